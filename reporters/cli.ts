@@ -1,0 +1,92 @@
+import Table from 'cli-table3';
+import { impactName } from '../src/plan/schema.js';
+import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
+import type { Verdict } from '../src/gate/verdict.js';
+
+export interface CliReportOptions {
+  color: boolean;
+  /** List passing and skipped checks too, not only what needs attention. */
+  verbose: boolean;
+}
+
+const MARKS = { passed: '✓', failed: '✗', error: '!', skipped: '-' } as const;
+
+/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function shouldUseColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+}
+
+export function renderCliReport(result: RunResult, verdict: Verdict, options: CliReportOptions): string {
+  const paint = painter(options.color);
+  const lines: string[] = [];
+  const specNames = result.specs.map((s) => (s.version ? `${s.name} ${s.version}` : s.name)).join(', ');
+  lines.push(paint.dim(`driftspec ${result.tool.version} · ${specNames}`));
+  for (const host of result.hosts) lines.push('', ...renderHost(host, result, options, paint));
+  lines.push('', renderSummaryTable(result), '');
+  const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
+  lines.push(verdictColor(`Result: ${verdict.summary}`));
+  return lines.join('\n') + '\n';
+}
+
+type Painter = ReturnType<typeof painter>;
+
+function painter(enabled: boolean) {
+  const wrap = (code: string) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
+  return { red: wrap('31'), green: wrap('32'), yellow: wrap('33'), dim: wrap('2'), bold: wrap('1') };
+}
+
+function renderHost(host: HostResult, result: RunResult, options: CliReportOptions, paint: Painter): string[] {
+  const os = host.host?.os.prettyName ?? host.host?.os.id;
+  const header = paint.bold(`${host.target}${os ? ` (${os})` : ''}`);
+  if (host.status !== 'completed') return [header, paint.yellow(`  ${host.status}: ${host.reason ?? ''}`)];
+  const lines = [header];
+  const groups = groupByControl(host.results);
+  for (const [controlId, results] of groups) {
+    const shown = options.verbose ? results : results.filter((r) => r.status === 'failed' || r.status === 'error');
+    if (shown.length === 0) continue;
+    if (controlId !== null) {
+      const control = result.controls.find((c) => c.id === controlId);
+      const title = control?.title ? `  ${control.title}` : '';
+      const impact = control ? paint.dim(` [${impactName(control.impact)}]`) : '';
+      lines.push(`  ${paint.bold(controlId)}${title}${impact}`);
+    }
+    for (const check of shown) lines.push(...renderCheck(check, host, controlId === null ? '  ' : '    ', paint));
+  }
+  if (lines.length === 1) lines.push(paint.green(`  all ${host.results.length} checks passed or were skipped`));
+  return lines;
+}
+
+function renderCheck(check: CheckResult, host: HostResult, indent: string, paint: Painter): string[] {
+  const color = { passed: paint.green, failed: paint.red, error: paint.yellow, skipped: paint.dim }[check.status];
+  const lines = [`${indent}${color(MARKS[check.status])} ${check.title}`];
+  if (check.status === 'failed' || check.status === 'error') lines.push(`${indent}    ${color(check.message)}`);
+  if (check.status === 'skipped') lines.push(`${indent}    ${paint.dim(check.message)}`);
+  const evidence = check.evidence ? host.evidence[check.evidence] : undefined;
+  if (check.status === 'error' && evidence) {
+    const stderr = evidence.stderr.trim().split('\n').slice(0, 3).join(' | ');
+    lines.push(paint.dim(`${indent}    evidence: query ${evidence.id} exited ${evidence.exitCode ?? 'without status'}${stderr ? `; stderr: ${stderr}` : ''}`));
+  }
+  return lines;
+}
+
+function groupByControl(results: readonly CheckResult[]): Map<string | null, CheckResult[]> {
+  const groups = new Map<string | null, CheckResult[]>();
+  for (const r of results) {
+    const list = groups.get(r.control) ?? [];
+    list.push(r);
+    groups.set(r.control, list);
+  }
+  return groups;
+}
+
+function renderSummaryTable(result: RunResult): string {
+  const table = new Table({ head: ['target', 'status', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
+  for (const host of result.hosts) {
+    table.push([host.target, host.status, host.counts.passed, host.counts.failed, host.counts.error, host.counts.skipped]);
+  }
+  if (result.hosts.length > 1) {
+    const c = result.counts;
+    table.push(['all hosts', '', c.passed, c.failed, c.error, c.skipped]);
+  }
+  return table.toString();
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { EXIT } from '../gate/exit-codes.js';
+import { PlanSchema } from '../plan/schema.js';
+import { specFileJsonSchema } from '../plan/spec-file.js';
+import { createRegistry } from '../resources/index.js';
+import { RunResultSchema } from '../results/schema.js';
+import type { CliIo } from './main.js';
+
+export const SCHEMA_NAMES = ['spec', 'plan', 'result'] as const;
+
+/** JSON Schemas generated from the zod schemas that validate the same data. */
+export function jsonSchemaFor(name: (typeof SCHEMA_NAMES)[number]): unknown {
+  if (name === 'spec') return specFileJsonSchema(createRegistry());
+  const schema = name === 'plan' ? PlanSchema : RunResultSchema;
+  return { ...(z.toJSONSchema(schema, { unrepresentable: 'any' }) as object), $id: `urn:driftspec:schema:${name}:1`, title: `driftspec ${name}` };
+}
+
+export function schemaCommand(name: string, io: CliIo): number {
+  if (!(SCHEMA_NAMES as readonly string[]).includes(name)) {
+    io.stderr.write(`driftspec schema: unknown schema "${name}"; expected one of: ${SCHEMA_NAMES.join(', ')}\n`);
+    return EXIT.usage;
+  }
+  io.stdout.write(`${JSON.stringify(jsonSchemaFor(name as (typeof SCHEMA_NAMES)[number]), null, 2)}\n`);
+  return EXIT.passed;
+}

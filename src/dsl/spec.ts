@@ -1,0 +1,112 @@
+import type { ControlInput } from '../plan/assemble.js';
+import { PlanAssembler } from '../plan/assemble.js';
+import { SpecError } from '../plan/build.js';
+import type { ImpactInput, Plan, SpecInfo } from '../plan/schema.js';
+import type { ResourceRegistry } from '../resources/index.js';
+import type { AnyResource } from '../resources/resource.js';
+import { createBuilder, type ResourceBuilder } from './builder.js';
+
+const SPEC_MARK = Symbol.for('driftspec.spec');
+
+/** What `spec()` returns and a spec module exports by default; nothing runs until it is planned. */
+export interface SpecDefinition {
+  readonly [SPEC_MARK]: true;
+  readonly info: SpecInfo;
+  readonly body: () => void;
+}
+
+export interface ControlMeta {
+  title?: string;
+  description?: string;
+  impact?: ImpactInput;
+  tags?: Record<string, string | number | boolean | string[]>;
+  refs?: string[];
+  /** Keeps the control in reports as skipped, with this reason. */
+  skip?: string;
+}
+
+export function spec(info: string | { name: string; version?: string; title?: string }, body: () => void): SpecDefinition {
+  const specInfo = typeof info === 'string' ? { name: info } : { ...info };
+  return { [SPEC_MARK]: true, info: specInfo, body };
+}
+
+export function isSpecDefinition(value: unknown): value is SpecDefinition {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SPEC_MARK] === true;
+}
+
+interface Collection {
+  assembler: PlanAssembler;
+  control: string | null;
+  location: string;
+}
+
+/**
+ * The collection a spec body is adding to. It exists only while `planSpecs` runs a body
+ * synchronously (like mocha's `describe`), so the free functions `control()` and `file()`
+ * need no argument; it is never shared between plans or hosts.
+ */
+let active: Collection | undefined;
+
+function requireActive(what: string): Collection {
+  if (!active) throw new SpecError(`${what} was called outside a spec() body (or after it returned)`);
+  return active;
+}
+
+export function control(id: string, metaOrBody: ControlMeta | (() => void), maybeBody?: () => void): void {
+  const collection = requireActive(`control("${id}")`);
+  if (collection.control !== null) throw new SpecError(`control("${id}") is inside control("${collection.control}"); controls do not nest`);
+  const meta = typeof metaOrBody === 'function' ? {} : metaOrBody;
+  const body = typeof metaOrBody === 'function' ? metaOrBody : maybeBody;
+  if (!body) throw new SpecError(`control("${id}") needs a body function`);
+  const input: ControlInput = { id, ...meta };
+  collection.assembler.addControl(input);
+  collection.control = id;
+  try {
+    body();
+  } finally {
+    collection.control = null;
+  }
+}
+
+/** The function a spec author calls, such as `file('/etc/shadow')`, for one resource. */
+export function resourceFunction<Res extends AnyResource>(resource: Res) {
+  return (subject: Parameters<Res['title']>[0], options?: Record<string, unknown>): ResourceBuilder<Res> => {
+    const collection = requireActive(`${resource.dslName}(${JSON.stringify(subject)})`);
+    const controlId = collection.control;
+    return createBuilder(resource, (call) => {
+      const current = requireActive(`${resource.dslName}(${JSON.stringify(subject)}).${call.matcher}()`);
+      current.assembler.addCheck({
+        control: controlId,
+        resource: resource.type,
+        subject,
+        ...(options === undefined ? {} : { options }),
+        matcher: call.matcher,
+        negated: call.negated,
+        args: call.args,
+      });
+    });
+  };
+}
+
+/** Runs one spec body into the assembler. A mistake names the spec (or file) it is in. */
+export function collectSpec(assembler: PlanAssembler, definition: SpecDefinition, source?: string): void {
+  const location = source ?? `spec "${definition.info.name}"`;
+  assembler.beginSpec({ ...definition.info, ...(source === undefined ? {} : { source }) });
+  const previous = active;
+  active = { assembler, control: null, location };
+  try {
+    definition.body();
+  } catch (error) {
+    if (error instanceof SpecError && !error.location) throw new SpecError(error.message, location);
+    throw error;
+  } finally {
+    active = previous;
+  }
+}
+
+/** Runs spec bodies, in order, into one plan. */
+export function planSpecs(definitions: readonly { definition: SpecDefinition; source?: string }[], registry: ResourceRegistry): Plan {
+  const assembler = new PlanAssembler(registry);
+  for (const { definition, source } of definitions) collectSpec(assembler, definition, source);
+  return assembler.finish();
+}

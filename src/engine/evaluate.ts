@@ -1,0 +1,100 @@
+import { describeValueMatcher, formatActual, matchValue, type ValueMatcher } from '../matchers/value.js';
+import { lookupMatcher, lookupResource } from '../plan/build.js';
+import { describeExpectation } from '../plan/describe.js';
+import type { Check } from '../plan/schema.js';
+import type { HostFacts } from '../probe/host.js';
+import type { ResourceRegistry } from '../resources/index.js';
+import { isAbsent, type AnyMatcher, type AnyResource } from '../resources/resource.js';
+import type { CheckResult } from '../results/schema.js';
+
+/** A parsed fact, or why it could not be had: the latter can only ever yield `error`. */
+export type FactOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+
+interface Verdict {
+  status: 'passed' | 'failed' | 'error';
+  message: string;
+  expected?: string;
+  actual?: string;
+}
+
+/** Judges one check against its fact. Nothing here touches the machine. */
+export function evaluateCheck(
+  check: Check,
+  fact: FactOutcome | undefined,
+  host: HostFacts,
+  registry: ResourceRegistry,
+  evidenceId?: string,
+): CheckResult {
+  const base = {
+    checkId: check.id,
+    control: check.control,
+    title: check.title,
+    resource: check.resource,
+    subject: check.subject,
+    matcher: check.matcher,
+    negated: check.negated,
+    ...(evidenceId ? { evidence: evidenceId } : {}),
+  };
+  if (check.skip !== undefined) return { ...base, status: 'skipped', message: `skipped: ${check.skip}` };
+  const resource = lookupResource(registry, check.resource);
+  const matcher = lookupMatcher(resource, check.matcher);
+  const verdict = judge(check, resource, matcher, fact, host);
+  return { ...base, ...verdict };
+}
+
+function judge(check: Check, resource: AnyResource, matcher: AnyMatcher, fact: FactOutcome | undefined, host: HostFacts): Verdict {
+  const subject = resource.title(check.subject);
+  const expectation = `${check.negated ? 'not ' : ''}to ${describeExpectation(matcher, check.args)}`;
+  if (!fact) return { status: 'error', message: `expected ${subject} ${expectation}, but its fact was not gathered` };
+  if (!fact.ok) return { status: 'error', message: `could not check ${subject}: ${fact.error}` };
+  try {
+    return matcher.kind === 'predicate'
+      ? judgePredicate(check, matcher, fact.value, host, subject, expectation)
+      : judgeAttribute(check, matcher, fact.value, host, subject, expectation);
+  } catch (error) {
+    return { status: 'error', message: `could not check ${subject}: ${(error as Error).message}` };
+  }
+}
+
+function judgePredicate(
+  check: Check,
+  matcher: Extract<AnyMatcher, { kind: 'predicate' }>,
+  fact: unknown,
+  host: HostFacts,
+  subject: string,
+  expectation: string,
+): Verdict {
+  const args = matcher.args.parse(check.args ?? {});
+  const outcome = matcher.test(fact, args, host);
+  const pass = outcome.pass !== check.negated;
+  const expected = `${check.negated ? 'not ' : ''}${matcher.describe(args)}`;
+  return {
+    status: pass ? 'passed' : 'failed',
+    message: pass ? check.title : `expected ${subject} ${expectation}, but ${outcome.actual}`,
+    expected,
+    actual: outcome.actual,
+  };
+}
+
+function judgeAttribute(
+  check: Check,
+  matcher: Extract<AnyMatcher, { kind: 'attribute' }>,
+  fact: unknown,
+  host: HostFacts,
+  subject: string,
+  expectation: string,
+): Verdict {
+  const expectedMatcher = check.args as ValueMatcher;
+  const expected = `${check.negated ? 'not ' : ''}${describeValueMatcher(expectedMatcher, matcher.format)}`;
+  const value = matcher.read(fact, host);
+  // An attribute of something that is not there is never evidence for a negated check either.
+  if (isAbsent(value)) return { status: 'failed', message: `expected ${subject} ${expectation}, but ${value.absent}`, expected, actual: value.absent };
+  const actual = formatActual(value, matcher.format);
+  const pass = matchValue(value, expectedMatcher) !== check.negated;
+  return {
+    status: pass ? 'passed' : 'failed',
+    message: pass ? check.title : `expected ${subject} ${expectation}, but got ${actual}`,
+    expected,
+    actual,
+  };
+}

@@ -1,0 +1,16 @@
+/** Documented exit codes (README, docs/cli.md). Pipelines script against these numbers. */
+export const EXIT = {
+  /** Every check passed or was skipped on every host. */
+  passed: 0,
+  /** At least one check failed; no check errored and every host was reached. */
+  failed: 1,
+  /** At least one check errored or a host was unreachable: the result cannot be trusted as a pass. */
+  error: 2,
+  /** Wrong command-line usage (unknown flag, missing argument). */
+  usage: 64,
+  /** An internal error in driftspec itself (a bug): please report it. */
+  internal: 70,
+  /** A spec, inventory or other input file is invalid or missing. */
+  config: 78,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

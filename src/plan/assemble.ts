@@ -1,0 +1,89 @@
+import { buildCheck, SpecError, type CheckRequest } from './build.js';
+import { ControlIdSchema, impactValue, PLAN_SCHEMA_VERSION, TagsSchema, type Check, type Control, type ImpactInput, type Plan, type SpecInfo } from './schema.js';
+import type { ResourceRegistry } from '../resources/index.js';
+
+export interface ControlInput {
+  id: string;
+  title?: string;
+  description?: string;
+  impact?: ImpactInput;
+  tags?: Record<string, string | number | boolean | string[]>;
+  refs?: string[];
+  skip?: string;
+}
+
+/** The impact of a control that names none. */
+export const DEFAULT_IMPACT: ImpactInput = 'medium';
+
+/**
+ * Collects specs, controls and checks into one plan, giving every check a stable id
+ * (`<control>#<n>`, or `<spec>#<n>` outside controls). The DSL and the YAML loader both feed
+ * this, which is why a TypeScript spec and its YAML twin give identical plans.
+ */
+export class PlanAssembler {
+  private readonly specs: SpecInfo[] = [];
+  private readonly controls = new Map<string, { control: Control; spec: string }>();
+  private readonly checks: Check[] = [];
+  private readonly counters = new Map<string, number>();
+  private currentSpec: SpecInfo | undefined;
+
+  constructor(private readonly registry: ResourceRegistry) {}
+
+  beginSpec(info: SpecInfo): void {
+    const canonical: SpecInfo = {
+      name: info.name,
+      ...(info.version === undefined ? {} : { version: info.version }),
+      ...(info.title === undefined ? {} : { title: info.title }),
+      ...(info.source === undefined ? {} : { source: info.source }),
+    };
+    this.specs.push(canonical);
+    this.currentSpec = canonical;
+  }
+
+  addControl(input: ControlInput): Control {
+    const spec = this.requireSpec();
+    const id = ControlIdSchema.safeParse(input.id);
+    if (!id.success) throw new SpecError(`invalid control id ${JSON.stringify(input.id)}: ${id.error.issues[0]?.message ?? 'bad id'}`);
+    const existing = this.controls.get(input.id);
+    if (existing) throw new SpecError(`control "${input.id}" is defined twice (first in spec "${existing.spec}")`);
+    const tags = TagsSchema.safeParse(input.tags ?? {});
+    if (!tags.success) throw new SpecError(`invalid tags of control "${input.id}": ${tags.error.issues[0]?.message ?? ''}`);
+    const control: Control = {
+      id: input.id,
+      ...(input.title === undefined ? {} : { title: input.title }),
+      ...(input.description === undefined ? {} : { description: input.description }),
+      impact: impactValue(input.impact ?? DEFAULT_IMPACT),
+      tags: tags.data,
+      refs: input.refs ?? [],
+      ...(input.skip === undefined ? {} : { skip: input.skip }),
+    };
+    this.controls.set(control.id, { control, spec: spec.name });
+    return control;
+  }
+
+  addCheck(request: CheckRequest): Check {
+    const spec = this.requireSpec();
+    const scope = request.control ?? spec.name;
+    const n = (this.counters.get(scope) ?? 0) + 1;
+    const controlSkip = request.control ? this.controls.get(request.control)?.control.skip : undefined;
+    const skip = request.skip ?? controlSkip;
+    const check = buildCheck(this.registry, { ...request, ...(skip === undefined ? {} : { skip }) }, `${scope}#${n}`);
+    this.counters.set(scope, n);
+    this.checks.push(check);
+    return check;
+  }
+
+  finish(): Plan {
+    return {
+      schemaVersion: PLAN_SCHEMA_VERSION,
+      specs: [...this.specs],
+      controls: [...this.controls.values()].map((c) => c.control),
+      checks: [...this.checks],
+    };
+  }
+
+  private requireSpec(): SpecInfo {
+    if (!this.currentSpec) throw new SpecError('a control or check must belong to a spec');
+    return this.currentSpec;
+  }
+}

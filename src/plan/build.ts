@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { mapMatcherScalars, ValueMatcherSchema, type ValueMatcher } from '../matchers/value.js';
+import type { AnyMatcher, AnyResource } from '../resources/resource.js';
+import type { ResourceRegistry } from '../resources/index.js';
+import { describeExpectation } from './describe.js';
+import type { Check, Subject } from './schema.js';
+
+/** A spec mistake, with where it is (file and line, or control and check) and what was expected. */
+export class SpecError extends Error {
+  override name = 'SpecError';
+  constructor(
+    message: string,
+    readonly location?: string,
+  ) {
+    super(location ? `${location}: ${message}` : message);
+  }
+}
+
+export interface CheckRequest {
+  control: string | null;
+  resource: string;
+  subject: unknown;
+  options?: Record<string, unknown>;
+  matcher: string;
+  negated: boolean;
+  args: unknown;
+  skip?: string;
+}
+
+/**
+ * The one place a check is validated and normalised, for the DSL and YAML alike, so both
+ * produce identical plans. `id` is assigned by the caller (control id and position).
+ */
+export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id: string): Check {
+  const resource = lookupResource(registry, request.resource);
+  const subject = parseWith(resource.subject, request.subject, `${resource.type} name`) as Subject;
+  const options = parseWith(resource.options, request.options ?? {}, `${resource.type} options`) as Record<string, unknown>;
+  const matcher = lookupMatcher(resource, request.matcher);
+  const args = normaliseArgs(resource, request.matcher, matcher, request.args);
+  const title = `${resource.title(subject)} should ${request.negated ? 'not ' : ''}${describeExpectation(matcher, args)}`;
+  return {
+    id,
+    control: request.control,
+    resource: resource.type,
+    subject,
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+    matcher: request.matcher,
+    negated: request.negated,
+    args,
+    title,
+    ...(request.skip === undefined ? {} : { skip: request.skip }),
+  };
+}
+
+export function lookupResource(registry: ResourceRegistry, type: string): AnyResource {
+  const resource = registry.get(type);
+  if (!resource) throw new SpecError(`unknown resource "${type}"; expected one of: ${[...registry.keys()].join(', ')}`);
+  return resource;
+}
+
+export function lookupMatcher(resource: AnyResource, name: string): AnyMatcher {
+  const matcher = Object.hasOwn(resource.matchers, name) ? (resource.matchers[name] as AnyMatcher) : undefined;
+  if (!matcher)
+    throw new SpecError(`${resource.type} has no matcher "${name}"; expected one of: ${Object.keys(resource.matchers).join(', ')}`);
+  return matcher;
+}
+
+function normaliseArgs(resource: AnyResource, name: string, matcher: AnyMatcher, raw: unknown): unknown {
+  if (matcher.kind === 'predicate') return parseWith(matcher.args, raw ?? {}, `${resource.type}.${name} options`);
+  const schema = matcher.expected ?? ValueMatcherSchema;
+  const parsed = parseWith(schema, raw, `${resource.type}.${name} expected value`) as ValueMatcher;
+  return matcher.coerce ? mapMatcherScalars(parsed, matcher.coerce) : parsed;
+}
+
+function parseWith(schema: z.ZodType<unknown>, value: unknown, what: string): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new SpecError(`invalid ${what}: ${formatZodIssues(result.error)}`);
+}
+
+export function formatZodIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const at = issue.path.length ? `${issue.path.join('.')}: ` : '';
+      return `${at}${issue.message}`;
+    })
+    .join('; ');
+}

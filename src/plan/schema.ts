@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** InSpec's named impacts, so auditors' profiles keep their meaning. */
+export const IMPACT_NAMES = { none: 0, low: 0.1, medium: 0.4, high: 0.7, critical: 0.9 } as const;
+export type ImpactName = keyof typeof IMPACT_NAMES;
+
+export const ImpactInputSchema = z.union([
+  z.number().min(0).max(1),
+  z.enum(Object.keys(IMPACT_NAMES) as [ImpactName, ...ImpactName[]]),
+]);
+export type ImpactInput = z.infer<typeof ImpactInputSchema>;
+
+export function impactValue(impact: ImpactInput): number {
+  return typeof impact === 'number' ? impact : IMPACT_NAMES[impact];
+}
+
+export function impactName(impact: number): ImpactName {
+  if (impact >= 0.9) return 'critical';
+  if (impact >= 0.7) return 'high';
+  if (impact >= 0.4) return 'medium';
+  if (impact > 0) return 'low';
+  return 'none';
+}
+
+export const TagValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+export const TagsSchema = z.record(z.string(), TagValueSchema);
+
+export const ControlIdSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\s/#]+$/, 'a control id has no spaces, "/" or "#"');
+
+export const ControlSchema = z
+  .object({
+    id: ControlIdSchema,
+    title: z.string().optional(),
+    description: z.string().optional(),
+    impact: z.number().min(0).max(1),
+    tags: TagsSchema,
+    refs: z.array(z.string()),
+    skip: z.string().optional(),
+  })
+  .strict();
+export type Control = z.infer<typeof ControlSchema>;
+
+export const SubjectSchema = z.union([z.string(), z.number()]);
+export type Subject = z.infer<typeof SubjectSchema>;
+
+export const CheckSchema = z
+  .object({
+    id: z.string(),
+    control: ControlIdSchema.nullable(),
+    resource: z.string(),
+    subject: SubjectSchema,
+    /** Resource options that change what is queried (such as a command's timeout); omitted when none. */
+    options: z.record(z.string(), z.unknown()).optional(),
+    matcher: z.string(),
+    negated: z.boolean(),
+    args: z.unknown(),
+    title: z.string(),
+    skip: z.string().optional(),
+  })
+  .strict();
+export type Check = z.infer<typeof CheckSchema>;
+
+export const PLAN_SCHEMA_VERSION = 1;
+
+export const SpecInfoSchema = z
+  .object({
+    name: z.string().min(1),
+    version: z.string().optional(),
+    title: z.string().optional(),
+    source: z.string().optional(),
+  })
+  .strict();
+export type SpecInfo = z.infer<typeof SpecInfoSchema>;
+
+export const PlanSchema = z
+  .object({
+    schemaVersion: z.literal(PLAN_SCHEMA_VERSION),
+    specs: z.array(SpecInfoSchema),
+    controls: z.array(ControlSchema),
+    checks: z.array(CheckSchema),
+  })
+  .strict();
+export type Plan = z.infer<typeof PlanSchema>;

@@ -1,0 +1,165 @@
+import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import type { z } from 'zod';
+import type { ResourceRegistry } from '../resources/index.js';
+import type { AnyMatcher, AnyResource } from '../resources/resource.js';
+import type { PlanAssembler } from './assemble.js';
+import { SpecError, type CheckRequest } from './build.js';
+import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
+
+type Path = ReadonlyArray<string | number>;
+
+/** Points at `file:line:column` for a path inside the document. */
+class SourceMap {
+  constructor(
+    private readonly source: string,
+    private readonly document: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(path: Path): string {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = this.document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      const keyNode = depth === path.length ? this.keyNode(path) : undefined;
+      const range = keyNode?.range ?? node?.range;
+      if (range) {
+        const { line, col } = this.lines.linePos(range[0]);
+        return `${this.source}:${line}:${col}`;
+      }
+    }
+    return this.source;
+  }
+
+  /** For a missing or wrong key, the key itself is the better place to point at. */
+  private keyNode(path: Path): { range?: [number, number, number] } | undefined {
+    if (path.length === 0) return undefined;
+    const parent = this.document.getIn(path.slice(0, -1), true) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | undefined;
+    const key = path[path.length - 1];
+    return parent?.items?.find((item) => isScalar(item.key) && item.key.value === key)?.key;
+  }
+}
+
+/**
+ * Reads a YAML (or JSON) spec into the assembler. Every mistake is a SpecError naming the
+ * file, line and column, what was found and what was expected.
+ */
+export function loadYamlSpec(text: string, source: string, assembler: PlanAssembler, registry: ResourceRegistry): void {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
+  const firstError = document.errors[0];
+  if (firstError) {
+    const pos = firstError.linePos?.[0];
+    throw new SpecError(`YAML syntax error: ${firstError.message.split('\n')[0]}`, pos ? `${source}:${pos.line}:${pos.col}` : source);
+  }
+  keepLeadingZeroNumbersAsText(document);
+  const where = new SourceMap(source, document, lines);
+  const file = parseSpecFile(document.toJS(), where);
+  assembler.beginSpec({ name: file.spec, source, ...(file.version === undefined ? {} : { version: file.version }), ...(file.title === undefined ? {} : { title: file.title }) });
+  file.controls?.forEach((control, c) => {
+    const { checks, ...meta } = control;
+    withLocation(where, ['controls', c, 'id'], () => assembler.addControl(meta));
+    checks.forEach((item, i) => addCheckItem(item, control.id, ['controls', c, 'checks', i], where, assembler, registry));
+  });
+  file.checks?.forEach((item, i) => addCheckItem(item, null, ['checks', i], where, assembler, registry));
+}
+
+/** `mode: 0640` is octal to a person but the integer 640 to YAML 1.2; keep such numbers as written. */
+function keepLeadingZeroNumbersAsText(document: Document): void {
+  visit(document, {
+    Scalar(_key, node) {
+      const written = (node.srcToken as { source?: string } | undefined)?.source;
+      if (typeof node.value === 'number' && written && /^[-+]?0\d+$/.test(written)) node.value = written;
+    },
+  });
+}
+
+function parseSpecFile(value: unknown, where: SourceMap): SpecFile {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SpecError('a spec file must be a map with at least `spec:` and `controls:` or `checks:`', where.at([]));
+  const result = SpecFileSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new SpecError(describeIssue(issue), where.at(issuePath(issue)));
+}
+
+function issuePath(issue: z.core.$ZodIssue): Path {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  if (issue.code === 'unrecognized_keys') return [...path, issue.keys[0]!];
+  return path;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = issue.path.length ? `${issue.path.join('.')}: ` : '';
+  if (issue.code === 'unrecognized_keys') return `${field}unknown key "${issue.keys.join('", "')}"`;
+  return `${field}${issue.message}`;
+}
+
+function addCheckItem(
+  item: Record<string, unknown>,
+  control: string | null,
+  path: Path,
+  where: SourceMap,
+  assembler: PlanAssembler,
+  registry: ResourceRegistry,
+): void {
+  const resource = findResource(item, path, where, registry);
+  const subject = item[resource.type];
+  const options = item.options as Record<string, unknown> | undefined;
+  const skip = item.skip;
+  if (skip !== undefined && typeof skip !== 'string') throw new SpecError('skip: expected the reason as text', where.at([...path, 'skip']));
+  let matched = 0;
+  for (const [key, value] of Object.entries(item)) {
+    if (key === resource.type || key === 'options' || key === 'skip') continue;
+    if (key === 'not') {
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new SpecError('not: expected a map of matchers to negate', where.at([...path, 'not']));
+      for (const [name, negatedValue] of Object.entries(value)) {
+        add([...path, 'not', name], name, negatedValue, true);
+        matched++;
+      }
+      continue;
+    }
+    add([...path, key], key, value, false);
+    matched++;
+  }
+  if (matched === 0) throw new SpecError(`${resource.type} check has no matcher; expected one of: ${matcherNames(resource)}`, where.at(path));
+
+  function add(at: Path, name: string, value: unknown, negated: boolean): void {
+    const matcher = Object.hasOwn(resource.matchers, name) ? (resource.matchers[name] as AnyMatcher) : undefined;
+    if (!matcher) throw new SpecError(`unknown key "${name}" for a ${resource.type} check; expected one of: ${matcherNames(resource)}, ${CHECK_META_KEYS.join(', ')}`, where.at(at));
+    const request: CheckRequest = {
+      control,
+      resource: resource.type,
+      subject,
+      ...(options === undefined ? {} : { options }),
+      ...predicateOrAttribute(matcher, value, negated),
+      matcher: name,
+      ...(skip === undefined ? {} : { skip: skip as string }),
+    };
+    withLocation(where, at, () => assembler.addCheck(request));
+  }
+}
+
+/** `installed: true`, `installed: false` (negated) and `installed: { version: … }` for predicates. */
+function predicateOrAttribute(matcher: AnyMatcher, value: unknown, negated: boolean): { negated: boolean; args: unknown } {
+  if (matcher.kind === 'predicate' && typeof value === 'boolean') return { negated: value ? negated : !negated, args: {} };
+  return { negated, args: value ?? (matcher.kind === 'predicate' ? {} : value) };
+}
+
+function findResource(item: Record<string, unknown>, path: Path, where: SourceMap, registry: ResourceRegistry): AnyResource {
+  const found = Object.keys(item).filter((key) => registry.has(key));
+  if (found.length === 1) return registry.get(found[0]!)!;
+  if (found.length > 1) throw new SpecError(`a check names one resource, found ${found.join(' and ')}; split it into separate checks`, where.at([...path, found[1]!]));
+  throw new SpecError(`a check must start with a resource key; expected one of: ${[...registry.keys()].join(', ')}`, where.at(path));
+}
+
+function matcherNames(resource: AnyResource): string {
+  return Object.keys(resource.matchers).join(', ');
+}
+
+function withLocation<T>(where: SourceMap, path: Path, action: () => T): T {
+  try {
+    return action();
+  } catch (error) {
+    if (error instanceof SpecError && !error.location) throw new SpecError(error.message, where.at(path));
+    throw error;
+  }
+}

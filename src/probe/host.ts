@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import type { Frame } from './frames.js';
+
+export const HOST_QUERY_ID = 'host';
+
+/** Sets the variables every fragment may branch on: one detection per probe, not per check. */
+export const HOST_DETECTION = `if ds_has dpkg-query; then DS_PKG=dpkg
+elif ds_has rpm; then DS_PKG=rpm
+elif ds_has apk; then DS_PKG=apk
+elif ds_has pacman; then DS_PKG=pacman
+else DS_PKG=none; fi
+if [ -d /run/systemd/system ]; then DS_INIT=systemd
+elif [ -d /run/openrc ] && ds_has rc-service; then DS_INIT=openrc
+elif [ -d /etc/init.d ]; then DS_INIT=sysvinit
+else DS_INIT=none; fi`;
+
+export const HOST_QUERY_SCRIPT = `printf 'package_manager=%s\\ninit_system=%s\\n' "$DS_PKG" "$DS_INIT"
+printf 'uid=%s\\n' "$(id -u)"
+printf 'kernel=%s\\n' "$(uname -s)"
+printf 'kernel_release=%s\\n' "$(uname -r)"
+printf 'arch=%s\\n' "$(uname -m)"
+printf 'hostname=%s\\n' "$(uname -n)"
+echo 'os_release:'
+cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true`;
+
+export const PackageManagerSchema = z.enum(['dpkg', 'rpm', 'apk', 'pacman', 'none']);
+export type PackageManager = z.infer<typeof PackageManagerSchema>;
+export const InitSystemSchema = z.enum(['systemd', 'openrc', 'sysvinit', 'none']);
+export type InitSystem = z.infer<typeof InitSystemSchema>;
+
+export const HostFactsSchema = z.object({
+  packageManager: PackageManagerSchema,
+  initSystem: InitSystemSchema,
+  uid: z.number().int(),
+  kernel: z.string(),
+  kernelRelease: z.string(),
+  arch: z.string(),
+  hostname: z.string(),
+  os: z.object({
+    id: z.string(),
+    idLike: z.array(z.string()),
+    versionId: z.string().optional(),
+    prettyName: z.string().optional(),
+  }),
+});
+export type HostFacts = z.infer<typeof HostFactsSchema>;
+
+export function parseHostFrame(frame: Frame): HostFacts {
+  const text = frame.stdout.toString('utf8');
+  const [head = '', osRelease = ''] = text.split(/^os_release:\n/m);
+  const fields = parseKeyValueLines(head, '=');
+  const os = parseOsRelease(osRelease);
+  return HostFactsSchema.parse({
+    packageManager: fields.get('package_manager'),
+    initSystem: fields.get('init_system'),
+    uid: Number(fields.get('uid')),
+    kernel: fields.get('kernel') ?? '',
+    kernelRelease: fields.get('kernel_release') ?? '',
+    arch: fields.get('arch') ?? '',
+    hostname: fields.get('hostname') ?? '',
+    os: {
+      id: os.get('ID') ?? 'unknown',
+      idLike: (os.get('ID_LIKE') ?? '').split(/\s+/).filter(Boolean),
+      versionId: os.get('VERSION_ID'),
+      prettyName: os.get('PRETTY_NAME'),
+    },
+  });
+}
+
+function parseKeyValueLines(text: string, separator: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const at = line.indexOf(separator);
+    if (at > 0) fields.set(line.slice(0, at), line.slice(at + 1));
+  }
+  return fields;
+}
+
+/** os-release values may be quoted shell-style; the format forbids expansions. */
+export function parseOsRelease(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const [key, raw] of parseKeyValueLines(text, '=')) {
+    if (!/^[A-Z0-9_]+$/.test(key)) continue;
+    fields.set(key, unquoteOsReleaseValue(raw.trim()));
+  }
+  return fields;
+}
+
+function unquoteOsReleaseValue(raw: string): string {
+  const quote = raw[0];
+  if ((quote === '"' || quote === "'") && raw.endsWith(quote) && raw.length >= 2) {
+    const inner = raw.slice(1, -1);
+    return quote === '"' ? inner.replace(/\\(["\\$`])/g, '$1') : inner;
+  }
+  return raw;
+}

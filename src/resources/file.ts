@@ -1,0 +1,294 @@
+import { z } from 'zod';
+import { shellQuote } from '../probe/quote.js';
+import type { Frame } from '../probe/frames.js';
+import { toValueMatcher, type Scalar, type ValueExpectation } from '../matchers/value.js';
+import {
+  attribute,
+  defineResource,
+  FactError,
+  firstLines,
+  NoArgs,
+  NoOptions,
+  predicate,
+  requireRan,
+  validateFact,
+  type FactQuery,
+} from './resource.js';
+
+/** Content matchers read at most this much of a file; a larger file is an error, not a guess. */
+export const FILE_CONTENT_LIMIT = 1024 * 1024;
+
+export const FILE_TYPES = ['file', 'directory', 'symlink', 'socket', 'pipe', 'block_device', 'char_device'] as const;
+export type FileType = (typeof FILE_TYPES)[number];
+const FileTypeSchema = z.enum(FILE_TYPES);
+
+const TYPE_BY_FORMAT_BITS: Record<number, FileType> = {
+  0o140000: 'socket',
+  0o120000: 'symlink',
+  0o100000: 'file',
+  0o060000: 'block_device',
+  0o040000: 'directory',
+  0o020000: 'char_device',
+  0o010000: 'pipe',
+};
+
+export const FileMetaSchema = z.discriminatedUnion('exists', [
+  z.object({ exists: z.literal(false), reason: z.string() }),
+  z.object({
+    exists: z.literal(true),
+    type: FileTypeSchema,
+    mode: z.number().int().min(0).max(0o7777),
+    uid: z.number().int().nonnegative(),
+    gid: z.number().int().nonnegative(),
+    owner: z.string().nullable(),
+    group: z.string().nullable(),
+    size: z.number().int().nonnegative(),
+    mtime: z.number().int(),
+    links: z.number().int().nonnegative(),
+    linkTarget: z.string().optional(),
+  }),
+]);
+export type FileMeta = z.infer<typeof FileMetaSchema>;
+
+export const FileContentSchema = z.discriminatedUnion('exists', [
+  z.object({ exists: z.literal(false), reason: z.string() }),
+  z.object({ exists: z.literal(true), content: z.string() }),
+]);
+export type FileContent = z.infer<typeof FileContentSchema>;
+
+export const FileDigestSchema = z.discriminatedUnion('exists', [
+  z.object({ exists: z.literal(false), reason: z.string() }),
+  z.object({ exists: z.literal(true), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+]);
+export type FileDigest = z.infer<typeof FileDigestSchema>;
+
+const STAT_FORMAT = '%f:%u:%g:%s:%Y:%h:%U:%G';
+
+function metaQuery(path: string): FactQuery<FileMeta> {
+  const p = shellQuote(path);
+  return {
+    key: `file-meta:${path}`,
+    script: `stat -c '${STAT_FORMAT}' -- ${p} || exit $?\nif [ -L ${p} ]; then readlink -- ${p}; fi`,
+    parse: (frame) => parseFileMeta(frame, path),
+  };
+}
+
+function contentQuery(path: string): FactQuery<FileContent> {
+  return {
+    key: `file-content:${path}`,
+    script: `head -c ${FILE_CONTENT_LIMIT + 1} -- ${shellQuote(path)}`,
+    parse: (frame) => parseFileContent(frame, path),
+  };
+}
+
+function digestQuery(path: string): FactQuery<FileDigest> {
+  return {
+    key: `file-sha256:${path}`,
+    script: `sha256sum -- ${shellQuote(path)}`,
+    parse: (frame) => parseFileDigest(frame, path),
+  };
+}
+
+/** `stat` and friends say why a path is missing; only "does not exist" is evidence of absence. */
+function missingReason(frame: Frame): string | undefined {
+  if (frame.exitCode !== 1) return undefined;
+  const stderr = frame.stderr.toString('utf8');
+  if (/No such file or directory/.test(stderr)) return 'it does not exist';
+  if (/Not a directory/.test(stderr)) return 'it does not exist (a parent is not a directory)';
+  return undefined;
+}
+
+export function parseFileMeta(frame: Frame, path: string): FileMeta {
+  requireRan(frame, `stat ${path}`);
+  const reason = missingReason(frame);
+  if (reason) return { exists: false, reason };
+  if (frame.exitCode !== 0) throw new FactError(`stat ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
+  const text = frame.stdout.toString('utf8');
+  const newline = text.indexOf('\n');
+  const statLine = newline === -1 ? text : text.slice(0, newline);
+  const fields = statLine.split(':');
+  if (fields.length < 8) throw new FactError(`stat ${path}: unexpected output ${JSON.stringify(statLine)}`);
+  const [rawMode = '', uid, gid, size, mtime, links, ...names] = fields;
+  const fullMode = parseInt(rawMode, 16);
+  const type = TYPE_BY_FORMAT_BITS[fullMode & 0o170000];
+  if (Number.isNaN(fullMode) || !type) throw new FactError(`stat ${path}: unknown file mode ${JSON.stringify(rawMode)}`);
+  const [owner = '', group = ''] = splitOwnerGroup(names);
+  const linkTarget = type === 'symlink' ? text.slice(newline + 1).replace(/\n$/, '') : undefined;
+  return validateFact(
+    FileMetaSchema,
+    {
+      exists: true,
+      type,
+      mode: fullMode & 0o7777,
+      uid: Number(uid),
+      gid: Number(gid),
+      owner: owner === 'UNKNOWN' ? null : owner,
+      group: group === 'UNKNOWN' ? null : group,
+      size: Number(size),
+      mtime: Number(mtime),
+      links: Number(links),
+      ...(linkTarget === undefined ? {} : { linkTarget }),
+    },
+    `stat ${path}`,
+  );
+}
+
+/** User and group names cannot hold ':', so the two last fields split cleanly. */
+function splitOwnerGroup(names: string[]): [string, string] {
+  return [names[0] ?? '', names.slice(1).join(':')];
+}
+
+export function parseFileContent(frame: Frame, path: string): FileContent {
+  requireRan(frame, `reading ${path}`);
+  const reason = missingReason(frame);
+  if (reason) return { exists: false, reason };
+  if (frame.exitCode !== 0) throw new FactError(`reading ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
+  if (frame.stdout.length > FILE_CONTENT_LIMIT)
+    throw new FactError(`${path} is larger than the ${FILE_CONTENT_LIMIT}-byte content limit; check its sha256 instead`);
+  return { exists: true, content: frame.stdout.toString('utf8') };
+}
+
+export function parseFileDigest(frame: Frame, path: string): FileDigest {
+  requireRan(frame, `sha256sum ${path}`);
+  const reason = missingReason(frame);
+  if (reason) return { exists: false, reason };
+  if (frame.exitCode !== 0) throw new FactError(`sha256sum ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
+  // GNU sha256sum prefixes the line with "\" when the name needed escaping.
+  const match = /^\\?([0-9a-f]{64}) /.exec(frame.stdout.toString('utf8'));
+  if (!match) throw new FactError(`sha256sum ${path}: unexpected output ${JSON.stringify(frame.stdout.toString('utf8').slice(0, 200))}`);
+  return { exists: true, sha256: match[1]! };
+}
+
+export function formatMode(value: Scalar): string {
+  return typeof value === 'number' ? `0${value.toString(8).padStart(3, '0')}` : String(value);
+}
+
+/** Modes are octal: "0640", "640" and "0o640" all mean rw-r-----. */
+export function coerceMode(value: Scalar): Scalar {
+  if (typeof value !== 'string') return value;
+  const match = /^(?:0o?)?([0-7]{1,4})$/.exec(value.trim());
+  return match ? parseInt(match[1]!, 8) : value;
+}
+
+const PERMISSION_BITS = {
+  readable: { owner: 0o400, group: 0o040, others: 0o004 },
+  writable: { owner: 0o200, group: 0o020, others: 0o002 },
+  executable: { owner: 0o100, group: 0o010, others: 0o001 },
+} as const;
+
+const ByClassArgs = z.object({ by: z.enum(['owner', 'group', 'others']) }).strict();
+
+function permissionMatcher(access: keyof typeof PERMISSION_BITS) {
+  return predicate<FileMeta, z.infer<typeof ByClassArgs>>({
+    fact: 'meta',
+    args: ByClassArgs,
+    describe: (args) => `be ${access} by ${args.by}`,
+    test: (fact, args) => {
+      if (!fact.exists) return { pass: false, actual: fact.reason };
+      const pass = (fact.mode & PERMISSION_BITS[access][args.by]) !== 0;
+      return { pass, actual: `its mode is ${formatMode(fact.mode)}` };
+    },
+  });
+}
+
+const ModeArgs = z.object({ mode: z.union([z.number().int().min(0).max(0o7777), z.string().regex(/^(0o?)?[0-7]{1,4}$/)]) }).strict();
+
+function readMeta<T>(pick: (meta: Extract<FileMeta, { exists: true }>) => T) {
+  return (fact: FileMeta) => (fact.exists ? pick(fact) : { absent: fact.reason });
+}
+
+const CONTENT_PREVIEW = 120;
+
+function previewContent(value: Scalar): string {
+  const text = String(value);
+  if (text.length <= CONTENT_PREVIEW) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, CONTENT_PREVIEW))}… (${text.length} characters)`;
+}
+
+export const fileResource = defineResource({
+  type: 'file',
+  summary: 'A path on the target: existence, type, mode, ownership, size, link target, content and digest.',
+  subject: z.string().min(1).refine((p) => p.startsWith('/'), 'a file path must be absolute').refine((p) => !p.includes('\0'), 'a path cannot contain a NUL byte'),
+  options: NoOptions,
+  title: (path: string) => `file ${path}`,
+  facts: {
+    meta: (path: string) => metaQuery(path),
+    content: (path: string) => contentQuery(path),
+    sha256: (path: string) => digestQuery(path),
+  },
+  matchers: {
+    exists: predicate<FileMeta, Record<string, never>>({
+      fact: 'meta',
+      args: NoArgs,
+      describe: () => 'exist',
+      test: (fact) => (fact.exists ? { pass: true, actual: `it exists (${fact.type})` } : { pass: false, actual: fact.reason }),
+    }),
+    type: attribute<FileMeta, FileType | { oneOf: FileType[] }>({
+      fact: 'meta',
+      describe: 'be of type',
+      expected: z.union([FileTypeSchema, z.object({ oneOf: z.array(FileTypeSchema).min(1) }).strict()]),
+      read: readMeta((m) => m.type),
+      format: String,
+    }),
+    mode: attribute<FileMeta, number | string | ValueExpectation>({
+      fact: 'meta',
+      describe: 'have mode',
+      read: readMeta((m) => m.mode),
+      coerce: coerceMode,
+      format: formatMode,
+    }),
+    morePermissiveThan: predicate<FileMeta, z.infer<typeof ModeArgs>>({
+      fact: 'meta',
+      args: ModeArgs,
+      describe: (args) => `be more permissive than ${formatMode(coerceMode(args.mode))}`,
+      test: (fact, args) => {
+        if (!fact.exists) return { pass: false, actual: fact.reason };
+        const limit = coerceMode(args.mode) as number;
+        return { pass: (fact.mode & ~limit & 0o7777) !== 0, actual: `its mode is ${formatMode(fact.mode)}` };
+      },
+    }),
+    readable: permissionMatcher('readable'),
+    writable: permissionMatcher('writable'),
+    executable: permissionMatcher('executable'),
+    owner: attribute<FileMeta>({ fact: 'meta', describe: 'be owned by', read: readMeta((m) => m.owner ?? String(m.uid)) }),
+    uid: attribute<FileMeta>({ fact: 'meta', describe: 'have owner uid', read: readMeta((m) => m.uid) }),
+    group: attribute<FileMeta>({ fact: 'meta', describe: 'be in group', read: readMeta((m) => m.group ?? String(m.gid)) }),
+    gid: attribute<FileMeta>({ fact: 'meta', describe: 'have group gid', read: readMeta((m) => m.gid) }),
+    size: attribute<FileMeta>({ fact: 'meta', describe: 'have size', read: readMeta((m) => m.size) }),
+    mtime: attribute<FileMeta>({ fact: 'meta', describe: 'have mtime (seconds since the epoch)', read: readMeta((m) => m.mtime) }),
+    linkTarget: attribute<FileMeta>({
+      fact: 'meta',
+      describe: 'link to',
+      read: (fact) => {
+        if (!fact.exists) return { absent: fact.reason };
+        return fact.linkTarget ?? { absent: `it is a ${fact.type}, not a symlink` };
+      },
+    }),
+    content: attribute<FileContent>({
+      fact: 'content',
+      describe: 'have content',
+      read: (fact) => (fact.exists ? fact.content : { absent: fact.reason }),
+      format: previewContent,
+    }),
+    sha256: attribute<FileDigest>({
+      fact: 'sha256',
+      describe: 'have sha256',
+      read: (fact) => (fact.exists ? fact.sha256 : { absent: fact.reason }),
+      coerce: (v) => (typeof v === 'string' ? v.toLowerCase() : v),
+    }),
+  },
+  shortcuts: {
+    isFile: () => ({ matcher: 'type', args: 'file' }),
+    isDirectory: () => ({ matcher: 'type', args: 'directory' }),
+    isSymlink: () => ({ matcher: 'type', args: 'symlink' }),
+    isSocket: () => ({ matcher: 'type', args: 'socket' }),
+    isPipe: () => ({ matcher: 'type', args: 'pipe' }),
+    isBlockDevice: () => ({ matcher: 'type', args: 'block_device' }),
+    isCharDevice: () => ({ matcher: 'type', args: 'char_device' }),
+    /** A string is a substring test, a RegExp a pattern test, over the whole content. */
+    contains: (text: string | RegExp) => ({
+      matcher: 'content',
+      args: text instanceof RegExp ? toValueMatcher(text) : { contains: text },
+    }),
+  },
+});

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import type { Frame } from '../probe/frames.js';
+import type { HostFacts } from '../probe/host.js';
+import type { ActualValue, Scalar, ValueExpectation } from '../matchers/value.js';
+
+/**
+ * Thrown by a parser when a frame is not evidence of anything: a missing tool, a denied read,
+ * output that does not parse. The check becomes an `error` carrying this message, never a pass.
+ */
+export class FactError extends Error {
+  override name = 'FactError';
+}
+
+/** A fact query: the sh fragment that gathers it and the parser that turns its frame into data. */
+export interface FactQuery<F> {
+  /** Equal keys are one query in the probe, however many checks read the fact. */
+  key: string;
+  script: string;
+  parse(frame: Frame, host: HostFacts): F;
+}
+
+export type FactQueries = Record<string, (subject: never, options: never) => FactQuery<unknown>>;
+
+/** A yes/no state such as installed, running, listening; `not` flips it, errors stay errors. */
+export interface PredicateMatcher<F, A> {
+  kind: 'predicate';
+  fact: string;
+  args: z.ZodType<A>;
+  /** Completes "expected <subject> to …": "be installed", "be listening on tcp". */
+  describe(args: A): string;
+  /** `actual` completes "… but …": "it is not installed", "it is inactive (dead)". */
+  test(fact: F, args: A, host: HostFacts): { pass: boolean; actual: string };
+}
+
+/** Where an attribute cannot be read because the subject itself is missing. */
+export interface Absent {
+  absent: string;
+}
+
+/** An attribute such as mode, owner, version, compared with the value-matcher algebra. */
+export interface AttributeMatcher<F, E> {
+  kind: 'attribute';
+  fact: string;
+  /** Completes "expected <subject> to …": "have mode". */
+  describe: string;
+  /** Narrows what may be expected (for example the file types); defaults to any value matcher. */
+  expected?: z.ZodType<unknown>;
+  read(fact: F, host: HostFacts): ActualValue | Absent;
+  /** Normalises expected scalars, such as the octal text "0640" to a number. */
+  coerce?(value: Scalar): Scalar;
+  format?(value: Scalar): string;
+  /** Type-level marker only: what the DSL accepts as the expected value. */
+  readonly _expected?: E;
+}
+
+export type AnyMatcher = PredicateMatcher<any, any> | AttributeMatcher<any, any>;
+
+/**
+ * A DSL method that stands for another matcher, such as `isFile()` for `type: file` or
+ * `contains(x)` for `content: { contains: x }`. Plans (and YAML) only ever hold the real matcher.
+ */
+export type Shortcut = (...args: any[]) => { matcher: string; args: unknown };
+
+export interface ResourceDefinition<
+  S extends string | number = string | number,
+  O extends Record<string, unknown> = Record<string, unknown>,
+  M extends Record<string, AnyMatcher> = Record<string, AnyMatcher>,
+  C extends Record<string, Shortcut> = Record<string, Shortcut>,
+> {
+  /** The key in a YAML check and the `resource` field of a plan check. */
+  type: string;
+  /** The DSL function name, where it differs from `type` (TypeScript reserves some words). */
+  dslName: string;
+  summary: string;
+  subject: z.ZodType<S>;
+  options: z.ZodType<O>;
+  /** "file /etc/shadow", "package openssh-server". */
+  title(subject: S): string;
+  facts: Record<string, (subject: S, options: O) => FactQuery<unknown>>;
+  matchers: M;
+  shortcuts: C;
+}
+
+export type AnyResource = ResourceDefinition<any, any, any, any>;
+
+export function defineResource<
+  S extends string | number,
+  O extends Record<string, unknown>,
+  M extends Record<string, AnyMatcher>,
+  C extends Record<string, Shortcut> = Record<never, Shortcut>,
+>(definition: Omit<ResourceDefinition<S, O, M, C>, 'shortcuts' | 'dslName'> & { shortcuts?: C; dslName?: string }): ResourceDefinition<S, O, M, C> {
+  return { ...definition, dslName: definition.dslName ?? definition.type, shortcuts: definition.shortcuts ?? ({} as C) };
+}
+
+export const NoArgs = z.object({}).strict();
+export const NoOptions = z.object({}).strict();
+
+export function predicate<F, A>(matcher: Omit<PredicateMatcher<F, A>, 'kind'>): PredicateMatcher<F, A> {
+  return { kind: 'predicate', ...matcher };
+}
+
+export function attribute<F, E = ValueExpectation>(matcher: Omit<AttributeMatcher<F, E>, 'kind'>): AttributeMatcher<F, E> {
+  return { kind: 'attribute', ...matcher };
+}
+
+export function isAbsent(value: ActualValue | Absent): value is Absent {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'absent' in value;
+}
+
+/** The common first step of every parser: a missing tool or a killed query is never evidence. */
+export function requireRan(frame: Frame, what: string): void {
+  const stderr = frame.stderr.toString('utf8').trim();
+  if (frame.exitCode === 127) throw new FactError(`${what}: command not found on the target (exit 127)${stderr ? `: ${stderr}` : ''}`);
+  if (frame.exitCode === 126) throw new FactError(`${what}: command not executable on the target (exit 126)${stderr ? `: ${stderr}` : ''}`);
+  if (frame.exitCode === 124) throw new FactError(`${what}: timed out on the target (exit 124)`);
+  if (frame.exitCode > 128 && frame.exitCode < 160) throw new FactError(`${what}: killed by signal ${frame.exitCode - 128}`);
+}
+
+/** Fails unless the frame exited with one of `codes`, quoting stderr as the evidence. */
+export function requireExit(frame: Frame, codes: readonly number[], what: string): void {
+  requireRan(frame, what);
+  if (!codes.includes(frame.exitCode)) {
+    const stderr = frame.stderr.toString('utf8').trim();
+    throw new FactError(`${what} exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+  }
+}
+
+export function firstLines(text: string, count: number): string {
+  const lines = text.split('\n');
+  return lines.length <= count ? text : `${lines.slice(0, count).join('\n')} …`;
+}
+
+/** Parses a zod schema and turns a mismatch into a FactError naming what was being read. */
+export function validateFact<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new FactError(`${what}: unexpected output (${result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`);
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { HostFactsSchema } from '../probe/host.js';
+import { ControlSchema, SpecInfoSchema } from '../plan/schema.js';
+
+export const RESULT_SCHEMA_VERSION = 1;
+
+/** Evidence is cut to this many bytes per stream; `truncated` says when it was. */
+export const EVIDENCE_LIMIT = 4096;
+
+export const CheckStatusSchema = z.enum(['passed', 'failed', 'error', 'skipped']);
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+
+export const EvidenceSchema = z
+  .object({
+    id: z.string(),
+    script: z.string(),
+    exitCode: z.number().int().nullable(),
+    stdout: z.string(),
+    stderr: z.string(),
+    stdoutBytes: z.number().int().nonnegative(),
+    stderrBytes: z.number().int().nonnegative(),
+    truncated: z.boolean(),
+  })
+  .strict();
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const CheckResultSchema = z
+  .object({
+    checkId: z.string(),
+    control: z.string().nullable(),
+    title: z.string(),
+    resource: z.string(),
+    subject: z.union([z.string(), z.number()]),
+    matcher: z.string(),
+    negated: z.boolean(),
+    status: CheckStatusSchema,
+    message: z.string(),
+    expected: z.string().optional(),
+    actual: z.string().optional(),
+    /** Key into the host's `evidence`, where the query and its raw output are kept once. */
+    evidence: z.string().optional(),
+  })
+  .strict();
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+
+export const StatusCountsSchema = z
+  .object({ passed: z.number().int(), failed: z.number().int(), error: z.number().int(), skipped: z.number().int() })
+  .strict();
+export type StatusCounts = z.infer<typeof StatusCountsSchema>;
+
+export const HostStatusSchema = z.enum(['completed', 'unreachable', 'error']);
+export type HostStatus = z.infer<typeof HostStatusSchema>;
+
+export const HostResultSchema = z
+  .object({
+    target: z.string(),
+    status: HostStatusSchema,
+    /** Why a host did not complete: unreachable (refused, timed out…) or a probe error. */
+    reason: z.string().optional(),
+    host: HostFactsSchema.optional(),
+    startedAt: z.string(),
+    durationMs: z.number().nonnegative(),
+    execCount: z.number().int().nonnegative(),
+    counts: StatusCountsSchema,
+    results: z.array(CheckResultSchema),
+    evidence: z.record(z.string(), EvidenceSchema),
+  })
+  .strict();
+export type HostResult = z.infer<typeof HostResultSchema>;
+
+export const RunResultSchema = z
+  .object({
+    schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
+    tool: z.object({ name: z.literal('driftspec'), version: z.string() }).strict(),
+    startedAt: z.string(),
+    finishedAt: z.string(),
+    specs: z.array(SpecInfoSchema),
+    controls: z.array(ControlSchema),
+    counts: StatusCountsSchema,
+    hosts: z.array(HostResultSchema),
+    /** The gate's decision, added when the run is reported. */
+    verdict: z.object({ exitCode: z.number().int(), summary: z.string() }).strict().optional(),
+  })
+  .strict();
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+export function emptyCounts(): StatusCounts {
+  return { passed: 0, failed: 0, error: 0, skipped: 0 };
+}
+
+export function countStatuses(results: readonly { status: CheckStatus }[]): StatusCounts {
+  const counts = emptyCounts();
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
+export function addCounts(a: StatusCounts, b: StatusCounts): StatusCounts {
+  return { passed: a.passed + b.passed, failed: a.failed + b.failed, error: a.error + b.error, skipped: a.skipped + b.skipped };
+}
+
+/** ISO 8601 with the local offset, never a bare local time. */
+export function timestamp(date: Date = new Date()): string {
+  const offsetMinutes = -date.getTimezoneOffset();
+  const sign = offsetMinutes >= 0 ? '+' : '-';
+  const abs = Math.abs(offsetMinutes);
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const local = new Date(date.getTime() + offsetMinutes * 60_000);
+  return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}.${pad(local.getUTCMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { control, file, planSpecs, spec } from '../../src/dsl/index.js';
+import { runHost } from '../../src/engine/run-host.js';
+import { createRegistry } from '../../src/resources/index.js';
+import { LocalTarget } from '../../src/targets/local.js';
+
+/** A shell that logs every time it is started, so execs are counted by the machine, not by us. */
+function countingShell(): { shell: string; log: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'driftspec-count-'));
+  const log = join(dir, 'execs.log');
+  writeFileSync(log, '');
+  const shell = join(dir, 'sh');
+  writeFileSync(shell, `#!/bin/sh\necho started >> '${log}'\nexec /bin/sh "$@"\n`);
+  chmodSync(shell, 0o755);
+  return { shell, log };
+}
+
+function checksSpec(count: number) {
+  return spec(`${count}-checks`, () => {
+    control('many', () => {
+      for (let i = 0; i < count; i++) {
+        const path = ['/etc/passwd', '/etc/group', '/etc/hostname', `/nonexistent/${i % 50}`][i % 4]!;
+        if (i % 3 === 0) file(path).exists();
+        else if (i % 3 === 1) file(path).mode(0o644);
+        else file(path).contains(`x${i}`);
+      }
+    });
+  });
+}
+
+describe('one exec per host', () => {
+  for (const count of [5, 500]) {
+    it(`runs a ${count}-check spec in exactly one exec`, async () => {
+      const registry = createRegistry();
+      const plan = planSpecs([{ definition: checksSpec(count) }], registry);
+      expect(plan.checks).to.have.length(count);
+      const { shell, log } = countingShell();
+      const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
+      expect(result.status).to.equal('completed');
+      expect(result.results).to.have.length(count);
+      expect(result.results.filter((r) => r.status === 'error')).to.deep.equal([]);
+      expect(readFileSync(log, 'utf8').trim().split('\n')).to.have.length(1);
+      expect(result.execCount).to.equal(1);
+    });
+  }
+});

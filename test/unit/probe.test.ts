@@ -1,0 +1,118 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { expect } from 'chai';
+import { parseProbeOutput } from '../../src/probe/frames.js';
+import { parseHostFrame, parseOsRelease } from '../../src/probe/host.js';
+import { shellQuote } from '../../src/probe/quote.js';
+import { buildProbeScript } from '../../src/probe/script.js';
+import { requireInCi } from '../support/environment.js';
+
+const HOSTILE = [
+  'plain',
+  'with space',
+  "it's",
+  '"double"',
+  '$(touch /tmp/driftspec-owned)',
+  '`touch /tmp/driftspec-owned`',
+  'new\nline',
+  '*',
+  '-n',
+  '\\backslash\\',
+  "'; rm -rf / #",
+  '',
+];
+
+const SHELLS = ['/bin/sh', '/usr/bin/dash', '/bin/bash'];
+
+describe('probe: shell quoting', () => {
+  for (const shell of SHELLS) {
+    it(`gives back every hostile word unchanged under ${shell}`, () => {
+      for (const word of HOSTILE) {
+        const out = execFileSync(shell, ['-c', `printf '%s' ${shellQuote(word)}`]);
+        expect(out.toString('utf8')).to.equal(word);
+      }
+      expect(existsSync('/tmp/driftspec-owned')).to.equal(false);
+    });
+  }
+
+  it('refuses a NUL byte, which no shell word can carry', () => {
+    expect(() => shellQuote('a\0b')).to.throw(/NUL/);
+  });
+});
+
+describe('probe: framing', () => {
+  it('reads frames by byte count, whatever bytes they hold', () => {
+    const body = Buffer.from([0x44, 0x53, 0x46, 0x52, 0x41, 0x4d, 0x45, 0x0a, 0x00, 0xff]);
+    const output = Buffer.concat([
+      Buffer.from(`DSFRAME q1 0 ${body.length} 3\n`),
+      body,
+      Buffer.from('err'),
+      Buffer.from('DSFRAME q2 127 0 0\nDSEND\n'),
+    ]);
+    const parsed = parseProbeOutput(output);
+    expect(parsed.complete).to.equal(true);
+    expect(parsed.frames.get('q1')!.stdout.equals(body)).to.equal(true);
+    expect(parsed.frames.get('q1')!.stderr.toString()).to.equal('err');
+    expect(parsed.frames.get('q2')!.exitCode).to.equal(127);
+  });
+
+  it('marks output cut short and drops a frame whose body did not arrive', () => {
+    const parsed = parseProbeOutput(Buffer.from('DSFRAME q1 0 50 0\nabc'));
+    expect(parsed.complete).to.equal(false);
+    expect(parsed.frames.has('q1')).to.equal(false);
+  });
+
+  it('keeps text outside frames apart as stray output', () => {
+    const parsed = parseProbeOutput(Buffer.from('Welcome banner\nDSFRAME q1 0 2 0\nokDSEND\n'));
+    expect(parsed.stray).to.equal('Welcome banner');
+    expect(parsed.frames.get('q1')!.stdout.toString()).to.equal('ok');
+  });
+});
+
+describe('probe: one script under dash, bash and busybox ash', () => {
+  const queries = [
+    { id: 'q1', script: "printf 'a\\nb'" },
+    { id: 'q2', script: 'echo oops >&2; exit 3' },
+    { id: 'q3', script: 'no-such-tool-anywhere' },
+    { id: 'q4', script: 'exit 0' },
+  ];
+  const shells: Array<[string, string[]]> = [
+    ['dash', ['/usr/bin/dash', '-s']],
+    ['bash', ['/bin/bash', '-s']],
+    ['busybox ash', ['/usr/bin/busybox', 'ash', '-s']],
+  ];
+  for (const [name, [command, ...args]] of shells) {
+    it(`frames every query with its own exit status under ${name}`, function () {
+      if (!existsSync(command!)) return requireInCi(this, `${command} is not installed`);
+      const run = spawnSync(command!, args, { input: buildProbeScript(queries) });
+      expect(run.status, run.stderr.toString()).to.equal(0);
+      const parsed = parseProbeOutput(run.stdout);
+      expect(parsed.complete).to.equal(true);
+      expect(parsed.frames.get('q1')!.stdout.toString()).to.equal('a\nb');
+      expect(parsed.frames.get('q2')!.exitCode).to.equal(3);
+      expect(parsed.frames.get('q2')!.stderr.toString()).to.equal('oops\n');
+      expect(parsed.frames.get('q3')!.exitCode).to.equal(127);
+      expect(parsed.frames.get('q4')!.exitCode).to.equal(0);
+      const host = parseHostFrame(parsed.frames.get('host')!);
+      expect(host.kernel).to.equal('Linux');
+      expect(host.uid).to.equal(process.getuid!());
+    });
+  }
+
+  it('cleans up its temporary directory', () => {
+    const before = spawnSync('/bin/sh', ['-c', 'ls -d /tmp/tmp.* 2>/dev/null | wc -l']).stdout.toString().trim();
+    spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries) });
+    const after = spawnSync('/bin/sh', ['-c', 'ls -d /tmp/tmp.* 2>/dev/null | wc -l']).stdout.toString().trim();
+    expect(after).to.equal(before);
+  });
+});
+
+describe('probe: os-release', () => {
+  it('unquotes values the way the format defines', () => {
+    const fields = parseOsRelease('ID=debian\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME=\'x\'\nVERSION_ID="12"\n# comment\n');
+    expect(fields.get('ID')).to.equal('debian');
+    expect(fields.get('PRETTY_NAME')).to.equal('Debian GNU/Linux 12 (bookworm)');
+    expect(fields.get('NAME')).to.equal('x');
+    expect(fields.get('VERSION_ID')).to.equal('12');
+  });
+});
