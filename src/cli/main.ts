@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
-import { SpecError } from '../plan/build.js';
+import { isSpecError } from '../plan/build.js';
 import { toolVersion } from '../version.js';
 import { runCommand } from './run-command.js';
 import { schemaCommand, SCHEMA_NAMES } from './schema-command.js';
@@ -90,7 +90,7 @@ function exitCodeFor(error: unknown, io: CliIo): number {
     if (error.code === 'driftspec.invalidNumber') io.stderr.write(`error: ${error.message}\n`);
     return EXIT.usage;
   }
-  if (error instanceof SpecError) {
+  if (isSpecError(error)) {
     io.stderr.write(`driftspec: ${error.message}\n`);
     return EXIT.config;
   }

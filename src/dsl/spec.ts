@@ -1,6 +1,6 @@
 import type { ControlInput } from '../plan/assemble.js';
 import { PlanAssembler } from '../plan/assemble.js';
-import { SpecError } from '../plan/build.js';
+import { isSpecError, SpecError } from '../plan/build.js';
 import type { ImpactInput, Plan, SpecInfo } from '../plan/schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyResource } from '../resources/resource.js';
@@ -45,9 +45,24 @@ interface Collection {
  * synchronously (like mocha's `describe`), so the free functions `control()` and `file()`
  * need no argument; it is never shared between plans or hosts.
  */
-let active: Collection | undefined;
+const ACTIVE = Symbol.for('driftspec.activeCollection');
+type ActiveSlot = { [ACTIVE]?: Collection | undefined };
+
+/**
+ * Kept on a registered symbol rather than a module variable so that a spec which reached a
+ * second copy of this module (a test runner's own loader, a nested install) still adds to the
+ * plan being built instead of failing.
+ */
+function activeCollection(): Collection | undefined {
+  return (globalThis as ActiveSlot)[ACTIVE];
+}
+
+function setActiveCollection(collection: Collection | undefined): void {
+  (globalThis as ActiveSlot)[ACTIVE] = collection;
+}
 
 function requireActive(what: string): Collection {
+  const active = activeCollection();
   if (!active) throw new SpecError(`${what} was called outside a spec() body (or after it returned)`);
   return active;
 }
@@ -92,15 +107,15 @@ export function resourceFunction<Res extends AnyResource>(resource: Res) {
 export function collectSpec(assembler: PlanAssembler, definition: SpecDefinition, source?: string): void {
   const location = source ?? `spec "${definition.info.name}"`;
   assembler.beginSpec({ ...definition.info, ...(source === undefined ? {} : { source }) });
-  const previous = active;
-  active = { assembler, control: null, location };
+  const previous = activeCollection();
+  setActiveCollection({ assembler, control: null, location });
   try {
     definition.body();
   } catch (error) {
-    if (error instanceof SpecError && !error.location) throw new SpecError(error.message, location);
+    if (isSpecError(error) && !error.location) throw new SpecError(error.message, location);
     throw error;
   } finally {
-    active = previous;
+    setActiveCollection(previous);
   }
 }
 

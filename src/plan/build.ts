@@ -16,6 +16,11 @@ export class SpecError extends Error {
   }
 }
 
+/** By name, since a spec may have reached a second copy of this module. */
+export function isSpecError(error: unknown): error is SpecError {
+  return error instanceof Error && error.name === 'SpecError';
+}
+
 export interface CheckRequest {
   control: string | null;
   resource: string;

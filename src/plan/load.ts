@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { collectSpec, isSpecDefinition } from '../dsl/spec.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import { PlanAssembler } from './assemble.js';
-import { SpecError } from './build.js';
+import { isSpecError, SpecError } from './build.js';
 import type { Plan } from './schema.js';
 import { importTypeScriptSpec } from './typescript-loader.js';
 import { loadYamlSpec } from './yaml.js';
@@ -34,7 +34,14 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
   const definitions = Array.isArray(exported) ? exported : [exported];
   if (definitions.length === 0 || !definitions.every(isSpecDefinition))
     throw new SpecError('the default export must be spec(…) (or an array of them)', path);
-  for (const definition of definitions) collectSpec(assembler, definition, path);
+  for (const definition of definitions) {
+    try {
+      collectSpec(assembler, definition, path);
+    } catch (error) {
+      if (isSpecError(error)) throw error;
+      throw new SpecError(`the spec body threw: ${(error as Error).message}`, path);
+    }
+  }
 }
 
 async function readSpecText(path: string): Promise<string> {

@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message, type Plugin } from 'esbuild';
 import { z } from 'zod';
-import { SpecError } from './build.js';
+import { isSpecError, SpecError } from './build.js';
 
 /** The package entry a spec's `import … from 'driftspec'` must reach: the very module the CLI runs. */
 const SELF_ENTRY = fileURLToPath(new URL('../index.js', import.meta.url));
@@ -25,7 +25,7 @@ export async function importTypeScriptSpec(absolutePath: string, cacheDir: strin
     if (module.default === undefined) throw new SpecError('has no default export; export default spec(…)', absolutePath);
     return module.default;
   } catch (error) {
-    if (error instanceof SpecError) throw error;
+    if (isSpecError(error)) throw error;
     throw new SpecError(`failed while loading: ${(error as Error).message}`, absolutePath);
   }
 }

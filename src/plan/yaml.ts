@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
-import { SpecError, type CheckRequest } from './build.js';
+import { isSpecError, SpecError, type CheckRequest } from './build.js';
 import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
 
 type Path = ReadonlyArray<string | number>;
@@ -47,8 +47,8 @@ export function loadYamlSpec(text: string, source: string, assembler: PlanAssemb
   const document = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
   const firstError = document.errors[0];
   if (firstError) {
-    const pos = firstError.linePos?.[0];
-    throw new SpecError(`YAML syntax error: ${firstError.message.split('\n')[0]}`, pos ? `${source}:${pos.line}:${pos.col}` : source);
+    const pos = lines.linePos(firstError.pos[0]);
+    throw new SpecError(`YAML syntax error: ${firstError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
   }
   keepLeadingZeroNumbersAsText(document);
   const where = new SourceMap(source, document, lines);
@@ -159,7 +159,7 @@ function withLocation<T>(where: SourceMap, path: Path, action: () => T): T {
   try {
     return action();
   } catch (error) {
-    if (error instanceof SpecError && !error.location) throw new SpecError(error.message, where.at(path));
+    if (isSpecError(error) && !error.location) throw new SpecError(error.message, where.at(path));
     throw error;
   }
 }

@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { RunResultSchema } from '../../src/results/schema.js';
+import { fixturePath } from '../support/frames.js';
+
+const BIN = fileURLToPath(new URL('../../bin/driftspec', import.meta.url));
+const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-cli-cache-'));
+
+/** The compiled CLI as a user runs it (npm test builds it first). */
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: cacheDir },
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function specFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'driftspec-cli-')), 'spec.yaml');
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('CLI', () => {
+  it('prints its version and help with exit 0', () => {
+    expect(cli('--version')).to.include({ code: 0 });
+    expect(cli('--version').stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+    const help = cli('run', '--help');
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.include('--target');
+  });
+
+  it('exits 0 when every check passes', () => {
+    const run = cli('run', specFile('spec: ok\nchecks:\n  - file: /etc/passwd\n    type: file\n'));
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(run.stdout).to.include('Result: passed');
+  });
+
+  it('exits 1 on a failed check and shows expected and actual', () => {
+    const run = cli('run', specFile("spec: bad\nchecks:\n  - file: /etc/passwd\n    mode: '0600'\n"));
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.include('expected file /etc/passwd to have mode 0600, but got 0644');
+  });
+
+  it('exits 2 when a check errors, even beside failures', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'driftspec-cli-')), 'big');
+    writeFileSync(path, Buffer.alloc(1024 * 1024 + 10, 'a'));
+    const run = cli('run', specFile(`spec: err\nchecks:\n  - file: ${path}\n    content: x\n  - file: /etc/passwd\n    mode: '0600'\n`));
+    expect(run.code).to.equal(2);
+    expect(run.stdout).to.match(/larger than the 1048576-byte content limit/);
+  });
+
+  it('exits 78 for an invalid spec, naming file and line', () => {
+    const path = specFile('spec: s\nchecks:\n  - file: /etc/passwd\n    colour: red\n');
+    const run = cli('run', path);
+    expect(run.code).to.equal(78);
+    expect(run.stderr).to.include(`${path}:4:5: unknown key "colour"`);
+  });
+
+  it('exits 64 for wrong usage', () => {
+    expect(cli('run', '--no-such-flag').code).to.equal(64);
+    expect(cli('run', '--format', 'xml', fixturePath('specs/mini.yaml')).code).to.equal(64);
+    expect(cli('frobnicate').code).to.equal(64);
+    expect(cli('schema', 'nonsense').code).to.equal(64);
+  });
+
+  it('writes a JSON result that its own schema accepts', () => {
+    const run = cli('run', '--format', 'json', fixturePath('specs/mini.yaml'));
+    const result = RunResultSchema.parse(JSON.parse(run.stdout));
+    expect(result.hosts[0]!.status).to.equal('completed');
+    expect(result.verdict!.exitCode).to.equal(run.code);
+    expect(result.startedAt).to.match(/[+-]\d\d:\d\d$/);
+  });
+
+  it('prints JSON Schemas for specs, plans and results', () => {
+    for (const name of ['spec', 'plan', 'result']) {
+      const run = cli('schema', name);
+      expect(run.code).to.equal(0);
+      expect(JSON.parse(run.stdout)).to.have.property('$schema');
+    }
+  });
+});
