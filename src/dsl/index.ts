@@ -1,7 +1,27 @@
+import { commandResource } from '../resources/command.js';
 import { fileResource } from '../resources/file.js';
+import { groupResource } from '../resources/group.js';
+import { kernelParameterResource } from '../resources/kernel-parameter.js';
+import { mountResource } from '../resources/mount.js';
+import { packageResource } from '../resources/package.js';
+import { portResource } from '../resources/port.js';
+import { processResource } from '../resources/process.js';
+import { serviceResource } from '../resources/service.js';
+import { userResource } from '../resources/user.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
 export type { ResourceBuilder } from './builder.js';
 
+/** `package` is a reserved word in strict mode, hence `pkg`. */
+export const pkg = resourceFunction(packageResource);
+export const service = resourceFunction(serviceResource);
+export const port = resourceFunction(portResource);
 export const file = resourceFunction(fileResource);
+export const user = resourceFunction(userResource);
+export const group = resourceFunction(groupResource);
+export const command = resourceFunction(commandResource);
+/** InSpec's name; `process` would shadow Node's global. */
+export const processes = resourceFunction(processResource);
+export const kernelParameter = resourceFunction(kernelParameterResource);
+export const mount = resourceFunction(mountResource);

@@ -6,26 +6,28 @@ import { lookupMatcher, lookupResource } from '../plan/build.js';
 
 export interface QueryPlan {
   /** Deduplicated queries in first-use order, with probe ids q1, q2, … */
-  queries: Array<ProbeQuery & { fact: FactQuery<unknown> }>;
-  /** For each check that runs, the probe id of the fact it reads. */
-  queryIdByCheck: Map<string, string>;
+  queries: ProbeQuery[];
+  /** For each check that runs: the probe id of the query it reads and its own parser. */
+  factByCheck: Map<string, { queryId: string; fact: FactQuery<unknown>; parseKey: string }>;
 }
 
 /** Turns checks into the minimal set of fact queries: 500 checks on one file are one `stat`. */
 export function planQueries(checks: readonly Check[], registry: ResourceRegistry): QueryPlan {
-  const byKey = new Map<string, ProbeQuery & { fact: FactQuery<unknown> }>();
-  const queryIdByCheck = new Map<string, string>();
+  const byKey = new Map<string, ProbeQuery>();
+  const factByCheck: QueryPlan['factByCheck'] = new Map();
   for (const check of checks) {
     if (check.skip !== undefined) continue;
     const fact = factQueryFor(check, registry);
     let query = byKey.get(fact.key);
     if (!query) {
-      query = { id: `q${byKey.size + 1}`, script: fact.script, fact };
+      query = { id: `q${byKey.size + 1}`, script: fact.script };
       byKey.set(fact.key, query);
     }
-    queryIdByCheck.set(check.id, query.id);
+    // A shared query (one socket table for every port) is parsed once per subject it serves.
+    const parseKey = `${query.id}\0${check.resource}\0${JSON.stringify([check.subject, check.options ?? {}])}`;
+    factByCheck.set(check.id, { queryId: query.id, fact, parseKey });
   }
-  return { queries: [...byKey.values()], queryIdByCheck };
+  return { queries: [...byKey.values()], factByCheck };
 }
 
 export function factQueryFor(check: Check, registry: ResourceRegistry): FactQuery<unknown> {

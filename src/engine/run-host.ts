@@ -19,7 +19,7 @@ export interface RunHostOptions {
 export async function runHost(plan: Plan, target: Target, options: RunHostOptions): Promise<HostResult> {
   const started = Date.now();
   const startedAt = timestamp(new Date(started));
-  const { queries, queryIdByCheck } = planQueries(plan.checks, options.registry);
+  const { queries, factByCheck } = planQueries(plan.checks, options.registry);
   const script = buildProbeScript(queries);
   let exec: ExecResult;
   try {
@@ -38,16 +38,21 @@ export async function runHost(plan: Plan, target: Target, options: RunHostOption
     return hostFailure(plan, target, 'error', `could not read the host facts: ${(error as Error).message}`, startedAt, started, 1);
   }
   const cutShort = probe.complete ? undefined : describeCutShort(exec, options.commandTimeoutMs);
-  const facts = new Map<string, FactOutcome>();
   const evidence: Record<string, Evidence> = {};
-  for (const query of queries) {
-    const frame = probe.frames.get(query.id);
-    evidence[query.id] = makeEvidence(query.id, query.script, frame);
-    facts.set(query.id, frame ? parseFact(query.fact.parse, frame, host) : { ok: false, error: cutShort ?? 'the probe did not report this query' });
-  }
+  for (const query of queries) evidence[query.id] = makeEvidence(query.id, query.script, probe.frames.get(query.id));
+  const facts = new Map<string, FactOutcome>();
+  const factFor = (entry: { queryId: string; fact: { parse: (frame: Frame, host: HostFacts) => unknown }; parseKey: string }): FactOutcome => {
+    let outcome = facts.get(entry.parseKey);
+    if (!outcome) {
+      const frame = probe.frames.get(entry.queryId);
+      outcome = frame ? parseFact(entry.fact.parse, frame, host) : { ok: false, error: cutShort ?? 'the probe did not report this query' };
+      facts.set(entry.parseKey, outcome);
+    }
+    return outcome;
+  };
   const results: CheckResult[] = plan.checks.map((check) => {
-    const queryId = queryIdByCheck.get(check.id);
-    return evaluateCheck(check, queryId ? facts.get(queryId) : undefined, host, options.registry, queryId);
+    const entry = factByCheck.get(check.id);
+    return evaluateCheck(check, entry ? factFor(entry) : undefined, host, options.registry, entry?.queryId);
   });
   return {
     target: target.name,

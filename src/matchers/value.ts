@@ -68,16 +68,31 @@ function isValidRegex(source: string): boolean {
 /** An attribute's actual value as facts give it: one value or a list. */
 export type ActualValue = Scalar | readonly Scalar[];
 
+/**
+ * Against a list (groups, mount options, addresses), a plain value, `equals`, `oneOf` and the
+ * numeric comparisons ask whether SOME element matches, so their negation means that none does;
+ * `contains` asks for every listed element.
+ */
 export function matchValue(actual: ActualValue, matcher: ValueMatcher): boolean {
-  if (typeof matcher !== 'object') return Array.isArray(actual) ? false : scalarEquals(actual as Scalar, matcher);
-  if ('equals' in matcher) return !Array.isArray(actual) && scalarEquals(actual as Scalar, matcher.equals);
-  if ('matches' in matcher) return matchesRegex(actual, matcher.matches, matcher.flags);
-  if ('contains' in matcher) return containsAll(actual, matcher.contains);
-  if ('oneOf' in matcher) return !Array.isArray(actual) && matcher.oneOf.some((v) => scalarEquals(actual as Scalar, v));
-  if ('not' in matcher) return !matchValue(actual, matcher.not);
-  if ('allOf' in matcher) return matcher.allOf.every((m) => matchValue(actual, m));
-  if ('anyOf' in matcher) return matcher.anyOf.some((m) => matchValue(actual, m));
-  return compareNumber(actual, matcher);
+  if (typeof matcher === 'object' && 'not' in matcher) return !matchValue(actual, matcher.not);
+  if (typeof matcher === 'object' && 'allOf' in matcher) return matcher.allOf.every((m) => matchValue(actual, m));
+  if (typeof matcher === 'object' && 'anyOf' in matcher) return matcher.anyOf.some((m) => matchValue(actual, m));
+  if (typeof matcher === 'object' && 'contains' in matcher) return containsAll(actual, matcher.contains);
+  if (isList(actual)) return actual.some((element) => matchScalar(element, matcher));
+  return matchScalar(actual, matcher);
+}
+
+function isList(actual: ActualValue): actual is readonly Scalar[] {
+  return Array.isArray(actual);
+}
+
+function matchScalar(actual: Scalar, matcher: ValueMatcher): boolean {
+  if (typeof matcher !== 'object') return scalarEquals(actual, matcher);
+  if ('equals' in matcher) return scalarEquals(actual, matcher.equals);
+  if ('matches' in matcher) return new RegExp(matcher.matches, matcher.flags).test(String(actual));
+  if ('oneOf' in matcher) return matcher.oneOf.some((v) => scalarEquals(actual, v));
+  if ('gt' in matcher || 'ge' in matcher || 'lt' in matcher || 'le' in matcher) return compareNumber(actual, matcher);
+  return matchValue(actual, matcher);
 }
 
 function scalarEquals(actual: Scalar, expected: Scalar): boolean {
@@ -97,12 +112,6 @@ function toNumber(value: Scalar): number | undefined {
   return Number(trimmed);
 }
 
-function matchesRegex(actual: ActualValue, source: string, flags?: string): boolean {
-  const re = new RegExp(source, flags);
-  if (Array.isArray(actual)) return actual.some((v) => re.test(String(v)));
-  return re.test(String(actual));
-}
-
 function containsAll(actual: ActualValue, wanted: Scalar | Scalar[]): boolean {
   const items = Array.isArray(wanted) ? wanted : [wanted];
   if (Array.isArray(actual)) return items.every((w) => actual.some((a) => scalarEquals(a, w)));
@@ -110,9 +119,8 @@ function containsAll(actual: ActualValue, wanted: Scalar | Scalar[]): boolean {
   return items.every((w) => text.includes(String(w)));
 }
 
-function compareNumber(actual: ActualValue, matcher: { gt: number } | { ge: number } | { lt: number } | { le: number }): boolean {
-  if (Array.isArray(actual)) return false;
-  const n = toNumber(actual as Scalar);
+function compareNumber(actual: Scalar, matcher: { gt: number } | { ge: number } | { lt: number } | { le: number }): boolean {
+  const n = toNumber(actual);
   if (n === undefined) return false;
   if ('gt' in matcher) return n > matcher.gt;
   if ('ge' in matcher) return n >= matcher.ge;

@@ -144,11 +144,14 @@ function predicateOrAttribute(matcher: AnyMatcher, value: unknown, negated: bool
   return { negated, args: value ?? (matcher.kind === 'predicate' ? {} : value) };
 }
 
+/** The first key names the resource; later keys are matchers, even where a name is both (`group`). */
 function findResource(item: Record<string, unknown>, path: Path, where: SourceMap, registry: ResourceRegistry): AnyResource {
-  const found = Object.keys(item).filter((key) => registry.has(key));
-  if (found.length === 1) return registry.get(found[0]!)!;
-  if (found.length > 1) throw new SpecError(`a check names one resource, found ${found.join(' and ')}; split it into separate checks`, where.at([...path, found[1]!]));
-  throw new SpecError(`a check must start with a resource key; expected one of: ${[...registry.keys()].join(', ')}`, where.at(path));
+  const first = Object.keys(item)[0];
+  const resource = first === undefined ? undefined : registry.get(first);
+  if (resource) return resource;
+  const named = Object.keys(item).find((key) => registry.has(key));
+  const hint = named ? `; put "${named}:" first` : '';
+  throw new SpecError(`a check must start with a resource key (one of: ${[...registry.keys()].join(', ')})${hint}`, where.at(first === undefined ? path : [...path, first]));
 }
 
 function matcherNames(resource: AnyResource): string {

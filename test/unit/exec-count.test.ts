@@ -47,3 +47,25 @@ describe('one exec per host', () => {
     });
   }
 });
+
+describe('shared fact queries', () => {
+  it('gathers one socket, process and mount table for every port, process and mount check', async () => {
+    const { planQueries } = await import('../../src/engine/queries.js');
+    const { port, processes, mount } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('shared', () => {
+            for (const n of [22, 80, 443]) port(n).listening();
+            for (const name of ['sshd', 'nginx']) processes(name).running();
+            for (const point of ['/', '/proc']) mount(point).mounted();
+          }),
+        },
+      ],
+      registry,
+    );
+    const { queries } = planQueries(plan.checks, registry);
+    expect(queries).to.have.length(3);
+  });
+});

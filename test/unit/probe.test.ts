@@ -1,5 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseProbeOutput } from '../../src/probe/frames.js';
 import { parseHostFrame, parseOsRelease } from '../../src/probe/host.js';
@@ -100,10 +102,10 @@ describe('probe: one script under dash, bash and busybox ash', () => {
   }
 
   it('cleans up its temporary directory', () => {
-    const before = spawnSync('/bin/sh', ['-c', 'ls -d /tmp/tmp.* 2>/dev/null | wc -l']).stdout.toString().trim();
-    spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries) });
-    const after = spawnSync('/bin/sh', ['-c', 'ls -d /tmp/tmp.* 2>/dev/null | wc -l']).stdout.toString().trim();
-    expect(after).to.equal(before);
+    const scratch = mkdtempSync(join(tmpdir(), 'driftspec-probe-tmp-'));
+    const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries), env: { ...process.env, TMPDIR: scratch } });
+    expect(parseProbeOutput(run.stdout).complete).to.equal(true);
+    expect(readdirSync(scratch)).to.deep.equal([]);
   });
 });
 

@@ -30,6 +30,14 @@ describe('value matchers', () => {
     expect(matchValue(['ansible-lint'], { contains: 'ansible' })).to.equal(false);
   });
 
+  it('asks of a list whether some element matches a plain value, so negation means none does', () => {
+    expect(matchValue(['root', 'docker'], 'docker')).to.equal(true);
+    expect(matchValue(['root', 'docker'], { not: 'docker' })).to.equal(false);
+    expect(matchValue(['root'], { not: 'docker' })).to.equal(true);
+    expect(matchValue(['1', '70'], { gt: 50 })).to.equal(true);
+    expect(matchValue(['tcp4 0.0.0.0'], { matches: '^tcp4 ' })).to.equal(true);
+  });
+
   it('combines with not, allOf, anyOf and oneOf', () => {
     expect(matchValue(3, { not: { gt: 5 } })).to.equal(true);
     expect(matchValue(3, { allOf: [{ gt: 1 }, { lt: 5 }] })).to.equal(true);

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import { shellQuote } from '../probe/quote.js';
+import type { Frame } from '../probe/frames.js';
+import type { Scalar, ValueExpectation } from '../matchers/value.js';
+import { attribute, defineResource, FactError, predicate, requireRan, type FactQuery } from './resource.js';
+
+/** stdout and stderr are each kept up to this size; a check on a larger one is an error. */
+export const COMMAND_OUTPUT_LIMIT = 1024 * 1024;
+export const DEFAULT_COMMAND_TIMEOUT = 60;
+
+export const CommandOptionsSchema = z
+  .object({
+    /** Seconds before the command is stopped (with `timeout(1)` where the target has it). */
+    timeout: z.number().int().positive().max(86_400).optional(),
+  })
+  .strict();
+export type CommandOptions = z.infer<typeof CommandOptionsSchema>;
+
+export const CommandResultSchema = z.object({
+  exitStatus: z.number().int().nonnegative(),
+  stdout: z.string(),
+  stderr: z.string(),
+  stdoutBytes: z.number().int().nonnegative(),
+  stderrBytes: z.number().int().nonnegative(),
+});
+export type CommandResult = z.infer<typeof CommandResultSchema>;
+
+const HEADER = /^@@command (\d+) (\d+|none) (\d+) (\d+)\n/;
+
+/**
+ * The text runs as ONE word given to `sh -c`: the spec's text is the command, nothing around it
+ * is. Its stdout and stderr go to files in the probe's private directory, so the frame carries
+ * a header (status, timeout applied, sizes) and then up to the limit of each, in that order.
+ */
+export function commandScript(text: string, timeout: number): string {
+  const run = `sh -c ${shellQuote(text)} >"$ds_dir/command-stdout" 2>"$ds_dir/command-stderr"`;
+  return `if ds_has timeout; then ds_limit=${timeout}; timeout ${timeout} ${run}
+else ds_limit=none; ${run}; fi
+ds_rc=$?
+printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" $(wc -c <"$ds_dir/command-stdout") $(wc -c <"$ds_dir/command-stderr")
+head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stdout"
+head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stderr"
+rm -f -- "$ds_dir/command-stdout" "$ds_dir/command-stderr"`;
+}
+
+function commandQuery(text: string, options: CommandOptions): FactQuery<CommandResult> {
+  const timeout = options.timeout ?? DEFAULT_COMMAND_TIMEOUT;
+  return { key: `command:${timeout}:${text}`, script: commandScript(text, timeout), parse: (frame) => parseCommandResult(frame, text) };
+}
+
+/** What sh(1) and timeout(1) say with exit statuses that are not the command's own answer. */
+function unusableStatus(status: number, timeoutApplied: number | undefined, stderr: string): string | undefined {
+  const said = stderr ? `: ${firstLine(stderr)}` : '';
+  if (status === 127) return `command not found (exit 127)${said}`;
+  if (status === 126) return `command found but not executable (exit 126)${said}`;
+  if (timeoutApplied !== undefined && status === 124) return `timed out after ${timeoutApplied} s`;
+  // BusyBox timeout(1) reports a timeout as death by SIGTERM; a KILL may be the probe's own.
+  if (timeoutApplied !== undefined && (status === 143 || status === 137))
+    return `killed by signal ${status - 128} (the ${timeoutApplied} s timeout may have expired)`;
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}
+
+export function parseCommandResult(frame: Frame, text: string): CommandResult {
+  const what = `running command ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`;
+  requireRan(frame, what);
+  const header = HEADER.exec(frame.stdout.toString('latin1', 0, 200));
+  if (frame.exitCode !== 0 || !header) {
+    const wrapperError = frame.stderr.toString('utf8').trim();
+    throw new FactError(`${what}: the command wrapper failed (exit ${frame.exitCode})${wrapperError ? `: ${firstLine(wrapperError)}` : ''}`);
+  }
+  const [, status, limit, outBytes, errBytes] = header as unknown as [string, string, string, string, string];
+  const stdoutBytes = Number(outBytes);
+  const stderrBytes = Number(errBytes);
+  const bodyStart = header[0].length;
+  const stdoutEnd = bodyStart + Math.min(stdoutBytes, COMMAND_OUTPUT_LIMIT);
+  const stderrEnd = stdoutEnd + Math.min(stderrBytes, COMMAND_OUTPUT_LIMIT);
+  if (frame.stdout.length !== stderrEnd) throw new FactError(`${what}: the captured output is ${frame.stdout.length - bodyStart} bytes, expected ${stderrEnd - bodyStart}`);
+  const result: CommandResult = {
+    exitStatus: Number(status),
+    stdout: frame.stdout.toString('utf8', bodyStart, stdoutEnd),
+    stderr: frame.stdout.toString('utf8', stdoutEnd, stderrEnd),
+    stdoutBytes,
+    stderrBytes,
+  };
+  const unusable = unusableStatus(result.exitStatus, limit === 'none' ? undefined : Number(limit), result.stderr);
+  if (unusable) throw new FactError(`${what}: ${unusable}`);
+  return result;
+}
+
+/** Exactly as printed, final newline included: `echo hello` prints "hello\n". */
+function readStream(stream: 'stdout' | 'stderr') {
+  return (fact: CommandResult): string => {
+    const bytes = stream === 'stdout' ? fact.stdoutBytes : fact.stderrBytes;
+    if (bytes > COMMAND_OUTPUT_LIMIT)
+      // A partial output could hide exactly what a negated check looks for.
+      throw new FactError(`its ${stream} is ${bytes} bytes, more than the ${COMMAND_OUTPUT_LIMIT}-byte limit`);
+    return fact[stream];
+  };
+}
+
+const PREVIEW = 200;
+
+function previewOutput(value: Scalar): string {
+  const text = String(value);
+  if (text.length <= PREVIEW) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, PREVIEW))}… (${text.length} characters)`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON output
+
+export const StdoutJsonArgs = z
+  .object({
+    /** Dot path into the document: `a.b.0.c` (numbers index arrays). Omitted: the whole document. */
+    path: z.string().min(1).optional(),
+    /** Deep equality with the value at `path`. Omitted: the path only has to exist. */
+    equals: z.unknown().optional(),
+  })
+  .strict();
+export type StdoutJsonArgs = z.infer<typeof StdoutJsonArgs>;
+
+export function valueAtPath(document: unknown, path: string | undefined): { found: true; value: unknown } | { found: false; missing: string } {
+  if (path === undefined) return { found: true, value: document };
+  let current: unknown = document;
+  const walked: string[] = [];
+  for (const step of path.split('.')) {
+    walked.push(step);
+    if (Array.isArray(current) && /^\d+$/.test(step) && Number(step) < current.length) current = current[Number(step)];
+    else if (current !== null && typeof current === 'object' && !Array.isArray(current) && Object.hasOwn(current, step))
+      current = (current as Record<string, unknown>)[step];
+    else return { found: false, missing: walked.join('.') };
+  }
+  return { found: true, value: current };
+}
+
+export function jsonEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEquals(item, b[i]));
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  const left = Object.keys(a);
+  const right = Object.keys(b);
+  return left.length === right.length && left.every((k) => Object.hasOwn(b, k) && jsonEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'undefined';
+  return text.length > PREVIEW ? `${text.slice(0, PREVIEW)}…` : text;
+}
+
+function describeJson(args: StdoutJsonArgs): string {
+  const where = args.path === undefined ? 'print JSON' : `print JSON with ${args.path}`;
+  return args.equals === undefined ? where : `${where} equal to ${shortJson(args.equals)}`;
+}
+
+export const commandResource = defineResource({
+  type: 'command',
+  dslName: 'command',
+  summary: 'A shell command run on the target with `sh -c`: exit status, stdout, stderr and JSON output.',
+  subject: z.string().min(1).refine((t) => !t.includes('\0'), 'a command cannot contain a NUL byte'),
+  options: CommandOptionsSchema,
+  title: (text: string) => `command ${text}`,
+  facts: {
+    result: (text: string, options: CommandOptions) => commandQuery(text, options),
+  },
+  matchers: {
+    exitStatus: attribute<CommandResult, number | ValueExpectation>({ fact: 'result', describe: 'exit with status', read: (fact) => fact.exitStatus }),
+    stdout: attribute<CommandResult, string | ValueExpectation>({ fact: 'result', describe: 'print on stdout', read: readStream('stdout'), format: previewOutput }),
+    stderr: attribute<CommandResult, string | ValueExpectation>({ fact: 'result', describe: 'print on stderr', read: readStream('stderr'), format: previewOutput }),
+    stdoutJson: predicate<CommandResult, StdoutJsonArgs>({
+      fact: 'result',
+      args: StdoutJsonArgs,
+      describe: describeJson,
+      test: (fact, args) => {
+        const text = readStream('stdout')(fact);
+        let document: unknown;
+        try {
+          document = JSON.parse(text);
+        } catch (error) {
+          // Not JSON is not an answer to any JSON question, negated or not.
+          throw new FactError(`its stdout is not JSON (${(error as Error).message}): ${previewOutput(text)}`);
+        }
+        const at = valueAtPath(document, args.path);
+        if (!at.found) return { pass: false, actual: `its JSON has nothing at ${at.missing}` };
+        if (args.equals === undefined) return { pass: true, actual: `its JSON has ${shortJson(at.value)} at ${args.path ?? 'the top'}` };
+        return { pass: jsonEquals(at.value, args.equals), actual: `its JSON has ${shortJson(at.value)}${args.path ? ` at ${args.path}` : ''}` };
+      },
+    }),
+  },
+});

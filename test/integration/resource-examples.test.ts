@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { runHost } from '../../src/engine/run-host.js';
+import { loadPlan } from '../../src/plan/load.js';
+import type { Plan } from '../../src/plan/schema.js';
+import { createRegistry, RESOURCES } from '../../src/resources/index.js';
+import { LocalTarget } from '../../src/targets/local.js';
+import { outcomes } from '../support/local.js';
+import { isRoot, requireInCi } from '../support/environment.js';
+
+const DOCS = fileURLToPath(new URL('../../docs/resources/', import.meta.url));
+const registry = createRegistry();
+const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-examples-cache-'));
+
+/** The fenced blocks of one language in a Markdown page. */
+function fencedBlocks(markdown: string, language: string): string[] {
+  const pattern = new RegExp('^```' + language + '\\n([\\s\\S]*?)^```', 'gm');
+  return [...markdown.matchAll(pattern)].map((m) => m[1]!);
+}
+
+function withoutSources(plan: Plan): Plan {
+  return { ...plan, specs: plan.specs.map(({ source: _source, ...info }) => info) };
+}
+
+/** The service examples check a running cron, as on a typical Debian server. */
+function ensureCronRunning(): void {
+  if (!existsSync('/etc/init.d/cron') || !isRoot()) return;
+  spawnSync('/etc/init.d/cron', ['start'], { stdio: 'ignore' });
+}
+
+describe('docs/resources examples', () => {
+  before(ensureCronRunning);
+
+  it('documents every resource', () => {
+    const pages = readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, ''));
+    expect(pages.sort()).to.deep.equal(RESOURCES.map((r) => r.type).sort());
+  });
+
+  for (const resource of RESOURCES) {
+    it(`${resource.type}: the YAML and TypeScript examples are twins and pass on this machine`, async function () {
+      if (!isRoot()) return requireInCi(this, 'the examples read root-only facts');
+      const markdown = readFileSync(join(DOCS, `${resource.type}.md`), 'utf8');
+      const [yaml] = fencedBlocks(markdown, 'yaml');
+      const [ts] = fencedBlocks(markdown, 'ts');
+      expect(yaml, 'a ```yaml example').to.be.a('string');
+      expect(ts, 'a ```ts example').to.be.a('string');
+      const dir = mkdtempSync(join(tmpdir(), `driftspec-example-${resource.type}-`));
+      writeFileSync(join(dir, 'example.yaml'), yaml!);
+      writeFileSync(join(dir, 'example.ts'), ts!);
+      const fromYaml = await loadPlan([join(dir, 'example.yaml')], { registry, cacheDir });
+      const fromTs = await loadPlan([join(dir, 'example.ts')], { registry, cacheDir });
+      expect(withoutSources(fromTs)).to.deep.equal(withoutSources(fromYaml));
+      expect(fromYaml.checks.every((c) => c.resource === resource.type)).to.equal(true);
+      const result = await runHost(fromYaml, new LocalTarget(), { registry, commandTimeoutMs: 60_000 });
+      expect(result.results.length).to.be.greaterThan(0);
+      expect(outcomes(result).filter((o) => !o.startsWith('passed'))).to.deep.equal([]);
+    });
+  }
+});
