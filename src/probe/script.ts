@@ -29,6 +29,7 @@ export const PROBE_SETUP_FAILED = 90;
 
 const PREAMBLE = `LC_ALL=C; export LC_ALL
 PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH
+ds_user_umask=$(umask)
 umask 077
 ds_dir=$(mktemp -d 2>/dev/null) || ds_dir=$(mktemp -d -t driftspec.XXXXXX 2>/dev/null) || { echo 'driftspec probe: cannot create a temporary directory' >&2; exit ${PROBE_SETUP_FAILED}; }
 trap 'rm -rf "$ds_dir"' EXIT

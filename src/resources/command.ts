@@ -34,7 +34,9 @@ const HEADER = /^@@command (\d+) (\d+|none) (\d+) (\d+)\n/;
  */
 export function commandScript(text: string, timeout: number): string {
   const run = `sh -c ${shellQuote(text)} >"$ds_dir/command-stdout" 2>"$ds_dir/command-stderr"`;
-  return `if ds_has timeout; then ds_limit=${timeout}; timeout ${timeout} ${run}
+  // The probe's own umask is 077; the user's command gets the login's umask back.
+  return `umask "$ds_user_umask"
+if ds_has timeout; then ds_limit=${timeout}; timeout ${timeout} ${run}
 else ds_limit=none; ${run}; fi
 ds_rc=$?
 printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" $(wc -c <"$ds_dir/command-stdout") $(wc -c <"$ds_dir/command-stderr")

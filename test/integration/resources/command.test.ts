@@ -92,3 +92,16 @@ describe('command resource on this machine', function () {
     expect(kinds(result)).to.deep.equal(['passed', 'passed', 'passed']);
   });
 });
+
+describe('command resource: environment', () => {
+  it("runs with the login's umask, not the probe's private 077", async () => {
+    const { runLocally } = await import('../../support/local.js');
+    const { commandResource } = await import('../../../src/resources/command.js');
+    const { resourceFunction } = await import('../../../src/dsl/spec.js');
+    const { expect } = await import('chai');
+    const command = resourceFunction(commandResource);
+    const expected = (process.umask() & 0o777).toString(8).padStart(4, '0');
+    const result = await runLocally(() => command('umask').stdout(`${expected}\n`), [commandResource]);
+    expect(result.results.map((r) => `${r.status}: ${r.message}`)).to.deep.equal([`passed: ${result.results[0]!.title}`]);
+  });
+});
