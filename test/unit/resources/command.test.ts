@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
-import { factQueryFor } from '../../../src/engine/queries.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import {
   COMMAND_OUTPUT_LIMIT,
@@ -13,27 +11,13 @@ import {
 } from '../../../src/resources/command.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import type { CheckResult } from '../../../src/results/schema.js';
-import { frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { frame, recordedFrame } from '../../support/frames.js';
+import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([commandResource]);
 const command = resourceFunction(commandResource);
 
-function judge(body: () => void, fact: Frame): CheckResult[] {
-  const plan = planSpecs([{ definition: spec('t', body) }], registry);
-  return plan.checks.map((check) => {
-    let outcome: FactOutcome;
-    try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(fact, hostFacts()) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      outcome = { ok: false, error: error.message };
-    }
-    return evaluateCheck(check, outcome, hostFacts(), registry);
-  });
-}
-
-const statuses = (results: CheckResult[]) => results.map((r) => r.status);
+const judge = (body: () => void, fact: Frame) => judgeFrame(registry, body, fact);
 const local = (name: string) => recordedFrame(`local/command/${name}.json`);
 
 function framed(status: number, stdout: string | Buffer, stderr: string, sizes?: [number, number], limit = '60'): Frame {

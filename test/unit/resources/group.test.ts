@@ -2,33 +2,17 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
-import { factQueryFor } from '../../../src/engine/queries.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import { groupResource, parseGroupFact } from '../../../src/resources/group.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import type { CheckResult } from '../../../src/results/schema.js';
-import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { fixturePath, frame, recordedFrame } from '../../support/frames.js';
+import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([groupResource]);
 const group = resourceFunction(groupResource);
 
-function judge(body: () => void, fact: Frame): CheckResult[] {
-  const plan = planSpecs([{ definition: spec('t', body) }], registry);
-  return plan.checks.map((check) => {
-    let outcome: FactOutcome;
-    try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(fact, hostFacts()) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      outcome = { ok: false, error: error.message };
-    }
-    return evaluateCheck(check, outcome, hostFacts(), registry);
-  });
-}
-
-const statuses = (results: CheckResult[]) => results.map((r) => r.status);
+const judge = (body: () => void, fact: Frame) => judgeFrame(registry, body, fact);
 
 /** A getent recording from the booted instance, framed the way the probe fragment frames it. */
 function section(mode: 'lookup' | 'table', recording: string): Frame {

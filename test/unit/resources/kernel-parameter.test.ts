@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
-import { factQueryFor } from '../../../src/engine/queries.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
@@ -14,27 +12,13 @@ import {
   sysctlPath,
 } from '../../../src/resources/kernel-parameter.js';
 import { FactError } from '../../../src/resources/resource.js';
-import type { CheckResult } from '../../../src/results/schema.js';
 import { frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([kernelParameterResource]);
 const kernelParameter = resourceFunction(kernelParameterResource);
 
-function judge(body: () => void, fact: Frame, host: HostFacts = hostFacts()): CheckResult[] {
-  const plan = planSpecs([{ definition: spec('t', body) }], registry);
-  return plan.checks.map((check) => {
-    let outcome: FactOutcome;
-    try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(fact, host) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      outcome = { ok: false, error: error.message };
-    }
-    return evaluateCheck(check, outcome, host, registry);
-  });
-}
-
-const statuses = (results: CheckResult[]) => results.map((r) => r.status);
+const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
 const instance = (name: string) => recordedFrame(`recorded/debian12/${name}.json`);
 const local = (name: string) => recordedFrame(`local/kernel_parameter/${name}.json`);
 

@@ -1,33 +1,17 @@
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
-import { factQueryFor } from '../../../src/engine/queries.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { decodeMountField, mountFactFor, mountResource, parseMountTable } from '../../../src/resources/mount.js';
 import { FactError } from '../../../src/resources/resource.js';
-import type { CheckResult } from '../../../src/results/schema.js';
-import { frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { frame, recordedFrame } from '../../support/frames.js';
+import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([mountResource]);
 const mount = resourceFunction(mountResource);
 
-function judge(body: () => void, fact: Frame): CheckResult[] {
-  const plan = planSpecs([{ definition: spec('t', body) }], registry);
-  return plan.checks.map((check) => {
-    let outcome: FactOutcome;
-    try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(fact, hostFacts()) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      outcome = { ok: false, error: error.message };
-    }
-    return evaluateCheck(check, outcome, hostFacts(), registry);
-  });
-}
-
-const statuses = (results: CheckResult[]) => results.map((r) => r.status);
+const judge = (body: () => void, fact: Frame) => judgeFrame(registry, body, fact);
 
 /** A raw `cat /proc/self/mounts` recording, framed the way the probe fragment frames it. */
 function table(recording: string): Frame {

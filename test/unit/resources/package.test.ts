@@ -5,8 +5,6 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
-import { factQueryFor } from '../../../src/engine/queries.js';
 import { SpecError } from '../../../src/plan/build.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts, PackageManager } from '../../../src/probe/host.js';
@@ -22,30 +20,14 @@ import {
   type PackageFact,
 } from '../../../src/resources/package.js';
 import { FactError } from '../../../src/resources/resource.js';
-import type { CheckResult } from '../../../src/results/schema.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([packageResource]);
 const pkg = resourceFunction(packageResource);
 const DPKG_FORMAT = String.raw`${'$'}{db:Status-Abbrev}\t${'$'}{binary:Package}\t${'$'}{Version}\t${'$'}{Architecture}\n`;
 
-function judge(body: () => void, fact: Frame, host: HostFacts = hostFacts()): CheckResult[] {
-  const plan = planSpecs([{ definition: spec('t', body) }], registry);
-  return plan.checks.map((check) => {
-    let outcome: FactOutcome;
-    try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(fact, host) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      outcome = { ok: false, error: error.message };
-    }
-    return evaluateCheck(check, outcome, host, registry);
-  });
-}
-
-function statuses(results: CheckResult[]): string[] {
-  return results.map((r) => r.status);
-}
+const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
 
 function parseError(parse: () => unknown): string {
   try {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { control, planSpecs, resourceFunction, spec } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
 import { factQueryFor } from '../../../src/engine/queries.js';
 import { SpecError } from '../../../src/plan/build.js';
 import type { Frame } from '../../../src/probe/frames.js';
@@ -17,29 +16,13 @@ import {
 } from '../../../src/resources/process.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { judgeFrame, resultLines, statuses } from '../../support/judge.js';
 
 const processes = resourceFunction(processResource);
 const registry = createRegistry([processResource]);
 
-/** Plans the body, parses `probeFrame` for each check as the engine would, and judges it. */
-function judge(body: () => void, probeFrame: Frame, host: HostFacts = hostFacts()): string[] {
-  const plan = planSpecs([{ definition: spec('unit', () => control('c', body)) }], registry);
-  return plan.checks.map((check) => {
-    let fact: FactOutcome;
-    try {
-      fact = { ok: true, value: factQueryFor(check, registry).parse(probeFrame, host) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      fact = { ok: false, error: error.message };
-    }
-    const result = evaluateCheck(check, fact, host, registry);
-    return `${result.status}: ${result.message}`;
-  });
-}
-
-function statuses(results: string[]): string[] {
-  return results.map((r) => r.slice(0, r.indexOf(':')));
-}
+/** Each check's result as a `status: message` line. */
+const judge = (body: () => void, probeFrame: Frame, host?: HostFacts) => resultLines(judgeFrame(registry, () => control('c', body), probeFrame, host));
 
 function readRecording(relativePath: string): { command: string; stdout: string; exitCode: number; setup?: Record<string, unknown> } {
   return JSON.parse(readFileSync(fixturePath(relativePath), 'utf8'));

@@ -5,16 +5,14 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
-import { factQueryFor } from '../../../src/engine/queries.js';
 import { SpecError } from '../../../src/plan/build.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { InitSystem } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { parseServiceFrame, parseSysv, serviceResource, serviceScript, type ServiceFact } from '../../../src/resources/service.js';
-import type { CheckResult } from '../../../src/results/schema.js';
 import { fixturePath, frame, hostFacts } from '../../support/frames.js';
+import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([serviceResource]);
 const service = resourceFunction(serviceResource);
@@ -68,24 +66,7 @@ function systemdFrame(name: string, show: string, isEnabled: string | Recording)
   return replayFrame('systemd', name, { systemctl: { show: recording(`${DEBIAN}/${show}.json`), 'is-enabled': enabled } });
 }
 
-function judge(init: InitSystem, body: () => void, fact: Frame): CheckResult[] {
-  const host = hostFacts({ initSystem: init });
-  const plan = planSpecs([{ definition: spec('t', body) }], registry);
-  return plan.checks.map((check) => {
-    let outcome: FactOutcome;
-    try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(fact, host) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      outcome = { ok: false, error: error.message };
-    }
-    return evaluateCheck(check, outcome, host, registry);
-  });
-}
-
-function statuses(results: CheckResult[]): string[] {
-  return results.map((r) => r.status);
-}
+const judge = (init: InitSystem, body: () => void, fact: Frame) => judgeFrame(registry, body, fact, hostFacts({ initSystem: init }));
 
 function parseError(parse: () => unknown): string {
   try {

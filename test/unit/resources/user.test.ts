@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { evaluateCheck, type FactOutcome } from '../../../src/engine/evaluate.js';
-import { factQueryFor } from '../../../src/engine/queries.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
@@ -22,27 +20,13 @@ import {
   parseUserShadow,
   userResource,
 } from '../../../src/resources/user.js';
-import type { CheckResult } from '../../../src/results/schema.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([userResource]);
 const user = resourceFunction(userResource);
 
-function judge(body: () => void, fact: Frame, host: HostFacts = hostFacts()): CheckResult[] {
-  const plan = planSpecs([{ definition: spec('t', body) }], registry);
-  return plan.checks.map((check) => {
-    let outcome: FactOutcome;
-    try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(fact, host) };
-    } catch (error) {
-      if (!(error instanceof FactError)) throw error;
-      outcome = { ok: false, error: error.message };
-    }
-    return evaluateCheck(check, outcome, host, registry);
-  });
-}
-
-const statuses = (results: CheckResult[]) => results.map((r) => r.status);
+const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
 
 function parseError(parse: () => unknown): string {
   try {

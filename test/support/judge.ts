@@ -1,0 +1,37 @@
+import { planSpecs, spec } from '../../src/dsl/index.js';
+import { evaluateCheck, type FactOutcome } from '../../src/engine/evaluate.js';
+import { factQueryFor } from '../../src/engine/queries.js';
+import type { Frame } from '../../src/probe/frames.js';
+import type { HostFacts } from '../../src/probe/host.js';
+import type { ResourceRegistry } from '../../src/resources/index.js';
+import { FactError } from '../../src/resources/resource.js';
+import type { CheckResult } from '../../src/results/schema.js';
+import { hostFacts } from './frames.js';
+
+/**
+ * Plans the DSL `body`, parses `probeFrame` for each check as the engine would (a FactError
+ * becomes an error outcome, anything else is thrown), and judges every check.
+ */
+export function judgeFrame(registry: ResourceRegistry, body: () => void, probeFrame: Frame, host: HostFacts = hostFacts()): CheckResult[] {
+  const plan = planSpecs([{ definition: spec('t', body) }], registry);
+  return plan.checks.map((check) => {
+    let outcome: FactOutcome;
+    try {
+      outcome = { ok: true, value: factQueryFor(check, registry).parse(probeFrame, host) };
+    } catch (error) {
+      if (!(error instanceof FactError)) throw error;
+      outcome = { ok: false, error: error.message };
+    }
+    return evaluateCheck(check, outcome, host, registry);
+  });
+}
+
+/** Each result as one line, `status: message`. */
+export function resultLines(results: readonly CheckResult[]): string[] {
+  return results.map((r) => `${r.status}: ${r.message}`);
+}
+
+/** The status of each result, whether given as a CheckResult or as a `status: message` line. */
+export function statuses(results: readonly (CheckResult | string)[]): string[] {
+  return results.map((r) => (typeof r === 'string' ? r.slice(0, r.indexOf(':')) : r.status));
+}
