@@ -1,6 +1,8 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
 import { isSpecError } from '../plan/build.js';
+import { parseTargetAddress, type TargetAddress } from '../targets/address.js';
+import { parseFingerprint } from '../targets/host-key-policy.js';
 import { toolVersion } from '../version.js';
 import { runCommand } from './run-command.js';
 import { schemaCommand, SCHEMA_NAMES } from './schema-command.js';
@@ -38,10 +40,15 @@ function buildProgram(io: CliIo): Command {
     .command('run')
     .description('check specs against targets (default: the bundled Debian web-server spec on the local machine)')
     .argument('[specs...]', 'spec files: .yaml, .yml, .json, .ts, .mts, .js, .mjs')
-    .option('-t, --target <target>', 'where to check: "local" (repeatable)', collect, [])
+    .option('-t, --target <target>', 'where to check: "local" (default) or ssh://[user@]host[:port] (repeatable)', collectTarget)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
     .option('-v, --verbose', 'list every check, not only failures and errors', false)
     .option('--timeout <seconds>', 'how long the probe may run on one host', parsePositive, 300)
+    .option('-i, --identity <file>', 'SSH private key to log in with (repeatable; default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)', collect)
+    .option('--known-hosts <file>', 'known_hosts file to verify host keys with (repeatable; default: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)', collect)
+    .option('--host-key <fingerprint>', 'accept only this host key, as "ssh-keygen -lf" prints it: SHA256:… (repeatable)', collectFingerprint)
+    .option('--accept-new-host-keys', 'trust the key of a host that known_hosts does not list (never a changed key; known_hosts is not written)')
+    .option('--connect-timeout <seconds>', 'how long connecting and logging in to one host may take', parsePositive, 10)
     .exitOverride()
     .action(async (specs: string[], options: RunFlags) => {
       io.exitCode = await runCommand(specs, options, io);
@@ -68,14 +75,37 @@ function buildProgram(io: CliIo): Command {
 }
 
 export interface RunFlags {
-  target: string[];
+  target?: TargetAddress[];
   format: 'cli' | 'json';
   verbose: boolean;
   timeout: number;
+  /** Repeatable SSH options: undefined when not given. */
+  identity?: string[];
+  knownHosts?: string[];
+  hostKey?: string[];
+  acceptNewHostKeys?: boolean;
+  connectTimeout: number;
 }
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** A malformed --target is a bad option value (exit 64); commander prints the reason. */
+function collectTarget(value: string, previous: TargetAddress[] = []): TargetAddress[] {
+  try {
+    return [...previous, parseTargetAddress(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function collectFingerprint(value: string, previous: string[] = []): string[] {
+  try {
+    return [...previous, parseFingerprint(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function parsePositive(value: string): number {

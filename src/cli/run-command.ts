@@ -5,7 +5,8 @@ import { runPlan } from '../engine/run.js';
 import { decideVerdict } from '../gate/verdict.js';
 import { loadPlan } from '../plan/load.js';
 import { createRegistry } from '../resources/index.js';
-import { parseTarget } from '../targets/parse.js';
+import { createTarget } from '../targets/parse.js';
+import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../version.js';
 import { specCacheDir } from './cache.js';
 import type { CliIo, RunFlags } from './main.js';
@@ -19,8 +20,11 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   const registry = createRegistry();
   const paths = specs.length > 0 ? specs : [defaultSpecPath()];
   if (specs.length === 0 && flags.format === 'cli') io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
+  let settings: SshSettings | undefined;
+  const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
-  const targets = (flags.target.length > 0 ? flags.target : ['local']).map(parseTarget);
+  const addresses = flags.target ?? [{ kind: 'local' as const }];
+  const targets = addresses.map((address) => createTarget(address, sshSettings));
   const result = await runPlan(plan, targets, {
     registry,
     commandTimeoutMs: flags.timeout * 1000,

@@ -1,0 +1,340 @@
+import { connect as connectTcp, type Socket } from 'node:net';
+import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
+import { sshTargetName, type SshAddress } from './address.js';
+import { decideHostKey, hostLabel, preferredHostKeyAlgorithms, type HostKeyPolicy } from './host-key-policy.js';
+import type { SshCredentials } from './ssh-credentials.js';
+import { classifyClientError, classifyNetworkError, isFatalClientError } from './ssh-errors.js';
+import { TargetUnreachableError, type ExecOptions, type ExecResult, type Target } from './target.js';
+
+export interface SshTargetOptions {
+  address: SshAddress;
+  credentials: SshCredentials;
+  hostKeys: HostKeyPolicy;
+  /** From opening the TCP connection until authenticated. */
+  connectTimeoutMs: number;
+  /** SSH keepalive: a dead connection is noticed after about interval × (countMax + 1). */
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+}
+
+interface Connection {
+  client: Client;
+  socket: Socket;
+  sessionsOpened: number;
+}
+
+/** The probe is read from stdin by a fixed command, so nothing of the spec is ever on a command line. */
+export const REMOTE_COMMAND = '/bin/sh -s';
+
+/** How long a killed probe's channel may take to close before the connection is dropped. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * A host reached over SSH (ssh2, no OpenSSH binary): one connection, reused by every exec, and at
+ * most one session channel open on it at a time (sshd's MaxSessions).
+ */
+export class SshTarget implements Target {
+  readonly name: string;
+  /** Set when the host key was trusted only because --accept-new-host-keys allowed it. */
+  acceptedNewHostKey: string | undefined;
+  private connection: Promise<Connection> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly options: SshTargetOptions) {
+    this.name = sshTargetName(options.address);
+  }
+
+  exec(script: string, options: ExecOptions): Promise<ExecResult> {
+    const run = async () => runProbe(await this.usableConnection(), script, options.timeoutMs, this.hostLabel());
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const connection = this.connection;
+    this.connection = undefined;
+    if (!connection) return;
+    const open = await connection.catch(() => undefined);
+    if (open) await endConnection(open);
+  }
+
+  /** The open connection, or a new one when the last was lost or dropped after a timeout. */
+  private async usableConnection(): Promise<Connection> {
+    const current = this.connect();
+    const open = await current;
+    if (!open.socket.destroyed && open.socket.writable) return open;
+    this.forget(current);
+    return this.connect();
+  }
+
+  private connect(): Promise<Connection> {
+    if (this.closed) return Promise.reject(new Error(`${this.name}: the target was closed`));
+    if (!this.connection) {
+      const connection = this.openConnection();
+      this.connection = connection;
+      connection.then(
+        (open) => open.client.once('close', () => this.forget(connection)),
+        () => this.forget(connection),
+      );
+    }
+    return this.connection;
+  }
+
+  /** A failed or lost connection is not reused: the next exec connects afresh. */
+  private forget(connection: Promise<Connection>): void {
+    if (this.connection === connection) this.connection = undefined;
+  }
+
+  private hostLabel(): string {
+    return hostLabel(this.options.address.host, this.options.address.port);
+  }
+
+  private openConnection(): Promise<Connection> {
+    const { address, connectTimeoutMs } = this.options;
+    const label = this.hostLabel();
+    return new Promise<Connection>((resolve, reject) => {
+      let phase: 'tcp' | 'ssh' | 'settled' = 'tcp';
+      let hostKeyRefusal: string | undefined;
+      const auth = new AuthSequence(address.user, this.options.credentials);
+      const fail = (error: TargetUnreachableError) => {
+        if (phase === 'settled') return;
+        phase = 'settled';
+        clearTimeout(deadline);
+        socket.destroy();
+        reject(error);
+      };
+      const deadline = setTimeout(() => {
+        const seconds = connectTimeoutMs / 1000;
+        fail(
+          phase === 'tcp'
+            ? new TargetUnreachableError('timeout', `no answer from ${label} within the ${seconds} s connect timeout (host down, or packets dropped on the way)`)
+            : new TargetUnreachableError('timeout', `${label} accepted the TCP connection but SSH did not finish logging in within the ${seconds} s connect timeout`),
+        );
+      }, connectTimeoutMs);
+
+      const socket: Socket = connectTcp({ host: address.host, port: address.port });
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 15_000);
+      socket.once('error', (error) => fail(classifyNetworkError(error, label)));
+      socket.once('connect', () => {
+        phase = 'ssh';
+        socket.removeAllListeners('error');
+        const client = new ssh2.Client();
+        client.on('error', (error: Error & { level?: string }) => {
+          if (!isFatalClientError(error)) return auth.note(error.message);
+          fail(
+            hostKeyRefusal !== undefined
+              ? new TargetUnreachableError('host-key', hostKeyRefusal)
+              : classifyClientError(error, label, auth.describe()),
+          );
+        });
+        client.once('close', () => fail(new TargetUnreachableError('network', `${label} closed the connection before login finished`)));
+        client.once('ready', () => {
+          if (phase === 'settled') return;
+          phase = 'settled';
+          clearTimeout(deadline);
+          resolve({ client, socket, sessionsOpened: 0 });
+        });
+        try {
+          client.connect({
+            sock: socket,
+            username: address.user,
+            algorithms: { serverHostKey: preferredHostKeyAlgorithms(this.options.hostKeys, address.host, address.port) as ServerHostKeyAlgorithm[] },
+            hostVerifier: (key: Buffer) => {
+              const decision = decideHostKey(this.options.hostKeys, address.host, address.port, key);
+              if (!decision.accepted) {
+                hostKeyRefusal = decision.message;
+                return false;
+              }
+              if (decision.how === 'accepted-new') this.acceptedNewHostKey = decision.fingerprint;
+              return true;
+            },
+            authHandler: (methodsLeft, _partial, next) => auth.next(methodsLeft, next),
+            keepaliveInterval: this.options.keepaliveIntervalMs ?? 15_000,
+            keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
+            // The connect timeout above covers the handshake too.
+            readyTimeout: 0,
+          });
+        } catch (error) {
+          fail(new TargetUnreachableError('other', `cannot start SSH with ${label}: ${(error as Error).message}`));
+        }
+      });
+    });
+  }
+}
+
+/** Tries each key, then the agent, then the password, skipping what the server does not accept. */
+class AuthSequence {
+  private readonly methods: { type: AuthenticationType; method: AnyAuthMethod; label: string }[] = [];
+  private readonly tried: string[] = [];
+  private readonly notes: string[] = [];
+  private serverAccepts: string[] | undefined;
+  private position = 0;
+
+  constructor(
+    private readonly username: string,
+    credentials: SshCredentials,
+  ) {
+    for (const identity of credentials.identities) {
+      this.methods.push({ type: 'publickey', method: { type: 'publickey', username, key: identity.key }, label: `key ${identity.description}` });
+    }
+    if (credentials.agentSocket) {
+      this.methods.push({ type: 'publickey', method: { type: 'agent', username, agent: credentials.agentSocket }, label: `ssh-agent (${credentials.agentSocket})` });
+    }
+    if (credentials.password !== undefined) {
+      this.methods.push({ type: 'password', method: { type: 'password', username, password: credentials.password }, label: 'password (DRIFTSPEC_SSH_PASSWORD)' });
+    }
+  }
+
+  next(methodsLeft: AuthenticationType[] | null, next: (method: AnyAuthMethod) => void): void {
+    if (methodsLeft) this.serverAccepts = methodsLeft;
+    while (this.position < this.methods.length) {
+      const candidate = this.methods[this.position++]!;
+      if (methodsLeft && !methodsLeft.includes(candidate.type)) continue;
+      this.tried.push(candidate.label);
+      return next(candidate.method);
+    }
+    (next as unknown as (method: false) => void)(false);
+  }
+
+  note(message: string): void {
+    this.notes.push(message);
+  }
+
+  describe(): string {
+    const tried = this.tried.length > 0 ? `tried ${this.tried.join(', ')}` : 'no key, agent or password to try (use --identity, SSH_AUTH_SOCK or DRIFTSPEC_SSH_PASSWORD)';
+    const accepts = this.serverAccepts ? `; the server accepts: ${this.serverAccepts.join(', ')}` : '';
+    const notes = this.notes.length > 0 ? `; ${this.notes.join('; ')}` : '';
+    return `as ${JSON.stringify(this.username)}: ${tried}${accepts}${notes}`;
+  }
+}
+
+/** One session channel: the script on stdin, stdout and stderr as bytes, the exit status or signal. */
+async function runProbe(connection: Connection, script: string, timeoutMs: number, label: string): Promise<ExecResult> {
+  const channel = await openSession(connection, label);
+  connection.sessionsOpened++;
+  return collectProbe(connection, channel, script, timeoutMs, label);
+}
+
+/** Delays before asking again when sshd refuses a session on a connection that had one. */
+const SESSION_RETRY_DELAYS_MS = [25, 50, 100, 200, 400, 800];
+
+/**
+ * sshd releases a finished session only after it has closed the channel, a moment after the
+ * client sees the close, so under `MaxSessions 1` the next session can be refused
+ * ("open failed") for a few milliseconds. That, and only on a connection that already had a
+ * session, is retried.
+ */
+async function openSession(connection: Connection, label: string): Promise<ClientChannel> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await execChannel(connection.client);
+    } catch (error) {
+      const refused = SESSION_REFUSALS.includes((error as { reason?: unknown }).reason);
+      const delay = SESSION_RETRY_DELAYS_MS[attempt];
+      if (refused && connection.sessionsOpened > 0 && delay !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        continue;
+      }
+      if (connection.socket.destroyed) throw new TargetUnreachableError('network', `the connection to ${label} was lost before the probe started`);
+      throw new TargetUnreachableError('other', `${label} refused to open a session for the probe: ${(error as Error).message}`);
+    }
+  }
+}
+
+/**
+ * RFC 4254 reason codes: administratively prohibited, and connect failed, which OpenSSH sends
+ * (with "open failed") when MaxSessions is reached.
+ */
+const SESSION_REFUSALS: readonly unknown[] = [1, 2];
+
+function execChannel(client: Client): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    try {
+      client.exec(REMOTE_COMMAND, (error: Error | undefined, channel: ClientChannel) => (error ? reject(error) : resolve(channel)));
+    } catch (error) {
+      reject(error as Error);
+    }
+  });
+}
+
+function collectProbe(connection: Connection, channel: ClientChannel, script: string, timeoutMs: number, label: string): Promise<ExecResult> {
+  const { client } = connection;
+  return new Promise<ExecResult>((resolve, reject) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let exitCode: number | null = null;
+    let signal: string | null = null;
+    let timedOut = false;
+    let settled = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(graceTimer);
+      client.removeListener('close', onConnectionLost);
+      outcome();
+    };
+    const result = (): ExecResult => ({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, signal, timedOut });
+    const onConnectionLost = () =>
+      finish(() => (timedOut ? resolve(result()) : reject(new TargetUnreachableError('network', `the connection to ${label} was lost while the probe ran`))));
+    client.once('close', onConnectionLost);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killSession(channel);
+      channel.close();
+      graceTimer = setTimeout(() => {
+        connection.socket.destroy();
+        finish(() => resolve(result()));
+      }, CLOSE_GRACE_MS);
+    }, timeoutMs);
+    channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+    channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    channel.on('exit', (code: number | null, signalName?: string) => {
+      if (typeof code === 'number') exitCode = code;
+      else if (signalName) signal = signalName.startsWith('SIG') ? signalName : `SIG${signalName}`;
+    });
+    channel.on('close', () => finish(() => resolve(result())));
+    channel.on('error', () => undefined);
+    channel.end(script);
+  });
+}
+
+/**
+ * Asks sshd to SIGKILL the session's process group. ssh2's `channel.signal()` sends nothing once
+ * stdin is closed (the probe's always is) although the protocol allows the request at any time,
+ * so it goes through ssh2's protocol object. OpenSSH honours it only for non-root logins (for
+ * root it answers "session signalling requires privilege separation"); otherwise the probe's
+ * shell dies of SIGPIPE at its next output once the channel is gone, and a command it is
+ * waiting for runs on until it finishes.
+ */
+function killSession(channel: ClientChannel): void {
+  const internals = channel as unknown as { _client?: { _protocol?: { signal?: (id: number, name: string) => void } }; outgoing?: { id?: number } };
+  const protocol = internals._client?._protocol;
+  const id = internals.outgoing?.id;
+  if (typeof protocol?.signal !== 'function' || typeof id !== 'number') return;
+  try {
+    protocol.signal(id, 'KILL');
+  } catch {
+    // The connection is already gone.
+  }
+}
+
+function endConnection({ client, socket }: Connection): Promise<void> {
+  if (socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve();
+    }, CLOSE_GRACE_MS);
+    client.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    client.end();
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * Booted Debian 12 instances for end-to-end tests (test/testbed/README.md): real systemd, real
+ * sshd, each in its own network namespace. Instances are always stopped: in the suite's after()
+ * hook, and as a last resort when the process exits or is interrupted.
+ *
+ *   describe('…', function () {
+ *     const bed = useTestbed({ base: 200, count: 2 });
+ *     it('…', async () => { const [a] = bed.instances; … a.address … });
+ *   });
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isRoot, requireInCi } from './environment.js';
+
+const SCRIPTS = fileURLToPath(new URL('../testbed/', import.meta.url));
+/** Cross-process index reservations: one directory per index, made atomically with mkdir. */
+const RESERVATIONS = '/run/driftspec-testbed/indexes';
+const REQUIRED_TOOLS = ['debootstrap', 'systemd-nspawn', 'ip', 'ssh', 'ssh-keygen', 'nsenter', 'ps'];
+
+export interface TestInstance {
+  index: number;
+  /** `img<index>`: the instance's host name and network namespace. */
+  name: string;
+  address: string;
+  port: number;
+  /** `ssh://root@<address>:22` */
+  url: string;
+  /** Private key that logs in as root. */
+  keyPath: string;
+  /** A known_hosts file with all the instance's host keys, written by boot-instance.sh. */
+  knownHostsPath: string;
+  /** The ED25519 host key line (`<address> ssh-ed25519 AAAA…`), the key an SSH client is shown first. */
+  knownHostsLine: string;
+  /** That key's fingerprint as `ssh-keygen -lf` prints it. */
+  hostKeyFingerprint: string;
+  stateDir: string;
+  /** Overlay upper directory: the instance's own changes to the image. */
+  upperDir: string;
+  /** Runs a host tool inside the instance's network namespace (`ip netns exec`). */
+  inNamespace(command: readonly string[]): string;
+  /** Runs a command inside the container (all its namespaces), without SSH. */
+  inContainer(command: readonly string[]): string;
+}
+
+export interface TestbedOptions {
+  /** First index to try; free indexes from here on are taken, so concurrent suites do not clash. */
+  base: number;
+  count: number;
+  /** Writes into an instance's upper directory before it boots (sshd drop-ins, passwd…). */
+  prepare?: (instance: { index: number; upperDir: string; rootfs: string }) => void;
+}
+
+interface Booted {
+  index: number;
+  stateDir: string;
+}
+
+const live = new Set<Booted>();
+let lastResortInstalled = false;
+
+export function useTestbed(options: TestbedOptions): { instances: TestInstance[] } {
+  const bed = { instances: [] as TestInstance[] };
+  let booted: Booted[] = [];
+
+  before(async function () {
+    this.timeout(20 * 60_000);
+    const missing = missingRequirement();
+    if (missing) return requireInCi(this, missing);
+    installLastResort();
+    const rootfs = await buildImage();
+    const stateDir = mkdtempSync('/tmp/driftspec-testbed-');
+    const indexes = reserveIndexes(options.base, options.count);
+    booted = indexes.map((index) => ({ index, stateDir }));
+    for (const instance of booted) live.add(instance);
+    for (const index of indexes) {
+      const upperDir = join(stateDir, `img${index}`, 'upper');
+      mkdirSync(upperDir, { recursive: true });
+      options.prepare?.({ index, upperDir, rootfs });
+    }
+    // Every boot script finishes before after() may stop anything.
+    const boots = await Promise.allSettled(indexes.map((index) => run(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(index), stateDir])));
+    const failed = boots.find((boot) => boot.status === 'rejected');
+    if (failed) throw failed.reason;
+    bed.instances.push(...indexes.map((index) => describeInstance(rootfs, index, stateDir)));
+  });
+
+  after(async function () {
+    this.timeout(120_000);
+    const stopping = booted;
+    booted = [];
+    await Promise.all(stopping.map((instance) => stopInstance(instance)));
+    removeStateDirs(stopping);
+  });
+
+  return bed;
+}
+
+function missingRequirement(): string | undefined {
+  if (!isRoot()) return 'booted instances need root';
+  const missing = REQUIRED_TOOLS.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status !== 0);
+  if (missing.length > 0) return `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 openssh-client)`;
+  return undefined;
+}
+
+async function buildImage(): Promise<string> {
+  const output = await run(join(SCRIPTS, 'build-image.sh'), []);
+  const rootfs = output.trim().split('\n').pop();
+  if (!rootfs) throw new Error('build-image.sh printed no root filesystem path');
+  return rootfs;
+}
+
+function describeInstance(rootfs: string, index: number, stateDir: string): TestInstance {
+  const name = `img${index}`;
+  const address = `10.231.${index}.2`;
+  const hostKeyFile = join(rootfs, 'etc/ssh/ssh_host_ed25519_key.pub');
+  const [type, key] = readFileSync(hostKeyFile, 'utf8').trim().split(/\s+/);
+  const fingerprint = execFileSync('ssh-keygen', ['-lf', hostKeyFile], { encoding: 'utf8' }).split(/\s+/)[1]!;
+  return {
+    index,
+    name,
+    address,
+    port: 22,
+    url: `ssh://root@${address}:22`,
+    keyPath: join(dirname(rootfs), 'id_ed25519'),
+    knownHostsPath: join(stateDir, name, 'known_hosts'),
+    knownHostsLine: `${address} ${type} ${key}`,
+    hostKeyFingerprint: fingerprint,
+    stateDir,
+    upperDir: join(stateDir, name, 'upper'),
+    inNamespace: (command) => execFileSync('ip', ['netns', 'exec', name, ...command], { encoding: 'utf8' }),
+    inContainer: (command) => execFileSync('nsenter', ['-t', containerInit(stateDir, name), '-a', ...command], { encoding: 'utf8' }),
+  };
+}
+
+/** The container's PID 1 as the host sees it: the child of systemd-nspawn. */
+function containerInit(stateDir: string, name: string): string {
+  const nspawn = readFileSync(join(stateDir, name, 'pid'), 'utf8').trim();
+  const init = execFileSync('ps', ['-o', 'pid=', '--ppid', nspawn], { encoding: 'utf8' }).trim().split(/\s+/)[0];
+  if (!init) throw new Error(`${name}: systemd-nspawn (PID ${nspawn}) has no container init`);
+  return init;
+}
+
+function reserveIndexes(base: number, count: number): number[] {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  const taken: number[] = [];
+  for (let index = base; index <= 254 && taken.length < count; index++) {
+    if (reserve(index)) taken.push(index);
+  }
+  if (taken.length < count) {
+    for (const index of taken) release(index);
+    throw new Error(`no ${count} free test bed indexes from ${base} to 254`);
+  }
+  return taken;
+}
+
+function reserve(index: number): boolean {
+  const dir = join(RESERVATIONS, String(index));
+  if (namespaceExists(`img${index}`)) return false;
+  try {
+    mkdirSync(dir);
+  } catch {
+    if (ownerAlive(dir)) return false;
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      mkdirSync(dir);
+    } catch {
+      return false;
+    }
+  }
+  writeFileSync(join(dir, 'owner'), `${process.pid}\n`);
+  return true;
+}
+
+function ownerAlive(dir: string): boolean {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(dir, 'owner'), 'utf8').trim());
+  } catch {
+    return true; // being written by its owner right now
+  }
+  try {
+    process.kill(owner, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function release(index: number): void {
+  rmSync(join(RESERVATIONS, String(index)), { recursive: true, force: true });
+}
+
+function namespaceExists(name: string): boolean {
+  return existsSync(`/run/netns/${name}`);
+}
+
+/** An instance that fails to stop stays registered, so the exit handler tries again. */
+async function stopInstance(instance: Booted): Promise<void> {
+  await run(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir]);
+  live.delete(instance);
+  release(instance.index);
+}
+
+/** Exit and interrupt: stop whatever a failed or aborted run left booted. */
+function installLastResort(): void {
+  if (lastResortInstalled) return;
+  lastResortInstalled = true;
+  process.on('exit', stopAllNow);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stopAllNow();
+      // Die of the signal as before, unless someone else (mocha) handles it.
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  }
+}
+
+function stopAllNow(): void {
+  for (const instance of live) {
+    spawnSync(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir], { stdio: 'ignore' });
+    release(instance.index);
+  }
+  removeStateDirs([...live]);
+  live.clear();
+}
+
+function removeStateDirs(instances: readonly Booted[]): void {
+  if (process.env.DRIFTSPEC_TESTBED_KEEP === '1') return;
+  for (const dir of new Set(instances.map((instance) => instance.stateDir))) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Runs a test bed script; its progress (stderr) is shown only when it fails. */
+function run(script: string, args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`));
+    });
+  });
+}
