@@ -58,7 +58,9 @@ fi
 if ip netns list | awk '{print $1}' | grep -qx "$NAME"; then
   ip netns del "$NAME" || status=1
 fi
+# Deleting the namespace destroys the veth pair asynchronously: it may vanish between the
+# check and the delete, which is success, not failure.
 if ip link show "vh-$NAME" >/dev/null 2>&1; then
-  ip link del "vh-$NAME" || status=1
+  ip link del "vh-$NAME" 2>/dev/null || ! ip link show "vh-$NAME" >/dev/null 2>&1 || status=1
 fi
 exit "$status"
