@@ -1,29 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { RunResultSchema } from '../../src/results/schema.js';
+import { runCli } from '../support/cli.js';
 import { useTestbed } from '../support/testbed.js';
 
-const BIN = fileURLToPath(new URL('../../bin/driftspec', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'driftspec-cli-ssh-'));
-
-/** The compiled CLI (npm test builds it first); asynchronous, so mocha's timers keep running. */
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: join(work, 'cache'), SSH_AUTH_SOCK: '' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
 
 describe('driftspec run over SSH against a booted instance', function () {
   this.timeout(60_000);
