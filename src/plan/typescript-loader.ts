@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Message, type Plugin } from 'esbuild';
 import { z } from 'zod';
+import { writeFileAtomically } from '../io/atomic-write.js';
 import { isSpecError, SpecError } from './build.js';
 
 /** The package entry a spec's `import … from 'driftspec'` must reach: the very module the CLI runs. */
@@ -61,13 +62,13 @@ async function compile(absolutePath: string, cacheDir: string, entryKey: string,
   });
   const code = result.outputFiles[0]!.contents;
   const output = `${cacheDir}/${entryKey}-${sha256(code).slice(0, 16)}.mjs`;
-  await writeAtomically(output, code);
+  await writeFileAtomically(output, code);
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     const path = input.startsWith('/') ? input : `${process.cwd()}/${input}`;
     inputs[path] = sha256(await readFile(path));
   }
-  await writeAtomically(metaPath, JSON.stringify({ output, inputs }));
+  await writeFileAtomically(metaPath, JSON.stringify({ output, inputs }));
   return output;
 }
 
@@ -86,11 +87,6 @@ function formatBuildErrors(errors: Message[]): string {
     .join('\n');
 }
 
-async function writeAtomically(path: string, content: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, content);
-  await rename(temporary, path);
-}
 
 function sha256(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
