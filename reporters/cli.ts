@@ -25,6 +25,7 @@ export function renderCliReport(result: RunResult, verdict: Verdict, options: Cl
   lines.push('', renderSummaryTable(result), '');
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
   lines.push(verdictColor(`Result: ${verdict.summary}`));
+  for (const reason of verdict.reasons) lines.push(reason.startsWith('allowed: ') ? paint.dim(`  - ${reason}`) : `  - ${reason}`);
   return lines.join('\n') + '\n';
 }
 

@@ -1,20 +1,137 @@
-import type { RunResult } from '../results/schema.js';
-import { EXIT, type ExitCode } from './exit-codes.js';
+import { DEFAULT_IMPACT } from '../plan/assemble.js';
+import { impactName, impactValue, type Control, type ImpactName } from '../plan/schema.js';
+import type { CheckResult, HostResult, RunResult } from '../results/schema.js';
+import { EXIT } from './exit-codes.js';
+import { DEFAULT_POLICY, IMPACT_LEVELS, type Allowance, type GatePolicy } from './policy.js';
 
-export interface Verdict {
-  exitCode: ExitCode;
-  summary: string;
+/** The gate's decision, as it goes into the JSON report (`verdict`). */
+export type Verdict = NonNullable<RunResult['verdict']>;
+
+/** What stops promotion: a finding (exit 1), or a run that could not look everywhere (exit 2). */
+type BlockKind = 'failures' | 'incomplete';
+
+interface Finding {
+  blocks: BlockKind | false;
+  text: string;
+  /** For the one-line summary: counted as `2 failed controls`, or a phrase given whole. */
+  tally: { noun: string; suffix: string; count: number } | string;
 }
 
-/** Errors and unreachable hosts outrank failures: a run that could not look is not a run that passed. */
-export function decideVerdict(result: RunResult): Verdict {
-  const notCompleted = result.hosts.filter((h) => h.status !== 'completed');
-  if (notCompleted.length > 0 || result.counts.error > 0) {
-    const parts = [];
-    if (notCompleted.length > 0) parts.push(`${notCompleted.length} host(s) not completed`);
-    if (result.counts.error > 0) parts.push(`${result.counts.error} check(s) errored`);
-    return { exitCode: EXIT.error, summary: `error: ${parts.join(', ')}` };
+/**
+ * Decides promotion. A run that could not look (errors, unreachable hosts, blocked skips) outranks
+ * failures, so its exit code is 2 even when checks failed too. Without a policy, every failure,
+ * error and unreachable host blocks: the strict gate.
+ */
+export function decideVerdict(result: RunResult, policy: GatePolicy = DEFAULT_POLICY): Verdict {
+  const findings = [...noHostChecked(result), ...result.hosts.flatMap((host) => judgeHost(host, result.controls, policy))];
+  const blocking = findings.filter((f) => f.blocks !== false);
+  const allowed = findings.filter((f) => f.blocks === false);
+  const reasons = [...blocking.map((f) => f.text), ...allowed.map((f) => `allowed: ${f.text}`)];
+  if (blocking.length === 0) {
+    const summary = allowed.length === 0 ? 'passed' : `passed; allowed by the policy: ${tallies(allowed)}`;
+    return { verdict: 'passed', exitCode: EXIT.passed, summary, reasons };
   }
-  if (result.counts.failed > 0) return { exitCode: EXIT.failed, summary: `failed: ${result.counts.failed} check(s) failed` };
-  return { exitCode: EXIT.passed, summary: 'passed' };
+  const exitCode = blocking.some((f) => f.blocks === 'incomplete') ? EXIT.error : EXIT.failed;
+  return { verdict: 'blocked', exitCode, summary: `blocked: ${tallies(blocking)}`, reasons };
+}
+
+/** Allowing every unreachable host must not turn a run that checked nothing into a pass. */
+function noHostChecked(result: RunResult): Finding[] {
+  if (result.hosts.some((h) => h.status === 'completed')) return [];
+  return [{ blocks: 'incomplete', text: 'no host was checked', tally: 'no host was checked' }];
+}
+
+function judgeHost(host: HostResult, controls: readonly Control[], policy: GatePolicy): Finding[] {
+  const findings: Finding[] = [];
+  const skipped = host.results.filter((r) => r.status === 'skipped');
+  if (host.status === 'completed') {
+    findings.push(...judgeFailures(host, controls, policy));
+    const errored = host.results.filter((r) => r.status === 'error');
+    if (errored.length > 0) {
+      findings.push({
+        blocks: policy.errors === 'block' ? 'incomplete' : false,
+        text: `${host.target}: ${plural(errored.length, 'check')} errored (${listIds(errored)})`,
+        tally: { noun: 'check', suffix: ' errored', count: errored.length },
+      });
+    }
+  } else {
+    // The host's checks are errors only because the host was not checked; the host is the finding.
+    const rule = host.status === 'unreachable' ? policy.unreachable : policy.errors;
+    findings.push({
+      blocks: rule === 'block' ? 'incomplete' : false,
+      text: `${host.target}: host ${host.status}: ${host.reason ?? 'no reason given'}`,
+      tally: { noun: 'host', suffix: host.status === 'unreachable' ? ' unreachable' : ' errored', count: 1 },
+    });
+  }
+  if (skipped.length > 0 && policy.skips === 'block') {
+    findings.push({
+      blocks: 'incomplete',
+      text: `${host.target}: ${plural(skipped.length, 'check')} skipped (${listIds(skipped)}); the policy blocks skips`,
+      tally: { noun: 'check', suffix: ' skipped', count: skipped.length },
+    });
+  }
+  return findings;
+}
+
+/**
+ * Failures count per failed control (a check outside any control counts as one of its own, at
+ * the default impact), per host, against the allowance for the control's impact.
+ */
+function judgeFailures(host: HostResult, controls: readonly Control[], policy: GatePolicy): Finding[] {
+  const failedByLevel = new Map<ImpactName, string[]>();
+  for (const [unit, level] of failedUnits(host.results, controls)) {
+    failedByLevel.set(level, [...(failedByLevel.get(level) ?? []), unit]);
+  }
+  const findings: Finding[] = [];
+  for (const level of [...IMPACT_LEVELS].reverse()) {
+    const units = failedByLevel.get(level);
+    if (!units) continue;
+    const allowance: Allowance = policy.failures.allow[level] ?? 0;
+    const within = allowance === 'unlimited' || units.length <= allowance;
+    findings.push({
+      blocks: within ? false : 'failures',
+      text: `${host.target}: ${plural(units.length, `failed ${level} control`)} (${units.join(', ')}); ${describeAllowance(level, allowance, within)}`,
+      tally: { noun: 'failed control', suffix: '', count: units.length },
+    });
+  }
+  return findings;
+}
+
+function failedUnits(results: readonly CheckResult[], controls: readonly Control[]): Map<string, ImpactName> {
+  const units = new Map<string, ImpactName>();
+  for (const r of results) {
+    if (r.status !== 'failed') continue;
+    const impact = controls.find((c) => c.id === r.control)?.impact ?? impactValue(DEFAULT_IMPACT);
+    units.set(r.control ?? r.checkId, impactName(impact));
+  }
+  return units;
+}
+
+function describeAllowance(level: ImpactName, allowance: Allowance, within: boolean): string {
+  if (allowance === 'unlimited') return `${level} failures are allowed without limit`;
+  if (allowance === 0) return `${level} failures are not allowed`;
+  return `${within ? 'within' : 'over'} the allowance of ${allowance} per host`;
+}
+
+function tallies(findings: readonly Finding[]): string {
+  const totals = new Map<string, { noun: string; suffix: string; count: number } | string>();
+  for (const { tally } of findings) {
+    if (typeof tally === 'string') {
+      totals.set(tally, tally);
+      continue;
+    }
+    const key = `${tally.noun}${tally.suffix}`;
+    const seen = totals.get(key);
+    totals.set(key, { ...tally, count: tally.count + (typeof seen === 'object' ? seen.count : 0) });
+  }
+  return [...totals.values()].map((t) => (typeof t === 'string' ? t : `${plural(t.count, t.noun)}${t.suffix}`)).join(', ');
+}
+
+function listIds(results: readonly CheckResult[], max = 5): string {
+  const ids = results.slice(0, max).map((r) => r.checkId);
+  return results.length > max ? `${ids.join(', ')} and ${results.length - max} more` : ids.join(', ');
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

@@ -28,7 +28,7 @@ describe('reporter outputs', () => {
     const chunks: string[] = [];
     const stdout = new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) });
     const renderers = { cli: () => 'table\n', json: () => '{"a":1}\n' };
-    await writeReports([{ name: 'cli' }, { name: 'json', path: join(dir, 'deep/er/run.json') }], renderers, {} as RunResult, { exitCode: 0, summary: 'passed' }, stdout);
+    await writeReports([{ name: 'cli' }, { name: 'json', path: join(dir, 'deep/er/run.json') }], renderers, {} as RunResult, { verdict: 'passed', exitCode: 0, summary: 'passed', reasons: [] }, stdout);
     expect(chunks.join('')).to.equal('table\n');
     expect(readFileSync(join(dir, 'deep/er/run.json'), 'utf8')).to.equal('{"a":1}\n');
     expect(readdirSync(join(dir, 'deep/er'))).to.deep.equal(['run.json']);
@@ -38,7 +38,7 @@ describe('reporter outputs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftspec-reports-'));
     const renderers = { json: () => 'ok', junit: () => { throw new Error('boom'); } };
     const sink = new Writable({ write: (_c, _e, done) => done() });
-    await writeReports([{ name: 'json', path: join(dir, 'a.json') }, { name: 'junit', path: join(dir, 'b.xml') }], renderers, {} as RunResult, { exitCode: 0, summary: 'passed' }, sink).catch(() => undefined);
+    await writeReports([{ name: 'json', path: join(dir, 'a.json') }, { name: 'junit', path: join(dir, 'b.xml') }], renderers, {} as RunResult, { verdict: 'passed', exitCode: 0, summary: 'passed', reasons: [] }, sink).catch(() => undefined);
     expect(existsSync(join(dir, 'a.json'))).to.equal(false);
   });
 

@@ -1,0 +1,156 @@
+import type { Verdict } from '../src/gate/verdict.js';
+import { impactName } from '../src/plan/schema.js';
+import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
+import { describeEvidence, describeSpecs, findControl } from './details.js';
+
+export interface MarkdownReportOptions {
+  /** At most this many failed or errored checks are listed, over all hosts (default 25). */
+  maxListed?: number;
+}
+
+const DEFAULT_MAX_LISTED = 25;
+/** Table cells stay readable: longer expected/actual values are cut here (the JSON has them whole). */
+const CELL_LIMIT = 160;
+/** Evidence inside a collapsed section is cut to this many lines and characters. */
+const EVIDENCE_LINES = 30;
+const EVIDENCE_CHARS = 2000;
+
+const STATUS_MARK = { passed: '✅', failed: '❌', error: '⚠️', skipped: '⏭️' } as const;
+
+/**
+ * A short GitHub-flavoured Markdown summary for pull requests and CI job pages: the verdict, a
+ * table per host, the failed and errored checks with expected and actual values, and the evidence
+ * collapsed. Everything taken from specs or hosts is escaped, so it renders as the text it is.
+ */
+export function renderMarkdownReport(result: RunResult, verdict: Verdict, options: MarkdownReportOptions = {}): string {
+  const budget = { left: options.maxListed ?? DEFAULT_MAX_LISTED, omitted: 0 };
+  const blocks = [
+    renderHeading(result, verdict),
+    renderHostTable(result),
+    renderReasons(verdict),
+    ...result.hosts.map((host) => renderHostFindings(host, result, budget)),
+  ];
+  if (budget.omitted > 0) blocks.push(`_${budget.omitted} more failed or errored checks are not listed here; the JSON, JUnit and HTML reports have every check._`);
+  return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
+}
+
+function renderHeading(result: RunResult, verdict: Verdict): string {
+  const mark = verdict.verdict === 'passed' ? '✅' : '❌';
+  const checks = result.counts.passed + result.counts.failed + result.counts.error + result.counts.skipped;
+  return [
+    `### ${mark} driftspec: ${verdict.verdict} (exit ${verdict.exitCode})`,
+    '',
+    text(verdict.summary),
+    '',
+    `Specs: ${text(describeSpecs(result))} · hosts: ${result.hosts.length} · checks: ${checks} · driftspec ${text(result.tool.version)} · ${text(result.finishedAt)}`,
+  ].join('\n');
+}
+
+function renderHostTable(result: RunResult): string {
+  const rows = result.hosts.map((host) => {
+    const os = host.host ? (host.host.os.prettyName ?? host.host.os.id) : '';
+    const status = host.status === 'completed' ? '✅ completed' : `⚠️ ${host.status}`;
+    const c = host.counts;
+    return row([code(host.target), status, cell(os), String(c.passed), String(c.failed), String(c.error), String(c.skipped)]);
+  });
+  return [row(['Host', 'Status', 'OS', 'Passed', 'Failed', 'Errors', 'Skipped']), '| :-- | :-- | :-- | --: | --: | --: | --: |', ...rows].join('\n');
+}
+
+function renderReasons(verdict: Verdict): string {
+  if (verdict.reasons.length === 0) return '';
+  return ['**Why**', '', ...verdict.reasons.map((reason) => `- ${text(reason)}`)].join('\n');
+}
+
+function renderHostFindings(host: HostResult, result: RunResult, budget: { left: number; omitted: number }): string {
+  if (host.status !== 'completed') {
+    const skipped = host.counts.skipped > 0 ? ` (${host.counts.skipped} more were skipped)` : '';
+    return `#### ${code(host.target, false)}: ${host.status}\n\n${text(host.reason ?? 'no reason given')}\n\n${host.counts.error} ${host.counts.error === 1 ? 'check' : 'checks'} could not be checked${skipped}.`;
+  }
+  const findings = host.results.filter((r) => r.status === 'failed' || r.status === 'error');
+  if (findings.length === 0) return '';
+  const listed = findings.slice(0, Math.max(0, budget.left));
+  budget.left -= listed.length;
+  budget.omitted += findings.length - listed.length;
+  if (listed.length === 0) return '';
+  const table = [
+    row(['', 'Check', 'Control', 'Expected', 'Actual']),
+    '| :-: | :-- | :-- | :-- | :-- |',
+    ...listed.map((check) => row([STATUS_MARK[check.status], cell(check.title), describeControl(check, result), valueCell(check.expected), valueCell(check.actual ?? (check.status === 'error' ? check.message : undefined))])),
+  ].join('\n');
+  return [`#### Failed and errored checks on ${code(host.target, false)}`, table, ...listed.map((check) => renderEvidence(check, host))].join('\n\n');
+}
+
+function describeControl(check: CheckResult, result: RunResult): string {
+  if (check.control === null) return '';
+  const control = findControl(result, check.control);
+  return control ? `${code(control.id)} (${impactName(control.impact)})` : code(check.control);
+}
+
+/** A collapsed section per check: the message, then the query and its raw output. */
+function renderEvidence(check: CheckResult, host: HostResult): string {
+  const evidence = check.evidence === undefined ? undefined : host.evidence[check.evidence];
+  const body = evidence ? describeEvidence(evidence) : '(no query output was recorded for this check)';
+  const shown = cutEvidence(body);
+  return [
+    `<details><summary>${html(`${check.checkId}: ${check.title}`)}</summary>`,
+    '',
+    text(check.message),
+    '',
+    fenced(shown),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+function cutEvidence(body: string): string {
+  const lines = body.split('\n');
+  let shown = lines.slice(0, EVIDENCE_LINES).join('\n');
+  if (shown.length > EVIDENCE_CHARS) shown = shown.slice(0, EVIDENCE_CHARS);
+  return shown.length < body.length ? `${shown}\n… (cut here; the JSON report has the evidence as recorded)` : body;
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function valueCell(value: string | undefined): string {
+  if (value === undefined || value === '') return '';
+  return code(value.length > CELL_LIMIT ? `${value.slice(0, CELL_LIMIT)}…` : value);
+}
+
+function cell(value: string): string {
+  return text(value);
+}
+
+/**
+ * Inline text: every character Markdown could read as markup is backslash-escaped (CommonMark
+ * allows that for any ASCII punctuation), `|` too so that a table cell does not split, and line
+ * breaks become spaces so that a table row stays one line.
+ */
+export function text(value: string): string {
+  return value.replace(/[\\`*_[\]<>|~&#]/g, '\\$&').replace(/\r?\n/g, ' ');
+}
+
+/**
+ * A code span fenced with more backticks than the longest run inside. In a table GFM splits cells
+ * on `|` before it reads code spans, so `|` is escaped there too (and shown without the backslash).
+ */
+export function code(value: string, inTable = true): string {
+  const flat = value.replace(/\r?\n/g, '⏎');
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') ? ' ' : '';
+  return `${fence}${pad}${inTable ? flat.replace(/\|/g, '\\|') : flat}${pad}${fence}`;
+}
+
+/** A fenced block whose fence no line of the content can close. */
+function fenced(value: string): string {
+  const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  return `${fence}text\n${value}\n${fence}`;
+}
+
+/** Text inside raw HTML (the <summary>), where backslash escapes do not apply. */
+function html(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+}
