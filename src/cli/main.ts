@@ -1,10 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
 import { isSpecError } from '../plan/build.js';
+import { parseDuration } from '../plan/duration.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
+import { parseJumpList, type JumpSpec } from '../targets/jump-spec.js';
+import { SudoUserSchema } from '../targets/privilege.js';
 import { toolVersion } from '../version.js';
-import { runCommand } from './run-command.js';
+import { REPORTER_NAMES, runCommand } from './run-command.js';
 import { schemaCommand, SCHEMA_NAMES } from './schema-command.js';
 import { planCommand } from './plan-command.js';
 
@@ -21,7 +24,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
   exitCode?: number;
@@ -49,6 +52,21 @@ function buildProgram(io: CliIo): Command {
     .option('--host-key <fingerprint>', 'accept only this host key, as "ssh-keygen -lf" prints it: SHA256:… (repeatable)', collectFingerprint)
     .option('--accept-new-host-keys', 'trust the key of a host that known_hosts does not list (never a changed key; known_hosts is not written)')
     .option('--connect-timeout <seconds>', 'how long connecting and logging in to one host may take', parsePositive, 10)
+    .option('--ssh-config <file>', 'ssh_config file for HostName, User, Port, IdentityFile and ProxyJump (default: ~/.ssh/config)')
+    .option('--no-ssh-config', 'read no ssh_config file')
+    .option('-J, --jump <hosts>', 'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first hop first; replaces ProxyJump)', collectJumps)
+    .option('--wait <duration>', 'for freshly booted hosts: retry connecting and wait for cloud-init and systemd to finish booting, for up to this long (90s, 5m)', parseDurationOption)
+    .option('--no-degraded', 'with --wait: refuse a host whose systemd finished booting "degraded" (accepted by default)')
+    .option('--inventory <file>', 'YAML inventory of hosts and groups (see "driftspec schema inventory"); combines with --target')
+    .option('--limit <names>', 'only these inventory hosts or groups (comma list, repeatable; "all" for every host)', collect)
+    .option('--concurrency <n>', 'how many hosts are checked at once', parseCount, 16)
+    .option('--host-timeout <seconds>', "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + 10)", parsePositive)
+    .option('--no-progress', 'no progress line on a terminal during fleet runs')
+    .option('--sudo', 'run the whole probe through sudo, once per host (sudo -n; with DRIFTSPEC_SUDO_PASSWORD set, sudo -S with the password on stdin)')
+    .option('--sudo-user <user>', 'the user sudo runs the probe as (default root; implies --sudo)', parseSudoUser)
+    .option('-r, --reporter <name[:path]>', `a report: ${REPORTER_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`, collect)
+    .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md')
+    .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
     .exitOverride()
     .action(async (specs: string[], options: RunFlags) => {
       io.exitCode = await runCommand(specs, options, io);
@@ -85,6 +103,32 @@ export interface RunFlags {
   hostKey?: string[];
   acceptNewHostKeys?: boolean;
   connectTimeout: number;
+  /** --ssh-config FILE; false with --no-ssh-config; undefined: ~/.ssh/config where it exists. */
+  sshConfig?: string | false;
+  /** --jump hosts, first hop first. */
+  jump?: JumpSpec[];
+  /** Milliseconds (`--wait`); undefined: no waiting. */
+  wait?: number;
+  /** False with --no-degraded. */
+  degraded: boolean;
+  inventory?: string;
+  limit?: string[];
+  concurrency: number;
+  /** Seconds; undefined: derived from the connect and probe timeouts. */
+  hostTimeout?: number;
+  progress: boolean;
+  sudo?: boolean;
+  sudoUser?: string;
+  reporter?: string[];
+  policy?: string;
+  imageId?: string;
+}
+
+/** An unusable --sudo-user is a bad option value (exit 64); any other name is handed to sudo as data. */
+function parseSudoUser(value: string): string {
+  const parsed = SudoUserSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  return parsed.data;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -100,9 +144,25 @@ function collectTarget(value: string, previous: TargetAddress[] = []): TargetAdd
   }
 }
 
+function collectJumps(value: string, previous: JumpSpec[] = []): JumpSpec[] {
+  try {
+    return [...previous, ...parseJumpList(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 function collectFingerprint(value: string, previous: string[] = []): string[] {
   try {
     return [...previous, parseFingerprint(value)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function parseDurationOption(value: string): number {
+  try {
+    return parseDuration(value);
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -114,10 +174,16 @@ function parsePositive(value: string): number {
   return n;
 }
 
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CommanderError(EXIT.usage, 'driftspec.invalidNumber', `expected a whole number of at least 1, got "${value}"`);
+  return n;
+}
+
 function exitCodeFor(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.passed;
-    if (error.code === 'driftspec.invalidNumber') io.stderr.write(`error: ${error.message}\n`);
+    if (error.code.startsWith('driftspec.')) io.stderr.write(`error: ${error.message}\n`);
     return EXIT.usage;
   }
   if (isSpecError(error)) {

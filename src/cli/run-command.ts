@@ -1,14 +1,30 @@
 import { join } from 'node:path';
 import { renderCliReport, shouldUseColor } from '../../reporters/cli.js';
+import { renderHtmlReport } from '../../reporters/html.js';
 import { renderJsonReport } from '../../reporters/json.js';
+import { renderJunitReport } from '../../reporters/junit.js';
+import { renderMarkdownReport } from '../../reporters/markdown.js';
+import { parseReporterOption, ReporterOptionError, validateReporterRequests, writeReports, type Renderer, type ReporterRequest } from '../../reporters/output.js';
+import { loadGatePolicy } from '../gate/policy.js';
+import { longestEventuallyMs } from '../engine/eventually.js';
 import { runPlan } from '../engine/run.js';
 import { decideVerdict } from '../gate/verdict.js';
 import { loadPlan } from '../plan/load.js';
+import type { Plan } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';
+import { FleetProgress, shouldShowProgress } from '../../reporters/progress.js';
+import type { HostInventoryInfo } from '../engine/run.js';
+import { InventoryLimitError, loadInventory, selectHosts } from '../inventory/load.js';
+import { inventoryTargets } from '../inventory/targets.js';
+import type { HostResult, RunResult } from '../results/schema.js';
 import { createTarget } from '../targets/parse.js';
+import { loadSudoSettings, type SudoSettings } from '../targets/privilege.js';
+import type { Target } from '../targets/target.js';
 import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../version.js';
 import { specCacheDir } from './cache.js';
+import { CommanderError } from 'commander';
+import { EXIT } from '../gate/exit-codes.js';
 import type { CliIo, RunFlags } from './main.js';
 
 /** The spec `driftspec run` checks when none is named. */
@@ -22,20 +38,97 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   if (specs.length === 0 && flags.format === 'cli') io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
+  if (!flags.degraded && flags.wait === undefined) throw usageError('--no-degraded is a rule for --wait: add --wait <duration>');
+  const reports = reportRequests(flags);
+  const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
   const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
-  const addresses = flags.target ?? [{ kind: 'local' as const }];
-  const targets = addresses.map((address) => createTarget(address, sshSettings));
-  const result = await runPlan(plan, targets, {
-    registry,
-    commandTimeoutMs: flags.timeout * 1000,
-    toolVersion: toolVersion(),
-    concurrency: 8,
-  });
-  const verdict = decideVerdict(result);
-  const report =
-    flags.format === 'json'
-      ? renderJsonReport(result, verdict)
-      : renderCliReport(result, verdict, { color: shouldUseColor(io.stdout, io.env), verbose: flags.verbose });
-  io.stdout.write(report);
+  const sudo = loadSudoSettings(flags, io.env);
+  const { targets, inventory } = selectTargets(flags, io, sshSettings, sudo);
+  const progress = flags.progress && shouldShowProgress(io.stderr, targets.length, io.env) ? new FleetProgress(io.stderr, targets.length) : undefined;
+  progress?.start();
+  let result: RunResult;
+  try {
+    result = await runPlan(plan, targets, {
+      registry,
+      commandTimeoutMs: flags.timeout * 1000,
+      toolVersion: toolVersion(),
+      concurrency: flags.concurrency,
+      hostTimeoutMs: flags.hostTimeout !== undefined ? flags.hostTimeout * 1000 : defaultHostTimeoutSeconds(flags) * 1000 + patienceMs(flags, plan),
+      ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
+      inventory,
+      ...(progress ? { onHostDone: (host: HostResult) => progress.hostDone(host) } : {}),
+    });
+  } finally {
+    progress?.finish();
+  }
+  const verdict = decideVerdict(result, policy);
+  await writeReports(reports, renderers(flags, io), { ...result, verdict }, verdict, io.stdout);
   return verdict.exitCode;
+}
+
+export const REPORTER_NAMES = ['cli', 'json', 'junit', 'html', 'markdown'] as const;
+
+/** `--reporter` values, or the `--format` report to stdout when none is given; checked before any host is touched. */
+function reportRequests(flags: RunFlags): ReporterRequest[] {
+  if (!flags.reporter) return [{ name: flags.format }];
+  try {
+    const requests = flags.reporter.map((text) => parseReporterOption(text, REPORTER_NAMES));
+    validateReporterRequests(requests);
+    return requests;
+  } catch (error) {
+    if (error instanceof ReporterOptionError) throw usageError(error.message);
+    throw error;
+  }
+}
+
+function renderers(flags: RunFlags, io: CliIo): Record<(typeof REPORTER_NAMES)[number], Renderer> {
+  return {
+    cli: (result, verdict) => renderCliReport(result, verdict, { color: shouldUseColor(io.stdout, io.env), verbose: flags.verbose }),
+    json: renderJsonReport,
+    junit: (result, verdict) => renderJunitReport(result, verdict, flags.imageId === undefined ? {} : { imageId: flags.imageId }),
+    html: renderHtmlReport,
+    markdown: (result, verdict) => renderMarkdownReport(result, verdict),
+  };
+}
+
+/** Room beyond the connect and probe timeouts for what lies between them (opening the session). */
+const HOST_TIMEOUT_SLACK_SECONDS = 10;
+
+export function defaultHostTimeoutSeconds(flags: Pick<RunFlags, 'connectTimeout' | 'timeout'>): number {
+  return flags.connectTimeout + flags.timeout + HOST_TIMEOUT_SLACK_SECONDS;
+}
+
+/** The default host budget also covers --wait and the re-probe rounds of checks with `eventually`. */
+function patienceMs(flags: Pick<RunFlags, 'wait' | 'timeout'>, plan: Plan): number {
+  const eventually = longestEventuallyMs(plan.checks);
+  return (flags.wait ?? 0) + (eventually > 0 ? eventually + flags.timeout * 1000 : 0);
+}
+
+/** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */
+function selectTargets(flags: RunFlags, io: CliIo, sshSettings: () => SshSettings, sudo: SudoSettings | undefined): { targets: Target[]; inventory: Map<Target, HostInventoryInfo> } {
+  if (flags.limit && flags.inventory === undefined) throw usageError('--limit selects hosts of an inventory: add --inventory <file>');
+  const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
+  const targets = addresses.map((address) => createTarget(address, sshSettings, sudo));
+  const inventory = new Map<Target, HostInventoryInfo>();
+  if (flags.inventory !== undefined) {
+    const loaded = loadInventory(flags.inventory, io.cwd);
+    let hosts;
+    try {
+      hosts = selectHosts(loaded, flags.limit ?? []);
+    } catch (error) {
+      if (error instanceof InventoryLimitError) throw usageError(error.message);
+      throw error;
+    }
+    for (const { target, info } of inventoryTargets(hosts, sshSettings, io.env, sudo)) {
+      const twin = targets.find((other) => other.name === target.name);
+      if (twin) throw usageError(`${target.name} is both a --target and inventory host "${info.name}"; name each host once`);
+      targets.push(target);
+      inventory.set(target, info);
+    }
+  }
+  return { targets, inventory };
+}
+
+function usageError(message: string): CommanderError {
+  return new CommanderError(EXIT.usage, 'driftspec.usage', message);
 }

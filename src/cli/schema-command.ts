@@ -1,16 +1,20 @@
 import { z } from 'zod';
 import { EXIT } from '../gate/exit-codes.js';
+import { policyJsonSchema } from '../gate/policy.js';
+import { inventoryJsonSchema } from '../inventory/schema.js';
 import { PlanSchema } from '../plan/schema.js';
 import { specFileJsonSchema } from '../plan/spec-file.js';
 import { createRegistry } from '../resources/index.js';
 import { RunResultSchema } from '../results/schema.js';
 import type { CliIo } from './main.js';
 
-export const SCHEMA_NAMES = ['spec', 'plan', 'result'] as const;
+export const SCHEMA_NAMES = ['spec', 'plan', 'result', 'inventory', 'policy'] as const;
 
 /** JSON Schemas generated from the zod schemas that validate the same data. */
 export function jsonSchemaFor(name: (typeof SCHEMA_NAMES)[number]): unknown {
   if (name === 'spec') return specFileJsonSchema(createRegistry());
+  if (name === 'inventory') return inventoryJsonSchema();
+  if (name === 'policy') return policyJsonSchema();
   const schema = name === 'plan' ? PlanSchema : RunResultSchema;
   return { ...(z.toJSONSchema(schema, { unrepresentable: 'any' }) as object), $id: `urn:driftspec:schema:${name}:1`, title: `driftspec ${name}` };
 }

@@ -12,6 +12,8 @@ import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
 export type { ResourceBuilder } from './builder.js';
+export type { ResourceChain } from './spec.js';
+export type { EventuallyInput } from '../plan/schema.js';
 
 /** `package` is a reserved word in strict mode, hence `pkg`. */
 export const pkg = resourceFunction(packageResource);

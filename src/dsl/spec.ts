@@ -1,7 +1,7 @@
 import type { ControlInput } from '../plan/assemble.js';
 import { PlanAssembler } from '../plan/assemble.js';
-import { isSpecError, SpecError } from '../plan/build.js';
-import type { ImpactInput, Plan, SpecInfo } from '../plan/schema.js';
+import { formatZodIssues, isSpecError, SpecError } from '../plan/build.js';
+import { EventuallyInputSchema, type EventuallyInput, type ImpactInput, type Plan, type SpecInfo } from '../plan/schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyResource } from '../resources/resource.js';
 import { createBuilder, type ResourceBuilder } from './builder.js';
@@ -83,24 +83,57 @@ export function control(id: string, metaOrBody: ControlMeta | (() => void), mayb
   }
 }
 
+/** What a resource function returns: the matcher chain, which may start with `.eventually()`. */
+export type ResourceChain<Res extends AnyResource> = ResourceBuilder<Res> & {
+  /**
+   * Re-probe the checks that follow in this chain while they fail, until they pass or the
+   * timeout passes: `service('nginx').eventually({ timeout: '30s', interval: '2s' }).running()`,
+   * or just `.eventually('30s')` (interval 1s).
+   */
+  eventually(options: EventuallyInput): ResourceBuilder<Res>;
+};
+
 /** The function a spec author calls, such as `file('/etc/shadow')`, for one resource. */
 export function resourceFunction<Res extends AnyResource>(resource: Res) {
-  return (subject: Parameters<Res['title']>[0], options?: Record<string, unknown>): ResourceBuilder<Res> => {
-    const collection = requireActive(`${resource.dslName}(${JSON.stringify(subject)})`);
+  return (subject: Parameters<Res['title']>[0], options?: Record<string, unknown>): ResourceChain<Res> => {
+    const label = `${resource.dslName}(${JSON.stringify(subject)})`;
+    const collection = requireActive(label);
     const controlId = collection.control;
-    return createBuilder(resource, (call) => {
-      const current = requireActive(`${resource.dslName}(${JSON.stringify(subject)}).${call.matcher}()`);
-      current.assembler.addCheck({
-        control: controlId,
-        resource: resource.type,
-        subject,
-        ...(options === undefined ? {} : { options }),
-        matcher: call.matcher,
-        negated: call.negated,
-        args: call.args,
+    const chain = (eventually?: EventuallyInput) => {
+      const builder = createBuilder(resource, (call) => {
+        const current = requireActive(`${label}.${call.matcher}()`);
+        current.assembler.addCheck({
+          control: controlId,
+          resource: resource.type,
+          subject,
+          ...(options === undefined ? {} : { options }),
+          matcher: call.matcher,
+          negated: call.negated,
+          args: call.args,
+          ...(eventually === undefined ? {} : { eventually }),
+        });
       });
+      Object.defineProperty(builder, 'eventually', {
+        value: () => {
+          throw new SpecError(`${label}: .eventually() must come before the matchers it applies to, as in ${label}.eventually('30s').${firstMatcher(resource)}()`);
+        },
+      });
+      return builder;
+    };
+    const start = Object.create(chain()) as ResourceChain<Res>;
+    Object.defineProperty(start, 'eventually', {
+      value: (input: EventuallyInput) => {
+        const parsed = EventuallyInputSchema.safeParse(input);
+        if (!parsed.success) throw new SpecError(`${label}.eventually(): ${formatZodIssues(parsed.error)}`);
+        return chain(input);
+      },
     });
+    return start;
   };
+}
+
+function firstMatcher(resource: AnyResource): string {
+  return Object.keys(resource.matchers)[0] ?? 'matcher';
 }
 
 /** Runs one spec body into the assembler. A mistake names the spec (or file) it is in. */

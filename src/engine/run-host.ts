@@ -1,79 +1,71 @@
 import type { Plan } from '../plan/schema.js';
 import { parseProbeOutput, type Frame } from '../probe/frames.js';
 import { HOST_QUERY_ID, parseHostFrame, type HostFacts } from '../probe/host.js';
-import { buildProbeScript, PROBE_SETUP_FAILED } from '../probe/script.js';
+import { PROBE_SETUP_FAILED } from '../probe/script.js';
 import type { ResourceRegistry } from '../resources/index.js';
-import { FactError } from '../resources/resource.js';
-import { countStatuses, EVIDENCE_LIMIT, timestamp, type CheckResult, type Evidence, type HostResult } from '../results/schema.js';
-import { TargetUnreachableError, type ExecResult, type Target } from '../targets/target.js';
-import { evaluateCheck, type FactOutcome } from './evaluate.js';
+import { countStatuses, timestamp, type CheckResult, type Evidence, type HostResult } from '../results/schema.js';
+import type { ExecResult, Target, UnreachableKind } from '../targets/target.js';
+import { retryEventually } from './eventually.js';
+import { judgeChecks, makeEvidence } from './facts.js';
 import { planQueries } from './queries.js';
+import { BOOT_QUERY_ID, execOnce, execWhenReady, type WaitOptions } from './wait.js';
 
 export interface RunHostOptions {
   registry: ResourceRegistry;
   /** How long the probe may run on the host before it is killed and the host is an error. */
   commandTimeoutMs: number;
+  /** `--wait`: retry connecting while the host boots, and let its boot finish before the probe. */
+  wait?: WaitOptions;
 }
 
-/** One host, one exec: gather every fact the plan needs, then judge every check offline. */
+/**
+ * One host, one exec: gather every fact the plan needs, then judge every check offline. More
+ * execs only where unavoidable: a host still booting under `--wait`, and re-probe rounds of
+ * checks with `eventually` that fail.
+ */
 export async function runHost(plan: Plan, target: Target, options: RunHostOptions): Promise<HostResult> {
   const started = Date.now();
   const startedAt = timestamp(new Date(started));
   const { queries, factByCheck } = planQueries(plan.checks, options.registry);
-  const script = buildProbeScript(queries);
-  let exec: ExecResult;
-  try {
-    exec = await target.exec(script, { timeoutMs: options.commandTimeoutMs });
-  } catch (error) {
-    const unreachable = error instanceof TargetUnreachableError;
-    return hostFailure(plan, target, unreachable ? 'unreachable' : 'error', describeTargetError(error), startedAt, started, unreachable ? 0 : 1);
-  }
+  const first = options.wait
+    ? await execWhenReady(target, queries, options.commandTimeoutMs, options.wait)
+    : await execOnce(target, queries, options.commandTimeoutMs);
+  if (!first.ok) return hostFailure(plan, target, first.status, first.reason, startedAt, started, first.execCount, first.reasonKind);
+  const { exec } = first;
   const probe = parseProbeOutput(exec.stdout);
   const failure = probeFailure(exec, probe.frames.get(HOST_QUERY_ID), options.commandTimeoutMs);
-  if (failure) return hostFailure(plan, target, 'error', failure, startedAt, started, 1);
+  if (failure) return hostFailure(plan, target, 'error', failure, startedAt, started, first.execCount);
   let host: HostFacts;
   try {
     host = parseHostFrame(probe.frames.get(HOST_QUERY_ID)!);
   } catch (error) {
-    return hostFailure(plan, target, 'error', `could not read the host facts: ${(error as Error).message}`, startedAt, started, 1);
+    return hostFailure(plan, target, 'error', `could not read the host facts: ${(error as Error).message}`, startedAt, started, first.execCount);
   }
   const cutShort = probe.complete ? undefined : describeCutShort(exec, options.commandTimeoutMs);
   const evidence: Record<string, Evidence> = {};
+  if (first.boot) evidence[BOOT_QUERY_ID] = makeEvidence(BOOT_QUERY_ID, first.boot.query.script, first.boot.frame);
   for (const query of queries) evidence[query.id] = makeEvidence(query.id, query.script, probe.frames.get(query.id));
-  const facts = new Map<string, FactOutcome>();
-  const factFor = (entry: { queryId: string; fact: { parse: (frame: Frame, host: HostFacts) => unknown }; parseKey: string }): FactOutcome => {
-    let outcome = facts.get(entry.parseKey);
-    if (!outcome) {
-      const frame = probe.frames.get(entry.queryId);
-      outcome = frame ? parseFact(entry.fact.parse, frame, host) : { ok: false, error: cutShort ?? 'the probe did not report this query' };
-      facts.set(entry.parseKey, outcome);
-    }
-    return outcome;
-  };
-  const results: CheckResult[] = plan.checks.map((check) => {
-    const entry = factByCheck.get(check.id);
-    return evaluateCheck(check, entry ? factFor(entry) : undefined, host, options.registry, entry?.queryId);
+  const judged = judgeChecks(plan.checks, factByCheck, probe.frames, host, options.registry, cutShort ?? 'the probe did not report this query');
+  const retried = await retryEventually(plan.checks, judged, {
+    target,
+    registry: options.registry,
+    host,
+    commandTimeoutMs: options.commandTimeoutMs,
+    firstProbeAt: Date.now(),
   });
+  const results = retried.results;
+  Object.assign(evidence, retried.evidence);
   return {
     target: target.name,
     status: 'completed',
     host,
     startedAt,
     durationMs: Date.now() - started,
-    execCount: 1,
+    execCount: first.execCount + retried.execCount,
     counts: countStatuses(results),
     results,
     evidence,
   };
-}
-
-function parseFact(parse: (frame: Frame, host: HostFacts) => unknown, frame: Frame, host: HostFacts): FactOutcome {
-  try {
-    return { ok: true, value: parse(frame, host) };
-  } catch (error) {
-    if (error instanceof FactError) return { ok: false, error: error.message };
-    return { ok: false, error: `could not parse the output: ${(error as Error).message}` };
-  }
 }
 
 function probeFailure(exec: ExecResult, hostFrame: Frame | undefined, timeoutMs: number): string | undefined {
@@ -89,11 +81,8 @@ function describeCutShort(exec: ExecResult, timeoutMs: number): string {
   return `the probe ended early (exit ${exec.exitCode ?? exec.signal}) before this query finished`;
 }
 
-function describeTargetError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function hostFailure(
+/** A host that gave no facts: every check is an error naming why (skipped checks stay skipped). */
+export function hostFailure(
   plan: Plan,
   target: Target,
   status: 'unreachable' | 'error',
@@ -101,6 +90,7 @@ function hostFailure(
   startedAt: string,
   started: number,
   execCount: number,
+  reasonKind?: UnreachableKind,
 ): HostResult {
   const results: CheckResult[] = plan.checks.map((check) => ({
     checkId: check.id,
@@ -117,6 +107,7 @@ function hostFailure(
     target: target.name,
     status,
     reason,
+    ...(reasonKind ? { reasonKind } : {}),
     startedAt,
     durationMs: Date.now() - started,
     execCount,
@@ -124,23 +115,4 @@ function hostFailure(
     results,
     evidence: {},
   };
-}
-
-function makeEvidence(id: string, script: string, frame: Frame | undefined): Evidence {
-  const stdout = frame?.stdout ?? Buffer.alloc(0);
-  const stderr = frame?.stderr ?? Buffer.alloc(0);
-  return {
-    id,
-    script,
-    exitCode: frame ? frame.exitCode : null,
-    stdout: truncate(stdout),
-    stderr: truncate(stderr),
-    stdoutBytes: stdout.length,
-    stderrBytes: stderr.length,
-    truncated: stdout.length > EVIDENCE_LIMIT || stderr.length > EVIDENCE_LIMIT,
-  };
-}
-
-function truncate(bytes: Buffer): string {
-  return bytes.subarray(0, EVIDENCE_LIMIT).toString('utf8');
 }

@@ -3,7 +3,7 @@ import { mapMatcherScalars, ValueMatcherSchema, type ValueMatcher } from '../mat
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import { describeExpectation } from './describe.js';
-import type { Check, Subject } from './schema.js';
+import { EventuallyInputSchema, type Check, type Eventually, type Subject } from './schema.js';
 
 /** A spec mistake, with where it is (file and line, or control and check) and what was expected. */
 export class SpecError extends Error {
@@ -30,6 +30,8 @@ export interface CheckRequest {
   negated: boolean;
   args: unknown;
   skip?: string;
+  /** As the spec wrote it (`60s` or `{ timeout, interval }`); normalised to milliseconds here. */
+  eventually?: unknown;
 }
 
 /**
@@ -43,6 +45,7 @@ export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id
   const matcher = lookupMatcher(resource, request.matcher);
   const args = normaliseArgs(resource, request.matcher, matcher, request.args);
   const title = `${resource.title(subject)} should ${request.negated ? 'not ' : ''}${describeExpectation(matcher, args)}`;
+  const eventually = request.eventually === undefined ? undefined : (parseWith(EventuallyInputSchema, request.eventually, 'eventually') as Eventually);
   return {
     id,
     control: request.control,
@@ -54,6 +57,7 @@ export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id
     args,
     title,
     ...(request.skip === undefined ? {} : { skip: request.skip }),
+    ...(eventually === undefined ? {} : { eventually }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DurationSchema } from './duration.js';
 
 /** InSpec's named impacts, so auditors' profiles keep their meaning. */
 export const IMPACT_NAMES = { none: 0, low: 0.1, medium: 0.4, high: 0.7, critical: 0.9 } as const;
@@ -47,6 +48,40 @@ export type Control = z.infer<typeof ControlSchema>;
 export const SubjectSchema = z.union([z.string(), z.number()]);
 export type Subject = z.infer<typeof SubjectSchema>;
 
+/** How long a failing check may be re-probed, and how often (`eventually`), in milliseconds. */
+export const EventuallySchema = z
+  .object({
+    timeoutMs: z.number().int().positive(),
+    intervalMs: z.number().int().positive(),
+  })
+  .strict();
+export type Eventually = z.infer<typeof EventuallySchema>;
+
+export const DEFAULT_EVENTUALLY_INTERVAL_MS = 1000;
+/** Re-probing faster than this would only load the host. */
+export const MIN_EVENTUALLY_INTERVAL_MS = 100;
+
+/** As a spec writes it: `60s` (the timeout), or `{ timeout: 60s, interval: 2s }`. Editors get this shape. */
+export const EventuallyShapeSchema = z.union([z.string(), z.object({ timeout: z.string(), interval: z.string().optional() }).strict()]);
+export type EventuallyInput = z.input<typeof EventuallyShapeSchema>;
+
+/**
+ * Reads that shape into milliseconds. Built without a union so that a bad duration keeps its
+ * own message ("add a unit") instead of zod's "Invalid input".
+ */
+export const EventuallyInputSchema = z
+  .preprocess(
+    (input) => (typeof input === 'string' || typeof input === 'number' ? { timeout: input } : input),
+    z.object({ timeout: DurationSchema, interval: DurationSchema.optional() }).strict(),
+  )
+  .transform((input, context): Eventually => {
+    const timeoutMs = input.timeout;
+    const intervalMs = input.interval ?? Math.min(DEFAULT_EVENTUALLY_INTERVAL_MS, timeoutMs);
+    if (intervalMs < MIN_EVENTUALLY_INTERVAL_MS) context.addIssue({ code: 'custom', message: `interval must be at least ${MIN_EVENTUALLY_INTERVAL_MS}ms`, path: ['interval'] });
+    if (intervalMs > timeoutMs) context.addIssue({ code: 'custom', message: 'interval is longer than timeout, so the check would never be re-probed', path: ['interval'] });
+    return { timeoutMs, intervalMs };
+  });
+
 export const CheckSchema = z
   .object({
     id: z.string(),
@@ -60,6 +95,8 @@ export const CheckSchema = z
     args: z.unknown(),
     title: z.string(),
     skip: z.string().optional(),
+    /** Re-probe this check while it fails, until it passes or the timeout passes. */
+    eventually: EventuallySchema.optional(),
   })
   .strict();
 export type Check = z.infer<typeof CheckSchema>;

@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { ValueMatcherSchema } from '../matchers/value.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
-import { ControlIdSchema, ImpactInputSchema, TagsSchema } from './schema.js';
+import { ControlIdSchema, EventuallyShapeSchema, ImpactInputSchema, TagsSchema } from './schema.js';
 
 /** Keys of a YAML check that are not matchers. */
-export const CHECK_META_KEYS = ['options', 'skip', 'not'] as const;
+export const CHECK_META_KEYS = ['options', 'skip', 'eventually', 'not'] as const;
 
 const CheckItemSchema = z.record(z.string(), z.unknown());
 
@@ -50,6 +50,7 @@ function checkSchemaFor(resource: AnyResource): z.ZodType<unknown> {
       [resource.type]: resource.subject.describe(resource.summary),
       options: resource.options.optional(),
       skip: z.string().optional(),
+      eventually: EventuallyShapeSchema.optional().describe('Re-probe while failing: 60s, or { timeout: 60s, interval: 2s }.'),
       not: z.object(matchers).strict().optional(),
       ...matchers,
     })

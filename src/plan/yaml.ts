@@ -3,13 +3,14 @@ import type { z } from 'zod';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
-import { isSpecError, SpecError, type CheckRequest } from './build.js';
+import { formatZodIssues, isSpecError, SpecError, type CheckRequest } from './build.js';
+import { EventuallyInputSchema } from './schema.js';
 import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
 
-type Path = ReadonlyArray<string | number>;
+export type Path = ReadonlyArray<string | number>;
 
 /** Points at `file:line:column` for a path inside the document. */
-class SourceMap {
+export class SourceMap {
   constructor(
     private readonly source: string,
     private readonly document: Document,
@@ -105,9 +106,11 @@ function addCheckItem(
   const options = item.options as Record<string, unknown> | undefined;
   const skip = item.skip;
   if (skip !== undefined && typeof skip !== 'string') throw new SpecError('skip: expected the reason as text', where.at([...path, 'skip']));
+  const eventually = item.eventually;
+  if (eventually !== undefined) checkEventually(eventually, [...path, 'eventually'], where);
   let matched = 0;
   for (const [key, value] of Object.entries(item)) {
-    if (key === resource.type || key === 'options' || key === 'skip') continue;
+    if (key === resource.type || key === 'options' || key === 'skip' || key === 'eventually') continue;
     if (key === 'not') {
       if (value === null || typeof value !== 'object' || Array.isArray(value))
         throw new SpecError('not: expected a map of matchers to negate', where.at([...path, 'not']));
@@ -133,9 +136,19 @@ function addCheckItem(
       ...predicateOrAttribute(matcher, value, negated),
       matcher: name,
       ...(skip === undefined ? {} : { skip: skip as string }),
+      ...(eventually === undefined ? {} : { eventually }),
     };
     withLocation(where, at, () => assembler.addCheck(request));
   }
+}
+
+/** Checked here too, so that a mistake points at the `eventually:` key rather than at a matcher. */
+function checkEventually(value: unknown, at: Path, where: SourceMap): void {
+  const result = EventuallyInputSchema.safeParse(value);
+  if (result.success) return;
+  const detail = formatZodIssues(result.error);
+  const hint = /Invalid input/.test(detail) ? ' (expected a duration such as 60s, or { timeout: 60s, interval: 2s })' : '';
+  throw new SpecError(`eventually: ${detail}${hint}`, where.at(at));
 }
 
 /** `installed: true`, `installed: false` (negated) and `installed: { version: … }` for predicates. */

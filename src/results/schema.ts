@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HostFactsSchema } from '../probe/host.js';
 import { ControlSchema, SpecInfoSchema } from '../plan/schema.js';
+import { UnreachableKinds } from '../targets/target.js';
 
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -57,6 +58,10 @@ export const HostResultSchema = z
     status: HostStatusSchema,
     /** Why a host did not complete: unreachable (refused, timed out…) or a probe error. */
     reason: z.string().optional(),
+    /** Why an unreachable host was: refused, timeout, dns, auth, host-key, network, other. */
+    reasonKind: z.enum(UnreachableKinds).optional(),
+    /** The host's inventory entry, when it came from `--inventory`. */
+    inventory: z.object({ name: z.string(), groups: z.array(z.string()), tags: z.array(z.string()) }).strict().optional(),
     host: HostFactsSchema.optional(),
     startedAt: z.string(),
     durationMs: z.number().nonnegative(),
@@ -79,7 +84,17 @@ export const RunResultSchema = z
     counts: StatusCountsSchema,
     hosts: z.array(HostResultSchema),
     /** The gate's decision, added when the run is reported. */
-    verdict: z.object({ exitCode: z.number().int(), summary: z.string() }).strict().optional(),
+    verdict: z
+      .object({
+        /** `blocked` when the policy refuses promotion; `exitCode` then says why (1 failures, 2 errors, unreachable hosts or skips). */
+        verdict: z.enum(['passed', 'blocked']),
+        exitCode: z.number().int(),
+        summary: z.string(),
+        /** What blocked promotion, then what the policy allowed; empty for a clean pass. */
+        reasons: z.array(z.string()),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type RunResult = z.infer<typeof RunResultSchema>;

@@ -19,6 +19,8 @@ export const SshAddressSchema = z.object({
   /** Lower case; an IPv6 address without brackets. */
   host: z.string().refine((host) => isIPv4(host) || isIPv6(host) || DNS_NAME.test(host), 'not a host name, IPv4 address or bracketed IPv6 address'),
   port: z.number().int().min(1, 'the port must be 1-65535').max(65535, 'the port must be 1-65535'),
+  /** Parts the URL left out and defaults filled in; ssh_config may supply them instead. */
+  defaulted: z.array(z.enum(['user', 'port'])).optional(),
 });
 export type SshAddress = z.infer<typeof SshAddressSchema>;
 
@@ -36,6 +38,22 @@ export function parseTargetAddress(text: string, defaultUser: () => string = cur
 }
 
 function parseSshUrl(text: string, defaultUser: () => string): SshAddress {
+  const parts = parseSshUrlParts(text);
+  const defaulted = [...(parts.user === undefined ? (['user'] as const) : []), ...(parts.port === undefined ? (['port'] as const) : [])];
+  return {
+    kind: 'ssh',
+    user: parts.user ?? defaultUser(),
+    host: parts.host,
+    port: parts.port ?? 22,
+    ...(defaulted.length > 0 ? { defaulted } : {}),
+  };
+}
+
+/** What an `ssh://` URL says, leaving out what it does not (user, port) instead of defaulting it. */
+const SshUrlPartsSchema = SshAddressSchema.pick({ user: true, host: true, port: true }).partial({ user: true, port: true });
+export type SshUrlParts = z.infer<typeof SshUrlPartsSchema>;
+
+export function parseSshUrlParts(text: string): SshUrlParts {
   let url: URL;
   try {
     url = new URL(text);
@@ -48,9 +66,11 @@ function parseSshUrl(text: string, defaultUser: () => string): SshAddress {
   if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {
     throw new TargetAddressError(`a target URL has no path, query or fragment; expected ${SSH_FORM}`);
   }
-  const user = url.username === '' ? defaultUser() : decodeComponent(url.username, 'user name');
-  const host = decodeComponent(url.hostname.replace(/^\[(.*)\]$/, '$1'), 'host').toLowerCase();
-  const parsed = SshAddressSchema.safeParse({ kind: 'ssh', user, host, port: url.port === '' ? 22 : Number(url.port) });
+  const parsed = SshUrlPartsSchema.safeParse({
+    ...(url.username === '' ? {} : { user: decodeComponent(url.username, 'user name') }),
+    host: decodeComponent(url.hostname.replace(/^\[(.*)\]$/, '$1'), 'host').toLowerCase(),
+    ...(url.port === '' ? {} : { port: Number(url.port) }),
+  });
   if (!parsed.success) throw new TargetAddressError(`${parsed.error.issues.map((issue) => issue.message).join('; ')}; expected ${SSH_FORM}`);
   return parsed.data;
 }

@@ -1,37 +1,97 @@
 import { spawn } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { plainLaunch, PrivilegeError, sudoLaunch, SUDO_PASSWORD_VARIABLE, type ProbeLaunch, type SudoSettings } from './privilege.js';
 import type { ExecOptions, ExecResult, Target } from './target.js';
 
-/** The machine driftspec runs on: the probe goes to `/bin/sh -s` on stdin, no flags needed. */
+/** driftspec's own secrets: the probe (and sudo) never inherit them. */
+const SECRET_VARIABLES = [SUDO_PASSWORD_VARIABLE, 'DRIFTSPEC_SSH_PASSWORD', 'DRIFTSPEC_SSH_PASSPHRASE'];
+
+/** How long sudo may take to pass a SIGTERM on to a timed-out probe before the pipes are dropped. */
+const SUDO_TERM_GRACE_MS = 1000;
+
+/**
+ * The machine driftspec runs on: the probe goes to `/bin/sh -s` on stdin, no flags needed; with
+ * sudo settings, to `sudo … -- /bin/sh -s` (see privilege.ts), started without a shell.
+ */
 export class LocalTarget implements Target {
-  readonly name = 'local';
-  constructor(private readonly shell: string = '/bin/sh') {}
+  readonly name: string = 'local';
+  private readonly launch: ProbeLaunch;
+
+  constructor(
+    private readonly shell: string = '/bin/sh',
+    private readonly sudo?: SudoSettings,
+  ) {
+    this.launch = sudo ? sudoLaunch(sudo, { shell, loginUser: currentUserName() }) : plainLaunch(shell);
+  }
 
   exec(script: string, options: ExecOptions): Promise<ExecResult> {
+    const [program, ...args] = this.launch.argv as [string, ...string[]];
     return new Promise((resolve, reject) => {
-      const child = spawn(this.shell, ['-s'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+      const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: withoutSecrets(process.env) });
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let timedOut = false;
+      let settled = false;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const result = (code: number | null, signal: NodeJS.Signals | null): ExecResult => ({
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr),
+        exitCode: code,
+        signal,
+        timedOut,
+      });
+      const finish = (outcome: () => void) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        outcome();
+      };
       const timer = setTimeout(() => {
         timedOut = true;
-        killGroup(child.pid);
+        if (!this.sudo) return killGroup(child.pid);
+        // The probe runs as another user: only sudo itself can be signalled, and it passes a
+        // SIGTERM on (the probe exits 143). Whatever still holds the pipes after that is left behind.
+        child.kill('SIGTERM');
+        graceTimer = setTimeout(() => {
+          killGroup(child.pid);
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(() => resolve(result(null, null)));
+        }, SUDO_TERM_GRACE_MS);
       }, options.timeoutMs);
       child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code, signal, timedOut });
-      });
+      child.on('error', (error) => finish(() => reject(this.launch.startFailure(error))));
+      child.on('close', (code, signal) =>
+        finish(() => {
+          const exec = result(code, signal);
+          const refusal = this.launch.diagnose(exec);
+          if (refusal) reject(new PrivilegeError(refusal));
+          else resolve(exec);
+        }),
+      );
       child.stdin.on('error', () => undefined);
+      child.stdin.write(this.launch.stdinPrefix());
       child.stdin.end(script);
     });
   }
 
   async close(): Promise<void> {}
+}
+
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of SECRET_VARIABLES) delete copy[name];
+  return copy;
+}
+
+function currentUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
 }
 
 function killGroup(pid: number | undefined): void {

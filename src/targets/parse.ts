@@ -1,5 +1,7 @@
 import { LocalTarget } from './local.js';
 import { parseTargetAddress, type TargetAddress } from './address.js';
+import { routeSshTarget } from './jump.js';
+import type { SudoSettings } from './privilege.js';
 import { SshTarget } from './ssh.js';
 import type { SshSettings } from './ssh-settings.js';
 import type { Target } from './target.js';
@@ -8,12 +10,14 @@ export { parseTargetAddress, TargetAddressError, type TargetAddress } from './ad
 
 /**
  * `local` is the embedded default; other targets are URLs (`ssh://user@host:port`). SSH settings
- * are asked for only when an SSH target is built, so a local run never reads ~/.ssh.
+ * are asked for only when an SSH target is built, so a local run never reads ~/.ssh. An SSH
+ * target's ssh_config settings and jump hosts are resolved here, before any host is contacted.
+ * With sudo settings the whole probe runs through sudo (privilege.ts), on SSH and local targets.
  */
-export function createTarget(address: TargetAddress, sshSettings: () => SshSettings): Target {
-  if (address.kind === 'local') return new LocalTarget();
-  const settings = sshSettings();
-  return new SshTarget({ address, credentials: settings.credentials, hostKeys: settings.hostKeys, connectTimeoutMs: settings.connectTimeoutMs });
+export function createTarget(address: TargetAddress, sshSettings: () => SshSettings, sudo?: SudoSettings): Target {
+  if (address.kind === 'local') return new LocalTarget(undefined, sudo);
+  const options = routeSshTarget(address, sshSettings());
+  return new SshTarget(sudo ? { ...options, sudo } : options);
 }
 
 /** Text to target in one step; throws TargetAddressError for text that names no target. */

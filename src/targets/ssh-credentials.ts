@@ -10,6 +10,8 @@ export interface Identity {
   key: ParsedKey;
   /** `ED25519 SHA256:… (/home/me/.ssh/id_ed25519)`, for messages. */
   description: string;
+  /** Found at a default path (~/.ssh/id_*) rather than named: ssh_config's IdentityFile replaces it. */
+  fromDefaultPath?: boolean;
 }
 
 /** Everything a connection may authenticate with, tried in this order: keys, agent, password. */
@@ -18,6 +20,8 @@ export interface SshCredentials {
   /** ssh-agent's socket (SSH_AUTH_SOCK). */
   agentSocket?: string;
   password?: string;
+  /** Key files named in ssh_config that could not be used (absent, encrypted…), told when login fails. */
+  unusable?: readonly string[];
 }
 
 /** A named key file that cannot be used: an input error, reported before any host is contacted. */
@@ -59,7 +63,7 @@ export function defaultIdentities(home: string = homedir(), passphrase?: string)
   const identities: Identity[] = [];
   for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
     try {
-      identities.push(loadIdentity(join(home, '.ssh', name), passphrase));
+      identities.push({ ...loadIdentity(join(home, '.ssh', name), passphrase), fromDefaultPath: true });
     } catch {
       // Absent or encrypted: the agent may hold it.
     }

@@ -1,16 +1,27 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SpecError } from '../plan/build.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
+import type { JumpSpec } from './jump-spec.js';
+import type { SshConfig } from './ssh-config.js';
+import { readSshConfig } from './ssh-config-read.js';
 import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
-import { IdentityError, loadCredentials, type SshCredentials } from './ssh-credentials.js';
+import { IdentityError, loadCredentials, type Identity, type SshCredentials } from './ssh-credentials.js';
 
-/** What every SSH target of a run shares: credentials, host key rules, the connect timeout. */
+/** What every SSH target of a run shares: credentials, host key rules, the connect timeout, ssh_config. */
 export interface SshSettings {
   credentials: SshCredentials;
   hostKeys: HostKeyPolicy;
   connectTimeoutMs: number;
+  /** ~/.ssh/config or --ssh-config: HostName, User, Port, IdentityFile and ProxyJump per host. */
+  sshConfig?: SshConfig;
+  /** --jump: the jump hosts of every target, in place of ProxyJump. */
+  jumps?: readonly JumpSpec[];
+  /** For key files named in ssh_config: the home directory, the passphrase, keys already read. */
+  home: string;
+  passphrase?: string;
+  configIdentities: Map<string, Identity | Error>;
 }
 
 /** The `driftspec run` options; the repeatable ones are undefined when not given. */
@@ -21,6 +32,9 @@ export interface SshFlags {
   acceptNewHostKeys?: boolean;
   /** Seconds. */
   connectTimeout: number;
+  /** --ssh-config FILE, or false for --no-ssh-config; default ~/.ssh/config where it exists. */
+  sshConfig?: string | false;
+  jump?: readonly JumpSpec[];
 }
 
 /** OpenSSH's UserKnownHostsFile and GlobalKnownHostsFile defaults; absent files are fine. */
@@ -47,7 +61,25 @@ export function loadSshSettings(flags: SshFlags, env: NodeJS.ProcessEnv, home: s
     credentials,
     hostKeys: { knownHosts, knownHostsFiles: files, pins: flags.hostKey ?? [], acceptNew: flags.acceptNewHostKeys ?? false },
     connectTimeoutMs: flags.connectTimeout * 1000,
+    ...loadSshConfig(flags.sshConfig, home),
+    ...(flags.jump && flags.jump.length > 0 ? { jumps: flags.jump } : {}),
+    home,
+    ...(env.DRIFTSPEC_SSH_PASSPHRASE ? { passphrase: env.DRIFTSPEC_SSH_PASSPHRASE } : {}),
+    configIdentities: new Map(),
   };
+}
+
+/** OpenSSH's user configuration file; the system-wide /etc/ssh/ssh_config is not read. */
+export function defaultSshConfigFile(home: string = homedir()): string {
+  return join(home, '.ssh', 'config');
+}
+
+/** A named file must be readable; the default one may be absent. Bad lines are SpecErrors (exit 78). */
+function loadSshConfig(named: string | false | undefined, home: string): { sshConfig?: SshConfig } {
+  if (named === false) return {};
+  const path = named ?? defaultSshConfigFile(home);
+  if (named === undefined && !existsSync(path)) return {};
+  return { sshConfig: readSshConfig(path, { home }) };
 }
 
 function readKnownHostsFile(file: string): KnownHostEntry[] {

@@ -1,10 +1,13 @@
-import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTcp } from 'node:net';
+import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
 import { sshTargetName, type SshAddress } from './address.js';
 import { decideHostKey, hostLabel, preferredHostKeyAlgorithms, type HostKeyPolicy } from './host-key-policy.js';
 import type { SshCredentials } from './ssh-credentials.js';
 import { classifyClientError, classifyNetworkError, isFatalClientError } from './ssh-errors.js';
+import { classifyForwardError, viaJumpHost } from './jump-errors.js';
 import { TargetUnreachableError, type ExecOptions, type ExecResult, type Target } from './target.js';
+import { plainLaunch, PrivilegeError, sudoLaunch, type ProbeLaunch, type SudoSettings } from './privilege.js';
 
 export interface SshTargetOptions {
   address: SshAddress;
@@ -15,16 +18,40 @@ export interface SshTargetOptions {
   /** SSH keepalive: a dead connection is noticed after about interval × (countMax + 1). */
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
+  /** How reports name the host (default: from address): the host as the user named it, before ssh_config's HostName. */
+  name?: string;
+  /** Jump hosts, first hop first: each reached through the one before it (ProxyJump, --jump). */
+  jumps?: readonly SshHop[];
+  /** --sudo: the whole probe runs through sudo, once per exec (privilege.ts). */
+  sudo?: SudoSettings;
+}
+
+/** One host on the way: where to connect and how to log in. Every hop's key is checked with the same policy. */
+export interface SshHop {
+  /** `ssh://user@host:port`, for messages. */
+  name: string;
+  address: SshAddress;
+  credentials: SshCredentials;
 }
 
 interface Connection {
   client: Client;
-  socket: Socket;
+  /** The TCP socket, or the channel a jump host forwards to this host. */
+  socket: Duplex;
   sessionsOpened: number;
+  /** The jump host connections this one runs through, first hop first; ended after it. */
+  jumps: Connection[];
+}
+
+/** The channel a logged-in jump host forwards to the next host. */
+interface Via {
+  name: string;
+  connection: Connection;
 }
 
 /** The probe is read from stdin by a fixed command, so nothing of the spec is ever on a command line. */
-export const REMOTE_COMMAND = '/bin/sh -s';
+export const REMOTE_SHELL = '/bin/sh';
+export const REMOTE_COMMAND = plainLaunch(REMOTE_SHELL).command;
 
 /** How long a killed probe's channel may take to close before the connection is dropped. */
 const CLOSE_GRACE_MS = 1000;
@@ -40,13 +67,23 @@ export class SshTarget implements Target {
   private connection: Promise<Connection> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Abandons a connection attempt still in progress, so close() never waits for the connect timeout. */
+  private abandonConnecting: (() => void) | undefined;
+  /** The command sshd runs and what goes before the script on its stdin. */
+  private readonly launch: ProbeLaunch;
 
   constructor(private readonly options: SshTargetOptions) {
-    this.name = sshTargetName(options.address);
+    this.name = options.name ?? sshTargetName(options.address);
+    this.launch = options.sudo ? sudoLaunch(options.sudo, { shell: REMOTE_SHELL, loginUser: options.address.user }) : plainLaunch(REMOTE_SHELL);
   }
 
   exec(script: string, options: ExecOptions): Promise<ExecResult> {
-    const run = async () => runProbe(await this.usableConnection(), script, options.timeoutMs, this.hostLabel());
+    const run = async () => {
+      const result = await runProbe(await this.usableConnection(), this.launch, script, options.timeoutMs, this.hostLabel());
+      const refusal = this.launch.diagnose(result);
+      if (refusal) throw new PrivilegeError(refusal);
+      return result;
+    };
     const result = this.queue.then(run, run);
     this.queue = result.catch(() => undefined);
     return result;
@@ -54,6 +91,7 @@ export class SshTarget implements Target {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.abandonConnecting?.();
     const connection = this.connection;
     this.connection = undefined;
     if (!connection) return;
@@ -92,55 +130,86 @@ export class SshTarget implements Target {
     return hostLabel(this.options.address.host, this.options.address.port);
   }
 
-  private openConnection(): Promise<Connection> {
-    const { address, connectTimeoutMs } = this.options;
-    const label = this.hostLabel();
+  /** Logs in to each jump host through the one before it, then to the target through the last. */
+  private async openConnection(): Promise<Connection> {
+    const jumps: Connection[] = [];
+    let via: Via | undefined;
+    try {
+      for (const hop of this.options.jumps ?? []) {
+        const connection = await this.login(hop, 'jump', via);
+        jumps.push(connection);
+        via = { name: hop.name, connection };
+      }
+      const target = { name: this.name, address: this.options.address, credentials: this.options.credentials };
+      const connection = await this.login(target, 'target', via);
+      connection.jumps = jumps;
+      if (jumps.length > 0) connection.client.once('close', () => void endJumps(jumps));
+      return connection;
+    } catch (error) {
+      await endJumps(jumps);
+      throw error;
+    }
+  }
+
+  /**
+   * One hop: a TCP connection (the first hop) or a channel forwarded by the previous hop, then SSH
+   * with the host key checked and the login, all within the connect timeout. A jump host's failure
+   * is told as "via jump host …", a forwarding failure as the forwarding host's.
+   */
+  private login(hop: SshHop, role: 'jump' | 'target', via: Via | undefined): Promise<Connection> {
+    const { connectTimeoutMs } = this.options;
+    const { address } = hop;
+    const label = hostLabel(address.host, address.port);
     return new Promise<Connection>((resolve, reject) => {
-      let phase: 'tcp' | 'ssh' | 'settled' = 'tcp';
+      let phase: 'transport' | 'ssh' | 'settled' = 'transport';
+      let stream: Duplex | undefined;
       let hostKeyRefusal: string | undefined;
-      const auth = new AuthSequence(address.user, this.options.credentials);
+      const auth = new AuthSequence(address.user, hop.credentials);
+      const ofThisHop = (error: TargetUnreachableError) => (role === 'jump' ? viaJumpHost(hop.name, error) : error);
+      const ofForwardingHop = (error: TargetUnreachableError) => (via ? viaJumpHost(via.name, error) : ofThisHop(error));
       const fail = (error: TargetUnreachableError) => {
         if (phase === 'settled') return;
         phase = 'settled';
+        this.abandonConnecting = undefined;
         clearTimeout(deadline);
-        socket.destroy();
+        stream?.destroy();
         reject(error);
       };
       const deadline = setTimeout(() => {
         const seconds = connectTimeoutMs / 1000;
         fail(
-          phase === 'tcp'
-            ? new TargetUnreachableError('timeout', `no answer from ${label} within the ${seconds} s connect timeout (host down, or packets dropped on the way)`)
-            : new TargetUnreachableError('timeout', `${label} accepted the TCP connection but SSH did not finish logging in within the ${seconds} s connect timeout`),
+          phase === 'transport'
+            ? ofForwardingHop(new TargetUnreachableError('timeout', `no answer from ${label} within the ${seconds} s connect timeout (host down, or packets dropped on the way)`))
+            : ofThisHop(new TargetUnreachableError('timeout', `${label} accepted the TCP connection but SSH did not finish logging in within the ${seconds} s connect timeout`)),
         );
       }, connectTimeoutMs);
+      this.abandonConnecting = () => fail(new TargetUnreachableError('other', `the connection to ${label} was abandoned: the target was closed while connecting`));
+      if (this.closed) return this.abandonConnecting();
 
-      const socket: Socket = connectTcp({ host: address.host, port: address.port });
-      socket.setNoDelay(true);
-      socket.setKeepAlive(true, 15_000);
-      socket.once('error', (error) => fail(classifyNetworkError(error, label)));
-      socket.once('connect', () => {
+      const startSsh = (opened: Duplex) => {
         phase = 'ssh';
-        socket.removeAllListeners('error');
         const client = new ssh2.Client();
         client.on('error', (error: Error & { level?: string }) => {
           if (!isFatalClientError(error)) return auth.note(error.message);
           fail(
-            hostKeyRefusal !== undefined
-              ? new TargetUnreachableError('host-key', hostKeyRefusal)
-              : classifyClientError(error, label, auth.describe()),
+            ofThisHop(
+              hostKeyRefusal !== undefined
+                ? new TargetUnreachableError('host-key', hostKeyRefusal)
+                : classifyClientError(error, label, auth.describe()),
+            ),
           );
         });
-        client.once('close', () => fail(new TargetUnreachableError('network', `${label} closed the connection before login finished`)));
+        client.once('close', () => fail(ofThisHop(new TargetUnreachableError('network', `${label} closed the connection before login finished`))));
         client.once('ready', () => {
           if (phase === 'settled') return;
           phase = 'settled';
+          this.abandonConnecting = undefined;
           clearTimeout(deadline);
-          resolve({ client, socket, sessionsOpened: 0 });
+          resolve({ client, socket: opened, sessionsOpened: 0, jumps: [] });
         });
         try {
           client.connect({
-            sock: socket,
+            sock: opened,
             username: address.user,
             algorithms: { serverHostKey: preferredHostKeyAlgorithms(this.options.hostKeys, address.host, address.port) as ServerHostKeyAlgorithm[] },
             hostVerifier: (key: Buffer) => {
@@ -149,7 +218,7 @@ export class SshTarget implements Target {
                 hostKeyRefusal = decision.message;
                 return false;
               }
-              if (decision.how === 'accepted-new') this.acceptedNewHostKey = decision.fingerprint;
+              if (decision.how === 'accepted-new' && role === 'target') this.acceptedNewHostKey = decision.fingerprint;
               return true;
             },
             authHandler: (methodsLeft, _partial, next) => auth.next(methodsLeft, next),
@@ -159,8 +228,32 @@ export class SshTarget implements Target {
             readyTimeout: 0,
           });
         } catch (error) {
-          fail(new TargetUnreachableError('other', `cannot start SSH with ${label}: ${(error as Error).message}`));
+          fail(ofThisHop(new TargetUnreachableError('other', `cannot start SSH with ${label}: ${(error as Error).message}`)));
         }
+      };
+
+      if (via) {
+        const forwarded = (error: Error | undefined, channel: ClientChannel) => {
+          if (error) return fail(ofForwardingHop(classifyForwardError(error, label)));
+          stream = channel;
+          if (phase === 'settled') return void channel.destroy();
+          startSsh(channel);
+        };
+        try {
+          via.connection.client.forwardOut('127.0.0.1', 0, address.host, address.port, forwarded);
+        } catch (error) {
+          fail(ofForwardingHop(new TargetUnreachableError('network', `the connection was lost before it could forward to ${label}: ${(error as Error).message}`)));
+        }
+        return;
+      }
+      const socket = connectTcp({ host: address.host, port: address.port });
+      stream = socket;
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true, 15_000);
+      socket.once('error', (error) => fail(ofThisHop(classifyNetworkError(error, label))));
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        startSsh(socket);
       });
     });
   }
@@ -178,6 +271,7 @@ class AuthSequence {
     private readonly username: string,
     credentials: SshCredentials,
   ) {
+    for (const unusable of credentials.unusable ?? []) this.notes.push(`skipped ${unusable}`);
     for (const identity of credentials.identities) {
       this.methods.push({ type: 'publickey', method: { type: 'publickey', username, key: identity.key }, label: `key ${identity.description}` });
     }
@@ -213,10 +307,10 @@ class AuthSequence {
 }
 
 /** One session channel: the script on stdin, stdout and stderr as bytes, the exit status or signal. */
-async function runProbe(connection: Connection, script: string, timeoutMs: number, label: string): Promise<ExecResult> {
-  const channel = await openSession(connection, label);
+async function runProbe(connection: Connection, launch: ProbeLaunch, script: string, timeoutMs: number, label: string): Promise<ExecResult> {
+  const channel = await openSession(connection, launch.command, label);
   connection.sessionsOpened++;
-  return collectProbe(connection, channel, script, timeoutMs, label);
+  return collectProbe(connection, channel, launch.stdinPrefix() + script, timeoutMs, label);
 }
 
 /** Delays before asking again when sshd refuses a session on a connection that had one. */
@@ -228,10 +322,10 @@ const SESSION_RETRY_DELAYS_MS = [25, 50, 100, 200, 400, 800];
  * ("open failed") for a few milliseconds. That, and only on a connection that already had a
  * session, is retried.
  */
-async function openSession(connection: Connection, label: string): Promise<ClientChannel> {
+async function openSession(connection: Connection, command: string, label: string): Promise<ClientChannel> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await execChannel(connection.client);
+      return await execChannel(connection.client, command);
     } catch (error) {
       const refused = SESSION_REFUSALS.includes((error as { reason?: unknown }).reason);
       const delay = SESSION_RETRY_DELAYS_MS[attempt];
@@ -251,10 +345,10 @@ async function openSession(connection: Connection, label: string): Promise<Clien
  */
 const SESSION_REFUSALS: readonly unknown[] = [1, 2];
 
-function execChannel(client: Client): Promise<ClientChannel> {
+function execChannel(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(REMOTE_COMMAND, (error: Error | undefined, channel: ClientChannel) => (error ? reject(error) : resolve(channel)));
+      client.exec(command, (error: Error | undefined, channel: ClientChannel) => (error ? reject(error) : resolve(channel)));
     } catch (error) {
       reject(error as Error);
     }
@@ -324,7 +418,17 @@ function killSession(channel: ClientChannel): void {
   }
 }
 
-function endConnection({ client, socket }: Connection): Promise<void> {
+async function endConnection(connection: Connection): Promise<void> {
+  await endClient(connection);
+  await endJumps(connection.jumps);
+}
+
+/** Last hop first, each after the one it forwards for has gone. */
+async function endJumps(jumps: readonly Connection[]): Promise<void> {
+  for (const jump of [...jumps].reverse()) await endClient(jump);
+}
+
+function endClient({ client, socket }: Connection): Promise<void> {
   if (socket.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,8 +76,32 @@ describe('CLI', () => {
     expect(result.startedAt).to.match(/[+-]\d\d:\d\d$/);
   });
 
-  it('prints JSON Schemas for specs, plans and results', () => {
-    for (const name of ['spec', 'plan', 'result']) {
+  it('writes several reports at once, creating folders, with one on stdout', () => {
+    const out = mkdtempSync(join(tmpdir(), 'driftspec-cli-reports-'));
+    const run = cli('run', fixturePath('specs/mini.yaml'), '-r', 'cli', '-r', `junit:${out}/a/junit.xml`, '-r', `json:${out}/run.json`, '-r', `html:${out}/report.html`, '-r', `markdown:${out}/summary.md`);
+    expect(run.code).to.equal(1);
+    expect(run.stdout).to.include('Result: blocked');
+    expect(readFileSync(join(out, 'a/junit.xml'), 'utf8')).to.include('<testsuite');
+    expect(RunResultSchema.parse(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).verdict!.exitCode).to.equal(1);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).to.match(/^<!DOCTYPE html>/i);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).to.include('fs-01');
+    expect(cli('run', fixturePath('specs/mini.yaml'), '-r', 'cli', '-r', 'json').code).to.equal(64);
+    expect(cli('run', fixturePath('specs/mini.yaml'), '-r', 'xml:out.xml').code).to.equal(64);
+  });
+
+  it('lets a policy decide: allowed failures pass, a bad policy file is a configuration error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftspec-cli-policy-'));
+    writeFileSync(join(dir, 'lenient.yaml'), 'failures:\n  allow:\n    high: unlimited\n');
+    writeFileSync(join(dir, 'broken.yaml'), 'failures:\n  allow:\n    severe: 1\n');
+    const lenient = cli('run', fixturePath('specs/mini.yaml'), '--policy', join(dir, 'lenient.yaml'));
+    expect(lenient.code, lenient.stdout + lenient.stderr).to.equal(0);
+    const broken = cli('run', fixturePath('specs/mini.yaml'), '--policy', join(dir, 'broken.yaml'));
+    expect(broken.code).to.equal(78);
+    expect(broken.stderr).to.include(`${join(dir, 'broken.yaml')}:3:`);
+  });
+
+  it('prints JSON Schemas for specs, plans, results, inventories and policies', () => {
+    for (const name of ['spec', 'plan', 'result', 'inventory', 'policy']) {
       const run = cli('schema', name);
       expect(run.code).to.equal(0);
       expect(JSON.parse(run.stdout)).to.have.property('$schema');

@@ -50,6 +50,19 @@ export interface TestbedOptions {
   count: number;
   /** Writes into an instance's upper directory before it boots (sshd drop-ins, passwd…). */
   prepare?: (instance: { index: number; upperDir: string; rootfs: string }) => void;
+  /**
+   * `later`: before() only reserves the indexes; the test boots (and reboots) each instance
+   * itself with `bed.start()`, for example without waiting for it to come up.
+   */
+  boot?: 'before' | 'later';
+}
+
+export interface Testbed {
+  instances: TestInstance[];
+  /** Boots an instance afresh (an empty overlay, then `prepare`); with `wait: false` returns as soon as it starts. */
+  start(instance: TestInstance, options: { wait: boolean }): Promise<void>;
+  /** Stops an instance; it may be started again. */
+  stop(instance: TestInstance): Promise<void>;
 }
 
 interface Booted {
@@ -60,20 +73,36 @@ interface Booted {
 const live = new Set<Booted>();
 let lastResortInstalled = false;
 
-export function useTestbed(options: TestbedOptions): { instances: TestInstance[] } {
-  const bed = { instances: [] as TestInstance[] };
+export function useTestbed(options: TestbedOptions): Testbed {
   let booted: Booted[] = [];
+  let rootfs = '';
+  const bed: Testbed = {
+    instances: [],
+    async start(instance, { wait }) {
+      rmSync(join(instance.stateDir, instance.name), { recursive: true, force: true });
+      mkdirSync(instance.upperDir, { recursive: true });
+      options.prepare?.({ index: instance.index, upperDir: instance.upperDir, rootfs });
+      await run(join(SCRIPTS, 'boot-instance.sh'), [...(wait ? [] : ['--no-wait']), rootfs, String(instance.index), instance.stateDir]);
+    },
+    async stop(instance) {
+      await run(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir]);
+    },
+  };
 
   before(async function () {
     this.timeout(20 * 60_000);
     const missing = missingRequirement();
     if (missing) return requireInCi(this, missing);
     installLastResort();
-    const rootfs = await buildImage();
+    rootfs = await buildImage();
     const stateDir = mkdtempSync('/tmp/driftspec-testbed-');
     const indexes = reserveIndexes(options.base, options.count);
     booted = indexes.map((index) => ({ index, stateDir }));
     for (const instance of booted) live.add(instance);
+    if (options.boot === 'later') {
+      bed.instances.push(...indexes.map((index) => describeInstance(rootfs, index, stateDir)));
+      return;
+    }
     for (const index of indexes) {
       const upperDir = join(stateDir, `img${index}`, 'upper');
       mkdirSync(upperDir, { recursive: true });

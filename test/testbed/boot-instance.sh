@@ -2,7 +2,9 @@
 # Boot one copy-on-write instance of the golden image with systemd-nspawn in its own network
 # namespace, and wait until it answers SSH with a settled systemd state.
 #
-# Usage: boot-instance.sh ROOTFS INDEX STATEDIR
+# Usage: boot-instance.sh [--no-wait] ROOTFS INDEX STATEDIR
+#   --no-wait start the instance and return at once, without waiting for SSH or systemd (for
+#             tests of a client that must cope with a machine still booting); prints "started"
 #   ROOTFS    the path printed by build-image.sh (IMAGE_DIR/rootfs)
 #   INDEX     1..254: netns img<INDEX>, instance address 10.231.<INDEX>.2, host side 10.231.<INDEX>.1
 #   STATEDIR  directory for per-instance state; this script uses STATEDIR/img<INDEX>/:
@@ -15,15 +17,18 @@
 # Environment: DRIFTSPEC_TESTBED_KEY  private key (default: <dir of ROOTFS>/id_ed25519)
 #              DRIFTSPEC_TESTBED_BOOT_TIMEOUT  seconds to wait for running/degraded (default 60)
 #
-# Progress goes to stderr; the last line on stdout is the system state (running or degraded).
+# Progress goes to stderr; the last line on stdout is the system state (running or degraded),
+# or "started" with --no-wait.
 # On failure the instance is stopped again (stop-instance.sh) and the exit code is non-zero.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 log() { printf 'boot-instance: %s\n' "$*" >&2; }
 
+WAIT=1
+if [ "${1:-}" = --no-wait ]; then WAIT=0; shift; fi
 if [ $# -ne 3 ]; then
-  echo "usage: $0 ROOTFS INDEX STATEDIR" >&2; exit 2
+  echo "usage: $0 [--no-wait] ROOTFS INDEX STATEDIR" >&2; exit 2
 fi
 ROOTFS=${1%/}
 I=$2
@@ -110,6 +115,11 @@ setsid systemd-nspawn --register=no --keep-unit -q -D "$ROOTFS" \
 pid=$!
 printf '%s\n' "$pid" > "$DIR/pid"
 log "$NAME: systemd-nspawn PID $pid, address $ADDR"
+if [ "$WAIT" -eq 0 ]; then
+  ok=1
+  printf 'started\n'
+  exit 0
+fi
 
 # Wait for: ssh works and systemd says running or degraded.
 deadline=$(( $(date +%s) + TIMEOUT ))

@@ -41,6 +41,20 @@ describe('spec loading', () => {
     expect(fromTs.checks.map((c) => c.id)).to.deep.equal(['fs-01#1', 'fs-01#2', 'fs-01#3', 'fs-01#4', 'fs-01#5', 'mini#1']);
   });
 
+  it('gives identical plans for a TypeScript spec and its YAML twin that use eventually', async () => {
+    const fromTs = await loadPlan([fixturePath('specs/eventually.ts')], { registry, cacheDir });
+    const fromYaml = await loadPlan([fixturePath('specs/eventually.yaml')], { registry, cacheDir });
+    expect(withoutSources(fromTs)).to.deep.equal(withoutSources(fromYaml));
+    expect(fromYaml.checks.map((c) => c.eventually)).to.deep.equal([
+      { timeoutMs: 60_000, intervalMs: 2000 },
+      { timeoutMs: 60_000, intervalMs: 2000 },
+      { timeoutMs: 30_000, intervalMs: 1000 },
+      { timeoutMs: 90_000, intervalMs: 1000 },
+      { timeoutMs: 10_000, intervalMs: 500 },
+      undefined,
+    ]);
+  });
+
   it('gives identical plans for the bundled spec and its TypeScript twin', async () => {
     const specs = fileURLToPath(new URL('../../specs/', import.meta.url));
     const fromTs = await loadPlan([join(specs, 'debian-web-server.ts')], { registry, cacheDir });

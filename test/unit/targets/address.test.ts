@@ -11,8 +11,9 @@ describe('target addresses', () => {
 
   it('reads ssh://user@host:port, defaulting the user and port 22', () => {
     expect(parse('ssh://root@10.231.5.2:2222')).to.deep.equal({ kind: 'ssh', user: 'root', host: '10.231.5.2', port: 2222 });
-    expect(parse('ssh://web-01.example.com')).to.deep.equal({ kind: 'ssh', user: 'me', host: 'web-01.example.com', port: 22 });
-    expect(parse('ssh://admin@Web.Example.COM/')).to.deep.equal({ kind: 'ssh', user: 'admin', host: 'web.example.com', port: 22 });
+    expect(parse('ssh://web-01.example.com')).to.deep.equal({ kind: 'ssh', user: 'me', host: 'web-01.example.com', port: 22, defaulted: ['user', 'port'] });
+    expect(parse('ssh://admin@Web.Example.COM/')).to.deep.equal({ kind: 'ssh', user: 'admin', host: 'web.example.com', port: 22, defaulted: ['port'] });
+    expect(parse('ssh://web:22')).to.deep.equal({ kind: 'ssh', user: 'me', host: 'web', port: 22, defaulted: ['user'] });
   });
 
   it('reads bracketed IPv6 addresses', () => {

@@ -1,0 +1,327 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { SpecError } from '../plan/build.js';
+import { SourceMap, type Path } from '../plan/yaml.js';
+import { currentUser, parseTargetAddress, SshAddressSchema, sshTargetName, TargetAddressError, type SshAddress, type TargetAddress } from '../targets/address.js';
+import { parseFingerprint } from '../targets/host-key-policy.js';
+import { ALL_GROUP, InventoryFileSchema, type InventoryFile, type InventoryGroupEntry, type InventoryHostEntry } from './schema.js';
+
+/** One host of an inventory, resolved: how to reach it and what the inventory says about it. */
+export interface InventoryHost {
+  name: string;
+  address: TargetAddress;
+  /** Absolute paths of this host's own key files; empty when the run's keys apply. */
+  identityFiles: string[];
+  /** Where the identity is written (`file:line:col`), for a key that turns out unusable. */
+  identityLocation: string;
+  /** Pinned host key fingerprints of this host alone; empty when the run's pins apply. */
+  hostKeys: string[];
+  tags: string[];
+  /** Every group the host belongs to, directly or through child groups, in file order. */
+  groups: string[];
+  vars: Record<string, unknown>;
+}
+
+export interface Inventory {
+  source: string;
+  /** In file order. */
+  hosts: InventoryHost[];
+  /** Group name → its hosts (child groups' included), in file order. */
+  groups: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface InventoryContext {
+  /** Relative key files are found from here: the inventory file's directory. */
+  baseDir: string;
+  home?: string;
+  /** The login user when neither the host nor the defaults name one. */
+  defaultUser?: () => string;
+}
+
+/** Reads and resolves an inventory file; every mistake is a SpecError naming file:line:column. */
+export function loadInventory(path: string, cwd: string = process.cwd()): Inventory {
+  const absolute = resolve(cwd, path);
+  return parseInventory(readInventoryText(absolute, path), path, { baseDir: dirname(absolute) });
+}
+
+export function parseInventory(text: string, source: string, context: InventoryContext): Inventory {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    const pos = lines.linePos(syntaxError.pos[0]);
+    throw new SpecError(`YAML syntax error: ${syntaxError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
+  }
+  const where = new SourceMap(source, document, lines);
+  const file = validate(document.toJS(), where);
+  return new InventoryResolver(file, source, where, context).resolve();
+}
+
+function readInventoryText(absolute: string, shown: string): string {
+  try {
+    return readFileSync(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SpecError('inventory file not found', shown);
+    if (code === 'EISDIR') throw new SpecError('is a directory, not an inventory file', shown);
+    throw new SpecError(`cannot read the inventory file: ${code ?? (error as Error).message}`, shown);
+  }
+}
+
+function validate(value: unknown, where: SourceMap): InventoryFile {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new SpecError('an inventory file must be a map with `hosts:` (and optionally `groups:` and `defaults:`)', where.at([]));
+  }
+  const result = InventoryFileSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  throw new SpecError(describeIssue(issue, path), where.at(issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path));
+}
+
+function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
+  const field = path.length > 0 ? `${path.join('.')}: ` : '';
+  if (issue.code === 'unrecognized_keys') return `${field}unknown key "${issue.keys.join('", "')}"`;
+  if (issue.code === 'invalid_key') return `${field}${issue.issues[0]?.message ?? issue.message}`;
+  return `${field}${issue.message}`;
+}
+
+interface Member {
+  name: string;
+  /** Where the name is written in the group. */
+  path: Path;
+}
+
+interface GroupMembers {
+  hosts: Member[];
+  groups: Member[];
+  vars: Record<string, unknown>;
+}
+
+class InventoryResolver {
+  private readonly members = new Map<string, GroupMembers>();
+  /** Group → host → how many group steps away the host is (1: listed directly). */
+  private readonly distances = new Map<string, Map<string, number>>();
+
+  constructor(
+    private readonly file: InventoryFile,
+    private readonly source: string,
+    private readonly where: SourceMap,
+    private readonly context: InventoryContext,
+  ) {}
+
+  resolve(): Inventory {
+    const groupEntries = Object.entries(this.file.groups ?? {});
+    for (const [group, entry] of groupEntries) this.members.set(group, this.readGroup(group, entry));
+    for (const [group] of groupEntries) this.hostDistances(group, []);
+    const hosts = Object.entries(this.file.hosts).map(([name, entry]) => this.resolveHost(name, entry ?? {}));
+    this.refuseDuplicateTargets(hosts);
+    const groups = new Map(groupEntries.map(([group]) => [group, hosts.filter((h) => this.distances.get(group)!.has(h.name)).map((h) => h.name)]));
+    return { source: this.source, hosts, groups };
+  }
+
+  private fail(message: string, path: Path): never {
+    throw new SpecError(message, this.where.at(path));
+  }
+
+  private readGroup(group: string, entry: InventoryGroupEntry): GroupMembers {
+    if (group === ALL_GROUP) this.fail(`"${ALL_GROUP}" is the implicit group of every host; choose another name`, ['groups', group]);
+    if (Object.hasOwn(this.file.hosts, group)) this.fail(`"${group}" is both a host and a group; a name may be only one`, ['groups', group]);
+    if (Array.isArray(entry)) {
+      const members: GroupMembers = { hosts: [], groups: [], vars: {} };
+      entry.forEach((name, i) => {
+        const member = { name, path: ['groups', group, i] };
+        if (Object.hasOwn(this.file.hosts, name)) members.hosts.push(member);
+        else if (Object.hasOwn(this.file.groups ?? {}, name)) members.groups.push(member);
+        else this.fail(`unknown host or group "${name}"; ${this.describeNames()}`, member.path);
+      });
+      return members;
+    }
+    const hosts = (entry.hosts ?? []).map((name, i) => ({ name, path: ['groups', group, 'hosts', i] }));
+    const groups = (entry.groups ?? []).map((name, i) => ({ name, path: ['groups', group, 'groups', i] }));
+    for (const host of hosts) {
+      if (!Object.hasOwn(this.file.hosts, host.name)) {
+        const hint = Object.hasOwn(this.file.groups ?? {}, host.name) ? ` ("${host.name}" is a group: list it under groups)` : `; ${this.describeNames()}`;
+        this.fail(`unknown host "${host.name}"${hint}`, host.path);
+      }
+    }
+    for (const child of groups) {
+      if (!Object.hasOwn(this.file.groups ?? {}, child.name)) {
+        const hint = Object.hasOwn(this.file.hosts, child.name) ? ` ("${child.name}" is a host: list it under hosts)` : `; ${this.describeNames()}`;
+        this.fail(`unknown group "${child.name}"${hint}`, child.path);
+      }
+    }
+    return { hosts, groups, vars: entry.vars ?? {} };
+  }
+
+  private describeNames(): string {
+    return `the inventory has ${describeNameList('host', Object.keys(this.file.hosts))} and ${describeNameList('group', Object.keys(this.file.groups ?? {}))}`;
+  }
+
+  /** Depth-first through child groups; a group met again on its own path is a cycle. */
+  private hostDistances(group: string, path: readonly string[]): Map<string, number> {
+    const known = this.distances.get(group);
+    if (known) return known;
+    const members = this.members.get(group)!;
+    const distances = new Map<string, number>();
+    for (const host of members.hosts) distances.set(host.name, 1);
+    for (const child of members.groups) {
+      if (child.name === group || path.includes(child.name)) {
+        const cycle = [...path.slice(path.indexOf(child.name)), group, child.name];
+        this.fail(`groups contain each other in a cycle: ${cycle.join(' → ')}`, child.path);
+      }
+      for (const [host, distance] of this.hostDistances(child.name, [...path, group])) {
+        distances.set(host, Math.min(distances.get(host) ?? Infinity, distance + 1));
+      }
+    }
+    this.distances.set(group, distances);
+    return distances;
+  }
+
+  private resolveHost(name: string, entry: InventoryHostEntry): InventoryHost {
+    const defaults = this.file.defaults ?? {};
+    const at = (key: string): Path => (Object.hasOwn(entry, key) ? ['hosts', name, key] : ['defaults', key]);
+    const groups = [...this.members.keys()].filter((group) => this.distances.get(group)!.has(name));
+    return {
+      name,
+      address: this.addressOf(name, entry),
+      identityFiles: asList(entry.identity ?? defaults.identity).map((file) => this.keyPath(file)),
+      identityLocation: this.where.at(at('identity')),
+      hostKeys: asList(entry.hostKey ?? defaults.hostKey).map((fingerprint) => this.fingerprint(fingerprint, at('hostKey'))),
+      tags: entry.tags ?? [],
+      groups,
+      vars: this.varsOf(name, entry, groups),
+    };
+  }
+
+  /**
+   * The host's own url or host/user/port, then the defaults; what neither names stays marked as
+   * defaulted (the current user, port 22), as for a --target URL.
+   */
+  private addressOf(name: string, entry: InventoryHostEntry): TargetAddress {
+    const defaults = this.file.defaults ?? {};
+    const defaultUser = this.context.defaultUser ?? currentUser;
+    let address: TargetAddress;
+    if (entry.url !== undefined) {
+      const mixed = (['host', 'user', 'port'] as const).find((key) => entry[key] !== undefined);
+      if (mixed) this.fail(`"url" and "${mixed}" exclude each other: put everything in the url, or use host, user and port`, ['hosts', name, mixed]);
+      try {
+        address = parseTargetAddress(entry.url, defaultUser);
+      } catch (error) {
+        if (error instanceof TargetAddressError) this.fail(`url: ${error.message}`, ['hosts', name, 'url']);
+        throw error;
+      }
+      if (address.kind === 'local') return address;
+    } else {
+      address = this.parseAddress(name, entry, {
+        kind: 'ssh',
+        host: (entry.host ?? name).replace(/^\[(.*)\]$/, '$1').toLowerCase(),
+        user: entry.user ?? defaultUser(),
+        port: entry.port ?? 22,
+        defaulted: [...(entry.user === undefined ? (['user'] as const) : []), ...(entry.port === undefined ? (['port'] as const) : [])],
+      });
+    }
+    const defaulted = new Set(address.defaulted);
+    if (defaulted.has('user') && defaults.user !== undefined) defaulted.delete('user');
+    if (defaulted.has('port') && defaults.port !== undefined) defaulted.delete('port');
+    const { defaulted: _defaulted, ...rest } = address;
+    return {
+      ...rest,
+      ...(address.defaulted?.includes('user') && defaults.user !== undefined ? { user: defaults.user } : {}),
+      ...(address.defaulted?.includes('port') && defaults.port !== undefined ? { port: defaults.port } : {}),
+      ...(defaulted.size > 0 ? { defaulted: [...defaulted] } : {}),
+    };
+  }
+
+  private parseAddress(name: string, entry: InventoryHostEntry, candidate: SshAddress): SshAddress {
+    const parsed = SshAddressSchema.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    const key = String(issue.path[0]);
+    const fromName = key === 'host' && entry.host === undefined;
+    this.fail(fromName ? `the host name is used as the address but is ${issue.message}; set host: or url:` : `${key}: ${issue.message}`, fromName ? ['hosts', name] : ['hosts', name, key]);
+  }
+
+  private keyPath(file: string): string {
+    if (file === '~' || file.startsWith('~/')) return join(this.context.home ?? homedir(), file.slice(1));
+    return resolve(this.context.baseDir, file);
+  }
+
+  private fingerprint(text: string, path: Path): string {
+    try {
+      return parseFingerprint(text);
+    } catch (error) {
+      this.fail((error as Error).message, path);
+    }
+  }
+
+  /** defaults, then groups from the farthest to the nearest (later in the file wins a tie), then the host. */
+  private varsOf(name: string, entry: InventoryHostEntry, groups: readonly string[]): Record<string, unknown> {
+    const fileOrder = [...this.members.keys()];
+    const ordered = [...groups].sort(
+      (a, b) => this.distances.get(b)!.get(name)! - this.distances.get(a)!.get(name)! || fileOrder.indexOf(a) - fileOrder.indexOf(b),
+    );
+    return Object.assign({}, this.file.defaults?.vars, ...ordered.map((group) => this.members.get(group)!.vars), entry.vars);
+  }
+
+  private refuseDuplicateTargets(hosts: readonly InventoryHost[]): void {
+    const seen = new Map<string, string>();
+    for (const host of hosts) {
+      const target = describeAddress(host.address);
+      const first = seen.get(target);
+      if (first !== undefined) this.fail(`"${host.name}" reaches the same target as "${first}" (${target}); list each host once`, ['hosts', host.name]);
+      seen.set(target, host.name);
+    }
+  }
+}
+
+export function describeAddress(address: TargetAddress): string {
+  return address.kind === 'local' ? 'local' : sshTargetName(address);
+}
+
+function asList(value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : [...value];
+}
+
+const NAMES_SHOWN = 20;
+
+function describeNameList(kind: string, names: readonly string[]): string {
+  if (names.length === 0) return `no ${kind}s`;
+  const shown = names.slice(0, NAMES_SHOWN).join(', ');
+  const more = names.length > NAMES_SHOWN ? `, … (${names.length} in all)` : '';
+  return `${kind}s ${shown}${more}`;
+}
+
+/** `--limit` names an unknown host or group, or selects nothing: wrong usage, not a bad file. */
+export class InventoryLimitError extends Error {
+  override name = 'InventoryLimitError';
+}
+
+/**
+ * The hosts `--limit` selects (host names, group names or `all`; comma lists allowed), in file
+ * order, each once. Without limits, every host.
+ */
+export function selectHosts(inventory: Inventory, limits: readonly string[]): InventoryHost[] {
+  const names = limits.flatMap((limit) => limit.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) return inventory.hosts;
+  const wanted = new Set<string>();
+  for (const name of names) {
+    if (name === ALL_GROUP) inventory.hosts.forEach((host) => wanted.add(host.name));
+    else if (inventory.groups.has(name)) inventory.groups.get(name)!.forEach((host) => wanted.add(host));
+    else if (inventory.hosts.some((host) => host.name === name)) wanted.add(name);
+    else {
+      const groups = [...inventory.groups.keys()];
+      const hosts = inventory.hosts.map((host) => host.name);
+      throw new InventoryLimitError(
+        `--limit: "${name}" is neither a host nor a group of ${inventory.source}; it has ${describeNameList('group', [ALL_GROUP, ...groups])} and ${describeNameList('host', hosts)}`,
+      );
+    }
+  }
+  const selected = inventory.hosts.filter((host) => wanted.has(host.name));
+  if (selected.length === 0) throw new InventoryLimitError(`--limit ${names.join(',')} selects no hosts of ${inventory.source} (the groups named are empty)`);
+  return selected;
+}

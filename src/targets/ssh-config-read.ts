@@ -1,0 +1,208 @@
+// Reads ssh_config files with the `ssh-config` parser: keywords, quoting and Host/Match sections
+// come from it; line numbers, Include and validation of the values driftspec uses are added here.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import SSHConfig, { LineType, type Line } from 'ssh-config';
+import { SpecError } from '../plan/build.js';
+import { CONFIG_VALUE_SCHEMAS, type Condition, type ConfigDirective, type ConfigKeyword, type HostLine, type SshConfig } from './ssh-config.js';
+
+/** OpenSSH's limit on nested Include. */
+const MAX_INCLUDE_DEPTH = 16;
+
+export interface ReadSshConfigOptions {
+  home: string;
+}
+
+/**
+ * Reads one ssh_config file and what it includes. A file that cannot be read, a line the parser
+ * cannot make sense of and a bad value of a keyword driftspec uses are SpecErrors (exit 78)
+ * naming the file and line.
+ */
+export function readSshConfig(path: string, options: ReadSshConfigOptions): SshConfig {
+  const reader = new ConfigReader(options.home);
+  reader.readFile(path, [], 0);
+  return { files: reader.files, directives: reader.directives };
+}
+
+/** The values a section or directive line carries, quotes removed. */
+function lineValues(line: { value: string | { val: string }[] }): string[] {
+  return typeof line.value === 'string' ? (line.value === '' ? [] : [line.value]) : line.value.map((part) => part.val);
+}
+
+class ConfigReader {
+  readonly files: string[] = [];
+  readonly directives: ConfigDirective[] = [];
+
+  constructor(private readonly home: string) {}
+
+  readFile(path: string, when: Condition, depth: number): void {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new SpecError(`cannot read the ssh_config file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
+    }
+    this.files.push(path);
+    for (const { node, line, section } of numberedLines(parseConfig(text, path))) {
+      if (node.type !== LineType.DIRECTIVE) continue;
+      const source = `${path}:${line}`;
+      if (/[\r\n]/.test(node.param)) throw new SpecError(`${node.param.split(/[\r\n]/)[0]} needs a value`, source);
+      if (section === undefined && isSection(node)) continue;
+      const scope = section === undefined ? when : sectionCondition(section.node, when, `${path}:${section.line}`);
+      this.directive(node, scope, source, depth);
+    }
+  }
+
+  private directive(node: Line & { type: LineType.DIRECTIVE }, when: Condition, source: string, depth: number): void {
+    const keyword = node.param.toLowerCase();
+    if (keyword === 'include') return this.include(lineValues(node), when, source, depth);
+    if (!(keyword in CONFIG_VALUE_SCHEMAS)) return;
+    const value =
+      keyword === 'identityfile'
+        ? { path: typeof node.value === 'string' ? node.value : lineValues(node).join(' '), quoted: node.quoted === true }
+        : typeof node.value === 'string'
+          ? node.value
+          : lineValues(node).join(' ');
+    const parsed = CONFIG_VALUE_SCHEMAS[keyword as ConfigKeyword].safeParse(value);
+    if (!parsed.success) throw new SpecError(parsed.error.issues.map((issue) => issue.message).join('; '), source);
+    this.directives.push({ keyword, value: parsed.data, source, when } as ConfigDirective);
+  }
+
+  private include(patterns: string[], when: Condition, source: string, depth: number): void {
+    if (patterns.length === 0) throw new SpecError('Include needs a value', source);
+    if (depth + 1 > MAX_INCLUDE_DEPTH) throw new SpecError(`Include nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`, source);
+    for (const pattern of patterns) {
+      const absolute = this.absoluteIncludePath(pattern);
+      for (const file of expandGlobPath(absolute)) this.readFile(file, when, depth + 1);
+    }
+  }
+
+  /** As OpenSSH: `~` is the home directory, a relative path is under ~/.ssh. */
+  private absoluteIncludePath(pattern: string): string {
+    if (pattern === '~' || pattern.startsWith('~/')) return join(this.home, pattern.slice(1));
+    return isAbsolute(pattern) ? pattern : join(this.home, '.ssh', pattern);
+  }
+}
+
+type Section = Line & { type: LineType.DIRECTIVE; config: SSHConfig };
+
+function isSection(node: Line): node is Section {
+  return node.type === LineType.DIRECTIVE && 'config' in node;
+}
+
+function sectionCondition(section: Section, outer: Condition, source: string): Condition {
+  if (outer === 'never') return 'never';
+  if (/^match$/i.test(section.param)) {
+    const criteria = lineValues(section).map((value) => value.toLowerCase());
+    return criteria.length === 1 && criteria[0] === 'all' ? outer : 'never';
+  }
+  const hostLine: HostLine = {
+    patterns: lineValues(section).map((value) => (value.startsWith('!') ? { negated: true, glob: value.slice(1) } : { negated: false, glob: value })),
+    source,
+  };
+  return [...outer, hostLine];
+}
+
+/**
+ * The parser throws on an unterminated quote or a Match without its value, without saying where;
+ * parsing line by line finds the first line it refuses.
+ */
+function parseConfig(text: string, path: string): SSHConfig {
+  try {
+    return SSHConfig.parse(text);
+  } catch (error) {
+    const lines = text.split(/\r?\n/);
+    for (let index = 0; index < lines.length; index++) {
+      try {
+        SSHConfig.parse(`${lines[index]}\n`);
+      } catch (lineError) {
+        throw new SpecError(describeParseError(lineError as Error), `${path}:${index + 1}`);
+      }
+    }
+    throw new SpecError(describeParseError(error as Error), path);
+  }
+}
+
+function describeParseError(error: Error): string {
+  if (error instanceof TypeError) return 'a keyword without a value';
+  return /^Unexpected line break/.test(error.message) ? 'unterminated quote' : error.message;
+}
+
+interface NumberedLine {
+  node: Line;
+  line: number;
+  /** The Host or Match section the line is in. */
+  section: { node: Section; line: number } | undefined;
+}
+
+/**
+ * The parser keeps every character of the text around its nodes (the `before` and `after`
+ * whitespace, comments as nodes), so counting line breaks in document order gives each node's line.
+ */
+function* numberedLines(config: SSHConfig): Generator<NumberedLine> {
+  let breaks = 0;
+  const count = (text: string) => (text.match(/\n/g) ?? []).length;
+  function* walk(nodes: SSHConfig, section: NumberedLine['section']): Generator<NumberedLine> {
+    for (const node of nodes) {
+      breaks += count(node.before);
+      const line = breaks + 1;
+      if (node.type === LineType.DIRECTIVE) breaks += count(node.param);
+      if (node.type === LineType.COMMENT) breaks += count(node.content);
+      breaks += count(node.after);
+      yield { node, line, section };
+      if (isSection(node)) yield* walk(node.config, { node, line });
+    }
+  }
+  yield* walk(config, undefined);
+}
+
+/** Include's glob(3): `*`, `?` and `[…]` in any path component; matches in sorted order, files only. */
+export function expandGlobPath(pattern: string): string[] {
+  if (!/[*?[]/.test(pattern)) return isFile(pattern) ? [pattern] : [];
+  const components = pattern.split('/').filter((component, index) => component !== '' || index === 0);
+  let paths = [components[0] === '' ? '/' : '.'];
+  for (const component of components.slice(components[0] === '' ? 1 : 0)) {
+    if (!/[*?[]/.test(component)) {
+      paths = paths.map((path) => join(path, component));
+      continue;
+    }
+    const matcher = globComponent(component);
+    paths = paths.flatMap((path) => listDirectory(path).filter((name) => matcher.test(name) && (component.startsWith('.') || !name.startsWith('.'))).sort().map((name) => join(path, name)));
+  }
+  return paths.filter(isFile);
+}
+
+function globComponent(component: string): RegExp {
+  let source = '';
+  for (let index = 0; index < component.length; index++) {
+    const char = component[index]!;
+    if (char === '*') source += '[^/]*';
+    else if (char === '?') source += '[^/]';
+    else if (char === '[') {
+      const end = component.indexOf(']', index + 2);
+      if (end === -1) source += '\\[';
+      else {
+        const body = component.slice(index + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        source += `[${body}]`;
+        index = end;
+      }
+    } else source += char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
+
+function listDirectory(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return [];
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}

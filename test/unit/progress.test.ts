@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { FleetProgress, shouldShowProgress } from '../../reporters/progress.js';
+import type { HostResult, StatusCounts } from '../../src/results/schema.js';
+
+function host(status: HostResult['status'], counts: Partial<StatusCounts> = {}): HostResult {
+  return {
+    target: 'ssh://root@h:22',
+    status,
+    startedAt: '2025-01-01T00:00:00.000+00:00',
+    durationMs: 1,
+    execCount: 1,
+    counts: { passed: 0, failed: 0, error: 0, skipped: 0, ...counts },
+    results: [],
+    evidence: {},
+  };
+}
+
+class Terminal {
+  readonly writes: string[] = [];
+  readonly isTTY = true;
+  constructor(readonly columns = 120) {}
+  write(text: string): boolean {
+    this.writes.push(text);
+    return true;
+  }
+}
+
+describe('fleet progress', () => {
+  it('rewrites one line per finished host: done/total and outcomes so far', () => {
+    const terminal = new Terminal();
+    let now = 1000;
+    const progress = new FleetProgress(terminal, 5, () => now);
+    progress.start();
+    now = 1400;
+    progress.hostDone(host('completed', { passed: 3 }));
+    progress.hostDone(host('completed', { passed: 2, failed: 1 }));
+    progress.hostDone(host('completed', { failed: 1, error: 1 }));
+    now = 3250;
+    progress.hostDone(host('unreachable'));
+    progress.finish();
+    expect(terminal.writes).to.deep.equal([
+      '\r\u001b[2Kdriftspec: 0/5 hosts · 0 passed · 0 failed · 0 error · 0 unreachable · 0.0 s',
+      '\r\u001b[2Kdriftspec: 1/5 hosts · 1 passed · 0 failed · 0 error · 0 unreachable · 0.4 s',
+      '\r\u001b[2Kdriftspec: 2/5 hosts · 1 passed · 1 failed · 0 error · 0 unreachable · 0.4 s',
+      '\r\u001b[2Kdriftspec: 3/5 hosts · 1 passed · 1 failed · 1 error · 0 unreachable · 0.4 s',
+      '\r\u001b[2Kdriftspec: 4/5 hosts · 1 passed · 1 failed · 1 error · 1 unreachable · 2.3 s',
+      '\r\u001b[2K',
+    ]);
+    expect(terminal.writes.join('')).not.to.include('\n');
+  });
+
+  it('counts a host whose probe failed as an error', () => {
+    const progress = new FleetProgress(new Terminal(), 1, () => 0);
+    progress.hostDone(host('error'));
+    expect(progress.line()).to.include('1 error');
+  });
+
+  it('cuts the line to the terminal width so it never wraps', () => {
+    const terminal = new Terminal(30);
+    new FleetProgress(terminal, 100, () => 0).start();
+    expect(terminal.writes[0]).to.equal('\r\u001b[2K' + 'driftspec: 0/100 hosts · 0 pa');
+    expect(terminal.writes[0]!.length - '\r\u001b[2K'.length).to.equal(29);
+  });
+
+  it('assumes 80 columns on a terminal that reports none', () => {
+    const terminal = new Terminal(0);
+    const progress = new FleetProgress(terminal, 6, () => 0);
+    progress.start();
+    expect(terminal.writes[0]).to.equal(`\r\u001b[2K${progress.line()}`);
+  });
+
+  it('shows only on a terminal, for more than one host, and not on a dumb terminal', () => {
+    expect(shouldShowProgress({ write: () => true, isTTY: true }, 2, {})).to.equal(true);
+    expect(shouldShowProgress({ write: () => true, isTTY: true }, 1, {})).to.equal(false);
+    expect(shouldShowProgress({ write: () => true }, 6, {})).to.equal(false);
+    expect(shouldShowProgress({ write: () => true, isTTY: false }, 6, {})).to.equal(false);
+    expect(shouldShowProgress({ write: () => true, isTTY: true }, 6, { TERM: 'dumb' })).to.equal(false);
+  });
+});
