@@ -22,6 +22,8 @@ export function renderCliReport(result: RunResult, verdict: Verdict, options: Cl
   const specNames = result.specs.map((s) => (s.version ? `${s.name} ${s.version}` : s.name)).join(', ');
   lines.push(paint.dim(`driftspec ${result.tool.version} · ${specNames}`));
   for (const host of result.hosts) lines.push('', ...renderHost(host, result, options, paint));
+  const controls = renderControlTable(result);
+  if (controls) lines.push('', controls);
   lines.push('', renderSummaryTable(result), '');
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
   lines.push(verdictColor(`Result: ${verdict.summary}`));
@@ -63,9 +65,10 @@ function renderCheck(check: CheckResult, host: HostResult, indent: string, paint
   if (check.status === 'failed' || check.status === 'error') lines.push(`${indent}    ${color(check.message)}`);
   if (check.status === 'skipped') lines.push(`${indent}    ${paint.dim(check.message)}`);
   const evidence = check.evidence ? host.evidence[check.evidence] : undefined;
-  if (check.status === 'error' && evidence) {
+  if ((check.status === 'error' || check.status === 'failed') && evidence) {
     const stderr = evidence.stderr.trim().split('\n').slice(0, 3).join(' | ');
-    lines.push(paint.dim(`${indent}    evidence: query ${evidence.id} exited ${evidence.exitCode ?? 'without status'}${stderr ? `; stderr: ${stderr}` : ''}`));
+    const size = `${evidence.stdoutBytes} bytes of output${evidence.truncated ? ', truncated in the report' : ''}`;
+    lines.push(paint.dim(`${indent}    evidence: query ${evidence.id} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`));
   }
   return lines;
 }
@@ -78,6 +81,25 @@ function groupByControl(results: readonly CheckResult[]): Map<string | null, Che
     groups.set(r.control, list);
   }
   return groups;
+}
+
+/** Checks per control (or per resource type outside controls), summed over the hosts that completed. */
+function renderControlTable(result: RunResult): string | undefined {
+  const rows = new Map<string, { impact: string; counts: Record<CheckResult['status'], number> }>();
+  for (const host of result.hosts) {
+    if (host.status !== 'completed') continue;
+    for (const check of host.results) {
+      const key = check.control ?? `(${check.resource})`;
+      const control = check.control === null ? undefined : result.controls.find((c) => c.id === check.control);
+      const row = rows.get(key) ?? { impact: control ? impactName(control.impact) : '', counts: { passed: 0, failed: 0, error: 0, skipped: 0 } };
+      row.counts[check.status]++;
+      rows.set(key, row);
+    }
+  }
+  if (rows.size === 0) return undefined;
+  const table = new Table({ head: ['control / resource', 'impact', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
+  for (const [key, { impact, counts }] of rows) table.push([key, impact, counts.passed, counts.failed, counts.error, counts.skipped]);
+  return table.toString();
 }
 
 function renderSummaryTable(result: RunResult): string {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { renderCliReport, shouldUseColor } from '../../reporters/cli.js';
+import { renderJsonReport } from '../../reporters/json.js';
 import { renderJunitReport } from '../../reporters/junit.js';
 import { renderMarkdownReport } from '../../reporters/markdown.js';
 import { loadGatePolicy } from '../../src/gate/policy.js';
@@ -32,6 +34,25 @@ describe('golden reports', () => {
   it('junit: the golden file is valid under the Jenkins JUnit schema', function () {
     requireXmllint(this);
     expect(schemaErrors(writeXml(readFileSync(`${GOLDEN}junit.xml`, 'utf8')))).to.equal(null);
+  });
+
+  it('cli: failures first with expected, actual and evidence; tables per control and per host', () => {
+    const result = goldenRun();
+    expectGolden(`${GOLDEN}cli.txt`, renderCliReport(result, decideVerdict(result), { color: false, verbose: false }));
+    expectGolden(`${GOLDEN}cli-verbose.txt`, renderCliReport(result, decideVerdict(result), { color: false, verbose: true }));
+  });
+
+  it('cli: colour only when asked for, and NO_COLOR wins', () => {
+    const result = goldenRun();
+    expect(renderCliReport(result, decideVerdict(result), { color: true, verbose: false })).to.include('\u001b[31m');
+    expect(shouldUseColor({ isTTY: true }, {})).to.equal(true);
+    expect(shouldUseColor({ isTTY: true }, { NO_COLOR: '' })).to.equal(false);
+    expect(shouldUseColor({ isTTY: false }, {})).to.equal(false);
+  });
+
+  it('json: the whole result with the verdict, in a stable order', () => {
+    const result = goldenRun();
+    expectGolden(`${GOLDEN}run-report.json`, renderJsonReport(result, decideVerdict(result)));
   });
 
   it('markdown: blocked by the strict default gate', () => {
