@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { SpecError } from '../plan/build.js';
 import { IMPACT_NAMES, type ImpactName } from '../plan/schema.js';
-import { SourceMap, type Path } from '../plan/yaml.js';
+import { parseLocatedYaml, type Path } from '../plan/located-yaml.js';
 
 /** Impact levels from the lowest to the highest, as controls name them. */
 export const IMPACT_LEVELS = Object.keys(IMPACT_NAMES) as [ImpactName, ...ImpactName[]];
@@ -57,14 +56,7 @@ export function loadGatePolicy(path: string, cwd: string = process.cwd()): GateP
 }
 
 export function parseGatePolicy(text: string, source: string): GatePolicy {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const pos = lines.linePos(syntaxError.pos[0]);
-    throw new SpecError(`YAML syntax error: ${syntaxError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
-  }
-  const where = new SourceMap(source, document, lines);
+  const { document, where } = parseLocatedYaml(text, source);
   const value: unknown = document.toJS();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new SpecError('a policy file must be a map with any of `failures:`, `errors:`, `unreachable:`, `skips:`', where.at([]));

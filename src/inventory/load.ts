@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { SpecError } from '../plan/build.js';
-import { SourceMap, type Path } from '../plan/yaml.js';
+import { parseLocatedYaml, type Path, type SourceMap } from '../plan/located-yaml.js';
 import { currentUser, parseTargetAddress, SshAddressSchema, sshTargetName, TargetAddressError, type SshAddress, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
 import { ALL_GROUP, InventoryFileSchema, type InventoryFile, type InventoryGroupEntry, type InventoryHostEntry } from './schema.js';
@@ -48,14 +47,7 @@ export function loadInventory(path: string, cwd: string = process.cwd()): Invent
 }
 
 export function parseInventory(text: string, source: string, context: InventoryContext): Inventory {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const pos = lines.linePos(syntaxError.pos[0]);
-    throw new SpecError(`YAML syntax error: ${syntaxError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
-  }
-  const where = new SourceMap(source, document, lines);
+  const { document, where } = parseLocatedYaml(text, source);
   const file = validate(document.toJS(), where);
   return new InventoryResolver(file, source, where, context).resolve();
 }

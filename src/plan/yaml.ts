@@ -1,58 +1,20 @@
-import { isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
 import { formatZodIssues, isSpecError, SpecError, type CheckRequest } from './build.js';
 import { EventuallyInputSchema } from './schema.js';
+import { parseLocatedYaml, type Path, type SourceMap } from './located-yaml.js';
 import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
-
-export type Path = ReadonlyArray<string | number>;
-
-/** Points at `file:line:column` for a path inside the document. */
-export class SourceMap {
-  constructor(
-    private readonly source: string,
-    private readonly document: Document,
-    private readonly lines: LineCounter,
-  ) {}
-
-  at(path: Path): string {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const node = this.document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
-      const keyNode = depth === path.length ? this.keyNode(path) : undefined;
-      const range = keyNode?.range ?? node?.range;
-      if (range) {
-        const { line, col } = this.lines.linePos(range[0]);
-        return `${this.source}:${line}:${col}`;
-      }
-    }
-    return this.source;
-  }
-
-  /** For a missing or wrong key, the key itself is the better place to point at. */
-  private keyNode(path: Path): { range?: [number, number, number] } | undefined {
-    if (path.length === 0) return undefined;
-    const parent = this.document.getIn(path.slice(0, -1), true) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | undefined;
-    const key = path[path.length - 1];
-    return parent?.items?.find((item) => isScalar(item.key) && item.key.value === key)?.key;
-  }
-}
 
 /**
  * Reads a YAML (or JSON) spec into the assembler. Every mistake is a SpecError naming the
  * file, line and column, what was found and what was expected.
  */
 export function loadYamlSpec(text: string, source: string, assembler: PlanAssembler, registry: ResourceRegistry): void {
-  const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, keepSourceTokens: true, prettyErrors: false, uniqueKeys: true });
-  const firstError = document.errors[0];
-  if (firstError) {
-    const pos = lines.linePos(firstError.pos[0]);
-    throw new SpecError(`YAML syntax error: ${firstError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
-  }
+  const { document, where } = parseLocatedYaml(text, source, { keepSourceTokens: true });
   keepLeadingZeroNumbersAsText(document);
-  const where = new SourceMap(source, document, lines);
   const file = parseSpecFile(document.toJS(), where);
   assembler.beginSpec({ name: file.spec, source, ...(file.version === undefined ? {} : { version: file.version }), ...(file.title === undefined ? {} : { title: file.title }) });
   file.controls?.forEach((control, c) => {
