@@ -47,7 +47,7 @@ ${body}
 // ---------------------------------------------------------------------------------------------
 // Escaping: every interpolation in an html`` template is escaped unless it is itself Html.
 
-class Html {
+export class Html {
   constructor(readonly text: string) {}
   toString(): string {
     return this.text;
@@ -60,9 +60,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
-type Fragment = Html | string | number | boolean | null | undefined | readonly Fragment[];
+export type Fragment = Html | string | number | boolean | null | undefined | readonly Fragment[];
 
-function html(strings: TemplateStringsArray, ...values: Fragment[]): Html {
+export function html(strings: TemplateStringsArray, ...values: Fragment[]): Html {
   let out = strings[0]!;
   values.forEach((value, i) => (out += fragment(value) + strings[i + 1]!));
   return new Html(out);
@@ -317,7 +317,7 @@ function runDuration(result: RunResult): string {
 // ---------------------------------------------------------------------------------------------
 // Inline style and script. Neither contains data: both are constants, allowed by their hashes.
 
-const STYLE = `
+export const STYLE = `
 :root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--failed:#cf222e;--error:#9a6700;--skipped:#6e7781;--passed:#1a7f37;--failed-bg:#ffebe9;--error-bg:#fff8c5;--passed-bg:#dafbe1}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--panel:#161b22;--line:#30363d;--failed:#f85149;--error:#d29922;--skipped:#8d96a0;--passed:#3fb950;--failed-bg:#3c1618;--error-bg:#3b2e0a;--passed-bg:#12261e}}
 *{box-sizing:border-box}

@@ -13,7 +13,7 @@ export interface JunitReportOptions {
  * to `module.exports`, which is what a default import receives. That shared instance is used only
  * to make a fresh builder per report, so two reports never mix.
  */
-const builderFactory = junitReportBuilder as unknown as Builder;
+export const builderFactory = junitReportBuilder as unknown as Builder;
 
 /**
  * JUnit XML for Jenkins and other CI servers: one testsuite per host, one testcase per check.
@@ -104,7 +104,7 @@ function uniqueNames(results: readonly CheckResult[]): Map<string, string> {
  * `]]>` of a text into two sections; a second one would end the section early and break the XML.
  * Splitting every later one here leaves the first to it, so the whole text survives exactly.
  */
-function cdataText(text: string): string {
+export function cdataText(text: string): string {
   const first = text.indexOf(']]>');
   if (first === -1) return text;
   return text.slice(0, first + 3) + text.slice(first + 3).replaceAll(']]>', ']]]]><![CDATA[>');
@@ -119,6 +119,6 @@ function seconds(ms: number): number {
  * allow there (it does on each <testsuite>). Attribute values are double-quoted with `"` escaped,
  * so stepping over whole attributes of the root tag finds exactly that one.
  */
-function withoutRootSkippedCount(xml: string): string {
+export function withoutRootSkippedCount(xml: string): string {
   return xml.replace(/(<testsuites(?:\s+[\w.:-]+="[^"]*")*?)\s+skipped="\d+"/, '$1');
 }

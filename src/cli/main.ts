@@ -7,9 +7,10 @@ import { parseFingerprint } from '../targets/host-key-policy.js';
 import { parseJumpList, type JumpSpec } from '../targets/jump-spec.js';
 import { SudoUserSchema } from '../targets/privilege.js';
 import { toolVersion } from '../version.js';
-import { REPORTER_NAMES, runCommand } from './run-command.js';
-import { schemaCommand, SCHEMA_NAMES } from './schema-command.js';
-import { planCommand } from './plan-command.js';
+import { REPORTER_NAMES, SCHEMA_NAMES } from './command-names.js';
+import { registerDriftCommand } from './drift-command.js';
+import { registerSnapshotCommand } from './snapshot-command.js';
+import { registerGenerateCommand } from './generate-command.js';
 
 /** Parses argv, runs one command and returns the documented exit code; never exits itself. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -69,6 +70,8 @@ function buildProgram(io: CliIo): Command {
     .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
     .exitOverride()
     .action(async (specs: string[], options: RunFlags) => {
+      // Each command's code loads only when it runs: start-up pays for one command, not all.
+      const { runCommand } = await import('./run-command.js');
       io.exitCode = await runCommand(specs, options, io);
     });
 
@@ -78,6 +81,7 @@ function buildProgram(io: CliIo): Command {
     .argument('<specs...>', 'spec files')
     .exitOverride()
     .action(async (specs: string[]) => {
+      const { planCommand } = await import('./plan-command.js');
       io.exitCode = await planCommand(specs, io);
     });
 
@@ -86,9 +90,14 @@ function buildProgram(io: CliIo): Command {
     .description(`print a JSON Schema: ${SCHEMA_NAMES.join(', ')}`)
     .argument('<name>', `one of: ${SCHEMA_NAMES.join(', ')}`)
     .exitOverride()
-    .action((name: string) => {
+    .action(async (name: string) => {
+      const { schemaCommand } = await import('./schema-command.js');
       io.exitCode = schemaCommand(name, io);
     });
+
+  registerSnapshotCommand(program, io);
+  registerDriftCommand(program, io);
+  registerGenerateCommand(program, io);
   return program;
 }
 
@@ -125,13 +134,13 @@ export interface RunFlags {
 }
 
 /** An unusable --sudo-user is a bad option value (exit 64); any other name is handed to sudo as data. */
-function parseSudoUser(value: string): string {
+export function parseSudoUser(value: string): string {
   const parsed = SudoUserSchema.safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join('; '));
   return parsed.data;
 }
 
-function collect(value: string, previous: string[] = []): string[] {
+export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -144,7 +153,7 @@ function collectTarget(value: string, previous: TargetAddress[] = []): TargetAdd
   }
 }
 
-function collectJumps(value: string, previous: JumpSpec[] = []): JumpSpec[] {
+export function collectJumps(value: string, previous: JumpSpec[] = []): JumpSpec[] {
   try {
     return [...previous, ...parseJumpList(value)];
   } catch (error) {
@@ -152,7 +161,7 @@ function collectJumps(value: string, previous: JumpSpec[] = []): JumpSpec[] {
   }
 }
 
-function collectFingerprint(value: string, previous: string[] = []): string[] {
+export function collectFingerprint(value: string, previous: string[] = []): string[] {
   try {
     return [...previous, parseFingerprint(value)];
   } catch (error) {
@@ -168,13 +177,13 @@ function parseDurationOption(value: string): number {
   }
 }
 
-function parsePositive(value: string): number {
+export function parsePositive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new CommanderError(EXIT.usage, 'driftspec.invalidNumber', `expected a positive number of seconds, got "${value}"`);
   return n;
 }
 
-function parseCount(value: string): number {
+export function parseCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new CommanderError(EXIT.usage, 'driftspec.invalidNumber', `expected a whole number of at least 1, got "${value}"`);
   return n;

@@ -1,9 +1,4 @@
 import { join } from 'node:path';
-import { renderCliReport, shouldUseColor } from '../../reporters/cli.js';
-import { renderHtmlReport } from '../../reporters/html.js';
-import { renderJsonReport } from '../../reporters/json.js';
-import { renderJunitReport } from '../../reporters/junit.js';
-import { renderMarkdownReport } from '../../reporters/markdown.js';
 import { parseReporterOption, ReporterOptionError, validateReporterRequests, writeReports, type Renderer, type ReporterRequest } from '../../reporters/output.js';
 import { loadGatePolicy } from '../gate/policy.js';
 import { longestEventuallyMs } from '../engine/eventually.js';
@@ -25,6 +20,7 @@ import { packageRoot, toolVersion } from '../version.js';
 import { specCacheDir } from './cache.js';
 import { CommanderError } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
+import { REPORTER_NAMES, type ReporterName } from './command-names.js';
 import type { CliIo, RunFlags } from './main.js';
 
 /** The spec `driftspec run` checks when none is named. */
@@ -62,11 +58,11 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
     progress?.finish();
   }
   const verdict = decideVerdict(result, policy);
-  await writeReports(reports, renderers(flags, io), { ...result, verdict }, verdict, io.stdout);
+  await writeReports(reports, await loadRenderers(reports, flags, io), { ...result, verdict }, verdict, io.stdout);
   return verdict.exitCode;
 }
 
-export const REPORTER_NAMES = ['cli', 'json', 'junit', 'html', 'markdown'] as const;
+export { REPORTER_NAMES };
 
 /** `--reporter` values, or the `--format` report to stdout when none is given; checked before any host is touched. */
 function reportRequests(flags: RunFlags): ReporterRequest[] {
@@ -81,14 +77,27 @@ function reportRequests(flags: RunFlags): ReporterRequest[] {
   }
 }
 
-function renderers(flags: RunFlags, io: CliIo): Record<(typeof REPORTER_NAMES)[number], Renderer> {
-  return {
-    cli: (result, verdict) => renderCliReport(result, verdict, { color: shouldUseColor(io.stdout, io.env), verbose: flags.verbose }),
-    json: renderJsonReport,
-    junit: (result, verdict) => renderJunitReport(result, verdict, flags.imageId === undefined ? {} : { imageId: flags.imageId }),
-    html: renderHtmlReport,
-    markdown: (result, verdict) => renderMarkdownReport(result, verdict),
+/** Loads only the reporters the run asks for: JUnit's XML builder alone costs a tenth of a second to load. */
+async function loadRenderers(requests: readonly ReporterRequest[], flags: RunFlags, io: CliIo): Promise<Record<string, Renderer>> {
+  const load: Record<ReporterName, () => Promise<Renderer>> = {
+    cli: async () => {
+      const { renderCliReport, shouldUseColor } = await import('../../reporters/cli.js');
+      return (result, verdict) => renderCliReport(result, verdict, { color: shouldUseColor(io.stdout, io.env), verbose: flags.verbose });
+    },
+    json: async () => (await import('../../reporters/json.js')).renderJsonReport,
+    junit: async () => {
+      const { renderJunitReport } = await import('../../reporters/junit.js');
+      return (result, verdict) => renderJunitReport(result, verdict, flags.imageId === undefined ? {} : { imageId: flags.imageId });
+    },
+    html: async () => (await import('../../reporters/html.js')).renderHtmlReport,
+    markdown: async () => {
+      const { renderMarkdownReport } = await import('../../reporters/markdown.js');
+      return (result, verdict) => renderMarkdownReport(result, verdict);
+    },
   };
+  const renderers: Record<string, Renderer> = {};
+  for (const name of new Set(requests.map((request) => request.name as ReporterName))) renderers[name] = await load[name]();
+  return renderers;
 }
 
 /** Room beyond the connect and probe timeouts for what lies between them (opening the session). */

@@ -6,15 +6,20 @@ import { PlanSchema } from '../plan/schema.js';
 import { specFileJsonSchema } from '../plan/spec-file.js';
 import { createRegistry } from '../resources/index.js';
 import { RunResultSchema } from '../results/schema.js';
+import { driftReportJsonSchema } from '../drift/diff-schema.js';
+import { snapshotJsonSchema } from '../drift/snapshot-schema.js';
+import { SCHEMA_NAMES } from './command-names.js';
 import type { CliIo } from './main.js';
 
-export const SCHEMA_NAMES = ['spec', 'plan', 'result', 'inventory', 'policy'] as const;
+export { SCHEMA_NAMES };
 
 /** JSON Schemas generated from the zod schemas that validate the same data. */
 export function jsonSchemaFor(name: (typeof SCHEMA_NAMES)[number]): unknown {
   if (name === 'spec') return specFileJsonSchema(createRegistry());
   if (name === 'inventory') return inventoryJsonSchema();
   if (name === 'policy') return policyJsonSchema();
+  if (name === 'drift') return driftReportJsonSchema();
+  if (name === 'snapshot') return snapshotJsonSchema();
   const schema = name === 'plan' ? PlanSchema : RunResultSchema;
   return { ...(z.toJSONSchema(schema, { unrepresentable: 'any' }) as object), $id: `urn:driftspec:schema:${name}:1`, title: `driftspec ${name}` };
 }

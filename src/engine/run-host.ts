@@ -7,7 +7,7 @@ import { countStatuses, timestamp, type CheckResult, type Evidence, type HostRes
 import type { ExecResult, Target, UnreachableKind } from '../targets/target.js';
 import { retryEventually } from './eventually.js';
 import { judgeChecks, makeEvidence } from './facts.js';
-import { planQueries } from './queries.js';
+import { planQueries, type QueryPlan } from './queries.js';
 import { BOOT_QUERY_ID, execOnce, execWhenReady, type WaitOptions } from './wait.js';
 
 export interface RunHostOptions {
@@ -16,6 +16,11 @@ export interface RunHostOptions {
   commandTimeoutMs: number;
   /** `--wait`: retry connecting while the host boots, and let its boot finish before the probe. */
   wait?: WaitOptions;
+  /**
+   * The plan's queries, when a fleet run made them once for every host: the hosts then share one
+   * copy of every query script (in their evidence too) instead of holding one each.
+   */
+  queryPlan?: QueryPlan;
 }
 
 /**
@@ -26,7 +31,7 @@ export interface RunHostOptions {
 export async function runHost(plan: Plan, target: Target, options: RunHostOptions): Promise<HostResult> {
   const started = Date.now();
   const startedAt = timestamp(new Date(started));
-  const { queries, factByCheck } = planQueries(plan.checks, options.registry);
+  const { queries, factByCheck } = options.queryPlan ?? planQueries(plan.checks, options.registry);
   const first = options.wait
     ? await execWhenReady(target, queries, options.commandTimeoutMs, options.wait)
     : await execOnce(target, queries, options.commandTimeoutMs);

@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/schema.js';
 import { addCounts, emptyCounts, RESULT_SCHEMA_VERSION, timestamp, type HostResult, type RunResult } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
+import { planQueries, type QueryPlan } from './queries.js';
 import { hostFailure, runHost, type RunHostOptions } from './run-host.js';
 
 /** What an inventory says about a host, recorded with its result. */
@@ -37,12 +38,13 @@ export async function runPlan(plan: Plan, targets: readonly Target[], options: R
   const startedAt = timestamp();
   const hosts = new Array<HostResult>(targets.length);
   const closing: Promise<void>[] = [];
+  const shared: RunOptions = { ...options, queryPlan: options.queryPlan ?? sharedQueryPlan(plan, options) };
   let next = 0;
   const worker = async () => {
     while (next < targets.length) {
       const index = next++;
       const target = targets[index]!;
-      const result = await runWithinBudget(plan, target, options);
+      const result = await runWithinBudget(plan, target, shared);
       // Closing also abandons whatever a host that ran out of time was still doing.
       closing.push(closeWithin(target, CLOSE_LIMIT_MS));
       const inventory = options.inventory?.get(target);
@@ -66,6 +68,15 @@ export async function runPlan(plan: Plan, targets: readonly Target[], options: R
 }
 
 /** One host, never longer than its budget and never throwing. */
+/** One query plan for every host; a plan it cannot be made for fails on each host instead, as before. */
+function sharedQueryPlan(plan: Plan, options: RunOptions): QueryPlan | undefined {
+  try {
+    return planQueries(plan.checks, options.registry);
+  } catch {
+    return undefined;
+  }
+}
+
 async function runWithinBudget(plan: Plan, target: Target, options: RunOptions): Promise<HostResult> {
   const started = Date.now();
   const startedAt = timestamp(new Date(started));

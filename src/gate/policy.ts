@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { SpecError } from '../plan/build.js';
 import { IMPACT_NAMES, type ImpactName } from '../plan/schema.js';
 import { parseLocatedYaml, type Path } from '../plan/located-yaml.js';
+import { innermostIssue } from '../drift/ignore-yaml.js';
+import { DriftPolicySchema, driftPolicyKeys } from './drift-policy.js';
 
 /** Impact levels from the lowest to the highest, as controls name them. */
 export const IMPACT_LEVELS = Object.keys(IMPACT_NAMES) as [ImpactName, ...ImpactName[]];
@@ -34,6 +36,7 @@ export const GatePolicySchema = z
     errors: BlockOrAllowSchema.default('block').describe('Whether checks that errored (and hosts whose probe failed) block promotion.'),
     unreachable: BlockOrAllowSchema.default('block').describe('Whether hosts that could not be reached block promotion.'),
     skips: BlockOrAllowSchema.default('allow').describe('Whether skipped checks block promotion.'),
+    drift: DriftPolicySchema.optional().describe('Rules for `driftspec drift` (docs/drift.md); `driftspec run` does not read them.'),
   })
   .strict();
 export type GatePolicy = z.infer<typeof GatePolicySchema>;
@@ -63,8 +66,7 @@ export function parseGatePolicy(text: string, source: string): GatePolicy {
   }
   const result = GatePolicySchema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  const { issue, path } = innermostIssue(result.error.issues[0]!, []);
   throw new SpecError(describeIssue(issue, path), where.at(issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path));
 }
 
@@ -82,7 +84,7 @@ function readPolicyText(absolute: string, shown: string): string {
 function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
   const field = path.length > 0 ? `${path.join('.')}: ` : '';
   if (issue.code === 'unrecognized_keys') {
-    const expected = path.at(-1) === 'allow' ? IMPACT_LEVELS : path.length === 0 ? Object.keys(GatePolicySchema.shape) : ['allow'];
+    const expected = path[0] === 'drift' ? driftPolicyKeys(path) : path.at(-1) === 'allow' ? IMPACT_LEVELS : path.length === 0 ? Object.keys(GatePolicySchema.shape) : ['allow'];
     return `${field}unknown key "${issue.keys.join('", "')}"; expected one of: ${expected.join(', ')}`;
   }
   if (path.at(-2) === 'allow') return `${field}expected a count (0 or more) or "unlimited"`;

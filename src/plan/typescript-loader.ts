@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
+import type { Message, Plugin } from 'esbuild';
 import { z } from 'zod';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import { isSpecError, SpecError } from './build.js';
@@ -47,6 +47,8 @@ async function readValidCache(metaPath: string): Promise<string | undefined> {
 
 async function compile(absolutePath: string, cacheDir: string, entryKey: string, metaPath: string): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
+  // esbuild loads only to compile: a spec served from the cache never pays for it.
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [absolutePath],
     bundle: true,

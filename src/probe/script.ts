@@ -12,17 +12,35 @@ export interface ProbeQuery {
  * subshell with stdout and stderr captured to files so each frame carries exact byte counts and
  * that query's exit status. One failing query never hides another.
  */
-export function buildProbeScript(queries: readonly ProbeQuery[]): string {
+export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string): string {
   const parts = [PREAMBLE, HOST_DETECTION, runQuery({ id: HOST_QUERY_ID, script: HOST_QUERY_SCRIPT })];
-  for (const query of queries) parts.push(runQuery(query));
+  for (const query of queries) parts.push(queueQuery(query));
+  parts.push('ds_flush');
+  // Output that is not framed (a streamed section, see src/drift/probe-stream.ts) goes last.
+  if (tail !== undefined) parts.push(tail);
   parts.push(`printf '%s\\n' '${END_MARKER}'`);
   return parts.join('\n') + '\n';
 }
 
-function runQuery(query: ProbeQuery): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(query.id)) throw new Error(`invalid probe query id: ${query.id}`);
-  return `(\n${query.script}\n) >"$ds_dir/o" 2>"$ds_dir/e" </dev/null\nds_emit ${query.id} $?`;
+/** A query whose frame is written as soon as it finishes (with every query queued before it). */
+export function runQuery(query: ProbeQuery): string {
+  return `${queueQuery(query)}\nds_flush`;
 }
+
+/**
+ * A query whose output waits in `$ds_dir` until the next flush (`ds_flush`): counting the bytes
+ * (`wc -c`) and copying them out (`cat`) then costs two commands per batch of up to 16 queries
+ * instead of three per query, which were most of the probe's own time (benchmarked in bench/).
+ * A batch whose sizes cannot all be read is not emitted, and a probe killed mid-batch loses the
+ * batch's frames: either way those queries are reported as unfinished, never as passed.
+ */
+function queueQuery(query: ProbeQuery): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(query.id)) throw new Error(`invalid probe query id: ${query.id}`);
+  return `ds_n=$((ds_n + 1))\n(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null\nds_done ${query.id} $?`;
+}
+
+/** Queries per batch of frames. */
+const FLUSH_EVERY = 16;
 
 /** Exit status the probe uses when it cannot even start (no temporary directory). */
 export const PROBE_SETUP_FAILED = 90;
@@ -37,7 +55,26 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 ds_has() { command -v "$1" >/dev/null 2>&1; }
-ds_emit() {
-  printf '${FRAME_HEADER} %s %s %s %s\\n' "$1" "$2" $(wc -c <"$ds_dir/o") $(wc -c <"$ds_dir/e")
-  cat "$ds_dir/o" "$ds_dir/e"
+ds_n=0
+ds_pending=
+ds_done() {
+  ds_pending="$ds_pending $1 $2"
+  [ "$ds_n" -lt ${FLUSH_EVERY} ] || ds_flush
+}
+ds_flush() {
+  [ "$ds_n" -gt 0 ] || return 0
+  ds_k=0 ds_names=
+  while [ "$ds_k" -lt "$ds_n" ]; do ds_k=$((ds_k + 1)); ds_names="$ds_names o$ds_k e$ds_k"; done
+  if (cd "$ds_dir" && wc -c $ds_names) >"$ds_dir/sizes" 2>/dev/null; then
+    set -- $ds_pending
+    ds_k=0 ds_parts=
+    while [ $# -ge 2 ] && read -r ds_os ds_x && read -r ds_es ds_x; do
+      ds_k=$((ds_k + 1))
+      printf '${FRAME_HEADER} %s %s %s %s\\n' "$1" "$2" "$ds_os" "$ds_es" >"$ds_dir/h$ds_k" || break
+      ds_parts="$ds_parts h$ds_k o$ds_k e$ds_k"
+      shift 2
+    done <"$ds_dir/sizes"
+    [ -z "$ds_parts" ] || (cd "$ds_dir" && cat $ds_parts </dev/null)
+  fi
+  ds_n=0 ds_pending=
 }`;

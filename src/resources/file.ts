@@ -22,7 +22,7 @@ export const FILE_TYPES = ['file', 'directory', 'symlink', 'socket', 'pipe', 'bl
 export type FileType = (typeof FILE_TYPES)[number];
 const FileTypeSchema = z.enum(FILE_TYPES);
 
-const TYPE_BY_FORMAT_BITS: Record<number, FileType> = {
+export const TYPE_BY_FORMAT_BITS: Record<number, FileType> = {
   0o140000: 'socket',
   0o120000: 'symlink',
   0o100000: 'file',

@@ -29,7 +29,7 @@ export const MOUNT_TABLES = ['/proc/self/mounts', '/proc/mounts', '/etc/mtab'] a
 /** Exit status of the query when no mount table is readable. */
 export const NO_MOUNT_TABLE = 3;
 
-const MOUNT_TABLE_SCRIPT = `for ds_f in ${MOUNT_TABLES.join(' ')}; do
+export const MOUNT_TABLE_SCRIPT = `for ds_f in ${MOUNT_TABLES.join(' ')}; do
   if [ -r "$ds_f" ]; then printf '@@table %s\\n' "$ds_f"; cat -- "$ds_f"; exit $?; fi
 done
 echo 'no mount table is readable (${MOUNT_TABLES.join(', ')})' >&2

@@ -46,8 +46,8 @@ export const PackageFactSchema = z.object({
 export type PackageFact = z.infer<typeof PackageFactSchema>;
 
 // The tools expand \t and \n themselves; the shell sees them inside single quotes.
-const DPKG_FORMAT = '${db:Status-Abbrev}\\t${binary:Package}\\t${Version}\\t${Architecture}\\n';
-const RPM_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n';
+export const DPKG_FORMAT = '${db:Status-Abbrev}\\t${binary:Package}\\t${Version}\\t${Architecture}\\n';
+export const RPM_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\n';
 /** The documented apk installed database; newer apk-tools builds keep it under /usr. */
 export const APK_DATABASES = ['/lib/apk/db/installed', '/usr/lib/apk/db/installed'] as const;
 
@@ -145,7 +145,7 @@ function splitDpkgArch(text: string): [string, string | undefined] {
   return colon === -1 ? [text, undefined] : [text.slice(0, colon), text.slice(colon + 1)];
 }
 
-function parseDpkgLine(line: string, what: string): PackageInstance {
+export function parseDpkgLine(line: string, what: string): PackageInstance {
   const fields = line.split('\t');
   if (fields.length !== 4) throw new FactError(`${what}: unexpected output line ${JSON.stringify(line)}`);
   const [abbrev = '', binaryPackage = '', version = '', architecture = ''] = fields;
@@ -194,7 +194,7 @@ function saysNotInstalled(frame: Frame, subject: string): boolean {
   return lines.length > 0 && lines.every((line) => line === message);
 }
 
-function parseRpmLine(line: string, what: string): PackageInstance {
+export function parseRpmLine(line: string, what: string): PackageInstance {
   const fields = line.split('\t');
   if (fields.length !== 5 || fields.some((f) => f === '')) throw new FactError(`${what}: unexpected output line ${JSON.stringify(line)}`);
   const [name = '', epoch = '', version = '', release = '', arch = ''] = fields;
@@ -220,7 +220,7 @@ export function parseApkDatabase(frame: Frame, subject: string): PackageFact {
   return packageFact('apk', subject, instances, what);
 }
 
-function parseApkRecords(text: string, what: string): PackageInstance[] {
+export function parseApkRecords(text: string, what: string): PackageInstance[] {
   const records: PackageInstance[] = [];
   for (const block of text.split(/\n\s*\n/)) {
     const fields = new Map<string, string>();
@@ -253,7 +253,7 @@ export function parsePacmanQuery(frame: Frame, subject: string): PackageFact {
   return packageFact('pacman', subject, instances, what);
 }
 
-function parsePacmanInfo(text: string, what: string): PackageInstance[] {
+export function parsePacmanInfo(text: string, what: string): PackageInstance[] {
   const packages: PackageInstance[] = [];
   for (const block of text.split(/\n\s*\n/)) {
     const fields = new Map<string, string>();

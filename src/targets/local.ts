@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { plainLaunch, PrivilegeError, sudoLaunch, SUDO_PASSWORD_VARIABLE, type ProbeLaunch, type SudoSettings } from './privilege.js';
-import type { ExecOptions, ExecResult, Target } from './target.js';
+import { StdoutCollector, type ExecOptions, type ExecResult, type Target } from './target.js';
 
 /** driftspec's own secrets: the probe (and sudo) never inherit them. */
 const SECRET_VARIABLES = [SUDO_PASSWORD_VARIABLE, 'DRIFTSPEC_SSH_PASSWORD', 'DRIFTSPEC_SSH_PASSPHRASE'];
@@ -28,13 +28,13 @@ export class LocalTarget implements Target {
     const [program, ...args] = this.launch.argv as [string, ...string[]];
     return new Promise((resolve, reject) => {
       const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: withoutSecrets(process.env) });
-      const stdout: Buffer[] = [];
+      const stdout = new StdoutCollector(options.onStdout);
       const stderr: Buffer[] = [];
       let timedOut = false;
       let settled = false;
       let graceTimer: NodeJS.Timeout | undefined;
       const result = (code: number | null, signal: NodeJS.Signals | null): ExecResult => ({
-        stdout: Buffer.concat(stdout),
+        stdout: stdout.bytes(),
         stderr: Buffer.concat(stderr),
         exitCode: code,
         signal,
@@ -60,7 +60,7 @@ export class LocalTarget implements Target {
           finish(() => resolve(result(null, null)));
         }, SUDO_TERM_GRACE_MS);
       }, options.timeoutMs);
-      child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));
       child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
       child.on('error', (error) => finish(() => reject(this.launch.startFailure(error))));
       child.on('close', (code, signal) =>

@@ -6,7 +6,7 @@ import { decideHostKey, hostLabel, preferredHostKeyAlgorithms, type HostKeyPolic
 import type { SshCredentials } from './ssh-credentials.js';
 import { classifyClientError, classifyNetworkError, isFatalClientError } from './ssh-errors.js';
 import { classifyForwardError, viaJumpHost } from './jump-errors.js';
-import { TargetUnreachableError, type ExecOptions, type ExecResult, type Target } from './target.js';
+import { StdoutCollector, TargetUnreachableError, type ExecOptions, type ExecResult, type Target } from './target.js';
 import { plainLaunch, PrivilegeError, sudoLaunch, type ProbeLaunch, type SudoSettings } from './privilege.js';
 
 export interface SshTargetOptions {
@@ -79,7 +79,7 @@ export class SshTarget implements Target {
 
   exec(script: string, options: ExecOptions): Promise<ExecResult> {
     const run = async () => {
-      const result = await runProbe(await this.usableConnection(), this.launch, script, options.timeoutMs, this.hostLabel());
+      const result = await runProbe(await this.usableConnection(), this.launch, script, options, this.hostLabel());
       const refusal = this.launch.diagnose(result);
       if (refusal) throw new PrivilegeError(refusal);
       return result;
@@ -307,10 +307,10 @@ class AuthSequence {
 }
 
 /** One session channel: the script on stdin, stdout and stderr as bytes, the exit status or signal. */
-async function runProbe(connection: Connection, launch: ProbeLaunch, script: string, timeoutMs: number, label: string): Promise<ExecResult> {
+async function runProbe(connection: Connection, launch: ProbeLaunch, script: string, options: ExecOptions, label: string): Promise<ExecResult> {
   const channel = await openSession(connection, launch.command, label);
   connection.sessionsOpened++;
-  return collectProbe(connection, channel, launch.stdinPrefix() + script, timeoutMs, label);
+  return collectProbe(connection, channel, launch.stdinPrefix() + script, options, label);
 }
 
 /** Delays before asking again when sshd refuses a session on a connection that had one. */
@@ -355,10 +355,10 @@ function execChannel(client: Client, command: string): Promise<ClientChannel> {
   });
 }
 
-function collectProbe(connection: Connection, channel: ClientChannel, script: string, timeoutMs: number, label: string): Promise<ExecResult> {
+function collectProbe(connection: Connection, channel: ClientChannel, script: string, { timeoutMs, onStdout }: ExecOptions, label: string): Promise<ExecResult> {
   const { client } = connection;
   return new Promise<ExecResult>((resolve, reject) => {
-    const stdout: Buffer[] = [];
+    const stdout = new StdoutCollector(onStdout);
     const stderr: Buffer[] = [];
     let exitCode: number | null = null;
     let signal: string | null = null;
@@ -373,7 +373,7 @@ function collectProbe(connection: Connection, channel: ClientChannel, script: st
       client.removeListener('close', onConnectionLost);
       outcome();
     };
-    const result = (): ExecResult => ({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode, signal, timedOut });
+    const result = (): ExecResult => ({ stdout: stdout.bytes(), stderr: Buffer.concat(stderr), exitCode, signal, timedOut });
     const onConnectionLost = () =>
       finish(() => (timedOut ? resolve(result()) : reject(new TargetUnreachableError('network', `the connection to ${label} was lost while the probe ran`))));
     client.once('close', onConnectionLost);
@@ -386,7 +386,7 @@ function collectProbe(connection: Connection, channel: ClientChannel, script: st
         finish(() => resolve(result()));
       }, CLOSE_GRACE_MS);
     }, timeoutMs);
-    channel.on('data', (chunk: Buffer) => stdout.push(chunk));
+    channel.on('data', (chunk: Buffer) => stdout.add(chunk));
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     channel.on('exit', (code: number | null, signalName?: string) => {
       if (typeof code === 'number') exitCode = code;

@@ -10,6 +10,39 @@ export interface ExecResult {
 
 export interface ExecOptions {
   timeoutMs: number;
+  /**
+   * Streams stdout: each chunk is handed over as it arrives and not kept, so a large output
+   * (a snapshot's file tree) never sits in memory whole. The result's stdout then holds only the
+   * first STREAMED_STDOUT_HEAD_BYTES, enough to diagnose a probe that never started.
+   */
+  onStdout?: (chunk: Buffer) => void;
+}
+
+export const STREAMED_STDOUT_HEAD_BYTES = 64 * 1024;
+
+/** Collects stdout whole, or streams it to `onStdout` keeping only its head. */
+export class StdoutCollector {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+
+  constructor(private readonly onStdout: ((chunk: Buffer) => void) | undefined) {}
+
+  add(chunk: Buffer): void {
+    if (!this.onStdout) {
+      this.chunks.push(chunk);
+      return;
+    }
+    if (this.kept < STREAMED_STDOUT_HEAD_BYTES) {
+      const head = chunk.subarray(0, STREAMED_STDOUT_HEAD_BYTES - this.kept);
+      this.chunks.push(Buffer.from(head));
+      this.kept += head.length;
+    }
+    this.onStdout(chunk);
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
 }
 
 export interface Target {

@@ -154,7 +154,7 @@ describe('gate: policy files', () => {
 
   it('names file, line and column of an unknown key and lists the known ones', () => {
     expect(failure('errors: block\nblock: { failedImpactAtLeast: high }\n').message).to.equal(
-      'gate.yaml:2:1: unknown key "block"; expected one of: failures, errors, unreachable, skips',
+      'gate.yaml:2:1: unknown key "block"; expected one of: failures, errors, unreachable, skips, drift',
     );
     expect(failure('failures:\n  allow:\n    severe: 2\n').message).to.equal('gate.yaml:3:5: failures.allow: unknown key "severe"; expected one of: none, low, medium, high, critical');
     expect(failure('failures:\n  block: high\n').message).to.equal('gate.yaml:2:3: failures: unknown key "block"; expected one of: allow');
@@ -188,7 +188,7 @@ describe('gate: policy files', () => {
   it('exports a JSON Schema for editors', () => {
     const schema = policyJsonSchema() as { $id: string; properties: Record<string, unknown>; required?: string[] };
     expect(schema.$id).to.equal('urn:driftspec:schema:policy:1');
-    expect(Object.keys(schema.properties)).to.deep.equal(['failures', 'errors', 'unreachable', 'skips']);
+    expect(Object.keys(schema.properties)).to.deep.equal(['failures', 'errors', 'unreachable', 'skips', 'drift']);
     expect(schema.required ?? []).to.deep.equal([]);
   });
 });

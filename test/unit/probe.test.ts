@@ -101,6 +101,25 @@ describe('probe: one script under dash, bash and busybox ash', () => {
     });
   }
 
+  it('frames twenty queries written out in batches, each with its own bytes and exit status, under every shell', function () {
+    // More queries than one batch holds; outputs with NUL bytes, no final newline, or nothing at all.
+    const many = Array.from({ length: 20 }, (_, i) => ({ id: `m${i}`, script: `printf 'out %s\\000|' ${i}; [ ${i % 3} -eq 0 ] || printf 'err ${i}' >&2; exit ${i % 5}` }));
+    const scratch = mkdtempSync(join(tmpdir(), 'driftspec probe tmp '));
+    for (const [name, [command, ...args]] of shells) {
+      if (!existsSync(command!)) return requireInCi(this, `${command} is not installed`);
+      const run = spawnSync(command!, args, { input: buildProbeScript(many), env: { ...process.env, TMPDIR: scratch } });
+      const parsed = parseProbeOutput(run.stdout);
+      expect(parsed.complete, `${name}: ${run.stderr.toString()}`).to.equal(true);
+      expect(parsed.stray, name).to.equal('');
+      many.forEach((_, i) => {
+        const frame = parsed.frames.get(`m${i}`)!;
+        expect(frame.stdout.toString('latin1'), name).to.equal(`out ${i}\0|`);
+        expect(frame.stderr.toString(), name).to.equal(i % 3 === 0 ? '' : `err ${i}`);
+        expect(frame.exitCode, name).to.equal(i % 5);
+      });
+    }
+  });
+
   it('cleans up its temporary directory', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'driftspec-probe-tmp-'));
     const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries), env: { ...process.env, TMPDIR: scratch } });

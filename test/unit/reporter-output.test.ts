@@ -34,6 +34,19 @@ describe('reporter outputs', () => {
     expect(readdirSync(join(dir, 'deep/er'))).to.deep.equal(['run.json']);
   });
 
+  it('writes a large report to stdout in slices that join to the report, each valid UTF-8', async () => {
+    const lines = Array.from({ length: 30_000 }, (_, i) => `  "line ${i}": "€ and 😀 ${'x'.repeat(40)}"`).join('\n');
+    const noNewline = `${'y'.repeat((1 << 20) - 1)}😀${'z'.repeat(10)}`;
+    for (const report of [lines, noNewline]) {
+      const chunks: Buffer[] = [];
+      const stdout = new Writable({ write: (chunk: Buffer, _enc, done) => (chunks.push(chunk), done()) });
+      await writeReports([{ name: 'json' }], { json: () => report }, {} as RunResult, { verdict: 'passed', exitCode: 0, summary: 'passed', reasons: [] }, stdout);
+      expect(chunks.length).to.be.greaterThan(1);
+      for (const chunk of chunks) expect(chunk.toString('utf8')).not.to.include('\ufffd');
+      expect(Buffer.concat(chunks).toString('utf8')).to.equal(report);
+    }
+  });
+
   it('writes no file when a renderer fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftspec-reports-'));
     const renderers = { json: () => 'ok', junit: () => { throw new Error('boom'); } };

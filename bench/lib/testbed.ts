@@ -1,0 +1,176 @@
+/**
+ * Booted Debian 12 instances for the benchmark, without mocha: the same scripts and the same
+ * cross-process index reservations as test/support/testbed.ts, so the benchmark and concurrently
+ * running test suites never take the same index. Instances are always stopped: by `stop()`, and
+ * as a last resort when the process exits or is interrupted.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const SCRIPTS = fileURLToPath(new URL('../../test/testbed/', import.meta.url));
+const RESERVATIONS = '/run/driftspec-testbed/indexes';
+const REQUIRED_TOOLS = ['debootstrap', 'systemd-nspawn', 'ip', 'ssh', 'ssh-keygen', 'nsenter', 'ps'];
+
+export interface BenchInstance {
+  index: number;
+  address: string;
+  /** Logs in as root. */
+  keyPath: string;
+  /** Every host key of the instance, for OpenSSH's UserKnownHostsFile and driftspec's --known-hosts. */
+  knownHostsPath: string;
+  /** A ready OpenSSH client config with strict host key checking (written by boot-instance.sh). */
+  sshConfigPath: string;
+  /** The ED25519 host key's fingerprint (`SHA256:…`). */
+  hostKeyFingerprint: string;
+}
+
+export interface BenchTestbed {
+  instances: BenchInstance[];
+  stop(): Promise<void>;
+}
+
+/** Why the test bed cannot run here, or undefined when it can. */
+export function testbedUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'booted instances need root';
+  const missing = REQUIRED_TOOLS.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status !== 0);
+  if (missing.length > 0) return `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 openssh-client)`;
+  return undefined;
+}
+
+const live = new Map<number, string>();
+let lastResortInstalled = false;
+
+/** Boots `count` instances at the first free indexes from `base` on, in parallel. */
+export async function bootTestbed(base: number, count: number): Promise<BenchTestbed> {
+  installLastResort();
+  const rootfs = (await runScript('build-image.sh', [])).trim().split('\n').pop();
+  if (!rootfs) throw new Error('build-image.sh printed no root filesystem path');
+  const stateDir = mkdtempSync('/tmp/driftspec-bench-');
+  const indexes = reserveIndexes(base, count);
+  for (const index of indexes) live.set(index, stateDir);
+  const stop = async () => {
+    await Promise.all(indexes.map((index) => stopInstance(index, stateDir)));
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  const boots = await Promise.allSettled(indexes.map((index) => runScript('boot-instance.sh', [rootfs, String(index), stateDir])));
+  const failed = boots.find((boot) => boot.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  return { instances: indexes.map((index) => describeInstance(rootfs, index, stateDir)), stop };
+}
+
+function describeInstance(rootfs: string, index: number, stateDir: string): BenchInstance {
+  const dir = join(stateDir, `img${index}`);
+  const hostKeyFile = join(rootfs, 'etc/ssh/ssh_host_ed25519_key.pub');
+  const fingerprint = execFileSync('ssh-keygen', ['-lf', hostKeyFile], { encoding: 'utf8' }).split(/\s+/)[1]!;
+  return {
+    index,
+    address: `10.231.${index}.2`,
+    keyPath: join(dirname(rootfs), 'id_ed25519'),
+    knownHostsPath: join(dir, 'known_hosts'),
+    sshConfigPath: join(dir, 'ssh_config'),
+    hostKeyFingerprint: fingerprint,
+  };
+}
+
+function reserveIndexes(base: number, count: number): number[] {
+  mkdirSync(RESERVATIONS, { recursive: true });
+  const taken: number[] = [];
+  for (let index = base; index <= 254 && taken.length < count; index++) {
+    if (reserve(index)) taken.push(index);
+  }
+  if (taken.length < count) {
+    for (const index of taken) release(index);
+    throw new Error(`no ${count} free test bed indexes from ${base} to 254`);
+  }
+  return taken;
+}
+
+function reserve(index: number): boolean {
+  const dir = join(RESERVATIONS, String(index));
+  if (existsSync(`/run/netns/img${index}`)) return false;
+  try {
+    mkdirSync(dir);
+  } catch {
+    if (ownerAlive(dir)) return false;
+    rmSync(dir, { recursive: true, force: true });
+    try {
+      mkdirSync(dir);
+    } catch {
+      return false;
+    }
+  }
+  writeFileSync(join(dir, 'owner'), `${process.pid}\n`);
+  return true;
+}
+
+function ownerAlive(dir: string): boolean {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(dir, 'owner'), 'utf8').trim());
+  } catch {
+    return true; // being written by its owner right now
+  }
+  try {
+    process.kill(owner, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function release(index: number): void {
+  rmSync(join(RESERVATIONS, String(index)), { recursive: true, force: true });
+}
+
+async function stopInstance(index: number, stateDir: string): Promise<void> {
+  await runScript('stop-instance.sh', [String(index), stateDir]);
+  live.delete(index);
+  release(index);
+}
+
+function installLastResort(): void {
+  if (lastResortInstalled) return;
+  lastResortInstalled = true;
+  process.on('exit', stopAllNow);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stopAllNow();
+      process.kill(process.pid, signal);
+    });
+  }
+}
+
+function stopAllNow(): void {
+  for (const [index, stateDir] of live) {
+    spawnSync(join(SCRIPTS, 'stop-instance.sh'), [String(index), stateDir], { stdio: 'ignore' });
+    release(index);
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+
+/** Runs a test bed script; its progress (stderr) is shown only when it fails. */
+function runScript(name: string, args: readonly string[]): Promise<string> {
+  const script = join(SCRIPTS, name);
+  return new Promise((resolve, reject) => {
+    const child = spawn(script, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Twenty instances booting at once on two cores take longer than one alone.
+      env: { ...process.env, DRIFTSPEC_TESTBED_BOOT_TIMEOUT: process.env.DRIFTSPEC_TESTBED_BOOT_TIMEOUT ?? '240' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`));
+    });
+  });
+}

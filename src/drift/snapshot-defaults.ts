@@ -1,0 +1,33 @@
+/**
+ * Defaults the CLI's help names, kept apart from the code that uses them so that building the
+ * command line loads nothing of snapshot or generate.
+ */
+
+/** The file trees `driftspec snapshot` records when no --files is given. */
+export const DEFAULT_FILE_ROOTS: readonly string[] = ['/etc', '/usr/bin', '/usr/sbin', '/usr/lib/systemd/system'];
+
+/** Files whose type, mode and ownership hardening baselines check; `generate` adds every setuid/setgid file. */
+export const DEFAULT_GENERATED_FILES: readonly string[] = [
+  '/etc/passwd',
+  '/etc/shadow',
+  '/etc/group',
+  '/etc/gshadow',
+  '/etc/login.defs',
+  '/etc/fstab',
+  '/etc/crontab',
+  '/etc/cron.d',
+  '/etc/cron.hourly',
+  '/etc/cron.daily',
+  '/etc/cron.weekly',
+  '/etc/cron.monthly',
+  '/etc/sudoers',
+  '/etc/sudoers.d',
+  '/etc/ssh/sshd_config',
+  '/etc/ssh/sshd_config.d',
+];
+
+export const GENERATE_FORMATS = ['yaml', 'ts'] as const;
+
+/** minimum: `>= recorded`; exact: `= recorded`; any: installed at any version. */
+export const PACKAGE_VERSION_RULES = ['minimum', 'exact', 'any'] as const;
+export type PackageVersionRule = (typeof PACKAGE_VERSION_RULES)[number];

@@ -1,0 +1,190 @@
+import { TYPE_BY_FORMAT_BITS } from '../resources/file.js';
+import type { FileType } from '../resources/file.js';
+import type { TokenConsumer } from './probe-stream.js';
+import type { SnapshotFile, SnapshotGap } from './snapshot-schema.js';
+import type { PathPredicate } from './snapshot-ignore.js';
+
+/** What the walk records before owner and group names are known (they come from the account database). */
+export type WalkedFile = Omit<SnapshotFile, 'owner' | 'group'>;
+
+/** GNU find's %y letters. */
+const TYPE_BY_LETTER: Record<string, FileType> = {
+  f: 'file',
+  d: 'directory',
+  l: 'symlink',
+  s: 'socket',
+  p: 'pipe',
+  b: 'block_device',
+  c: 'char_device',
+};
+
+/** Fields after the tag, per record tag (see fileWalkScript). */
+const FIELD_COUNT: Record<string, number> = { R: 2, W: 2, M: 7, P: 4, S: 2, Z: 1 };
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
+
+/**
+ * Reads the file-tree stream record by record as it arrives. Memory holds one entry per recorded
+ * path, never the raw output.
+ */
+export class FileTreeReader implements TokenConsumer {
+  private readonly entries = new Map<string, WalkedFile>();
+  private readonly gaps: SnapshotGap[] = [];
+  private readonly missingRoots: string[] = [];
+  private record: string[] = [];
+  private walk: { kind: 'gnu' | 'portable' | 'none'; reason: string } | undefined;
+  private readonly stageStatus = new Map<string, number>();
+  private endStatus: number | undefined;
+  /** Decoded fields whose bytes were not UTF-8 (JSON cannot carry them exactly). */
+  private readonly notUtf8 = new Set<string>();
+
+  constructor(private readonly ignored: PathPredicate) {}
+
+  token(token: Buffer): 'more' | 'end' {
+    const text = this.decode(token);
+    // sha256sum -z lines come untagged; a tag is one letter, a hash line never is.
+    if (this.record.length === 0 && text.length > 1) {
+      this.addHash(text);
+      return 'more';
+    }
+    this.record.push(text);
+    const tag = this.record[0]!;
+    const wanted = FIELD_COUNT[tag];
+    if (wanted === undefined) throw new Error(`unknown record ${JSON.stringify(tag.slice(0, 40))}`);
+    if (this.record.length < wanted + 1) return 'more';
+    const fields = this.record.slice(1);
+    this.record = [];
+    return this.apply(tag, fields);
+  }
+
+  private decode(token: Buffer): string {
+    try {
+      return strictUtf8.decode(token);
+    } catch {
+      const text = lenientUtf8.decode(token);
+      this.notUtf8.add(text);
+      return text;
+    }
+  }
+
+  private apply(tag: string, fields: string[]): 'more' | 'end' {
+    switch (tag) {
+      case 'R':
+        if (fields[1] === 'missing') this.missingRoots.push(fields[0]!);
+        else if (fields[1] !== 'present') throw new Error(`unexpected root state ${JSON.stringify(fields[1])}`);
+        return 'more';
+      case 'W':
+        if (fields[0] !== 'gnu' && fields[0] !== 'portable' && fields[0] !== 'none') throw new Error(`unexpected walk ${JSON.stringify(fields[0])}`);
+        this.walk = { kind: fields[0], reason: fields[1]! };
+        return 'more';
+      case 'M':
+        this.addGnuEntry(fields);
+        return 'more';
+      case 'P':
+        this.addPortableEntry(fields);
+        return 'more';
+      case 'S':
+        this.stageStatus.set(fields[0]!, statusNumber(fields[1]!));
+        return 'more';
+      default:
+        this.endStatus = statusNumber(fields[0]!);
+        return 'end';
+    }
+  }
+
+  private add(entry: WalkedFile): void {
+    if (this.ignored(entry.path)) return;
+    this.entries.set(entry.path, entry);
+    if (this.notUtf8.has(entry.path) || (entry.linkTarget !== undefined && this.notUtf8.has(entry.linkTarget))) {
+      this.gaps.push({ kind: 'files', path: entry.path, reason: 'its name or link target is not valid UTF-8, so it is recorded with U+FFFD in place of the bytes it cannot show' });
+    }
+  }
+
+  private addGnuEntry([letter = '', mode = '', uid = '', gid = '', size = '', link = '', path = '']: string[]): void {
+    const type = TYPE_BY_LETTER[letter];
+    if (!type) throw new Error(`unexpected file type ${JSON.stringify(letter)} for ${JSON.stringify(path)}`);
+    if (!/^[0-7]{1,4}$/.test(mode)) throw new Error(`unexpected mode ${JSON.stringify(mode)} for ${JSON.stringify(path)}`);
+    this.add(walkedFile(path, type, parseInt(mode, 8), uid, gid, size, link));
+  }
+
+  private addPortableEntry([stat = '', link = '', sha256 = '', path = '']: string[]): void {
+    const match = /^([0-9a-f]+) (\d+) (\d+) (\d+)$/.exec(stat);
+    if (!match) throw new Error(`unexpected stat output ${JSON.stringify(stat)} for ${JSON.stringify(path)}`);
+    const bits = parseInt(match[1]!, 16);
+    const type = TYPE_BY_FORMAT_BITS[bits & 0o170000];
+    if (!type) throw new Error(`unknown file type bits ${match[1]} for ${JSON.stringify(path)}`);
+    const entry = walkedFile(path, type, bits & 0o7777, match[2]!, match[3]!, match[4]!, link);
+    if (type === 'file' && sha256 !== '') entry.sha256 = checkedHash(sha256, path);
+    this.add(entry);
+  }
+
+  /** sha256sum -z: "<64 hex>  <path>" (two spaces; " *" in binary mode), no escaping. */
+  private addHash(line: string): void {
+    const match = /^([0-9a-f]{64}) [ *]([\s\S]+)$/.exec(line);
+    if (!match) throw new Error(`unexpected sha256sum output ${JSON.stringify(line.slice(0, 200))}`);
+    const entry = this.entries.get(match[2]!);
+    // A file that appeared between the walk and the hashing is not in the snapshot.
+    if (entry && entry.type === 'file') entry.sha256 = match[1]!;
+  }
+
+  /** The entries and every gap, once the stream has ended (or stopped); `errors` is the walk's stderr. */
+  finish(ended: boolean, errors: string): { files: WalkedFile[]; gaps: SnapshotGap[] } {
+    const gaps = [...this.gaps];
+    const errorLines = errors.split('\n').filter((line) => line.trim() !== '');
+    for (const root of this.missingRoots) gaps.push({ kind: 'files', path: root, reason: 'this file root does not exist on the target' });
+    if (ended && this.walk?.kind === 'none' && this.missingRoots.length === 0) gaps.push({ kind: 'files', reason: `the file trees could not be walked: ${this.walk.reason}` });
+    for (const line of errorLines) {
+      const gap = errorGap(line);
+      // A file that could not be hashed gets its own gap below, quoting this line.
+      if (!(line.startsWith('sha256sum:') && gap.path !== undefined && this.entries.has(gap.path))) gaps.push(gap);
+    }
+    const knownFailure = errorLines.length > 0 || !ended;
+    for (const [stage, status] of this.stageStatus) {
+      if (status !== 0 && !knownFailure) gaps.push({ kind: 'files', reason: `the ${stage} stage exited ${status} without saying why` });
+    }
+    if (ended && this.endStatus !== 0 && this.endStatus !== undefined && !knownFailure && this.stageStatus.size === 0) {
+      gaps.push({ kind: 'files', reason: `the file walk exited ${this.endStatus}` });
+    }
+    const files = [...this.entries.values()];
+    if (ended) {
+      for (const file of files) {
+        if (file.type === 'file' && file.sha256 === undefined) {
+          const said = errorLines.find((line) => errorGap(line).path === file.path);
+          gaps.push({ kind: 'files', path: file.path, reason: `its content could not be read, so it has no sha256${said ? `: ${said}` : ''}` });
+        }
+      }
+    }
+    return { files, gaps };
+  }
+}
+
+function walkedFile(path: string, type: FileType, mode: number, uid: string, gid: string, size: string, link: string): WalkedFile {
+  if (!path.startsWith('/')) throw new Error(`a recorded path is not absolute: ${JSON.stringify(path)}`);
+  const entry: WalkedFile = { path, type, mode: mode.toString(8).padStart(4, '0'), uid: idNumber(uid, path), gid: idNumber(gid, path) };
+  if (type === 'file' || type === 'symlink') entry.size = idNumber(size, path);
+  if (type === 'symlink') entry.linkTarget = link;
+  return entry;
+}
+
+function idNumber(text: string, path: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`unexpected number ${JSON.stringify(text)} for ${JSON.stringify(path)}`);
+  return Number(text);
+}
+
+function statusNumber(text: string): number {
+  if (!/^\d+$/.test(text)) throw new Error(`unexpected exit status ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+function checkedHash(text: string, path: string): string {
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`unexpected sha256 ${JSON.stringify(text)} for ${JSON.stringify(path)}`);
+  return text;
+}
+
+/** GNU find (C locale) quotes the path: "find: '/etc/ssl/private': Permission denied". */
+function errorGap(line: string): SnapshotGap {
+  const quoted = /^find: '(.*)': (.+)$/.exec(line) ?? /^(?:sha256sum|stat|readlink): (\/.*): (.+)$/.exec(line);
+  if (quoted) return { kind: 'files', path: quoted[1]!, reason: quoted[2]! };
+  return { kind: 'files', reason: line.length > 500 ? `${line.slice(0, 500)}…` : line };
+}

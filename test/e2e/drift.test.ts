@@ -1,0 +1,223 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { DriftReportSchema, type DriftReport, type HostDrift } from '../../src/drift/diff-schema.js';
+import { runCli } from '../support/cli.js';
+import { useTestbed, type TestInstance } from '../support/testbed.js';
+import { hasXmllint, schemaErrors, writeXml, xpath } from '../support/xmllint.js';
+
+const SCRIPTS = fileURLToPath(new URL('../testbed/', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-drift-'));
+const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
+const path = (name: string) => join(work, name);
+
+/**
+ * What two stock instances of the one image differ in: the test bed writes the instance name into
+ * /etc/hosts, and the overlay's upper and work directories (in the options of the "/" mount) are
+ * per instance — the work directory is new on every boot. Everything else must match.
+ */
+const TESTBED_IGNORES = `ignore:
+  - kind: mounts
+    keys: /
+    attributes: options
+    reason: the overlay's upper and work directories name the instance and the boot
+  - paths: /etc/hosts
+    reason: the test bed writes the instance name into /etc/hosts
+`;
+
+/** Files `dpkg --purge sudo` removes from the snapshotted trees of the bookworm image. */
+const SUDO_FILES = [
+  '/etc/init.d/sudo',
+  '/etc/pam.d/sudo',
+  '/etc/pam.d/sudo-i',
+  '/etc/rc2.d/S01sudo',
+  '/etc/rc3.d/S01sudo',
+  '/etc/rc4.d/S01sudo',
+  '/etc/rc5.d/S01sudo',
+  '/etc/sudo.conf',
+  '/etc/sudo_logsrvd.conf',
+  '/etc/sudoers',
+  '/etc/sudoers.d',
+  '/etc/sudoers.d/README',
+  '/usr/bin/cvtsudoers',
+  '/usr/bin/sudo',
+  '/usr/bin/sudoedit',
+  '/usr/bin/sudoreplay',
+  '/usr/lib/systemd/system/sudo.service',
+  '/usr/sbin/sudo_logsrvd',
+  '/usr/sbin/sudo_sendlog',
+  '/usr/sbin/visudo',
+];
+
+/** `useradd extra` rewrites the account files and keeps their previous versions as backups ("-"). */
+const ACCOUNT_FILES = ['/etc/group', '/etc/group-', '/etc/gshadow', '/etc/gshadow-', '/etc/passwd', '/etc/passwd-', '/etc/shadow', '/etc/shadow-', '/etc/subgid', '/etc/subuid'];
+
+/** Every difference as one line: "files ~ /etc/motd size,sha256", "users + extra". */
+function differences(host: HostDrift): string[] {
+  return host.kinds.flatMap((k) => [
+    ...k.added.map((i) => `${k.kind} + ${i.key}`),
+    ...k.removed.map((i) => `${k.kind} - ${i.key}`),
+    ...k.changed.map((i) => `${k.kind} ~ ${i.key} ${i.changes.map((c) => c.attribute).join(',')}`),
+  ]);
+}
+
+function connection(instance: TestInstance): string[] {
+  return ['-i', instance.keyPath, '--known-hosts', instance.knownHostsPath];
+}
+
+async function snapshot(instance: TestInstance, name: string): Promise<string> {
+  const file = path(name);
+  const run = await cli('snapshot', instance.url, ...connection(instance), '-o', file);
+  expect(run.code, run.stderr).to.equal(0);
+  return file;
+}
+
+async function drift(args: string[]): Promise<{ code: number | null; report: DriftReport; stdout: string; stderr: string }> {
+  const json = path(`drift-${Math.random().toString(36).slice(2)}.json`);
+  const run = await cli('drift', ...args, '--ignore-file', path('testbed-ignore.yaml'), '-r', 'cli', '-r', `json:${json}`);
+  return { code: run.code, stdout: run.stdout, stderr: run.stderr, report: DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))) };
+}
+
+/** A reboot of an nspawn instance: its systemd stops, and the same overlay (the same "disk") boots again. */
+function reboot(instance: TestInstance): void {
+  const rootfs = join(dirname(instance.keyPath), 'rootfs');
+  execFileSync(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir], { stdio: 'ignore' });
+  execFileSync(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(instance.index), instance.stateDir], { stdio: 'ignore' });
+  settle(instance);
+}
+
+/**
+ * When several suites boot instances at once, an instance sometimes comes up "degraded" with a
+ * unit that failed at boot (seen: systemd-remount-fs, systemd-user-sessions,
+ * systemd-update-utmp-runlevel) and runs fine when started again. Drift would rightly report that
+ * as a changed service; the tests want each instance in the image's intended state first, so
+ * such units are started again (and named on stderr) before anything is snapshotted.
+ */
+function settle(instance: TestInstance): void {
+  const failed = instance
+    .inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend', '--full'])
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0]!)
+    .filter((unit) => unit.length > 0);
+  if (failed.length === 0) return;
+  const journal = instance.inContainer(['journalctl', '-b', '--no-pager', '-q', '-o', 'cat', '-n', '5', ...failed.flatMap((unit) => ['-u', unit])]);
+  process.stderr.write(`test bed: ${instance.name} booted with failed units ${failed.join(', ')}; starting them again\n${journal}`);
+  instance.inContainer(['systemctl', 'reset-failed', ...failed]);
+  instance.inContainer(['systemctl', 'restart', ...failed]);
+  expect(instance.inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend']).trim(), `${instance.name}: units still failed`).to.equal('');
+}
+
+describe('drift on booted instances', function () {
+  this.timeout(180_000);
+  const bed = useTestbed({ base: 120, count: 3 });
+  let baseline: string;
+
+  before(async function () {
+    if (bed.instances.length === 0) return this.skip();
+    writeFileSync(path('testbed-ignore.yaml'), TESTBED_IGNORES);
+    for (const instance of bed.instances) settle(instance);
+    baseline = await snapshot(bed.instances[0]!, 'baseline.json');
+  });
+
+  it('a stock instance against the baseline of another: no drift beyond the test bed\'s own per-instance files', async () => {
+    const [, , other] = bed.instances;
+    const { code, report } = await drift(['--baseline', baseline, other!.url, ...connection(other!)]);
+    expect(differences(report.hosts[0]!)).to.deep.equal([]);
+    expect(report.hosts[0]!.state).to.equal('no-drift');
+    expect(report.hosts[0]!.counts.ignored).to.equal(2);
+    expect(code).to.equal(0);
+  });
+
+  it('a changed instance: the report names exactly the changes made, and nothing else', async () => {
+    const changed = bed.instances[1]!;
+    changed.inContainer([
+      'sh',
+      '-c',
+      [
+        'useradd extra',
+        'systemd-run --quiet --unit=extra-listener systemd-socket-activate -l 8081 cat',
+        'chmod 4755 /usr/bin/tee',
+        "echo '# drift' >> /etc/nginx/nginx.conf",
+        'systemctl stop cron',
+        'SUDO_FORCE_REMOVE=yes dpkg --purge sudo >/dev/null 2>&1',
+        // systemd-run returns once the unit is started; the socket is bound a moment later.
+        'for i in $(seq 50); do ss -Htln | grep -q ":8081 " && break; sleep 0.1; done',
+      ].join(' && '),
+    ]);
+    const junit = path('changed.xml');
+    const { code, report, stdout } = await drift(['--baseline', baseline, changed.url, ...connection(changed), '-r', `junit:${junit}`]);
+    const host = report.hosts[0]!;
+    expect(differences(host).sort()).to.deep.equal(
+      [
+        'packages - sudo:amd64',
+        'services + extra-listener',
+        'services ~ cron active,sub',
+        'services - sudo',
+        'listeners + tcp6 [::]:8081',
+        'users + extra',
+        'groups + extra',
+        'files + /etc/subgid-',
+        'files + /etc/subuid-',
+        ...ACCOUNT_FILES.map((file) => `files ~ ${file} size,sha256`),
+        'files ~ /etc/nginx/nginx.conf size,sha256',
+        'files ~ /usr/bin/tee mode',
+        ...SUDO_FILES.map((file) => `files - ${file}`),
+      ].sort(),
+    );
+    const files = host.kinds.find((k) => k.kind === 'files')!;
+    expect(files.changed.find((c) => c.key === '/usr/bin/tee')!.changes).to.deep.equal([{ attribute: 'mode', old: '0755', new: '4755' }]);
+    const cron = host.kinds.find((k) => k.kind === 'services')!.changed[0]!;
+    expect(cron.changes).to.deep.equal([
+      { attribute: 'active', old: 'active', new: 'inactive' },
+      { attribute: 'sub', old: 'running', new: 'dead' },
+    ]);
+    expect(host.kinds.find((k) => k.kind === 'users')!.added[0]!.gate?.rule).to.equal('new user (built-in rule)');
+    expect(host.kinds.find((k) => k.kind === 'listeners')!.added[0]!.gate?.rule).to.equal('new listening port (built-in rule)');
+    expect(files.changed.find((c) => c.key === '/usr/bin/tee')!.gate?.rule).to.equal('new SUID/SGID file (built-in rule)');
+    expect(host.state).to.equal('drift');
+    expect(code, stdout).to.equal(1 | 2 | 4);
+    expect(stdout).to.include('Result: blocked: 6 added, 22 removed, 13 changed (exit 7)');
+    if (hasXmllint()) {
+      const xml = writeXml(readFileSync(junit, 'utf8'));
+      expect(schemaErrors(xml)).to.equal(null);
+      expect(Number(xpath(xml, 'count(/testsuites/testsuite/testcase)'))).to.equal(differences(host).length);
+    }
+  });
+
+  it('the same instance after a reboot: no drift', async () => {
+    const [instance] = bed.instances;
+    reboot(instance!);
+    const { code, report } = await drift(['--baseline', baseline, instance!.url, ...connection(instance!)]);
+    expect(differences(report.hosts[0]!)).to.deep.equal([]);
+    expect(report.hosts[0]!.state).to.equal('no-drift');
+    expect(code).to.equal(0);
+  });
+
+  it('two images with different package lists, snapshot against snapshot: only that package and what it brought', async () => {
+    const [, , candidate] = bed.instances;
+    const v1 = await snapshot(candidate!, 'image-v1.json');
+    candidate!.inContainer(['sh', '-c', 'dpkg --purge cron cron-daemon-common >/dev/null 2>&1']);
+    const v2 = await snapshot(candidate!, 'image-v2.json');
+    const { code, report } = await drift([v1, v2]);
+    const host = report.hosts[0]!;
+    const lines = differences(host);
+    expect(report.mode).to.equal('snapshots');
+    expect(lines.filter((line) => !line.startsWith('files '))).to.deep.equal(['packages - cron-daemon-common:all', 'packages - cron:amd64', 'services - cron']);
+    const removedFiles = lines.filter((line) => line.startsWith('files '));
+    expect(removedFiles.every((line) => line.startsWith('files - ') && line.includes('cron')), removedFiles.join('\n')).to.equal(true);
+    expect(removedFiles).to.include.members(['files - /usr/sbin/cron', 'files - /usr/bin/crontab', 'files - /etc/crontab', 'files - /usr/lib/systemd/system/cron.service']);
+    expect(code).to.equal(2);
+  });
+
+  it('an instance that is not running is incomplete, never "no drift"', async () => {
+    const [, , stopped] = bed.instances;
+    execFileSync(join(SCRIPTS, 'stop-instance.sh'), [String(stopped!.index), stopped!.stateDir], { stdio: 'ignore' });
+    const { code, report } = await drift(['--baseline', baseline, stopped!.url, ...connection(stopped!), '--connect-timeout', '3']);
+    expect(report.hosts[0]!.state).to.equal('incomplete');
+    expect(report.hosts[0]!.reason).to.match(/^unreachable: /);
+    expect(code).to.equal(8);
+  });
+});

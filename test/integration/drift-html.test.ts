@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { chromium, type Browser } from 'playwright-core';
+import { renderDriftHtml } from '../../reporters/drift-html.js';
+import { HOSTILE_USER, sampleDriftReport } from '../fixtures/drift/sample-drift.js';
+import { requireInCi } from '../support/environment.js';
+
+/** Debian's chromium package; a browser is never downloaded. */
+const CHROMIUM = '/usr/bin/chromium';
+
+describe('drift html report in headless Chromium', function () {
+  this.timeout(120_000);
+  let browser: Browser | undefined;
+  let files: string;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) requireInCi(this, `${CHROMIUM} (Debian package chromium) is not installed`);
+    files = mkdtempSync(join(tmpdir(), 'driftspec-drift-html-'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  });
+
+  after(async () => {
+    await browser?.close();
+    if (files) rmSync(files, { recursive: true, force: true });
+  });
+
+  it('renders styled (the policy admits its own style), requests nothing, runs nothing, shows hostile text as text', async () => {
+    const report = sampleDriftReport();
+    const path = join(files, 'drift.html');
+    writeFileSync(path, renderDriftHtml(report, report.verdict!));
+    const url = pathToFileURL(path).href;
+    const context = await browser!.newContext({ javaScriptEnabled: true });
+    const requests: string[] = [];
+    const errors: string[] = [];
+    const dialogs: string[] = [];
+    await context.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+    context.on('request', (request) => {
+      if (request.url() !== url) requests.push(request.url());
+    });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') errors.push(message.text());
+    });
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    expect({ requests, errors, dialogs }).to.deep.equal({ requests: [], errors: [], dialogs: [] });
+    expect(await page.textContent('#verdict')).to.include(report.verdict!.summary).and.include('exit code 15');
+    // The page's style applies (a blocked style would leave the badge without a background).
+    const background = await page.$eval('.b.added', (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+    expect(background).to.not.equal('rgba(0, 0, 0, 0)');
+    expect(await page.$$eval('li.check', (items) => items.length)).to.equal(12);
+    expect(await page.$$eval('.mono', (items) => items.map((el) => el.textContent))).to.include(HOSTILE_USER);
+    await context.close();
+  });
+});
