@@ -27,6 +27,7 @@ export type SweepReport = 'cli' | 'json';
 export interface SweepSummary {
   layout: FleetLayout;
   report: SweepReport;
+  concurrency: number;
   ms: number;
   exitCode: number | null;
   /** Size of the report driftspec printed. */
@@ -56,11 +57,15 @@ export interface ScaleResults {
   large: SweepSummary;
   /** The same sweep with every host's result and evidence as JSON on stdout. */
   largeJson: SweepSummary;
+  /** The large sweep with the default report at driftspec's default --concurrency (16). */
+  largeDefaultConcurrency: SweepSummary;
   /** Descriptors open after the large sweeps minus those after the small one (the most of the two). */
   fdGrowth: number;
 }
 
 const CONNECT_TIMEOUT_S = 5;
+/** driftspec's own default for --concurrency. */
+const DEFAULT_CONCURRENCY = 16;
 
 export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleResults> {
   const dir = mkdtempSync('/tmp/driftspec-bench-sim-');
@@ -79,15 +84,15 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
   });
   try {
     const ports = await simulator.listen();
-    const sweep = async (layout: FleetLayout, report: SweepReport): Promise<SweepSummary> => {
+    const sweep = async (layout: FleetLayout, report: SweepReport, concurrency = options.concurrency): Promise<SweepSummary> => {
       const inventory = join(dir, `inventory-${layout.hosts}.yaml`);
       writeInventory(inventory, layout, ports, keys);
       const before = { ...simulator.stats };
       const run = await runSampled(
-        ['run', '--inventory', inventory, '--no-ssh-config', '--no-progress', '--format', report, '--connect-timeout', String(CONNECT_TIMEOUT_S), '--concurrency', String(options.concurrency), options.spec],
+        ['run', '--inventory', inventory, '--host-key', keys.hostKeyFingerprint, '--no-ssh-config', '--no-progress', '--format', report, '--connect-timeout', String(CONNECT_TIMEOUT_S), '--concurrency', String(concurrency), options.spec],
         ROOT,
       );
-      return summarize(layout, report, run, simulator.stats.probes - before.probes, simulator.stats.logins - before.logins, checks);
+      return { ...summarize(layout, report, run, simulator.stats.probes - before.probes, simulator.stats.logins - before.logins, checks), concurrency };
     };
     const checks = await checkCount(options.spec);
     options.log('scale: recording the probe answer on a booted instance');
@@ -101,7 +106,9 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
     const large = await sweep(layout, 'cli');
     options.log(`scale: large sweep (${options.hosts} hosts, JSON report)`);
     const largeJson = await sweep(layout, 'json');
-    for (const summary of [small, large, largeJson]) {
+    options.log(`scale: large sweep (${options.hosts} hosts, default report, default concurrency)`);
+    const largeDefaultConcurrency = await sweep(layout, 'cli', DEFAULT_CONCURRENCY);
+    for (const summary of [small, large, largeJson, largeDefaultConcurrency]) {
       const dead = summary.layout.refused + summary.layout.silent;
       const live = summary.layout.hosts - dead;
       if (summary.allPassed !== live || summary.unreachable !== dead || summary.probes !== live) {
@@ -117,7 +124,8 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
       small,
       large,
       largeJson,
-      fdGrowth: Math.max(large.endFds, largeJson.endFds) - small.endFds,
+      largeDefaultConcurrency,
+      fdGrowth: Math.max(large.endFds, largeJson.endFds, largeDefaultConcurrency.endFds) - small.endFds,
     };
   } finally {
     await simulator.close();
@@ -125,7 +133,7 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
   }
 }
 
-function summarize(layout: FleetLayout, report: SweepReport, run: SweepRun, probes: number, logins: number, checks: number): SweepSummary {
+function summarize(layout: FleetLayout, report: SweepReport, run: SweepRun, probes: number, logins: number, checks: number): Omit<SweepSummary, 'concurrency'> {
   const hosts = report === 'json' ? hostsFromJson(run) : hostsFromCliReport(run);
   const step = Math.max(1, Math.ceil(run.samples.length / 40));
   return {

@@ -37,7 +37,7 @@ export interface FleetLayout {
 
 /** An inventory: live hosts first in name order, the dead ones spread evenly among them. */
 export function writeInventory(path: string, layout: FleetLayout, ports: SimulatorPorts, keys: SimKeys): void {
-  const lines = ['defaults:', `  identity: ${keys.clientKeyPath}`, `  hostKey: ${keys.hostKeyFingerprint}`, 'hosts:'];
+  const lines = ['defaults:', `  identity: ${keys.clientKeyPath}`, 'hosts:'];
   const dead = layout.refused + layout.silent;
   const every = dead > 0 ? Math.floor(layout.hosts / dead) : Infinity;
   let refused = 0;
