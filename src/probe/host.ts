@@ -16,10 +16,14 @@ else DS_INIT=none; fi`;
 
 export const HOST_QUERY_SCRIPT = `printf 'package_manager=%s\\ninit_system=%s\\n' "$DS_PKG" "$DS_INIT"
 printf 'uid=%s\\n' "$(id -u)"
+set -f; set -- $(uname -s -n -r -m); set +f
+if [ $# -eq 4 ]; then printf 'kernel=%s\\nhostname=%s\\nkernel_release=%s\\narch=%s\\n' "$1" "$2" "$3" "$4"
+else
 printf 'kernel=%s\\n' "$(uname -s)"
 printf 'kernel_release=%s\\n' "$(uname -r)"
 printf 'arch=%s\\n' "$(uname -m)"
 printf 'hostname=%s\\n' "$(uname -n)"
+fi
 echo 'os_release:'
 cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true`;
 

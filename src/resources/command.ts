@@ -39,9 +39,13 @@ export function commandScript(text: string, timeout: number): string {
 if ds_has timeout; then ds_limit=${timeout}; timeout ${timeout} ${run}
 else ds_limit=none; ${run}; fi
 ds_rc=$?
-printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" $(wc -c <"$ds_dir/command-stdout") $(wc -c <"$ds_dir/command-stderr")
+set -- $(cd "$ds_dir" && wc -c command-stdout command-stderr)
+printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" "$1" "$3"
+if [ "$1" -le ${COMMAND_OUTPUT_LIMIT} ] 2>/dev/null && [ "$3" -le ${COMMAND_OUTPUT_LIMIT} ]; then cat -- "$ds_dir/command-stdout" "$ds_dir/command-stderr"
+else
 head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stdout"
 head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stderr"
+fi
 rm -f -- "$ds_dir/command-stdout" "$ds_dir/command-stderr"`;
 }
 

@@ -10,6 +10,7 @@ import {
   NoArgs,
   NoOptions,
   predicate,
+  groupedQuery,
   requireRan,
   validateFact,
   type FactQuery,
@@ -65,12 +66,67 @@ export type FileDigest = z.infer<typeof FileDigestSchema>;
 const STAT_FORMAT = '%f:%u:%g:%s:%Y:%h:%U:%G';
 
 function metaQuery(path: string): FactQuery<FileMeta> {
-  const p = shellQuote(path);
-  return {
-    key: `file-meta:${path}`,
-    script: `stat -c '${STAT_FORMAT}' -- ${p} || exit $?\nif [ -L ${p} ]; then readlink -- ${p}; fi`,
-    parse: (frame) => parseFileMeta(frame, path),
-  };
+  const key = `file-meta:${path}`;
+  // Records are lines, and stat names a path it cannot read in quotes: only printable paths
+  // without a quote of their own share the grouped query.
+  if (!/^[\x20-\x26\x28-\x7e]+$/.test(path)) {
+    const p = shellQuote(path);
+    return { key, script: `stat -c '${STAT_FORMAT}' -- ${p} || exit $?\nif [ -L ${p} ]; then readlink -- ${p}; fi`, parse: (frame) => parseFileMeta(frame, path) };
+  }
+  return groupedQuery(key, { key: 'file-meta', member: path, script: metaGroupScript }, (frame) => parseGroupedFileMeta(frame, path));
+}
+
+/**
+ * One `stat` for many paths, each record ending in the path itself (`%n`), then `@@stat STATUS`,
+ * then for every symlink `@@link PATH` and its target. A path stat could not read is named in
+ * its complaint on stderr.
+ */
+export function metaGroupScript(paths: readonly string[]): string {
+  const quoted = paths.map(shellQuote).join(' ');
+  return [
+    `stat -c '${STAT_FORMAT}:%n' -- ${quoted}`,
+    `printf '@@stat %s\\n' "$?"`,
+    `for ds_p in ${quoted}; do`,
+    `  if [ -L "$ds_p" ]; then printf '@@link %s\\n' "$ds_p"; readlink -- "$ds_p"; fi`,
+    'done',
+  ].join('\n');
+}
+
+/** Reads one path's record from a grouped stat; absence only where stat itself said so for it. */
+export function parseGroupedFileMeta(frame: Frame, path: string): FileMeta {
+  const what = `stat ${path}`;
+  requireRan(frame, what);
+  if (frame.exitCode !== 0) throw new FactError(`${what}: the query exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
+  const lines = frame.stdout.toString('utf8').split('\n');
+  const statusAt = lines.findIndex((line) => /^@@stat \d+$/.test(line));
+  if (statusAt === -1) throw new FactError(`${what}: the output stopped before stat finished`);
+  const record = lines.slice(0, statusAt).find((line) => recordPath(line) === path);
+  if (record === undefined) return missingFromGroup(frame, path, Number(lines[statusAt]!.slice('@@stat '.length)));
+  const linkAt = lines.indexOf(`@@link ${path}`, statusAt);
+  const linkLine = linkAt === -1 ? '' : `\n${lines[linkAt + 1] ?? ''}`;
+  return parseFileMeta({ ...frame, exitCode: 0, stdout: Buffer.from(`${record.slice(0, record.length - path.length - 1)}${linkLine}\n`) }, path);
+}
+
+/** The path at the end of a `STAT_FORMAT:%n` record: after its eighth colon. */
+function recordPath(line: string): string | undefined {
+  let at = -1;
+  for (let field = 0; field < 8; field++) {
+    at = line.indexOf(':', at + 1);
+    if (at === -1) return undefined;
+  }
+  return line.slice(at + 1);
+}
+
+function missingFromGroup(frame: Frame, path: string, statStatus: number): FileMeta {
+  const what = `stat ${path}`;
+  const complaint = frame.stderr
+    .toString('utf8')
+    .split('\n')
+    .find((line) => line.includes(`'${path}'`));
+  if (statStatus === 0 || complaint === undefined) throw new FactError(`${what}: stat printed no record of it${complaint ? '' : ' and no complaint naming it'}`);
+  const reason = missingReason({ ...frame, exitCode: 1, stderr: Buffer.from(complaint) });
+  if (reason) return { exists: false, reason };
+  throw new FactError(`${what}: ${complaint}`);
 }
 
 function contentQuery(path: string): FactQuery<FileContent> {

@@ -3,10 +3,10 @@ import type { Frame } from '../probe/frames.js';
 import type { ValueExpectation } from '../matchers/value.js';
 import { attribute, defineResource, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from './resource.js';
 import {
+  accountLookupQuery,
   AccountNameSchema,
   findEntryLine,
   GroupEntrySchema,
-  lookupSectionScript,
   parseGroupLine,
   parseSections,
   requireSection,
@@ -19,7 +19,7 @@ export const GroupFactSchema = z.discriminatedUnion('exists', [
 export type GroupFact = z.infer<typeof GroupFactSchema>;
 
 function groupQuery(name: string): FactQuery<GroupFact> {
-  return { key: `group:${name}`, script: lookupSectionScript('group', name), parse: (frame) => parseGroupFact(frame, name) };
+  return accountLookupQuery('group', name, (frame) => parseGroupFact(frame, name));
 }
 
 /** `getent group -- NAME` (exit 2: no such group), or the whole table where the name looks like a gid. */

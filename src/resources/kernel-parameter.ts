@@ -3,7 +3,7 @@ import { shellQuote } from '../probe/quote.js';
 import type { Frame } from '../probe/frames.js';
 import type { HostFacts } from '../probe/host.js';
 import type { Scalar, ValueExpectation } from '../matchers/value.js';
-import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from './resource.js';
+import { attribute, defineResource, FactError, firstLines, groupedQuery, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from './resource.js';
 
 export const KernelParameterSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),
@@ -39,12 +39,34 @@ const KernelKeySchema = z
 /** Exit status of the query when /proc/sys itself is missing (no procfs): never evidence of absence. */
 export const NO_PROC_SYS = 3;
 
+const NO_PROC_SYS_CHECK = `[ -d /proc/sys/kernel ] || { echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${NO_PROC_SYS}; }`;
+
+/**
+ * Every kernel parameter of a spec in one query: the shell's own tests tell which are missing,
+ * directories or unreadable (`@@param PATH STATE` each), then one `grep -H` prints every line of
+ * every readable one prefixed by its path, and `@@end STATUS` gives grep's status. (The shell's
+ * `read` is no substitute: some shells read one byte at a time, and procfs answers a read at a
+ * non-zero offset with end of file.) Keys hold no blanks, so PATH is one word.
+ */
+export function parameterGroupScript(keys: readonly string[]): string {
+  const paths = keys.map((key) => shellQuote(sysctlPath(key))).join(' ');
+  return [
+    NO_PROC_SYS_CHECK,
+    'set --',
+    `for ds_p in ${paths}; do`,
+    '  if [ -d "$ds_p" ]; then ds_s=directory; elif [ ! -e "$ds_p" ]; then ds_s=missing; elif [ ! -r "$ds_p" ]; then ds_s=denied; else ds_s=value; set -- "$@" "$ds_p"; fi',
+    `  printf '@@param %s %s\\n' "$ds_p" "$ds_s"`,
+    'done',
+    "echo '@@values'",
+    'ds_r=0',
+    `[ $# -eq 0 ] || grep -H '' -- "$@" || ds_r=$?`,
+    `printf '\\n@@end %s\\n' "$ds_r"`,
+  ].join('\n');
+}
+
 function parameterQuery(key: string): FactQuery<KernelParameter> {
-  return {
-    key: `kernel-parameter:${key}`,
-    script: `[ -d /proc/sys/kernel ] || { echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${NO_PROC_SYS}; }\ncat -- ${shellQuote(sysctlPath(key))}`,
-    parse: (frame, host) => parseKernelParameter(frame, key, host),
-  };
+  const group = { key: 'kernel-parameter', member: key, script: parameterGroupScript };
+  return groupedQuery(`kernel-parameter:${key}`, group, (frame, host) => parseKernelParameter(frame, key, host));
 }
 
 /** Values are compared with blanks normalised: "4096\t131072\t6291456" reads "4096 131072 6291456". */
@@ -57,16 +79,72 @@ export function parseKernelParameter(frame: Frame, key: string, host?: HostFacts
   requireRan(frame, what);
   const stderr = frame.stderr.toString('utf8').trim();
   if (frame.exitCode === NO_PROC_SYS) throw new FactError(`${what}: ${stderr}`);
-  if (frame.exitCode !== 0) {
-    if (/No such file or directory|Not a directory/.test(stderr)) return { exists: false, reason: 'it does not exist on this kernel' };
-    if (/Permission denied/.test(stderr)) {
+  if (frame.exitCode !== 0) throw new FactError(`${what}: the query exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+  const path = sysctlPath(key);
+  const answer = parseParameterSections(frame.stdout.toString('utf8'), what);
+  const readFailure = answer.states.get(path) === 'value' ? failedRead(answer, path, stderr) : undefined;
+  switch (readFailure === 'Permission denied' ? 'denied' : answer.states.get(path)) {
+    case undefined:
+      throw new FactError(`${what}: the output has no section for ${path}`);
+    case 'missing':
+      return { exists: false, reason: 'it does not exist on this kernel' };
+    case 'directory':
+      throw new FactError(`${what}: ${key} is a group of parameters, not a parameter`);
+    case 'denied': {
       const who = host && host.uid !== 0 ? ` to uid ${host.uid} (some parameters are readable by root only)` : ' (it may be write-only)';
       throw new FactError(`${what}: permission denied${who}`);
     }
-    if (/Is a directory/.test(stderr)) throw new FactError(`${what}: ${key} is a group of parameters, not a parameter`);
-    throw new FactError(`${what}: cat exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+    case 'value': {
+      if (readFailure !== undefined) throw new FactError(`${what}: reading it failed: ${readFailure}`);
+      const prefix = `${path}:`;
+      // A line belongs to the longest path it starts with (a name may hold ":").
+      const longer = [...answer.states.keys()].filter((other) => other.length > path.length && other.startsWith(prefix));
+      const ownLine = (line: string) => line.startsWith(prefix) && !longer.some((other) => line.startsWith(`${other}:`));
+      const lines = answer.lines.filter(ownLine).map((line) => line.slice(prefix.length));
+      return { exists: true, value: normaliseValue(lines.join('\n')) };
+    }
   }
-  return { exists: true, value: normaliseValue(frame.stdout.toString('utf8')) };
+}
+
+/**
+ * Why grep could not read this parameter, if it could not. grep exits 1 when every readable
+ * parameter was empty and 2 when a read failed; its complaints name the file, and where one of
+ * them cannot be told apart, every parameter of the query is in doubt.
+ */
+function failedRead(answer: ParameterAnswer, path: string, stderr: string): string | undefined {
+  if (answer.status <= 1) return undefined;
+  const complaints = stderr.split('\n').filter((line) => line.trim() !== '');
+  const known = [...answer.states.keys()];
+  if (complaints.length === 0 || !complaints.every((line) => known.some((p) => line.startsWith(`grep: ${p}: `)))) {
+    return `grep exited ${answer.status}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`;
+  }
+  const own = complaints.find((line) => line.startsWith(`grep: ${path}: `));
+  return own === undefined ? undefined : own.slice(`grep: ${path}: `.length);
+}
+
+const PARAMETER_STATES = ['missing', 'directory', 'denied', 'value'] as const;
+type ParameterState = (typeof PARAMETER_STATES)[number];
+
+interface ParameterAnswer {
+  states: Map<string, ParameterState>;
+  /** grep's lines, each `PATH:LINE`. */
+  lines: string[];
+  status: number;
+}
+
+function parseParameterSections(text: string, what: string): ParameterAnswer {
+  const lines = text.split('\n');
+  const valuesAt = lines.indexOf('@@values');
+  const end = lines.length - 1 - [...lines].reverse().findIndex((line) => /^@@end \d+$/.test(line));
+  if (valuesAt === -1 || end >= lines.length || end < valuesAt) throw new FactError(`${what}: the output stopped before the end of the query`);
+  const states = new Map<string, ParameterState>();
+  for (const line of lines.slice(0, valuesAt)) {
+    const match = /^@@param (\S+) (\w+)$/.exec(line);
+    const state = match?.[2] as ParameterState | undefined;
+    if (!match || !state || !PARAMETER_STATES.includes(state)) throw new FactError(`${what}: unexpected output ${JSON.stringify(line.slice(0, 200))}`);
+    states.set(match[1]!, state);
+  }
+  return { states, lines: lines.slice(valuesAt + 1, end).filter((line) => line !== ''), status: Number(lines[end]!.slice('@@end '.length)) };
 }
 
 export const kernelParameterResource = defineResource({

@@ -11,6 +11,7 @@ import {
   NoOptions,
   predicate,
   requireRan,
+  groupedQuery,
   validateFact,
   type FactQuery,
 } from './resource.js';
@@ -51,9 +52,12 @@ export const RPM_FORMAT = '%{NAME}\\t%{EPOCH}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH
 /** The documented apk installed database; newer apk-tools builds keep it under /usr. */
 export const APK_DATABASES = ['/lib/apk/db/installed', '/usr/lib/apk/db/installed'] as const;
 
-/** One query per package name; every matcher on that package shares it. */
-export function packageScript(name: string): string {
-  const q = shellQuote(name);
+/**
+ * One query for many package names: dpkg-query, rpm and pacman each take every name at once and
+ * answer for each (apk's database is read whole), so 100 package checks start one process.
+ */
+export function packageGroupScript(names: readonly string[]): string {
+  const q = names.map(shellQuote).join(' ');
   return [
     'case $DS_PKG in',
     `dpkg) dpkg-query -W -f='${DPKG_FORMAT}' -- ${q} ;;`,
@@ -68,12 +72,14 @@ export function packageScript(name: string): string {
   ].join('\n');
 }
 
+/** The query for one package name alone. */
+export function packageScript(name: string): string {
+  return packageGroupScript([name]);
+}
+
 function packageQuery(name: string): FactQuery<PackageFact> {
-  return {
-    key: `package:${name}`,
-    script: packageScript(name),
-    parse: (frame, host) => parsePackageFrame(frame, host.packageManager, name),
-  };
+  const group = { key: 'package', member: name, script: packageGroupScript };
+  return groupedQuery(`package:${name}`, group, (frame, host) => parsePackageFrame(frame, host.packageManager, name));
 }
 
 export function parsePackageFrame(frame: Frame, manager: PackageManager, name: string): PackageFact {
@@ -123,20 +129,37 @@ const DPKG_STATUS: Record<string, { state: string; presence: Presence }> = {
 };
 
 /**
- * `dpkg-query -W` takes the name as a glob and adds `:arch` to Multi-Arch: same packages, so
+ * `dpkg-query -W` takes each name as a glob and adds `:arch` to Multi-Arch: same packages, so
  * only lines whose package name (and, for a `name:arch` subject, architecture) equal the
- * subject are kept. "no packages found matching" with exit 1 is dpkg's word that it has none.
+ * subject are kept. It answers for every name it was given: lines, or "no packages found
+ * matching NAME" with exit 1, dpkg's word that it has none. Any other complaint with a failing
+ * exit makes the whole answer untrustworthy.
  */
 export function parseDpkgQuery(frame: Frame, subject: string): PackageFact {
   const what = `dpkg-query ${subject}`;
   requireRan(frame, what);
-  if (frame.exitCode === 1 && /no packages found matching/.test(stderrOf(frame))) return packageFact('dpkg', subject, [], what);
-  if (frame.exitCode !== 0) throw failure(frame, what);
+  const notFound = namesInMessages(stderrOf(frame), /^dpkg-query: no packages found matching (.+)$/);
+  if (frame.exitCode !== 0 && !(frame.exitCode === 1 && notFound !== undefined && notFound.size > 0)) throw failure(frame, what);
   const lines = stdoutOf(frame).split('\n').filter((line) => line !== '');
-  if (lines.length === 0) throw new FactError(`${what}: exited 0 without listing any package`);
+  if (lines.length === 0 && !notFound?.has(subject)) throw new FactError(`${what}: dpkg-query listed nothing for ${subject}`);
   const [wantedName = '', wantedArch] = splitDpkgArch(subject);
   const instances = lines.map((line) => parseDpkgLine(line, what)).filter((i) => i.name === wantedName && (wantedArch === undefined || i.architecture === wantedArch));
   return packageFact('dpkg', subject, instances, what);
+}
+
+/**
+ * The names in a tool's "not found" lines, or undefined when any line of `text` is something
+ * else: then the tool did not only report missing packages.
+ */
+function namesInMessages(text: string, message: RegExp): Set<string> | undefined {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = message.exec(line);
+    if (!match) return undefined;
+    names.add(match[1]!);
+  }
+  return names;
 }
 
 /** Debian package names cannot hold ":", so one in a subject or output line qualifies the architecture. */
@@ -166,32 +189,28 @@ export function parseDpkgLine(line: string, what: string): PackageInstance {
 // --- rpm --------------------------------------------------------------------------------------
 
 /**
- * `rpm -q NAME` also accepts NAME-VERSION labels, but tries the exact name first, so a line
- * whose %{NAME} differs from the subject means no package has exactly that name.
+ * `rpm -q` answers for every name it was given, in order: format lines, or "package NAME is not
+ * installed" (on stdout; some builds use stderr), and exits with the number of names not found.
+ * It also accepts NAME-VERSION labels, trying the exact name first, so only lines whose %{NAME}
+ * equals the subject count. rpm prints the not-installed line also when it could not open its
+ * database, so any other error line makes the answer untrustworthy.
  */
 export function parseRpmQuery(frame: Frame, subject: string): PackageFact {
   const what = `rpm -q ${subject}`;
   requireRan(frame, what);
-  const stdout = stdoutOf(frame);
-  if (frame.exitCode !== 0) {
-    if (saysNotInstalled(frame, subject)) return packageFact('rpm', subject, [], what);
-    throw failure(frame, what);
+  const notInstalledLine = /^package (.+) is not installed$/;
+  const lines = stdoutOf(frame).split('\n').filter((line) => line !== '');
+  const formatLines = lines.filter((line) => !notInstalledLine.test(line));
+  const notInstalledLines = lines.filter((line) => notInstalledLine.test(line));
+  const notInstalled = namesInMessages([...notInstalledLines, frame.stderr.toString('utf8')].join('\n'), notInstalledLine);
+  const consistent = frame.exitCode === 0 ? notInstalledLines.length === 0 : notInstalled !== undefined && notInstalled.size === frame.exitCode;
+  if (!consistent) throw failure(frame, what);
+  if (formatLines.length === 0 && !notInstalled?.has(subject)) {
+    if (frame.exitCode !== 0) throw failure(frame, what);
+    throw new FactError(`${what}: exited 0 without listing any package`);
   }
-  const lines = stdout.split('\n').filter((line) => line !== '');
-  if (lines.length === 0) throw new FactError(`${what}: exited 0 without listing any package`);
-  const instances = lines.map((line) => parseRpmLine(line, what)).filter((i) => i.name === subject);
+  const instances = formatLines.map((line) => parseRpmLine(line, what)).filter((i) => i.name === subject);
   return packageFact('rpm', subject, instances, what);
-}
-
-/**
- * rpm prints "package NAME is not installed" (on stdout; some builds use stderr) also when it
- * could not open its database, so any other error line makes the answer untrustworthy.
- */
-function saysNotInstalled(frame: Frame, subject: string): boolean {
-  if (frame.exitCode !== 1) return false;
-  const message = `package ${subject} is not installed`;
-  const lines = `${stdoutOf(frame)}\n${frame.stderr.toString('utf8')}`.split('\n').filter((l) => l.trim() !== '');
-  return lines.length > 0 && lines.every((line) => line === message);
 }
 
 export function parseRpmLine(line: string, what: string): PackageInstance {
@@ -241,15 +260,18 @@ export function parseApkRecords(text: string, what: string): PackageInstance[] {
 // --- pacman -----------------------------------------------------------------------------------
 
 /**
- * `pacman -Qi NAME` falls back to a package that provides NAME (`pacman -Qi sh` shows bash)
- * only after the exact name was not found, so a different Name: means no exact package.
+ * `pacman -Qi` describes every name it was given, or says "error: package 'NAME' was not found"
+ * and exits 1. For a name no package has exactly it falls back to a package that provides the
+ * name (`pacman -Qi sh` shows bash), so only blocks whose Name: equals the subject count.
  */
 export function parsePacmanQuery(frame: Frame, subject: string): PackageFact {
   const what = `pacman -Qi ${subject}`;
   requireRan(frame, what);
-  if (frame.exitCode === 1 && /^error: package '.*' was not found$/m.test(stderrOf(frame))) return packageFact('pacman', subject, [], what);
-  if (frame.exitCode !== 0) throw failure(frame, what);
-  const instances = parsePacmanInfo(stdoutOf(frame), what).filter((i) => i.name === subject);
+  const notFound = namesInMessages(stderrOf(frame), /^error: package '(.*)' was not found$/);
+  if (frame.exitCode !== 0 && !(frame.exitCode === 1 && notFound !== undefined && notFound.size > 0)) throw failure(frame, what);
+  const stdout = stdoutOf(frame);
+  if (stdout.trim() === '' && notFound?.has(subject)) return packageFact('pacman', subject, [], what);
+  const instances = parsePacmanInfo(stdout, what).filter((i) => i.name === subject);
   return packageFact('pacman', subject, instances, what);
 }
 

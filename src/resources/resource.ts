@@ -17,6 +17,25 @@ export interface FactQuery<F> {
   key: string;
   script: string;
   parse(frame: Frame, host: HostFacts): F;
+  /**
+   * Set where one command gathers this fact for many subjects at once (one `dpkg-query` for every
+   * package, one `getent` for every user). The planner then runs `group.script` once for all the
+   * members that share `group.key`, and `parse` reads this member's fact from that output, so it
+   * must accept the output for any set of members that includes its own; `script` is the
+   * group's script for this member alone.
+   */
+  group?: FactGroup;
+}
+
+export interface FactGroup {
+  key: string;
+  member: string;
+  script(members: readonly string[]): string;
+}
+
+/** A fact query gathered by a group: its own script is the group's script for it alone. */
+export function groupedQuery<F>(key: string, group: FactGroup, parse: FactQuery<F>['parse']): FactQuery<F> {
+  return { key, script: group.script([group.member]), parse, group };
 }
 
 export type FactQueries = Record<string, (subject: never, options: never) => FactQuery<unknown>>;

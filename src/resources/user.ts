@@ -12,6 +12,7 @@ import {
   NoOptions,
   predicate,
   requireRan,
+  groupedQuery,
   validateFact,
   type FactQuery,
 } from './resource.js';
@@ -42,11 +43,30 @@ export const AccountNameSchema = z
   .refine((n) => !/[:\n\0]/.test(n), 'an account name cannot contain ":", a newline or a NUL byte');
 
 export function lookupSectionScript(database: AccountDatabase, name: string): string {
-  const file = `/etc/${database}`;
-  const lookup = looksNumeric(name)
-    ? `echo '@@${database} table'; getent ${database}`
-    : `echo '@@${database} lookup'; getent ${database} -- ${shellQuote(name)}`;
-  return `if ds_has getent; then ${lookup}\nelse echo '@@${database} table'; cat ${file}; fi\nprintf '\\n@@exit %s\\n' "$?"`;
+  return looksNumeric(name) ? tableLookupScript(database) : groupLookupScript(database, [name]);
+}
+
+function tableLookupScript(database: AccountDatabase): string {
+  return `if ds_has getent; then echo '@@${database} table'; getent ${database}\nelse echo '@@${database} table'; cat /etc/${database}; fi\nprintf '\\n@@exit %s\\n' "$?"`;
+}
+
+/**
+ * One `getent` for several names (it exits 2 when any of them is not found). The section names
+ * its keys in `@@key NAME` lines, so that an entry answering for none of them (a directory that
+ * matches names case-insensitively) is recognised as such. Names that look numeric are never
+ * grouped: getent would read them as ids.
+ */
+export function groupLookupScript(database: AccountDatabase, names: readonly string[]): string {
+  const quoted = names.map(shellQuote).join(' ');
+  const keys = `printf '@@key %s\\n' ${quoted}`;
+  return `if ds_has getent; then echo '@@${database} lookup'; ${keys}; getent ${database} -- ${quoted}\nelse echo '@@${database} table'; cat /etc/${database}; fi\nprintf '\\n@@exit %s\\n' "$?"`;
+}
+
+/** The fact query of one account lookup: grouped with the other names unless it looks numeric. */
+export function accountLookupQuery<F>(database: AccountDatabase, name: string, parse: FactQuery<F>['parse']): FactQuery<F> {
+  const key = `${database === 'passwd' ? 'user' : 'group'}:${name}`;
+  if (looksNumeric(name)) return { key, script: tableLookupScript(database), parse };
+  return groupedQuery(key, { key: `${database}-lookup`, member: name, script: (names) => groupLookupScript(database, names) }, parse);
 }
 
 export function tableSectionScript(database: AccountDatabase): string {
@@ -58,6 +78,8 @@ export interface Section {
   mode: 'lookup' | 'table';
   exitCode: number;
   lines: string[];
+  /** The names a lookup asked for, when the section lists them. */
+  keys: string[];
 }
 
 /** Splits a frame's stdout into sections; blank lines carry nothing and are dropped. */
@@ -69,7 +91,9 @@ export function parseSections(text: string, what: string): Section[] {
     const end = /^@@exit (\d+)$/.exec(line);
     if (start) {
       if (open) throw new FactError(`${what}: unexpected output (section ${open.database} has no exit status)`);
-      open = { database: start[1]!, mode: start[2] as Section['mode'], lines: [] };
+      open = { database: start[1]!, mode: start[2] as Section['mode'], lines: [], keys: [] };
+    } else if (open && line.startsWith('@@key ')) {
+      open.keys.push(line.slice('@@key '.length));
     } else if (end) {
       if (!open) throw new FactError(`${what}: unexpected output (an exit status outside any section)`);
       sections.push({ ...open, exitCode: Number(end[1]) });
@@ -93,11 +117,16 @@ export function requireSection(sections: Section[], database: string, what: stri
 export function findEntryLine(section: Section, name: string, stderr: string, what: string): { line: string } | { absent: string } {
   const tool = section.mode === 'lookup' ? `getent ${section.database}` : `reading the ${section.database} database`;
   if (section.exitCode === 127) throw new FactError(`${what}: ${tool}: command not found on the target (exit 127)${stderr ? `: ${stderr}` : ''}`);
-  if (section.mode === 'lookup' && section.exitCode === 2) return { absent: `there is no ${section.database} entry named ${JSON.stringify(name)}` };
-  if (section.exitCode !== 0) throw new FactError(`${what}: ${tool} exited ${section.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+  if (section.exitCode !== 0 && !(section.mode === 'lookup' && section.exitCode === 2)) {
+    throw new FactError(`${what}: ${tool} exited ${section.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+  }
   const exact = section.lines.find((line) => entryName(line) === name);
   if (exact !== undefined) return { line: exact };
-  if (section.mode === 'table') return { absent: `there is no ${section.database} entry named ${JSON.stringify(name)}` };
+  const absent = { absent: `there is no ${section.database} entry named ${JSON.stringify(name)}` };
+  if (section.mode === 'table') return absent;
+  // Exit 2: some key was not found. Which one is certain only when every entry answers a key.
+  const keys = new Set(section.keys.length > 0 ? section.keys : [name]);
+  if (section.exitCode === 2 && section.lines.every((line) => keys.has(entryName(line)))) return absent;
   // A name service that answers with another entry (a key read as an id, a case-insensitive
   // directory) says nothing about whether `name` itself exists.
   const names = section.lines.map((line) => JSON.stringify(entryName(line))).join(', ');
@@ -216,7 +245,7 @@ export const AUTHORIZED_KEYS_LIMIT = 1024 * 1024;
 // Queries
 
 function accountQuery(name: string): FactQuery<UserAccount> {
-  return { key: `user:${name}`, script: lookupSectionScript('passwd', name), parse: (frame) => parseUserAccount(frame, name) };
+  return accountLookupQuery('passwd', name, (frame) => parseUserAccount(frame, name));
 }
 
 function membershipQuery(name: string): FactQuery<UserMembership> {

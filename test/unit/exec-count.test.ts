@@ -69,3 +69,60 @@ describe('shared fact queries', () => {
     expect(queries).to.have.length(3);
   });
 });
+
+describe('grouped fact queries', () => {
+  it('gathers every package of a spec with one command per 64 names, in first-use order', async () => {
+    const { planQueries, GROUP_MEMBER_LIMIT } = await import('../../src/engine/queries.js');
+    const { pkg } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const names = Array.from({ length: 100 }, (_, i) => `package-${i}`);
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('grouped', () => {
+            file('/etc/passwd').exists();
+            for (const name of names) pkg(name).installed();
+            pkg('package-0').version('1.0');
+            file('/etc/group').exists();
+          }),
+        },
+      ],
+      registry,
+    );
+    const { queries, factByCheck } = planQueries(plan.checks, registry);
+    expect(queries.map((q) => q.id)).to.deep.equal(['q1', 'q2', 'q3']);
+    const [files, first, second] = queries;
+    // The two file checks share one stat, numbered where the first of them was met.
+    expect(files!.script).to.include("'/etc/passwd' '/etc/group'");
+    const named = (script: string) => names.filter((n) => script.includes(`'${n}'`));
+    expect(named(first!.script)).to.deep.equal(names.slice(0, GROUP_MEMBER_LIMIT));
+    expect(named(second!.script)).to.deep.equal(names.slice(GROUP_MEMBER_LIMIT));
+    expect(first!.script.match(/dpkg-query/g)).to.have.length(1);
+    // Both checks on package-0 read the first group's frame, each parsed for its own subject.
+    const package0 = plan.checks.filter((c) => c.subject === 'package-0').map((c) => factByCheck.get(c.id)!.queryId);
+    expect(package0).to.deep.equal(['q2', 'q2']);
+  });
+
+  it('judges each member of a grouped query from the one frame, absent ones as absent', async () => {
+    const { pkg } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('local-packages', () => {
+            pkg('dpkg').installed();
+            pkg('no-such-package-driftspec').installed();
+            pkg('coreutils').installed();
+            pkg('also-missing-driftspec').not.installed();
+          }),
+        },
+      ],
+      registry,
+    );
+    const result = await runHost(plan, new LocalTarget(), { registry, commandTimeoutMs: 60_000 });
+    expect(result.results.map((r) => r.status)).to.deep.equal(['passed', 'failed', 'passed', 'passed']);
+    expect(result.results[1]!.actual).to.match(/not installed/);
+    expect(Object.keys(result.evidence)).to.include('q1');
+    expect(new Set(result.results.map((r) => r.evidence))).to.deep.equal(new Set(['q1']));
+  });
+});

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
@@ -7,6 +8,7 @@ import { createRegistry } from '../../../src/resources/index.js';
 import {
   kernelParameterResource,
   normaliseValue,
+  parameterGroupScript,
   parseKernelParameter,
   sysctlComponents,
   sysctlPath,
@@ -19,8 +21,6 @@ const registry = createRegistry([kernelParameterResource]);
 const kernelParameter = resourceFunction(kernelParameterResource);
 
 const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
-const instance = (name: string) => recordedFrame(`recorded/debian12/${name}.json`);
-const local = (name: string) => recordedFrame(`local/kernel_parameter/${name}.json`);
 
 describe('kernel_parameter resource', () => {
   describe('keys', () => {
@@ -42,32 +42,52 @@ describe('kernel_parameter resource', () => {
 
     it('quotes the path in the fragment', () => {
       const query = kernelParameterResource.facts.parameter!("net.ipv4.conf.it's.rp_filter", {});
-      expect(query.script).to.include(`cat -- '/proc/sys/net/ipv4/conf/it'\\''s/rp_filter'`);
+      expect(query.script).to.include(`'/proc/sys/net/ipv4/conf/it'\\''s/rp_filter'`);
     });
   });
 
-  describe('parsing (instance and local recordings)', () => {
-    it('reads values, with blanks normalised', () => {
-      expect(parseKernelParameter(instance('proc-sys-ip-forward'), 'net.ipv4.ip_forward')).to.deep.equal({ exists: true, value: '0' });
-      expect(parseKernelParameter(instance('proc-sys-tcp-rmem'), 'net.ipv4.tcp_rmem')).to.deep.equal({ exists: true, value: '4096 131072 33554432' });
-      expect(parseKernelParameter(local('kernel-ostype'), 'kernel.ostype')).to.deep.equal({ exists: true, value: 'Linux' });
-      expect((parseKernelParameter(local('tcp-rmem'), 'net.ipv4.tcp_rmem') as { value: string }).value).to.match(/^\d+ \d+ \d+$/);
+  describe('one query for every parameter, run for real under each shell', () => {
+    const shells = ['dash', 'bash', 'busybox sh'].filter((shell) => {
+      const [command, ...flags] = shell.split(' ');
+      return spawnSync(command!, [...flags, '-c', 'true']).status === 0;
+    });
+    const keys = ['kernel.ostype', 'net.ipv4.tcp_rmem', 'net.ipv4.no_such_key', 'kernel.ostype.x', 'vm.compact_memory', 'net.ipv4'];
+
+    for (const shell of shells) {
+      it(`reads values, absences, write-only parameters and directories under ${shell}`, () => {
+        const answer = runScript(shell, parameterGroupScript(keys));
+        expect(answer.exitCode).to.equal(0);
+        expect(parseKernelParameter(answer, 'kernel.ostype')).to.deep.equal({ exists: true, value: 'Linux' });
+        expect((parseKernelParameter(answer, 'net.ipv4.tcp_rmem') as { value: string }).value).to.match(/^\d+ \d+ \d+$/);
+        expect(parseKernelParameter(answer, 'net.ipv4.no_such_key').exists).to.equal(false);
+        expect(parseKernelParameter(answer, 'kernel.ostype.x').exists).to.equal(false);
+        expect(() => parseKernelParameter(answer, 'vm.compact_memory', hostFacts())).to.throw(FactError, /permission denied.*write-only/);
+        expect(() => parseKernelParameter(answer, 'net.ipv4')).to.throw(FactError, /group of parameters/);
+      });
+    }
+
+    it('a root-only parameter read by another user is an error naming the uid', function () {
+      if (process.getuid?.() !== 0) this.skip();
+      const answer = runScript('runuser -u nobody -- sh', parameterGroupScript(['kernel.cad_pid', 'kernel.ostype']));
+      expect(() => parseKernelParameter(answer, 'kernel.cad_pid', hostFacts({ uid: 65534 }))).to.throw(FactError, /uid 65534/);
+      expect(parseKernelParameter(answer, 'kernel.ostype')).to.deep.equal({ exists: true, value: 'Linux' });
+    });
+  });
+
+  describe('parsing', () => {
+    it('reads the values a booted instance printed, with blanks normalised', () => {
+      expect(parseKernelParameter(recordedValue('net.ipv4.ip_forward', 'proc-sys-ip-forward'), 'net.ipv4.ip_forward')).to.deep.equal({ exists: true, value: '0' });
+      expect(parseKernelParameter(recordedValue('net.ipv4.tcp_rmem', 'proc-sys-tcp-rmem'), 'net.ipv4.tcp_rmem')).to.deep.equal({ exists: true, value: '4096 131072 33554432' });
       expect(normaliseValue('a\t b\n c\n')).to.equal('a b c');
     });
 
-    it('takes "No such file or directory" under a mounted /proc/sys as absence', () => {
-      expect(parseKernelParameter(instance('proc-sys-missing'), 'net.ipv4.no_such_key').exists).to.equal(false);
-      expect(parseKernelParameter(local('missing'), 'net.ipv4.no_such_key').exists).to.equal(false);
-      expect(parseKernelParameter(frame('', 1, 'cat: /proc/sys/kernel/ostype/x: Not a directory'), 'kernel.ostype.x').exists).to.equal(false);
-    });
-
-    it('is an error for denied reads, directories, no procfs, missing cat and unknown failures', () => {
-      expect(() => parseKernelParameter(local('write-only'), 'vm.compact_memory', hostFacts())).to.throw(FactError, /permission denied.*write-only/);
-      expect(() => parseKernelParameter(local('root-only-as-nobody'), 'kernel.cad_pid', hostFacts({ uid: 65534 }))).to.throw(FactError, /uid 65534/);
-      expect(() => parseKernelParameter(local('directory'), 'net.ipv4')).to.throw(FactError, /group of parameters/);
+    it('is an error without procfs, without a section, with a failed read or a killed query', () => {
       expect(() => parseKernelParameter(frame('', 3, '/proc/sys is not available (procfs is not mounted)'), 'kernel.ostype')).to.throw(FactError, /procfs/);
-      expect(() => parseKernelParameter(frame('', 127, 'sh: cat: not found'), 'kernel.ostype')).to.throw(FactError, /127/);
-      expect(() => parseKernelParameter(frame('', 1, 'cat: read error: Input/output error'), 'kernel.ostype')).to.throw(FactError, /Input\/output/);
+      expect(() => parseKernelParameter(frame('@@param /proc/sys/kernel/hostname value\n@@values\n/proc/sys/kernel/hostname:x\n@@end 0\n'), 'kernel.ostype')).to.throw(FactError, /no section/);
+      const failedRead = frame('@@param /proc/sys/kernel/ostype value\n@@values\n\n@@end 2\n', 0, 'grep: /proc/sys/kernel/ostype: Input/output error');
+      expect(() => parseKernelParameter(failedRead, 'kernel.ostype')).to.throw(FactError, /Input\/output/);
+      expect(() => parseKernelParameter(frame('@@param /proc/sys/kernel/ostype value\n@@values\n/proc/sys/kernel/ostype:Lin'), 'kernel.ostype')).to.throw(FactError, /stopped before the end/);
+      expect(() => parseKernelParameter(frame('', 137), 'kernel.ostype')).to.throw(FactError, /signal 9/);
     });
   });
 
@@ -76,21 +96,36 @@ describe('kernel_parameter resource', () => {
       const results = judge(() => {
         kernelParameter('kernel.randomize_va_space').value(2).value('2').value({ ge: 1 }).not.value(0).exists();
         kernelParameter('kernel.randomize_va_space').value(1);
-      }, instance('proc-sys-randomize-va-space'));
+      }, recordedValue('kernel.randomize_va_space', 'proc-sys-randomize-va-space'));
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'failed']);
-      const rmem = judge(() => kernelParameter('net.ipv4.tcp_rmem').value('4096 131072 33554432'), instance('proc-sys-tcp-rmem'));
+      const rmem = judge(() => kernelParameter('net.ipv4.tcp_rmem').value('4096 131072 33554432'), recordedValue('net.ipv4.tcp_rmem', 'proc-sys-tcp-rmem'));
       expect(statuses(rmem)).to.deep.equal(['passed']);
     });
 
     it('passes not.exists on absence, but a value check never passes, negated or not', () => {
-      const results = judge(() => kernelParameter('net.ipv4.no_such_key').not.exists().value(0).not.value(0).exists(), instance('proc-sys-missing'));
+      const missing = frame('@@param /proc/sys/net/ipv4/no_such_key missing\n@@values\n\n@@end 0\n');
+      const results = judge(() => kernelParameter('net.ipv4.no_such_key').not.exists().value(0).not.value(0).exists(), missing);
       expect(statuses(results)).to.deep.equal(['passed', 'failed', 'failed', 'failed']);
       expect(results[2]!.message).to.match(/does not exist/);
     });
 
     it('makes every check an error when the read is denied', () => {
-      const results = judge(() => kernelParameter('vm.compact_memory').not.exists().not.value(1), local('write-only'));
+      const denied = frame('@@param /proc/sys/vm/compact_memory denied\n@@values\n\n@@end 0\n');
+      const results = judge(() => kernelParameter('vm.compact_memory').not.exists().not.value(1), denied);
       expect(statuses(results)).to.deep.equal(['error', 'error']);
     });
   });
 });
+
+/** The section the group query prints for a value, around what `cat` printed on a booted instance. */
+function recordedValue(key: string, recording: string): Frame {
+  const value = recordedFrame(`recorded/debian12/${recording}.json`).stdout.toString('utf8');
+  const lines = value.split('\n').filter((line) => line !== '').map((line) => `${sysctlPath(key)}:${line}\n`);
+  return frame(`@@param ${sysctlPath(key)} value\n@@values\n${lines.join('')}\n@@end 0\n`);
+}
+
+function runScript(shell: string, script: string): Frame {
+  const [command, ...flags] = shell.split(' ');
+  const run = spawnSync(command!, [...flags, '-c', script], { env: { ...process.env, LC_ALL: 'C' } });
+  return { id: 'q1', exitCode: run.status ?? 255, stdout: run.stdout, stderr: run.stderr };
+}

@@ -10,6 +10,7 @@ import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts, PackageManager } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import {
+  packageGroupScript,
   packageResource,
   packageScript,
   parseApkDatabase,
@@ -114,7 +115,48 @@ describe('package resource', () => {
       expect(parseError(() => parseDpkgQuery(frame('', 1, 'dpkg-query: error: parsing file /var/lib/dpkg/status'), 'a'))).to.match(/exited 1/);
       expect(parseError(() => parseDpkgQuery(frame('installed openssh-server\n'), 'openssh-server'))).to.match(/unexpected output line/);
       expect(parseError(() => parseDpkgQuery(frame('ZZ \ta\t1\tamd64\n'), 'a'))).to.match(/unknown package status/);
-      expect(parseError(() => parseDpkgQuery(frame(''), 'a'))).to.match(/without listing/);
+      expect(parseError(() => parseDpkgQuery(frame(''), 'a'))).to.match(/listed nothing/);
+    });
+  });
+
+  describe('one query for several names', () => {
+    const several = () => recordedFrame('recorded/local-debian12-nosystemd/dpkg-query-several.json');
+
+    it('dpkg: reads each name from one real dpkg-query answer, missing ones as absent', () => {
+      expect(parseDpkgQuery(several(), 'openssh-server').instances.map((i) => i.version)).to.deep.equal(['1:9.2p1-2+deb12u10']);
+      expect(parseDpkgQuery(several(), 'libc6').instances.map((i) => i.architecture)).to.deep.equal(['amd64']);
+      expect(parseDpkgQuery(several(), 'no-such-package').instances).to.deep.equal([]);
+      expect(parseDpkgQuery(several(), 'also-missing').instances).to.deep.equal([]);
+    });
+
+    it('dpkg: any complaint other than "no packages found" makes every member an error', () => {
+      const broken = frame('ii \ta\t1\tamd64\n', 1, 'dpkg-query: no packages found matching b\ndpkg-query: error: parsing file /var/lib/dpkg/status\n');
+      expect(parseError(() => parseDpkgQuery(broken, 'a'))).to.match(/exited 1/);
+      expect(parseError(() => parseDpkgQuery(broken, 'b'))).to.match(/exited 1/);
+    });
+
+    it('rpm: the exit status must count the names rpm said are not installed', () => {
+      const answer = 'openssh-server\t(none)\t8.7p1\t38.el9\tx86_64\npackage telnet-server is not installed\nbash\t(none)\t5.1.8\t9.el9\tx86_64\n';
+      expect(parseRpmQuery(frame(answer, 1), 'openssh-server').instances).to.have.length(1);
+      expect(parseRpmQuery(frame(answer, 1), 'telnet-server').instances).to.deep.equal([]);
+      expect(parseRpmQuery(frame(answer, 1), 'bash-5.1.8').instances).to.deep.equal([]);
+      expect(parseError(() => parseRpmQuery(frame(answer, 2), 'openssh-server'))).to.match(/exited 2/);
+      expect(parseError(() => parseRpmQuery(frame(answer, 0), 'openssh-server'))).to.match(/exited 0|unexpected output line/);
+    });
+
+    it('pacman: blocks for the found names, "was not found" for the others', () => {
+      const info = readFileSync(fixturePath('documented/pacman/pacman-qi-openssh.json'), 'utf8');
+      const block = (JSON.parse(info) as { stdout: string }).stdout;
+      const answer = frame(block, 1, "error: package 'telnet' was not found\n");
+      expect(parsePacmanQuery(answer, 'openssh').instances.map((i) => i.version)).to.deep.equal(['9.6p1-1']);
+      expect(parsePacmanQuery(answer, 'telnet').instances).to.deep.equal([]);
+      expect(parseError(() => parsePacmanQuery(frame(block, 1, "error: package 'telnet' was not found\nerror: could not open file\n"), 'openssh'))).to.match(/exited 1/);
+    });
+
+    it('the real fragment for several names gives each one its own word', () => {
+      const script = packageGroupScript(['a', "b'c", 'd']);
+      expect(script).to.include(`dpkg-query -W -f='${DPKG_FORMAT}' -- 'a' 'b'\\''c' 'd'`);
+      expect(script).to.include("pacman -Qi -- 'a' 'b'\\''c' 'd'");
     });
   });
 

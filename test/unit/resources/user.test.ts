@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
@@ -6,9 +7,11 @@ import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
+import { parseGroupFact } from '../../../src/resources/group.js';
 import {
   authorizedKeyMatches,
   formatShadowDate,
+  groupLookupScript,
   looksNumeric,
   lookupSectionScript,
   parseAuthorizedKeyLine,
@@ -264,9 +267,10 @@ describe('user resource', () => {
 
   it('splits sections strictly', () => {
     expect(parseSections('@@passwd lookup\na:b\n\n@@exit 0\n@@group table\n@@exit 2\n', 'x')).to.deep.equal([
-      { database: 'passwd', mode: 'lookup', lines: ['a:b'], exitCode: 0 },
-      { database: 'group', mode: 'table', lines: [], exitCode: 2 },
+      { database: 'passwd', mode: 'lookup', lines: ['a:b'], exitCode: 0, keys: [] },
+      { database: 'group', mode: 'table', lines: [], exitCode: 2, keys: [] },
     ]);
+    expect(parseSections('@@passwd lookup\n@@key a b\n@@key c\na:b\n@@exit 2\n', 'x')[0]!.keys).to.deep.equal(['a b', 'c']);
     expect(() => parseSections('@@exit 0\n', 'x')).to.throw(FactError);
     expect(() => parseSections('@@a lookup\n@@b lookup\n', 'x')).to.throw(FactError);
   });
@@ -275,3 +279,37 @@ describe('user resource', () => {
 function lookupShadowScript(): string {
   return userResource.facts.shadow!('root', {}).script;
 }
+
+describe('grouped account lookups', () => {
+  const run = (script: string): Frame => {
+    const result = spawnSync('sh', ['-c', `ds_has() { command -v "$1" >/dev/null 2>&1; }\n${script}`], { env: { ...process.env, LC_ALL: 'C' } });
+    return { id: 'q1', exitCode: result.status ?? 255, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it('one real getent for several users: each found or absent by its own name', () => {
+    const answer = run(groupLookupScript('passwd', ['root', 'no-such-user-driftspec', 'nobody', "it's-missing"]));
+    expect(answer.exitCode).to.equal(0);
+    expect(parseUserAccount(answer, 'root')).to.deep.include({ exists: true });
+    expect(parseUserAccount(answer, 'nobody')).to.deep.include({ exists: true });
+    expect(parseUserAccount(answer, 'no-such-user-driftspec')).to.deep.include({ exists: false });
+    expect(parseUserAccount(answer, "it's-missing")).to.deep.include({ exists: false });
+  });
+
+  it('one real getent for several groups', () => {
+    const answer = run(groupLookupScript('group', ['root', 'no-such-group-driftspec']));
+    expect(parseGroupFact(answer, 'root')).to.deep.include({ exists: true });
+    expect(parseGroupFact(answer, 'no-such-group-driftspec')).to.deep.include({ exists: false });
+  });
+
+  it('is an error, not absence, when an entry answers none of the keys (a case-insensitive directory)', () => {
+    const answer = frame('@@passwd lookup\n@@key Admin\n@@key ghost\nadmin:x:1001:1001::/home/admin:/bin/sh\n\n@@exit 2\n', 0);
+    expect(() => parseUserAccount(answer, 'Admin')).to.throw(FactError, /not that exact name/);
+    expect(() => parseUserAccount(answer, 'ghost')).to.throw(FactError, /not that exact name/);
+  });
+
+  it('groups plain names and leaves numeric-looking ones to the whole table', () => {
+    expect(userResource.facts.account!('alice', {}).group?.key).to.equal('passwd-lookup');
+    expect(userResource.facts.account!('1234', {}).group).to.equal(undefined);
+  });
+});
+
