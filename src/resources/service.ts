@@ -10,6 +10,7 @@ import {
   firstLines,
   NoArgs,
   NoOptions,
+  groupedQuery,
   predicate,
   requireRan,
   validateFact,
@@ -103,11 +104,98 @@ export function serviceScript(name: string): string {
 }
 
 function serviceQuery(name: string): FactQuery<ServiceFact> {
-  return {
-    key: `service:${name}`,
-    script: serviceScript(name),
-    parse: (frame, host) => parseServiceFrame(frame, host.initSystem, name),
-  };
+  const group = { key: 'service', member: name, script: serviceGroupScript };
+  return groupedQuery(`service:${name}`, group, (frame, host) => parseGroupedService(frame, host.initSystem, name));
+}
+
+/**
+ * Many services in one query. Under systemd: one `systemctl show` for all of them (a block of
+ * properties per unit, in order) and one `systemctl is-enabled` for all of them, which is taken
+ * only when it printed one known state word per unit (systemd before 254 stops at the first unit
+ * it cannot find); otherwise `is-enabled` runs once per unit. Under sysvinit and openrc each
+ * service runs its own fragment (serviceScript). Every section is numbered by the unit's place in
+ * the `#driftspec unit NAME` list the query starts with.
+ */
+export function serviceGroupScript(names: readonly string[]): string {
+  const units = names.map(shellQuote).join(' ');
+  const mark = (label: string) => `printf '\\n${SECTION_MARK} ${label} %s\\n'`;
+  const eachUnit = names
+    .map((name, index) => [
+      `    printf '${SECTION_MARK} is-enabled-of ${index}\\n'`,
+      `    systemctl is-enabled -- ${shellQuote(name)} 2>&1`,
+      `    ${mark(`is-enabled-exit ${index}`)} "$?"`,
+    ].join('\n'))
+    .join('\n');
+  const eachService = names
+    .map((name, index) => [`  printf '${SECTION_MARK} member ${index}\\n'`, '  (', serviceScript(name), '  )', `  ${mark(`member-exit ${index}`)} "$?"`].join('\n'))
+    .join('\n');
+  return [
+    `printf '${SECTION_MARK} unit %s\\n' ${units}`,
+    'case $DS_INIT in',
+    'systemd)',
+    `  systemctl show --no-pager -- ${units}`,
+    `  ${mark('show-exit')} "$?"`,
+    `  ds_states=$(systemctl is-enabled -- ${units} 2>/dev/null)`,
+    '  ds_k=0',
+    '  set -f',
+    `  for ds_w in $ds_states; do case $ds_w in ${UNIT_FILE_STATES.join('|')}) ds_k=$((ds_k + 1)) ;; *) ds_k=-1; break ;; esac; done`,
+    `  if [ "$ds_k" -eq ${names.length} ]; then printf '${SECTION_MARK} is-enabled-all\\n%s\\n' "$ds_states"`,
+    '  else',
+    eachUnit,
+    '  fi ;;',
+    '*)',
+    eachService,
+    '  ;;',
+    'esac',
+  ].join('\n');
+}
+
+/** One service's fact from a grouped query: its own part of the output, read as a query of its own. */
+export function parseGroupedService(frame: Frame, init: InitSystem, name: string): ServiceFact {
+  const what = `service ${name}`;
+  requireRan(frame, what);
+  if (frame.exitCode !== 0) throw new FactError(`${what}: the query exited ${frame.exitCode}${stderrSuffix(frame)}`);
+  const text = frame.stdout.toString('utf8');
+  const lines = text.split('\n');
+  const units: string[] = [];
+  while (lines[units.length]?.startsWith(`${SECTION_MARK} unit `)) units.push(lines[units.length]!.slice(`${SECTION_MARK} unit `.length));
+  const index = units.indexOf(name);
+  if (index === -1) throw new FactError(`${what}: the output does not list this service`);
+  const rest = lines.slice(units.length).join('\n');
+  const own = init === 'systemd' ? systemdPart(rest, index, units.length, what) : memberPart(rest, index, what);
+  return parseServiceFrame({ ...frame, ...own }, init, name);
+}
+
+/** The unit's block of `systemctl show` and its `is-enabled` answer, in the form of a query of its own. */
+function systemdPart(text: string, index: number, count: number, what: string): Pick<Frame, 'stdout' | 'exitCode'> {
+  const show = splitAtMark(text, 'show-exit', what, false);
+  const showExit = exitCodeOf(show, what);
+  const blocks = show.body.split(/\n\n(?=\S)/);
+  if (showExit === 0 && blocks.length !== count) throw new FactError(`${what}: systemctl show printed ${blocks.length} blocks of properties for ${count} units`);
+  const block = showExit === 0 ? blocks[index]! : show.body;
+  let isEnabled: { body: string; exitCode: number };
+  const all = `${SECTION_MARK} is-enabled-all\n`;
+  if (show.rest.startsWith(all)) {
+    const words = show.rest.slice(all.length).split(/\s+/).filter(Boolean);
+    if (words.length !== count) throw new FactError(`${what}: systemctl is-enabled printed ${words.length} states for ${count} units`);
+    isEnabled = { body: words[index]!, exitCode: 0 };
+  } else {
+    const start = show.rest.indexOf(`${SECTION_MARK} is-enabled-of ${index}\n`);
+    if (start === -1) throw new FactError(`${what}: the output has no is-enabled section for this unit`);
+    const section = splitAtMark(show.rest.slice(start + `${SECTION_MARK} is-enabled-of ${index}\n`.length), `is-enabled-exit ${index}`, what, false);
+    isEnabled = { body: trimBody(section.body), exitCode: exitCodeOf(section, what) };
+  }
+  const single = `${block}\n\n${SECTION_MARK} show-exit ${showExit}\n${isEnabled.body}\n\n${SECTION_MARK} is-enabled-exit ${isEnabled.exitCode}\n`;
+  return { stdout: Buffer.from(single), exitCode: 0 };
+}
+
+/** A sysvinit or openrc service's own fragment output, between its member marks. */
+function memberPart(text: string, index: number, what: string): Pick<Frame, 'stdout' | 'exitCode'> {
+  const begin = `${SECTION_MARK} member ${index}\n`;
+  const start = text.startsWith(begin) ? 0 : text.indexOf(`\n${begin}`) + 1;
+  if (start === 0 && !text.startsWith(begin)) throw new FactError(`${what}: the output has no section for this service`);
+  const section = splitAtMark(text.slice(start + begin.length), `member-exit ${index}`, what, false);
+  return { stdout: Buffer.from(section.body), exitCode: exitCodeOf(section, what) };
 }
 
 export function parseServiceFrame(frame: Frame, init: InitSystem, name: string): ServiceFact {

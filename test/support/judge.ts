@@ -1,6 +1,7 @@
 import { planSpecs, spec } from '../../src/dsl/index.js';
 import { evaluateCheck, type FactOutcome } from '../../src/engine/evaluate.js';
 import { factQueryFor } from '../../src/engine/queries.js';
+import type { Check } from '../../src/plan/schema.js';
 import type { Frame } from '../../src/probe/frames.js';
 import type { HostFacts } from '../../src/probe/host.js';
 import type { ResourceRegistry } from '../../src/resources/index.js';
@@ -9,15 +10,16 @@ import type { CheckResult } from '../../src/results/schema.js';
 import { hostFacts } from './frames.js';
 
 /**
- * Plans the DSL `body`, parses `probeFrame` for each check as the engine would (a FactError
+ * Plans the DSL `body`, parses `probeFrame` (or the frame it gives for the check) for each check as the engine would (a FactError
  * becomes an error outcome, anything else is thrown), and judges every check.
  */
-export function judgeFrame(registry: ResourceRegistry, body: () => void, probeFrame: Frame, host: HostFacts = hostFacts()): CheckResult[] {
+export function judgeFrame(registry: ResourceRegistry, body: () => void, probeFrame: Frame | ((check: Check) => Frame), host: HostFacts = hostFacts()): CheckResult[] {
   const plan = planSpecs([{ definition: spec('t', body) }], registry);
   return plan.checks.map((check) => {
     let outcome: FactOutcome;
     try {
-      outcome = { ok: true, value: factQueryFor(check, registry).parse(probeFrame, host) };
+      const frame = typeof probeFrame === 'function' ? probeFrame(check) : probeFrame;
+      outcome = { ok: true, value: factQueryFor(check, registry).parse(frame, host) };
     } catch (error) {
       if (!(error instanceof FactError)) throw error;
       outcome = { ok: false, error: error.message };

@@ -10,7 +10,7 @@ import type { Frame } from '../../../src/probe/frames.js';
 import type { InitSystem } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import { parseServiceFrame, parseSysv, serviceResource, serviceScript, type ServiceFact } from '../../../src/resources/service.js';
+import { parseGroupedService, parseSysv, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service.js';
 import { fixturePath, frame, hostFacts } from '../../support/frames.js';
 import { judgeFrame, statuses } from '../../support/judge.js';
 
@@ -51,7 +51,7 @@ function replayFrame(init: InitSystem, name: string, stubs: Record<string, Recor
       chmodSync(join(dir, tool), 0o755);
     }
     const [command, ...flags] = shell.split(' ');
-    const body = `LC_ALL=C; export LC_ALL; PATH='${dir}':$PATH; DS_INIT=${init}\n(\n${serviceScript(name)}\n) </dev/null`;
+    const body = `LC_ALL=C; export LC_ALL; PATH='${dir}':$PATH; DS_INIT=${init}\n(\n${serviceGroupScript([name])}\n) </dev/null`;
     const run = spawnSync(command!, [...flags, '-c', body]);
     return { id: 'q1', exitCode: run.status ?? 255, stdout: run.stdout, stderr: run.stderr };
   } finally {
@@ -66,7 +66,18 @@ function systemdFrame(name: string, show: string, isEnabled: string | Recording)
   return replayFrame('systemd', name, { systemctl: { show: recording(`${DEBIAN}/${show}.json`), 'is-enabled': enabled } });
 }
 
-const judge = (init: InitSystem, body: () => void, fact: Frame) => judgeFrame(registry, body, fact, hostFacts({ initSystem: init }));
+const judge = (init: InitSystem, body: () => void, fact: Frame) =>
+  judgeFrame(registry, body, (check) => asGroupedFrame(init, String(check.subject), fact), hostFacts({ initSystem: init }));
+
+/**
+ * A sysvinit or openrc fragment's output as the grouped service query prints it for one service
+ * (the output of the real grouped script passes unchanged).
+ */
+function asGroupedFrame(init: InitSystem, name: string, single: Frame): Frame {
+  if (single.stdout.toString('utf8').startsWith('#driftspec unit ') || init === 'systemd') return single;
+  const text = `#driftspec unit ${name}\n#driftspec member 0\n${single.stdout.toString('utf8')}\n#driftspec member-exit 0 ${single.exitCode}\n`;
+  return { ...single, exitCode: 0, stdout: Buffer.from(text) };
+}
 
 function parseError(parse: () => unknown): string {
   try {
@@ -203,12 +214,13 @@ describe('service resource', () => {
     it('a bus error, a missing systemctl or unparseable output is an error', () => {
       const busError: Recording = { command: 'systemctl show', exitCode: 1, stdout: '', stderr: 'Failed to connect to bus: No such file or directory\n' };
       const bus = replayFrame('systemd', 'ssh', { systemctl: { show: busError, 'is-enabled': busError } });
-      expect(parseError(() => parseServiceFrame(bus, 'systemd', 'ssh'))).to.match(/exited 1: Failed to connect to bus/);
-      const missing = frame('\n#driftspec show-exit 127\n\n#driftspec is-enabled-exit 127\n', 0, 'sh: 1: systemctl: not found\n');
-      expect(parseError(() => parseServiceFrame(missing, 'systemd', 'ssh'))).to.match(/command not found/);
+      expect(parseError(() => parseGroupedService(bus, 'systemd', 'ssh'))).to.match(/exited 1: Failed to connect to bus/);
+      const missing = frame('#driftspec unit ssh\n\n#driftspec show-exit 127\n#driftspec is-enabled-of 0\n\n#driftspec is-enabled-exit 0 127\n', 0, 'sh: 1: systemctl: not found\n');
+      expect(parseError(() => parseGroupedService(missing, 'systemd', 'ssh'))).to.match(/command not found/);
       const garbage = replayFrame('systemd', 'ssh', { systemctl: { '*': { command: '', exitCode: 0, stdout: 'hello\n', stderr: '' } } });
-      expect(parseError(() => parseServiceFrame(garbage, 'systemd', 'ssh'))).to.match(/no LoadState/);
-      expect(parseError(() => parseServiceFrame(frame('Id=ssh.service\n'), 'systemd', 'ssh'))).to.match(/no "show-exit" mark/);
+      expect(parseError(() => parseGroupedService(garbage, 'systemd', 'ssh'))).to.match(/no LoadState/);
+      expect(parseError(() => parseGroupedService(frame('Id=ssh.service\n'), 'systemd', 'ssh'))).to.match(/does not list this service/);
+      expect(parseError(() => parseGroupedService(frame('#driftspec unit ssh\nId=ssh.service\n'), 'systemd', 'ssh'))).to.match(/no "show-exit" mark/);
     });
 
     it('an is-enabled failure or a bad unit file is an error for enabled() only', () => {
@@ -249,7 +261,7 @@ describe('service resource', () => {
     for (const shell of SHELLS) {
       it(`the fragment keeps both outputs and exit codes apart under ${shell}`, () => {
         const fact = replayFrame('systemd', 'nginx', { systemctl: { show: recording(`${DEBIAN}/systemctl-show-nginx-disabled.json`), 'is-enabled': recording(`${DEBIAN}/systemctl-is-enabled-nginx-disabled.json`) } }, shell);
-        const parsed = parseServiceFrame(fact, 'systemd', 'nginx') as Extract<ServiceFact, { init: 'systemd' }>;
+        const parsed = parseGroupedService(fact, 'systemd', 'nginx') as Extract<ServiceFact, { init: 'systemd' }>;
         expect([parsed.unitFileState, parsed.properties.ActiveState, parsed.properties.Id]).to.deep.equal(['disabled', 'inactive', 'nginx.service']);
       });
     }
@@ -318,7 +330,7 @@ describe('service resource', () => {
     for (const shell of SHELLS) {
       it(`the real fragment under ${shell}: a hostile name stays data and finds no script`, () => {
         const name = "x'$(touch /tmp/driftspec-owned)`touch /tmp/driftspec-owned`";
-        const fact = parseServiceFrame(replayFrame('sysvinit', name, {}, shell), 'sysvinit', name);
+        const fact = parseGroupedService(replayFrame('sysvinit', name, {}, shell), 'sysvinit', name);
         expect(fact).to.deep.include({ script: 'absent', status: null });
         expect(existsSync('/tmp/driftspec-owned')).to.equal(false);
       });
@@ -366,15 +378,38 @@ describe('service resource', () => {
 
     for (const shell of SHELLS) {
       it(`the fragment under ${shell}`, () => {
-        const fact = parseServiceFrame(openrc('sshd.service', 'rc-service-sshd-status-started', shell), 'openrc', 'sshd.service');
+        const fact = parseGroupedService(openrc('sshd.service', 'rc-service-sshd-status-started', shell), 'openrc', 'sshd.service');
         expect(fact).to.deep.equal({ init: 'openrc', name: 'sshd', exists: true, status: { exitCode: 0, output: ' * status: started' }, runlevels: ['default'] });
       });
     }
   });
 
+  it('reads each service of a grouped sysvinit query from its own section', () => {
+    const text = [
+      '#driftspec unit ssh',
+      '#driftspec unit cron',
+      '#driftspec member 0',
+      '/etc/rc2.d/S01ssh',
+      '#driftspec script present',
+      'sshd is running',
+      '#driftspec status-exit 0',
+      '',
+      '#driftspec member-exit 0 0',
+      '#driftspec member 1',
+      '/etc/rc2.d/S01ssh',
+      '#driftspec script absent',
+      '',
+      '#driftspec member-exit 1 0',
+      '',
+    ].join('\n');
+    expect(parseGroupedService(frame(text), 'sysvinit', 'ssh')).to.deep.include({ script: 'present', startLinks: ['/etc/rc2.d/S01ssh'] });
+    expect(parseGroupedService(frame(text), 'sysvinit', 'cron')).to.deep.include({ script: 'absent', status: null, startLinks: [] });
+    expect(parseError(() => parseGroupedService(frame(text), 'sysvinit', 'nginx'))).to.match(/does not list this service/);
+  });
+
   it('a host without a known init system is an error', () => {
     for (const shell of SHELLS) {
-      expect(parseError(() => parseServiceFrame(replayFrame('none', 'ssh', {}, shell), 'none', 'ssh'))).to.match(/no supported init system/);
+      expect(parseError(() => parseGroupedService(replayFrame('none', 'ssh', {}, shell), 'none', 'ssh'))).to.match(/no supported init system/);
     }
   });
 });
