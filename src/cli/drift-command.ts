@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
 import { REPORTER_NAMES } from './command-names.js';
-import { collect, parseCount, type CliIo } from './main.js';
+import { addFleetOptions, type FleetFlags } from './fleet-options.js';
+import { collect, type CliIo } from './main.js';
 
 /** The drift reports come in the same formats as run reports. */
 export const DRIFT_REPORTER_NAMES = REPORTER_NAMES;
@@ -11,15 +12,14 @@ export function registerDriftCommand(program: Command, io: CliIo): void {
   const command = program
     .command('drift')
     .description('report drift: compare targets (snapshotted now) or snapshot files with a baseline snapshot; the exit code is a bitmask (docs/drift.md)')
-    .argument('<inputs...>', 'with --baseline: targets ("local", ssh://[user@]host[:port]) or snapshot files; without: the baseline snapshot file, then the snapshots to compare with it')
+    .argument('[inputs...]', 'with --baseline: targets ("local", ssh://[user@]host[:port]) or snapshot files; without: the baseline snapshot file, then the targets or snapshots to compare with it')
     .option('-b, --baseline <file>', 'the baseline snapshot (written by "driftspec snapshot")')
     .option('--ignore-file <file>', 'YAML rules for differences that are noise (docs/drift.md)')
     .option('--accept-file <file>', 'YAML list of accepted drift, each with reason, owner and expiry date (docs/drift.md)')
     .option('--policy <file>', 'gate policy (YAML) whose `drift:` section decides which drift blocks (docs/drift.md)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
-    .option('-r, --reporter <name[:path]>', `a report: ${DRIFT_REPORTER_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`, collect)
-    .option('--concurrency <n>', 'how many hosts are snapshotted at once', parseCount, 16);
-  addConnectionOptions(command)
+    .option('-r, --reporter <name[:path]>', `a report: ${DRIFT_REPORTER_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`, collect);
+  addFleetOptions(addConnectionOptions(command), { done: 'snapshotted', named: 'the targets given as arguments' })
     .exitOverride()
     .action(async (inputs: string[], flags: DriftFlags) => {
       // The drift code loads only when the command runs.
@@ -28,13 +28,12 @@ export function registerDriftCommand(program: Command, io: CliIo): void {
     });
 }
 
-export interface DriftFlags extends ConnectionFlags {
+export interface DriftFlags extends ConnectionFlags, FleetFlags {
   baseline?: string;
   ignoreFile?: string;
   acceptFile?: string;
   format: 'cli' | 'json';
   reporter?: string[];
   policy?: string;
-  concurrency: number;
 }
 

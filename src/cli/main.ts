@@ -11,6 +11,7 @@ import { REPORTER_NAMES, SCHEMA_NAMES } from './command-names.js';
 import { registerDriftCommand } from './drift-command.js';
 import { registerSnapshotCommand } from './snapshot-command.js';
 import { registerGenerateCommand } from './generate-command.js';
+import { addFleetOptions, type FleetFlags } from './fleet-options.js';
 
 /** Parses argv, runs one command and returns the documented exit code; never exits itself. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -40,7 +41,7 @@ function buildProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
-  program
+  const run = program
     .command('run')
     .description('check specs against targets (default: the bundled Debian web-server spec on the local machine)')
     .argument('[specs...]', 'spec files: .yaml, .yml, .json, .ts, .mts, .js, .mjs')
@@ -55,13 +56,8 @@ function buildProgram(io: CliIo): Command {
     .option('--connect-timeout <seconds>', 'how long connecting and logging in to one host may take', parsePositive, 10)
     .option('--ssh-config <file>', 'ssh_config file for HostName, User, Port, IdentityFile and ProxyJump (default: ~/.ssh/config)')
     .option('--no-ssh-config', 'read no ssh_config file')
-    .option('-J, --jump <hosts>', 'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first hop first; replaces ProxyJump)', collectJumps)
-    .option('--wait <duration>', 'for freshly booted hosts: retry connecting and wait for cloud-init and systemd to finish booting, for up to this long (90s, 5m)', parseDurationOption)
-    .option('--no-degraded', 'with --wait: refuse a host whose systemd finished booting "degraded" (accepted by default)')
-    .option('--inventory <file>', 'YAML inventory of hosts and groups (see "driftspec schema inventory"); combines with --target')
-    .option('--limit <names>', 'only these inventory hosts or groups (comma list, repeatable; "all" for every host)', collect)
-    .option('--concurrency <n>', 'how many hosts are checked at once', parseCount, 16)
-    .option('--host-timeout <seconds>', "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + 10)", parsePositive)
+    .option('-J, --jump <hosts>', 'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first hop first; replaces ProxyJump)', collectJumps);
+  addFleetOptions(run, { done: 'checked', named: '--target' })
     .option('--no-progress', 'no progress line on a terminal during fleet runs')
     .option('--sudo', 'run the whole probe through sudo, once per host (sudo -n; with DRIFTSPEC_SUDO_PASSWORD set, sudo -S with the password on stdin)')
     .option('--sudo-user <user>', 'the user sudo runs the probe as (default root; implies --sudo)', parseSudoUser)
@@ -101,7 +97,7 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-export interface RunFlags {
+export interface RunFlags extends FleetFlags {
   target?: TargetAddress[];
   format: 'cli' | 'json';
   verbose: boolean;
@@ -116,15 +112,6 @@ export interface RunFlags {
   sshConfig?: string | false;
   /** --jump hosts, first hop first. */
   jump?: JumpSpec[];
-  /** Milliseconds (`--wait`); undefined: no waiting. */
-  wait?: number;
-  /** False with --no-degraded. */
-  degraded: boolean;
-  inventory?: string;
-  limit?: string[];
-  concurrency: number;
-  /** Seconds; undefined: derived from the connect and probe timeouts. */
-  hostTimeout?: number;
   progress: boolean;
   sudo?: boolean;
   sudoUser?: string;
@@ -169,7 +156,7 @@ export function collectFingerprint(value: string, previous: string[] = []): stri
   }
 }
 
-function parseDurationOption(value: string): number {
+export function parseDurationOption(value: string): number {
   try {
     return parseDuration(value);
   } catch (error) {

@@ -8,13 +8,8 @@ import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';
 import { FleetProgress, shouldShowProgress } from '../../reporters/progress.js';
-import type { HostInventoryInfo } from '../engine/run.js';
-import { InventoryLimitError, loadInventory, selectHosts } from '../inventory/load.js';
-import { inventoryTargets } from '../inventory/targets.js';
 import type { HostResult, RunResult } from '../results/schema.js';
-import { createTarget } from '../targets/parse.js';
 import { loadSudoSettings, type SudoSettings } from '../targets/privilege.js';
-import type { Target } from '../targets/target.js';
 import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../version.js';
 import { specCacheDir } from './cache.js';
@@ -22,6 +17,7 @@ import { CommanderError } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
 import { REPORTER_NAMES, type ReporterName } from './command-names.js';
 import type { CliIo, RunFlags } from './main.js';
+import { checkWaitFlags, defaultHostTimeoutSeconds, selectTargets, type SelectedTargets } from './select-targets.js';
 
 /** The spec `driftspec run` checks when none is named. */
 export function defaultSpecPath(): string {
@@ -34,12 +30,12 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   if (specs.length === 0 && flags.format === 'cli') io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
-  if (!flags.degraded && flags.wait === undefined) throw usageError('--no-degraded is a rule for --wait: add --wait <duration>');
+  checkWaitFlags(flags);
   const reports = reportRequests(flags);
   const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
   const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
   const sudo = loadSudoSettings(flags, io.env);
-  const { targets, inventory } = selectTargets(flags, io, sshSettings, sudo);
+  const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
   const progress = flags.progress && shouldShowProgress(io.stderr, targets.length, io.env) ? new FleetProgress(io.stderr, targets.length) : undefined;
   progress?.start();
   let result: RunResult;
@@ -81,15 +77,15 @@ function reportRequests(flags: RunFlags): ReporterRequest[] {
 async function loadRenderers(requests: readonly ReporterRequest[], flags: RunFlags, io: CliIo): Promise<Record<string, Renderer>> {
   const load: Record<ReporterName, () => Promise<Renderer>> = {
     cli: async () => {
-      const { renderCliReport, shouldUseColor } = await import('../../reporters/cli.js');
-      return (result, verdict) => renderCliReport(result, verdict, { color: shouldUseColor(io.stdout, io.env), verbose: flags.verbose });
+      const { cliReportPieces, shouldUseColor } = await import('../../reporters/cli.js');
+      return (result, verdict) => cliReportPieces(result, verdict, { color: shouldUseColor(io.stdout, io.env), verbose: flags.verbose });
     },
-    json: async () => (await import('../../reporters/json.js')).renderJsonReport,
+    json: async () => (await import('../../reporters/json.js')).jsonReportPieces,
     junit: async () => {
       const { renderJunitReport } = await import('../../reporters/junit.js');
       return (result, verdict) => renderJunitReport(result, verdict, flags.imageId === undefined ? {} : { imageId: flags.imageId });
     },
-    html: async () => (await import('../../reporters/html.js')).renderHtmlReport,
+    html: async () => (await import('../../reporters/html.js')).htmlReportPieces,
     markdown: async () => {
       const { renderMarkdownReport } = await import('../../reporters/markdown.js');
       return (result, verdict) => renderMarkdownReport(result, verdict);
@@ -100,13 +96,6 @@ async function loadRenderers(requests: readonly ReporterRequest[], flags: RunFla
   return renderers;
 }
 
-/** Room beyond the connect and probe timeouts for what lies between them (opening the session). */
-const HOST_TIMEOUT_SLACK_SECONDS = 10;
-
-export function defaultHostTimeoutSeconds(flags: Pick<RunFlags, 'connectTimeout' | 'timeout'>): number {
-  return flags.connectTimeout + flags.timeout + HOST_TIMEOUT_SLACK_SECONDS;
-}
-
 /** The default host budget also covers --wait and the re-probe rounds of checks with `eventually`. */
 function patienceMs(flags: Pick<RunFlags, 'wait' | 'timeout'>, plan: Plan): number {
   const eventually = longestEventuallyMs(plan.checks);
@@ -114,28 +103,9 @@ function patienceMs(flags: Pick<RunFlags, 'wait' | 'timeout'>, plan: Plan): numb
 }
 
 /** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */
-function selectTargets(flags: RunFlags, io: CliIo, sshSettings: () => SshSettings, sudo: SudoSettings | undefined): { targets: Target[]; inventory: Map<Target, HostInventoryInfo> } {
-  if (flags.limit && flags.inventory === undefined) throw usageError('--limit selects hosts of an inventory: add --inventory <file>');
+function runTargets(flags: RunFlags, io: CliIo, sshSettings: () => SshSettings, sudo: SudoSettings | undefined): SelectedTargets {
   const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
-  const targets = addresses.map((address) => createTarget(address, sshSettings, sudo));
-  const inventory = new Map<Target, HostInventoryInfo>();
-  if (flags.inventory !== undefined) {
-    const loaded = loadInventory(flags.inventory, io.cwd);
-    let hosts;
-    try {
-      hosts = selectHosts(loaded, flags.limit ?? []);
-    } catch (error) {
-      if (error instanceof InventoryLimitError) throw usageError(error.message);
-      throw error;
-    }
-    for (const { target, info } of inventoryTargets(hosts, sshSettings, io.env, sudo)) {
-      const twin = targets.find((other) => other.name === target.name);
-      if (twin) throw usageError(`${target.name} is both a --target and inventory host "${info.name}"; name each host once`);
-      targets.push(target);
-      inventory.set(target, info);
-    }
-  }
-  return { targets, inventory };
+  return selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
 }
 
 function usageError(message: string): CommanderError {

@@ -10,42 +10,53 @@ import { describeExpired, isExpired, loadAcceptFile, NO_ACCEPTED_DRIFT, type Acc
 import { describeSnapshot, diffSnapshots, unreachableHostDrift } from './diff.js';
 import { DRIFT_REPORT_SCHEMA_VERSION, type DriftReport, type DriftVerdict, type HostDrift } from './diff-schema.js';
 import { loadIgnoreFile, NO_IGNORES, type IgnoreRules } from './ignore.js';
-import { readInputFile } from './ignore-yaml.js';
 import { SnapshotProbeError, takeSnapshot, type SnapshotOptions } from './snapshot.js';
 import { DEFAULT_KERNEL_PARAMETER_IGNORES, DEFAULT_MOUNT_IGNORES, DEFAULT_PATH_IGNORES } from './snapshot-ignore.js';
-import { parseSnapshot, type Snapshot, type SnapshotIgnores } from './snapshot-schema.js';
+import { readSnapshotFile } from './snapshot-file.js';
+import type { Snapshot, SnapshotIgnores } from './snapshot-schema.js';
 import { DEFAULT_DRIFT_POLICY, judgeDrift, type DriftPolicy } from '../gate/drift-policy.js';
 import { EXIT } from '../gate/exit-codes.js';
 import { loadGatePolicy } from '../gate/policy.js';
-import { SpecError } from '../plan/build.js';
 import { timestamp } from '../results/schema.js';
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../targets/address.js';
-import { createTarget } from '../targets/parse.js';
 import { loadSudoSettings, PrivilegeError } from '../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { TargetUnreachableError, type Target } from '../targets/target.js';
 import { toolVersion } from '../version.js';
 import type { CliIo } from '../cli/main.js';
 import { DRIFT_REPORTER_NAMES, type DriftFlags } from '../cli/drift-command.js';
+import { checkWaitFlags, defaultHostTimeoutSeconds, selectTargets } from '../cli/select-targets.js';
+import type { HostInventoryInfo } from '../engine/run.js';
+import { execWhenReady, type WaitOptions } from '../engine/wait.js';
 
 // `driftspec drift`, loaded only when the command runs (src/cli/drift-command.ts registers it).
 
 /** What is compared with the baseline: a host snapshotted now, or a snapshot file. */
 type Candidate = { kind: 'live'; address: TargetAddress; text: string } | { kind: 'file'; path: string };
 
+/** A host to snapshot now, with its inventory entry when it came from --inventory. */
+interface LiveHost {
+  kind: 'live';
+  target: Target;
+  inventory?: HostInventoryInfo;
+}
+
 /**
  * `driftspec drift --baseline base.json <targets|snapshots…>` and `driftspec drift a.json b.json`.
- * Every input file is read and every option checked before any host is contacted; the exit code
- * is the drift bitmask (src/gate/drift-policy.ts, docs/drift.md).
+ * Live hosts are selected as `driftspec run` selects them (arguments, then `--inventory` hosts
+ * that `--limit` selects). Every input file is read and every option checked before any host is
+ * contacted; the exit code is the drift bitmask (src/gate/drift-policy.ts, docs/drift.md).
  */
 export async function driftCommand(args: string[], flags: DriftFlags, io: CliIo, now: () => Date = () => new Date()): Promise<number> {
   const reports = reportRequests(flags);
+  checkWaitFlags(flags);
   const { baselinePath, candidates } = splitArguments(args, flags);
   const policy = loadDriftPolicy(flags, io);
   const ignore: IgnoreRules = flags.ignoreFile === undefined ? NO_IGNORES : loadIgnoreFile(flags.ignoreFile, io.cwd);
   const accept: AcceptedDrift = flags.acceptFile === undefined ? NO_ACCEPTED_DRIFT : loadAcceptFile(flags.acceptFile, io.cwd);
-  const baseline = readSnapshotFile(baselinePath, io.cwd);
-  const files = new Map(candidates.flatMap((c) => (c.kind === 'file' ? [[c.path, readSnapshotFile(c.path, io.cwd)] as const] : [])));
+  const baseline = await readSnapshotFile(baselinePath, io.cwd);
+  const files = new Map<string, Snapshot>();
+  for (const candidate of candidates) if (candidate.kind === 'file' && !files.has(candidate.path)) files.set(candidate.path, await readSnapshotFile(candidate.path, io.cwd));
   const clock = now();
   const compare = (snapshot: Snapshot) => diffSnapshots(baseline, snapshot, { ignore, accept, now: clock });
 
@@ -53,21 +64,29 @@ export async function driftCommand(args: string[], flags: DriftFlags, io: CliIo,
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
   const live = candidates.filter((c) => c.kind === 'live');
-  const targets = new Map(live.map((c) => [c, createTarget(c.address, sshSettings, sudo)] as const));
-  const options = liveSnapshotOptions(baseline, flags);
-  const hosts = await mapWithConcurrency(candidates, flags.concurrency, async (candidate): Promise<HostDrift> => {
-    if (candidate.kind === 'file') {
-      const host = compare(files.get(candidate.path)!);
-      return { ...host, candidate: { ...host.candidate!, file: candidate.path } };
-    }
-    return snapshotAndCompare(targets.get(candidate)!, options, compare);
+  const selected = selectTargets(
+    live.map((c) => c.address),
+    flags,
+    { io, sshSettings, sudo, named: 'an argument' },
+  );
+  // selectTargets keeps the arguments' targets first, in argument order; the inventory's follow.
+  let nextLive = 0;
+  const work: Array<{ kind: 'file'; path: string } | LiveHost> = [
+    ...candidates.map((c) => (c.kind === 'file' ? c : { kind: 'live' as const, target: selected.targets[nextLive++]! })),
+    ...selected.targets.slice(live.length).map((target) => ({ kind: 'live' as const, target, inventory: selected.inventory.get(target)! })),
+  ];
+  const budget = liveBudget(baseline, flags);
+  const hosts = await mapWithConcurrency(work, flags.concurrency, async (item): Promise<HostDrift> => {
+    if (item.kind === 'live') return snapshotAndCompare(item, budget, compare);
+    const host = compare(files.get(item.path)!);
+    return { ...host, candidate: { ...host.candidate!, file: item.path } };
   });
 
   const report: DriftReport = {
     schemaVersion: DRIFT_REPORT_SCHEMA_VERSION,
     tool: { name: 'driftspec', version: toolVersion() },
     generatedAt: timestamp(clock),
-    mode: live.length > 0 ? 'live' : 'snapshots',
+    mode: selected.targets.length > 0 ? 'live' : 'snapshots',
     baseline: describeSnapshot(baseline, baselinePath),
     hosts,
     warnings: accept.entries.filter((entry) => isExpired(entry, clock)).map(describeExpired),
@@ -90,16 +109,17 @@ function renderers(io: CliIo): Record<(typeof DRIFT_REPORTER_NAMES)[number], Ren
 
 /**
  * With --baseline every argument is a candidate; without it the first is the baseline snapshot
- * and the rest are candidates. A candidate is a target ("local", ssh://…) or a snapshot file.
+ * and the rest are candidates. A candidate is a target ("local", ssh://…) or a snapshot file;
+ * `--inventory` adds hosts, so then the arguments may name no candidate at all.
  */
 function splitArguments(args: readonly string[], flags: DriftFlags): { baselinePath: string; candidates: Candidate[] } {
   const baselinePath = flags.baseline ?? args[0];
   const rest = flags.baseline === undefined ? args.slice(1) : args;
-  if (baselinePath === undefined || rest.length === 0) {
+  if (baselinePath === undefined || (rest.length === 0 && flags.inventory === undefined)) {
     throw usageError(
       flags.baseline === undefined
         ? 'give two snapshots to compare (driftspec drift a.json b.json), or --baseline FILE and the targets to compare with it'
-        : '--baseline needs at least one target (local, ssh://…) or snapshot file to compare with it',
+        : '--baseline needs at least one target (local, ssh://…), snapshot file or --inventory to compare with it',
     );
   }
   const candidates = rest.map((text): Candidate => {
@@ -132,23 +152,6 @@ function loadDriftPolicy(flags: DriftFlags, io: CliIo): DriftPolicy {
   return loadGatePolicy(flags.policy, io.cwd).drift ?? DEFAULT_DRIFT_POLICY;
 }
 
-/** A snapshot file that cannot be read or is not a snapshot is a bad input file (exit 78). */
-export function readSnapshotFile(path: string, cwd: string): Snapshot {
-  const text = readInputFile(path, cwd, 'snapshot file');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new SpecError(`not JSON: ${(error as Error).message}`, path);
-  }
-  try {
-    return parseSnapshot(value, path);
-  } catch (error) {
-    // parseSnapshot's message starts with the file name already.
-    throw new SpecError((error as Error).message.replace(`${path}: `, ''), path);
-  }
-}
-
 /**
  * The live snapshot records what the baseline recorded: the same file trees and the same
  * ignores. `driftspec snapshot` builds ignores from the defaults plus --ignore globs, so the
@@ -169,16 +172,71 @@ function ignoreOptions(ignores: SnapshotIgnores): { ignores: string[]; defaultIg
   return { ignores: ignores.paths.slice(defaults ? DEFAULT_PATH_IGNORES.length : 0), defaultIgnores: defaults };
 }
 
-async function snapshotAndCompare(target: Target, options: SnapshotOptions, compare: (snapshot: Snapshot) => HostDrift): Promise<HostDrift> {
+/** How a live host is snapshotted: the baseline's trees and ignores, within one host budget, after waiting for its boot with --wait. */
+interface LiveBudget {
+  snapshot: SnapshotOptions;
+  hostTimeoutMs: number;
+  wait?: WaitOptions;
+}
+
+function liveBudget(baseline: Snapshot, flags: DriftFlags): LiveBudget {
+  const waitMs = flags.wait ?? 0;
+  return {
+    snapshot: liveSnapshotOptions(baseline, flags),
+    hostTimeoutMs: (flags.hostTimeout ?? defaultHostTimeoutSeconds(flags)) * 1000 + (flags.hostTimeout === undefined ? waitMs : 0),
+    ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
+  };
+}
+
+/** One live host, never longer than its budget and never throwing for the host's own failures. */
+async function snapshotAndCompare(host: LiveHost, budget: LiveBudget, compare: (snapshot: Snapshot) => HostDrift): Promise<HostDrift> {
+  const { target } = host;
+  let timer: NodeJS.Timeout | undefined;
+  const outOfTime = new Promise<HostDrift>((resolve) => {
+    timer = setTimeout(() => {
+      const reason = `${target.name} did not finish within the ${budget.hostTimeoutMs / 1000} s host timeout (connecting, logging in${budget.wait ? ', waiting for the boot' : ''} and the snapshot probe)`;
+      resolve(unreachableHostDrift(target.name, `unreachable: ${reason}`));
+    }, budget.hostTimeoutMs);
+  });
   try {
-    return compare(await takeSnapshot(target, options));
-  } catch (error) {
-    if (error instanceof TargetUnreachableError) return unreachableHostDrift(target.name, `unreachable: ${error.message}`);
-    if (error instanceof SnapshotProbeError || error instanceof PrivilegeError) return unreachableHostDrift(target.name, `probe error: ${error.message}`);
-    throw error;
+    const drift = await Promise.race([snapshotWhenReady(target, budget).then((result) => ('snapshot' in result ? compare(result.snapshot) : unreachableHostDrift(target.name, result.failure))), outOfTime]);
+    return host.inventory ? { ...drift, inventory: host.inventory } : drift;
   } finally {
-    await target.close().catch(() => undefined);
+    clearTimeout(timer);
+    // Closing also abandons whatever a host that ran out of time was still doing.
+    await closeWithin(target, CLOSE_LIMIT_MS);
   }
+}
+
+/**
+ * With --wait, first the boot wait of `driftspec run --wait` (connection retries with backoff,
+ * cloud-init and systemd), as a probe of its own: the snapshot probe runs once the host is ready,
+ * so a host still booting never costs a repeated walk of the file trees. Without --wait, one exec.
+ */
+async function snapshotWhenReady(target: Target, budget: LiveBudget): Promise<{ snapshot: Snapshot } | { failure: string }> {
+  if (budget.wait) {
+    const ready = await execWhenReady(target, [], budget.snapshot.timeoutMs, budget.wait);
+    if (!ready.ok) return { failure: `${ready.status === 'unreachable' ? 'unreachable' : 'probe error'}: ${ready.reason}` };
+  }
+  try {
+    return { snapshot: await takeSnapshot(target, budget.snapshot) };
+  } catch (error) {
+    if (error instanceof TargetUnreachableError) return { failure: `unreachable: ${error.message}` };
+    if (error instanceof SnapshotProbeError || error instanceof PrivilegeError) return { failure: `probe error: ${error.message}` };
+    throw error;
+  }
+}
+
+/** How long closing a finished host's connection may take before the run stops waiting for it. */
+const CLOSE_LIMIT_MS = 2000;
+
+function closeWithin(target: Target, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
+  const closed = Promise.resolve()
+    .then(() => target.close())
+    .catch(() => undefined);
+  return Promise.race([closed, limit]).finally(() => clearTimeout(timer));
 }
 
 /** Results in input order; at most `limit` candidates in flight; one host's failure never stops the others. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SnapshotKindSchema } from './snapshot-schema.js';
+import { HostInventorySchema } from '../results/schema.js';
 
 /** The drift report (`driftspec drift --reporter json`); `driftspec schema drift` prints its JSON Schema. */
 export const DRIFT_REPORT_SCHEMA_VERSION = 1;
@@ -140,6 +141,8 @@ export const HostDriftSchema = z
     state: DriftStateSchema,
     /** Why the host has no candidate snapshot (unreachable, probe error). */
     reason: z.string().optional(),
+    /** The host's inventory entry, when it came from `--inventory`. */
+    inventory: HostInventorySchema.optional(),
     candidate: SnapshotInfoSchema.optional(),
     counts: DriftCountsSchema,
     /** Every kind, in snapshot order; empty lists where nothing differs. */

@@ -2,7 +2,7 @@ import { extname, resolve } from 'node:path';
 import { CommanderError } from 'commander';
 import type { GenerateFlags } from '../cli/generate-command.js';
 import { renderTypeScript, renderYaml, specFromSnapshot } from './generate.js';
-import { readSnapshotFile, SnapshotFileError } from './snapshot-file.js';
+import { readSnapshotFile } from './snapshot-file.js';
 import { IgnoreGlobError, normalisePathGlob } from './snapshot-ignore.js';
 import { EXIT } from '../gate/exit-codes.js';
 import { writeFileAtomically } from '../io/atomic-write.js';
@@ -12,14 +12,7 @@ import type { CliIo } from '../cli/main.js';
 export async function generateCommand(flags: GenerateFlags, io: CliIo): Promise<number> {
   const format = outputFormat(flags);
   const files = flags.files?.map(checkedGlob);
-  let snapshot;
-  try {
-    snapshot = await readSnapshotFile(resolve(io.cwd, flags.from));
-  } catch (error) {
-    if (!(error instanceof SnapshotFileError)) throw error;
-    io.stderr.write(`driftspec: ${error.message}\n`);
-    return EXIT.config;
-  }
+  const snapshot = await readSnapshotFile(flags.from, io.cwd);
   const spec = specFromSnapshot(snapshot, {
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(files !== undefined ? { files } : {}),

@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { writeStreamAtomically } from '../io/atomic-write.js';
-import { parseSnapshot, SnapshotSchema, type Snapshot } from './snapshot-schema.js';
+import { SpecError } from '../plan/build.js';
+import { checkSnapshot, SnapshotSchema, type Snapshot } from './snapshot-schema.js';
 
 /**
  * A snapshot on disk: JSON with one item per line, so a text diff of two baselines reads item by
@@ -63,27 +65,38 @@ export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promi
   await writeStreamAtomically(path, (write) => writePieces(snapshotJsonPieces(snapshot), write));
 }
 
-export class SnapshotFileError extends Error {
-  override name = 'SnapshotFileError';
-}
-
-/** Reads and validates a snapshot file; a wrong or unreadable file is a SnapshotFileError naming it. */
-export async function readSnapshotFile(path: string): Promise<Snapshot> {
+/**
+ * Reads and validates a snapshot file: the one reader of every command that takes snapshot files
+ * (`driftspec drift`, `driftspec generate --from`). `path` is shown as given and read from `cwd`.
+ * A file that is missing, unreadable, not JSON (also one cut short) or not a snapshot is a
+ * SpecError that names the file and what is wrong with it: exit 78, like every bad input file.
+ */
+export async function readSnapshotFile(path: string, cwd: string): Promise<Snapshot> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = await readFile(resolve(cwd, path), 'utf8');
   } catch (error) {
-    throw new SnapshotFileError(`cannot read snapshot ${path}: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new SpecError('snapshot file not found', path);
+    if (code === 'EISDIR') throw new SpecError('is a directory, not a snapshot file', path);
+    throw new SpecError(`cannot read the snapshot file: ${code ?? (error as Error).message}`, path);
   }
+  if (text.trim() === '') throw new SpecError('not JSON: the file is empty', path);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new SnapshotFileError(`${path}: not JSON: ${(error as Error).message}`);
+    const message = oneLine((error as Error).message);
+    const cutShort = /end of JSON input|Unterminated string/i.test(message);
+    throw new SpecError(cutShort ? `not JSON: the file ends in the middle of the document (cut short?): ${message}` : `not JSON: ${message}`, path);
   }
-  try {
-    return parseSnapshot(value, path);
-  } catch (error) {
-    throw new SnapshotFileError((error as Error).message);
-  }
+  const checked = checkSnapshot(value);
+  if ('problem' in checked) throw new SpecError(checked.problem, path);
+  return checked.snapshot;
+}
+
+/** JSON.parse quotes the start of the text it failed on: kept on one line, control characters escaped. */
+function oneLine(message: string): string {
+  const escaped = message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
 }

@@ -225,11 +225,46 @@ export function snapshotJsonSchema(): unknown {
 
 /** Reads a snapshot from parsed JSON, with a message that names the first wrong field. */
 export function parseSnapshot(value: unknown, source: string): Snapshot {
-  const parsed = SnapshotSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue?.path.length ? issue.path.join('.') : '(top level)';
-    throw new Error(`${source}: not a driftspec snapshot (schema ${SNAPSHOT_SCHEMA_VERSION}): ${where}: ${issue?.message ?? 'invalid'}`);
+  const checked = checkSnapshot(value);
+  if ('problem' in checked) throw new Error(`${source}: ${checked.problem}`);
+  return checked.snapshot;
+}
+
+/**
+ * A snapshot, or what is wrong with the value: not an object, a schema version this driftspec
+ * does not read (said before anything else, since every other field may differ then), or the
+ * first invalid field by its JSON path (`files[12].mode`) with the item it belongs to.
+ */
+export function checkSnapshot(value: unknown): { snapshot: Snapshot } | { problem: string } {
+  const reads = `this driftspec reads schemaVersion ${SNAPSHOT_SCHEMA_VERSION}`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { problem: `not a driftspec snapshot: expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` };
   }
-  return parsed.data;
+  if (!('schemaVersion' in value)) return { problem: `not a driftspec snapshot (no schemaVersion; ${reads})` };
+  const version = (value as { schemaVersion: unknown }).schemaVersion;
+  if (version !== SNAPSHOT_SCHEMA_VERSION) return { problem: `not a driftspec snapshot (schemaVersion ${JSON.stringify(version)}; ${reads})` };
+  const parsed = SnapshotSchema.safeParse(value);
+  if (parsed.success) return { snapshot: parsed.data };
+  const issue = parsed.error.issues[0];
+  const path = (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol');
+  return { problem: `not a valid driftspec snapshot: ${jsonPath(path)}${itemName(value, path)}: ${issue?.message ?? 'invalid'}` };
+}
+
+/** `files[12].mode`; `(top level)` for the document itself. */
+function jsonPath(path: readonly (string | number)[]): string {
+  if (path.length === 0) return '(top level)';
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part : `.${part}`)).join('');
+}
+
+/** The name or path of the list item an invalid field belongs to, where it has one: ` (path "/etc/x")`. */
+function itemName(value: object, path: readonly (string | number)[]): string {
+  if (path.length < 2 || typeof path[1] !== 'number') return '';
+  const list = (value as Record<string, unknown>)[String(path[0])];
+  const item = Array.isArray(list) ? (list[path[1]] as unknown) : undefined;
+  if (item === null || typeof item !== 'object') return '';
+  for (const field of ['path', 'name', 'point'] as const) {
+    const name = (item as Record<string, unknown>)[field];
+    if (typeof name === 'string' && path[2] !== field) return ` (${field} ${JSON.stringify(name)})`;
+  }
+  return '';
 }

@@ -52,6 +52,9 @@ export type StatusCounts = z.infer<typeof StatusCountsSchema>;
 export const HostStatusSchema = z.enum(['completed', 'unreachable', 'error']);
 export type HostStatus = z.infer<typeof HostStatusSchema>;
 
+/** A host's inventory entry (`--inventory`): its name there, every group it belongs to, its tags. */
+export const HostInventorySchema = z.object({ name: z.string(), groups: z.array(z.string()), tags: z.array(z.string()) }).strict();
+
 export const HostResultSchema = z
   .object({
     target: z.string(),
@@ -61,7 +64,7 @@ export const HostResultSchema = z
     /** Why an unreachable host was: refused, timeout, dns, auth, host-key, network, other. */
     reasonKind: z.enum(UnreachableKinds).optional(),
     /** The host's inventory entry, when it came from `--inventory`. */
-    inventory: z.object({ name: z.string(), groups: z.array(z.string()), tags: z.array(z.string()) }).strict().optional(),
+    inventory: HostInventorySchema.optional(),
     host: HostFactsSchema.optional(),
     startedAt: z.string(),
     durationMs: z.number().nonnegative(),

@@ -107,7 +107,7 @@ describe('driftspec drift (CLI, snapshot files)', function () {
       ['two reporters on stdout', () => ['drift', a, a, '-r', 'cli', '-r', 'json'], 64, /only one reporter can write to stdout/],
       ['a malformed ssh target', () => ['drift', '--baseline', a, 'ssh://'], 64, /ssh:\/\//],
       ['a missing snapshot', () => ['drift', a, path('nope.json')], 78, /nope\.json: snapshot file not found/],
-      ['a file that is not a snapshot', () => ['drift', a, write('other.json', '{"schemaVersion":1}')], 78, /other\.json: not a driftspec snapshot/],
+      ['a file that is not a snapshot', () => ['drift', a, write('other.json', '{"schemaVersion":1}')], 78, /other\.json: not a valid driftspec snapshot: tool: /],
       ['a file that is not JSON', () => ['drift', a, write('text.json', 'hello')], 78, /text\.json: not JSON/],
       ['a bad ignore file', () => ['drift', a, a, '--ignore-file', write('bad-ignore.yaml', 'ignore:\n  - kind: file\n')], 78, /bad-ignore\.yaml:2:5: ignore\.0\.kind: expected one of/],
       ['a bad accept file', () => ['drift', a, a, '--accept-file', write('bad-accept.yaml', 'accepted:\n  - { kind: files, key: /x, change: added, reason: r, owner: o, expires: tomorrow }\n')], 78, /bad-accept\.yaml:2:65: accepted\.0\.expires: expected a date as YYYY-MM-DD/],

@@ -55,6 +55,17 @@ export interface TestbedOptions {
    * itself with `bed.start()`, for example without waiting for it to come up.
    */
   boot?: 'before' | 'later';
+  /**
+   * Boot a variant of the golden image instead: a copy with other packages, built and cached by
+   * test/testbed/build-variant-image.sh. For tests that compare two images.
+   */
+  image?: ImageVariant;
+}
+
+/** How a variant image differs from the golden one: Debian packages added and purged. */
+export interface ImageVariant {
+  install?: readonly string[];
+  purge?: readonly string[];
 }
 
 export interface Testbed {
@@ -94,7 +105,7 @@ export function useTestbed(options: TestbedOptions): Testbed {
     const missing = missingRequirement();
     if (missing) return requireInCi(this, missing);
     installLastResort();
-    rootfs = await buildImage();
+    rootfs = await buildImage(options.image);
     const stateDir = mkdtempSync('/tmp/driftspec-testbed-');
     const indexes = reserveIndexes(options.base, options.count);
     booted = indexes.map((index) => ({ index, stateDir }));
@@ -133,10 +144,17 @@ function missingRequirement(): string | undefined {
   return undefined;
 }
 
-async function buildImage(): Promise<string> {
-  const output = await run(join(SCRIPTS, 'build-image.sh'), []);
+async function buildImage(variant: ImageVariant | undefined): Promise<string> {
+  const golden = lastLine(await run(join(SCRIPTS, 'build-image.sh'), []), 'build-image.sh');
+  if (!variant) return golden;
+  const changes = [...(variant.install ?? []).flatMap((name) => ['--install', name]), ...(variant.purge ?? []).flatMap((name) => ['--purge', name])];
+  return lastLine(await run(join(SCRIPTS, 'build-variant-image.sh'), [golden, ...changes]), 'build-variant-image.sh');
+}
+
+/** The root filesystem path a build script prints last. */
+function lastLine(output: string, script: string): string {
   const rootfs = output.trim().split('\n').pop();
-  if (!rootfs) throw new Error('build-image.sh printed no root filesystem path');
+  if (!rootfs) throw new Error(`${script} printed no root filesystem path`);
   return rootfs;
 }
 

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { FileTreeReader } from '../../src/drift/snapshot-files.js';
 import { FILES_STREAM_ID, ProbeStreamParser } from '../../src/drift/probe-stream.js';
 import { readSnapshotFile, renderSnapshot, writeSnapshotFile } from '../../src/drift/snapshot-file.js';
+import { SpecError } from '../../src/plan/build.js';
 import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/snapshot-ignore.js';
 import { parseSnapshot, snapshotJsonSchema, sortSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { parseOpenrcServices, parseProcSysWalk, parseSysctlOutput, parseSystemdServices, parseSysvServices } from '../../src/drift/snapshot-sections.js';
@@ -255,7 +256,7 @@ describe('snapshot file', () => {
     const path = join(dir, 'baseline.json');
     await writeSnapshotFile(path, root);
     expect(readdirSync(dir)).to.deep.equal(['baseline.json']);
-    expect(await readSnapshotFile(path)).to.deep.equal(root);
+    expect(await readSnapshotFile(path, '/')).to.deep.equal(root);
     expect(existsSync(`${path}.tmp`)).to.equal(false);
   });
 
@@ -265,13 +266,44 @@ describe('snapshot file', () => {
     expect(validate({ ...JSON.parse(renderSnapshot(root)), files: [{ path: '/x', type: 'file', mode: '644' }] })).to.equal(false);
   });
 
-  it('a file that is not a snapshot names the first wrong field', async () => {
+  describe('one reader for every command: each mistake names the file and what is wrong (a SpecError: exit 78)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftspec-snapshot-file-'));
-    const path = join(dir, 'bad.json');
-    await writeSnapshotFile(path, { ...root, files: [] });
-    const text = readFileSync(path, 'utf8').replace('"schemaVersion": 1', '"schemaVersion": 2');
-    writeFileSync(path, text);
-    const error = await readSnapshotFile(path).catch((e: Error) => e);
-    expect((error as Error).message).to.match(/not a driftspec snapshot \(schema 1\): schemaVersion/);
+    const text = renderSnapshot(root);
+    const cases: Array<[string, string | null, string]> = [
+      ['a missing file', null, 'snapshot file not found'],
+      ['an empty file', '', 'not JSON: the file is empty'],
+      ['a file that is not JSON', 'baseline of web-1\n', 'not JSON: Unexpected token'],
+      ['a file cut short', text.slice(0, Math.floor(text.length / 2)), 'not JSON: the file ends in the middle of the document (cut short?): '],
+      ['JSON that is not an object', '[1, 2]', 'not a driftspec snapshot: expected a JSON object, got an array'],
+      ['no schema version', '{"files": []}', 'not a driftspec snapshot (no schemaVersion; this driftspec reads schemaVersion 1)'],
+      ['another schema version', text.replace('"schemaVersion": 1', '"schemaVersion": 2'), 'not a driftspec snapshot (schemaVersion 2; this driftspec reads schemaVersion 1)'],
+      ['a schema version that is text', text.replace('"schemaVersion": 1', '"schemaVersion": "1"'), 'not a driftspec snapshot (schemaVersion "1"; this driftspec reads schemaVersion 1)'],
+      ['an invalid field: its JSON path and the item it belongs to', text.replace('"mode":"0777"', '"mode":"777"'), 'not a valid driftspec snapshot: files['],
+      ['a missing section', JSON.stringify({ ...JSON.parse(text), mounts: undefined }), 'not a valid driftspec snapshot: mounts: '],
+    ];
+    for (const [what, content, message] of cases) {
+      it(what, async () => {
+        const name = `${what.replace(/\W+/g, '-')}.json`;
+        if (content !== null) writeFileSync(join(dir, name), content);
+        const error = await readSnapshotFile(name, dir).catch((e: Error) => e);
+        expect(error).to.be.instanceOf(SpecError);
+        expect((error as Error).message.startsWith(`${name}: ${message}`), (error as Error).message).to.equal(true);
+      });
+    }
+
+    it('names the invalid field by its JSON path and the item by its path or name', async () => {
+      writeFileSync(join(dir, 'mode.json'), text.replace('"mode":"0777"', '"mode":"777"'));
+      const error = await readSnapshotFile('mode.json', dir).catch((e: Error) => e);
+      const index = root.files.findIndex((f) => f.mode === '0777');
+      expect((error as Error).message).to.match(new RegExp(`^mode\\.json: not a valid driftspec snapshot: files\\[${index}\\]\\.mode \\(path "${root.files[index]!.path}"\\): `));
+      writeFileSync(join(dir, 'user.json'), text.replace('"name":"root","uid":0', '"name":"root","uid":-1'));
+      const userError = (await readSnapshotFile('user.json', dir).catch((e: Error) => e)) as Error;
+      expect(userError.message, userError.message).to.match(new RegExp(`^user\\.json: not a valid driftspec snapshot: users\\[${root.users.findIndex((u) => u.name === 'root')}\\]\\.uid \\(name "root"\\): `));
+    });
+
+    it('a directory is not a snapshot file', async () => {
+      const error = await readSnapshotFile(dir, '/').catch((e: Error) => e);
+      expect((error as Error).message).to.equal(`${dir}: is a directory, not a snapshot file`);
+    });
   });
 });

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import type { HostDrift } from '../../src/drift/diff-schema.js';
+import type { TestInstance } from './testbed.js';
+
+/**
+ * What two stock instances of the one image differ in: the test bed writes the instance name into
+ * /etc/hosts, and the overlay's upper and work directories (in the options of the "/" mount) are
+ * per instance — the work directory is new on every boot. Everything else must match.
+ */
+export const TESTBED_IGNORES = `ignore:
+  - kind: mounts
+    keys: /
+    attributes: options
+    reason: the overlay's upper and work directories name the instance and the boot
+  - paths: /etc/hosts
+    reason: the test bed writes the instance name into /etc/hosts
+`;
+
+/** Every difference as one line: "files ~ /etc/motd size,sha256", "users + extra". */
+export function differences(host: HostDrift): string[] {
+  return host.kinds.flatMap((k) => [
+    ...k.added.map((i) => `${k.kind} + ${i.key}`),
+    ...k.removed.map((i) => `${k.kind} - ${i.key}`),
+    ...k.changed.map((i) => `${k.kind} ~ ${i.key} ${i.changes.map((c) => c.attribute).join(',')}`),
+  ]);
+}
+
+/** The CLI options that log in to an instance as root. */
+export function connection(instance: TestInstance): string[] {
+  return ['-i', instance.keyPath, '--known-hosts', instance.knownHostsPath];
+}
+
+/**
+ * When several suites boot instances at once, an instance sometimes comes up "degraded" with a
+ * unit that failed at boot (seen: systemd-remount-fs, systemd-user-sessions,
+ * systemd-update-utmp-runlevel) and runs fine when started again. Drift would rightly report that
+ * as a changed service; the tests want each instance in the image's intended state first, so
+ * such units are started again (and named on stderr) before anything is snapshotted.
+ */
+export function settle(instance: TestInstance): void {
+  const failed = instance
+    .inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend', '--full'])
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/)[0]!)
+    .filter((unit) => unit.length > 0);
+  if (failed.length === 0) return;
+  const journal = instance.inContainer(['journalctl', '-b', '--no-pager', '-q', '-o', 'cat', '-n', '5', ...failed.flatMap((unit) => ['-u', unit])]);
+  process.stderr.write(`test bed: ${instance.name} booted with failed units ${failed.join(', ')}; starting them again\n${journal}`);
+  instance.inContainer(['systemctl', 'reset-failed', ...failed]);
+  instance.inContainer(['systemctl', 'restart', ...failed]);
+  expect(instance.inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend']).trim(), `${instance.name}: units still failed`).to.equal('');
+}
