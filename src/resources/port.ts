@@ -146,7 +146,7 @@ export type PortFact = z.infer<typeof PortFactSchema>;
  * prints control characters in link targets as "?", so a file name cannot forge a line; busybox
  * ls has no -q and always does so. Every end marker starts on a fresh line.
  */
-export const SOCKET_TABLE_SCRIPT = `for ds_t in tcp tcp6 udp udp6; do
+export const LISTENER_TABLE_SCRIPT = `for ds_t in tcp tcp6 udp udp6; do
   if [ -e "/proc/net/$ds_t" ]; then
     printf '@ds:table %s\\n' "$ds_t"
     cat "/proc/net/$ds_t"
@@ -155,7 +155,10 @@ export const SOCKET_TABLE_SCRIPT = `for ds_t in tcp tcp6 udp udp6; do
     printf '@ds:no-table %s\\n' "$ds_t"
   fi
 done
-printf '@ds:byte-order %s\\n' "$(printf '\\001\\000\\000\\000' | od -An -tx4 2>/dev/null)"
+printf '@ds:byte-order %s\\n' "$(printf '\\001\\000\\000\\000' | od -An -tx4 2>/dev/null)"`;
+
+/** The socket tables and, for every socket, the processes holding it: every open file of every process. */
+export const SOCKET_TABLE_SCRIPT = `${LISTENER_TABLE_SCRIPT}
 ds_ls=-l
 if ls -dq / >/dev/null 2>&1; then ds_ls=-lq; fi
 printf '@ds:fds %s\\n' "$ds_ls"
@@ -175,6 +178,21 @@ function portQuery(port: number): FactQuery<PortFact> {
     parse: (frame, host) => selectPort(parseSocketTable(frame, host), port, host),
   };
 }
+
+/**
+ * The socket tables alone, for checks that do not ask which process holds a port: listing every
+ * open file of every process costs more than the tables themselves.
+ */
+function listenerQuery(port: number): FactQuery<PortFact> {
+  return {
+    key: 'port-listeners',
+    script: LISTENER_TABLE_SCRIPT,
+    parse: (frame, host) => selectPort(parseSocketTable(frame, host, { owners: false }), port, host),
+  };
+}
+
+/** Why the owners of a listener-table query are not known. */
+const OWNERS_NOT_LISTED = 'the processes holding sockets were not listed by this query';
 
 interface Section {
   name: string;
@@ -269,7 +287,7 @@ function parseFdListing(lines: string[], stderr: string): { ownersByInode: Map<n
   return { ownersByInode, unreadable };
 }
 
-export function parseSocketTable(frame: Frame, host: HostFacts): SocketTable {
+export function parseSocketTable(frame: Frame, host: HostFacts, options: { owners: boolean } = { owners: true }): SocketTable {
   requireRan(frame, 'reading the socket tables');
   if (frame.exitCode !== 0) throw new FactError(`reading the socket tables exited ${frame.exitCode}${stderrNote(frame)}`);
   const { sections, missingTables, byteOrder } = splitSections(frame.stdout.toString('utf8'));
@@ -294,6 +312,9 @@ export function parseSocketTable(frame: Frame, host: HostFacts): SocketTable {
   }
   for (const file of FAMILY_BY_FILE.keys()) {
     if (!seenTables.has(file) && !missingTables.includes(file)) throw new FactError(`reading the socket tables: output cut short (no /proc/net/${file})`);
+  }
+  if (!options.owners) {
+    return validateFact(SocketTableSchema, { listening, processNames: {}, unreadablePids: [], ownerListingProblem: OWNERS_NOT_LISTED }, 'reading the socket tables');
   }
   if (!fdSection || !statSection) throw new FactError('reading the socket tables: output cut short (no process listing)');
   const ownerListingProblem = fdSection.status === 127 ? 'ls is not installed, so the processes holding sockets cannot be listed' : null;
@@ -420,11 +441,12 @@ export const portResource = defineResource({
   options: NoOptions,
   title: (port: number) => `port ${port}`,
   facts: {
+    listeners: (port: number) => listenerQuery(port),
     sockets: (port: number) => portQuery(port),
   },
   matchers: {
     listening: predicate<PortFact, ListeningArgs>({
-      fact: 'sockets',
+      fact: 'listeners',
       args: ListeningArgs,
       describe: describeListening,
       test: (fact, args) => {
@@ -439,7 +461,7 @@ export const portResource = defineResource({
       },
     }),
     addresses: attribute<PortFact, ListExpectation>({
-      fact: 'sockets',
+      fact: 'listeners',
       describe: 'listen on addresses',
       expected: ListMatcherSchema,
       read: (fact) => (fact.sockets.length === 0 ? nothingListens(fact) : sortedSockets(fact)),

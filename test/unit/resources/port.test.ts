@@ -13,6 +13,7 @@ import {
   parseSocketTable,
   portResource,
   selectPort,
+  LISTENER_TABLE_SCRIPT,
   SOCKET_TABLE_SCRIPT,
   type SocketTable,
 } from '../../../src/resources/port.js';
@@ -233,6 +234,15 @@ describe('port resource', () => {
     }
     const allTables = (tcp: string[] = [listen22]) => `${section('tcp', tcp)}${section('tcp6', [])}${section('udp', [])}${section('udp6', [])}`;
 
+    it('lists the processes holding sockets only for checks that ask for them', () => {
+      const listenersOnly = frame(`${allTables()}@ds:byte-order  00000001\n`);
+      const table = parseSocketTable(listenersOnly, hostFacts(), { owners: false });
+      expect(table.listening.map((s) => s.port)).to.deep.equal([22]);
+      expect(table.ownerListingProblem).to.match(/not listed/);
+      expect(statuses(judge(() => port(22).listening().not.listening(), listenersOnly))).to.deep.equal(['passed', 'failed']);
+      expect(() => parseSocketTable(listenersOnly, hostFacts())).to.throw(FactError, /no process listing/);
+    });
+
     it('accepts a machine without IPv6 tables', () => {
       const noV6 = `${section('tcp', [listen22])}@ds:no-table tcp6\n${section('udp', [])}@ds:no-table udp6\n`;
       expect(statuses(judge(() => port(22).listening({ protocol: 'tcp4' }).not.listening({ protocol: 'tcp6' }), build(noV6)))).to.deep.equal(['passed', 'passed']);
@@ -351,10 +361,13 @@ describe('port resource', () => {
     it('needs no quoting: the query holds no spec data', () => {
       const queries = plan(() => {
         port(22).listening();
-        port(80).listening();
+        port(80).addresses({ contains: ['tcp 0.0.0.0'] });
+        port(80).heldBy('nginx');
       }).checks.map((check) => factQueryFor(check, registry));
-      expect(queries.map((q) => q.script)).to.deep.equal([SOCKET_TABLE_SCRIPT, SOCKET_TABLE_SCRIPT]);
+      expect(queries.map((q) => q.script)).to.deep.equal([LISTENER_TABLE_SCRIPT, LISTENER_TABLE_SCRIPT, SOCKET_TABLE_SCRIPT]);
+      expect(SOCKET_TABLE_SCRIPT.startsWith(LISTENER_TABLE_SCRIPT)).to.equal(true);
     });
+
   });
 
   it('exports a schema-valid fact type', () => {
