@@ -26,7 +26,7 @@ import { toolVersion } from '../version.js';
 import type { CliIo } from '../cli/main.js';
 import { DRIFT_REPORTER_NAMES, type DriftFlags } from '../cli/drift-command.js';
 import { checkWaitFlags, defaultHostTimeoutSeconds, selectTargets } from '../cli/select-targets.js';
-import type { HostInventoryInfo } from '../engine/run.js';
+import { CLOSE_LIMIT_MS, closeWithin, type HostInventoryInfo } from '../engine/run.js';
 import { execWhenReady, type WaitOptions } from '../engine/wait.js';
 
 // `driftspec drift`, loaded only when the command runs (src/cli/drift-command.ts registers it).
@@ -225,18 +225,6 @@ async function snapshotWhenReady(target: Target, budget: LiveBudget): Promise<{ 
     if (error instanceof SnapshotProbeError || error instanceof PrivilegeError) return { failure: `probe error: ${error.message}` };
     throw error;
   }
-}
-
-/** How long closing a finished host's connection may take before the run stops waiting for it. */
-const CLOSE_LIMIT_MS = 2000;
-
-function closeWithin(target: Target, limitMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
-  const closed = Promise.resolve()
-    .then(() => target.close())
-    .catch(() => undefined);
-  return Promise.race([closed, limit]).finally(() => clearTimeout(timer));
 }
 
 /** Results in input order; at most `limit` candidates in flight; one host's failure never stops the others. */

@@ -27,7 +27,7 @@ export interface RunOptions extends RunHostOptions {
 }
 
 /** How long closing a finished host's connection may take before the run stops waiting for it. */
-const CLOSE_LIMIT_MS = 2000;
+export const CLOSE_LIMIT_MS = 2000;
 
 /**
  * Runs the plan on every target, at most `concurrency` at a time. Every host ends completed,
@@ -100,7 +100,7 @@ async function runWithinBudget(plan: Plan, target: Target, options: RunOptions):
 }
 
 /** A target whose close() fails or hangs is left behind rather than holding up the run. */
-function closeWithin(target: Target, limitMs: number): Promise<void> {
+export function closeWithin(target: Target, limitMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
   const closed = Promise.resolve()
