@@ -17,18 +17,21 @@ export function shouldUseColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessE
 }
 
 export function renderCliReport(result: RunResult, verdict: Verdict, options: CliReportOptions): string {
+  return [...cliReportPieces(result, verdict, options)].join('');
+}
+
+/** The same text in pieces, one per host: a fleet's report is written as it is rendered. */
+export function* cliReportPieces(result: RunResult, verdict: Verdict, options: CliReportOptions): Generator<string> {
   const paint = painter(options.color);
-  const lines: string[] = [];
   const specNames = result.specs.map((s) => (s.version ? `${s.name} ${s.version}` : s.name)).join(', ');
-  lines.push(paint.dim(`driftspec ${result.tool.version} · ${specNames}`));
-  for (const host of result.hosts) lines.push('', ...renderHost(host, result, options, paint));
+  yield paint.dim(`driftspec ${result.tool.version} · ${specNames}`);
+  for (const host of result.hosts) yield `\n\n${renderHost(host, result, options, paint).join('\n')}`;
   const controls = renderControlTable(result);
-  if (controls) lines.push('', controls);
-  lines.push('', renderSummaryTable(result), '');
+  if (controls) yield `\n\n${controls}`;
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
-  lines.push(verdictColor(`Result: ${verdict.summary}`));
+  const lines = ['', renderSummaryTable(result), '', verdictColor(`Result: ${verdict.summary}`)];
   for (const reason of verdict.reasons) lines.push(reason.startsWith('allowed: ') ? paint.dim(`  - ${reason}`) : `  - ${reason}`);
-  return lines.join('\n') + '\n';
+  yield `\n${lines.join('\n')}\n`;
 }
 
 type Painter = ReturnType<typeof painter>;

@@ -17,15 +17,13 @@ import type { Verdict } from '../src/gate/verdict.js';
  * its input, so the same result always renders the same bytes.
  */
 export function renderHtmlReport(result: RunResult, verdict: Verdict): string {
+  return [...htmlReportPieces(result, verdict)].join('');
+}
+
+/** The same page in pieces, one per host: a fleet's page is written as it is rendered. */
+export function* htmlReportPieces(result: RunResult, verdict: Verdict): Generator<string> {
   const controls = new Map(result.controls.map((c) => [c.id, c]));
-  const body = html`<main>
-${renderHeader(result, verdict)}
-${renderHostTable(result)}
-${renderAttention(result, controls)}
-${renderFilters(result.counts)}
-${result.hosts.map((host, index) => renderHost(host, index, controls))}
-</main>`;
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -37,7 +35,16 @@ ${result.hosts.map((host, index) => renderHost(host, index, controls))}
 <style>${STYLE}</style>
 </head>
 <body>
-${body}
+`;
+  yield html`<main>
+${renderHeader(result, verdict)}
+${renderHostTable(result)}
+${renderAttention(result, controls)}
+${renderFilters(result.counts)}
+`.text;
+  for (const [index, host] of result.hosts.entries()) yield renderHost(host, index, controls).text;
+  yield `
+</main>
 <script>${SCRIPT}</script>
 </body>
 </html>

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { writeFileAtomically } from '../src/io/atomic-write.js';
+import { chunkPieces, prepareFileAtomically, type PreparedFile } from '../src/io/atomic-write.js';
 import type { RunResult } from '../src/results/schema.js';
 import type { Verdict } from '../src/gate/verdict.js';
 
@@ -9,8 +9,14 @@ export interface ReporterRequest {
   path?: string;
 }
 
+/**
+ * A report's text: one string, or its pieces in order, so that a large report (a fleet's JSON)
+ * is written as it is rendered and never held as one string.
+ */
+export type ReportText = string | Iterable<string>;
+
 /** Renders one report; drift reports use it with their own report and verdict types. */
-export type Renderer<R = RunResult, V = Verdict> = (result: R, verdict: V) => string;
+export type Renderer<R = RunResult, V = Verdict> = (result: R, verdict: V) => ReportText;
 
 export class ReporterOptionError extends Error {
   override name = 'ReporterOptionError';
@@ -40,8 +46,11 @@ export function validateReporterRequests(requests: readonly ReporterRequest[]): 
 }
 
 /**
- * Renders every requested report, then writes the files atomically: a reader never sees half a
- * report, and a report that fails to render leaves no file behind.
+ * Writes every requested report. The files are written in full to temporary files beside their
+ * targets first and put in place only when every report has been rendered to its end, so a
+ * report that fails to render, even half-way, leaves no file behind and replaces none. The report
+ * for stdout is written while the files wait, piece by piece as it is rendered (so a failure in
+ * its own rendering leaves what was written before it on stdout).
  */
 export async function writeReports<R = RunResult, V = Verdict>(
   requests: readonly ReporterRequest[],
@@ -50,32 +59,55 @@ export async function writeReports<R = RunResult, V = Verdict>(
   verdict: V,
   stdout: NodeJS.WritableStream,
 ): Promise<void> {
-  const rendered = requests.map((request) => ({ request, text: renderers[request.name]!(result, verdict) }));
-  for (const { request, text } of rendered) {
-    if (request.path === undefined) writeInSlices(stdout, text);
-    else await writeFileAtomically(request.path, text);
+  const prepared: PreparedFile[] = [];
+  try {
+    for (const request of requests) {
+      if (request.path === undefined) continue;
+      const pieces = piecesOf(renderers[request.name]!(result, verdict));
+      prepared.push(
+        await prepareFileAtomically(request.path, async (write) => {
+          for (const chunk of chunkPieces(pieces)) await write(chunk);
+        }),
+      );
+    }
+    const toStdout = requests.find((request) => request.path === undefined);
+    if (toStdout) await writeToStream(stdout, piecesOf(renderers[toStdout.name]!(result, verdict)));
+    for (const file of prepared) await file.commit();
+  } catch (error) {
+    await Promise.all(prepared.map((file) => file.discard()));
+    throw error;
   }
 }
 
-const STDOUT_SLICE_CHARS = 1 << 20;
+function piecesOf(text: ReportText): Iterable<string> {
+  return typeof text === 'string' ? [text] : text;
+}
 
 /**
- * A large report (a fleet's JSON) goes to stdout in slices cut at line ends: written whole, it
- * would be copied into one more buffer as large as itself (measured in bench/: 70 MB less at 1000 hosts).
+ * A report goes to stdout in chunks of about WRITE_CHUNK_CHARS (see chunkPieces): written whole,
+ * a fleet's JSON would be copied into one more buffer as large as itself (measured in bench/:
+ * 70 MB less at 1000 hosts). A stream that asks to wait (a slow pipe) is waited for.
  */
-function writeInSlices(stdout: NodeJS.WritableStream, text: string): void {
-  for (let start = 0; start < text.length; ) {
-    let end = Math.min(text.length, start + STDOUT_SLICE_CHARS);
-    if (end < text.length) {
-      const newline = text.lastIndexOf('\n', end - 1);
-      // Never between the two halves of a surrogate pair.
-      end = newline >= start ? newline + 1 : end - (isHighSurrogate(text.charCodeAt(end - 1)) ? 1 : 0);
-    }
-    stdout.write(text.slice(start, end));
-    start = end;
+export async function writeToStream(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  for (const chunk of chunkPieces(pieces)) {
+    if (!stream.write(chunk)) await drained(stream);
   }
 }
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
+function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (error?: Error) => {
+      stream.off('drain', onDrain);
+      stream.off('error', onError);
+      stream.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onError = (error: Error) => settle(error);
+    const onClose = () => settle(new Error('the output closed before the whole report was written'));
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
+    stream.once('close', onClose);
+  });
 }

@@ -65,7 +65,7 @@ export class SshTarget implements Target {
   /** Set when the host key was trusted only because --accept-new-host-keys allowed it. */
   acceptedNewHostKey: string | undefined;
   private connection: Promise<Connection> | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  private queue: Promise<void> = Promise.resolve();
   private closed = false;
   /** Abandons a connection attempt still in progress, so close() never waits for the connect timeout. */
   private abandonConnecting: (() => void) | undefined;
@@ -85,7 +85,12 @@ export class SshTarget implements Target {
       return result;
     };
     const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
+    // The queue keeps only the order, not the output: a fleet run holds every finished target
+    // until the report is written, and with it each host's whole probe output (measured in bench/).
+    this.queue = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   }
 
