@@ -1,0 +1,123 @@
+import { isAscii } from 'node:buffer';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+import { EXIT } from '../gate/exit-codes.js';
+import { specCacheDir } from './cache.js';
+import type { main } from './main.js';
+
+/** The CLI bundled into one CommonJS file in dist/ by scripts/bundle-cli.ts. */
+export const BUNDLE_FILE = 'driftspec-cli.cjs';
+/** What the bundle calls instead of `import()`: a script compiled by node:vm has no module loader. */
+export const IMPORT_PARAMETER = '__driftspecImport';
+/**
+ * Commands with a code cache each: a cache holds the functions compiled by the run that wrote
+ * it, so one written by `--version` would leave a `run` compiling all of its own code again.
+ */
+export const CACHED_COMMANDS = ['run', 'plan', 'schema', 'snapshot', 'drift', 'generate'] as const;
+
+const WRAPPER_HEAD = `(function (exports, require, module, __filename, __dirname, ${IMPORT_PARAMETER}) {`;
+const WRAPPER_TAIL = '\n})';
+/** A cache file: this tag, the SHA-1 of the V8 data, the V8 data. */
+const CACHE_TAG = Buffer.from('DSV8');
+const CHECKSUM_BYTES = 20;
+
+export interface LoadedCli {
+  main: typeof main;
+  /** For process 'exit', when there was no cache to use: writes one with every function compiled so far. */
+  onExit?: (code: number) => void;
+}
+
+export interface CompiledBundle {
+  exports: Record<string, unknown>;
+  cachePath: string;
+  /** used: V8 took it; absent; corrupt: checksum or tag wrong; rejected: V8 refused it (other V8, flags or source). */
+  cache: 'used' | 'absent' | 'corrupt' | 'rejected';
+  writeCache?: () => void;
+}
+
+/**
+ * The CLI from dist/: the bundle, compiled with the code cache of the command about to run, or,
+ * where the bundle is missing or older than tsc's output (tsc run alone), the compiled modules.
+ */
+export async function loadCli(distDir: URL, options: { env: NodeJS.ProcessEnv; command: string | undefined }): Promise<LoadedCli> {
+  const bundlePath = fileURLToPath(new URL(BUNDLE_FILE, distDir));
+  const entry = new URL('src/cli/main.js', distDir);
+  if (!isCurrent(bundlePath, fileURLToPath(entry))) return (await import(entry.href)) as LoadedCli;
+  const { exports, writeCache } = loadBundle(bundlePath, { cacheDir: specCacheDir(options.env), command: options.command });
+  // A run refused for bad input compiled little of its command: the next run writes the cache instead.
+  const onExit = writeCache && ((code: number) => code < EXIT.usage && writeCache());
+  return { main: exports.main as typeof main, onExit };
+}
+
+function isCurrent(bundlePath: string, entryPath: string): boolean {
+  try {
+    return statSync(bundlePath).mtimeMs >= statSync(entryPath).mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a CommonJS bundle through node:vm with a V8 code cache from `cacheDir`, one per command,
+ * named by a hash of the bundle and the Node version and architecture. A cache that is missing,
+ * damaged or refused by V8 is ignored and `writeCache` is returned to write it anew.
+ */
+export function loadBundle(
+  bundlePath: string,
+  options: { cacheDir: string; command: string | undefined; importModule?: (specifier: string) => Promise<unknown> },
+): CompiledBundle {
+  const bytes = readFileSync(bundlePath);
+  // The bundle is ASCII (scripts/bundle-cli.ts sees to it): decoded as Latin-1 it costs next to
+  // nothing, where UTF-8 decoding of its 1.5 MB takes 15–40 ms.
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
+  const key = createHash('sha1').update(WRAPPER_HEAD).update(bytes).update(WRAPPER_TAIL).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
+  const command = CACHED_COMMANDS.find((name) => name === options.command) ?? 'other';
+  const cachePath = join(options.cacheDir, `cli-${command}-${key}.v8cache`);
+  const stored = readCacheFile(cachePath);
+  const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: bundlePath, cachedData: stored.data });
+  const cache = stored.state !== 'present' ? stored.state : script.cachedDataRejected ? 'rejected' : 'used';
+  const module = { exports: {} as Record<string, unknown> };
+  const importModule = options.importModule ?? ((specifier: string) => import(specifier));
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), importModule);
+  return { exports: module.exports, cachePath, cache, writeCache: cache === 'used' ? undefined : () => writeCacheFile(cachePath, script.createCachedData()) };
+}
+
+/** V8 does not check its cache data for damage (a flipped byte can crash it): the checksum does. */
+function readCacheFile(path: string): { data?: Buffer; state: 'present' | 'absent' | 'corrupt' } {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch {
+    return { state: 'absent' };
+  }
+  const data = file.subarray(CACHE_TAG.length + CHECKSUM_BYTES);
+  const intact = file.length > CACHE_TAG.length + CHECKSUM_BYTES && file.subarray(0, CACHE_TAG.length).equals(CACHE_TAG) && sha1(data).equals(file.subarray(CACHE_TAG.length, CACHE_TAG.length + CHECKSUM_BYTES));
+  return intact ? { data, state: 'present' } : { state: 'corrupt' };
+}
+
+/**
+ * Written whole or not at all (a temporary file renamed into place), without fsync: after a crash
+ * a torn file fails the checksum and is written again. A cache that cannot be written is no error.
+ */
+function writeCacheFile(path: string, data: Buffer): void {
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, Buffer.concat([CACHE_TAG, sha1(data), data]), { flag: 'wx' });
+    renameSync(temporary, path);
+  } catch {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing was written, or nothing can be
+    }
+  }
+}
+
+function sha1(data: Uint8Array): Buffer {
+  return createHash('sha1').update(data).digest();
+}
