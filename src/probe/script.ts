@@ -63,18 +63,22 @@ ds_done() {
 }
 ds_flush() {
   [ "$ds_n" -gt 0 ] || return 0
-  ds_k=0 ds_names=
-  while [ "$ds_k" -lt "$ds_n" ]; do ds_k=$((ds_k + 1)); ds_names="$ds_names o$ds_k e$ds_k"; done
-  if (cd "$ds_dir" && wc -c $ds_names) >"$ds_dir/sizes" 2>/dev/null; then
+  set --
+  ds_k=0
+  while [ "$ds_k" -lt "$ds_n" ]; do ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"; done
+  if wc -c "$@" >"$ds_dir/sizes" 2>/dev/null; then
     set -- $ds_pending
-    ds_k=0 ds_parts=
+    ds_k=0
     while [ $# -ge 2 ] && read -r ds_os ds_x && read -r ds_es ds_x; do
       ds_k=$((ds_k + 1))
-      printf '${FRAME_HEADER} %s %s %s %s\\n' "$1" "$2" "$ds_os" "$ds_es" >"$ds_dir/h$ds_k" || break
-      ds_parts="$ds_parts h$ds_k o$ds_k e$ds_k"
+      printf '${FRAME_HEADER} %s %s %s %s\\n' "$1" "$2" "$ds_os" "$ds_es" >"$ds_dir/h$ds_k" || { ds_k=$((ds_k - 1)); break; }
       shift 2
     done <"$ds_dir/sizes"
-    [ -z "$ds_parts" ] || (cd "$ds_dir" && cat $ds_parts </dev/null)
+    ds_m=$ds_k
+    set --
+    ds_k=0
+    while [ "$ds_k" -lt "$ds_m" ]; do ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/h$ds_k" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"; done
+    [ $# -eq 0 ] || cat "$@" </dev/null
   fi
   ds_n=0 ds_pending=
 }`;
