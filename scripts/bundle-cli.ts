@@ -45,10 +45,10 @@ await rename(`${outfile}.${process.pid}.tmp`, outfile);
 
 /**
  * driftspec's own compiled modules, adapted to a CommonJS bundle in dist/: `import.meta.url` names
- * the module's own file in dist/ (packageRoot() walks up from it, the TypeScript loader finds the
- * package entry beside it), and an awaited dynamic import of anything but a relative path, which
- * esbuild bundles (a compiled spec, esbuild itself), goes to the import function the loader hands
- * in. Any other `import(` left in the bundle fails the build.
+ * the module's own file in dist/ (packageRoot() walks up from it), and an awaited dynamic import
+ * of anything but a relative path, which esbuild bundles (a compiled spec, esbuild itself), goes
+ * to the import function the loader hands in. Any other `import(` left in the bundle fails the
+ * build.
  */
 function compiledModulesOnly(): Plugin {
   return {

@@ -1,13 +1,37 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { z } from 'zod';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import { isSpecError, SpecError } from './build.js';
 
-/** The package entry a spec's `import … from 'driftspec'` must reach: the very module the CLI runs. */
-const SELF_ENTRY = fileURLToPath(new URL('../index.js', import.meta.url));
+type PublicApi = Record<string, unknown>;
+
+/**
+ * Where a compiled spec finds the API its `import … from 'driftspec'` asks for: each copy of this
+ * module that loads specs (the bundled CLI, the compiled modules, a library user's) registers its
+ * own package entry under an id of its own, and imports the spec with that id in its URL.
+ */
+const API_REGISTRY = Symbol.for('driftspec.specApis');
+const API_QUERY = 'driftspec-api';
+/** The module esbuild puts in place of 'driftspec' (inlined into the compiled spec, no file). */
+const API_NAMESPACE = 'driftspec-api';
+const API_MODULE = `${API_NAMESPACE}:driftspec`;
+/**
+ * The compiled spec's own URL, spelled in pieces: scripts/bundle-cli.ts rewrites the whole
+ * expression wherever it appears in driftspec's code, strings too.
+ */
+const SPEC_MODULE_URL = ['import', 'meta', 'url'].join('.');
+
+type ApiRegistry = { [API_REGISTRY]?: Map<string, PublicApi> };
+
+interface OwnApi {
+  id: string;
+  names: string[];
+  /** The source of the module standing for 'driftspec': part of every cache key. */
+  moduleSource: string;
+}
 
 const CacheMetaSchema = z.object({ output: z.string(), inputs: z.record(z.string(), z.string()) });
 
@@ -17,18 +41,49 @@ const CacheMetaSchema = z.object({ output: z.string(), inputs: z.record(z.string
  * no compilation at all.
  */
 export async function importTypeScriptSpec(absolutePath: string, cacheDir: string): Promise<unknown> {
-  const entryKey = sha256(`${absolutePath}\0${SELF_ENTRY}`).slice(0, 24);
+  const api = await ownApi();
+  const entryKey = sha256(`${absolutePath}\0${api.moduleSource}`).slice(0, 24);
   const metaPath = `${cacheDir}/${entryKey}.json`;
   const cached = await readValidCache(metaPath);
-  const output = cached ?? (await compile(absolutePath, cacheDir, entryKey, metaPath));
+  const output = cached ?? (await compile(absolutePath, cacheDir, entryKey, metaPath, api));
   try {
-    const module = (await import(pathToFileURL(output).href)) as { default?: unknown };
+    const module = (await import(`${pathToFileURL(output).href}?${API_QUERY}=${api.id}`)) as { default?: unknown };
     if (module.default === undefined) throw new SpecError('has no default export; export default spec(…)', absolutePath);
     return module.default;
   } catch (error) {
     if (isSpecError(error)) throw error;
     throw new SpecError(`failed while loading: ${(error as Error).message}`, absolutePath);
   }
+}
+
+let ownApiPromise: Promise<OwnApi> | undefined;
+
+/**
+ * The package entry of the copy of driftspec that is running, for the specs it loads. In the
+ * bundled CLI this relative import is bundled too: a spec then uses the bundle's own functions,
+ * where an import of dist/src/index.js would load some three hundred modules a second time.
+ */
+function ownApi(): Promise<OwnApi> {
+  ownApiPromise ??= import('../index.js').then((entry: PublicApi) => {
+    const id = randomBytes(8).toString('hex');
+    const registry = globalThis as ApiRegistry;
+    (registry[API_REGISTRY] ??= new Map()).set(id, entry);
+    const names = Object.keys(entry).sort();
+    return { id, names, moduleSource: apiModuleSource(names) };
+  });
+  return ownApiPromise;
+}
+
+/** Has the same source for the same export names, whichever copy compiles the spec. */
+function apiModuleSource(names: readonly string[]): string {
+  const registry = `globalThis[Symbol.for(${JSON.stringify(API_REGISTRY.description)})]`;
+  const lines = [
+    `const api = ${registry}?.get(new URL(${SPEC_MODULE_URL}).searchParams.get(${JSON.stringify(API_QUERY)}));`,
+    `if (api === undefined) throw new Error("a compiled spec is loaded only by driftspec's spec loader");`,
+    ...names.map((name, index) => `const value${index} = api[${JSON.stringify(name)}];`),
+    `export { ${names.map((name, index) => `value${index} as ${JSON.stringify(name)}`).join(', ')} };`,
+  ];
+  return `${lines.join('\n')}\n`;
 }
 
 async function readValidCache(metaPath: string): Promise<string | undefined> {
@@ -45,7 +100,7 @@ async function readValidCache(metaPath: string): Promise<string | undefined> {
   return meta.output;
 }
 
-async function compile(absolutePath: string, cacheDir: string, entryKey: string, metaPath: string): Promise<string> {
+async function compile(absolutePath: string, cacheDir: string, entryKey: string, metaPath: string, api: OwnApi): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   // esbuild loads only to compile: a spec served from the cache never pays for it.
   const { build } = await import('esbuild');
@@ -58,15 +113,16 @@ async function compile(absolutePath: string, cacheDir: string, entryKey: string,
     target: 'node20',
     metafile: true,
     logLevel: 'silent',
-    plugins: [selfReference()],
+    plugins: [publicApi(api)],
   }).catch((error: { errors?: Message[] }) => {
-    throw new SpecError(formatBuildErrors(error.errors ?? []) || String(error), absolutePath);
+    throw new SpecError(formatBuildErrors(error.errors ?? [], api.names) || String(error), absolutePath);
   });
   const code = result.outputFiles[0]!.contents;
   const output = `${cacheDir}/${entryKey}-${sha256(code).slice(0, 16)}.mjs`;
   await writeFileAtomically(output, code);
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
+    if (input === API_MODULE) continue;
     const path = input.startsWith('/') ? input : `${process.cwd()}/${input}`;
     inputs[path] = sha256(await readFile(path));
   }
@@ -74,21 +130,27 @@ async function compile(absolutePath: string, cacheDir: string, entryKey: string,
   return output;
 }
 
-function selfReference(): Plugin {
+function publicApi(api: OwnApi): Plugin {
   return {
-    name: 'driftspec-self',
+    name: 'driftspec-public-api',
     setup(builder) {
-      builder.onResolve({ filter: /^driftspec$/ }, () => ({ path: SELF_ENTRY, external: true }));
+      builder.onResolve({ filter: /^driftspec$/ }, () => ({ path: 'driftspec', namespace: API_NAMESPACE }));
+      builder.onLoad({ filter: /.*/, namespace: API_NAMESPACE }, () => ({ contents: api.moduleSource, loader: 'js' }));
     },
   };
 }
 
-function formatBuildErrors(errors: Message[]): string {
+const MISSING_EXPORT = new RegExp(`^No matching export in "${API_MODULE}" for import "(.*)"$`);
+
+function formatBuildErrors(errors: Message[], apiNames: readonly string[]): string {
   return errors
-    .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text))
+    .map((e) => {
+      const missing = MISSING_EXPORT.exec(e.text);
+      const text = missing ? `driftspec has no export named "${missing[1]}" (it exports: ${apiNames.join(', ')})` : e.text;
+      return e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${text}` : text;
+    })
     .join('\n');
 }
-
 
 function sha256(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { SpecError } from '../../src/plan/build.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -61,6 +61,34 @@ describe('spec loading', () => {
     const fromYaml = await loadPlan([join(specs, 'debian-web-server.yaml')], { registry, cacheDir });
     expect(withoutSources(fromTs)).to.deep.equal(withoutSources(fromYaml));
     expect(fromYaml.checks.length).to.be.greaterThan(40);
+  });
+
+  it('takes type-only and namespace imports from driftspec; the compiled spec loads only through the loader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
+    const ownCacheDir = mkdtempSync(join(tmpdir(), 'driftspec-cache-'));
+    const path = join(dir, 'typed.ts');
+    writeFileSync(
+      path,
+      [
+        "import type { Plan, CheckResult } from 'driftspec';",
+        "import { spec, file, type ControlMeta, type SpecDefinition } from 'driftspec';",
+        "import * as driftspec from 'driftspec';",
+        "const meta: ControlMeta = { impact: 'high' };",
+        "const unused: Plan | CheckResult | undefined = undefined;",
+        "const definition: SpecDefinition = spec('typed', () => { driftspec.control('c', meta, () => file('/etc/passwd').exists()); void unused; });",
+        'export default definition;',
+        '',
+      ].join('\n'),
+    );
+    const plan = await loadPlan([path], { registry, cacheDir: ownCacheDir });
+    expect(plan.checks.map((c) => [c.id, c.resource, c.subject])).to.deep.equal([['c#1', 'file', '/etc/passwd']]);
+    const compiled = readdirSync(ownCacheDir).filter((name) => name.endsWith('.mjs'));
+    expect(compiled).to.have.length(1);
+    expect(readFileSync(join(ownCacheDir, compiled[0]!), 'utf8')).to.not.match(/\bimport\b.*\bfrom\b/);
+    await import(pathToFileURL(join(ownCacheDir, compiled[0]!)).href).then(
+      () => expect.fail('a compiled spec loaded outside the spec loader'),
+      (error: Error) => expect(error.message).to.equal("a compiled spec is loaded only by driftspec's spec loader"),
+    );
   });
 
   it('reads 0644 in YAML as the octal mode a person means', async () => {
@@ -123,6 +151,15 @@ describe('spec loading', () => {
       await loadPlan(['/etc/hostname'], { registry, cacheDir }).then(
         () => expect.fail('loaded a file without an extension'),
         (error: Error) => expect(error.message).to.match(/unsupported spec file type/),
+      );
+    });
+
+    it('a TypeScript spec that imports a name driftspec does not export', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
+      writeFileSync(join(dir, 'missing.ts'), "import { spec, control, Fil } from 'driftspec';\nexport default spec('x', () => { control('c', () => Fil('/x')); });\n");
+      await loadPlan([join(dir, 'missing.ts')], { registry, cacheDir }).then(
+        () => expect.fail('loaded a spec importing a missing name'),
+        (error: Error) => expect(error.message).to.match(/missing\.ts:1:25: driftspec has no export named "Fil" \(it exports: command, control, file, /),
       );
     });
 
