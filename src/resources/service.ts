@@ -26,11 +26,20 @@ export const SYSV_START_DIRS = ['/etc/rcS.d', '/etc/rc2.d', '/etc/rc3.d', '/etc/
 const RunResultSchema = z.object({ exitCode: z.number().int(), output: z.string() });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
+/**
+ * Every property `systemctl show` printed (some 250 per unit), checked in one pass: a per-entry
+ * zod record check cost more than the rest of the parse, once per service on every host.
+ */
+const StringRecordSchema = z.custom<Record<string, string>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string'),
+  'expected a record of strings',
+);
+
 export const SystemdServiceSchema = z.object({
   init: z.literal('systemd'),
   name: z.string(),
   /** Every property `systemctl show` printed; LoadState, ActiveState and SubState are always there. */
-  properties: z.record(z.string(), z.string()),
+  properties: StringRecordSchema,
   /** The word `systemctl is-enabled` printed (enabled, static, masked, …), or "not-found". */
   unitFileState: z.string().nullable(),
   /** Why `systemctl is-enabled` gave no state, when it failed in some other way. */
