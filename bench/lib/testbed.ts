@@ -4,13 +4,13 @@
  * running test suites never take the same index. Instances are always stopped: by `stop()`, and
  * as a last resort when the process exits or is interrupted.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { releaseIndex, reserveIndexes, runTestbedScript } from '../../test/testbed/indexes.js';
 
 const SCRIPTS = fileURLToPath(new URL('../../test/testbed/', import.meta.url));
-const RESERVATIONS = '/run/driftspec-testbed/indexes';
 const REQUIRED_TOOLS = ['debootstrap', 'systemd-nspawn', 'ip', 'ssh', 'ssh-keygen', 'nsenter', 'ps'];
 
 export interface BenchInstance {
@@ -77,60 +77,10 @@ function describeInstance(rootfs: string, index: number, stateDir: string): Benc
   };
 }
 
-function reserveIndexes(base: number, count: number): number[] {
-  mkdirSync(RESERVATIONS, { recursive: true });
-  const taken: number[] = [];
-  for (let index = base; index <= 254 && taken.length < count; index++) {
-    if (reserve(index)) taken.push(index);
-  }
-  if (taken.length < count) {
-    for (const index of taken) release(index);
-    throw new Error(`no ${count} free test bed indexes from ${base} to 254`);
-  }
-  return taken;
-}
-
-function reserve(index: number): boolean {
-  const dir = join(RESERVATIONS, String(index));
-  if (existsSync(`/run/netns/img${index}`)) return false;
-  try {
-    mkdirSync(dir);
-  } catch {
-    if (ownerAlive(dir)) return false;
-    rmSync(dir, { recursive: true, force: true });
-    try {
-      mkdirSync(dir);
-    } catch {
-      return false;
-    }
-  }
-  writeFileSync(join(dir, 'owner'), `${process.pid}\n`);
-  return true;
-}
-
-function ownerAlive(dir: string): boolean {
-  let owner: number;
-  try {
-    owner = Number(readFileSync(join(dir, 'owner'), 'utf8').trim());
-  } catch {
-    return true; // being written by its owner right now
-  }
-  try {
-    process.kill(owner, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function release(index: number): void {
-  rmSync(join(RESERVATIONS, String(index)), { recursive: true, force: true });
-}
-
 async function stopInstance(index: number, stateDir: string): Promise<void> {
   await runScript('stop-instance.sh', [String(index), stateDir]);
   live.delete(index);
-  release(index);
+  releaseIndex(index);
 }
 
 function installLastResort(): void {
@@ -148,7 +98,7 @@ function installLastResort(): void {
 function stopAllNow(): void {
   for (const [index, stateDir] of live) {
     spawnSync(join(SCRIPTS, 'stop-instance.sh'), [String(index), stateDir], { stdio: 'ignore' });
-    release(index);
+    releaseIndex(index);
     rmSync(stateDir, { recursive: true, force: true });
   }
   live.clear();
@@ -156,21 +106,7 @@ function stopAllNow(): void {
 
 /** Runs a test bed script; its progress (stderr) is shown only when it fails. */
 function runScript(name: string, args: readonly string[]): Promise<string> {
-  const script = join(SCRIPTS, name);
-  return new Promise((resolve, reject) => {
-    const child = spawn(script, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Twenty instances booting at once on two cores take longer than one alone.
-      env: { ...process.env, DRIFTSPEC_TESTBED_BOOT_TIMEOUT: process.env.DRIFTSPEC_TESTBED_BOOT_TIMEOUT ?? '240' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`));
-    });
-  });
+  // Twenty instances booting at once on two cores take longer than one alone.
+  const env = { ...process.env, DRIFTSPEC_TESTBED_BOOT_TIMEOUT: process.env.DRIFTSPEC_TESTBED_BOOT_TIMEOUT ?? '240' };
+  return runTestbedScript(join(SCRIPTS, name), args, env);
 }

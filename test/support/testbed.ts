@@ -8,15 +8,15 @@
  *     it('…', async () => { const [a] = bed.instances; … a.address … });
  *   });
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRoot, requireInCi } from './environment.js';
+import { releaseIndex, reserveIndexes, runTestbedScript } from '../testbed/indexes.js';
 
 const SCRIPTS = fileURLToPath(new URL('../testbed/', import.meta.url));
 /** Cross-process index reservations: one directory per index, made atomically with mkdir. */
-const RESERVATIONS = '/run/driftspec-testbed/indexes';
 const REQUIRED_TOOLS = ['debootstrap', 'systemd-nspawn', 'ip', 'ssh', 'ssh-keygen', 'nsenter', 'ps'];
 
 export interface TestInstance {
@@ -93,10 +93,10 @@ export function useTestbed(options: TestbedOptions): Testbed {
       rmSync(join(instance.stateDir, instance.name), { recursive: true, force: true });
       mkdirSync(instance.upperDir, { recursive: true });
       options.prepare?.({ index: instance.index, upperDir: instance.upperDir, rootfs });
-      await run(join(SCRIPTS, 'boot-instance.sh'), [...(wait ? [] : ['--no-wait']), rootfs, String(instance.index), instance.stateDir]);
+      await runTestbedScript(join(SCRIPTS, 'boot-instance.sh'), [...(wait ? [] : ['--no-wait']), rootfs, String(instance.index), instance.stateDir]);
     },
     async stop(instance) {
-      await run(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir]);
+      await runTestbedScript(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir]);
     },
   };
 
@@ -120,7 +120,7 @@ export function useTestbed(options: TestbedOptions): Testbed {
       options.prepare?.({ index, upperDir, rootfs });
     }
     // Every boot script finishes before after() may stop anything.
-    const boots = await Promise.allSettled(indexes.map((index) => run(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(index), stateDir])));
+    const boots = await Promise.allSettled(indexes.map((index) => runTestbedScript(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(index), stateDir])));
     const failed = boots.find((boot) => boot.status === 'rejected');
     if (failed) throw failed.reason;
     bed.instances.push(...indexes.map((index) => describeInstance(rootfs, index, stateDir)));
@@ -145,10 +145,10 @@ function missingRequirement(): string | undefined {
 }
 
 async function buildImage(variant: ImageVariant | undefined): Promise<string> {
-  const golden = lastLine(await run(join(SCRIPTS, 'build-image.sh'), []), 'build-image.sh');
+  const golden = lastLine(await runTestbedScript(join(SCRIPTS, 'build-image.sh'), []), 'build-image.sh');
   if (!variant) return golden;
   const changes = [...(variant.install ?? []).flatMap((name) => ['--install', name]), ...(variant.purge ?? []).flatMap((name) => ['--purge', name])];
-  return lastLine(await run(join(SCRIPTS, 'build-variant-image.sh'), [golden, ...changes]), 'build-variant-image.sh');
+  return lastLine(await runTestbedScript(join(SCRIPTS, 'build-variant-image.sh'), [golden, ...changes]), 'build-variant-image.sh');
 }
 
 /** The root filesystem path a build script prints last. */
@@ -189,65 +189,11 @@ function containerInit(stateDir: string, name: string): string {
   return init;
 }
 
-function reserveIndexes(base: number, count: number): number[] {
-  mkdirSync(RESERVATIONS, { recursive: true });
-  const taken: number[] = [];
-  for (let index = base; index <= 254 && taken.length < count; index++) {
-    if (reserve(index)) taken.push(index);
-  }
-  if (taken.length < count) {
-    for (const index of taken) release(index);
-    throw new Error(`no ${count} free test bed indexes from ${base} to 254`);
-  }
-  return taken;
-}
-
-function reserve(index: number): boolean {
-  const dir = join(RESERVATIONS, String(index));
-  if (namespaceExists(`img${index}`)) return false;
-  try {
-    mkdirSync(dir);
-  } catch {
-    if (ownerAlive(dir)) return false;
-    rmSync(dir, { recursive: true, force: true });
-    try {
-      mkdirSync(dir);
-    } catch {
-      return false;
-    }
-  }
-  writeFileSync(join(dir, 'owner'), `${process.pid}\n`);
-  return true;
-}
-
-function ownerAlive(dir: string): boolean {
-  let owner: number;
-  try {
-    owner = Number(readFileSync(join(dir, 'owner'), 'utf8').trim());
-  } catch {
-    return true; // being written by its owner right now
-  }
-  try {
-    process.kill(owner, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function release(index: number): void {
-  rmSync(join(RESERVATIONS, String(index)), { recursive: true, force: true });
-}
-
-function namespaceExists(name: string): boolean {
-  return existsSync(`/run/netns/${name}`);
-}
-
 /** An instance that fails to stop stays registered, so the exit handler tries again. */
 async function stopInstance(instance: Booted): Promise<void> {
-  await run(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir]);
+  await runTestbedScript(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir]);
   live.delete(instance);
-  release(instance.index);
+  releaseIndex(instance.index);
 }
 
 /** Exit and interrupt: stop whatever a failed or aborted run left booted. */
@@ -267,7 +213,7 @@ function installLastResort(): void {
 function stopAllNow(): void {
   for (const instance of live) {
     spawnSync(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir], { stdio: 'ignore' });
-    release(instance.index);
+    releaseIndex(instance.index);
   }
   removeStateDirs([...live]);
   live.clear();
@@ -276,20 +222,4 @@ function stopAllNow(): void {
 function removeStateDirs(instances: readonly Booted[]): void {
   if (process.env.DRIFTSPEC_TESTBED_KEEP === '1') return;
   for (const dir of new Set(instances.map((instance) => instance.stateDir))) rmSync(dir, { recursive: true, force: true });
-}
-
-/** Runs a test bed script; its progress (stderr) is shown only when it fails. */
-function run(script: string, args: readonly string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(script, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${script} ${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`));
-    });
-  });
 }
