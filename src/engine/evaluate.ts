@@ -86,7 +86,7 @@ function judgeAttribute(
 ): Verdict {
   const expectedMatcher = check.args as ValueMatcher;
   const expected = `${check.negated ? 'not ' : ''}${describeValueMatcher(expectedMatcher, matcher.format)}`;
-  const value = matcher.read(fact, host);
+  const value = matcher.read(fact, host, { expected: expectedMatcher, negated: check.negated });
   // An attribute of something that is not there is never evidence for a negated check either.
   if (isAbsent(value)) return { status: 'failed', message: `expected ${subject} ${expectation}, but ${value.absent}`, expected, actual: value.absent };
   const actual = formatActual(value, matcher.format);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { shellQuote } from '../probe/quote.js';
 import type { Frame } from '../probe/frames.js';
-import type { Scalar, ValueExpectation } from '../matchers/value.js';
-import { attribute, defineResource, FactError, predicate, requireRan, type FactQuery } from './resource.js';
+import type { Scalar, ValueExpectation, ValueMatcher } from '../matchers/value.js';
+import type { HostFacts } from '../probe/host.js';
+import { attribute, defineResource, FactError, predicate, requireRan, type AttributeCheck, type FactQuery } from './resource.js';
 
 /** stdout and stderr are each kept up to this size; a check on a larger one is an error. */
 export const COMMAND_OUTPUT_LIMIT = 1024 * 1024;
@@ -22,6 +23,11 @@ export const CommandResultSchema = z.object({
   stderr: z.string(),
   stdoutBytes: z.number().int().nonnegative(),
   stderrBytes: z.number().int().nonnegative(),
+  /**
+   * Why the exit status is the shell's, not the command's: not found (127) or not executable
+   * (126). Every check is then an error, except one that expects exactly that status.
+   */
+  notRun: z.string().optional(),
 });
 export type CommandResult = z.infer<typeof CommandResultSchema>;
 
@@ -54,11 +60,16 @@ function commandQuery(text: string, options: CommandOptions): FactQuery<CommandR
   return { key: `command:${timeout}:${text}`, script: commandScript(text, timeout), parse: (frame) => parseCommandResult(frame, text) };
 }
 
-/** What sh(1) and timeout(1) say with exit statuses that are not the command's own answer. */
-function unusableStatus(status: number, timeoutApplied: number | undefined, stderr: string): string | undefined {
+/** What sh(1) says with the statuses of a command it could not run. */
+function notRunStatus(status: number, stderr: string): string | undefined {
   const said = stderr ? `: ${firstLine(stderr)}` : '';
   if (status === 127) return `command not found (exit 127)${said}`;
   if (status === 126) return `command found but not executable (exit 126)${said}`;
+  return undefined;
+}
+
+/** What timeout(1) says with exit statuses that are not the command's own answer. */
+function timeoutStatus(status: number, timeoutApplied: number | undefined): string | undefined {
   if (timeoutApplied !== undefined && status === 124) return `timed out after ${timeoutApplied} s`;
   // BusyBox timeout(1) reports a timeout as death by SIGTERM; a KILL may be the probe's own.
   if (timeoutApplied !== undefined && (status === 143 || status === 137))
@@ -93,14 +104,39 @@ export function parseCommandResult(frame: Frame, text: string): CommandResult {
     stdoutBytes,
     stderrBytes,
   };
-  const unusable = unusableStatus(result.exitStatus, limit === 'none' ? undefined : Number(limit), result.stderr);
-  if (unusable) throw new FactError(`${what}: ${unusable}`);
-  return result;
+  const timedOut = timeoutStatus(result.exitStatus, limit === 'none' ? undefined : Number(limit));
+  if (timedOut) throw new FactError(`${what}: ${timedOut}`);
+  const notRun = notRunStatus(result.exitStatus, result.stderr);
+  return notRun ? { ...result, notRun: `${what}: ${notRun}` } : result;
+}
+
+/** A command the shell could not run answers no question about its output or status. */
+function requireRun(fact: CommandResult): void {
+  if (fact.notRun !== undefined) throw new FactError(fact.notRun);
+}
+
+/**
+ * The status, also 127 or 126 where the check names exactly that status (`exitStatus: 127`,
+ * `{ oneOf: [126, 127] }`): then "not found" is the answer it asks for, negated or not. Any
+ * other expectation (`not: { exitStatus: 0 }`) could pass only because the command is missing.
+ */
+function readExitStatus(fact: CommandResult, _host: HostFacts, check: AttributeCheck): number {
+  if (fact.notRun !== undefined && !namesStatus(check.expected, fact.exitStatus)) throw new FactError(fact.notRun);
+  return fact.exitStatus;
+}
+
+function namesStatus(expected: ValueMatcher, status: number): boolean {
+  if (typeof expected === 'number') return expected === status;
+  if (typeof expected !== 'object') return false;
+  if ('equals' in expected) return expected.equals === status;
+  if ('oneOf' in expected) return expected.oneOf.includes(status);
+  return false;
 }
 
 /** Exactly as printed, final newline included: `echo hello` prints "hello\n". */
 function readStream(stream: 'stdout' | 'stderr') {
   return (fact: CommandResult): string => {
+    requireRun(fact);
     const bytes = stream === 'stdout' ? fact.stdoutBytes : fact.stderrBytes;
     if (bytes > COMMAND_OUTPUT_LIMIT)
       // A partial output could hide exactly what a negated check looks for.
@@ -176,7 +212,7 @@ export const commandResource = defineResource({
     result: (text: string, options: CommandOptions) => commandQuery(text, options),
   },
   matchers: {
-    exitStatus: attribute<CommandResult, number | ValueExpectation>({ fact: 'result', describe: 'exit with status', read: (fact) => fact.exitStatus }),
+    exitStatus: attribute<CommandResult, number | ValueExpectation>({ fact: 'result', describe: 'exit with status', read: readExitStatus }),
     stdout: attribute<CommandResult, string | ValueExpectation>({ fact: 'result', describe: 'print on stdout', read: readStream('stdout'), format: previewOutput }),
     stderr: attribute<CommandResult, string | ValueExpectation>({ fact: 'result', describe: 'print on stderr', read: readStream('stderr'), format: previewOutput }),
     stdoutJson: predicate<CommandResult, StdoutJsonArgs>({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Frame } from '../probe/frames.js';
 import type { HostFacts } from '../probe/host.js';
-import type { ActualValue, Scalar, ValueExpectation } from '../matchers/value.js';
+import type { ActualValue, Scalar, ValueExpectation, ValueMatcher } from '../matchers/value.js';
 
 /**
  * Thrown by a parser when a frame is not evidence of anything: a missing tool, a denied read,
@@ -51,6 +51,12 @@ export interface PredicateMatcher<F, A> {
   test(fact: F, args: A, host: HostFacts): { pass: boolean; actual: string };
 }
 
+/** What an attribute check expects: the value matcher, and whether the check is negated. */
+export interface AttributeCheck {
+  expected: ValueMatcher;
+  negated: boolean;
+}
+
 /** Where an attribute cannot be read because the subject itself is missing. */
 export interface Absent {
   absent: string;
@@ -64,7 +70,8 @@ export interface AttributeMatcher<F, E> {
   describe: string;
   /** Narrows what may be expected (for example the file types); defaults to any value matcher. */
   expected?: z.ZodType<unknown>;
-  read(fact: F, host: HostFacts): ActualValue | Absent;
+  /** `check` is what the check expects, for the rare fact whose reading depends on it (command). */
+  read(fact: F, host: HostFacts, check: AttributeCheck): ActualValue | Absent;
   /** Normalises expected scalars, such as the octal text "0640" to a number. */
   coerce?(value: Scalar): Scalar;
   format?(value: Scalar): string;

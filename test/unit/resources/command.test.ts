@@ -58,9 +58,10 @@ describe('command resource', () => {
       expect(parseCommandResult(local('hostile-quoting'), 'x').stdout).to.equal("it's\n$(echo nope)\nnope\n");
     });
 
-    it('is an error for command not found, not executable and timed out', () => {
-      expect(() => parseCommandResult(local('not-found'), 'no-such-command-driftspec')).to.throw(FactError, /command not found \(exit 127\): sh: 1: no-such-command-driftspec: not found/);
-      expect(() => parseCommandResult(local('not-executable'), '/etc/passwd')).to.throw(FactError, /not executable \(exit 126\)/);
+    it('marks a command not found or not executable, and is an error when it timed out', () => {
+      expect(parseCommandResult(local('not-found'), 'no-such-command-driftspec').notRun).to.match(/command not found \(exit 127\): sh: 1: no-such-command-driftspec: not found/);
+      expect(parseCommandResult(local('not-executable'), '/etc/passwd').notRun).to.match(/not executable \(exit 126\)/);
+      expect(parseCommandResult(local('output-and-status'), 'x').notRun).to.equal(undefined);
       expect(() => parseCommandResult(local('timed-out'), 'sleep 5')).to.throw(FactError, /timed out after 1 s/);
       expect(() => parseCommandResult(framed(143, '', 'Terminated'), 'sleep 5')).to.throw(FactError, /signal 15.*timeout/);
     });
@@ -93,6 +94,15 @@ describe('command resource', () => {
       }, local('output-and-status'));
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'failed']);
       expect(results[6]!.message).to.match(/exit with status 0, but got 3/);
+    });
+
+    it('passes or fails a check that names exit 127 or 126 exactly, and only that one', () => {
+      const results = judge(() => {
+        command('no-such-command-driftspec').exitStatus(127).not.exitStatus(127).exitStatus({ oneOf: [126, 127] }).exitStatus(126);
+        command('no-such-command-driftspec').exitStatus({ gt: 100 }).not.exitStatus(1).stderr({ contains: 'not found' });
+      }, local('not-found'));
+      expect(statuses(results)).to.deep.equal(['passed', 'failed', 'passed', 'error', 'error', 'error', 'error']);
+      expect(results[3]!.message).to.match(/command not found \(exit 127\)/);
     });
 
     it('makes every check an error on exit 127, negated or not', () => {
