@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { AttributeValue, DriftReport, DriftVerdict, HostDrift, KindDrift } from '../src/drift/diff-schema.js';
 import {
   decisionTone,
@@ -19,7 +18,7 @@ import {
 } from './drift-text.js';
 import { KIND_DEFINITIONS } from '../src/drift/diff-kinds.js';
 import type { SnapshotKind } from '../src/drift/snapshot-schema.js';
-import { escapeHtml, html, STYLE, type Html } from './html.js';
+import { contentSecurityPolicy, html, pageStart, STYLE, type Html } from './html.js';
 
 /**
  * One self-contained HTML page for a drift run, in the look of the check report (reporters/html.ts,
@@ -32,19 +31,13 @@ ${renderHeader(report, verdict)}
 ${renderHostTable(report)}
 ${report.hosts.map((host, index) => renderHost(host, index))}
 </main>`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
-<meta name="generator" content="${escapeHtml(`${report.tool.name} ${report.tool.version}`)}">
-<title>${escapeHtml(`driftspec drift: ${verdict.summary} · ${reportTitle(report)}`)}</title>
-<link rel="icon" href="data:,">
-<style>${PAGE_STYLE}</style>
-</head>
-<body>
-${body}
+  const start = pageStart({
+    policy: CONTENT_SECURITY_POLICY,
+    generator: `${report.tool.name} ${report.tool.version}`,
+    title: `driftspec drift: ${verdict.summary} · ${reportTitle(report)}`,
+    style: PAGE_STYLE,
+  });
+  return `${start}${body}
 </body>
 </html>
 `;
@@ -148,10 +141,4 @@ const DRIFT_STYLE = `
 
 const PAGE_STYLE = `${STYLE}${DRIFT_STYLE}`;
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `style-src 'sha256-${createHash('sha256').update(PAGE_STYLE, 'utf8').digest('base64')}'`,
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ style: PAGE_STYLE });

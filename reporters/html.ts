@@ -23,19 +23,12 @@ export function renderHtmlReport(result: RunResult, verdict: Verdict): string {
 /** The same page in pieces, one per host: a fleet's page is written as it is rendered. */
 export function* htmlReportPieces(result: RunResult, verdict: Verdict): Generator<string> {
   const controls = new Map(result.controls.map((c) => [c.id, c]));
-  yield `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
-<meta name="generator" content="${escapeHtml(`${result.tool.name} ${result.tool.version}`)}">
-<title>${escapeHtml(`driftspec report: ${verdict.summary} · ${specNames(result)}`)}</title>
-<link rel="icon" href="data:,">
-<style>${STYLE}</style>
-</head>
-<body>
-`;
+  yield pageStart({
+    policy: CONTENT_SECURITY_POLICY,
+    generator: `${result.tool.name} ${result.tool.version}`,
+    title: `driftspec report: ${verdict.summary} · ${specNames(result)}`,
+    style: STYLE,
+  });
   yield html`<main>
 ${renderHeader(result, verdict)}
 ${renderHostTable(result)}
@@ -49,6 +42,35 @@ ${renderFilters(result.counts)}
 </body>
 </html>
 `;
+}
+
+/** The page up to its body, as the check report and the drift report both begin. */
+export function pageStart(page: { policy: string; generator: string; title: string; style: string }): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${page.policy}">
+<meta name="generator" content="${escapeHtml(page.generator)}">
+<title>${escapeHtml(page.title)}</title>
+<link rel="icon" href="data:,">
+<style>${page.style}</style>
+</head>
+<body>
+`;
+}
+
+/** Every load forbidden but the page's own style (and script, where it has one), named by hash. */
+export function contentSecurityPolicy(page: { style: string; script?: string }): string {
+  return [
+    "default-src 'none'",
+    `style-src ${sha256(page.style)}`,
+    ...(page.script === undefined ? [] : [`script-src ${sha256(page.script)}`]),
+    'img-src data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -462,11 +484,4 @@ function sha256(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  `style-src ${sha256(STYLE)}`,
-  `script-src ${sha256(SCRIPT)}`,
-  'img-src data:',
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ style: STYLE, script: SCRIPT });
