@@ -12,6 +12,7 @@ import { registerDriftCommand } from './drift-command.js';
 import { registerSnapshotCommand } from './snapshot-command.js';
 import { registerGenerateCommand } from './generate-command.js';
 import { addFleetOptions, type FleetFlags } from './fleet-options.js';
+import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
 
 /** Parses argv, runs one command and returns the documented exit code; never exits itself. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -47,20 +48,10 @@ function buildProgram(io: CliIo): Command {
     .argument('[specs...]', 'spec files: .yaml, .yml, .json, .ts, .mts, .js, .mjs')
     .option('-t, --target <target>', 'where to check: "local" (default) or ssh://[user@]host[:port] (repeatable)', collectTarget)
     .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
-    .option('-v, --verbose', 'list every check, not only failures and errors', false)
-    .option('--timeout <seconds>', 'how long the probe may run on one host', parsePositive, 300)
-    .option('-i, --identity <file>', 'SSH private key to log in with (repeatable; default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)', collect)
-    .option('--known-hosts <file>', 'known_hosts file to verify host keys with (repeatable; default: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)', collect)
-    .option('--host-key <fingerprint>', 'accept only this host key, as "ssh-keygen -lf" prints it: SHA256:… (repeatable)', collectFingerprint)
-    .option('--accept-new-host-keys', 'trust the key of a host that known_hosts does not list (never a changed key; known_hosts is not written)')
-    .option('--connect-timeout <seconds>', 'how long connecting and logging in to one host may take', parsePositive, 10)
-    .option('--ssh-config <file>', 'ssh_config file for HostName, User, Port, IdentityFile and ProxyJump (default: ~/.ssh/config)')
-    .option('--no-ssh-config', 'read no ssh_config file')
-    .option('-J, --jump <hosts>', 'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first hop first; replaces ProxyJump)', collectJumps);
+    .option('-v, --verbose', 'list every check, not only failures and errors', false);
+  addConnectionOptions(run);
   addFleetOptions(run, { done: 'checked', named: '--target' })
     .option('--no-progress', 'no progress line on a terminal during fleet runs')
-    .option('--sudo', 'run the whole probe through sudo, once per host (sudo -n; with DRIFTSPEC_SUDO_PASSWORD set, sudo -S with the password on stdin)')
-    .option('--sudo-user <user>', 'the user sudo runs the probe as (default root; implies --sudo)', parseSudoUser)
     .option('-r, --reporter <name[:path]>', `a report: ${REPORTER_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`, collect)
     .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md')
     .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
@@ -97,24 +88,11 @@ function buildProgram(io: CliIo): Command {
   return program;
 }
 
-export interface RunFlags extends FleetFlags {
+export interface RunFlags extends FleetFlags, ConnectionFlags {
   target?: TargetAddress[];
   format: 'cli' | 'json';
   verbose: boolean;
-  timeout: number;
-  /** Repeatable SSH options: undefined when not given. */
-  identity?: string[];
-  knownHosts?: string[];
-  hostKey?: string[];
-  acceptNewHostKeys?: boolean;
-  connectTimeout: number;
-  /** --ssh-config FILE; false with --no-ssh-config; undefined: ~/.ssh/config where it exists. */
-  sshConfig?: string | false;
-  /** --jump hosts, first hop first. */
-  jump?: JumpSpec[];
   progress: boolean;
-  sudo?: boolean;
-  sudoUser?: string;
   reporter?: string[];
   policy?: string;
   imageId?: string;
