@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parseReporterOption, ReporterOptionError, validateReporterRequests, writeReports, type Renderer, type ReporterRequest } from '../../reporters/output.js';
+import { writeReports, type Renderer, type ReporterRequest } from '../../reporters/output.js';
 import { loadGatePolicy } from '../gate/policy.js';
 import { longestEventuallyMs } from '../engine/eventually.js';
 import { runPlan } from '../engine/run.js';
@@ -13,11 +13,10 @@ import { loadSudoSettings, type SudoSettings } from '../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../version.js';
 import { specCacheDir } from './cache.js';
-import { CommanderError } from 'commander';
-import { EXIT } from '../gate/exit-codes.js';
 import { REPORTER_NAMES, type ReporterName } from './command-names.js';
 import type { CliIo, RunFlags } from './main.js';
 import { checkWaitFlags, defaultHostTimeoutSeconds, selectTargets, type SelectedTargets } from './select-targets.js';
+import { reporterRequests } from './usage.js';
 
 /** The spec `driftspec run` checks when none is named. */
 export function defaultSpecPath(): string {
@@ -31,7 +30,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   checkWaitFlags(flags);
-  const reports = reportRequests(flags);
+  const reports = reporterRequests(flags, REPORTER_NAMES);
   const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
   const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
   const sudo = loadSudoSettings(flags, io.env);
@@ -59,19 +58,6 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
 }
 
 export { REPORTER_NAMES };
-
-/** `--reporter` values, or the `--format` report to stdout when none is given; checked before any host is touched. */
-function reportRequests(flags: RunFlags): ReporterRequest[] {
-  if (!flags.reporter) return [{ name: flags.format }];
-  try {
-    const requests = flags.reporter.map((text) => parseReporterOption(text, REPORTER_NAMES));
-    validateReporterRequests(requests);
-    return requests;
-  } catch (error) {
-    if (error instanceof ReporterOptionError) throw usageError(error.message);
-    throw error;
-  }
-}
 
 /** Loads only the reporters the run asks for: JUnit's XML builder alone costs a tenth of a second to load. */
 async function loadRenderers(requests: readonly ReporterRequest[], flags: RunFlags, io: CliIo): Promise<Record<string, Renderer>> {
@@ -108,6 +94,3 @@ function runTargets(flags: RunFlags, io: CliIo, sshSettings: () => SshSettings, 
   return selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
 }
 
-function usageError(message: string): CommanderError {
-  return new CommanderError(EXIT.usage, 'driftspec.usage', message);
-}

@@ -1,6 +1,4 @@
-import { CommanderError } from 'commander';
 import type { HostInventoryInfo } from '../engine/run.js';
-import { EXIT } from '../gate/exit-codes.js';
 import { InventoryLimitError, loadInventory, selectHosts } from '../inventory/load.js';
 import { inventoryTargets } from '../inventory/targets.js';
 import type { TargetAddress } from '../targets/address.js';
@@ -10,6 +8,7 @@ import type { SshSettings } from '../targets/ssh-settings.js';
 import type { Target } from '../targets/target.js';
 import type { CliIo } from './main.js';
 import type { FleetFlags } from './fleet-options.js';
+import { usageError } from './usage.js';
 
 // How `driftspec run` and `driftspec drift` turn their command line into targets: one function, so
 // both commands select, refuse and order hosts alike. Loaded only by the commands that use it.
@@ -67,6 +66,3 @@ export function defaultHostTimeoutSeconds(flags: { connectTimeout: number; timeo
   return flags.connectTimeout + flags.timeout + HOST_TIMEOUT_SLACK_SECONDS;
 }
 
-function usageError(message: string): CommanderError {
-  return new CommanderError(EXIT.usage, 'driftspec.usage', message);
-}

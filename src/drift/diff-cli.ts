@@ -1,11 +1,10 @@
-import { CommanderError } from 'commander';
 import { renderDriftCli } from '../../reporters/drift-cli.js';
 import { renderDriftHtml } from '../../reporters/drift-html.js';
 import { renderDriftJson } from '../../reporters/drift-json.js';
 import { renderDriftJunit } from '../../reporters/drift-junit.js';
 import { renderDriftMarkdown } from '../../reporters/drift-markdown.js';
 import { shouldUseColor } from '../../reporters/cli.js';
-import { parseReporterOption, ReporterOptionError, validateReporterRequests, writeReports, type Renderer, type ReporterRequest } from '../../reporters/output.js';
+import { writeReports, type Renderer } from '../../reporters/output.js';
 import { describeExpired, isExpired, loadAcceptFile, NO_ACCEPTED_DRIFT, type AcceptedDrift } from './accept.js';
 import { describeSnapshot, diffSnapshots, unreachableHostDrift } from './diff.js';
 import { DRIFT_REPORT_SCHEMA_VERSION, type DriftReport, type DriftVerdict, type HostDrift } from './diff-schema.js';
@@ -15,7 +14,6 @@ import { DEFAULT_KERNEL_PARAMETER_IGNORES, DEFAULT_MOUNT_IGNORES, DEFAULT_PATH_I
 import { readSnapshotFile } from './snapshot-file.js';
 import type { Snapshot, SnapshotIgnores } from './snapshot-schema.js';
 import { DEFAULT_DRIFT_POLICY, judgeDrift, type DriftPolicy } from '../gate/drift-policy.js';
-import { EXIT } from '../gate/exit-codes.js';
 import { loadGatePolicy } from '../gate/policy.js';
 import { timestamp } from '../results/schema.js';
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../targets/address.js';
@@ -28,6 +26,7 @@ import { DRIFT_REPORTER_NAMES, type DriftFlags } from '../cli/drift-command.js';
 import { checkWaitFlags, defaultHostTimeoutSeconds, selectTargets } from '../cli/select-targets.js';
 import { CLOSE_LIMIT_MS, closeWithin, type HostInventoryInfo } from '../engine/run.js';
 import { execWhenReady, type WaitOptions } from '../engine/wait.js';
+import { reporterRequests, usageError } from '../cli/usage.js';
 
 // `driftspec drift`, loaded only when the command runs (src/cli/drift-command.ts registers it).
 
@@ -48,7 +47,7 @@ interface LiveHost {
  * contacted; the exit code is the drift bitmask (src/gate/drift-policy.ts, docs/drift.md).
  */
 export async function driftCommand(args: string[], flags: DriftFlags, io: CliIo, now: () => Date = () => new Date()): Promise<number> {
-  const reports = reportRequests(flags);
+  const reports = reporterRequests(flags, DRIFT_REPORTER_NAMES);
   checkWaitFlags(flags);
   const { baselinePath, candidates } = splitArguments(args, flags);
   const policy = loadDriftPolicy(flags, io);
@@ -132,18 +131,6 @@ function splitArguments(args: readonly string[], flags: DriftFlags): { baselineP
     }
   });
   return { baselinePath, candidates };
-}
-
-function reportRequests(flags: DriftFlags): ReporterRequest[] {
-  if (!flags.reporter) return [{ name: flags.format }];
-  try {
-    const requests = flags.reporter.map((text) => parseReporterOption(text, DRIFT_REPORTER_NAMES));
-    validateReporterRequests(requests);
-    return requests;
-  } catch (error) {
-    if (error instanceof ReporterOptionError) throw usageError(error.message);
-    throw error;
-  }
 }
 
 /** The `drift:` section of the --policy file; the documented defaults without one. */
@@ -241,6 +228,3 @@ async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, work
   return results;
 }
 
-function usageError(message: string): CommanderError {
-  return new CommanderError(EXIT.usage, 'driftspec.usage', message);
-}

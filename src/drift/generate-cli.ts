@@ -1,17 +1,16 @@
 import { extname, resolve } from 'node:path';
-import { CommanderError } from 'commander';
 import type { GenerateFlags } from '../cli/generate-command.js';
 import { renderTypeScript, renderYaml, specFromSnapshot } from './generate.js';
 import { readSnapshotFile } from './snapshot-file.js';
-import { IgnoreGlobError, normalisePathGlob } from './snapshot-ignore.js';
 import { EXIT } from '../gate/exit-codes.js';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import type { CliIo } from '../cli/main.js';
+import { checkedPathGlob, usageError } from '../cli/usage.js';
 
 /** `driftspec generate --from snapshot.json -o spec.yaml|spec.ts`: a spec that passes on the machine the snapshot came from. */
 export async function generateCommand(flags: GenerateFlags, io: CliIo): Promise<number> {
   const format = outputFormat(flags);
-  const files = flags.files?.map(checkedGlob);
+  const files = flags.files?.map((glob) => checkedPathGlob(glob, '--files'));
   const snapshot = await readSnapshotFile(flags.from, io.cwd);
   const spec = specFromSnapshot(snapshot, {
     ...(flags.name !== undefined ? { name: flags.name } : {}),
@@ -38,15 +37,3 @@ function outputFormat(flags: GenerateFlags): 'yaml' | 'ts' {
   throw usageError(`cannot tell the format from "${flags.output}": name it .yaml, .yml, .ts or .mts, or add --format yaml|ts`);
 }
 
-function checkedGlob(glob: string): string {
-  try {
-    return normalisePathGlob(glob);
-  } catch (error) {
-    if (error instanceof IgnoreGlobError) throw usageError(`--files: ${error.message}`);
-    throw error;
-  }
-}
-
-function usageError(message: string): CommanderError {
-  return new CommanderError(EXIT.usage, 'driftspec.usage', message);
-}

@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
-import { CommanderError } from 'commander';
 import { SnapshotProbeError, takeSnapshot } from './snapshot.js';
 import { DEFAULT_FILE_ROOTS } from './snapshot-defaults.js';
 import { snapshotJsonPieces, writePieces, writeSnapshotFile } from './snapshot-file.js';
-import { IgnoreGlobError, normalisePathGlob } from './snapshot-ignore.js';
 import type { Snapshot } from './snapshot-schema.js';
 import { EXIT } from '../gate/exit-codes.js';
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../targets/address.js';
@@ -14,6 +12,7 @@ import { TargetUnreachableError } from '../targets/target.js';
 import { toolVersion } from '../version.js';
 import type { SnapshotFlags } from '../cli/snapshot-command.js';
 import type { CliIo } from '../cli/main.js';
+import { checkedPathGlob, usageError } from '../cli/usage.js';
 
 /** Gaps listed on stderr before "… and N more". */
 const GAPS_SHOWN = 10;
@@ -26,7 +25,7 @@ const GAPS_SHOWN = 10;
 export async function snapshotCommand(targetText: string, flags: SnapshotFlags, io: CliIo): Promise<number> {
   const address = parseAddress(targetText);
   const fileRoots = (flags.files ?? DEFAULT_FILE_ROOTS).map(normaliseRoot);
-  const ignores = (flags.ignore ?? []).map(checkedGlob);
+  const ignores = (flags.ignore ?? []).map((glob) => checkedPathGlob(glob, '--ignore'));
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const target = createTarget(address, sshSettings, loadSudoSettings(flags, io.env));
@@ -104,15 +103,3 @@ function normaliseRoot(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') || '/' : path;
 }
 
-function checkedGlob(glob: string): string {
-  try {
-    return normalisePathGlob(glob);
-  } catch (error) {
-    if (error instanceof IgnoreGlobError) throw usageError(`--ignore: ${error.message}`);
-    throw error;
-  }
-}
-
-function usageError(message: string): CommanderError {
-  return new CommanderError(EXIT.usage, 'driftspec.usage', message);
-}
