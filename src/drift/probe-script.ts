@@ -1,10 +1,10 @@
 import { buildProbeScript, runQuery, type ProbeQuery } from '../probe/script.js';
 import { shellQuote } from '../probe/quote.js';
-import { MOUNT_TABLE_SCRIPT } from '../resources/mount.js';
-import { APK_DATABASES, DPKG_FORMAT, RPM_FORMAT } from '../resources/package.js';
-import { SOCKET_TABLE_SCRIPT } from '../resources/port.js';
-import { SECTION_MARK, SYSV_START_DIRS } from '../resources/service.js';
-import { tableSectionScript } from '../resources/user.js';
+import { MOUNT_TABLE_SCRIPT } from '../resources/mount/index.js';
+import { APK_DATABASES, DPKG_FORMAT, RPM_FORMAT } from '../resources/package/index.js';
+import { SOCKET_TABLE_SCRIPT } from '../resources/port/index.js';
+import { SECTION_MARK, SYSV_START_DIRS } from '../resources/service/index.js';
+import { tableSectionScript } from '../resources/user/index.js';
 import { FILE_ERRORS_QUERY_ID, FILES_STREAM_ID, STREAM_HEADER } from './probe-stream.js';
 
 /**

@@ -1,5 +1,5 @@
-import { TYPE_BY_FORMAT_BITS } from '../resources/file.js';
-import type { FileType } from '../resources/file.js';
+import { TYPE_BY_FORMAT_BITS } from '../resources/file/index.js';
+import type { FileType } from '../resources/file/index.js';
 import type { TokenConsumer } from './probe-stream.js';
 import type { SnapshotFile, SnapshotGap } from './snapshot-schema.js';
 import type { PathPredicate } from './snapshot-ignore.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HostFactsSchema, PackageManagerSchema } from '../probe/host.js';
-import { FILE_TYPES } from '../resources/file.js';
-import { SOCKET_FAMILIES } from '../resources/port.js';
+import { FILE_TYPES } from '../resources/file/index.js';
+import { SOCKET_FAMILIES } from '../resources/port/index.js';
 
 /**
  * A snapshot: the whole observable state of one machine at one moment, written by

@@ -1,12 +1,12 @@
 import type { Frame } from '../probe/frames.js';
 import type { HostFacts, InitSystem, PackageManager } from '../probe/host.js';
-import { normaliseValue } from '../resources/kernel-parameter.js';
-import { parseMountTable } from '../resources/mount.js';
-import { parseApkRecords, parseDpkgLine, parsePacmanInfo, parseRpmLine, type PackageInstance } from '../resources/package.js';
-import { parseSocketTable, selectPort } from '../resources/port.js';
+import { normaliseValue } from '../resources/kernel-parameter/index.js';
+import { parseMountTable } from '../resources/mount/index.js';
+import { parseApkRecords, parseDpkgLine, parsePacmanInfo, parseRpmLine, type PackageInstance } from '../resources/package/index.js';
+import { parseSocketTable, selectPort } from '../resources/port/index.js';
 import { FactError, firstLines, requireRan } from '../resources/resource.js';
-import { parseProperties, scriptName, SECTION_MARK } from '../resources/service.js';
-import { parseGroupLine, parsePasswdLine, parseSections, requireSection, type Section } from '../resources/user.js';
+import { parseProperties, scriptName, SECTION_MARK } from '../resources/service/index.js';
+import { parseGroupLine, parsePasswdLine, parseSections, requireSection, type Section } from '../resources/user/index.js';
 import { SECTION_UNSUPPORTED } from './probe-script.js';
 import type { PathPredicate } from './snapshot-ignore.js';
 import type { SnapshotGap, SnapshotGroup, SnapshotListener, SnapshotMount, SnapshotPackage, SnapshotService, SnapshotUser } from './snapshot-schema.js';

@@ -1,13 +1,13 @@
-import { commandResource } from '../resources/command.js';
-import { fileResource } from '../resources/file.js';
-import { groupResource } from '../resources/group.js';
-import { kernelParameterResource } from '../resources/kernel-parameter.js';
-import { mountResource } from '../resources/mount.js';
-import { packageResource } from '../resources/package.js';
-import { portResource } from '../resources/port.js';
-import { processResource } from '../resources/process.js';
-import { serviceResource } from '../resources/service.js';
-import { userResource } from '../resources/user.js';
+import { commandResource } from '../resources/command/index.js';
+import { fileResource } from '../resources/file/index.js';
+import { groupResource } from '../resources/group/index.js';
+import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
+import { mountResource } from '../resources/mount/index.js';
+import { packageResource } from '../resources/package/index.js';
+import { portResource } from '../resources/port/index.js';
+import { processResource } from '../resources/process/index.js';
+import { serviceResource } from '../resources/service/index.js';
+import { userResource } from '../resources/user/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { control, planSpecs, resourceFunction, spec } from '../../src/dsl/spec.js';
 import { runHost } from '../../src/engine/run-host.js';
 import type { ResourceRegistry } from '../../src/resources/index.js';
-import { fileResource } from '../../src/resources/file.js';
+import { fileResource } from '../../src/resources/file/index.js';
 import { parseTargetAddress, type SshAddress } from '../../src/targets/address.js';
 import { parseKnownHosts } from '../../src/targets/known-hosts.js';
 import { loadIdentity, type SshCredentials } from '../../src/targets/ssh-credentials.js';

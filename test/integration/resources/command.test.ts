@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
 import { runHost } from '../../../src/engine/run-host.js';
-import { commandResource } from '../../../src/resources/command.js';
+import { commandResource } from '../../../src/resources/command/index.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import type { HostResult } from '../../../src/results/schema.js';
 import { LocalTarget } from '../../../src/targets/local.js';
@@ -96,7 +96,7 @@ describe('command resource on this machine', function () {
 describe('command resource: environment', () => {
   it("runs with the login's umask, not the probe's private 077", async () => {
     const { runLocally } = await import('../../support/local.js');
-    const { commandResource } = await import('../../../src/resources/command.js');
+    const { commandResource } = await import('../../../src/resources/command/index.js');
     const { resourceFunction } = await import('../../../src/dsl/spec.js');
     const { expect } = await import('chai');
     const command = resourceFunction(commandResource);

@@ -2,7 +2,7 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { expect } from 'chai';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { groupResource } from '../../../src/resources/group.js';
+import { groupResource } from '../../../src/resources/group/index.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { outcomes, runLocally } from '../../support/local.js';
 

@@ -6,7 +6,7 @@ import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
 import { runHost } from '../../../src/engine/run-host.js';
 import { createRegistry } from '../../../src/resources/index.js';
-import { kernelParameterResource } from '../../../src/resources/kernel-parameter.js';
+import { kernelParameterResource } from '../../../src/resources/kernel-parameter/index.js';
 import { LocalTarget } from '../../../src/targets/local.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { outcomes, runLocally } from '../../support/local.js';

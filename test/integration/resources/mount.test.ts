@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { mountResource } from '../../../src/resources/mount.js';
+import { mountResource } from '../../../src/resources/mount/index.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { outcomes, runLocally } from '../../support/local.js';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { expect } from 'chai';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { packageResource } from '../../../src/resources/package.js';
+import { packageResource } from '../../../src/resources/package/index.js';
 import { requireInCi } from '../../support/environment.js';
 import { outcomes, runLocally } from '../../support/local.js';
 

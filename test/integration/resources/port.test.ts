@@ -3,7 +3,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { expect } from 'chai';
 import { control, resourceFunction } from '../../../src/dsl/spec.js';
-import { parseSocketTable, portResource, selectPort, SOCKET_TABLE_SCRIPT } from '../../../src/resources/port.js';
+import { parseSocketTable, portResource, selectPort, SOCKET_TABLE_SCRIPT } from '../../../src/resources/port/index.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { hostFacts } from '../../support/frames.js';
 import { outcomes, runLocally } from '../../support/local.js';

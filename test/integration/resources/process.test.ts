@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { control, planSpecs, resourceFunction, spec } from '../../../src/dsl/spec.js';
 import { runHost } from '../../../src/engine/run-host.js';
 import { createRegistry } from '../../../src/resources/index.js';
-import { parseProcessTable, PROCESS_TABLE_SCRIPT, processResource, selectProcesses } from '../../../src/resources/process.js';
+import { parseProcessTable, PROCESS_TABLE_SCRIPT, processResource, selectProcesses } from '../../../src/resources/process/index.js';
 import { LocalTarget } from '../../../src/targets/local.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { hostFacts } from '../../support/frames.js';

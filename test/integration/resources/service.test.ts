@@ -3,7 +3,7 @@ import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { resourceFunction } from '../../../src/dsl/spec.js';
-import { serviceResource } from '../../../src/resources/service.js';
+import { serviceResource } from '../../../src/resources/service/index.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { outcomes, runLocally } from '../../support/local.js';
 

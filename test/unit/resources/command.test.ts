@@ -8,7 +8,7 @@ import {
   jsonEquals,
   parseCommandResult,
   valueAtPath,
-} from '../../../src/resources/command.js';
+} from '../../../src/resources/command/index.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { frame, recordedFrame } from '../../support/frames.js';

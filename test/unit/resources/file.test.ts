@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import type { Frame } from '../../../src/probe/frames.js';
-import { fileResource, metaGroupScript, parseGroupedFileMeta } from '../../../src/resources/file.js';
+import { fileResource, metaGroupScript, parseGroupedFileMeta } from '../../../src/resources/file/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { frame, recordedFrame } from '../../support/frames.js';
 

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
 import type { Frame } from '../../../src/probe/frames.js';
-import { groupResource, parseGroupFact } from '../../../src/resources/group.js';
+import { groupResource, parseGroupFact } from '../../../src/resources/group/index.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { fixturePath, frame, recordedFrame } from '../../support/frames.js';

@@ -12,7 +12,7 @@ import {
   parseKernelParameter,
   sysctlComponents,
   sysctlPath,
-} from '../../../src/resources/kernel-parameter.js';
+} from '../../../src/resources/kernel-parameter/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { frame, hostFacts, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, statuses } from '../../support/judge.js';

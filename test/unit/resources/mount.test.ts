@@ -3,7 +3,7 @@ import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import { createRegistry } from '../../../src/resources/index.js';
-import { decodeMountField, mountFactFor, mountResource, parseMountTable } from '../../../src/resources/mount.js';
+import { decodeMountField, mountFactFor, mountResource, parseMountTable } from '../../../src/resources/mount/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { frame, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, statuses } from '../../support/judge.js';

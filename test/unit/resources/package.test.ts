@@ -19,7 +19,7 @@ import {
   parsePacmanQuery,
   parseRpmQuery,
   type PackageFact,
-} from '../../../src/resources/package.js';
+} from '../../../src/resources/package/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, statuses } from '../../support/judge.js';

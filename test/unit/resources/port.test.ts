@@ -16,7 +16,7 @@ import {
   LISTENER_TABLE_SCRIPT,
   SOCKET_TABLE_SCRIPT,
   type SocketTable,
-} from '../../../src/resources/port.js';
+} from '../../../src/resources/port/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, resultLines, statuses } from '../../support/judge.js';

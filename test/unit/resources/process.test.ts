@@ -13,7 +13,7 @@ import {
   processHasName,
   processResource,
   selectProcesses,
-} from '../../../src/resources/process.js';
+} from '../../../src/resources/process/index.js';
 import { FactError } from '../../../src/resources/resource.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, resultLines, statuses } from '../../support/judge.js';

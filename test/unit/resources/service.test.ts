@@ -10,7 +10,7 @@ import type { Frame } from '../../../src/probe/frames.js';
 import type { InitSystem } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import { parseGroupedService, parseSysv, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service.js';
+import { parseGroupedService, parseSysv, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service/index.js';
 import { fixturePath, frame, hostFacts } from '../../support/frames.js';
 import { judgeFrame, statuses } from '../../support/judge.js';
 

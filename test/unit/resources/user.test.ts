@@ -7,7 +7,7 @@ import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import { parseGroupFact } from '../../../src/resources/group.js';
+import { parseGroupFact } from '../../../src/resources/group/index.js';
 import {
   authorizedKeyMatches,
   formatShadowDate,
@@ -22,7 +22,7 @@ import {
   parseUserMembership,
   parseUserShadow,
   userResource,
-} from '../../../src/resources/user.js';
+} from '../../../src/resources/user/index.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, statuses } from '../../support/judge.js';
 

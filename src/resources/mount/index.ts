@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Frame } from '../probe/frames.js';
-import type { ValueExpectation } from '../matchers/value.js';
-import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from './resource.js';
+import type { Frame } from '../../probe/frames.js';
+import type { ValueExpectation } from '../../matchers/value.js';
+import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
 
 export interface MountEntry {
   device: string;

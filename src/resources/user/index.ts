@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { shellQuote } from '../probe/quote.js';
-import type { Frame } from '../probe/frames.js';
-import type { HostFacts } from '../probe/host.js';
-import type { Scalar, ValueExpectation } from '../matchers/value.js';
+import { shellQuote } from '../../probe/quote.js';
+import type { Frame } from '../../probe/frames.js';
+import type { HostFacts } from '../../probe/host.js';
+import type { Scalar, ValueExpectation } from '../../matchers/value.js';
 import {
   attribute,
   defineResource,
@@ -15,7 +15,7 @@ import {
   groupedQuery,
   validateFact,
   type FactQuery,
-} from './resource.js';
+} from '../resource.js';
 
 // ---------------------------------------------------------------------------------------------
 // Name-service lookups (shared with group.ts)

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { describeValueMatcher, matchValue, toValueMatcher, ValueMatcherSchema, type ValueExpectation } from '../matchers/value.js';
-import type { Frame } from '../probe/frames.js';
-import type { InitSystem } from '../probe/host.js';
-import { shellQuote } from '../probe/quote.js';
+import { describeValueMatcher, matchValue, toValueMatcher, ValueMatcherSchema, type ValueExpectation } from '../../matchers/value.js';
+import type { Frame } from '../../probe/frames.js';
+import type { InitSystem } from '../../probe/host.js';
+import { shellQuote } from '../../probe/quote.js';
 import {
   attribute,
   defineResource,
@@ -15,7 +15,7 @@ import {
   requireRan,
   validateFact,
   type FactQuery,
-} from './resource.js';
+} from '../resource.js';
 
 /** Starts the lines the fragment adds between tool outputs; tool output never starts a line with it. */
 export const SECTION_MARK = '#driftspec';

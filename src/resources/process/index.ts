@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Frame } from '../probe/frames.js';
-import type { HostFacts } from '../probe/host.js';
-import { ScalarSchema, type Scalar } from '../matchers/value.js';
+import type { Frame } from '../../probe/frames.js';
+import type { HostFacts } from '../../probe/host.js';
+import { ScalarSchema, type Scalar } from '../../matchers/value.js';
 import {
   attribute,
   defineResource,
@@ -12,7 +12,7 @@ import {
   requireRan,
   validateFact,
   type FactQuery,
-} from './resource.js';
+} from '../resource.js';
 
 /** The kernel keeps at most this many bytes of a process name (TASK_COMM_LEN - 1). */
 export const COMM_LENGTH = 15;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { shellQuote } from '../probe/quote.js';
-import type { Frame } from '../probe/frames.js';
-import type { HostFacts } from '../probe/host.js';
-import type { Scalar, ValueExpectation } from '../matchers/value.js';
-import { attribute, defineResource, FactError, firstLines, groupedQuery, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from './resource.js';
+import { shellQuote } from '../../probe/quote.js';
+import type { Frame } from '../../probe/frames.js';
+import type { HostFacts } from '../../probe/host.js';
+import type { Scalar, ValueExpectation } from '../../matchers/value.js';
+import { attribute, defineResource, FactError, firstLines, groupedQuery, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
 
 export const KernelParameterSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Frame } from '../probe/frames.js';
-import type { ValueExpectation } from '../matchers/value.js';
-import { attribute, defineResource, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from './resource.js';
+import type { Frame } from '../../probe/frames.js';
+import type { ValueExpectation } from '../../matchers/value.js';
+import { attribute, defineResource, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
 import {
   accountLookupQuery,
   AccountNameSchema,
@@ -10,7 +10,7 @@ import {
   parseGroupLine,
   parseSections,
   requireSection,
-} from './user.js';
+} from '../user/index.js';
 
 export const GroupFactSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),

@@ -1,9 +1,9 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import type { Frame } from '../probe/frames.js';
-import type { HostFacts } from '../probe/host.js';
-import { attribute, defineResource, FactError, NoOptions, predicate, requireRan, validateFact, type FactQuery } from './resource.js';
-import { ListMatcherSchema, parseStatLine, type ListExpectation } from './process.js';
+import type { Frame } from '../../probe/frames.js';
+import type { HostFacts } from '../../probe/host.js';
+import { attribute, defineResource, FactError, NoOptions, predicate, requireRan, validateFact, type FactQuery } from '../resource.js';
+import { ListMatcherSchema, parseStatLine, type ListExpectation } from '../process/index.js';
 
 /** One kernel socket table per protocol and address family. */
 export const SOCKET_FAMILIES = ['tcp4', 'tcp6', 'udp4', 'udp6'] as const;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { shellQuote } from '../probe/quote.js';
-import type { Frame } from '../probe/frames.js';
-import type { PackageManager } from '../probe/host.js';
-import { parseVersionConstraint, satisfiesVersionConstraint, type VersionFormat } from '../versions/index.js';
+import { shellQuote } from '../../probe/quote.js';
+import type { Frame } from '../../probe/frames.js';
+import type { PackageManager } from '../../probe/host.js';
+import { parseVersionConstraint, satisfiesVersionConstraint, type VersionFormat } from '../../versions/index.js';
 import {
   attribute,
   defineResource,
@@ -14,7 +14,7 @@ import {
   groupedQuery,
   validateFact,
   type FactQuery,
-} from './resource.js';
+} from '../resource.js';
 
 export const PACKAGE_MANAGERS = ['dpkg', 'rpm', 'apk', 'pacman'] as const;
 export type SupportedPackageManager = (typeof PACKAGE_MANAGERS)[number];

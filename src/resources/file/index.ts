@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { shellQuote } from '../probe/quote.js';
-import type { Frame } from '../probe/frames.js';
-import { toValueMatcher, type Scalar, type ValueExpectation } from '../matchers/value.js';
+import { shellQuote } from '../../probe/quote.js';
+import type { Frame } from '../../probe/frames.js';
+import { toValueMatcher, type Scalar, type ValueExpectation } from '../../matchers/value.js';
 import {
   attribute,
   defineResource,
@@ -14,7 +14,7 @@ import {
   requireRan,
   validateFact,
   type FactQuery,
-} from './resource.js';
+} from '../resource.js';
 
 /** Content matchers read at most this much of a file; a larger file is an error, not a guess. */
 export const FILE_CONTENT_LIMIT = 1024 * 1024;

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { shellQuote } from '../probe/quote.js';
-import type { Frame } from '../probe/frames.js';
-import type { Scalar, ValueExpectation, ValueMatcher } from '../matchers/value.js';
-import type { HostFacts } from '../probe/host.js';
-import { attribute, defineResource, FactError, predicate, requireRan, type AttributeCheck, type FactQuery } from './resource.js';
+import { shellQuote } from '../../probe/quote.js';
+import type { Frame } from '../../probe/frames.js';
+import type { Scalar, ValueExpectation, ValueMatcher } from '../../matchers/value.js';
+import type { HostFacts } from '../../probe/host.js';
+import { attribute, defineResource, FactError, predicate, requireRan, type AttributeCheck, type FactQuery } from '../resource.js';
 
 /** stdout and stderr are each kept up to this size; a check on a larger one is an error. */
 export const COMMAND_OUTPUT_LIMIT = 1024 * 1024;
