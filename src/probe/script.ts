@@ -1,5 +1,6 @@
 import { END_MARKER, FRAME_HEADER } from './frames.js';
 import { HOST_QUERY_ID, HOST_QUERY_SCRIPT, HOST_DETECTION } from './host.js';
+import { PART_HELPERS } from './parts.js';
 
 /** One fact query as the probe runs it: a POSIX sh fragment whose output becomes one frame. */
 export interface ProbeQuery {
@@ -13,7 +14,7 @@ export interface ProbeQuery {
  * that query's exit status. One failing query never hides another.
  */
 export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string): string {
-  const parts = [PREAMBLE, HOST_DETECTION, runQuery({ id: HOST_QUERY_ID, script: HOST_QUERY_SCRIPT })];
+  const parts = [PREAMBLE, PART_HELPERS, HOST_DETECTION, runQuery({ id: HOST_QUERY_ID, script: HOST_QUERY_SCRIPT })];
   for (const query of queries) parts.push(queueQuery(query));
   parts.push('ds_flush');
   // Output that is not framed (a streamed section, see src/drift/probe-stream.ts) goes last.

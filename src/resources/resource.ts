@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Frame } from '../probe/frames.js';
+import { parseParts } from '../probe/parts.js';
 import type { HostFacts } from '../probe/host.js';
 import type { ActualValue, Scalar, ValueExpectation, ValueMatcher } from '../matchers/value.js';
 
@@ -151,6 +152,12 @@ export function requireExit(frame: Frame, codes: readonly number[], what: string
   }
 }
 
+/** ": " and the first lines of the frame's stderr, or nothing where it is empty. */
+export function stderrSuffix(frame: Frame): string {
+  const stderr = frame.stderr.toString('utf8').trim();
+  return stderr ? `: ${firstLines(stderr, 3)}` : '';
+}
+
 export function firstLines(text: string, count: number): string {
   const lines = text.split('\n');
   return lines.length <= count ? text : `${lines.slice(0, count).join('\n')} …`;
@@ -161,4 +168,27 @@ export function validateFact<T>(schema: z.ZodType<T>, value: unknown, what: stri
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new FactError(`${what}: unexpected output (${result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`);
+}
+
+/**
+ * The parts of a grouped query (see src/probe/parts.ts), once the query as a whole ran: a member
+ * reads only its own parts and the shared ones, never another member's.
+ */
+export function readParts(frame: Frame, what: string): Map<string, Frame> {
+  requireRan(frame, what);
+  if (frame.exitCode !== 0) {
+    const stderr = frame.stderr.toString('utf8').trim();
+    throw new FactError(`${what}: the query exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+  }
+  try {
+    return parseParts(frame.stdout);
+  } catch (error) {
+    throw new FactError(`${what}: ${(error as Error).message}`);
+  }
+}
+
+export function requirePart(parts: ReadonlyMap<string, Frame>, name: string, what: string): Frame {
+  const part = parts.get(name);
+  if (!part) throw new FactError(`${what}: the output has no part ${JSON.stringify(name)}`);
+  return part;
 }

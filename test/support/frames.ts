@@ -41,3 +41,22 @@ export function hostFacts(overrides: Partial<HostFacts> = {}): HostFacts {
     ...overrides,
   };
 }
+
+export interface PartSpec {
+  name: string;
+  stdout?: string | Buffer;
+  stderr?: string;
+  exitCode?: number;
+}
+
+/** A grouped query's frame made of parts, byte for byte as the probe's `ds_parts_out` writes them. */
+export function partsFrame(parts: readonly PartSpec[], exitCode = 0): Frame {
+  const chunks = parts.flatMap((part) => {
+    const name = Buffer.from(part.name);
+    const stdout = Buffer.isBuffer(part.stdout) ? part.stdout : Buffer.from(part.stdout ?? '');
+    const stderr = Buffer.from(part.stderr ?? '');
+    const header = `DSPART ${part.exitCode ?? 0} ${name.length} ${stdout.length} ${stderr.length}\n`;
+    return [Buffer.from(header), name, stdout, stderr];
+  });
+  return frame(Buffer.concat(chunks), exitCode);
+}

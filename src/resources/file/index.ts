@@ -2,54 +2,22 @@ import { z } from 'zod';
 import { shellQuote } from '../../probe/quote.js';
 import type { Frame } from '../../probe/frames.js';
 import { toValueMatcher, type Scalar, type ValueExpectation } from '../../matchers/value.js';
-import {
-  attribute,
-  defineResource,
-  FactError,
-  firstLines,
-  NoArgs,
-  NoOptions,
-  predicate,
-  groupedQuery,
-  requireRan,
-  validateFact,
-  type FactQuery,
-} from '../resource.js';
+import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
+import { FileTypeSchema, metaQuery, missingReason, type FileMeta, type FileType } from './meta.js';
+
+export {
+  FILE_TYPES,
+  FileMetaSchema,
+  metaGroupScript,
+  parseFileMeta,
+  parseGroupedFileMeta,
+  TYPE_BY_FORMAT_BITS,
+  type FileMeta,
+  type FileType,
+} from './meta.js';
 
 /** Content matchers read at most this much of a file; a larger file is an error, not a guess. */
 export const FILE_CONTENT_LIMIT = 1024 * 1024;
-
-export const FILE_TYPES = ['file', 'directory', 'symlink', 'socket', 'pipe', 'block_device', 'char_device'] as const;
-export type FileType = (typeof FILE_TYPES)[number];
-const FileTypeSchema = z.enum(FILE_TYPES);
-
-export const TYPE_BY_FORMAT_BITS: Record<number, FileType> = {
-  0o140000: 'socket',
-  0o120000: 'symlink',
-  0o100000: 'file',
-  0o060000: 'block_device',
-  0o040000: 'directory',
-  0o020000: 'char_device',
-  0o010000: 'pipe',
-};
-
-export const FileMetaSchema = z.discriminatedUnion('exists', [
-  z.object({ exists: z.literal(false), reason: z.string() }),
-  z.object({
-    exists: z.literal(true),
-    type: FileTypeSchema,
-    mode: z.number().int().min(0).max(0o7777),
-    uid: z.number().int().nonnegative(),
-    gid: z.number().int().nonnegative(),
-    owner: z.string().nullable(),
-    group: z.string().nullable(),
-    size: z.number().int().nonnegative(),
-    mtime: z.number().int(),
-    links: z.number().int().nonnegative(),
-    linkTarget: z.string().optional(),
-  }),
-]);
-export type FileMeta = z.infer<typeof FileMetaSchema>;
 
 export const FileContentSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),
@@ -62,72 +30,6 @@ export const FileDigestSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(true), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
 ]);
 export type FileDigest = z.infer<typeof FileDigestSchema>;
-
-const STAT_FORMAT = '%f:%u:%g:%s:%Y:%h:%U:%G';
-
-function metaQuery(path: string): FactQuery<FileMeta> {
-  const key = `file-meta:${path}`;
-  // Records are lines, and stat names a path it cannot read in quotes: only printable paths
-  // without a quote of their own share the grouped query.
-  if (!/^[\x20-\x26\x28-\x7e]+$/.test(path)) {
-    const p = shellQuote(path);
-    return { key, script: `stat -c '${STAT_FORMAT}' -- ${p} || exit $?\nif [ -L ${p} ]; then readlink -- ${p}; fi`, parse: (frame) => parseFileMeta(frame, path) };
-  }
-  return groupedQuery(key, { key: 'file-meta', member: path, script: metaGroupScript }, (frame) => parseGroupedFileMeta(frame, path));
-}
-
-/**
- * One `stat` for many paths, each record ending in the path itself (`%n`), then `@@stat STATUS`,
- * then for every symlink `@@link PATH` and its target. A path stat could not read is named in
- * its complaint on stderr.
- */
-export function metaGroupScript(paths: readonly string[]): string {
-  const quoted = paths.map(shellQuote).join(' ');
-  return [
-    `stat -c '${STAT_FORMAT}:%n' -- ${quoted}`,
-    `printf '@@stat %s\\n' "$?"`,
-    `for ds_p in ${quoted}; do`,
-    `  if [ -L "$ds_p" ]; then printf '@@link %s\\n' "$ds_p"; readlink -- "$ds_p"; fi`,
-    'done',
-  ].join('\n');
-}
-
-/** Reads one path's record from a grouped stat; absence only where stat itself said so for it. */
-export function parseGroupedFileMeta(frame: Frame, path: string): FileMeta {
-  const what = `stat ${path}`;
-  requireRan(frame, what);
-  if (frame.exitCode !== 0) throw new FactError(`${what}: the query exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
-  const lines = frame.stdout.toString('utf8').split('\n');
-  const statusAt = lines.findIndex((line) => /^@@stat \d+$/.test(line));
-  if (statusAt === -1) throw new FactError(`${what}: the output stopped before stat finished`);
-  const record = lines.slice(0, statusAt).find((line) => recordPath(line) === path);
-  if (record === undefined) return missingFromGroup(frame, path, Number(lines[statusAt]!.slice('@@stat '.length)));
-  const linkAt = lines.indexOf(`@@link ${path}`, statusAt);
-  const linkLine = linkAt === -1 ? '' : `\n${lines[linkAt + 1] ?? ''}`;
-  return parseFileMeta({ ...frame, exitCode: 0, stdout: Buffer.from(`${record.slice(0, record.length - path.length - 1)}${linkLine}\n`) }, path);
-}
-
-/** The path at the end of a `STAT_FORMAT:%n` record: after its eighth colon. */
-function recordPath(line: string): string | undefined {
-  let at = -1;
-  for (let field = 0; field < 8; field++) {
-    at = line.indexOf(':', at + 1);
-    if (at === -1) return undefined;
-  }
-  return line.slice(at + 1);
-}
-
-function missingFromGroup(frame: Frame, path: string, statStatus: number): FileMeta {
-  const what = `stat ${path}`;
-  const complaint = frame.stderr
-    .toString('utf8')
-    .split('\n')
-    .find((line) => line.includes(`'${path}'`));
-  if (statStatus === 0 || complaint === undefined) throw new FactError(`${what}: stat printed no record of it${complaint ? '' : ' and no complaint naming it'}`);
-  const reason = missingReason({ ...frame, exitCode: 1, stderr: Buffer.from(complaint) });
-  if (reason) return { exists: false, reason };
-  throw new FactError(`${what}: ${complaint}`);
-}
 
 function contentQuery(path: string): FactQuery<FileContent> {
   return {
@@ -143,55 +45,6 @@ function digestQuery(path: string): FactQuery<FileDigest> {
     script: `sha256sum -- ${shellQuote(path)}`,
     parse: (frame) => parseFileDigest(frame, path),
   };
-}
-
-/** `stat` and friends say why a path is missing; only "does not exist" is evidence of absence. */
-function missingReason(frame: Frame): string | undefined {
-  if (frame.exitCode !== 1) return undefined;
-  const stderr = frame.stderr.toString('utf8');
-  if (/No such file or directory/.test(stderr)) return 'it does not exist';
-  if (/Not a directory/.test(stderr)) return 'it does not exist (a parent is not a directory)';
-  return undefined;
-}
-
-export function parseFileMeta(frame: Frame, path: string): FileMeta {
-  requireRan(frame, `stat ${path}`);
-  const reason = missingReason(frame);
-  if (reason) return { exists: false, reason };
-  if (frame.exitCode !== 0) throw new FactError(`stat ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
-  const text = frame.stdout.toString('utf8');
-  const newline = text.indexOf('\n');
-  const statLine = newline === -1 ? text : text.slice(0, newline);
-  const fields = statLine.split(':');
-  if (fields.length < 8) throw new FactError(`stat ${path}: unexpected output ${JSON.stringify(statLine)}`);
-  const [rawMode = '', uid, gid, size, mtime, links, ...names] = fields;
-  const fullMode = parseInt(rawMode, 16);
-  const type = TYPE_BY_FORMAT_BITS[fullMode & 0o170000];
-  if (Number.isNaN(fullMode) || !type) throw new FactError(`stat ${path}: unknown file mode ${JSON.stringify(rawMode)}`);
-  const [owner = '', group = ''] = splitOwnerGroup(names);
-  const linkTarget = type === 'symlink' ? text.slice(newline + 1).replace(/\n$/, '') : undefined;
-  return validateFact(
-    FileMetaSchema,
-    {
-      exists: true,
-      type,
-      mode: fullMode & 0o7777,
-      uid: Number(uid),
-      gid: Number(gid),
-      owner: owner === 'UNKNOWN' ? null : owner,
-      group: group === 'UNKNOWN' ? null : group,
-      size: Number(size),
-      mtime: Number(mtime),
-      links: Number(links),
-      ...(linkTarget === undefined ? {} : { linkTarget }),
-    },
-    `stat ${path}`,
-  );
-}
-
-/** User and group names cannot hold ':', so the two last fields split cleanly. */
-function splitOwnerGroup(names: string[]): [string, string] {
-  return [names[0] ?? '', names.slice(1).join(':')];
 }
 
 export function parseFileContent(frame: Frame, path: string): FileContent {

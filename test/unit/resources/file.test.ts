@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,12 +5,11 @@ import { expect } from 'chai';
 import type { Frame } from '../../../src/probe/frames.js';
 import { fileResource, metaGroupScript, parseGroupedFileMeta } from '../../../src/resources/file/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import { frame, recordedFrame } from '../../support/frames.js';
+import { frame, partsFrame, recordedFrame } from '../../support/frames.js';
+import { runInProbe } from '../../support/probe-run.js';
 
 function runScript(script: string, user?: string): Frame {
-  const command = user ? ['runuser', '-u', user, '--', 'sh', '-c', script] : ['sh', '-c', script];
-  const run = spawnSync(command[0]!, command.slice(1), { env: { ...process.env, LC_ALL: 'C' } });
-  return { id: 'q1', exitCode: run.status ?? 255, stdout: run.stdout, stderr: run.stderr };
+  return runInProbe(script, user ? { user } : {});
 }
 
 describe('file resource: one stat for many paths', () => {
@@ -55,15 +53,19 @@ describe('file resource: one stat for many paths', () => {
     const recorded = recordedFrame('recorded/debian12/stat-multi-mixed.json');
     // The recording was made without %n; give each record its path as the grouped query does.
     const [passwd = '', shadow = ''] = recorded.stdout.toString('utf8').split('\n');
-    const answer = { ...recorded, exitCode: 0, stdout: Buffer.from(`${passwd}:/etc/passwd\n${shadow}:/etc/shadow\n@@stat 1\n`) };
+    const stat = { name: 'stat', stdout: `${passwd}:/etc/passwd\n${shadow}:/etc/shadow\n`, stderr: recorded.stderr.toString() };
+    const answer = partsFrame([{ ...stat, exitCode: 1 }]);
     expect(parseGroupedFileMeta(answer, '/etc/shadow')).to.deep.include({ exists: true, mode: 0o640, group: 'shadow' });
     expect(parseGroupedFileMeta(answer, '/no/such/file')).to.deep.equal({ exists: false, reason: 'it does not exist' });
   });
 
   it('is an error when stat says nothing about a path, or the output stops early', () => {
-    expect(() => parseGroupedFileMeta(frame('@@stat 0\n'), '/etc/passwd')).to.throw(FactError, /no record/);
-    expect(() => parseGroupedFileMeta(frame('@@stat 1\n', 0, "stat: cannot statx '/other': No such file or directory\n"), '/etc/passwd')).to.throw(FactError, /no record/);
-    expect(() => parseGroupedFileMeta(frame('81a4:0:0:1:1:1:root:root:/etc/passwd\n'), '/etc/passwd')).to.throw(FactError, /stopped before/);
+    expect(() => parseGroupedFileMeta(partsFrame([{ name: 'stat' }]), '/etc/passwd')).to.throw(FactError, /no record/);
+    const other = { name: 'stat', exitCode: 1, stderr: "stat: cannot statx '/other': No such file or directory\n" };
+    expect(() => parseGroupedFileMeta(partsFrame([other]), '/etc/passwd')).to.throw(FactError, /no record/);
+    const cut = partsFrame([{ name: 'stat', stdout: '81a4:0:0:1:1:1:root:root:/etc/passwd\n' }]).stdout.subarray(0, 30);
+    expect(() => parseGroupedFileMeta(frame(cut), '/etc/passwd')).to.throw(FactError, /stopped inside a part/);
+    expect(() => parseGroupedFileMeta(frame('81a4:0:0:1:1:1:root:root:/etc/passwd\n'), '/etc/passwd')).to.throw(FactError, /unexpected output/);
     expect(() => parseGroupedFileMeta(frame('', 137), '/etc/passwd')).to.throw(FactError, /signal 9/);
   });
 

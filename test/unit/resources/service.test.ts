@@ -10,8 +10,9 @@ import type { Frame } from '../../../src/probe/frames.js';
 import type { InitSystem } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import { parseGroupedService, parseSysv, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service/index.js';
-import { fixturePath, frame, hostFacts } from '../../support/frames.js';
+import { parseGroupedService, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service/index.js';
+import { fixturePath, frame, hostFacts, partsFrame, type PartSpec } from '../../support/frames.js';
+import { runInProbe } from '../../support/probe-run.js';
 import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([serviceResource]);
@@ -50,10 +51,8 @@ function replayFrame(init: InitSystem, name: string, stubs: Record<string, Recor
       writeFileSync(join(dir, tool), `#!/bin/sh\ncase "$1" in\n${branches.join('\n')}\nesac\necho "stub ${tool}: unexpected $*" >&2; exit 99\n`);
       chmodSync(join(dir, tool), 0o755);
     }
-    const [command, ...flags] = shell.split(' ');
-    const body = `LC_ALL=C; export LC_ALL; PATH='${dir}':$PATH; DS_INIT=${init}\n(\n${serviceGroupScript([name])}\n) </dev/null`;
-    const run = spawnSync(command!, [...flags, '-c', body]);
-    return { id: 'q1', exitCode: run.status ?? 255, stdout: run.stdout, stderr: run.stderr };
+    const body = `PATH='${dir}':$PATH; DS_INIT=${init}\n${serviceGroupScript([name])}`;
+    return runInProbe(body, { shell: shell.split(' ') });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -66,18 +65,9 @@ function systemdFrame(name: string, show: string, isEnabled: string | Recording)
   return replayFrame('systemd', name, { systemctl: { show: recording(`${DEBIAN}/${show}.json`), 'is-enabled': enabled } });
 }
 
-const judge = (init: InitSystem, body: () => void, fact: Frame) =>
-  judgeFrame(registry, body, (check) => asGroupedFrame(init, String(check.subject), fact), hostFacts({ initSystem: init }));
-
-/**
- * A sysvinit or openrc fragment's output as the grouped service query prints it for one service
- * (the output of the real grouped script passes unchanged).
- */
-function asGroupedFrame(init: InitSystem, name: string, single: Frame): Frame {
-  if (single.stdout.toString('utf8').startsWith('#driftspec unit ') || init === 'systemd') return single;
-  const text = `#driftspec unit ${name}\n#driftspec member 0\n${single.stdout.toString('utf8')}\n#driftspec member-exit 0 ${single.exitCode}\n`;
-  return { ...single, exitCode: 0, stdout: Buffer.from(text) };
-}
+/** `fact` is a frame, or the frame of a check's own service where it depends on the name. */
+const judge = (init: InitSystem, body: () => void, fact: Frame | ((name: string) => Frame)) =>
+  judgeFrame(registry, body, (check) => (typeof fact === 'function' ? fact(String(check.subject)) : fact), hostFacts({ initSystem: init }));
 
 function parseError(parse: () => unknown): string {
   try {
@@ -98,10 +88,20 @@ function bothWays(name: string) {
   };
 }
 
-/** The output the sysvinit branch prints, for parser branches a real machine cannot easily show. */
-function sysvFrame(links: string[], script: 'present' | 'absent' | 'not-executable', status?: { output: string; exitCode: number }): Frame {
-  const head = `${[...links, '/etc/rcS.d/S*'].join('\n')}\n#driftspec script ${script}\n`;
-  return frame(status ? `${head}${status.output}\n#driftspec status-exit ${status.exitCode}\n` : head);
+type SysvScript = 'present' | 'absent' | 'not-executable';
+
+/** The parts the sysvinit branch writes for one service, for parser branches a real machine cannot easily show. */
+function sysvParts(name: string, links: string[], script: SysvScript, status?: { output: string; exitCode: number }): PartSpec[] {
+  const parts: PartSpec[] = [
+    { name: 'start-links', stdout: [...links, '/etc/rcS.d/S*'].map((l) => `${l}\0`).join('') },
+    { name: `script:${name}`, stdout: `${script}\n`, exitCode: script === 'present' ? 0 : 1 },
+  ];
+  if (status) parts.push({ name: `status:${name}`, stdout: `${status.output}\n`, exitCode: status.exitCode });
+  return parts;
+}
+
+function sysvFrame(links: string[], script: SysvScript, status?: { output: string; exitCode: number }): (name: string) => Frame {
+  return (name) => partsFrame(sysvParts(name, links, script, status));
 }
 
 describe('service resource', () => {
@@ -215,12 +215,16 @@ describe('service resource', () => {
       const busError: Recording = { command: 'systemctl show', exitCode: 1, stdout: '', stderr: 'Failed to connect to bus: No such file or directory\n' };
       const bus = replayFrame('systemd', 'ssh', { systemctl: { show: busError, 'is-enabled': busError } });
       expect(parseError(() => parseGroupedService(bus, 'systemd', 'ssh'))).to.match(/exited 1: Failed to connect to bus/);
-      const missing = frame('#driftspec unit ssh\n\n#driftspec show-exit 127\n#driftspec is-enabled-of 0\n\n#driftspec is-enabled-exit 0 127\n', 0, 'sh: 1: systemctl: not found\n');
+      const notFound = { exitCode: 127, stderr: 'sh: 1: systemctl: not found\n' };
+      const missing = partsFrame([{ name: 'units', stdout: 'ssh\n' }, { name: 'show', ...notFound }, { name: 'is-enabled', ...notFound }]);
       expect(parseError(() => parseGroupedService(missing, 'systemd', 'ssh'))).to.match(/command not found/);
       const garbage = replayFrame('systemd', 'ssh', { systemctl: { '*': { command: '', exitCode: 0, stdout: 'hello\n', stderr: '' } } });
       expect(parseError(() => parseGroupedService(garbage, 'systemd', 'ssh'))).to.match(/no LoadState/);
-      expect(parseError(() => parseGroupedService(frame('Id=ssh.service\n'), 'systemd', 'ssh'))).to.match(/does not list this service/);
-      expect(parseError(() => parseGroupedService(frame('#driftspec unit ssh\nId=ssh.service\n'), 'systemd', 'ssh'))).to.match(/no "show-exit" mark/);
+      const other = partsFrame([{ name: 'units', stdout: 'cron\n' }]);
+      expect(parseError(() => parseGroupedService(other, 'systemd', 'ssh'))).to.match(/does not list this service/);
+      const noShow = partsFrame([{ name: 'units', stdout: 'ssh\n' }]);
+      expect(parseError(() => parseGroupedService(noShow, 'systemd', 'ssh'))).to.match(/no part "show"/);
+      expect(parseError(() => parseGroupedService(frame('Id=ssh.service\n'), 'systemd', 'ssh'))).to.match(/unexpected output/);
     });
 
     it('an is-enabled failure or a bad unit file is an error for enabled() only', () => {
@@ -283,9 +287,9 @@ describe('service resource', () => {
     });
 
     it('counts only S<nn><name> links in rcS.d and rc2.d–rc5.d as enabled', () => {
-      const fact = parseSysv(sysvFrame(links, 'present', running), 'ssh.service');
+      const fact = parseGroupedService(sysvFrame(links, 'present', running)('ssh.service'), 'sysvinit', 'ssh.service');
       expect(fact).to.include({ name: 'ssh', script: 'present' });
-      expect(fact.startLinks).to.deep.equal(['/etc/rc2.d/S01ssh', '/etc/rc3.d/S01ssh']);
+      expect((fact as Extract<ServiceFact, { init: 'sysvinit' }>).startLinks).to.deep.equal(['/etc/rc2.d/S01ssh', '/etc/rc3.d/S01ssh']);
       expect(statuses(judge('sysvinit', () => service('procps').enabled(), sysvFrame(links, 'present', running)))).to.deep.equal(['passed']);
       const unlinked = judge('sysvinit', () => service('cron').enabled().not.enabled(), sysvFrame(links, 'present', running));
       expect(statuses(unlinked)).to.deep.equal(['failed', 'passed']);
@@ -315,16 +319,17 @@ describe('service resource', () => {
     });
 
     it('a script that is not executable, masked and property are errors', () => {
-      expect(parseError(() => parseSysv(sysvFrame([], 'not-executable'), 'ssh'))).to.match(/not an executable file/);
+      const notExecutable = sysvFrame([], 'not-executable')('ssh');
+      expect(parseError(() => parseGroupedService(notExecutable, 'sysvinit', 'ssh'))).to.match(/not an executable file/);
       const results = judge('sysvinit', () => service('ssh').masked().not.masked().property({ name: 'Type', value: 'x' }).activeState('active'), sysvFrame([], 'present', running));
       expect(statuses(results)).to.deep.equal(['error', 'error', 'error', 'error']);
       expect(results[0]!.message).to.match(/only systemd knows masked units; this host uses sysvinit/);
     });
 
-    it('the status output is cut at the last mark, even if the script prints a line that looks like one', () => {
-      const spoof = { output: 'ok\n#driftspec status-exit 0', exitCode: 3 };
-      const fact = parseSysv(sysvFrame([], 'present', spoof), 'ssh');
-      expect(fact.status).to.deep.equal({ exitCode: 3, output: 'ok\n#driftspec status-exit 0' });
+    it('the status output is all of its part, even a line that looks like a mark', () => {
+      const spoof = { output: 'ok\n#driftspec status-exit 0\nDSPART 0 3 0 0', exitCode: 3 };
+      const fact = parseGroupedService(sysvFrame([], 'present', spoof)('ssh'), 'sysvinit', 'ssh');
+      expect(fact).to.deep.include({ status: { exitCode: 3, output: 'ok\n#driftspec status-exit 0\nDSPART 0 3 0 0' } });
     });
 
     for (const shell of SHELLS) {
@@ -384,27 +389,13 @@ describe('service resource', () => {
     }
   });
 
-  it('reads each service of a grouped sysvinit query from its own section', () => {
-    const text = [
-      '#driftspec unit ssh',
-      '#driftspec unit cron',
-      '#driftspec member 0',
-      '/etc/rc2.d/S01ssh',
-      '#driftspec script present',
-      'sshd is running',
-      '#driftspec status-exit 0',
-      '',
-      '#driftspec member-exit 0 0',
-      '#driftspec member 1',
-      '/etc/rc2.d/S01ssh',
-      '#driftspec script absent',
-      '',
-      '#driftspec member-exit 1 0',
-      '',
-    ].join('\n');
-    expect(parseGroupedService(frame(text), 'sysvinit', 'ssh')).to.deep.include({ script: 'present', startLinks: ['/etc/rc2.d/S01ssh'] });
-    expect(parseGroupedService(frame(text), 'sysvinit', 'cron')).to.deep.include({ script: 'absent', status: null, startLinks: [] });
-    expect(parseError(() => parseGroupedService(frame(text), 'sysvinit', 'nginx'))).to.match(/does not list this service/);
+  it('reads each service of a grouped sysvinit query from its own parts', () => {
+    const ssh = sysvParts('ssh', ['/etc/rc2.d/S01ssh'], 'present', { output: 'sshd is running', exitCode: 0 });
+    const cron = sysvParts('cron', [], 'absent').slice(1);
+    const grouped = partsFrame([...ssh, ...cron]);
+    expect(parseGroupedService(grouped, 'sysvinit', 'ssh')).to.deep.include({ script: 'present', startLinks: ['/etc/rc2.d/S01ssh'] });
+    expect(parseGroupedService(grouped, 'sysvinit', 'cron')).to.deep.include({ script: 'absent', status: null, startLinks: [] });
+    expect(parseError(() => parseGroupedService(grouped, 'sysvinit', 'nginx'))).to.match(/no part "script:nginx"/);
   });
 
   it('a host without a known init system is an error', () => {
