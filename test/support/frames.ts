@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Frame } from '../../src/probe/frames.js';
 import type { HostFacts } from '../../src/probe/host.js';
+import { parseSections } from '../../src/resources/accounts/index.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -59,4 +60,20 @@ export function partsFrame(parts: readonly PartSpec[], exitCode = 0): Frame {
     return [Buffer.from(header), name, stdout, stderr];
   });
   return frame(Buffer.concat(chunks), exitCode);
+}
+
+/**
+ * Account lookups written as readable sections (`@@passwd lookup`, `@@key NAME`, entries,
+ * `@@exit N`) turned into the parts the probe writes (`keys:passwd`, `lookup:passwd`,
+ * `table:group`…); `stderr` goes with every part. A non-zero `exitCode` is the query's own.
+ */
+export function sectionsFrame(text: string, exitCode = 0, stderr = ''): Frame {
+  if (exitCode !== 0) return frame('', exitCode, stderr);
+  const parts = parseSections(text, 'test fixture').flatMap((section): PartSpec[] => {
+    const entries = { stdout: section.lines.map((line) => `${line}\n`).join(''), exitCode: section.exitCode, stderr };
+    if (section.mode === 'table') return [{ name: `table:${section.database}`, ...entries }];
+    const keys = section.keys.length > 0 ? [{ name: `keys:${section.database}`, stdout: section.keys.map((k) => `${k}\n`).join('') }] : [];
+    return [...keys, { name: `lookup:${section.database}`, ...entries }];
+  });
+  return partsFrame(parts);
 }

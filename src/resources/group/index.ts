@@ -1,16 +1,8 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import type { ValueExpectation } from '../../matchers/value.js';
-import { attribute, defineResource, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
-import {
-  accountLookupQuery,
-  AccountNameSchema,
-  findEntryLine,
-  GroupEntrySchema,
-  parseGroupLine,
-  parseSections,
-  requireSection,
-} from '../user/index.js';
+import { accountLookupQuery, AccountNameSchema, findEntryLine, GroupEntrySchema, parseGroupLine, readSection } from '../accounts/index.js';
+import { attribute, defineResource, NoArgs, NoOptions, predicate, readParts, type FactQuery } from '../resource.js';
 
 export const GroupFactSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),
@@ -25,9 +17,8 @@ function groupQuery(name: string): FactQuery<GroupFact> {
 /** `getent group -- NAME` (exit 2: no such group), or the whole table where the name looks like a gid. */
 export function parseGroupFact(frame: Frame, name: string): GroupFact {
   const what = `looking up group ${name}`;
-  requireRan(frame, what);
-  const section = requireSection(parseSections(frame.stdout.toString('utf8'), what), 'group', what);
-  const found = findEntryLine(section, name, frame.stderr.toString('utf8').trim(), what);
+  const section = readSection(readParts(frame, what), 'group', what);
+  const found = findEntryLine(section, name, section.stderr, what);
   if ('absent' in found) return { exists: false, reason: `group ${name} does not exist (${found.absent})` };
   return { exists: true, entry: parseGroupLine(found.line, what) };
 }

@@ -3,7 +3,21 @@ import { shellQuote } from '../../probe/quote.js';
 import type { Frame } from '../../probe/frames.js';
 import type { HostFacts } from '../../probe/host.js';
 import type { Scalar, ValueExpectation } from '../../matchers/value.js';
-import { attribute, defineResource, FactError, firstLines, groupedQuery, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
+import { partScript, partsScript } from '../../probe/parts.js';
+import {
+  attribute,
+  defineResource,
+  FactError,
+  firstLines,
+  groupedQuery,
+  NoArgs,
+  NoOptions,
+  predicate,
+  readParts,
+  requirePart,
+  requireRan,
+  type FactQuery,
+} from '../resource.js';
 
 export const KernelParameterSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),
@@ -43,25 +57,25 @@ const NO_PROC_SYS_CHECK = `[ -d /proc/sys/kernel ] || { echo '/proc/sys is not a
 
 /**
  * Every kernel parameter of a spec in one query: the shell's own tests tell which are missing,
- * directories or unreadable (`@@param PATH STATE` each), then one `grep -H` prints every line of
- * every readable one prefixed by its path, and `@@end STATUS` gives grep's status. (The shell's
- * `read` is no substitute: some shells read one byte at a time, and procfs answers a read at a
- * non-zero offset with end of file.) Keys hold no blanks, so PATH is one word.
+ * directories or unreadable (part `states`, a line `STATE PATH` each: keys hold no blanks or
+ * control characters, so PATH is one word on one line), then one `grep -H` prints every line of
+ * every readable one prefixed by its path (part `values`, with grep's status and complaints).
+ * (The shell's `read` is no substitute: some shells read one byte at a time, and procfs answers
+ * a read at a non-zero offset with end of file.)
  */
 export function parameterGroupScript(keys: readonly string[]): string {
   const paths = keys.map((key) => shellQuote(sysctlPath(key))).join(' ');
-  return [
-    NO_PROC_SYS_CHECK,
+  const states = [
     'set --',
+    'ds_states=',
     `for ds_p in ${paths}; do`,
-    '  if [ -d "$ds_p" ]; then ds_s=directory; elif [ ! -e "$ds_p" ]; then ds_s=missing; elif [ ! -r "$ds_p" ]; then ds_s=denied; else ds_s=value; set -- "$@" "$ds_p"; fi',
-    `  printf '@@param %s %s\\n' "$ds_p" "$ds_s"`,
+    '  if [ -d "$ds_p" ]; then ds_s=directory; elif [ ! -e "$ds_p" ]; then ds_s=missing;',
+    '  elif [ ! -r "$ds_p" ]; then ds_s=denied; else ds_s=value; set -- "$@" "$ds_p"; fi',
+    `  ds_states="$ds_states$ds_s $ds_p\n"`,
     'done',
-    "echo '@@values'",
-    'ds_r=0',
-    `[ $# -eq 0 ] || grep -H '' -- "$@" || ds_r=$?`,
-    `printf '\\n@@end %s\\n' "$ds_r"`,
   ].join('\n');
+  const parts = [partScript('states', `printf '%s' "$ds_states"`), partScript('values', `[ $# -eq 0 ] || exec grep -H '' -- "$@"`)];
+  return [NO_PROC_SYS_CHECK, states, partsScript(parts)].join('\n');
 }
 
 function parameterQuery(key: string): FactQuery<KernelParameter> {
@@ -77,11 +91,10 @@ export function normaliseValue(raw: string): string {
 export function parseKernelParameter(frame: Frame, key: string, host?: HostFacts): KernelParameter {
   const what = `reading kernel parameter ${key}`;
   requireRan(frame, what);
-  const stderr = frame.stderr.toString('utf8').trim();
-  if (frame.exitCode === NO_PROC_SYS) throw new FactError(`${what}: ${stderr}`);
-  if (frame.exitCode !== 0) throw new FactError(`${what}: the query exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+  if (frame.exitCode === NO_PROC_SYS) throw new FactError(`${what}: ${frame.stderr.toString('utf8').trim()}`);
   const path = sysctlPath(key);
-  const answer = parseParameterSections(frame.stdout.toString('utf8'), what);
+  const answer = parseParameterParts(readParts(frame, what), what);
+  const stderr = answer.stderr;
   const readFailure = answer.states.get(path) === 'value' ? failedRead(answer, path, stderr) : undefined;
   switch (readFailure === 'Permission denied' ? 'denied' : answer.states.get(path)) {
     case undefined:
@@ -130,21 +143,24 @@ interface ParameterAnswer {
   /** grep's lines, each `PATH:LINE`. */
   lines: string[];
   status: number;
+  stderr: string;
 }
 
-function parseParameterSections(text: string, what: string): ParameterAnswer {
-  const lines = text.split('\n');
-  const valuesAt = lines.indexOf('@@values');
-  const end = lines.length - 1 - [...lines].reverse().findIndex((line) => /^@@end \d+$/.test(line));
-  if (valuesAt === -1 || end >= lines.length || end < valuesAt) throw new FactError(`${what}: the output stopped before the end of the query`);
+function parseParameterParts(parts: ReadonlyMap<string, Frame>, what: string): ParameterAnswer {
+  const statesPart = requirePart(parts, 'states', what);
+  const values = requirePart(parts, 'values', what);
+  requireRan(values, what);
   const states = new Map<string, ParameterState>();
-  for (const line of lines.slice(0, valuesAt)) {
-    const match = /^@@param (\S+) (\w+)$/.exec(line);
-    const state = match?.[2] as ParameterState | undefined;
-    if (!match || !state || !PARAMETER_STATES.includes(state)) throw new FactError(`${what}: unexpected output ${JSON.stringify(line.slice(0, 200))}`);
-    states.set(match[1]!, state);
+  for (const line of statesPart.stdout.toString('utf8').split('\n').slice(0, -1)) {
+    const match = /^(\w+) (\S+)$/.exec(line);
+    const state = match?.[1] as ParameterState | undefined;
+    if (!match || !state || !PARAMETER_STATES.includes(state)) {
+      throw new FactError(`${what}: unexpected output ${JSON.stringify(line.slice(0, 200))}`);
+    }
+    states.set(match[2]!, state);
   }
-  return { states, lines: lines.slice(valuesAt + 1, end).filter((line) => line !== ''), status: Number(lines[end]!.slice('@@end '.length)) };
+  const lines = values.stdout.toString('utf8').split('\n').filter((line) => line !== '');
+  return { states, lines, status: values.exitCode, stderr: values.stderr.toString('utf8').trim() };
 }
 
 export const kernelParameterResource = defineResource({

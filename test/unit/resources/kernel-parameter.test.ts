@@ -14,7 +14,8 @@ import {
   sysctlPath,
 } from '../../../src/resources/kernel-parameter/index.js';
 import { FactError } from '../../../src/resources/resource.js';
-import { frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { frame, hostFacts, partsFrame, recordedFrame, type PartSpec } from '../../support/frames.js';
+import { runInProbe } from '../../support/probe-run.js';
 import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([kernelParameterResource]);
@@ -83,10 +84,14 @@ describe('kernel_parameter resource', () => {
 
     it('is an error without procfs, without a section, with a failed read or a killed query', () => {
       expect(() => parseKernelParameter(frame('', 3, '/proc/sys is not available (procfs is not mounted)'), 'kernel.ostype')).to.throw(FactError, /procfs/);
-      expect(() => parseKernelParameter(frame('@@param /proc/sys/kernel/hostname value\n@@values\n/proc/sys/kernel/hostname:x\n@@end 0\n'), 'kernel.ostype')).to.throw(FactError, /no section/);
-      const failedRead = frame('@@param /proc/sys/kernel/ostype value\n@@values\n\n@@end 2\n', 0, 'grep: /proc/sys/kernel/ostype: Input/output error');
+      const other = parameterFrame([['value', '/proc/sys/kernel/hostname']], { stdout: '/proc/sys/kernel/hostname:x\n' });
+      expect(() => parseKernelParameter(other, 'kernel.ostype')).to.throw(FactError, /no section/);
+      const ioError = { exitCode: 2, stderr: 'grep: /proc/sys/kernel/ostype: Input/output error' };
+      const failedRead = parameterFrame([['value', '/proc/sys/kernel/ostype']], ioError);
       expect(() => parseKernelParameter(failedRead, 'kernel.ostype')).to.throw(FactError, /Input\/output/);
-      expect(() => parseKernelParameter(frame('@@param /proc/sys/kernel/ostype value\n@@values\n/proc/sys/kernel/ostype:Lin'), 'kernel.ostype')).to.throw(FactError, /stopped before the end/);
+      const whole = parameterFrame([['value', '/proc/sys/kernel/ostype']], { stdout: '/proc/sys/kernel/ostype:Linux\n' });
+      const cut = frame(whole.stdout.subarray(0, -3));
+      expect(() => parseKernelParameter(cut, 'kernel.ostype')).to.throw(FactError, /stopped inside a part/);
       expect(() => parseKernelParameter(frame('', 137), 'kernel.ostype')).to.throw(FactError, /signal 9/);
     });
   });
@@ -103,14 +108,14 @@ describe('kernel_parameter resource', () => {
     });
 
     it('passes not.exists on absence, but a value check never passes, negated or not', () => {
-      const missing = frame('@@param /proc/sys/net/ipv4/no_such_key missing\n@@values\n\n@@end 0\n');
+      const missing = parameterFrame([['missing', '/proc/sys/net/ipv4/no_such_key']]);
       const results = judge(() => kernelParameter('net.ipv4.no_such_key').not.exists().value(0).not.value(0).exists(), missing);
       expect(statuses(results)).to.deep.equal(['passed', 'failed', 'failed', 'failed']);
       expect(results[2]!.message).to.match(/does not exist/);
     });
 
     it('makes every check an error when the read is denied', () => {
-      const denied = frame('@@param /proc/sys/vm/compact_memory denied\n@@values\n\n@@end 0\n');
+      const denied = parameterFrame([['denied', '/proc/sys/vm/compact_memory']]);
       const results = judge(() => kernelParameter('vm.compact_memory').not.exists().not.value(1), denied);
       expect(statuses(results)).to.deep.equal(['error', 'error']);
     });
@@ -121,11 +126,15 @@ describe('kernel_parameter resource', () => {
 function recordedValue(key: string, recording: string): Frame {
   const value = recordedFrame(`recorded/debian12/${recording}.json`).stdout.toString('utf8');
   const lines = value.split('\n').filter((line) => line !== '').map((line) => `${sysctlPath(key)}:${line}\n`);
-  return frame(`@@param ${sysctlPath(key)} value\n@@values\n${lines.join('')}\n@@end 0\n`);
+  return parameterFrame([['value', sysctlPath(key)]], { stdout: lines.join('') });
+}
+
+/** The parts the grouped query writes: each path's state, then grep's answer. */
+function parameterFrame(states: [string, string][], values: Omit<PartSpec, 'name'> = {}): Frame {
+  const stateLines = states.map(([state, path]) => `${state} ${path}\n`).join('');
+  return partsFrame([{ name: 'states', stdout: stateLines }, { name: 'values', ...values }]);
 }
 
 function runScript(shell: string, script: string): Frame {
-  const [command, ...flags] = shell.split(' ');
-  const run = spawnSync(command!, [...flags, '-c', script], { env: { ...process.env, LC_ALL: 'C' } });
-  return { id: 'q1', exitCode: run.status ?? 255, stdout: run.stdout, stderr: run.stderr };
+  return runInProbe(script, { shell: shell.split(' ') });
 }

@@ -11,9 +11,7 @@ import { parseGroupFact } from '../../../src/resources/group/index.js';
 import {
   authorizedKeyMatches,
   formatShadowDate,
-  groupLookupScript,
   looksNumeric,
-  lookupSectionScript,
   parseAuthorizedKeyLine,
   parseAuthorizedKeys,
   parseSections,
@@ -23,7 +21,10 @@ import {
   parseUserShadow,
   userResource,
 } from '../../../src/resources/user/index.js';
-import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
+import { fixturePath, frame, hostFacts, partsFrame, recordedFrame, sectionsFrame } from '../../support/frames.js';
+import { runInProbe } from '../../support/probe-run.js';
+import { lookupParts, nameParts } from '../../../src/resources/accounts/index.js';
+import { partsScript } from '../../../src/probe/parts.js';
 import { judgeFrame, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([userResource]);
@@ -52,12 +53,12 @@ const local = (name: string) => recordedFrame(`local/user/${name}.json`);
 describe('user resource', () => {
   describe('account (getent passwd -- NAME)', () => {
     it('reads a present user from the recorded instance', () => {
-      const fact = parseUserAccount(frame(section('passwd', 'lookup', 'getent-passwd-root')), 'root');
+      const fact = parseUserAccount(sectionsFrame(section('passwd', 'lookup', 'getent-passwd-root')), 'root');
       expect(fact).to.deep.equal({ exists: true, entry: { name: 'root', uid: 0, gid: 0, gecos: 'root', home: '/root', shell: '/bin/bash' } });
     });
 
     it('takes exit 2 as positive evidence of absence', () => {
-      const fact = parseUserAccount(frame(section('passwd', 'lookup', 'getent-passwd-nosuchuser')), 'nosuchuser');
+      const fact = parseUserAccount(sectionsFrame(section('passwd', 'lookup', 'getent-passwd-nosuchuser')), 'nosuchuser');
       expect(fact.exists).to.equal(false);
     });
 
@@ -70,43 +71,44 @@ describe('user resource', () => {
       expect(looksNumeric('0')).to.equal(true);
       expect(looksNumeric(' +12')).to.equal(true);
       expect(looksNumeric('0x10')).to.equal(false);
-      expect(lookupSectionScript('passwd', '0')).to.not.include('-- ');
+      expect(nameParts('passwd', '0').join('\n')).to.not.include('-- ');
       expect(parseUserAccount(local('account-numeric-0'), '0')).to.deep.include({ exists: false });
-      const table = frame(section('passwd', 'table', 'getent-passwd-all'));
+      const table = sectionsFrame(section('passwd', 'table', 'getent-passwd-all'));
       expect(parseUserAccount(table, 'tester')).to.deep.include({ exists: true });
       expect(parseUserAccount(table, '1000').exists).to.equal(false);
     });
 
     it('is an error, not absence, when getent answers with another name', () => {
-      const message = parseError(() => parseUserAccount(frame('@@passwd lookup\nroot:x:0:0:root:/root:/bin/bash\n\n@@exit 0\n'), '+0'));
+      const message = parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\nroot:x:0:0:root:/root:/bin/bash\n\n@@exit 0\n'), '+0'));
       expect(message).to.match(/answered with "root"/);
     });
 
     it('falls back to /etc/passwd, filtered to the exact name (no prefix match)', () => {
       const text = '@@passwd table\n# comment\nrootkit:x:5:5::/:/bin/sh\n+nis\nroot:x:0:0:root:/root:/bin/bash\n@@exit 0\n';
-      expect(parseUserAccount(frame(text), 'root')).to.deep.nested.include({ 'entry.uid': 0 });
-      expect(parseUserAccount(frame(text), 'roo').exists).to.equal(false);
+      expect(parseUserAccount(sectionsFrame(text), 'root')).to.deep.nested.include({ 'entry.uid': 0 });
+      expect(parseUserAccount(sectionsFrame(text), 'roo').exists).to.equal(false);
     });
 
     it('never reads a missing tool, a failed read or garbage as absence', () => {
       expect(parseError(() => parseUserAccount(frame('', 127, 'sh: getent: not found'), 'x'))).to.match(/exit 127/);
-      expect(parseError(() => parseUserAccount(frame('@@passwd lookup\n\n@@exit 127\n'), 'x'))).to.match(/not found/);
-      expect(parseError(() => parseUserAccount(frame('@@passwd table\n\n@@exit 1\n', 0, 'cat: /etc/passwd: Permission denied'), 'x'))).to.match(/Permission denied/);
-      expect(parseError(() => parseUserAccount(frame('@@passwd lookup\nx:1:2\n\n@@exit 0\n'), 'x'))).to.match(/unparseable passwd entry/);
+      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\n\n@@exit 127\n'), 'x'))).to.match(/not found/);
+      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd table\n\n@@exit 1\n', 0, 'cat: /etc/passwd: Permission denied'), 'x'))).to.match(/Permission denied/);
+      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\nx:1:2\n\n@@exit 0\n'), 'x'))).to.match(/unparseable passwd entry/);
       expect(parseError(() => parseUserAccount(frame('garbage'), 'x'))).to.match(/unexpected output/);
-      expect(parseError(() => parseUserAccount(frame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n'), 'x'))).to.match(/stopped inside/);
-      expect(parseError(() => parseUserAccount(frame('@@passwd lookup\n\n@@exit 3\n'), 'x'))).to.match(/exited 3/);
+      const cut = sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n').stdout.subarray(0, -5);
+      expect(parseError(() => parseUserAccount(frame(cut), 'x'))).to.match(/stopped inside/);
+      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\n\n@@exit 3\n'), 'x'))).to.match(/exited 3/);
     });
 
     it('judges exists, uid, gid, home and shell, negated only on evidence', () => {
-      const root = frame(section('passwd', 'lookup', 'getent-passwd-root'));
+      const root = sectionsFrame(section('passwd', 'lookup', 'getent-passwd-root'));
       const results = judge(() => {
         user('root').exists().uid(0).gid(0).home('/root').shell('/bin/bash').not.uid(1).uid({ lt: 1000 });
         user('root').not.exists().shell('/bin/sh');
       }, root);
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed']);
       expect(results[8]!.message).to.include('got "/bin/bash"');
-      const missing = frame(section('passwd', 'lookup', 'getent-passwd-nosuchuser'));
+      const missing = sectionsFrame(section('passwd', 'lookup', 'getent-passwd-nosuchuser'));
       const absent = judge(() => user('nosuchuser').not.exists().exists().not.uid(0).shell('/bin/sh'), missing);
       expect(statuses(absent)).to.deep.equal(['passed', 'failed', 'failed', 'failed']);
       expect(absent[2]!.message).to.match(/does not exist/);
@@ -117,30 +119,31 @@ describe('user resource', () => {
     });
 
     it('quotes a hostile name as one word', () => {
-      const script = lookupSectionScript('passwd', "x'$(touch /tmp/owned)");
+      const script = nameParts('passwd', "x'$(touch /tmp/owned)").join('\n');
       expect(script).to.include(`getent passwd -- 'x'\\''$(touch /tmp/owned)'`);
     });
   });
 
   describe('membership (getent passwd -- NAME, then getent group)', () => {
-    const tester = frame(section('passwd', 'lookup', 'getent-passwd-root').replace(/^root:.*$/m, 'tester:x:1000:1000::/home/tester:/bin/sh') + section('group', 'table', 'getent-group-all'));
+    const testerText = section('passwd', 'lookup', 'getent-passwd-root').replace(/^root:.*$/m, 'tester:x:1000:1000::/home/tester:/bin/sh') + section('group', 'table', 'getent-group-all');
+    const tester = sectionsFrame(testerText);
 
     it('computes the primary group by gid and the groups that list the user', () => {
-      const withMember = frame(tester.stdout.toString().replace('audio:x:29:', 'audio:x:29:someone,tester').replace('sudo:x:27:', 'sudo:x:27:testers'));
+      const withMember = sectionsFrame(testerText.replace('audio:x:29:', 'audio:x:29:someone,tester').replace('sudo:x:27:', 'sudo:x:27:testers'));
       expect(parseUserMembership(withMember, 'tester')).to.deep.equal({ exists: true, primaryGroup: 'tester', groups: ['tester', 'audio'] });
       expect(parseUserMembership(local('membership-root'), 'root')).to.deep.equal({ exists: true, primaryGroup: 'root', groups: ['root'] });
     });
 
     it('names a primary gid no group has by its number', () => {
-      const orphan = frame('@@passwd lookup\nx:x:5000:5000::/:/bin/sh\n@@exit 0\n@@group table\nroot:x:0:\n@@exit 0\n');
+      const orphan = sectionsFrame('@@passwd lookup\nx:x:5000:5000::/:/bin/sh\n@@exit 0\n@@group table\nroot:x:0:\n@@exit 0\n');
       expect(parseUserMembership(orphan, 'x')).to.deep.include({ primaryGroup: '5000', groups: ['5000'] });
     });
 
     it('is absent for a missing user and an error for an unreadable group table', () => {
-      const missing = frame(section('passwd', 'lookup', 'getent-passwd-nosuchuser') + section('group', 'table', 'getent-group-all'));
+      const missing = sectionsFrame(section('passwd', 'lookup', 'getent-passwd-nosuchuser') + section('group', 'table', 'getent-group-all'));
       expect(parseUserMembership(missing, 'nosuchuser').exists).to.equal(false);
-      expect(parseError(() => parseUserMembership(frame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n@@group table\n@@exit 1\n'), 'x'))).to.match(/group database exited 1/);
-      expect(parseError(() => parseUserMembership(frame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n'), 'x'))).to.match(/group section is missing/);
+      expect(parseError(() => parseUserMembership(sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n@@group table\n@@exit 1\n'), 'x'))).to.match(/group database exited 1/);
+      expect(parseError(() => parseUserMembership(sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n'), 'x'))).to.match(/group part is missing/);
     });
 
     it('judges group and groups with the list algebra', () => {
@@ -156,15 +159,15 @@ describe('user resource', () => {
 
   describe('shadow (getent shadow -- NAME)', () => {
     it('reads the ageing fields and only the first character of the password', () => {
-      const fact = parseUserShadow(frame(section('shadow', 'lookup', 'getent-shadow-root')), 'root', hostFacts());
+      const fact = parseUserShadow(sectionsFrame(section('shadow', 'lookup', 'getent-shadow-root')), 'root', hostFacts());
       expect(fact).to.deep.equal({ exists: true, password: 'disabled', minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expiresOn: null });
       const recorded = local('shadow-root');
-      expect(recorded.stdout.toString()).to.match(/^@@shadow lookup\nroot:\*:\d+:/);
+      expect(recorded.stdout.toString()).to.match(/^DSPART 0 13 \d+ 0\nlookup:shadowroot:\*:\d+:/);
       expect(parseUserShadow(recorded, 'root', hostFacts())).to.deep.include({ exists: true, maxDays: 99999 });
     });
 
     it('classifies the password field', () => {
-      const state = (first: string) => (parseUserShadow(frame(`@@shadow lookup\nu:${first}:19000:1:90:7:30:20000:\n@@exit 0\n`), 'u', hostFacts()) as { password: string }).password;
+      const state = (first: string) => (parseUserShadow(sectionsFrame(`@@shadow lookup\nu:${first}:19000:1:90:7:30:20000:\n@@exit 0\n`), 'u', hostFacts()) as { password: string }).password;
       expect([state('!'), state('*'), state(''), state('$')]).to.deep.equal(['locked', 'disabled', 'empty', 'set']);
     });
 
@@ -179,18 +182,18 @@ describe('user resource', () => {
     it('is an error naming root when not root: denied, or an entry hidden from this user', () => {
       expect(parseError(() => parseUserShadow(local('shadow-root-as-nobody'), 'root', hostFacts({ uid: 65534 })))).to.match(/need root.*sudo/);
       // The instance recording: as a non-root user getent shadow just says "not found" (exit 2).
-      const hidden = frame(section('shadow', 'lookup', 'getent-shadow-root-nonroot'));
+      const hidden = sectionsFrame(section('shadow', 'lookup', 'getent-shadow-root-nonroot'));
       expect(parseError(() => parseUserShadow(hidden, 'root', hostFacts({ uid: 1000 })))).to.match(/need root/);
     });
 
     it('rejects garbage', () => {
-      expect(parseError(() => parseUserShadow(frame('@@shadow lookup\nu:!:1:1:ninety:7:::\n@@exit 0\n'), 'u', hostFacts()))).to.match(/not a number/);
-      expect(parseError(() => parseUserShadow(frame('@@shadow lookup\nu:!:1\n@@exit 0\n'), 'u', hostFacts()))).to.match(/unparseable/);
+      expect(parseError(() => parseUserShadow(sectionsFrame('@@shadow lookup\nu:!:1:1:ninety:7:::\n@@exit 0\n'), 'u', hostFacts()))).to.match(/not a number/);
+      expect(parseError(() => parseUserShadow(sectionsFrame('@@shadow lookup\nu:!:1\n@@exit 0\n'), 'u', hostFacts()))).to.match(/unparseable/);
       expect(parseError(() => parseUserShadow(frame('', 3, 'there is neither getent'), 'u', hostFacts()))).to.match(/exited 3/);
     });
 
     it('judges ageing fields, expiry and locking; empty fields are absent', () => {
-      const shadow = frame('@@shadow lookup\nu:!:19000:1:90:7::20089:\n@@exit 0\n');
+      const shadow = sectionsFrame('@@shadow lookup\nu:!:19000:1:90:7::20089:\n@@exit 0\n');
       const results = judge(() => {
         user('u').maxDays({ le: 90 }).minDays(1).warnDays({ ge: 7 }).expiresOn('2025-01-01').passwordLocked();
         user('u').inactiveDays(30).not.inactiveDays(30).not.passwordLocked();
@@ -198,7 +201,7 @@ describe('user resource', () => {
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'failed']);
       expect(results[5]!.message).to.match(/not set/);
       expect(formatShadowDate(0)).to.equal('1970-01-01');
-      const noExpiry = judge(() => user('u').not.expiresOn('2025-01-01'), frame('@@shadow lookup\nu:$:19000:0:99999:7:-1::\n@@exit 0\n'));
+      const noExpiry = judge(() => user('u').not.expiresOn('2025-01-01'), sectionsFrame('@@shadow lookup\nu:$:19000:0:99999:7:-1::\n@@exit 0\n'));
       expect(statuses(noExpiry)).to.deep.equal(['failed']);
     });
 
@@ -242,15 +245,18 @@ describe('user resource', () => {
     });
 
     it('keeps a key file that imitates the framing as data', () => {
-      const text = '@@passwd lookup\nu:x:1:1::/home/u:/bin/sh\n\n@@exit 0\n@@keys /home/u/.ssh/authorized_keys\n@@exit 1\n@@keys /x\nssh-rsa AAAAB3 c\n\n@@exit 0\n';
-      const fact = parseUserKeys(frame(text), 'u');
+      const entry = { name: 'lookup:passwd', stdout: 'u:x:1:1::/home/u:/bin/sh\n' };
+      const content = '@@exit 1\n@@keys /x\nDSPART 0 3 0 0\nssh-rsa AAAAB3 c\n\n@@exit 0\n';
+      const fact = parseUserKeys(partsFrame([entry, { name: 'authorized-keys', stdout: content }]), 'u');
       expect(fact).to.deep.include({ path: '/home/u/.ssh/authorized_keys', fileExists: true });
       expect((fact as { keys: unknown[] }).keys).to.have.length(1);
     });
 
     it('is an error for a user whose home is not absolute, or an unknown answer', () => {
-      expect(parseError(() => parseUserKeys(frame('@@passwd lookup\nu:x:1:1:::/bin/sh\n\n@@exit 0\n', 3, 'the home directory is not an absolute path'), 'u'))).to.match(/not an absolute path/);
-      expect(parseError(() => parseUserKeys(frame('@@passwd lookup\nroot:x:0:0::/root:/bin/sh\n\n@@exit 0\n@@keys /root/.ssh/authorized_keys\n'), 'root'))).to.match(/stopped/);
+      const relative = frame('', 3, 'the home directory is not an absolute path');
+      expect(parseError(() => parseUserKeys(relative, 'u'))).to.match(/not an absolute path/);
+      const noKeys = partsFrame([{ name: 'lookup:passwd', stdout: 'root:x:0:0::/root:/bin/sh\n' }]);
+      expect(parseError(() => parseUserKeys(noKeys, 'root'))).to.match(/no part "authorized-keys"/);
     });
 
     it('judges authorizedKey', () => {
@@ -281,10 +287,8 @@ function lookupShadowScript(): string {
 }
 
 describe('grouped account lookups', () => {
-  const run = (script: string): Frame => {
-    const result = spawnSync('sh', ['-c', `ds_has() { command -v "$1" >/dev/null 2>&1; }\n${script}`], { env: { ...process.env, LC_ALL: 'C' } });
-    return { id: 'q1', exitCode: result.status ?? 255, stdout: result.stdout, stderr: result.stderr };
-  };
+  const run = (script: string): Frame => runInProbe(script);
+  const groupLookupScript = (database: 'passwd' | 'group', names: string[]) => partsScript(lookupParts(database, names));
 
   it('one real getent for several users: each found or absent by its own name', () => {
     const answer = run(groupLookupScript('passwd', ['root', 'no-such-user-driftspec', 'nobody', "it's-missing"]));
@@ -302,7 +306,7 @@ describe('grouped account lookups', () => {
   });
 
   it('is an error, not absence, when an entry answers none of the keys (a case-insensitive directory)', () => {
-    const answer = frame('@@passwd lookup\n@@key Admin\n@@key ghost\nadmin:x:1001:1001::/home/admin:/bin/sh\n\n@@exit 2\n', 0);
+    const answer = sectionsFrame('@@passwd lookup\n@@key Admin\n@@key ghost\nadmin:x:1001:1001::/home/admin:/bin/sh\n\n@@exit 2\n', 0);
     expect(() => parseUserAccount(answer, 'Admin')).to.throw(FactError, /not that exact name/);
     expect(() => parseUserAccount(answer, 'ghost')).to.throw(FactError, /not that exact name/);
   });

@@ -1,0 +1,3 @@
+export * from './entries.js';
+export * from './lookup.js';
+export * from './sections.js';

@@ -1,0 +1,51 @@
+import { FactError } from '../resource.js';
+import type { AccountDatabase } from './entries.js';
+
+// The whole-table format of the accounts snapshot (src/drift): a line `@@<database> table`, the
+// entries, then `@@exit <status>`. Checks read nested parts instead (./lookup.ts).
+
+export function tableSectionScript(database: AccountDatabase): string {
+  const read = `if ds_has getent; then getent ${database}; else cat /etc/${database}; fi`;
+  return `echo '@@${database} table'\n${read}\nprintf '\\n@@exit %s\\n' "$?"`;
+}
+
+export interface Section {
+  database: string;
+  mode: 'lookup' | 'table';
+  exitCode: number;
+  lines: string[];
+  /** The names a lookup asked for, when the section lists them. */
+  keys: string[];
+}
+
+/** Splits a frame's stdout into sections; blank lines carry nothing and are dropped. */
+export function parseSections(text: string, what: string): Section[] {
+  const sections: Section[] = [];
+  let open: Omit<Section, 'exitCode'> | undefined;
+  for (const line of text.split('\n')) {
+    const start = /^@@(\w+) (lookup|table)$/.exec(line);
+    const end = /^@@exit (\d+)$/.exec(line);
+    if (start) {
+      if (open) throw new FactError(`${what}: unexpected output (section ${open.database} has no exit status)`);
+      open = { database: start[1]!, mode: start[2] as Section['mode'], lines: [], keys: [] };
+    } else if (open && line.startsWith('@@key ')) {
+      open.keys.push(line.slice('@@key '.length));
+    } else if (end) {
+      if (!open) throw new FactError(`${what}: unexpected output (an exit status outside any section)`);
+      sections.push({ ...open, exitCode: Number(end[1]) });
+      open = undefined;
+    } else if (line !== '') {
+      if (!open) throw new FactError(`${what}: unexpected output ${JSON.stringify(line.slice(0, 200))}`);
+      open.lines.push(line);
+    }
+  }
+  if (open) throw new FactError(`${what}: the output stopped inside the ${open.database} section`);
+  return sections;
+}
+
+export function requireSection(sections: Section[], database: string, what: string): Section {
+  const section = sections.find((s) => s.database === database);
+  if (!section) throw new FactError(`${what}: the ${database} section is missing from the output`);
+  return section;
+}
+
