@@ -7,6 +7,7 @@ import { planSpecs, spec } from '../../../src/dsl/index.js';
 import { resourceFunction } from '../../../src/dsl/spec.js';
 import { runHost } from '../../../src/engine/run-host.js';
 import { createRegistry } from '../../../src/resources/index.js';
+import { runInProbe } from '../../support/probe-run.js';
 import { groupResource } from '../../../src/resources/group/index.js';
 import { parseGroupFact } from '../../../src/resources/group/index.js';
 import { parseUserAccount, parseUserKeys, parseUserMembership, parseUserShadow, userResource } from '../../../src/resources/user/index.js';
@@ -60,8 +61,7 @@ async function runWith(shell: string, body: () => void): Promise<HostResult> {
 /** Runs one fact fragment as if the target had no getent (BusyBox systems often have none). */
 function withoutGetent(shell: string, script: string): Frame {
   const preamble = 'ds_has() { [ "$1" != getent ] && command -v "$1" >/dev/null 2>&1; }';
-  const result = spawnSync(shell, ['-c', `${preamble}\n${script}`], { env: { ...process.env, LC_ALL: 'C' } });
-  return { id: 'q1', exitCode: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+  return runInProbe(`${preamble}\n${script}`, { shell: [shell] });
 }
 
 function run(command: string, ...args: string[]): void {
