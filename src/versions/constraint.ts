@@ -46,6 +46,9 @@ const OPERATOR_SPELLINGS: ReadonlyArray<readonly [string, ConstraintOperator]> =
 ];
 const OPERATOR_LIST = OPERATOR_SPELLINGS.map(([spelling]) => spelling).join(' ');
 const EXAMPLE = '">= 1.2, < 2.0"';
+/** Every character dpkg, rpm, apk or pacman allows in a version; anything else can never match. */
+const VERSION_CHARACTERS = /^[A-Za-z0-9._+~^:-]+$/;
+const ALLOWED = 'A-Z a-z 0-9 . _ + ~ ^ : -';
 
 export function compareVersions(a: string, b: string, format: VersionFormat): -1 | 0 | 1 {
   return rulesFor(format).compare(a, b);
@@ -86,6 +89,9 @@ function parseClause(clause: string, error: (problem: string) => Error): Version
   }
   if (/[<>=!]/.test(version)) {
     throw error(`the version "${version}" contains an operator character; write the operator first, as in "${op} 1.2"`);
+  }
+  if (!VERSION_CHARACTERS.test(version)) {
+    throw error(`the version "${version}" has a character no package manager uses in versions (allowed: ${ALLOWED})`);
   }
   return { op, version };
 }

@@ -3,8 +3,10 @@ import { shellQuote } from '../../probe/quote.js';
 import type { Frame } from '../../probe/frames.js';
 import { toValueMatcher, type Scalar, type ValueExpectation } from '../../matchers/value.js';
 import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
+import { coerceMode, formatMode, ModeExpectationSchema, ModeSchema } from './mode.js';
 import { FileTypeSchema, metaQuery, missingReason, type FileMeta, type FileType } from './meta.js';
 
+export { coerceMode, formatMode, modeProblem } from './mode.js';
 export {
   FILE_TYPES,
   FileMetaSchema,
@@ -68,17 +70,6 @@ export function parseFileDigest(frame: Frame, path: string): FileDigest {
   return { exists: true, sha256: match[1]! };
 }
 
-export function formatMode(value: Scalar): string {
-  return typeof value === 'number' ? `0${value.toString(8).padStart(3, '0')}` : String(value);
-}
-
-/** Modes are octal: "0640", "640" and "0o640" all mean rw-r-----. */
-export function coerceMode(value: Scalar): Scalar {
-  if (typeof value !== 'string') return value;
-  const match = /^(?:0o?)?([0-7]{1,4})$/.exec(value.trim());
-  return match ? parseInt(match[1]!, 8) : value;
-}
-
 const PERMISSION_BITS = {
   readable: { owner: 0o400, group: 0o040, others: 0o004 },
   writable: { owner: 0o200, group: 0o020, others: 0o002 },
@@ -100,7 +91,7 @@ function permissionMatcher(access: keyof typeof PERMISSION_BITS) {
   });
 }
 
-const ModeArgs = z.object({ mode: z.union([z.number().int().min(0).max(0o7777), z.string().regex(/^(0o?)?[0-7]{1,4}$/)]) }).strict();
+const ModeArgs = z.object({ mode: ModeSchema }).strict();
 
 function readMeta<T>(pick: (meta: Extract<FileMeta, { exists: true }>) => T) {
   return (fact: FileMeta) => (fact.exists ? pick(fact) : { absent: fact.reason });
@@ -142,6 +133,7 @@ export const fileResource = defineResource({
     mode: attribute<FileMeta, number | string | ValueExpectation>({
       fact: 'meta',
       describe: 'have mode',
+      expected: ModeExpectationSchema,
       read: readMeta((m) => m.mode),
       coerce: coerceMode,
       format: formatMode,
