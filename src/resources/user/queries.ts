@@ -17,7 +17,7 @@ import { FactError, firstLines, readParts, requirePart, requireRan, stderrSuffix
 import { parseAuthorizedKeys } from './authorized-keys.js';
 import {
   AUTHORIZED_KEYS_LIMIT,
-  PASSWORD_STATES,
+  type PASSWORD_STATES,
   UserShadowSchema,
   type UserAccount,
   type UserKeys,
