@@ -7,6 +7,7 @@ import { parseProbeOutput } from '../../src/probe/frames.js';
 import { parseHostFrame, parseOsRelease } from '../../src/probe/host.js';
 import { shellQuote } from '../../src/probe/quote.js';
 import { buildProbeScript } from '../../src/probe/script.js';
+import { PART_HEADER, parseParts, partScript, partsScript } from '../../src/probe/parts.js';
 import { requireInCi } from '../support/environment.js';
 
 const HOSTILE = [
@@ -125,6 +126,44 @@ describe('probe: one script under dash, bash and busybox ash', () => {
     const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries), env: { ...process.env, TMPDIR: scratch } });
     expect(parseProbeOutput(run.stdout).complete).to.equal(true);
     expect(readdirSync(scratch)).to.deep.equal([]);
+  });
+});
+
+describe('probe: nested parts of a grouped query', () => {
+  const shells: Array<[string, string[]]> = [
+    ['dash', ['/usr/bin/dash', '-s']],
+    ['bash', ['/bin/bash', '-s']],
+    ['busybox ash', ['/usr/bin/busybox', 'ash', '-s']],
+  ];
+  // Names with blanks, quotes and newlines; outputs with NUL bytes, marker lines and no final newline.
+  const names = Array.from({ length: 20 }, (_, i) => `p ${i}'"\n${PART_HEADER} 0 1 1 1`);
+  const script = partsScript([
+    ...names.map((name, i) => partScript(name, `printf '${PART_HEADER} 0 3 0 0\\n\\000%s' ${i}; [ ${i % 2} -eq 0 ] || echo e >&2; exit ${i % 4}`)),
+    `if ${partScript('if', 'exit 1')}\nthen ${partScript('never', 'true')}\nfi`,
+  ]);
+
+  it('writes every part with its own name, bytes and exit status under every shell', function () {
+    for (const [name, [command, ...args]] of shells) {
+      if (!existsSync(command!)) return requireInCi(this, `${command} is not installed`);
+      const run = spawnSync(command!, args, { input: buildProbeScript([{ id: 'q1', script }]) });
+      const frame = parseProbeOutput(run.stdout).frames.get('q1')!;
+      expect(frame.exitCode, `${name}: ${frame.stderr.toString()}`).to.equal(0);
+      const parts = parseParts(frame.stdout);
+      expect([...parts.keys()], name).to.deep.equal([...names, 'if']);
+      names.forEach((part, i) => {
+        expect(parts.get(part)!.stdout.toString('latin1'), name).to.equal(`${PART_HEADER} 0 3 0 0\n\0${i}`);
+        expect(parts.get(part)!.stderr.toString(), name).to.equal(i % 2 ? 'e\n' : '');
+        expect(parts.get(part)!.exitCode, name).to.equal(i % 4);
+      });
+    }
+  });
+
+  it('refuses output that is not all parts: stray bytes, a part cut short, a name twice', () => {
+    const part = (name: string, body: string) => `${PART_HEADER} 0 ${name.length} ${body.length} 0\n${name}${body}`;
+    expect(() => parseParts(Buffer.from(`noise\n${part('a', 'x')}`))).to.throw(/unexpected output at byte 0/);
+    expect(() => parseParts(Buffer.from(part('a', 'xyz')).subarray(0, -1))).to.throw(/stopped inside a part/);
+    expect(() => parseParts(Buffer.from(part('a', 'x') + part('a', 'y')))).to.throw(/part "a" twice/);
+    expect(parseParts(Buffer.alloc(0)).size).to.equal(0);
   });
 });
 
