@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
-import { isSpecError } from '../plan/build.js';
+import { isSpecError } from '../inputs/input-error.js';
 import { parseDuration } from '../plan/duration.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';

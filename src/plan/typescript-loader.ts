@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { z } from 'zod';
 import { writeFileAtomically } from '../io/atomic-write.js';
-import { isSpecError, SpecError } from './build.js';
+import { isSpecError, SpecError } from '../inputs/input-error.js';
 
 type PublicApi = Record<string, unknown>;
 

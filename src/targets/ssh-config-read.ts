@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType, type Line } from 'ssh-config';
-import { SpecError } from '../plan/build.js';
+import { SpecError } from '../inputs/input-error.js';
 import { CONFIG_VALUE_SCHEMAS, type Condition, type ConfigDirective, type ConfigKeyword, type HostLine, type SshConfig } from './ssh-config.js';
 
 /** OpenSSH's limit on nested Include. */

@@ -7,7 +7,7 @@ import { retryEventually } from '../../src/engine/eventually.js';
 import { judgeChecks } from '../../src/engine/facts.js';
 import { planQueries } from '../../src/engine/queries.js';
 import { runHost } from '../../src/engine/run-host.js';
-import { SpecError } from '../../src/plan/build.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { parseProbeOutput } from '../../src/probe/frames.js';
 import { parseHostFrame } from '../../src/probe/host.js';

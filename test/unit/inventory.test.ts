@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { SpecError } from '../../src/plan/build.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import { InventoryLimitError, loadInventory, parseInventory, selectHosts, type Inventory } from '../../src/inventory/load.js';
 import { InventoryFileSchema } from '../../src/inventory/schema.js';
 import { inventoryTargets } from '../../src/inventory/targets.js';

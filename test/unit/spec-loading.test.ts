@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SpecError } from '../../src/plan/build.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { createRegistry } from '../../src/resources/index.js';
@@ -122,9 +122,9 @@ describe('spec loading', () => {
       expect(message).to.match(/spec\.yaml:4:5: invalid file\.type expected value/);
     });
 
-    it('a relative path', async () => {
+    it('a relative path, at the subject line rather than at the first matcher', async () => {
       const message = await specError('spec: s\nchecks:\n  - file: etc/passwd\n    exists: true\n');
-      expect(message).to.match(/spec\.yaml:4:5: invalid file name: .*absolute/);
+      expect(message).to.match(/spec\.yaml:3:5: invalid file name: .*absolute/);
     });
 
     it('an unknown top-level key', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { z } from 'zod';
-import { isSpecError } from '../../../src/plan/build.js';
+import { isSpecError } from '../../../src/inputs/input-error.js';
 import { buildProbeScript } from '../../../src/probe/script.js';
 import {
   loadSudoSettings,

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { isSpecError } from '../../../src/plan/build.js';
+import { isSpecError } from '../../../src/inputs/input-error.js';
 import { fingerprintOf, parseKnownHosts } from '../../../src/targets/known-hosts.js';
 import { IdentityError, loadCredentials, loadIdentity } from '../../../src/targets/ssh-credentials.js';
 import { loadSshSettings } from '../../../src/targets/ssh-settings.js';

@@ -1,5 +1,5 @@
 import { isScalar, LineCounter, parseDocument, type Document } from 'yaml';
-import { SpecError } from './build.js';
+import { SpecError } from './input-error.js';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -37,13 +37,40 @@ export class SourceMap {
  * Parses a YAML (or JSON) input file keeping positions, so that every later mistake can name
  * `file:line:column`. A syntax error is a SpecError at its own position.
  */
-export function parseLocatedYaml(text: string, source: string, options: { keepSourceTokens?: boolean } = {}): { document: Document; where: SourceMap } {
+export function parseLocatedYaml(
+  text: string,
+  source: string,
+  options: { keepSourceTokens?: boolean } = {},
+): { document: Document; where: SourceMap } {
   const lines = new LineCounter();
-  const document = parseDocument(text, { lineCounter: lines, keepSourceTokens: options.keepSourceTokens ?? false, prettyErrors: false, uniqueKeys: true });
+  const document = parseDocument(text, {
+    lineCounter: lines,
+    keepSourceTokens: options.keepSourceTokens ?? false,
+    prettyErrors: false,
+    uniqueKeys: true,
+  });
   const syntaxError = document.errors[0];
   if (syntaxError) {
     const pos = lines.linePos(syntaxError.pos[0]);
     throw new SpecError(`YAML syntax error: ${syntaxError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
   }
   return { document, where: new SourceMap(source, document, lines) };
+}
+
+/** How many alias expansions a document may make, the `yaml` package's own default, stated. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. Aliases that would expand beyond MAX_ALIAS_COUNT copies (a
+ * "billion laughs" document of a few hundred bytes growing to gigabytes) are refused.
+ */
+export function yamlValue(document: Document, source: string): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new SpecError(`YAML aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`, source);
+    }
+    throw error;
+  }
 }
