@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
 import { isSpecError } from '../inputs/input-error.js';
+import { isSpecStalledError } from '../plan/typescript-loader.js';
 import { parseDuration } from '../plan/duration.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
@@ -160,9 +161,9 @@ function exitCodeFor(error: unknown, io: CliIo): number {
     if (error.code.startsWith('driftspec.')) io.stderr.write(`error: ${error.message}\n`);
     return EXIT.usage;
   }
-  if (isSpecError(error)) {
+  if (isSpecError(error) || isSpecStalledError(error)) {
     io.stderr.write(`driftspec: ${error.message}\n`);
-    return EXIT.config;
+    return isSpecError(error) ? EXIT.config : EXIT.specStalled;
   }
   io.stderr.write(`driftspec: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT.internal;
