@@ -78,7 +78,9 @@ export async function readSnapshotFile(path: string, cwd: string): Promise<Snaps
     value = JSON.parse(text);
   } catch (error) {
     const message = oneLine((error as Error).message);
-    const cutShort = /end of JSON input|Unterminated string/i.test(message);
+    const stoppedAt = /at position (\d+)/.exec(message);
+    const atTheEnd = stoppedAt !== null && Number(stoppedAt[1]) >= text.trimEnd().length;
+    const cutShort = atTheEnd || /end of JSON input|Unterminated string/i.test(message);
     throw new SpecError(cutShort ? `not JSON: the file ends in the middle of the document (cut short?): ${message}` : `not JSON: ${message}`, path);
   }
   const checked = checkSnapshot(value);

@@ -127,6 +127,11 @@ describe('spec loading', () => {
       expect(message).to.match(/spec\.yaml:3:5: invalid file name: .*absolute/);
     });
 
+    it('invalid options, at the options line', async () => {
+      const message = await specError('spec: s\nchecks:\n  - file: /etc/passwd\n    exists: true\n    options: {colour: red}\n');
+      expect(message).to.match(/spec\.yaml:5:5: invalid file options: /);
+    });
+
     it('an unknown top-level key', async () => {
       const message = await specError('spec: s\ncontrol:\n  - id: x\n');
       expect(message).to.match(/spec\.yaml:2:1: unknown key "control"/);
