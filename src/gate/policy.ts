@@ -60,10 +60,11 @@ export function parseGatePolicy(text: string, source: string): GatePolicy {
   return parseYamlInput(text, source, GatePolicySchema, {
     shape: 'a policy file must be a map with any of `failures:`, `errors:`, `unreachable:`, `skips:`',
     expectedKeys,
-    describe: (issue, path) =>
-      issue.code !== 'unrecognized_keys' && path.at(-2) === 'allow' ? 'expected a count (0 or more) or "unlimited"' : undefined,
+    describe: (issue, path) => (issue.code !== 'unrecognized_keys' && path.at(-2) === 'allow' ? ALLOWANCE : undefined),
   }).value;
 }
+
+const ALLOWANCE = 'expected a count (0 or more) or "unlimited"';
 
 function expectedKeys(path: Path): readonly string[] {
   if (path[0] === 'drift') return driftPolicyKeys(path);

@@ -69,7 +69,8 @@ export function yamlValue(document: Document, source: string): unknown {
     return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
-      throw new SpecError(`YAML aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`, source);
+      const message = `YAML aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`;
+      throw new SpecError(message, source);
     }
     throw error;
   }

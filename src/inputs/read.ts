@@ -14,7 +14,8 @@ export function readInputFile(path: string, kind: InputKindName, cwd: string = p
   if (bad >= 0) {
     const { line, col } = linePosition(bytes, bad);
     const byte = bytes[bad]!.toString(16).toUpperCase().padStart(2, '0');
-    throw new SpecError(`not UTF-8: byte 0x${byte} here is not valid UTF-8; save the file as UTF-8`, `${path}:${line}:${col}`);
+    const message = `not UTF-8: byte 0x${byte} here is not valid UTF-8; save the file as UTF-8`;
+    throw new SpecError(message, `${path}:${line}:${col}`);
   }
   return bytes.toString('utf8');
 }
@@ -60,6 +61,7 @@ function readError(error: unknown, path: string, kind: InputKindName): SpecError
   const { noun, directory } = INPUT_KINDS[kind] as { noun: string; directory?: string };
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new SpecError(`${noun} not found`, path);
-  if (code === 'EISDIR') return new SpecError(directory ?? `is a directory, not ${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`, path);
+  const article = /^[aeiou]/.test(noun) ? 'an' : 'a';
+  if (code === 'EISDIR') return new SpecError(directory ?? `is a directory, not ${article} ${noun}`, path);
   return new SpecError(`cannot read the ${noun}: ${code ?? (error as Error).message}`, path);
 }

@@ -26,7 +26,9 @@ export function validateLocated<S extends z.ZodType>(
   schema: S,
   options: YamlInputOptions,
 ): z.output<S> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SpecError(options.shape, where.at([]));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new SpecError(options.shape, where.at([]));
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw locatedIssueError(result.error, where, options);

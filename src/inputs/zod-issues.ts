@@ -22,7 +22,8 @@ const ZOD_UNION_MESSAGE = 'Invalid input';
 export function innermostIssue(issue: z.core.$ZodIssue, prefix: Path = []): { issue: z.core.$ZodIssue; path: Path } {
   const path = [...prefix, ...issue.path.filter((p): p is string | number => typeof p !== 'symbol')];
   if (issue.code !== 'invalid_union') return { issue, path };
-  const wrongShape = (branch: readonly z.core.$ZodIssue[]) => branch.every((i) => i.code === 'invalid_type' && i.path.length === 0);
+  const wrongShape = (branch: readonly z.core.$ZodIssue[]) =>
+    branch.every((i) => i.code === 'invalid_type' && i.path.length === 0);
   const closest = issue.errors.find((branch) => branch.length > 0 && !wrongShape(branch));
   // A union given its own message ("a group is a list … or a map …") says best what neither shape fitted.
   if (closest === undefined && issue.message !== ZOD_UNION_MESSAGE) return { issue, path };

@@ -26,7 +26,9 @@ export async function loadPlan(paths: readonly string[], options: LoadOptions): 
 
 async function loadSpecFile(path: string, assembler: PlanAssembler, options: LoadOptions): Promise<void> {
   const extension = extname(path).toLowerCase();
-  if (YAML_EXTENSIONS.has(extension)) return loadYamlSpec(readInputFile(path, 'spec'), path, assembler, options.registry);
+  if (YAML_EXTENSIONS.has(extension)) {
+    return loadYamlSpec(readInputFile(path, 'spec'), path, assembler, options.registry);
+  }
   if (!MODULE_EXTENSIONS.has(extension))
     throw new SpecError(`unsupported spec file type "${extension || '(none)'}"; expected .yaml, .yml, .json, .ts, .mts, .js or .mjs`, path);
   readInputFile(path, 'spec');

@@ -48,7 +48,8 @@ export async function importTypeScriptSpec(absolutePath: string, cacheDir: strin
   const output = cached ?? (await compile(absolutePath, cacheDir, entryKey, metaPath, api));
   try {
     // `await import(` as written: scripts/bundle-cli.ts hands exactly that to the module loader.
-    const loading = (async () => (await import(`${pathToFileURL(output).href}?${API_QUERY}=${api.id}`)) as { default?: unknown })();
+    const url = `${pathToFileURL(output).href}?${API_QUERY}=${api.id}`;
+    const loading = (async () => (await import(url)) as { default?: unknown })();
     const module = await unlessStalled(loading, absolutePath);
     if (module.default === undefined) throw new SpecError('has no default export; export default spec(…)', absolutePath);
     return module.default;

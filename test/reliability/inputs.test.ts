@@ -21,6 +21,16 @@ import { handMadeSnapshot } from '../support/drift-snapshots.js';
  * never in an internal error, a hang, gigabytes of memory or a silently different value.
  */
 
+const NOT_UTF8 = (byte: string) => `not UTF-8: byte 0x${byte} here is not valid UTF-8; save the file as UTF-8`;
+const ALIASES = 'YAML aliases (*name) expand to more than 100 copies; write the values out';
+
+/** A spec naming /etc/café with é as the Latin-1 byte 0xE9. */
+const LATIN1_SPEC = Buffer.concat([
+  Buffer.from('spec: s\nchecks:\n  - file: /etc/caf'),
+  Buffer.from([0xe9]),
+  Buffer.from('\n    exists: false\n'),
+]);
+
 const dir = mkdtempSync(join(tmpdir(), 'driftspec-inputs-'));
 const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-inputs-cache-'));
 const registry = createRegistry();
@@ -50,7 +60,7 @@ const KINDS: Kind[] = [
     load: (path) => loadPlan([path], { registry, cacheDir }),
     valid: '{"spec": "s", "checks": [{"file": "/etc/passwd", "exists": true}]}\n',
     truncated: '{"spec": "s", "checks": [{"file": "/etc/pas',
-    wrongType: ['{"spec": ["s"], "checks": [{"file": "/etc/passwd", "exists": true}]}\n', /spec\.json:1:2: spec: Invalid input: expected string, received array/],
+    wrongType: ['{"spec": ["s"], "checks": []}\n', /spec\.json:1:2: spec: Invalid input: expected string/],
   },
   {
     kind: 'inventory',
@@ -58,7 +68,7 @@ const KINDS: Kind[] = [
     load: async (path) => loadInventory(path, dir),
     valid: 'hosts:\n  web1:\n    host: 10.0.0.1\n',
     truncated: 'hosts:\n  web1:\n    host: "10.0.',
-    wrongType: ['hosts:\n  web1:\n    port: twenty-two\n', /fleet\.yaml:3:5: hosts\.web1\.port: Invalid input: expected number/],
+    wrongType: ['hosts:\n  web1:\n    port: twenty-two\n', /fleet\.yaml:3:5: hosts\.web1\.port: Invalid input/],
   },
   {
     kind: 'policy',
@@ -74,7 +84,7 @@ const KINDS: Kind[] = [
     load: async (path) => loadIgnoreFile(path, dir),
     valid: 'ignore:\n  - kind: mounts\n',
     truncated: "ignore:\n  - paths: ['/var/log/**",
-    wrongType: ['ignore:\n  - growing: often\n', /ignore\.yaml:2:5: ignore\.0\.growing: Invalid input: expected boolean/],
+    wrongType: ['ignore:\n  - growing: often\n', /ignore\.yaml:2:5: ignore\.0\.growing: Invalid input: expected bool/],
   },
   {
     kind: 'accept',
@@ -131,17 +141,20 @@ describe('hostile input files', () => {
       it('bytes that are not UTF-8 are refused at their line and column', async () => {
         const lines = kind.valid.split('\n');
         const at = kind.file.endsWith('.json') ? 0 : lines.length - 1;
-        const marked = Buffer.concat([Buffer.from(lines.slice(0, at).join('\n') + (at > 0 ? '\n' : '')), Buffer.from([0xff])]);
-        const path = write(kind.file, Buffer.concat([marked, Buffer.from(lines.slice(at).join('\n'))]));
+        const before = Buffer.from(lines.slice(0, at).join('\n') + (at > 0 ? '\n' : ''));
+        const after = Buffer.from(lines.slice(at).join('\n'));
+        const path = write(kind.file, Buffer.concat([before, Buffer.from([0xff]), after]));
         const message = await refusal(() => kind.load(path));
-        expect(message).to.equal(`${path}:${at + 1}:1: not UTF-8: byte 0xFF here is not valid UTF-8; save the file as UTF-8`);
+        expect(message).to.equal(`${path}:${at + 1}:1: ${NOT_UTF8('FF')}`);
       });
 
       it('a file larger than the limit is refused before it is read', async () => {
         const path = write(kind.file, '');
         truncateSync(path, INPUT_KINDS[kind.kind].maxBytes + 1);
         const message = await refusal(() => kind.load(path));
-        expect(message).to.match(new RegExp(`^${path}: the file is \\d+ bytes, more than the limit of \\d+ MiB for an? ${INPUT_KINDS[kind.kind].noun}$`));
+        const { noun } = INPUT_KINDS[kind.kind];
+        const limit = `the limit of \\d+ MiB for an? ${noun}`;
+        expect(message).to.match(new RegExp(`^${path}: the file is \\d+ bytes, more than ${limit}$`));
       });
 
       it('a file cut short is refused', async () => {
@@ -166,7 +179,14 @@ describe('hostile input files', () => {
         it('a YAML alias bomb ("billion laughs") is refused naming the file', async () => {
           const path = write(kind.file, billionLaughs(kind.kind === 'spec' ? 'checks' : 'hosts'));
           const message = await refusal(() => kind.load(path));
-          expect(message).to.equal(`${path}: YAML aliases (*name) expand to more than 100 copies; write the values out`);
+          expect(message).to.equal(`${path}: ${ALIASES}`);
+        });
+
+        it('a document nested 10 000 deep is refused, not a stack overflow', async () => {
+          const nested = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
+          const path = write(kind.file, `${kind.kind === 'spec' ? 'checks' : 'hosts'}: ${nested}\n`);
+          const message = await refusal(() => kind.load(path));
+          expect(message).to.match(new RegExp(`^${path}:1:\\d+: YAML syntax error: `));
         });
       }
     });
@@ -174,13 +194,14 @@ describe('hostile input files', () => {
 
   describe('a spec naming a path that is not UTF-8', () => {
     it('is refused, never checked as another path (U+FFFD)', async () => {
-      const path = write('latin1.yaml', Buffer.concat([Buffer.from('spec: s\nchecks:\n  - file: /etc/caf'), Buffer.from([0xe9]), Buffer.from('\n    exists: false\n')]));
+      const path = write('latin1.yaml', LATIN1_SPEC);
       const message = await refusal(() => loadPlan([path], { registry, cacheDir }));
-      expect(message).to.match(new RegExp(`^${path}:3:19: not UTF-8: byte 0xE9`));
+      expect(message).to.equal(`${path}:3:19: ${NOT_UTF8('E9')}`);
     });
 
     it('a well-formed U+FFFD written in the file is kept', async () => {
-      const plan = await loadPlan([write('fffd.yaml', 'spec: s\nchecks:\n  - file: /etc/caf\uFFFD\n    exists: false\n')], { registry, cacheDir });
+      const path = write('fffd.yaml', 'spec: s\nchecks:\n  - file: /etc/caf\uFFFD\n    exists: false\n');
+      const plan = await loadPlan([path], { registry, cacheDir });
       expect(plan.checks[0]!.subject).to.equal('/etc/caf\uFFFD');
     });
   });
@@ -194,9 +215,11 @@ describe('hostile input files', () => {
 
   describe('a directory and a missing file', () => {
     it('name what was expected', async () => {
-      expect(await refusal(async () => readInputFile(dir, 'ignore'))).to.equal(`${dir}: is a directory, not an ignore file`);
-      expect(await refusal(async () => readInputFile(dir, 'spec'))).to.equal(`${dir}: is a directory; name the spec files inside it`);
-      expect(await refusal(async () => readInputFile(join(dir, 'none.yaml'), 'accept'))).to.equal(`${join(dir, 'none.yaml')}: accepted-drift file not found`);
+      const refused = (path: string, kind: InputKindName) => refusal(async () => readInputFile(path, kind));
+      expect(await refused(dir, 'ignore')).to.equal(`${dir}: is a directory, not an ignore file`);
+      expect(await refused(dir, 'spec')).to.equal(`${dir}: is a directory; name the spec files inside it`);
+      const missing = join(dir, 'none.yaml');
+      expect(await refused(missing, 'accept')).to.equal(`${missing}: accepted-drift file not found`);
     });
   });
 });

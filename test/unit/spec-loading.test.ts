@@ -128,7 +128,9 @@ describe('spec loading', () => {
     });
 
     it('invalid options, at the options line', async () => {
-      const message = await specError('spec: s\nchecks:\n  - file: /etc/passwd\n    exists: true\n    options: {colour: red}\n');
+      const message = await specError(
+        'spec: s\nchecks:\n  - file: /etc/passwd\n    exists: true\n    options: {x: 1}\n',
+      );
       expect(message).to.match(/spec\.yaml:5:5: invalid file options: /);
     });
 
