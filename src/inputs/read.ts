@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SpecError } from './input-error.js';
@@ -10,7 +11,8 @@ import { firstInvalidUtf8, linePosition } from './utf8.js';
  */
 export function readInputFile(path: string, kind: InputKindName, cwd: string = process.cwd()): string {
   const bytes = readBounded(path, kind, cwd);
-  const bad = firstInvalidUtf8(bytes);
+  // isUtf8 is native and fast; the byte-by-byte scan runs only to say where a bad byte is.
+  const bad = isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const { line, col } = linePosition(bytes, bad);
     const byte = bytes[bad]!.toString(16).toUpperCase().padStart(2, '0');
