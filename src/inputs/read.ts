@@ -43,7 +43,7 @@ function readBounded(path: string, kind: InputKindName, cwd: string): Buffer {
 
 function readAll(fd: number, path: string, kind: InputKindName): Buffer {
   const { noun, maxBytes } = INPUT_KINDS[kind];
-  const limit = `the limit of ${describeSize(maxBytes)} for a ${noun}`;
+  const limit = `the limit of ${describeSize(maxBytes)} for ${withArticle(noun)}`;
   const { size } = fstatSync(fd);
   if (size > maxBytes) throw new SpecError(`the file is ${size} bytes, more than ${limit}`, path);
   const chunks: Buffer[] = [];
@@ -63,7 +63,10 @@ function readError(error: unknown, path: string, kind: InputKindName): SpecError
   const { noun, directory } = INPUT_KINDS[kind] as { noun: string; directory?: string };
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new SpecError(`${noun} not found`, path);
-  const article = /^[aeiou]/.test(noun) ? 'an' : 'a';
-  if (code === 'EISDIR') return new SpecError(directory ?? `is a directory, not ${article} ${noun}`, path);
+  if (code === 'EISDIR') return new SpecError(directory ?? `is a directory, not ${withArticle(noun)}`, path);
   return new SpecError(`cannot read the ${noun}: ${code ?? (error as Error).message}`, path);
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
 }

@@ -8,7 +8,7 @@ import { validateLocated } from '../inputs/yaml-input.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import { parseOptions, parseSubject, type CheckRequest } from './build.js';
 import { EventuallyInputSchema } from './schema.js';
-import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
+import { CHECK_META_KEYS, SpecFileSchema } from './spec-file.js';
 
 /**
  * Reads a YAML (or JSON) spec into the assembler. Every mistake is a SpecError naming the
