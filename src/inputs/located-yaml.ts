@@ -1,5 +1,6 @@
-import { isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { Composer, isScalar, LineCounter, Parser, YAMLParseError, type Document } from 'yaml';
 import { SpecError } from './input-error.js';
+import { withinDepth } from './yaml-depth.js';
 
 export type Path = ReadonlyArray<string | number>;
 
@@ -35,7 +36,8 @@ export class SourceMap {
 
 /**
  * Parses a YAML (or JSON) input file keeping positions, so that every later mistake can name
- * `file:line:column`. A syntax error is a SpecError at its own position.
+ * `file:line:column`. A syntax error, or nesting beyond MAX_YAML_DEPTH, is a SpecError at its own
+ * position.
  */
 export function parseLocatedYaml(
   text: string,
@@ -43,18 +45,33 @@ export function parseLocatedYaml(
   options: { keepSourceTokens?: boolean } = {},
 ): { document: Document; where: SourceMap } {
   const lines = new LineCounter();
-  const document = parseDocument(text, {
-    lineCounter: lines,
-    keepSourceTokens: options.keepSourceTokens ?? false,
-    prettyErrors: false,
-    uniqueKeys: true,
-  });
+  const document = composeOneDocument(text, source, lines, options.keepSourceTokens ?? false);
   const syntaxError = document.errors[0];
   if (syntaxError) {
     const pos = lines.linePos(syntaxError.pos[0]);
     throw new SpecError(`YAML syntax error: ${syntaxError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
   }
   return { document, where: new SourceMap(source, document, lines) };
+}
+
+/**
+ * What `parseDocument` of the yaml package does, with the nesting measured between its parser
+ * and its composer.
+ */
+function composeOneDocument(text: string, source: string, lines: LineCounter, keepSourceTokens: boolean): Document {
+  const composer = new Composer({ keepSourceTokens, uniqueKeys: true });
+  const tokens = withinDepth(new Parser(lines.addNewLine).parse(text), source, lines);
+  let first: Document | undefined;
+  for (const document of composer.compose(tokens, true, text.length)) {
+    if (first === undefined) {
+      first = document;
+      continue;
+    }
+    const message = 'Source contains multiple documents; please use YAML.parseAllDocuments()';
+    first.errors.push(new YAMLParseError([document.range[0], document.range[1]], 'MULTIPLE_DOCS', message));
+    break;
+  }
+  return first!;
 }
 
 /** How many alias expansions a document may make, the `yaml` package's own default, stated. */
