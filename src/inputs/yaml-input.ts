@@ -1,7 +1,13 @@
 import type { z } from 'zod';
 import { SpecError } from './input-error.js';
 import { parseLocatedYaml, yamlValue, type SourceMap } from './located-yaml.js';
-import { locatedIssueError, type IssueWording, type LocatedValue } from './zod-issues.js';
+import { locatedIssueError, type IssueWording } from './zod-issues.js';
+
+export interface LocatedValue<T> {
+  value: T;
+  /** Where each part of the value is written, for mistakes found after validation. */
+  where: SourceMap;
+}
 
 export interface YamlInputOptions extends IssueWording {
   /** What the whole file must be, said when it is not a map: "a policy file must be a map with …". */

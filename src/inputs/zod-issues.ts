@@ -66,8 +66,3 @@ export function locatedIssueError(error: z.ZodError, where: SourceMap, wording: 
 export function locatedError(message: string, where: SourceMap, path: Path): SpecError {
   return new SpecError(`${field(path)}${message}`, where.at(path));
 }
-
-export interface LocatedValue<T> {
-  value: T;
-  where: SourceMap;
-}
