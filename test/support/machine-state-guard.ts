@@ -3,7 +3,7 @@
  * found it. It compares the state of the services tests start and stop before and after the whole
  * run, and fails the run when a process the tests started is still alive at the end.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { lsbStatus } from './init-services.js';
 
 /** The daemons .ci/run installs that tests start or stop through their init scripts. */
@@ -26,9 +26,21 @@ function childProcesses(): string[] {
     // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ')'.
     const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const command = stat.slice(stat.indexOf('('), stat.lastIndexOf(')') + 1);
-    if (Number(ppid) === process.pid && state !== 'Z') children.push(`${pid} ${command}`);
+    if (Number(ppid) === process.pid && state !== 'Z' && !isEsbuildService(pid)) children.push(`${pid} ${command}`);
   }
   return children;
+}
+
+/**
+ * esbuild's JavaScript API (which compiles TypeScript specs) keeps one service process for reuse;
+ * it reads its requests from this process's pipe and ends with this process.
+ */
+function isEsbuildService(pid: string): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).includes('/node_modules/@esbuild/');
+  } catch {
+    return false;
+  }
 }
 
 /** A process sent a signal in an after hook may take a moment to end. */
