@@ -9,10 +9,9 @@ import { SpecError } from '../../../src/inputs/input-error.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { InitSystem } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
-import { FactError } from '../../../src/resources/resource.js';
 import { parseGroupedService, parseSysv, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service.js';
 import { fixturePath, frame, hostFacts } from '../../support/frames.js';
-import { judgeFrame, statuses } from '../../support/judge.js';
+import { judgeFrame, parseError, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([serviceResource]);
 const service = resourceFunction(serviceResource);
@@ -77,16 +76,6 @@ function asGroupedFrame(init: InitSystem, name: string, single: Frame): Frame {
   if (single.stdout.toString('utf8').startsWith('#driftspec unit ') || init === 'systemd') return single;
   const text = `#driftspec unit ${name}\n#driftspec member 0\n${single.stdout.toString('utf8')}\n#driftspec member-exit 0 ${single.exitCode}\n`;
   return { ...single, exitCode: 0, stdout: Buffer.from(text) };
-}
-
-function parseError(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    expect(error).to.be.instanceOf(FactError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a FactError');
 }
 
 /** Every matcher that has no arguments, both ways: what a stopped or missing service must answer. */

@@ -20,25 +20,14 @@ import {
   parseRpmQuery,
   type PackageFact,
 } from '../../../src/resources/package.js';
-import { FactError } from '../../../src/resources/resource.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
-import { judgeFrame, statuses } from '../../support/judge.js';
+import { judgeFrame, parseError, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([packageResource]);
 const pkg = resourceFunction(packageResource);
 const DPKG_FORMAT = String.raw`${'$'}{db:Status-Abbrev}\t${'$'}{binary:Package}\t${'$'}{Version}\t${'$'}{Architecture}\n`;
 
 const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
-
-function parseError(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    expect(error).to.be.instanceOf(FactError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a FactError');
-}
 
 const dpkg = (name: string) => recordedFrame(`recorded/debian12/${name}.json`);
 const documented = (path: string) => recordedFrame(`documented/${path}.json`);

@@ -24,22 +24,12 @@ import {
   userResource,
 } from '../../../src/resources/user.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
-import { judgeFrame, statuses } from '../../support/judge.js';
+import { judgeFrame, parseError, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([userResource]);
 const user = resourceFunction(userResource);
 
 const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
-
-function parseError(parse: () => unknown): string {
-  try {
-    parse();
-  } catch (error) {
-    expect(error).to.be.instanceOf(FactError);
-    return (error as Error).message;
-  }
-  throw new Error('expected a FactError');
-}
 
 /** A getent recording from the booted instance, framed the way the probe fragment frames it. */
 function section(database: string, mode: 'lookup' | 'table', recording: string): string {
