@@ -4,6 +4,7 @@ import { isSpecError } from '../plan/build.js';
 import { toolVersion } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 import type { CliIo } from './io.js';
+import { redactCredentials } from './redact.js';
 
 export type { CliIo } from './io.js';
 // For bin/driftspec, which gets everything it calls from the bundle.
@@ -28,13 +29,13 @@ function buildProgram(io: CliIo): Command {
     .helpOption('-h, --help', 'show help')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(redactCredentials(s)) });
   for (const command of COMMANDS) command.register(program, io);
   return program;
 }
 
 function exitCodeFor(error: unknown, io: CliIo): number {
-  const report = (text: string) => io.stderr.write(text);
+  const report = (text: string) => io.stderr.write(redactCredentials(text));
   if (error instanceof CommanderError) {
     const quiet = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
     if (quiet.includes(error.code)) return EXIT.passed;
