@@ -65,7 +65,9 @@ function isCurrent(bundlePath: string, entryPath: string): boolean {
 
 /**
  * Runs a CommonJS bundle through node:vm with a V8 code cache from `cacheDir`, one per command,
- * named by a hash of the bundle and the Node version and architecture. A cache that is missing,
+ * named by a hash of the bundle, its path and the Node version and architecture: the path, because
+ * the compiled functions carry the file name that stack traces show, so two checkouts of the same
+ * bundle must not share a cache. A cache that is missing,
  * damaged or refused by V8 is ignored and `writeCache` is returned to write it anew.
  */
 export function loadBundle(
@@ -74,13 +76,15 @@ export function loadBundle(
     cacheDir: string;
     command: string | undefined;
     importModule?: (specifier: string) => Promise<unknown>;
+    /** Where the bundle is installed, for the cache key (default: `bundlePath`). */
+    installation?: string;
   },
 ): CompiledBundle {
   const bytes = readFileSync(bundlePath);
   // The bundle is ASCII (scripts/bundle-cli.ts sees to it): decoded as Latin-1 it costs next to
   // nothing, where UTF-8 decoding of its 1.5 MB takes 15–40 ms.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  const key = cacheKey(bytes);
+  const key = cacheKey(bytes, options.installation ?? bundlePath);
   const command = CACHED_COMMANDS.find((name) => name === options.command) ?? 'other';
   const cachePath = join(options.cacheDir, `cli-${command}-${key}.v8cache`);
   const stored = readCacheFile(cachePath);
@@ -92,9 +96,9 @@ export function loadBundle(
   return { exports: module.exports, cachePath, cache, writeCache: cache === 'used' ? undefined : () => writeCacheFile(cachePath, script.createCachedData()) };
 }
 
-function cacheKey(bundle: Buffer): string {
+function cacheKey(bundle: Buffer, installation: string): string {
   const hash = createHash('sha1').update(WRAPPER_HEAD).update(bundle).update(WRAPPER_TAIL);
-  return hash.update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
+  return hash.update(`\0${process.version}\0${process.arch}\0${installation}`).digest('hex').slice(0, 24);
 }
 
 /** V8 does not check its cache data for damage (a flipped byte can crash it): the checksum does. */
