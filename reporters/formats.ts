@@ -33,7 +33,8 @@ export const REPORT_FORMATS = {
       return (result, verdict) => cliReportPieces(result, verdict, options);
     },
     async drift(context) {
-      const [{ renderDriftCli }, { shouldUseColor }] = await Promise.all([import('./drift-cli.js'), import('./cli.js')]);
+      const { renderDriftCli } = await import('./drift-cli.js');
+      const { shouldUseColor } = await import('./cli.js');
       const options = { color: shouldUseColor(context.stdout, context.env) };
       return (report, verdict) => renderDriftCli(report, verdict, options);
     },
@@ -78,7 +79,10 @@ export const DRIFT_FORMAT_NAMES = REPORT_FORMAT_NAMES.filter((name) => {
 });
 
 /** The run renderers of the named formats, each loaded once. */
-export async function loadRunRenderers(names: Iterable<string>, context: RenderContext): Promise<Record<string, Renderer>> {
+export async function loadRunRenderers(
+  names: Iterable<string>,
+  context: RenderContext,
+): Promise<Record<string, Renderer>> {
   return loadEach(names, (format) => format.run(context));
 }
 

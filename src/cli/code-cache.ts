@@ -52,7 +52,8 @@ export async function loadCli(distDir: URL, options: { env: NodeJS.ProcessEnv; c
   const { exports, writeCache } = loadBundle(bundlePath, { cacheDir: specCacheDir(options.env), command: options.command });
   // A run refused for bad input compiled little of its command: the next run writes the cache instead.
   const onExit = writeCache && ((code: number) => code < EXIT.usage && writeCache());
-  return { main: exports.main as typeof main, watchInterrupts: exports.watchInterrupts as typeof watchInterrupts, onExit };
+  const cli = { main: exports.main as typeof main, watchInterrupts: exports.watchInterrupts as typeof watchInterrupts };
+  return { ...cli, onExit };
 }
 
 function isCurrent(bundlePath: string, entryPath: string): boolean {

@@ -13,7 +13,11 @@ export interface SignalSource {
  * connections close, the reports are written with what was gathered); with nobody listening, or
  * on a second SIGINT, `exit(130)` at once.
  */
-export function watchInterrupts(signals: SignalSource, stderr: CliIo['stderr'], exit: (code: number) => void): InterruptSource {
+export function watchInterrupts(
+  signals: SignalSource,
+  stderr: CliIo['stderr'],
+  exit: (code: number) => void,
+): InterruptSource {
   const listeners = new Set<() => void>();
   let interrupted = false;
   signals.on('SIGINT', () => {
@@ -22,7 +26,8 @@ export function watchInterrupts(signals: SignalSource, stderr: CliIo['stderr'], 
       return;
     }
     interrupted = true;
-    stderr.write('\ndriftspec: interrupted: no more hosts are started; writing the reports (Ctrl-C again stops at once)\n');
+    stderr.write('\ndriftspec: interrupted: no more hosts are started; writing the reports');
+    stderr.write(' (Ctrl-C again stops at once)\n');
     for (const listener of [...listeners]) listener();
   });
   return {

@@ -19,10 +19,17 @@ export type HostSnapshot = { snapshot: Snapshot } | { failure: SnapshotFailure }
  * its own: the snapshot probe runs once the host is ready, so a host still booting never costs a
  * repeated walk of the file trees. Without it, one exec.
  */
-export async function snapshotHost(target: Target, options: SnapshotOptions, wait?: WaitOptions): Promise<HostSnapshot> {
+export async function snapshotHost(
+  target: Target,
+  options: SnapshotOptions,
+  wait?: WaitOptions,
+): Promise<HostSnapshot> {
   if (wait) {
     const ready = await execWhenReady(target, [], options.timeoutMs, wait);
-    if (!ready.ok) return { failure: { kind: ready.status === 'unreachable' ? 'unreachable' : 'probe error', message: ready.reason } };
+    if (!ready.ok) {
+      const kind = ready.status === 'unreachable' ? 'unreachable' : 'probe error';
+      return { failure: { kind, message: ready.reason } };
+    }
   }
   try {
     return { snapshot: await takeSnapshot(target, options) };

@@ -106,7 +106,8 @@ function hostWithinBudget<R>(target: Target, index: number, options: FleetOption
       }
     };
     const stop = (reason: HostStop) => settle(() => options.stopped(target, reason, startedAt, index));
-    const cancelTimer = clock.after(options.hostTimeoutMs, () => stop({ kind: 'timeout', budgetMs: options.hostTimeoutMs }));
+    const budgetMs = options.hostTimeoutMs;
+    const cancelTimer = clock.after(budgetMs, () => stop({ kind: 'timeout', budgetMs }));
     const onInterrupt = () => stop({ kind: 'interrupted', started: true });
     options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
     Promise.resolve()

@@ -44,7 +44,11 @@ export async function runPlan(plan: Plan, targets: readonly Target[], options: R
   return (await runPlanInterruptibly(plan, targets, options)).result;
 }
 
-export async function runPlanInterruptibly(plan: Plan, targets: readonly Target[], options: RunOptions): Promise<PlanRun> {
+export async function runPlanInterruptibly(
+  plan: Plan,
+  targets: readonly Target[],
+  options: RunOptions,
+): Promise<PlanRun> {
   const startedAt = timestamp();
   const shared: RunOptions = { ...options, queryPlan: options.queryPlan ?? sharedQueryPlan(plan, options) };
   const withInventory = (result: HostResult, index: number) => {
@@ -98,5 +102,6 @@ function stoppedHost(plan: Plan, target: Target, stop: HostStop, started: number
     return hostFailure(plan, target, 'error', reason, startedAt, started, 0);
   }
   const message = stop.error instanceof Error ? stop.error.message : String(stop.error);
-  return hostFailure(plan, target, 'error', `internal error while checking this host: ${message}`, startedAt, started, 0);
+  const reason = `internal error while checking this host: ${message}`;
+  return hostFailure(plan, target, 'error', reason, startedAt, started, 0);
 }

@@ -38,7 +38,9 @@ function silentServer(): Promise<{ server: Server; port: number; sockets: Set<So
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
     });
-    server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as { port: number }).port, sockets }));
+    server.listen(0, '127.0.0.1', () => {
+      resolve({ server, port: (server.address() as { port: number }).port, sockets });
+    });
   });
 }
 

@@ -29,7 +29,7 @@ describe('credentials never reach an error message', () => {
   const cases: Array<[string, string[]]> = [
     ['run --target', ['run', '--target', withPassword]],
     ['run --jump (URL)', ['run', '--target', 'ssh://root@host.invalid', '--jump', withPassword]],
-    ['run --jump (user:password@host)', ['run', '--target', 'ssh://root@host.invalid', '-J', `root:${SECRET}@jump.invalid`]],
+    ['run --jump (user:password@host)', ['run', '-t', 'ssh://root@host.invalid', '-J', `root:${SECRET}@jump.invalid`]],
     ['snapshot <target>', ['snapshot', withPassword]],
     ['drift --baseline <target>', ['drift', '--baseline', 'baseline.json', withPassword]],
     ['drift --jump', ['drift', '--baseline', 'baseline.json', 'ssh://root@host.invalid', '-J', withPassword]],
@@ -49,11 +49,13 @@ describe('credentials never reach an error message', () => {
   });
 
   it('masks the password of user:password@host, with or without a scheme, and nothing else', () => {
-    expect(redactCredentials(`argument 'ssh://root:${SECRET}@h:22' is invalid`)).to.equal("argument 'ssh://root:***@h:22' is invalid");
-    expect(redactCredentials(`"root:p@ss:${SECRET}@jump" is not a jump host`)).to.equal('"root:***@jump" is not a jump host');
+    const masked = (text: string) => expect(redactCredentials(text));
+    masked(`argument 'ssh://root:${SECRET}@h:22' is invalid`).to.equal("argument 'ssh://root:***@h:22' is invalid");
+    masked(`"root:p@ss:${SECRET}@jump" is not a jump host`).to.equal('"root:***@jump" is not a jump host');
     expect(redactCredentials(`a,ssh://u:${SECRET}@a,b`)).to.equal('a,ssh://u:***@a,b');
-    for (const harmless of ['ssh://root@h:22', 'host:22 and x: y@z', '2025-01-01T00:00:00.000+00:00', 'ssh://root@[::1]:22']) {
-      expect(redactCredentials(harmless)).to.equal(harmless);
+    const harmless = ['ssh://root@h:22', 'host:22 and x: y@z', '2025-01-01T00:00:00.000+00:00', 'ssh://root@[::1]:22'];
+    for (const text of harmless) {
+      expect(redactCredentials(text)).to.equal(text);
     }
   });
 });

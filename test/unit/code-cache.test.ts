@@ -109,7 +109,8 @@ describe('code cache of the bundled CLI', () => {
     expect(second.cache).to.equal('absent');
     expect((second.exports.where as () => string)()).to.include(other).and.not.include(bundle);
     second.writeCache!();
-    expect(loadBundle(copyOf(bundle), { cacheDir, command: 'run', installation: other }).cachePath).to.equal(second.cachePath);
+    const sameInstallation = loadBundle(copyOf(bundle), { cacheDir, command: 'run', installation: other });
+    expect(sameInstallation.cachePath).to.equal(second.cachePath);
   });
 
   it('hands the bundle the import function for what it does not contain', async () => {

@@ -171,7 +171,9 @@ class TimedTarget implements Target {
 type Outcome = string;
 
 /** The executor with fake time: work is `workMs` of sleep, results are short strings. */
-function fleetOn(clock: FakeTimers, overrides: Partial<FleetOptions<Outcome>> & { gauge?: { now: number; max: number } } = {}) {
+type Gauge = { now: number; max: number };
+
+function fleetOn(clock: FakeTimers, overrides: Partial<FleetOptions<Outcome>> & { gauge?: Gauge } = {}) {
   const { gauge, ...rest } = overrides;
   const done: string[] = [];
   const options: FleetOptions<Outcome> = {
@@ -190,7 +192,8 @@ function fleetOn(clock: FakeTimers, overrides: Partial<FleetOptions<Outcome>> & 
         if (gauge) gauge.now--;
       }
     },
-    stopped: (target: Target, stop: HostStop, startedAt: number) => `${target.name}: ${describeStop(stop)} (started ${startedAt}, ended ${clock.now()})`,
+    stopped: (target: Target, stop: HostStop, startedAt: number) =>
+      `${target.name}: ${describeStop(stop)} (started ${startedAt}, ended ${clock.now()})`,
     onHostDone: (result) => done.push(result),
     ...rest,
   };
@@ -204,7 +207,7 @@ function describeStop(stop: HostStop): string {
 }
 
 describe('fleet executor (fake clock)', () => {
-  it('works on at most `concurrency` hosts at once, starts the next as soon as a slot frees, and keeps target order', async () => {
+  it('works on at most `concurrency` hosts at once, the next as a slot frees, in target order', async () => {
     const clock = new FakeTimers();
     const gauge = { now: 0, max: 0 };
     const targets = [100, 300, 100, 100, 100].map((ms, i) => new TimedTarget(`h${i}`, ms));
@@ -213,15 +216,17 @@ describe('fleet executor (fake clock)', () => {
     await clock.advance(1000);
     const outcome = await running;
     expect(gauge.max).to.equal(2);
-    expect(outcome.results).to.deep.equal(['h0: done at 100', 'h1: done at 300', 'h2: done at 200', 'h3: done at 300', 'h4: done at 400']);
-    expect(done).to.deep.equal(['h0: done at 100', 'h2: done at 200', 'h1: done at 300', 'h3: done at 300', 'h4: done at 400']);
+    const at = (name: string, ms: number) => `${name}: done at ${ms}`;
+    expect(outcome.results).to.deep.equal([at('h0', 100), at('h1', 300), at('h2', 200), at('h3', 300), at('h4', 400)]);
+    expect(done).to.deep.equal([at('h0', 100), at('h2', 200), at('h1', 300), at('h3', 300), at('h4', 400)]);
     expect(outcome.interrupted).to.equal(false);
     expect(targets.every((target) => target.closed)).to.equal(true);
   });
 
-  it('gives each host its own budget from its own start; a host out of time ends as a timeout and is closed', async () => {
+  it('gives each host its own budget from its own start; a host out of time ends as a timeout, closed', async () => {
     const clock = new FakeTimers();
-    const targets = [new TimedTarget('hangs', undefined), new TimedTarget('late', undefined), new TimedTarget('quick', 50)];
+    const targets = [new TimedTarget('hangs', undefined), new TimedTarget('late', undefined)];
+    targets.push(new TimedTarget('quick', 50));
     const { options } = fleetOn(clock, { concurrency: 1, hostTimeoutMs: 500 });
     const running = runFleet(targets, options);
     await clock.advance(2000);
@@ -234,7 +239,7 @@ describe('fleet executor (fake clock)', () => {
     expect(targets.every((target) => target.closed)).to.equal(true);
   });
 
-  it('never holds a slot while a connection closes: the next host starts at once, the fleet ends at the close limit', async () => {
+  it('never holds a slot while a connection closes; the fleet ends at the close limit', async () => {
     const clock = new FakeTimers();
     const targets = [new TimedTarget('sticky', 100, true), new TimedTarget('next', 100)];
     const { options } = fleetOn(clock, { concurrency: 1, closeLimitMs: 2000 });
@@ -250,9 +255,10 @@ describe('fleet executor (fake clock)', () => {
     expect((await running).results).to.deep.equal(['sticky: done at 100', 'next: done at 200']);
   });
 
-  it('on an interrupt starts no more hosts, ends the hosts in progress at once and closes every connection', async () => {
+  it('on an interrupt starts no more hosts, ends the hosts in progress at once, closes every connection', async () => {
     const clock = new FakeTimers();
-    const targets = [new TimedTarget('a', 100), new TimedTarget('b', undefined), new TimedTarget('c', undefined), new TimedTarget('d', 100)];
+    const hosts = [['a', 100], ['b', undefined], ['c', undefined], ['d', 100]] as const;
+    const targets = hosts.map(([name, ms]) => new TimedTarget(name, ms));
     const interrupt = new AbortController();
     const { options, done } = fleetOn(clock, { concurrency: 2, hostTimeoutMs: 10_000, interrupt: interrupt.signal });
     const running = runFleet(targets, options);
@@ -289,7 +295,8 @@ describe('fleet executor (fake clock)', () => {
   it('ends the hosts of an interrupted run as errors that name the interrupt, never as passes', async () => {
     const interrupt = new AbortController();
     interrupt.abort();
-    const run = await runPlanInterruptibly(plan, [new HangingTarget('a'), new HangingTarget('b')], options({ interrupt: interrupt.signal }));
+    const targets = [new HangingTarget('a'), new HangingTarget('b')];
+    const run = await runPlanInterruptibly(plan, targets, options({ interrupt: interrupt.signal }));
     expect(run.interrupted).to.equal(true);
     expect(run.result.hosts.map(summary)).to.deep.equal(['a: error', 'b: error']);
     expect(run.result.hosts[0]!.reason).to.equal('interrupted (SIGINT) before this host was started');

@@ -17,7 +17,8 @@ function watched() {
   const signals = new Signals();
   const exits: number[] = [];
   let stderr = '';
-  const interrupts = watchInterrupts(signals, { write: (text: string) => ((stderr += text), true) } as CliIo['stderr'], (code) => exits.push(code));
+  const sink = { write: (text: string) => ((stderr += text), true) } as CliIo['stderr'];
+  const interrupts = watchInterrupts(signals, sink, (code) => exits.push(code));
   return { signals, exits, interrupts, stderr: () => stderr };
 }
 

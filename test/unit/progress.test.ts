@@ -61,7 +61,8 @@ describe('fleet progress', () => {
     progress.hostDone(unreachableHostDrift('a', 'unreachable: connection refused'));
     progress.hostDone({ ...unreachableHostDrift('b', 'x'), reason: undefined, state: 'drift' });
     progress.hostDone({ ...unreachableHostDrift('c', 'x'), reason: undefined, state: 'no-drift' });
-    expect(progress.line()).to.equal('driftspec: 3/4 hosts · 1 no drift · 1 drift · 0 incomplete · 1 unreachable · 0.0 s');
+    const line = 'driftspec: 3/4 hosts · 1 no drift · 1 drift · 0 incomplete · 1 unreachable · 0.0 s';
+    expect(progress.line()).to.equal(line);
   });
 
   it('cuts the line to the terminal width so it never wraps', () => {

@@ -64,7 +64,7 @@ export async function driftCommand(args: string[], flags: DriftFlags, io: CliIo,
   // selectTargets keeps the arguments' targets first, in argument order; the inventory's follow.
   let nextLive = 0;
   const hosts: HostDrift[] = [
-    ...candidates.map((candidate) => (candidate.kind === 'file' ? comparedFile(candidate.path) : live.hosts[nextLive++]!)),
+    ...candidates.map((item) => (item.kind === 'file' ? comparedFile(item.path) : live.hosts[nextLive++]!)),
     ...live.hosts.slice(nextLive),
   ];
 
@@ -180,9 +180,12 @@ async function snapshotLiveHosts(
       async work(target) {
         const taken = await snapshotHost(target, budget.snapshot, budget.wait);
         if ('snapshot' in taken) return withInventory(compare(taken.snapshot), target);
-        return withInventory(unreachableHostDrift(target.name, `${taken.failure.kind}: ${taken.failure.message}`), target);
+        const reason = `${taken.failure.kind}: ${taken.failure.message}`;
+        return withInventory(unreachableHostDrift(target.name, reason), target);
       },
-      stopped: (target, stop) => withInventory(unreachableHostDrift(target.name, stopReason(target, stop, budget)), target),
+      stopped: (target, stop) => {
+        return withInventory(unreachableHostDrift(target.name, stopReason(target, stop, budget)), target);
+      },
       interrupt: session.interrupt,
       ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
     });
@@ -194,11 +197,14 @@ async function snapshotLiveHosts(
 
 function stopReason(target: Target, stop: HostStop, budget: LiveBudget): string {
   if (stop.kind === 'interrupted') {
-    return stop.started ? 'interrupted (SIGINT) while this host was being snapshotted' : 'interrupted (SIGINT) before this host was started';
+    if (stop.started) return 'interrupted (SIGINT) while this host was being snapshotted';
+    return 'interrupted (SIGINT) before this host was started';
   }
   if (stop.kind === 'threw') {
-    return `internal error while snapshotting this host: ${stop.error instanceof Error ? stop.error.message : String(stop.error)}`;
+    const message = stop.error instanceof Error ? stop.error.message : String(stop.error);
+    return `internal error while snapshotting this host: ${message}`;
   }
   const steps = `connecting, logging in${budget.wait ? ', waiting for the boot' : ''} and the snapshot probe`;
-  return `unreachable: ${target.name} did not finish within the ${budget.hostTimeoutMs / 1000} s host timeout (${steps})`;
+  const within = `within the ${budget.hostTimeoutMs / 1000} s host timeout`;
+  return `unreachable: ${target.name} did not finish ${within} (${steps})`;
 }

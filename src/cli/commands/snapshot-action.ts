@@ -103,8 +103,11 @@ type SnapshotTaken = HostSnapshot | { failure: { kind: 'interrupted'; message: s
 
 function stoppedSnapshot(stop: HostStop, budgetSeconds: number): SnapshotTaken {
   if (stop.kind === 'threw') return { error: stop.error };
-  if (stop.kind === 'interrupted') return { failure: { kind: 'interrupted', message: 'interrupted (SIGINT): no snapshot written' } };
-  const message = `did not finish within the ${budgetSeconds} s host timeout (connecting, logging in and the snapshot probe)`;
+  if (stop.kind === 'interrupted') {
+    return { failure: { kind: 'interrupted', message: 'interrupted (SIGINT): no snapshot written' } };
+  }
+  const within = `within the ${budgetSeconds} s host timeout`;
+  const message = `did not finish ${within} (connecting, logging in and the snapshot probe)`;
   return { failure: { kind: 'unreachable', message } };
 }
 
