@@ -1,6 +1,19 @@
 import type { FleetClock } from '../../src/engine/fleet.js';
 import type { Clock } from '../../src/engine/wait.js';
 
+/** Time that moves only when the code under test sleeps (or an exec says it took a while). */
+export class FakeClock implements Clock {
+  readonly sleeps: number[] = [];
+  constructor(public time = 0) {}
+  now(): number {
+    return this.time;
+  }
+  async sleep(ms: number): Promise<void> {
+    this.sleeps.push(ms);
+    this.time += Math.max(0, ms);
+  }
+}
+
 /**
  * Time that moves only when a test says so: `advance(ms)` runs every timer that falls due, in
  * order, letting promises settle between them. Implements the fleet executor's clock (timers) and
