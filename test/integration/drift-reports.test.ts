@@ -6,7 +6,7 @@ import { renderDriftHtml } from '../../reporters/drift-html.js';
 import { renderDriftJson } from '../../reporters/drift-json.js';
 import { renderDriftJunit } from '../../reporters/drift-junit.js';
 import { renderDriftMarkdown } from '../../reporters/drift-markdown.js';
-import { jsonSchemaFor } from '../../src/cli/schema-command.js';
+import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';
 import { DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
 import { HOSTILE_USER, sampleDriftReport } from '../fixtures/drift/sample-drift.js';
 import { expectGolden } from '../support/golden.js';

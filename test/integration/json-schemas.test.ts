@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
-import { jsonSchemaFor } from '../../src/cli/schema-command.js';
+import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';
 import { runLocally } from '../support/local.js';
 import { file } from '../../src/dsl/index.js';
 import { RESULT_SCHEMA_VERSION } from '../../src/results/schema.js';

@@ -9,7 +9,7 @@ import { cliReportPieces, renderCliReport } from '../../reporters/cli.js';
 import { htmlReportPieces, renderHtmlReport } from '../../reporters/html.js';
 import { jsonPieces, jsonReportPieces, renderJsonReport } from '../../reporters/json.js';
 import { writeReports, writeToStream } from '../../reporters/output.js';
-import { jsonSchemaFor } from '../../src/cli/schema-command.js';
+import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';
 import { decideVerdict, type Verdict } from '../../src/gate/verdict.js';
 import { chunkPieces, writePiecesAtomically } from '../../src/io/atomic-write.js';
 import { RunResultSchema, type HostResult, type RunResult } from '../../src/results/schema.js';

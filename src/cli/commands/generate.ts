@@ -1,18 +1,11 @@
 import { Option, type Command } from 'commander';
-import { DEFAULT_GENERATED_FILES, GENERATE_FORMATS, PACKAGE_VERSION_RULES, type PackageVersionRule } from '../drift/snapshot-defaults.js';
-import { collect, type CliIo } from './main.js';
+import { DEFAULT_GENERATED_FILES, GENERATE_FORMATS, PACKAGE_VERSION_RULES } from '../../drift/snapshot-defaults.js';
+import type { GenerateFlags } from '../flags.js';
+import type { CliIo } from '../io.js';
+import { collect } from '../options.js';
 
-export interface GenerateFlags {
-  from: string;
-  output?: string;
-  format?: (typeof GENERATE_FORMATS)[number];
-  name?: string;
-  files?: string[];
-  withContentHashes?: boolean;
-  packageVersions: PackageVersionRule;
-}
-
-export function registerGenerateCommand(program: Command, io: CliIo): void {
+/** `driftspec generate --from <snapshot>`. */
+export function register(program: Command, io: CliIo): void {
   program
     .command('generate')
     .description('write a spec (YAML or TypeScript) from a snapshot: it passes on the machine the snapshot came from')
@@ -25,7 +18,7 @@ export function registerGenerateCommand(program: Command, io: CliIo): void {
     .addOption(new Option('--package-versions <rule>', 'minimum: ">=" the recorded version; exact: "="; any: any version').choices(PACKAGE_VERSION_RULES).default('minimum'))
     .exitOverride()
     .action(async (options: GenerateFlags) => {
-      const { generateCommand } = await import('../drift/generate-cli.js');
+      const { generateCommand } = await import('./generate-action.js');
       io.exitCode = await generateCommand(options, io);
     });
 }

@@ -1,17 +1,15 @@
 import { z } from 'zod';
-import { EXIT } from '../gate/exit-codes.js';
-import { policyJsonSchema } from '../gate/policy.js';
-import { inventoryJsonSchema } from '../inventory/schema.js';
-import { PlanSchema } from '../plan/schema.js';
-import { specFileJsonSchema } from '../plan/spec-file.js';
-import { createRegistry } from '../resources/index.js';
-import { RunResultSchema } from '../results/schema.js';
-import { driftReportJsonSchema } from '../drift/diff-schema.js';
-import { snapshotJsonSchema } from '../drift/snapshot-schema.js';
-import { SCHEMA_NAMES } from './command-names.js';
-import type { CliIo } from './main.js';
-
-export { SCHEMA_NAMES };
+import { EXIT } from '../../gate/exit-codes.js';
+import { policyJsonSchema } from '../../gate/policy.js';
+import { inventoryJsonSchema } from '../../inventory/schema.js';
+import { PlanSchema } from '../../plan/schema.js';
+import { specFileJsonSchema } from '../../plan/spec-file.js';
+import { createRegistry } from '../../resources/index.js';
+import { RunResultSchema } from '../../results/schema.js';
+import { driftReportJsonSchema } from '../../drift/diff-schema.js';
+import { snapshotJsonSchema } from '../../drift/snapshot-schema.js';
+import { SCHEMA_NAMES } from '../command-names.js';
+import type { CliIo } from '../io.js';
 
 /** JSON Schemas generated from the zod schemas that validate the same data. */
 export function jsonSchemaFor(name: (typeof SCHEMA_NAMES)[number]): unknown {

@@ -1,7 +1,7 @@
-import { loadPlan } from '../plan/load.js';
-import { createRegistry } from '../resources/index.js';
-import { specCacheDir } from './cache.js';
-import type { CliIo } from './main.js';
+import { loadPlan } from '../../plan/load.js';
+import { createRegistry } from '../../resources/index.js';
+import { specCacheDir } from '../cache.js';
+import type { CliIo } from '../io.js';
 
 export async function planCommand(specs: string[], io: CliIo): Promise<number> {
   const plan = await loadPlan(specs, { registry: createRegistry(), cacheDir: specCacheDir(io.env) });

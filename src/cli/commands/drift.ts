@@ -1,14 +1,13 @@
 import { Option, type Command } from 'commander';
-import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
-import { REPORTER_NAMES } from './command-names.js';
-import { addFleetOptions, type FleetFlags } from './fleet-options.js';
-import { collect, type CliIo } from './main.js';
+import { DRIFT_FORMAT_NAMES } from '../../../reporters/formats.js';
+import { addConnectionOptions } from '../connection-options.js';
+import { addFleetOptions } from '../fleet-options.js';
+import type { DriftFlags } from '../flags.js';
+import type { CliIo } from '../io.js';
+import { collect } from '../options.js';
 
-/** The drift reports come in the same formats as run reports. */
-export const DRIFT_REPORTER_NAMES = REPORTER_NAMES;
-
-/** `driftspec drift`: registered by main.ts. */
-export function registerDriftCommand(program: Command, io: CliIo): void {
+/** `driftspec drift`. */
+export function register(program: Command, io: CliIo): void {
   const command = program
     .command('drift')
     .description('report drift: compare targets (snapshotted now) or snapshot files with a baseline snapshot; the exit code is a bitmask (docs/drift.md)')
@@ -18,22 +17,12 @@ export function registerDriftCommand(program: Command, io: CliIo): void {
     .option('--accept-file <file>', 'YAML list of accepted drift, each with reason, owner and expiry date (docs/drift.md)')
     .option('--policy <file>', 'gate policy (YAML) whose `drift:` section decides which drift blocks (docs/drift.md)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
-    .option('-r, --reporter <name[:path]>', `a report: ${DRIFT_REPORTER_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`, collect);
+    .option('-r, --reporter <name[:path]>', `a report: ${DRIFT_FORMAT_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`, collect);
   addFleetOptions(addConnectionOptions(command), { done: 'snapshotted', named: 'the targets given as arguments' })
     .exitOverride()
     .action(async (inputs: string[], flags: DriftFlags) => {
-      // The drift code loads only when the command runs.
-      const { driftCommand } = await import('../drift/diff-cli.js');
+      const { driftCommand } = await import('./drift-action.js');
       io.exitCode = await driftCommand(inputs, flags, io);
     });
-}
-
-export interface DriftFlags extends ConnectionFlags, FleetFlags {
-  baseline?: string;
-  ignoreFile?: string;
-  acceptFile?: string;
-  format: 'cli' | 'json';
-  reporter?: string[];
-  policy?: string;
 }
 

@@ -1,19 +1,12 @@
 import type { Command } from 'commander';
-import { DEFAULT_FILE_ROOTS } from '../drift/snapshot-defaults.js';
-import { addConnectionOptions, type ConnectionFlags } from './connection-options.js';
-import { collect, type CliIo } from './main.js';
+import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
+import { addConnectionOptions } from '../connection-options.js';
+import type { SnapshotFlags } from '../flags.js';
+import type { CliIo } from '../io.js';
+import { collect } from '../options.js';
 
-export interface SnapshotFlags extends ConnectionFlags {
-  /** A file, or "-" / absent for stdout. */
-  output?: string;
-  files?: string[];
-  ignore?: string[];
-  /** False with --no-default-ignores. */
-  defaultIgnores: boolean;
-  allowIncomplete?: boolean;
-}
-
-export function registerSnapshotCommand(program: Command, io: CliIo): void {
+/** `driftspec snapshot <target>`. */
+export function register(program: Command, io: CliIo): void {
   addConnectionOptions(
     program
       .command('snapshot')
@@ -27,8 +20,7 @@ export function registerSnapshotCommand(program: Command, io: CliIo): void {
   )
     .exitOverride()
     .action(async (target: string, options: SnapshotFlags) => {
-      // The snapshot code loads only when the command runs.
-      const { snapshotCommand } = await import('../drift/snapshot-cli.js');
+      const { snapshotCommand } = await import('./snapshot-action.js');
       io.exitCode = await snapshotCommand(target, options, io);
     });
 }

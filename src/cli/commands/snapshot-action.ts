@@ -1,18 +1,20 @@
 import { resolve } from 'node:path';
-import { SnapshotProbeError, takeSnapshot } from './snapshot.js';
-import { DEFAULT_FILE_ROOTS } from './snapshot-defaults.js';
-import { snapshotJsonPieces, writePieces, writeSnapshotFile } from './snapshot-file.js';
-import type { Snapshot } from './snapshot-schema.js';
-import { EXIT } from '../gate/exit-codes.js';
-import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../targets/address.js';
-import { createTarget } from '../targets/parse.js';
-import { loadSudoSettings, PrivilegeError } from '../targets/privilege.js';
-import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
-import { TargetUnreachableError } from '../targets/target.js';
-import { toolVersion } from '../version.js';
-import type { SnapshotFlags } from '../cli/snapshot-command.js';
-import type { CliIo } from '../cli/main.js';
-import { checkedPathGlob, usageError } from '../cli/usage.js';
+import { snapshotHost, type HostSnapshot } from '../../drift/snapshot-host.js';
+import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
+import { snapshotJsonPieces, writePieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
+import type { Snapshot } from '../../drift/snapshot-schema.js';
+import { runFleet, type HostStop } from '../../engine/fleet.js';
+import { EXIT } from '../../gate/exit-codes.js';
+import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../../targets/address.js';
+import { createTarget } from '../../targets/parse.js';
+import { loadSudoSettings } from '../../targets/privilege.js';
+import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
+import { toolVersion } from '../../version.js';
+import { fleetInterrupt, INTERRUPTED_EXIT } from '../interrupt.js';
+import type { CliIo } from '../io.js';
+import { defaultHostTimeoutSeconds } from '../select-targets.js';
+import { checkedPathGlob, usageError } from '../usage.js';
+import type { SnapshotFlags } from '../flags.js';
 
 /** Gaps listed on stderr before "… and N more". */
 const GAPS_SHOWN = 10;
@@ -29,23 +31,31 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const target = createTarget(address, sshSettings, loadSudoSettings(flags, io.env));
-  let snapshot: Snapshot;
   const started = Date.now();
+  const timeoutMs = flags.timeout * 1000;
+  const options = { fileRoots, ignores, defaultIgnores: flags.defaultIgnores, timeoutMs, toolVersion: toolVersion() };
+  const interrupt = fleetInterrupt(io);
+  let taken: SnapshotTaken;
   try {
-    snapshot = await takeSnapshot(target, {
-      fileRoots,
-      ignores,
-      defaultIgnores: flags.defaultIgnores,
-      timeoutMs: flags.timeout * 1000,
-      toolVersion: toolVersion(),
+    // The fleet executor, for one host: the same host budget, Ctrl-C and closing as run and drift.
+    const fleet = await runFleet([target], {
+      concurrency: 1,
+      hostTimeoutMs: defaultHostTimeoutSeconds(flags) * 1000,
+      work: (host) => snapshotHost(host, options),
+      stopped: (_host, stop) => stoppedSnapshot(stop, defaultHostTimeoutSeconds(flags)),
+      interrupt: interrupt.signal,
     });
-  } catch (error) {
-    if (error instanceof TargetUnreachableError) return failed(io, `${target.name}: unreachable: ${error.message}`);
-    if (error instanceof PrivilegeError || error instanceof SnapshotProbeError) return failed(io, `${target.name}: ${error.message}`);
-    throw error;
+    taken = fleet.results[0]!;
+    if ('error' in taken) throw taken.error;
   } finally {
-    await target.close();
+    interrupt.release();
   }
+  if ('failure' in taken) {
+    const { kind, message } = taken.failure;
+    if (kind === 'interrupted') return failed(io, `${target.name}: ${message}`, INTERRUPTED_EXIT);
+    return failed(io, `${target.name}: ${kind === 'unreachable' ? 'unreachable: ' : ''}${message}`);
+  }
+  const { snapshot } = taken;
   const toStdout = flags.output === undefined || flags.output === '-';
   if (toStdout) await writePieces(snapshotJsonPieces(snapshot), (text) => writeToStream(io.stdout, text));
   else await writeSnapshotFile(resolve(io.cwd, flags.output!), snapshot);
@@ -83,9 +93,22 @@ function writeToStream(stream: NodeJS.WritableStream, text: string): Promise<voi
   });
 }
 
-function failed(io: CliIo, message: string): number {
+function failed(io: CliIo, message: string, exitCode: number = EXIT.error): number {
   io.stderr.write(`driftspec: ${message}\n`);
-  return EXIT.error;
+  return exitCode;
+}
+
+/** A snapshot that did not finish: out of time, interrupted, or an error of driftspec's own (thrown on). */
+type SnapshotTaken = HostSnapshot | { failure: { kind: 'interrupted'; message: string } } | { error: unknown };
+
+function stoppedSnapshot(stop: HostStop, budgetSeconds: number): SnapshotTaken {
+  if (stop.kind === 'threw') return { error: stop.error };
+  if (stop.kind === 'interrupted') {
+    return { failure: { kind: 'interrupted', message: 'interrupted (SIGINT): no snapshot written' } };
+  }
+  const within = `within the ${budgetSeconds} s host timeout`;
+  const message = `did not finish ${within} (connecting, logging in and the snapshot probe)`;
+  return { failure: { kind: 'unreachable', message } };
 }
 
 function parseAddress(text: string): TargetAddress {

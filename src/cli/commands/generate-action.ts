@@ -1,11 +1,11 @@
 import { extname, resolve } from 'node:path';
-import type { GenerateFlags } from '../cli/generate-command.js';
-import { renderTypeScript, renderYaml, specFromSnapshot } from './generate.js';
-import { readSnapshotFile } from './snapshot-file.js';
-import { EXIT } from '../gate/exit-codes.js';
-import { writeFileAtomically } from '../io/atomic-write.js';
-import type { CliIo } from '../cli/main.js';
-import { checkedPathGlob, usageError } from '../cli/usage.js';
+import type { GenerateFlags } from '../flags.js';
+import { renderTypeScript, renderYaml, specFromSnapshot } from '../../drift/generate.js';
+import { readSnapshotFile } from '../../drift/snapshot-file.js';
+import { EXIT } from '../../gate/exit-codes.js';
+import { writeFileAtomically } from '../../io/atomic-write.js';
+import type { CliIo } from '../io.js';
+import { checkedPathGlob, usageError } from '../usage.js';
 
 /** `driftspec generate --from snapshot.json -o spec.yaml|spec.ts`: a spec that passes on the machine the snapshot came from. */
 export async function generateCommand(flags: GenerateFlags, io: CliIo): Promise<number> {
