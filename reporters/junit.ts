@@ -2,6 +2,7 @@ import junitReportBuilder, { type Builder, type TestCase, type TestSuite } from 
 import type { Verdict } from '../src/gate/verdict.js';
 import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
 import { describeEvidence, describeImpact, describeSpecs, describeTags, findControl } from './details.js';
+import { xmlText } from './xml.js';
 
 export interface JunitReportOptions {
   /** The image under test (an AMI id, an image digest…), recorded on every testsuite. */
@@ -13,33 +14,33 @@ export interface JunitReportOptions {
  * to `module.exports`, which is what a default import receives. That shared instance is used only
  * to make a fresh builder per report, so two reports never mix.
  */
-export const builderFactory = junitReportBuilder as unknown as Builder;
+const builderFactory = junitReportBuilder as unknown as Builder;
 
 /**
  * JUnit XML for Jenkins and other CI servers: one testsuite per host, one testcase per check.
  * The layout, and why, is in docs/reports.md; the XML is tested against the Jenkins JUnit XSD.
  */
 export function renderJunitReport(result: RunResult, _verdict: Verdict, options: JunitReportOptions = {}): string {
-  const report = builderFactory.newBuilder().name(`driftspec: ${describeSpecs(result)}`);
+  const report = builderFactory.newBuilder().name(xmlText(`driftspec: ${describeSpecs(result)}`));
   for (const host of result.hosts) addHostSuite(report.testSuite(), host, result, options);
   return `${withoutRootSkippedCount(report.build())}\n`;
 }
 
 function addHostSuite(suite: TestSuite, host: HostResult, result: RunResult, options: JunitReportOptions): void {
-  suite.name(host.target).timestamp(host.startedAt).time(seconds(host.durationMs));
+  suite.name(xmlText(host.target)).timestamp(host.startedAt).time(seconds(host.durationMs));
   // `hostname` is a testsuite attribute the builder has no method for; its attribute map is the way.
-  (suite as unknown as { _attributes: Record<string, unknown> })._attributes.hostname = host.target;
-  for (const [name, value] of suiteProperties(host, result, options)) suite.property(name, value);
+  (suite as unknown as { _attributes: Record<string, unknown> })._attributes.hostname = xmlText(host.target);
+  for (const [name, value] of suiteProperties(host, result, options)) suite.property(xmlText(name), xmlText(value));
   const names = uniqueNames(host.results);
   for (const check of host.results) addCheckCase(suite.testCase(), check, names.get(check.checkId)!, host, result);
   if (host.status !== 'completed' && !host.results.some((r) => r.status === 'error')) {
     // Without an erroring testcase, a CI server would show a host that was never checked as green.
     suite
       .testCase()
-      .className(`${host.target}.host`)
+      .className(xmlText(`${host.target}.host`))
       .name(`host ${host.status}`)
       .time(0)
-      .error(`host ${host.status}: ${host.reason ?? 'no reason given'}`, host.status);
+      .error(xmlText(`host ${host.status}: ${host.reason ?? 'no reason given'}`), host.status);
   }
 }
 
@@ -60,8 +61,8 @@ function suiteProperties(host: HostResult, result: RunResult, options: JunitRepo
 
 function addCheckCase(testCase: TestCase, check: CheckResult, name: string, host: HostResult, result: RunResult): void {
   testCase
-    .className(`${host.target}.${check.control ?? check.resource}`)
-    .name(name)
+    .className(xmlText(`${host.target}.${check.control ?? check.resource}`))
+    .name(xmlText(name))
     // Every check of a host is judged from the same single probe; its time is the suite's.
     .time(0);
   const details: string[] = [`check: ${check.checkId}`];
@@ -72,9 +73,9 @@ function addCheckCase(testCase: TestCase, check: CheckResult, name: string, host
     if (control.refs.length > 0) details.push(`refs: ${control.refs.join(' ')}`);
   }
   if (check.status === 'failed') {
-    testCase.failure(check.message, check.matcher).stacktrace(cdataText(expectedVersusActual(check)));
+    testCase.failure(xmlText(check.message), check.matcher).stacktrace(cdataText(expectedVersusActual(check)));
   } else if (check.status === 'error') {
-    testCase.error(check.message, host.status === 'completed' ? 'error' : host.status);
+    testCase.error(xmlText(check.message), host.status === 'completed' ? 'error' : host.status);
   } else if (check.status === 'skipped') {
     // The builder writes <skipped/> without a message, so the reason goes to system-out.
     testCase.skipped();
@@ -103,8 +104,10 @@ function uniqueNames(results: readonly CheckResult[]): Map<string, string> {
  * The builder writes these texts as CDATA, and the xmlbuilder inside it splits only the FIRST
  * `]]>` of a text into two sections; a second one would end the section early and break the XML.
  * Splitting every later one here leaves the first to it, so the whole text survives exactly.
+ * Control characters become visible escapes first (xmlText): the builder would drop them silently.
  */
-export function cdataText(text: string): string {
+function cdataText(raw: string): string {
+  const text = xmlText(raw);
   const first = text.indexOf(']]>');
   if (first === -1) return text;
   return text.slice(0, first + 3) + text.slice(first + 3).replaceAll(']]>', ']]]]><![CDATA[>');
@@ -119,6 +122,6 @@ function seconds(ms: number): number {
  * allow there (it does on each <testsuite>). Attribute values are double-quoted with `"` escaped,
  * so stepping over whole attributes of the root tag finds exactly that one.
  */
-export function withoutRootSkippedCount(xml: string): string {
+function withoutRootSkippedCount(xml: string): string {
   return xml.replace(/(<testsuites(?:\s+[\w.:-]+="[^"]*")*?)\s+skipped="\d+"/, '$1');
 }

@@ -71,7 +71,7 @@ async function loadRenderers(requests: readonly ReporterRequest[], flags: RunFla
       const { renderJunitReport } = await import('../../reporters/junit.js');
       return (result, verdict) => renderJunitReport(result, verdict, flags.imageId === undefined ? {} : { imageId: flags.imageId });
     },
-    html: async () => (await import('../../reporters/html.js')).htmlReportPieces,
+    html: async () => (await import('../../reporters/html/run.js')).htmlReportPieces,
     markdown: async () => {
       const { renderMarkdownReport } = await import('../../reporters/markdown.js');
       return (result, verdict) => renderMarkdownReport(result, verdict);

@@ -1,5 +1,5 @@
 import { renderDriftCli } from '../../reporters/drift-cli.js';
-import { renderDriftHtml } from '../../reporters/drift-html.js';
+import { renderDriftHtml } from '../../reporters/html/drift.js';
 import { renderDriftJson } from '../../reporters/drift-json.js';
 import { renderDriftJunit } from '../../reporters/drift-junit.js';
 import { renderDriftMarkdown } from '../../reporters/drift-markdown.js';
