@@ -1,7 +1,7 @@
 // Written by scripts/inline-assets.ts from reporters/html/assets/; edit those files, then run it.
 
 /** reporters/html/assets/drift.css */
-export const DRIFT_CSS = `.b.added{background:var(--passed)}.b.removed{background:var(--failed)}.b.changed{background:var(--error)}
+export const DRIFT_CSS: string = `.b.added{background:var(--passed)}.b.removed{background:var(--failed)}.b.changed{background:var(--error)}
 .b.no-drift{background:var(--passed)}.b.drift{background:var(--failed)}.b.incomplete{background:var(--error)}
 .t-added b{color:var(--passed)}.t-removed b{color:var(--failed)}.t-changed b{color:var(--error)}
 .warnings{margin:0 0 12px;padding-left:22px;color:var(--error)}
@@ -16,7 +16,7 @@ export const DRIFT_CSS = `.b.added{background:var(--passed)}.b.removed{backgroun
 `;
 
 /** reporters/html/assets/report.css */
-export const REPORT_CSS = `:root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--failed:#cf222e;--error:#9a6700;--skipped:#6e7781;--passed:#1a7f37;--failed-bg:#ffebe9;--error-bg:#fff8c5;--passed-bg:#dafbe1}
+export const REPORT_CSS: string = `:root{--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--failed:#cf222e;--error:#9a6700;--skipped:#6e7781;--passed:#1a7f37;--failed-bg:#ffebe9;--error-bg:#fff8c5;--passed-bg:#dafbe1}
 @media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--panel:#161b22;--line:#30363d;--failed:#f85149;--error:#d29922;--skipped:#8d96a0;--passed:#3fb950;--failed-bg:#3c1618;--error-bg:#3b2e0a;--passed-bg:#12261e}}
 *{box-sizing:border-box}
 [hidden]{display:none!important}
@@ -93,7 +93,7 @@ details>summary{cursor:pointer}
 `;
 
 /** reporters/html/assets/report.js */
-export const REPORT_JS = `(function () {
+export const REPORT_JS: string = `(function () {
   var bar = document.getElementById('filters');
   var search = document.getElementById('search');
   var shown = document.getElementById('shown');
