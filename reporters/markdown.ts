@@ -138,8 +138,7 @@ export function text(value: string): string {
  */
 export function code(value: string, inTable = true): string {
   const flat = printable(value.replace(/\r?\n/g, '⏎'));
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longestRun + 1);
+  const fence = '`'.repeat(longestBacktickRun(flat) + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') ? ' ' : '';
   return `${fence}${pad}${inTable ? flat.replace(/\|/g, '\\|') : flat}${pad}${fence}`;
 }
@@ -147,9 +146,15 @@ export function code(value: string, inTable = true): string {
 /** A fenced block whose fence no line of the content can close. */
 function fenced(block: string): string {
   const value = printable(block, { keepLineBreaks: true });
-  const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(value) + 1));
   return `${fence}text\n${value}\n${fence}`;
+}
+
+/** Measured without spreading the runs into arguments: a value may hold more than a stack's worth. */
+function longestBacktickRun(value: string): number {
+  let longest = 0;
+  for (const run of value.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
 }
 
 /** Text inside raw HTML (the <summary>), where backslash escapes do not apply. */
