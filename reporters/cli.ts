@@ -34,7 +34,10 @@ export function* cliReportPieces(result: RunResult, verdict: Verdict, options: C
   if (controls) yield `\n\n${controls}`;
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
   const lines = ['', renderSummaryTable(result), '', verdictColor(`Result: ${printable(verdict.summary)}`)];
-  for (const reason of verdict.reasons) lines.push(reason.startsWith('allowed: ') ? paint.dim(`  - ${printable(reason)}`) : `  - ${printable(reason)}`);
+  for (const reason of verdict.reasons) {
+    const line = `  - ${printable(reason)}`;
+    lines.push(reason.startsWith('allowed: ') ? paint.dim(line) : line);
+  }
   yield `\n${lines.join('\n')}\n`;
 }
 
@@ -76,7 +79,8 @@ function renderCheck(check: CheckResult, host: HostResult, indent: string, paint
   if ((check.status === 'error' || check.status === 'failed') && evidence) {
     const stderr = printable(evidence.stderr.trim().split('\n').slice(0, 3).join(' | '));
     const size = `${evidence.stdoutBytes} bytes of output${evidence.truncated ? ', truncated in the report' : ''}`;
-    lines.push(paint.dim(`${indent}    evidence: query ${printable(evidence.id)} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`));
+    const query = printable(evidence.id);
+    lines.push(paint.dim(`${indent}    evidence: query ${query} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`));
   }
   return lines;
 }
@@ -106,14 +110,17 @@ function renderControlTable(result: RunResult): string | undefined {
   }
   if (rows.size === 0) return undefined;
   const table = new Table({ head: ['control / resource', 'impact', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
-  for (const [key, { impact, counts }] of rows) table.push([printable(key), impact, counts.passed, counts.failed, counts.error, counts.skipped]);
+  for (const [key, { impact, counts }] of rows) {
+    table.push([printable(key), impact, counts.passed, counts.failed, counts.error, counts.skipped]);
+  }
   return table.toString();
 }
 
 function renderSummaryTable(result: RunResult): string {
   const table = new Table({ head: ['target', 'status', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
   for (const host of result.hosts) {
-    table.push([printable(host.target), host.status, host.counts.passed, host.counts.failed, host.counts.error, host.counts.skipped]);
+    const { passed, failed, error, skipped } = host.counts;
+    table.push([printable(host.target), host.status, passed, failed, error, skipped]);
   }
   if (result.hosts.length > 1) {
     const c = result.counts;

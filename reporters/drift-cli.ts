@@ -28,7 +28,11 @@ export interface DriftCliOptions {
  * attributes old → new, each with what the gate made of it; warnings and the verdict last.
  * Written line by line, so that a drift of millions of items is never held as one string.
  */
-export function* renderDriftCli(report: DriftReport, verdict: DriftVerdict, options: DriftCliOptions): Generator<string> {
+export function* renderDriftCli(
+  report: DriftReport,
+  verdict: DriftVerdict,
+  options: DriftCliOptions,
+): Generator<string> {
   let first = true;
   for (const line of reportLines(report, verdict, painter(options.color))) {
     yield first ? line : `\n${line}`;
@@ -53,7 +57,10 @@ function* reportLines(report: DriftReport, verdict: DriftVerdict, paint: Painter
   const tone = verdict.exitCode === 0 ? paint.green : paint.red;
   yield '';
   yield tone(`Result: ${printable(verdict.summary)} (exit ${verdict.exitCode})`);
-  for (const reason of verdict.reasons) yield reason.startsWith('allowed: ') ? paint.dim(`  - ${printable(reason)}`) : `  - ${printable(reason)}`;
+  for (const reason of verdict.reasons) {
+    const line = `  - ${printable(reason)}`;
+    yield reason.startsWith('allowed: ') ? paint.dim(line) : line;
+  }
 }
 
 type Painter = ReturnType<typeof painter>;
@@ -70,7 +77,8 @@ function renderSummary(report: DriftReport): string {
     const rows = host.kinds
       .map((kind) => {
         const open = (type: ChangeType) => countOf(kind[type] as DriftItem[], (item) => !item.accepted);
-        const accepted = TYPES.reduce((sum, type) => sum + countOf(kind[type] as DriftItem[], (item) => Boolean(item.accepted)), 0);
+        const isAccepted = (item: DriftItem) => Boolean(item.accepted);
+        const accepted = TYPES.reduce((sum, type) => sum + countOf(kind[type] as DriftItem[], isAccepted), 0);
         return [kind.kind, open('added'), open('removed'), open('changed'), accepted, kind.compared] as const;
       })
       .filter(([, added, removed, changed, accepted, compared]) => added + removed + changed + accepted > 0 || compared !== 'all');
@@ -117,7 +125,8 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
   if ('changes' in item) {
     const width = Math.max(...item.changes.map((c) => c.attribute.length));
     for (const change of item.changes) {
-      const accepted = change.accepted && !item.accepted ? paint.dim(`  [accepted: ${printable(change.accepted.reason)}]`) : '';
+      const acceptance = change.accepted && !item.accepted ? change.accepted : undefined;
+      const accepted = acceptance ? paint.dim(`  [accepted: ${printable(acceptance.reason)}]`) : '';
       lines.push(`        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ${formatValue(change.new, { shortHashes: true })}${accepted}`);
     }
   } else {

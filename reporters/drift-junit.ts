@@ -68,7 +68,9 @@ function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
   const timestamp = host.candidate?.takenAt ?? report.generatedAt;
   const suite = { name: host.target, timestamp, time: 0, hostname: host.target, ...suiteCounts(host) };
   yield `  ${startTag('testsuite', suite)}\n    <properties>\n`;
-  for (const [name, value] of suiteProperties(host, report)) yield `      ${startTag('property', { name, value }, true)}\n`;
+  for (const [name, value] of suiteProperties(host, report)) {
+    yield `      ${startTag('property', { name, value }, true)}\n`;
+  }
   yield '    </properties>\n';
   let items = 0;
   for (const entry of driftItems(host)) {
@@ -83,7 +85,8 @@ function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
     for (const entry of host.notCompared) {
       const what = entry.path === undefined ? (entry.kind ?? 'snapshot') : printable(entry.path);
       const error = startTag('error', { message: describeNotCompared(entry), type: 'incomplete' }, true);
-      yield testCase({ classname: `${host.target}.${entry.kind ?? 'snapshot'}`, name: `not compared: ${what}` }, [error]);
+      const classname = `${host.target}.${entry.kind ?? 'snapshot'}`;
+      yield testCase({ classname, name: `not compared: ${what}` }, [error]);
     }
     if (items === 0 && host.notCompared.length === 0) {
       const out = cdataElement('system-out', {}, `${stateWords(host)}: ${describeCounts(host)}`);

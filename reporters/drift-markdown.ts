@@ -30,7 +30,11 @@ const DECISION_MARK = { block: '❌', allow: '✅', accepted: '☑️', open: ''
  * a table per host, and the differences with every changed attribute old → new. Everything taken
  * from the snapshots is escaped, so it renders as the text it is. Written block by block.
  */
-export function* renderDriftMarkdown(report: DriftReport, verdict: DriftVerdict, options: DriftMarkdownOptions = {}): Generator<string> {
+export function* renderDriftMarkdown(
+  report: DriftReport,
+  verdict: DriftVerdict,
+  options: DriftMarkdownOptions = {},
+): Generator<string> {
   let first = true;
   for (const block of blocks(report, verdict, options)) {
     if (block === '') continue;
@@ -47,7 +51,9 @@ function* blocks(report: DriftReport, verdict: DriftVerdict, options: DriftMarkd
   yield warnings(report);
   yield reasons(verdict);
   for (const host of report.hosts) yield hostDifferences(host, budget);
-  if (budget.omitted > 0) yield `_${budget.omitted} more differences are not listed here; the JSON, JUnit and HTML reports have every one._`;
+  if (budget.omitted > 0) {
+    yield `_${budget.omitted} more differences are not listed here; the JSON, JUnit and HTML reports have every one._`;
+  }
 }
 
 function heading(report: DriftReport, verdict: DriftVerdict): string {

@@ -87,7 +87,8 @@ export function decisionTone(item: DriftItem): 'accepted' | 'block' | 'allow' | 
 
 export function describeExpired(item: DriftItem): string | undefined {
   const expired = item.expiredAcceptance;
-  return expired ? printable(`was accepted until ${expired.expires} (owner ${expired.owner}; ${expired.source}); no longer`) : undefined;
+  if (!expired) return undefined;
+  return printable(`was accepted until ${expired.expires} (owner ${expired.owner}; ${expired.source}); no longer`);
 }
 
 export function describeNotCompared(entry: NotCompared): string {
@@ -97,7 +98,8 @@ export function describeNotCompared(entry: NotCompared): string {
 
 export function describeSnapshotInfo(info: SnapshotInfo): string {
   const file = info.file ? ` · ${info.file}` : '';
-  return printable(`${info.target} (${info.hostname}, ${info.os}) taken ${info.takenAt}${file}${info.complete ? '' : ' · INCOMPLETE'}`);
+  const incomplete = info.complete ? '' : ' · INCOMPLETE';
+  return printable(`${info.target} (${info.hostname}, ${info.os}) taken ${info.takenAt}${file}${incomplete}`);
 }
 
 export function stateWords(host: HostDrift): string {

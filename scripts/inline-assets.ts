@@ -21,7 +21,8 @@ export async function assetModuleText(): Promise<string> {
   const constants = await Promise.all(
     names.map(async (name) => {
       const text = await readFile(join(ASSET_DIR, name), 'utf8');
-      return `/** reporters/html/assets/${name} */\nexport const ${constantName(name)}: string = \`${templateText(text)}\`;\n`;
+      const constant = `export const ${constantName(name)}: string = \`${templateText(text)}\`;`;
+      return `/** reporters/html/assets/${name} */\n${constant}\n`;
     }),
   );
   const header = '// Written by scripts/inline-assets.ts from reporters/html/assets/; edit those files, then run it.\n';

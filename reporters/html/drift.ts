@@ -85,9 +85,10 @@ function renderHostTable(report: DriftReport): Html {
 /** A host's section, one piece per drifted item. */
 function* hostPieces(host: HostDrift, index: number): Generator<string> {
   const details = host.candidate ? html`<p class="muted">candidate ${describeSnapshotInfo(host.candidate)}</p>` : '';
+  const unknown = host.candidate ? host.notCompared.map(notComparedItem) : [];
   const notCompared =
-    host.notCompared.length > 0 && host.candidate
-      ? html`<div class="group"><div class="gh"><h3>Not compared</h3></div><ul class="checks">${host.notCompared.map(notComparedItem)}</ul></div>`
+    unknown.length > 0
+      ? html`<div class="group"><div class="gh"><h3>Not compared</h3></div><ul class="checks">${unknown}</ul></div>`
       : '';
   yield html`<section class="host" id="host-${index}">
 <h2><span class="b ${host.state}">${host.state}</span> ${host.target}</h2>
@@ -95,20 +96,26 @@ ${details}
 <p class="muted">${stateWords(host)} · ${describeCounts(host)}</p>
 ${notCompared}
 `.text;
-  for (const kind of host.kinds) if (kind.added.length + kind.removed.length + kind.changed.length > 0) yield* kindPieces(kind);
+  for (const kind of host.kinds) {
+    if (kind.added.length + kind.removed.length + kind.changed.length > 0) yield* kindPieces(kind);
+  }
   yield html`
 ${nothingToList(host)}
 </section>`.text;
 }
 
 function notComparedItem(entry: HostDrift['notCompared'][number]): Html {
-  return html`<li class="check"><span class="b incomplete">unknown</span><span class="cb">${describeNotCompared(entry)}</span></li>`;
+  const text = describeNotCompared(entry);
+  return html`<li class="check"><span class="b incomplete">unknown</span><span class="cb">${text}</span></li>`;
 }
 
 function nothingToList(host: HostDrift): Html | '' {
-  if (!host.candidate) return html`<p class="reason"><b>not compared:</b> ${host.reason ?? 'no snapshot of the host'}</p>`;
+  if (!host.candidate) {
+    return html`<p class="reason"><b>not compared:</b> ${host.reason ?? 'no snapshot of the host'}</p>`;
+  }
   if (hasItems(host)) return '';
-  const words = host.state === 'no-drift' ? 'No drift: every item compared is equal.' : 'No difference found in what could be compared.';
+  const words =
+    host.state === 'no-drift' ? 'No drift: every item compared is equal.' : 'No difference found in what could be compared.';
   return html`<p>${words}</p>`;
 }
 

@@ -18,10 +18,8 @@ interface Measured {
 
 /** Renders in a child process with a small heap: running out of it there fails the test, not the suite. */
 function renderLarge(reporter: string): Measured {
-  const output = execFileSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', RENDER, reporter, String(ITEMS)], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const args = [`--max-old-space-size=${HEAP_MB}`, '--import', 'tsx', RENDER, reporter, String(ITEMS)];
+  const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   return JSON.parse(output) as Measured;
 }
 

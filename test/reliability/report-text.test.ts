@@ -62,7 +62,9 @@ const joined = (text: string | Iterable<string>) => (typeof text === 'string' ? 
 
 function expectTerminalSafe(text: string): void {
   const match = RAW_CONTROL.exec(text.replace(OWN_COLOUR, ''));
-  expect(match, `raw U+${match?.[0].codePointAt(0)?.toString(16)} near "${printable(text.slice(Math.max(0, (match?.index ?? 0) - 40), (match?.index ?? 0) + 10))}"`).to.equal(null);
+  const at = match?.index ?? 0;
+  const near = printable(text.replace(OWN_COLOUR, '').slice(Math.max(0, at - 40), at + 10));
+  expect(match, `raw U+${match?.[0].codePointAt(0)?.toString(16)} near "${near}"`).to.equal(null);
 }
 
 describe('hostile text in every report', () => {
@@ -91,7 +93,8 @@ describe('hostile text in every report', () => {
     });
 
     it('json: every text exactly as it was (JSON escapes by itself)', () => {
-      expect(JSON.parse(renderJsonReport(result, verdict))).to.deep.equal(JSON.parse(JSON.stringify({ ...result, verdict })));
+      const expected = JSON.parse(JSON.stringify({ ...result, verdict }));
+      expect(JSON.parse(renderJsonReport(result, verdict))).to.deep.equal(expected);
     });
 
     it('junit: valid XML, the control characters shown instead of dropped', function () {
@@ -126,7 +129,8 @@ describe('hostile text in every report', () => {
     });
 
     it('json: every text exactly as it was', () => {
-      expect(JSON.parse(joined(renderDriftJson(report, verdict)))).to.deep.equal(JSON.parse(JSON.stringify({ ...report, verdict })));
+      const expected = JSON.parse(JSON.stringify({ ...report, verdict }));
+      expect(JSON.parse(joined(renderDriftJson(report, verdict)))).to.deep.equal(expected);
     });
 
     it('junit: valid XML, the control characters shown instead of dropped', function () {

@@ -56,4 +56,5 @@ for (const piece of typeof text === 'string' ? [text] : text) {
   pieces++;
   largestPiece = Math.max(largestPiece, piece.length);
 }
-process.stdout.write(`${JSON.stringify({ characters, pieces, largestPiece, heapBefore, sha256: hash.digest('hex') })}\n`);
+const measured = { characters, pieces, largestPiece, heapBefore, sha256: hash.digest('hex') };
+process.stdout.write(`${JSON.stringify(measured)}\n`);
