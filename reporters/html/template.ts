@@ -1,6 +1,9 @@
+import { printable } from '../../src/text/printable.js';
+
 /**
  * The small template engine of the HTML reports: every interpolation in an html`` template is
- * escaped unless it is itself Html, so text from specs and hosts is never read as markup.
+ * escaped unless it is itself Html, so text from specs and hosts is never read as markup; its
+ * control and bidi characters are shown as escapes (printable), as in every text report.
  */
 
 export class Html {
@@ -13,7 +16,7 @@ export class Html {
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  return printable(text, { keepLineBreaks: true }).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
 export type Fragment = Html | string | number | boolean | null | undefined | readonly Fragment[];

@@ -105,8 +105,10 @@ describe('hostile text in every report', () => {
       expect(xml).to.include('\\x1b]0;owned\\x07');
     });
 
-    it('html: markup escaped', () => {
-      expect(renderHtmlReport(result, verdict)).to.not.include('<i>');
+    it('html: markup escaped, control characters shown as escapes', () => {
+      const text = renderHtmlReport(result, verdict);
+      expect(text).to.not.include('<i>');
+      expectTerminalSafe(text);
     });
   });
 
@@ -141,8 +143,10 @@ describe('hostile text in every report', () => {
       expect(xml).to.include('\\x1b]0;owned\\x07');
     });
 
-    it('html: markup escaped', () => {
-      expect(joined(renderDriftHtml(report, verdict))).to.not.include('<i>');
+    it('html: markup escaped, control characters shown as escapes', () => {
+      const text = joined(renderDriftHtml(report, verdict));
+      expect(text).to.not.include('<i>');
+      expectTerminalSafe(text);
     });
   });
 });
