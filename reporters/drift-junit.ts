@@ -13,36 +13,38 @@ import {
   stateWords,
   type FlatItem,
 } from './drift-text.js';
-import { cdataElement, startTag } from './xml.js';
+import {
+  addCounts,
+  junitDocument,
+  noCounts,
+  problem,
+  SKIPPED,
+  SUITE_END,
+  suiteStart,
+  systemOut,
+  testCase,
+  type JunitCounts,
+} from './junit-xml.js';
 
 /**
  * Drift as JUnit XML, so that Jenkins lists every drifted item: one testsuite per host, one
  * testcase per added, removed or changed item. Drift the policy blocks is a failure; drift it
  * allows passes; accepted drift is skipped (with its reason); what could not be compared is an
  * error. A host without drift has one passing testcase, so that it shows up at all.
- * Written testcase by testcase (reporters/xml.ts), in the layout of the run's JUnit report.
+ * Written testcase by testcase (reporters/junit-xml.ts), in the layout of the run's JUnit report.
  */
-export function* renderDriftJunit(report: DriftReport, _verdict: DriftVerdict): Generator<string> {
-  const totals = report.hosts.map(suiteCounts).reduce(addCounts, { tests: 0, failures: 0, errors: 0, skipped: 0 });
-  const name = `driftspec drift: ${describeSnapshotInfo(report.baseline)}`;
-  const root = { name, tests: totals.tests, failures: totals.failures, errors: totals.errors };
-  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
-  if (report.hosts.length === 0) return yield `${startTag('testsuites', root, true)}\n`;
-  yield `${startTag('testsuites', root)}\n`;
-  for (const host of report.hosts) yield* suitePieces(host, report);
-  yield '</testsuites>\n';
+export function renderDriftJunit(report: DriftReport, _verdict: DriftVerdict): Generator<string> {
+  const totals = report.hosts.map(suiteCounts).reduce(addCounts, noCounts());
+  return junitDocument(`driftspec drift: ${describeSnapshotInfo(report.baseline)}`, totals, suites(report));
 }
 
-interface SuiteCounts {
-  tests: number;
-  failures: number;
-  errors: number;
-  skipped: number;
+function* suites(report: DriftReport): Generator<string> {
+  for (const host of report.hosts) yield* suitePieces(host, report);
 }
 
 /** What each testcase of the host will be, counted before any is written (the suite's tag says it). */
-function suiteCounts(host: HostDrift): SuiteCounts {
-  const counts = { tests: 0, failures: 0, errors: 0, skipped: 0 };
+function suiteCounts(host: HostDrift): JunitCounts {
+  const counts = noCounts();
   for (const { item } of driftItems(host)) {
     counts.tests++;
     if (item.accepted) counts.skipped++;
@@ -55,23 +57,10 @@ function suiteCounts(host: HostDrift): SuiteCounts {
   return counts;
 }
 
-function addCounts(sum: SuiteCounts, counts: SuiteCounts): SuiteCounts {
-  return {
-    tests: sum.tests + counts.tests,
-    failures: sum.failures + counts.failures,
-    errors: sum.errors + counts.errors,
-    skipped: sum.skipped + counts.skipped,
-  };
-}
-
 function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
   const timestamp = host.candidate?.takenAt ?? report.generatedAt;
-  const suite = { name: host.target, timestamp, time: 0, hostname: host.target, ...suiteCounts(host) };
-  yield `  ${startTag('testsuite', suite)}\n    <properties>\n`;
-  for (const [name, value] of suiteProperties(host, report)) {
-    yield `      ${startTag('property', { name, value }, true)}\n`;
-  }
-  yield '    </properties>\n';
+  const properties = suiteProperties(host, report);
+  yield suiteStart({ name: host.target, timestamp, time: 0, counts: suiteCounts(host), properties });
   let items = 0;
   for (const entry of driftItems(host)) {
     items++;
@@ -79,21 +68,21 @@ function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
   }
   if (!host.candidate) {
     // One error for the host, not one per kind: nothing about it is known.
-    const error = startTag('error', { message: host.reason || 'no snapshot of the host', type: 'incomplete' }, true);
+    const error = problem('error', host.reason ?? 'no snapshot of the host', 'incomplete');
     yield testCase({ classname: `${host.target}.host`, name: 'host not compared' }, [error]);
   } else {
     for (const entry of host.notCompared) {
       const what = entry.path === undefined ? (entry.kind ?? 'snapshot') : printable(entry.path);
-      const error = startTag('error', { message: describeNotCompared(entry), type: 'incomplete' }, true);
       const classname = `${host.target}.${entry.kind ?? 'snapshot'}`;
+      const error = problem('error', describeNotCompared(entry), 'incomplete');
       yield testCase({ classname, name: `not compared: ${what}` }, [error]);
     }
     if (items === 0 && host.notCompared.length === 0) {
-      const out = cdataElement('system-out', {}, `${stateWords(host)}: ${describeCounts(host)}`);
-      yield testCase({ classname: `${host.target}.drift`, name: 'no drift' }, [out]);
+      const out = systemOut(`${stateWords(host)}: ${describeCounts(host)}`);
+      yield testCase({ classname: `${host.target}.drift`, name: 'no drift' }, out);
     }
   }
-  yield '  </testsuite>\n';
+  yield SUITE_END;
 }
 
 function suiteProperties(host: HostDrift, report: DriftReport): Array<[string, string]> {
@@ -109,13 +98,6 @@ function suiteProperties(host: HostDrift, report: DriftReport): Array<[string, s
   return properties;
 }
 
-/** A testcase and its child elements, in the order JUnit readers expect (failure, skipped, output). */
-function testCase(attributes: { classname: string; name: string }, children: readonly string[]): string {
-  const tag = startTag('testcase', { ...attributes, time: 0 }, children.length === 0);
-  if (children.length === 0) return `    ${tag}\n`;
-  return `    ${tag}\n${children.map((child) => `      ${child}\n`).join('')}    </testcase>\n`;
-}
-
 function itemCase(host: HostDrift, entry: FlatItem): string {
   const { item } = entry;
   const details = describeItem(entry);
@@ -123,14 +105,13 @@ function itemCase(host: HostDrift, entry: FlatItem): string {
   const expired = describeExpired(item);
   const children: string[] = [];
   if (item.accepted) {
-    children.push('<skipped/>');
+    children.push(SKIPPED);
   } else if (item.gate?.action !== 'allow') {
     // Drift no policy judged counts as blocking: never a green line for drift nobody allowed.
     const message = `${details.join('; ')}${item.gate ? ` [${item.gate.rule}]` : ''}`;
-    children.push(cdataElement('failure', { message, type: entry.type }, details.join('\n')));
+    children.push(problem('failure', message, entry.type, details.join('\n')));
   }
-  const output = [...details, ...(decision ? [decision] : []), ...(expired ? [expired] : [])].join('\n');
-  if (output !== '') children.push(cdataElement('system-out', {}, output));
+  children.push(...systemOut([...details, ...(decision ? [decision] : []), ...(expired ? [expired] : [])].join('\n')));
   return testCase({ classname: `${host.target}.${entry.kind}`, name: itemName(entry) }, children);
 }
 

@@ -125,7 +125,7 @@ describe('junit report', function () {
     expect(render(goldenRun())).to.not.include('image.id');
   });
 
-  it('starts every report from a fresh builder', () => {
+  it('renders the same run the same, report after report', () => {
     const first = render(goldenRun());
     expect(render(goldenRun())).to.equal(first);
   });
