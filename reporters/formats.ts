@@ -4,7 +4,7 @@ import type { Renderer } from './output.js';
 /**
  * Every report format, by name: how its run report is rendered and, where it has one, its drift
  * report. Commands, `--reporter` parsing and `--help` all read this one list. A format's code is
- * loaded only when a report in it is written (JUnit's XML builder alone costs a tenth of a second).
+ * loaded only when a report in it is written, so a run pays only for the formats it asks for.
  */
 
 /** What a renderer may take from the command line and the terminal. */
@@ -52,8 +52,8 @@ export const REPORT_FORMATS = {
     drift: async () => (await import('./drift-junit.js')).renderDriftJunit,
   },
   html: {
-    run: async () => (await import('./html.js')).htmlReportPieces,
-    drift: async () => (await import('./drift-html.js')).renderDriftHtml,
+    run: async () => (await import('./html/run.js')).htmlReportPieces,
+    drift: async () => (await import('./html/drift.js')).renderDriftHtml,
   },
   markdown: {
     async run() {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { renderDriftCli } from '../../reporters/drift-cli.js';
-import { renderDriftHtml } from '../../reporters/drift-html.js';
+import { renderDriftHtml } from '../../reporters/html/drift.js';
 import { renderDriftJson } from '../../reporters/drift-json.js';
 import { renderDriftJunit } from '../../reporters/drift-junit.js';
 import { renderDriftMarkdown } from '../../reporters/drift-markdown.js';
@@ -12,6 +12,8 @@ import { HOSTILE_USER, sampleDriftReport } from '../fixtures/drift/sample-drift.
 import { expectGolden } from '../support/golden.js';
 import { requireXmllint, schemaErrors, writeXml, xpath } from '../support/xmllint.js';
 
+/** A drift report is written in pieces; the tests read it whole. */
+const joined = (pieces: Iterable<string>) => [...pieces].join('');
 const golden = (name: string) => fileURLToPath(new URL(`../fixtures/golden/${name}`, import.meta.url));
 
 describe('drift reports', () => {
@@ -28,14 +30,14 @@ describe('drift reports', () => {
   });
 
   it('cli: a summary table per host and kind, then every change old → new (golden)', () => {
-    const text = renderDriftCli(report, verdict(), { color: false });
+    const text = joined(renderDriftCli(report, verdict(), { color: false }));
     expectGolden(golden('drift-cli.txt'), text);
     expect(text).to.not.match(/\u001b\[/);
-    expect(renderDriftCli(report, verdict(), { color: true })).to.match(/\u001b\[31m/);
+    expect(joined(renderDriftCli(report, verdict(), { color: true }))).to.match(/\u001b\[31m/);
   });
 
   it('json: the whole report, valid under `driftspec schema drift` (golden)', () => {
-    const text = renderDriftJson(report, verdict());
+    const text = joined(renderDriftJson(report, verdict()));
     expectGolden(golden('drift-report.json'), text);
     const parsed = DriftReportSchema.parse(JSON.parse(text));
     expect(parsed.verdict?.exitCode).to.equal(15);
@@ -45,7 +47,7 @@ describe('drift reports', () => {
   });
 
   it('markdown: verdict, host table, differences with decisions; markup escaped (golden)', () => {
-    const text = renderDriftMarkdown(report, verdict());
+    const text = joined(renderDriftMarkdown(report, verdict()));
     expectGolden(golden('drift-summary.md'), text);
     expect(text).to.include('| added | user | ``evil<script>alert(1)</script>\\|`x`]]>`` | uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\\\nline two \\& \\<b\\>bold\\</b\\> \\*star\\* \\_under\\_ |');
     const rows = text.split('\n').filter((line) => line.startsWith('| ') && line.includes('user'));
@@ -53,14 +55,14 @@ describe('drift reports', () => {
   });
 
   it('markdown: cuts long lists and says where the rest is', () => {
-    const text = renderDriftMarkdown(report, verdict(), { maxListed: 3 });
+    const text = joined(renderDriftMarkdown(report, verdict(), { maxListed: 3 }));
     expect(text).to.include('_8 more differences are not listed here; the JSON, JUnit and HTML reports have every one._');
   });
 
   it('html: self-contained, no script, hostile text escaped, the same bytes every time (golden)', () => {
-    const text = renderDriftHtml(report, verdict());
+    const text = joined(renderDriftHtml(report, verdict()));
     expectGolden(golden('drift-report.html'), text);
-    expect(text).to.equal(renderDriftHtml(sampleDriftReport(), sampleDriftReport().verdict!));
+    expect(text).to.equal(joined(renderDriftHtml(sampleDriftReport(), sampleDriftReport().verdict!)));
     expect(text).to.not.match(/<script|<link rel="stylesheet"|src=|https?:\/\//);
     expect(text).to.include("default-src 'none'");
     expect(text).to.not.include(HOSTILE_USER);
@@ -71,7 +73,7 @@ describe('drift reports', () => {
     let file: string;
     before(function () {
       requireXmllint(this);
-      const xml = renderDriftJunit(report, verdict());
+      const xml = joined(renderDriftJunit(report, verdict()));
       expectGolden(golden('drift-junit.xml'), xml);
       file = writeXml(xml);
     });

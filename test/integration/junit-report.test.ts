@@ -125,7 +125,7 @@ describe('junit report', function () {
     expect(render(goldenRun())).to.not.include('image.id');
   });
 
-  it('starts every report from a fresh builder', () => {
+  it('renders the same run the same, report after report', () => {
     const first = render(goldenRun());
     expect(render(goldenRun())).to.equal(first);
   });
@@ -138,7 +138,8 @@ describe('junit report', function () {
     const file = writeXml(render(result, 'img"<&>'));
     expect(schemaErrors(file)).to.equal(null);
     expect(xpath(file, 'string(//testsuite/@name)')).to.equal('ssh://us"er@h<o>st:22');
-    expect(xpath(file, 'string(//testcase/@name)')).to.equal('file /tmp/"a"&<b> ]]> ]]> [31m ü 日本 should exist');
+    // XML 1.0 cannot hold these control characters: they are shown as escapes, not dropped.
+    expect(xpath(file, 'string(//testcase/@name)')).to.equal('file /tmp/"a"&<b> ]]> ]]> \\x01\\x1b[31m ü 日本 should exist');
     expect(xpath(file, 'string(//testcase/failure)')).to.equal('expected: ]]>\nactual:   <x y="1"> ]]> ]]> ]]>');
   });
 

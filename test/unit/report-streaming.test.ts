@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { cliReportPieces, renderCliReport } from '../../reporters/cli.js';
-import { htmlReportPieces, renderHtmlReport } from '../../reporters/html.js';
+import { htmlReportPieces, renderHtmlReport } from '../../reporters/html/run.js';
 import { jsonPieces, jsonReportPieces, renderJsonReport } from '../../reporters/json.js';
 import { writeReports, writeToStream } from '../../reporters/output.js';
 import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';

@@ -1,4 +1,6 @@
-import type { AttributeValue, DriftReport, DriftVerdict, HostDrift, KindDrift } from '../src/drift/diff-schema.js';
+import type { AttributeValue, DriftReport, DriftVerdict, HostDrift, KindDrift } from '../../src/drift/diff-schema.js';
+import { KIND_DEFINITIONS } from '../../src/drift/diff-kinds.js';
+import type { SnapshotKind } from '../../src/drift/snapshot-schema.js';
 import {
   decisionTone,
   describeCounts,
@@ -6,48 +8,48 @@ import {
   describeExpired,
   describeNotCompared,
   describeSnapshotInfo,
-  flatItems,
   formatAttribute,
   formatValue,
+  hasItems,
   noun,
   printable,
   reportTitle,
   stateWords,
   TYPE_MARK,
+  TYPES,
   type DriftItem,
-} from './drift-text.js';
-import { KIND_DEFINITIONS } from '../src/drift/diff-kinds.js';
-import type { SnapshotKind } from '../src/drift/snapshot-schema.js';
-import { contentSecurityPolicy, html, pageStart, STYLE, type Html } from './html.js';
+} from '../drift-text.js';
+import { DRIFT_CSS } from './assets.js';
+import { BASE_STYLE, contentSecurityPolicy, PAGE_END, pageStart } from './page.js';
+import { html, type Html } from './template.js';
 
 /**
- * One self-contained HTML page for a drift run, in the look of the check report (reporters/html.ts,
- * whose style it reuses): no script, no fetch of any kind (the Content Security Policy forbids
- * every load but the page's own style), a pure function of its input.
+ * One self-contained HTML page for a drift run, in the look of the check report (whose style it
+ * extends): no script, no fetch of any kind (the Content Security Policy forbids every load but
+ * the page's own style), a pure function of its input. Written in pieces, one per drifted item,
+ * so that a drift of millions of items is never held as one string.
  */
-export function renderDriftHtml(report: DriftReport, verdict: DriftVerdict): string {
-  const body = html`<main>
-${renderHeader(report, verdict)}
-${renderHostTable(report)}
-${report.hosts.map((host, index) => renderHost(host, index))}
-</main>`;
-  const start = pageStart({
+export function* renderDriftHtml(report: DriftReport, verdict: DriftVerdict): Generator<string> {
+  yield pageStart({
     policy: CONTENT_SECURITY_POLICY,
     generator: `${report.tool.name} ${report.tool.version}`,
     title: `driftspec drift: ${verdict.summary} · ${reportTitle(report)}`,
     style: PAGE_STYLE,
   });
-  return `${start}${body}
-</body>
-</html>
-`;
+  yield html`<main>
+${renderHeader(report, verdict)}
+${renderHostTable(report)}
+`.text;
+  for (const [index, host] of report.hosts.entries()) yield* hostPieces(host, index);
+  yield `
+</main>
+${PAGE_END}`;
 }
 
 function verdictTone(verdict: DriftVerdict): 'ok' | 'fail' | 'warn' {
   if (verdict.verdict === 'passed') return 'ok';
   return verdict.exitCode & 7 ? 'fail' : 'warn';
 }
-
 function renderHeader(report: DriftReport, verdict: DriftVerdict): Html {
   const counts = report.hosts.reduce(
     (sum, host) => ({ added: sum.added + host.counts.added, removed: sum.removed + host.counts.removed, changed: sum.changed + host.counts.changed, accepted: sum.accepted + host.counts.accepted }),
@@ -80,32 +82,49 @@ function renderHostTable(report: DriftReport): Html {
 <tbody>${rows}</tbody></table></section>`;
 }
 
-function renderHost(host: HostDrift, index: number): Html {
+/** A host's section, one piece per drifted item. */
+function* hostPieces(host: HostDrift, index: number): Generator<string> {
   const details = host.candidate ? html`<p class="muted">candidate ${describeSnapshotInfo(host.candidate)}</p>` : '';
+  const unknown = host.candidate ? host.notCompared.map(notComparedItem) : [];
   const notCompared =
-    host.notCompared.length > 0 && host.candidate
-      ? html`<div class="group"><div class="gh"><h3>Not compared</h3></div><ul class="checks">${host.notCompared.map((entry) => html`<li class="check"><span class="b incomplete">unknown</span><span class="cb">${describeNotCompared(entry)}</span></li>`)}</ul></div>`
+    unknown.length > 0
+      ? html`<div class="group"><div class="gh"><h3>Not compared</h3></div><ul class="checks">${unknown}</ul></div>`
       : '';
-  const kinds = host.kinds.filter((kind) => kind.added.length + kind.removed.length + kind.changed.length > 0);
-  const nothing = !host.candidate
-    ? html`<p class="reason"><b>not compared:</b> ${host.reason ?? 'no snapshot of the host'}</p>`
-    : flatItems(host).length === 0
-      ? html`<p>${host.state === 'no-drift' ? 'No drift: every item compared is equal.' : 'No difference found in what could be compared.'}</p>`
-      : '';
-  return html`<section class="host" id="host-${index}">
+  yield html`<section class="host" id="host-${index}">
 <h2><span class="b ${host.state}">${host.state}</span> ${host.target}</h2>
 ${details}
 <p class="muted">${stateWords(host)} · ${describeCounts(host)}</p>
 ${notCompared}
-${kinds.map(renderKind)}
-${nothing}
-</section>`;
+`.text;
+  for (const kind of host.kinds) {
+    if (kind.added.length + kind.removed.length + kind.changed.length > 0) yield* kindPieces(kind);
+  }
+  yield html`
+${nothingToList(host)}
+</section>`.text;
 }
 
-function renderKind(kind: KindDrift): Html {
-  const rows = (['added', 'removed', 'changed'] as const).flatMap((type) => (kind[type] as DriftItem[]).map((item) => renderItem(kind.kind, type, item)));
-  return html`<div class="group"><div class="gh"><h3>${kind.kind}</h3><span class="tally">${kind.added.length} added · ${kind.removed.length} removed · ${kind.changed.length} changed${kind.compared !== 'all' ? ` · compared ${kind.compared}` : ''}</span></div>
-<ul class="checks">${rows}</ul></div>`;
+function notComparedItem(entry: HostDrift['notCompared'][number]): Html {
+  const text = describeNotCompared(entry);
+  return html`<li class="check"><span class="b incomplete">unknown</span><span class="cb">${text}</span></li>`;
+}
+
+function nothingToList(host: HostDrift): Html | '' {
+  if (!host.candidate) {
+    return html`<p class="reason"><b>not compared:</b> ${host.reason ?? 'no snapshot of the host'}</p>`;
+  }
+  if (hasItems(host)) return '';
+  const words =
+    host.state === 'no-drift' ? 'No drift: every item compared is equal.' : 'No difference found in what could be compared.';
+  return html`<p>${words}</p>`;
+}
+
+function* kindPieces(kind: KindDrift): Generator<string> {
+  const compared = kind.compared !== 'all' ? ` · compared ${kind.compared}` : '';
+  yield html`<div class="group"><div class="gh"><h3>${kind.kind}</h3><span class="tally">${kind.added.length} added · ${kind.removed.length} removed · ${kind.changed.length} changed${compared}</span></div>
+<ul class="checks">`.text;
+  for (const type of TYPES) for (const item of kind[type] as DriftItem[]) yield renderItem(kind.kind, type, item).text;
+  yield '</ul></div>';
 }
 
 function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', item: DriftItem): Html {
@@ -124,21 +143,6 @@ function value(v: AttributeValue | undefined): Html {
   return html`<span class="mono">${formatValue(v)}</span>`;
 }
 
-const DRIFT_STYLE = `
-.b.added{background:var(--passed)}.b.removed{background:var(--failed)}.b.changed{background:var(--error)}
-.b.no-drift{background:var(--passed)}.b.drift{background:var(--failed)}.b.incomplete{background:var(--error)}
-.t-added b{color:var(--passed)}.t-removed b{color:var(--failed)}.t-changed b{color:var(--error)}
-.warnings{margin:0 0 12px;padding-left:22px;color:var(--error)}
-.attrs{width:auto;margin-top:4px}
-.attrs th,.attrs td{border:0;padding:1px 10px 1px 0;font-weight:400}
-.attrs th{color:var(--muted);font-size:12.5px;white-space:nowrap}
-.attrs .old{color:var(--failed);overflow-wrap:anywhere}.attrs .new{color:var(--passed);overflow-wrap:anywhere}
-.arrow{color:var(--muted)}
-.dec{font-size:12px;margin-left:8px;border-radius:10px;padding:0 8px;border:1px solid var(--line)}
-.d-block{color:var(--failed);border-color:var(--failed)}.d-allow{color:var(--passed);border-color:var(--passed)}.d-accepted{color:var(--muted)}
-.check[data-decision=accepted]{opacity:.75}
-`;
-
-const PAGE_STYLE = `${STYLE}${DRIFT_STYLE}`;
+const PAGE_STYLE = `${BASE_STYLE}\n${DRIFT_CSS}`;
 
 const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ style: PAGE_STYLE });
