@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { file, pkg, planSpecs, spec } from '../../src/dsl/index.js';
-import { SpecError } from '../../src/plan/build.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { fileResource } from '../../src/resources/file/index.js';

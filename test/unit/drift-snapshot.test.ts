@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { FileTreeReader } from '../../src/drift/snapshot-files.js';
 import { FILES_STREAM_ID, ProbeStreamParser } from '../../src/drift/probe-stream.js';
 import { readSnapshotFile, renderSnapshot, writeSnapshotFile } from '../../src/drift/snapshot-file.js';
-import { SpecError } from '../../src/plan/build.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/snapshot-ignore.js';
 import { parseSnapshot, snapshotJsonSchema, sortSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { parseOpenrcServices, parseProcSysWalk, parseSysctlOutput, parseSystemdServices, parseSysvServices } from '../../src/drift/snapshot-sections.js';
