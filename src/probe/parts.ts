@@ -42,11 +42,16 @@ ds_parts_out() {
   cat "$@" </dev/null
 }`;
 
-/** One part of a grouped query: `script` runs in a subshell of its own, so an `exit` ends only the part. */
-export function partScript(name: string, script: string): string {
+/**
+ * One part of a grouped query. `script` runs in a subshell of its own, so an `exit` ends only the
+ * part; a script of shell builtins alone that never exits (`inline`) runs in the query's shell,
+ * which spares a process per part.
+ */
+export function partScript(name: string, script: string, options: { inline?: boolean } = {}): string {
+  const [open, close] = options.inline ? ['{', '}'] : ['(', ')'];
   return [
     `ds_part ${shellQuote(name)}`,
-    `(\n${script}\n) >"$ds_dir/po$ds_pn" 2>"$ds_dir/pe$ds_pn" </dev/null`,
+    `${open}\n${script}\n${close} >"$ds_dir/po$ds_pn" 2>"$ds_dir/pe$ds_pn" </dev/null`,
     'ds_part_done $?',
   ].join('\n');
 }

@@ -15,7 +15,7 @@ import type { Section } from './sections.js';
 export function lookupParts(database: AccountDatabase, names: readonly string[]): string[] {
   const quoted = names.map(shellQuote).join(' ');
   const lookup = [
-    partScript(`keys:${database}`, `printf '%s\\n' ${quoted}`),
+    partScript(`keys:${database}`, `printf '%s\\n' ${quoted}`, { inline: true }),
     partScript(`lookup:${database}`, `getent ${database} -- ${quoted}`),
   ].join('\n');
   return [`if ds_has getent; then\n${lookup}\nelse\n${partScript(`table:${database}`, `cat /etc/${database}`)}\nfi`];

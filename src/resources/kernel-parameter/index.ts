@@ -74,7 +74,7 @@ export function parameterGroupScript(keys: readonly string[]): string {
     `  ds_states="$ds_states$ds_s $ds_p\n"`,
     'done',
   ].join('\n');
-  const parts = [partScript('states', `printf '%s' "$ds_states"`), partScript('values', `[ $# -eq 0 ] || exec grep -H '' -- "$@"`)];
+  const parts = [partScript('states', `printf '%s' "$ds_states"`, { inline: true }), partScript('values', `[ $# -eq 0 ] || exec grep -H '' -- "$@"`)];
   return [NO_PROC_SYS_CHECK, states, partsScript(parts)].join('\n');
 }
 

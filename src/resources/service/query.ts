@@ -37,7 +37,7 @@ function systemdParts(names: readonly string[]): string {
   const units = names.map(shellQuote).join(' ');
   const eachUnit = names.map((name) => partScript(`is-enabled:${name}`, `systemctl is-enabled -- ${shellQuote(name)} 2>&1`));
   return partsScript([
-    partScript('units', `printf '%s\\n' ${units}`),
+    partScript('units', `printf '%s\\n' ${units}`, { inline: true }),
     partScript('show', `systemctl show --no-pager -- ${units}`),
     partScript('is-enabled', `systemctl is-enabled -- ${units}`),
     // The `read` loop is the shell's own: no process to count the words of part is-enabled.
@@ -49,15 +49,18 @@ function systemdParts(names: readonly string[]): string {
 
 /** Part `start-links` lists the start directories NUL-separated: a file name may hold a newline. */
 function sysvParts(names: readonly string[]): string {
-  const links = partScript('start-links', `printf '%s\\0' ${SYSV_START_DIRS.map((d) => `${d}/S*`).join(' ')}`);
+  const starts = SYSV_START_DIRS.map((d) => `${d}/S*`).join(' ');
+  const links = partScript('start-links', `printf '%s\\0' ${starts}`, { inline: true });
   const eachService = names.map((name) => {
     const script = shellQuote(`/etc/init.d/${scriptName(name)}`);
+    // Exit status 0 only for "present": the status part runs only then.
     const state = [
-      `if [ ! -e ${script} ] && [ ! -L ${script} ]; then echo absent; exit 1; fi`,
-      `if [ ! -f ${script} ] || [ ! -x ${script} ]; then echo not-executable; exit 1; fi`,
-      'echo present',
+      `if [ ! -e ${script} ] && [ ! -L ${script} ]; then echo absent; false`,
+      `elif [ ! -f ${script} ] || [ ! -x ${script} ]; then echo not-executable; false`,
+      'else echo present; fi',
     ].join('\n');
-    return `if ${partScript(`script:${name}`, state)}\nthen\n${partScript(`status:${name}`, `${script} status 2>&1`)}\nfi`;
+    const status = partScript(`status:${name}`, `${script} status 2>&1`);
+    return `if ${partScript(`script:${name}`, state, { inline: true })}\nthen\n${status}\nfi`;
   });
   return partsScript([links, ...eachService]);
 }
