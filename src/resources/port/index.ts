@@ -2,10 +2,13 @@ import { z } from 'zod';
 import { attribute, defineResource, FactError, NoOptions, predicate } from '../resource.js';
 import { ListMatcherSchema, type ListExpectation } from '../process/list-matchers.js';
 import { addressKey, normaliseAddress } from './addresses.js';
-import { describeSocket, listenerQuery, portQuery, PORT_PROTOCOLS } from './sockets.js';
+import { describeSocket, listenerQuery, portQuery } from './select.js';
+import { PORT_PROTOCOLS } from './sockets.js';
 import type { PortFact, PortProtocol, SocketFamily } from './sockets.js';
 
 export * from './addresses.js';
+export * from './proc-net.js';
+export * from './select.js';
 export * from './sockets.js';
 
 // ---------------------------------------------------------------------------------------------
