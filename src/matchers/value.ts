@@ -56,7 +56,7 @@ export function toValueMatcher(expected: ValueExpectation): ValueMatcher {
   return expected;
 }
 
-function isValidRegex(source: string): boolean {
+export function isValidRegex(source: string): boolean {
   try {
     new RegExp(source);
     return true;

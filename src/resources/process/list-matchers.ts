@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ScalarSchema, type Scalar } from '../../matchers/value.js';
+import { isValidRegex, ScalarSchema, type Scalar } from '../../matchers/value.js';
 
 // ---------------------------------------------------------------------------------------------
 // Expectations on lists (users, command lines, owning processes, addresses).
@@ -19,15 +19,6 @@ export type ListMatcher =
 
 /** What the DSL accepts for a list attribute: a list matcher or a RegExp (some element matches). */
 export type ListExpectation = ListMatcher | RegExp;
-
-function isValidRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const LIST_MATCHER_HINT =
   'this attribute is a list: expect { contains: x } (x is one of its elements), { matches: regex } ' +
