@@ -4,7 +4,19 @@ import { attribute, defineResource, FactError, NoOptions, predicate } from '../r
 import type { PackageFact, PackageInstance, SupportedPackageManager } from './facts.js';
 import { packageQuery } from './query.js';
 
-export * from './facts.js';
+export {
+  APK_DATABASES,
+  DPKG_FORMAT,
+  PACKAGE_MANAGERS,
+  PackageFactSchema,
+  PackageInstanceSchema,
+  PresenceSchema,
+  RPM_FORMAT,
+  type PackageFact,
+  type PackageInstance,
+  type Presence,
+  type SupportedPackageManager,
+} from './facts.js';
 export { parseApkDatabase, parseApkRecords } from './apk.js';
 export { parseDpkgLine, parseDpkgQuery } from './dpkg.js';
 export { parsePacmanInfo, parsePacmanQuery } from './pacman.js';

@@ -6,9 +6,9 @@ import { describeSocket, listenerQuery, portQuery } from './select.js';
 import { PORT_PROTOCOLS } from './sockets.js';
 import type { PortFact, PortProtocol, SocketFamily } from './sockets.js';
 
-export * from './addresses.js';
-export * from './proc-net.js';
-export * from './select.js';
+export { decodeProcAddress, formatIPv6, normaliseAddress } from './addresses.js';
+export { parseSocketTable } from './proc-net.js';
+export { selectPort } from './select.js';
 export * from './sockets.js';
 
 // ---------------------------------------------------------------------------------------------

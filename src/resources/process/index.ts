@@ -5,7 +5,7 @@ import { processQuery } from './select.js';
 import type { ProcessMatches } from './table.js';
 
 export * from './list-matchers.js';
-export * from './select.js';
+export { processHasName, selectProcesses } from './select.js';
 export * from './table.js';
 
 
