@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Frame } from '../probe/frames.js';
 import type { HostFacts } from '../probe/host.js';
 import type { ActualValue, Scalar, ValueExpectation, ValueMatcher } from '../matchers/value.js';
+import type { AnyInventoryPart } from './inventory-part.js';
 
 /**
  * Thrown by a parser when a frame is not evidence of anything: a missing tool, a denied read,
@@ -105,6 +106,8 @@ export interface ResourceDefinition<
   facts: Record<string, (subject: S, options: O) => FactQuery<unknown>>;
   matchers: M;
   shortcuts: C;
+  /** How snapshot, drift and generate see the whole set of this kind; none for checks-only resources. */
+  inventory?: AnyInventoryPart;
 }
 
 export type AnyResource = ResourceDefinition<any, any, any, any>;

@@ -1,11 +1,62 @@
-import { TYPE_BY_FORMAT_BITS } from '../resources/file.js';
-import type { FileType } from '../resources/file.js';
-import type { TokenConsumer } from './probe-stream.js';
-import type { SnapshotFile, SnapshotGap } from './snapshot-schema.js';
-import type { PathPredicate } from './snapshot-ignore.js';
+import { shellQuote } from '../../probe/quote.js';
+import { TYPE_BY_FORMAT_BITS, type FileType } from '../file.js';
+import type { InventoryGap, NamePredicate, StreamReader, StreamRequest } from '../inventory-part.js';
+import type { SnapshotFile } from './inventory.js';
+
+/**
+ * The file-tree listing of a snapshot: a walk on the target that streams one record per file,
+ * and the reader that turns the records into items as they arrive.
+ */
 
 /** What the walk records before owner and group names are known (they come from the account database). */
-export type WalkedFile = Omit<SnapshotFile, 'owner' | 'group'>;
+export type WalkedFile = Omit<SnapshotFile, 'owner' | 'group'> & Partial<Pick<SnapshotFile, 'owner' | 'group'>>;
+
+type SnapshotGap = InventoryGap;
+
+/**
+ * The file-tree stream. Records (every field NUL-terminated):
+ *   R root present|missing       one per root, first
+ *   W gnu|portable|none reason   which walk runs
+ *   M type mode uid gid size link path   (GNU find -printf: %y %m %U %G %s %l %p)
+ *   "<sha256>  <path>"                    (sha256sum -z, untagged: a tag is one letter)
+ *   P hexmode+ids+size link sha256 path   (portable walk: stat -c, readlink, sha256sum per file)
+ *   S stage status               find / hashing exit status
+ *   Z status                     end of stream, then a newline
+ * Errors go to stderr, which follows as its own frame.
+ */
+export function fileWalkScript({ roots, ignores, portable }: StreamRequest): string {
+  const rootWords = roots.map(shellQuote).join(' ');
+  const prune = ignores.length > 0 ? `\\( ${ignores.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ')} \\) -prune -o` : '';
+  const portableWalk = `for f; do
+  s=$(stat -c '%f %u %g %s' -- "$f") || continue
+  l=; if [ -h "$f" ]; then l=$(readlink -- "$f"; echo .); l=\${l%.}; l=\${l%?}; fi
+  h=; if [ -f "$f" ] && [ ! -h "$f" ]; then h=$(sha256sum <"$f") && h=\${h%% *} || h=; fi
+  printf 'P\\000%s\\000%s\\000%s\\000%s\\000' "$s" "$l" "$h" "$f"
+done`;
+  // GNU find must be able to return to its starting directory: a login's home may not allow that
+  // to another user (runuser, sudo -u).
+  return `cd / || exit 1
+set --
+for ds_r in ${rootWords}; do
+  if [ -e "$ds_r" ] || [ -h "$ds_r" ]; then printf 'R\\000%s\\000present\\000' "$ds_r"; set -- "$@" "$ds_r"
+  else printf 'R\\000%s\\000missing\\000' "$ds_r"; fi
+done
+if [ $# -eq 0 ]; then printf 'W\\000none\\000no root exists\\000'
+elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 2>&1 && printf '' | sha256sum -z >/dev/null 2>&1; then
+  printf 'W\\000gnu\\000\\000'
+  find "$@" ${prune} -printf 'M\\0%y\\0%m\\0%U\\0%G\\0%s\\0%l\\0%p\\0'
+  printf 'S\\000walk\\000%s\\000' "$?"
+  find "$@" ${prune} -type f -print0 | xargs -0 -r sha256sum -z --
+  printf 'S\\000hash\\000%s\\000' "$?"
+elif stat -c %f / >/dev/null 2>&1; then
+  printf 'W\\000portable\\000\\000'
+  find "$@" ${prune} -exec sh -c ${shellQuote(portableWalk)} sh {} +
+  printf 'S\\000walk\\000%s\\000' "$?"
+else
+  printf 'W\\000none\\000%s\\000' 'neither GNU find -printf nor stat -c is available'
+fi`;
+}
+
 
 /** GNU find's %y letters. */
 const TYPE_BY_LETTER: Record<string, FileType> = {
@@ -28,7 +79,7 @@ const lenientUtf8 = new TextDecoder('utf-8');
  * Reads the file-tree stream record by record as it arrives. Memory holds one entry per recorded
  * path, never the raw output.
  */
-export class FileTreeReader implements TokenConsumer {
+export class FileTreeReader implements StreamReader<WalkedFile> {
   private readonly entries = new Map<string, WalkedFile>();
   private readonly gaps: SnapshotGap[] = [];
   private readonly missingRoots: string[] = [];
@@ -39,7 +90,7 @@ export class FileTreeReader implements TokenConsumer {
   /** Decoded fields whose bytes were not UTF-8 (JSON cannot carry them exactly). */
   private readonly notUtf8 = new Set<string>();
 
-  constructor(private readonly ignored: PathPredicate) {}
+  constructor(private readonly ignored: NamePredicate) {}
 
   token(token: Buffer): 'more' | 'end' {
     const text = this.decode(token);
@@ -129,7 +180,7 @@ export class FileTreeReader implements TokenConsumer {
   }
 
   /** The entries and every gap, once the stream has ended (or stopped); `errors` is the walk's stderr. */
-  finish(ended: boolean, errors: string): { files: WalkedFile[]; gaps: SnapshotGap[] } {
+  finish(ended: boolean, errors: string): { items: WalkedFile[]; gaps: SnapshotGap[] } {
     const gaps = [...this.gaps];
     const errorLines = errors.split('\n').filter((line) => line.trim() !== '');
     for (const root of this.missingRoots) gaps.push({ kind: 'files', path: root, reason: 'this file root does not exist on the target' });
@@ -155,7 +206,7 @@ export class FileTreeReader implements TokenConsumer {
         }
       }
     }
-    return { files, gaps };
+    return { items: files, gaps };
   }
 }
 
