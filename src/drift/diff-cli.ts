@@ -9,10 +9,9 @@ import { describeExpired, isExpired, loadAcceptFile, NO_ACCEPTED_DRIFT, type Acc
 import { describeSnapshot, diffSnapshots, unreachableHostDrift } from './diff.js';
 import { DRIFT_REPORT_SCHEMA_VERSION, type DriftReport, type DriftVerdict, type HostDrift } from './diff-schema.js';
 import { loadIgnoreFile, NO_IGNORES, type IgnoreRules } from './ignore.js';
-import { SnapshotProbeError, takeSnapshot, type SnapshotOptions } from './snapshot.js';
-import { DEFAULT_KERNEL_PARAMETER_IGNORES, DEFAULT_MOUNT_IGNORES, DEFAULT_PATH_IGNORES } from './snapshot-ignore.js';
+import { recordedIgnoreOptions, SnapshotProbeError, takeSnapshot, type SnapshotOptions } from './snapshot.js';
 import { readSnapshotFile } from './snapshot-file.js';
-import type { Snapshot, SnapshotIgnores } from './snapshot-schema.js';
+import type { Snapshot } from './snapshot-schema.js';
 import { DEFAULT_DRIFT_POLICY, judgeDrift, type DriftPolicy } from '../gate/drift-policy.js';
 import { loadGatePolicy } from '../gate/policy.js';
 import { timestamp } from '../results/schema.js';
@@ -146,17 +145,7 @@ function loadDriftPolicy(flags: DriftFlags, io: CliIo): DriftPolicy {
  * written some other way) the diff reports the ignores that differ as not compared.
  */
 export function liveSnapshotOptions(baseline: Snapshot, flags: Pick<DriftFlags, 'timeout'>): SnapshotOptions {
-  return { fileRoots: baseline.fileRoots, ...ignoreOptions(baseline.ignores), timeoutMs: flags.timeout * 1000, toolVersion: toolVersion() };
-}
-
-function ignoreOptions(ignores: SnapshotIgnores): { ignores: string[]; defaultIgnores: boolean } {
-  const startsWith = (list: readonly string[], prefix: readonly string[]) => prefix.every((value, i) => list[i] === value);
-  const defaults =
-    startsWith(ignores.paths, DEFAULT_PATH_IGNORES) &&
-    startsWith(ignores.mounts, DEFAULT_MOUNT_IGNORES) &&
-    ignores.kernelParameters.length === DEFAULT_KERNEL_PARAMETER_IGNORES.length &&
-    startsWith(ignores.kernelParameters, DEFAULT_KERNEL_PARAMETER_IGNORES);
-  return { ignores: ignores.paths.slice(defaults ? DEFAULT_PATH_IGNORES.length : 0), defaultIgnores: defaults };
+  return { fileRoots: baseline.fileRoots, ...recordedIgnoreOptions(baseline), timeoutMs: flags.timeout * 1000, toolVersion: toolVersion() };
 }
 
 /** How a live host is snapshotted: the baseline's trees and ignores, within one host budget, after waiting for its boot with --wait. */

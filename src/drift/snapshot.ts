@@ -55,6 +55,30 @@ export function snapshotIgnores(
   return ignores as unknown as Snapshot['ignores'];
 }
 
+/**
+ * The options that reproduce a snapshot's ignores (the drift command snapshots a live host as
+ * its baseline was): the defaults, if the baseline's lists start with them, and the `--ignore`
+ * globs after them. Where that is impossible (a baseline written some other way) the diff
+ * reports the ignores that differ as not compared.
+ */
+export function recordedIgnoreOptions(
+  baseline: Pick<Snapshot, 'ignores' | 'fileRoots'>,
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+): { ignores: string[]; defaultIgnores: boolean } {
+  const recorded = baseline.ignores as unknown as Record<string, string[]>;
+  const defaults = snapshotIgnores({ ignores: [], defaultIgnores: true, fileRoots: baseline.fileRoots }, parts) as unknown as Record<string, string[]>;
+  const rules = ignoringParts(parts).map((part) => part.ignore!);
+  const startsWith = (list: readonly string[], prefix: readonly string[]) => prefix.every((value, i) => list[i] === value);
+  const withDefaults = rules.every((rule) => {
+    const list = recorded[rule.field] ?? [];
+    const wanted = defaults[rule.field] ?? [];
+    return startsWith(list, wanted) && (rule.takesIgnoreOption || list.length === wanted.length);
+  });
+  const optionField = rules.find((rule) => rule.takesIgnoreOption)?.field ?? '';
+  const ignores = (recorded[optionField] ?? []).slice(withDefaults ? (defaults[optionField] ?? []).length : 0);
+  return { ignores, defaultIgnores: withDefaults };
+}
+
 /** Records the whole state of one target in ONE exec, the file tree streamed. */
 export async function takeSnapshot(target: Target, options: SnapshotOptions): Promise<Snapshot> {
   const parts = inventoryParts((options.registry ?? createRegistry()).values());
@@ -122,6 +146,7 @@ export class SnapshotCollector {
       gaps.push(...(read.listed?.gaps ?? []));
       items.set(part.kind, read.listed?.items ?? []);
     }
+    gaps.push(...this.ignoredRoots());
     const snapshot: Record<string, unknown> = {
       schemaVersion: SNAPSHOT_SCHEMA_VERSION,
       tool: { name: 'driftspec', version: this.settings.toolVersion },
@@ -138,6 +163,20 @@ export class SnapshotCollector {
     Object.assign(snapshot, { fileRoots: [...this.settings.fileRoots], ignores: this.settings.ignores });
     snapshot.complete = (snapshot.gaps as InventoryGap[]).length === 0;
     return snapshotSchemaFor(this.parts).parse(sortSnapshot(snapshot as never, this.parts)) as unknown as Snapshot;
+  }
+
+  /** A root that an `--ignore` glob covers records nothing: said as a gap, never silently empty. */
+  private ignoredRoots(): InventoryGap[] {
+    const gaps: InventoryGap[] = [];
+    for (const part of this.parts) {
+      if (part.listing.type !== 'streamed' || part.ignore?.match !== 'path') continue;
+      const globs = (this.settings.ignores as unknown as Record<string, string[]>)[part.ignore.field] ?? [];
+      for (const root of this.settings.fileRoots) {
+        const glob = globs.find((candidate) => pathIgnorer([candidate])(root));
+        if (glob !== undefined) gaps.push({ kind: part.kind, path: root, reason: `this file root is left out by the ignore glob ${JSON.stringify(glob)}` });
+      }
+    }
+    return gaps;
   }
 
   private ignorer(part: AnyInventoryPart) {

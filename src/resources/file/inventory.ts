@@ -12,9 +12,12 @@ import {
 import { FileTreeReader, fileWalkScript, type WalkedFile } from './inventory-walk.js';
 import type { StreamReader } from '../inventory-part.js';
 
+/** A path a snapshot records: absolute, since every comparison places it below a walked root. */
+const absolute = (schema: z.ZodString) => schema.refine((path) => path.startsWith('/'), 'not an absolute path');
+
 export const SnapshotFileSchema = z.object({
   /** Absolute path, exactly as on the target (any byte but NUL and "/" in a name survives). */
-  path: z.string().min(1),
+  path: absolute(z.string().min(1)),
   type: z.enum(FILE_TYPES),
   /** Permission bits including setuid/setgid/sticky, four octal digits: "0644", "4755". */
   mode: z.string().regex(/^[0-7]{4}$/),
@@ -101,7 +104,7 @@ export const fileInventory: InventoryPart<SnapshotFile> = {
     leftOut: 'these paths out',
   },
   /** The trees that were walked, absolute, as given. */
-  settings: { fileRoots: z.array(z.string()) },
+  settings: { fileRoots: z.array(absolute(z.string())) },
   covers: (gapPath, key) => isAtOrBelow(key, gapPath),
   looked: (snapshot, key) => rootsOf(snapshot).some((root) => isAtOrBelow(key, root)),
   differentScope: (baseline, candidate) => [

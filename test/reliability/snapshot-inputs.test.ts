@@ -1,0 +1,102 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { diffSnapshots } from '../../src/drift/diff.js';
+import { readSnapshotFile } from '../../src/drift/snapshot-file.js';
+import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
+import { recordedIgnoreOptions, snapshotIgnores, takeSnapshot } from '../../src/drift/snapshot.js';
+import { SpecError } from '../../src/plan/build.js';
+import { LocalTarget } from '../../src/targets/local.js';
+import { handMadeSnapshot } from '../support/drift-snapshots.js';
+
+/** A snapshot as JSON would carry it, changed by `change`. */
+function edited(change: (snapshot: Snapshot) => void): unknown {
+  const snapshot = structuredClone(handMadeSnapshot());
+  change(snapshot);
+  return JSON.parse(JSON.stringify(snapshot));
+}
+
+describe('reliability: a requested file root is never silently ignored', function () {
+  this.timeout(120_000);
+
+  it('a default ignore that covers a requested root is dropped, the others stay', () => {
+    const ignores = snapshotIgnores({ ignores: [], defaultIgnores: true, fileRoots: ['/var/log/app', '/tmp', '/etc'] });
+    expect(ignores.paths).to.not.include.members(['/var/log', '/tmp']);
+    expect(ignores.paths).to.include.members(['/var/cache', '/run', '/etc/machine-id']);
+    expect(ignores.mounts).to.deep.equal(['/run/user/*']);
+  });
+
+  it('the drift command reproduces such a baseline\'s ignores for the live snapshot', () => {
+    const baseline = { fileRoots: ['/var/log/app'], ignores: snapshotIgnores({ ignores: ['/etc/x'], defaultIgnores: true, fileRoots: ['/var/log/app'] }) };
+    const options = recordedIgnoreOptions(baseline);
+    expect(options).to.deep.equal({ ignores: ['/etc/x'], defaultIgnores: true });
+    expect(snapshotIgnores({ ...options, fileRoots: baseline.fileRoots })).to.deep.equal(baseline.ignores);
+  });
+
+  describe('on this machine, a tree under /tmp', () => {
+    const tree = mkdtempSync('/tmp/driftspec-reliability-');
+    const snapshot = (ignores: string[] = []) =>
+      takeSnapshot(new LocalTarget(), { fileRoots: [tree], ignores, defaultIgnores: true, timeoutMs: 60_000, toolVersion: '0.1.0' });
+    after(() => rmSync(tree, { recursive: true, force: true }));
+
+    it('is recorded, and drift sees a change in it', async () => {
+      writeFileSync(join(tree, 'app.conf'), 'listen 8080\n');
+      const before = await snapshot();
+      expect(before.files.map((f) => f.path)).to.include(join(tree, 'app.conf'));
+      expect(before.ignores.paths).to.not.include('/tmp');
+      writeFileSync(join(tree, 'app.conf'), 'listen 9090\n');
+      const after = await snapshot();
+      const drift = diffSnapshots(before, after, { now: new Date() });
+      const files = drift.kinds.find((kind) => kind.kind === 'files')!;
+      expect(files.changed.map((item) => item.key)).to.deep.equal([join(tree, 'app.conf')]);
+    });
+
+    it('an --ignore glob that covers it is a gap: incomplete, never "complete" with nothing recorded', async () => {
+      const taken = await snapshot(['/tmp/*']);
+      expect(taken.complete).to.equal(false);
+      expect(taken.gaps).to.deep.include({ kind: 'files', path: tree, reason: 'this file root is left out by the ignore glob "/tmp/*"' });
+    });
+  });
+});
+
+describe('reliability: the snapshot reader refuses what it cannot compare', () => {
+  it('a path listed twice', () => {
+    const value = edited((s) => s.files.push({ ...s.files[0]! }));
+    expect(() => parseSnapshot(value, 'x.json')).to.throw(/^x\.json: not a valid driftspec snapshot: files\[\d+\] \(path "\/[^"]*"\): listed twice \(also files\[0\]\)$/);
+  });
+
+  it('a duplicate key of any kind whose identity is unique: package, service, listener', () => {
+    expect(() => parseSnapshot(edited((s) => s.packages.push({ ...s.packages[0]! })), 'x')).to.throw(/packages\[\d+\].*listed twice/);
+    expect(() => parseSnapshot(edited((s) => s.services.push({ ...s.services[0]! })), 'x')).to.throw(/services\[\d+\].*listed twice/);
+    expect(() => parseSnapshot(edited((s) => s.listeners.push({ ...s.listeners[0]! })), 'x')).to.throw(/listeners\[\d+\].*listed twice/);
+  });
+
+  it('a relative path, and a relative file root', () => {
+    expect(() => parseSnapshot(edited((s) => (s.files[0]!.path = 'etc/passwd')), 'x')).to.throw(/files\[0\].*not an absolute path/);
+    expect(() => parseSnapshot(edited((s) => s.fileRoots.push('etc')), 'x')).to.throw(/fileRoots\[\d+\]: not an absolute path/);
+  });
+
+  it('what a machine may really hold stays readable: a name twice in passwd, stacked mounts', () => {
+    const value = edited((s) => {
+      s.users.push({ ...s.users[0]! });
+      s.mounts.push({ ...s.mounts[0]! });
+    });
+    expect(() => parseSnapshot(value, 'x')).to.not.throw();
+  });
+
+  it('the file reader: exit 78 (a SpecError) naming the file', async () => {
+    const dir = mkdtempSync('/tmp/driftspec-reliability-');
+    try {
+      writeFileSync(join(dir, 'dup.json'), JSON.stringify(edited((s) => s.files.push({ ...s.files[0]! }))));
+      const error = await readSnapshotFile('dup.json', dir).then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(error).to.be.instanceOf(SpecError);
+      expect((error as SpecError).location).to.equal('dup.json');
+      expect((error as SpecError).message).to.match(/^dup\.json: not a valid driftspec snapshot: files\[\d+\] .*listed twice/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
