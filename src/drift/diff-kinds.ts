@@ -48,13 +48,19 @@ export const KIND_DEFINITIONS = kindDefinitions(SNAPSHOT_PARTS) as Readonly<Reco
 export const DIFF_KINDS: readonly SnapshotKind[] = SNAPSHOT_KINDS;
 
 /** Every attribute name of any kind: what an ignore rule without a kind may name. */
-export const ALL_ATTRIBUTES: readonly string[] = [...new Set(DIFF_KINDS.flatMap((kind) => KIND_DEFINITIONS[kind].attributes))];
+export const ALL_ATTRIBUTES: readonly string[] = [
+  ...new Set(DIFF_KINDS.flatMap((kind) => KIND_DEFINITIONS[kind].attributes)),
+];
 
 /**
  * Items sharing an identity (stacked mounts on one point, a name listed twice in passwd) are told
  * apart by their position among the same identity: the second becomes "/proc [2]".
  */
-function withIds<T extends object>(items: readonly T[], identity: (item: T) => string, display: (item: T) => string): DiffItem[] {
+function withIds<T extends object>(
+  items: readonly T[],
+  identity: (item: T) => string,
+  display: (item: T) => string,
+): DiffItem[] {
   const seen = new Map<string, number>();
   return items.map((item) => {
     const id = identity(item);

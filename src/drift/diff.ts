@@ -52,7 +52,8 @@ export function diffSnapshots(baseline: Snapshot, candidate: Snapshot, options: 
   const scope = new Scope(baseline, candidate, parts, context.notCompared);
   const kinds = parts.map((part) => diffKind(part.kind as SnapshotKind, baseline, candidate, scope, context));
   if (!baseline.complete && baseline.gaps.length === 0) context.notCompared.push(unexplainedIncompleteness('baseline'));
-  if (!candidate.complete && candidate.gaps.length === 0) context.notCompared.push(unexplainedIncompleteness('candidate'));
+  if (!candidate.complete && candidate.gaps.length === 0)
+    context.notCompared.push(unexplainedIncompleteness('candidate'));
   const host: HostDrift = {
     target: candidate.target,
     state: 'no-drift',
@@ -65,7 +66,11 @@ export function diffSnapshots(baseline: Snapshot, candidate: Snapshot, options: 
 }
 
 /** A host with no candidate snapshot (unreachable, probe failed): nothing could be compared. */
-export function unreachableHostDrift(target: string, reason: string, parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS): HostDrift {
+export function unreachableHostDrift(
+  target: string,
+  reason: string,
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+): HostDrift {
   const kindsOf = parts.map((part) => part.kind as SnapshotKind);
   const notCompared = kindsOf.map((kind) => ({ kind, reason: `no snapshot of the host: ${reason}` }));
   return {
@@ -111,7 +116,9 @@ function countDrift(kinds: readonly KindDrift[], ignored: number, notCompared: n
 }
 
 function unexplainedIncompleteness(side: Side): NotCompared {
-  return { reason: `${side}: the snapshot says it is incomplete but names no gap; nothing in it can be trusted as complete` };
+  return {
+    reason: `${side}: the snapshot says it is incomplete but names no gap; nothing in it can be trusted as complete`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,7 +133,13 @@ interface Context {
   notCompared: NotCompared[];
 }
 
-function diffKind(kind: SnapshotKind, baseline: Snapshot, candidate: Snapshot, scope: Scope, context: Context): KindDrift {
+function diffKind(
+  kind: SnapshotKind,
+  baseline: Snapshot,
+  candidate: Snapshot,
+  scope: Scope,
+  context: Context,
+): KindDrift {
   const empty: KindDrift = { kind, compared: 'all', added: [], removed: [], changed: [] };
   const whole = [...kindGaps(baseline, kind, 'baseline'), ...kindGaps(candidate, kind, 'candidate')];
   if (whole.length > 0) {
@@ -154,10 +167,21 @@ function diffKind(kind: SnapshotKind, baseline: Snapshot, candidate: Snapshot, s
     if (removed) drift.removed.push(removed);
   }
   const partly = context.notCompared.some((entry) => entry.kind === kind);
-  return { ...drift, compared: partly ? 'partly' : 'all', added: byKey(drift.added), removed: byKey(drift.removed), changed: byKey(drift.changed) };
+  return {
+    ...drift,
+    compared: partly ? 'partly' : 'all',
+    added: byKey(drift.added),
+    removed: byKey(drift.removed),
+    changed: byKey(drift.changed),
+  };
 }
 
-function addedOrRemoved(kind: SnapshotKind, item: DiffItem, type: 'added' | 'removed', context: Context): AddedOrRemoved | undefined {
+function addedOrRemoved(
+  kind: SnapshotKind,
+  item: DiffItem,
+  type: 'added' | 'removed',
+  context: Context,
+): AddedOrRemoved | undefined {
   if (ignoresItem(context.ignore, kind, item.key)) {
     context.ignored++;
     return undefined;
@@ -171,13 +195,23 @@ function addedOrRemoved(kind: SnapshotKind, item: DiffItem, type: 'added' | 'rem
   };
 }
 
-function compareItem(kind: SnapshotKind, before: DiffItem, after: DiffItem, scope: Scope, context: Context): ChangedItem | undefined {
+function compareItem(
+  kind: SnapshotKind,
+  before: DiffItem,
+  after: DiffItem,
+  scope: Scope,
+  context: Context,
+): ChangedItem | undefined {
   const definition = context.definitions[kind]!;
   let changes = differingAttributes(definition, before, after, scope);
   const unknown = changes.filter((change) => isUnknown(definition, change));
   for (const change of unknown) {
     const side = change.old === null ? 'baseline' : 'candidate';
-    context.notCompared.push({ kind, path: after.key, reason: `${change.attribute}: the ${side} snapshot could not read it` });
+    context.notCompared.push({
+      kind,
+      path: after.key,
+      reason: `${change.attribute}: the ${side} snapshot could not read it`,
+    });
   }
   changes = changes.filter((change) => !isUnknown(definition, change));
   if (changes.length === 0) return undefined;
@@ -197,7 +231,9 @@ function compareItem(kind: SnapshotKind, before: DiffItem, after: DiffItem, scop
     return match.accepted ? { ...change, accepted: match.accepted } : change;
   });
   const accepted = whole.accepted ?? (decorated.every((c) => c.accepted) ? decorated[0]!.accepted : undefined);
-  const expired = accepted ? undefined : (whole.expired ?? expiredForSomeAttribute(kind, after.key, decorated, context));
+  const expired = accepted
+    ? undefined
+    : (whole.expired ?? expiredForSomeAttribute(kind, after.key, decorated, context));
   return {
     key: after.key,
     changes: decorated,
@@ -208,7 +244,12 @@ function compareItem(kind: SnapshotKind, before: DiffItem, after: DiffItem, scop
   };
 }
 
-function expiredForSomeAttribute(kind: SnapshotKind, key: string, changes: readonly AttributeChange[], context: Context) {
+function expiredForSomeAttribute(
+  kind: SnapshotKind,
+  key: string,
+  changes: readonly AttributeChange[],
+  context: Context,
+) {
   for (const change of changes) {
     if (change.accepted) continue;
     const match = findAcceptance(context.accept, context.now, kind, key, 'changed', change.attribute);
@@ -223,7 +264,12 @@ function isUnknown(definition: KindDefinition, change: AttributeChange): boolean
 }
 
 /** Growing files (logs, journals): a larger size, and the new content that comes with it, are not drift. */
-function withoutGrowth(changes: AttributeChange[], key: string, growth: { size: string; content: string }, context: Context): AttributeChange[] {
+function withoutGrowth(
+  changes: AttributeChange[],
+  key: string,
+  growth: { size: string; content: string },
+  context: Context,
+): AttributeChange[] {
   if (!toleratesGrowth(context.ignore, key)) return changes;
   const size = changes.find((c) => c.attribute === growth.size);
   const grew = typeof size?.old === 'number' && typeof size.new === 'number' && size.new > size.old;
@@ -233,7 +279,12 @@ function withoutGrowth(changes: AttributeChange[], key: string, growth: { size: 
   return kept;
 }
 
-function differingAttributes(definition: KindDefinition, before: DiffItem, after: DiffItem, scope: Scope): AttributeChange[] {
+function differingAttributes(
+  definition: KindDefinition,
+  before: DiffItem,
+  after: DiffItem,
+  scope: Scope,
+): AttributeChange[] {
   const kind = definition.kind as SnapshotKind;
   const changes: AttributeChange[] = [];
   for (const attribute of definition.attributes) {
@@ -241,7 +292,11 @@ function differingAttributes(definition: KindDefinition, before: DiffItem, after
     const now = after.record[attribute] as AttributeValue | undefined;
     if (sameValue(old, now)) continue;
     // An attribute one side could not read (a file's content behind a gap) is unknown, not changed.
-    if ((old === undefined && scope.gapCovers(kind, before.key, 'baseline')) || (now === undefined && scope.gapCovers(kind, after.key, 'candidate'))) continue;
+    if (
+      (old === undefined && scope.gapCovers(kind, before.key, 'baseline')) ||
+      (now === undefined && scope.gapCovers(kind, after.key, 'candidate'))
+    )
+      continue;
     changes.push({ attribute, ...(old !== undefined ? { old } : {}), ...(now !== undefined ? { new: now } : {}) });
   }
   return changes;
@@ -261,15 +316,24 @@ function kindGaps(snapshot: Snapshot, kind: SnapshotKind, side: Side): Array<{ s
 }
 
 /** One entry when both snapshots miss the same thing for the same reason. */
-function mergeSides(entries: ReadonlyArray<{ kind: SnapshotKind; side: Side; reason: string; path?: string }>): NotCompared[] {
+function mergeSides(
+  entries: ReadonlyArray<{ kind: SnapshotKind; side: Side; reason: string; path?: string }>,
+): NotCompared[] {
   const merged = new Map<string, { entry: NotCompared; sides: Set<Side>; reason: string }>();
   for (const { kind, side, reason, path } of entries) {
     const id = `${kind}\0${path ?? ''}\0${reason}`;
-    const seen = merged.get(id) ?? { entry: { kind, ...(path !== undefined ? { path } : {}), reason }, sides: new Set<Side>(), reason };
+    const seen = merged.get(id) ?? {
+      entry: { kind, ...(path !== undefined ? { path } : {}), reason },
+      sides: new Set<Side>(),
+      reason,
+    };
     seen.sides.add(side);
     merged.set(id, seen);
   }
-  return [...merged.values()].map(({ entry, sides, reason }) => ({ ...entry, reason: `${[...sides].join(' and ')}: ${reason}` }));
+  return [...merged.values()].map(({ entry, sides, reason }) => ({
+    ...entry,
+    reason: `${[...sides].join(' and ')}: ${reason}`,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,7 +355,8 @@ class Scope {
     this.gaps = { baseline: itemGaps(baseline), candidate: itemGaps(candidate) };
     const scopes: NotCompared[] = [];
     for (const part of parts) {
-      for (const entry of part.differentScope?.(baseline, candidate) ?? []) scopes.push({ kind: part.kind as SnapshotKind, ...entry });
+      for (const entry of part.differentScope?.(baseline, candidate) ?? [])
+        scopes.push({ kind: part.kind as SnapshotKind, ...entry });
     }
     for (const part of ignoringParts(parts)) {
       const rule = part.ignore!;
@@ -299,7 +364,11 @@ class Scope {
       const globs = union(before, after);
       this.unrecorded.set(part.kind, rule.match === 'path' ? memoisedPathIgnorer(globs) : nameIgnorer(globs));
       const kind = part.kind as SnapshotKind;
-      const leftOut = oneSided(before, after).map(({ value, side }) => ({ kind, path: value, reason: `only the ${side} snapshot left ${rule.leftOut}` }));
+      const leftOut = oneSided(before, after).map(({ value, side }) => ({
+        kind,
+        path: value,
+        reason: `only the ${side} snapshot left ${rule.leftOut}`,
+      }));
       scopes.push(...leftOut);
     }
     const sides = [
@@ -324,7 +393,9 @@ class Scope {
 
   gapCovers(kind: SnapshotKind, key: string, side: Side): boolean {
     const covers = this.parts.get(kind)?.covers;
-    return this.gaps[side].some((gap) => gap.kind === kind && (gap.path === key || (covers !== undefined && covers(gap.path!, key))));
+    return this.gaps[side].some(
+      (gap) => gap.kind === kind && (gap.path === key || (covers !== undefined && covers(gap.path!, key))),
+    );
   }
 }
 

@@ -51,7 +51,9 @@ export function specFromSnapshot(snapshot: Snapshot, options: GenerateOptions = 
     withContentHashes: options.withContentHashes ?? false,
   };
   const view = snapshot as SnapshotView;
-  const controls = parts.flatMap((part) => part.generate?.(view, choices) ?? []).filter((control) => control.checks.length > 0);
+  const controls = parts
+    .flatMap((part) => part.generate?.(view, choices) ?? [])
+    .filter((control) => control.checks.length > 0);
   return {
     name: options.name ?? `baseline-${snapshot.host.hostname || 'host'}`,
     title: `Baseline of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id})`,
@@ -71,7 +73,10 @@ function headerLines(snapshot: Snapshot, parts: readonly AnyInventoryPart[], cho
     ` ${leftToDrift(parts)} left to \`driftspec drift\`.`,
   ];
   if (!snapshot.complete) {
-    lines.push('', ` The snapshot was INCOMPLETE (${snapshot.gaps.length} gaps); what it could not read has no checks here:`);
+    lines.push(
+      '',
+      ` The snapshot was INCOMPLETE (${snapshot.gaps.length} gaps); what it could not read has no checks here:`,
+    );
     for (const gap of snapshot.gaps.slice(0, 10)) {
       lines.push(`   ${gap.kind}${gap.path !== undefined ? ` ${gap.path}` : ''}: ${gap.reason.split('\n')[0]}`);
     }
@@ -133,7 +138,13 @@ function flowMatcherOptions(check: YAMLMap): void {
 export function renderTypeScript(spec: GeneratedSpec, registry: ResourceRegistry = createRegistry()): string {
   const dslName = (resource: string) => registry.get(resource)?.dslName ?? resource;
   const used = [...new Set(spec.controls.flatMap((control) => control.checks.map((check) => dslName(check.resource))))];
-  const lines = ['/*', ...spec.header.map((line) => ` *${line}`.trimEnd()), ' */', `import { spec, control${used.map((name) => `, ${name}`).join('')} } from 'driftspec';`, ''];
+  const lines = [
+    '/*',
+    ...spec.header.map((line) => ` *${line}`.trimEnd()),
+    ' */',
+    `import { spec, control${used.map((name) => `, ${name}`).join('')} } from 'driftspec';`,
+    '',
+  ];
   lines.push(`export default spec({ name: ${literal(spec.name)}, title: ${literal(spec.title)} }, () => {`);
   spec.controls.forEach((control, index) => {
     if (index > 0) lines.push('');
@@ -150,10 +161,13 @@ export function renderTypeScript(spec: GeneratedSpec, registry: ResourceRegistry
 
 /** A TypeScript literal; strings single-quoted as people write them. */
 function literal(value: unknown): string {
-  if (typeof value === 'string') return `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'string')
+    return `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([key, inner]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : literal(key)}: ${literal(inner)}`);
+    const entries = Object.entries(value).map(
+      ([key, inner]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : literal(key)}: ${literal(inner)}`,
+    );
     return `{ ${entries.join(', ')} }`;
   }
   return String(value);

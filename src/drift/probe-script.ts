@@ -19,7 +19,10 @@ export interface FileWalkOptions {
   portable?: boolean;
 }
 
-export function buildSnapshotScript(walk: FileWalkOptions, parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS): string {
+export function buildSnapshotScript(
+  walk: FileWalkOptions,
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+): string {
   const queries = new Map<string, ProbeQuery>();
   const streams: string[] = [];
   for (const part of parts) {

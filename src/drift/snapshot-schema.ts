@@ -36,7 +36,7 @@ export const SNAPSHOT_SCHEMA_VERSION = 1;
 /** The inventory parts of the built-in resources, in snapshot order: the published snapshot. */
 export const SNAPSHOT_PARTS: readonly AnyInventoryPart[] = inventoryParts(RESOURCES);
 
-export const SNAPSHOT_KINDS =  SNAPSHOT_PARTS.map((part) => part.kind) as readonly SnapshotKind[];
+export const SNAPSHOT_KINDS = SNAPSHOT_PARTS.map((part) => part.kind) as readonly SnapshotKind[];
 export const SnapshotKindSchema = z.enum(SNAPSHOT_KINDS as [SnapshotKind, ...SnapshotKind[]]);
 /** A kind of the built-in snapshot: its fields between `gaps` and `fileRoots`. */
 export type SnapshotKind = Exclude<
@@ -99,7 +99,12 @@ export function snapshotSchemaFor(parts: readonly AnyInventoryPart[]) {
           const id = part.identity(item);
           const first = seen.get(id);
           if (first === undefined) seen.set(id, index);
-          else context.addIssue({ code: 'custom', path: [part.kind, index], message: `listed twice (also ${part.kind}[${first}])` });
+          else
+            context.addIssue({
+              code: 'custom',
+              path: [part.kind, index],
+              message: `listed twice (also ${part.kind}[${first}])`,
+            });
         });
       }
     });
@@ -138,7 +143,10 @@ export type Snapshot = {
 };
 
 /** The published snapshot schema (`driftspec schema snapshot`), assembled from the built-in parts. */
-export const SnapshotSchema = snapshotSchemaFor(SNAPSHOT_PARTS) as unknown as Omit<z.ZodObject<z.ZodRawShape>, 'parse' | 'safeParse'> & {
+export const SnapshotSchema = snapshotSchemaFor(SNAPSHOT_PARTS) as unknown as Omit<
+  z.ZodObject<z.ZodRawShape>,
+  'parse' | 'safeParse'
+> & {
   parse(value: unknown): Snapshot;
   safeParse(value: unknown): z.ZodSafeParseResult<Snapshot>;
 };
@@ -149,7 +157,10 @@ export { compareText };
 const byGap = [(g: SnapshotGap) => g.kind, (g: SnapshotGap) => g.path ?? '', (g: SnapshotGap) => g.reason];
 
 /** Puts every list into its canonical order; stable, so stacked mounts keep their table order. */
-export function sortSnapshot<S extends SnapshotView>(snapshot: S, parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS): S {
+export function sortSnapshot<S extends SnapshotView>(
+  snapshot: S,
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+): S {
   const sorted: Record<string, unknown> = { ...snapshot, gaps: sortedBy(snapshot.gaps as SnapshotGap[], ...byGap) };
   for (const part of parts) sorted[part.kind] = part.collection.store(itemsOf(part, snapshot));
   return sorted as unknown as S;
@@ -157,7 +168,11 @@ export function sortSnapshot<S extends SnapshotView>(snapshot: S, parts: readonl
 
 /** `driftspec schema snapshot`: the JSON Schema of a snapshot file, generated from the zod schema. */
 export function snapshotJsonSchema(): unknown {
-  return { ...(z.toJSONSchema(SnapshotSchema) as object), $id: `urn:driftspec:schema:snapshot:${SNAPSHOT_SCHEMA_VERSION}`, title: 'driftspec snapshot' };
+  return {
+    ...(z.toJSONSchema(SnapshotSchema) as object),
+    $id: `urn:driftspec:schema:snapshot:${SNAPSHOT_SCHEMA_VERSION}`,
+    title: 'driftspec snapshot',
+  };
 }
 
 /** Reads a snapshot from parsed JSON, with a message that names the first wrong field. */
@@ -175,16 +190,21 @@ export function parseSnapshot(value: unknown, source: string): Snapshot {
 export function checkSnapshot(value: unknown): { snapshot: Snapshot } | { problem: string } {
   const reads = `this driftspec reads schemaVersion ${SNAPSHOT_SCHEMA_VERSION}`;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return { problem: `not a driftspec snapshot: expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` };
+    return {
+      problem: `not a driftspec snapshot: expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+    };
   }
   if (!('schemaVersion' in value)) return { problem: `not a driftspec snapshot (no schemaVersion; ${reads})` };
   const version = (value as { schemaVersion: unknown }).schemaVersion;
-  if (version !== SNAPSHOT_SCHEMA_VERSION) return { problem: `not a driftspec snapshot (schemaVersion ${JSON.stringify(version)}; ${reads})` };
+  if (version !== SNAPSHOT_SCHEMA_VERSION)
+    return { problem: `not a driftspec snapshot (schemaVersion ${JSON.stringify(version)}; ${reads})` };
   const parsed = SnapshotSchema.safeParse(value);
   if (parsed.success) return { snapshot: parsed.data };
   const issue = parsed.error.issues[0];
   const path = (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol');
-  return { problem: `not a valid driftspec snapshot: ${jsonPath(path)}${itemName(value, path)}: ${issue?.message ?? 'invalid'}` };
+  return {
+    problem: `not a valid driftspec snapshot: ${jsonPath(path)}${itemName(value, path)}: ${issue?.message ?? 'invalid'}`,
+  };
 }
 
 /** `files[12].mode`; `(top level)` for the document itself. */

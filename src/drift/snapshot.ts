@@ -13,7 +13,13 @@ import type { ExecResult, Target } from '../targets/target.js';
 import { buildSnapshotScript } from './probe-script.js';
 import { ProbeStreamParser } from './probe-stream.js';
 import { nameIgnorer, pathIgnorer } from './snapshot-ignore.js';
-import { SNAPSHOT_PARTS, SNAPSHOT_SCHEMA_VERSION, snapshotSchemaFor, sortSnapshot, type Snapshot } from './snapshot-schema.js';
+import {
+  SNAPSHOT_PARTS,
+  SNAPSHOT_SCHEMA_VERSION,
+  snapshotSchemaFor,
+  sortSnapshot,
+  type Snapshot,
+} from './snapshot-schema.js';
 
 export interface SnapshotOptions {
   /** Absolute paths of the trees to record. */
@@ -49,7 +55,9 @@ export function snapshotIgnores(
   for (const part of ignoringParts(parts)) {
     const rule = part.ignore!;
     const roots = rule.match === 'path' ? (options.fileRoots ?? []) : [];
-    const defaults = options.defaultIgnores ? rule.defaults.filter((glob) => !roots.some((root) => pathIgnorer([glob])(root))) : [];
+    const defaults = options.defaultIgnores
+      ? rule.defaults.filter((glob) => !roots.some((root) => pathIgnorer([glob])(root)))
+      : [];
     ignores[rule.field] = [...defaults, ...(rule.takesIgnoreOption ? options.ignores : [])];
   }
   return ignores as unknown as Snapshot['ignores'];
@@ -66,9 +74,13 @@ export function recordedIgnoreOptions(
   parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
 ): { ignores: string[]; defaultIgnores: boolean } {
   const recorded = baseline.ignores as unknown as Record<string, string[]>;
-  const defaults = snapshotIgnores({ ignores: [], defaultIgnores: true, fileRoots: baseline.fileRoots }, parts) as unknown as Record<string, string[]>;
+  const defaults = snapshotIgnores(
+    { ignores: [], defaultIgnores: true, fileRoots: baseline.fileRoots },
+    parts,
+  ) as unknown as Record<string, string[]>;
   const rules = ignoringParts(parts).map((part) => part.ignore!);
-  const startsWith = (list: readonly string[], prefix: readonly string[]) => prefix.every((value, i) => list[i] === value);
+  const startsWith = (list: readonly string[], prefix: readonly string[]) =>
+    prefix.every((value, i) => list[i] === value);
   const withDefaults = rules.every((rule) => {
     const list = recorded[rule.field] ?? [];
     const wanted = defaults[rule.field] ?? [];
@@ -97,7 +109,10 @@ export async function takeSnapshot(target: Target, options: SnapshotOptions): Pr
     },
     parts,
   );
-  const result = await target.exec(script, { timeoutMs: options.timeoutMs, onStdout: (chunk) => collector.push(chunk) });
+  const result = await target.exec(script, {
+    timeoutMs: options.timeoutMs,
+    onStdout: (chunk) => collector.push(chunk),
+  });
   return collector.finish(result);
 }
 
@@ -124,7 +139,11 @@ export class SnapshotCollector {
       if (part.listing.type === 'streamed') this.readers.set(part.kind, part.listing.reader(this.ignorer(part)));
     }
     this.parser = new ProbeStreamParser(
-      Object.fromEntries(parts.flatMap((part) => (part.listing.type === 'streamed' ? [[part.listing.id, this.readers.get(part.kind)!]] : []))),
+      Object.fromEntries(
+        parts.flatMap((part) =>
+          part.listing.type === 'streamed' ? [[part.listing.id, this.readers.get(part.kind)!]] : [],
+        ),
+      ),
     );
   }
 
@@ -158,7 +177,8 @@ export class SnapshotCollector {
     };
     for (const part of this.parts) snapshot[part.kind] = part.collection.store(items.get(part.kind)!);
     for (const part of this.parts) {
-      if (part.relate) snapshot[part.kind] = part.collection.store(part.relate(items.get(part.kind)!, snapshot as never));
+      if (part.relate)
+        snapshot[part.kind] = part.collection.store(part.relate(items.get(part.kind)!, snapshot as never));
     }
     Object.assign(snapshot, { fileRoots: [...this.settings.fileRoots], ignores: this.settings.ignores });
     snapshot.complete = (snapshot.gaps as InventoryGap[]).length === 0;
@@ -173,7 +193,12 @@ export class SnapshotCollector {
       const globs = (this.settings.ignores as unknown as Record<string, string[]>)[part.ignore.field] ?? [];
       for (const root of this.settings.fileRoots) {
         const glob = globs.find((candidate) => pathIgnorer([candidate])(root));
-        if (glob !== undefined) gaps.push({ kind: part.kind, path: root, reason: `this file root is left out by the ignore glob ${JSON.stringify(glob)}` });
+        if (glob !== undefined)
+          gaps.push({
+            kind: part.kind,
+            path: root,
+            reason: `this file root is left out by the ignore glob ${JSON.stringify(glob)}`,
+          });
       }
     }
     return gaps;
@@ -195,7 +220,12 @@ export class SnapshotCollector {
       const errors = this.parser.frames.get(listing.errorsId)?.stderr.toString('utf8') ?? '';
       const listed = this.readers.get(part.kind)!.finish(streamEnded, errors);
       if (streamEnded) return { listed };
-      return { listed: { items: listed.items, gaps: [...listed.gaps, { kind: part.kind, reason: `the ${part.noun} tree was cut short: ${ended()}` }] } };
+      return {
+        listed: {
+          items: listed.items,
+          gaps: [...listed.gaps, { kind: part.kind, reason: `the ${part.noun} tree was cut short: ${ended()}` }],
+        },
+      };
     }
     const frame = this.parser.frames.get(listing.id);
     if (!frame) return { failed: `the probe stopped before this section: ${ended()}` };

@@ -178,7 +178,8 @@ export function stderrText(frame: Frame): string {
 /** Why a listing failed, in the target's own words where it gave any. */
 export function listingFailure(frame: Frame, what: string): FactError {
   const stderr = stderrText(frame);
-  if (frame.exitCode === LISTING_UNSUPPORTED) return new FactError(`${what}: ${stderr || 'not supported on the target'}`);
+  if (frame.exitCode === LISTING_UNSUPPORTED)
+    return new FactError(`${what}: ${stderr || 'not supported on the target'}`);
   return new FactError(`${what}: exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
 }
 
@@ -271,7 +272,8 @@ export function inventoryParts(resources: Iterable<{ inventory?: AnyInventoryPar
  * `--ignore` feeds first, streamed before framed, then the rest.
  */
 export function ignoringParts(parts: readonly AnyInventoryPart[]): AnyInventoryPart[] {
-  const rank = (part: AnyInventoryPart) => (part.ignore!.takesIgnoreOption ? 0 : 2) + (part.listing.type === 'streamed' ? 0 : 1);
+  const rank = (part: AnyInventoryPart) =>
+    (part.ignore!.takesIgnoreOption ? 0 : 2) + (part.listing.type === 'streamed' ? 0 : 1);
   return sortedBy(
     parts.filter((part) => part.ignore !== undefined),
     rank,

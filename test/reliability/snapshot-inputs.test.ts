@@ -26,8 +26,11 @@ describe('reliability: a requested file root is never silently ignored', functio
     expect(ignores.mounts).to.deep.equal(['/run/user/*']);
   });
 
-  it('the drift command reproduces such a baseline\'s ignores for the live snapshot', () => {
-    const baseline = { fileRoots: ['/var/log/app'], ignores: snapshotIgnores({ ignores: ['/etc/x'], defaultIgnores: true, fileRoots: ['/var/log/app'] }) };
+  it("the drift command reproduces such a baseline's ignores for the live snapshot", () => {
+    const baseline = {
+      fileRoots: ['/var/log/app'],
+      ignores: snapshotIgnores({ ignores: ['/etc/x'], defaultIgnores: true, fileRoots: ['/var/log/app'] }),
+    };
     const options = recordedIgnoreOptions(baseline);
     expect(options).to.deep.equal({ ignores: ['/etc/x'], defaultIgnores: true });
     expect(snapshotIgnores({ ...options, fileRoots: baseline.fileRoots })).to.deep.equal(baseline.ignores);
@@ -36,7 +39,13 @@ describe('reliability: a requested file root is never silently ignored', functio
   describe('on this machine, a tree under /tmp', () => {
     const tree = mkdtempSync('/tmp/driftspec-reliability-');
     const snapshot = (ignores: string[] = []) =>
-      takeSnapshot(new LocalTarget(), { fileRoots: [tree], ignores, defaultIgnores: true, timeoutMs: 60_000, toolVersion: '0.1.0' });
+      takeSnapshot(new LocalTarget(), {
+        fileRoots: [tree],
+        ignores,
+        defaultIgnores: true,
+        timeoutMs: 60_000,
+        toolVersion: '0.1.0',
+      });
     after(() => rmSync(tree, { recursive: true, force: true }));
 
     it('is recorded, and drift sees a change in it', async () => {
@@ -54,7 +63,11 @@ describe('reliability: a requested file root is never silently ignored', functio
     it('an --ignore glob that covers it is a gap: incomplete, never "complete" with nothing recorded', async () => {
       const taken = await snapshot(['/tmp/*']);
       expect(taken.complete).to.equal(false);
-      expect(taken.gaps).to.deep.include({ kind: 'files', path: tree, reason: 'this file root is left out by the ignore glob "/tmp/*"' });
+      expect(taken.gaps).to.deep.include({
+        kind: 'files',
+        path: tree,
+        reason: 'this file root is left out by the ignore glob "/tmp/*"',
+      });
     });
   });
 });
@@ -62,18 +75,45 @@ describe('reliability: a requested file root is never silently ignored', functio
 describe('reliability: the snapshot reader refuses what it cannot compare', () => {
   it('a path listed twice', () => {
     const value = edited((s) => s.files.push({ ...s.files[0]! }));
-    expect(() => parseSnapshot(value, 'x.json')).to.throw(/^x\.json: not a valid driftspec snapshot: files\[\d+\] \(path "\/[^"]*"\): listed twice \(also files\[0\]\)$/);
+    expect(() => parseSnapshot(value, 'x.json')).to.throw(
+      /^x\.json: not a valid driftspec snapshot: files\[\d+\] \(path "\/[^"]*"\): listed twice \(also files\[0\]\)$/,
+    );
   });
 
   it('a duplicate key of any kind whose identity is unique: package, service, listener', () => {
-    expect(() => parseSnapshot(edited((s) => s.packages.push({ ...s.packages[0]! })), 'x')).to.throw(/packages\[\d+\].*listed twice/);
-    expect(() => parseSnapshot(edited((s) => s.services.push({ ...s.services[0]! })), 'x')).to.throw(/services\[\d+\].*listed twice/);
-    expect(() => parseSnapshot(edited((s) => s.listeners.push({ ...s.listeners[0]! })), 'x')).to.throw(/listeners\[\d+\].*listed twice/);
+    expect(() =>
+      parseSnapshot(
+        edited((s) => s.packages.push({ ...s.packages[0]! })),
+        'x',
+      ),
+    ).to.throw(/packages\[\d+\].*listed twice/);
+    expect(() =>
+      parseSnapshot(
+        edited((s) => s.services.push({ ...s.services[0]! })),
+        'x',
+      ),
+    ).to.throw(/services\[\d+\].*listed twice/);
+    expect(() =>
+      parseSnapshot(
+        edited((s) => s.listeners.push({ ...s.listeners[0]! })),
+        'x',
+      ),
+    ).to.throw(/listeners\[\d+\].*listed twice/);
   });
 
   it('a relative path, and a relative file root', () => {
-    expect(() => parseSnapshot(edited((s) => (s.files[0]!.path = 'etc/passwd')), 'x')).to.throw(/files\[0\].*not an absolute path/);
-    expect(() => parseSnapshot(edited((s) => s.fileRoots.push('etc')), 'x')).to.throw(/fileRoots\[\d+\]: not an absolute path/);
+    expect(() =>
+      parseSnapshot(
+        edited((s) => (s.files[0]!.path = 'etc/passwd')),
+        'x',
+      ),
+    ).to.throw(/files\[0\].*not an absolute path/);
+    expect(() =>
+      parseSnapshot(
+        edited((s) => s.fileRoots.push('etc')),
+        'x',
+      ),
+    ).to.throw(/fileRoots\[\d+\]: not an absolute path/);
   });
 
   it('what a machine may really hold stays readable: a name twice in passwd, stacked mounts', () => {
@@ -94,7 +134,9 @@ describe('reliability: the snapshot reader refuses what it cannot compare', () =
       );
       expect(error).to.be.instanceOf(SpecError);
       expect((error as SpecError).location).to.equal('dup.json');
-      expect((error as SpecError).message).to.match(/^dup\.json: not a valid driftspec snapshot: files\[\d+\] .*listed twice/);
+      expect((error as SpecError).message).to.match(
+        /^dup\.json: not a valid driftspec snapshot: files\[\d+\] .*listed twice/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

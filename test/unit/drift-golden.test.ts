@@ -26,7 +26,10 @@ function recordedSnapshot(name: string): Snapshot {
   return parseSnapshot(JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')), name);
 }
 
-const TESTBED_IGNORES = parseIgnoreFile('ignore:\n  - { kind: mounts, keys: /, attributes: options }\n  - paths: /etc/hosts\n', 'ignore.yaml');
+const TESTBED_IGNORES = parseIgnoreFile(
+  'ignore:\n  - { kind: mounts, keys: /, attributes: options }\n  - paths: /etc/hosts\n',
+  'ignore.yaml',
+);
 
 describe('snapshot, drift and generate outputs (golden)', function () {
   this.timeout(60_000);
@@ -78,7 +81,12 @@ describe('snapshot, drift and generate outputs (golden)', function () {
     const plain = specFromSnapshot(snapshot);
     expectGolden(golden('generate-root.yaml'), renderYaml(plain));
     expectGolden(golden('generate-root.ts.txt'), renderTypeScript(plain));
-    const strict = specFromSnapshot(snapshot, { name: 'strict', files: ['/etc/ssh/*', '/usr/bin/*'], withContentHashes: true, packageVersions: 'exact' });
+    const strict = specFromSnapshot(snapshot, {
+      name: 'strict',
+      files: ['/etc/ssh/*', '/usr/bin/*'],
+      withContentHashes: true,
+      packageVersions: 'exact',
+    });
     expectGolden(golden('generate-root-strict.yaml'), renderYaml(strict));
     const cut = collectRecording(recording('tester'), { cutAt: 60_000, exitCode: null });
     expectGolden(golden('generate-tester-cut.yaml'), renderYaml(specFromSnapshot(cut, { packageVersions: 'any' })));

@@ -28,15 +28,32 @@ const registry = createRegistry([...RESOURCES, { ...kernelModuleResource, invent
 const parts = inventoryParts(registry.values());
 
 const MODULES = 'overlay 151552 0 - Live 0x0000000000000000\nbridge 311296 1 br_netfilter, Live 0x0000000000000000\n';
-const modulesFrame = (stdout: string): Frame => ({ id: 'kernel-modules', exitCode: 0, stdout: Buffer.from(stdout), stderr: Buffer.alloc(0) });
+const modulesFrame = (stdout: string): Frame => ({
+  id: 'kernel-modules',
+  exitCode: 0,
+  stdout: Buffer.from(stdout),
+  stderr: Buffer.alloc(0),
+});
 
 /** A snapshot probe's output where only the host and the modules were read. */
 function snapshotOf(modules: string): Snapshot {
   const collector = new SnapshotCollector(
-    { target: 'ssh://root@10.0.0.5:22', takenAt: '2026-01-02T03:04:05.000Z', toolVersion: '0.1.0', fileRoots: ['/etc'], ignores: { paths: [], mounts: [], kernelParameters: [] }, timeoutMs: 1000 },
+    {
+      target: 'ssh://root@10.0.0.5:22',
+      takenAt: '2026-01-02T03:04:05.000Z',
+      toolVersion: '0.1.0',
+      fileRoots: ['/etc'],
+      ignores: { paths: [], mounts: [], kernelParameters: [] },
+      timeoutMs: 1000,
+    },
     parts,
   );
-  collector.push(framedOutput([{ id: HOST_QUERY_ID, stdout: HOST_FRAME_TEXT }, { id: 'snapshot-kernel-modules', stdout: modules }]));
+  collector.push(
+    framedOutput([
+      { id: HOST_QUERY_ID, stdout: HOST_FRAME_TEXT },
+      { id: 'snapshot-kernel-modules', stdout: modules },
+    ]),
+  );
   return collector.finish(execResult(Buffer.alloc(0)));
 }
 
@@ -74,7 +91,9 @@ describe('a resource from a fixture folder, through the registry alone', () => {
     const modules = drift.kinds.find((kind) => (kind.kind as string) === 'kernelModules')!;
     expect(modules.added.map((item) => item.key)).to.deep.equal(['vfat']);
     expect(modules.removed.map((item) => item.key)).to.deep.equal(['bridge']);
-    expect(modules.changed.map((item) => [item.key, item.changes])).to.deep.equal([['overlay', [{ attribute: 'size', old: 151552, new: 151553 }]]]);
+    expect(modules.changed.map((item) => [item.key, item.changes])).to.deep.equal([
+      ['overlay', [{ attribute: 'size', old: 151552, new: 151553 }]],
+    ]);
   });
 
   it('generate writes its checks, which load as a spec and pass on the same machine', async () => {

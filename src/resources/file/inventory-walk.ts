@@ -26,7 +26,8 @@ type SnapshotGap = InventoryGap;
  */
 export function fileWalkScript({ roots, ignores, portable }: StreamRequest): string {
   const rootWords = roots.map(shellQuote).join(' ');
-  const prune = ignores.length > 0 ? `\\( ${ignores.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ')} \\) -prune -o` : '';
+  const prune =
+    ignores.length > 0 ? `\\( ${ignores.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ')} \\) -prune -o` : '';
   const portableWalk = `for f; do
   s=$(stat -c '%f %u %g %s' -- "$f") || continue
   l=; if [ -h "$f" ]; then l=$(readlink -- "$f"; echo .); l=\${l%.}; l=\${l%?}; fi
@@ -56,7 +57,6 @@ else
   printf 'W\\000none\\000%s\\000' 'neither GNU find -printf nor stat -c is available'
 fi`;
 }
-
 
 /** GNU find's %y letters. */
 const TYPE_BY_LETTER: Record<string, FileType> = {
@@ -126,7 +126,8 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
         else if (fields[1] !== 'present') throw new Error(`unexpected root state ${JSON.stringify(fields[1])}`);
         return 'more';
       case 'W':
-        if (fields[0] !== 'gnu' && fields[0] !== 'portable' && fields[0] !== 'none') throw new Error(`unexpected walk ${JSON.stringify(fields[0])}`);
+        if (fields[0] !== 'gnu' && fields[0] !== 'portable' && fields[0] !== 'none')
+          throw new Error(`unexpected walk ${JSON.stringify(fields[0])}`);
         this.walk = { kind: fields[0], reason: fields[1]! };
         return 'more';
       case 'M':
@@ -148,14 +149,20 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
     if (this.ignored(entry.path)) return;
     this.entries.set(entry.path, entry);
     if (this.notUtf8.has(entry.path) || (entry.linkTarget !== undefined && this.notUtf8.has(entry.linkTarget))) {
-      this.gaps.push({ kind: 'files', path: entry.path, reason: 'its name or link target is not valid UTF-8, so it is recorded with U+FFFD in place of the bytes it cannot show' });
+      this.gaps.push({
+        kind: 'files',
+        path: entry.path,
+        reason:
+          'its name or link target is not valid UTF-8, so it is recorded with U+FFFD in place of the bytes it cannot show',
+      });
     }
   }
 
   private addGnuEntry([letter = '', mode = '', uid = '', gid = '', size = '', link = '', path = '']: string[]): void {
     const type = TYPE_BY_LETTER[letter];
     if (!type) throw new Error(`unexpected file type ${JSON.stringify(letter)} for ${JSON.stringify(path)}`);
-    if (!/^[0-7]{1,4}$/.test(mode)) throw new Error(`unexpected mode ${JSON.stringify(mode)} for ${JSON.stringify(path)}`);
+    if (!/^[0-7]{1,4}$/.test(mode))
+      throw new Error(`unexpected mode ${JSON.stringify(mode)} for ${JSON.stringify(path)}`);
     this.add(walkedFile(path, type, parseInt(mode, 8), uid, gid, size, link));
   }
 
@@ -183,8 +190,10 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
   finish(ended: boolean, errors: string): { items: WalkedFile[]; gaps: SnapshotGap[] } {
     const gaps = [...this.gaps];
     const errorLines = errors.split('\n').filter((line) => line.trim() !== '');
-    for (const root of this.missingRoots) gaps.push({ kind: 'files', path: root, reason: 'this file root does not exist on the target' });
-    if (ended && this.walk?.kind === 'none' && this.missingRoots.length === 0) gaps.push({ kind: 'files', reason: `the file trees could not be walked: ${this.walk.reason}` });
+    for (const root of this.missingRoots)
+      gaps.push({ kind: 'files', path: root, reason: 'this file root does not exist on the target' });
+    if (ended && this.walk?.kind === 'none' && this.missingRoots.length === 0)
+      gaps.push({ kind: 'files', reason: `the file trees could not be walked: ${this.walk.reason}` });
     for (const line of errorLines) {
       const gap = errorGap(line);
       // A file that could not be hashed gets its own gap below, quoting this line.
@@ -192,7 +201,8 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
     }
     const knownFailure = errorLines.length > 0 || !ended;
     for (const [stage, status] of this.stageStatus) {
-      if (status !== 0 && !knownFailure) gaps.push({ kind: 'files', reason: `the ${stage} stage exited ${status} without saying why` });
+      if (status !== 0 && !knownFailure)
+        gaps.push({ kind: 'files', reason: `the ${stage} stage exited ${status} without saying why` });
     }
     if (ended && this.endStatus !== 0 && this.endStatus !== undefined && !knownFailure && this.stageStatus.size === 0) {
       gaps.push({ kind: 'files', reason: `the file walk exited ${this.endStatus}` });
@@ -202,7 +212,11 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
       for (const file of files) {
         if (file.type === 'file' && file.sha256 === undefined) {
           const said = errorLines.find((line) => errorGap(line).path === file.path);
-          gaps.push({ kind: 'files', path: file.path, reason: `its content could not be read, so it has no sha256${said ? `: ${said}` : ''}` });
+          gaps.push({
+            kind: 'files',
+            path: file.path,
+            reason: `its content could not be read, so it has no sha256${said ? `: ${said}` : ''}`,
+          });
         }
       }
     }
@@ -210,9 +224,23 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
   }
 }
 
-function walkedFile(path: string, type: FileType, mode: number, uid: string, gid: string, size: string, link: string): WalkedFile {
+function walkedFile(
+  path: string,
+  type: FileType,
+  mode: number,
+  uid: string,
+  gid: string,
+  size: string,
+  link: string,
+): WalkedFile {
   if (!path.startsWith('/')) throw new Error(`a recorded path is not absolute: ${JSON.stringify(path)}`);
-  const entry: WalkedFile = { path, type, mode: mode.toString(8).padStart(4, '0'), uid: idNumber(uid, path), gid: idNumber(gid, path) };
+  const entry: WalkedFile = {
+    path,
+    type,
+    mode: mode.toString(8).padStart(4, '0'),
+    uid: idNumber(uid, path),
+    gid: idNumber(gid, path),
+  };
   if (type === 'file' || type === 'symlink') entry.size = idNumber(size, path);
   if (type === 'symlink') entry.linkTarget = link;
   return entry;
@@ -229,7 +257,8 @@ function statusNumber(text: string): number {
 }
 
 function checkedHash(text: string, path: string): string {
-  if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`unexpected sha256 ${JSON.stringify(text)} for ${JSON.stringify(path)}`);
+  if (!/^[0-9a-f]{64}$/.test(text))
+    throw new Error(`unexpected sha256 ${JSON.stringify(text)} for ${JSON.stringify(path)}`);
   return text;
 }
 

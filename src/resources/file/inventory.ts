@@ -153,7 +153,9 @@ function isSetId(file: SnapshotFile): boolean {
 
 function fileChecks(snapshot: SnapshotView, choices: GenerateChoices): GeneratedCheck[] {
   const chosen = choices.chosenFile;
-  const unreadable = new Set(snapshot.gaps.filter((gap) => gap.kind === 'files' && gap.path !== undefined).map((gap) => gap.path));
+  const unreadable = new Set(
+    snapshot.gaps.filter((gap) => gap.kind === 'files' && gap.path !== undefined).map((gap) => gap.path),
+  );
   return (snapshot.files as SnapshotFile[])
     .filter((file) => chosen(file.path) || isSetId(file))
     .map((file) => {

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { attributesOf, listCollection, type GeneratedCheck, type InventoryPart, type MatcherValue } from '../inventory-part.js';
+import {
+  attributesOf,
+  listCollection,
+  type GeneratedCheck,
+  type InventoryPart,
+  type MatcherValue,
+} from '../inventory-part.js';
 import { parseGroupLine } from '../user.js';
 import { accountsListing, firstByName, noOtherEntries } from '../user/inventory.js';
 
@@ -15,7 +21,11 @@ export const groupInventory: InventoryPart<SnapshotGroup> = {
   kind: 'groups',
   noun: 'group',
   listing: accountsListing('group', parseGroupLine),
-  collection: listCollection(SnapshotGroupSchema, (g) => g.name, (g) => g.gid),
+  collection: listCollection(
+    SnapshotGroupSchema,
+    (g) => g.name,
+    (g) => g.gid,
+  ),
   identity: (g) => g.name,
   attributes: attributesOf(SnapshotGroupSchema, ['name']),
   // A name listed twice in group is recorded twice: lookups find the first.

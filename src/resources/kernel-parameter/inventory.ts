@@ -99,7 +99,9 @@ export function parseSysctlOutput(body: string, stderr: string, exitCode: number
     if (key === undefined || !/^[^\s=]+$/.test(key)) {
       // busybox prints the further lines of a value as they are, without the key.
       if (previous === undefined) {
-        throw new FactError(`reading the kernel parameters: unexpected sysctl line ${JSON.stringify(line.slice(0, 200))}`);
+        throw new FactError(
+          `reading the kernel parameters: unexpected sysctl line ${JSON.stringify(line.slice(0, 200))}`,
+        );
       }
       previous.push(line);
       continue;
@@ -115,9 +117,12 @@ export function parseSysctlOutput(body: string, stderr: string, exitCode: number
     const key = /key ['"]([^'"]+)['"]/.exec(line)?.[1];
     gaps.push(key === undefined ? { kind: KIND, reason: line } : { kind: KIND, path: key, reason: line });
   }
-  if (exitCode !== 0 && gaps.length === 0) gaps.push({ kind: KIND, reason: `sysctl -a exited ${exitCode} without saying why` });
+  if (exitCode !== 0 && gaps.length === 0)
+    gaps.push({ kind: KIND, reason: `sysctl -a exited ${exitCode} without saying why` });
   if (raw.size === 0) {
-    throw new FactError(`reading the kernel parameters: sysctl -a listed none${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+    throw new FactError(
+      `reading the kernel parameters: sysctl -a listed none${stderr ? `: ${firstLines(stderr, 3)}` : ''}`,
+    );
   }
   return { items, gaps };
 }

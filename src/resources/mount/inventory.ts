@@ -28,7 +28,12 @@ export const mountInventory: InventoryPart<SnapshotMount> = {
       listed(
         parseMountTable(frame)
           .entries.filter((entry) => !ignored(entry.mountPoint))
-          .map((entry) => ({ point: entry.mountPoint, source: entry.device, filesystem: entry.filesystem, options: entry.options })),
+          .map((entry) => ({
+            point: entry.mountPoint,
+            source: entry.device,
+            filesystem: entry.filesystem,
+            options: entry.options,
+          })),
       ),
   },
   collection: listCollection(SnapshotMountSchema, (m) => m.point),

@@ -67,10 +67,12 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
       const manager = host.packageManager;
       if (manager === 'none') throw listingFailure(frame, what);
       // grep over an apk database without a single package exits 1.
-      const emptyApk = manager === 'apk' && frame.exitCode === 1 && frame.stdout.length === 0 && stderrText(frame) === '';
+      const emptyApk =
+        manager === 'apk' && frame.exitCode === 1 && frame.stdout.length === 0 && stderrText(frame) === '';
       if (frame.exitCode !== 0 && !emptyApk) throw listingFailure(frame, what);
       const instances = readInstances(manager, frame.stdout.toString('utf8'), outputLines(frame), what);
-      if (instances.length === 0 && manager !== 'apk') throw new FactError(`${what}: the package manager listed no package at all`);
+      if (instances.length === 0 && manager !== 'apk')
+        throw new FactError(`${what}: the package manager listed no package at all`);
       return listed(
         instances
           .filter((instance) => instance.presence !== 'absent')
@@ -84,7 +86,12 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
       );
     },
   },
-  collection: listCollection(SnapshotPackageSchema, (p) => p.name, (p) => p.architecture ?? '', (p) => p.manager),
+  collection: listCollection(
+    SnapshotPackageSchema,
+    (p) => p.name,
+    (p) => p.architecture ?? '',
+    (p) => p.manager,
+  ),
   identity: (p) => `${p.manager}\0${p.name}\0${p.architecture ?? ''}`,
   // "openssh-server:amd64", or just the name where the manager gives no architecture.
   display: (p) => (p.architecture === null ? p.name : `${p.name}:${p.architecture}`),
@@ -100,7 +107,12 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
   generateNotes: (choices) => [`   packages: ${VERSION_RULE_NOTES[choices.packageVersions]};`],
 };
 
-function readInstances(manager: SnapshotPackage['manager'], text: string, lines: string[], what: string): PackageInstance[] {
+function readInstances(
+  manager: SnapshotPackage['manager'],
+  text: string,
+  lines: string[],
+  what: string,
+): PackageInstance[] {
   switch (manager) {
     case 'dpkg':
       return lines.map((line) => parseDpkgLine(line, what));
@@ -119,7 +131,10 @@ const VERSION_RULE_NOTES: Record<GenerateChoices['packageVersions'], string> = {
   any: 'installed at any version',
 };
 
-function packageChecks(packages: readonly SnapshotPackage[], versions: GenerateChoices['packageVersions']): GeneratedCheck[] {
+function packageChecks(
+  packages: readonly SnapshotPackage[],
+  versions: GenerateChoices['packageVersions'],
+): GeneratedCheck[] {
   const installed = packages.filter((p) => p.state === 'installed');
   const architectures = new Map<string, number>();
   for (const p of installed) architectures.set(p.name, (architectures.get(p.name) ?? 0) + 1);
@@ -127,7 +142,8 @@ function packageChecks(packages: readonly SnapshotPackage[], versions: GenerateC
     // dpkg multiarch: one name installed for several architectures is checked per architecture.
     const multiarch = (architectures.get(p.name) ?? 0) > 1 && p.architecture !== null && p.manager === 'dpkg';
     const subject = multiarch ? `${p.name}:${p.architecture}` : p.name;
-    const installedValue: MatcherValue = versions === 'any' ? true : { version: `${versions === 'exact' ? '=' : '>='} ${p.version}` };
+    const installedValue: MatcherValue =
+      versions === 'any' ? true : { version: `${versions === 'exact' ? '=' : '>='} ${p.version}` };
     return { resource: 'package', subject, matchers: [['installed', installedValue]] };
   });
 }

@@ -36,7 +36,12 @@ export const listenerInventory: InventoryPart<SnapshotListener> = {
       return listed([...listeners.values()]);
     },
   },
-  collection: listCollection(SnapshotListenerSchema, (l) => l.port, (l) => l.protocol, (l) => l.address),
+  collection: listCollection(
+    SnapshotListenerSchema,
+    (l) => l.port,
+    (l) => l.protocol,
+    (l) => l.address,
+  ),
   identity: (l) => `${l.protocol}\0${l.address}\0${l.port}`,
   // "tcp4 0.0.0.0:22", "udp6 [::1]:323": the way ss and netstat print them.
   display: (l) => `${l.protocol} ${l.address.includes(':') ? `[${l.address}]` : l.address}:${l.port}`,

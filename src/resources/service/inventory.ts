@@ -22,7 +22,10 @@ export const SnapshotServiceSchema = z.object({
    * for a unit without a unit file (transient). sysvinit/openrc: "enabled" or "disabled".
    */
   enabled: z.string().nullable(),
-  /** systemd ActiveState (active, inactive, failed, …); sysvinit/openrc: "active"/"inactive", or null when the status could not be told. */
+  /**
+   * systemd ActiveState (active, inactive, failed, …); sysvinit/openrc: "active"/"inactive", or
+   * null when the status could not be told.
+   */
   active: z.string().nullable(),
   /** systemd SubState (running, exited, dead, …); null outside systemd. */
   sub: z.string().nullable(),
@@ -87,7 +90,11 @@ export const serviceInventory: InventoryPart<SnapshotService> = {
   attributes: attributesOf(SnapshotServiceSchema, ['name']),
   unique: true,
   generate: (snapshot) => [
-    { id: 'services', title: 'Services enabled or running at the baseline', checks: serviceChecks(snapshot.services as SnapshotService[]) },
+    {
+      id: 'services',
+      title: 'Services enabled or running at the baseline',
+      checks: serviceChecks(snapshot.services as SnapshotService[]),
+    },
   ],
   generateNotes: () => ['   services: enabled and running as recorded (neither: not listed);'],
 };
@@ -98,7 +105,8 @@ function parseServicesListing(frame: Frame, init: InitSystem): SnapshotService[]
   if (frame.exitCode !== 0) throw listingFailure(frame, what);
   const text = frame.stdout.toString('utf8');
   const header = new RegExp(`^${MARK} init (\\w+)\\n`).exec(text);
-  if (!header || header[1] !== init) throw new FactError(`${what}: unexpected output ${JSON.stringify(text.slice(0, 200))}`);
+  if (!header || header[1] !== init)
+    throw new FactError(`${what}: unexpected output ${JSON.stringify(text.slice(0, 200))}`);
   const body = text.slice(header[0].length);
   switch (header[1]) {
     case 'systemd':
@@ -128,7 +136,9 @@ export function parseSystemdServices(body: string, what: string): SnapshotServic
     const properties = parseProperties(block);
     const id = properties['Id'];
     if (!id || properties['LoadState'] === undefined || properties['ActiveState'] === undefined) {
-      throw new FactError(`${what}: a unit without Id, LoadState or ActiveState (${JSON.stringify(block.slice(0, 200))})`);
+      throw new FactError(
+        `${what}: a unit without Id, LoadState or ActiveState (${JSON.stringify(block.slice(0, 200))})`,
+      );
     }
     // Referenced by another unit but nowhere on disk: not a service of this machine.
     if (properties['LoadState'] === 'not-found') continue;
@@ -154,7 +164,12 @@ export function parseSysvServices(body: string, what: string): SnapshotService[]
     if (match[1] === 'script') scripts.push(match[2]!);
     else started.add(match[2]!.replace(/^S\d*/, ''));
   }
-  return scripts.map((name) => ({ name, enabled: started.has(name) ? 'enabled' : 'disabled', active: null, sub: null }));
+  return scripts.map((name) => ({
+    name,
+    enabled: started.has(name) ? 'enabled' : 'disabled',
+    active: null,
+    sub: null,
+  }));
 }
 
 /** `rc-update show -v` (" name | runlevels"), then `rc-status --all` (" name [ started ]"). */

@@ -27,10 +27,16 @@ export const SnapshotUserSchema = z.object({
 export type SnapshotUser = z.infer<typeof SnapshotUserSchema>;
 
 /** The one account query of a snapshot, which the users and the groups parts both read. */
-export const ACCOUNTS_LISTING = { id: 'snapshot-accounts', script: `${tableSectionScript('passwd')}\n${tableSectionScript('group')}` };
+export const ACCOUNTS_LISTING = {
+  id: 'snapshot-accounts',
+  script: `${tableSectionScript('passwd')}\n${tableSectionScript('group')}`,
+};
 
 /** Every entry of one database of the account query: a failure of the query is a failure of both kinds. */
-export function accountsListing<Item>(database: AccountDatabase, parse: (line: string, what: string) => Item): FramedListing<Item> {
+export function accountsListing<Item>(
+  database: AccountDatabase,
+  parse: (line: string, what: string) => Item,
+): FramedListing<Item> {
   return {
     type: 'framed',
     ...ACCOUNTS_LISTING,
@@ -44,7 +50,9 @@ function tableEntries(frame: Frame, database: AccountDatabase): string[] {
   const section = requireSection(parseSections(frame.stdout.toString('utf8'), what), database, what);
   const stderr = stderrText(frame);
   if (section.exitCode !== 0) {
-    throw new FactError(`reading the ${database} database exited ${section.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+    throw new FactError(
+      `reading the ${database} database exited ${section.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`,
+    );
   }
   const entries = section.lines.filter((line) => !/^[#+-]/.test(line));
   if (entries.length === 0) throw new FactError(`the ${database} database listed no entry at all`);
@@ -59,7 +67,11 @@ export const userInventory: InventoryPart<SnapshotUser> = {
   kind: 'users',
   noun: 'user',
   listing: accountsListing('passwd', parsePasswdLine),
-  collection: listCollection(SnapshotUserSchema, (u) => u.name, (u) => u.uid),
+  collection: listCollection(
+    SnapshotUserSchema,
+    (u) => u.name,
+    (u) => u.uid,
+  ),
   identity: (u) => u.name,
   attributes: attributesOf(SnapshotUserSchema, ['name']),
   // A name listed twice in passwd is recorded twice: lookups find the first.
@@ -67,8 +79,19 @@ export const userInventory: InventoryPart<SnapshotUser> = {
   generate: (snapshot) => {
     const users = snapshot.users as SnapshotUser[];
     return [
-      { id: 'accounts-login', title: 'Login accounts (root and uids from 1000)', checks: userChecks(users.filter(isLoginAccount), 'full') },
-      { id: 'accounts-system', title: 'System accounts', checks: userChecks(users.filter((u) => !isLoginAccount(u)), 'brief') },
+      {
+        id: 'accounts-login',
+        title: 'Login accounts (root and uids from 1000)',
+        checks: userChecks(users.filter(isLoginAccount), 'full'),
+      },
+      {
+        id: 'accounts-system',
+        title: 'System accounts',
+        checks: userChecks(
+          users.filter((u) => !isLoginAccount(u)),
+          'brief',
+        ),
+      },
     ];
   },
   generateNotes: () => [
@@ -119,6 +142,14 @@ export function noOtherEntries(database: AccountDatabase, kind: string, snapshot
   const read = `if command -v getent >/dev/null; then entries=$(getent ${database}) || exit 2; else entries=$(cat /etc/${database}) || exit 2; fi`;
   const others = [...new Set(names)].map((name) => ` -e ${shellQuote(name)}`).join('');
   const filter = `printf '%s\\n' "$entries" | cut -d: -f1 | grep -vxF${others}; [ $? -le 1 ]`;
-  return [{ resource: 'command', subject: `${read}; ${filter}`, matchers: [['exitStatus', 0], ['stdout', '']] }];
+  return [
+    {
+      resource: 'command',
+      subject: `${read}; ${filter}`,
+      matchers: [
+        ['exitStatus', 0],
+        ['stdout', ''],
+      ],
+    },
+  ];
 }
-
