@@ -13,7 +13,6 @@ import type {
   SnapshotInfo,
 } from './diff-schema.js';
 import { globToRegExp, nameIgnorer, type PathPredicate } from './snapshot-ignore.js';
-export { isAtOrBelow } from '../resources/file/inventory.js';
 import { ignoresAttribute, ignoresItem, NO_IGNORES, toleratesGrowth, type IgnoreRules } from './ignore.js';
 import { SNAPSHOT_PARTS, type Snapshot, type SnapshotGap, type SnapshotKind } from './snapshot-schema.js';
 

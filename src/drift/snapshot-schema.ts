@@ -9,6 +9,7 @@ import {
   inventoryParts,
   itemsOf,
   sortedBy,
+  uniqueKey,
   type AnyInventoryPart,
   type SnapshotView,
 } from '../resources/inventory-part.js';
@@ -93,10 +94,11 @@ export function snapshotSchemaFor(parts: readonly AnyInventoryPart[]) {
     })
     .superRefine((snapshot, context) => {
       for (const part of parts) {
-        if (!part.unique) continue;
+        const key = uniqueKey(part);
+        if (key === undefined) continue;
         const seen = new Map<string, number>();
         itemsOf(part, snapshot as SnapshotView).forEach((item, index) => {
-          const id = part.identity(item);
+          const id = key(item);
           const first = seen.get(id);
           if (first === undefined) seen.set(id, index);
           else

@@ -7,6 +7,7 @@ import {
   type InventoryGap,
   type Listed,
   type StreamReader,
+  uniqueKey,
 } from '../resources/inventory-part.js';
 import { FactError, firstLines } from '../resources/resource.js';
 import type { ExecResult, Target } from '../targets/target.js';
@@ -163,7 +164,7 @@ export class SnapshotCollector {
       const read = this.read(part, host, ended);
       if ('failed' in read) gaps.push({ kind: part.kind, reason: read.failed });
       gaps.push(...(read.listed?.gaps ?? []));
-      items.set(part.kind, read.listed?.items ?? []);
+      items.set(part.kind, withoutRepeats(part, read.listed?.items ?? [], gaps));
     }
     gaps.push(...this.ignoredRoots());
     const snapshot: Record<string, unknown> = {
@@ -241,6 +242,26 @@ export class SnapshotCollector {
 /** Where the streamed listing's (the file tree's) ignore globs are recorded. */
 function streamedIgnoreField(parts: readonly AnyInventoryPart[]): string {
   return parts.find((part) => part.listing.type === 'streamed' && part.ignore)?.ignore?.field ?? '';
+}
+
+/** An item the target listed twice where no two may share a key: the first is kept, and a gap says so. */
+function withoutRepeats(part: AnyInventoryPart, items: object[], gaps: InventoryGap[]): object[] {
+  const key = uniqueKey(part);
+  if (key === undefined) return items;
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const id = key(item);
+    if (!seen.has(id)) {
+      seen.add(id);
+      return true;
+    }
+    gaps.push({
+      kind: part.kind,
+      path: (part.display ?? part.identity)(item),
+      reason: 'the target listed it twice; the first is recorded',
+    });
+    return false;
+  });
 }
 
 function dedupeGaps(gaps: readonly InventoryGap[]): InventoryGap[] {

@@ -140,8 +140,11 @@ export interface InventoryPart<Item extends object = any, Field = any> {
   attributes: readonly string[];
   /** Attributes where null means "could not be read" (listener owners without root), not a value. */
   unknownWhenNull?: readonly string[];
-  /** Whether the identity is unique within one snapshot (a reader refuses a snapshot repeating one). */
-  unique: boolean;
+  /**
+   * What no two items of one snapshot share (a reader refuses a snapshot repeating it): true for
+   * the identity, a function for a finer key, false where a machine may really repeat an identity.
+   */
+  unique: boolean | ((item: Item) => string);
   ignore?: InventoryIgnore<Item>;
   /** Further snapshot fields the part records about how it listed (the file roots), after the kinds. */
   settings?: Record<string, z.ZodType>;
@@ -248,6 +251,12 @@ export function attributesOf(schema: { shape: Record<string, unknown> }, identit
 /** The items a snapshot holds for a part. */
 export function itemsOf<Item extends object>(part: InventoryPart<Item>, snapshot: SnapshotView): Item[] {
   return part.collection.items(snapshot[part.kind]);
+}
+
+/** The key no two items share, where the part has one. */
+export function uniqueKey<Item extends object>(part: InventoryPart<Item>): ((item: Item) => string) | undefined {
+  if (part.unique === false) return undefined;
+  return part.unique === true ? part.identity : part.unique;
 }
 
 /** Whether a whole kind is missing from a snapshot. */

@@ -4,10 +4,12 @@ import { expect } from 'chai';
 import { diffSnapshots } from '../../src/drift/diff.js';
 import { readSnapshotFile } from '../../src/drift/snapshot-file.js';
 import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
-import { recordedIgnoreOptions, snapshotIgnores, takeSnapshot } from '../../src/drift/snapshot.js';
+import { recordedIgnoreOptions, SnapshotCollector, snapshotIgnores, takeSnapshot } from '../../src/drift/snapshot.js';
+import { HOST_QUERY_ID } from '../../src/probe/host.js';
 import { SpecError } from '../../src/plan/build.js';
 import { LocalTarget } from '../../src/targets/local.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
+import { execResult, framedOutput, HOST_FRAME_TEXT } from '../support/fake-target.js';
 
 /** A snapshot as JSON would carry it, changed by `change`. */
 function edited(change: (snapshot: Snapshot) => void): unknown {
@@ -116,12 +118,39 @@ describe('reliability: the snapshot reader refuses what it cannot compare', () =
     ).to.throw(/fileRoots\[\d+\]: not an absolute path/);
   });
 
-  it('what a machine may really hold stays readable: a name twice in passwd, stacked mounts', () => {
+  it('what a machine may really hold stays readable: a name twice in passwd, stacked mounts, two kernels', () => {
     const value = edited((s) => {
       s.users.push({ ...s.users[0]! });
       s.mounts.push({ ...s.mounts[0]! });
+      const kernel = { name: 'kernel-core', architecture: 'x86_64', manager: 'rpm', state: 'installed' } as const;
+      s.packages.push({ ...kernel, version: '6.8.5-301.fc40' }, { ...kernel, version: '6.9.7-200.fc40' });
     });
     expect(() => parseSnapshot(value, 'x')).to.not.throw();
+  });
+
+  it('a target that lists an item twice: the first is recorded and a gap says so, never a crash', () => {
+    const collector = new SnapshotCollector({
+      target: 'local',
+      takenAt: '2026-01-02T03:04:05.000Z',
+      toolVersion: '0.1.0',
+      fileRoots: [],
+      ignores: snapshotIgnores({ ignores: [], defaultIgnores: true }),
+      timeoutMs: 1000,
+    });
+    const dpkg = 'ii \tbash\t5.2.15-2+b2\tamd64\n';
+    collector.push(
+      framedOutput([
+        { id: HOST_QUERY_ID, stdout: HOST_FRAME_TEXT },
+        { id: 'snapshot-packages', stdout: dpkg + dpkg },
+      ]),
+    );
+    const snapshot = collector.finish(execResult(Buffer.alloc(0)));
+    expect(snapshot.packages.map((p) => p.name)).to.deep.equal(['bash']);
+    expect(snapshot.gaps).to.deep.include({
+      kind: 'packages',
+      path: 'bash:amd64',
+      reason: 'the target listed it twice; the first is recorded',
+    });
   });
 
   it('the file reader: exit 78 (a SpecError) naming the file', async () => {

@@ -96,7 +96,8 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
   // "openssh-server:amd64", or just the name where the manager gives no architecture.
   display: (p) => (p.architecture === null ? p.name : `${p.name}:${p.architecture}`),
   attributes: attributesOf(SnapshotPackageSchema, ['name', 'architecture', 'manager']),
-  unique: true,
+  // rpm keeps several versions of an install-only package (kernel) under one identity.
+  unique: (p) => `${p.manager}\0${p.name}\0${p.architecture ?? ''}\0${p.version}`,
   generate: (snapshot, choices) => [
     {
       id: 'packages',
