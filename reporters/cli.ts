@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { impactName } from '../src/plan/schema.js';
 import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
 import type { Verdict } from '../src/gate/verdict.js';
+import { printable } from '../src/text/printable.js';
 
 export interface CliReportOptions {
   color: boolean;
@@ -20,17 +21,23 @@ export function renderCliReport(result: RunResult, verdict: Verdict, options: Cl
   return [...cliReportPieces(result, verdict, options)].join('');
 }
 
-/** The same text in pieces, one per host: a fleet's report is written as it is rendered. */
+/**
+ * The same text in pieces, one per host: a fleet's report is written as it is rendered. Every text
+ * from a spec or a target is printable(): it cannot move the cursor or split a line.
+ */
 export function* cliReportPieces(result: RunResult, verdict: Verdict, options: CliReportOptions): Generator<string> {
   const paint = painter(options.color);
   const specNames = result.specs.map((s) => (s.version ? `${s.name} ${s.version}` : s.name)).join(', ');
-  yield paint.dim(`driftspec ${result.tool.version} · ${specNames}`);
+  yield paint.dim(printable(`driftspec ${result.tool.version} · ${specNames}`));
   for (const host of result.hosts) yield `\n\n${renderHost(host, result, options, paint).join('\n')}`;
   const controls = renderControlTable(result);
   if (controls) yield `\n\n${controls}`;
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
-  const lines = ['', renderSummaryTable(result), '', verdictColor(`Result: ${verdict.summary}`)];
-  for (const reason of verdict.reasons) lines.push(reason.startsWith('allowed: ') ? paint.dim(`  - ${reason}`) : `  - ${reason}`);
+  const lines = ['', renderSummaryTable(result), '', verdictColor(`Result: ${printable(verdict.summary)}`)];
+  for (const reason of verdict.reasons) {
+    const line = `  - ${printable(reason)}`;
+    lines.push(reason.startsWith('allowed: ') ? paint.dim(line) : line);
+  }
   yield `\n${lines.join('\n')}\n`;
 }
 
@@ -43,8 +50,8 @@ function painter(enabled: boolean) {
 
 function renderHost(host: HostResult, result: RunResult, options: CliReportOptions, paint: Painter): string[] {
   const os = host.host?.os.prettyName ?? host.host?.os.id;
-  const header = paint.bold(`${host.target}${os ? ` (${os})` : ''}`);
-  if (host.status !== 'completed') return [header, paint.yellow(`  ${host.status}: ${host.reason ?? ''}`)];
+  const header = paint.bold(printable(`${host.target}${os ? ` (${os})` : ''}`));
+  if (host.status !== 'completed') return [header, paint.yellow(`  ${host.status}: ${printable(host.reason ?? '')}`)];
   const lines = [header];
   const groups = groupByControl(host.results);
   for (const [controlId, results] of groups) {
@@ -52,9 +59,9 @@ function renderHost(host: HostResult, result: RunResult, options: CliReportOptio
     if (shown.length === 0) continue;
     if (controlId !== null) {
       const control = result.controls.find((c) => c.id === controlId);
-      const title = control?.title ? `  ${control.title}` : '';
+      const title = control?.title ? `  ${printable(control.title)}` : '';
       const impact = control ? paint.dim(` [${impactName(control.impact)}]`) : '';
-      lines.push(`  ${paint.bold(controlId)}${title}${impact}`);
+      lines.push(`  ${paint.bold(printable(controlId))}${title}${impact}`);
     }
     for (const check of shown) lines.push(...renderCheck(check, host, controlId === null ? '  ' : '    ', paint));
   }
@@ -64,14 +71,16 @@ function renderHost(host: HostResult, result: RunResult, options: CliReportOptio
 
 function renderCheck(check: CheckResult, host: HostResult, indent: string, paint: Painter): string[] {
   const color = { passed: paint.green, failed: paint.red, error: paint.yellow, skipped: paint.dim }[check.status];
-  const lines = [`${indent}${color(MARKS[check.status])} ${check.title}`];
-  if (check.status === 'failed' || check.status === 'error') lines.push(`${indent}    ${color(check.message)}`);
-  if (check.status === 'skipped') lines.push(`${indent}    ${paint.dim(check.message)}`);
+  const lines = [`${indent}${color(MARKS[check.status])} ${printable(check.title)}`];
+  const message = printable(check.message);
+  if (check.status === 'failed' || check.status === 'error') lines.push(`${indent}    ${color(message)}`);
+  if (check.status === 'skipped') lines.push(`${indent}    ${paint.dim(message)}`);
   const evidence = check.evidence ? host.evidence[check.evidence] : undefined;
   if ((check.status === 'error' || check.status === 'failed') && evidence) {
-    const stderr = evidence.stderr.trim().split('\n').slice(0, 3).join(' | ');
+    const stderr = printable(evidence.stderr.trim().split('\n').slice(0, 3).join(' | '));
     const size = `${evidence.stdoutBytes} bytes of output${evidence.truncated ? ', truncated in the report' : ''}`;
-    lines.push(paint.dim(`${indent}    evidence: query ${evidence.id} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`));
+    const query = printable(evidence.id);
+    lines.push(paint.dim(`${indent}    evidence: query ${query} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`));
   }
   return lines;
 }
@@ -101,14 +110,17 @@ function renderControlTable(result: RunResult): string | undefined {
   }
   if (rows.size === 0) return undefined;
   const table = new Table({ head: ['control / resource', 'impact', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
-  for (const [key, { impact, counts }] of rows) table.push([key, impact, counts.passed, counts.failed, counts.error, counts.skipped]);
+  for (const [key, { impact, counts }] of rows) {
+    table.push([printable(key), impact, counts.passed, counts.failed, counts.error, counts.skipped]);
+  }
   return table.toString();
 }
 
 function renderSummaryTable(result: RunResult): string {
   const table = new Table({ head: ['target', 'status', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
   for (const host of result.hosts) {
-    table.push([host.target, host.status, host.counts.passed, host.counts.failed, host.counts.error, host.counts.skipped]);
+    const { passed, failed, error, skipped } = host.counts;
+    table.push([printable(host.target), host.status, passed, failed, error, skipped]);
   }
   if (result.hosts.length > 1) {
     const c = result.counts;

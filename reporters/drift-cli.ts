@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { DriftReport, DriftVerdict, HostDrift } from '../src/drift/diff-schema.js';
+import type { ChangeType, DriftReport, DriftVerdict, HostDrift } from '../src/drift/diff-schema.js';
 import {
   decisionTone,
   describeCounts,
@@ -8,12 +8,14 @@ import {
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
-  flatItems,
+  driftItems,
   formatValue,
   noun,
   printable,
   stateWords,
   TYPE_MARK,
+  TYPES,
+  type DriftItem,
   type FlatItem,
 } from './drift-text.js';
 
@@ -24,20 +26,41 @@ export interface DriftCliOptions {
 /**
  * The terminal drift report: a summary table per host and kind, then every difference, changed
  * attributes old → new, each with what the gate made of it; warnings and the verdict last.
+ * Written line by line, so that a drift of millions of items is never held as one string.
  */
-export function renderDriftCli(report: DriftReport, verdict: DriftVerdict, options: DriftCliOptions): string {
-  const paint = painter(options.color);
-  const lines: string[] = [paint.dim(`driftspec ${report.tool.version} · drift from ${describeSnapshotInfo(report.baseline)}`)];
-  lines.push('', renderSummary(report));
-  for (const host of report.hosts) lines.push('', ...renderHost(host, paint));
+export function* renderDriftCli(
+  report: DriftReport,
+  verdict: DriftVerdict,
+  options: DriftCliOptions,
+): Generator<string> {
+  let first = true;
+  for (const line of reportLines(report, verdict, painter(options.color))) {
+    yield first ? line : `\n${line}`;
+    first = false;
+  }
+  yield '\n';
+}
+
+function* reportLines(report: DriftReport, verdict: DriftVerdict, paint: Painter): Generator<string> {
+  yield paint.dim(`driftspec ${printable(report.tool.version)} · drift from ${describeSnapshotInfo(report.baseline)}`);
+  yield '';
+  yield renderSummary(report);
+  for (const host of report.hosts) {
+    yield '';
+    yield* hostLines(host, paint);
+  }
   if (report.warnings.length > 0) {
-    lines.push('', paint.yellow('Warnings:'));
-    for (const warning of report.warnings) lines.push(paint.yellow(`  ! ${warning}`));
+    yield '';
+    yield paint.yellow('Warnings:');
+    for (const warning of report.warnings) yield paint.yellow(`  ! ${printable(warning)}`);
   }
   const tone = verdict.exitCode === 0 ? paint.green : paint.red;
-  lines.push('', tone(`Result: ${verdict.summary} (exit ${verdict.exitCode})`));
-  for (const reason of verdict.reasons) lines.push(reason.startsWith('allowed: ') ? paint.dim(`  - ${reason}`) : `  - ${reason}`);
-  return `${lines.join('\n')}\n`;
+  yield '';
+  yield tone(`Result: ${printable(verdict.summary)} (exit ${verdict.exitCode})`);
+  for (const reason of verdict.reasons) {
+    const line = `  - ${printable(reason)}`;
+    yield reason.startsWith('allowed: ') ? paint.dim(line) : line;
+  }
 }
 
 type Painter = ReturnType<typeof painter>;
@@ -53,41 +76,48 @@ function renderSummary(report: DriftReport): string {
   for (const host of report.hosts) {
     const rows = host.kinds
       .map((kind) => {
-        const open = (type: 'added' | 'removed' | 'changed') => kind[type].filter((item) => !item.accepted).length;
-        const accepted = kind.added.filter((i) => i.accepted).length + kind.removed.filter((i) => i.accepted).length + kind.changed.filter((i) => i.accepted).length;
+        const open = (type: ChangeType) => countOf(kind[type] as DriftItem[], (item) => !item.accepted);
+        const isAccepted = (item: DriftItem) => Boolean(item.accepted);
+        const accepted = TYPES.reduce((sum, type) => sum + countOf(kind[type] as DriftItem[], isAccepted), 0);
         return [kind.kind, open('added'), open('removed'), open('changed'), accepted, kind.compared] as const;
       })
       .filter(([, added, removed, changed, accepted, compared]) => added + removed + changed + accepted > 0 || compared !== 'all');
     if (rows.length === 0) {
-      table.push([host.target, host.state, '(all)', 0, 0, 0, 0, 'all']);
+      table.push([printable(host.target), host.state, '(all)', 0, 0, 0, 0, 'all']);
       continue;
     }
-    rows.forEach((row, i) => table.push([i === 0 ? host.target : '', i === 0 ? host.state : '', ...row]));
+    rows.forEach((row, i) => table.push([i === 0 ? printable(host.target) : '', i === 0 ? host.state : '', ...row]));
   }
   return table.toString();
 }
 
-function renderHost(host: HostDrift, paint: Painter): string[] {
-  const tone = host.state === 'no-drift' ? paint.green : host.state === 'drift' ? paint.red : paint.yellow;
-  const lines = [`${paint.bold(host.target)} ${tone(stateWords(host))}`];
-  if (host.candidate) lines.push(paint.dim(`  candidate ${describeSnapshotInfo(host.candidate)}`));
-  lines.push(paint.dim(`  ${describeCounts(host)}`));
-  let kind: string | undefined;
-  for (const entry of flatItems(host)) {
-    if (entry.kind !== kind) {
-      kind = entry.kind;
-      lines.push(`  ${paint.cyan(entry.kind)}`);
-    }
-    lines.push(...renderItem(entry, paint));
-  }
-  if (host.notCompared.length > 0 && host.candidate) {
-    lines.push(`  ${paint.yellow('not compared')}`);
-    for (const entry of host.notCompared) lines.push(paint.yellow(`    ? ${describeNotCompared(entry)}`));
-  }
-  return lines;
+/** Counted in one pass: a kind may hold millions of items. */
+function countOf<T>(items: readonly T[], wanted: (item: T) => boolean): number {
+  let count = 0;
+  for (const item of items) if (wanted(item)) count++;
+  return count;
 }
 
-function renderItem({ kind, type, item }: FlatItem, paint: Painter): string[] {
+function* hostLines(host: HostDrift, paint: Painter): Generator<string> {
+  const tone = host.state === 'no-drift' ? paint.green : host.state === 'drift' ? paint.red : paint.yellow;
+  yield `${paint.bold(printable(host.target))} ${tone(stateWords(host))}`;
+  if (host.candidate) yield paint.dim(`  candidate ${describeSnapshotInfo(host.candidate)}`);
+  yield paint.dim(`  ${describeCounts(host)}`);
+  let kind: string | undefined;
+  for (const entry of driftItems(host)) {
+    if (entry.kind !== kind) {
+      kind = entry.kind;
+      yield `  ${paint.cyan(entry.kind)}`;
+    }
+    yield* itemLines(entry, paint);
+  }
+  if (host.notCompared.length > 0 && host.candidate) {
+    yield `  ${paint.yellow('not compared')}`;
+    for (const entry of host.notCompared) yield paint.yellow(`    ? ${describeNotCompared(entry)}`);
+  }
+}
+
+function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
   const decision = describeDecision(item);
   const tone = { accepted: paint.dim, block: paint.red, allow: paint.green, open: (s: string) => s }[decisionTone(item)];
   const head = `    ${TYPE_MARK[type]} ${noun(kind)} ${printable(item.key)}`;
@@ -95,7 +125,8 @@ function renderItem({ kind, type, item }: FlatItem, paint: Painter): string[] {
   if ('changes' in item) {
     const width = Math.max(...item.changes.map((c) => c.attribute.length));
     for (const change of item.changes) {
-      const accepted = change.accepted && !item.accepted ? paint.dim(`  [accepted: ${change.accepted.reason}]`) : '';
+      const acceptance = change.accepted && !item.accepted ? change.accepted : undefined;
+      const accepted = acceptance ? paint.dim(`  [accepted: ${printable(acceptance.reason)}]`) : '';
       lines.push(`        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ${formatValue(change.new, { shortHashes: true })}${accepted}`);
     }
   } else {

@@ -1,4 +1,3 @@
-import type { TestSuite } from 'junit-report-builder';
 import type { DriftReport, DriftVerdict, HostDrift } from '../src/drift/diff-schema.js';
 import {
   describeCounts,
@@ -7,80 +6,126 @@ import {
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
-  flatItems,
+  driftItems,
   formatValue,
   noun,
   printable,
   stateWords,
   type FlatItem,
 } from './drift-text.js';
-import { builderFactory, cdataText, withoutRootSkippedCount } from './junit.js';
+import {
+  addCounts,
+  junitDocument,
+  noCounts,
+  problem,
+  SKIPPED,
+  SUITE_END,
+  suiteStart,
+  systemOut,
+  testCase,
+  type JunitCounts,
+} from './junit-xml.js';
 
 /**
  * Drift as JUnit XML, so that Jenkins lists every drifted item: one testsuite per host, one
  * testcase per added, removed or changed item. Drift the policy blocks is a failure; drift it
  * allows passes; accepted drift is skipped (with its reason); what could not be compared is an
  * error. A host without drift has one passing testcase, so that it shows up at all.
+ * Written testcase by testcase (reporters/junit-xml.ts), in the layout of the run's JUnit report.
  */
-export function renderDriftJunit(report: DriftReport, _verdict: DriftVerdict): string {
-  const builder = builderFactory.newBuilder().name(`driftspec drift: ${describeSnapshotInfo(report.baseline)}`);
-  for (const host of report.hosts) addHostSuite(builder.testSuite(), host, report);
-  return `${withoutRootSkippedCount(builder.build())}\n`;
+export function renderDriftJunit(report: DriftReport, _verdict: DriftVerdict): Generator<string> {
+  const totals = report.hosts.map(suiteCounts).reduce(addCounts, noCounts());
+  return junitDocument(`driftspec drift: ${describeSnapshotInfo(report.baseline)}`, totals, suites(report));
 }
 
-function addHostSuite(suite: TestSuite, host: HostDrift, report: DriftReport): void {
-  suite.name(host.target).timestamp(host.candidate?.takenAt ?? report.generatedAt).time(0);
-  (suite as unknown as { _attributes: Record<string, unknown> })._attributes.hostname = host.target;
-  suite.property('target', host.target).property('state', host.state).property('baseline', describeSnapshotInfo(report.baseline));
-  if (host.candidate) suite.property('candidate', describeSnapshotInfo(host.candidate));
-  if (host.reason !== undefined) suite.property('reason', host.reason);
-  suite.property('counts', describeCounts(host)).property('driftspec.version', report.tool.version);
-  for (const warning of report.warnings) suite.property('warning', warning);
+function* suites(report: DriftReport): Generator<string> {
+  for (const host of report.hosts) yield* suitePieces(host, report);
+}
 
-  const items = flatItems(host);
-  const names = uniqueNames(items);
-  items.forEach((entry, i) => addItemCase(suite, host, entry, names[i]!));
+/** What each testcase of the host will be, counted before any is written (the suite's tag says it). */
+function suiteCounts(host: HostDrift): JunitCounts {
+  const counts = noCounts();
+  for (const { item } of driftItems(host)) {
+    counts.tests++;
+    if (item.accepted) counts.skipped++;
+    else if (item.gate?.action !== 'allow') counts.failures++;
+  }
+  if (!host.candidate) return { ...counts, tests: counts.tests + 1, errors: counts.errors + 1 };
+  counts.tests += host.notCompared.length;
+  counts.errors += host.notCompared.length;
+  if (counts.tests === 0) counts.tests = 1;
+  return counts;
+}
+
+function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
+  const timestamp = host.candidate?.takenAt ?? report.generatedAt;
+  const properties = suiteProperties(host, report);
+  yield suiteStart({ name: host.target, timestamp, time: 0, counts: suiteCounts(host), properties });
+  let items = 0;
+  for (const entry of driftItems(host)) {
+    items++;
+    yield itemCase(host, entry);
+  }
   if (!host.candidate) {
     // One error for the host, not one per kind: nothing about it is known.
-    suite.testCase().className(`${host.target}.host`).name('host not compared').time(0).error(host.reason ?? 'no snapshot of the host', 'incomplete');
-    return;
+    const error = problem('error', host.reason ?? 'no snapshot of the host', 'incomplete');
+    yield testCase({ classname: `${host.target}.host`, name: 'host not compared' }, [error]);
+  } else {
+    for (const entry of host.notCompared) {
+      const what = entry.path === undefined ? (entry.kind ?? 'snapshot') : printable(entry.path);
+      const classname = `${host.target}.${entry.kind ?? 'snapshot'}`;
+      const error = problem('error', describeNotCompared(entry), 'incomplete');
+      yield testCase({ classname, name: `not compared: ${what}` }, [error]);
+    }
+    if (items === 0 && host.notCompared.length === 0) {
+      const out = systemOut(`${stateWords(host)}: ${describeCounts(host)}`);
+      yield testCase({ classname: `${host.target}.drift`, name: 'no drift' }, out);
+    }
   }
-  for (const entry of host.notCompared) {
-    suite
-      .testCase()
-      .className(`${host.target}.${entry.kind ?? 'snapshot'}`)
-      .name(`not compared: ${entry.path === undefined ? (entry.kind ?? 'snapshot') : printable(entry.path)}`)
-      .time(0)
-      .error(describeNotCompared(entry), 'incomplete');
-  }
-  if (items.length === 0 && host.notCompared.length === 0) {
-    suite.testCase().className(`${host.target}.drift`).name('no drift').time(0).standardOutput(cdataText(`${stateWords(host)}: ${describeCounts(host)}`));
-  }
+  yield SUITE_END;
 }
 
-function addItemCase(suite: TestSuite, host: HostDrift, entry: FlatItem, name: string): void {
+function suiteProperties(host: HostDrift, report: DriftReport): Array<[string, string]> {
+  const properties: Array<[string, string]> = [
+    ['target', host.target],
+    ['state', host.state],
+    ['baseline', describeSnapshotInfo(report.baseline)],
+  ];
+  if (host.candidate) properties.push(['candidate', describeSnapshotInfo(host.candidate)]);
+  if (host.reason !== undefined) properties.push(['reason', host.reason]);
+  properties.push(['counts', describeCounts(host)], ['driftspec.version', report.tool.version]);
+  for (const warning of report.warnings) properties.push(['warning', warning]);
+  return properties;
+}
+
+function itemCase(host: HostDrift, entry: FlatItem): string {
   const { item } = entry;
-  const testCase = suite.testCase().className(`${host.target}.${entry.kind}`).name(name).time(0);
   const details = describeItem(entry);
   const decision = describeDecision(item);
   const expired = describeExpired(item);
+  const children: string[] = [];
   if (item.accepted) {
-    testCase.skipped();
+    children.push(SKIPPED);
   } else if (item.gate?.action !== 'allow') {
     // Drift no policy judged counts as blocking: never a green line for drift nobody allowed.
-    testCase.failure(`${details.join('; ')}${item.gate ? ` [${item.gate.rule}]` : ''}`, entry.type).stacktrace(cdataText(details.join('\n')));
+    const message = `${details.join('; ')}${item.gate ? ` [${item.gate.rule}]` : ''}`;
+    children.push(problem('failure', message, entry.type, details.join('\n')));
   }
-  testCase.standardOutput(cdataText([...details, ...(decision ? [decision] : []), ...(expired ? [expired] : [])].join('\n')));
+  children.push(...systemOut([...details, ...(decision ? [decision] : []), ...(expired ? [expired] : [])].join('\n')));
+  return testCase({ classname: `${host.target}.${entry.kind}`, name: itemName(entry) }, children);
 }
 
 /** "changed file /etc/motd: size 286 → 312", then one line per further attribute. */
 function describeItem({ kind, type, item }: FlatItem): string[] {
-  const head = `${type} ${noun(kind)} ${printable(item.key)}`;
+  const head = itemName({ kind, type, item });
   if (!('changes' in item)) return [`${head}: ${describeRecord(kind, item.record)}`];
-  return item.changes.map((c, i) => `${i === 0 ? `${head}: ` : ''}${c.attribute} ${formatValue(c.old)} → ${formatValue(c.new)}${c.accepted && !item.accepted ? ` (accepted: ${c.accepted.reason})` : ''}`);
+  return item.changes.map((c, i) => {
+    const accepted = c.accepted && !item.accepted ? ` (accepted: ${c.accepted.reason})` : '';
+    return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${formatValue(c.old)} → ${formatValue(c.new)}${accepted}`;
+  });
 }
 
 /** "changed file /etc/motd"; keys are unique within a kind, so names are unique within a suite. */
-function uniqueNames(items: readonly FlatItem[]): string[] {
-  return items.map(({ kind, type, item }) => `${type} ${noun(kind)} ${printable(item.key)}`);
+function itemName({ kind, type, item }: FlatItem): string {
+  return `${type} ${noun(kind)} ${printable(item.key)}`;
 }

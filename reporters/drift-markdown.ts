@@ -7,8 +7,9 @@ import {
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
-  flatItems,
+  driftItems,
   formatValue,
+  itemCount,
   noun,
   stateWords,
   type FlatItem,
@@ -27,19 +28,32 @@ const DECISION_MARK = { block: '❌', allow: '✅', accepted: '☑️', open: ''
 /**
  * A short GitHub-flavoured Markdown drift summary for pull requests and CI job pages: the verdict,
  * a table per host, and the differences with every changed attribute old → new. Everything taken
- * from the snapshots is escaped, so it renders as the text it is.
+ * from the snapshots is escaped, so it renders as the text it is. Written block by block.
  */
-export function renderDriftMarkdown(report: DriftReport, verdict: DriftVerdict, options: DriftMarkdownOptions = {}): string {
+export function* renderDriftMarkdown(
+  report: DriftReport,
+  verdict: DriftVerdict,
+  options: DriftMarkdownOptions = {},
+): Generator<string> {
+  let first = true;
+  for (const block of blocks(report, verdict, options)) {
+    if (block === '') continue;
+    yield first ? block : `\n\n${block}`;
+    first = false;
+  }
+  yield '\n';
+}
+
+function* blocks(report: DriftReport, verdict: DriftVerdict, options: DriftMarkdownOptions): Generator<string> {
   const budget = { left: options.maxListed ?? DEFAULT_MAX_LISTED, omitted: 0 };
-  const blocks = [
-    heading(report, verdict),
-    hostTable(report),
-    warnings(report),
-    reasons(verdict),
-    ...report.hosts.map((host) => hostDifferences(host, budget)),
-  ];
-  if (budget.omitted > 0) blocks.push(`_${budget.omitted} more differences are not listed here; the JSON, JUnit and HTML reports have every one._`);
-  return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
+  yield heading(report, verdict);
+  yield hostTable(report);
+  yield warnings(report);
+  yield reasons(verdict);
+  for (const host of report.hosts) yield hostDifferences(host, budget);
+  if (budget.omitted > 0) {
+    yield `_${budget.omitted} more differences are not listed here; the JSON, JUnit and HTML reports have every one._`;
+  }
 }
 
 function heading(report: DriftReport, verdict: DriftVerdict): string {
@@ -72,12 +86,12 @@ function reasons(verdict: DriftVerdict): string {
 }
 
 function hostDifferences(host: HostDrift, budget: { left: number; omitted: number }): string {
-  const items = flatItems(host);
+  const count = itemCount(host);
   const parts: string[] = [];
-  if (items.length > 0) {
-    const listed = items.slice(0, Math.max(0, budget.left));
+  if (count > 0) {
+    const listed = firstItems(host, Math.max(0, budget.left));
     budget.left -= listed.length;
-    budget.omitted += items.length - listed.length;
+    budget.omitted += count - listed.length;
     if (listed.length > 0) {
       parts.push(
         [row(['', 'Kind', 'Item', 'Difference', 'Decision']), '| :-: | :-- | :-- | :-- | :-- |', ...listed.map(itemRow)].join('\n'),
@@ -88,6 +102,15 @@ function hostDifferences(host: HostDrift, budget: { left: number; omitted: numbe
   if (!host.candidate) return `#### ${code(host.target, false)}: not compared\n\n${text(host.reason ?? 'no snapshot of the host')}`;
   if (parts.length === 0) return '';
   return [`#### ${code(host.target, false)}: ${text(describeCounts(host))}`, ...parts].join('\n\n');
+}
+
+function firstItems(host: HostDrift, limit: number): FlatItem[] {
+  const items: FlatItem[] = [];
+  for (const item of driftItems(host)) {
+    if (items.length >= limit) break;
+    items.push(item);
+  }
+  return items;
 }
 
 function itemRow({ kind, type, item }: FlatItem): string {

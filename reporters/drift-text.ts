@@ -1,10 +1,14 @@
-import { KIND_DEFINITIONS, printable } from '../src/drift/diff-kinds.js';
+import { KIND_DEFINITIONS } from '../src/drift/diff-kinds.js';
+import { printable } from '../src/text/printable.js';
 
 export { printable };
 import type { AddedOrRemoved, AttributeValue, ChangedItem, ChangeType, DriftReport, HostDrift, NotCompared, SnapshotInfo } from '../src/drift/diff-schema.js';
 import type { SnapshotKind } from '../src/drift/snapshot-schema.js';
 
-/** Text shared by the drift reporters, so that every format words the same drift the same way. */
+/**
+ * Text shared by the drift reporters, so that every format words the same drift the same way.
+ * Everything taken from snapshots, accept files or targets comes out printable (src/text/printable.ts).
+ */
 
 export type DriftItem = AddedOrRemoved | ChangedItem;
 
@@ -14,11 +18,24 @@ export interface FlatItem {
   item: DriftItem;
 }
 
-const TYPES: readonly ChangeType[] = ['added', 'removed', 'changed'];
+export const TYPES: readonly ChangeType[] = ['added', 'removed', 'changed'];
 
-/** Every item of a host, kind by kind in snapshot order, added then removed then changed. */
-export function flatItems(host: HostDrift): FlatItem[] {
-  return host.kinds.flatMap((kind) => TYPES.flatMap((type) => (kind[type] as DriftItem[]).map((item) => ({ kind: kind.kind, type, item }))));
+/**
+ * Every item of a host, kind by kind in snapshot order, added then removed then changed; one at a
+ * time, so that a drift of millions of items is never copied into one more list.
+ */
+export function* driftItems(host: HostDrift): Generator<FlatItem> {
+  for (const kind of host.kinds) {
+    for (const type of TYPES) for (const item of kind[type] as DriftItem[]) yield { kind: kind.kind, type, item };
+  }
+}
+
+export function itemCount(host: HostDrift): number {
+  return host.kinds.reduce((sum, kind) => sum + kind.added.length + kind.removed.length + kind.changed.length, 0);
+}
+
+export function hasItems(host: HostDrift): boolean {
+  return itemCount(host) > 0;
 }
 
 export const TYPE_MARK: Record<ChangeType, string> = { added: '+', removed: '-', changed: '~' };
@@ -31,7 +48,7 @@ export function noun(kind: SnapshotKind): string {
 export function formatValue(value: AttributeValue | undefined, options: { shortHashes?: boolean } = {}): string {
   if (value === undefined) return '(not recorded)';
   if (value === null) return '(none)';
-  if (Array.isArray(value)) return `[${value.map(printable).join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map((entry) => printable(entry)).join(', ')}]`;
   if (typeof value === 'string') {
     if (options.shortHashes && /^[0-9a-f]{64}$/.test(value)) return `${value.slice(0, 16)}…`;
     return value === '' ? '""' : printable(value);
@@ -55,9 +72,12 @@ export function describeRecord(kind: SnapshotKind, record: Record<string, Attrib
 
 /** What happened to the item at the gate, in words; undefined for drift no policy judged. */
 export function describeDecision(item: DriftItem): string | undefined {
-  if (item.accepted) return `accepted: ${item.accepted.reason} (owner ${item.accepted.owner}, until ${item.accepted.expires})`;
+  if (item.accepted) {
+    const { reason, owner, expires } = item.accepted;
+    return printable(`accepted: ${reason} (owner ${owner}, until ${expires})`);
+  }
   if (!item.gate) return undefined;
-  return `${item.gate.action === 'block' ? 'blocks' : 'allowed'}: ${item.gate.rule}`;
+  return printable(`${item.gate.action === 'block' ? 'blocks' : 'allowed'}: ${item.gate.rule}`);
 }
 
 export function decisionTone(item: DriftItem): 'accepted' | 'block' | 'allow' | 'open' {
@@ -67,22 +87,25 @@ export function decisionTone(item: DriftItem): 'accepted' | 'block' | 'allow' | 
 
 export function describeExpired(item: DriftItem): string | undefined {
   const expired = item.expiredAcceptance;
-  return expired ? `was accepted until ${expired.expires} (owner ${expired.owner}; ${expired.source}); no longer` : undefined;
+  if (!expired) return undefined;
+  return printable(`was accepted until ${expired.expires} (owner ${expired.owner}; ${expired.source}); no longer`);
 }
 
 export function describeNotCompared(entry: NotCompared): string {
   const what = [entry.kind, entry.path === undefined ? undefined : printable(entry.path)].filter((part) => part !== undefined).join(' ');
-  return what ? `${what}: ${entry.reason}` : entry.reason;
+  return printable(what ? `${what}: ${entry.reason}` : entry.reason);
 }
 
 export function describeSnapshotInfo(info: SnapshotInfo): string {
-  return `${info.target} (${info.hostname}, ${info.os}) taken ${info.takenAt}${info.file ? ` · ${info.file}` : ''}${info.complete ? '' : ' · INCOMPLETE'}`;
+  const file = info.file ? ` · ${info.file}` : '';
+  const incomplete = info.complete ? '' : ' · INCOMPLETE';
+  return printable(`${info.target} (${info.hostname}, ${info.os}) taken ${info.takenAt}${file}${incomplete}`);
 }
 
 export function stateWords(host: HostDrift): string {
   if (host.state === 'no-drift') return 'no drift';
   if (host.state === 'drift') return 'drift';
-  return host.reason ? `incomplete: ${host.reason}` : 'incomplete';
+  return host.reason ? `incomplete: ${printable(host.reason)}` : 'incomplete';
 }
 
 export function plural(count: number, word: string): string {

@@ -1,7 +1,18 @@
-import junitReportBuilder, { type Builder, type TestCase, type TestSuite } from 'junit-report-builder';
 import type { Verdict } from '../src/gate/verdict.js';
 import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
 import { describeEvidence, describeImpact, describeSpecs, describeTags, findControl } from './details.js';
+import {
+  addCounts,
+  junitDocument,
+  noCounts,
+  problem,
+  SKIPPED,
+  SUITE_END,
+  suiteStart,
+  systemOut,
+  testCase,
+  type JunitCounts,
+} from './junit-xml.js';
 
 export interface JunitReportOptions {
   /** The image under test (an AMI id, an image digest…), recorded on every testsuite. */
@@ -9,38 +20,55 @@ export interface JunitReportOptions {
 }
 
 /**
- * The package's types declare a default export, but its CommonJS code assigns a builder instance
- * to `module.exports`, which is what a default import receives. That shared instance is used only
- * to make a fresh builder per report, so two reports never mix.
- */
-export const builderFactory = junitReportBuilder as unknown as Builder;
-
-/**
  * JUnit XML for Jenkins and other CI servers: one testsuite per host, one testcase per check.
  * The layout, and why, is in docs/reports.md; the XML is tested against the Jenkins JUnit XSD.
  */
-export function renderJunitReport(result: RunResult, _verdict: Verdict, options: JunitReportOptions = {}): string {
-  const report = builderFactory.newBuilder().name(`driftspec: ${describeSpecs(result)}`);
-  for (const host of result.hosts) addHostSuite(report.testSuite(), host, result, options);
-  return `${withoutRootSkippedCount(report.build())}\n`;
+export function renderJunitReport(result: RunResult, verdict: Verdict, options: JunitReportOptions = {}): string {
+  return [...junitReportPieces(result, verdict, options)].join('');
 }
 
-function addHostSuite(suite: TestSuite, host: HostResult, result: RunResult, options: JunitReportOptions): void {
-  suite.name(host.target).timestamp(host.startedAt).time(seconds(host.durationMs));
-  // `hostname` is a testsuite attribute the builder has no method for; its attribute map is the way.
-  (suite as unknown as { _attributes: Record<string, unknown> })._attributes.hostname = host.target;
-  for (const [name, value] of suiteProperties(host, result, options)) suite.property(name, value);
-  const names = uniqueNames(host.results);
-  for (const check of host.results) addCheckCase(suite.testCase(), check, names.get(check.checkId)!, host, result);
-  if (host.status !== 'completed' && !host.results.some((r) => r.status === 'error')) {
-    // Without an erroring testcase, a CI server would show a host that was never checked as green.
-    suite
-      .testCase()
-      .className(`${host.target}.host`)
-      .name(`host ${host.status}`)
-      .time(0)
-      .error(`host ${host.status}: ${host.reason ?? 'no reason given'}`, host.status);
+/** The same XML in pieces, one per testcase (reporters/junit-xml.ts). */
+export function junitReportPieces(
+  result: RunResult,
+  _verdict: Verdict,
+  options: JunitReportOptions = {},
+): Generator<string> {
+  const totals = result.hosts.map(suiteCounts).reduce(addCounts, noCounts());
+  return junitDocument(`driftspec: ${describeSpecs(result)}`, totals, suites(result, options));
+}
+
+function* suites(result: RunResult, options: JunitReportOptions): Generator<string> {
+  for (const host of result.hosts) yield* suitePieces(host, result, options);
+}
+
+function suiteCounts(host: HostResult): JunitCounts {
+  const counts = noCounts();
+  for (const check of host.results) {
+    counts.tests++;
+    if (check.status === 'failed') counts.failures++;
+    else if (check.status === 'error') counts.errors++;
+    else if (check.status === 'skipped') counts.skipped++;
   }
+  return needsHostCase(host) ? { ...counts, tests: counts.tests + 1, errors: counts.errors + 1 } : counts;
+}
+
+/** Without an erroring testcase, a CI server would show a host that was never checked as green. */
+function needsHostCase(host: HostResult): boolean {
+  return host.status !== 'completed' && !host.results.some((r) => r.status === 'error');
+}
+
+function* suitePieces(host: HostResult, result: RunResult, options: JunitReportOptions): Generator<string> {
+  const properties = suiteProperties(host, result, options);
+  const counts = suiteCounts(host);
+  const time = seconds(host.durationMs);
+  yield suiteStart({ name: host.target, timestamp: host.startedAt, time, counts, properties });
+  const names = uniqueNames(host.results);
+  for (const check of host.results) yield checkCase(check, names.get(check.checkId)!, host, result);
+  if (needsHostCase(host)) {
+    const error = problem('error', `host ${host.status}: ${host.reason ?? 'no reason given'}`, host.status);
+    yield testCase({ classname: `${host.target}.host`, name: `host ${host.status}` }, [error]);
+  }
+  yield SUITE_END;
 }
 
 function suiteProperties(host: HostResult, result: RunResult, options: JunitReportOptions): Array<[string, string]> {
@@ -58,31 +86,29 @@ function suiteProperties(host: HostResult, result: RunResult, options: JunitRepo
   return properties;
 }
 
-function addCheckCase(testCase: TestCase, check: CheckResult, name: string, host: HostResult, result: RunResult): void {
-  testCase
-    .className(`${host.target}.${check.control ?? check.resource}`)
-    .name(name)
-    // Every check of a host is judged from the same single probe; its time is the suite's.
-    .time(0);
+function checkCase(check: CheckResult, name: string, host: HostResult, result: RunResult): string {
   const details: string[] = [`check: ${check.checkId}`];
   const control = findControl(result, check.control);
   if (control) {
-    details.push(`control: ${control.id}${control.title ? ` (${control.title})` : ''}`, `impact: ${describeImpact(control.impact)}`);
+    const title = control.title ? ` (${control.title})` : '';
+    details.push(`control: ${control.id}${title}`, `impact: ${describeImpact(control.impact)}`);
     if (Object.keys(control.tags).length > 0) details.push(`tags: ${describeTags(control.tags)}`);
     if (control.refs.length > 0) details.push(`refs: ${control.refs.join(' ')}`);
   }
+  const children: string[] = [];
   if (check.status === 'failed') {
-    testCase.failure(check.message, check.matcher).stacktrace(cdataText(expectedVersusActual(check)));
+    children.push(problem('failure', check.message, check.matcher, expectedVersusActual(check)));
   } else if (check.status === 'error') {
-    testCase.error(check.message, host.status === 'completed' ? 'error' : host.status);
+    children.push(problem('error', check.message, host.status === 'completed' ? 'error' : host.status));
   } else if (check.status === 'skipped') {
-    // The builder writes <skipped/> without a message, so the reason goes to system-out.
-    testCase.skipped();
+    // <skipped/> has no message in this layout, so the reason goes to system-out.
+    children.push(SKIPPED);
     details.push(check.message);
   }
   const evidence = check.evidence === undefined ? undefined : host.evidence[check.evidence];
   if (evidence && (check.status === 'failed' || check.status === 'error')) details.push('', describeEvidence(evidence));
-  testCase.standardOutput(cdataText(details.join('\n')));
+  children.push(...systemOut(details.join('\n')));
+  return testCase({ classname: `${host.target}.${check.control ?? check.resource}`, name }, children);
 }
 
 function expectedVersusActual(check: CheckResult): string {
@@ -99,26 +125,6 @@ function uniqueNames(results: readonly CheckResult[]): Map<string, string> {
   return new Map(results.map((r) => [r.checkId, uses.get(r.title)! > 1 ? `${r.title} [${r.checkId}]` : r.title]));
 }
 
-/**
- * The builder writes these texts as CDATA, and the xmlbuilder inside it splits only the FIRST
- * `]]>` of a text into two sections; a second one would end the section early and break the XML.
- * Splitting every later one here leaves the first to it, so the whole text survives exactly.
- */
-export function cdataText(text: string): string {
-  const first = text.indexOf(']]>');
-  if (first === -1) return text;
-  return text.slice(0, first + 3) + text.slice(first + 3).replaceAll(']]>', ']]]]><![CDATA[>');
-}
-
 function seconds(ms: number): number {
   return Math.round(ms) / 1000;
-}
-
-/**
- * The builder counts skips on <testsuites> too, an attribute the Jenkins JUnit schema does not
- * allow there (it does on each <testsuite>). Attribute values are double-quoted with `"` escaped,
- * so stepping over whole attributes of the root tag finds exactly that one.
- */
-export function withoutRootSkippedCount(xml: string): string {
-  return xml.replace(/(<testsuites(?:\s+[\w.:-]+="[^"]*")*?)\s+skipped="\d+"/, '$1');
 }

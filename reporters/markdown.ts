@@ -1,6 +1,7 @@
 import type { Verdict } from '../src/gate/verdict.js';
 import { impactName } from '../src/plan/schema.js';
 import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
+import { printable } from '../src/text/printable.js';
 import { describeEvidence, describeSpecs, findControl } from './details.js';
 
 export interface MarkdownReportOptions {
@@ -124,11 +125,11 @@ function cell(value: string): string {
 
 /**
  * Inline text: every character Markdown could read as markup is backslash-escaped (CommonMark
- * allows that for any ASCII punctuation), `|` too so that a table cell does not split, and line
- * breaks become spaces so that a table row stays one line.
+ * allows that for any ASCII punctuation), `|` too so that a table cell does not split, line
+ * breaks become spaces so that a table row stays one line, and other control characters escapes.
  */
 export function text(value: string): string {
-  return value.replace(/[\\`*_[\]<>|~&#]/g, '\\$&').replace(/\r?\n/g, ' ');
+  return printable(value.replace(/\r?\n/g, ' ')).replace(/[\\`*_[\]<>|~&#]/g, '\\$&');
 }
 
 /**
@@ -136,21 +137,27 @@ export function text(value: string): string {
  * on `|` before it reads code spans, so `|` is escaped there too (and shown without the backslash).
  */
 export function code(value: string, inTable = true): string {
-  const flat = value.replace(/\r?\n/g, '⏎');
-  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longestRun + 1);
+  const flat = printable(value.replace(/\r?\n/g, '⏎'));
+  const fence = '`'.repeat(longestBacktickRun(flat) + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat.startsWith(' ') ? ' ' : '';
   return `${fence}${pad}${inTable ? flat.replace(/\|/g, '\\|') : flat}${pad}${fence}`;
 }
 
 /** A fenced block whose fence no line of the content can close. */
-function fenced(value: string): string {
-  const longestRun = Math.max(0, ...(value.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+function fenced(block: string): string {
+  const value = printable(block, { keepLineBreaks: true });
+  const fence = '`'.repeat(Math.max(3, longestBacktickRun(value) + 1));
   return `${fence}text\n${value}\n${fence}`;
+}
+
+/** Measured without spreading the runs into arguments: a value may hold more than a stack's worth. */
+function longestBacktickRun(value: string): number {
+  let longest = 0;
+  for (const run of value.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
 }
 
 /** Text inside raw HTML (the <summary>), where backslash escapes do not apply. */
 function html(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+  return printable(value.replace(/\r?\n/g, ' ')).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -1,3 +1,4 @@
+import type { HostDrift } from '../src/drift/diff-schema.js';
 import type { HostResult } from '../src/results/schema.js';
 
 export interface ProgressStream {
@@ -11,14 +12,30 @@ export function shouldShowProgress(stream: ProgressStream, hostCount: number, en
   return Boolean(stream.isTTY) && hostCount > 1 && env.TERM !== 'dumb';
 }
 
-type HostOutcome = 'passed' | 'failed' | 'error' | 'unreachable';
-
-/** Errors outrank failures, as in the verdict. */
-function outcomeOf(host: HostResult): HostOutcome {
-  if (host.status === 'unreachable') return 'unreachable';
-  if (host.status === 'error' || host.counts.error > 0) return 'error';
-  return host.counts.failed > 0 ? 'failed' : 'passed';
+/** The outcomes a progress line counts, in the order it shows them, and how a finished host maps to one. */
+export interface ProgressOutcomes<H> {
+  labels: readonly string[];
+  outcomeOf(host: H): string;
 }
+
+/** Run hosts: errors outrank failures, as in the verdict. */
+export const RUN_PROGRESS: ProgressOutcomes<HostResult> = {
+  labels: ['passed', 'failed', 'error', 'unreachable'],
+  outcomeOf(host) {
+    if (host.status === 'unreachable') return 'unreachable';
+    if (host.status === 'error' || host.counts.error > 0) return 'error';
+    return host.counts.failed > 0 ? 'failed' : 'passed';
+  },
+};
+
+/** Drift hosts: a host without a snapshot of its own (unreachable, probe error, interrupted) says so. */
+export const DRIFT_PROGRESS: ProgressOutcomes<HostDrift> = {
+  labels: ['no drift', 'drift', 'incomplete', 'unreachable'],
+  outcomeOf(host) {
+    if (host.reason !== undefined) return 'unreachable';
+    return host.state === 'no-drift' ? 'no drift' : host.state;
+  },
+};
 
 const CLEAR_LINE = '\r\u001b[2K';
 const DEFAULT_COLUMNS = 80;
@@ -28,26 +45,29 @@ const DEFAULT_COLUMNS = 80;
  * `driftspec: 4/6 hosts · 2 passed · 1 failed · 0 error · 1 unreachable · 3.2 s`.
  * finish() removes it, so the report that follows starts on a clean line.
  */
-export class FleetProgress {
-  private readonly counts: Record<HostOutcome, number> = { passed: 0, failed: 0, error: 0, unreachable: 0 };
+export class FleetProgress<H> {
+  private readonly counts = new Map<string, number>();
   private done = 0;
   private readonly started: number;
 
   constructor(
     private readonly stream: ProgressStream,
     private readonly total: number,
+    private readonly outcomes: ProgressOutcomes<H>,
     private readonly now: () => number = Date.now,
   ) {
     this.started = now();
+    for (const label of outcomes.labels) this.counts.set(label, 0);
   }
 
   start(): void {
     this.render();
   }
 
-  hostDone(host: HostResult): void {
+  hostDone(host: H): void {
     this.done++;
-    this.counts[outcomeOf(host)]++;
+    const outcome = this.outcomes.outcomeOf(host);
+    this.counts.set(outcome, (this.counts.get(outcome) ?? 0) + 1);
     this.render();
   }
 
@@ -56,9 +76,9 @@ export class FleetProgress {
   }
 
   line(): string {
-    const { passed, failed, error, unreachable } = this.counts;
     const seconds = ((this.now() - this.started) / 1000).toFixed(1);
-    return `driftspec: ${this.done}/${this.total} hosts · ${passed} passed · ${failed} failed · ${error} error · ${unreachable} unreachable · ${seconds} s`;
+    const counts = [...this.counts].map(([label, count]) => ` · ${count} ${label}`).join('');
+    return `driftspec: ${this.done}/${this.total} hosts${counts} · ${seconds} s`;
   }
 
   /** Cut to the terminal's width: a wrapped line could not be rewritten in place. */

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { EXIT } from '../gate/exit-codes.js';
 import { specCacheDir } from './cache.js';
-import type { main } from './main.js';
+import { COMMAND_NAMES } from './command-names.js';
+import type { main, watchInterrupts } from './main.js';
 
 /** The CLI bundled into one CommonJS file in dist/ by scripts/bundle-cli.ts. */
 export const BUNDLE_FILE = 'driftspec-cli.cjs';
@@ -17,7 +18,7 @@ export const IMPORT_PARAMETER = '__driftspecImport';
  * Commands with a code cache each: a cache holds the functions compiled by the run that wrote
  * it, so one written by `--version` would leave a `run` compiling all of its own code again.
  */
-export const CACHED_COMMANDS = ['run', 'plan', 'schema', 'snapshot', 'drift', 'generate'] as const;
+export const CACHED_COMMANDS = COMMAND_NAMES;
 
 const WRAPPER_HEAD = `(function (exports, require, module, __filename, __dirname, ${IMPORT_PARAMETER}) {`;
 const WRAPPER_TAIL = '\n})';
@@ -27,6 +28,7 @@ const CHECKSUM_BYTES = 20;
 
 export interface LoadedCli {
   main: typeof main;
+  watchInterrupts: typeof watchInterrupts;
   /** For process 'exit', when there was no cache to use: writes one with every function compiled so far. */
   onExit?: (code: number) => void;
 }
@@ -50,7 +52,8 @@ export async function loadCli(distDir: URL, options: { env: NodeJS.ProcessEnv; c
   const { exports, writeCache } = loadBundle(bundlePath, { cacheDir: specCacheDir(options.env), command: options.command });
   // A run refused for bad input compiled little of its command: the next run writes the cache instead.
   const onExit = writeCache && ((code: number) => code < EXIT.usage && writeCache());
-  return { main: exports.main as typeof main, onExit };
+  const cli = { main: exports.main as typeof main, watchInterrupts: exports.watchInterrupts as typeof watchInterrupts };
+  return { ...cli, onExit };
 }
 
 function isCurrent(bundlePath: string, entryPath: string): boolean {
@@ -63,18 +66,26 @@ function isCurrent(bundlePath: string, entryPath: string): boolean {
 
 /**
  * Runs a CommonJS bundle through node:vm with a V8 code cache from `cacheDir`, one per command,
- * named by a hash of the bundle and the Node version and architecture. A cache that is missing,
+ * named by a hash of the bundle, its path and the Node version and architecture: the path, because
+ * the compiled functions carry the file name that stack traces show, so two checkouts of the same
+ * bundle must not share a cache. A cache that is missing,
  * damaged or refused by V8 is ignored and `writeCache` is returned to write it anew.
  */
 export function loadBundle(
   bundlePath: string,
-  options: { cacheDir: string; command: string | undefined; importModule?: (specifier: string) => Promise<unknown> },
+  options: {
+    cacheDir: string;
+    command: string | undefined;
+    importModule?: (specifier: string) => Promise<unknown>;
+    /** Where the bundle is installed, for the cache key (default: `bundlePath`). */
+    installation?: string;
+  },
 ): CompiledBundle {
   const bytes = readFileSync(bundlePath);
   // The bundle is ASCII (scripts/bundle-cli.ts sees to it): decoded as Latin-1 it costs next to
   // nothing, where UTF-8 decoding of its 1.5 MB takes 15–40 ms.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
-  const key = createHash('sha1').update(WRAPPER_HEAD).update(bytes).update(WRAPPER_TAIL).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 24);
+  const key = cacheKey(bytes, options.installation ?? bundlePath);
   const command = CACHED_COMMANDS.find((name) => name === options.command) ?? 'other';
   const cachePath = join(options.cacheDir, `cli-${command}-${key}.v8cache`);
   const stored = readCacheFile(cachePath);
@@ -84,6 +95,11 @@ export function loadBundle(
   const importModule = options.importModule ?? ((specifier: string) => import(specifier));
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), importModule);
   return { exports: module.exports, cachePath, cache, writeCache: cache === 'used' ? undefined : () => writeCacheFile(cachePath, script.createCachedData()) };
+}
+
+function cacheKey(bundle: Buffer, installation: string): string {
+  const hash = createHash('sha1').update(WRAPPER_HEAD).update(bundle).update(WRAPPER_TAIL);
+  return hash.update(`\0${process.version}\0${process.arch}\0${installation}`).digest('hex').slice(0, 24);
 }
 
 /** V8 does not check its cache data for damage (a flipped byte can crash it): the checksum does. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { JumpSpec } from '../targets/jump-spec.js';
 import type { SshFlags } from '../targets/ssh-settings.js';
-import { collect, collectFingerprint, collectJumps, parsePositive, parseSudoUser } from './main.js';
+import { collect, collectFingerprint, collectJumps, parsePositive, parseSudoUser } from './options.js';
 
 /**
  * The options that say how to reach and log in to targets and how long a probe may run: the same

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { collect, parseCount, parseDurationOption, parsePositive } from './main.js';
+import { collect, parseCount, parseDurationOption, parsePositive } from './options.js';
 
 /**
  * The options that choose and pace the hosts of a fleet, as `driftspec run` and `driftspec drift`
- * take them: an inventory and `--limit`, how many hosts at once, one host's budget, and waiting for
- * freshly booted hosts. `done` says what happens to a host ("checked"), `named` how the command's
- * other hosts are given ("--target").
+ * take them: an inventory and `--limit`, how many hosts at once, one host's budget, waiting for
+ * freshly booted hosts, and the progress line. `done` says what happens to a host ("checked"),
+ * `named` how the command's other hosts are given ("--target").
  */
 export function addFleetOptions(command: Command, words: { done: string; named: string }): Command {
   return command
@@ -14,7 +14,8 @@ export function addFleetOptions(command: Command, words: { done: string; named: 
     .option('--inventory <file>', `YAML inventory of hosts and groups (see "driftspec schema inventory"); combines with ${words.named}`)
     .option('--limit <names>', 'only these inventory hosts or groups (comma list, repeatable; "all" for every host)', collect)
     .option('--concurrency <n>', `how many hosts are ${words.done} at once`, parseCount, 16)
-    .option('--host-timeout <seconds>', "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + 10, and the time --wait allows)", parsePositive);
+    .option('--host-timeout <seconds>', "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + 10, and the time --wait allows)", parsePositive)
+    .option('--no-progress', 'no progress line on a terminal during fleet runs');
 }
 
 export interface FleetFlags {
@@ -27,4 +28,6 @@ export interface FleetFlags {
   concurrency: number;
   /** Seconds; undefined: derived from the connect and probe timeouts. */
   hostTimeout?: number;
+  /** False with --no-progress. */
+  progress: boolean;
 }

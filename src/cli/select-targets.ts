@@ -6,7 +6,7 @@ import { createTarget } from '../targets/parse.js';
 import type { SudoSettings } from '../targets/privilege.js';
 import type { SshSettings } from '../targets/ssh-settings.js';
 import type { Target } from '../targets/target.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 import type { FleetFlags } from './fleet-options.js';
 import { usageError } from './usage.js';
 

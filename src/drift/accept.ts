@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import type { Path } from '../plan/located-yaml.js';
+import type { Path } from '../inputs/located-yaml.js';
+import { readInputFile } from '../inputs/read.js';
+import { parseYamlInput } from '../inputs/yaml-input.js';
+import { locatedError } from '../inputs/zod-issues.js';
 import { ChangeTypeSchema, type Acceptance, type ChangeType } from './diff-schema.js';
 import type { KeyMatcher } from './ignore-glob.js';
 import { checkAttribute, compileLocated } from './ignore.js';
-import { locatedError, parseLocated, readInputFile } from './ignore-yaml.js';
 import { SnapshotKindSchema, type SnapshotKind } from './snapshot-schema.js';
 
 /**
@@ -63,12 +65,15 @@ export interface AcceptedDrift {
 export const NO_ACCEPTED_DRIFT: AcceptedDrift = { entries: [] };
 
 export function loadAcceptFile(path: string, cwd: string): AcceptedDrift {
-  return parseAcceptFile(readInputFile(path, cwd, 'accepted-drift file'), path);
+  return parseAcceptFile(readInputFile(path, 'accept', cwd), path);
 }
 
 export function parseAcceptFile(text: string, source: string): AcceptedDrift {
   const expected = (path: Path) => (path.length === 0 ? Object.keys(AcceptFileSchema.shape) : Object.keys(AcceptEntrySchema.shape));
-  const { value, where } = parseLocated(text, source, AcceptFileSchema, expected, 'an accepted-drift file must be a map with `accepted:` (a list of entries)');
+  const { value, where } = parseYamlInput(text, source, AcceptFileSchema, {
+    shape: 'an accepted-drift file must be a map with `accepted:` (a list of entries)',
+    expectedKeys: expected,
+  });
   const entries = value.accepted.map((entry, index): AcceptEntry => {
     const at = ['accepted', index];
     if (entry.attribute !== undefined) {

@@ -71,10 +71,5 @@ function withIds<T extends object>(
   });
 }
 
-const CONTROL = /[\u0000-\u001f\u007f]/g;
-const ESCAPES: Record<string, string> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
-
 /** Control characters (a line break in a file name or a gecos field) shown as escapes, so one item stays one line. */
-export function printable(text: string): string {
-  return text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+export { printable } from '../text/printable.js';

@@ -392,9 +392,7 @@ class Scope {
 
   gapCovers(kind: SnapshotKind, key: string, side: Side): boolean {
     const covers = this.parts.get(kind)?.covers;
-    return this.gaps[side].some(
-      (gap) => gap.kind === kind && (gap.path === key || (covers !== undefined && covers(gap.path!, key))),
-    );
+    return this.gaps[side].some((gap) => gap.kind === kind && (gap.path === key || covers?.(gap.path!, key)));
   }
 }
 

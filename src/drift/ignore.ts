@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import type { Path, SourceMap } from '../plan/located-yaml.js';
+import type { Path, SourceMap } from '../inputs/located-yaml.js';
+import { readInputFile } from '../inputs/read.js';
+import { parseYamlInput } from '../inputs/yaml-input.js';
+import { locatedError } from '../inputs/zod-issues.js';
 import { ALL_ATTRIBUTES, KIND_DEFINITIONS } from './diff-kinds.js';
 import { checkPathGlob, compileKeyGlobs, GlobError, type KeyMatcher } from './ignore-glob.js';
 import { normalisePathGlob } from './snapshot-ignore.js';
-import { locatedError, parseLocated, readInputFile } from './ignore-yaml.js';
 import { SnapshotKindSchema, type SnapshotKind } from './snapshot-schema.js';
 
 /**
@@ -66,11 +68,14 @@ export interface IgnoreRules {
 export const NO_IGNORES: IgnoreRules = { rules: [] };
 
 export function loadIgnoreFile(path: string, cwd: string): IgnoreRules {
-  return parseIgnoreFile(readInputFile(path, cwd, 'ignore file'), path);
+  return parseIgnoreFile(readInputFile(path, 'ignore', cwd), path);
 }
 
 export function parseIgnoreFile(text: string, source: string): IgnoreRules {
-  const { value, where } = parseLocated(text, source, IgnoreFileSchema, expectedKeys, 'an ignore file must be a map with `ignore:` (a list of rules)');
+  const { value, where } = parseYamlInput(text, source, IgnoreFileSchema, {
+    shape: 'an ignore file must be a map with `ignore:` (a list of rules)',
+    expectedKeys,
+  });
   return { rules: value.ignore.map((rule, index) => compileRule(rule, ['ignore', index], where)) };
 }
 

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { writeStreamAtomically } from '../io/atomic-write.js';
-import { SpecError } from '../plan/build.js';
+import { SpecError } from '../inputs/input-error.js';
+import { readInputFile } from '../inputs/read.js';
 import { checkSnapshot, SnapshotSchema, type Snapshot } from './snapshot-schema.js';
 
 /**
@@ -72,22 +71,16 @@ export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promi
  * SpecError that names the file and what is wrong with it: exit 78, like every bad input file.
  */
 export async function readSnapshotFile(path: string, cwd: string): Promise<Snapshot> {
-  let text: string;
-  try {
-    text = await readFile(resolve(cwd, path), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SpecError('snapshot file not found', path);
-    if (code === 'EISDIR') throw new SpecError('is a directory, not a snapshot file', path);
-    throw new SpecError(`cannot read the snapshot file: ${code ?? (error as Error).message}`, path);
-  }
+  const text = readInputFile(path, 'snapshot', cwd);
   if (text.trim() === '') throw new SpecError('not JSON: the file is empty', path);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     const message = oneLine((error as Error).message);
-    const cutShort = /end of JSON input|Unterminated string/i.test(message);
+    const stoppedAt = /at position (\d+)/.exec(message);
+    const atTheEnd = stoppedAt !== null && Number(stoppedAt[1]) >= text.trimEnd().length;
+    const cutShort = atTheEnd || /end of JSON input|Unterminated string/i.test(message);
     throw new SpecError(cutShort ? `not JSON: the file ends in the middle of the document (cut short?): ${message}` : `not JSON: ${message}`, path);
   }
   const checked = checkSnapshot(value);

@@ -8,10 +8,7 @@
  * below it — the same rule on the target (`find … -prune`) and in TypeScript.
  */
 
-/** Each kind's default ignores live in its inventory part; named here for the drift command. */
-export { DEFAULT_PATH_IGNORES } from '../resources/file/inventory.js';
-export { DEFAULT_MOUNT_IGNORES } from '../resources/mount/inventory.js';
-export { DEFAULT_KERNEL_PARAMETER_IGNORES } from '../resources/kernel-parameter/inventory.js';
+/* Each kind's default ignores live in its inventory part (src/resources/<kind>/inventory.ts). */
 
 export class IgnoreGlobError extends Error {
   override name = 'IgnoreGlobError';
@@ -20,7 +17,10 @@ export class IgnoreGlobError extends Error {
 /** A path glob as `--ignore` takes it: absolute (or starting with a wildcard), no NUL, no trailing "/". */
 export function normalisePathGlob(glob: string): string {
   if (glob.includes('\0')) throw new IgnoreGlobError('an ignore glob cannot contain a NUL byte');
-  if (!/^[/*?[]/.test(glob)) throw new IgnoreGlobError(`an ignore glob matches whole absolute paths: start it with "/" or a wildcard (got ${JSON.stringify(glob)})`);
+  if (!/^[/*?[]/.test(glob))
+    throw new IgnoreGlobError(
+      `an ignore glob matches whole absolute paths: start it with "/" or a wildcard (got ${JSON.stringify(glob)})`,
+    );
   globToRegExp(glob);
   return glob.length > 1 ? glob.replace(/\/+$/, '') || '/' : glob;
 }

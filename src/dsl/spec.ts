@@ -1,6 +1,7 @@
 import type { ControlInput } from '../plan/assemble.js';
 import { PlanAssembler } from '../plan/assemble.js';
-import { formatZodIssues, isSpecError, SpecError } from '../plan/build.js';
+import { isSpecError, SpecError } from '../inputs/input-error.js';
+import { formatZodIssues } from '../inputs/zod-issues.js';
 import { EventuallyInputSchema, type EventuallyInput, type ImpactInput, type Plan, type SpecInfo } from '../plan/schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyResource } from '../resources/resource.js';

@@ -1,6 +1,7 @@
 import type { Plan } from '../plan/schema.js';
 import { addCounts, emptyCounts, RESULT_SCHEMA_VERSION, timestamp, type HostResult, type RunResult } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
+import { runFleet, type FleetClock, type HostStop } from './fleet.js';
 import { planQueries, type QueryPlan } from './queries.js';
 import { hostFailure, runHost, type RunHostOptions } from './run-host.js';
 
@@ -24,38 +25,47 @@ export interface RunOptions extends RunHostOptions {
   onHostDone?: (result: HostResult) => void;
   /** Inventory entries of targets that came from an inventory file. */
   inventory?: ReadonlyMap<Target, HostInventoryInfo>;
+  /** Aborted on the first SIGINT: no host is started after it, and hosts in progress end as errors. */
+  interrupt?: AbortSignal;
+  clock?: FleetClock;
 }
 
-/** How long closing a finished host's connection may take before the run stops waiting for it. */
-export const CLOSE_LIMIT_MS = 2000;
+export interface PlanRun {
+  result: RunResult;
+  /** The run was interrupted: some hosts were not checked (their checks are errors). */
+  interrupted: boolean;
+}
 
 /**
- * Runs the plan on every target, at most `concurrency` at a time. Every host ends completed,
- * unreachable or error within its own budget; a host that fails, hangs or throws never stops or
- * delays the others, and all results form one run result in the targets' order.
+ * Runs the plan on every target through the fleet executor. Every host ends completed,
+ * unreachable or error within its own budget, and all results form one run result in the targets' order.
  */
 export async function runPlan(plan: Plan, targets: readonly Target[], options: RunOptions): Promise<RunResult> {
+  return (await runPlanInterruptibly(plan, targets, options)).result;
+}
+
+export async function runPlanInterruptibly(
+  plan: Plan,
+  targets: readonly Target[],
+  options: RunOptions,
+): Promise<PlanRun> {
   const startedAt = timestamp();
-  const hosts = new Array<HostResult>(targets.length);
-  const closing: Promise<void>[] = [];
   const shared: RunOptions = { ...options, queryPlan: options.queryPlan ?? sharedQueryPlan(plan, options) };
-  let next = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const index = next++;
-      const target = targets[index]!;
-      const result = await runWithinBudget(plan, target, shared);
-      // Closing also abandons whatever a host that ran out of time was still doing.
-      closing.push(closeWithin(target, CLOSE_LIMIT_MS));
-      const inventory = options.inventory?.get(target);
-      hosts[index] = inventory ? { ...result, inventory } : result;
-      options.onHostDone?.(hosts[index]);
-    }
+  const withInventory = (result: HostResult, index: number) => {
+    const inventory = options.inventory?.get(targets[index]!);
+    return inventory ? { ...result, inventory } : result;
   };
-  const workers = Math.max(1, Math.min(Math.floor(options.concurrency), targets.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  await Promise.all(closing);
-  return {
+  const fleet = await runFleet(targets, {
+    concurrency: options.concurrency,
+    hostTimeoutMs: options.hostTimeoutMs,
+    work: async (target, index) => withInventory(await runHost(plan, target, shared), index),
+    stopped: (target, stop, started, index) => withInventory(stoppedHost(plan, target, stop, started), index),
+    ...(options.onHostDone ? { onHostDone: options.onHostDone } : {}),
+    ...(options.interrupt ? { interrupt: options.interrupt } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const hosts = fleet.results;
+  const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'driftspec', version: options.toolVersion },
     startedAt,
@@ -65,9 +75,9 @@ export async function runPlan(plan: Plan, targets: readonly Target[], options: R
     counts: hosts.reduce((sum, h) => addCounts(sum, h.counts), emptyCounts()),
     hosts,
   };
+  return { result, interrupted: fleet.interrupted };
 }
 
-/** One host, never longer than its budget and never throwing. */
 /** One query plan for every host; a plan it cannot be made for fails on each host instead, as before. */
 function sharedQueryPlan(plan: Plan, options: RunOptions): QueryPlan | undefined {
   try {
@@ -77,34 +87,21 @@ function sharedQueryPlan(plan: Plan, options: RunOptions): QueryPlan | undefined
   }
 }
 
-async function runWithinBudget(plan: Plan, target: Target, options: RunOptions): Promise<HostResult> {
-  const started = Date.now();
+/** A host that did not finish: every check an error naming why. */
+function stoppedHost(plan: Plan, target: Target, stop: HostStop, started: number): HostResult {
   const startedAt = timestamp(new Date(started));
-  let timer: NodeJS.Timeout | undefined;
-  const outOfTime = new Promise<HostResult>((resolve) => {
-    timer = setTimeout(() => {
-      const seconds = options.hostTimeoutMs / 1000;
-      const reason = `${target.name} did not finish within the ${seconds} s host timeout (connecting, logging in and running the probe)`;
-      resolve(hostFailure(plan, target, 'unreachable', reason, startedAt, started, 0, 'timeout'));
-    }, options.hostTimeoutMs);
-  });
-  const checked = runHost(plan, target, options).catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    return hostFailure(plan, target, 'error', `internal error while checking this host: ${message}`, startedAt, started, 0);
-  });
-  try {
-    return await Promise.race([checked, outOfTime]);
-  } finally {
-    clearTimeout(timer);
+  if (stop.kind === 'timeout') {
+    const budget = `${stop.budgetMs / 1000} s host timeout`;
+    const reason = `${target.name} did not finish within the ${budget} (connecting, logging in and running the probe)`;
+    return hostFailure(plan, target, 'unreachable', reason, startedAt, started, 0, 'timeout');
   }
-}
-
-/** A target whose close() fails or hangs is left behind rather than holding up the run. */
-export function closeWithin(target: Target, limitMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)));
-  const closed = Promise.resolve()
-    .then(() => target.close())
-    .catch(() => undefined);
-  return Promise.race([closed, limit]).finally(() => clearTimeout(timer));
+  if (stop.kind === 'interrupted') {
+    const reason = stop.started
+      ? 'interrupted (SIGINT) while this host was being checked'
+      : 'interrupted (SIGINT) before this host was started';
+    return hostFailure(plan, target, 'error', reason, startedAt, started, 0);
+  }
+  const message = stop.error instanceof Error ? stop.error.message : String(stop.error);
+  const reason = `internal error while checking this host: ${message}`;
+  return hostFailure(plan, target, 'error', reason, startedAt, started, 0);
 }

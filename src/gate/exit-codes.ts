@@ -8,6 +8,8 @@ export const EXIT = {
   error: 2,
   /** Wrong command-line usage (unknown flag, missing argument). */
   usage: 64,
+  /** A TypeScript/JavaScript spec never finished loading (a top-level await that nothing settles). */
+  specStalled: 65,
   /** An internal error in driftspec itself (a bug): please report it. */
   internal: 70,
   /** A spec, inventory or other input file is invalid or missing. */

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { z } from 'zod';
-import { SpecError } from '../plan/build.js';
 import { IMPACT_NAMES, type ImpactName } from '../plan/schema.js';
-import { parseLocatedYaml, type Path } from '../plan/located-yaml.js';
-import { innermostIssue } from '../drift/ignore-yaml.js';
+import type { Path } from '../inputs/located-yaml.js';
+import { readInputFile } from '../inputs/read.js';
+import { parseYamlInput } from '../inputs/yaml-input.js';
 import { DriftPolicySchema, driftPolicyKeys } from './drift-policy.js';
 
 /** Impact levels from the lowest to the highest, as controls name them. */
@@ -55,39 +53,21 @@ export function policyJsonSchema(): unknown {
 
 /** Reads a policy file; every mistake is a SpecError (exit 78) naming file:line:column. */
 export function loadGatePolicy(path: string, cwd: string = process.cwd()): GatePolicy {
-  return parseGatePolicy(readPolicyText(resolve(cwd, path), path), path);
+  return parseGatePolicy(readInputFile(path, 'policy', cwd), path);
 }
 
 export function parseGatePolicy(text: string, source: string): GatePolicy {
-  const { document, where } = parseLocatedYaml(text, source);
-  const value: unknown = document.toJS();
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SpecError('a policy file must be a map with any of `failures:`, `errors:`, `unreachable:`, `skips:`', where.at([]));
-  }
-  const result = GatePolicySchema.safeParse(value);
-  if (result.success) return result.data;
-  const { issue, path } = innermostIssue(result.error.issues[0]!, []);
-  throw new SpecError(describeIssue(issue, path), where.at(issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path));
+  return parseYamlInput(text, source, GatePolicySchema, {
+    shape: 'a policy file must be a map with any of `failures:`, `errors:`, `unreachable:`, `skips:`',
+    expectedKeys,
+    describe: (issue, path) => (issue.code !== 'unrecognized_keys' && path.at(-2) === 'allow' ? ALLOWANCE : undefined),
+  }).value;
 }
 
-function readPolicyText(absolute: string, shown: string): string {
-  try {
-    return readFileSync(absolute, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SpecError('policy file not found', shown);
-    if (code === 'EISDIR') throw new SpecError('is a directory, not a policy file', shown);
-    throw new SpecError(`cannot read the policy file: ${code ?? (error as Error).message}`, shown);
-  }
-}
+const ALLOWANCE = 'expected a count (0 or more) or "unlimited"';
 
-function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
-  const field = path.length > 0 ? `${path.join('.')}: ` : '';
-  if (issue.code === 'unrecognized_keys') {
-    const expected = path[0] === 'drift' ? driftPolicyKeys(path) : path.at(-1) === 'allow' ? IMPACT_LEVELS : path.length === 0 ? Object.keys(GatePolicySchema.shape) : ['allow'];
-    return `${field}unknown key "${issue.keys.join('", "')}"; expected one of: ${expected.join(', ')}`;
-  }
-  if (path.at(-2) === 'allow') return `${field}expected a count (0 or more) or "unlimited"`;
-  if (issue.code === 'invalid_value') return `${field}expected one of: ${issue.values.map(String).join(', ')}`;
-  return `${field}${issue.message}`;
+function expectedKeys(path: Path): readonly string[] {
+  if (path[0] === 'drift') return driftPolicyKeys(path);
+  if (path.at(-1) === 'allow') return IMPACT_LEVELS;
+  return path.length === 0 ? Object.keys(GatePolicySchema.shape) : ['allow'];
 }

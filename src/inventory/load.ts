@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import type { z } from 'zod';
-import { SpecError } from '../plan/build.js';
-import { parseLocatedYaml, type Path, type SourceMap } from '../plan/located-yaml.js';
+import { SpecError } from '../inputs/input-error.js';
+import type { Path, SourceMap } from '../inputs/located-yaml.js';
+import { readInputFile } from '../inputs/read.js';
+import { parseYamlInput } from '../inputs/yaml-input.js';
 import { currentUser, parseTargetAddress, SshAddressSchema, sshTargetName, TargetAddressError, type SshAddress, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
 import { ALL_GROUP, InventoryFileSchema, type InventoryFile, type InventoryGroupEntry, type InventoryHostEntry } from './schema.js';
@@ -43,42 +43,14 @@ export interface InventoryContext {
 /** Reads and resolves an inventory file; every mistake is a SpecError naming file:line:column. */
 export function loadInventory(path: string, cwd: string = process.cwd()): Inventory {
   const absolute = resolve(cwd, path);
-  return parseInventory(readInventoryText(absolute, path), path, { baseDir: dirname(absolute) });
+  return parseInventory(readInputFile(path, 'inventory', cwd), path, { baseDir: dirname(absolute) });
 }
 
 export function parseInventory(text: string, source: string, context: InventoryContext): Inventory {
-  const { document, where } = parseLocatedYaml(text, source);
-  const file = validate(document.toJS(), where);
+  const { value: file, where } = parseYamlInput(text, source, InventoryFileSchema, {
+    shape: 'an inventory file must be a map with `hosts:` (and optionally `groups:` and `defaults:`)',
+  });
   return new InventoryResolver(file, source, where, context).resolve();
-}
-
-function readInventoryText(absolute: string, shown: string): string {
-  try {
-    return readFileSync(absolute, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SpecError('inventory file not found', shown);
-    if (code === 'EISDIR') throw new SpecError('is a directory, not an inventory file', shown);
-    throw new SpecError(`cannot read the inventory file: ${code ?? (error as Error).message}`, shown);
-  }
-}
-
-function validate(value: unknown, where: SourceMap): InventoryFile {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new SpecError('an inventory file must be a map with `hosts:` (and optionally `groups:` and `defaults:`)', where.at([]));
-  }
-  const result = InventoryFileSchema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  throw new SpecError(describeIssue(issue, path), where.at(issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path));
-}
-
-function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
-  const field = path.length > 0 ? `${path.join('.')}: ` : '';
-  if (issue.code === 'unrecognized_keys') return `${field}unknown key "${issue.keys.join('", "')}"`;
-  if (issue.code === 'invalid_key') return `${field}${issue.issues[0]?.message ?? issue.message}`;
-  return `${field}${issue.message}`;
 }
 
 interface Member {
@@ -106,6 +78,9 @@ class InventoryResolver {
   ) {}
 
   resolve(): Inventory {
+    if (Object.hasOwn(this.file.hosts, ALL_GROUP)) {
+      this.fail(`"${ALL_GROUP}" is the implicit group of every host; choose another host name`, ['hosts', ALL_GROUP]);
+    }
     const groupEntries = Object.entries(this.file.groups ?? {});
     for (const [group, entry] of groupEntries) this.members.set(group, this.readGroup(group, entry));
     for (const [group] of groupEntries) this.hostDistances(group, []);

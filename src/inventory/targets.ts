@@ -1,5 +1,5 @@
 import type { HostInventoryInfo } from '../engine/run.js';
-import { SpecError } from '../plan/build.js';
+import { SpecError } from '../inputs/input-error.js';
 import { createTarget } from '../targets/parse.js';
 import type { SudoSettings } from '../targets/privilege.js';
 import { IdentityError, loadIdentity, type Identity } from '../targets/ssh-credentials.js';

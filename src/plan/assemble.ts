@@ -1,4 +1,5 @@
-import { buildCheck, SpecError, type CheckRequest } from './build.js';
+import { SpecError } from '../inputs/input-error.js';
+import { buildCheck, type CheckRequest } from './build.js';
 import { ControlIdSchema, impactValue, PLAN_SCHEMA_VERSION, TagsSchema, type Check, type Control, type ImpactInput, type Plan, type SpecInfo } from './schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
 

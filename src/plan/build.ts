@@ -2,24 +2,10 @@ import { z } from 'zod';
 import { mapMatcherScalars, ValueMatcherSchema, type ValueMatcher } from '../matchers/value.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { ResourceRegistry } from '../resources/index.js';
+import { SpecError } from '../inputs/input-error.js';
+import { formatZodIssues } from '../inputs/zod-issues.js';
 import { describeExpectation } from './describe.js';
 import { EventuallyInputSchema, type Check, type Eventually, type Subject } from './schema.js';
-
-/** A spec mistake, with where it is (file and line, or control and check) and what was expected. */
-export class SpecError extends Error {
-  override name = 'SpecError';
-  constructor(
-    message: string,
-    readonly location?: string,
-  ) {
-    super(location ? `${location}: ${message}` : message);
-  }
-}
-
-/** By name, since a spec may have reached a second copy of this module. */
-export function isSpecError(error: unknown): error is SpecError {
-  return error instanceof Error && error.name === 'SpecError';
-}
 
 export interface CheckRequest {
   control: string | null;
@@ -40,8 +26,8 @@ export interface CheckRequest {
  */
 export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id: string): Check {
   const resource = lookupResource(registry, request.resource);
-  const subject = parseWith(resource.subject, request.subject, `${resource.type} name`) as Subject;
-  const options = parseWith(resource.options, request.options ?? {}, `${resource.type} options`) as Record<string, unknown>;
+  const subject = parseSubject(resource, request.subject);
+  const options = parseOptions(resource, request.options);
   const matcher = lookupMatcher(resource, request.matcher);
   const args = normaliseArgs(resource, request.matcher, matcher, request.args);
   const title = `${resource.title(subject)} should ${request.negated ? 'not ' : ''}${describeExpectation(matcher, args)}`;
@@ -59,6 +45,14 @@ export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id
     ...(request.skip === undefined ? {} : { skip: request.skip }),
     ...(eventually === undefined ? {} : { eventually }),
   };
+}
+
+export function parseSubject(resource: AnyResource, subject: unknown): Subject {
+  return parseWith(resource.subject, subject, `${resource.type} name`) as Subject;
+}
+
+export function parseOptions(resource: AnyResource, options: unknown): Record<string, unknown> {
+  return parseWith(resource.options, options ?? {}, `${resource.type} options`) as Record<string, unknown>;
 }
 
 export function lookupResource(registry: ResourceRegistry, type: string): AnyResource {
@@ -85,13 +79,4 @@ function parseWith(schema: z.ZodType<unknown>, value: unknown, what: string): un
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new SpecError(`invalid ${what}: ${formatZodIssues(result.error)}`);
-}
-
-export function formatZodIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const at = issue.path.length ? `${issue.path.join('.')}: ` : '';
-      return `${at}${issue.message}`;
-    })
-    .join('; ');
 }

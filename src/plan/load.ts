@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { collectSpec, isSpecDefinition } from '../dsl/spec.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import { PlanAssembler } from './assemble.js';
-import { isSpecError, SpecError } from './build.js';
+import { isSpecError, SpecError } from '../inputs/input-error.js';
+import { readInputFile } from '../inputs/read.js';
 import type { Plan } from './schema.js';
 import { importTypeScriptSpec } from './typescript-loader.js';
 import { loadYamlSpec } from './yaml.js';
@@ -26,10 +26,12 @@ export async function loadPlan(paths: readonly string[], options: LoadOptions): 
 
 async function loadSpecFile(path: string, assembler: PlanAssembler, options: LoadOptions): Promise<void> {
   const extension = extname(path).toLowerCase();
-  if (YAML_EXTENSIONS.has(extension)) return loadYamlSpec(await readSpecText(path), path, assembler, options.registry);
+  if (YAML_EXTENSIONS.has(extension)) {
+    return loadYamlSpec(readInputFile(path, 'spec'), path, assembler, options.registry);
+  }
   if (!MODULE_EXTENSIONS.has(extension))
     throw new SpecError(`unsupported spec file type "${extension || '(none)'}"; expected .yaml, .yml, .json, .ts, .mts, .js or .mjs`, path);
-  await readSpecText(path);
+  readInputFile(path, 'spec');
   const exported = await importTypeScriptSpec(resolve(path), options.cacheDir);
   const definitions = Array.isArray(exported) ? exported : [exported];
   if (definitions.length === 0 || !definitions.every(isSpecDefinition))
@@ -41,16 +43,5 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
       if (isSpecError(error)) throw error;
       throw new SpecError(`the spec body threw: ${(error as Error).message}`, path);
     }
-  }
-}
-
-async function readSpecText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new SpecError('spec file not found', path);
-    if (code === 'EISDIR') throw new SpecError('is a directory; name the spec files inside it', path);
-    throw new SpecError(`cannot read the spec file: ${(error as Error).message}`, path);
   }
 }

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { z } from 'zod';
 import { writeFileAtomically } from '../io/atomic-write.js';
-import { isSpecError, SpecError } from './build.js';
+import { isSpecError, SpecError } from '../inputs/input-error.js';
 
 type PublicApi = Record<string, unknown>;
 
@@ -47,12 +47,49 @@ export async function importTypeScriptSpec(absolutePath: string, cacheDir: strin
   const cached = await readValidCache(metaPath);
   const output = cached ?? (await compile(absolutePath, cacheDir, entryKey, metaPath, api));
   try {
-    const module = (await import(`${pathToFileURL(output).href}?${API_QUERY}=${api.id}`)) as { default?: unknown };
+    // `await import(` as written: scripts/bundle-cli.ts hands exactly that to the module loader.
+    const url = `${pathToFileURL(output).href}?${API_QUERY}=${api.id}`;
+    const loading = (async () => (await import(url)) as { default?: unknown })();
+    const module = await unlessStalled(loading, absolutePath);
     if (module.default === undefined) throw new SpecError('has no default export; export default spec(…)', absolutePath);
     return module.default;
   } catch (error) {
-    if (isSpecError(error)) throw error;
+    if (isSpecError(error) || isSpecStalledError(error)) throw error;
     throw new SpecError(`failed while loading: ${(error as Error).message}`, absolutePath);
+  }
+}
+
+/** A spec module that can never finish loading; the CLI exits with its own code (docs/cli.md). */
+export class SpecStalledError extends Error {
+  override name = 'SpecStalledError';
+}
+
+/** By name, like isSpecError. */
+export function isSpecStalledError(error: unknown): error is SpecStalledError {
+  return error instanceof Error && error.name === 'SpecStalledError';
+}
+
+/**
+ * A top-level await waiting on a promise that nothing can settle would end the process with
+ * Node's bare exit 13 and no word about the spec: once the event loop has nothing left to run
+ * while the import is pending, it never will finish.
+ */
+async function unlessStalled<T>(loading: Promise<T>, absolutePath: string): Promise<T> {
+  let onIdle = (): void => undefined;
+  const stalled = new Promise<never>((_resolve, reject) => {
+    onIdle = () =>
+      reject(
+        new SpecStalledError(
+          `${absolutePath}: the spec never finished loading: a top-level await (in the spec or a module it imports) ` +
+            'waits on a promise that nothing is left to settle',
+        ),
+      );
+  });
+  process.once('beforeExit', onIdle);
+  try {
+    return await Promise.race([loading, stalled]);
+  } finally {
+    process.off('beforeExit', onIdle);
   }
 }
 

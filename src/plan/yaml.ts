@@ -1,12 +1,14 @@
 import { visit, type Document } from 'yaml';
-import type { z } from 'zod';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
-import { formatZodIssues, isSpecError, SpecError, type CheckRequest } from './build.js';
+import { isSpecError, SpecError } from '../inputs/input-error.js';
+import { parseLocatedYaml, yamlValue, type Path, type SourceMap } from '../inputs/located-yaml.js';
+import { validateLocated } from '../inputs/yaml-input.js';
+import { formatZodIssues } from '../inputs/zod-issues.js';
+import { parseOptions, parseSubject, type CheckRequest } from './build.js';
 import { EventuallyInputSchema } from './schema.js';
-import { parseLocatedYaml, type Path, type SourceMap } from './located-yaml.js';
-import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
+import { CHECK_META_KEYS, SpecFileSchema } from './spec-file.js';
 
 /**
  * Reads a YAML (or JSON) spec into the assembler. Every mistake is a SpecError naming the
@@ -15,7 +17,9 @@ import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
 export function loadYamlSpec(text: string, source: string, assembler: PlanAssembler, registry: ResourceRegistry): void {
   const { document, where } = parseLocatedYaml(text, source, { keepSourceTokens: true });
   keepLeadingZeroNumbersAsText(document);
-  const file = parseSpecFile(document.toJS(), where);
+  const file = validateLocated(yamlValue(document, source), where, SpecFileSchema, {
+    shape: 'a spec file must be a map with at least `spec:` and `controls:` or `checks:`',
+  });
   assembler.beginSpec({ name: file.spec, source, ...(file.version === undefined ? {} : { version: file.version }), ...(file.title === undefined ? {} : { title: file.title }) });
   file.controls?.forEach((control, c) => {
     const { checks, ...meta } = control;
@@ -35,26 +39,6 @@ function keepLeadingZeroNumbersAsText(document: Document): void {
   });
 }
 
-function parseSpecFile(value: unknown, where: SourceMap): SpecFile {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new SpecError('a spec file must be a map with at least `spec:` and `controls:` or `checks:`', where.at([]));
-  const result = SpecFileSchema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new SpecError(describeIssue(issue), where.at(issuePath(issue)));
-}
-
-function issuePath(issue: z.core.$ZodIssue): Path {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
-  if (issue.code === 'unrecognized_keys') return [...path, issue.keys[0]!];
-  return path;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const field = issue.path.length ? `${issue.path.join('.')}: ` : '';
-  if (issue.code === 'unrecognized_keys') return `${field}unknown key "${issue.keys.join('", "')}"`;
-  return `${field}${issue.message}`;
-}
-
 function addCheckItem(
   item: Record<string, unknown>,
   control: string | null,
@@ -66,6 +50,8 @@ function addCheckItem(
   const resource = findResource(item, path, where, registry);
   const subject = item[resource.type];
   const options = item.options as Record<string, unknown> | undefined;
+  withLocation(where, [...path, resource.type], () => parseSubject(resource, subject));
+  if (options !== undefined) withLocation(where, [...path, 'options'], () => parseOptions(resource, options));
   const skip = item.skip;
   if (skip !== undefined && typeof skip !== 'string') throw new SpecError('skip: expected the reason as text', where.at([...path, 'skip']));
   const eventually = item.eventually;

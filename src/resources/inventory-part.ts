@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Frame } from '../probe/frames.js';
 import type { HostFacts } from '../probe/host.js';
-import { FactError, firstLines } from './resource.js';
 
 /**
  * The inventory part of a kind of state: how `driftspec snapshot` lists the whole set of it, how
@@ -169,36 +168,6 @@ export interface InventoryPart<Item extends object = any, Field = any> {
 export type AnyInventoryPart = InventoryPart<any, any>;
 
 // ---------------------------------------------------------------------------------------------
-// Listing helpers
-
-/** Exit status of a listing when the tool it needs is missing on the target. */
-export const LISTING_UNSUPPORTED = 3;
-
-export function stderrText(frame: Frame): string {
-  return frame.stderr.toString('utf8').trim();
-}
-
-/** Why a listing failed, in the target's own words where it gave any. */
-export function listingFailure(frame: Frame, what: string): FactError {
-  const stderr = stderrText(frame);
-  if (frame.exitCode === LISTING_UNSUPPORTED)
-    return new FactError(`${what}: ${stderr || 'not supported on the target'}`);
-  return new FactError(`${what}: exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
-}
-
-export function outputLines(frame: Frame): string[] {
-  return frame.stdout
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line !== '');
-}
-
-/** A listing without item gaps. */
-export function listed<Item>(items: Item[]): Listed<Item> {
-  return { items, gaps: [] };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Collections
 
 /** Code-unit order: the same on every machine and locale (no localeCompare). */
@@ -251,6 +220,11 @@ export function attributesOf(schema: { shape: Record<string, unknown> }, identit
 /** The items a snapshot holds for a part. */
 export function itemsOf<Item extends object>(part: InventoryPart<Item>, snapshot: SnapshotView): Item[] {
   return part.collection.items(snapshot[part.kind]);
+}
+
+/** A listing without item gaps. */
+export function listed<Item>(items: Item[]): Listed<Item> {
+  return { items, gaps: [] };
 }
 
 /** The key no two items share, where the part has one. */

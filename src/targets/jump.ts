@@ -2,7 +2,7 @@
 // what the user said explicitly, and the jump hosts in front of it (--jump or ProxyJump), each
 // resolved the same way. Pure apart from reading key files; connecting is ssh.ts.
 import { hostname, userInfo } from 'node:os';
-import { SpecError } from '../plan/build.js';
+import { SpecError } from '../inputs/input-error.js';
 import { currentUser, SshAddressSchema, sshTargetName, type SshAddress } from './address.js';
 import type { JumpSpec } from './jump-spec.js';
 import { expandIdentityPath, resolveHostConfig, type HostConfig, type Sourced, type ProxySetting } from './ssh-config.js';

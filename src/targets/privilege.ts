@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
-import { SpecError } from '../plan/build.js';
+import { SpecError } from '../inputs/input-error.js';
 import { parseProbeOutput } from '../probe/frames.js';
 import { HOST_QUERY_ID } from '../probe/host.js';
 import { shellQuote } from '../probe/quote.js';

@@ -3,7 +3,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType, type Line } from 'ssh-config';
-import { SpecError } from '../plan/build.js';
+import { SpecError } from '../inputs/input-error.js';
+import { formatZodIssues } from '../inputs/zod-issues.js';
 import { CONFIG_VALUE_SCHEMAS, type Condition, type ConfigDirective, type ConfigKeyword, type HostLine, type SshConfig } from './ssh-config.js';
 
 /** OpenSSH's limit on nested Include. */
@@ -64,7 +65,7 @@ class ConfigReader {
           ? node.value
           : lineValues(node).join(' ');
     const parsed = CONFIG_VALUE_SCHEMAS[keyword as ConfigKeyword].safeParse(value);
-    if (!parsed.success) throw new SpecError(parsed.error.issues.map((issue) => issue.message).join('; '), source);
+    if (!parsed.success) throw new SpecError(formatZodIssues(parsed.error), source);
     this.directives.push({ keyword, value: parsed.data, source, when } as ConfigDirective);
   }
 

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { SpecError } from '../plan/build.js';
+import { SpecError } from '../inputs/input-error.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
 import type { JumpSpec } from './jump-spec.js';
 import type { SshConfig } from './ssh-config.js';

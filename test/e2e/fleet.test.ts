@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { shellQuote } from '../../src/probe/quote.js';
 import { RunResultSchema, type HostResult, type RunResult } from '../../src/results/schema.js';
-import { BIN, runCli, type CliRun } from '../support/cli.js';
+import { cliArgv, cliEnvironment, runCli, type CliRun } from '../support/cli.js';
 import { requireInCi } from '../support/environment.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 
@@ -148,7 +148,7 @@ describe('a fleet run over booted instances, some of them broken', function () {
     if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) return requireInCi(this, 'the progress test needs script(1) (bsdutils) for a terminal');
     const output = join(work, 'tty-result.json');
     // script(1) gives the CLI a terminal; stdout goes to a file so only stderr is on it.
-    const command = [process.execPath, BIN, ...fleetArgs('--connect-timeout', String(CONNECT_TIMEOUT_S))].map(shellQuote).join(' ') + ` > ${shellQuote(output)}`;
+    const command = cliArgv(fleetArgs('--connect-timeout', String(CONNECT_TIMEOUT_S))).map(shellQuote).join(' ') + ` > ${shellQuote(output)}`;
     const terminal = await runInTerminal(command);
     expect(terminal.code, terminal.output).to.equal(0); // script's own status; the CLI's is in the log line below
     const updates = terminal.output.split('\r\u001b[2K').filter((line) => line.startsWith('driftspec: '));
@@ -164,7 +164,7 @@ describe('a fleet run over booted instances, some of them broken', function () {
   }
 
   function runInTerminal(command: string): Promise<{ code: number | null; output: string }> {
-    const env = { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: join(work, 'cache'), SSH_AUTH_SOCK: '', HOME: home, TERM: 'xterm' };
+    const env = cliEnvironment(join(work, 'cache'), { HOME: home, TERM: 'xterm' });
     return new Promise((resolve, reject) => {
       const child = spawn('script', ['-qec', `${command}; echo exit=$?`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';

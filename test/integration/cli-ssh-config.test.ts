@@ -1,20 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { runCliSync } from '../support/cli.js';
 import { fixturePath } from '../support/frames.js';
 
-const BIN = fileURLToPath(new URL('../../bin/driftspec', import.meta.url));
 const spec = fixturePath('specs/mini.yaml');
 
 function cli(home: string, ...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: join(home, 'cache'), HOME: home, SSH_AUTH_SOCK: '' },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  return runCliSync(args, join(home, 'cache'), { HOME: home });
 }
 
 function homeWithConfig(text: string): string {

@@ -1,21 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { runCliSync } from '../support/cli.js';
 import { fixturePath } from '../support/frames.js';
 
-const BIN = fileURLToPath(new URL('../../bin/driftspec', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'driftspec-cli-ssh-options-'));
 const spec = fixturePath('specs/mini.yaml');
 
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: join(work, 'cache'), HOME: work },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  return runCliSync(args, join(work, 'cache'), { HOME: work });
 }
 
 /** None of these reach a network: every one fails before a connection is opened. */
@@ -37,7 +32,9 @@ describe('CLI: SSH target options', () => {
     for (const [target, reason] of cases) {
       const run = cli('run', spec, '--target', target);
       expect(run.code, target).to.equal(64);
-      expect(run.stderr, target).to.include(`'${target}' is invalid`).and.include(reason);
+      // A password is never echoed (test/reliability/credentials.test.ts).
+      const shown = target.replace(':secret@', ':***@');
+      expect(run.stderr, target).to.include(`'${shown}' is invalid`).and.include(reason).and.not.include('secret');
     }
   });
 

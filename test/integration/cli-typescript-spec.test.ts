@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { BIN, type CliRun } from '../support/cli.js';
+import { BIN, runCli, type CliRun } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TS_SPEC = join(ROOT, 'bench/specs/checks-50.ts');
@@ -31,20 +30,11 @@ interface LoggedRun extends CliRun {
   modules: string[];
 }
 
-function runLogged(bin: string, args: readonly string[], cacheDir: string): Promise<LoggedRun> {
+async function runLogged(bin: string, args: readonly string[], cacheDir: string): Promise<LoggedRun> {
   const log = join(mkdtempSync(join(tmpdir(), 'driftspec-module-log-')), 'modules');
   writeFileSync(log, '');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', RECORD_MODULE_LOADS, bin, ...args], {
-      env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: cacheDir, DRIFTSPEC_TEST_MODULE_LOG: log },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) }));
-  });
+  const run = await runCli(args, cacheDir, { DRIFTSPEC_TEST_MODULE_LOG: log }, { bin, nodeArgs: ['--import', RECORD_MODULE_LOADS] });
+  return { ...run, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
 /** Names, sizes, inodes and modification times of the compiled specs: unchanged means nothing was compiled again. */

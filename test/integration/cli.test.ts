@@ -1,22 +1,16 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { RunResultSchema } from '../../src/results/schema.js';
+import { runCliSync } from '../support/cli.js';
 import { fixturePath } from '../support/frames.js';
 
-const BIN = fileURLToPath(new URL('../../bin/driftspec', import.meta.url));
 const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-cli-cache-'));
 
 /** The compiled CLI as a user runs it (npm test builds it first). */
 function cli(...args: string[]) {
-  const run = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: cacheDir },
-  });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+  return runCliSync(args, cacheDir);
 }
 
 function specFile(text: string): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type Browser } from 'playwright-core';
-import { renderDriftHtml } from '../../reporters/drift-html.js';
+import { renderDriftHtml } from '../../reporters/html/drift.js';
 import { HOSTILE_USER, sampleDriftReport } from '../fixtures/drift/sample-drift.js';
 import { requireInCi } from '../support/environment.js';
 
@@ -30,7 +30,7 @@ describe('drift html report in headless Chromium', function () {
   it('renders styled (the policy admits its own style), requests nothing, runs nothing, shows hostile text as text', async () => {
     const report = sampleDriftReport();
     const path = join(files, 'drift.html');
-    writeFileSync(path, renderDriftHtml(report, report.verdict!));
+    writeFileSync(path, [...renderDriftHtml(report, report.verdict!)].join(''));
     const url = pathToFileURL(path).href;
     const context = await browser!.newContext({ javaScriptEnabled: true });
     const requests: string[] = [];

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { renderHtmlReport } from '../../reporters/html.js';
+import { renderHtmlReport } from '../../reporters/html/run.js';
 import { decideVerdict, type Verdict } from '../../src/gate/verdict.js';
 import { RunResultSchema, type RunResult } from '../../src/results/schema.js';
 import { HOSTILE, LARGE_VERDICT, largeRun, SAMPLE_VERDICT, sampleRun } from '../fixtures/html/sample-run.js';

@@ -7,6 +7,7 @@ import { expect } from 'chai';
 import { command, control, file, group, kernelParameter, mount, pkg, port, processes, service, user } from '../../src/dsl/index.js';
 import type { HostResult } from '../../src/results/schema.js';
 import { isRoot, requireInCi } from '../support/environment.js';
+import { startServiceUntilRestored } from '../support/init-services.js';
 import { runLocally } from '../support/local.js';
 
 /**
@@ -18,6 +19,7 @@ describe('local machine: known-true, known-false and unknowable checks', () => {
   let server: Server;
   let sleeper: ChildProcess;
   let openPort = 0;
+  let restoreCron = () => {};
   let bigFile = '';
   const sleeperName = `ds-sleep-${process.pid}`.slice(0, 15);
 
@@ -31,7 +33,7 @@ describe('local machine: known-true, known-false and unknowable checks', () => {
     sleeper = spawn(join(dir, sleeperName), ['300'], { stdio: 'ignore' });
     bigFile = join(dir, 'big');
     writeFileSync(bigFile, Buffer.alloc(2 * 1024 * 1024, 'x'));
-    await new Promise((resolve) => spawn('/etc/init.d/cron', ['start'], { stdio: 'ignore' }).on('close', resolve));
+    restoreCron = startServiceUntilRestored('cron');
     result = await runLocally(() => {
       control('expect-pass', () => {
         file('/etc/passwd').exists().isFile().mode(0o644).owner('root').uid(0).group('root').contains(/^root:x:0:0:/m);
@@ -85,6 +87,7 @@ describe('local machine: known-true, known-false and unknowable checks', () => {
   after(() => {
     server?.close();
     sleeper?.kill();
+    restoreCron();
   });
 
   for (const [controlId, status] of [

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import { createRegistry, RESOURCES } from '../../src/resources/index.js';
 import { LocalTarget } from '../../src/targets/local.js';
 import { outcomes } from '../support/local.js';
 import { isRoot, requireInCi } from '../support/environment.js';
+import { startServiceUntilRestored } from '../support/init-services.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/resources/', import.meta.url));
 const registry = createRegistry();
@@ -26,14 +26,13 @@ function withoutSources(plan: Plan): Plan {
   return { ...plan, specs: plan.specs.map(({ source: _source, ...info }) => info) };
 }
 
-/** The service examples check a running cron, as on a typical Debian server. */
-function ensureCronRunning(): void {
-  if (!existsSync('/etc/init.d/cron') || !isRoot()) return;
-  spawnSync('/etc/init.d/cron', ['start'], { stdio: 'ignore' });
-}
-
 describe('docs/resources examples', () => {
-  before(ensureCronRunning);
+  // The service examples check a running cron, as on a typical Debian server.
+  let restoreCron = () => {};
+  before(() => {
+    if (existsSync('/etc/init.d/cron') && isRoot()) restoreCron = startServiceUntilRestored('cron');
+  });
+  after(() => restoreCron());
 
   it('documents every resource', () => {
     const pages = readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, ''));

@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { diffSnapshots } from '../../src/drift/diff.js';
 import { readSnapshotFile } from '../../src/drift/snapshot-file.js';
 import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
-import { recordedIgnoreOptions, SnapshotCollector, snapshotIgnores, takeSnapshot } from '../../src/drift/snapshot.js';
+import { recordedIgnoreOptions, SnapshotCollector, snapshotIgnores } from '../../src/drift/snapshot.js';
 import { HOST_QUERY_ID } from '../../src/probe/host.js';
-import { SpecError } from '../../src/plan/build.js';
-import { LocalTarget } from '../../src/targets/local.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
 import { execResult, framedOutput, HOST_FRAME_TEXT } from '../support/fake-target.js';
 
@@ -18,9 +16,7 @@ function edited(change: (snapshot: Snapshot) => void): unknown {
   return JSON.parse(JSON.stringify(snapshot));
 }
 
-describe('reliability: a requested file root is never silently ignored', function () {
-  this.timeout(120_000);
-
+describe('reliability: a requested file root is never silently ignored', () => {
   it('a default ignore that covers a requested root is dropped, the others stay', () => {
     const ignores = snapshotIgnores({ ignores: [], defaultIgnores: true, fileRoots: ['/var/log/app', '/tmp', '/etc'] });
     expect(ignores.paths).to.not.include.members(['/var/log', '/tmp']);
@@ -36,41 +32,6 @@ describe('reliability: a requested file root is never silently ignored', functio
     const options = recordedIgnoreOptions(baseline);
     expect(options).to.deep.equal({ ignores: ['/etc/x'], defaultIgnores: true });
     expect(snapshotIgnores({ ...options, fileRoots: baseline.fileRoots })).to.deep.equal(baseline.ignores);
-  });
-
-  describe('on this machine, a tree under /tmp', () => {
-    const tree = mkdtempSync('/tmp/driftspec-reliability-');
-    const snapshot = (ignores: string[] = []) =>
-      takeSnapshot(new LocalTarget(), {
-        fileRoots: [tree],
-        ignores,
-        defaultIgnores: true,
-        timeoutMs: 60_000,
-        toolVersion: '0.1.0',
-      });
-    after(() => rmSync(tree, { recursive: true, force: true }));
-
-    it('is recorded, and drift sees a change in it', async () => {
-      writeFileSync(join(tree, 'app.conf'), 'listen 8080\n');
-      const before = await snapshot();
-      expect(before.files.map((f) => f.path)).to.include(join(tree, 'app.conf'));
-      expect(before.ignores.paths).to.not.include('/tmp');
-      writeFileSync(join(tree, 'app.conf'), 'listen 9090\n');
-      const after = await snapshot();
-      const drift = diffSnapshots(before, after, { now: new Date() });
-      const files = drift.kinds.find((kind) => kind.kind === 'files')!;
-      expect(files.changed.map((item) => item.key)).to.deep.equal([join(tree, 'app.conf')]);
-    });
-
-    it('an --ignore glob that covers it is a gap: incomplete, never "complete" with nothing recorded', async () => {
-      const taken = await snapshot(['/tmp/*']);
-      expect(taken.complete).to.equal(false);
-      expect(taken.gaps).to.deep.include({
-        kind: 'files',
-        path: tree,
-        reason: 'this file root is left out by the ignore glob "/tmp/*"',
-      });
-    });
   });
 });
 

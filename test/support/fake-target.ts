@@ -1,19 +1,9 @@
 import { END_MARKER, FRAME_HEADER } from '../../src/probe/frames.js';
-import type { Clock } from '../../src/engine/wait.js';
 import type { ExecOptions, ExecResult, Target } from '../../src/targets/target.js';
+import { FakeClock } from './fake-clock.js';
 
-/** Time that moves only when the code under test sleeps (or an exec says it took a while). */
-export class FakeClock implements Clock {
-  readonly sleeps: number[] = [];
-  constructor(public time = 0) {}
-  now(): number {
-    return this.time;
-  }
-  async sleep(ms: number): Promise<void> {
-    this.sleeps.push(ms);
-    this.time += Math.max(0, ms);
-  }
-}
+// The fake clocks live in one module (./fake-clock.ts); re-exported for the tests that import it from here.
+export { FakeClock };
 
 /** One exec's answer: an error to throw, or the output for the script it was given. */
 export type Answer = Error | ((script: string, options: ExecOptions) => ExecResult | Promise<ExecResult>);

@@ -37,3 +37,14 @@ export function resultLines(results: readonly CheckResult[]): string[] {
 export function statuses(results: readonly (CheckResult | string)[]): string[] {
   return results.map((r) => (typeof r === 'string' ? r.slice(0, r.indexOf(':')) : r.status));
 }
+
+/** The message of the FactError that `parse` throws; fails the test when it throws nothing or something else. */
+export function parseError(parse: () => unknown): string {
+  try {
+    parse();
+  } catch (error) {
+    if (!(error instanceof FactError)) throw new Error(`expected a FactError, got ${String(error)}`);
+    return error.message;
+  }
+  throw new Error('expected a FactError');
+}

@@ -24,6 +24,12 @@ function copyOf(bundle: string): string {
   return path;
 }
 
+/**
+ * The copies above stand for one installation: the cache key includes the installation path,
+ * which defaults to the bundle's own path.
+ */
+const ONE_INSTALLATION = { installation: '/opt/driftspec/dist/driftspec-cli.cjs' };
+
 function freshCacheDir(): string {
   return mkdtempSync(join(tmpdir(), 'driftspec-code-cache-'));
 }
@@ -32,14 +38,14 @@ describe('code cache of the bundled CLI', () => {
   it('writes a cache after the first load and uses it from the second on', () => {
     const bundle = bundleFile('exports.answer = () => 42;');
     const cacheDir = freshCacheDir();
-    const first = loadBundle(bundle, { cacheDir, command: 'plan' });
+    const first = loadBundle(bundle, { cacheDir, command: 'plan', ...ONE_INSTALLATION });
     expect(first.cache).to.equal('absent');
     expect((first.exports.answer as () => number)()).to.equal(42);
     expect(existsSync(first.cachePath)).to.equal(false);
     first.writeCache!();
     expect(existsSync(first.cachePath)).to.equal(true);
 
-    const second = loadBundle(copyOf(bundle), { cacheDir, command: 'plan' });
+    const second = loadBundle(copyOf(bundle), { cacheDir, command: 'plan', ...ONE_INSTALLATION });
     expect(second.cachePath).to.equal(first.cachePath);
     expect(second.cache).to.equal('used');
     expect(second.writeCache).to.equal(undefined);
@@ -49,7 +55,7 @@ describe('code cache of the bundled CLI', () => {
   it('ignores a damaged cache file, still runs the bundle and writes the cache again', () => {
     const bundle = bundleFile('exports.answer = () => 42;');
     const cacheDir = freshCacheDir();
-    const first = loadBundle(bundle, { cacheDir, command: 'run' });
+    const first = loadBundle(bundle, { cacheDir, command: 'run', ...ONE_INSTALLATION });
     first.writeCache!();
     const intact = readFileSync(first.cachePath);
     // Bytes flipped in the middle of V8's data: V8 itself would take this and crash.
@@ -57,11 +63,11 @@ describe('code cache of the bundled CLI', () => {
     for (let i = Math.floor(damaged.length / 2); i < Math.floor(damaged.length / 2) + 16; i++) damaged[i]! ^= 0xff;
     for (const content of [damaged, intact.subarray(0, intact.length - 100), Buffer.from('not a cache'), Buffer.alloc(0)]) {
       writeFileSync(first.cachePath, content);
-      const loaded = loadBundle(copyOf(bundle), { cacheDir, command: 'run' });
+      const loaded = loadBundle(copyOf(bundle), { cacheDir, command: 'run', ...ONE_INSTALLATION });
       expect(loaded.cache, `${content.length} bytes`).to.equal('corrupt');
       expect((loaded.exports.answer as () => number)()).to.equal(42);
       loaded.writeCache!();
-      expect(loadBundle(copyOf(bundle), { cacheDir, command: 'run' }).cache).to.equal('used');
+      expect(loadBundle(copyOf(bundle), { cacheDir, command: 'run', ...ONE_INSTALLATION }).cache).to.equal('used');
     }
   });
 
@@ -70,13 +76,13 @@ describe('code cache of the bundled CLI', () => {
     const other = loadBundle(bundleFile('exports.answer = () => 41;'), { cacheDir, command: 'run' });
     other.writeCache!();
     const bundle = bundleFile('exports.answer = () => 42; exports.more = true;');
-    const target = loadBundle(bundle, { cacheDir, command: 'run' }).cachePath;
+    const target = loadBundle(bundle, { cacheDir, command: 'run', ...ONE_INSTALLATION }).cachePath;
     copyFileSync(other.cachePath, target);
-    const loaded = loadBundle(copyOf(bundle), { cacheDir, command: 'run' });
+    const loaded = loadBundle(copyOf(bundle), { cacheDir, command: 'run', ...ONE_INSTALLATION });
     expect(loaded.cache).to.equal('rejected');
     expect((loaded.exports.answer as () => number)()).to.equal(42);
     loaded.writeCache!();
-    expect(loadBundle(copyOf(bundle), { cacheDir, command: 'run' }).cache).to.equal('used');
+    expect(loadBundle(copyOf(bundle), { cacheDir, command: 'run', ...ONE_INSTALLATION }).cache).to.equal('used');
   });
 
   it('keeps one cache per command, one for everything else, and a new one for a changed bundle', () => {
@@ -90,6 +96,21 @@ describe('code cache of the bundled CLI', () => {
     expect(path('/etc/passwd')).to.equal(path('--version'));
     const changed = bundleFile('exports.answer = () => 43;');
     expect(loadBundle(changed, { cacheDir, command: 'run' }).cachePath).to.not.equal(path('run'));
+  });
+
+  it('keeps the caches of two installations of the same bundle apart: stack traces name their own files', () => {
+    const cacheDir = freshCacheDir();
+    const bundle = bundleFile('exports.where = () => new Error("here").stack;');
+    const other = copyOf(bundle);
+    const first = loadBundle(bundle, { cacheDir, command: 'run' });
+    first.writeCache!();
+    const second = loadBundle(other, { cacheDir, command: 'run' });
+    expect(second.cachePath).to.not.equal(first.cachePath);
+    expect(second.cache).to.equal('absent');
+    expect((second.exports.where as () => string)()).to.include(other).and.not.include(bundle);
+    second.writeCache!();
+    const sameInstallation = loadBundle(copyOf(bundle), { cacheDir, command: 'run', installation: other });
+    expect(sameInstallation.cachePath).to.equal(second.cachePath);
   });
 
   it('hands the bundle the import function for what it does not contain', async () => {

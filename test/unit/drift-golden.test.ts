@@ -71,9 +71,12 @@ describe('snapshot, drift and generate outputs (golden)', function () {
       ],
       warnings: [],
     });
-    expectGolden(golden('drift-recorded.json'), renderDriftJson(report, report.verdict!));
-    expectGolden(golden('drift-recorded-cli.txt'), renderDriftCli(report, report.verdict!, { color: false }));
-    expectGolden(golden('drift-recorded.md'), renderDriftMarkdown(report, report.verdict!));
+    expectGolden(golden('drift-recorded.json'), [...renderDriftJson(report, report.verdict!)].join(''));
+    expectGolden(
+      golden('drift-recorded-cli.txt'),
+      [...renderDriftCli(report, report.verdict!, { color: false })].join(''),
+    );
+    expectGolden(golden('drift-recorded.md'), [...renderDriftMarkdown(report, report.verdict!)].join(''));
   });
 
   it('generate from a recorded snapshot: YAML and TypeScript, default and strict choices', () => {

@@ -7,14 +7,15 @@ import { expect } from 'chai';
 import { ProbeStreamParser } from '../../src/drift/probe-stream.js';
 import { FileTreeReader } from '../../src/resources/file/inventory-walk.js';
 import { readSnapshotFile, renderSnapshot, writeSnapshotFile } from '../../src/drift/snapshot-file.js';
-import { SpecError } from '../../src/plan/build.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/snapshot-ignore.js';
 import { parseSnapshot, snapshotJsonSchema, sortSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { parseProcSysWalk, parseSysctlOutput } from '../../src/resources/kernel-parameter/inventory.js';
 import { parseOpenrcServices, parseSystemdServices, parseSysvServices } from '../../src/resources/service/inventory.js';
 
 const FILES_STREAM_ID = 'snapshot-files';
-const valuesOf = (listed: { items: Array<{ key: string; value: string }> }) => Object.fromEntries(listed.items.map((i) => [i.key, i.value]));
+const valuesOf = (listed: { items: Array<{ key: string; value: string }> }) =>
+  Object.fromEntries(listed.items.map((i) => [i.key, i.value]));
 import { SnapshotProbeError } from '../../src/drift/snapshot.js';
 import { FactError } from '../../src/resources/resource.js';
 import { collectRecording, recording as recordedSnapshot } from '../support/recorded-snapshot.js';

@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { EXIT } from '../../src/gate/exit-codes.js';
 import { DEFAULT_POLICY, GatePolicySchema, loadGatePolicy, parseGatePolicy, policyJsonSchema, type GatePolicy } from '../../src/gate/policy.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
-import { isSpecError } from '../../src/plan/build.js';
+import { isSpecError } from '../../src/inputs/input-error.js';
 import type { Control } from '../../src/plan/schema.js';
 import { addCounts, countStatuses, emptyCounts, RunResultSchema, type CheckResult, type CheckStatus, type HostResult, type RunResult } from '../../src/results/schema.js';
 

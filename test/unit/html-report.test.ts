@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { escapeHtml, renderHtmlReport } from '../../reporters/html.js';
+import { renderHtmlReport } from '../../reporters/html/run.js';
+import { escapeHtml } from '../../reporters/html/template.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
 import { RunResultSchema } from '../../src/results/schema.js';
 import { expectGolden } from '../support/golden.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { SpecError } from '../../src/plan/build.js';
+import { SpecError } from '../../src/inputs/input-error.js';
 import { InventoryLimitError, loadInventory, parseInventory, selectHosts, type Inventory } from '../../src/inventory/load.js';
 import { InventoryFileSchema } from '../../src/inventory/schema.js';
 import { inventoryTargets } from '../../src/inventory/targets.js';
@@ -166,6 +166,7 @@ describe('inventory', () => {
       ['a group as a string', 'hosts:\n  a:\ngroups:\n  g: a\n', /^fleet\.yaml:4:3: groups\.g: a group is a list of host or group names, or a map with hosts, groups and vars/],
       ['a name both host and group', 'hosts:\n  a:\ngroups:\n  a: []\n', /^fleet\.yaml:4:3: "a" is both a host and a group/],
       ['a group called all', 'hosts:\n  a:\ngroups:\n  all: [a]\n', /^fleet\.yaml:4:3: "all" is the implicit group of every host/],
+      ['a host called all', 'hosts:\n  a:\n  all:\n', /^fleet\.yaml:3:3: "all" is the implicit group of every host; choose another host/],
       ['a cycle', 'hosts:\n  a:\ngroups:\n  x: [y]\n  y:\n    groups: [z]\n  z: [x, a]\n', /^fleet\.yaml:7:7: groups contain each other in a cycle: x → y → z → x/],
       ['a group containing itself', 'hosts:\n  a:\ngroups:\n  x: [a, x]\n', /^fleet\.yaml:4:10: groups contain each other in a cycle: x → x/],
     ];

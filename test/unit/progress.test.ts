@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { FleetProgress, shouldShowProgress } from '../../reporters/progress.js';
+import { DRIFT_PROGRESS, FleetProgress, RUN_PROGRESS, shouldShowProgress } from '../../reporters/progress.js';
+import { unreachableHostDrift } from '../../src/drift/diff.js';
 import type { HostResult, StatusCounts } from '../../src/results/schema.js';
 
 function host(status: HostResult['status'], counts: Partial<StatusCounts> = {}): HostResult {
@@ -29,7 +30,7 @@ describe('fleet progress', () => {
   it('rewrites one line per finished host: done/total and outcomes so far', () => {
     const terminal = new Terminal();
     let now = 1000;
-    const progress = new FleetProgress(terminal, 5, () => now);
+    const progress = new FleetProgress(terminal, 5, RUN_PROGRESS, () => now);
     progress.start();
     now = 1400;
     progress.hostDone(host('completed', { passed: 3 }));
@@ -50,21 +51,30 @@ describe('fleet progress', () => {
   });
 
   it('counts a host whose probe failed as an error', () => {
-    const progress = new FleetProgress(new Terminal(), 1, () => 0);
+    const progress = new FleetProgress(new Terminal(), 1, RUN_PROGRESS, () => 0);
     progress.hostDone(host('error'));
     expect(progress.line()).to.include('1 error');
   });
 
+  it('counts drift hosts by their drift state, and a host with no snapshot of its own as unreachable', () => {
+    const progress = new FleetProgress(new Terminal(), 4, DRIFT_PROGRESS, () => 0);
+    progress.hostDone(unreachableHostDrift('a', 'unreachable: connection refused'));
+    progress.hostDone({ ...unreachableHostDrift('b', 'x'), reason: undefined, state: 'drift' });
+    progress.hostDone({ ...unreachableHostDrift('c', 'x'), reason: undefined, state: 'no-drift' });
+    const line = 'driftspec: 3/4 hosts · 1 no drift · 1 drift · 0 incomplete · 1 unreachable · 0.0 s';
+    expect(progress.line()).to.equal(line);
+  });
+
   it('cuts the line to the terminal width so it never wraps', () => {
     const terminal = new Terminal(30);
-    new FleetProgress(terminal, 100, () => 0).start();
+    new FleetProgress(terminal, 100, RUN_PROGRESS, () => 0).start();
     expect(terminal.writes[0]).to.equal('\r\u001b[2K' + 'driftspec: 0/100 hosts · 0 pa');
     expect(terminal.writes[0]!.length - '\r\u001b[2K'.length).to.equal(29);
   });
 
   it('assumes 80 columns on a terminal that reports none', () => {
     const terminal = new Terminal(0);
-    const progress = new FleetProgress(terminal, 6, () => 0);
+    const progress = new FleetProgress(terminal, 6, RUN_PROGRESS, () => 0);
     progress.start();
     expect(terminal.writes[0]).to.equal(`\r\u001b[2K${progress.line()}`);
   });

@@ -1,15 +1,28 @@
 import { shellQuote } from '../../probe/quote.js';
 import { TYPE_BY_FORMAT_BITS, type FileType } from '../file.js';
 import type { InventoryGap, NamePredicate, StreamReader, StreamRequest } from '../inventory-part.js';
-import type { SnapshotFile } from './inventory.js';
 
 /**
  * The file-tree listing of a snapshot: a walk on the target that streams one record per file,
  * and the reader that turns the records into items as they arrive.
  */
 
-/** What the walk records before owner and group names are known (they come from the account database). */
-export type WalkedFile = Omit<SnapshotFile, 'owner' | 'group'> & Partial<Pick<SnapshotFile, 'owner' | 'group'>>;
+/**
+ * One recorded file (src/resources/file/inventory.ts has the schema); owner and group names are
+ * added once the account databases are read.
+ */
+export interface WalkedFile {
+  path: string;
+  type: FileType;
+  mode: string;
+  uid: number;
+  gid: number;
+  size?: number;
+  linkTarget?: string;
+  sha256?: string;
+  owner?: string | null;
+  group?: string | null;
+}
 
 type SnapshotGap = InventoryGap;
 

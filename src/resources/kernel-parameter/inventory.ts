@@ -1,13 +1,5 @@
-import {
-  listingFailure,
-  LISTING_UNSUPPORTED,
-  mapCollection,
-  stderrText,
-  type InventoryGap,
-  type InventoryPart,
-  type KeyValue,
-  type Listed,
-} from '../inventory-part.js';
+import { listingFailure, LISTING_UNSUPPORTED, stderrText } from '../inventory-listing.js';
+import { mapCollection, type InventoryGap, type InventoryPart, type KeyValue, type Listed } from '../inventory-part.js';
 import { normaliseValue } from '../kernel-parameter.js';
 import { FactError, firstLines, requireRan } from '../resource.js';
 

@@ -1,13 +1,10 @@
 import { z } from 'zod';
 import { PackageManagerSchema } from '../../probe/host.js';
+import { listingFailure, LISTING_UNSUPPORTED, outputLines, stderrText } from '../inventory-listing.js';
 import {
   attributesOf,
   listCollection,
   listed,
-  listingFailure,
-  LISTING_UNSUPPORTED,
-  outputLines,
-  stderrText,
   type GeneratedCheck,
   type GenerateChoices,
   type InventoryPart,

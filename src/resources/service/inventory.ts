@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import type { InitSystem } from '../../probe/host.js';
+import { listingFailure, LISTING_UNSUPPORTED } from '../inventory-listing.js';
 import {
   attributesOf,
   listCollection,
   listed,
-  listingFailure,
-  LISTING_UNSUPPORTED,
   type GeneratedCheck,
   type InventoryPart,
   type MatcherValue,
@@ -134,20 +133,20 @@ export function parseSystemdServices(body: string, what: string): SnapshotServic
   const services = new Map<string, SnapshotService>();
   for (const block of blocks) {
     const properties = parseProperties(block);
-    const id = properties['Id'];
-    if (!id || properties['LoadState'] === undefined || properties['ActiveState'] === undefined) {
+    const id = properties.Id;
+    if (!id || properties.LoadState === undefined || properties.ActiveState === undefined) {
       throw new FactError(
         `${what}: a unit without Id, LoadState or ActiveState (${JSON.stringify(block.slice(0, 200))})`,
       );
     }
     // Referenced by another unit but nowhere on disk: not a service of this machine.
-    if (properties['LoadState'] === 'not-found') continue;
+    if (properties.LoadState === 'not-found') continue;
     const name = scriptName(id);
     services.set(name, {
       name,
-      enabled: properties['UnitFileState'] || null,
-      active: properties['ActiveState'] || null,
-      sub: properties['SubState'] || null,
+      enabled: properties.UnitFileState || null,
+      active: properties.ActiveState || null,
+      sub: properties.SubState || null,
     });
   }
   return [...services.values()];

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import { shellQuote } from '../../probe/quote.js';
+import { stderrText } from '../inventory-listing.js';
 import {
   attributesOf,
   kindMissing,
   listCollection,
   listed,
-  stderrText,
   type FramedListing,
   type GeneratedCheck,
   type InventoryPart,
@@ -128,7 +128,11 @@ function userChecks(users: readonly SnapshotUser[], detail: 'full' | 'brief'): G
 /** A name listed twice in passwd or group: the first entry is the one lookups find. */
 export function firstByName<T extends { name: string }>(items: readonly T[]): T[] {
   const seen = new Set<string>();
-  return items.filter((item) => !seen.has(item.name) && (seen.add(item.name), true));
+  return items.filter((item) => {
+    if (seen.has(item.name)) return false;
+    seen.add(item.name);
+    return true;
+  });
 }
 
 /**

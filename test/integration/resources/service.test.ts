@@ -1,26 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { resourceFunction } from '../../../src/dsl/spec.js';
 import { serviceResource } from '../../../src/resources/service.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
+import { initScript, lsbStatus } from '../../support/init-services.js';
 import { outcomes, runLocally } from '../../support/local.js';
 
 const service = resourceFunction(serviceResource);
 // Service names cannot hold "/", so the hostile name writes into the probe's working directory.
 const OWNED_NAME = 'driftspec-service-owned';
 const OWNED = join(process.cwd(), OWNED_NAME);
-
-/** LSB status of an init script: 0 running, 3 stopped. */
-function lsbStatus(name: string): number {
-  return spawnSync(`/etc/init.d/${name}`, ['status'], { stdio: 'ignore' }).status ?? -1;
-}
-
-/** Daemons keep inherited pipes open, so the init script gets no pipes at all. */
-function initScript(name: string, action: 'start' | 'stop'): void {
-  execFileSync(`/etc/init.d/${name}`, [action], { stdio: 'ignore' });
-}
 
 async function run(body: () => void) {
   const result = await runLocally(body, [serviceResource]);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { control, planSpecs, resourceFunction, spec } from '../../../src/dsl/spec.js';
 import { factQueryFor } from '../../../src/engine/queries.js';
-import { SpecError } from '../../../src/plan/build.js';
+import { SpecError } from '../../../src/inputs/input-error.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';

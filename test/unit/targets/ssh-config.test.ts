@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import ssh2 from 'ssh2';
-import { isSpecError } from '../../../src/plan/build.js';
+import { isSpecError } from '../../../src/inputs/input-error.js';
 import { currentUser, parseTargetAddress, type SshAddress } from '../../../src/targets/address.js';
 import { routeSshTarget } from '../../../src/targets/jump.js';
 import { parseJumpList } from '../../../src/targets/jump-spec.js';

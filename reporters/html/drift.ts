@@ -1,0 +1,148 @@
+import type { AttributeValue, DriftReport, DriftVerdict, HostDrift, KindDrift } from '../../src/drift/diff-schema.js';
+import { KIND_DEFINITIONS } from '../../src/drift/diff-kinds.js';
+import type { SnapshotKind } from '../../src/drift/snapshot-schema.js';
+import {
+  decisionTone,
+  describeCounts,
+  describeDecision,
+  describeExpired,
+  describeNotCompared,
+  describeSnapshotInfo,
+  formatAttribute,
+  formatValue,
+  hasItems,
+  noun,
+  printable,
+  reportTitle,
+  stateWords,
+  TYPE_MARK,
+  TYPES,
+  type DriftItem,
+} from '../drift-text.js';
+import { DRIFT_CSS } from './assets.js';
+import { BASE_STYLE, contentSecurityPolicy, PAGE_END, pageStart } from './page.js';
+import { html, type Html } from './template.js';
+
+/**
+ * One self-contained HTML page for a drift run, in the look of the check report (whose style it
+ * extends): no script, no fetch of any kind (the Content Security Policy forbids every load but
+ * the page's own style), a pure function of its input. Written in pieces, one per drifted item,
+ * so that a drift of millions of items is never held as one string.
+ */
+export function* renderDriftHtml(report: DriftReport, verdict: DriftVerdict): Generator<string> {
+  yield pageStart({
+    policy: CONTENT_SECURITY_POLICY,
+    generator: `${report.tool.name} ${report.tool.version}`,
+    title: `driftspec drift: ${verdict.summary} · ${reportTitle(report)}`,
+    style: PAGE_STYLE,
+  });
+  yield html`<main>
+${renderHeader(report, verdict)}
+${renderHostTable(report)}
+`.text;
+  for (const [index, host] of report.hosts.entries()) yield* hostPieces(host, index);
+  yield `
+</main>
+${PAGE_END}`;
+}
+
+function verdictTone(verdict: DriftVerdict): 'ok' | 'fail' | 'warn' {
+  if (verdict.verdict === 'passed') return 'ok';
+  return verdict.exitCode & 7 ? 'fail' : 'warn';
+}
+function renderHeader(report: DriftReport, verdict: DriftVerdict): Html {
+  const counts = report.hosts.reduce(
+    (sum, host) => ({ added: sum.added + host.counts.added, removed: sum.removed + host.counts.removed, changed: sum.changed + host.counts.changed, accepted: sum.accepted + host.counts.accepted }),
+    { added: 0, removed: 0, changed: 0, accepted: 0 },
+  );
+  return html`<header>
+<h1>driftspec drift report</h1>
+<p class="specs">${report.mode === 'live' ? 'baseline' : 'from'} <b>${describeSnapshotInfo(report.baseline)}</b></p>
+<div class="verdict ${verdictTone(verdict)}" id="verdict"><span class="label">verdict</span> <strong>${verdict.summary}</strong> <span class="exit">exit code ${verdict.exitCode}</span></div>
+${verdict.reasons.length > 0 ? html`<ul class="reasons">${verdict.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>` : ''}
+${report.warnings.length > 0 ? html`<ul class="warnings">${report.warnings.map((warning) => html`<li>${warning}</li>`)}</ul>` : ''}
+<div class="tiles">
+<div class="tile"><b>${report.hosts.length}</b>host${report.hosts.length === 1 ? '' : 's'}</div>
+<div class="tile t-added"><b>${counts.added}</b>added</div>
+<div class="tile t-removed"><b>${counts.removed}</b>removed</div>
+<div class="tile t-changed"><b>${counts.changed}</b>changed</div>
+<div class="tile"><b>${counts.accepted}</b>accepted</div>
+</div>
+<p class="muted">generated ${report.generatedAt} · ${report.tool.name} ${report.tool.version}</p>
+</header>`;
+}
+
+function renderHostTable(report: DriftReport): Html {
+  const rows = report.hosts.map(
+    (host, index) =>
+      html`<tr><td><a href="#host-${index}">${host.target}</a></td><td><span class="b ${host.state}">${host.state}</span></td><td class="n">${host.counts.added}</td><td class="n">${host.counts.removed}</td><td class="n">${host.counts.changed}</td><td class="n">${host.counts.accepted}</td><td class="n">${host.counts.ignored}</td><td class="n${host.counts.notCompared > 0 ? ' c-error' : ''}">${host.counts.notCompared}</td></tr>`,
+  );
+  return html`<section id="hosts"><h2>Hosts</h2>
+<table class="hosts"><thead><tr><th>target</th><th>state</th><th class="n">added</th><th class="n">removed</th><th class="n">changed</th><th class="n">accepted</th><th class="n">ignored</th><th class="n">not compared</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
+}
+
+/** A host's section, one piece per drifted item. */
+function* hostPieces(host: HostDrift, index: number): Generator<string> {
+  const details = host.candidate ? html`<p class="muted">candidate ${describeSnapshotInfo(host.candidate)}</p>` : '';
+  const unknown = host.candidate ? host.notCompared.map(notComparedItem) : [];
+  const notCompared =
+    unknown.length > 0
+      ? html`<div class="group"><div class="gh"><h3>Not compared</h3></div><ul class="checks">${unknown}</ul></div>`
+      : '';
+  yield html`<section class="host" id="host-${index}">
+<h2><span class="b ${host.state}">${host.state}</span> ${host.target}</h2>
+${details}
+<p class="muted">${stateWords(host)} · ${describeCounts(host)}</p>
+${notCompared}
+`.text;
+  for (const kind of host.kinds) {
+    if (kind.added.length + kind.removed.length + kind.changed.length > 0) yield* kindPieces(kind);
+  }
+  yield html`
+${nothingToList(host)}
+</section>`.text;
+}
+
+function notComparedItem(entry: HostDrift['notCompared'][number]): Html {
+  const text = describeNotCompared(entry);
+  return html`<li class="check"><span class="b incomplete">unknown</span><span class="cb">${text}</span></li>`;
+}
+
+function nothingToList(host: HostDrift): Html | '' {
+  if (!host.candidate) {
+    return html`<p class="reason"><b>not compared:</b> ${host.reason ?? 'no snapshot of the host'}</p>`;
+  }
+  if (hasItems(host)) return '';
+  const words =
+    host.state === 'no-drift' ? 'No drift: every item compared is equal.' : 'No difference found in what could be compared.';
+  return html`<p>${words}</p>`;
+}
+
+function* kindPieces(kind: KindDrift): Generator<string> {
+  const compared = kind.compared !== 'all' ? ` · compared ${kind.compared}` : '';
+  yield html`<div class="group"><div class="gh"><h3>${kind.kind}</h3><span class="tally">${kind.added.length} added · ${kind.removed.length} removed · ${kind.changed.length} changed${compared}</span></div>
+<ul class="checks">`.text;
+  for (const type of TYPES) for (const item of kind[type] as DriftItem[]) yield renderItem(kind.kind, type, item).text;
+  yield '</ul></div>';
+}
+
+function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', item: DriftItem): Html {
+  const decision = describeDecision(item);
+  const expired = describeExpired(item);
+  const body =
+    'changes' in item
+      ? html`<table class="attrs"><tbody>${item.changes.map((c) => html`<tr><th>${c.attribute}</th><td class="old">${value(c.old)}</td><td class="arrow">→</td><td class="new">${value(c.new)}</td><td>${c.accepted && !item.accepted ? html`<span class="muted">accepted: ${c.accepted.reason}</span>` : ''}</td></tr>`)}</tbody></table>`
+      : html`<table class="attrs"><tbody>${KIND_DEFINITIONS[kind].attributes
+          .filter((attribute) => item.record[attribute] !== undefined)
+          .map((attribute) => html`<tr><th>${attribute}</th><td class="${type === 'added' ? 'new' : 'old'}"><span class="mono">${formatAttribute(kind, attribute, item.record[attribute])}</span></td></tr>`)}</tbody></table>`;
+  return html`<li class="check" data-type="${type}" data-decision="${decisionTone(item)}"><span class="b ${type}">${TYPE_MARK[type]} ${type}</span><div class="cb"><div class="t"><span class="muted">${noun(kind)}</span> <span class="mono">${printable(item.key)}</span>${decision ? html` <span class="dec d-${decisionTone(item)}">${decision}</span>` : ''}</div>${body}${expired ? html`<p class="trunc">${expired}</p>` : ''}</div></li>`;
+}
+
+function value(v: AttributeValue | undefined): Html {
+  return html`<span class="mono">${formatValue(v)}</span>`;
+}
+
+const PAGE_STYLE = `${BASE_STYLE}\n${DRIFT_CSS}`;
+
+const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ style: PAGE_STYLE });

@@ -1,0 +1,10 @@
+import { loadPlan } from '../../plan/load.js';
+import { createRegistry } from '../../resources/index.js';
+import { specCacheDir } from '../cache.js';
+import type { CliIo } from '../io.js';
+
+export async function planCommand(specs: string[], io: CliIo): Promise<number> {
+  const plan = await loadPlan(specs, { registry: createRegistry(), cacheDir: specCacheDir(io.env) });
+  io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  return 0;
+}

@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { loadRunRenderers, REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
+import { writeReports } from '../../../reporters/output.js';
+import { RUN_PROGRESS } from '../../../reporters/progress.js';
+import { longestEventuallyMs } from '../../engine/eventually.js';
+import { runPlanInterruptibly } from '../../engine/run.js';
+import { loadGatePolicy } from '../../gate/policy.js';
+import { decideVerdict } from '../../gate/verdict.js';
+import { loadPlan } from '../../plan/load.js';
+import type { Plan } from '../../plan/schema.js';
+import { createRegistry } from '../../resources/index.js';
+import type { HostResult } from '../../results/schema.js';
+import { loadSudoSettings, type SudoSettings } from '../../targets/privilege.js';
+import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
+import { packageRoot, toolVersion } from '../../version.js';
+import { specCacheDir } from '../cache.js';
+import { startFleetSession } from '../fleet-session.js';
+import { INTERRUPTED_EXIT } from '../interrupt.js';
+import type { CliIo } from '../io.js';
+import { checkWaitFlags, defaultHostTimeoutSeconds, selectTargets, type SelectedTargets } from '../select-targets.js';
+import { reporterRequests } from '../usage.js';
+import type { RunFlags } from '../flags.js';
+
+/** The spec `driftspec run` checks when none is named. */
+export function defaultSpecPath(): string {
+  return join(packageRoot(), 'specs', 'debian-web-server.yaml');
+}
+
+/**
+ * `driftspec run`: every input read and every option checked before any host is touched, then
+ * the fleet, the verdict and the reports. After a Ctrl-C the reports hold what was gathered (the
+ * hosts not checked are errors) and the exit code is 130.
+ */
+export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): Promise<number> {
+  const registry = createRegistry();
+  const paths = specs.length > 0 ? specs : [defaultSpecPath()];
+  if (specs.length === 0 && flags.format === 'cli') {
+    io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
+  }
+  let settings: SshSettings | undefined;
+  const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
+  checkWaitFlags(flags);
+  const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
+  const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
+  const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
+  const sudo = loadSudoSettings(flags, io.env);
+  const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
+  const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
+  let run;
+  try {
+    run = await runPlanInterruptibly(plan, targets, {
+      registry,
+      commandTimeoutMs: flags.timeout * 1000,
+      toolVersion: toolVersion(),
+      concurrency: flags.concurrency,
+      hostTimeoutMs: hostTimeoutMs(flags, plan),
+      ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
+      inventory,
+      interrupt: session.interrupt,
+      ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
+    });
+  } finally {
+    session.finish();
+  }
+  const verdict = decideVerdict(run.result, policy);
+  const imageId = flags.imageId === undefined ? {} : { imageId: flags.imageId };
+  const context = { stdout: io.stdout, env: io.env, verbose: flags.verbose, ...imageId };
+  const renderers = await loadRunRenderers(
+    reports.map((request) => request.name),
+    context,
+  );
+  await writeReports(reports, renderers, { ...run.result, verdict }, verdict, io.stdout);
+  return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
+}
+
+/** --host-timeout, or the default budget, which also covers --wait and the re-probe rounds of `eventually` checks. */
+function hostTimeoutMs(flags: RunFlags, plan: Plan): number {
+  if (flags.hostTimeout !== undefined) return flags.hostTimeout * 1000;
+  const eventually = longestEventuallyMs(plan.checks);
+  const patienceMs = (flags.wait ?? 0) + (eventually > 0 ? eventually + flags.timeout * 1000 : 0);
+  return defaultHostTimeoutSeconds(flags) * 1000 + patienceMs;
+}
+
+/** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */
+function runTargets(flags: RunFlags, io: CliIo, sshSettings: () => SshSettings, sudo: SudoSettings | undefined): SelectedTargets {
+  const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
+  return selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
+}

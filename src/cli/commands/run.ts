@@ -1,0 +1,32 @@
+import { Option, type Command } from 'commander';
+import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
+import { addConnectionOptions } from '../connection-options.js';
+import { addFleetOptions } from '../fleet-options.js';
+import type { RunFlags } from '../flags.js';
+import type { CliIo } from '../io.js';
+import { collect, collectTarget } from '../options.js';
+
+/** `driftspec run [specs…]`. */
+export function register(program: Command, io: CliIo): void {
+  const run = program
+    .command('run')
+    .description('check specs against targets (default: the bundled Debian web-server spec on the local machine)')
+    .argument('[specs...]', 'spec files: .yaml, .yml, .json, .ts, .mts, .js, .mjs')
+    .option('-t, --target <target>', 'where to check: "local" (default) or ssh://[user@]host[:port] (repeatable)', collectTarget)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
+    .option('-v, --verbose', 'list every check, not only failures and errors', false);
+  addConnectionOptions(run);
+  addFleetOptions(run, { done: 'checked', named: '--target' })
+    .option(
+      '-r, --reporter <name[:path]>',
+      `a report: ${REPORT_FORMAT_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`,
+      collect,
+    )
+    .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md')
+    .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
+    .exitOverride()
+    .action(async (specs: string[], options: RunFlags) => {
+      const { runCommand } = await import('./run-action.js');
+      io.exitCode = await runCommand(specs, options, io);
+    });
+}

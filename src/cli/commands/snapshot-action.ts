@@ -1,0 +1,128 @@
+import { resolve } from 'node:path';
+import { snapshotHost, type HostSnapshot } from '../../drift/snapshot-host.js';
+import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
+import { snapshotJsonPieces, writePieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
+import type { Snapshot } from '../../drift/snapshot-schema.js';
+import { runFleet, type HostStop } from '../../engine/fleet.js';
+import { EXIT } from '../../gate/exit-codes.js';
+import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../../targets/address.js';
+import { createTarget } from '../../targets/parse.js';
+import { loadSudoSettings } from '../../targets/privilege.js';
+import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
+import { toolVersion } from '../../version.js';
+import { fleetInterrupt, INTERRUPTED_EXIT } from '../interrupt.js';
+import type { CliIo } from '../io.js';
+import { defaultHostTimeoutSeconds } from '../select-targets.js';
+import { checkedPathGlob, usageError } from '../usage.js';
+import type { SnapshotFlags } from '../flags.js';
+
+/** Gaps listed on stderr before "… and N more". */
+const GAPS_SHOWN = 10;
+
+/**
+ * `driftspec snapshot <target>`: one probe, the whole state, written as a baseline. Exit 0 for a
+ * complete snapshot; 2 when the target could not be probed, or when parts could not be read
+ * (the file is still written, with its gaps) unless --allow-incomplete.
+ */
+export async function snapshotCommand(targetText: string, flags: SnapshotFlags, io: CliIo): Promise<number> {
+  const address = parseAddress(targetText);
+  const fileRoots = (flags.files ?? DEFAULT_FILE_ROOTS).map(normaliseRoot);
+  const ignores = (flags.ignore ?? []).map((glob) => checkedPathGlob(glob, '--ignore'));
+  let settings: SshSettings | undefined;
+  const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
+  const target = createTarget(address, sshSettings, loadSudoSettings(flags, io.env));
+  const started = Date.now();
+  const timeoutMs = flags.timeout * 1000;
+  const options = { fileRoots, ignores, defaultIgnores: flags.defaultIgnores, timeoutMs, toolVersion: toolVersion() };
+  const interrupt = fleetInterrupt(io);
+  let taken: SnapshotTaken;
+  try {
+    // The fleet executor, for one host: the same host budget, Ctrl-C and closing as run and drift.
+    const fleet = await runFleet([target], {
+      concurrency: 1,
+      hostTimeoutMs: defaultHostTimeoutSeconds(flags) * 1000,
+      work: (host) => snapshotHost(host, options),
+      stopped: (_host, stop) => stoppedSnapshot(stop, defaultHostTimeoutSeconds(flags)),
+      interrupt: interrupt.signal,
+    });
+    taken = fleet.results[0]!;
+    if ('error' in taken) throw taken.error;
+  } finally {
+    interrupt.release();
+  }
+  if ('failure' in taken) {
+    const { kind, message } = taken.failure;
+    if (kind === 'interrupted') return failed(io, `${target.name}: ${message}`, INTERRUPTED_EXIT);
+    return failed(io, `${target.name}: ${kind === 'unreachable' ? 'unreachable: ' : ''}${message}`);
+  }
+  const { snapshot } = taken;
+  const toStdout = flags.output === undefined || flags.output === '-';
+  if (toStdout) await writePieces(snapshotJsonPieces(snapshot), (text) => writeToStream(io.stdout, text));
+  else await writeSnapshotFile(resolve(io.cwd, flags.output!), snapshot);
+  io.stderr.write(summary(snapshot, toStdout ? 'stdout' : flags.output!, Date.now() - started));
+  if (snapshot.complete || flags.allowIncomplete) return EXIT.passed;
+  io.stderr.write('driftspec: the snapshot is incomplete (see "gaps"); exit 2 (--allow-incomplete accepts it)\n');
+  return EXIT.error;
+}
+
+function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
+  const counts = [
+    `${snapshot.packages.length} packages`,
+    `${snapshot.services.length} services`,
+    `${snapshot.listeners.length} listeners`,
+    `${snapshot.users.length} users`,
+    `${snapshot.groups.length} groups`,
+    `${Object.keys(snapshot.kernelParameters).length} kernel parameters`,
+    `${snapshot.mounts.length} mounts`,
+    `${snapshot.files.length} files`,
+  ].join(', ');
+  const lines = [`snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`];
+  if (snapshot.complete) lines.push('complete: nothing was left unread');
+  else {
+    lines.push(`INCOMPLETE: ${snapshot.gaps.length} gap${snapshot.gaps.length === 1 ? '' : 's'}:`);
+    for (const gap of snapshot.gaps.slice(0, GAPS_SHOWN)) lines.push(`  ${gap.kind}${gap.path !== undefined ? ` ${JSON.stringify(gap.path)}` : ''}: ${gap.reason}`);
+    if (snapshot.gaps.length > GAPS_SHOWN) lines.push(`  … and ${snapshot.gaps.length - GAPS_SHOWN} more`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function writeToStream(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.write(text)) resolve();
+    else stream.once('drain', () => resolve());
+  });
+}
+
+function failed(io: CliIo, message: string, exitCode: number = EXIT.error): number {
+  io.stderr.write(`driftspec: ${message}\n`);
+  return exitCode;
+}
+
+/** A snapshot that did not finish: out of time, interrupted, or an error of driftspec's own (thrown on). */
+type SnapshotTaken = HostSnapshot | { failure: { kind: 'interrupted'; message: string } } | { error: unknown };
+
+function stoppedSnapshot(stop: HostStop, budgetSeconds: number): SnapshotTaken {
+  if (stop.kind === 'threw') return { error: stop.error };
+  if (stop.kind === 'interrupted') {
+    return { failure: { kind: 'interrupted', message: 'interrupted (SIGINT): no snapshot written' } };
+  }
+  const within = `within the ${budgetSeconds} s host timeout`;
+  const message = `did not finish ${within} (connecting, logging in and the snapshot probe)`;
+  return { failure: { kind: 'unreachable', message } };
+}
+
+function parseAddress(text: string): TargetAddress {
+  try {
+    return parseTargetAddress(text);
+  } catch (error) {
+    if (error instanceof TargetAddressError) throw usageError(error.message);
+    throw error;
+  }
+}
+
+function normaliseRoot(path: string): string {
+  if (!path.startsWith('/')) throw usageError(`--files takes absolute paths, got ${JSON.stringify(path)}`);
+  if (path.includes('\0')) throw usageError('--files: a path cannot contain a NUL byte');
+  return path.length > 1 ? path.replace(/\/+$/, '') || '/' : path;
+}
+

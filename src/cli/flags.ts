@@ -1,0 +1,49 @@
+import type { GENERATE_FORMATS, PackageVersionRule } from '../drift/snapshot-defaults.js';
+import type { TargetAddress } from '../targets/address.js';
+import type { ConnectionFlags } from './connection-options.js';
+import type { FleetFlags } from './fleet-options.js';
+
+// What each command's options parse to: read by the command's registration (./commands/<name>.ts)
+// and by its action (./commands/<name>-action.ts), which the registration loads when it runs.
+
+/** `driftspec run`. */
+export interface RunFlags extends FleetFlags, ConnectionFlags {
+  target?: TargetAddress[];
+  format: 'cli' | 'json';
+  verbose: boolean;
+  reporter?: string[];
+  policy?: string;
+  imageId?: string;
+}
+
+/** `driftspec snapshot`. */
+export interface SnapshotFlags extends ConnectionFlags {
+  /** A file, or "-" / absent for stdout. */
+  output?: string;
+  files?: string[];
+  ignore?: string[];
+  /** False with --no-default-ignores. */
+  defaultIgnores: boolean;
+  allowIncomplete?: boolean;
+}
+
+/** `driftspec drift`. */
+export interface DriftFlags extends ConnectionFlags, FleetFlags {
+  baseline?: string;
+  ignoreFile?: string;
+  acceptFile?: string;
+  format: 'cli' | 'json';
+  reporter?: string[];
+  policy?: string;
+}
+
+/** `driftspec generate`. */
+export interface GenerateFlags {
+  from: string;
+  output?: string;
+  format?: (typeof GENERATE_FORMATS)[number];
+  name?: string;
+  files?: string[];
+  withContentHashes?: boolean;
+  packageVersions: PackageVersionRule;
+}

@@ -1,0 +1,130 @@
+import type { Target } from '../targets/target.js';
+
+/** Time as the fleet executor reads it; tests hand in a fake one (test/support/fake-clock.ts). */
+export interface FleetClock {
+  now(): number;
+  /** Calls `callback` once after `ms`; the function returned cancels the call. */
+  after(ms: number, callback: () => void): () => void;
+}
+
+export const SYSTEM_CLOCK: FleetClock = {
+  now: () => Date.now(),
+  after(ms, callback) {
+    const timer = setTimeout(callback, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** Why a host ended without its own result: the budget ran out, the run was interrupted, or the work threw. */
+export type HostStop =
+  | { kind: 'timeout'; budgetMs: number }
+  | { kind: 'interrupted'; started: boolean }
+  | { kind: 'threw'; error: unknown };
+
+export interface FleetOptions<R> {
+  /** How many hosts are worked on at once. */
+  concurrency: number;
+  /**
+   * One host's whole budget from the moment it starts: connecting, logging in and the probe.
+   * When it runs out the host ends with `stopped(…, { kind: 'timeout' })` and its connection is dropped.
+   */
+  hostTimeoutMs: number;
+  /** One host's work; its own failures (unreachable, probe errors) are results, not exceptions. */
+  work: (target: Target, index: number) => Promise<R>;
+  /** The result of a host that did not finish its work; `startedAt` is the clock time it started (or was given up). */
+  stopped: (target: Target, stop: HostStop, startedAt: number, index: number) => R;
+  /** Called as each host reaches its end, in the order they end (progress display). */
+  onHostDone?: (result: R, index: number) => void;
+  /**
+   * Once aborted, no further host is started; hosts in progress end at once as interrupted, and
+   * every connection is closed. The hosts never started end as interrupted, not started.
+   */
+  interrupt?: AbortSignal;
+  clock?: FleetClock;
+  /** How long closing one host's connection may take before the fleet stops waiting for it. */
+  closeLimitMs?: number;
+}
+
+export interface FleetOutcome<R> {
+  /** In the targets' order. */
+  results: R[];
+  /** True when `interrupt` was aborted before every host ended on its own. */
+  interrupted: boolean;
+}
+
+/** How long closing a finished host's connection may take before the run stops waiting for it. */
+export const CLOSE_LIMIT_MS = 2000;
+
+/**
+ * Works on every target, at most `concurrency` at a time, each within its own budget. A host that
+ * fails, hangs or throws never stops or delays the others; a finished host's connection is closed
+ * in the background, so closing never holds a slot that the next host could use.
+ */
+export async function runFleet<R>(targets: readonly Target[], options: FleetOptions<R>): Promise<FleetOutcome<R>> {
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const closeLimitMs = options.closeLimitMs ?? CLOSE_LIMIT_MS;
+  const results = new Array<R>(targets.length);
+  const closing: Promise<void>[] = [];
+  const interrupted = () => options.interrupt?.aborted === true;
+  const end = (index: number, result: R) => {
+    results[index] = result;
+    // Closing also abandons whatever a host that ran out of time was still doing.
+    closing.push(closeWithin(targets[index]!, closeLimitMs, clock));
+    options.onHostDone?.(result, index);
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < targets.length && !interrupted()) {
+      const index = next++;
+      end(index, await hostWithinBudget(targets[index]!, index, options, clock));
+    }
+  };
+  const workers = Math.max(1, Math.min(Math.floor(options.concurrency), targets.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  for (let index = next; index < targets.length; index++) {
+    end(index, options.stopped(targets[index]!, { kind: 'interrupted', started: false }, clock.now(), index));
+  }
+  await Promise.all(closing);
+  return { results, interrupted: interrupted() };
+}
+
+/** One host, never longer than its budget, never past an interrupt, never throwing for the host's own failures. */
+function hostWithinBudget<R>(target: Target, index: number, options: FleetOptions<R>, clock: FleetClock): Promise<R> {
+  const startedAt = clock.now();
+  return new Promise<R>((resolve, reject) => {
+    let settled = false;
+    const settle = (result: () => R) => {
+      if (settled) return;
+      settled = true;
+      cancelTimer();
+      options.interrupt?.removeEventListener('abort', onInterrupt);
+      // A `stopped` that throws is driftspec's own error: it ends the whole fleet.
+      try {
+        resolve(result());
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const stop = (reason: HostStop) => settle(() => options.stopped(target, reason, startedAt, index));
+    const budgetMs = options.hostTimeoutMs;
+    const cancelTimer = clock.after(budgetMs, () => stop({ kind: 'timeout', budgetMs }));
+    const onInterrupt = () => stop({ kind: 'interrupted', started: true });
+    options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+    Promise.resolve()
+      .then(() => options.work(target, index))
+      .then(
+        (result) => settle(() => result),
+        (error: unknown) => stop({ kind: 'threw', error }),
+      );
+  });
+}
+
+/** A target whose close() fails or hangs is left behind rather than holding up the run. */
+export function closeWithin(target: Target, limitMs: number, clock: FleetClock = SYSTEM_CLOCK): Promise<void> {
+  let cancel: (() => void) | undefined;
+  const limit = new Promise<void>((resolve) => (cancel = clock.after(limitMs, resolve)));
+  const closed = Promise.resolve()
+    .then(() => target.close())
+    .catch(() => undefined);
+  return Promise.race([closed, limit]).finally(() => cancel?.());
+}

@@ -1,0 +1,94 @@
+import { Composer, isScalar, LineCounter, Parser, YAMLParseError, type Document } from 'yaml';
+import { SpecError } from './input-error.js';
+import { withinDepth } from './yaml-depth.js';
+
+export type Path = ReadonlyArray<string | number>;
+
+/** Points at `file:line:column` for a path inside the document. */
+export class SourceMap {
+  constructor(
+    private readonly source: string,
+    private readonly document: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  at(path: Path): string {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = this.document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      const keyNode = depth === path.length ? this.keyNode(path) : undefined;
+      const range = keyNode?.range ?? node?.range;
+      if (range) {
+        const { line, col } = this.lines.linePos(range[0]);
+        return `${this.source}:${line}:${col}`;
+      }
+    }
+    return this.source;
+  }
+
+  /** For a missing or wrong key, the key itself is the better place to point at. */
+  private keyNode(path: Path): { range?: [number, number, number] } | undefined {
+    if (path.length === 0) return undefined;
+    const parent = this.document.getIn(path.slice(0, -1), true) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | undefined;
+    const key = path[path.length - 1];
+    return parent?.items?.find((item) => isScalar(item.key) && item.key.value === key)?.key;
+  }
+}
+
+/**
+ * Parses a YAML (or JSON) input file keeping positions, so that every later mistake can name
+ * `file:line:column`. A syntax error, or nesting beyond MAX_YAML_DEPTH, is a SpecError at its own
+ * position.
+ */
+export function parseLocatedYaml(
+  text: string,
+  source: string,
+  options: { keepSourceTokens?: boolean } = {},
+): { document: Document; where: SourceMap } {
+  const lines = new LineCounter();
+  const document = composeOneDocument(text, source, lines, options.keepSourceTokens ?? false);
+  const syntaxError = document.errors[0];
+  if (syntaxError) {
+    const pos = lines.linePos(syntaxError.pos[0]);
+    throw new SpecError(`YAML syntax error: ${syntaxError.message.split('\n')[0]}`, `${source}:${pos.line}:${pos.col}`);
+  }
+  return { document, where: new SourceMap(source, document, lines) };
+}
+
+/**
+ * What `parseDocument` of the yaml package does, with the nesting measured between its parser
+ * and its composer.
+ */
+function composeOneDocument(text: string, source: string, lines: LineCounter, keepSourceTokens: boolean): Document {
+  const composer = new Composer({ keepSourceTokens, uniqueKeys: true });
+  const tokens = withinDepth(new Parser(lines.addNewLine).parse(text), source, lines);
+  let first: Document | undefined;
+  for (const document of composer.compose(tokens, true, text.length)) {
+    if (first === undefined) {
+      first = document;
+      continue;
+    }
+    const message = 'Source contains multiple documents; please use YAML.parseAllDocuments()';
+    first.errors.push(new YAMLParseError([document.range[0], document.range[1]], 'MULTIPLE_DOCS', message));
+    break;
+  }
+  return first!;
+}
+
+/** How many alias expansions a document may make, the `yaml` package's own default, stated. */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The document as plain data. Aliases that would expand beyond MAX_ALIAS_COUNT copies (a
+ * "billion laughs" document of a few hundred bytes growing to gigabytes) are refused.
+ */
+export function yamlValue(document: Document, source: string): unknown {
+  try {
+    return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      const message = `YAML aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`;
+      throw new SpecError(message, source);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,404 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { planSpecs, spec } from '../../../src/dsl/index.js';
+import { resourceFunction } from '../../../src/dsl/spec.js';
+import { SpecError } from '../../../src/inputs/input-error.js';
+import type { Frame } from '../../../src/probe/frames.js';
+import type { InitSystem } from '../../../src/probe/host.js';
+import { createRegistry } from '../../../src/resources/index.js';
+import { parseGroupedService, parseSysv, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service.js';
+import { fixturePath, frame, hostFacts } from '../../support/frames.js';
+import { judgeFrame, parseError, statuses } from '../../support/judge.js';
+
+const registry = createRegistry([serviceResource]);
+const service = resourceFunction(serviceResource);
+
+interface Recording {
+  command: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+function recording(path: string): Recording {
+  return JSON.parse(readFileSync(fixturePath(path), 'utf8')) as Recording;
+}
+
+const SHELLS = ['dash', 'bash', 'busybox sh'].filter((s) => {
+  const [command, ...flags] = s.split(' ');
+  return spawnSync(command!, [...flags, '-c', 'true']).status === 0;
+});
+
+/**
+ * Runs the real service fragment with stub tools in front of PATH. Each stub prints the recording
+ * chosen by its first argument (`*` for any), so the parser sees exactly what the fragment makes
+ * of real tool output.
+ */
+function replayFrame(init: InitSystem, name: string, stubs: Record<string, Record<string, Recording>>, shell = 'dash'): Frame {
+  const dir = mkdtempSync(join(tmpdir(), 'driftspec-service-'));
+  try {
+    for (const [tool, cases] of Object.entries(stubs)) {
+      const branches = Object.entries(cases).map(([arg, rec], i) => {
+        writeFileSync(join(dir, `${tool}.${i}.out`), rec.stdout);
+        writeFileSync(join(dir, `${tool}.${i}.err`), rec.stderr);
+        return `${arg === '*' ? '*' : `'${arg}'`}) cat '${dir}/${tool}.${i}.out'; cat '${dir}/${tool}.${i}.err' >&2; exit ${rec.exitCode} ;;`;
+      });
+      writeFileSync(join(dir, tool), `#!/bin/sh\ncase "$1" in\n${branches.join('\n')}\nesac\necho "stub ${tool}: unexpected $*" >&2; exit 99\n`);
+      chmodSync(join(dir, tool), 0o755);
+    }
+    const [command, ...flags] = shell.split(' ');
+    const body = `LC_ALL=C; export LC_ALL; PATH='${dir}':$PATH; DS_INIT=${init}\n(\n${serviceGroupScript([name])}\n) </dev/null`;
+    const run = spawnSync(command!, [...flags, '-c', body]);
+    return { id: 'q1', exitCode: run.status ?? 255, stdout: run.stdout, stderr: run.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const DEBIAN = 'recorded/debian12';
+
+function systemdFrame(name: string, show: string, isEnabled: string | Recording): Frame {
+  const enabled = typeof isEnabled === 'string' ? recording(`${DEBIAN}/${isEnabled}.json`) : isEnabled;
+  return replayFrame('systemd', name, { systemctl: { show: recording(`${DEBIAN}/${show}.json`), 'is-enabled': enabled } });
+}
+
+const judge = (init: InitSystem, body: () => void, fact: Frame) =>
+  judgeFrame(registry, body, (check) => asGroupedFrame(init, String(check.subject), fact), hostFacts({ initSystem: init }));
+
+/**
+ * A sysvinit or openrc fragment's output as the grouped service query prints it for one service
+ * (the output of the real grouped script passes unchanged).
+ */
+function asGroupedFrame(init: InitSystem, name: string, single: Frame): Frame {
+  if (single.stdout.toString('utf8').startsWith('#driftspec unit ') || init === 'systemd') return single;
+  const text = `#driftspec unit ${name}\n#driftspec member 0\n${single.stdout.toString('utf8')}\n#driftspec member-exit 0 ${single.exitCode}\n`;
+  return { ...single, exitCode: 0, stdout: Buffer.from(text) };
+}
+
+/** Every matcher that has no arguments, both ways: what a stopped or missing service must answer. */
+function bothWays(name: string) {
+  return () => {
+    service(name).installed().not.installed();
+    service(name).enabled().not.enabled();
+    service(name).running().not.running();
+  };
+}
+
+/** The output the sysvinit branch prints, for parser branches a real machine cannot easily show. */
+function sysvFrame(links: string[], script: 'present' | 'absent' | 'not-executable', status?: { output: string; exitCode: number }): Frame {
+  const head = `${[...links, '/etc/rcS.d/S*'].join('\n')}\n#driftspec script ${script}\n`;
+  return frame(status ? `${head}${status.output}\n#driftspec status-exit ${status.exitCode}\n` : head);
+}
+
+describe('service resource', () => {
+  describe('subject', () => {
+    for (const [bad, why] of [
+      ['', /empty/],
+      ['-ssh', /start with "-"/],
+      ['ssh\n', /line break/],
+      ['a\0b', /NUL/],
+      ['../../bin/sh', /"\/"/],
+    ] as const) {
+      it(`refuses ${JSON.stringify(bad)} at plan time`, () => {
+        expect(() => planSpecs([{ definition: spec('t', () => service(bad).running()) }], registry)).to.throw(SpecError, why);
+      });
+    }
+
+    it('exists() is the DSL spelling of installed', () => {
+      const plan = planSpecs([{ definition: spec('t', () => service('ssh').exists().not.exists()) }], registry);
+      expect(plan.checks.map((c) => [c.matcher, c.negated])).to.deep.equal([
+        ['installed', false],
+        ['installed', true],
+      ]);
+    });
+  });
+
+  describe('systemd (recorded on a booted Debian 12, replayed through the fragment)', () => {
+    it('a running, enabled notify service', () => {
+      const fact = systemdFrame('ssh.service', 'systemctl-show-ssh-running', 'systemctl-is-enabled-ssh');
+      const results = judge(
+        'systemd',
+        () => {
+          service('ssh.service').installed().enabled().running().not.masked();
+          service('ssh.service').property({ name: 'Type', value: 'notify' }).property({ name: 'ExecStart', value: /sshd -D/ }).property({ name: 'MainPID', value: { gt: 0 } });
+          service('ssh.service').activeState('active').subState('running').not.property({ name: 'Restart', value: 'no' });
+        },
+        fact,
+      );
+      expect(statuses(results)).to.deep.equal(Array(10).fill('passed'));
+      const negated = judge('systemd', () => service('ssh.service').not.running().not.enabled(), fact);
+      expect(negated.map((r) => r.message)).to.deep.equal([
+        'expected service ssh.service not to be running, but it is active (running)',
+        'expected service ssh.service not to be enabled, but systemctl is-enabled says "enabled"',
+      ]);
+    });
+
+    it('an alias is judged by the unit it names', () => {
+      const fact = systemdFrame('sshd', 'systemctl-show-sshd-alias', 'systemctl-is-enabled-sshd-alias');
+      const [enabled] = judge('systemd', () => service('sshd').enabled(), fact);
+      expect(enabled!.status).to.equal('passed');
+      expect(enabled!.actual).to.equal('systemctl is-enabled says "alias"; it names ssh.service, which is "enabled"');
+    });
+
+    it('a stopped service gives positive evidence for not.running()', () => {
+      const fact = systemdFrame('nginx', 'systemctl-show-nginx-stopped', 'systemctl-is-enabled-nginx-stopped');
+      const results = judge('systemd', bothWays('nginx'), fact);
+      expect(statuses(results)).to.deep.equal(['passed', 'failed', 'passed', 'failed', 'failed', 'passed']);
+      expect(results[4]!.message).to.match(/but it is inactive \(dead\)$/);
+    });
+
+    it('a disabled service is not enabled, with the state in the failure', () => {
+      const fact = systemdFrame('nginx', 'systemctl-show-nginx-disabled', 'systemctl-is-enabled-nginx-disabled');
+      const results = judge('systemd', bothWays('nginx'), fact);
+      expect(statuses(results)).to.deep.equal(['passed', 'failed', 'failed', 'passed', 'failed', 'passed']);
+      expect(results[2]!.message).to.match(/but systemctl is-enabled says "disabled"$/);
+    });
+
+    it('a masked service is masked and not enabled, yet still running until stopped', () => {
+      const fact = systemdFrame('cron', 'systemctl-show-cron-masked', 'systemctl-is-enabled-cron-masked');
+      const results = judge('systemd', () => service('cron').masked().enabled().not.enabled().running().installed(), fact);
+      expect(statuses(results)).to.deep.equal(['passed', 'failed', 'passed', 'passed', 'passed']);
+      expect(results[0]!.actual).to.equal('LoadState=masked, systemctl is-enabled says "masked"');
+    });
+
+    it('static units are not enabled; a oneshot with RemainAfterExit is running (active (exited))', () => {
+      const journald = systemdFrame('systemd-journald', 'systemctl-show-journald-static', 'systemctl-is-enabled-journald-static');
+      expect(statuses(judge('systemd', () => service('systemd-journald').enabled().not.enabled().running(), journald))).to.deep.equal(['failed', 'passed', 'passed']);
+      const oneshot = systemdFrame('systemd-tmpfiles-setup', 'systemctl-show-tmpfiles-setup-oneshot-exited', 'systemctl-is-enabled-tmpfiles-setup-oneshot');
+      expect(statuses(judge('systemd', () => service('systemd-tmpfiles-setup').running().subState('exited').property({ name: 'Type', value: 'oneshot' }), oneshot))).to.deep.equal(['passed', 'passed', 'passed']);
+    });
+
+    it('a failed unit is not running', () => {
+      const isEnabled: Recording = { command: 'stand-in: is-enabled is not what this test reads', exitCode: 0, stdout: 'transient\n', stderr: '' };
+      const fact = systemdFrame('drift-failing', 'systemctl-show-failed', isEnabled);
+      const results = judge('systemd', () => service('drift-failing').running().not.running().activeState('failed'), fact);
+      expect(statuses(results)).to.deep.equal(['failed', 'passed', 'passed']);
+      expect(results[0]!.actual).to.equal('it is failed (failed)');
+    });
+
+    it('a unit systemd does not know: absent, and positive evidence for every negation', () => {
+      for (const show of ['systemctl-show-nosuch', 'systemctl-show-nginx-package-removed']) {
+        const name = show.includes('nginx') ? 'nginx' : 'nosuch';
+        const fact = systemdFrame(name, show, 'systemctl-is-enabled-nosuch');
+        const results = judge('systemd', () => {
+          bothWays(name)();
+          service(name).not.masked();
+        }, fact);
+        expect(statuses(results)).to.deep.equal(['failed', 'passed', 'failed', 'passed', 'failed', 'passed', 'passed']);
+        expect(results[0]!.message).to.match(/systemd has no unit (nosuch|nginx)\.service \(LoadState=not-found\)$/);
+      }
+    });
+
+    it('a machine not booted with systemd is an error for every matcher, negated or not', () => {
+      const local = recording('recorded/local-debian12-nosystemd/systemctl-show-ssh.json');
+      const fact = replayFrame('systemd', 'ssh.service', { systemctl: { show: local, 'is-enabled': recording('recorded/local-debian12-nosystemd/systemctl-is-enabled-ssh.json') } });
+      const results = judge('systemd', bothWays('ssh.service'), fact);
+      expect(statuses(results)).to.deep.equal(Array(6).fill('error'));
+      expect(results[5]!.message).to.match(/System has not been booted with systemd/);
+    });
+
+    it('a bus error, a missing systemctl or unparseable output is an error', () => {
+      const busError: Recording = { command: 'systemctl show', exitCode: 1, stdout: '', stderr: 'Failed to connect to bus: No such file or directory\n' };
+      const bus = replayFrame('systemd', 'ssh', { systemctl: { show: busError, 'is-enabled': busError } });
+      expect(parseError(() => parseGroupedService(bus, 'systemd', 'ssh'))).to.match(/exited 1: Failed to connect to bus/);
+      const missing = frame('#driftspec unit ssh\n\n#driftspec show-exit 127\n#driftspec is-enabled-of 0\n\n#driftspec is-enabled-exit 0 127\n', 0, 'sh: 1: systemctl: not found\n');
+      expect(parseError(() => parseGroupedService(missing, 'systemd', 'ssh'))).to.match(/command not found/);
+      const garbage = replayFrame('systemd', 'ssh', { systemctl: { '*': { command: '', exitCode: 0, stdout: 'hello\n', stderr: '' } } });
+      expect(parseError(() => parseGroupedService(garbage, 'systemd', 'ssh'))).to.match(/no LoadState/);
+      expect(parseError(() => parseGroupedService(frame('Id=ssh.service\n'), 'systemd', 'ssh'))).to.match(/does not list this service/);
+      expect(parseError(() => parseGroupedService(frame('#driftspec unit ssh\nId=ssh.service\n'), 'systemd', 'ssh'))).to.match(/no "show-exit" mark/);
+    });
+
+    it('an is-enabled failure or a bad unit file is an error for enabled() only', () => {
+      const show = 'systemctl-show-ssh-running';
+      const odd: Recording = { command: 'systemctl is-enabled', exitCode: 1, stdout: '', stderr: 'Failed to get unit file state for ssh.service: Access denied\n' };
+      const results = judge('systemd', () => service('ssh').enabled().not.enabled().running(), systemdFrame('ssh', show, odd));
+      expect(statuses(results)).to.deep.equal(['error', 'error', 'passed']);
+      expect(results[0]!.message).to.match(/Access denied/);
+      const bad: Recording = { command: 'systemctl is-enabled', exitCode: 1, stdout: 'bad\n', stderr: '' };
+      expect(statuses(judge('systemd', () => service('ssh').enabled().not.enabled(), systemdFrame('ssh', show, bad)))).to.deep.equal(['error', 'error']);
+    });
+
+    it('reads the state after sysv-install notes merged into the is-enabled output', () => {
+      const redirect: Recording = {
+        command: 'systemctl is-enabled -- cron',
+        exitCode: 0,
+        stdout: 'cron.service is not a native service, redirecting to systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install is-enabled cron\nenabled\n',
+        stderr: '',
+      };
+      expect(statuses(judge('systemd', () => service('cron').enabled(), systemdFrame('cron', 'systemctl-show-cron-running', redirect)))).to.deep.equal(['passed']);
+    });
+
+    it('property(): an unknown name is an error both ways, never a pass for not.property', () => {
+      const fact = systemdFrame('ssh', 'systemctl-show-ssh-running', 'systemctl-is-enabled-ssh');
+      const results = judge('systemd', () => service('ssh').property({ name: 'type', value: 'notify' }).not.property({ name: 'NoSuchProperty', value: 'x' }), fact);
+      expect(statuses(results)).to.deep.equal(['error', 'error']);
+      expect(results[1]!.message).to.match(/printed no property NoSuchProperty/);
+    });
+
+    it('property() args are validated at plan time', () => {
+      expect(() => planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'Type' } as never)) }], registry)).to.throw(SpecError);
+      expect(() => planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'A B', value: 'x' })) }], registry)).to.throw(SpecError, /property name/);
+      const plan = planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'ExecStart', value: /sshd/i })) }], registry);
+      expect(plan.checks[0]!.args).to.deep.equal({ name: 'ExecStart', value: { matches: 'sshd', flags: 'i' } });
+      expect(plan.checks[0]!.title).to.equal('service ssh should have property ExecStart matching /sshd/i');
+    });
+
+    for (const shell of SHELLS) {
+      it(`the fragment keeps both outputs and exit codes apart under ${shell}`, () => {
+        const fact = replayFrame('systemd', 'nginx', { systemctl: { show: recording(`${DEBIAN}/systemctl-show-nginx-disabled.json`), 'is-enabled': recording(`${DEBIAN}/systemctl-is-enabled-nginx-disabled.json`) } }, shell);
+        const parsed = parseGroupedService(fact, 'systemd', 'nginx') as Extract<ServiceFact, { init: 'systemd' }>;
+        expect([parsed.unitFileState, parsed.properties.ActiveState, parsed.properties.Id]).to.deep.equal(['disabled', 'inactive', 'nginx.service']);
+      });
+    }
+  });
+
+  describe('sysvinit', () => {
+    // The fragment merges the script's stderr into its output.
+    const asStatus = (r: Recording) => ({ output: `${r.stdout}${r.stderr}`.replace(/\n$/, ''), exitCode: r.exitCode });
+    const running = asStatus(recording('recorded/local-debian12-nosystemd/init.d-ssh-status-running.json'));
+    const stopped = asStatus(recording('recorded/local-debian12-nosystemd/init.d-ssh-status-stopped.json'));
+    const links = ['/etc/rc2.d/S01ssh', '/etc/rc3.d/S01ssh', '/etc/rc2.d/S01sshd', '/etc/rc2.d/S02ssh-agent', '/etc/rc0.d/K01ssh', '/etc/rcS.d/S01procps'];
+
+    it('reads LSB status 0 as running and 3 as not running (recorded on this kind of machine)', () => {
+      const up = judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame(links, 'present', running));
+      expect(statuses(up)).to.deep.equal(['passed', 'failed']);
+      expect(up[1]!.actual).to.equal('it is running (LSB status 0: "sshd is running.")');
+      const down = judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame(links, 'present', stopped));
+      expect(statuses(down)).to.deep.equal(['failed', 'passed']);
+    });
+
+    it('counts only S<nn><name> links in rcS.d and rc2.d–rc5.d as enabled', () => {
+      const fact = parseSysv(sysvFrame(links, 'present', running), 'ssh.service');
+      expect(fact).to.include({ name: 'ssh', script: 'present' });
+      expect(fact.startLinks).to.deep.equal(['/etc/rc2.d/S01ssh', '/etc/rc3.d/S01ssh']);
+      expect(statuses(judge('sysvinit', () => service('procps').enabled(), sysvFrame(links, 'present', running)))).to.deep.equal(['passed']);
+      const unlinked = judge('sysvinit', () => service('cron').enabled().not.enabled(), sysvFrame(links, 'present', running));
+      expect(statuses(unlinked)).to.deep.equal(['failed', 'passed']);
+      expect(unlinked[0]!.actual).to.match(/no S<nn>cron start link/);
+    });
+
+    it('LSB status 1 and 2 are not running; 4 and undefined codes are errors', () => {
+      for (const code of [1, 2]) {
+        expect(statuses(judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame([], 'present', { output: 'x', exitCode: code })))).to.deep.equal(['failed', 'passed']);
+      }
+      for (const code of [4, 5, 127]) {
+        expect(statuses(judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame([], 'present', { output: '', exitCode: code })))).to.deep.equal(['error', 'error']);
+      }
+    });
+
+    it('a script without a status action is an error, not "not running"', () => {
+      const usage = { output: 'Usage: /etc/init.d/foo {start|stop|restart}', exitCode: 1 };
+      const results = judge('sysvinit', () => service('foo').not.running(), sysvFrame([], 'present', usage));
+      expect(results[0]!.status).to.equal('error');
+      expect(results[0]!.message).to.match(/no status action/);
+    });
+
+    it('a missing script: not installed, not enabled, not running', () => {
+      const results = judge('sysvinit', bothWays('nosuch'), sysvFrame(['/etc/rc2.d/S01nosuch'], 'absent'));
+      expect(statuses(results)).to.deep.equal(['failed', 'passed', 'failed', 'passed', 'failed', 'passed']);
+      expect(results[0]!.message).to.match(/there is no \/etc\/init.d\/nosuch$/);
+    });
+
+    it('a script that is not executable, masked and property are errors', () => {
+      expect(parseError(() => parseSysv(sysvFrame([], 'not-executable'), 'ssh'))).to.match(/not an executable file/);
+      const results = judge('sysvinit', () => service('ssh').masked().not.masked().property({ name: 'Type', value: 'x' }).activeState('active'), sysvFrame([], 'present', running));
+      expect(statuses(results)).to.deep.equal(['error', 'error', 'error', 'error']);
+      expect(results[0]!.message).to.match(/only systemd knows masked units; this host uses sysvinit/);
+    });
+
+    it('the status output is cut at the last mark, even if the script prints a line that looks like one', () => {
+      const spoof = { output: 'ok\n#driftspec status-exit 0', exitCode: 3 };
+      const fact = parseSysv(sysvFrame([], 'present', spoof), 'ssh');
+      expect(fact.status).to.deep.equal({ exitCode: 3, output: 'ok\n#driftspec status-exit 0' });
+    });
+
+    for (const shell of SHELLS) {
+      it(`the real fragment under ${shell}: a hostile name stays data and finds no script`, () => {
+        const name = "x'$(touch /tmp/driftspec-owned)`touch /tmp/driftspec-owned`";
+        const fact = parseGroupedService(replayFrame('sysvinit', name, {}, shell), 'sysvinit', name);
+        expect(fact).to.deep.include({ script: 'absent', status: null });
+        expect(existsSync('/tmp/driftspec-owned')).to.equal(false);
+      });
+    }
+  });
+
+  describe('openrc (documented output, replayed through the fragment)', () => {
+    const doc = (name: string) => recording(`documented/openrc/${name}.json`);
+    const rcUpdate = { '*': doc('rc-update-show-v') };
+    const openrc = (name: string, status: string | undefined, shell = 'dash') =>
+      replayFrame('openrc', name, {
+        'rc-update': rcUpdate,
+        'rc-service': status ? { '--exists': doc('rc-service-exists-present'), '*': doc(status) } : { '--exists': doc('rc-service-exists-missing') },
+      }, shell);
+
+    it('a started service in the default runlevel', () => {
+      const results = judge('openrc', () => service('sshd').installed().enabled().running().not.running(), openrc('sshd', 'rc-service-sshd-status-started'));
+      expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'failed']);
+      expect(results[1]!.actual).to.equal('it is in runlevel default');
+    });
+
+    it('a stopped service in no runlevel, and one only in shutdown', () => {
+      expect(statuses(judge('openrc', bothWays('nginx'), openrc('nginx', 'rc-service-nginx-status-stopped')))).to.deep.equal(['passed', 'failed', 'failed', 'passed', 'failed', 'passed']);
+      const shutdownOnly = judge('openrc', () => service('killprocs').enabled(), openrc('killprocs', 'rc-service-nginx-status-stopped'));
+      expect(shutdownOnly[0]!.actual).to.equal('it is only in runlevel shutdown');
+    });
+
+    it('a crashed service is not running, and says so', () => {
+      const [result] = judge('openrc', () => service('crond').running(), openrc('crond', 'rc-service-crond-status-crashed'));
+      expect(result!.actual).to.equal('it is crashed');
+    });
+
+    it('a service openrc does not know', () => {
+      expect(statuses(judge('openrc', bothWays('nosuch'), openrc('nosuch', undefined)))).to.deep.equal(['failed', 'passed', 'failed', 'passed', 'failed', 'passed']);
+    });
+
+    it('openrc not booted is an error for running, both ways', () => {
+      expect(statuses(judge('openrc', () => service('sshd').running().not.running().installed(), openrc('sshd', 'rc-service-status-not-booted')))).to.deep.equal(['error', 'error', 'passed']);
+    });
+
+    it('masked is an error on openrc', () => {
+      const [result] = judge('openrc', () => service('sshd').not.masked(), openrc('sshd', 'rc-service-sshd-status-started'));
+      expect(result!.message).to.match(/only systemd knows masked units; this host uses openrc/);
+    });
+
+    for (const shell of SHELLS) {
+      it(`the fragment under ${shell}`, () => {
+        const fact = parseGroupedService(openrc('sshd.service', 'rc-service-sshd-status-started', shell), 'openrc', 'sshd.service');
+        expect(fact).to.deep.equal({ init: 'openrc', name: 'sshd', exists: true, status: { exitCode: 0, output: ' * status: started' }, runlevels: ['default'] });
+      });
+    }
+  });
+
+  it('reads each service of a grouped sysvinit query from its own section', () => {
+    const text = [
+      '#driftspec unit ssh',
+      '#driftspec unit cron',
+      '#driftspec member 0',
+      '/etc/rc2.d/S01ssh',
+      '#driftspec script present',
+      'sshd is running',
+      '#driftspec status-exit 0',
+      '',
+      '#driftspec member-exit 0 0',
+      '#driftspec member 1',
+      '/etc/rc2.d/S01ssh',
+      '#driftspec script absent',
+      '',
+      '#driftspec member-exit 1 0',
+      '',
+    ].join('\n');
+    expect(parseGroupedService(frame(text), 'sysvinit', 'ssh')).to.deep.include({ script: 'present', startLinks: ['/etc/rc2.d/S01ssh'] });
+    expect(parseGroupedService(frame(text), 'sysvinit', 'cron')).to.deep.include({ script: 'absent', status: null, startLinks: [] });
+    expect(parseError(() => parseGroupedService(frame(text), 'sysvinit', 'nginx'))).to.match(/does not list this service/);
+  });
+
+  it('a host without a known init system is an error', () => {
+    for (const shell of SHELLS) {
+      expect(parseError(() => parseGroupedService(replayFrame('none', 'ssh', {}, shell), 'none', 'ssh'))).to.match(/no supported init system/);
+    }
+  });
+});
