@@ -1,5 +1,6 @@
 import { findAcceptance, NO_ACCEPTED_DRIFT, type AcceptedDrift } from './accept.js';
-import { DIFF_KINDS, KIND_DEFINITIONS, type DiffItem } from './diff-kinds.js';
+import { ignoringParts, type AnyInventoryPart, type SnapshotView } from '../resources/inventory-part.js';
+import { kindDefinitions, type DiffItem, type KindDefinition } from './diff-kinds.js';
 import type {
   AddedOrRemoved,
   AttributeChange,
@@ -13,7 +14,7 @@ import type {
 } from './diff-schema.js';
 import { globToRegExp, nameIgnorer, type PathPredicate } from './snapshot-ignore.js';
 import { ignoresAttribute, ignoresItem, NO_IGNORES, toleratesGrowth, type IgnoreRules } from './ignore.js';
-import type { Snapshot, SnapshotGap, SnapshotKind } from './snapshot-schema.js';
+import { SNAPSHOT_PARTS, type Snapshot, type SnapshotGap, type SnapshotKind } from './snapshot-schema.js';
 
 /**
  * Compares two snapshots of one machine (or of two images): per kind, the items only in the
@@ -30,22 +31,28 @@ export interface DiffOptions {
   accept?: AcceptedDrift;
   /** Decides which accepted-drift entries have expired; a parameter so tests fix the clock. */
   now: Date;
+  /** The kinds compared; the built-in resources' by default. */
+  parts?: readonly AnyInventoryPart[];
 }
 
 type Side = 'baseline' | 'candidate';
 
 export function diffSnapshots(baseline: Snapshot, candidate: Snapshot, options: DiffOptions): HostDrift {
+  const parts = options.parts ?? SNAPSHOT_PARTS;
+  const definitions = kindDefinitions(parts);
   const context: Context = {
+    definitions,
     ignore: options.ignore ?? NO_IGNORES,
     accept: options.accept ?? NO_ACCEPTED_DRIFT,
     now: options.now,
     ignored: 0,
     notCompared: [],
   };
-  const scope = new Scope(baseline, candidate, context.notCompared);
-  const kinds = DIFF_KINDS.map((kind) => diffKind(kind, baseline, candidate, scope, context));
+  const scope = new Scope(baseline, candidate, parts, context.notCompared);
+  const kinds = parts.map((part) => diffKind(part.kind as SnapshotKind, baseline, candidate, scope, context));
   if (!baseline.complete && baseline.gaps.length === 0) context.notCompared.push(unexplainedIncompleteness('baseline'));
-  if (!candidate.complete && candidate.gaps.length === 0) context.notCompared.push(unexplainedIncompleteness('candidate'));
+  if (!candidate.complete && candidate.gaps.length === 0)
+    context.notCompared.push(unexplainedIncompleteness('candidate'));
   const host: HostDrift = {
     target: candidate.target,
     state: 'no-drift',
@@ -58,14 +65,19 @@ export function diffSnapshots(baseline: Snapshot, candidate: Snapshot, options: 
 }
 
 /** A host with no candidate snapshot (unreachable, probe failed): nothing could be compared. */
-export function unreachableHostDrift(target: string, reason: string): HostDrift {
-  const notCompared = DIFF_KINDS.map((kind) => ({ kind, reason: `no snapshot of the host: ${reason}` }));
+export function unreachableHostDrift(
+  target: string,
+  reason: string,
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+): HostDrift {
+  const kindsOf = parts.map((part) => part.kind as SnapshotKind);
+  const notCompared = kindsOf.map((kind) => ({ kind, reason: `no snapshot of the host: ${reason}` }));
   return {
     target,
     state: 'incomplete',
     reason,
     counts: { added: 0, removed: 0, changed: 0, accepted: 0, ignored: 0, notCompared: notCompared.length },
-    kinds: DIFF_KINDS.map((kind) => ({ kind, compared: 'none', added: [], removed: [], changed: [] })),
+    kinds: kindsOf.map((kind) => ({ kind, compared: 'none', added: [], removed: [], changed: [] })),
     notCompared,
   };
 }
@@ -103,13 +115,16 @@ function countDrift(kinds: readonly KindDrift[], ignored: number, notCompared: n
 }
 
 function unexplainedIncompleteness(side: Side): NotCompared {
-  return { reason: `${side}: the snapshot says it is incomplete but names no gap; nothing in it can be trusted as complete` };
+  return {
+    reason: `${side}: the snapshot says it is incomplete but names no gap; nothing in it can be trusted as complete`,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // One kind
 
 interface Context {
+  definitions: Readonly<Record<string, KindDefinition>>;
   ignore: IgnoreRules;
   accept: AcceptedDrift;
   now: Date;
@@ -117,15 +132,23 @@ interface Context {
   notCompared: NotCompared[];
 }
 
-function diffKind(kind: SnapshotKind, baseline: Snapshot, candidate: Snapshot, scope: Scope, context: Context): KindDrift {
+function diffKind(
+  kind: SnapshotKind,
+  baseline: Snapshot,
+  candidate: Snapshot,
+  scope: Scope,
+  context: Context,
+): KindDrift {
   const empty: KindDrift = { kind, compared: 'all', added: [], removed: [], changed: [] };
   const whole = [...kindGaps(baseline, kind, 'baseline'), ...kindGaps(candidate, kind, 'candidate')];
   if (whole.length > 0) {
     context.notCompared.push(...mergeSides(whole.map(({ side, gap }) => ({ kind, side, reason: gap.reason }))));
     return { ...empty, compared: 'none' };
   }
-  const before = new Map(KIND_DEFINITIONS[kind].items(baseline).filter((item) => scope.recorded(kind, item)).map((item) => [item.id, item]));
-  const after = new Map(KIND_DEFINITIONS[kind].items(candidate).filter((item) => scope.recorded(kind, item)).map((item) => [item.id, item]));
+  const definition = context.definitions[kind]!;
+  const recorded = (snapshot: Snapshot) => definition.items(snapshot).filter((item) => scope.recorded(kind, item));
+  const before = new Map(recorded(baseline).map((item) => [item.id, item]));
+  const after = new Map(recorded(candidate).map((item) => [item.id, item]));
   const drift = { ...empty };
   for (const [id, item] of after) {
     const old = before.get(id);
@@ -143,10 +166,21 @@ function diffKind(kind: SnapshotKind, baseline: Snapshot, candidate: Snapshot, s
     if (removed) drift.removed.push(removed);
   }
   const partly = context.notCompared.some((entry) => entry.kind === kind);
-  return { ...drift, compared: partly ? 'partly' : 'all', added: byKey(drift.added), removed: byKey(drift.removed), changed: byKey(drift.changed) };
+  return {
+    ...drift,
+    compared: partly ? 'partly' : 'all',
+    added: byKey(drift.added),
+    removed: byKey(drift.removed),
+    changed: byKey(drift.changed),
+  };
 }
 
-function addedOrRemoved(kind: SnapshotKind, item: DiffItem, type: 'added' | 'removed', context: Context): AddedOrRemoved | undefined {
+function addedOrRemoved(
+  kind: SnapshotKind,
+  item: DiffItem,
+  type: 'added' | 'removed',
+  context: Context,
+): AddedOrRemoved | undefined {
   if (ignoresItem(context.ignore, kind, item.key)) {
     context.ignored++;
     return undefined;
@@ -160,14 +194,25 @@ function addedOrRemoved(kind: SnapshotKind, item: DiffItem, type: 'added' | 'rem
   };
 }
 
-function compareItem(kind: SnapshotKind, before: DiffItem, after: DiffItem, scope: Scope, context: Context): ChangedItem | undefined {
-  let changes = differingAttributes(kind, before, after, scope);
-  const unknown = changes.filter((change) => isUnknown(kind, change));
+function compareItem(
+  kind: SnapshotKind,
+  before: DiffItem,
+  after: DiffItem,
+  scope: Scope,
+  context: Context,
+): ChangedItem | undefined {
+  const definition = context.definitions[kind]!;
+  let changes = differingAttributes(definition, before, after, scope);
+  const unknown = changes.filter((change) => isUnknown(definition, change));
   for (const change of unknown) {
     const side = change.old === null ? 'baseline' : 'candidate';
-    context.notCompared.push({ kind, path: after.key, reason: `${change.attribute}: the ${side} snapshot could not read it` });
+    context.notCompared.push({
+      kind,
+      path: after.key,
+      reason: `${change.attribute}: the ${side} snapshot could not read it`,
+    });
   }
-  changes = changes.filter((change) => !isUnknown(kind, change));
+  changes = changes.filter((change) => !isUnknown(definition, change));
   if (changes.length === 0) return undefined;
   if (ignoresItem(context.ignore, kind, after.key)) {
     context.ignored++;
@@ -175,7 +220,8 @@ function compareItem(kind: SnapshotKind, before: DiffItem, after: DiffItem, scop
   }
   const kept = changes.filter((change) => !ignoresAttribute(context.ignore, kind, after.key, change.attribute));
   context.ignored += changes.length - kept.length;
-  changes = kind === 'files' ? withoutGrowth(kept, after.key, context) : kept;
+  const growth = definition.part.growth;
+  changes = growth ? withoutGrowth(kept, after.key, growth, context) : kept;
   if (changes.length === 0) return undefined;
   const whole = findAcceptance(context.accept, context.now, kind, after.key, 'changed');
   const decorated = changes.map((change): AttributeChange => {
@@ -184,7 +230,9 @@ function compareItem(kind: SnapshotKind, before: DiffItem, after: DiffItem, scop
     return match.accepted ? { ...change, accepted: match.accepted } : change;
   });
   const accepted = whole.accepted ?? (decorated.every((c) => c.accepted) ? decorated[0]!.accepted : undefined);
-  const expired = accepted ? undefined : (whole.expired ?? expiredForSomeAttribute(kind, after.key, decorated, context));
+  const expired = accepted
+    ? undefined
+    : (whole.expired ?? expiredForSomeAttribute(kind, after.key, decorated, context));
   return {
     key: after.key,
     changes: decorated,
@@ -195,7 +243,12 @@ function compareItem(kind: SnapshotKind, before: DiffItem, after: DiffItem, scop
   };
 }
 
-function expiredForSomeAttribute(kind: SnapshotKind, key: string, changes: readonly AttributeChange[], context: Context) {
+function expiredForSomeAttribute(
+  kind: SnapshotKind,
+  key: string,
+  changes: readonly AttributeChange[],
+  context: Context,
+) {
   for (const change of changes) {
     if (change.accepted) continue;
     const match = findAcceptance(context.accept, context.now, kind, key, 'changed', change.attribute);
@@ -204,29 +257,45 @@ function expiredForSomeAttribute(kind: SnapshotKind, key: string, changes: reado
   return undefined;
 }
 
-function isUnknown(kind: SnapshotKind, change: AttributeChange): boolean {
-  return KIND_DEFINITIONS[kind].unknownWhenNull?.includes(change.attribute) === true && (change.old === null || change.new === null);
+function isUnknown(definition: KindDefinition, change: AttributeChange): boolean {
+  const nullable = definition.unknownWhenNull?.includes(change.attribute) === true;
+  return nullable && (change.old === null || change.new === null);
 }
 
 /** Growing files (logs, journals): a larger size, and the new content that comes with it, are not drift. */
-function withoutGrowth(changes: AttributeChange[], key: string, context: Context): AttributeChange[] {
+function withoutGrowth(
+  changes: AttributeChange[],
+  key: string,
+  growth: { size: string; content: string },
+  context: Context,
+): AttributeChange[] {
   if (!toleratesGrowth(context.ignore, key)) return changes;
-  const size = changes.find((c) => c.attribute === 'size');
+  const size = changes.find((c) => c.attribute === growth.size);
   const grew = typeof size?.old === 'number' && typeof size.new === 'number' && size.new > size.old;
   if (!grew) return changes;
-  const kept = changes.filter((c) => c.attribute !== 'size' && c.attribute !== 'sha256');
+  const kept = changes.filter((c) => c.attribute !== growth.size && c.attribute !== growth.content);
   context.ignored += changes.length - kept.length;
   return kept;
 }
 
-function differingAttributes(kind: SnapshotKind, before: DiffItem, after: DiffItem, scope: Scope): AttributeChange[] {
+function differingAttributes(
+  definition: KindDefinition,
+  before: DiffItem,
+  after: DiffItem,
+  scope: Scope,
+): AttributeChange[] {
+  const kind = definition.kind as SnapshotKind;
   const changes: AttributeChange[] = [];
-  for (const attribute of KIND_DEFINITIONS[kind].attributes) {
+  for (const attribute of definition.attributes) {
     const old = before.record[attribute] as AttributeValue | undefined;
     const now = after.record[attribute] as AttributeValue | undefined;
     if (sameValue(old, now)) continue;
     // An attribute one side could not read (a file's content behind a gap) is unknown, not changed.
-    if ((old === undefined && scope.gapCovers(kind, before.key, 'baseline')) || (now === undefined && scope.gapCovers(kind, after.key, 'candidate'))) continue;
+    if (
+      (old === undefined && scope.gapCovers(kind, before.key, 'baseline')) ||
+      (now === undefined && scope.gapCovers(kind, after.key, 'candidate'))
+    )
+      continue;
     changes.push({ attribute, ...(old !== undefined ? { old } : {}), ...(now !== undefined ? { new: now } : {}) });
   }
   return changes;
@@ -246,60 +315,89 @@ function kindGaps(snapshot: Snapshot, kind: SnapshotKind, side: Side): Array<{ s
 }
 
 /** One entry when both snapshots miss the same thing for the same reason. */
-function mergeSides(entries: ReadonlyArray<{ kind: SnapshotKind; side: Side; reason: string; path?: string }>): NotCompared[] {
+function mergeSides(
+  entries: ReadonlyArray<{ kind: SnapshotKind; side: Side; reason: string; path?: string }>,
+): NotCompared[] {
   const merged = new Map<string, { entry: NotCompared; sides: Set<Side>; reason: string }>();
   for (const { kind, side, reason, path } of entries) {
     const id = `${kind}\0${path ?? ''}\0${reason}`;
-    const seen = merged.get(id) ?? { entry: { kind, ...(path !== undefined ? { path } : {}), reason }, sides: new Set<Side>(), reason };
+    const seen = merged.get(id) ?? {
+      entry: { kind, ...(path !== undefined ? { path } : {}), reason },
+      sides: new Set<Side>(),
+      reason,
+    };
     seen.sides.add(side);
     merged.set(id, seen);
   }
-  return [...merged.values()].map(({ entry, sides, reason }) => ({ ...entry, reason: `${[...sides].join(' and ')}: ${reason}` }));
+  return [...merged.values()].map(({ entry, sides, reason }) => ({
+    ...entry,
+    reason: `${[...sides].join(' and ')}: ${reason}`,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------
 // What both snapshots looked at: file trees, their own ignores, and item-level gaps
 
 class Scope {
-  private readonly roots: Record<Side, readonly string[]>;
   private readonly gaps: Record<Side, readonly SnapshotGap[]>;
-  private readonly unrecordedPath: PathPredicate;
-  private readonly unrecordedParameter: PathPredicate;
-  private readonly unrecordedMount: PathPredicate;
+  private readonly parts: ReadonlyMap<string, AnyInventoryPart>;
+  /** Per kind: what either snapshot chose not to record is compared in neither. */
+  private readonly unrecorded = new Map<string, PathPredicate>();
 
-  constructor(baseline: Snapshot, candidate: Snapshot, notCompared: NotCompared[]) {
-    this.roots = { baseline: baseline.fileRoots, candidate: candidate.fileRoots };
+  constructor(
+    private readonly baseline: Snapshot,
+    private readonly candidate: Snapshot,
+    parts: readonly AnyInventoryPart[],
+    notCompared: NotCompared[],
+  ) {
+    this.parts = new Map(parts.map((part) => [part.kind, part]));
     this.gaps = { baseline: itemGaps(baseline), candidate: itemGaps(candidate) };
-    // What either snapshot chose not to record is compared in neither, and said so when they differ.
-    this.unrecordedPath = memoisedPathIgnorer(union(baseline.ignores.paths, candidate.ignores.paths));
-    this.unrecordedParameter = nameIgnorer(union(baseline.ignores.kernelParameters, candidate.ignores.kernelParameters));
-    this.unrecordedMount = nameIgnorer(union(baseline.ignores.mounts, candidate.ignores.mounts));
-    notCompared.push(
-      ...oneSided(baseline.fileRoots, candidate.fileRoots).map(({ value, side }) => ({ kind: 'files' as const, path: value, reason: `only the ${side} snapshot walked this tree` })),
-      ...oneSided(baseline.ignores.paths, candidate.ignores.paths).map(({ value, side }) => ({ kind: 'files' as const, path: value, reason: `only the ${side} snapshot left these paths out` })),
-      ...oneSided(baseline.ignores.mounts, candidate.ignores.mounts).map(({ value, side }) => ({ kind: 'mounts' as const, path: value, reason: `only the ${side} snapshot left these mount points out` })),
-      ...oneSided(baseline.ignores.kernelParameters, candidate.ignores.kernelParameters).map(({ value, side }) => ({ kind: 'kernelParameters' as const, path: value, reason: `only the ${side} snapshot left these parameters out` })),
-      ...mergeSides([...this.gaps.baseline.map((gap) => ({ ...gap, side: 'baseline' as const })), ...this.gaps.candidate.map((gap) => ({ ...gap, side: 'candidate' as const }))]),
-    );
+    const scopes: NotCompared[] = [];
+    for (const part of parts) {
+      for (const entry of part.differentScope?.(baseline, candidate) ?? [])
+        scopes.push({ kind: part.kind as SnapshotKind, ...entry });
+    }
+    for (const part of ignoringParts(parts)) {
+      const rule = part.ignore!;
+      const [before, after] = [ignoreGlobs(baseline, rule.field), ignoreGlobs(candidate, rule.field)];
+      const globs = union(before, after);
+      this.unrecorded.set(part.kind, rule.match === 'path' ? memoisedPathIgnorer(globs) : nameIgnorer(globs));
+      const kind = part.kind as SnapshotKind;
+      const leftOut = oneSided(before, after).map(({ value, side }) => ({
+        kind,
+        path: value,
+        reason: `only the ${side} snapshot left ${rule.leftOut}`,
+      }));
+      scopes.push(...leftOut);
+    }
+    const sides = [
+      ...this.gaps.baseline.map((gap) => ({ ...gap, side: 'baseline' as const })),
+      ...this.gaps.candidate.map((gap) => ({ ...gap, side: 'candidate' as const })),
+    ];
+    notCompared.push(...scopes, ...mergeSides(sides));
   }
 
   /** Left out of the comparison because one of the snapshots did not record such items. */
   recorded(kind: SnapshotKind, item: DiffItem): boolean {
-    if (kind === 'kernelParameters') return !this.unrecordedParameter(String(item.record.key));
-    if (kind === 'mounts') return !this.unrecordedMount(String(item.record.point));
-    return kind !== 'files' || !this.unrecordedPath(String(item.record.path));
+    const unrecorded = this.unrecorded.get(kind);
+    return unrecorded === undefined || !unrecorded(this.parts.get(kind)!.ignore!.subject(item.record));
   }
 
   /** Whether the other side would have recorded the item had it been there. */
   comparable(kind: SnapshotKind, key: string, otherSide: Side): boolean {
     if (this.gapCovers(kind, key, otherSide)) return false;
-    if (kind !== 'files') return true;
-    return this.roots[otherSide].some((root) => isAtOrBelow(key, root));
+    const looked = this.parts.get(kind)?.looked;
+    return looked === undefined || looked(this[otherSide] as SnapshotView, key);
   }
 
   gapCovers(kind: SnapshotKind, key: string, side: Side): boolean {
-    return this.gaps[side].some((gap) => gap.kind === kind && (gap.path === key || (kind === 'files' && isAtOrBelow(key, gap.path!))));
+    const covers = this.parts.get(kind)?.covers;
+    return this.gaps[side].some((gap) => gap.kind === kind && (gap.path === key || covers?.(gap.path!, key)));
   }
+}
+
+function ignoreGlobs(snapshot: Snapshot, field: string): string[] {
+  return (snapshot.ignores as Record<string, string[] | undefined>)[field] ?? [];
 }
 
 function itemGaps(snapshot: Snapshot): SnapshotGap[] {
@@ -315,12 +413,6 @@ function oneSided(baseline: readonly string[], candidate: readonly string[]): Ar
     ...baseline.filter((value) => !candidate.includes(value)).map((value) => ({ value, side: 'baseline' as const })),
     ...candidate.filter((value) => !baseline.includes(value)).map((value) => ({ value, side: 'candidate' as const })),
   ];
-}
-
-export function isAtOrBelow(path: string, root: string): boolean {
-  if (root === '/') return path.startsWith('/');
-  const base = root.endsWith('/') ? root.slice(0, -1) : root;
-  return path === base || path.startsWith(`${base}/`);
 }
 
 /**

@@ -1,12 +1,21 @@
 import { Document, isMap, isSeq, type YAMLMap } from 'yaml';
-import { shellQuote } from '../probe/quote.js';
+import { createRegistry, type ResourceRegistry } from '../resources/index.js';
+import type {
+  AnyInventoryPart,
+  GenerateChoices,
+  GeneratedCheck,
+  GeneratedControl,
+  MatcherValue,
+  SnapshotView,
+} from '../resources/inventory-part.js';
 import { DEFAULT_GENERATED_FILES, type PackageVersionRule } from './snapshot-defaults.js';
 import { pathIgnorer } from './snapshot-ignore.js';
-import type { Snapshot, SnapshotFile, SnapshotGroup, SnapshotPackage, SnapshotUser } from './snapshot-schema.js';
+import { SNAPSHOT_PARTS, type Snapshot } from './snapshot-schema.js';
 
 /**
  * A spec from a snapshot: what the machine had when it was recorded, as checks a person can read
- * and edit. The same model renders as YAML and as a TypeScript twin, so both load to one plan.
+ * and edit. Each kind's inventory part writes its own controls; the same model renders as YAML
+ * and as a TypeScript twin, so both load to one plan.
  */
 
 export interface GenerateOptions {
@@ -18,32 +27,11 @@ export interface GenerateOptions {
   withContentHashes?: boolean;
   /** Default minimum: `>= recorded`. */
   packageVersions?: PackageVersionRule;
+  /** The kinds that write checks; the built-in resources' by default. */
+  parts?: readonly AnyInventoryPart[];
 }
 
-/** systemd unit file states that the service resource's `enabled` accepts (an alias is judged by its unit). */
-const ENABLED_STATES = new Set(['enabled', 'enabled-runtime', 'indirect', 'generated']);
-
-/** Login sessions start these; they say nothing about the machine. */
-const PER_LOGIN_SERVICE = /^(user|user-runtime-dir)@\d+$/;
-
-/** First uid and gid of accounts made by people rather than packages (Debian, Fedora, Arch, Alpine). */
-const FIRST_LOGIN_ID = 1000;
-const NOBODY_ID = 65534;
-
-export type MatcherValue = true | string | number | Record<string, unknown>;
-
-export interface GeneratedCheck {
-  resource: 'package' | 'service' | 'port' | 'user' | 'group' | 'file' | 'command';
-  subject: string | number;
-  /** In order; `true` is a predicate without options. */
-  matchers: [string, MatcherValue][];
-}
-
-export interface GeneratedControl {
-  id: string;
-  title: string;
-  checks: GeneratedCheck[];
-}
+export type { GeneratedCheck, GeneratedControl, MatcherValue };
 
 export interface GeneratedSpec {
   name: string;
@@ -54,190 +42,58 @@ export interface GeneratedSpec {
 }
 
 export function specFromSnapshot(snapshot: Snapshot, options: GenerateOptions = {}): GeneratedSpec {
-  const versions = options.packageVersions ?? 'minimum';
-  const fileGlobs = options.files ?? DEFAULT_GENERATED_FILES;
-  const controls: GeneratedControl[] = [
-    { id: 'packages', title: 'Packages installed at the baseline', checks: packageChecks(snapshot.packages, versions) },
-    { id: 'services', title: 'Services enabled or running at the baseline', checks: serviceChecks(snapshot) },
-    { id: 'ports', title: 'Listening sockets at the baseline', checks: portChecks(snapshot) },
-    { id: 'accounts-login', title: 'Login accounts (root and uids from 1000)', checks: userChecks(snapshot.users.filter(isLoginAccount), 'full') },
-    { id: 'accounts-system', title: 'System accounts', checks: userChecks(snapshot.users.filter((u) => !isLoginAccount(u)), 'brief') },
-    { id: 'groups', title: 'Groups', checks: groupChecks(snapshot.groups) },
-    { id: 'accounts-none-added', title: 'No accounts or groups beyond the recorded ones', checks: noOtherEntries(snapshot) },
-    { id: 'files', title: 'Files: type, mode and ownership (setuid/setgid files and the chosen paths)', checks: fileChecks(snapshot, fileGlobs, options.withContentHashes ?? false) },
-  ].filter((control) => control.checks.length > 0);
+  const parts = options.parts ?? SNAPSHOT_PARTS;
+  const files = options.files ?? DEFAULT_GENERATED_FILES;
+  const choices: GenerateChoices = {
+    packageVersions: options.packageVersions ?? 'minimum',
+    files,
+    chosenFile: pathIgnorer(files),
+    withContentHashes: options.withContentHashes ?? false,
+  };
+  const view = snapshot as SnapshotView;
+  const controls = parts
+    .flatMap((part) => part.generate?.(view, choices) ?? [])
+    .filter((control) => control.checks.length > 0);
   return {
     name: options.name ?? `baseline-${snapshot.host.hostname || 'host'}`,
     title: `Baseline of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id})`,
-    header: headerLines(snapshot, versions, fileGlobs, options.withContentHashes ?? false),
+    header: headerLines(snapshot, parts, choices),
     controls,
   };
 }
 
-function headerLines(snapshot: Snapshot, versions: PackageVersionRule, files: readonly string[], hashes: boolean): string[] {
-  const versionRule = { minimum: '">=" the recorded version (updates pass, downgrades and removals fail)', exact: '"=" the recorded version', any: 'installed at any version' }[versions];
+function headerLines(snapshot: Snapshot, parts: readonly AnyInventoryPart[], choices: GenerateChoices): string[] {
   const lines = [
     ` Generated by driftspec ${snapshot.tool.version} from the snapshot of ${snapshot.target}`,
     ` (${snapshot.host.os.prettyName ?? snapshot.host.os.id}, ${snapshot.host.hostname}) taken ${snapshot.takenAt}.`,
     '',
     ' It passes on the machine it came from. Edit freely: delete what you do not care about,',
     ' loosen what may change. Choices made here:',
-    `   packages: ${versionRule};`,
-    '   services: enabled and running as recorded (neither: not listed);',
-    '   ports: protocol and address as recorded, with the owning processes where they were known;',
-    '   accounts: login accounts in full, system accounts by uid and shell, and a command',
-    '     check that prints any account or group added since (it must print nothing);',
-    `   files: type, mode, owner, group${hashes ? ', sha256' : ''} of every setuid/setgid file and of`,
-    ...wrapList(files.length > 0 ? files : ['no other paths'], '     '),
-    ' Kernel parameters, mounts and the rest of the file trees are left to `driftspec drift`.',
+    ...parts.flatMap((part) => part.generateNotes?.(choices) ?? []),
+    ` ${leftToDrift(parts)} left to \`driftspec drift\`.`,
   ];
   if (!snapshot.complete) {
-    lines.push('', ` The snapshot was INCOMPLETE (${snapshot.gaps.length} gaps); what it could not read has no checks here:`);
-    for (const gap of snapshot.gaps.slice(0, 10)) lines.push(`   ${gap.kind}${gap.path !== undefined ? ` ${gap.path}` : ''}: ${gap.reason.split('\n')[0]}`);
+    lines.push(
+      '',
+      ` The snapshot was INCOMPLETE (${snapshot.gaps.length} gaps); what it could not read has no checks here:`,
+    );
+    for (const gap of snapshot.gaps.slice(0, 10)) {
+      lines.push(`   ${gap.kind}${gap.path !== undefined ? ` ${gap.path}` : ''}: ${gap.reason.split('\n')[0]}`);
+    }
     if (snapshot.gaps.length > 10) lines.push(`   … and ${snapshot.gaps.length - 10} more`);
   }
   return lines;
 }
 
-function wrapList(items: readonly string[], indent: string, width = 96): string[] {
-  const lines: string[] = [];
-  let line = indent;
-  for (const [index, item] of items.entries()) {
-    const piece = `${item}${index === items.length - 1 ? '.' : ','}`;
-    if (line.length + piece.length + 1 > width && line.trim() !== '') {
-      lines.push(line.trimEnd());
-      line = indent;
-    }
-    line += `${piece} `;
-  }
-  lines.push(line.trimEnd());
-  return lines;
-}
-
-// --- packages ---------------------------------------------------------------------------------
-
-function packageChecks(packages: readonly SnapshotPackage[], versions: PackageVersionRule): GeneratedCheck[] {
-  const installed = packages.filter((p) => p.state === 'installed');
-  const architectures = new Map<string, number>();
-  for (const p of installed) architectures.set(p.name, (architectures.get(p.name) ?? 0) + 1);
-  return installed.map((p) => {
-    // dpkg multiarch: one name installed for several architectures is checked per architecture.
-    const subject = (architectures.get(p.name) ?? 0) > 1 && p.architecture !== null && p.manager === 'dpkg' ? `${p.name}:${p.architecture}` : p.name;
-    const installedValue: MatcherValue = versions === 'any' ? true : { version: `${versions === 'exact' ? '=' : '>='} ${p.version}` };
-    return { resource: 'package', subject, matchers: [['installed', installedValue]] };
-  });
-}
-
-// --- services ---------------------------------------------------------------------------------
-
-function serviceChecks(snapshot: Snapshot): GeneratedCheck[] {
-  const checks: GeneratedCheck[] = [];
-  for (const service of snapshot.services) {
-    if (PER_LOGIN_SERVICE.test(service.name)) continue;
-    const matchers: [string, MatcherValue][] = [];
-    if (service.enabled !== null && ENABLED_STATES.has(service.enabled)) matchers.push(['enabled', true]);
-    if (service.active === 'active') matchers.push(['running', true]);
-    if (matchers.length > 0) checks.push({ resource: 'service', subject: service.name, matchers });
-  }
-  return checks;
-}
-
-// --- ports ------------------------------------------------------------------------------------
-
-function portChecks(snapshot: Snapshot): GeneratedCheck[] {
-  return snapshot.listeners.map((listener) => {
-    const matchers: [string, MatcherValue][] = [['listening', { protocol: listener.protocol, address: listener.address }]];
-    if (listener.processes !== null && listener.processes.length > 0) matchers.push(['process', { contains: [...listener.processes] }]);
-    return { resource: 'port', subject: listener.port, matchers };
-  });
-}
-
-// --- accounts ---------------------------------------------------------------------------------
-
-function isLoginAccount(user: SnapshotUser): boolean {
-  return user.uid === 0 || (user.uid >= FIRST_LOGIN_ID && user.uid !== NOBODY_ID);
-}
-
-function userChecks(users: readonly SnapshotUser[], detail: 'full' | 'brief'): GeneratedCheck[] {
-  return unique(users, (u) => u.name).map((user) => ({
-    resource: 'user',
-    subject: user.name,
-    matchers:
-      detail === 'full'
-        ? [
-            ['exists', true],
-            ['uid', user.uid],
-            ['gid', user.gid],
-            ['home', user.home],
-            ['shell', user.shell],
-          ]
-        : [
-            ['exists', true],
-            ['uid', user.uid],
-            ['shell', user.shell],
-          ],
-  }));
-}
-
-function groupChecks(groups: readonly SnapshotGroup[]): GeneratedCheck[] {
-  return unique(groups, (g) => g.name).map((group) => {
-    const matchers: [string, MatcherValue][] = [
-      ['exists', true],
-      ['gid', group.gid],
-    ];
-    if (group.members.length > 0) matchers.push(['members', { contains: [...group.members] }]);
-    return { resource: 'group', subject: group.name, matchers };
-  });
-}
-
-/**
- * A spec lists what must be there; an account that was added is found by a command that prints
- * every name the database has beyond the recorded ones (none: empty output). It exits 0 only when
- * the database was read, so a missing getent is a failure, never a pass.
- */
-function noOtherEntries(snapshot: Snapshot): GeneratedCheck[] {
-  const checks: GeneratedCheck[] = [];
-  const gapKinds = new Set(snapshot.gaps.filter((gap) => gap.path === undefined).map((gap) => gap.kind));
-  for (const [database, names] of [
-    ['passwd', snapshot.users.map((u) => u.name)],
-    ['group', snapshot.groups.map((g) => g.name)],
-  ] as const) {
-    if (names.length === 0 || gapKinds.has(database === 'passwd' ? 'users' : 'groups')) continue;
-    const read = `if command -v getent >/dev/null; then entries=$(getent ${database}) || exit 2; else entries=$(cat /etc/${database}) || exit 2; fi`;
-    const filter = `printf '%s\\n' "$entries" | cut -d: -f1 | grep -vxF${[...new Set(names)].map((name) => ` -e ${shellQuote(name)}`).join('')}; [ $? -le 1 ]`;
-    checks.push({ resource: 'command', subject: `${read}; ${filter}`, matchers: [['exitStatus', 0], ['stdout', '']] });
-  }
-  return checks;
-}
-
-/** A name listed twice in passwd or group: the first entry is the one lookups find. */
-function unique<T>(items: readonly T[], key: (item: T) => string): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => !seen.has(key(item)) && (seen.add(key(item)), true));
-}
-
-// --- files ------------------------------------------------------------------------------------
-
-function isSetId(file: SnapshotFile): boolean {
-  return file.type === 'file' && (parseInt(file.mode, 8) & 0o6000) !== 0;
-}
-
-function fileChecks(snapshot: Snapshot, globs: readonly string[], hashes: boolean): GeneratedCheck[] {
-  const chosen = pathIgnorer(globs);
-  const unreadable = new Set(snapshot.gaps.filter((gap) => gap.kind === 'files' && gap.path !== undefined).map((gap) => gap.path));
-  return snapshot.files
-    .filter((file) => chosen(file.path) || isSetId(file))
-    .map((file) => {
-      const matchers: [string, MatcherValue][] = [
-        ['type', file.type],
-        ['mode', file.mode],
-        file.owner !== null ? ['owner', file.owner] : ['uid', file.uid],
-        file.group !== null ? ['group', file.group] : ['gid', file.gid],
-      ];
-      if (file.linkTarget !== undefined) matchers.push(['linkTarget', file.linkTarget]);
-      if (hashes && file.sha256 !== undefined && !unreadable.has(file.path)) matchers.push(['sha256', file.sha256]);
-      return { resource: 'file', subject: file.path, matchers };
-    });
+/** "Kernel parameters, mounts and the rest of the file trees are": what the generated checks leave out. */
+function leftToDrift(parts: readonly AnyInventoryPart[]): string {
+  const pieces = [
+    ...parts.filter((part) => !part.generate).map((part) => `${part.noun}s`),
+    ...parts.flatMap((part) => part.leftToDrift ?? []),
+  ];
+  if (pieces.length === 0) return 'Nothing is';
+  const text = pieces.length === 1 ? pieces[0]! : `${pieces.slice(0, -1).join(', ')} and ${pieces.at(-1)}`;
+  return `${text[0]!.toUpperCase()}${text.slice(1)} are`;
 }
 
 // --- rendering --------------------------------------------------------------------------------
@@ -278,19 +134,24 @@ function flowMatcherOptions(check: YAMLMap): void {
   }
 }
 
-const DSL_FUNCTION: Record<GeneratedCheck['resource'], string> = { package: 'pkg', service: 'service', port: 'port', user: 'user', group: 'group', file: 'file', command: 'command' };
-
-/** The TypeScript twin: the same checks through the DSL. */
-export function renderTypeScript(spec: GeneratedSpec): string {
-  const used = [...new Set(spec.controls.flatMap((control) => control.checks.map((check) => DSL_FUNCTION[check.resource])))];
-  const lines = ['/*', ...spec.header.map((line) => ` *${line}`.trimEnd()), ' */', `import { spec, control${used.map((name) => `, ${name}`).join('')} } from 'driftspec';`, ''];
+/** The TypeScript twin: the same checks through the DSL (each resource's DSL function from the registry). */
+export function renderTypeScript(spec: GeneratedSpec, registry: ResourceRegistry = createRegistry()): string {
+  const dslName = (resource: string) => registry.get(resource)?.dslName ?? resource;
+  const used = [...new Set(spec.controls.flatMap((control) => control.checks.map((check) => dslName(check.resource))))];
+  const lines = [
+    '/*',
+    ...spec.header.map((line) => ` *${line}`.trimEnd()),
+    ' */',
+    `import { spec, control${used.map((name) => `, ${name}`).join('')} } from 'driftspec';`,
+    '',
+  ];
   lines.push(`export default spec({ name: ${literal(spec.name)}, title: ${literal(spec.title)} }, () => {`);
   spec.controls.forEach((control, index) => {
     if (index > 0) lines.push('');
     lines.push(`  control(${literal(control.id)}, { title: ${literal(control.title)} }, () => {`);
     for (const check of control.checks) {
       const calls = check.matchers.map(([name, value]) => `.${name}(${value === true ? '' : literal(value)})`).join('');
-      lines.push(`    ${DSL_FUNCTION[check.resource]}(${literal(check.subject)})${calls};`);
+      lines.push(`    ${dslName(check.resource)}(${literal(check.subject)})${calls};`);
     }
     lines.push('  });');
   });
@@ -300,10 +161,13 @@ export function renderTypeScript(spec: GeneratedSpec): string {
 
 /** A TypeScript literal; strings single-quoted as people write them. */
 function literal(value: unknown): string {
-  if (typeof value === 'string') return `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
+  if (typeof value === 'string')
+    return `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map(literal).join(', ')}]`;
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).map(([key, inner]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : literal(key)}: ${literal(inner)}`);
+    const entries = Object.entries(value).map(
+      ([key, inner]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : literal(key)}: ${literal(inner)}`,
+    );
     return `{ ${entries.join(', ')} }`;
   }
   return String(value);

@@ -8,8 +8,6 @@ import { END_MARKER, FRAME_HEADER, type Frame } from '../probe/frames.js';
  */
 
 export const STREAM_HEADER = 'DSSTREAM';
-export const FILES_STREAM_ID = 'snapshot-files';
-export const FILE_ERRORS_QUERY_ID = 'snapshot-file-errors';
 
 /** One streamed section's reader: takes each token; says when the section's end record is complete. */
 export interface TokenConsumer {

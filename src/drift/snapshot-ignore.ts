@@ -8,62 +8,7 @@
  * below it — the same rule on the target (`find … -prune`) and in TypeScript.
  */
 
-/** Paths that change without anyone changing the machine, or that name one instance. */
-export const DEFAULT_PATH_IGNORES: readonly string[] = [
-  // per-instance identity
-  '/etc/machine-id',
-  '/var/lib/dbus/machine-id',
-  '/etc/ssh/ssh_host_*',
-  '/etc/hostname',
-  // written by the system as it runs
-  '/etc/mtab',
-  '/etc/ld.so.cache',
-  '/etc/adjtime',
-  '/etc/.updated',
-  '/var/.updated',
-  '/var/lib/systemd/random-seed',
-  '/var/lib/systemd/timers',
-  '/var/lib/dhcp',
-  // cloud-init instance data
-  '/var/lib/cloud/instance',
-  '/var/lib/cloud/instances',
-  '/var/lib/cloud/data',
-  '/run/cloud-init',
-  // logs, caches, scratch space and pseudo file systems
-  '/var/log',
-  '/var/cache',
-  '/tmp',
-  '/var/tmp',
-  '/run',
-  '/var/run',
-  '/proc',
-  '/sys',
-  '/dev',
-];
-
-/** Mount points that come and go with logins. */
-export const DEFAULT_MOUNT_IGNORES: readonly string[] = ['/run/user/*'];
-
-/** Kernel parameters that count, randomise or adapt by themselves (dotted keys; `*` spans dots). */
-export const DEFAULT_KERNEL_PARAMETER_IGNORES: readonly string[] = [
-  'kernel.random.*',
-  'kernel.ns_last_pid',
-  'kernel.pty.nr',
-  'kernel.hostname',
-  'kernel.perf_event_max_sample_rate',
-  'fs.dentry-state',
-  'fs.inode-nr',
-  'fs.inode-state',
-  'fs.file-nr',
-  'fs.aio-nr',
-  'fs.dquot-nr',
-  'fs.quota.*',
-  'net.netfilter.nf_conntrack_count',
-  'net.core.netdev_rss_key',
-  'net.ipv4.tcp_fastopen_key',
-  'net.ipv6.conf.*.stable_secret',
-  'vm.stat_refresh',
-];
+/* Each kind's default ignores live in its inventory part (src/resources/<kind>/inventory.ts). */
 
 export class IgnoreGlobError extends Error {
   override name = 'IgnoreGlobError';
@@ -72,7 +17,10 @@ export class IgnoreGlobError extends Error {
 /** A path glob as `--ignore` takes it: absolute (or starting with a wildcard), no NUL, no trailing "/". */
 export function normalisePathGlob(glob: string): string {
   if (glob.includes('\0')) throw new IgnoreGlobError('an ignore glob cannot contain a NUL byte');
-  if (!/^[/*?[]/.test(glob)) throw new IgnoreGlobError(`an ignore glob matches whole absolute paths: start it with "/" or a wildcard (got ${JSON.stringify(glob)})`);
+  if (!/^[/*?[]/.test(glob))
+    throw new IgnoreGlobError(
+      `an ignore glob matches whole absolute paths: start it with "/" or a wildcard (got ${JSON.stringify(glob)})`,
+    );
   globToRegExp(glob);
   return glob.length > 1 ? glob.replace(/\/+$/, '') || '/' : glob;
 }

@@ -1,30 +1,25 @@
-import type { Frame } from '../probe/frames.js';
 import { HOST_QUERY_ID, parseHostFrame } from '../probe/host.js';
+import { createRegistry, type ResourceRegistry } from '../resources/index.js';
+import {
+  ignoringParts,
+  inventoryParts,
+  type AnyInventoryPart,
+  type InventoryGap,
+  type Listed,
+  type StreamReader,
+  uniqueKey,
+} from '../resources/inventory-part.js';
 import { FactError, firstLines } from '../resources/resource.js';
 import type { ExecResult, Target } from '../targets/target.js';
-import { buildSnapshotScript, SNAPSHOT_QUERY_IDS } from './probe-script.js';
-import { FILE_ERRORS_QUERY_ID, FILES_STREAM_ID, ProbeStreamParser } from './probe-stream.js';
-import { FileTreeReader, type WalkedFile } from './snapshot-files.js';
-import { DEFAULT_KERNEL_PARAMETER_IGNORES, DEFAULT_MOUNT_IGNORES, DEFAULT_PATH_IGNORES, nameIgnorer, pathIgnorer } from './snapshot-ignore.js';
+import { buildSnapshotScript } from './probe-script.js';
+import { ProbeStreamParser } from './probe-stream.js';
+import { nameIgnorer, pathIgnorer } from './snapshot-ignore.js';
 import {
-  parseAccountsSection,
-  parseKernelParametersSection,
-  parseListenersSection,
-  parseMountsSection,
-  parsePackagesSection,
-  parseServicesSection,
-} from './snapshot-sections.js';
-import {
+  SNAPSHOT_PARTS,
   SNAPSHOT_SCHEMA_VERSION,
-  SnapshotSchema,
+  snapshotSchemaFor,
   sortSnapshot,
   type Snapshot,
-  type SnapshotFile,
-  type SnapshotGap,
-  type SnapshotGroup,
-  type SnapshotIgnores,
-  type SnapshotKind,
-  type SnapshotUser,
 } from './snapshot-schema.js';
 
 export interface SnapshotOptions {
@@ -39,6 +34,8 @@ export interface SnapshotOptions {
   /** Use the portable file walk even where GNU find exists (tests). */
   portableWalk?: boolean;
   now?: () => Date;
+  /** The kinds to record; the built-in resources by default. */
+  registry?: ResourceRegistry;
 }
 
 /** The probe could not tell even what the host is: there is no snapshot to write. */
@@ -46,28 +43,77 @@ export class SnapshotProbeError extends Error {
   override name = 'SnapshotProbeError';
 }
 
-export function snapshotIgnores(options: Pick<SnapshotOptions, 'ignores' | 'defaultIgnores'>): SnapshotIgnores {
-  const defaults = options.defaultIgnores;
-  return {
-    paths: [...(defaults ? DEFAULT_PATH_IGNORES : []), ...options.ignores],
-    mounts: [...(defaults ? DEFAULT_MOUNT_IGNORES : []), ...options.ignores],
-    kernelParameters: defaults ? [...DEFAULT_KERNEL_PARAMETER_IGNORES] : [],
-  };
+/**
+ * Each part's ignore globs: its defaults and, where it takes them, the `--ignore` globs. A
+ * default that would leave out a requested file root (`--files /var/log/app` under the default
+ * `/var/log`) is dropped: a root asked for by name is recorded, never silently left out.
+ */
+export function snapshotIgnores(
+  options: Pick<SnapshotOptions, 'ignores' | 'defaultIgnores'> & { fileRoots?: readonly string[] },
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+): Snapshot['ignores'] {
+  const ignores: Record<string, string[]> = {};
+  for (const part of ignoringParts(parts)) {
+    const rule = part.ignore!;
+    const roots = rule.match === 'path' ? (options.fileRoots ?? []) : [];
+    const defaults = options.defaultIgnores
+      ? rule.defaults.filter((glob) => !roots.some((root) => pathIgnorer([glob])(root)))
+      : [];
+    ignores[rule.field] = [...defaults, ...(rule.takesIgnoreOption ? options.ignores : [])];
+  }
+  return ignores as unknown as Snapshot['ignores'];
+}
+
+/**
+ * The options that reproduce a snapshot's ignores (the drift command snapshots a live host as
+ * its baseline was): the defaults, if the baseline's lists start with them, and the `--ignore`
+ * globs after them. Where that is impossible (a baseline written some other way) the diff
+ * reports the ignores that differ as not compared.
+ */
+export function recordedIgnoreOptions(
+  baseline: Pick<Snapshot, 'ignores' | 'fileRoots'>,
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+): { ignores: string[]; defaultIgnores: boolean } {
+  const recorded = baseline.ignores as unknown as Record<string, string[]>;
+  const defaults = snapshotIgnores(
+    { ignores: [], defaultIgnores: true, fileRoots: baseline.fileRoots },
+    parts,
+  ) as unknown as Record<string, string[]>;
+  const rules = ignoringParts(parts).map((part) => part.ignore!);
+  const startsWith = (list: readonly string[], prefix: readonly string[]) =>
+    prefix.every((value, i) => list[i] === value);
+  const withDefaults = rules.every((rule) => {
+    const list = recorded[rule.field] ?? [];
+    const wanted = defaults[rule.field] ?? [];
+    return startsWith(list, wanted) && (rule.takesIgnoreOption || list.length === wanted.length);
+  });
+  const optionField = rules.find((rule) => rule.takesIgnoreOption)?.field ?? '';
+  const ignores = (recorded[optionField] ?? []).slice(withDefaults ? (defaults[optionField] ?? []).length : 0);
+  return { ignores, defaultIgnores: withDefaults };
 }
 
 /** Records the whole state of one target in ONE exec, the file tree streamed. */
 export async function takeSnapshot(target: Target, options: SnapshotOptions): Promise<Snapshot> {
-  const ignores = snapshotIgnores(options);
-  const script = buildSnapshotScript({ roots: options.fileRoots, ignores: ignores.paths, portable: options.portableWalk ?? false });
-  const collector = new SnapshotCollector({
-    target: target.name,
-    takenAt: (options.now ?? (() => new Date()))().toISOString(),
-    toolVersion: options.toolVersion,
-    fileRoots: options.fileRoots,
-    ignores,
+  const parts = inventoryParts((options.registry ?? createRegistry()).values());
+  const ignores = snapshotIgnores(options, parts);
+  const pathIgnores = (ignores as unknown as Record<string, string[]>)[streamedIgnoreField(parts)] ?? [];
+  const walk = { roots: options.fileRoots, ignores: pathIgnores, portable: options.portableWalk ?? false };
+  const script = buildSnapshotScript(walk, parts);
+  const collector = new SnapshotCollector(
+    {
+      target: target.name,
+      takenAt: (options.now ?? (() => new Date()))().toISOString(),
+      toolVersion: options.toolVersion,
+      fileRoots: options.fileRoots,
+      ignores,
+      timeoutMs: options.timeoutMs,
+    },
+    parts,
+  );
+  const result = await target.exec(script, {
     timeoutMs: options.timeoutMs,
+    onStdout: (chunk) => collector.push(chunk),
   });
-  const result = await target.exec(script, { timeoutMs: options.timeoutMs, onStdout: (chunk) => collector.push(chunk) });
   return collector.finish(result);
 }
 
@@ -76,19 +122,30 @@ export interface CollectorSettings {
   takenAt: string;
   toolVersion: string;
   fileRoots: readonly string[];
-  ignores: SnapshotIgnores;
+  ignores: Snapshot['ignores'];
   /** For the message when the probe timed out. */
   timeoutMs: number;
 }
 
 /** Takes the probe's stdout chunk by chunk as it arrives, then turns it into a snapshot. */
 export class SnapshotCollector {
-  private readonly fileReader: FileTreeReader;
+  private readonly readers = new Map<string, StreamReader<object>>();
   private readonly parser: ProbeStreamParser;
 
-  constructor(private readonly settings: CollectorSettings) {
-    this.fileReader = new FileTreeReader(pathIgnorer(settings.ignores.paths));
-    this.parser = new ProbeStreamParser({ [FILES_STREAM_ID]: this.fileReader });
+  constructor(
+    private readonly settings: CollectorSettings,
+    private readonly parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+  ) {
+    for (const part of parts) {
+      if (part.listing.type === 'streamed') this.readers.set(part.kind, part.listing.reader(this.ignorer(part)));
+    }
+    this.parser = new ProbeStreamParser(
+      Object.fromEntries(
+        parts.flatMap((part) =>
+          part.listing.type === 'streamed' ? [[part.listing.id, this.readers.get(part.kind)!]] : [],
+        ),
+      ),
+    );
   }
 
   push(chunk: Buffer): void {
@@ -97,90 +154,117 @@ export class SnapshotCollector {
 
   /** Every section that could not be read becomes a gap; without even the host facts there is no snapshot. */
   finish(result: ExecResult): Snapshot {
-    return assembleSnapshot(this.settings, this.parser, this.fileReader, result);
-  }
-}
-
-function assembleSnapshot(settings: CollectorSettings, parser: ProbeStreamParser, fileReader: FileTreeReader, result: ExecResult): Snapshot {
-  const ended = () => probeEnd(result, settings.timeoutMs, parser);
-  const hostFrame = parser.frames.get(HOST_QUERY_ID);
-  if (!hostFrame) throw new SnapshotProbeError(`the snapshot probe did not run: ${ended()}`);
-  const host = parseHostFrame(hostFrame);
-  const gaps: SnapshotGap[] = [];
-  const section = <T>(kind: SnapshotKind | SnapshotKind[], id: string, read: (frame: Frame) => T): T | undefined => {
-    const frame = parser.frames.get(id);
-    const kinds = Array.isArray(kind) ? kind : [kind];
-    if (!frame) {
-      for (const k of kinds) gaps.push({ kind: k, reason: `the probe stopped before this section: ${ended()}` });
-      return undefined;
+    const ended = () => probeEnd(result, this.settings.timeoutMs, this.parser);
+    const hostFrame = this.parser.frames.get(HOST_QUERY_ID);
+    if (!hostFrame) throw new SnapshotProbeError(`the snapshot probe did not run: ${ended()}`);
+    const host = parseHostFrame(hostFrame);
+    const gaps: InventoryGap[] = [];
+    const items = new Map<string, object[]>();
+    for (const part of this.parts) {
+      const read = this.read(part, host, ended);
+      if ('failed' in read) gaps.push({ kind: part.kind, reason: read.failed });
+      gaps.push(...(read.listed?.gaps ?? []));
+      items.set(part.kind, withoutRepeats(part, read.listed?.items ?? [], gaps));
     }
+    gaps.push(...this.ignoredRoots());
+    const snapshot: Record<string, unknown> = {
+      schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+      tool: { name: 'driftspec', version: this.settings.toolVersion },
+      target: this.settings.target,
+      takenAt: this.settings.takenAt,
+      host,
+      complete: false,
+      gaps: dedupeGaps(gaps),
+    };
+    for (const part of this.parts) snapshot[part.kind] = part.collection.store(items.get(part.kind)!);
+    for (const part of this.parts) {
+      if (part.relate)
+        snapshot[part.kind] = part.collection.store(part.relate(items.get(part.kind)!, snapshot as never));
+    }
+    Object.assign(snapshot, { fileRoots: [...this.settings.fileRoots], ignores: this.settings.ignores });
+    snapshot.complete = (snapshot.gaps as InventoryGap[]).length === 0;
+    return snapshotSchemaFor(this.parts).parse(sortSnapshot(snapshot as never, this.parts)) as unknown as Snapshot;
+  }
+
+  /** A root that an `--ignore` glob covers records nothing: said as a gap, never silently empty. */
+  private ignoredRoots(): InventoryGap[] {
+    const gaps: InventoryGap[] = [];
+    for (const part of this.parts) {
+      if (part.listing.type !== 'streamed' || part.ignore?.match !== 'path') continue;
+      const globs = (this.settings.ignores as unknown as Record<string, string[]>)[part.ignore.field] ?? [];
+      for (const root of this.settings.fileRoots) {
+        const glob = globs.find((candidate) => pathIgnorer([candidate])(root));
+        if (glob !== undefined)
+          gaps.push({
+            kind: part.kind,
+            path: root,
+            reason: `this file root is left out by the ignore glob ${JSON.stringify(glob)}`,
+          });
+      }
+    }
+    return gaps;
+  }
+
+  private ignorer(part: AnyInventoryPart) {
+    const globs = (this.settings.ignores as unknown as Record<string, string[]>)[part.ignore?.field ?? ''] ?? [];
+    return part.ignore?.match === 'path' ? pathIgnorer(globs) : nameIgnorer(globs);
+  }
+
+  private read(
+    part: AnyInventoryPart,
+    host: Snapshot['host'],
+    ended: () => string,
+  ): { listed: Listed<object> } | { failed: string; listed?: undefined } {
+    const listing = part.listing;
+    if (listing.type === 'streamed') {
+      const streamEnded = this.parser.endedStreams.has(listing.id);
+      const errors = this.parser.frames.get(listing.errorsId)?.stderr.toString('utf8') ?? '';
+      const listed = this.readers.get(part.kind)!.finish(streamEnded, errors);
+      if (streamEnded) return { listed };
+      return {
+        listed: {
+          items: listed.items,
+          gaps: [...listed.gaps, { kind: part.kind, reason: `the ${part.noun} tree was cut short: ${ended()}` }],
+        },
+      };
+    }
+    const frame = this.parser.frames.get(listing.id);
+    if (!frame) return { failed: `the probe stopped before this section: ${ended()}` };
     try {
-      return read(frame);
+      return { listed: listing.read(frame, { host, ignored: this.ignorer(part) }) };
     } catch (error) {
       if (!(error instanceof FactError)) throw error;
-      for (const k of kinds) gaps.push({ kind: k, reason: error.message });
-      return undefined;
+      return { failed: error.message };
     }
-  };
-
-  const packages = section('packages', SNAPSHOT_QUERY_IDS.packages, (frame) => parsePackagesSection(frame, host.packageManager)) ?? [];
-  const services = section('services', SNAPSHOT_QUERY_IDS.services, (frame) => parseServicesSection(frame, host.initSystem)) ?? [];
-  const listeners = section('listeners', SNAPSHOT_QUERY_IDS.listeners, (frame) => parseListenersSection(frame, host)) ?? [];
-  const accounts = section(['users', 'groups'], SNAPSHOT_QUERY_IDS.accounts, (frame) => parseAccountsSection(frame));
-  const users = accounts ? fromAccounts('users', accounts.users, gaps) : [];
-  const groups = accounts ? fromAccounts('groups', accounts.groups, gaps) : [];
-  const kernel = section('kernelParameters', SNAPSHOT_QUERY_IDS.kernelParameters, (frame) => parseKernelParametersSection(frame, nameIgnorer(settings.ignores.kernelParameters)));
-  if (kernel) gaps.push(...kernel.gaps);
-  const mounts = section('mounts', SNAPSHOT_QUERY_IDS.mounts, (frame) => parseMountsSection(frame, nameIgnorer(settings.ignores.mounts))) ?? [];
-
-  const streamEnded = parser.endedStreams.has(FILES_STREAM_ID);
-  const walkErrors = parser.frames.get(FILE_ERRORS_QUERY_ID)?.stderr.toString('utf8') ?? '';
-  const walked = fileReader.finish(streamEnded, walkErrors);
-  gaps.push(...walked.gaps);
-  if (!streamEnded) gaps.push({ kind: 'files', reason: `the file tree was cut short: ${ended()}` });
-
-  const snapshot: Snapshot = {
-    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    tool: { name: 'driftspec', version: settings.toolVersion },
-    target: settings.target,
-    takenAt: settings.takenAt,
-    host,
-    complete: false,
-    gaps: dedupeGaps(gaps),
-    packages,
-    services,
-    listeners,
-    users,
-    groups,
-    kernelParameters: kernel?.values ?? {},
-    mounts,
-    files: nameOwners(walked.files, users, groups),
-    fileRoots: [...settings.fileRoots],
-    ignores: settings.ignores,
-  };
-  snapshot.complete = snapshot.gaps.length === 0;
-  return SnapshotSchema.parse(sortSnapshot(snapshot));
-}
-
-function fromAccounts<T>(kind: 'users' | 'groups', value: T[] | FactError, gaps: SnapshotGap[]): T[] {
-  if (value instanceof FactError) {
-    gaps.push({ kind, reason: value.message });
-    return [];
   }
-  return value;
 }
 
-/** Owner and group names as the account database gives them (the first entry with the id, as libc does). */
-function nameOwners(files: readonly WalkedFile[], users: readonly SnapshotUser[], groups: readonly SnapshotGroup[]): SnapshotFile[] {
-  const userNames = new Map<number, string>();
-  for (const user of users) if (!userNames.has(user.uid)) userNames.set(user.uid, user.name);
-  const groupNames = new Map<number, string>();
-  for (const group of groups) if (!groupNames.has(group.gid)) groupNames.set(group.gid, group.name);
-  // In place: a large tree is not copied once more.
-  return files.map((file) => Object.assign(file, { owner: userNames.get(file.uid) ?? null, group: groupNames.get(file.gid) ?? null }));
+/** Where the streamed listing's (the file tree's) ignore globs are recorded. */
+function streamedIgnoreField(parts: readonly AnyInventoryPart[]): string {
+  return parts.find((part) => part.listing.type === 'streamed' && part.ignore)?.ignore?.field ?? '';
 }
 
-function dedupeGaps(gaps: readonly SnapshotGap[]): SnapshotGap[] {
+/** An item the target listed twice where no two may share a key: the first is kept, and a gap says so. */
+function withoutRepeats(part: AnyInventoryPart, items: object[], gaps: InventoryGap[]): object[] {
+  const key = uniqueKey(part);
+  if (key === undefined) return items;
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const id = key(item);
+    if (!seen.has(id)) {
+      seen.add(id);
+      return true;
+    }
+    gaps.push({
+      kind: part.kind,
+      path: (part.display ?? part.identity)(item),
+      reason: 'the target listed it twice; the first is recorded',
+    });
+    return false;
+  });
+}
+
+function dedupeGaps(gaps: readonly InventoryGap[]): InventoryGap[] {
   const seen = new Set<string>();
   return gaps.filter((gap) => {
     const key = `${gap.kind}\0${gap.path ?? ''}\0${gap.reason}`;
@@ -200,4 +284,3 @@ function probeEnd(result: ExecResult, timeoutMs: number, parser: ProbeStreamPars
   if (parser.complete) return `the probe finished without this section${said}`;
   return `the probe exited ${result.exitCode} before its end${said}`;
 }
-

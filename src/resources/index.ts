@@ -9,19 +9,27 @@ import { portResource } from './port/index.js';
 import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
 import { userResource } from './user/index.js';
+import { fileInventory } from './file/inventory.js';
+import { groupInventory } from './group/inventory.js';
+import { kernelParameterInventory } from './kernel-parameter/inventory.js';
+import { mountInventory } from './mount/inventory.js';
+import { packageInventory } from './package/inventory.js';
+import { listenerInventory } from './port/inventory.js';
+import { serviceInventory } from './service/inventory.js';
+import { userInventory } from './user/inventory.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
-  packageResource,
-  serviceResource,
-  portResource,
-  fileResource,
-  userResource,
-  groupResource,
+  { ...packageResource, inventory: packageInventory },
+  { ...serviceResource, inventory: serviceInventory },
+  { ...portResource, inventory: listenerInventory },
+  { ...fileResource, inventory: fileInventory },
+  { ...userResource, inventory: userInventory },
+  { ...groupResource, inventory: groupInventory },
   commandResource,
   processResource,
-  kernelParameterResource,
-  mountResource,
+  { ...kernelParameterResource, inventory: kernelParameterInventory },
+  { ...mountResource, inventory: mountInventory },
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

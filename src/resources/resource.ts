@@ -3,6 +3,7 @@ import type { Frame } from '../probe/frames.js';
 import { parseParts } from '../probe/parts.js';
 import type { HostFacts } from '../probe/host.js';
 import type { ActualValue, Scalar, ValueExpectation, ValueMatcher } from '../matchers/value.js';
+import type { AnyInventoryPart } from './inventory-part.js';
 
 /**
  * Thrown by a parser when a frame is not evidence of anything: a missing tool, a denied read,
@@ -106,6 +107,8 @@ export interface ResourceDefinition<
   facts: Record<string, (subject: S, options: O) => FactQuery<unknown>>;
   matchers: M;
   shortcuts: C;
+  /** How snapshot, drift and generate see the whole set of this kind; none for checks-only resources. */
+  inventory?: AnyInventoryPart;
 }
 
 export type AnyResource = ResourceDefinition<any, any, any, any>;

@@ -4,13 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { expect } from 'chai';
-import { FileTreeReader } from '../../src/drift/snapshot-files.js';
-import { FILES_STREAM_ID, ProbeStreamParser } from '../../src/drift/probe-stream.js';
+import { ProbeStreamParser } from '../../src/drift/probe-stream.js';
+import { FileTreeReader } from '../../src/resources/file/inventory-walk.js';
 import { readSnapshotFile, renderSnapshot, writeSnapshotFile } from '../../src/drift/snapshot-file.js';
 import { SpecError } from '../../src/inputs/input-error.js';
 import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/snapshot-ignore.js';
 import { parseSnapshot, snapshotJsonSchema, sortSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
-import { parseOpenrcServices, parseProcSysWalk, parseSysctlOutput, parseSystemdServices, parseSysvServices } from '../../src/drift/snapshot-sections.js';
+import { parseProcSysWalk, parseSysctlOutput } from '../../src/resources/kernel-parameter/inventory.js';
+import { parseOpenrcServices, parseSystemdServices, parseSysvServices } from '../../src/resources/service/inventory.js';
+
+const FILES_STREAM_ID = 'snapshot-files';
+const valuesOf = (listed: { items: Array<{ key: string; value: string }> }) =>
+  Object.fromEntries(listed.items.map((i) => [i.key, i.value]));
 import { SnapshotProbeError } from '../../src/drift/snapshot.js';
 import { FactError } from '../../src/resources/resource.js';
 import { collectRecording, recording as recordedSnapshot } from '../support/recorded-snapshot.js';
@@ -175,7 +180,7 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
     parser.push(Buffer.concat([Buffer.from(`DSSTREAM ${FILES_STREAM_ID}\n`), fields('W', 'gnu', '', 'M', 'f', '644', '0', '0', '2', ''), path, fields('S', 'walk', '0', 'Z', '0'), Buffer.from('\n')]));
     expect(parser.problem).to.equal(undefined);
     expect([...parser.endedStreams]).to.deep.equal([FILES_STREAM_ID]);
-    const { files, gaps } = reader.finish(true, '');
+    const { items: files, gaps } = reader.finish(true, '');
     expect(files.map((f) => f.path)).to.deep.equal(['/x/\uFFFD']);
     expect(gaps.map((g) => g.path)).to.deep.equal(['/x/\uFFFD', '/x/\uFFFD']);
   });
@@ -184,17 +189,17 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
 describe('snapshot: section parsers on documented formats', () => {
   it('sysctl -a: several lines of one value are one value; a key it cannot read is a gap', () => {
     const parsed = parseSysctlOutput('dev.cdrom.info = CD-ROM information\ndev.cdrom.info = \nkernel.printk = 4\t4\t1\t7\nkernel.domainname = (none)\n', "sysctl: permission denied on key 'kernel.cad_pid'\n", 0);
-    expect(parsed.values).to.deep.equal({ 'dev.cdrom.info': 'CD-ROM information', 'kernel.printk': '4 4 1 7', 'kernel.domainname': '(none)' });
+    expect(valuesOf(parsed)).to.deep.equal({ 'dev.cdrom.info': 'CD-ROM information', 'kernel.printk': '4 4 1 7', 'kernel.domainname': '(none)' });
     expect(parsed.gaps).to.deep.equal([{ kind: 'kernelParameters', path: 'kernel.cad_pid', reason: "sysctl: permission denied on key 'kernel.cad_pid'" }]);
   });
 
   it('sysctl -a (busybox): the further lines of a value follow without the key', () => {
-    expect(parseSysctlOutput('dev.cdrom.info = a\nb c\nvm.swappiness = 60\n', '', 0).values).to.deep.equal({ 'dev.cdrom.info': 'a b c', 'vm.swappiness': '60' });
+    expect(valuesOf(parseSysctlOutput('dev.cdrom.info = a\nb c\nvm.swappiness = 60\n', '', 0))).to.deep.equal({ 'dev.cdrom.info': 'a b c', 'vm.swappiness': '60' });
   });
 
   it('the /proc/sys walk: dots in a directory name are "/" in the key; a read error is a gap', () => {
     const parsed = parseProcSysWalk(['./net/ipv4/conf/eth0.100/forwarding', '0\n', '0', './vm/stat_refresh', 'cat: ./vm/stat_refresh: Permission denied\n', '1', ''].join('\x00'), '', 0);
-    expect(parsed.values).to.deep.equal({ 'net.ipv4.conf.eth0/100.forwarding': '0' });
+    expect(valuesOf(parsed)).to.deep.equal({ 'net.ipv4.conf.eth0/100.forwarding': '0' });
     expect(parsed.gaps).to.deep.equal([{ kind: 'kernelParameters', path: 'vm.stat_refresh', reason: 'cat: ./vm/stat_refresh: Permission denied' }]);
   });
 

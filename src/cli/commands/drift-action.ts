@@ -5,11 +5,10 @@ import { describeExpired, isExpired, loadAcceptFile, NO_ACCEPTED_DRIFT, type Acc
 import { describeSnapshot, diffSnapshots, unreachableHostDrift } from '../../drift/diff.js';
 import { DRIFT_REPORT_SCHEMA_VERSION, type DriftReport, type DriftVerdict, type HostDrift } from '../../drift/diff-schema.js';
 import { loadIgnoreFile, NO_IGNORES, type IgnoreRules } from '../../drift/ignore.js';
-import type { SnapshotOptions } from '../../drift/snapshot.js';
+import { recordedIgnoreOptions, type SnapshotOptions } from '../../drift/snapshot.js';
 import { snapshotHost } from '../../drift/snapshot-host.js';
-import { DEFAULT_KERNEL_PARAMETER_IGNORES, DEFAULT_MOUNT_IGNORES, DEFAULT_PATH_IGNORES } from '../../drift/snapshot-ignore.js';
 import { readSnapshotFile } from '../../drift/snapshot-file.js';
-import type { Snapshot, SnapshotIgnores } from '../../drift/snapshot-schema.js';
+import type { Snapshot } from '../../drift/snapshot-schema.js';
 import { runFleet, type HostStop } from '../../engine/fleet.js';
 import type { WaitOptions } from '../../engine/wait.js';
 import { DEFAULT_DRIFT_POLICY, judgeDrift, type DriftPolicy } from '../../gate/drift-policy.js';
@@ -127,17 +126,7 @@ function loadDriftPolicy(flags: DriftFlags, io: CliIo): DriftPolicy {
  * written some other way) the diff reports the ignores that differ as not compared.
  */
 export function liveSnapshotOptions(baseline: Snapshot, flags: Pick<DriftFlags, 'timeout'>): SnapshotOptions {
-  return { fileRoots: baseline.fileRoots, ...ignoreOptions(baseline.ignores), timeoutMs: flags.timeout * 1000, toolVersion: toolVersion() };
-}
-
-function ignoreOptions(ignores: SnapshotIgnores): { ignores: string[]; defaultIgnores: boolean } {
-  const startsWith = (list: readonly string[], prefix: readonly string[]) => prefix.every((value, i) => list[i] === value);
-  const defaults =
-    startsWith(ignores.paths, DEFAULT_PATH_IGNORES) &&
-    startsWith(ignores.mounts, DEFAULT_MOUNT_IGNORES) &&
-    ignores.kernelParameters.length === DEFAULT_KERNEL_PARAMETER_IGNORES.length &&
-    startsWith(ignores.kernelParameters, DEFAULT_KERNEL_PARAMETER_IGNORES);
-  return { ignores: ignores.paths.slice(defaults ? DEFAULT_PATH_IGNORES.length : 0), defaultIgnores: defaults };
+  return { fileRoots: baseline.fileRoots, ...recordedIgnoreOptions(baseline), timeoutMs: flags.timeout * 1000, toolVersion: toolVersion() };
 }
 
 /** How a live host is snapshotted: the baseline's trees and ignores, within one host budget, after waiting for its boot with --wait. */

@@ -1,11 +1,75 @@
-import { TYPE_BY_FORMAT_BITS } from '../resources/file/index.js';
-import type { FileType } from '../resources/file/index.js';
-import type { TokenConsumer } from './probe-stream.js';
-import type { SnapshotFile, SnapshotGap } from './snapshot-schema.js';
-import type { PathPredicate } from './snapshot-ignore.js';
+import { shellQuote } from '../../probe/quote.js';
+import { TYPE_BY_FORMAT_BITS, type FileType } from '../file/index.js';
+import type { InventoryGap, NamePredicate, StreamReader, StreamRequest } from '../inventory-part.js';
 
-/** What the walk records before owner and group names are known (they come from the account database). */
-export type WalkedFile = Omit<SnapshotFile, 'owner' | 'group'>;
+/**
+ * The file-tree listing of a snapshot: a walk on the target that streams one record per file,
+ * and the reader that turns the records into items as they arrive.
+ */
+
+/**
+ * One recorded file (src/resources/file/inventory.ts has the schema); owner and group names are
+ * added once the account databases are read.
+ */
+export interface WalkedFile {
+  path: string;
+  type: FileType;
+  mode: string;
+  uid: number;
+  gid: number;
+  size?: number;
+  linkTarget?: string;
+  sha256?: string;
+  owner?: string | null;
+  group?: string | null;
+}
+
+type SnapshotGap = InventoryGap;
+
+/**
+ * The file-tree stream. Records (every field NUL-terminated):
+ *   R root present|missing       one per root, first
+ *   W gnu|portable|none reason   which walk runs
+ *   M type mode uid gid size link path   (GNU find -printf: %y %m %U %G %s %l %p)
+ *   "<sha256>  <path>"                    (sha256sum -z, untagged: a tag is one letter)
+ *   P hexmode+ids+size link sha256 path   (portable walk: stat -c, readlink, sha256sum per file)
+ *   S stage status               find / hashing exit status
+ *   Z status                     end of stream, then a newline
+ * Errors go to stderr, which follows as its own frame.
+ */
+export function fileWalkScript({ roots, ignores, portable }: StreamRequest): string {
+  const rootWords = roots.map(shellQuote).join(' ');
+  const prune =
+    ignores.length > 0 ? `\\( ${ignores.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ')} \\) -prune -o` : '';
+  const portableWalk = `for f; do
+  s=$(stat -c '%f %u %g %s' -- "$f") || continue
+  l=; if [ -h "$f" ]; then l=$(readlink -- "$f"; echo .); l=\${l%.}; l=\${l%?}; fi
+  h=; if [ -f "$f" ] && [ ! -h "$f" ]; then h=$(sha256sum <"$f") && h=\${h%% *} || h=; fi
+  printf 'P\\000%s\\000%s\\000%s\\000%s\\000' "$s" "$l" "$h" "$f"
+done`;
+  // GNU find must be able to return to its starting directory: a login's home may not allow that
+  // to another user (runuser, sudo -u).
+  return `cd / || exit 1
+set --
+for ds_r in ${rootWords}; do
+  if [ -e "$ds_r" ] || [ -h "$ds_r" ]; then printf 'R\\000%s\\000present\\000' "$ds_r"; set -- "$@" "$ds_r"
+  else printf 'R\\000%s\\000missing\\000' "$ds_r"; fi
+done
+if [ $# -eq 0 ]; then printf 'W\\000none\\000no root exists\\000'
+elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 2>&1 && printf '' | sha256sum -z >/dev/null 2>&1; then
+  printf 'W\\000gnu\\000\\000'
+  find "$@" ${prune} -printf 'M\\0%y\\0%m\\0%U\\0%G\\0%s\\0%l\\0%p\\0'
+  printf 'S\\000walk\\000%s\\000' "$?"
+  find "$@" ${prune} -type f -print0 | xargs -0 -r sha256sum -z --
+  printf 'S\\000hash\\000%s\\000' "$?"
+elif stat -c %f / >/dev/null 2>&1; then
+  printf 'W\\000portable\\000\\000'
+  find "$@" ${prune} -exec sh -c ${shellQuote(portableWalk)} sh {} +
+  printf 'S\\000walk\\000%s\\000' "$?"
+else
+  printf 'W\\000none\\000%s\\000' 'neither GNU find -printf nor stat -c is available'
+fi`;
+}
 
 /** GNU find's %y letters. */
 const TYPE_BY_LETTER: Record<string, FileType> = {
@@ -28,7 +92,7 @@ const lenientUtf8 = new TextDecoder('utf-8');
  * Reads the file-tree stream record by record as it arrives. Memory holds one entry per recorded
  * path, never the raw output.
  */
-export class FileTreeReader implements TokenConsumer {
+export class FileTreeReader implements StreamReader<WalkedFile> {
   private readonly entries = new Map<string, WalkedFile>();
   private readonly gaps: SnapshotGap[] = [];
   private readonly missingRoots: string[] = [];
@@ -39,7 +103,7 @@ export class FileTreeReader implements TokenConsumer {
   /** Decoded fields whose bytes were not UTF-8 (JSON cannot carry them exactly). */
   private readonly notUtf8 = new Set<string>();
 
-  constructor(private readonly ignored: PathPredicate) {}
+  constructor(private readonly ignored: NamePredicate) {}
 
   token(token: Buffer): 'more' | 'end' {
     const text = this.decode(token);
@@ -75,7 +139,8 @@ export class FileTreeReader implements TokenConsumer {
         else if (fields[1] !== 'present') throw new Error(`unexpected root state ${JSON.stringify(fields[1])}`);
         return 'more';
       case 'W':
-        if (fields[0] !== 'gnu' && fields[0] !== 'portable' && fields[0] !== 'none') throw new Error(`unexpected walk ${JSON.stringify(fields[0])}`);
+        if (fields[0] !== 'gnu' && fields[0] !== 'portable' && fields[0] !== 'none')
+          throw new Error(`unexpected walk ${JSON.stringify(fields[0])}`);
         this.walk = { kind: fields[0], reason: fields[1]! };
         return 'more';
       case 'M':
@@ -97,14 +162,20 @@ export class FileTreeReader implements TokenConsumer {
     if (this.ignored(entry.path)) return;
     this.entries.set(entry.path, entry);
     if (this.notUtf8.has(entry.path) || (entry.linkTarget !== undefined && this.notUtf8.has(entry.linkTarget))) {
-      this.gaps.push({ kind: 'files', path: entry.path, reason: 'its name or link target is not valid UTF-8, so it is recorded with U+FFFD in place of the bytes it cannot show' });
+      this.gaps.push({
+        kind: 'files',
+        path: entry.path,
+        reason:
+          'its name or link target is not valid UTF-8, so it is recorded with U+FFFD in place of the bytes it cannot show',
+      });
     }
   }
 
   private addGnuEntry([letter = '', mode = '', uid = '', gid = '', size = '', link = '', path = '']: string[]): void {
     const type = TYPE_BY_LETTER[letter];
     if (!type) throw new Error(`unexpected file type ${JSON.stringify(letter)} for ${JSON.stringify(path)}`);
-    if (!/^[0-7]{1,4}$/.test(mode)) throw new Error(`unexpected mode ${JSON.stringify(mode)} for ${JSON.stringify(path)}`);
+    if (!/^[0-7]{1,4}$/.test(mode))
+      throw new Error(`unexpected mode ${JSON.stringify(mode)} for ${JSON.stringify(path)}`);
     this.add(walkedFile(path, type, parseInt(mode, 8), uid, gid, size, link));
   }
 
@@ -129,11 +200,13 @@ export class FileTreeReader implements TokenConsumer {
   }
 
   /** The entries and every gap, once the stream has ended (or stopped); `errors` is the walk's stderr. */
-  finish(ended: boolean, errors: string): { files: WalkedFile[]; gaps: SnapshotGap[] } {
+  finish(ended: boolean, errors: string): { items: WalkedFile[]; gaps: SnapshotGap[] } {
     const gaps = [...this.gaps];
     const errorLines = errors.split('\n').filter((line) => line.trim() !== '');
-    for (const root of this.missingRoots) gaps.push({ kind: 'files', path: root, reason: 'this file root does not exist on the target' });
-    if (ended && this.walk?.kind === 'none' && this.missingRoots.length === 0) gaps.push({ kind: 'files', reason: `the file trees could not be walked: ${this.walk.reason}` });
+    for (const root of this.missingRoots)
+      gaps.push({ kind: 'files', path: root, reason: 'this file root does not exist on the target' });
+    if (ended && this.walk?.kind === 'none' && this.missingRoots.length === 0)
+      gaps.push({ kind: 'files', reason: `the file trees could not be walked: ${this.walk.reason}` });
     for (const line of errorLines) {
       const gap = errorGap(line);
       // A file that could not be hashed gets its own gap below, quoting this line.
@@ -141,7 +214,8 @@ export class FileTreeReader implements TokenConsumer {
     }
     const knownFailure = errorLines.length > 0 || !ended;
     for (const [stage, status] of this.stageStatus) {
-      if (status !== 0 && !knownFailure) gaps.push({ kind: 'files', reason: `the ${stage} stage exited ${status} without saying why` });
+      if (status !== 0 && !knownFailure)
+        gaps.push({ kind: 'files', reason: `the ${stage} stage exited ${status} without saying why` });
     }
     if (ended && this.endStatus !== 0 && this.endStatus !== undefined && !knownFailure && this.stageStatus.size === 0) {
       gaps.push({ kind: 'files', reason: `the file walk exited ${this.endStatus}` });
@@ -151,17 +225,35 @@ export class FileTreeReader implements TokenConsumer {
       for (const file of files) {
         if (file.type === 'file' && file.sha256 === undefined) {
           const said = errorLines.find((line) => errorGap(line).path === file.path);
-          gaps.push({ kind: 'files', path: file.path, reason: `its content could not be read, so it has no sha256${said ? `: ${said}` : ''}` });
+          gaps.push({
+            kind: 'files',
+            path: file.path,
+            reason: `its content could not be read, so it has no sha256${said ? `: ${said}` : ''}`,
+          });
         }
       }
     }
-    return { files, gaps };
+    return { items: files, gaps };
   }
 }
 
-function walkedFile(path: string, type: FileType, mode: number, uid: string, gid: string, size: string, link: string): WalkedFile {
+function walkedFile(
+  path: string,
+  type: FileType,
+  mode: number,
+  uid: string,
+  gid: string,
+  size: string,
+  link: string,
+): WalkedFile {
   if (!path.startsWith('/')) throw new Error(`a recorded path is not absolute: ${JSON.stringify(path)}`);
-  const entry: WalkedFile = { path, type, mode: mode.toString(8).padStart(4, '0'), uid: idNumber(uid, path), gid: idNumber(gid, path) };
+  const entry: WalkedFile = {
+    path,
+    type,
+    mode: mode.toString(8).padStart(4, '0'),
+    uid: idNumber(uid, path),
+    gid: idNumber(gid, path),
+  };
   if (type === 'file' || type === 'symlink') entry.size = idNumber(size, path);
   if (type === 'symlink') entry.linkTarget = link;
   return entry;
@@ -178,7 +270,8 @@ function statusNumber(text: string): number {
 }
 
 function checkedHash(text: string, path: string): string {
-  if (!/^[0-9a-f]{64}$/.test(text)) throw new Error(`unexpected sha256 ${JSON.stringify(text)} for ${JSON.stringify(path)}`);
+  if (!/^[0-9a-f]{64}$/.test(text))
+    throw new Error(`unexpected sha256 ${JSON.stringify(text)} for ${JSON.stringify(path)}`);
   return text;
 }
 

@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { PackageManagerSchema } from '../../probe/host.js';
+import { listingFailure, LISTING_UNSUPPORTED, outputLines, stderrText } from '../inventory-listing.js';
+import {
+  attributesOf,
+  listCollection,
+  listed,
+  type GeneratedCheck,
+  type GenerateChoices,
+  type InventoryPart,
+  type MatcherValue,
+} from '../inventory-part.js';
+import {
+  APK_DATABASES,
+  DPKG_FORMAT,
+  parseApkRecords,
+  parseDpkgLine,
+  parsePacmanInfo,
+  parseRpmLine,
+  RPM_FORMAT,
+  type PackageInstance,
+} from '../package/index.js';
+import { FactError, requireRan } from '../resource.js';
+
+/** Identity: (manager, name, architecture) — dpkg multiarch installs one name for several arches. */
+export const SnapshotPackageSchema = z.object({
+  name: z.string().min(1),
+  version: z.string(),
+  /** dpkg/rpm/apk architecture; null where the manager does not say (pacman -Q). */
+  architecture: z.string().nullable(),
+  manager: PackageManagerSchema.exclude(['none']),
+  /**
+   * The manager's own word: "installed", or a dpkg in-between state (half-configured, unpacked,
+   * triggers-pending, …). Entries that are not installed (dpkg not-installed, config-files) are
+   * not recorded.
+   */
+  state: z.string().min(1),
+});
+export type SnapshotPackage = z.infer<typeof SnapshotPackageSchema>;
+
+export const PACKAGES_SCRIPT = [
+  'case $DS_PKG in',
+  `dpkg) dpkg-query -W -f='${DPKG_FORMAT}' ;;`,
+  `rpm) rpm -qa --qf '${RPM_FORMAT}' ;;`,
+  `apk) for ds_db in ${APK_DATABASES.join(' ')}; do`,
+  `  if [ -e "$ds_db" ]; then grep -E '^([PVA]:|$)' "$ds_db"; exit $?; fi`,
+  'done',
+  `echo 'no apk installed database (${APK_DATABASES.join(', ')})' >&2; exit ${LISTING_UNSUPPORTED} ;;`,
+  'pacman) pacman -Qi ;;',
+  `*) echo 'no supported package manager (dpkg, rpm, apk, pacman)' >&2; exit ${LISTING_UNSUPPORTED} ;;`,
+  'esac',
+].join('\n');
+
+export const packageInventory: InventoryPart<SnapshotPackage> = {
+  kind: 'packages',
+  noun: 'package',
+  listing: {
+    type: 'framed',
+    id: 'snapshot-packages',
+    script: PACKAGES_SCRIPT,
+    read: (frame, { host }) => {
+      const what = 'listing the installed packages';
+      requireRan(frame, what);
+      const manager = host.packageManager;
+      if (manager === 'none') throw listingFailure(frame, what);
+      // grep over an apk database without a single package exits 1.
+      const emptyApk =
+        manager === 'apk' && frame.exitCode === 1 && frame.stdout.length === 0 && stderrText(frame) === '';
+      if (frame.exitCode !== 0 && !emptyApk) throw listingFailure(frame, what);
+      const instances = readInstances(manager, frame.stdout.toString('utf8'), outputLines(frame), what);
+      if (instances.length === 0 && manager !== 'apk')
+        throw new FactError(`${what}: the package manager listed no package at all`);
+      return listed(
+        instances
+          .filter((instance) => instance.presence !== 'absent')
+          .map((instance) => ({
+            name: instance.name,
+            version: instance.version,
+            architecture: instance.architecture === '' ? null : instance.architecture,
+            manager,
+            state: instance.state,
+          })),
+      );
+    },
+  },
+  collection: listCollection(
+    SnapshotPackageSchema,
+    (p) => p.name,
+    (p) => p.architecture ?? '',
+    (p) => p.manager,
+  ),
+  identity: (p) => `${p.manager}\0${p.name}\0${p.architecture ?? ''}`,
+  // "openssh-server:amd64", or just the name where the manager gives no architecture.
+  display: (p) => (p.architecture === null ? p.name : `${p.name}:${p.architecture}`),
+  attributes: attributesOf(SnapshotPackageSchema, ['name', 'architecture', 'manager']),
+  // rpm keeps several versions of an install-only package (kernel) under one identity.
+  unique: (p) => `${p.manager}\0${p.name}\0${p.architecture ?? ''}\0${p.version}`,
+  generate: (snapshot, choices) => [
+    {
+      id: 'packages',
+      title: 'Packages installed at the baseline',
+      checks: packageChecks(snapshot.packages as SnapshotPackage[], choices.packageVersions),
+    },
+  ],
+  generateNotes: (choices) => [`   packages: ${VERSION_RULE_NOTES[choices.packageVersions]};`],
+};
+
+function readInstances(
+  manager: SnapshotPackage['manager'],
+  text: string,
+  lines: string[],
+  what: string,
+): PackageInstance[] {
+  switch (manager) {
+    case 'dpkg':
+      return lines.map((line) => parseDpkgLine(line, what));
+    case 'rpm':
+      return lines.map((line) => parseRpmLine(line, what));
+    case 'apk':
+      return parseApkRecords(text, what);
+    case 'pacman':
+      return parsePacmanInfo(text, what);
+  }
+}
+
+const VERSION_RULE_NOTES: Record<GenerateChoices['packageVersions'], string> = {
+  minimum: '">=" the recorded version (updates pass, downgrades and removals fail)',
+  exact: '"=" the recorded version',
+  any: 'installed at any version',
+};
+
+function packageChecks(
+  packages: readonly SnapshotPackage[],
+  versions: GenerateChoices['packageVersions'],
+): GeneratedCheck[] {
+  const installed = packages.filter((p) => p.state === 'installed');
+  const architectures = new Map<string, number>();
+  for (const p of installed) architectures.set(p.name, (architectures.get(p.name) ?? 0) + 1);
+  return installed.map((p) => {
+    // dpkg multiarch: one name installed for several architectures is checked per architecture.
+    const multiarch = (architectures.get(p.name) ?? 0) > 1 && p.architecture !== null && p.manager === 'dpkg';
+    const subject = multiarch ? `${p.name}:${p.architecture}` : p.name;
+    const installedValue: MatcherValue =
+      versions === 'any' ? true : { version: `${versions === 'exact' ? '=' : '>='} ${p.version}` };
+    return { resource: 'package', subject, matchers: [['installed', installedValue]] };
+  });
+}

@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import type { Frame } from '../../probe/frames.js';
+import type { InitSystem } from '../../probe/host.js';
+import { listingFailure, LISTING_UNSUPPORTED } from '../inventory-listing.js';
+import {
+  attributesOf,
+  listCollection,
+  listed,
+  type GeneratedCheck,
+  type InventoryPart,
+  type MatcherValue,
+} from '../inventory-part.js';
+import { FactError, requireRan } from '../resource.js';
+import { parseProperties, scriptName, SYSV_START_DIRS } from '../service/index.js';
+
+/** Identity: name. Systemd units are recorded without the ".service" suffix ("ssh", "getty@tty1"). */
+export const SnapshotServiceSchema = z.object({
+  name: z.string().min(1),
+  /**
+   * systemd: the unit file state (enabled, disabled, static, masked, generated, indirect, …), null
+   * for a unit without a unit file (transient). sysvinit/openrc: "enabled" or "disabled".
+   */
+  enabled: z.string().nullable(),
+  /**
+   * systemd ActiveState (active, inactive, failed, …); sysvinit/openrc: "active"/"inactive", or
+   * null when the status could not be told.
+   */
+  active: z.string().nullable(),
+  /** systemd SubState (running, exited, dead, …); null outside systemd. */
+  sub: z.string().nullable(),
+});
+export type SnapshotService = z.infer<typeof SnapshotServiceSchema>;
+
+/** Marks the parts of the listing's output (unit counts, script names, start links). */
+const MARK = '#driftspec';
+
+/** systemd: every service unit loaded or with a unit file, then one `systemctl show` for all of them. */
+const SYSTEMD_SERVICES = `ds_f="$ds_dir/units"
+systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" || { echo "systemctl list-units exited $?" >&2; exit 4; }
+systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" || { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
+awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$ds_f.loaded" "$ds_f.files" | grep -v '@[.]service$' | sort -u >"$ds_f"
+printf '${MARK} units %s\\n' "$(wc -l <"$ds_f")"
+tr '\\n' '\\000' <"$ds_f" | xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
+
+/** sysvinit: scripts and start links only; running a status action per script is left to `service` checks. */
+const SYSV_SERVICES = `for ds_s in /etc/init.d/*; do
+  if [ -f "$ds_s" ] && [ -x "$ds_s" ]; then printf '${MARK} script %s\\n' "\${ds_s##*/}"; fi
+done
+for ds_l in ${SYSV_START_DIRS.map((d) => `${d}/S*`).join(' ')}; do
+  if [ -e "$ds_l" ] || [ -h "$ds_l" ]; then printf '${MARK} start %s\\n' "\${ds_l##*/}"; fi
+done`;
+
+const OPENRC_SERVICES = `rc-update show -v || exit $?
+printf '${MARK} status\\n'
+rc-status --all --nocolor || exit $?`;
+
+export const SERVICES_SCRIPT = [
+  'case $DS_INIT in',
+  `systemd) echo '${MARK} init systemd'`,
+  SYSTEMD_SERVICES,
+  ';;',
+  `sysvinit) echo '${MARK} init sysvinit'`,
+  SYSV_SERVICES,
+  ';;',
+  `openrc) echo '${MARK} init openrc'`,
+  OPENRC_SERVICES,
+  ';;',
+  `*) echo 'no supported init system (systemd, sysvinit, openrc)' >&2; exit ${LISTING_UNSUPPORTED} ;;`,
+  'esac',
+].join('\n');
+
+/** systemd unit file states that the service resource's `enabled` accepts (an alias is judged by its unit). */
+const ENABLED_STATES = new Set(['enabled', 'enabled-runtime', 'indirect', 'generated']);
+
+/** Login sessions start these; they say nothing about the machine. */
+const PER_LOGIN_SERVICE = /^(user|user-runtime-dir)@\d+$/;
+
+export const serviceInventory: InventoryPart<SnapshotService> = {
+  kind: 'services',
+  noun: 'service',
+  listing: {
+    type: 'framed',
+    id: 'snapshot-services',
+    script: SERVICES_SCRIPT,
+    read: (frame, { host }) => listed(parseServicesListing(frame, host.initSystem)),
+  },
+  collection: listCollection(SnapshotServiceSchema, (s) => s.name),
+  identity: (s) => s.name,
+  attributes: attributesOf(SnapshotServiceSchema, ['name']),
+  unique: true,
+  generate: (snapshot) => [
+    {
+      id: 'services',
+      title: 'Services enabled or running at the baseline',
+      checks: serviceChecks(snapshot.services as SnapshotService[]),
+    },
+  ],
+  generateNotes: () => ['   services: enabled and running as recorded (neither: not listed);'],
+};
+
+function parseServicesListing(frame: Frame, init: InitSystem): SnapshotService[] {
+  const what = 'listing the services';
+  requireRan(frame, what);
+  if (frame.exitCode !== 0) throw listingFailure(frame, what);
+  const text = frame.stdout.toString('utf8');
+  const header = new RegExp(`^${MARK} init (\\w+)\\n`).exec(text);
+  if (!header || header[1] !== init)
+    throw new FactError(`${what}: unexpected output ${JSON.stringify(text.slice(0, 200))}`);
+  const body = text.slice(header[0].length);
+  switch (header[1]) {
+    case 'systemd':
+      return parseSystemdServices(body, what);
+    case 'sysvinit':
+      return parseSysvServices(body, what);
+    case 'openrc':
+      return parseOpenrcServices(body, what);
+    default:
+      throw new FactError(`${what}: unexpected init system ${header[1]}`);
+  }
+}
+
+/** `#driftspec units N`, then N blank-line separated `systemctl show` blocks (an alias shows its unit). */
+export function parseSystemdServices(body: string, what: string): SnapshotService[] {
+  const count = new RegExp(`^${MARK} units\\s*(\\d+)\\n`).exec(body);
+  if (!count) throw new FactError(`${what}: the unit count is missing (${JSON.stringify(body.slice(0, 200))})`);
+  const blocks = body
+    .slice(count[0].length)
+    .split(/\n\s*\n/)
+    .filter((block) => block.trim() !== '');
+  if (blocks.length !== Number(count[1])) {
+    throw new FactError(`${what}: systemctl show described ${blocks.length} units of ${count[1]}`);
+  }
+  const services = new Map<string, SnapshotService>();
+  for (const block of blocks) {
+    const properties = parseProperties(block);
+    const id = properties.Id;
+    if (!id || properties.LoadState === undefined || properties.ActiveState === undefined) {
+      throw new FactError(
+        `${what}: a unit without Id, LoadState or ActiveState (${JSON.stringify(block.slice(0, 200))})`,
+      );
+    }
+    // Referenced by another unit but nowhere on disk: not a service of this machine.
+    if (properties.LoadState === 'not-found') continue;
+    const name = scriptName(id);
+    services.set(name, {
+      name,
+      enabled: properties.UnitFileState || null,
+      active: properties.ActiveState || null,
+      sub: properties.SubState || null,
+    });
+  }
+  return [...services.values()];
+}
+
+/** Executable scripts in /etc/init.d, enabled when an S link in a boot runlevel starts them. */
+export function parseSysvServices(body: string, what: string): SnapshotService[] {
+  const scripts: string[] = [];
+  const started = new Set<string>();
+  for (const line of body.split('\n')) {
+    if (line === '') continue;
+    const match = new RegExp(`^${MARK} (script|start) (.+)$`).exec(line);
+    if (!match) throw new FactError(`${what}: unexpected line ${JSON.stringify(line.slice(0, 200))}`);
+    if (match[1] === 'script') scripts.push(match[2]!);
+    else started.add(match[2]!.replace(/^S\d*/, ''));
+  }
+  return scripts.map((name) => ({
+    name,
+    enabled: started.has(name) ? 'enabled' : 'disabled',
+    active: null,
+    sub: null,
+  }));
+}
+
+/** `rc-update show -v` (" name | runlevels"), then `rc-status --all` (" name [ started ]"). */
+export function parseOpenrcServices(body: string, what: string): SnapshotService[] {
+  const [updates = '', statuses = ''] = body.split(new RegExp(`^${MARK} status$`, 'm'));
+  const services = new Map<string, SnapshotService>();
+  for (const line of updates.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = /^\s*(\S+)\s*\|\s*(.*)$/.exec(line);
+    if (!match) throw new FactError(`${what}: unexpected rc-update line ${JSON.stringify(line.slice(0, 200))}`);
+    const enabled = match[2]!.trim() === '' ? 'disabled' : 'enabled';
+    services.set(match[1]!, { name: match[1]!, enabled, active: null, sub: null });
+  }
+  for (const line of statuses.split('\n')) {
+    const match = /^\s*(\S+)\s+\[\s*(\w+)\s*\]\s*$/.exec(line);
+    if (!match) continue;
+    const state = match[2]!;
+    const active = state === 'started' ? 'active' : state === 'stopped' ? 'inactive' : state;
+    const known = services.get(match[1]!) ?? { name: match[1]!, enabled: 'disabled', active: null, sub: null };
+    services.set(match[1]!, { ...known, active });
+  }
+  return [...services.values()];
+}
+
+function serviceChecks(services: readonly SnapshotService[]): GeneratedCheck[] {
+  const checks: GeneratedCheck[] = [];
+  for (const service of services) {
+    if (PER_LOGIN_SERVICE.test(service.name)) continue;
+    const matchers: [string, MatcherValue][] = [];
+    if (service.enabled !== null && ENABLED_STATES.has(service.enabled)) matchers.push(['enabled', true]);
+    if (service.active === 'active') matchers.push(['running', true]);
+    if (matchers.length > 0) checks.push({ resource: 'service', subject: service.name, matchers });
+  }
+  return checks;
+}
