@@ -4,8 +4,20 @@
  * results → reporters/gate; the command line sits on top and nothing below imports it.
  */
 const DOMAIN_FOLDERS = [
-  'plan', 'probe', 'resources', 'engine', 'drift', 'gate', 'targets', 'inventory', 'results', 'inputs', 'matchers',
-  'versions', 'dsl', 'io',
+  'plan',
+  'probe',
+  'resources',
+  'engine',
+  'drift',
+  'gate',
+  'targets',
+  'inventory',
+  'results',
+  'inputs',
+  'matchers',
+  'versions',
+  'dsl',
+  'io',
 ];
 const DOMAIN = `src/(${DOMAIN_FOLDERS.join('|')})/`;
 
@@ -29,7 +41,7 @@ module.exports = {
     {
       name: 'domain-not-to-reporters',
       severity: 'error',
-      comment: 'Domain code produces results and reports as data; rendering them is the reporters\' business.',
+      comment: "Domain code produces results and reports as data; rendering them is the reporters' business.",
       from: { path: `^${DOMAIN}` },
       to: { path: '^reporters/' },
     },

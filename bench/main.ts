@@ -35,12 +35,24 @@ const peerRounds = Number(flags['peer-rounds']);
 const only = new Set(flags.only.split(','));
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
-const results: BenchResults = { startedAt: new Date().toISOString(), machine: machineFacts(), rounds, peerRounds, loads: [], cases: [], notes: [] };
+const results: BenchResults = {
+  startedAt: new Date().toISOString(),
+  machine: machineFacts(),
+  rounds,
+  peerRounds,
+  loads: [],
+  cases: [],
+  notes: [],
+};
 const cacheDir = mkdtempSync('/tmp/driftspec-bench-cache-');
 const env = { ...process.env, DRIFTSPEC_CACHE_DIR: cacheDir, NO_COLOR: '1' };
 
 try {
-  for (const [spec, probe] of [['checks-50.yaml', 'probe-50.sh'], ['checks-500.yaml', 'probe-500.sh']] as const) await floorCoversSpec(spec, probe);
+  for (const [spec, probe] of [
+    ['checks-50.yaml', 'probe-50.sh'],
+    ['checks-500.yaml', 'probe-500.sh'],
+  ] as const)
+    await floorCoversSpec(spec, probe);
   if (only.has('startup')) await startup();
   const needsBed = ['single', 'peers', 'fleet', 'sim'].some((name) => only.has(name));
   const unavailable = needsBed ? testbedUnavailable() : undefined;
@@ -50,7 +62,9 @@ try {
     log(`booting ${fleetSize} instance(s) from index ${flags.base}`);
     const bootStart = Date.now();
     const bed = await bootTestbed(Number(flags.base), fleetSize);
-    results.notes.push(`${fleetSize} instance(s) booted in ${((Date.now() - bootStart) / 1000).toFixed(0)} s (not part of any figure).`);
+    results.notes.push(
+      `${fleetSize} instance(s) booted in ${((Date.now() - bootStart) / 1000).toFixed(0)} s (not part of any figure).`,
+    );
     try {
       await warmUp(bed.instances);
       if (only.has('single')) await single(bed.instances[0]!);
@@ -81,18 +95,35 @@ async function startup(): Promise<void> {
   const series = await alternate(rounds, [
     { label: 'node -e 0', run: () => timed(node(['-e', '0']), 'node -e 0') },
     { label: 'driftspec --version', run: () => timed(node(['bin/driftspec', '--version']), 'driftspec --version') },
-    { label: 'driftspec plan (YAML spec)', run: () => timed(node(['bin/driftspec', 'plan', `${BENCH}specs/checks-50.yaml`]), 'driftspec plan') },
-    { label: 'driftspec plan (TypeScript spec, cached)', run: () => timed(node(['bin/driftspec', 'plan', tsSpec]), 'driftspec plan (TypeScript)') },
+    {
+      label: 'driftspec plan (YAML spec)',
+      run: () => timed(node(['bin/driftspec', 'plan', `${BENCH}specs/checks-50.yaml`]), 'driftspec plan'),
+    },
+    {
+      label: 'driftspec plan (TypeScript spec, cached)',
+      run: () => timed(node(['bin/driftspec', 'plan', tsSpec]), 'driftspec plan (TypeScript)'),
+    },
   ]);
   const cacheAfterWarm = cacheSnapshot();
   const compiledOnce = cacheAfterCold.length === 2 && JSON.stringify(cacheAfterCold) === JSON.stringify(cacheAfterWarm);
-  results.startup = { series, coldTypeScriptMs: cold.ms, cacheFiles: cacheAfterWarm.map((entry) => entry.name), compiledOnce };
-  if (!compiledOnce) results.notes.push(`The TypeScript spec cache changed after the first run: before ${JSON.stringify(cacheAfterCold)}, after ${JSON.stringify(cacheAfterWarm)}.`);
+  results.startup = {
+    series,
+    coldTypeScriptMs: cold.ms,
+    cacheFiles: cacheAfterWarm.map((entry) => entry.name),
+    compiledOnce,
+  };
+  if (!compiledOnce)
+    results.notes.push(
+      `The TypeScript spec cache changed after the first run: before ${JSON.stringify(cacheAfterCold)}, after ${JSON.stringify(cacheAfterWarm)}.`,
+    );
 }
 
 /** Every subject the spec checks is named in its floor probe: the floor gathers the same facts. */
 async function floorCoversSpec(spec: string, probe: string): Promise<void> {
-  const plan = await checked({ command: process.execPath, args: ['bin/driftspec', 'plan', `${BENCH}specs/${spec}`], cwd: ROOT, env }, `driftspec plan ${spec}`);
+  const plan = await checked(
+    { command: process.execPath, args: ['bin/driftspec', 'plan', `${BENCH}specs/${spec}`], cwd: ROOT, env },
+    `driftspec plan ${spec}`,
+  );
   const floor = readFileSync(`${BENCH}floor/${probe}`, 'utf8');
   const checks = (JSON.parse(plan.stdout) as { checks: { resource: string; subject: string | number }[] }).checks;
   const named = (check: { resource: string; subject: string | number }) => {
@@ -102,7 +133,10 @@ async function floorCoversSpec(spec: string, probe: string): Promise<void> {
     return floor.includes(check.resource === 'kernel_parameter' ? `/proc/sys/${subject.replace(/\./g, '/')}` : subject);
   };
   const missing = checks.filter((check) => !named(check));
-  if (missing.length > 0) throw new Error(`${probe} does not gather what ${spec} checks: ${missing.map((check) => `${check.resource} ${check.subject}`).join(', ')}`);
+  if (missing.length > 0)
+    throw new Error(
+      `${probe} does not gather what ${spec} checks: ${missing.map((check) => `${check.resource} ${check.subject}`).join(', ')}`,
+    );
 }
 
 /** Names, sizes and modification times of the spec cache: unchanged means nothing was compiled again. */
@@ -148,18 +182,30 @@ async function peers(instance: BenchInstance): Promise<void> {
   await paired('Peers: the same 50 checks, 1 instance', 'peers', undefined, peerRounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-50.sh') },
     { label: 'driftspec (YAML spec)', run: () => checkedDriftspec([instance], 'checks-50.yaml', 50) },
-    { label: 'Serverspec (ruby-serverspec, net-ssh)', run: () => timed(serverspecRun(instance), 'Serverspec', /50 examples, 0 failures/) },
-    { label: 'Testinfra (python3-testinfra, ssh backend)', run: () => timed(testinfraRun(instance), 'Testinfra', /50 passed/) },
+    {
+      label: 'Serverspec (ruby-serverspec, net-ssh)',
+      run: () => timed(serverspecRun(instance), 'Serverspec', /50 examples, 0 failures/),
+    },
+    {
+      label: 'Testinfra (python3-testinfra, ssh backend)',
+      run: () => timed(testinfraRun(instance), 'Testinfra', /50 passed/),
+    },
   ]);
 }
 
 async function fleet(instances: readonly BenchInstance[]): Promise<void> {
   for (const size of [1, 5, 20]) {
     const group = instances.slice(0, size);
-    await paired(`50 checks, ${size} instance${size === 1 ? '' : 's'} at once`, `fleet-${size}`, size === 20 ? 1.5 : undefined, rounds, [
-      { label: `OpenSSH floor, ${size} in parallel`, run: () => parallelFloor(group) },
-      { label: `driftspec, --concurrency ${size}`, run: () => checkedDriftspec(group, 'checks-50.yaml', 50) },
-    ]);
+    await paired(
+      `50 checks, ${size} instance${size === 1 ? '' : 's'} at once`,
+      `fleet-${size}`,
+      size === 20 ? 1.5 : undefined,
+      rounds,
+      [
+        { label: `OpenSSH floor, ${size} in parallel`, run: () => parallelFloor(group) },
+        { label: `driftspec, --concurrency ${size}`, run: () => checkedDriftspec(group, 'checks-50.yaml', 50) },
+      ],
+    );
   }
 }
 
@@ -184,7 +230,13 @@ interface Subject {
  * Rounds of every subject in turn, the order rotated each round so that none always runs first
  * or right after another; the first subject is the floor the others are divided by, pair by pair.
  */
-async function paired(title: string, key: string, target: number | undefined, count: number, subjects: readonly Subject[]): Promise<void> {
+async function paired(
+  title: string,
+  key: string,
+  target: number | undefined,
+  count: number,
+  subjects: readonly Subject[],
+): Promise<void> {
   log(title);
   const series = await alternate(count, subjects);
   const floor = series[0]!.ms;
@@ -228,7 +280,9 @@ async function checkedDriftspec(instances: readonly BenchInstance[], spec: strin
   const report = JSON.parse(run.stdout) as { hosts: { status: string; counts: { passed: number } }[] };
   const passed = report.hosts.map((host) => (host.status === 'completed' ? host.counts.passed : -1));
   if (passed.length !== instances.length || passed.some((count) => count !== checks)) {
-    throw new Error(`driftspec ${spec}: expected ${checks} passed checks on each of ${instances.length} host(s):\n${run.stdout.slice(-3000)}`);
+    throw new Error(
+      `driftspec ${spec}: expected ${checks} passed checks on each of ${instances.length} host(s):\n${run.stdout.slice(-3000)}`,
+    );
   }
   return run.ms;
 }
@@ -236,21 +290,34 @@ async function checkedDriftspec(instances: readonly BenchInstance[], spec: strin
 async function parallelFloor(instances: readonly BenchInstance[]): Promise<number> {
   const { ms, runs } = await timeParallel(instances.map((instance) => floorRun(instance, 'probe-50.sh')));
   const failed = runs.find((run) => run.exitCode !== 0 || !run.stdout.includes('## mounts\n'));
-  if (failed) throw new Error(`the parallel OpenSSH floor failed (exit ${failed.exitCode}): ${failed.stderr.slice(-2000)}`);
+  if (failed)
+    throw new Error(`the parallel OpenSSH floor failed (exit ${failed.exitCode}): ${failed.stderr.slice(-2000)}`);
   return ms;
 }
 
 /** Serverspec and Testinfra from Debian's packages, installed when missing; a reason when they cannot be. */
 function ensurePeers(): string | undefined {
   const present = () =>
-    spawnSync('sh', ['-c', 'command -v rspec >/dev/null && ruby -e "require %q(serverspec)" && /usr/bin/python3 -c "import testinfra, pytest"'], { stdio: 'ignore' }).status === 0;
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        'command -v rspec >/dev/null && ruby -e "require %q(serverspec)" && /usr/bin/python3 -c "import testinfra, pytest"',
+      ],
+      { stdio: 'ignore' },
+    ).status === 0;
   if (present()) return undefined;
   log('installing ruby-serverspec and python3-testinfra (apt-get)');
-  const install = spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq ruby-serverspec python3-testinfra'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
-  if (install.status !== 0 || !present()) return `apt-get install ruby-serverspec python3-testinfra failed: ${install.stderr?.toString().slice(-500)}`;
+  const install = spawnSync(
+    'sh',
+    ['-c', 'apt-get update -qq && apt-get install -y -qq ruby-serverspec python3-testinfra'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    },
+  );
+  if (install.status !== 0 || !present())
+    return `apt-get install ruby-serverspec python3-testinfra failed: ${install.stderr?.toString().slice(-500)}`;
   return undefined;
 }
 

@@ -40,7 +40,8 @@ function makeTree(dir: string, count: number): void {
   for (let d = 0; d * perDir < count; d++) {
     const sub = join(dir, `d${String(d).padStart(4, '0')}`);
     mkdirSync(sub, { recursive: true });
-    for (let f = 0; f < perDir && d * perDir + f < count; f++) writeFileSync(join(sub, `file-${f}.conf`), randomBytes(64 + ((d * perDir + f) % 8128)));
+    for (let f = 0; f < perDir && d * perDir + f < count; f++)
+      writeFileSync(join(sub, `file-${f}.conf`), randomBytes(64 + ((d * perDir + f) % 8128)));
   }
 }
 
@@ -51,14 +52,28 @@ function measure(tree: string, work: string): Measurement {
   const hasGnuTime = existsSync('/usr/bin/time') && spawnSync('/usr/bin/time', ['-v', 'true']).status === 0;
   const started = process.hrtime.bigint();
   const run = hasGnuTime
-    ? spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, ...cli], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    : spawnSync(process.execPath, ['--input-type=module', '-e', SELF_MEASURING, BIN, ...cli], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    ? spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, ...cli], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      })
+    : spawnSync(process.execPath, ['--input-type=module', '-e', SELF_MEASURING, BIN, ...cli], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (run.status !== 0) throw new Error(`driftspec snapshot exited ${run.status}: ${run.stderr}`);
-  const rss = hasGnuTime ? /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr) : /^max-rss-kb (\d+)$/m.exec(run.stderr);
+  const rss = hasGnuTime
+    ? /Maximum resident set size \(kbytes\): (\d+)/.exec(run.stderr)
+    : /^max-rss-kb (\d+)$/m.exec(run.stderr);
   if (!rss) throw new Error(`no peak RSS in: ${run.stderr}`);
   const snapshot = parseSnapshot(JSON.parse(readFileSync(output, 'utf8')), output);
-  return { wallMs, maxRssKb: Number(rss[1]), files: snapshot.files.length, outputBytes: statSync(output).size, complete: snapshot.complete };
+  return {
+    wallMs,
+    maxRssKb: Number(rss[1]),
+    files: snapshot.files.length,
+    outputBytes: statSync(output).size,
+    complete: snapshot.complete,
+  };
 }
 
 /** Runs the CLI in this process and prints its peak RSS (process.resourceUsage) on exit. */
@@ -91,7 +106,7 @@ function section(tree: Measurement, empty: Measurement, rounds: number, count: n
 ## Snapshot
 
 \`driftspec snapshot local\` of a tree of ${count.toLocaleString('en')} files (200 directories, 64 B–8 KiB
-each, about ${Math.round(count * 4 / 1024)} MiB), measured as a whole process with \`bench/snapshot-tree.ts\`
+each, about ${Math.round((count * 4) / 1024)} MiB), measured as a whole process with \`bench/snapshot-tree.ts\`
 (\`npm run bench:snapshot\`; median of ${rounds} rounds; peak RSS from \`/usr/bin/time -v\`). The
 empty-tree row is the fixed cost of the other sections (packages, services, listeners,
 accounts, kernel parameters, mounts) and of starting Node.
@@ -114,7 +129,10 @@ function writeSection(text: string): void {
   const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Benchmarks\n';
   const start = current.indexOf(START);
   const end = current.indexOf(END);
-  const next = start !== -1 && end > start ? `${current.slice(0, start)}${text}${current.slice(end + END.length)}` : `${current.trimEnd()}\n\n${text}\n`;
+  const next =
+    start !== -1 && end > start
+      ? `${current.slice(0, start)}${text}${current.slice(end + END.length)}`
+      : `${current.trimEnd()}\n\n${text}\n`;
   writeFileSync(DOC, next);
 }
 
@@ -135,10 +153,13 @@ function main(): void {
     for (let round = 0; round < rounds; round++) {
       treeRuns.push(measure(tree, work));
       emptyRuns.push(measure(empty, work));
-      process.stderr.write(`round ${round + 1}: tree ${treeRuns.at(-1)!.wallMs.toFixed(0)} ms / ${treeRuns.at(-1)!.maxRssKb} kB, empty ${emptyRuns.at(-1)!.wallMs.toFixed(0)} ms / ${emptyRuns.at(-1)!.maxRssKb} kB\n`);
+      process.stderr.write(
+        `round ${round + 1}: tree ${treeRuns.at(-1)!.wallMs.toFixed(0)} ms / ${treeRuns.at(-1)!.maxRssKb} kB, empty ${emptyRuns.at(-1)!.wallMs.toFixed(0)} ms / ${emptyRuns.at(-1)!.maxRssKb} kB\n`,
+      );
     }
     const [treeResult, emptyResult] = [summarise(treeRuns), summarise(emptyRuns)];
-    if (treeResult.files !== count + Math.ceil(count / 100) + 1) throw new Error(`expected ${count} files and their directories, the snapshot has ${treeResult.files}`);
+    if (treeResult.files !== count + Math.ceil(count / 100) + 1)
+      throw new Error(`expected ${count} files and their directories, the snapshot has ${treeResult.files}`);
     const text = section(treeResult, emptyResult, rounds, count, load);
     process.stdout.write(`${text}\n`);
     if (!process.argv.includes('--no-write')) {

@@ -80,7 +80,11 @@ function renderCheck(check: CheckResult, host: HostResult, indent: string, paint
     const stderr = printable(evidence.stderr.trim().split('\n').slice(0, 3).join(' | '));
     const size = `${evidence.stdoutBytes} bytes of output${evidence.truncated ? ', truncated in the report' : ''}`;
     const query = printable(evidence.id);
-    lines.push(paint.dim(`${indent}    evidence: query ${query} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`));
+    lines.push(
+      paint.dim(
+        `${indent}    evidence: query ${query} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`,
+      ),
+    );
   }
   return lines;
 }
@@ -103,13 +107,19 @@ function renderControlTable(result: RunResult): string | undefined {
     for (const check of host.results) {
       const key = check.control ?? `(${check.resource})`;
       const control = check.control === null ? undefined : result.controls.find((c) => c.id === check.control);
-      const row = rows.get(key) ?? { impact: control ? impactName(control.impact) : '', counts: { passed: 0, failed: 0, error: 0, skipped: 0 } };
+      const row = rows.get(key) ?? {
+        impact: control ? impactName(control.impact) : '',
+        counts: { passed: 0, failed: 0, error: 0, skipped: 0 },
+      };
       row.counts[check.status]++;
       rows.set(key, row);
     }
   }
   if (rows.size === 0) return undefined;
-  const table = new Table({ head: ['control / resource', 'impact', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['control / resource', 'impact', 'passed', 'failed', 'error', 'skipped'],
+    style: { head: [], border: [] },
+  });
   for (const [key, { impact, counts }] of rows) {
     table.push([printable(key), impact, counts.passed, counts.failed, counts.error, counts.skipped]);
   }
@@ -117,7 +127,10 @@ function renderControlTable(result: RunResult): string | undefined {
 }
 
 function renderSummaryTable(result: RunResult): string {
-  const table = new Table({ head: ['target', 'status', 'passed', 'failed', 'error', 'skipped'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['target', 'status', 'passed', 'failed', 'error', 'skipped'],
+    style: { head: [], border: [] },
+  });
   for (const host of result.hosts) {
     const { passed, failed, error, skipped } = host.counts;
     table.push([printable(host.target), host.status, passed, failed, error, skipped]);

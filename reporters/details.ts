@@ -26,7 +26,11 @@ export function describeSpecs(result: RunResult): string {
 
 /** The query, its exit status and raw output, saying where the engine cut the output short. */
 export function describeEvidence(evidence: Evidence): string {
-  const lines = [`query ${evidence.id} exited ${evidence.exitCode ?? 'without a status (not run to the end)'}`, '--- script ---', evidence.script.trimEnd()];
+  const lines = [
+    `query ${evidence.id} exited ${evidence.exitCode ?? 'without a status (not run to the end)'}`,
+    '--- script ---',
+    evidence.script.trimEnd(),
+  ];
   lines.push(...describeStream('stdout', evidence.stdout, evidence.stdoutBytes));
   lines.push(...describeStream('stderr', evidence.stderr, evidence.stderrBytes));
   return lines.join('\n');

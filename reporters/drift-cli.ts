@@ -72,7 +72,10 @@ function painter(enabled: boolean) {
 
 /** One row per host and kind that has anything to say; a host with nothing gets one row. */
 function renderSummary(report: DriftReport): string {
-  const table = new Table({ head: ['host', 'state', 'kind', 'added', 'removed', 'changed', 'accepted', 'compared'], style: { head: [], border: [] } });
+  const table = new Table({
+    head: ['host', 'state', 'kind', 'added', 'removed', 'changed', 'accepted', 'compared'],
+    style: { head: [], border: [] },
+  });
   for (const host of report.hosts) {
     const rows = host.kinds
       .map((kind) => {
@@ -81,7 +84,10 @@ function renderSummary(report: DriftReport): string {
         const accepted = TYPES.reduce((sum, type) => sum + countOf(kind[type] as DriftItem[], isAccepted), 0);
         return [kind.kind, open('added'), open('removed'), open('changed'), accepted, kind.compared] as const;
       })
-      .filter(([, added, removed, changed, accepted, compared]) => added + removed + changed + accepted > 0 || compared !== 'all');
+      .filter(
+        ([, added, removed, changed, accepted, compared]) =>
+          added + removed + changed + accepted > 0 || compared !== 'all',
+      );
     if (rows.length === 0) {
       table.push([printable(host.target), host.state, '(all)', 0, 0, 0, 0, 'all']);
       continue;
@@ -119,7 +125,9 @@ function* hostLines(host: HostDrift, paint: Painter): Generator<string> {
 
 function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
   const decision = describeDecision(item);
-  const tone = { accepted: paint.dim, block: paint.red, allow: paint.green, open: (s: string) => s }[decisionTone(item)];
+  const tone = { accepted: paint.dim, block: paint.red, allow: paint.green, open: (s: string) => s }[
+    decisionTone(item)
+  ];
   const head = `    ${TYPE_MARK[type]} ${noun(kind)} ${printable(item.key)}`;
   const lines = [decision ? `${tone(head)}  ${paint.dim(`[${decision}]`)}` : tone(head)];
   if ('changes' in item) {
@@ -127,7 +135,9 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
     for (const change of item.changes) {
       const acceptance = change.accepted && !item.accepted ? change.accepted : undefined;
       const accepted = acceptance ? paint.dim(`  [accepted: ${printable(acceptance.reason)}]`) : '';
-      lines.push(`        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ${formatValue(change.new, { shortHashes: true })}${accepted}`);
+      lines.push(
+        `        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ${formatValue(change.new, { shortHashes: true })}${accepted}`,
+      );
     }
   } else {
     const record = describeRecord(kind, item.record, { shortHashes: true });

@@ -70,9 +70,22 @@ function heading(report: DriftReport, verdict: DriftVerdict): string {
 function hostTable(report: DriftReport): string {
   const rows = report.hosts.map((host) => {
     const c = host.counts;
-    return row([code(host.target), `${STATE_MARK[host.state]} ${text(stateWords(host))}`, String(c.added), String(c.removed), String(c.changed), String(c.accepted), String(c.ignored), String(c.notCompared)]);
+    return row([
+      code(host.target),
+      `${STATE_MARK[host.state]} ${text(stateWords(host))}`,
+      String(c.added),
+      String(c.removed),
+      String(c.changed),
+      String(c.accepted),
+      String(c.ignored),
+      String(c.notCompared),
+    ]);
   });
-  return [row(['Host', 'State', 'Added', 'Removed', 'Changed', 'Accepted', 'Ignored', 'Not compared']), '| :-- | :-- | --: | --: | --: | --: | --: | --: |', ...rows].join('\n');
+  return [
+    row(['Host', 'State', 'Added', 'Removed', 'Changed', 'Accepted', 'Ignored', 'Not compared']),
+    '| :-- | :-- | --: | --: | --: | --: | --: | --: |',
+    ...rows,
+  ].join('\n');
 }
 
 function warnings(report: DriftReport): string {
@@ -94,12 +107,20 @@ function hostDifferences(host: HostDrift, budget: { left: number; omitted: numbe
     budget.omitted += count - listed.length;
     if (listed.length > 0) {
       parts.push(
-        [row(['', 'Kind', 'Item', 'Difference', 'Decision']), '| :-: | :-- | :-- | :-- | :-- |', ...listed.map(itemRow)].join('\n'),
+        [
+          row(['', 'Kind', 'Item', 'Difference', 'Decision']),
+          '| :-: | :-- | :-- | :-- | :-- |',
+          ...listed.map(itemRow),
+        ].join('\n'),
       );
     }
   }
-  if (host.notCompared.length > 0 && host.candidate) parts.push(['**Not compared**', '', ...host.notCompared.map((entry) => `- ${text(describeNotCompared(entry))}`)].join('\n'));
-  if (!host.candidate) return `#### ${code(host.target, false)}: not compared\n\n${text(host.reason ?? 'no snapshot of the host')}`;
+  if (host.notCompared.length > 0 && host.candidate)
+    parts.push(
+      ['**Not compared**', '', ...host.notCompared.map((entry) => `- ${text(describeNotCompared(entry))}`)].join('\n'),
+    );
+  if (!host.candidate)
+    return `#### ${code(host.target, false)}: not compared\n\n${text(host.reason ?? 'no snapshot of the host')}`;
   if (parts.length === 0) return '';
   return [`#### ${code(host.target, false)}: ${text(describeCounts(host))}`, ...parts].join('\n\n');
 }
@@ -116,11 +137,21 @@ function firstItems(host: HostDrift, limit: number): FlatItem[] {
 function itemRow({ kind, type, item }: FlatItem): string {
   const difference =
     'changes' in item
-      ? item.changes.map((c) => `${text(c.attribute)}: ${code(formatValue(c.old, { shortHashes: true }))} → ${code(formatValue(c.new, { shortHashes: true }))}${c.accepted && !item.accepted ? ' (accepted)' : ''}`).join('<br>')
+      ? item.changes
+          .map(
+            (c) =>
+              `${text(c.attribute)}: ${code(formatValue(c.old, { shortHashes: true }))} → ${code(formatValue(c.new, { shortHashes: true }))}${c.accepted && !item.accepted ? ' (accepted)' : ''}`,
+          )
+          .join('<br>')
       : text(describeRecord(kind, item.record, { shortHashes: true }));
   const decision = describeDecision(item);
   const expired = describeExpired(item);
-  const decisionCell = [decision ? `${DECISION_MARK[decisionTone(item)]} ${text(decision)}` : '', expired ? `⚠️ ${text(expired)}` : ''].filter(Boolean).join('<br>');
+  const decisionCell = [
+    decision ? `${DECISION_MARK[decisionTone(item)]} ${text(decision)}` : '',
+    expired ? `⚠️ ${text(expired)}` : '',
+  ]
+    .filter(Boolean)
+    .join('<br>');
   return row([type, text(noun(kind)), code(item.key), difference, decisionCell]);
 }
 

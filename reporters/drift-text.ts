@@ -2,7 +2,16 @@ import { KIND_DEFINITIONS } from '../src/drift/diff-kinds.js';
 import { printable } from '../src/text/printable.js';
 
 export { printable };
-import type { AddedOrRemoved, AttributeValue, ChangedItem, ChangeType, DriftReport, HostDrift, NotCompared, SnapshotInfo } from '../src/drift/diff-schema.js';
+import type {
+  AddedOrRemoved,
+  AttributeValue,
+  ChangedItem,
+  ChangeType,
+  DriftReport,
+  HostDrift,
+  NotCompared,
+  SnapshotInfo,
+} from '../src/drift/diff-schema.js';
 import type { SnapshotKind } from '../src/drift/snapshot-schema.js';
 
 /**
@@ -57,13 +66,22 @@ export function formatValue(value: AttributeValue | undefined, options: { shortH
 }
 
 /** A value of an attribute, saying "(unknown)" where the snapshot records null for "could not be read". */
-export function formatAttribute(kind: SnapshotKind, attribute: string, value: AttributeValue | undefined, options: { shortHashes?: boolean } = {}): string {
+export function formatAttribute(
+  kind: SnapshotKind,
+  attribute: string,
+  value: AttributeValue | undefined,
+  options: { shortHashes?: boolean } = {},
+): string {
   if (value === null && KIND_DEFINITIONS[kind].unknownWhenNull?.includes(attribute)) return '(unknown)';
   return formatValue(value, options);
 }
 
 /** The attributes of an added or removed item, in the kind's order: "version 1.2-3". */
-export function describeRecord(kind: SnapshotKind, record: Record<string, AttributeValue>, options: { shortHashes?: boolean } = {}): string {
+export function describeRecord(
+  kind: SnapshotKind,
+  record: Record<string, AttributeValue>,
+  options: { shortHashes?: boolean } = {},
+): string {
   return KIND_DEFINITIONS[kind].attributes
     .filter((attribute) => record[attribute] !== undefined)
     .map((attribute) => `${attribute} ${formatAttribute(kind, attribute, record[attribute], options)}`)
@@ -92,7 +110,9 @@ export function describeExpired(item: DriftItem): string | undefined {
 }
 
 export function describeNotCompared(entry: NotCompared): string {
-  const what = [entry.kind, entry.path === undefined ? undefined : printable(entry.path)].filter((part) => part !== undefined).join(' ');
+  const what = [entry.kind, entry.path === undefined ? undefined : printable(entry.path)]
+    .filter((part) => part !== undefined)
+    .join(' ');
   return printable(what ? `${what}: ${entry.reason}` : entry.reason);
 }
 
@@ -127,5 +147,7 @@ export function describeCounts(host: HostDrift): string {
 }
 
 export function reportTitle(report: DriftReport): string {
-  return report.mode === 'snapshots' ? `${report.baseline.file ?? report.baseline.target} → ${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}` : `baseline ${report.baseline.file ?? report.baseline.target}`;
+  return report.mode === 'snapshots'
+    ? `${report.baseline.file ?? report.baseline.target} → ${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}`
+    : `baseline ${report.baseline.file ?? report.baseline.target}`;
 }

@@ -72,7 +72,10 @@ function* suitePieces(host: HostResult, result: RunResult, options: JunitReportO
 }
 
 function suiteProperties(host: HostResult, result: RunResult, options: JunitReportOptions): Array<[string, string]> {
-  const properties: Array<[string, string]> = [['target', host.target], ['status', host.status]];
+  const properties: Array<[string, string]> = [
+    ['target', host.target],
+    ['status', host.status],
+  ];
   if (host.reason !== undefined) properties.push(['reason', host.reason]);
   if (options.imageId !== undefined) properties.push(['image.id', options.imageId]);
   for (const spec of result.specs) properties.push([`spec.${spec.name}`, spec.version ?? '']);
@@ -81,7 +84,11 @@ function suiteProperties(host: HostResult, result: RunResult, options: JunitRepo
   if (facts) {
     properties.push(['host.os', facts.os.prettyName ?? facts.os.id], ['host.os.id', facts.os.id]);
     if (facts.os.versionId !== undefined) properties.push(['host.os.version', facts.os.versionId]);
-    properties.push(['host.hostname', facts.hostname], ['host.kernel', `${facts.kernel} ${facts.kernelRelease}`], ['host.arch', facts.arch]);
+    properties.push(
+      ['host.hostname', facts.hostname],
+      ['host.kernel', `${facts.kernel} ${facts.kernelRelease}`],
+      ['host.arch', facts.arch],
+    );
   }
   return properties;
 }

@@ -31,7 +31,10 @@ export function renderMarkdownReport(result: RunResult, verdict: Verdict, option
     renderReasons(verdict),
     ...result.hosts.map((host) => renderHostFindings(host, result, budget)),
   ];
-  if (budget.omitted > 0) blocks.push(`_${budget.omitted} more failed or errored checks are not listed here; the JSON, JUnit and HTML reports have every check._`);
+  if (budget.omitted > 0)
+    blocks.push(
+      `_${budget.omitted} more failed or errored checks are not listed here; the JSON, JUnit and HTML reports have every check._`,
+    );
   return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
 }
 
@@ -52,9 +55,21 @@ function renderHostTable(result: RunResult): string {
     const os = host.host ? (host.host.os.prettyName ?? host.host.os.id) : '';
     const status = host.status === 'completed' ? '✅ completed' : `⚠️ ${host.status}`;
     const c = host.counts;
-    return row([code(host.target), status, cell(os), String(c.passed), String(c.failed), String(c.error), String(c.skipped)]);
+    return row([
+      code(host.target),
+      status,
+      cell(os),
+      String(c.passed),
+      String(c.failed),
+      String(c.error),
+      String(c.skipped),
+    ]);
   });
-  return [row(['Host', 'Status', 'OS', 'Passed', 'Failed', 'Errors', 'Skipped']), '| :-- | :-- | :-- | --: | --: | --: | --: |', ...rows].join('\n');
+  return [
+    row(['Host', 'Status', 'OS', 'Passed', 'Failed', 'Errors', 'Skipped']),
+    '| :-- | :-- | :-- | --: | --: | --: | --: |',
+    ...rows,
+  ].join('\n');
 }
 
 function renderReasons(verdict: Verdict): string {
@@ -76,9 +91,21 @@ function renderHostFindings(host: HostResult, result: RunResult, budget: { left:
   const table = [
     row(['', 'Check', 'Control', 'Expected', 'Actual']),
     '| :-: | :-- | :-- | :-- | :-- |',
-    ...listed.map((check) => row([STATUS_MARK[check.status], cell(check.title), describeControl(check, result), valueCell(check.expected), valueCell(check.actual ?? (check.status === 'error' ? check.message : undefined))])),
+    ...listed.map((check) =>
+      row([
+        STATUS_MARK[check.status],
+        cell(check.title),
+        describeControl(check, result),
+        valueCell(check.expected),
+        valueCell(check.actual ?? (check.status === 'error' ? check.message : undefined)),
+      ]),
+    ),
   ].join('\n');
-  return [`#### Failed and errored checks on ${code(host.target, false)}`, table, ...listed.map((check) => renderEvidence(check, host))].join('\n\n');
+  return [
+    `#### Failed and errored checks on ${code(host.target, false)}`,
+    table,
+    ...listed.map((check) => renderEvidence(check, host)),
+  ].join('\n\n');
 }
 
 function describeControl(check: CheckResult, result: RunResult): string {

@@ -33,12 +33,14 @@ const result = await build({
   logLevel: 'silent',
   plugins: [compiledModulesOnly()],
 });
-if (result.warnings.length > 0) throw new Error(`bundling the CLI: ${result.warnings.map((warning) => warning.text).join('; ')}`);
+if (result.warnings.length > 0)
+  throw new Error(`bundling the CLI: ${result.warnings.map((warning) => warning.text).join('; ')}`);
 const code = asciiOnly(result.outputFiles[0]!.text);
 // A dynamic import left in the bundle would fail: a script compiled by node:vm has no module loader
 // of its own (and one lent by vm is lost when the script comes from the code cache).
 const leftover = /\bimport\s*\(|\bimport\.meta\b/.exec(code);
-if (leftover) throw new Error(`bundling the CLI: "${code.slice(leftover.index, leftover.index + 80)}" is left in ${BUNDLE_FILE}`);
+if (leftover)
+  throw new Error(`bundling the CLI: "${code.slice(leftover.index, leftover.index + 80)}" is left in ${BUNDLE_FILE}`);
 // Renamed into place: a CLI starting meanwhile reads the old bundle or the new one, never half of one.
 await writeFile(`${outfile}.${process.pid}.tmp`, code);
 await rename(`${outfile}.${process.pid}.tmp`, outfile);
@@ -58,7 +60,10 @@ function compiledModulesOnly(): Plugin {
         if (!args.path.startsWith(`${dist}/`)) return undefined;
         const ownPath = relative(dist, args.path);
         const text = (await readFile(args.path, 'utf8'))
-          .replaceAll('import.meta.url', `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(ownPath)})).href`)
+          .replaceAll(
+            'import.meta.url',
+            `require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(ownPath)})).href`,
+          )
           .replace(/\bawait import\((?!\s*['"]\.\.?\/)/g, `await ${IMPORT_PARAMETER}(`);
         return { contents: text, loader: 'js' };
       });

@@ -9,15 +9,24 @@ export const BENCH = `${ROOT}bench/`;
 /** OpenSSH with no user config: key, known_hosts, strict host key checking; one fresh connection. */
 export function opensshArgs(instance: BenchInstance): string[] {
   return [
-    '-F', '/dev/null',
-    '-i', instance.keyPath,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'BatchMode=yes',
-    '-o', `UserKnownHostsFile=${instance.knownHostsPath}`,
-    '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'ConnectTimeout=10',
-    '-o', 'LogLevel=ERROR',
+    '-F',
+    '/dev/null',
+    '-i',
+    instance.keyPath,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    `UserKnownHostsFile=${instance.knownHostsPath}`,
+    '-o',
+    'GlobalKnownHostsFile=/dev/null',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'LogLevel=ERROR',
     `root@${instance.address}`,
   ];
 }
@@ -29,8 +38,20 @@ export function floorRun(instance: BenchInstance, probe: string): Invocation {
 
 /** `node bin/driftspec run` against the instances, every host key checked against its known_hosts. */
 export function driftspecRun(instances: readonly BenchInstance[], spec: string, env: NodeJS.ProcessEnv): Invocation {
-  const args = ['bin/driftspec', 'run', '--no-ssh-config', '--no-progress', '--format', 'json', '-i', instances[0]!.keyPath, '--concurrency', String(Math.max(1, instances.length))];
-  for (const instance of instances) args.push('-t', `ssh://root@${instance.address}`, '--known-hosts', instance.knownHostsPath);
+  const args = [
+    'bin/driftspec',
+    'run',
+    '--no-ssh-config',
+    '--no-progress',
+    '--format',
+    'json',
+    '-i',
+    instances[0]!.keyPath,
+    '--concurrency',
+    String(Math.max(1, instances.length)),
+  ];
+  for (const instance of instances)
+    args.push('-t', `ssh://root@${instance.address}`, '--known-hosts', instance.knownHostsPath);
   args.push(`${BENCH}specs/${spec}`);
   return { command: process.execPath, args, cwd: ROOT, env };
 }
@@ -40,7 +61,12 @@ export function serverspecRun(instance: BenchInstance): Invocation {
     command: 'rspec',
     args: [],
     cwd: `${BENCH}peers/serverspec`,
-    env: { ...process.env, TARGET_HOST: instance.address, TARGET_KEY: instance.keyPath, TARGET_KNOWN_HOSTS: instance.knownHostsPath },
+    env: {
+      ...process.env,
+      TARGET_HOST: instance.address,
+      TARGET_KEY: instance.keyPath,
+      TARGET_KNOWN_HOSTS: instance.knownHostsPath,
+    },
   };
 }
 
@@ -48,7 +74,16 @@ export function serverspecRun(instance: BenchInstance): Invocation {
 export function testinfraRun(instance: BenchInstance): Invocation {
   return {
     command: '/usr/bin/python3',
-    args: ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--hosts=ssh://root@${instance.address}`, `--ssh-config=${instance.sshConfigPath}`, 'test_bench.py'],
+    args: [
+      '-m',
+      'pytest',
+      '-q',
+      '-p',
+      'no:cacheprovider',
+      `--hosts=ssh://root@${instance.address}`,
+      `--ssh-config=${instance.sshConfigPath}`,
+      'test_bench.py',
+    ],
     cwd: `${BENCH}peers/testinfra`,
   };
 }

@@ -35,7 +35,8 @@ export interface BenchTestbed {
 export function testbedUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'booted instances need root';
   const missing = REQUIRED_TOOLS.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status !== 0);
-  if (missing.length > 0) return `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 openssh-client)`;
+  if (missing.length > 0)
+    return `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 openssh-client)`;
   return undefined;
 }
 
@@ -54,7 +55,9 @@ export async function bootTestbed(base: number, count: number): Promise<BenchTes
     await Promise.all(indexes.map((index) => stopInstance(index, stateDir)));
     rmSync(stateDir, { recursive: true, force: true });
   };
-  const boots = await Promise.allSettled(indexes.map((index) => runScript('boot-instance.sh', [rootfs, String(index), stateDir])));
+  const boots = await Promise.allSettled(
+    indexes.map((index) => runScript('boot-instance.sh', [rootfs, String(index), stateDir])),
+  );
   const failed = boots.find((boot) => boot.status === 'rejected');
   if (failed) {
     await stop();

@@ -70,7 +70,10 @@ export class FleetSimulator {
       this.track(socket);
       this.stats.connections++;
       // The TCP handshake's round trip, then every later one, costs the injected latency.
-      setTimeout(() => this.server.injectSocket(new DelayedSocket(socket, this.options.latencyMs) as unknown as Socket), this.options.latencyMs);
+      setTimeout(
+        () => this.server.injectSocket(new DelayedSocket(socket, this.options.latencyMs) as unknown as Socket),
+        this.options.latencyMs,
+      );
     });
     this.plain = plain;
     const live = await listenOnLoopback(plain);
@@ -81,7 +84,11 @@ export class FleetSimulator {
 
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await Promise.all([this.plain, this.silentServer].map((server) => new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve()))));
+    await Promise.all(
+      [this.plain, this.silentServer].map(
+        (server) => new Promise<void>((resolve) => (server?.listening ? server.close(() => resolve()) : resolve())),
+      ),
+    );
   }
 
   private plain: NetServer | undefined;
@@ -120,7 +127,9 @@ export class FleetSimulator {
     const recorded = command === '/bin/sh -s' ? await this.options.answer(script) : undefined;
     if (!recorded) {
       this.stats.unanswered++;
-      channel.stderr.write(`fleet simulator: no recorded answer for "${command}" with a ${script.length}-byte script\n`);
+      channel.stderr.write(
+        `fleet simulator: no recorded answer for "${command}" with a ${script.length}-byte script\n`,
+      );
       channel.exit(125);
       channel.end();
       return;

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import { opensshArgs, ROOT } from '../lib/commands.js';
 import type { BenchInstance } from '../lib/testbed.js';
 import type { RecordedProbe } from './fleet-simulator.js';
-import { FleetSimulator, makeSimKeys, ProbeRecordings, runSampled, writeInventory, type FleetLayout, type SweepRun } from './sweep.js';
+import {
+  FleetSimulator,
+  makeSimKeys,
+  ProbeRecordings,
+  runSampled,
+  writeInventory,
+  type FleetLayout,
+  type SweepRun,
+} from './sweep.js';
 
 export interface ScaleOptions {
   instance: BenchInstance;
@@ -84,20 +92,50 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
   });
   try {
     const ports = await simulator.listen();
-    const sweep = async (layout: FleetLayout, report: SweepReport, concurrency = options.concurrency): Promise<SweepSummary> => {
+    const sweep = async (
+      layout: FleetLayout,
+      report: SweepReport,
+      concurrency = options.concurrency,
+    ): Promise<SweepSummary> => {
       const inventory = join(dir, `inventory-${layout.hosts}.yaml`);
       writeInventory(inventory, layout, ports, keys);
       const before = { ...simulator.stats };
       const run = await runSampled(
-        ['run', '--inventory', inventory, '--host-key', keys.hostKeyFingerprint, '--no-ssh-config', '--no-progress', '--format', report, '--connect-timeout', String(CONNECT_TIMEOUT_S), '--concurrency', String(concurrency), options.spec],
+        [
+          'run',
+          '--inventory',
+          inventory,
+          '--host-key',
+          keys.hostKeyFingerprint,
+          '--no-ssh-config',
+          '--no-progress',
+          '--format',
+          report,
+          '--connect-timeout',
+          String(CONNECT_TIMEOUT_S),
+          '--concurrency',
+          String(concurrency),
+          options.spec,
+        ],
         ROOT,
       );
-      return { ...summarize(layout, report, run, simulator.stats.probes - before.probes, simulator.stats.logins - before.logins, checks), concurrency };
+      return {
+        ...summarize(
+          layout,
+          report,
+          run,
+          simulator.stats.probes - before.probes,
+          simulator.stats.logins - before.logins,
+          checks,
+        ),
+        concurrency,
+      };
     };
     const checks = await checkCount(options.spec);
     options.log('scale: recording the probe answer on a booted instance');
     const recording = await sweep({ hosts: 1, refused: 0, silent: 0 }, 'json');
-    if (recording.allPassed !== 1 || recordings.size !== 1) throw new Error(`the recording run did not pass on the simulator: ${JSON.stringify(recording)}`);
+    if (recording.allPassed !== 1 || recordings.size !== 1)
+      throw new Error(`the recording run did not pass on the simulator: ${JSON.stringify(recording)}`);
     options.log('scale: small sweep (20 hosts)');
     const small = await sweep({ hosts: 20, refused: 1, silent: 1 }, 'json');
     const deadEach = Math.round(options.hosts * 0.025);
@@ -112,7 +150,9 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
       const dead = summary.layout.refused + summary.layout.silent;
       const live = summary.layout.hosts - dead;
       if (summary.allPassed !== live || summary.unreachable !== dead || summary.probes !== live) {
-        throw new Error(`the ${summary.layout.hosts}-host sweep (${summary.report}) did not end as expected: ${JSON.stringify({ ...summary, timeline: undefined })}`);
+        throw new Error(
+          `the ${summary.layout.hosts}-host sweep (${summary.report}) did not end as expected: ${JSON.stringify({ ...summary, timeline: undefined })}`,
+        );
       }
     }
     return {
@@ -133,7 +173,14 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
   }
 }
 
-function summarize(layout: FleetLayout, report: SweepReport, run: SweepRun, probes: number, logins: number, checks: number): Omit<SweepSummary, 'concurrency'> {
+function summarize(
+  layout: FleetLayout,
+  report: SweepReport,
+  run: SweepRun,
+  probes: number,
+  logins: number,
+  checks: number,
+): Omit<SweepSummary, 'concurrency'> {
   const hosts = report === 'json' ? hostsFromJson(run) : hostsFromCliReport(run);
   const step = Math.max(1, Math.ceil(run.samples.length / 40));
   return {
@@ -144,13 +191,16 @@ function summarize(layout: FleetLayout, report: SweepReport, run: SweepRun, prob
     reportBytes: Buffer.byteLength(run.stdout),
     completed: hosts.filter((host) => host.status === 'completed').length,
     unreachable: hosts.filter((host) => host.status === 'unreachable').length,
-    allPassed: hosts.filter((host) => host.status === 'completed' && host.passed === checks && host.failedOrError === 0).length,
+    allPassed: hosts.filter((host) => host.status === 'completed' && host.passed === checks && host.failedOrError === 0)
+      .length,
     peakRssMiB: run.peakRssKiB / 1024,
     peakFds: run.peakFds,
     endFds: run.endFds,
     probes,
     logins,
-    timeline: run.samples.filter((_, index) => index % step === 0).map((s) => [round(s.atMs / 1000), round(s.rssKiB / 1024), s.fds]),
+    timeline: run.samples
+      .filter((_, index) => index % step === 0)
+      .map((s) => [round(s.atMs / 1000), round(s.rssKiB / 1024), s.fds]),
   };
 }
 
@@ -167,14 +217,27 @@ function hostsFromJson(run: SweepRun): HostOutcome[] {
   } catch {
     throw new Error(`driftspec printed no JSON report (exit ${run.exitCode}):\n${run.stderr.slice(-3000)}`);
   }
-  return report.hosts.map((host) => ({ status: host.status, passed: host.counts?.passed ?? 0, failedOrError: (host.counts?.failed ?? 0) + (host.counts?.error ?? 0) }));
+  return report.hosts.map((host) => ({
+    status: host.status,
+    passed: host.counts?.passed ?? 0,
+    failedOrError: (host.counts?.failed ?? 0) + (host.counts?.error ?? 0),
+  }));
 }
 
 /** The per-host table of the default report: `│ name │ status │ passed │ failed │ error │ skipped │`. */
 function hostsFromCliReport(run: SweepRun): HostOutcome[] {
-  const rows = [...run.stdout.matchAll(/^│ (?:ssh:\/\/)?h\d+\S*\s+│ (\w+)\s+│ (\d+)\s+│ (\d+)\s+│ (\d+)\s+│ \d+\s+│$/gm)];
-  if (rows.length === 0) throw new Error(`no per-host table in the default report (exit ${run.exitCode}):\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`);
-  return rows.map((row) => ({ status: row[1]!, passed: Number(row[2]), failedOrError: Number(row[3]) + Number(row[4]) }));
+  const rows = [
+    ...run.stdout.matchAll(/^│ (?:ssh:\/\/)?h\d+\S*\s+│ (\w+)\s+│ (\d+)\s+│ (\d+)\s+│ (\d+)\s+│ \d+\s+│$/gm),
+  ];
+  if (rows.length === 0)
+    throw new Error(
+      `no per-host table in the default report (exit ${run.exitCode}):\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`,
+    );
+  return rows.map((row) => ({
+    status: row[1]!,
+    passed: Number(row[2]),
+    failedOrError: Number(row[3]) + Number(row[4]),
+  }));
 }
 
 function round(value: number): number {
@@ -183,7 +246,10 @@ function round(value: number): number {
 
 async function checkCount(spec: string): Promise<number> {
   const plan = await new Promise<string>((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/driftspec', 'plan', spec], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bin/driftspec', 'plan', spec], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
@@ -202,7 +268,10 @@ function recordOnInstance(instance: BenchInstance, script: string): Promise<Reco
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === null || code === 255) return reject(new Error(`recording the probe over OpenSSH failed (exit ${code}): ${Buffer.concat(stderr).toString()}`));
+      if (code === null || code === 255)
+        return reject(
+          new Error(`recording the probe over OpenSSH failed (exit ${code}): ${Buffer.concat(stderr).toString()}`),
+        );
       resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code });
     });
     child.stdin.end(script);

@@ -83,7 +83,12 @@ export interface SweepRun {
  * once more the moment the first byte of the report arrives, which driftspec writes only after
  * every host's connection is closed.
  */
-export function runSampled(args: readonly string[], cwd: string, intervalMs = 25, timeoutMs = 300_000): Promise<SweepRun> {
+export function runSampled(
+  args: readonly string[],
+  cwd: string,
+  intervalMs = 25,
+  timeoutMs = 300_000,
+): Promise<SweepRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;

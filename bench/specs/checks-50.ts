@@ -1,6 +1,19 @@
 // The TypeScript twin of checks-50.yaml: the benchmark checks that both compile to the same
 // checks, and times a TypeScript spec's start-up (compiled once, then served from the cache).
-import { command, control, file, group, kernelParameter, mount, pkg, port, processes, service, spec, user } from 'driftspec';
+import {
+  command,
+  control,
+  file,
+  group,
+  kernelParameter,
+  mount,
+  pkg,
+  port,
+  processes,
+  service,
+  spec,
+  user,
+} from 'driftspec';
 
 export default spec({ name: 'bench-50', version: '1.0.0' }, () => {
   control('ssh', { title: 'SSH server installed, running and configured by root' }, () => {

@@ -52,7 +52,12 @@ function verdictTone(verdict: DriftVerdict): 'ok' | 'fail' | 'warn' {
 }
 function renderHeader(report: DriftReport, verdict: DriftVerdict): Html {
   const counts = report.hosts.reduce(
-    (sum, host) => ({ added: sum.added + host.counts.added, removed: sum.removed + host.counts.removed, changed: sum.changed + host.counts.changed, accepted: sum.accepted + host.counts.accepted }),
+    (sum, host) => ({
+      added: sum.added + host.counts.added,
+      removed: sum.removed + host.counts.removed,
+      changed: sum.changed + host.counts.changed,
+      accepted: sum.accepted + host.counts.accepted,
+    }),
     { added: 0, removed: 0, changed: 0, accepted: 0 },
   );
   return html`<header>
@@ -115,7 +120,9 @@ function nothingToList(host: HostDrift): Html | '' {
   }
   if (hasItems(host)) return '';
   const words =
-    host.state === 'no-drift' ? 'No drift: every item compared is equal.' : 'No difference found in what could be compared.';
+    host.state === 'no-drift'
+      ? 'No drift: every item compared is equal.'
+      : 'No difference found in what could be compared.';
   return html`<p>${words}</p>`;
 }
 
@@ -135,7 +142,10 @@ function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', i
       ? html`<table class="attrs"><tbody>${item.changes.map((c) => html`<tr><th>${c.attribute}</th><td class="old">${value(c.old)}</td><td class="arrow">→</td><td class="new">${value(c.new)}</td><td>${c.accepted && !item.accepted ? html`<span class="muted">accepted: ${c.accepted.reason}</span>` : ''}</td></tr>`)}</tbody></table>`
       : html`<table class="attrs"><tbody>${KIND_DEFINITIONS[kind].attributes
           .filter((attribute) => item.record[attribute] !== undefined)
-          .map((attribute) => html`<tr><th>${attribute}</th><td class="${type === 'added' ? 'new' : 'old'}"><span class="mono">${formatAttribute(kind, attribute, item.record[attribute])}</span></td></tr>`)}</tbody></table>`;
+          .map(
+            (attribute) =>
+              html`<tr><th>${attribute}</th><td class="${type === 'added' ? 'new' : 'old'}"><span class="mono">${formatAttribute(kind, attribute, item.record[attribute])}</span></td></tr>`,
+          )}</tbody></table>`;
   return html`<li class="check" data-type="${type}" data-decision="${decisionTone(item)}"><span class="b ${type}">${TYPE_MARK[type]} ${type}</span><div class="cb"><div class="t"><span class="muted">${noun(kind)}</span> <span class="mono">${printable(item.key)}</span>${decision ? html` <span class="dec d-${decisionTone(item)}">${decision}</span>` : ''}</div>${body}${expired ? html`<p class="trunc">${expired}</p>` : ''}</div></li>`;
 }
 

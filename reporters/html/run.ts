@@ -80,7 +80,16 @@ function renderHeader(result: RunResult, verdict: Verdict): Html {
 <h1>driftspec report</h1>
 <p class="specs">${result.specs.map((s, i) => html`${i > 0 ? ', ' : ''}<b>${s.name}</b>${s.version ? ` ${s.version}` : ''}${s.title ? html` <span class="muted">— ${s.title}</span>` : ''}`)}</p>
 <div class="verdict ${verdictTone(verdict)}" id="verdict"><span class="label">verdict</span> <strong>${verdict.summary}</strong> <span class="exit">exit code ${verdict.exitCode}</span></div>
-${verdict.reasons.length > 0 ? withMore(verdict.reasons, (reason) => html`<li>${reason}</li>`, (rows) => html`<ul class="reasons">${rows}</ul>`, 'reasons') : ''}
+${
+  verdict.reasons.length > 0
+    ? withMore(
+        verdict.reasons,
+        (reason) => html`<li>${reason}</li>`,
+        (rows) => html`<ul class="reasons">${rows}</ul>`,
+        'reasons',
+      )
+    : ''
+}
 <div class="tiles">
 <div class="tile"><b>${total}</b>checks on ${result.hosts.length} host${result.hosts.length === 1 ? '' : 's'}</div>
 ${STATUSES.map((s) => html`<div class="tile t-${s}"><b data-total="${s}">${result.counts[s]}</b>${s}</div>`)}
@@ -93,7 +102,7 @@ function renderHostTable(result: RunResult): Html {
   if (result.hosts.length === 0) return html`<section><h2>Hosts</h2><p>No host was checked.</p></section>`;
   const rows = result.hosts.map((host, index) => {
     const facts = host.host;
-    const os = facts ? facts.os.prettyName ?? [facts.os.id, facts.os.versionId].filter(Boolean).join(' ') : '';
+    const os = facts ? (facts.os.prettyName ?? [facts.os.id, facts.os.versionId].filter(Boolean).join(' ')) : '';
     const kernel = facts ? `${facts.kernelRelease} ${facts.arch}`.trim() : '';
     const row = html`<tr><td><a href="#host-${index}">${host.target}</a>${inventoryNote(host)}</td><td><span class="b ${host.status}">${host.status}</span></td><td>${os}</td><td>${kernel}</td>${STATUSES.map((s) => html`<td class="n${host.counts[s] > 0 ? ` c-${s}` : ''}">${host.counts[s]}</td>`)}<td class="n">${readableDuration(host.durationMs)}</td></tr>`;
     if (host.status === 'completed') return row;
@@ -165,9 +174,19 @@ interface Group {
 function renderHost(host: HostResult, index: number, controls: ReadonlyMap<string, Control>): Html {
   const facts = host.host;
   const details = facts
-    ? [facts.os.prettyName ?? facts.os.id, `kernel ${facts.kernelRelease}`, facts.arch, `hostname ${facts.hostname}`, `${facts.packageManager}/${facts.initSystem}`]
+    ? [
+        facts.os.prettyName ?? facts.os.id,
+        `kernel ${facts.kernelRelease}`,
+        facts.arch,
+        `hostname ${facts.hostname}`,
+        `${facts.packageManager}/${facts.initSystem}`,
+      ]
     : [];
-  details.push(`started ${host.startedAt}`, readableDuration(host.durationMs), `${host.execCount} exec${host.execCount === 1 ? '' : 's'}`);
+  details.push(
+    `started ${host.startedAt}`,
+    readableDuration(host.durationMs),
+    `${host.execCount} exec${host.execCount === 1 ? '' : 's'}`,
+  );
   const heading = html`<h2><span class="b ${host.status}">${host.status}</span> ${host.target}</h2>
 <p class="muted">${details.join(' · ')}</p>`;
   if (host.status !== 'completed') return renderUncheckedHost(host, index, heading);
@@ -183,8 +202,9 @@ ${renderEvidenceList(host, evidenceIds)}
 
 function renderUncheckedHost(host: HostResult, index: number, heading: Html): Html {
   const notRun = host.results.filter((r) => r.status !== 'skipped').length;
-  const items = host.results.map((check) =>
-    html`<li class="check" data-status="${check.status}"><span class="b ${check.status}">${check.status}</span><span class="t">${check.title}</span>${check.control !== null ? html` <span class="mono muted">${check.control}</span>` : ''}${check.status === 'skipped' ? html` <span class="muted">${check.message}</span>` : ''}</li>`,
+  const items = host.results.map(
+    (check) =>
+      html`<li class="check" data-status="${check.status}"><span class="b ${check.status}">${check.status}</span><span class="t">${check.title}</span>${check.control !== null ? html` <span class="mono muted">${check.control}</span>` : ''}${check.status === 'skipped' ? html` <span class="muted">${check.message}</span>` : ''}</li>`,
   );
   return html`<section class="host" id="host-${index}">
 ${heading}
@@ -205,19 +225,31 @@ function groupByControl(results: readonly CheckResult[], controls: ReadonlyMap<s
     groups.set(check.control, group);
   }
   for (const group of groups.values()) group.checks.sort((a, b) => STATUS_RANK[a.status] - STATUS_RANK[b.status]);
-  const impact = (group: Group) => (group.control === null ? -1 : controls.get(group.control)?.impact ?? 0);
+  const impact = (group: Group) => (group.control === null ? -1 : (controls.get(group.control)?.impact ?? 0));
   return [...groups.values()].sort((a, b) => a.worst - b.worst || impact(b) - impact(a));
 }
 
-function renderGroup(group: Group, controls: ReadonlyMap<string, Control>, host: HostResult, evidenceIds: ReadonlyMap<string, string>): Html {
-  const counts = STATUSES.map((s) => [s, group.checks.filter((c) => c.status === s).length] as const).filter(([, n]) => n > 0);
+function renderGroup(
+  group: Group,
+  controls: ReadonlyMap<string, Control>,
+  host: HostResult,
+  evidenceIds: ReadonlyMap<string, string>,
+): Html {
+  const counts = STATUSES.map((s) => [s, group.checks.filter((c) => c.status === s).length] as const).filter(
+    ([, n]) => n > 0,
+  );
   const tally = html`<span class="tally">${counts.map(([s, n]) => html`<span class="c-${s}">${n} ${s}</span>`)}</span>`;
   const checks = html`<ul class="checks">${group.checks.map((check) => renderCheck(check, host, evidenceIds))}</ul>`;
   if (group.control === null) {
     return html`<section class="group"><div class="gh"><h3>Checks outside any control</h3>${tally}</div>${checks}</section>`;
   }
   const control = controls.get(group.control);
-  const tags = control ? Object.entries(control.tags).map(([key, value]) => html`<span class="tag">${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}</span>`) : [];
+  const tags = control
+    ? Object.entries(control.tags).map(
+        ([key, value]) =>
+          html`<span class="tag">${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}</span>`,
+      )
+    : [];
   return html`<section class="group"><div class="gh"><h3><span class="mono">${group.control}</span>${control?.title ? html` ${control.title}` : ''}</h3>${control ? impactBadge(control.impact) : ''}${tally}</div>
 ${tags.length > 0 ? html`<div class="tags">${tags}</div>` : ''}${control?.description ? html`<p class="desc">${control.description}</p>` : ''}${control?.refs.length ? html`<p class="muted">refs: ${control.refs.join(' · ')}</p>` : ''}${control?.skip ? html`<p class="muted">skipped: ${control.skip}</p>` : ''}
 ${checks}</section>`;
@@ -248,7 +280,8 @@ function renderEvidenceList(host: HostResult, evidenceIds: ReadonlyMap<string, s
   const entries = Object.entries(host.evidence);
   if (entries.length === 0) return '';
   const users = new Map<string, number>();
-  for (const check of host.results) if (check.evidence !== undefined) users.set(check.evidence, (users.get(check.evidence) ?? 0) + 1);
+  for (const check of host.results)
+    if (check.evidence !== undefined) users.set(check.evidence, (users.get(check.evidence) ?? 0) + 1);
   return html`<details class="evlist"><summary>Queries and raw output (${entries.length})</summary>
 ${entries.map(([key, evidence]) => renderEvidence(evidence, evidenceIds.get(key)!, users.get(key) ?? 0))}
 </details>`;

@@ -45,11 +45,17 @@ export interface CompiledBundle {
  * The CLI from dist/: the bundle, compiled with the code cache of the command about to run, or,
  * where the bundle is missing or older than tsc's output (tsc run alone), the compiled modules.
  */
-export async function loadCli(distDir: URL, options: { env: NodeJS.ProcessEnv; command: string | undefined }): Promise<LoadedCli> {
+export async function loadCli(
+  distDir: URL,
+  options: { env: NodeJS.ProcessEnv; command: string | undefined },
+): Promise<LoadedCli> {
   const bundlePath = fileURLToPath(new URL(BUNDLE_FILE, distDir));
   const entry = new URL('src/cli/main.js', distDir);
   if (!isCurrent(bundlePath, fileURLToPath(entry))) return (await import(entry.href)) as LoadedCli;
-  const { exports, writeCache } = loadBundle(bundlePath, { cacheDir: specCacheDir(options.env), command: options.command });
+  const { exports, writeCache } = loadBundle(bundlePath, {
+    cacheDir: specCacheDir(options.env),
+    command: options.command,
+  });
   // A run refused for bad input compiled little of its command: the next run writes the cache instead.
   const onExit = writeCache && ((code: number) => code < EXIT.usage && writeCache());
   const cli = { main: exports.main as typeof main, watchInterrupts: exports.watchInterrupts as typeof watchInterrupts };
@@ -93,8 +99,20 @@ export function loadBundle(
   const cache = stored.state !== 'present' ? stored.state : script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} as Record<string, unknown> };
   const importModule = options.importModule ?? ((specifier: string) => import(specifier));
-  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath), importModule);
-  return { exports: module.exports, cachePath, cache, writeCache: cache === 'used' ? undefined : () => writeCacheFile(cachePath, script.createCachedData()) };
+  (script.runInThisContext() as (...args: unknown[]) => void)(
+    module.exports,
+    createRequire(bundlePath),
+    module,
+    bundlePath,
+    dirname(bundlePath),
+    importModule,
+  );
+  return {
+    exports: module.exports,
+    cachePath,
+    cache,
+    writeCache: cache === 'used' ? undefined : () => writeCacheFile(cachePath, script.createCachedData()),
+  };
 }
 
 function cacheKey(bundle: Buffer, installation: string): string {
@@ -111,7 +129,10 @@ function readCacheFile(path: string): { data?: Buffer; state: 'present' | 'absen
     return { state: 'absent' };
   }
   const data = file.subarray(CACHE_TAG.length + CHECKSUM_BYTES);
-  const intact = file.length > CACHE_TAG.length + CHECKSUM_BYTES && file.subarray(0, CACHE_TAG.length).equals(CACHE_TAG) && sha1(data).equals(file.subarray(CACHE_TAG.length, CACHE_TAG.length + CHECKSUM_BYTES));
+  const intact =
+    file.length > CACHE_TAG.length + CHECKSUM_BYTES &&
+    file.subarray(0, CACHE_TAG.length).equals(CACHE_TAG) &&
+    sha1(data).equals(file.subarray(CACHE_TAG.length, CACHE_TAG.length + CHECKSUM_BYTES));
   return intact ? { data, state: 'present' } : { state: 'corrupt' };
 }
 

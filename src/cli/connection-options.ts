@@ -10,15 +10,40 @@ import { collect, collectFingerprint, collectJumps, parsePositive, parseSudoUser
 export function addConnectionOptions(command: Command): Command {
   return command
     .option('--timeout <seconds>', 'how long the probe may run on one host', parsePositive, 300)
-    .option('-i, --identity <file>', 'SSH private key to log in with (repeatable; default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)', collect)
-    .option('--known-hosts <file>', 'known_hosts file to verify host keys with (repeatable; default: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)', collect)
-    .option('--host-key <fingerprint>', 'accept only this host key, as "ssh-keygen -lf" prints it: SHA256:… (repeatable)', collectFingerprint)
-    .option('--accept-new-host-keys', 'trust the key of a host that known_hosts does not list (never a changed key; known_hosts is not written)')
+    .option(
+      '-i, --identity <file>',
+      'SSH private key to log in with (repeatable; default: ~/.ssh/id_ed25519, id_ecdsa, id_rsa)',
+      collect,
+    )
+    .option(
+      '--known-hosts <file>',
+      'known_hosts file to verify host keys with (repeatable; default: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)',
+      collect,
+    )
+    .option(
+      '--host-key <fingerprint>',
+      'accept only this host key, as "ssh-keygen -lf" prints it: SHA256:… (repeatable)',
+      collectFingerprint,
+    )
+    .option(
+      '--accept-new-host-keys',
+      'trust the key of a host that known_hosts does not list (never a changed key; known_hosts is not written)',
+    )
     .option('--connect-timeout <seconds>', 'how long connecting and logging in to one host may take', parsePositive, 10)
-    .option('--ssh-config <file>', 'ssh_config file for HostName, User, Port, IdentityFile and ProxyJump (default: ~/.ssh/config)')
+    .option(
+      '--ssh-config <file>',
+      'ssh_config file for HostName, User, Port, IdentityFile and ProxyJump (default: ~/.ssh/config)',
+    )
     .option('--no-ssh-config', 'read no ssh_config file')
-    .option('-J, --jump <hosts>', 'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first hop first; replaces ProxyJump)', collectJumps)
-    .option('--sudo', 'run the whole probe through sudo, once per host (sudo -n; with DRIFTSPEC_SUDO_PASSWORD set, sudo -S with the password on stdin)')
+    .option(
+      '-J, --jump <hosts>',
+      'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first hop first; replaces ProxyJump)',
+      collectJumps,
+    )
+    .option(
+      '--sudo',
+      'run the whole probe through sudo, once per host (sudo -n; with DRIFTSPEC_SUDO_PASSWORD set, sudo -S with the password on stdin)',
+    )
     .option('--sudo-user <user>', 'the user sudo runs the probe as (default root; implies --sudo)', parseSudoUser);
 }
 

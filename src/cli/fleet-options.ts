@@ -9,12 +9,30 @@ import { collect, parseCount, parseDurationOption, parsePositive } from './optio
  */
 export function addFleetOptions(command: Command, words: { done: string; named: string }): Command {
   return command
-    .option('--wait <duration>', 'for freshly booted hosts: retry connecting and wait for cloud-init and systemd to finish booting, for up to this long (90s, 5m)', parseDurationOption)
-    .option('--no-degraded', 'with --wait: refuse a host whose systemd finished booting "degraded" (accepted by default)')
-    .option('--inventory <file>', `YAML inventory of hosts and groups (see "driftspec schema inventory"); combines with ${words.named}`)
-    .option('--limit <names>', 'only these inventory hosts or groups (comma list, repeatable; "all" for every host)', collect)
+    .option(
+      '--wait <duration>',
+      'for freshly booted hosts: retry connecting and wait for cloud-init and systemd to finish booting, for up to this long (90s, 5m)',
+      parseDurationOption,
+    )
+    .option(
+      '--no-degraded',
+      'with --wait: refuse a host whose systemd finished booting "degraded" (accepted by default)',
+    )
+    .option(
+      '--inventory <file>',
+      `YAML inventory of hosts and groups (see "driftspec schema inventory"); combines with ${words.named}`,
+    )
+    .option(
+      '--limit <names>',
+      'only these inventory hosts or groups (comma list, repeatable; "all" for every host)',
+      collect,
+    )
     .option('--concurrency <n>', `how many hosts are ${words.done} at once`, parseCount, 16)
-    .option('--host-timeout <seconds>', "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + 10, and the time --wait allows)", parsePositive)
+    .option(
+      '--host-timeout <seconds>',
+      "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + 10, and the time --wait allows)",
+      parsePositive,
+    )
     .option('--no-progress', 'no progress line on a terminal during fleet runs');
 }
 

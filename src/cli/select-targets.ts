@@ -31,7 +31,8 @@ export function selectTargets(
   context: { io: CliIo; sshSettings: () => SshSettings; sudo: SudoSettings | undefined; named: string },
 ): SelectedTargets {
   const { io, sshSettings, sudo, named } = context;
-  if (flags.limit && flags.inventory === undefined) throw usageError('--limit selects hosts of an inventory: add --inventory <file>');
+  if (flags.limit && flags.inventory === undefined)
+    throw usageError('--limit selects hosts of an inventory: add --inventory <file>');
   const targets = addresses.map((address) => createTarget(address, sshSettings, sudo));
   const inventory = new Map<Target, HostInventoryInfo>();
   if (flags.inventory !== undefined) {
@@ -45,7 +46,8 @@ export function selectTargets(
     }
     for (const { target, info } of inventoryTargets(hosts, sshSettings, io.env, sudo)) {
       const twin = targets.find((other) => other.name === target.name);
-      if (twin) throw usageError(`${target.name} is both ${named} and inventory host "${info.name}"; name each host once`);
+      if (twin)
+        throw usageError(`${target.name} is both ${named} and inventory host "${info.name}"; name each host once`);
       targets.push(target);
       inventory.set(target, info);
     }
@@ -55,7 +57,8 @@ export function selectTargets(
 
 /** `--no-degraded` only means something to `--wait`. */
 export function checkWaitFlags(flags: Pick<FleetFlags, 'wait' | 'degraded'>): void {
-  if (!flags.degraded && flags.wait === undefined) throw usageError('--no-degraded is a rule for --wait: add --wait <duration>');
+  if (!flags.degraded && flags.wait === undefined)
+    throw usageError('--no-degraded is a rule for --wait: add --wait <duration>');
 }
 
 /** Room beyond the connect and probe timeouts for what lies between them (opening the session). */
@@ -65,4 +68,3 @@ const HOST_TIMEOUT_SLACK_SECONDS = 10;
 export function defaultHostTimeoutSeconds(flags: { connectTimeout: number; timeout: number }): number {
   return flags.connectTimeout + flags.timeout + HOST_TIMEOUT_SLACK_SECONDS;
 }
-

@@ -1,5 +1,10 @@
 import { CommanderError } from 'commander';
-import { parseReporterOption, ReporterOptionError, validateReporterRequests, type ReporterRequest } from '../../reporters/output.js';
+import {
+  parseReporterOption,
+  ReporterOptionError,
+  validateReporterRequests,
+  type ReporterRequest,
+} from '../../reporters/output.js';
 import { IgnoreGlobError, normalisePathGlob } from '../drift/snapshot-ignore.js';
 import { EXIT } from '../gate/exit-codes.js';
 
@@ -11,7 +16,10 @@ export function usageError(message: string): CommanderError {
 }
 
 /** `--reporter` values, or the `--format` report to stdout when none is given; checked before any host is touched. */
-export function reporterRequests(flags: { reporter?: string[]; format: string }, known: readonly string[]): ReporterRequest[] {
+export function reporterRequests(
+  flags: { reporter?: string[]; format: string },
+  known: readonly string[],
+): ReporterRequest[] {
   if (!flags.reporter) return [{ name: flags.format }];
   try {
     const requests = flags.reporter.map((text) => parseReporterOption(text, known));

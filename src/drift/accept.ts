@@ -33,10 +33,18 @@ const ExpirySchema = z
 
 export const AcceptEntrySchema = z
   .object({
-    kind: SnapshotKindSchema.describe('packages, services, listeners, users, groups, kernelParameters, mounts or files.'),
-    key: z.string().min(1).describe('Glob on the item key: "openssl:amd64", "tcp4 0.0.0.0:8080", "/etc/motd", "/opt/app/**".'),
+    kind: SnapshotKindSchema.describe(
+      'packages, services, listeners, users, groups, kernelParameters, mounts or files.',
+    ),
+    key: z
+      .string()
+      .min(1)
+      .describe('Glob on the item key: "openssl:amd64", "tcp4 0.0.0.0:8080", "/etc/motd", "/opt/app/**".'),
     change: ChangeTypeSchema.describe('Which difference is accepted.'),
-    attribute: z.string().optional().describe('With change: changed, only this attribute; without it, the whole change.'),
+    attribute: z
+      .string()
+      .optional()
+      .describe('With change: changed, only this attribute; without it, the whole change.'),
     reason: z.string().trim().min(1, 'say why the drift is accepted'),
     owner: z.string().trim().min(1, 'name who answers for it'),
     expires: ExpirySchema,
@@ -69,7 +77,8 @@ export function loadAcceptFile(path: string, cwd: string): AcceptedDrift {
 }
 
 export function parseAcceptFile(text: string, source: string): AcceptedDrift {
-  const expected = (path: Path) => (path.length === 0 ? Object.keys(AcceptFileSchema.shape) : Object.keys(AcceptEntrySchema.shape));
+  const expected = (path: Path) =>
+    path.length === 0 ? Object.keys(AcceptFileSchema.shape) : Object.keys(AcceptEntrySchema.shape);
   const { value, where } = parseYamlInput(text, source, AcceptFileSchema, {
     shape: 'an accepted-drift file must be a map with `accepted:` (a list of entries)',
     expectedKeys: expected,
@@ -77,7 +86,12 @@ export function parseAcceptFile(text: string, source: string): AcceptedDrift {
   const entries = value.accepted.map((entry, index): AcceptEntry => {
     const at = ['accepted', index];
     if (entry.attribute !== undefined) {
-      if (entry.change !== 'changed') throw locatedError('`attribute` goes with change: changed (an added or removed item has no single changed attribute)', where, [...at, 'attribute']);
+      if (entry.change !== 'changed')
+        throw locatedError(
+          '`attribute` goes with change: changed (an added or removed item has no single changed attribute)',
+          where,
+          [...at, 'attribute'],
+        );
       checkAttribute(entry.attribute, [entry.kind], where, [...at, 'attribute']);
     }
     return {
@@ -118,9 +132,20 @@ export interface AcceptanceMatch {
  * Looks up a difference: an item added or removed, a whole change (attribute undefined), or one
  * attribute of a change. An entry without `attribute` covers every attribute of the change.
  */
-export function findAcceptance(drift: AcceptedDrift, now: Date, kind: SnapshotKind, key: string, change: ChangeType, attribute?: string): AcceptanceMatch {
+export function findAcceptance(
+  drift: AcceptedDrift,
+  now: Date,
+  kind: SnapshotKind,
+  key: string,
+  change: ChangeType,
+  attribute?: string,
+): AcceptanceMatch {
   const matching = drift.entries.filter(
-    (entry) => entry.kind === kind && entry.change === change && (entry.attribute === undefined || entry.attribute === attribute) && entry.matches(kind, key),
+    (entry) =>
+      entry.kind === kind &&
+      entry.change === change &&
+      (entry.attribute === undefined || entry.attribute === attribute) &&
+      entry.matches(kind, key),
   );
   const inForce = matching.find((entry) => !isExpired(entry, now));
   if (inForce) return { accepted: inForce.acceptance };

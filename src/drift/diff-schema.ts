@@ -7,7 +7,9 @@ export const DRIFT_REPORT_SCHEMA_VERSION = 1;
 
 export const DriftStateSchema = z
   .enum(['no-drift', 'drift', 'incomplete'])
-  .describe('no-drift: everything compared and equal (or accepted); drift: differences found; incomplete: some data was missing or the host was not reached, so "no drift" cannot be claimed.');
+  .describe(
+    'no-drift: everything compared and equal (or accepted); drift: differences found; incomplete: some data was missing or the host was not reached, so "no drift" cannot be claimed.',
+  );
 export type DriftState = z.infer<typeof DriftStateSchema>;
 
 export const ChangeTypeSchema = z.enum(['added', 'removed', 'changed']);
@@ -182,5 +184,9 @@ export type DriftReport = z.infer<typeof DriftReportSchema>;
 
 /** The JSON Schema of drift reports (`driftspec schema drift`). */
 export function driftReportJsonSchema(): unknown {
-  return { ...(z.toJSONSchema(DriftReportSchema) as object), $id: `urn:driftspec:schema:drift:${DRIFT_REPORT_SCHEMA_VERSION}`, title: 'driftspec drift report' };
+  return {
+    ...(z.toJSONSchema(DriftReportSchema) as object),
+    $id: `urn:driftspec:schema:drift:${DRIFT_REPORT_SCHEMA_VERSION}`,
+    title: 'driftspec drift report',
+  };
 }

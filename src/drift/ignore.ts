@@ -25,7 +25,9 @@ import { SnapshotKindSchema, type SnapshotKind } from './snapshot-schema.js';
  * docs/drift.md documents every field.
  */
 
-const OneOrManySchema = z.union([z.string(), z.array(z.string()).min(1)]).transform((value) => (typeof value === 'string' ? [value] : value));
+const OneOrManySchema = z
+  .union([z.string(), z.array(z.string()).min(1)])
+  .transform((value) => (typeof value === 'string' ? [value] : value));
 
 export const IgnoreRuleSchema = z
   .object({
@@ -33,18 +35,29 @@ export const IgnoreRuleSchema = z
       .union([SnapshotKindSchema, z.array(SnapshotKindSchema).min(1)])
       .transform((value) => (typeof value === 'string' ? [value] : value))
       .optional()
-      .describe('The kind (or kinds) the rule is about: packages, services, listeners, users, groups, kernelParameters, mounts, files. Without it: every kind (or files, with `paths`).'),
+      .describe(
+        'The kind (or kinds) the rule is about: packages, services, listeners, users, groups, kernelParameters, mounts, files. Without it: every kind (or files, with `paths`).',
+      ),
     paths: OneOrManySchema.optional().describe('File path globs ("/var/log/**"); implies kind files.'),
-    keys: OneOrManySchema.optional().describe('Globs on the item key: "openssh-server:amd64", "ssh", "tcp4 0.0.0.0:22", "net.ipv4.*", "/etc/motd".'),
-    attributes: OneOrManySchema.optional().describe('Only these attributes are not compared; without it, matching items are ignored whole.'),
-    growing: z.boolean().optional().describe('Files only: a file whose size grew (content changed with it) is not drift; a file that shrank is.'),
+    keys: OneOrManySchema.optional().describe(
+      'Globs on the item key: "openssh-server:amd64", "ssh", "tcp4 0.0.0.0:22", "net.ipv4.*", "/etc/motd".',
+    ),
+    attributes: OneOrManySchema.optional().describe(
+      'Only these attributes are not compared; without it, matching items are ignored whole.',
+    ),
+    growing: z
+      .boolean()
+      .optional()
+      .describe('Files only: a file whose size grew (content changed with it) is not drift; a file that shrank is.'),
     reason: z.string().optional().describe('Why, for the people reading the file.'),
   })
   .strict();
 
 export const IgnoreFileSchema = z
   .object({
-    ignore: z.array(IgnoreRuleSchema).describe('Rules; a difference matched by any rule is dropped from the report and counted as ignored.'),
+    ignore: z
+      .array(IgnoreRuleSchema)
+      .describe('Rules; a difference matched by any rule is dropped from the report and counted as ignored.'),
   })
   .strict();
 
@@ -85,12 +98,25 @@ function expectedKeys(path: Path): readonly string[] {
 
 function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: SourceMap): IgnoreRule {
   if (rule.kind === undefined && rule.paths === undefined && rule.keys === undefined && rule.attributes === undefined)
-    throw locatedError('a rule needs at least one of kind, paths, keys or attributes (an empty rule would ignore everything)', where, at);
+    throw locatedError(
+      'a rule needs at least one of kind, paths, keys or attributes (an empty rule would ignore everything)',
+      where,
+      at,
+    );
   if (rule.paths !== undefined && rule.kind !== undefined && rule.kind.some((k) => k !== 'files'))
-    throw locatedError('`paths` are file paths: use them with kind files, or use `keys` for other kinds', where, [...at, 'paths']);
+    throw locatedError('`paths` are file paths: use them with kind files, or use `keys` for other kinds', where, [
+      ...at,
+      'paths',
+    ]);
   const kinds = rule.kind ?? (rule.paths !== undefined ? ['files' as const] : undefined);
-  if (rule.growing && !(kinds?.length === 1 && kinds[0] === 'files')) throw locatedError('`growing` is about files: add `paths` or kind files', where, [...at, 'growing']);
-  if (rule.growing && rule.attributes !== undefined) throw locatedError('`growing` already names the attributes it tolerates (size, sha256); leave out `attributes`', where, [...at, 'attributes']);
+  if (rule.growing && !(kinds?.length === 1 && kinds[0] === 'files'))
+    throw locatedError('`growing` is about files: add `paths` or kind files', where, [...at, 'growing']);
+  if (rule.growing && rule.attributes !== undefined)
+    throw locatedError(
+      '`growing` already names the attributes it tolerates (size, sha256); leave out `attributes`',
+      where,
+      [...at, 'attributes'],
+    );
   rule.attributes?.forEach((attribute, i) => checkAttribute(attribute, kinds, where, [...at, 'attributes', i]));
   const paths = (rule.paths ?? []).map((glob, i) => checkedPathGlob(glob, where, [...at, 'paths', i]));
   const globs = [...paths, ...(rule.keys ?? [])];
@@ -124,14 +150,25 @@ function checkedPathGlob(glob: string, where: SourceMap, path: Path): string {
 }
 
 /** An attribute must exist on every kind the rule names (on some kind, for a rule without kind). */
-export function checkAttribute(attribute: string, kinds: readonly SnapshotKind[] | undefined, where: SourceMap, path: Path): void {
+export function checkAttribute(
+  attribute: string,
+  kinds: readonly SnapshotKind[] | undefined,
+  where: SourceMap,
+  path: Path,
+): void {
   if (kinds === undefined) {
-    if (!ALL_ATTRIBUTES.includes(attribute)) throw locatedError(`no kind has an attribute "${attribute}"; attributes: ${ALL_ATTRIBUTES.join(', ')}`, where, path);
+    if (!ALL_ATTRIBUTES.includes(attribute))
+      throw locatedError(
+        `no kind has an attribute "${attribute}"; attributes: ${ALL_ATTRIBUTES.join(', ')}`,
+        where,
+        path,
+      );
     return;
   }
   for (const kind of kinds) {
     const known = KIND_DEFINITIONS[kind].attributes;
-    if (!known.includes(attribute)) throw locatedError(`${kind} have no attribute "${attribute}"; expected one of: ${known.join(', ')}`, where, path);
+    if (!known.includes(attribute))
+      throw locatedError(`${kind} have no attribute "${attribute}"; expected one of: ${known.join(', ')}`, where, path);
   }
 }
 

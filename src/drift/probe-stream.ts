@@ -23,7 +23,15 @@ const MAX_LINE_BYTES = 64 * 1024;
 
 type Mode =
   | { kind: 'line' }
-  | { kind: 'body'; id: string; exitCode: number; stdoutBytes: number; stderrBytes: number; parts: Buffer[]; received: number }
+  | {
+      kind: 'body';
+      id: string;
+      exitCode: number;
+      stdoutBytes: number;
+      stderrBytes: number;
+      parts: Buffer[];
+      received: number;
+    }
   | { kind: 'tokens'; id: string; consumer: TokenConsumer; parts: Buffer[]; received: number; ended: boolean }
   | { kind: 'broken' };
 
@@ -94,8 +102,19 @@ export class ProbeStreamParser {
     const frame = new RegExp(`^${FRAME_HEADER} (\\S+) (\\d+) (\\d+) (\\d+)$`).exec(line);
     if (frame) {
       const [stdoutBytes, stderrBytes] = [Number(frame[3]), Number(frame[4])];
-      if (stdoutBytes + stderrBytes > MAX_FRAME_BYTES) return this.fail(`query ${frame[1]} printed ${stdoutBytes + stderrBytes} bytes, more than the ${MAX_FRAME_BYTES} a query may`);
-      this.mode = { kind: 'body', id: frame[1]!, exitCode: Number(frame[2]), stdoutBytes, stderrBytes, parts: [], received: 0 };
+      if (stdoutBytes + stderrBytes > MAX_FRAME_BYTES)
+        return this.fail(
+          `query ${frame[1]} printed ${stdoutBytes + stderrBytes} bytes, more than the ${MAX_FRAME_BYTES} a query may`,
+        );
+      this.mode = {
+        kind: 'body',
+        id: frame[1]!,
+        exitCode: Number(frame[2]),
+        stdoutBytes,
+        stderrBytes,
+        parts: [],
+        received: 0,
+      };
       if (stdoutBytes + stderrBytes === 0) this.finishBody(this.mode);
       return;
     }

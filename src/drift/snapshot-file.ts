@@ -28,7 +28,8 @@ export function* snapshotJsonPieces(snapshot: Snapshot): Generator<string> {
 function* listPieces(items: readonly unknown[]): Generator<string> {
   if (items.length === 0) return yield '[]';
   yield '[\n';
-  for (const [index, item] of items.entries()) yield `    ${JSON.stringify(item)}${index === items.length - 1 ? '\n' : ',\n'}`;
+  for (const [index, item] of items.entries())
+    yield `    ${JSON.stringify(item)}${index === items.length - 1 ? '\n' : ',\n'}`;
   yield '  ]';
 }
 
@@ -36,7 +37,8 @@ function* mapPieces(map: Record<string, string>): Generator<string> {
   const entries = Object.entries(map);
   if (entries.length === 0) return yield '{}';
   yield '{\n';
-  for (const [index, [key, value]] of entries.entries()) yield `    ${JSON.stringify(key)}: ${JSON.stringify(value)}${index === entries.length - 1 ? '\n' : ',\n'}`;
+  for (const [index, [key, value]] of entries.entries())
+    yield `    ${JSON.stringify(key)}: ${JSON.stringify(value)}${index === entries.length - 1 ? '\n' : ',\n'}`;
   yield '  }';
 }
 
@@ -81,7 +83,12 @@ export async function readSnapshotFile(path: string, cwd: string): Promise<Snaps
     const stoppedAt = /at position (\d+)/.exec(message);
     const atTheEnd = stoppedAt !== null && Number(stoppedAt[1]) >= text.trimEnd().length;
     const cutShort = atTheEnd || /end of JSON input|Unterminated string/i.test(message);
-    throw new SpecError(cutShort ? `not JSON: the file ends in the middle of the document (cut short?): ${message}` : `not JSON: ${message}`, path);
+    throw new SpecError(
+      cutShort
+        ? `not JSON: the file ends in the middle of the document (cut short?): ${message}`
+        : `not JSON: ${message}`,
+      path,
+    );
   }
   const checked = checkSnapshot(value);
   if ('problem' in checked) throw new SpecError(checked.problem, path);
@@ -90,6 +97,8 @@ export async function readSnapshotFile(path: string, cwd: string): Promise<Snaps
 
 /** JSON.parse quotes the start of the text it failed on: kept on one line, control characters escaped. */
 function oneLine(message: string): string {
-  const escaped = message.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  const escaped = message.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
 }

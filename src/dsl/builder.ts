@@ -3,7 +3,11 @@ import type { AnyResource, AttributeMatcher, PredicateMatcher } from '../resourc
 type PredicateParams<A> = {} extends A ? [args?: A] : [args: A];
 
 type MatcherMethod<M, R> =
-  M extends PredicateMatcher<any, infer A> ? (...args: PredicateParams<A>) => R : M extends AttributeMatcher<any, infer E> ? (expected: E) => R : never;
+  M extends PredicateMatcher<any, infer A>
+    ? (...args: PredicateParams<A>) => R
+    : M extends AttributeMatcher<any, infer E>
+      ? (expected: E) => R
+      : never;
 
 type Method<Res extends AnyResource, K, R> = K extends keyof Res['matchers']
   ? MatcherMethod<Res['matchers'][K], R>
@@ -16,7 +20,9 @@ type Method<Res extends AnyResource, K, R> = K extends keyof Res['matchers']
  * `.not` negates only the next call (`service('x').not.enabled().running()`).
  */
 export type ResourceBuilder<Res extends AnyResource> = {
-  [K in keyof Res['matchers'] | keyof Res['shortcuts'] | 'not']: K extends 'not' ? NegatedBuilder<Res> : Method<Res, K, ResourceBuilder<Res>>;
+  [K in keyof Res['matchers'] | keyof Res['shortcuts'] | 'not']: K extends 'not'
+    ? NegatedBuilder<Res>
+    : Method<Res, K, ResourceBuilder<Res>>;
 };
 
 export type NegatedBuilder<Res extends AnyResource> = {
@@ -30,7 +36,10 @@ export interface MatcherCall {
 }
 
 /** Builds the chainable object; each call is reported to `record`, which owns all state. */
-export function createBuilder<Res extends AnyResource>(resource: Res, record: (call: MatcherCall) => void): ResourceBuilder<Res> {
+export function createBuilder<Res extends AnyResource>(
+  resource: Res,
+  record: (call: MatcherCall) => void,
+): ResourceBuilder<Res> {
   const methods = (negated: boolean): Record<string, (...args: unknown[]) => unknown> => {
     const table: Record<string, (...args: unknown[]) => unknown> = {};
     for (const name of Object.keys(resource.matchers)) {
@@ -39,7 +48,9 @@ export function createBuilder<Res extends AnyResource>(resource: Res, record: (c
         return positive;
       };
     }
-    for (const [name, shortcut] of Object.entries(resource.shortcuts) as Array<[string, (...a: unknown[]) => { matcher: string; args: unknown }]>) {
+    for (const [name, shortcut] of Object.entries(resource.shortcuts) as Array<
+      [string, (...a: unknown[]) => { matcher: string; args: unknown }]
+    >) {
       table[name] = (...args: unknown[]) => {
         const call = shortcut(...args);
         record({ matcher: call.matcher, negated, args: plainData(call.args) });
@@ -61,6 +72,7 @@ export function plainData(value: unknown): unknown {
     return flags ? { matches: value.source, flags } : { matches: value.source };
   }
   if (Array.isArray(value)) return value.map(plainData);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plainData(v)]));
   return value;
 }

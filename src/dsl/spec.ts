@@ -2,7 +2,13 @@ import type { ControlInput } from '../plan/assemble.js';
 import { PlanAssembler } from '../plan/assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
-import { EventuallyInputSchema, type EventuallyInput, type ImpactInput, type Plan, type SpecInfo } from '../plan/schema.js';
+import {
+  EventuallyInputSchema,
+  type EventuallyInput,
+  type ImpactInput,
+  type Plan,
+  type SpecInfo,
+} from '../plan/schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyResource } from '../resources/resource.js';
 import { createBuilder, type ResourceBuilder } from './builder.js';
@@ -26,7 +32,10 @@ export interface ControlMeta {
   skip?: string;
 }
 
-export function spec(info: string | { name: string; version?: string; title?: string }, body: () => void): SpecDefinition {
+export function spec(
+  info: string | { name: string; version?: string; title?: string },
+  body: () => void,
+): SpecDefinition {
   const specInfo = typeof info === 'string' ? { name: info } : { ...info };
   return { [SPEC_MARK]: true, info: specInfo, body };
 }
@@ -70,7 +79,8 @@ function requireActive(what: string): Collection {
 
 export function control(id: string, metaOrBody: ControlMeta | (() => void), maybeBody?: () => void): void {
   const collection = requireActive(`control("${id}")`);
-  if (collection.control !== null) throw new SpecError(`control("${id}") is inside control("${collection.control}"); controls do not nest`);
+  if (collection.control !== null)
+    throw new SpecError(`control("${id}") is inside control("${collection.control}"); controls do not nest`);
   const meta = typeof metaOrBody === 'function' ? {} : metaOrBody;
   const body = typeof metaOrBody === 'function' ? metaOrBody : maybeBody;
   if (!body) throw new SpecError(`control("${id}") needs a body function`);
@@ -116,7 +126,9 @@ export function resourceFunction<Res extends AnyResource>(resource: Res) {
       });
       Object.defineProperty(builder, 'eventually', {
         value: () => {
-          throw new SpecError(`${label}: .eventually() must come before the matchers it applies to, as in ${label}.eventually('30s').${firstMatcher(resource)}()`);
+          throw new SpecError(
+            `${label}: .eventually() must come before the matchers it applies to, as in ${label}.eventually('30s').${firstMatcher(resource)}()`,
+          );
         },
       });
       return builder;
@@ -154,7 +166,10 @@ export function collectSpec(assembler: PlanAssembler, definition: SpecDefinition
 }
 
 /** Runs spec bodies, in order, into one plan. */
-export function planSpecs(definitions: readonly { definition: SpecDefinition; source?: string }[], registry: ResourceRegistry): Plan {
+export function planSpecs(
+  definitions: readonly { definition: SpecDefinition; source?: string }[],
+  registry: ResourceRegistry,
+): Plan {
   const assembler = new PlanAssembler(registry);
   for (const { definition, source } of definitions) collectSpec(assembler, definition, source);
   return assembler.finish();

@@ -42,7 +42,13 @@ export function evaluateCheck(
   return { ...base, ...verdict };
 }
 
-function judge(check: Check, resource: AnyResource, matcher: AnyMatcher, fact: FactOutcome | undefined, host: HostFacts): Verdict {
+function judge(
+  check: Check,
+  resource: AnyResource,
+  matcher: AnyMatcher,
+  fact: FactOutcome | undefined,
+  host: HostFacts,
+): Verdict {
   const subject = resource.title(check.subject);
   const expectation = `${check.negated ? 'not ' : ''}to ${describeExpectation(matcher, check.args)}`;
   if (!fact) return { status: 'error', message: `expected ${subject} ${expectation}, but its fact was not gathered` };
@@ -88,7 +94,13 @@ function judgeAttribute(
   const expected = `${check.negated ? 'not ' : ''}${describeValueMatcher(expectedMatcher, matcher.format)}`;
   const value = matcher.read(fact, host, { expected: expectedMatcher, negated: check.negated });
   // An attribute of something that is not there is never evidence for a negated check either.
-  if (isAbsent(value)) return { status: 'failed', message: `expected ${subject} ${expectation}, but ${value.absent}`, expected, actual: value.absent };
+  if (isAbsent(value))
+    return {
+      status: 'failed',
+      message: `expected ${subject} ${expectation}, but ${value.absent}`,
+      expected,
+      actual: value.absent,
+    };
   const actual = formatActual(value, matcher.format);
   const pass = matchValue(value, expectedMatcher) !== check.negated;
   return {

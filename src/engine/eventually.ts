@@ -38,7 +38,11 @@ export interface EventuallyOutcome {
  * denied read, output that does not parse) is not the state still settling, so asking again
  * would only repeat it, and a round that itself fails ends the retrying with an error.
  */
-export async function retryEventually(checks: readonly Check[], firstResults: readonly CheckResult[], context: EventuallyContext): Promise<EventuallyOutcome> {
+export async function retryEventually(
+  checks: readonly Check[],
+  firstResults: readonly CheckResult[],
+  context: EventuallyContext,
+): Promise<EventuallyOutcome> {
   const clock = context.clock ?? systemClock;
   const results = [...firstResults];
   const position = new Map(results.map((result, index) => [result.checkId, index]));
@@ -47,13 +51,17 @@ export async function retryEventually(checks: readonly Check[], firstResults: re
   const settle = (check: Check, result: CheckResult) => {
     results[position.get(check.id)!] = result;
   };
-  let pending = checks.filter((check): check is Check & { eventually: Eventually } => check.eventually !== undefined && resultOf(check).status === 'failed');
+  let pending = checks.filter(
+    (check): check is Check & { eventually: Eventually } =>
+      check.eventually !== undefined && resultOf(check).status === 'failed',
+  );
   let round = 0;
   let execCount = 0;
   while (pending.length > 0) {
     const nextRound = nextRoundFor(pending, context, clock);
     const tooLate = pending.filter((check) => !nextRound.checks.includes(check));
-    for (const check of tooLate) settle(check, gaveUp(resultOf(check), check, round, clock.now() - context.firstProbeAt));
+    for (const check of tooLate)
+      settle(check, gaveUp(resultOf(check), check, round, clock.now() - context.firstProbeAt));
     pending = nextRound.checks;
     if (pending.length === 0) break;
     await clock.sleep(nextRound.at - clock.now());
@@ -65,7 +73,8 @@ export async function retryEventually(checks: readonly Check[], firstResults: re
       execCount++;
       stdout = exec.stdout;
     } catch (error) {
-      for (const check of pending) settle(check, roundFailed(resultOf(check), round, error instanceof Error ? error.message : String(error)));
+      for (const check of pending)
+        settle(check, roundFailed(resultOf(check), round, error instanceof Error ? error.message : String(error)));
       break;
     }
     const probe = parseProbeOutput(stdout);
@@ -74,9 +83,20 @@ export async function retryEventually(checks: readonly Check[], firstResults: re
       break;
     }
     const evidenceId = (queryId: string) => `round${round}.${queryId}`;
-    for (const query of queries) evidence[evidenceId(query.id)] = makeEvidence(evidenceId(query.id), query.script, probe.frames.get(query.id));
-    const missing = probe.complete ? 'the probe did not report this query' : 'the re-probe ended before this query finished';
-    const roundResults = judgeChecks(pending, factByCheck, probe.frames, context.host, context.registry, missing, evidenceId);
+    for (const query of queries)
+      evidence[evidenceId(query.id)] = makeEvidence(evidenceId(query.id), query.script, probe.frames.get(query.id));
+    const missing = probe.complete
+      ? 'the probe did not report this query'
+      : 'the re-probe ended before this query finished';
+    const roundResults = judgeChecks(
+      pending,
+      factByCheck,
+      probe.frames,
+      context.host,
+      context.registry,
+      missing,
+      evidenceId,
+    );
     const elapsed = clock.now() - context.firstProbeAt;
     pending = pending.filter((check, index) => {
       const result = roundResults[index]!;
@@ -84,7 +104,10 @@ export async function retryEventually(checks: readonly Check[], firstResults: re
         settle(check, result);
         return true;
       }
-      settle(check, { ...result, message: `${result.message} (${result.status === 'passed' ? 'passed' : 'error'} at re-probe round ${round}, ${formatDuration(elapsed)} after the first probe)` });
+      settle(check, {
+        ...result,
+        message: `${result.message} (${result.status === 'passed' ? 'passed' : 'error'} at re-probe round ${round}, ${formatDuration(elapsed)} after the first probe)`,
+      });
       return false;
     });
   }
@@ -97,7 +120,11 @@ export function longestEventuallyMs(checks: readonly Check[]): number {
 }
 
 /** When the next round runs and who is in it: checks whose timeout would pass before it drop out, which may make it sooner. */
-function nextRoundFor<C extends Check & { eventually: Eventually }>(pending: readonly C[], context: EventuallyContext, clock: Clock): { at: number; checks: C[] } {
+function nextRoundFor<C extends Check & { eventually: Eventually }>(
+  pending: readonly C[],
+  context: EventuallyContext,
+  clock: Clock,
+): { at: number; checks: C[] } {
   let checks = [...pending];
   for (;;) {
     if (checks.length === 0) return { at: clock.now(), checks };
@@ -112,12 +139,27 @@ function deadlineOf(check: Check & { eventually: Eventually }, context: Eventual
   return context.firstProbeAt + check.eventually.timeoutMs;
 }
 
-function gaveUp(result: CheckResult, check: Check & { eventually: Eventually }, rounds: number, elapsedMs: number): CheckResult {
+function gaveUp(
+  result: CheckResult,
+  check: Check & { eventually: Eventually },
+  rounds: number,
+  elapsedMs: number,
+): CheckResult {
   const { timeoutMs, intervalMs } = check.eventually;
-  const tried = rounds === 0 ? 'not re-probed: its timeout left no room for a round' : `still failing after ${rounds} re-probe round${rounds === 1 ? '' : 's'} over ${formatDuration(elapsedMs)}`;
-  return { ...result, message: `${result.message} (${tried}; eventually: timeout ${formatDuration(timeoutMs)}, interval ${formatDuration(intervalMs)})` };
+  const tried =
+    rounds === 0
+      ? 'not re-probed: its timeout left no room for a round'
+      : `still failing after ${rounds} re-probe round${rounds === 1 ? '' : 's'} over ${formatDuration(elapsedMs)}`;
+  return {
+    ...result,
+    message: `${result.message} (${tried}; eventually: timeout ${formatDuration(timeoutMs)}, interval ${formatDuration(intervalMs)})`,
+  };
 }
 
 function roundFailed(result: CheckResult, round: number, why: string): CheckResult {
-  return { ...result, status: 'error', message: `re-probe round ${round} could not run, so this check cannot be judged: ${why} (before: ${result.message})` };
+  return {
+    ...result,
+    status: 'error',
+    message: `re-probe round ${round} could not run, so this check cannot be judged: ${why} (before: ${result.message})`,
+  };
 }

@@ -8,7 +8,11 @@ import { evaluateCheck, type FactOutcome } from './evaluate.js';
 import type { QueryPlan } from './queries.js';
 
 /** A fact parsed from its frame, or why it could not be: a FactError's message, or a parse failure. */
-export function parseFact(parse: (frame: Frame, host: HostFacts) => unknown, frame: Frame, host: HostFacts): FactOutcome {
+export function parseFact(
+  parse: (frame: Frame, host: HostFacts) => unknown,
+  frame: Frame,
+  host: HostFacts,
+): FactOutcome {
   try {
     return { ok: true, value: parse(frame, host) };
   } catch (error) {

@@ -69,6 +69,7 @@ export function factQueryFor(check: Check, registry: ResourceRegistry): FactQuer
   const resource = lookupResource(registry, check.resource);
   const matcher = lookupMatcher(resource, check.matcher);
   const makeQuery = resource.facts[matcher.fact];
-  if (!makeQuery) throw new Error(`resource ${resource.type} has no fact "${matcher.fact}" for matcher ${check.matcher}`);
+  if (!makeQuery)
+    throw new Error(`resource ${resource.type} has no fact "${matcher.fact}" for matcher ${check.matcher}`);
   return makeQuery(check.subject, check.options ?? {});
 }

@@ -35,7 +35,8 @@ export async function runHost(plan: Plan, target: Target, options: RunHostOption
   const first = options.wait
     ? await execWhenReady(target, queries, options.commandTimeoutMs, options.wait)
     : await execOnce(target, queries, options.commandTimeoutMs);
-  if (!first.ok) return hostFailure(plan, target, first.status, first.reason, startedAt, started, first.execCount, first.reasonKind);
+  if (!first.ok)
+    return hostFailure(plan, target, first.status, first.reason, startedAt, started, first.execCount, first.reasonKind);
   const { exec } = first;
   const probe = parseProbeOutput(exec.stdout);
   const failure = probeFailure(exec, probe.frames.get(HOST_QUERY_ID), options.commandTimeoutMs);
@@ -44,13 +45,28 @@ export async function runHost(plan: Plan, target: Target, options: RunHostOption
   try {
     host = parseHostFrame(probe.frames.get(HOST_QUERY_ID)!);
   } catch (error) {
-    return hostFailure(plan, target, 'error', `could not read the host facts: ${(error as Error).message}`, startedAt, started, first.execCount);
+    return hostFailure(
+      plan,
+      target,
+      'error',
+      `could not read the host facts: ${(error as Error).message}`,
+      startedAt,
+      started,
+      first.execCount,
+    );
   }
   const cutShort = probe.complete ? undefined : describeCutShort(exec, options.commandTimeoutMs);
   const evidence: Record<string, Evidence> = {};
   if (first.boot) evidence[BOOT_QUERY_ID] = makeEvidence(BOOT_QUERY_ID, first.boot.query.script, first.boot.frame);
   for (const query of queries) evidence[query.id] = makeEvidence(query.id, query.script, probe.frames.get(query.id));
-  const judged = judgeChecks(plan.checks, factByCheck, probe.frames, host, options.registry, cutShort ?? 'the probe did not report this query');
+  const judged = judgeChecks(
+    plan.checks,
+    factByCheck,
+    probe.frames,
+    host,
+    options.registry,
+    cutShort ?? 'the probe did not report this query',
+  );
   const retried = await retryEventually(plan.checks, judged, {
     target,
     registry: options.registry,

@@ -1,5 +1,12 @@
 import type { Plan } from '../plan/schema.js';
-import { addCounts, emptyCounts, RESULT_SCHEMA_VERSION, timestamp, type HostResult, type RunResult } from '../results/schema.js';
+import {
+  addCounts,
+  emptyCounts,
+  RESULT_SCHEMA_VERSION,
+  timestamp,
+  type HostResult,
+  type RunResult,
+} from '../results/schema.js';
 import type { Target } from '../targets/target.js';
 import { runFleet, type FleetClock, type HostStop } from './fleet.js';
 import { planQueries, type QueryPlan } from './queries.js';

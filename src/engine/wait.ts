@@ -138,7 +138,9 @@ export function parseBootFrame(frame: Frame): BootReport {
   }
   if (!cloudInitSeen || !systemdSeen) {
     const stderr = frame.stderr.toString('utf8').trim().slice(0, 300);
-    throw new Error(`the boot wait on the host did not report the ${cloudInitSeen ? 'systemd state' : 'cloud-init status'} (exit ${frame.exitCode}${stderr ? `: ${stderr}` : ''})`);
+    throw new Error(
+      `the boot wait on the host did not report the ${cloudInitSeen ? 'systemd state' : 'cloud-init status'} (exit ${frame.exitCode}${stderr ? `: ${stderr}` : ''})`,
+    );
   }
   return { cloudInit, systemd };
 }
@@ -158,11 +160,20 @@ export function judgeBoot(report: BootReport, allowDegraded: boolean): BootVerdi
 function judgeCloudInit(cloudInit: BootReport['cloudInit'], allowDegraded: boolean): BootVerdict {
   if (!cloudInit) return { kind: 'ready' };
   const { status, exitCode } = cloudInit;
-  if (status === null || CLOUD_INIT_BOOTING.has(status)) return { kind: 'booting', state: `cloud-init ${status ?? 'gave no status'}` };
-  if (status === 'error' || exitCode === 1) return { kind: 'refused', message: `cloud-init reported an error (status: ${status}, exit ${exitCode}); see "cloud-init status --long" on the host` };
+  if (status === null || CLOUD_INIT_BOOTING.has(status))
+    return { kind: 'booting', state: `cloud-init ${status ?? 'gave no status'}` };
+  if (status === 'error' || exitCode === 1)
+    return {
+      kind: 'refused',
+      message: `cloud-init reported an error (status: ${status}, exit ${exitCode}); see "cloud-init status --long" on the host`,
+    };
   // Since cloud-init 23.4, exit 2 means done with recoverable errors: the same policy as degraded.
   if (exitCode === 2 && !allowDegraded)
-    return { kind: 'refused', message: 'cloud-init finished with recoverable errors (exit 2), and --no-degraded refuses that; see "cloud-init status --long" on the host' };
+    return {
+      kind: 'refused',
+      message:
+        'cloud-init finished with recoverable errors (exit 2), and --no-degraded refuses that; see "cloud-init status --long" on the host',
+    };
   if (status === 'done' || status === 'disabled') return { kind: 'ready' };
   return { kind: 'booting', state: `cloud-init ${status}` };
 }
@@ -176,7 +187,11 @@ function judgeSystemd(systemd: BootReport['systemd'], allowDegraded: boolean): B
     const units = failedUnits.length > 0 ? `failed units: ${failedUnits.join(', ')}` : 'see "systemctl --failed"';
     return { kind: 'refused', message: `systemd finished booting degraded (${units}), and --no-degraded refuses that` };
   }
-  if (state === 'maintenance' || state === 'stopping') return { kind: 'refused', message: `systemd is in state "${state}": the host is ${state === 'stopping' ? 'shutting down' : 'in rescue or emergency mode'}` };
+  if (state === 'maintenance' || state === 'stopping')
+    return {
+      kind: 'refused',
+      message: `systemd is in state "${state}": the host is ${state === 'stopping' ? 'shutting down' : 'in rescue or emergency mode'}`,
+    };
   if (SYSTEMD_BOOTING.has(state)) return { kind: 'booting', state: `systemd ${state}` };
   return { kind: 'booting', state: `systemd state unreadable: ${JSON.stringify(state.slice(0, 200))}` };
 }
@@ -186,11 +201,20 @@ export type FirstExec =
   | { ok: false; status: 'unreachable' | 'error'; reason: string; reasonKind?: UnreachableKind; execCount: number };
 
 /** The probe's one exec, without waiting: an unreachable host is that host's result, never a throw. */
-export async function execOnce(target: Target, queries: readonly ProbeQuery[], commandTimeoutMs: number): Promise<FirstExec> {
+export async function execOnce(
+  target: Target,
+  queries: readonly ProbeQuery[],
+  commandTimeoutMs: number,
+): Promise<FirstExec> {
   try {
-    return { ok: true, exec: await target.exec(buildProbeScript(queries), { timeoutMs: commandTimeoutMs }), execCount: 1 };
+    return {
+      ok: true,
+      exec: await target.exec(buildProbeScript(queries), { timeoutMs: commandTimeoutMs }),
+      execCount: 1,
+    };
   } catch (error) {
-    if (error instanceof TargetUnreachableError) return { ok: false, status: 'unreachable', reason: error.message, reasonKind: error.kind, execCount: 0 };
+    if (error instanceof TargetUnreachableError)
+      return { ok: false, status: 'unreachable', reason: error.message, reasonKind: error.kind, execCount: 0 };
     return { ok: false, status: 'error', reason: describeError(error), execCount: 1 };
   }
 }
@@ -202,7 +226,12 @@ export async function execOnce(target: Target, queries: readonly ProbeQuery[], c
  * returned (systemd older than 240, an `unknown` state) or the connection broke mid-wait (a
  * reboot by cloud-init).
  */
-export async function execWhenReady(target: Target, queries: readonly ProbeQuery[], commandTimeoutMs: number, wait: WaitOptions): Promise<FirstExec> {
+export async function execWhenReady(
+  target: Target,
+  queries: readonly ProbeQuery[],
+  commandTimeoutMs: number,
+  wait: WaitOptions,
+): Promise<FirstExec> {
   const clock = wait.clock ?? systemClock;
   const random = wait.random ?? Math.random;
   const deadline = clock.now() + wait.timeoutMs;
@@ -220,12 +249,19 @@ export async function execWhenReady(target: Target, queries: readonly ProbeQuery
     try {
       exec = await target.exec(script, { timeoutMs: remainingMs + commandTimeoutMs });
     } catch (error) {
-      if (!(error instanceof TargetUnreachableError)) return { ok: false, status: 'error', reason: describeError(error), execCount: execCount + 1 };
+      if (!(error instanceof TargetUnreachableError))
+        return { ok: false, status: 'error', reason: describeError(error), execCount: execCount + 1 };
       if (error.kind === 'auth') authFailures++;
       const tried = attempts === 1 ? '' : ` (${attempts} connection attempts in ${waited})`;
       if (!canHealWhileBooting(error.kind, authFailures)) {
         const why = error.kind === 'auth' ? `; gave up after ${authFailures} authentication failures` : '';
-        return { ok: false, status: 'unreachable', reason: `${error.message}${tried}${why}`, reasonKind: error.kind, execCount };
+        return {
+          ok: false,
+          status: 'unreachable',
+          reason: `${error.message}${tried}${why}`,
+          reasonKind: error.kind,
+          execCount,
+        };
       }
       if (clock.now() >= deadline)
         return {
@@ -244,7 +280,9 @@ export async function execWhenReady(target: Target, queries: readonly ProbeQuery
     // No host frame: the probe itself could not start; runHost reports that as for any probe.
     if (!frames.has(HOST_QUERY_ID)) return { ok: true, exec, execCount };
     if (!bootFrame) {
-      const why = exec.timedOut ? `the boot wait did not finish within ${waited}` : `the boot wait ended without a report (exit ${exec.exitCode ?? exec.signal})`;
+      const why = exec.timedOut
+        ? `the boot wait did not finish within ${waited}`
+        : `the boot wait ended without a report (exit ${exec.exitCode ?? exec.signal})`;
       return { ok: false, status: 'error', reason: `${why}: waited for cloud-init and systemd`, execCount };
     }
     let report: BootReport;

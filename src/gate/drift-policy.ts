@@ -26,18 +26,34 @@ import { EXIT } from './exit-codes.js';
 export const DRIFT_EXIT = { added: 1, removed: 2, changed: 4, incomplete: 8 } as const;
 
 const OneOrMany = <T extends z.ZodType>(schema: T) =>
-  z.union([schema, z.array(schema).min(1)]).transform((value): Array<z.output<T>> => (Array.isArray(value) ? value : [value]));
+  z
+    .union([schema, z.array(schema).min(1)])
+    .transform((value): Array<z.output<T>> => (Array.isArray(value) ? value : [value]));
 
 export const DriftRuleSchema = z
   .object({
-    name: z.string().optional().describe('How reports name the rule ("new listening port"); default: the rule in words.'),
+    name: z
+      .string()
+      .optional()
+      .describe('How reports name the rule ("new listening port"); default: the rule in words.'),
     kind: OneOrMany(SnapshotKindSchema).optional().describe('Kinds the rule is about; without it, every kind.'),
-    change: OneOrMany(ChangeTypeSchema).optional().describe('added, removed or changed (or a list); without it, every change.'),
-    keys: OneOrMany(z.string()).optional().describe('Globs on the item key ("linux-image-*", "/etc/ssh/**"); without it, every item.'),
+    change: OneOrMany(ChangeTypeSchema)
+      .optional()
+      .describe('added, removed or changed (or a list); without it, every change.'),
+    keys: OneOrMany(z.string())
+      .optional()
+      .describe('Globs on the item key ("linux-image-*", "/etc/ssh/**"); without it, every item.'),
     attributes: OneOrMany(z.string())
       .optional()
-      .describe('Changed items only: the rule matches when every attribute that changed (and is not accepted) is one of these.'),
-    setuid: z.boolean().optional().describe('Files only: true matches files whose mode has the setuid (04000) or setgid (02000) bit (for a changed file, its new mode); false matches the others.'),
+      .describe(
+        'Changed items only: the rule matches when every attribute that changed (and is not accepted) is one of these.',
+      ),
+    setuid: z
+      .boolean()
+      .optional()
+      .describe(
+        'Files only: true matches files whose mode has the setuid (04000) or setgid (02000) bit (for a changed file, its new mode); false matches the others.',
+      ),
     action: z.enum(['block', 'allow']).describe('What drift the rule matches does to the verdict.'),
   })
   .strict()
@@ -49,9 +65,18 @@ export const DriftRuleSchema = z
       context.addIssue({ code: 'custom', path: ['attributes'], message: '`attributes` goes with change: changed' });
     rule.attributes?.forEach((attribute, i) => {
       if (kinds === undefined && !ALL_ATTRIBUTES.includes(attribute))
-        context.addIssue({ code: 'custom', path: ['attributes', i], message: `no kind has an attribute "${attribute}"; attributes: ${ALL_ATTRIBUTES.join(', ')}` });
+        context.addIssue({
+          code: 'custom',
+          path: ['attributes', i],
+          message: `no kind has an attribute "${attribute}"; attributes: ${ALL_ATTRIBUTES.join(', ')}`,
+        });
       const missing = (kinds ?? []).find((kind) => !KIND_DEFINITIONS[kind].attributes.includes(attribute));
-      if (missing) context.addIssue({ code: 'custom', path: ['attributes', i], message: `${missing} have no attribute "${attribute}"; expected one of: ${KIND_DEFINITIONS[missing].attributes.join(', ')}` });
+      if (missing)
+        context.addIssue({
+          code: 'custom',
+          path: ['attributes', i],
+          message: `${missing} have no attribute "${attribute}"; expected one of: ${KIND_DEFINITIONS[missing].attributes.join(', ')}`,
+        });
     });
     rule.keys?.forEach((key, i) => {
       try {
@@ -66,16 +91,23 @@ export type DriftRule = z.output<typeof DriftRuleSchema>;
 
 export const DriftPolicySchema = z
   .object({
-    rules: z.array(DriftRuleSchema).default([]).describe('Checked in order, before the built-in rules; the first rule that matches an item decides.'),
+    rules: z
+      .array(DriftRuleSchema)
+      .default([])
+      .describe('Checked in order, before the built-in rules; the first rule that matches an item decides.'),
     builtinRules: z
       .boolean()
       .default(true)
-      .describe('Whether the built-in rules (docs/drift.md) apply after yours: new listening ports, new SUID/SGID files and new users block; package version changes are allowed.'),
+      .describe(
+        'Whether the built-in rules (docs/drift.md) apply after yours: new listening ports, new SUID/SGID files and new users block; package version changes are allowed.',
+      ),
     otherwise: z.enum(['block', 'allow']).default('block').describe('What drift that no rule matches does.'),
     incomplete: z
       .enum(['block', 'allow'])
       .default('block')
-      .describe('Whether a host that could not be compared in full (unreachable, data missing) blocks. A run that compared no host at all always blocks.'),
+      .describe(
+        'Whether a host that could not be compared in full (unreachable, data missing) blocks. A run that compared no host at all always blocks.',
+      ),
   })
   .strict()
   .describe('Drift rules for `driftspec drift` (docs/drift.md).');
@@ -113,13 +145,18 @@ type Judged = AddedOrRemoved | ChangedItem;
  */
 export function judgeDrift(report: DriftReport, policy: DriftPolicy = DEFAULT_DRIFT_POLICY): DriftReport {
   const rules = compileRules(policy);
-  const hosts = report.hosts.map((host) => ({ ...host, kinds: host.kinds.map((kind) => markKind(kind, rules, policy)) }));
+  const hosts = report.hosts.map((host) => ({
+    ...host,
+    kinds: host.kinds.map((kind) => markKind(kind, rules, policy)),
+  }));
   return { ...report, hosts, verdict: decide(hosts, policy) };
 }
 
 function compileRules(policy: DriftPolicy): CompiledRule[] {
   const own = policy.rules.map((rule, i) => ({ rule, label: rule.name ?? `policy rule ${i + 1}` }));
-  const builtin = policy.builtinRules ? BUILTIN_DRIFT_RULES.map((rule) => ({ rule, label: `${rule.name} (built-in rule)` })) : [];
+  const builtin = policy.builtinRules
+    ? BUILTIN_DRIFT_RULES.map((rule) => ({ rule, label: `${rule.name} (built-in rule)` }))
+    : [];
   return [...own, ...builtin].map(({ rule, label }) => {
     const matches = rule.keys ? compileKeyGlobs(rule.keys) : undefined;
     return { rule, label, matchesKey: (kind: SnapshotKind, key: string) => !matches || matches(kind, key) };
@@ -127,7 +164,8 @@ function compileRules(policy: DriftPolicy): CompiledRule[] {
 }
 
 function markKind(kind: KindDrift, rules: readonly CompiledRule[], policy: DriftPolicy): KindDrift {
-  const mark = <T extends Judged>(item: T, change: ChangeType): T => (item.accepted ? item : { ...item, gate: decideItem(kind.kind, change, item, rules, policy) });
+  const mark = <T extends Judged>(item: T, change: ChangeType): T =>
+    item.accepted ? item : { ...item, gate: decideItem(kind.kind, change, item, rules, policy) };
   return {
     ...kind,
     added: kind.added.map((item) => mark(item, 'added')),
@@ -136,13 +174,24 @@ function markKind(kind: KindDrift, rules: readonly CompiledRule[], policy: Drift
   };
 }
 
-function decideItem(kind: SnapshotKind, change: ChangeType, item: Judged, rules: readonly CompiledRule[], policy: DriftPolicy): GateMark {
+function decideItem(
+  kind: SnapshotKind,
+  change: ChangeType,
+  item: Judged,
+  rules: readonly CompiledRule[],
+  policy: DriftPolicy,
+): GateMark {
   const rule = rules.find((candidate) => ruleMatches(candidate, kind, change, item));
   if (rule) return { action: rule.rule.action, rule: rule.label };
   return { action: policy.otherwise, rule: `no rule matched (otherwise: ${policy.otherwise})` };
 }
 
-function ruleMatches({ rule, matchesKey }: CompiledRule, kind: SnapshotKind, change: ChangeType, item: Judged): boolean {
+function ruleMatches(
+  { rule, matchesKey }: CompiledRule,
+  kind: SnapshotKind,
+  change: ChangeType,
+  item: Judged,
+): boolean {
   if (rule.kind && !rule.kind.includes(kind)) return false;
   if (rule.change && !rule.change.includes(change)) return false;
   if (!matchesKey(kind, item.key)) return false;
@@ -181,7 +230,12 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
   let bits = 0;
   const blocking: string[] = [];
   const allowed: string[] = [];
-  const totals = { blocked: { added: 0, removed: 0, changed: 0 }, allowed: { added: 0, removed: 0, changed: 0 }, incomplete: 0, accepted: 0 };
+  const totals = {
+    blocked: { added: 0, removed: 0, changed: 0 },
+    allowed: { added: 0, removed: 0, changed: 0 },
+    incomplete: 0,
+    accepted: 0,
+  };
   if (!hosts.some((host) => host.candidate !== undefined)) {
     bits |= DRIFT_EXIT.incomplete;
     blocking.push('no host was compared');
@@ -196,7 +250,8 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
         bits |= DRIFT_EXIT[type];
         blocking.push(`${host.target}: ${type}: ${listed(tally.blocked[type])}`);
       }
-      if (tally.allowed[type].length > 0) allowed.push(`allowed: ${host.target}: ${type}: ${listed(tally.allowed[type])}`);
+      if (tally.allowed[type].length > 0)
+        allowed.push(`allowed: ${host.target}: ${type}: ${listed(tally.allowed[type])}`);
     }
     if (host.state === 'incomplete') {
       totals.incomplete++;
@@ -211,17 +266,31 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
   const accepted = totals.accepted > 0 ? `; ${totals.accepted} accepted` : '';
   if (bits === 0) {
     const allowedCount = CHANGE_TYPES.map((type) => [type, totals.allowed[type]] as const).filter(([, n]) => n > 0);
-    const allowedText = [...allowedCount.map(([type, n]) => `${n} ${type}`), ...(policy.incomplete === 'allow' && totals.incomplete > 0 ? [plural(totals.incomplete, 'host') + ' incomplete'] : [])];
-    const summary = allowedText.length === 0 ? `passed: no drift${accepted}` : `passed; allowed by the policy: ${allowedText.join(', ')}${accepted}`;
+    const allowedText = [
+      ...allowedCount.map(([type, n]) => `${n} ${type}`),
+      ...(policy.incomplete === 'allow' && totals.incomplete > 0
+        ? [plural(totals.incomplete, 'host') + ' incomplete']
+        : []),
+    ];
+    const summary =
+      allowedText.length === 0
+        ? `passed: no drift${accepted}`
+        : `passed; allowed by the policy: ${allowedText.join(', ')}${accepted}`;
     return { verdict: 'passed', exitCode: EXIT.passed, summary, reasons };
   }
-  const parts = CHANGE_TYPES.filter((type) => totals.blocked[type] > 0).map((type) => `${totals.blocked[type]} ${type}`);
-  if (bits & DRIFT_EXIT.incomplete) parts.push(totals.incomplete > 0 ? `${plural(totals.incomplete, 'host')} incomplete` : 'no host compared');
+  const parts = CHANGE_TYPES.filter((type) => totals.blocked[type] > 0).map(
+    (type) => `${totals.blocked[type]} ${type}`,
+  );
+  if (bits & DRIFT_EXIT.incomplete)
+    parts.push(totals.incomplete > 0 ? `${plural(totals.incomplete, 'host')} incomplete` : 'no host compared');
   return { verdict: 'blocked', exitCode: bits, summary: `blocked: ${parts.join(', ')}${accepted}`, reasons };
 }
 
 function tallyHost(host: HostDrift): HostTally {
-  const tally: HostTally = { blocked: { added: [], removed: [], changed: [] }, allowed: { added: [], removed: [], changed: [] } };
+  const tally: HostTally = {
+    blocked: { added: [], removed: [], changed: [] },
+    allowed: { added: [], removed: [], changed: [] },
+  };
   for (const kind of host.kinds) {
     for (const type of CHANGE_TYPES) {
       for (const item of kind[type] as Judged[]) {

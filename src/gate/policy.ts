@@ -24,17 +24,30 @@ export const GatePolicySchema = z
     failures: z
       .object({
         allow: z
-          .object(Object.fromEntries(IMPACT_LEVELS.map((level) => [level, AllowanceSchema.optional()])) as Record<ImpactName, z.ZodOptional<typeof AllowanceSchema>>)
+          .object(
+            Object.fromEntries(IMPACT_LEVELS.map((level) => [level, AllowanceSchema.optional()])) as Record<
+              ImpactName,
+              z.ZodOptional<typeof AllowanceSchema>
+            >,
+          )
           .strict()
           .default({})
-          .describe('Failed controls tolerated per host, by the control\'s impact; an impact not listed tolerates none.'),
+          .describe(
+            "Failed controls tolerated per host, by the control's impact; an impact not listed tolerates none.",
+          ),
       })
       .strict()
       .default({ allow: {} }),
-    errors: BlockOrAllowSchema.default('block').describe('Whether checks that errored (and hosts whose probe failed) block promotion.'),
-    unreachable: BlockOrAllowSchema.default('block').describe('Whether hosts that could not be reached block promotion.'),
+    errors: BlockOrAllowSchema.default('block').describe(
+      'Whether checks that errored (and hosts whose probe failed) block promotion.',
+    ),
+    unreachable: BlockOrAllowSchema.default('block').describe(
+      'Whether hosts that could not be reached block promotion.',
+    ),
     skips: BlockOrAllowSchema.default('allow').describe('Whether skipped checks block promotion.'),
-    drift: DriftPolicySchema.optional().describe('Rules for `driftspec drift` (docs/drift.md); `driftspec run` does not read them.'),
+    drift: DriftPolicySchema.optional().describe(
+      'Rules for `driftspec drift` (docs/drift.md); `driftspec run` does not read them.',
+    ),
   })
   .strict();
 export type GatePolicy = z.infer<typeof GatePolicySchema>;

@@ -23,7 +23,10 @@ interface Finding {
  * error and unreachable host blocks: the strict gate.
  */
 export function decideVerdict(result: RunResult, policy: GatePolicy = DEFAULT_POLICY): Verdict {
-  const findings = [...noHostChecked(result), ...result.hosts.flatMap((host) => judgeHost(host, result.controls, policy))];
+  const findings = [
+    ...noHostChecked(result),
+    ...result.hosts.flatMap((host) => judgeHost(host, result.controls, policy)),
+  ];
   const blocking = findings.filter((f) => f.blocks !== false);
   const allowed = findings.filter((f) => f.blocks === false);
   const reasons = [...blocking.map((f) => f.text), ...allowed.map((f) => `allowed: ${f.text}`)];
@@ -124,7 +127,9 @@ function tallies(findings: readonly Finding[]): string {
     const seen = totals.get(key);
     totals.set(key, { ...tally, count: tally.count + (typeof seen === 'object' ? seen.count : 0) });
   }
-  return [...totals.values()].map((t) => (typeof t === 'string' ? t : `${plural(t.count, t.noun)}${t.suffix}`)).join(', ');
+  return [...totals.values()]
+    .map((t) => (typeof t === 'string' ? t : `${plural(t.count, t.noun)}${t.suffix}`))
+    .join(', ');
 }
 
 function listIds(results: readonly CheckResult[], max = 5): string {

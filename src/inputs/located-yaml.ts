@@ -28,7 +28,9 @@ export class SourceMap {
   /** For a missing or wrong key, the key itself is the better place to point at. */
   private keyNode(path: Path): { range?: [number, number, number] } | undefined {
     if (path.length === 0) return undefined;
-    const parent = this.document.getIn(path.slice(0, -1), true) as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | undefined;
+    const parent = this.document.getIn(path.slice(0, -1), true) as
+      | { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> }
+      | undefined;
     const key = path[path.length - 1];
     return parent?.items?.find((item) => isScalar(item.key) && item.key.value === key)?.key;
   }

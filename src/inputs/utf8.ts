@@ -17,14 +17,22 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 function sequenceLength(bytes: Uint8Array, i: number): number {
   const first = bytes[i]!;
   if (first < 0x80) return 1;
-  const [length, low, high] = first >= 0xc2 && first <= 0xdf ? [2, 0x80, 0xbf]
-    : first === 0xe0 ? [3, 0xa0, 0xbf]
-    : first === 0xed ? [3, 0x80, 0x9f]
-    : first >= 0xe1 && first <= 0xef ? [3, 0x80, 0xbf]
-    : first === 0xf0 ? [4, 0x90, 0xbf]
-    : first === 0xf4 ? [4, 0x80, 0x8f]
-    : first >= 0xf1 && first <= 0xf3 ? [4, 0x80, 0xbf]
-    : [0, 0, 0];
+  const [length, low, high] =
+    first >= 0xc2 && first <= 0xdf
+      ? [2, 0x80, 0xbf]
+      : first === 0xe0
+        ? [3, 0xa0, 0xbf]
+        : first === 0xed
+          ? [3, 0x80, 0x9f]
+          : first >= 0xe1 && first <= 0xef
+            ? [3, 0x80, 0xbf]
+            : first === 0xf0
+              ? [4, 0x90, 0xbf]
+              : first === 0xf4
+                ? [4, 0x80, 0x8f]
+                : first >= 0xf1 && first <= 0xf3
+                  ? [4, 0x80, 0xbf]
+                  : [0, 0, 0];
   if (length === 0 || i + length > bytes.length) return 0;
   const second = bytes[i + 1]!;
   if (second < low || second > high) return 0;

@@ -4,9 +4,23 @@ import { SpecError } from '../inputs/input-error.js';
 import type { Path, SourceMap } from '../inputs/located-yaml.js';
 import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
-import { currentUser, parseTargetAddress, SshAddressSchema, sshTargetName, TargetAddressError, type SshAddress, type TargetAddress } from '../targets/address.js';
+import {
+  currentUser,
+  parseTargetAddress,
+  SshAddressSchema,
+  sshTargetName,
+  TargetAddressError,
+  type SshAddress,
+  type TargetAddress,
+} from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
-import { ALL_GROUP, InventoryFileSchema, type InventoryFile, type InventoryGroupEntry, type InventoryHostEntry } from './schema.js';
+import {
+  ALL_GROUP,
+  InventoryFileSchema,
+  type InventoryFile,
+  type InventoryGroupEntry,
+  type InventoryHostEntry,
+} from './schema.js';
 
 /** One host of an inventory, resolved: how to reach it and what the inventory says about it. */
 export interface InventoryHost {
@@ -86,7 +100,12 @@ class InventoryResolver {
     for (const [group] of groupEntries) this.hostDistances(group, []);
     const hosts = Object.entries(this.file.hosts).map(([name, entry]) => this.resolveHost(name, entry ?? {}));
     this.refuseDuplicateTargets(hosts);
-    const groups = new Map(groupEntries.map(([group]) => [group, hosts.filter((h) => this.distances.get(group)!.has(h.name)).map((h) => h.name)]));
+    const groups = new Map(
+      groupEntries.map(([group]) => [
+        group,
+        hosts.filter((h) => this.distances.get(group)!.has(h.name)).map((h) => h.name),
+      ]),
+    );
     return { source: this.source, hosts, groups };
   }
 
@@ -95,8 +114,10 @@ class InventoryResolver {
   }
 
   private readGroup(group: string, entry: InventoryGroupEntry): GroupMembers {
-    if (group === ALL_GROUP) this.fail(`"${ALL_GROUP}" is the implicit group of every host; choose another name`, ['groups', group]);
-    if (Object.hasOwn(this.file.hosts, group)) this.fail(`"${group}" is both a host and a group; a name may be only one`, ['groups', group]);
+    if (group === ALL_GROUP)
+      this.fail(`"${ALL_GROUP}" is the implicit group of every host; choose another name`, ['groups', group]);
+    if (Object.hasOwn(this.file.hosts, group))
+      this.fail(`"${group}" is both a host and a group; a name may be only one`, ['groups', group]);
     if (Array.isArray(entry)) {
       const members: GroupMembers = { hosts: [], groups: [], vars: {} };
       entry.forEach((name, i) => {
@@ -111,13 +132,17 @@ class InventoryResolver {
     const groups = (entry.groups ?? []).map((name, i) => ({ name, path: ['groups', group, 'groups', i] }));
     for (const host of hosts) {
       if (!Object.hasOwn(this.file.hosts, host.name)) {
-        const hint = Object.hasOwn(this.file.groups ?? {}, host.name) ? ` ("${host.name}" is a group: list it under groups)` : `; ${this.describeNames()}`;
+        const hint = Object.hasOwn(this.file.groups ?? {}, host.name)
+          ? ` ("${host.name}" is a group: list it under groups)`
+          : `; ${this.describeNames()}`;
         this.fail(`unknown host "${host.name}"${hint}`, host.path);
       }
     }
     for (const child of groups) {
       if (!Object.hasOwn(this.file.groups ?? {}, child.name)) {
-        const hint = Object.hasOwn(this.file.hosts, child.name) ? ` ("${child.name}" is a host: list it under hosts)` : `; ${this.describeNames()}`;
+        const hint = Object.hasOwn(this.file.hosts, child.name)
+          ? ` ("${child.name}" is a host: list it under hosts)`
+          : `; ${this.describeNames()}`;
         this.fail(`unknown group "${child.name}"${hint}`, child.path);
       }
     }
@@ -157,7 +182,9 @@ class InventoryResolver {
       address: this.addressOf(name, entry),
       identityFiles: asList(entry.identity ?? defaults.identity).map((file) => this.keyPath(file)),
       identityLocation: this.where.at(at('identity')),
-      hostKeys: asList(entry.hostKey ?? defaults.hostKey).map((fingerprint) => this.fingerprint(fingerprint, at('hostKey'))),
+      hostKeys: asList(entry.hostKey ?? defaults.hostKey).map((fingerprint) =>
+        this.fingerprint(fingerprint, at('hostKey')),
+      ),
       tags: entry.tags ?? [],
       groups,
       vars: this.varsOf(name, entry, groups),
@@ -174,7 +201,12 @@ class InventoryResolver {
     let address: TargetAddress;
     if (entry.url !== undefined) {
       const mixed = (['host', 'user', 'port'] as const).find((key) => entry[key] !== undefined);
-      if (mixed) this.fail(`"url" and "${mixed}" exclude each other: put everything in the url, or use host, user and port`, ['hosts', name, mixed]);
+      if (mixed)
+        this.fail(`"url" and "${mixed}" exclude each other: put everything in the url, or use host, user and port`, [
+          'hosts',
+          name,
+          mixed,
+        ]);
       try {
         address = parseTargetAddress(entry.url, defaultUser);
       } catch (error) {
@@ -188,7 +220,10 @@ class InventoryResolver {
         host: (entry.host ?? name).replace(/^\[(.*)\]$/, '$1').toLowerCase(),
         user: entry.user ?? defaultUser(),
         port: entry.port ?? 22,
-        defaulted: [...(entry.user === undefined ? (['user'] as const) : []), ...(entry.port === undefined ? (['port'] as const) : [])],
+        defaulted: [
+          ...(entry.user === undefined ? (['user'] as const) : []),
+          ...(entry.port === undefined ? (['port'] as const) : []),
+        ],
       });
     }
     const defaulted = new Set(address.defaulted);
@@ -209,7 +244,12 @@ class InventoryResolver {
     const issue = parsed.error.issues[0]!;
     const key = String(issue.path[0]);
     const fromName = key === 'host' && entry.host === undefined;
-    this.fail(fromName ? `the host name is used as the address but is ${issue.message}; set host: or url:` : `${key}: ${issue.message}`, fromName ? ['hosts', name] : ['hosts', name, key]);
+    this.fail(
+      fromName
+        ? `the host name is used as the address but is ${issue.message}; set host: or url:`
+        : `${key}: ${issue.message}`,
+      fromName ? ['hosts', name] : ['hosts', name, key],
+    );
   }
 
   private keyPath(file: string): string {
@@ -229,9 +269,16 @@ class InventoryResolver {
   private varsOf(name: string, entry: InventoryHostEntry, groups: readonly string[]): Record<string, unknown> {
     const fileOrder = [...this.members.keys()];
     const ordered = [...groups].sort(
-      (a, b) => this.distances.get(b)!.get(name)! - this.distances.get(a)!.get(name)! || fileOrder.indexOf(a) - fileOrder.indexOf(b),
+      (a, b) =>
+        this.distances.get(b)!.get(name)! - this.distances.get(a)!.get(name)! ||
+        fileOrder.indexOf(a) - fileOrder.indexOf(b),
     );
-    return Object.assign({}, this.file.defaults?.vars, ...ordered.map((group) => this.members.get(group)!.vars), entry.vars);
+    return Object.assign(
+      {},
+      this.file.defaults?.vars,
+      ...ordered.map((group) => this.members.get(group)!.vars),
+      entry.vars,
+    );
   }
 
   private refuseDuplicateTargets(hosts: readonly InventoryHost[]): void {
@@ -239,7 +286,11 @@ class InventoryResolver {
     for (const host of hosts) {
       const target = describeAddress(host.address);
       const first = seen.get(target);
-      if (first !== undefined) this.fail(`"${host.name}" reaches the same target as "${first}" (${target}); list each host once`, ['hosts', host.name]);
+      if (first !== undefined)
+        this.fail(`"${host.name}" reaches the same target as "${first}" (${target}); list each host once`, [
+          'hosts',
+          host.name,
+        ]);
       seen.set(target, host.name);
     }
   }
@@ -273,7 +324,10 @@ export class InventoryLimitError extends Error {
  * order, each once. Without limits, every host.
  */
 export function selectHosts(inventory: Inventory, limits: readonly string[]): InventoryHost[] {
-  const names = limits.flatMap((limit) => limit.split(',')).map((name) => name.trim()).filter((name) => name !== '');
+  const names = limits
+    .flatMap((limit) => limit.split(','))
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
   if (names.length === 0) return inventory.hosts;
   const wanted = new Set<string>();
   for (const name of names) {
@@ -289,6 +343,9 @@ export function selectHosts(inventory: Inventory, limits: readonly string[]): In
     }
   }
   const selected = inventory.hosts.filter((host) => wanted.has(host.name));
-  if (selected.length === 0) throw new InventoryLimitError(`--limit ${names.join(',')} selects no hosts of ${inventory.source} (the groups named are empty)`);
+  if (selected.length === 0)
+    throw new InventoryLimitError(
+      `--limit ${names.join(',')} selects no hosts of ${inventory.source} (the groups named are empty)`,
+    );
   return selected;
 }

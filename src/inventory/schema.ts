@@ -6,7 +6,10 @@ export const ALL_GROUP = 'all';
 /** Host and group names share one namespace, so `--limit web` always means one thing. */
 export const InventoryNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a host or group name is letters, digits, "_", "." and "-", and starts with a letter, digit or "_"')
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/,
+    'a host or group name is letters, digits, "_", "." and "-", and starts with a letter, digit or "_"',
+  )
   .max(253, 'a host or group name is at most 253 characters');
 
 const OneOrMoreSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
@@ -15,12 +18,24 @@ const OneOrMoreSchema = z.union([z.string().min(1), z.array(z.string().min(1)).m
 const VarsSchema = z.record(z.string(), z.unknown());
 
 const ConnectionFields = {
-  user: z.string().min(1).optional().describe('Login user; a host without one takes defaults.user, else the user running driftspec.'),
-  port: z.number().int().min(1).max(65535).optional().describe('SSH port; a host without one takes defaults.port, else 22.'),
+  user: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Login user; a host without one takes defaults.user, else the user running driftspec.'),
+  port: z
+    .number()
+    .int()
+    .min(1)
+    .max(65535)
+    .optional()
+    .describe('SSH port; a host without one takes defaults.port, else 22.'),
   identity: OneOrMoreSchema.optional().describe(
     'Private key file(s), relative to the inventory file (~/ is the home directory); they replace --identity (ssh-agent and DRIFTSPEC_SSH_PASSWORD still apply).',
   ),
-  hostKey: OneOrMoreSchema.optional().describe('Pinned host key fingerprint(s) as "ssh-keygen -lf" prints them (SHA256:…); they replace --host-key.'),
+  hostKey: OneOrMoreSchema.optional().describe(
+    'Pinned host key fingerprint(s) as "ssh-keygen -lf" prints them (SHA256:…); they replace --host-key.',
+  ),
 };
 
 export const InventoryHostSchema = z

@@ -17,7 +17,12 @@ export interface InventoryTarget {
  * pins for that host alone; a key file that cannot be used stops the run before any host is
  * contacted (SpecError at the inventory line, exit 78).
  */
-export function inventoryTargets(hosts: readonly InventoryHost[], sshSettings: () => SshSettings, env: NodeJS.ProcessEnv, sudo?: SudoSettings): InventoryTarget[] {
+export function inventoryTargets(
+  hosts: readonly InventoryHost[],
+  sshSettings: () => SshSettings,
+  env: NodeJS.ProcessEnv,
+  sudo?: SudoSettings,
+): InventoryTarget[] {
   const keys = new Map<string, Identity>();
   const loadKey = (host: InventoryHost, path: string): Identity => {
     let identity = keys.get(path);
@@ -25,7 +30,8 @@ export function inventoryTargets(hosts: readonly InventoryHost[], sshSettings: (
       try {
         identity = loadIdentity(path, env.DRIFTSPEC_SSH_PASSPHRASE || undefined);
       } catch (error) {
-        if (error instanceof IdentityError) throw new SpecError(`identity ${error.path}: ${error.message}`, host.identityLocation);
+        if (error instanceof IdentityError)
+          throw new SpecError(`identity ${error.path}: ${error.message}`, host.identityLocation);
         throw error;
       }
       keys.set(path, identity);
@@ -42,6 +48,9 @@ export function inventoryTargets(hosts: readonly InventoryHost[], sshSettings: (
         hostKeys: host.hostKeys.length > 0 ? { ...shared.hostKeys, pins: host.hostKeys } : shared.hostKeys,
       };
     };
-    return { target: createTarget(host.address, settingsForHost, sudo), info: { name: host.name, groups: host.groups, tags: host.tags } };
+    return {
+      target: createTarget(host.address, settingsForHost, sudo),
+      info: { name: host.name, groups: host.groups, tags: host.tags },
+    };
   });
 }

@@ -22,16 +22,17 @@ export type ValueMatcher =
   | { allOf: ValueMatcher[] }
   | { anyOf: ValueMatcher[] };
 
-const regexFlags = z
-  .string()
-  .regex(/^[imsu]*$/, 'regular expression flags may only be i, m, s and u');
+const regexFlags = z.string().regex(/^[imsu]*$/, 'regular expression flags may only be i, m, s and u');
 
 export const ValueMatcherSchema: z.ZodType<ValueMatcher> = z.lazy(() =>
   z.union([
     ScalarSchema,
     z.object({ equals: ScalarSchema }).strict(),
     z
-      .object({ matches: z.string().refine(isValidRegex, 'not a valid regular expression'), flags: regexFlags.optional() })
+      .object({
+        matches: z.string().refine(isValidRegex, 'not a valid regular expression'),
+        flags: regexFlags.optional(),
+      })
       .strict(),
     z.object({ contains: z.union([ScalarSchema, z.array(ScalarSchema).min(1)]) }).strict(),
     z.object({ gt: z.number() }).strict(),
@@ -119,7 +120,10 @@ function containsAll(actual: ActualValue, wanted: Scalar | Scalar[]): boolean {
   return items.every((w) => text.includes(String(w)));
 }
 
-function compareNumber(actual: Scalar, matcher: { gt: number } | { ge: number } | { lt: number } | { le: number }): boolean {
+function compareNumber(
+  actual: Scalar,
+  matcher: { gt: number } | { ge: number } | { lt: number } | { le: number },
+): boolean {
   const n = toNumber(actual);
   if (n === undefined) return false;
   if ('gt' in matcher) return n > matcher.gt;

@@ -1,6 +1,16 @@
 import { SpecError } from '../inputs/input-error.js';
 import { buildCheck, type CheckRequest } from './build.js';
-import { ControlIdSchema, impactValue, PLAN_SCHEMA_VERSION, TagsSchema, type Check, type Control, type ImpactInput, type Plan, type SpecInfo } from './schema.js';
+import {
+  ControlIdSchema,
+  impactValue,
+  PLAN_SCHEMA_VERSION,
+  TagsSchema,
+  type Check,
+  type Control,
+  type ImpactInput,
+  type Plan,
+  type SpecInfo,
+} from './schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
 
 export interface ControlInput {
@@ -44,11 +54,13 @@ export class PlanAssembler {
   addControl(input: ControlInput): Control {
     const spec = this.requireSpec();
     const id = ControlIdSchema.safeParse(input.id);
-    if (!id.success) throw new SpecError(`invalid control id ${JSON.stringify(input.id)}: ${id.error.issues[0]?.message ?? 'bad id'}`);
+    if (!id.success)
+      throw new SpecError(`invalid control id ${JSON.stringify(input.id)}: ${id.error.issues[0]?.message ?? 'bad id'}`);
     const existing = this.controls.get(input.id);
     if (existing) throw new SpecError(`control "${input.id}" is defined twice (first in spec "${existing.spec}")`);
     const tags = TagsSchema.safeParse(input.tags ?? {});
-    if (!tags.success) throw new SpecError(`invalid tags of control "${input.id}": ${tags.error.issues[0]?.message ?? ''}`);
+    if (!tags.success)
+      throw new SpecError(`invalid tags of control "${input.id}": ${tags.error.issues[0]?.message ?? ''}`);
     const control: Control = {
       id: input.id,
       ...(input.title === undefined ? {} : { title: input.title }),

@@ -31,7 +31,10 @@ export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id
   const matcher = lookupMatcher(resource, request.matcher);
   const args = normaliseArgs(resource, request.matcher, matcher, request.args);
   const title = `${resource.title(subject)} should ${request.negated ? 'not ' : ''}${describeExpectation(matcher, args)}`;
-  const eventually = request.eventually === undefined ? undefined : (parseWith(EventuallyInputSchema, request.eventually, 'eventually') as Eventually);
+  const eventually =
+    request.eventually === undefined
+      ? undefined
+      : (parseWith(EventuallyInputSchema, request.eventually, 'eventually') as Eventually);
   return {
     id,
     control: request.control,
@@ -64,7 +67,9 @@ export function lookupResource(registry: ResourceRegistry, type: string): AnyRes
 export function lookupMatcher(resource: AnyResource, name: string): AnyMatcher {
   const matcher = Object.hasOwn(resource.matchers, name) ? (resource.matchers[name] as AnyMatcher) : undefined;
   if (!matcher)
-    throw new SpecError(`${resource.type} has no matcher "${name}"; expected one of: ${Object.keys(resource.matchers).join(', ')}`);
+    throw new SpecError(
+      `${resource.type} has no matcher "${name}"; expected one of: ${Object.keys(resource.matchers).join(', ')}`,
+    );
   return matcher;
 }
 

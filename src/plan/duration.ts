@@ -14,10 +14,13 @@ export function parseDuration(text: string): number {
   const trimmed = text.trim();
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(trimmed)) {
     const hint = /^\d+(\.\d+)?$/.test(trimmed) ? `; add a unit, such as "${trimmed}s"` : '';
-    throw new Error(`"${text}" is not a duration (expected a number with a unit: ms, s, m or h, such as 90s, 5m or 1m30s)${hint}`);
+    throw new Error(
+      `"${text}" is not a duration (expected a number with a unit: ms, s, m or h, such as 90s, 5m or 1m30s)${hint}`,
+    );
   }
   let total = 0;
-  for (const [, amount, , unit] of trimmed.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
+  for (const [, amount, , unit] of trimmed.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g))
+    total += Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS];
   const ms = Math.round(total);
   if (ms <= 0) throw new Error(`"${text}" is not a positive duration`);
   if (ms > MAX_DURATION_MS) throw new Error(`"${text}" is longer than the longest duration allowed (24h)`);

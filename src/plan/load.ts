@@ -30,7 +30,10 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
     return loadYamlSpec(readInputFile(path, 'spec'), path, assembler, options.registry);
   }
   if (!MODULE_EXTENSIONS.has(extension))
-    throw new SpecError(`unsupported spec file type "${extension || '(none)'}"; expected .yaml, .yml, .json, .ts, .mts, .js or .mjs`, path);
+    throw new SpecError(
+      `unsupported spec file type "${extension || '(none)'}"; expected .yaml, .yml, .json, .ts, .mts, .js or .mjs`,
+      path,
+    );
   readInputFile(path, 'spec');
   const exported = await importTypeScriptSpec(resolve(path), options.cacheDir);
   const definitions = Array.isArray(exported) ? exported : [exported];

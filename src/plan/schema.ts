@@ -62,7 +62,10 @@ export const DEFAULT_EVENTUALLY_INTERVAL_MS = 1000;
 export const MIN_EVENTUALLY_INTERVAL_MS = 100;
 
 /** As a spec writes it: `60s` (the timeout), or `{ timeout: 60s, interval: 2s }`. Editors get this shape. */
-export const EventuallyShapeSchema = z.union([z.string(), z.object({ timeout: z.string(), interval: z.string().optional() }).strict()]);
+export const EventuallyShapeSchema = z.union([
+  z.string(),
+  z.object({ timeout: z.string(), interval: z.string().optional() }).strict(),
+]);
 export type EventuallyInput = z.input<typeof EventuallyShapeSchema>;
 
 /**
@@ -77,8 +80,18 @@ export const EventuallyInputSchema = z
   .transform((input, context): Eventually => {
     const timeoutMs = input.timeout;
     const intervalMs = input.interval ?? Math.min(DEFAULT_EVENTUALLY_INTERVAL_MS, timeoutMs);
-    if (intervalMs < MIN_EVENTUALLY_INTERVAL_MS) context.addIssue({ code: 'custom', message: `interval must be at least ${MIN_EVENTUALLY_INTERVAL_MS}ms`, path: ['interval'] });
-    if (intervalMs > timeoutMs) context.addIssue({ code: 'custom', message: 'interval is longer than timeout, so the check would never be re-probed', path: ['interval'] });
+    if (intervalMs < MIN_EVENTUALLY_INTERVAL_MS)
+      context.addIssue({
+        code: 'custom',
+        message: `interval must be at least ${MIN_EVENTUALLY_INTERVAL_MS}ms`,
+        path: ['interval'],
+      });
+    if (intervalMs > timeoutMs)
+      context.addIssue({
+        code: 'custom',
+        message: 'interval is longer than timeout, so the check would never be re-probed',
+        path: ['interval'],
+      });
     return { timeoutMs, intervalMs };
   });
 

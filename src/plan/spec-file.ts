@@ -32,7 +32,10 @@ export const SpecFileSchema = z
     checks: z.array(CheckItemSchema).optional(),
   })
   .strict()
-  .refine((file) => (file.controls?.length ?? 0) + (file.checks?.length ?? 0) > 0, 'a spec needs at least one control or check');
+  .refine(
+    (file) => (file.controls?.length ?? 0) + (file.checks?.length ?? 0) > 0,
+    'a spec needs at least one control or check',
+  );
 export type SpecFile = z.infer<typeof SpecFileSchema>;
 
 /** The schema of one matcher's value in YAML: `true`/`false`/args for predicates, a value matcher for attributes. */
@@ -43,14 +46,19 @@ export function matcherValueSchema(matcher: AnyMatcher): z.ZodType<unknown> {
 
 function checkSchemaFor(resource: AnyResource): z.ZodType<unknown> {
   const matchers = Object.fromEntries(
-    Object.entries(resource.matchers as Record<string, AnyMatcher>).map(([name, m]) => [name, matcherValueSchema(m).optional()]),
+    Object.entries(resource.matchers as Record<string, AnyMatcher>).map(([name, m]) => [
+      name,
+      matcherValueSchema(m).optional(),
+    ]),
   );
   return z
     .object({
       [resource.type]: resource.subject.describe(resource.summary),
       options: resource.options.optional(),
       skip: z.string().optional(),
-      eventually: EventuallyShapeSchema.optional().describe('Re-probe while failing: 60s, or { timeout: 60s, interval: 2s }.'),
+      eventually: EventuallyShapeSchema.optional().describe(
+        'Re-probe while failing: 60s, or { timeout: 60s, interval: 2s }.',
+      ),
       not: z.object(matchers).strict().optional(),
       ...matchers,
     })
@@ -63,7 +71,8 @@ function checkSchemaFor(resource: AnyResource): z.ZodType<unknown> {
  */
 export function specFileJsonSchema(registry: ResourceRegistry): unknown {
   const checkSchemas = [...registry.values()].map(checkSchemaFor);
-  const check = checkSchemas.length === 1 ? checkSchemas[0]! : z.union(checkSchemas as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+  const check =
+    checkSchemas.length === 1 ? checkSchemas[0]! : z.union(checkSchemas as [z.ZodType, z.ZodType, ...z.ZodType[]]);
   const schema = z
     .object({
       spec: z.string().min(1).describe('The spec name, shown in reports.'),

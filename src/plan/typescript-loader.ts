@@ -51,7 +51,8 @@ export async function importTypeScriptSpec(absolutePath: string, cacheDir: strin
     const url = `${pathToFileURL(output).href}?${API_QUERY}=${api.id}`;
     const loading = (async () => (await import(url)) as { default?: unknown })();
     const module = await unlessStalled(loading, absolutePath);
-    if (module.default === undefined) throw new SpecError('has no default export; export default spec(…)', absolutePath);
+    if (module.default === undefined)
+      throw new SpecError('has no default export; export default spec(…)', absolutePath);
     return module.default;
   } catch (error) {
     if (isSpecError(error) || isSpecStalledError(error)) throw error;
@@ -137,7 +138,13 @@ async function readValidCache(metaPath: string): Promise<string | undefined> {
   return meta.output;
 }
 
-async function compile(absolutePath: string, cacheDir: string, entryKey: string, metaPath: string, api: OwnApi): Promise<string> {
+async function compile(
+  absolutePath: string,
+  cacheDir: string,
+  entryKey: string,
+  metaPath: string,
+  api: OwnApi,
+): Promise<string> {
   await mkdir(cacheDir, { recursive: true });
   // esbuild loads only to compile: a spec served from the cache never pays for it.
   const { build } = await import('esbuild');
@@ -183,7 +190,9 @@ function formatBuildErrors(errors: Message[], apiNames: readonly string[]): stri
   return errors
     .map((e) => {
       const missing = MISSING_EXPORT.exec(e.text);
-      const text = missing ? `driftspec has no export named "${missing[1]}" (it exports: ${apiNames.join(', ')})` : e.text;
+      const text = missing
+        ? `driftspec has no export named "${missing[1]}" (it exports: ${apiNames.join(', ')})`
+        : e.text;
       return e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${text}` : text;
     })
     .join('\n');

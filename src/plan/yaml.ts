@@ -20,11 +20,18 @@ export function loadYamlSpec(text: string, source: string, assembler: PlanAssemb
   const file = validateLocated(yamlValue(document, source), where, SpecFileSchema, {
     shape: 'a spec file must be a map with at least `spec:` and `controls:` or `checks:`',
   });
-  assembler.beginSpec({ name: file.spec, source, ...(file.version === undefined ? {} : { version: file.version }), ...(file.title === undefined ? {} : { title: file.title }) });
+  assembler.beginSpec({
+    name: file.spec,
+    source,
+    ...(file.version === undefined ? {} : { version: file.version }),
+    ...(file.title === undefined ? {} : { title: file.title }),
+  });
   file.controls?.forEach((control, c) => {
     const { checks, ...meta } = control;
     withLocation(where, ['controls', c, 'id'], () => assembler.addControl(meta));
-    checks.forEach((item, i) => addCheckItem(item, control.id, ['controls', c, 'checks', i], where, assembler, registry));
+    checks.forEach((item, i) =>
+      addCheckItem(item, control.id, ['controls', c, 'checks', i], where, assembler, registry),
+    );
   });
   file.checks?.forEach((item, i) => addCheckItem(item, null, ['checks', i], where, assembler, registry));
 }
@@ -53,7 +60,8 @@ function addCheckItem(
   withLocation(where, [...path, resource.type], () => parseSubject(resource, subject));
   if (options !== undefined) withLocation(where, [...path, 'options'], () => parseOptions(resource, options));
   const skip = item.skip;
-  if (skip !== undefined && typeof skip !== 'string') throw new SpecError('skip: expected the reason as text', where.at([...path, 'skip']));
+  if (skip !== undefined && typeof skip !== 'string')
+    throw new SpecError('skip: expected the reason as text', where.at([...path, 'skip']));
   const eventually = item.eventually;
   if (eventually !== undefined) checkEventually(eventually, [...path, 'eventually'], where);
   let matched = 0;
@@ -71,11 +79,19 @@ function addCheckItem(
     add([...path, key], key, value, false);
     matched++;
   }
-  if (matched === 0) throw new SpecError(`${resource.type} check has no matcher; expected one of: ${matcherNames(resource)}`, where.at(path));
+  if (matched === 0)
+    throw new SpecError(
+      `${resource.type} check has no matcher; expected one of: ${matcherNames(resource)}`,
+      where.at(path),
+    );
 
   function add(at: Path, name: string, value: unknown, negated: boolean): void {
     const matcher = Object.hasOwn(resource.matchers, name) ? (resource.matchers[name] as AnyMatcher) : undefined;
-    if (!matcher) throw new SpecError(`unknown key "${name}" for a ${resource.type} check; expected one of: ${matcherNames(resource)}, ${CHECK_META_KEYS.join(', ')}`, where.at(at));
+    if (!matcher)
+      throw new SpecError(
+        `unknown key "${name}" for a ${resource.type} check; expected one of: ${matcherNames(resource)}, ${CHECK_META_KEYS.join(', ')}`,
+        where.at(at),
+      );
     const request: CheckRequest = {
       control,
       resource: resource.type,
@@ -95,24 +111,39 @@ function checkEventually(value: unknown, at: Path, where: SourceMap): void {
   const result = EventuallyInputSchema.safeParse(value);
   if (result.success) return;
   const detail = formatZodIssues(result.error);
-  const hint = /Invalid input/.test(detail) ? ' (expected a duration such as 60s, or { timeout: 60s, interval: 2s })' : '';
+  const hint = /Invalid input/.test(detail)
+    ? ' (expected a duration such as 60s, or { timeout: 60s, interval: 2s })'
+    : '';
   throw new SpecError(`eventually: ${detail}${hint}`, where.at(at));
 }
 
 /** `installed: true`, `installed: false` (negated) and `installed: { version: … }` for predicates. */
-function predicateOrAttribute(matcher: AnyMatcher, value: unknown, negated: boolean): { negated: boolean; args: unknown } {
-  if (matcher.kind === 'predicate' && typeof value === 'boolean') return { negated: value ? negated : !negated, args: {} };
+function predicateOrAttribute(
+  matcher: AnyMatcher,
+  value: unknown,
+  negated: boolean,
+): { negated: boolean; args: unknown } {
+  if (matcher.kind === 'predicate' && typeof value === 'boolean')
+    return { negated: value ? negated : !negated, args: {} };
   return { negated, args: value ?? (matcher.kind === 'predicate' ? {} : value) };
 }
 
 /** The first key names the resource; later keys are matchers, even where a name is both (`group`). */
-function findResource(item: Record<string, unknown>, path: Path, where: SourceMap, registry: ResourceRegistry): AnyResource {
+function findResource(
+  item: Record<string, unknown>,
+  path: Path,
+  where: SourceMap,
+  registry: ResourceRegistry,
+): AnyResource {
   const first = Object.keys(item)[0];
   const resource = first === undefined ? undefined : registry.get(first);
   if (resource) return resource;
   const named = Object.keys(item).find((key) => registry.has(key));
   const hint = named ? `; put "${named}:" first` : '';
-  throw new SpecError(`a check must start with a resource key (one of: ${[...registry.keys()].join(', ')})${hint}`, where.at(first === undefined ? path : [...path, first]));
+  throw new SpecError(
+    `a check must start with a resource key (one of: ${[...registry.keys()].join(', ')})${hint}`,
+    where.at(first === undefined ? path : [...path, first]),
+  );
 }
 
 function matcherNames(resource: AnyResource): string {

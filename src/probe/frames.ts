@@ -56,7 +56,9 @@ export function parseProbeOutput(output: Buffer): ParsedProbeOutput {
   return { frames, complete, stray: strayParts.join('\n').trim() };
 }
 
-function parseHeader(line: string): { id: string; exitCode: number; stdoutBytes: number; stderrBytes: number } | undefined {
+function parseHeader(
+  line: string,
+): { id: string; exitCode: number; stdoutBytes: number; stderrBytes: number } | undefined {
   const match = /^DSFRAME (\S+) (\d+) (\d+) (\d+)$/.exec(line);
   if (!match) return undefined;
   return { id: match[1]!, exitCode: Number(match[2]), stdoutBytes: Number(match[3]), stderrBytes: Number(match[4]) };

@@ -73,7 +73,12 @@ export function parseParts(stdout: Buffer): Map<string, Frame> {
     const line = stdout.subarray(offset, newline === -1 ? stdout.length : newline).toString('latin1');
     const header = /^DSPART (\d+) (\d+) (\d+) (\d+)$/.exec(line);
     if (newline === -1 || !header) throw new Error(`unexpected output at byte ${offset} of a grouped query`);
-    const [exitCode, nameBytes, stdoutBytes, stderrBytes] = header.slice(1).map(Number) as [number, number, number, number];
+    const [exitCode, nameBytes, stdoutBytes, stderrBytes] = header.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     const nameStart = newline + 1;
     const stdoutStart = nameStart + nameBytes;
     const stderrStart = stdoutStart + stdoutBytes;

@@ -118,8 +118,14 @@ export function defineResource<
   O extends Record<string, unknown>,
   M extends Record<string, AnyMatcher>,
   C extends Record<string, Shortcut> = Record<never, Shortcut>,
->(definition: Omit<ResourceDefinition<S, O, M, C>, 'shortcuts' | 'dslName'> & { shortcuts?: C; dslName?: string }): ResourceDefinition<S, O, M, C> {
-  return { ...definition, dslName: definition.dslName ?? definition.type, shortcuts: definition.shortcuts ?? ({} as C) };
+>(
+  definition: Omit<ResourceDefinition<S, O, M, C>, 'shortcuts' | 'dslName'> & { shortcuts?: C; dslName?: string },
+): ResourceDefinition<S, O, M, C> {
+  return {
+    ...definition,
+    dslName: definition.dslName ?? definition.type,
+    shortcuts: definition.shortcuts ?? ({} as C),
+  };
 }
 
 export const NoArgs = z.object({}).strict();
@@ -129,7 +135,9 @@ export function predicate<F, A>(matcher: Omit<PredicateMatcher<F, A>, 'kind'>): 
   return { kind: 'predicate', ...matcher };
 }
 
-export function attribute<F, E = ValueExpectation>(matcher: Omit<AttributeMatcher<F, E>, 'kind'>): AttributeMatcher<F, E> {
+export function attribute<F, E = ValueExpectation>(
+  matcher: Omit<AttributeMatcher<F, E>, 'kind'>,
+): AttributeMatcher<F, E> {
   return { kind: 'attribute', ...matcher };
 }
 
@@ -140,10 +148,13 @@ export function isAbsent(value: ActualValue | Absent): value is Absent {
 /** The common first step of every parser: a missing tool or a killed query is never evidence. */
 export function requireRan(frame: Frame, what: string): void {
   const stderr = frame.stderr.toString('utf8').trim();
-  if (frame.exitCode === 127) throw new FactError(`${what}: command not found on the target (exit 127)${stderr ? `: ${stderr}` : ''}`);
-  if (frame.exitCode === 126) throw new FactError(`${what}: command not executable on the target (exit 126)${stderr ? `: ${stderr}` : ''}`);
+  if (frame.exitCode === 127)
+    throw new FactError(`${what}: command not found on the target (exit 127)${stderr ? `: ${stderr}` : ''}`);
+  if (frame.exitCode === 126)
+    throw new FactError(`${what}: command not executable on the target (exit 126)${stderr ? `: ${stderr}` : ''}`);
   if (frame.exitCode === 124) throw new FactError(`${what}: timed out on the target (exit 124)`);
-  if (frame.exitCode > 128 && frame.exitCode < 160) throw new FactError(`${what}: killed by signal ${frame.exitCode - 128}`);
+  if (frame.exitCode > 128 && frame.exitCode < 160)
+    throw new FactError(`${what}: killed by signal ${frame.exitCode - 128}`);
 }
 
 /** Fails unless the frame exited with one of `codes`, quoting stderr as the evidence. */
@@ -170,7 +181,9 @@ export function firstLines(text: string, count: number): string {
 export function validateFact<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new FactError(`${what}: unexpected output (${result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`);
+  throw new FactError(
+    `${what}: unexpected output (${result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`,
+  );
 }
 
 /**

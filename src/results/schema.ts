@@ -53,7 +53,9 @@ export const HostStatusSchema = z.enum(['completed', 'unreachable', 'error']);
 export type HostStatus = z.infer<typeof HostStatusSchema>;
 
 /** A host's inventory entry (`--inventory`): its name there, every group it belongs to, its tags. */
-export const HostInventorySchema = z.object({ name: z.string(), groups: z.array(z.string()), tags: z.array(z.string()) }).strict();
+export const HostInventorySchema = z
+  .object({ name: z.string(), groups: z.array(z.string()), tags: z.array(z.string()) })
+  .strict();
 
 export const HostResultSchema = z
   .object({
@@ -113,7 +115,12 @@ export function countStatuses(results: readonly { status: CheckStatus }[]): Stat
 }
 
 export function addCounts(a: StatusCounts, b: StatusCounts): StatusCounts {
-  return { passed: a.passed + b.passed, failed: a.failed + b.failed, error: a.error + b.error, skipped: a.skipped + b.skipped };
+  return {
+    passed: a.passed + b.passed,
+    failed: a.failed + b.failed,
+    error: a.error + b.error,
+    skipped: a.skipped + b.skipped,
+  };
 }
 
 /** ISO 8601 with the local offset, never a bare local time. */

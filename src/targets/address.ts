@@ -17,7 +17,12 @@ export const SshAddressSchema = z.object({
     .max(256, 'the user name is longer than 256 characters')
     .refine((user) => !CONTROL_CHARACTERS.test(user), 'the user name contains a control character'),
   /** Lower case; an IPv6 address without brackets. */
-  host: z.string().refine((host) => isIPv4(host) || isIPv6(host) || DNS_NAME.test(host), 'not a host name, IPv4 address or bracketed IPv6 address'),
+  host: z
+    .string()
+    .refine(
+      (host) => isIPv4(host) || isIPv6(host) || DNS_NAME.test(host),
+      'not a host name, IPv4 address or bracketed IPv6 address',
+    ),
   port: z.number().int().min(1, 'the port must be 1-65535').max(65535, 'the port must be 1-65535'),
   /** Parts the URL left out and defaults filled in; ssh_config may supply them instead. */
   defaulted: z.array(z.enum(['user', 'port'])).optional(),
@@ -39,7 +44,10 @@ export function parseTargetAddress(text: string, defaultUser: () => string = cur
 
 function parseSshUrl(text: string, defaultUser: () => string): SshAddress {
   const parts = parseSshUrlParts(text);
-  const defaulted = [...(parts.user === undefined ? (['user'] as const) : []), ...(parts.port === undefined ? (['port'] as const) : [])];
+  const defaulted = [
+    ...(parts.user === undefined ? (['user'] as const) : []),
+    ...(parts.port === undefined ? (['port'] as const) : []),
+  ];
   return {
     kind: 'ssh',
     user: parts.user ?? defaultUser(),
@@ -50,7 +58,10 @@ function parseSshUrl(text: string, defaultUser: () => string): SshAddress {
 }
 
 /** What an `ssh://` URL says, leaving out what it does not (user, port) instead of defaulting it. */
-const SshUrlPartsSchema = SshAddressSchema.pick({ user: true, host: true, port: true }).partial({ user: true, port: true });
+const SshUrlPartsSchema = SshAddressSchema.pick({ user: true, host: true, port: true }).partial({
+  user: true,
+  port: true,
+});
 export type SshUrlParts = z.infer<typeof SshUrlPartsSchema>;
 
 export function parseSshUrlParts(text: string): SshUrlParts {
@@ -61,7 +72,9 @@ export function parseSshUrlParts(text: string): SshUrlParts {
     throw new TargetAddressError(`not a valid URL; expected ${SSH_FORM}`);
   }
   if (url.password !== '') {
-    throw new TargetAddressError('a password does not belong in a target URL (process lists and shell history show it); set DRIFTSPEC_SSH_PASSWORD instead');
+    throw new TargetAddressError(
+      'a password does not belong in a target URL (process lists and shell history show it); set DRIFTSPEC_SSH_PASSWORD instead',
+    );
   }
   if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {
     throw new TargetAddressError(`a target URL has no path, query or fragment; expected ${SSH_FORM}`);
@@ -71,7 +84,10 @@ export function parseSshUrlParts(text: string): SshUrlParts {
     host: decodeComponent(url.hostname.replace(/^\[(.*)\]$/, '$1'), 'host').toLowerCase(),
     ...(url.port === '' ? {} : { port: Number(url.port) }),
   });
-  if (!parsed.success) throw new TargetAddressError(`${parsed.error.issues.map((issue) => issue.message).join('; ')}; expected ${SSH_FORM}`);
+  if (!parsed.success)
+    throw new TargetAddressError(
+      `${parsed.error.issues.map((issue) => issue.message).join('; ')}; expected ${SSH_FORM}`,
+    );
   return parsed.data;
 }
 

@@ -29,7 +29,9 @@ const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/;
 export function parseFingerprint(text: string): string {
   const trimmed = text.trim().replace(/=$/, '');
   if (!FINGERPRINT.test(trimmed)) {
-    throw new Error(`expected a SHA256 fingerprint as "ssh-keygen -lf" prints it (SHA256: and 43 base64 characters), got "${text}"`);
+    throw new Error(
+      `expected a SHA256 fingerprint as "ssh-keygen -lf" prints it (SHA256: and 43 base64 characters), got "${text}"`,
+    );
   }
   return trimmed;
 }
@@ -44,7 +46,10 @@ export function decideHostKey(policy: HostKeyPolicy, host: string, port: number,
   const fingerprint = fingerprintOf(presented);
   const revoked = policy.knownHosts.find((entry) => entry.marker === 'revoked' && entry.key.equals(presented));
   if (revoked) {
-    return { accepted: false, message: `the host key of ${label} (${describeKey(presented)}) is marked @revoked in ${revoked.source}; refusing to connect` };
+    return {
+      accepted: false,
+      message: `the host key of ${label} (${describeKey(presented)}) is marked @revoked in ${revoked.source}; refusing to connect`,
+    };
   }
   if (policy.pins.length > 0) {
     if (policy.pins.includes(fingerprint)) return { accepted: true, how: 'pinned', fingerprint };

@@ -23,7 +23,10 @@ const DESCRIPTIONS: [RegExp, UnreachableKind, string][] = [
 export function classifyForwardError(error: Error & { reason?: unknown }, label: string): TargetUnreachableError {
   const description = error.message.replace(/^\(SSH\) Channel open failure: /, '');
   if (error.reason === ADMINISTRATIVELY_PROHIBITED) {
-    return new TargetUnreachableError('other', `cannot connect to ${label}: the jump host does not allow forwarding there (AllowTcpForwarding or PermitOpen in its sshd_config) [${description}]`);
+    return new TargetUnreachableError(
+      'other',
+      `cannot connect to ${label}: the jump host does not allow forwarding there (AllowTcpForwarding or PermitOpen in its sshd_config) [${description}]`,
+    );
   }
   const known = DESCRIPTIONS.find(([pattern]) => pattern.test(description));
   const [, kind, words] = known ?? [undefined, 'other' as const, 'the jump host could not connect'];

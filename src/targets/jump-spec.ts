@@ -12,12 +12,15 @@ const JUMP_FORM = '[user@]host[:port] or ssh://[user@]host[:port] (an IPv6 addre
 export function parseJumpSpec(text: string): JumpSpec {
   const trimmed = text.trim();
   if (trimmed === '') throw new TargetAddressError(`an empty jump host; expected ${JUMP_FORM}`);
-  if (/\s/.test(trimmed)) throw new TargetAddressError(`a jump host has no spaces ("${trimmed}"); expected ${JUMP_FORM}`);
+  if (/\s/.test(trimmed))
+    throw new TargetAddressError(`a jump host has no spaces ("${trimmed}"); expected ${JUMP_FORM}`);
   try {
     return parseSshUrlParts(trimmed.startsWith('ssh://') ? trimmed : `ssh://${trimmed}`);
   } catch (error) {
     if (!(error instanceof TargetAddressError)) throw error;
-    throw new TargetAddressError(`"${trimmed}" is not a jump host: ${error.message.replace(/; expected .*$/, '')}; expected ${JUMP_FORM}`);
+    throw new TargetAddressError(
+      `"${trimmed}" is not a jump host: ${error.message.replace(/; expected .*$/, '')}; expected ${JUMP_FORM}`,
+    );
   }
 }
 

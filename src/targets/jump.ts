@@ -5,7 +5,13 @@ import { hostname, userInfo } from 'node:os';
 import { SpecError } from '../inputs/input-error.js';
 import { currentUser, SshAddressSchema, sshTargetName, type SshAddress } from './address.js';
 import type { JumpSpec } from './jump-spec.js';
-import { expandIdentityPath, resolveHostConfig, type HostConfig, type Sourced, type ProxySetting } from './ssh-config.js';
+import {
+  expandIdentityPath,
+  resolveHostConfig,
+  type HostConfig,
+  type Sourced,
+  type ProxySetting,
+} from './ssh-config.js';
 import { loadIdentity, type Identity, type SshCredentials } from './ssh-credentials.js';
 import type { SshSettings } from './ssh-settings.js';
 import type { SshHop, SshTargetOptions } from './ssh.js';
@@ -57,7 +63,10 @@ class Router {
     const port = spec.port ?? config.port?.value ?? 22;
     const host = config.hostName?.value ?? spec.host;
     if (config.hostName && !SshAddressSchema.shape.host.safeParse(host).success) {
-      throw new SpecError(`HostName gives "${host}" for ${spec.host}, which is not a host name, IPv4 address or IPv6 address`, config.hostName.source);
+      throw new SpecError(
+        `HostName gives "${host}" for ${spec.host}, which is not a host name, IPv4 address or IPv6 address`,
+        config.hostName.source,
+      );
     }
     const address: SshAddress = { kind: 'ssh', user, host, port };
     const identityFiles = config.identityFiles.map((file) => ({

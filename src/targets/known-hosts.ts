@@ -71,7 +71,10 @@ function hashedNameMatches(hashed: string, name: string): boolean {
 /** OpenSSH's match_pattern: `*` any run of characters, `?` exactly one; everything else literal. */
 function wildcardMatches(pattern: string, name: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === name;
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 's').test(name);
 }
 

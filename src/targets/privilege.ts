@@ -85,7 +85,8 @@ export interface LaunchContext {
  * line, so it must be a plain absolute path and is written as it is.
  */
 function plainShell(shell: string): string {
-  if (!/^\/[A-Za-z0-9_./-]+$/.test(shell)) throw new Error(`the probe shell must be a plain absolute path, got ${JSON.stringify(shell)}`);
+  if (!/^\/[A-Za-z0-9_./-]+$/.test(shell))
+    throw new Error(`the probe shell must be a plain absolute path, got ${JSON.stringify(shell)}`);
   return shell;
 }
 
@@ -121,7 +122,12 @@ export function sudoLaunch(settings: SudoSettings, context: LaunchContext): Prob
           command: `sudo -S -p ${shellQuote('')}${userWords} -- ${shell} -c ${shellQuote(passwordWrapper(context.shell))}`,
           stdinPrefix: () => `${password.reveal()}\n${PROBE_START_LINE}\n`,
         };
-  const refusal: RefusalContext = { loginUser: context.loginUser, runAs: settings.user ?? 'root', shell: context.shell, withPassword: password !== undefined };
+  const refusal: RefusalContext = {
+    loginUser: context.loginUser,
+    runAs: settings.user ?? 'root',
+    shell: context.shell,
+    withPassword: password !== undefined,
+  };
   return {
     ...launch,
     diagnose: (result) => diagnoseSudo(result, refusal, password),
@@ -139,13 +145,17 @@ function passwordWrapper(shell: string): string {
 }
 
 /** Settings from `--sudo`, `--sudo-user` and DRIFTSPEC_SUDO_PASSWORD; undefined when neither flag is given. */
-export function loadSudoSettings(flags: { sudo?: boolean; sudoUser?: string }, env: NodeJS.ProcessEnv): SudoSettings | undefined {
+export function loadSudoSettings(
+  flags: { sudo?: boolean; sudoUser?: string },
+  env: NodeJS.ProcessEnv,
+): SudoSettings | undefined {
   if (!flags.sudo && flags.sudoUser === undefined) return undefined;
   const value = env[SUDO_PASSWORD_VARIABLE];
   const settings: SudoSettings = flags.sudoUser !== undefined ? { user: SudoUserSchema.parse(flags.sudoUser) } : {};
   if (value === undefined || value === '') return settings;
   // sudo reads one line: a line break would send the rest of the password to the shell.
-  if (/[\r\n\0]/.test(value)) throw new SpecError('the sudo password cannot contain a line break or a NUL byte', SUDO_PASSWORD_VARIABLE);
+  if (/[\r\n\0]/.test(value))
+    throw new SpecError('the sudo password cannot contain a line break or a NUL byte', SUDO_PASSWORD_VARIABLE);
   return { ...settings, password: new Secret(value) };
 }
 
@@ -179,11 +189,13 @@ const REFUSALS: readonly Refusal[] = [
   },
   {
     pattern: / is not allowed to execute | may not run sudo on /,
-    message: (context) => `sudo does not allow ${context.loginUser} to run ${context.shell} as ${context.runAs} on this host: ${grantRule(context)}`,
+    message: (context) =>
+      `sudo does not allow ${context.loginUser} to run ${context.shell} as ${context.runAs} on this host: ${grantRule(context)}`,
   },
   {
     pattern: /incorrect password attempt|^Sorry, try again\./,
-    message: ({ loginUser }) => `sudo refused the password in ${SUDO_PASSWORD_VARIABLE}: set it to ${loginUser}'s password on this host`,
+    message: ({ loginUser }) =>
+      `sudo refused the password in ${SUDO_PASSWORD_VARIABLE}: set it to ${loginUser}'s password on this host`,
   },
   {
     pattern: /a password is required|no password was provided/,
@@ -221,9 +233,11 @@ function diagnoseSudo(result: ExecResult, context: RefusalContext, password?: Se
     .filter((line) => line !== '' && !WARNINGS.some((warning) => warning.test(line)));
   const refusal = REFUSALS.find(({ pattern }) => lines.some((line) => pattern.test(line)));
   if (refusal) return `${refusal.message(context)} [${quoteSudo(lines)}]`;
-  if (result.exitCode === 127 && lines.some((line) => /\bsudo\b/.test(line) && /not found/.test(line))) return `${missingSudo(context)} [${quoteSudo(lines)}]`;
+  if (result.exitCode === 127 && lines.some((line) => /\bsudo\b/.test(line) && /not found/.test(line)))
+    return `${missingSudo(context)} [${quoteSudo(lines)}]`;
   const fromSudo = lines.filter((line) => line.startsWith('sudo:'));
-  if (fromSudo.length > 0) return `sudo did not run the probe as ${context.runAs} (exit ${result.exitCode ?? result.signal}) [${quoteSudo(fromSudo)}]`;
+  if (fromSudo.length > 0)
+    return `sudo did not run the probe as ${context.runAs} (exit ${result.exitCode ?? result.signal}) [${quoteSudo(fromSudo)}]`;
   return undefined;
 }
 

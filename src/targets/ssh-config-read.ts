@@ -5,7 +5,14 @@ import { isAbsolute, join } from 'node:path';
 import SSHConfig, { LineType, type Line } from 'ssh-config';
 import { SpecError } from '../inputs/input-error.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
-import { CONFIG_VALUE_SCHEMAS, type Condition, type ConfigDirective, type ConfigKeyword, type HostLine, type SshConfig } from './ssh-config.js';
+import {
+  CONFIG_VALUE_SCHEMAS,
+  type Condition,
+  type ConfigDirective,
+  type ConfigKeyword,
+  type HostLine,
+  type SshConfig,
+} from './ssh-config.js';
 
 /** OpenSSH's limit on nested Include. */
 const MAX_INCLUDE_DEPTH = 16;
@@ -41,7 +48,10 @@ class ConfigReader {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      throw new SpecError(`cannot read the ssh_config file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, path);
+      throw new SpecError(
+        `cannot read the ssh_config file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        path,
+      );
     }
     this.files.push(path);
     for (const { node, line, section } of numberedLines(parseConfig(text, path))) {
@@ -60,7 +70,10 @@ class ConfigReader {
     if (!(keyword in CONFIG_VALUE_SCHEMAS)) return;
     const value =
       keyword === 'identityfile'
-        ? { path: typeof node.value === 'string' ? node.value : lineValues(node).join(' '), quoted: node.quoted === true }
+        ? {
+            path: typeof node.value === 'string' ? node.value : lineValues(node).join(' '),
+            quoted: node.quoted === true,
+          }
         : typeof node.value === 'string'
           ? node.value
           : lineValues(node).join(' ');
@@ -71,7 +84,8 @@ class ConfigReader {
 
   private include(patterns: string[], when: Condition, source: string, depth: number): void {
     if (patterns.length === 0) throw new SpecError('Include needs a value', source);
-    if (depth + 1 > MAX_INCLUDE_DEPTH) throw new SpecError(`Include nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`, source);
+    if (depth + 1 > MAX_INCLUDE_DEPTH)
+      throw new SpecError(`Include nested more than ${MAX_INCLUDE_DEPTH} deep (does a file include itself?)`, source);
     for (const pattern of patterns) {
       const absolute = this.absoluteIncludePath(pattern);
       for (const file of expandGlobPath(absolute)) this.readFile(file, when, depth + 1);
@@ -98,7 +112,9 @@ function sectionCondition(section: Section, outer: Condition, source: string): C
     return criteria.length === 1 && criteria[0] === 'all' ? outer : 'never';
   }
   const hostLine: HostLine = {
-    patterns: lineValues(section).map((value) => (value.startsWith('!') ? { negated: true, glob: value.slice(1) } : { negated: false, glob: value })),
+    patterns: lineValues(section).map((value) =>
+      value.startsWith('!') ? { negated: true, glob: value.slice(1) } : { negated: false, glob: value },
+    ),
     source,
   };
   return [...outer, hostLine];
@@ -168,7 +184,12 @@ export function expandGlobPath(pattern: string): string[] {
       continue;
     }
     const matcher = globComponent(component);
-    paths = paths.flatMap((path) => listDirectory(path).filter((name) => matcher.test(name) && (component.startsWith('.') || !name.startsWith('.'))).sort().map((name) => join(path, name)));
+    paths = paths.flatMap((path) =>
+      listDirectory(path)
+        .filter((name) => matcher.test(name) && (component.startsWith('.') || !name.startsWith('.')))
+        .sort()
+        .map((name) => join(path, name)),
+    );
   }
   return paths.filter(isFile);
 }
@@ -183,7 +204,10 @@ function globComponent(component: string): RegExp {
       const end = component.indexOf(']', index + 2);
       if (end === -1) source += '\\[';
       else {
-        const body = component.slice(index + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = component
+          .slice(index + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         source += `[${body}]`;
         index = end;
       }

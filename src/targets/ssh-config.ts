@@ -32,11 +32,20 @@ const HostNameValue = z
   .string()
   .min(1, 'HostName needs a value')
   .superRefine((value, context) => {
-    const unknown = [...value.matchAll(TOKEN)].map((match) => match[0]).filter((token) => token !== '%h' && token !== '%%');
-    if (unknown.length > 0) return void context.addIssue({ code: 'custom', message: `HostName accepts only the %h and %% tokens, not ${unknown.join(', ')}` });
+    const unknown = [...value.matchAll(TOKEN)]
+      .map((match) => match[0])
+      .filter((token) => token !== '%h' && token !== '%%');
+    if (unknown.length > 0)
+      return void context.addIssue({
+        code: 'custom',
+        message: `HostName accepts only the %h and %% tokens, not ${unknown.join(', ')}`,
+      });
     const sample = value.replace(/%h/g, 'h');
     if (!SshAddressSchema.shape.host.safeParse(sample.toLowerCase()).success) {
-      context.addIssue({ code: 'custom', message: `HostName "${value}" is not a host name, IPv4 address or IPv6 address` });
+      context.addIssue({
+        code: 'custom',
+        message: `HostName "${value}" is not a host name, IPv4 address or IPv6 address`,
+      });
     }
   });
 
@@ -57,10 +66,18 @@ const IdentityFileValue = z
   .object({ path: z.string(), quoted: z.boolean() })
   .superRefine(({ path, quoted }, context) => {
     if (path === '') return void context.addIssue({ code: 'custom', message: 'IdentityFile needs a value' });
-    if (!quoted && /\s/.test(path)) return void context.addIssue({ code: 'custom', message: 'IdentityFile is one path (quote a path with spaces)' });
-    const unknown = [...path.matchAll(TOKEN)].filter((match) => !IDENTITY_FILE_TOKENS.has(match[1]!)).map((match) => match[0]);
-    if (unknown.length > 0) context.addIssue({ code: 'custom', message: `IdentityFile token ${unknown.join(', ')} is not supported (use %%, %d, %h, %i, %l, %L, %n, %p, %r, %u)` });
-    if (/^~[^/]/.test(path)) context.addIssue({ code: 'custom', message: 'IdentityFile ~user/… is not supported; write the path' });
+    if (!quoted && /\s/.test(path))
+      return void context.addIssue({ code: 'custom', message: 'IdentityFile is one path (quote a path with spaces)' });
+    const unknown = [...path.matchAll(TOKEN)]
+      .filter((match) => !IDENTITY_FILE_TOKENS.has(match[1]!))
+      .map((match) => match[0]);
+    if (unknown.length > 0)
+      context.addIssue({
+        code: 'custom',
+        message: `IdentityFile token ${unknown.join(', ')} is not supported (use %%, %d, %h, %i, %l, %L, %n, %p, %r, %u)`,
+      });
+    if (/^~[^/]/.test(path))
+      context.addIssue({ code: 'custom', message: 'IdentityFile ~user/… is not supported; write the path' });
   })
   .transform(({ path }) => path);
 
@@ -108,7 +125,10 @@ export interface Sourced<T> {
   source: ConfigSource;
 }
 
-export type ProxySetting = { kind: 'jump'; hops: readonly JumpSpec[] } | { kind: 'none' } | { kind: 'command'; command: string };
+export type ProxySetting =
+  | { kind: 'jump'; hops: readonly JumpSpec[] }
+  | { kind: 'none' }
+  | { kind: 'command'; command: string };
 
 /** What ssh_config says about one host; each value knows the line it came from. */
 export interface HostConfig {
@@ -133,7 +153,10 @@ export function resolveHostConfig(config: SshConfig | undefined, host: string): 
     const { source } = directive;
     switch (directive.keyword) {
       case 'hostname':
-        resolved.hostName ??= { value: directive.value.replace(/%(%|h)/g, (_, token: string) => (token === 'h' ? host : '%')).toLowerCase(), source };
+        resolved.hostName ??= {
+          value: directive.value.replace(/%(%|h)/g, (_, token: string) => (token === 'h' ? host : '%')).toLowerCase(),
+          source,
+        };
         break;
       case 'user':
         resolved.user ??= { value: directive.value, source };
@@ -145,10 +168,17 @@ export function resolveHostConfig(config: SshConfig | undefined, host: string): 
         resolved.identityFiles.push({ value: directive.value, source });
         break;
       case 'proxyjump':
-        resolved.proxy ??= { value: directive.value === 'none' ? { kind: 'none' } : { kind: 'jump', hops: directive.value }, source };
+        resolved.proxy ??= {
+          value: directive.value === 'none' ? { kind: 'none' } : { kind: 'jump', hops: directive.value },
+          source,
+        };
         break;
       case 'proxycommand':
-        resolved.proxy ??= { value: directive.value.toLowerCase() === 'none' ? { kind: 'none' } : { kind: 'command', command: directive.value }, source };
+        resolved.proxy ??= {
+          value:
+            directive.value.toLowerCase() === 'none' ? { kind: 'none' } : { kind: 'command', command: directive.value },
+          source,
+        };
         break;
     }
   }
@@ -171,7 +201,9 @@ export function hostLineMatches(line: HostLine, host: string): boolean {
 
 /** OpenSSH's match_pattern: `*` any run of characters, `?` exactly one; host names compared in lower case. */
 export function globMatches(glob: string, text: string): boolean {
-  const source = [...glob.toLowerCase()].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&'))).join('');
+  const source = [...glob.toLowerCase()]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, 's').test(text.toLowerCase());
 }
 

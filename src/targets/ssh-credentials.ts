@@ -40,12 +40,16 @@ export function loadIdentity(path: string, passphrase?: string): Identity {
   try {
     data = readFileSync(path);
   } catch (error) {
-    throw new IdentityError(path, `cannot read the key file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new IdentityError(
+      path,
+      `cannot read the key file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   const parsed = ssh2.utils.parseKey(data, passphrase);
   if (parsed instanceof Error) throw new IdentityError(path, describeParseFailure(parsed, passphrase));
   const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
-  if (!key.isPrivateKey()) throw new IdentityError(path, 'this is a public key; name the private key file (without .pub)');
+  if (!key.isPrivateKey())
+    throw new IdentityError(path, 'this is a public key; name the private key file (without .pub)');
   return { path, key, description: `${describeKey(key.getPublicSSH())} (${path})` };
 }
 
@@ -82,7 +86,9 @@ export interface CredentialInputs {
 export function loadCredentials(inputs: CredentialInputs): SshCredentials {
   const passphrase = nonEmpty(inputs.env.DRIFTSPEC_SSH_PASSPHRASE);
   const identities =
-    inputs.identityFiles.length > 0 ? inputs.identityFiles.map((path) => loadIdentity(path, passphrase)) : defaultIdentities(inputs.home, passphrase);
+    inputs.identityFiles.length > 0
+      ? inputs.identityFiles.map((path) => loadIdentity(path, passphrase))
+      : defaultIdentities(inputs.home, passphrase);
   const agentSocket = nonEmpty(inputs.env.SSH_AUTH_SOCK);
   const password = nonEmpty(inputs.env.DRIFTSPEC_SSH_PASSWORD);
   return { identities, ...(agentSocket ? { agentSocket } : {}), ...(password !== undefined ? { password } : {}) };

@@ -46,15 +46,24 @@ function errorCode(error: Error): string | undefined {
 export function classifyNetworkError(error: Error, label: string): TargetUnreachableError {
   const code = errorCode(error);
   const kind = (code && NETWORK_CODES[code]) || 'other';
-  return new TargetUnreachableError(kind, `cannot connect to ${label}: ${NETWORK_WORDS[kind]} [${code ?? error.message}]`);
+  return new TargetUnreachableError(
+    kind,
+    `cannot connect to ${label}: ${NETWORK_WORDS[kind]} [${code ?? error.message}]`,
+  );
 }
 
-export function classifyClientError(error: Error & { level?: string }, label: string, authSummary: string): TargetUnreachableError {
+export function classifyClientError(
+  error: Error & { level?: string },
+  label: string,
+  authSummary: string,
+): TargetUnreachableError {
   if (error.level === 'client-authentication' || /authentication/i.test(error.message)) {
     return new TargetUnreachableError('auth', `${label} refused the login ${authSummary}`);
   }
   if (error.level === 'client-socket') return classifyNetworkError(error, label);
-  if (error.level === 'client-timeout') return new TargetUnreachableError('timeout', `${label} stopped answering: ${error.message}`);
-  if (error.level === 'handshake') return new TargetUnreachableError('other', `the SSH handshake with ${label} failed: ${error.message}`);
+  if (error.level === 'client-timeout')
+    return new TargetUnreachableError('timeout', `${label} stopped answering: ${error.message}`);
+  if (error.level === 'handshake')
+    return new TargetUnreachableError('other', `the SSH handshake with ${label} failed: ${error.message}`);
   return new TargetUnreachableError('network', `the SSH connection to ${label} failed: ${error.message}`);
 }

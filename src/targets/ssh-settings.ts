@@ -59,7 +59,12 @@ export function loadSshSettings(flags: SshFlags, env: NodeJS.ProcessEnv, home: s
   const knownHosts = files.flatMap((file) => readKnownHostsFile(file));
   return {
     credentials,
-    hostKeys: { knownHosts, knownHostsFiles: files, pins: flags.hostKey ?? [], acceptNew: flags.acceptNewHostKeys ?? false },
+    hostKeys: {
+      knownHosts,
+      knownHostsFiles: files,
+      pins: flags.hostKey ?? [],
+      acceptNew: flags.acceptNewHostKeys ?? false,
+    },
     connectTimeoutMs: flags.connectTimeout * 1000,
     ...loadSshConfig(flags.sshConfig, home),
     ...(flags.jump && flags.jump.length > 0 ? { jumps: flags.jump } : {}),
@@ -86,7 +91,10 @@ function readKnownHostsFile(file: string): KnownHostEntry[] {
   try {
     return parseKnownHosts(readFileSync(file, 'utf8'), file);
   } catch (error) {
-    throw new SpecError(`cannot read the known_hosts file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, `--known-hosts ${file}`);
+    throw new SpecError(
+      `cannot read the known_hosts file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `--known-hosts ${file}`,
+    );
   }
 }
 

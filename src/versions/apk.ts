@@ -135,7 +135,9 @@ function tokenizeApkVersion(text: string): Token[] {
     }
     if (c === '.') {
       if (previous > Kind.Number) {
-        fail(`"." at offset ${offset} must directly follow a number (no dots after a letter, suffix, hash or revision)`);
+        fail(
+          `"." at offset ${offset} must directly follow a number (no dots after a letter, suffix, hash or revision)`,
+        );
       }
       position++;
       const digits = take(/^\d+/);
@@ -151,7 +153,9 @@ function tokenizeApkVersion(text: string): Token[] {
       position++;
       const name = take(/^[a-z]+/);
       if (!SUFFIX_ORDER.includes(name)) {
-        fail(`unknown suffix "_${name}" at offset ${offset}; expected one of ${SUFFIX_ORDER.map((s) => `_${s}`).join(', ')}`);
+        fail(
+          `unknown suffix "_${name}" at offset ${offset}; expected one of ${SUFFIX_ORDER.map((s) => `_${s}`).join(', ')}`,
+        );
       }
       return { kind: Kind.Suffix, text: name };
     }

@@ -62,7 +62,9 @@ export function compareVersions(a: string, b: string, format: VersionFormat): -1
 export function parseVersionConstraint(text: string, format?: VersionFormat): VersionConstraint {
   const rules = format === undefined ? undefined : rulesFor(format);
   if (text.trim() === '') {
-    throw new Error(`Invalid version constraint "${text}": it is empty; expected a version or comparisons like ${EXAMPLE}`);
+    throw new Error(
+      `Invalid version constraint "${text}": it is empty; expected a version or comparisons like ${EXAMPLE}`,
+    );
   }
   const parts = text.split(',');
   return parts.map((part, index) => {
@@ -85,7 +87,9 @@ function parseClause(clause: string, error: (problem: string) => Error): Version
   if (!/[0-9A-Za-z]/.test(version)) throw error(`unknown operator "${version}"; expected one of ${OPERATOR_LIST}`);
   if (extra.length > 0) {
     const unexpected = extra.join(' ');
-    throw error(`unexpected "${unexpected}" after the version "${version}"; separate several comparisons with commas, as in ${EXAMPLE}`);
+    throw error(
+      `unexpected "${unexpected}" after the version "${version}"; separate several comparisons with commas, as in ${EXAMPLE}`,
+    );
   }
   if (/[<>=!]/.test(version)) {
     throw error(`the version "${version}" contains an operator character; write the operator first, as in "${op} 1.2"`);

@@ -21,7 +21,9 @@ const MAX_DPKG_EPOCH = 2_147_483_647;
  */
 export function parseDpkgVersion(text: string): DpkgVersion {
   const fail: (reason: string) => never = (reason) => {
-    throw new Error(`Invalid dpkg version "${text}": ${reason} (expected [epoch:]upstream[-revision], e.g. "1:2.36.1-8")`);
+    throw new Error(
+      `Invalid dpkg version "${text}": ${reason} (expected [epoch:]upstream[-revision], e.g. "1:2.36.1-8")`,
+    );
   };
   const trimmed = text.trim();
   if (trimmed === '') fail('it is empty');
@@ -40,7 +42,8 @@ export function parseDpkgVersion(text: string): DpkgVersion {
     fail(`invalid character "${badUpstream}" in the upstream version (allowed: A-Z a-z 0-9 . + ~ - :)`);
   }
   const badRevision = [...revision].find((c) => !isAsciiDigit(c) && !isAsciiLetter(c) && !'.+~'.includes(c));
-  if (badRevision !== undefined) fail(`invalid character "${badRevision}" in the revision (allowed: A-Z a-z 0-9 . + ~)`);
+  if (badRevision !== undefined)
+    fail(`invalid character "${badRevision}" in the revision (allowed: A-Z a-z 0-9 . + ~)`);
 
   return { epoch, upstream, revision };
 }

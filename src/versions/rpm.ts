@@ -15,7 +15,9 @@ const MAX_RPM_EPOCH = 0xffff_ffff;
 
 export function parseRpmVersion(text: string): RpmVersion {
   const fail: (reason: string) => never = (reason) => {
-    throw new Error(`Invalid rpm version "${text}": ${reason} (expected [epoch:]version[-release], e.g. "1:2.4.6-3.el9")`);
+    throw new Error(
+      `Invalid rpm version "${text}": ${reason} (expected [epoch:]version[-release], e.g. "1:2.4.6-3.el9")`,
+    );
   };
   if (text === '') fail('it is empty');
   if (/\s/.test(text)) fail('it contains whitespace');

@@ -12,7 +12,18 @@ const work = mkdtempSync(join(tmpdir(), 'driftspec-bundled-'));
 
 async function runBundledSpec(instance: TestInstance): Promise<{ code: number | null; host: HostResult }> {
   const run = await runCli(
-    ['run', SPEC, '--format', 'json', '--target', instance.url, '--identity', instance.keyPath, '--known-hosts', instance.knownHostsPath],
+    [
+      'run',
+      SPEC,
+      '--format',
+      'json',
+      '--target',
+      instance.url,
+      '--identity',
+      instance.keyPath,
+      '--known-hosts',
+      instance.knownHostsPath,
+    ],
     join(work, 'cache'),
   );
   const result = RunResultSchema.parse(JSON.parse(run.stdout));

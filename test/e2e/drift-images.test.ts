@@ -55,14 +55,33 @@ async function snapshot(instance: TestInstance, name: string): Promise<string> {
 
 async function drift(args: string[]): Promise<{ code: number | null; report: DriftReport; stdout: string }> {
   const json = path(`drift-${Math.random().toString(36).slice(2)}.json`);
-  const run = await cli('drift', ...args, '--ignore-file', path('testbed-ignore.yaml'), '-r', 'cli', '-r', `json:${json}`);
+  const run = await cli(
+    'drift',
+    ...args,
+    '--ignore-file',
+    path('testbed-ignore.yaml'),
+    '-r',
+    'cli',
+    '-r',
+    `json:${json}`,
+  );
   expect(run.stderr).to.equal('');
-  return { code: run.code, stdout: run.stdout, report: DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))) };
+  return {
+    code: run.code,
+    stdout: run.stdout,
+    report: DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))),
+  };
 }
 
 /** The version dpkg has installed on the instance; undefined when the package is not installed (or not known). */
 function installedVersion(instance: TestInstance, name: string): string | undefined {
-  const status = instance.inContainer(['sh', '-c', 'dpkg-query -W -f \'${db:Status-Status} ${Version}\' "$1" 2>/dev/null || true', 'sh', name]);
+  const status = instance.inContainer([
+    'sh',
+    '-c',
+    'dpkg-query -W -f \'${db:Status-Status} ${Version}\' "$1" 2>/dev/null || true',
+    'sh',
+    name,
+  ]);
   const [state, version] = status.split(' ');
   return state === 'installed' && version ? version : undefined;
 }
@@ -98,7 +117,10 @@ describe('drift between two images built with different package lists, on booted
   });
 
   it('the images really differ by their package lists', () => {
-    expect([installedVersion(golden(), 'tree'), installedVersion(golden(), 'less')]).to.deep.equal([undefined, undefined]);
+    expect([installedVersion(golden(), 'tree'), installedVersion(golden(), 'less')]).to.deep.equal([
+      undefined,
+      undefined,
+    ]);
     expect(installedVersion(next(), 'tree')).to.match(/^\d/);
     expect(installedVersion(next(), 'less')).to.match(/^\d/);
     expect(installedVersion(golden(), 'cron')).to.match(/^\d/);
@@ -114,14 +136,29 @@ describe('drift between two images built with different package lists, on booted
     expect(host.notCompared).to.deep.equal([]);
 
     const packages = host.kinds.find((k) => k.kind === 'packages')!;
-    const version = (name: string, from: TestInstance) => ({ name, version: installedVersion(from, name), architecture: 'amd64', manager: 'dpkg', state: 'installed' });
+    const version = (name: string, from: TestInstance) => ({
+      name,
+      version: installedVersion(from, name),
+      architecture: 'amd64',
+      manager: 'dpkg',
+      state: 'installed',
+    });
     expect(packages.added.map((item) => item.record)).to.deep.equal([version('less', next()), version('tree', next())]);
     expect(packages.removed.map((item) => item.record)).to.deep.equal([version('cron', golden())]);
     const cron = host.kinds.find((k) => k.kind === 'services')!.removed[0]!.record;
     expect(cron).to.deep.equal({ name: 'cron', enabled: 'enabled', active: 'active', sub: 'running' });
     const files = host.kinds.find((k) => k.kind === 'files')!;
-    expect(files.added.find((item) => item.key === '/usr/bin/tree')!.record).to.include({ type: 'file', mode: '0755', owner: 'root', group: 'root' });
-    expect(files.removed.find((item) => item.key === '/usr/bin/crontab')!.record).to.include({ type: 'file', mode: '2755', group: 'crontab' });
+    expect(files.added.find((item) => item.key === '/usr/bin/tree')!.record).to.include({
+      type: 'file',
+      mode: '0755',
+      owner: 'root',
+      group: 'root',
+    });
+    expect(files.removed.find((item) => item.key === '/usr/bin/crontab')!.record).to.include({
+      type: 'file',
+      mode: '2755',
+      group: 'crontab',
+    });
     expect(files.changed.find((item) => item.key === '/etc/alternatives/pager')!.changes).to.deep.equal([
       { attribute: 'size', old: 9, new: 13 },
       { attribute: 'linkTarget', old: '/bin/more', new: '/usr/bin/less' },
@@ -136,13 +173,35 @@ describe('drift between two images built with different package lists, on booted
 
   it('drift --inventory --limit: the selected booted instance alone, snapshotted live, with the same differences', async () => {
     const knownHosts = ['--known-hosts', golden().knownHostsPath, '--known-hosts', next().knownHostsPath];
-    const { code, report } = await drift(['--baseline', goldenSnapshot, '--inventory', inventory, '--limit', 'candidates', '--wait', '60s', ...knownHosts]);
+    const { code, report } = await drift([
+      '--baseline',
+      goldenSnapshot,
+      '--inventory',
+      inventory,
+      '--limit',
+      'candidates',
+      '--wait',
+      '60s',
+      ...knownHosts,
+    ]);
     expect(report.mode).to.equal('live');
-    expect(report.hosts.map((h) => [h.target, h.inventory])).to.deep.equal([[next().url, { name: 'next', groups: ['candidates'], tags: ['v2'] }]]);
+    expect(report.hosts.map((h) => [h.target, h.inventory])).to.deep.equal([
+      [next().url, { name: 'next', groups: ['candidates'], tags: ['v2'] }],
+    ]);
     expect(differences(report.hosts[0]!).sort()).to.deep.equal([...EXPECTED].sort());
     expect(code).to.equal(1 | 2 | 4);
 
-    const all = await drift(['--baseline', goldenSnapshot, '--inventory', inventory, '--limit', 'all', '--concurrency', '2', ...knownHosts]);
+    const all = await drift([
+      '--baseline',
+      goldenSnapshot,
+      '--inventory',
+      inventory,
+      '--limit',
+      'all',
+      '--concurrency',
+      '2',
+      ...knownHosts,
+    ]);
     expect(all.report.hosts.map((h) => [h.inventory?.name, h.state])).to.deep.equal([
       ['golden', 'no-drift'],
       ['next', 'drift'],
@@ -154,7 +213,18 @@ describe('drift between two images built with different package lists, on booted
   it('drift --wait on an instance that is still booting: it waits for the boot, then snapshots it', async () => {
     await nextBed.stop(next());
     await nextBed.start(next(), { wait: false });
-    const { code, report } = await drift(['--baseline', goldenSnapshot, '--inventory', inventory, '--limit', 'next', '--wait', '90s', '--known-hosts', next().knownHostsPath]);
+    const { code, report } = await drift([
+      '--baseline',
+      goldenSnapshot,
+      '--inventory',
+      inventory,
+      '--limit',
+      'next',
+      '--wait',
+      '90s',
+      '--known-hosts',
+      next().knownHostsPath,
+    ]);
     const host = report.hosts[0]!;
     expect(host.reason, host.reason).to.equal(undefined);
     expect(host.state).to.equal('drift');
@@ -163,10 +233,18 @@ describe('drift between two images built with different package lists, on booted
     const failedAtBoot = next()
       .inContainer(['systemctl', 'list-units', '--failed', '--type=service', '--plain', '--no-legend', '--full'])
       .split('\n')
-      .map((line) => line.trim().split(/\s+/)[0]!.replace(/\.service$/, ''))
+      .map((line) =>
+        line
+          .trim()
+          .split(/\s+/)[0]!
+          .replace(/\.service$/, ''),
+      )
       .filter((unit) => unit.length > 0);
-    if (failedAtBoot.length > 0) process.stderr.write(`test bed: ${next().name} booted with failed units ${failedAtBoot.join(', ')}\n`);
-    expect(differences(host).sort()).to.deep.equal([...EXPECTED, ...failedAtBoot.map((unit) => `services ~ ${unit} active,sub`)].sort());
+    if (failedAtBoot.length > 0)
+      process.stderr.write(`test bed: ${next().name} booted with failed units ${failedAtBoot.join(', ')}\n`);
+    expect(differences(host).sort()).to.deep.equal(
+      [...EXPECTED, ...failedAtBoot.map((unit) => `services ~ ${unit} active,sub`)].sort(),
+    );
     expect(code).to.equal(1 | 2 | 4);
   });
 });

@@ -40,7 +40,18 @@ const SUDO_FILES = [
 ];
 
 /** `useradd extra` rewrites the account files and keeps their previous versions as backups ("-"). */
-const ACCOUNT_FILES = ['/etc/group', '/etc/group-', '/etc/gshadow', '/etc/gshadow-', '/etc/passwd', '/etc/passwd-', '/etc/shadow', '/etc/shadow-', '/etc/subgid', '/etc/subuid'];
+const ACCOUNT_FILES = [
+  '/etc/group',
+  '/etc/group-',
+  '/etc/gshadow',
+  '/etc/gshadow-',
+  '/etc/passwd',
+  '/etc/passwd-',
+  '/etc/shadow',
+  '/etc/shadow-',
+  '/etc/subgid',
+  '/etc/subuid',
+];
 
 async function snapshot(instance: TestInstance, name: string): Promise<string> {
   const file = path(name);
@@ -49,17 +60,35 @@ async function snapshot(instance: TestInstance, name: string): Promise<string> {
   return file;
 }
 
-async function drift(args: string[]): Promise<{ code: number | null; report: DriftReport; stdout: string; stderr: string }> {
+async function drift(
+  args: string[],
+): Promise<{ code: number | null; report: DriftReport; stdout: string; stderr: string }> {
   const json = path(`drift-${Math.random().toString(36).slice(2)}.json`);
-  const run = await cli('drift', ...args, '--ignore-file', path('testbed-ignore.yaml'), '-r', 'cli', '-r', `json:${json}`);
-  return { code: run.code, stdout: run.stdout, stderr: run.stderr, report: DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))) };
+  const run = await cli(
+    'drift',
+    ...args,
+    '--ignore-file',
+    path('testbed-ignore.yaml'),
+    '-r',
+    'cli',
+    '-r',
+    `json:${json}`,
+  );
+  return {
+    code: run.code,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    report: DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))),
+  };
 }
 
 /** A reboot of an nspawn instance: its systemd stops, and the same overlay (the same "disk") boots again. */
 function reboot(instance: TestInstance): void {
   const rootfs = join(dirname(instance.keyPath), 'rootfs');
   execFileSync(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir], { stdio: 'ignore' });
-  execFileSync(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(instance.index), instance.stateDir], { stdio: 'ignore' });
+  execFileSync(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(instance.index), instance.stateDir], {
+    stdio: 'ignore',
+  });
   settle(instance);
 }
 
@@ -75,7 +104,7 @@ describe('drift on booted instances', function () {
     baseline = await snapshot(bed.instances[0]!, 'baseline.json');
   });
 
-  it('a stock instance against the baseline of another: no drift beyond the test bed\'s own per-instance files', async () => {
+  it("a stock instance against the baseline of another: no drift beyond the test bed's own per-instance files", async () => {
     const [, , other] = bed.instances;
     const { code, report } = await drift(['--baseline', baseline, other!.url, ...connection(other!)]);
     expect(differences(report.hosts[0]!)).to.deep.equal([]);
@@ -101,7 +130,14 @@ describe('drift on booted instances', function () {
       ].join(' && '),
     ]);
     const junit = path('changed.xml');
-    const { code, report, stdout } = await drift(['--baseline', baseline, changed.url, ...connection(changed), '-r', `junit:${junit}`]);
+    const { code, report, stdout } = await drift([
+      '--baseline',
+      baseline,
+      changed.url,
+      ...connection(changed),
+      '-r',
+      `junit:${junit}`,
+    ]);
     const host = report.hosts[0]!;
     expect(differences(host).sort()).to.deep.equal(
       [
@@ -121,15 +157,21 @@ describe('drift on booted instances', function () {
       ].sort(),
     );
     const files = host.kinds.find((k) => k.kind === 'files')!;
-    expect(files.changed.find((c) => c.key === '/usr/bin/tee')!.changes).to.deep.equal([{ attribute: 'mode', old: '0755', new: '4755' }]);
+    expect(files.changed.find((c) => c.key === '/usr/bin/tee')!.changes).to.deep.equal([
+      { attribute: 'mode', old: '0755', new: '4755' },
+    ]);
     const cron = host.kinds.find((k) => k.kind === 'services')!.changed[0]!;
     expect(cron.changes).to.deep.equal([
       { attribute: 'active', old: 'active', new: 'inactive' },
       { attribute: 'sub', old: 'running', new: 'dead' },
     ]);
     expect(host.kinds.find((k) => k.kind === 'users')!.added[0]!.gate?.rule).to.equal('new user (built-in rule)');
-    expect(host.kinds.find((k) => k.kind === 'listeners')!.added[0]!.gate?.rule).to.equal('new listening port (built-in rule)');
-    expect(files.changed.find((c) => c.key === '/usr/bin/tee')!.gate?.rule).to.equal('new SUID/SGID file (built-in rule)');
+    expect(host.kinds.find((k) => k.kind === 'listeners')!.added[0]!.gate?.rule).to.equal(
+      'new listening port (built-in rule)',
+    );
+    expect(files.changed.find((c) => c.key === '/usr/bin/tee')!.gate?.rule).to.equal(
+      'new SUID/SGID file (built-in rule)',
+    );
     expect(host.state).to.equal('drift');
     expect(code, stdout).to.equal(1 | 2 | 4);
     expect(stdout).to.include('Result: blocked: 6 added, 22 removed, 13 changed (exit 7)');
@@ -152,7 +194,14 @@ describe('drift on booted instances', function () {
   it('an instance that is not running is incomplete, never "no drift"', async () => {
     const [, , stopped] = bed.instances;
     execFileSync(join(SCRIPTS, 'stop-instance.sh'), [String(stopped!.index), stopped!.stateDir], { stdio: 'ignore' });
-    const { code, report } = await drift(['--baseline', baseline, stopped!.url, ...connection(stopped!), '--connect-timeout', '3']);
+    const { code, report } = await drift([
+      '--baseline',
+      baseline,
+      stopped!.url,
+      ...connection(stopped!),
+      '--connect-timeout',
+      '3',
+    ]);
     expect(report.hosts[0]!.state).to.equal('incomplete');
     expect(report.hosts[0]!.reason).to.match(/^unreachable: /);
     expect(code).to.equal(8);

@@ -33,7 +33,11 @@ describe('a fleet run over booted instances, some of them broken', function () {
   this.timeout(120_000);
   const bed = useTestbed({ base: 40, count: ROLES.length });
   const instance = (role: Role): TestInstance => bed.instances[ROLES.indexOf(role)]!;
-  const paths = { spec: join(work, 'fleet.yaml'), inventory: join(work, 'inventory.yaml'), knownHosts: join(work, 'known_hosts') };
+  const paths = {
+    spec: join(work, 'fleet.yaml'),
+    inventory: join(work, 'inventory.yaml'),
+    knownHosts: join(work, 'known_hosts'),
+  };
 
   before(function () {
     if (bed.instances.length !== ROLES.length) return this.skip();
@@ -53,13 +57,29 @@ describe('a fleet run over booted instances, some of them broken', function () {
     instance('wrong-key').inContainer(['rm', '-f', '/root/.ssh/authorized_keys']);
     // A re-imaged host: new host keys, so known_hosts no longer matches.
     const changed = instance('changed-key');
-    changed.inContainer(['sh', '-c', 'rm -f /etc/ssh/ssh_host_*key* && ssh-keygen -A >/dev/null && systemctl restart ssh.service']);
+    changed.inContainer([
+      'sh',
+      '-c',
+      'rm -f /etc/ssh/ssh_host_*key* && ssh-keygen -A >/dev/null && systemctl restart ssh.service',
+    ]);
     const presented = changed.inContainer(['ssh-keygen', '-lf', '/etc/ssh/ssh_host_ed25519_key.pub']).split(' ')[1];
-    expect(presented).to.match(/^SHA256:/).and.not.equal(changed.hostKeyFingerprint);
+    expect(presented)
+      .to.match(/^SHA256:/)
+      .and.not.equal(changed.hostKeyFingerprint);
   }
 
   const cli = (...args: string[]): Promise<CliRun> => runCli(args, join(work, 'cache'), { HOME: home });
-  const fleetArgs = (...extra: string[]) => ['run', paths.spec, '--inventory', paths.inventory, '--known-hosts', paths.knownHosts, '--format', 'json', ...extra];
+  const fleetArgs = (...extra: string[]) => [
+    'run',
+    paths.spec,
+    '--inventory',
+    paths.inventory,
+    '--known-hosts',
+    paths.knownHosts,
+    '--format',
+    'json',
+    ...extra,
+  ];
 
   it('ends every host in its own terminal state within the connect timeout, and exits 2', async () => {
     const started = Date.now();
@@ -75,23 +95,37 @@ describe('a fleet run over booted instances, some of them broken', function () {
       expect(host.status, host.reason).to.equal('completed');
       expect(host.target).to.equal(instance(role).url);
       expect(host.host?.hostname).to.equal(instance(role).name);
-      expect(host.results.map((r) => `${r.status}: ${r.message}`)).to.satisfy((lines: string[]) => lines.every((line) => line.startsWith('passed')));
+      expect(host.results.map((r) => `${r.status}: ${r.message}`)).to.satisfy((lines: string[]) =>
+        lines.every((line) => line.startsWith('passed')),
+      );
       expect(host.counts).to.deep.equal({ passed: 3, failed: 0, error: 0, skipped: 0 });
       expect(host.execCount).to.equal(1);
       expect(host.inventory).to.deep.equal({ name: role, groups: ['healthy', 'fleet'], tags: ['debian'] });
     }
     const expectations: Record<Exclude<Role, 'healthy-1' | 'healthy-2'>, { kind: string; reason: string }> = {
       stopped: { kind: 'refused', reason: `cannot connect to ${instance('stopped').address}:22: connection refused` },
-      dropping: { kind: 'timeout', reason: `no answer from ${instance('dropping').address}:22 within the ${CONNECT_TIMEOUT_S} s connect timeout` },
-      'wrong-key': { kind: 'auth', reason: `${instance('wrong-key').address}:22 refused the login as "root": tried key ED25519` },
+      dropping: {
+        kind: 'timeout',
+        reason: `no answer from ${instance('dropping').address}:22 within the ${CONNECT_TIMEOUT_S} s connect timeout`,
+      },
+      'wrong-key': {
+        kind: 'auth',
+        reason: `${instance('wrong-key').address}:22 refused the login as "root": tried key ED25519`,
+      },
       'changed-key': { kind: 'host-key', reason: `host key mismatch for ${instance('changed-key').address}:22` },
     };
     for (const [role, expected] of Object.entries(expectations)) {
       const host = byName.get(role)!;
-      expect({ role, status: host.status, kind: host.reasonKind }).to.deep.equal({ role, status: 'unreachable', kind: expected.kind });
+      expect({ role, status: host.status, kind: host.reasonKind }).to.deep.equal({
+        role,
+        status: 'unreachable',
+        kind: expected.kind,
+      });
       expect(host.reason).to.include(expected.reason);
       expect(host.execCount).to.equal(0);
-      expect(host.results.every((r) => r.status === 'error' && r.message.startsWith('not checked: host unreachable: '))).to.equal(true);
+      expect(
+        host.results.every((r) => r.status === 'error' && r.message.startsWith('not checked: host unreachable: ')),
+      ).to.equal(true);
     }
 
     // Hosts run side by side: all start at once, and the run takes about one connect timeout.
@@ -111,7 +145,9 @@ describe('a fleet run over booted instances, some of them broken', function () {
 
   it('cuts a host short at --host-timeout, even when the connect timeout is longer', async () => {
     const started = Date.now();
-    const run = await cli(...fleetArgs('--connect-timeout', '30', '--host-timeout', '2', '--limit', 'dropping,healthy-1'));
+    const run = await cli(
+      ...fleetArgs('--connect-timeout', '30', '--host-timeout', '2', '--limit', 'dropping,healthy-1'),
+    );
     const wallMs = Date.now() - started;
     expect(run.code, run.stderr).to.equal(2);
     const byName = hostsByInventoryName(RunResultSchema.parse(JSON.parse(run.stdout)));
@@ -119,7 +155,9 @@ describe('a fleet run over booted instances, some of them broken', function () {
     expect(byName.get('healthy-1')!.status).to.equal('completed');
     const dropping = byName.get('dropping')!;
     expect([dropping.status, dropping.reasonKind]).to.deep.equal(['unreachable', 'timeout']);
-    expect(dropping.reason).to.equal(`${instance('dropping').url} did not finish within the 2 s host timeout (connecting, logging in and running the probe)`);
+    expect(dropping.reason).to.equal(
+      `${instance('dropping').url} did not finish within the 2 s host timeout (connecting, logging in and running the probe)`,
+    );
     expect(dropping.durationMs).to.be.within(1900, 3000);
     // The abandoned connection attempt does not keep the process alive until the connect timeout.
     expect(wallMs).to.be.below(2000 + 8000);
@@ -129,9 +167,21 @@ describe('a fleet run over booted instances, some of them broken', function () {
   it('checks only the hosts --limit selects, and combines --inventory with --target', async () => {
     const healthy = await cli(...fleetArgs('--limit', 'healthy'));
     expect(healthy.code, healthy.stdout + healthy.stderr).to.equal(0);
-    expect([...hostsByInventoryName(RunResultSchema.parse(JSON.parse(healthy.stdout))).keys()]).to.deep.equal(['healthy-1', 'healthy-2']);
+    expect([...hostsByInventoryName(RunResultSchema.parse(JSON.parse(healthy.stdout))).keys()]).to.deep.equal([
+      'healthy-1',
+      'healthy-2',
+    ]);
 
-    const combined = await cli(...fleetArgs('--limit', 'healthy-1', '--target', instance('healthy-2').url, '--identity', instance('healthy-2').keyPath));
+    const combined = await cli(
+      ...fleetArgs(
+        '--limit',
+        'healthy-1',
+        '--target',
+        instance('healthy-2').url,
+        '--identity',
+        instance('healthy-2').keyPath,
+      ),
+    );
     expect(combined.code, combined.stdout + combined.stderr).to.equal(0);
     const result = RunResultSchema.parse(JSON.parse(combined.stdout));
     expect(result.hosts.map((h) => [h.target, h.inventory?.name ?? null, h.status])).to.deep.equal([
@@ -145,15 +195,21 @@ describe('a fleet run over booted instances, some of them broken', function () {
   });
 
   it('shows one updating progress line on a terminal, and the same result', async function () {
-    if (spawnSync('sh', ['-c', 'command -v script']).status !== 0) return requireInCi(this, 'the progress test needs script(1) (bsdutils) for a terminal');
+    if (spawnSync('sh', ['-c', 'command -v script']).status !== 0)
+      return requireInCi(this, 'the progress test needs script(1) (bsdutils) for a terminal');
     const output = join(work, 'tty-result.json');
     // script(1) gives the CLI a terminal; stdout goes to a file so only stderr is on it.
-    const command = cliArgv(fleetArgs('--connect-timeout', String(CONNECT_TIMEOUT_S))).map(shellQuote).join(' ') + ` > ${shellQuote(output)}`;
+    const command =
+      cliArgv(fleetArgs('--connect-timeout', String(CONNECT_TIMEOUT_S)))
+        .map(shellQuote)
+        .join(' ') + ` > ${shellQuote(output)}`;
     const terminal = await runInTerminal(command);
     expect(terminal.code, terminal.output).to.equal(0); // script's own status; the CLI's is in the log line below
     const updates = terminal.output.split('\r\u001b[2K').filter((line) => line.startsWith('driftspec: '));
     expect(updates[0]).to.match(/^driftspec: 0\/6 hosts · 0 passed · 0 failed · 0 error · 0 unreachable · \d+\.\d s$/);
-    expect(updates.at(-1)).to.match(/^driftspec: 6\/6 hosts · 2 passed · 0 failed · 0 error · 4 unreachable · \d+\.\d s$/);
+    expect(updates.at(-1)).to.match(
+      /^driftspec: 6\/6 hosts · 2 passed · 0 failed · 0 error · 4 unreachable · \d+\.\d s$/,
+    );
     expect(updates.map((line) => Number(/ (\d)\/6 /.exec(line)![1]))).to.deep.equal([0, 1, 2, 3, 4, 5, 6]);
     expect(terminal.output).to.include('exit=2');
     expect(RunResultSchema.parse(JSON.parse(readFileSync(output, 'utf8'))).hosts).to.have.length(6);
@@ -166,7 +222,10 @@ describe('a fleet run over booted instances, some of them broken', function () {
   function runInTerminal(command: string): Promise<{ code: number | null; output: string }> {
     const env = cliEnvironment(join(work, 'cache'), { HOME: home, TERM: 'xterm' });
     return new Promise((resolve, reject) => {
-      const child = spawn('script', ['-qec', `${command}; echo exit=$?`, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('script', ['-qec', `${command}; echo exit=$?`, '/dev/null'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -182,6 +241,14 @@ function inventoryFor(instances: readonly TestInstance[]): string {
     lines.push(`  ${role}:`, `    host: ${instances[i]!.address}`);
     if (role.startsWith('healthy')) lines.push('    tags: [debian]');
   });
-  lines.push('groups:', '  healthy: [healthy-1, healthy-2]', '  broken:', '    hosts: [stopped, dropping, wrong-key, changed-key]', '  fleet:', '    groups: [healthy, broken]', '');
+  lines.push(
+    'groups:',
+    '  healthy: [healthy-1, healthy-2]',
+    '  broken:',
+    '    hosts: [stopped, dropping, wrong-key, changed-key]',
+    '  fleet:',
+    '    groups: [healthy, broken]',
+    '',
+  );
   return lines.join('\n');
 }

@@ -13,12 +13,20 @@ const work = mkdtempSync(join(tmpdir(), 'driftspec-grouped-'));
  * show for all of them), with present, absent, aliased, masked and unreadable subjects.
  */
 const CHECKS = [
-  ...['openssh-server', 'nginx-light', 'no-such-package', 'libc6', 'cron', 'also-missing'].map((name) => `  - package: ${name}\n    installed: true`),
-  ...['ssh', 'nosuch', 'cron', 'sshd', 'procps', 'nginx', 'hwclock.service'].map((name) => `  - service: ${name}\n    enabled: true\n    running: true`),
+  ...['openssh-server', 'nginx-light', 'no-such-package', 'libc6', 'cron', 'also-missing'].map(
+    (name) => `  - package: ${name}\n    installed: true`,
+  ),
+  ...['ssh', 'nosuch', 'cron', 'sshd', 'procps', 'nginx', 'hwclock.service'].map(
+    (name) => `  - service: ${name}\n    enabled: true\n    running: true`,
+  ),
   ...['root', 'nobody', 'no-such-user', 'www-data'].map((name) => `  - user: ${name}\n    uid: 0`),
   ...['root', 'shadow', 'no-such-group'].map((name) => `  - group: ${name}\n    gid: 0`),
-  ...['/etc/passwd', '/etc/shadow', '/nonexistent', '/etc/passwd/x', '/bin', '/tmp'].map((path) => `  - file: ${path}\n    mode: '0644'\n    linkTarget: usr/bin`),
-  ...['kernel.randomize_va_space', 'net.ipv4.tcp_rmem', 'net.ipv4.no_such', 'vm.compact_memory', 'net.ipv4'].map((key) => `  - kernel_parameter: ${key}\n    value: '2'`),
+  ...['/etc/passwd', '/etc/shadow', '/nonexistent', '/etc/passwd/x', '/bin', '/tmp'].map(
+    (path) => `  - file: ${path}\n    mode: '0644'\n    linkTarget: usr/bin`,
+  ),
+  ...['kernel.randomize_va_space', 'net.ipv4.tcp_rmem', 'net.ipv4.no_such', 'vm.compact_memory', 'net.ipv4'].map(
+    (key) => `  - kernel_parameter: ${key}\n    value: '2'`,
+  ),
 ];
 
 function specOf(name: string, checks: readonly string[]): string {
@@ -28,7 +36,19 @@ function specOf(name: string, checks: readonly string[]): string {
 }
 
 async function run(instance: TestInstance, spec: string): Promise<CheckResult[]> {
-  const args = ['run', spec, '--format', 'json', '--target', instance.url, '-i', instance.keyPath, '--known-hosts', instance.knownHostsPath, '--no-ssh-config'];
+  const args = [
+    'run',
+    spec,
+    '--format',
+    'json',
+    '--target',
+    instance.url,
+    '-i',
+    instance.keyPath,
+    '--known-hosts',
+    instance.knownHostsPath,
+    '--no-ssh-config',
+  ];
   const result = await runCli(args, join(work, 'cache'));
   expect(result.code, result.stderr).to.be.oneOf([0, 1, 2]);
   const parsed = RunResultSchema.parse(JSON.parse(result.stdout));
@@ -36,7 +56,13 @@ async function run(instance: TestInstance, spec: string): Promise<CheckResult[]>
   return parsed.hosts[0]!.results;
 }
 
-const outcome = (r: CheckResult) => ({ subject: r.subject, matcher: r.matcher, status: r.status, actual: r.actual, message: r.message });
+const outcome = (r: CheckResult) => ({
+  subject: r.subject,
+  matcher: r.matcher,
+  status: r.status,
+  actual: r.actual,
+  message: r.message,
+});
 
 describe('grouped fact queries on a booted instance', function () {
   this.timeout(600_000);
@@ -46,10 +72,12 @@ describe('grouped fact queries on a booted instance', function () {
     const [instance] = bed.instances;
     const together = await run(instance!, specOf('together', CHECKS));
     const alone: CheckResult[] = [];
-    for (const [index, check] of CHECKS.entries()) alone.push(...(await run(instance!, specOf(`alone-${index}`, [check]))));
+    for (const [index, check] of CHECKS.entries())
+      alone.push(...(await run(instance!, specOf(`alone-${index}`, [check]))));
     expect(together.map(outcome)).to.deep.equal(alone.map(outcome));
     // The subjects really were read, not all errors alike.
-    const status = (subject: string | number, matcher: string) => together.find((r) => r.subject === subject && r.matcher === matcher)?.status;
+    const status = (subject: string | number, matcher: string) =>
+      together.find((r) => r.subject === subject && r.matcher === matcher)?.status;
     expect(status('openssh-server', 'installed')).to.equal('passed');
     expect(status('no-such-package', 'installed')).to.equal('failed');
     expect(status('ssh', 'running')).to.equal('passed');

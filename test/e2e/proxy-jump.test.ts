@@ -38,11 +38,17 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
     files.knownHosts = join(work, 'known_hosts');
     const imageKeys = readFileSync(jumpHost().knownHostsPath, 'utf8');
     // Both instances share the image's host keys: the same keys under each address.
-    writeFileSync(files.knownHosts, imageKeys + imageKeys.replaceAll(`${jumpHost().address} `, `${link.hiddenAddress} `));
+    writeFileSync(
+      files.knownHosts,
+      imageKeys + imageKeys.replaceAll(`${jumpHost().address} `, `${link.hiddenAddress} `),
+    );
     files.stranger = join(work, 'id_stranger');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', files.stranger]);
     files.spec = join(work, 'hidden.yaml');
-    writeFileSync(files.spec, `spec: hidden\nchecks:\n  - file: /etc/hostname\n    content: { matches: '^${hidden().name}$', flags: m }\n`);
+    writeFileSync(
+      files.spec,
+      `spec: hidden\nchecks:\n  - file: /etc/hostname\n    content: { matches: '^${hidden().name}$', flags: m }\n`,
+    );
     files.config = join(work, 'ssh_config');
     writeFileSync(
       files.config,
@@ -77,20 +83,57 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
   });
 
   it('cannot reach the hidden instance directly', async () => {
-    const run = await cli('run', files.spec, '--target', `ssh://root@${link.hiddenAddress}`, '-i', jumpHost().keyPath, '--known-hosts', files.knownHosts, '--connect-timeout', '3');
+    const run = await cli(
+      'run',
+      files.spec,
+      '--target',
+      `ssh://root@${link.hiddenAddress}`,
+      '-i',
+      jumpHost().keyPath,
+      '--known-hosts',
+      files.knownHosts,
+      '--connect-timeout',
+      '3',
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(2);
-    expect(run.stdout).to.match(new RegExp(`unreachable: cannot connect to ${link.hiddenAddress}:22: the network path failed`));
+    expect(run.stdout).to.match(
+      new RegExp(`unreachable: cannot connect to ${link.hiddenAddress}:22: the network path failed`),
+    );
   });
 
   it('checks the hidden instance through --jump, both host keys verified', async () => {
-    const run = await cli('run', files.spec, '-v', '--target', `ssh://root@${link.hiddenAddress}`, '--jump', jumpHost().url, '-i', jumpHost().keyPath, '--known-hosts', files.knownHosts);
+    const run = await cli(
+      'run',
+      files.spec,
+      '-v',
+      '--target',
+      `ssh://root@${link.hiddenAddress}`,
+      '--jump',
+      jumpHost().url,
+      '-i',
+      jumpHost().keyPath,
+      '--known-hosts',
+      files.knownHosts,
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     expect(run.stdout).to.include(`ssh://root@${link.hiddenAddress}:22 (Debian GNU/Linux 12 (bookworm))`);
     expect(run.stdout).to.include(`^${hidden().name}$`);
   });
 
   it('checks the hidden instance through ProxyJump in an ssh_config file, named as typed', async () => {
-    const run = await cli('run', files.spec, '-v', '--ssh-config', files.config, '--target', 'ssh://hidden', '--known-hosts', files.knownHosts, '--format', 'json');
+    const run = await cli(
+      'run',
+      files.spec,
+      '-v',
+      '--ssh-config',
+      files.config,
+      '--target',
+      'ssh://hidden',
+      '--known-hosts',
+      files.knownHosts,
+      '--format',
+      'json',
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     const host = JSON.parse(run.stdout).hosts[0];
     expect(host).to.deep.include({ target: 'ssh://root@hidden:22', status: 'completed', execCount: 1 });
@@ -98,24 +141,67 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
   });
 
   it('says which hop failed: the jump host refusing the login', async () => {
-    const run = await cli('run', files.spec, '--ssh-config', files.badJumpConfig, '--target', 'ssh://hidden', '--known-hosts', files.knownHosts);
+    const run = await cli(
+      'run',
+      files.spec,
+      '--ssh-config',
+      files.badJumpConfig,
+      '--target',
+      'ssh://hidden',
+      '--known-hosts',
+      files.knownHosts,
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(2);
-    expect(run.stdout).to.include(`via jump host ssh://root@jumpbox:22: ${jumpHost().address}:22 refused the login as "root": tried key ED25519`);
+    expect(run.stdout).to.include(
+      `via jump host ssh://root@jumpbox:22: ${jumpHost().address}:22 refused the login as "root": tried key ED25519`,
+    );
     expect(run.stdout).to.include(files.stranger);
   });
 
-  it("refuses a jump host whose key is not known, before anything is forwarded", async () => {
+  it('refuses a jump host whose key is not known, before anything is forwarded', async () => {
     const targetOnly = join(work, 'known_hosts_target_only');
-    writeFileSync(targetOnly, readFileSync(files.knownHosts, 'utf8').split('\n').filter((line) => line.startsWith(`${link.hiddenAddress} `)).join('\n'));
-    const run = await cli('run', files.spec, '--target', `ssh://root@${link.hiddenAddress}`, '--jump', jumpHost().url, '-i', jumpHost().keyPath, '--known-hosts', targetOnly);
+    writeFileSync(
+      targetOnly,
+      readFileSync(files.knownHosts, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith(`${link.hiddenAddress} `))
+        .join('\n'),
+    );
+    const run = await cli(
+      'run',
+      files.spec,
+      '--target',
+      `ssh://root@${link.hiddenAddress}`,
+      '--jump',
+      jumpHost().url,
+      '-i',
+      jumpHost().keyPath,
+      '--known-hosts',
+      targetOnly,
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(2);
-    expect(run.stdout).to.include(`via jump host ${jumpHost().url}: the host key of ${jumpHost().address}:22 is not known`);
+    expect(run.stdout).to.include(
+      `via jump host ${jumpHost().url}: the host key of ${jumpHost().address}:22 is not known`,
+    );
   });
 
   it('says when the jump host cannot connect to the target', async () => {
-    const run = await cli('run', files.spec, '--target', `ssh://root@${link.hiddenAddress}:2999`, '--jump', jumpHost().url, '-i', jumpHost().keyPath, '--known-hosts', files.knownHosts);
+    const run = await cli(
+      'run',
+      files.spec,
+      '--target',
+      `ssh://root@${link.hiddenAddress}:2999`,
+      '--jump',
+      jumpHost().url,
+      '-i',
+      jumpHost().keyPath,
+      '--known-hosts',
+      files.knownHosts,
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(2);
-    expect(run.stdout).to.include(`via jump host ${jumpHost().url}: cannot connect to ${link.hiddenAddress}:2999: connection refused`);
+    expect(run.stdout).to.include(
+      `via jump host ${jumpHost().url}: cannot connect to ${link.hiddenAddress}:2999: connection refused`,
+    );
   });
 
   it('times out a target that does not answer the jump host, within the connect timeout', async () => {
@@ -123,9 +209,24 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
     hidden().inNamespace(['ip', 'route', 'add', 'blackhole', `${link.jumpSide}/32`]);
     try {
       const started = Date.now();
-      const run = await cli('run', files.spec, '--target', `ssh://root@${link.hiddenAddress}`, '--jump', jumpHost().url, '-i', jumpHost().keyPath, '--known-hosts', files.knownHosts, '--connect-timeout', '2');
+      const run = await cli(
+        'run',
+        files.spec,
+        '--target',
+        `ssh://root@${link.hiddenAddress}`,
+        '--jump',
+        jumpHost().url,
+        '-i',
+        jumpHost().keyPath,
+        '--known-hosts',
+        files.knownHosts,
+        '--connect-timeout',
+        '2',
+      );
       expect(run.code, run.stdout + run.stderr).to.equal(2);
-      expect(run.stdout).to.include(`via jump host ${jumpHost().url}: no answer from ${link.hiddenAddress}:22 within the 2 s connect timeout`);
+      expect(run.stdout).to.include(
+        `via jump host ${jumpHost().url}: no answer from ${link.hiddenAddress}:22 within the 2 s connect timeout`,
+      );
       expect(Date.now() - started).to.be.below(15_000);
     } finally {
       hidden().inNamespace(['ip', 'route', 'del', 'blackhole', `${link.jumpSide}/32`]);
@@ -140,7 +241,13 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
       credentials,
       hostKeys: { knownHosts, knownHostsFiles: [files.knownHosts], pins: [], acceptNew: false },
       connectTimeoutMs: 10_000,
-      jumps: [{ name: jumpHost().url, address: { kind: 'ssh', user: 'root', host: jumpHost().address, port: 22 }, credentials }],
+      jumps: [
+        {
+          name: jumpHost().url,
+          address: { kind: 'ssh', user: 'root', host: jumpHost().address, port: 22 },
+          credentials,
+        },
+      ],
     });
     try {
       const first = await target.exec('echo "$SSH_CONNECTION"', { timeoutMs: 10_000 });
@@ -149,7 +256,10 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
       expect(client, 'sshd on the hidden instance sees the jump host as the client').to.equal(link.jumpSide);
       expect(server).to.equal(link.hiddenAddress);
       expect(second.stdout.toString().trim()).to.equal(hidden().name);
-      expect(sshConnections(jumpHost()), 'one connection into the jump host, one forwarded out of it').to.deep.equal({ in: 1, out: 1 });
+      expect(sshConnections(jumpHost()), 'one connection into the jump host, one forwarded out of it').to.deep.equal({
+        in: 1,
+        out: 1,
+      });
     } finally {
       await target.close();
     }
@@ -157,7 +267,18 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
   });
 });
 
-function addPrivateLink(link: { subnet: string; jumpSide: string; hiddenAddress: string; device: string; namespace: string; hostRoute: boolean }, jumpHost: TestInstance, hidden: TestInstance): void {
+function addPrivateLink(
+  link: {
+    subnet: string;
+    jumpSide: string;
+    hiddenAddress: string;
+    device: string;
+    namespace: string;
+    hostRoute: boolean;
+  },
+  jumpHost: TestInstance,
+  hidden: TestInstance,
+): void {
   link.subnet = `10.232.${jumpHost.index}.0/30`;
   link.jumpSide = `10.232.${jumpHost.index}.1`;
   link.hiddenAddress = `10.232.${jumpHost.index}.2`;
@@ -166,7 +287,20 @@ function addPrivateLink(link: { subnet: string; jumpSide: string; hiddenAddress:
   const peer = `pj${jumpHost.index}b`;
   execFileSync('ip', ['route', 'add', 'unreachable', link.subnet]);
   link.hostRoute = true;
-  execFileSync('ip', ['link', 'add', link.device, 'netns', jumpHost.name, 'type', 'veth', 'peer', 'name', peer, 'netns', hidden.name]);
+  execFileSync('ip', [
+    'link',
+    'add',
+    link.device,
+    'netns',
+    jumpHost.name,
+    'type',
+    'veth',
+    'peer',
+    'name',
+    peer,
+    'netns',
+    hidden.name,
+  ]);
   execFileSync('ip', ['-n', jumpHost.name, 'addr', 'add', `${link.jumpSide}/30`, 'dev', link.device]);
   execFileSync('ip', ['-n', jumpHost.name, 'link', 'set', link.device, 'up']);
   execFileSync('ip', ['-n', hidden.name, 'addr', 'add', `${link.hiddenAddress}/30`, 'dev', peer]);
@@ -186,7 +320,11 @@ function removePrivateLink(link: { subnet: string; device: string; namespace: st
 
 /** Established TCP connections of the jump host's sshd: in from the host, out to the hidden instance. */
 function sshConnections(instance: TestInstance): { in: number; out: number } {
-  const count = (filter: string) => instance.inNamespace(['ss', '-Htn', 'state', 'established', filter]).split('\n').filter((line) => line.trim() !== '').length;
+  const count = (filter: string) =>
+    instance
+      .inNamespace(['ss', '-Htn', 'state', 'established', filter])
+      .split('\n')
+      .filter((line) => line.trim() !== '').length;
   return { in: count('( sport = :22 )'), out: count('( dport = :22 )') };
 }
 

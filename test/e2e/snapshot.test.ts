@@ -30,7 +30,9 @@ describe('driftspec snapshot and generate against a booted instance', function (
     const run = await cli('snapshot', instance().url, ...ssh(), '-o', baseline);
     const elapsed = Date.now() - started;
     expect(run.code, run.stderr).to.equal(0);
-    expect(run.stderr).to.match(/^snapshot of ssh:\/\/root@10\.231\.\d+\.2:22 \(Debian GNU\/Linux 12 \(bookworm\)\) in [\d.]+ s: \d+ packages, \d+ services, 4 listeners, \d+ users, \d+ groups, \d+ kernel parameters, \d+ mounts, \d+ files → /m);
+    expect(run.stderr).to.match(
+      /^snapshot of ssh:\/\/root@10\.231\.\d+\.2:22 \(Debian GNU\/Linux 12 \(bookworm\)\) in [\d.]+ s: \d+ packages, \d+ services, 4 listeners, \d+ users, \d+ groups, \d+ kernel parameters, \d+ mounts, \d+ files → /m,
+    );
     expect(run.stderr).to.include('complete: nothing was left unread');
     snapshot = parseSnapshot(JSON.parse(readFileSync(baseline, 'utf8')), baseline);
     expect(snapshot).to.include({ schemaVersion: 1, target: instance().url, complete: true });
@@ -38,8 +40,15 @@ describe('driftspec snapshot and generate against a booted instance', function (
     expect(snapshot.takenAt).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(snapshot.host.hostname).to.equal(instance().name);
     expect(snapshot.packages.find((p) => p.name === 'nginx-light')).to.include({ manager: 'dpkg', state: 'installed' });
-    expect(snapshot.services.find((s) => s.name === 'nginx')).to.deep.equal({ name: 'nginx', enabled: 'enabled', active: 'active', sub: 'running' });
-    expect(snapshot.listeners.map((l) => `${l.protocol} ${l.address}:${l.port} ${l.processes?.join(',')}`)).to.deep.equal(['tcp4 0.0.0.0:22 sshd', 'tcp6 :::22 sshd', 'tcp4 0.0.0.0:80 nginx', 'tcp6 :::80 nginx']);
+    expect(snapshot.services.find((s) => s.name === 'nginx')).to.deep.equal({
+      name: 'nginx',
+      enabled: 'enabled',
+      active: 'active',
+      sub: 'running',
+    });
+    expect(
+      snapshot.listeners.map((l) => `${l.protocol} ${l.address}:${l.port} ${l.processes?.join(',')}`),
+    ).to.deep.equal(['tcp4 0.0.0.0:22 sshd', 'tcp6 :::22 sshd', 'tcp4 0.0.0.0:80 nginx', 'tcp6 :::80 nginx']);
     expect(snapshot.users.find((u) => u.name === 'www-data')).to.include({ uid: 33, shell: '/usr/sbin/nologin' });
     expect(snapshot.kernelParameters['net.ipv4.ip_forward']).to.match(/^[01]$/);
     expect(snapshot.mounts.find((m) => m.point === '/')).to.include({ filesystem: 'overlay' });
@@ -48,10 +57,17 @@ describe('driftspec snapshot and generate against a booted instance', function (
     expect(nginxUnit).to.include({ type: 'file', mode: '0644', owner: 'root', group: 'root' });
     expect(nginxUnit!.sha256).to.equal(sha256Remote(instance(), '/usr/lib/systemd/system/nginx.service'));
     expect(snapshot.files.find((f) => f.path === '/usr/bin/sudo')).to.include({ mode: '4755' });
-    expect(snapshot.files.filter((f) => f.path === '/etc/machine-id' || f.path.startsWith('/etc/ssh/ssh_host_'))).to.deep.equal([]);
+    expect(
+      snapshot.files.filter((f) => f.path === '/etc/machine-id' || f.path.startsWith('/etc/ssh/ssh_host_')),
+    ).to.deep.equal([]);
 
-    const log = await sshdLogAfter(instance(), cursor, (lines) => lines.some((line) => /^Disconnected from user root /.test(line)));
-    expect(log.filter((line) => line.startsWith('Starting session:')), log.join('\n')).to.have.length(1);
+    const log = await sshdLogAfter(instance(), cursor, (lines) =>
+      lines.some((line) => /^Disconnected from user root /.test(line)),
+    );
+    expect(
+      log.filter((line) => line.startsWith('Starting session:')),
+      log.join('\n'),
+    ).to.have.length(1);
     console.log(`      (snapshot over SSH: ${elapsed} ms wall for the CLI, ${snapshot.files.length} files)`);
   });
 
@@ -77,14 +93,25 @@ describe('driftspec snapshot and generate against a booted instance', function (
   });
 
   it('fails on the changed instance, naming exactly the changes: nginx stopped, a user added, a file chmod-ed, a package purged', async () => {
-    instance().inContainer(['sh', '-c', 'systemctl stop nginx && useradd -m -u 1001 intruder && chmod 0600 /etc/crontab && SUDO_FORCE_REMOVE=yes dpkg --purge sudo >/dev/null 2>&1']);
+    instance().inContainer([
+      'sh',
+      '-c',
+      'systemctl stop nginx && useradd -m -u 1001 intruder && chmod 0600 /etc/crontab && SUDO_FORCE_REMOVE=yes dpkg --purge sudo >/dev/null 2>&1',
+    ]);
     const run = await cli('run', join(work, 'baseline.yaml'), '-t', instance().url, ...ssh(), '--format', 'json');
     expect(run.code, run.stderr).to.equal(1);
     const result = RunResultSchema.parse(JSON.parse(run.stdout));
     const failed = result.hosts[0]!.results.filter((r) => r.status !== 'passed');
-    expect(failed.every((r) => r.status === 'failed'), failures(result).join('\n')).to.equal(true);
+    expect(
+      failed.every((r) => r.status === 'failed'),
+      failures(result).join('\n'),
+    ).to.equal(true);
     const sudoFiles = ['/usr/bin/sudo', '/etc/sudoers', '/etc/sudoers.d', '/etc/sudoers.d/README'];
-    const named = new Set(failed.map((r) => (r.resource === 'command' ? `command ${r.matcher}` : `${r.resource} ${String(r.subject)} ${r.matcher}`)));
+    const named = new Set(
+      failed.map((r) =>
+        r.resource === 'command' ? `command ${r.matcher}` : `${r.resource} ${String(r.subject)} ${r.matcher}`,
+      ),
+    );
     expect([...named].sort()).to.deep.equal(
       [
         'package sudo installed',
@@ -100,12 +127,16 @@ describe('driftspec snapshot and generate against a booted instance', function (
     expect(messages).to.include('expected service nginx to be running, but it is inactive (dead)');
     expect(messages).to.include('expected file /etc/crontab to have mode 0644, but got 0600');
     expect(messages.filter((m) => m.endsWith('to print on stdout "", but got "intruder\\n"'))).to.have.length(2);
-    expect(messages.find((m) => m.startsWith('expected package sudo to be installed'))).to.include('it is not installed');
+    expect(messages.find((m) => m.startsWith('expected package sudo to be installed'))).to.include(
+      'it is not installed',
+    );
   });
 });
 
 function failures(result: RunResult): string[] {
-  return result.hosts.flatMap((host) => host.results.filter((r) => r.status !== 'passed').map((r) => `${r.status}: ${r.message}`));
+  return result.hosts.flatMap((host) =>
+    host.results.filter((r) => r.status !== 'passed').map((r) => `${r.status}: ${r.message}`),
+  );
 }
 
 function sha256Remote(instance: TestInstance, path: string): string {
@@ -120,10 +151,17 @@ function journalCursor(instance: TestInstance): string {
   return cursor;
 }
 
-async function sshdLogAfter(instance: TestInstance, cursor: string, done: (lines: string[]) => boolean): Promise<string[]> {
+async function sshdLogAfter(
+  instance: TestInstance,
+  cursor: string,
+  done: (lines: string[]) => boolean,
+): Promise<string[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const lines = instance.inContainer(['journalctl', '-t', 'sshd', `--after-cursor=${cursor}`, '-o', 'cat']).split('\n').filter(Boolean);
+    const lines = instance
+      .inContainer(['journalctl', '-t', 'sshd', `--after-cursor=${cursor}`, '-o', 'cat'])
+      .split('\n')
+      .filter(Boolean);
     if (done(lines) || Date.now() > deadline) return lines;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,5 +1,14 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -30,7 +39,10 @@ const LOGIN_SHELL_LOG = '/run/driftspec-login-shell.log';
 function prepareCountingInstance({ upperDir, rootfs }: { upperDir: string; rootfs: string }): void {
   generateKeys();
   mkdirSync(join(upperDir, 'etc/ssh/sshd_config.d'), { recursive: true });
-  writeFileSync(join(upperDir, 'etc/ssh/sshd_config.d/50-driftspec-test.conf'), 'LogLevel DEBUG1\nMaxSessions 1\nPort 22\nPort 2200\n');
+  writeFileSync(
+    join(upperDir, 'etc/ssh/sshd_config.d/50-driftspec-test.conf'),
+    'LogLevel DEBUG1\nMaxSessions 1\nPort 22\nPort 2200\n',
+  );
   const shell = '/usr/local/sbin/driftspec-login-shell';
   mkdirSync(join(upperDir, 'usr/local/sbin'), { recursive: true });
   writeFileSync(
@@ -46,7 +58,10 @@ function prepareCountingInstance({ upperDir, rootfs }: { upperDir: string; rootf
     ].join('\n'),
   );
   chmodSync(join(upperDir, shell), 0o755);
-  const passwd = readFileSync(join(rootfs, 'etc/passwd'), 'utf8').replace(/^(root:[^:]*:0:0:[^:]*:[^:]*):.*$/m, `$1:${shell}`);
+  const passwd = readFileSync(join(rootfs, 'etc/passwd'), 'utf8').replace(
+    /^(root:[^:]*:0:0:[^:]*:[^:]*):.*$/m,
+    `$1:${shell}`,
+  );
   writeFileSync(join(upperDir, 'etc/passwd'), passwd);
   mkdirSync(join(upperDir, 'root/.ssh'), { recursive: true, mode: 0o700 });
   const authorized = join(upperDir, 'root/.ssh/authorized_keys');
@@ -84,7 +99,9 @@ describe('SSH target against booted instances', function () {
           {
             definition: spec('instance', () =>
               control('hostname', () => {
-                file('/etc/hostname').isFile().contains(new RegExp(`^${instance.name}$`, 'm'));
+                file('/etc/hostname')
+                  .isFile()
+                  .contains(new RegExp(`^${instance.name}$`, 'm'));
                 file('/etc/os-release').exists();
               }),
             ),
@@ -97,14 +114,23 @@ describe('SSH target against booted instances', function () {
       await target.close();
 
       expect(result.status, result.reason).to.equal('completed');
-      expect(result.results.map((r) => `${r.status}: ${r.message}`)).to.satisfy((lines: string[]) => lines.every((line) => line.startsWith('passed')));
+      expect(result.results.map((r) => `${r.status}: ${r.message}`)).to.satisfy((lines: string[]) =>
+        lines.every((line) => line.startsWith('passed')),
+      );
       expect(result.host?.hostname).to.equal(instance.name);
-      expect(result.host?.os).to.include({ id: 'debian', versionId: '12', prettyName: 'Debian GNU/Linux 12 (bookworm)' });
+      expect(result.host?.os).to.include({
+        id: 'debian',
+        versionId: '12',
+        prettyName: 'Debian GNU/Linux 12 (bookworm)',
+      });
       expect(result.execCount).to.equal(1);
 
       const log = await sshdLogAfter(instance, cursor, (lines) => count(lines, /^Disconnected from user root /) === 1);
       expect(count(log, /^Accepted publickey for root /), log.join('\n')).to.equal(1);
-      expect(log.filter((line) => line.startsWith('Starting session:')), log.join('\n')).to.have.length(1);
+      expect(
+        log.filter((line) => line.startsWith('Starting session:')),
+        log.join('\n'),
+      ).to.have.length(1);
       expect(count(log, /^Starting session: command for root /)).to.equal(1);
       const shells = loginShellLog(instance).slice(shellLogBefore);
       expect(shells.map((line) => line.replace(/ \d+/, ''))).to.deep.equal([`start -c ${REMOTE_COMMAND}`, 'end']);
@@ -115,13 +141,18 @@ describe('SSH target against booted instances', function () {
       const cursor = sshdCursor(instance);
       const shellLogBefore = loginShellLog(instance).length;
       const target = sshTarget(instance);
-      const runs = await Promise.all([1, 2, 3].map((n) => target.exec(`echo run ${n}; sleep 0.2`, { timeoutMs: 10_000 })));
+      const runs = await Promise.all(
+        [1, 2, 3].map((n) => target.exec(`echo run ${n}; sleep 0.2`, { timeoutMs: 10_000 })),
+      );
       await target.close();
       expect(runs.map((run) => run.stdout.toString())).to.deep.equal(['run 1\n', 'run 2\n', 'run 3\n']);
 
       const log = await sshdLogAfter(instance, cursor, (lines) => count(lines, /^Disconnected from user root /) === 1);
       expect(count(log, /^Accepted publickey for root /), log.join('\n')).to.equal(1);
-      expect(log.filter((line) => line.startsWith('Starting session:')), log.join('\n')).to.have.length(3);
+      expect(
+        log.filter((line) => line.startsWith('Starting session:')),
+        log.join('\n'),
+      ).to.have.length(3);
       // Each login shell ended before the next one started, by the instance's own clock.
       const shells = loginShellLog(instance).slice(shellLogBefore);
       expect(shells.map((line) => line.split(' ')[0])).to.deep.equal(['start', 'end', 'start', 'end', 'start', 'end']);
@@ -143,15 +174,26 @@ describe('SSH target against booted instances', function () {
 
     it('stops waiting at the probe timeout, kills a non-root probe, and connects again afterwards', async () => {
       const instance = counted();
-      instance.inContainer(['sh', '-c', `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | chpasswd`]);
-      const target = sshTarget(instance, { user: PROBE_USER, credentials: { identities: [], password: PROBE_PASSWORD } });
+      instance.inContainer([
+        'sh',
+        '-c',
+        `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | chpasswd`,
+      ]);
+      const target = sshTarget(instance, {
+        user: PROBE_USER,
+        credentials: { identities: [], password: PROBE_PASSWORD },
+      });
       try {
         const started = Date.now();
         const result = await target.exec('sleep 27; echo late', { timeoutMs: 1500 });
         expect(result.timedOut).to.equal(true);
         expect(result.stdout.toString()).to.equal('');
         expect(Date.now() - started).to.be.within(1400, 4000);
-        await waitFor(() => !instance.inContainer(['ps', '-u', PROBE_USER, '-o', 'args=']).includes('sleep 27'), 5000, 'the timed-out sleep to be killed');
+        await waitFor(
+          () => !instance.inContainer(['ps', '-u', PROBE_USER, '-o', 'args=']).includes('sleep 27'),
+          5000,
+          'the timed-out sleep to be killed',
+        );
         const again = await target.exec('id -un', { timeoutMs: 10_000 });
         expect(again.stdout.toString()).to.equal(`${PROBE_USER}\n`);
       } finally {
@@ -162,11 +204,15 @@ describe('SSH target against booted instances', function () {
 
   describe('authentication', () => {
     it('logs in with an RSA key', async () => {
-      expect(await hostnameVia(counted(), { credentials: { identities: [loadIdentity(keys.rsa)] } })).to.equal(counted().name);
+      expect(await hostnameVia(counted(), { credentials: { identities: [loadIdentity(keys.rsa)] } })).to.equal(
+        counted().name,
+      );
     });
 
     it('logs in with an encrypted ECDSA key and its passphrase', async () => {
-      expect(await hostnameVia(counted(), { credentials: { identities: [loadIdentity(keys.ecdsa, ECDSA_PASSPHRASE)] } })).to.equal(counted().name);
+      expect(
+        await hostnameVia(counted(), { credentials: { identities: [loadIdentity(keys.ecdsa, ECDSA_PASSPHRASE)] } }),
+      ).to.equal(counted().name);
     });
 
     it('logs in through ssh-agent', async () => {
@@ -174,8 +220,13 @@ describe('SSH target against booted instances', function () {
       const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
       try {
         await waitFor(() => existsSync(socket), 5000, 'ssh-agent to listen');
-        execFileSync('ssh-add', ['-q', counted().keyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'ignore' });
-        expect(await hostnameVia(counted(), { credentials: { identities: [], agentSocket: socket } })).to.equal(counted().name);
+        execFileSync('ssh-add', ['-q', counted().keyPath], {
+          env: { ...process.env, SSH_AUTH_SOCK: socket },
+          stdio: 'ignore',
+        });
+        expect(await hostnameVia(counted(), { credentials: { identities: [], agentSocket: socket } })).to.equal(
+          counted().name,
+        );
       } finally {
         stopProcess(agent);
       }
@@ -183,8 +234,14 @@ describe('SSH target against booted instances', function () {
 
     it('logs in with a password', async () => {
       const instance = counted();
-      instance.inContainer(['sh', '-c', `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | chpasswd`]);
-      expect(await hostnameVia(instance, { user: PROBE_USER, credentials: { identities: [], password: PROBE_PASSWORD } })).to.equal(instance.name);
+      instance.inContainer([
+        'sh',
+        '-c',
+        `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | chpasswd`,
+      ]);
+      expect(
+        await hostnameVia(instance, { user: PROBE_USER, credentials: { identities: [], password: PROBE_PASSWORD } }),
+      ).to.equal(instance.name);
     });
 
     it('reports a key the host does not accept as auth, naming host, user and key', async () => {
@@ -203,11 +260,20 @@ describe('SSH target against booted instances', function () {
       expect(address.user).to.equal(hostile);
       const error = await unreachable(instance, { user: hostile });
       expect(error.kind).to.equal('auth');
-      const log = await sshdLogAfter(instance, cursor, (lines) => lines.some((line) => line.startsWith('Connection closed by invalid user ')));
+      const log = await sshdLogAfter(instance, cursor, (lines) =>
+        lines.some((line) => line.startsWith('Connection closed by invalid user ')),
+      );
       // It arrived as data: sshd was asked for exactly this user name.
-      expect(log.some((line) => line.startsWith(`debug1: userauth-request for user ${hostile} service `)), log.join('\n')).to.equal(true);
+      expect(
+        log.some((line) => line.startsWith(`debug1: userauth-request for user ${hostile} service `)),
+        log.join('\n'),
+      ).to.equal(true);
       expect(instance.inContainer(['ls', '-A', '/tmp', '/root'])).not.to.include('driftspec-pwned');
-      expect(existsSync('/tmp/driftspec-pwned') || existsSync('/tmp/driftspec-pwned2') || existsSync('/tmp/driftspec-pwned3')).to.equal(false);
+      expect(
+        existsSync('/tmp/driftspec-pwned') ||
+          existsSync('/tmp/driftspec-pwned2') ||
+          existsSync('/tmp/driftspec-pwned3'),
+      ).to.equal(false);
     });
   });
 
@@ -252,7 +318,9 @@ describe('SSH target against booted instances', function () {
     it('refuses a changed key, even with accept-new, showing both fingerprints', async () => {
       const instance = counted();
       const otherKey = readFileSync(`${keys.stranger}.pub`, 'utf8').split(' ').slice(0, 2).join(' ');
-      const otherFingerprint = execFileSync('ssh-keygen', ['-lf', `${keys.stranger}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
+      const otherFingerprint = execFileSync('ssh-keygen', ['-lf', `${keys.stranger}.pub`], { encoding: 'utf8' }).split(
+        ' ',
+      )[1]!;
       for (const acceptNew of [false, true]) {
         const error = await unreachable(instance, { knownHosts: `${instance.address} ${otherKey}\n`, acceptNew });
         expect(error.kind).to.equal('host-key');
@@ -272,11 +340,15 @@ describe('SSH target against booted instances', function () {
 
     it('accepts a pinned fingerprint and refuses a wrong pin, showing expected and presented', async () => {
       const instance = counted();
-      expect(await hostnameVia(instance, { knownHosts: '', pins: [instance.hostKeyFingerprint] })).to.equal(instance.name);
+      expect(await hostnameVia(instance, { knownHosts: '', pins: [instance.hostKeyFingerprint] })).to.equal(
+        instance.name,
+      );
       const wrong = 'SHA256:' + 'A'.repeat(43);
       const error = await unreachable(instance, { pins: [wrong] });
       expect(error.kind).to.equal('host-key');
-      expect(error.message).to.include(`expected ${wrong} (--host-key) but the host presented ED25519 ${instance.hostKeyFingerprint}`);
+      expect(error.message).to.include(
+        `expected ${wrong} (--host-key) but the host presented ED25519 ${instance.hostKeyFingerprint}`,
+      );
     });
   });
 
@@ -316,7 +388,11 @@ describe('SSH target against booted instances', function () {
       } finally {
         instance.inNamespace(['ip', 'link', 'set', 'eth0', 'up']);
       }
-      await waitFor(async () => (await hostnameVia(instance).catch(() => '')) === instance.name, 10_000, 'the instance to answer again');
+      await waitFor(
+        async () => (await hostnameVia(instance).catch(() => '')) === instance.name,
+        10_000,
+        'the instance to answer again',
+      );
     });
 
     it('reports a stopped sshd as refused', async () => {
@@ -343,7 +419,12 @@ interface Overrides {
 function sshTarget(instance: TestInstance, overrides: Overrides = {}): SshTarget {
   const knownHostsText = overrides.knownHosts ?? readFileSync(instance.knownHostsPath, 'utf8');
   return new SshTarget({
-    address: { kind: 'ssh', user: overrides.user ?? 'root', host: instance.address, port: overrides.port ?? instance.port },
+    address: {
+      kind: 'ssh',
+      user: overrides.user ?? 'root',
+      host: instance.address,
+      port: overrides.port ?? instance.port,
+    },
     credentials: overrides.credentials ?? { identities: [loadIdentity(instance.keyPath)] },
     hostKeys: {
       knownHosts: parseKnownHosts(knownHostsText, 'test-known-hosts'),
@@ -364,7 +445,10 @@ async function hostnameVia(instance: TestInstance, overrides: Overrides = {}): P
   }
 }
 
-async function unreachable(instance: TestInstance, overrides: Overrides = {}): Promise<TargetUnreachableError & { kind: UnreachableKind }> {
+async function unreachable(
+  instance: TestInstance,
+  overrides: Overrides = {},
+): Promise<TargetUnreachableError & { kind: UnreachableKind }> {
   const target = sshTarget(instance, overrides);
   try {
     await target.exec('uname -n', { timeoutMs: 10_000 });
@@ -392,11 +476,18 @@ function sshdCursor(instance: TestInstance): string {
 }
 
 /** sshd's log lines after the cursor, once `done` holds (journald may lag a little). */
-async function sshdLogAfter(instance: TestInstance, cursor: string, done: (lines: string[]) => boolean): Promise<string[]> {
+async function sshdLogAfter(
+  instance: TestInstance,
+  cursor: string,
+  done: (lines: string[]) => boolean,
+): Promise<string[]> {
   let lines: string[] = [];
   await waitFor(
     () => {
-      lines = instance.inContainer(['journalctl', '-t', 'sshd', `--after-cursor=${cursor}`, '-o', 'cat']).split('\n').filter(Boolean);
+      lines = instance
+        .inContainer(['journalctl', '-t', 'sshd', `--after-cursor=${cursor}`, '-o', 'cat'])
+        .split('\n')
+        .filter(Boolean);
       return done(lines);
     },
     10_000,
@@ -406,7 +497,10 @@ async function sshdLogAfter(instance: TestInstance, cursor: string, done: (lines
 }
 
 function loginShellLog(instance: TestInstance): string[] {
-  return instance.inContainer(['sh', '-c', `cat ${LOGIN_SHELL_LOG} 2>/dev/null || true`]).split('\n').filter(Boolean);
+  return instance
+    .inContainer(['sh', '-c', `cat ${LOGIN_SHELL_LOG} 2>/dev/null || true`])
+    .split('\n')
+    .filter(Boolean);
 }
 
 function count(lines: readonly string[], pattern: RegExp): number {

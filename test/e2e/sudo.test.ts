@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -15,16 +24,21 @@ const USERS = {
   /** NOPASSWD for everything. */
   auditor: { uid: 2001, password: undefined, sudoers: 'auditor ALL=(ALL:ALL) NOPASSWD: ALL' },
   /** sudo with its own password. */
-  keyholder: { uid: 2002, password: 'keyholder pass: $(not) `code` \'q\'', sudoers: 'keyholder ALL=(ALL:ALL) ALL' },
+  keyholder: { uid: 2002, password: "keyholder pass: $(not) `code` 'q'", sudoers: 'keyholder ALL=(ALL:ALL) ALL' },
   /** No sudoers entry at all. */
   outsider: { uid: 2003, password: 'outsider-password', sudoers: undefined },
   /** NOPASSWD, but sudo wants a terminal. */
-  ttybound: { uid: 2004, password: undefined, sudoers: 'Defaults:ttybound requiretty\nttybound ALL=(ALL:ALL) NOPASSWD: ALL' },
+  ttybound: {
+    uid: 2004,
+    password: undefined,
+    sudoers: 'Defaults:ttybound requiretty\nttybound ALL=(ALL:ALL) NOPASSWD: ALL',
+  },
 } as const;
 type UserName = keyof typeof USERS;
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-sudo-'));
-const cli = (args: readonly string[], env: NodeJS.ProcessEnv = {}) => runCli(args, join(work, 'cache'), { DRIFTSPEC_SUDO_PASSWORD: '', ...env });
+const cli = (args: readonly string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, join(work, 'cache'), { DRIFTSPEC_SUDO_PASSWORD: '', ...env });
 
 /** Facts only root may read: /etc/shadow's content and root's password ageing. */
 const ROOT_ONLY_SPEC = writeSpec('root-only', [
@@ -75,7 +89,8 @@ function prepareSudoUsers({ upperDir, rootfs }: { upperDir: string; rootfs: stri
     copyFileSync(join(rootfs, 'root/.ssh/authorized_keys'), join(home, '.ssh/authorized_keys'));
     chmodSync(join(home, '.ssh/authorized_keys'), 0o600);
     chmodSync(join(home, '.ssh'), 0o700);
-    for (const path of [home, join(home, '.ssh'), join(home, '.ssh/authorized_keys')]) chownSync(path, user.uid, user.uid);
+    for (const path of [home, join(home, '.ssh'), join(home, '.ssh/authorized_keys')])
+      chownSync(path, user.uid, user.uid);
     if (user.sudoers !== undefined) {
       const file = join(etc, 'sudoers.d', `driftspec-${name}`);
       writeFileSync(file, `${user.sudoers}\n`);
@@ -117,7 +132,12 @@ describe('sudo on a booted instance (--sudo, --sudo-user, DRIFTSPEC_SUDO_PASSWOR
     return ['--target', `ssh://${user}@${address}`, '--identity', keyPath, '--known-hosts', knownHostsPath];
   }
 
-  async function runAs(user: UserName, spec: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ run: CliRun; host: HostResult }> {
+  async function runAs(
+    user: UserName,
+    spec: string,
+    extra: string[] = [],
+    env: NodeJS.ProcessEnv = {},
+  ): Promise<{ run: CliRun; host: HostResult }> {
     const run = await cli(['run', spec, '--format', 'json', ...targetArgs(user), ...extra], env);
     expect(run.stdout, run.stderr).not.to.equal('');
     const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
@@ -146,8 +166,13 @@ describe('sudo on a booted instance (--sudo, --sudo-user, DRIFTSPEC_SUDO_PASSWOR
     expect(host.host?.uid).to.equal(0);
     expect(statuses(host)).to.deep.equal(['passed', 'passed']);
     expect(host.execCount).to.equal(1);
-    const log = await journalAfter(instance(), cursor, (lines) => lines.some((line) => /Disconnected from user auditor /.test(line)));
-    expect(log.filter((line) => line.startsWith('Starting session: command for auditor ')), log.join('\n')).to.have.length(1);
+    const log = await journalAfter(instance(), cursor, (lines) =>
+      lines.some((line) => /Disconnected from user auditor /.test(line)),
+    );
+    expect(
+      log.filter((line) => line.startsWith('Starting session: command for auditor ')),
+      log.join('\n'),
+    ).to.have.length(1);
     expect(log.filter((line) => /^Starting session: /.test(line))).to.have.length(1);
     expect(log.filter((line) => line.includes('COMMAND=/bin/sh -s'))).to.have.length(1);
   });
@@ -176,8 +201,12 @@ describe('sudo on a booted instance (--sudo, --sudo-user, DRIFTSPEC_SUDO_PASSWOR
       expect(snapshot).not.to.include(password);
       expect(run.stdout).not.to.include(password);
       expect(run.stderr).not.to.include(password);
-      const journal = await journalAfter(instance(), cursor, (lines) => lines.some((line) => /Disconnected from user keyholder /.test(line)));
-      expect(journal.some((line) => line.includes('keyholder : PWD=') && line.includes('COMMAND=/bin/sh -c'))).to.equal(true);
+      const journal = await journalAfter(instance(), cursor, (lines) =>
+        lines.some((line) => /Disconnected from user keyholder /.test(line)),
+      );
+      expect(journal.some((line) => line.includes('keyholder : PWD=') && line.includes('COMMAND=/bin/sh -c'))).to.equal(
+        true,
+      );
       expect(journal.join('\n')).not.to.include(password);
       expect(wholeJournal(instance())).not.to.include(password);
     });
@@ -188,14 +217,20 @@ describe('sudo on a booted instance (--sudo, --sudo-user, DRIFTSPEC_SUDO_PASSWOR
       expect(run.code, run.stdout).to.equal(0);
       expect(statuses(host)).to.deep.equal(['passed', 'passed']);
       expect(run.stdout).not.to.include(password);
-      const journal = await journalAfter(instance(), cursor, (lines) => lines.some((line) => /Disconnected from user auditor /.test(line)));
+      const journal = await journalAfter(instance(), cursor, (lines) =>
+        lines.some((line) => /Disconnected from user auditor /.test(line)),
+      );
       expect(journal.join('\n')).not.to.include(password);
     });
 
     it('a wrong password is that host’s error with the remedy (exit 2)', async () => {
-      const { run, host } = await runAs('keyholder', ROOT_ONLY_SPEC, ['--sudo'], { DRIFTSPEC_SUDO_PASSWORD: 'not the password' });
+      const { run, host } = await runAs('keyholder', ROOT_ONLY_SPEC, ['--sudo'], {
+        DRIFTSPEC_SUDO_PASSWORD: 'not the password',
+      });
       expect(host.status).to.equal('error');
-      expect(host.reason).to.match(/^sudo refused the password in DRIFTSPEC_SUDO_PASSWORD: set it to keyholder's password on this host \[.*incorrect password attempts\]$/);
+      expect(host.reason).to.match(
+        /^sudo refused the password in DRIFTSPEC_SUDO_PASSWORD: set it to keyholder's password on this host \[.*incorrect password attempts\]$/,
+      );
       expect(statuses(host)).to.deep.equal(['error', 'error']);
       expect(host.execCount).to.equal(1);
       expect(run.code).to.equal(2);
@@ -205,12 +240,17 @@ describe('sudo on a booted instance (--sudo, --sudo-user, DRIFTSPEC_SUDO_PASSWOR
   it('password required but none given: error naming NOPASSWD and DRIFTSPEC_SUDO_PASSWORD (exit 2)', async () => {
     const { run, host } = await runAs('keyholder', ROOT_ONLY_SPEC, ['--sudo']);
     expect(host.status).to.equal('error');
-    expect(host.reason).to.include('sudo needs a password for keyholder').and.include('DRIFTSPEC_SUDO_PASSWORD').and.include('NOPASSWD');
+    expect(host.reason)
+      .to.include('sudo needs a password for keyholder')
+      .and.include('DRIFTSPEC_SUDO_PASSWORD')
+      .and.include('NOPASSWD');
     expect(run.code).to.equal(2);
   });
 
   it('not in sudoers: error with the sudoers remedy (exit 2)', async () => {
-    const { run, host } = await runAs('outsider', ROOT_ONLY_SPEC, ['--sudo'], { DRIFTSPEC_SUDO_PASSWORD: USERS.outsider.password });
+    const { run, host } = await runAs('outsider', ROOT_ONLY_SPEC, ['--sudo'], {
+      DRIFTSPEC_SUDO_PASSWORD: USERS.outsider.password,
+    });
     expect(host.status).to.equal('error');
     expect(host.reason).to.equal(
       'outsider may not use sudo on this host: a sudoers rule such as "outsider ALL=(root) /bin/sh" in /etc/sudoers.d (mode 0440) [outsider is not in the sudoers file.]',
@@ -277,10 +317,17 @@ function journalCursor(instance: TestInstance): string {
 }
 
 /** Every journal line after the cursor, once `done` holds (journald may lag a little). */
-async function journalAfter(instance: TestInstance, cursor: string, done: (lines: string[]) => boolean): Promise<string[]> {
+async function journalAfter(
+  instance: TestInstance,
+  cursor: string,
+  done: (lines: string[]) => boolean,
+): Promise<string[]> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const lines = instance.inContainer(['journalctl', `--after-cursor=${cursor}`, '-o', 'cat', '--no-pager']).split('\n').filter(Boolean);
+    const lines = instance
+      .inContainer(['journalctl', `--after-cursor=${cursor}`, '-o', 'cat', '--no-pager'])
+      .split('\n')
+      .filter(Boolean);
     if (done(lines)) return lines;
     if (Date.now() > deadline) throw new Error(`timed out waiting for the journal; it has:\n${lines.join('\n')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -20,7 +20,11 @@ function put(upperDir: string, path: string, text: string, mode = 0o644): void {
 
 /** A unit enabled in multi-user.target, written into the overlay. */
 function enableUnit(upperDir: string, name: string, service: string): void {
-  put(upperDir, `etc/systemd/system/${name}`, `[Unit]\nDescription=${name}\n\n[Service]\n${service}\n\n[Install]\nWantedBy=multi-user.target\n`);
+  put(
+    upperDir,
+    `etc/systemd/system/${name}`,
+    `[Unit]\nDescription=${name}\n\n[Service]\n${service}\n\n[Install]\nWantedBy=multi-user.target\n`,
+  );
   mkdirSync(join(upperDir, 'etc/systemd/system/multi-user.target.wants'), { recursive: true });
   symlinkSync(`/etc/systemd/system/${name}`, join(upperDir, 'etc/systemd/system/multi-user.target.wants', name));
 }
@@ -29,7 +33,10 @@ function enableUnit(upperDir: string, name: string, service: string): void {
 function countSessions({ upperDir, rootfs }: { upperDir: string; rootfs: string }): void {
   const shell = '/usr/local/sbin/driftspec-counting-shell';
   put(upperDir, shell, `#!/bin/sh\necho "session $*" >> ${SESSION_LOG}\nexec /bin/bash "$@"\n`, 0o755);
-  const passwd = readFileSync(join(rootfs, 'etc/passwd'), 'utf8').replace(/^(root:[^:]*:0:0:[^:]*:[^:]*):.*$/m, `$1:${shell}`);
+  const passwd = readFileSync(join(rootfs, 'etc/passwd'), 'utf8').replace(
+    /^(root:[^:]*:0:0:[^:]*:[^:]*):.*$/m,
+    `$1:${shell}`,
+  );
   put(upperDir, 'etc/passwd', passwd);
 }
 
@@ -52,7 +59,11 @@ function fakeCloudInit(upperDir: string): void {
     ].join('\n'),
     0o755,
   );
-  enableUnit(upperDir, 'fake-cloud-final.service', `Type=simple\nExecStart=/bin/sh -c 'sleep 4; touch ${CLOUD_INIT_DONE}'`);
+  enableUnit(
+    upperDir,
+    'fake-cloud-final.service',
+    `Type=simple\nExecStart=/bin/sh -c 'sleep 4; touch ${CLOUD_INIT_DONE}'`,
+  );
 }
 
 function writeSpec(name: string, text: string): string {
@@ -67,7 +78,16 @@ function parseResult(stdout: string): RunResult {
 
 /** Host keys are pinned from the image: known_hosts is being written by the boot at the same moment. */
 function sshArgs(instance: TestInstance): string[] {
-  return ['--target', instance.url, '--identity', instance.keyPath, '--host-key', instance.hostKeyFingerprint, '--known-hosts', '/dev/null'];
+  return [
+    '--target',
+    instance.url,
+    '--identity',
+    instance.keyPath,
+    '--host-key',
+    instance.hostKeyFingerprint,
+    '--known-hosts',
+    '/dev/null',
+  ];
 }
 
 describe('--wait against an instance booting at the same moment', function () {
@@ -118,7 +138,9 @@ describe('--wait against an instance booting at the same moment', function () {
         const host = parseResult(run.stdout).hosts[0]!;
         expect(host).to.deep.include({ status: 'completed', execCount: 1 });
         expect(host.results.map((result) => result.status)).to.deep.equal(['passed', 'passed', 'passed', 'passed']);
-        expect(host.evidence.boot?.stdout).to.match(/^status: done$/m).and.match(/^systemd: running$/m);
+        expect(host.evidence.boot?.stdout)
+          .to.match(/^status: done$/m)
+          .and.match(/^systemd: running$/m);
         // Dots: cloud-init was still running when the session began, and the probe waited for it.
         if (/^\.+$/m.test(host.evidence.boot!.stdout)) waitedInSession++;
         const sessions = instance.inContainer(['cat', SESSION_LOG]).trim().split('\n');
@@ -139,7 +161,17 @@ describe('--wait against an instance booting at the same moment', function () {
     try {
       await bed.start(instance, { wait: false });
       const started = Date.now();
-      run = await cli('run', bootSpec(), '--wait', '4s', '--connect-timeout', '2', '--format', 'json', ...sshArgs(instance));
+      run = await cli(
+        'run',
+        bootSpec(),
+        '--wait',
+        '4s',
+        '--connect-timeout',
+        '2',
+        '--format',
+        'json',
+        ...sshArgs(instance),
+      );
       elapsed = Date.now() - started;
     } finally {
       withoutSshd = false;
@@ -148,7 +180,11 @@ describe('--wait against an instance booting at the same moment', function () {
     expect(run.code, run.stderr).to.equal(2);
     const host = parseResult(run.stdout).hosts[0]!;
     expect(host).to.deep.include({ status: 'unreachable', reasonKind: 'timeout', execCount: 0 });
-    expect(host.reason).to.match(new RegExp(`^${instance.url} did not answer SSH within --wait 4s: \\d+ connection attempts, the last: cannot connect to ${instance.address}:22: connection refused`));
+    expect(host.reason).to.match(
+      new RegExp(
+        `^${instance.url} did not answer SSH within --wait 4s: \\d+ connection attempts, the last: cannot connect to ${instance.address}:22: connection refused`,
+      ),
+    );
     // The last attempt starts by the deadline and takes at most the connect timeout; then the CLI's own start and exit.
     expect(elapsed, host.reason).to.be.below(4000 + 2000 + 5000);
     console.log(`      gave up after ${(elapsed / 1000).toFixed(1)} s: ${host.reason}`);
@@ -178,7 +214,9 @@ describe('--wait and eventually on a booted instance whose systemd is degraded',
     const instance = bed.instances[0]!;
     const run = await cli('run', spec(), '--wait', '30s', '--no-degraded', ...sshArgs(instance));
     expect(run.code, run.stdout + run.stderr).to.equal(2);
-    expect(run.stdout).to.include('systemd finished booting degraded (failed units: driftspec-broken.service), and --no-degraded refuses that');
+    expect(run.stdout).to.include(
+      'systemd finished booting degraded (failed units: driftspec-broken.service), and --no-degraded refuses that',
+    );
   });
 
   it('passes a check with eventually once nginx, stopped, starts 5 s later, in more than one round', async () => {

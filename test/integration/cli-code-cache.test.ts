@@ -7,7 +7,9 @@ import { runCli } from '../support/cli.js';
 const SPEC = new URL('../../bench/specs/checks-50.yaml', import.meta.url).pathname;
 
 function cacheFiles(cacheDir: string): string[] {
-  return readdirSync(cacheDir).filter((name) => name.endsWith('.v8cache')).sort();
+  return readdirSync(cacheDir)
+    .filter((name) => name.endsWith('.v8cache'))
+    .sort();
 }
 
 /** Bytes, inode and modification time: unchanged means the run did not write the file again. */
@@ -38,7 +40,10 @@ describe('CLI code cache (compiled CLI)', () => {
       writeFileSync(path, content);
       const afterDamage = await runCli(['plan', SPEC], cacheDir);
       expect(afterDamage).to.deep.equal(first);
-      expect(readFileSync(path).equals(content), `${content.length} bytes written back: ${afterDamage.stderr}`).to.equal(false);
+      expect(
+        readFileSync(path).equals(content),
+        `${content.length} bytes written back: ${afterDamage.stderr}`,
+      ).to.equal(false);
       const rewritten = fileState(path);
       expect(await runCli(['plan', SPEC], cacheDir)).to.deep.equal(first);
       expect(fileState(path)).to.equal(rewritten);
@@ -53,6 +58,9 @@ describe('CLI code cache (compiled CLI)', () => {
     expect(cacheFiles(cacheDir)).to.deep.equal([]);
     expect(await runCli(['--version'], cacheDir)).to.include({ code: 0 });
     expect(await runCli(['schema', 'plan'], cacheDir)).to.include({ code: 0 });
-    expect(cacheFiles(cacheDir).map((name) => name.replace(/-[0-9a-f]{24}\.v8cache$/, ''))).to.deep.equal(['cli-other', 'cli-schema']);
+    expect(cacheFiles(cacheDir).map((name) => name.replace(/-[0-9a-f]{24}\.v8cache$/, ''))).to.deep.equal([
+      'cli-other',
+      'cli-schema',
+    ]);
   });
 });

@@ -52,7 +52,16 @@ describe('driftspec drift: target selection as in driftspec run', function () {
   const unreachable = ['--known-hosts', '/dev/null', '--connect-timeout', '5', '--format', 'json'];
 
   it('--inventory with --limit: only the selected hosts, in file order, each with its inventory entry', async () => {
-    const run = await cli('drift', '--baseline', baseline, '--inventory', inventory, '--limit', 'db-1,web', ...unreachable);
+    const run = await cli(
+      'drift',
+      '--baseline',
+      baseline,
+      '--inventory',
+      inventory,
+      '--limit',
+      'db-1,web',
+      ...unreachable,
+    );
     expect(run.code, run.stderr).to.equal(8);
     const hosts = report(run.stdout).hosts;
     expect(hosts.map((h) => [h.target, h.state, h.inventory])).to.deep.equal([
@@ -60,11 +69,23 @@ describe('driftspec drift: target selection as in driftspec run', function () {
       ['ssh://root@127.0.0.2:1', 'incomplete', { name: 'web-2', groups: ['web'], tags: [] }],
       ['ssh://root@127.0.0.3:1', 'incomplete', { name: 'db-1', groups: ['databases'], tags: [] }],
     ]);
-    expect(hosts.every((h) => /^unreachable: .*refused/.test(h.reason!)), hosts.map((h) => h.reason).join('\n')).to.equal(true);
+    expect(
+      hosts.every((h) => /^unreachable: .*refused/.test(h.reason!)),
+      hosts.map((h) => h.reason).join('\n'),
+    ).to.equal(true);
   });
 
   it('without --limit every inventory host; arguments (targets and snapshot files) come first', async () => {
-    const run = await cli('drift', '--baseline', baseline, baseline, 'ssh://root@127.0.0.4:1', '--inventory', inventory, ...unreachable);
+    const run = await cli(
+      'drift',
+      '--baseline',
+      baseline,
+      baseline,
+      'ssh://root@127.0.0.4:1',
+      '--inventory',
+      inventory,
+      ...unreachable,
+    );
     const hosts = report(run.stdout).hosts;
     expect(hosts.map((h) => [h.target, h.inventory?.name])).to.deep.equal([
       ['ssh://root@10.0.0.5:22', undefined],
@@ -86,10 +107,23 @@ describe('driftspec drift: target selection as in driftspec run', function () {
 
   it('--wait retries a host that does not answer, and says how long it waited', async () => {
     const started = Date.now();
-    const run = await cli('drift', '--baseline', baseline, '--inventory', inventory, '--limit', 'web-1', '--wait', '3s', ...unreachable);
+    const run = await cli(
+      'drift',
+      '--baseline',
+      baseline,
+      '--inventory',
+      inventory,
+      '--limit',
+      'web-1',
+      '--wait',
+      '3s',
+      ...unreachable,
+    );
     const host = report(run.stdout).hosts[0]!;
     expect(host.state).to.equal('incomplete');
-    expect(host.reason).to.match(/^unreachable: ssh:\/\/root@127\.0\.0\.1:1 did not answer SSH within --wait 3s: [2-9]\d* connection attempts, the last: .*refused/);
+    expect(host.reason).to.match(
+      /^unreachable: ssh:\/\/root@127\.0\.0\.1:1 did not answer SSH within --wait 3s: [2-9]\d* connection attempts, the last: .*refused/,
+    );
     expect(Date.now() - started).to.be.greaterThan(2500);
     expect(run.code).to.equal(8);
   });
@@ -99,9 +133,24 @@ describe('driftspec drift: target selection as in driftspec run', function () {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const port = (silent.address() as { port: number }).port;
     try {
-      const run = await cli('drift', '--baseline', baseline, `ssh://root@127.0.0.1:${port}`, '--known-hosts', '/dev/null', '--connect-timeout', '60', '--host-timeout', '2', '--format', 'json');
+      const run = await cli(
+        'drift',
+        '--baseline',
+        baseline,
+        `ssh://root@127.0.0.1:${port}`,
+        '--known-hosts',
+        '/dev/null',
+        '--connect-timeout',
+        '60',
+        '--host-timeout',
+        '2',
+        '--format',
+        'json',
+      );
       const host = report(run.stdout).hosts[0]!;
-      expect(host.reason).to.equal(`unreachable: ssh://root@127.0.0.1:${port} did not finish within the 2 s host timeout (connecting, logging in and the snapshot probe)`);
+      expect(host.reason).to.equal(
+        `unreachable: ssh://root@127.0.0.1:${port} did not finish within the 2 s host timeout (connecting, logging in and the snapshot probe)`,
+      );
       expect(run.code).to.equal(8);
     } finally {
       silent.close();
@@ -109,20 +158,64 @@ describe('driftspec drift: target selection as in driftspec run', function () {
   });
 
   it('--concurrency 1 still compares every host', async () => {
-    const run = await cli('drift', '--baseline', baseline, '--inventory', inventory, '--concurrency', '1', ...unreachable);
+    const run = await cli(
+      'drift',
+      '--baseline',
+      baseline,
+      '--inventory',
+      inventory,
+      '--concurrency',
+      '1',
+      ...unreachable,
+    );
     expect(report(run.stdout).hosts).to.have.length(3);
   });
 
   describe('mistakes in the selection are refused before any host is contacted', () => {
     const cases: Array<[string, () => string[], number, RegExp]> = [
-      ['--limit without --inventory', () => ['--limit', 'web', 'ssh://root@127.0.0.1:1'], 64, /--limit selects hosts of an inventory: add --inventory <file>/],
-      ['a --limit name the inventory does not have', () => ['--inventory', inventory, '--limit', 'webb'], 64, /--limit: "webb" is neither a host nor a group of .*fleet\.yaml; it has groups all, web, databases and hosts web-1, web-2, db-1/],
-      ['a host named as an argument and in the inventory', () => ['ssh://root@127.0.0.1:1', '--inventory', inventory], 64, /ssh:\/\/root@127\.0\.0\.1:1 is both an argument and inventory host "web-1"; name each host once/],
-      ['--no-degraded without --wait', () => ['--inventory', inventory, '--no-degraded'], 64, /--no-degraded is a rule for --wait: add --wait <duration>/],
+      [
+        '--limit without --inventory',
+        () => ['--limit', 'web', 'ssh://root@127.0.0.1:1'],
+        64,
+        /--limit selects hosts of an inventory: add --inventory <file>/,
+      ],
+      [
+        'a --limit name the inventory does not have',
+        () => ['--inventory', inventory, '--limit', 'webb'],
+        64,
+        /--limit: "webb" is neither a host nor a group of .*fleet\.yaml; it has groups all, web, databases and hosts web-1, web-2, db-1/,
+      ],
+      [
+        'a host named as an argument and in the inventory',
+        () => ['ssh://root@127.0.0.1:1', '--inventory', inventory],
+        64,
+        /ssh:\/\/root@127\.0\.0\.1:1 is both an argument and inventory host "web-1"; name each host once/,
+      ],
+      [
+        '--no-degraded without --wait',
+        () => ['--inventory', inventory, '--no-degraded'],
+        64,
+        /--no-degraded is a rule for --wait: add --wait <duration>/,
+      ],
       ['a --wait that is not a duration', () => ['--inventory', inventory, '--wait', 'soon'], 64, /--wait/],
-      ['a --concurrency of 0', () => ['--inventory', inventory, '--concurrency', '0'], 64, /expected a whole number of at least 1, got "0"/],
-      ['a --host-timeout of -1', () => ['--inventory', inventory, '--host-timeout', '-1'], 64, /expected a positive number of seconds, got "-1"/],
-      ['an inventory with a mistake', () => ['--inventory', write('bad-fleet.yaml', 'hosts:\n  web-1:\n    adress: 10.0.0.1\n')], 78, /bad-fleet\.yaml:3:5: hosts\.web-1: unknown key "adress"/],
+      [
+        'a --concurrency of 0',
+        () => ['--inventory', inventory, '--concurrency', '0'],
+        64,
+        /expected a whole number of at least 1, got "0"/,
+      ],
+      [
+        'a --host-timeout of -1',
+        () => ['--inventory', inventory, '--host-timeout', '-1'],
+        64,
+        /expected a positive number of seconds, got "-1"/,
+      ],
+      [
+        'an inventory with a mistake',
+        () => ['--inventory', write('bad-fleet.yaml', 'hosts:\n  web-1:\n    adress: 10.0.0.1\n')],
+        78,
+        /bad-fleet\.yaml:3:5: hosts\.web-1: unknown key "adress"/,
+      ],
       ['a missing inventory', () => ['--inventory', path('none.yaml')], 78, /none\.yaml: inventory file not found/],
     ];
     for (const [what, args, code, message] of cases) {
@@ -136,12 +229,37 @@ describe('driftspec drift: target selection as in driftspec run', function () {
   });
 
   it('an inventory host that is the local machine is snapshotted and compared with its own baseline: no drift', async function () {
-    const snapshot = await cli('snapshot', 'local', '--files', '/etc/hostname', '--files', '/etc/passwd', '-o', path('local.json'), '--allow-incomplete');
+    const snapshot = await cli(
+      'snapshot',
+      'local',
+      '--files',
+      '/etc/hostname',
+      '--files',
+      '/etc/passwd',
+      '-o',
+      path('local.json'),
+      '--allow-incomplete',
+    );
     expect(snapshot.code, snapshot.stderr).to.equal(0);
-    const local = write('local-fleet.yaml', 'hosts:\n  here: { url: local, tags: [laptop] }\n  far: { host: 127.0.0.1, port: 1 }\ngroups:\n  mine: [here]\n');
-    const run = await cli('drift', '--baseline', path('local.json'), '--inventory', local, '--limit', 'mine', '--format', 'json');
+    const local = write(
+      'local-fleet.yaml',
+      'hosts:\n  here: { url: local, tags: [laptop] }\n  far: { host: 127.0.0.1, port: 1 }\ngroups:\n  mine: [here]\n',
+    );
+    const run = await cli(
+      'drift',
+      '--baseline',
+      path('local.json'),
+      '--inventory',
+      local,
+      '--limit',
+      'mine',
+      '--format',
+      'json',
+    );
     const hosts = report(run.stdout).hosts;
-    expect(hosts.map((h) => [h.target, h.inventory])).to.deep.equal([['local', { name: 'here', groups: ['mine'], tags: ['laptop'] }]]);
+    expect(hosts.map((h) => [h.target, h.inventory])).to.deep.equal([
+      ['local', { name: 'here', groups: ['mine'], tags: ['laptop'] }],
+    ]);
     // Without root some data cannot be read: then the host is incomplete, never "no drift".
     expect(hosts[0]!.state).to.equal(isRoot() ? 'no-drift' : 'incomplete');
     expect(run.code, run.stderr).to.equal(isRoot() ? 0 : 8);

@@ -26,7 +26,10 @@ describe('driftspec drift (CLI, snapshot files)', function () {
   let drifted: string;
   before(() => {
     a = write('a.json', base);
-    upgraded = write('upgraded.json', withChanges(base, (s) => (s.packages.find((p) => p.name === 'openssl')!.version = '3.0.13-1~deb12u1')));
+    upgraded = write(
+      'upgraded.json',
+      withChanges(base, (s) => (s.packages.find((p) => p.name === 'openssl')!.version = '3.0.13-1~deb12u1')),
+    );
     drifted = write(
       'drifted.json',
       withChanges(base, (s) => {
@@ -69,10 +72,26 @@ describe('driftspec drift (CLI, snapshot files)', function () {
   });
 
   it('writes every report format to files at once, and the verdict to none of them twice', async () => {
-    const run = await cli('drift', a, drifted, '-r', 'cli', '-r', `json:${path('out/drift.json')}`, '-r', `junit:${path('out/drift.xml')}`, '-r', `html:${path('out/drift.html')}`, '-r', `markdown:${path('out/drift.md')}`);
+    const run = await cli(
+      'drift',
+      a,
+      drifted,
+      '-r',
+      'cli',
+      '-r',
+      `json:${path('out/drift.json')}`,
+      '-r',
+      `junit:${path('out/drift.xml')}`,
+      '-r',
+      `html:${path('out/drift.html')}`,
+      '-r',
+      `markdown:${path('out/drift.md')}`,
+    );
     expect(run.code, run.stderr).to.equal(7);
     expect(run.stdout).to.include('Result: blocked');
-    expect(DriftReportSchema.parse(JSON.parse(readFileSync(path('out/drift.json'), 'utf8'))).verdict?.exitCode).to.equal(7);
+    expect(
+      DriftReportSchema.parse(JSON.parse(readFileSync(path('out/drift.json'), 'utf8'))).verdict?.exitCode,
+    ).to.equal(7);
     expect(readFileSync(path('out/drift.md'), 'utf8')).to.match(/^### ❌ driftspec drift: blocked \(exit 7\)/);
     expect(readFileSync(path('out/drift.html'), 'utf8')).to.match(/^<!doctype html>/);
     if (hasXmllint()) expect(schemaErrors(path('out/drift.xml'))).to.equal(null);
@@ -81,7 +100,10 @@ describe('driftspec drift (CLI, snapshot files)', function () {
 
   it('ignore, accept and policy files change what counts', async () => {
     const ignore = write('ignore.yaml', 'ignore:\n  - paths: /etc/motd\n    attributes: mode\n');
-    const accept = write('accept.yaml', 'accepted:\n  - { kind: packages, key: cowsay:all, change: removed, reason: no fun allowed, owner: ops, expires: 2999-12-31 }\n');
+    const accept = write(
+      'accept.yaml',
+      'accepted:\n  - { kind: packages, key: cowsay:all, change: removed, reason: no fun allowed, owner: ops, expires: 2999-12-31 }\n',
+    );
     const policy = write('policy.yaml', 'drift:\n  rules:\n    - { kind: users, keys: extra, action: allow }\n');
     const run = await cli('drift', a, drifted, '--ignore-file', ignore, '--accept-file', accept, '--policy', policy);
     expect(run.code, run.stdout + run.stderr).to.equal(0);
@@ -91,8 +113,21 @@ describe('driftspec drift (CLI, snapshot files)', function () {
   });
 
   it('an expired accepted-drift entry stops applying and every report says so', async () => {
-    const accept = write('expired.yaml', 'accepted:\n  - { kind: users, key: extra, change: added, reason: temporary, owner: ops, expires: 2020-01-31 }\n');
-    const run = await cli('drift', a, drifted, '--accept-file', accept, '-r', 'cli', '-r', `json:${path('expired.json')}`);
+    const accept = write(
+      'expired.yaml',
+      'accepted:\n  - { kind: users, key: extra, change: added, reason: temporary, owner: ops, expires: 2020-01-31 }\n',
+    );
+    const run = await cli(
+      'drift',
+      a,
+      drifted,
+      '--accept-file',
+      accept,
+      '-r',
+      'cli',
+      '-r',
+      `json:${path('expired.json')}`,
+    );
     expect(run.code).to.equal(7);
     const warning = `accepted drift expired on 2020-01-31 and no longer applies: users extra added (owner ops; ${accept}:2:5)`;
     expect(run.stdout).to.include(`! ${warning}`);
@@ -102,16 +137,55 @@ describe('driftspec drift (CLI, snapshot files)', function () {
   describe('input mistakes exit 78 (files) or 64 (usage) before anything is compared', () => {
     const cases: Array<[string, () => string[], number, RegExp]> = [
       ['one snapshot only', () => ['drift', a], 64, /give two snapshots to compare/],
-      ['--baseline without targets', () => ['drift', '--baseline', a], 64, /error: missing required argument|--baseline needs at least one target/],
+      [
+        '--baseline without targets',
+        () => ['drift', '--baseline', a],
+        64,
+        /error: missing required argument|--baseline needs at least one target/,
+      ],
       ['an unknown reporter', () => ['drift', a, a, '-r', 'pdf'], 64, /unknown reporter "pdf"/],
-      ['two reporters on stdout', () => ['drift', a, a, '-r', 'cli', '-r', 'json'], 64, /only one reporter can write to stdout/],
+      [
+        'two reporters on stdout',
+        () => ['drift', a, a, '-r', 'cli', '-r', 'json'],
+        64,
+        /only one reporter can write to stdout/,
+      ],
       ['a malformed ssh target', () => ['drift', '--baseline', a, 'ssh://'], 64, /ssh:\/\//],
       ['a missing snapshot', () => ['drift', a, path('nope.json')], 78, /nope\.json: snapshot file not found/],
-      ['a file that is not a snapshot', () => ['drift', a, write('other.json', '{"schemaVersion":1}')], 78, /other\.json: not a valid driftspec snapshot: tool: /],
+      [
+        'a file that is not a snapshot',
+        () => ['drift', a, write('other.json', '{"schemaVersion":1}')],
+        78,
+        /other\.json: not a valid driftspec snapshot: tool: /,
+      ],
       ['a file that is not JSON', () => ['drift', a, write('text.json', 'hello')], 78, /text\.json: not JSON/],
-      ['a bad ignore file', () => ['drift', a, a, '--ignore-file', write('bad-ignore.yaml', 'ignore:\n  - kind: file\n')], 78, /bad-ignore\.yaml:2:5: ignore\.0\.kind: expected one of/],
-      ['a bad accept file', () => ['drift', a, a, '--accept-file', write('bad-accept.yaml', 'accepted:\n  - { kind: files, key: /x, change: added, reason: r, owner: o, expires: tomorrow }\n')], 78, /bad-accept\.yaml:2:65: accepted\.0\.expires: expected a date as YYYY-MM-DD/],
-      ['a bad drift policy', () => ['drift', a, a, '--policy', write('bad-policy.yaml', 'drift:\n  otherwise: maybe\n')], 78, /bad-policy\.yaml:2:3: drift\.otherwise: expected one of: block, allow/],
+      [
+        'a bad ignore file',
+        () => ['drift', a, a, '--ignore-file', write('bad-ignore.yaml', 'ignore:\n  - kind: file\n')],
+        78,
+        /bad-ignore\.yaml:2:5: ignore\.0\.kind: expected one of/,
+      ],
+      [
+        'a bad accept file',
+        () => [
+          'drift',
+          a,
+          a,
+          '--accept-file',
+          write(
+            'bad-accept.yaml',
+            'accepted:\n  - { kind: files, key: /x, change: added, reason: r, owner: o, expires: tomorrow }\n',
+          ),
+        ],
+        78,
+        /bad-accept\.yaml:2:65: accepted\.0\.expires: expected a date as YYYY-MM-DD/,
+      ],
+      [
+        'a bad drift policy',
+        () => ['drift', a, a, '--policy', write('bad-policy.yaml', 'drift:\n  otherwise: maybe\n')],
+        78,
+        /bad-policy\.yaml:2:3: drift\.otherwise: expected one of: block, allow/,
+      ],
     ];
     for (const [what, args, code, message] of cases) {
       it(what, async () => {
@@ -124,13 +198,22 @@ describe('driftspec drift (CLI, snapshot files)', function () {
   });
 
   it('an unreachable target is incomplete (exit 8), never "no drift"', async () => {
-    const run = await cli('drift', '--baseline', a, 'ssh://root@127.0.0.1:1', '--known-hosts', '/dev/null', '--connect-timeout', '5');
+    const run = await cli(
+      'drift',
+      '--baseline',
+      a,
+      'ssh://root@127.0.0.1:1',
+      '--known-hosts',
+      '/dev/null',
+      '--connect-timeout',
+      '5',
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(8);
     expect(run.stdout).to.match(/ssh:\/\/root@127\.0\.0\.1:1 incomplete: unreachable: .*refused/);
     expect(run.stdout).to.include('Result: blocked: 1 host incomplete (exit 8)');
   });
 
-  it('driftspec schema drift prints the report\'s JSON Schema', async () => {
+  it("driftspec schema drift prints the report's JSON Schema", async () => {
     const run = await cli('schema', 'drift');
     expect(run.code).to.equal(0);
     expect(JSON.parse(run.stdout)).to.include({ $id: 'urn:driftspec:schema:drift:1', title: 'driftspec drift report' });

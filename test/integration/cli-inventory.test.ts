@@ -17,13 +17,18 @@ function file(name: string, text: string): string {
 describe('CLI: --inventory and --limit', function () {
   this.timeout(60_000);
   const spec = file('spec.yaml', 'spec: s\nchecks:\n  - file: /etc/passwd\n    exists: true\n');
-  const inventory = file('fleet.yaml', 'hosts:\n  here:\n    url: local\n    tags: [laptop]\ngroups:\n  mine: [here]\n  nobody: []\n');
+  const inventory = file(
+    'fleet.yaml',
+    'hosts:\n  here:\n    url: local\n    tags: [laptop]\ngroups:\n  mine: [here]\n  nobody: []\n',
+  );
 
   it('runs the hosts of an inventory and records their inventory entry', async () => {
     const run = await cli('run', spec, '--inventory', inventory, '--limit', 'mine', '--format', 'json');
     expect(run.code, run.stderr).to.equal(0);
     const result = RunResultSchema.parse(JSON.parse(run.stdout));
-    expect(result.hosts.map((h) => [h.target, h.status, h.inventory])).to.deep.equal([['local', 'completed', { name: 'here', groups: ['mine'], tags: ['laptop'] }]]);
+    expect(result.hosts.map((h) => [h.target, h.status, h.inventory])).to.deep.equal([
+      ['local', 'completed', { name: 'here', groups: ['mine'], tags: ['laptop'] }],
+    ]);
   });
 
   it('exits 78 for an invalid inventory, naming file, line and column', async () => {
@@ -39,7 +44,9 @@ describe('CLI: --inventory and --limit', function () {
   it('exits 64 for a --limit that names nothing of the inventory, listing what exists', async () => {
     const run = await cli('run', spec, '--inventory', inventory, '--limit', 'mine,theirs');
     expect(run.code).to.equal(64);
-    expect(run.stderr).to.include(`--limit: "theirs" is neither a host nor a group of ${inventory}; it has groups all, mine, nobody and hosts here`);
+    expect(run.stderr).to.include(
+      `--limit: "theirs" is neither a host nor a group of ${inventory}; it has groups all, mine, nobody and hosts here`,
+    );
     const empty = await cli('run', spec, '--inventory', inventory, '--limit', 'nobody');
     expect(empty.code).to.equal(64);
     expect(empty.stderr).to.include('selects no hosts');

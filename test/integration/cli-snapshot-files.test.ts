@@ -27,10 +27,30 @@ describe('snapshot files that cannot be used: one message and exit 78 in every c
 
   const files: Array<[string, string, string | null, RegExp]> = [
     ['a missing file', 'missing.json', null, /^driftspec: \S+missing\.json: snapshot file not found\n$/],
-    ['a truncated file', 'truncated.json', good.slice(0, Math.floor(good.length * 0.6)), /^driftspec: \S+truncated\.json: not JSON: the file ends in the middle of the document \(cut short\?\): .+\n$/],
-    ['a file that is not JSON', 'not-json.json', 'baseline: web-1\n', /^driftspec: \S+not-json\.json: not JSON: Unexpected token .+\n$/],
-    ['a wrong schema version', 'version-7.json', good.replace('"schemaVersion": 1', '"schemaVersion": 7'), /^driftspec: \S+version-7\.json: not a driftspec snapshot \(schemaVersion 7; this driftspec reads schemaVersion 1\)\n$/],
-    ['an invalid field', 'bad-mode.json', good.replace('"mode":"4755"', '"mode":"rwsr-xr-x"'), /^driftspec: \S+bad-mode\.json: not a valid driftspec snapshot: files\[\d+\]\.mode \(path "\/usr\/bin\/passwd"\): .+\n$/],
+    [
+      'a truncated file',
+      'truncated.json',
+      good.slice(0, Math.floor(good.length * 0.6)),
+      /^driftspec: \S+truncated\.json: not JSON: the file ends in the middle of the document \(cut short\?\): .+\n$/,
+    ],
+    [
+      'a file that is not JSON',
+      'not-json.json',
+      'baseline: web-1\n',
+      /^driftspec: \S+not-json\.json: not JSON: Unexpected token .+\n$/,
+    ],
+    [
+      'a wrong schema version',
+      'version-7.json',
+      good.replace('"schemaVersion": 1', '"schemaVersion": 7'),
+      /^driftspec: \S+version-7\.json: not a driftspec snapshot \(schemaVersion 7; this driftspec reads schemaVersion 1\)\n$/,
+    ],
+    [
+      'an invalid field',
+      'bad-mode.json',
+      good.replace('"mode":"4755"', '"mode":"rwsr-xr-x"'),
+      /^driftspec: \S+bad-mode\.json: not a valid driftspec snapshot: files\[\d+\]\.mode \(path "\/usr\/bin\/passwd"\): .+\n$/,
+    ],
   ];
 
   for (const [what, name, content, message] of files) {
@@ -40,7 +60,14 @@ describe('snapshot files that cannot be used: one message and exit 78 in every c
       const runs = {
         'drift, baseline': await cli('drift', file, valid),
         'drift, candidate': await cli('drift', valid, file),
-        'drift --baseline, before any host is contacted': await cli('drift', '--baseline', file, 'ssh://root@192.0.2.1', '--connect-timeout', '1'),
+        'drift --baseline, before any host is contacted': await cli(
+          'drift',
+          '--baseline',
+          file,
+          'ssh://root@192.0.2.1',
+          '--connect-timeout',
+          '1',
+        ),
         'generate --from': await cli('generate', '--from', file),
       };
       for (const [how, run] of Object.entries(runs)) {

@@ -17,7 +17,8 @@ function cli(...args: string[]) {
 describe('CLI: SSH target options', () => {
   it('lists the SSH options in run --help', () => {
     const help = cli('run', '--help').stdout;
-    for (const option of ['--identity', '--known-hosts', '--host-key', '--accept-new-host-keys', '--connect-timeout']) expect(help).to.include(option);
+    for (const option of ['--identity', '--known-hosts', '--host-key', '--accept-new-host-keys', '--connect-timeout'])
+      expect(help).to.include(option);
   });
 
   it('exits 64 for a malformed --target, saying why', () => {
@@ -61,7 +62,9 @@ describe('CLI: SSH target options', () => {
 
     const knownHosts = cli('run', spec, '--target', 'ssh://root@host.invalid', '--known-hosts', join(work, 'none'));
     expect(knownHosts.code).to.equal(78);
-    expect(knownHosts.stderr).to.include(`--known-hosts ${join(work, 'none')}: cannot read the known_hosts file: ENOENT`);
+    expect(knownHosts.stderr).to.include(
+      `--known-hosts ${join(work, 'none')}: cannot read the known_hosts file: ENOENT`,
+    );
   });
 
   it('keeps local the default target and reads no SSH settings for it', () => {

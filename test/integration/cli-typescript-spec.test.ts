@@ -1,4 +1,13 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,7 +42,12 @@ interface LoggedRun extends CliRun {
 async function runLogged(bin: string, args: readonly string[], cacheDir: string): Promise<LoggedRun> {
   const log = join(mkdtempSync(join(tmpdir(), 'driftspec-module-log-')), 'modules');
   writeFileSync(log, '');
-  const run = await runCli(args, cacheDir, { DRIFTSPEC_TEST_MODULE_LOG: log }, { bin, nodeArgs: ['--import', RECORD_MODULE_LOADS] });
+  const run = await runCli(
+    args,
+    cacheDir,
+    { DRIFTSPEC_TEST_MODULE_LOG: log },
+    { bin, nodeArgs: ['--import', RECORD_MODULE_LOADS] },
+  );
   return { ...run, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
 }
 
@@ -83,11 +97,16 @@ describe('TypeScript specs in the compiled CLI', () => {
   it('names an import driftspec does not export, in the bundle and in the fallback', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-missing-'));
     const spec = join(dir, 'missing.ts');
-    writeFileSync(spec, "import { spec, fiel } from 'driftspec';\nexport default spec('x', () => { fiel('/x').exists(); });\n");
+    writeFileSync(
+      spec,
+      "import { spec, fiel } from 'driftspec';\nexport default spec('x', () => { fiel('/x').exists(); });\n",
+    );
     for (const bin of [BIN, binWithoutBundle()]) {
       const run = await runLogged(bin, ['plan', spec], mkdtempSync(join(tmpdir(), 'driftspec-ts-spec-')));
       expect(run.code, bin).to.equal(78);
-      expect(run.stderr, bin).to.match(/missing\.ts:1:16: driftspec has no export named "fiel" \(it exports: .*\bfile\b.*\bspec\b/);
+      expect(run.stderr, bin).to.match(
+        /missing\.ts:1:16: driftspec has no export named "fiel" \(it exports: .*\bfile\b.*\bspec\b/,
+      );
     }
   });
 });

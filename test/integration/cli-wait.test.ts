@@ -38,14 +38,19 @@ describe('CLI: --wait and eventually on the local machine', function () {
     expect(run.code, run.stderr).to.equal(0);
     const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
     expect(host).to.deep.include({ status: 'completed', execCount: 1 });
-    expect(host.evidence.boot?.stdout).to.match(/^cloud-init: /m).and.match(/^systemd: /m);
+    expect(host.evidence.boot?.stdout)
+      .to.match(/^cloud-init: /m)
+      .and.match(/^systemd: /m);
   });
 
   it('passes a check with eventually on its third try, in two re-probe rounds', async () => {
     // Each probe runs the command once: it counts its runs and succeeds from the third on.
     const counter = join(work, 'tries');
     const command = `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ${counter}; [ $n -ge 3 ]`;
-    const spec = specFile('third', `spec: third\nchecks:\n  - command: ${JSON.stringify(command)}\n    eventually: { timeout: 15s, interval: 200ms }\n    exitStatus: 0\n`);
+    const spec = specFile(
+      'third',
+      `spec: third\nchecks:\n  - command: ${JSON.stringify(command)}\n    eventually: { timeout: 15s, interval: 200ms }\n    exitStatus: 0\n`,
+    );
     const run = await cli('run', spec, '--format', 'json');
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
@@ -55,9 +60,14 @@ describe('CLI: --wait and eventually on the local machine', function () {
   });
 
   it('fails a check with eventually that never passes, saying how long it tried', async () => {
-    const spec = specFile('never', `spec: never\nchecks:\n  - file: ${join(work, 'never')}\n    eventually: { timeout: 1s, interval: 250ms }\n    exists: true\n`);
+    const spec = specFile(
+      'never',
+      `spec: never\nchecks:\n  - file: ${join(work, 'never')}\n    eventually: { timeout: 1s, interval: 250ms }\n    exists: true\n`,
+    );
     const run = await cli('run', spec, '-v');
     expect(run.code, run.stdout + run.stderr).to.equal(1);
-    expect(run.stdout).to.match(/still failing after \d re-probe rounds? over [\d.]+m?s; eventually: timeout 1s, interval 250ms/);
+    expect(run.stdout).to.match(
+      /still failing after \d re-probe rounds? over [\d.]+m?s; eventually: timeout 1s, interval 250ms/,
+    );
   });
 });

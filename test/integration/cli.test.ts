@@ -43,7 +43,10 @@ describe('CLI', () => {
   it('exits 2 when a check errors, even beside failures', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'driftspec-cli-')), 'big');
     writeFileSync(path, Buffer.alloc(1024 * 1024 + 10, 'a'));
-    const run = cli('run', specFile(`spec: err\nchecks:\n  - file: ${path}\n    content: x\n  - file: /etc/passwd\n    mode: '0600'\n`));
+    const run = cli(
+      'run',
+      specFile(`spec: err\nchecks:\n  - file: ${path}\n    content: x\n  - file: /etc/passwd\n    mode: '0600'\n`),
+    );
     expect(run.code).to.equal(2);
     expect(run.stdout).to.match(/larger than the 1048576-byte content limit/);
   });
@@ -72,11 +75,26 @@ describe('CLI', () => {
 
   it('writes several reports at once, creating folders, with one on stdout', () => {
     const out = mkdtempSync(join(tmpdir(), 'driftspec-cli-reports-'));
-    const run = cli('run', fixturePath('specs/mini.yaml'), '-r', 'cli', '-r', `junit:${out}/a/junit.xml`, '-r', `json:${out}/run.json`, '-r', `html:${out}/report.html`, '-r', `markdown:${out}/summary.md`);
+    const run = cli(
+      'run',
+      fixturePath('specs/mini.yaml'),
+      '-r',
+      'cli',
+      '-r',
+      `junit:${out}/a/junit.xml`,
+      '-r',
+      `json:${out}/run.json`,
+      '-r',
+      `html:${out}/report.html`,
+      '-r',
+      `markdown:${out}/summary.md`,
+    );
     expect(run.code).to.equal(1);
     expect(run.stdout).to.include('Result: blocked');
     expect(readFileSync(join(out, 'a/junit.xml'), 'utf8')).to.include('<testsuite');
-    expect(RunResultSchema.parse(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).verdict!.exitCode).to.equal(1);
+    expect(RunResultSchema.parse(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'))).verdict!.exitCode).to.equal(
+      1,
+    );
     expect(readFileSync(join(out, 'report.html'), 'utf8')).to.match(/^<!DOCTYPE html>/i);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).to.include('fs-01');
     expect(cli('run', fixturePath('specs/mini.yaml'), '-r', 'cli', '-r', 'json').code).to.equal(64);

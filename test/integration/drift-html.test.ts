@@ -19,7 +19,11 @@ describe('drift html report in headless Chromium', function () {
   before(async function () {
     if (!existsSync(CHROMIUM)) requireInCi(this, `${CHROMIUM} (Debian package chromium) is not installed`);
     files = mkdtempSync(join(tmpdir(), 'driftspec-drift-html-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
   });
 
   after(async () => {
@@ -50,9 +54,16 @@ describe('drift html report in headless Chromium', function () {
     });
     await page.goto(url, { waitUntil: 'load' });
     expect({ requests, errors, dialogs }).to.deep.equal({ requests: [], errors: [], dialogs: [] });
-    expect(await page.textContent('#verdict')).to.include(report.verdict!.summary).and.include('exit code 15');
+    expect(await page.textContent('#verdict'))
+      .to.include(report.verdict!.summary)
+      .and.include('exit code 15');
     // The page's style applies (a blocked style would leave the badge without a background).
-    const background = await page.$eval('.b.added', (el) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el).backgroundColor);
+    const background = await page.$eval(
+      '.b.added',
+      (el) =>
+        (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(el)
+          .backgroundColor,
+    );
     expect(background).to.not.equal('rgba(0, 0, 0, 0)');
     expect(await page.$$eval('li.check', (items) => items.length)).to.equal(12);
     expect(await page.$$eval('.mono', (items) => items.map((el) => el.textContent))).to.include(HOSTILE_USER);

@@ -26,7 +26,9 @@ describe('drift reports', () => {
   it('the sample run: drift, an unreachable host and a clean one; exit 7 | 8', () => {
     expect(report.hosts.map((h) => h.state)).to.deep.equal(['incomplete', 'incomplete', 'no-drift']);
     expect(verdict().exitCode).to.equal(15);
-    expect(report.warnings).to.deep.equal(['accepted drift expired on 2025-05-31 and no longer applies: services cron changed (owner ops; accept.yaml:15:5)']);
+    expect(report.warnings).to.deep.equal([
+      'accepted drift expired on 2025-05-31 and no longer applies: services cron changed (owner ops; accept.yaml:15:5)',
+    ]);
   });
 
   it('cli: a summary table per host and kind, then every change old → new (golden)', () => {
@@ -49,14 +51,18 @@ describe('drift reports', () => {
   it('markdown: verdict, host table, differences with decisions; markup escaped (golden)', () => {
     const text = joined(renderDriftMarkdown(report, verdict()));
     expectGolden(golden('drift-summary.md'), text);
-    expect(text).to.include('| added | user | ``evil<script>alert(1)</script>\\|`x`]]>`` | uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\\\nline two \\& \\<b\\>bold\\</b\\> \\*star\\* \\_under\\_ |');
+    expect(text).to.include(
+      '| added | user | ``evil<script>alert(1)</script>\\|`x`]]>`` | uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\\\nline two \\& \\<b\\>bold\\</b\\> \\*star\\* \\_under\\_ |',
+    );
     const rows = text.split('\n').filter((line) => line.startsWith('| ') && line.includes('user'));
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length, row).to.equal(7);
   });
 
   it('markdown: cuts long lists and says where the rest is', () => {
     const text = joined(renderDriftMarkdown(report, verdict(), { maxListed: 3 }));
-    expect(text).to.include('_8 more differences are not listed here; the JSON, JUnit and HTML reports have every one._');
+    expect(text).to.include(
+      '_8 more differences are not listed here; the JSON, JUnit and HTML reports have every one._',
+    );
   });
 
   it('html: self-contained, no script, hostile text escaped, the same bytes every time (golden)', () => {
@@ -86,19 +92,38 @@ describe('drift reports', () => {
 
     it('one testsuite per host; one testcase per drifted item, so Jenkins lists each', () => {
       expect(count('/testsuites/testsuite')).to.equal(3);
-      const items = report.hosts[0]!.kinds.reduce((n, k) => n + k.added.length + k.removed.length + k.changed.length, 0);
+      const items = report.hosts[0]!.kinds.reduce(
+        (n, k) => n + k.added.length + k.removed.length + k.changed.length,
+        0,
+      );
       expect(count('/testsuites/testsuite[1]/testcase[not(error)]')).to.equal(items);
       expect(text('/testsuites/testsuite[1]/@name')).to.equal('ssh://root@10.0.0.6:22');
     });
 
     it('blocked drift fails, allowed drift passes, accepted drift is skipped, missing data errs', () => {
-      expect(text('/testsuites/testsuite[1]/testcase[@name="added user evil<script>alert(1)</script>|`x`]]>"]/failure/@message')).to.equal(`added user ${HOSTILE_USER}: uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\nline two & <b>bold</b> *star* _under_ [new user (built-in rule)]`);
-      expect(count('/testsuites/testsuite[1]/testcase[@name="changed package openssl:amd64"]/*[self::failure or self::error or self::skipped]')).to.equal(0);
+      expect(
+        text(
+          '/testsuites/testsuite[1]/testcase[@name="added user evil<script>alert(1)</script>|`x`]]>"]/failure/@message',
+        ),
+      ).to.equal(
+        `added user ${HOSTILE_USER}: uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\nline two & <b>bold</b> *star* _under_ [new user (built-in rule)]`,
+      );
+      expect(
+        count(
+          '/testsuites/testsuite[1]/testcase[@name="changed package openssl:amd64"]/*[self::failure or self::error or self::skipped]',
+        ),
+      ).to.equal(0);
       expect(count('/testsuites/testsuite[1]/testcase[@name="added package curl:amd64"]/skipped')).to.equal(1);
-      expect(text('/testsuites/testsuite[1]/testcase[@name="added package curl:amd64"]/system-out')).to.include('accepted: debugging tool for the incident');
-      expect(text('/testsuites/testsuite[1]/testcase[@name="not compared: /usr/bin/passwd"]/error/@message')).to.equal('files /usr/bin/passwd: candidate: sha256sum: /usr/bin/passwd: Permission denied');
+      expect(text('/testsuites/testsuite[1]/testcase[@name="added package curl:amd64"]/system-out')).to.include(
+        'accepted: debugging tool for the incident',
+      );
+      expect(text('/testsuites/testsuite[1]/testcase[@name="not compared: /usr/bin/passwd"]/error/@message')).to.equal(
+        'files /usr/bin/passwd: candidate: sha256sum: /usr/bin/passwd: Permission denied',
+      );
       expect(count('/testsuites/testsuite[2]/testcase')).to.equal(1);
-      expect(text('/testsuites/testsuite[2]/testcase/error/@message')).to.equal('unreachable: cannot connect to 10.0.0.8:22: connection refused');
+      expect(text('/testsuites/testsuite[2]/testcase/error/@message')).to.equal(
+        'unreachable: cannot connect to 10.0.0.8:22: connection refused',
+      );
       expect(text('/testsuites/testsuite[3]/testcase/@name')).to.equal('no drift');
       expect(count('/testsuites/testsuite[3]/testcase/*[self::failure or self::error]')).to.equal(0);
     });

@@ -72,7 +72,14 @@ describe('eventually', () => {
     const clock = new FakeClock(1000);
     const first = await firstProbe(p, target);
     expect(first.results.map((r) => r.status)).to.deep.equal(['failed', 'failed', 'passed', 'failed']);
-    const outcome = await retryEventually(p.checks, first.results, { target, registry, host: first.host, commandTimeoutMs: 30_000, firstProbeAt: 1000, clock });
+    const outcome = await retryEventually(p.checks, first.results, {
+      target,
+      registry,
+      host: first.host,
+      commandTimeoutMs: 30_000,
+      firstProbeAt: 1000,
+      clock,
+    });
     expect(outcome.results.map((r) => r.status)).to.deep.equal(['passed', 'passed', 'passed', 'failed']);
     expect(outcome.execCount).to.equal(4);
     expect(clock.sleeps).to.deep.equal([2000, 2000, 2000, 2000]);
@@ -99,10 +106,19 @@ describe('eventually', () => {
     const target = new ChangingTarget();
     const clock = new FakeClock();
     const first = await firstProbe(p, target);
-    const outcome = await retryEventually(p.checks, first.results, { target, registry, host: first.host, commandTimeoutMs: 30_000, firstProbeAt: 0, clock });
+    const outcome = await retryEventually(p.checks, first.results, {
+      target,
+      registry,
+      host: first.host,
+      commandTimeoutMs: 30_000,
+      firstProbeAt: 0,
+      clock,
+    });
     expect(outcome.execCount).to.equal(5);
     expect(outcome.results[0]!.status).to.equal('failed');
-    expect(outcome.results[0]!.message).to.match(/but .*\(still failing after 5 re-probe rounds over 5s; eventually: timeout 5s, interval 1s\)$/);
+    expect(outcome.results[0]!.message).to.match(
+      /but .*\(still failing after 5 re-probe rounds over 5s; eventually: timeout 5s, interval 1s\)$/,
+    );
   });
 
   it('runs rounds at the shortest interval among the failing checks, all of them in each round', async () => {
@@ -114,7 +130,14 @@ describe('eventually', () => {
     const target = new ChangingTarget();
     const clock = new FakeClock();
     const first = await firstProbe(p, target);
-    const outcome = await retryEventually(p.checks, first.results, { target, registry, host: first.host, commandTimeoutMs: 30_000, firstProbeAt: 0, clock });
+    const outcome = await retryEventually(p.checks, first.results, {
+      target,
+      registry,
+      host: first.host,
+      commandTimeoutMs: 30_000,
+      firstProbeAt: 0,
+      clock,
+    });
     // Six rounds at 0.5 s while `a` is in its 3 s; then `b` alone at its own 5 s interval: 8 s, then 13 s is past its 10 s.
     expect(clock.sleeps).to.deep.equal([500, 500, 500, 500, 500, 500, 5000]);
     expect(outcome.execCount).to.equal(7);
@@ -128,7 +151,14 @@ describe('eventually', () => {
     const clock = new FakeClock();
     const first = await firstProbe(p, target);
     expect(first.results[0]!.status).to.equal('error');
-    const outcome = await retryEventually(p.checks, first.results, { target, registry, host: first.host, commandTimeoutMs: 30_000, firstProbeAt: 0, clock });
+    const outcome = await retryEventually(p.checks, first.results, {
+      target,
+      registry,
+      host: first.host,
+      commandTimeoutMs: 30_000,
+      firstProbeAt: 0,
+      clock,
+    });
     expect(outcome.execCount).to.equal(0);
     expect(outcome.results).to.deep.equal(first.results);
   });
@@ -145,9 +175,18 @@ describe('eventually', () => {
       },
       close: async () => undefined,
     };
-    const outcome = await retryEventually(p.checks, first.results, { target: failing, registry, host: first.host, commandTimeoutMs: 30_000, firstProbeAt: 0, clock: new FakeClock() });
+    const outcome = await retryEventually(p.checks, first.results, {
+      target: failing,
+      registry,
+      host: first.host,
+      commandTimeoutMs: 30_000,
+      firstProbeAt: 0,
+      clock: new FakeClock(),
+    });
     expect(outcome.results[0]!.status).to.equal('error');
-    expect(outcome.results[0]!.message).to.match(/^re-probe round 1 could not run, so this check cannot be judged: the connection .* was lost/);
+    expect(outcome.results[0]!.message).to.match(
+      /^re-probe round 1 could not run, so this check cannot be judged: the connection .* was lost/,
+    );
   });
 
   it('counts the rounds in the host execCount of a real run', async () => {
@@ -167,16 +206,25 @@ describe('eventually', () => {
         file('/a').eventually('20s').exists().not.mode(0o777);
         file('/b').exists();
       });
-      expect(p.checks.map((c) => c.eventually)).to.deep.equal([{ timeoutMs: 20_000, intervalMs: 1000 }, { timeoutMs: 20_000, intervalMs: 1000 }, undefined]);
+      expect(p.checks.map((c) => c.eventually)).to.deep.equal([
+        { timeoutMs: 20_000, intervalMs: 1000 },
+        { timeoutMs: 20_000, intervalMs: 1000 },
+        undefined,
+      ]);
     });
 
     it('refuses .eventually() after a matcher, and a bad duration, at once', () => {
-      expect(() => plan(() => (file('/a').exists() as unknown as { eventually: (s: string) => void }).eventually('20s'))).to.throw(
+      expect(() =>
+        plan(() => (file('/a').exists() as unknown as { eventually: (s: string) => void }).eventually('20s')),
+      ).to.throw(
         SpecError,
         /\.eventually\(\) must come before the matchers it applies to, as in file\("\/a"\)\.eventually\('30s'\)\.exists\(\)/,
       );
       expect(() => plan(() => file('/a').eventually('20').exists())).to.throw(SpecError, /add a unit, such as "20s"/);
-      expect(() => plan(() => file('/a').eventually({ timeout: '1s', interval: '2s' }).exists())).to.throw(SpecError, /interval is longer than timeout/);
+      expect(() => plan(() => file('/a').eventually({ timeout: '1s', interval: '2s' }).exists())).to.throw(
+        SpecError,
+        /interval is longer than timeout/,
+      );
     });
   });
 });

@@ -22,7 +22,14 @@ const plan = planSpecs(
 );
 
 function options(overrides: Partial<RunOptions> = {}): RunOptions {
-  return { registry, commandTimeoutMs: 30_000, toolVersion: 'test', concurrency: 16, hostTimeoutMs: 30_000, ...overrides };
+  return {
+    registry,
+    commandTimeoutMs: 30_000,
+    toolVersion: 'test',
+    concurrency: 16,
+    hostTimeoutMs: 30_000,
+    ...overrides,
+  };
 }
 
 /** A healthy host: the real probe on this machine, under its own name. */
@@ -88,10 +95,16 @@ describe('fleet run (engine)', function () {
     });
     const elapsed = Date.now() - started;
 
-    expect(result.hosts.map(summary)).to.deep.equal(['healthy-1: completed', 'ssh://root@hangs:22: unreachable/timeout', 'healthy-2: completed']);
+    expect(result.hosts.map(summary)).to.deep.equal([
+      'healthy-1: completed',
+      'ssh://root@hangs:22: unreachable/timeout',
+      'healthy-2: completed',
+    ]);
     expect(result.hosts[0]!.counts).to.deep.include({ passed: 2, error: 0 });
     const timedOut = result.hosts[1]!;
-    expect(timedOut.reason).to.equal('ssh://root@hangs:22 did not finish within the 3 s host timeout (connecting, logging in and running the probe)');
+    expect(timedOut.reason).to.equal(
+      'ssh://root@hangs:22 did not finish within the 3 s host timeout (connecting, logging in and running the probe)',
+    );
     expect(timedOut.durationMs).to.be.within(2950, 4000);
     expect(timedOut.results.map((r) => r.status)).to.deep.equal(['error', 'error']);
     expect(timedOut.results[0]!.message).to.match(/^not checked: host unreachable: /);
@@ -106,7 +119,11 @@ describe('fleet run (engine)', function () {
   });
 
   it('gives each host its whole budget from its own start, not from the start of the run', async () => {
-    const result = await runPlan(plan, [new HangingTarget('a'), new HangingTarget('b')], options({ concurrency: 1, hostTimeoutMs: 500 }));
+    const result = await runPlan(
+      plan,
+      [new HangingTarget('a'), new HangingTarget('b')],
+      options({ concurrency: 1, hostTimeoutMs: 500 }),
+    );
     expect(result.hosts.map(summary)).to.deep.equal(['a: unreachable/timeout', 'b: unreachable/timeout']);
     for (const host of result.hosts) expect(host.durationMs).to.be.within(450, 1200);
   });
@@ -115,14 +132,22 @@ describe('fleet run (engine)', function () {
     const result = await runPlan(
       plan,
       [
-        new FailingTarget('refuses', () => new TargetUnreachableError('refused', 'cannot connect to refuses:22: connection refused')),
+        new FailingTarget(
+          'refuses',
+          () => new TargetUnreachableError('refused', 'cannot connect to refuses:22: connection refused'),
+        ),
         new FailingTarget('throws', () => new Error('kaboom')),
         new FailingTarget('throws-a-string', () => 'not an error object'),
         new HealthyTarget('fine'),
       ],
       options(),
     );
-    expect(result.hosts.map(summary)).to.deep.equal(['refuses: unreachable/refused', 'throws: error', 'throws-a-string: error', 'fine: completed']);
+    expect(result.hosts.map(summary)).to.deep.equal([
+      'refuses: unreachable/refused',
+      'throws: error',
+      'throws-a-string: error',
+      'fine: completed',
+    ]);
     expect(result.hosts[0]!.reason).to.equal('cannot connect to refuses:22: connection refused');
     expect(result.hosts[1]!.reason).to.include('kaboom');
     expect(result.hosts[2]!.reason).to.include('not an error object');
@@ -130,7 +155,11 @@ describe('fleet run (engine)', function () {
 
   it('does not wait for a target whose close never returns', async () => {
     const started = Date.now();
-    const result = await runPlan(plan, [new HangingTarget('stuck', true), new HealthyTarget('fine')], options({ hostTimeoutMs: 1500 }));
+    const result = await runPlan(
+      plan,
+      [new HangingTarget('stuck', true), new HealthyTarget('fine')],
+      options({ hostTimeoutMs: 1500 }),
+    );
     expect(result.hosts.map(summary)).to.deep.equal(['stuck: unreachable/timeout', 'fine: completed']);
     // The host timeout, then at most the 2 s allowed for closing.
     expect(Date.now() - started).to.be.within(1450, 4500);
@@ -138,10 +167,16 @@ describe('fleet run (engine)', function () {
 
   it('runs at most --concurrency hosts at once, and all of them', async () => {
     const gauge = { now: 0, max: 0 };
-    const targets = Array.from({ length: 7 }, (_, i) => new FailingTarget(`h${i}`, () => new TargetUnreachableError('timeout', 'slow'), 150, gauge));
+    const targets = Array.from(
+      { length: 7 },
+      (_, i) => new FailingTarget(`h${i}`, () => new TargetUnreachableError('timeout', 'slow'), 150, gauge),
+    );
     const seen: string[] = [];
     const started = Date.now();
-    const result = await runPlan(plan, targets, { ...options({ concurrency: 3 }), onHostDone: (host) => seen.push(host.target) });
+    const result = await runPlan(plan, targets, {
+      ...options({ concurrency: 3 }),
+      onHostDone: (host) => seen.push(host.target),
+    });
     expect(gauge.max).to.equal(3);
     expect(seen).to.have.members(targets.map((t) => t.name));
     expect(result.hosts.map((h) => h.target)).to.deep.equal(targets.map((t) => t.name));
@@ -257,7 +292,12 @@ describe('fleet executor (fake clock)', () => {
 
   it('on an interrupt starts no more hosts, ends the hosts in progress at once, closes every connection', async () => {
     const clock = new FakeTimers();
-    const hosts = [['a', 100], ['b', undefined], ['c', undefined], ['d', 100]] as const;
+    const hosts = [
+      ['a', 100],
+      ['b', undefined],
+      ['c', undefined],
+      ['d', 100],
+    ] as const;
     const targets = hosts.map(([name, ms]) => new TimedTarget(name, ms));
     const interrupt = new AbortController();
     const { options, done } = fleetOn(clock, { concurrency: 2, hostTimeoutMs: 10_000, interrupt: interrupt.signal });
@@ -279,7 +319,7 @@ describe('fleet executor (fake clock)', () => {
     expect(clock.pending, 'no host budget timer is left behind').to.equal(0);
   });
 
-  it('turns a host whose work throws into that host\'s result; the others go on', async () => {
+  it("turns a host whose work throws into that host's result; the others go on", async () => {
     const clock = new FakeTimers();
     const { options } = fleetOn(clock, {
       work: async (target) => {

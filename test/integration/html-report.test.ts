@@ -54,7 +54,12 @@ describe('html reporter in headless Chromium', function () {
 
   /** A new context per page: no cookie, cache or storage carried over from another test. */
   function newContext(javaScriptEnabled: boolean): Promise<BrowserContext> {
-    return browser!.newContext({ javaScriptEnabled, viewport: { width: 1280, height: 900 }, colorScheme: 'light', serviceWorkers: 'block' });
+    return browser!.newContext({
+      javaScriptEnabled,
+      viewport: { width: 1280, height: 900 },
+      colorScheme: 'light',
+      serviceWorkers: 'block',
+    });
   }
 
   function open(result: RunResult, verdict: Verdict, name: string, javaScriptEnabled = true): Promise<Opened> {
@@ -92,7 +97,11 @@ describe('html reporter in headless Chromium', function () {
   }
 
   const visibleStatuses = (page: Page, scope = '.host') =>
-    page.$$eval(`${scope} .check`, (items) => items.filter((el) => (el as unknown as { offsetParent: unknown }).offsetParent !== null).map((el) => el.getAttribute('data-status')));
+    page.$$eval(`${scope} .check`, (items) =>
+      items
+        .filter((el) => (el as unknown as { offsetParent: unknown }).offsetParent !== null)
+        .map((el) => el.getAttribute('data-status')),
+    );
 
   it('shows the verdict, totals and hosts, failures first, with no request and no error', async () => {
     const result = sampleRun();
@@ -100,8 +109,12 @@ describe('html reporter in headless Chromium', function () {
     const { page } = opened;
     await page.screenshot({ path: join(ARTIFACTS, 'sample.png'), fullPage: true });
 
-    expect(await page.textContent('#verdict')).to.include(SAMPLE_VERDICT.summary).and.include('exit code 2');
-    expect(await page.$$eval('ul.reasons li', (items) => items.map((li) => li.textContent))).to.deep.equal(SAMPLE_VERDICT.reasons);
+    expect(await page.textContent('#verdict'))
+      .to.include(SAMPLE_VERDICT.summary)
+      .and.include('exit code 2');
+    expect(await page.$$eval('ul.reasons li', (items) => items.map((li) => li.textContent))).to.deep.equal(
+      SAMPLE_VERDICT.reasons,
+    );
     for (const status of ['passed', 'failed', 'error', 'skipped'] as const) {
       expect(await page.textContent(`[data-total=${status}]`)).to.equal(String(result.counts[status]));
       expect(await page.textContent(`#filters .f-${status} .count`)).to.equal(String(result.counts[status]));
@@ -110,18 +123,25 @@ describe('html reporter in headless Chromium', function () {
     expect(await page.$$eval('.check', (items) => items.length)).to.equal(total);
     expect(await page.textContent('#shown')).to.equal(`showing ${total} of ${total} checks`);
 
-    const hostRows = await page.$$eval('table.hosts tbody tr:not(.reason)', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+    const hostRows = await page.$$eval('table.hosts tbody tr:not(.reason)', (rows) =>
+      rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)),
+    );
     expect(hostRows.map((r) => r.slice(0, 3))).to.deep.equal([
       ['ssh://root@web-1.example.test:22', 'completed', 'Debian GNU/Linux 12 (bookworm)'],
       ['ssh://root@web-2.example.test:22', 'completed', 'Debian GNU/Linux 12 (bookworm)'],
       ['ssh://root@db-3.example.test:22', 'unreachable', ''],
     ]);
     expect(hostRows[0]!.slice(4, 8)).to.deep.equal(['2', '1', '1', '6']);
-    expect(await page.textContent('table.hosts tr.reason')).to.equal('unreachable: connection refused by db-3.example.test:22 (refused)');
+    expect(await page.textContent('table.hosts tr.reason')).to.equal(
+      'unreachable: connection refused by db-3.example.test:22 (refused)',
+    );
 
     // Failures, then errors, then skips, then passes: by group and within each group.
     const groups = await page.$$eval('#host-0 .group', (items) =>
-      items.map((g) => [g.querySelector('h3')!.textContent, [...g.querySelectorAll('.check')].map((c) => c.getAttribute('data-status')).join(' ')]),
+      items.map((g) => [
+        g.querySelector('h3')!.textContent,
+        [...g.querySelectorAll('.check')].map((c) => c.getAttribute('data-status')).join(' '),
+      ]),
     );
     expect(groups).to.deep.equal([
       ['fs-01 Sensitive files are protected', 'failed passed passed'],
@@ -131,8 +151,12 @@ describe('html reporter in headless Chromium', function () {
       ['Checks outside any control', 'passed'],
     ]);
     expect(await page.textContent('#host-0 .group .gh')).to.include('impact medium 0.4');
-    expect(await page.textContent('#host-0 .group:has(h3:has-text("ssh-01")) .tags')).to.equal('cis: 5.2.1nist: AC-17, IA-2');
-    expect(await page.$eval('#host-0 .check[data-status=failed] .ea', (ea) => ea.textContent)).to.include('expected').and.include('actual');
+    expect(await page.textContent('#host-0 .group:has(h3:has-text("ssh-01")) .tags')).to.equal(
+      'cis: 5.2.1nist: AC-17, IA-2',
+    );
+    expect(await page.$eval('#host-0 .check[data-status=failed] .ea', (ea) => ea.textContent))
+      .to.include('expected')
+      .and.include('actual');
     expectQuiet(opened);
   });
 
@@ -143,7 +167,10 @@ describe('html reporter in headless Chromium', function () {
     const texts = await page.$$eval('.check .t', (items) => items.map((el) => el.firstChild?.textContent));
     // The title is one text node, not markup: the evidence link follows it as the only element.
     expect(texts).to.include(HOSTILE.title);
-    expect(await page.textContent('body')).to.include(HOSTILE.message).and.include(HOSTILE.tag).and.include(HOSTILE.controlId);
+    expect(await page.textContent('body'))
+      .to.include(HOSTILE.message)
+      .and.include(HOSTILE.tag)
+      .and.include(HOSTILE.controlId);
     expect(await page.$$eval('script', (s) => s.length)).to.equal(1);
     expect(await page.$$eval('img, svg, iframe, object, embed', (s) => s.length)).to.equal(0);
     const hostile = page.locator('#host-0 .check', { hasText: 'window.__pwned' });
@@ -164,8 +191,12 @@ describe('html reporter in headless Chromium', function () {
     expect(shown).to.have.length(4);
     // web-2 has only passing checks: its groups hide and it says so.
     expect(await page.isVisible('#host-1 .nomatch')).to.equal(true);
-    expect(await page.$$eval('#host-1 .group', (groups) => groups.every((g) => g.hasAttribute('hidden')))).to.equal(true);
-    expect(await page.textContent('#shown')).to.equal(`showing ${result.counts.failed + result.counts.error + result.counts.skipped} of 15 checks`);
+    expect(await page.$$eval('#host-1 .group', (groups) => groups.every((g) => g.hasAttribute('hidden')))).to.equal(
+      true,
+    );
+    expect(await page.textContent('#shown')).to.equal(
+      `showing ${result.counts.failed + result.counts.error + result.counts.skipped} of 15 checks`,
+    );
 
     await page.check('#filters .f-passed input');
     await page.fill('#search', '/etc/shadow');
@@ -192,7 +223,9 @@ describe('html reporter in headless Chromium', function () {
     expect(text).to.include('ss -H -l -n -t -u -p').and.include('sh: 1: ss: not found').and.include('exit 127');
     const hostile = page.locator('#host-0 .check', { hasText: 'window.__pwned' });
     await hostile.locator('a.ev').click();
-    expect(await hostile.locator('.trunc').textContent()).to.include('4096 bytes').and.include('stdout had 10000');
+    expect(await hostile.locator('.trunc').textContent())
+      .to.include('4096 bytes')
+      .and.include('stdout had 10000');
     await page.screenshot({ path: join(ARTIFACTS, 'evidence.png'), fullPage: false, clip: await boxOf(check) });
     await check.locator('a.ev').click();
     expect(await check.locator('.evd').count()).to.equal(0);
@@ -215,7 +248,10 @@ describe('html reporter in headless Chromium', function () {
   it('would notice a request: the recording itself works', async () => {
     const page = '<!doctype html><link rel="stylesheet" href="missing.css"><img src="https://example.invalid/x.png">';
     const opened = await openPage(page, 'leaky');
-    expect(opened.requests.map((url) => url.replace(/^file:.*\//, 'file:'))).to.have.members(['file:missing.css', 'https://example.invalid/x.png']);
+    expect(opened.requests.map((url) => url.replace(/^file:.*\//, 'file:'))).to.have.members([
+      'file:missing.css',
+      'https://example.invalid/x.png',
+    ]);
   });
 
   it('renders a real local run', async () => {
@@ -236,7 +272,11 @@ describe('html reporter in headless Chromium', function () {
       counts: hostResult.counts,
       hosts: [hostResult],
     };
-    const opened = await open(result, { verdict: 'blocked', exitCode: 1, summary: 'blocked: 1 failed control', reasons: [] }, 'real');
+    const opened = await open(
+      result,
+      { verdict: 'blocked', exitCode: 1, summary: 'blocked: 1 failed control', reasons: [] },
+      'real',
+    );
     const { page } = opened;
     expect(await visibleStatuses(page)).to.deep.equal(['failed', 'failed', 'passed', 'passed']);
     const check = page.locator('.check', { hasText: 'echo out' });
@@ -252,7 +292,9 @@ describe('html reporter in headless Chromium', function () {
     const result = RunResultSchema.parse(JSON.parse(readFileSync('test/fixtures/golden/run.json', 'utf8')));
     const opened = await open(result, decideVerdict(result), 'golden');
     const { page } = opened;
-    expect(await page.$$eval('.check', (items) => items.length)).to.equal(result.hosts.reduce((n, h) => n + h.results.length, 0));
+    expect(await page.$$eval('.check', (items) => items.length)).to.equal(
+      result.hosts.reduce((n, h) => n + h.results.length, 0),
+    );
     const shown = await visibleStatuses(page, '#host-0');
     expect(shown[0]).to.equal('failed');
     expect(shown).to.have.members(result.hosts[0]!.results.map((r) => r.status));
@@ -265,7 +307,9 @@ describe('html reporter in headless Chromium', function () {
     const opened = await open(result, LARGE_VERDICT, 'large');
     const { page } = opened;
     const loadMs = await page.evaluate(() => {
-      const [navigation] = (globalThis as unknown as { performance: { getEntriesByType(type: string): { loadEventEnd: number }[] } }).performance.getEntriesByType('navigation');
+      const [navigation] = (
+        globalThis as unknown as { performance: { getEntriesByType(type: string): { loadEventEnd: number }[] } }
+      ).performance.getEntriesByType('navigation');
       return navigation!.loadEventEnd;
     });
     expect(await page.$$eval('.check', (items) => items.length)).to.equal(1000);

@@ -49,7 +49,11 @@ describe('published JSON Schemas accept real documents and refuse wrong ones', (
   });
 
   it('inventory and policy: the documented examples', () => {
-    expect(validator('inventory')(parseYaml(readFileSync(root('docs/examples/inventory.yaml'), 'utf8')))).to.deep.equal([]);
-    expect(validator('policy')(parseYaml(readFileSync(root('test/fixtures/golden/gate.yaml'), 'utf8')))).to.deep.equal([]);
+    expect(validator('inventory')(parseYaml(readFileSync(root('docs/examples/inventory.yaml'), 'utf8')))).to.deep.equal(
+      [],
+    );
+    expect(validator('policy')(parseYaml(readFileSync(root('test/fixtures/golden/gate.yaml'), 'utf8')))).to.deep.equal(
+      [],
+    );
   });
 });

@@ -3,7 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { renderJunitReport } from '../../reporters/junit.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
-import { countStatuses, RunResultSchema, type CheckResult, type HostResult, type RunResult } from '../../src/results/schema.js';
+import {
+  countStatuses,
+  RunResultSchema,
+  type CheckResult,
+  type HostResult,
+  type RunResult,
+} from '../../src/results/schema.js';
 import { requireXmllint, schemaErrors, writeXml, xpath } from '../support/xmllint.js';
 
 const GOLDEN_RUN = fileURLToPath(new URL('../fixtures/golden/run.json', import.meta.url));
@@ -37,7 +43,9 @@ describe('junit report', function () {
       expect(count('/testsuites/testsuite')).to.equal(2);
       expect(text('/testsuites/testsuite[2]/@name')).to.equal('ssh://root@127.0.0.1:1');
       expect(text('/testsuites/testsuite[2]/@hostname')).to.equal('ssh://root@127.0.0.1:1');
-      expect(text('/testsuites/testsuite[1]/@timestamp')).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+      expect(text('/testsuites/testsuite[1]/@timestamp')).to.match(
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/,
+      );
       expect(text('/testsuites/testsuite[1]/@time')).to.equal('1.18');
     });
 
@@ -47,43 +55,59 @@ describe('junit report', function () {
       expect(property('image.id')).to.equal('sha256:4f1c0a9e2d7b');
       expect(property('spec.golden-report')).to.equal('2.1.0');
       expect(property('host.os')).to.equal('Debian GNU/Linux 12 (bookworm)');
-      expect(text('/testsuites/testsuite[2]/properties/property[@name="reason"]/@value')).to.match(/^cannot connect to 127\.0\.0\.1:1: connection refused/);
+      expect(text('/testsuites/testsuite[2]/properties/property[@name="reason"]/@value')).to.match(
+        /^cannot connect to 127\.0\.0\.1:1: connection refused/,
+      );
     });
 
     it('has one testcase per check, classname host.control, names unique within a suite', () => {
       expect(count('/testsuites/testsuite[1]/testcase')).to.equal(9);
       expect(text('/testsuites/testsuite[1]/testcase[1]/@classname')).to.equal('local.accounts-01');
       expect(text('/testsuites/testsuite[1]/testcase[9]/@classname')).to.equal('local.file');
-      expect(text('/testsuites/testsuite[1]/testcase[8]/@name')).to.equal('file /etc/hostname should exist [golden-report#1]');
-      expect(text('/testsuites/testsuite[1]/testcase[9]/@name')).to.equal('file /etc/hostname should exist [golden-report#2]');
+      expect(text('/testsuites/testsuite[1]/testcase[8]/@name')).to.equal(
+        'file /etc/hostname should exist [golden-report#1]',
+      );
+      expect(text('/testsuites/testsuite[1]/testcase[9]/@name')).to.equal(
+        'file /etc/hostname should exist [golden-report#2]',
+      );
       const names = Array.from({ length: 9 }, (_, i) => text(`/testsuites/testsuite[1]/testcase[${i + 1}]/@name`));
       expect(new Set(names).size).to.equal(9);
     });
 
     it('gives a failure expected vs actual and the evidence', () => {
-      const failed = '/testsuites/testsuite[1]/testcase[@name="package golden-report-absent-package should be installed"]';
-      expect(text(`${failed}/failure/@message`)).to.match(/^expected package golden-report-absent-package to be installed, but it is not installed/);
-      expect(text(`${failed}/failure`)).to.equal('expected: be installed\nactual:   it is not installed (dpkg has no package named golden-report-absent-package)');
+      const failed =
+        '/testsuites/testsuite[1]/testcase[@name="package golden-report-absent-package should be installed"]';
+      expect(text(`${failed}/failure/@message`)).to.match(
+        /^expected package golden-report-absent-package to be installed, but it is not installed/,
+      );
+      expect(text(`${failed}/failure`)).to.equal(
+        'expected: be installed\nactual:   it is not installed (dpkg has no package named golden-report-absent-package)',
+      );
       const out = text(`${failed}/system-out`);
       expect(out).to.include('impact: 0.7 (high)');
       expect(out).to.include('query q3 exited 1\n--- script ---\ncase $DS_PKG in');
-      expect(out).to.include('--- stderr (68 bytes) ---\ndpkg-query: no packages found matching golden-report-absent-package');
+      expect(out).to.include(
+        '--- stderr (68 bytes) ---\ndpkg-query: no packages found matching golden-report-absent-package',
+      );
     });
 
     it('keeps output with several "]]>" and markup characters whole', () => {
       const out = text('/testsuites/testsuite[1]/testcase[@classname="local.web-01"][2]/system-out');
       expect(out.split(']]>').length - 1).to.equal(3);
-      expect(out).to.include("--- stdout (45 bytes) ---\n@@command 3 60 25 0\na|b `c` <tag> & ]]> done\n");
+      expect(out).to.include('--- stdout (45 bytes) ---\n@@command 3 60 25 0\na|b `c` <tag> & ]]> done\n');
     });
 
     it('says where long evidence was cut', () => {
-      expect(text('/testsuites/testsuite[1]/testcase[@name=\'command seq 1 2000 should print on stdout containing "not in the output"\']/system-out')).to.include(
-        '--- stdout (first 4096 of 8915 bytes) ---',
-      );
+      expect(
+        text(
+          '/testsuites/testsuite[1]/testcase[@name=\'command seq 1 2000 should print on stdout containing "not in the output"\']/system-out',
+        ),
+      ).to.include('--- stdout (first 4096 of 8915 bytes) ---');
     });
 
     it('writes an errored check as <error>, never as <failure>', () => {
-      const errored = '/testsuites/testsuite[1]/testcase[@name="command golden-report-no-such-command should exit with status 0"]';
+      const errored =
+        '/testsuites/testsuite[1]/testcase[@name="command golden-report-no-such-command should exit with status 0"]';
       expect(count(`${errored}/error`)).to.equal(1);
       expect(count(`${errored}/failure`)).to.equal(0);
       expect(text(`${errored}/error/@message`)).to.include('command not found (exit 127)');
@@ -117,8 +141,16 @@ describe('junit report', function () {
     const suite = '<testsuite name="h" tests="1" failures="0" errors="0"><testcase name="c"/></testsuite>';
     expect(schemaErrors(writeXml(`<testsuites tests="1">${suite}</testsuites>`))).to.equal(null);
     expect(schemaErrors(writeXml(`<testsuites tests="1" skipped="0">${suite}</testsuites>`))).to.match(/skipped/);
-    expect(schemaErrors(writeXml('<testsuites><testsuite name="h" tests="1" failures="0" errors="0"><testcase name="c"><properties/></testcase></testsuite></testsuites>'))).to.match(/properties/);
-    expect(schemaErrors(writeXml('<testsuites><testsuite tests="1" failures="0" errors="0"/></testsuites>'))).to.match(/name/);
+    expect(
+      schemaErrors(
+        writeXml(
+          '<testsuites><testsuite name="h" tests="1" failures="0" errors="0"><testcase name="c"><properties/></testcase></testsuite></testsuites>',
+        ),
+      ),
+    ).to.match(/properties/);
+    expect(schemaErrors(writeXml('<testsuites><testsuite tests="1" failures="0" errors="0"/></testsuites>'))).to.match(
+      /name/,
+    );
   });
 
   it('leaves out the image id when none is given', () => {
@@ -133,40 +165,72 @@ describe('junit report', function () {
   it('stays valid with hostile names, control characters and many "]]>"', () => {
     const title = 'file /tmp/"a"&<b> ]]> ]]> \u0001\u001b[31m ü 日本 should exist';
     const result = syntheticRun([
-      host('ssh://us"er@h<o>st:22', [check({ title, status: 'failed', expected: ']]>', actual: '<x y="1"> ]]> ]]> ]]>' })]),
+      host('ssh://us"er@h<o>st:22', [
+        check({ title, status: 'failed', expected: ']]>', actual: '<x y="1"> ]]> ]]> ]]>' }),
+      ]),
     ]);
     const file = writeXml(render(result, 'img"<&>'));
     expect(schemaErrors(file)).to.equal(null);
     expect(xpath(file, 'string(//testsuite/@name)')).to.equal('ssh://us"er@h<o>st:22');
     // XML 1.0 cannot hold these control characters: they are shown as escapes, not dropped.
-    expect(xpath(file, 'string(//testcase/@name)')).to.equal('file /tmp/"a"&<b> ]]> ]]> \\x01\\x1b[31m ü 日本 should exist');
+    expect(xpath(file, 'string(//testcase/@name)')).to.equal(
+      'file /tmp/"a"&<b> ]]> ]]> \\x01\\x1b[31m ü 日本 should exist',
+    );
     expect(xpath(file, 'string(//testcase/failure)')).to.equal('expected: ]]>\nactual:   <x y="1"> ]]> ]]> ]]>');
   });
 
   it('adds an error testcase for a host that was not checked and has no erroring check', () => {
     const result = syntheticRun([
       host('ssh://a:22', [check({ status: 'passed' })]),
-      { ...host('ssh://b:22', [check({ status: 'skipped', message: 'skipped: not here' })]), status: 'unreachable', reason: 'timed out', execCount: 0 },
+      {
+        ...host('ssh://b:22', [check({ status: 'skipped', message: 'skipped: not here' })]),
+        status: 'unreachable',
+        reason: 'timed out',
+        execCount: 0,
+      },
     ]);
     const file = writeXml(render(result));
     expect(schemaErrors(file)).to.equal(null);
     expect(xpath(file, 'string(/testsuites/testsuite[2]/testcase[2]/@classname)')).to.equal('ssh://b:22.host');
-    expect(xpath(file, 'string(/testsuites/testsuite[2]/testcase[2]/error/@message)')).to.equal('host unreachable: timed out');
+    expect(xpath(file, 'string(/testsuites/testsuite[2]/testcase[2]/error/@message)')).to.equal(
+      'host unreachable: timed out',
+    );
     expect(xpath(file, 'string(/testsuites/testsuite[2]/@errors)')).to.equal('1');
   });
 
   it('uses the resource type as class for a check outside any control', () => {
-    const file = writeXml(render(syntheticRun([host('local', [check({ control: null, resource: 'port', status: 'passed' })])])));
+    const file = writeXml(
+      render(syntheticRun([host('local', [check({ control: null, resource: 'port', status: 'passed' })])])),
+    );
     expect(xpath(file, 'string(//testcase/@classname)')).to.equal('local.port');
   });
 });
 
 function check(fields: Partial<CheckResult> & Pick<CheckResult, 'status'>): CheckResult {
-  return { checkId: 'c-01#1', control: 'c-01', title: 'file /x should exist', resource: 'file', subject: '/x', matcher: 'exists', negated: false, message: fields.status, ...fields };
+  return {
+    checkId: 'c-01#1',
+    control: 'c-01',
+    title: 'file /x should exist',
+    resource: 'file',
+    subject: '/x',
+    matcher: 'exists',
+    negated: false,
+    message: fields.status,
+    ...fields,
+  };
 }
 
 function host(target: string, results: CheckResult[]): HostResult {
-  return { target, status: 'completed', startedAt: '2025-01-01T10:00:00.000-05:00', durationMs: 12, execCount: 1, counts: countStatuses(results), results, evidence: {} };
+  return {
+    target,
+    status: 'completed',
+    startedAt: '2025-01-01T10:00:00.000-05:00',
+    durationMs: 12,
+    execCount: 1,
+    counts: countStatuses(results),
+    results,
+    evidence: {},
+  };
 }
 
 function syntheticRun(hosts: HostResult[]): RunResult {

@@ -4,7 +4,19 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { command, control, file, group, kernelParameter, mount, pkg, port, processes, service, user } from '../../src/dsl/index.js';
+import {
+  command,
+  control,
+  file,
+  group,
+  kernelParameter,
+  mount,
+  pkg,
+  port,
+  processes,
+  service,
+  user,
+} from '../../src/dsl/index.js';
 import type { HostResult } from '../../src/results/schema.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 import { startServiceUntilRestored } from '../support/init-services.js';
@@ -24,7 +36,8 @@ describe('local machine: known-true, known-false and unknowable checks', () => {
   const sleeperName = `ds-sleep-${process.pid}`.slice(0, 15);
 
   before(async function () {
-    if (!isRoot() || !existsSync('/etc/init.d/cron')) return requireInCi(this, 'needs root and cron (installed by .ci/run)');
+    if (!isRoot() || !existsSync('/etc/init.d/cron'))
+      return requireInCi(this, 'needs root and cron (installed by .ci/run)');
     server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     openPort = (server.address() as { port: number }).port;
@@ -36,7 +49,14 @@ describe('local machine: known-true, known-false and unknowable checks', () => {
     restoreCron = startServiceUntilRestored('cron');
     result = await runLocally(() => {
       control('expect-pass', () => {
-        file('/etc/passwd').exists().isFile().mode(0o644).owner('root').uid(0).group('root').contains(/^root:x:0:0:/m);
+        file('/etc/passwd')
+          .exists()
+          .isFile()
+          .mode(0o644)
+          .owner('root')
+          .uid(0)
+          .group('root')
+          .contains(/^root:x:0:0:/m);
         file('/etc/shadow').mode(0o640).group('shadow').not.readable({ by: 'others' });
         file('/etc').isDirectory();
         file('/dev/null').isCharDevice();

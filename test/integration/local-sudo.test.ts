@@ -21,7 +21,8 @@ describe('local target through sudo', function () {
 
   before(function () {
     if (!isRoot()) return requireInCi(this, 'running the local probe through sudo without a password needs root');
-    if (spawnSync('sudo', ['-n', 'true']).status !== 0) return requireInCi(this, 'sudo is not installed (apt-get install sudo)');
+    if (spawnSync('sudo', ['-n', 'true']).status !== 0)
+      return requireInCi(this, 'sudo is not installed (apt-get install sudo)');
   });
 
   it('runs the probe as the --sudo-user', async () => {
@@ -55,9 +56,13 @@ describe('local target through sudo', function () {
   it('from the command line, with a password sudo does not ask for: uid 65534, the password shown nowhere', async () => {
     const spec = join(work, 'env.json');
     writeFileSync(spec, JSON.stringify({ spec: 'env', checks: [{ command: 'env', exitStatus: 0 }] }));
-    const run = await runCli(['run', spec, '--format', 'json', '--target', 'local', '--sudo-user', 'nobody'], join(work, 'cache'), {
-      DRIFTSPEC_SUDO_PASSWORD: PASSWORD,
-    });
+    const run = await runCli(
+      ['run', spec, '--format', 'json', '--target', 'local', '--sudo-user', 'nobody'],
+      join(work, 'cache'),
+      {
+        DRIFTSPEC_SUDO_PASSWORD: PASSWORD,
+      },
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
     expect(host.host?.uid).to.equal(65534);
@@ -71,7 +76,11 @@ describe('local target through sudo', function () {
 describe('local target environment', () => {
   it("never hands driftspec's secrets to the probe's environment (also without sudo)", async () => {
     const saved = { ...process.env };
-    Object.assign(process.env, { DRIFTSPEC_SUDO_PASSWORD: PASSWORD, DRIFTSPEC_SSH_PASSWORD: PASSWORD, DRIFTSPEC_SSH_PASSPHRASE: PASSWORD });
+    Object.assign(process.env, {
+      DRIFTSPEC_SUDO_PASSWORD: PASSWORD,
+      DRIFTSPEC_SSH_PASSWORD: PASSWORD,
+      DRIFTSPEC_SSH_PASSPHRASE: PASSWORD,
+    });
     try {
       const result = await new LocalTarget().exec('env', { timeoutMs: 10_000 });
       expect(result.stdout.toString()).to.include('PATH=').and.not.include(PASSWORD);

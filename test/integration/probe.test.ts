@@ -104,11 +104,17 @@ describe('probe: one script under dash, bash and busybox ash', () => {
 
   it('frames twenty queries written out in batches, each with its own bytes and exit status, under every shell', function () {
     // More queries than one batch holds; outputs with NUL bytes, no final newline, or nothing at all.
-    const many = Array.from({ length: 20 }, (_, i) => ({ id: `m${i}`, script: `printf 'out %s\\000|' ${i}; [ ${i % 3} -eq 0 ] || printf 'err ${i}' >&2; exit ${i % 5}` }));
+    const many = Array.from({ length: 20 }, (_, i) => ({
+      id: `m${i}`,
+      script: `printf 'out %s\\000|' ${i}; [ ${i % 3} -eq 0 ] || printf 'err ${i}' >&2; exit ${i % 5}`,
+    }));
     const scratch = mkdtempSync(join(tmpdir(), 'driftspec probe tmp '));
     for (const [name, [command, ...args]] of shells) {
       if (!existsSync(command!)) return requireInCi(this, `${command} is not installed`);
-      const run = spawnSync(command!, args, { input: buildProbeScript(many), env: { ...process.env, TMPDIR: scratch } });
+      const run = spawnSync(command!, args, {
+        input: buildProbeScript(many),
+        env: { ...process.env, TMPDIR: scratch },
+      });
       const parsed = parseProbeOutput(run.stdout);
       expect(parsed.complete, `${name}: ${run.stderr.toString()}`).to.equal(true);
       expect(parsed.stray, name).to.equal('');
@@ -123,7 +129,10 @@ describe('probe: one script under dash, bash and busybox ash', () => {
 
   it('cleans up its temporary directory', () => {
     const scratch = mkdtempSync(join(tmpdir(), 'driftspec-probe-tmp-'));
-    const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries), env: { ...process.env, TMPDIR: scratch } });
+    const run = spawnSync('/bin/sh', ['-s'], {
+      input: buildProbeScript(queries),
+      env: { ...process.env, TMPDIR: scratch },
+    });
     expect(parseProbeOutput(run.stdout).complete).to.equal(true);
     expect(readdirSync(scratch)).to.deep.equal([]);
   });
@@ -138,7 +147,12 @@ describe('probe: nested parts of a grouped query', () => {
   // Names with blanks, quotes and newlines; outputs with NUL bytes, marker lines and no final newline.
   const names = Array.from({ length: 20 }, (_, i) => `p ${i}'"\n${PART_HEADER} 0 1 1 1`);
   const script = partsScript([
-    ...names.map((name, i) => partScript(name, `printf '${PART_HEADER} 0 3 0 0\\n\\000%s' ${i}; [ ${i % 2} -eq 0 ] || echo e >&2; exit ${i % 4}`)),
+    ...names.map((name, i) =>
+      partScript(
+        name,
+        `printf '${PART_HEADER} 0 3 0 0\\n\\000%s' ${i}; [ ${i % 2} -eq 0 ] || echo e >&2; exit ${i % 4}`,
+      ),
+    ),
     `if ${partScript('if', 'exit 1')}\nthen ${partScript('never', 'true')}\nfi`,
   ]);
 
@@ -169,7 +183,9 @@ describe('probe: nested parts of a grouped query', () => {
 
 describe('probe: os-release', () => {
   it('unquotes values the way the format defines', () => {
-    const fields = parseOsRelease('ID=debian\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME=\'x\'\nVERSION_ID="12"\n# comment\n');
+    const fields = parseOsRelease(
+      'ID=debian\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME=\'x\'\nVERSION_ID="12"\n# comment\n',
+    );
     expect(fields.get('ID')).to.equal('debian');
     expect(fields.get('PRETTY_NAME')).to.equal('Debian GNU/Linux 12 (bookworm)');
     expect(fields.get('NAME')).to.equal('x');

@@ -28,7 +28,10 @@ describe('golden reports', () => {
 
   it('junit: the strict default gate', () => {
     const result = goldenRun();
-    expectGolden(`${GOLDEN}junit.xml`, renderJunitReport(result, decideVerdict(result), { imageId: 'sha256:4f1c0a9e2d7b' }));
+    expectGolden(
+      `${GOLDEN}junit.xml`,
+      renderJunitReport(result, decideVerdict(result), { imageId: 'sha256:4f1c0a9e2d7b' }),
+    );
   });
 
   it('junit: the golden file is valid under the Jenkins JUnit schema', function () {
@@ -39,7 +42,10 @@ describe('golden reports', () => {
   it('cli: failures first with expected, actual and evidence; tables per control and per host', () => {
     const result = goldenRun();
     expectGolden(`${GOLDEN}cli.txt`, renderCliReport(result, decideVerdict(result), { color: false, verbose: false }));
-    expectGolden(`${GOLDEN}cli-verbose.txt`, renderCliReport(result, decideVerdict(result), { color: false, verbose: true }));
+    expectGolden(
+      `${GOLDEN}cli-verbose.txt`,
+      renderCliReport(result, decideVerdict(result), { color: false, verbose: true }),
+    );
   });
 
   it('cli: colour only when asked for, and NO_COLOR wins', () => {

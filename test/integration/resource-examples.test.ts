@@ -35,7 +35,9 @@ describe('docs/resources examples', () => {
   after(() => restoreCron());
 
   it('documents every resource', () => {
-    const pages = readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => f.replace(/\.md$/, ''));
+    const pages = readdirSync(DOCS)
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => f.replace(/\.md$/, ''));
     expect(pages.sort()).to.deep.equal(RESOURCES.map((r) => r.type).sort());
   });
 

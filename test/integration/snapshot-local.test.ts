@@ -30,15 +30,40 @@ describe('driftspec snapshot local', function () {
   });
 
   it('records the chosen tree, with the --ignore glob applied, in one run', async () => {
-    const run = await cli('snapshot', 'local', '--files', tree, '--no-default-ignores', '--ignore', `${tree}/logs`, '--allow-incomplete', '-o', baseline);
+    const run = await cli(
+      'snapshot',
+      'local',
+      '--files',
+      tree,
+      '--no-default-ignores',
+      '--ignore',
+      `${tree}/logs`,
+      '--allow-incomplete',
+      '-o',
+      baseline,
+    );
     expect(run.code, run.stderr).to.equal(0);
     snapshot = parseSnapshot(JSON.parse(readFileSync(baseline, 'utf8')), baseline);
     expect(snapshot.target).to.equal('local');
     expect(snapshot.fileRoots).to.deep.equal([tree]);
     expect(snapshot.ignores.paths).to.deep.equal([`${tree}/logs`]);
-    expect(snapshot.files.map((f) => f.path.slice(tree.length))).to.deep.equal(['', '/conf.d', '/conf.d/app.conf', "/conf.d/odd 'name'\nwith newline", '/current']);
-    expect(snapshot.files.find((f) => f.path.endsWith('app.conf'))).to.include({ type: 'file', mode: '0640', size: 12, sha256: createHash('sha256').update('listen 8080\n').digest('hex') });
-    expect(snapshot.files.find((f) => f.path.endsWith('/current'))).to.include({ type: 'symlink', linkTarget: 'conf.d/app.conf' });
+    expect(snapshot.files.map((f) => f.path.slice(tree.length))).to.deep.equal([
+      '',
+      '/conf.d',
+      '/conf.d/app.conf',
+      "/conf.d/odd 'name'\nwith newline",
+      '/current',
+    ]);
+    expect(snapshot.files.find((f) => f.path.endsWith('app.conf'))).to.include({
+      type: 'file',
+      mode: '0640',
+      size: 12,
+      sha256: createHash('sha256').update('listen 8080\n').digest('hex'),
+    });
+    expect(snapshot.files.find((f) => f.path.endsWith('/current'))).to.include({
+      type: 'symlink',
+      linkTarget: 'conf.d/app.conf',
+    });
     expect(snapshot.packages.length + snapshot.users.length).to.be.greaterThan(0);
     if (!snapshot.complete) expect(run.stderr).to.include('INCOMPLETE');
   });
@@ -49,7 +74,9 @@ describe('driftspec snapshot local', function () {
     expect(generated.code, generated.stderr).to.equal(0);
     // Only the files control: the rest describes this whole machine, which other tests may change.
     const doc = parseDocument(readFileSync(full, 'utf8'));
-    const controls = (doc.toJS() as { controls: { id: string }[] }).controls.filter((control) => control.id === 'files');
+    const controls = (doc.toJS() as { controls: { id: string }[] }).controls.filter(
+      (control) => control.id === 'files',
+    );
     const spec = join(work, 'tree.yaml');
     writeFileSync(spec, `spec: local-tree\ncontrols: ${JSON.stringify(controls)}\n`);
     const pass = await cli('run', spec, '--format', 'json');
@@ -60,8 +87,13 @@ describe('driftspec snapshot local', function () {
     writeFileSync(join(tree, 'conf.d', "odd 'name'\nwith newline"), 'changed');
     const fail = await cli('run', spec, '--format', 'json');
     expect(fail.code, fail.stderr).to.equal(1);
-    const failed = RunResultSchema.parse(JSON.parse(fail.stdout)).hosts[0]!.results.filter((r) => r.status !== 'passed');
-    expect(failed.map((r) => `${String(r.subject).slice(tree.length)} ${r.matcher}`)).to.deep.equal(['/conf.d/app.conf mode', "/conf.d/odd 'name'\nwith newline sha256"]);
+    const failed = RunResultSchema.parse(JSON.parse(fail.stdout)).hosts[0]!.results.filter(
+      (r) => r.status !== 'passed',
+    );
+    expect(failed.map((r) => `${String(r.subject).slice(tree.length)} ${r.matcher}`)).to.deep.equal([
+      '/conf.d/app.conf mode',
+      "/conf.d/odd 'name'\nwith newline sha256",
+    ]);
   });
 
   it('to stdout without -o; a relative --files is a usage error (64)', async () => {

@@ -32,23 +32,45 @@ describe('snapshot file walk: GNU and busybox record the same tree', function ()
     mkdirSync(join(tree, 'skipped'));
     writeFileSync(join(tree, 'skipped', 'inside'), 'ignored');
     mkdirSync(applets);
-    for (const applet of ['find', 'stat', 'sha256sum', 'xargs', 'readlink']) symlinkSync('/usr/bin/busybox', join(applets, applet));
+    for (const applet of ['find', 'stat', 'sha256sum', 'xargs', 'readlink'])
+      symlinkSync('/usr/bin/busybox', join(applets, applet));
   });
 
   function snapshotWith(shell: string[], path: string, walk: 'gnu' | 'portable'): Snapshot {
     const ignores = { paths: [`${tree}/skipped`], mounts: [], kernelParameters: [] };
-    const run = spawnSync(shell[0]!, shell.slice(1), { input: buildSnapshotScript({ roots: [tree], ignores: ignores.paths }), env: { ...process.env, PATH: path }, maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(shell[0]!, shell.slice(1), {
+      input: buildSnapshotScript({ roots: [tree], ignores: ignores.paths }),
+      env: { ...process.env, PATH: path },
+      maxBuffer: 64 * 1024 * 1024,
+    });
     expect(run.status, run.stderr.toString()).to.equal(0);
     expect(run.stdout.includes(`W\x00${walk}\x00`), `the ${walk} walk ran`).to.equal(true);
-    const collector = new SnapshotCollector({ target: 'local', takenAt: '2026-01-01T00:00:00.000Z', toolVersion: '0', fileRoots: [tree], ignores, timeoutMs: 60_000 });
+    const collector = new SnapshotCollector({
+      target: 'local',
+      takenAt: '2026-01-01T00:00:00.000Z',
+      toolVersion: '0',
+      fileRoots: [tree],
+      ignores,
+      timeoutMs: 60_000,
+    });
     collector.push(run.stdout);
-    return collector.finish({ stdout: run.stdout, stderr: run.stderr, exitCode: run.status, signal: null, timedOut: false });
+    return collector.finish({
+      stdout: run.stdout,
+      stderr: run.stderr,
+      exitCode: run.status,
+      signal: null,
+      timedOut: false,
+    });
   }
 
   it('records names with newlines, quotes and spaces exactly, under both walks', function () {
     if (!existsSync('/usr/bin/busybox')) return requireInCi(this, 'busybox is not installed');
     const gnu = snapshotWith(['/bin/sh', '-s'], process.env['PATH'] ?? '/usr/bin:/bin', 'gnu');
-    const busybox = snapshotWith(['/usr/bin/busybox', 'ash', '-s'], `${applets}:${process.env['PATH'] ?? '/usr/bin:/bin'}`, 'portable');
+    const busybox = snapshotWith(
+      ['/usr/bin/busybox', 'ash', '-s'],
+      `${applets}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+      'portable',
+    );
     expect(busybox.files).to.deep.equal(gnu.files);
     expect(gnu.gaps.filter((g) => g.kind === 'files')).to.deep.equal([]);
     expect(gnu.files.map((f) => f.path.slice(tree.length))).to.deep.equal([
@@ -67,7 +89,10 @@ describe('snapshot file walk: GNU and busybox record the same tree', function ()
     expect(byName.get('/link\nwith newline')).to.include({ type: 'symlink', linkTarget: 'a dir/new\nline', size: 14 });
     expect(byName.get('/dangling')).to.include({ type: 'symlink', linkTarget: '/nonexistent/target' });
     expect(byName.get('/a dir/deeper/setuid')).to.include({ mode: '4755' });
-    expect(byName.get(' leading and trailing space '.replace(/^/, '/'))).to.include({ size: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+    expect(byName.get(' leading and trailing space '.replace(/^/, '/'))).to.include({
+      size: 0,
+      sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    });
     expect(existsSync(join(tree, 'pwned')) || existsSync('pwned')).to.equal(false);
   });
 });

@@ -38,7 +38,14 @@ describe('spec loading', () => {
     const fromTs = await loadPlan([fixturePath('specs/mini.ts')], { registry, cacheDir });
     const fromYaml = await loadPlan([fixturePath('specs/mini.yaml')], { registry, cacheDir });
     expect(withoutSources(fromTs)).to.deep.equal(withoutSources(fromYaml));
-    expect(fromTs.checks.map((c) => c.id)).to.deep.equal(['fs-01#1', 'fs-01#2', 'fs-01#3', 'fs-01#4', 'fs-01#5', 'mini#1']);
+    expect(fromTs.checks.map((c) => c.id)).to.deep.equal([
+      'fs-01#1',
+      'fs-01#2',
+      'fs-01#3',
+      'fs-01#4',
+      'fs-01#5',
+      'mini#1',
+    ]);
   });
 
   it('gives identical plans for a TypeScript spec and its YAML twin that use eventually', async () => {
@@ -74,7 +81,7 @@ describe('spec loading', () => {
         "import { spec, file, type ControlMeta, type SpecDefinition } from 'driftspec';",
         "import * as driftspec from 'driftspec';",
         "const meta: ControlMeta = { impact: 'high' };",
-        "const unused: Plan | CheckResult | undefined = undefined;",
+        'const unused: Plan | CheckResult | undefined = undefined;',
         "const definition: SpecDefinition = spec('typed', () => { driftspec.control('c', meta, () => file('/etc/passwd').exists()); void unused; });",
         'export default definition;',
         '',
@@ -114,7 +121,9 @@ describe('spec loading', () => {
 
     it('an unknown matcher', async () => {
       const message = await specError('spec: s\nchecks:\n  - file: /etc/passwd\n    colour: red\n');
-      expect(message).to.match(/spec\.yaml:4:5: unknown key "colour" for a file check; expected one of: exists, type, mode/);
+      expect(message).to.match(
+        /spec\.yaml:4:5: unknown key "colour" for a file check; expected one of: exists, type, mode/,
+      );
     });
 
     it('a value of the wrong type', async () => {
@@ -140,14 +149,23 @@ describe('spec loading', () => {
     });
 
     it('a control without checks and a bad impact', async () => {
-      expect(await specError('spec: s\ncontrols:\n  - id: c1\n    checks: []\n')).to.match(/spec\.yaml:4:5: .*at least one check/);
-      expect(await specError('spec: s\ncontrols:\n  - id: c1\n    impact: severe\n    checks:\n      - file: /x\n        exists: true\n')).to.match(/spec\.yaml:4:5: controls\.0\.impact/);
+      expect(await specError('spec: s\ncontrols:\n  - id: c1\n    checks: []\n')).to.match(
+        /spec\.yaml:4:5: .*at least one check/,
+      );
+      expect(
+        await specError(
+          'spec: s\ncontrols:\n  - id: c1\n    impact: severe\n    checks:\n      - file: /x\n        exists: true\n',
+        ),
+      ).to.match(/spec\.yaml:4:5: controls\.0\.impact/);
     });
 
     it('a duplicate control id and a duplicate key', async () => {
-      const twice = 'spec: s\ncontrols:\n  - id: c1\n    checks: [{ file: /x, exists: true }]\n  - id: c1\n    checks: [{ file: /y, exists: true }]\n';
+      const twice =
+        'spec: s\ncontrols:\n  - id: c1\n    checks: [{ file: /x, exists: true }]\n  - id: c1\n    checks: [{ file: /y, exists: true }]\n';
       expect(await specError(twice)).to.match(/spec\.yaml:5:5: control "c1" is defined twice/);
-      expect(await specError('spec: s\nspec: t\nchecks: []\n')).to.match(/spec\.yaml:2:1: YAML syntax error: Map keys must be unique/);
+      expect(await specError('spec: s\nspec: t\nchecks: []\n')).to.match(
+        /spec\.yaml:2:1: YAML syntax error: Map keys must be unique/,
+      );
     });
 
     it('a missing file and an unsupported extension', async () => {
@@ -163,17 +181,29 @@ describe('spec loading', () => {
 
     it('a TypeScript spec that imports a name driftspec does not export', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
-      writeFileSync(join(dir, 'missing.ts'), "import { spec, control, Fil } from 'driftspec';\nexport default spec('x', () => { control('c', () => Fil('/x')); });\n");
+      writeFileSync(
+        join(dir, 'missing.ts'),
+        "import { spec, control, Fil } from 'driftspec';\nexport default spec('x', () => { control('c', () => Fil('/x')); });\n",
+      );
       await loadPlan([join(dir, 'missing.ts')], { registry, cacheDir }).then(
         () => expect.fail('loaded a spec importing a missing name'),
-        (error: Error) => expect(error.message).to.match(/missing\.ts:1:25: driftspec has no export named "Fil" \(it exports: command, control, file, /),
+        (error: Error) =>
+          expect(error.message).to.match(
+            /missing\.ts:1:25: driftspec has no export named "Fil" \(it exports: command, control, file, /,
+          ),
       );
     });
 
     it('a TypeScript spec that does not compile, or uses an unknown matcher', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
-      writeFileSync(join(dir, 'broken.ts'), "import { spec } from 'driftspec';\nexport default spec('x', () => { let = ; });\n");
-      writeFileSync(join(dir, 'wrong.ts'), "import { spec, file } from 'driftspec';\nexport default spec('x', () => { (file('/x') as any).colour('red'); });\n");
+      writeFileSync(
+        join(dir, 'broken.ts'),
+        "import { spec } from 'driftspec';\nexport default spec('x', () => { let = ; });\n",
+      );
+      writeFileSync(
+        join(dir, 'wrong.ts'),
+        "import { spec, file } from 'driftspec';\nexport default spec('x', () => { (file('/x') as any).colour('red'); });\n",
+      );
       await loadPlan([join(dir, 'broken.ts')], { registry, cacheDir }).then(
         () => expect.fail('loaded a broken spec'),
         (error: Error) => expect(error.message).to.match(/broken\.ts:2:\d+: /),

@@ -76,7 +76,11 @@ describe('versions', () => {
     });
 
     it('parses epoch, upstream and the revision after the last hyphen', () => {
-      expect(parseDpkgVersion('1:2.36.1-8+deb11u1')).to.deep.equal({ epoch: 1, upstream: '2.36.1', revision: '8+deb11u1' });
+      expect(parseDpkgVersion('1:2.36.1-8+deb11u1')).to.deep.equal({
+        epoch: 1,
+        upstream: '2.36.1',
+        revision: '8+deb11u1',
+      });
       expect(parseDpkgVersion('1.0-rc1-1')).to.deep.equal({ epoch: 0, upstream: '1.0-rc1', revision: '1' });
       expect(parseDpkgVersion(' 2.0 ')).to.deep.equal({ epoch: 0, upstream: '2.0', revision: '' });
     });
@@ -227,7 +231,9 @@ describe('versions', () => {
     it('parses and validates [epoch:]pkgver[-pkgrel]', () => {
       expect(parsePacmanVersion('1:2.4.6-3')).to.deep.equal({ epoch: 1, pkgver: '2.4.6', pkgrel: '3' });
       expect(parsePacmanVersion('2.4.6')).to.deep.equal({ epoch: 0, pkgver: '2.4.6', pkgrel: undefined });
-      expect(() => parsePacmanVersion('1.0-')).to.throw(/Invalid pacman version "1.0-": the pkgrel after the last "-" is empty/);
+      expect(() => parsePacmanVersion('1.0-')).to.throw(
+        /Invalid pacman version "1.0-": the pkgrel after the last "-" is empty/,
+      );
       expect(() => parsePacmanVersion('')).to.throw(/it is empty/);
     });
   });
@@ -283,7 +289,10 @@ describe('versions', () => {
         ['', /Invalid apk version "": it is empty/],
         ['v1.0', /does not start with a digit/],
         ['1.0bc', /letter "c" at offset 4 must directly follow a number/],
-        ['23_foo', /unknown suffix "_foo" at offset 2; expected one of _alpha, _beta, _pre, _rc, _cvs, _svn, _git, _hg, _p/],
+        [
+          '23_foo',
+          /unknown suffix "_foo" at offset 2; expected one of _alpha, _beta, _pre, _rc, _cvs, _svn, _git, _hg, _p/,
+        ],
         ['1.', /"\." at offset 1 must be followed by digits/],
         ['1a.2', /"\." at offset 2 must directly follow a number/],
         ['1a2', /digit "2" at offset 2 must follow "\." or a suffix name/],
@@ -611,7 +620,8 @@ function generateDpkgPairs(count: number, seed: number): Array<[string, string]>
       const at = Math.floor(random() * v.length);
       return v.slice(0, at) + pick(upstreamChars) + v.slice(at + 1);
     },
-    (v) => v.replace(/(\d+)/, (digits) => (digits.startsWith('0') && digits.length > 1 ? digits.slice(1) : `0${digits}`)),
+    (v) =>
+      v.replace(/(\d+)/, (digits) => (digits.startsWith('0') && digits.length > 1 ? digits.slice(1) : `0${digits}`)),
     (v) => (/^\d+:/.test(v) ? v.replace(/^\d+:/, random() < 0.5 ? '' : '0:') : `${pick('01')}:${v}`),
     (v) => (v.includes('-') ? v.replace(/-[^-]*$/, random() < 0.5 ? '' : '-0') : `${v}-${pick('01a~')}`),
     (v) => v,

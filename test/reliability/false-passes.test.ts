@@ -77,13 +77,20 @@ describe('reliability: false passes refused at load', () => {
       const yaml = await loadYaml(
         ['0777', '"0777"', '"777"', '0o777', "'0o777'"].map((v) => `  - file: /tmp/x\n    mode: ${v}\n`).join(''),
       );
-      const dsl = planSpecs([{ definition: spec('t', () => file('/tmp/x').mode(0o777).mode('0777').mode('777')) }], registry);
+      const dsl = planSpecs(
+        [{ definition: spec('t', () => file('/tmp/x').mode(0o777).mode('0777').mode('777')) }],
+        registry,
+      );
       for (const check of [...yaml.checks, ...dsl.checks]) expect(check.args).to.equal(0o777);
     });
 
     it('a 0777 file fails not.mode("777") and passes mode("777")', () => {
       const stat = partsFrame([{ name: 'stat', stdout: '81ff:0:0:0:0:1:root:root:/tmp/x\n' }]);
-      const results = judgeFrame(createRegistry([fileResource]), () => file('/tmp/x').not.mode('777').mode('777'), stat);
+      const results = judgeFrame(
+        createRegistry([fileResource]),
+        () => file('/tmp/x').not.mode('777').mode('777'),
+        stat,
+      );
       expect(statuses(results)).to.deep.equal(['failed', 'passed']);
     });
   });
@@ -96,9 +103,14 @@ describe('reliability: false passes refused at load', () => {
     });
 
     it('refuses the DSL installed({ version: ">= ??bad" }), and keeps real constraints', () => {
-      expect(dslError(() => pkg('openssh-server').installed({ version: '>= ??bad' }))).to.match(/no package manager uses/);
+      expect(dslError(() => pkg('openssh-server').installed({ version: '>= ??bad' }))).to.match(
+        /no package manager uses/,
+      );
       expect(dslError(() => pkg('openssh-server').not.installed({ version: '< 2.0, >= a?b' }))).to.match(/clause 2/);
-      const plan = planSpecs([{ definition: spec('t', () => pkg('openssh-server').installed({ version: '>= 1:9.2p1-2~bpo12+1' })) }], registry);
+      const plan = planSpecs(
+        [{ definition: spec('t', () => pkg('openssh-server').installed({ version: '>= 1:9.2p1-2~bpo12+1' })) }],
+        registry,
+      );
       expect(plan.checks).to.have.length(1);
     });
   });

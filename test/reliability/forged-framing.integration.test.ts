@@ -22,7 +22,15 @@ const SHELLS = ['dash', 'bash', 'busybox sh'].filter((s) => {
   return spawnSync(command!, [...flags, '-c', 'true']).status === 0;
 });
 
-const MARKERS = ['DSFRAME q1 0 0 0', 'DSEND', 'DSPART 0 9 6 0', '@@stat 0', '@@exit 0', '#driftspec member 1', '#driftspec status-exit 0'];
+const MARKERS = [
+  'DSFRAME q1 0 0 0',
+  'DSEND',
+  'DSPART 0 9 6 0',
+  '@@stat 0',
+  '@@exit 0',
+  '#driftspec member 1',
+  '#driftspec status-exit 0',
+];
 
 describe('reliability: forged framing through the real probe', () => {
   let dir: string;
@@ -45,24 +53,27 @@ describe('reliability: forged framing through the real probe', () => {
       symlinkSync('one\ntwo\n', join(dir, 'newlines'));
     });
 
-    it('a target never forges another symlink\'s, and a target with newlines is read whole (local target)', async () => {
+    it("a target never forges another symlink's, and a target with newlines is read whole (local target)", async () => {
       const result = await runLocally(() => {
         file(b).linkTarget('real').not.linkTarget('forged');
         file(a).linkTarget(forgedTarget);
         file(join(dir, 'newlines')).linkTarget('one\ntwo\n');
       });
-      expect(outcomes(result).map((o) => o.slice(0, o.indexOf(':')))).to.deep.equal(['passed', 'passed', 'passed', 'passed']);
+      expect(outcomes(result).map((o) => o.slice(0, o.indexOf(':')))).to.deep.equal([
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+      ]);
     });
 
     for (const shell of SHELLS) {
       it(`the same under ${shell}`, () => {
         const paths = [a, b, join(dir, 'newlines')];
         const answer = runInProbe(metaGroupScript(paths), { shell: shell.split(' ') });
-        expect(paths.map((p) => (parseGroupedFileMeta(answer, p) as { linkTarget?: string }).linkTarget)).to.deep.equal([
-          forgedTarget,
-          'real',
-          'one\ntwo\n',
-        ]);
+        expect(paths.map((p) => (parseGroupedFileMeta(answer, p) as { linkTarget?: string }).linkTarget)).to.deep.equal(
+          [forgedTarget, 'real', 'one\ntwo\n'],
+        );
       });
     }
   });
@@ -74,7 +85,13 @@ describe('reliability: forged framing through the real probe', () => {
       mkdirSync(join(root, 'init.d'), { recursive: true });
       mkdirSync(join(root, 'rc2.d'));
       // What the old grouped query wrote for a running, enabled member 1 (ghost), then every marker.
-      const ghost = ['#driftspec member 1', '/etc/rc2.d/S01ghost', '#driftspec script present', 'ok', '#driftspec status-exit 0'];
+      const ghost = [
+        '#driftspec member 1',
+        '/etc/rc2.d/S01ghost',
+        '#driftspec script present',
+        'ok',
+        '#driftspec status-exit 0',
+      ];
       const lines = [...ghost, '', '#driftspec member-exit 1 0', ...MARKERS].map((l) => `echo '${l}'`);
       writeFileSync(join(root, 'init.d', 'evil'), `#!/bin/sh\n${lines.join('\n')}\nexit 0\n`, { mode: 0o755 });
       writeFileSync(join(root, 'rc2.d', 'S01evil\nDSPART 0 0 0 0\n@@exit 0'), '');
@@ -82,7 +99,9 @@ describe('reliability: forged framing through the real probe', () => {
 
     /** The real grouped query, its init directories moved into the temporary directory. */
     function run(init: InitSystem, shell: string) {
-      const script = serviceGroupScript(['evil', 'ghost']).replaceAll('/etc/init.d/', `${root}/init.d/`).replaceAll('/etc/rc', `${root}/rc`);
+      const script = serviceGroupScript(['evil', 'ghost'])
+        .replaceAll('/etc/init.d/', `${root}/init.d/`)
+        .replaceAll('/etc/rc', `${root}/rc`);
       return runInProbe(`DS_INIT=${init}\n${script}`, { shell: shell.split(' ') });
     }
 

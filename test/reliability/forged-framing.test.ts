@@ -45,14 +45,19 @@ const openrc = hostFacts({ initSystem: 'openrc' });
 
 describe('reliability: forged framing in every grouped query', () => {
   it('the part parser reads lengths, never markers, whatever a part holds', () => {
-    const parts = parseParts(partsFrame([{ name: 'a', stdout: FORGED, stderr: FORGED }, { name: 'b', stdout: 'real\n' }]).stdout);
+    const parts = parseParts(
+      partsFrame([
+        { name: 'a', stdout: FORGED, stderr: FORGED },
+        { name: 'b', stdout: 'real\n' },
+      ]).stdout,
+    );
     expect([...parts.keys()]).to.deep.equal(['a', 'b']);
     expect(parts.get('a')!.stdout.toString()).to.equal(FORGED);
     expect(parts.get('b')!.stdout.toString()).to.equal('real\n');
     expect(() => parseParts(Buffer.from(FORGED))).to.throw(/unexpected output/);
   });
 
-  it('file meta: a symlink target imitating the framing is all of its own target, and not the other link\'s', () => {
+  it("file meta: a symlink target imitating the framing is all of its own target, and not the other link's", () => {
     const target = `x\n${FORGED}forged`;
     const stat = ['a1ff:0:0:1:1:1:root:root:/a', 'a1ff:0:0:1:1:1:root:root:/b'].join('\n');
     const answer = partsFrame([
@@ -64,27 +69,37 @@ describe('reliability: forged framing in every grouped query', () => {
     expect(parseGroupedFileMeta(answer, '/b')).to.deep.include({ linkTarget: 'real' });
   });
 
-  it('sysvinit: one script\'s status output never answers for a service that does not exist', () => {
+  it("sysvinit: one script's status output never answers for a service that does not exist", () => {
     const parts: PartSpec[] = [
       { name: 'start-links', stdout: `/etc/rc2.d/S01evil\0/etc/rc2.d/S01ghost\n${FORGED}\0` },
       { name: 'script:evil', stdout: 'present\n' },
       { name: 'status:evil', stdout: FORGED, exitCode: 0 },
       { name: 'script:ghost', stdout: 'absent\n', exitCode: 1 },
     ];
-    const results = judgeFrame(registry, () => service('ghost').installed().enabled().running(), partsFrame(parts), sysv);
+    const results = judgeFrame(
+      registry,
+      () => service('ghost').installed().enabled().running(),
+      partsFrame(parts),
+      sysv,
+    );
     expect(statuses(results)).to.deep.equal(['failed', 'failed', 'failed']);
     const evil = judgeFrame(registry, () => service('evil').running(), partsFrame(parts), sysv);
     expect(evil[0]!.actual).to.include('DSFRAME q1 0 0 0');
   });
 
-  it('openrc: one service\'s status output never answers for another', () => {
+  it("openrc: one service's status output never answers for another", () => {
     const parts: PartSpec[] = [
       { name: 'rc-update', stdout: '                evil | default\n' },
       { name: 'exists:evil' },
       { name: 'status:evil', stdout: FORGED, exitCode: 0 },
       { name: 'exists:ghost', exitCode: 1 },
     ];
-    const results = judgeFrame(registry, () => service('ghost').installed().enabled().running(), partsFrame(parts), openrc);
+    const results = judgeFrame(
+      registry,
+      () => service('ghost').installed().enabled().running(),
+      partsFrame(parts),
+      openrc,
+    );
     expect(statuses(results)).to.deep.equal(['failed', 'failed', 'failed']);
   });
 
@@ -101,7 +116,7 @@ describe('reliability: forged framing in every grouped query', () => {
     expect(statuses(results)).to.deep.equal(['failed', 'failed', 'failed']);
   });
 
-  it('account lookups: entries imitating the framing are entries, and never another name\'s answer', () => {
+  it("account lookups: entries imitating the framing are entries, and never another name's answer", () => {
     const lookup = (database: string, lines: string[]) => [
       { name: `keys:${database}`, stdout: 'evil\nghost\n' },
       { name: `lookup:${database}`, stdout: lines.map((l) => `${l}\n`).join(''), exitCode: 2 },
@@ -109,19 +124,34 @@ describe('reliability: forged framing in every grouped query', () => {
     const passwd = partsFrame(lookup('passwd', [`evil:x:1000:1000:${MARKERS.join(' ')}:/home/evil:/bin/sh`]));
     const users = judgeFrame(registry, () => user('ghost').exists().not.exists(), passwd);
     expect(statuses(users)).to.deep.equal(['failed', 'passed']);
-    const groups = judgeFrame(registry, () => group('ghost').exists(), partsFrame(lookup('group', ['evil:x:1000:@@exit 0,DSEND'])));
+    const groups = judgeFrame(
+      registry,
+      () => group('ghost').exists(),
+      partsFrame(lookup('group', ['evil:x:1000:@@exit 0,DSEND'])),
+    );
     expect(statuses(groups)).to.deep.equal(['failed']);
   });
 
   it('kernel parameters: a value imitating the framing belongs to its own parameter only', () => {
-    const values = FORGED.split('\n').filter(Boolean).map((line) => `/proc/sys/kernel/hostname:${line}\n`).join('');
+    const values = FORGED.split('\n')
+      .filter(Boolean)
+      .map((line) => `/proc/sys/kernel/hostname:${line}\n`)
+      .join('');
     const parts: PartSpec[] = [
       { name: 'states', stdout: 'value /proc/sys/kernel/hostname\nmissing /proc/sys/kernel/ostype\n' },
       { name: 'values', stdout: values },
     ];
-    const results = judgeFrame(registry, () => kernelParameter('kernel.ostype').exists().not.exists(), partsFrame(parts));
+    const results = judgeFrame(
+      registry,
+      () => kernelParameter('kernel.ostype').exists().not.exists(),
+      partsFrame(parts),
+    );
     expect(statuses(results)).to.deep.equal(['failed', 'passed']);
-    const own = judgeFrame(registry, () => kernelParameter('kernel.hostname').value({ contains: '@@end 0' }), partsFrame(parts));
+    const own = judgeFrame(
+      registry,
+      () => kernelParameter('kernel.hostname').value({ contains: '@@end 0' }),
+      partsFrame(parts),
+    );
     expect(statuses(own)).to.deep.equal(['passed']);
   });
 

@@ -136,7 +136,11 @@ function billionLaughs(topKey: string): string {
   const names = 'abcdefghi';
   const lines = [`x0: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`];
   for (let level = 1; level < names.length; level++) {
-    lines.push(`x${level}: &${names[level]} [${Array(9).fill(`*${names[level - 1]}`).join(', ')}]`);
+    lines.push(
+      `x${level}: &${names[level]} [${Array(9)
+        .fill(`*${names[level - 1]}`)
+        .join(', ')}]`,
+    );
   }
   lines.push(`${topKey}: *i`);
   return `${lines.join('\n')}\n`;

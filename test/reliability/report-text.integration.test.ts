@@ -35,9 +35,27 @@ const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\uFFFE\uFFFF]/u;
 
 /** Fields whose text chooses what is rendered (states, kinds, times, ids that link two parts). */
 const STRUCTURAL = new Set([
-  'status', 'state', 'kind', 'type', 'compared', 'action', 'mode', 'verdict', 'resource', 'matcher', 'checkId',
-  'evidence', 'startedAt', 'finishedAt', 'takenAt', 'generatedAt', 'expires', 'reasonKind', 'packageManager',
-  'initSystem', 'attribute',
+  'status',
+  'state',
+  'kind',
+  'type',
+  'compared',
+  'action',
+  'mode',
+  'verdict',
+  'resource',
+  'matcher',
+  'checkId',
+  'evidence',
+  'startedAt',
+  'finishedAt',
+  'takenAt',
+  'generatedAt',
+  'expires',
+  'reasonKind',
+  'packageManager',
+  'initSystem',
+  'attribute',
 ]);
 
 /** A copy with the hostile text appended to every free-text string, however deep. */

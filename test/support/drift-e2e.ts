@@ -44,9 +44,24 @@ export function settle(instance: TestInstance): void {
     .map((line) => line.trim().split(/\s+/)[0]!)
     .filter((unit) => unit.length > 0);
   if (failed.length === 0) return;
-  const journal = instance.inContainer(['journalctl', '-b', '--no-pager', '-q', '-o', 'cat', '-n', '5', ...failed.flatMap((unit) => ['-u', unit])]);
-  process.stderr.write(`test bed: ${instance.name} booted with failed units ${failed.join(', ')}; starting them again\n${journal}`);
+  const journal = instance.inContainer([
+    'journalctl',
+    '-b',
+    '--no-pager',
+    '-q',
+    '-o',
+    'cat',
+    '-n',
+    '5',
+    ...failed.flatMap((unit) => ['-u', unit]),
+  ]);
+  process.stderr.write(
+    `test bed: ${instance.name} booted with failed units ${failed.join(', ')}; starting them again\n${journal}`,
+  );
   instance.inContainer(['systemctl', 'reset-failed', ...failed]);
   instance.inContainer(['systemctl', 'restart', ...failed]);
-  expect(instance.inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend']).trim(), `${instance.name}: units still failed`).to.equal('');
+  expect(
+    instance.inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend']).trim(),
+    `${instance.name}: units still failed`,
+  ).to.equal('');
 }

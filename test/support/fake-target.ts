@@ -34,12 +34,19 @@ export const HOST_FRAME_TEXT =
   'package_manager=dpkg\ninit_system=systemd\nuid=0\nkernel=Linux\nkernel_release=6.1.0\narch=x86_64\nhostname=img\nos_release:\nID=debian\nVERSION_ID="12"\n';
 
 /** Probe output as the probe frames it: `DSFRAME id exit stdoutBytes stderrBytes`, then the bytes. */
-export function framedOutput(frames: { id: string; stdout: string; exitCode?: number; stderr?: string }[], complete = true): Buffer {
+export function framedOutput(
+  frames: { id: string; stdout: string; exitCode?: number; stderr?: string }[],
+  complete = true,
+): Buffer {
   const parts: Buffer[] = [];
   for (const frame of frames) {
     const stdout = Buffer.from(frame.stdout);
     const stderr = Buffer.from(frame.stderr ?? '');
-    parts.push(Buffer.from(`${FRAME_HEADER} ${frame.id} ${frame.exitCode ?? 0} ${stdout.length} ${stderr.length}\n`), stdout, stderr);
+    parts.push(
+      Buffer.from(`${FRAME_HEADER} ${frame.id} ${frame.exitCode ?? 0} ${stdout.length} ${stderr.length}\n`),
+      stdout,
+      stderr,
+    );
   }
   if (complete) parts.push(Buffer.from(`${END_MARKER}\n`));
   return Buffer.concat(parts);

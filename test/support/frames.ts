@@ -22,7 +22,12 @@ export function recordedFrame(relativePath: string): Frame {
 }
 
 export function frame(stdout: string | Buffer, exitCode = 0, stderr = ''): Frame {
-  return { id: 'q1', exitCode, stdout: Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout), stderr: Buffer.from(stderr) };
+  return {
+    id: 'q1',
+    exitCode,
+    stdout: Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout),
+    stderr: Buffer.from(stderr),
+  };
 }
 
 export function fixturePath(relativePath: string): string {
@@ -72,7 +77,10 @@ export function sectionsFrame(text: string, exitCode = 0, stderr = ''): Frame {
   const parts = parseSections(text, 'test fixture').flatMap((section): PartSpec[] => {
     const entries = { stdout: section.lines.map((line) => `${line}\n`).join(''), exitCode: section.exitCode, stderr };
     if (section.mode === 'table') return [{ name: `table:${section.database}`, ...entries }];
-    const keys = section.keys.length > 0 ? [{ name: `keys:${section.database}`, stdout: section.keys.map((k) => `${k}\n`).join('') }] : [];
+    const keys =
+      section.keys.length > 0
+        ? [{ name: `keys:${section.database}`, stdout: section.keys.map((k) => `${k}\n`).join('') }]
+        : [];
     return [...keys, { name: `lookup:${section.database}`, ...entries }];
   });
   return partsFrame(parts);

@@ -10,5 +10,7 @@ export function expectGolden(path: string, actual: string): void {
     return;
   }
   const expected = readFileSync(path, 'utf8');
-  expect(actual, `${path} differs; if the change is intended, regenerate it (test/fixtures/golden/README.md)`).to.equal(expected);
+  expect(actual, `${path} differs; if the change is intended, regenerate it (test/fixtures/golden/README.md)`).to.equal(
+    expected,
+  );
 }

@@ -13,7 +13,12 @@ import { hostFacts } from './frames.js';
  * Plans the DSL `body`, parses `probeFrame` (or the frame it gives for the check) for each check as the engine would (a FactError
  * becomes an error outcome, anything else is thrown), and judges every check.
  */
-export function judgeFrame(registry: ResourceRegistry, body: () => void, probeFrame: Frame | ((check: Check) => Frame), host: HostFacts = hostFacts()): CheckResult[] {
+export function judgeFrame(
+  registry: ResourceRegistry,
+  body: () => void,
+  probeFrame: Frame | ((check: Check) => Frame),
+  host: HostFacts = hostFacts(),
+): CheckResult[] {
   const plan = planSpecs([{ definition: spec('t', body) }], registry);
   return plan.checks.map((check) => {
     let outcome: FactOutcome;

@@ -30,7 +30,14 @@ export interface CollectOptions {
 /** Feeds a recording to a collector in chunks of `chunkSize` bytes, as a target would. */
 export function collectRecording(rec: Recording, options: CollectOptions = {}): Snapshot {
   const ignores = snapshotIgnores({ ignores: [], defaultIgnores: true });
-  const collector = new SnapshotCollector({ target: 'ssh://root@10.231.100.2:22', takenAt: '2026-01-02T03:04:05.000Z', toolVersion: '0.1.0', fileRoots: rec.meta.walk.roots, ignores, timeoutMs: 300_000 });
+  const collector = new SnapshotCollector({
+    target: 'ssh://root@10.231.100.2:22',
+    takenAt: '2026-01-02T03:04:05.000Z',
+    toolVersion: '0.1.0',
+    fileRoots: rec.meta.walk.roots,
+    ignores,
+    timeoutMs: 300_000,
+  });
   const out = options.cutAt === undefined ? rec.out : rec.out.subarray(0, options.cutAt);
   const size = options.chunkSize ?? out.length;
   for (let offset = 0; offset < out.length; offset += size) collector.push(out.subarray(offset, offset + size));

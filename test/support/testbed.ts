@@ -93,7 +93,12 @@ export function useTestbed(options: TestbedOptions): Testbed {
       rmSync(join(instance.stateDir, instance.name), { recursive: true, force: true });
       mkdirSync(instance.upperDir, { recursive: true });
       options.prepare?.({ index: instance.index, upperDir: instance.upperDir, rootfs });
-      await runTestbedScript(join(SCRIPTS, 'boot-instance.sh'), [...(wait ? [] : ['--no-wait']), rootfs, String(instance.index), instance.stateDir]);
+      await runTestbedScript(join(SCRIPTS, 'boot-instance.sh'), [
+        ...(wait ? [] : ['--no-wait']),
+        rootfs,
+        String(instance.index),
+        instance.stateDir,
+      ]);
     },
     async stop(instance) {
       await runTestbedScript(join(SCRIPTS, 'stop-instance.sh'), [String(instance.index), instance.stateDir]);
@@ -120,7 +125,9 @@ export function useTestbed(options: TestbedOptions): Testbed {
       options.prepare?.({ index, upperDir, rootfs });
     }
     // Every boot script finishes before after() may stop anything.
-    const boots = await Promise.allSettled(indexes.map((index) => runTestbedScript(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(index), stateDir])));
+    const boots = await Promise.allSettled(
+      indexes.map((index) => runTestbedScript(join(SCRIPTS, 'boot-instance.sh'), [rootfs, String(index), stateDir])),
+    );
     const failed = boots.find((boot) => boot.status === 'rejected');
     if (failed) throw failed.reason;
     bed.instances.push(...indexes.map((index) => describeInstance(rootfs, index, stateDir)));
@@ -140,15 +147,22 @@ export function useTestbed(options: TestbedOptions): Testbed {
 function missingRequirement(): string | undefined {
   if (!isRoot()) return 'booted instances need root';
   const missing = REQUIRED_TOOLS.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status !== 0);
-  if (missing.length > 0) return `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 openssh-client)`;
+  if (missing.length > 0)
+    return `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 openssh-client)`;
   return undefined;
 }
 
 async function buildImage(variant: ImageVariant | undefined): Promise<string> {
   const golden = lastLine(await runTestbedScript(join(SCRIPTS, 'build-image.sh'), []), 'build-image.sh');
   if (!variant) return golden;
-  const changes = [...(variant.install ?? []).flatMap((name) => ['--install', name]), ...(variant.purge ?? []).flatMap((name) => ['--purge', name])];
-  return lastLine(await runTestbedScript(join(SCRIPTS, 'build-variant-image.sh'), [golden, ...changes]), 'build-variant-image.sh');
+  const changes = [
+    ...(variant.install ?? []).flatMap((name) => ['--install', name]),
+    ...(variant.purge ?? []).flatMap((name) => ['--purge', name]),
+  ];
+  return lastLine(
+    await runTestbedScript(join(SCRIPTS, 'build-variant-image.sh'), [golden, ...changes]),
+    'build-variant-image.sh',
+  );
 }
 
 /** The root filesystem path a build script prints last. */
@@ -177,7 +191,8 @@ function describeInstance(rootfs: string, index: number, stateDir: string): Test
     stateDir,
     upperDir: join(stateDir, name, 'upper'),
     inNamespace: (command) => execFileSync('ip', ['netns', 'exec', name, ...command], { encoding: 'utf8' }),
-    inContainer: (command) => execFileSync('nsenter', ['-t', containerInit(stateDir, name), '-a', ...command], { encoding: 'utf8' }),
+    inContainer: (command) =>
+      execFileSync('nsenter', ['-t', containerInit(stateDir, name), '-a', ...command], { encoding: 'utf8' }),
   };
 }
 
@@ -221,5 +236,6 @@ function stopAllNow(): void {
 
 function removeStateDirs(instances: readonly Booted[]): void {
   if (process.env.DRIFTSPEC_TESTBED_KEEP === '1') return;
-  for (const dir of new Set(instances.map((instance) => instance.stateDir))) rmSync(dir, { recursive: true, force: true });
+  for (const dir of new Set(instances.map((instance) => instance.stateDir)))
+    rmSync(dir, { recursive: true, force: true });
 }

@@ -63,7 +63,11 @@ function ownerAlive(dir: string): boolean {
 }
 
 /** Runs a test bed script; its progress (stderr) is shown only when it fails. */
-export function runTestbedScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export function runTestbedScript(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(script, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';

@@ -9,8 +9,14 @@ import { main } from '../../src/cli/main.js';
 /** A small CommonJS bundle in a fresh folder; enough functions that V8's cache data has a body to damage. */
 function bundleFile(body: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'driftspec-bundle-')), 'bundle.cjs');
-  const helpers = Array.from({ length: 50 }, (_, i) => `function helper${i}(x) { return [x, ${i}, String(x).repeat(${i % 3})].join('-'); }`).join('\n');
-  writeFileSync(path, `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += helper0(i).length;\n`);
+  const helpers = Array.from(
+    { length: 50 },
+    (_, i) => `function helper${i}(x) { return [x, ${i}, String(x).repeat(${i % 3})].join('-'); }`,
+  ).join('\n');
+  writeFileSync(
+    path,
+    `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += helper0(i).length;\n`,
+  );
   return path;
 }
 
@@ -61,7 +67,12 @@ describe('code cache of the bundled CLI', () => {
     // Bytes flipped in the middle of V8's data: V8 itself would take this and crash.
     const damaged = Buffer.from(intact);
     for (let i = Math.floor(damaged.length / 2); i < Math.floor(damaged.length / 2) + 16; i++) damaged[i]! ^= 0xff;
-    for (const content of [damaged, intact.subarray(0, intact.length - 100), Buffer.from('not a cache'), Buffer.alloc(0)]) {
+    for (const content of [
+      damaged,
+      intact.subarray(0, intact.length - 100),
+      Buffer.from('not a cache'),
+      Buffer.alloc(0),
+    ]) {
       writeFileSync(first.cachePath, content);
       const loaded = loadBundle(copyOf(bundle), { cacheDir, command: 'run', ...ONE_INSTALLATION });
       expect(loaded.cache, `${content.length} bytes`).to.equal('corrupt');
@@ -107,7 +118,9 @@ describe('code cache of the bundled CLI', () => {
     const second = loadBundle(other, { cacheDir, command: 'run' });
     expect(second.cachePath).to.not.equal(first.cachePath);
     expect(second.cache).to.equal('absent');
-    expect((second.exports.where as () => string)()).to.include(other).and.not.include(bundle);
+    expect((second.exports.where as () => string)())
+      .to.include(other)
+      .and.not.include(bundle);
     second.writeCache!();
     const sameInstallation = loadBundle(copyOf(bundle), { cacheDir, command: 'run', installation: other });
     expect(sameInstallation.cachePath).to.equal(second.cachePath);
@@ -121,7 +134,9 @@ describe('code cache of the bundled CLI', () => {
       command: 'run',
       importModule: async (specifier) => (imported.push(specifier), { specifier }),
     });
-    expect(await (loaded.exports.load as (s: string) => Promise<unknown>)('esbuild')).to.deep.equal({ specifier: 'esbuild' });
+    expect(await (loaded.exports.load as (s: string) => Promise<unknown>)('esbuild')).to.deep.equal({
+      specifier: 'esbuild',
+    });
     expect(imported).to.deep.equal(['esbuild']);
   });
 
@@ -130,7 +145,9 @@ describe('code cache of the bundled CLI', () => {
     const stdout = new Writable({ write: (chunk, _encoding, done) => ((help += String(chunk)), done()) });
     const code = await main(['--help'], { stdout, stderr: stdout, env: {}, cwd: process.cwd() });
     expect(code).to.equal(0);
-    const commands = [...help.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)/gm)].map((match) => match[1]).filter((name) => name !== 'help');
+    const commands = [...help.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)/gm)]
+      .map((match) => match[1])
+      .filter((name) => name !== 'help');
     expect(commands).to.have.members([...CACHED_COMMANDS]);
   });
 });

@@ -21,7 +21,10 @@ describe('drift: comparing two snapshots', () => {
   const base = handMadeSnapshot();
 
   it('finds no drift between a snapshot and itself (every kind compared)', () => {
-    const host = diff(base, withChanges(base, () => {}));
+    const host = diff(
+      base,
+      withChanges(base, () => {}),
+    );
     expect(host.state).to.equal('no-drift');
     expect(lines(host)).to.deep.equal([]);
     expect(host.kinds.map((k) => [k.kind, k.compared])).to.deep.equal(DIFF_KINDS.map((k) => [k, 'all']));
@@ -32,7 +35,13 @@ describe('drift: comparing two snapshots', () => {
   it('reports an added and a removed item of every kind, with the whole record', () => {
     const candidate = withChanges(base, (s) => {
       s.packages = s.packages.filter((p) => p.name !== 'cowsay');
-      s.packages.push({ name: 'curl', version: '7.88.1-10+deb12u5', architecture: 'amd64', manager: 'dpkg', state: 'installed' });
+      s.packages.push({
+        name: 'curl',
+        version: '7.88.1-10+deb12u5',
+        architecture: 'amd64',
+        manager: 'dpkg',
+        state: 'installed',
+      });
       s.services = s.services.filter((x) => x.name !== 'cron');
       s.services.push({ name: 'extra', enabled: null, active: 'active', sub: 'running' });
       s.listeners = s.listeners.filter((l) => l.port !== 80);
@@ -46,7 +55,17 @@ describe('drift: comparing two snapshots', () => {
       s.mounts = s.mounts.filter((m) => m.point !== '/tmp');
       s.mounts.push({ point: '/srv', source: '/dev/sdb1', filesystem: 'xfs', options: ['rw'] });
       s.files = s.files.filter((f) => f.path !== '/etc/motd');
-      s.files.push({ path: '/etc/new.conf', type: 'file', mode: '0600', uid: 0, gid: 0, owner: 'root', group: 'root', size: 3, sha256: SHA('9') });
+      s.files.push({
+        path: '/etc/new.conf',
+        type: 'file',
+        mode: '0600',
+        uid: 0,
+        gid: 0,
+        owner: 'root',
+        group: 'root',
+        size: 3,
+        sha256: SHA('9'),
+      });
     });
     const host = diff(base, candidate);
     expect(host.state).to.equal('drift');
@@ -69,29 +88,84 @@ describe('drift: comparing two snapshots', () => {
       'files - /etc/motd',
     ]);
     expect(host.counts).to.include({ added: 8, removed: 8, changed: 0 });
-    expect(kind(host, 'users').added[0]!.record).to.deep.equal({ name: 'extra', uid: 1001, gid: 1001, home: '/home/extra', shell: '/bin/sh', gecos: '' });
+    expect(kind(host, 'users').added[0]!.record).to.deep.equal({
+      name: 'extra',
+      uid: 1001,
+      gid: 1001,
+      home: '/home/extra',
+      shell: '/bin/sh',
+      gecos: '',
+    });
     expect(kind(host, 'kernelParameters').removed[0]!.record).to.deep.equal({ key: 'net.ipv4.ip_forward', value: '0' });
   });
 
   describe('every attribute of every kind, old → new', () => {
     const cases: Array<[SnapshotKind, string, (s: Snapshot) => void, unknown, unknown]> = [
-      ['packages', 'version', (s) => (s.packages.find((p) => p.name === 'openssl')!.version = '3.0.13-1~deb12u1'), '3.0.11-1~deb12u2', '3.0.13-1~deb12u1'],
-      ['packages', 'state', (s) => (s.packages.find((p) => p.name === 'openssl')!.state = 'half-configured'), 'installed', 'half-configured'],
-      ['services', 'enabled', (s) => (s.services.find((x) => x.name === 'cron')!.enabled = 'disabled'), 'enabled', 'disabled'],
+      [
+        'packages',
+        'version',
+        (s) => (s.packages.find((p) => p.name === 'openssl')!.version = '3.0.13-1~deb12u1'),
+        '3.0.11-1~deb12u2',
+        '3.0.13-1~deb12u1',
+      ],
+      [
+        'packages',
+        'state',
+        (s) => (s.packages.find((p) => p.name === 'openssl')!.state = 'half-configured'),
+        'installed',
+        'half-configured',
+      ],
+      [
+        'services',
+        'enabled',
+        (s) => (s.services.find((x) => x.name === 'cron')!.enabled = 'disabled'),
+        'enabled',
+        'disabled',
+      ],
       ['services', 'active', (s) => (s.services.find((x) => x.name === 'cron')!.active = 'failed'), 'active', 'failed'],
       ['services', 'sub', (s) => (s.services.find((x) => x.name === 'cron')!.sub = 'exited'), 'running', 'exited'],
-      ['listeners', 'processes', (s) => (s.listeners.find((l) => l.port === 80)!.processes = ['apache2']), ['nginx'], ['apache2']],
+      [
+        'listeners',
+        'processes',
+        (s) => (s.listeners.find((l) => l.port === 80)!.processes = ['apache2']),
+        ['nginx'],
+        ['apache2'],
+      ],
       ['users', 'uid', (s) => (s.users.find((u) => u.name === 'www-data')!.uid = 34), 33, 34],
       ['users', 'gid', (s) => (s.users.find((u) => u.name === 'www-data')!.gid = 34), 33, 34],
       ['users', 'home', (s) => (s.users.find((u) => u.name === 'www-data')!.home = '/srv/www'), '/var/www', '/srv/www'],
-      ['users', 'shell', (s) => (s.users.find((u) => u.name === 'www-data')!.shell = '/bin/bash'), '/usr/sbin/nologin', '/bin/bash'],
+      [
+        'users',
+        'shell',
+        (s) => (s.users.find((u) => u.name === 'www-data')!.shell = '/bin/bash'),
+        '/usr/sbin/nologin',
+        '/bin/bash',
+      ],
       ['users', 'gecos', (s) => (s.users.find((u) => u.name === 'www-data')!.gecos = 'web'), 'www-data', 'web'],
       ['groups', 'gid', (s) => (s.groups.find((g) => g.name === 'sudo')!.gid = 28), 27, 28],
-      ['groups', 'members', (s) => (s.groups.find((g) => g.name === 'sudo')!.members = ['admin', 'extra']), ['admin'], ['admin', 'extra']],
+      [
+        'groups',
+        'members',
+        (s) => (s.groups.find((g) => g.name === 'sudo')!.members = ['admin', 'extra']),
+        ['admin'],
+        ['admin', 'extra'],
+      ],
       ['kernelParameters', 'value', (s) => (s.kernelParameters['net.ipv4.ip_forward'] = '1'), '0', '1'],
-      ['mounts', 'source', (s) => (s.mounts.find((m) => m.point === '/')!.source = '/dev/sda2'), '/dev/sda1', '/dev/sda2'],
+      [
+        'mounts',
+        'source',
+        (s) => (s.mounts.find((m) => m.point === '/')!.source = '/dev/sda2'),
+        '/dev/sda1',
+        '/dev/sda2',
+      ],
       ['mounts', 'filesystem', (s) => (s.mounts.find((m) => m.point === '/')!.filesystem = 'xfs'), 'ext4', 'xfs'],
-      ['mounts', 'options', (s) => (s.mounts.find((m) => m.point === '/tmp')!.options = ['rw', 'nosuid', 'nodev', 'noexec']), ['rw', 'nosuid', 'nodev'], ['rw', 'nosuid', 'nodev', 'noexec']],
+      [
+        'mounts',
+        'options',
+        (s) => (s.mounts.find((m) => m.point === '/tmp')!.options = ['rw', 'nosuid', 'nodev', 'noexec']),
+        ['rw', 'nosuid', 'nodev'],
+        ['rw', 'nosuid', 'nodev', 'noexec'],
+      ],
       ['files', 'type', (s) => (s.files.find((f) => f.path === '/etc')!.type = 'symlink'), 'directory', 'symlink'],
       ['files', 'mode', (s) => (s.files.find((f) => f.path === '/etc/motd')!.mode = '0600'), '0644', '0600'],
       ['files', 'uid', (s) => (s.files.find((f) => f.path === '/etc/motd')!.uid = 1000), 0, 1000],
@@ -99,7 +173,13 @@ describe('drift: comparing two snapshots', () => {
       ['files', 'owner', (s) => (s.files.find((f) => f.path === '/etc/motd')!.owner = null), 'root', null],
       ['files', 'group', (s) => (s.files.find((f) => f.path === '/etc/motd')!.group = 'adm'), 'root', 'adm'],
       ['files', 'size', (s) => (s.files.find((f) => f.path === '/etc/motd')!.size = 300), 286, 300],
-      ['files', 'linkTarget', (s) => (s.files.find((f) => f.path === '/etc/localtime')!.linkTarget = '/usr/share/zoneinfo/Europe/Berlin'), '/usr/share/zoneinfo/Etc/UTC', '/usr/share/zoneinfo/Europe/Berlin'],
+      [
+        'files',
+        'linkTarget',
+        (s) => (s.files.find((f) => f.path === '/etc/localtime')!.linkTarget = '/usr/share/zoneinfo/Europe/Berlin'),
+        '/usr/share/zoneinfo/Etc/UTC',
+        '/usr/share/zoneinfo/Europe/Berlin',
+      ],
       ['files', 'sha256', (s) => (s.files.find((f) => f.path === '/etc/motd')!.sha256 = SHA('f')), SHA('a'), SHA('f')],
     ];
 
@@ -147,11 +227,17 @@ describe('drift: comparing two snapshots', () => {
         s.listeners.find((l) => l.protocol === 'tcp6' && l.port === 22)!.address = '::1';
       }),
     );
-    expect(lines(host)).to.deep.equal(['packages ~ libc6:i386 version', 'listeners + tcp6 [::1]:22', 'listeners - tcp6 [::]:22']);
+    expect(lines(host)).to.deep.equal([
+      'packages ~ libc6:i386 version',
+      'listeners + tcp6 [::1]:22',
+      'listeners - tcp6 [::]:22',
+    ]);
   });
 
   it('tells stacked mounts and repeated names apart by their position', () => {
-    const stacked = withChanges(base, (s) => s.mounts.push({ point: '/tmp', source: 'overlay', filesystem: 'overlay', options: ['rw'] }));
+    const stacked = withChanges(base, (s) =>
+      s.mounts.push({ point: '/tmp', source: 'overlay', filesystem: 'overlay', options: ['rw'] }),
+    );
     expect(lines(diff(base, stacked))).to.deep.equal(['mounts + /tmp [2]']);
     const changedUpper = withChanges(stacked, (s) => (s.mounts.filter((m) => m.point === '/tmp')[1]!.options = ['ro']));
     expect(lines(diff(stacked, changedUpper))).to.deep.equal(['mounts ~ /tmp [2] options']);
@@ -181,7 +267,9 @@ describe('drift: comparing two snapshots', () => {
       const b = withChanges(a, () => {});
       const host = diff(a, b);
       expect(host.state).to.equal('incomplete');
-      expect(host.notCompared).to.deep.equal([{ kind: 'kernelParameters', reason: 'baseline and candidate: /proc/sys is not available' }]);
+      expect(host.notCompared).to.deep.equal([
+        { kind: 'kernelParameters', reason: 'baseline and candidate: /proc/sys is not available' },
+      ]);
     });
 
     it('an unreadable file: its content is not compared, its metadata is', () => {
@@ -196,7 +284,9 @@ describe('drift: comparing two snapshots', () => {
       expect(host.state).to.equal('incomplete');
       expect(kind(host, 'files').compared).to.equal('partly');
       expect(kind(host, 'files').changed[0]!.changes).to.deep.equal([{ attribute: 'mode', old: '0644', new: '0600' }]);
-      expect(host.notCompared).to.deep.equal([{ kind: 'files', path: '/etc/nginx/nginx.conf', reason: 'candidate: Permission denied' }]);
+      expect(host.notCompared).to.deep.equal([
+        { kind: 'files', path: '/etc/nginx/nginx.conf', reason: 'candidate: Permission denied' },
+      ]);
     });
 
     it('a tree the candidate could not walk is not reported as removed', () => {
@@ -234,25 +324,40 @@ describe('drift: comparing two snapshots', () => {
       });
       const host = diff(base, candidate);
       expect(lines(host)).to.deep.equal([]);
-      expect(host.notCompared.map((n) => `${n.kind} ${n.path}`)).to.deep.equal(['files /var/lib/app/*', 'kernelParameters net.*']);
+      expect(host.notCompared.map((n) => `${n.kind} ${n.path}`)).to.deep.equal([
+        'files /var/lib/app/*',
+        'kernelParameters net.*',
+      ]);
     });
 
     it('listener owners one side could not read (null) are unknown, not a change', () => {
-      const host = diff(base, withChanges(base, (s) => s.listeners.forEach((l) => (l.processes = null))));
+      const host = diff(
+        base,
+        withChanges(base, (s) => s.listeners.forEach((l) => (l.processes = null))),
+      );
       expect(lines(host)).to.deep.equal([]);
       expect(host.state).to.equal('incomplete');
       expect(kind(host, 'listeners').compared).to.equal('partly');
-      expect(host.notCompared[0]).to.deep.equal({ kind: 'listeners', path: 'tcp4 0.0.0.0:22', reason: 'processes: the candidate snapshot could not read it' });
+      expect(host.notCompared[0]).to.deep.equal({
+        kind: 'listeners',
+        path: 'tcp4 0.0.0.0:22',
+        reason: 'processes: the candidate snapshot could not read it',
+      });
     });
 
     it('a snapshot that says it is incomplete without naming a gap is incomplete', () => {
-      const host = diff(base, withChanges(base, (s) => (s.complete = false)));
+      const host = diff(
+        base,
+        withChanges(base, (s) => (s.complete = false)),
+      );
       expect(host.state).to.equal('incomplete');
       expect(host.notCompared[0]!.reason).to.match(/^candidate: the snapshot says it is incomplete/);
     });
 
     it('an unreachable host is incomplete in every kind', () => {
-      const host = HostDriftSchema.parse(unreachableHostDrift('ssh://root@10.0.0.9:22', 'unreachable: connection refused'));
+      const host = HostDriftSchema.parse(
+        unreachableHostDrift('ssh://root@10.0.0.9:22', 'unreachable: connection refused'),
+      );
       expect(host.state).to.equal('incomplete');
       expect(host.kinds.every((k) => k.compared === 'none')).to.equal(true);
       expect(host.notCompared).to.have.length(DIFF_KINDS.length);

@@ -23,7 +23,7 @@ describe('docs/drift.md stays true', () => {
     expect(parseGatePolicy(blocks.get('drift')!, 'docs/drift.md').drift?.rules).to.have.length(3);
   });
 
-  it('its bitmask table and built-in rules are the code\'s', () => {
+  it("its bitmask table and built-in rules are the code's", () => {
     const text = readFileSync(DOC, 'utf8');
     for (const [name, value] of Object.entries(DRIFT_EXIT)) expect(text).to.include(`| ${name} | ${value} |`);
     for (const rule of BUILTIN_DRIFT_RULES) expect(text).to.include(`| ${rule.name} |`);

@@ -29,10 +29,17 @@ describe('drift noise control', () => {
     s.users.find((u) => u.name === 'www-data')!.gecos = 'web';
     s.kernelParameters['kernel.randomize_va_space'] = '0';
     s.mounts.find((m) => m.point === '/tmp')!.options = ['rw'];
-    s.packages.push({ name: 'curl', version: '7.88.1-10+deb12u5', architecture: 'amd64', manager: 'dpkg', state: 'installed' });
+    s.packages.push({
+      name: 'curl',
+      version: '7.88.1-10+deb12u5',
+      architecture: 'amd64',
+      manager: 'dpkg',
+      state: 'installed',
+    });
     s.packages.find((p) => p.name === 'openssl')!.version = '3.0.13-1~deb12u1';
   });
-  const diff = (options: { ignore?: IgnoreRules; accept?: AcceptedDrift; now?: Date } = {}, b: Snapshot = candidate) => diffSnapshots(base, b, { now: NOW, ...options });
+  const diff = (options: { ignore?: IgnoreRules; accept?: AcceptedDrift; now?: Date } = {}, b: Snapshot = candidate) =>
+    diffSnapshots(base, b, { now: NOW, ...options });
 
   describe('ignore file', () => {
     it('drops a whole kind, paths, attributes and keys, and counts what it dropped', () => {
@@ -66,24 +73,66 @@ describe('drift noise control', () => {
     it('tolerates growing files, and reports one that shrank', () => {
       const ignore = parseIgnoreFile(`ignore:\n  - paths: /var/lib/app/journal\n    growing: true\n`, 'ignore.yaml');
       expect(kind(diff({ ignore }), 'files').changed.map((c) => c.key)).to.deep.equal(['/etc/motd']);
-      const shrank = withChanges(base, (s) => Object.assign(s.files.find((f) => f.path === '/var/lib/app/journal')!, { size: 10, sha256: SHA('3') }));
+      const shrank = withChanges(base, (s) =>
+        Object.assign(s.files.find((f) => f.path === '/var/lib/app/journal')!, { size: 10, sha256: SHA('3') }),
+      );
       const changes = kind(diff({ ignore }, shrank), 'files').changed[0]!.changes;
       expect(changes.map((c) => c.attribute)).to.deep.equal(['size', 'sha256']);
-      const modeToo = withChanges(base, (s) => Object.assign(s.files.find((f) => f.path === '/var/lib/app/journal')!, { size: 200, sha256: SHA('3'), mode: '0666' }));
-      expect(kind(diff({ ignore }, modeToo), 'files').changed[0]!.changes.map((c) => c.attribute)).to.deep.equal(['mode']);
+      const modeToo = withChanges(base, (s) =>
+        Object.assign(s.files.find((f) => f.path === '/var/lib/app/journal')!, {
+          size: 200,
+          sha256: SHA('3'),
+          mode: '0666',
+        }),
+      );
+      expect(kind(diff({ ignore }, modeToo), 'files').changed[0]!.changes.map((c) => c.attribute)).to.deep.equal([
+        'mode',
+      ]);
     });
 
     const mistakes: Array<[string, string, RegExp]> = [
       ['a YAML syntax error', 'ignore: [\n', /^ignore\.yaml:\d+:\d+: YAML syntax error/],
       ['not a map', '- kind: files\n', /^ignore\.yaml:1:1: an ignore file must be a map with `ignore:`/],
-      ['an unknown key', 'ignore:\n  - kind: files\n    path: /etc\n', /^ignore\.yaml:3:5: ignore\.0: unknown key "path"; expected one of: kind, paths, keys, attributes, growing, reason$/],
-      ['an unknown kind', 'ignore:\n  - kind: file\n', /^ignore\.yaml:2:5: ignore\.0\.kind: expected one of: packages, services, listeners, users, groups, kernelParameters, mounts, files$/],
-      ['an attribute the kind lacks', 'ignore:\n  - kind: users\n    attributes: [mode]\n', /^ignore\.yaml:3:18: ignore\.0\.attributes\.0: users have no attribute "mode"; expected one of: uid, gid, home, shell, gecos$/],
-      ['an attribute no kind has', 'ignore:\n  - attributes: [mtime]\n', /^ignore\.yaml:2:18: ignore\.0\.attributes\.0: no kind has an attribute "mtime"/],
-      ['paths with another kind', 'ignore:\n  - kind: packages\n    paths: [/etc]\n', /^ignore\.yaml:3:5: ignore\.0\.paths: `paths` are file paths/],
-      ['a relative path glob', 'ignore:\n  - paths: [etc/motd]\n', /^ignore\.yaml:2:13: ignore\.0\.paths\.0: an ignore glob matches whole absolute paths/],
-      ['an empty rule', 'ignore:\n  - reason: everything\n', /^ignore\.yaml:2:5: ignore\.0: a rule needs at least one of kind, paths, keys or attributes/],
-      ['growing outside files', 'ignore:\n  - kind: users\n    growing: true\n', /^ignore\.yaml:3:5: ignore\.0\.growing: `growing` is about files/],
+      [
+        'an unknown key',
+        'ignore:\n  - kind: files\n    path: /etc\n',
+        /^ignore\.yaml:3:5: ignore\.0: unknown key "path"; expected one of: kind, paths, keys, attributes, growing, reason$/,
+      ],
+      [
+        'an unknown kind',
+        'ignore:\n  - kind: file\n',
+        /^ignore\.yaml:2:5: ignore\.0\.kind: expected one of: packages, services, listeners, users, groups, kernelParameters, mounts, files$/,
+      ],
+      [
+        'an attribute the kind lacks',
+        'ignore:\n  - kind: users\n    attributes: [mode]\n',
+        /^ignore\.yaml:3:18: ignore\.0\.attributes\.0: users have no attribute "mode"; expected one of: uid, gid, home, shell, gecos$/,
+      ],
+      [
+        'an attribute no kind has',
+        'ignore:\n  - attributes: [mtime]\n',
+        /^ignore\.yaml:2:18: ignore\.0\.attributes\.0: no kind has an attribute "mtime"/,
+      ],
+      [
+        'paths with another kind',
+        'ignore:\n  - kind: packages\n    paths: [/etc]\n',
+        /^ignore\.yaml:3:5: ignore\.0\.paths: `paths` are file paths/,
+      ],
+      [
+        'a relative path glob',
+        'ignore:\n  - paths: [etc/motd]\n',
+        /^ignore\.yaml:2:13: ignore\.0\.paths\.0: an ignore glob matches whole absolute paths/,
+      ],
+      [
+        'an empty rule',
+        'ignore:\n  - reason: everything\n',
+        /^ignore\.yaml:2:5: ignore\.0: a rule needs at least one of kind, paths, keys or attributes/,
+      ],
+      [
+        'growing outside files',
+        'ignore:\n  - kind: users\n    growing: true\n',
+        /^ignore\.yaml:3:5: ignore\.0\.growing: `growing` is about files/,
+      ],
     ];
     for (const [what, text, expected] of mistakes) {
       it(`refuses ${what} with file:line:column`, () => {
@@ -94,29 +143,42 @@ describe('drift noise control', () => {
 
   describe('accepted-drift file', () => {
     const accept = (entries: string) => parseAcceptFile(`accepted:\n${entries}`, 'accept.yaml');
-    const entry = (fields: string) => `  - reason: rolled out by hand, image follows\n    owner: platform-team\n${fields
-      .split('\n')
-      .map((line) => `    ${line}`)
-      .join('\n')}\n`;
+    const entry = (fields: string) =>
+      `  - reason: rolled out by hand, image follows\n    owner: platform-team\n${fields
+        .split('\n')
+        .map((line) => `    ${line}`)
+        .join('\n')}\n`;
 
     it('lists accepted items as accepted, does not count them, and says who and why', () => {
       const host = diff({ accept: accept(entry('kind: packages\nkey: curl:*\nchange: added\nexpires: 2025-06-30')) });
       const curl = kind(host, 'packages').added[0]!;
       expect(curl.key).to.equal('curl:amd64');
-      expect(curl.accepted).to.deep.equal({ reason: 'rolled out by hand, image follows', owner: 'platform-team', expires: '2025-06-30', source: 'accept.yaml:2:5' });
+      expect(curl.accepted).to.deep.equal({
+        reason: 'rolled out by hand, image follows',
+        owner: 'platform-team',
+        expires: '2025-06-30',
+        source: 'accept.yaml:2:5',
+      });
       expect(host.counts.added).to.equal(0);
       expect(host.counts.accepted).to.equal(1);
     });
 
     it('a host whose only drift is accepted has no drift', () => {
-      const onlyCurl = withChanges(base, (s) => s.packages.push({ name: 'curl', version: '1', architecture: 'amd64', manager: 'dpkg', state: 'installed' }));
-      const host = diff({ accept: accept(entry('kind: packages\nkey: curl:amd64\nchange: added\nexpires: 2025-06-30')) }, onlyCurl);
+      const onlyCurl = withChanges(base, (s) =>
+        s.packages.push({ name: 'curl', version: '1', architecture: 'amd64', manager: 'dpkg', state: 'installed' }),
+      );
+      const host = diff(
+        { accept: accept(entry('kind: packages\nkey: curl:amd64\nchange: added\nexpires: 2025-06-30')) },
+        onlyCurl,
+      );
       expect(host.state).to.equal('no-drift');
       expect(kind(host, 'packages').added).to.have.length(1);
     });
 
     it('accepts one attribute of a change; the change is accepted when all its attributes are', () => {
-      const both = withChanges(base, (s) => Object.assign(s.files.find((f) => f.path === '/etc/motd')!, { size: 1, sha256: SHA('4') }));
+      const both = withChanges(base, (s) =>
+        Object.assign(s.files.find((f) => f.path === '/etc/motd')!, { size: 1, sha256: SHA('4') }),
+      );
       const one = accept(entry('kind: files\nkey: /etc/motd\nchange: changed\nattribute: sha256\nexpires: 2025-06-30'));
       const partly = kind(diff({ accept: one }, both), 'files').changed[0]!;
       expect(partly.accepted).to.equal(undefined);
@@ -124,9 +186,15 @@ describe('drift noise control', () => {
         ['size', undefined],
         ['sha256', 'platform-team'],
       ]);
-      const two = accept(entry('kind: files\nkey: /etc/motd\nchange: changed\nattribute: sha256\nexpires: 2025-06-30') + entry('kind: files\nkey: /etc/*\nchange: changed\nattribute: size\nexpires: 2025-06-30'));
+      const two = accept(
+        entry('kind: files\nkey: /etc/motd\nchange: changed\nattribute: sha256\nexpires: 2025-06-30') +
+          entry('kind: files\nkey: /etc/*\nchange: changed\nattribute: size\nexpires: 2025-06-30'),
+      );
       const host = diff({ accept: two }, both);
-      expect(kind(host, 'files').changed[0]!.changes.map((c) => c.accepted?.source)).to.deep.equal(['accept.yaml:9:5', 'accept.yaml:2:5']);
+      expect(kind(host, 'files').changed[0]!.changes.map((c) => c.accepted?.source)).to.deep.equal([
+        'accept.yaml:9:5',
+        'accept.yaml:2:5',
+      ]);
       expect(kind(host, 'files').changed[0]!.accepted).to.not.equal(undefined);
       expect(host.state).to.equal('no-drift');
     });
@@ -147,7 +215,10 @@ describe('drift noise control', () => {
     });
 
     it('an entry in force wins over an expired one for the same item', () => {
-      const drift = accept(entry('kind: packages\nkey: curl:amd64\nchange: added\nexpires: 2025-01-01') + entry('kind: packages\nkey: curl:amd64\nchange: added\nexpires: 2025-12-31'));
+      const drift = accept(
+        entry('kind: packages\nkey: curl:amd64\nchange: added\nexpires: 2025-01-01') +
+          entry('kind: packages\nkey: curl:amd64\nchange: added\nexpires: 2025-12-31'),
+      );
       expect(kind(diff({ accept: drift }), 'packages').added[0]!.accepted?.expires).to.equal('2025-12-31');
     });
 
@@ -158,13 +229,41 @@ describe('drift noise control', () => {
     });
 
     const mistakes: Array<[string, string, RegExp]> = [
-      ['a date that is not in the calendar', entry('kind: files\nkey: /etc/motd\nchange: changed\nexpires: 2025-02-30'), /^accept\.yaml:7:5: accepted\.0\.expires: not a date in the calendar$/],
-      ['a date in another format', entry('kind: files\nkey: /etc/motd\nchange: changed\nexpires: 30.06.2025'), /accepted\.0\.expires: expected a date as YYYY-MM-DD/],
-      ['an attribute on an added item', entry('kind: files\nkey: /etc/motd\nchange: added\nattribute: mode\nexpires: 2025-06-30'), /^accept\.yaml:7:5: accepted\.0\.attribute: `attribute` goes with change: changed/],
-      ['an attribute the kind lacks', entry('kind: packages\nkey: curl\nchange: changed\nattribute: mode\nexpires: 2025-06-30'), /packages have no attribute "mode"; expected one of: version, state/],
-      ['a missing owner', '  - kind: files\n    key: /etc/motd\n    change: added\n    reason: x\n    expires: 2025-06-30\n', /^accept\.yaml:2:5: accepted\.0\.owner: /],
-      ['an empty reason', '  - kind: files\n    key: /etc/motd\n    change: added\n    reason: "  "\n    owner: me\n    expires: 2025-06-30\n', /accepted\.0\.reason: say why the drift is accepted/],
-      ['an unknown change', entry('kind: files\nkey: /etc/motd\nchange: modified\nexpires: 2025-06-30'), /accepted\.0\.change: expected one of: added, removed, changed/],
+      [
+        'a date that is not in the calendar',
+        entry('kind: files\nkey: /etc/motd\nchange: changed\nexpires: 2025-02-30'),
+        /^accept\.yaml:7:5: accepted\.0\.expires: not a date in the calendar$/,
+      ],
+      [
+        'a date in another format',
+        entry('kind: files\nkey: /etc/motd\nchange: changed\nexpires: 30.06.2025'),
+        /accepted\.0\.expires: expected a date as YYYY-MM-DD/,
+      ],
+      [
+        'an attribute on an added item',
+        entry('kind: files\nkey: /etc/motd\nchange: added\nattribute: mode\nexpires: 2025-06-30'),
+        /^accept\.yaml:7:5: accepted\.0\.attribute: `attribute` goes with change: changed/,
+      ],
+      [
+        'an attribute the kind lacks',
+        entry('kind: packages\nkey: curl\nchange: changed\nattribute: mode\nexpires: 2025-06-30'),
+        /packages have no attribute "mode"; expected one of: version, state/,
+      ],
+      [
+        'a missing owner',
+        '  - kind: files\n    key: /etc/motd\n    change: added\n    reason: x\n    expires: 2025-06-30\n',
+        /^accept\.yaml:2:5: accepted\.0\.owner: /,
+      ],
+      [
+        'an empty reason',
+        '  - kind: files\n    key: /etc/motd\n    change: added\n    reason: "  "\n    owner: me\n    expires: 2025-06-30\n',
+        /accepted\.0\.reason: say why the drift is accepted/,
+      ],
+      [
+        'an unknown change',
+        entry('kind: files\nkey: /etc/motd\nchange: modified\nexpires: 2025-06-30'),
+        /accepted\.0\.change: expected one of: added, removed, changed/,
+      ],
     ];
     for (const [what, text, expected] of mistakes) {
       it(`refuses ${what} with file:line:column`, () => {

@@ -2,10 +2,22 @@ import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse as parseYaml } from 'yaml';
 import { diffSnapshots, unreachableHostDrift } from '../../src/drift/diff.js';
-import { DRIFT_REPORT_SCHEMA_VERSION, DriftReportSchema, type DriftReport, type HostDrift } from '../../src/drift/diff-schema.js';
+import {
+  DRIFT_REPORT_SCHEMA_VERSION,
+  DriftReportSchema,
+  type DriftReport,
+  type HostDrift,
+} from '../../src/drift/diff-schema.js';
 import { parseAcceptFile } from '../../src/drift/accept.js';
 import type { Snapshot } from '../../src/drift/snapshot-schema.js';
-import { DEFAULT_DRIFT_POLICY, DRIFT_EXIT, DriftPolicySchema, hasSetuidBit, judgeDrift, type DriftPolicy } from '../../src/gate/drift-policy.js';
+import {
+  DEFAULT_DRIFT_POLICY,
+  DRIFT_EXIT,
+  DriftPolicySchema,
+  hasSetuidBit,
+  judgeDrift,
+  type DriftPolicy,
+} from '../../src/gate/drift-policy.js';
 import { EXIT } from '../../src/gate/exit-codes.js';
 import { parseGatePolicy, policyJsonSchema } from '../../src/gate/policy.js';
 import { handMadeSnapshot, withChanges } from '../support/drift-snapshots.js';
@@ -19,26 +31,61 @@ function reportOf(hosts: HostDrift[]): DriftReport {
     tool: { name: 'driftspec', version: '0.1.0' },
     generatedAt: '2025-06-02T12:00:00.000+00:00',
     mode: 'snapshots',
-    baseline: { target: base.target, takenAt: base.takenAt, toolVersion: '0.1.0', hostname: 'golden', os: 'Debian GNU/Linux 12 (bookworm)', complete: true },
+    baseline: {
+      target: base.target,
+      takenAt: base.takenAt,
+      toolVersion: '0.1.0',
+      hostname: 'golden',
+      os: 'Debian GNU/Linux 12 (bookworm)',
+      complete: true,
+    },
     hosts,
     warnings: [],
   };
 }
 
-function judge(change: (s: Snapshot) => void, policy: DriftPolicy = DEFAULT_DRIFT_POLICY, options: Parameters<typeof diffSnapshots>[2] = { now: NOW }) {
+function judge(
+  change: (s: Snapshot) => void,
+  policy: DriftPolicy = DEFAULT_DRIFT_POLICY,
+  options: Parameters<typeof diffSnapshots>[2] = { now: NOW },
+) {
   const report = judgeDrift(reportOf([diffSnapshots(base, withChanges(base, change), options)]), policy);
   return DriftReportSchema.parse(report);
 }
 
 const policy = (yaml: string): DriftPolicy => parseGatePolicy(yaml, 'policy.yaml').drift ?? DEFAULT_DRIFT_POLICY;
 
-const addUser = (s: Snapshot) => s.users.push({ name: 'extra', uid: 1001, gid: 1001, home: '/home/extra', shell: '/bin/sh', gecos: '' });
+const addUser = (s: Snapshot) =>
+  s.users.push({ name: 'extra', uid: 1001, gid: 1001, home: '/home/extra', shell: '/bin/sh', gecos: '' });
 const removeCowsay = (s: Snapshot) => (s.packages = s.packages.filter((p) => p.name !== 'cowsay'));
 const editMotd = (s: Snapshot) => (s.files.find((f) => f.path === '/etc/motd')!.size = 300);
 const upgradeOpenssl = (s: Snapshot) => (s.packages.find((p) => p.name === 'openssl')!.version = '3.0.13-1~deb12u1');
-const addListener = (s: Snapshot) => s.listeners.push({ protocol: 'tcp4', address: '0.0.0.0', port: 8081, processes: ['systemd-socket-activate'] });
-const addSuidFile = (s: Snapshot) => s.files.push({ path: '/usr/bin/backdoor', type: 'file', mode: '4755', uid: 0, gid: 0, owner: 'root', group: 'root', size: 1, sha256: 'f'.repeat(64) });
-const addPlainFile = (s: Snapshot) => s.files.push({ path: '/usr/bin/plain', type: 'file', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root', size: 1, sha256: 'e'.repeat(64) });
+const addListener = (s: Snapshot) =>
+  s.listeners.push({ protocol: 'tcp4', address: '0.0.0.0', port: 8081, processes: ['systemd-socket-activate'] });
+const addSuidFile = (s: Snapshot) =>
+  s.files.push({
+    path: '/usr/bin/backdoor',
+    type: 'file',
+    mode: '4755',
+    uid: 0,
+    gid: 0,
+    owner: 'root',
+    group: 'root',
+    size: 1,
+    sha256: 'f'.repeat(64),
+  });
+const addPlainFile = (s: Snapshot) =>
+  s.files.push({
+    path: '/usr/bin/plain',
+    type: 'file',
+    mode: '0755',
+    uid: 0,
+    gid: 0,
+    owner: 'root',
+    group: 'root',
+    size: 1,
+    sha256: 'e'.repeat(64),
+  });
 
 describe('drift gate', () => {
   describe('exit bitmask', () => {
@@ -63,7 +110,12 @@ describe('drift gate', () => {
     });
 
     it('0 with "no drift" when nothing differs', () => {
-      expect(judge(() => {}).verdict).to.deep.equal({ verdict: 'passed', exitCode: 0, summary: 'passed: no drift', reasons: [] });
+      expect(judge(() => {}).verdict).to.deep.equal({
+        verdict: 'passed',
+        exitCode: 0,
+        summary: 'passed: no drift',
+        reasons: [],
+      });
     });
 
     it('an unreachable host is 8; a run that compared no host is 8 even when incomplete hosts are allowed', () => {
@@ -78,7 +130,9 @@ describe('drift gate', () => {
   describe('built-in rules', () => {
     it('new listening ports, new users and new SUID/SGID files block, each named by its rule', () => {
       const report = judge((s) => [addListener(s), addUser(s), addSuidFile(s)]);
-      const gates = report.hosts[0]!.kinds.flatMap((k) => k.added.map((i) => `${i.key}: ${i.gate?.action} ${i.gate?.rule}`));
+      const gates = report.hosts[0]!.kinds.flatMap((k) =>
+        k.added.map((i) => `${i.key}: ${i.gate?.action} ${i.gate?.rule}`),
+      );
       expect(gates).to.deep.equal([
         'tcp4 0.0.0.0:8081: block new listening port (built-in rule)',
         'extra: block new user (built-in rule)',
@@ -93,13 +147,21 @@ describe('drift gate', () => {
       expect(judge(addListener, lenient).verdict!.exitCode).to.equal(1);
       const gainsSgid = judge((s) => (s.files.find((f) => f.path === '/usr/bin/tool')!.mode = '2755'), lenient);
       expect(gainsSgid.verdict!.exitCode).to.equal(4);
-      expect(gainsSgid.hosts[0]!.kinds.find((k) => k.kind === 'files')!.changed[0]!.gate?.rule).to.equal('new SUID/SGID file (built-in rule)');
+      expect(gainsSgid.hosts[0]!.kinds.find((k) => k.kind === 'files')!.changed[0]!.gate?.rule).to.equal(
+        'new SUID/SGID file (built-in rule)',
+      );
     });
 
     it('a package version change is allowed and said so; a change of more than the version is not', () => {
       const upgraded = judge(upgradeOpenssl).verdict!;
-      expect(upgraded).to.deep.include({ verdict: 'passed', exitCode: 0, summary: 'passed; allowed by the policy: 1 changed' });
-      expect(upgraded.reasons).to.deep.equal(['allowed: ssh://root@10.0.0.6:22: changed: package openssl:amd64 [package version change (built-in rule)]']);
+      expect(upgraded).to.deep.include({
+        verdict: 'passed',
+        exitCode: 0,
+        summary: 'passed; allowed by the policy: 1 changed',
+      });
+      expect(upgraded.reasons).to.deep.equal([
+        'allowed: ssh://root@10.0.0.6:22: changed: package openssl:amd64 [package version change (built-in rule)]',
+      ]);
       const halfConfigured = judge((s) => {
         upgradeOpenssl(s);
         s.packages.find((p) => p.name === 'openssl')!.state = 'half-configured';
@@ -107,8 +169,11 @@ describe('drift gate', () => {
       expect(halfConfigured.verdict!.exitCode).to.equal(4);
     });
 
-    it('builtinRules: false leaves only the policy\'s own rules and `otherwise`', () => {
-      expect(judge((s) => [addListener(s), addUser(s)], policy('drift:\n  builtinRules: false\n  otherwise: allow\n')).verdict!.exitCode).to.equal(0);
+    it("builtinRules: false leaves only the policy's own rules and `otherwise`", () => {
+      expect(
+        judge((s) => [addListener(s), addUser(s)], policy('drift:\n  builtinRules: false\n  otherwise: allow\n'))
+          .verdict!.exitCode,
+      ).to.equal(0);
       expect(judge(upgradeOpenssl, policy('drift:\n  builtinRules: false\n')).verdict!.exitCode).to.equal(4);
     });
   });
@@ -125,17 +190,28 @@ describe('drift gate', () => {
 `);
       const report = judge((s) => [addListener(s), addUser(s)], allowPort);
       expect(report.verdict!.exitCode).to.equal(1);
-      expect(report.hosts[0]!.kinds.find((k) => k.kind === 'listeners')!.added[0]!.gate).to.deep.equal({ action: 'allow', rule: 'the metrics exporter' });
+      expect(report.hosts[0]!.kinds.find((k) => k.kind === 'listeners')!.added[0]!.gate).to.deep.equal({
+        action: 'allow',
+        rule: 'the metrics exporter',
+      });
     });
 
     it('match on attributes: every changed attribute must be listed', () => {
-      const modeOnly = policy('drift:\n  rules:\n    - { kind: files, change: changed, attributes: [size, sha256], action: allow }\n');
+      const modeOnly = policy(
+        'drift:\n  rules:\n    - { kind: files, change: changed, attributes: [size, sha256], action: allow }\n',
+      );
       expect(judge(editMotd, modeOnly).verdict!.exitCode).to.equal(0);
-      expect(judge((s) => [editMotd(s), (s.files.find((f) => f.path === '/etc/motd')!.mode = '0666')], modeOnly).verdict!.exitCode).to.equal(4);
+      expect(
+        judge((s) => [editMotd(s), (s.files.find((f) => f.path === '/etc/motd')!.mode = '0666')], modeOnly).verdict!
+          .exitCode,
+      ).to.equal(4);
     });
 
     it('setuid: false matches files without the bits; unnamed rules are numbered', () => {
-      const report = judge((s) => [addPlainFile(s), addSuidFile(s)], policy('drift:\n  rules:\n    - { kind: files, setuid: false, action: allow }\n'));
+      const report = judge(
+        (s) => [addPlainFile(s), addSuidFile(s)],
+        policy('drift:\n  rules:\n    - { kind: files, setuid: false, action: allow }\n'),
+      );
       expect(report.hosts[0]!.kinds.find((k) => k.kind === 'files')!.added.map((i) => i.gate)).to.deep.equal([
         { action: 'block', rule: 'new SUID/SGID file (built-in rule)' },
         { action: 'allow', rule: 'policy rule 1' },
@@ -148,11 +224,16 @@ describe('drift gate', () => {
         s.complete = false;
       }, policy('drift:\n  incomplete: allow\n')).verdict!;
       expect(verdict).to.deep.include({ exitCode: 0, summary: 'passed; allowed by the policy: 1 host incomplete' });
-      expect(verdict.reasons).to.deep.equal(['allowed: ssh://root@10.0.0.6:22: incomplete: mounts (candidate: Permission denied)']);
+      expect(verdict.reasons).to.deep.equal([
+        'allowed: ssh://root@10.0.0.6:22: incomplete: mounts (candidate: Permission denied)',
+      ]);
     });
 
     it('accepted drift is not judged and sets no bit', () => {
-      const accept = parseAcceptFile('accepted:\n  - { kind: users, key: extra, change: added, reason: on-call account, owner: ops, expires: 2025-12-31 }\n', 'accept.yaml');
+      const accept = parseAcceptFile(
+        'accepted:\n  - { kind: users, key: extra, change: added, reason: on-call account, owner: ops, expires: 2025-12-31 }\n',
+        'accept.yaml',
+      );
       const report = judge(addUser, DEFAULT_DRIFT_POLICY, { now: NOW, accept });
       expect(report.verdict).to.deep.include({ exitCode: 0, summary: 'passed: no drift; 1 accepted' });
       expect(report.hosts[0]!.kinds.find((k) => k.kind === 'users')!.added[0]!.gate).to.equal(undefined);
@@ -167,12 +248,36 @@ describe('drift gate', () => {
     });
 
     const mistakes: Array<[string, string, RegExp]> = [
-      ['an unknown key in a rule', 'drift:\n  rules:\n    - { kind: files, when: x, action: allow }\n', /^policy\.yaml:3:22: drift\.rules\.0: unknown key "when"; expected one of: name, kind, change, keys, attributes, setuid, action$/],
-      ['an unknown key in the section', 'drift:\n  default: allow\n', /^policy\.yaml:2:3: drift: unknown key "default"; expected one of: rules, builtinRules, otherwise, incomplete$/],
-      ['an unknown kind', 'drift:\n  rules:\n    - { kind: ports, action: block }\n', /^policy\.yaml:3:9: drift\.rules\.0\.kind: expected one of: packages, services/],
-      ['setuid without kind files', 'drift:\n  rules:\n    - { setuid: true, action: block }\n', /^policy\.yaml:3:9: drift\.rules\.0\.setuid: `setuid` is about files: add kind: files$/],
-      ['an attribute the kind lacks', 'drift:\n  rules:\n    - { kind: packages, attributes: [mode], action: allow }\n', /drift\.rules\.0\.attributes\.0: packages have no attribute "mode"/],
-      ['an attribute no kind has', 'drift:\n  rules:\n    - { attributes: [mtime], action: allow }\n', /drift\.rules\.0\.attributes\.0: no kind has an attribute "mtime"/],
+      [
+        'an unknown key in a rule',
+        'drift:\n  rules:\n    - { kind: files, when: x, action: allow }\n',
+        /^policy\.yaml:3:22: drift\.rules\.0: unknown key "when"; expected one of: name, kind, change, keys, attributes, setuid, action$/,
+      ],
+      [
+        'an unknown key in the section',
+        'drift:\n  default: allow\n',
+        /^policy\.yaml:2:3: drift: unknown key "default"; expected one of: rules, builtinRules, otherwise, incomplete$/,
+      ],
+      [
+        'an unknown kind',
+        'drift:\n  rules:\n    - { kind: ports, action: block }\n',
+        /^policy\.yaml:3:9: drift\.rules\.0\.kind: expected one of: packages, services/,
+      ],
+      [
+        'setuid without kind files',
+        'drift:\n  rules:\n    - { setuid: true, action: block }\n',
+        /^policy\.yaml:3:9: drift\.rules\.0\.setuid: `setuid` is about files: add kind: files$/,
+      ],
+      [
+        'an attribute the kind lacks',
+        'drift:\n  rules:\n    - { kind: packages, attributes: [mode], action: allow }\n',
+        /drift\.rules\.0\.attributes\.0: packages have no attribute "mode"/,
+      ],
+      [
+        'an attribute no kind has',
+        'drift:\n  rules:\n    - { attributes: [mtime], action: allow }\n',
+        /drift\.rules\.0\.attributes\.0: no kind has an attribute "mtime"/,
+      ],
       ['a missing action', 'drift:\n  rules:\n    - { kind: files }\n', /^policy\.yaml:3:7: drift\.rules\.0\.action: /],
     ];
     for (const [what, text, expected] of mistakes) {
@@ -198,6 +303,13 @@ describe('drift gate', () => {
   });
 
   it('reads setuid and setgid from the mode', () => {
-    expect([hasSetuidBit({ mode: '4755' }), hasSetuidBit({ mode: '2755' }), hasSetuidBit({ mode: '6755' }), hasSetuidBit({ mode: '1777' }), hasSetuidBit({ mode: '0755' }), hasSetuidBit({})]).to.deep.equal([true, true, true, false, false, false]);
+    expect([
+      hasSetuidBit({ mode: '4755' }),
+      hasSetuidBit({ mode: '2755' }),
+      hasSetuidBit({ mode: '6755' }),
+      hasSetuidBit({ mode: '1777' }),
+      hasSetuidBit({ mode: '0755' }),
+      hasSetuidBit({}),
+    ]).to.deep.equal([true, true, true, false, false, false]);
   });
 });

@@ -56,19 +56,57 @@ describe('drift on recorded snapshots of booted instances', () => {
         'groups + extra',
         'files + /etc/subgid-',
         'files + /etc/subuid-',
-        ...['/etc/group', '/etc/group-', '/etc/gshadow', '/etc/gshadow-', '/etc/passwd', '/etc/passwd-', '/etc/shadow', '/etc/shadow-', '/etc/subgid', '/etc/subuid'].map((f) => `files ~ ${f} size,sha256`),
+        ...[
+          '/etc/group',
+          '/etc/group-',
+          '/etc/gshadow',
+          '/etc/gshadow-',
+          '/etc/passwd',
+          '/etc/passwd-',
+          '/etc/shadow',
+          '/etc/shadow-',
+          '/etc/subgid',
+          '/etc/subuid',
+        ].map((f) => `files ~ ${f} size,sha256`),
         'files ~ /etc/nginx/nginx.conf size,sha256',
         'files ~ /usr/bin/tee mode',
         ...[
-          '/etc/init.d/sudo', '/etc/pam.d/sudo', '/etc/pam.d/sudo-i', '/etc/rc2.d/S01sudo', '/etc/rc3.d/S01sudo', '/etc/rc4.d/S01sudo', '/etc/rc5.d/S01sudo',
-          '/etc/sudo.conf', '/etc/sudo_logsrvd.conf', '/etc/sudoers', '/etc/sudoers.d', '/etc/sudoers.d/README', '/usr/bin/cvtsudoers', '/usr/bin/sudo',
-          '/usr/bin/sudoedit', '/usr/bin/sudoreplay', '/usr/lib/systemd/system/sudo.service', '/usr/sbin/sudo_logsrvd', '/usr/sbin/sudo_sendlog', '/usr/sbin/visudo',
+          '/etc/init.d/sudo',
+          '/etc/pam.d/sudo',
+          '/etc/pam.d/sudo-i',
+          '/etc/rc2.d/S01sudo',
+          '/etc/rc3.d/S01sudo',
+          '/etc/rc4.d/S01sudo',
+          '/etc/rc5.d/S01sudo',
+          '/etc/sudo.conf',
+          '/etc/sudo_logsrvd.conf',
+          '/etc/sudoers',
+          '/etc/sudoers.d',
+          '/etc/sudoers.d/README',
+          '/usr/bin/cvtsudoers',
+          '/usr/bin/sudo',
+          '/usr/bin/sudoedit',
+          '/usr/bin/sudoreplay',
+          '/usr/lib/systemd/system/sudo.service',
+          '/usr/sbin/sudo_logsrvd',
+          '/usr/sbin/sudo_sendlog',
+          '/usr/sbin/visudo',
         ].map((f) => `files - ${f}`),
       ].sort(),
     );
     const listener = host.kinds.find((k) => k.kind === 'listeners')!.added[0]!;
-    expect(listener.record).to.deep.equal({ protocol: 'tcp6', address: '::', port: 8081, processes: ['systemd-socket-'] });
-    expect(host.kinds.find((k) => k.kind === 'services')!.added[0]!.record).to.deep.include({ name: 'extra-listener', enabled: 'transient', active: 'active', sub: 'running' });
+    expect(listener.record).to.deep.equal({
+      protocol: 'tcp6',
+      address: '::',
+      port: 8081,
+      processes: ['systemd-socket-'],
+    });
+    expect(host.kinds.find((k) => k.kind === 'services')!.added[0]!.record).to.deep.include({
+      name: 'extra-listener',
+      enabled: 'transient',
+      active: 'active',
+      sub: 'running',
+    });
   });
 
   it('the default gate: exit 7, the listener, the user and the SUID file blocked by their built-in rules', () => {
@@ -78,12 +116,27 @@ describe('drift on recorded snapshots of booted instances', () => {
       tool: { name: 'driftspec', version: '0.1.0' },
       generatedAt: now.toISOString(),
       mode: 'snapshots',
-      baseline: { target: stock.target, takenAt: stock.takenAt, toolVersion: '0.1.0', hostname: 'img120', os: 'Debian', complete: true },
+      baseline: {
+        target: stock.target,
+        takenAt: stock.takenAt,
+        toolVersion: '0.1.0',
+        hostname: 'img120',
+        os: 'Debian',
+        complete: true,
+      },
       hosts: [host],
       warnings: [],
     });
     expect(report.verdict!.exitCode).to.equal(7);
-    const rules = report.hosts[0]!.kinds.flatMap((k) => [...k.added, ...k.changed].filter((i) => i.gate?.rule.endsWith('(built-in rule)')).map((i) => `${i.key}: ${i.gate!.rule}`));
-    expect(rules).to.deep.equal(['tcp6 [::]:8081: new listening port (built-in rule)', 'extra: new user (built-in rule)', '/usr/bin/tee: new SUID/SGID file (built-in rule)']);
+    const rules = report.hosts[0]!.kinds.flatMap((k) =>
+      [...k.added, ...k.changed]
+        .filter((i) => i.gate?.rule.endsWith('(built-in rule)'))
+        .map((i) => `${i.key}: ${i.gate!.rule}`),
+    );
+    expect(rules).to.deep.equal([
+      'tcp6 [::]:8081: new listening port (built-in rule)',
+      'extra: new user (built-in rule)',
+      '/usr/bin/tee: new SUID/SGID file (built-in rule)',
+    ]);
   });
 });

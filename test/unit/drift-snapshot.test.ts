@@ -29,7 +29,9 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
   const root = collect(recording('root'));
 
   it('reads every section; the only gap is the file root that does not exist', () => {
-    expect(root.gaps).to.deep.equal([{ kind: 'files', path: '/nonexistent', reason: 'this file root does not exist on the target' }]);
+    expect(root.gaps).to.deep.equal([
+      { kind: 'files', path: '/nonexistent', reason: 'this file root does not exist on the target' },
+    ]);
     expect(root.complete).to.equal(false);
     expect(root.host).to.include({ packageManager: 'dpkg', initSystem: 'systemd', uid: 0, hostname: 'img100' });
   });
@@ -63,7 +65,14 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
   });
 
   it('records all users and groups with every field', () => {
-    expect(root.users.find((u) => u.name === 'root')).to.deep.equal({ name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/bash', gecos: 'root' });
+    expect(root.users.find((u) => u.name === 'root')).to.deep.equal({
+      name: 'root',
+      uid: 0,
+      gid: 0,
+      home: '/root',
+      shell: '/bin/bash',
+      gecos: 'root',
+    });
     expect(root.users.find((u) => u.name === 'tester')).to.include({ uid: 1000, gid: 1000, home: '/home/tester' });
     expect(root.groups.find((g) => g.name === 'shadow')).to.include({ gid: 42 });
     expect(root.users.map((u) => u.name)).to.deep.equal([...root.users.map((u) => u.name)].sort());
@@ -73,7 +82,11 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
     expect(Object.keys(root.kernelParameters).length).to.be.greaterThan(500);
     expect(root.kernelParameters['net.ipv4.ip_forward']).to.match(/^[01]$/);
     expect(root.kernelParameters['net.ipv4.tcp_rmem']).to.match(/^\d+ \d+ \d+$/);
-    expect(Object.keys(root.kernelParameters).filter((key) => key.startsWith('kernel.random.') || key === 'fs.file-nr' || key === 'kernel.hostname')).to.deep.equal([]);
+    expect(
+      Object.keys(root.kernelParameters).filter(
+        (key) => key.startsWith('kernel.random.') || key === 'fs.file-nr' || key === 'kernel.hostname',
+      ),
+    ).to.deep.equal([]);
     expect(Object.keys(root.kernelParameters)).to.deep.equal(Object.keys(root.kernelParameters).sort());
   });
 
@@ -86,10 +99,38 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
 
   it('records the file trees: type, mode, ids, names, size, link target and sha256 computed on the target', () => {
     const byPath = new Map(root.files.map((f) => [f.path, f]));
-    expect(byPath.get('/etc/driftspec-odd/a dir/new\nline')).to.deep.equal({ path: '/etc/driftspec-odd/a dir/new\nline', type: 'file', mode: '0644', uid: 0, gid: 0, owner: 'root', group: 'root', size: 4, sha256: sha256('one\n') });
+    expect(byPath.get('/etc/driftspec-odd/a dir/new\nline')).to.deep.equal({
+      path: '/etc/driftspec-odd/a dir/new\nline',
+      type: 'file',
+      mode: '0644',
+      uid: 0,
+      gid: 0,
+      owner: 'root',
+      group: 'root',
+      size: 4,
+      sha256: sha256('one\n'),
+    });
     expect(byPath.get("/etc/driftspec-odd/quote'$(x)")).to.include({ size: 3, sha256: sha256('two') });
-    expect(byPath.get('/etc/driftspec-odd/link')).to.deep.equal({ path: '/etc/driftspec-odd/link', type: 'symlink', mode: '0777', uid: 0, gid: 0, owner: 'root', group: 'root', size: 17, linkTarget: 'target with space' });
-    expect(byPath.get('/etc/driftspec-odd/fifo')).to.deep.equal({ path: '/etc/driftspec-odd/fifo', type: 'pipe', mode: '0644', uid: 0, gid: 0, owner: 'root', group: 'root' });
+    expect(byPath.get('/etc/driftspec-odd/link')).to.deep.equal({
+      path: '/etc/driftspec-odd/link',
+      type: 'symlink',
+      mode: '0777',
+      uid: 0,
+      gid: 0,
+      owner: 'root',
+      group: 'root',
+      size: 17,
+      linkTarget: 'target with space',
+    });
+    expect(byPath.get('/etc/driftspec-odd/fifo')).to.deep.equal({
+      path: '/etc/driftspec-odd/fifo',
+      type: 'pipe',
+      mode: '0644',
+      uid: 0,
+      gid: 0,
+      owner: 'root',
+      group: 'root',
+    });
     expect(byPath.get('/etc/driftspec-private')).to.include({ type: 'directory', mode: '0700' });
     expect(byPath.get('/etc/driftspec-secret')).to.include({ mode: '0600', sha256: sha256('root only\n') });
     expect(byPath.get('/usr/sbin/driftspec-setuid')).to.include({ type: 'file', mode: '4755' });
@@ -105,13 +146,16 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
   });
 
   it('sorts every list, so the file is the same for the same state', () => {
-    expect(root.files.map((f) => f.path)).to.deep.equal(root.files.map((f) => f.path).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(root.files.map((f) => f.path)).to.deep.equal(
+      root.files.map((f) => f.path).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
     expect(sortSnapshot(root)).to.deep.equal(root);
   });
 
   it('is the same whatever the chunk sizes the output arrives in', () => {
     const whole = renderSnapshot(root);
-    for (const chunkSize of [1, 7, 4093]) expect(renderSnapshot(collect(recording('root'), { chunkSize })), `chunks of ${chunkSize}`).to.equal(whole);
+    for (const chunkSize of [1, 7, 4093])
+      expect(renderSnapshot(collect(recording('root'), { chunkSize })), `chunks of ${chunkSize}`).to.equal(whole);
   });
 
   it('the portable walk (stat -c, readlink, sha256sum per file) records exactly what GNU find records', () => {
@@ -128,8 +172,12 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
     const tester = collect(recording('tester'));
     expect(tester.complete).to.equal(false);
     const fileGaps = new Map(tester.gaps.filter((g) => g.kind === 'files').map((g) => [g.path, g.reason]));
-    expect(fileGaps.get('/etc/driftspec-secret')).to.equal('its content could not be read, so it has no sha256: sha256sum: /etc/driftspec-secret: Permission denied');
-    expect(fileGaps.get('/etc/shadow')).to.equal('its content could not be read, so it has no sha256: sha256sum: /etc/shadow: Permission denied');
+    expect(fileGaps.get('/etc/driftspec-secret')).to.equal(
+      'its content could not be read, so it has no sha256: sha256sum: /etc/driftspec-secret: Permission denied',
+    );
+    expect(fileGaps.get('/etc/shadow')).to.equal(
+      'its content could not be read, so it has no sha256: sha256sum: /etc/shadow: Permission denied',
+    );
     expect(fileGaps.get('/etc/driftspec-private')).to.equal('Permission denied');
     const secret = tester.files.find((f) => f.path === '/etc/driftspec-secret');
     expect(secret).to.include({ mode: '0600' });
@@ -144,7 +192,10 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
     const streamStart = rec.out.indexOf('DSSTREAM');
     const cut = collect(rec, { cutAt: streamStart + 5000, exitCode: null, timedOut: true });
     expect(cut.complete).to.equal(false);
-    expect(cut.gaps).to.deep.include({ kind: 'files', reason: 'the file tree was cut short: the probe timed out after 300 s (raise --timeout)' });
+    expect(cut.gaps).to.deep.include({
+      kind: 'files',
+      reason: 'the file tree was cut short: the probe timed out after 300 s (raise --timeout)',
+    });
     expect(cut.packages.length).to.be.greaterThan(100);
     expect(cut.files.length).to.be.greaterThan(0);
   });
@@ -154,13 +205,18 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
     const cut = collect(rec, { cutAt: rec.out.indexOf('DSFRAME snapshot-accounts'), exitCode: 255 });
     const kinds = cut.gaps.filter((g) => g.path === undefined).map((g) => g.kind);
     expect(kinds).to.include.members(['users', 'groups', 'kernelParameters', 'mounts', 'files']);
-    expect(cut.gaps.find((g) => g.kind === 'users')!.reason).to.equal('the probe stopped before this section: the probe exited 255 before its end');
+    expect(cut.gaps.find((g) => g.kind === 'users')!.reason).to.equal(
+      'the probe stopped before this section: the probe exited 255 before its end',
+    );
     expect(cut.users).to.deep.equal([]);
   });
 
   it('no host facts at all: there is no snapshot', () => {
     const rec = recording('root');
-    expect(() => collect({ ...rec, out: Buffer.from('sh: 1: syntax error\n') }, { exitCode: 2 })).to.throw(SnapshotProbeError, 'the snapshot probe did not run: the probe exited 2 before its end');
+    expect(() => collect({ ...rec, out: Buffer.from('sh: 1: syntax error\n') }, { exitCode: 2 })).to.throw(
+      SnapshotProbeError,
+      'the snapshot probe did not run: the probe exited 2 before its end',
+    );
   });
 
   /** NUL-terminated fields, as the file walk prints them. */
@@ -169,7 +225,12 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
   it('a malformed file record stops the stream and is a gap', () => {
     const reader = new FileTreeReader(() => false);
     const parser = new ProbeStreamParser({ [FILES_STREAM_ID]: reader });
-    parser.push(Buffer.concat([Buffer.from(`DSSTREAM ${FILES_STREAM_ID}\n`), fields('W', 'gnu', '', 'M', 'x', '644', '0', '0', '1', '', '/x')]));
+    parser.push(
+      Buffer.concat([
+        Buffer.from(`DSSTREAM ${FILES_STREAM_ID}\n`),
+        fields('W', 'gnu', '', 'M', 'x', '644', '0', '0', '1', '', '/x'),
+      ]),
+    );
     expect(parser.problem).to.equal(`section ${FILES_STREAM_ID}: unexpected file type "x" for "/x"`);
   });
 
@@ -177,7 +238,15 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
     const reader = new FileTreeReader(() => false);
     const parser = new ProbeStreamParser({ [FILES_STREAM_ID]: reader });
     const path = Buffer.concat([Buffer.from('/x/'), Buffer.from([0xff]), Buffer.from([0])]);
-    parser.push(Buffer.concat([Buffer.from(`DSSTREAM ${FILES_STREAM_ID}\n`), fields('W', 'gnu', '', 'M', 'f', '644', '0', '0', '2', ''), path, fields('S', 'walk', '0', 'Z', '0'), Buffer.from('\n')]));
+    parser.push(
+      Buffer.concat([
+        Buffer.from(`DSSTREAM ${FILES_STREAM_ID}\n`),
+        fields('W', 'gnu', '', 'M', 'f', '644', '0', '0', '2', ''),
+        path,
+        fields('S', 'walk', '0', 'Z', '0'),
+        Buffer.from('\n'),
+      ]),
+    );
     expect(parser.problem).to.equal(undefined);
     expect([...parser.endedStreams]).to.deep.equal([FILES_STREAM_ID]);
     const { items: files, gaps } = reader.finish(true, '');
@@ -188,34 +257,69 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
 
 describe('snapshot: section parsers on documented formats', () => {
   it('sysctl -a: several lines of one value are one value; a key it cannot read is a gap', () => {
-    const parsed = parseSysctlOutput('dev.cdrom.info = CD-ROM information\ndev.cdrom.info = \nkernel.printk = 4\t4\t1\t7\nkernel.domainname = (none)\n', "sysctl: permission denied on key 'kernel.cad_pid'\n", 0);
-    expect(valuesOf(parsed)).to.deep.equal({ 'dev.cdrom.info': 'CD-ROM information', 'kernel.printk': '4 4 1 7', 'kernel.domainname': '(none)' });
-    expect(parsed.gaps).to.deep.equal([{ kind: 'kernelParameters', path: 'kernel.cad_pid', reason: "sysctl: permission denied on key 'kernel.cad_pid'" }]);
+    const parsed = parseSysctlOutput(
+      'dev.cdrom.info = CD-ROM information\ndev.cdrom.info = \nkernel.printk = 4\t4\t1\t7\nkernel.domainname = (none)\n',
+      "sysctl: permission denied on key 'kernel.cad_pid'\n",
+      0,
+    );
+    expect(valuesOf(parsed)).to.deep.equal({
+      'dev.cdrom.info': 'CD-ROM information',
+      'kernel.printk': '4 4 1 7',
+      'kernel.domainname': '(none)',
+    });
+    expect(parsed.gaps).to.deep.equal([
+      { kind: 'kernelParameters', path: 'kernel.cad_pid', reason: "sysctl: permission denied on key 'kernel.cad_pid'" },
+    ]);
   });
 
   it('sysctl -a (busybox): the further lines of a value follow without the key', () => {
-    expect(valuesOf(parseSysctlOutput('dev.cdrom.info = a\nb c\nvm.swappiness = 60\n', '', 0))).to.deep.equal({ 'dev.cdrom.info': 'a b c', 'vm.swappiness': '60' });
+    expect(valuesOf(parseSysctlOutput('dev.cdrom.info = a\nb c\nvm.swappiness = 60\n', '', 0))).to.deep.equal({
+      'dev.cdrom.info': 'a b c',
+      'vm.swappiness': '60',
+    });
   });
 
   it('the /proc/sys walk: dots in a directory name are "/" in the key; a read error is a gap', () => {
-    const parsed = parseProcSysWalk(['./net/ipv4/conf/eth0.100/forwarding', '0\n', '0', './vm/stat_refresh', 'cat: ./vm/stat_refresh: Permission denied\n', '1', ''].join('\x00'), '', 0);
+    const parsed = parseProcSysWalk(
+      [
+        './net/ipv4/conf/eth0.100/forwarding',
+        '0\n',
+        '0',
+        './vm/stat_refresh',
+        'cat: ./vm/stat_refresh: Permission denied\n',
+        '1',
+        '',
+      ].join('\x00'),
+      '',
+      0,
+    );
     expect(valuesOf(parsed)).to.deep.equal({ 'net.ipv4.conf.eth0/100.forwarding': '0' });
-    expect(parsed.gaps).to.deep.equal([{ kind: 'kernelParameters', path: 'vm.stat_refresh', reason: 'cat: ./vm/stat_refresh: Permission denied' }]);
+    expect(parsed.gaps).to.deep.equal([
+      { kind: 'kernelParameters', path: 'vm.stat_refresh', reason: 'cat: ./vm/stat_refresh: Permission denied' },
+    ]);
   });
 
   it('systemd: a unit count that does not match the blocks is an error, not a shorter list', () => {
-    expect(() => parseSystemdServices('#driftspec units 2\nId=a.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n', 'x')).to.throw(FactError, 'systemctl show described 1 units of 2');
+    expect(() =>
+      parseSystemdServices(
+        '#driftspec units 2\nId=a.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n',
+        'x',
+      ),
+    ).to.throw(FactError, 'systemctl show described 1 units of 2');
   });
 
   it('sysvinit: scripts, enabled by their S links; whether they run is not known', () => {
-    expect(parseSysvServices('#driftspec script ssh\n#driftspec script cron\n#driftspec start S01ssh\n', 'x')).to.deep.equal([
+    expect(
+      parseSysvServices('#driftspec script ssh\n#driftspec script cron\n#driftspec start S01ssh\n', 'x'),
+    ).to.deep.equal([
       { name: 'ssh', enabled: 'enabled', active: null, sub: null },
       { name: 'cron', enabled: 'disabled', active: null, sub: null },
     ]);
   });
 
   it('openrc: rc-update show -v and rc-status --all (documented formats)', () => {
-    const body = '             sshd |      default\n            local |                                 \n#driftspec status\nRunlevel: default\n sshd                                                  [  started  ]\n local                                                 [  stopped  ]\n';
+    const body =
+      '             sshd |      default\n            local |                                 \n#driftspec status\nRunlevel: default\n sshd                                                  [  started  ]\n local                                                 [  stopped  ]\n';
     expect(parseOpenrcServices(body, 'x')).to.deep.equal([
       { name: 'sshd', enabled: 'enabled', active: 'active', sub: null },
       { name: 'local', enabled: 'disabled', active: 'inactive', sub: null },
@@ -253,7 +357,9 @@ describe('snapshot file', () => {
     const text = renderSnapshot(root);
     expect(parseSnapshot(JSON.parse(text), 'x')).to.deep.equal(root);
     const line = text.split('\n').find((l) => l.includes('"/etc/driftspec-odd/link"'));
-    expect(line).to.equal('    {"path":"/etc/driftspec-odd/link","type":"symlink","mode":"0777","uid":0,"gid":0,"owner":"root","group":"root","size":17,"linkTarget":"target with space"},');
+    expect(line).to.equal(
+      '    {"path":"/etc/driftspec-odd/link","type":"symlink","mode":"0777","uid":0,"gid":0,"owner":"root","group":"root","size":17,"linkTarget":"target with space"},',
+    );
   });
 
   it('is written atomically (nothing but the file is left) and read back validated', async () => {
@@ -266,9 +372,13 @@ describe('snapshot file', () => {
   });
 
   it('validates against the published JSON Schema (driftspec schema snapshot)', () => {
-    const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(snapshotJsonSchema() as object);
+    const validate = new Ajv2020({ allErrors: true, strict: false, validateFormats: false }).compile(
+      snapshotJsonSchema() as object,
+    );
     expect(validate(JSON.parse(renderSnapshot(root))), JSON.stringify(validate.errors)).to.equal(true);
-    expect(validate({ ...JSON.parse(renderSnapshot(root)), files: [{ path: '/x', type: 'file', mode: '644' }] })).to.equal(false);
+    expect(
+      validate({ ...JSON.parse(renderSnapshot(root)), files: [{ path: '/x', type: 'file', mode: '644' }] }),
+    ).to.equal(false);
   });
 
   describe('one reader for every command: each mistake names the file and what is wrong (a SpecError: exit 78)', () => {
@@ -278,13 +388,37 @@ describe('snapshot file', () => {
       ['a missing file', null, 'snapshot file not found'],
       ['an empty file', '', 'not JSON: the file is empty'],
       ['a file that is not JSON', 'baseline of web-1\n', 'not JSON: Unexpected token'],
-      ['a file cut short', text.slice(0, Math.floor(text.length / 2)), 'not JSON: the file ends in the middle of the document (cut short?): '],
+      [
+        'a file cut short',
+        text.slice(0, Math.floor(text.length / 2)),
+        'not JSON: the file ends in the middle of the document (cut short?): ',
+      ],
       ['JSON that is not an object', '[1, 2]', 'not a driftspec snapshot: expected a JSON object, got an array'],
-      ['no schema version', '{"files": []}', 'not a driftspec snapshot (no schemaVersion; this driftspec reads schemaVersion 1)'],
-      ['another schema version', text.replace('"schemaVersion": 1', '"schemaVersion": 2'), 'not a driftspec snapshot (schemaVersion 2; this driftspec reads schemaVersion 1)'],
-      ['a schema version that is text', text.replace('"schemaVersion": 1', '"schemaVersion": "1"'), 'not a driftspec snapshot (schemaVersion "1"; this driftspec reads schemaVersion 1)'],
-      ['an invalid field: its JSON path and the item it belongs to', text.replace('"mode":"0777"', '"mode":"777"'), 'not a valid driftspec snapshot: files['],
-      ['a missing section', JSON.stringify({ ...JSON.parse(text), mounts: undefined }), 'not a valid driftspec snapshot: mounts: '],
+      [
+        'no schema version',
+        '{"files": []}',
+        'not a driftspec snapshot (no schemaVersion; this driftspec reads schemaVersion 1)',
+      ],
+      [
+        'another schema version',
+        text.replace('"schemaVersion": 1', '"schemaVersion": 2'),
+        'not a driftspec snapshot (schemaVersion 2; this driftspec reads schemaVersion 1)',
+      ],
+      [
+        'a schema version that is text',
+        text.replace('"schemaVersion": 1', '"schemaVersion": "1"'),
+        'not a driftspec snapshot (schemaVersion "1"; this driftspec reads schemaVersion 1)',
+      ],
+      [
+        'an invalid field: its JSON path and the item it belongs to',
+        text.replace('"mode":"0777"', '"mode":"777"'),
+        'not a valid driftspec snapshot: files[',
+      ],
+      [
+        'a missing section',
+        JSON.stringify({ ...JSON.parse(text), mounts: undefined }),
+        'not a valid driftspec snapshot: mounts: ',
+      ],
     ];
     for (const [what, content, message] of cases) {
       it(what, async () => {
@@ -300,10 +434,18 @@ describe('snapshot file', () => {
       writeFileSync(join(dir, 'mode.json'), text.replace('"mode":"0777"', '"mode":"777"'));
       const error = await readSnapshotFile('mode.json', dir).catch((e: Error) => e);
       const index = root.files.findIndex((f) => f.mode === '0777');
-      expect((error as Error).message).to.match(new RegExp(`^mode\\.json: not a valid driftspec snapshot: files\\[${index}\\]\\.mode \\(path "${root.files[index]!.path}"\\): `));
+      expect((error as Error).message).to.match(
+        new RegExp(
+          `^mode\\.json: not a valid driftspec snapshot: files\\[${index}\\]\\.mode \\(path "${root.files[index]!.path}"\\): `,
+        ),
+      );
       writeFileSync(join(dir, 'user.json'), text.replace('"name":"root","uid":0', '"name":"root","uid":-1'));
       const userError = (await readSnapshotFile('user.json', dir).catch((e: Error) => e)) as Error;
-      expect(userError.message, userError.message).to.match(new RegExp(`^user\\.json: not a valid driftspec snapshot: users\\[${root.users.findIndex((u) => u.name === 'root')}\\]\\.uid \\(name "root"\\): `));
+      expect(userError.message, userError.message).to.match(
+        new RegExp(
+          `^user\\.json: not a valid driftspec snapshot: users\\[${root.users.findIndex((u) => u.name === 'root')}\\]\\.uid \\(name "root"\\): `,
+        ),
+      );
     });
 
     it('a directory is not a snapshot file', async () => {

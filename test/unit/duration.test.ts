@@ -17,7 +17,8 @@ describe('durations', () => {
   });
 
   it('refuses what is not a positive duration of at most 24h', () => {
-    for (const bad of ['', 's', '5x', '-5s', '5 s', '1d', 'ms5', '1e3ms']) expect(() => parseDuration(bad), bad).to.throw(/is not a duration/);
+    for (const bad of ['', 's', '5x', '-5s', '5 s', '1d', 'ms5', '1e3ms'])
+      expect(() => parseDuration(bad), bad).to.throw(/is not a duration/);
     expect(() => parseDuration('0s')).to.throw(/not a positive duration/);
     expect(() => parseDuration('25h')).to.throw(/longest duration allowed \(24h\)/);
     expect(parseDuration('24h')).to.equal(86_400_000);

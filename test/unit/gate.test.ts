@@ -3,11 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { EXIT } from '../../src/gate/exit-codes.js';
-import { DEFAULT_POLICY, GatePolicySchema, loadGatePolicy, parseGatePolicy, policyJsonSchema, type GatePolicy } from '../../src/gate/policy.js';
+import {
+  DEFAULT_POLICY,
+  GatePolicySchema,
+  loadGatePolicy,
+  parseGatePolicy,
+  policyJsonSchema,
+  type GatePolicy,
+} from '../../src/gate/policy.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
 import { isSpecError } from '../../src/inputs/input-error.js';
 import type { Control } from '../../src/plan/schema.js';
-import { addCounts, countStatuses, emptyCounts, RunResultSchema, type CheckResult, type CheckStatus, type HostResult, type RunResult } from '../../src/results/schema.js';
+import {
+  addCounts,
+  countStatuses,
+  emptyCounts,
+  RunResultSchema,
+  type CheckResult,
+  type CheckStatus,
+  type HostResult,
+  type RunResult,
+} from '../../src/results/schema.js';
 
 const CONTROLS: Control[] = [
   control('crit', 0.9),
@@ -40,13 +56,47 @@ interface GateCase {
 }
 
 const CASES: GateCase[] = [
-  { name: 'every check passed', hosts: [{ checks: ['high:passed', 'med1:passed', '-:passed'] }], verdict: 'passed', exitCode: EXIT.passed, summary: /^passed$/ },
-  { name: 'skips pass by default', hosts: [{ checks: ['high:passed', 'low1:skipped'] }], verdict: 'passed', exitCode: EXIT.passed },
+  {
+    name: 'every check passed',
+    hosts: [{ checks: ['high:passed', 'med1:passed', '-:passed'] }],
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+    summary: /^passed$/,
+  },
+  {
+    name: 'skips pass by default',
+    hosts: [{ checks: ['high:passed', 'low1:skipped'] }],
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
   { name: 'a host with no checks passes', hosts: [{ checks: [] }], verdict: 'passed', exitCode: EXIT.passed },
-  { name: 'default: one failed low control blocks', hosts: [{ checks: ['low1:failed'] }], verdict: 'blocked', exitCode: EXIT.failed, reasons: [/h0: 1 failed low control \(low1\); low failures are not allowed/] },
-  { name: 'default: a failed control of impact none still blocks', hosts: [{ checks: ['zero:failed'] }], verdict: 'blocked', exitCode: EXIT.failed },
-  { name: 'default: one errored check blocks with 2', hosts: [{ checks: ['high:passed', 'med1:error'] }], verdict: 'blocked', exitCode: EXIT.error, reasons: [/h0: 1 check errored \(med1#1\)/] },
-  { name: 'errors outrank failures', hosts: [{ checks: ['high:failed', 'med1:error'] }], verdict: 'blocked', exitCode: EXIT.error, summary: /blocked: 1 failed control, 1 check errored/ },
+  {
+    name: 'default: one failed low control blocks',
+    hosts: [{ checks: ['low1:failed'] }],
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+    reasons: [/h0: 1 failed low control \(low1\); low failures are not allowed/],
+  },
+  {
+    name: 'default: a failed control of impact none still blocks',
+    hosts: [{ checks: ['zero:failed'] }],
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+  },
+  {
+    name: 'default: one errored check blocks with 2',
+    hosts: [{ checks: ['high:passed', 'med1:error'] }],
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+    reasons: [/h0: 1 check errored \(med1#1\)/],
+  },
+  {
+    name: 'errors outrank failures',
+    hosts: [{ checks: ['high:failed', 'med1:error'] }],
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+    summary: /blocked: 1 failed control, 1 check errored/,
+  },
   {
     name: 'default: an unreachable host blocks with 2',
     hosts: [{ checks: ['high:passed'] }, { status: 'unreachable', checks: ['high:error'] }],
@@ -55,7 +105,13 @@ const CASES: GateCase[] = [
     reasons: [/h1: host unreachable: connection refused/],
     summary: /^blocked: 1 host unreachable$/,
   },
-  { name: 'default: a host whose probe failed blocks with 2', hosts: [{ checks: ['high:passed'] }, { status: 'error', checks: ['high:error'] }], verdict: 'blocked', exitCode: EXIT.error, reasons: [/h1: host error/] },
+  {
+    name: 'default: a host whose probe failed blocks with 2',
+    hosts: [{ checks: ['high:passed'] }, { status: 'error', checks: ['high:error'] }],
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+    reasons: [/h1: host error/],
+  },
   {
     name: 'unreachable: allow lets the reached hosts decide',
     hosts: [{ checks: ['high:passed'] }, { status: 'unreachable', checks: ['high:error'] }],
@@ -67,33 +123,167 @@ const CASES: GateCase[] = [
   },
   {
     name: 'unreachable: allow still blocks when no host was checked',
-    hosts: [{ status: 'unreachable', checks: ['high:error'] }, { status: 'unreachable', checks: ['high:error'] }],
+    hosts: [
+      { status: 'unreachable', checks: ['high:error'] },
+      { status: 'unreachable', checks: ['high:error'] },
+    ],
     policy: { unreachable: 'allow' },
     verdict: 'blocked',
     exitCode: EXIT.error,
     reasons: [/^no host was checked$/, /^allowed: h0: host unreachable/, /^allowed: h1: host unreachable/],
     summary: /^blocked: no host was checked$/,
   },
-  { name: 'unreachable: allow does not allow a failed probe', hosts: [{ checks: ['high:passed'] }, { status: 'error', checks: ['high:error'] }], policy: { unreachable: 'allow' }, verdict: 'blocked', exitCode: EXIT.error },
-  { name: 'errors: allow lets errored checks pass', hosts: [{ checks: ['high:passed', 'med1:error', 'med2:error'] }], policy: { errors: 'allow' }, verdict: 'passed', exitCode: EXIT.passed, reasons: [/^allowed: h0: 2 checks errored \(med1#1, med2#1\)/] },
-  { name: 'errors: allow covers a failed probe', hosts: [{ checks: ['high:passed'] }, { status: 'error', checks: ['high:error'] }], policy: { errors: 'allow' }, verdict: 'passed', exitCode: EXIT.passed },
-  { name: 'errors: allow does not allow an unreachable host', hosts: [{ checks: ['high:passed'] }, { status: 'unreachable', checks: ['high:error'] }], policy: { errors: 'allow' }, verdict: 'blocked', exitCode: EXIT.error },
-  { name: 'errors: allow leaves failures blocking with 1', hosts: [{ checks: ['high:failed', 'med1:error'] }], policy: { errors: 'allow' }, verdict: 'blocked', exitCode: EXIT.failed },
-  { name: 'skips: block blocks with 2', hosts: [{ checks: ['high:passed', 'low1:skipped'] }], policy: { skips: 'block' }, verdict: 'blocked', exitCode: EXIT.error, reasons: [/h0: 1 check skipped \(low1#1\); the policy blocks skips/] },
-  { name: 'skips: block counts the skips of an unreachable host too', hosts: [{ checks: ['high:passed'] }, { status: 'unreachable', checks: ['low1:skipped'] }], policy: { skips: 'block', unreachable: 'allow' }, verdict: 'blocked', exitCode: EXIT.error },
-  { name: 'a failure and a blocked skip: 2', hosts: [{ checks: ['high:failed', 'low1:skipped'] }], policy: { skips: 'block' }, verdict: 'blocked', exitCode: EXIT.error },
-  { name: 'medium: 3 allows three failed medium controls', hosts: [{ checks: ['med1:failed', 'med2:failed', 'med3:failed', 'med4:passed'] }], policy: { failures: { allow: { medium: 3 } } }, verdict: 'passed', exitCode: EXIT.passed, reasons: [/^allowed: h0: 3 failed medium controls \(med1, med2, med3\); within the allowance of 3 per host$/] },
-  { name: 'medium: 3 blocks a fourth', hosts: [{ checks: ['med1:failed', 'med2:failed', 'med3:failed', 'med4:failed'] }], policy: { failures: { allow: { medium: 3 } } }, verdict: 'blocked', exitCode: EXIT.failed, reasons: [/h0: 4 failed medium controls \(med1, med2, med3, med4\); over the allowance of 3 per host/] },
-  { name: 'a control counts once however many of its checks fail', hosts: [{ checks: ['med1:failed', 'med1:failed', 'med1:failed'] }], policy: { failures: { allow: { medium: 1 } } }, verdict: 'passed', exitCode: EXIT.passed },
-  { name: 'a medium allowance does not allow a high failure', hosts: [{ checks: ['high:failed', 'med1:failed'] }], policy: { failures: { allow: { medium: 3, low: 'unlimited' } } }, verdict: 'blocked', exitCode: EXIT.failed, reasons: [/h0: 1 failed high control \(high\); high failures are not allowed/, /^allowed: h0: 1 failed medium control/] },
-  { name: 'low: unlimited', hosts: [{ checks: ['low1:failed', 'low2:failed'] }], policy: { failures: { allow: { low: 'unlimited' } } }, verdict: 'passed', exitCode: EXIT.passed, reasons: [/low failures are allowed without limit/] },
-  { name: 'medium: 0 is the same as not listing it', hosts: [{ checks: ['med1:failed'] }], policy: { failures: { allow: { medium: 0 } } }, verdict: 'blocked', exitCode: EXIT.failed },
-  { name: 'critical can be allowed explicitly', hosts: [{ checks: ['crit:failed'] }], policy: { failures: { allow: { critical: 1 } } }, verdict: 'passed', exitCode: EXIT.passed },
-  { name: 'a check outside any control counts at the default impact, medium', hosts: [{ checks: ['-:failed'] }], policy: { failures: { allow: { medium: 1 } } }, verdict: 'passed', exitCode: EXIT.passed, reasons: [/1 failed medium control \(spec#1\)/] },
-  { name: 'two loose failed checks are two units', hosts: [{ checks: ['-:failed', '-:failed'] }], policy: { failures: { allow: { medium: 1 } } }, verdict: 'blocked', exitCode: EXIT.failed },
-  { name: 'allowances are per host', hosts: [{ checks: ['med1:failed', 'med2:failed'] }, { checks: ['med1:failed', 'med2:failed'] }], policy: { failures: { allow: { medium: 2 } } }, verdict: 'passed', exitCode: EXIT.passed },
-  { name: 'one host over its allowance blocks the run', hosts: [{ checks: ['med1:failed'] }, { checks: ['med1:failed', 'med2:failed', 'med3:failed'] }], policy: { failures: { allow: { medium: 2 } } }, verdict: 'blocked', exitCode: EXIT.failed, reasons: [/^h1: 3 failed medium controls/, /^allowed: h0: 1 failed medium control/] },
-  { name: 'a failed control on an unreachable host cannot exist; its errors are the host', hosts: [{ checks: ['med1:passed'] }, { status: 'unreachable', checks: ['med1:error', 'med2:error'] }], policy: { unreachable: 'allow' }, verdict: 'passed', exitCode: EXIT.passed },
+  {
+    name: 'unreachable: allow does not allow a failed probe',
+    hosts: [{ checks: ['high:passed'] }, { status: 'error', checks: ['high:error'] }],
+    policy: { unreachable: 'allow' },
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+  },
+  {
+    name: 'errors: allow lets errored checks pass',
+    hosts: [{ checks: ['high:passed', 'med1:error', 'med2:error'] }],
+    policy: { errors: 'allow' },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+    reasons: [/^allowed: h0: 2 checks errored \(med1#1, med2#1\)/],
+  },
+  {
+    name: 'errors: allow covers a failed probe',
+    hosts: [{ checks: ['high:passed'] }, { status: 'error', checks: ['high:error'] }],
+    policy: { errors: 'allow' },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
+  {
+    name: 'errors: allow does not allow an unreachable host',
+    hosts: [{ checks: ['high:passed'] }, { status: 'unreachable', checks: ['high:error'] }],
+    policy: { errors: 'allow' },
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+  },
+  {
+    name: 'errors: allow leaves failures blocking with 1',
+    hosts: [{ checks: ['high:failed', 'med1:error'] }],
+    policy: { errors: 'allow' },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+  },
+  {
+    name: 'skips: block blocks with 2',
+    hosts: [{ checks: ['high:passed', 'low1:skipped'] }],
+    policy: { skips: 'block' },
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+    reasons: [/h0: 1 check skipped \(low1#1\); the policy blocks skips/],
+  },
+  {
+    name: 'skips: block counts the skips of an unreachable host too',
+    hosts: [{ checks: ['high:passed'] }, { status: 'unreachable', checks: ['low1:skipped'] }],
+    policy: { skips: 'block', unreachable: 'allow' },
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+  },
+  {
+    name: 'a failure and a blocked skip: 2',
+    hosts: [{ checks: ['high:failed', 'low1:skipped'] }],
+    policy: { skips: 'block' },
+    verdict: 'blocked',
+    exitCode: EXIT.error,
+  },
+  {
+    name: 'medium: 3 allows three failed medium controls',
+    hosts: [{ checks: ['med1:failed', 'med2:failed', 'med3:failed', 'med4:passed'] }],
+    policy: { failures: { allow: { medium: 3 } } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+    reasons: [/^allowed: h0: 3 failed medium controls \(med1, med2, med3\); within the allowance of 3 per host$/],
+  },
+  {
+    name: 'medium: 3 blocks a fourth',
+    hosts: [{ checks: ['med1:failed', 'med2:failed', 'med3:failed', 'med4:failed'] }],
+    policy: { failures: { allow: { medium: 3 } } },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+    reasons: [/h0: 4 failed medium controls \(med1, med2, med3, med4\); over the allowance of 3 per host/],
+  },
+  {
+    name: 'a control counts once however many of its checks fail',
+    hosts: [{ checks: ['med1:failed', 'med1:failed', 'med1:failed'] }],
+    policy: { failures: { allow: { medium: 1 } } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
+  {
+    name: 'a medium allowance does not allow a high failure',
+    hosts: [{ checks: ['high:failed', 'med1:failed'] }],
+    policy: { failures: { allow: { medium: 3, low: 'unlimited' } } },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+    reasons: [
+      /h0: 1 failed high control \(high\); high failures are not allowed/,
+      /^allowed: h0: 1 failed medium control/,
+    ],
+  },
+  {
+    name: 'low: unlimited',
+    hosts: [{ checks: ['low1:failed', 'low2:failed'] }],
+    policy: { failures: { allow: { low: 'unlimited' } } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+    reasons: [/low failures are allowed without limit/],
+  },
+  {
+    name: 'medium: 0 is the same as not listing it',
+    hosts: [{ checks: ['med1:failed'] }],
+    policy: { failures: { allow: { medium: 0 } } },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+  },
+  {
+    name: 'critical can be allowed explicitly',
+    hosts: [{ checks: ['crit:failed'] }],
+    policy: { failures: { allow: { critical: 1 } } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
+  {
+    name: 'a check outside any control counts at the default impact, medium',
+    hosts: [{ checks: ['-:failed'] }],
+    policy: { failures: { allow: { medium: 1 } } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+    reasons: [/1 failed medium control \(spec#1\)/],
+  },
+  {
+    name: 'two loose failed checks are two units',
+    hosts: [{ checks: ['-:failed', '-:failed'] }],
+    policy: { failures: { allow: { medium: 1 } } },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+  },
+  {
+    name: 'allowances are per host',
+    hosts: [{ checks: ['med1:failed', 'med2:failed'] }, { checks: ['med1:failed', 'med2:failed'] }],
+    policy: { failures: { allow: { medium: 2 } } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
+  {
+    name: 'one host over its allowance blocks the run',
+    hosts: [{ checks: ['med1:failed'] }, { checks: ['med1:failed', 'med2:failed', 'med3:failed'] }],
+    policy: { failures: { allow: { medium: 2 } } },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+    reasons: [/^h1: 3 failed medium controls/, /^allowed: h0: 1 failed medium control/],
+  },
+  {
+    name: 'a failed control on an unreachable host cannot exist; its errors are the host',
+    hosts: [{ checks: ['med1:passed'] }, { status: 'unreachable', checks: ['med1:error', 'med2:error'] }],
+    policy: { unreachable: 'allow' },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
 ];
 
 describe('gate: decisions', () => {
@@ -101,7 +291,10 @@ describe('gate: decisions', () => {
     it(c.name, () => {
       const policy = c.policy === undefined ? undefined : GatePolicySchema.parse(c.policy);
       const verdict = decideVerdict(runResult(c.hosts), policy);
-      expect({ verdict: verdict.verdict, exitCode: verdict.exitCode }, JSON.stringify(verdict, null, 2)).to.deep.equal({ verdict: c.verdict, exitCode: c.exitCode });
+      expect({ verdict: verdict.verdict, exitCode: verdict.exitCode }, JSON.stringify(verdict, null, 2)).to.deep.equal({
+        verdict: c.verdict,
+        exitCode: c.exitCode,
+      });
       if (c.reasons) expectInOrder(verdict.reasons, c.reasons);
       if (c.summary) expect(verdict.summary).to.match(c.summary);
       if (c.verdict === 'blocked') expect(verdict.reasons.filter((r) => !r.startsWith('allowed: '))).to.not.be.empty;
@@ -126,7 +319,12 @@ describe('gate: decisions', () => {
   });
 
   it('keeps the default policy strict', () => {
-    expect(DEFAULT_POLICY).to.deep.equal({ failures: { allow: {} }, errors: 'block', unreachable: 'block', skips: 'allow' });
+    expect(DEFAULT_POLICY).to.deep.equal({
+      failures: { allow: {} },
+      errors: 'block',
+      unreachable: 'block',
+      skips: 'allow',
+    });
   });
 });
 
@@ -143,8 +341,24 @@ describe('gate: policy files', () => {
   };
 
   it('reads every field', () => {
-    const policy = parse(['failures:', '  allow:', '    medium: 3', '    low: unlimited', 'errors: allow', 'unreachable: allow', 'skips: block', ''].join('\n'));
-    expect(policy).to.deep.equal({ failures: { allow: { medium: 3, low: 'unlimited' } }, errors: 'allow', unreachable: 'allow', skips: 'block' });
+    const policy = parse(
+      [
+        'failures:',
+        '  allow:',
+        '    medium: 3',
+        '    low: unlimited',
+        'errors: allow',
+        'unreachable: allow',
+        'skips: block',
+        '',
+      ].join('\n'),
+    );
+    expect(policy).to.deep.equal({
+      failures: { allow: { medium: 3, low: 'unlimited' } },
+      errors: 'allow',
+      unreachable: 'allow',
+      skips: 'block',
+    });
   });
 
   it('fills every missing field with the strict default', () => {
@@ -156,13 +370,21 @@ describe('gate: policy files', () => {
     expect(failure('errors: block\nblock: { failedImpactAtLeast: high }\n').message).to.equal(
       'gate.yaml:2:1: unknown key "block"; expected one of: failures, errors, unreachable, skips, drift',
     );
-    expect(failure('failures:\n  allow:\n    severe: 2\n').message).to.equal('gate.yaml:3:5: failures.allow: unknown key "severe"; expected one of: none, low, medium, high, critical');
-    expect(failure('failures:\n  block: high\n').message).to.equal('gate.yaml:2:3: failures: unknown key "block"; expected one of: allow');
+    expect(failure('failures:\n  allow:\n    severe: 2\n').message).to.equal(
+      'gate.yaml:3:5: failures.allow: unknown key "severe"; expected one of: none, low, medium, high, critical',
+    );
+    expect(failure('failures:\n  block: high\n').message).to.equal(
+      'gate.yaml:2:3: failures: unknown key "block"; expected one of: allow',
+    );
   });
 
   it('refuses an allowance that is not a count or "unlimited"', () => {
-    expect(failure('failures:\n  allow:\n    medium: lots\n').message).to.equal('gate.yaml:3:5: failures.allow.medium: expected a count (0 or more) or "unlimited"');
-    expect(failure('failures:\n  allow:\n    low: -1\n').message).to.match(/^gate\.yaml:3:5: failures\.allow\.low: expected a count/);
+    expect(failure('failures:\n  allow:\n    medium: lots\n').message).to.equal(
+      'gate.yaml:3:5: failures.allow.medium: expected a count (0 or more) or "unlimited"',
+    );
+    expect(failure('failures:\n  allow:\n    low: -1\n').message).to.match(
+      /^gate\.yaml:3:5: failures\.allow\.low: expected a count/,
+    );
     expect(failure('failures:\n  allow:\n    low: 1.5\n').message).to.match(/^gate\.yaml:3:5: /);
   });
 
@@ -219,13 +441,25 @@ function hostResult(target: string, sketch: HostSketch): HostResult {
     const key = control ?? 'spec';
     const n = (perUnit.get(key) ?? 0) + 1;
     perUnit.set(key, n);
-    return { checkId: `${key}#${n}`, control, title: `check ${key}#${n}`, resource: 'file', subject: '/x', matcher: 'exists', negated: false, status, message: status };
+    return {
+      checkId: `${key}#${n}`,
+      control,
+      title: `check ${key}#${n}`,
+      resource: 'file',
+      subject: '/x',
+      matcher: 'exists',
+      negated: false,
+      status,
+      message: status,
+    };
   });
   const status = sketch.status ?? 'completed';
   return {
     target,
     status,
-    ...(status === 'completed' ? {} : { reason: status === 'unreachable' ? 'connection refused' : 'the probe could not start' }),
+    ...(status === 'completed'
+      ? {}
+      : { reason: status === 'unreachable' ? 'connection refused' : 'the probe could not start' }),
     startedAt: '2025-01-01T00:00:00.000+00:00',
     durationMs: 10,
     execCount: status === 'unreachable' ? 0 : 1,

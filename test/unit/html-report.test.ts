@@ -35,11 +35,15 @@ describe('html reporter (page text)', () => {
     expect(body).not.to.match(/<(?:script|img|svg)\b/i);
     // The only script is the report's own, and the policy allows nothing else to run or load.
     expect(page.match(/<script>/g)).to.have.length(1);
-    expect(page).to.match(/http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+';/);
+    expect(page).to.match(
+      /http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+';/,
+    );
   });
 
   it('escapes the five characters that matter in text and attributes', () => {
-    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).to.equal('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;');
+    expect(escapeHtml(`<a href="x" title='y'>&amp;</a>`)).to.equal(
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;',
+    );
   });
 
   it('refers to nothing outside the page', () => {

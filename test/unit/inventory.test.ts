@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { SpecError } from '../../src/inputs/input-error.js';
-import { InventoryLimitError, loadInventory, parseInventory, selectHosts, type Inventory } from '../../src/inventory/load.js';
+import {
+  InventoryLimitError,
+  loadInventory,
+  parseInventory,
+  selectHosts,
+  type Inventory,
+} from '../../src/inventory/load.js';
 import { InventoryFileSchema } from '../../src/inventory/schema.js';
 import { inventoryTargets } from '../../src/inventory/targets.js';
 import { loadSshSettings, type SshSettings } from '../../src/targets/ssh-settings.js';
@@ -13,7 +19,11 @@ const EXAMPLE = fileURLToPath(new URL('../../docs/examples/inventory.yaml', impo
 const FINGERPRINT = 'SHA256:3o5fVfAQxW4JKZtmNWmTaVq5kjUyUbZpvo1AjChDZE8';
 
 function inventory(text: string): Inventory {
-  return parseInventory(text, 'fleet.yaml', { baseDir: '/inventories', home: '/home/auditor', defaultUser: () => 'me' });
+  return parseInventory(text, 'fleet.yaml', {
+    baseDir: '/inventories',
+    home: '/home/auditor',
+    defaultUser: () => 'me',
+  });
 }
 
 function inventoryError(text: string): string {
@@ -37,9 +47,21 @@ describe('inventory', () => {
     it('resolves every host with the defaults filled in', () => {
       expect(names(example.hosts)).to.deep.equal(['web-1', 'web-2', 'db-1.example.com', 'db-2', 'bastion']);
       const [web1, , db1, db2, bastion] = example.hosts;
-      expect(web1!.address).to.deep.equal({ kind: 'ssh', user: 'audit', host: '10.0.0.11', port: 22, defaulted: ['port'] });
+      expect(web1!.address).to.deep.equal({
+        kind: 'ssh',
+        user: 'audit',
+        host: '10.0.0.11',
+        port: 22,
+        defaulted: ['port'],
+      });
       expect(web1!.tags).to.deep.equal(['web', 'debian']);
-      expect(db1!.address).to.deep.equal({ kind: 'ssh', user: 'audit', host: 'db-1.example.com', port: 22, defaulted: ['port'] });
+      expect(db1!.address).to.deep.equal({
+        kind: 'ssh',
+        user: 'audit',
+        host: 'db-1.example.com',
+        port: 22,
+        defaulted: ['port'],
+      });
       expect(db2!.address).to.deep.equal({ kind: 'ssh', user: 'root', host: 'db-2.example.com', port: 2222 });
       expect(db2!.hostKeys).to.deep.equal([FINGERPRINT]);
       expect(bastion!.address).to.deep.equal({ kind: 'ssh', user: 'ops', host: '192.0.2.10', port: 2222 });
@@ -69,30 +91,51 @@ describe('inventory', () => {
     it('reaches a host without host or url by its name, with the current user and port 22', () => {
       const [host] = inventory('hosts:\n  Web-1.Example.COM:\n').hosts;
       // ssh_config may still name the user and port.
-      expect(host!.address).to.deep.equal({ kind: 'ssh', user: 'me', host: 'web-1.example.com', port: 22, defaulted: ['user', 'port'] });
+      expect(host!.address).to.deep.equal({
+        kind: 'ssh',
+        user: 'me',
+        host: 'web-1.example.com',
+        port: 22,
+        defaulted: ['user', 'port'],
+      });
       expect(host).to.include({ name: 'Web-1.Example.COM' });
       expect(host!.identityFiles).to.deep.equal([]);
       expect(host!.hostKeys).to.deep.equal([]);
     });
 
     it('takes a url, with the defaults for what the url leaves out, and local', () => {
-      const loaded = inventory('defaults:\n  user: ops\nhosts:\n  a:\n    url: ssh://[2001:db8::7]:2200\n  b:\n    url: ssh://root@b.example\n  here:\n    url: local\n');
+      const loaded = inventory(
+        'defaults:\n  user: ops\nhosts:\n  a:\n    url: ssh://[2001:db8::7]:2200\n  b:\n    url: ssh://root@b.example\n  here:\n    url: local\n',
+      );
       expect(loaded.hosts.map((h) => h.address)).to.deep.equal([
         { kind: 'ssh', user: 'ops', host: '2001:db8::7', port: 2200 },
         { kind: 'ssh', user: 'root', host: 'b.example', port: 22, defaulted: ['port'] },
         { kind: 'local' },
       ]);
       const [withPort] = inventory('defaults:\n  port: 2222\nhosts:\n  c:\n    url: ssh://c.example\n').hosts;
-      expect(withPort!.address).to.deep.equal({ kind: 'ssh', user: 'me', host: 'c.example', port: 2222, defaulted: ['user'] });
+      expect(withPort!.address).to.deep.equal({
+        kind: 'ssh',
+        user: 'me',
+        host: 'c.example',
+        port: 2222,
+        defaulted: ['user'],
+      });
     });
 
     it('resolves key files from the inventory directory and ~, one or many', () => {
-      const loaded = inventory('defaults:\n  identity: [keys/a, ~/.ssh/b]\nhosts:\n  x:\n  y:\n    identity: /etc/keys/y\n');
-      expect(loaded.hosts.map((h) => h.identityFiles)).to.deep.equal([['/inventories/keys/a', '/home/auditor/.ssh/b'], ['/etc/keys/y']]);
+      const loaded = inventory(
+        'defaults:\n  identity: [keys/a, ~/.ssh/b]\nhosts:\n  x:\n  y:\n    identity: /etc/keys/y\n',
+      );
+      expect(loaded.hosts.map((h) => h.identityFiles)).to.deep.equal([
+        ['/inventories/keys/a', '/home/auditor/.ssh/b'],
+        ['/etc/keys/y'],
+      ]);
     });
 
     it('lets a host override the defaults, vars key by key', () => {
-      const [host] = inventory('defaults:\n  user: a\n  port: 2200\n  vars: { x: 1, y: 2 }\nhosts:\n  h:\n    user: b\n    port: 22\n    vars: { y: 3 }\n').hosts;
+      const [host] = inventory(
+        'defaults:\n  user: a\n  port: 2200\n  vars: { x: 1, y: 2 }\nhosts:\n  h:\n    user: b\n    port: 22\n    vars: { y: 3 }\n',
+      ).hosts;
       expect(host!.address).to.deep.include({ user: 'b', port: 22 });
       expect(host!.vars).to.deep.equal({ x: 1, y: 3 });
     });
@@ -123,7 +166,13 @@ describe('inventory', () => {
 
     it('holds the hosts of child groups at any depth, in file order', () => {
       const loaded = inventory(text);
-      expect(Object.fromEntries(loaded.groups)).to.deep.equal({ outer: ['a', 'b', 'd'], middle: ['a', 'b', 'd'], inner: ['a', 'b'], sibling: ['a'], empty: [] });
+      expect(Object.fromEntries(loaded.groups)).to.deep.equal({
+        outer: ['a', 'b', 'd'],
+        middle: ['a', 'b', 'd'],
+        inner: ['a', 'b'],
+        sibling: ['a'],
+        empty: [],
+      });
       expect(loaded.hosts[0]!.groups).to.deep.equal(['outer', 'middle', 'inner', 'sibling']);
       expect(loaded.hosts[2]!.groups).to.deep.equal([]);
     });
@@ -151,31 +200,98 @@ describe('inventory', () => {
       ['a missing hosts key', 'groups: {}\n', /^fleet\.yaml:1:1: hosts: /],
       ['not a map', '- a\n- b\n', /^fleet\.yaml:1:1: an inventory file must be a map with `hosts:`/],
       ['a YAML syntax error', 'hosts:\n  a: [\n', /^fleet\.yaml:\d+:\d+: YAML syntax error/],
-      ['a host listed twice', 'hosts:\n  a:\n  a:\n', /^fleet\.yaml:\d+:\d+: YAML syntax error: Map keys must be unique/],
+      [
+        'a host listed twice',
+        'hosts:\n  a:\n  a:\n',
+        /^fleet\.yaml:\d+:\d+: YAML syntax error: Map keys must be unique/,
+      ],
       ['an invalid address', 'hosts:\n  a:\n    host: "bad host!"\n', /^fleet\.yaml:3:5: host: not a host name/],
-      ['a name that is no address', 'hosts:\n  under_score-:\n', /^fleet\.yaml:2:3: the host name is used as the address but is not a host name.*; set host: or url:/],
-      ['a bad url', 'hosts:\n  a:\n    url: http://a\n', /^fleet\.yaml:3:5: url: unknown target; expected "local" or ssh:\/\//],
-      ['a password in a url', 'hosts:\n  a:\n    url: ssh://u:secret@a\n', /^fleet\.yaml:3:5: url: a password does not belong in a target URL/],
-      ['url beside port', 'hosts:\n  a:\n    url: ssh://a\n    port: 2\n', /^fleet\.yaml:4:5: "url" and "port" exclude each other/],
+      [
+        'a name that is no address',
+        'hosts:\n  under_score-:\n',
+        /^fleet\.yaml:2:3: the host name is used as the address but is not a host name.*; set host: or url:/,
+      ],
+      [
+        'a bad url',
+        'hosts:\n  a:\n    url: http://a\n',
+        /^fleet\.yaml:3:5: url: unknown target; expected "local" or ssh:\/\//,
+      ],
+      [
+        'a password in a url',
+        'hosts:\n  a:\n    url: ssh://u:secret@a\n',
+        /^fleet\.yaml:3:5: url: a password does not belong in a target URL/,
+      ],
+      [
+        'url beside port',
+        'hosts:\n  a:\n    url: ssh://a\n    port: 2\n',
+        /^fleet\.yaml:4:5: "url" and "port" exclude each other/,
+      ],
       ['a bad fingerprint', 'hosts:\n  a:\n    hostKey: MD5:aa\n', /^fleet\.yaml:3:5: expected a SHA256 fingerprint/],
-      ['a bad defaults fingerprint', 'defaults:\n  hostKey: [nope]\nhosts:\n  a:\n', /^fleet\.yaml:2:3: expected a SHA256 fingerprint/],
-      ['two hosts on one target', 'hosts:\n  a:\n    host: 10.0.0.1\n  b:\n    url: ssh://me@10.0.0.1:22\n', /^fleet\.yaml:4:3: "b" reaches the same target as "a" \(ssh:\/\/me@10\.0\.0\.1:22\)/],
-      ['an unknown group member', 'hosts:\n  a:\ngroups:\n  g: [a, z]\n', /^fleet\.yaml:4:10: unknown host or group "z"; the inventory has hosts a and groups g$/],
-      ['a group under hosts', 'hosts:\n  a:\ngroups:\n  g: [a]\n  h:\n    hosts: [g]\n', /^fleet\.yaml:6:13: unknown host "g" \("g" is a group: list it under groups\)/],
-      ['a host under groups', 'hosts:\n  a:\ngroups:\n  h:\n    groups: [a]\n', /^fleet\.yaml:5:14: unknown group "a" \("a" is a host: list it under hosts\)/],
-      ['a group as a string', 'hosts:\n  a:\ngroups:\n  g: a\n', /^fleet\.yaml:4:3: groups\.g: a group is a list of host or group names, or a map with hosts, groups and vars/],
-      ['a name both host and group', 'hosts:\n  a:\ngroups:\n  a: []\n', /^fleet\.yaml:4:3: "a" is both a host and a group/],
-      ['a group called all', 'hosts:\n  a:\ngroups:\n  all: [a]\n', /^fleet\.yaml:4:3: "all" is the implicit group of every host/],
-      ['a host called all', 'hosts:\n  a:\n  all:\n', /^fleet\.yaml:3:3: "all" is the implicit group of every host; choose another host/],
-      ['a cycle', 'hosts:\n  a:\ngroups:\n  x: [y]\n  y:\n    groups: [z]\n  z: [x, a]\n', /^fleet\.yaml:7:7: groups contain each other in a cycle: x → y → z → x/],
-      ['a group containing itself', 'hosts:\n  a:\ngroups:\n  x: [a, x]\n', /^fleet\.yaml:4:10: groups contain each other in a cycle: x → x/],
+      [
+        'a bad defaults fingerprint',
+        'defaults:\n  hostKey: [nope]\nhosts:\n  a:\n',
+        /^fleet\.yaml:2:3: expected a SHA256 fingerprint/,
+      ],
+      [
+        'two hosts on one target',
+        'hosts:\n  a:\n    host: 10.0.0.1\n  b:\n    url: ssh://me@10.0.0.1:22\n',
+        /^fleet\.yaml:4:3: "b" reaches the same target as "a" \(ssh:\/\/me@10\.0\.0\.1:22\)/,
+      ],
+      [
+        'an unknown group member',
+        'hosts:\n  a:\ngroups:\n  g: [a, z]\n',
+        /^fleet\.yaml:4:10: unknown host or group "z"; the inventory has hosts a and groups g$/,
+      ],
+      [
+        'a group under hosts',
+        'hosts:\n  a:\ngroups:\n  g: [a]\n  h:\n    hosts: [g]\n',
+        /^fleet\.yaml:6:13: unknown host "g" \("g" is a group: list it under groups\)/,
+      ],
+      [
+        'a host under groups',
+        'hosts:\n  a:\ngroups:\n  h:\n    groups: [a]\n',
+        /^fleet\.yaml:5:14: unknown group "a" \("a" is a host: list it under hosts\)/,
+      ],
+      [
+        'a group as a string',
+        'hosts:\n  a:\ngroups:\n  g: a\n',
+        /^fleet\.yaml:4:3: groups\.g: a group is a list of host or group names, or a map with hosts, groups and vars/,
+      ],
+      [
+        'a name both host and group',
+        'hosts:\n  a:\ngroups:\n  a: []\n',
+        /^fleet\.yaml:4:3: "a" is both a host and a group/,
+      ],
+      [
+        'a group called all',
+        'hosts:\n  a:\ngroups:\n  all: [a]\n',
+        /^fleet\.yaml:4:3: "all" is the implicit group of every host/,
+      ],
+      [
+        'a host called all',
+        'hosts:\n  a:\n  all:\n',
+        /^fleet\.yaml:3:3: "all" is the implicit group of every host; choose another host/,
+      ],
+      [
+        'a cycle',
+        'hosts:\n  a:\ngroups:\n  x: [y]\n  y:\n    groups: [z]\n  z: [x, a]\n',
+        /^fleet\.yaml:7:7: groups contain each other in a cycle: x → y → z → x/,
+      ],
+      [
+        'a group containing itself',
+        'hosts:\n  a:\ngroups:\n  x: [a, x]\n',
+        /^fleet\.yaml:4:10: groups contain each other in a cycle: x → x/,
+      ],
     ];
     for (const [what, text, expected] of cases) {
       it(what, () => expect(inventoryError(text)).to.match(expected));
     }
 
     it('a missing file', () => {
-      expect(() => loadInventory('/nonexistent/fleet.yaml')).to.throw(SpecError, '/nonexistent/fleet.yaml: inventory file not found');
+      expect(() => loadInventory('/nonexistent/fleet.yaml')).to.throw(
+        SpecError,
+        '/nonexistent/fleet.yaml: inventory file not found',
+      );
     });
   });
 
@@ -198,11 +314,18 @@ describe('inventory', () => {
     });
 
     it('refuses a selection with no hosts', () => {
-      expect(() => selectHosts(loaded(), ['none'])).to.throw(InventoryLimitError, '--limit none selects no hosts of fleet.yaml');
+      expect(() => selectHosts(loaded(), ['none'])).to.throw(
+        InventoryLimitError,
+        '--limit none selects no hosts of fleet.yaml',
+      );
     });
 
     it('shortens long name lists', () => {
-      const many = parseInventory(`hosts:\n${Array.from({ length: 30 }, (_, i) => `  h${i}:\n`).join('')}`, 'big.yaml', { baseDir: '/' });
+      const many = parseInventory(
+        `hosts:\n${Array.from({ length: 30 }, (_, i) => `  h${i}:\n`).join('')}`,
+        'big.yaml',
+        { baseDir: '/' },
+      );
       expect(() => selectHosts(many, ['x'])).to.throw(/hosts h0, h1, .*h19, … \(30 in all\)$/);
     });
   });
@@ -212,7 +335,9 @@ describe('inventory', () => {
     const sshSettings = (): SshSettings => loadSshSettings({ connectTimeout: 1, knownHosts: ['/dev/null'] }, {}, home);
 
     it('names each target as --target would, with the inventory entry beside it', () => {
-      const loaded = inventory('hosts:\n  web:\n    host: 10.0.0.1\n    tags: [t]\n  here:\n    url: local\ngroups:\n  g: [web]\n');
+      const loaded = inventory(
+        'hosts:\n  web:\n    host: 10.0.0.1\n    tags: [t]\n  here:\n    url: local\ngroups:\n  g: [web]\n',
+      );
       const targets = inventoryTargets(loaded.hosts, sshSettings, {});
       expect(targets.map((t) => t.target.name)).to.deep.equal(['ssh://me@10.0.0.1:22', 'local']);
       expect(targets[0]!.info).to.deep.equal({ name: 'web', groups: ['g'], tags: ['t'] });
@@ -221,15 +346,27 @@ describe('inventory', () => {
     it('stops with the inventory line when a host key file cannot be used', () => {
       const dir = mkdtempSync(join(tmpdir(), 'driftspec-inventory-'));
       writeFileSync(join(dir, 'not-a-key'), 'hello\n');
-      const loaded = parseInventory('hosts:\n  a:\n    identity: not-a-key\n', 'fleet.yaml', { baseDir: dir, defaultUser: () => 'me' });
-      expect(() => inventoryTargets(loaded.hosts, sshSettings, {})).to.throw(SpecError, `fleet.yaml:3:5: identity ${join(dir, 'not-a-key')}: not a private key`);
-      const missing = parseInventory('defaults:\n  identity: gone\nhosts:\n  a:\n', 'fleet.yaml', { baseDir: dir, defaultUser: () => 'me' });
+      const loaded = parseInventory('hosts:\n  a:\n    identity: not-a-key\n', 'fleet.yaml', {
+        baseDir: dir,
+        defaultUser: () => 'me',
+      });
+      expect(() => inventoryTargets(loaded.hosts, sshSettings, {})).to.throw(
+        SpecError,
+        `fleet.yaml:3:5: identity ${join(dir, 'not-a-key')}: not a private key`,
+      );
+      const missing = parseInventory('defaults:\n  identity: gone\nhosts:\n  a:\n', 'fleet.yaml', {
+        baseDir: dir,
+        defaultUser: () => 'me',
+      });
       expect(() => inventoryTargets(missing.hosts, sshSettings, {})).to.throw(SpecError, 'fleet.yaml:2:3: identity');
     });
   });
 
   it('accepts every documented host form in the schema', () => {
-    const parsed = InventoryFileSchema.safeParse({ hosts: { a: null, b: { url: 'local' }, c: { identity: ['x', 'y'], hostKey: FINGERPRINT } }, groups: { g: ['a'], h: { hosts: ['b'], groups: ['g'] } } });
+    const parsed = InventoryFileSchema.safeParse({
+      hosts: { a: null, b: { url: 'local' }, c: { identity: ['x', 'y'], hostKey: FINGERPRINT } },
+      groups: { g: ['a'], h: { hosts: ['b'], groups: ['g'] } },
+    });
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).to.equal(true);
   });
 });

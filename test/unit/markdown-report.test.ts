@@ -1,11 +1,19 @@
 import { expect } from 'chai';
 import { code, renderMarkdownReport, text } from '../../reporters/markdown.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
-import { countStatuses, RunResultSchema, type CheckResult, type HostResult, type RunResult } from '../../src/results/schema.js';
+import {
+  countStatuses,
+  RunResultSchema,
+  type CheckResult,
+  type HostResult,
+  type RunResult,
+} from '../../src/results/schema.js';
 
 describe('markdown report', () => {
   it('escapes inline text so that it renders as written', () => {
-    expect(text('a|b `c` *d* _e_ [f](g) <h> & ~i~ #j \\k')).to.equal('a\\|b \\`c\\` \\*d\\* \\_e\\_ \\[f\\](g) \\<h\\> \\& \\~i\\~ \\#j \\\\k');
+    expect(text('a|b `c` *d* _e_ [f](g) <h> & ~i~ #j \\k')).to.equal(
+      'a\\|b \\`c\\` \\*d\\* \\_e\\_ \\[f\\](g) \\<h\\> \\& \\~i\\~ \\#j \\\\k',
+    );
     expect(text('two\nlines')).to.equal('two lines');
   });
 
@@ -19,8 +27,15 @@ describe('markdown report', () => {
   });
 
   it('keeps every table row to its columns, whatever the titles and values hold', () => {
-    const hostile = check({ title: 'file /a|b `|` should | exist', status: 'failed', expected: '|x|', actual: '`|`\n|' });
-    const md = render(run([host('ssh://a|b:22', [hostile, check({ checkId: 'c-01#2', status: 'error', message: 'boom | bang' })])]));
+    const hostile = check({
+      title: 'file /a|b `|` should | exist',
+      status: 'failed',
+      expected: '|x|',
+      actual: '`|`\n|',
+    });
+    const md = render(
+      run([host('ssh://a|b:22', [hostile, check({ checkId: 'c-01#2', status: 'error', message: 'boom | bang' })])]),
+    );
     const rows = md.split('\n').filter((line) => line.startsWith('|'));
     expect(rows.length).to.be.greaterThan(4);
     for (const line of rows) {
@@ -30,7 +45,14 @@ describe('markdown report', () => {
   });
 
   it('shows the verdict, the reasons and a table per host', () => {
-    const md = render(run([host('local', [check({ status: 'passed' }), check({ checkId: 'c-01#2', status: 'failed', expected: '0644', actual: '0600' })])]));
+    const md = render(
+      run([
+        host('local', [
+          check({ status: 'passed' }),
+          check({ checkId: 'c-01#2', status: 'failed', expected: '0644', actual: '0600' }),
+        ]),
+      ]),
+    );
     expect(md).to.match(/^### ❌ driftspec: blocked \(exit 1\)\n\nblocked: 1 failed control\n/);
     expect(md).to.include('| `local` | ✅ completed |  | 1 | 1 | 0 | 0 |');
     expect(md).to.include('- local: 1 failed medium control (c-01); medium failures are not allowed');
@@ -51,7 +73,16 @@ describe('markdown report', () => {
   });
 
   it('fences evidence past any backticks in it and cuts long evidence', () => {
-    const evidence = { id: 'q1', script: 'echo ````', exitCode: 0, stdout: Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n'), stderr: '', stdoutBytes: 700, stderrBytes: 0, truncated: false };
+    const evidence = {
+      id: 'q1',
+      script: 'echo ````',
+      exitCode: 0,
+      stdout: Array.from({ length: 100 }, (_, i) => `line ${i}`).join('\n'),
+      stderr: '',
+      stdoutBytes: 700,
+      stderrBytes: 0,
+      truncated: false,
+    };
     const h = { ...host('local', [check({ status: 'failed', evidence: 'q1' })]), evidence: { q1: evidence } };
     const md = render(run([h]));
     expect(md).to.include('`````text\nquery q1 exited 0\n--- script ---\necho ````\n');
@@ -68,9 +99,18 @@ describe('markdown report', () => {
   });
 
   it('describes an unreachable host by its reason, not check by check', () => {
-    const down: HostResult = { ...host('ssh://b:22', [check({ status: 'error', message: 'not checked' }), check({ checkId: 'c-01#2', status: 'skipped' })]), status: 'unreachable', reason: 'timed out after 10 s' };
+    const down: HostResult = {
+      ...host('ssh://b:22', [
+        check({ status: 'error', message: 'not checked' }),
+        check({ checkId: 'c-01#2', status: 'skipped' }),
+      ]),
+      status: 'unreachable',
+      reason: 'timed out after 10 s',
+    };
     const md = render(run([host('a', [check({ status: 'passed' })]), down]));
-    expect(md).to.include('#### `ssh://b:22`: unreachable\n\ntimed out after 10 s\n\n1 check could not be checked (1 more were skipped).');
+    expect(md).to.include(
+      '#### `ssh://b:22`: unreachable\n\ntimed out after 10 s\n\n1 check could not be checked (1 more were skipped).',
+    );
     expect(md).to.not.include('not checked');
   });
 });
@@ -80,11 +120,30 @@ function render(result: RunResult): string {
 }
 
 function check(fields: Partial<CheckResult> & Pick<CheckResult, 'status'>): CheckResult {
-  return { checkId: 'c-01#1', control: 'c-01', title: 'file /x should exist', resource: 'file', subject: '/x', matcher: 'exists', negated: false, message: `it ${fields.status}`, ...fields };
+  return {
+    checkId: 'c-01#1',
+    control: 'c-01',
+    title: 'file /x should exist',
+    resource: 'file',
+    subject: '/x',
+    matcher: 'exists',
+    negated: false,
+    message: `it ${fields.status}`,
+    ...fields,
+  };
 }
 
 function host(target: string, results: CheckResult[]): HostResult {
-  return { target, status: 'completed', startedAt: '2025-01-01T10:00:00.000+00:00', durationMs: 12, execCount: 1, counts: countStatuses(results), results, evidence: {} };
+  return {
+    target,
+    status: 'completed',
+    startedAt: '2025-01-01T10:00:00.000+00:00',
+    durationMs: 12,
+    execCount: 1,
+    counts: countStatuses(results),
+    results,
+    evidence: {},
+  };
 }
 
 function run(hosts: HostResult[]): RunResult {

@@ -32,7 +32,19 @@ function fleetResult(): RunResult {
     if (firstEvidence) firstEvidence.stdout += `€ 😀 \u2028 "quoted" \\ back\ttab\u0001 ${i}\n`;
     hosts.push(source);
   }
-  return { ...golden, hosts, counts: hosts.reduce((sum, h) => ({ passed: sum.passed + h.counts.passed, failed: sum.failed + h.counts.failed, error: sum.error + h.counts.error, skipped: sum.skipped + h.counts.skipped }), { passed: 0, failed: 0, error: 0, skipped: 0 }) };
+  return {
+    ...golden,
+    hosts,
+    counts: hosts.reduce(
+      (sum, h) => ({
+        passed: sum.passed + h.counts.passed,
+        failed: sum.failed + h.counts.failed,
+        error: sum.error + h.counts.error,
+        skipped: sum.skipped + h.counts.skipped,
+      }),
+      { passed: 0, failed: 0, error: 0, skipped: 0 },
+    ),
+  };
 }
 
 function tempDir(): string {
@@ -93,7 +105,10 @@ describe('reports rendered in pieces', () => {
     values.push(holes, { holes });
     for (const value of values) {
       for (let levels = 0; levels <= 5; levels++) {
-        expect([...jsonPieces(value, levels)].join(''), `${String(JSON.stringify(value))} at ${levels} levels`).to.equal(JSON.stringify(value, null, 2));
+        expect(
+          [...jsonPieces(value, levels)].join(''),
+          `${String(JSON.stringify(value))} at ${levels} levels`,
+        ).to.equal(JSON.stringify(value, null, 2));
       }
     }
   });
@@ -103,7 +118,9 @@ describe('reports rendered in pieces', () => {
     const verdict = decideVerdict(result);
     for (const verbose of [false, true]) {
       const options = { color: verbose, verbose };
-      expect([...cliReportPieces(result, verdict, options)].join('')).to.equal(renderCliReport(result, verdict, options));
+      expect([...cliReportPieces(result, verdict, options)].join('')).to.equal(
+        renderCliReport(result, verdict, options),
+      );
       expect([...cliReportPieces(result, verdict, options)].length).to.be.greaterThan(result.hosts.length);
     }
     const page = [...htmlReportPieces(result, verdict)];
@@ -152,7 +169,11 @@ describe('writing reports in pieces', () => {
     writeFileSync(join(dir, 'old.xml'), 'old junit\n');
     const renderers = { json: () => ['{', '}\n'], junit: failingHalfWay, cli: () => 'table\n' };
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    const requests = [{ name: 'json', path: join(dir, 'a.json') }, { name: 'junit', path: join(dir, 'old.xml') }, { name: 'cli' }];
+    const requests = [
+      { name: 'json', path: join(dir, 'a.json') },
+      { name: 'junit', path: join(dir, 'old.xml') },
+      { name: 'cli' },
+    ];
     await writeReports(requests, renderers, {} as RunResult, VERDICT, sink).then(
       () => expect.fail('writeReports should have failed'),
       (error: Error) => expect(error.message).to.equal('renderer broke half-way'),
@@ -165,7 +186,13 @@ describe('writing reports in pieces', () => {
     const dir = tempDir();
     const renderers = { json: () => ['{', '}\n'], cli: failingHalfWay };
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
-    await writeReports([{ name: 'json', path: join(dir, 'a.json') }, { name: 'cli' }], renderers, {} as RunResult, VERDICT, sink).catch(() => undefined);
+    await writeReports(
+      [{ name: 'json', path: join(dir, 'a.json') }, { name: 'cli' }],
+      renderers,
+      {} as RunResult,
+      VERDICT,
+      sink,
+    ).catch(() => undefined);
     expect(readdirSync(dir)).to.deep.equal([]);
   });
 
@@ -190,9 +217,18 @@ describe('writing reports in pieces', () => {
     }) as typeof slow.write;
     const pieces = Array.from({ length: 20_000 }, (_, i) => `  "line ${i}": "€ 😀 ${'z'.repeat(i % 300)}",\n`);
     const dir = tempDir();
-    await writeReports([{ name: 'json' }, { name: 'cli', path: join(dir, 'cli.txt') }], { json: () => pieces, cli: () => 'file\n' }, {} as RunResult, VERDICT, slow);
+    await writeReports(
+      [{ name: 'json' }, { name: 'cli', path: join(dir, 'cli.txt') }],
+      { json: () => pieces, cli: () => 'file\n' },
+      {} as RunResult,
+      VERDICT,
+      slow,
+    );
     expect(refusals).to.be.greaterThan(0);
-    expect(heldBefore.every((held) => held === 0), `held before each write: ${heldBefore.join(', ')}`).to.equal(true);
+    expect(
+      heldBefore.every((held) => held === 0),
+      `held before each write: ${heldBefore.join(', ')}`,
+    ).to.equal(true);
     expect(received.length).to.be.greaterThan(1);
     for (const chunk of received) expect(chunk.toString('utf8')).not.to.include('\ufffd');
     expect(Buffer.concat(received).toString('utf8')).to.equal(pieces.join(''));

@@ -46,7 +46,9 @@ describe('value matchers', () => {
   });
 
   it('describes what is expected in words', () => {
-    expect(describeValueMatcher({ allOf: [{ ge: 1 }, { not: { matches: 'x', flags: 'i' } }] })).to.equal('at least 1 and not matching /x/i');
+    expect(describeValueMatcher({ allOf: [{ ge: 1 }, { not: { matches: 'x', flags: 'i' } }] })).to.equal(
+      'at least 1 and not matching /x/i',
+    );
   });
 
   it('rejects a bad regular expression and unknown keys', () => {

@@ -1,9 +1,20 @@
 import { DRIFT_FORMAT_NAMES, loadDriftRenderers } from '../../../reporters/formats.js';
 import { writeReports } from '../../../reporters/output.js';
 import { DRIFT_PROGRESS } from '../../../reporters/progress.js';
-import { describeExpired, isExpired, loadAcceptFile, NO_ACCEPTED_DRIFT, type AcceptedDrift } from '../../drift/accept.js';
+import {
+  describeExpired,
+  isExpired,
+  loadAcceptFile,
+  NO_ACCEPTED_DRIFT,
+  type AcceptedDrift,
+} from '../../drift/accept.js';
 import { describeSnapshot, diffSnapshots, unreachableHostDrift } from '../../drift/diff.js';
-import { DRIFT_REPORT_SCHEMA_VERSION, type DriftReport, type DriftVerdict, type HostDrift } from '../../drift/diff-schema.js';
+import {
+  DRIFT_REPORT_SCHEMA_VERSION,
+  type DriftReport,
+  type DriftVerdict,
+  type HostDrift,
+} from '../../drift/diff-schema.js';
 import { loadIgnoreFile, NO_IGNORES, type IgnoreRules } from '../../drift/ignore.js';
 import { recordedIgnoreOptions, type SnapshotOptions } from '../../drift/snapshot.js';
 import { snapshotHost } from '../../drift/snapshot-host.js';
@@ -37,16 +48,24 @@ type Candidate = { kind: 'live'; address: TargetAddress; text: string } | { kind
  * that `--limit` selects). Every input file is read and every option checked before any host is
  * contacted; the exit code is the drift bitmask (src/gate/drift-policy.ts, docs/drift.md).
  */
-export async function driftCommand(args: string[], flags: DriftFlags, io: CliIo, now: () => Date = () => new Date()): Promise<number> {
+export async function driftCommand(
+  args: string[],
+  flags: DriftFlags,
+  io: CliIo,
+  now: () => Date = () => new Date(),
+): Promise<number> {
   const reports = reporterRequests(flags, DRIFT_FORMAT_NAMES);
   checkWaitFlags(flags);
   const { baselinePath, candidates } = splitArguments(args, flags);
   const policy = loadDriftPolicy(flags, io);
   const ignore: IgnoreRules = flags.ignoreFile === undefined ? NO_IGNORES : loadIgnoreFile(flags.ignoreFile, io.cwd);
-  const accept: AcceptedDrift = flags.acceptFile === undefined ? NO_ACCEPTED_DRIFT : loadAcceptFile(flags.acceptFile, io.cwd);
+  const accept: AcceptedDrift =
+    flags.acceptFile === undefined ? NO_ACCEPTED_DRIFT : loadAcceptFile(flags.acceptFile, io.cwd);
   const baseline = await readSnapshotFile(baselinePath, io.cwd);
   const files = new Map<string, Snapshot>();
-  for (const candidate of candidates) if (candidate.kind === 'file' && !files.has(candidate.path)) files.set(candidate.path, await readSnapshotFile(candidate.path, io.cwd));
+  for (const candidate of candidates)
+    if (candidate.kind === 'file' && !files.has(candidate.path))
+      files.set(candidate.path, await readSnapshotFile(candidate.path, io.cwd));
   const clock = now();
   const compare = (snapshot: Snapshot) => diffSnapshots(baseline, snapshot, { ignore, accept, now: clock });
 
@@ -126,7 +145,12 @@ function loadDriftPolicy(flags: DriftFlags, io: CliIo): DriftPolicy {
  * written some other way) the diff reports the ignores that differ as not compared.
  */
 export function liveSnapshotOptions(baseline: Snapshot, flags: Pick<DriftFlags, 'timeout'>): SnapshotOptions {
-  return { fileRoots: baseline.fileRoots, ...recordedIgnoreOptions(baseline), timeoutMs: flags.timeout * 1000, toolVersion: toolVersion() };
+  return {
+    fileRoots: baseline.fileRoots,
+    ...recordedIgnoreOptions(baseline),
+    timeoutMs: flags.timeout * 1000,
+    toolVersion: toolVersion(),
+  };
 }
 
 /** How a live host is snapshotted: the baseline's trees and ignores, within one host budget, after waiting for its boot with --wait. */
@@ -140,7 +164,8 @@ function liveBudget(baseline: Snapshot, flags: DriftFlags): LiveBudget {
   const waitMs = flags.wait ?? 0;
   return {
     snapshot: liveSnapshotOptions(baseline, flags),
-    hostTimeoutMs: (flags.hostTimeout ?? defaultHostTimeoutSeconds(flags)) * 1000 + (flags.hostTimeout === undefined ? waitMs : 0),
+    hostTimeoutMs:
+      (flags.hostTimeout ?? defaultHostTimeoutSeconds(flags)) * 1000 + (flags.hostTimeout === undefined ? waitMs : 0),
     ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
   };
 }

@@ -21,10 +21,16 @@ export async function generateCommand(flags: GenerateFlags, io: CliIo): Promise<
   const text = format === 'ts' ? renderTypeScript(spec) : renderYaml(spec);
   if (flags.output === undefined || flags.output === '-') io.stdout.write(text);
   else await writeFileAtomically(resolve(io.cwd, flags.output), text);
-  const checks = spec.controls.reduce((sum, control) => sum + control.checks.reduce((n, check) => n + check.matchers.length, 0), 0);
+  const checks = spec.controls.reduce(
+    (sum, control) => sum + control.checks.reduce((n, check) => n + check.matchers.length, 0),
+    0,
+  );
   const where = flags.output === undefined || flags.output === '-' ? 'stdout' : flags.output;
   io.stderr.write(`generated spec "${spec.name}": ${spec.controls.length} controls, ${checks} checks → ${where}\n`);
-  if (!snapshot.complete) io.stderr.write(`driftspec: the snapshot is incomplete (${snapshot.gaps.length} gaps): what it could not read has no checks\n`);
+  if (!snapshot.complete)
+    io.stderr.write(
+      `driftspec: the snapshot is incomplete (${snapshot.gaps.length} gaps): what it could not read has no checks\n`,
+    );
   return EXIT.passed;
 }
 
@@ -34,6 +40,7 @@ function outputFormat(flags: GenerateFlags): 'yaml' | 'ts' {
   const extension = extname(flags.output).toLowerCase();
   if (extension === '.yaml' || extension === '.yml') return 'yaml';
   if (extension === '.ts' || extension === '.mts') return 'ts';
-  throw usageError(`cannot tell the format from "${flags.output}": name it .yaml, .yml, .ts or .mts, or add --format yaml|ts`);
+  throw usageError(
+    `cannot tell the format from "${flags.output}": name it .yaml, .yml, .ts or .mts, or add --format yaml|ts`,
+  );
 }
-

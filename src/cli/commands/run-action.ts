@@ -82,7 +82,12 @@ function hostTimeoutMs(flags: RunFlags, plan: Plan): number {
 }
 
 /** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */
-function runTargets(flags: RunFlags, io: CliIo, sshSettings: () => SshSettings, sudo: SudoSettings | undefined): SelectedTargets {
+function runTargets(
+  flags: RunFlags,
+  io: CliIo,
+  sshSettings: () => SshSettings,
+  sudo: SudoSettings | undefined,
+): SelectedTargets {
   const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
   return selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
 }

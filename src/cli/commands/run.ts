@@ -12,7 +12,11 @@ export function register(program: Command, io: CliIo): void {
     .command('run')
     .description('check specs against targets (default: the bundled Debian web-server spec on the local machine)')
     .argument('[specs...]', 'spec files: .yaml, .yml, .json, .ts, .mts, .js, .mjs')
-    .option('-t, --target <target>', 'where to check: "local" (default) or ssh://[user@]host[:port] (repeatable)', collectTarget)
+    .option(
+      '-t, --target <target>',
+      'where to check: "local" (default) or ssh://[user@]host[:port] (repeatable)',
+      collectTarget,
+    )
     .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
     .option('-v, --verbose', 'list every check, not only failures and errors', false);
   addConnectionOptions(run);

@@ -19,7 +19,11 @@ export function jsonSchemaFor(name: (typeof SCHEMA_NAMES)[number]): unknown {
   if (name === 'drift') return driftReportJsonSchema();
   if (name === 'snapshot') return snapshotJsonSchema();
   const schema = name === 'plan' ? PlanSchema : RunResultSchema;
-  return { ...(z.toJSONSchema(schema, { unrepresentable: 'any' }) as object), $id: `urn:driftspec:schema:${name}:1`, title: `driftspec ${name}` };
+  return {
+    ...(z.toJSONSchema(schema, { unrepresentable: 'any' }) as object),
+    $id: `urn:driftspec:schema:${name}:1`,
+    title: `driftspec ${name}`,
+  };
 }
 
 export function schemaCommand(name: string, io: CliIo): number {

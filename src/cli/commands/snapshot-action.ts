@@ -76,11 +76,14 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
     `${snapshot.mounts.length} mounts`,
     `${snapshot.files.length} files`,
   ].join(', ');
-  const lines = [`snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`];
+  const lines = [
+    `snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`,
+  ];
   if (snapshot.complete) lines.push('complete: nothing was left unread');
   else {
     lines.push(`INCOMPLETE: ${snapshot.gaps.length} gap${snapshot.gaps.length === 1 ? '' : 's'}:`);
-    for (const gap of snapshot.gaps.slice(0, GAPS_SHOWN)) lines.push(`  ${gap.kind}${gap.path !== undefined ? ` ${JSON.stringify(gap.path)}` : ''}: ${gap.reason}`);
+    for (const gap of snapshot.gaps.slice(0, GAPS_SHOWN))
+      lines.push(`  ${gap.kind}${gap.path !== undefined ? ` ${JSON.stringify(gap.path)}` : ''}: ${gap.reason}`);
     if (snapshot.gaps.length > GAPS_SHOWN) lines.push(`  … and ${snapshot.gaps.length - GAPS_SHOWN} more`);
   }
   return `${lines.join('\n')}\n`;
@@ -125,4 +128,3 @@ function normaliseRoot(path: string): string {
   if (path.includes('\0')) throw usageError('--files: a path cannot contain a NUL byte');
   return path.length > 1 ? path.replace(/\/+$/, '') || '/' : path;
 }
-

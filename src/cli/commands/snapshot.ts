@@ -10,13 +10,25 @@ export function register(program: Command, io: CliIo): void {
   addConnectionOptions(
     program
       .command('snapshot')
-      .description('record the whole state of one target (packages, services, listeners, accounts, kernel parameters, mounts, file trees) in one probe, as a baseline for drift')
+      .description(
+        'record the whole state of one target (packages, services, listeners, accounts, kernel parameters, mounts, file trees) in one probe, as a baseline for drift',
+      )
       .argument('<target>', '"local" or ssh://[user@]host[:port]')
       .option('-o, --output <file>', 'where to write the snapshot (JSON; default or "-": stdout)')
       .option('--files <path>', `a file tree to record (repeatable; default: ${DEFAULT_FILE_ROOTS.join(' ')})`, collect)
-      .option('--ignore <glob>', 'leave out paths (and mount points) that match; "*" also matches "/" (repeatable)', collect)
-      .option('--no-default-ignores', 'record the volatile paths, mounts and kernel parameters that are left out by default')
-      .option('--allow-incomplete', 'exit 0 even when parts of the state could not be read (they are listed in "gaps")'),
+      .option(
+        '--ignore <glob>',
+        'leave out paths (and mount points) that match; "*" also matches "/" (repeatable)',
+        collect,
+      )
+      .option(
+        '--no-default-ignores',
+        'record the volatile paths, mounts and kernel parameters that are left out by default',
+      )
+      .option(
+        '--allow-incomplete',
+        'exit 0 even when parts of the state could not be read (they are listed in "gaps")',
+      ),
   )
     .exitOverride()
     .action(async (target: string, options: SnapshotFlags) => {

@@ -32,7 +32,11 @@ export function nameParts(database: AccountDatabase, name: string): string[] {
 }
 
 /** The fact query of one account lookup: grouped with the other names unless it looks numeric. */
-export function accountLookupQuery<F>(database: AccountDatabase, name: string, parse: FactQuery<F>['parse']): FactQuery<F> {
+export function accountLookupQuery<F>(
+  database: AccountDatabase,
+  name: string,
+  parse: FactQuery<F>['parse'],
+): FactQuery<F> {
   const key = `${database === 'passwd' ? 'user' : 'group'}:${name}`;
   if (looksNumeric(name)) return { key, script: partsScript([tablePart(database)]), parse };
   const script = (names: readonly string[]) => partsScript(lookupParts(database, names));
@@ -40,7 +44,11 @@ export function accountLookupQuery<F>(database: AccountDatabase, name: string, p
 }
 
 /** A database's lookup or table part as a section; blank lines carry nothing and are dropped. */
-export function readSection(parts: ReadonlyMap<string, Frame>, database: AccountDatabase | 'shadow', what: string): Section & { stderr: string } {
+export function readSection(
+  parts: ReadonlyMap<string, Frame>,
+  database: AccountDatabase | 'shadow',
+  what: string,
+): Section & { stderr: string } {
   const lookup = parts.get(`lookup:${database}`);
   const part = lookup ?? parts.get(`table:${database}`);
   if (!part) throw new FactError(`${what}: the ${database} part is missing from the output`);
@@ -61,9 +69,15 @@ function linesOf(part: Frame | undefined): string[] {
 }
 
 /** The entry line for exactly `name`, or why there is none; anything that is not evidence throws. */
-export function findEntryLine(section: Section, name: string, stderr: string, what: string): { line: string } | { absent: string } {
+export function findEntryLine(
+  section: Section,
+  name: string,
+  stderr: string,
+  what: string,
+): { line: string } | { absent: string } {
   const tool = section.mode === 'lookup' ? `getent ${section.database}` : `reading the ${section.database} database`;
-  if (section.exitCode === 127) throw new FactError(`${what}: ${tool}: command not found on the target (exit 127)${stderr ? `: ${stderr}` : ''}`);
+  if (section.exitCode === 127)
+    throw new FactError(`${what}: ${tool}: command not found on the target (exit 127)${stderr ? `: ${stderr}` : ''}`);
   if (section.exitCode !== 0 && !(section.mode === 'lookup' && section.exitCode === 2)) {
     throw new FactError(`${what}: ${tool} exited ${section.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
   }
@@ -77,6 +91,7 @@ export function findEntryLine(section: Section, name: string, stderr: string, wh
   // A name service that answers with another entry (a key read as an id, a case-insensitive
   // directory) says nothing about whether `name` itself exists.
   const names = section.lines.map((line) => JSON.stringify(entryName(line))).join(', ');
-  throw new FactError(`${what}: getent ${section.database} -- ${JSON.stringify(name)} answered with ${names || 'nothing'}, not that exact name`);
+  throw new FactError(
+    `${what}: getent ${section.database} -- ${JSON.stringify(name)} answered with ${names || 'nothing'}, not that exact name`,
+  );
 }
-

@@ -48,4 +48,3 @@ export function requireSection(sections: Section[], database: string, what: stri
   if (!section) throw new FactError(`${what}: the ${database} section is missing from the output`);
   return section;
 }
-

@@ -19,7 +19,8 @@ export function formatMode(value: Scalar): string {
  */
 export function modeProblem(value: Scalar): string | undefined {
   const hint = 'write the mode as octal text, such as \'0640\' (YAML: 0640 or "0640")';
-  if (typeof value === 'string') return OCTAL_TEXT.test(value.trim()) ? undefined : `"${value}" is not an octal mode; ${hint}`;
+  if (typeof value === 'string')
+    return OCTAL_TEXT.test(value.trim()) ? undefined : `"${value}" is not an octal mode; ${hint}`;
   if (typeof value !== 'number') return `${String(value)} is not a mode; ${hint}`;
   if (!Number.isInteger(value) || value < 0) return `${value} is not a mode; ${hint}`;
   if (value > LARGEST_NUMERIC_MODE) {

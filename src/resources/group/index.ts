@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import type { ValueExpectation } from '../../matchers/value.js';
-import { accountLookupQuery, AccountNameSchema, findEntryLine, GroupEntrySchema, parseGroupLine, readSection } from '../accounts/index.js';
+import {
+  accountLookupQuery,
+  AccountNameSchema,
+  findEntryLine,
+  GroupEntrySchema,
+  parseGroupLine,
+  readSection,
+} from '../accounts/index.js';
 import { attribute, defineResource, NoArgs, NoOptions, predicate, readParts, type FactQuery } from '../resource.js';
 
 export const GroupFactSchema = z.discriminatedUnion('exists', [
@@ -38,7 +45,10 @@ export const groupResource = defineResource({
       fact: 'entry',
       args: NoArgs,
       describe: () => 'exist',
-      test: (fact) => (fact.exists ? { pass: true, actual: `it exists (gid ${fact.entry.gid})` } : { pass: false, actual: fact.reason }),
+      test: (fact) =>
+        fact.exists
+          ? { pass: true, actual: `it exists (gid ${fact.entry.gid})` }
+          : { pass: false, actual: fact.reason },
     }),
     gid: attribute<GroupFact, number | ValueExpectation>({
       fact: 'entry',

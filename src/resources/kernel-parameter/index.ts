@@ -74,7 +74,10 @@ export function parameterGroupScript(keys: readonly string[]): string {
     `  ds_states="$ds_states$ds_s $ds_p\n"`,
     'done',
   ].join('\n');
-  const parts = [partScript('states', `printf '%s' "$ds_states"`, { inline: true }), partScript('values', `[ $# -eq 0 ] || exec grep -H '' -- "$@"`)];
+  const parts = [
+    partScript('states', `printf '%s' "$ds_states"`, { inline: true }),
+    partScript('values', `[ $# -eq 0 ] || exec grep -H '' -- "$@"`),
+  ];
   return [NO_PROC_SYS_CHECK, states, partsScript(parts)].join('\n');
 }
 
@@ -104,15 +107,21 @@ export function parseKernelParameter(frame: Frame, key: string, host?: HostFacts
     case 'directory':
       throw new FactError(`${what}: ${key} is a group of parameters, not a parameter`);
     case 'denied': {
-      const who = host && host.uid !== 0 ? ` to uid ${host.uid} (some parameters are readable by root only)` : ' (it may be write-only)';
+      const who =
+        host && host.uid !== 0
+          ? ` to uid ${host.uid} (some parameters are readable by root only)`
+          : ' (it may be write-only)';
       throw new FactError(`${what}: permission denied${who}`);
     }
     case 'value': {
       if (readFailure !== undefined) throw new FactError(`${what}: reading it failed: ${readFailure}`);
       const prefix = `${path}:`;
       // A line belongs to the longest path it starts with (a name may hold ":").
-      const longer = [...answer.states.keys()].filter((other) => other.length > path.length && other.startsWith(prefix));
-      const ownLine = (line: string) => line.startsWith(prefix) && !longer.some((other) => line.startsWith(`${other}:`));
+      const longer = [...answer.states.keys()].filter(
+        (other) => other.length > path.length && other.startsWith(prefix),
+      );
+      const ownLine = (line: string) =>
+        line.startsWith(prefix) && !longer.some((other) => line.startsWith(`${other}:`));
       const lines = answer.lines.filter(ownLine).map((line) => line.slice(prefix.length));
       return { exists: true, value: normaliseValue(lines.join('\n')) };
     }
@@ -159,7 +168,10 @@ function parseParameterParts(parts: ReadonlyMap<string, Frame>, what: string): P
     }
     states.set(match[2]!, state);
   }
-  const lines = values.stdout.toString('utf8').split('\n').filter((line) => line !== '');
+  const lines = values.stdout
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   return { states, lines, status: values.exitCode, stderr: values.stderr.toString('utf8').trim() };
 }
 
@@ -178,7 +190,10 @@ export const kernelParameterResource = defineResource({
       fact: 'parameter',
       args: NoArgs,
       describe: () => 'exist',
-      test: (fact) => (fact.exists ? { pass: true, actual: `it is ${JSON.stringify(fact.value)}` } : { pass: false, actual: fact.reason }),
+      test: (fact) =>
+        fact.exists
+          ? { pass: true, actual: `it is ${JSON.stringify(fact.value)}` }
+          : { pass: false, actual: fact.reason },
     }),
     value: attribute<KernelParameter, Scalar | ValueExpectation>({
       fact: 'parameter',

@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import type { ValueExpectation } from '../../matchers/value.js';
-import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate, requireRan, type FactQuery } from '../resource.js';
+import {
+  attribute,
+  defineResource,
+  FactError,
+  firstLines,
+  NoArgs,
+  NoOptions,
+  predicate,
+  requireRan,
+  type FactQuery,
+} from '../resource.js';
 
 export interface MountEntry {
   device: string;
@@ -37,7 +47,11 @@ exit ${NO_MOUNT_TABLE}`;
 
 /** One mount table serves every mount check; the engine parses it once per mount point. */
 function tableQuery(point: string): FactQuery<MountFact> {
-  return { key: 'mount-table', script: MOUNT_TABLE_SCRIPT, parse: (frame) => mountFactFor(parseMountTable(frame), point) };
+  return {
+    key: 'mount-table',
+    script: MOUNT_TABLE_SCRIPT,
+    parse: (frame) => mountFactFor(parseMountTable(frame), point),
+  };
 }
 
 /** fstab(5) escaping as the kernel writes it: \040 space, \011 tab, \012 newline, \134 backslash. */
@@ -60,12 +74,16 @@ export function parseMountTable(frame: Frame): { table: string; entries: MountEn
   const what = 'reading the mount table';
   requireRan(frame, what);
   const stderr = frame.stderr.toString('utf8').trim();
-  if (frame.exitCode !== 0) throw new FactError(`${what}: exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
+  if (frame.exitCode !== 0)
+    throw new FactError(`${what}: exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
   // latin1 keeps every byte as one character until the fields are decoded.
   const lines = frame.stdout.toString('latin1').split('\n');
   const header = /^@@table (\/\S+)$/.exec(lines[0] ?? '');
   if (!header) throw new FactError(`${what}: unexpected output ${JSON.stringify((lines[0] ?? '').slice(0, 200))}`);
-  const entries = lines.slice(1).filter((line) => line !== '').map((line) => parseMountLine(line, header[1]!));
+  const entries = lines
+    .slice(1)
+    .filter((line) => line !== '')
+    .map((line) => parseMountLine(line, header[1]!));
   return { table: header[1]!, entries };
 }
 
@@ -73,7 +91,12 @@ function parseMountLine(line: string, table: string): MountEntry {
   const fields = line.split(' ');
   if (fields.length < 4 || fields.slice(0, 4).some((f) => f === ''))
     throw new FactError(`reading the mount table: unparseable line in ${table}: ${JSON.stringify(line.slice(0, 200))}`);
-  const [device, mountPoint, filesystem, options] = fields.slice(0, 4).map(decodeMountField) as [string, string, string, string];
+  const [device, mountPoint, filesystem, options] = fields.slice(0, 4).map(decodeMountField) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   return { device, mountPoint, filesystem, options: options.split(',') };
 }
 
@@ -96,7 +119,15 @@ const MountPointSchema = z
   .refine((p) => p.startsWith('/'), 'a mount point is an absolute path')
   .refine((p) => !p.includes('\0'), 'a path cannot contain a NUL byte')
   .refine((p) => p === '/' || !p.endsWith('/'), 'write a mount point without a trailing "/", as the mount table does')
-  .refine((p) => p === '/' || !p.split('/').slice(1).some((c) => c === '' || c === '.' || c === '..'), 'write a mount point without "//", "." or ".." components');
+  .refine(
+    (p) =>
+      p === '/' ||
+      !p
+        .split('/')
+        .slice(1)
+        .some((c) => c === '' || c === '.' || c === '..'),
+    'write a mount point without "//", "." or ".." components',
+  );
 
 function readMounted<T extends string | readonly string[]>(pick: (fact: Extract<MountFact, { mounted: true }>) => T) {
   return (fact: MountFact) => (fact.mounted ? pick(fact) : { absent: `it is not mounted (per ${fact.table})` });
@@ -122,10 +153,22 @@ export const mountResource = defineResource({
           ? { pass: true, actual: `${fact.device} is mounted there (${fact.filesystem})` }
           : { pass: false, actual: `nothing is mounted there (per ${fact.table})` },
     }),
-    source: attribute<MountFact, string | ValueExpectation>({ fact: 'table', describe: 'have source', read: readMounted((f) => f.device) }),
-    filesystem: attribute<MountFact, string | ValueExpectation>({ fact: 'table', describe: 'have filesystem type', read: readMounted((f) => f.filesystem) }),
+    source: attribute<MountFact, string | ValueExpectation>({
+      fact: 'table',
+      describe: 'have source',
+      read: readMounted((f) => f.device),
+    }),
+    filesystem: attribute<MountFact, string | ValueExpectation>({
+      fact: 'table',
+      describe: 'have filesystem type',
+      read: readMounted((f) => f.filesystem),
+    }),
     /** Not `options`: in YAML that key holds a check's resource options. */
-    mountOptions: attribute<MountFact, ValueExpectation>({ fact: 'table', describe: 'have mount options', read: readMounted((f) => f.options) }),
+    mountOptions: attribute<MountFact, ValueExpectation>({
+      fact: 'table',
+      describe: 'have mount options',
+      read: readMounted((f) => f.options),
+    }),
   },
   shortcuts: {
     /** `mount('/tmp').hasOptions('nodev', 'nosuid')` is `mountOptions: { contains: [nodev, nosuid] }`. */

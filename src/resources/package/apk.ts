@@ -29,7 +29,8 @@ export function parseApkRecords(text: string, what: string): PackageInstance[] {
     if (fields.size === 0) continue;
     const name = fields.get('P');
     const version = fields.get('V');
-    if (!name || !version) throw new FactError(`${what}: a database record without P: or V: (${JSON.stringify(block.slice(0, 200))})`);
+    if (!name || !version)
+      throw new FactError(`${what}: a database record without P: or V: (${JSON.stringify(block.slice(0, 200))})`);
     records.push({ name, version, architecture: fields.get('A') ?? '', state: 'installed', presence: 'installed' });
   }
   return records;

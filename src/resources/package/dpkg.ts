@@ -1,6 +1,15 @@
 import type { Frame } from '../../probe/frames.js';
 import { FactError, requireRan } from '../resource.js';
-import { failure, namesInMessages, packageFact, stderrOf, stdoutOf, type PackageFact, type PackageInstance, type Presence } from './facts.js';
+import {
+  failure,
+  namesInMessages,
+  packageFact,
+  stderrOf,
+  stdoutOf,
+  type PackageFact,
+  type PackageInstance,
+  type Presence,
+} from './facts.js';
 
 /** dpkg's package status (the second letter of `db:Status-Abbrev`), see dpkg-query(1). */
 const DPKG_STATUS: Record<string, { state: string; presence: Presence }> = {
@@ -25,11 +34,17 @@ export function parseDpkgQuery(frame: Frame, subject: string): PackageFact {
   const what = `dpkg-query ${subject}`;
   requireRan(frame, what);
   const notFound = namesInMessages(stderrOf(frame), /^dpkg-query: no packages found matching (.+)$/);
-  if (frame.exitCode !== 0 && !(frame.exitCode === 1 && notFound !== undefined && notFound.size > 0)) throw failure(frame, what);
-  const lines = stdoutOf(frame).split('\n').filter((line) => line !== '');
-  if (lines.length === 0 && !notFound?.has(subject)) throw new FactError(`${what}: dpkg-query listed nothing for ${subject}`);
+  if (frame.exitCode !== 0 && !(frame.exitCode === 1 && notFound !== undefined && notFound.size > 0))
+    throw failure(frame, what);
+  const lines = stdoutOf(frame)
+    .split('\n')
+    .filter((line) => line !== '');
+  if (lines.length === 0 && !notFound?.has(subject))
+    throw new FactError(`${what}: dpkg-query listed nothing for ${subject}`);
   const [wantedName = '', wantedArch] = splitDpkgArch(subject);
-  const instances = lines.map((line) => parseDpkgLine(line, what)).filter((i) => i.name === wantedName && (wantedArch === undefined || i.architecture === wantedArch));
+  const instances = lines
+    .map((line) => parseDpkgLine(line, what))
+    .filter((i) => i.name === wantedName && (wantedArch === undefined || i.architecture === wantedArch));
   return packageFact('dpkg', subject, instances, what);
 }
 
@@ -44,7 +59,8 @@ export function parseDpkgLine(line: string, what: string): PackageInstance {
   if (fields.length !== 4) throw new FactError(`${what}: unexpected output line ${JSON.stringify(line)}`);
   const [abbrev = '', binaryPackage = '', version = '', architecture = ''] = fields;
   const status = DPKG_STATUS[abbrev.charAt(1)];
-  if (abbrev.length !== 3 || !status) throw new FactError(`${what}: unknown package status ${JSON.stringify(abbrev)} in ${JSON.stringify(line)}`);
+  if (abbrev.length !== 3 || !status)
+    throw new FactError(`${what}: unknown package status ${JSON.stringify(abbrev)} in ${JSON.stringify(line)}`);
   const [name = ''] = splitDpkgArch(binaryPackage);
   // A set error flag (R, reinst-required) means dpkg itself considers the package broken.
   const broken = abbrev.charAt(2) === 'R';

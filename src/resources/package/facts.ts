@@ -51,7 +51,12 @@ export function failure(frame: Frame, what: string): FactError {
   return new FactError(`${what} exited ${frame.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`);
 }
 
-export function packageFact(manager: SupportedPackageManager, name: string, instances: PackageInstance[], what: string): PackageFact {
+export function packageFact(
+  manager: SupportedPackageManager,
+  name: string,
+  instances: PackageInstance[],
+  what: string,
+): PackageFact {
   return validateFact(PackageFactSchema, { manager, name, instances }, what);
 }
 

@@ -23,7 +23,12 @@ export { parsePacmanInfo, parsePacmanQuery } from './pacman.js';
 export { packageGroupScript, packageScript, parsePackageFrame } from './query.js';
 export { parseRpmLine, parseRpmQuery } from './rpm.js';
 
-const VERSION_FORMAT: Record<SupportedPackageManager, VersionFormat> = { dpkg: 'dpkg', rpm: 'rpm', apk: 'apk', pacman: 'pacman' };
+const VERSION_FORMAT: Record<SupportedPackageManager, VersionFormat> = {
+  dpkg: 'dpkg',
+  rpm: 'rpm',
+  apk: 'apk',
+  pacman: 'pacman',
+};
 
 function constraintProblem(text: string): string | undefined {
   try {
@@ -134,7 +139,8 @@ export const packageResource = defineResource({
     installed: predicate<PackageFact, InstalledArgs>({
       fact: 'package',
       args: InstalledArgs,
-      describe: (args) => (args.version === undefined ? 'be installed' : `be installed with version ${args.version.trim()}`),
+      describe: (args) =>
+        args.version === undefined ? 'be installed' : `be installed with version ${args.version.trim()}`,
       test: testInstalled,
     }),
     version: attribute<PackageFact>({

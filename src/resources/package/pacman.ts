@@ -1,6 +1,14 @@
 import type { Frame } from '../../probe/frames.js';
 import { FactError, requireRan } from '../resource.js';
-import { failure, namesInMessages, packageFact, stderrOf, stdoutOf, type PackageFact, type PackageInstance } from './facts.js';
+import {
+  failure,
+  namesInMessages,
+  packageFact,
+  stderrOf,
+  stdoutOf,
+  type PackageFact,
+  type PackageInstance,
+} from './facts.js';
 
 /**
  * `pacman -Qi` describes every name it was given, or says "error: package 'NAME' was not found"
@@ -11,7 +19,8 @@ export function parsePacmanQuery(frame: Frame, subject: string): PackageFact {
   const what = `pacman -Qi ${subject}`;
   requireRan(frame, what);
   const notFound = namesInMessages(stderrOf(frame), /^error: package '(.*)' was not found$/);
-  if (frame.exitCode !== 0 && !(frame.exitCode === 1 && notFound !== undefined && notFound.size > 0)) throw failure(frame, what);
+  if (frame.exitCode !== 0 && !(frame.exitCode === 1 && notFound !== undefined && notFound.size > 0))
+    throw failure(frame, what);
   const stdout = stdoutOf(frame);
   if (stdout.trim() === '' && notFound?.has(subject)) return packageFact('pacman', subject, [], what);
   const instances = parsePacmanInfo(stdout, what).filter((i) => i.name === subject);
@@ -30,7 +39,13 @@ export function parsePacmanInfo(text: string, what: string): PackageInstance[] {
     const name = fields.get('Name');
     const version = fields.get('Version');
     if (!name || !version) throw new FactError(`${what}: unexpected output ${JSON.stringify(block.slice(0, 200))}`);
-    packages.push({ name, version, architecture: fields.get('Architecture') ?? '', state: 'installed', presence: 'installed' });
+    packages.push({
+      name,
+      version,
+      architecture: fields.get('Architecture') ?? '',
+      state: 'installed',
+      presence: 'installed',
+    });
   }
   if (packages.length === 0) throw new FactError(`${what}: exited 0 without describing any package`);
   return packages;

@@ -13,11 +13,19 @@ export function parseRpmQuery(frame: Frame, subject: string): PackageFact {
   const what = `rpm -q ${subject}`;
   requireRan(frame, what);
   const notInstalledLine = /^package (.+) is not installed$/;
-  const lines = stdoutOf(frame).split('\n').filter((line) => line !== '');
+  const lines = stdoutOf(frame)
+    .split('\n')
+    .filter((line) => line !== '');
   const formatLines = lines.filter((line) => !notInstalledLine.test(line));
   const notInstalledLines = lines.filter((line) => notInstalledLine.test(line));
-  const notInstalled = namesInMessages([...notInstalledLines, frame.stderr.toString('utf8')].join('\n'), notInstalledLine);
-  const consistent = frame.exitCode === 0 ? notInstalledLines.length === 0 : notInstalled !== undefined && notInstalled.size === frame.exitCode;
+  const notInstalled = namesInMessages(
+    [...notInstalledLines, frame.stderr.toString('utf8')].join('\n'),
+    notInstalledLine,
+  );
+  const consistent =
+    frame.exitCode === 0
+      ? notInstalledLines.length === 0
+      : notInstalled !== undefined && notInstalled.size === frame.exitCode;
   if (!consistent) throw failure(frame, what);
   if (formatLines.length === 0 && !notInstalled?.has(subject)) {
     if (frame.exitCode !== 0) throw failure(frame, what);
@@ -29,9 +37,11 @@ export function parseRpmQuery(frame: Frame, subject: string): PackageFact {
 
 export function parseRpmLine(line: string, what: string): PackageInstance {
   const fields = line.split('\t');
-  if (fields.length !== 5 || fields.some((f) => f === '')) throw new FactError(`${what}: unexpected output line ${JSON.stringify(line)}`);
+  if (fields.length !== 5 || fields.some((f) => f === ''))
+    throw new FactError(`${what}: unexpected output line ${JSON.stringify(line)}`);
   const [name = '', epoch = '', version = '', release = '', arch = ''] = fields;
-  if (epoch !== '(none)' && !/^\d+$/.test(epoch)) throw new FactError(`${what}: unexpected epoch ${JSON.stringify(epoch)}`);
+  if (epoch !== '(none)' && !/^\d+$/.test(epoch))
+    throw new FactError(`${what}: unexpected epoch ${JSON.stringify(epoch)}`);
   const evr = `${epoch === '(none)' ? '' : `${epoch}:`}${version}-${release}`;
   return { name, version: evr, architecture: arch, state: 'installed', presence: 'installed' };
 }

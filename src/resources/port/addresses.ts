@@ -20,7 +20,8 @@ export function decodeProcAddress(hex: string, littleEndian: boolean): string {
 
 /** RFC 5952: lower case, no leading zeros, the longest run of two or more zero groups as "::". */
 export function formatIPv6(bytes: readonly number[]): string {
-  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff) return `::ffff:${bytes.slice(12).join('.')}`;
+  if (bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff)
+    return `::ffff:${bytes.slice(12).join('.')}`;
   const groups = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
   let bestStart = -1;
   let bestLength = 1;
@@ -47,7 +48,12 @@ function parseIPv6(text: string): number[] {
   const tail: number[] = [];
   const lastColon = body.lastIndexOf(':');
   if (body.slice(lastColon + 1).includes('.')) {
-    tail.push(...body.slice(lastColon + 1).split('.').map(Number));
+    tail.push(
+      ...body
+        .slice(lastColon + 1)
+        .split('.')
+        .map(Number),
+    );
     body = `${body.slice(0, lastColon + 1)}0:0`;
   }
   const [head = '', rest] = body.split('::');

@@ -51,7 +51,8 @@ function sortedSockets(fact: PortFact): string[] {
 
 export const portResource = defineResource({
   type: 'port',
-  summary: 'A TCP or UDP port on the target: whether something listens on it, on which addresses, and which processes hold it.',
+  summary:
+    'A TCP or UDP port on the target: whether something listens on it, on which addresses, and which processes hold it.',
   subject: z.union([
     z.number().int().min(1, 'a port is 1..65535').max(65535, 'a port is 1..65535'),
     z
@@ -75,7 +76,8 @@ export const portResource = defineResource({
         if (fact.sockets.length === 0) return { pass: false, actual: `nothing listens on port ${fact.port}` };
         const address = args.address === undefined ? undefined : addressKey(args.address);
         const matching = fact.sockets.filter(
-          (s) => protocolMatches(s.family, args.protocol) && (address === undefined || addressKey(s.address) === address),
+          (s) =>
+            protocolMatches(s.family, args.protocol) && (address === undefined || addressKey(s.address) === address),
         );
         const all = sortedSockets(fact).join(', ');
         if (matching.length === 0) return { pass: false, actual: `it listens only on ${all}` };
@@ -94,7 +96,8 @@ export const portResource = defineResource({
       expected: ListMatcherSchema,
       read: (fact) => {
         if (fact.sockets.length === 0) return nothingListens(fact);
-        if (fact.sockets.some((s) => s.processes === null)) throw new FactError(fact.ownerProblem ?? `the processes holding port ${fact.port} are not known`);
+        if (fact.sockets.some((s) => s.processes === null))
+          throw new FactError(fact.ownerProblem ?? `the processes holding port ${fact.port} are not known`);
         return [...new Set(fact.sockets.flatMap((s) => s.processes!))].sort();
       },
     }),

@@ -43,7 +43,8 @@ function splitSections(text: string): { sections: Section[]; missingTables: stri
   return { sections, missingTables, byteOrder };
 }
 
-const BIG_ENDIAN_ARCHES = /^(s390x?|ppc|ppc64|powerpc|powerpc64|sparc|sparc64|m68k|parisc|parisc64|hppa|armeb|aarch64_be|mips|mips64)$/;
+const BIG_ENDIAN_ARCHES =
+  /^(s390x?|ppc|ppc64|powerpc|powerpc64|sparc|sparc64|m68k|parisc|parisc64|hppa|armeb|aarch64_be|mips|mips64)$/;
 
 /** `od` tells the byte order; `uname -m` is the fallback where there is no od. */
 function isLittleEndian(byteOrder: string | undefined, host: HostFacts): boolean {
@@ -52,18 +53,21 @@ function isLittleEndian(byteOrder: string | undefined, host: HostFacts): boolean
   return !BIG_ENDIAN_ARCHES.test(host.arch);
 }
 
-const TABLE_LINE = /^\s*\d+:\s+([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4})\s+[0-9A-F]+:[0-9A-F]{4}\s+([0-9A-F]{2})\s+\S+\s+\S+\s+\S+\s+\d+\s+\d+\s+(\d+)/;
+const TABLE_LINE =
+  /^\s*\d+:\s+([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4})\s+[0-9A-F]+:[0-9A-F]{4}\s+([0-9A-F]{2})\s+\S+\s+\S+\s+\S+\s+\d+\s+\d+\s+(\d+)/;
 
 function parseTable(file: string, lines: string[], littleEndian: boolean): ListeningSocket[] {
   const family = FAMILY_BY_FILE.get(file)!;
   const [header, ...entries] = lines;
-  if (!header || !/local_address/.test(header)) throw new FactError(`/proc/net/${file}: unexpected header ${JSON.stringify((header ?? '').slice(0, 120))}`);
+  if (!header || !/local_address/.test(header))
+    throw new FactError(`/proc/net/${file}: unexpected header ${JSON.stringify((header ?? '').slice(0, 120))}`);
   const addressLength = family.endsWith('6') ? 32 : 8;
   const listeningState = LISTENING_STATE[family.startsWith('tcp') ? 'tcp' : 'udp'];
   const sockets: ListeningSocket[] = [];
   for (const entry of entries) {
     const match = TABLE_LINE.exec(entry);
-    if (!match || match[1]!.length !== addressLength) throw new FactError(`/proc/net/${file}: unexpected line ${JSON.stringify(entry.slice(0, 120))}`);
+    if (!match || match[1]!.length !== addressLength)
+      throw new FactError(`/proc/net/${file}: unexpected line ${JSON.stringify(entry.slice(0, 120))}`);
     if (match[3] !== listeningState) continue;
     sockets.push({
       family,
@@ -82,7 +86,10 @@ const FD_ENTRY = /^l\S*\s+\d+\s+\S+\s+\S+\s+\d+\s+\S+\s+\S+\s+\S+\s+\d+(?: -> (.
 const FD_DIRECTORY = /^\/proc\/(\d+)\/fd:$/;
 const DENIED = /\/proc\/(\d+)\/fd\b.*Permission denied/;
 
-function parseFdListing(lines: string[], stderr: string): { ownersByInode: Map<number, Set<number>>; unreadable: Set<number> } {
+function parseFdListing(
+  lines: string[],
+  stderr: string,
+): { ownersByInode: Map<number, Set<number>>; unreadable: Set<number> } {
   const ownersByInode = new Map<number, Set<number>>();
   const unreadable = new Set<number>();
   let pid: number | undefined;
@@ -109,12 +116,18 @@ function parseFdListing(lines: string[], stderr: string): { ownersByInode: Map<n
   return { ownersByInode, unreadable };
 }
 
-export function parseSocketTable(frame: Frame, host: HostFacts, options: { owners: boolean } = { owners: true }): SocketTable {
+export function parseSocketTable(
+  frame: Frame,
+  host: HostFacts,
+  options: { owners: boolean } = { owners: true },
+): SocketTable {
   requireRan(frame, 'reading the socket tables');
-  if (frame.exitCode !== 0) throw new FactError(`reading the socket tables exited ${frame.exitCode}${stderrNote(frame)}`);
+  if (frame.exitCode !== 0)
+    throw new FactError(`reading the socket tables exited ${frame.exitCode}${stderrNote(frame)}`);
   const { sections, missingTables, byteOrder } = splitSections(frame.stdout.toString('utf8'));
   for (const file of missingTables) {
-    if (REQUIRED_TABLES.has(file)) throw new FactError(`/proc/net/${file} does not exist: /proc is not mounted, so no socket can be seen`);
+    if (REQUIRED_TABLES.has(file))
+      throw new FactError(`/proc/net/${file} does not exist: /proc is not mounted, so no socket can be seen`);
   }
   const littleEndian = isLittleEndian(byteOrder, host);
   const listening: ListeningSocket[] = [];
@@ -122,24 +135,33 @@ export function parseSocketTable(frame: Frame, host: HostFacts, options: { owner
   let fdSection: Section | undefined;
   let statSection: Section | undefined;
   for (const section of sections) {
-    if (section.status === undefined) throw new FactError(`reading the socket tables: output cut short in "${section.name}"`);
+    if (section.status === undefined)
+      throw new FactError(`reading the socket tables: output cut short in "${section.name}"`);
     const [kind, name = ''] = section.name.split(' ');
     if (kind === 'table') {
       if (!FAMILY_BY_FILE.has(name)) throw new FactError(`reading the socket tables: unknown table ${name}`);
-      if (section.status !== 0) throw new FactError(`/proc/net/${name} could not be read (cat exited ${section.status})${stderrNote(frame)}`);
+      if (section.status !== 0)
+        throw new FactError(`/proc/net/${name} could not be read (cat exited ${section.status})${stderrNote(frame)}`);
       listening.push(...parseTable(name, section.lines, littleEndian));
       seenTables.add(name);
     } else if (kind === 'fds') fdSection = section;
     else statSection = section;
   }
   for (const file of FAMILY_BY_FILE.keys()) {
-    if (!seenTables.has(file) && !missingTables.includes(file)) throw new FactError(`reading the socket tables: output cut short (no /proc/net/${file})`);
+    if (!seenTables.has(file) && !missingTables.includes(file))
+      throw new FactError(`reading the socket tables: output cut short (no /proc/net/${file})`);
   }
   if (!options.owners) {
-    return validateFact(SocketTableSchema, { listening, processNames: {}, unreadablePids: [], ownerListingProblem: OWNERS_NOT_LISTED }, 'reading the socket tables');
+    return validateFact(
+      SocketTableSchema,
+      { listening, processNames: {}, unreadablePids: [], ownerListingProblem: OWNERS_NOT_LISTED },
+      'reading the socket tables',
+    );
   }
-  if (!fdSection || !statSection) throw new FactError('reading the socket tables: output cut short (no process listing)');
-  const ownerListingProblem = fdSection.status === 127 ? 'ls is not installed, so the processes holding sockets cannot be listed' : null;
+  if (!fdSection || !statSection)
+    throw new FactError('reading the socket tables: output cut short (no process listing)');
+  const ownerListingProblem =
+    fdSection.status === 127 ? 'ls is not installed, so the processes holding sockets cannot be listed' : null;
   const { ownersByInode, unreadable } = parseFdListing(fdSection.lines, frame.stderr.toString('utf8'));
   const names = new Map<number, string>();
   for (const line of statSection.lines) {

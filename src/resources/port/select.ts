@@ -1,7 +1,13 @@
 import type { HostFacts } from '../../probe/host.js';
 import type { FactQuery } from '../resource.js';
 import { parseSocketTable } from './proc-net.js';
-import { LISTENER_TABLE_SCRIPT, SOCKET_TABLE_SCRIPT, type PortFact, type SocketFamily, type SocketTable } from './sockets.js';
+import {
+  LISTENER_TABLE_SCRIPT,
+  SOCKET_TABLE_SCRIPT,
+  type PortFact,
+  type SocketFamily,
+  type SocketTable,
+} from './sockets.js';
 
 export function portQuery(port: number): FactQuery<PortFact> {
   return {
@@ -56,7 +62,10 @@ export function selectPort(table: SocketTable, port: number, host: HostFacts): P
       const names = socket.owners.map((pid) => table.processNames[String(pid)]);
       const where = `${describeSocket(socket)} port ${port}`;
       if (socket.owners.length === 0) {
-        const unreadable = table.unreadablePids.length > 0 ? `, or one of the processes whose open files were unreadable: pids ${listPids(table.unreadablePids)}` : '';
+        const unreadable =
+          table.unreadablePids.length > 0
+            ? `, or one of the processes whose open files were unreadable: pids ${listPids(table.unreadablePids)}`
+            : '';
         ownerProblem ??= `no process whose open files could be read holds ${where} (a kernel socket, a process in another PID namespace${unreadable})`;
         return entry;
       }

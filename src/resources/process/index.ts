@@ -8,7 +8,6 @@ export * from './list-matchers.js';
 export { processHasName, selectProcesses } from './select.js';
 export * from './table.js';
 
-
 // ---------------------------------------------------------------------------------------------
 // Matchers
 // ---------------------------------------------------------------------------------------------
@@ -34,7 +33,8 @@ export const processResource = defineResource({
   type: 'process',
   // `process` would shadow Node's global in a spec file; InSpec calls it `processes` too.
   dslName: 'processes',
-  summary: 'Running processes with an exact name: whether any runs, how many, as which users, with which command lines.',
+  summary:
+    'Running processes with an exact name: whether any runs, how many, as which users, with which command lines.',
   subject: z
     .string()
     .min(1, 'a process name cannot be empty')
@@ -71,7 +71,10 @@ export const processResource = defineResource({
         if (fact.processes.length === 0) return noneRunning(fact);
         if (fact.userLookupProblem) throw new FactError(fact.userLookupProblem);
         const unknown = fact.processes.find((p) => p.user === null);
-        if (unknown) throw new FactError(`cannot read the user of process ${unknown.pid} (/proc/${unknown.pid}/status was not readable)`);
+        if (unknown)
+          throw new FactError(
+            `cannot read the user of process ${unknown.pid} (/proc/${unknown.pid}/status was not readable)`,
+          );
         return [...new Set(fact.processes.map((p) => p.user!))].sort();
       },
     }),
@@ -82,7 +85,10 @@ export const processResource = defineResource({
       read: (fact) => {
         if (fact.processes.length === 0) return noneRunning(fact);
         const unknown = fact.processes.find((p) => p.args === null);
-        if (unknown) throw new FactError(`cannot read the command line of process ${unknown.pid} (it started or ended while the probe ran)`);
+        if (unknown)
+          throw new FactError(
+            `cannot read the command line of process ${unknown.pid} (it started or ended while the probe ran)`,
+          );
         return fact.processes.map((p) => p.args!);
       },
     }),

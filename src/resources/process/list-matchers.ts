@@ -31,7 +31,10 @@ export const ListMatcherSchema: z.ZodType<ListMatcher> = z.lazy(() =>
       z
         .object({
           matches: z.string().refine(isValidRegex, 'not a valid regular expression'),
-          flags: z.string().regex(/^[imsu]*$/, 'regular expression flags may only be i, m, s and u').optional(),
+          flags: z
+            .string()
+            .regex(/^[imsu]*$/, 'regular expression flags may only be i, m, s and u')
+            .optional(),
         })
         .strict(),
       z.object({ not: ListMatcherSchema }).strict(),

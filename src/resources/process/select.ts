@@ -24,9 +24,12 @@ export function selectProcesses(table: ProcessTable, name: string): ProcessMatch
   for (const p of table.processes) {
     const named = processHasName(p, name);
     if (named === undefined)
-      throw new FactError(`cannot tell whether process ${p.pid} (${p.comm}) is ${name}: its command line was not listed (it started or ended while the probe ran)`);
+      throw new FactError(
+        `cannot tell whether process ${p.pid} (${p.comm}) is ${name}: its command line was not listed (it started or ended while the probe ran)`,
+      );
     if (!named) continue;
-    const user = p.euid === null || table.userLookupProblem !== null ? null : (table.userNames[String(p.euid)] ?? String(p.euid));
+    const user =
+      p.euid === null || table.userLookupProblem !== null ? null : (table.userNames[String(p.euid)] ?? String(p.euid));
     processes.push({ pid: p.pid, comm: p.comm, user, args: p.args });
   }
   return { name, processes, incomplete: table.incomplete, userLookupProblem: table.userLookupProblem };

@@ -25,7 +25,10 @@ export function parseStatLine(line: string): StatLine | undefined {
   const close = line.lastIndexOf(')');
   if (open < 1 || close < open + 1) return undefined;
   const pid = line.slice(0, open);
-  const [state, ppid] = line.slice(close + 1).trim().split(' ');
+  const [state, ppid] = line
+    .slice(close + 1)
+    .trim()
+    .split(' ');
   if (!/^\d+$/.test(pid) || !state || !/^\d+$/.test(ppid ?? '')) return undefined;
   return { pid: Number(pid), comm: line.slice(open + 2, close), ppid: Number(ppid) };
 }
@@ -211,10 +214,17 @@ function parsePasswd(lines: string[]): Map<number, string> {
 export function parseProcessTable(frame: Frame, host: HostFacts): ProcessTable {
   requireRan(frame, 'reading the process table');
   const sections = splitSections(frame.stdout.toString('utf8'));
-  if (sections.self === undefined || sections.argsSource === undefined || sections.passwdSource === undefined || sections.endStatus === undefined)
+  if (
+    sections.self === undefined ||
+    sections.argsSource === undefined ||
+    sections.passwdSource === undefined ||
+    sections.endStatus === undefined
+  )
     throw new FactError(`reading the process table: output cut short (exit ${frame.exitCode})${stderrNote(frame)}`);
   if (sections.argsSource !== 'ps' && sections.argsSource !== 'cmdline')
-    throw new FactError(`reading the process table: unknown command-line source ${JSON.stringify(sections.argsSource)}`);
+    throw new FactError(
+      `reading the process table: unknown command-line source ${JSON.stringify(sections.argsSource)}`,
+    );
   const argsSource = sections.argsSource;
   const args = parseArgsLines(sections.argsLines, argsSource);
   const probePid = Number(sections.self);
@@ -224,18 +234,26 @@ export function parseProcessTable(frame: Frame, host: HostFacts): ProcessTable {
     const space = line.indexOf(' ');
     const uidText = line.slice(0, space);
     const stat = parseStatLine(line.slice(space + 1));
-    if (space < 1 || !/^(\d+|-)$/.test(uidText)) throw new FactError(`reading the process table: unexpected line ${JSON.stringify(line.slice(0, 120))}`);
+    if (space < 1 || !/^(\d+|-)$/.test(uidText))
+      throw new FactError(`reading the process table: unexpected line ${JSON.stringify(line.slice(0, 120))}`);
     // A name holding a newline cut the line short; no subject can equal such a name.
     if (!stat) continue;
     const euid = uidText === '-' ? null : Number(uidText);
     if (euid !== null) uids.add(euid);
     const commandLine = args.get(stat.pid);
-    processes.push({ ...stat, euid, args: commandLine === undefined ? null : commandLine === '' ? `[${stat.comm}]` : commandLine });
+    processes.push({
+      ...stat,
+      euid,
+      args: commandLine === undefined ? null : commandLine === '' ? `[${stat.comm}]` : commandLine,
+    });
   }
   if (!processes.some((p) => p.pid === probePid))
-    throw new FactError(`reading the process table: the probe's own shell (pid ${probePid}) is not in /proc; /proc does not show this system's processes`);
+    throw new FactError(
+      `reading the process table: the probe's own shell (pid ${probePid}) is not in /proc; /proc does not show this system's processes`,
+    );
   const passwdStatus = sections.endStatus;
-  const lookupWorked = sections.passwdSource === 'getent' ? passwdStatus === 0 || passwdStatus === 2 : passwdStatus === 0;
+  const lookupWorked =
+    sections.passwdSource === 'getent' ? passwdStatus === 0 || passwdStatus === 2 : passwdStatus === 0;
   const namesByUid = parsePasswd(sections.passwdLines);
   const userNames: Record<string, string> = {};
   for (const uid of uids) userNames[String(uid)] = namesByUid.get(uid) ?? String(uid);

@@ -14,7 +14,11 @@ export type RunResult = z.infer<typeof RunResultSchema>;
  * zod record check cost more than the rest of the parse, once per service on every host.
  */
 const StringRecordSchema = z.custom<Record<string, string>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string'),
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string'),
   'expected a record of strings',
 );
 
@@ -52,7 +56,11 @@ export const OpenrcServiceSchema = z.object({
 });
 export type OpenrcService = z.infer<typeof OpenrcServiceSchema>;
 
-export const ServiceFactSchema = z.discriminatedUnion('init', [SystemdServiceSchema, SysvServiceSchema, OpenrcServiceSchema]);
+export const ServiceFactSchema = z.discriminatedUnion('init', [
+  SystemdServiceSchema,
+  SysvServiceSchema,
+  OpenrcServiceSchema,
+]);
 export type ServiceFact = z.infer<typeof ServiceFactSchema>;
 
 /** `ssh.service` and `ssh` are one service; init scripts carry no suffix. */

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { describeValueMatcher, matchValue, toValueMatcher, ValueMatcherSchema, type ValueExpectation } from '../../matchers/value.js';
+import {
+  describeValueMatcher,
+  matchValue,
+  toValueMatcher,
+  ValueMatcherSchema,
+  type ValueExpectation,
+} from '../../matchers/value.js';
 import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate } from '../resource.js';
 import { SYSV_START_DIRS, UNIT_FILE_STATES, type RunResult, type ServiceFact, type SystemdService } from './facts.js';
 import { serviceQuery } from './query.js';
@@ -53,7 +59,9 @@ function installedOutcome(fact: ServiceFact): Outcome {
         ? { pass: true, actual: `/etc/init.d/${fact.name} exists` }
         : { pass: false, actual: `there is no /etc/init.d/${fact.name}` };
     case 'openrc':
-      return fact.exists ? { pass: true, actual: `openrc knows ${fact.name}` } : { pass: false, actual: `openrc has no service ${fact.name}` };
+      return fact.exists
+        ? { pass: true, actual: `openrc knows ${fact.name}` }
+        : { pass: false, actual: `openrc has no service ${fact.name}` };
   }
 }
 
@@ -70,7 +78,10 @@ function enabledOutcome(fact: ServiceFact): Outcome {
       if (!fact.exists) return { pass: false, actual: `openrc has no service ${fact.name}` };
       const boot = fact.runlevels.filter((r) => r !== 'shutdown');
       if (boot.length > 0) return { pass: true, actual: `it is in runlevel ${fact.runlevels.join(', ')}` };
-      return { pass: false, actual: fact.runlevels.length ? `it is only in runlevel ${fact.runlevels.join(', ')}` : 'it is in no runlevel' };
+      return {
+        pass: false,
+        actual: fact.runlevels.length ? `it is only in runlevel ${fact.runlevels.join(', ')}` : 'it is in no runlevel',
+      };
     }
   }
 }
@@ -84,7 +95,8 @@ function systemdEnabled(fact: SystemdService): Outcome {
   if (!unitExists(fact)) return { pass: false, actual: `systemd has no unit ${unitLabel(fact)} (LoadState=not-found)` };
   if (fact.unitFileState === null) throw new FactError(fact.unitFileStateError ?? 'systemctl is-enabled gave no state');
   const said = `systemctl is-enabled says "${fact.unitFileState}"`;
-  if (fact.unitFileState === 'bad') throw new FactError(`${said}: the unit file is invalid, so whether it is enabled is unknown`);
+  if (fact.unitFileState === 'bad')
+    throw new FactError(`${said}: the unit file is invalid, so whether it is enabled is unknown`);
   if (fact.unitFileState === 'alias') {
     const target = prop(fact, 'UnitFileState');
     if (target && target !== 'alias' && (UNIT_FILE_STATES as readonly string[]).includes(target)) {
@@ -100,11 +112,13 @@ function runningOutcome(fact: ServiceFact): Outcome {
     case 'systemd': {
       const state = `${prop(fact, 'ActiveState')} (${prop(fact, 'SubState')})`;
       const running = ['active', 'reloading'].includes(prop(fact, 'ActiveState'));
-      if (!unitExists(fact) && !running) return { pass: false, actual: `systemd has no unit ${unitLabel(fact)} and it is ${state}` };
+      if (!unitExists(fact) && !running)
+        return { pass: false, actual: `systemd has no unit ${unitLabel(fact)} and it is ${state}` };
       return { pass: running, actual: `it is ${state}` };
     }
     case 'sysvinit':
-      if (fact.script === 'absent' || !fact.status) return { pass: false, actual: `there is no /etc/init.d/${fact.name}` };
+      if (fact.script === 'absent' || !fact.status)
+        return { pass: false, actual: `there is no /etc/init.d/${fact.name}` };
       return lsbStatus(fact.name, fact.status);
     case 'openrc':
       if (!fact.exists || !fact.status) return { pass: false, actual: `openrc has no service ${fact.name}` };
@@ -126,12 +140,19 @@ function lsbStatus(name: string, status: RunResult): Outcome {
   if (status.exitCode === 0) return { pass: true, actual: `it is running (LSB status 0${said})` };
   const notRunning = LSB_NOT_RUNNING[status.exitCode];
   if (notRunning) return { pass: false, actual: `${notRunning}${said}` };
-  if (status.exitCode === 4) throw new FactError(`/etc/init.d/${name} status: the status is unknown (LSB status 4)${said}`);
+  if (status.exitCode === 4)
+    throw new FactError(`/etc/init.d/${name} status: the status is unknown (LSB status 4)${said}`);
   throw new FactError(`/etc/init.d/${name} status exited ${status.exitCode}, which LSB does not define${said}`);
 }
 
 /** openrc-run's status: 0 started, 3 stopped, 4 stopping, 8 starting, 16 inactive, 32 crashed. */
-const OPENRC_NOT_RUNNING: Record<number, string> = { 3: 'stopped', 4: 'stopping', 8: 'starting', 16: 'inactive', 32: 'crashed' };
+const OPENRC_NOT_RUNNING: Record<number, string> = {
+  3: 'stopped',
+  4: 'stopping',
+  8: 'starting',
+  16: 'inactive',
+  32: 'crashed',
+};
 
 function openrcStatus(name: string, status: RunResult): Outcome {
   if (status.exitCode === 0) return { pass: true, actual: 'it is started' };
@@ -150,13 +171,18 @@ function maskedOutcome(fact: ServiceFact): Outcome {
   const unit = requireSystemd(fact, 'masked units');
   const loadState = prop(unit, 'LoadState');
   const masked = loadState === 'masked' || MASKED_STATES.has(unit.unitFileState ?? '');
-  return { pass: masked, actual: `LoadState=${loadState}${unit.unitFileState ? `, systemctl is-enabled says "${unit.unitFileState}"` : ''}` };
+  return {
+    pass: masked,
+    actual: `LoadState=${loadState}${unit.unitFileState ? `, systemctl is-enabled says "${unit.unitFileState}"` : ''}`,
+  };
 }
 
 /** A property is keyed by name, so it is a predicate whose arguments carry the name and a value matcher. */
 const PropertyArgs = z
   .object({
-    name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a systemd property name is letters and digits, such as Type or ExecStart'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a systemd property name is letters and digits, such as Type or ExecStart'),
     value: ValueMatcherSchema,
   })
   .strict() as unknown as z.ZodType<PropertyArgs>;
@@ -169,7 +195,10 @@ function propertyOutcome(fact: ServiceFact, args: PropertyArgs): Outcome {
   const unit = requireSystemd(fact, 'unit properties');
   const value = unit.properties[args.name];
   // An unknown name is a typo or an older systemd: never evidence for `not.property`.
-  if (value === undefined) throw new FactError(`systemctl show printed no property ${args.name} for ${unitLabel(unit)} (names are case-sensitive)`);
+  if (value === undefined)
+    throw new FactError(
+      `systemctl show printed no property ${args.name} for ${unitLabel(unit)} (names are case-sensitive)`,
+    );
   return { pass: matchValue(value, toValueMatcher(args.value)), actual: `${args.name} is ${JSON.stringify(value)}` };
 }
 
@@ -189,7 +218,12 @@ const ServiceNameSchema = z
   .refine((n) => !n.includes('/'), 'a service name cannot contain "/"');
 
 function simplePredicate(describe: string, outcome: (fact: ServiceFact) => Outcome) {
-  return predicate<ServiceFact, Record<string, never>>({ fact: 'service', args: NoArgs, describe: () => describe, test: (fact) => outcome(fact) });
+  return predicate<ServiceFact, Record<string, never>>({
+    fact: 'service',
+    args: NoArgs,
+    describe: () => describe,
+    test: (fact) => outcome(fact),
+  });
 }
 
 export const serviceResource = defineResource({
@@ -212,7 +246,11 @@ export const serviceResource = defineResource({
       describe: (args) => `have property ${args.name} ${describeValueMatcher(toValueMatcher(args.value))}`,
       test: propertyOutcome,
     }),
-    activeState: attribute<ServiceFact>({ fact: 'service', describe: 'have ActiveState', read: readProperty('ActiveState') }),
+    activeState: attribute<ServiceFact>({
+      fact: 'service',
+      describe: 'have ActiveState',
+      read: readProperty('ActiveState'),
+    }),
     subState: attribute<ServiceFact>({ fact: 'service', describe: 'have SubState', read: readProperty('SubState') }),
   },
   shortcuts: {

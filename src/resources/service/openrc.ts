@@ -8,14 +8,17 @@ export function parseOpenrc(parts: ReadonlyMap<string, Frame>, name: string): Op
   const what = `rc-service ${base} status`;
   const rcUpdate = requirePart(parts, 'rc-update', what);
   requireRan(rcUpdate, 'rc-update show -v');
-  if (rcUpdate.exitCode !== 0) throw new FactError(`rc-update show -v exited ${rcUpdate.exitCode}${stderrSuffix(rcUpdate)}`);
+  if (rcUpdate.exitCode !== 0)
+    throw new FactError(`rc-update show -v exited ${rcUpdate.exitCode}${stderrSuffix(rcUpdate)}`);
   const runlevels = runlevelsOf(rcUpdate.stdout.toString('utf8'), base);
   const exists = requirePart(parts, `exists:${name}`, what);
   requireRan(exists, `rc-service --exists ${base}`);
   const status = parts.get(`status:${name}`);
   const fact = { init: 'openrc', name: base, runlevels };
-  if (exists.exitCode === 1 && !status) return validateFact(OpenrcServiceSchema, { ...fact, exists: false, status: null }, what);
-  if (exists.exitCode !== 0) throw new FactError(`rc-service --exists ${base} exited ${exists.exitCode}${stderrSuffix(exists)}`);
+  if (exists.exitCode === 1 && !status)
+    return validateFact(OpenrcServiceSchema, { ...fact, exists: false, status: null }, what);
+  if (exists.exitCode !== 0)
+    throw new FactError(`rc-service --exists ${base} exited ${exists.exitCode}${stderrSuffix(exists)}`);
   if (!status) throw new FactError(`${what}: the output has no status of the service`);
   const result = { exitCode: status.exitCode, output: status.stdout.toString('utf8').replace(/\n+$/, '') };
   return validateFact(OpenrcServiceSchema, { ...fact, exists: true, status: result }, what);

@@ -35,7 +35,9 @@ export function serviceGroupScript(names: readonly string[]): string {
 
 function systemdParts(names: readonly string[]): string {
   const units = names.map(shellQuote).join(' ');
-  const eachUnit = names.map((name) => partScript(`is-enabled:${name}`, `systemctl is-enabled -- ${shellQuote(name)} 2>&1`));
+  const eachUnit = names.map((name) =>
+    partScript(`is-enabled:${name}`, `systemctl is-enabled -- ${shellQuote(name)} 2>&1`),
+  );
   return partsScript([
     partScript('units', `printf '%s\\n' ${units}`, { inline: true }),
     partScript('show', `systemctl show --no-pager -- ${units}`),

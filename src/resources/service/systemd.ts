@@ -14,7 +14,9 @@ export function parseSystemd(parts: ReadonlyMap<string, Frame>, name: string): S
   if (show.exitCode !== 0) throw new FactError(`${what} exited ${show.exitCode}${stderrSuffix(show)}`);
   const blocks = show.stdout.toString('utf8').split(/\n\n(?=\S)/);
   if (blocks.length !== units.length) {
-    throw new FactError(`${what}: systemctl show printed ${blocks.length} blocks of properties for ${units.length} units`);
+    throw new FactError(
+      `${what}: systemctl show printed ${blocks.length} blocks of properties for ${units.length} units`,
+    );
   }
   const properties = parseProperties(blocks[index]!);
   for (const key of ['LoadState', 'ActiveState', 'SubState']) {
@@ -33,7 +35,8 @@ function unitFileState(parts: ReadonlyMap<string, Frame>, name: string, index: n
     return parseIsEnabled(own.stdout.toString('utf8').replace(/\n+$/, ''), own.exitCode);
   }
   const words = requirePart(parts, 'is-enabled', what).stdout.toString('utf8').split(/\s+/).filter(Boolean);
-  if (words.length !== count) throw new FactError(`${what}: systemctl is-enabled printed ${words.length} states for ${count} units`);
+  if (words.length !== count)
+    throw new FactError(`${what}: systemctl is-enabled printed ${words.length} states for ${count} units`);
   return { state: words[index]!, error: null };
 }
 

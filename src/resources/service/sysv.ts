@@ -21,7 +21,8 @@ export function parseSysv(parts: ReadonlyMap<string, Frame>, name: string): Sysv
   if (state === 'not-executable') throw new FactError(`/etc/init.d/${base} exists but is not an executable file`);
   const fact = { init: 'sysvinit', name: base, startLinks };
   const status = parts.get(`status:${name}`);
-  if (state === 'absent' && script.exitCode === 1 && !status) return validateFact(SysvServiceSchema, { ...fact, script: 'absent', status: null }, what);
+  if (state === 'absent' && script.exitCode === 1 && !status)
+    return validateFact(SysvServiceSchema, { ...fact, script: 'absent', status: null }, what);
   if (state !== 'present' || script.exitCode !== 0) {
     throw new FactError(`${what}: unexpected script state ${JSON.stringify(state)} (exit ${script.exitCode})`);
   }

@@ -36,7 +36,12 @@ export function parseAuthorizedKeyLine(line: string): AuthorizedKey | undefined 
   for (let i = 0; i < Math.min(tokens.length - 1, 2); i++) {
     if (KEY_TYPE.test(tokens[i]!) && KEY_BLOB.test(tokens[i + 1]!)) {
       const options = i === 1 ? tokens[0] : undefined;
-      return { ...(options === undefined ? {} : { options }), type: tokens[i]!, blob: tokens[i + 1]!, comment: tokens.slice(i + 2).join(' ') };
+      return {
+        ...(options === undefined ? {} : { options }),
+        type: tokens[i]!,
+        blob: tokens[i + 1]!,
+        comment: tokens.slice(i + 2).join(' '),
+      };
     }
   }
   return undefined;
@@ -63,4 +68,3 @@ export function authorizedKeyMatches(key: AuthorizedKey, expected: string): bool
 export function describeKey(key: AuthorizedKey): string {
   return `${key.type} …${key.blob.slice(-12)}${key.comment ? ` ${key.comment}` : ''}`;
 }
-

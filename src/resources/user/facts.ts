@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { PasswdEntrySchema } from '../accounts/index.js';
 
-
 export const UserAccountSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),
   z.object({ exists: z.literal(true), entry: PasswdEntrySchema }),
@@ -60,4 +59,3 @@ export type UserKeys = z.infer<typeof UserKeysSchema>;
 
 /** authorized_keys is read up to this size; a larger one is an error, not a partial answer. */
 export const AUTHORIZED_KEYS_LIMIT = 1024 * 1024;
-

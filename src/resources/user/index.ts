@@ -49,7 +49,14 @@ function shadowDays(field: 'minDays' | 'maxDays' | 'warnDays' | 'inactiveDays', 
   });
 }
 
-const KeyArgs = z.object({ key: z.string().min(1).refine((k) => !k.includes('\n'), 'a key is one line') }).strict();
+const KeyArgs = z
+  .object({
+    key: z
+      .string()
+      .min(1)
+      .refine((k) => !k.includes('\n'), 'a key is one line'),
+  })
+  .strict();
 
 export const userResource = defineResource({
   type: 'user',
@@ -69,12 +76,31 @@ export const userResource = defineResource({
       fact: 'account',
       args: NoArgs,
       describe: () => 'exist',
-      test: (fact) => (fact.exists ? { pass: true, actual: `it exists (uid ${fact.entry.uid})` } : { pass: false, actual: fact.reason }),
+      test: (fact) =>
+        fact.exists
+          ? { pass: true, actual: `it exists (uid ${fact.entry.uid})` }
+          : { pass: false, actual: fact.reason },
     }),
-    uid: attribute<UserAccount, number | ValueExpectation>({ fact: 'account', describe: 'have uid', read: readAccount((e) => e.uid) }),
-    gid: attribute<UserAccount, number | ValueExpectation>({ fact: 'account', describe: 'have primary gid', read: readAccount((e) => e.gid) }),
-    home: attribute<UserAccount, string | ValueExpectation>({ fact: 'account', describe: 'have home directory', read: readAccount((e) => e.home) }),
-    shell: attribute<UserAccount, string | ValueExpectation>({ fact: 'account', describe: 'have login shell', read: readAccount((e) => e.shell) }),
+    uid: attribute<UserAccount, number | ValueExpectation>({
+      fact: 'account',
+      describe: 'have uid',
+      read: readAccount((e) => e.uid),
+    }),
+    gid: attribute<UserAccount, number | ValueExpectation>({
+      fact: 'account',
+      describe: 'have primary gid',
+      read: readAccount((e) => e.gid),
+    }),
+    home: attribute<UserAccount, string | ValueExpectation>({
+      fact: 'account',
+      describe: 'have home directory',
+      read: readAccount((e) => e.home),
+    }),
+    shell: attribute<UserAccount, string | ValueExpectation>({
+      fact: 'account',
+      describe: 'have login shell',
+      read: readAccount((e) => e.shell),
+    }),
     group: attribute<UserMembership, string | ValueExpectation>({
       fact: 'membership',
       describe: 'have primary group',
@@ -107,7 +133,9 @@ export const userResource = defineResource({
       describe: 'expire on',
       read: (fact) => {
         if (!fact.exists) return { absent: fact.reason };
-        return fact.expiresOn === null ? { absent: 'the account has no expiry date (the shadow field is empty)' } : formatShadowDate(fact.expiresOn);
+        return fact.expiresOn === null
+          ? { absent: 'the account has no expiry date (the shadow field is empty)' }
+          : formatShadowDate(fact.expiresOn);
       },
     }),
     passwordLocked: predicate<UserShadow, Record<string, never>>({

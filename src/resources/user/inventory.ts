@@ -13,7 +13,13 @@ import {
   type SnapshotView,
 } from '../inventory-part.js';
 import { FactError, firstLines, requireRan } from '../resource.js';
-import { parsePasswdLine, parseSections, requireSection, tableSectionScript, type AccountDatabase } from '../user/index.js';
+import {
+  parsePasswdLine,
+  parseSections,
+  requireSection,
+  tableSectionScript,
+  type AccountDatabase,
+} from '../user/index.js';
 
 /** Identity: name. Every passwd field except the password placeholder. */
 export const SnapshotUserSchema = z.object({

@@ -13,7 +13,16 @@ import {
   tablePart,
   type Section,
 } from '../accounts/index.js';
-import { FactError, firstLines, readParts, requirePart, requireRan, stderrSuffix, validateFact, type FactQuery } from '../resource.js';
+import {
+  FactError,
+  firstLines,
+  readParts,
+  requirePart,
+  requireRan,
+  stderrSuffix,
+  validateFact,
+  type FactQuery,
+} from '../resource.js';
 import { parseAuthorizedKeys } from './authorized-keys.js';
 import {
   AUTHORIZED_KEYS_LIMIT,
@@ -43,7 +52,11 @@ export function shadowQuery(name: string): FactQuery<UserShadow> {
 }
 
 export function keysQuery(name: string): FactQuery<UserKeys> {
-  return { key: `user-authorized-keys:${name}`, script: authorizedKeysScript(name), parse: (frame) => parseUserKeys(frame, name) };
+  return {
+    key: `user-authorized-keys:${name}`,
+    script: authorizedKeysScript(name),
+    parse: (frame) => parseUserKeys(frame, name),
+  };
 }
 
 /** Exit status of the shadow query when /etc/shadow exists but this user may not read it. */
@@ -81,7 +94,10 @@ function authorizedKeysScript(name: string): string {
   const find = looksNumeric(name)
     ? `if ds_has getent; then ds_all=$(getent passwd); else ds_all=$(cat /etc/passwd); fi; ds_rc=$?; ds_scan=1`
     : `if ds_has getent; then ds_pw=$(getent passwd -- ${q}); ds_rc=$?; else ds_all=$(cat /etc/passwd); ds_rc=$?; ds_scan=1; fi`;
-  const keys = partScript('authorized-keys', `head -c ${AUTHORIZED_KEYS_LIMIT + 1} -- "\${ds_home%/}/.ssh/authorized_keys"`);
+  const keys = partScript(
+    'authorized-keys',
+    `head -c ${AUTHORIZED_KEYS_LIMIT + 1} -- "\${ds_home%/}/.ssh/authorized_keys"`,
+  );
   return `ds_pw=; ds_all=; ds_scan=0
 ${find}
 if [ "$ds_scan" -eq 1 ] && [ "$ds_rc" -eq 0 ]; then
@@ -147,7 +163,9 @@ export function parseUserShadow(frame: Frame, name: string, host: HostFacts): Us
   const section = readSection(readParts(frame, what), 'shadow', what);
   if (section.exitCode === 2 && host.uid !== 0)
     // Name services hide shadow entries from other users without saying so: not evidence.
-    throw new FactError(`${what}: no shadow entry is visible to uid ${host.uid}; password ageing fields need root: run driftspec as root or with sudo`);
+    throw new FactError(
+      `${what}: no shadow entry is visible to uid ${host.uid}; password ageing fields need root: run driftspec as root or with sudo`,
+    );
   const found = findEntryLine(section, name, section.stderr, what);
   if ('absent' in found) return { exists: false, reason: `user ${name} has no shadow entry (${found.absent})` };
   const fields = found.line.split(':');
@@ -155,7 +173,8 @@ export function parseUserShadow(frame: Frame, name: string, host: HostFacts): Us
   const number = (index: number, label: string): number | null => {
     const raw = fields[index]!;
     if (raw === '') return null;
-    if (!SHADOW_NUMBER.test(raw)) throw new FactError(`${what}: the ${label} field is not a number: ${JSON.stringify(raw)}`);
+    if (!SHADOW_NUMBER.test(raw))
+      throw new FactError(`${what}: the ${label} field is not a number: ${JSON.stringify(raw)}`);
     return Number(raw) <= SHADOW_UNSET ? null : Number(raw);
   };
   return validateFact(
@@ -190,9 +209,11 @@ export function parseUserKeys(frame: Frame, name: string): UserKeys {
   const file = requirePart(parts, 'authorized-keys', what);
   requireRan(file, what);
   if (file.exitCode !== 0) {
-    if (/No such file or directory|Not a directory/.test(file.stderr.toString('utf8'))) return { exists: true, path, fileExists: false, keys: [] };
+    if (/No such file or directory|Not a directory/.test(file.stderr.toString('utf8')))
+      return { exists: true, path, fileExists: false, keys: [] };
     throw new FactError(`${what}: reading ${path} exited ${file.exitCode}${stderrSuffix(file)}`);
   }
-  if (file.stdout.length > AUTHORIZED_KEYS_LIMIT) throw new FactError(`${what}: ${path} is larger than ${AUTHORIZED_KEYS_LIMIT} bytes`);
+  if (file.stdout.length > AUTHORIZED_KEYS_LIMIT)
+    throw new FactError(`${what}: ${path} is larger than ${AUTHORIZED_KEYS_LIMIT} bytes`);
   return { exists: true, path, fileExists: true, keys: parseAuthorizedKeys(file.stdout.toString('utf8')) };
 }

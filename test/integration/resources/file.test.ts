@@ -29,7 +29,9 @@ describe('file resource: one stat for many paths', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads every path from one real stat, symlinks with their targets, missing ones as absent', () => {
-    const paths = ['plain', 'sub', 'link', 'dangling', 'with: colon', 'missing', 'plain/below'].map((p) => join(dir, p));
+    const paths = ['plain', 'sub', 'link', 'dangling', 'with: colon', 'missing', 'plain/below'].map((p) =>
+      join(dir, p),
+    );
     const answer = runScript(metaGroupScript(paths));
     const [plain, sub, link, dangling, colon, missing, below] = paths.map((p) => parseGroupedFileMeta(answer, p));
     expect(plain).to.deep.include({ exists: true, type: 'file', mode: 0o640, size: 1 });
@@ -53,7 +55,11 @@ describe('file resource: one stat for many paths', () => {
     const recorded = recordedFrame('recorded/debian12/stat-multi-mixed.json');
     // The recording was made without %n; give each record its path as the grouped query does.
     const [passwd = '', shadow = ''] = recorded.stdout.toString('utf8').split('\n');
-    const stat = { name: 'stat', stdout: `${passwd}:/etc/passwd\n${shadow}:/etc/shadow\n`, stderr: recorded.stderr.toString() };
+    const stat = {
+      name: 'stat',
+      stdout: `${passwd}:/etc/passwd\n${shadow}:/etc/shadow\n`,
+      stderr: recorded.stderr.toString(),
+    };
     const answer = partsFrame([{ ...stat, exitCode: 1 }]);
     expect(parseGroupedFileMeta(answer, '/etc/shadow')).to.deep.include({ exists: true, mode: 0o640, group: 'shadow' });
     expect(parseGroupedFileMeta(answer, '/no/such/file')).to.deep.equal({ exists: false, reason: 'it does not exist' });
@@ -65,7 +71,10 @@ describe('file resource: one stat for many paths', () => {
     expect(() => parseGroupedFileMeta(partsFrame([other]), '/etc/passwd')).to.throw(FactError, /no record/);
     const cut = partsFrame([{ name: 'stat', stdout: '81a4:0:0:1:1:1:root:root:/etc/passwd\n' }]).stdout.subarray(0, 30);
     expect(() => parseGroupedFileMeta(frame(cut), '/etc/passwd')).to.throw(FactError, /stopped inside a part/);
-    expect(() => parseGroupedFileMeta(frame('81a4:0:0:1:1:1:root:root:/etc/passwd\n'), '/etc/passwd')).to.throw(FactError, /unexpected output/);
+    expect(() => parseGroupedFileMeta(frame('81a4:0:0:1:1:1:root:root:/etc/passwd\n'), '/etc/passwd')).to.throw(
+      FactError,
+      /unexpected output/,
+    );
     expect(() => parseGroupedFileMeta(frame('', 137), '/etc/passwd')).to.throw(FactError, /signal 9/);
   });
 

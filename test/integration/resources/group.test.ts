@@ -22,7 +22,17 @@ describe('group resource on this machine', function () {
       group('ds-no-such-group').not.exists().exists().gid(0);
       group('root').gid(1);
     }, [groupResource]);
-    expect(kinds(outcomes(result))).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'failed']);
+    expect(kinds(outcomes(result))).to.deep.equal([
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'failed',
+      'failed',
+    ]);
   });
 
   describe('with a group whose name is shell code (root only)', () => {
@@ -43,10 +53,17 @@ describe('group resource on this machine', function () {
 
     it('reads it exactly and runs nothing', async () => {
       const result = await runLocally(() => {
-        group(HOSTILE).exists().gid({ ge: 1000 }).members({ contains: [MEMBER] }).not.members({ contains: HOSTILE });
+        group(HOSTILE)
+          .exists()
+          .gid({ ge: 1000 })
+          .members({ contains: [MEMBER] })
+          .not.members({ contains: HOSTILE });
         group("g'$(touch /tmp/owned").not.exists();
       }, [groupResource]);
-      expect(outcomes(result).every((o) => o.startsWith('passed')), outcomes(result).join('\n')).to.equal(true);
+      expect(
+        outcomes(result).every((o) => o.startsWith('passed')),
+        outcomes(result).join('\n'),
+      ).to.equal(true);
       expect(existsSync('/tmp/owned')).to.equal(false);
     });
   });

@@ -33,15 +33,26 @@ describe('kernel_parameter resource on this machine', function () {
       kernelParameter('kernel.ostype').value('FreeBSD');
     }, [kernelParameterResource]);
     expect(kinds(outcomes(result)), outcomes(result).join('\n')).to.deep.equal([
-      'passed', 'passed', 'passed', 'passed', 'passed', 'passed',
-      'passed', 'failed', 'failed', 'failed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'failed',
+      'failed',
       'failed',
     ]);
     expect(result.results[9]!.message).to.match(/does not exist/);
   });
 
   it('makes a write-only parameter an error, negated or not', async () => {
-    const result = await runLocally(() => kernelParameter('vm.compact_memory').not.exists().not.value(1), [kernelParameterResource]);
+    const result = await runLocally(
+      () => kernelParameter('vm.compact_memory').not.exists().not.value(1),
+      [kernelParameterResource],
+    );
     expect(kinds(outcomes(result))).to.deep.equal(['error', 'error']);
   });
 
@@ -50,7 +61,10 @@ describe('kernel_parameter resource on this machine', function () {
     if (!existsSync('/proc/sys/kernel/cad_pid')) return requireInCi(this, 'kernel.cad_pid is missing');
     const shell = join(work, 'as-nobody');
     writeFileSync(shell, '#!/bin/sh\nexec runuser -u nobody -- /bin/sh "$@"\n', { mode: 0o755 });
-    const plan = planSpecs([{ definition: spec('t', () => kernelParameter('kernel.cad_pid').not.exists().value({ ge: 0 })) }], registry);
+    const plan = planSpecs(
+      [{ definition: spec('t', () => kernelParameter('kernel.cad_pid').not.exists().value({ ge: 0 })) }],
+      registry,
+    );
     const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
     expect(kinds(outcomes(result))).to.deep.equal(['error', 'error']);
     expect(result.results[0]!.message).to.match(/permission denied to uid 65534/);

@@ -33,7 +33,16 @@ describe('mount resource on this machine', function () {
       mount(work).not.mounted().mounted().not.filesystem('tmpfs');
       mount('/proc').filesystem('ext4');
     }, [mountResource]);
-    expect(kinds(outcomes(result)), outcomes(result).join('\n')).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'failed']);
+    expect(kinds(outcomes(result)), outcomes(result).join('\n')).to.deep.equal([
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'failed',
+      'failed',
+    ]);
   });
 
   it('reads a point with a space, quote, $(), tab, newline and backslash, mounted twice: the last mount counts', async function () {
@@ -44,11 +53,25 @@ describe('mount resource on this machine', function () {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,nodev,nosuid,noexec', 'ds-second', point]);
     mounts++;
     const result = await runLocally(() => {
-      mount(point).mounted().source('ds-second').filesystem('tmpfs').mountOptions({ contains: ['nodev', 'nosuid', 'noexec', 'size=2048k'] }).hasOptions('noexec');
+      mount(point)
+        .mounted()
+        .source('ds-second')
+        .filesystem('tmpfs')
+        .mountOptions({ contains: ['nodev', 'nosuid', 'noexec', 'size=2048k'] })
+        .hasOptions('noexec');
       mount(point).source('ds-first').not.mountOptions({ contains: 'noexec' });
       mount(point.split('\n')[0]!).not.mounted();
     }, [mountResource]);
-    expect(kinds(outcomes(result)), outcomes(result).join('\n')).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'passed']);
+    expect(kinds(outcomes(result)), outcomes(result).join('\n')).to.deep.equal([
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'failed',
+      'passed',
+    ]);
     expect(existsSync('ds-mount-owned')).to.equal(false);
   });
 });

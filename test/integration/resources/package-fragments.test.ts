@@ -41,7 +41,10 @@ describe('package resource', () => {
       ['a\0b', /NUL/],
     ] as const) {
       it(`refuses ${JSON.stringify(bad)} at plan time`, () => {
-        expect(() => planSpecs([{ definition: spec('t', () => pkg(bad).installed()) }], registry)).to.throw(SpecError, why);
+        expect(() => planSpecs([{ definition: spec('t', () => pkg(bad).installed()) }], registry)).to.throw(
+          SpecError,
+          why,
+        );
       });
     }
 
@@ -54,7 +57,13 @@ describe('package resource', () => {
   describe('dpkg (recorded on Debian 12)', () => {
     it('reads an installed package with its epoch version and architecture', () => {
       expect(parseDpkgQuery(dpkg('dpkg-query-openssh-server'), 'openssh-server').instances).to.deep.equal([
-        { name: 'openssh-server', version: '1:9.2p1-2+deb12u10', architecture: 'amd64', state: 'installed', presence: 'installed' },
+        {
+          name: 'openssh-server',
+          version: '1:9.2p1-2+deb12u10',
+          architecture: 'amd64',
+          state: 'installed',
+          presence: 'installed',
+        },
       ]);
     });
 
@@ -78,7 +87,13 @@ describe('package resource', () => {
         { name: 'nginx-doc', version: '', architecture: '', state: 'not-installed', presence: 'absent' },
       ]);
       expect(parseDpkgQuery(dpkg('dpkg-query-nginx-common-removed'), 'nginx-common').instances).to.deep.equal([
-        { name: 'nginx-common', version: '1.22.1-9+deb12u9', architecture: 'all', state: 'config-files', presence: 'absent' },
+        {
+          name: 'nginx-common',
+          version: '1.22.1-9+deb12u9',
+          architecture: 'all',
+          state: 'config-files',
+          presence: 'absent',
+        },
       ]);
     });
 
@@ -89,7 +104,10 @@ describe('package resource', () => {
     });
 
     it('marks unpacked, half-configured and reinstall-required packages as transitional', () => {
-      const fact = parseDpkgQuery(frame('iU \ta\t1\tamd64\niF \ta\t1\ti386\nhi \ta\t1\tarm64\niiR\ta\t1\ts390x\n'), 'a');
+      const fact = parseDpkgQuery(
+        frame('iU \ta\t1\tamd64\niF \ta\t1\ti386\nhi \ta\t1\tarm64\niiR\ta\t1\ts390x\n'),
+        'a',
+      );
       expect(fact.instances.map((i) => [i.state, i.presence])).to.deep.equal([
         ['unpacked', 'transitional'],
         ['half-configured', 'transitional'],
@@ -99,10 +117,18 @@ describe('package resource', () => {
     });
 
     it('is an error when dpkg-query is missing, fails or prints something else', () => {
-      expect(parseError(() => parseDpkgQuery(frame('', 127, 'sh: 1: dpkg-query: not found'), 'a'))).to.match(/not found on the target/);
-      expect(parseError(() => parseDpkgQuery(frame('', 2, 'dpkg-query: error: cannot access archive'), 'a'))).to.match(/exited 2: dpkg-query: error/);
-      expect(parseError(() => parseDpkgQuery(frame('', 1, 'dpkg-query: error: parsing file /var/lib/dpkg/status'), 'a'))).to.match(/exited 1/);
-      expect(parseError(() => parseDpkgQuery(frame('installed openssh-server\n'), 'openssh-server'))).to.match(/unexpected output line/);
+      expect(parseError(() => parseDpkgQuery(frame('', 127, 'sh: 1: dpkg-query: not found'), 'a'))).to.match(
+        /not found on the target/,
+      );
+      expect(parseError(() => parseDpkgQuery(frame('', 2, 'dpkg-query: error: cannot access archive'), 'a'))).to.match(
+        /exited 2: dpkg-query: error/,
+      );
+      expect(
+        parseError(() => parseDpkgQuery(frame('', 1, 'dpkg-query: error: parsing file /var/lib/dpkg/status'), 'a')),
+      ).to.match(/exited 1/);
+      expect(parseError(() => parseDpkgQuery(frame('installed openssh-server\n'), 'openssh-server'))).to.match(
+        /unexpected output line/,
+      );
       expect(parseError(() => parseDpkgQuery(frame('ZZ \ta\t1\tamd64\n'), 'a'))).to.match(/unknown package status/);
       expect(parseError(() => parseDpkgQuery(frame(''), 'a'))).to.match(/listed nothing/);
     });
@@ -112,25 +138,34 @@ describe('package resource', () => {
     const several = () => recordedFrame('recorded/local-debian12-nosystemd/dpkg-query-several.json');
 
     it('dpkg: reads each name from one real dpkg-query answer, missing ones as absent', () => {
-      expect(parseDpkgQuery(several(), 'openssh-server').instances.map((i) => i.version)).to.deep.equal(['1:9.2p1-2+deb12u10']);
+      expect(parseDpkgQuery(several(), 'openssh-server').instances.map((i) => i.version)).to.deep.equal([
+        '1:9.2p1-2+deb12u10',
+      ]);
       expect(parseDpkgQuery(several(), 'libc6').instances.map((i) => i.architecture)).to.deep.equal(['amd64']);
       expect(parseDpkgQuery(several(), 'no-such-package').instances).to.deep.equal([]);
       expect(parseDpkgQuery(several(), 'also-missing').instances).to.deep.equal([]);
     });
 
     it('dpkg: any complaint other than "no packages found" makes every member an error', () => {
-      const broken = frame('ii \ta\t1\tamd64\n', 1, 'dpkg-query: no packages found matching b\ndpkg-query: error: parsing file /var/lib/dpkg/status\n');
+      const broken = frame(
+        'ii \ta\t1\tamd64\n',
+        1,
+        'dpkg-query: no packages found matching b\ndpkg-query: error: parsing file /var/lib/dpkg/status\n',
+      );
       expect(parseError(() => parseDpkgQuery(broken, 'a'))).to.match(/exited 1/);
       expect(parseError(() => parseDpkgQuery(broken, 'b'))).to.match(/exited 1/);
     });
 
     it('rpm: the exit status must count the names rpm said are not installed', () => {
-      const answer = 'openssh-server\t(none)\t8.7p1\t38.el9\tx86_64\npackage telnet-server is not installed\nbash\t(none)\t5.1.8\t9.el9\tx86_64\n';
+      const answer =
+        'openssh-server\t(none)\t8.7p1\t38.el9\tx86_64\npackage telnet-server is not installed\nbash\t(none)\t5.1.8\t9.el9\tx86_64\n';
       expect(parseRpmQuery(frame(answer, 1), 'openssh-server').instances).to.have.length(1);
       expect(parseRpmQuery(frame(answer, 1), 'telnet-server').instances).to.deep.equal([]);
       expect(parseRpmQuery(frame(answer, 1), 'bash-5.1.8').instances).to.deep.equal([]);
       expect(parseError(() => parseRpmQuery(frame(answer, 2), 'openssh-server'))).to.match(/exited 2/);
-      expect(parseError(() => parseRpmQuery(frame(answer, 0), 'openssh-server'))).to.match(/exited 0|unexpected output line/);
+      expect(parseError(() => parseRpmQuery(frame(answer, 0), 'openssh-server'))).to.match(
+        /exited 0|unexpected output line/,
+      );
     });
 
     it('pacman: blocks for the found names, "was not found" for the others', () => {
@@ -139,7 +174,14 @@ describe('package resource', () => {
       const answer = frame(block, 1, "error: package 'telnet' was not found\n");
       expect(parsePacmanQuery(answer, 'openssh').instances.map((i) => i.version)).to.deep.equal(['9.6p1-1']);
       expect(parsePacmanQuery(answer, 'telnet').instances).to.deep.equal([]);
-      expect(parseError(() => parsePacmanQuery(frame(block, 1, "error: package 'telnet' was not found\nerror: could not open file\n"), 'openssh'))).to.match(/exited 1/);
+      expect(
+        parseError(() =>
+          parsePacmanQuery(
+            frame(block, 1, "error: package 'telnet' was not found\nerror: could not open file\n"),
+            'openssh',
+          ),
+        ),
+      ).to.match(/exited 1/);
     });
 
     it('the real fragment for several names gives each one its own word', () => {
@@ -152,14 +194,24 @@ describe('package resource', () => {
   describe('rpm (documented output)', () => {
     it('reads name, epoch:version-release and architecture', () => {
       expect(parseRpmQuery(documented('rpm/rpm-q-openssh-server'), 'openssh-server').instances).to.deep.equal([
-        { name: 'openssh-server', version: '8.7p1-38.el9', architecture: 'x86_64', state: 'installed', presence: 'installed' },
+        {
+          name: 'openssh-server',
+          version: '8.7p1-38.el9',
+          architecture: 'x86_64',
+          state: 'installed',
+          presence: 'installed',
+        },
       ]);
-      expect(parseRpmQuery(documented('rpm/rpm-q-openssl-epoch'), 'openssl').instances[0]!.version).to.equal('1:3.0.7-27.el9');
+      expect(parseRpmQuery(documented('rpm/rpm-q-openssl-epoch'), 'openssl').instances[0]!.version).to.equal(
+        '1:3.0.7-27.el9',
+      );
     });
 
     it('keeps every installed instance (several kernels, multilib)', () => {
       expect(parseRpmQuery(documented('rpm/rpm-q-kernel-several'), 'kernel').instances).to.have.length(2);
-      expect(parseRpmQuery(documented('rpm/rpm-q-multilib'), 'glibc').instances.map((i) => i.architecture)).to.deep.equal(['x86_64', 'i686']);
+      expect(
+        parseRpmQuery(documented('rpm/rpm-q-multilib'), 'glibc').instances.map((i) => i.architecture),
+      ).to.deep.equal(['x86_64', 'i686']);
     });
 
     it('takes "package X is not installed" as evidence of absence', () => {
@@ -167,23 +219,37 @@ describe('package resource', () => {
     });
 
     it('does not take a NAME-VERSION label match for the exact name', () => {
-      expect(parseRpmQuery(documented('rpm/rpm-q-label-names-another-package'), 'bash-5.1.8').instances).to.deep.equal([]);
+      expect(parseRpmQuery(documented('rpm/rpm-q-label-names-another-package'), 'bash-5.1.8').instances).to.deep.equal(
+        [],
+      );
     });
 
     it('is an error when the database cannot be opened, even though rpm also says "not installed"', () => {
-      expect(parseError(() => parseRpmQuery(documented('rpm/rpm-q-database-error'), 'openssh-server'))).to.match(/exited 1: error: rpmdb/);
+      expect(parseError(() => parseRpmQuery(documented('rpm/rpm-q-database-error'), 'openssh-server'))).to.match(
+        /exited 1: error: rpmdb/,
+      );
     });
 
     it('is an error for a not-installed message about another name or unexpected lines', () => {
-      expect(parseError(() => parseRpmQuery(frame('package other is not installed\n', 1), 'telnet-server'))).to.match(/exited 1/);
-      expect(parseError(() => parseRpmQuery(frame('telnet-server 1.0\n'), 'telnet-server'))).to.match(/unexpected output line/);
+      expect(parseError(() => parseRpmQuery(frame('package other is not installed\n', 1), 'telnet-server'))).to.match(
+        /exited 1/,
+      );
+      expect(parseError(() => parseRpmQuery(frame('telnet-server 1.0\n'), 'telnet-server'))).to.match(
+        /unexpected output line/,
+      );
     });
   });
 
   describe('apk (documented installed database)', () => {
     it('reads P:, V: and A: records', () => {
       expect(parseApkDatabase(documented('apk/apk-db-installed'), 'openssh-server').instances).to.deep.equal([
-        { name: 'openssh-server', version: '9.6_p1-r0', architecture: 'x86_64', state: 'installed', presence: 'installed' },
+        {
+          name: 'openssh-server',
+          version: '9.6_p1-r0',
+          architecture: 'x86_64',
+          state: 'installed',
+          presence: 'installed',
+        },
       ]);
     });
 
@@ -193,8 +259,12 @@ describe('package resource', () => {
     });
 
     it('is an error without a database or when it cannot be read', () => {
-      expect(parseError(() => parseApkDatabase(documented('apk/apk-db-missing'), 'musl'))).to.match(/exited 3: driftspec: no apk installed database/);
-      expect(parseError(() => parseApkDatabase(documented('apk/apk-db-unreadable'), 'musl'))).to.match(/Permission denied/);
+      expect(parseError(() => parseApkDatabase(documented('apk/apk-db-missing'), 'musl'))).to.match(
+        /exited 3: driftspec: no apk installed database/,
+      );
+      expect(parseError(() => parseApkDatabase(documented('apk/apk-db-unreadable'), 'musl'))).to.match(
+        /Permission denied/,
+      );
       expect(parseError(() => parseApkDatabase(frame('P:musl\n\n'), 'musl'))).to.match(/without P: or V:/);
     });
   });
@@ -204,7 +274,9 @@ describe('package resource', () => {
       expect(parsePacmanQuery(documented('pacman/pacman-qi-openssh'), 'openssh').instances).to.deep.equal([
         { name: 'openssh', version: '9.6p1-1', architecture: 'x86_64', state: 'installed', presence: 'installed' },
       ]);
-      expect(parsePacmanQuery(documented('pacman/pacman-qi-epoch'), 'python-setuptools').instances[0]!.version).to.equal('1:69.0.3-1');
+      expect(
+        parsePacmanQuery(documented('pacman/pacman-qi-epoch'), 'python-setuptools').instances[0]!.version,
+      ).to.equal('1:69.0.3-1');
     });
 
     it('takes "package was not found" as evidence of absence', () => {
@@ -216,7 +288,9 @@ describe('package resource', () => {
     });
 
     it('is an error when pacman cannot read its database', () => {
-      expect(parseError(() => parsePacmanQuery(documented('pacman/pacman-qi-lock-error'), 'openssh'))).to.match(/failed to initialize alpm/);
+      expect(parseError(() => parsePacmanQuery(documented('pacman/pacman-qi-lock-error'), 'openssh'))).to.match(
+        /failed to initialize alpm/,
+      );
     });
   });
 
@@ -226,8 +300,13 @@ describe('package resource', () => {
 
   describe('matchers', () => {
     it('installed() and its negation on an installed and an absent package', () => {
-      expect(statuses(judge(() => pkg('openssh-server').installed().not.installed(), dpkg('dpkg-query-openssh-server')))).to.deep.equal(['passed', 'failed']);
-      const absent = judge(() => pkg('no-such-package').installed().not.installed(), dpkg('dpkg-query-no-such-package'));
+      expect(
+        statuses(judge(() => pkg('openssh-server').installed().not.installed(), dpkg('dpkg-query-openssh-server'))),
+      ).to.deep.equal(['passed', 'failed']);
+      const absent = judge(
+        () => pkg('no-such-package').installed().not.installed(),
+        dpkg('dpkg-query-no-such-package'),
+      );
       expect(statuses(absent)).to.deep.equal(['failed', 'passed']);
       expect(absent[0]!.message).to.match(/dpkg has no package named no-such-package/);
     });
@@ -246,34 +325,53 @@ describe('package resource', () => {
         pkg('openssh-server').installed({ version: '= 1:9.2p1-2+deb12u10' });
       }, dpkg('dpkg-query-openssh-server'));
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'failed', 'passed', 'passed']);
-      expect(results[2]!.message).to.match(/be installed with version >= 1:9.3, but it is installed at 1:9.2p1-2\+deb12u10 \(amd64\)/);
+      expect(results[2]!.message).to.match(
+        /be installed with version >= 1:9.3, but it is installed at 1:9.2p1-2\+deb12u10 \(amd64\)/,
+      );
     });
 
     it('uses rpm ordering on an rpm host', () => {
       const host = hostFacts({ packageManager: 'rpm' });
-      const results = judge(() => {
-        pkg('openssl').installed({ version: '>= 1:3.0.7-1' });
-        pkg('openssl').installed({ version: '< 3.1' });
-      }, documented('rpm/rpm-q-openssl-epoch'), host);
+      const results = judge(
+        () => {
+          pkg('openssl').installed({ version: '>= 1:3.0.7-1' });
+          pkg('openssl').installed({ version: '< 3.1' });
+        },
+        documented('rpm/rpm-q-openssl-epoch'),
+        host,
+      );
       expect(statuses(results)).to.deep.equal(['passed', 'failed']);
     });
 
     it('passes a version constraint when any installed instance satisfies it', () => {
       const host = hostFacts({ packageManager: 'rpm' });
-      const results = judge(() => {
-        pkg('kernel').installed({ version: '>= 5.14.0-400' });
-        pkg('kernel').not.installed({ version: '< 5.14.0-300' });
-        pkg('kernel').version('5.14.0-427.13.1.el9_4');
-        pkg('kernel').version({ contains: ['5.14.0-362.8.1.el9_3', '5.14.0-427.13.1.el9_4'] });
-      }, documented('rpm/rpm-q-kernel-several'), host);
+      const results = judge(
+        () => {
+          pkg('kernel').installed({ version: '>= 5.14.0-400' });
+          pkg('kernel').not.installed({ version: '< 5.14.0-300' });
+          pkg('kernel').version('5.14.0-427.13.1.el9_4');
+          pkg('kernel').version({ contains: ['5.14.0-362.8.1.el9_3', '5.14.0-427.13.1.el9_4'] });
+        },
+        documented('rpm/rpm-q-kernel-several'),
+        host,
+      );
       // Two versions are a list: a plain value asks whether some instance has it, `contains` wants all.
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed']);
     });
 
     it('rejects a malformed constraint at plan time with the parser message', () => {
-      expect(() => planSpecs([{ definition: spec('t', () => pkg('a').installed({ version: '>=' })) }], registry)).to.throw(SpecError, /package\.installed options: version: Invalid version constraint ">="/);
-      expect(() => planSpecs([{ definition: spec('t', () => pkg('a').installed({ version: '~> 1.2' })) }], registry)).to.throw(SpecError, /unknown operator "~>"/);
-      expect(() => planSpecs([{ definition: spec('t', () => pkg('a').installed({ version: '1.0', extra: 1 } as never)) }], registry)).to.throw(SpecError);
+      expect(() =>
+        planSpecs([{ definition: spec('t', () => pkg('a').installed({ version: '>=' })) }], registry),
+      ).to.throw(SpecError, /package\.installed options: version: Invalid version constraint ">="/);
+      expect(() =>
+        planSpecs([{ definition: spec('t', () => pkg('a').installed({ version: '~> 1.2' })) }], registry),
+      ).to.throw(SpecError, /unknown operator "~>"/);
+      expect(() =>
+        planSpecs(
+          [{ definition: spec('t', () => pkg('a').installed({ version: '1.0', extra: 1 } as never)) }],
+          registry,
+        ),
+      ).to.throw(SpecError);
     });
 
     it('is an error when the installed version does not parse in the manager format', () => {
@@ -294,12 +392,17 @@ describe('package resource', () => {
     it('multi-arch: installed when any architecture is, every distinct version and architecture reported', () => {
       const both = frame('ii \tlibc6:amd64\t2.36-9\tamd64\nii \tlibc6:i386\t2.36-9\ti386\n');
       const results = judge(() => {
-        pkg('libc6').installed().version('2.36-9').architecture({ contains: ['amd64', 'i386'] });
+        pkg('libc6')
+          .installed()
+          .version('2.36-9')
+          .architecture({ contains: ['amd64', 'i386'] });
         pkg('libc6:i386').installed().architecture('i386');
       }, both);
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed']);
       const mixed = frame('ii \tlibc6:amd64\t2.36-9\tamd64\nrc \tlibc6:i386\t2.35-1\ti386\n');
-      expect(statuses(judge(() => pkg('libc6').installed().version('2.36-9').architecture('amd64'), mixed))).to.deep.equal(['passed', 'passed', 'passed']);
+      expect(
+        statuses(judge(() => pkg('libc6').installed().version('2.36-9').architecture('amd64'), mixed)),
+      ).to.deep.equal(['passed', 'passed', 'passed']);
     });
 
     it('a half-installed package is an error both ways, never "not installed"', () => {
@@ -310,8 +413,12 @@ describe('package resource', () => {
     });
 
     it('a tool failure is an error for the negated check too', () => {
-      expect(statuses(judge(() => pkg('telnetd').not.installed(), frame('', 127, 'sh: dpkg-query: not found')))).to.deep.equal(['error']);
-      expect(statuses(judge(() => pkg('telnetd').not.installed(), frame('', 3), hostFacts({ packageManager: 'none' })))).to.deep.equal(['error']);
+      expect(
+        statuses(judge(() => pkg('telnetd').not.installed(), frame('', 127, 'sh: dpkg-query: not found'))),
+      ).to.deep.equal(['error']);
+      expect(
+        statuses(judge(() => pkg('telnetd').not.installed(), frame('', 3), hostFacts({ packageManager: 'none' }))),
+      ).to.deep.equal(['error']);
     });
   });
 
@@ -340,7 +447,9 @@ describe('package resource', () => {
     }
 
     it('passes the name after -- and the format the recordings were made with', () => {
-      const recorded = JSON.parse(readFileSync(fixturePath('recorded/debian12/dpkg-query-openssh-server.json'), 'utf8')) as { command: string };
+      const recorded = JSON.parse(
+        readFileSync(fixturePath('recorded/debian12/dpkg-query-openssh-server.json'), 'utf8'),
+      ) as { command: string };
       expect(recorded.command).to.equal(`dpkg-query -W -f='${DPKG_FORMAT}' -- openssh-server`);
       expect(packageScript('openssh-server')).to.include(`dpkg-query -W -f='${DPKG_FORMAT}' -- 'openssh-server'`);
     });
@@ -352,10 +461,17 @@ function replay(shell: string, manager: PackageManager, name: string, stubs: Rec
   const dir = mkdtempSync(join(tmpdir(), 'driftspec-package-'));
   try {
     for (const [tool, recordingPath] of Object.entries(stubs)) {
-      const recording = JSON.parse(readFileSync(fixturePath(recordingPath), 'utf8')) as { stdout: string; stderr: string; exitCode: number };
+      const recording = JSON.parse(readFileSync(fixturePath(recordingPath), 'utf8')) as {
+        stdout: string;
+        stderr: string;
+        exitCode: number;
+      };
       writeFileSync(join(dir, `${tool}.out`), recording.stdout);
       writeFileSync(join(dir, `${tool}.err`), recording.stderr);
-      writeFileSync(join(dir, tool), `#!/bin/sh\ncat '${dir}/${tool}.out'\ncat '${dir}/${tool}.err' >&2\nexit ${recording.exitCode}\n`);
+      writeFileSync(
+        join(dir, tool),
+        `#!/bin/sh\ncat '${dir}/${tool}.out'\ncat '${dir}/${tool}.err' >&2\nexit ${recording.exitCode}\n`,
+      );
       chmodSync(join(dir, tool), 0o755);
     }
     const [command, ...flags] = shell.split(' ');

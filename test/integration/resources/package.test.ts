@@ -55,7 +55,9 @@ describe('package resource on this machine (dpkg)', function () {
     expect(result.results[1]!.message).to.equal(
       'expected package driftspec-no-such-package to be installed, but it is not installed (dpkg has no package named driftspec-no-such-package)',
     );
-    expect(result.results[3]!.message).to.match(/^expected package coreutils to be installed with version >= 999, but it is installed at \S+ \(\w+\)$/);
+    expect(result.results[3]!.message).to.match(
+      /^expected package coreutils to be installed with version >= 999, but it is installed at \S+ \(\w+\)$/,
+    );
   });
 
   it('shares one query among all checks of one package', async () => {

@@ -81,7 +81,11 @@ describe('port resource on this machine', function () {
   it('passes what is true and fails what is not', async () => {
     const result = await runLocally(() => {
       control('listeners', () => {
-        port(tcp4).listening().listening({ protocol: 'tcp' }).listening({ protocol: 'tcp4', address: '127.0.0.1' }).not.listening({ protocol: 'udp' });
+        port(tcp4)
+          .listening()
+          .listening({ protocol: 'tcp' })
+          .listening({ protocol: 'tcp4', address: '127.0.0.1' })
+          .not.listening({ protocol: 'udp' });
         port(tcp4).addresses({ contains: 'tcp4 127.0.0.1' }).not.addresses({ contains: 'tcp4 0.0.0.0' });
         port(tcp6).listening({ protocol: 'tcp6', address: '::1' }).not.listening({ protocol: 'tcp4' });
         port(udp4).listening({ protocol: 'udp4', address: '127.0.0.1' }).not.listening({ protocol: 'tcp' });
@@ -119,7 +123,9 @@ describe('port resource on this machine', function () {
     }, [portResource]);
     const lines = outcomes(result);
     expect(failures(lines.slice(0, 4))).to.deep.equal([]);
-    expect(lines[4]).to.equal(`failed: expected port ${timeWait} to be held by processes containing "node", but nothing listens on port ${timeWait}`);
+    expect(lines[4]).to.equal(
+      `failed: expected port ${timeWait} to be held by processes containing "node", but nothing listens on port ${timeWait}`,
+    );
   });
 
   it('as a non-root user: listening is known, owners are an error (as root, runs the probe as nobody)', async function () {
@@ -134,7 +140,11 @@ describe('port resource on this machine', function () {
   for (const shell of [['/bin/bash'], ['/bin/busybox', 'ash']]) {
     it(`gives the same facts under ${shell.join(' ')}`, async function () {
       if (!existsSync(shell[0]!)) return this.skip();
-      const under = selectPort(parseSocketTable(await runFragment(SOCKET_TABLE_SCRIPT, { shell }), hostFacts()), tcp4, hostFacts());
+      const under = selectPort(
+        parseSocketTable(await runFragment(SOCKET_TABLE_SCRIPT, { shell }), hostFacts()),
+        tcp4,
+        hostFacts(),
+      );
       const dash = selectPort(parseSocketTable(await runFragment(SOCKET_TABLE_SCRIPT), hostFacts()), tcp4, hostFacts());
       expect(under).to.deep.equal(dash);
       expect(under.sockets).to.have.length(1);

@@ -7,7 +7,12 @@ import { expect } from 'chai';
 import { control, planSpecs, resourceFunction, spec } from '../../../src/dsl/spec.js';
 import { runHost } from '../../../src/engine/run-host.js';
 import { createRegistry } from '../../../src/resources/index.js';
-import { parseProcessTable, PROCESS_TABLE_SCRIPT, processResource, selectProcesses } from '../../../src/resources/process/index.js';
+import {
+  parseProcessTable,
+  PROCESS_TABLE_SCRIPT,
+  processResource,
+  selectProcesses,
+} from '../../../src/resources/process/index.js';
 import { LocalTarget } from '../../../src/targets/local.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { hostFacts } from '../../support/frames.js';
@@ -57,8 +62,15 @@ describe('process resource on this machine', function () {
   it('passes what is true and fails what is not', async () => {
     const result = await runLocally(() => {
       control('true', () => {
-        processes(short).running().count({ ge: 1 }).runsAs(me).args({ contains: `${join(dir, short)} 3600` });
-        processes(long).running().count(1).args({ matches: `/${long} 3601$` });
+        processes(short)
+          .running()
+          .count({ ge: 1 })
+          .runsAs(me)
+          .args({ contains: `${join(dir, short)} 3600` });
+        processes(long)
+          .running()
+          .count(1)
+          .args({ matches: `/${long} 3601$` });
         processes('ds-sleep').not.running().count(0);
         processes(`${long}x`).not.running();
         processes(`ds-sleep-${suffix}x`).not.running();
@@ -84,7 +96,10 @@ describe('process resource on this machine', function () {
     if (!isRoot()) return requireInCi(this, 'starting a process as another user needs root');
     const result = await runLocally(() => {
       control('users', () => {
-        processes(short).count(2).user({ contains: ['root', 'nobody'] }).runsAs('nobody');
+        processes(short)
+          .count(2)
+          .user({ contains: ['root', 'nobody'] })
+          .runsAs('nobody');
         processes(long).user({ not: { contains: 'nobody' } });
       });
     }, [processResource]);
@@ -95,7 +110,10 @@ describe('process resource on this machine', function () {
     // The probe runs under a copy of dash with a name of its own, so every probe process has it.
     const shellName = `ds-probe-${suffix}`;
     copyFileSync('/bin/dash', join(dir, shellName));
-    const plan = planSpecs([{ definition: spec('self', () => control('self', () => processes(shellName).not.running().count(0))) }], registry);
+    const plan = planSpecs(
+      [{ definition: spec('self', () => control('self', () => processes(shellName).not.running().count(0))) }],
+      registry,
+    );
     const result = await runHost(plan, new LocalTarget(join(dir, shellName)), { registry, commandTimeoutMs: 60_000 });
     expect(outcomes(result).map((l) => l.slice(0, 6))).to.deep.equal(['passed', 'passed']);
   });
@@ -113,7 +131,10 @@ describe('process resource on this machine', function () {
       const frame = await runFragment(prefix + PROCESS_TABLE_SCRIPT, shell ? { shell } : {});
       const table = parseProcessTable(frame, host);
       expect(table.argsSource).to.equal(prefix ? 'cmdline' : 'ps');
-      const pick = (name: string) => selectProcesses(table, name).processes.map((p) => `${p.user} ${p.args}`).sort();
+      const pick = (name: string) =>
+        selectProcesses(table, name)
+          .processes.map((p) => `${p.user} ${p.args}`)
+          .sort();
       expect(pick(short)).to.deep.equal(
         [`${me} ${join(dir, short)} 3600`, ...(isRoot() ? [`nobody ${join(dir, short)} 3602`] : [])].sort(),
       );

@@ -9,7 +9,12 @@ import { SpecError } from '../../../src/inputs/input-error.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { InitSystem } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
-import { parseGroupedService, serviceGroupScript, serviceResource, type ServiceFact } from '../../../src/resources/service/index.js';
+import {
+  parseGroupedService,
+  serviceGroupScript,
+  serviceResource,
+  type ServiceFact,
+} from '../../../src/resources/service/index.js';
 import { fixturePath, frame, hostFacts, partsFrame, type PartSpec } from '../../support/frames.js';
 import { runInProbe } from '../../support/probe-run.js';
 import { judgeFrame, parseError, statuses } from '../../support/judge.js';
@@ -38,7 +43,12 @@ const SHELLS = ['dash', 'bash', 'busybox sh'].filter((s) => {
  * chosen by its first argument (`*` for any), so the parser sees exactly what the fragment makes
  * of real tool output.
  */
-function replayFrame(init: InitSystem, name: string, stubs: Record<string, Record<string, Recording>>, shell = 'dash'): Frame {
+function replayFrame(
+  init: InitSystem,
+  name: string,
+  stubs: Record<string, Record<string, Recording>>,
+  shell = 'dash',
+): Frame {
   const dir = mkdtempSync(join(tmpdir(), 'driftspec-service-'));
   try {
     for (const [tool, cases] of Object.entries(stubs)) {
@@ -47,7 +57,10 @@ function replayFrame(init: InitSystem, name: string, stubs: Record<string, Recor
         writeFileSync(join(dir, `${tool}.${i}.err`), rec.stderr);
         return `${arg === '*' ? '*' : `'${arg}'`}) cat '${dir}/${tool}.${i}.out'; cat '${dir}/${tool}.${i}.err' >&2; exit ${rec.exitCode} ;;`;
       });
-      writeFileSync(join(dir, tool), `#!/bin/sh\ncase "$1" in\n${branches.join('\n')}\nesac\necho "stub ${tool}: unexpected $*" >&2; exit 99\n`);
+      writeFileSync(
+        join(dir, tool),
+        `#!/bin/sh\ncase "$1" in\n${branches.join('\n')}\nesac\necho "stub ${tool}: unexpected $*" >&2; exit 99\n`,
+      );
       chmodSync(join(dir, tool), 0o755);
     }
     const body = `PATH='${dir}':$PATH; DS_INIT=${init}\n${serviceGroupScript([name])}`;
@@ -61,12 +74,19 @@ const DEBIAN = 'recorded/debian12';
 
 function systemdFrame(name: string, show: string, isEnabled: string | Recording): Frame {
   const enabled = typeof isEnabled === 'string' ? recording(`${DEBIAN}/${isEnabled}.json`) : isEnabled;
-  return replayFrame('systemd', name, { systemctl: { show: recording(`${DEBIAN}/${show}.json`), 'is-enabled': enabled } });
+  return replayFrame('systemd', name, {
+    systemctl: { show: recording(`${DEBIAN}/${show}.json`), 'is-enabled': enabled },
+  });
 }
 
 /** `fact` is a frame, or the frame of a check's own service where it depends on the name. */
 const judge = (init: InitSystem, body: () => void, fact: Frame | ((name: string) => Frame)) =>
-  judgeFrame(registry, body, (check) => (typeof fact === 'function' ? fact(String(check.subject)) : fact), hostFacts({ initSystem: init }));
+  judgeFrame(
+    registry,
+    body,
+    (check) => (typeof fact === 'function' ? fact(String(check.subject)) : fact),
+    hostFacts({ initSystem: init }),
+  );
 
 /** Every matcher that has no arguments, both ways: what a stopped or missing service must answer. */
 function bothWays(name: string) {
@@ -80,7 +100,12 @@ function bothWays(name: string) {
 type SysvScript = 'present' | 'absent' | 'not-executable';
 
 /** The parts the sysvinit branch writes for one service, for parser branches a real machine cannot easily show. */
-function sysvParts(name: string, links: string[], script: SysvScript, status?: { output: string; exitCode: number }): PartSpec[] {
+function sysvParts(
+  name: string,
+  links: string[],
+  script: SysvScript,
+  status?: { output: string; exitCode: number },
+): PartSpec[] {
   const parts: PartSpec[] = [
     { name: 'start-links', stdout: [...links, '/etc/rcS.d/S*'].map((l) => `${l}\0`).join('') },
     { name: `script:${name}`, stdout: `${script}\n`, exitCode: script === 'present' ? 0 : 1 },
@@ -89,7 +114,11 @@ function sysvParts(name: string, links: string[], script: SysvScript, status?: {
   return parts;
 }
 
-function sysvFrame(links: string[], script: SysvScript, status?: { output: string; exitCode: number }): (name: string) => Frame {
+function sysvFrame(
+  links: string[],
+  script: SysvScript,
+  status?: { output: string; exitCode: number },
+): (name: string) => Frame {
   return (name) => partsFrame(sysvParts(name, links, script, status));
 }
 
@@ -103,7 +132,10 @@ describe('service resource', () => {
       ['../../bin/sh', /"\/"/],
     ] as const) {
       it(`refuses ${JSON.stringify(bad)} at plan time`, () => {
-        expect(() => planSpecs([{ definition: spec('t', () => service(bad).running()) }], registry)).to.throw(SpecError, why);
+        expect(() => planSpecs([{ definition: spec('t', () => service(bad).running()) }], registry)).to.throw(
+          SpecError,
+          why,
+        );
       });
     }
 
@@ -123,8 +155,14 @@ describe('service resource', () => {
         'systemd',
         () => {
           service('ssh.service').installed().enabled().running().not.masked();
-          service('ssh.service').property({ name: 'Type', value: 'notify' }).property({ name: 'ExecStart', value: /sshd -D/ }).property({ name: 'MainPID', value: { gt: 0 } });
-          service('ssh.service').activeState('active').subState('running').not.property({ name: 'Restart', value: 'no' });
+          service('ssh.service')
+            .property({ name: 'Type', value: 'notify' })
+            .property({ name: 'ExecStart', value: /sshd -D/ })
+            .property({ name: 'MainPID', value: { gt: 0 } });
+          service('ssh.service')
+            .activeState('active')
+            .subState('running')
+            .not.property({ name: 'Restart', value: 'no' });
         },
         fact,
       );
@@ -159,22 +197,57 @@ describe('service resource', () => {
 
     it('a masked service is masked and not enabled, yet still running until stopped', () => {
       const fact = systemdFrame('cron', 'systemctl-show-cron-masked', 'systemctl-is-enabled-cron-masked');
-      const results = judge('systemd', () => service('cron').masked().enabled().not.enabled().running().installed(), fact);
+      const results = judge(
+        'systemd',
+        () => service('cron').masked().enabled().not.enabled().running().installed(),
+        fact,
+      );
       expect(statuses(results)).to.deep.equal(['passed', 'failed', 'passed', 'passed', 'passed']);
       expect(results[0]!.actual).to.equal('LoadState=masked, systemctl is-enabled says "masked"');
     });
 
     it('static units are not enabled; a oneshot with RemainAfterExit is running (active (exited))', () => {
-      const journald = systemdFrame('systemd-journald', 'systemctl-show-journald-static', 'systemctl-is-enabled-journald-static');
-      expect(statuses(judge('systemd', () => service('systemd-journald').enabled().not.enabled().running(), journald))).to.deep.equal(['failed', 'passed', 'passed']);
-      const oneshot = systemdFrame('systemd-tmpfiles-setup', 'systemctl-show-tmpfiles-setup-oneshot-exited', 'systemctl-is-enabled-tmpfiles-setup-oneshot');
-      expect(statuses(judge('systemd', () => service('systemd-tmpfiles-setup').running().subState('exited').property({ name: 'Type', value: 'oneshot' }), oneshot))).to.deep.equal(['passed', 'passed', 'passed']);
+      const journald = systemdFrame(
+        'systemd-journald',
+        'systemctl-show-journald-static',
+        'systemctl-is-enabled-journald-static',
+      );
+      expect(
+        statuses(judge('systemd', () => service('systemd-journald').enabled().not.enabled().running(), journald)),
+      ).to.deep.equal(['failed', 'passed', 'passed']);
+      const oneshot = systemdFrame(
+        'systemd-tmpfiles-setup',
+        'systemctl-show-tmpfiles-setup-oneshot-exited',
+        'systemctl-is-enabled-tmpfiles-setup-oneshot',
+      );
+      expect(
+        statuses(
+          judge(
+            'systemd',
+            () =>
+              service('systemd-tmpfiles-setup')
+                .running()
+                .subState('exited')
+                .property({ name: 'Type', value: 'oneshot' }),
+            oneshot,
+          ),
+        ),
+      ).to.deep.equal(['passed', 'passed', 'passed']);
     });
 
     it('a failed unit is not running', () => {
-      const isEnabled: Recording = { command: 'stand-in: is-enabled is not what this test reads', exitCode: 0, stdout: 'transient\n', stderr: '' };
+      const isEnabled: Recording = {
+        command: 'stand-in: is-enabled is not what this test reads',
+        exitCode: 0,
+        stdout: 'transient\n',
+        stderr: '',
+      };
       const fact = systemdFrame('drift-failing', 'systemctl-show-failed', isEnabled);
-      const results = judge('systemd', () => service('drift-failing').running().not.running().activeState('failed'), fact);
+      const results = judge(
+        'systemd',
+        () => service('drift-failing').running().not.running().activeState('failed'),
+        fact,
+      );
       expect(statuses(results)).to.deep.equal(['failed', 'passed', 'passed']);
       expect(results[0]!.actual).to.equal('it is failed (failed)');
     });
@@ -183,10 +256,14 @@ describe('service resource', () => {
       for (const show of ['systemctl-show-nosuch', 'systemctl-show-nginx-package-removed']) {
         const name = show.includes('nginx') ? 'nginx' : 'nosuch';
         const fact = systemdFrame(name, show, 'systemctl-is-enabled-nosuch');
-        const results = judge('systemd', () => {
-          bothWays(name)();
-          service(name).not.masked();
-        }, fact);
+        const results = judge(
+          'systemd',
+          () => {
+            bothWays(name)();
+            service(name).not.masked();
+          },
+          fact,
+        );
         expect(statuses(results)).to.deep.equal(['failed', 'passed', 'failed', 'passed', 'failed', 'passed', 'passed']);
         expect(results[0]!.message).to.match(/systemd has no unit (nosuch|nginx)\.service \(LoadState=not-found\)$/);
       }
@@ -194,68 +271,136 @@ describe('service resource', () => {
 
     it('a machine not booted with systemd is an error for every matcher, negated or not', () => {
       const local = recording('recorded/local-debian12-nosystemd/systemctl-show-ssh.json');
-      const fact = replayFrame('systemd', 'ssh.service', { systemctl: { show: local, 'is-enabled': recording('recorded/local-debian12-nosystemd/systemctl-is-enabled-ssh.json') } });
+      const fact = replayFrame('systemd', 'ssh.service', {
+        systemctl: {
+          show: local,
+          'is-enabled': recording('recorded/local-debian12-nosystemd/systemctl-is-enabled-ssh.json'),
+        },
+      });
       const results = judge('systemd', bothWays('ssh.service'), fact);
       expect(statuses(results)).to.deep.equal(Array(6).fill('error'));
       expect(results[5]!.message).to.match(/System has not been booted with systemd/);
     });
 
     it('a bus error, a missing systemctl or unparseable output is an error', () => {
-      const busError: Recording = { command: 'systemctl show', exitCode: 1, stdout: '', stderr: 'Failed to connect to bus: No such file or directory\n' };
+      const busError: Recording = {
+        command: 'systemctl show',
+        exitCode: 1,
+        stdout: '',
+        stderr: 'Failed to connect to bus: No such file or directory\n',
+      };
       const bus = replayFrame('systemd', 'ssh', { systemctl: { show: busError, 'is-enabled': busError } });
-      expect(parseError(() => parseGroupedService(bus, 'systemd', 'ssh'))).to.match(/exited 1: Failed to connect to bus/);
+      expect(parseError(() => parseGroupedService(bus, 'systemd', 'ssh'))).to.match(
+        /exited 1: Failed to connect to bus/,
+      );
       const notFound = { exitCode: 127, stderr: 'sh: 1: systemctl: not found\n' };
-      const missing = partsFrame([{ name: 'units', stdout: 'ssh\n' }, { name: 'show', ...notFound }, { name: 'is-enabled', ...notFound }]);
+      const missing = partsFrame([
+        { name: 'units', stdout: 'ssh\n' },
+        { name: 'show', ...notFound },
+        { name: 'is-enabled', ...notFound },
+      ]);
       expect(parseError(() => parseGroupedService(missing, 'systemd', 'ssh'))).to.match(/command not found/);
-      const garbage = replayFrame('systemd', 'ssh', { systemctl: { '*': { command: '', exitCode: 0, stdout: 'hello\n', stderr: '' } } });
+      const garbage = replayFrame('systemd', 'ssh', {
+        systemctl: { '*': { command: '', exitCode: 0, stdout: 'hello\n', stderr: '' } },
+      });
       expect(parseError(() => parseGroupedService(garbage, 'systemd', 'ssh'))).to.match(/no LoadState/);
       const other = partsFrame([{ name: 'units', stdout: 'cron\n' }]);
       expect(parseError(() => parseGroupedService(other, 'systemd', 'ssh'))).to.match(/does not list this service/);
       const noShow = partsFrame([{ name: 'units', stdout: 'ssh\n' }]);
       expect(parseError(() => parseGroupedService(noShow, 'systemd', 'ssh'))).to.match(/no part "show"/);
-      expect(parseError(() => parseGroupedService(frame('Id=ssh.service\n'), 'systemd', 'ssh'))).to.match(/unexpected output/);
+      expect(parseError(() => parseGroupedService(frame('Id=ssh.service\n'), 'systemd', 'ssh'))).to.match(
+        /unexpected output/,
+      );
     });
 
     it('an is-enabled failure or a bad unit file is an error for enabled() only', () => {
       const show = 'systemctl-show-ssh-running';
-      const odd: Recording = { command: 'systemctl is-enabled', exitCode: 1, stdout: '', stderr: 'Failed to get unit file state for ssh.service: Access denied\n' };
-      const results = judge('systemd', () => service('ssh').enabled().not.enabled().running(), systemdFrame('ssh', show, odd));
+      const odd: Recording = {
+        command: 'systemctl is-enabled',
+        exitCode: 1,
+        stdout: '',
+        stderr: 'Failed to get unit file state for ssh.service: Access denied\n',
+      };
+      const results = judge(
+        'systemd',
+        () => service('ssh').enabled().not.enabled().running(),
+        systemdFrame('ssh', show, odd),
+      );
       expect(statuses(results)).to.deep.equal(['error', 'error', 'passed']);
       expect(results[0]!.message).to.match(/Access denied/);
       const bad: Recording = { command: 'systemctl is-enabled', exitCode: 1, stdout: 'bad\n', stderr: '' };
-      expect(statuses(judge('systemd', () => service('ssh').enabled().not.enabled(), systemdFrame('ssh', show, bad)))).to.deep.equal(['error', 'error']);
+      expect(
+        statuses(judge('systemd', () => service('ssh').enabled().not.enabled(), systemdFrame('ssh', show, bad))),
+      ).to.deep.equal(['error', 'error']);
     });
 
     it('reads the state after sysv-install notes merged into the is-enabled output', () => {
       const redirect: Recording = {
         command: 'systemctl is-enabled -- cron',
         exitCode: 0,
-        stdout: 'cron.service is not a native service, redirecting to systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install is-enabled cron\nenabled\n',
+        stdout:
+          'cron.service is not a native service, redirecting to systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install is-enabled cron\nenabled\n',
         stderr: '',
       };
-      expect(statuses(judge('systemd', () => service('cron').enabled(), systemdFrame('cron', 'systemctl-show-cron-running', redirect)))).to.deep.equal(['passed']);
+      expect(
+        statuses(
+          judge(
+            'systemd',
+            () => service('cron').enabled(),
+            systemdFrame('cron', 'systemctl-show-cron-running', redirect),
+          ),
+        ),
+      ).to.deep.equal(['passed']);
     });
 
     it('property(): an unknown name is an error both ways, never a pass for not.property', () => {
       const fact = systemdFrame('ssh', 'systemctl-show-ssh-running', 'systemctl-is-enabled-ssh');
-      const results = judge('systemd', () => service('ssh').property({ name: 'type', value: 'notify' }).not.property({ name: 'NoSuchProperty', value: 'x' }), fact);
+      const results = judge(
+        'systemd',
+        () =>
+          service('ssh')
+            .property({ name: 'type', value: 'notify' })
+            .not.property({ name: 'NoSuchProperty', value: 'x' }),
+        fact,
+      );
       expect(statuses(results)).to.deep.equal(['error', 'error']);
       expect(results[1]!.message).to.match(/printed no property NoSuchProperty/);
     });
 
     it('property() args are validated at plan time', () => {
-      expect(() => planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'Type' } as never)) }], registry)).to.throw(SpecError);
-      expect(() => planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'A B', value: 'x' })) }], registry)).to.throw(SpecError, /property name/);
-      const plan = planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'ExecStart', value: /sshd/i })) }], registry);
+      expect(() =>
+        planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'Type' } as never)) }], registry),
+      ).to.throw(SpecError);
+      expect(() =>
+        planSpecs([{ definition: spec('t', () => service('ssh').property({ name: 'A B', value: 'x' })) }], registry),
+      ).to.throw(SpecError, /property name/);
+      const plan = planSpecs(
+        [{ definition: spec('t', () => service('ssh').property({ name: 'ExecStart', value: /sshd/i })) }],
+        registry,
+      );
       expect(plan.checks[0]!.args).to.deep.equal({ name: 'ExecStart', value: { matches: 'sshd', flags: 'i' } });
       expect(plan.checks[0]!.title).to.equal('service ssh should have property ExecStart matching /sshd/i');
     });
 
     for (const shell of SHELLS) {
       it(`the fragment keeps both outputs and exit codes apart under ${shell}`, () => {
-        const fact = replayFrame('systemd', 'nginx', { systemctl: { show: recording(`${DEBIAN}/systemctl-show-nginx-disabled.json`), 'is-enabled': recording(`${DEBIAN}/systemctl-is-enabled-nginx-disabled.json`) } }, shell);
+        const fact = replayFrame(
+          'systemd',
+          'nginx',
+          {
+            systemctl: {
+              show: recording(`${DEBIAN}/systemctl-show-nginx-disabled.json`),
+              'is-enabled': recording(`${DEBIAN}/systemctl-is-enabled-nginx-disabled.json`),
+            },
+          },
+          shell,
+        );
         const parsed = parseGroupedService(fact, 'systemd', 'nginx') as Extract<ServiceFact, { init: 'systemd' }>;
-        expect([parsed.unitFileState, parsed.properties.ActiveState, parsed.properties.Id]).to.deep.equal(['disabled', 'inactive', 'nginx.service']);
+        expect([parsed.unitFileState, parsed.properties.ActiveState, parsed.properties.Id]).to.deep.equal([
+          'disabled',
+          'inactive',
+          'nginx.service',
+        ]);
       });
     }
   });
@@ -265,32 +410,68 @@ describe('service resource', () => {
     const asStatus = (r: Recording) => ({ output: `${r.stdout}${r.stderr}`.replace(/\n$/, ''), exitCode: r.exitCode });
     const running = asStatus(recording('recorded/local-debian12-nosystemd/init.d-ssh-status-running.json'));
     const stopped = asStatus(recording('recorded/local-debian12-nosystemd/init.d-ssh-status-stopped.json'));
-    const links = ['/etc/rc2.d/S01ssh', '/etc/rc3.d/S01ssh', '/etc/rc2.d/S01sshd', '/etc/rc2.d/S02ssh-agent', '/etc/rc0.d/K01ssh', '/etc/rcS.d/S01procps'];
+    const links = [
+      '/etc/rc2.d/S01ssh',
+      '/etc/rc3.d/S01ssh',
+      '/etc/rc2.d/S01sshd',
+      '/etc/rc2.d/S02ssh-agent',
+      '/etc/rc0.d/K01ssh',
+      '/etc/rcS.d/S01procps',
+    ];
 
     it('reads LSB status 0 as running and 3 as not running (recorded on this kind of machine)', () => {
       const up = judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame(links, 'present', running));
       expect(statuses(up)).to.deep.equal(['passed', 'failed']);
       expect(up[1]!.actual).to.equal('it is running (LSB status 0: "sshd is running.")');
-      const down = judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame(links, 'present', stopped));
+      const down = judge(
+        'sysvinit',
+        () => service('ssh').running().not.running(),
+        sysvFrame(links, 'present', stopped),
+      );
       expect(statuses(down)).to.deep.equal(['failed', 'passed']);
     });
 
     it('counts only S<nn><name> links in rcS.d and rc2.d–rc5.d as enabled', () => {
       const fact = parseGroupedService(sysvFrame(links, 'present', running)('ssh.service'), 'sysvinit', 'ssh.service');
       expect(fact).to.include({ name: 'ssh', script: 'present' });
-      expect((fact as Extract<ServiceFact, { init: 'sysvinit' }>).startLinks).to.deep.equal(['/etc/rc2.d/S01ssh', '/etc/rc3.d/S01ssh']);
-      expect(statuses(judge('sysvinit', () => service('procps').enabled(), sysvFrame(links, 'present', running)))).to.deep.equal(['passed']);
-      const unlinked = judge('sysvinit', () => service('cron').enabled().not.enabled(), sysvFrame(links, 'present', running));
+      expect((fact as Extract<ServiceFact, { init: 'sysvinit' }>).startLinks).to.deep.equal([
+        '/etc/rc2.d/S01ssh',
+        '/etc/rc3.d/S01ssh',
+      ]);
+      expect(
+        statuses(judge('sysvinit', () => service('procps').enabled(), sysvFrame(links, 'present', running))),
+      ).to.deep.equal(['passed']);
+      const unlinked = judge(
+        'sysvinit',
+        () => service('cron').enabled().not.enabled(),
+        sysvFrame(links, 'present', running),
+      );
       expect(statuses(unlinked)).to.deep.equal(['failed', 'passed']);
       expect(unlinked[0]!.actual).to.match(/no S<nn>cron start link/);
     });
 
     it('LSB status 1 and 2 are not running; 4 and undefined codes are errors', () => {
       for (const code of [1, 2]) {
-        expect(statuses(judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame([], 'present', { output: 'x', exitCode: code })))).to.deep.equal(['failed', 'passed']);
+        expect(
+          statuses(
+            judge(
+              'sysvinit',
+              () => service('ssh').running().not.running(),
+              sysvFrame([], 'present', { output: 'x', exitCode: code }),
+            ),
+          ),
+        ).to.deep.equal(['failed', 'passed']);
       }
       for (const code of [4, 5, 127]) {
-        expect(statuses(judge('sysvinit', () => service('ssh').running().not.running(), sysvFrame([], 'present', { output: '', exitCode: code })))).to.deep.equal(['error', 'error']);
+        expect(
+          statuses(
+            judge(
+              'sysvinit',
+              () => service('ssh').running().not.running(),
+              sysvFrame([], 'present', { output: '', exitCode: code }),
+            ),
+          ),
+        ).to.deep.equal(['error', 'error']);
       }
     });
 
@@ -309,8 +490,14 @@ describe('service resource', () => {
 
     it('a script that is not executable, masked and property are errors', () => {
       const notExecutable = sysvFrame([], 'not-executable')('ssh');
-      expect(parseError(() => parseGroupedService(notExecutable, 'sysvinit', 'ssh'))).to.match(/not an executable file/);
-      const results = judge('sysvinit', () => service('ssh').masked().not.masked().property({ name: 'Type', value: 'x' }).activeState('active'), sysvFrame([], 'present', running));
+      expect(parseError(() => parseGroupedService(notExecutable, 'sysvinit', 'ssh'))).to.match(
+        /not an executable file/,
+      );
+      const results = judge(
+        'sysvinit',
+        () => service('ssh').masked().not.masked().property({ name: 'Type', value: 'x' }).activeState('active'),
+        sysvFrame([], 'present', running),
+      );
       expect(statuses(results)).to.deep.equal(['error', 'error', 'error', 'error']);
       expect(results[0]!.message).to.match(/only systemd knows masked units; this host uses sysvinit/);
     });
@@ -335,45 +522,95 @@ describe('service resource', () => {
     const doc = (name: string) => recording(`documented/openrc/${name}.json`);
     const rcUpdate = { '*': doc('rc-update-show-v') };
     const openrc = (name: string, status: string | undefined, shell = 'dash') =>
-      replayFrame('openrc', name, {
-        'rc-update': rcUpdate,
-        'rc-service': status ? { '--exists': doc('rc-service-exists-present'), '*': doc(status) } : { '--exists': doc('rc-service-exists-missing') },
-      }, shell);
+      replayFrame(
+        'openrc',
+        name,
+        {
+          'rc-update': rcUpdate,
+          'rc-service': status
+            ? { '--exists': doc('rc-service-exists-present'), '*': doc(status) }
+            : { '--exists': doc('rc-service-exists-missing') },
+        },
+        shell,
+      );
 
     it('a started service in the default runlevel', () => {
-      const results = judge('openrc', () => service('sshd').installed().enabled().running().not.running(), openrc('sshd', 'rc-service-sshd-status-started'));
+      const results = judge(
+        'openrc',
+        () => service('sshd').installed().enabled().running().not.running(),
+        openrc('sshd', 'rc-service-sshd-status-started'),
+      );
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'failed']);
       expect(results[1]!.actual).to.equal('it is in runlevel default');
     });
 
     it('a stopped service in no runlevel, and one only in shutdown', () => {
-      expect(statuses(judge('openrc', bothWays('nginx'), openrc('nginx', 'rc-service-nginx-status-stopped')))).to.deep.equal(['passed', 'failed', 'failed', 'passed', 'failed', 'passed']);
-      const shutdownOnly = judge('openrc', () => service('killprocs').enabled(), openrc('killprocs', 'rc-service-nginx-status-stopped'));
+      expect(
+        statuses(judge('openrc', bothWays('nginx'), openrc('nginx', 'rc-service-nginx-status-stopped'))),
+      ).to.deep.equal(['passed', 'failed', 'failed', 'passed', 'failed', 'passed']);
+      const shutdownOnly = judge(
+        'openrc',
+        () => service('killprocs').enabled(),
+        openrc('killprocs', 'rc-service-nginx-status-stopped'),
+      );
       expect(shutdownOnly[0]!.actual).to.equal('it is only in runlevel shutdown');
     });
 
     it('a crashed service is not running, and says so', () => {
-      const [result] = judge('openrc', () => service('crond').running(), openrc('crond', 'rc-service-crond-status-crashed'));
+      const [result] = judge(
+        'openrc',
+        () => service('crond').running(),
+        openrc('crond', 'rc-service-crond-status-crashed'),
+      );
       expect(result!.actual).to.equal('it is crashed');
     });
 
     it('a service openrc does not know', () => {
-      expect(statuses(judge('openrc', bothWays('nosuch'), openrc('nosuch', undefined)))).to.deep.equal(['failed', 'passed', 'failed', 'passed', 'failed', 'passed']);
+      expect(statuses(judge('openrc', bothWays('nosuch'), openrc('nosuch', undefined)))).to.deep.equal([
+        'failed',
+        'passed',
+        'failed',
+        'passed',
+        'failed',
+        'passed',
+      ]);
     });
 
     it('openrc not booted is an error for running, both ways', () => {
-      expect(statuses(judge('openrc', () => service('sshd').running().not.running().installed(), openrc('sshd', 'rc-service-status-not-booted')))).to.deep.equal(['error', 'error', 'passed']);
+      expect(
+        statuses(
+          judge(
+            'openrc',
+            () => service('sshd').running().not.running().installed(),
+            openrc('sshd', 'rc-service-status-not-booted'),
+          ),
+        ),
+      ).to.deep.equal(['error', 'error', 'passed']);
     });
 
     it('masked is an error on openrc', () => {
-      const [result] = judge('openrc', () => service('sshd').not.masked(), openrc('sshd', 'rc-service-sshd-status-started'));
+      const [result] = judge(
+        'openrc',
+        () => service('sshd').not.masked(),
+        openrc('sshd', 'rc-service-sshd-status-started'),
+      );
       expect(result!.message).to.match(/only systemd knows masked units; this host uses openrc/);
     });
 
     for (const shell of SHELLS) {
       it(`the fragment under ${shell}`, () => {
-        const fact = parseGroupedService(openrc('sshd.service', 'rc-service-sshd-status-started', shell), 'openrc', 'sshd.service');
-        expect(fact).to.deep.equal({ init: 'openrc', name: 'sshd', exists: true, status: { exitCode: 0, output: ' * status: started' }, runlevels: ['default'] });
+        const fact = parseGroupedService(
+          openrc('sshd.service', 'rc-service-sshd-status-started', shell),
+          'openrc',
+          'sshd.service',
+        );
+        expect(fact).to.deep.equal({
+          init: 'openrc',
+          name: 'sshd',
+          exists: true,
+          status: { exitCode: 0, output: ' * status: started' },
+          runlevels: ['default'],
+        });
       });
     }
   });
@@ -382,14 +619,23 @@ describe('service resource', () => {
     const ssh = sysvParts('ssh', ['/etc/rc2.d/S01ssh'], 'present', { output: 'sshd is running', exitCode: 0 });
     const cron = sysvParts('cron', [], 'absent').slice(1);
     const grouped = partsFrame([...ssh, ...cron]);
-    expect(parseGroupedService(grouped, 'sysvinit', 'ssh')).to.deep.include({ script: 'present', startLinks: ['/etc/rc2.d/S01ssh'] });
-    expect(parseGroupedService(grouped, 'sysvinit', 'cron')).to.deep.include({ script: 'absent', status: null, startLinks: [] });
+    expect(parseGroupedService(grouped, 'sysvinit', 'ssh')).to.deep.include({
+      script: 'present',
+      startLinks: ['/etc/rc2.d/S01ssh'],
+    });
+    expect(parseGroupedService(grouped, 'sysvinit', 'cron')).to.deep.include({
+      script: 'absent',
+      status: null,
+      startLinks: [],
+    });
     expect(parseError(() => parseGroupedService(grouped, 'sysvinit', 'nginx'))).to.match(/no part "script:nginx"/);
   });
 
   it('a host without a known init system is an error', () => {
     for (const shell of SHELLS) {
-      expect(parseError(() => parseGroupedService(replayFrame('none', 'ssh', {}, shell), 'none', 'ssh'))).to.match(/no supported init system/);
+      expect(parseError(() => parseGroupedService(replayFrame('none', 'ssh', {}, shell), 'none', 'ssh'))).to.match(
+        /no supported init system/,
+      );
     }
   });
 });

@@ -23,7 +23,8 @@ const BOOTED_WITH_SYSTEMD = existsSync('/run/systemd/system');
 
 describe('service resource on this machine', function () {
   before(function () {
-    if (!BOOTED_WITH_SYSTEMD && !existsSync('/etc/init.d')) requireInCi(this, 'an init system (/etc/init.d or systemd)');
+    if (!BOOTED_WITH_SYSTEMD && !existsSync('/etc/init.d'))
+      requireInCi(this, 'an init system (/etc/init.d or systemd)');
     rmSync(OWNED, { force: true });
   });
 
@@ -50,7 +51,12 @@ describe('service resource on this machine', function () {
 
   it('systemd-only matchers: errors without systemd, never passes', async function () {
     if (!existsSync('/etc/init.d/ssh') && !BOOTED_WITH_SYSTEMD) requireInCi(this, '/etc/init.d/ssh (openssh-server)');
-    const result = await run(() => service('ssh').not.masked().property({ name: 'Type', value: 'notify' }).activeState({ oneOf: ['active', 'inactive'] }));
+    const result = await run(() =>
+      service('ssh')
+        .not.masked()
+        .property({ name: 'Type', value: 'notify' })
+        .activeState({ oneOf: ['active', 'inactive'] }),
+    );
     const expected = BOOTED_WITH_SYSTEMD ? 'passed' : 'error';
     expect(result.results.map((r) => r.status)).to.deep.equal([expected, expected, expected]);
   });
@@ -78,14 +84,18 @@ describe('service resource on this machine', function () {
         service('cron').not.running();
       });
       expect(result.results.map((r) => r.status)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'failed']);
-      expect(result.results[4]!.message).to.match(BOOTED_WITH_SYSTEMD ? /but it is active \(running\)$/ : /but it is running \(LSB status 0/);
+      expect(result.results[4]!.message).to.match(
+        BOOTED_WITH_SYSTEMD ? /but it is active \(running\)$/ : /but it is running \(LSB status 0/,
+      );
     });
 
     it('stopped cron: not.running passes on LSB status 3', async () => {
       if (lsbStatus('cron') === 0) initScript('cron', 'stop');
       const result = await run(() => service('cron').not.running().running().installed());
       expect(result.results.map((r) => r.status)).to.deep.equal(['passed', 'failed', 'passed']);
-      expect(result.results[1]!.message).to.match(BOOTED_WITH_SYSTEMD ? /but it is inactive \(dead\)$/ : /but it is not running \(LSB status 3/);
+      expect(result.results[1]!.message).to.match(
+        BOOTED_WITH_SYSTEMD ? /but it is inactive \(dead\)$/ : /but it is not running \(LSB status 3/,
+      );
     });
   });
 
@@ -106,8 +116,13 @@ describe('service resource on this machine', function () {
     });
 
     function statusScript(code: number | 'usage'): void {
-      const status = code === 'usage' ? 'echo "Usage: $0 {start|stop}" >&2; exit 1' : `echo "status ${code}"; exit ${code}`;
-      writeFileSync(script, `#!/bin/sh\ncase "$1" in\nstatus) ${status} ;;\n*) echo "Usage: $0 {start|stop}" >&2; exit 1 ;;\nesac\n`, { mode: 0o755 });
+      const status =
+        code === 'usage' ? 'echo "Usage: $0 {start|stop}" >&2; exit 1' : `echo "status ${code}"; exit ${code}`;
+      writeFileSync(
+        script,
+        `#!/bin/sh\ncase "$1" in\nstatus) ${status} ;;\n*) echo "Usage: $0 {start|stop}" >&2; exit 1 ;;\nesac\n`,
+        { mode: 0o755 },
+      );
     }
 
     it('0 is running, 1–3 are not running, 4, undefined codes and a missing status action are errors', async () => {
@@ -135,7 +150,10 @@ describe('service resource on this machine', function () {
       const after = await run(() => service(name).enabled());
       chmodSync(script, 0o644);
       const notExecutable = await run(() => service(name).installed().not.installed());
-      expect([...outcomes(before), ...outcomes(after)]).to.deep.equal([`passed: service ${name} should not be enabled`, `passed: service ${name} should be enabled`]);
+      expect([...outcomes(before), ...outcomes(after)]).to.deep.equal([
+        `passed: service ${name} should not be enabled`,
+        `passed: service ${name} should be enabled`,
+      ]);
       expect(notExecutable.results.map((r) => r.status)).to.deep.equal(['error', 'error']);
     });
   });

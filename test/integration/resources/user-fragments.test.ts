@@ -33,7 +33,10 @@ const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(re
 
 /** A getent recording from the booted instance, framed the way the probe fragment frames it. */
 function section(database: string, mode: 'lookup' | 'table', recording: string): string {
-  const r = JSON.parse(readFileSync(fixturePath(`recorded/debian12/${recording}.json`), 'utf8')) as { stdout: string; exitCode: number };
+  const r = JSON.parse(readFileSync(fixturePath(`recorded/debian12/${recording}.json`), 'utf8')) as {
+    stdout: string;
+    exitCode: number;
+  };
   return `@@${database} ${mode}\n${r.stdout}\n@@exit ${r.exitCode}\n`;
 }
 
@@ -43,11 +46,17 @@ describe('user resource', () => {
   describe('account (getent passwd -- NAME)', () => {
     it('reads a present user from the recorded instance', () => {
       const fact = parseUserAccount(sectionsFrame(section('passwd', 'lookup', 'getent-passwd-root')), 'root');
-      expect(fact).to.deep.equal({ exists: true, entry: { name: 'root', uid: 0, gid: 0, gecos: 'root', home: '/root', shell: '/bin/bash' } });
+      expect(fact).to.deep.equal({
+        exists: true,
+        entry: { name: 'root', uid: 0, gid: 0, gecos: 'root', home: '/root', shell: '/bin/bash' },
+      });
     });
 
     it('takes exit 2 as positive evidence of absence', () => {
-      const fact = parseUserAccount(sectionsFrame(section('passwd', 'lookup', 'getent-passwd-nosuchuser')), 'nosuchuser');
+      const fact = parseUserAccount(
+        sectionsFrame(section('passwd', 'lookup', 'getent-passwd-nosuchuser')),
+        'nosuchuser',
+      );
       expect(fact.exists).to.equal(false);
     });
 
@@ -68,25 +77,41 @@ describe('user resource', () => {
     });
 
     it('is an error, not absence, when getent answers with another name', () => {
-      const message = parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\nroot:x:0:0:root:/root:/bin/bash\n\n@@exit 0\n'), '+0'));
+      const message = parseError(() =>
+        parseUserAccount(sectionsFrame('@@passwd lookup\nroot:x:0:0:root:/root:/bin/bash\n\n@@exit 0\n'), '+0'),
+      );
       expect(message).to.match(/answered with "root"/);
     });
 
     it('falls back to /etc/passwd, filtered to the exact name (no prefix match)', () => {
-      const text = '@@passwd table\n# comment\nrootkit:x:5:5::/:/bin/sh\n+nis\nroot:x:0:0:root:/root:/bin/bash\n@@exit 0\n';
+      const text =
+        '@@passwd table\n# comment\nrootkit:x:5:5::/:/bin/sh\n+nis\nroot:x:0:0:root:/root:/bin/bash\n@@exit 0\n';
       expect(parseUserAccount(sectionsFrame(text), 'root')).to.deep.nested.include({ 'entry.uid': 0 });
       expect(parseUserAccount(sectionsFrame(text), 'roo').exists).to.equal(false);
     });
 
     it('never reads a missing tool, a failed read or garbage as absence', () => {
       expect(parseError(() => parseUserAccount(frame('', 127, 'sh: getent: not found'), 'x'))).to.match(/exit 127/);
-      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\n\n@@exit 127\n'), 'x'))).to.match(/not found/);
-      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd table\n\n@@exit 1\n', 0, 'cat: /etc/passwd: Permission denied'), 'x'))).to.match(/Permission denied/);
-      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\nx:1:2\n\n@@exit 0\n'), 'x'))).to.match(/unparseable passwd entry/);
+      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\n\n@@exit 127\n'), 'x'))).to.match(
+        /not found/,
+      );
+      expect(
+        parseError(() =>
+          parseUserAccount(
+            sectionsFrame('@@passwd table\n\n@@exit 1\n', 0, 'cat: /etc/passwd: Permission denied'),
+            'x',
+          ),
+        ),
+      ).to.match(/Permission denied/);
+      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\nx:1:2\n\n@@exit 0\n'), 'x'))).to.match(
+        /unparseable passwd entry/,
+      );
       expect(parseError(() => parseUserAccount(frame('garbage'), 'x'))).to.match(/unexpected output/);
       const cut = sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n').stdout.subarray(0, -5);
       expect(parseError(() => parseUserAccount(frame(cut), 'x'))).to.match(/stopped inside/);
-      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\n\n@@exit 3\n'), 'x'))).to.match(/exited 3/);
+      expect(parseError(() => parseUserAccount(sectionsFrame('@@passwd lookup\n\n@@exit 3\n'), 'x'))).to.match(
+        /exited 3/,
+      );
     });
 
     it('judges exists, uid, gid, home and shell, negated only on evidence', () => {
@@ -95,7 +120,17 @@ describe('user resource', () => {
         user('root').exists().uid(0).gid(0).home('/root').shell('/bin/bash').not.uid(1).uid({ lt: 1000 });
         user('root').not.exists().shell('/bin/sh');
       }, root);
-      expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed']);
+      expect(statuses(results)).to.deep.equal([
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'failed',
+        'failed',
+      ]);
       expect(results[8]!.message).to.include('got "/bin/bash"');
       const missing = sectionsFrame(section('passwd', 'lookup', 'getent-passwd-nosuchuser'));
       const absent = judge(() => user('nosuchuser').not.exists().exists().not.uid(0).shell('/bin/sh'), missing);
@@ -104,7 +139,10 @@ describe('user resource', () => {
     });
 
     it('refuses names that cannot be accounts at plan time', () => {
-      for (const name of ['', 'a:b', 'a\nb']) expect(() => planSpecs([{ definition: spec('t', () => user(name).exists()) }], registry)).to.throw(/invalid user name/);
+      for (const name of ['', 'a:b', 'a\nb'])
+        expect(() => planSpecs([{ definition: spec('t', () => user(name).exists()) }], registry)).to.throw(
+          /invalid user name/,
+        );
     });
 
     it('quotes a hostile name as one word', () => {
@@ -114,30 +152,61 @@ describe('user resource', () => {
   });
 
   describe('membership (getent passwd -- NAME, then getent group)', () => {
-    const testerText = section('passwd', 'lookup', 'getent-passwd-root').replace(/^root:.*$/m, 'tester:x:1000:1000::/home/tester:/bin/sh') + section('group', 'table', 'getent-group-all');
+    const testerText =
+      section('passwd', 'lookup', 'getent-passwd-root').replace(
+        /^root:.*$/m,
+        'tester:x:1000:1000::/home/tester:/bin/sh',
+      ) + section('group', 'table', 'getent-group-all');
     const tester = sectionsFrame(testerText);
 
     it('computes the primary group by gid and the groups that list the user', () => {
-      const withMember = sectionsFrame(testerText.replace('audio:x:29:', 'audio:x:29:someone,tester').replace('sudo:x:27:', 'sudo:x:27:testers'));
-      expect(parseUserMembership(withMember, 'tester')).to.deep.equal({ exists: true, primaryGroup: 'tester', groups: ['tester', 'audio'] });
-      expect(parseUserMembership(local('membership-root'), 'root')).to.deep.equal({ exists: true, primaryGroup: 'root', groups: ['root'] });
+      const withMember = sectionsFrame(
+        testerText.replace('audio:x:29:', 'audio:x:29:someone,tester').replace('sudo:x:27:', 'sudo:x:27:testers'),
+      );
+      expect(parseUserMembership(withMember, 'tester')).to.deep.equal({
+        exists: true,
+        primaryGroup: 'tester',
+        groups: ['tester', 'audio'],
+      });
+      expect(parseUserMembership(local('membership-root'), 'root')).to.deep.equal({
+        exists: true,
+        primaryGroup: 'root',
+        groups: ['root'],
+      });
     });
 
     it('names a primary gid no group has by its number', () => {
-      const orphan = sectionsFrame('@@passwd lookup\nx:x:5000:5000::/:/bin/sh\n@@exit 0\n@@group table\nroot:x:0:\n@@exit 0\n');
+      const orphan = sectionsFrame(
+        '@@passwd lookup\nx:x:5000:5000::/:/bin/sh\n@@exit 0\n@@group table\nroot:x:0:\n@@exit 0\n',
+      );
       expect(parseUserMembership(orphan, 'x')).to.deep.include({ primaryGroup: '5000', groups: ['5000'] });
     });
 
     it('is absent for a missing user and an error for an unreadable group table', () => {
-      const missing = sectionsFrame(section('passwd', 'lookup', 'getent-passwd-nosuchuser') + section('group', 'table', 'getent-group-all'));
+      const missing = sectionsFrame(
+        section('passwd', 'lookup', 'getent-passwd-nosuchuser') + section('group', 'table', 'getent-group-all'),
+      );
       expect(parseUserMembership(missing, 'nosuchuser').exists).to.equal(false);
-      expect(parseError(() => parseUserMembership(sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n@@group table\n@@exit 1\n'), 'x'))).to.match(/group database exited 1/);
-      expect(parseError(() => parseUserMembership(sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n'), 'x'))).to.match(/group part is missing/);
+      expect(
+        parseError(() =>
+          parseUserMembership(
+            sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n@@group table\n@@exit 1\n'),
+            'x',
+          ),
+        ),
+      ).to.match(/group database exited 1/);
+      expect(
+        parseError(() => parseUserMembership(sectionsFrame('@@passwd lookup\nx:x:1:1::/:/bin/sh\n@@exit 0\n'), 'x')),
+      ).to.match(/group part is missing/);
     });
 
     it('judges group and groups with the list algebra', () => {
       const results = judge(() => {
-        user('tester').group('tester').groups({ contains: ['tester'] }).not.groups({ contains: 'sudo' }).memberOf('tester');
+        user('tester')
+          .group('tester')
+          .groups({ contains: ['tester'] })
+          .not.groups({ contains: 'sudo' })
+          .memberOf('tester');
         user('tester').memberOf('tester', 'sudo');
       }, tester);
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'failed']);
@@ -148,15 +217,34 @@ describe('user resource', () => {
 
   describe('shadow (getent shadow -- NAME)', () => {
     it('reads the ageing fields and only the first character of the password', () => {
-      const fact = parseUserShadow(sectionsFrame(section('shadow', 'lookup', 'getent-shadow-root')), 'root', hostFacts());
-      expect(fact).to.deep.equal({ exists: true, password: 'disabled', minDays: 0, maxDays: 99999, warnDays: 7, inactiveDays: null, expiresOn: null });
+      const fact = parseUserShadow(
+        sectionsFrame(section('shadow', 'lookup', 'getent-shadow-root')),
+        'root',
+        hostFacts(),
+      );
+      expect(fact).to.deep.equal({
+        exists: true,
+        password: 'disabled',
+        minDays: 0,
+        maxDays: 99999,
+        warnDays: 7,
+        inactiveDays: null,
+        expiresOn: null,
+      });
       const recorded = local('shadow-root');
       expect(recorded.stdout.toString()).to.match(/^DSPART 0 13 \d+ 0\nlookup:shadowroot:\*:\d+:/);
       expect(parseUserShadow(recorded, 'root', hostFacts())).to.deep.include({ exists: true, maxDays: 99999 });
     });
 
     it('classifies the password field', () => {
-      const state = (first: string) => (parseUserShadow(sectionsFrame(`@@shadow lookup\nu:${first}:19000:1:90:7:30:20000:\n@@exit 0\n`), 'u', hostFacts()) as { password: string }).password;
+      const state = (first: string) =>
+        (
+          parseUserShadow(
+            sectionsFrame(`@@shadow lookup\nu:${first}:19000:1:90:7:30:20000:\n@@exit 0\n`),
+            'u',
+            hostFacts(),
+          ) as { password: string }
+        ).password;
       expect([state('!'), state('*'), state(''), state('$')]).to.deep.equal(['locked', 'disabled', 'empty', 'set']);
     });
 
@@ -169,16 +257,26 @@ describe('user resource', () => {
     });
 
     it('is an error naming root when not root: denied, or an entry hidden from this user', () => {
-      expect(parseError(() => parseUserShadow(local('shadow-root-as-nobody'), 'root', hostFacts({ uid: 65534 })))).to.match(/need root.*sudo/);
+      expect(
+        parseError(() => parseUserShadow(local('shadow-root-as-nobody'), 'root', hostFacts({ uid: 65534 }))),
+      ).to.match(/need root.*sudo/);
       // The instance recording: as a non-root user getent shadow just says "not found" (exit 2).
       const hidden = sectionsFrame(section('shadow', 'lookup', 'getent-shadow-root-nonroot'));
       expect(parseError(() => parseUserShadow(hidden, 'root', hostFacts({ uid: 1000 })))).to.match(/need root/);
     });
 
     it('rejects garbage', () => {
-      expect(parseError(() => parseUserShadow(sectionsFrame('@@shadow lookup\nu:!:1:1:ninety:7:::\n@@exit 0\n'), 'u', hostFacts()))).to.match(/not a number/);
-      expect(parseError(() => parseUserShadow(sectionsFrame('@@shadow lookup\nu:!:1\n@@exit 0\n'), 'u', hostFacts()))).to.match(/unparseable/);
-      expect(parseError(() => parseUserShadow(frame('', 3, 'there is neither getent'), 'u', hostFacts()))).to.match(/exited 3/);
+      expect(
+        parseError(() =>
+          parseUserShadow(sectionsFrame('@@shadow lookup\nu:!:1:1:ninety:7:::\n@@exit 0\n'), 'u', hostFacts()),
+        ),
+      ).to.match(/not a number/);
+      expect(
+        parseError(() => parseUserShadow(sectionsFrame('@@shadow lookup\nu:!:1\n@@exit 0\n'), 'u', hostFacts())),
+      ).to.match(/unparseable/);
+      expect(parseError(() => parseUserShadow(frame('', 3, 'there is neither getent'), 'u', hostFacts()))).to.match(
+        /exited 3/,
+      );
     });
 
     it('judges ageing fields, expiry and locking; empty fields are absent', () => {
@@ -187,10 +285,22 @@ describe('user resource', () => {
         user('u').maxDays({ le: 90 }).minDays(1).warnDays({ ge: 7 }).expiresOn('2025-01-01').passwordLocked();
         user('u').inactiveDays(30).not.inactiveDays(30).not.passwordLocked();
       }, shadow);
-      expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'failed']);
+      expect(statuses(results)).to.deep.equal([
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'failed',
+        'failed',
+        'failed',
+      ]);
       expect(results[5]!.message).to.match(/not set/);
       expect(formatShadowDate(0)).to.equal('1970-01-01');
-      const noExpiry = judge(() => user('u').not.expiresOn('2025-01-01'), sectionsFrame('@@shadow lookup\nu:$:19000:0:99999:7:-1::\n@@exit 0\n'));
+      const noExpiry = judge(
+        () => user('u').not.expiresOn('2025-01-01'),
+        sectionsFrame('@@shadow lookup\nu:$:19000:0:99999:7:-1::\n@@exit 0\n'),
+      );
       expect(statuses(noExpiry)).to.deep.equal(['failed']);
     });
 
@@ -204,9 +314,21 @@ describe('user resource', () => {
     const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB7vOq0yO4d9bQ1fixtureonlyNotARealKey0000000000 fixture@example';
 
     it('parses key lines with and without options', () => {
-      expect(parseAuthorizedKeyLine(KEY)).to.deep.equal({ type: 'ssh-ed25519', blob: 'AAAAC3NzaC1lZDI1NTE5AAAAIB7vOq0yO4d9bQ1fixtureonlyNotARealKey0000000000', comment: 'fixture@example' });
-      expect(parseAuthorizedKeyLine('from="a b",no-pty ssh-rsa AAAAB3 two words')).to.deep.equal({ options: 'from="a b",no-pty', type: 'ssh-rsa', blob: 'AAAAB3', comment: 'two words' });
-      expect(parseAuthorizedKeyLine('no-pty ssh-ed25519 AAAAC3')).to.deep.include({ options: 'no-pty', type: 'ssh-ed25519' });
+      expect(parseAuthorizedKeyLine(KEY)).to.deep.equal({
+        type: 'ssh-ed25519',
+        blob: 'AAAAC3NzaC1lZDI1NTE5AAAAIB7vOq0yO4d9bQ1fixtureonlyNotARealKey0000000000',
+        comment: 'fixture@example',
+      });
+      expect(parseAuthorizedKeyLine('from="a b",no-pty ssh-rsa AAAAB3 two words')).to.deep.equal({
+        options: 'from="a b",no-pty',
+        type: 'ssh-rsa',
+        blob: 'AAAAB3',
+        comment: 'two words',
+      });
+      expect(parseAuthorizedKeyLine('no-pty ssh-ed25519 AAAAC3')).to.deep.include({
+        options: 'no-pty',
+        type: 'ssh-ed25519',
+      });
       expect(parseAuthorizedKeyLine('# ssh-rsa AAAAB3')).to.equal(undefined);
       expect(parseAuthorizedKeyLine('not a key')).to.equal(undefined);
       expect(parseAuthorizedKeys(`${KEY}\n\n# x\nsk-ssh-ed25519@openssh.com AAAAGnNr x\n`)).to.have.length(2);
@@ -226,9 +348,18 @@ describe('user resource', () => {
 
     it('reads the recorded key file, missing file, missing user and denied read', () => {
       const present = parseUserKeys(local('keys-present'), 'ds-keys-fixture');
-      expect(present).to.deep.include({ exists: true, fileExists: true, path: '/tmp/driftspec-fixture/home/.ssh/authorized_keys' });
+      expect(present).to.deep.include({
+        exists: true,
+        fileExists: true,
+        path: '/tmp/driftspec-fixture/home/.ssh/authorized_keys',
+      });
       expect((present as { keys: unknown[] }).keys).to.have.length(2);
-      expect(parseUserKeys(local('keys-root-missing'), 'root')).to.deep.equal({ exists: true, path: '/root/.ssh/authorized_keys', fileExists: false, keys: [] });
+      expect(parseUserKeys(local('keys-root-missing'), 'root')).to.deep.equal({
+        exists: true,
+        path: '/root/.ssh/authorized_keys',
+        fileExists: false,
+        keys: [],
+      });
       expect(parseUserKeys(local('keys-nosuchuser'), 'nosuchuser').exists).to.equal(false);
       expect(parseError(() => parseUserKeys(local('keys-root-as-nobody'), 'root'))).to.match(/Permission denied/);
     });
@@ -265,7 +396,10 @@ describe('user resource', () => {
       { database: 'passwd', mode: 'lookup', lines: ['a:b'], exitCode: 0, keys: [] },
       { database: 'group', mode: 'table', lines: [], exitCode: 2, keys: [] },
     ]);
-    expect(parseSections('@@passwd lookup\n@@key a b\n@@key c\na:b\n@@exit 2\n', 'x')[0]!.keys).to.deep.equal(['a b', 'c']);
+    expect(parseSections('@@passwd lookup\n@@key a b\n@@key c\na:b\n@@exit 2\n', 'x')[0]!.keys).to.deep.equal([
+      'a b',
+      'c',
+    ]);
     expect(() => parseSections('@@exit 0\n', 'x')).to.throw(FactError);
     expect(() => parseSections('@@a lookup\n@@b lookup\n', 'x')).to.throw(FactError);
   });
@@ -277,7 +411,8 @@ function lookupShadowScript(): string {
 
 describe('grouped account lookups', () => {
   const run = (script: string): Frame => runInProbe(script);
-  const groupLookupScript = (database: 'passwd' | 'group', names: string[]) => partsScript(lookupParts(database, names));
+  const groupLookupScript = (database: 'passwd' | 'group', names: string[]) =>
+    partsScript(lookupParts(database, names));
 
   it('one real getent for several users: each found or absent by its own name', () => {
     const answer = run(groupLookupScript('passwd', ['root', 'no-such-user-driftspec', 'nobody', "it's-missing"]));
@@ -295,7 +430,10 @@ describe('grouped account lookups', () => {
   });
 
   it('is an error, not absence, when an entry answers none of the keys (a case-insensitive directory)', () => {
-    const answer = sectionsFrame('@@passwd lookup\n@@key Admin\n@@key ghost\nadmin:x:1001:1001::/home/admin:/bin/sh\n\n@@exit 2\n', 0);
+    const answer = sectionsFrame(
+      '@@passwd lookup\n@@key Admin\n@@key ghost\nadmin:x:1001:1001::/home/admin:/bin/sh\n\n@@exit 2\n',
+      0,
+    );
     expect(() => parseUserAccount(answer, 'Admin')).to.throw(FactError, /not that exact name/);
     expect(() => parseUserAccount(answer, 'ghost')).to.throw(FactError, /not that exact name/);
   });
@@ -305,4 +443,3 @@ describe('grouped account lookups', () => {
     expect(userResource.facts.account!('1234', {}).group).to.equal(undefined);
   });
 });
-

@@ -10,7 +10,13 @@ import { createRegistry } from '../../../src/resources/index.js';
 import { runInProbe } from '../../support/probe-run.js';
 import { groupResource } from '../../../src/resources/group/index.js';
 import { parseGroupFact } from '../../../src/resources/group/index.js';
-import { parseUserAccount, parseUserKeys, parseUserMembership, parseUserShadow, userResource } from '../../../src/resources/user/index.js';
+import {
+  parseUserAccount,
+  parseUserKeys,
+  parseUserMembership,
+  parseUserShadow,
+  userResource,
+} from '../../../src/resources/user/index.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import { hostFacts } from '../../support/frames.js';
 import type { HostResult } from '../../../src/results/schema.js';
@@ -87,14 +93,30 @@ describe('user resource on this machine', function () {
 
   it('passes known-true and fails known-false checks on root', async () => {
     const result = await runLocally(() => {
-      user('root').exists().uid(0).gid(0).group('root').groups({ contains: ['root'] }).home('/root').not.exists();
+      user('root')
+        .exists()
+        .uid(0)
+        .gid(0)
+        .group('root')
+        .groups({ contains: ['root'] })
+        .home('/root')
+        .not.exists();
       user('ds-no-such-user-here').not.exists().exists().uid({ ge: 0 });
       user('root').uid(1).memberOf('ds-no-such-group');
     }, RESOURCES);
     expect(outcomes(result).map((o) => o.split(':')[0])).to.deep.equal([
-      'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed',
-      'passed', 'failed', 'failed',
-      'failed', 'failed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'passed',
+      'failed',
+      'passed',
+      'failed',
+      'failed',
+      'failed',
+      'failed',
     ]);
     expect(result.execCount).to.equal(1);
   });
@@ -115,12 +137,25 @@ describe('user resource on this machine', function () {
     for (const label of SHELLS) {
       it(`reads every fact of a user named ${JSON.stringify(HOSTILE)} as data under ${label}`, async () => {
         const result = await runWith(shellPath(label), () => {
-          user(HOSTILE).exists().uid({ ge: 1000 }).group('users').groups({ contains: ['users', 'audio'] }).home(HOME).shell('/bin/sh');
-          user(HOSTILE).authorizedKey({ key: KEY }).authorizedKey({ key: KEY.split(' ')[1]! }).not.authorizedKey({ key: 'AAAAC3other' });
+          user(HOSTILE)
+            .exists()
+            .uid({ ge: 1000 })
+            .group('users')
+            .groups({ contains: ['users', 'audio'] })
+            .home(HOME)
+            .shell('/bin/sh');
+          user(HOSTILE)
+            .authorizedKey({ key: KEY })
+            .authorizedKey({ key: KEY.split(' ')[1]! })
+            .not.authorizedKey({ key: 'AAAAC3other' });
           user(HOSTILE).maxDays(90).minDays(7).warnDays(14).inactiveDays(30).expiresOn('2030-01-31').passwordLocked();
           user(HOSTILE).not.groups({ contains: 'sudo' }).groups({ contains: 'sudo' }).maxDays({ gt: 90 });
         });
-        expect(outcomes(result).filter((o) => !o.startsWith('passed')).map((o) => o.split(':')[0])).to.deep.equal(['failed', 'failed']);
+        expect(
+          outcomes(result)
+            .filter((o) => !o.startsWith('passed'))
+            .map((o) => o.split(':')[0]),
+        ).to.deep.equal(['failed', 'failed']);
         expect(existsSync('/tmp/owned'), 'the name ran as code').to.equal(false);
         expect(JSON.stringify(result.evidence)).to.not.match(/\$y\$|\$6\$/);
       });
@@ -140,15 +175,31 @@ describe('user resource on this machine', function () {
         const shell = shellPath(label);
         const fact = (name: string, which: string) => withoutGetent(shell, userResource.facts[which]!(name, {}).script);
         expect(parseUserAccount(fact(HOSTILE, 'account'), HOSTILE)).to.deep.nested.include({ 'entry.home': HOME });
-        expect(parseUserAccount(fact(NUMERIC, 'account'), NUMERIC)).to.deep.nested.include({ 'entry.shell': '/bin/false' });
+        expect(parseUserAccount(fact(NUMERIC, 'account'), NUMERIC)).to.deep.nested.include({
+          'entry.shell': '/bin/false',
+        });
         expect(parseUserAccount(fact('ds-no-such-user', 'account'), 'ds-no-such-user').exists).to.equal(false);
-        expect(parseUserMembership(fact(HOSTILE, 'membership'), HOSTILE)).to.deep.include({ primaryGroup: 'users', groups: ['users', 'audio'] });
-        expect(parseUserShadow(fact(HOSTILE, 'shadow'), HOSTILE, hostFacts({ uid: 0 }))).to.deep.include({ password: 'locked', maxDays: 90, inactiveDays: 30 });
-        expect(parseUserShadow(fact('ds-no-such-user', 'shadow'), 'ds-no-such-user', hostFacts({ uid: 0 })).exists).to.equal(false);
+        expect(parseUserMembership(fact(HOSTILE, 'membership'), HOSTILE)).to.deep.include({
+          primaryGroup: 'users',
+          groups: ['users', 'audio'],
+        });
+        expect(parseUserShadow(fact(HOSTILE, 'shadow'), HOSTILE, hostFacts({ uid: 0 }))).to.deep.include({
+          password: 'locked',
+          maxDays: 90,
+          inactiveDays: 30,
+        });
+        expect(
+          parseUserShadow(fact('ds-no-such-user', 'shadow'), 'ds-no-such-user', hostFacts({ uid: 0 })).exists,
+        ).to.equal(false);
         expect(parseUserKeys(fact(HOSTILE, 'authorizedKeys'), HOSTILE)).to.deep.include({ fileExists: true });
-        expect(parseUserKeys(fact(NUMERIC, 'authorizedKeys'), NUMERIC)).to.deep.include({ exists: true, fileExists: false });
+        expect(parseUserKeys(fact(NUMERIC, 'authorizedKeys'), NUMERIC)).to.deep.include({
+          exists: true,
+          fileExists: false,
+        });
         expect(parseUserKeys(fact('ds-no-such-user', 'authorizedKeys'), 'ds-no-such-user').exists).to.equal(false);
-        expect(parseGroupFact(withoutGetent(shell, groupResource.facts.entry!('audio', {}).script), 'audio')).to.deep.nested.include({ 'entry.gid': 29 });
+        expect(
+          parseGroupFact(withoutGetent(shell, groupResource.facts.entry!('audio', {}).script), 'audio'),
+        ).to.deep.nested.include({ 'entry.gid': 29 });
         expect(existsSync('/tmp/owned')).to.equal(false);
       });
     }
@@ -156,9 +207,14 @@ describe('user resource on this machine', function () {
     it('lists the member in the group it joined', async () => {
       const result = await runLocally(() => {
         group('audio').members({ contains: MEMBER });
-        user(MEMBER).groups({ contains: ['users', 'audio'] }).group('users');
+        user(MEMBER)
+          .groups({ contains: ['users', 'audio'] })
+          .group('users');
       }, RESOURCES);
-      expect(outcomes(result).every((o) => o.startsWith('passed')), outcomes(result).join('\n')).to.equal(true);
+      expect(
+        outcomes(result).every((o) => o.startsWith('passed')),
+        outcomes(result).join('\n'),
+      ).to.equal(true);
     });
 
     it('makes shadow and unreadable key checks an error, not absence, when not root', async () => {
@@ -166,7 +222,13 @@ describe('user resource on this machine', function () {
         user('root').exists().maxDays(99999).not.passwordLocked().not.expiresOn('2030-01-01');
         user('root').not.authorizedKey({ key: KEY });
       });
-      expect(outcomes(result).map((o) => o.split(':')[0])).to.deep.equal(['passed', 'error', 'error', 'error', 'error']);
+      expect(outcomes(result).map((o) => o.split(':')[0])).to.deep.equal([
+        'passed',
+        'error',
+        'error',
+        'error',
+        'error',
+      ]);
       expect(result.results[1]!.message).to.match(/need root.*sudo/);
       expect(result.results[4]!.message).to.match(/Permission denied/);
     });

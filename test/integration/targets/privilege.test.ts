@@ -23,14 +23,25 @@ import { fixturePath } from '../../support/frames.js';
 const context = { shell: '/bin/sh', loginUser: 'auditor' };
 const PASSWORD = 'pw-auditor-secret';
 
-const RecordingSchema = z.object({ command: z.string(), exitCode: z.number().int(), stdout: z.string(), stderr: z.string() });
+const RecordingSchema = z.object({
+  command: z.string(),
+  exitCode: z.number().int(),
+  stdout: z.string(),
+  stderr: z.string(),
+});
 
 function recording(name: string): z.infer<typeof RecordingSchema> {
   return RecordingSchema.parse(JSON.parse(readFileSync(fixturePath(`recorded/debian12/${name}.json`), 'utf8')));
 }
 
 function execResult(stdout: string | Buffer, stderr: string, exitCode: number | null, timedOut = false): ExecResult {
-  return { stdout: Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout), stderr: Buffer.from(stderr), exitCode, signal: null, timedOut };
+  return {
+    stdout: Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout),
+    stderr: Buffer.from(stderr),
+    exitCode,
+    signal: null,
+    timedOut,
+  };
 }
 
 function replay(name: string, launch: ProbeLaunch): string | undefined {
@@ -141,7 +152,9 @@ describe('privilege: the probe through sudo', () => {
     it('runs the whole probe script after it, not just one line', () => {
       const script = buildProbeScript([{ id: 'q1', script: 'echo one' }]);
       const run = runWrapper(`${PASSWORD}\n${PROBE_START_LINE}\n${script}`);
-      expect(run.stdout).to.match(/^DSFRAME host 0 /).and.match(/DSFRAME q1 0 4 0\none\nDSEND\n$/);
+      expect(run.stdout)
+        .to.match(/^DSFRAME host 0 /)
+        .and.match(/DSFRAME q1 0 4 0\none\nDSEND\n$/);
     });
 
     it('runs nothing when the start line does not follow', () => {
@@ -164,26 +177,88 @@ describe('privilege: the probe through sudo', () => {
     });
 
     const cases: { fixture: string; launch: ProbeLaunch; says: RegExp; remedy: string }[] = [
-      { fixture: 'sudo-n-password-required', launch: nopass, says: /sudo needs a password for auditor/, remedy: 'set DRIFTSPEC_SUDO_PASSWORD' },
-      { fixture: 'sudo-n-password-required', launch: nopass, says: /may not use sudo at all/, remedy: '"auditor ALL=(root) NOPASSWD: /bin/sh" in /etc/sudoers.d' },
-      { fixture: 'sudo-n-not-in-sudoers', launch: nopass, says: /sudo needs a password for auditor/, remedy: 'NOPASSWD' },
+      {
+        fixture: 'sudo-n-password-required',
+        launch: nopass,
+        says: /sudo needs a password for auditor/,
+        remedy: 'set DRIFTSPEC_SUDO_PASSWORD',
+      },
+      {
+        fixture: 'sudo-n-password-required',
+        launch: nopass,
+        says: /may not use sudo at all/,
+        remedy: '"auditor ALL=(root) NOPASSWD: /bin/sh" in /etc/sudoers.d',
+      },
+      {
+        fixture: 'sudo-n-not-in-sudoers',
+        launch: nopass,
+        says: /sudo needs a password for auditor/,
+        remedy: 'NOPASSWD',
+      },
       { fixture: 'sudo-n-not-allowed', launch: nopass, says: /sudo needs a password for auditor/, remedy: 'NOPASSWD' },
-      { fixture: 'sudo-n-true-nonroot-unresolvable-host', launch: nopass, says: /sudo needs a password/, remedy: 'DRIFTSPEC_SUDO_PASSWORD' },
-      { fixture: 'sudo-n-requiretty', launch: nopass, says: /requires a terminal \(requiretty\)/, remedy: '"Defaults:auditor !requiretty"' },
-      { fixture: 'sudo-S-requiretty', launch: withPassword, says: /requires a terminal \(requiretty\)/, remedy: '"Defaults:auditor !requiretty"' },
-      { fixture: 'sudo-n-unknown-user', launch: asUnknownUser, says: /sudo does not know the user "nosuchuser"/, remedy: '--sudo-user' },
-      { fixture: 'sudo-S-wrong-password', launch: withPassword, says: /sudo refused the password in DRIFTSPEC_SUDO_PASSWORD/, remedy: "auditor's password" },
-      { fixture: 'sudo-S-not-in-sudoers', launch: withPassword, says: /auditor may not use sudo on this host/, remedy: '"auditor ALL=(root) /bin/sh" in /etc/sudoers.d' },
-      { fixture: 'sudo-S-not-allowed', launch: withPassword, says: /sudo does not allow auditor to run \/bin\/sh as root/, remedy: 'a sudoers rule such as' },
-      { fixture: 'sudo-missing-dash', launch: nopass, says: /sudo is not installed on this host/, remedy: 'install it, or run driftspec as root without --sudo' },
-      { fixture: 'sudo-missing-bash', launch: nopass, says: /sudo is not installed on this host/, remedy: 'install it' },
+      {
+        fixture: 'sudo-n-true-nonroot-unresolvable-host',
+        launch: nopass,
+        says: /sudo needs a password/,
+        remedy: 'DRIFTSPEC_SUDO_PASSWORD',
+      },
+      {
+        fixture: 'sudo-n-requiretty',
+        launch: nopass,
+        says: /requires a terminal \(requiretty\)/,
+        remedy: '"Defaults:auditor !requiretty"',
+      },
+      {
+        fixture: 'sudo-S-requiretty',
+        launch: withPassword,
+        says: /requires a terminal \(requiretty\)/,
+        remedy: '"Defaults:auditor !requiretty"',
+      },
+      {
+        fixture: 'sudo-n-unknown-user',
+        launch: asUnknownUser,
+        says: /sudo does not know the user "nosuchuser"/,
+        remedy: '--sudo-user',
+      },
+      {
+        fixture: 'sudo-S-wrong-password',
+        launch: withPassword,
+        says: /sudo refused the password in DRIFTSPEC_SUDO_PASSWORD/,
+        remedy: "auditor's password",
+      },
+      {
+        fixture: 'sudo-S-not-in-sudoers',
+        launch: withPassword,
+        says: /auditor may not use sudo on this host/,
+        remedy: '"auditor ALL=(root) /bin/sh" in /etc/sudoers.d',
+      },
+      {
+        fixture: 'sudo-S-not-allowed',
+        launch: withPassword,
+        says: /sudo does not allow auditor to run \/bin\/sh as root/,
+        remedy: 'a sudoers rule such as',
+      },
+      {
+        fixture: 'sudo-missing-dash',
+        launch: nopass,
+        says: /sudo is not installed on this host/,
+        remedy: 'install it, or run driftspec as root without --sudo',
+      },
+      {
+        fixture: 'sudo-missing-bash',
+        launch: nopass,
+        says: /sudo is not installed on this host/,
+        remedy: 'install it',
+      },
     ];
     for (const { fixture, launch, says, remedy } of cases) {
       it(`${fixture}: ${says.source.replace(/\\/g, '')}, with the remedy`, () => {
         const message = replay(fixture, launch);
         expect(message).to.match(says);
         expect(message).to.include(remedy);
-        const sudoWords = recording(fixture).stderr.split('\n').find((line) => line !== '' && !line.includes('unable to resolve host'))!;
+        const sudoWords = recording(fixture)
+          .stderr.split('\n')
+          .find((line) => line !== '' && !line.includes('unable to resolve host'))!;
         expect(message).to.include(`[${sudoWords.slice(0, 40)}`);
       });
     }
@@ -207,7 +282,8 @@ describe('privilege: the probe through sudo', () => {
     });
 
     it('does not take the "unable to resolve host" warning alone for a refusal', () => {
-      const stderr = 'sudo: unable to resolve host img1: Name or service not known\ndriftspec probe: cannot create a temporary directory\n';
+      const stderr =
+        'sudo: unable to resolve host img1: Name or service not known\ndriftspec probe: cannot create a temporary directory\n';
       expect(nopass.diagnose(execResult('', stderr, 90))).to.equal(undefined);
     });
 
@@ -216,8 +292,12 @@ describe('privilege: the probe through sudo', () => {
     });
 
     it("reports other sudo failures in sudo's words", () => {
-      const message = nopass.diagnose(execResult('', 'sudo: /etc/sudoers.d/x is world writable\nsudo: no valid sudoers sources found, quitting\n', 1));
-      expect(message).to.equal('sudo did not run the probe as root (exit 1) [sudo: /etc/sudoers.d/x is world writable / sudo: no valid sudoers sources found, quitting]');
+      const message = nopass.diagnose(
+        execResult('', 'sudo: /etc/sudoers.d/x is world writable\nsudo: no valid sudoers sources found, quitting\n', 1),
+      );
+      expect(message).to.equal(
+        'sudo did not run the probe as root (exit 1) [sudo: /etc/sudoers.d/x is world writable / sudo: no valid sudoers sources found, quitting]',
+      );
     });
 
     it('never repeats the password, whatever sudo printed', () => {
@@ -248,7 +328,9 @@ describe('privilege: the probe through sudo', () => {
     it('take the password from DRIFTSPEC_SUDO_PASSWORD only; an empty one is no password', () => {
       expect(loadSudoSettings({ sudo: true }, {})).to.deep.equal({});
       expect(loadSudoSettings({ sudo: true }, { DRIFTSPEC_SUDO_PASSWORD: '' })).to.deep.equal({});
-      expect(loadSudoSettings({ sudo: true }, { DRIFTSPEC_SUDO_PASSWORD: PASSWORD })?.password?.reveal()).to.equal(PASSWORD);
+      expect(loadSudoSettings({ sudo: true }, { DRIFTSPEC_SUDO_PASSWORD: PASSWORD })?.password?.reveal()).to.equal(
+        PASSWORD,
+      );
     });
 
     it('refuse a password with a line break (exit 78), without showing it', () => {
@@ -259,12 +341,18 @@ describe('privilege: the probe through sudo', () => {
         caught = error;
       }
       expect(isSpecError(caught)).to.equal(true);
-      expect((caught as Error).message).to.include('DRIFTSPEC_SUDO_PASSWORD').and.not.include('first');
+      expect((caught as Error).message)
+        .to.include('DRIFTSPEC_SUDO_PASSWORD')
+        .and.not.include('first');
     });
 
     it('keep the password out of JSON, strings and inspection', () => {
       const settings = loadSudoSettings({ sudo: true }, { DRIFTSPEC_SUDO_PASSWORD: PASSWORD })!;
-      for (const shown of [JSON.stringify(settings), String(settings.password), inspect(settings, { depth: 5, showHidden: true })]) {
+      for (const shown of [
+        JSON.stringify(settings),
+        String(settings.password),
+        inspect(settings, { depth: 5, showHidden: true }),
+      ]) {
         expect(shown).not.to.include(PASSWORD);
       }
     });

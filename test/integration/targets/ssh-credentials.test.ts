@@ -16,7 +16,8 @@ describe('SSH credentials and settings', () => {
 
   before(function () {
     if (spawnSync('ssh-keygen', ['-?']).error) return requireInCi(this, 'ssh-keygen (openssh-client) is not installed');
-    const make = (name: string, ...args: string[]) => execFileSync('ssh-keygen', ['-q', '-C', name, '-f', key(name), ...args]);
+    const make = (name: string, ...args: string[]) =>
+      execFileSync('ssh-keygen', ['-q', '-C', name, '-f', key(name), ...args]);
     make('ed25519', '-t', 'ed25519', '-N', '');
     make('rsa', '-t', 'rsa', '-b', '2048', '-N', '');
     make('rsa-pem', '-t', 'rsa', '-b', '2048', '-N', '', '-m', 'PEM');
@@ -43,11 +44,16 @@ describe('SSH credentials and settings', () => {
   }
 
   it('loads an encrypted key with its passphrase', () => {
-    expect(fingerprintOf(loadIdentity(key('locked'), 'open sesame').key.getPublicSSH())).to.equal(fingerprintByKeygen(key('locked')));
+    expect(fingerprintOf(loadIdentity(key('locked'), 'open sesame').key.getPublicSSH())).to.equal(
+      fingerprintByKeygen(key('locked')),
+    );
   });
 
   it('explains an encrypted key without, or with a wrong, passphrase', () => {
-    expect(() => loadIdentity(key('locked'))).to.throw(IdentityError, 'the key is encrypted: set DRIFTSPEC_SSH_PASSPHRASE');
+    expect(() => loadIdentity(key('locked'))).to.throw(
+      IdentityError,
+      'the key is encrypted: set DRIFTSPEC_SSH_PASSPHRASE',
+    );
     expect(() => loadIdentity(key('locked'), 'wrong')).to.throw(IdentityError, 'could not be decrypted');
   });
 
@@ -69,7 +75,9 @@ describe('SSH credentials and settings', () => {
     });
     expect(credentials.identities).to.have.length(1);
     expect(credentials).to.include({ password: 'pw', agentSocket: '/run/agent.sock' });
-    expect(loadCredentials({ identityFiles: [], env: { SSH_AUTH_SOCK: '', DRIFTSPEC_SSH_PASSWORD: '' }, home: dir })).to.deep.equal({ identities: [] });
+    expect(
+      loadCredentials({ identityFiles: [], env: { SSH_AUTH_SOCK: '', DRIFTSPEC_SSH_PASSWORD: '' }, home: dir }),
+    ).to.deep.equal({ identities: [] });
   });
 
   it('falls back to the usable default keys in ~/.ssh, skipping locked ones', () => {
@@ -85,7 +93,10 @@ describe('SSH credentials and settings', () => {
     it('reads ~/.ssh/known_hosts by default and the named files instead when given', () => {
       const home = mkdtempSync(join(tmpdir(), 'driftspec-home-'));
       mkdirSync(join(home, '.ssh'));
-      const line = execFileSync('cat', [`${key('ed25519')}.pub`], { encoding: 'utf8' }).split(' ').slice(0, 2).join(' ');
+      const line = execFileSync('cat', [`${key('ed25519')}.pub`], { encoding: 'utf8' })
+        .split(' ')
+        .slice(0, 2)
+        .join(' ');
       writeFileSync(join(home, '.ssh', 'known_hosts'), `web ${line}\n`);
       const byDefault = loadSshSettings({ connectTimeout: 10 }, {}, home);
       expect(byDefault.hostKeys.knownHostsFiles[0]).to.equal(join(home, '.ssh', 'known_hosts'));
@@ -95,8 +106,17 @@ describe('SSH credentials and settings', () => {
 
       const named = join(home, 'other_known_hosts');
       writeFileSync(named, '');
-      const explicit = loadSshSettings({ connectTimeout: 2.5, knownHosts: [named], hostKey: ['SHA256:x'], acceptNewHostKeys: true }, {}, home);
-      expect(explicit.hostKeys).to.deep.include({ knownHostsFiles: [named], knownHosts: [], pins: ['SHA256:x'], acceptNew: true });
+      const explicit = loadSshSettings(
+        { connectTimeout: 2.5, knownHosts: [named], hostKey: ['SHA256:x'], acceptNewHostKeys: true },
+        {},
+        home,
+      );
+      expect(explicit.hostKeys).to.deep.include({
+        knownHostsFiles: [named],
+        knownHosts: [],
+        pins: ['SHA256:x'],
+        acceptNew: true,
+      });
       expect(explicit.connectTimeoutMs).to.equal(2500);
     });
 
@@ -107,7 +127,9 @@ describe('SSH credentials and settings', () => {
           expect.fail('expected an error');
         } catch (error) {
           expect(isSpecError(error)).to.equal(true);
-          expect((error as Error).message).to.match(new RegExp(`^--(identity|known-hosts) ${key('absent')}: cannot read`));
+          expect((error as Error).message).to.match(
+            new RegExp(`^--(identity|known-hosts) ${key('absent')}: cannot read`),
+          );
         }
       }
     });

@@ -25,7 +25,8 @@ const port = resourceFunction(portResource);
 const registry = createRegistry([portResource]);
 
 /** Each check's result as a `status: message` line. */
-const judge = (body: () => void, probeFrame: Frame, host?: HostFacts) => resultLines(judgeFrame(registry, () => control('c', body), probeFrame, host));
+const judge = (body: () => void, probeFrame: Frame, host?: HostFacts) =>
+  resultLines(judgeFrame(registry, () => control('c', body), probeFrame, host));
 
 interface Recorded {
   command: string;
@@ -131,7 +132,11 @@ describe('port resource', () => {
 
     it('judges listening, addresses and process', () => {
       const results = judge(() => {
-        port(22).listening().listening({ protocol: 'tcp' }).listening({ protocol: 'tcp4', address: '0.0.0.0' }).listening({ protocol: 'tcp6', address: '::' });
+        port(22)
+          .listening()
+          .listening({ protocol: 'tcp' })
+          .listening({ protocol: 'tcp4', address: '0.0.0.0' })
+          .listening({ protocol: 'tcp6', address: '::' });
         port(22).not.listening({ protocol: 'udp' }).not.listening({ address: '127.0.0.1' });
         port(22).process({ contains: 'sshd' }).heldBy('sshd').not.process({ contains: 'nginx' });
         port(22).addresses({ contains: ['tcp4 0.0.0.0', 'tcp6 ::'] });
@@ -167,7 +172,13 @@ describe('port resource', () => {
 
   describe('real tables recorded on this kind of machine (TIME_WAIT, ESTABLISHED, UDP, IPv6)', () => {
     const root = () => readRecording('local/port/sockets-root.json');
-    const setup = () => root().setup as { ports: Record<string, number>; establishedClientPort: number; timeWaitClientPort: number; connectedUdpPort: number };
+    const setup = () =>
+      root().setup as {
+        ports: Record<string, number>;
+        establishedClientPort: number;
+        timeWaitClientPort: number;
+        connectedUdpPort: number;
+      };
 
     it('recorded the real query', () => {
       expect(root().command).to.equal(SOCKET_TABLE_SCRIPT);
@@ -176,12 +187,24 @@ describe('port resource', () => {
     it('sees each listener with its family, address and owner', () => {
       const { ports } = setup();
       const results = judge(() => {
-        port(ports.tcp4!).listening({ protocol: 'tcp4', address: '127.0.0.1' }).not.listening({ protocol: 'tcp6' }).process({ contains: 'node' });
-        port(ports.tcp6!).listening({ protocol: 'tcp6', address: '::1' }).not.listening({ protocol: 'tcp4' }).addresses({ contains: 'tcp6 ::1' });
-        port(ports.udp4!).listening({ protocol: 'udp', address: '127.0.0.1' }).not.listening({ protocol: 'tcp' }).heldBy('node');
+        port(ports.tcp4!)
+          .listening({ protocol: 'tcp4', address: '127.0.0.1' })
+          .not.listening({ protocol: 'tcp6' })
+          .process({ contains: 'node' });
+        port(ports.tcp6!)
+          .listening({ protocol: 'tcp6', address: '::1' })
+          .not.listening({ protocol: 'tcp4' })
+          .addresses({ contains: 'tcp6 ::1' });
+        port(ports.udp4!)
+          .listening({ protocol: 'udp', address: '127.0.0.1' })
+          .not.listening({ protocol: 'tcp' })
+          .heldBy('node');
         port(ports.udp6!).listening({ protocol: 'udp6', address: '::1' });
         // Bound by a dual-stack socket to ::ffff:127.0.0.1: the same local address as 127.0.0.1.
-        port(ports.tcp6Mapped!).listening({ protocol: 'tcp6', address: '127.0.0.1' }).listening({ address: '::ffff:127.0.0.1' }).addresses({ contains: 'tcp6 ::ffff:127.0.0.1' });
+        port(ports.tcp6Mapped!)
+          .listening({ protocol: 'tcp6', address: '127.0.0.1' })
+          .listening({ address: '::ffff:127.0.0.1' })
+          .addresses({ contains: 'tcp6 ::ffff:127.0.0.1' });
       }, recordedFrame('local/port/sockets-root.json'));
       expect(results.filter((r) => !r.startsWith('passed'))).to.deep.equal([]);
     });
@@ -205,11 +228,15 @@ describe('port resource', () => {
     it('as a non-root user: listening still works, owners are an error, never a guess', () => {
       const { ports } = setup();
       const nonRoot = hostFacts({ uid: 65534 });
-      const results = judge(() => {
-        port(ports.tcp4!).listening();
-        port(ports.tcp4!).process({ contains: 'node' });
-        port(ports.tcp4!).not.process({ contains: 'nginx' });
-      }, recordedFrame('local/port/sockets-nonroot.json'), nonRoot);
+      const results = judge(
+        () => {
+          port(ports.tcp4!).listening();
+          port(ports.tcp4!).process({ contains: 'node' });
+          port(ports.tcp4!).not.process({ contains: 'nginx' });
+        },
+        recordedFrame('local/port/sockets-nonroot.json'),
+        nonRoot,
+      );
       expect(statuses(results)).to.deep.equal(['passed', 'error', 'error']);
       expect(results[1]).to.include('non-root user (uid 65534)');
       const parsed = parseSocketTable(recordedFrame('local/port/sockets-nonroot.json'), nonRoot);
@@ -219,11 +246,14 @@ describe('port resource', () => {
 
   describe('edge cases of the query output', () => {
     const header4 = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
-    const header6 = '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+    const header6 =
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
     const line4 = (local: string, state: string, inode: number) =>
       `   0: ${local} 00000000:0000 ${state} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 100 0 0 10 0`;
-    const section = (file: string, lines: string[], status = 0) => `@ds:table ${file}\n${[file.endsWith('6') ? header6 : header4, ...lines].join('\n')}\n\n@ds:end ${status}\n`;
-    const tail = (fds: string, stat: string, lsStatus = 0) => `@ds:byte-order  00000001\n@ds:fds -lq\n${fds}\n@ds:end ${lsStatus}\n@ds:stat\n${stat}\n@ds:end 0\n`;
+    const section = (file: string, lines: string[], status = 0) =>
+      `@ds:table ${file}\n${[file.endsWith('6') ? header6 : header4, ...lines].join('\n')}\n\n@ds:end ${status}\n`;
+    const tail = (fds: string, stat: string, lsStatus = 0) =>
+      `@ds:byte-order  00000001\n@ds:fds -lq\n${fds}\n@ds:end ${lsStatus}\n@ds:stat\n${stat}\n@ds:end 0\n`;
     const fdLine = (fd: number, target: string) => `lrwx------ 1 root root 64 Nov 26 23:17 ${fd} -> ${target}`;
     const sshd = (inode: number) => `/proc/36/fd:\ntotal 0\n${fdLine(3, `socket:[${inode}]`)}`;
     const sshdStat = '36 (sshd) S 1 36 36 0 -1 4194560 1257 67288 0 0 1 9 170 149 20 0 1 0 55859';
@@ -232,31 +262,46 @@ describe('port resource', () => {
     function build(tables: string, fds = sshd(500), stat = sshdStat, lsStatus = 0): Frame {
       return frame(`${tables}${tail(fds, stat, lsStatus)}`);
     }
-    const allTables = (tcp: string[] = [listen22]) => `${section('tcp', tcp)}${section('tcp6', [])}${section('udp', [])}${section('udp6', [])}`;
+    const allTables = (tcp: string[] = [listen22]) =>
+      `${section('tcp', tcp)}${section('tcp6', [])}${section('udp', [])}${section('udp6', [])}`;
 
     it('lists the processes holding sockets only for checks that ask for them', () => {
       const listenersOnly = frame(`${allTables()}@ds:byte-order  00000001\n`);
       const table = parseSocketTable(listenersOnly, hostFacts(), { owners: false });
       expect(table.listening.map((s) => s.port)).to.deep.equal([22]);
       expect(table.ownerListingProblem).to.match(/not listed/);
-      expect(statuses(judge(() => port(22).listening().not.listening(), listenersOnly))).to.deep.equal(['passed', 'failed']);
+      expect(statuses(judge(() => port(22).listening().not.listening(), listenersOnly))).to.deep.equal([
+        'passed',
+        'failed',
+      ]);
       expect(() => parseSocketTable(listenersOnly, hostFacts())).to.throw(FactError, /no process listing/);
     });
 
     it('accepts a machine without IPv6 tables', () => {
       const noV6 = `${section('tcp', [listen22])}@ds:no-table tcp6\n${section('udp', [])}@ds:no-table udp6\n`;
-      expect(statuses(judge(() => port(22).listening({ protocol: 'tcp4' }).not.listening({ protocol: 'tcp6' }), build(noV6)))).to.deep.equal(['passed', 'passed']);
+      expect(
+        statuses(
+          judge(() => port(22).listening({ protocol: 'tcp4' }).not.listening({ protocol: 'tcp6' }), build(noV6)),
+        ),
+      ).to.deep.equal(['passed', 'passed']);
     });
 
     it('is an error, never "not listening", without /proc/net/tcp', () => {
       const noTcp = `@ds:no-table tcp\n@ds:no-table tcp6\n${section('udp', [])}@ds:no-table udp6\n`;
       const results = judge(() => port(22).not.listening(), build(noTcp));
-      expect(results).to.deep.equal(['error: could not check port 22: /proc/net/tcp does not exist: /proc is not mounted, so no socket can be seen']);
+      expect(results).to.deep.equal([
+        'error: could not check port 22: /proc/net/tcp does not exist: /proc is not mounted, so no socket can be seen',
+      ]);
     });
 
     it('is an error when a table could not be read', () => {
       const unreadable = `${section('tcp', [], 1)}${section('tcp6', [])}${section('udp', [])}${section('udp6', [])}`;
-      expect(() => parseSocketTable(frame(`${unreadable}${tail('', '')}`, 0, 'cat: /proc/net/tcp: Permission denied'), hostFacts())).to.throw(
+      expect(() =>
+        parseSocketTable(
+          frame(`${unreadable}${tail('', '')}`, 0, 'cat: /proc/net/tcp: Permission denied'),
+          hostFacts(),
+        ),
+      ).to.throw(
         FactError,
         /\/proc\/net\/tcp could not be read \(cat exited 1\): cat: \/proc\/net\/tcp: Permission denied/,
       );
@@ -265,9 +310,18 @@ describe('port resource', () => {
     it('is an error when the output is cut short, garbled, or the shell failed', () => {
       const cut = `${section('tcp', [listen22])}@ds:table tcp6\n${header6}\n`;
       expect(() => parseSocketTable(frame(cut), hostFacts())).to.throw(FactError, /cut short/);
-      expect(() => parseSocketTable(build(allTables(['   0: garbage'])), hostFacts())).to.throw(FactError, /unexpected line/);
-      expect(() => parseSocketTable(build(allTables([line4('0000000000000000:0016', '0A', 1)])), hostFacts())).to.throw(FactError, /unexpected line/);
-      expect(() => parseSocketTable(frame('', 127, 'sh: 1: cat: not found'), hostFacts())).to.throw(FactError, /exit 127/);
+      expect(() => parseSocketTable(build(allTables(['   0: garbage'])), hostFacts())).to.throw(
+        FactError,
+        /unexpected line/,
+      );
+      expect(() => parseSocketTable(build(allTables([line4('0000000000000000:0016', '0A', 1)])), hostFacts())).to.throw(
+        FactError,
+        /unexpected line/,
+      );
+      expect(() => parseSocketTable(frame('', 127, 'sh: 1: cat: not found'), hostFacts())).to.throw(
+        FactError,
+        /exit 127/,
+      );
       expect(() => parseSocketTable(frame('', 137), hostFacts())).to.throw(FactError, /signal 9/);
       expect(() => parseSocketTable(frame(`${allTables()}`), hostFacts())).to.throw(FactError, /no process listing/);
       expect(() => parseSocketTable(frame('hello\n'), hostFacts())).to.throw(FactError, /unexpected line "hello"/);
@@ -284,7 +338,9 @@ describe('port resource', () => {
     });
 
     it('keeps only TCP LISTEN and unconnected UDP sockets', () => {
-      const states = ['01', '06', '08', '0A'].map((st, i) => line4(`0100007F:${(0x1000 + i).toString(16).toUpperCase()}`, st, 600 + i));
+      const states = ['01', '06', '08', '0A'].map((st, i) =>
+        line4(`0100007F:${(0x1000 + i).toString(16).toUpperCase()}`, st, 600 + i),
+      );
       const udp = [line4('00000000:0035', '07', 700), line4('00000000:0036', '01', 701)];
       const stdout = `${section('tcp', states)}${section('tcp6', [])}${section('udp', udp)}${section('udp6', [])}${tail('', '')}`;
       const listening = parseSocketTable(frame(stdout), hostFacts()).listening.map((s) => `${s.family} ${s.port}`);
@@ -303,7 +359,8 @@ describe('port resource', () => {
     });
 
     it('names the processes whose open files could not be read', () => {
-      const stderr = "ls: cannot read symbolic link '/proc/1/fd/3': Permission denied\nls: cannot open directory '/proc/7/fd': Permission denied\n";
+      const stderr =
+        "ls: cannot read symbolic link '/proc/1/fd/3': Permission denied\nls: cannot open directory '/proc/7/fd': Permission denied\n";
       const fds = `/proc/1/fd:\ntotal 0\nlrwx------ 1 root root 64 Nov 26 23:17 3\n${sshd(999)}`;
       const parsed = parseSocketTable(frame(`${allTables()}${tail(fds, sshdStat, 1)}`, 0, stderr), hostFacts());
       expect(parsed.unreadablePids).to.deep.equal([1, 7]);
@@ -312,7 +369,9 @@ describe('port resource', () => {
 
     it('is an error to ask for owners where ls is missing', () => {
       const results = judge(() => port(22).process({ contains: 'sshd' }), build(allTables(), '', sshdStat, 127));
-      expect(results).to.deep.equal(['error: could not check port 22: ls is not installed, so the processes holding sockets cannot be listed']);
+      expect(results).to.deep.equal([
+        'error: could not check port 22: ls is not installed, so the processes holding sockets cannot be listed',
+      ]);
     });
 
     it('treats an owner that ended during the probe as unknown', () => {
@@ -347,13 +406,22 @@ describe('port resource', () => {
 
     it('stores the normalised address and rejects host names', () => {
       expect(plan(() => port(22).listening({ address: '[::0001]' })).checks[0]!.args).to.deep.equal({ address: '::1' });
-      expect(() => plan(() => port(22).listening({ address: 'localhost' }))).to.throw(SpecError, /not an IPv4 or IPv6 address/);
+      expect(() => plan(() => port(22).listening({ address: 'localhost' }))).to.throw(
+        SpecError,
+        /not an IPv4 or IPv6 address/,
+      );
       expect(() => plan(() => port(22).listening({ protocol: 'sctp' as 'tcp' }))).to.throw(SpecError);
     });
 
     it('refuses a plain value for a list attribute, which could never be equal', () => {
-      expect(() => plan(() => port(22).process('sshd' as unknown as { contains: string }))).to.throw(SpecError, /this attribute is a list/);
-      expect(() => plan(() => port(22).addresses({ gt: 1 } as unknown as { contains: string }))).to.throw(SpecError, /this attribute is a list/);
+      expect(() => plan(() => port(22).process('sshd' as unknown as { contains: string }))).to.throw(
+        SpecError,
+        /this attribute is a list/,
+      );
+      expect(() => plan(() => port(22).addresses({ gt: 1 } as unknown as { contains: string }))).to.throw(
+        SpecError,
+        /this attribute is a list/,
+      );
       expect(plan(() => port(22).process(/^ssh/)).checks[0]!.args).to.deep.equal({ matches: '^ssh' });
       expect(plan(() => port(22).heldBy('sshd', 'systemd')).checks[0]).to.include({ matcher: 'process' });
     });
@@ -364,10 +432,13 @@ describe('port resource', () => {
         port(80).addresses({ contains: ['tcp 0.0.0.0'] });
         port(80).heldBy('nginx');
       }).checks.map((check) => factQueryFor(check, registry));
-      expect(queries.map((q) => q.script)).to.deep.equal([LISTENER_TABLE_SCRIPT, LISTENER_TABLE_SCRIPT, SOCKET_TABLE_SCRIPT]);
+      expect(queries.map((q) => q.script)).to.deep.equal([
+        LISTENER_TABLE_SCRIPT,
+        LISTENER_TABLE_SCRIPT,
+        SOCKET_TABLE_SCRIPT,
+      ]);
       expect(SOCKET_TABLE_SCRIPT.startsWith(LISTENER_TABLE_SCRIPT)).to.equal(true);
     });
-
   });
 
   it('exports a schema-valid fact type', () => {

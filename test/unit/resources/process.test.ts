@@ -22,9 +22,15 @@ const processes = resourceFunction(processResource);
 const registry = createRegistry([processResource]);
 
 /** Each check's result as a `status: message` line. */
-const judge = (body: () => void, probeFrame: Frame, host?: HostFacts) => resultLines(judgeFrame(registry, () => control('c', body), probeFrame, host));
+const judge = (body: () => void, probeFrame: Frame, host?: HostFacts) =>
+  resultLines(judgeFrame(registry, () => control('c', body), probeFrame, host));
 
-function readRecording(relativePath: string): { command: string; stdout: string; exitCode: number; setup?: Record<string, unknown> } {
+function readRecording(relativePath: string): {
+  command: string;
+  stdout: string;
+  exitCode: number;
+  setup?: Record<string, unknown>;
+} {
   return JSON.parse(readFileSync(fixturePath(relativePath), 'utf8'));
 }
 
@@ -41,7 +47,9 @@ function debianFrame(): Frame {
   const statLines = stat.split('\n').filter(Boolean);
   const probe = parseStatLine(statLines.find((l) => parseStatLine(l)?.comm === 'sh')!)!.pid;
   const procs = statLines.map((l) => `- ${l}`).join('\n');
-  return frame(`@ds:self ${probe}\n@ds:proc-mount rw,nosuid,nodev,noexec,relatime\n@ds:args ps\n${ps}@ds:procs\n${procs}\n@ds:passwd getent\n${passwd}\n@ds:end 0\n`);
+  return frame(
+    `@ds:self ${probe}\n@ds:proc-mount rw,nosuid,nodev,noexec,relatime\n@ds:args ps\n${ps}@ds:procs\n${procs}\n@ds:passwd getent\n${passwd}\n@ds:end 0\n`,
+  );
 }
 
 const FIXTURE = 'local/process/table-root.json';
@@ -75,14 +83,17 @@ describe('process resource', () => {
       const long = proc('systemd-socket-', '/usr/bin/systemd-socket-activate -l 8081 cat');
       expect(processHasName(long, 'systemd-socket-activate')).to.equal(true);
       expect(processHasName(long, 'systemd-socket-activator')).to.equal(false);
-      expect(processHasName(proc('systemd-socket-', 'systemd-socket-activate'), 'systemd-socket-activate')).to.equal(true);
+      expect(processHasName(proc('systemd-socket-', 'systemd-socket-activate'), 'systemd-socket-activate')).to.equal(
+        true,
+      );
       expect(processHasName(proc('systemd-socket-', null), 'systemd-socket-activate')).to.equal(undefined);
       expect(processHasName(proc('systemd-journal', null), 'systemd-socket-activate')).to.equal(false);
     });
   });
 
   describe('a real table recorded on this kind of machine', () => {
-    const setup = () => readRecording(FIXTURE).setup as { names: Record<string, string>; pids: Record<string, number>; probePid: number };
+    const setup = () =>
+      readRecording(FIXTURE).setup as { names: Record<string, string>; pids: Record<string, number>; probePid: number };
 
     it('recorded the real query', () => {
       expect(readRecording(FIXTURE).command).to.equal(PROCESS_TABLE_SCRIPT);
@@ -91,9 +102,17 @@ describe('process resource', () => {
     it('judges running, count, user and args', () => {
       const { names } = setup();
       const results = judge(() => {
-        processes(names.short!).running().count(2).user({ contains: ['root', 'nobody'] }).runsAs('nobody').args({ matches: `/${names.short} 3601$` });
+        processes(names.short!)
+          .running()
+          .count(2)
+          .user({ contains: ['root', 'nobody'] })
+          .runsAs('nobody')
+          .args({ matches: `/${names.short} 3601$` });
         processes(names.long!).running().count(1).user({ contains: 'root' }).not.runsAs('nobody');
-        processes(names.odd!).running().count(1).args({ contains: `${(readRecording(FIXTURE).setup as { directory: string }).directory}/odd) name 3603` });
+        processes(names.odd!)
+          .running()
+          .count(1)
+          .args({ contains: `${(readRecording(FIXTURE).setup as { directory: string }).directory}/odd) name 3603` });
         processes('kthreadd').running().args({ contains: '[kthreadd]' });
       }, recordedFrame(FIXTURE));
       expect(results.filter((r) => !r.startsWith('passed'))).to.deep.equal([]);
@@ -109,14 +128,25 @@ describe('process resource', () => {
       }, recordedFrame(FIXTURE));
       expect(results.filter((r) => !r.startsWith('passed'))).to.deep.equal([]);
       // The kernel's own 15-character name is a name too.
-      expect(statuses(judge(() => processes('ds-long-sleep-r').running(), recordedFrame(FIXTURE)))).to.deep.equal(['passed']);
+      expect(statuses(judge(() => processes('ds-long-sleep-r').running(), recordedFrame(FIXTURE)))).to.deep.equal([
+        'passed',
+      ]);
     });
 
     it("leaves out the probe's own shell, its subshell and ps", () => {
       const table = parseProcessTable(recordedFrame(FIXTURE), hostFacts());
       expect(table.probePid).to.equal(setup().probePid);
-      expect(table.processes.map((p) => p.comm).sort()).to.deep.equal(['ds-long-sleep-r', 'ds-sleep-rec', 'ds-sleep-rec', 'kthreadd', 'odd) name']);
-      expect(statuses(judge(() => processes('sh').not.running().count(0), recordedFrame(FIXTURE)))).to.deep.equal(['passed', 'passed']);
+      expect(table.processes.map((p) => p.comm).sort()).to.deep.equal([
+        'ds-long-sleep-r',
+        'ds-sleep-rec',
+        'ds-sleep-rec',
+        'kthreadd',
+        'odd) name',
+      ]);
+      expect(statuses(judge(() => processes('sh').not.running().count(0), recordedFrame(FIXTURE)))).to.deep.equal([
+        'passed',
+        'passed',
+      ]);
     });
 
     it('explains failures', () => {
@@ -141,7 +171,11 @@ describe('process resource', () => {
   describe('the real Debian 12 test bed', () => {
     it('counts nginx and sshd and reads their command lines', () => {
       const results = judge(() => {
-        processes('nginx').running().count(3).args({ contains: 'nginx: worker process' }).args({ matches: '^nginx: master process' });
+        processes('nginx')
+          .running()
+          .count(3)
+          .args({ contains: 'nginx: worker process' })
+          .args({ matches: '^nginx: master process' });
         processes('cron').running().count(1).args({ contains: '/usr/sbin/cron -f' });
         processes('odd) name').running();
         processes('systemd-socket-activate').count(4).args({ matches: '-l \\[::1\\]:8082' });
@@ -156,20 +190,38 @@ describe('process resource', () => {
         processes('cron').user({ contains: 'root' });
         processes('cron').count(1);
       }, debianFrame());
-      expect(results[0]).to.match(/^error: could not check process cron: cannot read the user of process (\d+) \(\/proc\/\1\/status was not readable\)$/);
+      expect(results[0]).to.match(
+        /^error: could not check process cron: cannot read the user of process (\d+) \(\/proc\/\1\/status was not readable\)$/,
+      );
       expect(results[1]).to.equal('passed: process cron should have a process count of 1');
     });
   });
 
   describe('edge cases of the query output', () => {
     const stat = (pid: number, comm: string, ppid: number) => `${pid} (${comm}) S ${ppid} ${pid} ${pid} 0 -1 4194560`;
-    function build(parts: { self?: number; mount?: string; argsSource?: string; args?: string[]; procs?: string[]; passwdSource?: string; passwd?: string[]; end?: number } = {}): string {
+    function build(
+      parts: {
+        self?: number;
+        mount?: string;
+        argsSource?: string;
+        args?: string[];
+        procs?: string[];
+        passwdSource?: string;
+        passwd?: string[];
+        end?: number;
+      } = {},
+    ): string {
       const {
         self = 100,
         mount = 'rw,nosuid,nodev,noexec,relatime',
         argsSource = 'ps',
         args = ['    1 /sbin/init', '   50 /usr/sbin/cron -f', '  100 /bin/sh -s'],
-        procs = [`0 ${stat(1, 'init', 0)}`, `0 ${stat(50, 'cron', 1)}`, `0 ${stat(100, 'sh', 1)}`, `0 ${stat(101, 'sh', 100)}`],
+        procs = [
+          `0 ${stat(1, 'init', 0)}`,
+          `0 ${stat(50, 'cron', 1)}`,
+          `0 ${stat(100, 'sh', 1)}`,
+          `0 ${stat(101, 'sh', 100)}`,
+        ],
         passwdSource = 'getent',
         passwd = ['root:x:0:0:root:/root:/bin/bash'],
         end = 0,
@@ -179,31 +231,62 @@ describe('process resource', () => {
 
     it('reads a complete table', () => {
       const table = parseProcessTable(frame(build()), hostFacts());
-      expect(table.processes.map((p) => `${p.pid} ${p.comm} ${p.euid} ${p.args}`)).to.deep.equal(['1 init 0 /sbin/init', '50 cron 0 /usr/sbin/cron -f']);
+      expect(table.processes.map((p) => `${p.pid} ${p.comm} ${p.euid} ${p.args}`)).to.deep.equal([
+        '1 init 0 /sbin/init',
+        '50 cron 0 /usr/sbin/cron -f',
+      ]);
       expect(table).to.include({ incomplete: null, userLookupProblem: null, argsSource: 'ps' });
     });
 
     it('reads command lines from /proc/PID/cmdline where there is no ps', () => {
       const args = ['1 /sbin/init splash ', '2 ', '50 /usr/sbin/cron -f '];
-      const procs = [`0 ${stat(1, 'init', 0)}`, `0 ${stat(2, 'kthreadd', 0)}`, `0 ${stat(50, 'cron', 1)}`, `0 ${stat(100, 'sh', 1)}`];
+      const procs = [
+        `0 ${stat(1, 'init', 0)}`,
+        `0 ${stat(2, 'kthreadd', 0)}`,
+        `0 ${stat(50, 'cron', 1)}`,
+        `0 ${stat(100, 'sh', 1)}`,
+      ];
       const table = parseProcessTable(frame(build({ argsSource: 'cmdline', args, procs })), hostFacts());
-      expect(table.processes.map((p) => p.args)).to.deep.equal(['/sbin/init splash', '[kthreadd]', '/usr/sbin/cron -f']);
+      expect(table.processes.map((p) => p.args)).to.deep.equal([
+        '/sbin/init splash',
+        '[kthreadd]',
+        '/usr/sbin/cron -f',
+      ]);
     });
 
     it('names users, and shows a uid without a passwd entry as its number', () => {
-      const procs = [`0 ${stat(1, 'init', 0)}`, `33 ${stat(50, 'cron', 1)}`, `1001 ${stat(51, 'cron', 50)}`, `0 ${stat(100, 'sh', 1)}`];
-      const passwd = ['root:x:0:0:root:/root:/bin/bash', 'www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin', 'dup:x:33:33::/:/bin/false'];
-      const results = judge(() => processes('cron').user({ contains: ['www-data', '1001'] }), frame(build({ procs, passwd, end: 2 })));
+      const procs = [
+        `0 ${stat(1, 'init', 0)}`,
+        `33 ${stat(50, 'cron', 1)}`,
+        `1001 ${stat(51, 'cron', 50)}`,
+        `0 ${stat(100, 'sh', 1)}`,
+      ];
+      const passwd = [
+        'root:x:0:0:root:/root:/bin/bash',
+        'www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin',
+        'dup:x:33:33::/:/bin/false',
+      ];
+      const results = judge(
+        () => processes('cron').user({ contains: ['www-data', '1001'] }),
+        frame(build({ procs, passwd, end: 2 })),
+      );
       expect(statuses(results)).to.deep.equal(['passed']);
       // Without getent, /etc/passwd is read.
-      expect(statuses(judge(() => processes('cron').runsAs('www-data'), frame(build({ procs, passwd, passwdSource: 'file' }))))).to.deep.equal(['passed']);
+      expect(
+        statuses(
+          judge(() => processes('cron').runsAs('www-data'), frame(build({ procs, passwd, passwdSource: 'file' }))),
+        ),
+      ).to.deep.equal(['passed']);
     });
 
     it('is an error to read users when the lookup failed', () => {
-      const results = judge(() => {
-        processes('cron').runsAs('root');
-        processes('cron').running();
-      }, frame(build({ passwd: [], end: 1 }), 0, 'getent: something broke'));
+      const results = judge(
+        () => {
+          processes('cron').runsAs('root');
+          processes('cron').running();
+        },
+        frame(build({ passwd: [], end: 1 }), 0, 'getent: something broke'),
+      );
       expect(results[0]).to.match(/^error: .*\(getent passwd exited 1\): getent: something broke/);
       expect(results[1]).to.match(/^passed/);
     });
@@ -211,16 +294,24 @@ describe('process resource', () => {
     it('as non-root under hidepid: only a process that is seen counts; absence and counts are errors', () => {
       const hidden = frame(build({ mount: 'rw,nosuid,nodev,noexec,relatime,hidepid=invisible' }));
       const user = hostFacts({ uid: 1000 });
-      const results = judge(() => {
-        processes('cron').running();
-        processes('nginx').not.running();
-        processes('cron').count({ ge: 1 });
-      }, hidden, user);
+      const results = judge(
+        () => {
+          processes('cron').running();
+          processes('nginx').not.running();
+          processes('cron').count({ ge: 1 });
+        },
+        hidden,
+        user,
+      );
       expect(statuses(results)).to.deep.equal(['passed', 'error', 'error']);
       expect(results[1]).to.include('hidepid=invisible');
       // Root sees everything, and hidepid=0 hides nothing.
-      expect(statuses(judge(() => processes('nginx').not.running(), hidden, hostFacts({ uid: 0 })))).to.deep.equal(['passed']);
-      expect(statuses(judge(() => processes('nginx').not.running(), frame(build({ mount: 'rw,hidepid=0' })), user))).to.deep.equal(['passed']);
+      expect(statuses(judge(() => processes('nginx').not.running(), hidden, hostFacts({ uid: 0 })))).to.deep.equal([
+        'passed',
+      ]);
+      expect(
+        statuses(judge(() => processes('nginx').not.running(), frame(build({ mount: 'rw,hidepid=0' })), user)),
+      ).to.deep.equal(['passed']);
     });
 
     it('skips a process whose name holds a newline (the line is cut short)', () => {
@@ -229,20 +320,38 @@ describe('process resource', () => {
     });
 
     it('is an error when the shell failed, the output is cut short or garbled', () => {
-      expect(() => parseProcessTable(frame('', 127, 'sh: 1: ps: not found'), hostFacts())).to.throw(FactError, /exit 127/);
-      expect(() => parseProcessTable(frame('@ds:self 1\n@ds:args ps\n    1 init\n'), hostFacts())).to.throw(FactError, /cut short/);
+      expect(() => parseProcessTable(frame('', 127, 'sh: 1: ps: not found'), hostFacts())).to.throw(
+        FactError,
+        /exit 127/,
+      );
+      expect(() => parseProcessTable(frame('@ds:self 1\n@ds:args ps\n    1 init\n'), hostFacts())).to.throw(
+        FactError,
+        /cut short/,
+      );
       expect(() => parseProcessTable(frame('garbage\n'), hostFacts())).to.throw(FactError, /unexpected line "garbage"/);
-      expect(() => parseProcessTable(frame(build({ args: ['not a pid'] })), hostFacts())).to.throw(FactError, /unexpected ps line/);
-      expect(() => parseProcessTable(frame(build({ procs: ['x 1 (init) S 0'] })), hostFacts())).to.throw(FactError, /unexpected line/);
-      expect(() => parseProcessTable(frame(build({ argsSource: 'magic' })), hostFacts())).to.throw(FactError, /unknown command-line source/);
+      expect(() => parseProcessTable(frame(build({ args: ['not a pid'] })), hostFacts())).to.throw(
+        FactError,
+        /unexpected ps line/,
+      );
+      expect(() => parseProcessTable(frame(build({ procs: ['x 1 (init) S 0'] })), hostFacts())).to.throw(
+        FactError,
+        /unexpected line/,
+      );
+      expect(() => parseProcessTable(frame(build({ argsSource: 'magic' })), hostFacts())).to.throw(
+        FactError,
+        /unknown command-line source/,
+      );
     });
 
     it('is an error to read the command lines when a process is missing from the ps list', () => {
       const args = ['    1 /sbin/init', '  100 /bin/sh -s'];
-      const results = judge(() => {
-        processes('cron').args({ contains: '/usr/sbin/cron -f' });
-        processes('cron').running();
-      }, frame(build({ args })));
+      const results = judge(
+        () => {
+          processes('cron').args({ contains: '/usr/sbin/cron -f' });
+          processes('cron').running();
+        },
+        frame(build({ args })),
+      );
       expect(results).to.deep.equal([
         'error: could not check process cron: cannot read the command line of process 50 (it started or ended while the probe ran)',
         'passed: process cron should be running',
@@ -250,13 +359,19 @@ describe('process resource', () => {
     });
 
     it("is an error when the probe's own shell is not in /proc", () => {
-      expect(() => parseProcessTable(frame(build({ self: 4242 })), hostFacts())).to.throw(FactError, /pid 4242\) is not in \/proc/);
+      expect(() => parseProcessTable(frame(build({ self: 4242 })), hostFacts())).to.throw(
+        FactError,
+        /pid 4242\) is not in \/proc/,
+      );
     });
 
     it('is an error to decide on a long name whose argv[0] is unknown', () => {
       const procs = [`0 ${stat(1, 'init', 0)}`, `0 ${stat(60, 'systemd-socket-', 1)}`, `0 ${stat(100, 'sh', 1)}`];
       const table = parseProcessTable(frame(build({ procs })), hostFacts());
-      expect(() => selectProcesses(table, 'systemd-socket-activate')).to.throw(FactError, /process 60 .* command line was not listed/);
+      expect(() => selectProcesses(table, 'systemd-socket-activate')).to.throw(
+        FactError,
+        /process 60 .* command line was not listed/,
+      );
       expect(selectProcesses(table, 'systemd-socket-').processes.map((p) => p.pid)).to.deep.equal([60]);
     });
   });
@@ -265,10 +380,19 @@ describe('process resource', () => {
     const plan = (body: () => void) => planSpecs([{ definition: spec('unit', () => control('c', body)) }], registry);
 
     it('refuses a plain value for users or args, which would not say whether one or all are meant', () => {
-      expect(() => plan(() => processes('sshd').user('root' as unknown as { contains: string }))).to.throw(SpecError, /this attribute is a list/);
-      expect(() => plan(() => processes('sshd').args({ equals: 'x' } as unknown as { contains: string }))).to.throw(SpecError, /this attribute is a list/);
+      expect(() => plan(() => processes('sshd').user('root' as unknown as { contains: string }))).to.throw(
+        SpecError,
+        /this attribute is a list/,
+      );
+      expect(() => plan(() => processes('sshd').args({ equals: 'x' } as unknown as { contains: string }))).to.throw(
+        SpecError,
+        /this attribute is a list/,
+      );
       expect(plan(() => processes('sshd').args(/-D/)).checks[0]!.args).to.deep.equal({ matches: '-D' });
-      expect(plan(() => processes('sshd').runsAs('root')).checks[0]).to.deep.include({ matcher: 'user', args: { contains: ['root'] } });
+      expect(plan(() => processes('sshd').runsAs('root')).checks[0]).to.deep.include({
+        matcher: 'user',
+        args: { contains: ['root'] },
+      });
       expect(plan(() => processes('sshd').not.user({ not: { contains: 'root' } })).checks[0]!.negated).to.equal(true);
     });
 

@@ -1,5 +1,10 @@
 import { expect } from 'chai';
-import { parseTargetAddress, sshTargetName, TargetAddressError, type SshAddress } from '../../../src/targets/address.js';
+import {
+  parseTargetAddress,
+  sshTargetName,
+  TargetAddressError,
+  type SshAddress,
+} from '../../../src/targets/address.js';
 
 const parse = (text: string) => parseTargetAddress(text, () => 'me');
 
@@ -10,10 +15,33 @@ describe('target addresses', () => {
   });
 
   it('reads ssh://user@host:port, defaulting the user and port 22', () => {
-    expect(parse('ssh://root@10.231.5.2:2222')).to.deep.equal({ kind: 'ssh', user: 'root', host: '10.231.5.2', port: 2222 });
-    expect(parse('ssh://web-01.example.com')).to.deep.equal({ kind: 'ssh', user: 'me', host: 'web-01.example.com', port: 22, defaulted: ['user', 'port'] });
-    expect(parse('ssh://admin@Web.Example.COM/')).to.deep.equal({ kind: 'ssh', user: 'admin', host: 'web.example.com', port: 22, defaulted: ['port'] });
-    expect(parse('ssh://web:22')).to.deep.equal({ kind: 'ssh', user: 'me', host: 'web', port: 22, defaulted: ['user'] });
+    expect(parse('ssh://root@10.231.5.2:2222')).to.deep.equal({
+      kind: 'ssh',
+      user: 'root',
+      host: '10.231.5.2',
+      port: 2222,
+    });
+    expect(parse('ssh://web-01.example.com')).to.deep.equal({
+      kind: 'ssh',
+      user: 'me',
+      host: 'web-01.example.com',
+      port: 22,
+      defaulted: ['user', 'port'],
+    });
+    expect(parse('ssh://admin@Web.Example.COM/')).to.deep.equal({
+      kind: 'ssh',
+      user: 'admin',
+      host: 'web.example.com',
+      port: 22,
+      defaulted: ['port'],
+    });
+    expect(parse('ssh://web:22')).to.deep.equal({
+      kind: 'ssh',
+      user: 'me',
+      host: 'web',
+      port: 22,
+      defaulted: ['user'],
+    });
   });
 
   it('reads bracketed IPv6 addresses', () => {
@@ -22,7 +50,7 @@ describe('target addresses', () => {
   });
 
   it('decodes a %-encoded user name and keeps it as data', () => {
-    const hostile = "$(reboot)`id`;rm -rf / 'x\"*";
+    const hostile = '$(reboot)`id`;rm -rf / \'x"*';
     const address = parse(`ssh://${encodeURIComponent(hostile)}@host`) as SshAddress;
     expect(address.user).to.equal(hostile);
     expect(parse('ssh://user%40EXAMPLE.COM@host')).to.include({ user: 'user@EXAMPLE.COM' });

@@ -55,13 +55,22 @@ describe('known_hosts', () => {
 
     it('reads @revoked and @cert-authority markers and skips unknown ones', () => {
       const { type, base64 } = publicKey('host_ed25519.pub');
-      const entries = parseKnownHosts(`@revoked * ${type} ${base64}\n@cert-authority *.example.com ${type} ${base64}\n@other h ${type} ${base64}\n`, 'kh');
+      const entries = parseKnownHosts(
+        `@revoked * ${type} ${base64}\n@cert-authority *.example.com ${type} ${base64}\n@other h ${type} ${base64}\n`,
+        'kh',
+      );
       expect(entries.map((e) => e.marker)).to.deep.equal(['revoked', 'cert-authority']);
     });
 
     it('skips malformed lines: missing fields, bad base64, a key of another type than named', () => {
       const { base64 } = publicKey('host_ed25519.pub');
-      const text = ['host-only', 'h ssh-ed25519', 'h ssh-ed25519 not*base64', `h ssh-rsa ${base64}`, `h ssh-ed25519 ${base64} trailing comment`].join('\n');
+      const text = [
+        'host-only',
+        'h ssh-ed25519',
+        'h ssh-ed25519 not*base64',
+        `h ssh-rsa ${base64}`,
+        `h ssh-ed25519 ${base64} trailing comment`,
+      ].join('\n');
       expect(parseKnownHosts(text, 'kh').map((e) => e.source)).to.deep.equal(['kh:5']);
     });
   });

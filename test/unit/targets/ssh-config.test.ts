@@ -36,10 +36,19 @@ describe('ssh_config', () => {
     });
 
     it('ignores a Host line whose negated pattern matches, whatever else matches', () => {
-      const line = { patterns: [{ negated: false, glob: '*' }, { negated: true, glob: 'bastion' }], source: 'x:1' };
+      const line = {
+        patterns: [
+          { negated: false, glob: '*' },
+          { negated: true, glob: 'bastion' },
+        ],
+        source: 'x:1',
+      };
       expect(hostLineMatches(line, 'web')).to.equal(true);
       expect(hostLineMatches(line, 'bastion')).to.equal(false);
-      expect(hostLineMatches({ patterns: [{ negated: true, glob: 'bastion' }], source: 'x:1' }, 'web'), 'a negation alone matches nothing').to.equal(false);
+      expect(
+        hostLineMatches({ patterns: [{ negated: true, glob: 'bastion' }], source: 'x:1' }, 'web'),
+        'a negation alone matches nothing',
+      ).to.equal(false);
     });
   });
 
@@ -74,14 +83,19 @@ describe('ssh_config', () => {
     });
 
     it('reads quoted values and patterns', () => {
-      expect(resolveHostConfig(config, 'bastion').identityFiles[1]).to.deep.equal({ value: '~/.ssh/bastion key', source: at(22) });
+      expect(resolveHostConfig(config, 'bastion').identityFiles[1]).to.deep.equal({
+        value: '~/.ssh/bastion key',
+        source: at(22),
+      });
       expect(resolveHostConfig(config, 'quoted').user).to.deep.equal({ value: 'quoted', source: at(52) });
       expect(resolveHostConfig(config, 'other').user).to.deep.equal({ value: 'quoted', source: at(52) });
     });
 
     it('does not evaluate Match blocks (no command of a Match exec ever runs)', () => {
       expect(resolveHostConfig(config, 'web-01').user?.value).to.equal('deploy');
-      expect(config.directives.filter((directive) => directive.when === 'never').map((directive) => directive.source)).to.deep.equal([at(55)]);
+      expect(
+        config.directives.filter((directive) => directive.when === 'never').map((directive) => directive.source),
+      ).to.deep.equal([at(55)]);
     });
 
     it('reads ProxyJump chains, ProxyJump none and ProxyCommand, the first obtained winning', () => {
@@ -90,7 +104,10 @@ describe('ssh_config', () => {
         source: at(17),
       });
       expect(resolveHostConfig(config, 'bastion').proxy).to.deep.equal({ value: { kind: 'none' }, source: at(23) });
-      expect(resolveHostConfig(config, 'legacy').proxy?.value).to.deep.equal({ kind: 'command', command: 'ssh -W %h:%p gateway' });
+      expect(resolveHostConfig(config, 'legacy').proxy?.value).to.deep.equal({
+        kind: 'command',
+        command: 'ssh -W %h:%p gateway',
+      });
       expect(resolveHostConfig(config, 'direct').proxy).to.deep.equal({ value: { kind: 'none' }, source: at(48) });
     });
 
@@ -105,16 +122,27 @@ describe('ssh_config', () => {
       expect(resolveHostConfig(config, 'included-special').user?.value).to.equal('special');
       const outside = resolveHostConfig(config, 'web-01');
       expect(outside.port?.value, 'lines of an included file stay inside the including Host block').to.equal(2222);
-      expect(resolveHostConfig(config, 'nothing-special').hostName, 'Match all in an included file stays inside it too').to.equal(undefined);
+      expect(
+        resolveHostConfig(config, 'nothing-special').hostName,
+        'Match all in an included file stays inside it too',
+      ).to.equal(undefined);
     });
 
     it('expands Include globs in any path component, files only, sorted', () => {
       const root = mkdtempSync(join(tmpdir(), 'driftspec-glob-'));
       for (const dir of ['b', 'a', 'c.d']) mkdirSync(join(root, dir));
-      for (const file of ['a/1.conf', 'b/2.conf', 'b/x.txt', 'c.d/3.conf', 'a/.hidden.conf']) writeFileSync(join(root, file), '');
+      for (const file of ['a/1.conf', 'b/2.conf', 'b/x.txt', 'c.d/3.conf', 'a/.hidden.conf'])
+        writeFileSync(join(root, file), '');
       mkdirSync(join(root, 'b', 'dir.conf'));
-      expect(expandGlobPath(join(root, '*', '*.conf'))).to.deep.equal([join(root, 'a/1.conf'), join(root, 'b/2.conf'), join(root, 'c.d/3.conf')]);
-      expect(expandGlobPath(join(root, '[ab]', '?.conf'))).to.deep.equal([join(root, 'a/1.conf'), join(root, 'b/2.conf')]);
+      expect(expandGlobPath(join(root, '*', '*.conf'))).to.deep.equal([
+        join(root, 'a/1.conf'),
+        join(root, 'b/2.conf'),
+        join(root, 'c.d/3.conf'),
+      ]);
+      expect(expandGlobPath(join(root, '[ab]', '?.conf'))).to.deep.equal([
+        join(root, 'a/1.conf'),
+        join(root, 'b/2.conf'),
+      ]);
       expect(expandGlobPath(join(root, 'a', '1.conf'))).to.deep.equal([join(root, 'a/1.conf')]);
       expect(expandGlobPath(join(root, 'none', '*.conf'))).to.deep.equal([]);
     });
@@ -143,8 +171,14 @@ describe('ssh_config', () => {
       const dir = mkdtempSync(join(tmpdir(), 'driftspec-sshconfig-'));
       const loop = join(dir, 'loop.conf');
       writeFileSync(loop, `# includes itself\nInclude ${loop}\n`);
-      expect(() => readSshConfig(loop, { home: dir })).to.throw(Error, new RegExp(`^${loop}:2: Include nested more than 16 deep`));
-      expect(() => readSshConfig(join(dir, 'absent'), { home: dir })).to.throw(Error, /absent: cannot read the ssh_config file: ENOENT/);
+      expect(() => readSshConfig(loop, { home: dir })).to.throw(
+        Error,
+        new RegExp(`^${loop}:2: Include nested more than 16 deep`),
+      );
+      expect(() => readSshConfig(join(dir, 'absent'), { home: dir })).to.throw(
+        Error,
+        /absent: cannot read the ssh_config file: ENOENT/,
+      );
     });
   });
 
@@ -185,7 +219,8 @@ describe('routes to SSH targets', () => {
     };
   }
   const address = (url: string) => parseTargetAddress(url, () => 'me') as SshAddress;
-  const hops = (options: ReturnType<typeof routeSshTarget>) => (options.jumps ?? []).map((hop) => `${hop.name} → ${hop.address.user}@${hop.address.host}:${hop.address.port}`);
+  const hops = (options: ReturnType<typeof routeSshTarget>) =>
+    (options.jumps ?? []).map((hop) => `${hop.name} → ${hop.address.user}@${hop.address.host}:${hop.address.port}`);
 
   it('applies HostName, User and Port under the name the user typed', () => {
     const route = routeSshTarget(address('ssh://web-01'), settings());
@@ -228,7 +263,10 @@ describe('routes to SSH targets', () => {
   it('resolves each jump host of a ProxyJump chain through ssh_config, and the first one through its own ProxyJump', () => {
     const route = routeSshTarget(address('ssh://root@db'), settings());
     expect(route.address).to.deep.equal({ kind: 'ssh', user: 'root', host: '10.0.0.7', port: 22 });
-    expect(hops(route)).to.deep.equal(['ssh://jumper@bastion:22 → jumper@bastion.example.com:22', 'ssh://ops@inner:2200 → ops@10.0.1.5:2200']);
+    expect(hops(route)).to.deep.equal([
+      'ssh://jumper@bastion:22 → jumper@bastion.example.com:22',
+      'ssh://ops@inner:2200 → ops@10.0.1.5:2200',
+    ]);
     expect(hops(routeSshTarget(address('ssh://deep'), settings()))).to.deep.equal([
       'ssh://jumper@bastion:22 → jumper@bastion.example.com:22',
       'ssh://everyone@relay:2022 → everyone@relay:2022',
@@ -237,8 +275,13 @@ describe('routes to SSH targets', () => {
 
   it('lets --jump replace ProxyJump, for hosts with and without ssh_config', () => {
     const jumps = parseJumpList('ssh://root@10.9.9.9:2022');
-    expect(hops(routeSshTarget(address('ssh://root@db'), settings({ jumps })))).to.deep.equal(['ssh://root@10.9.9.9:2022 → root@10.9.9.9:2022']);
-    const plain = routeSshTarget(address('ssh://root@10.232.1.2'), settings({ jumps: parseJumpList('10.231.20.2,bastion') }, null));
+    expect(hops(routeSshTarget(address('ssh://root@db'), settings({ jumps })))).to.deep.equal([
+      'ssh://root@10.9.9.9:2022 → root@10.9.9.9:2022',
+    ]);
+    const plain = routeSshTarget(
+      address('ssh://root@10.232.1.2'),
+      settings({ jumps: parseJumpList('10.231.20.2,bastion') }, null),
+    );
     const me = currentUser();
     expect(hops(plain), 'a jump host without a user is logged into as the local user').to.deep.equal([
       `ssh://${me}@10.231.20.2:22 → ${me}@10.231.20.2:22`,
@@ -248,8 +291,14 @@ describe('routes to SSH targets', () => {
   });
 
   it('refuses a ProxyJump loop and ProxyCommand as configuration errors naming the line', () => {
-    expect(() => routeSshTarget(address('ssh://loop-a'), settings())).to.throw(Error, new RegExp(`^${at(39)}: ProxyJump loops for ssh://everyone@loop-a:22: loop-a → loop-b → loop-a`));
-    expect(() => routeSshTarget(address('ssh://legacy'), settings())).to.throw(Error, new RegExp(`^${at(44)}: ProxyCommand applies to ssh://everyone@legacy:22`));
+    expect(() => routeSshTarget(address('ssh://loop-a'), settings())).to.throw(
+      Error,
+      new RegExp(`^${at(39)}: ProxyJump loops for ssh://everyone@loop-a:22: loop-a → loop-b → loop-a`),
+    );
+    expect(() => routeSshTarget(address('ssh://legacy'), settings())).to.throw(
+      Error,
+      new RegExp(`^${at(44)}: ProxyCommand applies to ssh://everyone@legacy:22`),
+    );
     expect(() => routeSshTarget(address('ssh://direct'), settings()), 'ProxyJump none came first').not.to.throw();
   });
 
@@ -258,9 +307,14 @@ describe('routes to SSH targets', () => {
     expect(loadSshSettings({ connectTimeout: 10 }, {}, home).sshConfig, 'no ~/.ssh/config is fine').to.equal(undefined);
     mkdirSync(join(home, '.ssh'));
     writeFileSync(join(home, '.ssh', 'config'), 'Host a\n  User from-default\n');
-    expect(loadSshSettings({ connectTimeout: 10 }, {}, home).sshConfig?.files).to.deep.equal([join(home, '.ssh', 'config')]);
+    expect(loadSshSettings({ connectTimeout: 10 }, {}, home).sshConfig?.files).to.deep.equal([
+      join(home, '.ssh', 'config'),
+    ]);
     expect(loadSshSettings({ connectTimeout: 10, sshConfig: CONFIG }, {}, home).sshConfig?.files[0]).to.equal(CONFIG);
     expect(loadSshSettings({ connectTimeout: 10, sshConfig: false }, {}, home).sshConfig).to.equal(undefined);
-    expect(() => loadSshSettings({ connectTimeout: 10, sshConfig: join(home, 'absent') }, {}, home)).to.throw(Error, /absent: cannot read the ssh_config file: ENOENT/);
+    expect(() => loadSshSettings({ connectTimeout: 10, sshConfig: join(home, 'absent') }, {}, home)).to.throw(
+      Error,
+      /absent: cannot read the ssh_config file: ENOENT/,
+    );
   });
 });

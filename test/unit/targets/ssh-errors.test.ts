@@ -34,15 +34,28 @@ describe('SSH error kinds', () => {
 
   it('classifies ssh2 failures by level', () => {
     const failure = (message: string, level?: string) => Object.assign(new Error(message), level ? { level } : {});
-    const auth = classifyClientError(failure('All configured authentication methods failed', 'client-authentication'), label, 'as "root": tried key K');
+    const auth = classifyClientError(
+      failure('All configured authentication methods failed', 'client-authentication'),
+      label,
+      'as "root": tried key K',
+    );
     expect(auth.kind).to.equal('auth');
     expect(auth.message).to.equal(`${label} refused the login as "root": tried key K`);
     expect(classifyClientError(failure('Too many authentication failures'), label, '').kind).to.equal('auth');
-    expect(classifyClientError(Object.assign(failure('read ECONNRESET', 'client-socket'), { code: 'ECONNRESET' }), label, '').kind).to.equal('network');
+    expect(
+      classifyClientError(Object.assign(failure('read ECONNRESET', 'client-socket'), { code: 'ECONNRESET' }), label, '')
+        .kind,
+    ).to.equal('network');
     expect(classifyClientError(failure('Keepalive timeout', 'client-timeout'), label, '').kind).to.equal('timeout');
-    const handshake = classifyClientError(failure('Handshake failed: no matching host key format', 'handshake'), label, '');
+    const handshake = classifyClientError(
+      failure('Handshake failed: no matching host key format', 'handshake'),
+      label,
+      '',
+    );
     expect(handshake.kind).to.equal('other');
     expect(handshake.message).to.include(`the SSH handshake with ${label} failed`);
-    expect(classifyClientError(failure('Connection lost before handshake', 'protocol'), label, '').kind).to.equal('network');
+    expect(classifyClientError(failure('Connection lost before handshake', 'protocol'), label, '').kind).to.equal(
+      'network',
+    );
   });
 });

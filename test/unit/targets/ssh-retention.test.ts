@@ -46,7 +46,12 @@ describe('SSH target memory', () => {
     const target = new SshTarget({
       address: { kind: 'ssh', user: 'h0001', host: '127.0.0.1', port },
       credentials: { identities: [loadIdentity(keys.clientKeyPath)] },
-      hostKeys: { knownHosts: parseKnownHosts('', 'none'), knownHostsFiles: [], pins: [keys.hostKeyFingerprint], acceptNew: false },
+      hostKeys: {
+        knownHosts: parseKnownHosts('', 'none'),
+        knownHostsFiles: [],
+        pins: [keys.hostKeyFingerprint],
+        acceptNew: false,
+      },
       connectTimeoutMs: 10_000,
     });
     try {
