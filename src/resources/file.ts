@@ -129,10 +129,34 @@ function missingFromGroup(frame: Frame, path: string, statStatus: number): FileM
   throw new FactError(`${what}: ${complaint}`);
 }
 
+/** Content and digest reads stop after this many seconds (a file on a hung network mount, a huge file). */
+export const FILE_READ_TIMEOUT_SECONDS = 30;
+
+/** The read's exit status when the path exists but is no regular file (a FIFO would block, /dev/zero never ends). */
+const NOT_A_REGULAR_FILE = 3;
+
+/**
+ * Reads only a regular file (a symlink to one included), within FILE_READ_TIMEOUT_SECONDS where
+ * the target has timeout(1): a FIFO, a device or a directory is refused by name, and what the
+ * path is goes to stderr. A missing path is left to the reader, whose "No such file" is the
+ * evidence of absence.
+ */
+function regularFileRead(path: string, read: string): string {
+  const p = shellQuote(path);
+  return `if [ -e ${p} ] && [ ! -f ${p} ]; then
+  if [ -d ${p} ]; then echo 'a directory' >&2; elif [ -p ${p} ]; then echo 'a FIFO' >&2
+  elif [ -c ${p} ]; then echo 'a character device' >&2; elif [ -b ${p} ]; then echo 'a block device' >&2
+  elif [ -S ${p} ]; then echo 'a socket' >&2; else echo 'not a regular file' >&2; fi
+  exit ${NOT_A_REGULAR_FILE}
+fi
+if ds_has timeout; then exec timeout -s KILL ${FILE_READ_TIMEOUT_SECONDS} ${read}; fi
+exec ${read}`;
+}
+
 function contentQuery(path: string): FactQuery<FileContent> {
   return {
     key: `file-content:${path}`,
-    script: `head -c ${FILE_CONTENT_LIMIT + 1} -- ${shellQuote(path)}`,
+    script: regularFileRead(path, `head -c ${FILE_CONTENT_LIMIT + 1} -- ${shellQuote(path)}`),
     parse: (frame) => parseFileContent(frame, path),
   };
 }
@@ -140,9 +164,21 @@ function contentQuery(path: string): FactQuery<FileContent> {
 function digestQuery(path: string): FactQuery<FileDigest> {
   return {
     key: `file-sha256:${path}`,
-    script: `sha256sum -- ${shellQuote(path)}`,
+    script: regularFileRead(path, `sha256sum -- ${shellQuote(path)}`),
     parse: (frame) => parseFileDigest(frame, path),
   };
+}
+
+/** A read that was refused or stopped: what the path is, or that it took too long. */
+function unreadable(frame: Frame, path: string): FactError | undefined {
+  if (frame.exitCode === NOT_A_REGULAR_FILE) {
+    const what = firstLines(frame.stderr.toString('utf8').trim(), 1) || 'not a regular file';
+    return new FactError(`${path} is ${what}: only a regular file's content and sha256 are read`);
+  }
+  // timeout -s KILL: GNU timeout exits 137 (or 124), BusyBox's killed child 137.
+  if (frame.exitCode === 137 || frame.exitCode === 124)
+    return new FactError(`reading ${path} took longer than ${FILE_READ_TIMEOUT_SECONDS} s and was stopped`);
+  return undefined;
 }
 
 /** `stat` and friends say why a path is missing; only "does not exist" is evidence of absence. */
@@ -196,6 +232,8 @@ function splitOwnerGroup(names: string[]): [string, string] {
 
 export function parseFileContent(frame: Frame, path: string): FileContent {
   requireRan(frame, `reading ${path}`);
+  const refused = unreadable(frame, path);
+  if (refused) throw refused;
   const reason = missingReason(frame);
   if (reason) return { exists: false, reason };
   if (frame.exitCode !== 0) throw new FactError(`reading ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
@@ -206,6 +244,8 @@ export function parseFileContent(frame: Frame, path: string): FileContent {
 
 export function parseFileDigest(frame: Frame, path: string): FileDigest {
   requireRan(frame, `sha256sum ${path}`);
+  const refused = unreadable(frame, path);
+  if (refused) throw refused;
   const reason = missingReason(frame);
   if (reason) return { exists: false, reason };
   if (frame.exitCode !== 0) throw new FactError(`sha256sum ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);

@@ -30,8 +30,8 @@ describe('command resource', () => {
   describe('the fragment', () => {
     it('gives the text to sh -c as one quoted word, with the timeout', () => {
       const script = commandResource.facts.result!(`echo "it's" $(id -u) \`x\``, { timeout: 5 }).script;
-      expect(script).to.include(`timeout 5 sh -c 'echo "it'\\''s" $(id -u) \`x\`' >"$ds_dir/command-stdout"`);
-      expect(commandResource.facts.result!('true', {}).script).to.include('timeout 60 sh -c');
+      expect(script).to.include(`timeout $ds_kill 5 sh -c 'echo "it'\\''s" $(id -u) \`x\`' 2>"$ds_dir/command-errors"`);
+      expect(commandResource.facts.result!('true', {}).script).to.include('timeout $ds_kill 60 sh -c');
     });
 
     it('runs each distinct text and timeout once', () => {
@@ -73,8 +73,17 @@ describe('command resource', () => {
 
     it('is an error when the wrapper itself failed or the output does not add up', () => {
       expect(() => parseCommandResult(frame('', 127, 'sh: head: not found'), 'x')).to.throw(FactError, /127/);
-      expect(() => parseCommandResult(frame('no header'), 'x')).to.throw(FactError, /wrapper failed/);
+      expect(() => parseCommandResult(frame('no header', 3), 'x')).to.throw(FactError, /wrapper failed \(exit 3\)/);
+      expect(() => parseCommandResult(frame(''), 'x')).to.throw(FactError, /temporary directory on the target \(is its file system full/);
+      expect(() => parseCommandResult(frame('', 92), 'x')).to.throw(FactError, /could not keep the command's output or status/);
       expect(() => parseCommandResult(frame('@@command 0 60 10 0\nshort'), 'x')).to.throw(FactError, /expected 10/);
+    });
+
+    it('says which stream could not be kept on the target, with the status the command had', () => {
+      expect(() => parseCommandResult(frame('@@command-unspooled stderr 0\n'), 'x')).to.throw(
+        FactError,
+        /the command ran \(exit 0\), but its stderr could not be kept .*file system full/,
+      );
     });
 
     it('keeps at most the limit of each stream and reports the real size', () => {
