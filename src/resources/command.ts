@@ -59,7 +59,8 @@ export function commandScript(text: string, timeout: number): string {
   const keep = COMMAND_OUTPUT_LIMIT + 1;
   // The probe's own umask is 077; the user's command gets the login's umask back.
   return `ds_spool() {
-  if head -c ${keep} >"$ds_dir/command-$1"; then ds_kept=ok; else ds_kept=failed; fi
+  # A spool that could not be written is removed at once: the space is needed for the status.
+  if head -c ${keep} >"$ds_dir/command-$1"; then ds_kept=ok; else ds_kept=failed; : >"$ds_dir/command-$1"; fi
   ds_rest=$(wc -c)
   printf '%s %s\\n' "$ds_kept" "$(($(wc -c <"$ds_dir/command-$1") + ds_rest))"
 }
@@ -82,7 +83,10 @@ read -r ds_rc ds_limit <"$ds_dir/command-status" || exit ${SPOOL_READ_FAILED}
 read -r ds_out_kept ds_out <"$ds_dir/command-stdout-spool" || exit ${SPOOL_READ_FAILED}
 read -r ds_err_kept ds_err <"$ds_dir/command-stderr-spool" || exit ${SPOOL_READ_FAILED}
 for ds_s in "stdout $ds_out_kept" "stderr $ds_err_kept"; do
-  case $ds_s in *' ok') ;; *) printf '@@command-unspooled %s %s\\n' "\${ds_s%% *}" "$ds_rc"; exit 0 ;; esac
+  case $ds_s in
+    *' ok') ;;
+    *) rm -f -- "$ds_dir"/command-*; printf '@@command-unspooled %s %s\\n' "\${ds_s%% *}" "$ds_rc"; exit 0 ;;
+  esac
 done
 printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" "$ds_out" "$ds_err"
 head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stdout"
