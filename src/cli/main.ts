@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
+import { OutputFileError } from '../io/atomic-write.js';
 import { isSpecError } from '../plan/build.js';
 import { parseDuration } from '../plan/duration.js';
 import { parseTargetAddress, type TargetAddress } from '../targets/address.js';
@@ -163,6 +164,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   if (isSpecError(error)) {
     io.stderr.write(`driftspec: ${error.message}\n`);
     return EXIT.config;
+  }
+  if (error instanceof OutputFileError) {
+    io.stderr.write(`driftspec: ${error.message}\n`);
+    return EXIT.output;
   }
   io.stderr.write(`driftspec: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT.internal;

@@ -4,7 +4,7 @@
  * temporary file system. The same faults over SSH are in faults.e2e.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -13,6 +13,7 @@ import { runHost } from '../../src/engine/run-host.js';
 import { createRegistry } from '../../src/resources/index.js';
 import type { HostResult } from '../../src/results/schema.js';
 import { LocalTarget } from '../../src/targets/local.js';
+import { runCli } from '../support/cli.js';
 import { isRoot } from '../support/environment.js';
 import { outcomes } from '../support/local.js';
 import { processesMatching, waitForNone } from './processes.js';
@@ -102,5 +103,45 @@ describe('reliability: faults on the local target', function () {
     expect(Date.now() - started).to.be.lessThan(6_000);
     await waitForNone(marker, 2_000);
     expect(processesMatching(marker)).to.deep.equal([]);
+  });
+
+  describe('outputs that cannot be written (exit 73, the path named, nothing written)', () => {
+    const spec = () => {
+      const path = join(work, 'spec.yaml');
+      writeFileSync(path, 'spec: outputs\nchecks:\n  - command: "true"\n    exitStatus: 0\n');
+      return path;
+    };
+
+    it('with several reports, writes none when one path is a directory', async () => {
+      const out = join(work, 'reports-dir');
+      mkdirSync(join(out, 'report.html'), { recursive: true });
+      const run = await runCli(['run', spec(), '-r', `json:${join(out, 'ok.json')}`, '-r', `html:${join(out, 'report.html')}`], join(work, 'cache'));
+      expect(run.code, run.stderr).to.equal(73);
+      expect(run.stderr).to.include(`cannot write ${join(out, 'report.html')}: it is a directory`);
+      expect(run.stderr).to.not.include('internal error');
+      expect(readdirSync(out)).to.deep.equal(['report.html']);
+    });
+
+    it('names a read-only file system for a report and a snapshot', async function () {
+      if (!isRoot()) this.skip();
+      const readOnly = join(work, 'read-only');
+      mkdirSync(join(work, 'small-tree'));
+      mkdirSync(readOnly);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', readOnly]);
+      try {
+        const runs = [
+          ['run', spec(), '-r', `json:${join(readOnly, 'run.json')}`],
+          ['snapshot', 'local', '--output', join(readOnly, 'snapshot.json'), '--files', join(work, 'small-tree')],
+        ];
+        for (const args of runs) {
+          const run = await runCli(args, join(work, 'cache'));
+          expect(run.code, `${args.join(' ')}\n${run.stderr}`).to.equal(73);
+          expect(run.stderr).to.match(new RegExp(`cannot write ${readOnly}/\\w+\\.json: the file system is read-only`));
+        }
+        expect(readdirSync(readOnly)).to.deep.equal([]);
+      } finally {
+        execFileSync('umount', [readOnly]);
+      }
+    });
   });
 });
