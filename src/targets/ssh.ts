@@ -1,6 +1,7 @@
 import { connect as connectTcp } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
+import { withProbeDeadline } from '../probe/script.js';
 import { sshTargetName, type SshAddress } from './address.js';
 import { decideHostKey, hostLabel, preferredHostKeyAlgorithms, type HostKeyPolicy } from './host-key-policy.js';
 import type { SshCredentials } from './ssh-credentials.js';
@@ -315,7 +316,8 @@ class AuthSequence {
 async function runProbe(connection: Connection, launch: ProbeLaunch, script: string, options: ExecOptions, label: string): Promise<ExecResult> {
   const channel = await openSession(connection, launch.command, label);
   connection.sessionsOpened++;
-  return collectProbe(connection, channel, launch.stdinPrefix() + script, options, label);
+  // The deadline lets the probe end itself: sshd refuses to signal a root login's session.
+  return collectProbe(connection, channel, launch.stdinPrefix() + withProbeDeadline(script, options.timeoutMs), options, label);
 }
 
 /** Delays before asking again when sshd refuses a session on a connection that had one. */
