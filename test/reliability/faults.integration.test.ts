@@ -16,7 +16,7 @@ import { LocalTarget } from '../../src/targets/local.js';
 import { runCli } from '../support/cli.js';
 import { isRoot } from '../support/environment.js';
 import { outcomes } from '../support/local.js';
-import { processesMatching, waitForNone } from './processes.js';
+import { processesMatching, stubborn, waitForNone } from './processes.js';
 
 const registry = createRegistry();
 
@@ -58,7 +58,7 @@ describe('reliability: faults on the local target', function () {
     const marker = `ds-ignores-term-${process.pid}`;
     const started = Date.now();
     const result = await runOn(new LocalTarget(), () => {
-      command(`trap '' TERM; sh -c 'trap "" TERM; sleep 300; : ${marker}' & sleep 300; : ${marker}`, { timeout: 1 }).exitStatus(0);
+      command(stubborn(marker), { timeout: 1 }).exitStatus(0);
     });
     expect(outcomes(result)[0]).to.match(/^error: .*(timed out after 1 s|killed by signal 9)/);
     // 1 s, then SIGKILL 2 s later (COMMAND_KILL_AFTER).

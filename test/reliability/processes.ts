@@ -26,3 +26,6 @@ export async function waitForNone(marker: string, withinMs: number, list: (marke
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A command that ignores SIGTERM and has a child of its own that does too; both carry `marker`. */
+export const stubborn = (marker: string) => `trap '' TERM; sh -c 'trap "" TERM; sleep 300; : ${marker}' & sleep 300; : ${marker}`;

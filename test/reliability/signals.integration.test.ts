@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { processesMatching, waitForNone } from './processes.js';
+import { processesMatching, stubborn, waitForNone } from './processes.js';
 import { startCli, waitUntil } from './signal-run.js';
 
 describe('reliability: signals to driftspec on the local target', function () {
@@ -27,10 +27,9 @@ describe('reliability: signals to driftspec on the local target', function () {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     it(`${signal} while probing: exit ${code}, the probe and the command's own process group end`, async () => {
       const marker = `ds-signal-probing-${signal}-${process.pid}`;
-      // A command that ignores SIGTERM, with a child of its own, in the group timeout(1) gives it.
-      const text = `trap '' TERM; sh -c 'sleep 300; : ${marker}' & sleep 300; : ${marker}`;
       const reports = join(work, 'reports');
-      const run = startCli(['run', specWith(text), '-r', `json:${join(reports, 'run.json')}`], join(work, 'cache'));
+      // In the process group timeout(1) gives it.
+      const run = startCli(['run', specWith(stubborn(marker)), '-r', `json:${join(reports, 'run.json')}`], join(work, 'cache'));
       await waitUntil(() => processesMatching(marker).length >= 2, 15_000, 'the command started');
       run.child.kill(signal);
       expect(await run.ended, run.stderr()).to.equal(code);
