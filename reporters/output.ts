@@ -48,9 +48,11 @@ export function validateReporterRequests(requests: readonly ReporterRequest[]): 
 /**
  * Writes every requested report. The files are written in full to temporary files beside their
  * targets first and put in place only when every report has been rendered to its end, so a
- * report that fails to render, even half-way, leaves no file behind and replaces none. The report
- * for stdout is written while the files wait, piece by piece as it is rendered (so a failure in
- * its own rendering leaves what was written before it on stdout).
+ * report that fails to render, even half-way, leaves no file behind and replaces none; nor does a
+ * path that cannot be written (an existing directory, a read-only file system: OutputFileError,
+ * naming it), nor a signal (the temporary files go with the process, see atomic-write.ts). The
+ * report for stdout is written while the files wait, piece by piece as it is rendered (so a
+ * failure in its own rendering leaves what was written before it on stdout).
  */
 export async function writeReports<R = RunResult, V = Verdict>(
   requests: readonly ReporterRequest[],
