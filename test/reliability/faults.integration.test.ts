@@ -122,7 +122,7 @@ describe('reliability: faults on the local target', function () {
       expect(readdirSync(out)).to.deep.equal(['report.html']);
     });
 
-    it('names a read-only file system for a report and a snapshot', async function () {
+    it('names a read-only file system for a report, a snapshot and a generated spec', async function () {
       if (!isRoot()) this.skip();
       const readOnly = join(work, 'read-only');
       mkdirSync(join(work, 'small-tree'));
@@ -138,6 +138,12 @@ describe('reliability: faults on the local target', function () {
           expect(run.code, `${args.join(' ')}\n${run.stderr}`).to.equal(73);
           expect(run.stderr).to.match(new RegExp(`cannot write ${readOnly}/\\w+\\.json: the file system is read-only`));
         }
+        const snapshot = join(work, 'snapshot.json');
+        const taken = await runCli(['snapshot', 'local', '--output', snapshot, '--files', join(work, 'small-tree')], join(work, 'cache'));
+        expect(taken.code, taken.stderr).to.equal(0);
+        const generated = await runCli(['generate', '--from', snapshot, '--output', join(readOnly, 'spec.yaml')], join(work, 'cache'));
+        expect(generated.code, generated.stderr).to.equal(73);
+        expect(generated.stderr).to.include(`cannot write ${join(readOnly, 'spec.yaml')}: the file system is read-only`);
         expect(readdirSync(readOnly)).to.deep.equal([]);
       } finally {
         execFileSync('umount', [readOnly]);
