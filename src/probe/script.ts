@@ -104,7 +104,8 @@ export function withProbeDeadline(script: string, timeoutMs: number): string {
  * `$ds_dir/groups` by ds_in_group), sends SIGTERM to the probe's own process group, and after a
  * grace of two seconds SIGKILL. A parent that is gone means driftspec was killed or the SSH
  * connection was lost: OpenSSH closes the pipes, but sends no signal for a session without a
- * terminal, and refuses a client's signal request for root logins. The watchdog holds none of the
+ * terminal, and refuses a client's signal request for root logins. ds_in_group also ends, once a
+ * command has finished, what it left running in its group. The watchdog holds none of the
  * probe's pipes (`exec` redirections: a redirected function call would keep a saved copy), so it
  * never holds a channel open.
  */
@@ -123,6 +124,8 @@ ds_stop_commands() {
 ds_in_group() {
   sh -c 'printf "%s\\n" "$$" >"$1"; shift; exec "$@"' ds_in_group "$ds_dir/groups" "$@"
   set -- $?
+  # What the command left running in its group goes with it, and lets go of the output pipes.
+  read -r ds_g <"$ds_dir/groups" 2>/dev/null && kill -KILL "-$ds_g" 2>/dev/null
   : >"$ds_dir/groups"
   return "$1"
 }

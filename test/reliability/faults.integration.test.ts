@@ -66,6 +66,15 @@ describe('reliability: faults on the local target', function () {
     await waitForNone(marker, 3_000);
   });
 
+  it('ends what a finished command left running in its group, without waiting for it', async () => {
+    const marker = `ds-left-behind-${process.pid}`;
+    const started = Date.now();
+    const result = await runOn(new LocalTarget(), () => command(`sh -c 'sleep 300; : ${marker}' & echo started`).stdout('started\n'));
+    expect(outcomes(result)[0]).to.match(/^passed: /);
+    expect(Date.now() - started).to.be.lessThan(5_000);
+    await waitForNone(marker, 1_000);
+  });
+
   it('caps what a command prints on the target and still counts it', async () => {
     const result = await runOn(new LocalTarget(), () => {
       command('head -c 50000000 /dev/zero; echo done >&2').exitStatus(0).not.stdout({ contains: 'x' }).stderr('done\n');
