@@ -38,6 +38,16 @@ describe('reliability: signals to driftspec on the local target', function () {
     });
   }
 
+  it("SIGKILL while probing: no exit hook runs, and the probe's watchdog ends the probe and the command", async () => {
+    const marker = `ds-signal-kill-${process.pid}`;
+    const run = startCli(['run', specWith(stubborn(marker))], join(work, 'cache'));
+    await waitUntil(() => processesMatching(marker).length >= 2, 15_000, 'the command started');
+    run.child.kill('SIGKILL');
+    expect(await run.ended).to.equal('SIGKILL');
+    // The watchdog looks once a second, then SIGTERM, and SIGKILL two seconds later.
+    await waitForNone(marker, 5_000);
+  });
+
   it('SIGTERM while writing reports: no report and no temporary file is left', async () => {
     const reports = join(work, 'reports');
     mkdirSync(reports);
