@@ -3,25 +3,15 @@
  * sshd refuses a client's signal request): the probe's watchdog ends what driftspec can no longer
  * reach. The same cases on the local target are in faults.integration.test.ts.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { runCli } from '../support/cli.js';
-import { useTestbed } from '../support/testbed.js';
 import { stubborn, waitForNone } from './processes.js';
-import { commandCheck, remoteCases } from './remote.js';
+import { commandCheck, useRemoteCases } from './remote.js';
 
 describe('reliability: faults over SSH', function () {
   this.timeout(120_000);
-  const bed = useTestbed({ base: 155, count: 1 });
-  let work = '';
-  before(() => {
-    work = mkdtempSync(join(tmpdir(), 'driftspec-ssh-faults-'));
-  });
-  after(() => work && rmSync(work, { recursive: true, force: true }));
-
-  const { sshArgs, remoteLeft, spec, instance } = remoteCases(bed, () => work);
+  const { sshArgs, remoteLeft, spec, work, instance } = useRemoteCases(155);
 
   it('a command ignoring SIGTERM ends at its own timeout; a FIFO and /dev/zero are refused by name', async () => {
     const marker = `ds-ssh-stubborn-${process.pid}`;
@@ -33,7 +23,7 @@ describe('reliability: faults over SSH', function () {
       '  - file: /etc/hostname\n    exists: true\n',
     ].join('');
     const started = Date.now();
-    const run = await runCli(['run', spec('faults', body), ...sshArgs(), '-v'], join(work, 'cache'));
+    const run = await runCli(['run', spec('faults', body), ...sshArgs(), '-v'], join(work(), 'cache'));
     expect(run.code, run.stdout + run.stderr).to.equal(2);
     expect(Date.now() - started).to.be.lessThan(15_000);
     expect(run.stdout).to.match(/timed out after 1 s|killed by signal 9/);

@@ -1,11 +1,23 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Testbed } from '../support/testbed.js';
+import { useTestbed } from '../support/testbed.js';
 
-/** What the SSH reliability tests do with their one instance. */
-export function remoteCases(bed: Testbed, work: () => string) {
+/**
+ * One booted instance for the SSH reliability tests of a describe block, a working folder, and
+ * what the tests do with them.
+ */
+export function useRemoteCases(base: number) {
+  const bed = useTestbed({ base, count: 1 });
+  let folder = '';
+  before(() => {
+    folder = mkdtempSync(join(tmpdir(), 'driftspec-ssh-reliability-'));
+  });
+  after(() => folder && rmSync(folder, { recursive: true, force: true }));
+  const work = () => folder;
   const instance = () => bed.instances[0]!;
   return {
+    work,
     instance,
     sshArgs: () => ['-t', instance().url, '-i', instance().keyPath, '--known-hosts', instance().knownHostsPath],
     /** The instance's processes whose command line holds `marker`, and its probe directories. */
