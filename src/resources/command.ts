@@ -46,8 +46,9 @@ const SPOOL_READ_FAILED = 92;
 
 /**
  * The text runs as ONE word given to `sh -c`: the spec's text is the command, nothing around it
- * is. `timeout` enforces the time limit, SIGKILL included, and gives the command its own process
- * group, recorded for the probe's watchdog (ds_in_group, src/probe/script.ts). Its stdout and
+ * is. `timeout` enforces the time limit, SIGKILL included; `setsid` (or else GNU timeout itself)
+ * gives the command its own process group, recorded for the probe's watchdog (ds_in_group,
+ * src/probe/script.ts): BusyBox timeout signals only the command's own process, not its children. Its stdout and
  * stderr go through pipes into files in the probe's private directory, each file capped at one
  * byte over the limit (the rest is only counted), so a chatty command never fills the target's
  * temporary file system. The frame carries a header (status, timeout applied, sizes) and then up
@@ -73,7 +74,8 @@ umask "$ds_user_umask"
 if ds_has timeout; then
   ds_limit=${timeout}
   if timeout -k 1 1 true >/dev/null 2>&1; then ds_kill="-k ${COMMAND_KILL_AFTER}"; else ds_kill="-s KILL"; fi
-  ds_in_group timeout $ds_kill ${timeout} ${run} 2>"$ds_dir/command-errors"
+  ds_own=; ! ds_has setsid || ds_own=setsid
+  ds_in_group $ds_own timeout $ds_kill ${timeout} ${run} 2>"$ds_dir/command-errors"
 else ds_limit=none; ${run} 2>"$ds_dir/command-errors"; fi
 printf '%s %s\\n' "$?" "$ds_limit" >"$ds_dir/command-status"
 } | ds_spool stdout >"$ds_dir/command-stdout-spool"

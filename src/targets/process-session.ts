@@ -1,38 +1,64 @@
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
- * Ends, with SIGKILL, every process of the session that `leader` started (the local probe is
- * spawned detached, so it leads a session of its own). A process group alone is not enough:
- * `timeout` moves each command check into a group of its own, inside the same session. Where
- * there is no /proc, the leader's process group is what can be reached.
+ * Ends, with SIGKILL, every process that `leader` started: the members of the session it leads
+ * (the local probe is spawned detached, so it leads one of its own) and all its descendants,
+ * which includes a command check that the probe moved into a session of its own (`setsid`).
+ * Where there is no /proc, the leader's process group is what can be reached.
  */
 export function killSession(leader: number): void {
+  // Read before any is killed: an orphan is handed to init, out of the tree.
+  const started = startedBy(leader);
   signal(-leader);
-  for (const pid of sessionMembers(leader)) signal(pid);
+  for (const pid of started) signal(pid);
 }
 
-/** Process ids whose session id is `session`, from /proc/PID/stat (empty without /proc). */
-export function sessionMembers(session: number): number[] {
-  let entries: string[];
+interface ProcessEntry {
+  pid: number;
+  parent: number;
+  session: number;
+}
+
+/** Process ids in the session `leader` leads or below it in the process tree (empty without /proc). */
+export function startedBy(leader: number): number[] {
+  const entries = processTable();
+  const found = new Set(entries.filter((entry) => entry.session === leader).map((entry) => entry.pid));
+  found.add(leader);
+  // Descendants, to any depth: repeat until a pass adds nobody.
+  for (let added = true; added; ) {
+    added = false;
+    for (const entry of entries) {
+      if (found.has(entry.pid) || !found.has(entry.parent)) continue;
+      found.add(entry.pid);
+      added = true;
+    }
+  }
+  found.delete(leader);
+  return [...found];
+}
+
+function processTable(): ProcessEntry[] {
+  let names: string[];
   try {
-    entries = readdirSync('/proc');
+    names = readdirSync('/proc');
   } catch {
     return [];
   }
-  const members: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    if (sessionOf(entry) === session) members.push(Number(entry));
+  const entries: ProcessEntry[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = readEntry(name);
+    if (entry) entries.push(entry);
   }
-  return members;
+  return entries;
 }
 
-/** Field 6 of /proc/PID/stat; the command name before it is in parentheses and may hold anything. */
-function sessionOf(pid: string): number | undefined {
+/** Fields 4 and 6 of /proc/PID/stat; the command name before them is in parentheses and may hold anything. */
+function readEntry(pid: string): ProcessEntry | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[3]);
+    return { pid: Number(pid), parent: Number(fields[1]), session: Number(fields[3]) };
   } catch {
     return undefined;
   }

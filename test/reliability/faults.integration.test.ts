@@ -4,7 +4,7 @@
  * temporary file system. The same faults over SSH are in faults.e2e.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -64,6 +64,22 @@ describe('reliability: faults on the local target', function () {
     // 1 s, then SIGKILL 2 s later (COMMAND_KILL_AFTER).
     expect(Date.now() - started).to.be.lessThan(8_000);
     await waitForNone(marker, 3_000);
+  });
+
+  it('ends a command that ignores SIGTERM under BusyBox timeout too, with its children', async function () {
+    if (!existsSync('/usr/bin/busybox')) this.skip();
+    const tools = join(work, 'busybox-timeout');
+    mkdirSync(tools);
+    symlinkSync('/usr/bin/busybox', join(tools, 'timeout'));
+    const shell = join(work, 'sh-with-busybox-timeout');
+    writeFileSync(shell, `#!/bin/sh\nPATH=${tools}:$PATH exec /bin/sh "$@"\n`);
+    chmodSync(shell, 0o755);
+    const marker = `ds-busybox-timeout-${process.pid}`;
+    const started = Date.now();
+    const result = await runOn(new LocalTarget(shell), () => command(stubborn(marker), { timeout: 1 }).exitStatus(0));
+    expect(outcomes(result)[0]).to.match(/^error: .*(timed out after 1 s|killed by signal 9)/);
+    expect(Date.now() - started).to.be.lessThan(8_000);
+    await waitForNone(marker, 2_000);
   });
 
   it('ends what a finished command left running in its group, without waiting for it', async () => {
