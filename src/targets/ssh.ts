@@ -317,7 +317,8 @@ async function runProbe(connection: Connection, launch: ProbeLaunch, script: str
   const channel = await openSession(connection, launch.command, label);
   connection.sessionsOpened++;
   // The deadline lets the probe end itself: sshd refuses to signal a root login's session.
-  return collectProbe(connection, channel, launch.stdinPrefix() + withProbeDeadline(script, options.timeoutMs), options, label);
+  const stdin = launch.stdinPrefix() + withProbeDeadline(script, options.timeoutMs);
+  return collectProbe(connection, channel, stdin, options, label);
 }
 
 /** Delays before asking again when sshd refuses a session on a connection that had one. */

@@ -4,7 +4,16 @@
  * temporary file system. The same faults over SSH are in faults.e2e.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -85,7 +94,9 @@ describe('reliability: faults on the local target', function () {
   it('ends what a finished command left running in its group, without waiting for it', async () => {
     const marker = `ds-left-behind-${process.pid}`;
     const started = Date.now();
-    const result = await runOn(new LocalTarget(), () => command(`sh -c 'sleep 300; : ${marker}' & echo started`).stdout('started\n'));
+    const result = await runOn(new LocalTarget(), () =>
+      command(`sh -c 'sleep 300; : ${marker}' & echo started`).stdout('started\n'),
+    );
     expect(outcomes(result)[0]).to.match(/^passed: /);
     expect(Date.now() - started).to.be.lessThan(5_000);
     await waitForNone(marker, 1_000);
@@ -113,7 +124,9 @@ describe('reliability: faults on the local target', function () {
         command('echo small').stdout('small\n');
       });
       const all = outcomes(result);
-      expect(all[0], all.join('\n')).to.match(/^error: .*the command ran \(exit 0\), but its stdout could not be kept .*file system full/);
+      expect(all[0], all.join('\n')).to.match(
+        /^error: .*the command ran \(exit 0\), but its stdout could not be kept .*file system full/,
+      );
       expect(all[1], all.join('\n')).to.match(/^passed: /);
     } finally {
       execFileSync('umount', [tiny]);
@@ -123,7 +136,11 @@ describe('reliability: faults on the local target', function () {
   it('ends the probe and every command group it started at the probe timeout', async () => {
     const marker = `ds-probe-timeout-${process.pid}`;
     const started = Date.now();
-    const result = await runOn(new LocalTarget(), () => command(`sleep 300; : ${marker}`, { timeout: 600 }).exitStatus(0), 1_500);
+    const result = await runOn(
+      new LocalTarget(),
+      () => command(`sleep 300; : ${marker}`, { timeout: 600 }).exitStatus(0),
+      1_500,
+    );
     expect(outcomes(result)[0]).to.match(/^error: /);
     expect(Date.now() - started).to.be.lessThan(6_000);
     await waitForNone(marker, 2_000);
@@ -140,7 +157,10 @@ describe('reliability: faults on the local target', function () {
     it('with several reports, writes none when one path is a directory', async () => {
       const out = join(work, 'reports-dir');
       mkdirSync(join(out, 'report.html'), { recursive: true });
-      const run = await runCli(['run', spec(), '-r', `json:${join(out, 'ok.json')}`, '-r', `html:${join(out, 'report.html')}`], join(work, 'cache'));
+      const run = await runCli(
+        ['run', spec(), '-r', `json:${join(out, 'ok.json')}`, '-r', `html:${join(out, 'report.html')}`],
+        join(work, 'cache'),
+      );
       expect(run.code, run.stderr).to.equal(73);
       expect(run.stderr).to.include(`cannot write ${join(out, 'report.html')}: it is a directory`);
       expect(run.stderr).to.not.include('internal error');
@@ -164,11 +184,19 @@ describe('reliability: faults on the local target', function () {
           expect(run.stderr).to.match(new RegExp(`cannot write ${readOnly}/\\w+\\.json: the file system is read-only`));
         }
         const snapshot = join(work, 'snapshot.json');
-        const taken = await runCli(['snapshot', 'local', '--output', snapshot, '--files', join(work, 'small-tree')], join(work, 'cache'));
+        const taken = await runCli(
+          ['snapshot', 'local', '--output', snapshot, '--files', join(work, 'small-tree')],
+          join(work, 'cache'),
+        );
         expect(taken.code, taken.stderr).to.equal(0);
-        const generated = await runCli(['generate', '--from', snapshot, '--output', join(readOnly, 'spec.yaml')], join(work, 'cache'));
+        const generated = await runCli(
+          ['generate', '--from', snapshot, '--output', join(readOnly, 'spec.yaml')],
+          join(work, 'cache'),
+        );
         expect(generated.code, generated.stderr).to.equal(73);
-        expect(generated.stderr).to.include(`cannot write ${join(readOnly, 'spec.yaml')}: the file system is read-only`);
+        expect(generated.stderr).to.include(
+          `cannot write ${join(readOnly, 'spec.yaml')}: the file system is read-only`,
+        );
         expect(readdirSync(readOnly)).to.deep.equal([]);
       } finally {
         execFileSync('umount', [readOnly]);

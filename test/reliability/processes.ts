@@ -17,7 +17,11 @@ export function processesMatching(marker: string): string[] {
 }
 
 /** Waits until no process holds `marker`, failing with the ones left after `withinMs`. */
-export async function waitForNone(marker: string, withinMs: number, list: (marker: string) => string[] | Promise<string[]> = processesMatching): Promise<void> {
+export async function waitForNone(
+  marker: string,
+  withinMs: number,
+  list: (marker: string) => string[] | Promise<string[]> = processesMatching,
+): Promise<void> {
   const deadline = Date.now() + withinMs;
   for (;;) {
     const left = await list(marker);
@@ -28,4 +32,5 @@ export async function waitForNone(marker: string, withinMs: number, list: (marke
 }
 
 /** A command that ignores SIGTERM and has a child of its own that does too; both carry `marker`. */
-export const stubborn = (marker: string) => `trap '' TERM; sh -c 'trap "" TERM; sleep 300; : ${marker}' & sleep 300; : ${marker}`;
+export const stubborn = (marker: string) =>
+  `trap '' TERM; sh -c 'trap "" TERM; sleep 300; : ${marker}' & sleep 300; : ${marker}`;

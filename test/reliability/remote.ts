@@ -26,7 +26,10 @@ export function useRemoteCases(base: number) {
         .inContainer(['ps', '-eo', 'pid=,args='])
         .split('\n')
         .filter((line) => line.includes(marker) && !line.includes('ps -eo'));
-      const probeDirectories = instance().inContainer(['sh', '-c', 'ls -d /tmp/tmp.* 2>/dev/null || true']).split('\n').filter(Boolean);
+      const probeDirectories = instance()
+        .inContainer(['sh', '-c', 'ls -d /tmp/tmp.* 2>/dev/null || true'])
+        .split('\n')
+        .filter(Boolean);
       return [...processes, ...probeDirectories];
     },
     spec: (name: string, body: string): string => {

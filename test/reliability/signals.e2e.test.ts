@@ -16,7 +16,10 @@ describe('reliability: signals over SSH', function () {
 
   it('SIGINT while probing: the remote probe and its command group end with the run', async () => {
     const marker = `ds-ssh-sigint-${process.pid}`;
-    const run = startCli(['run', spec('sigint', commandCheck(stubborn(marker), 600)), ...sshArgs()], join(work(), 'cache'));
+    const run = startCli(
+      ['run', spec('sigint', commandCheck(stubborn(marker), 600)), ...sshArgs()],
+      join(work(), 'cache'),
+    );
     await waitUntil(() => remoteLeft(marker).length >= 2, 30_000, 'the command started on the instance');
     run.child.kill('SIGINT');
     expect(await run.ended, run.stderr()).to.equal(130);
@@ -27,7 +30,10 @@ describe('reliability: signals over SSH', function () {
   it('the probe timeout: the remote probe ends itself, its command group too', async () => {
     const marker = `ds-ssh-timeout-${process.pid}`;
     const started = Date.now();
-    const run = await runCli(['run', spec('timeout', commandCheck(stubborn(marker), 600)), ...sshArgs(), '--timeout', '2'], join(work(), 'cache'));
+    const run = await runCli(
+      ['run', spec('timeout', commandCheck(stubborn(marker), 600)), ...sshArgs(), '--timeout', '2'],
+      join(work(), 'cache'),
+    );
     expect(run.code, run.stdout + run.stderr).to.equal(2);
     expect(run.stdout).to.match(/did not finish within 2000 ms|killed after 2000 ms/);
     await waitForNone(marker, 8_000, remoteLeft);

@@ -20,16 +20,24 @@ describe('reliability: signals to driftspec on the local target', function () {
 
   function specWith(commandText: string): string {
     const path = join(work, 'spec.yaml');
-    writeFileSync(path, `spec: signals\nchecks:\n  - command: ${JSON.stringify(commandText)}\n    options: { timeout: 600 }\n    stdout: x\n`);
+    const check = `  - command: ${JSON.stringify(commandText)}\n    options: { timeout: 600 }\n    stdout: x\n`;
+    writeFileSync(path, `spec: signals\nchecks:\n${check}`);
     return path;
   }
 
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     it(`${signal} while probing: exit ${code}, the probe and the command's own process group end`, async () => {
       const marker = `ds-signal-probing-${signal}-${process.pid}`;
       const reports = join(work, 'reports');
       // In the process group timeout(1) gives it.
-      const run = startCli(['run', specWith(stubborn(marker)), '-r', `json:${join(reports, 'run.json')}`], join(work, 'cache'));
+      const run = startCli(
+        ['run', specWith(stubborn(marker)), '-r', `json:${join(reports, 'run.json')}`],
+        join(work, 'cache'),
+      );
       await waitUntil(() => processesMatching(marker).length >= 2, 15_000, 'the command started');
       run.child.kill(signal);
       expect(await run.ended, run.stderr()).to.equal(code);
@@ -55,8 +63,14 @@ describe('reliability: signals to driftspec on the local target', function () {
     const spec = join(work, 'many.yaml');
     const checks = Array.from({ length: 2000 }, (_, i) => `  - file: /nonexistent/${i}\n    exists: false\n`);
     writeFileSync(spec, `spec: many\nchecks:\n${checks.join('')}`);
-    const run = startCli(['run', spec, '-r', 'json', '-r', `html:${join(reports, 'run.html')}`], join(work, 'cache'), { readStdout: false });
-    await waitUntil(() => readdirSync(reports).some((name) => name.endsWith('.tmp')), 30_000, 'the HTML report is being written');
+    const run = startCli(['run', spec, '-r', 'json', '-r', `html:${join(reports, 'run.html')}`], join(work, 'cache'), {
+      readStdout: false,
+    });
+    await waitUntil(
+      () => readdirSync(reports).some((name) => name.endsWith('.tmp')),
+      30_000,
+      'the HTML report is being written',
+    );
     run.child.kill('SIGTERM');
     expect(await run.ended, run.stderr()).to.equal(143);
     expect(readdirSync(reports)).to.deep.equal([]);
@@ -68,7 +82,10 @@ describe('reliability: signals to driftspec on the local target', function () {
     try {
       const { port } = silent.address() as { port: number };
       const spec = specWith('true');
-      const run = startCli(['run', spec, '-t', `ssh://root@127.0.0.1:${port}`, '--connect-timeout', '60', '--known-hosts', '/dev/null'], join(work, 'cache'));
+      const run = startCli(
+        ['run', spec, '-t', `ssh://root@127.0.0.1:${port}`, '--connect-timeout', '60', '--known-hosts', '/dev/null'],
+        join(work, 'cache'),
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_500));
       const signalled = Date.now();
       run.child.kill('SIGINT');
