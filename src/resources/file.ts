@@ -231,9 +231,9 @@ function splitOwnerGroup(names: string[]): [string, string] {
 }
 
 export function parseFileContent(frame: Frame, path: string): FileContent {
-  requireRan(frame, `reading ${path}`);
   const refused = unreadable(frame, path);
   if (refused) throw refused;
+  requireRan(frame, `reading ${path}`);
   const reason = missingReason(frame);
   if (reason) return { exists: false, reason };
   if (frame.exitCode !== 0) throw new FactError(`reading ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);
@@ -243,9 +243,9 @@ export function parseFileContent(frame: Frame, path: string): FileContent {
 }
 
 export function parseFileDigest(frame: Frame, path: string): FileDigest {
-  requireRan(frame, `sha256sum ${path}`);
   const refused = unreadable(frame, path);
   if (refused) throw refused;
+  requireRan(frame, `sha256sum ${path}`);
   const reason = missingReason(frame);
   if (reason) return { exists: false, reason };
   if (frame.exitCode !== 0) throw new FactError(`sha256sum ${path} exited ${frame.exitCode}: ${firstLines(frame.stderr.toString('utf8').trim(), 3)}`);

@@ -6,7 +6,10 @@ import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { writeReports } from '../../reporters/output.js';
 import { OutputFileError, writeFileAtomically } from '../../src/io/atomic-write.js';
+import { parseFileContent, parseFileDigest } from '../../src/resources/file.js';
+import { FactError } from '../../src/resources/resource.js';
 import type { RunResult } from '../../src/results/schema.js';
+import { frame } from '../support/frames.js';
 
 const VERDICT = { verdict: 'passed', exitCode: 0, summary: 'passed', reasons: [] } as const;
 const sink = () => new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -41,5 +44,25 @@ describe('reliability: unwritable outputs', () => {
     expect(error).to.be.instanceOf(OutputFileError);
     expect((error as Error).message).to.match(/^cannot write .*file\/run\.json: /);
     expect(existsSync(join(work, 'file'))).to.equal(true);
+  });
+});
+
+describe('reliability: file reads that could block or never end', () => {
+  it('is an error naming the path and what it is when it is no regular file', () => {
+    expect(() => parseFileContent(frame('', 3, 'a FIFO\n'), '/run/fifo')).to.throw(
+      FactError,
+      "/run/fifo is a FIFO: only a regular file's content and sha256 are read",
+    );
+    expect(() => parseFileDigest(frame('', 3, 'a character device\n'), '/dev/zero')).to.throw(
+      FactError,
+      '/dev/zero is a character device',
+    );
+  });
+
+  it('is an error when the read was stopped at its time limit, never an absent file', () => {
+    for (const status of [124, 137]) {
+      expect(() => parseFileContent(frame('', status), '/mnt/hung/file')).to.throw(FactError, /took longer than 30 s/);
+      expect(() => parseFileDigest(frame('', status), '/mnt/hung/file')).to.throw(FactError, /took longer than 30 s/);
+    }
   });
 });
