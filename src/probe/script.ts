@@ -104,8 +104,10 @@ export function withProbeDeadline(script: string, timeoutMs: number): string {
  * `$ds_dir/groups` by ds_in_group), sends SIGTERM to the probe's own process group, and after a
  * grace of two seconds SIGKILL. A parent that is gone means driftspec was killed or the SSH
  * connection was lost: OpenSSH closes the pipes, but sends no signal for a session without a
- * terminal, and refuses a client's signal request for root logins. ds_in_group also ends, once a
- * command has finished, what it left running in its group. The watchdog holds none of the
+ * terminal, and refuses a client's signal request for root logins. Under sudo, which stays when
+ * driftspec goes, the watchdog looks one step further up where /proc tells it: sudo handed to
+ * another parent means the same. ds_in_group also ends, once a command has finished, what it left
+ * running in its group. The watchdog holds none of the
  * probe's pipes (`exec` redirections: a redirected function call would keep a saved copy), so it
  * never holds a channel open.
  */
@@ -129,8 +131,17 @@ ds_in_group() {
   : >"$ds_dir/groups"
   return "$1"
 }
+ds_parent_of() {
+  [ -r "/proc/$1/stat" ] && read -r ds_stat <"/proc/$1/stat" || return 1
+  set -- \${ds_stat##*) }
+  ds_up=$2
+}
 ds_watch() {
   trap 'kill "$ds_nap" 2>/dev/null; exit 0' TERM
+  ds_sudo_parent=
+  if read -r ds_name <"/proc/$ds_parent/comm" 2>/dev/null && [ "$ds_name" = sudo ] && ds_parent_of "$ds_parent"; then
+    ds_sudo_parent=$ds_up
+  fi
   ds_t=0
   while :; do
     sleep 1 &
@@ -139,6 +150,7 @@ ds_watch() {
     ds_alive "$ds_probe" || { ds_stop_commands; rm -rf "$ds_dir"; exit 0; }
     ds_t=$((ds_t + 1))
     ds_alive "$ds_parent" || break
+    [ -z "$ds_sudo_parent" ] || { ds_parent_of "$ds_parent" && [ "$ds_up" = "$ds_sudo_parent" ]; } || break
     [ -z "\${ds_deadline:-}" ] || [ "$ds_t" -lt "$ds_deadline" ] || break
   done
   trap '' TERM

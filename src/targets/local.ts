@@ -37,7 +37,11 @@ export class LocalTarget implements Target {
       let settled = false;
       let graceTimer: NodeJS.Timeout | undefined;
       // Should driftspec end while the probe runs (a signal, an exit), the probe ends with it.
-      const cancelExitHook = onProcessExit(() => this.stop(child));
+      const cancelExitHook = onProcessExit(() => {
+        this.stop(child);
+        // Under sudo, what this process may signal (everything, as root) goes at once too.
+        if (this.sudo && child.pid !== undefined) killSession(child.pid);
+      });
       const result = (code: number | null, signal: NodeJS.Signals | null): ExecResult => ({
         stdout: stdout.bytes(),
         stderr: Buffer.concat(stderr),

@@ -2,11 +2,13 @@
  * Signals to driftspec at each phase of a run on this machine: every process the run started
  * ends with it, and no report or temporary file is left. Over SSH: signals.e2e.test.ts.
  */
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { isRoot } from '../support/environment.js';
 import { processesMatching, stubborn, waitForNone } from './processes.js';
 import { startCli, waitUntil } from './signal-run.js';
 
@@ -53,6 +55,16 @@ describe('reliability: signals to driftspec on the local target', function () {
     run.child.kill('SIGKILL');
     expect(await run.ended).to.equal('SIGKILL');
     // The watchdog looks once a second, then SIGTERM, and SIGKILL two seconds later.
+    await waitForNone(marker, 5_000);
+  });
+
+  it('SIGKILL while probing as another user through sudo: the watchdog sees sudo orphaned', async function () {
+    if (!isRoot() || spawnSync('sudo', ['-n', 'true']).status !== 0) this.skip();
+    const marker = `ds-signal-sudo-kill-${process.pid}`;
+    const run = startCli(['run', specWith(stubborn(marker)), '--sudo-user', 'nobody'], join(work, 'cache'));
+    await waitUntil(() => processesMatching(marker).length >= 2, 15_000, 'the command started');
+    run.child.kill('SIGKILL');
+    expect(await run.ended).to.equal('SIGKILL');
     await waitForNone(marker, 5_000);
   });
 
