@@ -26,8 +26,12 @@ export function parseReporterOption(text: string, known: readonly string[]): Rep
   const colon = text.indexOf(':');
   const name = colon === -1 ? text : text.slice(0, colon);
   const path = colon === -1 ? undefined : text.slice(colon + 1);
-  if (!known.includes(name)) throw new ReporterOptionError(`unknown reporter "${name}" in --reporter ${text}; expected one of: ${known.join(', ')}`);
-  if (path === '') throw new ReporterOptionError(`--reporter ${text}: the path after ":" is empty; leave out ":" to write to stdout`);
+  if (!known.includes(name))
+    throw new ReporterOptionError(
+      `unknown reporter "${name}" in --reporter ${text}; expected one of: ${known.join(', ')}`,
+    );
+  if (path === '')
+    throw new ReporterOptionError(`--reporter ${text}: the path after ":" is empty; leave out ":" to write to stdout`);
   return path === undefined ? { name } : { name, path };
 }
 
@@ -35,7 +39,9 @@ export function parseReporterOption(text: string, known: readonly string[]): Rep
 export function validateReporterRequests(requests: readonly ReporterRequest[]): void {
   const toStdout = requests.filter((r) => r.path === undefined);
   if (toStdout.length > 1)
-    throw new ReporterOptionError(`only one reporter can write to stdout, got ${toStdout.map((r) => r.name).join(' and ')}; give the others a path (name:path)`);
+    throw new ReporterOptionError(
+      `only one reporter can write to stdout, got ${toStdout.map((r) => r.name).join(' and ')}; give the others a path (name:path)`,
+    );
   const seen = new Set<string>();
   for (const request of requests) {
     if (request.path === undefined) continue;
@@ -48,9 +54,11 @@ export function validateReporterRequests(requests: readonly ReporterRequest[]): 
 /**
  * Writes every requested report. The files are written in full to temporary files beside their
  * targets first and put in place only when every report has been rendered to its end, so a
- * report that fails to render, even half-way, leaves no file behind and replaces none. The report
- * for stdout is written while the files wait, piece by piece as it is rendered (so a failure in
- * its own rendering leaves what was written before it on stdout).
+ * report that fails to render, even half-way, leaves no file behind and replaces none; nor does a
+ * path that cannot be written (an existing directory, a read-only file system: OutputFileError,
+ * naming it), nor a signal (the temporary files go with the process, see atomic-write.ts). The
+ * report for stdout is written while the files wait, piece by piece as it is rendered (so a
+ * failure in its own rendering leaves what was written before it on stdout).
  */
 export async function writeReports<R = RunResult, V = Verdict>(
   requests: readonly ReporterRequest[],

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
 import { isSpecError } from '../inputs/input-error.js';
 import { isSpecStalledError } from '../plan/typescript-loader.js';
+import { OutputFileError } from '../io/atomic-write.js';
 import { toolVersion } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 import type { CliIo } from './io.js';
@@ -46,6 +47,10 @@ function exitCodeFor(error: unknown, io: CliIo): number {
   if (isSpecError(error) || isSpecStalledError(error)) {
     report(`driftspec: ${error.message}\n`);
     return isSpecError(error) ? EXIT.config : EXIT.specStalled;
+  }
+  if (error instanceof OutputFileError) {
+    report(`driftspec: ${error.message}\n`);
+    return EXIT.output;
   }
   report(`driftspec: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT.internal;

@@ -12,6 +12,8 @@ export const EXIT = {
   specStalled: 65,
   /** An internal error in driftspec itself (a bug): please report it. */
   internal: 70,
+  /** A report, snapshot or generated spec could not be written (read-only, a directory, a full disk). */
+  output: 73,
   /** A spec, inventory or other input file is invalid or missing. */
   config: 78,
 } as const;

@@ -1,6 +1,47 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { onProcessExit } from './exit-hooks.js';
+
+/**
+ * A file driftspec was asked to write (a report, a snapshot, a generated spec) could not be
+ * written: names the path and the reason. The CLI exits with EXIT.output for it.
+ */
+export class OutputFileError extends Error {
+  override name = 'OutputFileError';
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`cannot write ${path}: ${reason}`);
+  }
+}
+
+/** The reason in an fs error, without Node's repetition of the call and path. */
+function reasonOf(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = {
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a parent is not a directory',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exhausted',
+  };
+  return (code && reasons[code]) ?? message;
+}
+
+/** Runs a file-system step of writing `path`; its failure becomes an OutputFileError naming `path`. */
+async function writingStep<T>(path: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === undefined) throw error;
+    throw new OutputFileError(path, reasonOf(error));
+  }
+}
 
 /**
  * Writes a whole file or nothing: the content goes to a temporary file beside the target, which
@@ -17,7 +58,10 @@ export async function writeFileAtomically(path: string, content: string | Uint8A
  * into place; on any failure (`produce` throwing half-way too) the temporary file is removed and
  * nothing appears at `path`, nor is a file already there touched.
  */
-export async function writeStreamAtomically(path: string, produce: (write: (content: string | Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
+export async function writeStreamAtomically(
+  path: string,
+  produce: (write: (content: string | Uint8Array) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const file = await prepareFileAtomically(path, produce);
   await file.commit();
 }
@@ -42,23 +86,34 @@ export interface PreparedFile {
  * (fsync). Several files prepared first and committed together appear only when every one of them
  * could be written; discard the prepared ones when a later one fails.
  */
-export async function prepareFileAtomically(path: string, produce: (write: (content: string | Uint8Array) => Promise<void>) => Promise<void>): Promise<PreparedFile> {
-  await mkdir(dirname(path), { recursive: true });
+export async function prepareFileAtomically(
+  path: string,
+  produce: (write: (content: string | Uint8Array) => Promise<void>) => Promise<void>,
+): Promise<PreparedFile> {
+  await refuseDirectory(path);
+  await writingStep(path, () => mkdir(dirname(path), { recursive: true }));
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'wx');
+  const handle = await writingStep(path, () => open(temporary, 'wx'));
+  // A signal or an exit half-way leaves no temporary file behind either.
+  const cancelExitHook = onProcessExit(() => rmSync(temporary, { force: true }));
+  const removeTemporary = async () => {
+    cancelExitHook();
+    await rm(temporary, { force: true });
+  };
   try {
     try {
       await produce(async (content) => {
         const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
         // A write may take fewer bytes than given (a full disk, a signal): go on until all are in.
-        for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset, bytes.length - offset)).bytesWritten;
+        for (let offset = 0; offset < bytes.length; )
+          offset += (await writingStep(path, () => handle.write(bytes, offset, bytes.length - offset))).bytesWritten;
       });
-      await handle.sync();
+      await writingStep(path, () => handle.sync());
     } finally {
       await handle.close();
     }
   } catch (error) {
-    await rm(temporary, { force: true });
+    await removeTemporary();
     throw error;
   }
   let settled = false;
@@ -67,18 +122,25 @@ export async function prepareFileAtomically(path: string, produce: (write: (cont
       if (settled) return;
       settled = true;
       try {
-        await rename(temporary, path);
+        await writingStep(path, () => rename(temporary, path));
+        cancelExitHook();
       } catch (error) {
-        await rm(temporary, { force: true });
+        await removeTemporary();
         throw error;
       }
     },
     async discard() {
       if (settled) return;
       settled = true;
-      await rm(temporary, { force: true });
+      await removeTemporary();
     },
   };
+}
+
+/** An existing directory at `path` is refused before anything is written, not at the final rename. */
+async function refuseDirectory(path: string): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new OutputFileError(path, 'it is a directory');
 }
 
 /**

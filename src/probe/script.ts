@@ -14,7 +14,13 @@ export interface ProbeQuery {
  * that query's exit status. One failing query never hides another.
  */
 export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string): string {
-  const parts = [PREAMBLE, PART_HELPERS, HOST_DETECTION, runQuery({ id: HOST_QUERY_ID, script: HOST_QUERY_SCRIPT })];
+  const parts = [
+    PREAMBLE,
+    WATCHDOG,
+    PART_HELPERS,
+    HOST_DETECTION,
+    runQuery({ id: HOST_QUERY_ID, script: HOST_QUERY_SCRIPT }),
+  ];
   for (const query of queries) parts.push(queueQuery(query));
   parts.push('ds_flush');
   // Output that is not framed (a streamed section, see src/drift/probe-stream.ts) goes last.
@@ -83,3 +89,83 @@ ds_flush() {
   fi
   ds_n=0 ds_pending=
 }`;
+
+/** Seconds the probe's watchdog waits beyond the target's own timeout before it ends the probe itself. */
+export const WATCHDOG_MARGIN_SECONDS = 2;
+
+/**
+ * The script as a target runs it under `timeoutMs`: the watchdog (see WATCHDOG) ends the probe a
+ * little after that, should the target's own timeout not reach it (a root probe over SSH, or
+ * under sudo, cannot be signalled by driftspec).
+ */
+export function withProbeDeadline(script: string, timeoutMs: number): string {
+  return `ds_deadline=${Math.ceil(timeoutMs / 1000) + WATCHDOG_MARGIN_SECONDS}\n${script}`;
+}
+
+/**
+ * Every process the probe starts ends with it. A background watchdog checks once a second that
+ * the probe's parent (driftspec, sshd, sudo) is still there and that the deadline
+ * (`ds_deadline`, seconds, set before the script by withProbeDeadline) has not passed; otherwise
+ * it kills the process group of every command check (`timeout` gives each its own, recorded in
+ * `$ds_dir/groups` by ds_in_group), sends SIGTERM to the probe's own process group, and after a
+ * grace of two seconds SIGKILL. A parent that is gone means driftspec was killed or the SSH
+ * connection was lost: OpenSSH closes the pipes, but sends no signal for a session without a
+ * terminal, and refuses a client's signal request for root logins. Under sudo, which stays when
+ * driftspec goes, the watchdog looks one step further up where /proc tells it: sudo handed to
+ * another parent means the same. ds_in_group also ends, once a command has finished, what it left
+ * running in its group. The watchdog holds none of the
+ * probe's pipes (`exec` redirections: a redirected function call would keep a saved copy), so it
+ * never holds a channel open.
+ */
+const WATCHDOG = `ds_probe=$$
+ds_parent=$PPID
+ds_alive() {
+  kill -0 "$1" 2>/dev/null && return 0
+  case $(kill -0 "$1" 2>&1) in *ermitted*) return 0 ;; esac
+  return 1
+}
+ds_stop_commands() {
+  [ -s "$ds_dir/groups" ] || return 0
+  while read -r ds_g; do kill -KILL "-$ds_g" 2>/dev/null || kill -KILL "$ds_g" 2>/dev/null; done <"$ds_dir/groups"
+  : >"$ds_dir/groups"
+}
+ds_in_group() {
+  sh -c 'printf "%s\\n" "$$" >"$1"; shift; exec "$@"' ds_in_group "$ds_dir/groups" "$@"
+  set -- $?
+  # What the command left running in its group goes with it, and lets go of the output pipes.
+  read -r ds_g <"$ds_dir/groups" 2>/dev/null && kill -KILL "-$ds_g" 2>/dev/null
+  : >"$ds_dir/groups"
+  return "$1"
+}
+ds_parent_of() {
+  [ -r "/proc/$1/stat" ] && read -r ds_stat <"/proc/$1/stat" || return 1
+  set -- \${ds_stat##*) }
+  ds_up=$2
+}
+ds_watch() {
+  trap 'kill "$ds_nap" 2>/dev/null; exit 0' TERM
+  ds_sudo_parent=
+  if read -r ds_name <"/proc/$ds_parent/comm" 2>/dev/null && [ "$ds_name" = sudo ] && ds_parent_of "$ds_parent"; then
+    ds_sudo_parent=$ds_up
+  fi
+  ds_t=0
+  while :; do
+    sleep 1 &
+    ds_nap=$!
+    wait "$ds_nap"
+    ds_alive "$ds_probe" || { ds_stop_commands; rm -rf "$ds_dir"; exit 0; }
+    ds_t=$((ds_t + 1))
+    ds_alive "$ds_parent" || break
+    [ -z "$ds_sudo_parent" ] || { ds_parent_of "$ds_parent" && [ "$ds_up" = "$ds_sudo_parent" ]; } || break
+    [ -z "\${ds_deadline:-}" ] || [ "$ds_t" -lt "$ds_deadline" ] || break
+  done
+  trap '' TERM
+  ds_stop_commands
+  kill -TERM 0
+  sleep 2
+  rm -rf "$ds_dir"
+  kill -KILL 0
+}
+(exec </dev/null >/dev/null 2>&1; ds_watch) &
+ds_watchdog=$!
+trap 'kill "$ds_watchdog" 2>/dev/null; ds_stop_commands; rm -rf "$ds_dir"' EXIT`;

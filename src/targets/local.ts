@@ -1,6 +1,16 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { userInfo } from 'node:os';
-import { plainLaunch, PrivilegeError, sudoLaunch, SUDO_PASSWORD_VARIABLE, type ProbeLaunch, type SudoSettings } from './privilege.js';
+import { onProcessExit } from '../io/exit-hooks.js';
+import { withProbeDeadline } from '../probe/script.js';
+import { killSession } from './process-session.js';
+import {
+  plainLaunch,
+  PrivilegeError,
+  sudoLaunch,
+  SUDO_PASSWORD_VARIABLE,
+  type ProbeLaunch,
+  type SudoSettings,
+} from './privilege.js';
 import { StdoutCollector, type ExecOptions, type ExecResult, type Target } from './target.js';
 
 /** driftspec's own secrets: the probe (and sudo) never inherit them. */
@@ -27,12 +37,22 @@ export class LocalTarget implements Target {
   exec(script: string, options: ExecOptions): Promise<ExecResult> {
     const [program, ...args] = this.launch.argv as [string, ...string[]];
     return new Promise((resolve, reject) => {
-      const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: withoutSecrets(process.env) });
+      const child = spawn(program, args, {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        detached: true,
+        env: withoutSecrets(process.env),
+      });
       const stdout = new StdoutCollector(options.onStdout);
       const stderr: Buffer[] = [];
       let timedOut = false;
       let settled = false;
       let graceTimer: NodeJS.Timeout | undefined;
+      // Should driftspec end while the probe runs (a signal, an exit), the probe ends with it.
+      const cancelExitHook = onProcessExit(() => {
+        this.stop(child);
+        // Under sudo, what this process may signal (everything, as root) goes at once too.
+        if (this.sudo && child.pid !== undefined) killSession(child.pid);
+      });
       const result = (code: number | null, signal: NodeJS.Signals | null): ExecResult => ({
         stdout: stdout.bytes(),
         stderr: Buffer.concat(stderr),
@@ -45,16 +65,16 @@ export class LocalTarget implements Target {
         settled = true;
         clearTimeout(timer);
         clearTimeout(graceTimer);
+        cancelExitHook();
         outcome();
       };
       const timer = setTimeout(() => {
         timedOut = true;
-        if (!this.sudo) return killGroup(child.pid);
-        // The probe runs as another user: only sudo itself can be signalled, and it passes a
-        // SIGTERM on (the probe exits 143). Whatever still holds the pipes after that is left behind.
-        child.kill('SIGTERM');
+        this.stop(child);
+        if (!this.sudo) return;
+        // Whatever still holds the pipes after sudo's grace is left to the probe's watchdog.
         graceTimer = setTimeout(() => {
-          killGroup(child.pid);
+          killSession(child.pid ?? 0);
           child.stdout.destroy();
           child.stderr.destroy();
           finish(() => resolve(result(null, null)));
@@ -73,8 +93,20 @@ export class LocalTarget implements Target {
       );
       child.stdin.on('error', () => undefined);
       child.stdin.write(this.launch.stdinPrefix());
-      child.stdin.end(script);
+      child.stdin.end(withProbeDeadline(script, options.timeoutMs));
     });
+  }
+
+  /**
+   * Ends a running probe and everything it started: the whole session it leads (command checks
+   * sit in process groups of their own). A probe run as another user through sudo can only be
+   * reached through sudo, which passes a SIGTERM on (the probe exits 143); its watchdog (see
+   * src/probe/script.ts) ends the rest by the probe's deadline.
+   */
+  private stop(child: ChildProcess): void {
+    if (child.pid === undefined) return;
+    if (this.sudo) child.kill('SIGTERM');
+    else killSession(child.pid);
   }
 
   async close(): Promise<void> {}
@@ -91,14 +123,5 @@ function currentUserName(): string {
     return userInfo().username;
   } catch {
     return `uid ${process.getuid?.() ?? '?'}`;
-  }
-}
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // already gone
   }
 }

@@ -1,6 +1,13 @@
 import { connect as connectTcp } from 'node:net';
 import type { Duplex } from 'node:stream';
-import ssh2, { type AnyAuthMethod, type AuthenticationType, type Client, type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
+import ssh2, {
+  type AnyAuthMethod,
+  type AuthenticationType,
+  type Client,
+  type ClientChannel,
+  type ServerHostKeyAlgorithm,
+} from 'ssh2';
+import { withProbeDeadline } from '../probe/script.js';
 import { sshTargetName, type SshAddress } from './address.js';
 import { decideHostKey, hostLabel, preferredHostKeyAlgorithms, type HostKeyPolicy } from './host-key-policy.js';
 import type { SshCredentials } from './ssh-credentials.js';
@@ -74,7 +81,9 @@ export class SshTarget implements Target {
 
   constructor(private readonly options: SshTargetOptions) {
     this.name = options.name ?? sshTargetName(options.address);
-    this.launch = options.sudo ? sudoLaunch(options.sudo, { shell: REMOTE_SHELL, loginUser: options.address.user }) : plainLaunch(REMOTE_SHELL);
+    this.launch = options.sudo
+      ? sudoLaunch(options.sudo, { shell: REMOTE_SHELL, loginUser: options.address.user })
+      : plainLaunch(REMOTE_SHELL);
   }
 
   exec(script: string, options: ExecOptions): Promise<ExecResult> {
@@ -171,7 +180,8 @@ export class SshTarget implements Target {
       let hostKeyRefusal: string | undefined;
       const auth = new AuthSequence(address.user, hop.credentials);
       const ofThisHop = (error: TargetUnreachableError) => (role === 'jump' ? viaJumpHost(hop.name, error) : error);
-      const ofForwardingHop = (error: TargetUnreachableError) => (via ? viaJumpHost(via.name, error) : ofThisHop(error));
+      const ofForwardingHop = (error: TargetUnreachableError) =>
+        via ? viaJumpHost(via.name, error) : ofThisHop(error);
       const fail = (error: TargetUnreachableError) => {
         if (phase === 'settled') return;
         phase = 'settled';
@@ -184,11 +194,27 @@ export class SshTarget implements Target {
         const seconds = connectTimeoutMs / 1000;
         fail(
           phase === 'transport'
-            ? ofForwardingHop(new TargetUnreachableError('timeout', `no answer from ${label} within the ${seconds} s connect timeout (host down, or packets dropped on the way)`))
-            : ofThisHop(new TargetUnreachableError('timeout', `${label} accepted the TCP connection but SSH did not finish logging in within the ${seconds} s connect timeout`)),
+            ? ofForwardingHop(
+                new TargetUnreachableError(
+                  'timeout',
+                  `no answer from ${label} within the ${seconds} s connect timeout (host down, or packets dropped on the way)`,
+                ),
+              )
+            : ofThisHop(
+                new TargetUnreachableError(
+                  'timeout',
+                  `${label} accepted the TCP connection but SSH did not finish logging in within the ${seconds} s connect timeout`,
+                ),
+              ),
         );
       }, connectTimeoutMs);
-      this.abandonConnecting = () => fail(new TargetUnreachableError('other', `the connection to ${label} was abandoned: the target was closed while connecting`));
+      this.abandonConnecting = () =>
+        fail(
+          new TargetUnreachableError(
+            'other',
+            `the connection to ${label} was abandoned: the target was closed while connecting`,
+          ),
+        );
       if (this.closed) return this.abandonConnecting();
 
       const startSsh = (opened: Duplex) => {
@@ -204,7 +230,11 @@ export class SshTarget implements Target {
             ),
           );
         });
-        client.once('close', () => fail(ofThisHop(new TargetUnreachableError('network', `${label} closed the connection before login finished`))));
+        client.once('close', () =>
+          fail(
+            ofThisHop(new TargetUnreachableError('network', `${label} closed the connection before login finished`)),
+          ),
+        );
         client.once('ready', () => {
           if (phase === 'settled') return;
           phase = 'settled';
@@ -216,7 +246,13 @@ export class SshTarget implements Target {
           client.connect({
             sock: opened,
             username: address.user,
-            algorithms: { serverHostKey: preferredHostKeyAlgorithms(this.options.hostKeys, address.host, address.port) as ServerHostKeyAlgorithm[] },
+            algorithms: {
+              serverHostKey: preferredHostKeyAlgorithms(
+                this.options.hostKeys,
+                address.host,
+                address.port,
+              ) as ServerHostKeyAlgorithm[],
+            },
             hostVerifier: (key: Buffer) => {
               const decision = decideHostKey(this.options.hostKeys, address.host, address.port, key);
               if (!decision.accepted) {
@@ -233,7 +269,11 @@ export class SshTarget implements Target {
             readyTimeout: 0,
           });
         } catch (error) {
-          fail(ofThisHop(new TargetUnreachableError('other', `cannot start SSH with ${label}: ${(error as Error).message}`)));
+          fail(
+            ofThisHop(
+              new TargetUnreachableError('other', `cannot start SSH with ${label}: ${(error as Error).message}`),
+            ),
+          );
         }
       };
 
@@ -247,7 +287,14 @@ export class SshTarget implements Target {
         try {
           via.connection.client.forwardOut('127.0.0.1', 0, address.host, address.port, forwarded);
         } catch (error) {
-          fail(ofForwardingHop(new TargetUnreachableError('network', `the connection was lost before it could forward to ${label}: ${(error as Error).message}`)));
+          fail(
+            ofForwardingHop(
+              new TargetUnreachableError(
+                'network',
+                `the connection was lost before it could forward to ${label}: ${(error as Error).message}`,
+              ),
+            ),
+          );
         }
         return;
       }
@@ -278,13 +325,25 @@ class AuthSequence {
   ) {
     for (const unusable of credentials.unusable ?? []) this.notes.push(`skipped ${unusable}`);
     for (const identity of credentials.identities) {
-      this.methods.push({ type: 'publickey', method: { type: 'publickey', username, key: identity.key }, label: `key ${identity.description}` });
+      this.methods.push({
+        type: 'publickey',
+        method: { type: 'publickey', username, key: identity.key },
+        label: `key ${identity.description}`,
+      });
     }
     if (credentials.agentSocket) {
-      this.methods.push({ type: 'publickey', method: { type: 'agent', username, agent: credentials.agentSocket }, label: `ssh-agent (${credentials.agentSocket})` });
+      this.methods.push({
+        type: 'publickey',
+        method: { type: 'agent', username, agent: credentials.agentSocket },
+        label: `ssh-agent (${credentials.agentSocket})`,
+      });
     }
     if (credentials.password !== undefined) {
-      this.methods.push({ type: 'password', method: { type: 'password', username, password: credentials.password }, label: 'password (DRIFTSPEC_SSH_PASSWORD)' });
+      this.methods.push({
+        type: 'password',
+        method: { type: 'password', username, password: credentials.password },
+        label: 'password (DRIFTSPEC_SSH_PASSWORD)',
+      });
     }
   }
 
@@ -304,7 +363,10 @@ class AuthSequence {
   }
 
   describe(): string {
-    const tried = this.tried.length > 0 ? `tried ${this.tried.join(', ')}` : 'no key, agent or password to try (use --identity, SSH_AUTH_SOCK or DRIFTSPEC_SSH_PASSWORD)';
+    const tried =
+      this.tried.length > 0
+        ? `tried ${this.tried.join(', ')}`
+        : 'no key, agent or password to try (use --identity, SSH_AUTH_SOCK or DRIFTSPEC_SSH_PASSWORD)';
     const accepts = this.serverAccepts ? `; the server accepts: ${this.serverAccepts.join(', ')}` : '';
     const notes = this.notes.length > 0 ? `; ${this.notes.join('; ')}` : '';
     return `as ${JSON.stringify(this.username)}: ${tried}${accepts}${notes}`;
@@ -312,10 +374,18 @@ class AuthSequence {
 }
 
 /** One session channel: the script on stdin, stdout and stderr as bytes, the exit status or signal. */
-async function runProbe(connection: Connection, launch: ProbeLaunch, script: string, options: ExecOptions, label: string): Promise<ExecResult> {
+async function runProbe(
+  connection: Connection,
+  launch: ProbeLaunch,
+  script: string,
+  options: ExecOptions,
+  label: string,
+): Promise<ExecResult> {
   const channel = await openSession(connection, launch.command, label);
   connection.sessionsOpened++;
-  return collectProbe(connection, channel, launch.stdinPrefix() + script, options, label);
+  // The deadline lets the probe end itself: sshd refuses to signal a root login's session.
+  const stdin = launch.stdinPrefix() + withProbeDeadline(script, options.timeoutMs);
+  return collectProbe(connection, channel, stdin, options, label);
 }
 
 /** Delays before asking again when sshd refuses a session on a connection that had one. */
@@ -338,8 +408,12 @@ async function openSession(connection: Connection, command: string, label: strin
         await new Promise((resolve) => setTimeout(resolve, delay));
         continue;
       }
-      if (connection.socket.destroyed) throw new TargetUnreachableError('network', `the connection to ${label} was lost before the probe started`);
-      throw new TargetUnreachableError('other', `${label} refused to open a session for the probe: ${(error as Error).message}`);
+      if (connection.socket.destroyed)
+        throw new TargetUnreachableError('network', `the connection to ${label} was lost before the probe started`);
+      throw new TargetUnreachableError(
+        'other',
+        `${label} refused to open a session for the probe: ${(error as Error).message}`,
+      );
     }
   }
 }
@@ -353,14 +427,22 @@ const SESSION_REFUSALS: readonly unknown[] = [1, 2];
 function execChannel(client: Client, command: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
-      client.exec(command, (error: Error | undefined, channel: ClientChannel) => (error ? reject(error) : resolve(channel)));
+      client.exec(command, (error: Error | undefined, channel: ClientChannel) =>
+        error ? reject(error) : resolve(channel),
+      );
     } catch (error) {
       reject(error as Error);
     }
   });
 }
 
-function collectProbe(connection: Connection, channel: ClientChannel, script: string, { timeoutMs, onStdout }: ExecOptions, label: string): Promise<ExecResult> {
+function collectProbe(
+  connection: Connection,
+  channel: ClientChannel,
+  script: string,
+  { timeoutMs, onStdout }: ExecOptions,
+  label: string,
+): Promise<ExecResult> {
   const { client } = connection;
   return new Promise<ExecResult>((resolve, reject) => {
     const stdout = new StdoutCollector(onStdout);
@@ -378,9 +460,19 @@ function collectProbe(connection: Connection, channel: ClientChannel, script: st
       client.removeListener('close', onConnectionLost);
       outcome();
     };
-    const result = (): ExecResult => ({ stdout: stdout.bytes(), stderr: Buffer.concat(stderr), exitCode, signal, timedOut });
+    const result = (): ExecResult => ({
+      stdout: stdout.bytes(),
+      stderr: Buffer.concat(stderr),
+      exitCode,
+      signal,
+      timedOut,
+    });
     const onConnectionLost = () =>
-      finish(() => (timedOut ? resolve(result()) : reject(new TargetUnreachableError('network', `the connection to ${label} was lost while the probe ran`))));
+      finish(() =>
+        timedOut
+          ? resolve(result())
+          : reject(new TargetUnreachableError('network', `the connection to ${label} was lost while the probe ran`)),
+      );
     client.once('close', onConnectionLost);
     const timer = setTimeout(() => {
       timedOut = true;
@@ -412,7 +504,10 @@ function collectProbe(connection: Connection, channel: ClientChannel, script: st
  * waiting for runs on until it finishes.
  */
 function killSession(channel: ClientChannel): void {
-  const internals = channel as unknown as { _client?: { _protocol?: { signal?: (id: number, name: string) => void } }; outgoing?: { id?: number } };
+  const internals = channel as unknown as {
+    _client?: { _protocol?: { signal?: (id: number, name: string) => void } };
+    outgoing?: { id?: number };
+  };
   const protocol = internals._client?._protocol;
   const id = internals.outgoing?.id;
   if (typeof protocol?.signal !== 'function' || typeof id !== 'number') return;

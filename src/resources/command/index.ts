@@ -3,7 +3,15 @@ import { shellQuote } from '../../probe/quote.js';
 import type { Frame } from '../../probe/frames.js';
 import type { Scalar, ValueExpectation, ValueMatcher } from '../../matchers/value.js';
 import type { HostFacts } from '../../probe/host.js';
-import { attribute, defineResource, FactError, predicate, requireRan, type AttributeCheck, type FactQuery } from '../resource.js';
+import {
+  attribute,
+  defineResource,
+  FactError,
+  predicate,
+  requireRan,
+  type AttributeCheck,
+  type FactQuery,
+} from '../resource.js';
 
 /** stdout and stderr are each kept up to this size; a check on a larger one is an error. */
 export const COMMAND_OUTPUT_LIMIT = 1024 * 1024;
@@ -32,32 +40,77 @@ export const CommandResultSchema = z.object({
 export type CommandResult = z.infer<typeof CommandResultSchema>;
 
 const HEADER = /^@@command (\d+) (\d+|none) (\d+) (\d+)\n/;
+const UNSPOOLED = /^@@command-unspooled (stdout|stderr) (\d+)\n/;
+
+/**
+ * Seconds a timed-out command has, after SIGTERM, before SIGKILL (`timeout -k`); where timeout(1)
+ * has no `-k` (old BusyBox), the command gets SIGKILL at once.
+ */
+export const COMMAND_KILL_AFTER = 2;
+
+/** Exit statuses of the wrapper when its spool files could not be made or read back. */
+const SPOOL_SETUP_FAILED = 91;
+const SPOOL_READ_FAILED = 92;
 
 /**
  * The text runs as ONE word given to `sh -c`: the spec's text is the command, nothing around it
- * is. Its stdout and stderr go to files in the probe's private directory, so the frame carries
- * a header (status, timeout applied, sizes) and then up to the limit of each, in that order.
+ * is. `timeout` enforces the time limit, SIGKILL included; `setsid` (or else GNU timeout itself)
+ * gives the command its own process group, recorded for the probe's watchdog (ds_in_group,
+ * src/probe/script.ts): BusyBox timeout signals only the command's own process, not its children. Its stdout and
+ * stderr go through pipes into files in the probe's private directory, each file capped at one
+ * byte over the limit (the rest is only counted), so a chatty command never fills the target's
+ * temporary file system. The frame carries a header (status, timeout applied, sizes) and then up
+ * to the limit of each, in that order; or `@@command-unspooled` naming the stream that could not
+ * be kept.
  */
 export function commandScript(text: string, timeout: number): string {
-  const run = `sh -c ${shellQuote(text)} >"$ds_dir/command-stdout" 2>"$ds_dir/command-stderr"`;
+  const run = `sh -c ${shellQuote(text)}`;
+  const keep = COMMAND_OUTPUT_LIMIT + 1;
   // The probe's own umask is 077; the user's command gets the login's umask back.
-  return `umask "$ds_user_umask"
-if ds_has timeout; then ds_limit=${timeout}; timeout ${timeout} ${run}
-else ds_limit=none; ${run}; fi
-ds_rc=$?
-set -- $(cd "$ds_dir" && wc -c command-stdout command-stderr)
-printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" "$1" "$3"
-if [ "$1" -le ${COMMAND_OUTPUT_LIMIT} ] 2>/dev/null && [ "$3" -le ${COMMAND_OUTPUT_LIMIT} ]; then cat -- "$ds_dir/command-stdout" "$ds_dir/command-stderr"
-else
+  return `ds_spool() {
+  # A spool that could not be written is removed at once: the space is needed for the status.
+  if head -c ${keep} >"$ds_dir/command-$1"; then ds_kept=ok; else ds_kept=failed; : >"$ds_dir/command-$1"; fi
+  ds_rest=$(wc -c)
+  printf '%s %s\\n' "$ds_kept" "$(($(wc -c <"$ds_dir/command-$1") + ds_rest))"
+}
+rm -f -- "$ds_dir/command-errors"
+mkfifo "$ds_dir/command-errors" || exit ${SPOOL_SETUP_FAILED}
+ds_spool stderr <"$ds_dir/command-errors" >"$ds_dir/command-stderr-spool" &
+ds_err_spool=$!
+umask "$ds_user_umask"
+{
+if ds_has timeout; then
+  ds_limit=${timeout}
+  if timeout -k 1 1 true >/dev/null 2>&1; then ds_kill="-k ${COMMAND_KILL_AFTER}"; else ds_kill="-s KILL"; fi
+  ds_own=; ! ds_has setsid || ds_own=setsid
+  ds_in_group $ds_own timeout $ds_kill ${timeout} ${run} 2>"$ds_dir/command-errors"
+else ds_limit=none; ${run} 2>"$ds_dir/command-errors"; fi
+printf '%s %s\\n' "$?" "$ds_limit" >"$ds_dir/command-status"
+} | ds_spool stdout >"$ds_dir/command-stdout-spool"
+umask 077
+wait "$ds_err_spool"
+read -r ds_rc ds_limit <"$ds_dir/command-status" || exit ${SPOOL_READ_FAILED}
+read -r ds_out_kept ds_out <"$ds_dir/command-stdout-spool" || exit ${SPOOL_READ_FAILED}
+read -r ds_err_kept ds_err <"$ds_dir/command-stderr-spool" || exit ${SPOOL_READ_FAILED}
+for ds_s in "stdout $ds_out_kept" "stderr $ds_err_kept"; do
+  case $ds_s in
+    *' ok') ;;
+    *) rm -f -- "$ds_dir"/command-*; printf '@@command-unspooled %s %s\\n' "\${ds_s%% *}" "$ds_rc"; exit 0 ;;
+  esac
+done
+printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" "$ds_out" "$ds_err"
 head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stdout"
 head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stderr"
-fi
-rm -f -- "$ds_dir/command-stdout" "$ds_dir/command-stderr"`;
+rm -f -- "$ds_dir"/command-*`;
 }
 
 function commandQuery(text: string, options: CommandOptions): FactQuery<CommandResult> {
   const timeout = options.timeout ?? DEFAULT_COMMAND_TIMEOUT;
-  return { key: `command:${timeout}:${text}`, script: commandScript(text, timeout), parse: (frame) => parseCommandResult(frame, text) };
+  return {
+    key: `command:${timeout}:${text}`,
+    script: commandScript(text, timeout),
+    parse: (frame) => parseCommandResult(frame, text),
+  };
 }
 
 /** What sh(1) says with the statuses of a command it could not run. */
@@ -85,18 +138,19 @@ function firstLine(text: string): string {
 export function parseCommandResult(frame: Frame, text: string): CommandResult {
   const what = `running command ${text.length > 80 ? `${text.slice(0, 80)}…` : text}`;
   requireRan(frame, what);
-  const header = HEADER.exec(frame.stdout.toString('latin1', 0, 200));
-  if (frame.exitCode !== 0 || !header) {
-    const wrapperError = frame.stderr.toString('utf8').trim();
-    throw new FactError(`${what}: the command wrapper failed (exit ${frame.exitCode})${wrapperError ? `: ${firstLine(wrapperError)}` : ''}`);
-  }
+  const start = frame.stdout.toString('latin1', 0, 200);
+  const header = HEADER.exec(start);
+  if (frame.exitCode !== 0 || !header) throw new FactError(`${what}: ${wrapperFailure(frame, start)}`);
   const [, status, limit, outBytes, errBytes] = header as unknown as [string, string, string, string, string];
   const stdoutBytes = Number(outBytes);
   const stderrBytes = Number(errBytes);
   const bodyStart = header[0].length;
   const stdoutEnd = bodyStart + Math.min(stdoutBytes, COMMAND_OUTPUT_LIMIT);
   const stderrEnd = stdoutEnd + Math.min(stderrBytes, COMMAND_OUTPUT_LIMIT);
-  if (frame.stdout.length !== stderrEnd) throw new FactError(`${what}: the captured output is ${frame.stdout.length - bodyStart} bytes, expected ${stderrEnd - bodyStart}`);
+  if (frame.stdout.length !== stderrEnd)
+    throw new FactError(
+      `${what}: the captured output is ${frame.stdout.length - bodyStart} bytes, expected ${stderrEnd - bodyStart}`,
+    );
   const result: CommandResult = {
     exitStatus: Number(status),
     stdout: frame.stdout.toString('utf8', bodyStart, stdoutEnd),
@@ -108,6 +162,24 @@ export function parseCommandResult(frame: Frame, text: string): CommandResult {
   if (timedOut) throw new FactError(`${what}: ${timedOut}`);
   const notRun = notRunStatus(result.exitStatus, result.stderr);
   return notRun ? { ...result, notRun: `${what}: ${notRun}` } : result;
+}
+
+/** Why the wrapper around the command gave no result: most often a full temporary file system. */
+function wrapperFailure(frame: Frame, start: string): string {
+  const wrapperError = frame.stderr.toString('utf8').trim();
+  const said = wrapperError ? `: ${firstLine(wrapperError)}` : '';
+  const unspooled = UNSPOOLED.exec(start);
+  if (frame.exitCode === 0 && unspooled)
+    return (
+      `the command ran (exit ${unspooled[2]}), but its ${unspooled[1]} could not be kept in the probe's temporary ` +
+      `directory on the target (is its file system full?)${said}`
+    );
+  if (frame.exitCode === 0 || frame.exitCode === SPOOL_SETUP_FAILED || frame.exitCode === SPOOL_READ_FAILED)
+    return (
+      `the command wrapper could not keep the command's output or status in the probe's temporary directory ` +
+      `on the target (is its file system full?; exit ${frame.exitCode})${said}`
+    );
+  return `the command wrapper failed (exit ${frame.exitCode})${said}`;
 }
 
 /** A command the shell could not run answers no question about its output or status. */
@@ -166,7 +238,10 @@ export const StdoutJsonArgs = z
   .strict();
 export type StdoutJsonArgs = z.infer<typeof StdoutJsonArgs>;
 
-export function valueAtPath(document: unknown, path: string | undefined): { found: true; value: unknown } | { found: false; missing: string } {
+export function valueAtPath(
+  document: unknown,
+  path: string | undefined,
+): { found: true; value: unknown } | { found: false; missing: string } {
   if (path === undefined) return { found: true, value: document };
   let current: unknown = document;
   const walked: string[] = [];
@@ -183,12 +258,19 @@ export function valueAtPath(document: unknown, path: string | undefined): { foun
 export function jsonEquals(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEquals(item, b[i]));
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEquals(item, b[i]))
+    );
   }
   if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
   const left = Object.keys(a);
   const right = Object.keys(b);
-  return left.length === right.length && left.every((k) => Object.hasOwn(b, k) && jsonEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    left.length === right.length &&
+    left.every(
+      (k) => Object.hasOwn(b, k) && jsonEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
 }
 
 function shortJson(value: unknown): string {
@@ -205,16 +287,33 @@ export const commandResource = defineResource({
   type: 'command',
   dslName: 'command',
   summary: 'A shell command run on the target with `sh -c`: exit status, stdout, stderr and JSON output.',
-  subject: z.string().min(1).refine((t) => !t.includes('\0'), 'a command cannot contain a NUL byte'),
+  subject: z
+    .string()
+    .min(1)
+    .refine((t) => !t.includes('\0'), 'a command cannot contain a NUL byte'),
   options: CommandOptionsSchema,
   title: (text: string) => `command ${text}`,
   facts: {
     result: (text: string, options: CommandOptions) => commandQuery(text, options),
   },
   matchers: {
-    exitStatus: attribute<CommandResult, number | ValueExpectation>({ fact: 'result', describe: 'exit with status', read: readExitStatus }),
-    stdout: attribute<CommandResult, string | ValueExpectation>({ fact: 'result', describe: 'print on stdout', read: readStream('stdout'), format: previewOutput }),
-    stderr: attribute<CommandResult, string | ValueExpectation>({ fact: 'result', describe: 'print on stderr', read: readStream('stderr'), format: previewOutput }),
+    exitStatus: attribute<CommandResult, number | ValueExpectation>({
+      fact: 'result',
+      describe: 'exit with status',
+      read: readExitStatus,
+    }),
+    stdout: attribute<CommandResult, string | ValueExpectation>({
+      fact: 'result',
+      describe: 'print on stdout',
+      read: readStream('stdout'),
+      format: previewOutput,
+    }),
+    stderr: attribute<CommandResult, string | ValueExpectation>({
+      fact: 'result',
+      describe: 'print on stderr',
+      read: readStream('stderr'),
+      format: previewOutput,
+    }),
     stdoutJson: predicate<CommandResult, StdoutJsonArgs>({
       fact: 'result',
       args: StdoutJsonArgs,
@@ -230,8 +329,12 @@ export const commandResource = defineResource({
         }
         const at = valueAtPath(document, args.path);
         if (!at.found) return { pass: false, actual: `its JSON has nothing at ${at.missing}` };
-        if (args.equals === undefined) return { pass: true, actual: `its JSON has ${shortJson(at.value)} at ${args.path ?? 'the top'}` };
-        return { pass: jsonEquals(at.value, args.equals), actual: `its JSON has ${shortJson(at.value)}${args.path ? ` at ${args.path}` : ''}` };
+        if (args.equals === undefined)
+          return { pass: true, actual: `its JSON has ${shortJson(at.value)} at ${args.path ?? 'the top'}` };
+        return {
+          pass: jsonEquals(at.value, args.equals),
+          actual: `its JSON has ${shortJson(at.value)}${args.path ? ` at ${args.path}` : ''}`,
+        };
       },
     }),
   },

@@ -45,19 +45,33 @@ describe('command resource on this machine', function () {
           command('echo out; echo err >&2; exit 3').exitStatus(3).not.exitStatus(0).stdout('out\n').stderr('err\n');
           command('echo hello').stdout('hello').exitStatus(1);
         });
-        expect(kinds(result), outcomes(result).join('\n')).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed']);
+        expect(kinds(result), outcomes(result).join('\n')).to.deep.equal([
+          'passed',
+          'passed',
+          'passed',
+          'passed',
+          'passed',
+          'passed',
+          'passed',
+          'failed',
+          'failed',
+        ]);
         expect(result.execCount).to.equal(1);
       });
 
       it('runs text with quotes, $(…) and backticks exactly as written', async () => {
         const text = `printf '%s|' "it's" '$(touch /tmp/owned)' "$(echo sub)" \`echo tick\` "a  b"`;
-        const result = await runWith(shellPath(), () => command(text).stdout(`it's|$(touch /tmp/owned)|sub|tick|a  b|`));
+        const result = await runWith(shellPath(), () =>
+          command(text).stdout(`it's|$(touch /tmp/owned)|sub|tick|a  b|`),
+        );
         expect(kinds(result), outcomes(result).join('\n')).to.deep.equal(['passed']);
         expect(existsSync('/tmp/owned')).to.equal(false);
       });
 
       it('makes every check on a missing command an error, negated or not', async () => {
-        const result = await runWith(shellPath(), () => command('ds-no-such-command-here --flag').not.exitStatus(0).exitStatus(0).not.stderr({ contains: 'x' }));
+        const result = await runWith(shellPath(), () =>
+          command('ds-no-such-command-here --flag').not.exitStatus(0).exitStatus(0).not.stderr({ contains: 'x' }),
+        );
         expect(kinds(result)).to.deep.equal(['error', 'error', 'error']);
         expect(result.results[0]!.message).to.match(/command not found \(exit 127\)/);
       });
@@ -73,7 +87,9 @@ describe('command resource on this machine', function () {
   }
 
   it('caps a large output: the status counts, stream checks are an error', async () => {
-    const result = await runWith('/bin/sh', () => command('head -c 3000000 /dev/zero; echo done >&2').exitStatus(0).not.stdout({ contains: 'x' }).stderr('done\n'));
+    const result = await runWith('/bin/sh', () =>
+      command('head -c 3000000 /dev/zero; echo done >&2').exitStatus(0).not.stdout({ contains: 'x' }).stderr('done\n'),
+    );
     expect(kinds(result)).to.deep.equal(['passed', 'error', 'passed']);
     expect(result.results[1]!.message).to.match(/3000000 bytes/);
   });
@@ -81,14 +97,21 @@ describe('command resource on this machine', function () {
   it('gives the command no stdin and parses JSON output', async () => {
     const result = await runWith('/bin/sh', () => {
       command('cat').stdout('');
-      command(`printf '{"name":"driftspec","list":[1,2]}'`).stdoutJson({ path: 'list.1', equals: 2 }).stdoutJson({ path: 'name', equals: 'driftspec' });
+      command(`printf '{"name":"driftspec","list":[1,2]}'`)
+        .stdoutJson({ path: 'list.1', equals: 2 })
+        .stdoutJson({ path: 'name', equals: 'driftspec' });
     });
     expect(kinds(result), outcomes(result).join('\n')).to.deep.equal(['passed', 'passed', 'passed']);
   });
 
   it('runs one command once however many checks read it', async () => {
     const counter = join(work, 'count');
-    const result = await runWith('/bin/sh', () => command(`echo x >> '${counter}'; wc -l < '${counter}'`).exitStatus(0).stdout('1\n').stdout({ matches: '^1$', flags: 'm' }));
+    const result = await runWith('/bin/sh', () =>
+      command(`echo x >> '${counter}'; wc -l < '${counter}'`)
+        .exitStatus(0)
+        .stdout('1\n')
+        .stdout({ matches: '^1$', flags: 'm' }),
+    );
     expect(kinds(result)).to.deep.equal(['passed', 'passed', 'passed']);
   });
 });
@@ -102,6 +125,8 @@ describe('command resource: environment', () => {
     const command = resourceFunction(commandResource);
     const expected = (process.umask() & 0o777).toString(8).padStart(4, '0');
     const result = await runLocally(() => command('umask').stdout(`${expected}\n`), [commandResource]);
-    expect(result.results.map((r) => `${r.status}: ${r.message}`)).to.deep.equal([`passed: ${result.results[0]!.title}`]);
+    expect(result.results.map((r) => `${r.status}: ${r.message}`)).to.deep.equal([
+      `passed: ${result.results[0]!.title}`,
+    ]);
   });
 });

@@ -20,38 +20,60 @@ const command = resourceFunction(commandResource);
 const judge = (body: () => void, fact: Frame) => judgeFrame(registry, body, fact);
 const local = (name: string) => recordedFrame(`local/command/${name}.json`);
 
-function framed(status: number, stdout: string | Buffer, stderr: string, sizes?: [number, number], limit = '60'): Frame {
+function framed(
+  status: number,
+  stdout: string | Buffer,
+  stderr: string,
+  sizes?: [number, number],
+  limit = '60',
+): Frame {
   const out = Buffer.isBuffer(stdout) ? stdout : Buffer.from(stdout);
   const [outBytes, errBytes] = sizes ?? [out.length, Buffer.byteLength(stderr)];
-  return frame(Buffer.concat([Buffer.from(`@@command ${status} ${limit} ${outBytes} ${errBytes}\n`), out, Buffer.from(stderr)]));
+  return frame(
+    Buffer.concat([Buffer.from(`@@command ${status} ${limit} ${outBytes} ${errBytes}\n`), out, Buffer.from(stderr)]),
+  );
 }
 
 describe('command resource', () => {
   describe('the fragment', () => {
     it('gives the text to sh -c as one quoted word, with the timeout', () => {
       const script = commandResource.facts.result!(`echo "it's" $(id -u) \`x\``, { timeout: 5 }).script;
-      expect(script).to.include(`timeout 5 sh -c 'echo "it'\\''s" $(id -u) \`x\`' >"$ds_dir/command-stdout"`);
-      expect(commandResource.facts.result!('true', {}).script).to.include('timeout 60 sh -c');
+      expect(script).to.include(`timeout $ds_kill 5 sh -c 'echo "it'\\''s" $(id -u) \`x\`' 2>"$ds_dir/command-errors"`);
+      expect(commandResource.facts.result!('true', {}).script).to.include('timeout $ds_kill 60 sh -c');
     });
 
     it('runs each distinct text and timeout once', () => {
-      const key = (text: string, timeout?: number) => commandResource.facts.result!(text, timeout === undefined ? {} : { timeout }).key;
+      const key = (text: string, timeout?: number) =>
+        commandResource.facts.result!(text, timeout === undefined ? {} : { timeout }).key;
       expect(key('true')).to.equal(key('true', 60));
       expect(key('true')).to.not.equal(key('true', 5));
       expect(key('true')).to.not.equal(key('true '));
     });
 
     it('validates options at plan time', () => {
-      expect(() => planSpecs([{ definition: spec('t', () => command('true', { timeout: 0 }).exitStatus(0)) }], registry)).to.throw(/invalid command options/);
-      expect(() => planSpecs([{ definition: spec('t', () => command('true', { retries: 2 }).exitStatus(0)) }], registry)).to.throw(/invalid command options/);
-      const plan = planSpecs([{ definition: spec('t', () => command('true', { timeout: 5 }).exitStatus(0)) }], registry);
+      expect(() =>
+        planSpecs([{ definition: spec('t', () => command('true', { timeout: 0 }).exitStatus(0)) }], registry),
+      ).to.throw(/invalid command options/);
+      expect(() =>
+        planSpecs([{ definition: spec('t', () => command('true', { retries: 2 }).exitStatus(0)) }], registry),
+      ).to.throw(/invalid command options/);
+      const plan = planSpecs(
+        [{ definition: spec('t', () => command('true', { timeout: 5 }).exitStatus(0)) }],
+        registry,
+      );
       expect(plan.checks[0]!.options).to.deep.equal({ timeout: 5 });
     });
   });
 
   describe('parsing (local recordings of the real fragment)', () => {
     it('separates exit status, stdout and stderr', () => {
-      expect(parseCommandResult(local('output-and-status'), 'x')).to.deep.equal({ exitStatus: 3, stdout: 'hello\n', stderr: 'oops\n', stdoutBytes: 6, stderrBytes: 5 });
+      expect(parseCommandResult(local('output-and-status'), 'x')).to.deep.equal({
+        exitStatus: 3,
+        stdout: 'hello\n',
+        stderr: 'oops\n',
+        stdoutBytes: 6,
+        stderrBytes: 5,
+      });
     });
 
     it('keeps quotes, $(…) and backticks of the command as written', () => {
@@ -59,11 +81,16 @@ describe('command resource', () => {
     });
 
     it('marks a command not found or not executable, and is an error when it timed out', () => {
-      expect(parseCommandResult(local('not-found'), 'no-such-command-driftspec').notRun).to.match(/command not found \(exit 127\): sh: 1: no-such-command-driftspec: not found/);
+      expect(parseCommandResult(local('not-found'), 'no-such-command-driftspec').notRun).to.match(
+        /command not found \(exit 127\): sh: 1: no-such-command-driftspec: not found/,
+      );
       expect(parseCommandResult(local('not-executable'), '/etc/passwd').notRun).to.match(/not executable \(exit 126\)/);
       expect(parseCommandResult(local('output-and-status'), 'x').notRun).to.equal(undefined);
       expect(() => parseCommandResult(local('timed-out'), 'sleep 5')).to.throw(FactError, /timed out after 1 s/);
-      expect(() => parseCommandResult(framed(143, '', 'Terminated'), 'sleep 5')).to.throw(FactError, /signal 15.*timeout/);
+      expect(() => parseCommandResult(framed(143, '', 'Terminated'), 'sleep 5')).to.throw(
+        FactError,
+        /signal 15.*timeout/,
+      );
     });
 
     it('takes statuses at face value where no timeout applied', () => {
@@ -73,8 +100,18 @@ describe('command resource', () => {
 
     it('is an error when the wrapper itself failed or the output does not add up', () => {
       expect(() => parseCommandResult(frame('', 127, 'sh: head: not found'), 'x')).to.throw(FactError, /127/);
-      expect(() => parseCommandResult(frame('no header'), 'x')).to.throw(FactError, /wrapper failed/);
+      expect(() => parseCommandResult(frame('no header', 3), 'x')).to.throw(FactError, /wrapper failed \(exit 3\)/);
+      const full = /temporary directory on the target \(is its file system full/;
+      expect(() => parseCommandResult(frame(''), 'x')).to.throw(FactError, full);
+      expect(() => parseCommandResult(frame('', 92), 'x')).to.throw(FactError, /could not keep the command's output/);
       expect(() => parseCommandResult(frame('@@command 0 60 10 0\nshort'), 'x')).to.throw(FactError, /expected 10/);
+    });
+
+    it('says which stream could not be kept on the target, with the status the command had', () => {
+      expect(() => parseCommandResult(frame('@@command-unspooled stderr 0\n'), 'x')).to.throw(
+        FactError,
+        /the command ran \(exit 0\), but its stderr could not be kept .*file system full/,
+      );
     });
 
     it('keeps at most the limit of each stream and reports the real size', () => {
@@ -89,24 +126,55 @@ describe('command resource', () => {
   describe('judging', () => {
     it('judges exitStatus, stdout and stderr with the value algebra', () => {
       const results = judge(() => {
-        command('x').exitStatus(3).not.exitStatus(0).stdout('hello\n').stdout({ contains: 'hell' }).stdout(/^hello$/m).stderr({ matches: 'oops' });
+        command('x')
+          .exitStatus(3)
+          .not.exitStatus(0)
+          .stdout('hello\n')
+          .stdout({ contains: 'hell' })
+          .stdout(/^hello$/m)
+          .stderr({ matches: 'oops' });
         command('x').exitStatus(0).stdout('hello').stderr('');
       }, local('output-and-status'));
-      expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'failed']);
+      expect(statuses(results)).to.deep.equal([
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'passed',
+        'failed',
+        'failed',
+        'failed',
+      ]);
       expect(results[6]!.message).to.match(/exit with status 0, but got 3/);
     });
 
     it('passes or fails a check that names exit 127 or 126 exactly, and only that one', () => {
       const results = judge(() => {
-        command('no-such-command-driftspec').exitStatus(127).not.exitStatus(127).exitStatus({ oneOf: [126, 127] }).exitStatus(126);
-        command('no-such-command-driftspec').exitStatus({ gt: 100 }).not.exitStatus(1).stderr({ contains: 'not found' });
+        command('no-such-command-driftspec')
+          .exitStatus(127)
+          .not.exitStatus(127)
+          .exitStatus({ oneOf: [126, 127] })
+          .exitStatus(126);
+        command('no-such-command-driftspec')
+          .exitStatus({ gt: 100 })
+          .not.exitStatus(1)
+          .stderr({ contains: 'not found' });
       }, local('not-found'));
       expect(statuses(results)).to.deep.equal(['passed', 'failed', 'passed', 'error', 'error', 'error', 'error']);
       expect(results[3]!.message).to.match(/command not found \(exit 127\)/);
     });
 
     it('makes every check an error on exit 127, negated or not', () => {
-      const results = judge(() => command('no-such-command-driftspec').not.exitStatus(0).exitStatus(0).not.stdout({ contains: 'x' }).not.stdoutJson(), local('not-found'));
+      const results = judge(
+        () =>
+          command('no-such-command-driftspec')
+            .not.exitStatus(0)
+            .exitStatus(0)
+            .not.stdout({ contains: 'x' })
+            .not.stdoutJson(),
+        local('not-found'),
+      );
       expect(statuses(results)).to.deep.equal(['error', 'error', 'error', 'error']);
       expect(results[0]!.message).to.match(/command not found/);
     });
@@ -120,8 +188,15 @@ describe('command resource', () => {
 
     it('judges stdoutJson by path and deep equality; not JSON is an error', () => {
       const results = judge(() => {
-        command('x').stdoutJson().stdoutJson({ path: 'a.b.1', equals: 2 }).stdoutJson({ path: 'a', equals: { b: [1, 2] } }).stdoutJson({ path: 's' });
-        command('x').stdoutJson({ path: 'a.c' }).stdoutJson({ path: 's', equals: 'x' }).not.stdoutJson({ path: 'a.b.5' });
+        command('x')
+          .stdoutJson()
+          .stdoutJson({ path: 'a.b.1', equals: 2 })
+          .stdoutJson({ path: 'a', equals: { b: [1, 2] } })
+          .stdoutJson({ path: 's' });
+        command('x')
+          .stdoutJson({ path: 'a.c' })
+          .stdoutJson({ path: 's', equals: 'x' })
+          .not.stdoutJson({ path: 'a.b.5' });
       }, local('json'));
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'passed', 'failed', 'failed', 'passed']);
       expect(results[4]!.message).to.match(/nothing at a\.c/);

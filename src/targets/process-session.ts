@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Ends, with SIGKILL, every process that `leader` started: the members of the session it leads
+ * (the local probe is spawned detached, so it leads one of its own) and all its descendants,
+ * which includes a command check that the probe moved into a session of its own (`setsid`).
+ * Where there is no /proc, the leader's process group is what can be reached.
+ */
+export function killSession(leader: number): void {
+  // Read before any is killed: an orphan is handed to init, out of the tree.
+  const started = startedBy(leader);
+  signal(-leader);
+  for (const pid of started) signal(pid);
+}
+
+interface ProcessEntry {
+  pid: number;
+  parent: number;
+  session: number;
+}
+
+/** Process ids in the session `leader` leads or below it in the process tree (empty without /proc). */
+export function startedBy(leader: number): number[] {
+  const entries = processTable();
+  const found = new Set(entries.filter((entry) => entry.session === leader).map((entry) => entry.pid));
+  found.add(leader);
+  // Descendants, to any depth: repeat until a pass adds nobody.
+  for (let added = true; added; ) {
+    added = false;
+    for (const entry of entries) {
+      if (found.has(entry.pid) || !found.has(entry.parent)) continue;
+      found.add(entry.pid);
+      added = true;
+    }
+  }
+  found.delete(leader);
+  return [...found];
+}
+
+function processTable(): ProcessEntry[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const entries: ProcessEntry[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const entry = readEntry(name);
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+/** Fields 4 and 6 of /proc/PID/stat; the command name before them is in parentheses and may hold anything. */
+function readEntry(pid: string): ProcessEntry | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { pid: Number(pid), parent: Number(fields[1]), session: Number(fields[3]) };
+  } catch {
+    return undefined;
+  }
+}
+
+function signal(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone, or not ours to end
+  }
+}
