@@ -2,7 +2,19 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { command, control, file, group, pkg, processes, service, user } from '../../src/dsl/index.js';
+import {
+  command,
+  control,
+  file,
+  group,
+  kernelParameter,
+  mount,
+  pkg,
+  port,
+  processes,
+  service,
+  user,
+} from '../../src/dsl/index.js';
 import { runLocally } from '../support/local.js';
 
 /** Relative, so a name can carry it; the probe runs in this process's working directory. */
@@ -57,6 +69,34 @@ describe('hostile names are data, never code', () => {
     const notPassed = result.results.filter((r) => r.status !== 'passed').map((r) => `${r.status}: ${r.message}`);
     expect(notPassed).to.deep.equal([]);
     expect(existsSync(CANARY)).to.equal(false);
+  });
+
+  it('reads hostile mount points and kernel parameter names as data, and refuses keys that leave /proc/sys', async () => {
+    const result = await runLocally(() => {
+      control('hostile', () => {
+        for (const name of HOSTILE_NAMES) mount(`/no/such/${name}`).not.mounted();
+        for (const name of [
+          `$(touch${'${IFS}'}${CANARY_NAME})`,
+          `;touch${'${IFS}'}${CANARY_NAME};`,
+          "quote'd",
+          'a"b',
+          '*',
+        ]) {
+          kernelParameter(`net.ipv4.${name}`).not.exists();
+        }
+        port(1).not.listening();
+      });
+    });
+    const notPassed = result.results.filter((r) => r.status !== 'passed').map((r) => `${r.status}: ${r.message}`);
+    expect(notPassed).to.deep.equal([]);
+    expect(existsSync(CANARY)).to.equal(false);
+    for (const key of ['../etc/passwd', 'net..ipv4', 'net.ipv4.a b', 'net.ipv4.new\nline']) {
+      const error = await runLocally(() => kernelParameter(key.replace('\\n', '\n')).exists()).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(error?.message, key).to.match(/kernel|parameter|key/i);
+    }
   });
 
   it('rejects an account name with a newline at plan time, since no account can have one', async () => {
