@@ -71,7 +71,7 @@ describe('hostile names are data, never code', () => {
     expect(existsSync(CANARY)).to.equal(false);
   });
 
-  it('reads hostile mount points and kernel parameter names as data, and refuses keys that leave /proc/sys', async () => {
+  it('reads hostile mount points and kernel parameter keys as data; keys leaving /proc/sys are refused', async () => {
     const result = await runLocally(() => {
       control('hostile', () => {
         for (const name of HOSTILE_NAMES) mount(`/no/such/${name}`).not.mounted();
