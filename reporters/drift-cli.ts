@@ -4,7 +4,7 @@ import {
   decisionTone,
   describeCounts,
   describeDecision,
-  describeExpired,
+  describeExpiredAcceptance,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
@@ -143,7 +143,7 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
     const record = describeRecord(kind, item.record, { shortHashes: true });
     if (record) lines.push(paint.dim(`        ${record}`));
   }
-  const expired = describeExpired(item);
+  const expired = describeExpiredAcceptance(item);
   if (expired) lines.push(paint.yellow(`        ${expired}`));
   return lines;
 }

@@ -3,7 +3,7 @@ import {
   decisionTone,
   describeCounts,
   describeDecision,
-  describeExpired,
+  describeExpiredAcceptance,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
@@ -145,7 +145,7 @@ function itemRow({ kind, type, item }: FlatItem): string {
           .join('<br>')
       : text(describeRecord(kind, item.record, { shortHashes: true }));
   const decision = describeDecision(item);
-  const expired = describeExpired(item);
+  const expired = describeExpiredAcceptance(item);
   const decisionCell = [
     decision ? `${DECISION_MARK[decisionTone(item)]} ${text(decision)}` : '',
     expired ? `⚠️ ${text(expired)}` : '',

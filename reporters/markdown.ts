@@ -120,7 +120,7 @@ function renderEvidence(check: CheckResult, host: HostResult): string {
   const body = evidence ? describeEvidence(evidence) : '(no query output was recorded for this check)';
   const shown = cutEvidence(body);
   return [
-    `<details><summary>${html(`${check.checkId}: ${check.title}`)}</summary>`,
+    `<details><summary>${rawHtmlText(`${check.checkId}: ${check.title}`)}</summary>`,
     '',
     text(check.message),
     '',
@@ -185,6 +185,6 @@ function longestBacktickRun(value: string): number {
 }
 
 /** Text inside raw HTML (the <summary>), where backslash escapes do not apply. */
-function html(value: string): string {
+function rawHtmlText(value: string): string {
   return printable(value.replace(/\r?\n/g, ' ')).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -5,7 +5,7 @@ import {
   decisionTone,
   describeCounts,
   describeDecision,
-  describeExpired,
+  describeExpiredAcceptance,
   describeNotCompared,
   describeSnapshotInfo,
   formatAttribute,
@@ -136,7 +136,7 @@ function* kindPieces(kind: KindDrift): Generator<string> {
 
 function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', item: DriftItem): Html {
   const decision = describeDecision(item);
-  const expired = describeExpired(item);
+  const expired = describeExpiredAcceptance(item);
   const body =
     'changes' in item
       ? html`<table class="attrs"><tbody>${item.changes.map((c) => html`<tr><th>${c.attribute}</th><td class="old">${value(c.old)}</td><td class="arrow">→</td><td class="new">${value(c.new)}</td><td>${c.accepted && !item.accepted ? html`<span class="muted">accepted: ${c.accepted.reason}</span>` : ''}</td></tr>`)}</tbody></table>`

@@ -248,14 +248,14 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
       totals.allowed[type] += tally.allowed[type].length;
       if (tally.blocked[type].length > 0) {
         bits |= DRIFT_EXIT[type];
-        blocking.push(`${host.target}: ${type}: ${listed(tally.blocked[type])}`);
+        blocking.push(`${host.target}: ${type}: ${abbreviatedList(tally.blocked[type])}`);
       }
       if (tally.allowed[type].length > 0)
-        allowed.push(`allowed: ${host.target}: ${type}: ${listed(tally.allowed[type])}`);
+        allowed.push(`allowed: ${host.target}: ${type}: ${abbreviatedList(tally.allowed[type])}`);
     }
     if (host.state === 'incomplete') {
       totals.incomplete++;
-      const text = `${host.target}: incomplete: ${host.reason ?? listed(host.notCompared.map((n) => [n.kind, n.path].filter(Boolean).join(' ') + ` (${n.reason})`))}`;
+      const text = `${host.target}: incomplete: ${host.reason ?? abbreviatedList(host.notCompared.map((n) => [n.kind, n.path].filter(Boolean).join(' ') + ` (${n.reason})`))}`;
       if (policy.incomplete === 'block') {
         bits |= DRIFT_EXIT.incomplete;
         blocking.push(text);
@@ -303,7 +303,7 @@ function tallyHost(host: HostDrift): HostTally {
   return tally;
 }
 
-function listed(items: readonly string[]): string {
+function abbreviatedList(items: readonly string[]): string {
   const head = items.slice(0, LISTED).join(', ');
   return items.length > LISTED ? `${head} and ${items.length - LISTED} more` : head;
 }

@@ -57,7 +57,7 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   }
   const { snapshot } = taken;
   const toStdout = flags.output === undefined || flags.output === '-';
-  if (toStdout) await writePieces(snapshotJsonPieces(snapshot), (text) => writeToStream(io.stdout, text));
+  if (toStdout) await writePieces(snapshotJsonPieces(snapshot), (text) => writeWhenDrained(io.stdout, text));
   else await writeSnapshotFile(resolve(io.cwd, flags.output!), snapshot);
   io.stderr.write(summary(snapshot, toStdout ? 'stdout' : flags.output!, Date.now() - started));
   if (snapshot.complete || flags.allowIncomplete) return EXIT.passed;
@@ -89,7 +89,7 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function writeToStream(stream: NodeJS.WritableStream, text: string): Promise<void> {
+function writeWhenDrained(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve) => {
     if (stream.write(text)) resolve();
     else stream.once('drain', () => resolve());
