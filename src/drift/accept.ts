@@ -4,7 +4,7 @@ import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
 import { locatedError } from '../inputs/zod-issues.js';
 import { ChangeTypeSchema, type Acceptance, type ChangeType } from './diff-schema.js';
-import type { KeyMatcher } from './ignore-glob.js';
+import type { KeyMatcher } from './key-glob.js';
 import { checkAttribute, compileLocated } from './ignore.js';
 import { SnapshotKindSchema, type SnapshotKind } from './snapshot-schema.js';
 

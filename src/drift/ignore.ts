@@ -4,8 +4,8 @@ import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
 import { locatedError } from '../inputs/zod-issues.js';
 import { ALL_ATTRIBUTES, KIND_DEFINITIONS } from './diff-kinds.js';
-import { checkPathGlob, compileKeyGlobs, GlobError, type KeyMatcher } from './ignore-glob.js';
-import { normalisePathGlob } from './snapshot-ignore.js';
+import { checkPathGlob, compileKeyGlobs, GlobError, type KeyMatcher } from './key-glob.js';
+import { normalisePathGlob } from './path-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from './snapshot-schema.js';
 
 /**

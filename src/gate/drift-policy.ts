@@ -11,7 +11,7 @@ import {
   type HostDrift,
   type KindDrift,
 } from '../drift/diff-schema.js';
-import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/ignore-glob.js';
+import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/key-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from '../drift/snapshot-schema.js';
 import { EXIT } from './exit-codes.js';
 

@@ -8,7 +8,7 @@ import { ProbeStreamParser } from '../../src/drift/probe-stream.js';
 import { FileTreeReader } from '../../src/resources/file/inventory-walk.js';
 import { readSnapshotFile, renderSnapshot, writeSnapshotFile } from '../../src/drift/snapshot-file.js';
 import { SpecError } from '../../src/inputs/input-error.js';
-import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/snapshot-ignore.js';
+import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/path-glob.js';
 import { parseSnapshot, snapshotJsonSchema, sortSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { parseProcSysWalk, parseSysctlOutput } from '../../src/resources/kernel-parameter/inventory.js';
 import { parseOpenrcServices, parseSystemdServices, parseSysvServices } from '../../src/resources/service/inventory.js';
