@@ -118,7 +118,10 @@ export function isExpired(entry: AcceptEntry, now: Date): boolean {
 /** The warning every report carries for an expired entry. */
 export function describeExpired(entry: AcceptEntry): string {
   const what = `${entry.kind} ${entry.key} ${entry.change}${entry.attribute ? ` ${entry.attribute}` : ''}`;
-  return `accepted drift expired on ${entry.acceptance.expires} and no longer applies: ${what} (owner ${entry.acceptance.owner}; ${entry.acceptance.source})`;
+  return (
+    `accepted drift expired on ${entry.acceptance.expires} and no longer applies: ${what} (owner ` +
+    `${entry.acceptance.owner}; ${entry.acceptance.source})`
+  );
 }
 
 export interface AcceptanceMatch {

@@ -36,7 +36,8 @@ export const IgnoreRuleSchema = z
       .transform((value) => (typeof value === 'string' ? [value] : value))
       .optional()
       .describe(
-        'The kind (or kinds) the rule is about: packages, services, listeners, users, groups, kernelParameters, mounts, files. Without it: every kind (or files, with `paths`).',
+        'The kind (or kinds) the rule is about: packages, services, listeners, users, groups, kernelParameters, ' +
+          'mounts, files. Without it: every kind (or files, with `paths`).',
       ),
     paths: OneOrManySchema.optional().describe('File path globs ("/var/log/**"); implies kind files.'),
     keys: OneOrManySchema.optional().describe(

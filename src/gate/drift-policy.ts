@@ -52,7 +52,8 @@ export const DriftRuleSchema = z
       .boolean()
       .optional()
       .describe(
-        'Files only: true matches files whose mode has the setuid (04000) or setgid (02000) bit (for a changed file, its new mode); false matches the others.',
+        'Files only: true matches files whose mode has the setuid (04000) or setgid (02000) bit (for a changed ' +
+          'file, its new mode); false matches the others.',
       ),
     action: z.enum(['block', 'allow']).describe('What drift the rule matches does to the verdict.'),
   })
@@ -75,7 +76,9 @@ export const DriftRuleSchema = z
         context.addIssue({
           code: 'custom',
           path: ['attributes', i],
-          message: `${missing} have no attribute "${attribute}"; expected one of: ${KIND_DEFINITIONS[missing].attributes.join(', ')}`,
+          message:
+            `${missing} have no attribute "${attribute}"; expected one of: ` +
+            `${KIND_DEFINITIONS[missing].attributes.join(', ')}`,
         });
     });
     rule.keys?.forEach((key, i) => {
@@ -99,14 +102,16 @@ export const DriftPolicySchema = z
       .boolean()
       .default(true)
       .describe(
-        'Whether the built-in rules (docs/drift.md) apply after yours: new listening ports, new SUID/SGID files and new users block; package version changes are allowed.',
+        'Whether the built-in rules (docs/drift.md) apply after yours: new listening ports, new SUID/SGID files and ' +
+          'new users block; package version changes are allowed.',
       ),
     otherwise: z.enum(['block', 'allow']).default('block').describe('What drift that no rule matches does.'),
     incomplete: z
       .enum(['block', 'allow'])
       .default('block')
       .describe(
-        'Whether a host that could not be compared in full (unreachable, data missing) blocks. A run that compared no host at all always blocks.',
+        'Whether a host that could not be compared in full (unreachable, data missing) blocks. A run that compared ' +
+          'no host at all always blocks.',
       ),
   })
   .strict()
@@ -255,7 +260,8 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
     }
     if (host.state === 'incomplete') {
       totals.incomplete++;
-      const text = `${host.target}: incomplete: ${host.reason ?? abbreviatedList(host.notCompared.map((n) => [n.kind, n.path].filter(Boolean).join(' ') + ` (${n.reason})`))}`;
+      const missing = host.notCompared.map((n) => `${[n.kind, n.path].filter(Boolean).join(' ')} (${n.reason})`);
+      const text = `${host.target}: incomplete: ${host.reason ?? abbreviatedList(missing)}`;
       if (policy.incomplete === 'block') {
         bits |= DRIFT_EXIT.incomplete;
         blocking.push(text);

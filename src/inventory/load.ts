@@ -150,7 +150,10 @@ class InventoryResolver {
   }
 
   private describeNames(): string {
-    return `the inventory has ${describeNameList('host', Object.keys(this.file.hosts))} and ${describeNameList('group', Object.keys(this.file.groups ?? {}))}`;
+    return (
+      `the inventory has ${describeNameList('host', Object.keys(this.file.hosts))} and ` +
+      `${describeNameList('group', Object.keys(this.file.groups ?? {}))}`
+    );
   }
 
   /** Depth-first through child groups; a group met again on its own path is a cycle. */
@@ -338,7 +341,8 @@ export function selectHosts(inventory: Inventory, limits: readonly string[]): In
       const groups = [...inventory.groups.keys()];
       const hosts = inventory.hosts.map((host) => host.name);
       throw new InventoryLimitError(
-        `--limit: "${name}" is neither a host nor a group of ${inventory.source}; it has ${describeNameList('group', [ALL_GROUP, ...groups])} and ${describeNameList('host', hosts)}`,
+        `--limit: "${name}" is neither a host nor a group of ${inventory.source}; it has ` +
+          `${describeNameList('group', [ALL_GROUP, ...groups])} and ${describeNameList('host', hosts)}`,
       );
     }
   }

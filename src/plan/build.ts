@@ -30,7 +30,8 @@ export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id
   const options = parseOptions(resource, request.options);
   const matcher = lookupMatcher(resource, request.matcher);
   const args = normaliseArgs(resource, request.matcher, matcher, request.args);
-  const title = `${resource.title(subject)} should ${request.negated ? 'not ' : ''}${describeExpectation(matcher, args)}`;
+  const should = request.negated ? 'should not' : 'should';
+  const title = `${resource.title(subject)} ${should} ${describeExpectation(matcher, args)}`;
   const eventually =
     request.eventually === undefined
       ? undefined

@@ -89,7 +89,8 @@ function addCheckItem(
     const matcher = Object.hasOwn(resource.matchers, name) ? (resource.matchers[name] as AnyMatcher) : undefined;
     if (!matcher)
       throw new SpecError(
-        `unknown key "${name}" for a ${resource.type} check; expected one of: ${matcherNames(resource)}, ${CHECK_META_KEYS.join(', ')}`,
+        `unknown key "${name}" for a ${resource.type} check; expected one of: ${matcherNames(resource)}, ` +
+          `${CHECK_META_KEYS.join(', ')}`,
         where.at(at),
       );
     const request: CheckRequest = {

@@ -77,7 +77,8 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
     `${snapshot.files.length} files`,
   ].join(', ');
   const lines = [
-    `snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`,
+    `snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ` +
+      `${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`,
   ];
   if (snapshot.complete) lines.push('complete: nothing was left unread');
   else {
