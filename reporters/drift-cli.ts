@@ -136,7 +136,8 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
       const acceptance = change.accepted && !item.accepted ? change.accepted : undefined;
       const accepted = acceptance ? paint.dim(`  [accepted: ${printable(acceptance.reason)}]`) : '';
       lines.push(
-        `        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ${formatValue(change.new, { shortHashes: true })}${accepted}`,
+        `        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ` +
+          `${formatValue(change.new, { shortHashes: true })}${accepted}`,
       );
     }
   } else {

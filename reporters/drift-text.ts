@@ -148,6 +148,7 @@ export function describeCounts(host: HostDrift): string {
 
 export function reportTitle(report: DriftReport): string {
   return report.mode === 'snapshots'
-    ? `${report.baseline.file ?? report.baseline.target} → ${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}`
+    ? `${report.baseline.file ?? report.baseline.target} → ` +
+        `${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}`
     : `baseline ${report.baseline.file ?? report.baseline.target}`;
 }

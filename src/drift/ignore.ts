@@ -104,7 +104,7 @@ function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: S
       where,
       at,
     );
-  if (rule.paths !== undefined && rule.kind !== undefined && rule.kind.some((k) => k !== 'files'))
+  if (rule.paths && rule.kind?.some((k) => k !== 'files'))
     throw locatedError('`paths` are file paths: use them with kind files, or use `keys` for other kinds', where, [
       ...at,
       'paths',

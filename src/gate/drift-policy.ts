@@ -62,7 +62,7 @@ export const DriftRuleSchema = z
     const kinds = rule.kind;
     if (rule.setuid !== undefined && !(kinds?.length === 1 && kinds[0] === 'files'))
       context.addIssue({ code: 'custom', path: ['setuid'], message: '`setuid` is about files: add kind: files' });
-    if (rule.attributes !== undefined && rule.change !== undefined && rule.change.some((c) => c !== 'changed'))
+    if (rule.attributes && rule.change?.some((c) => c !== 'changed'))
       context.addIssue({ code: 'custom', path: ['attributes'], message: '`attributes` goes with change: changed' });
     rule.attributes?.forEach((attribute, i) => {
       if (kinds === undefined && !ALL_ATTRIBUTES.includes(attribute))
@@ -275,7 +275,7 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
     const allowedText = [
       ...allowedCount.map(([type, n]) => `${n} ${type}`),
       ...(policy.incomplete === 'allow' && totals.incomplete > 0
-        ? [plural(totals.incomplete, 'host') + ' incomplete']
+        ? [`${plural(totals.incomplete, 'host')} incomplete`]
         : []),
     ];
     const summary =

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { mapMatcherScalars, ValueMatcherSchema, type ValueMatcher } from '../matchers/value.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { ResourceRegistry } from '../resources/index.js';

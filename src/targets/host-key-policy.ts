@@ -2,7 +2,6 @@ import {
   describeHostKey,
   entryMatchesName,
   fingerprintOf,
-  keyTypeOfBlob,
   knownHostsName,
   type KnownHostEntry,
 } from './known-hosts.js';

@@ -85,7 +85,8 @@ function summary(host: HostResult): string {
 describe('fleet run (engine)', function () {
   this.timeout(20_000);
 
-  it('ends a host that hangs forever at its host timeout as unreachable/timeout, while the others complete', async () => {
+  it(`ends a host that hangs forever at its host timeout as unreachable/timeout, while the others \
+complete`, async () => {
     const hanging = new HangingTarget('ssh://root@hangs:22');
     const done: Array<{ target: string; at: number }> = [];
     const started = Date.now();
@@ -128,7 +129,8 @@ describe('fleet run (engine)', function () {
     for (const host of result.hosts) expect(host.durationMs).to.be.within(450, 1200);
   });
 
-  it('keeps every host apart: a thrown error, an unreachable host and a healthy host each end in their own state', async () => {
+  it(`keeps every host apart: a thrown error, an unreachable host and a healthy host each end in their own \
+state`, async () => {
     const result = await runPlan(
       plan,
       [

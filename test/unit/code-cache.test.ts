@@ -15,7 +15,8 @@ function bundleFile(body: string): string {
   ).join('\n');
   writeFileSync(
     path,
-    `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += helper0(i).length;\n`,
+    `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += ` +
+      `helper0(i).length;\n`,
   );
   return path;
 }

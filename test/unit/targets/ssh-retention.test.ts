@@ -42,7 +42,8 @@ describe('SSH target memory', () => {
     return new WeakRef(result);
   }
 
-  it('a target keeps no probe output once the caller has let go of it (a fleet holds every finished target until the report)', async () => {
+  it(`a target keeps no probe output once the caller has let go of it (a fleet holds every finished target until the \
+report)`, async () => {
     const target = new SshTarget({
       address: { kind: 'ssh', user: 'h0001', host: '127.0.0.1', port },
       credentials: { identities: [loadIdentity(keys.clientKeyPath)] },
