@@ -130,8 +130,8 @@ describe('driftspec drift (CLI, snapshot files)', function () {
       `json:${path('expired.json')}`,
     );
     expect(run.code).to.equal(7);
-    const warning =
-      `accepted drift expired on 2020-01-31 and no longer applies: users extra added ` + `(owner ops; ${accept}:2:5)`;
+    const owner = `owner ops; ${accept}:2:5`;
+    const warning = `accepted drift expired on 2020-01-31 and no longer applies: users extra added (${owner})`;
     expect(run.stdout).to.include(`! ${warning}`);
     expect(JSON.parse(readFileSync(path('expired.json'), 'utf8')).warnings).to.deep.equal([warning]);
   });

@@ -281,7 +281,10 @@ describe('fleet executor (fake clock)', () => {
     const targets = [new TimedTarget('sticky', 100, true), new TimedTarget('next', 100)];
     const { options } = fleetOn(clock, { concurrency: 1, closeLimitMs: 2000 });
     let finished = false;
-    const running = runFleet(targets, options).then((outcome) => ((finished = true), outcome));
+    const running = runFleet(targets, options).then((outcome) => {
+      finished = true;
+      return outcome;
+    });
     await clock.advance(200);
     expect(targets[1]!.closed, 'the second host ran and closed while the first still closes').to.equal(true);
     expect(finished, 'the fleet waits for the hanging close up to its limit').to.equal(false);
