@@ -97,8 +97,7 @@ describe('driftspec snapshot and generate against a booted instance', function (
     }
   });
 
-  it(`fails on the changed instance, naming exactly the changes: nginx stopped, a user added, a file chmod-ed, a \
-package purged`, async () => {
+  it('fails on the changed instance: exactly nginx stopped, a user added, a file chmod-ed, sudo purged', async () => {
     instance().inContainer([
       'sh',
       '-c',

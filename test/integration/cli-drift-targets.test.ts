@@ -235,8 +235,7 @@ describe('driftspec drift: target selection as in driftspec run', function () {
     }
   });
 
-  it(`an inventory host that is the local machine is snapshotted and compared with its own baseline: no \
-drift`, async () => {
+  it('an inventory host that is this machine, snapshotted and compared with its own baseline: no drift', async () => {
     const snapshot = await cli(
       'snapshot',
       'local',

@@ -60,8 +60,7 @@ describe('snapshot files that cannot be used: one message and exit 78 in every c
   ];
 
   for (const [what, name, content, message] of files) {
-    it(`${what}: drift (as baseline and as candidate, also with --baseline and a target) \
-and generate --from say the same`, async () => {
+    it(`${what}: drift (as baseline, as candidate, with --baseline and a target) and generate agree`, async () => {
       const file = path(name);
       if (content !== null) writeFileSync(file, content);
       const runs = {

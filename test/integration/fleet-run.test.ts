@@ -85,8 +85,7 @@ function summary(host: HostResult): string {
 describe('fleet run (engine)', function () {
   this.timeout(20_000);
 
-  it(`ends a host that hangs forever at its host timeout as unreachable/timeout, while the others \
-complete`, async () => {
+  it('ends a host that hangs forever at its timeout as unreachable/timeout; the others complete', async () => {
     const hanging = new HangingTarget('ssh://root@hangs:22');
     const done: Array<{ target: string; at: number }> = [];
     const started = Date.now();
@@ -129,8 +128,7 @@ complete`, async () => {
     for (const host of result.hosts) expect(host.durationMs).to.be.within(450, 1200);
   });
 
-  it(`keeps every host apart: a thrown error, an unreachable host and a healthy host each end in their own \
-state`, async () => {
+  it('keeps hosts apart: a thrown error, an unreachable and a healthy host each end in their own state', async () => {
     const result = await runPlan(
       plan,
       [

@@ -70,8 +70,7 @@ describe('spec loading', () => {
     expect(fromYaml.checks.length).to.be.greaterThan(40);
   });
 
-  it(`takes type-only and namespace imports from driftspec; the compiled spec loads only through the \
-loader`, async () => {
+  it('takes type-only and namespace imports from driftspec; the compiled spec loads only via the loader', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
     const ownCacheDir = mkdtempSync(join(tmpdir(), 'driftspec-cache-'));
     const path = join(dir, 'typed.ts');

@@ -138,8 +138,7 @@ describe('--wait', () => {
       });
     });
 
-    it(`judges cloud-init first: done and disabled ready, running waits, error refused, exit 2 by the degraded \
-policy`, () => {
+    it('judges cloud-init first: done/disabled ready, running waits, error refused, exit 2 per degraded policy', () => {
       const cloud = (status: string | null, exitCode: number | null) => report({ cloudInit: { status, exitCode } });
       expect(judgeBoot(cloud('done', 0), false)).to.deep.equal({ kind: 'ready' });
       expect(judgeBoot(cloud('disabled', 0), false)).to.deep.equal({ kind: 'ready' });
@@ -156,8 +155,7 @@ policy`, () => {
       expect(judgeBoot(bothWaiting, true)).to.deep.equal({ kind: 'booting', state: 'cloud-init running' });
     });
 
-    it(`runs cloud-init and systemctl in the shell, bounded, and asks again without --wait when systemd knows no \
---wait`, function () {
+    it('runs cloud-init and systemctl, bounded, and retries without --wait when systemd knows no --wait', function () {
       this.timeout(20_000);
       const bin = mkdtempSync(join(tmpdir(), 'driftspec-boot-'));
       const tool = (name: string, body: string) => {

@@ -44,8 +44,7 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
     expect(root.packages.map((p) => p.name)).to.include.members(['nginx-light', 'sudo', 'cron', 'libc6']);
   });
 
-  it(`records services with their unit file state, active state and sub state; aliases and missing units are not \
-services`, () => {
+  it('records services with unit file, active and sub state; aliases and missing units are not services', () => {
     const byName = new Map(root.services.map((s) => [s.name, s]));
     expect(byName.get('ssh')).to.deep.equal({ name: 'ssh', enabled: 'enabled', active: 'active', sub: 'running' });
     expect(byName.get('nginx')).to.deep.equal({ name: 'nginx', enabled: 'enabled', active: 'active', sub: 'running' });
@@ -169,8 +168,7 @@ services`, () => {
 });
 
 describe('snapshot: what could not be read is a gap, never an empty list', () => {
-  it(`as a non-root user: unreadable files have no hash and a gap each, an unreadable directory a gap, owners of \
-sockets are unknown`, () => {
+  it('as non-root: unreadable files get no hash and a gap, unreadable directories a gap; socket owners unknown', () => {
     const tester = collect(recording('tester'));
     expect(tester.complete).to.equal(false);
     const fileGaps = new Map(tester.gaps.filter((g) => g.kind === 'files').map((g) => [g.path, g.reason]));

@@ -129,8 +129,7 @@ describe('port resource on this machine', function () {
     );
   });
 
-  it(`as a non-root user: listening is known, owners are an error (as root, runs the probe as \
-nobody)`, async function () {
+  it('as a non-root user (root runs the probe as nobody): listening is known, owners are an error', async function () {
     if (!isRoot()) return requireInCi(this, 'switching to another user needs root');
     const frame = await runFragment(SOCKET_TABLE_SCRIPT, { uid: 65534, gid: 65534 });
     const nobody = hostFacts({ uid: 65534 });

@@ -105,8 +105,8 @@ describe('privilege: the probe through sudo', () => {
     ];
     for (const password of [undefined, PASSWORD]) {
       for (const user of hostileUsers) {
-        it(`keeps the --sudo-user ${JSON.stringify(user)} data${password ? ' (with a password)' : ''}: the shell \
-hands sudo exactly the argv`, () => {
+        const withPassword = password ? ' (with a password)' : '';
+        it(`keeps the --sudo-user ${JSON.stringify(user)} data${withPassword}: the shell hands sudo exact argv`, () => {
           const dir = mkdtempSync(join(tmpdir(), 'driftspec-sudo-user-'));
           const settings: SudoSettings = { user, ...(password ? { password: new Secret(password) } : {}) };
           const launch = sudoLaunch(settings, context);
