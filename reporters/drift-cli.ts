@@ -92,7 +92,9 @@ function renderSummary(report: DriftReport): string {
       table.push([printable(host.target), host.state, '(all)', 0, 0, 0, 0, 'all']);
       continue;
     }
-    rows.forEach((row, i) => table.push([i === 0 ? printable(host.target) : '', i === 0 ? host.state : '', ...row]));
+    rows.forEach((row, i) => {
+      table.push([i === 0 ? printable(host.target) : '', i === 0 ? host.state : '', ...row]);
+    });
   }
   return table.toString();
 }

@@ -118,7 +118,9 @@ function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: S
       where,
       [...at, 'attributes'],
     );
-  rule.attributes?.forEach((attribute, i) => checkAttribute(attribute, kinds, where, [...at, 'attributes', i]));
+  rule.attributes?.forEach((attribute, i) => {
+    checkAttribute(attribute, kinds, where, [...at, 'attributes', i]);
+  });
   const paths = (rule.paths ?? []).map((glob, i) => checkedPathGlob(glob, where, [...at, 'paths', i]));
   const globs = [...paths, ...(rule.keys ?? [])];
   const matches = globs.length > 0 ? compileLocated(globs, where, [...at, rule.paths ? 'paths' : 'keys']) : undefined;

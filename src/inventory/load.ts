@@ -334,10 +334,13 @@ export function selectHosts(inventory: Inventory, limits: readonly string[]): In
   if (names.length === 0) return inventory.hosts;
   const wanted = new Set<string>();
   for (const name of names) {
-    if (name === ALL_GROUP) inventory.hosts.forEach((host) => wanted.add(host.name));
-    else if (inventory.groups.has(name)) inventory.groups.get(name)!.forEach((host) => wanted.add(host));
-    else if (inventory.hosts.some((host) => host.name === name)) wanted.add(name);
-    else {
+    if (name === ALL_GROUP) {
+      for (const host of inventory.hosts) wanted.add(host.name);
+    } else if (inventory.groups.has(name)) {
+      for (const host of inventory.groups.get(name)!) wanted.add(host);
+    } else if (inventory.hosts.some((host) => host.name === name)) {
+      wanted.add(name);
+    } else {
       const groups = [...inventory.groups.keys()];
       const hosts = inventory.hosts.map((host) => host.name);
       throw new InventoryLimitError(

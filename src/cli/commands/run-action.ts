@@ -46,7 +46,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   const sudo = loadSudoSettings(flags, io.env);
   const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
-  let run;
+  let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
   try {
     run = await runPlanInterruptibly(plan, targets, {
       registry,
