@@ -31,8 +31,8 @@ export function addFleetOptions(command: Command, words: { done: string; named: 
     .option('--concurrency <n>', `how many hosts are ${words.done} at once`, parseCount, 16)
     .option(
       '--host-timeout <seconds>',
-      "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + " +
-        '10, and the time --wait allows)',
+      "one host's whole budget: connecting, logging in and the probe " +
+        '(default: connect timeout + probe timeout + 10, and the time --wait allows)',
       parsePositive,
     )
     .option('--no-progress', 'no progress line on a terminal during fleet runs');
