@@ -206,7 +206,7 @@ export function checkSnapshot(value: unknown): { snapshot: Snapshot } | { proble
   if (parsed.success) return { snapshot: parsed.data };
   const issue = parsed.error.issues[0];
   const path = (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol');
-  const where = `${jsonPath(path)}${itemName(value, path)}`;
+  const where = `${jsonPath(path)}${identifyItem(value, path)}`;
   return { problem: `not a valid driftspec snapshot: ${where}: ${issue?.message ?? 'invalid'}` };
 }
 
@@ -217,7 +217,7 @@ function jsonPath(path: readonly (string | number)[]): string {
 }
 
 /** The name or path of the list item an invalid field belongs to, where it has one: ` (path "/etc/x")`. */
-function itemName(value: object, path: readonly (string | number)[]): string {
+function identifyItem(value: object, path: readonly (string | number)[]): string {
   if (path.length < 2 || typeof path[1] !== 'number') return '';
   const list = (value as Record<string, unknown>)[String(path[0])];
   const item = Array.isArray(list) ? (list[path[1]] as unknown) : undefined;
