@@ -213,7 +213,7 @@ function renderHost(host: HostResult, index: number, controls: ReadonlyMap<strin
   const groups = groupByControl(host.results, controls);
   return html`<section class="host" id="host-${index}">
 ${heading}
-${groups.map((group) => renderGroup(group, controls, host, evidenceIds))}
+${groups.map((group) => renderGroup(group, controls, evidenceIds))}
 <p class="nomatch muted" hidden>No check of this host matches the filter.</p>
 ${renderEvidenceList(host, evidenceIds)}
 </section>`;
@@ -259,14 +259,13 @@ function groupByControl(results: readonly CheckResult[], controls: ReadonlyMap<s
 function renderGroup(
   group: Group,
   controls: ReadonlyMap<string, Control>,
-  host: HostResult,
   evidenceIds: ReadonlyMap<string, string>,
 ): Html {
   const counts = STATUSES.map((s) => [s, group.checks.filter((c) => c.status === s).length] as const).filter(
     ([, n]) => n > 0,
   );
   const tally = html`<span class="tally">${counts.map(([s, n]) => html`<span class="c-${s}">${n} ${s}</span>`)}</span>`;
-  const checks = html`<ul class="checks">${group.checks.map((check) => renderCheck(check, host, evidenceIds))}</ul>`;
+  const checks = html`<ul class="checks">${group.checks.map((check) => renderCheck(check, evidenceIds))}</ul>`;
   if (group.control === null) {
     return html`<section class="group"><div class="gh"><h3>Checks outside any control</h3>${tally}</div>${checks}\
 </section>`;
@@ -304,7 +303,7 @@ function impactBadge(impact: number): Html {
   return html`<span class="impact i-${name}" title="impact">impact ${name} ${impact}</span>`;
 }
 
-function renderCheck(check: CheckResult, host: HostResult, evidenceIds: ReadonlyMap<string, string>): Html {
+function renderCheck(check: CheckResult, evidenceIds: ReadonlyMap<string, string>): Html {
   const evidenceId = check.evidence !== undefined ? evidenceIds.get(check.evidence) : undefined;
   const evidence = evidenceId ? html`<a class="ev" href="#${evidenceId}">evidence ${check.evidence}</a>` : '';
   const head = html`<li class="check" data-status="${check.status}"><span class="b ${check.status}">${check.status}\
