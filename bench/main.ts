@@ -114,7 +114,8 @@ async function startup(): Promise<void> {
   };
   if (!compiledOnce)
     results.notes.push(
-      `The TypeScript spec cache changed after the first run: before ${JSON.stringify(cacheAfterCold)}, after ${JSON.stringify(cacheAfterWarm)}.`,
+      `The TypeScript spec cache changed after the first run: before ${JSON.stringify(cacheAfterCold)}, after ` +
+        `${JSON.stringify(cacheAfterWarm)}.`,
     );
 }
 
@@ -135,7 +136,8 @@ async function floorCoversSpec(spec: string, probe: string): Promise<void> {
   const missing = checks.filter((check) => !named(check));
   if (missing.length > 0)
     throw new Error(
-      `${probe} does not gather what ${spec} checks: ${missing.map((check) => `${check.resource} ${check.subject}`).join(', ')}`,
+      `${probe} does not gather what ${spec} checks: ` +
+        `${missing.map((check) => `${check.resource} ${check.subject}`).join(', ')}`,
     );
 }
 
@@ -281,7 +283,8 @@ async function checkedDriftspec(instances: readonly BenchInstance[], spec: strin
   const passed = report.hosts.map((host) => (host.status === 'completed' ? host.counts.passed : -1));
   if (passed.length !== instances.length || passed.some((count) => count !== checks)) {
     throw new Error(
-      `driftspec ${spec}: expected ${checks} passed checks on each of ${instances.length} host(s):\n${run.stdout.slice(-3000)}`,
+      `driftspec ${spec}: expected ${checks} passed checks on each of ${instances.length} ` +
+        `host(s):\n${run.stdout.slice(-3000)}`,
     );
   }
   return run.ms;
@@ -302,7 +305,8 @@ function ensurePeers(): string | undefined {
       'sh',
       [
         '-c',
-        'command -v rspec >/dev/null && ruby -e "require %q(serverspec)" && /usr/bin/python3 -c "import testinfra, pytest"',
+        'command -v rspec >/dev/null && ruby -e "require %q(serverspec)" && /usr/bin/python3 -c "import testinfra, ' +
+          'pytest"',
       ],
       { stdio: 'ignore' },
     ).status === 0;
@@ -324,7 +328,7 @@ function ensurePeers(): string | undefined {
 function writeOutputs(): void {
   const outDir = join(ROOT, 'test-output', 'bench');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const section = renderReport(results);
   if (!flags['no-docs']) writeReportSection(join(ROOT, 'docs', 'benchmarks.md'), section);
   process.stdout.write(section);

@@ -101,7 +101,9 @@ function summarise(runs: Measurement[]): Measurement {
 function section(tree: Measurement, empty: Measurement, rounds: number, count: number, load: number): string {
   const mb = (kb: number) => (kb / 1024).toFixed(0);
   const s = (ms: number) => (ms / 1000).toFixed(2);
-  const machine = `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const machine =
+    `${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? 'unknown'}), ` +
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   return `${START}
 ## Snapshot
 
@@ -113,13 +115,17 @@ accounts, kernel parameters, mounts) and of starting Node.
 
 | tree | files recorded | wall time | peak RSS | snapshot file |
 |---|---|---|---|---|
-| ${count.toLocaleString('en')} files | ${tree.files.toLocaleString('en')} | ${s(tree.wallMs)} s | ${mb(tree.maxRssKb)} MiB | ${(tree.outputBytes / 2 ** 20).toFixed(1)} MiB |
-| empty directory | ${empty.files} | ${s(empty.wallMs)} s | ${mb(empty.maxRssKb)} MiB | ${(empty.outputBytes / 2 ** 20).toFixed(1)} MiB |
+| ${count.toLocaleString('en')} files | ${tree.files.toLocaleString('en')} | ${s(tree.wallMs)} s \
+| ${mb(tree.maxRssKb)} MiB | ${(tree.outputBytes / 2 ** 20).toFixed(1)} MiB |
+| empty directory | ${empty.files} | ${s(empty.wallMs)} s | ${mb(empty.maxRssKb)} MiB \
+| ${(empty.outputBytes / 2 ** 20).toFixed(1)} MiB |
 
-The file tree costs ${s(tree.wallMs - empty.wallMs)} s and ${mb(tree.maxRssKb - empty.maxRssKb)} MiB over the fixed cost: sha256 of every file
+The file tree costs ${s(tree.wallMs - empty.wallMs)} s and ${mb(tree.maxRssKb - empty.maxRssKb)} MiB over the fixed \
+cost: sha256 of every file
 is computed on the target (\`sha256sum\` in batches through \`xargs -0\`), and the records are
 parsed as they stream in, never held as raw output. What stays in memory is one small object per
-recorded path (the snapshot itself); the file is written piece by piece. Measured on ${new Date().toISOString().slice(0, 10)},
+recorded path (the snapshot itself); the file is written piece by piece. Measured \
+on ${new Date().toISOString().slice(0, 10)},
 ${machine}; load average ${load.toFixed(1)} when the rounds began (other work on the machine slows the
 fixed cost most: it is mostly process start-up).
 ${END}`;
@@ -154,7 +160,8 @@ function main(): void {
       treeRuns.push(measure(tree, work));
       emptyRuns.push(measure(empty, work));
       process.stderr.write(
-        `round ${round + 1}: tree ${treeRuns.at(-1)!.wallMs.toFixed(0)} ms / ${treeRuns.at(-1)!.maxRssKb} kB, empty ${emptyRuns.at(-1)!.wallMs.toFixed(0)} ms / ${emptyRuns.at(-1)!.maxRssKb} kB\n`,
+        `round ${round + 1}: tree ${treeRuns.at(-1)!.wallMs.toFixed(0)} ms / ${treeRuns.at(-1)!.maxRssKb} kB, empty ` +
+          `${emptyRuns.at(-1)!.wallMs.toFixed(0)} ms / ${emptyRuns.at(-1)!.maxRssKb} kB\n`,
       );
     }
     const [treeResult, emptyResult] = [summarise(treeRuns), summarise(emptyRuns)];

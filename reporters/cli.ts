@@ -82,7 +82,8 @@ function renderCheck(check: CheckResult, host: HostResult, indent: string, paint
     const query = printable(evidence.id);
     lines.push(
       paint.dim(
-        `${indent}    evidence: query ${query} exited ${evidence.exitCode ?? 'without status'}, ${size}${stderr ? `; stderr: ${stderr}` : ''}`,
+        `${indent}    evidence: query ${query} exited ${evidence.exitCode ?? 'without status'}, ` +
+          `${size}${stderr ? `; stderr: ${stderr}` : ''}`,
       ),
     );
   }

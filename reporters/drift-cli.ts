@@ -4,7 +4,7 @@ import {
   decisionTone,
   describeCounts,
   describeDecision,
-  describeExpired,
+  describeExpiredAcceptance,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
@@ -92,7 +92,9 @@ function renderSummary(report: DriftReport): string {
       table.push([printable(host.target), host.state, '(all)', 0, 0, 0, 0, 'all']);
       continue;
     }
-    rows.forEach((row, i) => table.push([i === 0 ? printable(host.target) : '', i === 0 ? host.state : '', ...row]));
+    rows.forEach((row, i) => {
+      table.push([i === 0 ? printable(host.target) : '', i === 0 ? host.state : '', ...row]);
+    });
   }
   return table.toString();
 }
@@ -136,14 +138,15 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
       const acceptance = change.accepted && !item.accepted ? change.accepted : undefined;
       const accepted = acceptance ? paint.dim(`  [accepted: ${printable(acceptance.reason)}]`) : '';
       lines.push(
-        `        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ${formatValue(change.new, { shortHashes: true })}${accepted}`,
+        `        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ` +
+          `${formatValue(change.new, { shortHashes: true })}${accepted}`,
       );
     }
   } else {
     const record = describeRecord(kind, item.record, { shortHashes: true });
     if (record) lines.push(paint.dim(`        ${record}`));
   }
-  const expired = describeExpired(item);
+  const expired = describeExpiredAcceptance(item);
   if (expired) lines.push(paint.yellow(`        ${expired}`));
   return lines;
 }

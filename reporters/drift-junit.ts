@@ -2,7 +2,7 @@ import type { DriftReport, DriftVerdict, HostDrift } from '../src/drift/diff-sch
 import {
   describeCounts,
   describeDecision,
-  describeExpired,
+  describeExpiredAcceptance,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
@@ -14,7 +14,7 @@ import {
   type FlatItem,
 } from './drift-text.js';
 import {
-  addCounts,
+  addJunitCounts,
   junitDocument,
   noCounts,
   problem,
@@ -34,7 +34,7 @@ import {
  * Written testcase by testcase (reporters/junit-xml.ts), in the layout of the run's JUnit report.
  */
 export function renderDriftJunit(report: DriftReport, _verdict: DriftVerdict): Generator<string> {
-  const totals = report.hosts.map(suiteCounts).reduce(addCounts, noCounts());
+  const totals = report.hosts.map(suiteCounts).reduce(addJunitCounts, noCounts());
   return junitDocument(`driftspec drift: ${describeSnapshotInfo(report.baseline)}`, totals, suites(report));
 }
 
@@ -102,7 +102,7 @@ function itemCase(host: HostDrift, entry: FlatItem): string {
   const { item } = entry;
   const details = describeItem(entry);
   const decision = describeDecision(item);
-  const expired = describeExpired(item);
+  const expired = describeExpiredAcceptance(item);
   const children: string[] = [];
   if (item.accepted) {
     children.push(SKIPPED);

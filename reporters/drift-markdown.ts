@@ -3,7 +3,7 @@ import {
   decisionTone,
   describeCounts,
   describeDecision,
-  describeExpired,
+  describeExpiredAcceptance,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
@@ -63,7 +63,8 @@ function heading(report: DriftReport, verdict: DriftVerdict): string {
     '',
     text(verdict.summary),
     '',
-    `Baseline: ${text(describeSnapshotInfo(report.baseline))} · hosts: ${report.hosts.length} · driftspec ${text(report.tool.version)} · ${text(report.generatedAt)}`,
+    `Baseline: ${text(describeSnapshotInfo(report.baseline))} · hosts: ${report.hosts.length} · driftspec ` +
+      `${text(report.tool.version)} · ${text(report.generatedAt)}`,
   ].join('\n');
 }
 
@@ -140,12 +141,13 @@ function itemRow({ kind, type, item }: FlatItem): string {
       ? item.changes
           .map(
             (c) =>
-              `${text(c.attribute)}: ${code(formatValue(c.old, { shortHashes: true }))} → ${code(formatValue(c.new, { shortHashes: true }))}${c.accepted && !item.accepted ? ' (accepted)' : ''}`,
+              `${text(c.attribute)}: ${code(formatValue(c.old, { shortHashes: true }))} → ` +
+              `${code(formatValue(c.new, { shortHashes: true }))}${c.accepted && !item.accepted ? ' (accepted)' : ''}`,
           )
           .join('<br>')
       : text(describeRecord(kind, item.record, { shortHashes: true }));
   const decision = describeDecision(item);
-  const expired = describeExpired(item);
+  const expired = describeExpiredAcceptance(item);
   const decisionCell = [
     decision ? `${DECISION_MARK[decisionTone(item)]} ${text(decision)}` : '',
     expired ? `⚠️ ${text(expired)}` : '',

@@ -103,7 +103,7 @@ export function decisionTone(item: DriftItem): 'accepted' | 'block' | 'allow' | 
   return item.gate?.action ?? 'open';
 }
 
-export function describeExpired(item: DriftItem): string | undefined {
+export function describeExpiredAcceptance(item: DriftItem): string | undefined {
   const expired = item.expiredAcceptance;
   if (!expired) return undefined;
   return printable(`was accepted until ${expired.expires} (owner ${expired.owner}; ${expired.source}); no longer`);
@@ -148,6 +148,7 @@ export function describeCounts(host: HostDrift): string {
 
 export function reportTitle(report: DriftReport): string {
   return report.mode === 'snapshots'
-    ? `${report.baseline.file ?? report.baseline.target} → ${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}`
+    ? `${report.baseline.file ?? report.baseline.target} → ` +
+        `${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}`
     : `baseline ${report.baseline.file ?? report.baseline.target}`;
 }

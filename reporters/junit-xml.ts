@@ -19,7 +19,7 @@ export function noCounts(): JunitCounts {
   return { tests: 0, failures: 0, errors: 0, skipped: 0 };
 }
 
-export function addCounts(sum: JunitCounts, counts: JunitCounts): JunitCounts {
+export function addJunitCounts(sum: JunitCounts, counts: JunitCounts): JunitCounts {
   return {
     tests: sum.tests + counts.tests,
     failures: sum.failures + counts.failures,

@@ -2,7 +2,7 @@ import type { Verdict } from '../src/gate/verdict.js';
 import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
 import { describeEvidence, describeImpact, describeSpecs, describeTags, findControl } from './details.js';
 import {
-  addCounts,
+  addJunitCounts,
   junitDocument,
   noCounts,
   problem,
@@ -33,7 +33,7 @@ export function junitReportPieces(
   _verdict: Verdict,
   options: JunitReportOptions = {},
 ): Generator<string> {
-  const totals = result.hosts.map(suiteCounts).reduce(addCounts, noCounts());
+  const totals = result.hosts.map(suiteCounts).reduce(addJunitCounts, noCounts());
   return junitDocument(`driftspec: ${describeSpecs(result)}`, totals, suites(result, options));
 }
 

@@ -33,7 +33,8 @@ export function renderMarkdownReport(result: RunResult, verdict: Verdict, option
   ];
   if (budget.omitted > 0)
     blocks.push(
-      `_${budget.omitted} more failed or errored checks are not listed here; the JSON, JUnit and HTML reports have every check._`,
+      `_${budget.omitted} more failed or errored checks are not listed here; the JSON, JUnit and HTML reports have ` +
+        `every check._`,
     );
   return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
 }
@@ -46,7 +47,8 @@ function renderHeading(result: RunResult, verdict: Verdict): string {
     '',
     text(verdict.summary),
     '',
-    `Specs: ${text(describeSpecs(result))} · hosts: ${result.hosts.length} · checks: ${checks} · driftspec ${text(result.tool.version)} · ${text(result.finishedAt)}`,
+    `Specs: ${text(describeSpecs(result))} · hosts: ${result.hosts.length} · checks: ${checks} · driftspec ` +
+      `${text(result.tool.version)} · ${text(result.finishedAt)}`,
   ].join('\n');
 }
 
@@ -80,7 +82,11 @@ function renderReasons(verdict: Verdict): string {
 function renderHostFindings(host: HostResult, result: RunResult, budget: { left: number; omitted: number }): string {
   if (host.status !== 'completed') {
     const skipped = host.counts.skipped > 0 ? ` (${host.counts.skipped} more were skipped)` : '';
-    return `#### ${code(host.target, false)}: ${host.status}\n\n${text(host.reason ?? 'no reason given')}\n\n${host.counts.error} ${host.counts.error === 1 ? 'check' : 'checks'} could not be checked${skipped}.`;
+    return (
+      `#### ${code(host.target, false)}: ` +
+      `${host.status}\n\n${text(host.reason ?? 'no reason given')}\n\n${host.counts.error} ` +
+      `${host.counts.error === 1 ? 'check' : 'checks'} could not be checked${skipped}.`
+    );
   }
   const findings = host.results.filter((r) => r.status === 'failed' || r.status === 'error');
   if (findings.length === 0) return '';
@@ -120,7 +126,7 @@ function renderEvidence(check: CheckResult, host: HostResult): string {
   const body = evidence ? describeEvidence(evidence) : '(no query output was recorded for this check)';
   const shown = cutEvidence(body);
   return [
-    `<details><summary>${html(`${check.checkId}: ${check.title}`)}</summary>`,
+    `<details><summary>${rawHtmlText(`${check.checkId}: ${check.title}`)}</summary>`,
     '',
     text(check.message),
     '',
@@ -185,6 +191,6 @@ function longestBacktickRun(value: string): number {
 }
 
 /** Text inside raw HTML (the <summary>), where backslash escapes do not apply. */
-function html(value: string): string {
+function rawHtmlText(value: string): string {
   return printable(value.replace(/\r?\n/g, ' ')).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

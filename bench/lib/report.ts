@@ -49,7 +49,8 @@ export function renderReport(results: BenchResults): string {
       : 'n/a';
   lines.push(`## Results of the last run`, '');
   lines.push(
-    `Run ${results.startedAt} → ${results.finishedAt ?? '(unfinished)'}; ${results.rounds} rounds per case (peers: ${results.peerRounds}).`,
+    `Run ${results.startedAt} → ${results.finishedAt ?? '(unfinished)'}; ${results.rounds} rounds per case (peers: ` +
+      `${results.peerRounds}).`,
     '',
   );
   lines.push('| machine | |', '|---|---|');
@@ -72,14 +73,18 @@ export function renderReport(results: BenchResults): string {
     lines.push('| command | median | × `node -e 0` | runs (ms) |', '|---|---:|---:|---|');
     for (const entry of s.series) {
       lines.push(
-        `| ${entry.label} | ${ms(entry.median!)} | ${ratio(entry.median! / nodeBase.median!)} | ${entry.ms.map((v) => v.toFixed(0)).join(', ')} |`,
+        `| ${entry.label} | ${ms(entry.median!)} | ${ratio(entry.median! / nodeBase.median!)} | ` +
+          `${entry.ms.map((v) => v.toFixed(0)).join(', ')} |`,
       );
     }
     lines.push('');
     lines.push(
-      `The first run of the TypeScript spec, on an empty cache, took ${ms(s.coldTypeScriptMs)} (esbuild compiles it). ` +
-        `Compiled once: **${s.compiledOnce ? 'yes' : 'NO'}** — the cache held ${s.cacheFiles.length} files (${s.cacheFiles.map((f) => `\`${f}\``).join(', ')}) ` +
-        `and none of them was written again by the ${s.series[3]?.ms.length ?? 0} later runs (names, sizes and modification times compared).`,
+      `The first run of the TypeScript spec, on an empty cache, took ${ms(s.coldTypeScriptMs)} (esbuild compiles ` +
+        `it). ` +
+        `Compiled once: **${s.compiledOnce ? 'yes' : 'NO'}** — the cache held ${s.cacheFiles.length} files ` +
+        `(${s.cacheFiles.map((f) => `\`${f}\``).join(', ')}) ` +
+        `and none of them was written again by the ${s.series[3]?.ms.length ?? 0} later runs (names, sizes and ` +
+        `modification times compared).`,
       '',
     );
   }
@@ -94,7 +99,8 @@ export function renderReport(results: BenchResults): string {
       const verdict =
         target === undefined ? '' : series.ratio! <= target ? ` ≤ ${target}× met` : ` ≤ ${target}× **missed**`;
       lines.push(
-        `| ${series.label} | ${ms(series.median!)} | ${isFloor ? '1 (floor)' : ratio(series.ratio!)} | ${verdict.trim()} | ${series.ms.map((v) => v.toFixed(0)).join(', ')} |`,
+        `| ${series.label} | ${ms(series.median!)} | ${isFloor ? '1 (floor)' : ratio(series.ratio!)} | ` +
+          `${verdict.trim()} | ${series.ms.map((v) => v.toFixed(0)).join(', ')} |`,
       );
     });
     lines.push('');
@@ -109,16 +115,22 @@ export function renderReport(results: BenchResults): string {
 function renderScale(scale: ScaleResults): string[] {
   const lines = [`### Scale: simulated hosts (${scale.latencyMs} ms per round trip)`, ''];
   lines.push(
-    `driftspec \`--inventory … --host-key SHA256:… --connect-timeout ${scale.connectTimeoutS}\` with \`--concurrency ${scale.concurrency}\` (and once with the default, 16), ${scale.checks} checks per host; ` +
-      `each live host answers with the probe output recorded on a booted instance (${(scale.recordedProbeBytes / 1024).toFixed(0)} KiB).`,
+    `driftspec \`--inventory … --host-key SHA256:… --connect-timeout ${scale.connectTimeoutS}\` with ` +
+      `\`--concurrency ${scale.concurrency}\` (and once with the default, 16), ${scale.checks} checks per host; ` +
+      `each live host answers with the probe output recorded on a booted instance ` +
+      `(${(scale.recordedProbeBytes / 1024).toFixed(0)} KiB).`,
     '',
   );
   lines.push(
-    '| sweep | report | concurrency | hosts (dead: refused + silent) | time | peak RSS | descriptors: peak / after the sweep | report size | probes answered | completed / unreachable |',
+    '| sweep | report | concurrency | hosts (dead: refused + silent) | time | peak RSS | descriptors: peak / after ' +
+      'the sweep | report size | probes answered | completed / unreachable |',
     '|---|---|---:|---|---:|---:|---|---:|---:|---|',
   );
   const row = (name: string, s: SweepSummary) =>
-    `| ${name} | ${s.report === 'cli' ? 'default (cli)' : 'JSON'} | ${s.concurrency} | ${s.layout.hosts} (${s.layout.refused} + ${s.layout.silent}) | ${(s.ms / 1000).toFixed(1)} s | ${s.peakRssMiB.toFixed(0)} MiB | ${s.peakFds} / ${s.endFds} | ${(s.reportBytes / 2 ** 20).toFixed(1)} MiB | ${s.probes} | ${s.completed} / ${s.unreachable} |`;
+    `| ${name} | ${s.report === 'cli' ? 'default (cli)' : 'JSON'} | ${s.concurrency} | ${s.layout.hosts} ` +
+    `(${s.layout.refused} + ${s.layout.silent}) | ${(s.ms / 1000).toFixed(1)} s | ${s.peakRssMiB.toFixed(0)} MiB ` +
+    `| ${s.peakFds} / ${s.endFds} | ${(s.reportBytes / 2 ** 20).toFixed(1)} MiB | ${s.probes} | ${s.completed} ` +
+    `/ ${s.unreachable} |`;
   lines.push(
     row('small', scale.small),
     row('large', scale.large),
@@ -130,14 +142,20 @@ function renderScale(scale: ScaleResults): string[] {
   for (const s of [scale.large, scale.largeJson, scale.largeDefaultConcurrency]) {
     const label = `${s.report === 'cli' ? 'default report' : 'JSON report'}, --concurrency ${s.concurrency}`;
     lines.push(
-      `- ${label}: ${(s.ms / 1000).toFixed(1)} s — target ≤ ${SCALE_TARGETS.seconds} s ${verdict(s.ms / 1000 <= SCALE_TARGETS.seconds)}; ` +
-        `peak RSS ${s.peakRssMiB.toFixed(0)} MiB — target ≤ ${SCALE_TARGETS.rssMiB} MiB ${verdict(s.peakRssMiB <= SCALE_TARGETS.rssMiB)}.`,
+      `- ${label}: ${(s.ms / 1000).toFixed(1)} s — target ≤ ${SCALE_TARGETS.seconds} s ` +
+        `${verdict(s.ms / 1000 <= SCALE_TARGETS.seconds)}; ` +
+        `peak RSS ${s.peakRssMiB.toFixed(0)} MiB — target ≤ ${SCALE_TARGETS.rssMiB} MiB ` +
+        `${verdict(s.peakRssMiB <= SCALE_TARGETS.rssMiB)}.`,
     );
   }
   lines.push(
-    `- Descriptors open when the report is written: ${scale.large.endFds}, ${scale.largeJson.endFds} and ${scale.largeDefaultConcurrency.endFds} after the three sweeps of ${scale.large.layout.hosts} hosts, ` +
-      `${scale.small.endFds} after ${scale.small.layout.hosts} — growth ${scale.fdGrowth}: ${scale.fdGrowth <= 0 ? 'none, target met' : '**target missed**'}.`,
-    `- One exec per host: the simulator answered ${scale.large.probes} probes for ${scale.large.layout.hosts - scale.large.layout.refused - scale.large.layout.silent} live hosts (${scale.large.logins} logins).`,
+    `- Descriptors open when the report is written: ${scale.large.endFds}, ${scale.largeJson.endFds} and ` +
+      `${scale.largeDefaultConcurrency.endFds} after the three sweeps of ${scale.large.layout.hosts} hosts, ` +
+      `${scale.small.endFds} after ${scale.small.layout.hosts} — growth ${scale.fdGrowth}: ` +
+      `${scale.fdGrowth <= 0 ? 'none, target met' : '**target missed**'}.`,
+    `- One exec per host: the simulator answered ${scale.large.probes} probes for ` +
+      `${scale.large.layout.hosts - scale.large.layout.refused - scale.large.layout.silent} live hosts ` +
+      `(${scale.large.logins} logins).`,
     '',
   );
   lines.push(

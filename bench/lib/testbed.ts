@@ -36,7 +36,10 @@ export function testbedUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'booted instances need root';
   const missing = REQUIRED_TOOLS.filter((tool) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status !== 0);
   if (missing.length > 0)
-    return `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 openssh-client)`;
+    return (
+      `booted instances need ${missing.join(', ')} (apt-get install debootstrap systemd-container iproute2 ` +
+      `openssh-client)`
+    );
   return undefined;
 }
 

@@ -151,7 +151,8 @@ export async function runScaleBenchmark(options: ScaleOptions): Promise<ScaleRes
       const live = summary.layout.hosts - dead;
       if (summary.allPassed !== live || summary.unreachable !== dead || summary.probes !== live) {
         throw new Error(
-          `the ${summary.layout.hosts}-host sweep (${summary.report}) did not end as expected: ${JSON.stringify({ ...summary, timeline: undefined })}`,
+          `the ${summary.layout.hosts}-host sweep (${summary.report}) did not end as expected: ` +
+            `${JSON.stringify({ ...summary, timeline: undefined })}`,
         );
       }
     }
@@ -231,7 +232,8 @@ function hostsFromCliReport(run: SweepRun): HostOutcome[] {
   ];
   if (rows.length === 0)
     throw new Error(
-      `no per-host table in the default report (exit ${run.exitCode}):\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`,
+      `no per-host table in the default report (exit ` +
+        `${run.exitCode}):\n${run.stdout.slice(-2000)}\n${run.stderr.slice(-2000)}`,
     );
   return rows.map((row) => ({
     status: row[1]!,
@@ -258,7 +260,10 @@ async function checkCount(spec: string): Promise<number> {
   return (JSON.parse(plan) as { checks: unknown[] }).checks.length;
 }
 
-/** Runs a probe script on the booted instance through OpenSSH exactly as driftspec sends it (`/bin/sh -s`, script on stdin). */
+/**
+ * Runs a probe script on the booted instance through OpenSSH exactly as driftspec sends it
+ * (`/bin/sh -s`, script on stdin).
+ */
 function recordOnInstance(instance: BenchInstance, script: string): Promise<RecordedProbe> {
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', [...opensshArgs(instance), '/bin/sh -s'], { stdio: ['pipe', 'pipe', 'pipe'] });

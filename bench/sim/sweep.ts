@@ -56,7 +56,7 @@ export function writeInventory(path: string, layout: FleetLayout, ports: Simulat
     }
     lines.push(`  ${name}: { host: 127.0.0.1, port: ${port}, user: ${name} }`);
   }
-  writeFileSync(path, lines.join('\n') + '\n');
+  writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
 export interface ProcessSample {

@@ -5,7 +5,7 @@ import {
   decisionTone,
   describeCounts,
   describeDecision,
-  describeExpired,
+  describeExpiredAcceptance,
   describeNotCompared,
   describeSnapshotInfo,
   formatAttribute,
@@ -63,9 +63,20 @@ function renderHeader(report: DriftReport, verdict: DriftVerdict): Html {
   return html`<header>
 <h1>driftspec drift report</h1>
 <p class="specs">${report.mode === 'live' ? 'baseline' : 'from'} <b>${describeSnapshotInfo(report.baseline)}</b></p>
-<div class="verdict ${verdictTone(verdict)}" id="verdict"><span class="label">verdict</span> <strong>${verdict.summary}</strong> <span class="exit">exit code ${verdict.exitCode}</span></div>
-${verdict.reasons.length > 0 ? html`<ul class="reasons">${verdict.reasons.map((reason) => html`<li>${reason}</li>`)}</ul>` : ''}
-${report.warnings.length > 0 ? html`<ul class="warnings">${report.warnings.map((warning) => html`<li>${warning}</li>`)}</ul>` : ''}
+<div class="verdict ${verdictTone(verdict)}" id="verdict"><span class="label">verdict</span> <strong>${verdict.summary}\
+</strong> <span class="exit">exit code ${verdict.exitCode}</span></div>
+${
+  verdict.reasons.length > 0
+    ? html`<ul class="reasons">${verdict.reasons.map((reason) => html`<li>${reason}</li>`)}\
+</ul>`
+    : ''
+}
+${
+  report.warnings.length > 0
+    ? html`<ul class="warnings">${report.warnings.map((warning) => html`<li>${warning}</li>`)}\
+</ul>`
+    : ''
+}
 <div class="tiles">
 <div class="tile"><b>${report.hosts.length}</b>host${report.hosts.length === 1 ? '' : 's'}</div>
 <div class="tile t-added"><b>${counts.added}</b>added</div>
@@ -80,10 +91,15 @@ ${report.warnings.length > 0 ? html`<ul class="warnings">${report.warnings.map((
 function renderHostTable(report: DriftReport): Html {
   const rows = report.hosts.map(
     (host, index) =>
-      html`<tr><td><a href="#host-${index}">${host.target}</a></td><td><span class="b ${host.state}">${host.state}</span></td><td class="n">${host.counts.added}</td><td class="n">${host.counts.removed}</td><td class="n">${host.counts.changed}</td><td class="n">${host.counts.accepted}</td><td class="n">${host.counts.ignored}</td><td class="n${host.counts.notCompared > 0 ? ' c-error' : ''}">${host.counts.notCompared}</td></tr>`,
+      html`<tr><td><a href="#host-${index}">${host.target}</a></td><td><span class="b ${host.state}">${host.state}\
+</span></td><td class="n">${host.counts.added}</td><td class="n">${host.counts.removed}</td>\
+<td class="n">${host.counts.changed}</td><td class="n">${host.counts.accepted}</td><td class="n">${host.counts.ignored}\
+</td><td class="n${host.counts.notCompared > 0 ? ' c-error' : ''}">${host.counts.notCompared}</td></tr>`,
   );
   return html`<section id="hosts"><h2>Hosts</h2>
-<table class="hosts"><thead><tr><th>target</th><th>state</th><th class="n">added</th><th class="n">removed</th><th class="n">changed</th><th class="n">accepted</th><th class="n">ignored</th><th class="n">not compared</th></tr></thead>
+<table class="hosts"><thead><tr><th>target</th><th>state</th><th class="n">added</th><th class="n">removed</th>\
+<th class="n">changed</th><th class="n">accepted</th><th class="n">ignored</th><th class="n">not compared</th></tr>\
+</thead>
 <tbody>${rows}</tbody></table></section>`;
 }
 
@@ -128,7 +144,9 @@ function nothingToList(host: HostDrift): Html | '' {
 
 function* kindPieces(kind: KindDrift): Generator<string> {
   const compared = kind.compared !== 'all' ? ` · compared ${kind.compared}` : '';
-  yield html`<div class="group"><div class="gh"><h3>${kind.kind}</h3><span class="tally">${kind.added.length} added · ${kind.removed.length} removed · ${kind.changed.length} changed${compared}</span></div>
+  yield html`<div class="group"><div class="gh"><h3>${kind.kind}</h3>\
+<span class="tally">${kind.added.length} added · ${kind.removed.length} removed · ${kind.changed.length} \
+changed${compared}</span></div>
 <ul class="checks">`.text;
   for (const type of TYPES) for (const item of kind[type] as DriftItem[]) yield renderItem(kind.kind, type, item).text;
   yield '</ul></div>';
@@ -136,17 +154,35 @@ function* kindPieces(kind: KindDrift): Generator<string> {
 
 function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', item: DriftItem): Html {
   const decision = describeDecision(item);
-  const expired = describeExpired(item);
+  const expired = describeExpiredAcceptance(item);
   const body =
     'changes' in item
-      ? html`<table class="attrs"><tbody>${item.changes.map((c) => html`<tr><th>${c.attribute}</th><td class="old">${value(c.old)}</td><td class="arrow">→</td><td class="new">${value(c.new)}</td><td>${c.accepted && !item.accepted ? html`<span class="muted">accepted: ${c.accepted.reason}</span>` : ''}</td></tr>`)}</tbody></table>`
+      ? html`<table class="attrs"><tbody>${item.changes.map(
+          (c) => html`<tr><th>${c.attribute}</th>\
+<td class="old">${value(c.old)}</td><td class="arrow">→</td><td class="new">${value(c.new)}</td>\
+<td>${c.accepted && !item.accepted ? html`<span class="muted">accepted: ${c.accepted.reason}</span>` : ''}</td></tr>`,
+        )}\
+</tbody></table>`
       : html`<table class="attrs"><tbody>${KIND_DEFINITIONS[kind].attributes
           .filter((attribute) => item.record[attribute] !== undefined)
           .map(
             (attribute) =>
-              html`<tr><th>${attribute}</th><td class="${type === 'added' ? 'new' : 'old'}"><span class="mono">${formatAttribute(kind, attribute, item.record[attribute])}</span></td></tr>`,
+              html`<tr><th>${attribute}</th><td class="${type === 'added' ? 'new' : 'old'}">\
+<span class="mono">${formatAttribute(kind, attribute, item.record[attribute])}</span></td></tr>`,
           )}</tbody></table>`;
-  return html`<li class="check" data-type="${type}" data-decision="${decisionTone(item)}"><span class="b ${type}">${TYPE_MARK[type]} ${type}</span><div class="cb"><div class="t"><span class="muted">${noun(kind)}</span> <span class="mono">${printable(item.key)}</span>${decision ? html` <span class="dec d-${decisionTone(item)}">${decision}</span>` : ''}</div>${body}${expired ? html`<p class="trunc">${expired}</p>` : ''}</div></li>`;
+  return html`<li class="check" data-type="${type}" data-decision="${decisionTone(item)}">\
+<span class="b ${type}">${TYPE_MARK[type]} ${type}</span><div class="cb"><div class="t">\
+<span class="muted">${noun(kind)}</span> <span class="mono">${printable(item.key)}</span>${
+    decision
+      ? html` \
+<span class="dec d-${decisionTone(item)}">${decision}</span>`
+      : ''
+  }</div>${body}${
+    expired
+      ? html`\
+<p class="trunc">${expired}</p>`
+      : ''
+  }</div></li>`;
 }
 
 function value(v: AttributeValue | undefined): Html {

@@ -66,7 +66,8 @@ function withMore<T>(items: readonly T[], render: (item: T) => Html, wrap: (rows
   const head = wrap(items.slice(0, LIST_HEAD).map(render));
   if (items.length <= LIST_HEAD) return head;
   const rest = items.length - LIST_HEAD;
-  return html`${head}<details class="more"><summary>${rest} more ${noun}</summary>${wrap(items.slice(LIST_HEAD).map(render))}</details>`;
+  return html`${head}<details class="more"><summary>${rest} more ${noun}\
+</summary>${wrap(items.slice(LIST_HEAD).map(render))}</details>`;
 }
 
 function renderHeader(result: RunResult, verdict: Verdict): Html {
@@ -78,8 +79,12 @@ function renderHeader(result: RunResult, verdict: Verdict): Html {
   const duration = runDuration(result);
   return html`<header>
 <h1>driftspec report</h1>
-<p class="specs">${result.specs.map((s, i) => html`${i > 0 ? ', ' : ''}<b>${s.name}</b>${s.version ? ` ${s.version}` : ''}${s.title ? html` <span class="muted">— ${s.title}</span>` : ''}`)}</p>
-<div class="verdict ${verdictTone(verdict)}" id="verdict"><span class="label">verdict</span> <strong>${verdict.summary}</strong> <span class="exit">exit code ${verdict.exitCode}</span></div>
+<p class="specs">${result.specs.map(
+    (s, i) => html`${i > 0 ? ', ' : ''}<b>${s.name}\
+</b>${s.version ? ` ${s.version}` : ''}${s.title ? html` <span class="muted">— ${s.title}</span>` : ''}`,
+  )}</p>
+<div class="verdict ${verdictTone(verdict)}" id="verdict"><span class="label">verdict</span> <strong>${verdict.summary}\
+</strong> <span class="exit">exit code ${verdict.exitCode}</span></div>
 ${
   verdict.reasons.length > 0
     ? withMore(
@@ -94,7 +99,8 @@ ${
 <div class="tile"><b>${total}</b>checks on ${result.hosts.length} host${result.hosts.length === 1 ? '' : 's'}</div>
 ${STATUSES.map((s) => html`<div class="tile t-${s}"><b data-total="${s}">${result.counts[s]}</b>${s}</div>`)}
 </div>
-<p class="muted">hosts: ${hostStates.join(', ') || 'none'} · started ${result.startedAt} · finished ${result.finishedAt}${duration ? ` (${duration})` : ''} · ${result.tool.name} ${result.tool.version}</p>
+<p class="muted">hosts: ${hostStates.join(', ') || 'none'} · started ${result.startedAt} · \
+finished ${result.finishedAt}${duration ? ` (${duration})` : ''} · ${result.tool.name} ${result.tool.version}</p>
 </header>`;
 }
 
@@ -104,12 +110,18 @@ function renderHostTable(result: RunResult): Html {
     const facts = host.host;
     const os = facts ? (facts.os.prettyName ?? [facts.os.id, facts.os.versionId].filter(Boolean).join(' ')) : '';
     const kernel = facts ? `${facts.kernelRelease} ${facts.arch}`.trim() : '';
-    const row = html`<tr><td><a href="#host-${index}">${host.target}</a>${inventoryNote(host)}</td><td><span class="b ${host.status}">${host.status}</span></td><td>${os}</td><td>${kernel}</td>${STATUSES.map((s) => html`<td class="n${host.counts[s] > 0 ? ` c-${s}` : ''}">${host.counts[s]}</td>`)}<td class="n">${readableDuration(host.durationMs)}</td></tr>`;
+    const row = html`<tr><td><a href="#host-${index}">${host.target}</a>${inventoryNote(host)}</td><td>\
+<span class="b ${host.status}">${host.status}</span></td><td>${os}</td><td>${kernel}</td>${STATUSES.map(
+      (s) => html`\
+<td class="n${host.counts[s] > 0 ? ` c-${s}` : ''}">${host.counts[s]}</td>`,
+    )}\
+<td class="n">${readableDuration(host.durationMs)}</td></tr>`;
     if (host.status === 'completed') return row;
     return html`${row}<tr class="reason"><td colspan="9">${reasonText(host)}</td></tr>`;
   });
   return html`<section id="hosts"><h2>Hosts</h2>
-<table class="hosts"><thead><tr><th>target</th><th>status</th><th>OS</th><th>kernel</th><th class="n">failed</th><th class="n">error</th><th class="n">skipped</th><th class="n">passed</th><th class="n">time</th></tr></thead>
+<table class="hosts"><thead><tr><th>target</th><th>status</th><th>OS</th><th>kernel</th><th class="n">failed</th>\
+<th class="n">error</th><th class="n">skipped</th><th class="n">passed</th><th class="n">time</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
 }
 
@@ -145,9 +157,12 @@ function renderAttention(result: RunResult, controls: ReadonlyMap<string, Contro
     .map(([id, entry]) => ({ id, entry, control: controls.get(id) }))
     .sort((a, b) => (b.control?.impact ?? 0) - (a.control?.impact ?? 0) || b.entry.failed - a.entry.failed);
   const table = (body: Html[]) =>
-    html`<table class="attention"><thead><tr><th>control</th><th>impact</th><th>title</th><th class="n">failed</th><th class="n">error</th><th class="n">hosts</th></tr></thead><tbody>${body}</tbody></table>`;
+    html`<table class="attention"><thead><tr><th>control</th><th>impact</th><th>title</th><th class="n">failed</th>\
+<th class="n">error</th><th class="n">hosts</th></tr></thead><tbody>${body}</tbody></table>`;
   const row = ({ id, entry, control }: (typeof rows)[number]) =>
-    html`<tr><td class="mono">${id}</td><td>${control ? impactBadge(control.impact) : ''}</td><td>${control?.title ?? ''}</td><td class="n${entry.failed > 0 ? ' c-failed' : ''}">${entry.failed}</td><td class="n${entry.error > 0 ? ' c-error' : ''}">${entry.error}</td><td class="n">${entry.hosts.size}</td></tr>`;
+    html`<tr><td class="mono">${id}</td><td>${control ? impactBadge(control.impact) : ''}</td>\
+<td>${control?.title ?? ''}</td><td class="n${entry.failed > 0 ? ' c-failed' : ''}">${entry.failed}</td>\
+<td class="n${entry.error > 0 ? ' c-error' : ''}">${entry.error}</td><td class="n">${entry.hosts.size}</td></tr>`;
   return html`<section id="attention"><h2>Controls that need attention</h2>
 ${withMore(rows, row, table, 'controls')}</section>`;
 }
@@ -156,8 +171,12 @@ ${withMore(rows, row, table, 'controls')}</section>`;
 function renderFilters(counts: StatusCounts): Html {
   return html`<div id="filters" class="filters" role="group" aria-label="filter checks" hidden>
 <span class="label">show</span>
-${STATUSES.map((s) => html`<label class="f-${s}"><input type="checkbox" value="${s}" checked> ${s} <span class="count">${counts[s]}</span></label>`)}
-<input type="search" id="search" placeholder="filter by text (host, control, title, message)" aria-label="filter by text">
+${STATUSES.map(
+  (s) => html`<label class="f-${s}"><input type="checkbox" value="${s}" checked> ${s} \
+<span class="count">${counts[s]}</span></label>`,
+)}
+<input type="search" id="search" placeholder="filter by text (host, control, title, message)" aria-label="filter by \
+text">
 <span id="shown" class="muted"></span>
 </div>`;
 }
@@ -194,7 +213,7 @@ function renderHost(host: HostResult, index: number, controls: ReadonlyMap<strin
   const groups = groupByControl(host.results, controls);
   return html`<section class="host" id="host-${index}">
 ${heading}
-${groups.map((group) => renderGroup(group, controls, host, evidenceIds))}
+${groups.map((group) => renderGroup(group, controls, evidenceIds))}
 <p class="nomatch muted" hidden>No check of this host matches the filter.</p>
 ${renderEvidenceList(host, evidenceIds)}
 </section>`;
@@ -204,12 +223,20 @@ function renderUncheckedHost(host: HostResult, index: number, heading: Html): Ht
   const notRun = host.results.filter((r) => r.status !== 'skipped').length;
   const items = host.results.map(
     (check) =>
-      html`<li class="check" data-status="${check.status}"><span class="b ${check.status}">${check.status}</span><span class="t">${check.title}</span>${check.control !== null ? html` <span class="mono muted">${check.control}</span>` : ''}${check.status === 'skipped' ? html` <span class="muted">${check.message}</span>` : ''}</li>`,
+      html`<li class="check" data-status="${check.status}"><span class="b ${check.status}">${check.status}</span>\
+<span class="t">${check.title}</span>${
+        check.control !== null
+          ? html` <span class="mono muted">${check.control}\
+</span>`
+          : ''
+      }${check.status === 'skipped' ? html` <span class="muted">${check.message}</span>` : ''}</li>`,
   );
   return html`<section class="host" id="host-${index}">
 ${heading}
 <p class="reason">${reasonText(host)}</p>
-<details class="group notrun"><summary>${notRun} check${notRun === 1 ? '' : 's'} not run on this host${host.results.length > notRun ? `, ${host.results.length - notRun} skipped` : ''}</summary>
+<details class="group notrun">\
+<summary>${notRun} check${notRun === 1 ? '' : 's'} not run on this \
+host${host.results.length > notRun ? `, ${host.results.length - notRun} skipped` : ''}</summary>
 <ul class="checks">${items}</ul></details>
 <p class="nomatch muted" hidden>No check of this host matches the filter.</p>
 </section>`;
@@ -232,16 +259,16 @@ function groupByControl(results: readonly CheckResult[], controls: ReadonlyMap<s
 function renderGroup(
   group: Group,
   controls: ReadonlyMap<string, Control>,
-  host: HostResult,
   evidenceIds: ReadonlyMap<string, string>,
 ): Html {
   const counts = STATUSES.map((s) => [s, group.checks.filter((c) => c.status === s).length] as const).filter(
     ([, n]) => n > 0,
   );
   const tally = html`<span class="tally">${counts.map(([s, n]) => html`<span class="c-${s}">${n} ${s}</span>`)}</span>`;
-  const checks = html`<ul class="checks">${group.checks.map((check) => renderCheck(check, host, evidenceIds))}</ul>`;
+  const checks = html`<ul class="checks">${group.checks.map((check) => renderCheck(check, evidenceIds))}</ul>`;
   if (group.control === null) {
-    return html`<section class="group"><div class="gh"><h3>Checks outside any control</h3>${tally}</div>${checks}</section>`;
+    return html`<section class="group"><div class="gh"><h3>Checks outside any control</h3>${tally}</div>${checks}\
+</section>`;
   }
   const control = controls.get(group.control);
   const tags = control
@@ -250,8 +277,24 @@ function renderGroup(
           html`<span class="tag">${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}</span>`,
       )
     : [];
-  return html`<section class="group"><div class="gh"><h3><span class="mono">${group.control}</span>${control?.title ? html` ${control.title}` : ''}</h3>${control ? impactBadge(control.impact) : ''}${tally}</div>
-${tags.length > 0 ? html`<div class="tags">${tags}</div>` : ''}${control?.description ? html`<p class="desc">${control.description}</p>` : ''}${control?.refs.length ? html`<p class="muted">refs: ${control.refs.join(' · ')}</p>` : ''}${control?.skip ? html`<p class="muted">skipped: ${control.skip}</p>` : ''}
+  return html`<section class="group"><div class="gh"><h3><span class="mono">${group.control}\
+</span>${control?.title ? html` ${control.title}` : ''}</h3>${control ? impactBadge(control.impact) : ''}${tally}</div>
+${tags.length > 0 ? html`<div class="tags">${tags}</div>` : ''}${
+  control?.description
+    ? html`\
+<p class="desc">${control.description}</p>`
+    : ''
+}${
+  control?.refs.length
+    ? html`\
+<p class="muted">refs: ${control.refs.join(' · ')}</p>`
+    : ''
+}${
+  control?.skip
+    ? html`\
+<p class="muted">skipped: ${control.skip}</p>`
+    : ''
+}
 ${checks}</section>`;
 }
 
@@ -260,17 +303,20 @@ function impactBadge(impact: number): Html {
   return html`<span class="impact i-${name}" title="impact">impact ${name} ${impact}</span>`;
 }
 
-function renderCheck(check: CheckResult, host: HostResult, evidenceIds: ReadonlyMap<string, string>): Html {
+function renderCheck(check: CheckResult, evidenceIds: ReadonlyMap<string, string>): Html {
   const evidenceId = check.evidence !== undefined ? evidenceIds.get(check.evidence) : undefined;
   const evidence = evidenceId ? html`<a class="ev" href="#${evidenceId}">evidence ${check.evidence}</a>` : '';
-  const head = html`<li class="check" data-status="${check.status}"><span class="b ${check.status}">${check.status}</span><div class="cb"><div class="t">${check.title}${evidence}</div>`;
+  const head = html`<li class="check" data-status="${check.status}"><span class="b ${check.status}">${check.status}\
+</span><div class="cb"><div class="t">${check.title}${evidence}</div>`;
   if (check.status === 'passed') {
-    return html`${head}${check.actual !== undefined ? html`<div class="muted">actual: ${check.actual}</div>` : ''}</div></li>`;
+    return html`${head}${check.actual !== undefined ? html`<div class="muted">actual: ${check.actual}</div>` : ''}\
+</div></li>`;
   }
   const message = check.message !== check.title ? html`<div class="m">${check.message}</div>` : '';
   const sideBySide =
     check.status !== 'skipped' && (check.expected !== undefined || check.actual !== undefined)
-      ? html`<div class="ea"><div><span class="label">expected</span><pre>${check.expected ?? '—'}</pre></div><div><span class="label">actual</span><pre>${check.actual ?? '—'}</pre></div></div>`
+      ? html`<div class="ea"><div><span class="label">expected</span><pre>${check.expected ?? '—'}</pre></div><div>\
+<span class="label">actual</span><pre>${check.actual ?? '—'}</pre></div></div>`
       : '';
   return html`${head}${message}${sideBySide}</div></li>`;
 }
@@ -290,11 +336,15 @@ ${entries.map(([key, evidence]) => renderEvidence(evidence, evidenceIds.get(key)
 function renderEvidence(evidence: Evidence, domId: string, users: number): Html {
   const exit = evidence.exitCode === null ? 'no exit status' : `exit ${evidence.exitCode}`;
   const truncated = evidence.truncated
-    ? html`<p class="trunc">Output truncated: each stream is kept to its first ${EVIDENCE_LIMIT} bytes (stdout had ${evidence.stdoutBytes}, stderr ${evidence.stderrBytes}).</p>`
+    ? html`<p class="trunc">Output truncated: each stream is kept to its first ${EVIDENCE_LIMIT} bytes (stdout \
+had ${evidence.stdoutBytes}, stderr ${evidence.stderrBytes}).</p>`
     : '';
-  return html`<details class="evd"><summary><span class="mono">${evidence.id}</span> · ${exit} · stdout ${evidence.stdoutBytes} B · stderr ${evidence.stderrBytes} B · used by ${users} check${users === 1 ? '' : 's'}${evidence.truncated ? ' · truncated' : ''}</summary>
+  return html`<details class="evd"><summary><span class="mono">${evidence.id}\
+</span> · ${exit} · stdout ${evidence.stdoutBytes} B · stderr ${evidence.stderrBytes} B · used by ${users} \
+check${users === 1 ? '' : 's'}${evidence.truncated ? ' · truncated' : ''}</summary>
 <div class="evb" id="${domId}"><span class="label">query script</span><pre>${evidence.script}</pre>
-<div class="ea"><div><span class="label">stdout</span><pre>${evidence.stdout || '(empty)'}</pre></div><div><span class="label">stderr</span><pre>${evidence.stderr || '(empty)'}</pre></div></div>${truncated}</div></details>`;
+<div class="ea"><div><span class="label">stdout</span><pre>${evidence.stdout || '(empty)'}</pre></div><div>\
+<span class="label">stderr</span><pre>${evidence.stderr || '(empty)'}</pre></div></div>${truncated}</div></details>`;
 }
 
 // ---------------------------------------------------------------------------------------------

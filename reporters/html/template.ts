@@ -23,7 +23,9 @@ export type Fragment = Html | string | number | boolean | null | undefined | rea
 
 export function html(strings: TemplateStringsArray, ...values: Fragment[]): Html {
   let out = strings[0]!;
-  values.forEach((value, i) => (out += fragment(value) + strings[i + 1]!));
+  values.forEach((value, i) => {
+    out += fragment(value) + strings[i + 1]!;
+  });
   return new Html(out);
 }
 

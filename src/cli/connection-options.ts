@@ -17,7 +17,8 @@ export function addConnectionOptions(command: Command): Command {
     )
     .option(
       '--known-hosts <file>',
-      'known_hosts file to verify host keys with (repeatable; default: ~/.ssh/known_hosts and /etc/ssh/ssh_known_hosts)',
+      'known_hosts file to verify host keys with (repeatable; default: ~/.ssh/known_hosts and ' +
+        '/etc/ssh/ssh_known_hosts)',
       collect,
     )
     .option(
@@ -37,12 +38,14 @@ export function addConnectionOptions(command: Command): Command {
     .option('--no-ssh-config', 'read no ssh_config file')
     .option(
       '-J, --jump <hosts>',
-      'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first hop first; replaces ProxyJump)',
+      'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first ' +
+        'hop first; replaces ProxyJump)',
       collectJumps,
     )
     .option(
       '--sudo',
-      'run the whole probe through sudo, once per host (sudo -n; with DRIFTSPEC_SUDO_PASSWORD set, sudo -S with the password on stdin)',
+      'run the whole probe through sudo, once per host (sudo -n; with DRIFTSPEC_SUDO_PASSWORD set, sudo -S with the ' +
+        'password on stdin)',
     )
     .option('--sudo-user <user>', 'the user sudo runs the probe as (default root; implies --sudo)', parseSudoUser);
 }

@@ -11,7 +11,8 @@ export function addFleetOptions(command: Command, words: { done: string; named: 
   return command
     .option(
       '--wait <duration>',
-      'for freshly booted hosts: retry connecting and wait for cloud-init and systemd to finish booting, for up to this long (90s, 5m)',
+      'for freshly booted hosts: retry connecting and wait for cloud-init and systemd to finish booting, for up to ' +
+        'this long (90s, 5m)',
       parseDurationOption,
     )
     .option(
@@ -30,7 +31,8 @@ export function addFleetOptions(command: Command, words: { done: string; named: 
     .option('--concurrency <n>', `how many hosts are ${words.done} at once`, parseCount, 16)
     .option(
       '--host-timeout <seconds>',
-      "one host's whole budget: connecting, logging in and the probe (default: connect timeout + probe timeout + 10, and the time --wait allows)",
+      "one host's whole budget: connecting, logging in and the probe " +
+        '(default: connect timeout + probe timeout + 10, and the time --wait allows)',
       parsePositive,
     )
     .option('--no-progress', 'no progress line on a terminal during fleet runs');

@@ -37,7 +37,7 @@ export function selectTargets(
   const inventory = new Map<Target, HostInventoryInfo>();
   if (flags.inventory !== undefined) {
     const loaded = loadInventory(flags.inventory, io.cwd);
-    let hosts;
+    let hosts: ReturnType<typeof selectHosts>;
     try {
       hosts = selectHosts(loaded, flags.limit ?? []);
     } catch (error) {

@@ -5,7 +5,7 @@ import {
   validateReporterRequests,
   type ReporterRequest,
 } from '../../reporters/output.js';
-import { IgnoreGlobError, normalisePathGlob } from '../drift/snapshot-ignore.js';
+import { IgnoreGlobError, normalisePathGlob } from '../drift/path-glob.js';
 import { EXIT } from '../gate/exit-codes.js';
 
 // Wrong usage found after commander has parsed the command line: exit 64 with the message, as

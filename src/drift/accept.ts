@@ -4,7 +4,7 @@ import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
 import { locatedError } from '../inputs/zod-issues.js';
 import { ChangeTypeSchema, type Acceptance, type ChangeType } from './diff-schema.js';
-import type { KeyMatcher } from './ignore-glob.js';
+import type { KeyMatcher } from './key-glob.js';
 import { checkAttribute, compileLocated } from './ignore.js';
 import { SnapshotKindSchema, type SnapshotKind } from './snapshot-schema.js';
 
@@ -118,7 +118,10 @@ export function isExpired(entry: AcceptEntry, now: Date): boolean {
 /** The warning every report carries for an expired entry. */
 export function describeExpired(entry: AcceptEntry): string {
   const what = `${entry.kind} ${entry.key} ${entry.change}${entry.attribute ? ` ${entry.attribute}` : ''}`;
-  return `accepted drift expired on ${entry.acceptance.expires} and no longer applies: ${what} (owner ${entry.acceptance.owner}; ${entry.acceptance.source})`;
+  return (
+    `accepted drift expired on ${entry.acceptance.expires} and no longer applies: ${what} (owner ` +
+    `${entry.acceptance.owner}; ${entry.acceptance.source})`
+  );
 }
 
 export interface AcceptanceMatch {

@@ -8,7 +8,8 @@ export const DRIFT_REPORT_SCHEMA_VERSION = 1;
 export const DriftStateSchema = z
   .enum(['no-drift', 'drift', 'incomplete'])
   .describe(
-    'no-drift: everything compared and equal (or accepted); drift: differences found; incomplete: some data was missing or the host was not reached, so "no drift" cannot be claimed.',
+    'no-drift: everything compared and equal (or accepted); drift: differences found; incomplete: some data was ' +
+      'missing or the host was not reached, so "no drift" cannot be claimed.',
   );
 export type DriftState = z.infer<typeof DriftStateSchema>;
 
@@ -88,7 +89,10 @@ export type ChangedItem = z.infer<typeof ChangedItemSchema>;
 export const KindDriftSchema = z
   .object({
     kind: SnapshotKindSchema,
-    /** all: every item compared; partly: some items or attributes could not be (see notCompared); none: the kind could not be compared. */
+    /**
+     * all: every item compared; partly: some items or attributes could not be (see notCompared); none: the kind
+     * could not be compared.
+     */
     compared: z.enum(['all', 'partly', 'none']),
     added: z.array(AddedOrRemovedSchema),
     removed: z.array(AddedOrRemovedSchema),
@@ -157,7 +161,10 @@ export type HostDrift = z.infer<typeof HostDriftSchema>;
 export const DriftVerdictSchema = z
   .object({
     verdict: z.enum(['passed', 'blocked']),
-    /** The exit bitmask: 1 added, 2 removed, 4 changed, 8 incomplete — only for what the policy blocks (docs/drift.md). */
+    /**
+     * The exit bitmask: 1 added, 2 removed, 4 changed, 8 incomplete — only for what the policy blocks
+     * (docs/drift.md).
+     */
     exitCode: z.number().int(),
     summary: z.string(),
     /** What blocked, then what the policy allowed. */

@@ -12,7 +12,7 @@ import type {
   NotCompared,
   SnapshotInfo,
 } from './diff-schema.js';
-import { globToRegExp, nameIgnorer, type PathPredicate } from './snapshot-ignore.js';
+import { globToRegExp, nameIgnorer, type PathPredicate } from './path-glob.js';
 import { ignoresAttribute, ignoresItem, NO_IGNORES, toleratesGrowth, type IgnoreRules } from './ignore.js';
 import { SNAPSHOT_PARTS, type Snapshot, type SnapshotGap, type SnapshotKind } from './snapshot-schema.js';
 

@@ -9,7 +9,7 @@ import type {
   SnapshotView,
 } from '../resources/inventory-part.js';
 import { DEFAULT_GENERATED_FILES, type PackageVersionRule } from './snapshot-defaults.js';
-import { pathIgnorer } from './snapshot-ignore.js';
+import { pathIgnorer } from './path-glob.js';
 import { SNAPSHOT_PARTS, type Snapshot } from './snapshot-schema.js';
 
 /**
@@ -21,7 +21,7 @@ import { SNAPSHOT_PARTS, type Snapshot } from './snapshot-schema.js';
 export interface GenerateOptions {
   /** The spec's name; default "baseline-<hostname>". */
   name?: string;
-  /** Path globs (snapshot-ignore.ts language) of the recorded files to check; default DEFAULT_GENERATED_FILES. */
+  /** Path globs (path-glob.ts language) of the recorded files to check; default DEFAULT_GENERATED_FILES. */
   files?: readonly string[];
   /** Check every regular file's sha256 too. */
   withContentHashes?: boolean;

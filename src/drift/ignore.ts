@@ -4,8 +4,8 @@ import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
 import { locatedError } from '../inputs/zod-issues.js';
 import { ALL_ATTRIBUTES, KIND_DEFINITIONS } from './diff-kinds.js';
-import { checkPathGlob, compileKeyGlobs, GlobError, type KeyMatcher } from './ignore-glob.js';
-import { normalisePathGlob } from './snapshot-ignore.js';
+import { checkPathGlob, compileKeyGlobs, GlobError, type KeyMatcher } from './key-glob.js';
+import { normalisePathGlob } from './path-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from './snapshot-schema.js';
 
 /**
@@ -36,7 +36,8 @@ export const IgnoreRuleSchema = z
       .transform((value) => (typeof value === 'string' ? [value] : value))
       .optional()
       .describe(
-        'The kind (or kinds) the rule is about: packages, services, listeners, users, groups, kernelParameters, mounts, files. Without it: every kind (or files, with `paths`).',
+        'The kind (or kinds) the rule is about: packages, services, listeners, users, groups, kernelParameters, ' +
+          'mounts, files. Without it: every kind (or files, with `paths`).',
       ),
     paths: OneOrManySchema.optional().describe('File path globs ("/var/log/**"); implies kind files.'),
     keys: OneOrManySchema.optional().describe(
@@ -103,7 +104,7 @@ function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: S
       where,
       at,
     );
-  if (rule.paths !== undefined && rule.kind !== undefined && rule.kind.some((k) => k !== 'files'))
+  if (rule.paths && rule.kind?.some((k) => k !== 'files'))
     throw locatedError('`paths` are file paths: use them with kind files, or use `keys` for other kinds', where, [
       ...at,
       'paths',
@@ -117,7 +118,9 @@ function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: S
       where,
       [...at, 'attributes'],
     );
-  rule.attributes?.forEach((attribute, i) => checkAttribute(attribute, kinds, where, [...at, 'attributes', i]));
+  rule.attributes?.forEach((attribute, i) => {
+    checkAttribute(attribute, kinds, where, [...at, 'attributes', i]);
+  });
   const paths = (rule.paths ?? []).map((glob, i) => checkedPathGlob(glob, where, [...at, 'paths', i]));
   const globs = [...paths, ...(rule.keys ?? [])];
   const matches = globs.length > 0 ? compileLocated(globs, where, [...at, rule.paths ? 'paths' : 'keys']) : undefined;

@@ -193,7 +193,9 @@ export function checkSnapshot(value: unknown): { snapshot: Snapshot } | { proble
   const reads = `this driftspec reads schemaVersion ${SNAPSHOT_SCHEMA_VERSION}`;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return {
-      problem: `not a driftspec snapshot: expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+      problem:
+        `not a driftspec snapshot: expected a JSON object, got ` +
+        `${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
     };
   }
   if (!('schemaVersion' in value)) return { problem: `not a driftspec snapshot (no schemaVersion; ${reads})` };
@@ -204,9 +206,8 @@ export function checkSnapshot(value: unknown): { snapshot: Snapshot } | { proble
   if (parsed.success) return { snapshot: parsed.data };
   const issue = parsed.error.issues[0];
   const path = (issue?.path ?? []).filter((part): part is string | number => typeof part !== 'symbol');
-  return {
-    problem: `not a valid driftspec snapshot: ${jsonPath(path)}${itemName(value, path)}: ${issue?.message ?? 'invalid'}`,
-  };
+  const where = `${jsonPath(path)}${identifyItem(value, path)}`;
+  return { problem: `not a valid driftspec snapshot: ${where}: ${issue?.message ?? 'invalid'}` };
 }
 
 /** `files[12].mode`; `(top level)` for the document itself. */
@@ -216,7 +217,7 @@ function jsonPath(path: readonly (string | number)[]): string {
 }
 
 /** The name or path of the list item an invalid field belongs to, where it has one: ` (path "/etc/x")`. */
-function itemName(value: object, path: readonly (string | number)[]): string {
+function identifyItem(value: object, path: readonly (string | number)[]): string {
   if (path.length < 2 || typeof path[1] !== 'number') return '';
   const list = (value as Record<string, unknown>)[String(path[0])];
   const item = Array.isArray(list) ? (list[path[1]] as unknown) : undefined;

@@ -13,7 +13,7 @@ import { FactError, firstLines } from '../resources/resource.js';
 import type { ExecResult, Target } from '../targets/target.js';
 import { buildSnapshotScript } from './probe-script.js';
 import { ProbeStreamParser } from './probe-stream.js';
-import { nameIgnorer, pathIgnorer } from './snapshot-ignore.js';
+import { nameIgnorer, pathIgnorer } from './path-glob.js';
 import {
   SNAPSHOT_PARTS,
   SNAPSHOT_SCHEMA_VERSION,

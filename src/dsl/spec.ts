@@ -127,7 +127,8 @@ export function resourceFunction<Res extends AnyResource>(resource: Res) {
       Object.defineProperty(builder, 'eventually', {
         value: () => {
           throw new SpecError(
-            `${label}: .eventually() must come before the matchers it applies to, as in ${label}.eventually('30s').${firstMatcher(resource)}()`,
+            `${label}: .eventually() must come before the matchers it applies to, as in ` +
+              `${label}.eventually('30s').${firstMatcher(resource)}()`,
           );
         },
       });

@@ -10,7 +10,7 @@ import type { CheckResult } from '../results/schema.js';
 /** A parsed fact, or why it could not be had: the latter can only ever yield `error`. */
 export type FactOutcome = { ok: true; value: unknown } | { ok: false; error: string };
 
-interface Verdict {
+interface Judgement {
   status: 'passed' | 'failed' | 'error';
   message: string;
   expected?: string;
@@ -38,8 +38,8 @@ export function evaluateCheck(
   if (check.skip !== undefined) return { ...base, status: 'skipped', message: `skipped: ${check.skip}` };
   const resource = lookupResource(registry, check.resource);
   const matcher = lookupMatcher(resource, check.matcher);
-  const verdict = judge(check, resource, matcher, fact, host);
-  return { ...base, ...verdict };
+  const judgement = judge(check, resource, matcher, fact, host);
+  return { ...base, ...judgement };
 }
 
 function judge(
@@ -48,7 +48,7 @@ function judge(
   matcher: AnyMatcher,
   fact: FactOutcome | undefined,
   host: HostFacts,
-): Verdict {
+): Judgement {
   const subject = resource.title(check.subject);
   const expectation = `${check.negated ? 'not ' : ''}to ${describeExpectation(matcher, check.args)}`;
   if (!fact) return { status: 'error', message: `expected ${subject} ${expectation}, but its fact was not gathered` };
@@ -69,7 +69,7 @@ function judgePredicate(
   host: HostFacts,
   subject: string,
   expectation: string,
-): Verdict {
+): Judgement {
   const args = matcher.args.parse(check.args ?? {});
   const outcome = matcher.test(fact, args, host);
   const pass = outcome.pass !== check.negated;
@@ -89,7 +89,7 @@ function judgeAttribute(
   host: HostFacts,
   subject: string,
   expectation: string,
-): Verdict {
+): Judgement {
   const expectedMatcher = check.args as ValueMatcher;
   const expected = `${check.negated ? 'not ' : ''}${describeValueMatcher(expectedMatcher, matcher.format)}`;
   const value = matcher.read(fact, host, { expected: expectedMatcher, negated: check.negated });

@@ -106,7 +106,9 @@ export async function retryEventually(
       }
       settle(check, {
         ...result,
-        message: `${result.message} (${result.status === 'passed' ? 'passed' : 'error'} at re-probe round ${round}, ${formatDuration(elapsed)} after the first probe)`,
+        message:
+          `${result.message} (${result.status === 'passed' ? 'passed' : 'error'} at re-probe round ${round}, ` +
+          `${formatDuration(elapsed)} after the first probe)`,
       });
       return false;
     });
@@ -119,7 +121,10 @@ export function longestEventuallyMs(checks: readonly Check[]): number {
   return Math.max(0, ...checks.map((check) => (check.skip === undefined ? (check.eventually?.timeoutMs ?? 0) : 0)));
 }
 
-/** When the next round runs and who is in it: checks whose timeout would pass before it drop out, which may make it sooner. */
+/**
+ * When the next round runs and who is in it: checks whose timeout would pass before it drop out, which may
+ * make it sooner.
+ */
 function nextRoundFor<C extends Check & { eventually: Eventually }>(
   pending: readonly C[],
   context: EventuallyContext,
@@ -152,7 +157,9 @@ function gaveUp(
       : `still failing after ${rounds} re-probe round${rounds === 1 ? '' : 's'} over ${formatDuration(elapsedMs)}`;
   return {
     ...result,
-    message: `${result.message} (${tried}; eventually: timeout ${formatDuration(timeoutMs)}, interval ${formatDuration(intervalMs)})`,
+    message:
+      `${result.message} (${tried}; eventually: timeout ${formatDuration(timeoutMs)}, interval ` +
+      `${formatDuration(intervalMs)})`,
   };
 }
 
@@ -160,6 +167,7 @@ function roundFailed(result: CheckResult, round: number, why: string): CheckResu
   return {
     ...result,
     status: 'error',
-    message: `re-probe round ${round} could not run, so this check cannot be judged: ${why} (before: ${result.message})`,
+    message:
+      `re-probe round ${round} could not run, so this check cannot be judged: ` + `${why} (before: ${result.message})`,
   };
 }

@@ -94,7 +94,10 @@ function probeFailure(exec: ExecResult, hostFrame: Frame | undefined, timeoutMs:
   if (exec.timedOut) return `the probe did not finish within ${timeoutMs} ms`;
   const stderr = exec.stderr.toString('utf8').trim();
   if (exec.exitCode === PROBE_SETUP_FAILED) return `the probe could not start: ${stderr}`;
-  return `the probe produced no host facts (exit ${exec.exitCode ?? exec.signal})${stderr ? `: ${stderr.slice(0, 500)}` : ''}`;
+  return (
+    `the probe produced no host facts (exit ` +
+    `${exec.exitCode ?? exec.signal})${stderr ? `: ${stderr.slice(0, 500)}` : ''}`
+  );
 }
 
 function describeCutShort(exec: ExecResult, timeoutMs: number): string {

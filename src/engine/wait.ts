@@ -103,7 +103,10 @@ export interface BootReport {
   systemd: { state: string; failedUnits: string[] } | null;
 }
 
-/** The boot query's report; an error when it did not report both, so a broken wait never reads as "nothing to wait for". */
+/**
+ * The boot query's report; an error when it did not report both, so a broken wait never reads as "nothing to
+ * wait for".
+ */
 export function parseBootFrame(frame: Frame): BootReport {
   const lines = frame.stdout.toString('utf8').split('\n');
   let cloudInit: BootReport['cloudInit'] = null;
@@ -139,7 +142,8 @@ export function parseBootFrame(frame: Frame): BootReport {
   if (!cloudInitSeen || !systemdSeen) {
     const stderr = frame.stderr.toString('utf8').trim().slice(0, 300);
     throw new Error(
-      `the boot wait on the host did not report the ${cloudInitSeen ? 'systemd state' : 'cloud-init status'} (exit ${frame.exitCode}${stderr ? `: ${stderr}` : ''})`,
+      `the boot wait on the host did not report the ${cloudInitSeen ? 'systemd state' : 'cloud-init status'} (exit ` +
+        `${frame.exitCode}${stderr ? `: ${stderr}` : ''})`,
     );
   }
   return { cloudInit, systemd };
@@ -165,14 +169,17 @@ function judgeCloudInit(cloudInit: BootReport['cloudInit'], allowDegraded: boole
   if (status === 'error' || exitCode === 1)
     return {
       kind: 'refused',
-      message: `cloud-init reported an error (status: ${status}, exit ${exitCode}); see "cloud-init status --long" on the host`,
+      message:
+        `cloud-init reported an error (status: ${status}, exit ${exitCode}); see "cloud-init status --long" ` +
+        `on the host`,
     };
   // Since cloud-init 23.4, exit 2 means done with recoverable errors: the same policy as degraded.
   if (exitCode === 2 && !allowDegraded)
     return {
       kind: 'refused',
       message:
-        'cloud-init finished with recoverable errors (exit 2), and --no-degraded refuses that; see "cloud-init status --long" on the host',
+        'cloud-init finished with recoverable errors (exit 2), and --no-degraded refuses that; see "cloud-init ' +
+        'status --long" on the host',
     };
   if (status === 'done' || status === 'disabled') return { kind: 'ready' };
   return { kind: 'booting', state: `cloud-init ${status}` };
@@ -190,7 +197,9 @@ function judgeSystemd(systemd: BootReport['systemd'], allowDegraded: boolean): B
   if (state === 'maintenance' || state === 'stopping')
     return {
       kind: 'refused',
-      message: `systemd is in state "${state}": the host is ${state === 'stopping' ? 'shutting down' : 'in rescue or emergency mode'}`,
+      message:
+        `systemd is in state "${state}": the host is ` +
+        `${state === 'stopping' ? 'shutting down' : 'in rescue or emergency mode'}`,
     };
   if (SYSTEMD_BOOTING.has(state)) return { kind: 'booting', state: `systemd ${state}` };
   return { kind: 'booting', state: `systemd state unreadable: ${JSON.stringify(state.slice(0, 200))}` };
@@ -267,7 +276,9 @@ export async function execWhenReady(
         return {
           ok: false,
           status: 'unreachable',
-          reason: `${target.name} did not answer SSH within ${waited}: ${attempts} connection attempts, the last: ${error.message}`,
+          reason:
+            `${target.name} did not answer SSH within ${waited}: ${attempts} connection attempts, the last: ` +
+            `${error.message}`,
           reasonKind: 'timeout',
           execCount,
         };
@@ -298,7 +309,9 @@ export async function execWhenReady(
       return {
         ok: false,
         status: 'error',
-        reason: `the boot did not finish within ${waited}: waited for "cloud-init status --wait" and "systemctl is-system-running --wait"; last state seen: ${verdict.state}`,
+        reason:
+          `the boot did not finish within ${waited}: waited for "cloud-init status --wait" and "systemctl ` +
+          `is-system-running --wait"; last state seen: ${verdict.state}`,
         execCount,
       };
     await clock.sleep(Math.min(backoffDelay(retries++, random), deadline - clock.now()));

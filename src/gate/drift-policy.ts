@@ -11,7 +11,7 @@ import {
   type HostDrift,
   type KindDrift,
 } from '../drift/diff-schema.js';
-import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/ignore-glob.js';
+import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/key-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from '../drift/snapshot-schema.js';
 import { EXIT } from './exit-codes.js';
 
@@ -52,7 +52,8 @@ export const DriftRuleSchema = z
       .boolean()
       .optional()
       .describe(
-        'Files only: true matches files whose mode has the setuid (04000) or setgid (02000) bit (for a changed file, its new mode); false matches the others.',
+        'Files only: true matches files whose mode has the setuid (04000) or setgid (02000) bit (for a changed ' +
+          'file, its new mode); false matches the others.',
       ),
     action: z.enum(['block', 'allow']).describe('What drift the rule matches does to the verdict.'),
   })
@@ -61,7 +62,7 @@ export const DriftRuleSchema = z
     const kinds = rule.kind;
     if (rule.setuid !== undefined && !(kinds?.length === 1 && kinds[0] === 'files'))
       context.addIssue({ code: 'custom', path: ['setuid'], message: '`setuid` is about files: add kind: files' });
-    if (rule.attributes !== undefined && rule.change !== undefined && rule.change.some((c) => c !== 'changed'))
+    if (rule.attributes && rule.change?.some((c) => c !== 'changed'))
       context.addIssue({ code: 'custom', path: ['attributes'], message: '`attributes` goes with change: changed' });
     rule.attributes?.forEach((attribute, i) => {
       if (kinds === undefined && !ALL_ATTRIBUTES.includes(attribute))
@@ -75,7 +76,9 @@ export const DriftRuleSchema = z
         context.addIssue({
           code: 'custom',
           path: ['attributes', i],
-          message: `${missing} have no attribute "${attribute}"; expected one of: ${KIND_DEFINITIONS[missing].attributes.join(', ')}`,
+          message:
+            `${missing} have no attribute "${attribute}"; expected one of: ` +
+            `${KIND_DEFINITIONS[missing].attributes.join(', ')}`,
         });
     });
     rule.keys?.forEach((key, i) => {
@@ -99,14 +102,16 @@ export const DriftPolicySchema = z
       .boolean()
       .default(true)
       .describe(
-        'Whether the built-in rules (docs/drift.md) apply after yours: new listening ports, new SUID/SGID files and new users block; package version changes are allowed.',
+        'Whether the built-in rules (docs/drift.md) apply after yours: new listening ports, new SUID/SGID files and ' +
+          'new users block; package version changes are allowed.',
       ),
     otherwise: z.enum(['block', 'allow']).default('block').describe('What drift that no rule matches does.'),
     incomplete: z
       .enum(['block', 'allow'])
       .default('block')
       .describe(
-        'Whether a host that could not be compared in full (unreachable, data missing) blocks. A run that compared no host at all always blocks.',
+        'Whether a host that could not be compared in full (unreachable, data missing) blocks. A run that compared ' +
+          'no host at all always blocks.',
       ),
   })
   .strict()
@@ -248,14 +253,15 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
       totals.allowed[type] += tally.allowed[type].length;
       if (tally.blocked[type].length > 0) {
         bits |= DRIFT_EXIT[type];
-        blocking.push(`${host.target}: ${type}: ${listed(tally.blocked[type])}`);
+        blocking.push(`${host.target}: ${type}: ${abbreviatedList(tally.blocked[type])}`);
       }
       if (tally.allowed[type].length > 0)
-        allowed.push(`allowed: ${host.target}: ${type}: ${listed(tally.allowed[type])}`);
+        allowed.push(`allowed: ${host.target}: ${type}: ${abbreviatedList(tally.allowed[type])}`);
     }
     if (host.state === 'incomplete') {
       totals.incomplete++;
-      const text = `${host.target}: incomplete: ${host.reason ?? listed(host.notCompared.map((n) => [n.kind, n.path].filter(Boolean).join(' ') + ` (${n.reason})`))}`;
+      const missing = host.notCompared.map((n) => `${[n.kind, n.path].filter(Boolean).join(' ')} (${n.reason})`);
+      const text = `${host.target}: incomplete: ${host.reason ?? abbreviatedList(missing)}`;
       if (policy.incomplete === 'block') {
         bits |= DRIFT_EXIT.incomplete;
         blocking.push(text);
@@ -269,7 +275,7 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
     const allowedText = [
       ...allowedCount.map(([type, n]) => `${n} ${type}`),
       ...(policy.incomplete === 'allow' && totals.incomplete > 0
-        ? [plural(totals.incomplete, 'host') + ' incomplete']
+        ? [`${plural(totals.incomplete, 'host')} incomplete`]
         : []),
     ];
     const summary =
@@ -303,7 +309,7 @@ function tallyHost(host: HostDrift): HostTally {
   return tally;
 }
 
-function listed(items: readonly string[]): string {
+function abbreviatedList(items: readonly string[]): string {
   const head = items.slice(0, LISTED).join(', ');
   return items.length > LISTED ? `${head} and ${items.length - LISTED} more` : head;
 }

@@ -93,7 +93,9 @@ function judgeFailures(host: HostResult, controls: readonly Control[], policy: G
     const within = allowance === 'unlimited' || units.length <= allowance;
     findings.push({
       blocks: within ? false : 'failures',
-      text: `${host.target}: ${plural(units.length, `failed ${level} control`)} (${units.join(', ')}); ${describeAllowance(level, allowance, within)}`,
+      text:
+        `${host.target}: ${plural(units.length, `failed ${level} control`)} (${units.join(', ')}); ` +
+        `${describeAllowance(level, allowance, within)}`,
       tally: { noun: 'failed control', suffix: '', count: units.length },
     });
   }

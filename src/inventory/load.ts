@@ -150,7 +150,10 @@ class InventoryResolver {
   }
 
   private describeNames(): string {
-    return `the inventory has ${describeNameList('host', Object.keys(this.file.hosts))} and ${describeNameList('group', Object.keys(this.file.groups ?? {}))}`;
+    return (
+      `the inventory has ${describeNameList('host', Object.keys(this.file.hosts))} and ` +
+      `${describeNameList('group', Object.keys(this.file.groups ?? {}))}`
+    );
   }
 
   /** Depth-first through child groups; a group met again on its own path is a cycle. */
@@ -331,14 +334,18 @@ export function selectHosts(inventory: Inventory, limits: readonly string[]): In
   if (names.length === 0) return inventory.hosts;
   const wanted = new Set<string>();
   for (const name of names) {
-    if (name === ALL_GROUP) inventory.hosts.forEach((host) => wanted.add(host.name));
-    else if (inventory.groups.has(name)) inventory.groups.get(name)!.forEach((host) => wanted.add(host));
-    else if (inventory.hosts.some((host) => host.name === name)) wanted.add(name);
-    else {
+    if (name === ALL_GROUP) {
+      for (const host of inventory.hosts) wanted.add(host.name);
+    } else if (inventory.groups.has(name)) {
+      for (const host of inventory.groups.get(name)!) wanted.add(host);
+    } else if (inventory.hosts.some((host) => host.name === name)) {
+      wanted.add(name);
+    } else {
       const groups = [...inventory.groups.keys()];
       const hosts = inventory.hosts.map((host) => host.name);
       throw new InventoryLimitError(
-        `--limit: "${name}" is neither a host nor a group of ${inventory.source}; it has ${describeNameList('group', [ALL_GROUP, ...groups])} and ${describeNameList('host', hosts)}`,
+        `--limit: "${name}" is neither a host nor a group of ${inventory.source}; it has ` +
+          `${describeNameList('group', [ALL_GROUP, ...groups])} and ${describeNameList('host', hosts)}`,
       );
     }
   }

@@ -31,7 +31,8 @@ const ConnectionFields = {
     .optional()
     .describe('SSH port; a host without one takes defaults.port, else 22.'),
   identity: OneOrMoreSchema.optional().describe(
-    'Private key file(s), relative to the inventory file (~/ is the home directory); they replace --identity (ssh-agent and DRIFTSPEC_SSH_PASSWORD still apply).',
+    'Private key file(s), relative to the inventory file (~/ is the home directory); they replace --identity ' +
+      '(ssh-agent and DRIFTSPEC_SSH_PASSWORD still apply).',
   ),
   hostKey: OneOrMoreSchema.optional().describe(
     'Pinned host key fingerprint(s) as "ssh-keygen -lf" prints them (SHA256:…); they replace --host-key.',

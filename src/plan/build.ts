@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { mapMatcherScalars, ValueMatcherSchema, type ValueMatcher } from '../matchers/value.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { ResourceRegistry } from '../resources/index.js';
@@ -30,7 +30,8 @@ export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id
   const options = parseOptions(resource, request.options);
   const matcher = lookupMatcher(resource, request.matcher);
   const args = normaliseArgs(resource, request.matcher, matcher, request.args);
-  const title = `${resource.title(subject)} should ${request.negated ? 'not ' : ''}${describeExpectation(matcher, args)}`;
+  const should = request.negated ? 'should not' : 'should';
+  const title = `${resource.title(subject)} ${should} ${describeExpectation(matcher, args)}`;
   const eventually =
     request.eventually === undefined
       ? undefined

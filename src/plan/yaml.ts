@@ -29,11 +29,13 @@ export function loadYamlSpec(text: string, source: string, assembler: PlanAssemb
   file.controls?.forEach((control, c) => {
     const { checks, ...meta } = control;
     withLocation(where, ['controls', c, 'id'], () => assembler.addControl(meta));
-    checks.forEach((item, i) =>
-      addCheckItem(item, control.id, ['controls', c, 'checks', i], where, assembler, registry),
-    );
+    checks.forEach((item, i) => {
+      addCheckItem(item, control.id, ['controls', c, 'checks', i], where, assembler, registry);
+    });
   });
-  file.checks?.forEach((item, i) => addCheckItem(item, null, ['checks', i], where, assembler, registry));
+  file.checks?.forEach((item, i) => {
+    addCheckItem(item, null, ['checks', i], where, assembler, registry);
+  });
 }
 
 /** `mode: 0640` is octal to a person but the integer 640 to YAML 1.2; keep such numbers as written. */
@@ -89,7 +91,8 @@ function addCheckItem(
     const matcher = Object.hasOwn(resource.matchers, name) ? (resource.matchers[name] as AnyMatcher) : undefined;
     if (!matcher)
       throw new SpecError(
-        `unknown key "${name}" for a ${resource.type} check; expected one of: ${matcherNames(resource)}, ${CHECK_META_KEYS.join(', ')}`,
+        `unknown key "${name}" for a ${resource.type} check; expected one of: ${matcherNames(resource)}, ` +
+          `${CHECK_META_KEYS.join(', ')}`,
         where.at(at),
       );
     const request: CheckRequest = {

@@ -16,7 +16,7 @@ export interface InventoryGap {
   path?: string;
 }
 
-/** Globs matching one item's name; see src/drift/snapshot-ignore.ts for the language. */
+/** Globs matching one item's name; see src/drift/path-glob.ts for the language. */
 export type NamePredicate = (name: string) => boolean;
 
 export interface ListingContext {

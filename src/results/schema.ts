@@ -91,7 +91,10 @@ export const RunResultSchema = z
     /** The gate's decision, added when the run is reported. */
     verdict: z
       .object({
-        /** `blocked` when the policy refuses promotion; `exitCode` then says why (1 failures, 2 errors, unreachable hosts or skips). */
+        /**
+         * `blocked` when the policy refuses promotion; `exitCode` then says why (1 failures, 2 errors, unreachable
+         * hosts or skips).
+         */
         verdict: z.enum(['passed', 'blocked']),
         exitCode: z.number().int(),
         summary: z.string(),
@@ -130,5 +133,8 @@ export function timestamp(date: Date = new Date()): string {
   const abs = Math.abs(offsetMinutes);
   const pad = (n: number, width = 2) => String(n).padStart(width, '0');
   const local = new Date(date.getTime() + offsetMinutes * 60_000);
-  return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}.${pad(local.getUTCMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const day = `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}`;
+  const time = `${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
+  const offset = `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  return `${day}T${time}.${pad(local.getUTCMilliseconds(), 3)}${offset}`;
 }

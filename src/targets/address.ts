@@ -73,7 +73,8 @@ export function parseSshUrlParts(text: string): SshUrlParts {
   }
   if (url.password !== '') {
     throw new TargetAddressError(
-      'a password does not belong in a target URL (process lists and shell history show it); set DRIFTSPEC_SSH_PASSWORD instead',
+      'a password does not belong in a target URL (process lists and shell history show it); set ' +
+        'DRIFTSPEC_SSH_PASSWORD instead',
     );
   }
   if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '') {

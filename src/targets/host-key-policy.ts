@@ -1,8 +1,7 @@
 import {
-  describeKey,
+  describeHostKey,
   entryMatchesName,
   fingerprintOf,
-  keyTypeOfBlob,
   knownHostsName,
   type KnownHostEntry,
 } from './known-hosts.js';
@@ -48,7 +47,9 @@ export function decideHostKey(policy: HostKeyPolicy, host: string, port: number,
   if (revoked) {
     return {
       accepted: false,
-      message: `the host key of ${label} (${describeKey(presented)}) is marked @revoked in ${revoked.source}; refusing to connect`,
+      message:
+        `the host key of ${label} (${describeHostKey(presented)}) is marked @revoked in ${revoked.source}; ` +
+        `refusing to connect`,
     };
   }
   if (policy.pins.length > 0) {
@@ -56,7 +57,8 @@ export function decideHostKey(policy: HostKeyPolicy, host: string, port: number,
     return {
       accepted: false,
       message:
-        `host key mismatch for ${label}: expected ${policy.pins.join(' or ')} (--host-key) but the host presented ${describeKey(presented)}. ` +
+        `host key mismatch for ${label}: expected ${policy.pins.join(' or ')} (--host-key) but the host presented ` +
+        `${describeHostKey(presented)}. ` +
         'If the host was rebuilt, verify its new key and update the pin; otherwise the connection may be intercepted',
     };
   }
@@ -64,12 +66,14 @@ export function decideHostKey(policy: HostKeyPolicy, host: string, port: number,
   const entries = hostEntries(policy, name);
   if (entries.some((entry) => entry.key.equals(presented))) return { accepted: true, how: 'known', fingerprint };
   if (entries.length > 0) {
-    const expected = entries.map((entry) => `${describeKey(entry.key)} (${entry.source})`).join(', ');
+    const expected = entries.map((entry) => `${describeHostKey(entry.key)} (${entry.source})`).join(', ');
     return {
       accepted: false,
       message:
-        `host key mismatch for ${label}: known_hosts expects ${expected} but the host presented ${describeKey(presented)}. ` +
-        `If the host was rebuilt, verify its new key, then remove the old entry (ssh-keygen -R '${name}') or pin the new one with --host-key; ` +
+        `host key mismatch for ${label}: known_hosts expects ${expected} but the host presented ` +
+        `${describeHostKey(presented)}. ` +
+        `If the host was rebuilt, verify its new key, then remove the old entry (ssh-keygen -R '${name}') or pin ` +
+        `the new one with --host-key; ` +
         'otherwise the connection may be intercepted. --accept-new-host-keys never accepts a changed key',
     };
   }
@@ -78,8 +82,10 @@ export function decideHostKey(policy: HostKeyPolicy, host: string, port: number,
   return {
     accepted: false,
     message:
-      `the host key of ${label} is not known (it presented ${describeKey(presented)}; looked up "${name}" in ${files}). ` +
-      `Verify the key, then add it to a known_hosts file (--known-hosts FILE), pin it with --host-key ${fingerprint}, ` +
+      `the host key of ${label} is not known (it presented ${describeHostKey(presented)}; looked up "${name}" in ` +
+      `${files}). ` +
+      `Verify the key, then add it to a known_hosts file (--known-hosts FILE), pin it with --host-key ` +
+      `${fingerprint}, ` +
       'or pass --accept-new-host-keys to trust hosts on first contact',
   };
 }

@@ -25,7 +25,8 @@ export function classifyForwardError(error: Error & { reason?: unknown }, label:
   if (error.reason === ADMINISTRATIVELY_PROHIBITED) {
     return new TargetUnreachableError(
       'other',
-      `cannot connect to ${label}: the jump host does not allow forwarding there (AllowTcpForwarding or PermitOpen in its sshd_config) [${description}]`,
+      `cannot connect to ${label}: the jump host does not allow forwarding there (AllowTcpForwarding or PermitOpen ` +
+        `in its sshd_config) [${description}]`,
     );
   }
   const known = DESCRIPTIONS.find(([pattern]) => pattern.test(description));

@@ -42,7 +42,8 @@ export function routeSshTarget(address: SshAddress, settings: SshSettings): SshT
 function proxyJumps(proxy: Sourced<ProxySetting> | undefined, hop: SshHop): readonly JumpSpec[] {
   if (proxy?.value.kind === 'command') {
     throw new SpecError(
-      `ProxyCommand applies to ${hop.name}, and driftspec runs no command to connect; reach the host with ProxyJump or --jump instead`,
+      `ProxyCommand applies to ${hop.name}, and driftspec runs no command to connect; reach the host with ProxyJump ` +
+        `or --jump instead`,
       proxy.source,
     );
   }
@@ -91,7 +92,8 @@ class Router {
       const path = [...visited, first.host];
       if (visited.includes(first.host) || path.length > MAX_JUMPS) {
         throw new SpecError(
-          `ProxyJump loops for ${target.name}: ${path.join(' → ')}; a jump host cannot be reached through itself (exclude it from the Host pattern that sets ProxyJump, as in Host * !${first.host})`,
+          `ProxyJump loops for ${target.name}: ${path.join(' → ')}; a jump host cannot be reached through itself ` +
+            `(exclude it from the Host pattern that sets ProxyJump, as in Host * !${first.host})`,
           config.proxy!.source,
         );
       }

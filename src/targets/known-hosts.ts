@@ -101,6 +101,6 @@ export function displayKeyType(keyType: string | undefined): string {
   return keyType;
 }
 
-export function describeKey(blob: Buffer): string {
+export function describeHostKey(blob: Buffer): string {
   return `${displayKeyType(keyTypeOfBlob(blob))} ${fingerprintOf(blob)}`;
 }

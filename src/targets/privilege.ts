@@ -119,7 +119,9 @@ export function sudoLaunch(settings: SudoSettings, context: LaunchContext): Prob
         }
       : {
           argv: ['sudo', '-S', '-p', '', ...userArgs, '--', context.shell, '-c', passwordWrapper(context.shell)],
-          command: `sudo -S -p ${shellQuote('')}${userWords} -- ${shell} -c ${shellQuote(passwordWrapper(context.shell))}`,
+          command:
+            `sudo -S -p ${shellQuote('')}${userWords} -- ${shell} -c ` +
+            `${shellQuote(passwordWrapper(context.shell))}`,
           stdinPrefix: () => `${password.reveal()}\n${PROBE_START_LINE}\n`,
         };
   const refusal: RefusalContext = {
@@ -139,7 +141,8 @@ export function sudoLaunch(settings: SudoSettings, context: LaunchContext): Prob
 function passwordWrapper(shell: string): string {
   const start = PROBE_START_LINE; // a plain word: no quoting needed inside the quoted wrapper
   return (
-    `IFS= read -r ds_line && { [ "$ds_line" = ${start} ] || { IFS= read -r ds_line && [ "$ds_line" = ${start} ]; }; } && exec ${plainShell(shell)} -s; ` +
+    `IFS= read -r ds_line && { [ "$ds_line" = ${start} ] || ` +
+    `{ IFS= read -r ds_line && [ "$ds_line" = ${start} ]; }; } && exec ${plainShell(shell)} -s; ` +
     `echo "driftspec: the probe did not follow the sudo password on stdin" >&2; exit 125`
   );
 }
@@ -177,7 +180,8 @@ const REFUSALS: readonly Refusal[] = [
   {
     pattern: /you must have a tty to run sudo/,
     message: ({ loginUser }) =>
-      `sudo on this host requires a terminal (requiretty) and driftspec runs the probe without one: add "Defaults:${loginUser} !requiretty" to a file in /etc/sudoers.d`,
+      `sudo on this host requires a terminal (requiretty) and driftspec runs the probe without one: add ` +
+      `"Defaults:${loginUser} !requiretty" to a file in /etc/sudoers.d`,
   },
   {
     pattern: /^sudo: unknown user /,
@@ -190,7 +194,8 @@ const REFUSALS: readonly Refusal[] = [
   {
     pattern: / is not allowed to execute | may not run sudo on /,
     message: (context) =>
-      `sudo does not allow ${context.loginUser} to run ${context.shell} as ${context.runAs} on this host: ${grantRule(context)}`,
+      `sudo does not allow ${context.loginUser} to run ${context.shell} as ${context.runAs} on this host: ` +
+      `${grantRule(context)}`,
   },
   {
     pattern: /incorrect password attempt|^Sorry, try again\./,
@@ -201,9 +206,12 @@ const REFUSALS: readonly Refusal[] = [
     pattern: /a password is required|no password was provided/,
     message: (context) =>
       context.withPassword
-        ? `sudo asked for a password and got none: check that ${SUDO_PASSWORD_VARIABLE} holds ${context.loginUser}'s password`
-        : `sudo needs a password for ${context.loginUser} (driftspec ran sudo -n, which never asks; sudo says the same when ${context.loginUser} may not use sudo at all): ` +
-          `set ${SUDO_PASSWORD_VARIABLE} to ${context.loginUser}'s password, or allow it without one: ${grantRule({ ...context, noPassword: true })}`,
+        ? `sudo asked for a password and got none: check that ${SUDO_PASSWORD_VARIABLE} holds ` +
+          `${context.loginUser}'s password`
+        : `sudo needs a password for ${context.loginUser} (driftspec ran sudo -n, which never asks; sudo says the ` +
+          `same when ${context.loginUser} may not use sudo at all): ` +
+          `set ${SUDO_PASSWORD_VARIABLE} to ${context.loginUser}'s password, or allow it without one: ` +
+          `${grantRule({ ...context, noPassword: true })}`,
   },
 ];
 
@@ -212,11 +220,17 @@ const WARNINGS = [/^sudo: unable to resolve host /];
 
 function grantRule(context: RefusalContext & { noPassword?: boolean }): string {
   const tag = context.noPassword || !context.withPassword ? 'NOPASSWD: ' : '';
-  return `a sudoers rule such as "${context.loginUser} ALL=(${context.runAs}) ${tag}${context.shell}" in /etc/sudoers.d (mode 0440)`;
+  return (
+    `a sudoers rule such as "${context.loginUser} ALL=(${context.runAs}) ${tag}${context.shell}" in ` +
+    `/etc/sudoers.d (mode 0440)`
+  );
 }
 
 function missingSudo(context: RefusalContext): string {
-  return `sudo is not installed on this host (or not on ${context.loginUser}'s PATH): install it, or run driftspec as root without --sudo`;
+  return (
+    `sudo is not installed on this host (or not on ${context.loginUser}'s PATH): install it, or run driftspec ` +
+    `as root without --sudo`
+  );
 }
 
 /**
@@ -237,7 +251,10 @@ function diagnoseSudo(result: ExecResult, context: RefusalContext, password?: Se
     return `${missingSudo(context)} [${quoteSudo(lines)}]`;
   const fromSudo = lines.filter((line) => line.startsWith('sudo:'));
   if (fromSudo.length > 0)
-    return `sudo did not run the probe as ${context.runAs} (exit ${result.exitCode ?? result.signal}) [${quoteSudo(fromSudo)}]`;
+    return (
+      `sudo did not run the probe as ${context.runAs} (exit ${result.exitCode ?? result.signal}) ` +
+      `[${quoteSudo(fromSudo)}]`
+    );
   return undefined;
 }
 

@@ -1,4 +1,4 @@
-// Reads ssh_config files with the `ssh-config` parser: keywords, quoting and Host/Match sections
+// Reads ssh_config files with the `ssh-config` parser: keywords, quoting and Host/Match blocks
 // come from it; line numbers, Include and validation of the values driftspec uses are added here.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -32,7 +32,7 @@ export function readSshConfig(path: string, options: ReadSshConfigOptions): SshC
   return { files: reader.files, directives: reader.directives };
 }
 
-/** The values a section or directive line carries, quotes removed. */
+/** The values a block or directive line carries, quotes removed. */
 function lineValues(line: { value: string | { val: string }[] }): string[] {
   return typeof line.value === 'string' ? (line.value === '' ? [] : [line.value]) : line.value.map((part) => part.val);
 }
@@ -54,12 +54,12 @@ class ConfigReader {
       );
     }
     this.files.push(path);
-    for (const { node, line, section } of numberedLines(parseConfig(text, path))) {
+    for (const { node, line, block } of numberedLines(parseConfig(text, path))) {
       if (node.type !== LineType.DIRECTIVE) continue;
       const source = `${path}:${line}`;
       if (/[\r\n]/.test(node.param)) throw new SpecError(`${node.param.split(/[\r\n]/)[0]} needs a value`, source);
-      if (section === undefined && isSection(node)) continue;
-      const scope = section === undefined ? when : sectionCondition(section.node, when, `${path}:${section.line}`);
+      if (block === undefined && isHostOrMatchBlock(node)) continue;
+      const scope = block === undefined ? when : blockCondition(block.node, when, `${path}:${block.line}`);
       this.directive(node, scope, source, depth);
     }
   }
@@ -99,20 +99,20 @@ class ConfigReader {
   }
 }
 
-type Section = Line & { type: LineType.DIRECTIVE; config: SSHConfig };
+type HostOrMatchBlock = Line & { type: LineType.DIRECTIVE; config: SSHConfig };
 
-function isSection(node: Line): node is Section {
+function isHostOrMatchBlock(node: Line): node is HostOrMatchBlock {
   return node.type === LineType.DIRECTIVE && 'config' in node;
 }
 
-function sectionCondition(section: Section, outer: Condition, source: string): Condition {
+function blockCondition(block: HostOrMatchBlock, outer: Condition, source: string): Condition {
   if (outer === 'never') return 'never';
-  if (/^match$/i.test(section.param)) {
-    const criteria = lineValues(section).map((value) => value.toLowerCase());
+  if (/^match$/i.test(block.param)) {
+    const criteria = lineValues(block).map((value) => value.toLowerCase());
     return criteria.length === 1 && criteria[0] === 'all' ? outer : 'never';
   }
   const hostLine: HostLine = {
-    patterns: lineValues(section).map((value) =>
+    patterns: lineValues(block).map((value) =>
       value.startsWith('!') ? { negated: true, glob: value.slice(1) } : { negated: false, glob: value },
     ),
     source,
@@ -148,8 +148,8 @@ function describeParseError(error: Error): string {
 interface NumberedLine {
   node: Line;
   line: number;
-  /** The Host or Match section the line is in. */
-  section: { node: Section; line: number } | undefined;
+  /** The Host or Match block the line is in. */
+  block: { node: HostOrMatchBlock; line: number } | undefined;
 }
 
 /**
@@ -159,15 +159,15 @@ interface NumberedLine {
 function* numberedLines(config: SSHConfig): Generator<NumberedLine> {
   let breaks = 0;
   const count = (text: string) => (text.match(/\n/g) ?? []).length;
-  function* walk(nodes: SSHConfig, section: NumberedLine['section']): Generator<NumberedLine> {
+  function* walk(nodes: SSHConfig, block: NumberedLine['block']): Generator<NumberedLine> {
     for (const node of nodes) {
       breaks += count(node.before);
       const line = breaks + 1;
       if (node.type === LineType.DIRECTIVE) breaks += count(node.param);
       if (node.type === LineType.COMMENT) breaks += count(node.content);
       breaks += count(node.after);
-      yield { node, line, section };
-      if (isSection(node)) yield* walk(node.config, { node, line });
+      yield { node, line, block };
+      if (isHostOrMatchBlock(node)) yield* walk(node.config, { node, line });
     }
   }
   yield* walk(config, undefined);

@@ -27,6 +27,7 @@ export type Condition = readonly HostLine[] | 'never';
 
 const TOKEN = /%(.)/g;
 const IDENTITY_FILE_TOKENS = new Set(['%', 'd', 'h', 'i', 'l', 'L', 'n', 'p', 'r', 'u']);
+const SUPPORTED_TOKENS = [...IDENTITY_FILE_TOKENS].map((token) => `%${token}`).join(', ');
 
 const HostNameValue = z
   .string()
@@ -74,7 +75,7 @@ const IdentityFileValue = z
     if (unknown.length > 0)
       context.addIssue({
         code: 'custom',
-        message: `IdentityFile token ${unknown.join(', ')} is not supported (use %%, %d, %h, %i, %l, %L, %n, %p, %r, %u)`,
+        message: `IdentityFile token ${unknown.join(', ')} is not supported (use ${SUPPORTED_TOKENS})`,
       });
     if (/^~[^/]/.test(path))
       context.addIssue({ code: 'custom', message: 'IdentityFile ~user/… is not supported; write the path' });

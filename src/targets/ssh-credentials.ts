@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
-import { describeKey } from './known-hosts.js';
+import { describeHostKey } from './known-hosts.js';
 
 /** A private key read from a file, ready to sign. */
 export interface Identity {
@@ -50,7 +50,7 @@ export function loadIdentity(path: string, passphrase?: string): Identity {
   const key = Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed;
   if (!key.isPrivateKey())
     throw new IdentityError(path, 'this is a public key; name the private key file (without .pub)');
-  return { path, key, description: `${describeKey(key.getPublicSSH())} (${path})` };
+  return { path, key, description: `${describeHostKey(key.getPublicSSH())} (${path})` };
 }
 
 function describeParseFailure(error: Error, passphrase: string | undefined): string {

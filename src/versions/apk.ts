@@ -109,7 +109,8 @@ function isPreReleaseSuffix(token: Token): boolean {
 function tokenizeApkVersion(text: string): Token[] {
   const fail: (reason: string) => never = (reason) => {
     throw new Error(
-      `Invalid apk version "${text}": ${reason} (expected digits{.digits}[letter]{_suffix[N]}[~hash][-rN], e.g. "1.2.3_rc1-r0")`,
+      `Invalid apk version "${text}": ${reason} (expected digits{.digits}[letter]{_suffix[N]}[~hash][-rN], e.g. ` +
+        `"1.2.3_rc1-r0")`,
     );
   };
   const initial = /^\d+/.exec(text);
@@ -154,7 +155,8 @@ function tokenizeApkVersion(text: string): Token[] {
       const name = take(/^[a-z]+/);
       if (!SUFFIX_ORDER.includes(name)) {
         fail(
-          `unknown suffix "_${name}" at offset ${offset}; expected one of ${SUFFIX_ORDER.map((s) => `_${s}`).join(', ')}`,
+          `unknown suffix "_${name}" at offset ${offset}; expected one of ` +
+            `${SUFFIX_ORDER.map((s) => `_${s}`).join(', ')}`,
         );
       }
       return { kind: Kind.Suffix, text: name };

@@ -88,7 +88,8 @@ function parseClause(clause: string, error: (problem: string) => Error): Version
   if (extra.length > 0) {
     const unexpected = extra.join(' ');
     throw error(
-      `unexpected "${unexpected}" after the version "${version}"; separate several comparisons with commas, as in ${EXAMPLE}`,
+      `unexpected "${unexpected}" after the version "${version}"; separate several comparisons with commas, as in ` +
+        `${EXAMPLE}`,
     );
   }
   if (/[<>=!]/.test(version)) {

@@ -59,8 +59,10 @@ describe('the bundled Debian web-server spec on booted instances', function () {
       'web-01#3 failed: expected service nginx to be running, but it is inactive (dead)',
       'web-01#4 failed: expected port 80 to be listening on tcp, but nothing listens on port 80',
       'web-01#5 failed: expected process nginx to be running, but no process with that name is running',
-      'web-01#6 failed: expected process nginx to run as users containing "www-data", but no process named "nginx" is running',
-      'accounts-01#6 failed: expected command awk -F: \'$3 == 0 { print $1 }\' /etc/passwd to print on stdout "root\\n", but got "root\\ntoor\\n"',
+      'web-01#6 failed: expected process nginx to run as users containing "www-data", but no process named "nginx" ' +
+        'is running',
+      "accounts-01#6 failed: expected command awk -F: '$3 == 0 { print $1 }' /etc/passwd to print on stdout " +
+        '"root\\n", but got "root\\ntoor\\n"',
       'files-01#4 failed: expected file /etc/shadow to have mode 0640, but got 0644',
       'files-01#7 failed: expected file /etc/shadow not to be readable by others, but its mode is 0644',
     ]);

@@ -17,7 +17,8 @@ describe('driftspec run over SSH against a booted instance', function () {
     const path = join(work, `${name}.yaml`);
     writeFileSync(
       path,
-      `spec: instance\nchecks:\n  - file: /etc/hostname\n    content: { matches: '^${name}$', flags: m }\n  - file: /etc/os-release\n    exists: true\n`,
+      `spec: instance\nchecks:\n  - file: /etc/hostname\n    content: { matches: '^${name}$', flags: m }\n  - file: ` +
+        `/etc/os-release\n    exists: true\n`,
     );
     return path;
   }

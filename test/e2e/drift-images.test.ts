@@ -127,7 +127,7 @@ describe('drift between two images built with different package lists, on booted
     expect(installedVersion(next(), 'cron')).to.equal(undefined);
   });
 
-  it('snapshot against snapshot: exactly the packages added and removed, and what follows from them; exit 1 | 2 | 4', async () => {
+  it('snapshot against snapshot: exactly the packages added and removed and what follows; exit 1 | 2 | 4', async () => {
     const { code, report, stdout } = await drift([goldenSnapshot, nextSnapshot]);
     expect(report.mode).to.equal('snapshots');
     const host = report.hosts[0]!;
@@ -171,7 +171,7 @@ describe('drift between two images built with different package lists, on booted
     expect(code).to.equal(1 | 2 | 4);
   });
 
-  it('drift --inventory --limit: the selected booted instance alone, snapshotted live, with the same differences', async () => {
+  it('drift --inventory --limit: the selected instance alone, snapshotted live, with the same drift', async () => {
     const knownHosts = ['--known-hosts', golden().knownHostsPath, '--known-hosts', next().knownHostsPath];
     const { code, report } = await drift([
       '--baseline',

@@ -104,7 +104,7 @@ describe('drift on booted instances', function () {
     baseline = await snapshot(bed.instances[0]!, 'baseline.json');
   });
 
-  it("a stock instance against the baseline of another: no drift beyond the test bed's own per-instance files", async () => {
+  it("a stock instance against another's baseline: no drift beyond the test bed's per-instance files", async () => {
     const [, , other] = bed.instances;
     const { code, report } = await drift(['--baseline', baseline, other!.url, ...connection(other!)]);
     expect(differences(report.hosts[0]!)).to.deep.equal([]);

@@ -156,7 +156,8 @@ describe('a fleet run over booted instances, some of them broken', function () {
     const dropping = byName.get('dropping')!;
     expect([dropping.status, dropping.reasonKind]).to.deep.equal(['unreachable', 'timeout']);
     expect(dropping.reason).to.equal(
-      `${instance('dropping').url} did not finish within the 2 s host timeout (connecting, logging in and running the probe)`,
+      `${instance('dropping').url} did not finish within the 2 s host timeout (connecting, logging in and running ` +
+        `the probe)`,
     );
     expect(dropping.durationMs).to.be.within(1900, 3000);
     // The abandoned connection attempt does not keep the process alive until the connect timeout.
@@ -199,10 +200,8 @@ describe('a fleet run over booted instances, some of them broken', function () {
       return requireInCi(this, 'the progress test needs script(1) (bsdutils) for a terminal');
     const output = join(work, 'tty-result.json');
     // script(1) gives the CLI a terminal; stdout goes to a file so only stderr is on it.
-    const command =
-      cliArgv(fleetArgs('--connect-timeout', String(CONNECT_TIMEOUT_S)))
-        .map(shellQuote)
-        .join(' ') + ` > ${shellQuote(output)}`;
+    const argv = cliArgv(fleetArgs('--connect-timeout', String(CONNECT_TIMEOUT_S))).map(shellQuote);
+    const command = `${argv.join(' ')} > ${shellQuote(output)}`;
     const terminal = await runInTerminal(command);
     expect(terminal.code, terminal.output).to.equal(0); // script's own status; the CLI's is in the log line below
     const updates = terminal.output.split('\r\u001b[2K').filter((line) => line.startsWith('driftspec: '));

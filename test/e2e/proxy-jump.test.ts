@@ -233,7 +233,7 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
     }
   });
 
-  it('reaches the target from the jump host, reuses the chain for every exec and closes it with the target', async () => {
+  it('reaches the target via the jump host, reuses the chain for every exec, closes it with the target', async () => {
     const knownHosts = parseKnownHosts(readFileSync(files.knownHosts, 'utf8'), files.knownHosts);
     const credentials = { identities: [loadIdentity(jumpHost().keyPath)] };
     const target = new SshTarget({

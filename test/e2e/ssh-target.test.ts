@@ -177,7 +177,8 @@ describe('SSH target against booted instances', function () {
       instance.inContainer([
         'sh',
         '-c',
-        `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | chpasswd`,
+        `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | ` +
+          `chpasswd`,
       ]);
       const target = sshTarget(instance, {
         user: PROBE_USER,
@@ -237,7 +238,8 @@ describe('SSH target against booted instances', function () {
       instance.inContainer([
         'sh',
         '-c',
-        `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | chpasswd`,
+        `id ${PROBE_USER} >/dev/null 2>&1 || useradd -m ${PROBE_USER}; echo '${PROBE_USER}:${PROBE_PASSWORD}' | ` +
+          `chpasswd`,
       ]);
       expect(
         await hostnameVia(instance, { user: PROBE_USER, credentials: { identities: [], password: PROBE_PASSWORD } }),
@@ -343,7 +345,7 @@ describe('SSH target against booted instances', function () {
       expect(await hostnameVia(instance, { knownHosts: '', pins: [instance.hostKeyFingerprint] })).to.equal(
         instance.name,
       );
-      const wrong = 'SHA256:' + 'A'.repeat(43);
+      const wrong = `SHA256:${'A'.repeat(43)}`;
       const error = await unreachable(instance, { pins: [wrong] });
       expect(error.kind).to.equal('host-key');
       expect(error.message).to.include(

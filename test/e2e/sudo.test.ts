@@ -56,7 +56,9 @@ const SNAPSHOT = 'var/tmp/driftspec-sudo-snapshot.txt';
 const SNOOPING_SPEC = writeSpec('root-only-snooping', [
   { file: '/etc/shadow', content: { matches: '^root:', flags: 'm' } },
   {
-    command: `{ ps -e -o pid=,user=,args=; for f in /proc/[0-9]*/environ; do tr '\\000' '\\n' < "$f"; echo; done; } > /${SNAPSHOT} 2>/dev/null; true`,
+    command:
+      `{ ps -e -o pid=,user=,args=; for f in /proc/[0-9]*/environ; do tr '\\000' '\\n' < "$f"; echo; done; } ` +
+      `> /${SNAPSHOT} 2>/dev/null; true`,
     exitStatus: 0,
   },
 ]);
@@ -229,7 +231,10 @@ describe('sudo on a booted instance (--sudo, --sudo-user, DRIFTSPEC_SUDO_PASSWOR
       });
       expect(host.status).to.equal('error');
       expect(host.reason).to.match(
-        /^sudo refused the password in DRIFTSPEC_SUDO_PASSWORD: set it to keyholder's password on this host \[.*incorrect password attempts\]$/,
+        new RegExp(
+          /^sudo refused the password in DRIFTSPEC_SUDO_PASSWORD: set it to keyholder's password on this host/.source +
+            / \[.*incorrect password attempts\]$/.source,
+        ),
       );
       expect(statuses(host)).to.deep.equal(['error', 'error']);
       expect(host.execCount).to.equal(1);
@@ -253,7 +258,8 @@ describe('sudo on a booted instance (--sudo, --sudo-user, DRIFTSPEC_SUDO_PASSWOR
     });
     expect(host.status).to.equal('error');
     expect(host.reason).to.equal(
-      'outsider may not use sudo on this host: a sudoers rule such as "outsider ALL=(root) /bin/sh" in /etc/sudoers.d (mode 0440) [outsider is not in the sudoers file.]',
+      'outsider may not use sudo on this host: a sudoers rule such as "outsider ALL=(root) /bin/sh" in ' +
+        '/etc/sudoers.d (mode 0440) [outsider is not in the sudoers file.]',
     );
     expect(statuses(host)).to.deep.equal(['error', 'error']);
     expect(run.code).to.equal(2);

@@ -51,7 +51,8 @@ function fakeCloudInit(upperDir: string): void {
     [
       '#!/bin/sh',
       'case "$*" in',
-      `  "status --wait") while [ ! -e ${CLOUD_INIT_DONE} ]; do printf .; sleep 0.5; done; printf '\\nstatus: done\\n' ;;`,
+      `  "status --wait") while [ ! -e ${CLOUD_INIT_DONE} ]; do printf .; sleep 0.5; done; printf '\\nstatus: ` +
+        `done\\n' ;;`,
       `  status) if [ -e ${CLOUD_INIT_DONE} ]; then echo 'status: done'; else echo 'status: running'; fi ;;`,
       '  *) exit 2 ;;',
       'esac',
@@ -182,7 +183,8 @@ describe('--wait against an instance booting at the same moment', function () {
     expect(host).to.deep.include({ status: 'unreachable', reasonKind: 'timeout', execCount: 0 });
     expect(host.reason).to.match(
       new RegExp(
-        `^${instance.url} did not answer SSH within --wait 4s: \\d+ connection attempts, the last: cannot connect to ${instance.address}:22: connection refused`,
+        `^${instance.url} did not answer SSH within --wait 4s: \\d+ connection attempts, the last: cannot connect ` +
+          `to ${instance.address}:22: connection refused`,
       ),
     );
     // The last attempt starts by the deadline and takes at most the connect timeout; then the CLI's own start and exit.
@@ -225,7 +227,8 @@ describe('--wait and eventually on a booted instance whose systemd is degraded',
     instance.inContainer(['systemd-run', '--quiet', '--on-active=5', 'systemctl', 'start', 'nginx']);
     const path = writeSpec(
       'eventually',
-      'spec: slow-service\nchecks:\n  - service: nginx\n    eventually: { timeout: 20s, interval: 1s }\n    running: true\n  - file: /etc/hostname\n    exists: true\n',
+      'spec: slow-service\nchecks:\n  - service: nginx\n    eventually: { timeout: 20s, interval: 1s }\n    ' +
+        'running: true\n  - file: /etc/hostname\n    exists: true\n',
     );
     const started = Date.now();
     const run = await cli('run', path, '--format', 'json', ...sshArgs(instance));

@@ -122,7 +122,10 @@ describe('driftspec drift: target selection as in driftspec run', function () {
     const host = report(run.stdout).hosts[0]!;
     expect(host.state).to.equal('incomplete');
     expect(host.reason).to.match(
-      /^unreachable: ssh:\/\/root@127\.0\.0\.1:1 did not answer SSH within --wait 3s: [2-9]\d* connection attempts, the last: .*refused/,
+      new RegExp(
+        /^unreachable: ssh:\/\/root@127\.0\.0\.1:1 did not answer SSH within --wait 3s: [2-9]\d* connection/.source +
+          / attempts, the last: .*refused/.source,
+      ),
     );
     expect(Date.now() - started).to.be.greaterThan(2500);
     expect(run.code).to.equal(8);
@@ -149,7 +152,8 @@ describe('driftspec drift: target selection as in driftspec run', function () {
       );
       const host = report(run.stdout).hosts[0]!;
       expect(host.reason).to.equal(
-        `unreachable: ssh://root@127.0.0.1:${port} did not finish within the 2 s host timeout (connecting, logging in and the snapshot probe)`,
+        `unreachable: ssh://root@127.0.0.1:${port} did not finish within the 2 s host timeout (connecting, logging ` +
+          `in and the snapshot probe)`,
       );
       expect(run.code).to.equal(8);
     } finally {
@@ -183,7 +187,10 @@ describe('driftspec drift: target selection as in driftspec run', function () {
         'a --limit name the inventory does not have',
         () => ['--inventory', inventory, '--limit', 'webb'],
         64,
-        /--limit: "webb" is neither a host nor a group of .*fleet\.yaml; it has groups all, web, databases and hosts web-1, web-2, db-1/,
+        new RegExp(
+          /--limit: "webb" is neither a host nor a group of .*fleet\.yaml; it has groups all, web, databases/.source +
+            / and hosts web-1, web-2, db-1/.source,
+        ),
       ],
       [
         'a host named as an argument and in the inventory',
@@ -228,7 +235,7 @@ describe('driftspec drift: target selection as in driftspec run', function () {
     }
   });
 
-  it('an inventory host that is the local machine is snapshotted and compared with its own baseline: no drift', async function () {
+  it('an inventory host that is this machine, snapshotted and compared with its own baseline: no drift', async () => {
     const snapshot = await cli(
       'snapshot',
       'local',

@@ -102,7 +102,8 @@ describe('driftspec drift (CLI, snapshot files)', function () {
     const ignore = write('ignore.yaml', 'ignore:\n  - paths: /etc/motd\n    attributes: mode\n');
     const accept = write(
       'accept.yaml',
-      'accepted:\n  - { kind: packages, key: cowsay:all, change: removed, reason: no fun allowed, owner: ops, expires: 2999-12-31 }\n',
+      'accepted:\n  - { kind: packages, key: cowsay:all, change: removed, reason: no fun allowed, owner: ops, ' +
+        'expires: 2999-12-31 }\n',
     );
     const policy = write('policy.yaml', 'drift:\n  rules:\n    - { kind: users, keys: extra, action: allow }\n');
     const run = await cli('drift', a, drifted, '--ignore-file', ignore, '--accept-file', accept, '--policy', policy);
@@ -129,7 +130,8 @@ describe('driftspec drift (CLI, snapshot files)', function () {
       `json:${path('expired.json')}`,
     );
     expect(run.code).to.equal(7);
-    const warning = `accepted drift expired on 2020-01-31 and no longer applies: users extra added (owner ops; ${accept}:2:5)`;
+    const owner = `owner ops; ${accept}:2:5`;
+    const warning = `accepted drift expired on 2020-01-31 and no longer applies: users extra added (${owner})`;
     expect(run.stdout).to.include(`! ${warning}`);
     expect(JSON.parse(readFileSync(path('expired.json'), 'utf8')).warnings).to.deep.equal([warning]);
   });

@@ -67,7 +67,7 @@ function compiledSpecLoads(run: LoggedRun): string[] {
 }
 
 describe('TypeScript specs in the compiled CLI', () => {
-  it('reach the running bundle’s own API, without loading the package entry again; the fallback reaches dist/src/index.js; both share the compiled spec', async () => {
+  it('reach the bundle’s own API (not the package entry again), else dist/src/index.js; one spec build', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-ts-spec-'));
     const compiling = await runLogged(BIN, ['plan', TS_SPEC], cacheDir);
     expect(compiling.code, compiling.stderr).to.equal(0);

@@ -49,7 +49,8 @@ describe('CLI: --wait and eventually on the local machine', function () {
     const command = `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n + 1)); echo $n > ${counter}; [ $n -ge 3 ]`;
     const spec = specFile(
       'third',
-      `spec: third\nchecks:\n  - command: ${JSON.stringify(command)}\n    eventually: { timeout: 15s, interval: 200ms }\n    exitStatus: 0\n`,
+      `spec: third\nchecks:\n  - command: ${JSON.stringify(command)}\n    eventually: { timeout: 15s, interval: ` +
+        `200ms }\n    exitStatus: 0\n`,
     );
     const run = await cli('run', spec, '--format', 'json');
     expect(run.code, run.stdout + run.stderr).to.equal(0);
@@ -62,7 +63,8 @@ describe('CLI: --wait and eventually on the local machine', function () {
   it('fails a check with eventually that never passes, saying how long it tried', async () => {
     const spec = specFile(
       'never',
-      `spec: never\nchecks:\n  - file: ${join(work, 'never')}\n    eventually: { timeout: 1s, interval: 250ms }\n    exists: true\n`,
+      `spec: never\nchecks:\n  - file: ${join(work, 'never')}\n    eventually: { timeout: 1s, interval: 250ms }\n   ` +
+        ` exists: true\n`,
     );
     const run = await cli('run', spec, '-v');
     expect(run.code, run.stdout + run.stderr).to.equal(1);

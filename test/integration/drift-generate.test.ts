@@ -64,7 +64,7 @@ describe('generate: a spec from a snapshot', function () {
     expect(check(specFromSnapshot(snapshot, { packageVersions: 'any' }))).to.deep.equal([['installed', true]]);
   });
 
-  it('services: enabled and running as recorded; static running units only running; masked and inactive ones not at all', async () => {
+  it('services: enabled and running as recorded; static ones only running; masked, inactive: unchecked', async () => {
     const plan = await planOf(spec, 'yaml');
     const services = checksOf(plan, 'services');
     expect(services).to.include.members([

@@ -31,7 +31,7 @@ describe('drift html report in headless Chromium', function () {
     if (files) rmSync(files, { recursive: true, force: true });
   });
 
-  it('renders styled (the policy admits its own style), requests nothing, runs nothing, shows hostile text as text', async () => {
+  it('renders styled (the policy admits its style), requests and runs nothing, hostile text stays text', async () => {
     const report = sampleDriftReport();
     const path = join(files, 'drift.html');
     writeFileSync(path, [...renderDriftHtml(report, report.verdict!)].join(''));

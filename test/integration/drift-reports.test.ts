@@ -52,7 +52,8 @@ describe('drift reports', () => {
     const text = joined(renderDriftMarkdown(report, verdict()));
     expectGolden(golden('drift-summary.md'), text);
     expect(text).to.include(
-      '| added | user | ``evil<script>alert(1)</script>\\|`x`]]>`` | uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\\\nline two \\& \\<b\\>bold\\</b\\> \\*star\\* \\_under\\_ |',
+      '| added | user | ``evil<script>alert(1)</script>\\|`x`]]>`` | uid 1001 · gid 1001 · home /home/evil · shell ' +
+        '/bin/sh · gecos line one\\\\nline two \\& \\<b\\>bold\\</b\\> \\*star\\* \\_under\\_ |',
     );
     const rows = text.split('\n').filter((line) => line.startsWith('| ') && line.includes('user'));
     for (const row of rows) expect(row.split(/(?<!\\)\|/).length, row).to.equal(7);
@@ -75,7 +76,7 @@ describe('drift reports', () => {
     expect(text).to.include('evil&lt;script&gt;alert(1)&lt;/script&gt;|`x`]]&gt;');
   });
 
-  describe('junit', function () {
+  describe('junit', () => {
     let file: string;
     before(function () {
       requireXmllint(this);
@@ -106,11 +107,13 @@ describe('drift reports', () => {
           '/testsuites/testsuite[1]/testcase[@name="added user evil<script>alert(1)</script>|`x`]]>"]/failure/@message',
         ),
       ).to.equal(
-        `added user ${HOSTILE_USER}: uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\nline two & <b>bold</b> *star* _under_ [new user (built-in rule)]`,
+        `added user ${HOSTILE_USER}: uid 1001 · gid 1001 · home /home/evil · shell /bin/sh · gecos line one\\nline ` +
+          `two & <b>bold</b> *star* _under_ [new user (built-in rule)]`,
       );
       expect(
         count(
-          '/testsuites/testsuite[1]/testcase[@name="changed package openssl:amd64"]/*[self::failure or self::error or self::skipped]',
+          '/testsuites/testsuite[1]/testcase[@name="changed package openssl:amd64"]/*[self::failure or self::error ' +
+            'or self::skipped]',
         ),
       ).to.equal(0);
       expect(count('/testsuites/testsuite[1]/testcase[@name="added package curl:amd64"]/skipped')).to.equal(1);

@@ -138,7 +138,8 @@ describe('eventually', () => {
       firstProbeAt: 0,
       clock,
     });
-    // Six rounds at 0.5 s while `a` is in its 3 s; then `b` alone at its own 5 s interval: 8 s, then 13 s is past its 10 s.
+    // Six rounds at 0.5 s while `a` is in its 3 s; then `b` alone at its own 5 s interval: 8 s, then 13 s is
+    // past its 10 s.
     expect(clock.sleeps).to.deep.equal([500, 500, 500, 500, 500, 500, 5000]);
     expect(outcome.execCount).to.equal(7);
     expect(outcome.results[0]!.message).to.include('still failing after 6 re-probe rounds');
@@ -218,7 +219,10 @@ describe('eventually', () => {
         plan(() => (file('/a').exists() as unknown as { eventually: (s: string) => void }).eventually('20s')),
       ).to.throw(
         SpecError,
-        /\.eventually\(\) must come before the matchers it applies to, as in file\("\/a"\)\.eventually\('30s'\)\.exists\(\)/,
+        new RegExp(
+          /\.eventually\(\) must come before the matchers it applies to, as in/.source +
+            / file\("\/a"\)\.eventually\('30s'\)\.exists\(\)/.source,
+        ),
       );
       expect(() => plan(() => file('/a').eventually('20').exists())).to.throw(SpecError, /add a unit, such as "20s"/);
       expect(() => plan(() => file('/a').eventually({ timeout: '1s', interval: '2s' }).exists())).to.throw(

@@ -85,7 +85,7 @@ function summary(host: HostResult): string {
 describe('fleet run (engine)', function () {
   this.timeout(20_000);
 
-  it('ends a host that hangs forever at its host timeout as unreachable/timeout, while the others complete', async () => {
+  it('ends a host that hangs forever at its timeout as unreachable/timeout; the others complete', async () => {
     const hanging = new HangingTarget('ssh://root@hangs:22');
     const done: Array<{ target: string; at: number }> = [];
     const started = Date.now();
@@ -128,7 +128,7 @@ describe('fleet run (engine)', function () {
     for (const host of result.hosts) expect(host.durationMs).to.be.within(450, 1200);
   });
 
-  it('keeps every host apart: a thrown error, an unreachable host and a healthy host each end in their own state', async () => {
+  it('keeps hosts apart: a thrown error, an unreachable and a healthy host each end in their own state', async () => {
     const result = await runPlan(
       plan,
       [
@@ -279,7 +279,10 @@ describe('fleet executor (fake clock)', () => {
     const targets = [new TimedTarget('sticky', 100, true), new TimedTarget('next', 100)];
     const { options } = fleetOn(clock, { concurrency: 1, closeLimitMs: 2000 });
     let finished = false;
-    const running = runFleet(targets, options).then((outcome) => ((finished = true), outcome));
+    const running = runFleet(targets, options).then((outcome) => {
+      finished = true;
+      return outcome;
+    });
     await clock.advance(200);
     expect(targets[1]!.closed, 'the second host ran and closed while the first still closes').to.equal(true);
     expect(finished, 'the fleet waits for the hanging close up to its limit').to.equal(false);

@@ -22,7 +22,7 @@ function render(result: RunResult, imageId?: string): string {
   return renderJunitReport(result, decideVerdict(result), imageId === undefined ? {} : { imageId });
 }
 
-describe('junit report', function () {
+describe('junit report', () => {
   before(function () {
     requireXmllint(this);
   });
@@ -81,7 +81,8 @@ describe('junit report', function () {
         /^expected package golden-report-absent-package to be installed, but it is not installed/,
       );
       expect(text(`${failed}/failure`)).to.equal(
-        'expected: be installed\nactual:   it is not installed (dpkg has no package named golden-report-absent-package)',
+        'expected: be installed\nactual:   it is not installed (dpkg has no package named ' +
+          'golden-report-absent-package)',
       );
       const out = text(`${failed}/system-out`);
       expect(out).to.include('impact: 0.7 (high)');
@@ -100,7 +101,8 @@ describe('junit report', function () {
     it('says where long evidence was cut', () => {
       expect(
         text(
-          '/testsuites/testsuite[1]/testcase[@name=\'command seq 1 2000 should print on stdout containing "not in the output"\']/system-out',
+          '/testsuites/testsuite[1]/testcase[@name=\'command seq 1 2000 should print on stdout containing "not in ' +
+            'the output"\']/system-out',
         ),
       ).to.include('--- stdout (first 4096 of 8915 bytes) ---');
     });
@@ -132,7 +134,8 @@ describe('junit report', function () {
     it('puts impact, tags and refs in system-out, since the schema allows no testcase properties', () => {
       expect(count('//testcase/properties')).to.equal(0);
       expect(text('/testsuites/testsuite[1]/testcase[1]/system-out')).to.equal(
-        'check: accounts-01#1\ncontrol: accounts-01 (Root is the only superuser)\nimpact: 0.9 (critical)\ntags: cis=6.2.1,6.2.2; nist=AC-6\nrefs: https://example.org/baseline#accounts-01',
+        'check: accounts-01#1\ncontrol: accounts-01 (Root is the only superuser)\nimpact: 0.9 (critical)\ntags: ' +
+          'cis=6.2.1,6.2.2; nist=AC-6\nrefs: https://example.org/baseline#accounts-01',
       );
     });
   });
@@ -144,7 +147,8 @@ describe('junit report', function () {
     expect(
       schemaErrors(
         writeXml(
-          '<testsuites><testsuite name="h" tests="1" failures="0" errors="0"><testcase name="c"><properties/></testcase></testsuite></testsuites>',
+          '<testsuites><testsuite name="h" tests="1" failures="0" errors="0"><testcase ' +
+            'name="c"><properties/></testcase></testsuite></testsuites>',
         ),
       ),
     ).to.match(/properties/);

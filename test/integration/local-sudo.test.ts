@@ -53,7 +53,7 @@ describe('local target through sudo', function () {
     expect(Date.now() - started).to.be.below(5000);
   });
 
-  it('from the command line, with a password sudo does not ask for: uid 65534, the password shown nowhere', async () => {
+  it('from the command line, with a password sudo does not ask for: uid 65534, the password nowhere', async () => {
     const spec = join(work, 'env.json');
     writeFileSync(spec, JSON.stringify({ spec: 'env', checks: [{ command: 'env', exitStatus: 0 }] }));
     const run = await runCli(

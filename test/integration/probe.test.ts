@@ -102,7 +102,7 @@ describe('probe: one script under dash, bash and busybox ash', () => {
     });
   }
 
-  it('frames twenty queries written out in batches, each with its own bytes and exit status, under every shell', function () {
+  it('frames twenty queries written in batches, each with its own bytes and exit status, in every shell', function () {
     // More queries than one batch holds; outputs with NUL bytes, no final newline, or nothing at all.
     const many = Array.from({ length: 20 }, (_, i) => ({
       id: `m${i}`,

@@ -13,7 +13,10 @@ import { requireXmllint, schemaErrors, writeXml } from '../support/xmllint.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/golden/', import.meta.url));
 
-/** A real run of fixtures/golden/spec.yaml on a Debian 12 machine and an unreachable host, normalised (README.md there). */
+/**
+ * A real run of fixtures/golden/spec.yaml on a Debian 12 machine and an unreachable host, normalised
+ * (README.md there).
+ */
 function goldenRun(): RunResult {
   return RunResultSchema.parse(JSON.parse(readFileSync(`${GOLDEN}run.json`, 'utf8')));
 }

@@ -65,10 +65,10 @@ describe('snapshot file walk: GNU and busybox record the same tree', function ()
 
   it('records names with newlines, quotes and spaces exactly, under both walks', function () {
     if (!existsSync('/usr/bin/busybox')) return requireInCi(this, 'busybox is not installed');
-    const gnu = snapshotWith(['/bin/sh', '-s'], process.env['PATH'] ?? '/usr/bin:/bin', 'gnu');
+    const gnu = snapshotWith(['/bin/sh', '-s'], process.env.PATH ?? '/usr/bin:/bin', 'gnu');
     const busybox = snapshotWith(
       ['/usr/bin/busybox', 'ash', '-s'],
-      `${applets}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+      `${applets}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       'portable',
     );
     expect(busybox.files).to.deep.equal(gnu.files);

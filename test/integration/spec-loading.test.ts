@@ -70,7 +70,7 @@ describe('spec loading', () => {
     expect(fromYaml.checks.length).to.be.greaterThan(40);
   });
 
-  it('takes type-only and namespace imports from driftspec; the compiled spec loads only through the loader', async () => {
+  it('takes type-only and namespace imports from driftspec; the compiled spec loads only via the loader', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
     const ownCacheDir = mkdtempSync(join(tmpdir(), 'driftspec-cache-'));
     const path = join(dir, 'typed.ts');
@@ -82,7 +82,8 @@ describe('spec loading', () => {
         "import * as driftspec from 'driftspec';",
         "const meta: ControlMeta = { impact: 'high' };",
         'const unused: Plan | CheckResult | undefined = undefined;',
-        "const definition: SpecDefinition = spec('typed', () => { driftspec.control('c', meta, () => file('/etc/passwd').exists()); void unused; });",
+        "const definition: SpecDefinition = spec('typed', () => { driftspec.control('c', meta, () => " +
+          "file('/etc/passwd').exists()); void unused; });",
         'export default definition;',
         '',
       ].join('\n'),
@@ -161,7 +162,8 @@ describe('spec loading', () => {
 
     it('a duplicate control id and a duplicate key', async () => {
       const twice =
-        'spec: s\ncontrols:\n  - id: c1\n    checks: [{ file: /x, exists: true }]\n  - id: c1\n    checks: [{ file: /y, exists: true }]\n';
+        'spec: s\ncontrols:\n  - id: c1\n    checks: [{ file: /x, exists: true }]\n  - id: c1\n    checks: [{ file: ' +
+        '/y, exists: true }]\n';
       expect(await specError(twice)).to.match(/spec\.yaml:5:5: control "c1" is defined twice/);
       expect(await specError('spec: s\nspec: t\nchecks: []\n')).to.match(
         /spec\.yaml:2:1: YAML syntax error: Map keys must be unique/,
@@ -183,7 +185,8 @@ describe('spec loading', () => {
       const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
       writeFileSync(
         join(dir, 'missing.ts'),
-        "import { spec, control, Fil } from 'driftspec';\nexport default spec('x', () => { control('c', () => Fil('/x')); });\n",
+        "import { spec, control, Fil } from 'driftspec';\nexport default spec('x', () => { control('c', () => " +
+          "Fil('/x')); });\n",
       );
       await loadPlan([join(dir, 'missing.ts')], { registry, cacheDir }).then(
         () => expect.fail('loaded a spec importing a missing name'),
@@ -202,7 +205,8 @@ describe('spec loading', () => {
       );
       writeFileSync(
         join(dir, 'wrong.ts'),
-        "import { spec, file } from 'driftspec';\nexport default spec('x', () => { (file('/x') as any).colour('red'); });\n",
+        "import { spec, file } from 'driftspec';\nexport default spec('x', () => { (file('/x') as " +
+          "any).colour('red'); });\n",
       );
       await loadPlan([join(dir, 'broken.ts')], { registry, cacheDir }).then(
         () => expect.fail('loaded a broken spec'),

@@ -86,7 +86,8 @@ describe('--wait', () => {
     it('reads cloud-init (dots and all), the systemd state and the failed units', () => {
       const parsed = parseBootFrame(
         frame(
-          'cloud-init:\n.....\nstatus: done\ncloud-init-exit: 0\nsystemd: degraded\nfailed-units:\na.service\nb.mount\n',
+          'cloud-init:\n.....\nstatus: done\ncloud-init-exit: 0\nsystemd: ' +
+            'degraded\nfailed-units:\na.service\nb.mount\n',
         ),
       );
       expect(parsed).to.deep.equal({
@@ -105,7 +106,8 @@ describe('--wait', () => {
 
     it('never reads a boot wait that did not report as "nothing to wait for"', () => {
       expect(() => parseBootFrame(frame('', 2, 'sh: 3: arithmetic expression: expecting primary'))).to.throw(
-        'the boot wait on the host did not report the cloud-init status (exit 2: sh: 3: arithmetic expression: expecting primary)',
+        'the boot wait on the host did not report the cloud-init status (exit 2: sh: 3: arithmetic expression: ' +
+          'expecting primary)',
       );
       expect(() => parseBootFrame(frame('cloud-init: absent\n', 1))).to.throw(/did not report the systemd state/);
     });
@@ -136,7 +138,7 @@ describe('--wait', () => {
       });
     });
 
-    it('judges cloud-init first: done and disabled ready, running waits, error refused, exit 2 by the degraded policy', () => {
+    it('judges cloud-init first: done/disabled ready, running waits, error refused, exit 2 per degraded policy', () => {
       const cloud = (status: string | null, exitCode: number | null) => report({ cloudInit: { status, exitCode } });
       expect(judgeBoot(cloud('done', 0), false)).to.deep.equal({ kind: 'ready' });
       expect(judgeBoot(cloud('disabled', 0), false)).to.deep.equal({ kind: 'ready' });
@@ -153,7 +155,7 @@ describe('--wait', () => {
       expect(judgeBoot(bothWaiting, true)).to.deep.equal({ kind: 'booting', state: 'cloud-init running' });
     });
 
-    it('runs cloud-init and systemctl in the shell, bounded, and asks again without --wait when systemd knows no --wait', function () {
+    it('runs cloud-init and systemctl, bounded, and retries without --wait when systemd knows no --wait', function () {
       this.timeout(20_000);
       const bin = mkdtempSync(join(tmpdir(), 'driftspec-boot-'));
       const tool = (name: string, body: string) => {
@@ -172,7 +174,9 @@ describe('--wait', () => {
         ].join('\n'),
       );
       const run = (budget: number) => {
-        const script = `ds_has() { command -v "$1" >/dev/null 2>&1; }\nDS_INIT=systemd\nPATH=${bin}:$PATH\n${bootQuery(budget).script}\n`;
+        const script =
+          `ds_has() { command -v "$1" >/dev/null 2>&1; ` +
+          `}\nDS_INIT=systemd\nPATH=${bin}:$PATH\n${bootQuery(budget).script}\n`;
         const result = spawnSync('/bin/sh', ['-c', script], { encoding: 'utf8' });
         return parseBootFrame(frame(result.stdout));
       };
@@ -238,7 +242,8 @@ describe('--wait', () => {
       expect(outcome).to.deep.include({ ok: false, status: 'unreachable', reasonKind: 'auth' });
       expect((outcome as { reason: string }).reason).to.match(
         new RegExp(
-          `refused the login as "root" \\(${AUTH_ATTEMPTS} connection attempts in --wait 10m\\); gave up after ${AUTH_ATTEMPTS} authentication failures`,
+          `refused the login as "root" \\(${AUTH_ATTEMPTS} connection attempts in --wait 10m\\); gave up after ` +
+            `${AUTH_ATTEMPTS} authentication failures`,
         ),
       );
     });
@@ -250,7 +255,10 @@ describe('--wait', () => {
       expect(outcome).to.deep.include({ ok: false, status: 'unreachable', reasonKind: 'timeout', execCount: 0 });
       const reason = (outcome as { reason: string }).reason;
       expect(reason).to.match(
-        /^ssh:\/\/root@scripted:22 did not answer SSH within --wait 10s: \d+ connection attempts, the last: cannot connect to 10\.0\.0\.5:22: connection refused/,
+        new RegExp(
+          /^ssh:\/\/root@scripted:22 did not answer SSH within --wait 10s: \d+ connection attempts, the last:/.source +
+            / cannot connect to 10\.0\.0\.5:22: connection refused/.source,
+        ),
       );
       // No attempt starts after the deadline; the last one starts at it.
       expect(Math.max(...target.calls.map((call) => call.at))).to.equal(10_000);
@@ -274,7 +282,8 @@ describe('--wait', () => {
       const outcome = await execWhenReady(target, [], COMMAND_TIMEOUT_MS, wait(clock, { timeoutMs: 20_000 }));
       expect(outcome).to.deep.include({ ok: false, status: 'error' });
       expect((outcome as { reason: string }).reason).to.equal(
-        'the boot did not finish within --wait 20s: waited for "cloud-init status --wait" and "systemctl is-system-running --wait"; last state seen: systemd starting',
+        'the boot did not finish within --wait 20s: waited for "cloud-init status --wait" and "systemctl ' +
+          'is-system-running --wait"; last state seen: systemd starting',
       );
     });
 

@@ -31,7 +31,8 @@ export class ScriptedTarget implements Target {
 }
 
 export const HOST_FRAME_TEXT =
-  'package_manager=dpkg\ninit_system=systemd\nuid=0\nkernel=Linux\nkernel_release=6.1.0\narch=x86_64\nhostname=img\nos_release:\nID=debian\nVERSION_ID="12"\n';
+  'package_manager=dpkg\ninit_system=systemd\nuid=0\nkernel=Linux\nkernel_release=6.1.0\narch=x86_64\nhostname=img\n' +
+  'os_release:\nID=debian\nVERSION_ID="12"\n';
 
 /** Probe output as the probe frames it: `DSFRAME id exit stdoutBytes stderrBytes`, then the bytes. */
 export function framedOutput(

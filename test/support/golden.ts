@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'chai';
 
-/** Set to 1 to rewrite the golden files from the current output instead of comparing (see test/fixtures/golden/README.md). */
+/**
+ * Set to 1 to rewrite the golden files from the current output instead of comparing
+ * (see test/fixtures/golden/README.md).
+ */
 export const UPDATE_GOLDEN = process.env.DRIFTSPEC_UPDATE_GOLDEN === '1';
 
 export function expectGolden(path: string, actual: string): void {

@@ -10,8 +10,8 @@ import type { CheckResult } from '../../src/results/schema.js';
 import { hostFacts } from './frames.js';
 
 /**
- * Plans the DSL `body`, parses `probeFrame` (or the frame it gives for the check) for each check as the engine would (a FactError
- * becomes an error outcome, anything else is thrown), and judges every check.
+ * Plans the DSL `body`, parses `probeFrame` (or the frame it gives for the check) for each check as the engine
+ * would (a FactError becomes an error outcome, anything else is thrown), and judges every check.
  */
 export function judgeFrame(
   registry: ResourceRegistry,

@@ -54,7 +54,8 @@ fi
 
 sorted() { [ $# -eq 0 ] || printf '%s\n' "$@" | LC_ALL=C sort -u | paste -sd, -; }
 hash=$(printf '%s\n' "$LAYOUT_VERSION" "$(basename "$GOLDEN_DIR")" "$(cat "$GOLDEN_DIR/.complete")" \
-  "install=$(sorted ${INSTALL[@]+"${INSTALL[@]}"})" "purge=$(sorted ${PURGE[@]+"${PURGE[@]}"})" | sha256sum | cut -c1-12)
+  "install=$(sorted ${INSTALL[@]+"${INSTALL[@]}"})" "purge=$(sorted ${PURGE[@]+"${PURGE[@]}"})" \
+  | sha256sum | cut -c1-12)
 IMAGE_DIR=$(dirname "$GOLDEN_DIR")/variant-$hash
 ROOTFS=$IMAGE_DIR/rootfs
 
@@ -92,7 +93,8 @@ cp -a "$GOLDEN_DIR/id_ed25519" "$GOLDEN_DIR/id_ed25519.pub" "$TMP/"
 mount -t proc proc "$R/proc"
 # The golden image has an empty resolv.conf (instances have no network); the build needs a resolver.
 cat /etc/resolv.conf > "$R/etc/resolv.conf"
-printf '#!/bin/sh\n# driftspec variant build: no service starts or stops in the chroot\nexit 101\n' > "$R/usr/sbin/policy-rc.d"
+printf '%s\n' '#!/bin/sh' '# driftspec variant build: no service starts or stops in the chroot' 'exit 101' \
+  > "$R/usr/sbin/policy-rc.d"
 chmod 755 "$R/usr/sbin/policy-rc.d"
 
 in_chroot() { chroot "$R" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
@@ -110,7 +112,8 @@ if [ ${#PURGE[@]} -gt 0 ]; then
   in_chroot apt-get "${apt_quiet[@]}" purge "${PURGE[@]}" >&2
 fi
 for pkg in ${INSTALL[@]+"${INSTALL[@]}"}; do
-  [ "$(in_chroot dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null)" = installed ] || { log "$pkg is not installed after the build"; exit 1; }
+  [ "$(in_chroot dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null)" = installed ] ||
+    { log "$pkg is not installed after the build"; exit 1; }
 done
 for pkg in ${PURGE[@]+"${PURGE[@]}"}; do
   status=$(in_chroot dpkg-query -W -f '${db:Status-Status}' "$pkg" 2>/dev/null || true)

@@ -15,7 +15,8 @@ function bundleFile(body: string): string {
   ).join('\n');
   writeFileSync(
     path,
-    `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += helper0(i).length;\n`,
+    `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += ` +
+      `helper0(i).length;\n`,
   );
   return path;
 }
@@ -132,7 +133,10 @@ describe('code cache of the bundled CLI', () => {
     const loaded = loadBundle(bundle, {
       cacheDir: freshCacheDir(),
       command: 'run',
-      importModule: async (specifier) => (imported.push(specifier), { specifier }),
+      importModule: async (specifier) => {
+        imported.push(specifier);
+        return { specifier };
+      },
     });
     expect(await (loaded.exports.load as (s: string) => Promise<unknown>)('esbuild')).to.deep.equal({
       specifier: 'esbuild',
@@ -142,7 +146,12 @@ describe('code cache of the bundled CLI', () => {
 
   it('has a cache of its own for every command the CLI has', async () => {
     let help = '';
-    const stdout = new Writable({ write: (chunk, _encoding, done) => ((help += String(chunk)), done()) });
+    const stdout = new Writable({
+      write: (chunk, _encoding, done) => {
+        help += String(chunk);
+        done();
+      },
+    });
     const code = await main(['--help'], { stdout, stderr: stdout, env: {}, cwd: process.cwd() });
     expect(code).to.equal(0);
     const commands = [...help.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)/gm)]

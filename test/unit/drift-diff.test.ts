@@ -333,7 +333,9 @@ describe('drift: comparing two snapshots', () => {
     it('listener owners one side could not read (null) are unknown, not a change', () => {
       const host = diff(
         base,
-        withChanges(base, (s) => s.listeners.forEach((l) => (l.processes = null))),
+        withChanges(base, (s) => {
+          for (const l of s.listeners) l.processes = null;
+        }),
       );
       expect(lines(host)).to.deep.equal([]);
       expect(host.state).to.equal('incomplete');

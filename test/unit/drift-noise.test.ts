@@ -96,17 +96,26 @@ describe('drift noise control', () => {
       [
         'an unknown key',
         'ignore:\n  - kind: files\n    path: /etc\n',
-        /^ignore\.yaml:3:5: ignore\.0: unknown key "path"; expected one of: kind, paths, keys, attributes, growing, reason$/,
+        new RegExp(
+          /^ignore\.yaml:3:5: ignore\.0: unknown key "path"; expected one of: kind, paths, keys, attributes,/.source +
+            / growing, reason$/.source,
+        ),
       ],
       [
         'an unknown kind',
         'ignore:\n  - kind: file\n',
-        /^ignore\.yaml:2:5: ignore\.0\.kind: expected one of: packages, services, listeners, users, groups, kernelParameters, mounts, files$/,
+        new RegExp(
+          /^ignore\.yaml:2:5: ignore\.0\.kind: expected one of: packages, services, listeners, users, groups,/.source +
+            / kernelParameters, mounts, files$/.source,
+        ),
       ],
       [
         'an attribute the kind lacks',
         'ignore:\n  - kind: users\n    attributes: [mode]\n',
-        /^ignore\.yaml:3:18: ignore\.0\.attributes\.0: users have no attribute "mode"; expected one of: uid, gid, home, shell, gecos$/,
+        new RegExp(
+          /^ignore\.yaml:3:18: ignore\.0\.attributes\.0: users have no attribute "mode"; expected one of: uid,/.source +
+            / gid, home, shell, gecos$/.source,
+        ),
       ],
       [
         'an attribute no kind has',
@@ -210,7 +219,8 @@ describe('drift noise control', () => {
       expect(dayAfter.counts.added).to.equal(1);
       expect(isExpired(drift.entries[0]!, new Date('2025-06-03T00:00:00Z'))).to.equal(true);
       expect(describeExpired(drift.entries[0]!)).to.equal(
-        'accepted drift expired on 2025-06-02 and no longer applies: packages curl:amd64 added (owner platform-team; accept.yaml:2:5)',
+        'accepted drift expired on 2025-06-02 and no longer applies: packages curl:amd64 added (owner ' +
+          'platform-team; accept.yaml:2:5)',
       );
     });
 
@@ -256,7 +266,8 @@ describe('drift noise control', () => {
       ],
       [
         'an empty reason',
-        '  - kind: files\n    key: /etc/motd\n    change: added\n    reason: "  "\n    owner: me\n    expires: 2025-06-30\n',
+        '  - kind: files\n    key: /etc/motd\n    change: added\n    reason: "  "\n    owner: me\n    expires: ' +
+          '2025-06-30\n',
         /accepted\.0\.reason: say why the drift is accepted/,
       ],
       [

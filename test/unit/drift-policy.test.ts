@@ -231,7 +231,8 @@ describe('drift gate', () => {
 
     it('accepted drift is not judged and sets no bit', () => {
       const accept = parseAcceptFile(
-        'accepted:\n  - { kind: users, key: extra, change: added, reason: on-call account, owner: ops, expires: 2025-12-31 }\n',
+        'accepted:\n  - { kind: users, key: extra, change: added, reason: on-call account, owner: ops, expires: ' +
+          '2025-12-31 }\n',
         'accept.yaml',
       );
       const report = judge(addUser, DEFAULT_DRIFT_POLICY, { now: NOW, accept });
@@ -251,7 +252,10 @@ describe('drift gate', () => {
       [
         'an unknown key in a rule',
         'drift:\n  rules:\n    - { kind: files, when: x, action: allow }\n',
-        /^policy\.yaml:3:22: drift\.rules\.0: unknown key "when"; expected one of: name, kind, change, keys, attributes, setuid, action$/,
+        new RegExp(
+          /^policy\.yaml:3:22: drift\.rules\.0: unknown key "when"; expected one of: name, kind, change, keys,/.source +
+            / attributes, setuid, action$/.source,
+        ),
       ],
       [
         'an unknown key in the section',

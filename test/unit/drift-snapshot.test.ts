@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -8,8 +8,8 @@ import { ProbeStreamParser } from '../../src/drift/probe-stream.js';
 import { FileTreeReader } from '../../src/resources/file/inventory-walk.js';
 import { readSnapshotFile, renderSnapshot, writeSnapshotFile } from '../../src/drift/snapshot-file.js';
 import { SpecError } from '../../src/inputs/input-error.js';
-import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/snapshot-ignore.js';
-import { parseSnapshot, snapshotJsonSchema, sortSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
+import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/path-glob.js';
+import { parseSnapshot, snapshotJsonSchema, sortSnapshot } from '../../src/drift/snapshot-schema.js';
 import { parseProcSysWalk, parseSysctlOutput } from '../../src/resources/kernel-parameter/inventory.js';
 import { parseOpenrcServices, parseSystemdServices, parseSysvServices } from '../../src/resources/service/inventory.js';
 
@@ -44,7 +44,7 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
     expect(root.packages.map((p) => p.name)).to.include.members(['nginx-light', 'sudo', 'cron', 'libc6']);
   });
 
-  it('records services with their unit file state, active state and sub state; aliases and missing units are not services', () => {
+  it('records services with unit file, active and sub state; aliases and missing units are not services', () => {
     const byName = new Map(root.services.map((s) => [s.name, s]));
     expect(byName.get('ssh')).to.deep.equal({ name: 'ssh', enabled: 'enabled', active: 'active', sub: 'running' });
     expect(byName.get('nginx')).to.deep.equal({ name: 'nginx', enabled: 'enabled', active: 'active', sub: 'running' });
@@ -168,7 +168,7 @@ describe('snapshot: recorded probe output from a Debian 12 instance', () => {
 });
 
 describe('snapshot: what could not be read is a gap, never an empty list', () => {
-  it('as a non-root user: unreadable files have no hash and a gap each, an unreadable directory a gap, owners of sockets are unknown', () => {
+  it('as non-root: unreadable files get no hash and a gap, unreadable directories a gap; socket owners unknown', () => {
     const tester = collect(recording('tester'));
     expect(tester.complete).to.equal(false);
     const fileGaps = new Map(tester.gaps.filter((g) => g.kind === 'files').map((g) => [g.path, g.reason]));
@@ -258,7 +258,8 @@ describe('snapshot: what could not be read is a gap, never an empty list', () =>
 describe('snapshot: section parsers on documented formats', () => {
   it('sysctl -a: several lines of one value are one value; a key it cannot read is a gap', () => {
     const parsed = parseSysctlOutput(
-      'dev.cdrom.info = CD-ROM information\ndev.cdrom.info = \nkernel.printk = 4\t4\t1\t7\nkernel.domainname = (none)\n',
+      'dev.cdrom.info = CD-ROM information\ndev.cdrom.info = \nkernel.printk = 4\t4\t1\t7\nkernel.domainname = ' +
+        '(none)\n',
       "sysctl: permission denied on key 'kernel.cad_pid'\n",
       0,
     );
@@ -302,7 +303,8 @@ describe('snapshot: section parsers on documented formats', () => {
   it('systemd: a unit count that does not match the blocks is an error, not a shorter list', () => {
     expect(() =>
       parseSystemdServices(
-        '#driftspec units 2\nId=a.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n',
+        '#driftspec units ' +
+          '2\nId=a.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n',
         'x',
       ),
     ).to.throw(FactError, 'systemctl show described 1 units of 2');
@@ -319,7 +321,9 @@ describe('snapshot: section parsers on documented formats', () => {
 
   it('openrc: rc-update show -v and rc-status --all (documented formats)', () => {
     const body =
-      '             sshd |      default\n            local |                                 \n#driftspec status\nRunlevel: default\n sshd                                                  [  started  ]\n local                                                 [  stopped  ]\n';
+      '             sshd |      default\n            local |                                 \n#driftspec ' +
+      'status\nRunlevel: default\n sshd                                                  [  started  ]\n local    ' +
+      '                                             [  stopped  ]\n';
     expect(parseOpenrcServices(body, 'x')).to.deep.equal([
       { name: 'sshd', enabled: 'enabled', active: 'active', sub: null },
       { name: 'local', enabled: 'disabled', active: 'inactive', sub: null },
@@ -358,7 +362,8 @@ describe('snapshot file', () => {
     expect(parseSnapshot(JSON.parse(text), 'x')).to.deep.equal(root);
     const line = text.split('\n').find((l) => l.includes('"/etc/driftspec-odd/link"'));
     expect(line).to.equal(
-      '    {"path":"/etc/driftspec-odd/link","type":"symlink","mode":"0777","uid":0,"gid":0,"owner":"root","group":"root","size":17,"linkTarget":"target with space"},',
+      '    {"path":"/etc/driftspec-odd/link","type":"symlink","mode":"0777","uid":0,"gid":0,' +
+        '"owner":"root","group":"root","size":17,"linkTarget":"target with space"},',
     );
   });
 
@@ -436,14 +441,16 @@ describe('snapshot file', () => {
       const index = root.files.findIndex((f) => f.mode === '0777');
       expect((error as Error).message).to.match(
         new RegExp(
-          `^mode\\.json: not a valid driftspec snapshot: files\\[${index}\\]\\.mode \\(path "${root.files[index]!.path}"\\): `,
+          `^mode\\.json: not a valid driftspec snapshot: files\\[${index}\\]\\.mode \\(path ` +
+            `"${root.files[index]!.path}"\\): `,
         ),
       );
       writeFileSync(join(dir, 'user.json'), text.replace('"name":"root","uid":0', '"name":"root","uid":-1'));
       const userError = (await readSnapshotFile('user.json', dir).catch((e: Error) => e)) as Error;
       expect(userError.message, userError.message).to.match(
         new RegExp(
-          `^user\\.json: not a valid driftspec snapshot: users\\[${root.users.findIndex((u) => u.name === 'root')}\\]\\.uid \\(name "root"\\): `,
+          `^user\\.json: not a valid driftspec snapshot: ` +
+            `users\\[${root.users.findIndex((u) => u.name === 'root')}\\]\\.uid \\(name "root"\\): `,
         ),
       );
     });

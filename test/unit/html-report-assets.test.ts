@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { ASSET_MODULE, assetModuleText } from '../../scripts/inline-assets.js';
 
 describe('html report assets', () => {
-  it('reporters/html/assets.ts holds the asset files as they are (else: npx tsx scripts/inline-assets.ts)', async () => {
+  it('reporters/html/assets.ts holds the asset files unchanged (else: npx tsx scripts/inline-assets.ts)', async () => {
     expect(await readFile(ASSET_MODULE, 'utf8')).to.equal(await assetModuleText());
   });
 

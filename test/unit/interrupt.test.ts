@@ -17,7 +17,12 @@ function watched() {
   const signals = new Signals();
   const exits: number[] = [];
   let stderr = '';
-  const sink = { write: (text: string) => ((stderr += text), true) } as CliIo['stderr'];
+  const sink = {
+    write: (text: string) => {
+      stderr += text;
+      return true;
+    },
+  } as CliIo['stderr'];
   const interrupts = watchInterrupts(signals, sink, (code) => exits.push(code));
   return { signals, exits, interrupts, stderr: () => stderr };
 }

@@ -105,7 +105,8 @@ describe('inventory', () => {
 
     it('takes a url, with the defaults for what the url leaves out, and local', () => {
       const loaded = inventory(
-        'defaults:\n  user: ops\nhosts:\n  a:\n    url: ssh://[2001:db8::7]:2200\n  b:\n    url: ssh://root@b.example\n  here:\n    url: local\n',
+        'defaults:\n  user: ops\nhosts:\n  a:\n    url: ssh://[2001:db8::7]:2200\n  b:\n    url: ' +
+          'ssh://root@b.example\n  here:\n    url: local\n',
       );
       expect(loaded.hosts.map((h) => h.address)).to.deep.equal([
         { kind: 'ssh', user: 'ops', host: '2001:db8::7', port: 2200 },
@@ -134,7 +135,8 @@ describe('inventory', () => {
 
     it('lets a host override the defaults, vars key by key', () => {
       const [host] = inventory(
-        'defaults:\n  user: a\n  port: 2200\n  vars: { x: 1, y: 2 }\nhosts:\n  h:\n    user: b\n    port: 22\n    vars: { y: 3 }\n',
+        'defaults:\n  user: a\n  port: 2200\n  vars: { x: 1, y: 2 }\nhosts:\n  h:\n    user: b\n    port: 22\n    ' +
+          'vars: { y: 3 }\n',
       ).hosts;
       expect(host!.address).to.deep.include({ user: 'b', port: 22 });
       expect(host!.vars).to.deep.equal({ x: 1, y: 3 });

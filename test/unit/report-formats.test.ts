@@ -10,7 +10,12 @@ import { main } from '../../src/cli/main.js';
 
 async function help(command: string): Promise<string> {
   let text = '';
-  const stdout = new Writable({ write: (chunk, _encoding, done) => ((text += String(chunk)), done()) });
+  const stdout = new Writable({
+    write: (chunk, _encoding, done) => {
+      text += String(chunk);
+      done();
+    },
+  });
   await main([command, '--help'], { stdout, stderr: stdout, env: {}, cwd: process.cwd() });
   return text.replace(/\s+/g, ' ');
 }
@@ -38,7 +43,12 @@ describe('report formats (one registry)', () => {
     expect(await help('run')).to.include(`a report: ${REPORT_FORMAT_NAMES.join(', ')};`);
     expect(await help('drift')).to.include(`a report: ${DRIFT_FORMAT_NAMES.join(', ')};`);
     let errors = '';
-    const sink = new Writable({ write: (chunk, _encoding, done) => ((errors += String(chunk)), done()) });
+    const sink = new Writable({
+      write: (chunk, _encoding, done) => {
+        errors += String(chunk);
+        done();
+      },
+    });
     const code = await main(['run', '--reporter', 'xml'], { stdout: sink, stderr: sink, env: {}, cwd: process.cwd() });
     expect(code).to.equal(64);
     const expected = `expected one of: ${REPORT_FORMAT_NAMES.join(', ')}`;

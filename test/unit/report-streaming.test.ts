@@ -164,7 +164,7 @@ describe('writing reports in pieces', () => {
     expect(readdirSync(dir)).to.deep.equal(['r.txt']);
   });
 
-  it('writeReports: a report that fails half-way writes no file, and the other reports are not put in place either', async () => {
+  it('writeReports: a report failing half-way writes no file, and no other report is put in place either', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'old.xml'), 'old junit\n');
     const renderers = { json: () => ['{', '}\n'], junit: failingHalfWay, cli: () => 'table\n' };

@@ -35,7 +35,12 @@ describe('reporter outputs', () => {
   it('writes files whole, creating folders, and leaves no temporary file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'driftspec-reports-'));
     const chunks: string[] = [];
-    const stdout = new Writable({ write: (chunk, _enc, done) => (chunks.push(String(chunk)), done()) });
+    const stdout = new Writable({
+      write: (chunk, _enc, done) => {
+        chunks.push(String(chunk));
+        done();
+      },
+    });
     const renderers = { cli: () => 'table\n', json: () => '{"a":1}\n' };
     await writeReports(
       [{ name: 'cli' }, { name: 'json', path: join(dir, 'deep/er/run.json') }],
@@ -54,7 +59,12 @@ describe('reporter outputs', () => {
     const noNewline = `${'y'.repeat((1 << 20) - 1)}😀${'z'.repeat(10)}`;
     for (const report of [lines, noNewline]) {
       const chunks: Buffer[] = [];
-      const stdout = new Writable({ write: (chunk: Buffer, _enc, done) => (chunks.push(chunk), done()) });
+      const stdout = new Writable({
+        write: (chunk: Buffer, _enc, done) => {
+          chunks.push(chunk);
+          done();
+        },
+      });
       await writeReports(
         [{ name: 'json' }],
         { json: () => report },

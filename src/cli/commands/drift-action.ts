@@ -116,7 +116,8 @@ function splitArguments(args: readonly string[], flags: DriftFlags): { baselineP
   if (baselinePath === undefined || (rest.length === 0 && flags.inventory === undefined)) {
     throw usageError(
       flags.baseline === undefined
-        ? 'give two snapshots to compare (driftspec drift a.json b.json), or --baseline FILE and the targets to compare with it'
+        ? 'give two snapshots to compare (driftspec drift a.json b.json), or --baseline FILE and the targets to ' +
+            'compare with it'
         : '--baseline needs at least one target (local, ssh://…), snapshot file or --inventory to compare with it',
     );
   }
@@ -153,7 +154,10 @@ export function liveSnapshotOptions(baseline: Snapshot, flags: Pick<DriftFlags, 
   };
 }
 
-/** How a live host is snapshotted: the baseline's trees and ignores, within one host budget, after waiting for its boot with --wait. */
+/**
+ * How a live host is snapshotted: the baseline's trees and ignores, within one host budget, after waiting
+ * for its boot with --wait.
+ */
 interface LiveBudget {
   snapshot: SnapshotOptions;
   hostTimeoutMs: number;

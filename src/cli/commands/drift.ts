@@ -11,11 +11,13 @@ export function register(program: Command, io: CliIo): void {
   const command = program
     .command('drift')
     .description(
-      'report drift: compare targets (snapshotted now) or snapshot files with a baseline snapshot; the exit code is a bitmask (docs/drift.md)',
+      'report drift: compare targets (snapshotted now) or snapshot files with a baseline snapshot; the exit code is ' +
+        'a bitmask (docs/drift.md)',
     )
     .argument(
       '[inputs...]',
-      'with --baseline: targets ("local", ssh://[user@]host[:port]) or snapshot files; without: the baseline snapshot file, then the targets or snapshots to compare with it',
+      'with --baseline: targets ("local", ssh://[user@]host[:port]) or snapshot files; without: the baseline ' +
+        'snapshot file, then the targets or snapshots to compare with it',
     )
     .option('-b, --baseline <file>', 'the baseline snapshot (written by "driftspec snapshot")')
     .option('--ignore-file <file>', 'YAML rules for differences that are noise (docs/drift.md)')

@@ -7,7 +7,10 @@ import { writeFileAtomically } from '../../io/atomic-write.js';
 import type { CliIo } from '../io.js';
 import { checkedPathGlob, usageError } from '../usage.js';
 
-/** `driftspec generate --from snapshot.json -o spec.yaml|spec.ts`: a spec that passes on the machine the snapshot came from. */
+/**
+ * `driftspec generate --from snapshot.json -o spec.yaml|spec.ts`: a spec that passes on the machine the snapshot
+ * came from.
+ */
 export async function generateCommand(flags: GenerateFlags, io: CliIo): Promise<number> {
   const format = outputFormat(flags);
   const files = flags.files?.map((glob) => checkedPathGlob(glob, '--files'));

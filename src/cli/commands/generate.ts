@@ -17,7 +17,8 @@ export function register(program: Command, io: CliIo): void {
     .option('--name <name>', 'the spec name (default: baseline-<hostname>)')
     .option(
       '--files <glob>',
-      `recorded paths to check, "*" also matching "/" (repeatable; default: ${DEFAULT_GENERATED_FILES.join(' ')}); setuid/setgid files are always checked`,
+      `recorded paths to check, "*" also matching "/" (repeatable; default: ${DEFAULT_GENERATED_FILES.join(' ')}); ` +
+        `setuid/setgid files are always checked`,
       collect,
     )
     .option('--with-content-hashes', "also check every chosen regular file's sha256")

@@ -13,7 +13,7 @@ import type { HostResult } from '../../results/schema.js';
 import { loadSudoSettings, type SudoSettings } from '../../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../../version.js';
-import { specCacheDir } from '../cache.js';
+import { specCacheDir } from '../spec-cache-dir.js';
 import { startFleetSession } from '../fleet-session.js';
 import { INTERRUPTED_EXIT } from '../interrupt.js';
 import type { CliIo } from '../io.js';
@@ -46,7 +46,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   const sudo = loadSudoSettings(flags, io.env);
   const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
-  let run;
+  let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
   try {
     run = await runPlanInterruptibly(plan, targets, {
       registry,

@@ -57,7 +57,7 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   }
   const { snapshot } = taken;
   const toStdout = flags.output === undefined || flags.output === '-';
-  if (toStdout) await writePieces(snapshotJsonPieces(snapshot), (text) => writeToStream(io.stdout, text));
+  if (toStdout) await writePieces(snapshotJsonPieces(snapshot), (text) => writeWhenDrained(io.stdout, text));
   else await writeSnapshotFile(resolve(io.cwd, flags.output!), snapshot);
   io.stderr.write(summary(snapshot, toStdout ? 'stdout' : flags.output!, Date.now() - started));
   if (snapshot.complete || flags.allowIncomplete) return EXIT.passed;
@@ -77,7 +77,8 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
     `${snapshot.files.length} files`,
   ].join(', ');
   const lines = [
-    `snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`,
+    `snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ` +
+      `${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`,
   ];
   if (snapshot.complete) lines.push('complete: nothing was left unread');
   else {
@@ -89,7 +90,7 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function writeToStream(stream: NodeJS.WritableStream, text: string): Promise<void> {
+function writeWhenDrained(stream: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve) => {
     if (stream.write(text)) resolve();
     else stream.once('drain', () => resolve());

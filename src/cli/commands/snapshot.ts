@@ -11,7 +11,8 @@ export function register(program: Command, io: CliIo): void {
     program
       .command('snapshot')
       .description(
-        'record the whole state of one target (packages, services, listeners, accounts, kernel parameters, mounts, file trees) in one probe, as a baseline for drift',
+        'record the whole state of one target (packages, services, listeners, accounts, kernel parameters, mounts, ' +
+          'file trees) in one probe, as a baseline for drift',
       )
       .argument('<target>', '"local" or ssh://[user@]host[:port]')
       .option('-o, --output <file>', 'where to write the snapshot (JSON; default or "-": stdout)')

@@ -45,7 +45,7 @@ describe('mount resource on this machine', function () {
     ]);
   });
 
-  it('reads a point with a space, quote, $(), tab, newline and backslash, mounted twice: the last mount counts', async function () {
+  it('reads a point with space, quote, $(), tab, newline, backslash, mounted twice: the last wins', async function () {
     if (!isRoot()) return requireInCi(this, 'mounting needs root');
     mkdirSync(point);
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,nodev', 'ds-first', point]);

@@ -25,7 +25,8 @@ import { judgeFrame, parseError, statuses } from '../../support/judge.js';
 
 const registry = createRegistry([packageResource]);
 const pkg = resourceFunction(packageResource);
-const DPKG_FORMAT = String.raw`${'$'}{db:Status-Abbrev}\t${'$'}{binary:Package}\t${'$'}{Version}\t${'$'}{Architecture}\n`;
+const DPKG_FORMAT =
+  String.raw`${'$'}{db:Status-Abbrev}\t${'$'}{binary:Package}\t` + String.raw`${'$'}{Version}\t${'$'}{Architecture}\n`;
 
 const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
 
@@ -158,7 +159,8 @@ describe('package resource', () => {
 
     it('rpm: the exit status must count the names rpm said are not installed', () => {
       const answer =
-        'openssh-server\t(none)\t8.7p1\t38.el9\tx86_64\npackage telnet-server is not installed\nbash\t(none)\t5.1.8\t9.el9\tx86_64\n';
+        'openssh-server\t(none)\t8.7p1\t38.el9\tx86_64\n' +
+        'package telnet-server is not installed\nbash\t(none)\t5.1.8\t9.el9\tx86_64\n';
       expect(parseRpmQuery(frame(answer, 1), 'openssh-server').instances).to.have.length(1);
       expect(parseRpmQuery(frame(answer, 1), 'telnet-server').instances).to.deep.equal([]);
       expect(parseRpmQuery(frame(answer, 1), 'bash-5.1.8').instances).to.deep.equal([]);
@@ -475,7 +477,8 @@ function replay(shell: string, manager: PackageManager, name: string, stubs: Rec
       chmodSync(join(dir, tool), 0o755);
     }
     const [command, ...flags] = shell.split(' ');
-    const body = `LC_ALL=C; export LC_ALL; PATH='${dir}':$PATH; DS_PKG=${manager}\n(\n${packageScript(name)}\n) </dev/null`;
+    const body =
+      `LC_ALL=C; export LC_ALL; PATH='${dir}':$PATH; DS_PKG=${manager}\n` + `(\n${packageScript(name)}\n) </dev/null`;
     const run = spawnSync(command!, [...flags, '-c', body]);
     const result: Frame = { id: 'q1', exitCode: run.status ?? 255, stdout: run.stdout, stderr: run.stderr };
     return parsePackageFrame(result, manager, name);

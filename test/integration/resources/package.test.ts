@@ -13,7 +13,7 @@ function dpkgField(name: string, field: string): string {
   return execFileSync('dpkg-query', ['-W', `-f=\${${field}}`, '--', name], { encoding: 'utf8' });
 }
 
-describe('package resource on this machine (dpkg)', function () {
+describe('package resource on this machine (dpkg)', () => {
   before(function () {
     if (!existsSync('/usr/bin/dpkg-query')) requireInCi(this, 'dpkg-query (a Debian machine)');
     rmSync(OWNED, { force: true });
@@ -53,7 +53,8 @@ describe('package resource on this machine (dpkg)', function () {
     }, [packageResource]);
     expect(result.results.map((r) => r.status)).to.deep.equal(['failed', 'failed', 'failed', 'failed']);
     expect(result.results[1]!.message).to.equal(
-      'expected package driftspec-no-such-package to be installed, but it is not installed (dpkg has no package named driftspec-no-such-package)',
+      'expected package driftspec-no-such-package to be installed, but it is not installed (dpkg has no package ' +
+        'named driftspec-no-such-package)',
     );
     expect(result.results[3]!.message).to.match(
       /^expected package coreutils to be installed with version >= 999, but it is installed at \S+ \(\w+\)$/,

@@ -124,11 +124,12 @@ describe('port resource on this machine', function () {
     const lines = outcomes(result);
     expect(failures(lines.slice(0, 4))).to.deep.equal([]);
     expect(lines[4]).to.equal(
-      `failed: expected port ${timeWait} to be held by processes containing "node", but nothing listens on port ${timeWait}`,
+      `failed: expected port ${timeWait} to be held by processes containing "node", but nothing listens on port ` +
+        `${timeWait}`,
     );
   });
 
-  it('as a non-root user: listening is known, owners are an error (as root, runs the probe as nobody)', async function () {
+  it('as a non-root user (root runs the probe as nobody): listening is known, owners are an error', async function () {
     if (!isRoot()) return requireInCi(this, 'switching to another user needs root');
     const frame = await runFragment(SOCKET_TABLE_SCRIPT, { uid: 65534, gid: 65534 });
     const nobody = hostFacts({ uid: 65534 });

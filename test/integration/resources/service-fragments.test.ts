@@ -55,7 +55,10 @@ function replayFrame(
       const branches = Object.entries(cases).map(([arg, rec], i) => {
         writeFileSync(join(dir, `${tool}.${i}.out`), rec.stdout);
         writeFileSync(join(dir, `${tool}.${i}.err`), rec.stderr);
-        return `${arg === '*' ? '*' : `'${arg}'`}) cat '${dir}/${tool}.${i}.out'; cat '${dir}/${tool}.${i}.err' >&2; exit ${rec.exitCode} ;;`;
+        return (
+          `${arg === '*' ? '*' : `'${arg}'`}) cat '${dir}/${tool}.${i}.out'; cat '${dir}/${tool}.${i}.err' ` +
+          `>&2; exit ${rec.exitCode} ;;`
+        );
       });
       writeFileSync(
         join(dir, tool),
@@ -339,7 +342,8 @@ describe('service resource', () => {
         command: 'systemctl is-enabled -- cron',
         exitCode: 0,
         stdout:
-          'cron.service is not a native service, redirecting to systemd-sysv-install.\nExecuting: /lib/systemd/systemd-sysv-install is-enabled cron\nenabled\n',
+          'cron.service is not a native service, redirecting to systemd-sysv-install.\nExecuting: ' +
+          '/lib/systemd/systemd-sysv-install is-enabled cron\nenabled\n',
         stderr: '',
       };
       expect(

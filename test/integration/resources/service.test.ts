@@ -21,7 +21,7 @@ async function run(body: () => void) {
 /** This test machine normally has no systemd as PID 1; where it has, the systemd branch runs instead. */
 const BOOTED_WITH_SYSTEMD = existsSync('/run/systemd/system');
 
-describe('service resource on this machine', function () {
+describe('service resource on this machine', () => {
   before(function () {
     if (!BOOTED_WITH_SYSTEMD && !existsSync('/etc/init.d'))
       requireInCi(this, 'an init system (/etc/init.d or systemd)');
@@ -42,8 +42,10 @@ describe('service resource on this machine', function () {
       `passed: service x'$(touch ${OWNED_NAME})\`touch ${OWNED_NAME}\` should not be installed`,
       `passed: service x'$(touch ${OWNED_NAME})\`touch ${OWNED_NAME}\` should not be running`,
       BOOTED_WITH_SYSTEMD
-        ? 'failed: expected service driftspec-no-such-service to be installed, but systemd has no unit driftspec-no-such-service.service (LoadState=not-found)'
-        : 'failed: expected service driftspec-no-such-service to be installed, but there is no /etc/init.d/driftspec-no-such-service',
+        ? 'failed: expected service driftspec-no-such-service to be installed, but systemd has no unit ' +
+          'driftspec-no-such-service.service (LoadState=not-found)'
+        : 'failed: expected service driftspec-no-such-service to be installed, but there is no ' +
+          '/etc/init.d/driftspec-no-such-service',
     ]);
     expect(result.execCount).to.equal(1);
     expect(existsSync(OWNED)).to.equal(false);
@@ -61,7 +63,7 @@ describe('service resource on this machine', function () {
     expect(result.results.map((r) => r.status)).to.deep.equal([expected, expected, expected]);
   });
 
-  describe('cron, started and stopped through its init script', function () {
+  describe('cron, started and stopped through its init script', () => {
     let wasRunning = false;
 
     before(function () {
@@ -70,7 +72,7 @@ describe('service resource on this machine', function () {
       wasRunning = lsbStatus('cron') === 0;
     });
 
-    after(function () {
+    after(() => {
       if (!existsSync('/etc/init.d/cron') || !isRoot()) return;
       const running = lsbStatus('cron') === 0;
       if (running !== wasRunning) initScript('cron', wasRunning ? 'start' : 'stop');
@@ -99,7 +101,7 @@ describe('service resource on this machine', function () {
     });
   });
 
-  describe('LSB status codes, through a temporary init script', function () {
+  describe('LSB status codes, through a temporary init script', () => {
     const name = `driftspec-lsb-${process.pid}`;
     const script = `/etc/init.d/${name}`;
     const link = `/etc/rc3.d/S99${name}`;

@@ -105,7 +105,8 @@ describe('privilege: the probe through sudo', () => {
     ];
     for (const password of [undefined, PASSWORD]) {
       for (const user of hostileUsers) {
-        it(`keeps the --sudo-user ${JSON.stringify(user)} data${password ? ' (with a password)' : ''}: the shell hands sudo exactly the argv`, () => {
+        const withPassword = password ? ' (with a password)' : '';
+        it(`keeps the --sudo-user ${JSON.stringify(user)} data${withPassword}: the shell hands sudo exact argv`, () => {
           const dir = mkdtempSync(join(tmpdir(), 'driftspec-sudo-user-'));
           const settings: SudoSettings = { user, ...(password ? { password: new Secret(password) } : {}) };
           const launch = sudoLaunch(settings, context);
@@ -283,7 +284,8 @@ describe('privilege: the probe through sudo', () => {
 
     it('does not take the "unable to resolve host" warning alone for a refusal', () => {
       const stderr =
-        'sudo: unable to resolve host img1: Name or service not known\ndriftspec probe: cannot create a temporary directory\n';
+        'sudo: unable to resolve host img1: Name or service not known\n' +
+        'driftspec probe: cannot create a temporary directory\n';
       expect(nopass.diagnose(execResult('', stderr, 90))).to.equal(undefined);
     });
 
@@ -296,7 +298,8 @@ describe('privilege: the probe through sudo', () => {
         execResult('', 'sudo: /etc/sudoers.d/x is world writable\nsudo: no valid sudoers sources found, quitting\n', 1),
       );
       expect(message).to.equal(
-        'sudo did not run the probe as root (exit 1) [sudo: /etc/sudoers.d/x is world writable / sudo: no valid sudoers sources found, quitting]',
+        'sudo did not run the probe as root (exit 1) [sudo: /etc/sudoers.d/x is world writable / sudo: no valid ' +
+          'sudoers sources found, quitting]',
       );
     });
 

@@ -53,7 +53,9 @@ function debianFrame(): Frame {
   };
   const fds = part('proc-fd-ls');
   const stat = part('proc-pid-stat-loop');
-  const stdout = `${table('tcp')}${table('tcp6')}${table('udp')}${table('udp6')}@ds:fds -l\n${fds.stdout}\n@ds:end ${fds.exitCode}\n@ds:stat\n${stat.stdout}@ds:end 0\n`;
+  const stdout =
+    `${table('tcp')}${table('tcp6')}${table('udp')}${table('udp6')}@ds:fds -l\n${fds.stdout}\n@ds:end ` +
+    `${fds.exitCode}\n@ds:stat\n${stat.stdout}@ds:end 0\n`;
   return frame(stdout, 0, fds.stderr);
 }
 
@@ -247,9 +249,11 @@ describe('port resource', () => {
   describe('edge cases of the query output', () => {
     const header4 = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
     const header6 =
-      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode';
+      '  sl  local_address                         remote_address                        st tx_queue rx_queue tr ' +
+      'tm->when retrnsmt   uid  timeout inode';
     const line4 = (local: string, state: string, inode: number) =>
-      `   0: ${local} 00000000:0000 ${state} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 0000000000000000 100 0 0 10 0`;
+      `   0: ${local} 00000000:0000 ${state} 00000000:00000000 00:00000000 00000000     0        0 ${inode} 1 ` +
+      `0000000000000000 100 0 0 10 0`;
     const section = (file: string, lines: string[], status = 0) =>
       `@ds:table ${file}\n${[file.endsWith('6') ? header6 : header4, ...lines].join('\n')}\n\n@ds:end ${status}\n`;
     const tail = (fds: string, stat: string, lsStatus = 0) =>
@@ -328,8 +332,11 @@ describe('port resource', () => {
     });
 
     it('reads big-endian tables', () => {
-      const bigEndian = `${section('tcp', [line4('7F000001:0016', '0A', 500)])}${section('tcp6', [])}${section('udp', [])}${section('udp6', [])}`;
-      const stdout = `${bigEndian}@ds:byte-order  01000000\n@ds:fds -lq\n${sshd(500)}\n@ds:end 0\n@ds:stat\n${sshdStat}\n@ds:end 0\n`;
+      const tcp = section('tcp', [line4('7F000001:0016', '0A', 500)]);
+      const bigEndian = `${tcp}${section('tcp6', [])}${section('udp', [])}${section('udp6', [])}`;
+      const stdout =
+        `${bigEndian}@ds:byte-order  01000000\n@ds:fds -lq\n${sshd(500)}\n@ds:end ` +
+        `0\n@ds:stat\n${sshdStat}\n@ds:end 0\n`;
       expect(parseSocketTable(frame(stdout), hostFacts()).listening[0]!.address).to.equal('127.0.0.1');
       // Without od, the architecture decides.
       const noOd = stdout.replace('@ds:byte-order  01000000', '@ds:byte-order ');
@@ -342,7 +349,9 @@ describe('port resource', () => {
         line4(`0100007F:${(0x1000 + i).toString(16).toUpperCase()}`, st, 600 + i),
       );
       const udp = [line4('00000000:0035', '07', 700), line4('00000000:0036', '01', 701)];
-      const stdout = `${section('tcp', states)}${section('tcp6', [])}${section('udp', udp)}${section('udp6', [])}${tail('', '')}`;
+      const stdout =
+        `${section('tcp', states)}${section('tcp6', [])}` +
+        `${section('udp', udp)}${section('udp6', [])}${tail('', '')}`;
       const listening = parseSocketTable(frame(stdout), hostFacts()).listening.map((s) => `${s.family} ${s.port}`);
       expect(listening).to.deep.equal(['tcp4 4099', 'udp4 53']);
     });
@@ -360,7 +369,8 @@ describe('port resource', () => {
 
     it('names the processes whose open files could not be read', () => {
       const stderr =
-        "ls: cannot read symbolic link '/proc/1/fd/3': Permission denied\nls: cannot open directory '/proc/7/fd': Permission denied\n";
+        "ls: cannot read symbolic link '/proc/1/fd/3': Permission denied\nls: cannot open directory '/proc/7/fd': " +
+        'Permission denied\n';
       const fds = `/proc/1/fd:\ntotal 0\nlrwx------ 1 root root 64 Nov 26 23:17 3\n${sshd(999)}`;
       const parsed = parseSocketTable(frame(`${allTables()}${tail(fds, sshdStat, 1)}`, 0, stderr), hostFacts());
       expect(parsed.unreadablePids).to.deep.equal([1, 7]);
@@ -381,13 +391,17 @@ describe('port resource', () => {
 
     it('does not let a file name pose as a socket', () => {
       // What GNU ls without -q would print for a file named "x\nlrwx… 9 -> socket:[500]".
-      const forged = `/proc/66/fd:\ntotal 0\nlr-x------ 1 root root 64 Nov 26 23:17 4 -> /tmp/x 9 -> socket:[500]\n${sshd(500)}`;
+      const forged =
+        `/proc/66/fd:\ntotal 0\nlr-x------ 1 root root 64 Nov 26 23:17 4 -> /tmp/x 9 -> ` +
+        `socket:[500]\n${sshd(500)}`;
       const parsed = parseSocketTable(build(allTables(), forged, `${sshdStat}\n66 (evil) S 1 66 66 0 -1`), hostFacts());
       expect(parsed.listening[0]!.owners).to.deep.equal([36]);
     });
 
     it('gives the names of all holders once, sorted', () => {
-      const fds = `/proc/38/fd:\n${fdLine(5, 'socket:[500]')}\n/proc/39/fd:\n${fdLine(5, 'socket:[500]')}\n/proc/1/fd:\n${fdLine(40, 'socket:[500]')}`;
+      const fds =
+        `/proc/38/fd:\n${fdLine(5, 'socket:[500]')}\n/proc/39/fd:\n${fdLine(5, 'socket:[500]')}\n` +
+        `/proc/1/fd:\n${fdLine(40, 'socket:[500]')}`;
       const stat = '1 (systemd) S 0 1\n38 (nginx) S 1 38\n39 (nginx) S 38 38';
       const fact = selectPort(parseSocketTable(build(allTables(), fds, stat), hostFacts()), 22, hostFacts());
       expect(fact.sockets[0]!.processes).to.deep.equal(['nginx', 'systemd']);

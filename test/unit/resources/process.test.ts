@@ -48,7 +48,8 @@ function debianFrame(): Frame {
   const probe = parseStatLine(statLines.find((l) => parseStatLine(l)?.comm === 'sh')!)!.pid;
   const procs = statLines.map((l) => `- ${l}`).join('\n');
   return frame(
-    `@ds:self ${probe}\n@ds:proc-mount rw,nosuid,nodev,noexec,relatime\n@ds:args ps\n${ps}@ds:procs\n${procs}\n@ds:passwd getent\n${passwd}\n@ds:end 0\n`,
+    `@ds:self ${probe}\n@ds:proc-mount rw,nosuid,nodev,noexec,relatime\n@ds:args ` +
+      `ps\n${ps}@ds:procs\n${procs}\n@ds:passwd getent\n${passwd}\n@ds:end 0\n`,
   );
 }
 
@@ -161,7 +162,8 @@ describe('process resource', () => {
       expect(results).to.deep.equal([
         'failed: expected process nginx to be running, but no process with that name is running',
         'failed: expected process nginx to run as users containing "root", but no process named "nginx" is running',
-        'failed: expected process nginx not to have command lines matching /debug/, but no process named "nginx" is running',
+        'failed: expected process nginx not to have command lines matching /debug/, but no process named "nginx" is ' +
+          'running',
         'failed: expected process ds-sleep-rec to have a process count of 1, but got 2',
         'failed: expected process ds-sleep-rec to run as users containing "www-data", but got ["nobody", "root"]',
       ]);
@@ -191,7 +193,10 @@ describe('process resource', () => {
         processes('cron').count(1);
       }, debianFrame());
       expect(results[0]).to.match(
-        /^error: could not check process cron: cannot read the user of process (\d+) \(\/proc\/\1\/status was not readable\)$/,
+        new RegExp(
+          /^error: could not check process cron: cannot read the user of process (\d+) \(\/proc\/\1\/status was/
+            .source + / not readable\)$/.source,
+        ),
       );
       expect(results[1]).to.equal('passed: process cron should have a process count of 1');
     });
@@ -226,7 +231,11 @@ describe('process resource', () => {
         passwd = ['root:x:0:0:root:/root:/bin/bash'],
         end = 0,
       } = parts;
-      return `@ds:self ${self}\n@ds:proc-mount ${mount}\n@ds:args ${argsSource}\n${args.join('\n')}\n@ds:procs\n${procs.join('\n')}\n@ds:passwd ${passwdSource}\n${passwd.join('\n')}\n\n@ds:end ${end}\n`;
+      return (
+        `@ds:self ${self}\n@ds:proc-mount ${mount}\n@ds:args ` +
+        `${argsSource}\n${args.join('\n')}\n@ds:procs\n${procs.join('\n')}\n@ds:passwd ` +
+        `${passwdSource}\n${passwd.join('\n')}\n\n@ds:end ${end}\n`
+      );
     }
 
     it('reads a complete table', () => {
@@ -353,7 +362,8 @@ describe('process resource', () => {
         frame(build({ args })),
       );
       expect(results).to.deep.equal([
-        'error: could not check process cron: cannot read the command line of process 50 (it started or ended while the probe ran)',
+        'error: could not check process cron: cannot read the command line of process 50 (it started or ended while ' +
+          'the probe ran)',
         'passed: process cron should be running',
       ]);
     });

@@ -68,7 +68,8 @@ describe('host key policy', () => {
     };
     expect(decision.accepted).to.equal(false);
     expect(decision.message).to.include(
-      `the host key of web:2222 is not known (it presented ED25519 ${ed25519.fingerprint}; looked up "[web]:2222" in kh)`,
+      `the host key of web:2222 is not known (it presented ED25519 ${ed25519.fingerprint}; looked up "[web]:2222" ` +
+        `in kh)`,
     );
     expect(decision.message).to.include(`--host-key ${ed25519.fingerprint}`);
     expect(decision.message).to.include('--accept-new-host-keys');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import {
-  describeKey,
+  describeHostKey,
   entryMatchesName,
   fingerprintOf,
   keyTypeOfBlob,
@@ -32,7 +32,7 @@ describe('known_hosts', () => {
         const [, fingerprint, , display] = recorded.fingerprints[name]!.split(' ');
         const { blob } = publicKey(name);
         expect(fingerprintOf(blob)).to.equal(fingerprint);
-        expect(describeKey(blob)).to.equal(`${display!.slice(1, -1)} ${fingerprint}`);
+        expect(describeHostKey(blob)).to.equal(`${display!.slice(1, -1)} ${fingerprint}`);
       });
     }
 

@@ -260,7 +260,7 @@ describe('routes to SSH targets', () => {
     expect(viaConfig.agentSocket, 'the agent is still tried').to.equal('/agent');
   });
 
-  it('resolves each jump host of a ProxyJump chain through ssh_config, and the first one through its own ProxyJump', () => {
+  it('resolves each jump host of a ProxyJump chain through ssh_config, the first through its own ProxyJump', () => {
     const route = routeSshTarget(address('ssh://root@db'), settings());
     expect(route.address).to.deep.equal({ kind: 'ssh', user: 'root', host: '10.0.0.7', port: 22 });
     expect(hops(route)).to.deep.equal([

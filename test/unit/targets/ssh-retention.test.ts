@@ -42,7 +42,7 @@ describe('SSH target memory', () => {
     return new WeakRef(result);
   }
 
-  it('a target keeps no probe output once the caller has let go of it (a fleet holds every finished target until the report)', async () => {
+  it('a target drops its probe output once the caller lets go (a fleet keeps finished targets)', async () => {
     const target = new SshTarget({
       address: { kind: 'ssh', user: 'h0001', host: '127.0.0.1', port },
       credentials: { identities: [loadIdentity(keys.clientKeyPath)] },

@@ -1,9 +1,9 @@
-import { IgnoreGlobError, nameIgnorer, normalisePathGlob, pathIgnorer } from './snapshot-ignore.js';
+import { IgnoreGlobError, nameIgnorer, normalisePathGlob, pathIgnorer } from './path-glob.js';
 import type { SnapshotKind } from './snapshot-schema.js';
 
 /**
  * Globs in ignore files, accepted-drift files and drift policies speak the one glob language of
- * `driftspec snapshot --ignore` (snapshot-ignore.ts, find(1)'s -path): `*` any run of characters
+ * `driftspec snapshot --ignore` (path-glob.ts, find(1)'s -path): `*` any run of characters
  * ("/" and "." included), `?` any one, `[…]`/`[!…]` a class, `\` quotes the next character; a
  * glob matches the whole key. For files a directory that matches takes everything below it along,
  * as it does when a snapshot leaves paths out; other keys ("openssl:amd64", "tcp4 0.0.0.0:22",
