@@ -25,6 +25,8 @@ const SHELLS = ['dash', 'bash', 'busybox sh'].filter((s) => {
 const MARKERS = [
   'DSFRAME q1 0 0 0',
   'DSEND',
+  'DSPARTS 2',
+  '0 9 6 0',
   'DSPART 0 9 6 0',
   '@@stat 0',
   '@@exit 0',

@@ -16,6 +16,8 @@ import { judgeFrame, statuses } from '../support/judge.js';
 const MARKERS = [
   'DSFRAME q1 0 0 0',
   'DSEND',
+  'DSPARTS 1',
+  '0 6 7 0',
   'DSPART 0 6 7 0',
   'link:/bforged',
   '@@stat 0',
