@@ -147,7 +147,10 @@ describe('reliability: forged framing in every grouped query', () => {
       { name: 'units', stdout: 'evil\nghost\n' },
       {
         name: 'show',
-        stdout: `${show('evil.service', 'loaded', 'inactive', blank)}\n${show('ghost.service', 'not-found', 'inactive')}`,
+        stdout: [
+          show('evil.service', 'loaded', 'inactive', blank),
+          show('ghost.service', 'not-found', 'inactive'),
+        ].join('\n'),
       },
       { name: 'is-enabled', stdout: 'enabled\nnot-found\n' },
     ];
