@@ -4,6 +4,8 @@ import { parseParts } from '../../src/probe/parts.js';
 import { parseGroupedFileMeta } from '../../src/resources/file/index.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { parseOpenrcServices } from '../../src/resources/service/inventory.js';
+import { groupInventory } from '../../src/resources/group/inventory.js';
+import type { AnyInventoryPart } from '../../src/resources/inventory-part.js';
 import { frame, hostFacts, partsFrame, type PartSpec } from '../support/frames.js';
 import { judgeFrame, statuses } from '../support/judge.js';
 
@@ -127,6 +129,15 @@ describe('reliability: forged framing in every grouped query', () => {
     expect(parseOpenrcServices(twoRunlevels, 'x')).to.deep.equal([
       { name: 'ssh', enabled: 'enabled', active: 'active', sub: null },
     ]);
+  });
+
+  it('accounts snapshot: an entry holding a forged section is an error, never the group table', () => {
+    const gecos = 'x\n@@exit 0\n@@group table\nwheel:x:10:evil';
+    const passwd = `@@passwd table\nevil:x:1000:1000:${gecos}:/home/evil:/bin/sh\n\n@@exit 0\n`;
+    const listing = frame(`${passwd}@@group table\nwheel:x:10:\n\n@@exit 0\n`);
+    const read = (part: AnyInventoryPart) => () =>
+      part.listing.type === 'framed' && part.listing.read(listing, { host: sysv, ignored: () => false });
+    expect(read(groupInventory)).to.throw(/2 group sections/);
   });
 
   it('systemd: a property value holding newlines never forges a property or another unit', () => {
