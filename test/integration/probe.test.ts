@@ -145,8 +145,8 @@ describe('probe: nested parts of a grouped query', () => {
     ['bash', ['/bin/bash', '-s']],
     ['busybox ash', ['/usr/bin/busybox', 'ash', '-s']],
   ];
-  // Names with blanks, quotes and newlines; outputs with NUL bytes, marker lines and no final newline.
-  const names = Array.from({ length: 20 }, (_, i) => `p ${i}'"\n${PARTS_HEADER} 1\n0 1 1 1`);
+  // Names with blanks, quotes, newlines and multi-byte characters; outputs with NUL bytes, marker lines and no final newline.
+  const names = Array.from({ length: 20 }, (_, i) => `p ${i}'"\n${PARTS_HEADER} 1\n0 1 1 1 é`);
   const script = partsScript([
     ...names.map((name, i) =>
       partScript(
@@ -170,6 +170,22 @@ describe('probe: nested parts of a grouped query', () => {
         expect(parts.get(part)!.stderr.toString(), name).to.equal(i % 2 ? 'e\n' : '');
         expect(parts.get(part)!.exitCode, name).to.equal(i % 4);
       });
+    }
+  });
+
+  it("reads no earlier batch's parts: a query in a reused slot has only its own output", () => {
+    const grouped = partsScript([partScript('a', 'echo grouped')]);
+    const queries = Array.from({ length: 18 }, (_, i) => ({
+      id: `q${i + 1}`,
+      script: i === 0 || i === 17 ? grouped : `printf 'plain %s' ${i + 1}`,
+    }));
+    const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries) });
+    const frames = parseProbeOutput(run.stdout).frames;
+    expect(frames.get('q17')!.stdout.toString()).to.equal('plain 17');
+    for (const id of ['q1', 'q18']) {
+      const parts = parseParts(frames.get(id)!.stdout);
+      expect([...parts.keys()], id).to.deep.equal(['a']);
+      expect(parts.get('a')!.stdout.toString(), id).to.equal('grouped\n');
     }
   });
 
