@@ -145,7 +145,8 @@ describe('probe: nested parts of a grouped query', () => {
     ['bash', ['/bin/bash', '-s']],
     ['busybox ash', ['/usr/bin/busybox', 'ash', '-s']],
   ];
-  // Names with blanks, quotes, newlines and multi-byte characters; outputs with NUL bytes, marker lines and no final newline.
+  // Names with blanks, quotes, newlines and multi-byte characters; outputs with NUL bytes, marker
+  // lines and no final newline.
   const names = Array.from({ length: 20 }, (_, i) => `p ${i}'"\n${PARTS_HEADER} 1\n0 1 1 1 é`);
   const script = partsScript([
     ...names.map((name, i) =>
