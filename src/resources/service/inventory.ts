@@ -34,7 +34,11 @@ export type SnapshotService = z.infer<typeof SnapshotServiceSchema>;
 /** Marks the parts of the listing's output (unit counts, script names, start links). */
 const MARK = '#driftspec';
 
-/** systemd: every service unit loaded or with a unit file, then one `systemctl show` for all of them. */
+/**
+ * systemd: every service unit loaded or with a unit file, then one `systemctl show` for all of
+ * them. Only properties whose values cannot hold a newline (a unit name, state words) are asked
+ * for, so a line or a blank line always belongs to the unit whose block it is in.
+ */
 const SYSTEMD_SERVICES = `ds_f="$ds_dir/units"
 systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" || { echo "systemctl list-units exited $?" >&2; exit 4; }
 systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" || { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
