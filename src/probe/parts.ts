@@ -30,7 +30,7 @@ ds_part_done() { ds_plist="$ds_plist $1"; return "$1"; }
 ds_parts_out() { printf '%s %s%s\\n' "$ds_q" "$ds_pn" "$ds_plist" >"$ds_dir/p$ds_n"; }`;
 
 /** The file holding the stdout of the part that ran last, for a query that reads it again. */
-export const LAST_PART_STDOUT = '"$ds_dir/p${ds_n}o$ds_pn"';
+export const LAST_PART_STDOUT = `"$ds_dir/p\${ds_n}o$ds_pn"`;
 
 /**
  * The flush's share of the parts, for query slot `ds_k` of a batch that follows query `ds_q0`:
