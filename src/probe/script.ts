@@ -1,6 +1,6 @@
 import { END_MARKER, FRAME_HEADER } from './frames.js';
 import { HOST_QUERY_ID, HOST_QUERY_SCRIPT, HOST_DETECTION } from './host.js';
-import { PART_HELPERS } from './parts.js';
+import { PART_FLUSH_HELPERS, PART_HELPERS } from './parts.js';
 
 /** One fact query as the probe runs it: a POSIX sh fragment whose output becomes one frame. */
 export interface ProbeQuery {
@@ -17,6 +17,7 @@ export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string):
   const parts = [
     PREAMBLE,
     WATCHDOG,
+    PART_FLUSH_HELPERS,
     PART_HELPERS,
     HOST_DETECTION,
     runQuery({ id: HOST_QUERY_ID, script: HOST_QUERY_SCRIPT }),
@@ -43,7 +44,11 @@ export function runQuery(query: ProbeQuery): string {
  */
 function queueQuery(query: ProbeQuery): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(query.id)) throw new Error(`invalid probe query id: ${query.id}`);
-  return `ds_n=$((ds_n + 1))\n(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null\nds_done ${query.id} $?`;
+  return [
+    'ds_n=$((ds_n + 1)) ds_q=$((ds_q + 1))',
+    `(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null`,
+    `ds_done ${query.id} $?`,
+  ].join('\n');
 }
 
 /** Queries per batch of frames. */
@@ -70,21 +75,36 @@ ds_done() {
 }
 ds_flush() {
   [ "$ds_n" -gt 0 ] || return 0
+  ds_q0=$((ds_q - ds_n))
   set --
   ds_k=0
-  while [ "$ds_k" -lt "$ds_n" ]; do ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"; done
+  while [ "$ds_k" -lt "$ds_n" ]; do
+    ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"
+    ds_part_list; ds_j=0
+    while [ "$ds_j" -lt "$ds_pc" ]; do
+      ds_j=$((ds_j + 1)); set -- "$@" "$ds_dir/p\${ds_k}e$ds_j" "$ds_dir/p\${ds_k}o$ds_j"
+    done
+  done
   if wc -c "$@" >"$ds_dir/sizes" 2>/dev/null; then
     set -- $ds_pending
-    ds_k=0
-    while [ $# -ge 2 ] && read -r ds_os ds_x && read -r ds_es ds_x; do
+    ds_k=0 ds_m=0
+    while [ $# -ge 2 ]; do
       ds_k=$((ds_k + 1))
-      printf '${FRAME_HEADER} %s %s %s %s\\n' "$1" "$2" "$ds_os" "$ds_es" >"$ds_dir/h$ds_k" || { ds_k=$((ds_k - 1)); break; }
+      read -r ds_os ds_x && read -r ds_es ds_x && ds_part_toc || break
+      printf '${FRAME_HEADER} %s %s %s %s\\n%s' "$1" "$2" "$ds_os" "$ds_es" "$ds_toc" >"$ds_dir/h$ds_k" || break
+      ds_m=$ds_k
       shift 2
     done <"$ds_dir/sizes"
-    ds_m=$ds_k
     set --
     ds_k=0
-    while [ "$ds_k" -lt "$ds_m" ]; do ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/h$ds_k" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"; done
+    while [ "$ds_k" -lt "$ds_m" ]; do
+      ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/h$ds_k"
+      ds_part_list; ds_j=0
+      while [ "$ds_j" -lt "$ds_pc" ]; do
+        ds_j=$((ds_j + 1)); set -- "$@" "$ds_dir/p\${ds_k}e$ds_j" "$ds_dir/p\${ds_k}o$ds_j"
+      done
+      set -- "$@" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"
+    done
     [ $# -eq 0 ] || cat "$@" </dev/null
   fi
   ds_n=0 ds_pending=

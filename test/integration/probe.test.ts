@@ -7,8 +7,9 @@ import { parseProbeOutput } from '../../src/probe/frames.js';
 import { parseHostFrame, parseOsRelease } from '../../src/probe/host.js';
 import { shellQuote } from '../../src/probe/quote.js';
 import { buildProbeScript } from '../../src/probe/script.js';
-import { PART_HEADER, parseParts, partScript, partsScript } from '../../src/probe/parts.js';
+import { PARTS_HEADER, parseParts, partScript, partsScript } from '../../src/probe/parts.js';
 import { requireInCi } from '../support/environment.js';
+import { partsBytes } from '../support/frames.js';
 
 const HOSTILE = [
   'plain',
@@ -144,13 +145,14 @@ describe('probe: nested parts of a grouped query', () => {
     ['bash', ['/bin/bash', '-s']],
     ['busybox ash', ['/usr/bin/busybox', 'ash', '-s']],
   ];
-  // Names with blanks, quotes and newlines; outputs with NUL bytes, marker lines and no final newline.
-  const names = Array.from({ length: 20 }, (_, i) => `p ${i}'"\n${PART_HEADER} 0 1 1 1`);
+  // Names with blanks, quotes, newlines and multi-byte characters; outputs with NUL bytes, marker
+  // lines and no final newline.
+  const names = Array.from({ length: 20 }, (_, i) => `p ${i}'"\n${PARTS_HEADER} 1\n0 1 1 1 é`);
   const script = partsScript([
     ...names.map((name, i) =>
       partScript(
         name,
-        `printf '${PART_HEADER} 0 3 0 0\\n\\000%s' ${i}; [ ${i % 2} -eq 0 ] || echo e >&2; exit ${i % 4}`,
+        `printf '${PARTS_HEADER} 1\\n0 3 0 0\\n\\000%s' ${i}; [ ${i % 2} -eq 0 ] || echo e >&2; exit ${i % 4}`,
       ),
     ),
     `if ${partScript('if', 'exit 1')}\nthen ${partScript('never', 'true')}\nfi`,
@@ -165,18 +167,38 @@ describe('probe: nested parts of a grouped query', () => {
       const parts = parseParts(frame.stdout);
       expect([...parts.keys()], name).to.deep.equal([...names, 'if']);
       names.forEach((part, i) => {
-        expect(parts.get(part)!.stdout.toString('latin1'), name).to.equal(`${PART_HEADER} 0 3 0 0\n\0${i}`);
+        expect(parts.get(part)!.stdout.toString('latin1'), name).to.equal(`${PARTS_HEADER} 1\n0 3 0 0\n\0${i}`);
         expect(parts.get(part)!.stderr.toString(), name).to.equal(i % 2 ? 'e\n' : '');
         expect(parts.get(part)!.exitCode, name).to.equal(i % 4);
       });
     }
   });
 
+  it("reads no earlier batch's parts: a query in a reused slot has only its own output", () => {
+    const grouped = partsScript([partScript('a', 'echo grouped')]);
+    const queries = Array.from({ length: 18 }, (_, i) => ({
+      id: `q${i + 1}`,
+      script: i === 0 || i === 17 ? grouped : `printf 'plain %s' ${i + 1}`,
+    }));
+    const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries) });
+    const frames = parseProbeOutput(run.stdout).frames;
+    expect(frames.get('q17')!.stdout.toString()).to.equal('plain 17');
+    for (const id of ['q1', 'q18']) {
+      const parts = parseParts(frames.get(id)!.stdout);
+      expect([...parts.keys()], id).to.deep.equal(['a']);
+      expect(parts.get('a')!.stdout.toString(), id).to.equal('grouped\n');
+    }
+  });
+
   it('refuses output that is not all parts: stray bytes, a part cut short, a name twice', () => {
-    const part = (name: string, body: string) => `${PART_HEADER} 0 ${name.length} ${body.length} 0\n${name}${body}`;
-    expect(() => parseParts(Buffer.from(`noise\n${part('a', 'x')}`))).to.throw(/unexpected output at byte 0/);
-    expect(() => parseParts(Buffer.from(part('a', 'xyz')).subarray(0, -1))).to.throw(/stopped inside a part/);
-    expect(() => parseParts(Buffer.from(part('a', 'x') + part('a', 'y')))).to.throw(/part "a" twice/);
+    const parts = (...specs: Array<[string, string]>) =>
+      partsBytes(specs.map(([name, stdout]) => ({ name, stdout }))).toString('latin1');
+    expect(() => parseParts(Buffer.from(`noise\n${parts(['a', 'x'])}`))).to.throw(/unexpected output at byte 0/);
+    expect(() => parseParts(Buffer.from(`${parts(['a', 'x'])}noise`))).to.throw(/unexpected output at byte 20/);
+    expect(() => parseParts(Buffer.from(parts(['a', 'xyz'])).subarray(0, -1))).to.throw(/stopped inside a part/);
+    expect(() => parseParts(Buffer.from('DSPARTS 2\n0 1 1 0\n'))).to.throw(/stopped inside its table of parts/);
+    expect(() => parseParts(Buffer.from('DSPARTS 1\n0 1 x 0\nab'))).to.throw(/table of parts/);
+    expect(() => parseParts(Buffer.from(parts(['a', 'x'], ['a', 'y'])))).to.throw(/part "a" twice/);
     expect(parseParts(Buffer.alloc(0)).size).to.equal(0);
   });
 });

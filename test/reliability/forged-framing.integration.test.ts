@@ -8,6 +8,7 @@ import type { InitSystem } from '../../src/probe/host.js';
 import { metaGroupScript, parseGroupedFileMeta } from '../../src/resources/file/index.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { serviceGroupScript } from '../../src/resources/service/index.js';
+import { SERVICES_SCRIPT } from '../../src/resources/service/inventory.js';
 import { hostFacts } from '../support/frames.js';
 import { judgeFrame, statuses } from '../support/judge.js';
 import { outcomes, runLocally } from '../support/local.js';
@@ -25,6 +26,8 @@ const SHELLS = ['dash', 'bash', 'busybox sh'].filter((s) => {
 const MARKERS = [
   'DSFRAME q1 0 0 0',
   'DSEND',
+  'DSPARTS 2',
+  '0 9 6 0',
   'DSPART 0 9 6 0',
   '@@stat 0',
   '@@exit 0',
@@ -115,6 +118,17 @@ describe('reliability: forged framing through the real probe', () => {
         };
         const results = judgeFrame(registry, body, answer, hostFacts({ initSystem: 'sysvinit' }));
         expect(statuses(results)).to.deep.equal(['failed', 'failed', 'failed', 'passed']);
+      });
+
+      it(`the snapshot's listing refuses a script or link name holding a newline under ${shell}`, () => {
+        const script = SERVICES_SCRIPT.replaceAll('/etc/init.d/', `${root}/init.d/`).replaceAll(
+          '/etc/rc',
+          `${root}/rc`,
+        );
+        const answer = runInProbe(`DS_INIT=sysvinit\n${script}`, { shell: shell.split(' ') });
+        expect(answer.exitCode).to.equal(4);
+        expect(answer.stderr.toString()).to.include('a file name holds a newline');
+        expect(answer.stdout.toString()).not.to.include('#driftspec script');
       });
     }
   });

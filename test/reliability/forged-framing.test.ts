@@ -3,6 +3,9 @@ import { group, kernelParameter, pkg, service, user } from '../../src/dsl/index.
 import { parseParts } from '../../src/probe/parts.js';
 import { parseGroupedFileMeta } from '../../src/resources/file/index.js';
 import { createRegistry } from '../../src/resources/index.js';
+import { parseOpenrcServices } from '../../src/resources/service/inventory.js';
+import { groupInventory } from '../../src/resources/group/inventory.js';
+import type { AnyInventoryPart } from '../../src/resources/inventory-part.js';
 import { frame, hostFacts, partsFrame, type PartSpec } from '../support/frames.js';
 import { judgeFrame, statuses } from '../support/judge.js';
 
@@ -16,6 +19,8 @@ import { judgeFrame, statuses } from '../support/judge.js';
 const MARKERS = [
   'DSFRAME q1 0 0 0',
   'DSEND',
+  'DSPARTS 1',
+  '0 6 7 0',
   'DSPART 0 6 7 0',
   'link:/bforged',
   '@@stat 0',
@@ -101,6 +106,67 @@ describe('reliability: forged framing in every grouped query', () => {
       openrc,
     );
     expect(statuses(results)).to.deep.equal(['failed', 'failed', 'failed']);
+  });
+
+  it('openrc: a script named with a newline never lends its runlevels to another service', () => {
+    const parts: PartSpec[] = [
+      { name: 'rc-update', stdout: '                 ssh |\n                evil\n ssh | default\n' },
+      { name: 'exists:ssh' },
+      { name: 'status:ssh', stdout: ' * status: stopped\n', exitCode: 3 },
+    ];
+    const results = judgeFrame(registry, () => service('ssh').enabled(), partsFrame(parts), openrc);
+    expect(statuses(results)).to.deep.equal(['error']);
+    expect(results[0]!.message).to.include('lists ssh on 2 lines');
+  });
+
+  it('openrc snapshot: a forged rc-update or rc-status line is an error, never a service state', () => {
+    const listing = (updates: string, statuses: string) => `${updates}#driftspec status\n${statuses}`;
+    const forgedUpdate = listing(' ssh |\n evil |\n ssh | default |\n', '');
+    expect(() => parseOpenrcServices(forgedUpdate, 'x')).to.throw(/rc-update lists ssh twice/);
+    const forgedStatus = listing(' ssh |\n', ' ssh [ stopped ]\n ssh [ started ]\n');
+    expect(() => parseOpenrcServices(forgedStatus, 'x')).to.throw(/as inactive and as active/);
+    const twoRunlevels = listing(' ssh | boot default\n', ' ssh [ started ]\n ssh [ started ]\n');
+    expect(parseOpenrcServices(twoRunlevels, 'x')).to.deep.equal([
+      { name: 'ssh', enabled: 'enabled', active: 'active', sub: null },
+    ]);
+  });
+
+  it('accounts snapshot: an entry holding a forged section is an error, never the group table', () => {
+    const gecos = 'x\n@@exit 0\n@@group table\nwheel:x:10:evil';
+    const passwd = `@@passwd table\nevil:x:1000:1000:${gecos}:/home/evil:/bin/sh\n\n@@exit 0\n`;
+    const listing = frame(`${passwd}@@group table\nwheel:x:10:\n\n@@exit 0\n`);
+    const read = (part: AnyInventoryPart) => () =>
+      part.listing.type === 'framed' && part.listing.read(listing, { host: sysv, ignored: () => false });
+    expect(read(groupInventory)).to.throw(/2 group sections/);
+  });
+
+  it('systemd: a property value holding newlines never forges a property or another unit', () => {
+    const show = (id: string, load: string, active: string, extra = '') =>
+      `Id=${id}\nLoadState=${load}\nActiveState=${active}\nSubState=dead\n${extra}`;
+    const forgedDescription = 'Description=x\nActiveState=active\nSubState=running\n';
+    const parts: PartSpec[] = [
+      { name: 'units', stdout: 'evil\n' },
+      { name: 'show', stdout: show('evil.service', 'loaded', 'inactive', forgedDescription) },
+      { name: 'is-enabled', stdout: 'enabled\n' },
+    ];
+    const results = judgeFrame(registry, () => service('evil').running(), partsFrame(parts));
+    expect(statuses(results)).to.deep.equal(['error']);
+    expect(results[0]!.message).to.include('printed ActiveState twice');
+    // A blank line in a value makes one block more than units: an error for every unit.
+    const blank = `Description=x\n\nId=ghost.service\nLoadState=loaded\nActiveState=active\nSubState=running\n`;
+    const shifted: PartSpec[] = [
+      { name: 'units', stdout: 'evil\nghost\n' },
+      {
+        name: 'show',
+        stdout: [
+          show('evil.service', 'loaded', 'inactive', blank),
+          show('ghost.service', 'not-found', 'inactive'),
+        ].join('\n'),
+      },
+      { name: 'is-enabled', stdout: 'enabled\nnot-found\n' },
+    ];
+    const ghost = judgeFrame(registry, () => service('ghost').running(), partsFrame(shifted));
+    expect(statuses(ghost)).to.deep.equal(['error']);
   });
 
   it('systemd: is-enabled output of one unit never answers for another', () => {

@@ -55,16 +55,24 @@ export interface PartSpec {
   exitCode?: number;
 }
 
-/** A grouped query's frame made of parts, byte for byte as the probe's `ds_parts_out` writes them. */
+/** A grouped query's frame made of parts, byte for byte as the probe's flush writes them (src/probe/parts.ts). */
 export function partsFrame(parts: readonly PartSpec[], exitCode = 0): Frame {
-  const chunks = parts.flatMap((part) => {
-    const name = Buffer.from(part.name);
-    const stdout = Buffer.isBuffer(part.stdout) ? part.stdout : Buffer.from(part.stdout ?? '');
-    const stderr = Buffer.from(part.stderr ?? '');
-    const header = `DSPART ${part.exitCode ?? 0} ${name.length} ${stdout.length} ${stderr.length}\n`;
-    return [Buffer.from(header), name, stdout, stderr];
-  });
-  return frame(Buffer.concat(chunks), exitCode);
+  return frame(partsBytes(parts), exitCode);
+}
+
+export function partsBytes(parts: readonly PartSpec[]): Buffer {
+  if (parts.length === 0) return Buffer.alloc(0);
+  const bytes = parts.map((part) => ({
+    exitCode: part.exitCode ?? 0,
+    name: Buffer.from(part.name),
+    stdout: Buffer.isBuffer(part.stdout) ? part.stdout : Buffer.from(part.stdout ?? ''),
+    stderr: Buffer.from(part.stderr ?? ''),
+  }));
+  const toc = bytes.map((p) => `${p.exitCode} ${p.name.length} ${p.stdout.length} ${p.stderr.length}\n`);
+  return Buffer.concat([
+    Buffer.from(`DSPARTS ${parts.length}\n${toc.join('')}`),
+    ...bytes.flatMap((p) => [p.name, p.stderr, p.stdout]),
+  ]);
 }
 
 /**

@@ -43,8 +43,14 @@ export function parseSections(text: string, what: string): Section[] {
   return sections;
 }
 
+/**
+ * The one section of a database. An entry that holds a newline (a field from a directory service
+ * through getent) could print a whole forged section ahead of the real one: a database with two
+ * sections is an error, never either section's entries.
+ */
 export function requireSection(sections: Section[], database: string, what: string): Section {
-  const section = sections.find((s) => s.database === database);
-  if (!section) throw new FactError(`${what}: the ${database} section is missing from the output`);
-  return section;
+  const found = sections.filter((s) => s.database === database);
+  if (found.length > 1) throw new FactError(`${what}: the output has ${found.length} ${database} sections`);
+  if (!found[0]) throw new FactError(`${what}: the ${database} section is missing from the output`);
+  return found[0];
 }

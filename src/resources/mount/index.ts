@@ -39,6 +39,12 @@ export const MOUNT_TABLES = ['/proc/self/mounts', '/proc/mounts', '/etc/mtab'] a
 /** Exit status of the query when no mount table is readable. */
 export const NO_MOUNT_TABLE = 3;
 
+/**
+ * The first readable table, after a first line `@@table PATH` naming it. Not a nested frame, and
+ * it needs none: the name line is the first line of the output and the only one read as a name,
+ * the path is one of MOUNT_TABLES, and the kernel escapes every blank and newline of a mount's
+ * fields (\012), so a mount point cannot cut a table line in two.
+ */
 export const MOUNT_TABLE_SCRIPT = `for ds_f in ${MOUNT_TABLES.join(' ')}; do
   if [ -r "$ds_f" ]; then printf '@@table %s\\n' "$ds_f"; cat -- "$ds_f"; exit $?; fi
 done

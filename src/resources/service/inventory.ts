@@ -34,7 +34,11 @@ export type SnapshotService = z.infer<typeof SnapshotServiceSchema>;
 /** Marks the parts of the listing's output (unit counts, script names, start links). */
 const MARK = '#driftspec';
 
-/** systemd: every service unit loaded or with a unit file, then one `systemctl show` for all of them. */
+/**
+ * systemd: every service unit loaded or with a unit file, then one `systemctl show` for all of
+ * them. Only properties whose values cannot hold a newline (a unit name, state words) are asked
+ * for, so a line or a blank line always belongs to the unit whose block it is in.
+ */
 const SYSTEMD_SERVICES = `ds_f="$ds_dir/units"
 systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" || { echo "systemctl list-units exited $?" >&2; exit 4; }
 systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" || { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
@@ -42,8 +46,17 @@ awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' 
 printf '${MARK} units %s\\n' "$(wc -l <"$ds_f")"
 tr '\\n' '\\000' <"$ds_f" | xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
 
-/** sysvinit: scripts and start links only; running a status action per script is left to `service` checks. */
-const SYSV_SERVICES = `for ds_s in /etc/init.d/*; do
+/**
+ * sysvinit: scripts and start links only; running a status action per script is left to `service`
+ * checks. A name is printed on a line of its own, so a name holding a newline could print a line
+ * that speaks for another script: the listing refuses such a name instead.
+ */
+const SYSV_SERVICES = `ds_nl='
+'
+for ds_s in /etc/init.d/* ${SYSV_START_DIRS.map((d) => `${d}/S*`).join(' ')}; do
+  case $ds_s in *"$ds_nl"*) printf 'a file name holds a newline: %s\\n' "$ds_s" >&2; exit 4 ;; esac
+done
+for ds_s in /etc/init.d/*; do
   if [ -f "$ds_s" ] && [ -x "$ds_s" ]; then printf '${MARK} script %s\\n' "\${ds_s##*/}"; fi
 done
 for ds_l in ${SYSV_START_DIRS.map((d) => `${d}/S*`).join(' ')}; do
@@ -180,6 +193,8 @@ export function parseOpenrcServices(body: string, what: string): SnapshotService
     const match = /^\s*(\S+)\s*\|\s*(.*)$/.exec(line);
     if (!match) throw new FactError(`${what}: unexpected rc-update line ${JSON.stringify(line.slice(0, 200))}`);
     const enabled = match[2]!.trim() === '' ? 'disabled' : 'enabled';
+    // A script whose name holds a newline can print a line that looks like another's.
+    if (services.has(match[1]!)) throw new FactError(`${what}: rc-update lists ${match[1]} twice`);
     services.set(match[1]!, { name: match[1]!, enabled, active: null, sub: null });
   }
   for (const line of statuses.split('\n')) {
@@ -188,6 +203,9 @@ export function parseOpenrcServices(body: string, what: string): SnapshotService
     const state = match[2]!;
     const active = state === 'started' ? 'active' : state === 'stopped' ? 'inactive' : state;
     const known = services.get(match[1]!) ?? { name: match[1]!, enabled: 'disabled', active: null, sub: null };
+    // A service may show in several runlevels, always in one state: two states are a forgery.
+    if (known.active !== null && known.active !== active)
+      throw new FactError(`${what}: rc-status shows ${match[1]} as ${known.active} and as ${active}`);
     services.set(match[1]!, { ...known, active });
   }
   return [...services.values()];

@@ -24,17 +24,21 @@ export function parseOpenrc(parts: ReadonlyMap<string, Frame>, name: string): Op
   return validateFact(OpenrcServiceSchema, { ...fact, exists: true, status: result }, what);
 }
 
-/** `rc-update show -v` prints " %20s | runlevel runlevel …" per service, padding absent runlevels with spaces. */
+/**
+ * `rc-update show -v` prints " %20s | runlevel runlevel …" per service, padding absent runlevels
+ * with spaces. A script's name may hold a newline, and so print a line that looks like another
+ * service's: a service named on more than one line is an error, never either line's runlevels.
+ */
 function runlevelsOf(text: string, base: string): string[] {
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n').filter((line) => {
     const bar = line.indexOf(' |');
-    if (bar === -1) continue;
-    if (line.slice(0, bar).trim() === base) {
-      return line
-        .slice(bar + 2)
-        .split(/\s+/)
-        .filter(Boolean);
-    }
-  }
-  return [];
+    return bar !== -1 && line.slice(0, bar).trim() === base;
+  });
+  if (lines.length > 1) throw new FactError(`rc-update show -v lists ${base} on ${lines.length} lines`);
+  const line = lines[0];
+  if (line === undefined) return [];
+  return line
+    .slice(line.indexOf(' |') + 2)
+    .split(/\s+/)
+    .filter(Boolean);
 }

@@ -1,6 +1,6 @@
 import type { Frame } from '../../probe/frames.js';
 import type { InitSystem } from '../../probe/host.js';
-import { partScript, partsScript } from '../../probe/parts.js';
+import { LAST_PART_STDOUT, partScript, partsScript } from '../../probe/parts.js';
 import { shellQuote } from '../../probe/quote.js';
 import { FactError, groupedQuery, readParts, type FactQuery } from '../resource.js';
 import { scriptName, SYSV_START_DIRS, UNIT_FILE_STATES, type ServiceFact } from './facts.js';
@@ -44,7 +44,7 @@ function systemdParts(names: readonly string[]): string {
     partScript('is-enabled', `systemctl is-enabled -- ${units}`),
     // The `read` loop is the shell's own: no process to count the words of part is-enabled.
     'ds_k=0',
-    `while read -r ds_w; do case $ds_w in ${UNIT_FILE_STATES.join('|')}) ds_k=$((ds_k + 1)) ;; *) ds_k=-1; break ;; esac; done <"$ds_dir/po$ds_pn"`,
+    `while read -r ds_w; do case $ds_w in ${UNIT_FILE_STATES.join('|')}) ds_k=$((ds_k + 1)) ;; *) ds_k=-1; break ;; esac; done <${LAST_PART_STDOUT}`,
     `if [ "$ds_k" -ne ${names.length} ]; then\n${eachUnit.join('\n')}\nfi`,
   ]);
 }

@@ -40,14 +40,26 @@ function unitFileState(parts: ReadonlyMap<string, Frame>, name: string, index: n
   return { state: words[index]!, error: null };
 }
 
+/**
+ * `systemctl show` prints values unescaped, and a value may hold a newline (a transient unit's
+ * Description, a C-escaped `Environment=`): its next line could then look like another property,
+ * or with a blank line like another unit's block (see the block count above). systemd prints list
+ * properties once per entry (ExecReload, DeviceAllow), but each of the states the checks judge
+ * once: one of those twice is a forgery, and an error.
+ */
 export function parseProperties(text: string): Record<string, string> {
   const properties: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const match = /^([A-Za-z][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (match) properties[match[1]!] = match[2]!;
+    if (!match) continue;
+    if (SINGLE_STATES.has(match[1]!) && Object.hasOwn(properties, match[1]!))
+      throw new FactError(`systemctl show printed ${match[1]} twice`);
+    properties[match[1]!] = match[2]!;
   }
   return properties;
 }
+
+const SINGLE_STATES = new Set(['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState']);
 
 /** Its stderr is merged into its part, so hints such as "redirecting to systemd-sysv-install" come first. */
 function parseIsEnabled(text: string, exitCode: number): { state: string | null; error: string | null } {
