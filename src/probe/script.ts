@@ -43,7 +43,10 @@ export function runQuery(query: ProbeQuery): string {
  */
 function queueQuery(query: ProbeQuery): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(query.id)) throw new Error(`invalid probe query id: ${query.id}`);
-  return `ds_n=$((ds_n + 1))\n(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null\nds_done ${query.id} $?`;
+  return (
+    `ds_n=$((ds_n + 1))\n(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null\n` +
+    `ds_done ${query.id} $?`
+  );
 }
 
 /** Queries per batch of frames. */
@@ -56,7 +59,8 @@ const PREAMBLE = `LC_ALL=C; export LC_ALL
 PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH
 ds_user_umask=$(umask)
 umask 077
-ds_dir=$(mktemp -d 2>/dev/null) || ds_dir=$(mktemp -d -t driftspec.XXXXXX 2>/dev/null) || { echo 'driftspec probe: cannot create a temporary directory' >&2; exit ${PROBE_SETUP_FAILED}; }
+ds_dir=$(mktemp -d 2>/dev/null) || ds_dir=$(mktemp -d -t driftspec.XXXXXX 2>/dev/null) ||
+  { echo 'driftspec probe: cannot create a temporary directory' >&2; exit ${PROBE_SETUP_FAILED}; }
 trap 'rm -rf "$ds_dir"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
@@ -78,13 +82,17 @@ ds_flush() {
     ds_k=0
     while [ $# -ge 2 ] && read -r ds_os ds_x && read -r ds_es ds_x; do
       ds_k=$((ds_k + 1))
-      printf '${FRAME_HEADER} %s %s %s %s\\n' "$1" "$2" "$ds_os" "$ds_es" >"$ds_dir/h$ds_k" || { ds_k=$((ds_k - 1)); break; }
+      printf '${FRAME_HEADER} %s %s %s %s\\n' "$1" "$2" "$ds_os" "$ds_es" >"$ds_dir/h$ds_k" ||
+        { ds_k=$((ds_k - 1)); break; }
       shift 2
     done <"$ds_dir/sizes"
     ds_m=$ds_k
     set --
     ds_k=0
-    while [ "$ds_k" -lt "$ds_m" ]; do ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/h$ds_k" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"; done
+    while [ "$ds_k" -lt "$ds_m" ]; do
+      ds_k=$((ds_k + 1))
+      set -- "$@" "$ds_dir/h$ds_k" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"
+    done
     [ $# -eq 0 ] || cat "$@" </dev/null
   fi
   ds_n=0 ds_pending=
