@@ -13,6 +13,7 @@ import {
 } from '../drift/diff-schema.js';
 import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/key-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from '../drift/snapshot-schema.js';
+import { plural } from '../text/plural.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -312,8 +313,4 @@ function tallyHost(host: HostDrift): HostTally {
 function abbreviatedList(items: readonly string[]): string {
   const head = items.slice(0, LISTED).join(', ');
   return items.length > LISTED ? `${head} and ${items.length - LISTED} more` : head;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
