@@ -26,7 +26,7 @@ export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string):
   // Output that is not framed (a streamed section, see src/drift/probe-stream.ts) goes last.
   if (tail !== undefined) parts.push(tail);
   parts.push(`printf '%s\\n' '${END_MARKER}'`);
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }
 
 /** A query whose frame is written as soon as it finishes (with every query queued before it). */
