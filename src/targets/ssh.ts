@@ -355,7 +355,8 @@ class AuthSequence {
       const candidate = this.methods[this.position++]!;
       if (methodsLeft && !methodsLeft.includes(candidate.type)) continue;
       this.tried.push(candidate.label);
-      return next(candidate.method);
+      next(candidate.method);
+      return;
     }
     (next as unknown as (method: false) => void)(false);
   }
