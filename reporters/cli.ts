@@ -2,6 +2,7 @@ import Table from 'cli-table3';
 import { impactName } from '../src/plan/schema.js';
 import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
 import type { Verdict } from '../src/gate/verdict.js';
+import { painter, type Painter } from '../src/text/paint.js';
 import { printable } from '../src/text/printable.js';
 
 export interface CliReportOptions {
@@ -39,13 +40,6 @@ export function* cliReportPieces(result: RunResult, verdict: Verdict, options: C
     lines.push(reason.startsWith('allowed: ') ? paint.dim(line) : line);
   }
   yield `\n${lines.join('\n')}\n`;
-}
-
-type Painter = ReturnType<typeof painter>;
-
-function painter(enabled: boolean) {
-  const wrap = (code: string) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
-  return { red: wrap('31'), green: wrap('32'), yellow: wrap('33'), dim: wrap('2'), bold: wrap('1') };
 }
 
 function renderHost(host: HostResult, result: RunResult, options: CliReportOptions, paint: Painter): string[] {

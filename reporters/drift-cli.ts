@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { ChangeType, DriftReport, DriftVerdict, HostDrift } from '../src/drift/diff-schema.js';
+import { painter, type Painter } from '../src/text/paint.js';
 import {
   decisionTone,
   describeCounts,
@@ -61,13 +62,6 @@ function* reportLines(report: DriftReport, verdict: DriftVerdict, paint: Painter
     const line = `  - ${printable(reason)}`;
     yield reason.startsWith('allowed: ') ? paint.dim(line) : line;
   }
-}
-
-type Painter = ReturnType<typeof painter>;
-
-function painter(enabled: boolean) {
-  const wrap = (code: string) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
-  return { red: wrap('31'), green: wrap('32'), yellow: wrap('33'), cyan: wrap('36'), dim: wrap('2'), bold: wrap('1') };
 }
 
 /** One row per host and kind that has anything to say; a host with nothing gets one row. */

@@ -128,10 +128,6 @@ export function stateWords(host: HostDrift): string {
   return host.reason ? `incomplete: ${printable(host.reason)}` : 'incomplete';
 }
 
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
 /** "3 added, 1 removed" — only the non-zero counts; "no differences" when all are zero. */
 export function describeCounts(host: HostDrift): string {
   const c = host.counts;

@@ -40,7 +40,8 @@ export function validateReporterRequests(requests: readonly ReporterRequest[]): 
   const toStdout = requests.filter((r) => r.path === undefined);
   if (toStdout.length > 1)
     throw new ReporterOptionError(
-      `only one reporter can write to stdout, got ${toStdout.map((r) => r.name).join(' and ')}; give the others a path (name:path)`,
+      `only one reporter can write to stdout, got ${toStdout.map((r) => r.name).join(' and ')}; ` +
+        'give the others a path (name:path)',
     );
   const seen = new Set<string>();
   for (const request of requests) {

@@ -29,8 +29,8 @@ export function pageStart(page: { policy: string; generator: string; title: stri
 export function contentSecurityPolicy(page: { style: string; script?: string }): string {
   return [
     "default-src 'none'",
-    `style-src ${sha256(page.style)}`,
-    ...(page.script === undefined ? [] : [`script-src ${sha256(page.script)}`]),
+    `style-src ${cspHashSource(page.style)}`,
+    ...(page.script === undefined ? [] : [`script-src ${cspHashSource(page.script)}`]),
     'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",
@@ -40,6 +40,7 @@ export function contentSecurityPolicy(page: { style: string; script?: string }):
 /** The end of every page, after its main content (and the script, where it has one). */
 export const PAGE_END = `</body>\n</html>\n`;
 
-function sha256(text: string): string {
+/** A Content-Security-Policy hash source, `'sha256-<base64>'`, that allows exactly this inline text. */
+function cspHashSource(text: string): string {
   return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }

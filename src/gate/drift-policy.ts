@@ -13,6 +13,8 @@ import {
 } from '../drift/diff-schema.js';
 import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/key-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from '../drift/snapshot-schema.js';
+import { abbreviatedList } from '../text/abbreviated-list.js';
+import { plural } from '../text/plural.js';
 import { EXIT } from './exit-codes.js';
 
 /**
@@ -229,7 +231,6 @@ interface HostTally {
 }
 
 const CHANGE_TYPES: readonly ChangeType[] = ['added', 'removed', 'changed'];
-const LISTED = 5;
 
 function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict {
   let bits = 0;
@@ -307,13 +308,4 @@ function tallyHost(host: HostDrift): HostTally {
     }
   }
   return tally;
-}
-
-function abbreviatedList(items: readonly string[]): string {
-  const head = items.slice(0, LISTED).join(', ');
-  return items.length > LISTED ? `${head} and ${items.length - LISTED} more` : head;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

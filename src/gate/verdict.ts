@@ -1,6 +1,8 @@
 import { DEFAULT_IMPACT } from '../plan/assemble.js';
 import { impactName, impactValue, type Control, type ImpactName } from '../plan/schema.js';
 import type { CheckResult, HostResult, RunResult } from '../results/schema.js';
+import { abbreviatedList } from '../text/abbreviated-list.js';
+import { plural } from '../text/plural.js';
 import { EXIT } from './exit-codes.js';
 import { DEFAULT_POLICY, IMPACT_LEVELS, type Allowance, type GatePolicy } from './policy.js';
 
@@ -134,11 +136,6 @@ function tallies(findings: readonly Finding[]): string {
     .join(', ');
 }
 
-function listIds(results: readonly CheckResult[], max = 5): string {
-  const ids = results.slice(0, max).map((r) => r.checkId);
-  return results.length > max ? `${ids.join(', ')} and ${results.length - max} more` : ids.join(', ');
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+function listIds(results: readonly CheckResult[]): string {
+  return abbreviatedList(results.map((r) => r.checkId));
 }

@@ -27,7 +27,7 @@ export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string):
   // Output that is not framed (a streamed section, see src/drift/probe-stream.ts) goes last.
   if (tail !== undefined) parts.push(tail);
   parts.push(`printf '%s\\n' '${END_MARKER}'`);
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }
 
 /** A query whose frame is written as soon as it finishes (with every query queued before it). */
@@ -61,7 +61,8 @@ const PREAMBLE = `LC_ALL=C; export LC_ALL
 PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"; export PATH
 ds_user_umask=$(umask)
 umask 077
-ds_dir=$(mktemp -d 2>/dev/null) || ds_dir=$(mktemp -d -t driftspec.XXXXXX 2>/dev/null) || { echo 'driftspec probe: cannot create a temporary directory' >&2; exit ${PROBE_SETUP_FAILED}; }
+ds_dir=$(mktemp -d 2>/dev/null) || ds_dir=$(mktemp -d -t driftspec.XXXXXX 2>/dev/null) ||
+  { echo 'driftspec probe: cannot create a temporary directory' >&2; exit ${PROBE_SETUP_FAILED}; }
 trap 'rm -rf "$ds_dir"' EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT

@@ -6,16 +6,20 @@ import { z } from 'zod';
 export type TargetAddress = { kind: 'local' } | SshAddress;
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** A user name on a target: for SSH logins and for `--sudo-user`. */
+export const UserNameSchema = z
+  .string()
+  .min(1, 'the user name is empty')
+  .max(256, 'the user name is longer than 256 characters')
+  .refine((user) => !CONTROL_CHARACTERS.test(user), 'the user name contains a control character');
+
 const DNS_NAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?$/;
 
 export const SshAddressSchema = z.object({
   kind: z.literal('ssh'),
   /** Sent to sshd as protocol data, never through a shell; control characters are refused all the same. */
-  user: z
-    .string()
-    .min(1, 'the user name is empty')
-    .max(256, 'the user name is longer than 256 characters')
-    .refine((user) => !CONTROL_CHARACTERS.test(user), 'the user name contains a control character'),
+  user: UserNameSchema,
   /** Lower case; an IPv6 address without brackets. */
   host: z
     .string()

@@ -28,7 +28,7 @@ export class LocalTarget implements Target {
   private readonly launch: ProbeLaunch;
 
   constructor(
-    private readonly shell: string = '/bin/sh',
+    shell: string = '/bin/sh',
     private readonly sudo?: SudoSettings,
   ) {
     this.launch = sudo ? sudoLaunch(sudo, { shell, loginUser: currentUserName() }) : plainLaunch(shell);

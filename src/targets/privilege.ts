@@ -1,9 +1,9 @@
 import { inspect } from 'node:util';
-import { z } from 'zod';
 import { SpecError } from '../inputs/input-error.js';
 import { parseProbeOutput } from '../probe/frames.js';
 import { HOST_QUERY_ID } from '../probe/host.js';
 import { shellQuote } from '../probe/quote.js';
+import { UserNameSchema } from './address.js';
 import type { ExecResult } from './target.js';
 
 /** The only place the sudo password comes from: never the command line, where `ps` shows it. */
@@ -17,14 +17,8 @@ export const SUDO_PASSWORD_VARIABLE = 'DRIFTSPEC_SUDO_PASSWORD';
  */
 export const PROBE_START_LINE = 'driftspec-probe-start';
 
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
 /** `--sudo-user`: handed to sudo as one word, whatever it contains. */
-export const SudoUserSchema = z
-  .string()
-  .min(1, 'the user name is empty')
-  .max(256, 'the user name is longer than 256 characters')
-  .refine((user) => !CONTROL_CHARACTERS.test(user), 'the user name contains a control character');
+export const SudoUserSchema = UserNameSchema;
 
 /** A value that never prints: string conversion, JSON and util.inspect show a placeholder. */
 export class Secret {

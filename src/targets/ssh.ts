@@ -197,13 +197,15 @@ export class SshTarget implements Target {
             ? ofForwardingHop(
                 new TargetUnreachableError(
                   'timeout',
-                  `no answer from ${label} within the ${seconds} s connect timeout (host down, or packets dropped on the way)`,
+                  `no answer from ${label} within the ${seconds} s connect timeout ` +
+                    '(host down, or packets dropped on the way)',
                 ),
               )
             : ofThisHop(
                 new TargetUnreachableError(
                   'timeout',
-                  `${label} accepted the TCP connection but SSH did not finish logging in within the ${seconds} s connect timeout`,
+                  `${label} accepted the TCP connection but SSH did not finish logging in ` +
+                    `within the ${seconds} s connect timeout`,
                 ),
               ),
         );
@@ -353,7 +355,8 @@ class AuthSequence {
       const candidate = this.methods[this.position++]!;
       if (methodsLeft && !methodsLeft.includes(candidate.type)) continue;
       this.tried.push(candidate.label);
-      return next(candidate.method);
+      next(candidate.method);
+      return;
     }
     (next as unknown as (method: false) => void)(false);
   }
