@@ -1,0 +1,35 @@
+/**
+ * The builds of driftspec a benchmark times: this checkout, and another one given with
+ * `--compare-with` (a built checkout of an earlier commit), each with its own spec cache.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface DriftspecBuild {
+  /** The checkout's directory, holding bin/driftspec and the dist/ its `npm run build` wrote. */
+  root: string;
+  /** `git describe`-style name of its commit: the short hash, `+changes` when its tree differs. */
+  commit: string;
+  /** The first line of the commit's message. */
+  subject: string;
+  /** The environment its runs get; each build has a DRIFTSPEC_CACHE_DIR of its own (both use the same cache keys). */
+  env: NodeJS.ProcessEnv;
+}
+
+/** A checkout as a build to time, its runs given `env`; throws when it is not a built checkout. */
+export function describeBuild(directory: string, env: NodeJS.ProcessEnv): DriftspecBuild {
+  const root = resolve(directory);
+  for (const needed of ['bin/driftspec', 'dist'])
+    if (!existsSync(join(root, needed)))
+      throw new Error(`${root} is not a built driftspec checkout: ${needed} is missing (run npm run build there)`);
+  const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+  // Untracked files (the node_modules link the recipe adds) do not make a build differ from its commit.
+  const changed = git('status', '--porcelain', '--untracked-files=no') !== '';
+  return {
+    root: root.endsWith('/') ? root : `${root}/`,
+    commit: `${git('rev-parse', '--short', 'HEAD')}${changed ? '+changes' : ''}`,
+    subject: git('log', '-1', '--format=%s'),
+    env,
+  };
+}
