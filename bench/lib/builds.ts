@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 export interface DriftspecBuild {
   /** The checkout's directory, holding bin/driftspec and the dist/ its `npm run build` wrote. */
   root: string;
-  /** `git describe`-style name of its commit: the short hash, `+changes` when its tree differs. */
+  /** Its commit's short hash, with `+changes` when what is built differs from the commit. */
   commit: string;
   /** The first line of the commit's message. */
   subject: string;
@@ -24,8 +24,10 @@ export function describeBuild(directory: string, env: NodeJS.ProcessEnv): Drifts
     if (!existsSync(join(root, needed)))
       throw new Error(`${root} is not a built driftspec checkout: ${needed} is missing (run npm run build there)`);
   const git = (...args: string[]) => execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
-  // Untracked files (the node_modules link the recipe adds) do not make a build differ from its commit.
-  const changed = git('status', '--porcelain', '--untracked-files=no') !== '';
+  // Untracked files (the node_modules link the recipe adds) and changes to what is not built (the
+  // benchmark itself, its docs, tests) do not make a build differ from its commit.
+  const notBuilt = ['bench', 'docs', 'test'].map((path) => `:(exclude)${path}`);
+  const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ...notBuilt) !== '';
   return {
     root: root.endsWith('/') ? root : `${root}/`,
     commit: `${git('rev-parse', '--short', 'HEAD')}${changed ? '+changes' : ''}`,
