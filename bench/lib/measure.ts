@@ -72,6 +72,25 @@ export function quantile(values: readonly number[], q: number): number {
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
+/**
+ * A distribution-free interval that holds the true median with at least 95 % confidence: the
+ * sorted values at the ranks where a Binomial(n, ½) count leaves at most 2.5 % outside on each
+ * side. Undefined for fewer than 6 values, where no such ranks exist.
+ */
+export function medianInterval95(values: readonly number[]): [number, number] | undefined {
+  const n = values.length;
+  let below = 0;
+  let lowRank = -1;
+  for (let k = 0, p = 0.5 ** n; k < n && below + p <= 0.025; k++) {
+    below += p;
+    lowRank = k;
+    p = (p * (n - k)) / (k + 1);
+  }
+  if (lowRank < 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return [sorted[lowRank]!, sorted[n - 1 - lowRank]!];
+}
+
 /** The ratio of each pair: the subject's run divided by the base's run of the same round. */
 export function pairedRatios(subject: readonly number[], base: readonly number[]): number[] {
   return subject.map((ms, round) => ms / base[round]!);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ScaleResults, SweepSummary } from '../sim/scale.js';
 import type { MachineFacts } from './machine.js';
-import { median, quantile } from './measure.js';
+import { median, medianInterval95, quantile } from './measure.js';
 
 export interface ReportBlock {
   begin: string;
@@ -149,19 +149,24 @@ function renderComparison(comparison: BuildComparison): string[] {
     `This build: ${current.commit} “${current.subject}”. Other build: ${other.commit} “${other.subject}” ` +
       `(\`--compare-with ${other.directory}\`). Each subject ran on both builds in the same rounds, the order ` +
       'rotated every round. “this / other” is the median of the per-round ratios (above 1: this build is ' +
-      'slower); the middle half and the range are those of the same per-round ratios.',
+      'slower); “95 % interval” holds the true median ratio with at least 95 % confidence (order ' +
+      'statistics, no assumption about the distribution); the middle half and the range are those of the ' +
+      'per-round ratios themselves.',
     '',
   );
   lines.push(
-    `| case | subject | this build (median) | ${other.commit} (median) | this / other | middle half | range | rounds |`,
-    '|---|---|---:|---:|---:|---|---|---:|',
+    `| case | subject | this build (median) | ${other.commit} (median) | this / other | 95 % interval ` +
+      '| middle half | range | rounds |',
+    '|---|---|---:|---:|---:|---|---|---|---:|',
   );
   for (const row of comparison.rows) {
     const middle = `${ratio(quantile(row.ratios, 0.25))}–${ratio(quantile(row.ratios, 0.75))}`;
     const range = `${ratio(Math.min(...row.ratios))}–${ratio(Math.max(...row.ratios))}`;
+    const interval = medianInterval95(row.ratios);
+    const confidence = interval ? `${ratio(interval[0])}–${ratio(interval[1])}` : 'too few rounds';
     lines.push(
       `| ${row.title} | ${row.label} | ${ms(row.currentMedianMs)} | ${ms(row.otherMedianMs)} | ` +
-        `${ratio(median(row.ratios))} | ${middle} | ${range} | ${row.ratios.length} |`,
+        `${ratio(median(row.ratios))} | ${confidence} | ${middle} | ${range} | ${row.ratios.length} |`,
     );
   }
   lines.push('');
