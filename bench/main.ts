@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type DriftspecBuild, describeBuild } from './lib/builds.js';
+import { type DriftspecBuild, describeCheckout } from './lib/builds.js';
 import { BENCH, driftspecRun, floorRun, ROOT, serverspecRun, testinfraRun } from './lib/commands.js';
 import { currentLoad, machineFacts } from './lib/machine.js';
 import {
@@ -59,14 +59,17 @@ const results: BenchResults = {
   cases: [],
   notes: [],
 };
+// Both checkouts are looked at before any cache directory is made: a wrong --compare-with leaves nothing behind.
+const currentCheckout = describeCheckout(ROOT);
+const otherCheckout = flags['compare-with'] ? describeCheckout(flags['compare-with']) : undefined;
 const cacheDir = mkdtempSync('/tmp/driftspec-bench-cache-');
 const env = { ...process.env, DRIFTSPEC_CACHE_DIR: cacheDir, NO_COLOR: '1' };
-const currentBuild = describeBuild(ROOT, env);
-const otherCacheDir = flags['compare-with'] ? mkdtempSync('/tmp/driftspec-bench-cache-') : undefined;
-const otherBuild =
-  flags['compare-with'] && otherCacheDir
-    ? describeBuild(flags['compare-with'], { ...env, DRIFTSPEC_CACHE_DIR: otherCacheDir })
-    : undefined;
+const currentBuild: DriftspecBuild = { ...currentCheckout, env };
+const otherCacheDir = otherCheckout ? mkdtempSync('/tmp/driftspec-bench-cache-') : undefined;
+const otherBuild: DriftspecBuild | undefined = otherCheckout && {
+  ...otherCheckout,
+  env: { ...env, DRIFTSPEC_CACHE_DIR: otherCacheDir },
+};
 if (otherBuild) {
   results.comparison = {
     current: { commit: currentBuild.commit, subject: currentBuild.subject },

@@ -6,19 +6,22 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export interface DriftspecBuild {
+export interface BuiltCheckout {
   /** The checkout's directory, holding bin/driftspec and the dist/ its `npm run build` wrote. */
   root: string;
   /** Its commit's short hash, with `+changes` when what is built differs from the commit. */
   commit: string;
   /** The first line of the commit's message. */
   subject: string;
+}
+
+export interface DriftspecBuild extends BuiltCheckout {
   /** The environment its runs get; each build has a DRIFTSPEC_CACHE_DIR of its own (both use the same cache keys). */
   env: NodeJS.ProcessEnv;
 }
 
-/** A checkout as a build to time, its runs given `env`; throws when it is not a built checkout. */
-export function describeBuild(directory: string, env: NodeJS.ProcessEnv): DriftspecBuild {
+/** A checkout's directory and commit; throws when it is not a built checkout. */
+export function describeCheckout(directory: string): BuiltCheckout {
   const root = resolve(directory);
   for (const needed of ['bin/driftspec', 'dist'])
     if (!existsSync(join(root, needed)))
@@ -32,6 +35,5 @@ export function describeBuild(directory: string, env: NodeJS.ProcessEnv): Drifts
     root: root.endsWith('/') ? root : `${root}/`,
     commit: `${git('rev-parse', '--short', 'HEAD')}${changed ? '+changes' : ''}`,
     subject: git('log', '-1', '--format=%s'),
-    env,
   };
 }
