@@ -6,15 +6,29 @@
  *
  *   npm run bench -- [--rounds 7] [--peer-rounds 3] [--only startup,single,peers,fleet,sim]
  *                    [--hosts 1000] [--latency-ms 50] [--sim-concurrency 64] [--base 140] [--no-docs]
+ *                    [--compare-with DIR]
+ *
+ * `--compare-with DIR` adds, to the start-up and single-instance cases, every driftspec subject
+ * run again by the build in DIR (another checkout, built), in the same rounds; such a run writes
+ * its numbers into a block of docs/benchmarks.md of its own, so the full run's block stays.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { type DriftspecBuild, describeCheckout } from './lib/builds.js';
 import { BENCH, driftspecRun, floorRun, ROOT, serverspecRun, testinfraRun } from './lib/commands.js';
 import { currentLoad, machineFacts } from './lib/machine.js';
-import { median, pairedRatio, timeParallel, timeProcess, type Invocation, type ProcessRun } from './lib/measure.js';
-import { renderReport, writeReportSection, type BenchResults, type Series } from './lib/report.js';
+import {
+  type Invocation,
+  median,
+  pairedRatio,
+  pairedRatios,
+  type ProcessRun,
+  timeParallel,
+  timeProcess,
+} from './lib/measure.js';
+import { type BenchResults, REPORT_BLOCKS, renderReport, type Series, writeReportSection } from './lib/report.js';
 import { bootTestbed, testbedUnavailable, type BenchInstance } from './lib/testbed.js';
 import { runScaleBenchmark } from './sim/scale.js';
 
@@ -28,6 +42,7 @@ const { values: flags } = parseArgs({
     'sim-concurrency': { type: 'string', default: '64' },
     base: { type: 'string', default: '140' },
     'no-docs': { type: 'boolean', default: false },
+    'compare-with': { type: 'string' },
   },
 });
 const rounds = Number(flags.rounds);
@@ -44,8 +59,24 @@ const results: BenchResults = {
   cases: [],
   notes: [],
 };
+// Both checkouts are looked at before any cache directory is made: a wrong --compare-with leaves nothing behind.
+const currentCheckout = describeCheckout(ROOT);
+const otherCheckout = flags['compare-with'] ? describeCheckout(flags['compare-with']) : undefined;
 const cacheDir = mkdtempSync('/tmp/driftspec-bench-cache-');
 const env = { ...process.env, DRIFTSPEC_CACHE_DIR: cacheDir, NO_COLOR: '1' };
+const currentBuild: DriftspecBuild = { ...currentCheckout, env };
+const otherCacheDir = otherCheckout ? mkdtempSync('/tmp/driftspec-bench-cache-') : undefined;
+const otherBuild: DriftspecBuild | undefined = otherCheckout && {
+  ...otherCheckout,
+  env: { ...env, DRIFTSPEC_CACHE_DIR: otherCacheDir },
+};
+if (otherBuild) {
+  results.comparison = {
+    current: { commit: currentBuild.commit, subject: currentBuild.subject },
+    other: { directory: otherBuild.root, commit: otherBuild.commit, subject: otherBuild.subject },
+    rows: [],
+  };
+}
 
 try {
   for (const [spec, probe] of [
@@ -80,29 +111,46 @@ try {
   results.machine.load = currentLoad();
   writeOutputs();
 } finally {
-  rmSync(cacheDir, { recursive: true, force: true });
+  for (const dir of [cacheDir, otherCacheDir]) if (dir) rmSync(dir, { recursive: true, force: true });
 }
 
 async function startup(): Promise<void> {
   log('start-up');
-  const node = (args: string[]): Invocation => ({ command: process.execPath, args, cwd: ROOT, env });
+  const cli = (build: DriftspecBuild, args: string[]): Invocation => ({
+    command: process.execPath,
+    args: ['bin/driftspec', ...args],
+    cwd: build.root,
+    env: build.env,
+  });
   const tsSpec = `${BENCH}specs/checks-50.ts`;
   // The first run compiles the TypeScript spec into the (empty) cache; every later one must not.
-  const cold = await checked(node(['bin/driftspec', 'plan', tsSpec]), 'driftspec plan (TypeScript, cold cache)');
+  const cold = await checked(cli(currentBuild, ['plan', tsSpec]), 'driftspec plan (TypeScript, cold cache)');
   // Untimed: the first `--version` writes its code cache (`plan`'s is written by the runs above).
-  await checked(node(['bin/driftspec', '--version']), 'driftspec --version');
+  await checked(cli(currentBuild, ['--version']), 'driftspec --version');
   const cacheAfterCold = cacheSnapshot();
-  const series = await alternate(rounds, [
-    { label: 'node -e 0', run: () => timed(node(['-e', '0']), 'node -e 0') },
-    { label: 'driftspec --version', run: () => timed(node(['bin/driftspec', '--version']), 'driftspec --version') },
+  if (otherBuild) {
+    await checked(cli(otherBuild, ['plan', tsSpec]), `driftspec plan (TypeScript, cold cache) of ${otherBuild.root}`);
+    await checked(cli(otherBuild, ['--version']), `driftspec --version of ${otherBuild.root}`);
+  }
+  const series = await alternate('Start-up', rounds, [
     {
-      label: 'driftspec plan (YAML spec)',
-      run: () => timed(node(['bin/driftspec', 'plan', `${BENCH}specs/checks-50.yaml`]), 'driftspec plan'),
+      label: 'node -e 0',
+      run: () => timed({ command: process.execPath, args: ['-e', '0'], cwd: ROOT, env }, 'node -e 0'),
     },
-    {
-      label: 'driftspec plan (TypeScript spec, cached)',
-      run: () => timed(node(['bin/driftspec', 'plan', tsSpec]), 'driftspec plan (TypeScript)'),
-    },
+    ...onBothBuilds([
+      {
+        label: 'driftspec --version',
+        run: (build) => timed(cli(build, ['--version']), 'driftspec --version'),
+      },
+      {
+        label: 'driftspec plan (YAML spec)',
+        run: (build) => timed(cli(build, ['plan', `${BENCH}specs/checks-50.yaml`]), 'driftspec plan'),
+      },
+      {
+        label: 'driftspec plan (TypeScript spec, cached)',
+        run: (build) => timed(cli(build, ['plan', tsSpec]), 'driftspec plan (TypeScript)'),
+      },
+    ]),
   ]);
   const cacheAfterWarm = cacheSnapshot();
   const compiledOnce = cacheAfterCold.length === 2 && JSON.stringify(cacheAfterCold) === JSON.stringify(cacheAfterWarm);
@@ -159,6 +207,13 @@ async function warmUp(instances: readonly BenchInstance[]): Promise<void> {
   await checkedDriftspec([instances[0]!], 'checks-50.yaml', 50);
   await checkedDriftspec([instances[0]!], 'checks-50.ts', 50);
   await checkedDriftspec([instances[0]!], 'checks-500.yaml', 500);
+  if (otherBuild && only.has('single'))
+    for (const [spec, checks] of [
+      ['checks-50.yaml', 50],
+      ['checks-50.ts', 50],
+      ['checks-500.yaml', 500],
+    ] as const)
+      await checkedDriftspec([instances[0]!], spec, checks, otherBuild);
   await checkedFloor(instances[0]!, 'probe-500.sh');
   await Promise.all(instances.map((instance) => checkedFloor(instance, 'probe-50.sh')));
 }
@@ -166,12 +221,22 @@ async function warmUp(instances: readonly BenchInstance[]): Promise<void> {
 async function single(instance: BenchInstance): Promise<void> {
   await paired('50 checks, 1 instance', 'single-50', 1.3, rounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-50.sh') },
-    { label: 'driftspec (YAML spec)', run: () => checkedDriftspec([instance], 'checks-50.yaml', 50) },
-    { label: 'driftspec (TypeScript spec, cached)', run: () => checkedDriftspec([instance], 'checks-50.ts', 50) },
+    ...onBothBuilds([
+      { label: 'driftspec (YAML spec)', run: (build) => checkedDriftspec([instance], 'checks-50.yaml', 50, build) },
+      {
+        label: 'driftspec (TypeScript spec, cached)',
+        run: (build) => checkedDriftspec([instance], 'checks-50.ts', 50, build),
+      },
+    ]),
   ]);
   await paired('500 checks, 1 instance', 'single-500', 1.6, rounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-500.sh') },
-    { label: 'driftspec (YAML spec)', run: () => checkedDriftspec([instance], 'checks-500.yaml', 500) },
+    ...onBothBuilds([
+      {
+        label: 'driftspec (YAML spec)',
+        run: (build) => checkedDriftspec([instance], 'checks-500.yaml', 500, build),
+      },
+    ]),
   ]);
 }
 
@@ -226,6 +291,25 @@ async function sim(instance: BenchInstance): Promise<void> {
 interface Subject {
   label: string;
   run: () => Promise<number>;
+  /** The label of the subject this one is the other build's run of: the two are compared round by round. */
+  twinOf?: string;
+}
+
+interface BuildSubject {
+  label: string;
+  run: (build: DriftspecBuild) => Promise<number>;
+}
+
+/** The subjects on this build, followed, with --compare-with, by the same subjects on the other build. */
+function onBothBuilds(subjects: readonly BuildSubject[]): Subject[] {
+  const current = subjects.map(({ label, run }) => ({ label, run: () => run(currentBuild) }));
+  if (!otherBuild) return current;
+  const other = subjects.map(({ label, run }) => ({
+    label: `${label} at ${otherBuild.commit}`,
+    run: () => run(otherBuild),
+    twinOf: label,
+  }));
+  return [...current, ...other];
 }
 
 /**
@@ -240,13 +324,13 @@ async function paired(
   subjects: readonly Subject[],
 ): Promise<void> {
   log(title);
-  const series = await alternate(count, subjects);
+  const series = await alternate(title, count, subjects);
   const floor = series[0]!.ms;
   for (const entry of series.slice(1)) entry.ratio = pairedRatio(entry.ms, floor);
   results.cases.push({ title, key, target, series });
 }
 
-async function alternate(count: number, subjects: readonly Subject[]): Promise<Series[]> {
+async function alternate(title: string, count: number, subjects: readonly Subject[]): Promise<Series[]> {
   const series: Series[] = subjects.map((subject) => ({ label: subject.label, ms: [] }));
   for (let round = 0; round < count; round++) {
     results.loads.push(currentLoad()[0]);
@@ -256,7 +340,24 @@ async function alternate(count: number, subjects: readonly Subject[]): Promise<S
     }
   }
   for (const entry of series) entry.median = median(entry.ms);
+  compareBuilds(title, subjects, series);
   return series;
+}
+
+/** This build's runs divided by the other build's of the same round, for each subject run by both. */
+function compareBuilds(title: string, subjects: readonly Subject[], series: readonly Series[]): void {
+  subjects.forEach((subject, index) => {
+    if (!subject.twinOf || !results.comparison) return;
+    const current = series.find((entry) => entry.label === subject.twinOf)!;
+    const other = series[index]!;
+    results.comparison.rows.push({
+      title,
+      label: subject.twinOf,
+      currentMedianMs: current.median!,
+      otherMedianMs: other.median!,
+      ratios: pairedRatios(current.ms, other.ms),
+    });
+  });
 }
 
 /** Times a process and insists it did what was asked: a benchmark of a failing run measures nothing. */
@@ -277,8 +378,13 @@ async function checkedFloor(instance: BenchInstance, probe: string): Promise<num
   return run.ms;
 }
 
-async function checkedDriftspec(instances: readonly BenchInstance[], spec: string, checks: number): Promise<number> {
-  const run = await checked(driftspecRun(instances, spec, env), `driftspec ${spec}`);
+async function checkedDriftspec(
+  instances: readonly BenchInstance[],
+  spec: string,
+  checks: number,
+  build = currentBuild,
+): Promise<number> {
+  const run = await checked(driftspecRun(instances, spec, build), `driftspec ${spec} (${build.root})`);
   const report = JSON.parse(run.stdout) as { hosts: { status: string; counts: { passed: number } }[] };
   const passed = report.hosts.map((host) => (host.status === 'completed' ? host.counts.passed : -1));
   if (passed.length !== instances.length || passed.some((count) => count !== checks)) {
@@ -329,8 +435,9 @@ function writeOutputs(): void {
   const outDir = join(ROOT, 'test-output', 'bench');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const section = renderReport(results);
-  if (!flags['no-docs']) writeReportSection(join(ROOT, 'docs', 'benchmarks.md'), section);
+  const block = otherBuild ? REPORT_BLOCKS.comparison : REPORT_BLOCKS.run;
+  const section = renderReport(results, block.heading);
+  if (!flags['no-docs']) writeReportSection(join(ROOT, 'docs', 'benchmarks.md'), section, block);
   process.stdout.write(section);
   log(`raw numbers: ${join(outDir, 'results.json')}`);
 }

@@ -1,7 +1,8 @@
 /** The command lines the benchmark times: the OpenSSH floor, driftspec, and the peers. */
 import { fileURLToPath } from 'node:url';
-import type { BenchInstance } from './testbed.js';
+import type { DriftspecBuild } from './builds.js';
 import type { Invocation } from './measure.js';
+import type { BenchInstance } from './testbed.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BENCH = `${ROOT}bench/`;
@@ -36,8 +37,8 @@ export function floorRun(instance: BenchInstance, probe: string): Invocation {
   return { command: 'ssh', args: [...opensshArgs(instance), 'sh', '-s'], stdinFile: `${BENCH}floor/${probe}` };
 }
 
-/** `node bin/driftspec run` against the instances, every host key checked against its known_hosts. */
-export function driftspecRun(instances: readonly BenchInstance[], spec: string, env: NodeJS.ProcessEnv): Invocation {
+/** A build's `node bin/driftspec run` against the instances, every host key checked against its known_hosts. */
+export function driftspecRun(instances: readonly BenchInstance[], spec: string, build: DriftspecBuild): Invocation {
   const args = [
     'bin/driftspec',
     'run',
@@ -53,7 +54,7 @@ export function driftspecRun(instances: readonly BenchInstance[], spec: string, 
   for (const instance of instances)
     args.push('-t', `ssh://root@${instance.address}`, '--known-hosts', instance.knownHostsPath);
   args.push(`${BENCH}specs/${spec}`);
-  return { command: process.execPath, args, cwd: ROOT, env };
+  return { command: process.execPath, args, cwd: build.root, env: build.env };
 }
 
 export function serverspecRun(instance: BenchInstance): Invocation {

@@ -59,13 +59,44 @@ export async function timeParallel(invocations: readonly Invocation[]): Promise<
 }
 
 export function median(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+  return quantile(values, 0.5);
 }
 
-/** The ratio of each pair (subject run / floor run of the same round), then their median. */
+/** The value below which the fraction `q` of the values lie, interpolated between the two nearest. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+/**
+ * A distribution-free interval that holds the true median with at least 95 % confidence: the
+ * sorted values at the ranks where a Binomial(n, ½) count leaves at most 2.5 % outside on each
+ * side. Undefined for fewer than 6 values, where no such ranks exist.
+ */
+export function medianInterval95(values: readonly number[]): [number, number] | undefined {
+  const n = values.length;
+  let below = 0;
+  let lowRank = -1;
+  for (let k = 0, p = 0.5 ** n; k < n && below + p <= 0.025; k++) {
+    below += p;
+    lowRank = k;
+    p = (p * (n - k)) / (k + 1);
+  }
+  if (lowRank < 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return [sorted[lowRank]!, sorted[n - 1 - lowRank]!];
+}
+
+/** The ratio of each pair: the subject's run divided by the base's run of the same round. */
+export function pairedRatios(subject: readonly number[], base: readonly number[]): number[] {
+  return subject.map((ms, round) => ms / base[round]!);
+}
+
+/** The median of the per-round ratios of a subject to its floor. */
 export function pairedRatio(subject: readonly number[], floor: readonly number[]): number {
-  return median(subject.map((ms, round) => ms / floor[round]!));
+  return median(pairedRatios(subject, floor));
 }
