@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';
 import { command, kernelParameter, mount, planSpecs, port, processes, service, spec } from '../../src/dsl/index.js';
 import { runHost } from '../../src/engine/run-host.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
@@ -119,6 +121,14 @@ describe('not-applicable: running-state checks on a target that is not booted', 
     expect(some['not-applicable']).to.equal(1);
     expect(addCounts(some, some)['not-applicable']).to.equal(2);
     expect(addCounts(emptyCounts(), emptyCounts())).not.to.have.property('not-applicable');
+  });
+
+  it('is in the published result schema', async () => {
+    const { host } = await runUnbooted();
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(jsonSchemaFor('result') as object);
+    expect(validate(JSON.parse(JSON.stringify(runResult(host)))), JSON.stringify(validate.errors)).to.equal(true);
+    const wrong = runResult({ ...host, counts: { ...host.counts, 'not-applicable': 0 } });
+    expect(validate(JSON.parse(JSON.stringify(wrong)))).to.equal(false);
   });
 
   it('never blocks the gate and never counts as passed, even where skips block', async () => {
