@@ -3,6 +3,7 @@ import type { Check } from '../plan/schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { CheckResult } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
+import { checkResultBase } from './evaluate.js';
 
 /** Why a running-state check is not judged on a target that is not booted. */
 export const NOT_BOOTED_REASON = 'image not booted';
@@ -35,17 +36,7 @@ export function needsRunningSystem(check: Check, registry: ResourceRegistry): bo
 }
 
 export function notApplicableResult(check: Check, reason: string): CheckResult {
-  return {
-    checkId: check.id,
-    control: check.control,
-    title: check.title,
-    resource: check.resource,
-    subject: check.subject,
-    matcher: check.matcher,
-    negated: check.negated,
-    status: 'not-applicable',
-    message: `not applicable: ${reason}`,
-  };
+  return { ...checkResultBase(check), status: 'not-applicable', message: `not applicable: ${reason}` };
 }
 
 /** The results in the plan's order: each judged check's result, or its not-applicable one. */

@@ -6,6 +6,7 @@ import type { ResourceRegistry } from '../resources/index.js';
 import { countStatuses, timestamp, type CheckResult, type Evidence, type HostResult } from '../results/schema.js';
 import type { ExecResult, Target, UnreachableKind } from '../targets/target.js';
 import { inPlanOrder, NOT_BOOTED_REASON, splitByApplicability } from './applicability.js';
+import { checkResultBase } from './evaluate.js';
 import { retryEventually } from './eventually.js';
 import { judgeChecks, makeEvidence } from './facts.js';
 import { planQueries, type QueryPlan } from './queries.js';
@@ -119,13 +120,7 @@ export function hostFailure(
   reasonKind?: UnreachableKind,
 ): HostResult {
   const results: CheckResult[] = plan.checks.map((check) => ({
-    checkId: check.id,
-    control: check.control,
-    title: check.title,
-    resource: check.resource,
-    subject: check.subject,
-    matcher: check.matcher,
-    negated: check.negated,
+    ...checkResultBase(check),
     status: check.skip !== undefined ? 'skipped' : 'error',
     message: check.skip !== undefined ? `skipped: ${check.skip}` : `not checked: host ${status}: ${reason}`,
   }));
