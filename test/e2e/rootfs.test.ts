@@ -41,7 +41,7 @@ describe('an image root checked without booting it (rootfs:)', function () {
   const bed = useTestbed({ base: 160, count: 1 });
   const rootfs = () => join(dirname(bed.instances[0]!.keyPath), 'rootfs');
 
-  it('judges the bundled spec as on the booted instance, running-state checks not applicable, image unchanged', async () => {
+  it('judges the bundled spec as the booted instance does, running state not applicable', async () => {
     const root = rootfs();
     const before = imageHash(root);
     const instance = bed.instances[0]!;
