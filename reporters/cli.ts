@@ -1,6 +1,13 @@
 import Table from 'cli-table3';
 import { impactName } from '../src/plan/schema.js';
-import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
+import {
+  emptyCounts,
+  notApplicable,
+  type CheckResult,
+  type HostResult,
+  type RunResult,
+  type StatusCounts,
+} from '../src/results/schema.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { painter, type Painter } from '../src/text/paint.js';
 import { printable } from '../src/text/printable.js';
@@ -11,7 +18,7 @@ export interface CliReportOptions {
   verbose: boolean;
 }
 
-const MARKS = { passed: '✓', failed: '✗', error: '!', skipped: '-' } as const;
+const MARKS = { passed: '✓', failed: '✗', error: '!', skipped: '-', 'not-applicable': '~' } as const;
 
 /** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
 export function shouldUseColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
@@ -59,16 +66,22 @@ function renderHost(host: HostResult, result: RunResult, options: CliReportOptio
     }
     for (const check of shown) lines.push(...renderCheck(check, host, controlId === null ? '  ' : '    ', paint));
   }
-  if (lines.length === 1) lines.push(paint.green(`  all ${host.results.length} checks passed or were skipped`));
+  if (lines.length === 1) lines.push(paint.green(`  all ${host.results.length} checks ${allPassedPhrase(host)}`));
   return lines;
 }
 
 function renderCheck(check: CheckResult, host: HostResult, indent: string, paint: Painter): string[] {
-  const color = { passed: paint.green, failed: paint.red, error: paint.yellow, skipped: paint.dim }[check.status];
+  const color = {
+    passed: paint.green,
+    failed: paint.red,
+    error: paint.yellow,
+    skipped: paint.dim,
+    'not-applicable': paint.dim,
+  }[check.status];
   const lines = [`${indent}${color(MARKS[check.status])} ${printable(check.title)}`];
   const message = printable(check.message);
   if (check.status === 'failed' || check.status === 'error') lines.push(`${indent}    ${color(message)}`);
-  if (check.status === 'skipped') lines.push(`${indent}    ${paint.dim(message)}`);
+  if (check.status === 'skipped' || check.status === 'not-applicable') lines.push(`${indent}    ${paint.dim(message)}`);
   const evidence = check.evidence ? host.evidence[check.evidence] : undefined;
   if ((check.status === 'error' || check.status === 'failed') && evidence) {
     const stderr = printable(evidence.stderr.trim().split('\n').slice(0, 3).join(' | '));
@@ -84,6 +97,11 @@ function renderCheck(check: CheckResult, host: HostResult, indent: string, paint
   return lines;
 }
 
+/** Booted hosts keep the old wording; a host with checks not applicable says so. */
+function allPassedPhrase(host: HostResult): string {
+  return notApplicable(host.counts) > 0 ? 'passed, were skipped or not applicable' : 'passed or were skipped';
+}
+
 function groupByControl(results: readonly CheckResult[]): Map<string | null, CheckResult[]> {
   const groups = new Map<string | null, CheckResult[]>();
   for (const r of results) {
@@ -96,7 +114,7 @@ function groupByControl(results: readonly CheckResult[]): Map<string | null, Che
 
 /** Checks per control (or per resource type outside controls), summed over the hosts that completed. */
 function renderControlTable(result: RunResult): string | undefined {
-  const rows = new Map<string, { impact: string; counts: Record<CheckResult['status'], number> }>();
+  const rows = new Map<string, { impact: string; counts: StatusCounts }>();
   for (const host of result.hosts) {
     if (host.status !== 'completed') continue;
     for (const check of host.results) {
@@ -104,35 +122,38 @@ function renderControlTable(result: RunResult): string | undefined {
       const control = check.control === null ? undefined : result.controls.find((c) => c.id === check.control);
       const row = rows.get(key) ?? {
         impact: control ? impactName(control.impact) : '',
-        counts: { passed: 0, failed: 0, error: 0, skipped: 0 },
+        counts: emptyCounts(),
       };
-      row.counts[check.status]++;
+      row.counts[check.status] = (row.counts[check.status] ?? 0) + 1;
       rows.set(key, row);
     }
   }
   if (rows.size === 0) return undefined;
+  const columns = countColumns(result);
   const table = new Table({
-    head: ['control / resource', 'impact', 'passed', 'failed', 'error', 'skipped'],
+    head: ['control / resource', 'impact', ...columns.head],
     style: { head: [], border: [] },
   });
-  for (const [key, { impact, counts }] of rows) {
-    table.push([printable(key), impact, counts.passed, counts.failed, counts.error, counts.skipped]);
-  }
+  for (const [key, { impact, counts }] of rows) table.push([printable(key), impact, ...columns.cells(counts)]);
   return table.toString();
 }
 
 function renderSummaryTable(result: RunResult): string {
+  const columns = countColumns(result);
   const table = new Table({
-    head: ['target', 'status', 'passed', 'failed', 'error', 'skipped'],
+    head: ['target', 'status', ...columns.head],
     style: { head: [], border: [] },
   });
-  for (const host of result.hosts) {
-    const { passed, failed, error, skipped } = host.counts;
-    table.push([printable(host.target), host.status, passed, failed, error, skipped]);
-  }
-  if (result.hosts.length > 1) {
-    const c = result.counts;
-    table.push(['all hosts', '', c.passed, c.failed, c.error, c.skipped]);
-  }
+  for (const host of result.hosts) table.push([printable(host.target), host.status, ...columns.cells(host.counts)]);
+  if (result.hosts.length > 1) table.push(['all hosts', '', ...columns.cells(result.counts)]);
   return table.toString();
+}
+
+/** The count columns; "not applicable" only in a run that had such checks. */
+function countColumns(result: RunResult): { head: string[]; cells(counts: StatusCounts): number[] } {
+  const withNotApplicable = notApplicable(result.counts) > 0;
+  return {
+    head: ['passed', 'failed', 'error', 'skipped', ...(withNotApplicable ? ['not applicable'] : [])],
+    cells: (c) => [c.passed, c.failed, c.error, c.skipped, ...(withNotApplicable ? [notApplicable(c)] : [])],
+  };
 }

@@ -47,7 +47,7 @@ function suiteCounts(host: HostResult): JunitCounts {
     counts.tests++;
     if (check.status === 'failed') counts.failures++;
     else if (check.status === 'error') counts.errors++;
-    else if (check.status === 'skipped') counts.skipped++;
+    else if (check.status === 'skipped' || check.status === 'not-applicable') counts.skipped++;
   }
   return needsHostCase(host) ? { ...counts, tests: counts.tests + 1, errors: counts.errors + 1 } : counts;
 }
@@ -107,8 +107,8 @@ function checkCase(check: CheckResult, name: string, host: HostResult, result: R
     children.push(problem('failure', check.message, check.matcher, expectedVersusActual(check)));
   } else if (check.status === 'error') {
     children.push(problem('error', check.message, host.status === 'completed' ? 'error' : host.status));
-  } else if (check.status === 'skipped') {
-    // <skipped/> has no message in this layout, so the reason goes to system-out.
+  } else if (check.status === 'skipped' || check.status === 'not-applicable') {
+    // <skipped/> has no message in this layout, so the reason ("not applicable: …") goes to system-out.
     children.push(SKIPPED);
     details.push(check.message);
   }

@@ -1,6 +1,6 @@
 import type { Verdict } from '../src/gate/verdict.js';
 import { impactName } from '../src/plan/schema.js';
-import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
+import { notApplicable, type CheckResult, type HostResult, type RunResult } from '../src/results/schema.js';
 import { printable } from '../src/text/printable.js';
 import { describeEvidence, describeSpecs, findControl } from './details.js';
 
@@ -16,7 +16,7 @@ const CELL_LIMIT = 160;
 const EVIDENCE_LINES = 30;
 const EVIDENCE_CHARS = 2000;
 
-const STATUS_MARK = { passed: '✅', failed: '❌', error: '⚠️', skipped: '⏭️' } as const;
+const STATUS_MARK = { passed: '✅', failed: '❌', error: '⚠️', skipped: '⏭️', 'not-applicable': '➖' } as const;
 
 /**
  * A short GitHub-flavoured Markdown summary for pull requests and CI job pages: the verdict, a
@@ -41,7 +41,8 @@ export function renderMarkdownReport(result: RunResult, verdict: Verdict, option
 
 function renderHeading(result: RunResult, verdict: Verdict): string {
   const mark = verdict.verdict === 'passed' ? '✅' : '❌';
-  const checks = result.counts.passed + result.counts.failed + result.counts.error + result.counts.skipped;
+  const c = result.counts;
+  const checks = c.passed + c.failed + c.error + c.skipped + notApplicable(c);
   return [
     `### ${mark} driftspec: ${verdict.verdict} (exit ${verdict.exitCode})`,
     '',
@@ -53,6 +54,7 @@ function renderHeading(result: RunResult, verdict: Verdict): string {
 }
 
 function renderHostTable(result: RunResult): string {
+  const withNotApplicable = notApplicable(result.counts) > 0;
   const rows = result.hosts.map((host) => {
     const os = host.host ? (host.host.os.prettyName ?? host.host.os.id) : '';
     const status = host.status === 'completed' ? '✅ completed' : `⚠️ ${host.status}`;
@@ -65,11 +67,21 @@ function renderHostTable(result: RunResult): string {
       String(c.failed),
       String(c.error),
       String(c.skipped),
+      ...(withNotApplicable ? [String(notApplicable(c))] : []),
     ]);
   });
   return [
-    row(['Host', 'Status', 'OS', 'Passed', 'Failed', 'Errors', 'Skipped']),
-    '| :-- | :-- | :-- | --: | --: | --: | --: |',
+    row([
+      'Host',
+      'Status',
+      'OS',
+      'Passed',
+      'Failed',
+      'Errors',
+      'Skipped',
+      ...(withNotApplicable ? ['Not applicable'] : []),
+    ]),
+    `| :-- | :-- | :-- | --: | --: | --: | --: |${withNotApplicable ? ' --: |' : ''}`,
     ...rows,
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { impactName, type Control } from '../../src/plan/schema.js';
 import {
   EVIDENCE_LIMIT,
+  notApplicable,
   type CheckResult,
   type CheckStatus,
   type Evidence,
@@ -47,8 +48,17 @@ ${PAGE_END}`;
 // ---------------------------------------------------------------------------------------------
 // Header, host table, controls needing attention, filters
 
-const STATUSES: readonly CheckStatus[] = ['failed', 'error', 'skipped', 'passed'];
-const STATUS_RANK: Record<CheckStatus, number> = { failed: 0, error: 1, skipped: 2, passed: 3 };
+const STATUSES: readonly CheckStatus[] = ['failed', 'error', 'skipped', 'not-applicable', 'passed'];
+const STATUS_RANK: Record<CheckStatus, number> = { failed: 0, error: 1, skipped: 2, 'not-applicable': 3, passed: 4 };
+
+/** The statuses with a tile, a column and a filter: "not-applicable" only in a run that has such checks. */
+function shownStatuses(counts: StatusCounts): readonly CheckStatus[] {
+  return notApplicable(counts) > 0 ? STATUSES : STATUSES.filter((s) => s !== 'not-applicable');
+}
+
+function countOf(counts: StatusCounts, status: CheckStatus): number {
+  return counts[status] ?? 0;
+}
 
 function specNames(result: RunResult): string {
   return result.specs.map((s) => (s.version ? `${s.name} ${s.version}` : s.name)).join(', ');
@@ -97,7 +107,9 @@ ${
 }
 <div class="tiles">
 <div class="tile"><b>${total}</b>checks on ${result.hosts.length} host${result.hosts.length === 1 ? '' : 's'}</div>
-${STATUSES.map((s) => html`<div class="tile t-${s}"><b data-total="${s}">${result.counts[s]}</b>${s}</div>`)}
+${shownStatuses(result.counts).map(
+  (s) => html`<div class="tile t-${s}"><b data-total="${s}">${countOf(result.counts, s)}</b>${s}</div>`,
+)}
 </div>
 <p class="muted">hosts: ${hostStates.join(', ') || 'none'} · started ${result.startedAt} · \
 finished ${result.finishedAt}${duration ? ` (${duration})` : ''} · ${result.tool.name} ${result.tool.version}</p>
@@ -106,22 +118,23 @@ finished ${result.finishedAt}${duration ? ` (${duration})` : ''} · ${result.too
 
 function renderHostTable(result: RunResult): Html {
   if (result.hosts.length === 0) return html`<section><h2>Hosts</h2><p>No host was checked.</p></section>`;
+  const statuses = shownStatuses(result.counts);
   const rows = result.hosts.map((host, index) => {
     const facts = host.host;
     const os = facts ? (facts.os.prettyName ?? [facts.os.id, facts.os.versionId].filter(Boolean).join(' ')) : '';
     const kernel = facts ? `${facts.kernelRelease} ${facts.arch}`.trim() : '';
     const row = html`<tr><td><a href="#host-${index}">${host.target}</a>${inventoryNote(host)}</td><td>\
-<span class="b ${host.status}">${host.status}</span></td><td>${os}</td><td>${kernel}</td>${STATUSES.map(
+<span class="b ${host.status}">${host.status}</span></td><td>${os}</td><td>${kernel}</td>${statuses.map(
       (s) => html`\
-<td class="n${host.counts[s] > 0 ? ` c-${s}` : ''}">${host.counts[s]}</td>`,
+<td class="n${countOf(host.counts, s) > 0 ? ` c-${s}` : ''}">${countOf(host.counts, s)}</td>`,
     )}\
 <td class="n">${readableDuration(host.durationMs)}</td></tr>`;
     if (host.status === 'completed') return row;
-    return html`${row}<tr class="reason"><td colspan="9">${reasonText(host)}</td></tr>`;
+    return html`${row}<tr class="reason"><td colspan="${5 + statuses.length}">${reasonText(host)}</td></tr>`;
   });
   return html`<section id="hosts"><h2>Hosts</h2>
-<table class="hosts"><thead><tr><th>target</th><th>status</th><th>OS</th><th>kernel</th><th class="n">failed</th>\
-<th class="n">error</th><th class="n">skipped</th><th class="n">passed</th><th class="n">time</th></tr></thead>
+<table class="hosts"><thead><tr><th>target</th><th>status</th><th>OS</th><th>kernel</th>\
+${statuses.map((s) => html`<th class="n">${s}</th>`)}<th class="n">time</th></tr></thead>
 <tbody>${rows}</tbody></table></section>`;
 }
 
@@ -171,9 +184,9 @@ ${withMore(rows, row, table, 'controls')}</section>`;
 function renderFilters(counts: StatusCounts): Html {
   return html`<div id="filters" class="filters" role="group" aria-label="filter checks" hidden>
 <span class="label">show</span>
-${STATUSES.map(
+${shownStatuses(counts).map(
   (s) => html`<label class="f-${s}"><input type="checkbox" value="${s}" checked> ${s} \
-<span class="count">${counts[s]}</span></label>`,
+<span class="count">${countOf(counts, s)}</span></label>`,
 )}
 <input type="search" id="search" placeholder="filter by text (host, control, title, message)" aria-label="filter by \
 text">
@@ -351,7 +364,7 @@ check${users === 1 ? '' : 's'}${evidence.truncated ? ' · truncated' : ''}</summ
 // Small helpers
 
 function totalOf(counts: StatusCounts): number {
-  return counts.passed + counts.failed + counts.error + counts.skipped;
+  return counts.passed + counts.failed + counts.error + counts.skipped + notApplicable(counts);
 }
 
 function readableDuration(ms: number): string {

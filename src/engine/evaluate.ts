@@ -25,7 +25,17 @@ export function evaluateCheck(
   registry: ResourceRegistry,
   evidenceId?: string,
 ): CheckResult {
-  const base = {
+  const base = { ...checkResultBase(check), ...(evidenceId ? { evidence: evidenceId } : {}) };
+  if (check.skip !== undefined) return { ...base, status: 'skipped', message: `skipped: ${check.skip}` };
+  const resource = lookupResource(registry, check.resource);
+  const matcher = lookupMatcher(resource, check.matcher);
+  const verdict = judge(check, resource, matcher, fact, host);
+  return { ...base, ...verdict };
+}
+
+/** What every result of a check repeats from the plan, whatever its outcome. */
+export function checkResultBase(check: Check): Omit<CheckResult, 'status' | 'message'> {
+  return {
     checkId: check.id,
     control: check.control,
     title: check.title,
@@ -33,13 +43,7 @@ export function evaluateCheck(
     subject: check.subject,
     matcher: check.matcher,
     negated: check.negated,
-    ...(evidenceId ? { evidence: evidenceId } : {}),
   };
-  if (check.skip !== undefined) return { ...base, status: 'skipped', message: `skipped: ${check.skip}` };
-  const resource = lookupResource(registry, check.resource);
-  const matcher = lookupMatcher(resource, check.matcher);
-  const judgement = judge(check, resource, matcher, fact, host);
-  return { ...base, ...judgement };
 }
 
 function judge(

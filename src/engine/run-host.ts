@@ -5,6 +5,8 @@ import { PROBE_SETUP_FAILED } from '../probe/script.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import { countStatuses, timestamp, type CheckResult, type Evidence, type HostResult } from '../results/schema.js';
 import type { ExecResult, Target, UnreachableKind } from '../targets/target.js';
+import { inPlanOrder, NOT_BOOTED_REASON, splitByApplicability } from './applicability.js';
+import { checkResultBase } from './evaluate.js';
 import { retryEventually } from './eventually.js';
 import { judgeChecks, makeEvidence } from './facts.js';
 import { planQueries, type QueryPlan } from './queries.js';
@@ -31,7 +33,10 @@ export interface RunHostOptions {
 export async function runHost(plan: Plan, target: Target, options: RunHostOptions): Promise<HostResult> {
   const started = Date.now();
   const startedAt = timestamp(new Date(started));
-  const { queries, factByCheck } = options.queryPlan ?? planQueries(plan.checks, options.registry);
+  // On an image that is not booted, running-state checks are not applicable and not queried.
+  const { applicable, notApplicable } = splitByApplicability(plan.checks, target, options.registry);
+  const sharedPlan = notApplicable.length === 0 ? options.queryPlan : undefined;
+  const { queries, factByCheck } = sharedPlan ?? planQueries(applicable, options.registry);
   const first = options.wait
     ? await execWhenReady(target, queries, options.commandTimeoutMs, options.wait)
     : await execOnce(target, queries, options.commandTimeoutMs);
@@ -60,21 +65,22 @@ export async function runHost(plan: Plan, target: Target, options: RunHostOption
   if (first.boot) evidence[BOOT_QUERY_ID] = makeEvidence(BOOT_QUERY_ID, first.boot.query.script, first.boot.frame);
   for (const query of queries) evidence[query.id] = makeEvidence(query.id, query.script, probe.frames.get(query.id));
   const judged = judgeChecks(
-    plan.checks,
+    applicable,
     factByCheck,
     probe.frames,
     host,
     options.registry,
     cutShort ?? 'the probe did not report this query',
   );
-  const retried = await retryEventually(plan.checks, judged, {
+  const retried = await retryEventually(applicable, judged, {
     target,
     registry: options.registry,
     host,
     commandTimeoutMs: options.commandTimeoutMs,
     firstProbeAt: Date.now(),
   });
-  const results = retried.results;
+  const results =
+    notApplicable.length === 0 ? retried.results : inPlanOrder(plan.checks, retried.results, NOT_BOOTED_REASON);
   Object.assign(evidence, retried.evidence);
   return {
     target: target.name,
@@ -117,13 +123,7 @@ export function hostFailure(
   reasonKind?: UnreachableKind,
 ): HostResult {
   const results: CheckResult[] = plan.checks.map((check) => ({
-    checkId: check.id,
-    control: check.control,
-    title: check.title,
-    resource: check.resource,
-    subject: check.subject,
-    matcher: check.matcher,
-    negated: check.negated,
+    ...checkResultBase(check),
     status: check.skip !== undefined ? 'skipped' : 'error',
     message: check.skip !== undefined ? `skipped: ${check.skip}` : `not checked: host ${status}: ${reason}`,
   }));

@@ -7,6 +7,7 @@ import { parseYamlInput } from '../inputs/yaml-input.js';
 import {
   currentUser,
   parseTargetAddress,
+  rootfsTargetName,
   SshAddressSchema,
   sshTargetName,
   TargetAddressError,
@@ -216,7 +217,7 @@ class InventoryResolver {
         if (error instanceof TargetAddressError) this.fail(`url: ${error.message}`, ['hosts', name, 'url']);
         throw error;
       }
-      if (address.kind === 'local') return address;
+      if (address.kind !== 'ssh') return address;
     } else {
       address = this.parseAddress(name, entry, {
         kind: 'ssh',
@@ -300,6 +301,7 @@ class InventoryResolver {
 }
 
 export function describeAddress(address: TargetAddress): string {
+  if (address.kind === 'rootfs') return rootfsTargetName(address);
   return address.kind === 'local' ? 'local' : sshTargetName(address);
 }
 

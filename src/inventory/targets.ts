@@ -39,7 +39,7 @@ export function inventoryTargets(
     return identity;
   };
   return hosts.map((host) => {
-    const identities = host.address.kind === 'local' ? [] : host.identityFiles.map((path) => loadKey(host, path));
+    const identities = host.address.kind !== 'ssh' ? [] : host.identityFiles.map((path) => loadKey(host, path));
     const settingsForHost = (): SshSettings => {
       const shared = sshSettings();
       return {

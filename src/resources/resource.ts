@@ -46,6 +46,8 @@ export type FactQueries = Record<string, (subject: never, options: never) => Fac
 export interface PredicateMatcher<F, A> {
   kind: 'predicate';
   fact: string;
+  /** Only a running system has this state (running, listening): on an unbooted image it is not applicable. */
+  needsRunningSystem?: boolean;
   args: z.ZodType<A>;
   /** Completes "expected <subject> to …": "be installed", "be listening on tcp". */
   describe(args: A): string;
@@ -68,6 +70,8 @@ export interface Absent {
 export interface AttributeMatcher<F, E> {
   kind: 'attribute';
   fact: string;
+  /** Only a running system has this state (a live mount, a process): on an unbooted image it is not applicable. */
+  needsRunningSystem?: boolean;
   /** Completes "expected <subject> to …": "have mode". */
   describe: string;
   /** Narrows what may be expected (for example the file types); defaults to any value matcher. */

@@ -8,7 +8,11 @@ export const RESULT_SCHEMA_VERSION = 1;
 /** Evidence is cut to this many bytes per stream; `truncated` says when it was. */
 export const EVIDENCE_LIMIT = 4096;
 
-export const CheckStatusSchema = z.enum(['passed', 'failed', 'error', 'skipped']);
+/**
+ * `not-applicable`: the check asks for a state only a running system has (a service running, a
+ * port listening) and the target is not booted (an image's root). Its fact was not gathered.
+ */
+export const CheckStatusSchema = z.enum(['passed', 'failed', 'error', 'skipped', 'not-applicable']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
 export const EvidenceSchema = z
@@ -45,7 +49,14 @@ export const CheckResultSchema = z
 export type CheckResult = z.infer<typeof CheckResultSchema>;
 
 export const StatusCountsSchema = z
-  .object({ passed: z.number().int(), failed: z.number().int(), error: z.number().int(), skipped: z.number().int() })
+  .object({
+    passed: z.number().int(),
+    failed: z.number().int(),
+    error: z.number().int(),
+    skipped: z.number().int(),
+    /** Present only where some check was not applicable, so reports of booted hosts keep their shape. */
+    'not-applicable': z.number().int().positive().optional(),
+  })
   .strict();
 export type StatusCounts = z.infer<typeof StatusCountsSchema>;
 
@@ -113,7 +124,7 @@ export function emptyCounts(): StatusCounts {
 
 export function countStatuses(results: readonly { status: CheckStatus }[]): StatusCounts {
   const counts = emptyCounts();
-  for (const r of results) counts[r.status]++;
+  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
   return counts;
 }
 
@@ -123,7 +134,17 @@ export function addCounts(a: StatusCounts, b: StatusCounts): StatusCounts {
     failed: a.failed + b.failed,
     error: a.error + b.error,
     skipped: a.skipped + b.skipped,
+    ...notApplicableCount(notApplicable(a) + notApplicable(b)),
   };
+}
+
+/** How many checks were not applicable (the count is absent where there were none). */
+export function notApplicable(counts: StatusCounts): number {
+  return counts['not-applicable'] ?? 0;
+}
+
+function notApplicableCount(count: number): Pick<StatusCounts, 'not-applicable'> {
+  return count > 0 ? { 'not-applicable': count } : {};
 }
 
 /** ISO 8601 with the local offset, never a bare local time. */

@@ -1,9 +1,16 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { userInfo } from 'node:os';
+import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
 
 /** Where a target is, as plain data; building the connection is a separate step. */
-export type TargetAddress = { kind: 'local' } | SshAddress;
+export type TargetAddress = { kind: 'local' } | SshAddress | RootfsAddress;
+
+/** An image's root directory, checked without booting it (`rootfs:/path`); `path` is absolute. */
+export interface RootfsAddress {
+  kind: 'rootfs';
+  path: string;
+}
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
@@ -42,7 +49,9 @@ const SSH_FORM = 'ssh://[user@]host[:port] (an IPv6 address in brackets)';
 
 export function parseTargetAddress(text: string, defaultUser: () => string = currentUser): TargetAddress {
   if (text === 'local' || text === 'local://') return { kind: 'local' };
-  if (!text.startsWith('ssh://')) throw new TargetAddressError(`unknown target; expected "local" or ${SSH_FORM}`);
+  if (text.startsWith(ROOTFS_PREFIX)) return parseRootfsAddress(text);
+  if (!text.startsWith('ssh://'))
+    throw new TargetAddressError(`unknown target; expected "local" or ${SSH_FORM}, or ${ROOTFS_FORM}`);
   return parseSshUrl(text, defaultUser);
 }
 
@@ -102,6 +111,24 @@ function decodeComponent(text: string, what: string): string {
   } catch {
     throw new TargetAddressError(`the ${what} has a malformed %-escape`);
   }
+}
+
+const ROOTFS_PREFIX = 'rootfs:';
+const ROOTFS_FORM = 'rootfs:/path/to/image-root';
+
+/** The path is kept as written (normalised): the image's own symlinks are never resolved here. */
+function parseRootfsAddress(text: string): RootfsAddress {
+  const path = text.slice(ROOTFS_PREFIX.length);
+  if (!isAbsolute(path))
+    throw new TargetAddressError(`the image root must be an absolute path; expected ${ROOTFS_FORM}`);
+  if (CONTROL_CHARACTERS.test(path)) throw new TargetAddressError('the image root path contains a control character');
+  const normalised = normalize(path);
+  return { kind: 'rootfs', path: normalised.length > 1 ? normalised.replace(/\/$/, '') : normalised };
+}
+
+/** How reports name an image root: `rootfs:/srv/images/web`. */
+export function rootfsTargetName(address: RootfsAddress): string {
+  return `${ROOTFS_PREFIX}${address.path}`;
 }
 
 /** How reports name an SSH host: `ssh://root@10.0.0.5:22`, the user %-encoded as in a URL. */

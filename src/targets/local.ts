@@ -27,11 +27,13 @@ export class LocalTarget implements Target {
   readonly name: string = 'local';
   private readonly launch: ProbeLaunch;
 
+  /** `launch` replaces the plain shell: a rootfs target starts the probe through systemd-nspawn. */
   constructor(
     shell: string = '/bin/sh',
     private readonly sudo?: SudoSettings,
+    launch?: ProbeLaunch,
   ) {
-    this.launch = sudo ? sudoLaunch(sudo, { shell, loginUser: currentUserName() }) : plainLaunch(shell);
+    this.launch = launch ?? (sudo ? sudoLaunch(sudo, { shell, loginUser: currentUserName() }) : plainLaunch(shell));
   }
 
   exec(script: string, options: ExecOptions): Promise<ExecResult> {

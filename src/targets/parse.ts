@@ -2,6 +2,7 @@ import { LocalTarget } from './local.js';
 import { parseTargetAddress, type TargetAddress } from './address.js';
 import { routeSshTarget } from './jump.js';
 import type { SudoSettings } from './privilege.js';
+import { RootfsTarget } from './rootfs.js';
 import { SshTarget } from './ssh.js';
 import type { SshSettings } from './ssh-settings.js';
 import type { Target } from './target.js';
@@ -16,6 +17,7 @@ export { parseTargetAddress, TargetAddressError, type TargetAddress } from './ad
  */
 export function createTarget(address: TargetAddress, sshSettings: () => SshSettings, sudo?: SudoSettings): Target {
   if (address.kind === 'local') return new LocalTarget(undefined, sudo);
+  if (address.kind === 'rootfs') return new RootfsTarget(address, sudo !== undefined);
   const options = routeSshTarget(address, sshSettings());
   return new SshTarget(sudo ? { ...options, sudo } : options);
 }

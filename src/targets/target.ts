@@ -48,6 +48,11 @@ export class StdoutCollector {
 export interface Target {
   /** How reports name the host: "local", "ssh://root@10.0.0.5:22". */
   readonly name: string;
+  /**
+   * False for an image's root that is not running (`rootfs:`): checks that need a running system
+   * are then not applicable and their facts are not gathered. Absent means booted.
+   */
+  readonly booted?: boolean;
   exec(script: string, options: ExecOptions): Promise<ExecResult>;
   close(): Promise<void>;
 }

@@ -107,7 +107,7 @@ export async function driftCommand(
 
 /**
  * With --baseline every argument is a candidate; without it the first is the baseline snapshot
- * and the rest are candidates. A candidate is a target ("local", ssh://…) or a snapshot file;
+ * and the rest are candidates. A candidate is a target ("local", ssh://…, rootfs:/…) or a snapshot file;
  * `--inventory` adds hosts, so then the arguments may name no candidate at all.
  */
 function splitArguments(args: readonly string[], flags: DriftFlags): { baselinePath: string; candidates: Candidate[] } {
@@ -122,7 +122,8 @@ function splitArguments(args: readonly string[], flags: DriftFlags): { baselineP
     );
   }
   const candidates = rest.map((text): Candidate => {
-    if (text !== 'local' && text !== 'local://' && !text.startsWith('ssh://')) return { kind: 'file', path: text };
+    const isTarget = ['local', 'local://'].includes(text) || text.startsWith('ssh://') || text.startsWith('rootfs:');
+    if (!isTarget) return { kind: 'file', path: text };
     try {
       return { kind: 'live', address: parseTargetAddress(text), text };
     } catch (error) {

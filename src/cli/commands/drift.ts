@@ -16,8 +16,8 @@ export function register(program: Command, io: CliIo): void {
     )
     .argument(
       '[inputs...]',
-      'with --baseline: targets ("local", ssh://[user@]host[:port]) or snapshot files; without: the baseline ' +
-        'snapshot file, then the targets or snapshots to compare with it',
+      'with --baseline: targets ("local", ssh://[user@]host[:port], rootfs:/path) or snapshot files; ' +
+        'without: the baseline snapshot file, then the targets or snapshots to compare with it',
     )
     .option('-b, --baseline <file>', 'the baseline snapshot (written by "driftspec snapshot")')
     .option('--ignore-file <file>', 'YAML rules for differences that are noise (docs/drift.md)')

@@ -14,7 +14,7 @@ export function register(program: Command, io: CliIo): void {
     .argument('[specs...]', 'spec files: .yaml, .yml, .json, .ts, .mts, .js, .mjs')
     .option(
       '-t, --target <target>',
-      'where to check: "local" (default) or ssh://[user@]host[:port] (repeatable)',
+      'where to check: "local" (default), ssh://[user@]host[:port] or rootfs:/path (an image root; repeatable)',
       collectTarget,
     )
     .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))

@@ -14,7 +14,7 @@ export function register(program: Command, io: CliIo): void {
         'record the whole state of one target (packages, services, listeners, accounts, kernel parameters, mounts, ' +
           'file trees) in one probe, as a baseline for drift',
       )
-      .argument('<target>', '"local" or ssh://[user@]host[:port]')
+      .argument('<target>', '"local", ssh://[user@]host[:port] or rootfs:/path (an image root)')
       .option('-o, --output <file>', 'where to write the snapshot (JSON; default or "-": stdout)')
       .option('--files <path>', `a file tree to record (repeatable; default: ${DEFAULT_FILE_ROOTS.join(' ')})`, collect)
       .option(

@@ -188,6 +188,7 @@ export const kernelParameterResource = defineResource({
   matchers: {
     exists: predicate<KernelParameter, Record<string, never>>({
       fact: 'parameter',
+      needsRunningSystem: true,
       args: NoArgs,
       describe: () => 'exist',
       test: (fact) =>
@@ -197,6 +198,7 @@ export const kernelParameterResource = defineResource({
     }),
     value: attribute<KernelParameter, Scalar | ValueExpectation>({
       fact: 'parameter',
+      needsRunningSystem: true,
       describe: 'have value',
       read: (fact) => (fact.exists ? fact.value : { absent: fact.reason }),
     }),

@@ -152,6 +152,7 @@ export const mountResource = defineResource({
   matchers: {
     mounted: predicate<MountFact, Record<string, never>>({
       fact: 'table',
+      needsRunningSystem: true,
       args: NoArgs,
       describe: () => 'be mounted',
       test: (fact) =>
@@ -161,17 +162,20 @@ export const mountResource = defineResource({
     }),
     source: attribute<MountFact, string | ValueExpectation>({
       fact: 'table',
+      needsRunningSystem: true,
       describe: 'have source',
       read: readMounted((f) => f.device),
     }),
     filesystem: attribute<MountFact, string | ValueExpectation>({
       fact: 'table',
+      needsRunningSystem: true,
       describe: 'have filesystem type',
       read: readMounted((f) => f.filesystem),
     }),
     /** Not `options`: in YAML that key holds a check's resource options. */
     mountOptions: attribute<MountFact, ValueExpectation>({
       fact: 'table',
+      needsRunningSystem: true,
       describe: 'have mount options',
       read: readMounted((f) => f.options),
     }),

@@ -70,6 +70,7 @@ export const portResource = defineResource({
   matchers: {
     listening: predicate<PortFact, ListeningArgs>({
       fact: 'listeners',
+      needsRunningSystem: true,
       args: ListeningArgs,
       describe: describeListening,
       test: (fact, args) => {
@@ -86,12 +87,14 @@ export const portResource = defineResource({
     }),
     addresses: attribute<PortFact, ListExpectation>({
       fact: 'listeners',
+      needsRunningSystem: true,
       describe: 'listen on addresses',
       expected: ListMatcherSchema,
       read: (fact) => (fact.sockets.length === 0 ? nothingListens(fact) : sortedSockets(fact)),
     }),
     process: attribute<PortFact, ListExpectation>({
       fact: 'sockets',
+      needsRunningSystem: true,
       describe: 'be held by processes',
       expected: ListMatcherSchema,
       read: (fact) => {

@@ -47,6 +47,7 @@ export const processResource = defineResource({
   matchers: {
     running: predicate<ProcessMatches, Record<string, never>>({
       fact: 'processes',
+      needsRunningSystem: true,
       args: NoArgs,
       describe: () => 'be running',
       test: (fact) => {
@@ -57,6 +58,7 @@ export const processResource = defineResource({
     }),
     count: attribute<ProcessMatches>({
       fact: 'processes',
+      needsRunningSystem: true,
       describe: 'have a process count of',
       read: (fact) => {
         requireComplete(fact);
@@ -65,6 +67,7 @@ export const processResource = defineResource({
     }),
     user: attribute<ProcessMatches, ListExpectation>({
       fact: 'processes',
+      needsRunningSystem: true,
       describe: 'run as users',
       ...listAttribute,
       read: (fact) => {
@@ -80,6 +83,7 @@ export const processResource = defineResource({
     }),
     args: attribute<ProcessMatches, ListExpectation>({
       fact: 'processes',
+      needsRunningSystem: true,
       describe: 'have command lines',
       ...listAttribute,
       read: (fact) => {

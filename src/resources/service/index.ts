@@ -217,9 +217,10 @@ const ServiceNameSchema = z
   .refine((n) => !/[\n\r]/.test(n), 'a service name cannot contain a line break')
   .refine((n) => !n.includes('/'), 'a service name cannot contain "/"');
 
-function simplePredicate(describe: string, outcome: (fact: ServiceFact) => Outcome) {
+function simplePredicate(describe: string, outcome: (fact: ServiceFact) => Outcome, needsRunningSystem = false) {
   return predicate<ServiceFact, Record<string, never>>({
     fact: 'service',
+    needsRunningSystem,
     args: NoArgs,
     describe: () => describe,
     test: (fact) => outcome(fact),
@@ -238,20 +239,27 @@ export const serviceResource = defineResource({
   matchers: {
     installed: simplePredicate('be installed', installedOutcome),
     enabled: simplePredicate('be enabled', enabledOutcome),
-    running: simplePredicate('be running', runningOutcome),
+    running: simplePredicate('be running', runningOutcome, true),
     masked: simplePredicate('be masked', maskedOutcome),
     property: predicate<ServiceFact, PropertyArgs>({
       fact: 'service',
+      needsRunningSystem: true,
       args: PropertyArgs,
       describe: (args) => `have property ${args.name} ${describeValueMatcher(toValueMatcher(args.value))}`,
       test: propertyOutcome,
     }),
     activeState: attribute<ServiceFact>({
       fact: 'service',
+      needsRunningSystem: true,
       describe: 'have ActiveState',
       read: readProperty('ActiveState'),
     }),
-    subState: attribute<ServiceFact>({ fact: 'service', describe: 'have SubState', read: readProperty('SubState') }),
+    subState: attribute<ServiceFact>({
+      fact: 'service',
+      needsRunningSystem: true,
+      describe: 'have SubState',
+      read: readProperty('SubState'),
+    }),
   },
   shortcuts: {
     /** The same check as installed(): the init system knows the service. */
