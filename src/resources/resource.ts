@@ -177,13 +177,18 @@ export function firstLines(text: string, count: number): string {
   return lines.length <= count ? text : `${lines.slice(0, count).join('\n')} …`;
 }
 
+/** The first three lines of what a command wrote to stderr, as `: a / b / c`, or nothing when it wrote none. */
+export function stderrNote(frame: Frame): string {
+  const stderr = frame.stderr.toString('utf8').trim();
+  return stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
+}
+
 /** Parses a zod schema and turns a mismatch into a FactError naming what was being read. */
 export function validateFact<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new FactError(
-    `${what}: unexpected output (${result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`,
-  );
+  const issues = result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`);
+  throw new FactError(`${what}: unexpected output (${issues.join('; ')})`);
 }
 
 /**

@@ -92,6 +92,7 @@ export function findEntryLine(
   // directory) says nothing about whether `name` itself exists.
   const names = section.lines.map((line) => JSON.stringify(entryName(line))).join(', ');
   throw new FactError(
-    `${what}: getent ${section.database} -- ${JSON.stringify(name)} answered with ${names || 'nothing'}, not that exact name`,
+    `${what}: getent ${section.database} -- ${JSON.stringify(name)} ` +
+      `answered with ${names || 'nothing'}, not that exact name`,
   );
 }

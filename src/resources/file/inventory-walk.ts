@@ -56,7 +56,8 @@ for ds_r in ${rootWords}; do
   else printf 'R\\000%s\\000missing\\000' "$ds_r"; fi
 done
 if [ $# -eq 0 ]; then printf 'W\\000none\\000no root exists\\000'
-elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 2>&1 && printf '' | sha256sum -z >/dev/null 2>&1; then
+elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 2>&1 \
+&& printf '' | sha256sum -z >/dev/null 2>&1; then
   printf 'W\\000gnu\\000\\000'
   find "$@" ${prune} -printf 'M\\0%y\\0%m\\0%U\\0%G\\0%s\\0%l\\0%p\\0'
   printf 'S\\000walk\\000%s\\000' "$?"
@@ -166,7 +167,8 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
         kind: 'files',
         path: entry.path,
         reason:
-          'its name or link target is not valid UTF-8, so it is recorded with U+FFFD in place of the bytes it cannot show',
+          'its name or link target is not valid UTF-8, ' +
+          'so it is recorded with U+FFFD in place of the bytes it cannot show',
       });
     }
   }

@@ -31,13 +31,15 @@ export const DEFAULT_KERNEL_PARAMETER_IGNORES: readonly string[] = [
  * `sysctl -a` (one process) where it exists; otherwise every readable file under /proc/sys, one
  * `cat` each, as NUL-terminated records: path, value, exit status.
  */
-export const KERNEL_PARAMETERS_SCRIPT = `[ -d /proc/sys/kernel ] || { echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${LISTING_UNSUPPORTED}; }
+export const KERNEL_PARAMETERS_SCRIPT = `[ -d /proc/sys/kernel ] || \
+{ echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${LISTING_UNSUPPORTED}; }
 if ds_has sysctl; then
   echo '${MARK} sysctl'
   sysctl -a
 else
   echo '${MARK} walk'
-  cd /proc/sys && find . -type f -perm -0400 -exec sh -c 'for f; do printf "%s\\000" "$f"; cat -- "$f" 2>&1; printf "\\000%s\\000" "$?"; done' sh {} +
+  cd /proc/sys && find . -type f -perm -0400 \
+-exec sh -c 'for f; do printf "%s\\000" "$f"; cat -- "$f" 2>&1; printf "\\000%s\\000" "$?"; done' sh {} +
 fi`;
 
 /** Dotted sysctl keys ("net.ipv4.ip_forward") → value as read, runs of whitespace made one space. */

@@ -1,7 +1,7 @@
 import type { Frame } from '../../probe/frames.js';
 import type { HostFacts } from '../../probe/host.js';
 import { parseStatLine } from '../process/table.js';
-import { FactError, requireRan, validateFact } from '../resource.js';
+import { FactError, requireRan, stderrNote, validateFact } from '../resource.js';
 import { decodeProcAddress } from './addresses.js';
 import { SocketTableSchema, type ListeningSocket, type SocketFamily, type SocketTable } from './sockets.js';
 
@@ -53,8 +53,11 @@ function isLittleEndian(byteOrder: string | undefined, host: HostFacts): boolean
   return !BIG_ENDIAN_ARCHES.test(host.arch);
 }
 
-const TABLE_LINE =
-  /^\s*\d+:\s+([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4})\s+[0-9A-F]+:[0-9A-F]{4}\s+([0-9A-F]{2})\s+\S+\s+\S+\s+\S+\s+\d+\s+\d+\s+(\d+)/;
+/** sl, local address:port, remote address:port, st, tx:rx queue, tr:when, retrnsmt, uid, timeout, inode. */
+const TABLE_LINE = new RegExp(
+  String.raw`^\s*\d+:\s+([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4})\s+[0-9A-F]+:[0-9A-F]{4}\s+([0-9A-F]{2})` +
+    String.raw`\s+\S+\s+\S+\s+\S+\s+\d+\s+\d+\s+(\d+)`,
+);
 
 function parseTable(file: string, lines: string[], littleEndian: boolean): ListeningSocket[] {
   const family = FAMILY_BY_FILE.get(file)!;
@@ -181,9 +184,4 @@ export function parseSocketTable(
     { listening, processNames, unreadablePids: [...unreadable].sort((a, b) => a - b), ownerListingProblem },
     'reading the socket tables',
   );
-}
-
-function stderrNote(frame: Frame): string {
-  const stderr = frame.stderr.toString('utf8').trim();
-  return stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
 }

@@ -40,11 +40,15 @@ const MARK = '#driftspec';
  * for, so a line or a blank line always belongs to the unit whose block it is in.
  */
 const SYSTEMD_SERVICES = `ds_f="$ds_dir/units"
-systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" || { echo "systemctl list-units exited $?" >&2; exit 4; }
-systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" || { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
-awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$ds_f.loaded" "$ds_f.files" | grep -v '@[.]service$' | sort -u >"$ds_f"
+systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" \
+|| { echo "systemctl list-units exited $?" >&2; exit 4; }
+systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" \
+|| { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
+awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$ds_f.loaded" "$ds_f.files" \
+| grep -v '@[.]service$' | sort -u >"$ds_f"
 printf '${MARK} units %s\\n' "$(wc -l <"$ds_f")"
-tr '\\n' '\\000' <"$ds_f" | xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
+tr '\\n' '\\000' <"$ds_f" \
+| xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
 
 /**
  * sysvinit: scripts and start links only; running a status action per script is left to `service`

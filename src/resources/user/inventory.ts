@@ -149,7 +149,9 @@ export function firstByName<T extends { name: string }>(items: readonly T[]): T[
 export function noOtherEntries(database: AccountDatabase, kind: string, snapshot: SnapshotView): GeneratedCheck[] {
   const names = (snapshot[kind] as Array<{ name: string }>).map((entry) => entry.name);
   if (names.length === 0 || kindMissing(snapshot, kind)) return [];
-  const read = `if command -v getent >/dev/null; then entries=$(getent ${database}) || exit 2; else entries=$(cat /etc/${database}) || exit 2; fi`;
+  const read =
+    `if command -v getent >/dev/null; then entries=$(getent ${database}) || exit 2; ` +
+    `else entries=$(cat /etc/${database}) || exit 2; fi`;
   const others = [...new Set(names)].map((name) => ` -e ${shellQuote(name)}`).join('');
   const filter = `printf '%s\\n' "$entries" | cut -d: -f1 | grep -vxF${others}; [ $? -le 1 ]`;
   return [
