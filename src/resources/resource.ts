@@ -172,15 +172,15 @@ export function stderrSuffix(frame: Frame): string {
   return stderr ? `: ${firstLines(stderr, 3)}` : '';
 }
 
+/** Like stderrSuffix, on one line: ": " and the first three lines of stderr joined by " / ". */
+export function stderrInline(frame: Frame): string {
+  const stderr = frame.stderr.toString('utf8').trim();
+  return stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
+}
+
 export function firstLines(text: string, count: number): string {
   const lines = text.split('\n');
   return lines.length <= count ? text : `${lines.slice(0, count).join('\n')} …`;
-}
-
-/** The first three lines of what a command wrote to stderr, as `: a / b / c`, or nothing when it wrote none. */
-export function stderrNote(frame: Frame): string {
-  const stderr = frame.stderr.toString('utf8').trim();
-  return stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
 }
 
 /** Parses a zod schema and turns a mismatch into a FactError naming what was being read. */

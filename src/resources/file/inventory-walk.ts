@@ -24,8 +24,6 @@ export interface WalkedFile {
   group?: string | null;
 }
 
-type SnapshotGap = InventoryGap;
-
 /**
  * The file-tree stream. Records (every field NUL-terminated):
  *   R root present|missing       one per root, first
@@ -95,7 +93,7 @@ const lenientUtf8 = new TextDecoder('utf-8');
  */
 export class FileTreeReader implements StreamReader<WalkedFile> {
   private readonly entries = new Map<string, WalkedFile>();
-  private readonly gaps: SnapshotGap[] = [];
+  private readonly gaps: InventoryGap[] = [];
   private readonly missingRoots: string[] = [];
   private record: string[] = [];
   private walk: { kind: 'gnu' | 'portable' | 'none'; reason: string } | undefined;
@@ -202,7 +200,7 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
   }
 
   /** The entries and every gap, once the stream has ended (or stopped); `errors` is the walk's stderr. */
-  finish(ended: boolean, errors: string): { items: WalkedFile[]; gaps: SnapshotGap[] } {
+  finish(ended: boolean, errors: string): { items: WalkedFile[]; gaps: InventoryGap[] } {
     const gaps = [...this.gaps];
     const errorLines = errors.split('\n').filter((line) => line.trim() !== '');
     for (const root of this.missingRoots)
@@ -278,7 +276,7 @@ function checkedHash(text: string, path: string): string {
 }
 
 /** GNU find (C locale) quotes the path: "find: '/etc/ssl/private': Permission denied". */
-function errorGap(line: string): SnapshotGap {
+function errorGap(line: string): InventoryGap {
   const quoted = /^find: '(.*)': (.+)$/.exec(line) ?? /^(?:sha256sum|stat|readlink): (\/.*): (.+)$/.exec(line);
   if (quoted) return { kind: 'files', path: quoted[1]!, reason: quoted[2]! };
   return { kind: 'files', reason: line.length > 500 ? `${line.slice(0, 500)}…` : line };

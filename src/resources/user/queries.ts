@@ -4,6 +4,7 @@ import { partScript, partsScript } from '../../probe/parts.js';
 import { shellQuote } from '../../probe/quote.js';
 import {
   accountLookupQuery,
+  entryLines,
   findEntryLine,
   looksNumeric,
   nameParts,
@@ -11,7 +12,6 @@ import {
   parsePasswdLine,
   readSection,
   tablePart,
-  type Section,
 } from '../accounts/index.js';
 import {
   FactError,
@@ -121,11 +121,6 @@ fi
 ds_parts_out`;
 }
 
-/** Every parseable entry of a table; comment and NIS compat lines ("+", "-") of /etc files are skipped. */
-function tableEntries<T>(section: Section, parse: (line: string) => T): T[] {
-  return section.lines.filter((line) => !/^[#+-]/.test(line)).map(parse);
-}
-
 export function parseUserAccount(frame: Frame, name: string): UserAccount {
   const what = `looking up user ${name}`;
   const section = readSection(readParts(frame, what), 'passwd', what);
@@ -146,7 +141,7 @@ export function parseUserMembership(frame: Frame, name: string): UserMembership 
     const said = groupSection.stderr ? `: ${firstLines(groupSection.stderr, 3)}` : '';
     throw new FactError(`${what}: reading the group database exited ${groupSection.exitCode}${said}`);
   }
-  const groups = tableEntries(groupSection, (line) => parseGroupLine(line, what));
+  const groups = entryLines(groupSection).map((line) => parseGroupLine(line, what));
   const primaryGroup = groups.find((g) => g.gid === user.gid)?.name ?? String(user.gid);
   const names = [primaryGroup, ...groups.filter((g) => g.members.includes(name)).map((g) => g.name)];
   return { exists: true, primaryGroup, groups: [...new Set(names)] };
