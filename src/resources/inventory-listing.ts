@@ -1,7 +1,10 @@
 import type { Frame } from '../probe/frames.js';
 import { FactError, firstLines } from './resource.js';
 
-/** What the listings of inventory parts share: the exit status of a missing tool, and its message. */
+/** What the listings of inventory parts share: their marker lines, the exit status of a missing tool, its message. */
+
+/** Starts the marker lines in a listing's output (services, kernel parameters); no real entry starts with it. */
+export const SECTION_MARK = '#driftspec';
 
 /** Exit status of a listing when the tool it needs is missing on the target. */
 export const LISTING_UNSUPPORTED = 3;

@@ -176,6 +176,12 @@ export function stderrSuffix(frame: Frame): string {
   return stderr ? `: ${firstLines(stderr, 3)}` : '';
 }
 
+/** Like stderrSuffix, on one line: ": " and the first three lines of stderr joined by " / ". */
+export function stderrInline(frame: Frame): string {
+  const stderr = frame.stderr.toString('utf8').trim();
+  return stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
+}
+
 export function firstLines(text: string, count: number): string {
   const lines = text.split('\n');
   return lines.length <= count ? text : `${lines.slice(0, count).join('\n')} …`;
@@ -185,9 +191,8 @@ export function firstLines(text: string, count: number): string {
 export function validateFact<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new FactError(
-    `${what}: unexpected output (${result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`).join('; ')})`,
-  );
+  const issues = result.error.issues.map((i) => `${i.path.join('.') || 'value'}: ${i.message}`);
+  throw new FactError(`${what}: unexpected output (${issues.join('; ')})`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { partScript, partsScript } from '../../probe/parts.js';
 import { shellQuote } from '../../probe/quote.js';
 import { FactError, firstLines, groupedQuery, requireRan, type FactQuery } from '../resource.js';
 import { entryName, looksNumeric, type AccountDatabase } from './entries.js';
-import type { Section } from './sections.js';
+import type { DatabaseSection } from './sections.js';
 
 // Account lookups, shared by user and group. Each database is one part: `lookup:<db>` is
 // `getent <db> -- NAME…` (exit 2: some name was not found) with part `keys:<db>` naming what was
@@ -48,7 +48,7 @@ export function readSection(
   parts: ReadonlyMap<string, Frame>,
   database: AccountDatabase | 'shadow',
   what: string,
-): Section & { stderr: string } {
+): DatabaseSection & { stderr: string } {
   const lookup = parts.get(`lookup:${database}`);
   const part = lookup ?? parts.get(`table:${database}`);
   if (!part) throw new FactError(`${what}: the ${database} part is missing from the output`);
@@ -70,7 +70,7 @@ function linesOf(part: Frame | undefined): string[] {
 
 /** The entry line for exactly `name`, or why there is none; anything that is not evidence throws. */
 export function findEntryLine(
-  section: Section,
+  section: DatabaseSection,
   name: string,
   stderr: string,
   what: string,
@@ -92,6 +92,7 @@ export function findEntryLine(
   // directory) says nothing about whether `name` itself exists.
   const names = section.lines.map((line) => JSON.stringify(entryName(line))).join(', ');
   throw new FactError(
-    `${what}: getent ${section.database} -- ${JSON.stringify(name)} answered with ${names || 'nothing'}, not that exact name`,
+    `${what}: getent ${section.database} -- ${JSON.stringify(name)} ` +
+      `answered with ${names || 'nothing'}, not that exact name`,
   );
 }

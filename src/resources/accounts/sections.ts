@@ -9,7 +9,7 @@ export function tableSectionScript(database: AccountDatabase): string {
   return `echo '@@${database} table'\n${read}\nprintf '\\n@@exit %s\\n' "$?"`;
 }
 
-export interface Section {
+export interface DatabaseSection {
   database: string;
   mode: 'lookup' | 'table';
   exitCode: number;
@@ -19,15 +19,15 @@ export interface Section {
 }
 
 /** Splits a frame's stdout into sections; blank lines carry nothing and are dropped. */
-export function parseSections(text: string, what: string): Section[] {
-  const sections: Section[] = [];
-  let open: Omit<Section, 'exitCode'> | undefined;
+export function parseSections(text: string, what: string): DatabaseSection[] {
+  const sections: DatabaseSection[] = [];
+  let open: Omit<DatabaseSection, 'exitCode'> | undefined;
   for (const line of text.split('\n')) {
     const start = /^@@(\w+) (lookup|table)$/.exec(line);
     const end = /^@@exit (\d+)$/.exec(line);
     if (start) {
       if (open) throw new FactError(`${what}: unexpected output (section ${open.database} has no exit status)`);
-      open = { database: start[1]!, mode: start[2] as Section['mode'], lines: [], keys: [] };
+      open = { database: start[1]!, mode: start[2] as DatabaseSection['mode'], lines: [], keys: [] };
     } else if (open && line.startsWith('@@key ')) {
       open.keys.push(line.slice('@@key '.length));
     } else if (end) {
@@ -43,12 +43,17 @@ export function parseSections(text: string, what: string): Section[] {
   return sections;
 }
 
+/** The entries of a section; comment and NIS compat lines ("+", "-") of /etc files are skipped. */
+export function entryLines(section: DatabaseSection): string[] {
+  return section.lines.filter((line) => !/^[#+-]/.test(line));
+}
+
 /**
  * The one section of a database. An entry that holds a newline (a field from a directory service
  * through getent) could print a whole forged section ahead of the real one: a database with two
  * sections is an error, never either section's entries.
  */
-export function requireSection(sections: Section[], database: string, what: string): Section {
+export function requireSection(sections: DatabaseSection[], database: string, what: string): DatabaseSection {
   const found = sections.filter((s) => s.database === database);
   if (found.length > 1) throw new FactError(`${what}: the output has ${found.length} ${database} sections`);
   if (!found[0]) throw new FactError(`${what}: the ${database} section is missing from the output`);

@@ -24,8 +24,6 @@ export interface WalkedFile {
   group?: string | null;
 }
 
-type SnapshotGap = InventoryGap;
-
 /**
  * The file-tree stream. Records (every field NUL-terminated):
  *   R root present|missing       one per root, first
@@ -56,7 +54,8 @@ for ds_r in ${rootWords}; do
   else printf 'R\\000%s\\000missing\\000' "$ds_r"; fi
 done
 if [ $# -eq 0 ]; then printf 'W\\000none\\000no root exists\\000'
-elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 2>&1 && printf '' | sha256sum -z >/dev/null 2>&1; then
+elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 2>&1 \
+&& printf '' | sha256sum -z >/dev/null 2>&1; then
   printf 'W\\000gnu\\000\\000'
   find "$@" ${prune} -printf 'M\\0%y\\0%m\\0%U\\0%G\\0%s\\0%l\\0%p\\0'
   printf 'S\\000walk\\000%s\\000' "$?"
@@ -94,7 +93,7 @@ const lenientUtf8 = new TextDecoder('utf-8');
  */
 export class FileTreeReader implements StreamReader<WalkedFile> {
   private readonly entries = new Map<string, WalkedFile>();
-  private readonly gaps: SnapshotGap[] = [];
+  private readonly gaps: InventoryGap[] = [];
   private readonly missingRoots: string[] = [];
   private record: string[] = [];
   private walk: { kind: 'gnu' | 'portable' | 'none'; reason: string } | undefined;
@@ -166,7 +165,8 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
         kind: 'files',
         path: entry.path,
         reason:
-          'its name or link target is not valid UTF-8, so it is recorded with U+FFFD in place of the bytes it cannot show',
+          'its name or link target is not valid UTF-8, ' +
+          'so it is recorded with U+FFFD in place of the bytes it cannot show',
       });
     }
   }
@@ -200,7 +200,7 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
   }
 
   /** The entries and every gap, once the stream has ended (or stopped); `errors` is the walk's stderr. */
-  finish(ended: boolean, errors: string): { items: WalkedFile[]; gaps: SnapshotGap[] } {
+  finish(ended: boolean, errors: string): { items: WalkedFile[]; gaps: InventoryGap[] } {
     const gaps = [...this.gaps];
     const errorLines = errors.split('\n').filter((line) => line.trim() !== '');
     for (const root of this.missingRoots)
@@ -276,7 +276,7 @@ function checkedHash(text: string, path: string): string {
 }
 
 /** GNU find (C locale) quotes the path: "find: '/etc/ssl/private': Permission denied". */
-function errorGap(line: string): SnapshotGap {
+function errorGap(line: string): InventoryGap {
   const quoted = /^find: '(.*)': (.+)$/.exec(line) ?? /^(?:sha256sum|stat|readlink): (\/.*): (.+)$/.exec(line);
   if (quoted) return { kind: 'files', path: quoted[1]!, reason: quoted[2]! };
   return { kind: 'files', reason: line.length > 500 ? `${line.slice(0, 500)}…` : line };

@@ -125,7 +125,8 @@ export const fileInventory: InventoryPart<SnapshotFile> = {
     },
   ],
   generateNotes: (choices) => [
-    `   files: type, mode, owner, group${choices.withContentHashes ? ', sha256' : ''} of every setuid/setgid file and of`,
+    `   files: type, mode, owner, group${choices.withContentHashes ? ', sha256' : ''} ` +
+      'of every setuid/setgid file and of',
     ...wrapList(choices.files.length > 0 ? choices.files : ['no other paths'], '     '),
   ],
   leftToDrift: 'the rest of the file trees',

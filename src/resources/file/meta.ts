@@ -2,7 +2,16 @@ import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import { partScript, partsScript } from '../../probe/parts.js';
 import { shellQuote } from '../../probe/quote.js';
-import { FactError, firstLines, groupedQuery, readParts, requirePart, requireRan, validateFact, type FactQuery } from '../resource.js';
+import {
+  FactError,
+  firstLines,
+  groupedQuery,
+  readParts,
+  requirePart,
+  requireRan,
+  validateFact,
+  type FactQuery,
+} from '../resource.js';
 
 export const FILE_TYPES = ['file', 'directory', 'symlink', 'socket', 'pipe', 'block_device', 'char_device'] as const;
 export type FileType = (typeof FILE_TYPES)[number];
@@ -126,7 +135,8 @@ export function parseFileMeta(frame: Frame, path: string): FileMeta {
   requireRan(stat, what);
   const reason = missingReason(stat);
   if (reason) return { exists: false, reason };
-  if (stat.exitCode !== 0) throw new FactError(`${what} exited ${stat.exitCode}: ${firstLines(stat.stderr.toString('utf8').trim(), 3)}`);
+  if (stat.exitCode !== 0)
+    throw new FactError(`${what} exited ${stat.exitCode}: ${firstLines(stat.stderr.toString('utf8').trim(), 3)}`);
   return statRecord(stat.stdout.toString('utf8').replace(/\n$/, ''), parts.get(`link:${path}`), path);
 }
 
@@ -165,7 +175,8 @@ function readLinkTarget(link: Frame | undefined, path: string): string {
   const what = `readlink ${path}`;
   if (!link) throw new FactError(`${what}: stat says it is a symlink, but its target was not read (did it change?)`);
   requireRan(link, what);
-  if (link.exitCode !== 0) throw new FactError(`${what} exited ${link.exitCode}: ${firstLines(link.stderr.toString('utf8').trim(), 3)}`);
+  if (link.exitCode !== 0)
+    throw new FactError(`${what} exited ${link.exitCode}: ${firstLines(link.stderr.toString('utf8').trim(), 3)}`);
   const target = link.stdout.toString('utf8');
   if (!target.endsWith('\n')) throw new FactError(`${what}: the target was cut short`);
   return target.slice(0, -1);

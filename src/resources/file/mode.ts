@@ -24,7 +24,10 @@ export function modeProblem(value: Scalar): string | undefined {
   if (typeof value !== 'number') return `${String(value)} is not a mode; ${hint}`;
   if (!Number.isInteger(value) || value < 0) return `${value} is not a mode; ${hint}`;
   if (value > LARGEST_NUMERIC_MODE) {
-    return `the number ${value} is ambiguous as a mode (decimal ${value} is ${formatMode(value)}); ${hint}, or 0o${value}`;
+    return (
+      `the number ${value} is ambiguous as a mode (decimal ${value} is ${formatMode(value)}); ` +
+      `${hint}, or 0o${value}`
+    );
   }
   return undefined;
 }

@@ -47,13 +47,16 @@ const KernelKeySchema = z
   .string()
   .refine(
     (key) => sysctlComponents(key) !== undefined,
-    'a kernel parameter is a sysctl key such as net.ipv4.ip_forward: dot-separated names, no empty names, no "..", no leading "/" or "." and no blanks',
+    'a kernel parameter is a sysctl key such as net.ipv4.ip_forward: dot-separated names, ' +
+      'no empty names, no "..", no leading "/" or "." and no blanks',
   );
 
 /** Exit status of the query when /proc/sys itself is missing (no procfs): never evidence of absence. */
 export const NO_PROC_SYS = 3;
 
-const NO_PROC_SYS_CHECK = `[ -d /proc/sys/kernel ] || { echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${NO_PROC_SYS}; }`;
+const NO_PROC_SYS_CHECK =
+  "[ -d /proc/sys/kernel ] || { echo '/proc/sys is not available (procfs is not mounted)' >&2; " +
+  `exit ${NO_PROC_SYS}; }`;
 
 /**
  * Every kernel parameter of a spec in one query: the shell's own tests tell which are missing,

@@ -1,10 +1,9 @@
-import { listingFailure, LISTING_UNSUPPORTED, stderrText } from '../inventory-listing.js';
+import { listingFailure, LISTING_UNSUPPORTED, SECTION_MARK, stderrText } from '../inventory-listing.js';
 import { mapCollection, type InventoryGap, type InventoryPart, type KeyValue, type Listed } from '../inventory-part.js';
 import { normaliseValue } from '../kernel-parameter/index.js';
 import { FactError, firstLines, requireRan } from '../resource.js';
 
 const KIND = 'kernelParameters';
-const MARK = '#driftspec';
 
 /** Kernel parameters that count, randomise or adapt by themselves (dotted keys; `*` spans dots). */
 export const DEFAULT_KERNEL_PARAMETER_IGNORES: readonly string[] = [
@@ -31,13 +30,15 @@ export const DEFAULT_KERNEL_PARAMETER_IGNORES: readonly string[] = [
  * `sysctl -a` (one process) where it exists; otherwise every readable file under /proc/sys, one
  * `cat` each, as NUL-terminated records: path, value, exit status.
  */
-export const KERNEL_PARAMETERS_SCRIPT = `[ -d /proc/sys/kernel ] || { echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${LISTING_UNSUPPORTED}; }
+export const KERNEL_PARAMETERS_SCRIPT = `[ -d /proc/sys/kernel ] || \
+{ echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${LISTING_UNSUPPORTED}; }
 if ds_has sysctl; then
-  echo '${MARK} sysctl'
+  echo '${SECTION_MARK} sysctl'
   sysctl -a
 else
-  echo '${MARK} walk'
-  cd /proc/sys && find . -type f -perm -0400 -exec sh -c 'for f; do printf "%s\\000" "$f"; cat -- "$f" 2>&1; printf "\\000%s\\000" "$?"; done' sh {} +
+  echo '${SECTION_MARK} walk'
+  cd /proc/sys && find . -type f -perm -0400 \
+-exec sh -c 'for f; do printf "%s\\000" "$f"; cat -- "$f" 2>&1; printf "\\000%s\\000" "$?"; done' sh {} +
 fi`;
 
 /** Dotted sysctl keys ("net.ipv4.ip_forward") → value as read, runs of whitespace made one space. */
@@ -52,7 +53,7 @@ export const kernelParameterInventory: InventoryPart<KeyValue, Record<string, st
       const what = 'reading the kernel parameters';
       requireRan(frame, what);
       const text = frame.stdout.toString('utf8');
-      const mark = new RegExp(`^${MARK} (sysctl|walk)\\n`).exec(text);
+      const mark = new RegExp(`^${SECTION_MARK} (sysctl|walk)\\n`).exec(text);
       if (frame.exitCode === LISTING_UNSUPPORTED || !mark) throw listingFailure(frame, what);
       const body = text.slice(mark[0].length);
       const read = mark[1] === 'sysctl' ? parseSysctlOutput : parseProcSysWalk;

@@ -52,7 +52,8 @@ function sortedSockets(fact: PortFact): string[] {
 export const portResource = defineResource({
   type: 'port',
   summary:
-    'A TCP or UDP port on the target: whether something listens on it, on which addresses, and which processes hold it.',
+    'A TCP or UDP port on the target: whether something listens on it, on which addresses, ' +
+    'and which processes hold it.',
   subject: z.union([
     z.number().int().min(1, 'a port is 1..65535').max(65535, 'a port is 1..65535'),
     z

@@ -1,7 +1,7 @@
 import type { Frame } from '../../probe/frames.js';
 import type { HostFacts } from '../../probe/host.js';
 import { parseStatLine } from '../process/table.js';
-import { FactError, requireRan, validateFact } from '../resource.js';
+import { FactError, requireRan, stderrInline, validateFact } from '../resource.js';
 import { decodeProcAddress } from './addresses.js';
 import { SocketTableSchema, type ListeningSocket, type SocketFamily, type SocketTable } from './sockets.js';
 
@@ -16,17 +16,21 @@ const LISTENING_STATE: Record<'tcp' | 'udp', string> = { tcp: '0A', udp: '07' };
 /** Why the owners of a listener-table query are not known. */
 const OWNERS_NOT_LISTED = 'the processes holding sockets were not listed by this query';
 
-interface Section {
+interface SocketQuerySection {
   name: string;
   lines: string[];
   status?: number;
 }
 
-function splitSections(text: string): { sections: Section[]; missingTables: string[]; byteOrder: string | undefined } {
-  const sections: Section[] = [];
+function splitSocketQuery(text: string): {
+  sections: SocketQuerySection[];
+  missingTables: string[];
+  byteOrder: string | undefined;
+} {
+  const sections: SocketQuerySection[] = [];
   const missingTables: string[] = [];
   let byteOrder: string | undefined;
-  let current: Section | undefined;
+  let current: SocketQuerySection | undefined;
   for (const line of text.split('\n')) {
     let m: RegExpExecArray | null;
     if ((m = /^@ds:(table|fds) (\S*)$/.exec(line))) sections.push((current = { name: `${m[1]} ${m[2]}`, lines: [] }));
@@ -53,8 +57,11 @@ function isLittleEndian(byteOrder: string | undefined, host: HostFacts): boolean
   return !BIG_ENDIAN_ARCHES.test(host.arch);
 }
 
-const TABLE_LINE =
-  /^\s*\d+:\s+([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4})\s+[0-9A-F]+:[0-9A-F]{4}\s+([0-9A-F]{2})\s+\S+\s+\S+\s+\S+\s+\d+\s+\d+\s+(\d+)/;
+/** sl, local address:port, remote address:port, st, tx:rx queue, tr:when, retrnsmt, uid, timeout, inode. */
+const TABLE_LINE = new RegExp(
+  String.raw`^\s*\d+:\s+([0-9A-F]{8}|[0-9A-F]{32}):([0-9A-F]{4})\s+[0-9A-F]+:[0-9A-F]{4}\s+([0-9A-F]{2})` +
+    String.raw`\s+\S+\s+\S+\s+\S+\s+\d+\s+\d+\s+(\d+)`,
+);
 
 function parseTable(file: string, lines: string[], littleEndian: boolean): ListeningSocket[] {
   const family = FAMILY_BY_FILE.get(file)!;
@@ -123,8 +130,8 @@ export function parseSocketTable(
 ): SocketTable {
   requireRan(frame, 'reading the socket tables');
   if (frame.exitCode !== 0)
-    throw new FactError(`reading the socket tables exited ${frame.exitCode}${stderrNote(frame)}`);
-  const { sections, missingTables, byteOrder } = splitSections(frame.stdout.toString('utf8'));
+    throw new FactError(`reading the socket tables exited ${frame.exitCode}${stderrInline(frame)}`);
+  const { sections, missingTables, byteOrder } = splitSocketQuery(frame.stdout.toString('utf8'));
   for (const file of missingTables) {
     if (REQUIRED_TABLES.has(file))
       throw new FactError(`/proc/net/${file} does not exist: /proc is not mounted, so no socket can be seen`);
@@ -132,8 +139,8 @@ export function parseSocketTable(
   const littleEndian = isLittleEndian(byteOrder, host);
   const listening: ListeningSocket[] = [];
   const seenTables = new Set<string>();
-  let fdSection: Section | undefined;
-  let statSection: Section | undefined;
+  let fdSection: SocketQuerySection | undefined;
+  let statSection: SocketQuerySection | undefined;
   for (const section of sections) {
     if (section.status === undefined)
       throw new FactError(`reading the socket tables: output cut short in "${section.name}"`);
@@ -141,7 +148,7 @@ export function parseSocketTable(
     if (kind === 'table') {
       if (!FAMILY_BY_FILE.has(name)) throw new FactError(`reading the socket tables: unknown table ${name}`);
       if (section.status !== 0)
-        throw new FactError(`/proc/net/${name} could not be read (cat exited ${section.status})${stderrNote(frame)}`);
+        throw new FactError(`/proc/net/${name} could not be read (cat exited ${section.status})${stderrInline(frame)}`);
       listening.push(...parseTable(name, section.lines, littleEndian));
       seenTables.add(name);
     } else if (kind === 'fds') fdSection = section;
@@ -181,9 +188,4 @@ export function parseSocketTable(
     { listening, processNames, unreadablePids: [...unreadable].sort((a, b) => a - b), ownerListingProblem },
     'reading the socket tables',
   );
-}
-
-function stderrNote(frame: Frame): string {
-  const stderr = frame.stderr.toString('utf8').trim();
-  return stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
 }

@@ -42,7 +42,10 @@ function listPids(pids: readonly number[]): string {
 function ownersUnknowable(table: SocketTable, host: HostFacts, port: number): string | null {
   if (table.ownerListingProblem) return table.ownerListingProblem;
   if (host.uid !== 0 && table.unreadablePids.length > 0)
-    return `a non-root user (uid ${host.uid}) cannot read other users' open files in /proc/PID/fd, so the processes holding port ${port} are not known; run the probe as root`;
+    return (
+      `a non-root user (uid ${host.uid}) cannot read other users' open files in /proc/PID/fd, ` +
+      `so the processes holding port ${port} are not known; run the probe as root`
+    );
   return null;
 }
 
@@ -66,7 +69,9 @@ export function selectPort(table: SocketTable, port: number, host: HostFacts): P
           table.unreadablePids.length > 0
             ? `, or one of the processes whose open files were unreadable: pids ${listPids(table.unreadablePids)}`
             : '';
-        ownerProblem ??= `no process whose open files could be read holds ${where} (a kernel socket, a process in another PID namespace${unreadable})`;
+        ownerProblem ??=
+          `no process whose open files could be read holds ${where} ` +
+          `(a kernel socket, a process in another PID namespace${unreadable})`;
         return entry;
       }
       if (names.some((n) => n === undefined)) {

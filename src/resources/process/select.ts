@@ -25,7 +25,8 @@ export function selectProcesses(table: ProcessTable, name: string): ProcessMatch
     const named = processHasName(p, name);
     if (named === undefined)
       throw new FactError(
-        `cannot tell whether process ${p.pid} (${p.comm}) is ${name}: its command line was not listed (it started or ended while the probe ran)`,
+        `cannot tell whether process ${p.pid} (${p.comm}) is ${name}: ` +
+          'its command line was not listed (it started or ended while the probe ran)',
       );
     if (!named) continue;
     const user =

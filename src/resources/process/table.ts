@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import type { HostFacts } from '../../probe/host.js';
-import { FactError, requireRan, validateFact } from '../resource.js';
+import { FactError, requireRan, stderrInline, validateFact } from '../resource.js';
 
 /** The kernel keeps at most this many bytes of a process name (TASK_COMM_LEN - 1). */
 export const COMM_LENGTH = 15;
@@ -80,7 +80,7 @@ export const ProcessMatchesSchema = z.object({
 export type ProcessMatches = z.infer<typeof ProcessMatchesSchema>;
 
 /**
- * Sections, each opened by a line starting with "@ds:" that no data line can start with: ps
+ * ProcessQuerySections, each opened by a line starting with "@ds:" that no data line can start with: ps
  * lines start with a pid, stat lines with a uid or "-", cmdline lines with a pid, and process
  * text cannot hold a newline there (ps prints "?" for it, `tr` maps it to "?", and `read` stops
  * at it). passwd lines come last and the parser reads the end marker from the end.
@@ -126,7 +126,7 @@ else
 fi
 printf '\\n@ds:end %s\\n' "$?"`;
 
-interface Sections {
+interface ProcessQuerySections {
   self: string | undefined;
   procMounts: string[];
   argsSource: string | undefined;
@@ -137,10 +137,10 @@ interface Sections {
   endStatus: number | undefined;
 }
 
-function splitSections(text: string): Sections {
+function splitProcessQuery(text: string): ProcessQuerySections {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  const sections: Sections = {
+  const sections: ProcessQuerySections = {
     self: undefined,
     procMounts: [],
     argsSource: undefined,
@@ -181,7 +181,10 @@ function hiddenProcesses(procMountOptions: string[], host: HostFacts): string | 
   const options = procMountOptions.at(-1)?.split(',') ?? [];
   const hidepid = options.find((o) => o.startsWith('hidepid='))?.slice('hidepid='.length);
   if (hidepid === undefined || hidepid === '0' || hidepid === 'off') return null;
-  return `/proc is mounted with hidepid=${hidepid}, so a non-root user (uid ${host.uid}) cannot see other users' processes`;
+  return (
+    `/proc is mounted with hidepid=${hidepid}, ` +
+    `so a non-root user (uid ${host.uid}) cannot see other users' processes`
+  );
 }
 
 function parseArgsLines(lines: string[], source: 'ps' | 'cmdline'): Map<number, string> {
@@ -213,14 +216,14 @@ function parsePasswd(lines: string[]): Map<number, string> {
 
 export function parseProcessTable(frame: Frame, host: HostFacts): ProcessTable {
   requireRan(frame, 'reading the process table');
-  const sections = splitSections(frame.stdout.toString('utf8'));
+  const sections = splitProcessQuery(frame.stdout.toString('utf8'));
   if (
     sections.self === undefined ||
     sections.argsSource === undefined ||
     sections.passwdSource === undefined ||
     sections.endStatus === undefined
   )
-    throw new FactError(`reading the process table: output cut short (exit ${frame.exitCode})${stderrNote(frame)}`);
+    throw new FactError(`reading the process table: output cut short (exit ${frame.exitCode})${stderrInline(frame)}`);
   if (sections.argsSource !== 'ps' && sections.argsSource !== 'cmdline')
     throw new FactError(
       `reading the process table: unknown command-line source ${JSON.stringify(sections.argsSource)}`,
@@ -249,7 +252,8 @@ export function parseProcessTable(frame: Frame, host: HostFacts): ProcessTable {
   }
   if (!processes.some((p) => p.pid === probePid))
     throw new FactError(
-      `reading the process table: the probe's own shell (pid ${probePid}) is not in /proc; /proc does not show this system's processes`,
+      `reading the process table: the probe's own shell (pid ${probePid}) is not in /proc; ` +
+        "/proc does not show this system's processes",
     );
   const passwdStatus = sections.endStatus;
   const lookupWorked =
@@ -263,9 +267,7 @@ export function parseProcessTable(frame: Frame, host: HostFacts): ProcessTable {
       probePid,
       processes: withoutProbe(processes, probePid),
       userNames,
-      userLookupProblem: lookupWorked
-        ? null
-        : `looking up user names failed (${sections.passwdSource === 'getent' ? 'getent passwd' : 'reading /etc/passwd'} exited ${passwdStatus})${stderrNote(frame)}`,
+      userLookupProblem: lookupWorked ? null : userLookupFailure(sections.passwdSource, passwdStatus, frame),
       incomplete: hiddenProcesses(sections.procMounts, host),
       argsSource,
     },
@@ -273,9 +275,9 @@ export function parseProcessTable(frame: Frame, host: HostFacts): ProcessTable {
   );
 }
 
-function stderrNote(frame: Frame): string {
-  const stderr = frame.stderr.toString('utf8').trim();
-  return stderr ? `: ${stderr.split('\n').slice(0, 3).join(' / ')}` : '';
+function userLookupFailure(passwdSource: string | undefined, status: number | undefined, frame: Frame): string {
+  const command = passwdSource === 'getent' ? 'getent passwd' : 'reading /etc/passwd';
+  return `looking up user names failed (${command} exited ${status})${stderrInline(frame)}`;
 }
 
 /** Drops the probe's shell and everything it started (its subshells, ps). */

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 
 /** Starts the section lines of the service snapshot (src/drift); checks read nested parts instead. */
-export const SECTION_MARK = '#driftspec';
+export { SECTION_MARK } from '../inventory-listing.js';
 
 /** sysvinit links that start a service at boot: rcS.d (every boot) and the multi-user runlevels. */
 export const SYSV_START_DIRS = ['/etc/rcS.d', '/etc/rc2.d', '/etc/rc3.d', '/etc/rc4.d', '/etc/rc5.d'] as const;
 
-const RunResultSchema = z.object({ exitCode: z.number().int(), output: z.string() });
-export type RunResult = z.infer<typeof RunResultSchema>;
+const StatusCommandResultSchema = z.object({ exitCode: z.number().int(), output: z.string() });
+export type StatusCommandResult = z.infer<typeof StatusCommandResultSchema>;
 
 /**
  * Every property `systemctl show` printed (some 250 per unit), checked in one pass: a per-entry
@@ -39,7 +39,7 @@ export const SysvServiceSchema = z.object({
   name: z.string(),
   script: z.enum(['present', 'absent']),
   /** The LSB `status` action's exit code and output; null when there is no script. */
-  status: RunResultSchema.nullable(),
+  status: StatusCommandResultSchema.nullable(),
   /** Links named exactly S<nn><name> in the start directories, such as /etc/rc2.d/S01ssh. */
   startLinks: z.array(z.string()),
 });
@@ -50,7 +50,7 @@ export const OpenrcServiceSchema = z.object({
   name: z.string(),
   exists: z.boolean(),
   /** `rc-service NAME status`; null when the service does not exist. */
-  status: RunResultSchema.nullable(),
+  status: StatusCommandResultSchema.nullable(),
   /** The runlevels `rc-update show -v` lists the service in. */
   runlevels: z.array(z.string()),
 });
@@ -85,3 +85,6 @@ export const UNIT_FILE_STATES = [
   'bad',
   'not-found',
 ] as const;
+
+/** Unit file states that count as enabled; an alias is judged by the state of the unit it names. */
+export const ENABLED_STATES: ReadonlySet<string> = new Set(['enabled', 'enabled-runtime', 'indirect', 'generated']);

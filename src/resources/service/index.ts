@@ -7,10 +7,18 @@ import {
   type ValueExpectation,
 } from '../../matchers/value.js';
 import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate } from '../resource.js';
-import { SYSV_START_DIRS, UNIT_FILE_STATES, type RunResult, type ServiceFact, type SystemdService } from './facts.js';
+import {
+  ENABLED_STATES,
+  SYSV_START_DIRS,
+  UNIT_FILE_STATES,
+  type ServiceFact,
+  type StatusCommandResult,
+  type SystemdService,
+} from './facts.js';
 import { serviceQuery } from './query.js';
 
 export {
+  ENABLED_STATES,
   OpenrcServiceSchema,
   scriptName,
   SECTION_MARK,
@@ -20,8 +28,8 @@ export {
   SysvServiceSchema,
   UNIT_FILE_STATES,
   type OpenrcService,
-  type RunResult,
   type ServiceFact,
+  type StatusCommandResult,
   type SystemdService,
   type SysvService,
 } from './facts.js';
@@ -33,7 +41,6 @@ interface Outcome {
   actual: string;
 }
 
-const ENABLED_STATES = new Set(['enabled', 'enabled-runtime', 'alias', 'indirect', 'generated']);
 const MASKED_STATES = new Set(['masked', 'masked-runtime']);
 
 function prop(fact: SystemdService, key: string): string {
@@ -104,7 +111,8 @@ function systemdEnabled(fact: SystemdService): Outcome {
       return { pass: ENABLED_STATES.has(target), actual: `${said}; it names ${unitLabel(fact)}, which is "${target}"` };
     }
   }
-  return { pass: ENABLED_STATES.has(fact.unitFileState), actual: said };
+  // An alias whose unit's state is unknown: `systemctl is-enabled` says "alias" and exits 0.
+  return { pass: fact.unitFileState === 'alias' || ENABLED_STATES.has(fact.unitFileState), actual: said };
 }
 
 function runningOutcome(fact: ServiceFact): Outcome {
@@ -133,7 +141,7 @@ const LSB_NOT_RUNNING: Record<number, string> = {
 };
 
 /** LSB init script status codes: 0 running, 1–3 not running, 4 unknown; nothing else is defined. */
-function lsbStatus(name: string, status: RunResult): Outcome {
+function lsbStatus(name: string, status: StatusCommandResult): Outcome {
   const said = status.output ? `: ${JSON.stringify(firstLines(status.output, 2))}` : '';
   // A script without a status action prints its usage and exits 1 or 3, which LSB would read as "not running".
   if (/^\s*Usage:/m.test(status.output)) throw new FactError(`/etc/init.d/${name} has no status action${said}`);
@@ -154,7 +162,7 @@ const OPENRC_NOT_RUNNING: Record<number, string> = {
   32: 'crashed',
 };
 
-function openrcStatus(name: string, status: RunResult): Outcome {
+function openrcStatus(name: string, status: StatusCommandResult): Outcome {
   if (status.exitCode === 0) return { pass: true, actual: 'it is started' };
   const state = OPENRC_NOT_RUNNING[status.exitCode];
   if (state) return { pass: false, actual: `it is ${state}` };

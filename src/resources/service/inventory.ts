@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
 import type { InitSystem } from '../../probe/host.js';
-import { listingFailure, LISTING_UNSUPPORTED } from '../inventory-listing.js';
+import { listingFailure, LISTING_UNSUPPORTED, SECTION_MARK } from '../inventory-listing.js';
 import {
   attributesOf,
   listCollection,
@@ -11,7 +11,7 @@ import {
   type MatcherValue,
 } from '../inventory-part.js';
 import { FactError, requireRan } from '../resource.js';
-import { parseProperties, scriptName, SYSV_START_DIRS } from '../service/index.js';
+import { ENABLED_STATES, parseProperties, scriptName, SYSV_START_DIRS } from '../service/index.js';
 
 /** Identity: name. Systemd units are recorded without the ".service" suffix ("ssh", "getty@tty1"). */
 export const SnapshotServiceSchema = z.object({
@@ -31,20 +31,21 @@ export const SnapshotServiceSchema = z.object({
 });
 export type SnapshotService = z.infer<typeof SnapshotServiceSchema>;
 
-/** Marks the parts of the listing's output (unit counts, script names, start links). */
-const MARK = '#driftspec';
-
 /**
  * systemd: every service unit loaded or with a unit file, then one `systemctl show` for all of
  * them. Only properties whose values cannot hold a newline (a unit name, state words) are asked
  * for, so a line or a blank line always belongs to the unit whose block it is in.
  */
 const SYSTEMD_SERVICES = `ds_f="$ds_dir/units"
-systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" || { echo "systemctl list-units exited $?" >&2; exit 4; }
-systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" || { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
-awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$ds_f.loaded" "$ds_f.files" | grep -v '@[.]service$' | sort -u >"$ds_f"
-printf '${MARK} units %s\\n' "$(wc -l <"$ds_f")"
-tr '\\n' '\\000' <"$ds_f" | xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
+systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" \
+|| { echo "systemctl list-units exited $?" >&2; exit 4; }
+systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" \
+|| { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
+awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$ds_f.loaded" "$ds_f.files" \
+| grep -v '@[.]service$' | sort -u >"$ds_f"
+printf '${SECTION_MARK} units %s\\n' "$(wc -l <"$ds_f")"
+tr '\\n' '\\000' <"$ds_f" \
+| xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
 
 /**
  * sysvinit: scripts and start links only; running a status action per script is left to `service`
@@ -57,33 +58,30 @@ for ds_s in /etc/init.d/* ${SYSV_START_DIRS.map((d) => `${d}/S*`).join(' ')}; do
   case $ds_s in *"$ds_nl"*) printf 'a file name holds a newline: %s\\n' "$ds_s" >&2; exit 4 ;; esac
 done
 for ds_s in /etc/init.d/*; do
-  if [ -f "$ds_s" ] && [ -x "$ds_s" ]; then printf '${MARK} script %s\\n' "\${ds_s##*/}"; fi
+  if [ -f "$ds_s" ] && [ -x "$ds_s" ]; then printf '${SECTION_MARK} script %s\\n' "\${ds_s##*/}"; fi
 done
 for ds_l in ${SYSV_START_DIRS.map((d) => `${d}/S*`).join(' ')}; do
-  if [ -e "$ds_l" ] || [ -h "$ds_l" ]; then printf '${MARK} start %s\\n' "\${ds_l##*/}"; fi
+  if [ -e "$ds_l" ] || [ -h "$ds_l" ]; then printf '${SECTION_MARK} start %s\\n' "\${ds_l##*/}"; fi
 done`;
 
 const OPENRC_SERVICES = `rc-update show -v || exit $?
-printf '${MARK} status\\n'
+printf '${SECTION_MARK} status\\n'
 rc-status --all --nocolor || exit $?`;
 
 export const SERVICES_SCRIPT = [
   'case $DS_INIT in',
-  `systemd) echo '${MARK} init systemd'`,
+  `systemd) echo '${SECTION_MARK} init systemd'`,
   SYSTEMD_SERVICES,
   ';;',
-  `sysvinit) echo '${MARK} init sysvinit'`,
+  `sysvinit) echo '${SECTION_MARK} init sysvinit'`,
   SYSV_SERVICES,
   ';;',
-  `openrc) echo '${MARK} init openrc'`,
+  `openrc) echo '${SECTION_MARK} init openrc'`,
   OPENRC_SERVICES,
   ';;',
   `*) echo 'no supported init system (systemd, sysvinit, openrc)' >&2; exit ${LISTING_UNSUPPORTED} ;;`,
   'esac',
 ].join('\n');
-
-/** systemd unit file states that the service resource's `enabled` accepts (an alias is judged by its unit). */
-const ENABLED_STATES = new Set(['enabled', 'enabled-runtime', 'indirect', 'generated']);
 
 /** Login sessions start these; they say nothing about the machine. */
 const PER_LOGIN_SERVICE = /^(user|user-runtime-dir)@\d+$/;
@@ -116,7 +114,7 @@ function parseServicesListing(frame: Frame, init: InitSystem): SnapshotService[]
   requireRan(frame, what);
   if (frame.exitCode !== 0) throw listingFailure(frame, what);
   const text = frame.stdout.toString('utf8');
-  const header = new RegExp(`^${MARK} init (\\w+)\\n`).exec(text);
+  const header = new RegExp(`^${SECTION_MARK} init (\\w+)\\n`).exec(text);
   if (!header || header[1] !== init)
     throw new FactError(`${what}: unexpected output ${JSON.stringify(text.slice(0, 200))}`);
   const body = text.slice(header[0].length);
@@ -134,7 +132,7 @@ function parseServicesListing(frame: Frame, init: InitSystem): SnapshotService[]
 
 /** `#driftspec units N`, then N blank-line separated `systemctl show` blocks (an alias shows its unit). */
 export function parseSystemdServices(body: string, what: string): SnapshotService[] {
-  const count = new RegExp(`^${MARK} units\\s*(\\d+)\\n`).exec(body);
+  const count = new RegExp(`^${SECTION_MARK} units\\s*(\\d+)\\n`).exec(body);
   if (!count) throw new FactError(`${what}: the unit count is missing (${JSON.stringify(body.slice(0, 200))})`);
   const blocks = body
     .slice(count[0].length)
@@ -171,7 +169,7 @@ export function parseSysvServices(body: string, what: string): SnapshotService[]
   const started = new Set<string>();
   for (const line of body.split('\n')) {
     if (line === '') continue;
-    const match = new RegExp(`^${MARK} (script|start) (.+)$`).exec(line);
+    const match = new RegExp(`^${SECTION_MARK} (script|start) (.+)$`).exec(line);
     if (!match) throw new FactError(`${what}: unexpected line ${JSON.stringify(line.slice(0, 200))}`);
     if (match[1] === 'script') scripts.push(match[2]!);
     else started.add(match[2]!.replace(/^S\d*/, ''));
@@ -186,7 +184,7 @@ export function parseSysvServices(body: string, what: string): SnapshotService[]
 
 /** `rc-update show -v` (" name | runlevels"), then `rc-status --all` (" name [ started ]"). */
 export function parseOpenrcServices(body: string, what: string): SnapshotService[] {
-  const [updates = '', statuses = ''] = body.split(new RegExp(`^${MARK} status$`, 'm'));
+  const [updates = '', statuses = ''] = body.split(new RegExp(`^${SECTION_MARK} status$`, 'm'));
   const services = new Map<string, SnapshotService>();
   for (const line of updates.split('\n')) {
     if (line.trim() === '') continue;

@@ -44,7 +44,8 @@ function systemdParts(names: readonly string[]): string {
     partScript('is-enabled', `systemctl is-enabled -- ${units}`),
     // The `read` loop is the shell's own: no process to count the words of part is-enabled.
     'ds_k=0',
-    `while read -r ds_w; do case $ds_w in ${UNIT_FILE_STATES.join('|')}) ds_k=$((ds_k + 1)) ;; *) ds_k=-1; break ;; esac; done <${LAST_PART_STDOUT}`,
+    `while read -r ds_w; do case $ds_w in ${UNIT_FILE_STATES.join('|')}) ds_k=$((ds_k + 1)) ;; ` +
+      `*) ds_k=-1; break ;; esac; done <${LAST_PART_STDOUT}`,
     `if [ "$ds_k" -ne ${names.length} ]; then\n${eachUnit.join('\n')}\nfi`,
   ]);
 }

@@ -9,6 +9,7 @@ import { accountQuery, keysQuery, membershipQuery, shadowQuery } from './queries
 export {
   AccountNameSchema,
   accountLookupQuery,
+  entryLines,
   findEntryLine,
   GroupEntrySchema,
   looksNumeric,
@@ -19,9 +20,9 @@ export {
   requireSection,
   tableSectionScript,
   type AccountDatabase,
+  type DatabaseSection,
   type GroupEntry,
   type PasswdEntry,
-  type Section,
 } from '../accounts/index.js';
 export * from './authorized-keys.js';
 export * from './facts.js';

@@ -14,6 +14,7 @@ import {
 } from '../inventory-part.js';
 import { FactError, firstLines, requireRan } from '../resource.js';
 import {
+  entryLines,
   parsePasswdLine,
   parseSections,
   requireSection,
@@ -46,11 +47,12 @@ export function accountsListing<Item>(
   return {
     type: 'framed',
     ...ACCOUNTS_LISTING,
-    read: (frame) => listed(tableEntries(frame, database).map((line) => parse(line, 'reading the account databases'))),
+    read: (frame) =>
+      listed(databaseEntries(frame, database).map((line) => parse(line, 'reading the account databases'))),
   };
 }
 
-function tableEntries(frame: Frame, database: AccountDatabase): string[] {
+function databaseEntries(frame: Frame, database: AccountDatabase): string[] {
   const what = 'reading the account databases';
   requireRan(frame, what);
   const section = requireSection(parseSections(frame.stdout.toString('utf8'), what), database, what);
@@ -60,7 +62,7 @@ function tableEntries(frame: Frame, database: AccountDatabase): string[] {
       `reading the ${database} database exited ${section.exitCode}${stderr ? `: ${firstLines(stderr, 3)}` : ''}`,
     );
   }
-  const entries = section.lines.filter((line) => !/^[#+-]/.test(line));
+  const entries = entryLines(section);
   if (entries.length === 0) throw new FactError(`the ${database} database listed no entry at all`);
   return entries;
 }
@@ -149,7 +151,9 @@ export function firstByName<T extends { name: string }>(items: readonly T[]): T[
 export function noOtherEntries(database: AccountDatabase, kind: string, snapshot: SnapshotView): GeneratedCheck[] {
   const names = (snapshot[kind] as Array<{ name: string }>).map((entry) => entry.name);
   if (names.length === 0 || kindMissing(snapshot, kind)) return [];
-  const read = `if command -v getent >/dev/null; then entries=$(getent ${database}) || exit 2; else entries=$(cat /etc/${database}) || exit 2; fi`;
+  const read =
+    `if command -v getent >/dev/null; then entries=$(getent ${database}) || exit 2; ` +
+    `else entries=$(cat /etc/${database}) || exit 2; fi`;
   const others = [...new Set(names)].map((name) => ` -e ${shellQuote(name)}`).join('');
   const filter = `printf '%s\\n' "$entries" | cut -d: -f1 | grep -vxF${others}; [ $? -le 1 ]`;
   return [

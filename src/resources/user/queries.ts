@@ -4,6 +4,7 @@ import { partScript, partsScript } from '../../probe/parts.js';
 import { shellQuote } from '../../probe/quote.js';
 import {
   accountLookupQuery,
+  entryLines,
   findEntryLine,
   looksNumeric,
   nameParts,
@@ -11,7 +12,6 @@ import {
   parsePasswdLine,
   readSection,
   tablePart,
-  type Section,
 } from '../accounts/index.js';
 import {
   FactError,
@@ -74,12 +74,14 @@ function shadowScript(name: string): string {
   printf '%s:%.1s:%s\\n' "$ds_name" "$ds_hash" "$ds_rest"
 fi
 exit "$ds_rc"`;
-  return `if [ -e /etc/shadow ] && [ ! -r /etc/shadow ]; then echo 'cannot read /etc/shadow: permission denied' >&2; exit ${SHADOW_DENIED}; fi
+  return `if [ -e /etc/shadow ] && [ ! -r /etc/shadow ]; then \
+echo 'cannot read /etc/shadow: permission denied' >&2; exit ${SHADOW_DENIED}; fi
 if ds_has getent; then ds_line=$(getent shadow -- ${q}); ds_rc=$?
 else
   [ -r /etc/shadow ] || { echo 'there is neither getent nor a readable /etc/shadow' >&2; exit 3; }
   ds_rc=2; ds_line=
-  while IFS= read -r ds_l || [ -n "$ds_l" ]; do case $ds_l in ${q}:*) ds_line=$ds_l; ds_rc=0; break;; esac; done </etc/shadow
+  while IFS= read -r ds_l || [ -n "$ds_l" ]; do \
+case $ds_l in ${q}:*) ds_line=$ds_l; ds_rc=0; break;; esac; done </etc/shadow
 fi
 ${partsScript([partScript('lookup:shadow', entry)])}`;
 }
@@ -93,7 +95,8 @@ function authorizedKeysScript(name: string): string {
   const q = shellQuote(name);
   const find = looksNumeric(name)
     ? `if ds_has getent; then ds_all=$(getent passwd); else ds_all=$(cat /etc/passwd); fi; ds_rc=$?; ds_scan=1`
-    : `if ds_has getent; then ds_pw=$(getent passwd -- ${q}); ds_rc=$?; else ds_all=$(cat /etc/passwd); ds_rc=$?; ds_scan=1; fi`;
+    : `if ds_has getent; then ds_pw=$(getent passwd -- ${q}); ds_rc=$?; ` +
+      'else ds_all=$(cat /etc/passwd); ds_rc=$?; ds_scan=1; fi';
   const keys = partScript(
     'authorized-keys',
     `head -c ${AUTHORIZED_KEYS_LIMIT + 1} -- "\${ds_home%/}/.ssh/authorized_keys"`,
@@ -118,11 +121,6 @@ fi
 ds_parts_out`;
 }
 
-/** Every parseable entry of a table; comment and NIS compat lines ("+", "-") of /etc files are skipped. */
-function tableEntries<T>(section: Section, parse: (line: string) => T): T[] {
-  return section.lines.filter((line) => !/^[#+-]/.test(line)).map(parse);
-}
-
 export function parseUserAccount(frame: Frame, name: string): UserAccount {
   const what = `looking up user ${name}`;
   const section = readSection(readParts(frame, what), 'passwd', what);
@@ -143,7 +141,7 @@ export function parseUserMembership(frame: Frame, name: string): UserMembership 
     const said = groupSection.stderr ? `: ${firstLines(groupSection.stderr, 3)}` : '';
     throw new FactError(`${what}: reading the group database exited ${groupSection.exitCode}${said}`);
   }
-  const groups = tableEntries(groupSection, (line) => parseGroupLine(line, what));
+  const groups = entryLines(groupSection).map((line) => parseGroupLine(line, what));
   const primaryGroup = groups.find((g) => g.gid === user.gid)?.name ?? String(user.gid);
   const names = [primaryGroup, ...groups.filter((g) => g.members.includes(name)).map((g) => g.name)];
   return { exists: true, primaryGroup, groups: [...new Set(names)] };
@@ -164,7 +162,8 @@ export function parseUserShadow(frame: Frame, name: string, host: HostFacts): Us
   if (section.exitCode === 2 && host.uid !== 0)
     // Name services hide shadow entries from other users without saying so: not evidence.
     throw new FactError(
-      `${what}: no shadow entry is visible to uid ${host.uid}; password ageing fields need root: run driftspec as root or with sudo`,
+      `${what}: no shadow entry is visible to uid ${host.uid}; ` +
+        'password ageing fields need root: run driftspec as root or with sudo',
     );
   const found = findEntryLine(section, name, section.stderr, what);
   if ('absent' in found) return { exists: false, reason: `user ${name} has no shadow entry (${found.absent})` };
