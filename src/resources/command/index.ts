@@ -47,6 +47,8 @@ const UNSPOOLED = /^@@command-unspooled (stdout|stderr) (\d+)\n/;
  * has no `-k` (old BusyBox), the command gets SIGKILL at once.
  */
 export const COMMAND_KILL_AFTER = 2;
+const KILL_AFTER = `-k ${COMMAND_KILL_AFTER}`;
+const KILL_AT_ONCE = '-s KILL';
 
 /** Exit statuses of the wrapper when its spool files could not be made or read back. */
 const SPOOL_SETUP_FAILED = 91;
@@ -70,37 +72,53 @@ export function commandScript(text: string, timeout: number): string {
   return `ds_spool() {
   # A spool that could not be written is removed at once: the space is needed for the status.
   if head -c ${keep} >"$ds_dir/command-$1"; then ds_kept=ok; else ds_kept=failed; : >"$ds_dir/command-$1"; fi
-  ds_rest=$(wc -c)
-  printf '%s %s\\n' "$ds_kept" "$(($(wc -c <"$ds_dir/command-$1") + ds_rest))"
+  printf '%s %s\\n' "$ds_kept" "$(wc -c)"
 }
-rm -f -- "$ds_dir/command-errors"
-mkfifo "$ds_dir/command-errors" || exit ${SPOOL_SETUP_FAILED}
-ds_spool stderr <"$ds_dir/command-errors" >"$ds_dir/command-stderr-spool" &
+ds_timeout_kill() {
+  # Whether timeout(1) has -k is learned once per probe.
+  if [ -s "$ds_dir/timeout-kill" ] && read -r ds_kill <"$ds_dir/timeout-kill"; then
+    case $ds_kill in '${KILL_AFTER}' | '${KILL_AT_ONCE}') return 0 ;; esac
+  fi
+  if timeout -k 1 1 true >/dev/null 2>&1; then ds_kill='${KILL_AFTER}'; else ds_kill='${KILL_AT_ONCE}'; fi
+  printf '%s\\n' "$ds_kill" >"$ds_dir/timeout-kill" 2>/dev/null || :
+}
+# Named after the query, so that no earlier command's FIFO can be in the way.
+mkfifo "$ds_dir/command-errors$ds_q" || exit ${SPOOL_SETUP_FAILED}
+ds_spool stderr <"$ds_dir/command-errors$ds_q" >"$ds_dir/command-stderr-spool" &
 ds_err_spool=$!
 umask "$ds_user_umask"
 {
 if ds_has timeout; then
   ds_limit=${timeout}
-  if timeout -k 1 1 true >/dev/null 2>&1; then ds_kill="-k ${COMMAND_KILL_AFTER}"; else ds_kill="-s KILL"; fi
+  ds_timeout_kill
   ds_own=; ! ds_has setsid || ds_own=setsid
-  ds_in_group $ds_own timeout $ds_kill ${timeout} ${run} 2>"$ds_dir/command-errors"
-else ds_limit=none; ${run} 2>"$ds_dir/command-errors"; fi
+  ds_in_group $ds_own timeout $ds_kill ${timeout} ${run} 2>"$ds_dir/command-errors$ds_q"
+else ds_limit=none; ${run} 2>"$ds_dir/command-errors$ds_q"; fi
 printf '%s %s\\n' "$?" "$ds_limit" >"$ds_dir/command-status"
 } | ds_spool stdout >"$ds_dir/command-stdout-spool"
 umask 077
 wait "$ds_err_spool"
 read -r ds_rc ds_limit <"$ds_dir/command-status" || exit ${SPOOL_READ_FAILED}
-read -r ds_out_kept ds_out <"$ds_dir/command-stdout-spool" || exit ${SPOOL_READ_FAILED}
-read -r ds_err_kept ds_err <"$ds_dir/command-stderr-spool" || exit ${SPOOL_READ_FAILED}
+read -r ds_out_kept ds_out_rest <"$ds_dir/command-stdout-spool" || exit ${SPOOL_READ_FAILED}
+read -r ds_err_kept ds_err_rest <"$ds_dir/command-stderr-spool" || exit ${SPOOL_READ_FAILED}
 for ds_s in "stdout $ds_out_kept" "stderr $ds_err_kept"; do
   case $ds_s in
     *' ok') ;;
     *) rm -f -- "$ds_dir"/command-*; printf '@@command-unspooled %s %s\\n' "\${ds_s%% *}" "$ds_rc"; exit 0 ;;
   esac
 done
-printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" "$ds_out" "$ds_err"
-head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stdout"
-head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stderr"
+# The kept bytes of both streams, counted by one wc.
+ds_sizes=$(wc -c "$ds_dir/command-stdout" "$ds_dir/command-stderr") || exit ${SPOOL_READ_FAILED}
+{ read -r ds_out ds_x && read -r ds_err ds_x; } <<ds_sizes_end || exit ${SPOOL_READ_FAILED}
+$ds_sizes
+ds_sizes_end
+printf '@@command %s %s %s %s\\n' "$ds_rc" "$ds_limit" "$((ds_out + ds_out_rest))" "$((ds_err + ds_err_rest))"
+if [ "$ds_out" -gt ${COMMAND_OUTPUT_LIMIT} ] || [ "$ds_err" -gt ${COMMAND_OUTPUT_LIMIT} ]; then
+  head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stdout"
+  head -c ${COMMAND_OUTPUT_LIMIT} -- "$ds_dir/command-stderr"
+elif [ $((ds_out + ds_err)) -gt 0 ]; then
+  cat -- "$ds_dir/command-stdout" "$ds_dir/command-stderr"
+fi
 rm -f -- "$ds_dir"/command-*`;
 }
 
