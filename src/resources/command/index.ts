@@ -50,8 +50,7 @@ export const COMMAND_KILL_AFTER = 2;
 const KILL_AFTER = `-k ${COMMAND_KILL_AFTER}`;
 const KILL_AT_ONCE = '-s KILL';
 
-/** Exit statuses of the wrapper when its spool files could not be made or read back. */
-const SPOOL_SETUP_FAILED = 91;
+/** Exit status of the wrapper when its spool files could not be read back. */
 const SPOOL_READ_FAILED = 92;
 
 /**
@@ -82,22 +81,19 @@ ds_timeout_kill() {
   if timeout -k 1 1 true >/dev/null 2>&1; then ds_kill='${KILL_AFTER}'; else ds_kill='${KILL_AT_ONCE}'; fi
   printf '%s\\n' "$ds_kill" >"$ds_dir/timeout-kill" 2>/dev/null || :
 }
-# Named after the query, so that no earlier command's FIFO can be in the way.
-mkfifo "$ds_dir/command-errors$ds_q" || exit ${SPOOL_SETUP_FAILED}
-ds_spool stderr <"$ds_dir/command-errors$ds_q" >"$ds_dir/command-stderr-spool" &
-ds_err_spool=$!
-umask "$ds_user_umask"
+# stderr reaches its spool through a pipe of its own: fd 3 of the group, closed for the command.
 {
-if ds_has timeout; then
-  ds_limit=${timeout}
-  ds_timeout_kill
-  ds_own=; ! ds_has setsid || ds_own=setsid
-  ds_in_group $ds_own timeout $ds_kill ${timeout} ${run} 2>"$ds_dir/command-errors$ds_q"
-else ds_limit=none; ${run} 2>"$ds_dir/command-errors$ds_q"; fi
-printf '%s %s\\n' "$?" "$ds_limit" >"$ds_dir/command-status"
-} | ds_spool stdout >"$ds_dir/command-stdout-spool"
-umask 077
-wait "$ds_err_spool"
+  {
+    umask "$ds_user_umask"
+    if ds_has timeout; then
+      ds_limit=${timeout}
+      ds_timeout_kill
+      ds_own=; ! ds_has setsid || ds_own=setsid
+      ds_in_group $ds_own timeout $ds_kill ${timeout} ${run} 2>&3 3>&-
+    else ds_limit=none; ${run} 2>&3 3>&-; fi
+    printf '%s %s\\n' "$?" "$ds_limit" >"$ds_dir/command-status"
+  } | ds_spool stdout >"$ds_dir/command-stdout-spool" 3>&-
+} 3>&1 | ds_spool stderr >"$ds_dir/command-stderr-spool"
 read -r ds_rc ds_limit <"$ds_dir/command-status" || exit ${SPOOL_READ_FAILED}
 read -r ds_out_kept ds_out_rest <"$ds_dir/command-stdout-spool" || exit ${SPOOL_READ_FAILED}
 read -r ds_err_kept ds_err_rest <"$ds_dir/command-stderr-spool" || exit ${SPOOL_READ_FAILED}
@@ -192,7 +188,7 @@ function wrapperFailure(frame: Frame, start: string): string {
       `the command ran (exit ${unspooled[2]}), but its ${unspooled[1]} could not be kept in the probe's temporary ` +
       `directory on the target (is its file system full?)${said}`
     );
-  if (frame.exitCode === 0 || frame.exitCode === SPOOL_SETUP_FAILED || frame.exitCode === SPOOL_READ_FAILED)
+  if (frame.exitCode === 0 || frame.exitCode === SPOOL_READ_FAILED)
     return (
       `the command wrapper could not keep the command's output or status in the probe's temporary directory ` +
       `on the target (is its file system full?; exit ${frame.exitCode})${said}`
