@@ -1,4 +1,4 @@
-import { writeStreamAtomically } from '../io/atomic-write.js';
+import { writePiecesAtomically } from '../io/atomic-write.js';
 import { SpecError } from '../inputs/input-error.js';
 import { readInputFile } from '../inputs/read.js';
 import { checkSnapshot, SnapshotSchema, type Snapshot } from './snapshot-schema.js';
@@ -46,24 +46,9 @@ export function renderSnapshot(snapshot: Snapshot): string {
   return [...snapshotJsonPieces(snapshot)].join('');
 }
 
-/** Pieces gathered into writes of about this size. */
-const WRITE_BATCH = 256 * 1024;
-
-/** Writes pieces to `write` in batches, waiting for each. */
-export async function writePieces(pieces: Iterable<string>, write: (text: string) => Promise<void>): Promise<void> {
-  let batch = '';
-  for (const piece of pieces) {
-    batch += piece;
-    if (batch.length >= WRITE_BATCH) {
-      await write(batch);
-      batch = '';
-    }
-  }
-  if (batch !== '') await write(batch);
-}
-
+/** Writes a snapshot file atomically, piece by piece: a snapshot is never held as one string. */
 export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promise<void> {
-  await writeStreamAtomically(path, (write) => writePieces(snapshotJsonPieces(snapshot), write));
+  await writePiecesAtomically(path, snapshotJsonPieces(snapshot));
 }
 
 /**

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { snapshotHost, type HostSnapshot } from '../../drift/snapshot-host.js';
 import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
-import { snapshotJsonPieces, writePieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
+import { writeToStream } from '../../../reporters/output.js';
+import { snapshotJsonPieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
 import type { Snapshot } from '../../drift/snapshot-schema.js';
 import { runFleet, type HostStop } from '../../engine/fleet.js';
 import { EXIT } from '../../gate/exit-codes.js';
@@ -57,7 +58,7 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   }
   const { snapshot } = taken;
   const toStdout = flags.output === undefined || flags.output === '-';
-  if (toStdout) await writePieces(snapshotJsonPieces(snapshot), (text) => writeWhenDrained(io.stdout, text));
+  if (toStdout) await writeToStream(io.stdout, snapshotJsonPieces(snapshot));
   else await writeSnapshotFile(resolve(io.cwd, flags.output!), snapshot);
   io.stderr.write(summary(snapshot, toStdout ? 'stdout' : flags.output!, Date.now() - started));
   if (snapshot.complete || flags.allowIncomplete) return EXIT.passed;
@@ -88,13 +89,6 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
     if (snapshot.gaps.length > GAPS_SHOWN) lines.push(`  … and ${snapshot.gaps.length - GAPS_SHOWN} more`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-function writeWhenDrained(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.write(text)) resolve();
-    else stream.once('drain', () => resolve());
-  });
 }
 
 function failed(io: CliIo, message: string, exitCode: number = EXIT.error): number {
