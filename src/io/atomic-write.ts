@@ -26,6 +26,7 @@ function reasonOf(error: unknown): string {
     EACCES: 'permission denied',
     EPERM: 'operation not permitted',
     EISDIR: 'it is a directory',
+    ENOENT: 'it cannot be created there (no such file or directory)',
     ENOTDIR: 'a parent is not a directory',
     ENOSPC: 'no space left on the device',
     EDQUOT: 'the disk quota is exhausted',
