@@ -7,9 +7,8 @@ import { parseYamlInput } from '../inputs/yaml-input.js';
 import {
   currentUser,
   parseTargetAddress,
-  rootfsTargetName,
   SshAddressSchema,
-  sshTargetName,
+  targetName,
   TargetAddressError,
   type SshAddress,
   type TargetAddress,
@@ -288,7 +287,7 @@ class InventoryResolver {
   private refuseDuplicateTargets(hosts: readonly InventoryHost[]): void {
     const seen = new Map<string, string>();
     for (const host of hosts) {
-      const target = describeAddress(host.address);
+      const target = targetName(host.address);
       const first = seen.get(target);
       if (first !== undefined)
         this.fail(`"${host.name}" reaches the same target as "${first}" (${target}); list each host once`, [
@@ -298,11 +297,6 @@ class InventoryResolver {
       seen.set(target, host.name);
     }
   }
-}
-
-export function describeAddress(address: TargetAddress): string {
-  if (address.kind === 'rootfs') return rootfsTargetName(address);
-  return address.kind === 'local' ? 'local' : sshTargetName(address);
 }
 
 function asList(value: string | readonly string[] | undefined): string[] {

@@ -4,13 +4,36 @@ import { isAbsolute, normalize } from 'node:path';
 import { z } from 'zod';
 
 /** Where a target is, as plain data; building the connection is a separate step. */
-export type TargetAddress = { kind: 'local' } | SshAddress | RootfsAddress;
+export type TargetAddress = { kind: 'local' } | SshAddress | RootfsAddress | ArchiveAddress | DiskAddress;
 
 /** An image's root directory, checked without booting it (`rootfs:/path`); `path` is absolute. */
 export interface RootfsAddress {
   kind: 'rootfs';
   path: string;
 }
+
+/**
+ * A container image archive, unpacked into a private directory before it is checked:
+ * `oci:/path[:reference]` (an OCI image layout, a directory or its tar) or
+ * `docker-archive:/path.tar[:name:tag]` (a `docker save` tarball). `reference` picks one image of
+ * an archive that holds several.
+ */
+export type ArchiveAddress = ArchiveOf<'oci'> | ArchiveOf<'docker-archive'>;
+
+interface ArchiveOf<Kind extends string> {
+  kind: Kind;
+  path: string;
+  reference?: string;
+}
+
+/** A raw disk image (`disk:/path.raw`), its partitions mounted read-only through a loop device. */
+export interface DiskAddress {
+  kind: 'disk';
+  path: string;
+}
+
+/** The targets that are an image, not booted: checked without running anything of theirs. */
+export type ImageAddress = RootfsAddress | ArchiveAddress | DiskAddress;
 
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
@@ -49,10 +72,22 @@ const SSH_FORM = 'ssh://[user@]host[:port] (an IPv6 address in brackets)';
 
 export function parseTargetAddress(text: string, defaultUser: () => string = currentUser): TargetAddress {
   if (text === 'local' || text === 'local://') return { kind: 'local' };
-  if (text.startsWith(ROOTFS_PREFIX)) return parseRootfsAddress(text);
+  const image = IMAGE_FORMS.find((form) => text.startsWith(form.prefix));
+  if (image) return image.parse(text.slice(image.prefix.length));
   if (!text.startsWith('ssh://'))
-    throw new TargetAddressError(`unknown target; expected "local" or ${SSH_FORM}, or ${ROOTFS_FORM}`);
+    throw new TargetAddressError(
+      `unknown target; expected "local", ${SSH_FORM}, or an image: ${IMAGE_FORMS.map((f) => f.form).join(', ')}`,
+    );
   return parseSshUrl(text, defaultUser);
+}
+
+/** Whether a text is meant as a target rather than a file name (drift takes both). */
+export function looksLikeTarget(text: string): boolean {
+  return (
+    ['local', 'local://'].includes(text) ||
+    text.startsWith('ssh://') ||
+    IMAGE_FORMS.some((f) => text.startsWith(f.prefix))
+  );
 }
 
 function parseSshUrl(text: string, defaultUser: () => string): SshAddress {
@@ -113,22 +148,66 @@ function decodeComponent(text: string, what: string): string {
   }
 }
 
-const ROOTFS_PREFIX = 'rootfs:';
-const ROOTFS_FORM = 'rootfs:/path/to/image-root';
-
-/** The path is kept as written (normalised): the image's own symlinks are never resolved here. */
-function parseRootfsAddress(text: string): RootfsAddress {
-  const path = text.slice(ROOTFS_PREFIX.length);
-  if (!isAbsolute(path))
-    throw new TargetAddressError(`the image root must be an absolute path; expected ${ROOTFS_FORM}`);
-  if (CONTROL_CHARACTERS.test(path)) throw new TargetAddressError('the image root path contains a control character');
-  const normalised = normalize(path);
-  return { kind: 'rootfs', path: normalised.length > 1 ? normalised.replace(/\/$/, '') : normalised };
+interface ImageForm {
+  prefix: string;
+  form: string;
+  parse: (rest: string) => ImageAddress;
 }
 
-/** How reports name an image root: `rootfs:/srv/images/web`. */
-export function rootfsTargetName(address: RootfsAddress): string {
-  return `${ROOTFS_PREFIX}${address.path}`;
+const IMAGE_FORMS: readonly ImageForm[] = [
+  {
+    prefix: 'rootfs:',
+    form: 'rootfs:/path/to/image-root',
+    parse: (rest) => ({ kind: 'rootfs', path: imagePath(rest, 'the image root', 'rootfs:/path/to/image-root') }),
+  },
+  {
+    prefix: 'oci:',
+    form: 'oci:/path[:reference]',
+    parse: (rest) => archiveAddress('oci', rest, 'oci:/path/to/layout-or-tar[:reference]'),
+  },
+  {
+    prefix: 'docker-archive:',
+    form: 'docker-archive:/path.tar[:name:tag]',
+    parse: (rest) => archiveAddress('docker-archive', rest, 'docker-archive:/path/to/image.tar[:name:tag]'),
+  },
+  {
+    prefix: 'disk:',
+    form: 'disk:/path.raw',
+    parse: (rest) => ({ kind: 'disk', path: imagePath(rest, 'the disk image', 'disk:/path/to/disk.raw') }),
+  },
+];
+
+/** The path runs to the first colon; what follows names one image of the archive. */
+function archiveAddress(kind: ArchiveAddress['kind'], rest: string, form: string): ArchiveAddress {
+  const colon = rest.indexOf(':');
+  const path = imagePath(colon === -1 ? rest : rest.slice(0, colon), 'the image archive', form);
+  if (colon === -1) return { kind, path };
+  const reference = rest.slice(colon + 1);
+  if (reference === '') throw new TargetAddressError(`the image reference after the path is empty; expected ${form}`);
+  if (CONTROL_CHARACTERS.test(reference))
+    throw new TargetAddressError('the image reference contains a control character');
+  return { kind, path, reference };
+}
+
+/** The path is kept as written (normalised): the image's own symlinks are never resolved here. */
+function imagePath(path: string, what: string, form: string): string {
+  if (!isAbsolute(path)) throw new TargetAddressError(`${what} must be an absolute path; expected ${form}`);
+  if (CONTROL_CHARACTERS.test(path)) throw new TargetAddressError(`${what} path contains a control character`);
+  const normalised = normalize(path);
+  return normalised.length > 1 ? normalised.replace(/\/$/, '') : normalised;
+}
+
+/** How reports name an image: `rootfs:/srv/images/web`, `docker-archive:/srv/web.tar:web:1.4`. */
+export function imageTargetName(address: ImageAddress): string {
+  const reference = 'reference' in address && address.reference !== undefined ? `:${address.reference}` : '';
+  return `${address.kind}:${address.path}${reference}`;
+}
+
+/** How reports name any target. */
+export function targetName(address: TargetAddress): string {
+  if (address.kind === 'local') return 'local';
+  if (address.kind === 'ssh') return sshTargetName(address);
+  return imageTargetName(address);
 }
 
 /** How reports name an SSH host: `ssh://root@10.0.0.5:22`, the user %-encoded as in a URL. */

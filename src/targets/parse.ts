@@ -2,6 +2,8 @@ import { LocalTarget } from './local.js';
 import { parseTargetAddress, type TargetAddress } from './address.js';
 import { routeSshTarget } from './jump.js';
 import type { SudoSettings } from './privilege.js';
+import { createDiskTarget } from './disk-image/index.js';
+import { createArchiveTarget } from './image-archive/index.js';
 import { RootfsTarget } from './rootfs.js';
 import { SshTarget } from './ssh.js';
 import type { SshSettings } from './ssh-settings.js';
@@ -18,6 +20,9 @@ export { parseTargetAddress, TargetAddressError, type TargetAddress } from './ad
 export function createTarget(address: TargetAddress, sshSettings: () => SshSettings, sudo?: SudoSettings): Target {
   if (address.kind === 'local') return new LocalTarget(undefined, sudo);
   if (address.kind === 'rootfs') return new RootfsTarget(address, sudo !== undefined);
+  if (address.kind === 'oci') return createArchiveTarget(address, sudo !== undefined);
+  if (address.kind === 'docker-archive') return createArchiveTarget(address, sudo !== undefined);
+  if (address.kind === 'disk') return createDiskTarget(address, sudo !== undefined);
   const options = routeSshTarget(address, sshSettings());
   return new SshTarget(sudo ? { ...options, sudo } : options);
 }

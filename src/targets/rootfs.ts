@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { rootfsTargetName, type RootfsAddress } from './address.js';
+import { imageTargetName, type RootfsAddress } from './address.js';
 import { LocalTarget } from './local.js';
 import type { ProbeLaunch } from './privilege.js';
 import type { ExecOptions, ExecResult, Target } from './target.js';
@@ -61,11 +61,13 @@ export class RootfsTarget implements Target {
   readonly booted = false;
   private readonly runner: LocalTarget;
 
+  /** `name` differs from the address when the root was made from another image (an archive unpacked). */
   constructor(
     private readonly address: RootfsAddress,
     private readonly sudoRequested = false,
+    name: string = imageTargetName(address),
   ) {
-    this.name = rootfsTargetName(address);
+    this.name = name;
     this.runner = new LocalTarget(undefined, undefined, nspawnLaunch(address.path));
   }
 
@@ -109,7 +111,7 @@ function requireImageRoot(root: string): void {
   if (!isDirectory) throw new RootfsError(`image root ${root} is not a directory`);
 }
 
-function requireRoot(sudoRequested: boolean): void {
+export function requireRoot(sudoRequested: boolean): void {
   if (sudoRequested)
     throw new RootfsError('sudo settings do not apply to a rootfs target: run driftspec itself as root');
   if (process.getuid?.() === 0) return;

@@ -25,7 +25,7 @@ import type { WaitOptions } from '../../engine/wait.js';
 import { DEFAULT_DRIFT_POLICY, judgeDrift, type DriftPolicy } from '../../gate/drift-policy.js';
 import { loadGatePolicy } from '../../gate/policy.js';
 import { timestamp } from '../../results/schema.js';
-import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../../targets/address.js';
+import { looksLikeTarget, parseTargetAddress, TargetAddressError, type TargetAddress } from '../../targets/address.js';
 import { loadSudoSettings } from '../../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
 import type { Target } from '../../targets/target.js';
@@ -122,7 +122,7 @@ function splitArguments(args: readonly string[], flags: DriftFlags): { baselineP
     );
   }
   const candidates = rest.map((text): Candidate => {
-    const isTarget = ['local', 'local://'].includes(text) || text.startsWith('ssh://') || text.startsWith('rootfs:');
+    const isTarget = looksLikeTarget(text);
     if (!isTarget) return { kind: 'file', path: text };
     try {
       return { kind: 'live', address: parseTargetAddress(text), text };
