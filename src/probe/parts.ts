@@ -5,39 +5,49 @@ export const PARTS_HEADER = 'DSPARTS';
 
 /**
  * Shell functions for nested framing. A grouped query runs each of its parts (one tool invocation
- * shared by every member, or one member's own commands) with `ds_part NAME NAME_BYTES` before and
- * `ds_part_done $?` after, and ends with `ds_parts_out`, which lists the parts it wrote (file
- * `p<slot>`: the query's number, the count, then each part's name bytes and exit status). A part's
- * name starts its stderr file, so a part costs two files of the query's slot
- * (`p<slot>e<part>`, `p<slot>o<part>`), reused from batch to batch: creating files is what costs
- * most on a busy file system after processes. A query that ends before `ds_parts_out` lists none.
+ * shared by every member, or one member's own commands) with `ds_part NAME` before and
+ * `ds_part_done $? NAME_BYTES` after, and ends with `ds_parts_out`, which writes file `p<slot>`:
+ * a line listing the parts (the query's number, the count, then per part its name bytes, exit
+ * status and stderr file, 0 for none), then every part's name. A part's stdout goes to a file of
+ * its own (`p<slot>o<part>`); its stderr to the query's current stderr file (`p<slot>e<n>`),
+ * which is kept for that part only when something was written to it (`[ -s ]`, a builtin) and
+ * otherwise reused by the next part: most parts write no stderr, and creating files is what costs
+ * most on a busy file system after processes. Files are reused from batch to batch. A query that
+ * ends before `ds_parts_out` lists none.
  *
  * The probe's batched flush (`ds_flush` in src/probe/script.ts) counts these files in its one
- * `wc -c` and writes the query's stdout as a table of contents, then every part:
- * `DSPARTS <count>\n`, per part `<exit> <name bytes> <stdout bytes> <stderr bytes>\n`, then per part
- * `<name><stderr><stdout>`. Every length comes from `wc -c` or from the script itself: nothing a
- * target prints can look like a part boundary, and parts cost no process of their own.
+ * `wc -c` and writes the query's stdout as a table of contents, then the list file, then every
+ * part: `DSPARTS <count>\n`, per part `<exit> <name bytes> <stdout bytes> <stderr bytes>\n`, the
+ * list file (its line, then the names), then per part `<stdout><stderr>`. Every length comes from
+ * `wc -c` or from the script itself: nothing a target prints can look like a part boundary, and
+ * parts cost no process of their own.
  */
 export const PART_HELPERS = `ds_q=0
 ds_pn=0
+ds_pe=1
 ds_plist=
-ds_part() {
-  ds_pn=$((ds_pn + 1))
-  ds_plist="$ds_plist $2"
-  printf '%s' "$1" >"$ds_dir/p\${ds_n}e$ds_pn"
+ds_pnames=
+ds_part() { ds_pn=$((ds_pn + 1)); ds_pnames=$ds_pnames$1; }
+ds_part_done() {
+  if [ -s "$ds_dir/p\${ds_n}e$ds_pe" ]; then
+    ds_plist="$ds_plist $2 $1 $ds_pe"; ds_pe=$((ds_pe + 1))
+  else
+    ds_plist="$ds_plist $2 $1 0"
+  fi
+  return "$1"
 }
-ds_part_done() { ds_plist="$ds_plist $1"; return "$1"; }
-ds_parts_out() { printf '%s %s%s\\n' "$ds_q" "$ds_pn" "$ds_plist" >"$ds_dir/p$ds_n"; }`;
+ds_parts_out() { printf '%s %s%s\\n%s' "$ds_q" "$ds_pn" "$ds_plist" "$ds_pnames" >"$ds_dir/p$ds_n"; }`;
 
 /** The file holding the stdout of the part that ran last, for a query that reads it again. */
 export const LAST_PART_STDOUT = `"$ds_dir/p\${ds_n}o$ds_pn"`;
 
 /**
  * The flush's share of the parts, for query slot `ds_k` of a batch that follows query `ds_q0`:
- * `ds_part_list` reads the parts the query listed (`ds_pc`; `ds_pl`: name bytes and exit status of
- * each), none when the list is an earlier batch's; `ds_part_toc` reads their sizes from the
- * flush's `wc -c` output (its stdin), writes the table of contents (`ds_toc`) and adds it and every
- * part's bytes to the query's stdout size `ds_os`. It fails when the sizes cannot all be read.
+ * `ds_part_list` reads the list line of the query's parts (`ds_pc`; `ds_pl`: name bytes, exit
+ * status and stderr file of each), none when the list is an earlier batch's; `ds_part_toc` reads
+ * the sizes of the files APPEND_PART_FILES listed from the flush's `wc -c` output (its stdin), in
+ * that order, writes the table of contents (`ds_toc`) and adds it, the list file and every part's
+ * bytes to the query's stdout size `ds_os`. It fails when the sizes cannot all be read.
  */
 export const PART_FLUSH_HELPERS = `ds_part_list() {
   ds_pc=0 ds_pl=
@@ -47,20 +57,41 @@ ds_part_toc() {
   ds_part_list
   ds_toc=
   [ "$ds_pc" -gt 0 ] || return 0
+  read -r ds_ls ds_x || return 1
   ds_toc="${PARTS_HEADER} $ds_pc
 "
+  ds_os=$((ds_os + ds_ls))
   ds_j=0
   while [ "$ds_j" -lt "$ds_pc" ]; do
-    read -r ds_pes ds_x && read -r ds_pos ds_x || return 1
     ds_j=$((ds_j + 1))
     ds_nb=\${ds_pl%% *}; ds_pl=\${ds_pl#* }
-    ds_toc="$ds_toc\${ds_pl%% *} $ds_nb $ds_pos $((ds_pes - ds_nb))
-"
+    ds_px=\${ds_pl%% *}; ds_pl=\${ds_pl#* }
+    read -r ds_pos ds_x || return 1
+    ds_pes=0
+    [ "\${ds_pl%% *}" = 0 ] || read -r ds_pes ds_x || return 1
     ds_pl=\${ds_pl#* }
-    ds_os=$((ds_os + ds_pes + ds_pos))
+    ds_toc="$ds_toc$ds_px $ds_nb $ds_pos $ds_pes
+"
+    ds_os=$((ds_os + ds_pos + ds_pes))
   done
   ds_os=$((ds_os + \${#ds_toc}))
 }`;
+
+/**
+ * The files of query slot `ds_k`'s parts (after `ds_part_list`), added to the positional
+ * parameters in the order they are output: the list file, then each part's stdout and its stderr
+ * file if it kept one. Inline in `ds_flush`, since a function has positional parameters of its own.
+ */
+export const APPEND_PART_FILES = `if [ "$ds_pc" -gt 0 ]; then
+  set -- "$@" "$ds_dir/p$ds_k"
+  ds_ps=$ds_pl ds_j=0
+  while [ "$ds_j" -lt "$ds_pc" ]; do
+    ds_j=$((ds_j + 1)); ds_ps=\${ds_ps#* }; ds_ps=\${ds_ps#* }
+    set -- "$@" "$ds_dir/p\${ds_k}o$ds_j"
+    [ "\${ds_ps%% *}" = 0 ] || set -- "$@" "$ds_dir/p\${ds_k}e\${ds_ps%% *}"
+    ds_ps=\${ds_ps#* }
+  done
+fi`;
 
 /**
  * One part of a grouped query. `script` runs in a subshell of its own, so an `exit` ends only the
@@ -70,9 +101,9 @@ ds_part_toc() {
 export function partScript(name: string, script: string, options: { inline?: boolean } = {}): string {
   const [open, close] = options.inline ? ['{', '}'] : ['(', ')'];
   return [
-    `ds_part ${shellQuote(name)} ${Buffer.byteLength(name)}`,
-    `${open}\n${script}\n${close} >"$ds_dir/p\${ds_n}o$ds_pn" 2>>"$ds_dir/p\${ds_n}e$ds_pn" </dev/null`,
-    'ds_part_done $?',
+    `ds_part ${shellQuote(name)}`,
+    `${open}\n${script}\n${close} >"$ds_dir/p\${ds_n}o$ds_pn" 2>"$ds_dir/p\${ds_n}e$ds_pe" </dev/null`,
+    `ds_part_done $? ${Buffer.byteLength(name)}`,
   ].join('\n');
 }
 
@@ -92,33 +123,53 @@ export function parseParts(stdout: Buffer): Map<string, Frame> {
   const newline = stdout.indexOf(0x0a);
   const count = /^DSPARTS (\d+)$/.exec(stdout.subarray(0, newline === -1 ? 0 : newline).toString('latin1'));
   if (!count) throw new Error('unexpected output at byte 0 of a grouped query');
-  const toc = readLines(stdout, newline + 1, Number(count[1]));
+  const toc = readLines(stdout, newline + 1, Number(count[1]) + 1);
+  const list = toc.lines.pop()!;
+  if (!/^\d+ \d+( \d+ \d+ \d+)*$/.test(list))
+    throw new Error(`unexpected output in the list of parts of a grouped query: ${JSON.stringify(list)}`);
+  const entries = toc.lines.map(readTocEntry);
   let offset = toc.end;
-  for (const line of toc.lines) {
-    const entry = /^(\d+) (\d+) (\d+) (\d+)$/.exec(line);
-    if (!entry) throw new Error(`unexpected output in the table of parts of a grouped query: ${JSON.stringify(line)}`);
-    const [exitCode, nameBytes, stdoutBytes, stderrBytes] = entry.slice(1).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    const stderrStart = offset + nameBytes;
-    const stdoutStart = stderrStart + stderrBytes;
-    const end = stdoutStart + stdoutBytes;
+  const names = entries.map((entry) => {
+    const name = stdout.subarray(offset, offset + entry.nameBytes);
+    offset += entry.nameBytes;
+    return name;
+  });
+  entries.forEach((entry, index) => {
+    const stdoutStart = offset;
+    const stderrStart = stdoutStart + entry.stdoutBytes;
+    const end = stderrStart + entry.stderrBytes;
     if (end > stdout.length) throw new Error('the output of a grouped query stopped inside a part');
-    const name = stdout.subarray(offset, stderrStart).toString('utf8');
+    const name = names[index]!.toString('utf8');
     if (parts.has(name)) throw new Error(`a grouped query wrote part ${JSON.stringify(name)} twice`);
     parts.set(name, {
       id: name,
-      exitCode,
-      stdout: stdout.subarray(stdoutStart, end),
-      stderr: stdout.subarray(stderrStart, stdoutStart),
+      exitCode: entry.exitCode,
+      stdout: stdout.subarray(stdoutStart, stderrStart),
+      stderr: stdout.subarray(stderrStart, end),
     });
     offset = end;
-  }
+  });
   if (offset !== stdout.length) throw new Error(`unexpected output at byte ${offset} of a grouped query`);
   return parts;
+}
+
+interface TocEntry {
+  exitCode: number;
+  nameBytes: number;
+  stdoutBytes: number;
+  stderrBytes: number;
+}
+
+function readTocEntry(line: string): TocEntry {
+  const entry = /^(\d+) (\d+) (\d+) (\d+)$/.exec(line);
+  if (!entry) throw new Error(`unexpected output in the table of parts of a grouped query: ${JSON.stringify(line)}`);
+  const [exitCode, nameBytes, stdoutBytes, stderrBytes] = entry.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { exitCode, nameBytes, stdoutBytes, stderrBytes };
 }
 
 /** `count` newline-terminated lines from `start` (latin1), and where they end. */

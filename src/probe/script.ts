@@ -1,6 +1,6 @@
 import { END_MARKER, FRAME_HEADER } from './frames.js';
 import { HOST_QUERY_ID, HOST_QUERY_SCRIPT, HOST_DETECTION } from './host.js';
-import { PART_FLUSH_HELPERS, PART_HELPERS } from './parts.js';
+import { APPEND_PART_FILES, PART_FLUSH_HELPERS, PART_HELPERS } from './parts.js';
 
 /** One fact query as the probe runs it: a POSIX sh fragment whose output becomes one frame. */
 export interface ProbeQuery {
@@ -81,10 +81,8 @@ ds_flush() {
   ds_k=0
   while [ "$ds_k" -lt "$ds_n" ]; do
     ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"
-    ds_part_list; ds_j=0
-    while [ "$ds_j" -lt "$ds_pc" ]; do
-      ds_j=$((ds_j + 1)); set -- "$@" "$ds_dir/p\${ds_k}e$ds_j" "$ds_dir/p\${ds_k}o$ds_j"
-    done
+    ds_part_list
+${APPEND_PART_FILES}
   done
   if wc -c "$@" >"$ds_dir/sizes" 2>/dev/null; then
     set -- $ds_pending
@@ -100,10 +98,8 @@ ds_flush() {
     ds_k=0
     while [ "$ds_k" -lt "$ds_m" ]; do
       ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/h$ds_k"
-      ds_part_list; ds_j=0
-      while [ "$ds_j" -lt "$ds_pc" ]; do
-        ds_j=$((ds_j + 1)); set -- "$@" "$ds_dir/p\${ds_k}e$ds_j" "$ds_dir/p\${ds_k}o$ds_j"
-      done
+      ds_part_list
+${APPEND_PART_FILES}
       set -- "$@" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"
     done
     [ $# -eq 0 ] || cat "$@" </dev/null

@@ -176,9 +176,10 @@ describe('probe: nested parts of a grouped query', () => {
 
   it("reads no earlier batch's parts: a query in a reused slot has only its own output", () => {
     const grouped = partsScript([partScript('a', 'echo grouped')]);
+    const withStderr = partsScript([partScript('a', 'echo grouped; echo old >&2')]);
     const queries = Array.from({ length: 18 }, (_, i) => ({
       id: `q${i + 1}`,
-      script: i === 0 || i === 17 ? grouped : `printf 'plain %s' ${i + 1}`,
+      script: i === 0 ? withStderr : i === 17 ? grouped : `printf 'plain %s' ${i + 1}`,
     }));
     const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(queries) });
     const frames = parseProbeOutput(run.stdout).frames;
@@ -188,13 +189,15 @@ describe('probe: nested parts of a grouped query', () => {
       expect([...parts.keys()], id).to.deep.equal(['a']);
       expect(parts.get('a')!.stdout.toString(), id).to.equal('grouped\n');
     }
+    expect(parseParts(frames.get('q1')!.stdout).get('a')!.stderr.toString()).to.equal('old\n');
+    expect(parseParts(frames.get('q18')!.stdout).get('a')!.stderr.toString()).to.equal('');
   });
 
   it('refuses output that is not all parts: stray bytes, a part cut short, a name twice', () => {
     const parts = (...specs: Array<[string, string]>) =>
       partsBytes(specs.map(([name, stdout]) => ({ name, stdout }))).toString('latin1');
     expect(() => parseParts(Buffer.from(`noise\n${parts(['a', 'x'])}`))).to.throw(/unexpected output at byte 0/);
-    expect(() => parseParts(Buffer.from(`${parts(['a', 'x'])}noise`))).to.throw(/unexpected output at byte 20/);
+    expect(() => parseParts(Buffer.from(`${parts(['a', 'x'])}noise`))).to.throw(/unexpected output at byte 30/);
     expect(() => parseParts(Buffer.from(parts(['a', 'xyz'])).subarray(0, -1))).to.throw(/stopped inside a part/);
     expect(() => parseParts(Buffer.from('DSPARTS 2\n0 1 1 0\n'))).to.throw(/stopped inside its table of parts/);
     expect(() => parseParts(Buffer.from('DSPARTS 1\n0 1 x 0\nab'))).to.throw(/table of parts/);

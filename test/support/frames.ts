@@ -69,9 +69,11 @@ export function partsBytes(parts: readonly PartSpec[]): Buffer {
     stderr: Buffer.from(part.stderr ?? ''),
   }));
   const toc = bytes.map((p) => `${p.exitCode} ${p.name.length} ${p.stdout.length} ${p.stderr.length}\n`);
+  const list = bytes.map((p, index) => ` ${p.name.length} ${p.exitCode} ${p.stderr.length > 0 ? index + 1 : 0}`);
   return Buffer.concat([
-    Buffer.from(`DSPARTS ${parts.length}\n${toc.join('')}`),
-    ...bytes.flatMap((p) => [p.name, p.stderr, p.stdout]),
+    Buffer.from(`DSPARTS ${parts.length}\n${toc.join('')}1 ${parts.length}${list.join('')}\n`),
+    ...bytes.map((p) => p.name),
+    ...bytes.flatMap((p) => [p.stdout, p.stderr]),
   ]);
 }
 

@@ -216,7 +216,7 @@ describe('inventory', () => {
       [
         'a bad url',
         'hosts:\n  a:\n    url: http://a\n',
-        /^fleet\.yaml:3:5: url: unknown target; expected "local" or ssh:\/\//,
+        /^fleet\.yaml:3:5: url: unknown target; expected "local", ssh:\/\/.*, or an image: rootfs:/,
       ],
       [
         'a password in a url',

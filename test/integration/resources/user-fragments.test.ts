@@ -232,7 +232,7 @@ describe('user resource', () => {
         expiresOn: null,
       });
       const recorded = local('shadow-root');
-      expect(recorded.stdout.toString()).to.match(/^DSPARTS 1\n0 13 \d+ 0\nlookup:shadowroot:\*:\d+:/);
+      expect(recorded.stdout.toString()).to.match(/^DSPARTS 1\n0 13 \d+ 0\n\d+ 1 13 0 0\nlookup:shadowroot:\*:\d+:/);
       expect(parseUserShadow(recorded, 'root', hostFacts())).to.deep.include({ exists: true, maxDays: 99999 });
     });
 

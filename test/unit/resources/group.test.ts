@@ -36,7 +36,7 @@ describe('group resource', () => {
     expect(parseGroupFact(recordedFrame('local/group/group-root.json'), 'root')).to.deep.include({ exists: true });
     expect(parseGroupFact(recordedFrame('local/group/group-nosuchgroup.json'), 'nosuchgroup').exists).to.equal(false);
     const numeric = recordedFrame('local/group/group-numeric-0.json');
-    expect(numeric.stdout.toString()).to.match(/^DSPARTS 1\n0 11 \d+ 0\ntable:group/);
+    expect(numeric.stdout.toString()).to.match(/^DSPARTS 1\n0 11 \d+ 0\n\d+ 1 11 0 0\ntable:group/);
     expect(parseGroupFact(numeric, '0').exists).to.equal(false);
     expect(parseGroupFact(section('table', 'getent-group-all'), 'tester')).to.deep.nested.include({
       'entry.gid': 1000,
