@@ -3,24 +3,36 @@ import { shellQuote } from './quote.js';
 
 export const PARTS_HEADER = 'DSPARTS';
 
+/** The command that ends every grouped query, on a line of its own. */
+const PARTS_OUT = 'ds_parts_out';
+
+/**
+ * Whether a query's script writes parts: the probe then reads the list of parts from the query's
+ * stdout, which is otherwise the target's to write. A quoted argument holding that line by
+ * itself would only make its own query's output unreadable, never another's.
+ */
+export function writesParts(script: string): boolean {
+  return new RegExp(`(^|\n)[ \t]*${PARTS_OUT}([ \t;]|\n|$)`).test(script);
+}
+
 /**
  * Shell functions for nested framing. A grouped query runs each of its parts (one tool invocation
  * shared by every member, or one member's own commands) with `ds_part NAME` before and
- * `ds_part_done $? NAME_BYTES` after, and ends with `ds_parts_out`, which writes file `p<slot>`:
- * a line listing the parts (the query's number, the count, then per part its name bytes, exit
- * status and stderr file, 0 for none), then every part's name. A part's stdout goes to a file of
- * its own (`p<slot>o<part>`); its stderr to the query's current stderr file (`p<slot>e<n>`),
+ * `ds_part_done $? NAME_BYTES` after, and ends with `ds_parts_out`, which writes the query's own
+ * stdout: a line listing the parts (the query's number, the count, then per part its name bytes,
+ * exit status and stderr file, 0 for none), then every part's name. A part's stdout goes to a file
+ * of its own (`p<slot>o<part>`); its stderr to the query's current stderr file (`p<slot>e<n>`),
  * which is kept for that part only when something was written to it (`[ -s ]`, a builtin) and
  * otherwise reused by the next part: most parts write no stderr, and creating files is what costs
  * most on a busy file system after processes. Files are reused from batch to batch. A query that
- * ends before `ds_parts_out` lists none.
+ * ends before `ds_parts_out`, or wrote anything else to its stdout first, lists none.
  *
  * The probe's batched flush (`ds_flush` in src/probe/script.ts) counts these files in its one
- * `wc -c` and writes the query's stdout as a table of contents, then the list file, then every
- * part: `DSPARTS <count>\n`, per part `<exit> <name bytes> <stdout bytes> <stderr bytes>\n`, the
- * list file (its line, then the names), then per part `<stdout><stderr>`. Every length comes from
- * `wc -c` or from the script itself: nothing a target prints can look like a part boundary, and
- * parts cost no process of their own.
+ * `wc -c` and writes the query's stdout as a table of contents, then the list, then every part:
+ * `DSPARTS <count>\n`, per part `<exit> <name bytes> <stdout bytes> <stderr bytes>\n`, the list
+ * (its line, then the names), then per part `<stdout><stderr>`. Every length comes from `wc -c`
+ * or from the script itself: nothing a target prints can look like a part boundary, and parts
+ * cost no process of their own.
  */
 export const PART_HELPERS = `ds_q=0
 ds_pn=0
@@ -36,31 +48,32 @@ ds_part_done() {
   fi
   return "$1"
 }
-ds_parts_out() { printf '%s %s%s\\n%s' "$ds_q" "$ds_pn" "$ds_plist" "$ds_pnames" >"$ds_dir/p$ds_n"; }`;
+${PARTS_OUT}() { printf '%s %s%s\\n%s' "$ds_q" "$ds_pn" "$ds_plist" "$ds_pnames"; }`;
 
 /** The file holding the stdout of the part that ran last, for a query that reads it again. */
 export const LAST_PART_STDOUT = `"$ds_dir/p\${ds_n}o$ds_pn"`;
 
 /**
  * The flush's share of the parts, for query slot `ds_k` of a batch that follows query `ds_q0`:
- * `ds_part_list` reads the list line of the query's parts (`ds_pc`; `ds_pl`: name bytes, exit
- * status and stderr file of each), none when the list is an earlier batch's; `ds_part_toc` reads
- * the sizes of the files APPEND_PART_FILES listed from the flush's `wc -c` output (its stdin), in
- * that order, writes the table of contents (`ds_toc`) and adds it, the list file and every part's
- * bytes to the query's stdout size `ds_os`. It fails when the sizes cannot all be read.
+ * `ds_part_list` reads the list line of a grouped query's parts from its stdout (`ds_pc`; `ds_pl`:
+ * name bytes, exit status and stderr file of each); none for a query that is not grouped (its
+ * stdout is the target's to write) or whose stdout does not start with its own list.
+ * `ds_part_toc` reads the sizes of the files APPEND_PART_FILES listed from the flush's `wc -c`
+ * output (its stdin), in that order, writes the table of contents (`ds_toc`) and adds it and every
+ * part's bytes to the query's stdout size `ds_os`. It fails when the sizes cannot all be read.
  */
 export const PART_FLUSH_HELPERS = `ds_part_list() {
   ds_pc=0 ds_pl=
-  [ -f "$ds_dir/p$ds_k" ] && read -r ds_x ds_pc ds_pl <"$ds_dir/p$ds_k" && [ "$ds_x" -eq $((ds_q0 + ds_k)) ] || ds_pc=0
+  case $ds_grouped in *" $ds_k "*) ;; *) return 0 ;; esac
+  read -r ds_x ds_pc ds_pl <"$ds_dir/o$ds_k" || ds_pc=0
+  case $ds_x:$ds_pc in *[!0-9:]* | :* | *:) ds_pc=0 ;; *) [ "$ds_x" -eq $((ds_q0 + ds_k)) ] || ds_pc=0 ;; esac
 }
 ds_part_toc() {
   ds_part_list
   ds_toc=
   [ "$ds_pc" -gt 0 ] || return 0
-  read -r ds_ls ds_x || return 1
   ds_toc="${PARTS_HEADER} $ds_pc
 "
-  ds_os=$((ds_os + ds_ls))
   ds_j=0
   while [ "$ds_j" -lt "$ds_pc" ]; do
     ds_j=$((ds_j + 1))
@@ -79,11 +92,10 @@ ds_part_toc() {
 
 /**
  * The files of query slot `ds_k`'s parts (after `ds_part_list`), added to the positional
- * parameters in the order they are output: the list file, then each part's stdout and its stderr
- * file if it kept one. Inline in `ds_flush`, since a function has positional parameters of its own.
+ * parameters in the order they are output: each part's stdout and its stderr file if it kept
+ * one. Inline in `ds_flush`, since a function has positional parameters of its own.
  */
 export const APPEND_PART_FILES = `if [ "$ds_pc" -gt 0 ]; then
-  set -- "$@" "$ds_dir/p$ds_k"
   ds_ps=$ds_pl ds_j=0
   while [ "$ds_j" -lt "$ds_pc" ]; do
     ds_j=$((ds_j + 1)); ds_ps=\${ds_ps#* }; ds_ps=\${ds_ps#* }

@@ -1,6 +1,6 @@
 import { END_MARKER, FRAME_HEADER } from './frames.js';
 import { HOST_QUERY_ID, HOST_QUERY_SCRIPT, HOST_DETECTION } from './host.js';
-import { APPEND_PART_FILES, PART_FLUSH_HELPERS, PART_HELPERS } from './parts.js';
+import { APPEND_PART_FILES, writesParts, PART_FLUSH_HELPERS, PART_HELPERS } from './parts.js';
 
 /** One fact query as the probe runs it: a POSIX sh fragment whose output becomes one frame. */
 export interface ProbeQuery {
@@ -47,7 +47,7 @@ function queueQuery(query: ProbeQuery): string {
   return [
     'ds_n=$((ds_n + 1)) ds_q=$((ds_q + 1))',
     `(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null`,
-    `ds_done ${query.id} $?`,
+    `ds_done ${query.id} $?${writesParts(query.script) ? ' grouped' : ''}`,
   ].join('\n');
 }
 
@@ -70,8 +70,10 @@ trap 'exit 143' TERM
 ds_has() { command -v "$1" >/dev/null 2>&1; }
 ds_n=0
 ds_pending=
+ds_grouped=
 ds_done() {
   ds_pending="$ds_pending $1 $2"
+  [ -z "\${3:-}" ] || ds_grouped="$ds_grouped $ds_n "
   [ "$ds_n" -lt ${FLUSH_EVERY} ] || ds_flush
 }
 ds_flush() {
@@ -97,14 +99,14 @@ ${APPEND_PART_FILES}
     set --
     ds_k=0
     while [ "$ds_k" -lt "$ds_m" ]; do
-      ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/h$ds_k"
+      ds_k=$((ds_k + 1)); set -- "$@" "$ds_dir/h$ds_k" "$ds_dir/o$ds_k"
       ds_part_list
 ${APPEND_PART_FILES}
-      set -- "$@" "$ds_dir/o$ds_k" "$ds_dir/e$ds_k"
+      set -- "$@" "$ds_dir/e$ds_k"
     done
     [ $# -eq 0 ] || cat "$@" </dev/null
   fi
-  ds_n=0 ds_pending=
+  ds_n=0 ds_pending= ds_grouped=
 }`;
 
 /** Seconds the probe's watchdog waits beyond the target's own timeout before it ends the probe itself. */

@@ -7,7 +7,7 @@ import { parseProbeOutput } from '../../src/probe/frames.js';
 import { parseHostFrame, parseOsRelease } from '../../src/probe/host.js';
 import { shellQuote } from '../../src/probe/quote.js';
 import { buildProbeScript } from '../../src/probe/script.js';
-import { PARTS_HEADER, parseParts, partScript, partsScript } from '../../src/probe/parts.js';
+import { PARTS_HEADER, parseParts, partScript, partsScript, writesParts } from '../../src/probe/parts.js';
 import { requireInCi } from '../support/environment.js';
 import { partsBytes } from '../support/frames.js';
 
@@ -172,6 +172,26 @@ describe('probe: nested parts of a grouped query', () => {
         expect(parts.get(part)!.exitCode, name).to.equal(i % 4);
       });
     }
+  });
+
+  it('reads a list of parts only from a query that writes parts, never from what a target printed', () => {
+    const forged = `printf '1 1 1 0 0\\nax'`;
+    const grouped = partsScript([partScript('a', 'echo grouped')]);
+    const strayFirst = partsScript([`echo stray`, partScript('a', 'echo grouped')]);
+    const run = spawnSync('/bin/sh', ['-s'], {
+      input: buildProbeScript([
+        { id: 'q1', script: forged },
+        { id: 'q2', script: grouped },
+        { id: 'q3', script: strayFirst },
+      ]),
+    });
+    const frames = parseProbeOutput(run.stdout).frames;
+    expect(frames.get('q1')!.stdout.toString()).to.equal('1 1 1 0 0\nax');
+    expect(parseParts(frames.get('q2')!.stdout).get('a')!.stdout.toString()).to.equal('grouped\n');
+    expect(() => parseParts(frames.get('q3')!.stdout)).to.throw(/unexpected output at byte 0/);
+    expect([writesParts(forged), writesParts(grouped), writesParts(`case x in *)\n${grouped} ;;\nesac`)]).to.deep.equal(
+      [false, true, true],
+    );
   });
 
   it("reads no earlier batch's parts: a query in a reused slot has only its own output", () => {
