@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdirSync, rmdirSync, writeSync } from 'node:fs';
+import { mkdirSync, rmdirSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RootfsError } from '../rootfs.js';
 import type { DiskVolume } from './layout.js';
@@ -98,6 +99,7 @@ export class DiskMounts {
     if (this.mounts.length === 0) {
       for (const directory of [...this.directories.splice(0).reverse(), this.workDirectory]) {
         try {
+          rmSync(nspawnLockFile(directory), { force: true });
           rmdirSync(directory);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
@@ -108,6 +110,11 @@ export class DiskMounts {
     if (problems.length > 0)
       writeSync(2, `driftspec: disk:${this.image}: left behind after the check: ${problems.join('; ')}\n`);
   }
+}
+
+/** systemd-nspawn locks an image directory with a file beside it, left behind when nspawn is killed (SIGINT). */
+function nspawnLockFile(directory: string): string {
+  return join(dirname(directory), `.#${basename(directory)}.lck`);
 }
 
 /** A mount still in use (the probe's last process exiting) is retried briefly; it is never detached lazily. */
