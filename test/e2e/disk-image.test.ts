@@ -115,7 +115,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
     expect(mountsUnder(runTmp)).to.have.length(2);
     child.kill('SIGINT');
     const code = await exited;
-    expect(code, stderr).to.not.equal(0);
+    expect(code, stderr).to.equal(130);
     expect(mountsUnder(runTmp)).to.deep.equal([]);
     expect(attachedLoops(disk)).to.equal('');
     expect(readdirSync(runTmp)).to.deep.equal([]);
