@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,7 +94,9 @@ describe('a raw disk image checked read-only (disk:)', function () {
 
   it('unmounts, detaches and removes its directory when SIGINT ends the run during the probe', async () => {
     const spec = join(work, 'slow.yaml');
-    writeFileSync(spec, 'spec: slow\nchecks:\n  - command: sleep 60\n    exitStatus: 0\n');
+    // A command text of its own, so that no other process on the machine is taken for the probe.
+    const slowCommand = `sleep 60 # ${randomBytes(6).toString('hex')}`;
+    writeFileSync(spec, `spec: slow\nchecks:\n  - command: '${slowCommand}'\n    exitStatus: 0\n`);
     // A private TMPDIR, so that the run's work directory can be looked for and found gone.
     const runTmp = join(work, 'tmp');
     mkdirSync(runTmp);
@@ -109,7 +111,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
     let probing = false;
     for (let waited = 0; waited < 60_000 && !probing; waited += 250) {
       await new Promise((resolve) => setTimeout(resolve, 250));
-      probing = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 60');
+      probing = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(slowCommand);
     }
     expect(probing, `the probe never started: ${stderr}`).to.equal(true);
     expect(mountsUnder(runTmp)).to.have.length(2);

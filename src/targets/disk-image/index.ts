@@ -2,6 +2,7 @@ import { lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { SpecError } from '../../inputs/input-error.js';
+import { onProcessExit } from '../../io/exit-hooks.js';
 import { imageTargetName, type DiskAddress } from '../address.js';
 import { type PreparedRoot, PreparedRootTarget } from '../prepared-root.js';
 import { parseFstab, resolveSubmounts } from './fstab.js';
@@ -31,6 +32,12 @@ export async function prepareDisk(image: string): Promise<PreparedRoot> {
   requireDiskFile(image);
   const work = mkdtempSync(join(tmpdir(), 'driftspec-disk-'));
   const mounts = new DiskMounts(image, work);
+  // Until the target holds the prepared root, an exit (a second Ctrl-C) must undo what is attached so far.
+  const cancelExitHook = onProcessExit(() => mounts.release());
+  const release = () => {
+    mounts.release();
+    cancelExitHook();
+  };
   try {
     const volumes = await readVolumes(image);
     const mountedAt = new Map<DiskVolume, string>();
@@ -48,9 +55,9 @@ export async function prepareDisk(image: string): Promise<PreparedRoot> {
     const readOnlyBinds = [];
     for (const submount of submounts)
       readOnlyBinds.push({ source: await mount(submount.volume), target: submount.mountPoint });
-    return { path: rootDirectory, readOnlyBinds, release: () => mounts.release() };
+    return { path: rootDirectory, readOnlyBinds, release };
   } catch (error) {
-    mounts.release();
+    release();
     if (error instanceof DiskLayoutError) throw new SpecError(error.message, `disk image ${image}`);
     throw error;
   }
