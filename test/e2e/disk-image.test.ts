@@ -59,7 +59,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('judges the bundled spec as the rootfs: target of the same tree does, check by check, and leaves it unchanged', async () => {
+  it('judges the bundled spec as the rootfs: target of the same tree does, check by check, unchanged', async () => {
     const before = await sha256(disk);
     const fromTree = await runSpec(SPEC, `rootfs:${rootfs}`);
     const fromDisk = await runSpec(SPEC, `disk:${disk}`);

@@ -58,6 +58,7 @@ function volumeMatches(volume: DiskVolume, key: string, value: string): boolean 
   return volume.partition.partLabel === value;
 }
 
+const BY_KERNEL_NAME_HINT = ' that can be found by that name (use UUID=, LABEL=, PARTUUID= or PARTLABEL=)';
 const NOT_BLOCK_DEVICE_TYPES = new Set(['swap', 'tmpfs', 'proc', 'sysfs', 'devpts', 'none', 'nfs', 'nfs4', 'cifs']);
 
 /**
@@ -77,10 +78,10 @@ export function resolveSubmounts(entries: readonly FstabEntry[], volumes: readon
     const volume = identity && volumes.find((v) => volumeMatches(v, identity.key, identity.value));
     if (volume === undefined) {
       if (entry.options.includes('nofail')) continue;
+      const byKernelName = identity === undefined ? BY_KERNEL_NAME_HINT : '';
       throw new DiskLayoutError(
         `/etc/fstab line ${entry.line}: ${entry.source} (mounted on ${mountPoint}) is not a partition of this disk` +
-          `${identity === undefined ? ' that can be found by that name (use UUID=, LABEL=, PARTUUID= or PARTLABEL=)' : ''}; ` +
-          'its files would be missing from the check',
+          `${byKernelName}; its files would be missing from the check`,
       );
     }
     if (volume.fileSystem?.usage !== 'filesystem')

@@ -157,11 +157,13 @@ export function rootByPartitionType(volumes: readonly DiskVolume[], arch: string
 export function rootByOsRelease(candidates: readonly { volume: DiskVolume; holdsOsRelease: boolean }[]): DiskVolume {
   const roots = candidates.filter((c) => c.holdsOsRelease).map((c) => c.volume);
   if (roots.length === 1) return roots[0]!;
-  if (roots.length === 0)
+  if (roots.length === 0) {
+    const lookedAt = candidates.map((c) => describeVolume(c.volume)).join(', ') || 'no file system';
     throw new DiskLayoutError(
-      `no root partition: none is typed as one for this architecture and no file system holds ` +
-        `/etc/os-release or /usr/lib/os-release (looked at ${candidates.map((c) => describeVolume(c.volume)).join(', ') || 'no file system'})`,
+      'no root partition: none is typed as one for this architecture and no file system holds ' +
+        `/etc/os-release or /usr/lib/os-release (looked at ${lookedAt})`,
     );
+  }
   throw new DiskLayoutError(
     `several partitions hold an os-release file (${roots.map(describeVolume).join(', ')}) and none is typed as ` +
       'the root partition: expected one root',
