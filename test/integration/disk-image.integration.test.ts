@@ -175,6 +175,23 @@ describe('disk images attached, mounted read-only and released', function () {
     }
   });
 
+  it('mounts an ext4 file system whose journal needs recovery without replaying it', async () => {
+    const disk = join(work, 'needs-recovery.raw');
+    execFileSync('truncate', ['-s', '8M', disk]);
+    makeExt4(disk, OS_RELEASE, 0, 8);
+    // As a system that crashed leaves it: a plain read-only mount would replay the journal or refuse.
+    execFileSync('debugfs', ['-w', '-R', 'feature needs_recovery', disk], { stdio: 'ignore' });
+    const before = sha256(disk);
+    const prepared = await prepareDisk(disk);
+    try {
+      expect(readFileSync(join(prepared.path, 'etc/os-release'), 'utf8')).to.equal('ID=debian\n');
+    } finally {
+      prepared.release();
+    }
+    expectNothingLeft(disk);
+    expect(sha256(disk)).to.equal(before);
+  });
+
   it('refuses a missing file, a directory and a file that is no disk image, naming the path', async () => {
     const missing = join(work, 'missing.raw');
     const zeros = join(work, 'zeros.raw');
