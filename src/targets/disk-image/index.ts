@@ -1,11 +1,12 @@
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { join } from 'node:path';
 import { SpecError } from '../../inputs/input-error.js';
 import { onProcessExit } from '../../io/exit-hooks.js';
 import { imageTargetName, type DiskAddress } from '../address.js';
 import { type PreparedRoot, PreparedRootTarget } from '../prepared-root.js';
 import { parseFstab, resolveSubmounts } from './fstab.js';
+import { resolveInImage } from './image-path.js';
 import {
   type BlkidProbe,
   type DiskVolume,
@@ -111,6 +112,8 @@ async function probeRange(image: string, range: string[]): Promise<BlkidProbe> {
   return parseBlkidExport(result.stdout);
 }
 
+const OS_RELEASE_PATHS = ['/etc/os-release', '/usr/lib/os-release'];
+
 async function findRoot(volumes: DiskVolume[], mount: (volume: DiskVolume) => Promise<string>): Promise<DiskVolume> {
   const typed = rootByPartitionType(volumes, process.arch);
   if (typed !== undefined) return typed;
@@ -119,35 +122,16 @@ async function findRoot(volumes: DiskVolume[], mount: (volume: DiskVolume) => Pr
     const directory = await mount(volume);
     candidates.push({
       volume,
-      holdsOsRelease: ['etc/os-release', 'usr/lib/os-release'].some((p) => exists(directory, p)),
+      holdsOsRelease: OS_RELEASE_PATHS.some((p) => resolveInImage(directory, p, false) !== undefined),
     });
   }
   return rootByOsRelease(candidates);
 }
 
-function exists(directory: string, path: string): boolean {
-  try {
-    lstatSync(join(directory, path));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The image's /etc/fstab; a link is followed inside the image only, never into the build machine. */
+/** The image's /etc/fstab, its links followed inside the image only; none is an empty one. */
 function readImageFstab(root: string): string {
-  let path = '/etc/fstab';
-  for (let hops = 0; hops < 8; hops++) {
-    const onHost = join(root, path);
-    let stat: ReturnType<typeof lstatSync>;
-    try {
-      stat = lstatSync(onHost);
-    } catch {
-      return '';
-    }
-    if (stat.isFile()) return readFileSync(onHost, 'utf8');
-    if (!stat.isSymbolicLink()) throw new DiskLayoutError(`${path} in the root file system is not a file`);
-    path = posix.resolve(posix.dirname(path), readlinkSync(onHost));
-  }
-  throw new DiskLayoutError('/etc/fstab in the root file system is a chain of more than 8 links');
+  const path = resolveInImage(root, '/etc/fstab', true);
+  if (path === undefined) return '';
+  if (!lstatSync(path).isFile()) throw new DiskLayoutError('/etc/fstab in the root file system is not a file');
+  return readFileSync(path, 'utf8');
 }

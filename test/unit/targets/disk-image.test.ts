@@ -1,7 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseTargetAddress } from '../../../src/targets/address.js';
 import { parseFstab, resolveSubmounts } from '../../../src/targets/disk-image/fstab.js';
+import { resolveInImage } from '../../../src/targets/disk-image/image-path.js';
 import {
   type DiskVolume,
   DiskLayoutError,
@@ -203,5 +206,26 @@ describe('disk: target', () => {
     ]);
     expect(argv).to.include.members(['--bind-ro=/tmp/d/part-1:/boot', '--bind-ro=/tmp/d/part-3:/srv/a\\:b']);
     expect(argv.indexOf('--bind-ro=/tmp/d/part-1:/boot')).to.be.lessThan(argv.indexOf('--'));
+  });
+
+  it('resolves the image’s links inside the image, never on the build machine', () => {
+    const root = mkdtempSync(join(tmpdir(), 'driftspec-image-path-'));
+    try {
+      mkdirSync(join(root, 'srv/etc'), { recursive: true });
+      writeFileSync(join(root, 'srv/etc/fstab'), 'image fstab\n');
+      symlinkSync('/srv/etc', join(root, 'etc'));
+      symlinkSync('../../usr/lib/os-release', join(root, 'srv/etc/os-release'));
+      symlinkSync('/loop-b', join(root, 'loop-a'));
+      symlinkSync('/loop-a', join(root, 'loop-b'));
+      expect(resolveInImage(root, '/etc/fstab', true)).to.equal(join(root, 'srv/etc/fstab'));
+      // The build machine's /etc/os-release exists; the image's link to usr/lib/os-release is dangling.
+      expect(resolveInImage(root, '/etc/os-release', false)).to.equal(join(root, 'srv/etc/os-release'));
+      expect(resolveInImage(root, '/etc/os-release', true)).to.equal(undefined);
+      expect(resolveInImage(root, '/etc/passwd', true)).to.equal(undefined);
+      expect(resolveInImage(root, '/../../etc/fstab', true)).to.equal(join(root, 'srv/etc/fstab'));
+      expect(() => resolveInImage(root, '/loop-a/x', true)).to.throw(DiskLayoutError, /more than 40 links/);
+    } finally {
+      rmSync(root, { recursive: true });
+    }
   });
 });
