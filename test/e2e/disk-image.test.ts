@@ -1,6 +1,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +42,9 @@ async function runSpec(spec: string, target: string, env: NodeJS.ProcessEnv = {}
   return { code: run.code, stderr: run.stderr, host: result.hosts[0]! as HostResult };
 }
 
+const NSPAWN_PROPAGATE = '/run/systemd/nspawn/propagate';
+const nspawnPropagateDirectories = () =>
+  existsSync(NSPAWN_PROPAGATE) ? readdirSync(NSPAWN_PROPAGATE).filter((n) => n.startsWith('driftspec-')) : [];
 const attachedLoops = (disk: string) => execFileSync('losetup', ['--associated', disk], { encoding: 'utf8' }).trim();
 const mountsUnder = (directory: string) =>
   execFileSync('findmnt', ['--list', '--noheadings', '--output', 'TARGET'], { encoding: 'utf8' })
@@ -101,6 +113,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
     const runTmp = join(work, 'tmp');
     mkdirSync(runTmp);
     const before = await sha256(disk);
+    const nspawnStateBefore = nspawnPropagateDirectories();
     const child = spawn(process.execPath, [BIN, 'run', spec, '--target', `disk:${disk}`], {
       env: cliEnvironment(join(work, 'cache'), { TMPDIR: runTmp }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -123,5 +136,9 @@ describe('a raw disk image checked read-only (disk:)', function () {
     expect(readdirSync(runTmp)).to.deep.equal([]);
     expect(stderr).to.not.match(/left behind/);
     expect(await sha256(disk)).to.equal(before);
+    // Known limit of image targets (docs/images.md): nspawn, killed with the probe's session, leaves
+    // its empty state directory under /run; removed here so the machine is left as found.
+    for (const name of nspawnPropagateDirectories().filter((n) => !nspawnStateBefore.includes(n)))
+      rmdirSync(join(NSPAWN_PROPAGATE, name));
   });
 });
