@@ -1,11 +1,13 @@
 import { onProcessExit } from '../io/exit-hooks.js';
-import { requireRoot, RootfsTarget } from './rootfs.js';
+import { type ReadOnlyBind, requireRoot, RootfsTarget } from './rootfs.js';
 import type { ExecOptions, ExecResult, Target } from './target.js';
 
 /** An image made into a root directory (an archive unpacked, a disk's partitions mounted), and how that is undone. */
 export interface PreparedRoot {
   /** The root directory, absolute; the probe runs in it as on a `rootfs:` target. */
   path: string;
+  /** Directories shown read-only inside the root (a disk's further partitions at their fstab mount points). */
+  readOnlyBinds?: readonly ReadOnlyBind[];
   /**
    * Undoes the preparation (removes the unpacked tree, unmounts and detaches). Synchronous, so it
    * can also run from the process's exit hook after SIGINT; safe to call more than once.
@@ -51,7 +53,12 @@ export class PreparedRootTarget implements Target {
       this.release();
       throw new Error(`${this.name} was closed while it was being prepared`);
     }
-    return new RootfsTarget({ kind: 'rootfs', path: prepared.path }, this.sudoRequested, this.name);
+    return new RootfsTarget(
+      { kind: 'rootfs', path: prepared.path },
+      this.sudoRequested,
+      this.name,
+      prepared.readOnlyBinds,
+    );
   }
 
   private release(): void {

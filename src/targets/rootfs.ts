@@ -22,7 +22,11 @@ const NSPAWN = 'systemd-nspawn';
  * The machine name (the container's hostname too) is new for every exec, so two runs of the same
  * image at once never share nspawn's state under /run.
  */
-export function nspawnArgv(root: string, machine: string = machineName()): string[] {
+export function nspawnArgv(
+  root: string,
+  machine: string = machineName(),
+  readOnlyBinds: readonly ReadOnlyBind[] = [],
+): string[] {
   return [
     NSPAWN,
     '--quiet',
@@ -37,10 +41,25 @@ export function nspawnArgv(root: string, machine: string = machineName()): strin
     '--timezone=off',
     '--link-journal=no',
     '--pipe',
+    ...readOnlyBinds.map((bind) => `--bind-ro=${escapeBindPath(bind.source)}:${escapeBindPath(bind.target)}`),
     '--',
     '/bin/sh',
     '-s',
   ];
+}
+
+/**
+ * A directory shown read-only at `target` inside the image: a disk's further partitions. The
+ * overlay over the image root does not show what is mounted below it, so each is bound on top.
+ */
+export interface ReadOnlyBind {
+  source: string;
+  target: string;
+}
+
+/** nspawn splits `--bind-ro` at colons; a backslash escapes one. */
+function escapeBindPath(path: string): string {
+  return path.replace(/[\\:]/g, (c) => `\\${c}`);
 }
 
 function machineName(): string {
@@ -66,9 +85,10 @@ export class RootfsTarget implements Target {
     private readonly address: RootfsAddress,
     private readonly sudoRequested = false,
     name: string = imageTargetName(address),
+    readOnlyBinds: readonly ReadOnlyBind[] = [],
   ) {
     this.name = name;
-    this.runner = new LocalTarget(undefined, undefined, nspawnLaunch(address.path));
+    this.runner = new LocalTarget(undefined, undefined, nspawnLaunch(address.path, readOnlyBinds));
   }
 
   async exec(script: string, options: ExecOptions): Promise<ExecResult> {
@@ -80,12 +100,12 @@ export class RootfsTarget implements Target {
   async close(): Promise<void> {}
 }
 
-function nspawnLaunch(root: string): ProbeLaunch {
+function nspawnLaunch(root: string, readOnlyBinds: readonly ReadOnlyBind[]): ProbeLaunch {
   return {
     get argv() {
-      return nspawnArgv(root);
+      return nspawnArgv(root, machineName(), readOnlyBinds);
     },
-    command: nspawnArgv(root, 'NAME').join(' '),
+    command: nspawnArgv(root, 'NAME', readOnlyBinds).join(' '),
     stdinPrefix: () => '',
     diagnose: (result) => {
       if (result.exitCode === 0 || result.timedOut || result.stdout.length > 0) return undefined;
