@@ -98,7 +98,7 @@ export async function takeSnapshot(target: Target, options: SnapshotOptions): Pr
   const ignores = snapshotIgnores(options, parts);
   const pathIgnores = (ignores as unknown as Record<string, string[]>)[streamedIgnoreField(parts)] ?? [];
   const walk = { roots: options.fileRoots, ignores: pathIgnores, portable: options.portableWalk ?? false };
-  const script = buildSnapshotScript(walk, parts);
+  const script = buildSnapshotScript(walk, parts, target.booted !== false);
   const collector = new SnapshotCollector(
     {
       target: target.name,
