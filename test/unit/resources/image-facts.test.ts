@@ -34,7 +34,7 @@ const file = (path: string, content: string, kind: SysctlFile['kind'] = 'file'):
   content,
 });
 
-function valueOf(files: readonly SysctlFile[], key: string) {
+function configured(files: readonly SysctlFile[], key: string) {
   return configuredValue(parseSysctlFiles(files), key);
 }
 
@@ -124,8 +124,8 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
         file('/usr/lib/sysctl.d/20-b.conf', 'kernel.sysrq = 1'),
         file('/etc/sysctl.d/20-b.conf', '', 'masked'),
       ];
-      expect(valueOf(files, 'vm.swappiness')).to.include({ value: '20', path: '/etc/sysctl.d/10-a.conf' });
-      expect(valueOf(files, 'kernel.sysrq')).to.equal(undefined);
+      expect(configured(files, 'vm.swappiness')).to.include({ value: '20', path: '/etc/sysctl.d/10-a.conf' });
+      expect(configured(files, 'kernel.sysrq')).to.equal(undefined);
     });
 
     it('orders all files by name across the directories, the later assignment winning', () => {
@@ -134,7 +134,7 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
         file('/usr/lib/sysctl.d/50-late.conf', 'vm.swappiness = 2'),
         file('/run/sysctl.d/30-middle.conf', 'vm.swappiness = 3'),
       ];
-      expect(valueOf(files, 'vm.swappiness')).to.include({ value: '2', path: '/usr/lib/sysctl.d/50-late.conf' });
+      expect(configured(files, 'vm.swappiness')).to.include({ value: '2', path: '/usr/lib/sysctl.d/50-late.conf' });
     });
 
     it('reads /etc/sysctl.conf last, and not twice when a sysctl.d file links to it', () => {
@@ -142,13 +142,13 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
         file('/etc/sysctl.conf', 'vm.swappiness = 9'),
         file('/etc/sysctl.d/99-z.conf', 'vm.swappiness = 1'),
       ];
-      expect(valueOf(alone, 'vm.swappiness')).to.include({ value: '9', path: '/etc/sysctl.conf', line: 1 });
+      expect(configured(alone, 'vm.swappiness')).to.include({ value: '9', path: '/etc/sysctl.conf', line: 1 });
       const linked = [
         file('/etc/sysctl.d/50-link.conf', 'vm.swappiness = 9', 'sysctl.conf'),
         file('/etc/sysctl.d/60-later.conf', 'vm.swappiness = 1'),
         file('/etc/sysctl.conf', 'vm.swappiness = 9'),
       ];
-      expect(valueOf(linked, 'vm.swappiness')).to.include({ value: '1', path: '/etc/sysctl.d/60-later.conf' });
+      expect(configured(linked, 'vm.swappiness')).to.include({ value: '1', path: '/etc/sysctl.d/60-later.conf' });
     });
 
     it('skips a directory named *.conf', () => {
@@ -172,10 +172,10 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
           ].join('\n'),
         ),
       ];
-      expect(valueOf(files, 'net.ipv4.ip_forward')).to.include({ value: '1', line: 3 });
-      expect(valueOf(files, 'net.ipv4.tcp_syncookies')).to.include({ value: '1', line: 4 });
-      expect(valueOf(files, 'net.ipv4.conf.eth0/100.rp_filter')).to.include({ value: '2' });
-      expect(valueOf(files, 'net.core.rmem_max')).to.include({ value: '4096\t8192' });
+      expect(configured(files, 'net.ipv4.ip_forward')).to.include({ value: '1', line: 3 });
+      expect(configured(files, 'net.ipv4.tcp_syncookies')).to.include({ value: '1', line: 4 });
+      expect(configured(files, 'net.ipv4.conf.eth0/100.rp_filter')).to.include({ value: '2' });
+      expect(configured(files, 'net.core.rmem_max')).to.include({ value: '4096\t8192' });
       expect(parseSysctlLine('no equals sign here')).to.equal(undefined);
       expect(parseSysctlLine('; x = 1')).to.equal(undefined);
     });
@@ -197,12 +197,12 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
           ].join('\n'),
         ),
       ];
-      expect(valueOf(files, 'net.ipv4.conf.eth0.rp_filter')).to.include({ value: '0', line: 1 });
-      expect(valueOf(files, 'net.ipv4.conf.default.rp_filter')).to.include({ value: '2', line: 2 });
-      expect(valueOf(files, 'net.ipv4.conf.all.rp_filter')).to.deep.include({ excluded: true, line: 3 });
-      expect(valueOf(files, 'net.ipv4.conf.eth1.accept_redirects')).to.include({ value: '0' });
-      expect(valueOf(files, 'net.ipv4.conf.eth1.rp_filter')).to.include({ value: '2' });
-      expect(valueOf(files, 'net.ipv6.conf.eth0.rp_filter')).to.equal(undefined);
+      expect(configured(files, 'net.ipv4.conf.eth0.rp_filter')).to.include({ value: '0', line: 1 });
+      expect(configured(files, 'net.ipv4.conf.default.rp_filter')).to.include({ value: '2', line: 2 });
+      expect(configured(files, 'net.ipv4.conf.all.rp_filter')).to.deep.include({ excluded: true, line: 3 });
+      expect(configured(files, 'net.ipv4.conf.eth1.accept_redirects')).to.include({ value: '0' });
+      expect(configured(files, 'net.ipv4.conf.eth1.rp_filter')).to.include({ value: '2' });
+      expect(configured(files, 'net.ipv6.conf.eth0.rp_filter')).to.equal(undefined);
     });
 
     it('keeps a glob within one component of the key', () => {
