@@ -18,13 +18,13 @@ export type FileType = (typeof FILE_TYPES)[number];
 export const FileTypeSchema = z.enum(FILE_TYPES);
 
 export const TYPE_BY_FORMAT_BITS: Record<number, FileType> = {
-  26411: 'socket',
-  21609: 'symlink',
-  16807: 'file',
-  14406: 'block_device',
-  9604: 'directory',
-  4802: 'char_device',
-  2401: 'pipe',
+  0o140000: 'socket',
+  0o120000: 'symlink',
+  0o100000: 'file',
+  0o060000: 'block_device',
+  0o040000: 'directory',
+  0o020000: 'char_device',
+  0o010000: 'pipe',
 };
 
 export const FileMetaSchema = z.discriminatedUnion('exists', [
