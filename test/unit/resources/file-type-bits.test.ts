@@ -3,7 +3,7 @@ import { TYPE_BY_FORMAT_BITS } from '../../../src/resources/file/meta.js';
 
 describe('file types from the mode stat prints in hex (%f)', () => {
   it('reads the S_IFMT bits of real modes', () => {
-    const typeOf = (hex: string) => TYPE_BY_FORMAT_BITS[parseInt(hex, 16) & 0o170000];
+    const typeOf = (hex: string) => TYPE_BY_FORMAT_BITS.get(parseInt(hex, 16) & 0o170000);
     expect(typeOf('81a4')).to.equal('file'); // -rw-r--r--
     expect(typeOf('41ed')).to.equal('directory'); // drwxr-xr-x
     expect(typeOf('a1ff')).to.equal('symlink'); // lrwxrwxrwx
