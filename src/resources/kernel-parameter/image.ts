@@ -1,4 +1,5 @@
 import type { Frame } from '../../probe/frames.js';
+import type { KeyValue } from '../inventory-part.js';
 import { FactError, NotApplicableError, requireRan, stderrSuffix } from '../resource.js';
 import {
   configuredValue,
@@ -50,6 +51,29 @@ export function parseConfiguredParameter(
     );
   }
   return { exists: true, value: normaliseValue(configured.value), configuredBy: describeSource(configured) };
+}
+
+/**
+ * Every key an image configures, dotted (`net.ipv4.ip_forward`), with the value that wins; a
+ * glob pattern is recorded as written (`net.ipv4.conf.*.rp_filter`): which keys it reaches is the
+ * booted kernel's to say. Keys excluded with `-key` set nothing and are not recorded.
+ */
+export function configuredParameterItems(parts: ReadonlyMap<string, Frame>, what: string): KeyValue[] {
+  const configuration = parseSysctlFiles(readSysctlFiles(parts, what));
+  const items: KeyValue[] = [];
+  for (const [path, entry] of [...configuration.explicit, ...configuration.globs]) {
+    if ('excluded' in entry) continue;
+    items.push({ key: dottedKey(path), value: normaliseValue(entry.value) });
+  }
+  return items;
+}
+
+/** `net/ipv4/conf/eth0.100/rp_filter` → `net.ipv4.conf.eth0/100.rp_filter`, as the snapshot spells keys. */
+function dottedKey(path: string): string {
+  return path
+    .split('/')
+    .map((part) => part.replace(/\./g, '/'))
+    .join('.');
 }
 
 /** The files in the probe's order; a file that could not be read leaves the configuration unknown. */
