@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,10 @@ import { expect } from 'chai';
 import { lookupMatcher, lookupResource } from '../../src/plan/build.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { RunResultSchema, type HostResult } from '../../src/results/schema.js';
+import { DriftReportSchema } from '../../src/drift/diff-schema.js';
+import { SnapshotSchema } from '../../src/drift/snapshot-schema.js';
 import { runCli } from '../support/cli.js';
+import { differences, NEXT_IMAGE, NEXT_IMAGE_DIFFERENCES } from '../support/drift-e2e.js';
 import { useTestbed } from '../support/testbed.js';
 
 const SPEC = fileURLToPath(new URL('../../specs/debian-web-server.yaml', import.meta.url));
@@ -26,10 +29,57 @@ function imageHash(root: string): string {
   return hash.digest('hex');
 }
 
-async function runSpec(target: string, extra: string[] = []): Promise<{ code: number | null; host: HostResult }> {
-  const run = await runCli(['run', SPEC, '--format', 'json', '--target', target, ...extra], join(work, 'cache'));
+/**
+ * Checks the bundled spec leaves out and an image answers from its files: units without an init
+ * script, an alias, a masked and a disabled unit, and kernel parameters the image configures.
+ */
+const IMAGE_FACTS_SPEC = `spec: image-facts
+version: 1.0.0
+title: What an image configures
+controls:
+  - id: units
+    title: Units read from their unit files
+    checks:
+      - service: e2scrub_reap
+        enabled: true
+      - service: sshd
+        enabled: true
+      - service: getty@tty1
+        enabled: true
+      - service: sudo
+        masked: true
+      - service: systemd-networkd
+        enabled: false
+      - service: no-such-unit
+        installed: false
+  - id: sysctl
+    title: Kernel parameters the image configures
+    checks:
+      - kernel_parameter: kernel.pid_max
+        value: 4194304
+      - kernel_parameter: fs.protected_regular
+        value: 2
+`;
+
+async function runSpec(
+  target: string,
+  extra: string[] = [],
+  spec = SPEC,
+): Promise<{ code: number | null; host: HostResult }> {
+  const run = await runCli(['run', spec, '--format', 'json', '--target', target, ...extra], join(work, 'cache'));
   const result = RunResultSchema.parse(JSON.parse(run.stdout));
   return { code: run.code, host: result.hosts[0]! };
+}
+
+/** The golden image with other packages (test/testbed/build-variant-image.sh, cached): its root path. */
+function variantRootfs(golden: string): string {
+  const changes = [
+    ...(NEXT_IMAGE.install ?? []).flatMap((name) => ['--install', name]),
+    ...(NEXT_IMAGE.purge ?? []).flatMap((name) => ['--purge', name]),
+  ];
+  const script = fileURLToPath(new URL('../testbed/build-variant-image.sh', import.meta.url));
+  const output = execFileSync(script, [golden, ...changes], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return output.trim().split('\n').pop()!;
 }
 
 function needsRunningSystem(result: { resource: string; matcher: string }): boolean {
@@ -55,8 +105,11 @@ describe('an image root checked without booting it (rootfs:)', function () {
     expect(image.code).to.equal(0);
     expect(image.host).to.include({ target: `rootfs:${root}`, status: 'completed', execCount: 1 });
     const bootedById = new Map(booted.host.results.map((r) => [r.checkId, r]));
+    // The golden image configures none of the spec's kernel parameters: the kernel's defaults apply.
+    const expectedOnImage = (r: HostResult['results'][number]) =>
+      needsRunningSystem(r) || r.resource === 'kernel_parameter' ? 'not-applicable' : bootedById.get(r.checkId)?.status;
     const disagreements = image.host.results.flatMap((r) => {
-      const expected = needsRunningSystem(r) ? 'not-applicable' : bootedById.get(r.checkId)?.status;
+      const expected = expectedOnImage(r);
       return r.status === expected ? [] : [`${r.checkId} ${r.status} (expected ${expected}): ${r.message}`];
     });
     expect(disagreements).to.deep.equal([]);
@@ -68,27 +121,110 @@ describe('an image root checked without booting it (rootfs:)', function () {
       'process running',
       'mount mounted',
     ]);
-    expect(new Set(notApplicable.map((r) => r.message))).to.deep.equal(new Set(['not applicable: image not booted']));
+    expect(new Set(notApplicable.map((r) => r.message))).to.deep.equal(
+      new Set([
+        'not applicable: image not booted',
+        "not applicable: not configured in the image: the kernel's default applies at boot",
+      ]),
+    );
+    expect(
+      notApplicable.filter((r) => r.resource === 'kernel_parameter').every((r) => r.message.includes('not configured')),
+    ).to.equal(true);
     expect(image.host.counts['not-applicable']).to.equal(notApplicable.length);
     expect(imageHash(root)).to.equal(before);
   });
 
-  it('snapshots the image without booting it and leaves it unchanged', async () => {
+  it('reads units from their unit files as the booted instance sees them, and configured kernel parameters', async () => {
+    const root = rootfs();
+    const before = imageHash(root);
+    const spec = join(work, 'image-facts.yaml');
+    writeFileSync(spec, IMAGE_FACTS_SPEC);
+    const instance = bed.instances[0]!;
+    const booted = await runSpec(
+      instance.url,
+      ['--identity', instance.keyPath, '--known-hosts', instance.knownHostsPath],
+      spec,
+    );
+    const image = await runSpec(`rootfs:${root}`, [], spec);
+    expect(image.host.host).to.include({ initSystem: 'systemd', booted: false });
+    const units = (host: HostResult) =>
+      host.results.filter((r) => r.resource === 'service').map((r) => `${r.subject} ${r.matcher} ${r.status}`);
+    expect(units(image.host)).to.deep.equal(units(booted.host));
+    expect(units(image.host).every((line) => line.endsWith(' passed'))).to.equal(true);
+    // The test bed's instances share the build machine's kernel, whose /proc/sys is not what the
+    // image configures: configured values are checked against the image's own files.
+    const sysctl = image.host.results.filter((r) => r.resource === 'kernel_parameter');
+    expect(sysctl.map((r) => `${r.status}: ${r.message}`)).to.deep.equal([
+      'passed: kernel parameter kernel.pid_max should have value 4194304 ' +
+        '(configured in the image by /usr/lib/sysctl.d/50-pid-max.conf line 16)',
+      'passed: kernel parameter fs.protected_regular should have value 2 ' +
+        '(configured in the image by /usr/lib/sysctl.d/99-protect-links.conf line 9)',
+    ]);
+    expect(image.code).to.equal(0);
+    expect(imageHash(root)).to.equal(before);
+  });
+
+  it('snapshots what the image holds and configures, without booting it, and leaves it unchanged', async () => {
     const root = rootfs();
     const before = imageHash(root);
     const output = join(work, 'image.json');
     const run = await runCli(['snapshot', `rootfs:${root}`, '--output', output], join(work, 'cache'));
     expect(run.code, run.stderr).to.equal(0);
+    expect(run.stderr).to.include('not booted: what the image holds and configures');
     expect(existsSync(output)).to.equal(true);
-    const snapshot = JSON.parse(readFileSync(output, 'utf8')) as {
-      target: string;
-      complete: boolean;
-      packages: { name: string }[];
-      users: { name: string }[];
-    };
+    const snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(output, 'utf8')));
     expect(snapshot).to.include({ target: `rootfs:${root}`, complete: true });
+    expect(snapshot.host.booted).to.equal(false);
+    expect(snapshot.kinds).to.deep.equal(['packages', 'services', 'users', 'groups', 'kernelParameters', 'files']);
+    expect(snapshot.listeners).to.deep.equal([]);
+    expect(snapshot.mounts).to.deep.equal([]);
     expect(snapshot.packages.map((p) => p.name)).to.include.members(['nginx', 'openssh-server']);
     expect(snapshot.users.map((u) => u.name)).to.include('www-data');
+    // The values the image's sysctl.d files set, not the build machine's /proc/sys.
+    expect(snapshot.kernelParameters).to.deep.equal({
+      'fs.protected_fifos': '1',
+      'fs.protected_hardlinks': '1',
+      'fs.protected_regular': '2',
+      'fs.protected_symlinks': '1',
+      'kernel.pid_max': '4194304',
+    });
+    const services = new Map(snapshot.services.map((s) => [s.name, s]));
+    expect(services.get('ssh')).to.deep.equal({ name: 'ssh', enabled: 'enabled', active: null, sub: null });
+    expect(services.get('e2scrub_reap')).to.include({ enabled: 'enabled' });
+    expect(services.get('sudo')).to.include({ enabled: 'masked' });
+    expect(snapshot.services.every((s) => s.active === null && s.sub === null)).to.equal(true);
     expect(imageHash(root)).to.equal(before);
+  });
+
+  it('drifts one image against another without booting either: exactly the package differences', async () => {
+    const golden = rootfs();
+    const next = variantRootfs(golden);
+    const [goldenHash, nextHash] = [imageHash(golden), imageHash(next)];
+    const files = { golden: join(work, 'golden-image.json'), next: join(work, 'next-image.json') };
+    for (const [root, output] of [
+      [golden, files.golden],
+      [next, files.next],
+    ] as const) {
+      const run = await runCli(['snapshot', `rootfs:${root}`, '--output', output], join(work, 'cache'));
+      expect(run.code, run.stderr).to.equal(0);
+    }
+    const json = join(work, 'image-drift.json');
+    const run = await runCli(
+      ['drift', files.golden, files.next, '-r', 'cli', '-r', `json:${json}`],
+      join(work, 'cache'),
+    );
+    expect(run.stderr).to.equal('');
+    const report = DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+    const host = report.hosts[0]!;
+    expect(differences(host).sort()).to.deep.equal([...NEXT_IMAGE_DIFFERENCES].sort());
+    expect(host.notCompared).to.deep.equal([]);
+    expect(host.state).to.equal('drift');
+    expect(host.kinds.map((k) => `${k.kind} ${k.compared}`)).to.include.members([
+      'listeners none',
+      'mounts none',
+      'kernelParameters all',
+    ]);
+    expect(run.stdout).to.include('kinds of an image that was not booted');
+    expect([imageHash(golden), imageHash(next)]).to.deep.equal([goldenHash, nextHash]);
   });
 });
