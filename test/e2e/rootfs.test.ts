@@ -134,7 +134,7 @@ describe('an image root checked without booting it (rootfs:)', function () {
     expect(imageHash(root)).to.equal(before);
   });
 
-  it('reads units from their unit files as the booted instance sees them, and configured kernel parameters', async () => {
+  it('reads units from unit files as the booted instance sees them, and configured kernel parameters', async () => {
     const root = rootfs();
     const before = imageHash(root);
     const spec = join(work, 'image-facts.yaml');

@@ -11,7 +11,8 @@ import { hostFacts } from './frames.js';
 
 /**
  * Plans the DSL `body`, parses `probeFrame` (or the frame it gives for the check) for each check as the engine
- * would (a FactError becomes an error outcome, a NotApplicableError not applicable, anything else is thrown), and judges every check.
+ * would (a FactError becomes an error outcome, a NotApplicableError not applicable, anything else is thrown),
+ * and judges every check.
  */
 export function judgeFrame(
   registry: ResourceRegistry,

@@ -197,7 +197,8 @@ export const kernelParameterResource = defineResource({
   type: 'kernel_parameter',
   dslName: 'kernelParameter',
   summary:
-    'A sysctl kernel parameter read from /proc/sys (on an image: the value it configures): whether it exists and its value.',
+    'A sysctl kernel parameter read from /proc/sys (on an image: the value it configures): ' +
+    'whether it exists and its value.',
   subject: KernelKeySchema,
   options: NoOptions,
   title: (key: string) => `kernel parameter ${key}`,
