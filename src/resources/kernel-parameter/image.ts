@@ -9,7 +9,7 @@ import {
   SYSCTL_DIRECTORIES,
   type SysctlFile,
 } from './configured.js';
-import { normaliseValue, type KernelParameter } from './index.js';
+import { normaliseValue, type KernelParameter } from './fact.js';
 
 export const NOT_CONFIGURED_REASON = "not configured in the image: the kernel's default applies at boot";
 

@@ -4,7 +4,10 @@ import type { Frame } from '../../probe/frames.js';
 import type { HostFacts } from '../../probe/host.js';
 import type { Scalar, ValueExpectation } from '../../matchers/value.js';
 import { partScript, partsScript } from '../../probe/parts.js';
+import { normaliseValue, type KernelParameter } from './fact.js';
 import { CONFIGURED_PARAMETERS_SCRIPT, parseConfiguredParameter } from './image.js';
+
+export { KernelParameterSchema, normaliseValue, type KernelParameter } from './fact.js';
 import {
   attribute,
   defineResource,
@@ -19,17 +22,6 @@ import {
   requireRan,
   type FactQuery,
 } from '../resource.js';
-
-export const KernelParameterSchema = z.discriminatedUnion('exists', [
-  z.object({ exists: z.literal(false), reason: z.string() }),
-  z.object({
-    exists: z.literal(true),
-    value: z.string(),
-    /** Set on an image that is not booted: the file and line that configure the value. */
-    configuredBy: z.string().optional(),
-  }),
-]);
-export type KernelParameter = z.infer<typeof KernelParameterSchema>;
 
 /**
  * The directories under /proc/sys a sysctl key names: "." separates them, and a "/" inside one
@@ -97,11 +89,6 @@ function liveParametersScript(keys: readonly string[]): string {
 function parameterQuery(key: string): FactQuery<KernelParameter> {
   const group = { key: 'kernel-parameter', member: key, script: parameterGroupScript };
   return groupedQuery(`kernel-parameter:${key}`, group, (frame, host) => parseKernelParameter(frame, key, host));
-}
-
-/** Values are compared with blanks normalised: "4096\t131072\t6291456" reads "4096 131072 6291456". */
-export function normaliseValue(raw: string): string {
-  return raw.trim().replace(/\s+/g, ' ');
 }
 
 export function parseKernelParameter(frame: Frame, key: string, host?: HostFacts): KernelParameter {
