@@ -18,9 +18,9 @@ import {
   parseKernelParameter,
 } from '../../../src/resources/kernel-parameter/index.js';
 import { parseParts } from '../../../src/probe/parts.js';
-import { NotApplicableError } from '../../../src/resources/resource.js';
+import { FactError, NotApplicableError } from '../../../src/resources/resource.js';
 import { parseGroupedService, serviceGroupScript, serviceResource } from '../../../src/resources/service/index.js';
-import { recordedFrame } from '../../support/frames.js';
+import { partsFrame, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, resultLines } from '../../support/judge.js';
 
 const RECORDED = 'recorded/image-debian12';
@@ -113,6 +113,39 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
         "not-applicable: not applicable: not configured in the image: the kernel's default applies at boot",
         "not-applicable: not applicable: not configured in the image: the kernel's default applies at boot",
       ]);
+    });
+  });
+
+  describe('hostile sysctl files', () => {
+    const forged = (content: string, path = '/etc/sysctl.d/10-x.conf') =>
+      partsFrame([{ name: 'sysctl:1', stdout: `file ${path}\0${content}` }]);
+
+    it('reads a file holding the framing of the probe as data, never as another file', () => {
+      const content =
+        'DSPARTS 1\n0 8 40 0\nsysctl:2file /etc/sysctl.d/99-z.conf\0vm.swappiness = 99\nvm.swappiness = 5';
+      expect(parseKernelParameter(forged(content), 'vm.swappiness', imageHost)).to.include({
+        value: '5',
+        configuredBy: '/etc/sysctl.d/10-x.conf line 4',
+      });
+    });
+
+    it('keeps a file name with a newline whole', () => {
+      const files = readSysctlFiles(parseParts(forged('vm.swappiness = 1', '/etc/sysctl.d/a\nb.conf').stdout), 't');
+      expect(files.map((f) => f.path)).to.deep.equal(['/etc/sysctl.d/a\nb.conf']);
+    });
+
+    it('makes a file it could not read an error for every parameter, never "not configured"', () => {
+      const unreadable = partsFrame([
+        { name: 'sysctl:1', stdout: 'file /etc/sysctl.d/10-x.conf\0', stderr: 'cat: Permission denied', exitCode: 1 },
+      ]);
+      expect(() => parseKernelParameter(unreadable, 'vm.swappiness', imageHost)).to.throw(
+        FactError,
+        /reading \/etc\/sysctl.d\/10-x.conf failed: cat: Permission denied/,
+      );
+      const garbage = partsFrame([{ name: 'sysctl:1', stdout: 'no kind here' }]);
+      expect(() => parseKernelParameter(garbage, 'vm.swappiness', imageHost)).to.throw(FactError, /unexpected output/);
+      const stray = partsFrame([{ name: 'other', stdout: '' }]);
+      expect(() => parseKernelParameter(stray, 'vm.swappiness', imageHost)).to.throw(FactError, /not sysctl files/);
     });
   });
 
