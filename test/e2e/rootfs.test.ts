@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { RunResultSchema, type HostResult } from '../../src/results/schema.js';
 import { DriftReportSchema } from '../../src/drift/diff-schema.js';
 import { SnapshotSchema } from '../../src/drift/snapshot-schema.js';
 import { runCli } from '../support/cli.js';
-import { differences, NEXT_IMAGE, NEXT_IMAGE_DIFFERENCES } from '../support/drift-e2e.js';
+import { connection, differences, NEXT_IMAGE, NEXT_IMAGE_DIFFERENCES } from '../support/drift-e2e.js';
 import { useTestbed } from '../support/testbed.js';
 
 const SPEC = fileURLToPath(new URL('../../specs/debian-web-server.yaml', import.meta.url));
@@ -90,6 +90,7 @@ describe('an image root checked without booting it (rootfs:)', function () {
   this.timeout(180_000);
   const bed = useTestbed({ base: 160, count: 1 });
   const rootfs = () => join(dirname(bed.instances[0]!.keyPath), 'rootfs');
+  after(() => rmSync(work, { recursive: true, force: true }));
 
   it('judges the bundled spec as the booted instance does, running state not applicable', async () => {
     const root = rootfs();
@@ -194,6 +195,50 @@ describe('an image root checked without booting it (rootfs:)', function () {
     expect(services.get('sudo')).to.include({ enabled: 'masked' });
     expect(snapshot.services.every((s) => s.active === null && s.sub === null)).to.equal(true);
     expect(imageHash(root)).to.equal(before);
+  });
+
+  it('drifts the image against its booted instance: only what both hold, unit enablement the same', async () => {
+    const root = rootfs();
+    const instance = bed.instances[0]!;
+    const files = { image: join(work, 'image-baseline.json'), booted: join(work, 'booted.json') };
+    const image = await runCli(['snapshot', `rootfs:${root}`, '--output', files.image], join(work, 'cache'));
+    expect(image.code, image.stderr).to.equal(0);
+    const booted = await runCli(
+      ['snapshot', instance.url, ...connection(instance), '--output', files.booted],
+      join(work, 'cache'),
+    );
+    expect(booted.code, booted.stderr).to.equal(0);
+    const json = join(work, 'image-booted-drift.json');
+    const run = await runCli(
+      ['drift', files.image, files.booted, '-r', 'markdown', '-r', `json:${json}`],
+      join(work, 'cache'),
+    );
+    expect(run.stderr).to.equal('');
+    const host = DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))).hosts[0]!;
+    expect(host.kinds.map((k) => `${k.kind} ${k.compared}`)).to.include.members([
+      'listeners none',
+      'mounts none',
+      'kernelParameters none',
+      'services all',
+      'packages all',
+    ]);
+    expect(host.kindNotes!.map((note) => `${note.kind} ${note.compared}`)).to.deep.equal([
+      'services true',
+      'listeners false',
+      'kernelParameters false',
+      'mounts false',
+    ]);
+    expect(run.stdout).to.include('**kinds of an image that was not booted**');
+    // What the image's unit files enable is what the booted instance has, but for what only a
+    // running system has (docs/images.md, known limits): template instances it loaded (getty@tty1)
+    // and enablement generators made at boot under /run (`enabled-runtime`, for a container).
+    const services = host.kinds.find((k) => k.kind === 'services')!;
+    expect(services.removed.map((c) => c.key)).to.deep.equal([]);
+    expect(services.added.filter((c) => !c.key.includes('@')).map((c) => c.key)).to.deep.equal([]);
+    const changes = services.changed.flatMap((c) => c.changes.map((change) => `${change.attribute} ${change.new}`));
+    expect(changes.filter((change) => !change.endsWith('-runtime'))).to.deep.equal([]);
+    const packages = host.kinds.find((k) => k.kind === 'packages')!;
+    expect([...packages.added, ...packages.removed, ...packages.changed]).to.deep.equal([]);
   });
 
   it('drifts one image against another without booting either: exactly the package differences', async () => {
