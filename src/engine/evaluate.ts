@@ -77,15 +77,14 @@ function judgePredicate(
 ): Judgement {
   const args = matcher.args.parse(check.args ?? {});
   const outcome = matcher.test(fact, args, host);
+  const actual = withSource(outcome.actual, matcher, fact);
   const pass = outcome.pass !== check.negated;
   const expected = `${check.negated ? 'not ' : ''}${matcher.describe(args)}`;
   return {
     status: pass ? 'passed' : 'failed',
-    message: pass
-      ? withSource(check.title, matcher, fact)
-      : `expected ${subject} ${expectation}, but ${outcome.actual}`,
+    message: pass ? withSource(check.title, matcher, fact) : `expected ${subject} ${expectation}, but ${actual}`,
     expected,
-    actual: outcome.actual,
+    actual,
   };
 }
 

@@ -97,6 +97,7 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
             kernelParameter('fs.protected_symlinks').value(1);
             kernelParameter('kernel.pid_max').value(32768);
             kernelParameter('kernel.pid_max').exists();
+            kernelParameter('kernel.pid_max').not.exists();
             kernelParameter('net.ipv4.tcp_syncookies').value(1);
             kernelParameter('net.ipv4.tcp_syncookies').not.value(1);
           }),
@@ -109,6 +110,8 @@ describe('configured kernel parameters (systemd-sysctl order)', () => {
         'failed: expected kernel parameter kernel.pid_max to have value 32768, but got "4194304" ' +
           '(configured in the image by /usr/lib/sysctl.d/50-pid-max.conf line 16)',
         'passed: kernel parameter kernel.pid_max should exist ' +
+          '(configured in the image by /usr/lib/sysctl.d/50-pid-max.conf line 16)',
+        'failed: expected kernel parameter kernel.pid_max not to exist, but it is "4194304" ' +
           '(configured in the image by /usr/lib/sysctl.d/50-pid-max.conf line 16)',
         "not-applicable: not applicable: not configured in the image: the kernel's default applies at boot",
         "not-applicable: not applicable: not configured in the image: the kernel's default applies at boot",
