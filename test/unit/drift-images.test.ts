@@ -13,6 +13,7 @@ import { checkSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js
 import { judgeDrift } from '../../src/gate/drift-policy.js';
 import { parseUnitFileServices } from '../../src/resources/service/inventory.js';
 import { renderDriftCli } from '../../reporters/drift-cli.js';
+import { renderDriftHtml } from '../../reporters/html/drift.js';
 import { renderDriftJunit } from '../../reporters/drift-junit.js';
 import { renderDriftMarkdown } from '../../reporters/drift-markdown.js';
 import { handMadeSnapshot, withChanges } from '../support/drift-snapshots.js';
@@ -162,5 +163,8 @@ describe('drift of images that were not booted', () => {
     const junit = [...renderDriftJunit(drift, drift.verdict!)].join('');
     expect(junit).to.match(/<testcase [^>]*name="not compared: mounts"[^>]*>\s*<skipped\/>/);
     expect(junit).to.include('<property name="kind" value="services: compared by enabled only');
+    const page = [...renderDriftHtml(drift, drift.verdict!)].join('');
+    expect(page).to.include('<h3>kinds of an image that was not booted</h3>');
+    expect(page).to.include('<span class="b">not compared</span><span class="cb">listeners: not compared');
   });
 });
