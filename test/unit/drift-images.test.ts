@@ -130,12 +130,12 @@ describe('drift of images that were not booted', () => {
     ]);
     expect(host.kinds.find((k) => k.kind === 'services')!.changed).to.deep.equal([]);
     expect(host.state).to.equal('no-drift');
-    const notes = Object.fromEntries(host.kindNotes!.map((n) => [n.kind, n.note]));
-    expect(notes['listeners']).to.equal(
+    const notes = new Map(host.kindNotes!.map((n) => [n.kind, n.note]));
+    expect(notes.get('listeners')).to.equal(
       'not compared: the baseline holds no listeners (an image that was not booted has none)',
     );
-    expect(notes['kernelParameters']).to.match(/^not compared: the baseline holds the values the image configures/);
-    expect(notes['services']).to.match(/^compared by enabled only: the baseline holds unit files/);
+    expect(notes.get('kernelParameters')).to.match(/^not compared: the baseline holds the values the image configures/);
+    expect(notes.get('services')).to.match(/^compared by enabled only: the baseline holds unit files/);
     const disabled = withChanges(booted, (s) => {
       s.services = s.services.map((x) => (x.name === 'ssh' ? { ...x, enabled: 'disabled' } : x));
     });
