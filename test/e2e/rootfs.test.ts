@@ -71,6 +71,20 @@ async function runSpec(
   return { code: run.code, host: result.hosts[0]! };
 }
 
+/** `driftspec snapshot TARGET` into `output`; it must succeed. */
+async function snapshot(target: string, output: string, extra: string[] = []): Promise<void> {
+  const run = await runCli(['snapshot', target, ...extra, '--output', output], join(work, 'cache'));
+  expect(run.code, run.stderr).to.equal(0);
+}
+
+/** `driftspec drift BASELINE CANDIDATE` with `reporter` on stdout: its output and its JSON report's host. */
+async function drift(baseline: string, candidate: string, reporter: string) {
+  const json = join(work, `drift-${Math.random().toString(36).slice(2)}.json`);
+  const run = await runCli(['drift', baseline, candidate, '-r', reporter, '-r', `json:${json}`], join(work, 'cache'));
+  expect(run.stderr).to.equal('');
+  return { stdout: run.stdout, host: DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))).hosts[0]! };
+}
+
 /** The golden image with other packages (test/testbed/build-variant-image.sh, cached): its root path. */
 function variantRootfs(golden: string): string {
   const changes = [
@@ -173,27 +187,27 @@ describe('an image root checked without booting it (rootfs:)', function () {
     expect(run.code, run.stderr).to.equal(0);
     expect(run.stderr).to.include('not booted: what the image holds and configures');
     expect(existsSync(output)).to.equal(true);
-    const snapshot = SnapshotSchema.parse(JSON.parse(readFileSync(output, 'utf8')));
-    expect(snapshot).to.include({ target: `rootfs:${root}`, complete: true });
-    expect(snapshot.host.booted).to.equal(false);
-    expect(snapshot.kinds).to.deep.equal(['packages', 'services', 'users', 'groups', 'kernelParameters', 'files']);
-    expect(snapshot.listeners).to.deep.equal([]);
-    expect(snapshot.mounts).to.deep.equal([]);
-    expect(snapshot.packages.map((p) => p.name)).to.include.members(['nginx', 'openssh-server']);
-    expect(snapshot.users.map((u) => u.name)).to.include('www-data');
+    const recorded = SnapshotSchema.parse(JSON.parse(readFileSync(output, 'utf8')));
+    expect(recorded).to.include({ target: `rootfs:${root}`, complete: true });
+    expect(recorded.host.booted).to.equal(false);
+    expect(recorded.kinds).to.deep.equal(['packages', 'services', 'users', 'groups', 'kernelParameters', 'files']);
+    expect(recorded.listeners).to.deep.equal([]);
+    expect(recorded.mounts).to.deep.equal([]);
+    expect(recorded.packages.map((p) => p.name)).to.include.members(['nginx', 'openssh-server']);
+    expect(recorded.users.map((u) => u.name)).to.include('www-data');
     // The values the image's sysctl.d files set, not the build machine's /proc/sys.
-    expect(snapshot.kernelParameters).to.deep.equal({
+    expect(recorded.kernelParameters).to.deep.equal({
       'fs.protected_fifos': '1',
       'fs.protected_hardlinks': '1',
       'fs.protected_regular': '2',
       'fs.protected_symlinks': '1',
       'kernel.pid_max': '4194304',
     });
-    const services = new Map(snapshot.services.map((s) => [s.name, s]));
+    const services = new Map(recorded.services.map((s) => [s.name, s]));
     expect(services.get('ssh')).to.deep.equal({ name: 'ssh', enabled: 'enabled', active: null, sub: null });
     expect(services.get('e2scrub_reap')).to.include({ enabled: 'enabled' });
     expect(services.get('sudo')).to.include({ enabled: 'masked' });
-    expect(snapshot.services.every((s) => s.active === null && s.sub === null)).to.equal(true);
+    expect(recorded.services.every((s) => s.active === null && s.sub === null)).to.equal(true);
     expect(imageHash(root)).to.equal(before);
   });
 
@@ -201,20 +215,9 @@ describe('an image root checked without booting it (rootfs:)', function () {
     const root = rootfs();
     const instance = bed.instances[0]!;
     const files = { image: join(work, 'image-baseline.json'), booted: join(work, 'booted.json') };
-    const image = await runCli(['snapshot', `rootfs:${root}`, '--output', files.image], join(work, 'cache'));
-    expect(image.code, image.stderr).to.equal(0);
-    const booted = await runCli(
-      ['snapshot', instance.url, ...connection(instance), '--output', files.booted],
-      join(work, 'cache'),
-    );
-    expect(booted.code, booted.stderr).to.equal(0);
-    const json = join(work, 'image-booted-drift.json');
-    const run = await runCli(
-      ['drift', files.image, files.booted, '-r', 'markdown', '-r', `json:${json}`],
-      join(work, 'cache'),
-    );
-    expect(run.stderr).to.equal('');
-    const host = DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))).hosts[0]!;
+    await snapshot(`rootfs:${root}`, files.image);
+    await snapshot(instance.url, files.booted, connection(instance));
+    const { stdout, host } = await drift(files.image, files.booted, 'markdown');
     expect(host.kinds.map((k) => `${k.kind} ${k.compared}`)).to.include.members([
       'listeners none',
       'mounts none',
@@ -228,7 +231,7 @@ describe('an image root checked without booting it (rootfs:)', function () {
       'kernelParameters false',
       'mounts false',
     ]);
-    expect(run.stdout).to.include('**kinds of an image that was not booted**');
+    expect(stdout).to.include('**kinds of an image that was not booted**');
     // What the image's unit files enable is what the booted instance has, but for what only a
     // running system has (docs/images.md, known limits): template instances it loaded (getty@tty1)
     // and enablement generators made at boot under /run (`enabled-runtime`, for a container).
@@ -246,21 +249,9 @@ describe('an image root checked without booting it (rootfs:)', function () {
     const next = variantRootfs(golden);
     const [goldenHash, nextHash] = [imageHash(golden), imageHash(next)];
     const files = { golden: join(work, 'golden-image.json'), next: join(work, 'next-image.json') };
-    for (const [root, output] of [
-      [golden, files.golden],
-      [next, files.next],
-    ] as const) {
-      const run = await runCli(['snapshot', `rootfs:${root}`, '--output', output], join(work, 'cache'));
-      expect(run.code, run.stderr).to.equal(0);
-    }
-    const json = join(work, 'image-drift.json');
-    const run = await runCli(
-      ['drift', files.golden, files.next, '-r', 'cli', '-r', `json:${json}`],
-      join(work, 'cache'),
-    );
-    expect(run.stderr).to.equal('');
-    const report = DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
-    const host = report.hosts[0]!;
+    await snapshot(`rootfs:${golden}`, files.golden);
+    await snapshot(`rootfs:${next}`, files.next);
+    const { stdout, host } = await drift(files.golden, files.next, 'cli');
     expect(differences(host).sort()).to.deep.equal([...NEXT_IMAGE_DIFFERENCES].sort());
     expect(host.notCompared).to.deep.equal([]);
     expect(host.state).to.equal('drift');
@@ -269,7 +260,7 @@ describe('an image root checked without booting it (rootfs:)', function () {
       'mounts none',
       'kernelParameters all',
     ]);
-    expect(run.stdout).to.include('kinds of an image that was not booted');
+    expect(stdout).to.include('kinds of an image that was not booted');
     expect([imageHash(golden), imageHash(next)]).to.deep.equal([goldenHash, nextHash]);
   });
 });
