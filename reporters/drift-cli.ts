@@ -6,6 +6,7 @@ import {
   describeCounts,
   describeDecision,
   describeExpiredAcceptance,
+  describeKindNote,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
@@ -13,6 +14,7 @@ import {
   formatValue,
   noun,
   printable,
+  KIND_NOTES_HEADING,
   stateWords,
   TYPE_MARK,
   TYPES,
@@ -116,6 +118,10 @@ function* hostLines(host: HostDrift, paint: Painter): Generator<string> {
   if (host.notCompared.length > 0 && host.candidate) {
     yield `  ${paint.yellow('not compared')}`;
     for (const entry of host.notCompared) yield paint.yellow(`    ? ${describeNotCompared(entry)}`);
+  }
+  if (host.kindNotes && host.kindNotes.length > 0) {
+    yield `  ${paint.dim(KIND_NOTES_HEADING)}`;
+    for (const note of host.kindNotes) yield paint.dim(`    - ${describeKindNote(note)}`);
   }
 }
 

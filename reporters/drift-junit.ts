@@ -3,6 +3,7 @@ import {
   describeCounts,
   describeDecision,
   describeExpiredAcceptance,
+  describeKindNote,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
@@ -53,6 +54,9 @@ function suiteCounts(host: HostDrift): JunitCounts {
   if (!host.candidate) return { ...counts, tests: counts.tests + 1, errors: counts.errors + 1 };
   counts.tests += host.notCompared.length;
   counts.errors += host.notCompared.length;
+  const skippedKinds = notComparedKinds(host).length;
+  counts.tests += skippedKinds;
+  counts.skipped += skippedKinds;
   if (counts.tests === 0) counts.tests = 1;
   return counts;
 }
@@ -77,7 +81,15 @@ function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
       const error = problem('error', describeNotCompared(entry), 'incomplete');
       yield testCase({ classname, name: `not compared: ${what}` }, [error]);
     }
-    if (items === 0 && host.notCompared.length === 0) {
+    // A kind an image does not hold is left out by design: skipped, never an error.
+    for (const note of notComparedKinds(host)) {
+      const classname = `${host.target}.${note.kind}`;
+      yield testCase({ classname, name: `not compared: ${note.kind}` }, [
+        SKIPPED,
+        ...systemOut(describeKindNote(note)),
+      ]);
+    }
+    if (items === 0 && host.notCompared.length === 0 && notComparedKinds(host).length === 0) {
       const out = systemOut(`${stateWords(host)}: ${describeCounts(host)}`);
       yield testCase({ classname: `${host.target}.drift`, name: 'no drift' }, out);
     }
@@ -94,8 +106,13 @@ function suiteProperties(host: HostDrift, report: DriftReport): Array<[string, s
   if (host.candidate) properties.push(['candidate', describeSnapshotInfo(host.candidate)]);
   if (host.reason !== undefined) properties.push(['reason', host.reason]);
   properties.push(['counts', describeCounts(host)], ['driftspec.version', report.tool.version]);
+  for (const note of host.kindNotes ?? []) if (note.compared) properties.push(['kind', describeKindNote(note)]);
   for (const warning of report.warnings) properties.push(['warning', warning]);
   return properties;
+}
+
+function notComparedKinds(host: HostDrift) {
+  return host.candidate ? (host.kindNotes ?? []).filter((note) => !note.compared) : [];
 }
 
 function itemCase(host: HostDrift, entry: FlatItem): string {

@@ -4,12 +4,14 @@ import {
   describeCounts,
   describeDecision,
   describeExpiredAcceptance,
+  describeKindNote,
   describeNotCompared,
   describeRecord,
   describeSnapshotInfo,
   driftItems,
   formatValue,
   itemCount,
+  KIND_NOTES_HEADING,
   noun,
   stateWords,
   type FlatItem,
@@ -120,6 +122,10 @@ function hostDifferences(host: HostDrift, budget: { left: number; omitted: numbe
     parts.push(
       ['**Not compared**', '', ...host.notCompared.map((entry) => `- ${text(describeNotCompared(entry))}`)].join('\n'),
     );
+  if (host.kindNotes && host.kindNotes.length > 0 && host.candidate) {
+    const notes = host.kindNotes.map((note) => `- ${text(describeKindNote(note))}`);
+    parts.push([`**${text(KIND_NOTES_HEADING)}**`, '', ...notes].join('\n'));
+  }
   if (!host.candidate)
     return `#### ${code(host.target, false)}: not compared\n\n${text(host.reason ?? 'no snapshot of the host')}`;
   if (parts.length === 0) return '';

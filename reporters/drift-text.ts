@@ -9,6 +9,7 @@ import type {
   ChangeType,
   DriftReport,
   HostDrift,
+  KindNote,
   NotCompared,
   SnapshotInfo,
 } from '../src/drift/diff-schema.js';
@@ -115,6 +116,14 @@ export function describeNotCompared(entry: NotCompared): string {
     .join(' ');
   return printable(what ? `${what}: ${entry.reason}` : entry.reason);
 }
+
+/** "listeners: not compared: the baseline holds no listeners (…)". */
+export function describeKindNote(note: KindNote): string {
+  return printable(`${note.kind}: ${note.note}`);
+}
+
+/** The heading over the kind notes, in every format. */
+export const KIND_NOTES_HEADING = 'kinds of an image that was not booted';
 
 export function describeSnapshotInfo(info: SnapshotInfo): string {
   const file = info.file ? ` · ${info.file}` : '';

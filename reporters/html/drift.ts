@@ -6,11 +6,13 @@ import {
   describeCounts,
   describeDecision,
   describeExpiredAcceptance,
+  describeKindNote,
   describeNotCompared,
   describeSnapshotInfo,
   formatAttribute,
   formatValue,
   hasItems,
+  KIND_NOTES_HEADING,
   noun,
   printable,
   reportTitle,
@@ -115,7 +117,7 @@ function* hostPieces(host: HostDrift, index: number): Generator<string> {
 <h2><span class="b ${host.state}">${host.state}</span> ${host.target}</h2>
 ${details}
 <p class="muted">${stateWords(host)} · ${describeCounts(host)}</p>
-${notCompared}
+${notCompared}${kindNotes(host)}
 `.text;
   for (const kind of host.kinds) {
     if (kind.added.length + kind.removed.length + kind.changed.length > 0) yield* kindPieces(kind);
@@ -123,6 +125,19 @@ ${notCompared}
   yield html`
 ${nothingToList(host)}
 </section>`.text;
+}
+
+/** What the kinds of an image that was not booted hold, and which were not compared; nothing for booted hosts. */
+function kindNotes(host: HostDrift): Html | '' {
+  if (!host.candidate || !host.kindNotes || host.kindNotes.length === 0) return '';
+  const items = host.kindNotes.map((note) => {
+    const badge = note.compared
+      ? html`<span class="b no-drift">compared</span>`
+      : html`<span class="b">not compared</span>`;
+    return html`<li class="check">${badge}<span class="cb">${describeKindNote(note)}</span></li>`;
+  });
+  const heading = html`<div class="gh"><h3>${KIND_NOTES_HEADING}</h3></div>`;
+  return html`<div class="group">${heading}<ul class="checks">${items}</ul></div>`;
 }
 
 function notComparedItem(entry: HostDrift['notCompared'][number]): Html {

@@ -112,6 +112,16 @@ export const NotComparedSchema = z
   .strict();
 export type NotCompared = z.infer<typeof NotComparedSchema>;
 
+export const KindNoteSchema = z
+  .object({
+    kind: SnapshotKindSchema,
+    /** Whether the kind was compared at all. */
+    compared: z.boolean(),
+    note: z.string(),
+  })
+  .strict();
+export type KindNote = z.infer<typeof KindNoteSchema>;
+
 export const SnapshotInfoSchema = z
   .object({
     /** The snapshot file, when the snapshot was read from one. */
@@ -154,6 +164,12 @@ export const HostDriftSchema = z
     /** Every kind, in snapshot order; empty lists where nothing differs. */
     kinds: z.array(KindDriftSchema),
     notCompared: z.array(NotComparedSchema),
+    /**
+     * Present only where a snapshot is of an image that was not booted: the kinds it does not
+     * hold (not compared, by design: not an incompleteness), and what the kinds it holds hold
+     * there (kernel parameters as configured, services without their running state).
+     */
+    kindNotes: z.array(KindNoteSchema).optional(),
   })
   .strict();
 export type HostDrift = z.infer<typeof HostDriftSchema>;

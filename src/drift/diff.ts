@@ -12,6 +12,7 @@ import type {
   NotCompared,
   SnapshotInfo,
 } from './diff-schema.js';
+import { imageComparison } from './image-kinds.js';
 import { globToRegExp, nameIgnorer, type PathPredicate } from './path-glob.js';
 import { ignoresAttribute, ignoresItem, NO_IGNORES, toleratesGrowth, type IgnoreRules } from './ignore.js';
 import { SNAPSHOT_PARTS, type Snapshot, type SnapshotGap, type SnapshotKind } from './snapshot-schema.js';
@@ -49,7 +50,14 @@ export function diffSnapshots(baseline: Snapshot, candidate: Snapshot, options: 
     notCompared: [],
   };
   const scope = new Scope(baseline, candidate, parts, context.notCompared);
-  const kinds = parts.map((part) => diffKind(part.kind as SnapshotKind, baseline, candidate, scope, context));
+  const images = imageComparison(baseline, candidate, parts);
+  const kinds = parts.map((part) => {
+    const kind = part.kind as SnapshotKind;
+    const note = images.notes.find((entry) => entry.kind === kind);
+    if (note && !note.compared) return { kind, compared: 'none' as const, added: [], removed: [], changed: [] };
+    context.only = images.attributes.get(kind);
+    return diffKind(kind, baseline, candidate, scope, context);
+  });
   if (!baseline.complete && baseline.gaps.length === 0) context.notCompared.push(unexplainedIncompleteness('baseline'));
   if (!candidate.complete && candidate.gaps.length === 0)
     context.notCompared.push(unexplainedIncompleteness('candidate'));
@@ -60,6 +68,7 @@ export function diffSnapshots(baseline: Snapshot, candidate: Snapshot, options: 
     counts: countDrift(kinds, context.ignored, context.notCompared.length),
     kinds,
     notCompared: context.notCompared,
+    ...(images.notes.length > 0 ? { kindNotes: images.notes } : {}),
   };
   return { ...host, state: stateOf(host) };
 }
@@ -130,6 +139,8 @@ interface Context {
   now: Date;
   ignored: number;
   notCompared: NotCompared[];
+  /** The attributes compared, where not every attribute of the kind is (an image against a booted host). */
+  only?: ReadonlySet<string>;
 }
 
 function diffKind(
@@ -202,7 +213,7 @@ function compareItem(
   context: Context,
 ): ChangedItem | undefined {
   const definition = context.definitions[kind]!;
-  let changes = differingAttributes(definition, before, after, scope);
+  let changes = differingAttributes(definition, before, after, scope, context.only);
   const unknown = changes.filter((change) => isUnknown(definition, change));
   for (const change of unknown) {
     const side = change.old === null ? 'baseline' : 'candidate';
@@ -283,10 +294,12 @@ function differingAttributes(
   before: DiffItem,
   after: DiffItem,
   scope: Scope,
+  only: ReadonlySet<string> | undefined,
 ): AttributeChange[] {
   const kind = definition.kind as SnapshotKind;
   const changes: AttributeChange[] = [];
   for (const attribute of definition.attributes) {
+    if (only !== undefined && !only.has(attribute)) continue;
     const old = before.record[attribute] as AttributeValue | undefined;
     const now = after.record[attribute] as AttributeValue | undefined;
     if (sameValue(old, now)) continue;

@@ -22,6 +22,7 @@ export interface FileWalkOptions {
 export function buildSnapshotScript(
   walk: FileWalkOptions,
   parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+  booted = true,
 ): string {
   const queries = new Map<string, ProbeQuery>();
   const streams: string[] = [];
@@ -34,7 +35,7 @@ export function buildSnapshotScript(
     const request: StreamRequest = { roots: walk.roots, ignores: walk.ignores, portable: walk.portable ?? false };
     streams.push(streamedSection(listing.id, listing.errorsId, listing.script(request)));
   }
-  return buildProbeScript([...queries.values()], streams.join('\n'));
+  return buildProbeScript([...queries.values()], { tail: streams.join('\n'), booted });
 }
 
 /**

@@ -13,8 +13,10 @@ const TOP_LEVEL_KEYS = Object.keys(SnapshotSchema.shape) as (keyof Snapshot)[];
 /** The file's text in pieces, in schema key order; lists and maps one entry per line. */
 export function* snapshotJsonPieces(snapshot: Snapshot): Generator<string> {
   yield '{\n';
-  for (const [index, key] of TOP_LEVEL_KEYS.entries()) {
-    const last = index === TOP_LEVEL_KEYS.length - 1;
+  // Optional fields (`kinds`) are written only where the snapshot has them.
+  const keys = TOP_LEVEL_KEYS.filter((key) => snapshot[key] !== undefined);
+  for (const [index, key] of keys.entries()) {
+    const last = index === keys.length - 1;
     const value = snapshot[key];
     yield `  ${JSON.stringify(key)}: `;
     if (Array.isArray(value)) yield* listPieces(value);

@@ -42,7 +42,7 @@ export const SnapshotKindSchema = z.enum(SNAPSHOT_KINDS as [SnapshotKind, ...Sna
 /** A kind of the built-in snapshot: its fields between `gaps` and `fileRoots`. */
 export type SnapshotKind = Exclude<
   keyof Snapshot,
-  'schemaVersion' | 'tool' | 'target' | 'takenAt' | 'host' | 'complete' | 'gaps' | 'fileRoots' | 'ignores'
+  'schemaVersion' | 'tool' | 'target' | 'takenAt' | 'host' | 'kinds' | 'complete' | 'gaps' | 'fileRoots' | 'ignores'
 >;
 
 export function snapshotGapSchema(kinds: readonly string[]) {
@@ -85,6 +85,12 @@ export function snapshotSchemaFor(parts: readonly AnyInventoryPart[]) {
       target: z.string().min(1),
       takenAt: z.iso.datetime({ offset: true }),
       host: HostFactsSchema,
+      /**
+       * The kinds the snapshot holds, present only where that is not every kind: an image that is
+       * not booted (`host.booted` false) has no listeners and no mounts. A kind not listed here is
+       * an empty field that says nothing of the target.
+       */
+      kinds: z.array(z.enum(parts.map((part) => part.kind) as [string, ...string[]])).optional(),
       /** True only when no section and no item is missing: `gaps` is empty. */
       complete: z.boolean(),
       gaps: z.array(snapshotGapSchema(parts.map((part) => part.kind))),
@@ -128,6 +134,8 @@ export type Snapshot = {
   target: string;
   takenAt: string;
   host: HostFacts;
+  /** The kinds held, where not every kind is (an image that is not booted). */
+  kinds?: SnapshotKind[];
   complete: boolean;
   gaps: SnapshotGap[];
   packages: SnapshotPackage[];
@@ -227,4 +235,12 @@ function identifyItem(value: object, path: readonly (string | number)[]): string
     if (typeof name === 'string' && path[2] !== field) return ` (${field} ${JSON.stringify(name)})`;
   }
   return '';
+}
+
+/** The kinds a snapshot holds: those it lists, or every kind of the parts. */
+export function heldKinds(
+  snapshot: { kinds?: readonly string[] },
+  parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
+) {
+  return new Set(snapshot.kinds ?? parts.map((part) => part.kind));
 }

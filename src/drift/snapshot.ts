@@ -98,7 +98,10 @@ export async function takeSnapshot(target: Target, options: SnapshotOptions): Pr
   const ignores = snapshotIgnores(options, parts);
   const pathIgnores = (ignores as unknown as Record<string, string[]>)[streamedIgnoreField(parts)] ?? [];
   const walk = { roots: options.fileRoots, ignores: pathIgnores, portable: options.portableWalk ?? false };
-  const script = buildSnapshotScript(walk, parts);
+  const booted = target.booted !== false;
+  // An image that is not booted has no running state to list: those kinds are not asked for.
+  const held = booted ? parts : parts.filter((part) => !part.needsRunningSystem);
+  const script = buildSnapshotScript(walk, held, booted);
   const collector = new SnapshotCollector(
     {
       target: target.name,
@@ -107,6 +110,7 @@ export async function takeSnapshot(target: Target, options: SnapshotOptions): Pr
       fileRoots: options.fileRoots,
       ignores,
       timeoutMs: options.timeoutMs,
+      ...(held.length < parts.length ? { kinds: held.map((part) => part.kind) } : {}),
     },
     parts,
   );
@@ -125,6 +129,8 @@ export interface CollectorSettings {
   ignores: Snapshot['ignores'];
   /** For the message when the probe timed out. */
   timeoutMs: number;
+  /** The kinds listed, where not every kind of the parts is (an image that is not booted). */
+  kinds?: readonly string[];
 }
 
 /** Takes the probe's stdout chunk by chunk as it arrives, then turns it into a snapshot. */
@@ -160,7 +166,12 @@ export class SnapshotCollector {
     const host = parseHostFrame(hostFrame);
     const gaps: InventoryGap[] = [];
     const items = new Map<string, object[]>();
+    const held = new Set(this.settings.kinds ?? this.parts.map((part) => part.kind));
     for (const part of this.parts) {
+      if (!held.has(part.kind)) {
+        items.set(part.kind, []);
+        continue;
+      }
       const read = this.read(part, host, ended);
       if ('failed' in read) gaps.push({ kind: part.kind, reason: read.failed });
       gaps.push(...(read.listed?.gaps ?? []));
@@ -173,6 +184,7 @@ export class SnapshotCollector {
       target: this.settings.target,
       takenAt: this.settings.takenAt,
       host,
+      ...(this.settings.kinds ? { kinds: [...this.settings.kinds] } : {}),
       complete: false,
       gaps: dedupeGaps(gaps),
     };

@@ -7,11 +7,11 @@ import type { ResourceRegistry } from '../resources/index.js';
 import { isAbsent, type AnyMatcher, type AnyResource } from '../resources/resource.js';
 import type { CheckResult } from '../results/schema.js';
 
-/** A parsed fact, or why it could not be had: the latter can only ever yield `error`. */
-export type FactOutcome = { ok: true; value: unknown } | { ok: false; error: string };
+/** A parsed fact, or why it could not be had: `error`, or `not-applicable` where the target has no such fact. */
+export type FactOutcome = { ok: true; value: unknown } | { ok: false; error: string; notApplicable?: true };
 
 interface Judgement {
-  status: 'passed' | 'failed' | 'error';
+  status: 'passed' | 'failed' | 'error' | 'not-applicable';
   message: string;
   expected?: string;
   actual?: string;
@@ -56,6 +56,7 @@ function judge(
   const subject = resource.title(check.subject);
   const expectation = `${check.negated ? 'not ' : ''}to ${describeExpectation(matcher, check.args)}`;
   if (!fact) return { status: 'error', message: `expected ${subject} ${expectation}, but its fact was not gathered` };
+  if (!fact.ok && fact.notApplicable) return { status: 'not-applicable', message: `not applicable: ${fact.error}` };
   if (!fact.ok) return { status: 'error', message: `could not check ${subject}: ${fact.error}` };
   try {
     return matcher.kind === 'predicate'
@@ -76,13 +77,14 @@ function judgePredicate(
 ): Judgement {
   const args = matcher.args.parse(check.args ?? {});
   const outcome = matcher.test(fact, args, host);
+  const actual = withSource(outcome.actual, matcher, fact);
   const pass = outcome.pass !== check.negated;
   const expected = `${check.negated ? 'not ' : ''}${matcher.describe(args)}`;
   return {
     status: pass ? 'passed' : 'failed',
-    message: pass ? check.title : `expected ${subject} ${expectation}, but ${outcome.actual}`,
+    message: pass ? withSource(check.title, matcher, fact) : `expected ${subject} ${expectation}, but ${actual}`,
     expected,
-    actual: outcome.actual,
+    actual,
   };
 }
 
@@ -105,12 +107,18 @@ function judgeAttribute(
       expected,
       actual: value.absent,
     };
-  const actual = formatActual(value, matcher.format);
+  const actual = withSource(formatActual(value, matcher.format), matcher, fact);
   const pass = matchValue(value, expectedMatcher) !== check.negated;
   return {
     status: pass ? 'passed' : 'failed',
-    message: pass ? check.title : `expected ${subject} ${expectation}, but got ${actual}`,
+    message: pass ? withSource(check.title, matcher, fact) : `expected ${subject} ${expectation}, but got ${actual}`,
     expected,
     actual,
   };
+}
+
+/** "… (configured in the image by /etc/sysctl.d/99-sysctl.conf line 28)" where the matcher names a source. */
+function withSource(text: string, matcher: AnyMatcher, fact: unknown): string {
+  const source = matcher.source?.(fact);
+  return source === undefined ? text : `${text} (${source})`;
 }

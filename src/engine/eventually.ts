@@ -69,7 +69,9 @@ export async function retryEventually(
     const { queries, factByCheck } = planQueries(pending, context.registry);
     let stdout: Buffer;
     try {
-      const exec = await context.target.exec(buildProbeScript(queries), { timeoutMs: context.commandTimeoutMs });
+      const exec = await context.target.exec(buildProbeScript(queries, { booted: context.target.booted !== false }), {
+        timeoutMs: context.commandTimeoutMs,
+      });
       execCount++;
       stdout = exec.stdout;
     } catch (error) {

@@ -2,7 +2,7 @@ import type { Check } from '../plan/schema.js';
 import type { Frame } from '../probe/frames.js';
 import type { HostFacts } from '../probe/host.js';
 import type { ResourceRegistry } from '../resources/index.js';
-import { FactError } from '../resources/resource.js';
+import { FactError, NotApplicableError } from '../resources/resource.js';
 import { EVIDENCE_LIMIT, type CheckResult, type Evidence } from '../results/schema.js';
 import { evaluateCheck, type FactOutcome } from './evaluate.js';
 import type { QueryPlan } from './queries.js';
@@ -16,6 +16,7 @@ export function parseFact(
   try {
     return { ok: true, value: parse(frame, host) };
   } catch (error) {
+    if (error instanceof NotApplicableError) return { ok: false, error: error.message, notApplicable: true };
     if (error instanceof FactError) return { ok: false, error: error.message };
     return { ok: false, error: `could not parse the output: ${(error as Error).message}` };
   }

@@ -218,7 +218,9 @@ export async function execOnce(
   try {
     return {
       ok: true,
-      exec: await target.exec(buildProbeScript(queries), { timeoutMs: commandTimeoutMs }),
+      exec: await target.exec(buildProbeScript(queries, { booted: target.booted !== false }), {
+        timeoutMs: commandTimeoutMs,
+      }),
       execCount: 1,
     };
   } catch (error) {
@@ -252,7 +254,7 @@ export async function execWhenReady(
   for (;;) {
     const remainingMs = Math.max(0, deadline - clock.now());
     const boot = bootQuery(remainingMs / 1000);
-    const script = buildProbeScript([boot, ...queries]);
+    const script = buildProbeScript([boot, ...queries], { booted: target.booted !== false });
     attempts++;
     let exec: ExecResult;
     try {

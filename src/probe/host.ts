@@ -3,18 +3,36 @@ import type { Frame } from './frames.js';
 
 export const HOST_QUERY_ID = 'host';
 
+/**
+ * The init system an image that is not running would boot with, read from its files: what
+ * /sbin/init is (a link to systemd, or no /sbin/init beside an installed systemd), openrc's
+ * tools, or init scripts. Nothing runs there, so the markers under /run say nothing.
+ */
+const IMAGE_INIT_DETECTION = `ds_init=
+  [ -e /sbin/init ] && ds_init=$(readlink -f /sbin/init 2>/dev/null)
+  case $ds_init in
+  */systemd) ds_init=systemd ;;
+  '') { [ -x /lib/systemd/systemd ] || [ -x /usr/lib/systemd/systemd ]; } && ds_init=systemd ;;
+  esac
+  if [ "$ds_init" = systemd ] && ds_has systemctl; then DS_INIT=systemd
+  elif ds_has rc-service && ds_has openrc; then DS_INIT=openrc
+  elif [ -d /etc/init.d ]; then DS_INIT=sysvinit
+  else DS_INIT=none; fi`;
+
 /** Sets the variables every fragment may branch on: one detection per probe, not per check. */
 export const HOST_DETECTION = `if ds_has dpkg-query; then DS_PKG=dpkg
 elif ds_has rpm; then DS_PKG=rpm
 elif ds_has apk; then DS_PKG=apk
 elif ds_has pacman; then DS_PKG=pacman
 else DS_PKG=none; fi
-if [ -d /run/systemd/system ]; then DS_INIT=systemd
+if [ "$DS_BOOTED" = no ]; then ${IMAGE_INIT_DETECTION}
+elif [ -d /run/systemd/system ]; then DS_INIT=systemd
 elif [ -d /run/openrc ] && ds_has rc-service; then DS_INIT=openrc
 elif [ -d /etc/init.d ]; then DS_INIT=sysvinit
 else DS_INIT=none; fi`;
 
 export const HOST_QUERY_SCRIPT = `printf 'package_manager=%s\\ninit_system=%s\\n' "$DS_PKG" "$DS_INIT"
+[ "$DS_BOOTED" != no ] || echo booted=no
 printf 'uid=%s\\n' "$(id -u)"
 set -f; set -- $(uname -s -n -r -m); set +f
 if [ $# -eq 4 ]; then printf 'kernel=%s\\nhostname=%s\\nkernel_release=%s\\narch=%s\\n' "$1" "$2" "$3" "$4"
@@ -40,6 +58,8 @@ export const HostFactsSchema = z.object({
   kernelRelease: z.string(),
   arch: z.string(),
   hostname: z.string(),
+  /** Present, and false, only for an image's root that is not running: its facts are what it configures. */
+  booted: z.literal(false).optional(),
   os: z.object({
     id: z.string(),
     idLike: z.array(z.string()),
@@ -62,6 +82,7 @@ export function parseHostFrame(frame: Frame): HostFacts {
     kernelRelease: fields.get('kernel_release') ?? '',
     arch: fields.get('arch') ?? '',
     hostname: fields.get('hostname') ?? '',
+    ...(fields.get('booted') === 'no' ? { booted: false } : {}),
     os: {
       id: os.get('ID') ?? 'unknown',
       idLike: (os.get('ID_LIKE') ?? '').split(/\s+/).filter(Boolean),

@@ -111,11 +111,23 @@ fi`;
  * which spares a process per part.
  */
 export function partScript(name: string, script: string, options: { inline?: boolean } = {}): string {
+  return runtimeNamedPart({ word: shellQuote(name), bytes: String(Buffer.byteLength(name)) }, script, options);
+}
+
+/**
+ * A part whose name the script makes as it runs (one per file a loop finds): `word` is the name
+ * as one shell word (`"sysctl:$ds_i"`), `bytes` a shell expression of its length in bytes.
+ */
+export function runtimeNamedPart(
+  name: { word: string; bytes: string },
+  script: string,
+  options: { inline?: boolean } = {},
+): string {
   const [open, close] = options.inline ? ['{', '}'] : ['(', ')'];
   return [
-    `ds_part ${shellQuote(name)}`,
+    `ds_part ${name.word}`,
     `${open}\n${script}\n${close} >"$ds_dir/p\${ds_n}o$ds_pn" 2>"$ds_dir/p\${ds_n}e$ds_pe" </dev/null`,
-    `ds_part_done $? ${Buffer.byteLength(name)}`,
+    `ds_part_done $? ${name.bytes}`,
   ].join('\n');
 }
 

@@ -8,14 +8,30 @@ export interface ProbeQuery {
   script: string;
 }
 
+export interface ProbeScriptOptions {
+  /** Unframed output after every query (a streamed section, see src/drift/probe-stream.ts). */
+  tail?: string;
+  /** False for an image's root that is not running: queries then read what the image configures. */
+  booted?: boolean;
+}
+
+/**
+ * The script itself says whether the target is booted (`DS_BOOTED`), never the environment it
+ * inherits, so a variable of the caller's cannot make a booted host read as an image.
+ */
+function bootedVariable(booted: boolean): string {
+  return `DS_BOOTED=${booted ? 'yes' : 'no'}`;
+}
+
 /**
  * Assembles the single POSIX sh script a host runs: detection, then every query in its own
  * subshell with stdout and stderr captured to files so each frame carries exact byte counts and
  * that query's exit status. One failing query never hides another.
  */
-export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string): string {
+export function buildProbeScript(queries: readonly ProbeQuery[], options: ProbeScriptOptions = {}): string {
   const parts = [
     PREAMBLE,
+    bootedVariable(options.booted ?? true),
     WATCHDOG,
     PART_FLUSH_HELPERS,
     PART_HELPERS,
@@ -25,7 +41,7 @@ export function buildProbeScript(queries: readonly ProbeQuery[], tail?: string):
   for (const query of queries) parts.push(queueQuery(query));
   parts.push('ds_flush');
   // Output that is not framed (a streamed section, see src/drift/probe-stream.ts) goes last.
-  if (tail !== undefined) parts.push(tail);
+  if (options.tail !== undefined) parts.push(options.tail);
   parts.push(`printf '%s\\n' '${END_MARKER}'`);
   return `${parts.join('\n')}\n`;
 }

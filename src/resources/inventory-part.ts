@@ -130,6 +130,14 @@ export interface InventoryPart<Item extends object = any, Field = any> {
   /** One item, in prose: "package", "listener". */
   noun: string;
   listing: FramedListing<Item> | StreamedListing<Item>;
+  /** Only a running system has this kind (listeners, mounts): an image's snapshot does not hold it. */
+  needsRunningSystem?: boolean;
+  /** What this kind holds on an image that is not booted, where that is not what a running system shows. */
+  onImage?: {
+    holds: string;
+    /** The attributes that mean the same on a booted host; none: never compared with a booted host's. */
+    comparableWithBooted?: readonly string[];
+  };
   collection: InventoryCollection<Item, Field>;
   /** Pairs an item of one snapshot with the same item of another. */
   identity(item: Item): string;

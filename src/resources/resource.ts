@@ -13,6 +13,15 @@ export class FactError extends Error {
   override name = 'FactError';
 }
 
+/**
+ * Thrown by a parser when the target has no such fact to judge (an image that does not configure
+ * a kernel parameter: the kernel's default applies at boot). The check is `not-applicable` with
+ * this message as its reason: never passed, never failed.
+ */
+export class NotApplicableError extends Error {
+  override name = 'NotApplicableError';
+}
+
 /** A fact query: the sh fragment that gathers it and the parser that turns its frame into data. */
 export interface FactQuery<F> {
   /** Equal keys are one query in the probe, however many checks read the fact. */
@@ -49,6 +58,8 @@ export interface PredicateMatcher<F, A> {
   /** Only a running system has this state (running, listening): on an unbooted image it is not applicable. */
   needsRunningSystem?: boolean;
   args: z.ZodType<A>;
+  /** Where the fact came from when that is not the live system (a value an image configures): said in the result. */
+  source?(fact: F): string | undefined;
   /** Completes "expected <subject> to …": "be installed", "be listening on tcp". */
   describe(args: A): string;
   /** `actual` completes "… but …": "it is not installed", "it is inactive (dead)". */
@@ -72,6 +83,8 @@ export interface AttributeMatcher<F, E> {
   fact: string;
   /** Only a running system has this state (a live mount, a process): on an unbooted image it is not applicable. */
   needsRunningSystem?: boolean;
+  /** Where the fact came from when that is not the live system (a value an image configures): said in the result. */
+  source?(fact: F): string | undefined;
   /** Completes "expected <subject> to …": "have mode". */
   describe: string;
   /** Narrows what may be expected (for example the file types); defaults to any value matcher. */

@@ -4,47 +4,19 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
 import { runCli } from '../support/cli.js';
-import { connection, differences, settle, TESTBED_IGNORES } from '../support/drift-e2e.js';
-import { useTestbed, type ImageVariant, type TestInstance } from '../support/testbed.js';
+import {
+  connection,
+  differences,
+  NEXT_IMAGE,
+  NEXT_IMAGE_DIFFERENCES as EXPECTED,
+  settle,
+  TESTBED_IGNORES,
+} from '../support/drift-e2e.js';
+import { useTestbed, type TestInstance } from '../support/testbed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-drift-images-'));
 const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
 const path = (name: string) => join(work, name);
-
-/** The next image: the golden one with two more packages and one less (test/testbed/build-variant-image.sh). */
-const NEXT_IMAGE: ImageVariant = { install: ['tree', 'less'], purge: ['cron'] };
-
-/**
- * Everything the package changes change in the snapshotted trees of the bookworm image, and
- * nothing else: the packages' own files, the start links and systemd wants link that cron's
- * postinst made (its purge removes them), and the `pager` alternative, which less takes over from
- * more (util-linux) with its higher priority.
- */
-const EXPECTED = [
-  'packages + less:amd64',
-  'packages + tree:amd64',
-  'packages - cron:amd64',
-  'services - cron',
-  'files + /usr/bin/less',
-  'files + /usr/bin/lessecho',
-  'files + /usr/bin/lessfile',
-  'files + /usr/bin/lesskey',
-  'files + /usr/bin/lesspipe',
-  'files + /usr/bin/tree',
-  'files - /etc/default/cron',
-  'files - /etc/init.d/cron',
-  'files - /etc/pam.d/cron',
-  'files - /etc/rc2.d/S01cron',
-  'files - /etc/rc3.d/S01cron',
-  'files - /etc/rc4.d/S01cron',
-  'files - /etc/rc5.d/S01cron',
-  'files - /etc/systemd/system/multi-user.target.wants/cron.service',
-  'files - /usr/bin/crontab',
-  'files - /usr/lib/systemd/system/cron.service',
-  'files - /usr/sbin/cron',
-  'files ~ /etc/alternatives/pager size,linkTarget',
-  'files ~ /etc/alternatives/pager.1.gz linkTarget',
-];
 
 async function snapshot(instance: TestInstance, name: string): Promise<string> {
   const file = path(name);

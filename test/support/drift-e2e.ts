@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { HostDrift } from '../../src/drift/diff-schema.js';
-import type { TestInstance } from './testbed.js';
+import type { ImageVariant, TestInstance } from './testbed.js';
 
 /**
  * What two stock instances of the one image differ in: the test bed writes the instance name into
@@ -15,6 +15,41 @@ export const TESTBED_IGNORES = `ignore:
   - paths: /etc/hosts
     reason: the test bed writes the instance name into /etc/hosts
 `;
+
+/** The next image: the golden one with two more packages and one less (test/testbed/build-variant-image.sh). */
+export const NEXT_IMAGE: ImageVariant = { install: ['tree', 'less'], purge: ['cron'] };
+
+/**
+ * Everything the package changes change in the snapshotted trees of the bookworm image, and
+ * nothing else: the packages' own files, the start links and systemd wants link that cron's
+ * postinst made (its purge removes them), and the `pager` alternative, which less takes over from
+ * more (util-linux) with its higher priority.
+ */
+export const NEXT_IMAGE_DIFFERENCES: readonly string[] = [
+  'packages + less:amd64',
+  'packages + tree:amd64',
+  'packages - cron:amd64',
+  'services - cron',
+  'files + /usr/bin/less',
+  'files + /usr/bin/lessecho',
+  'files + /usr/bin/lessfile',
+  'files + /usr/bin/lesskey',
+  'files + /usr/bin/lesspipe',
+  'files + /usr/bin/tree',
+  'files - /etc/default/cron',
+  'files - /etc/init.d/cron',
+  'files - /etc/pam.d/cron',
+  'files - /etc/rc2.d/S01cron',
+  'files - /etc/rc3.d/S01cron',
+  'files - /etc/rc4.d/S01cron',
+  'files - /etc/rc5.d/S01cron',
+  'files - /etc/systemd/system/multi-user.target.wants/cron.service',
+  'files - /usr/bin/crontab',
+  'files - /usr/lib/systemd/system/cron.service',
+  'files - /usr/sbin/cron',
+  'files ~ /etc/alternatives/pager size,linkTarget',
+  'files ~ /etc/alternatives/pager.1.gz linkTarget',
+];
 
 /** Every difference as one line: "files ~ /etc/motd size,sha256", "users + extra". */
 export function differences(host: HostDrift): string[] {

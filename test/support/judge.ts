@@ -5,13 +5,14 @@ import type { Check } from '../../src/plan/schema.js';
 import type { Frame } from '../../src/probe/frames.js';
 import type { HostFacts } from '../../src/probe/host.js';
 import type { ResourceRegistry } from '../../src/resources/index.js';
-import { FactError } from '../../src/resources/resource.js';
+import { FactError, NotApplicableError } from '../../src/resources/resource.js';
 import type { CheckResult } from '../../src/results/schema.js';
 import { hostFacts } from './frames.js';
 
 /**
  * Plans the DSL `body`, parses `probeFrame` (or the frame it gives for the check) for each check as the engine
- * would (a FactError becomes an error outcome, anything else is thrown), and judges every check.
+ * would (a FactError becomes an error outcome, a NotApplicableError not applicable, anything else is thrown),
+ * and judges every check.
  */
 export function judgeFrame(
   registry: ResourceRegistry,
@@ -26,6 +27,7 @@ export function judgeFrame(
       const frame = typeof probeFrame === 'function' ? probeFrame(check) : probeFrame;
       outcome = { ok: true, value: factQueryFor(check, registry).parse(frame, host) };
     } catch (error) {
+      if (error instanceof NotApplicableError) return evaluateCheck(check, notApplicable(error), host, registry);
       if (!(error instanceof FactError)) throw error;
       outcome = { ok: false, error: error.message };
     }
@@ -52,4 +54,8 @@ export function parseError(parse: () => unknown): string {
     return error.message;
   }
   throw new Error('expected a FactError');
+}
+
+function notApplicable(error: NotApplicableError): FactOutcome {
+  return { ok: false, error: error.message, notApplicable: true };
 }

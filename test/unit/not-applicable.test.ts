@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';
-import { command, kernelParameter, mount, planSpecs, port, processes, service, spec } from '../../src/dsl/index.js';
+import { command, mount, planSpecs, port, processes, service, spec } from '../../src/dsl/index.js';
 import { runHost } from '../../src/engine/run-host.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
 import { GatePolicySchema } from '../../src/gate/policy.js';
@@ -48,7 +48,6 @@ function imagePlan(): Plan {
           port(22).listening();
           processes('sshd').running();
           mount('/').mounted();
-          kernelParameter('net.ipv4.ip_forward').value(0);
         }),
       },
     ],
@@ -84,10 +83,9 @@ describe('not-applicable: running-state checks on a target that is not booted', 
       'port not-applicable',
       'process not-applicable',
       'mount not-applicable',
-      'kernel_parameter not-applicable',
     ]);
     expect(host.results[1]!.message).to.equal('not applicable: image not booted');
-    expect(host.counts).to.deep.equal({ passed: 1, failed: 0, error: 0, skipped: 0, 'not-applicable': 5 });
+    expect(host.counts).to.deep.equal({ passed: 1, failed: 0, error: 0, skipped: 0, 'not-applicable': 4 });
     expect(host.execCount).to.equal(1);
   });
 
@@ -95,6 +93,7 @@ describe('not-applicable: running-state checks on a target that is not booted', 
     const { host, script } = await runUnbooted();
     expect(Object.keys(host.evidence)).to.deep.equal(['q1']);
     expect(script).to.include("sh -c 'true'");
+    expect(script).to.match(/^DS_BOOTED=no$/m);
     expect(script).not.to.include(portResource.facts.listeners!(22, {}).script);
   });
 
@@ -102,6 +101,7 @@ describe('not-applicable: running-state checks on a target that is not booted', 
     const target = new ScriptedTarget([() => execResult(framedOutput([{ id: 'host', stdout: HOST_FRAME_TEXT }]))]);
     const host = await runHost(imagePlan(), target, { registry, commandTimeoutMs: 5000 });
     expect(target.calls[0]!.script).to.include(portResource.facts.listeners!(22, {}).script);
+    expect(target.calls[0]!.script).to.match(/^DS_BOOTED=yes$/m);
     expect(host.results.map((r) => r.status)).not.to.include('not-applicable');
     expect(host.counts).not.to.have.property('not-applicable');
   });
@@ -149,11 +149,11 @@ describe('not-applicable: running-state checks on a target that is not booted', 
     expect(cli).to.include('not applicable');
     expect(cli).to.match(/~ service ssh.*\n\s+not applicable: image not booted/);
     const junit = renderJunitReport(result, verdict);
-    expect(junit).to.match(/<testsuite [^>]*skipped="5"/);
+    expect(junit).to.match(/<testsuite [^>]*skipped="4"/);
     expect(junit).to.match(/<skipped\/>\s*<system-out><!\[CDATA\[[^\]]*not applicable: image not booted/);
     const markdown = renderMarkdownReport(result, verdict);
     expect(markdown).to.include('| Not applicable |');
-    expect(markdown).to.match(/\| 1 \| 0 \| 0 \| 0 \| 5 \|/);
+    expect(markdown).to.match(/\| 1 \| 0 \| 0 \| 0 \| 4 \|/);
     const html = renderHtmlReport(result, verdict);
     expect(html).to.include('data-total="not-applicable"');
     expect(html).to.include('<input type="checkbox" value="not-applicable" checked>');

@@ -3,7 +3,7 @@ import { snapshotHost, type HostSnapshot } from '../../drift/snapshot-host.js';
 import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
 import { writeToStream } from '../../../reporters/output.js';
 import { snapshotJsonPieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
-import type { Snapshot } from '../../drift/snapshot-schema.js';
+import { heldKinds, type Snapshot, type SnapshotKind } from '../../drift/snapshot-schema.js';
 import { runFleet, type HostStop } from '../../engine/fleet.js';
 import { EXIT } from '../../gate/exit-codes.js';
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../../targets/address.js';
@@ -67,18 +67,24 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
 }
 
 function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
-  const counts = [
-    `${snapshot.packages.length} packages`,
-    `${snapshot.services.length} services`,
-    `${snapshot.listeners.length} listeners`,
-    `${snapshot.users.length} users`,
-    `${snapshot.groups.length} groups`,
-    `${Object.keys(snapshot.kernelParameters).length} kernel parameters`,
-    `${snapshot.mounts.length} mounts`,
-    `${snapshot.files.length} files`,
-  ].join(', ');
+  const held = heldKinds(snapshot);
+  const counted: [SnapshotKind, string][] = [
+    ['packages', `${snapshot.packages.length} packages`],
+    ['services', `${snapshot.services.length} services`],
+    ['listeners', `${snapshot.listeners.length} listeners`],
+    ['users', `${snapshot.users.length} users`],
+    ['groups', `${snapshot.groups.length} groups`],
+    ['kernelParameters', `${Object.keys(snapshot.kernelParameters).length} kernel parameters`],
+    ['mounts', `${snapshot.mounts.length} mounts`],
+    ['files', `${snapshot.files.length} files`],
+  ];
+  const counts = counted
+    .filter(([kind]) => held.has(kind))
+    .map(([, count]) => count)
+    .join(', ');
+  const image = snapshot.host.booted === false ? ', not booted: what the image holds and configures' : '';
   const lines = [
-    `snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}) in ` +
+    `snapshot of ${snapshot.target} (${snapshot.host.os.prettyName ?? snapshot.host.os.id}${image}) in ` +
       `${(elapsedMs / 1000).toFixed(1)} s: ${counts} → ${where}`,
   ];
   if (snapshot.complete) lines.push('complete: nothing was left unread');

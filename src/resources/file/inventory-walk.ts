@@ -183,7 +183,7 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
     const match = /^([0-9a-f]+) (\d+) (\d+) (\d+)$/.exec(stat);
     if (!match) throw new Error(`unexpected stat output ${JSON.stringify(stat)} for ${JSON.stringify(path)}`);
     const bits = parseInt(match[1]!, 16);
-    const type = TYPE_BY_FORMAT_BITS[bits & 0o170000];
+    const type = TYPE_BY_FORMAT_BITS.get(bits & 0o170000);
     if (!type) throw new Error(`unknown file type bits ${match[1]} for ${JSON.stringify(path)}`);
     const entry = walkedFile(path, type, bits & 0o7777, match[2]!, match[3]!, match[4]!, link);
     if (type === 'file' && sha256 !== '') entry.sha256 = checkedHash(sha256, path);

@@ -17,15 +17,19 @@ export const FILE_TYPES = ['file', 'directory', 'symlink', 'socket', 'pipe', 'bl
 export type FileType = (typeof FILE_TYPES)[number];
 export const FileTypeSchema = z.enum(FILE_TYPES);
 
-export const TYPE_BY_FORMAT_BITS: Record<number, FileType> = {
-  0o140000: 'socket',
-  0o120000: 'symlink',
-  0o100000: 'file',
-  0o060000: 'block_device',
-  0o040000: 'directory',
-  0o020000: 'char_device',
-  0o010000: 'pipe',
-};
+/**
+ * S_IFMT values in octal, as stat(2) defines them. A Map, not an object: the linter's fix for
+ * numeric object keys (useSimpleNumberKeys) rewrites octal keys to wrong decimal numbers.
+ */
+export const TYPE_BY_FORMAT_BITS: ReadonlyMap<number, FileType> = new Map([
+  [0o140000, 'socket'],
+  [0o120000, 'symlink'],
+  [0o100000, 'file'],
+  [0o060000, 'block_device'],
+  [0o040000, 'directory'],
+  [0o020000, 'char_device'],
+  [0o010000, 'pipe'],
+]);
 
 export const FileMetaSchema = z.discriminatedUnion('exists', [
   z.object({ exists: z.literal(false), reason: z.string() }),
@@ -147,7 +151,7 @@ function statRecord(record: string, link: Frame | undefined, path: string): File
   if (fields.length < 8) throw new FactError(`${what}: unexpected output ${JSON.stringify(record)}`);
   const [rawMode = '', uid, gid, size, mtime, links, ...names] = fields;
   const fullMode = parseInt(rawMode, 16);
-  const type = TYPE_BY_FORMAT_BITS[fullMode & 0o170000];
+  const type = TYPE_BY_FORMAT_BITS.get(fullMode & 0o170000);
   if (Number.isNaN(fullMode) || !type) throw new FactError(`${what}: unknown file mode ${JSON.stringify(rawMode)}`);
   const [owner = '', group = ''] = splitOwnerGroup(names);
   const linkTarget = type === 'symlink' ? readLinkTarget(link, path) : undefined;

@@ -4,6 +4,10 @@ import type { Frame } from '../../probe/frames.js';
 import type { HostFacts } from '../../probe/host.js';
 import type { Scalar, ValueExpectation } from '../../matchers/value.js';
 import { partScript, partsScript } from '../../probe/parts.js';
+import { normaliseValue, type KernelParameter } from './fact.js';
+import { CONFIGURED_PARAMETERS_SCRIPT, parseConfiguredParameter } from './image.js';
+
+export { KernelParameterSchema, normaliseValue, type KernelParameter } from './fact.js';
 import {
   attribute,
   defineResource,
@@ -18,12 +22,6 @@ import {
   requireRan,
   type FactQuery,
 } from '../resource.js';
-
-export const KernelParameterSchema = z.discriminatedUnion('exists', [
-  z.object({ exists: z.literal(false), reason: z.string() }),
-  z.object({ exists: z.literal(true), value: z.string() }),
-]);
-export type KernelParameter = z.infer<typeof KernelParameterSchema>;
 
 /**
  * The directories under /proc/sys a sysctl key names: "." separates them, and a "/" inside one
@@ -67,6 +65,10 @@ const NO_PROC_SYS_CHECK =
  * a read at a non-zero offset with end of file.)
  */
 export function parameterGroupScript(keys: readonly string[]): string {
+  return `if [ "$DS_BOOTED" = no ]; then\n${CONFIGURED_PARAMETERS_SCRIPT}\nelse\n${liveParametersScript(keys)}\nfi`;
+}
+
+function liveParametersScript(keys: readonly string[]): string {
   const paths = keys.map((key) => shellQuote(sysctlPath(key))).join(' ');
   const states = [
     'set --',
@@ -89,14 +91,10 @@ function parameterQuery(key: string): FactQuery<KernelParameter> {
   return groupedQuery(`kernel-parameter:${key}`, group, (frame, host) => parseKernelParameter(frame, key, host));
 }
 
-/** Values are compared with blanks normalised: "4096\t131072\t6291456" reads "4096 131072 6291456". */
-export function normaliseValue(raw: string): string {
-  return raw.trim().replace(/\s+/g, ' ');
-}
-
 export function parseKernelParameter(frame: Frame, key: string, host?: HostFacts): KernelParameter {
   const what = `reading kernel parameter ${key}`;
   requireRan(frame, what);
+  if (host?.booted === false) return parseConfiguredParameter(readParts(frame, what), key, what);
   if (frame.exitCode === NO_PROC_SYS) throw new FactError(`${what}: ${frame.stderr.toString('utf8').trim()}`);
   const path = sysctlPath(key);
   const answer = parseParameterParts(readParts(frame, what), what);
@@ -178,10 +176,16 @@ function parseParameterParts(parts: ReadonlyMap<string, Frame>, what: string): P
   return { states, lines, status: values.exitCode, stderr: values.stderr.toString('utf8').trim() };
 }
 
+function configuredBy(fact: KernelParameter): string | undefined {
+  return fact.exists && fact.configuredBy ? `configured in the image by ${fact.configuredBy}` : undefined;
+}
+
 export const kernelParameterResource = defineResource({
   type: 'kernel_parameter',
   dslName: 'kernelParameter',
-  summary: 'A sysctl kernel parameter read from /proc/sys: whether it exists and its value.',
+  summary:
+    'A sysctl kernel parameter read from /proc/sys (on an image: the value it configures): ' +
+    'whether it exists and its value.',
   subject: KernelKeySchema,
   options: NoOptions,
   title: (key: string) => `kernel parameter ${key}`,
@@ -191,8 +195,8 @@ export const kernelParameterResource = defineResource({
   matchers: {
     exists: predicate<KernelParameter, Record<string, never>>({
       fact: 'parameter',
-      needsRunningSystem: true,
       args: NoArgs,
+      source: configuredBy,
       describe: () => 'exist',
       test: (fact) =>
         fact.exists
@@ -201,7 +205,7 @@ export const kernelParameterResource = defineResource({
     }),
     value: attribute<KernelParameter, Scalar | ValueExpectation>({
       fact: 'parameter',
-      needsRunningSystem: true,
+      source: configuredBy,
       describe: 'have value',
       read: (fact) => (fact.exists ? fact.value : { absent: fact.reason }),
     }),

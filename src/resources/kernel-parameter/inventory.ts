@@ -1,7 +1,8 @@
 import { listingFailure, LISTING_UNSUPPORTED, SECTION_MARK, stderrText } from '../inventory-listing.js';
 import { mapCollection, type InventoryGap, type InventoryPart, type KeyValue, type Listed } from '../inventory-part.js';
 import { normaliseValue } from '../kernel-parameter/index.js';
-import { FactError, firstLines, requireRan } from '../resource.js';
+import { FactError, firstLines, readParts, requireRan } from '../resource.js';
+import { CONFIGURED_PARAMETERS_SCRIPT, configuredParameterItems } from './image.js';
 
 const KIND = 'kernelParameters';
 
@@ -27,10 +28,15 @@ export const DEFAULT_KERNEL_PARAMETER_IGNORES: readonly string[] = [
 ];
 
 /**
+ * On an image that is not booted, the values it configures (image.ts); otherwise
  * `sysctl -a` (one process) where it exists; otherwise every readable file under /proc/sys, one
  * `cat` each, as NUL-terminated records: path, value, exit status.
  */
-export const KERNEL_PARAMETERS_SCRIPT = `[ -d /proc/sys/kernel ] || \
+export const KERNEL_PARAMETERS_SCRIPT = `if [ "$DS_BOOTED" = no ]; then
+${CONFIGURED_PARAMETERS_SCRIPT}
+exit 0
+fi
+[ -d /proc/sys/kernel ] || \
 { echo '/proc/sys is not available (procfs is not mounted)' >&2; exit ${LISTING_UNSUPPORTED}; }
 if ds_has sysctl; then
   echo '${SECTION_MARK} sysctl'
@@ -45,13 +51,18 @@ fi`;
 export const kernelParameterInventory: InventoryPart<KeyValue, Record<string, string>> = {
   kind: KIND,
   noun: 'kernel parameter',
+  onImage: { holds: 'the values the image configures (sysctl.d, sysctl.conf), not live ones' },
   listing: {
     type: 'framed',
     id: 'snapshot-kernel-parameters',
     script: KERNEL_PARAMETERS_SCRIPT,
-    read: (frame, { ignored }) => {
+    read: (frame, { ignored, host }) => {
       const what = 'reading the kernel parameters';
       requireRan(frame, what);
+      if (host.booted === false) {
+        const items = configuredParameterItems(readParts(frame, what), what);
+        return { items: items.filter((item) => !ignored(item.key)), gaps: [] };
+      }
       const text = frame.stdout.toString('utf8');
       const mark = new RegExp(`^${SECTION_MARK} (sysctl|walk)\\n`).exec(text);
       if (frame.exitCode === LISTING_UNSUPPORTED || !mark) throw listingFailure(frame, what);

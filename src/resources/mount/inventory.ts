@@ -19,6 +19,7 @@ export const DEFAULT_MOUNT_IGNORES: readonly string[] = ['/run/user/*'];
 
 export const mountInventory: InventoryPart<SnapshotMount> = {
   kind: 'mounts',
+  needsRunningSystem: true,
   noun: 'mount',
   listing: {
     type: 'framed',

@@ -16,6 +16,7 @@ export type SnapshotListener = z.infer<typeof SnapshotListenerSchema>;
 
 export const listenerInventory: InventoryPart<SnapshotListener> = {
   kind: 'listeners',
+  needsRunningSystem: true,
   noun: 'listener',
   listing: {
     type: 'framed',

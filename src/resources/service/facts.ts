@@ -56,8 +56,24 @@ export const OpenrcServiceSchema = z.object({
 });
 export type OpenrcService = z.infer<typeof OpenrcServiceSchema>;
 
+/**
+ * A systemd unit of an image that is not running, read from its unit files alone
+ * (`systemctl --root=/ is-enabled`): there is no unit loaded, so no properties and no state.
+ */
+export const SystemdUnitFileSchema = z.object({
+  init: z.literal('systemd-unit-files'),
+  name: z.string(),
+  /** The word `systemctl --root=/ is-enabled` printed, or "not-found". */
+  unitFileState: z.string().nullable(),
+  unitFileStateError: z.string().nullable(),
+  /** For an alias: the unit its link names and that unit's state. */
+  aliasOf: z.object({ unit: z.string(), unitFileState: z.string() }).nullable(),
+});
+export type SystemdUnitFile = z.infer<typeof SystemdUnitFileSchema>;
+
 export const ServiceFactSchema = z.discriminatedUnion('init', [
   SystemdServiceSchema,
+  SystemdUnitFileSchema,
   SysvServiceSchema,
   OpenrcServiceSchema,
 ]);
@@ -88,3 +104,19 @@ export const UNIT_FILE_STATES = [
 
 /** Unit file states that count as enabled; an alias is judged by the state of the unit it names. */
 export const ENABLED_STATES: ReadonlySet<string> = new Set(['enabled', 'enabled-runtime', 'indirect', 'generated']);
+
+/** Where systemd looks for unit files, earliest first (systemd.unit(5), system units). */
+export const SYSTEM_UNIT_DIRECTORIES = [
+  '/etc/systemd/system',
+  '/run/systemd/system',
+  '/usr/local/lib/systemd/system',
+  '/usr/lib/systemd/system',
+  '/lib/systemd/system',
+] as const;
+
+const UNIT_SUFFIXES = /\.(service|socket|target|timer|path|mount|automount|swap|slice|scope|device)$/;
+
+/** The unit file a name stands for: `ssh` is `ssh.service`, as systemctl reads it. */
+export function unitFileName(name: string): string {
+  return UNIT_SUFFIXES.test(name) ? name : `${name}.service`;
+}

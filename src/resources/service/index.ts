@@ -14,6 +14,7 @@ import {
   type ServiceFact,
   type StatusCommandResult,
   type SystemdService,
+  type SystemdUnitFile,
 } from './facts.js';
 import { serviceQuery } from './query.js';
 
@@ -25,9 +26,11 @@ export {
   ServiceFactSchema,
   SYSV_START_DIRS,
   SystemdServiceSchema,
+  SystemdUnitFileSchema,
   SysvServiceSchema,
   UNIT_FILE_STATES,
   type OpenrcService,
+  type SystemdUnitFile,
   type ServiceFact,
   type StatusCommandResult,
   type SystemdService,
@@ -61,6 +64,8 @@ function installedOutcome(fact: ServiceFact): Outcome {
       return unitExists(fact)
         ? { pass: true, actual: `systemd knows ${unitLabel(fact)} (LoadState=${prop(fact, 'LoadState')})` }
         : { pass: false, actual: `systemd has no unit ${unitLabel(fact)} (LoadState=not-found)` };
+    case 'systemd-unit-files':
+      return unitFileInstalled(fact);
     case 'sysvinit':
       return fact.script === 'present'
         ? { pass: true, actual: `/etc/init.d/${fact.name} exists` }
@@ -76,6 +81,8 @@ function enabledOutcome(fact: ServiceFact): Outcome {
   switch (fact.init) {
     case 'systemd':
       return systemdEnabled(fact);
+    case 'systemd-unit-files':
+      return unitFileEnabled(fact);
     case 'sysvinit': {
       if (fact.script === 'absent') return { pass: false, actual: `there is no /etc/init.d/${fact.name}` };
       if (fact.startLinks.length > 0) return { pass: true, actual: `it has start links ${fact.startLinks.join(', ')}` };
@@ -91,6 +98,37 @@ function enabledOutcome(fact: ServiceFact): Outcome {
       };
     }
   }
+}
+
+const NOT_RUNNING = 'the image is not booted: nothing runs in it';
+
+function offlineState(fact: SystemdUnitFile): string {
+  if (fact.unitFileState === null) throw new FactError(fact.unitFileStateError ?? 'systemctl is-enabled gave no state');
+  return fact.unitFileState;
+}
+
+/** A unit file of the name, however it stands (enabled, static, masked): systemd would load it at boot. */
+function unitFileInstalled(fact: SystemdUnitFile): Outcome {
+  const state = offlineState(fact);
+  const said = `systemctl --root=/ is-enabled says "${state}"`;
+  return state === 'not-found'
+    ? { pass: false, actual: `the image has no unit ${fact.name} (${said})` }
+    : { pass: true, actual: `the image has unit ${fact.name} (${said})` };
+}
+
+/** As systemdEnabled, from the unit files: an alias is judged by the state of the unit its link names. */
+function unitFileEnabled(fact: SystemdUnitFile): Outcome {
+  const state = offlineState(fact);
+  const said = `systemctl --root=/ is-enabled says "${state}"`;
+  if (state === 'not-found') return { pass: false, actual: `the image has no unit ${fact.name} (${said})` };
+  if (state === 'bad') throw new FactError(`${said}: the unit file is invalid, so whether it is enabled is unknown`);
+  const alias = fact.aliasOf;
+  if (state === 'alias' && alias) {
+    if (alias.unitFileState === 'bad') throw new FactError(`${said}; ${alias.unit} has an invalid unit file`);
+    const pass = ENABLED_STATES.has(alias.unitFileState);
+    return { pass, actual: `${said}; it names ${alias.unit}, which is "${alias.unitFileState}"` };
+  }
+  return { pass: state === 'alias' || ENABLED_STATES.has(state), actual: said };
 }
 
 /**
@@ -124,6 +162,8 @@ function runningOutcome(fact: ServiceFact): Outcome {
         return { pass: false, actual: `systemd has no unit ${unitLabel(fact)} and it is ${state}` };
       return { pass: running, actual: `it is ${state}` };
     }
+    case 'systemd-unit-files':
+      throw new FactError(NOT_RUNNING);
     case 'sysvinit':
       if (fact.script === 'absent' || !fact.status)
         return { pass: false, actual: `there is no /etc/init.d/${fact.name}` };
@@ -172,10 +212,15 @@ function openrcStatus(name: string, status: StatusCommandResult): Outcome {
 
 function requireSystemd(fact: ServiceFact, what: string): SystemdService {
   if (fact.init === 'systemd') return fact;
+  if (fact.init === 'systemd-unit-files') throw new FactError(NOT_RUNNING);
   throw new FactError(`only systemd knows ${what}; this host uses ${fact.init}`);
 }
 
 function maskedOutcome(fact: ServiceFact): Outcome {
+  if (fact.init === 'systemd-unit-files') {
+    const state = offlineState(fact);
+    return { pass: MASKED_STATES.has(state), actual: `systemctl --root=/ is-enabled says "${state}"` };
+  }
   const unit = requireSystemd(fact, 'masked units');
   const loadState = prop(unit, 'LoadState');
   const masked = loadState === 'masked' || MASKED_STATES.has(unit.unitFileState ?? '');

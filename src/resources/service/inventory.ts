@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Frame } from '../../probe/frames.js';
-import type { InitSystem } from '../../probe/host.js';
+import type { HostFacts, InitSystem } from '../../probe/host.js';
 import { listingFailure, LISTING_UNSUPPORTED, SECTION_MARK } from '../inventory-listing.js';
 import {
   attributesOf,
@@ -68,10 +68,21 @@ const OPENRC_SERVICES = `rc-update show -v || exit $?
 printf '${SECTION_MARK} status\\n'
 rc-status --all --nocolor || exit $?`;
 
+/**
+ * systemd on an image that is not booted: the unit files and their states, as systemd would find
+ * them at boot; nothing is loaded, so nothing is active.
+ */
+const UNIT_FILE_SERVICES = `systemctl --root=/ list-unit-files --type=service --no-legend --no-pager --full \
+|| { echo "systemctl --root=/ list-unit-files exited $?" >&2; exit 4; }`;
+
 export const SERVICES_SCRIPT = [
   'case $DS_INIT in',
-  `systemd) echo '${SECTION_MARK} init systemd'`,
+  'systemd)',
+  `if [ "$DS_BOOTED" = no ]; then echo '${SECTION_MARK} init systemd-unit-files'`,
+  UNIT_FILE_SERVICES,
+  `else echo '${SECTION_MARK} init systemd'`,
   SYSTEMD_SERVICES,
+  'fi',
   ';;',
   `sysvinit) echo '${SECTION_MARK} init sysvinit'`,
   SYSV_SERVICES,
@@ -88,12 +99,13 @@ const PER_LOGIN_SERVICE = /^(user|user-runtime-dir)@\d+$/;
 
 export const serviceInventory: InventoryPart<SnapshotService> = {
   kind: 'services',
+  onImage: { holds: 'unit files and their enablement, no running state', comparableWithBooted: ['enabled'] },
   noun: 'service',
   listing: {
     type: 'framed',
     id: 'snapshot-services',
     script: SERVICES_SCRIPT,
-    read: (frame, { host }) => listed(parseServicesListing(frame, host.initSystem)),
+    read: (frame, { host }) => listed(parseServicesListing(frame, listingInit(host))),
   },
   collection: listCollection(SnapshotServiceSchema, (s) => s.name),
   identity: (s) => s.name,
@@ -109,18 +121,27 @@ export const serviceInventory: InventoryPart<SnapshotService> = {
   generateNotes: () => ['   services: enabled and running as recorded (neither: not listed);'],
 };
 
-function parseServicesListing(frame: Frame, init: InitSystem): SnapshotService[] {
+/** How the services were listed: systemd's unit files alone on an image that is not booted. */
+function listingInit(host: HostFacts): ServiceListing {
+  return host.initSystem === 'systemd' && host.booted === false ? 'systemd-unit-files' : host.initSystem;
+}
+
+type ServiceListing = InitSystem | 'systemd-unit-files';
+
+function parseServicesListing(frame: Frame, init: ServiceListing): SnapshotService[] {
   const what = 'listing the services';
   requireRan(frame, what);
   if (frame.exitCode !== 0) throw listingFailure(frame, what);
   const text = frame.stdout.toString('utf8');
-  const header = new RegExp(`^${SECTION_MARK} init (\\w+)\\n`).exec(text);
+  const header = new RegExp(`^${SECTION_MARK} init ([\\w-]+)\\n`).exec(text);
   if (!header || header[1] !== init)
     throw new FactError(`${what}: unexpected output ${JSON.stringify(text.slice(0, 200))}`);
   const body = text.slice(header[0].length);
   switch (header[1]) {
     case 'systemd':
       return parseSystemdServices(body, what);
+    case 'systemd-unit-files':
+      return parseUnitFileServices(body, what);
     case 'sysvinit':
       return parseSysvServices(body, what);
     case 'openrc':
@@ -161,6 +182,23 @@ export function parseSystemdServices(body: string, what: string): SnapshotServic
     });
   }
   return [...services.values()];
+}
+
+/**
+ * `systemctl --root=/ list-unit-files`: "UNIT STATE [PRESET]" per line. Templates (`getty@.service`)
+ * are no service of their own, and an alias is its unit's other name, listed under that unit.
+ */
+export function parseUnitFileServices(body: string, what: string): SnapshotService[] {
+  const services: SnapshotService[] = [];
+  for (const line of body.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = /^(\S+\.service)\s+(\S+)(\s+\S+)?\s*$/.exec(line);
+    if (!match) throw new FactError(`${what}: unexpected line ${JSON.stringify(line.slice(0, 200))}`);
+    const [, unit = '', state = ''] = match;
+    if (unit.endsWith('@.service') || state === 'alias') continue;
+    services.push({ name: scriptName(unit), enabled: state, active: null, sub: null });
+  }
+  return services;
 }
 
 /** Executable scripts in /etc/init.d, enabled when an S link in a boot runlevel starts them. */

@@ -7,10 +7,13 @@ import { scriptName, SYSV_START_DIRS, UNIT_FILE_STATES, type ServiceFact } from 
 import { parseOpenrc } from './openrc.js';
 import { parseSysv } from './sysv.js';
 import { parseSystemd } from './systemd.js';
+import { parseUnitFile, unitFileParts } from './unit-files.js';
 
 export function serviceQuery(name: string): FactQuery<ServiceFact> {
   const group = { key: 'service', member: name, script: serviceGroupScript };
-  return groupedQuery(`service:${name}`, group, (frame, host) => parseGroupedService(frame, host.initSystem, name));
+  return groupedQuery(`service:${name}`, group, (frame, host) =>
+    parseGroupedService(frame, host.initSystem, name, host.booted !== false),
+  );
 }
 
 /**
@@ -25,7 +28,7 @@ export function serviceQuery(name: string): FactQuery<ServiceFact> {
 export function serviceGroupScript(names: readonly string[]): string {
   return [
     'case $DS_INIT in',
-    `systemd)\n${systemdParts(names)} ;;`,
+    `systemd)\nif [ "$DS_BOOTED" = no ]; then\n${unitFileParts(names)}\nelse\n${systemdParts(names)}\nfi ;;`,
     `sysvinit)\n${sysvParts(names)} ;;`,
     `openrc)\n${openrcParts(names)} ;;`,
     `*) echo 'driftspec: no supported init system (systemd, sysvinit, openrc)' >&2; exit 3 ;;`,
@@ -77,12 +80,12 @@ function openrcParts(names: readonly string[]): string {
   return partsScript([partScript('rc-update', 'rc-update show -v'), ...eachService]);
 }
 
-/** One service's fact from a grouped query: the shared parts and its own. */
-export function parseGroupedService(frame: Frame, init: InitSystem, name: string): ServiceFact {
+/** One service's fact from a grouped query: the shared parts and its own; `booted` false for an image's root. */
+export function parseGroupedService(frame: Frame, init: InitSystem, name: string, booted = true): ServiceFact {
   const parts = readParts(frame, `service ${name}`);
   switch (init) {
     case 'systemd':
-      return parseSystemd(parts, name);
+      return booted ? parseSystemd(parts, name) : parseUnitFile(parts, name);
     case 'sysvinit':
       return parseSysv(parts, name);
     case 'openrc':

@@ -62,7 +62,7 @@ export function parseProperties(text: string): Record<string, string> {
 const SINGLE_STATES = new Set(['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState']);
 
 /** Its stderr is merged into its part, so hints such as "redirecting to systemd-sysv-install" come first. */
-function parseIsEnabled(text: string, exitCode: number): { state: string | null; error: string | null } {
+export function parseIsEnabled(text: string, exitCode: number): { state: string | null; error: string | null } {
   const lines = text
     .split('\n')
     .map((l) => l.trim())
