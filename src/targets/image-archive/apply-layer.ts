@@ -140,7 +140,7 @@ class LayerWriter {
   }
 
   private hardLink(absolute: string, entry: TarEntry): void {
-    const target = memberComponents(entry.linkTarget, 'hard link target');
+    const target = memberComponents(entry.linkTarget, 'hard link target', entry.path);
     const outside = `a hard link to ${JSON.stringify(entry.linkTarget)}`;
     if (target.length === 0) throw new MemberError(`${outside}, the image root itself`, entry.path);
     this.parentOf(target, entry.path, false);

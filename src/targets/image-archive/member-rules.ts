@@ -13,11 +13,12 @@ const OPAQUE = '.wh..wh..opq';
  * A member's name as components below the image root. Absolute names and `..` components are
  * refused (tar writers never need them; they are how an archive writes outside its root).
  */
-export function memberComponents(name: string, what = 'member path'): string[] {
-  if (name.includes('\0')) throw new MemberError(`the ${what} contains a NUL byte`, name);
-  if (name.startsWith('/')) throw new MemberError(`an absolute ${what} (archives hold relative paths)`, name);
+export function memberComponents(name: string, what = 'member path', member = name): string[] {
+  const shown = what === 'member path' ? `the ${what}` : `the ${what} ${JSON.stringify(name)}`;
+  if (name.includes('\0')) throw new MemberError(`${shown} contains a NUL byte`, member);
+  if (name.startsWith('/')) throw new MemberError(`an absolute ${what} (archives hold relative paths)`, member);
   const components = name.split('/').filter((part) => part !== '' && part !== '.');
-  if (components.includes('..')) throw new MemberError(`the ${what} climbs out of the image root with ".."`, name);
+  if (components.includes('..')) throw new MemberError(`${shown} climbs out of the image root with ".."`, member);
   return components;
 }
 
