@@ -44,9 +44,9 @@ const BASE: TestMember[] = [
 ];
 
 let counter = 0;
-function ociTar(layers: readonly Buffer[], gzip = false): string {
+function ociTar(layers: readonly Buffer[], compression?: 'gzip' | 'zstd'): string {
   const path = join(work, `image-${counter++}.tar`);
-  writeFileSync(path, archiveTar(ociLayoutFiles([{ layers, gzip }])));
+  writeFileSync(path, archiveTar(ociLayoutFiles([{ layers, ...(compression ? { compression } : {}) }])));
   return path;
 }
 
@@ -84,8 +84,8 @@ describe('image archives unpacked (oci:, docker-archive:)', function () {
       { path: 'var/cache/apt/new', content: 'new' },
       { path: 'etc/added', content: 'added', uid: 101, gid: 102, mode: 0o600 },
     ]);
-    for (const gzip of [false, true]) {
-      const prepared = await unpack({ kind: 'oci', path: ociTar([writeTar(BASE), layer2], gzip) });
+    for (const compression of [undefined, 'gzip', 'zstd'] as const) {
+      const prepared = await unpack({ kind: 'oci', path: ociTar([writeTar(BASE), layer2], compression) });
       try {
         const root = prepared.path;
         expect(existsSync(join(root, 'etc/motd'))).to.equal(false);
@@ -208,12 +208,31 @@ describe('image archives unpacked (oci:, docker-archive:)', function () {
     );
   });
 
+  it('refuses a corrupt compressed layer, and a zstd layer without the zstd program, naming the media type', async () => {
+    const files = ociLayoutFiles([{ layers: [writeTar(BASE)], compression: 'gzip' }]);
+    for (const bytes of files.values()) if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes.fill(0x41, 20, 60);
+    const corrupt = join(work, 'corrupt-gzip');
+    writeArchiveDirectory(corrupt, files);
+    expect((await refusal({ kind: 'oci', path: corrupt })).message).to.match(/corrupt gzip layer/);
+
+    const zstd = ociTar([writeTar(BASE)], 'zstd');
+    const path = process.env.PATH;
+    process.env.PATH = join(work, 'no-programs');
+    try {
+      expect((await refusal({ kind: 'oci', path: zstd })).message).to.match(
+        /a application\/vnd\.oci\.image\.layer\.v1\.tar\+zstd layer needs the zstd program to unpack, and it is not installed/,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('refuses a path that does not exist, naming it', async () => {
     const error = await refusal({ kind: 'docker-archive', path: join(work, 'absent.tar') });
     expect(error.message).to.match(/no such file or directory: .*absent\.tar/);
   });
 
-  it('ends run with exit 78 on a refused archive, naming it, with no directory left', async function () {
+  it('ends run, snapshot and drift with exit 78 on a refused archive, naming it, with no directory left', async function () {
     if (!existsSync(fileURLToPath(new URL('../../dist', import.meta.url))))
       requireInCi(this, 'the CLI is built (npm run build)');
     const path = ociTar([writeTar([{ path: '../outside', content: 'x' }])]);
@@ -221,10 +240,18 @@ describe('image archives unpacked (oci:, docker-archive:)', function () {
     writeFileSync(spec, 'spec: s\ncontrols:\n  - id: c\n    checks:\n      - file: /etc/passwd\n        type: file\n');
     const temporary = join(work, 'cli-tmp');
     mkdirSync(temporary);
-    for (const command of [
+    const baseline = join(work, 'baseline.json');
+    const snapshot = await runCli(
+      ['snapshot', 'local', '--files', '/etc/hostname', '-o', baseline],
+      join(work, 'cache'),
+    );
+    expect(snapshot.code, snapshot.stderr).to.equal(0);
+    const commands = [
       ['run', spec, '--target', `oci:${path}`],
       ['snapshot', `oci:${path}`],
-    ]) {
+      ['drift', '--baseline', baseline, `oci:${path}`],
+    ];
+    for (const command of commands) {
       const run = await runCli(command, join(work, 'cache'), { TMPDIR: temporary });
       expect(run.code, run.stderr).to.equal(78);
       expect(run.stderr).to.contain(`image archive oci:${path}`);

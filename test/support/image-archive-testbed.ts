@@ -54,8 +54,8 @@ export function testbedArchives(): TestbedArchives {
   try {
     const layers = [treeLayer(rootfs, building), secondLayer()];
     const image = { layers, references: ['driftspec-testbed:1'] };
-    writeArchiveDirectory(join(building, 'oci'), ociLayoutFiles([{ ...image, gzip: true }]));
-    writeFileSync(join(building, 'oci.tar'), archiveTar(ociLayoutFiles([{ ...image, gzip: true }])));
+    writeArchiveDirectory(join(building, 'oci'), ociLayoutFiles([{ ...image, compression: 'gzip' }]));
+    writeFileSync(join(building, 'oci.tar'), archiveTar(ociLayoutFiles([{ ...image, compression: 'gzip' }])));
     writeFileSync(join(building, 'docker.tar'), archiveTar(dockerArchiveFiles([image])));
     chmodSync(building, 0o755);
     writeFileSync(join(building, '.complete'), '');

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,7 +119,8 @@ export interface TestImage {
   layers: readonly Buffer[];
   /** OCI: the ref.name annotation; docker-archive: the RepoTags. */
   references?: readonly string[];
-  gzip?: boolean;
+  /** How the OCI layout stores the layers (uncompressed by default; zstd through the zstd program). */
+  compression?: 'gzip' | 'zstd';
 }
 
 /** The files of an archive, by name: written as a directory or as a tar. */
@@ -139,6 +141,12 @@ function imageConfig(layers: readonly Buffer[]): Buffer {
   );
 }
 
+function compress(layer: Buffer, compression: TestImage['compression']): Buffer {
+  if (compression === 'gzip') return gzipSync(layer);
+  if (compression === 'zstd') return execFileSync('zstd', ['-q', '-c'], { input: layer, maxBuffer: 1024 ** 3 });
+  return layer;
+}
+
 /** An OCI image layout: oci-layout, index.json, and every blob under blobs/sha256. */
 export function ociLayoutFiles(images: readonly TestImage[]): ArchiveFiles {
   const files: ArchiveFiles = new Map();
@@ -149,8 +157,8 @@ export function ociLayoutFiles(images: readonly TestImage[]): ArchiveFiles {
   };
   const manifests = images.map((image) => {
     const layers = image.layers.map((layer) => ({
-      mediaType: `application/vnd.oci.image.layer.v1.tar${image.gzip ? '+gzip' : ''}`,
-      ...addBlob(image.gzip ? gzipSync(layer) : layer),
+      mediaType: `application/vnd.oci.image.layer.v1.tar${image.compression ? `+${image.compression}` : ''}`,
+      ...addBlob(compress(layer, image.compression)),
     }));
     const config = { mediaType: 'application/vnd.oci.image.config.v1+json', ...addBlob(imageConfig(image.layers)) };
     const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, config, layers }));

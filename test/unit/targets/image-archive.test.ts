@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
 import { expect } from 'chai';
+import type { ArchiveSource } from '../../../src/targets/image-archive/archive-source.js';
+import { selectDockerImage, selectOciImage } from '../../../src/targets/image-archive/select-image.js';
 import { MemberError } from '../../../src/targets/image-archive/errors.js';
 import {
   memberAction,
@@ -7,7 +10,7 @@ import {
   resolveLinkTarget,
 } from '../../../src/targets/image-archive/member-rules.js';
 import { readTar, type TarEntry } from '../../../src/targets/image-archive/tar-reader.js';
-import { writeTar } from '../../support/image-archive.js';
+import { type ArchiveFiles, ociLayoutFiles, sha256, writeTar } from '../../support/image-archive.js';
 
 async function* chunked(bytes: Buffer, size = 100): AsyncGenerator<Buffer> {
   for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
@@ -164,3 +167,107 @@ describe('image archives: member paths, whiteouts and links', () => {
     expect(() => requireSymlinkInside('etc/x', ['etc', 'x'], '')).to.throw(MemberError, /empty target/);
   });
 });
+
+/** An archive's files held in memory, as the selection reads them. */
+function memorySource(files: ArchiveFiles): ArchiveSource {
+  return {
+    place: { archive: 'oci:/test' },
+    has: (name) => files.has(name),
+    open: (name) => Readable.from([files.get(name)!]),
+  };
+}
+
+function blobOf(files: ArchiveFiles, value: unknown): { digest: string; size: number } {
+  const bytes = Buffer.from(JSON.stringify(value));
+  const digest = sha256(bytes);
+  files.set(`blobs/sha256/${digest.slice(7)}`, bytes);
+  return { digest, size: bytes.length };
+}
+
+describe('image archives: choosing the image', () => {
+  const layer = writeTar([{ path: 'a', content: 'a' }]);
+
+  it('takes the build machine architecture from a multi-platform index', async () => {
+    const files = ociLayoutFiles([{ layers: [layer] }, { layers: [writeTar([{ path: 'b' }])] }]);
+    const index = JSON.parse(files.get('index.json')!.toString()) as { manifests: { platform?: unknown }[] };
+    const [amd64, arm64] = index.manifests;
+    const nested = blobOf(files, {
+      schemaVersion: 2,
+      manifests: [
+        { ...arm64, platform: { os: 'linux', architecture: 'arm64' } },
+        { ...amd64, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    });
+    files.set(
+      'index.json',
+      Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          manifests: [
+            { mediaType: 'application/vnd.oci.image.index.v1+json', ...nested, annotations: { [REF]: 'multi:1' } },
+          ],
+        }),
+      ),
+    );
+    const layers = await selectOciImage(memorySource(files), undefined, 'amd64');
+    expect(layers.map((l) => l.diffId)).to.deep.equal([sha256(layer)]);
+    expect(layers[0]).to.include({ compression: 'none', digest: sha256(layer) });
+    const refused = await selectOciImage(memorySource(files), 'multi:1', 'riscv64').catch((error: Error) => error);
+    expect((refused as Error).message).to.match(/platforms: linux\/arm64, linux\/amd64\), none for linux\/riscv64/);
+  });
+
+  it('reads a Docker 25 archive (manifest.json naming blobs/sha256 files) and verifies the config digest', async () => {
+    const files = ociLayoutFiles([{ layers: [layer] }]);
+    const index = JSON.parse(files.get('index.json')!.toString()) as { manifests: { digest: string }[] };
+    const manifest = JSON.parse(files.get(`blobs/sha256/${index.manifests[0]!.digest.slice(7)}`)!.toString()) as {
+      config: { digest: string };
+      layers: { digest: string }[];
+    };
+    const name = (digest: string) => `blobs/sha256/${digest.slice(7)}`;
+    files.set(
+      'manifest.json',
+      Buffer.from(
+        JSON.stringify([
+          {
+            Config: name(manifest.config.digest),
+            RepoTags: ['web:2'],
+            Layers: manifest.layers.map((l) => name(l.digest)),
+          },
+        ]),
+      ),
+    );
+    const layers = await selectDockerImage(memorySource(files), 'web:2');
+    expect(layers).to.deep.equal([
+      {
+        file: name(sha256(layer)),
+        name: sha256(layer),
+        compression: 'detect',
+        digest: sha256(layer),
+        diffId: sha256(layer),
+      },
+    ]);
+    files.set(name(manifest.config.digest), Buffer.from('{"rootfs":{"diff_ids":[]}}'));
+    const refused = await selectDockerImage(memorySource(files), 'web:2').catch((error: Error) => error);
+    expect((refused as Error).message).to.match(/the content's digest is sha256:\w+, not sha256:\w+ \(damaged/);
+  });
+
+  it('refuses a layer media type it cannot unpack, naming it', async () => {
+    const files: ArchiveFiles = new Map();
+    const config = blobOf(files, { rootfs: { type: 'layers', diff_ids: [sha256(layer)] } });
+    const manifest = blobOf(files, {
+      schemaVersion: 2,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+lz4', digest: sha256(layer), size: 1 }],
+    });
+    files.set('oci-layout', Buffer.from('{"imageLayoutVersion":"1.0.0"}'));
+    const descriptor = { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest };
+    files.set('index.json', Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [descriptor] })));
+    const refused = await selectOciImage(memorySource(files), undefined).catch((error: Error) => error);
+    expect((refused as Error).message).to.equal(
+      `image archive oci:/test, layer ${sha256(layer)}: an unsupported layer media type ` +
+        '"application/vnd.oci.image.layer.v1.tar+lz4"',
+    );
+  });
+});
+
+const REF = 'org.opencontainers.image.ref.name';
