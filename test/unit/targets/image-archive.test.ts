@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import type { ArchiveSource } from '../../../src/targets/image-archive/archive-source.js';
 import { selectDockerImage, selectOciImage } from '../../../src/targets/image-archive/select-image.js';
-import { MemberError } from '../../../src/targets/image-archive/errors.js';
+import { runFleet } from '../../../src/engine/fleet.js';
+import { execOnce, execWhenReady } from '../../../src/engine/wait.js';
+import { MemberError, refuse } from '../../../src/targets/image-archive/errors.js';
 import {
   memberAction,
   memberComponents,
@@ -10,6 +12,7 @@ import {
   resolveLinkTarget,
 } from '../../../src/targets/image-archive/member-rules.js';
 import { readTar, type TarEntry } from '../../../src/targets/image-archive/tar-reader.js';
+import { ScriptedTarget } from '../../support/fake-target.js';
 import { type ArchiveFiles, ociLayoutFiles, sha256, writeTar } from '../../support/image-archive.js';
 
 async function* chunked(bytes: Buffer, size = 100): AsyncGenerator<Buffer> {
@@ -271,3 +274,29 @@ describe('image archives: choosing the image', () => {
 });
 
 const REF = 'org.opencontainers.image.ref.name';
+
+describe('image archives: a refused archive ends the command', () => {
+  it('is rethrown past the host result by execOnce, execWhenReady and the fleet, not made a host error', async () => {
+    const refused = refuse({ archive: 'oci:/x.tar', layer: 'sha256:ab', member: '../x' }, 'climbs out');
+    expect(refused.name).to.equal('SpecError');
+    let caught: unknown;
+    try {
+      await execOnce(new ScriptedTarget([refused]), [], 1000);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).to.equal(refused);
+    const wait = { timeoutMs: 1000, allowDegraded: true };
+    const waited = await execWhenReady(new ScriptedTarget([refused]), [], 1000, wait).catch((error) => error);
+    expect(waited).to.equal(refused);
+    const fleet = runFleet([new ScriptedTarget([])], {
+      concurrency: 1,
+      hostTimeoutMs: 10_000,
+      work: async () => {
+        throw refused;
+      },
+      stopped: () => 'stopped',
+    });
+    expect(await fleet.catch((error) => error)).to.equal(refused);
+  });
+});
