@@ -1,4 +1,5 @@
 import { createReadStream, statSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { MemberError, refuse, type ArchivePlace } from './errors.js';
@@ -68,6 +69,35 @@ class DirectorySource implements ArchiveSource {
   }
 }
 
+/** A file read in chunks from a position that `skip` moves on, so an index of a tar reads only its headers. */
+class FileChunks {
+  private position = 0;
+
+  private constructor(private readonly file: FileHandle) {}
+
+  static async open(path: string): Promise<FileChunks> {
+    return new FileChunks(await open(path, 'r'));
+  }
+
+  skip(count: number): void {
+    this.position += count;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Buffer> {
+    try {
+      for (;;) {
+        const buffer = Buffer.allocUnsafe(64 * 1024);
+        const { bytesRead } = await this.file.read(buffer, 0, buffer.length, this.position);
+        if (bytesRead === 0) return;
+        this.position += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      }
+    } finally {
+      await this.file.close();
+    }
+  }
+}
+
 interface TarMember {
   offset: number;
   size: number;
@@ -84,7 +114,7 @@ class TarSource implements ArchiveSource {
   static async index(path: string, place: ArchivePlace): Promise<TarSource> {
     const members = new Map<string, TarMember>();
     try {
-      for await (const entry of readTar(createReadStream(path))) {
+      for await (const entry of readTar(await FileChunks.open(path))) {
         if (entry.type !== 'file') continue;
         const name = memberComponents(entry.path).join('/');
         if (members.has(name)) throw new MemberError('the archive holds this file twice', entry.path);

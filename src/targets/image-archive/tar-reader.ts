@@ -38,6 +38,9 @@ const TYPES: Record<string, TarEntryType> = {
   '6': 'fifo',
 };
 
+/** Bytes of a tar; a file read by position can skip content nobody reads instead of reading it. */
+export type TarSource = AsyncIterable<Buffer> & { skip?(count: number): void };
+
 /** What pax (`x`) and GNU (`L`, `K`) headers say about the member that follows them. */
 interface Overrides {
   path?: string;
@@ -56,8 +59,16 @@ interface Overrides {
  * After the end-of-archive block the rest of the stream is read and dropped, so a digest taken
  * of the stream covers all of it.
  */
-export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarEntry> {
-  const input = new ByteQueue(source[Symbol.asyncIterator]());
+export async function* readTar(source: TarSource): AsyncGenerator<TarEntry> {
+  const input = new ByteQueue(source);
+  try {
+    yield* readMembers(input);
+  } finally {
+    await input.close();
+  }
+}
+
+async function* readMembers(input: ByteQueue): AsyncGenerator<TarEntry> {
   let overrides: Overrides = {};
   let previous: string | undefined;
   for (;;) {
@@ -264,9 +275,8 @@ class BodyReader implements AsyncIterable<Buffer> {
   }
 
   async skipRest(): Promise<void> {
-    for await (const _ of this) {
-      // dropped: the caller did not want this member's content
-    }
+    await this.input.skip(this.remaining);
+    this.remaining = 0;
   }
 }
 
@@ -275,10 +285,30 @@ class ByteQueue {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private ended = false;
+  private readonly iterator: AsyncIterator<Buffer>;
   /** Bytes handed out so far. */
   position = 0;
 
-  constructor(private readonly source: AsyncIterator<Buffer>) {}
+  constructor(private readonly source: TarSource) {
+    this.iterator = source[Symbol.asyncIterator]();
+  }
+
+  /** Drops `count` bytes: by position where the source can, else by reading them; a short stream is truncated. */
+  async skip(count: number): Promise<void> {
+    const fromBuffer = Math.min(count, this.buffered);
+    this.consume(fromBuffer);
+    let rest = count - fromBuffer;
+    if (rest > 0 && this.source.skip && !this.ended) {
+      this.source.skip(rest);
+      this.position += rest;
+      return;
+    }
+    while (rest > 0) {
+      const chunk = await this.takeSome(Math.min(rest, BODY_CHUNK));
+      if (chunk.length === 0) throw new MemberError(truncated('inside a member', undefined));
+      rest -= chunk.length;
+    }
+  }
 
   /** Exactly `count` bytes, or fewer only when the stream ended. */
   async take(count: number): Promise<Buffer> {
@@ -292,6 +322,11 @@ class ByteQueue {
     return this.consume(Math.min(max, this.chunks[0]?.length ?? 0));
   }
 
+  /** Lets go of the source when reading stops early (a refusal): a file is closed. */
+  async close(): Promise<void> {
+    if (!this.ended) await this.iterator.return?.();
+  }
+
   async drain(): Promise<void> {
     this.chunks = [];
     this.buffered = 0;
@@ -303,7 +338,7 @@ class ByteQueue {
   }
 
   private async pull(): Promise<void> {
-    const next = await this.source.next();
+    const next = await this.iterator.next();
     if (next.done) {
       this.ended = true;
       return;
