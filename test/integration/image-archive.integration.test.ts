@@ -227,6 +227,17 @@ describe('image archives unpacked (oci:, docker-archive:)', function () {
     }
   });
 
+  it('refuses a docker save layer whose tar is not the one its config names (diff_ids)', async () => {
+    const files = dockerArchiveFiles([{ layers: [writeTar(BASE)], references: ['web:1'] }]);
+    const layerFile = [...files.keys()].find((name) => name.endsWith('/layer.tar'))!;
+    files.set(layerFile, writeTar([...BASE, { path: 'etc/extra', content: 'x' }]));
+    const path = join(work, 'altered-docker.tar');
+    writeFileSync(path, archiveTar(files));
+    expect((await refusal({ kind: 'docker-archive', path })).message).to.match(
+      /the uncompressed layer's digest is sha256:\w+, not the config's diff_id sha256:\w+/,
+    );
+  });
+
   it('refuses a path that does not exist, naming it', async () => {
     const error = await refusal({ kind: 'docker-archive', path: join(work, 'absent.tar') });
     expect(error.message).to.match(/no such file or directory: .*absent\.tar/);

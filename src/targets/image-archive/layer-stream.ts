@@ -10,7 +10,7 @@ import { readTar, type TarEntry } from './tar-reader.js';
 /** A layer's members, its stored and uncompressed bytes hashed as they pass; `verify` after the last member. */
 export interface LayerStream {
   entries: AsyncIterable<TarEntry>;
-  /** Throws a MemberError-free message (the caller adds the place) when a digest or size does not match. */
+  /** What does not match (a digest or size), for the caller to refuse with the archive and layer named. */
   verify(): string | undefined;
 }
 
@@ -19,9 +19,15 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
 export function openLayer(source: ArchiveSource, layer: LayerPlan): LayerStream {
   const stored = new HashTap();
-  const uncompressed = new HashTap();
+  // An uncompressed layer is hashed once: its stored bytes are its tar.
+  let uncompressed = stored;
   const raw = stored.tap(source.open(layer.file));
-  const entries = readTar(uncompressed.tap(decompress(raw, layer)));
+  const entries = readTar(
+    decompress(raw, layer, () => {
+      uncompressed = new HashTap();
+      return uncompressed;
+    }),
+  );
   return {
     entries,
     verify() {
@@ -55,11 +61,16 @@ class HashTap {
   }
 }
 
-async function* decompress(raw: AsyncIterable<Buffer>, layer: LayerPlan): AsyncGenerator<Buffer> {
+async function* decompress(
+  raw: AsyncIterable<Buffer>,
+  layer: LayerPlan,
+  hashUncompressed: () => HashTap,
+): AsyncGenerator<Buffer> {
   const { compression, rest } = await sniff(raw, layer.compression);
   if (compression === 'none') return yield* rest;
-  if (compression === 'gzip') return yield* gunzip(rest);
-  return yield* unzstd(rest, layer.mediaType);
+  const tap = hashUncompressed();
+  if (compression === 'gzip') return yield* tap.tap(gunzip(rest));
+  return yield* tap.tap(unzstd(rest, layer.mediaType));
 }
 
 /** Looks at the first bytes when the archive does not say how a layer is compressed (docker save). */
