@@ -41,6 +41,8 @@ const BASE: TestMember[] = [
   { path: 'etc/localtime', type: 'symlink', linkTarget: '/usr/share/zoneinfo/UTC' },
   { path: 'var/cache/apt/pkgcache.bin', content: 'cache' },
   { path: 'etc/motd', content: 'hello' },
+  { path: 'var/lib/x/lower', content: 'from the lower layer' },
+  { path: 'var/log/lower.log', content: 'from the lower layer' },
 ];
 
 let counter = 0;
@@ -82,6 +84,8 @@ describe('image archives unpacked (oci:, docker-archive:)', function () {
       { path: 'var/cache/apt/', type: 'directory' },
       { path: 'var/cache/apt/.wh..wh..opq', content: '' },
       { path: 'var/cache/apt/new', content: 'new' },
+      { path: 'var/lib/x/kept', content: 'kept' },
+      { path: 'var/.wh..wh..opq', content: '' },
       { path: 'etc/added', content: 'added', uid: 101, gid: 102, mode: 0o600 },
     ]);
     for (const compression of [undefined, 'gzip', 'zstd'] as const) {
@@ -90,6 +94,8 @@ describe('image archives unpacked (oci:, docker-archive:)', function () {
         const root = prepared.path;
         expect(existsSync(join(root, 'etc/motd'))).to.equal(false);
         expect(readdirSync(join(root, 'var/cache/apt'))).to.deep.equal(['new']);
+        expect(readdirSync(join(root, 'var'))).to.have.members(['cache', 'lib']);
+        expect(readdirSync(join(root, 'var/lib/x'))).to.deep.equal(['kept']);
         expect(readFileSync(join(root, 'etc/added'), 'utf8')).to.equal('added');
         expect(statSync(join(root, 'etc/added'))).to.include({ uid: 101, gid: 102 });
         expect(statSync(join(root, 'etc/added')).mode & 0o7777).to.equal(0o600);

@@ -100,7 +100,8 @@ class LayerWriter {
       return;
     }
     this.parentOf(path, entry.path, true);
-    this.written.add(path.join('/'));
+    // Its directories count as this layer's too, written or not: an opaque marker keeps them.
+    for (let depth = 1; depth <= path.length; depth++) this.written.add(path.slice(0, depth).join('/'));
     await this.write(path, entry);
   }
 
