@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,6 +73,26 @@ describe('container image archives made from the golden image (oci:, docker-arch
       expect(leftBehind()).to.deep.equal([]);
     }
     expect([archives.ociDirectory, archives.ociTar, archives.dockerArchive].map(fileHash)).to.deep.equal(before);
+  });
+
+  it('are targets of an inventory, in one fleet beside the rootfs', async () => {
+    const inventory = join(work, 'inventory.yaml');
+    writeFileSync(
+      inventory,
+      `hosts:\n  image-dir:\n    url: rootfs:${archives.rootfs}\n  image-oci:\n    url: oci:${archives.ociTar}\n` +
+        `  image-docker:\n    url: docker-archive:${archives.dockerArchive}:driftspec-testbed:1\n`,
+    );
+    const run = await runCli(['run', SPEC, '--inventory', inventory, '--format', 'json'], cache, { TMPDIR: temporary });
+    const hosts = RunResultSchema.parse(JSON.parse(run.stdout)).hosts;
+    expect(hosts.map((host) => [host.target, host.status])).to.deep.equal([
+      [`rootfs:${archives.rootfs}`, 'completed'],
+      [`oci:${archives.ociTar}`, 'completed'],
+      [`docker-archive:${archives.dockerArchive}:driftspec-testbed:1`, 'completed'],
+    ]);
+    const statuses = hosts.map((host) => host.results.map((result) => `${result.checkId} ${result.status}`));
+    expect(statuses[1]).to.deep.equal(statuses[0]);
+    expect(statuses[2]).to.deep.equal(statuses[0]);
+    expect(leftBehind()).to.deep.equal([]);
   });
 
   it('drift from the rootfs baseline: exactly what the second layer removed and added', async () => {
