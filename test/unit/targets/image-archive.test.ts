@@ -89,6 +89,19 @@ describe('image archives: the tar reader', () => {
     expect(entries.map((e) => [e.path, e.content])).to.deep.equal([[long, 'b']]);
   });
 
+  it('reads GNU base-256 numbers (a uid beyond what octal holds) and refuses a negative one', async () => {
+    const tar = writeTar([{ path: 'big-uid', content: 'x' }]);
+    tar.fill(0, 108, 116);
+    tar[108] = 0x80;
+    tar.writeUInt32BE(5_000_000_000 % 2 ** 32, 112);
+    tar[111] = Math.floor(5_000_000_000 / 2 ** 32);
+    rewriteChecksum(tar, 0);
+    expect((await readAll(tar))[0]!.uid).to.equal(5_000_000_000);
+    tar[108] = 0xff;
+    rewriteChecksum(tar, 0);
+    expect((await refusal(tar)).message).to.match(/negative uid in the header/);
+  });
+
   it('refuses a header whose checksum does not match', async () => {
     const tar = writeTar([{ path: 'a', content: 'x' }]);
     tar[10] = 0x41;
@@ -122,6 +135,10 @@ describe('image archives: the tar reader', () => {
 
 function rewriteTypeFlag(tar: Buffer, offset: number, flag: string): void {
   tar.write(flag, offset + 156, 1, 'latin1');
+  rewriteChecksum(tar, offset);
+}
+
+function rewriteChecksum(tar: Buffer, offset: number): void {
   tar.fill(0x20, offset + 148, offset + 156);
   let sum = 0;
   for (const byte of tar.subarray(offset, offset + 512)) sum += byte;
