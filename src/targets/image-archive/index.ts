@@ -28,13 +28,7 @@ export async function unpackArchive(
   temporary: string = tmpdir(),
 ): Promise<PreparedRoot> {
   const place: ArchivePlace = { archive: imageTargetName(address) };
-  const source = await openArchiveSource(address.path, place);
-  const layers =
-    address.kind === 'oci'
-      ? await selectOciImage(source, address.reference)
-      : await selectDockerImage(source, address.reference);
-  for (const layer of layers)
-    if (!source.has(layer.file)) throw refuse({ ...place, layer: layer.name, member: layer.file }, 'a missing blob');
+  const { source, layers } = await asRefusal(place, () => chooseLayers(address, place));
   const directory = mkdtempSync(join(temporary, 'driftspec-archive-'));
   const release = () => rmSync(directory, { recursive: true, force: true });
   const cancelExitHook = onProcessExit(release);
@@ -52,15 +46,31 @@ export async function unpackArchive(
   }
 }
 
-async function unpackLayer(source: ArchiveSource, layer: LayerPlan, root: string, budget: ExpansionBudget) {
-  const place = { ...source.place, layer: layer.name };
-  const stream = openLayer(source, layer);
+async function chooseLayers(address: ArchiveAddress, place: ArchivePlace) {
+  const source = await openArchiveSource(address.path, place);
+  const layers =
+    address.kind === 'oci'
+      ? await selectOciImage(source, address.reference)
+      : await selectDockerImage(source, address.reference);
+  for (const layer of layers)
+    if (!source.has(layer.file)) throw refuse({ ...place, layer: layer.name, member: layer.file }, 'a missing blob');
+  return { source, layers };
+}
+
+/** A member problem is a refusal of the archive (exit 78), with the archive and layer named. */
+async function asRefusal<T>(place: ArchivePlace, work: () => Promise<T>): Promise<T> {
   try {
-    await applyLayer(root, stream.entries, budget);
+    return await work();
   } catch (error) {
     if (error instanceof MemberError) throw refuse({ ...place, member: error.member }, error.message);
     throw error;
   }
+}
+
+async function unpackLayer(source: ArchiveSource, layer: LayerPlan, root: string, budget: ExpansionBudget) {
+  const place = { ...source.place, layer: layer.name };
+  const stream = openLayer(source, layer);
+  await asRefusal(place, () => applyLayer(root, stream.entries, budget));
   const mismatch = stream.verify();
   if (mismatch) throw refuse(place, mismatch);
 }

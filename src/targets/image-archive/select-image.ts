@@ -36,12 +36,19 @@ const IndexSchema = z.object({ manifests: z.array(DescriptorSchema) });
 const ManifestSchema = z.object({ config: DescriptorSchema, layers: z.array(DescriptorSchema) });
 const ConfigSchema = z.object({ rootfs: z.object({ diff_ids: z.array(DIGEST) }) });
 const LayoutSchema = z.object({ imageLayoutVersion: z.string() });
+/** A file named inside the archive: relative, never climbing out of it. */
+const ARCHIVE_FILE = z
+  .string()
+  .refine(
+    (name) => name !== '' && !name.startsWith('/') && !name.includes('\0') && !name.split('/').includes('..'),
+    'expected a relative path inside the archive',
+  );
 const DockerManifestSchema = z
   .array(
     z.object({
-      Config: z.string(),
+      Config: ARCHIVE_FILE,
       RepoTags: z.array(z.string()).nullish(),
-      Layers: z.array(z.string()),
+      Layers: z.array(ARCHIVE_FILE),
     }),
   )
   .min(1, 'expected at least one image');

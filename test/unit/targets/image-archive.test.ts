@@ -13,7 +13,13 @@ import {
 } from '../../../src/targets/image-archive/member-rules.js';
 import { readTar, type TarEntry } from '../../../src/targets/image-archive/tar-reader.js';
 import { ScriptedTarget } from '../../support/fake-target.js';
-import { type ArchiveFiles, ociLayoutFiles, sha256, writeTar } from '../../support/image-archive.js';
+import {
+  type ArchiveFiles,
+  dockerArchiveFiles,
+  ociLayoutFiles,
+  sha256,
+  writeTar,
+} from '../../support/image-archive.js';
 
 async function* chunked(bytes: Buffer, size = 100): AsyncGenerator<Buffer> {
   for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size);
@@ -269,6 +275,19 @@ describe('image archives: choosing the image', () => {
     files.set(name(manifest.config.digest), Buffer.from('{"rootfs":{"diff_ids":[]}}'));
     const refused = await selectDockerImage(memorySource(files), 'web:2').catch((error: Error) => error);
     expect((refused as Error).message).to.match(/the content's digest is sha256:\w+, not sha256:\w+ \(damaged/);
+  });
+
+  it('refuses a docker save manifest naming a file outside the archive', async () => {
+    const files = dockerArchiveFiles([{ layers: [layer] }]);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as { Layers: string[] }[];
+    manifest[0]!.Layers = ['../../etc/shadow'];
+    files.set('manifest.json', Buffer.from(JSON.stringify(manifest)));
+    const refused = await selectDockerImage(memorySource(files), undefined).catch((error: Error) => error);
+    expect((refused as Error).name).to.equal('SpecError');
+    expect((refused as Error).message).to.equal(
+      'image archive oci:/test, member "manifest.json": not a docker save manifest: 0.Layers.0: expected a ' +
+        'relative path inside the archive',
+    );
   });
 
   it('refuses a layer media type it cannot unpack, naming it', async () => {
