@@ -1,3 +1,4 @@
+import { isSpecError } from '../inputs/input-error.js';
 import type { Target } from '../targets/target.js';
 
 /** Time as the fleet executor reads it; tests hand in a fake one (test/support/fake-clock.ts). */
@@ -114,7 +115,13 @@ function hostWithinBudget<R>(target: Target, index: number, options: FleetOption
       .then(() => options.work(target, index))
       .then(
         (result) => settle(() => result),
-        (error: unknown) => stop({ kind: 'threw', error }),
+        (error: unknown) =>
+          // A bad input met while working on a host (a refused image archive) ends the command: exit 78.
+          isSpecError(error)
+            ? settle(() => {
+                throw error;
+              })
+            : stop({ kind: 'threw', error }),
       );
   });
 }

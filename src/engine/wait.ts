@@ -1,4 +1,5 @@
 // `--wait`: reach a host that is still booting, then let its boot finish before the probe looks.
+import { isSpecError } from '../inputs/input-error.js';
 import { formatDuration } from '../plan/duration.js';
 import { parseProbeOutput, type Frame } from '../probe/frames.js';
 import { HOST_QUERY_ID } from '../probe/host.js';
@@ -224,6 +225,7 @@ export async function execOnce(
       execCount: 1,
     };
   } catch (error) {
+    if (isSpecError(error)) throw error;
     if (error instanceof TargetUnreachableError)
       return { ok: false, status: 'unreachable', reason: error.message, reasonKind: error.kind, execCount: 0 };
     return { ok: false, status: 'error', reason: describeError(error), execCount: 1 };
@@ -260,6 +262,7 @@ export async function execWhenReady(
     try {
       exec = await target.exec(script, { timeoutMs: remainingMs + commandTimeoutMs });
     } catch (error) {
+      if (isSpecError(error)) throw error;
       if (!(error instanceof TargetUnreachableError))
         return { ok: false, status: 'error', reason: describeError(error), execCount: execCount + 1 };
       if (error.kind === 'auth') authFailures++;

@@ -8,6 +8,7 @@ import { isSpecError } from '../../src/inputs/input-error.js';
 import { prepareDisk } from '../../src/targets/disk-image/index.js';
 import type { PreparedRoot } from '../../src/targets/prepared-root.js';
 import { RootfsError } from '../../src/targets/rootfs.js';
+import { runCli } from '../support/cli.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 
 const MIB = 1024 * 1024;
@@ -205,6 +206,11 @@ describe('disk images attached, mounted read-only and released', function () {
       const error = await preparationError(path);
       expect(isSpecError(error), error.message).to.equal(true);
       expect(error.message).to.match(message);
+    }
+    for (const command of [['run', '--target'], ['snapshot']]) {
+      const cli = await runCli([...command, `disk:${zeros}`], join(work, 'cli-cache'));
+      expect(cli.code, cli.stderr).to.equal(78);
+      expect(cli.stderr).to.include(`disk image ${zeros}: not a disk image`);
     }
   });
 
