@@ -13,7 +13,7 @@ import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js
 import { toolVersion } from '../../version.js';
 import { fleetInterrupt, INTERRUPTED_EXIT } from '../interrupt.js';
 import type { CliIo } from '../io.js';
-import { defaultHostTimeoutSeconds } from '../select-targets.js';
+import { defaultHostTimeoutSeconds } from '../../engine/budget.js';
 import { checkedPathGlob, usageError } from '../usage.js';
 import type { SnapshotFlags } from '../flags.js';
 
