@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { isSpecDefinition, planSpecs, type SpecDefinition } from '../dsl/spec.js';
-import { specCacheDir } from '../plan/cache-dir.js';
+import { specCacheDir } from '../io/spec-cache-dir.js';
 import { loadPlan } from '../plan/load.js';
 import type { Plan } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';

@@ -12,7 +12,7 @@ import type { HostResult } from '../../results/schema.js';
 import { loadSudoSettings, type SudoSettings } from '../../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../../version.js';
-import { specCacheDir } from '../../plan/cache-dir.js';
+import { specCacheDir } from '../../io/spec-cache-dir.js';
 import { startFleetSession } from '../fleet-session.js';
 import { INTERRUPTED_EXIT } from '../interrupt.js';
 import type { CliIo } from '../io.js';
