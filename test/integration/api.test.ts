@@ -65,6 +65,16 @@ describe('API against this machine', function () {
     expect([allowed.verdict.passed, allowed.verdict.exitCode]).to.deep.equal([true, 0]);
   });
 
+  it('run: a TypeScript spec file, read from the cwd given', async () => {
+    file(
+      'web.ts',
+      "import { command, spec } from 'driftspec';\nexport default spec('ts', () => { command('true').exitStatus(0); });\n",
+    );
+    const { result, verdict } = await run({ specs: ['web.ts'], cwd: work });
+    expect(result.specs.map((info) => info.name)).to.deep.equal(['ts']);
+    expect(verdict).to.deep.include({ passed: true, exitCode: 0 });
+  });
+
   it('run: a bad spec file is a SpecError naming the file', async () => {
     const spec = file('bad.yaml', 'spec: api\nchecks:\n  - fiel: /etc/passwd\n');
     const error = await run({ specs: [spec] }).then(
