@@ -8,11 +8,38 @@ import { loadSudoSettings, SudoUserSchema, type SudoSettings } from '../targets/
 import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { DriftspecOptionError } from './errors.js';
 import type { ConnectionOptionsSchema } from './schemas.js';
+import { linkAbort, type LinkedAbort } from './signal.js';
 
 // What the functions do with their checked options before any host is contacted: the first
 // problem named as an option, target addresses parsed, SSH and sudo settings, the hosts selected.
 
 type ConnectionOptions = z.output<typeof ConnectionOptionsSchema>;
+
+/** What a function works with once its options are checked: the options, its abort link, its access to targets. */
+export interface Call<O> {
+  options: O;
+  abort: LinkedAbort;
+  access: Access;
+}
+
+/**
+ * Checks a function's options, links its signal and settles its access to targets, then runs
+ * `body`; the caller's signal is let go of however the body ends.
+ */
+export async function checkedCall<S extends z.ZodType<ConnectionOptions>, R>(
+  operation: string,
+  schema: S,
+  value: unknown,
+  body: (call: Call<z.output<S>>) => Promise<R>,
+): Promise<R> {
+  const options = parseOptions(operation, schema, value);
+  const abort = linkAbort(operation, options.signal);
+  try {
+    return await body({ options, abort, access: accessFor(operation, options) });
+  } finally {
+    abort.release();
+  }
+}
 
 /** Validates `value` against the function's schema; the first problem is thrown, naming the option. */
 export function parseOptions<S extends z.ZodType>(operation: string, schema: S, value: unknown): z.output<S> {

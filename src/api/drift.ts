@@ -10,9 +10,8 @@ import { DEFAULT_DRIFT_POLICY, DriftPolicySchema, judgeDrift, type DriftPolicy }
 import { loadGatePolicy } from '../gate/policy.js';
 import { toolVersion } from '../version.js';
 import { DriftspecOptionError } from './errors.js';
-import { accessFor, parseOptions, selectHosts } from './access.js';
+import { checkedCall, selectHosts } from './access.js';
 import { FleetOptionsSchema, fleetPacing, withFleetRules } from './schemas.js';
-import { linkAbort } from './signal.js';
 import { apiVerdict, type ApiVerdict } from './verdict.js';
 
 /** A snapshot: its file's path, or the snapshot itself (as snapshot() returns it). */
@@ -58,10 +57,7 @@ export interface DriftOutcome {
  * inventory's hosts. Every file is read and every option checked before any host is contacted.
  */
 export async function drift(options: DriftOptions): Promise<DriftOutcome> {
-  const parsed = parseOptions('drift', DriftOptionsSchema, options);
-  const abort = linkAbort('drift', parsed.signal);
-  try {
-    const access = accessFor('drift', parsed);
+  return checkedCall('drift', DriftOptionsSchema, options, async ({ options: parsed, abort, access }) => {
     const policy = driftPolicy(parsed.policy, access.cwd);
     const ignore = parsed.ignore === undefined ? NO_IGNORES : loadIgnoreFile(parsed.ignore, access.cwd);
     const accept = parsed.accept === undefined ? NO_ACCEPTED_DRIFT : loadAcceptFile(parsed.accept, access.cwd);
@@ -96,9 +92,7 @@ export async function drift(options: DriftOptions): Promise<DriftOutcome> {
     });
     const judged = judgeDrift(report, policy);
     return { report: judged, verdict: apiVerdict(judged.verdict!) };
-  } finally {
-    abort.release();
-  }
+  });
 }
 
 async function snapshotOf(source: string | Record<string, unknown>, option: string, cwd: string): Promise<Snapshot> {

@@ -8,10 +8,9 @@ import { PlanSchema, type Plan } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';
 import type { RunResult } from '../results/schema.js';
 import { toolVersion } from '../version.js';
-import { accessFor, parseOptions, selectHosts } from './access.js';
+import { checkedCall, selectHosts } from './access.js';
 import { FleetOptionsSchema, fleetPacing, withFleetRules } from './schemas.js';
 import { plan as planOf } from './plan.js';
-import { linkAbort } from './signal.js';
 import { apiVerdict, type ApiVerdict } from './verdict.js';
 
 const specSchema = z.union([
@@ -50,10 +49,7 @@ export interface RunOutcome {
  * gate's verdict. Every option and input file is checked before any host is contacted.
  */
 export async function run(options: RunOptions): Promise<RunOutcome> {
-  const parsed = parseOptions('run', RunOptionsSchema, options);
-  const abort = linkAbort('run', parsed.signal);
-  try {
-    const access = accessFor('run', parsed);
+  return checkedCall('run', RunOptionsSchema, options, async ({ options: parsed, abort, access }) => {
     const policy = gatePolicy(parsed.policy, access.cwd);
     const { targets, inventory } = selectHosts('run', parsed, ['local'], access);
     const plan: Plan = parsed.plan ?? (await planOf(parsed.specs!, { cwd: access.cwd }));
@@ -73,9 +69,7 @@ export async function run(options: RunOptions): Promise<RunOutcome> {
     abort.throwIfAborted();
     const verdict = decideVerdict(done.result, policy);
     return { result: { ...done.result, verdict }, verdict: apiVerdict(verdict) };
-  } finally {
-    abort.release();
-  }
+  });
 }
 
 function gatePolicy(policy: string | GatePolicy | undefined, cwd: string): GatePolicy | undefined {

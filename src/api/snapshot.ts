@@ -8,9 +8,8 @@ import { runFleet, type HostStop } from '../engine/fleet.js';
 import { createTarget } from '../targets/parse.js';
 import { toolVersion } from '../version.js';
 import { DriftspecOptionError, SnapshotFailedError } from './errors.js';
-import { accessFor, parseOptions, parseTarget } from './access.js';
+import { checkedCall, parseTarget } from './access.js';
 import { ConnectionOptionsSchema } from './schemas.js';
-import { linkAbort } from './signal.js';
 
 const absolutePath = z
   .string({ error: 'an absolute path' })
@@ -36,10 +35,7 @@ export type SnapshotOptions = z.input<typeof SnapshotOptionsSchema>;
  * reached or probed is a SnapshotFailedError.
  */
 export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot> {
-  const parsed = parseOptions('snapshot', SnapshotOptionsSchema, options);
-  const abort = linkAbort('snapshot', parsed.signal);
-  try {
-    const access = accessFor('snapshot', parsed);
+  return checkedCall('snapshot', SnapshotOptionsSchema, options, async ({ options: parsed, abort, access }) => {
     const address = parseTarget('snapshot', 'target', parsed.target);
     const ignores = (parsed.ignore ?? []).map((glob, index) => checkedGlob(glob, index));
     const target = createTarget(address, access.sshSettings, access.sudo);
@@ -71,9 +67,7 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot>
       throw new SnapshotFailedError(target.name, `${kind === 'unreachable' ? 'unreachable: ' : ''}${message}`);
     }
     return taken.snapshot;
-  } finally {
-    abort.release();
-  }
+  });
 }
 
 function stoppedSnapshot(stop: HostStop, budgetSeconds: number): HostSnapshot | { error: unknown } {
