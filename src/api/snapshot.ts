@@ -73,7 +73,8 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot>
 function stoppedSnapshot(stop: HostStop, budgetSeconds: number): HostSnapshot | { error: unknown } {
   if (stop.kind === 'threw') return { error: stop.error };
   if (stop.kind === 'interrupted') return { failure: { kind: 'unreachable', message: 'aborted' } };
-  const message = `did not finish within the ${budgetSeconds} s host timeout (connecting, logging in and the snapshot probe)`;
+  const within = `within the ${budgetSeconds} s host timeout`;
+  const message = `did not finish ${within} (connecting, logging in and the snapshot probe)`;
   return { failure: { kind: 'unreachable', message } };
 }
 

@@ -68,7 +68,8 @@ describe('API against this machine', function () {
   it('run: a TypeScript spec file, read from the cwd given', async () => {
     file(
       'web.ts',
-      "import { command, spec } from 'driftspec';\nexport default spec('ts', () => { command('true').exitStatus(0); });\n",
+      "import { command, spec } from 'driftspec';\n" +
+        "export default spec('ts', () => { command('true').exitStatus(0); });\n",
     );
     const { result, verdict } = await run({ specs: ['web.ts'], cwd: work });
     expect(result.specs.map((info) => info.name)).to.deep.equal(['ts']);

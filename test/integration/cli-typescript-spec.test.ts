@@ -69,7 +69,7 @@ function compiledSpecLoads(run: LoggedRun): string[] {
 }
 
 describe('TypeScript specs in the compiled CLI', () => {
-  it('reach the bundle’s own DSL (not the package entry again), else dist/src/dsl/index.js; one spec build', async () => {
+  it('reach the bundle’s own DSL (not the package entry again), else dist/src/dsl/index.js; one build', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-ts-spec-'));
     const compiling = await runLogged(BIN, ['plan', TS_SPEC], cacheDir);
     expect(compiling.code, compiling.stderr).to.equal(0);
