@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SpecDefinition } from '../dsl/spec.js';
+import { isSpecDefinition, type SpecDefinition } from '../dsl/spec.js';
 import { runHostTimeoutMs } from '../engine/budget.js';
 import { runPlanInterruptibly } from '../engine/run.js';
 import { GatePolicySchema, loadGatePolicy, type GatePolicy } from '../gate/policy.js';
@@ -15,7 +15,7 @@ import { apiVerdict, type ApiVerdict } from './verdict.js';
 
 const specSchema = z.union([
   z.string({ error: 'a spec file path' }).min(1, { error: 'a spec file path' }),
-  z.custom<SpecDefinition>((value) => typeof value === 'object' && value !== null && 'body' in value, {
+  z.custom<SpecDefinition>(isSpecDefinition, {
     error: 'a spec file path or a spec() definition',
   }),
 ]);

@@ -62,6 +62,8 @@ describe('API: options are checked before anything runs', () => {
     expect(key.option).to.equal('ssh.hostKeys[0]');
     const typed = await optionError(() => run({ specs: [42 as unknown as string] }));
     expect(typed.option).to.equal('specs[0]');
+    const lookalike = { info: { name: 'x' }, body: () => undefined } as unknown as string;
+    expect((await optionError(() => run({ specs: ['a.yaml', lookalike] }))).option).to.equal('specs[1]');
   });
 
   it('refuses options that mean something only together', async () => {
