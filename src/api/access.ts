@@ -1,9 +1,10 @@
+import { resolve } from 'node:path';
 import type { z } from 'zod';
 import { InventoryLimitError } from '../inventory/load.js';
 import { DuplicateTargetError, selectTargets, type SelectedTargets } from '../inventory/select.js';
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
-import { parseJumpList, type JumpSpec } from '../targets/jump-spec.js';
+import { parseJumpList } from '../targets/jump-spec.js';
 import { loadSudoSettings, SudoUserSchema, type SudoSettings } from '../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { DriftspecOptionError } from './errors.js';
@@ -81,24 +82,26 @@ export interface Access {
 
 export function accessFor(operation: string, options: ConnectionOptions): Access {
   const env = process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const fromCwd = (paths: readonly string[]) => paths.map((path) => resolve(cwd, path));
   const ssh = options.ssh ?? {};
   const jump = parseEach(operation, 'ssh.jump', ssh.jump ?? [], parseJumpList).flat();
   const hostKey = parseEach(operation, 'ssh.hostKeys', ssh.hostKeys ?? [], parseFingerprint);
   const flags = {
-    ...(ssh.identity ? { identity: ssh.identity } : {}),
-    ...(ssh.knownHosts ? { knownHosts: ssh.knownHosts } : {}),
+    ...(ssh.identity ? { identity: fromCwd(ssh.identity) } : {}),
+    ...(ssh.knownHosts ? { knownHosts: fromCwd(ssh.knownHosts) } : {}),
     hostKey,
     acceptNewHostKeys: ssh.acceptNewHostKeys ?? false,
     connectTimeout: options.connectTimeoutSeconds,
-    ...(ssh.config === undefined ? {} : { sshConfig: ssh.config }),
-    ...(jump.length > 0 ? { jump: jump as JumpSpec[] } : {}),
+    ...(ssh.config === undefined ? {} : { sshConfig: ssh.config && resolve(cwd, ssh.config) }),
+    ...(jump.length > 0 ? { jump } : {}),
   };
   let settings: SshSettings | undefined;
   return {
     sshSettings: () => (settings ??= loadSshSettings(flags, env)),
     sudo: loadSudoSettings(sudoFlags(operation, options.sudo), env),
     env,
-    cwd: options.cwd ?? process.cwd(),
+    cwd,
   };
 }
 

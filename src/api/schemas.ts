@@ -17,7 +17,7 @@ export const SshOptionsSchema = z
     /** Trust the key of a host that known_hosts does not list (never a changed key). */
     acceptNewHostKeys: z.boolean({ error: 'true or false' }).optional(),
     /** An ssh_config file, or false to read none (default: ~/.ssh/config where it exists). */
-    config: z.union([z.string(), z.literal(false)], { error: 'a file path or false' }).optional(),
+    config: z.union([z.string().min(1), z.literal(false)], { error: 'a file path or false' }).optional(),
     /** Jump hosts, first hop first: "[user@]host[:port]" or "ssh://…". */
     jump: stringList.optional(),
   })

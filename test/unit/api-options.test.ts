@@ -6,6 +6,7 @@ import {
   plan,
   run,
   snapshot,
+  SpecError,
   spec,
   control,
   file,
@@ -84,6 +85,19 @@ describe('API: options are checked before anything runs', () => {
     expect(sudo.option).to.equal('sudo.user');
     const signal = await optionError(() => run({ specs: spec1, signal: {} as AbortSignal }));
     expect([signal.option, signal.expected]).to.deep.equal(['signal', 'an AbortSignal']);
+  });
+
+  it('reads SSH key files from the cwd given, before any host is contacted', async () => {
+    const error = await rejection(() =>
+      run({
+        specs: spec1,
+        targets: ['ssh://tester@host.invalid'],
+        ssh: { identity: ['missing-key'], config: false },
+        cwd: '/nonexistent-api-dir',
+      }),
+    );
+    expect(error).to.be.instanceOf(SpecError);
+    expect(error.message).to.contain('/nonexistent-api-dir/missing-key');
   });
 
   it('snapshot: the file trees are absolute, the ignores are path globs', async () => {
