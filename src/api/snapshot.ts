@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { IgnoreGlobError, normalisePathGlob } from '../drift/path-glob.js';
 import { DEFAULT_FILE_ROOTS } from '../drift/snapshot-defaults.js';
-import { snapshotHost, type HostSnapshot } from '../drift/snapshot-host.js';
 import type { Snapshot } from '../drift/snapshot-schema.js';
 import { defaultHostTimeoutSeconds } from '../engine/budget.js';
-import { runFleet, type HostStop } from '../engine/fleet.js';
+import { snapshotTarget } from '../engine/snapshot-target.js';
 import { createTarget } from '../targets/parse.js';
 import { toolVersion } from '../version.js';
 import { DriftspecOptionError, SnapshotFailedError } from './errors.js';
@@ -52,30 +51,14 @@ export async function snapshot(options: SnapshotOptions = {}): Promise<Snapshot>
       timeoutMs: parsed.commandTimeoutSeconds * 1000,
       toolVersion: toolVersion(),
     };
-    const fleet = await runFleet<HostSnapshot | { error: unknown }>([target], {
-      concurrency: 1,
-      hostTimeoutMs: budgetSeconds * 1000,
-      work: (host) => snapshotHost(host, snapshotOptions),
-      stopped: (_host, stop) => stoppedSnapshot(stop, budgetSeconds),
-      interrupt: abort.interrupt,
-    });
+    const taken = await snapshotTarget(target, snapshotOptions, { budgetSeconds, interrupt: abort.interrupt });
     abort.throwIfAborted();
-    const taken = fleet.results[0]!;
-    if ('error' in taken) throw taken.error;
     if ('failure' in taken) {
       const { kind, message } = taken.failure;
       throw new SnapshotFailedError(target.name, `${kind === 'unreachable' ? 'unreachable: ' : ''}${message}`);
     }
     return taken.snapshot;
   });
-}
-
-function stoppedSnapshot(stop: HostStop, budgetSeconds: number): HostSnapshot | { error: unknown } {
-  if (stop.kind === 'threw') return { error: stop.error };
-  if (stop.kind === 'interrupted') return { failure: { kind: 'unreachable', message: 'aborted' } };
-  const within = `within the ${budgetSeconds} s host timeout`;
-  const message = `did not finish ${within} (connecting, logging in and the snapshot probe)`;
-  return { failure: { kind: 'unreachable', message } };
 }
 
 function checkedGlob(glob: string, index: number): string {
