@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { EXIT } from '../gate/exit-codes.js';
-import { specCacheDir } from './spec-cache-dir.js';
+import { specCacheDir } from '../io/spec-cache-dir.js';
 import { COMMAND_NAMES } from './command-names.js';
 import type { main, watchInterrupts } from './main.js';
 

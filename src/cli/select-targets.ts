@@ -1,11 +1,12 @@
-import type { HostInventoryInfo } from '../engine/run.js';
-import { InventoryLimitError, loadInventory, selectHosts } from '../inventory/load.js';
-import { inventoryTargets } from '../inventory/targets.js';
+import { InventoryLimitError } from '../inventory/load.js';
+import {
+  DuplicateTargetError,
+  selectTargets as selectInventoryTargets,
+  type SelectedTargets,
+} from '../inventory/select.js';
 import type { TargetAddress } from '../targets/address.js';
-import { createTarget } from '../targets/parse.js';
 import type { SudoSettings } from '../targets/privilege.js';
 import type { SshSettings } from '../targets/ssh-settings.js';
-import type { Target } from '../targets/target.js';
 import type { CliIo } from './io.js';
 import type { FleetFlags } from './fleet-options.js';
 import { usageError } from './usage.js';
@@ -13,12 +14,7 @@ import { usageError } from './usage.js';
 // How `driftspec run` and `driftspec drift` turn their command line into targets: one function, so
 // both commands select, refuse and order hosts alike. Loaded only by the commands that use it.
 
-export interface SelectedTargets {
-  /** The hosts named on the command line first, then the inventory's that `--limit` selects, in file order. */
-  targets: Target[];
-  /** The inventory entry of each target that came from `--inventory`. */
-  inventory: Map<Target, HostInventoryInfo>;
-}
+export type { SelectedTargets };
 
 /**
  * `addresses` are the hosts the command line names; `named` says how they are given there
@@ -33,38 +29,16 @@ export function selectTargets(
   const { io, sshSettings, sudo, named } = context;
   if (flags.limit && flags.inventory === undefined)
     throw usageError('--limit selects hosts of an inventory: add --inventory <file>');
-  const targets = addresses.map((address) => createTarget(address, sshSettings, sudo));
-  const inventory = new Map<Target, HostInventoryInfo>();
-  if (flags.inventory !== undefined) {
-    const loaded = loadInventory(flags.inventory, io.cwd);
-    let hosts: ReturnType<typeof selectHosts>;
-    try {
-      hosts = selectHosts(loaded, flags.limit ?? []);
-    } catch (error) {
-      if (error instanceof InventoryLimitError) throw usageError(error.message);
-      throw error;
-    }
-    for (const { target, info } of inventoryTargets(hosts, sshSettings, io.env, sudo)) {
-      const twin = targets.find((other) => other.name === target.name);
-      if (twin)
-        throw usageError(`${target.name} is both ${named} and inventory host "${info.name}"; name each host once`);
-      targets.push(target);
-      inventory.set(target, info);
-    }
+  try {
+    return selectInventoryTargets(addresses, flags, { cwd: io.cwd, env: io.env, sshSettings, sudo, named });
+  } catch (error) {
+    if (error instanceof InventoryLimitError || error instanceof DuplicateTargetError) throw usageError(error.message);
+    throw error;
   }
-  return { targets, inventory };
 }
 
 /** `--no-degraded` only means something to `--wait`. */
 export function checkWaitFlags(flags: Pick<FleetFlags, 'wait' | 'degraded'>): void {
   if (!flags.degraded && flags.wait === undefined)
     throw usageError('--no-degraded is a rule for --wait: add --wait <duration>');
-}
-
-/** Room beyond the connect and probe timeouts for what lies between them (opening the session). */
-const HOST_TIMEOUT_SLACK_SECONDS = 10;
-
-/** A host's budget without --host-timeout, before any waiting: connecting, logging in and one probe. */
-export function defaultHostTimeoutSeconds(flags: { connectTimeout: number; timeout: number }): number {
-  return flags.connectTimeout + flags.timeout + HOST_TIMEOUT_SLACK_SECONDS;
 }

@@ -97,12 +97,13 @@ async function unlessStalled<T>(loading: Promise<T>, absolutePath: string): Prom
 let ownApiPromise: Promise<OwnApi> | undefined;
 
 /**
- * The package entry of the copy of driftspec that is running, for the specs it loads. In the
- * bundled CLI this relative import is bundled too: a spec then uses the bundle's own functions,
- * where an import of dist/src/index.js would load some three hundred modules a second time.
+ * What a spec imports from 'driftspec': the DSL of the copy of driftspec that is running (the
+ * package entry's values less the programmatic API, which loads specs itself). In the bundled CLI
+ * this relative import is bundled too: a spec then uses the bundle's own functions, where an
+ * import of dist/src/index.js would load some three hundred modules a second time.
  */
 function ownApi(): Promise<OwnApi> {
-  ownApiPromise ??= import('../index.js').then((entry: PublicApi) => {
+  ownApiPromise ??= import('../dsl/index.js').then((entry: PublicApi) => {
     const id = randomBytes(8).toString('hex');
     const registry = globalThis as ApiRegistry;
     (registry[API_REGISTRY] ??= new Map()).set(id, entry);

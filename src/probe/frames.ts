@@ -1,9 +1,19 @@
+/**
+ * Bytes a target returned: node's Buffer. Named through `globalThis` so that the published
+ * declarations compile without @types/node too, where they read as a plain Uint8Array.
+ */
+export type Bytes = typeof globalThis extends {
+  Buffer: { isBuffer(value: unknown): value is infer B extends Uint8Array };
+}
+  ? B
+  : Uint8Array;
+
 /** One query's output as the probe framed it: exact bytes, never split on markers. */
 export interface Frame {
   id: string;
   exitCode: number;
-  stdout: Buffer;
-  stderr: Buffer;
+  stdout: Bytes;
+  stderr: Bytes;
 }
 
 export interface ParsedProbeOutput {
@@ -21,7 +31,7 @@ export const END_MARKER = 'DSEND';
  * Reads `DSFRAME <id> <exit> <stdout bytes> <stderr bytes>\n<stdout><stderr>` records.
  * Lengths come from `wc -c`, so any byte may appear inside a frame.
  */
-export function parseProbeOutput(output: Buffer): ParsedProbeOutput {
+export function parseProbeOutput(output: Bytes): ParsedProbeOutput {
   const frames = new Map<string, Frame>();
   const strayParts: string[] = [];
   let offset = 0;

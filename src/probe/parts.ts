@@ -1,4 +1,4 @@
-import type { Frame } from './frames.js';
+import type { Bytes, Frame } from './frames.js';
 import { shellQuote } from './quote.js';
 
 export const PARTS_HEADER = 'DSPARTS';
@@ -141,7 +141,7 @@ export function partsScript(parts: readonly string[]): string {
  * parts' table of contents and the parts; any other byte, a repeated name or a part cut short
  * makes the whole output untrustworthy.
  */
-export function parseParts(stdout: Buffer): Map<string, Frame> {
+export function parseParts(stdout: Bytes): Map<string, Frame> {
   const parts = new Map<string, Frame>();
   if (stdout.length === 0) return parts;
   const newline = stdout.indexOf(0x0a);
@@ -197,7 +197,7 @@ function readTocEntry(line: string): TocEntry {
 }
 
 /** `count` newline-terminated lines from `start` (latin1), and where they end. */
-function readLines(buffer: Buffer, start: number, count: number): { lines: string[]; end: number } {
+function readLines(buffer: Bytes, start: number, count: number): { lines: string[]; end: number } {
   const lines: string[] = [];
   let offset = start;
   while (lines.length < count) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Frame } from '../probe/frames.js';
+import type { Bytes, Frame } from '../probe/frames.js';
 import type { HostFacts } from '../probe/host.js';
 
 /**
@@ -54,7 +54,7 @@ export interface StreamRequest {
 
 /** Reads a streamed section token by token (src/drift/probe-stream.ts) and says what it read. */
 export interface StreamReader<Item> {
-  token(token: Buffer): 'more' | 'end';
+  token(token: Bytes): 'more' | 'end';
   /** `ended`: the end record arrived; `errors`: the section's stderr. */
   finish(ended: boolean, errors: string): Listed<Item>;
 }

@@ -26,6 +26,8 @@ const SUDO_TERM_GRACE_MS = 1000;
 export class LocalTarget implements Target {
   readonly name: string = 'local';
   private readonly launch: ProbeLaunch;
+  /** How to end each probe still running: close() ends them, as an exit would. */
+  private readonly running = new Set<() => void>();
 
   /** `launch` replaces the plain shell: a rootfs target starts the probe through systemd-nspawn. */
   constructor(
@@ -50,11 +52,13 @@ export class LocalTarget implements Target {
       let settled = false;
       let graceTimer: NodeJS.Timeout | undefined;
       // Should driftspec end while the probe runs (a signal, an exit), the probe ends with it.
-      const cancelExitHook = onProcessExit(() => {
+      const end = () => {
         this.stop(child);
         // Under sudo, what this process may signal (everything, as root) goes at once too.
         if (this.sudo && child.pid !== undefined) killSession(child.pid);
-      });
+      };
+      const cancelExitHook = onProcessExit(end);
+      this.running.add(end);
       const result = (code: number | null, signal: NodeJS.Signals | null): ExecResult => ({
         stdout: stdout.bytes(),
         stderr: Buffer.concat(stderr),
@@ -68,6 +72,7 @@ export class LocalTarget implements Target {
         clearTimeout(timer);
         clearTimeout(graceTimer);
         cancelExitHook();
+        this.running.delete(end);
         outcome();
       };
       const timer = setTimeout(() => {
@@ -111,7 +116,10 @@ export class LocalTarget implements Target {
     else killSession(child.pid);
   }
 
-  async close(): Promise<void> {}
+  /** A probe still running when its host is given up (out of time, aborted) ends with everything it started. */
+  async close(): Promise<void> {
+    for (const end of [...this.running]) end();
+  }
 }
 
 function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
 import { loadPlan } from '../../plan/load.js';
 import { createRegistry } from '../../resources/index.js';
-import { specCacheDir } from '../spec-cache-dir.js';
+import { specCacheDir } from '../../io/spec-cache-dir.js';
 import type { CliIo } from '../io.js';
 
 export async function planCommand(specs: string[], io: CliIo): Promise<number> {

@@ -2,22 +2,21 @@ import { join } from 'node:path';
 import { loadRunRenderers, REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
 import { writeReports } from '../../../reporters/output.js';
 import { RUN_PROGRESS } from '../../../reporters/progress.js';
-import { longestEventuallyMs } from '../../engine/eventually.js';
+import { runHostTimeoutMs } from '../../engine/budget.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
 import { loadGatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
 import { loadPlan } from '../../plan/load.js';
-import type { Plan } from '../../plan/schema.js';
 import { createRegistry } from '../../resources/index.js';
 import type { HostResult } from '../../results/schema.js';
 import { loadSudoSettings, type SudoSettings } from '../../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../../version.js';
-import { specCacheDir } from '../spec-cache-dir.js';
+import { specCacheDir } from '../../io/spec-cache-dir.js';
 import { startFleetSession } from '../fleet-session.js';
 import { INTERRUPTED_EXIT } from '../interrupt.js';
 import type { CliIo } from '../io.js';
-import { checkWaitFlags, defaultHostTimeoutSeconds, selectTargets, type SelectedTargets } from '../select-targets.js';
+import { checkWaitFlags, selectTargets, type SelectedTargets } from '../select-targets.js';
 import { reporterRequests } from '../usage.js';
 import type { RunFlags } from '../flags.js';
 
@@ -53,7 +52,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
       commandTimeoutMs: flags.timeout * 1000,
       toolVersion: toolVersion(),
       concurrency: flags.concurrency,
-      hostTimeoutMs: hostTimeoutMs(flags, plan),
+      hostTimeoutMs: runHostTimeoutMs(flags, plan),
       ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
       inventory,
       interrupt: session.interrupt,
@@ -71,14 +70,6 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   );
   await writeReports(reports, renderers, { ...run.result, verdict }, verdict, io.stdout);
   return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
-}
-
-/** --host-timeout, or the default budget, which also covers --wait and the re-probe rounds of `eventually` checks. */
-function hostTimeoutMs(flags: RunFlags, plan: Plan): number {
-  if (flags.hostTimeout !== undefined) return flags.hostTimeout * 1000;
-  const eventually = longestEventuallyMs(plan.checks);
-  const patienceMs = (flags.wait ?? 0) + (eventually > 0 ? eventually + flags.timeout * 1000 : 0);
-  return defaultHostTimeoutSeconds(flags) * 1000 + patienceMs;
 }
 
 /** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */

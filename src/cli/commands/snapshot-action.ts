@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
-import { snapshotHost, type HostSnapshot } from '../../drift/snapshot-host.js';
 import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
 import { writeToStream } from '../../../reporters/output.js';
 import { snapshotJsonPieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
 import { heldKinds, type Snapshot, type SnapshotKind } from '../../drift/snapshot-schema.js';
-import { runFleet, type HostStop } from '../../engine/fleet.js';
+import { snapshotTarget, type SnapshotTaken } from '../../engine/snapshot-target.js';
 import { EXIT } from '../../gate/exit-codes.js';
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../../targets/address.js';
 import { createTarget } from '../../targets/parse.js';
@@ -13,7 +12,7 @@ import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js
 import { toolVersion } from '../../version.js';
 import { fleetInterrupt, INTERRUPTED_EXIT } from '../interrupt.js';
 import type { CliIo } from '../io.js';
-import { defaultHostTimeoutSeconds } from '../select-targets.js';
+import { defaultHostTimeoutSeconds } from '../../engine/budget.js';
 import { checkedPathGlob, usageError } from '../usage.js';
 import type { SnapshotFlags } from '../flags.js';
 
@@ -38,16 +37,8 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   const interrupt = fleetInterrupt(io);
   let taken: SnapshotTaken;
   try {
-    // The fleet executor, for one host: the same host budget, Ctrl-C and closing as run and drift.
-    const fleet = await runFleet([target], {
-      concurrency: 1,
-      hostTimeoutMs: defaultHostTimeoutSeconds(flags) * 1000,
-      work: (host) => snapshotHost(host, options),
-      stopped: (_host, stop) => stoppedSnapshot(stop, defaultHostTimeoutSeconds(flags)),
-      interrupt: interrupt.signal,
-    });
-    taken = fleet.results[0]!;
-    if ('error' in taken) throw taken.error;
+    const pacing = { budgetSeconds: defaultHostTimeoutSeconds(flags), interrupt: interrupt.signal };
+    taken = await snapshotTarget(target, options, pacing);
   } finally {
     interrupt.release();
   }
@@ -100,19 +91,6 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
 function failed(io: CliIo, message: string, exitCode: number = EXIT.error): number {
   io.stderr.write(`driftspec: ${message}\n`);
   return exitCode;
-}
-
-/** A snapshot that did not finish: out of time, interrupted, or an error of driftspec's own (thrown on). */
-type SnapshotTaken = HostSnapshot | { failure: { kind: 'interrupted'; message: string } } | { error: unknown };
-
-function stoppedSnapshot(stop: HostStop, budgetSeconds: number): SnapshotTaken {
-  if (stop.kind === 'threw') return { error: stop.error };
-  if (stop.kind === 'interrupted') {
-    return { failure: { kind: 'interrupted', message: 'interrupted (SIGINT): no snapshot written' } };
-  }
-  const within = `within the ${budgetSeconds} s host timeout`;
-  const message = `did not finish ${within} (connecting, logging in and the snapshot probe)`;
-  return { failure: { kind: 'unreachable', message } };
 }
 
 function parseAddress(text: string): TargetAddress {

@@ -1,0 +1,63 @@
+import type { HostInventoryInfo } from '../engine/run.js';
+import type { TargetAddress } from '../targets/address.js';
+import { createTarget } from '../targets/parse.js';
+import type { SudoSettings } from '../targets/privilege.js';
+import type { SshSettings } from '../targets/ssh-settings.js';
+import type { Target } from '../targets/target.js';
+import { loadInventory, selectHosts } from './load.js';
+import { inventoryTargets } from './targets.js';
+
+export interface SelectedTargets {
+  /** The hosts named directly first, then the inventory's that the limits select, in file order. */
+  targets: Target[];
+  /** The inventory entry of each target that came from the inventory. */
+  inventory: Map<Target, HostInventoryInfo>;
+}
+
+/** A host named twice: once directly and once by the inventory. */
+export class DuplicateTargetError extends Error {
+  override name = 'DuplicateTargetError';
+}
+
+export interface TargetSelection {
+  /** An inventory file and the hosts or groups of it to take ("all" for every host). */
+  inventory?: string;
+  limit?: readonly string[];
+}
+
+export interface SelectionContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  sshSettings: () => SshSettings;
+  sudo: SudoSettings | undefined;
+  /** How the directly named hosts are given ("a --target"), for the message that refuses a host named twice. */
+  named: string;
+}
+
+/**
+ * The targets of a run or a drift: the addresses given, then the inventory's hosts that the limits
+ * select. A wrong limit is an InventoryLimitError, a host named twice a DuplicateTargetError, a wrong
+ * inventory file a SpecError.
+ */
+export function selectTargets(
+  addresses: readonly TargetAddress[],
+  selection: TargetSelection,
+  context: SelectionContext,
+): SelectedTargets {
+  const { sshSettings, sudo, named } = context;
+  const targets = addresses.map((address) => createTarget(address, sshSettings, sudo));
+  const inventory = new Map<Target, HostInventoryInfo>();
+  if (selection.inventory !== undefined) {
+    const hosts = selectHosts(loadInventory(selection.inventory, context.cwd), selection.limit ?? []);
+    for (const { target, info } of inventoryTargets(hosts, sshSettings, context.env, sudo)) {
+      const twin = targets.find((other) => other.name === target.name);
+      if (twin)
+        throw new DuplicateTargetError(
+          `${target.name} is both ${named} and inventory host "${info.name}"; name each host once`,
+        );
+      targets.push(target);
+      inventory.set(target, info);
+    }
+  }
+  return { targets, inventory };
+}

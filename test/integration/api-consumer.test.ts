@@ -1,0 +1,99 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+
+// The package as a user gets it: `npm pack` (which builds it), unpacked into an empty consumer
+// with no @types/node, then an ES module and a CommonJS consumer compiled in strict mode with
+// skipLibCheck false by the repository's TypeScript, and run against this machine.
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO_MODULES = join(REPO, 'node_modules');
+const CONSUMERS = fileURLToPath(new URL('../fixtures/api-consumer/', import.meta.url));
+const TSC = join(REPO_MODULES, 'typescript', 'bin', 'tsc');
+
+function sh(program: string, args: readonly string[], cwd: string): string {
+  return execFileSync(program, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+}
+
+/** The runtime dependencies of `name` and theirs, as the repository's flat node_modules holds them. */
+function dependencyClosure(names: readonly string[]): Set<string> {
+  const found = new Set<string>();
+  const pending = [...names];
+  while (pending.length > 0) {
+    const name = pending.pop()!;
+    const manifest = join(REPO_MODULES, name, 'package.json');
+    if (found.has(name) || !existsSync(manifest)) continue;
+    found.add(name);
+    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, Record<string, string> | undefined>;
+    pending.push(...Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
+  }
+  return found;
+}
+
+/**
+ * Unpacks the tarball as node_modules/driftspec and links its dependencies from the repository's
+ * node_modules: the same packages npm would install, without asking a registry.
+ */
+function install(tarball: string, consumer: string): void {
+  const modules = join(consumer, 'node_modules');
+  mkdirSync(join(modules, 'driftspec'), { recursive: true });
+  sh('tar', ['-xzf', tarball, '-C', join(modules, 'driftspec'), '--strip-components=1'], consumer);
+  const manifest = JSON.parse(readFileSync(join(modules, 'driftspec', 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  for (const name of dependencyClosure(Object.keys(manifest.dependencies))) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(REPO_MODULES, name), join(modules, name));
+  }
+}
+
+describe('the published package in a consumer without @types/node', function () {
+  this.timeout(120_000);
+  const work = mkdtempSync(join(tmpdir(), 'driftspec-consumer-'));
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  before(() => {
+    sh('npm', ['pack', '--silent', '--pack-destination', work], REPO);
+    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+    expect(tarball, 'npm pack wrote a tarball').to.be.a('string');
+    cpSync(CONSUMERS, join(work, 'consumers'), { recursive: true });
+    for (const kind of ['esm', 'cjs']) install(join(work, tarball!), join(work, 'consumers', kind));
+    expect(existsSync(join(work, 'consumers', 'esm', 'node_modules', '@types'))).to.equal(false);
+  });
+
+  for (const kind of ['esm', 'cjs'] as const) {
+    it(`${kind}: compiles strictly against the shipped declarations, with no node types in the program`, () => {
+      const consumer = join(work, 'consumers', kind);
+      const files = sh(process.execPath, [TSC, '-p', '.', '--listFilesOnly'], consumer).split('\n');
+      expect(files.filter((path) => /@types[\\/]node/.test(path))).to.deep.equal([]);
+      expect(files.some((path) => path.includes('node_modules/driftspec/dist/src/index.d.ts'))).to.equal(true);
+      try {
+        sh(process.execPath, [TSC, '-p', '.'], consumer);
+      } catch (error) {
+        throw new Error(`tsc refused the ${kind} consumer:\n${(error as { stdout: string }).stdout}`);
+      }
+    });
+  }
+
+  it('esm: runs a DSL spec on this machine through run() and plan()', () => {
+    const output = sh(process.execPath, ['out/index.js'], join(work, 'consumers', 'esm'));
+    expect(JSON.parse(output)).to.deep.equal({
+      passed: true,
+      exitCode: 0,
+      checks: 2,
+      refused: 'concurrency: a whole number of at least 1',
+      driftOptions: 3,
+    });
+  });
+
+  it('cjs: require() loads the package and runs a YAML spec', () => {
+    const consumer = join(work, 'consumers', 'cjs');
+    expect(readFileSync(join(consumer, 'out', 'index.js'), 'utf8')).to.match(/require\("driftspec"\)/);
+    const output = JSON.parse(sh(process.execPath, ['out/index.js'], consumer)) as Record<string, unknown>;
+    expect(output).to.deep.include({ passed: true, exitCode: 0, failedExit: 1, hosts: ['local'] });
+    expect(output.missing).to.match(/no-such-spec\.yaml: spec file not found$/);
+  });
+});
