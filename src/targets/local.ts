@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { onProcessExit } from '../io/exit-hooks.js';
 import { withProbeDeadline } from '../probe/script.js';
-import { killSession } from './process-session.js';
+import { endSessionGracefully, killSession } from './process-session.js';
 import {
   plainLaunch,
   PrivilegeError,
@@ -113,6 +113,7 @@ export class LocalTarget implements Target {
   private stop(child: ChildProcess): void {
     if (child.pid === undefined) return;
     if (this.sudo) child.kill('SIGTERM');
+    else if (this.launch.termGraceMs !== undefined) endSessionGracefully(child.pid, this.launch.termGraceMs);
     else killSession(child.pid);
   }
 

@@ -60,6 +60,12 @@ export interface ProbeLaunch {
   diagnose(result: ExecResult): string | undefined;
   /** The error to report when the program cannot be started at all (local targets). */
   startFailure(error: NodeJS.ErrnoException): Error;
+  /**
+   * Milliseconds the program gets after a SIGTERM to end what it started and clean up after
+   * itself before everything left is killed (systemd-nspawn removes its state under /run and its
+   * lock file); without it the probe's session is killed at once.
+   */
+  readonly termGraceMs?: number;
 }
 
 /** sudo would not run the probe: that host's error, never a pass and never a crash of the run. */

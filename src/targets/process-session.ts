@@ -13,6 +13,49 @@ export function killSession(leader: number): void {
   for (const pid of started) signal(pid);
 }
 
+/**
+ * SIGTERM to `leader` first, so it can end what it started and clean up after itself, then, once
+ * it has gone or `graceMs` has passed, SIGKILL to whatever of its session is left. Synchronous,
+ * for exit hooks: it waits by sleeping the thread in short steps.
+ */
+export function endSessionGracefully(leader: number, graceMs: number): void {
+  const started = startedBy(leader);
+  try {
+    process.kill(leader, 'SIGTERM');
+    const deadline = Date.now() + graceMs;
+    while (alive(leader) && Date.now() < deadline) sleepSync(GRACE_POLL_MS);
+  } catch {
+    // already gone
+  }
+  signal(-leader);
+  for (const pid of started) signal(pid);
+}
+
+const GRACE_POLL_MS = 20;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !isZombie(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** A child that has exited but was not yet reaped still answers signal 0. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 interface ProcessEntry {
   pid: number;
   parent: number;

@@ -7,6 +7,9 @@ import type { ExecOptions, ExecResult, Target } from './target.js';
 
 const NSPAWN = 'systemd-nspawn';
 
+/** How long nspawn may take to end the container and clean up after a SIGTERM before it is killed. */
+const NSPAWN_TERM_GRACE_MS = 2000;
+
 /**
  * How the probe runs inside an image root: the same `/bin/sh -s` it runs on a booted host, in a
  * container of the image's own files, so its tools, account files and symlinks are the image's.
@@ -112,6 +115,8 @@ function nspawnLaunch(root: string, readOnlyBinds: readonly ReadOnlyBind[]): Pro
       const stderr = result.stderr.toString('utf8').trim();
       return stderr ? `${NSPAWN} could not run the probe in the image: ${stderr.slice(0, 500)}` : undefined;
     },
+    // nspawn ends the container on SIGTERM and removes its state; killed, it leaves that behind.
+    termGraceMs: NSPAWN_TERM_GRACE_MS,
     startFailure: (error) =>
       error.code === 'ENOENT'
         ? new RootfsError(`${NSPAWN} is not installed: a rootfs target needs it (Debian: systemd-container)`)
