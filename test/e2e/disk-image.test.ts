@@ -1,14 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,7 +36,14 @@ async function runSpec(spec: string, target: string, env: NodeJS.ProcessEnv = {}
 const NSPAWN_PROPAGATE = '/run/systemd/nspawn/propagate';
 const nspawnPropagateDirectories = () =>
   existsSync(NSPAWN_PROPAGATE) ? readdirSync(NSPAWN_PROPAGATE).filter((n) => n.startsWith('driftspec-')) : [];
-const attachedLoops = (disk: string) => execFileSync('losetup', ['--associated', disk], { encoding: 'utf8' }).trim();
+/** Loop devices on the disk, one line each; another run of the same cached disk may hold some of its own. */
+const attachedLoops = (disk: string) =>
+  execFileSync('losetup', ['--associated', disk], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.split(':')[0]!)
+    .filter((device) => device !== '');
+const newLoops = (disk: string, before: readonly string[]) =>
+  attachedLoops(disk).filter((device) => !before.includes(device));
 const mountsUnder = (directory: string) =>
   execFileSync('findmnt', ['--list', '--noheadings', '--output', 'TARGET'], { encoding: 'utf8' })
     .split('\n')
@@ -73,6 +72,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
   it('judges the bundled spec as the rootfs: target of the same tree does, check by check, unchanged', async () => {
     const before = await sha256(disk);
     const fromTree = await runSpec(SPEC, `rootfs:${rootfs}`);
+    const loopsBefore = attachedLoops(disk);
     const fromDisk = await runSpec(SPEC, `disk:${disk}`);
     expect(fromDisk.host).to.include({ target: `disk:${disk}`, status: 'completed', execCount: 1 });
     expect(fromDisk.code).to.equal(fromTree.code);
@@ -80,7 +80,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
     expect(judged(fromDisk.host)).to.deep.equal(judged(fromTree.host));
     expect(fromDisk.host.counts).to.deep.equal(fromTree.host.counts);
     expect(fromDisk.host.counts.passed).to.be.greaterThan(0);
-    expect(attachedLoops(disk)).to.equal('');
+    expect(newLoops(disk, loopsBefore)).to.deep.equal([]);
     expect(await sha256(disk)).to.equal(before);
   });
 
@@ -113,6 +113,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
     mkdirSync(runTmp);
     const before = await sha256(disk);
     const nspawnStateBefore = nspawnPropagateDirectories();
+    const loopsBefore = attachedLoops(disk);
     const child = spawn(process.execPath, [BIN, 'run', spec, '--target', `disk:${disk}`], {
       env: cliEnvironment(join(work, 'cache'), { TMPDIR: runTmp }),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -131,7 +132,7 @@ describe('a raw disk image checked read-only (disk:)', function () {
     const code = await exited;
     expect(code, stderr).to.equal(130);
     expect(mountsUnder(runTmp)).to.deep.equal([]);
-    expect(attachedLoops(disk)).to.equal('');
+    expect(newLoops(disk, loopsBefore)).to.deep.equal([]);
     expect(readdirSync(runTmp)).to.deep.equal([]);
     expect(stderr).to.not.match(/left behind/);
     expect(await sha256(disk)).to.equal(before);
