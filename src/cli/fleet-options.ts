@@ -35,7 +35,7 @@ export function addFleetOptions(command: Command, words: { done: string; named: 
         '(default: connect timeout + probe timeout + 10, and the time --wait allows)',
       parsePositive,
     )
-    .option('--no-progress', 'no progress line on a terminal during fleet runs');
+    .option('--no-progress', 'no progress on stderr during fleet runs (a line on a terminal, else a line per host)');
 }
 
 export interface FleetFlags {
