@@ -34,7 +34,7 @@ export function defaultSpecPath(): string {
 export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): Promise<number> {
   const registry = createRegistry();
   const paths = specs.length > 0 ? expandSpecArguments(specs, io.cwd) : [defaultSpecPath()];
-  if (specs.length === 0 && flags.format === 'cli') {
+  if (specs.length === 0 && flags.format === 'cli' && !flags.quiet) {
     io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   }
   let settings: SshSettings | undefined;
