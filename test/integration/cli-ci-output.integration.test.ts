@@ -92,6 +92,19 @@ describe('the CLI in CI: progress, -q, colour, spec folders and globs', function
     });
   });
 
+  it('drift of live hosts: plain lines on a pipe; nothing with -q', async () => {
+    const baseline = join(specs, 'baseline.json');
+    const snapshot = ['snapshot', 'local', '--files', '/etc/hostname', '--allow-incomplete', '-o', baseline, '-q'];
+    expect((await runCli(snapshot, cacheDir)).code).to.equal(0);
+    const drift = ['drift', '--baseline', baseline, 'local', 'local'];
+    const loud = await runCli(drift, cacheDir);
+    expect(loud.stderr).to.match(/^\[1\/2\] local (no drift|drift|incomplete): added \d+, removed \d+, changed \d+/);
+    expect(loud.stderr.split('\n').filter((line) => line.startsWith('['))).to.have.length(2);
+    const quiet = await runCli([...drift, '-q'], cacheDir);
+    expect([quiet.stdout, quiet.stderr, quiet.code]).to.deep.equal(['', '', loud.code]);
+    rmSync(baseline);
+  });
+
   describe('-q', () => {
     it('writes nothing at all for a run without --reporter: no progress, no cli report', async () => {
       const run = await runCli([...twoHosts(), '-q'], cacheDir);
