@@ -92,6 +92,30 @@ export const DRIFT_PROGRESS: ProgressOutcomes<HostDrift> = {
   },
 };
 
+/** What both displays keep: where they write, how many hosts are done of how many, since when. */
+abstract class SweepProgress<H> implements Progress<H> {
+  protected done = 0;
+  private readonly started: number;
+
+  constructor(
+    protected readonly stream: ProgressStream,
+    protected readonly total: number,
+    protected readonly outcomes: ProgressOutcomes<H>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.started = now();
+  }
+
+  abstract start(): void;
+  abstract hostDone(host: H): void;
+  abstract finish(): void;
+
+  /** `3.2`: seconds since the sweep began, to a tenth. */
+  protected elapsedSeconds(): string {
+    return ((this.now() - this.started) / 1000).toFixed(1);
+  }
+}
+
 const CLEAR_LINE = '\r\u001b[2K';
 const DEFAULT_COLUMNS = 80;
 
@@ -100,18 +124,11 @@ const DEFAULT_COLUMNS = 80;
  * `driftspec: 4/6 hosts · 2 passed · 1 failed · 0 error · 1 unreachable · 3.2 s`.
  * finish() removes it, so the report that follows starts on a clean line.
  */
-export class FleetProgress<H> implements Progress<H> {
+export class FleetProgress<H> extends SweepProgress<H> {
   private readonly counts = new Map<string, number>();
-  private done = 0;
-  private readonly started: number;
 
-  constructor(
-    private readonly stream: ProgressStream,
-    private readonly total: number,
-    private readonly outcomes: ProgressOutcomes<H>,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.started = now();
+  constructor(stream: ProgressStream, total: number, outcomes: ProgressOutcomes<H>, now: () => number = Date.now) {
+    super(stream, total, outcomes, now);
     for (const label of outcomes.labels) this.counts.set(label, 0);
   }
 
@@ -131,9 +148,8 @@ export class FleetProgress<H> implements Progress<H> {
   }
 
   line(): string {
-    const seconds = ((this.now() - this.started) / 1000).toFixed(1);
     const counts = [...this.counts].map(([label, count]) => ` · ${count} ${label}`).join('');
-    return `driftspec: ${this.done}/${this.total} hosts${counts} · ${seconds} s`;
+    return `driftspec: ${this.done}/${this.total} hosts${counts} · ${this.elapsedSeconds()} s`;
   }
 
   /** Cut to the terminal's width: a wrapped line could not be rewritten in place. */
@@ -149,26 +165,13 @@ export class FleetProgress<H> implements Progress<H> {
  * `[3/20] ssh://root@web3:22 passed 48, failed 2 (12.3 s)`, the time being the sweep's so far.
  * No control character is written: a target or reason that holds one is escaped.
  */
-export class PlainProgress<H> implements Progress<H> {
-  private done = 0;
-  private readonly started: number;
-
-  constructor(
-    private readonly stream: ProgressStream,
-    private readonly total: number,
-    private readonly outcomes: ProgressOutcomes<H>,
-    private readonly now: () => number = Date.now,
-  ) {
-    this.started = now();
-  }
-
+export class PlainProgress<H> extends SweepProgress<H> {
   start(): void {}
 
   hostDone(host: H): void {
     this.done++;
-    const seconds = ((this.now() - this.started) / 1000).toFixed(1);
     const target = this.outcomes.targetOf(host);
-    const line = `[${this.done}/${this.total}] ${target} ${this.outcomes.summaryOf(host)} (${seconds} s)`;
+    const line = `[${this.done}/${this.total}] ${target} ${this.outcomes.summaryOf(host)} (${this.elapsedSeconds()} s)`;
     this.stream.write(`${printable(line)}\n`);
   }
 
