@@ -126,10 +126,11 @@ describe('plain fleet progress (not a terminal)', () => {
     progress.hostDone(unreachable);
     progress.hostDone({ ...unreachable, target: 'ssh://b', reason: undefined, state: 'drift', counts });
     progress.hostDone({ ...unreachable, target: 'ssh://c', reason: undefined, state: 'incomplete' });
+    const gaps = unreachable.counts.notCompared;
     expect(log.writes).to.deep.equal([
       '[1/3] ssh://a unreachable: connection refused (0.0 s)\n',
       '[2/3] ssh://b drift: added 1, removed 0, changed 3 (0.0 s)\n',
-      `[3/3] ssh://c incomplete: added 0, removed 0, changed 0, not compared ${unreachable.counts.notCompared} (0.0 s)\n`,
+      `[3/3] ssh://c incomplete: added 0, removed 0, changed 0, not compared ${gaps} (0.0 s)\n`,
     ]);
   });
 });
