@@ -20,11 +20,6 @@ export interface CliReportOptions {
 
 const MARKS = { passed: '✓', failed: '✗', error: '!', skipped: '-', 'not-applicable': '~' } as const;
 
-/** Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function shouldUseColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
-  return Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
-}
-
 export function renderCliReport(result: RunResult, verdict: Verdict, options: CliReportOptions): string {
   return [...cliReportPieces(result, verdict, options)].join('');
 }

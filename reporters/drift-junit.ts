@@ -16,6 +16,7 @@ import {
 } from './drift-text.js';
 import {
   addJunitCounts,
+  junitClassName,
   junitDocument,
   noCounts,
   problem,
@@ -73,17 +74,17 @@ function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
   if (!host.candidate) {
     // One error for the host, not one per kind: nothing about it is known.
     const error = problem('error', host.reason ?? 'no snapshot of the host', 'incomplete');
-    yield testCase({ classname: `${host.target}.host`, name: 'host not compared' }, [error]);
+    yield testCase({ classname: junitClassName(host.target, 'host'), name: 'host not compared' }, [error]);
   } else {
     for (const entry of host.notCompared) {
       const what = entry.path === undefined ? (entry.kind ?? 'snapshot') : printable(entry.path);
-      const classname = `${host.target}.${entry.kind ?? 'snapshot'}`;
+      const classname = junitClassName(host.target, entry.kind ?? 'snapshot');
       const error = problem('error', describeNotCompared(entry), 'incomplete');
       yield testCase({ classname, name: `not compared: ${what}` }, [error]);
     }
     // A kind an image does not hold is left out by design: skipped, never an error.
     for (const note of notComparedKinds(host)) {
-      const classname = `${host.target}.${note.kind}`;
+      const classname = junitClassName(host.target, note.kind);
       yield testCase({ classname, name: `not compared: ${note.kind}` }, [
         SKIPPED,
         ...systemOut(describeKindNote(note)),
@@ -91,7 +92,7 @@ function* suitePieces(host: HostDrift, report: DriftReport): Generator<string> {
     }
     if (items === 0 && host.notCompared.length === 0 && notComparedKinds(host).length === 0) {
       const out = systemOut(`${stateWords(host)}: ${describeCounts(host)}`);
-      yield testCase({ classname: `${host.target}.drift`, name: 'no drift' }, out);
+      yield testCase({ classname: junitClassName(host.target, 'drift'), name: 'no drift' }, out);
     }
   }
   yield SUITE_END;
@@ -129,7 +130,7 @@ function itemCase(host: HostDrift, entry: FlatItem): string {
     children.push(problem('failure', message, entry.type, details.join('\n')));
   }
   children.push(...systemOut([...details, ...(decision ? [decision] : []), ...(expired ? [expired] : [])].join('\n')));
-  return testCase({ classname: `${host.target}.${entry.kind}`, name: itemName(entry) }, children);
+  return testCase({ classname: junitClassName(host.target, entry.kind), name: itemName(entry) }, children);
 }
 
 /** "changed file /etc/motd: size 286 → 312", then one line per further attribute. */

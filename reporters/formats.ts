@@ -1,4 +1,5 @@
 import type { DriftReport, DriftVerdict } from '../src/drift/diff-schema.js';
+import { shouldUseColor } from '../src/text/paint.js';
 import type { Renderer } from './output.js';
 
 /**
@@ -9,7 +10,7 @@ import type { Renderer } from './output.js';
 
 /** What a renderer may take from the command line and the terminal. */
 export interface RenderContext {
-  /** Where the report to stdout goes, and the environment: colour only on a terminal without NO_COLOR. */
+  /** Where the report to stdout goes, and the environment: they decide colour (shouldUseColor). */
   stdout: { isTTY?: boolean };
   env: NodeJS.ProcessEnv;
   /** `--verbose`: list every check, not only failures and errors. */
@@ -28,13 +29,12 @@ export interface ReportFormat {
 export const REPORT_FORMATS = {
   cli: {
     async run(context) {
-      const { cliReportPieces, shouldUseColor } = await import('./cli.js');
+      const { cliReportPieces } = await import('./cli.js');
       const options = { color: shouldUseColor(context.stdout, context.env), verbose: context.verbose ?? false };
       return (result, verdict) => cliReportPieces(result, verdict, options);
     },
     async drift(context) {
       const { renderDriftCli } = await import('./drift-cli.js');
-      const { shouldUseColor } = await import('./cli.js');
       const options = { color: shouldUseColor(context.stdout, context.env) };
       return (report, verdict) => renderDriftCli(report, verdict, options);
     },

@@ -61,6 +61,20 @@ export function suiteStart(suite: SuiteHead): string {
 
 export const SUITE_END = '  </testsuite>\n';
 
+/** U+2024 ONE DOT LEADER: reads as a dot, but is not one. */
+const DOT_LOOKALIKE = '\u2024';
+
+/**
+ * A testcase's classname, `<target>.<name>`, for Jenkins' tree of host → control. Jenkins splits a
+ * classname at its last dot into package and class, so the dots of a name (a control id such as
+ * `xccdf_org.ssgproject.content_rule_1.1.1`) become U+2024 ONE DOT LEADER: else the host would be
+ * `<target>.xccdf_org.ssgproject.content_rule_1.1` and the control `1`. The dots of the target
+ * stay: everything before the last dot is the package, shown whole.
+ */
+export function junitClassName(target: string, name: string): string {
+  return `${target}.${name.replaceAll('.', DOT_LOOKALIKE)}`;
+}
+
 /**
  * A testcase and its child elements (failure or error, skipped, system-out, in that order). Its
  * time is 0: every check of a host is judged from one probe, and a drift item from two snapshots.

@@ -3,6 +3,7 @@ import type { CheckResult, HostResult, RunResult } from '../src/results/schema.j
 import { describeEvidence, describeImpact, describeSpecs, describeTags, findControl } from './details.js';
 import {
   addJunitCounts,
+  junitClassName,
   junitDocument,
   noCounts,
   problem,
@@ -66,7 +67,7 @@ function* suitePieces(host: HostResult, result: RunResult, options: JunitReportO
   for (const check of host.results) yield checkCase(check, names.get(check.checkId)!, host, result);
   if (needsHostCase(host)) {
     const error = problem('error', `host ${host.status}: ${host.reason ?? 'no reason given'}`, host.status);
-    yield testCase({ classname: `${host.target}.host`, name: `host ${host.status}` }, [error]);
+    yield testCase({ classname: junitClassName(host.target, 'host'), name: `host ${host.status}` }, [error]);
   }
   yield SUITE_END;
 }
@@ -115,7 +116,7 @@ function checkCase(check: CheckResult, name: string, host: HostResult, result: R
   const evidence = check.evidence === undefined ? undefined : host.evidence[check.evidence];
   if (evidence && (check.status === 'failed' || check.status === 'error')) details.push('', describeEvidence(evidence));
   children.push(...systemOut(details.join('\n')));
-  return testCase({ classname: `${host.target}.${check.control ?? check.resource}`, name }, children);
+  return testCase({ classname: junitClassName(host.target, check.control ?? check.resource), name }, children);
 }
 
 function expectedVersusActual(check: CheckResult): string {

@@ -25,6 +25,8 @@ export interface SnapshotFlags extends ConnectionFlags {
   /** False with --no-default-ignores. */
   defaultIgnores: boolean;
   allowIncomplete?: boolean;
+  /** `-q`: no summary on stderr unless the snapshot fails for its gaps. */
+  quiet: boolean;
 }
 
 /** `driftspec drift`. */

@@ -4,7 +4,7 @@ import { collect, parseCount, parseDurationOption, parsePositive } from './optio
 /**
  * The options that choose and pace the hosts of a fleet, as `driftspec run` and `driftspec drift`
  * take them: an inventory and `--limit`, how many hosts at once, one host's budget, waiting for
- * freshly booted hosts, and the progress line. `done` says what happens to a host ("checked"),
+ * freshly booted hosts, the progress line and `--quiet`. `done` says what happens to a host ("checked"),
  * `named` how the command's other hosts are given ("--target").
  */
 export function addFleetOptions(command: Command, words: { done: string; named: string }): Command {
@@ -35,7 +35,12 @@ export function addFleetOptions(command: Command, words: { done: string; named: 
         '(default: connect timeout + probe timeout + 10, and the time --wait allows)',
       parsePositive,
     )
-    .option('--no-progress', 'no progress line on a terminal during fleet runs');
+    .option('--no-progress', 'no progress on stderr during fleet runs (a line on a terminal, else a line per host)')
+    .option(
+      '-q, --quiet',
+      'only errors on stderr (no progress, no notes); on stdout no cli report unless --reporter asks for one',
+      false,
+    );
 }
 
 export interface FleetFlags {
@@ -50,4 +55,6 @@ export interface FleetFlags {
   hostTimeout?: number;
   /** False with --no-progress. */
   progress: boolean;
+  /** `-q`: no progress or notes on stderr, and no default cli report on stdout (docs/cli.md). */
+  quiet: boolean;
 }

@@ -1,4 +1,4 @@
-import { FleetProgress, shouldShowProgress, type ProgressOutcomes } from '../../reporters/progress.js';
+import { createProgress, progressMode, type ProgressOutcomes } from '../../reporters/progress.js';
 import { fleetInterrupt } from './interrupt.js';
 import type { CliIo } from './io.js';
 
@@ -11,15 +11,19 @@ export interface FleetSession<H> {
   finish(): void;
 }
 
-/** The same for run, snapshot and drift: a progress line for a person watching several hosts. */
+/**
+ * The same for run and drift: for several hosts, a progress line on a terminal or one plain line
+ * per finished host elsewhere; none with --no-progress or --quiet.
+ */
 export function startFleetSession<H>(
   io: CliIo,
-  flags: { progress?: boolean },
+  flags: { progress?: boolean; quiet?: boolean },
   hostCount: number,
   outcomes: ProgressOutcomes<H>,
 ): FleetSession<H> {
-  const showProgress = flags.progress !== false && shouldShowProgress(io.stderr, hostCount, io.env);
-  const progress = showProgress ? new FleetProgress(io.stderr, hostCount, outcomes) : undefined;
+  const wanted = flags.progress !== false && flags.quiet !== true;
+  const mode = wanted ? progressMode(io.stderr, hostCount, io.env) : 'off';
+  const progress = createProgress(mode, io.stderr, hostCount, outcomes);
   const interrupt = fleetInterrupt(io);
   progress?.start();
   return {

@@ -15,12 +15,15 @@ export function usageError(message: string): CommanderError {
   return new CommanderError(EXIT.usage, 'driftspec.usage', message);
 }
 
-/** `--reporter` values, or the `--format` report to stdout when none is given; checked before any host is touched. */
+/**
+ * `--reporter` values, or the `--format` report to stdout when none is given — except the `cli`
+ * one with `--quiet`; checked before any host is touched.
+ */
 export function reporterRequests(
-  flags: { reporter?: string[]; format: string },
+  flags: { reporter?: string[]; format: string; quiet?: boolean },
   known: readonly string[],
 ): ReporterRequest[] {
-  if (!flags.reporter) return [{ name: flags.format }];
+  if (!flags.reporter) return flags.quiet && flags.format === 'cli' ? [] : [{ name: flags.format }];
   try {
     const requests = flags.reporter.map((text) => parseReporterOption(text, known));
     validateReporterRequests(requests);

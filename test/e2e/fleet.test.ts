@@ -138,9 +138,10 @@ describe('a fleet run over booted instances, some of them broken', function () {
     console.log(`      fleet of ${result.hosts.length}: run ${runMs} ms, wall ${wallMs} ms`);
     expect(result.verdict?.exitCode).to.equal(2);
     expect(result.counts).to.deep.equal({ passed: 6, failed: 0, error: 12, skipped: 0 });
-    // stderr is not a terminal: no progress line.
+    // stderr is not a terminal: one plain progress line per host, nothing rewritten.
     expect(run.stderr).not.to.include('\r');
     expect(run.stderr).not.to.include('hosts ·');
+    expect(run.stderr.match(/^\[\d+\/\d+\] \S+ /gm)).to.have.length(result.hosts.length);
   });
 
   it('cuts a host short at --host-timeout, even when the connect timeout is longer', async () => {

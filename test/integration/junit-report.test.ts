@@ -140,6 +140,40 @@ describe('junit report', () => {
     });
   });
 
+  describe('with dotted control ids (SCAP rules, CIS numbers)', () => {
+    const DOTTED = 'xccdf_org.ssgproject.content_rule_1.1.1';
+    let file: string;
+    before(() => {
+      const dotted = JSON.parse(readFileSync(GOLDEN_RUN, 'utf8').replaceAll('accounts-01', DOTTED));
+      file = writeXml(render(RunResultSchema.parse(dotted)));
+    });
+    const text = (expression: string) => xpath(file, `string(${expression})`);
+
+    it("gives Jenkins' tree host → control: the last dot of the classname ends the target", () => {
+      for (const [suite, target] of [
+        [1, 'local'],
+        [2, 'ssh://root@127.0.0.1:1'],
+      ] as const) {
+        const classname = text(`/testsuites/testsuite[${suite}]/testcase[1]/@classname`);
+        // As Jenkins' JUnit plugin splits it: package before the last dot, class after it.
+        const dot = classname.lastIndexOf('.');
+        expect([classname.slice(0, dot), classname.slice(dot + 1)]).to.deep.equal([
+          target,
+          'xccdf_org\u2024ssgproject\u2024content_rule_1\u20241\u20241',
+        ]);
+      }
+    });
+
+    it('keeps the real id in system-out, and the XML valid under the Jenkins schema', () => {
+      expect(text('/testsuites/testsuite[1]/testcase[1]/system-out')).to.include(`control: ${DOTTED} (`);
+      expect(schemaErrors(file)).to.equal(null);
+    });
+
+    it('leaves classnames without dots in the control as they were', () => {
+      expect(text('/testsuites/testsuite[1]/testcase[9]/@classname')).to.equal('local.file');
+    });
+  });
+
   it('the schema refuses what the reporter works around: a skipped count on the root, testcase properties', () => {
     const suite = '<testsuite name="h" tests="1" failures="0" errors="0"><testcase name="c"/></testsuite>';
     expect(schemaErrors(writeXml(`<testsuites tests="1">${suite}</testsuites>`))).to.equal(null);

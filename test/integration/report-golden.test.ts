@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { renderCliReport, shouldUseColor } from '../../reporters/cli.js';
+import { renderCliReport } from '../../reporters/cli.js';
+import { shouldUseColor } from '../../src/text/paint.js';
 import { renderJsonReport } from '../../reporters/json.js';
 import { renderJunitReport } from '../../reporters/junit.js';
 import { renderMarkdownReport } from '../../reporters/markdown.js';
@@ -51,11 +52,11 @@ describe('golden reports', () => {
     );
   });
 
-  it('cli: colour only when asked for, and NO_COLOR wins', () => {
+  it('cli: colour only when asked for, and a non-empty NO_COLOR turns it off', () => {
     const result = goldenRun();
     expect(renderCliReport(result, decideVerdict(result), { color: true, verbose: false })).to.include('\u001b[31m');
     expect(shouldUseColor({ isTTY: true }, {})).to.equal(true);
-    expect(shouldUseColor({ isTTY: true }, { NO_COLOR: '' })).to.equal(false);
+    expect(shouldUseColor({ isTTY: true }, { NO_COLOR: '1' })).to.equal(false);
     expect(shouldUseColor({ isTTY: false }, {})).to.equal(false);
   });
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { DRIFT_PROGRESS, FleetProgress, RUN_PROGRESS, shouldShowProgress } from '../../reporters/progress.js';
+import { DRIFT_PROGRESS, FleetProgress, PlainProgress, progressMode, RUN_PROGRESS } from '../../reporters/progress.js';
 import { unreachableHostDrift } from '../../src/drift/diff.js';
 import type { HostResult, StatusCounts } from '../../src/results/schema.js';
 
@@ -79,11 +79,58 @@ describe('fleet progress', () => {
     expect(terminal.writes[0]).to.equal(`\r\u001b[2K${progress.line()}`);
   });
 
-  it('shows only on a terminal, for more than one host, and not on a dumb terminal', () => {
-    expect(shouldShowProgress({ write: () => true, isTTY: true }, 2, {})).to.equal(true);
-    expect(shouldShowProgress({ write: () => true, isTTY: true }, 1, {})).to.equal(false);
-    expect(shouldShowProgress({ write: () => true }, 6, {})).to.equal(false);
-    expect(shouldShowProgress({ write: () => true, isTTY: false }, 6, {})).to.equal(false);
-    expect(shouldShowProgress({ write: () => true, isTTY: true }, 6, { TERM: 'dumb' })).to.equal(false);
+  it('rewrites a line on a terminal, writes plain lines elsewhere and on a dumb terminal, nothing for one host', () => {
+    expect(progressMode({ write: () => true, isTTY: true }, 2, {})).to.equal('line');
+    expect(progressMode({ write: () => true, isTTY: true }, 1, {})).to.equal('off');
+    expect(progressMode({ write: () => true }, 1, {})).to.equal('off');
+    expect(progressMode({ write: () => true }, 6, {})).to.equal('plain');
+    expect(progressMode({ write: () => true, isTTY: false }, 6, {})).to.equal('plain');
+    expect(progressMode({ write: () => true, isTTY: true }, 6, { TERM: 'dumb' })).to.equal('plain');
+  });
+});
+
+describe('plain fleet progress (not a terminal)', () => {
+  it('writes one line per finished host: position, target, counts, time so far; nothing else', () => {
+    const log = new Terminal();
+    let now = 1000;
+    const progress = new PlainProgress(log, 4, RUN_PROGRESS, () => now);
+    progress.start();
+    now = 2200;
+    progress.hostDone({ ...host('completed', { passed: 48, failed: 2 }), target: 'ssh://root@web1:22' });
+    progress.hostDone(host('completed', { passed: 3, error: 1, skipped: 2, 'not-applicable': 4 }));
+    now = 3000;
+    progress.hostDone({ ...host('unreachable'), reason: 'connect ECONNREFUSED' });
+    progress.hostDone(host('error'));
+    progress.finish();
+    expect(log.writes).to.deep.equal([
+      '[1/4] ssh://root@web1:22 passed 48, failed 2 (1.2 s)\n',
+      '[2/4] ssh://root@h:22 passed 3, failed 0, error 1, skipped 2, not applicable 4 (1.2 s)\n',
+      '[3/4] ssh://root@h:22 unreachable: connect ECONNREFUSED (2.0 s)\n',
+      '[4/4] ssh://root@h:22 error: no reason given (2.0 s)\n',
+    ]);
+  });
+
+  it('escapes control characters in targets and reasons: one line per host, no terminal sequences', () => {
+    const log = new Terminal();
+    const progress = new PlainProgress(log, 2, RUN_PROGRESS, () => 0);
+    progress.hostDone({ ...host('unreachable'), target: 'ssh://a\u001b[2J', reason: 'line one\nline two\r' });
+    expect(log.writes).to.deep.equal(['[1/2] ssh://a\\x1b[2J unreachable: line one\\nline two\\r (0.0 s)\n']);
+    expect(log.writes.join('')).not.to.match(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+  });
+
+  it('sums drift hosts up by state and counts', () => {
+    const log = new Terminal();
+    const progress = new PlainProgress(log, 3, DRIFT_PROGRESS, () => 0);
+    const unreachable = unreachableHostDrift('ssh://a', 'unreachable: connection refused');
+    const counts = { ...unreachable.counts, added: 1, changed: 3, notCompared: 0 };
+    progress.hostDone(unreachable);
+    progress.hostDone({ ...unreachable, target: 'ssh://b', reason: undefined, state: 'drift', counts });
+    progress.hostDone({ ...unreachable, target: 'ssh://c', reason: undefined, state: 'incomplete' });
+    const gaps = unreachable.counts.notCompared;
+    expect(log.writes).to.deep.equal([
+      '[1/3] ssh://a unreachable: connection refused (0.0 s)\n',
+      '[2/3] ssh://b drift: added 1, removed 0, changed 3 (0.0 s)\n',
+      `[3/3] ssh://c incomplete: added 0, removed 0, changed 0, not compared ${gaps} (0.0 s)\n`,
+    ]);
   });
 });

@@ -7,6 +7,7 @@ import { runPlanInterruptibly } from '../../engine/run.js';
 import { loadGatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
 import { loadPlan } from '../../plan/load.js';
+import { expandSpecArguments } from '../../plan/spec-paths.js';
 import { createRegistry } from '../../resources/index.js';
 import type { HostResult } from '../../results/schema.js';
 import { loadSudoSettings, type SudoSettings } from '../../targets/privilege.js';
@@ -32,8 +33,8 @@ export function defaultSpecPath(): string {
  */
 export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): Promise<number> {
   const registry = createRegistry();
-  const paths = specs.length > 0 ? specs : [defaultSpecPath()];
-  if (specs.length === 0 && flags.format === 'cli') {
+  const paths = specs.length > 0 ? expandSpecArguments(specs, io.cwd) : [defaultSpecPath()];
+  if (specs.length === 0 && flags.format === 'cli' && !flags.quiet) {
     io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   }
   let settings: SshSettings | undefined;

@@ -11,7 +11,7 @@ export function register(program: Command, io: CliIo): void {
   const run = program
     .command('run')
     .description('check specs against targets (default: the bundled Debian web-server spec on the local machine)')
-    .argument('[specs...]', 'spec files: .yaml, .yml, .json, .ts, .mts, .js, .mjs')
+    .argument('[specs...]', 'spec files (.yaml, .yml, .json, .ts, .mts, .js, .mjs), folders of specs or quoted globs')
     .option(
       '-t, --target <target>',
       'where to check: "local" (default), ssh://[user@]host[:port] or rootfs:/path (an image root; repeatable)',

@@ -51,8 +51,10 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   const toStdout = flags.output === undefined || flags.output === '-';
   if (toStdout) await writeToStream(io.stdout, snapshotJsonPieces(snapshot));
   else await writeSnapshotFile(resolve(io.cwd, flags.output!), snapshot);
-  io.stderr.write(summary(snapshot, toStdout ? 'stdout' : flags.output!, Date.now() - started));
-  if (snapshot.complete || flags.allowIncomplete) return EXIT.passed;
+  const accepted = snapshot.complete || flags.allowIncomplete;
+  if (!flags.quiet || !accepted)
+    io.stderr.write(summary(snapshot, toStdout ? 'stdout' : flags.output!, Date.now() - started));
+  if (accepted) return EXIT.passed;
   io.stderr.write('driftspec: the snapshot is incomplete (see "gaps"); exit 2 (--allow-incomplete accepts it)\n');
   return EXIT.error;
 }

@@ -26,9 +26,11 @@ export function register(program: Command, io: CliIo): void {
         '--no-default-ignores',
         'record the volatile paths, mounts and kernel parameters that are left out by default',
       )
+      .option('--allow-incomplete', 'exit 0 even when parts of the state could not be read (they are listed in "gaps")')
       .option(
-        '--allow-incomplete',
-        'exit 0 even when parts of the state could not be read (they are listed in "gaps")',
+        '-q, --quiet',
+        'only errors on stderr: no summary line (the gaps still, when they fail the snapshot)',
+        false,
       ),
   )
     .exitOverride()
