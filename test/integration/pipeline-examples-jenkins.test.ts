@@ -158,7 +158,8 @@ describe('examples/jenkins/Jenkinsfile', () => {
     const secrets = credentialVariables(tokens);
     expect(secrets).to.have.members(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'SSH_KEY', 'SSH_USER']);
     expect(text(stageBody(tokens, 'Verify'))).to.include(
-      "sshUserPrivateKey ( credentialsId : 'candidate-ssh' , keyFileVariable : 'SSH_KEY' , usernameVariable : 'SSH_USER' )",
+      "sshUserPrivateKey ( credentialsId : 'candidate-ssh' , " +
+        "keyFileVariable : 'SSH_KEY' , usernameVariable : 'SSH_USER' )",
     );
     const groovyInterpolated = tokens.filter((token) => token.quote?.startsWith('"') && token.text.includes('$'));
     const echoed = echoedTexts(tokens);
