@@ -40,6 +40,21 @@ function decisionTable(method: string): Record<string, string[]> {
 }
 
 describe('examples/jenkins/Jenkinsfile', () => {
+  it('reads Groovy strings, comments and escapes as Groovy does', () => {
+    const read = tokenizeGroovy(
+      "sh '''\n  a \\\n  b // not a comment\n''' // a comment\necho \"it's $x\" /* and\n another */ x",
+    );
+    expect(read.map((token) => [token.kind, token.text, token.line])).to.deep.equal([
+      ['word', 'sh', 1],
+      ['string', '\n  a   b // not a comment\n', 1],
+      ['word', 'echo', 5],
+      ['string', "it's $x", 5],
+      ['word', 'x', 6],
+    ]);
+    expect(() => tokenizeGroovy("stage('Verify) {\n}")).to.throw('line 1: unterminated string');
+    expect(() => tokenizeGroovy('pipeline { /* open')).to.throw('line 1: unterminated comment');
+  });
+
   it('is a declarative pipeline whose stages run in the order of the image flow', () => {
     expect(tokens[0]).to.deep.include({ kind: 'word', text: 'pipeline' });
     expect(stageNames(tokens)).to.deep.equal([
