@@ -1,0 +1,275 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { DriftReportSchema } from '../../src/drift/diff-schema.js';
+import { RunResultSchema } from '../../src/results/schema.js';
+import { BIN, runCli } from '../support/cli.js';
+import { isRoot, requireInCi } from '../support/environment.js';
+import { hasPacker, packerVars, runPacker } from '../support/packer.js';
+import { useTestbed, type TestInstance } from '../support/testbed.js';
+import { hasXmllint, schemaErrors } from '../support/xmllint.js';
+
+const LOOSEN = fileURLToPath(new URL('../fixtures/packer/loosen-candidate.sh', import.meta.url));
+const BUILD_IMAGE = fileURLToPath(new URL('../testbed/build-image.sh', import.meta.url));
+const BUNDLED_SPEC = fileURLToPath(new URL('../../specs/debian-web-server.yaml', import.meta.url));
+const SHADOW_REASON = 'expected file /etc/shadow not to be more permissive than 0640, but its mode is 0644';
+const PASSWORD_REASON = 'to print on stdout containing "\\npasswordauthentication no\\n"';
+
+const work = mkdtempSync(join(tmpdir(), 'driftspec-packer-'));
+
+function requirePackerAndRoot(context: Mocha.Context): void {
+  if (!hasPacker()) requireInCi(context, 'packer (Debian package packer)');
+  else if (!isRoot()) requireInCi(context, 'Packer builds against booted instances and image roots need root');
+}
+
+/** The variables that point a template's null source and gate at an instance and this checkout. */
+function instanceVars(instance: TestInstance, outputDir: string): Record<string, string | number> {
+  return {
+    ssh_host: instance.address,
+    ssh_port: instance.port,
+    ssh_username: 'root',
+    ssh_private_key_file: instance.keyPath,
+    known_hosts_file: instance.knownHostsPath,
+    driftspec_command: BIN,
+    output_dir: outputDir,
+  };
+}
+
+function build(workDir: string, template: string, vars: Record<string, string | number | readonly string[]>) {
+  return runPacker(['build', '-color=false', '-on-error=abort', ...packerVars(vars), template], workDir);
+}
+
+function runResult(outputDir: string) {
+  return RunResultSchema.parse(JSON.parse(readFileSync(join(outputDir, 'driftspec-run.json'), 'utf8')));
+}
+
+function driftReport(outputDir: string) {
+  return DriftReportSchema.parse(JSON.parse(readFileSync(join(outputDir, 'drift.json'), 'utf8')));
+}
+
+/** "<kind> <key>" of every item the report lists as added, removed or changed. */
+function driftedItems(outputDir: string): string[] {
+  return driftReport(outputDir).hosts.flatMap((host) =>
+    host.kinds.flatMap((kind) =>
+      [...kind.added, ...kind.removed, ...kind.changed].map((item) => `${kind.kind} ${item.key}`),
+    ),
+  );
+}
+
+function expectValidJunit(path: string): void {
+  expect(existsSync(path), path).to.equal(true);
+  if (hasXmllint()) expect(schemaErrors(path)).to.equal(null);
+}
+
+describe('Packer builds gated by driftspec (examples/packer)', function () {
+  this.timeout(300_000);
+  before(function () {
+    requirePackerAndRoot(this);
+  });
+  const bed = useTestbed({ base: 140, count: 2 });
+  const baseline = join(work, 'last-good.json');
+
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('validates the HCL2 and the JSON template with their example variable files', async () => {
+    const key = bed.instances[0]!.keyPath;
+    const hcl = await runPacker(
+      ['validate', '-var-file=candidate.pkrvars.hcl', `-var=ssh_private_key_file=${key}`, 'candidate.pkr.hcl'],
+      work,
+    );
+    expect(hcl.log).to.equal('');
+    expect(hcl.code).to.equal(0);
+    const json = await runPacker(
+      ['validate', '-var-file=candidate.vars.json', `-var=ssh_private_key_file=${key}`, 'candidate.json'],
+      work,
+    );
+    expect(json.log).to.equal('');
+    expect(json.code).to.equal(0);
+    const rootfs = await runPacker(
+      ['validate', '-var=image_root=/srv/root', '-var=capture_to=/srv/root.tar', 'rootfs-gate.pkr.hcl'],
+      work,
+    );
+    expect(rootfs.log).to.equal('');
+    expect(rootfs.code).to.equal(0);
+  });
+
+  it('refuses, when validating, an example variable file whose key file does not exist', async () => {
+    for (const [varFile, template] of [
+      ['candidate.pkrvars.hcl', 'candidate.pkr.hcl'],
+      ['candidate.vars.json', 'candidate.json'],
+    ]) {
+      const run = await runPacker(['validate', `-var-file=${varFile}`, template!], work);
+      expect(run.code, template).to.equal(1);
+      expect(run.log).to.contain('ssh_private_key_file is invalid: stat keys/build_ed25519: no such file');
+    }
+  });
+
+  it('builds a good candidate with the HCL2 template: the gate passes, its reports are the artifacts', async () => {
+    const good = bed.instances[0]!;
+    const reports = join(work, 'good-hcl');
+    const run = await build(work, 'candidate.pkr.hcl', {
+      ...instanceVars(good, reports),
+      specs: ['image-gate.yaml', BUNDLED_SPEC],
+    });
+    expect(run.log).to.contain('driftspec gate: passed');
+    expect(run.code, run.log).to.equal(0);
+    expect(run.log).to.contain('Provisioning with shell script: provision/harden-sshd.sh');
+    const result = runResult(reports);
+    expect(result.hosts.map((host) => [host.target, host.status])).to.deep.equal([[good.url, 'completed']]);
+    expect(result.hosts[0]!.counts.failed).to.equal(0);
+    expect(result.hosts[0]!.results.filter((check) => check.status !== 'passed')).to.deep.equal([]);
+    expectValidJunit(join(reports, 'driftspec-junit.xml'));
+    expect(readFileSync(join(reports, 'driftspec-report.html'), 'utf8')).to.contain('gate-sshd-01');
+    expect(existsSync(join(reports, 'drift.json')), 'no baseline, no drift report').to.equal(false);
+  });
+
+  it('builds the same candidate with the JSON template, compared with the last good image: no drift', async () => {
+    const good = bed.instances[0]!;
+    const snapshot = await runCli(
+      ['snapshot', good.url, '-i', good.keyPath, '--known-hosts', good.knownHostsPath, '-o', baseline],
+      join(work, 'driftspec-cache'),
+    );
+    expect(snapshot.code, snapshot.stderr).to.equal(0);
+    const reports = join(work, 'good-json');
+    const run = await build(work, 'candidate.json', { ...instanceVars(good, reports), drift_baseline: baseline });
+    expect(run.code, run.log).to.equal(0);
+    expect(run.log).to.contain('no differences');
+    expect(run.log).to.contain('driftspec gate: passed');
+    expect(runResult(reports).hosts[0]!.counts.failed).to.equal(0);
+    expect(driftReport(reports).hosts.map((host) => host.state)).to.deep.equal(['no-drift']);
+    expectValidJunit(join(reports, 'drift-junit.xml'));
+    expect(existsSync(join(reports, 'drift-report.html'))).to.equal(true);
+  });
+
+  it("fails the HCL2 build of a bad candidate, with driftspec's reasons in Packer's log", async () => {
+    const bad = bed.instances[1]!;
+    const reports = join(work, 'bad-hcl');
+    const run = await build(work, 'candidate.pkr.hcl', {
+      ...instanceVars(bad, reports),
+      provision_scripts: ['provision/harden-sshd.sh', LOOSEN],
+      drift_baseline: baseline,
+    });
+    expect(run.code, run.log).to.equal(1);
+    expectBadCandidateLog(run.log);
+    expectBadCandidateReports(reports, ['gate-sshd-01#2 failed', 'gate-accounts-01#3 failed']);
+    expect(bad.inContainer(['stat', '-c', '%a', '/etc/shadow']).trim()).to.equal('644');
+  });
+
+  it('fails the JSON build of a bad candidate the same way', async () => {
+    const bad = bed.instances[1]!;
+    await bed.stop(bad);
+    await bed.start(bad, { wait: true });
+    expect(bad.inContainer(['stat', '-c', '%a', '/etc/shadow']).trim(), 'a fresh instance').to.equal('640');
+    const reports = join(work, 'bad-json');
+    const run = await build(work, 'candidate.json', {
+      ...instanceVars(bad, reports),
+      provision_script: LOOSEN,
+      drift_baseline: baseline,
+    });
+    expect(run.code, run.log).to.equal(1);
+    expectBadCandidateLog(run.log);
+    // Without the hardening script X11 forwarding stays on, too.
+    expectBadCandidateReports(reports, ['gate-sshd-01#2 failed', 'gate-sshd-01#5 failed', 'gate-accounts-01#3 failed']);
+  });
+
+  it('ends the build with exit 78 and the reason when the gate is given a spec that does not exist', async () => {
+    const reports = join(work, 'missing-spec');
+    const run = await build(work, 'candidate.pkr.hcl', {
+      ...instanceVars(bed.instances[0]!, reports),
+      specs: ['image-gate.yaml', 'no-such-spec.yaml'],
+    });
+    expect(run.code).to.equal(1);
+    expect(run.log).to.contain('driftspec gate: spec file no-such-spec.yaml (in GATE_SPECS) does not exist');
+    expect(run.log).to.contain('Script exited with non-zero exit status: 78');
+    expect(existsSync(reports), 'nothing written').to.equal(false);
+  });
+});
+
+function expectBadCandidateLog(log: string): void {
+  expect(log).to.contain(SHADOW_REASON);
+  expect(log).to.contain(PASSWORD_REASON);
+  expect(log).to.contain('2 failed high controls (gate-sshd-01, gate-accounts-01)');
+  expect(log).to.contain('driftspec gate: the candidate did not pass (driftspec run exited 1)');
+  expect(log).to.contain('Script exited with non-zero exit status: 1');
+  expect(log).to.contain('Builds finished but no artifacts were created');
+}
+
+function expectBadCandidateReports(reports: string, notPassed: readonly string[]): void {
+  const host = runResult(reports).hosts[0]!;
+  expect(
+    host.results.filter((check) => check.status !== 'passed').map((check) => `${check.checkId} ${check.status}`),
+  ).to.deep.equal(notPassed);
+  const junit = join(reports, 'driftspec-junit.xml');
+  expectValidJunit(junit);
+  expect(readFileSync(junit, 'utf8')).to.contain('/etc/shadow');
+  expect(driftedItems(reports)).to.include.members([
+    'files /etc/shadow',
+    'files /etc/ssh/sshd_config',
+    'files /etc/ssh/sshd_config.d/00-password-login.conf',
+  ]);
+}
+
+describe('the chroot-style Packer flow: an image root checked as rootfs: before capture', function () {
+  this.timeout(300_000);
+  const roots = mkdtempSync(join(tmpdir(), 'driftspec-packer-rootfs-'));
+  let golden = '';
+
+  before(async function () {
+    requirePackerAndRoot(this);
+    golden = lastLine(execFileSync('bash', [BUILD_IMAGE]));
+  });
+
+  after(() => rmSync(roots, { recursive: true, force: true }));
+
+  function copyOfGoldenRoot(name: string): string {
+    const root = join(roots, name);
+    execFileSync('cp', ['-a', golden, root]);
+    return root;
+  }
+
+  it('captures a root that passes the gate', async () => {
+    const root = copyOfGoldenRoot('good');
+    const capture = join(roots, 'good.tar');
+    const reports = join(roots, 'good-reports');
+    const run = await build(roots, 'rootfs-gate.pkr.hcl', {
+      image_root: root,
+      capture_to: capture,
+      driftspec_command: BIN,
+      output_dir: reports,
+    });
+    expect(run.code, run.log).to.equal(0);
+    expect(run.log).to.contain(`rootfs:${root} (Debian GNU/Linux 12 (bookworm))`);
+    expect(runResult(reports).hosts[0]!.counts.failed).to.equal(0);
+    const listing = execFileSync('tar', ['-tf', capture], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(listing).to.contain('./etc/ssh/sshd_config.d/01-image-hardening.conf\n');
+    expect(existsSync(`${capture}.partial`)).to.equal(false);
+  });
+
+  it('fails the build and captures nothing when the root does not pass', async () => {
+    const root = copyOfGoldenRoot('bad');
+    const capture = join(roots, 'bad.tar');
+    const reports = join(roots, 'bad-reports');
+    const run = await build(roots, 'rootfs-gate.pkr.hcl', {
+      image_root: root,
+      capture_to: capture,
+      provision_scripts: ['provision/harden-sshd.sh', LOOSEN],
+      driftspec_command: BIN,
+      output_dir: reports,
+    });
+    expect(run.code, run.log).to.equal(1);
+    expect(run.log).to.contain(SHADOW_REASON);
+    expect(run.log).to.contain(PASSWORD_REASON);
+    expect(existsSync(capture)).to.equal(false);
+    expect(existsSync(`${capture}.partial`)).to.equal(false);
+    expectValidJunit(join(reports, 'driftspec-junit.xml'));
+  });
+});
+
+function lastLine(output: Buffer): string {
+  const line = output.toString().trim().split('\n').pop();
+  if (!line) throw new Error('build-image.sh printed no root filesystem path');
+  return line;
+}
