@@ -66,8 +66,12 @@ source "null" "image_root" {
 build {
   sources = ["source.null.image_root"]
 
+  # Paths reach the shell as environment variables or single-quoted, so blanks and quotes in them are safe.
   provisioner "shell-local" {
-    inline = [for script in var.provision_scripts : "chroot '${var.image_root}' /bin/sh -s < '${script}'"]
+    environment_vars = ["IMAGE_ROOT=${var.image_root}"]
+    inline = [
+      for script in var.provision_scripts : "chroot \"$IMAGE_ROOT\" /bin/sh -s < '${replace(script, "'", "'\\''")}'"
+    ]
   }
 
   provisioner "shell-local" {
@@ -86,9 +90,10 @@ build {
 
   # Capture: only reached when the gate passed. Written beside its final name, then renamed.
   provisioner "shell-local" {
+    environment_vars = ["IMAGE_ROOT=${var.image_root}", "CAPTURE_TO=${var.capture_to}"]
     inline = [
-      "tar --numeric-owner --xattrs -C '${var.image_root}' -cpf '${var.capture_to}.partial' .",
-      "mv '${var.capture_to}.partial' '${var.capture_to}'",
+      "tar --numeric-owner --xattrs -C \"$IMAGE_ROOT\" -cpf \"$CAPTURE_TO.partial\" .",
+      "mv \"$CAPTURE_TO.partial\" \"$CAPTURE_TO\"",
     ]
   }
 }

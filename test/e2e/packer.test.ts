@@ -74,7 +74,7 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
 
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('validates the HCL2 and the JSON template with their example variable files', async () => {
+  it('validates the HCL2 and JSON templates (the candidate ones with their example variable files)', async () => {
     const key = bed.instances[0]!.keyPath;
     const hcl = await runPacker(
       ['validate', '-var-file=candidate.pkrvars.hcl', `-var=ssh_private_key_file=${key}`, 'candidate.pkr.hcl'],
@@ -94,6 +94,12 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
     );
     expect(rootfs.log).to.equal('');
     expect(rootfs.code).to.equal(0);
+    const rootfsJson = await runPacker(
+      ['validate', '-var=image_root=/srv/root', '-var=capture_to=/srv/root.tar', 'rootfs-gate.json'],
+      work,
+    );
+    expect(rootfsJson.log).to.equal('');
+    expect(rootfsJson.code).to.equal(0);
   });
 
   it('refuses, when validating, an example variable file whose key file does not exist', async () => {
@@ -230,42 +236,54 @@ describe('the chroot-style Packer flow: an image root checked as rootfs: before 
     return root;
   }
 
-  it('captures a root that passes the gate', async () => {
-    const root = copyOfGoldenRoot('good');
-    const capture = join(roots, 'good.tar');
-    const reports = join(roots, 'good-reports');
-    const run = await build(roots, 'rootfs-gate.pkr.hcl', {
-      image_root: root,
-      capture_to: capture,
-      driftspec_command: BIN,
-      output_dir: reports,
-    });
-    expect(run.code, run.log).to.equal(0);
-    expect(run.log).to.contain(`rootfs:${root} (Debian GNU/Linux 12 (bookworm))`);
-    expect(runResult(reports).hosts[0]!.counts.failed).to.equal(0);
-    const listing = execFileSync('tar', ['-tf', capture], { encoding: 'utf8', maxBuffer: 64 << 20 });
-    expect(listing).to.contain('./etc/ssh/sshd_config.d/01-image-hardening.conf\n');
-    expect(existsSync(`${capture}.partial`)).to.equal(false);
+  it('captures a root that passes the gate, with the HCL2 and the JSON template', async () => {
+    // Blanks and quotes in the paths reach the shell steps as data, never as shell text (the root has blanks
+    // only: systemd-nspawn cannot mount its overlay on a path with a quote or a comma).
+    const root = copyOfGoldenRoot('good root copy');
+    for (const template of ['rootfs-gate.pkr.hcl', 'rootfs-gate.json']) {
+      const capture = join(roots, `the image's capture (${template}).tar`);
+      const reports = join(roots, `the image's reports (${template})`);
+      const run = await build(roots, template, {
+        image_root: root,
+        capture_to: capture,
+        driftspec_command: BIN,
+        output_dir: reports,
+      });
+      expect(run.code, run.log).to.equal(0);
+      expect(run.log).to.contain(`rootfs:${root} (Debian GNU/Linux 12 (bookworm))`);
+      expect(runResult(reports).hosts[0]!.counts.failed).to.equal(0);
+      expectValidJunit(join(reports, 'driftspec-junit.xml'));
+      const listing = execFileSync('tar', ['-tf', capture], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      expect(listing).to.contain('./etc/ssh/sshd_config.d/01-image-hardening.conf\n');
+      expect(existsSync(`${capture}.partial`)).to.equal(false);
+    }
   });
 
-  it('fails the build and captures nothing when the root does not pass', async () => {
-    const root = copyOfGoldenRoot('bad');
-    const capture = join(roots, 'bad.tar');
-    const reports = join(roots, 'bad-reports');
-    const run = await build(roots, 'rootfs-gate.pkr.hcl', {
-      image_root: root,
-      capture_to: capture,
-      provision_scripts: ['provision/harden-sshd.sh', LOOSEN],
-      driftspec_command: BIN,
-      output_dir: reports,
+  for (const [template, provisioning] of [
+    ['rootfs-gate.pkr.hcl', { provision_scripts: ['provision/harden-sshd.sh', LOOSEN] }],
+    ['rootfs-gate.json', { provision_script: LOOSEN }],
+  ] as const) {
+    it(`fails the build and captures nothing when the root does not pass (${template})`, async () => {
+      const root = copyOfGoldenRoot(`bad ${template}`);
+      const capture = join(roots, `bad ${template}.tar`);
+      const reports = join(roots, `bad ${template} reports`);
+      const run = await build(roots, template, {
+        image_root: root,
+        capture_to: capture,
+        ...provisioning,
+        driftspec_command: BIN,
+        output_dir: reports,
+      });
+      expect(run.code, run.log).to.equal(1);
+      expect(run.log).to.contain(SHADOW_REASON);
+      expect(run.log).to.contain(PASSWORD_REASON);
+      expect(run.log).to.contain('driftspec gate: the candidate did not pass (driftspec run exited 1)');
+      expect(existsSync(capture)).to.equal(false);
+      expect(existsSync(`${capture}.partial`)).to.equal(false);
+      expectValidJunit(join(reports, 'driftspec-junit.xml'));
+      rmSync(root, { recursive: true, force: true });
     });
-    expect(run.code, run.log).to.equal(1);
-    expect(run.log).to.contain(SHADOW_REASON);
-    expect(run.log).to.contain(PASSWORD_REASON);
-    expect(existsSync(capture)).to.equal(false);
-    expect(existsSync(`${capture}.partial`)).to.equal(false);
-    expectValidJunit(join(reports, 'driftspec-junit.xml'));
-  });
+  }
 });
 
 function lastLine(output: Buffer): string {
