@@ -16,14 +16,18 @@
 #   GATE_IMAGE_ID          recorded in the JUnit report (optional)
 #   GATE_BASELINE          a snapshot to compare the candidate with: drift reports, drift blocks (optional)
 #   GATE_DRIFT_IGNORE      an ignore file for that comparison (optional)
-set -eu
+set -euf # -f: GATE_SPECS is split into words, never expanded as file patterns
 
 fail_input() {
   printf 'driftspec gate: %s\n' "$*" >&2
   exit 78
 }
 
-[ -n "${GATE_TARGET:-}" ] || fail_input 'GATE_TARGET is empty: expected ssh://USER@HOST:PORT or rootfs:/path'
+case ${GATE_TARGET:-} in
+  '') fail_input 'GATE_TARGET is empty: expected ssh://USER@HOST:PORT or rootfs:/path' ;;
+  ssh://* | rootfs:*) ;;
+  *) fail_input "GATE_TARGET $GATE_TARGET: expected ssh://USER@HOST:PORT or rootfs:/path" ;;
+esac
 [ -n "${GATE_SPECS:-}" ] || fail_input 'GATE_SPECS is empty: expected one or more spec files'
 [ -n "${GATE_OUTPUT_DIR:-}" ] || fail_input 'GATE_OUTPUT_DIR is empty: expected the report folder'
 for spec in $GATE_SPECS; do
@@ -58,8 +62,6 @@ case $GATE_TARGET in
     fi
     set -- "$@" --no-ssh-config
     ;;
-  rootfs:*) ;;
-  *) fail_input "GATE_TARGET $GATE_TARGET: expected ssh://USER@HOST:PORT or rootfs:/path" ;;
 esac
 [ -z "${GATE_POLICY:-}" ] || set -- "$@" --policy "$GATE_POLICY"
 

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { DriftReportSchema } from '../../src/drift/diff-schema.js';
 import { RunResultSchema } from '../../src/results/schema.js';
 import { BIN, runCli } from '../support/cli.js';
 import { isRoot, requireInCi } from '../support/environment.js';
-import { hasPacker, packerVars, runPacker } from '../support/packer.js';
+import { hasPacker, PACKER_EXAMPLES, packerVars, runPacker } from '../support/packer.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 import { hasXmllint, schemaErrors } from '../support/xmllint.js';
 
@@ -18,7 +18,8 @@ const BUNDLED_SPEC = fileURLToPath(new URL('../../specs/debian-web-server.yaml',
 const SHADOW_REASON = 'expected file /etc/shadow not to be more permissive than 0640, but its mode is 0644';
 const PASSWORD_REASON = 'to print on stdout containing "\\npasswordauthentication no\\n"';
 
-const work = mkdtempSync(join(tmpdir(), 'driftspec-packer-'));
+/** The first suite's directory for Packer's files, reports and snapshots; made in its before(). */
+let work = '';
 
 function requirePackerAndRoot(context: Mocha.Context): void {
   if (!hasPacker()) requireInCi(context, 'packer (Debian package packer)');
@@ -40,6 +41,15 @@ function instanceVars(instance: TestInstance, outputDir: string): Record<string,
 
 function build(workDir: string, template: string, vars: Record<string, string | number | readonly string[]>) {
   return runPacker(['build', '-color=false', '-on-error=abort', ...packerVars(vars), template], workDir);
+}
+
+/** The gate script on its own, as a shell-local provisioner runs it: from the template directory. */
+function runGate(env: Record<string, string>) {
+  return spawnSync('sh', [join(PACKER_EXAMPLES, 'driftspec-gate.sh')], {
+    cwd: PACKER_EXAMPLES,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: join(work, 'driftspec-cache'), ...env },
+  });
 }
 
 function runResult(outputDir: string) {
@@ -68,11 +78,14 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
   this.timeout(300_000);
   before(function () {
     requirePackerAndRoot(this);
+    work = mkdtempSync(join(tmpdir(), 'driftspec-packer-'));
   });
   const bed = useTestbed({ base: 140, count: 2 });
-  const baseline = join(work, 'last-good.json');
+  const baseline = () => join(work, 'last-good.json');
 
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   it('validates the HCL2 and JSON templates (the candidate ones with their example variable files)', async () => {
     const key = bed.instances[0]!.keyPath;
@@ -135,12 +148,12 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
   it('builds the same candidate with the JSON template, compared with the last good image: no drift', async () => {
     const good = bed.instances[0]!;
     const snapshot = await runCli(
-      ['snapshot', good.url, '-i', good.keyPath, '--known-hosts', good.knownHostsPath, '-o', baseline],
+      ['snapshot', good.url, '-i', good.keyPath, '--known-hosts', good.knownHostsPath, '-o', baseline()],
       join(work, 'driftspec-cache'),
     );
     expect(snapshot.code, snapshot.stderr).to.equal(0);
     const reports = join(work, 'good-json');
-    const run = await build(work, 'candidate.json', { ...instanceVars(good, reports), drift_baseline: baseline });
+    const run = await build(work, 'candidate.json', { ...instanceVars(good, reports), drift_baseline: baseline() });
     expect(run.code, run.log).to.equal(0);
     expect(run.log).to.contain('no differences');
     expect(run.log).to.contain('driftspec gate: passed');
@@ -156,7 +169,7 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
     const run = await build(work, 'candidate.pkr.hcl', {
       ...instanceVars(bad, reports),
       provision_scripts: ['provision/harden-sshd.sh', LOOSEN],
-      drift_baseline: baseline,
+      drift_baseline: baseline(),
     });
     expect(run.code, run.log).to.equal(1);
     expectBadCandidateLog(run.log);
@@ -173,12 +186,44 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
     const run = await build(work, 'candidate.json', {
       ...instanceVars(bad, reports),
       provision_script: LOOSEN,
-      drift_baseline: baseline,
+      drift_baseline: baseline(),
     });
     expect(run.code, run.log).to.equal(1);
     expectBadCandidateLog(run.log);
     // Without the hardening script X11 forwarding stays on, too.
     expectBadCandidateReports(reports, ['gate-sshd-01#2 failed', 'gate-sshd-01#5 failed', 'gate-accounts-01#3 failed']);
+  });
+
+  it('logs in with a key given as text (build.SSHPrivateKey of builders that make one) and leaves no copy', () => {
+    const instance = bed.instances[0]!;
+    const gateTemp = join(work, 'gate-tmp');
+    mkdirSync(gateTemp);
+    const reports = join(work, 'key-as-text');
+    const gate = runGate({
+      GATE_TARGET: instance.url,
+      GATE_SSH_PRIVATE_KEY: readFileSync(instance.keyPath, 'utf8'),
+      GATE_KNOWN_HOSTS: instance.knownHostsPath,
+      GATE_SPECS: 'image-gate.yaml',
+      GATE_OUTPUT_DIR: reports,
+      GATE_DRIFTSPEC: BIN,
+      TMPDIR: gateTemp,
+      HOME: join(work, 'home-without-keys'),
+    });
+    expect(gate.status, gate.stderr).to.equal(0);
+    expect(gate.stdout).to.contain('driftspec gate: passed');
+    expect(runResult(reports).hosts[0]!.status).to.equal('completed');
+    expect(readdirSync(gateTemp)).to.deep.equal([]);
+  });
+
+  it('refuses a target that is neither ssh:// nor rootfs:, and a missing target, with exit 78', () => {
+    const common = { GATE_SPECS: 'image-gate.yaml', GATE_OUTPUT_DIR: join(work, 'never-written'), GATE_DRIFTSPEC: BIN };
+    const other = runGate({ ...common, GATE_TARGET: 'local' });
+    expect(other.stderr).to.equal('driftspec gate: GATE_TARGET local: expected ssh://USER@HOST:PORT or rootfs:/path\n');
+    expect(other.status).to.equal(78);
+    const missing = runGate(common);
+    expect(missing.stderr).to.contain('GATE_TARGET is empty');
+    expect(missing.status).to.equal(78);
+    expect(existsSync(common.GATE_OUTPUT_DIR)).to.equal(false);
   });
 
   it('ends the build with exit 78 and the reason when the gate is given a spec that does not exist', async () => {
@@ -220,15 +265,18 @@ function expectBadCandidateReports(reports: string, notPassed: readonly string[]
 
 describe('the chroot-style Packer flow: an image root checked as rootfs: before capture', function () {
   this.timeout(300_000);
-  const roots = mkdtempSync(join(tmpdir(), 'driftspec-packer-rootfs-'));
+  let roots = '';
   let golden = '';
 
   before(async function () {
     requirePackerAndRoot(this);
+    roots = mkdtempSync(join(tmpdir(), 'driftspec-packer-rootfs-'));
     golden = lastLine(execFileSync('bash', [BUILD_IMAGE]));
   });
 
-  after(() => rmSync(roots, { recursive: true, force: true }));
+  after(() => {
+    if (roots) rmSync(roots, { recursive: true, force: true });
+  });
 
   function copyOfGoldenRoot(name: string): string {
     const root = join(roots, name);
