@@ -132,6 +132,7 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
     const run = await build(work, 'candidate.pkr.hcl', {
       ...instanceVars(good, reports),
       specs: ['image-gate.yaml', BUNDLED_SPEC],
+      image_id: 'web-candidate-42',
     });
     expect(run.log).to.contain('driftspec gate: passed');
     expect(run.code, run.log).to.equal(0);
@@ -141,6 +142,9 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
     expect(result.hosts[0]!.counts.failed).to.equal(0);
     expect(result.hosts[0]!.results.filter((check) => check.status !== 'passed')).to.deep.equal([]);
     expectValidJunit(join(reports, 'driftspec-junit.xml'));
+    expect(readFileSync(join(reports, 'driftspec-junit.xml'), 'utf8')).to.contain(
+      '<property name="image.id" value="web-candidate-42"/>',
+    );
     expect(readFileSync(join(reports, 'driftspec-report.html'), 'utf8')).to.contain('gate-sshd-01');
     expect(existsSync(join(reports, 'drift.json')), 'no baseline, no drift report').to.equal(false);
   });
@@ -153,7 +157,9 @@ describe('Packer builds gated by driftspec (examples/packer)', function () {
     );
     expect(snapshot.code, snapshot.stderr).to.equal(0);
     const reports = join(work, 'good-json');
-    const run = await build(work, 'candidate.json', { ...instanceVars(good, reports), drift_baseline: baseline() });
+    // No known_hosts_file: the gate trusts the build instance's key on first contact, as Packer does.
+    const { known_hosts_file: _trustedOnFirstContact, ...vars } = instanceVars(good, reports);
+    const run = await build(work, 'candidate.json', { ...vars, drift_baseline: baseline() });
     expect(run.code, run.log).to.equal(0);
     expect(run.log).to.contain('no differences');
     expect(run.log).to.contain('driftspec gate: passed');
