@@ -125,7 +125,7 @@ function nspawnLaunch(root: string, readOnlyBinds: readonly ReadOnlyBind[]): Pro
 }
 
 /** The path given on the command line may be a link to the image root; inside the image nothing is resolved here. */
-function requireImageRoot(root: string): void {
+export function requireImageRoot(root: string): void {
   let isDirectory: boolean;
   try {
     isDirectory = statSync(root).isDirectory();

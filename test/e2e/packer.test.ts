@@ -291,8 +291,7 @@ describe('the chroot-style Packer flow: an image root checked as rootfs: before 
   }
 
   it('captures a root that passes the gate, with the HCL2 and the JSON template', async () => {
-    // Blanks and quotes in the paths reach the shell steps as data, never as shell text (the root has blanks
-    // only: systemd-nspawn cannot mount its overlay on a path with a quote or a comma).
+    // Blanks and quotes in the paths reach the shell steps as data, never as shell text.
     const root = copyOfGoldenRoot('good root copy');
     for (const template of ['rootfs-gate.pkr.hcl', 'rootfs-gate.json']) {
       const capture = join(roots, `the image's capture (${template}).tar`);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -177,6 +177,32 @@ describe('an image root checked without booting it (rootfs:)', function () {
     ]);
     expect(image.code).to.equal(0);
     expect(imageHash(root)).to.equal(before);
+  });
+
+  it('checks a root whose path nspawn cannot use as it is (a comma, a quote) through a private read-only bind', async () => {
+    const odd = join(work, "image,v2 'next'");
+    mkdirSync(odd);
+    execFileSync('mount', ['--bind', '-o', 'ro', rootfs(), odd]);
+    const runTmp = join(work, 'bind-tmp');
+    mkdirSync(runTmp);
+    try {
+      const plain = await runSpec(`rootfs:${rootfs()}`);
+      const run = await runCli(['run', SPEC, '--format', 'json', '--target', `rootfs:${odd}`], join(work, 'cache'), {
+        TMPDIR: runTmp,
+      });
+      const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
+      expect(host).to.include({ target: `rootfs:${odd}`, status: 'completed' });
+      expect(run.code, run.stderr).to.equal(plain.code);
+      expect(host.results.map((r) => `${r.checkId} ${r.status}`)).to.deep.equal(
+        plain.host.results.map((r) => `${r.checkId} ${r.status}`),
+      );
+      expect(readdirSync(runTmp), 'the private bind is unbound and removed').to.deep.equal([]);
+      expect(
+        execFileSync('findmnt', ['--list', '--noheadings', '--output', 'TARGET'], { encoding: 'utf8' }),
+      ).to.not.include(runTmp);
+    } finally {
+      execFileSync('umount', [odd]);
+    }
   });
 
   it('snapshots what the image holds and configures, without booting it, and leaves it unchanged', async () => {
