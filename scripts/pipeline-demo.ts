@@ -371,7 +371,8 @@ function writeAcceptFile(dir: string, candidate: Candidate): string {
 function summary(outcomes: readonly Outcome[], out: string): string {
   const lines = outcomes.map((o) => {
     const verdict = o.actual === o.expected ? 'as expected' : `UNEXPECTED (expected ${o.expected})`;
-    return `  ${o.name.padEnd(5)} ${o.imageId.padEnd(30)} ${o.actual.padEnd(9)} ${verdict}\n        ${o.stages.join(', ')}`;
+    const stages = `        ${o.stages.join(', ')}`;
+    return `  ${o.name.padEnd(5)} ${o.imageId.padEnd(30)} ${o.actual.padEnd(9)} ${verdict}\n${stages}`;
   });
   return [
     '',
