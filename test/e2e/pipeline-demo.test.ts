@@ -43,16 +43,16 @@ function bootedIndexes(logs: readonly string[]): string[] {
 
 describe('npm run pipeline:demo', function () {
   this.timeout(900_000);
-  const work = mkdtempSync(join(tmpdir(), 'driftspec-pipeline-demo-test-'));
-  const out = join(work, 'output');
-  const file = (path: string) => join(out, path);
+  let work = '';
+  const file = (path: string) => join(work, 'output', path);
   let demo: DemoRun;
 
   before(async function () {
     if (!isRoot()) return requireInCi(this, 'the demo boots test bed instances as root');
-    demo = await runDemo(out);
+    work = mkdtempSync(join(tmpdir(), 'driftspec-pipeline-demo-test-'));
+    demo = await runDemo(join(work, 'output'));
   });
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(() => work && rmSync(work, { recursive: true, force: true }));
 
   it('exits 0: the good candidate promoted, the bad one rejected, said in the summary', () => {
     expect(demo.code, demo.stderr + demo.stdout).to.equal(0);
@@ -108,12 +108,13 @@ describe('npm run pipeline:demo', function () {
 
 describe('npm run pipeline:demo interrupted (SIGINT) while an instance runs', function () {
   this.timeout(300_000);
-  const work = mkdtempSync(join(tmpdir(), 'driftspec-pipeline-demo-int-'));
-  const out = join(work, 'output');
-  after(() => rmSync(work, { recursive: true, force: true }));
+  let work = '';
+  after(() => work && rmSync(work, { recursive: true, force: true }));
 
   it('stops the instance, removes its network namespace and ends by the signal', async function () {
     if (!isRoot()) return requireInCi(this, 'the demo boots test bed instances as root');
+    work = mkdtempSync(join(tmpdir(), 'driftspec-pipeline-demo-int-'));
+    const out = join(work, 'output');
     const log = join(out, 'golden/pipeline.log');
     const booted = () => existsSync(log) && bootedIndexes([log]).length > 0;
     const demo = await runDemo(out, (child) => {
