@@ -54,9 +54,10 @@ describe('npm run pipeline:demo', function () {
   });
   after(() => work && rmSync(work, { recursive: true, force: true }));
 
-  it('exits 0: the good candidate promoted, the bad one rejected, said in the summary', () => {
+  it('exits 0: the good candidate promoted, the bad ones rejected, said in the summary', () => {
     expect(demo.code, demo.stderr + demo.stdout).to.equal(0);
     expect(demo.stdout).to.match(/^ {2}bad +testbed\/variant-\w+ +rejected +as expected$/m);
+    expect(demo.stdout).to.match(/^ {2}drifted +testbed\/variant-\w+ +rejected +as expected$/m);
     expect(demo.stdout).to.match(/^ {2}good +testbed\/variant-\w+ +promoted +as expected$/m);
     expect(readFileSync(file('summary.txt'), 'utf8')).to.include('promoted  as expected');
   });
@@ -67,6 +68,14 @@ describe('npm run pipeline:demo', function () {
     const rootfsRun = RunResultSchema.parse(JSON.parse(readFileSync(file('bad/rootfs.json'), 'utf8')));
     const packages = rootfsRun.hosts[0]!.results.filter((r) => r.control === 'packages-01' && r.status === 'failed');
     expect(packages.map((r) => r.subject)).to.include('telnetd');
+  });
+
+  it('rejected the candidate that passes the spec with drift nobody accepted, naming the drift', () => {
+    expect(demo.stdout).to.match(/drifted: booted and verified over SSH: exit 0\n/);
+    expect(demo.stdout).to.match(/drifted: compared with the golden baseline: exit 5\n/);
+    expect(demo.stdout).to.match(/- drift blocked: \d+ added, \d+ changed\n/);
+    expect(demo.stdout).to.match(/- drift: .*added: package less:amd64 \[no rule matched/);
+    expect(existsSync(file('drifted/drift.junit.xml'))).to.equal(true);
   });
 
   it('promoted the good candidate over the golden image: the golden record names both', () => {
@@ -100,8 +109,8 @@ describe('npm run pipeline:demo', function () {
   });
 
   it('left no instance running: every network namespace it made is gone', () => {
-    const indexes = bootedIndexes(['golden', 'good'].map((name) => file(`${name}/pipeline.log`)));
-    expect(indexes).to.have.length(2);
+    const indexes = bootedIndexes(['golden', 'drifted', 'good'].map((name) => file(`${name}/pipeline.log`)));
+    expect(indexes).to.have.length(3);
     for (const index of indexes) expect(existsSync(`/run/netns/img${index}`), `img${index}`).to.equal(false);
   });
 });
