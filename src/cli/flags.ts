@@ -49,3 +49,13 @@ export interface GenerateFlags {
   withContentHashes?: boolean;
   packageVersions: PackageVersionRule;
 }
+
+export interface PromoteFlags {
+  imageId: string;
+  run: string;
+  drift?: string;
+  policy?: string;
+  spec: string[];
+  baseline?: string;
+  golden: string;
+}

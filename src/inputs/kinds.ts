@@ -13,7 +13,8 @@ export interface InputKind {
  * Every kind of input file and its size limit. A YAML spec of 5000 checks is about 250 KiB; one of
  * 6 MiB (180 000 checks) took 23 s and 670 MiB to load, so a spec stops at 4 MiB (split larger
  * ones: each file has the limit). A snapshot takes about 250 bytes per recorded file: 256 MiB is
- * about a million files. The other files are hand-written and far smaller than their limits.
+ * about a million files; a run result or drift report of a large fleet or image may be as large. The
+ * other files are hand-written (or, the golden record, small) and far smaller than their limits.
  */
 export const INPUT_KINDS = {
   spec: { noun: 'spec file', maxBytes: 4 * MiB, directory: 'is a directory; name the spec files inside it' },
@@ -22,6 +23,9 @@ export const INPUT_KINDS = {
   ignore: { noun: 'ignore file', maxBytes: 4 * MiB },
   accept: { noun: 'accepted-drift file', maxBytes: 4 * MiB },
   snapshot: { noun: 'snapshot file', maxBytes: 256 * MiB },
+  runResult: { noun: 'run result', maxBytes: 256 * MiB },
+  driftReport: { noun: 'drift report', maxBytes: 256 * MiB },
+  golden: { noun: 'golden record', maxBytes: 1 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 export type InputKindName = keyof typeof INPUT_KINDS;

@@ -10,11 +10,13 @@ import { loadGatePolicy } from '../../src/gate/policy.js';
 import { isSpecError } from '../../src/inputs/input-error.js';
 import { INPUT_KINDS, type InputKindName } from '../../src/inputs/kinds.js';
 import { readInputFile } from '../../src/inputs/read.js';
+import { readDriftReport, readGoldenRecord, readRunResult } from '../../src/promotion/inputs.js';
 import { firstInvalidUtf8 } from '../../src/inputs/utf8.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
+import { driftReportOf, runResultOf } from '../support/promotion.js';
 
 /**
  * Hostile input files of every kind: each must end in a SpecError (exit 78) that names the file,
@@ -40,7 +42,28 @@ const LIMITS: Record<InputKindName, string> = {
   ignore: '4 MiB for an ignore file',
   accept: '4 MiB for an accepted-drift file',
   snapshot: '256 MiB for a snapshot file',
+  runResult: '256 MiB for a run result',
+  driftReport: '256 MiB for a drift report',
+  golden: '1 MiB for a golden record',
 };
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const GOLDEN = json({
+  schemaVersion: 1,
+  imageId: 'img-1',
+  promotedAt: '2026-01-01T00:00:00.000+00:00',
+  specs: [{ path: 'spec.yaml', sha256: 'a'.repeat(64) }],
+  policy: null,
+  run: {
+    targets: ['local'],
+    counts: { passed: 1, failed: 0, error: 0, skipped: 0, 'not-applicable': 0 },
+    exitCode: 0,
+  },
+  drift: null,
+  baseline: null,
+  previous: null,
+  tool: { name: 'driftspec', version: '0.1.0' },
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'driftspec-inputs-'));
 const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-inputs-cache-'));
@@ -112,6 +135,30 @@ const KINDS: Kind[] = [
     valid: renderSnapshot(handMadeSnapshot()),
     truncated: renderSnapshot(handMadeSnapshot()).slice(0, 400),
     wrongType: [renderSnapshot(handMadeSnapshot()).replace('"complete": true', '"complete": "yes"'), /complete/],
+  },
+  {
+    kind: 'runResult',
+    file: 'run.json',
+    load: async (path) => readRunResult(path, dir),
+    valid: json(runResultOf()),
+    truncated: json(runResultOf()).slice(0, 300),
+    wrongType: [json({ ...runResultOf(), hosts: {} }), /run\.json: not a run result .*: hosts: .*expected array/],
+  },
+  {
+    kind: 'driftReport',
+    file: 'drift.json',
+    load: async (path) => readDriftReport(path, dir),
+    valid: json(driftReportOf()),
+    truncated: json(driftReportOf()).slice(0, 300),
+    wrongType: [json({ ...driftReportOf(), mode: 1 }), /drift\.json: not a drift report .*: mode: /],
+  },
+  {
+    kind: 'golden',
+    file: 'golden.json',
+    load: async (path) => readGoldenRecord(path, dir),
+    valid: GOLDEN,
+    truncated: GOLDEN.slice(0, 100),
+    wrongType: [GOLDEN.replace('"img-1"', '7'), /golden\.json: not a golden record .*: imageId: .*expected string/],
   },
 ];
 

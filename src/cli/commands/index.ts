@@ -3,6 +3,7 @@ import type { CliIo } from '../io.js';
 import * as drift from './drift.js';
 import * as generate from './generate.js';
 import * as plan from './plan.js';
+import * as promote from './promote.js';
 import * as run from './run.js';
 import * as schema from './schema.js';
 import * as snapshot from './snapshot.js';
@@ -16,4 +17,4 @@ export interface CommandModule {
 }
 
 /** In the order `--help` lists them (the names also in ../command-names.ts, for the code cache). */
-export const COMMANDS: readonly CommandModule[] = [run, plan, schema, snapshot, drift, generate];
+export const COMMANDS: readonly CommandModule[] = [run, plan, schema, snapshot, drift, generate, promote];

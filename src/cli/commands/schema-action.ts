@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EXIT } from '../../gate/exit-codes.js';
 import { policyJsonSchema } from '../../gate/policy.js';
 import { inventoryJsonSchema } from '../../inventory/schema.js';
+import { goldenJsonSchema } from '../../promotion/golden-schema.js';
 import { PlanSchema } from '../../plan/schema.js';
 import { specFileJsonSchema } from '../../plan/spec-file.js';
 import { createRegistry } from '../../resources/index.js';
@@ -18,6 +19,7 @@ export function jsonSchemaFor(name: (typeof SCHEMA_NAMES)[number]): unknown {
   if (name === 'policy') return policyJsonSchema();
   if (name === 'drift') return driftReportJsonSchema();
   if (name === 'snapshot') return snapshotJsonSchema();
+  if (name === 'golden') return goldenJsonSchema();
   const schema = name === 'plan' ? PlanSchema : RunResultSchema;
   return {
     ...(z.toJSONSchema(schema, { unrepresentable: 'any' }) as object),
