@@ -102,7 +102,7 @@ describe('docs/pipelines.md', function () {
     for (const code of runRows) expect(cliCodes, `exit ${code}`).to.include(code);
   });
 
-  for (const command of ['run', 'drift']) {
+  for (const command of ['run', 'drift', 'promote']) {
     it(`uses only options that driftspec ${command} --help lists in the examples`, () => {
       const help = runCliSync([command, '--help'], cacheDir);
       expect(help.code, help.stderr).to.equal(0);

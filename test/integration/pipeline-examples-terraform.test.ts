@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { z } from 'zod';
+import { GoldenRecordSchema } from '../../src/promotion/golden-schema.js';
 
 interface Hcl2Json {
   parse(fileName: string, hcl: string): Promise<Record<string, object>>;
@@ -91,6 +92,8 @@ describe('examples/terraform', () => {
       .map((name) => readFileSync(TERRAFORM_DIR + name, 'utf8'))
       .join('\n');
     const record: unknown = JSON.parse(readFileSync(`${TERRAFORM_DIR}golden.example.json`, 'utf8'));
+    const valid = GoldenRecordSchema.safeParse(record);
+    expect(valid.success, 'the example is a golden record as driftspec promote writes it').to.equal(true);
     const references = goldenReferences(source);
     expect(references).to.have.members(['imageId', 'schemaVersion', 'run.exitCode', 'promotedAt']);
     for (const path of references) expect(valueAt(record, path), path).to.not.equal(undefined);
