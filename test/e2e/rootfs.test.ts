@@ -179,7 +179,7 @@ describe('an image root checked without booting it (rootfs:)', function () {
     expect(imageHash(root)).to.equal(before);
   });
 
-  it('checks a root whose path nspawn cannot use as it is (a comma, a quote) through a private read-only bind', async () => {
+  it('checks a root whose path nspawn cannot use (a comma, a quote) through a private read-only bind', async () => {
     const odd = join(work, "image,v2 'next'");
     mkdirSync(odd);
     execFileSync('mount', ['--bind', '-o', 'ro', rootfs(), odd]);
