@@ -49,3 +49,9 @@ export interface GenerateFlags {
   withContentHashes?: boolean;
   packageVersions: PackageVersionRule;
 }
+
+/** `driftspec init`. */
+export interface InitFlags {
+  force: boolean;
+  yamlOnly: boolean;
+}

@@ -1,5 +1,6 @@
 import { writePiecesAtomically } from '../io/atomic-write.js';
 import { SpecError } from '../inputs/input-error.js';
+import { parseJsonInput } from '../inputs/json-input.js';
 import { readInputFile } from '../inputs/read.js';
 import { checkSnapshot, SnapshotSchema, type Snapshot } from './snapshot-schema.js';
 
@@ -61,31 +62,8 @@ export async function writeSnapshotFile(path: string, snapshot: Snapshot): Promi
  */
 export async function readSnapshotFile(path: string, cwd: string): Promise<Snapshot> {
   const text = readInputFile(path, 'snapshot', cwd);
-  if (text.trim() === '') throw new SpecError('not JSON: the file is empty', path);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const message = oneLine((error as Error).message);
-    const stoppedAt = /at position (\d+)/.exec(message);
-    const atTheEnd = stoppedAt !== null && Number(stoppedAt[1]) >= text.trimEnd().length;
-    const cutShort = atTheEnd || /end of JSON input|Unterminated string/i.test(message);
-    throw new SpecError(
-      cutShort
-        ? `not JSON: the file ends in the middle of the document (cut short?): ${message}`
-        : `not JSON: ${message}`,
-      path,
-    );
-  }
+  const value = parseJsonInput(text, path);
   const checked = checkSnapshot(value);
   if ('problem' in checked) throw new SpecError(checked.problem, path);
   return checked.snapshot;
-}
-
-/** JSON.parse quotes the start of the text it failed on: kept on one line, control characters escaped. */
-function oneLine(message: string): string {
-  const escaped = message.replace(/[\u0000-\u001f\u007f]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-  return escaped.length > 300 ? `${escaped.slice(0, 300)}…` : escaped;
 }

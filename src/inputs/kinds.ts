@@ -22,6 +22,7 @@ export const INPUT_KINDS = {
   ignore: { noun: 'ignore file', maxBytes: 4 * MiB },
   accept: { noun: 'accepted-drift file', maxBytes: 4 * MiB },
   snapshot: { noun: 'snapshot file', maxBytes: 256 * MiB },
+  packageJson: { noun: 'package.json', maxBytes: 4 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 export type InputKindName = keyof typeof INPUT_KINDS;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadAcceptFile } from '../../src/drift/accept.js';
 import { loadIgnoreFile } from '../../src/drift/ignore.js';
 import { readSnapshotFile, renderSnapshot } from '../../src/drift/snapshot-file.js';
+import { mergeScripts } from '../../src/cli/init/package-json.js';
 import { loadGatePolicy } from '../../src/gate/policy.js';
 import { isSpecError } from '../../src/inputs/input-error.js';
 import { INPUT_KINDS, type InputKindName } from '../../src/inputs/kinds.js';
@@ -40,6 +41,7 @@ const LIMITS: Record<InputKindName, string> = {
   ignore: '4 MiB for an ignore file',
   accept: '4 MiB for an accepted-drift file',
   snapshot: '256 MiB for a snapshot file',
+  packageJson: '4 MiB for a package.json',
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'driftspec-inputs-'));
@@ -112,6 +114,15 @@ const KINDS: Kind[] = [
     valid: renderSnapshot(handMadeSnapshot()),
     truncated: renderSnapshot(handMadeSnapshot()).slice(0, 400),
     wrongType: [renderSnapshot(handMadeSnapshot()).replace('"complete": true', '"complete": "yes"'), /complete/],
+  },
+  {
+    kind: 'packageJson',
+    file: 'package.json',
+    load: async (path) =>
+      mergeScripts(readInputFile(path, 'packageJson', dir), { infra: 'driftspec run specs/' }, path),
+    valid: '{\n  "name": "app"\n}\n',
+    truncated: '{\n  "name": "app",\n  "scri',
+    wrongType: ['{"scripts": {"build": 1}}\n', /package\.json: scripts\.build: a command line \(text\)/],
   },
 ];
 

@@ -1,0 +1,101 @@
+import { lstatSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { EXIT } from '../../gate/exit-codes.js';
+import { readInputFile } from '../../inputs/read.js';
+import { prepareFileAtomically, type PreparedFile } from '../../io/atomic-write.js';
+import { packageRoot } from '../../version.js';
+import type { InitFlags } from '../flags.js';
+import { mergeScripts, newPackageJson } from '../init/package-json.js';
+import type { CliIo } from '../io.js';
+import { usageError } from '../usage.js';
+
+/** A scaffolded file: where it goes in the project, and its template under templates/init/. */
+interface ScaffoldFile {
+  path: string;
+  template: string;
+  typescript?: true;
+}
+
+/** Templates are stored without a leading dot: a packed package keeps them whatever its ignore rules. */
+const SCAFFOLD: readonly ScaffoldFile[] = [
+  { path: 'specs/local-machine.yaml', template: 'specs/local-machine.yaml' },
+  { path: 'specs/accounts.ts', template: 'specs/accounts.ts', typescript: true },
+  { path: 'test/infra.test.mjs', template: 'test/infra.test.mjs' },
+  { path: '.mocharc.json', template: 'mocharc.json' },
+  { path: 'tsconfig.json', template: 'tsconfig.json', typescript: true },
+];
+
+export const INIT_SCRIPTS: Readonly<Record<string, string>> = {
+  infra: 'driftspec run specs/',
+  'test:infra': 'mocha --config .mocharc.json',
+};
+
+interface PlannedFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * `driftspec init [dir]`: the scaffold's files and the package.json scripts, all written or none. A file or
+ * script that is already there (with another command) stops it before anything is written, unless --force.
+ */
+export async function initCommand(dir: string, flags: InitFlags, io: CliIo): Promise<number> {
+  const root = resolve(io.cwd, dir);
+  const files = SCAFFOLD.filter((file) => !(flags.yamlOnly && file.typescript));
+  const existingFiles = files.filter((file) => pathExists(join(root, file.path))).map((file) => file.path);
+  const manifest = packageJsonFor(root, join(dir, 'package.json'), io.cwd);
+  const refused = [...existingFiles, ...manifest.conflicts.map((name) => `package.json script "${name}"`)];
+  if (refused.length > 0 && !flags.force)
+    throw usageError(`refusing to overwrite (add --force): ${refused.join(', ')}; nothing was written`);
+  const templates = join(packageRoot(), 'templates', 'init');
+  const planned: PlannedFile[] = files.map((file) => ({
+    path: file.path,
+    content: readFileSync(join(templates, file.template), 'utf8'),
+  }));
+  if (manifest.text !== undefined) planned.push({ path: 'package.json', content: manifest.text });
+  await writeAllOrNothing(root, planned);
+  io.stdout.write(report(dir, planned, refused.length > 0));
+  return EXIT.passed;
+}
+
+/** The package.json to write (none when every script is already there), and the scripts it would replace. */
+function packageJsonFor(root: string, shown: string, cwd: string): { text?: string; conflicts: string[] } {
+  if (!pathExists(join(root, 'package.json')))
+    return { text: newPackageJson(basename(root), INIT_SCRIPTS), conflicts: [] };
+  const before = readInputFile(shown, 'packageJson', cwd);
+  const merge = mergeScripts(before, INIT_SCRIPTS, shown);
+  return { ...(merge.text === before ? {} : { text: merge.text }), conflicts: merge.conflicts };
+}
+
+function pathExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every file prepared in full beside its place first, then renamed into place: a failure writes none. */
+async function writeAllOrNothing(root: string, files: readonly PlannedFile[]): Promise<void> {
+  const prepared: PreparedFile[] = [];
+  try {
+    for (const file of files)
+      prepared.push(await prepareFileAtomically(join(root, file.path), (write) => write(file.content)));
+    for (const file of prepared) await file.commit();
+  } catch (error) {
+    await Promise.all(prepared.map((file) => file.discard()));
+    throw error;
+  }
+}
+
+function report(dir: string, written: readonly PlannedFile[], overwrote: boolean): string {
+  const lines = written.map((file) => `  ${join(dir, file.path)}`);
+  const install = 'npm install --save-dev driftspec mocha';
+  return [
+    `driftspec init: ${overwrote ? 'wrote (--force)' : 'wrote'}:`,
+    ...lines,
+    `next: ${install} (if not yet installed), then "npm run infra" and "npm run test:infra" in ${dir}`,
+    '',
+  ].join('\n');
+}
