@@ -145,6 +145,15 @@ describe('driftspec init', function () {
     expect(init.stderr).to.include('a-file/project');
   });
 
+  it('a file that cannot be written half-way: exit 73, no file and no new folder left', () => {
+    const dir = project('half-way');
+    writeFileSync(join(dir, 'test'), 'a file where the test folder would go\n');
+    const init = cli(['init'], dir);
+    expect(init.code).to.equal(73);
+    expect(init.stderr).to.include('test/infra.test.mjs');
+    expect(readdirSync(dir).sort()).to.deep.equal(['node_modules', 'test']);
+  });
+
   it('the templates are in the published package', () => {
     const packed = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8' }),

@@ -1,5 +1,6 @@
 import { lstatSync, readFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { rmdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT } from '../../gate/exit-codes.js';
 import { readInputFile } from '../../inputs/read.js';
 import { prepareFileAtomically, type PreparedFile } from '../../io/atomic-write.js';
@@ -76,17 +77,36 @@ function pathExists(path: string): boolean {
   }
 }
 
-/** Every file prepared in full beside its place first, then renamed into place: a failure writes none. */
+/**
+ * Every file prepared in full beside its place first, then renamed into place: a failure writes none, and
+ * the folders made for them are removed again.
+ */
 async function writeAllOrNothing(root: string, files: readonly PlannedFile[]): Promise<void> {
+  const paths = files.map((file) => join(root, file.path));
+  const newFolders = missingFolders(paths);
   const prepared: PreparedFile[] = [];
   try {
-    for (const file of files)
-      prepared.push(await prepareFileAtomically(join(root, file.path), (write) => write(file.content)));
+    for (const [index, file] of files.entries())
+      prepared.push(await prepareFileAtomically(paths[index]!, (write) => write(file.content)));
     for (const file of prepared) await file.commit();
   } catch (error) {
     await Promise.all(prepared.map((file) => file.discard()));
+    // Deepest first; a folder something else wrote into meanwhile is not empty and stays.
+    for (const folder of newFolders.reverse()) await rmdir(folder).catch(() => undefined);
     throw error;
   }
+}
+
+/** The folders above `paths` that do not exist yet, each once, every parent before its children. */
+function missingFolders(paths: readonly string[]): string[] {
+  const missing = new Set<string>();
+  for (const path of paths) {
+    const chain: string[] = [];
+    for (let folder = dirname(path); !pathExists(folder) && folder !== dirname(folder); folder = dirname(folder))
+      chain.unshift(folder);
+    for (const folder of chain) missing.add(folder);
+  }
+  return [...missing].sort((a, b) => a.length - b.length);
 }
 
 function report(dir: string, written: readonly PlannedFile[], overwrote: boolean): string {
