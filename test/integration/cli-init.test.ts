@@ -13,8 +13,9 @@ import { type CliRun, cliArgv, cliEnvironment } from '../support/cli.js';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const MOCHA = join(REPO, 'node_modules', 'mocha', 'bin', 'mocha.js');
 const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
-const YAML_ONLY = ['.mocharc.json', 'package.json', 'specs/local-machine.yaml', 'test/infra.test.mjs'];
-const ALL_FILES = [...YAML_ONLY, 'specs/accounts.ts', 'tsconfig.json'].sort();
+const YAML_ONLY = ['.mocharc.infra.json', 'package.json', 'specs/local-machine.yaml', 'test/infra.test.mjs'];
+const ALL_FILES = [...YAML_ONLY, 'specs/accounts.ts', 'specs/tsconfig.json'].sort();
+const TEST_INFRA = 'mocha --config .mocharc.infra.json --no-package';
 
 describe('driftspec init', function () {
   this.timeout(120_000);
@@ -36,6 +37,10 @@ describe('driftspec init', function () {
     return dir;
   }
 
+  function newScripts(): Record<string, string> {
+    return { infra: 'driftspec run specs/', 'test:infra': TEST_INFRA };
+  }
+
   /** Every file under `dir` but node_modules, with its content. */
   function contents(dir: string): Record<string, string> {
     const files: Record<string, string> = {};
@@ -47,7 +52,7 @@ describe('driftspec init', function () {
   }
 
   function mocha(dir: string): CliRun {
-    const run = spawnSync(process.execPath, [MOCHA, '--config', '.mocharc.json'], {
+    const run = spawnSync(process.execPath, [MOCHA, '--config', '.mocharc.infra.json', '--no-package'], {
       cwd: dir,
       encoding: 'utf8',
       env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: cacheDir },
@@ -61,10 +66,7 @@ describe('driftspec init', function () {
     expect(init.code, init.stderr).to.equal(0);
     expect(Object.keys(contents(dir)).sort()).to.deep.equal(ALL_FILES);
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    expect(manifest.scripts).to.deep.equal({
-      infra: 'driftspec run specs/',
-      'test:infra': 'mocha --config .mocharc.json',
-    });
+    expect(manifest.scripts).to.deep.equal(newScripts());
 
     const run = cli(['run', 'specs/'], dir);
     expect(run.code, run.stdout + run.stderr).to.equal(0);
@@ -74,10 +76,28 @@ describe('driftspec init', function () {
     expect(test.stdout).to.include('1 passing');
   });
 
+  it("sits beside a project's own tsconfig.json and mocha options, which its test does not read", () => {
+    const dir = project('app');
+    const own = {
+      'tsconfig.json': '{ "compilerOptions": { "strict": true } }\n',
+      '.mocharc.json': '{ "spec": ["app-tests/**/*.js"], "require": ["./no-such-setup.cjs"] }\n',
+    };
+    for (const [name, text] of Object.entries(own)) writeFileSync(join(dir, name), text);
+    const manifest = { name: 'app', mocha: { require: ['./no-such-setup.cjs'] }, scripts: { test: 'mocha' } };
+    writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    const init = cli(['init'], dir);
+    expect(init.code, init.stderr).to.equal(0);
+    for (const [name, text] of Object.entries(own)) expect(readFileSync(join(dir, name), 'utf8')).to.equal(text);
+    const after = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(after).to.deep.equal({ ...manifest, scripts: { ...manifest.scripts, ...newScripts() } });
+    const test = mocha(dir);
+    expect(test.code, test.stdout + test.stderr).to.equal(0);
+  });
+
   it("the scaffolded TypeScript spec compiles against driftspec's types with its tsconfig.json", () => {
     const dir = project('typed');
     expect(cli(['init'], dir).code).to.equal(0);
-    execFileSync(process.execPath, [TSC, '-p', '.'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+    execFileSync(process.execPath, [TSC, '-p', 'specs'], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
   });
 
   it('the mocha test fails when a check fails, naming the check', () => {
@@ -116,12 +136,12 @@ describe('driftspec init', function () {
     expect(readFileSync(join(dir, 'specs', 'local-machine.yaml'), 'utf8')).to.include('spec: local-machine');
     expect(readFileSync(join(dir, 'package.json'), 'utf8')).to.equal(
       '{\n  "name": "app",\n  "version": "2.0.0",\n  "scripts": {\n    "infra": "driftspec run specs/",\n' +
-        '    "test:infra": "mocha --config .mocharc.json"\n  }\n}\n',
+        `    "test:infra": "${TEST_INFRA}"\n  }\n}\n`,
     );
     expect(mocha(dir).code).to.equal(0);
   });
 
-  it('--yaml-only leaves out the TypeScript spec and tsconfig.json', () => {
+  it('--yaml-only leaves out the TypeScript spec and its tsconfig.json', () => {
     const dir = project('yaml');
     expect(cli(['init', '--yaml-only'], dir).code).to.equal(0);
     expect(Object.keys(contents(dir)).sort()).to.deep.equal(YAML_ONLY.sort());

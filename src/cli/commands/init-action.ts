@@ -17,18 +17,22 @@ interface ScaffoldFile {
   typescript?: true;
 }
 
-/** Templates are stored without a leading dot: a packed package keeps them whatever its ignore rules. */
+/**
+ * Named to sit beside a project's own files: its tsconfig.json and .mocharc.* stay its own (mocha reads
+ * `.mocharc.infra.json` only when told to, and `--no-package` keeps the project's package.json mocha options
+ * out). Templates are stored without a leading dot: a packed package keeps them whatever its ignore rules.
+ */
 const SCAFFOLD: readonly ScaffoldFile[] = [
   { path: 'specs/local-machine.yaml', template: 'specs/local-machine.yaml' },
   { path: 'specs/accounts.ts', template: 'specs/accounts.ts', typescript: true },
+  { path: 'specs/tsconfig.json', template: 'tsconfig.json', typescript: true },
   { path: 'test/infra.test.mjs', template: 'test/infra.test.mjs' },
-  { path: '.mocharc.json', template: 'mocharc.json' },
-  { path: 'tsconfig.json', template: 'tsconfig.json', typescript: true },
+  { path: '.mocharc.infra.json', template: 'mocharc.json' },
 ];
 
 export const INIT_SCRIPTS: Readonly<Record<string, string>> = {
   infra: 'driftspec run specs/',
-  'test:infra': 'mocha --config .mocharc.json',
+  'test:infra': 'mocha --config .mocharc.infra.json --no-package',
 };
 
 interface PlannedFile {

@@ -9,7 +9,7 @@ export function register(program: Command, io: CliIo): void {
     .description('scaffold specs, a mocha test and npm scripts that pass on this machine (refuses to overwrite)')
     .argument('[dir]', 'the project folder to write into (default: the current folder)', '.')
     .option('--force', 'overwrite files and npm scripts of the same names', false)
-    .option('--yaml-only', 'no TypeScript spec and no tsconfig.json', false)
+    .option('--yaml-only', 'no TypeScript spec and no specs/tsconfig.json', false)
     .exitOverride()
     .action(async (dir: string, options: InitFlags) => {
       const { initCommand } = await import('./init-action.js');

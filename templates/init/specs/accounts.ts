@@ -1,5 +1,5 @@
 // The same kind of spec in TypeScript: driftspec compiles it itself (no build step);
-// tsconfig.json lets an editor check it against driftspec's types.
+// the tsconfig.json beside it lets an editor check it against driftspec's types.
 import { control, spec, user } from 'driftspec';
 
 export default spec('accounts', () => {
