@@ -59,3 +59,9 @@ export interface PromoteFlags {
   baseline?: string;
   golden: string;
 }
+
+/** `driftspec init`. */
+export interface InitFlags {
+  force: boolean;
+  yamlOnly: boolean;
+}

@@ -26,6 +26,7 @@ export const INPUT_KINDS = {
   runResult: { noun: 'run result', maxBytes: 256 * MiB },
   driftReport: { noun: 'drift report', maxBytes: 256 * MiB },
   golden: { noun: 'golden record', maxBytes: 1 * MiB },
+  packageJson: { noun: 'package.json', maxBytes: 4 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 export type InputKindName = keyof typeof INPUT_KINDS;

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { z } from 'zod';
@@ -51,7 +52,7 @@ describe('package metadata and LICENSE', () => {
     expect(readme).to.include(`Node.js ≥ ${version} `);
   });
 
-  it('packs the CLI, LICENSE, docs and pipeline examples, and no tests', function () {
+  it("packs the CLI, LICENSE, docs, pipeline examples and init's templates, and no tests", function () {
     this.timeout(60_000);
     const files = packedFiles();
     expect(files).to.include.members([
@@ -65,6 +66,9 @@ describe('package metadata and LICENSE', () => {
       'examples/gitlab-ci/.gitlab-ci.yml',
       'examples/terraform/main.tf',
       'specs/debian-web-server.yaml',
+      ...readdirSync(`${REPO}templates/init`, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(REPO, join(entry.parentPath, entry.name))),
     ]);
     expect(files.filter((path) => /^(test|node_modules|scratch)\//.test(path))).to.deep.equal([]);
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadAcceptFile } from '../../src/drift/accept.js';
 import { loadIgnoreFile } from '../../src/drift/ignore.js';
 import { readSnapshotFile, renderSnapshot } from '../../src/drift/snapshot-file.js';
+import { mergeScripts } from '../../src/cli/init/package-json.js';
 import { loadGatePolicy } from '../../src/gate/policy.js';
 import { isSpecError } from '../../src/inputs/input-error.js';
 import { INPUT_KINDS, type InputKindName } from '../../src/inputs/kinds.js';
@@ -45,6 +46,7 @@ const LIMITS: Record<InputKindName, string> = {
   runResult: '256 MiB for a run result',
   driftReport: '256 MiB for a drift report',
   golden: '1 MiB for a golden record',
+  packageJson: '4 MiB for a package.json',
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -159,6 +161,15 @@ const KINDS: Kind[] = [
     valid: GOLDEN,
     truncated: GOLDEN.slice(0, 100),
     wrongType: [GOLDEN.replace('"img-1"', '7'), /golden\.json: not a golden record .*: imageId: .*expected string/],
+  },
+  {
+    kind: 'packageJson',
+    file: 'package.json',
+    load: async (path) =>
+      mergeScripts(readInputFile(path, 'packageJson', dir), { infra: 'driftspec run specs/' }, path),
+    valid: '{\n  "name": "app"\n}\n',
+    truncated: '{\n  "name": "app",\n  "scri',
+    wrongType: ['{"scripts": {"build": 1}}\n', /package\.json: scripts\.build: a command line \(text\)/],
   },
 ];
 
