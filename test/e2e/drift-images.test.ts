@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
-import { runCli } from '../support/cli.js';
+import { runCli, stderrBesideProgress } from '../support/cli.js';
 import {
   connection,
   differences,
@@ -37,7 +37,7 @@ async function drift(args: string[]): Promise<{ code: number | null; report: Dri
     '-r',
     `json:${json}`,
   );
-  expect(run.stderr).to.equal('');
+  expect(stderrBesideProgress(run.stderr)).to.equal('');
   return {
     code: run.code,
     stdout: run.stdout,

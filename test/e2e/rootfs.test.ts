@@ -10,7 +10,7 @@ import { createRegistry } from '../../src/resources/index.js';
 import { RunResultSchema, type HostResult } from '../../src/results/schema.js';
 import { DriftReportSchema } from '../../src/drift/diff-schema.js';
 import { SnapshotSchema } from '../../src/drift/snapshot-schema.js';
-import { runCli } from '../support/cli.js';
+import { runCli, stderrBesideProgress } from '../support/cli.js';
 import { connection, differences, NEXT_IMAGE, NEXT_IMAGE_DIFFERENCES } from '../support/drift-e2e.js';
 import { useTestbed } from '../support/testbed.js';
 
@@ -81,7 +81,7 @@ async function snapshot(target: string, output: string, extra: string[] = []): P
 async function drift(baseline: string, candidate: string, reporter: string) {
   const json = join(work, `drift-${Math.random().toString(36).slice(2)}.json`);
   const run = await runCli(['drift', baseline, candidate, '-r', reporter, '-r', `json:${json}`], join(work, 'cache'));
-  expect(run.stderr).to.equal('');
+  expect(stderrBesideProgress(run.stderr)).to.equal('');
   return { stdout: run.stdout, host: DriftReportSchema.parse(JSON.parse(readFileSync(json, 'utf8'))).hosts[0]! };
 }
 

@@ -54,3 +54,11 @@ export function runCliSync(args: readonly string[], cacheDir: string, env: NodeJ
   if (run.error) throw run.error;
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+
+/** What a run wrote on stderr besides its progress lines (`[3/20] ssh://… passed 48 (1.2 s)`, outside a terminal). */
+export function stderrBesideProgress(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((line) => !/^\[\d+\/\d+\] /.test(line))
+    .join('\n');
+}
