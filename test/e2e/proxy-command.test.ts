@@ -109,6 +109,54 @@ describe('ProxyCommand against a booted instance', function () {
     expect(sshClients, 'the ssh -W process is gone after the run').to.deep.equal([]);
   });
 
+  it('snapshots an inventory host reached through its proxyCommand, the command gone afterwards', async () => {
+    const inventory = join(work, 'fleet.yaml');
+    writeFileSync(
+      inventory,
+      [
+        'defaults:',
+        '  user: root',
+        `  identity: ${instance().keyPath}`,
+        'hosts:',
+        `  ${ALIAS}:`,
+        `    proxyCommand: ip netns exec ${instance().name} nc 127.0.0.1 %p`,
+        '',
+      ].join('\n'),
+    );
+    const output = join(work, 'snapshot.json');
+    const run = await cli(
+      'snapshot',
+      `ssh://root@${ALIAS}`,
+      '--no-ssh-config',
+      '--proxy-command',
+      `ip netns exec ${instance().name} nc 127.0.0.1 %p`,
+      '-i',
+      instance().keyPath,
+      '--known-hosts',
+      files.aliasKnownHosts,
+      '--files',
+      '/etc/hostname',
+      '--output',
+      output,
+    );
+    expect(run.code, run.stdout + run.stderr).to.equal(0);
+    expect(readFileSync(output, 'utf8')).to.include(instance().name);
+    const fleet = await cli(
+      'run',
+      files.spec,
+      '--no-ssh-config',
+      '--inventory',
+      inventory,
+      '--known-hosts',
+      files.aliasKnownHosts,
+      '--format',
+      'json',
+    );
+    expect(fleet.code, fleet.stdout + fleet.stderr).to.equal(0);
+    expect(JSON.parse(fleet.stdout).hosts[0].host.hostname).to.equal(instance().name);
+    expect(processesInNamespace(instance(), 'nc')).to.deep.equal([]);
+  });
+
   it('tells why the login failed when the command ends at once, with its stderr', async () => {
     const started = Date.now();
     const run = await cli(

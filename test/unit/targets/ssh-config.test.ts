@@ -328,6 +328,19 @@ describe('routes to SSH targets', () => {
     expect(web.proxyCommand?.command).to.equal('nc web-01.prod.example.com 2222 # deploy web-01 %');
   });
 
+  it('connects directly when ProxyCommand none comes first, and takes ProxyJump when it comes first', () => {
+    const file = writeConfig(
+      'Host plain\n  ProxyCommand none\nHost jumped\n  ProxyJump bastion\nHost *\n  ProxyCommand nc %h %p\n',
+    );
+    const config = readSshConfig(file, { home: HOME });
+    const plain = routeSshTarget(address('ssh://plain'), settings({}, config));
+    expect([plain.proxyCommand, plain.jumps]).to.deep.equal([undefined, undefined]);
+    const jumped = routeSshTarget(address('ssh://jumped'), settings({}, config));
+    expect(jumped.proxyCommand).to.equal(undefined);
+    expect(hops(jumped)).to.have.length(1);
+    expect(routeSshTarget(address('ssh://other'), settings({}, config)).proxyCommand?.command).to.equal('nc other 22');
+  });
+
   it('reaches the first jump host through its own ProxyCommand, never a later one', () => {
     const file = writeConfig(
       'Host target\n  ProxyJump first,second\nHost first second\n  ProxyCommand connect-to %h\n',
