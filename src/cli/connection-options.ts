@@ -55,8 +55,8 @@ export function addConnectionOptions(command: Command): Command {
     )
     .option(
       '-J, --jump <hosts>',
-      'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first ' +
-        'hop first; replaces ProxyJump)',
+      'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, ' +
+        'first hop first; replaces ProxyJump and ProxyCommand)',
       collectJumps,
     )
     .option(

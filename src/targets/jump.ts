@@ -28,14 +28,15 @@ export function routeSshTarget(address: SshAddress, settings: SshSettings): SshT
     ...(address.defaulted?.includes('user') ? {} : { user: address.user }),
     ...(address.defaulted?.includes('port') ? {} : { port: address.port }),
   };
-  const explicitProxy = settings.proxyCommand
-    ? { kind: 'command' as const, command: settings.proxyCommand.command, source: settings.proxyCommand.source }
-    : undefined;
-  const { hop: target, config } = router.resolve(explicit, address.user, explicitProxy);
-  const jumps =
-    target.proxyCommand || explicitProxy
-      ? []
-      : router.jumpsFor(target, settings.jumps ?? proxyJumps(config.proxy), [address.host]);
+  const override: ProxyOverride | undefined = settings.proxyCommand
+    ? { kind: 'command', ...settings.proxyCommand }
+    : settings.jumps
+      ? { kind: 'jumps' }
+      : undefined;
+  const { hop: target, config } = router.resolve(explicit, address.user, override);
+  const jumps = target.proxyCommand
+    ? []
+    : router.jumpsFor(target, settings.jumps ?? proxyJumps(config.proxy), [address.host]);
   return {
     name: target.name,
     address: target.address,
@@ -52,12 +53,11 @@ function proxyJumps(proxy: Sourced<ProxySetting> | undefined): readonly JumpSpec
   return proxy?.value.kind === 'jump' ? proxy.value.hops : [];
 }
 
-/** A command given on the command line or in an inventory: it replaces what ssh_config says. */
-interface ExplicitProxyCommand {
-  kind: 'command';
-  command: string;
-  source: string;
-}
+/**
+ * What the command line or an inventory says about the way to the target, in place of ssh_config's
+ * ProxyCommand and ProxyJump: a command (--proxy-command, proxyCommand) or jump hosts (--jump).
+ */
+type ProxyOverride = { kind: 'command'; command: string; source: string } | { kind: 'jumps' };
 
 /** Only the first hop is connected to directly; the others are forwarded to by the hop before. */
 function withoutProxyCommand({ proxyCommand: _ignored, ...hop }: SshHop): SshHop {
@@ -75,7 +75,7 @@ class Router {
   resolve(
     spec: JumpSpec,
     defaultUser: string = this.localUser,
-    explicitProxy?: ExplicitProxyCommand,
+    override?: ProxyOverride,
   ): { hop: SshHop; config: HostConfig } {
     const config = resolveHostConfig(this.settings.sshConfig, {
       originalHost: spec.host,
@@ -98,7 +98,7 @@ class Router {
       value: expandIdentityPath(file.value, this.tokens(spec.host, address)),
     }));
     const name = sshTargetName({ kind: 'ssh', user, host: spec.host, port });
-    const proxyCommand = this.proxyCommand(explicitProxy ?? config.proxy, spec.host, address);
+    const proxyCommand = this.proxyCommand(override ?? config.proxy, spec.host, address);
     return {
       hop: { name, address, credentials: this.credentials(identityFiles), ...(proxyCommand ? { proxyCommand } : {}) },
       config,
@@ -107,17 +107,17 @@ class Router {
 
   /** The ProxyCommand that reaches the host, its tokens replaced; none for ProxyJump or ProxyCommand none. */
   private proxyCommand(
-    proxy: Sourced<ProxySetting> | ExplicitProxyCommand | undefined,
+    proxy: Sourced<ProxySetting> | ProxyOverride | undefined,
     originalHost: string,
     address: SshAddress,
   ): ProxyCommandSetting | undefined {
     if (!proxy) return undefined;
-    const setting = 'value' in proxy ? proxy.value : proxy;
-    if (setting.kind !== 'command') return undefined;
-    return {
-      command: expandTokens(setting.command, this.tokens(originalHost, address)),
-      source: proxy.source,
-    };
+    if ('value' in proxy) {
+      if (proxy.value.kind !== 'command') return undefined;
+      return { command: expandTokens(proxy.value.command, this.tokens(originalHost, address)), source: proxy.source };
+    }
+    if (proxy.kind !== 'command') return undefined;
+    return { command: expandTokens(proxy.command, this.tokens(originalHost, address)), source: proxy.source };
   }
 
   /**

@@ -352,7 +352,8 @@ describe('inventory', () => {
 
     it("reaches a host through its own proxyCommand, else the defaults', naming where it is written", () => {
       const loaded = inventory(
-        'defaults:\n  proxyCommand: aws ssm start-session --target %h\nhosts:\n  i-1:\n  i-2:\n    proxyCommand: nc %h %p\n',
+        'defaults:\n  proxyCommand: aws ssm start-session --target %h\n' +
+          'hosts:\n  i-1:\n  i-2:\n    proxyCommand: nc %h %p\n',
       );
       expect(loaded.hosts.map((host) => host.proxyCommand)).to.deep.equal([
         { command: 'aws ssm start-session --target %h', source: 'fleet.yaml:2:3' },

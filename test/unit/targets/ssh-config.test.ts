@@ -339,6 +339,12 @@ describe('routes to SSH targets', () => {
     expect(jumped.proxyCommand).to.equal(undefined);
     expect(hops(jumped)).to.have.length(1);
     expect(routeSshTarget(address('ssh://other'), settings({}, config)).proxyCommand?.command).to.equal('nc other 22');
+    const viaJump = routeSshTarget(address('ssh://other'), settings({ jumps: parseJumpList('hop') }, config));
+    expect(viaJump.proxyCommand, "--jump replaces the target's ProxyCommand").to.equal(undefined);
+    expect(
+      viaJump.jumps?.map((hop) => hop.proxyCommand?.command),
+      'the jump host keeps its own',
+    ).to.deep.equal(['nc hop 22']);
   });
 
   it('reaches the first jump host through its own ProxyCommand, never a later one', () => {
