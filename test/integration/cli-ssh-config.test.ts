@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -131,6 +131,16 @@ describe('CLI: ssh_config and jump hosts', () => {
       expect(run.code, run.stdout + run.stderr).to.equal(2);
       expect(run.stdout).to.match(/the SSH connection to cloud:22 failed: .* \(through ProxyCommand "sh -c/);
       expect(await settledProcesses(`sleep 8${marker}`)).to.deep.equal([]);
+    });
+
+    it('is started again with --wait, as a booting instance needs, until the wait is over', async () => {
+      const tries = join(cache, 'tries');
+      const run = await proxyRun(`sh -c "echo try >> ${tries}; exit 1"`, '--wait', '3s');
+      expect(run.code, run.stdout + run.stderr).to.equal(2);
+      expect(run.stdout).to.match(
+        /did not answer SSH within --wait 3s: \d+ connection attempts, the last: ProxyCommand/,
+      );
+      expect(readFileSync(tries, 'utf8').split('\n').filter(Boolean).length).to.be.greaterThan(1);
     });
 
     it('is ended when the run is interrupted (SIGINT)', async () => {
