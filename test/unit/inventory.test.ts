@@ -45,8 +45,19 @@ describe('inventory', () => {
     const example = loadInventory(EXAMPLE);
 
     it('resolves every host with the defaults filled in', () => {
-      expect(names(example.hosts)).to.deep.equal(['web-1', 'web-2', 'db-1.example.com', 'db-2', 'bastion']);
-      const [web1, , db1, db2, bastion] = example.hosts;
+      expect(names(example.hosts)).to.deep.equal([
+        'web-1',
+        'web-2',
+        'db-1.example.com',
+        'db-2',
+        'bastion',
+        'i-0abc123def4567890',
+      ]);
+      const [web1, , db1, db2, bastion, instance] = example.hosts;
+      expect(instance!.proxyCommand).to.deep.include({
+        command: 'aws ssm start-session --target %h --document-name AWS-StartSSHSession --parameters portNumber=%p',
+      });
+      expect(web1!.proxyCommand).to.equal(undefined);
       expect(web1!.address).to.deep.equal({
         kind: 'ssh',
         user: 'audit',
