@@ -28,6 +28,7 @@ export class ProxyCommandProcess {
   private exit: ProxyExit | undefined;
   private startError: Error | undefined;
   private stderr = '';
+  private killed = false;
   private readonly child: ChildProcess;
   private readonly cancelExitHook: () => void;
 
@@ -51,12 +52,10 @@ export class ProxyCommandProcess {
       this.child.once('error', (error) => {
         this.startError = error;
         this.exit = { code: null, signal: null };
-        this.cancelExitHook();
         resolve(this.exit);
       });
       this.child.once('exit', (code, signal) => {
         this.exit = { code, signal };
-        this.cancelExitHook();
         resolve(this.exit);
       });
     });
@@ -66,13 +65,19 @@ export class ProxyCommandProcess {
     return this.exit !== undefined;
   }
 
-  /** SIGTERM to the command's process group, SIGKILL if it is still there a moment later. */
+  /**
+   * SIGTERM to the command's process group, SIGKILL a moment later: the group, not only the
+   * command, which may have exited and left a helper behind (aws ssm's session plugin).
+   */
   kill(): void {
-    if (this.exit) return;
+    if (this.killed) return;
+    this.killed = true;
     this.signal('SIGTERM');
-    const timer = setTimeout(() => this.signal('SIGKILL'), KILL_GRACE_MS);
+    const timer = setTimeout(() => {
+      this.signal('SIGKILL');
+      this.cancelExitHook();
+    }, KILL_GRACE_MS);
     timer.unref();
-    void this.exited.then(() => clearTimeout(timer));
   }
 
   describeCommand(): string {
@@ -107,7 +112,7 @@ export class ProxyCommandProcess {
   }
 
   private signal(signal: NodeJS.Signals): void {
-    if (this.exit || this.child.pid === undefined) return;
+    if (this.child.pid === undefined) return;
     try {
       process.kill(-this.child.pid, signal);
     } catch {

@@ -116,6 +116,13 @@ describe('CLI: ssh_config and jump hosts', () => {
       );
     });
 
+    it('has what it left behind in its process group ended too', async () => {
+      const run = await proxyRun(`sh -c "sleep 6${marker} & echo gone >&2; exit 4"`);
+      expect(run.code, run.stdout + run.stderr).to.equal(2);
+      expect(run.stdout).to.include('exited with status 4 before SSH finished logging in: gone');
+      expect(await settledProcesses(`sleep 6${marker}`)).to.deep.equal([]);
+    });
+
     it('is unreachable within the connect timeout when it never speaks SSH, and is ended', async () => {
       const started = Date.now();
       const run = await proxyRun(`sh -c "echo garbage; exec sleep 7${marker}"`, '--connect-timeout', '2');
