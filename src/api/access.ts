@@ -5,6 +5,7 @@ import { DuplicateTargetError, selectTargets, type SelectedTargets } from '../in
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
 import { parseJumpList } from '../targets/jump-spec.js';
+import { ProxyCommandValue } from '../targets/ssh-config.js';
 import { loadSudoSettings, SudoUserSchema, type SudoSettings } from '../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../targets/ssh-settings.js';
 import { DriftspecOptionError } from './errors.js';
@@ -87,6 +88,11 @@ export function accessFor(operation: string, options: ConnectionOptions): Access
   const ssh = options.ssh ?? {};
   const jump = parseEach(operation, 'ssh.jump', ssh.jump ?? [], parseJumpList).flat();
   const hostKey = parseEach(operation, 'ssh.hostKeys', ssh.hostKeys ?? [], parseFingerprint);
+  const proxyCommand = ssh.proxyCommand === undefined ? undefined : ProxyCommandValue.safeParse(ssh.proxyCommand);
+  if (proxyCommand && !proxyCommand.success)
+    throw new DriftspecOptionError(operation, 'ssh.proxyCommand', proxyCommand.error.issues[0]!.message);
+  if (proxyCommand && jump.length > 0)
+    throw new DriftspecOptionError(operation, 'ssh.proxyCommand', 'a command or jump hosts, not both');
   const flags = {
     ...(ssh.identity ? { identity: fromCwd(ssh.identity) } : {}),
     ...(ssh.knownHosts ? { knownHosts: fromCwd(ssh.knownHosts) } : {}),
@@ -95,6 +101,7 @@ export function accessFor(operation: string, options: ConnectionOptions): Access
     connectTimeout: options.connectTimeoutSeconds,
     ...(ssh.config === undefined ? {} : { sshConfig: ssh.config && resolve(cwd, ssh.config) }),
     ...(jump.length > 0 ? { jump } : {}),
+    ...(proxyCommand ? { proxyCommand: proxyCommand.data } : {}),
   };
   let settings: SshSettings | undefined;
   return {

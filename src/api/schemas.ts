@@ -20,6 +20,8 @@ export const SshOptionsSchema = z
     config: z.union([z.string().min(1), z.literal(false)], { error: 'a file path or false' }).optional(),
     /** Jump hosts, first hop first: "[user@]host[:port]" or "ssh://…". */
     jump: stringList.optional(),
+    /** A command whose stdin and stdout reach every SSH target, as ssh_config's ProxyCommand (not with jump). */
+    proxyCommand: z.string({ error: 'a command' }).min(1, { error: 'a command' }).optional(),
   })
   .strict();
 

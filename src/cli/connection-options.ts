@@ -1,7 +1,14 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { JumpSpec } from '../targets/jump-spec.js';
 import type { SshFlags } from '../targets/ssh-settings.js';
-import { collect, collectFingerprint, collectJumps, parsePositive, parseSudoUser } from './options.js';
+import {
+  collect,
+  collectFingerprint,
+  collectJumps,
+  parsePositive,
+  parseProxyCommand,
+  parseSudoUser,
+} from './options.js';
 
 /**
  * The options that say how to reach and log in to targets and how long a probe may run: the same
@@ -33,13 +40,23 @@ export function addConnectionOptions(command: Command): Command {
     .option('--connect-timeout <seconds>', 'how long connecting and logging in to one host may take', parsePositive, 10)
     .option(
       '--ssh-config <file>',
-      'ssh_config file for HostName, User, Port, IdentityFile and ProxyJump (default: ~/.ssh/config)',
+      'ssh_config file for HostName, User, Port, IdentityFile, ProxyJump and ProxyCommand, read instead of ' +
+        '~/.ssh/config and /etc/ssh/ssh_config (default: both, where they exist)',
     )
     .option('--no-ssh-config', 'read no ssh_config file')
+    .addOption(
+      new Option(
+        '--proxy-command <command>',
+        "reach every SSH target through this command's stdin and stdout, run with /bin/sh -c as OpenSSH runs " +
+          'ProxyCommand (tokens %h %p %r %n %%); replaces ProxyCommand and ProxyJump from ssh_config',
+      )
+        .argParser(parseProxyCommand)
+        .conflicts('jump'),
+    )
     .option(
       '-J, --jump <hosts>',
-      'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, first ' +
-        'hop first; replaces ProxyJump)',
+      'jump hosts to reach every SSH target through: [user@]host[:port] or ssh://… (comma list or repeatable, ' +
+        'first hop first; replaces ProxyJump and ProxyCommand)',
       collectJumps,
     )
     .option(

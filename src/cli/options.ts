@@ -5,6 +5,7 @@ import { parseTargetAddress, type TargetAddress } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
 import { parseJumpList, type JumpSpec } from '../targets/jump-spec.js';
 import { SudoUserSchema } from '../targets/privilege.js';
+import { ProxyCommandValue } from '../targets/ssh-config.js';
 
 // Parsers of option values, shared by every command. A bad value is wrong usage (exit 64), with
 // commander's message naming the option.
@@ -12,6 +13,13 @@ import { SudoUserSchema } from '../targets/privilege.js';
 /** An unusable --sudo-user is a bad option value (exit 64); any other name is handed to sudo as data. */
 export function parseSudoUser(value: string): string {
   const parsed = SudoUserSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  return parsed.data;
+}
+
+/** A --proxy-command with a %-token driftspec does not replace is a bad option value (exit 64). */
+export function parseProxyCommand(value: string): string {
+  const parsed = ProxyCommandValue.safeParse(value);
   if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join('; '));
   return parsed.data;
 }

@@ -32,6 +32,8 @@ export interface InventoryHost {
   identityLocation: string;
   /** Pinned host key fingerprints of this host alone; empty when the run's pins apply. */
   hostKeys: string[];
+  /** The host's own ProxyCommand and where it is written (`file:line:col`). */
+  proxyCommand?: { command: string; source: string };
   tags: string[];
   /** Every group the host belongs to, directly or through child groups, in file order. */
   groups: string[];
@@ -188,10 +190,16 @@ class InventoryResolver {
       hostKeys: asList(entry.hostKey ?? defaults.hostKey).map((fingerprint) =>
         this.fingerprint(fingerprint, at('hostKey')),
       ),
+      ...this.proxyCommandOf(entry, at('proxyCommand')),
       tags: entry.tags ?? [],
       groups,
       vars: this.varsOf(name, entry, groups),
     };
+  }
+
+  private proxyCommandOf(entry: InventoryHostEntry, path: Path): Pick<InventoryHost, 'proxyCommand'> {
+    const command = entry.proxyCommand ?? this.file.defaults?.proxyCommand;
+    return command === undefined ? {} : { proxyCommand: { command, source: this.where.at(path) } };
   }
 
   /**

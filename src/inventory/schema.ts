@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProxyCommandValue } from '../targets/ssh-config.js';
 
 /** The implicit group of every host; neither a host nor a group may be called this. */
 export const ALL_GROUP = 'all';
@@ -36,6 +37,10 @@ const ConnectionFields = {
   ),
   hostKey: OneOrMoreSchema.optional().describe(
     'Pinned host key fingerprint(s) as "ssh-keygen -lf" prints them (SHA256:…); they replace --host-key.',
+  ),
+  proxyCommand: ProxyCommandValue.optional().describe(
+    'A command whose stdin and stdout reach the host, run with /bin/sh -c as ProxyCommand (tokens %h %p %r %n ' +
+      "%%); it replaces --proxy-command, --jump and ssh_config's ProxyCommand and ProxyJump for the host.",
   ),
 };
 

@@ -46,6 +46,7 @@ export function inventoryTargets(
         ...shared,
         credentials: identities.length > 0 ? { ...shared.credentials, identities } : shared.credentials,
         hostKeys: host.hostKeys.length > 0 ? { ...shared.hostKeys, pins: host.hostKeys } : shared.hostKeys,
+        ...(host.proxyCommand ? { proxyCommand: host.proxyCommand } : {}),
       };
     };
     return {

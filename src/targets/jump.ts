@@ -5,8 +5,10 @@ import { hostname, userInfo } from 'node:os';
 import { SpecError } from '../inputs/input-error.js';
 import { currentUser, SshAddressSchema, sshTargetName, type SshAddress } from './address.js';
 import type { JumpSpec } from './jump-spec.js';
+import type { ProxyCommandSetting } from './proxy-command.js';
 import {
   expandIdentityPath,
+  expandTokens,
   resolveHostConfig,
   type HostConfig,
   type Sourced,
@@ -26,8 +28,15 @@ export function routeSshTarget(address: SshAddress, settings: SshSettings): SshT
     ...(address.defaulted?.includes('user') ? {} : { user: address.user }),
     ...(address.defaulted?.includes('port') ? {} : { port: address.port }),
   };
-  const { hop: target, config } = router.resolve(explicit, address.user);
-  const jumps = router.jumpsFor(target, settings.jumps ?? proxyJumps(config.proxy, target), [address.host]);
+  const override: ProxyOverride | undefined = settings.proxyCommand
+    ? { kind: 'command', ...settings.proxyCommand }
+    : settings.jumps
+      ? { kind: 'jumps' }
+      : undefined;
+  const { hop: target, config } = router.resolve(explicit, address.user, override);
+  const jumps = target.proxyCommand
+    ? []
+    : router.jumpsFor(target, settings.jumps ?? proxyJumps(config.proxy), [address.host]);
   return {
     name: target.name,
     address: target.address,
@@ -35,19 +44,24 @@ export function routeSshTarget(address: SshAddress, settings: SshSettings): SshT
     hostKeys: settings.hostKeys,
     connectTimeoutMs: settings.connectTimeoutMs,
     ...(jumps.length > 0 ? { jumps } : {}),
+    ...(target.proxyCommand ? { proxyCommand: target.proxyCommand } : {}),
   };
 }
 
-/** The hops a ProxyJump names; none for `ProxyJump none` or no ProxyJump. ProxyCommand is refused. */
-function proxyJumps(proxy: Sourced<ProxySetting> | undefined, hop: SshHop): readonly JumpSpec[] {
-  if (proxy?.value.kind === 'command') {
-    throw new SpecError(
-      `ProxyCommand applies to ${hop.name}, and driftspec runs no command to connect; reach the host with ProxyJump ` +
-        `or --jump instead`,
-      proxy.source,
-    );
-  }
+/** The hops a ProxyJump names; none for `ProxyJump none`, a ProxyCommand or neither. */
+function proxyJumps(proxy: Sourced<ProxySetting> | undefined): readonly JumpSpec[] {
   return proxy?.value.kind === 'jump' ? proxy.value.hops : [];
+}
+
+/**
+ * What the command line or an inventory says about the way to the target, in place of ssh_config's
+ * ProxyCommand and ProxyJump: a command (--proxy-command, proxyCommand) or jump hosts (--jump).
+ */
+type ProxyOverride = { kind: 'command'; command: string; source: string } | { kind: 'jumps' };
+
+/** Only the first hop is connected to directly; the others are forwarded to by the hop before. */
+function withoutProxyCommand({ proxyCommand: _ignored, ...hop }: SshHop): SshHop {
+  return hop;
 }
 
 class Router {
@@ -58,8 +72,17 @@ class Router {
   }
 
   /** A host's connection settings: what the user wrote, then ssh_config, then the defaults. */
-  resolve(spec: JumpSpec, defaultUser: string = this.localUser): { hop: SshHop; config: HostConfig } {
-    const config = resolveHostConfig(this.settings.sshConfig, spec.host);
+  resolve(
+    spec: JumpSpec,
+    defaultUser: string = this.localUser,
+    override?: ProxyOverride,
+  ): { hop: SshHop; config: HostConfig } {
+    const config = resolveHostConfig(this.settings.sshConfig, {
+      originalHost: spec.host,
+      ...(spec.user ? { explicitUser: spec.user } : {}),
+      defaultUser,
+      localUser: this.localUser,
+    });
     const user = spec.user ?? config.user?.value ?? defaultUser;
     const port = spec.port ?? config.port?.value ?? 22;
     const host = config.hostName?.value ?? spec.host;
@@ -75,7 +98,26 @@ class Router {
       value: expandIdentityPath(file.value, this.tokens(spec.host, address)),
     }));
     const name = sshTargetName({ kind: 'ssh', user, host: spec.host, port });
-    return { hop: { name, address, credentials: this.credentials(identityFiles) }, config };
+    const proxyCommand = this.proxyCommand(override ?? config.proxy, spec.host, address);
+    return {
+      hop: { name, address, credentials: this.credentials(identityFiles), ...(proxyCommand ? { proxyCommand } : {}) },
+      config,
+    };
+  }
+
+  /** The ProxyCommand that reaches the host, its tokens replaced; none for ProxyJump or ProxyCommand none. */
+  private proxyCommand(
+    proxy: Sourced<ProxySetting> | ProxyOverride | undefined,
+    originalHost: string,
+    address: SshAddress,
+  ): ProxyCommandSetting | undefined {
+    if (!proxy) return undefined;
+    if ('value' in proxy) {
+      if (proxy.value.kind !== 'command') return undefined;
+      return { command: expandTokens(proxy.value.command, this.tokens(originalHost, address)), source: proxy.source };
+    }
+    if (proxy.kind !== 'command') return undefined;
+    return { command: expandTokens(proxy.command, this.tokens(originalHost, address)), source: proxy.source };
   }
 
   /**
@@ -87,7 +129,7 @@ class Router {
     if (!first) return [];
     const { hop, config } = this.resolve(first);
     let before: SshHop[] = [];
-    const own = proxyJumps(config.proxy, hop);
+    const own = proxyJumps(config.proxy);
     if (own.length > 0) {
       const path = [...visited, first.host];
       if (visited.includes(first.host) || path.length > MAX_JUMPS) {
@@ -99,7 +141,7 @@ class Router {
       }
       before = this.jumpsFor(target, own, path);
     }
-    return [...before, hop, ...rest.map((spec) => this.resolve(spec).hop)];
+    return [...before, hop, ...rest.map((spec) => withoutProxyCommand(this.resolve(spec).hop))];
   }
 
   private tokens(originalHost: string, address: SshAddress) {

@@ -7,18 +7,26 @@ import { SpecError } from '../inputs/input-error.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import {
   CONFIG_VALUE_SCHEMAS,
+  MATCH_PATTERN_CRITERIA,
+  MATCH_REFUSED_CRITERIA,
   type Condition,
   type ConfigDirective,
   type ConfigKeyword,
-  type HostLine,
+  type HostPattern,
+  type MatchCriterion,
   type SshConfig,
 } from './ssh-config.js';
+
+type MatchPatternCriterion = (typeof MATCH_PATTERN_CRITERIA)[number];
+type MatchRefusedCriterion = (typeof MATCH_REFUSED_CRITERIA)[number];
 
 /** OpenSSH's limit on nested Include. */
 const MAX_INCLUDE_DEPTH = 16;
 
 export interface ReadSshConfigOptions {
   home: string;
+  /** Where a relative Include path starts: ~/.ssh for a user's file, /etc/ssh for the system-wide one. */
+  includeBase?: string;
 }
 
 /**
@@ -27,7 +35,7 @@ export interface ReadSshConfigOptions {
  * naming the file and line.
  */
 export function readSshConfig(path: string, options: ReadSshConfigOptions): SshConfig {
-  const reader = new ConfigReader(options.home);
+  const reader = new ConfigReader(options.home, options.includeBase ?? join(options.home, '.ssh'));
   reader.readFile(path, [], 0);
   return { files: reader.files, directives: reader.directives };
 }
@@ -41,7 +49,10 @@ class ConfigReader {
   readonly files: string[] = [];
   readonly directives: ConfigDirective[] = [];
 
-  constructor(private readonly home: string) {}
+  constructor(
+    private readonly home: string,
+    private readonly includeBase: string,
+  ) {}
 
   readFile(path: string, when: Condition, depth: number): void {
     let text: string;
@@ -92,10 +103,10 @@ class ConfigReader {
     }
   }
 
-  /** As OpenSSH: `~` is the home directory, a relative path is under ~/.ssh. */
+  /** As OpenSSH: `~` is the home directory, a relative path is under ~/.ssh (/etc/ssh in the system file). */
   private absoluteIncludePath(pattern: string): string {
     if (pattern === '~' || pattern.startsWith('~/')) return join(this.home, pattern.slice(1));
-    return isAbsolute(pattern) ? pattern : join(this.home, '.ssh', pattern);
+    return isAbsolute(pattern) ? pattern : join(this.includeBase, pattern);
   }
 }
 
@@ -106,18 +117,42 @@ function isHostOrMatchBlock(node: Line): node is HostOrMatchBlock {
 }
 
 function blockCondition(block: HostOrMatchBlock, outer: Condition, source: string): Condition {
-  if (outer === 'never') return 'never';
-  if (/^match$/i.test(block.param)) {
-    const criteria = lineValues(block).map((value) => value.toLowerCase());
-    return criteria.length === 1 && criteria[0] === 'all' ? outer : 'never';
+  if (/^match$/i.test(block.param))
+    return [...outer, { kind: 'match', criteria: matchCriteria(block, source), source }];
+  return [...outer, { kind: 'host', patterns: lineValues(block).map(patternOf), source }];
+}
+
+function patternOf(value: string): HostPattern {
+  return value.startsWith('!') ? { negated: true, glob: value.slice(1) } : { negated: false, glob: value };
+}
+
+/** A Match line's criteria: a name, `!` to negate it, and an argument for all but all, canonical and final. */
+function matchCriteria(block: HostOrMatchBlock, source: string): MatchCriterion[] {
+  const words = lineValues(block);
+  if (words.length === 0) throw new SpecError('Match needs criteria (all, host, user, …)', source);
+  const criteria: MatchCriterion[] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index]!;
+    const negated = word.startsWith('!');
+    const name = (negated ? word.slice(1) : word).toLowerCase();
+    if (name === 'all' || name === 'canonical' || name === 'final') {
+      criteria.push({ negated, name });
+      continue;
+    }
+    const known = [...MATCH_PATTERN_CRITERIA, ...MATCH_REFUSED_CRITERIA] as readonly string[];
+    if (!known.includes(name)) throw new SpecError(`Match criterion "${word}" is unknown`, source);
+    const argument = words[++index];
+    if (argument === undefined) throw new SpecError(`Match ${name} needs a value`, source);
+    criteria.push(
+      (MATCH_PATTERN_CRITERIA as readonly string[]).includes(name)
+        ? { negated, name: name as MatchPatternCriterion, patterns: argument.split(',').map(patternOf) }
+        : { negated, name: name as MatchRefusedCriterion, argument },
+    );
   }
-  const hostLine: HostLine = {
-    patterns: lineValues(block).map((value) =>
-      value.startsWith('!') ? { negated: true, glob: value.slice(1) } : { negated: false, glob: value },
-    ),
-    source,
-  };
-  return [...outer, hostLine];
+  const all = criteria.find((criterion) => criterion.name === 'all');
+  if (all && criteria.some((criterion) => !['all', 'canonical', 'final'].includes(criterion.name)))
+    throw new SpecError('Match all cannot be combined with other criteria than canonical and final', source);
+  return criteria;
 }
 
 /**
@@ -142,6 +177,8 @@ function parseConfig(text: string, path: string): SSHConfig {
 
 function describeParseError(error: Error): string {
   if (error instanceof TypeError) return 'a keyword without a value';
+  const criterion = /^Missing value for match criteria (\S+)/.exec(error.message);
+  if (criterion) return `Match ${criterion[1]} needs a value`;
   return /^Unexpected line break/.test(error.message) ? 'unterminated quote' : error.message;
 }
 

@@ -1,6 +1,7 @@
 // What driftspec takes from ssh_config(5): the keywords it uses, validated, and the settings they
 // give one host, obtained as OpenSSH obtains them. Reading the files is ssh-config-read.ts.
 import { z } from 'zod';
+import { SpecError } from '../inputs/input-error.js';
 import { SshAddressSchema } from './address.js';
 import { parseJumpList, type JumpSpec } from './jump-spec.js';
 
@@ -15,19 +16,53 @@ export interface HostPattern {
 
 /** A Host line's patterns: they match a host when one matches and no negated one does. */
 export interface HostLine {
+  kind: 'host';
   patterns: readonly HostPattern[];
   source: ConfigSource;
 }
 
+/** Criteria of a Match line that take a comma-separated pattern list. */
+export const MATCH_PATTERN_CRITERIA = ['host', 'originalhost', 'user', 'localuser'] as const;
+/** Criteria driftspec refuses when it would have to evaluate them (see docs/ssh.md). */
+export const MATCH_REFUSED_CRITERIA = [
+  'exec',
+  'localnetwork',
+  'address',
+  'localaddress',
+  'localport',
+  'rdomain',
+  'tagged',
+  'command',
+  'sessiontype',
+  'version',
+] as const;
+
+export type MatchCriterion =
+  | { negated: boolean; name: 'all' | 'canonical' | 'final' }
+  | { negated: boolean; name: (typeof MATCH_PATTERN_CRITERIA)[number]; patterns: readonly HostPattern[] }
+  | { negated: boolean; name: (typeof MATCH_REFUSED_CRITERIA)[number]; argument: string };
+
+/** A Match line: applies when every criterion holds (each negated with `!`). */
+export interface MatchLine {
+  kind: 'match';
+  criteria: readonly MatchCriterion[];
+  source: ConfigSource;
+}
+
 /**
- * When a directive applies: every Host line it sits under (an Include inside a Host block adds
- * the block's line) matches the host, or never (inside a Match block, which is not evaluated).
+ * When a directive applies: every Host or Match line it sits under (an Include inside a block adds
+ * the block's line) matches the host.
  */
-export type Condition = readonly HostLine[] | 'never';
+export type Condition = readonly (HostLine | MatchLine)[];
 
 const TOKEN = /%(.)/g;
-const IDENTITY_FILE_TOKENS = new Set(['%', 'd', 'h', 'i', 'l', 'L', 'n', 'p', 'r', 'u']);
-const SUPPORTED_TOKENS = [...IDENTITY_FILE_TOKENS].map((token) => `%${token}`).join(', ');
+/** The tokens driftspec replaces in IdentityFile and ProxyCommand (OpenSSH knows a few more). */
+const CONNECTION_TOKENS = new Set(['%', 'd', 'h', 'i', 'l', 'L', 'n', 'p', 'r', 'u']);
+const SUPPORTED_TOKENS = [...CONNECTION_TOKENS].map((token) => `%${token}`).join(', ');
+
+function unsupportedTokens(text: string): string[] {
+  return [...text.matchAll(TOKEN)].filter((match) => !CONNECTION_TOKENS.has(match[1]!)).map((match) => match[0]);
+}
 
 const HostNameValue = z
   .string()
@@ -69,9 +104,7 @@ const IdentityFileValue = z
     if (path === '') return void context.addIssue({ code: 'custom', message: 'IdentityFile needs a value' });
     if (!quoted && /\s/.test(path))
       return void context.addIssue({ code: 'custom', message: 'IdentityFile is one path (quote a path with spaces)' });
-    const unknown = [...path.matchAll(TOKEN)]
-      .filter((match) => !IDENTITY_FILE_TOKENS.has(match[1]!))
-      .map((match) => match[0]);
+    const unknown = unsupportedTokens(path);
     if (unknown.length > 0)
       context.addIssue({
         code: 'custom',
@@ -95,7 +128,17 @@ const ProxyJumpValue = z
     }
   });
 
-const ProxyCommandValue = z.string().min(1, 'ProxyCommand needs a value');
+export const ProxyCommandValue = z
+  .string()
+  .min(1, 'ProxyCommand needs a value')
+  .superRefine((command, context) => {
+    const unknown = unsupportedTokens(command);
+    if (unknown.length > 0)
+      context.addIssue({
+        code: 'custom',
+        message: `ProxyCommand token ${unknown.join(', ')} is not supported (use ${SUPPORTED_TOKENS})`,
+      });
+  });
 
 /** The keywords driftspec uses (lower case, as OpenSSH compares them); all others are ignored. */
 export const CONFIG_VALUE_SCHEMAS = {
@@ -143,14 +186,39 @@ export interface HostConfig {
   proxy?: Sourced<ProxySetting>;
 }
 
+/** Who is connecting where, for Match lines; the user and host name are those obtained so far. */
+export interface MatchSubject {
+  /** The host as the user named it. */
+  originalHost: string;
+  /** The user given explicitly (target URL, inventory); else ssh_config's User, else `defaultUser`. */
+  explicitUser?: string;
+  defaultUser: string;
+  localUser: string;
+}
+
 /**
- * The settings for `host` (the name the user typed, before HostName): for each keyword the
- * first value obtained wins, as in OpenSSH; IdentityFile collects every value.
+ * The settings for a host (the name the user typed, before HostName): for each keyword the first
+ * value obtained wins, as in OpenSSH; IdentityFile collects every value. A `Match final` line
+ * makes a second pass, as OpenSSH's, in which `final` and `canonical` hold.
  */
-export function resolveHostConfig(config: SshConfig | undefined, host: string): HostConfig {
+export function resolveHostConfig(config: SshConfig | undefined, subject: MatchSubject | string): HostConfig {
+  const who = typeof subject === 'string' ? { originalHost: subject, defaultUser: '', localUser: '' } : subject;
   const resolved: HostConfig = { identityFiles: [] };
-  for (const directive of config?.directives ?? []) {
-    if (!applies(directive.when, host)) continue;
+  const directives = config?.directives ?? [];
+  resolvePass(directives, who, resolved, false);
+  if (wantsFinalPass(directives)) resolvePass(directives, who, resolved, true);
+  return resolved;
+}
+
+function resolvePass(
+  directives: readonly ConfigDirective[],
+  subject: MatchSubject,
+  resolved: HostConfig,
+  finalPass: boolean,
+): void {
+  const host = subject.originalHost;
+  for (const directive of directives) {
+    if (!applies(directive.when, subject, resolved, finalPass)) continue;
     const { source } = directive;
     switch (directive.keyword) {
       case 'hostname':
@@ -166,7 +234,8 @@ export function resolveHostConfig(config: SshConfig | undefined, host: string): 
         resolved.port ??= { value: directive.value, source };
         break;
       case 'identityfile':
-        resolved.identityFiles.push({ value: directive.value, source });
+        if (!resolved.identityFiles.some((file) => file.value === directive.value))
+          resolved.identityFiles.push({ value: directive.value, source });
         break;
       case 'proxyjump':
         resolved.proxy ??= {
@@ -183,17 +252,81 @@ export function resolveHostConfig(config: SshConfig | undefined, host: string): 
         break;
     }
   }
-  return resolved;
 }
 
-function applies(when: Condition, host: string): boolean {
-  return when !== 'never' && when.every((line) => hostLineMatches(line, host));
+function wantsFinalPass(directives: readonly ConfigDirective[]): boolean {
+  return directives.some((directive) =>
+    directive.when.some(
+      (line) => line.kind === 'match' && line.criteria.some((item) => item.name === 'final' && !item.negated),
+    ),
+  );
 }
 
-export function hostLineMatches(line: HostLine, host: string): boolean {
+function applies(when: Condition, subject: MatchSubject, resolved: HostConfig, finalPass: boolean): boolean {
+  return when.every((line) =>
+    line.kind === 'host'
+      ? hostLineMatches(line, subject.originalHost)
+      : matchLineMatches(line, subject, resolved, finalPass),
+  );
+}
+
+/**
+ * As OpenSSH: the criteria in order, all of them needed. `host` is the HostName obtained so far
+ * (else the name typed) and `user` the remote user so far. A criterion driftspec does not
+ * evaluate is refused once every criterion before it holds, so a line for other hosts costs nothing.
+ */
+function matchLineMatches(line: MatchLine, subject: MatchSubject, resolved: HostConfig, finalPass: boolean): boolean {
+  for (const criterion of line.criteria) {
+    let holds: boolean;
+    switch (criterion.name) {
+      case 'all':
+        holds = true;
+        break;
+      case 'canonical':
+      case 'final':
+        holds = finalPass;
+        break;
+      case 'host':
+        holds = patternListMatches(criterion.patterns, resolved.hostName?.value ?? subject.originalHost, true);
+        break;
+      case 'originalhost':
+        holds = patternListMatches(criterion.patterns, subject.originalHost, true);
+        break;
+      case 'user':
+        holds = patternListMatches(
+          criterion.patterns,
+          subject.explicitUser ?? resolved.user?.value ?? subject.defaultUser,
+          false,
+        );
+        break;
+      case 'localuser':
+        holds = patternListMatches(criterion.patterns, subject.localUser, false);
+        break;
+      default:
+        throw new SpecError(refusedCriterionMessage(criterion.name, criterion.argument), line.source);
+    }
+    if (holds === criterion.negated) return false;
+  }
+  return true;
+}
+
+function refusedCriterionMessage(name: string, argument: string): string {
+  return name === 'exec'
+    ? `Match exec "${argument}" would run a command to decide, and driftspec runs no command from ssh_config ` +
+        'while reading it for many hosts; write the condition with host, originalhost, user or localuser'
+    : `Match ${name} is not supported (driftspec evaluates all, host, originalhost, user, localuser, ` +
+        'canonical and final)';
+}
+
+export function hostLineMatches(line: Omit<HostLine, 'kind'>, host: string): boolean {
+  return patternListMatches(line.patterns, host, true);
+}
+
+/** OpenSSH's match_pattern_list: one pattern matches and no negated one does. */
+function patternListMatches(patterns: readonly HostPattern[], text: string, ignoreCase: boolean): boolean {
   let matched = false;
-  for (const pattern of line.patterns) {
-    if (!globMatches(pattern.glob, host)) continue;
+  for (const pattern of patterns) {
+    if (!globMatches(pattern.glob, text, ignoreCase)) continue;
     if (pattern.negated) return false;
     matched = true;
   }
@@ -201,15 +334,16 @@ export function hostLineMatches(line: HostLine, host: string): boolean {
 }
 
 /** OpenSSH's match_pattern: `*` any run of characters, `?` exactly one; host names compared in lower case. */
-export function globMatches(glob: string, text: string): boolean {
-  const source = [...glob.toLowerCase()]
+export function globMatches(glob: string, text: string, ignoreCase = true): boolean {
+  if (ignoreCase) return globMatches(glob.toLowerCase(), text.toLowerCase(), false);
+  const source = [...glob]
     .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
     .join('');
-  return new RegExp(`^${source}$`, 's').test(text.toLowerCase());
+  return new RegExp(`^${source}$`, 's').test(text);
 }
 
-/** The values OpenSSH substitutes for IdentityFile tokens. */
-export interface IdentityTokens {
+/** The values OpenSSH substitutes for IdentityFile and ProxyCommand tokens. */
+export interface ConnectionTokens {
   home: string;
   localUser: string;
   uid: number;
@@ -223,7 +357,13 @@ export interface IdentityTokens {
 }
 
 /** `~` and the %-tokens of an IdentityFile path. */
-export function expandIdentityPath(path: string, tokens: IdentityTokens): string {
+export function expandIdentityPath(path: string, tokens: ConnectionTokens): string {
+  const expanded = expandTokens(path, tokens);
+  return expanded === '~' ? tokens.home : expanded.startsWith('~/') ? `${tokens.home}${expanded.slice(1)}` : expanded;
+}
+
+/** The %-tokens of an IdentityFile path or a ProxyCommand. */
+export function expandTokens(text: string, tokens: ConnectionTokens): string {
   const values: Record<string, string> = {
     '%': '%',
     d: tokens.home,
@@ -236,6 +376,5 @@ export function expandIdentityPath(path: string, tokens: IdentityTokens): string
     r: tokens.remoteUser,
     u: tokens.localUser,
   };
-  const expanded = path.replace(TOKEN, (token, name: string) => values[name] ?? token);
-  return expanded === '~' ? tokens.home : expanded.startsWith('~/') ? `${tokens.home}${expanded.slice(1)}` : expanded;
+  return text.replace(TOKEN, (token, name: string) => values[name] ?? token);
 }

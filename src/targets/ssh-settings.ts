@@ -1,10 +1,11 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { SpecError } from '../inputs/input-error.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
 import type { JumpSpec } from './jump-spec.js';
-import type { SshConfig } from './ssh-config.js';
+import { formatZodIssues } from '../inputs/zod-issues.js';
+import { ProxyCommandValue, type SshConfig } from './ssh-config.js';
 import { readSshConfig } from './ssh-config-read.js';
 import { parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
 import { IdentityError, loadCredentials, type Identity, type SshCredentials } from './ssh-credentials.js';
@@ -18,6 +19,8 @@ export interface SshSettings {
   sshConfig?: SshConfig;
   /** --jump: the jump hosts of every target, in place of ProxyJump. */
   jumps?: readonly JumpSpec[];
+  /** --proxy-command, or an inventory host's proxyCommand: in place of ProxyCommand/ProxyJump; tokens unexpanded. */
+  proxyCommand?: { command: string; source: string };
   /** For key files named in ssh_config: the home directory, the passphrase, keys already read. */
   home: string;
   passphrase?: string;
@@ -35,6 +38,8 @@ export interface SshFlags {
   /** --ssh-config FILE, or false for --no-ssh-config; default ~/.ssh/config where it exists. */
   sshConfig?: string | false;
   jump?: readonly JumpSpec[];
+  /** Validated by the option parser (tokens); --jump and --proxy-command exclude each other. */
+  proxyCommand?: string;
 }
 
 /** OpenSSH's UserKnownHostsFile and GlobalKnownHostsFile defaults; absent files are fine. */
@@ -46,7 +51,15 @@ export function defaultKnownHostsFiles(home: string = homedir()): string[] {
  * Reads keys and known_hosts once per run. A file named on the command line that cannot be used
  * is an input error (SpecError, exit 78), reported before any host is contacted.
  */
-export function loadSshSettings(flags: SshFlags, env: NodeJS.ProcessEnv, home: string = homedir()): SshSettings {
+export function loadSshSettings(
+  flags: SshFlags,
+  env: NodeJS.ProcessEnv,
+  home: string = homedir(),
+  systemConfigFile: string = SYSTEM_SSH_CONFIG,
+): SshSettings {
+  const proxyCommand = flags.proxyCommand === undefined ? undefined : ProxyCommandValue.safeParse(flags.proxyCommand);
+  if (proxyCommand && !proxyCommand.success)
+    throw new SpecError(formatZodIssues(proxyCommand.error), '--proxy-command');
   let credentials: SshCredentials;
   try {
     credentials = loadCredentials({ identityFiles: flags.identity ?? [], env, home });
@@ -66,25 +79,40 @@ export function loadSshSettings(flags: SshFlags, env: NodeJS.ProcessEnv, home: s
       acceptNew: flags.acceptNewHostKeys ?? false,
     },
     connectTimeoutMs: flags.connectTimeout * 1000,
-    ...loadSshConfig(flags.sshConfig, home),
+    ...loadSshConfig(flags.sshConfig, home, systemConfigFile),
     ...(flags.jump && flags.jump.length > 0 ? { jumps: flags.jump } : {}),
+    ...(flags.proxyCommand ? { proxyCommand: { command: flags.proxyCommand, source: '--proxy-command' } } : {}),
     home,
     ...(env.DRIFTSPEC_SSH_PASSPHRASE ? { passphrase: env.DRIFTSPEC_SSH_PASSPHRASE } : {}),
     configIdentities: new Map(),
   };
 }
 
-/** OpenSSH's user configuration file; the system-wide /etc/ssh/ssh_config is not read. */
+/** OpenSSH's user configuration file. */
 export function defaultSshConfigFile(home: string = homedir()): string {
   return join(home, '.ssh', 'config');
 }
 
-/** A named file must be readable; the default one may be absent. Bad lines are SpecErrors (exit 78). */
-function loadSshConfig(named: string | false | undefined, home: string): { sshConfig?: SshConfig } {
+/** OpenSSH's system-wide configuration file, read after the user's. */
+export const SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';
+
+/**
+ * As OpenSSH: ~/.ssh/config, then /etc/ssh/ssh_config (the first value obtained wins), each where it
+ * exists; a named file (-F) replaces both and must be readable. Bad lines are SpecErrors (exit 78).
+ */
+function loadSshConfig(named: string | false | undefined, home: string, systemFile: string): { sshConfig?: SshConfig } {
   if (named === false) return {};
-  const path = named ?? defaultSshConfigFile(home);
-  if (named === undefined && !existsSync(path)) return {};
-  return { sshConfig: readSshConfig(path, { home }) };
+  if (named !== undefined) return { sshConfig: readSshConfig(named, { home }) };
+  const read = [defaultSshConfigFile(home), systemFile]
+    .filter((path) => existsSync(path))
+    .map((path) => readSshConfig(path, { home, ...(path === systemFile ? { includeBase: dirname(path) } : {}) }));
+  if (read.length === 0) return {};
+  return {
+    sshConfig: {
+      files: read.flatMap((config) => config.files),
+      directives: read.flatMap((config) => config.directives),
+    },
+  };
 }
 
 function readKnownHostsFile(file: string): KnownHostEntry[] {

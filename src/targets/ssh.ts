@@ -15,6 +15,7 @@ import { classifyClientError, classifyNetworkError, isFatalClientError } from '.
 import { classifyForwardError, viaJumpHost } from './jump-errors.js';
 import { StdoutCollector, TargetUnreachableError, type ExecOptions, type ExecResult, type Target } from './target.js';
 import { plainLaunch, PrivilegeError, sudoLaunch, type ProbeLaunch, type SudoSettings } from './privilege.js';
+import { ProxyCommandProcess, type ProxyCommandSetting } from './proxy-command.js';
 
 export interface SshTargetOptions {
   address: SshAddress;
@@ -31,6 +32,8 @@ export interface SshTargetOptions {
   jumps?: readonly SshHop[];
   /** --sudo: the whole probe runs through sudo, once per exec (privilege.ts). */
   sudo?: SudoSettings;
+  /** ProxyCommand (ssh_config, --proxy-command, an inventory's proxyCommand): its stdio is the transport. */
+  proxyCommand?: ProxyCommandSetting;
 }
 
 /** One host on the way: where to connect and how to log in. Every hop's key is checked with the same policy. */
@@ -39,6 +42,8 @@ export interface SshHop {
   name: string;
   address: SshAddress;
   credentials: SshCredentials;
+  /** The command whose stdin and stdout reach the host; only ever used for the first hop. */
+  proxyCommand?: ProxyCommandSetting;
 }
 
 interface Connection {
@@ -154,7 +159,8 @@ export class SshTarget implements Target {
         jumps.push(connection);
         via = { name: hop.name, connection };
       }
-      const target = { name: this.name, address: this.options.address, credentials: this.options.credentials };
+      const { address, credentials, proxyCommand } = this.options;
+      const target: SshHop = { name: this.name, address, credentials, ...(proxyCommand ? { proxyCommand } : {}) };
       const connection = await this.login(target, 'target', via);
       connection.jumps = jumps;
       if (jumps.length > 0) connection.client.once('close', () => void endJumps(jumps));
@@ -190,8 +196,10 @@ export class SshTarget implements Target {
         stream?.destroy();
         reject(error);
       };
+      let proxy: ProxyCommandProcess | undefined;
       const deadline = setTimeout(() => {
         const seconds = connectTimeoutMs / 1000;
+        if (proxy) return fail(ofThisHop(new TargetUnreachableError('timeout', proxy.describeTimeout(seconds))));
         fail(
           phase === 'transport'
             ? ofForwardingHop(
@@ -221,22 +229,22 @@ export class SshTarget implements Target {
 
       const startSsh = (opened: Duplex) => {
         phase = 'ssh';
+        const viaProxy = proxy;
         const client = new ssh2.Client();
         client.on('error', (error: Error & { level?: string }) => {
           if (!isFatalClientError(error)) return auth.note(error.message);
-          fail(
-            ofThisHop(
-              hostKeyRefusal !== undefined
-                ? new TargetUnreachableError('host-key', hostKeyRefusal)
-                : classifyClientError(error, label, auth.describe()),
-            ),
-          );
+          if (hostKeyRefusal !== undefined)
+            return fail(ofThisHop(new TargetUnreachableError('host-key', hostKeyRefusal)));
+          const classified = classifyClientError(error, label, auth.describe());
+          if (!viaProxy || classified.kind === 'auth') return fail(ofThisHop(classified));
+          void proxyEnd(viaProxy).then((ended) => fail(ofThisHop(ended ?? throughProxy(classified, viaProxy))));
         });
-        client.once('close', () =>
-          fail(
-            ofThisHop(new TargetUnreachableError('network', `${label} closed the connection before login finished`)),
-          ),
-        );
+        client.once('close', () => {
+          const closed = new TargetUnreachableError('network', `${label} closed the connection before login finished`);
+          if (!viaProxy) return fail(ofThisHop(closed));
+          void proxyEnd(viaProxy).then((ended) => fail(ofThisHop(ended ?? throughProxy(closed, viaProxy))));
+        });
+        if (viaProxy) client.once('close', () => viaProxy.kill());
         client.once('ready', () => {
           if (phase === 'settled') return;
           phase = 'settled';
@@ -299,6 +307,11 @@ export class SshTarget implements Target {
           );
         }
         return;
+      }
+      if (hop.proxyCommand) {
+        proxy = new ProxyCommandProcess(hop.proxyCommand);
+        stream = proxy.stream;
+        return startSsh(proxy.stream);
       }
       const socket = connectTcp({ host: address.host, port: address.port });
       stream = socket;
@@ -519,6 +532,24 @@ function killSession(channel: ClientChannel): void {
   } catch {
     // The connection is already gone.
   }
+}
+
+/** How long a failed login waits for the ProxyCommand to exit, for its status and stderr. */
+const PROXY_EXIT_WAIT_MS = 500;
+
+/** The ProxyCommand's own account of the failure, once it has exited; undefined while it still runs. */
+async function proxyEnd(proxy: ProxyCommandProcess): Promise<TargetUnreachableError | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, PROXY_EXIT_WAIT_MS);
+  });
+  await Promise.race([proxy.exited, waited]);
+  clearTimeout(timer);
+  return proxy.hasExited ? new TargetUnreachableError('network', proxy.describeEnd()) : undefined;
+}
+
+function throughProxy(error: TargetUnreachableError, proxy: ProxyCommandProcess): TargetUnreachableError {
+  return new TargetUnreachableError(error.kind, `${error.message} (through ${proxy.describeCommand()})`);
 }
 
 async function endConnection(connection: Connection): Promise<void> {

@@ -67,6 +67,14 @@ describe('API: options are checked before anything runs', () => {
     expect((await optionError(() => run({ specs: ['a.yaml', lookalike] }))).option).to.equal('specs[1]');
   });
 
+  it('refuses a proxyCommand with a token it does not replace, or beside jump hosts', async () => {
+    const token = await optionError(() => run({ specs: spec1, ssh: { proxyCommand: 'nc %C' } }));
+    expect(token.option).to.equal('ssh.proxyCommand');
+    expect(token.expected).to.include('ProxyCommand token %C is not supported');
+    const both = await optionError(() => run({ specs: spec1, ssh: { proxyCommand: 'nc %h %p', jump: ['bastion'] } }));
+    expect([both.option, both.expected]).to.deep.equal(['ssh.proxyCommand', 'a command or jump hosts, not both']);
+  });
+
   it('refuses options that mean something only together', async () => {
     const limit = await optionError(() => run({ specs: spec1, limit: ['web'] }));
     expect([limit.option, limit.expected]).to.deep.equal([

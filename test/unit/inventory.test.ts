@@ -45,8 +45,19 @@ describe('inventory', () => {
     const example = loadInventory(EXAMPLE);
 
     it('resolves every host with the defaults filled in', () => {
-      expect(names(example.hosts)).to.deep.equal(['web-1', 'web-2', 'db-1.example.com', 'db-2', 'bastion']);
-      const [web1, , db1, db2, bastion] = example.hosts;
+      expect(names(example.hosts)).to.deep.equal([
+        'web-1',
+        'web-2',
+        'db-1.example.com',
+        'db-2',
+        'bastion',
+        'i-0abc123def4567890',
+      ]);
+      const [web1, , db1, db2, bastion, instance] = example.hosts;
+      expect(instance!.proxyCommand).to.deep.include({
+        command: 'aws ssm start-session --target %h --document-name AWS-StartSSHSession --parameters portNumber=%p',
+      });
+      expect(web1!.proxyCommand).to.equal(undefined);
       expect(web1!.address).to.deep.equal({
         kind: 'ssh',
         user: 'audit',
@@ -230,6 +241,11 @@ describe('inventory', () => {
       ],
       ['a bad fingerprint', 'hosts:\n  a:\n    hostKey: MD5:aa\n', /^fleet\.yaml:3:5: expected a SHA256 fingerprint/],
       [
+        'a ProxyCommand token not replaced',
+        'hosts:\n  a:\n    proxyCommand: nc %C\n',
+        /^fleet\.yaml:3:5: hosts\.a\.proxyCommand: ProxyCommand token %C is not supported/,
+      ],
+      [
         'a bad defaults fingerprint',
         'defaults:\n  hostKey: [nope]\nhosts:\n  a:\n',
         /^fleet\.yaml:2:3: expected a SHA256 fingerprint/,
@@ -343,6 +359,24 @@ describe('inventory', () => {
       const targets = inventoryTargets(loaded.hosts, sshSettings, {});
       expect(targets.map((t) => t.target.name)).to.deep.equal(['ssh://me@10.0.0.1:22', 'local']);
       expect(targets[0]!.info).to.deep.equal({ name: 'web', groups: ['g'], tags: ['t'] });
+    });
+
+    it("reaches a host through its own proxyCommand, else the defaults', naming where it is written", () => {
+      const loaded = inventory(
+        'defaults:\n  proxyCommand: aws ssm start-session --target %h\n' +
+          'hosts:\n  i-1:\n  i-2:\n    proxyCommand: nc %h %p\n',
+      );
+      expect(loaded.hosts.map((host) => host.proxyCommand)).to.deep.equal([
+        { command: 'aws ssm start-session --target %h', source: 'fleet.yaml:2:3' },
+        { command: 'nc %h %p', source: 'fleet.yaml:6:5' },
+      ]);
+      const settings = inventoryTargets(loaded.hosts, sshSettings, {}).map(
+        (entry) => (entry.target as unknown as { options: { proxyCommand?: unknown } }).options.proxyCommand,
+      );
+      expect(settings).to.deep.equal([
+        { command: 'aws ssm start-session --target i-1', source: 'fleet.yaml:2:3' },
+        { command: 'nc i-2 22', source: 'fleet.yaml:6:5' },
+      ]);
     });
 
     it('stops with the inventory line when a host key file cannot be used', () => {

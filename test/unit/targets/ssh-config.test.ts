@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,15 @@ const FIXTURES = fileURLToPath(new URL('../../fixtures/ssh-config/', import.meta
 const HOME = join(FIXTURES, 'home');
 const CONFIG = join(HOME, '.ssh', 'config');
 const at = (line: number, file = CONFIG) => `${file}:${line}`;
+const scratch = mkdtempSync(join(tmpdir(), 'driftspec-ssh-config-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+let written = 0;
+/** A config file of its own for one test. */
+function writeConfig(text: string): string {
+  const file = join(scratch, `config-${++written}`);
+  writeFileSync(file, text);
+  return file;
+}
 
 describe('ssh_config', () => {
   const config = readSshConfig(CONFIG, { home: HOME });
@@ -91,11 +100,15 @@ describe('ssh_config', () => {
       expect(resolveHostConfig(config, 'other').user).to.deep.equal({ value: 'quoted', source: at(52) });
     });
 
-    it('does not evaluate Match blocks (no command of a Match exec ever runs)', () => {
+    it('evaluates Match host against the HostName obtained so far, not the name typed', () => {
       expect(resolveHostConfig(config, 'web-01').user?.value).to.equal('deploy');
-      expect(
-        config.directives.filter((directive) => directive.when === 'never').map((directive) => directive.source),
-      ).to.deep.equal([at(55)]);
+      expect(config.directives.find((directive) => directive.source === at(55))?.when).to.deep.equal([
+        {
+          kind: 'match',
+          criteria: [{ negated: false, name: 'host', patterns: [{ negated: false, glob: 'web-01' }] }],
+          source: at(54),
+        },
+      ]);
     });
 
     it('reads ProxyJump chains, ProxyJump none and ProxyCommand, the first obtained winning', () => {
@@ -290,24 +303,69 @@ describe('routes to SSH targets', () => {
     expect(plain.name).to.equal('ssh://root@10.232.1.2:22');
   });
 
-  it('refuses a ProxyJump loop and ProxyCommand as configuration errors naming the line', () => {
+  it('refuses a ProxyJump loop as a configuration error naming the line', () => {
     expect(() => routeSshTarget(address('ssh://loop-a'), settings())).to.throw(
       Error,
       new RegExp(`^${at(39)}: ProxyJump loops for ssh://everyone@loop-a:22: loop-a → loop-b → loop-a`),
     );
-    expect(() => routeSshTarget(address('ssh://legacy'), settings())).to.throw(
-      Error,
-      new RegExp(`^${at(44)}: ProxyCommand applies to ssh://everyone@legacy:22`),
+  });
+
+  it('reaches a host through ProxyCommand with its tokens replaced, when it comes before ProxyJump', () => {
+    const legacy = routeSshTarget(address('ssh://legacy'), settings());
+    expect(legacy.proxyCommand).to.deep.equal({ command: 'ssh -W legacy:22 gateway', source: at(44) });
+    expect(legacy.jumps, 'the later ProxyJump is ignored').to.equal(undefined);
+    const direct = routeSshTarget(address('ssh://direct'), settings());
+    expect(direct.proxyCommand, 'ProxyJump none came first').to.equal(undefined);
+    expect(direct.jumps).to.equal(undefined);
+  });
+
+  it('lets --proxy-command replace ProxyCommand and ProxyJump, tokens from the host it reaches', () => {
+    const proxyCommand = { command: 'nc %h %p # %r %n %%', source: '--proxy-command' };
+    const db = routeSshTarget(address('ssh://db'), settings({ proxyCommand }));
+    expect(db.jumps).to.equal(undefined);
+    expect(db.proxyCommand).to.deep.equal({ command: 'nc 10.0.0.7 22 # everyone db %', source: '--proxy-command' });
+    const web = routeSshTarget(address('ssh://web-01'), settings({ proxyCommand }));
+    expect(web.proxyCommand?.command).to.equal('nc web-01.prod.example.com 2222 # deploy web-01 %');
+  });
+
+  it('connects directly when ProxyCommand none comes first, and takes ProxyJump when it comes first', () => {
+    const file = writeConfig(
+      'Host plain\n  ProxyCommand none\nHost jumped\n  ProxyJump bastion\nHost *\n  ProxyCommand nc %h %p\n',
     );
-    expect(() => routeSshTarget(address('ssh://direct'), settings()), 'ProxyJump none came first').not.to.throw();
+    const config = readSshConfig(file, { home: HOME });
+    const plain = routeSshTarget(address('ssh://plain'), settings({}, config));
+    expect([plain.proxyCommand, plain.jumps]).to.deep.equal([undefined, undefined]);
+    const jumped = routeSshTarget(address('ssh://jumped'), settings({}, config));
+    expect(jumped.proxyCommand).to.equal(undefined);
+    expect(hops(jumped)).to.have.length(1);
+    expect(routeSshTarget(address('ssh://other'), settings({}, config)).proxyCommand?.command).to.equal('nc other 22');
+    const viaJump = routeSshTarget(address('ssh://other'), settings({ jumps: parseJumpList('hop') }, config));
+    expect(viaJump.proxyCommand, "--jump replaces the target's ProxyCommand").to.equal(undefined);
+    expect(
+      viaJump.jumps?.map((hop) => hop.proxyCommand?.command),
+      'the jump host keeps its own',
+    ).to.deep.equal(['nc hop 22']);
+  });
+
+  it('reaches the first jump host through its own ProxyCommand, never a later one', () => {
+    const file = writeConfig(
+      'Host target\n  ProxyJump first,second\nHost first second\n  ProxyCommand connect-to %h\n',
+    );
+    const route = routeSshTarget(address('ssh://target'), settings({}, readSshConfig(file, { home: HOME })));
+    expect(route.proxyCommand).to.equal(undefined);
+    expect(route.jumps?.map((hop) => hop.proxyCommand?.command)).to.deep.equal(['connect-to first', undefined]);
   });
 
   it('reads ~/.ssh/config by default, the named file instead, and none with --no-ssh-config', () => {
     const home = mkdtempSync(join(tmpdir(), 'driftspec-home-'));
-    expect(loadSshSettings({ connectTimeout: 10 }, {}, home).sshConfig, 'no ~/.ssh/config is fine').to.equal(undefined);
+    const noSystemFile = join(home, 'no-system-file');
+    expect(
+      loadSshSettings({ connectTimeout: 10 }, {}, home, noSystemFile).sshConfig,
+      'no ~/.ssh/config is fine',
+    ).to.equal(undefined);
     mkdirSync(join(home, '.ssh'));
     writeFileSync(join(home, '.ssh', 'config'), 'Host a\n  User from-default\n');
-    expect(loadSshSettings({ connectTimeout: 10 }, {}, home).sshConfig?.files).to.deep.equal([
+    expect(loadSshSettings({ connectTimeout: 10 }, {}, home, noSystemFile).sshConfig?.files).to.deep.equal([
       join(home, '.ssh', 'config'),
     ]);
     expect(loadSshSettings({ connectTimeout: 10, sshConfig: CONFIG }, {}, home).sshConfig?.files[0]).to.equal(CONFIG);
