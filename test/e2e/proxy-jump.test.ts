@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -26,6 +26,7 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
 
   // Registered before the test bed's own after(), so it runs first, while the namespaces exist.
   after(() => removePrivateLink(link));
+  after(() => rmSync(work, { recursive: true, force: true }));
   const bed = useTestbed({ base: 20, count: 2 });
   const jumpHost = () => bed.instances[0]!;
   const hidden = () => bed.instances[1]!;
