@@ -13,6 +13,9 @@ export interface ChainCall {
   args: readonly unknown[] | undefined;
 }
 
+/** chai's spelling of a word that a resource spells otherwise: `.to.exist` is the `exists` matcher. */
+const ALIASES: Record<string, string> = { exist: 'exists' };
+
 /** Words that refine the matcher before them instead of being a check of their own. */
 const REFINEMENTS: Record<string, { follows: string; option: string }> = {
   on: { follows: 'listening', option: 'protocol' },
@@ -62,7 +65,8 @@ function refine(previous: CheckRequest, call: ChainCall): boolean {
   return true;
 }
 
-function matcherCall(resource: AnyResource, call: ChainCall): { matcher: string; args: unknown } {
+function matcherCall(resource: AnyResource, spelled: ChainCall): { matcher: string; args: unknown } {
+  const call = { ...spelled, name: ALIASES[spelled.name] ?? spelled.name };
   const matcher = Object.hasOwn(resource.matchers, call.name) ? resource.matchers[call.name] : undefined;
   if (matcher?.kind === 'predicate') return { matcher: call.name, args: plainData(call.args?.[0]) };
   if (matcher) {
@@ -90,6 +94,7 @@ export function chainWords(resources: readonly AnyResource[]): { properties: Set
       (matcher.kind === 'predicate' ? properties : methods).add(name);
     for (const name of Object.keys(resource.shortcuts)) properties.add(name);
   }
+  for (const [alias, name] of Object.entries(ALIASES)) if (properties.has(name)) properties.add(alias);
   for (const name of properties) methods.delete(name);
   return { properties, methods };
 }

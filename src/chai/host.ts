@@ -8,7 +8,7 @@ import type { Plan } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';
 import type { HostResult } from '../results/schema.js';
 import type { AnyResource } from '../resources/resource.js';
-import { commandResource } from '../resources/command/index.js';
+import { commandResource, type CommandOptions } from '../resources/command/index.js';
 import { fileResource } from '../resources/file/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
@@ -56,7 +56,7 @@ export interface Host {
   file(path: string): Subject<typeof fileResource>;
   user(name: string): Subject<typeof userResource>;
   group(name: string): Subject<typeof groupResource>;
-  command(text: string, options?: { timeout?: string }): Subject<typeof commandResource>;
+  command(text: string, options?: CommandOptions): Subject<typeof commandResource>;
   processes(name: string): Subject<typeof processResource>;
   kernelParameter(name: string): Subject<typeof kernelParameterResource>;
   mount(path: string): Subject<typeof mountResource>;

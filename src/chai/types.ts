@@ -46,6 +46,13 @@ interface ListeningRefinement<Res extends AnyResource> {
 
 type Refinements<Res extends AnyResource> = 'listening' extends keyof Res['matchers'] ? ListeningRefinement<Res> : {};
 
+/** chai's `.exist`, as the `exists` matcher of the resources that have it. */
+interface ExistWord<Res extends AnyResource> {
+  readonly exist: SubjectAssertion<Res>;
+}
+
+type Aliases<Res extends AnyResource> = 'exists' extends keyof Res['matchers'] ? ExistWord<Res> : {};
+
 /**
  * What `expect(host.<resource>(…))` completes to: the resource's matchers and shortcuts, chainable
  * with chai's language words; awaiting it runs and judges the checks.
@@ -54,7 +61,8 @@ export type SubjectAssertion<Res extends AnyResource> = LanguageChains<Res> & {
   readonly [K in keyof Res['matchers']]: MatcherWord<Res['matchers'][K], SubjectAssertion<Res>>;
 } & {
   readonly [K in keyof Res['shortcuts']]: ShortcutWord<Res['shortcuts'][K], SubjectAssertion<Res>>;
-} & Refinements<Res>;
+} & Refinements<Res> &
+  Aliases<Res>;
 
 declare global {
   namespace Chai {
