@@ -2,6 +2,6 @@
 import { driftspecChai } from './plugin.js';
 
 export default driftspecChai;
-export { driftspecChai, CheckNotJudgedError } from './plugin.js';
+export { driftspecChai, CheckNotJudgedError, UnawaitedAssertionError } from './plugin.js';
 export { host, HostOptionsSchema, isSubject, type Host, type HostOptions, type Subject } from './host.js';
 export type { SubjectAssertion } from './types.js';

@@ -8,6 +8,11 @@ export class CheckNotJudgedError extends Error {
   override name = 'CheckNotJudgedError';
 }
 
+/** Thrown, uncaught, when an assertion on a subject was built but never awaited. */
+export class UnawaitedAssertionError extends Error {
+  override name = 'UnawaitedAssertionError';
+}
+
 interface ChainState {
   subject: Subject;
   calls: ChainCall[];
@@ -150,7 +155,20 @@ function chainState(utils: ChaiUtilsLike, assertion: object, name: string): Chai
     );
   const state: ChainState = { subject, calls: [] };
   utils.flag(assertion, STATE, state);
+  // An `await` asks for `then` within the tick that built the chain; one that nobody asked for
+  // checked nothing, and is thrown where the test runner fails the test in progress.
+  setTimeout(() => {
+    if (!state.outcome) throw new UnawaitedAssertionError(describeChain(state));
+  }, 0);
   return state;
+}
+
+function describeChain(state: ChainState): string {
+  const words = state.calls.map((call) => `${call.negated ? '.not' : ''}.${call.name}${call.args ? '(…)' : ''}`);
+  return (
+    `expect(${state.subject.resource.title(state.subject.name)})${words.join('')} was not awaited, ` +
+    'so it checked nothing: write `await expect(…)…` (or return the assertion from the test)'
+  );
 }
 
 async function judge(chai: ChaiLike, state: ChainState, message: string | undefined): Promise<void> {

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as chai from 'chai';
 import driftspecChai, { CheckNotJudgedError, host, type Host } from '../../src/chai/index.js';
 import { DriftspecOptionError } from '../../src/api/errors.js';
@@ -103,6 +105,26 @@ describe('driftspec/chai on this machine', function () {
     expect(badTarget).to.be.instanceOf(DriftspecOptionError);
     const badOption = await rejection(host('local', { concurrency: 2 } as never));
     expect(badOption.message).to.match(/concurrency.*no such option/);
+  });
+
+  it('fails the test in progress when an assertion was not awaited, since it checked nothing', () => {
+    const chaiUrl = pathToFileURL(fileURLToPath(new URL('../../node_modules/chai/index.js', import.meta.url))).href;
+    const plugin = new URL('../../src/chai/index.ts', import.meta.url).href;
+    const script = [
+      `import * as chai from '${chaiUrl}';`,
+      `import driftspecChai, { host } from '${plugin}';`,
+      'chai.use(driftspecChai);',
+      "const local = await host('local');",
+      "chai.expect(local.user('no-such-user-ds')).to.exist.and.uid(0);",
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).to.equal(1);
+    expect(run.stderr).to.contain(
+      'UnawaitedAssertionError: expect(user no-such-user-ds).exist.uid(…) was not awaited, so it checked nothing',
+    );
   });
 
   it('leaves chai as it was for everything but driftspec subjects', () => {
