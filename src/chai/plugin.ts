@@ -69,7 +69,7 @@ export function driftspecChai(chai: ChaiLike, chaiUtils: object): void {
       const state = utils.flag(this, STATE) as ChainState | undefined;
       if (!state) return undefined;
       const message = utils.flag(this, 'message') as string | undefined;
-      return (onFulfilled?: (value: void) => unknown, onRejected?: (reason: unknown) => unknown) => {
+      return (onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) => {
         state.outcome ??= judge(chai, state, message);
         return state.outcome.then(onFulfilled, onRejected);
       };
