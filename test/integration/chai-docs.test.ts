@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PAGE = readFileSync(join(REPO, 'docs', 'chai.md'), 'utf8');
 const TSX = pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const MOCHA = join(REPO, 'node_modules', 'mocha', 'bin', 'mocha.js');
+const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const IMPORTS: Record<string, string> = {
   'driftspec/chai': pathToFileURL(join(REPO, 'src', 'chai', 'index.ts')).href,
   chai: pathToFileURL(join(REPO, 'node_modules', 'chai', 'index.js')).href,
@@ -47,6 +48,29 @@ describe('docs/chai.md', function () {
       for (const name of [...Object.keys(resource.matchers), ...Object.keys(resource.shortcuts)])
         expect(row, `${resource.type}.${name}`).to.contain(`\`${name}\``);
     }
+  });
+
+  it('type-checks every example as written, against the sources (each @ts-expect-error must be one)', () => {
+    const typed = join(work, 'typed');
+    mkdirSync(typed, { recursive: true });
+    for (const [index, code] of fencedBlocks('ts').entries())
+      writeFileSync(join(typed, `example-${index + 1}.mts`), code);
+    const config = {
+      extends: join(REPO, 'tsconfig.json'),
+      compilerOptions: {
+        noEmit: true,
+        rootDir: '/',
+        typeRoots: [join(REPO, 'node_modules', '@types')],
+        paths: {
+          'driftspec/chai': [join(REPO, 'src', 'chai', 'index.ts')],
+          chai: [join(REPO, 'node_modules', '@types', 'chai')],
+        },
+      },
+      include: [join(typed, '*.mts')],
+    };
+    writeFileSync(join(typed, 'tsconfig.json'), JSON.stringify(config));
+    const tsc = spawnSync(process.execPath, [TSC, '-p', typed], { encoding: 'utf8', timeout: 100_000 });
+    expect(tsc.status, tsc.stdout).to.equal(0);
   });
 
   for (const [index, code] of fencedBlocks('ts').entries()) {
