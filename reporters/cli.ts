@@ -11,6 +11,7 @@ import {
 import type { Verdict } from '../src/gate/verdict.js';
 import { painter, type Painter } from '../src/text/paint.js';
 import { printable } from '../src/text/printable.js';
+import { evidenceLine } from '../src/results/evidence-line.js';
 
 export interface CliReportOptions {
   color: boolean;
@@ -78,17 +79,8 @@ function renderCheck(check: CheckResult, host: HostResult, indent: string, paint
   if (check.status === 'failed' || check.status === 'error') lines.push(`${indent}    ${color(message)}`);
   if (check.status === 'skipped' || check.status === 'not-applicable') lines.push(`${indent}    ${paint.dim(message)}`);
   const evidence = check.evidence ? host.evidence[check.evidence] : undefined;
-  if ((check.status === 'error' || check.status === 'failed') && evidence) {
-    const stderr = printable(evidence.stderr.trim().split('\n').slice(0, 3).join(' | '));
-    const size = `${evidence.stdoutBytes} bytes of output${evidence.truncated ? ', truncated in the report' : ''}`;
-    const query = printable(evidence.id);
-    lines.push(
-      paint.dim(
-        `${indent}    evidence: query ${query} exited ${evidence.exitCode ?? 'without status'}, ` +
-          `${size}${stderr ? `; stderr: ${stderr}` : ''}`,
-      ),
-    );
-  }
+  if ((check.status === 'error' || check.status === 'failed') && evidence)
+    lines.push(paint.dim(`${indent}    ${evidenceLine(evidence)}`));
   return lines;
 }
 

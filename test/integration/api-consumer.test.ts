@@ -43,8 +43,10 @@ function install(tarball: string, consumer: string): void {
   sh('tar', ['-xzf', tarball, '-C', join(modules, 'driftspec'), '--strip-components=1'], consumer);
   const manifest = JSON.parse(readFileSync(join(modules, 'driftspec', 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
+    peerDependencies: Record<string, string>;
   };
-  for (const name of dependencyClosure(Object.keys(manifest.dependencies))) {
+  const peers = consumer.endsWith('chai') ? Object.keys(manifest.peerDependencies) : [];
+  for (const name of dependencyClosure([...Object.keys(manifest.dependencies), ...peers])) {
     mkdirSync(dirname(join(modules, name)), { recursive: true });
     symlinkSync(join(REPO_MODULES, name), join(modules, name));
   }
@@ -60,16 +62,19 @@ describe('the published package in a consumer without @types/node', function () 
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
     expect(tarball, 'npm pack wrote a tarball').to.be.a('string');
     cpSync(CONSUMERS, join(work, 'consumers'), { recursive: true });
-    for (const kind of ['esm', 'cjs']) install(join(work, tarball!), join(work, 'consumers', kind));
+    for (const kind of ['esm', 'cjs', 'chai']) install(join(work, tarball!), join(work, 'consumers', kind));
     expect(existsSync(join(work, 'consumers', 'esm', 'node_modules', '@types'))).to.equal(false);
+    expect(existsSync(join(work, 'consumers', 'chai', 'node_modules', '@types', 'chai'))).to.equal(true);
+    expect(existsSync(join(work, 'consumers', 'chai', 'node_modules', '@types', 'node'))).to.equal(false);
   });
 
-  for (const kind of ['esm', 'cjs'] as const) {
+  const entries = { esm: 'index.d.ts', cjs: 'index.d.ts', chai: 'chai/index.d.ts' } as const;
+  for (const kind of ['esm', 'cjs', 'chai'] as const) {
     it(`${kind}: compiles strictly against the shipped declarations, with no node types in the program`, () => {
       const consumer = join(work, 'consumers', kind);
       const files = sh(process.execPath, [TSC, '-p', '.', '--listFilesOnly'], consumer).split('\n');
       expect(files.filter((path) => /@types[\\/]node/.test(path))).to.deep.equal([]);
-      expect(files.some((path) => path.includes('node_modules/driftspec/dist/src/index.d.ts'))).to.equal(true);
+      expect(files.some((path) => path.includes(`node_modules/driftspec/dist/src/${entries[kind]}`))).to.equal(true);
       try {
         sh(process.execPath, [TSC, '-p', '.'], consumer);
       } catch (error) {
@@ -86,6 +91,15 @@ describe('the published package in a consumer without @types/node', function () 
       checks: 2,
       refused: 'concurrency: a whole number of at least 1',
       driftOptions: 3,
+    });
+  });
+
+  it('chai: imports driftspec/chai, and its assertions pass, fail and refuse to judge on this machine', () => {
+    const output = JSON.parse(sh(process.execPath, ['out/index.js'], join(work, 'consumers', 'chai')));
+    expect(output).to.deep.equal({
+      failed: 'user root should have uid 1 (on local)',
+      notJudged: true,
+      typed: 'function',
     });
   });
 

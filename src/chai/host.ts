@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { parseOptions, parseTarget } from '../api/access.js';
+import { run } from '../api/run.js';
+import { ConnectionOptionsSchema } from '../api/schemas.js';
+import { PlanAssembler } from '../plan/assemble.js';
+import type { CheckRequest } from '../plan/build.js';
+import type { Plan } from '../plan/schema.js';
+import { createRegistry } from '../resources/index.js';
+import type { HostResult } from '../results/schema.js';
+import type { AnyResource } from '../resources/resource.js';
+import { commandResource, type CommandOptions } from '../resources/command/index.js';
+import { fileResource } from '../resources/file/index.js';
+import { groupResource } from '../resources/group/index.js';
+import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
+import { mountResource } from '../resources/mount/index.js';
+import { packageResource } from '../resources/package/index.js';
+import { portResource } from '../resources/port/index.js';
+import { processResource } from '../resources/process/index.js';
+import { serviceResource } from '../resources/service/index.js';
+import { userResource } from '../resources/user/index.js';
+
+/** The options of `host()`: run()'s, less those that choose or pace several hosts. */
+export const HostOptionsSchema = ConnectionOptionsSchema.extend({
+  /** For a freshly booted host: retry connecting and wait for its boot to finish, up to this long. */
+  waitSeconds: z
+    .number({ error: 'a number of seconds' })
+    .positive({ error: 'a positive number of seconds' })
+    .optional(),
+  /** With waitSeconds: accept a host whose systemd finished booting "degraded" (default true). */
+  allowDegraded: z.boolean({ error: 'true or false' }).optional(),
+}).strict();
+
+export type HostOptions = z.input<typeof HostOptionsSchema>;
+
+const SUBJECT_MARK = Symbol.for('driftspec.chai.subject');
+
+/** What `expect()` is given: one resource of one host, judged when an assertion on it is awaited. */
+export interface Subject<Res extends AnyResource = AnyResource> {
+  readonly [SUBJECT_MARK]: true;
+  readonly host: Host;
+  readonly resource: Res;
+  readonly name: unknown;
+  readonly options: Record<string, unknown> | undefined;
+}
+
+export function isSubject(value: unknown): value is Subject {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[SUBJECT_MARK] === true;
+}
+
+/** A target as chai assertions see it: one accessor per resource, each returning a subject. */
+export interface Host {
+  readonly target: string;
+  package(name: string): Subject<typeof packageResource>;
+  service(name: string): Subject<typeof serviceResource>;
+  port(port: number | string): Subject<typeof portResource>;
+  file(path: string): Subject<typeof fileResource>;
+  user(name: string): Subject<typeof userResource>;
+  group(name: string): Subject<typeof groupResource>;
+  command(text: string, options?: CommandOptions): Subject<typeof commandResource>;
+  processes(name: string): Subject<typeof processResource>;
+  kernelParameter(name: string): Subject<typeof kernelParameterResource>;
+  mount(path: string): Subject<typeof mountResource>;
+  /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
+  check(requests: readonly CheckRequest[]): Promise<HostResult>;
+}
+
+/**
+ * A target for chai assertions: `local`, `ssh://user@host:port`, `rootfs:/path`, `oci:…`, … with
+ * run()'s connection options. The target and options are checked here, before any assertion.
+ */
+export async function host(target: string, options: HostOptions = {}): Promise<Host> {
+  parseTarget('host', 'target', target);
+  parseOptions('host', HostOptionsSchema, options);
+  const registry = createRegistry();
+  const made: Host = {
+    target,
+    package: (name) => subject(made, packageResource, name),
+    service: (name) => subject(made, serviceResource, name),
+    port: (port) => subject(made, portResource, port),
+    file: (path) => subject(made, fileResource, path),
+    user: (name) => subject(made, userResource, name),
+    group: (name) => subject(made, groupResource, name),
+    command: (text, commandOptions) => subject(made, commandResource, text, commandOptions),
+    processes: (name) => subject(made, processResource, name),
+    kernelParameter: (name) => subject(made, kernelParameterResource, name),
+    mount: (path) => subject(made, mountResource, path),
+    check: async (requests) => {
+      const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
+      return result.hosts[0]!;
+    },
+  };
+  return made;
+}
+
+function subject<Res extends AnyResource>(
+  owner: Host,
+  resource: Res,
+  name: unknown,
+  options?: Record<string, unknown>,
+): Subject<Res> {
+  return { [SUBJECT_MARK]: true, host: owner, resource, name, options };
+}
+
+function planOf(requests: readonly CheckRequest[], registry: ReturnType<typeof createRegistry>): Plan {
+  const assembler = new PlanAssembler(registry);
+  assembler.beginSpec({ name: 'chai' });
+  for (const request of requests) assembler.addCheck(request);
+  return assembler.finish();
+}
