@@ -25,8 +25,10 @@ describe('jump hosts (ProxyJump through ssh2 forwardOut) against booted instance
   const link = { subnet: '', jumpSide: '', hiddenAddress: '', device: '', namespace: '', hostRoute: false };
 
   // Registered before the test bed's own after(), so it runs first, while the namespaces exist.
-  after(() => removePrivateLink(link));
-  after(() => rmSync(work, { recursive: true, force: true }));
+  after(() => {
+    removePrivateLink(link);
+    rmSync(work, { recursive: true, force: true });
+  });
   const bed = useTestbed({ base: 20, count: 2 });
   const jumpHost = () => bed.instances[0]!;
   const hidden = () => bed.instances[1]!;
