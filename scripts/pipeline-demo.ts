@@ -13,6 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TESTBED_IGNORES } from '../test/testbed/ignores.js';
 import { releaseIndex, reserveIndexes } from '../test/testbed/indexes.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -79,16 +80,6 @@ const RESTART_FAILED_UNITS = `failed=$(systemctl list-units --failed --plain --n
 [ -z "$failed" ] && exit 0
 echo $failed
 systemctl reset-failed $failed && systemctl restart $failed`;
-
-/** Differences between two booted instances of one image that are the test bed's, not the image's. */
-const TESTBED_IGNORES = `ignore:
-  - kind: mounts
-    keys: /
-    attributes: options
-    reason: the overlay's upper and work directories name the instance and the boot
-  - paths: /etc/hosts
-    reason: the test bed writes the instance name into /etc/hosts
-`;
 
 interface Outcome {
   name: string;

@@ -2,19 +2,7 @@ import { expect } from 'chai';
 import type { HostDrift } from '../../src/drift/diff-schema.js';
 import type { ImageVariant, TestInstance } from './testbed.js';
 
-/**
- * What two stock instances of the one image differ in: the test bed writes the instance name into
- * /etc/hosts, and the overlay's upper and work directories (in the options of the "/" mount) are
- * per instance — the work directory is new on every boot. Everything else must match.
- */
-export const TESTBED_IGNORES = `ignore:
-  - kind: mounts
-    keys: /
-    attributes: options
-    reason: the overlay's upper and work directories name the instance and the boot
-  - paths: /etc/hosts
-    reason: the test bed writes the instance name into /etc/hosts
-`;
+export { TESTBED_IGNORES } from '../testbed/ignores.js';
 
 /** The next image: the golden one with two more packages and one less (test/testbed/build-variant-image.sh). */
 export const NEXT_IMAGE: ImageVariant = { install: ['tree', 'less'], purge: ['cron'] };
