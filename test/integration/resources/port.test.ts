@@ -26,6 +26,15 @@ function bindUdp(type: 'udp4' | 'udp6', host: string): Promise<dgram.Socket> {
   });
 }
 
+/** A socket on a port number none of `taken` has, whatever the protocol: each check names one port. */
+async function bindUdpApart(type: 'udp4' | 'udp6', host: string, taken: readonly number[]): Promise<dgram.Socket> {
+  for (;;) {
+    const socket = await bindUdp(type, host);
+    if (!taken.includes(socket.address().port)) return socket;
+    socket.close();
+  }
+}
+
 function connect(toPort: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const client = net.connect(toPort, '127.0.0.1', () => resolve(client));
@@ -54,9 +63,13 @@ describe('port resource on this machine', function () {
     const v6 = net.createServer();
     servers.push(v4, v6);
     tcp4 = await listen(v4, '127.0.0.1');
-    tcp6 = await listen(v6, '::1');
-    const u4 = await bindUdp('udp4', '127.0.0.1');
-    const u6 = await bindUdp('udp6', '::1');
+    // The kernel may hand ::1 the same free port number as 127.0.0.1; the checks need two ports.
+    do {
+      if (tcp6 !== 0) await new Promise((resolve) => v6.close(resolve));
+      tcp6 = await listen(v6, '::1');
+    } while (tcp6 === tcp4);
+    const u4 = await bindUdpApart('udp4', '127.0.0.1', [tcp4, tcp6]);
+    const u6 = await bindUdpApart('udp6', '::1', [tcp4, tcp6, u4.address().port]);
     udpSockets.push(u4, u6);
     udp4 = u4.address().port;
     udp6 = u6.address().port;
