@@ -45,9 +45,9 @@ export function parseUnitFile(parts: ReadonlyMap<string, Frame>, name: string): 
   requireRan(own, what);
   const { state, error } = parseIsEnabled(own.stdout.toString('utf8').replace(/\n+$/, ''), own.exitCode);
   const fact = { init: 'systemd-unit-files', name, unitFileState: state, unitFileStateError: error };
-  const alias = parts.get(`alias:${name}`);
-  if (state !== 'alias' || alias === undefined)
-    return validateFact(SystemdUnitFileSchema, { ...fact, aliasOf: null }, what);
+  if (state !== 'alias') return validateFact(SystemdUnitFileSchema, { ...fact, aliasOf: null }, what);
+  // An alias is judged by the unit it names; without that answer nothing about it is known.
+  const alias = requirePart(parts, `alias:${name}`, what);
   requireRan(alias, what);
   const [unit = '', ...rest] = alias.stdout.toString('utf8').split('\n');
   const named = parseIsEnabled(rest.join('\n').replace(/\n+$/, ''), alias.exitCode);

@@ -309,3 +309,46 @@ describe('systemd units of an image, from their unit files (recorded Debian 12 i
     );
   });
 });
+
+describe('systemd units of an image: missing or forged unit file answers', () => {
+  const judge = (parts: Parameters<typeof partsFrame>[0]) =>
+    judgeFrame(
+      createRegistry([serviceResource]),
+      () =>
+        control('c', () => {
+          resourceFunction(serviceResource)('ssh').enabled();
+          resourceFunction(serviceResource)('ssh').not.enabled();
+          resourceFunction(serviceResource)('ssh').installed();
+        }),
+      partsFrame(parts),
+      imageHost,
+    ).map((r) => r.status);
+
+  it('is an error, never a pass or a failure, when the unit has no answer of its own', () => {
+    expect(judge([])).to.deep.equal(['error', 'error', 'error']);
+    expect(judge([{ name: 'is-enabled:sshd', stdout: 'enabled\n' }])).to.deep.equal(['error', 'error', 'error']);
+  });
+
+  it('is an error when systemctl is missing or its answer is not one state word', () => {
+    expect(judge([{ name: 'is-enabled:ssh', stdout: 'sh: systemctl: not found\n', exitCode: 127 }])).to.deep.equal([
+      'error',
+      'error',
+      'error',
+    ]);
+    const forged = 'enabled\nDSPARTS 1\n0 14 8 0\nis-enabled:sshenabled\n';
+    expect(judge([{ name: 'is-enabled:ssh', stdout: forged }])).to.deep.equal(['error', 'error', 'error']);
+  });
+
+  it('is an error when an alias names a unit whose state cannot be read', () => {
+    const parts = [
+      { name: 'is-enabled:ssh', stdout: 'alias\n' },
+      { name: 'alias:ssh', stdout: 'ssh.service\nDSPARTS 1\n' },
+    ];
+    expect(judge(parts)).to.deep.equal(['error', 'error', 'error']);
+    expect(judge([parts[0]!]), 'an alias without the answer for the unit it names').to.deep.equal([
+      'error',
+      'error',
+      'error',
+    ]);
+  });
+});
