@@ -5,6 +5,7 @@ export const PARTS_HEADER = 'DSPARTS';
 
 /** The command that ends every grouped query, on a line of its own. */
 const PARTS_OUT = 'ds_parts_out';
+const PARTS_OUT_LINE = new RegExp(`(^|\n)[ \t]*${PARTS_OUT}([ \t;]|\n|$)`);
 
 /**
  * Whether a query's script writes parts: the probe then reads the list of parts from the query's
@@ -12,7 +13,7 @@ const PARTS_OUT = 'ds_parts_out';
  * itself would only make its own query's output unreadable, never another's.
  */
 export function writesParts(script: string): boolean {
-  return new RegExp(`(^|\n)[ \t]*${PARTS_OUT}([ \t;]|\n|$)`).test(script);
+  return PARTS_OUT_LINE.test(script);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { sleepSync } from '../io/sleep-sync.js';
 
 /**
  * Ends, with SIGKILL, every process that `leader` started: the members of the session it leads
@@ -50,10 +51,6 @@ function isZombie(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 interface ProcessEntry {

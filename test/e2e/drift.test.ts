@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
 import { runCli } from '../support/cli.js';
-import { connection, differences, settle, TESTBED_IGNORES } from '../support/drift-e2e.js';
+import { connection, differences, settle, SUDO_FILES, TESTBED_IGNORES } from '../support/drift-e2e.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 import { hasXmllint, schemaErrors, writeXml, xpath } from '../support/xmllint.js';
 
@@ -14,30 +14,6 @@ const SCRIPTS = fileURLToPath(new URL('../testbed/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-drift-'));
 const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
 const path = (name: string) => join(work, name);
-
-/** Files `dpkg --purge sudo` removes from the snapshotted trees of the bookworm image. */
-const SUDO_FILES = [
-  '/etc/init.d/sudo',
-  '/etc/pam.d/sudo',
-  '/etc/pam.d/sudo-i',
-  '/etc/rc2.d/S01sudo',
-  '/etc/rc3.d/S01sudo',
-  '/etc/rc4.d/S01sudo',
-  '/etc/rc5.d/S01sudo',
-  '/etc/sudo.conf',
-  '/etc/sudo_logsrvd.conf',
-  '/etc/sudoers',
-  '/etc/sudoers.d',
-  '/etc/sudoers.d/README',
-  '/usr/bin/cvtsudoers',
-  '/usr/bin/sudo',
-  '/usr/bin/sudoedit',
-  '/usr/bin/sudoreplay',
-  '/usr/lib/systemd/system/sudo.service',
-  '/usr/sbin/sudo_logsrvd',
-  '/usr/sbin/sudo_sendlog',
-  '/usr/sbin/visudo',
-];
 
 /** `useradd extra` rewrites the account files and keeps their previous versions as backups ("-"). */
 const ACCOUNT_FILES = [

@@ -4,6 +4,30 @@ import type { ImageVariant, TestInstance } from './testbed.js';
 
 export { TESTBED_IGNORES } from '../testbed/ignores.js';
 
+/** Files `dpkg --purge sudo` removes from the snapshotted trees of the bookworm image. */
+export const SUDO_FILES = [
+  '/etc/init.d/sudo',
+  '/etc/pam.d/sudo',
+  '/etc/pam.d/sudo-i',
+  '/etc/rc2.d/S01sudo',
+  '/etc/rc3.d/S01sudo',
+  '/etc/rc4.d/S01sudo',
+  '/etc/rc5.d/S01sudo',
+  '/etc/sudo.conf',
+  '/etc/sudo_logsrvd.conf',
+  '/etc/sudoers',
+  '/etc/sudoers.d',
+  '/etc/sudoers.d/README',
+  '/usr/bin/cvtsudoers',
+  '/usr/bin/sudo',
+  '/usr/bin/sudoedit',
+  '/usr/bin/sudoreplay',
+  '/usr/lib/systemd/system/sudo.service',
+  '/usr/sbin/sudo_logsrvd',
+  '/usr/sbin/sudo_sendlog',
+  '/usr/sbin/visudo',
+];
+
 /** The next image: the golden one with two more packages and one less (test/testbed/build-variant-image.sh). */
 export const NEXT_IMAGE: ImageVariant = { install: ['tree', 'less'], purge: ['cron'] };
 

@@ -7,6 +7,7 @@ import type { HostDrift } from '../../src/drift/diff-schema.js';
 import { parseIgnoreFile } from '../../src/drift/ignore.js';
 import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { judgeDrift } from '../../src/gate/drift-policy.js';
+import { SUDO_FILES } from '../support/drift-e2e.js';
 
 function recorded(name: string): Snapshot {
   const file = fileURLToPath(new URL(`../fixtures/drift/recorded/${name}.json.gz`, import.meta.url));
@@ -70,28 +71,7 @@ describe('drift on recorded snapshots of booted instances', () => {
         ].map((f) => `files ~ ${f} size,sha256`),
         'files ~ /etc/nginx/nginx.conf size,sha256',
         'files ~ /usr/bin/tee mode',
-        ...[
-          '/etc/init.d/sudo',
-          '/etc/pam.d/sudo',
-          '/etc/pam.d/sudo-i',
-          '/etc/rc2.d/S01sudo',
-          '/etc/rc3.d/S01sudo',
-          '/etc/rc4.d/S01sudo',
-          '/etc/rc5.d/S01sudo',
-          '/etc/sudo.conf',
-          '/etc/sudo_logsrvd.conf',
-          '/etc/sudoers',
-          '/etc/sudoers.d',
-          '/etc/sudoers.d/README',
-          '/usr/bin/cvtsudoers',
-          '/usr/bin/sudo',
-          '/usr/bin/sudoedit',
-          '/usr/bin/sudoreplay',
-          '/usr/lib/systemd/system/sudo.service',
-          '/usr/sbin/sudo_logsrvd',
-          '/usr/sbin/sudo_sendlog',
-          '/usr/sbin/visudo',
-        ].map((f) => `files - ${f}`),
+        ...SUDO_FILES.map((f) => `files - ${f}`),
       ].sort(),
     );
     const listener = host.kinds.find((k) => k.kind === 'listeners')!.added[0]!;

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { RootfsError } from '../rootfs.js';
 import type { DiskVolume } from './layout.js';
+import { sleepSync } from '../../io/sleep-sync.js';
 
 const runFile = promisify(execFile);
 const TOOL_TIMEOUT_MS = 60_000;
@@ -123,7 +124,7 @@ function unmount(directory: string): string | undefined {
     const problem = runSync(['umount', directory]);
     if (problem === undefined) return undefined;
     if (!/busy/i.test(problem) || attempt >= BUSY_RETRIES) return `could not unmount ${directory}: ${problem}`;
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BUSY_WAIT_MS);
+    sleepSync(BUSY_WAIT_MS);
   }
 }
 
