@@ -7,6 +7,7 @@ import { packageResource } from '../resources/package/index.js';
 import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
+import { sshdConfigResource } from '../resources/sshd-config/index.js';
 import { userResource } from '../resources/user/index.js';
 import { resourceFunction } from './spec.js';
 
@@ -27,3 +28,4 @@ export const command = resourceFunction(commandResource);
 export const processes = resourceFunction(processResource);
 export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
+export const sshdConfig = resourceFunction(sshdConfigResource);

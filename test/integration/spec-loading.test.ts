@@ -225,11 +225,16 @@ describe('spec loading', () => {
       const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-lines-'));
       writeFileSync(
         join(dir, 'helper.ts'),
-        "interface Port { n: number }\n\nexport function portOf(text: string): Port {\n  throw new Error('no port in ' + text);\n}\n",
+        'interface Port { n: number }\n\nexport function portOf(text: string): Port {\n' +
+          "  throw new Error('no port in ' + text);\n}\n",
       );
       const specs = {
-        body: "import { spec, pkg } from 'driftspec';\n\ntype T = string;\nexport default spec('x', () => {\n  pkg('bash').instaled();\n});\n",
-        load: "import { spec } from 'driftspec';\n\nconst broken: string[] = JSON.parse('{');\nexport default spec('x', () => {});\n",
+        body:
+          "import { spec, pkg } from 'driftspec';\n\ntype T = string;\n" +
+          "export default spec('x', () => {\n  pkg('bash').instaled();\n});\n",
+        load:
+          "import { spec } from 'driftspec';\n\nconst broken: string[] = JSON.parse('{');\n" +
+          "export default spec('x', () => {});\n",
         imported:
           "import { spec, port } from 'driftspec';\nimport { portOf } from './helper.js';\n\n" +
           "export default spec('x', () => {\n  port(portOf('web').n).listening();\n});\n",
