@@ -20,6 +20,14 @@ import type { CliIo } from '../io.js';
 import { checkWaitFlags, selectTargets, type SelectedTargets } from '../select-targets.js';
 import { reporterRequests } from '../usage.js';
 import type { RunFlags } from '../flags.js';
+import { shardRequest } from '../shard-options.js';
+import { DEFAULT_POLICY, type GatePolicy } from '../../gate/policy.js';
+import type { Plan } from '../../plan/schema.js';
+import type { ShardRecord } from '../../results/schema.js';
+import { emptyShardVerdict } from '../../shard/empty.js';
+import type { ShardNumber } from '../../shard/partition.js';
+import { selectShard } from '../../shard/select.js';
+import type { Target } from '../../targets/target.js';
 
 /** The spec `driftspec run` checks when none is named. */
 export function defaultSpecPath(): string {
@@ -41,10 +49,13 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   checkWaitFlags(flags);
   const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
+  const shard = shardRequest(flags, io.env);
   const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
   const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
   const sudo = loadSudoSettings(flags, io.env);
-  const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
+  const selected = runTargets(flags, io, sshSettings, sudo);
+  const { targets, inventory, record } =
+    shard === undefined ? { ...selected, record: undefined } : shardTargets(selected, shard, plan, policy);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
   let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
   try {
@@ -62,15 +73,29 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   } finally {
     session.finish();
   }
-  const verdict = decideVerdict(run.result, policy);
+  const result = record === undefined ? run.result : { ...run.result, shard: record };
+  const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
   const imageId = flags.imageId === undefined ? {} : { imageId: flags.imageId };
   const context = { stdout: io.stdout, env: io.env, verbose: flags.verbose, ...imageId };
   const renderers = await loadRunRenderers(
     reports.map((request) => request.name),
     context,
   );
-  await writeReports(reports, renderers, { ...run.result, verdict }, verdict, io.stdout);
+  await writeReports(reports, renderers, { ...result, verdict }, verdict, io.stdout);
   return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
+}
+
+/** The selected hosts of one shard, and the record its result carries. */
+function shardTargets(
+  selected: SelectedTargets,
+  shard: ShardNumber,
+  plan: Plan,
+  policy: GatePolicy | undefined,
+): SelectedTargets & { record: ShardRecord } {
+  const candidate = (target: Target) => ({ target: target.name, inventoryName: selected.inventory.get(target)?.name });
+  const fingerprints = { plan, policy: policy ?? DEFAULT_POLICY };
+  const { hosts, record } = selectShard(selected.targets, candidate, shard, fingerprints);
+  return { targets: hosts, inventory: selected.inventory, record };
 }
 
 /** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */
