@@ -96,7 +96,7 @@ function oneOfEachShard(shards: readonly Shard[]): string[] {
  */
 function placeHosts(shards: readonly Shard[]): HostResult[] {
   const { hosts: total } = shards[0]!.record.selection;
-  const places = new Array<{ host: HostResult; path: string } | undefined>(total);
+  const places = Array.from({ length: total }, (): { host: HostResult; path: string } | undefined => undefined);
   const problems: string[] = [];
   for (const { path, result, record } of shards) {
     if (record.positions.length !== result.hosts.length) {
@@ -114,7 +114,7 @@ function placeHosts(shards: readonly Shard[]): HostResult[] {
       else places[position] = { host, path };
     });
   }
-  const empty = places.reduce((sum, place) => sum + (place === undefined ? 1 : 0), 0);
+  const empty = places.filter((place) => place === undefined).length;
   if (problems.length === 0 && empty > 0) problems.push(`${empty} of the ${total} selected hosts are in no shard`);
   if (problems.length > 0) throw new ShardMergeError(problems);
   return places.map((place) => place!.host);
