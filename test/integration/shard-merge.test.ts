@@ -1,0 +1,175 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { FleetSimulator, makeSimKeys, ProbeRecordings, writeInventory } from '../../bench/sim/sweep.js';
+import type { RecordedProbe } from '../../bench/sim/fleet-simulator.js';
+import { EXIT } from '../../src/gate/exit-codes.js';
+import type { RunResult } from '../../src/results/schema.js';
+import { runCli } from '../support/cli.js';
+import { comparableJunit, comparableRun } from '../support/shard-compare.js';
+
+/** Runs a probe script on this machine as the simulated hosts' sshd would (`/bin/sh -s`), once. */
+function recordHere(script: string): Promise<RecordedProbe> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? 255 }),
+    );
+    child.stdin.end(script);
+  });
+}
+
+const SPEC = `spec: shards
+version: 1.0.0
+controls:
+  - id: files-01
+    impact: medium
+    checks:
+      - file: /etc/passwd
+        exists: true
+      - file: /nonexistent/driftspec-shard-test
+        exists: true
+  - id: users-01
+    impact: high
+    checks:
+      - user: root
+        exists: true
+`;
+
+describe('sharded sweep: N shard processes of the CLI against the fleet simulator, merged', function () {
+  this.timeout(180_000);
+  const dir = mkdtempSync(join(tmpdir(), 'driftspec-shards-'));
+  const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-shards-cache-'));
+  const keys = makeSimKeys(dir);
+  const recordings = new ProbeRecordings(recordHere);
+  const simulator = new FleetSimulator({
+    hostKey: keys.hostKey,
+    clientPublicKey: keys.clientPublicKey,
+    latencyMs: 5,
+    answer: (script) => recordings.answer(script),
+  });
+  const at = (name: string) => join(dir, name);
+  let common: string[] = [];
+
+  before(async () => {
+    const ports = await simulator.listen();
+    writeInventory(at('fleet.yaml'), { hosts: 23, refused: 2, silent: 0 }, ports, keys);
+    writeFileSync(at('spec.yaml'), SPEC);
+    writeFileSync(at('policy.yaml'), 'failures:\n  allow:\n    medium: 1\n');
+    common = [
+      'run',
+      at('spec.yaml'),
+      '--inventory',
+      at('fleet.yaml'),
+      '--host-key',
+      keys.hostKeyFingerprint,
+      '--no-ssh-config',
+      '--connect-timeout',
+      '5',
+      // More than 10 hosts at once make the fleet warn of a possible leak (11 abort listeners) on stderr.
+      '--concurrency',
+      '8',
+      '--policy',
+      at('policy.yaml'),
+      '-q',
+    ];
+  });
+  after(async () => {
+    await simulator.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  const shardFiles = [1, 2, 3, 4].map((k) => at(`shard-${k}.json`));
+  const runShard = (k: number) => {
+    // Shard 1 as a Kubernetes Indexed Job starts it (0-based index in the environment), the others with --shard.
+    const shardArgs = k === 1 ? ['--shard-count', '4'] : ['--shard', `${k}/4`];
+    const env = k === 1 ? { JOB_COMPLETION_INDEX: '0' } : {};
+    return runCli([...common, ...shardArgs, '-r', `json:${shardFiles[k - 1]}`], cacheDir, env);
+  };
+
+  it('the merged JSON and JUnit equal a single run over all hosts, check for check; so do the exit codes', async () => {
+    const single = await runCli(
+      [...common, '-r', `json:${at('single.json')}`, '-r', `junit:${at('single.xml')}`],
+      cacheDir,
+    );
+    expect(single.stderr).to.equal('');
+    const shards = await Promise.all([1, 2, 3, 4].map(runShard));
+    for (const shard of shards) expect(shard.stderr).to.equal('');
+    const merged = await runCli(
+      [
+        'merge',
+        ...shardFiles,
+        '--policy',
+        at('policy.yaml'),
+        '-q',
+        '-r',
+        `json:${at('merged.json')}`,
+        '-r',
+        `junit:${at('merged.xml')}`,
+      ],
+      cacheDir,
+    );
+    expect(merged.stderr).to.equal('');
+    const singleRun = JSON.parse(readFileSync(at('single.json'), 'utf8')) as RunResult;
+    const mergedRun = JSON.parse(readFileSync(at('merged.json'), 'utf8')) as RunResult;
+    expect(singleRun.hosts).to.have.length(23);
+    expect(singleRun.hosts.filter((h) => h.status === 'unreachable')).to.have.length(2);
+    expect(singleRun.counts.failed).to.equal(21);
+    expect(mergedRun).to.not.have.property('shard');
+    expect(comparableRun(mergedRun)).to.deep.equal(comparableRun(singleRun));
+    expect(comparableJunit(readFileSync(at('merged.xml'), 'utf8'))).to.equal(
+      comparableJunit(readFileSync(at('single.xml'), 'utf8')),
+    );
+    expect(merged.code).to.equal(single.code).and.equal(EXIT.error);
+    // Every host was probed once by exactly one shard: 21 live hosts, twice (the single run and the shards).
+    expect(simulator.stats.probes).to.equal(42);
+
+    const results = shardFiles.map((file) => JSON.parse(readFileSync(file, 'utf8')) as RunResult);
+    const sizes = results.map((r) => r.hosts.length);
+    expect(sizes.reduce((a, b) => a + b)).to.equal(23);
+    expect(results.map((r) => r.shard?.index)).to.deep.equal([1, 2, 3, 4]);
+    for (const result of results) expect(result.shard?.positions).to.have.length(result.hosts.length);
+  });
+
+  it('a shard holds the same hosts whatever the order of the inventory', async () => {
+    const before = JSON.parse(readFileSync(shardFiles[1]!, 'utf8')) as RunResult;
+    const lines = readFileSync(at('fleet.yaml'), 'utf8').split('\n');
+    const hostLines = lines.filter((line) => /^ {2}h\d{4}:/.test(line)).reverse();
+    writeFileSync(at('reversed.yaml'), `${[...lines.slice(0, 3), ...hostLines].join('\n')}\n`);
+    const args = common.map((arg) => (arg === at('fleet.yaml') ? at('reversed.yaml') : arg));
+    await runCli([...args, '--shard', '2/4', '-r', `json:${at('reversed-2.json')}`], cacheDir);
+    const after = JSON.parse(readFileSync(at('reversed-2.json'), 'utf8')) as RunResult;
+    const names = (result: RunResult) => result.hosts.map((h) => h.inventory?.name).sort();
+    expect(names(after)).to.deep.equal(names(before)).and.not.be.empty;
+    expect(after.shard?.selection.hash, 'another order is another selection').to.not.equal(
+      before.shard?.selection.hash,
+    );
+  });
+
+  it('refuses a missing shard, a duplicate shard, another policy (exit 79) and a file that is no result (exit 78)', async () => {
+    const missing = await runCli(['merge', ...shardFiles.slice(1), '--policy', at('policy.yaml')], cacheDir);
+    expect(missing.code).to.equal(EXIT.shards);
+    expect(missing.stderr).to.equal('driftspec: cannot merge these shards:\n  - missing shard 1/4\n');
+    const twice = await runCli(['merge', ...shardFiles, shardFiles[0]!, '--policy', at('policy.yaml')], cacheDir);
+    expect(twice.code).to.equal(EXIT.shards);
+    expect(twice.stderr).to.contain(`shard 1/4 is given twice: ${shardFiles[0]} and ${shardFiles[0]}`);
+    const mixed = await runCli(['merge', ...shardFiles.slice(0, 3), at('reversed-2.json')], cacheDir);
+    expect(mixed.code).to.equal(EXIT.shards);
+    expect(mixed.stderr).to.contain('have different host selections');
+    const otherPolicy = await runCli(['merge', ...shardFiles], cacheDir);
+    expect(otherPolicy.code).to.equal(EXIT.shards);
+    expect(otherPolicy.stderr).to.contain('the shards ran with another gate policy than the one given to merge');
+    writeFileSync(at('broken.json'), '{"schemaVersion": 1, "hosts": [');
+    const broken = await runCli(['merge', ...shardFiles, at('broken.json')], cacheDir);
+    expect(broken.code).to.equal(EXIT.config);
+    expect(broken.stderr).to.match(new RegExp(`^driftspec: ${at('broken.json')}: `));
+  });
+});
