@@ -1,14 +1,34 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import ssh2 from 'ssh2';
+import { parse as parseYaml } from 'yaml';
 import { FleetSimulator, makeSimKeys, ProbeRecordings, writeInventory } from '../../bench/sim/sweep.js';
 import type { RecordedProbe } from '../../bench/sim/fleet-simulator.js';
 import { EXIT } from '../../src/gate/exit-codes.js';
 import type { RunResult } from '../../src/results/schema.js';
-import { runCli } from '../support/cli.js';
+import { BIN, runCli } from '../support/cli.js';
+import { shellSteps, tokenizeGroovy } from '../support/groovy-structure.js';
 import { comparableJunit, comparableRun } from '../support/shard-compare.js';
+
+/** Runs a shell script as a pod or a CI agent would: `sh [-e] -c`, driftspec on PATH. */
+function runScript(
+  script: string,
+  options: { cwd: string; env: NodeJS.ProcessEnv; errexit: boolean },
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const flags = options.errexit ? ['-e', '-c'] : ['-c'];
+    const child = spawn('/bin/sh', [...flags, script], { cwd: options.cwd, env: options.env, stdio: 'pipe' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+const example = (path: string) => readFileSync(new URL(`../../examples/${path}`, import.meta.url), 'utf8');
 
 /** Runs a probe script on this machine as the simulated hosts' sshd would (`/bin/sh -s`), once. */
 function recordHere(script: string): Promise<RecordedProbe> {
@@ -57,9 +77,11 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
   });
   const at = (name: string) => join(dir, name);
   let common: string[] = [];
+  let livePort = 0;
 
   before(async () => {
     const ports = await simulator.listen();
+    livePort = ports.live;
     writeInventory(at('fleet.yaml'), { hosts: 23, refused: 2, silent: 0 }, ports, keys);
     writeFileSync(at('spec.yaml'), SPEC);
     writeFileSync(at('policy.yaml'), 'failures:\n  allow:\n    medium: 1\n');
@@ -171,5 +193,109 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     const broken = await runCli(['merge', ...shardFiles, at('broken.json')], cacheDir);
     expect(broken.code).to.equal(EXIT.config);
     expect(broken.stderr).to.match(new RegExp(`^driftspec: ${at('broken.json')}: `));
+  });
+
+  /**
+   * A scratch machine for the examples' own scripts: `driftspec` on PATH (this checkout's CLI), an
+   * empty HOME (no ssh_config), the simulator's host key in a known_hosts file, and the login key.
+   */
+  function exampleMachine(name: string): { root: string; env: NodeJS.ProcessEnv; knownHosts: string } {
+    const root = at(name);
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    mkdirSync(join(root, 'home'));
+    writeFileSync(
+      join(root, 'bin', 'driftspec'),
+      `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`,
+    );
+    chmodSync(join(root, 'bin', 'driftspec'), 0o755);
+    const hostKey = ssh2.utils.parseKey(keys.hostKey);
+    if (hostKey instanceof Error) throw hostKey;
+    const knownHosts = join(root, 'known_hosts');
+    writeFileSync(knownHosts, `[127.0.0.1]:${livePort} ${hostKey.type} ${hostKey.getPublicSSH().toString('base64')}\n`);
+    const env = {
+      PATH: `${join(root, 'bin')}:${process.env.PATH}`,
+      HOME: join(root, 'home'),
+      NO_COLOR: '1',
+      SSH_AUTH_SOCK: '',
+      DRIFTSPEC_CACHE_DIR: cacheDir,
+    };
+    return { root, env, knownHosts };
+  }
+
+  it("the Kubernetes example's pod scripts (4 indexes) and merge script give the single run's result", async () => {
+    const machine = exampleMachine('kubernetes');
+    const moved = (script: string) =>
+      script
+        .replaceAll('/etc/driftspec', join(machine.root, 'config'))
+        .replaceAll('/var/run/secrets/driftspec', join(machine.root, 'secrets'))
+        .replaceAll('/results', join(machine.root, 'results'));
+    for (const folder of ['config', 'secrets', 'results']) mkdirSync(join(machine.root, folder));
+    copyFileSync(at('spec.yaml'), join(machine.root, 'config', 'spec.yaml'));
+    copyFileSync(at('fleet.yaml'), join(machine.root, 'config', 'inventory.yaml'));
+    copyFileSync(at('policy.yaml'), join(machine.root, 'config', 'policy.yaml'));
+    copyFileSync(machine.knownHosts, join(machine.root, 'config', 'known_hosts'));
+    copyFileSync(keys.clientKeyPath, join(machine.root, 'secrets', 'id_ed25519'));
+    const podScript = (file: string) => {
+      const job = parseYaml(example(`kubernetes/${file}`)) as {
+        spec: { completions?: number; template: { spec: { containers: { command: string[] }[] } } };
+      };
+      return { completions: job.spec.completions, script: moved(job.spec.template.spec.containers[0]!.command[2]!) };
+    };
+    const sweep = podScript('sweep-job.yaml');
+    expect(sweep.completions).to.equal(4);
+    const pods = await Promise.all(
+      Array.from({ length: sweep.completions! }, (_, index) =>
+        runScript(sweep.script, {
+          cwd: machine.root,
+          env: { ...machine.env, JOB_COMPLETION_INDEX: String(index) },
+          errexit: false,
+        }),
+      ),
+    );
+    for (const pod of pods) expect(pod.code, pod.stderr).to.equal(0);
+    const merging = await runScript(podScript('merge-job.yaml').script, {
+      cwd: machine.root,
+      env: machine.env,
+      errexit: false,
+    });
+    expect(merging.code, merging.stderr).to.equal(EXIT.error);
+    const merged = JSON.parse(readFileSync(join(machine.root, 'results', 'run.json'), 'utf8')) as RunResult;
+    const single = JSON.parse(readFileSync(at('single.json'), 'utf8')) as RunResult;
+    // The pods read the spec from the ConfigMap's folder: only the spec's recorded path differs.
+    expect(merged.specs.map((spec) => spec.source)).to.deep.equal([join(machine.root, 'config', 'spec.yaml')]);
+    const sourceless = (run: RunResult) => ({ ...run, specs: run.specs.map(({ source: _, ...spec }) => spec) });
+    expect(comparableRun(sourceless(merged))).to.deep.equal(comparableRun(sourceless(single)));
+    expect(comparableJunit(readFileSync(join(machine.root, 'results', 'junit.xml'), 'utf8'))).to.equal(
+      comparableJunit(readFileSync(at('single.xml'), 'utf8')),
+    );
+  });
+
+  it("the Jenkins example's shard steps (SHARD 1 to 3) and merge step give the single run's result", async () => {
+    const machine = exampleMachine('jenkins');
+    const steps = shellSteps(tokenizeGroovy(example('jenkins/Jenkinsfile.sharded'))).map((step) => step.script);
+    const [shardStep, mergeStep] = steps;
+    expect(steps).to.have.length(2);
+    // The Jenkinsfile's environment and parameters, pointed at the simulated fleet.
+    const env = {
+      ...machine.env,
+      SPEC: at('spec.yaml'),
+      INVENTORY: at('fleet.yaml'),
+      KNOWN_HOSTS: machine.knownHosts,
+      SSH_KEY: keys.clientKeyPath,
+      POLICY: at('policy.yaml'),
+      SHARDS: '3',
+      REPORTS: 'reports',
+    };
+    const shards = await Promise.all(
+      ['1', '2', '3'].map((SHARD) =>
+        runScript(shardStep!, { cwd: machine.root, env: { ...env, SHARD }, errexit: true }),
+      ),
+    );
+    for (const shard of shards) expect(shard.code, shard.stderr).to.be.oneOf([0, 1, 2]);
+    const merging = await runScript(mergeStep!, { cwd: machine.root, env, errexit: true });
+    expect(merging.code, merging.stderr).to.equal(EXIT.error);
+    const merged = JSON.parse(readFileSync(join(machine.root, 'reports', 'run.json'), 'utf8')) as RunResult;
+    const single = JSON.parse(readFileSync(at('single.json'), 'utf8')) as RunResult;
+    expect(comparableRun(merged)).to.deep.equal(comparableRun(single));
   });
 });
