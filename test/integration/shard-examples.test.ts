@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { parseAllDocuments } from 'yaml';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { loadGatePolicy } from '../../src/gate/policy.js';
 import { requireInCi } from '../support/environment.js';
@@ -18,9 +18,12 @@ import {
   statusUses,
   tokenizeGroovy,
 } from '../support/groovy-structure.js';
-import { driftspecInvocations, optionValue, unknownOptions } from '../support/shard-examples.js';
+import { driftspecInvocations, fencedBlocks, optionValue, unknownOptions } from '../support/shard-examples.js';
+import { FakeCommandBench } from '../support/fake-command.js';
 import { hasShellcheck, shellcheckFindings } from '../support/shellcheck.js';
 
+/** How GitHub Actions writes the matrix value in a step (a stand-in replaces it to run the step). */
+const MATRIX_SHARD = ['$', '{{ matrix.shard }}'].join('');
 const examplePath = (path: string) => fileURLToPath(new URL(`../../examples/${path}`, import.meta.url));
 const example = (path: string) => readFileSync(examplePath(path), 'utf8');
 
@@ -281,5 +284,85 @@ describe('examples/jenkins/Jenkinsfile.sharded: a matrix of shards and a merge s
     for (const step of shellSteps(tokens)) {
       expect(shellcheckFindings(step.script, 'sh'), `sh at line ${step.line}`).to.deep.equal([]);
     }
+  });
+});
+
+describe('docs/scale.md: the GitHub Actions and GitLab CI snippets', () => {
+  const DOC = readFileSync(fileURLToPath(new URL('../../docs/scale.md', import.meta.url)), 'utf8');
+  const only = (blocks: string[]) => {
+    expect(blocks).to.have.length(1);
+    return parseYaml(blocks[0]!, { uniqueKeys: true }) as Record<string, unknown>;
+  };
+  const scriptsOf = (steps: { run?: string }[] | string[]) =>
+    steps.map((step) => (typeof step === 'string' ? step : (step.run ?? ''))).join('\n');
+
+  it('GitHub Actions: a matrix of shards 1 to N, --shard matrix.shard/N, and a merge job that needs them', () => {
+    const { jobs } = only(fencedBlocks(DOC, '## GitHub Actions: a matrix', 'yaml')) as {
+      jobs: Record<
+        string,
+        { needs?: string; strategy?: { 'fail-fast': boolean; matrix: { shard: number[] } }; steps: { run?: string }[] }
+      >;
+    };
+    const shard = jobs.shard!;
+    const run = driftspecInvocations(scriptsOf(jobs.shard!.steps));
+    const merge = driftspecInvocations(scriptsOf(jobs.merge!.steps));
+    expect(run.map((words) => words[0])).to.deep.equal(['run']);
+    expect(merge.map((words) => words[0])).to.deep.equal(['merge']);
+    const count = Number(/\/(\d+)$/.exec(optionValue(run[0]!, '--shard') ?? '')?.[1]);
+    expect(shard.strategy?.matrix.shard).to.deep.equal(Array.from({ length: count }, (_, i) => i + 1));
+    expect(shard.strategy?.['fail-fast']).to.equal(false);
+    expect(optionValue(run[0]!, '--shard')).to.equal(`${MATRIX_SHARD}/${count}`);
+    expect(jobs.merge!.needs).to.equal('shard');
+    expect(unknownOptions(run[0]!)).to.deep.equal([]);
+    expect(unknownOptions(merge[0]!)).to.deep.equal([]);
+    expect(optionValue(merge[0]!, '--policy')).to.equal(optionValue(run[0]!, '--policy'));
+  });
+
+  it('GitLab CI: parallel N, --shard CI_NODE_INDEX/CI_NODE_TOTAL, and a merge job that needs the shards', () => {
+    const pipeline = only(fencedBlocks(DOC, '## GitLab CI: `parallel:`', 'yaml')) as Record<
+      string,
+      { parallel?: number; needs?: string[]; script: string[]; artifacts: { paths: string[] } }
+    >;
+    const run = driftspecInvocations(scriptsOf(pipeline.shard!.script));
+    const merge = driftspecInvocations(scriptsOf(pipeline.merge!.script));
+    expect(pipeline.shard!.parallel).to.be.a('number').and.above(1);
+    expect(optionValue(run[0]!, '--shard')).to.equal('$CI_NODE_INDEX/$CI_NODE_TOTAL');
+    expect(pipeline.merge!.needs).to.deep.equal(['shard']);
+    expect(pipeline.shard!.artifacts.paths).to.deep.equal(['shards/']);
+    expect(run[0]).to.include('json:shards/shard-$CI_NODE_INDEX.json');
+    expect(merge[0]![1]).to.equal('shards/shard-*.json');
+    expect(unknownOptions(run[0]!)).to.deep.equal([]);
+    expect(unknownOptions(merge[0]!)).to.deep.equal([]);
+  });
+
+  it('has shard scripts that fail only when driftspec wrote no result (exit above 2), and ShellCheck finds clean', function () {
+    const github = only(fencedBlocks(DOC, '## GitHub Actions: a matrix', 'yaml')) as {
+      jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+    };
+    const gitlab = only(fencedBlocks(DOC, '## GitLab CI: `parallel:`', 'yaml')) as Record<string, { script: string[] }>;
+    const githubStep = github.jobs.shard!.steps.find((step) => step.run?.includes('driftspec run'))!.run!;
+    const scripts = [
+      { script: githubStep.replaceAll(MATRIX_SHARD, '1'), shell: 'bash' as const },
+      { script: gitlab.shard!.script.join('\n'), shell: 'bash' as const },
+    ];
+    const bench = new FakeCommandBench({ npx: 'exit "$FAKE_STATUS"' });
+    try {
+      for (const { script, shell } of scripts) {
+        for (const [status, ok] of [
+          [0, true],
+          [1, true],
+          [2, true],
+          [64, false],
+          [78, false],
+        ] as const) {
+          const env = { CI_NODE_INDEX: '1', CI_NODE_TOTAL: '3' };
+          expect(bench.run(script, shell, env, status).code === 0, `${script}\nexiting ${status}`).to.equal(ok);
+        }
+      }
+    } finally {
+      bench.remove();
+    }
+    if (!hasShellcheck()) return requireInCi(this, 'shellcheck is not installed');
+    for (const { script, shell } of scripts) expect(shellcheckFindings(script, shell), script).to.deep.equal([]);
   });
 });

@@ -11,6 +11,7 @@ import { EXIT } from '../../src/gate/exit-codes.js';
 import type { RunResult } from '../../src/results/schema.js';
 import { BIN, runCli } from '../support/cli.js';
 import { shellSteps, tokenizeGroovy } from '../support/groovy-structure.js';
+import { fencedBlocks } from '../support/shard-examples.js';
 import { comparableJunit, comparableRun } from '../support/shard-compare.js';
 
 /** Runs a shell script as a pod or a CI agent would: `sh [-e] -c`, driftspec on PATH. */
@@ -297,5 +298,33 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     const merged = JSON.parse(readFileSync(join(machine.root, 'reports', 'run.json'), 'utf8')) as RunResult;
     const single = JSON.parse(readFileSync(at('single.json'), 'utf8')) as RunResult;
     expect(comparableRun(merged)).to.deep.equal(comparableRun(single));
+  });
+
+  it('the first example of docs/scale.md, run as written, gives the single run over the same hosts', async () => {
+    const machine = exampleMachine('docs');
+    mkdirSync(join(machine.root, 'home', '.ssh'));
+    copyFileSync(machine.knownHosts, join(machine.root, 'home', '.ssh', 'known_hosts'));
+    mkdirSync(join(machine.root, 'results'));
+    copyFileSync(at('spec.yaml'), join(machine.root, 'fleet.yaml'));
+    copyFileSync(at('fleet.yaml'), join(machine.root, 'hosts.yaml'));
+    const doc = readFileSync(new URL('../../docs/scale.md', import.meta.url), 'utf8');
+    const [example] = fencedBlocks(doc, '## Splitting: `run --shard K/N`', 'sh');
+    const lines = example!.trim().split('\n');
+    expect(lines).to.have.length(4);
+    const shards = await Promise.all(
+      lines.slice(0, 3).map((line) => runScript(line, { cwd: machine.root, env: machine.env, errexit: false })),
+    );
+    for (const shard of shards) expect(shard.code, shard.stderr).to.be.oneOf([0, 1, 2]);
+    const merging = await runScript(lines[3]!, { cwd: machine.root, env: machine.env, errexit: false });
+    expect(merging.code, merging.stderr).to.equal(EXIT.error);
+    const merged = JSON.parse(readFileSync(join(machine.root, 'results', 'run.json'), 'utf8')) as RunResult;
+    const single = JSON.parse(readFileSync(at('single.json'), 'utf8')) as RunResult;
+    // The example names the spec fleet.yaml and gives no --policy: only the spec's path and the verdict differ.
+    const comparable = (run: RunResult) => {
+      const { verdict: _, ...rest } = run;
+      return comparableRun({ ...rest, specs: run.specs.map(({ source: _s, ...spec }) => spec) });
+    };
+    expect(merged.specs[0]?.source).to.equal('fleet.yaml');
+    expect(comparable(merged)).to.deep.equal(comparable(single));
   });
 });

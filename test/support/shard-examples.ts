@@ -29,12 +29,15 @@ export function shellWords(line: string): string[] {
   return words;
 }
 
-/** Every `driftspec …` command line of a shell script, continuation lines joined, as words after "driftspec". */
+/**
+ * Every `driftspec …` (or `npx driftspec …`) command line of a shell script, continuation lines joined, as the
+ * words after "driftspec".
+ */
 export function driftspecInvocations(script: string): string[][] {
   return script
     .replace(/\\\n/g, ' ')
     .split('\n')
-    .map(shellWords)
+    .map((line) => shellWords(line.replace(/^\s*npx /, '')))
     .filter((words) => words[0] === 'driftspec')
     .map((words) => words.slice(1));
 }
@@ -76,4 +79,13 @@ export function unknownOptions(words: readonly string[]): string[] {
 export function optionValue(words: readonly string[], flag: string): string | undefined {
   const at = words.indexOf(flag);
   return at < 0 ? undefined : words[at + 1];
+}
+
+/** The fenced code blocks of a Markdown text in the section under `heading`, of the given language. */
+export function fencedBlocks(markdown: string, heading: string, language: string): string[] {
+  const start = markdown.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`no section "${heading}"`);
+  const next = markdown.indexOf('\n## ', start + 1);
+  const section = markdown.slice(start, next < 0 ? undefined : next);
+  return [...section.matchAll(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map((m) => m[1]!);
 }
