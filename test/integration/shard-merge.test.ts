@@ -177,7 +177,7 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     );
   });
 
-  it('refuses a missing shard, a duplicate shard, another policy (exit 79) and a file that is no result (exit 78)', async () => {
+  it('refuses a missing or duplicate shard, another policy (exit 79) and a file that is no result (78)', async () => {
     const missing = await runCli(['merge', ...shardFiles.slice(1), '--policy', at('policy.yaml')], cacheDir);
     expect(missing.code).to.equal(EXIT.shards);
     expect(missing.stderr).to.equal('driftspec: cannot merge these shards:\n  - missing shard 1/4\n');
