@@ -1,5 +1,4 @@
-import { loadRunRenderers, REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
-import { writeReports } from '../../../reporters/output.js';
+import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
 import { EXIT } from '../../gate/exit-codes.js';
 import { DEFAULT_POLICY, loadGatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
@@ -8,6 +7,7 @@ import { mergeShards, ShardMergeError } from '../../shard/merge.js';
 import { readShardResult } from '../../shard/read.js';
 import type { MergeFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
+import { writeRunReports } from '../run-reports.js';
 import { reporterRequests } from '../usage.js';
 
 /**
@@ -28,12 +28,6 @@ export async function mergeCommand(paths: string[], flags: MergeFlags, io: CliIo
     return EXIT.shards;
   }
   const verdict = decideVerdict(merged, policy);
-  const imageId = flags.imageId === undefined ? {} : { imageId: flags.imageId };
-  const context = { stdout: io.stdout, env: io.env, verbose: flags.verbose, ...imageId };
-  const renderers = await loadRunRenderers(
-    reports.map((request) => request.name),
-    context,
-  );
-  await writeReports(reports, renderers, { ...merged, verdict }, verdict, io.stdout);
+  await writeRunReports(reports, merged, verdict, flags, io);
   return verdict.exitCode;
 }

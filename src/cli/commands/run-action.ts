@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { loadRunRenderers, REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
-import { writeReports } from '../../../reporters/output.js';
+import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
 import { RUN_PROGRESS } from '../../../reporters/progress.js';
 import { runHostTimeoutMs } from '../../engine/budget.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
@@ -20,6 +19,7 @@ import type { CliIo } from '../io.js';
 import { checkWaitFlags, selectTargets, type SelectedTargets } from '../select-targets.js';
 import { reporterRequests } from '../usage.js';
 import type { RunFlags } from '../flags.js';
+import { writeRunReports } from '../run-reports.js';
 import { shardRequest } from '../shard-options.js';
 import { DEFAULT_POLICY, type GatePolicy } from '../../gate/policy.js';
 import type { Plan } from '../../plan/schema.js';
@@ -75,13 +75,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   }
   const result = record === undefined ? run.result : { ...run.result, shard: record };
   const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
-  const imageId = flags.imageId === undefined ? {} : { imageId: flags.imageId };
-  const context = { stdout: io.stdout, env: io.env, verbose: flags.verbose, ...imageId };
-  const renderers = await loadRunRenderers(
-    reports.map((request) => request.name),
-    context,
-  );
-  await writeReports(reports, renderers, { ...result, verdict }, verdict, io.stdout);
+  await writeRunReports(reports, result, verdict, flags, io);
   return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
 }
 
