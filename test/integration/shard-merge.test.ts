@@ -12,7 +12,7 @@ import type { RunResult } from '../../src/results/schema.js';
 import { BIN, runCli } from '../support/cli.js';
 import { shellSteps, tokenizeGroovy } from '../support/groovy-structure.js';
 import { fencedBlocks } from '../support/shard-examples.js';
-import { comparableJunit, comparableRun } from '../support/shard-compare.js';
+import { comparableJunit, comparableMarkdown, comparableRun } from '../support/shard-compare.js';
 
 /** Runs a shell script as a pod or a CI agent would: `sh [-e] -c`, driftspec on PATH. */
 function runScript(
@@ -118,9 +118,17 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     return runCli([...common, ...shardArgs, '-r', `json:${shardFiles[k - 1]}`], cacheDir, env);
   };
 
-  it('the merged JSON and JUnit equal a single run over all hosts, check for check; so do the exit codes', async () => {
+  it('the merged JSON, JUnit and Markdown equal a single run over all hosts, check for check, and its exit code', async () => {
     const single = await runCli(
-      [...common, '-r', `json:${at('single.json')}`, '-r', `junit:${at('single.xml')}`],
+      [
+        ...common,
+        '-r',
+        `json:${at('single.json')}`,
+        '-r',
+        `junit:${at('single.xml')}`,
+        '-r',
+        `markdown:${at('single.md')}`,
+      ],
       cacheDir,
     );
     expect(single.stderr).to.equal('');
@@ -137,6 +145,8 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
         `json:${at('merged.json')}`,
         '-r',
         `junit:${at('merged.xml')}`,
+        '-r',
+        `markdown:${at('merged.md')}`,
       ],
       cacheDir,
     );
@@ -151,6 +161,8 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     expect(comparableJunit(readFileSync(at('merged.xml'), 'utf8'))).to.equal(
       comparableJunit(readFileSync(at('single.xml'), 'utf8')),
     );
+    const markdown = (name: string) => comparableMarkdown(readFileSync(at(name), 'utf8'));
+    expect(markdown('merged.md')).to.equal(markdown('single.md')).and.include('h0023');
     expect(merged.code).to.equal(single.code).and.equal(EXIT.error);
     // Every host was probed once by exactly one shard: 21 live hosts, twice (the single run and the shards).
     expect(simulator.stats.probes).to.equal(42);

@@ -16,3 +16,8 @@ export function comparableRun(result: RunResult): unknown {
 export function comparableJunit(xml: string): string {
   return xml.replace(/ (time|timestamp)="[^"]*"/g, ' $1=""');
 }
+
+/** A Markdown report without its timestamps. */
+export function comparableMarkdown(markdown: string): string {
+  return markdown.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d/g, '<time>');
+}
