@@ -7,7 +7,7 @@ import { plural } from '../text/plural.js';
  * the merged result's verdict is the one that counts ("no host was checked" is judged there).
  */
 export function emptyShardVerdict(record: ShardRecord): Verdict {
-  const selected = plural(record.selection.hosts, 'selected host');
-  const summary = `passed: shard ${record.index}/${record.count} holds none of the ${selected}`;
+  const selected = plural(record.selection.hosts, 'host');
+  const summary = `passed: no host in shard ${record.index}/${record.count} (${selected} selected in all)`;
   return { verdict: 'passed', exitCode: 0, summary, reasons: [] };
 }

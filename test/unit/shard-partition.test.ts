@@ -125,7 +125,7 @@ describe('sharding: the partition of the selected hosts', () => {
     expect(emptyShardVerdict(record)).to.deep.equal({
       verdict: 'passed',
       exitCode: 0,
-      summary: 'passed: shard 1/2 holds none of the 0 selected hosts',
+      summary: 'passed: no host in shard 1/2 (0 hosts selected in all)',
       reasons: [],
     });
   });
