@@ -189,6 +189,39 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     );
   });
 
+  it('empty shards are valid (exit 0, no hosts) and merge with the others into the single run', async () => {
+    const limited = [...common, '--limit', 'h0005'];
+    const single = await runCli([...limited, '-r', `json:${at('one.json')}`], cacheDir);
+    const shards = await Promise.all(
+      [1, 2, 3, 4].map((k) => runCli([...limited, '--shard', `${k}/4`, '-r', `json:${at(`one-${k}.json`)}`], cacheDir)),
+    );
+    const results = [1, 2, 3, 4].map((k) => JSON.parse(readFileSync(at(`one-${k}.json`), 'utf8')) as RunResult);
+    const empty = results.filter((result) => result.hosts.length === 0);
+    expect(empty).to.have.length(3);
+    for (const result of empty) {
+      expect(shards[result.shard!.index - 1]!.code).to.equal(0);
+      expect(result.verdict?.summary).to.equal(
+        `passed: no host in shard ${result.shard!.index}/4 (1 host selected in all)`,
+      );
+      expect(result.counts).to.deep.equal({ passed: 0, failed: 0, error: 0, skipped: 0 });
+    }
+    const merged = await runCli(
+      [
+        'merge',
+        ...[1, 2, 3, 4].map((k) => at(`one-${k}.json`)),
+        '--policy',
+        at('policy.yaml'),
+        '-q',
+        '-r',
+        `json:${at('one-merged.json')}`,
+      ],
+      cacheDir,
+    );
+    expect(merged.code).to.equal(single.code).and.equal(EXIT.passed);
+    const read = (name: string) => comparableRun(JSON.parse(readFileSync(at(name), 'utf8')) as RunResult);
+    expect(read('one-merged.json')).to.deep.equal(read('one.json'));
+  });
+
   it('refuses a missing or duplicate shard, another policy (exit 79) and a file that is no result (78)', async () => {
     const missing = await runCli(['merge', ...shardFiles.slice(1), '--policy', at('policy.yaml')], cacheDir);
     expect(missing.code).to.equal(EXIT.shards);
