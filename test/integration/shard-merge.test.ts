@@ -118,7 +118,7 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     return runCli([...common, ...shardArgs, '-r', `json:${shardFiles[k - 1]}`], cacheDir, env);
   };
 
-  it('the merged JSON, JUnit and Markdown equal a single run over all hosts, check for check, and its exit code', async () => {
+  it('the merged JSON, JUnit and Markdown and the exit code equal a single run over all hosts', async () => {
     const single = await runCli(
       [
         ...common,
