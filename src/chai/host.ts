@@ -13,6 +13,7 @@ import { fileResource } from '../resources/file/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
 import { sshdConfigResource, type SshdConfigOptions } from '../resources/sshd-config/index.js';
+import { fileSearchResource, type FileSearchOptions } from '../resources/file-search/index.js';
 import { mountResource } from '../resources/mount/index.js';
 import { packageResource } from '../resources/package/index.js';
 import { portResource } from '../resources/port/index.js';
@@ -62,6 +63,7 @@ export interface Host {
   kernelParameter(name: string): Subject<typeof kernelParameterResource>;
   mount(path: string): Subject<typeof mountResource>;
   sshdConfig(keyword: string, options?: SshdConfigOptions): Subject<typeof sshdConfigResource>;
+  fileSearch(root: string, options: FileSearchOptions): Subject<typeof fileSearchResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -87,6 +89,7 @@ export async function host(target: string, options: HostOptions = {}): Promise<H
     kernelParameter: (name) => subject(made, kernelParameterResource, name),
     mount: (path) => subject(made, mountResource, path),
     sshdConfig: (keyword, sshdOptions) => subject(made, sshdConfigResource, keyword, sshdOptions),
+    fileSearch: (root, searchOptions) => subject(made, fileSearchResource, root, searchOptions),
     check: async (requests) => {
       const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
       return result.hosts[0]!;

@@ -1,5 +1,6 @@
 import { commandResource } from '../resources/command/index.js';
 import { fileResource } from '../resources/file/index.js';
+import { fileSearchResource } from '../resources/file-search/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
 import { mountResource } from '../resources/mount/index.js';
@@ -29,3 +30,4 @@ export const processes = resourceFunction(processResource);
 export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
 export const sshdConfig = resourceFunction(sshdConfigResource);
+export const fileSearch = resourceFunction(fileSearchResource);

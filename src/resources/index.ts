@@ -1,6 +1,7 @@
 import type { AnyResource } from './resource.js';
 import { commandResource } from './command/index.js';
 import { fileResource } from './file/index.js';
+import { fileSearchResource } from './file-search/index.js';
 import { groupResource } from './group/index.js';
 import { kernelParameterResource } from './kernel-parameter/index.js';
 import { mountResource } from './mount/index.js';
@@ -33,6 +34,7 @@ export const RESOURCES: readonly AnyResource[] = [
   { ...kernelParameterResource, inventory: kernelParameterInventory },
   { ...mountResource, inventory: mountInventory },
   { ...sshdConfigResource, inventory: sshdConfigInventory },
+  fileSearchResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
