@@ -8,6 +8,14 @@ import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
 import { userResource } from '../resources/user/index.js';
+import {
+  iniFileResource,
+  jsonFileResource,
+  keyValueFileResource,
+  yamlFileResource,
+} from '../resources/structured-file/index.js';
+import { kernelModuleResource } from '../resources/kernel-module/index.js';
+import { x509CertificateResource } from '../resources/x509-certificate/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -27,3 +35,10 @@ export const command = resourceFunction(commandResource);
 export const processes = resourceFunction(processResource);
 export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
+export const jsonFile = resourceFunction(jsonFileResource);
+export const yamlFile = resourceFunction(yamlFileResource);
+export const iniFile = resourceFunction(iniFileResource);
+/** Options: separator, comment, duplicates (first or last wins), ignoreCase, endAt. */
+export const keyValueFile = resourceFunction(keyValueFileResource);
+export const kernelModule = resourceFunction(kernelModuleResource);
+export const x509Certificate = resourceFunction(x509CertificateResource);

@@ -9,6 +9,15 @@ import { portResource } from './port/index.js';
 import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
 import { userResource } from './user/index.js';
+import {
+  iniFileResource,
+  jsonFileResource,
+  keyValueFileResource,
+  yamlFileResource,
+} from './structured-file/index.js';
+import { kernelModuleResource } from './kernel-module/index.js';
+import { kernelModuleInventory } from './kernel-module/inventory.js';
+import { x509CertificateResource } from './x509-certificate/index.js';
 import { fileInventory } from './file/inventory.js';
 import { groupInventory } from './group/inventory.js';
 import { kernelParameterInventory } from './kernel-parameter/inventory.js';
@@ -30,6 +39,12 @@ export const RESOURCES: readonly AnyResource[] = [
   processResource,
   { ...kernelParameterResource, inventory: kernelParameterInventory },
   { ...mountResource, inventory: mountInventory },
+  jsonFileResource,
+  yamlFileResource,
+  iniFileResource,
+  keyValueFileResource,
+  { ...kernelModuleResource, inventory: kernelModuleInventory },
+  x509CertificateResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
