@@ -21,6 +21,7 @@ function modulesQuery(): FactQuery<KernelModules> {
 }
 
 function loadedState(fact: KernelModules, name: string): string | undefined {
+  if (fact.loadedUnknown !== undefined) throw new FactError(fact.loadedUnknown);
   if (!fact.loaded) throw new FactError('no kernel runs on an image that is not booted');
   return fact.loaded.find((module) => module.name === moduleName(name))?.state;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FactError } from '../resource.js';
 import { listCollection, listed, type InventoryPart } from '../inventory-part.js';
 import { KERNEL_MODULES_SCRIPT, parseKernelModules } from './probe.js';
 
@@ -32,6 +33,7 @@ export const kernelModuleInventory: InventoryPart<KernelModuleItem> = {
     script: KERNEL_MODULES_SCRIPT,
     read: (frame, { host, ignored }) => {
       const modules = parseKernelModules(frame, host);
+      if (modules.loadedUnknown !== undefined) throw new FactError(modules.loadedUnknown);
       const names = new Set([
         ...(modules.loaded ?? []).map((m) => m.name),
         ...modules.config.blacklisted.keys(),

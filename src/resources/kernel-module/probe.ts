@@ -47,8 +47,10 @@ fi`,
 ]);
 
 export interface KernelModules {
-  /** Undefined on an image that is not booted: no kernel runs there. */
+  /** Undefined on an image that is not booted (no kernel runs there) or where the list could not be read. */
   loaded?: LoadedModule[];
+  /** Why the loaded modules are not known on a booted host: `loaded` is an error, the configuration still counts. */
+  loadedUnknown?: string;
   config: ModprobeConfig;
   /** Where the configuration was read from: `modprobe --showconfig` or `the modprobe.d files`. */
   configSource: string;
@@ -59,18 +61,27 @@ export function parseKernelModules(frame: Frame, host: HostFacts | undefined): K
   const parts = readParts(frame, what);
   const proc = parts.get('proc');
   if (!proc && host?.booted !== false) throw new FactError(`${what}: the output has no part "proc"`);
-  if (proc && proc.exitCode === NO_PROC_MODULES) throw new FactError(`${what}${stderrSuffix(proc)}`);
-  const loaded = proc ? parseProcModules(proc, `${what} (/proc/modules)`) : undefined;
+  const listing = proc ? readLoaded(proc, what) : {};
   const showconfig = parts.get('showconfig');
   if (showconfig) {
     requireRan(showconfig, 'modprobe --showconfig');
     if (showconfig.exitCode !== 0)
       throw new FactError(`modprobe --showconfig exited ${showconfig.exitCode}${stderrSuffix(showconfig)}`);
     const config = configFromShowconfig(showconfig.stdout.toString('utf8'));
-    return { ...(loaded ? { loaded } : {}), config, configSource: 'modprobe --showconfig' };
+    return { ...listing, config, configSource: 'modprobe --showconfig' };
   }
   const config = configFromFiles(readConfFiles(parts, what));
-  return { ...(loaded ? { loaded } : {}), config, configSource: 'the modprobe.d files' };
+  return { ...listing, config, configSource: 'the modprobe.d files' };
+}
+
+function readLoaded(proc: Frame, what: string): Pick<KernelModules, 'loaded' | 'loadedUnknown'> {
+  if (proc.exitCode === NO_PROC_MODULES) return { loadedUnknown: `${what}${stderrSuffix(proc)}` };
+  try {
+    return { loaded: parseProcModules(proc, `${what} (/proc/modules)`) };
+  } catch (error) {
+    if (error instanceof FactError) return { loadedUnknown: error.message };
+    throw error;
+  }
 }
 
 function readConfFiles(parts: ReadonlyMap<string, Frame>, what: string): ModprobeFile[] {
