@@ -16,7 +16,6 @@ import {
   yamlFileResource,
 } from './structured-file/index.js';
 import { kernelModuleResource } from './kernel-module/index.js';
-import { kernelModuleInventory } from './kernel-module/inventory.js';
 import { x509CertificateResource } from './x509-certificate/index.js';
 import { fileInventory } from './file/inventory.js';
 import { groupInventory } from './group/inventory.js';
@@ -43,7 +42,7 @@ export const RESOURCES: readonly AnyResource[] = [
   yamlFileResource,
   iniFileResource,
   keyValueFileResource,
-  { ...kernelModuleResource, inventory: kernelModuleInventory },
+  kernelModuleResource,
   x509CertificateResource,
 ];
 
