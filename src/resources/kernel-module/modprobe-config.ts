@@ -69,9 +69,13 @@ export function configFromFiles(files: readonly ModprobeFile[]): ModprobeConfig 
   return config;
 }
 
+/** What `modprobe --showconfig` prints after the configuration: the module indexes (aliases), not read. */
+const INDEX_DUMP = '\n# End of configuration files. Dumping indexes now:';
+
 export function configFromShowconfig(text: string): ModprobeConfig {
   const config = emptyConfig();
-  parseModprobeText(text, () => 'modprobe --showconfig', config);
+  const end = text.indexOf(INDEX_DUMP);
+  parseModprobeText(end === -1 ? text : text.slice(0, end), () => 'modprobe --showconfig', config);
   return config;
 }
 
