@@ -54,6 +54,8 @@ export const kernelModuleResource = defineResource({
       describe: () => 'be loaded',
       test: (fact) => {
         const state = loadedState(fact, fact.name);
+        if (fact.withoutModuleSupport)
+          return { pass: false, actual: 'the kernel has no module support (procfs has no /proc/modules)' };
         if (state === undefined) return { pass: false, actual: 'it is not in /proc/modules' };
         return { pass: state === 'Live', actual: `it is ${state} in /proc/modules` };
       },

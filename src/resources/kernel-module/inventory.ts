@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { FactError } from '../resource.js';
-import { listCollection, listed, type InventoryPart } from '../inventory-part.js';
+import { listCollection, type InventoryPart } from '../inventory-part.js';
 import { KERNEL_MODULES_SCRIPT, parseKernelModules } from './probe.js';
 
 export const KernelModuleItemSchema = z
   .object({
     name: z.string().min(1),
-    /** Live, Loading or Unloading in /proc/modules; `not loaded`; absent on an image (no kernel runs). */
+    /** Live, Loading or Unloading in /proc/modules; `not loaded`; absent where no list was read (an image). */
     state: z.string().optional(),
     blacklisted: z.boolean(),
     /** The install command modprobe runs instead of loading it (`/bin/false` disables it); null: none. */
@@ -20,8 +19,10 @@ export type KernelModuleItem = z.infer<typeof KernelModuleItemSchema>;
  * `install` line: one snapshot item each (underscore spelling), so loading a module, a new
  * blacklist file or a changed install command is drift.
  */
+const KIND = 'kernelModules';
+
 export const kernelModuleInventory: InventoryPart<KernelModuleItem> = {
-  kind: 'kernelModules',
+  kind: KIND,
   noun: 'kernel module',
   onImage: {
     holds: 'the modprobe configuration the image holds; no module is loaded in an image',
@@ -33,7 +34,6 @@ export const kernelModuleInventory: InventoryPart<KernelModuleItem> = {
     script: KERNEL_MODULES_SCRIPT,
     read: (frame, { host, ignored }) => {
       const modules = parseKernelModules(frame, host);
-      if (modules.loadedUnknown !== undefined) throw new FactError(modules.loadedUnknown);
       const names = new Set([
         ...(modules.loaded ?? []).map((m) => m.name),
         ...modules.config.blacklisted.keys(),
@@ -52,7 +52,9 @@ export const kernelModuleInventory: InventoryPart<KernelModuleItem> = {
             install: modules.config.install.get(name)?.command ?? null,
           };
         });
-      return listed(items);
+      // The configuration is still recorded where the loaded list is not: a gap says what is missing.
+      const gaps = modules.loadedUnknown === undefined ? [] : [{ kind: KIND, reason: modules.loadedUnknown }];
+      return { items, gaps };
     },
   },
   collection: listCollection(KernelModuleItemSchema, (item) => item.name),

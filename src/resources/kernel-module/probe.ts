@@ -14,8 +14,11 @@ import { parseProcModules, type LoadedModule } from './proc-modules.js';
 /** The length of the part name `conf:N` in the shell. */
 const CONF_NAME_BYTES = '$((5 + $' + '{#ds_i}))';
 
-/** Exit status of the `loaded` part where the kernel lists no modules at all. */
-const NO_PROC_MODULES = 3;
+/** Exit status of the `proc` part where procfs is not mounted: nothing is known of loaded modules. */
+const NO_PROCFS = 3;
+
+/** Exit status of the `proc` part where procfs is mounted but has no modules file: a kernel without module support. */
+const NO_MODULE_SUPPORT = 4;
 
 /**
  * One query answers every kernel module check and the snapshot: on a booted host the loaded
@@ -27,8 +30,8 @@ export const KERNEL_MODULES_SCRIPT = partsScript([
   `if [ "$DS_BOOTED" != no ]; then
 ${partScript(
   'proc',
-  `[ -e /proc/modules ] || { echo '/proc/modules is not there (no procfs, or a kernel without modules)' >&2; \
-exit ${NO_PROC_MODULES}; }
+  `[ -d /proc/self ] || { echo 'procfs is not mounted' >&2; exit ${NO_PROCFS}; }
+[ -e /proc/modules ] || exit ${NO_MODULE_SUPPORT}
 exec cat /proc/modules`,
 )}
 fi
@@ -49,6 +52,8 @@ fi`,
 export interface KernelModules {
   /** Undefined on an image that is not booted (no kernel runs there) or where the list could not be read. */
   loaded?: LoadedModule[];
+  /** procfs is mounted but has no /proc/modules: the kernel cannot load modules at all. */
+  withoutModuleSupport?: boolean;
   /** Why the loaded modules are not known on a booted host: `loaded` is an error, the configuration still counts. */
   loadedUnknown?: string;
   config: ModprobeConfig;
@@ -74,8 +79,13 @@ export function parseKernelModules(frame: Frame, host: HostFacts | undefined): K
   return { ...listing, config, configSource: 'the modprobe.d files' };
 }
 
-function readLoaded(proc: Frame, what: string): Pick<KernelModules, 'loaded' | 'loadedUnknown'> {
-  if (proc.exitCode === NO_PROC_MODULES) return { loadedUnknown: `${what}${stderrSuffix(proc)}` };
+function readLoaded(
+  proc: Frame,
+  what: string,
+): Pick<KernelModules, 'loaded' | 'loadedUnknown' | 'withoutModuleSupport'> {
+  if (proc.exitCode === NO_PROCFS) return { loadedUnknown: `${what}${stderrSuffix(proc)}` };
+  // No module can be loaded into a kernel built without module support: an empty list is the evidence.
+  if (proc.exitCode === NO_MODULE_SUPPORT) return { loaded: [], withoutModuleSupport: true };
   try {
     return { loaded: parseProcModules(proc, `${what} (/proc/modules)`) };
   } catch (error) {
