@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { diffSnapshots } from '../../src/drift/diff.js';
@@ -140,6 +140,38 @@ describe('structured files, kernel modules and certificates on a booted instance
     const deadline = Date.now() + 10_000;
     while (sessions(instance()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(sessions(instance()) - before).to.equal(1);
+  });
+
+  it('on the unbooted image (rootfs:) loaded is not applicable, the configuration is read from the image', async () => {
+    const root = join(dirname(instance().keyPath), 'rootfs');
+    const path = join(work, 'image.yaml');
+    writeFileSync(
+      path,
+      `spec: configfiles-image
+checks:
+  - kernel_module: cramfs
+    loaded: true
+  - kernel_module: cramfs
+    not: { blacklisted: true, disabled: true }
+  - kernel_module: bonding
+    installCommand: /bin/false
+  - key_value_file: /etc/login.defs
+    key: { path: UMASK, value: '022' }
+`,
+    );
+    const run = await runCli(['run', path, '--format', 'json', '--target', `rootfs:${root}`], join(work, 'cache'));
+    const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
+    expect(host.results.map((r) => `${r.subject} ${r.negated ? 'not ' : ''}${r.matcher}: ${r.status}`)).to.deep.equal([
+      'cramfs loaded: not-applicable',
+      'cramfs not blacklisted: passed',
+      'cramfs not disabled: passed',
+      'bonding installCommand: failed',
+      '/etc/login.defs key: passed',
+    ]);
+    expect(host.results[3]!.message).to.equal(
+      'expected kernel module bonding to have install command "/bin/false", but there is no "install" line for it in the modprobe.d files',
+    );
+    expect(host.execCount).to.equal(1);
   });
 
   it('kernel_module drift: a new blacklist file is a change, seen old → new', async () => {

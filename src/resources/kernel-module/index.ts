@@ -68,7 +68,7 @@ export const kernelModuleResource = defineResource({
         const { blacklist } = forModule(fact, fact.name);
         return blacklist
           ? { pass: true, actual: `it is blacklisted (${blacklist})` }
-          : { pass: false, actual: `${fact.configSource} hold no "blacklist" line for it` };
+          : { pass: false, actual: `there is no "blacklist" line for it in ${fact.configSource}` };
       },
     }),
     disabled: predicate<KernelModules & { name: string }, Record<string, never>>({
@@ -77,7 +77,7 @@ export const kernelModuleResource = defineResource({
       describe: () => 'be disabled (install /bin/true or /bin/false)',
       test: (fact) => {
         const { install } = forModule(fact, fact.name);
-        if (!install) return { pass: false, actual: `${fact.configSource} hold no "install" line for it` };
+        if (!install) return { pass: false, actual: `there is no "install" line for it in ${fact.configSource}` };
         const said = `its install command is ${JSON.stringify(install.command)} (${install.source})`;
         return { pass: disablesLoading(install.command), actual: said };
       },
@@ -87,7 +87,7 @@ export const kernelModuleResource = defineResource({
       describe: 'have install command',
       read: (fact) => {
         const { install } = forModule(fact, fact.name);
-        return install ? install.command : { absent: `${fact.configSource} hold no "install" line for it` };
+        return install ? install.command : { absent: `there is no "install" line for it in ${fact.configSource}` };
       },
     }),
   },
