@@ -9,12 +9,7 @@ import { portResource } from './port/index.js';
 import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
 import { userResource } from './user/index.js';
-import {
-  iniFileResource,
-  jsonFileResource,
-  keyValueFileResource,
-  yamlFileResource,
-} from './structured-file/index.js';
+import { iniFileResource, jsonFileResource, keyValueFileResource, yamlFileResource } from './structured-file/index.js';
 import { kernelModuleResource } from './kernel-module/index.js';
 import { x509CertificateResource } from './x509-certificate/index.js';
 import { fileInventory } from './file/inventory.js';
