@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import type { Frame } from '../../probe/frames.js';
-import type { HostFacts } from '../../probe/host.js';
 import { toValueMatcher, type ValueExpectation } from '../../matchers/value.js';
-import { contentQuery, fileResource } from '../file/index.js';
-import { defineResource, FactError, predicate, type FactQuery } from '../resource.js';
+import { fileResource } from '../file/index.js';
+import { defineResource, predicate, type FactQuery } from '../resource.js';
 import { parseIniDocument } from './ini.js';
 import { parseJsonDocument } from './json.js';
+import { parsedContentQuery } from './parsed-content.js';
 import { describeKey, judgeKey, KeyArgsSchema, keySegments, type KeyArgs, type KeyPath } from './key-path.js';
 import { KeyValueOptionsSchema, parseKeyValueDocument, type KeyValueOptions } from './key-value.js';
 import { parseYamlDocument } from './yaml.js';
@@ -14,6 +13,7 @@ export { firstJsonErrorOffset, parseJsonDocument } from './json.js';
 export { parseIniDocument } from './ini.js';
 export { KeyValueOptionsSchema, parseKeyValueDocument, type KeyValueOptions } from './key-value.js';
 export { parseYamlDocument } from './yaml.js';
+export { parsedContentQuery } from './parsed-content.js';
 export { keySegments, lookupKeys, type KeyArgs, type KeyPath } from './key-path.js';
 
 /** A structured file's content, parsed in driftspec: the document as plain data. */
@@ -47,23 +47,12 @@ function parseDocument(format: Format, text: string, path: string, options: KeyV
   }
 }
 
-/**
- * The file resource's bounded content read (the same query, so a file checked as text and by key
- * is read once), parsed here. A file that is missing or not a regular file is no document: every
- * key check on it is an error, negated or not.
- */
+/** A structured file's document: every key check on a file that is missing or no regular file is an error. */
 function documentQuery(format: Format, path: string, options: KeyValueOptions): FactQuery<StructuredDocument> {
-  const content = contentQuery(path);
-  return {
-    key: content.key,
-    script: content.script,
-    parse: (frame: Frame, host: HostFacts) => {
-      const read = content.parse(frame, host);
-      if (!read.exists) throw new FactError(`${path}: ${read.reason}, so it has no ${FORMAT_NAMES[format]} keys`);
-      const document = parseDocument(format, read.content, path, options);
-      return options.ignoreCase ? { document, ignoreCase: true } : { document };
-    },
-  };
+  return parsedContentQuery(path, `has no ${FORMAT_NAMES[format]} keys`, (text) => {
+    const document = parseDocument(format, text, path, options);
+    return options.ignoreCase ? { document, ignoreCase: true } : { document };
+  });
 }
 
 const FilePathSchema = fileResource.subject;

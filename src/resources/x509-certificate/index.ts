@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Frame } from '../../probe/frames.js';
-import type { HostFacts } from '../../probe/host.js';
-import { contentQuery, fileResource } from '../file/index.js';
-import { attribute, defineResource, FactError, NoArgs, NoOptions, predicate, type FactQuery } from '../resource.js';
+import { fileResource } from '../file/index.js';
+import { parsedContentQuery } from '../structured-file/parsed-content.js';
+import { attribute, defineResource, NoArgs, NoOptions, predicate, type FactQuery } from '../resource.js';
 import { parseCertificateFile, type CertificateFact } from './certificate.js';
 
 export { parseCertificateFile, type CertificateFact } from './certificate.js';
@@ -12,16 +11,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The file resource's bounded content read (one read however many checks), parsed here: no openssl on the target. */
 function certificateQuery(path: string): FactQuery<CertificateFact> {
-  const content = contentQuery(path);
-  return {
-    key: content.key,
-    script: content.script,
-    parse: (frame: Frame, host: HostFacts) => {
-      const read = content.parse(frame, host);
-      if (!read.exists) throw new FactError(`${path}: ${read.reason}, so it holds no certificate`);
-      return parseCertificateFile(read.content, path);
-    },
-  };
+  return parsedContentQuery(path, 'holds no certificate', (text) => parseCertificateFile(text, path));
 }
 
 /** Whole days from now until the certificate expires; negative once it has. */
