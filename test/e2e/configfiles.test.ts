@@ -214,3 +214,52 @@ checks:
     }
   });
 });
+
+describe('kernel_module with modprobe on a booted instance (an image with kmod)', function () {
+  this.timeout(900_000);
+  const bed = useTestbed({ base: 246, count: 1, prepare, image: { install: ['kmod'] } });
+
+  it('reads the configuration from modprobe --showconfig there', async () => {
+    const instance = bed.instances[0]!;
+    expect(instance.inContainer(['sh', '-c', 'command -v modprobe'])).to.match(/modprobe/);
+    const path = join(work, 'kmod.yaml');
+    writeFileSync(
+      path,
+      `spec: configfiles-kmod
+checks:
+  - kernel_module: cramfs
+    blacklisted: true
+    installCommand: /bin/false
+  - kernel_module: cramfs
+    not: { loaded: true }
+  - kernel_module: bonding
+    not: { disabled: true }
+`,
+    );
+    const run = await runCli(
+      [
+        'run',
+        path,
+        '--format',
+        'json',
+        '--target',
+        instance.url,
+        '-i',
+        instance.keyPath,
+        '--known-hosts',
+        instance.knownHostsPath,
+        '--no-ssh-config',
+      ],
+      join(work, 'cache'),
+    );
+    const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
+    expect(host.results.map((r) => `${r.subject} ${r.negated ? 'not ' : ''}${r.matcher}: ${r.status}`)).to.deep.equal([
+      'cramfs blacklisted: passed',
+      'cramfs installCommand: passed',
+      'cramfs not loaded: passed',
+      'bonding not disabled: passed',
+    ]);
+    expect(host.results[3]!.actual).to.equal('there is no "install" line for it in modprobe --showconfig');
+    expect(host.execCount).to.equal(1);
+  });
+});
