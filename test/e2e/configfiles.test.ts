@@ -169,7 +169,8 @@ checks:
       '/etc/login.defs key: passed',
     ]);
     expect(host.results[3]!.message).to.equal(
-      'expected kernel module bonding to have install command "/bin/false", but there is no "install" line for it in the modprobe.d files',
+      'expected kernel module bonding to have install command "/bin/false", but there is no ' +
+        '"install" line for it in the modprobe.d files',
     );
     expect(host.execCount).to.equal(1);
   });

@@ -96,7 +96,8 @@ describe('kernel_module resource', () => {
       blacklist,
     ]);
     expect(noModules).to.deep.equal([
-      'error: could not check kernel module cramfs: reading the kernel modules: /proc/modules is not there (no procfs, or a kernel without modules)',
+      'error: could not check kernel module cramfs: reading the kernel modules: /proc/modules ' +
+        'is not there (no procfs, or a kernel without modules)',
       'passed: kernel module cramfs should be blacklisted',
     ]);
   });

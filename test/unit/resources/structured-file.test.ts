@@ -52,7 +52,8 @@ describe('structured files', () => {
       }, defs);
       expect(lines).to.deep.equal([
         'passed: key-value file /etc/login.defs should have PASS_MAX_DAYS equal to 99999',
-        'failed: expected key-value file /etc/login.defs to have PASS_MAX_DAYS at most 60, but PASS_MAX_DAYS is "99999"',
+        'failed: expected key-value file /etc/login.defs to have PASS_MAX_DAYS at most 60, but ' +
+          'PASS_MAX_DAYS is "99999"',
         'passed: key-value file /etc/login.defs should have UMASK equal to "022"',
         'passed: key-value file /etc/login.defs should have ENCRYPT_METHOD equal to "SHA512"',
         'passed: key-value file /etc/login.defs should have key MAIL_DIR',
@@ -67,10 +68,13 @@ describe('structured files', () => {
         keyValueFile('/etc/login.defs').hasKey('PASS_CHANGE_TRIES');
       }, defs);
       expect(lines).to.deep.equal([
-        'error: could not check key-value file /etc/login.defs: it has no key PASS_CHANGE_TRIES, so PASS_CHANGE_TRIES cannot be compared',
-        'error: could not check key-value file /etc/login.defs: it has no key PASS_CHANGE_TRIES, so PASS_CHANGE_TRIES cannot be compared',
+        'error: could not check key-value file /etc/login.defs: it has no key ' +
+          'PASS_CHANGE_TRIES, so PASS_CHANGE_TRIES cannot be compared',
+        'error: could not check key-value file /etc/login.defs: it has no key ' +
+          'PASS_CHANGE_TRIES, so PASS_CHANGE_TRIES cannot be compared',
         'passed: key-value file /etc/login.defs should not have key PASS_CHANGE_TRIES',
-        'failed: expected key-value file /etc/login.defs to have key PASS_CHANGE_TRIES, but it has no key PASS_CHANGE_TRIES',
+        'failed: expected key-value file /etc/login.defs to have key PASS_CHANGE_TRIES, but it ' +
+          'has no key PASS_CHANGE_TRIES',
       ]);
       expect(parseKeyValueDocument(text('login-defs'), '/etc/login.defs', {})).not.to.have.property('#');
     });
@@ -86,7 +90,8 @@ describe('structured files', () => {
     const config = text('sshd-config');
 
     it('reads keywords without regard to case, the first value winning, and stops at Match', () => {
-      const edited = `PermitRootLogin no\n${config}\npermitrootlogin yes\nMatch User backup\n  PasswordAuthentication yes\n`;
+      const match = 'Match User backup\n  PasswordAuthentication yes\n';
+      const edited = `PermitRootLogin no\n${config}\npermitrootlogin yes\n${match}`;
       const document = parseKeyValueDocument(edited, '/etc/ssh/sshd_config', SSHD);
       expect(document.permitrootlogin).to.equal('no');
       expect(document.kbdinteractiveauthentication).to.equal('no');
@@ -124,8 +129,10 @@ describe('structured files', () => {
         jsonFile('/usr/share/glvnd/egl_vendor.d/50_mesa.json').value('ICD', 'x');
       }, recorded('mesa-egl-json'));
       expect(lines).to.deep.equal([
-        'passed: JSON file /usr/share/glvnd/egl_vendor.d/50_mesa.json should have ICD.library_path equal to "libEGL_mesa.so.0"',
-        'error: could not check JSON file /usr/share/glvnd/egl_vendor.d/50_mesa.json: ICD is a map, not a value: name a key inside it',
+        'passed: JSON file /usr/share/glvnd/egl_vendor.d/50_mesa.json should have ' +
+          'ICD.library_path equal to "libEGL_mesa.so.0"',
+        'error: could not check JSON file /usr/share/glvnd/egl_vendor.d/50_mesa.json: ICD is a ' +
+          'map, not a value: name a key inside it',
       ]);
       const iso = parseJsonDocument(text('iso-3166-json'), 'iso') as { '3166-1': Array<Record<string, string>> };
       expect(iso['3166-1'][0]).to.have.property('alpha_2');
