@@ -168,6 +168,22 @@ describe('structured files', () => {
     });
   });
 
+  it('hostile content: deep nesting is an error or data, "__proto__" a key like any other', () => {
+    expect(parseError(() => parseJsonDocument('['.repeat(500_000), '/d.json'))).to.equal(
+      '/d.json: not valid JSON (Unexpected end of JSON input)',
+    );
+    expect(parseError(() => parseYamlDocument(`a: ${'['.repeat(1000)}`, '/y.yaml'))).to.match(
+      /^\/y\.yaml:1:\d+: collections nested more than 64 levels deep/,
+    );
+    const lines = judge(() => {
+      jsonFile('/p.json').value('__proto__.polluted', 1);
+    }, frame('{"__proto__": {"polluted": 1}}'));
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^passed: /);
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+    expect(parseKeyValueDocument('__proto__ x\n', 'f', {}).__proto__).to.equal('x');
+  });
+
   describe('YAML', () => {
     it('reads JSON as YAML, and a list of values with contains', () => {
       expect(parseYamlDocument(text('mesa-egl-json'), 'm')).to.deep.equal(
