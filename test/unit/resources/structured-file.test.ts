@@ -181,7 +181,9 @@ describe('structured files', () => {
     expect(lines).to.have.length(1);
     expect(lines[0]).to.match(/^passed: /);
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
-    expect(parseKeyValueDocument('__proto__ x\n', 'f', {}).__proto__).to.equal('x');
+    expect(
+      Object.getOwnPropertyDescriptor(parseKeyValueDocument('__proto__ x\n', 'f', {}), '__proto__')?.value,
+    ).to.equal('x');
   });
 
   describe('YAML', () => {
