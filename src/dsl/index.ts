@@ -10,6 +10,14 @@ import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
 import { sshdConfigResource } from '../resources/sshd-config/index.js';
 import { userResource } from '../resources/user/index.js';
+import {
+  iniFileResource,
+  jsonFileResource,
+  keyValueFileResource,
+  yamlFileResource,
+} from '../resources/structured-file/index.js';
+import { kernelModuleResource } from '../resources/kernel-module/index.js';
+import { x509CertificateResource } from '../resources/x509-certificate/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -31,3 +39,10 @@ export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
 export const sshdConfig = resourceFunction(sshdConfigResource);
 export const fileSearch = resourceFunction(fileSearchResource);
+export const jsonFile = resourceFunction(jsonFileResource);
+export const yamlFile = resourceFunction(yamlFileResource);
+export const iniFile = resourceFunction(iniFileResource);
+/** Options: separator, comment, duplicates (first or last wins), ignoreCase, endAt. */
+export const keyValueFile = resourceFunction(keyValueFileResource);
+export const kernelModule = resourceFunction(kernelModuleResource);
+export const x509Certificate = resourceFunction(x509CertificateResource);

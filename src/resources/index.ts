@@ -11,6 +11,9 @@ import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
 import { sshdConfigResource } from './sshd-config/index.js';
 import { userResource } from './user/index.js';
+import { iniFileResource, jsonFileResource, keyValueFileResource, yamlFileResource } from './structured-file/index.js';
+import { kernelModuleResource } from './kernel-module/index.js';
+import { x509CertificateResource } from './x509-certificate/index.js';
 import { fileInventory } from './file/inventory.js';
 import { groupInventory } from './group/inventory.js';
 import { kernelParameterInventory } from './kernel-parameter/inventory.js';
@@ -35,6 +38,12 @@ export const RESOURCES: readonly AnyResource[] = [
   { ...mountResource, inventory: mountInventory },
   { ...sshdConfigResource, inventory: sshdConfigInventory },
   fileSearchResource,
+  jsonFileResource,
+  yamlFileResource,
+  iniFileResource,
+  keyValueFileResource,
+  kernelModuleResource,
+  x509CertificateResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
