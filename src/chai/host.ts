@@ -8,6 +8,7 @@ import type { Plan } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';
 import type { HostResult } from '../results/schema.js';
 import type { AnyResource } from '../resources/resource.js';
+import { accountDatabaseResource } from '../resources/account-database/index.js';
 import { commandResource, type CommandOptions } from '../resources/command/index.js';
 import { fileResource } from '../resources/file/index.js';
 import { groupResource } from '../resources/group/index.js';
@@ -79,6 +80,7 @@ export interface Host {
   keyValueFile(path: string, options?: KeyValueOptions): Subject<typeof keyValueFileResource>;
   kernelModule(name: string): Subject<typeof kernelModuleResource>;
   x509Certificate(path: string): Subject<typeof x509CertificateResource>;
+  accountDatabase(scope?: 'local'): Subject<typeof accountDatabaseResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -111,6 +113,7 @@ export async function host(target: string, options: HostOptions = {}): Promise<H
     keyValueFile: (path, fileOptions) => subject(made, keyValueFileResource, path, fileOptions),
     kernelModule: (name) => subject(made, kernelModuleResource, name),
     x509Certificate: (path) => subject(made, x509CertificateResource, path),
+    accountDatabase: (scope = 'local') => subject(made, accountDatabaseResource, scope),
     check: async (requests) => {
       const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
       return result.hosts[0]!;

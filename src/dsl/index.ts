@@ -1,3 +1,4 @@
+import { accountDatabaseResource } from '../resources/account-database/index.js';
 import { commandResource } from '../resources/command/index.js';
 import { fileResource } from '../resources/file/index.js';
 import { fileSearchResource } from '../resources/file-search/index.js';
@@ -46,3 +47,4 @@ export const iniFile = resourceFunction(iniFileResource);
 export const keyValueFile = resourceFunction(keyValueFileResource);
 export const kernelModule = resourceFunction(kernelModuleResource);
 export const x509Certificate = resourceFunction(x509CertificateResource);
+export const accountDatabase = resourceFunction(accountDatabaseResource);

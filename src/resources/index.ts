@@ -1,4 +1,5 @@
 import type { AnyResource } from './resource.js';
+import { accountDatabaseResource } from './account-database/index.js';
 import { commandResource } from './command/index.js';
 import { fileResource } from './file/index.js';
 import { fileSearchResource } from './file-search/index.js';
@@ -44,6 +45,7 @@ export const RESOURCES: readonly AnyResource[] = [
   keyValueFileResource,
   kernelModuleResource,
   x509CertificateResource,
+  accountDatabaseResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
