@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -35,6 +35,7 @@ describe('snapshot file walk: GNU and busybox record the same tree', function ()
     for (const applet of ['find', 'stat', 'sha256sum', 'xargs', 'readlink'])
       symlinkSync('/usr/bin/busybox', join(applets, applet));
   });
+  after(() => rmSync(work, { recursive: true, force: true }));
 
   function snapshotWith(shell: string[], path: string, walk: 'gnu' | 'portable'): Snapshot {
     const ignores = { paths: [`${tree}/skipped`], mounts: [], kernelParameters: [] };
