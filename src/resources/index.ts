@@ -4,7 +4,7 @@ import { fileResource } from './file/index.js';
 import { groupResource } from './group/index.js';
 import { kernelParameterResource } from './kernel-parameter/index.js';
 import { mountResource } from './mount/index.js';
-import { packageResource } from './package/index.js';
+import { packageIntegrityResource, packageResource } from './package/index.js';
 import { portResource } from './port/index.js';
 import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
@@ -30,6 +30,7 @@ export const RESOURCES: readonly AnyResource[] = [
   processResource,
   { ...kernelParameterResource, inventory: kernelParameterInventory },
   { ...mountResource, inventory: mountInventory },
+  packageIntegrityResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
