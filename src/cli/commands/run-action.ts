@@ -8,16 +8,18 @@ import { loadGatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
 import { loadPlan } from '../../plan/load.js';
 import { expandSpecArguments } from '../../plan/spec-paths.js';
-import { createRegistry } from '../../resources/index.js';
+import { createRegistry, type ResourceRegistry } from '../../resources/index.js';
+import type { Plan } from '../../plan/schema.js';
+import type { TargetAddress } from '../../targets/address.js';
 import type { HostResult } from '../../results/schema.js';
-import { loadSudoSettings, type SudoSettings } from '../../targets/privilege.js';
+import { loadSudoSettings } from '../../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
 import { packageRoot, toolVersion } from '../../version.js';
 import { specCacheDir } from '../../io/spec-cache-dir.js';
 import { startFleetSession } from '../fleet-session.js';
 import { INTERRUPTED_EXIT } from '../interrupt.js';
 import type { CliIo } from '../io.js';
-import { checkWaitFlags, selectTargets, type SelectedTargets } from '../select-targets.js';
+import { checkWaitFlags, selectTargets } from '../select-targets.js';
 import { reporterRequests } from '../usage.js';
 import type { RunFlags } from '../flags.js';
 
@@ -37,14 +39,36 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   if (specs.length === 0 && flags.format === 'cli' && !flags.quiet) {
     io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   }
-  let settings: SshSettings | undefined;
-  const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
+  const checked = checkRunFlags(flags, io);
+  const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
+  const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
+  return runOnTargets(plan, addresses, flags, io, { registry, ...checked });
+}
+
+/** The options of a run that are read and checked before any spec is loaded or host touched. */
+export function checkRunFlags(flags: RunFlags, io: CliIo) {
   checkWaitFlags(flags);
   const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
   const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
-  const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
+  return { reports, policy };
+}
+
+/**
+ * Checks a plan on the addresses (and the inventory's hosts `--limit` selects), then the verdict
+ * and the reports: `driftspec run` and the commands that check a plan of their own.
+ */
+export async function runOnTargets(
+  plan: Plan,
+  addresses: readonly TargetAddress[],
+  flags: RunFlags,
+  io: CliIo,
+  checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry },
+): Promise<number> {
+  const { registry, reports, policy } = checked;
+  let settings: SshSettings | undefined;
+  const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
-  const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
+  const { targets, inventory } = selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
   let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
   try {
@@ -71,15 +95,4 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   );
   await writeReports(reports, renderers, { ...run.result, verdict }, verdict, io.stdout);
   return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
-}
-
-/** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */
-function runTargets(
-  flags: RunFlags,
-  io: CliIo,
-  sshSettings: () => SshSettings,
-  sudo: SudoSettings | undefined,
-): SelectedTargets {
-  const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
-  return selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
 }
