@@ -25,6 +25,18 @@ const UNSUMMED_FUNCTION = `ds_unsummed() {
 
 /** The verify part's output file, kept before the next part starts (parts.ts numbers each part). */
 const KEEP_VERIFY_OUTPUT = `ds_v=${LAST_PART_STDOUT}`;
+
+/** Every package without md5sums that has a regular file other than a conffile, with that file. */
+export const DPKG_UNVERIFIABLE_SCRIPT = [
+  UNSUMMED_FUNCTION,
+  `for ds_l in ${DPKG_INFO}/*.list; do`,
+  `  ds_b=\${ds_l%.list}`,
+  '  [ -e "$ds_b.md5sums" ] && continue',
+  '  ds_c=; [ -e "$ds_b.conffiles" ] && ds_c=$ds_b.conffiles',
+  `  ds_unsummed "\${ds_b##*/}" "$ds_c" <"$ds_l"`,
+  'done',
+].join('\n');
+
 const PATHS_OF_VERIFY = `sed -n 's|^[^/]*\\(/.*\\)$|\\1|p' "$ds_v"`;
 
 /**
@@ -39,18 +51,7 @@ export const SYSTEM_INTEGRITY_SCRIPT = [
     partScript('verify', 'dpkg --verify'),
     KEEP_VERIFY_OUTPUT,
     partScript('owners', `${PATHS_OF_VERIFY} | grep -HFx -f - ${DPKG_INFO}/*.list`),
-    partScript(
-      'unverifiable',
-      [
-        UNSUMMED_FUNCTION,
-        `for ds_l in ${DPKG_INFO}/*.list; do`,
-        `  ds_b=\${ds_l%.list}`,
-        '  [ -e "$ds_b.md5sums" ] && continue',
-        '  ds_c=; [ -e "$ds_b.conffiles" ] && ds_c=$ds_b.conffiles',
-        `  ds_unsummed "\${ds_b##*/}" "$ds_c" <"$ds_l"`,
-        'done',
-      ].join('\n'),
-    ),
+    partScript('unverifiable', DPKG_UNVERIFIABLE_SCRIPT),
   ]),
   ';;',
   'rpm)',

@@ -52,10 +52,8 @@ export function testVerified(fact: IntegrityFact, args: VerifiedArgs): { pass: b
       pass: failing.length === 0,
       actual: `no package file differs from ${fact.manager}'s record${conffileText}`,
     };
-  return {
-    pass: false,
-    actual: `${changed.length} package file(s) differ from ${fact.manager}'s record: ${listFindings(changed)}${conffileText}`,
-  };
+  const differ = `${changed.length} package file(s) differ from ${fact.manager}'s record`;
+  return { pass: false, actual: `${differ}: ${listFindings(changed)}${conffileText}` };
 }
 
 export function verifiedMatcher() {
@@ -75,8 +73,16 @@ const RootSchema = z
   .refine((p) => p === '/' || !p.endsWith('/'), 'a path must not end with "/"')
   .refine((p) => !/[\0\n\r]/.test(p), 'a path cannot contain a NUL byte or a line break');
 
+/** The top directories a merged /usr makes links into /usr: dpkg names `/bin/ls` what is `/usr/bin/ls`. */
+const MERGED_USR = /^\/(bin|sbin|lib|lib32|lib64|libx32)(\/|$)/;
+
+/**
+ * A path the manager names by the top directory also counts under its /usr twin: on a merged-/usr
+ * system `/bin/ls` is `/usr/bin/ls`. Elsewhere that only widens what a check under /usr judges.
+ */
 function under(root: string, path: string): boolean {
-  return root === '/' || path === root || path.startsWith(`${root}/`);
+  const inside = (p: string) => root === '/' || p === root || p.startsWith(`${root}/`);
+  return inside(path) || (MERGED_USR.test(path) && inside(`/usr${path}`));
 }
 
 /** The fact narrowed to the files under one tree; packages without checksums stay (their files are unknown). */
