@@ -11,6 +11,7 @@ import {
   type HostDrift,
   type KindDrift,
 } from '../drift/diff-schema.js';
+import { NO_RULE_MATCHED, toldUnderCause } from '../drift/cause.js';
 import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/key-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from '../drift/snapshot-schema.js';
 import { abbreviatedList } from '../text/abbreviated-list.js';
@@ -190,7 +191,7 @@ function decideItem(
 ): GateMark {
   const rule = rules.find((candidate) => ruleMatches(candidate, kind, change, item));
   if (rule) return { action: rule.rule.action, rule: rule.label };
-  return { action: policy.otherwise, rule: `no rule matched (otherwise: ${policy.otherwise})` };
+  return { action: policy.otherwise, rule: `${NO_RULE_MATCHED} (otherwise: ${policy.otherwise})` };
 }
 
 function ruleMatches(
@@ -298,14 +299,22 @@ function tallyHost(host: HostDrift): HostTally {
     blocked: { added: [], removed: [], changed: [] },
     allowed: { added: [], removed: [], changed: [] },
   };
+  const grouped = toldUnderCause(host);
   for (const kind of host.kinds) {
     for (const type of CHANGE_TYPES) {
       for (const item of kind[type] as Judged[]) {
-        if (item.accepted || !item.gate) continue;
-        const text = `${KIND_DEFINITIONS[kind.kind].noun} ${printable(item.key)} [${item.gate.rule}]`;
+        if (item.accepted || !item.gate || grouped(type, item)) continue;
+        const what = `${KIND_DEFINITIONS[kind.kind].noun} ${printable(item.key)}${withCompanions(item)}`;
+        const text = `${what} [${item.gate.rule}]`;
         (item.gate.action === 'block' ? tally.blocked : tally.allowed)[type].push(text);
       }
     }
   }
   return tally;
+}
+
+/** " with its 39 files" after an item that brought others, which the reasons then leave out. */
+function withCompanions(item: Judged): string {
+  if (!('brought' in item) || !item.brought) return '';
+  return item.brought.map((b) => ` with its ${plural(b.count, KIND_DEFINITIONS[b.kind].noun)}`).join(',');
 }

@@ -49,15 +49,12 @@ describe('verify-packages on a booted instance with no baseline', function () {
     expect(code).to.equal(0);
   });
 
-  it('finds a modified binary and names its package; a changed conffile is listed apart and judged on request', async function () {
+  it('finds a modified binary, names its package; a changed conffile apart, judged on request', async function () {
     if (bed.instances.length === 0) return this.skip();
     const [instance] = bed.instances;
     overSsh(instance!, "printf 'planted' >> /usr/bin/ls && echo '# changed by the admin' >> /etc/crontab");
     const { code, results, stdout } = await verifyPackages(instance!, '--under', '/usr/bin', '--under', '/etc');
-    expect(results.map((r) => `${r.status} ${r.subject}`)).to.deep.equal([
-      'failed /usr/bin',
-      'passed /etc',
-    ]);
+    expect(results.map((r) => `${r.status} ${r.subject}`)).to.deep.equal(['failed /usr/bin', 'passed /etc']);
     expect(results[0]!.actual).to.equal("1 package file(s) differ from dpkg's record: /bin/ls (coreutils: checksum)");
     expect(results[1]!.actual).to.equal(
       "no package file differs from dpkg's record; 1 conffile(s) changed by the admin: " +

@@ -12,7 +12,7 @@ const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
 describe('driftspec verify-packages on this machine', function () {
   this.timeout(300_000);
 
-  it('checks one path per --under in one probe, as the docs/cli.md example does (local, JSON report)', async function () {
+  it('checks one path per --under in one probe, as in the docs/cli.md example (local, JSON)', async function () {
     if (!isRoot()) return requireInCi(this, 'dpkg --verify reads root-only conffiles');
     if (!existsSync('/var/lib/dpkg/info')) return requireInCi(this, 'a dpkg machine');
     const json = join(work, 'integrity.json');
