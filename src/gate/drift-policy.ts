@@ -227,8 +227,11 @@ export function hasSetuidBit(record: Record<string, unknown>): boolean {
 // The verdict
 
 interface HostTally {
+  /** Each item in words, but those told under their cause (a package's files). */
   blocked: Record<ChangeType, string[]>;
   allowed: Record<ChangeType, string[]>;
+  /** Every item. */
+  counts: Record<'blocked' | 'allowed', Record<ChangeType, number>>;
 }
 
 const CHANGE_TYPES: readonly ChangeType[] = ['added', 'removed', 'changed'];
@@ -251,13 +254,13 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
     const tally = tallyHost(host);
     totals.accepted += host.counts.accepted;
     for (const type of CHANGE_TYPES) {
-      totals.blocked[type] += tally.blocked[type].length;
-      totals.allowed[type] += tally.allowed[type].length;
-      if (tally.blocked[type].length > 0) {
+      totals.blocked[type] += tally.counts.blocked[type];
+      totals.allowed[type] += tally.counts.allowed[type];
+      if (tally.counts.blocked[type] > 0) {
         bits |= DRIFT_EXIT[type];
         blocking.push(`${host.target}: ${type}: ${abbreviatedList(tally.blocked[type])}`);
       }
-      if (tally.allowed[type].length > 0)
+      if (tally.counts.allowed[type] > 0)
         allowed.push(`allowed: ${host.target}: ${type}: ${abbreviatedList(tally.allowed[type])}`);
     }
     if (host.state === 'incomplete') {
@@ -298,12 +301,15 @@ function tallyHost(host: HostDrift): HostTally {
   const tally: HostTally = {
     blocked: { added: [], removed: [], changed: [] },
     allowed: { added: [], removed: [], changed: [] },
+    counts: { blocked: { added: 0, removed: 0, changed: 0 }, allowed: { added: 0, removed: 0, changed: 0 } },
   };
   const grouped = toldUnderCause(host);
   for (const kind of host.kinds) {
     for (const type of CHANGE_TYPES) {
       for (const item of kind[type] as Judged[]) {
-        if (item.accepted || !item.gate || grouped(type, item)) continue;
+        if (item.accepted || !item.gate) continue;
+        tally.counts[item.gate.action === 'block' ? 'blocked' : 'allowed'][type]++;
+        if (grouped(type, item)) continue;
         const what = `${KIND_DEFINITIONS[kind.kind].noun} ${printable(item.key)}${withCompanions(item)}`;
         const text = `${what} [${item.gate.rule}]`;
         (item.gate.action === 'block' ? tally.blocked : tally.allowed)[type].push(text);
