@@ -152,6 +152,8 @@ const MERGED_USR = /^\/(bin|sbin|lib|lib32|lib64|libx32)(\/|$)/;
 /** Each package's files narrowed to those the snapshot's file trees hold, by the paths the walk recorded. */
 function withRecordedFiles(packages: SnapshotPackage[], snapshot: SnapshotView): SnapshotPackage[] {
   const recorded = new Set(((snapshot.files ?? []) as Array<{ path: string }>).map((f) => f.path));
+  // A walked tree's top (/usr/bin) is every package's directory and never goes with one.
+  for (const root of (snapshot.fileRoots ?? []) as string[]) recorded.delete(root);
   return packages.map(({ files, ...item }) => {
     const kept = (files ?? []).flatMap((path) => {
       if (recorded.has(path)) return [path];
