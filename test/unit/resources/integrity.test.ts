@@ -158,6 +158,57 @@ function recordedLikeUnsupported(): Frame {
   };
 }
 
+describe('package integrity (rpm, recorded with rpm 4.18 on a package of its own)', () => {
+  const rpm = hostFacts({ packageManager: 'rpm' });
+  const RPM = 'recorded/integrity-rpm';
+
+  it('reads rpm -Va with its owners: a changed program, a changed %config file, a missing %doc file', () => {
+    const frame = partsFrame([part('verify', `${RPM}/rpm-Va.json`), part('owners', `${RPM}/rpm-qf-owners.json`)]);
+    expect(parseSystemIntegrity(frame, rpm).findings).to.deep.equal([
+      { path: '/etc/driftspec-demo.conf', conffile: true, problems: ['checksum'], package: 'driftspec-demo' },
+      {
+        path: '/usr/bin/driftspec-demo',
+        conffile: false,
+        problems: ['size', 'mode', 'checksum'],
+        package: 'driftspec-demo',
+      },
+      {
+        path: '/usr/share/doc/driftspec-demo/README',
+        conffile: false,
+        problems: ['missing'],
+        package: 'driftspec-demo',
+      },
+    ]);
+    const clean = partsFrame([part('verify', `${RPM}/rpm-Va-clean.json`), { name: 'owners' }]);
+    const results = judgeFrame(registry, () => packageIntegrity('/').verified(), clean, rpm);
+    expect(statuses(results)).to.deep.equal(['passed']);
+  });
+
+  it('verifies one package with rpm -V; one that is not installed is an error', () => {
+    const frames: Record<string, Frame> = {
+      'driftspec-demo': partsFrame([part('verify:driftspec-demo', `${RPM}/rpm-V-demo.json`)]),
+      'telnet-server': partsFrame([part('verify:telnet-server', `${RPM}/rpm-V-not-installed.json`)]),
+    };
+    const results = judgeFrame(
+      registry,
+      () => {
+        pkg('driftspec-demo').verified();
+        pkg('telnet-server').verified();
+      },
+      (check) => frames[String(check.subject)]!,
+      rpm,
+    );
+    expect(resultLines(results)).to.deep.equal([
+      "failed: expected package driftspec-demo to match the package manager's record, but 2 package file(s) differ " +
+        "from rpm's record: /usr/bin/driftspec-demo (driftspec-demo: size, mode, checksum); " +
+        '/usr/share/doc/driftspec-demo/README (driftspec-demo: missing); 1 conffile(s) changed by the admin: ' +
+        '/etc/driftspec-demo.conf (driftspec-demo: checksum)',
+      'error: could not check package telnet-server: verifying the files of package telnet-server (rpm -V): ' +
+        'package telnet-server is not installed, so its files cannot be verified',
+    ]);
+  });
+});
+
 describe('package integrity (rpm and apk, documented formats)', () => {
   it('reads rpm -Va with its owners: result letters, missing files, unreadable files, file states', () => {
     const frame = partsFrame([
