@@ -5,6 +5,8 @@ import { expect } from 'chai';
 import { RunResultSchema } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
 import { isRoot, requireInCi } from '../support/environment.js';
+import { outcomes, runLocally } from '../support/local.js';
+import { pkg } from '../../src/dsl/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-verify-packages-'));
 const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
@@ -37,5 +39,23 @@ describe('driftspec verify-packages on this machine', function () {
     expect(relative.stderr).to.include('--under "usr/bin": ').and.include('a path must be absolute');
     const target = await cli('verify-packages', 'ssh://');
     expect(target.code).to.equal(64);
+  });
+
+  it('verifies named packages in one probe, each in parts of its own; a hostile name is data', async function () {
+    if (!isRoot()) return requireInCi(this, 'dpkg --verify reads root-only conffiles');
+    if (!existsSync('/var/lib/dpkg/info')) return requireInCi(this, 'a dpkg machine');
+    const marker = join(work, 'pwned');
+    const hostile = `x'$(touch ${marker})"\`touch ${marker}\``;
+    const result = await runLocally(() => {
+      pkg('coreutils').verified();
+      pkg('dpkg').verified();
+      pkg(hostile).verified();
+    });
+    expect(result.execCount).to.equal(1);
+    const [coreutils, dpkg, odd] = outcomes(result);
+    expect(coreutils).to.match(/^passed: /);
+    expect(dpkg).to.match(/^passed: /);
+    expect(odd).to.match(/^error: .*dpkg: error: --verify needs a valid package name/);
+    expect(existsSync(marker)).to.equal(false);
   });
 });
