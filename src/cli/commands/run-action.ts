@@ -42,7 +42,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   const checked = checkRunFlags(flags, io);
   const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
   const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
-  return runOnTargets(plan, addresses, flags, io, { registry, ...checked });
+  return runOnTargets(plan, addresses, flags, io, { registry, named: 'a --target', ...checked });
 }
 
 /** The options of a run that are read and checked before any spec is loaded or host touched. */
@@ -54,21 +54,22 @@ export function checkRunFlags(flags: RunFlags, io: CliIo) {
 }
 
 /**
- * Checks a plan on the addresses (and the inventory's hosts `--limit` selects), then the verdict
- * and the reports: `driftspec run` and the commands that check a plan of their own.
+ * Checks a plan on the addresses (given as `named` says, and the inventory's hosts `--limit`
+ * selects), then the verdict and the reports: `driftspec run` and the commands that check a plan
+ * of their own.
  */
 export async function runOnTargets(
   plan: Plan,
   addresses: readonly TargetAddress[],
   flags: RunFlags,
   io: CliIo,
-  checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry },
+  checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry; named: string },
 ): Promise<number> {
-  const { registry, reports, policy } = checked;
+  const { registry, reports, policy, named } = checked;
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
-  const { targets, inventory } = selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
+  const { targets, inventory } = selectTargets(addresses, flags, { io, sshSettings, sudo, named });
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
   let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
   try {

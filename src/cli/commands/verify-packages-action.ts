@@ -20,7 +20,7 @@ export async function verifyPackagesCommand(targets: string[], flags: VerifyPack
   const checked = checkRunFlags(flags, io);
   const plan = verifyPackagesPlan(registry, flags.under ?? ['/'], flags.conffiles);
   const local = addresses.length === 0 && flags.inventory === undefined ? [{ kind: 'local' as const }] : [];
-  return runOnTargets(plan, [...addresses, ...local], flags, io, { registry, ...checked });
+  return runOnTargets(plan, [...addresses, ...local], flags, io, { registry, named: 'an argument', ...checked });
 }
 
 export function verifyPackagesPlan(registry: ResourceRegistry, roots: readonly string[], conffiles: boolean): Plan {

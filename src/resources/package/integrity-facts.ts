@@ -79,7 +79,7 @@ export function verifyProblems(flags: string, line: string, what: string): Integ
   return problems;
 }
 
-/** The paths a verify output names, for the owners' lookup. */
+/** The lines of a tool's output, the empty ones left out. */
 export function linesOf(text: string): string[] {
   return text.split('\n').filter((line) => line !== '');
 }

@@ -19,7 +19,7 @@ function describeFinding(finding: IntegrityFinding): string {
   return `${finding.path} (${owner}${finding.problems.join(', ')})`;
 }
 
-export function listFindings(findings: readonly IntegrityFinding[]): string {
+function listFindings(findings: readonly IntegrityFinding[]): string {
   const shown = findings.slice(0, LISTED_FILES).map(describeFinding).join('; ');
   const more = findings.length - LISTED_FILES;
   return more > 0 ? `${shown}; and ${more} more` : shown;
