@@ -13,20 +13,28 @@ export function groupByCause(kinds: readonly KindDrift[], parts: readonly AnyInv
   const byKind = new Map(kinds.map((kind) => [kind.kind as string, kind]));
   const causes = new Map<string, AddedOrRemoved['cause']>();
   const brought = new Map<string, Brought[]>();
+  // The keys of each kind's added and removed items, made once: a package of forty files looks up forty.
+  const present = new Map<string, { keys: Set<string>; list: readonly string[] }>();
+  const presentIn = (type: GroupedType, kind: string) => {
+    const id = `${type}\0${kind}`;
+    let entry = present.get(id);
+    if (!entry) {
+      const list = (byKind.get(kind)?.[type] ?? []).map((item) => item.key);
+      entry = { keys: new Set(list), list };
+      present.set(id, entry);
+    }
+    return entry;
+  };
   for (const part of parts) {
     const kind = byKind.get(part.kind);
     if (!part.brings || !kind) continue;
     for (const type of GROUPED_TYPES) {
       for (const item of kind[type]) {
         const counts = (part.brings(item.record) as Companions[]).flatMap((companions) => {
-          const claimed = claim(
-            byKind.get(companions.kind)?.[type] ?? [],
-            companions,
-            causes,
-            `${type}\0${companions.kind}`,
-          );
-          for (const key of claimed)
-            causes.set(`${type}\0${companions.kind}\0${key}`, { kind: kind.kind, key: item.key });
+          const prefix = `${type}\0${companions.kind}`;
+          const free = (key: string) => !causes.has(`${prefix}\0${key}`);
+          const claimed = claim(presentIn(type, companions.kind), companions).filter(free);
+          for (const key of claimed) causes.set(`${prefix}\0${key}`, { kind: kind.kind, key: item.key });
           return claimed.length > 0 ? [{ kind: companions.kind, count: claimed.length } as Brought] : [];
         });
         if (counts.length > 0) brought.set(`${type}\0${kind.kind}\0${item.key}`, counts);
@@ -35,7 +43,7 @@ export function groupByCause(kinds: readonly KindDrift[], parts: readonly AnyInv
   }
   if (causes.size === 0) return [...kinds];
   return kinds.map((kind) => {
-    const decorate = (type: (typeof GROUPED_TYPES)[number]) =>
+    const decorate = (type: GroupedType) =>
       kind[type].map((item) => {
         const id = `${type}\0${kind.kind}\0${item.key}`;
         const cause = causes.get(id);
@@ -48,22 +56,15 @@ export function groupByCause(kinds: readonly KindDrift[], parts: readonly AnyInv
   });
 }
 
-/** The keys of `items` the companions name that no other cause claimed yet. */
-function claim(
-  items: readonly AddedOrRemoved[],
-  companions: Companions,
-  causes: ReadonlyMap<string, unknown>,
-  prefix: string,
-): string[] {
-  const free = (key: string) => !causes.has(`${prefix}\0${key}`);
-  const present = new Set(items.map((item) => item.key));
-  const keys = (companions.keys ?? []).filter((key) => present.has(key) && free(key));
+type GroupedType = (typeof GROUPED_TYPES)[number];
+
+/** The keys among the added (or removed) items that the companions name. */
+function claim(present: { keys: ReadonlySet<string>; list: readonly string[] }, companions: Companions): string[] {
+  const keys = (companions.keys ?? []).filter((key) => present.keys.has(key));
   const under = companions.under;
   // A directory counts only when it came or went too: a home that was already there is not the user's doing.
-  if (under === undefined || under === '/' || !present.has(under)) return keys;
-  const below = items
-    .map((item) => item.key)
-    .filter((key) => (key === under || key.startsWith(`${under}/`)) && free(key));
+  if (under === undefined || under === '/' || !present.keys.has(under)) return keys;
+  const below = present.list.filter((key) => key === under || key.startsWith(`${under}/`));
   return [...new Set([...keys, ...below])];
 }
 
