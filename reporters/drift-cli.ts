@@ -8,7 +8,7 @@ import {
   describeExpiredAcceptance,
   describeKindNote,
   describeNotCompared,
-  describeRecord,
+  describeAddedOrRemoved,
   describeSnapshotInfo,
   driftItems,
   formatValue,
@@ -143,7 +143,7 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
       );
     }
   } else {
-    const record = describeRecord(kind, item.record, { shortHashes: true });
+    const record = describeAddedOrRemoved(kind, type, item, { shortHashes: true });
     if (record) lines.push(paint.dim(`        ${record}`));
   }
   const expired = describeExpiredAcceptance(item);

@@ -5,7 +5,7 @@ import {
   describeExpiredAcceptance,
   describeKindNote,
   describeNotCompared,
-  describeRecord,
+  describeAddedOrRemoved,
   describeSnapshotInfo,
   driftItems,
   formatValue,
@@ -136,7 +136,7 @@ function itemCase(host: HostDrift, entry: FlatItem): string {
 /** "changed file /etc/motd: size 286 → 312", then one line per further attribute. */
 function describeItem({ kind, type, item }: FlatItem): string[] {
   const head = itemName({ kind, type, item });
-  if (!('changes' in item)) return [`${head}: ${describeRecord(kind, item.record)}`];
+  if (!('changes' in item)) return [`${head}: ${describeAddedOrRemoved(kind, type, item)}`];
   return item.changes.map((c, i) => {
     const accepted = c.accepted && !item.accepted ? ` (accepted: ${c.accepted.reason})` : '';
     return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${formatValue(c.old)} → ${formatValue(c.new)}${accepted}`;

@@ -6,7 +6,7 @@ import {
   describeExpiredAcceptance,
   describeKindNote,
   describeNotCompared,
-  describeRecord,
+  describeAddedOrRemoved,
   describeSnapshotInfo,
   driftItems,
   formatValue,
@@ -151,7 +151,7 @@ function itemRow({ kind, type, item }: FlatItem): string {
               `${code(formatValue(c.new, { shortHashes: true }))}${c.accepted && !item.accepted ? ' (accepted)' : ''}`,
           )
           .join('<br>')
-      : text(describeRecord(kind, item.record, { shortHashes: true }));
+      : text(describeAddedOrRemoved(kind, type, item, { shortHashes: true }));
   const decision = describeDecision(item);
   const expired = describeExpiredAcceptance(item);
   const decisionCell = [

@@ -1,7 +1,10 @@
+import { toldUnderCause } from '../src/drift/cause.js';
+import { plural } from '../src/text/plural.js';
 import { KIND_DEFINITIONS } from '../src/drift/diff-kinds.js';
 import { printable } from '../src/text/printable.js';
 
 export { printable };
+export { toldUnderCause };
 import type {
   AddedOrRemoved,
   AttributeValue,
@@ -35,9 +38,31 @@ export const TYPES: readonly ChangeType[] = ['added', 'removed', 'changed'];
  * time, so that a drift of millions of items is never copied into one more list.
  */
 export function* driftItems(host: HostDrift): Generator<FlatItem> {
+  const grouped = toldUnderCause(host);
   for (const kind of host.kinds) {
-    for (const type of TYPES) for (const item of kind[type] as DriftItem[]) yield { kind: kind.kind, type, item };
+    for (const type of TYPES) {
+      for (const item of kind[type] as DriftItem[]) if (!grouped(type, item)) yield { kind: kind.kind, type, item };
+    }
   }
+}
+
+/** "with its 39 files" for an item that brought others; "came with package sudo" for one told on its own. */
+export function describeGrouping(type: ChangeType, item: DriftItem): string {
+  if ('changes' in item) return '';
+  if (item.brought) return item.brought.map((b) => `with its ${plural(b.count, noun(b.kind))}`).join(', ');
+  if (item.cause)
+    return printable(`${type === 'added' ? 'came' : 'went'} with ${noun(item.cause.kind)} ${item.cause.key}`);
+  return '';
+}
+
+/** An added or removed item's attributes, then what came or went with it. */
+export function describeAddedOrRemoved(
+  kind: SnapshotKind,
+  type: ChangeType,
+  item: AddedOrRemoved,
+  options: { shortHashes?: boolean } = {},
+): string {
+  return [describeRecord(kind, item.record, options), describeGrouping(type, item)].filter(Boolean).join(' · ');
 }
 
 export function itemCount(host: HostDrift): number {

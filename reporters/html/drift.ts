@@ -1,4 +1,11 @@
-import type { AttributeValue, DriftReport, DriftVerdict, HostDrift, KindDrift } from '../../src/drift/diff-schema.js';
+import type {
+  AttributeValue,
+  ChangeType,
+  DriftReport,
+  DriftVerdict,
+  HostDrift,
+  KindDrift,
+} from '../../src/drift/diff-schema.js';
 import { KIND_DEFINITIONS } from '../../src/drift/diff-kinds.js';
 import type { SnapshotKind } from '../../src/drift/snapshot-schema.js';
 import {
@@ -6,6 +13,7 @@ import {
   describeCounts,
   describeDecision,
   describeExpiredAcceptance,
+  describeGrouping,
   describeKindNote,
   describeNotCompared,
   describeSnapshotInfo,
@@ -18,6 +26,7 @@ import {
   reportTitle,
   stateWords,
   TYPE_MARK,
+  toldUnderCause,
   TYPES,
   type DriftItem,
 } from '../drift-text.js';
@@ -119,8 +128,9 @@ ${details}
 <p class="muted">${stateWords(host)} · ${describeCounts(host)}</p>
 ${notCompared}${kindNotes(host)}
 `.text;
+  const grouped = toldUnderCause(host);
   for (const kind of host.kinds) {
-    if (kind.added.length + kind.removed.length + kind.changed.length > 0) yield* kindPieces(kind);
+    if (kind.added.length + kind.removed.length + kind.changed.length > 0) yield* kindPieces(kind, grouped);
   }
   yield html`
 ${nothingToList(host)}
@@ -157,13 +167,16 @@ function nothingToList(host: HostDrift): Html | '' {
   return html`<p>${words}</p>`;
 }
 
-function* kindPieces(kind: KindDrift): Generator<string> {
+function* kindPieces(kind: KindDrift, grouped: (type: ChangeType, item: DriftItem) => boolean): Generator<string> {
   const compared = kind.compared !== 'all' ? ` · compared ${kind.compared}` : '';
   yield html`<div class="group"><div class="gh"><h3>${kind.kind}</h3>\
 <span class="tally">${kind.added.length} added · ${kind.removed.length} removed · ${kind.changed.length} \
 changed${compared}</span></div>
 <ul class="checks">`.text;
-  for (const type of TYPES) for (const item of kind[type] as DriftItem[]) yield renderItem(kind.kind, type, item).text;
+  for (const type of TYPES) {
+    for (const item of kind[type] as DriftItem[])
+      if (!grouped(type, item)) yield renderItem(kind.kind, type, item).text;
+  }
   yield '</ul></div>';
 }
 
@@ -185,6 +198,7 @@ function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', i
               html`<tr><th>${attribute}</th><td class="${type === 'added' ? 'new' : 'old'}">\
 <span class="mono">${formatAttribute(kind, attribute, item.record[attribute])}</span></td></tr>`,
           )}</tbody></table>`;
+  const grouping = describeGrouping(type, item);
   return html`<li class="check" data-type="${type}" data-decision="${decisionTone(item)}">\
 <span class="b ${type}">${TYPE_MARK[type]} ${type}</span><div class="cb"><div class="t">\
 <span class="muted">${noun(kind)}</span> <span class="mono">${printable(item.key)}</span>${
@@ -192,7 +206,7 @@ function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', i
       ? html` \
 <span class="dec d-${decisionTone(item)}">${decision}</span>`
       : ''
-  }</div>${body}${
+  }</div>${body}${grouping ? html`<p class="muted">${grouping}</p>` : ''}${
     expired
       ? html`\
 <p class="trunc">${expired}</p>`

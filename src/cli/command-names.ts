@@ -12,6 +12,7 @@ export const COMMAND_NAMES = [
   'promote',
   'init',
   'merge',
+  'verify-packages',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

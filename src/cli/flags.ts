@@ -80,3 +80,9 @@ export interface InitFlags {
   force: boolean;
   yamlOnly: boolean;
 }
+
+/** `driftspec verify-packages`. */
+export interface VerifyPackagesFlags extends RunFlags {
+  under?: string[];
+  conffiles: boolean;
+}

@@ -64,11 +64,27 @@ const DecorationShape = {
   gate: GateMarkSchema.optional(),
 };
 
+export const CauseSchema = z
+  .object({ kind: SnapshotKindSchema, key: z.string() })
+  .strict()
+  .describe('The added or removed item this one came or went with: the package that owns a file, the user of a home.');
+export type Cause = z.infer<typeof CauseSchema>;
+
+export const BroughtSchema = z
+  .object({ kind: SnapshotKindSchema, count: z.number().int().positive() })
+  .strict()
+  .describe('How many items of another kind came or went with this one (a package with its files).');
+export type Brought = z.infer<typeof BroughtSchema>;
+
 export const AddedOrRemovedSchema = z
   .object({
     key: z.string(),
     /** The item as the snapshot that has it records it. */
     record: RecordSchema,
+    /** Set on an item that came or went with another: reports show it under its cause. Still counted. */
+    cause: CauseSchema.optional(),
+    /** Set on an item that brought others with it: "iproute2 removed, with its 39 files". */
+    brought: z.array(BroughtSchema).optional(),
     ...DecorationShape,
   })
   .strict();

@@ -1,5 +1,6 @@
 import { findAcceptance, NO_ACCEPTED_DRIFT, type AcceptedDrift } from './accept.js';
 import { ignoringParts, type AnyInventoryPart, type SnapshotView } from '../resources/inventory-part.js';
+import { groupByCause } from './cause.js';
 import { kindDefinitions, type DiffItem, type KindDefinition } from './diff-kinds.js';
 import type {
   AddedOrRemoved,
@@ -51,13 +52,14 @@ export function diffSnapshots(baseline: Snapshot, candidate: Snapshot, options: 
   };
   const scope = new Scope(baseline, candidate, parts, context.notCompared);
   const images = imageComparison(baseline, candidate, parts);
-  const kinds = parts.map((part) => {
+  const compared = parts.map((part) => {
     const kind = part.kind as SnapshotKind;
     const note = images.notes.find((entry) => entry.kind === kind);
     if (note && !note.compared) return { kind, compared: 'none' as const, added: [], removed: [], changed: [] };
     context.only = images.attributes.get(kind);
     return diffKind(kind, baseline, candidate, scope, context);
   });
+  const kinds = groupByCause(compared, parts);
   if (!baseline.complete && baseline.gaps.length === 0) context.notCompared.push(unexplainedIncompleteness('baseline'));
   if (!candidate.complete && candidate.gaps.length === 0)
     context.notCompared.push(unexplainedIncompleteness('candidate'));

@@ -11,6 +11,7 @@ import {
   type HostDrift,
   type KindDrift,
 } from '../drift/diff-schema.js';
+import { NO_RULE_MATCHED, toldUnderCause } from '../drift/cause.js';
 import { compileKeyGlobs, GlobError, type KeyMatcher } from '../drift/key-glob.js';
 import { SnapshotKindSchema, type SnapshotKind } from '../drift/snapshot-schema.js';
 import { abbreviatedList } from '../text/abbreviated-list.js';
@@ -190,7 +191,7 @@ function decideItem(
 ): GateMark {
   const rule = rules.find((candidate) => ruleMatches(candidate, kind, change, item));
   if (rule) return { action: rule.rule.action, rule: rule.label };
-  return { action: policy.otherwise, rule: `no rule matched (otherwise: ${policy.otherwise})` };
+  return { action: policy.otherwise, rule: `${NO_RULE_MATCHED} (otherwise: ${policy.otherwise})` };
 }
 
 function ruleMatches(
@@ -226,8 +227,11 @@ export function hasSetuidBit(record: Record<string, unknown>): boolean {
 // The verdict
 
 interface HostTally {
+  /** Each item in words, but those told under their cause (a package's files). */
   blocked: Record<ChangeType, string[]>;
   allowed: Record<ChangeType, string[]>;
+  /** Every item. */
+  counts: Record<'blocked' | 'allowed', Record<ChangeType, number>>;
 }
 
 const CHANGE_TYPES: readonly ChangeType[] = ['added', 'removed', 'changed'];
@@ -250,13 +254,13 @@ function decide(hosts: readonly HostDrift[], policy: DriftPolicy): DriftVerdict 
     const tally = tallyHost(host);
     totals.accepted += host.counts.accepted;
     for (const type of CHANGE_TYPES) {
-      totals.blocked[type] += tally.blocked[type].length;
-      totals.allowed[type] += tally.allowed[type].length;
-      if (tally.blocked[type].length > 0) {
+      totals.blocked[type] += tally.counts.blocked[type];
+      totals.allowed[type] += tally.counts.allowed[type];
+      if (tally.counts.blocked[type] > 0) {
         bits |= DRIFT_EXIT[type];
         blocking.push(`${host.target}: ${type}: ${abbreviatedList(tally.blocked[type])}`);
       }
-      if (tally.allowed[type].length > 0)
+      if (tally.counts.allowed[type] > 0)
         allowed.push(`allowed: ${host.target}: ${type}: ${abbreviatedList(tally.allowed[type])}`);
     }
     if (host.state === 'incomplete') {
@@ -297,15 +301,26 @@ function tallyHost(host: HostDrift): HostTally {
   const tally: HostTally = {
     blocked: { added: [], removed: [], changed: [] },
     allowed: { added: [], removed: [], changed: [] },
+    counts: { blocked: { added: 0, removed: 0, changed: 0 }, allowed: { added: 0, removed: 0, changed: 0 } },
   };
+  const grouped = toldUnderCause(host);
   for (const kind of host.kinds) {
     for (const type of CHANGE_TYPES) {
       for (const item of kind[type] as Judged[]) {
         if (item.accepted || !item.gate) continue;
-        const text = `${KIND_DEFINITIONS[kind.kind].noun} ${printable(item.key)} [${item.gate.rule}]`;
+        tally.counts[item.gate.action === 'block' ? 'blocked' : 'allowed'][type]++;
+        if (grouped(type, item)) continue;
+        const what = `${KIND_DEFINITIONS[kind.kind].noun} ${printable(item.key)}${withCompanions(item)}`;
+        const text = `${what} [${item.gate.rule}]`;
         (item.gate.action === 'block' ? tally.blocked : tally.allowed)[type].push(text);
       }
     }
   }
   return tally;
+}
+
+/** " with its 39 files" after an item that brought others, which the reasons then leave out. */
+function withCompanions(item: Judged): string {
+  if (!('brought' in item) || !item.brought) return '';
+  return item.brought.map((b) => ` with its ${plural(b.count, KIND_DEFINITIONS[b.kind].noun)}`).join(',');
 }

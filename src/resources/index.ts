@@ -6,7 +6,7 @@ import { fileSearchResource } from './file-search/index.js';
 import { groupResource } from './group/index.js';
 import { kernelParameterResource } from './kernel-parameter/index.js';
 import { mountResource } from './mount/index.js';
-import { packageResource } from './package/index.js';
+import { packageIntegrityResource, packageResource } from './package/index.js';
 import { portResource } from './port/index.js';
 import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
@@ -46,6 +46,7 @@ export const RESOURCES: readonly AnyResource[] = [
   kernelModuleResource,
   x509CertificateResource,
   accountDatabaseResource,
+  packageIntegrityResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

@@ -171,6 +171,12 @@ export interface InventoryPart<Item extends object = any, Field = any> {
   growth?: { size: string; content: string };
   /** Completes items once every kind is listed (file owners named from the account database). */
   relate?(items: Item[], snapshot: SnapshotView): Item[];
+  /**
+   * Items of other kinds that come and go with this one, which drift reports under it: `keys`,
+   * those exact keys (a package's files); `under`, a directory added or removed with the item,
+   * with everything below it (a user's home).
+   */
+  brings?(item: Item): Companions[];
   /** Checks `driftspec generate` writes for this kind, as controls; none when it leaves the kind to drift. */
   generate?(snapshot: SnapshotView, choices: GenerateChoices): GeneratedControl[];
   /** Lines of the generated spec's header saying what the checks of this kind hold. */
@@ -180,6 +186,13 @@ export interface InventoryPart<Item extends object = any, Field = any> {
 }
 
 export type AnyInventoryPart = InventoryPart<any, any>;
+
+/** What an item brings with it (InventoryPart.brings). */
+export interface Companions {
+  kind: string;
+  keys?: readonly string[];
+  under?: string;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Collections

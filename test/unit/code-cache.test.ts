@@ -154,7 +154,7 @@ describe('code cache of the bundled CLI', () => {
     });
     const code = await main(['--help'], { stdout, stderr: stdout, env: {}, cwd: process.cwd() });
     expect(code).to.equal(0);
-    const commands = [...help.split('Commands:')[1]!.matchAll(/^ {2}([a-z]+)/gm)]
+    const commands = [...help.split('Commands:')[1]!.matchAll(/^ {2}([a-z][a-z-]*)/gm)]
       .map((match) => match[1])
       .filter((name) => name !== 'help');
     expect(commands).to.have.members([...CACHED_COMMANDS]);

@@ -9,6 +9,7 @@ import * as promote from './promote.js';
 import * as run from './run.js';
 import * as schema from './schema.js';
 import * as snapshot from './snapshot.js';
+import * as verifyPackages from './verify-packages.js';
 
 /**
  * A command module registers its name, arguments and options with the program and loads the code
@@ -19,4 +20,15 @@ export interface CommandModule {
 }
 
 /** In the order `--help` lists them (the names also in ../command-names.ts, for the code cache). */
-export const COMMANDS: readonly CommandModule[] = [run, plan, schema, snapshot, drift, generate, promote, init, merge];
+export const COMMANDS: readonly CommandModule[] = [
+  run,
+  plan,
+  schema,
+  snapshot,
+  drift,
+  generate,
+  promote,
+  init,
+  merge,
+  verifyPackages,
+];

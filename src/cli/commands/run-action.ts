@@ -8,12 +8,13 @@ import { decideVerdict } from '../../gate/verdict.js';
 import { loadPlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/schema.js';
 import { expandSpecArguments } from '../../plan/spec-paths.js';
-import { createRegistry } from '../../resources/index.js';
+import { createRegistry, type ResourceRegistry } from '../../resources/index.js';
 import type { HostResult, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
 import type { ShardNumber } from '../../shard/partition.js';
 import { selectShard } from '../../shard/select.js';
-import { loadSudoSettings, type SudoSettings } from '../../targets/privilege.js';
+import type { TargetAddress } from '../../targets/address.js';
+import { loadSudoSettings } from '../../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
 import type { Target } from '../../targets/target.js';
 import { packageRoot, toolVersion } from '../../version.js';
@@ -43,15 +44,38 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   if (specs.length === 0 && flags.format === 'cli' && !flags.quiet) {
     io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   }
-  let settings: SshSettings | undefined;
-  const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
+  const checked = checkRunFlags(flags, io);
+  const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
+  const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
+  return runOnTargets(plan, addresses, flags, io, { registry, named: 'a --target', ...checked });
+}
+
+/** The options of a run that are read and checked before any spec is loaded or host touched. */
+export function checkRunFlags(flags: RunFlags, io: CliIo) {
   checkWaitFlags(flags);
   const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
   const shard = shardRequest(flags, io.env);
   const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
-  const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
+  return { reports, shard, policy };
+}
+
+/**
+ * Checks a plan on the addresses (given as `named` says, and the inventory's hosts `--limit`
+ * selects), then the verdict and the reports: `driftspec run` and the commands that check a plan
+ * of their own.
+ */
+export async function runOnTargets(
+  plan: Plan,
+  addresses: readonly TargetAddress[],
+  flags: RunFlags,
+  io: CliIo,
+  checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry; named: string },
+): Promise<number> {
+  const { registry, reports, policy, named, shard } = checked;
+  let settings: SshSettings | undefined;
+  const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
-  const selected = runTargets(flags, io, sshSettings, sudo);
+  const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named });
   const { targets, inventory, record } =
     shard === undefined ? { ...selected, record: undefined } : shardTargets(selected, shard, plan, policy);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
@@ -88,15 +112,4 @@ function shardTargets(
   const fingerprints = { plan, policy: policy ?? DEFAULT_POLICY };
   const { hosts, record } = selectShard(selected.targets, candidate, shard, fingerprints);
   return { targets: hosts, inventory: selected.inventory, record };
-}
-
-/** `--target`s first, then the inventory's hosts that `--limit` selects; `local` when neither is given. */
-function runTargets(
-  flags: RunFlags,
-  io: CliIo,
-  sshSettings: () => SshSettings,
-  sudo: SudoSettings | undefined,
-): SelectedTargets {
-  const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
-  return selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'a --target' });
 }

@@ -1,5 +1,12 @@
 import { listingFailure, LISTING_UNSUPPORTED, SECTION_MARK, stderrText } from '../inventory-listing.js';
-import { mapCollection, type InventoryGap, type InventoryPart, type KeyValue, type Listed } from '../inventory-part.js';
+import {
+  mapCollection,
+  type InventoryGap,
+  type InventoryPart,
+  type KeyValue,
+  type Listed,
+  type SnapshotView,
+} from '../inventory-part.js';
 import { normaliseValue } from '../kernel-parameter/index.js';
 import { FactError, firstLines, readParts, requireRan } from '../resource.js';
 import { CONFIGURED_PARAMETERS_SCRIPT, configuredParameterItems } from './image.js';
@@ -77,6 +84,11 @@ export const kernelParameterInventory: InventoryPart<KeyValue, Record<string, st
   },
   collection: mapCollection(),
   identity: (p) => p.key,
+  // Interfaces come and go (veth pairs, bridges, tunnels): their keys count only where both have the interface.
+  looked: (snapshot, key) => {
+    const name = interfaceOfKey(key);
+    return name === undefined || hasInterface(snapshot, name);
+  },
   attributes: ['value'],
   unique: true,
   ignore: {
@@ -88,6 +100,21 @@ export const kernelParameterInventory: InventoryPart<KeyValue, Record<string, st
     leftOut: 'these parameters out',
   },
 };
+
+/**
+ * The network interface a key belongs to (`net.ipv4.conf.veth1.forwarding`,
+ * `net.ipv6.neigh.eth0.retrans_time_ms`, `net.mpls.conf.eth0.input`); none for other keys and for
+ * `all` and `default`, which are not interfaces. A dot in an interface name is a `/` in its key.
+ */
+export function interfaceOfKey(key: string): string | undefined {
+  const name = /^net\.[^.]+\.(?:conf|neigh)\.([^.]+)\./.exec(key)?.[1];
+  return name === 'all' || name === 'default' ? undefined : name;
+}
+
+function hasInterface(snapshot: SnapshotView, name: string): boolean {
+  const parameters = (snapshot[KIND] ?? {}) as Record<string, string>;
+  return Object.keys(parameters).some((key) => interfaceOfKey(key) === name);
+}
 
 /**
  * `sysctl -a`: "key = value" lines; a value of several lines repeats the key on each. Keys it

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { parseVersionConstraint, satisfiesVersionConstraint, type VersionFormat } from '../../versions/index.js';
 import { attribute, defineResource, FactError, NoOptions, predicate } from '../resource.js';
 import type { PackageFact, PackageInstance, SupportedPackageManager } from './facts.js';
+import { verifiedMatcher } from './integrity.js';
+import { packageIntegrityQuery } from './integrity-query.js';
 import { packageQuery } from './query.js';
 
 export {
@@ -22,6 +24,22 @@ export { parseDpkgLine, parseDpkgQuery } from './dpkg.js';
 export { parsePacmanInfo, parsePacmanQuery } from './pacman.js';
 export { packageGroupScript, packageScript, parsePackageFrame } from './query.js';
 export { parseRpmLine, parseRpmQuery } from './rpm.js';
+export {
+  IntegrityFactSchema,
+  IntegrityFindingSchema,
+  type IntegrityFact,
+  type IntegrityFinding,
+} from './integrity-facts.js';
+export { packageIntegrityResource, testVerified, VerifiedArgs } from './integrity.js';
+export { parseDpkgVerifyLine } from './integrity-dpkg.js';
+export { parseRpmVerifyLine } from './integrity-rpm.js';
+export { readApkAudit } from './integrity-apk.js';
+export {
+  packageIntegrityGroupScript,
+  parsePackageIntegrity,
+  parseSystemIntegrity,
+  SYSTEM_INTEGRITY_SCRIPT,
+} from './integrity-query.js';
 
 const VERSION_FORMAT: Record<SupportedPackageManager, VersionFormat> = {
   dpkg: 'dpkg',
@@ -134,6 +152,7 @@ export const packageResource = defineResource({
   title: (name: string) => `package ${name}`,
   facts: {
     package: (name: string) => packageQuery(name),
+    integrity: (name: string) => packageIntegrityQuery(name),
   },
   matchers: {
     installed: predicate<PackageFact, InstalledArgs>({
@@ -153,5 +172,7 @@ export const packageResource = defineResource({
       describe: 'have architecture',
       read: readInstalled((i) => i.architecture),
     }),
+    /** Its files against the manager's record: dpkg --verify and md5sums, rpm -V. */
+    verified: verifiedMatcher(),
   },
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PackageManagerSchema } from '../../probe/host.js';
-import { listingFailure, LISTING_UNSUPPORTED, outputLines, stderrText } from '../inventory-listing.js';
+import { listingFailure, LISTING_UNSUPPORTED, SECTION_MARK, stderrText } from '../inventory-listing.js';
 import {
   attributesOf,
   listCollection,
@@ -9,6 +9,7 @@ import {
   type GenerateChoices,
   type InventoryPart,
   type MatcherValue,
+  type SnapshotView,
 } from '../inventory-part.js';
 import {
   APK_DATABASES,
@@ -35,12 +36,23 @@ export const SnapshotPackageSchema = z.object({
    * not recorded.
    */
   state: z.string().min(1),
+  /**
+   * The package's files that the snapshot's file trees hold, as the file part records them (dpkg
+   * only); absent where none. Not compared: drift reports a package's added or removed files under it.
+   */
+  files: z.array(z.string()).optional(),
 });
 export type SnapshotPackage = z.infer<typeof SnapshotPackageSchema>;
 
+const DPKG_INFO = '/var/lib/dpkg/info';
+const PACKAGE_FILES_MARK = `${SECTION_MARK} package-files`;
+
 export const PACKAGES_SCRIPT = [
   'case $DS_PKG in',
-  `dpkg) dpkg-query -W -f='${DPKG_FORMAT}' ;;`,
+  `dpkg) dpkg-query -W -f='${DPKG_FORMAT}' || exit`,
+  // Every package's file list, for grouping drift by package; without it drift only groups less.
+  `echo '${PACKAGE_FILES_MARK}'`,
+  `cd ${DPKG_INFO} && grep -H '' -- *.list || echo "${PACKAGE_FILES_MARK} failed $?" ;;`,
   `rpm) rpm -qa --qf '${RPM_FORMAT}' ;;`,
   `apk) for ds_db in ${APK_DATABASES.join(' ')}; do`,
   `  if [ -e "$ds_db" ]; then grep -E '^([PVA]:|$)' "$ds_db"; exit $?; fi`,
@@ -67,7 +79,9 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
       const emptyApk =
         manager === 'apk' && frame.exitCode === 1 && frame.stdout.length === 0 && stderrText(frame) === '';
       if (frame.exitCode !== 0 && !emptyApk) throw listingFailure(frame, what);
-      const instances = readInstances(manager, frame.stdout.toString('utf8'), outputLines(frame), what);
+      const [text, fileLists] = splitFileLists(frame.stdout.toString('utf8'));
+      const lines = text.split('\n').filter((line) => line !== '');
+      const instances = readInstances(manager, text, lines, what);
       if (instances.length === 0 && manager !== 'apk')
         throw new FactError(`${what}: the package manager listed no package at all`);
       return listed(
@@ -79,6 +93,7 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
             architecture: instance.architecture === '' ? null : instance.architecture,
             manager,
             state: instance.state,
+            ...filesOf(fileLists, instance),
           })),
       );
     },
@@ -92,9 +107,11 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
   identity: (p) => `${p.manager}\0${p.name}\0${p.architecture ?? ''}`,
   // "openssh-server:amd64", or just the name where the manager gives no architecture.
   display: (p) => (p.architecture === null ? p.name : `${p.name}:${p.architecture}`),
-  attributes: attributesOf(SnapshotPackageSchema, ['name', 'architecture', 'manager']),
+  attributes: attributesOf(SnapshotPackageSchema, ['name', 'architecture', 'manager', 'files']),
   // rpm keeps several versions of an install-only package (kernel) under one identity.
   unique: (p) => `${p.manager}\0${p.name}\0${p.architecture ?? ''}\0${p.version}`,
+  relate: (packages, snapshot) => withRecordedFiles(packages, snapshot),
+  brings: (p) => (p.files ? [{ kind: 'files', keys: p.files }] : []),
   generate: (snapshot, choices) => [
     {
       id: 'packages',
@@ -104,6 +121,47 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
   ],
   generateNotes: (choices) => [`   packages: ${VERSION_RULE_NOTES[choices.packageVersions]};`],
 };
+
+/** The package listing, and dpkg's file lists by list name (`coreutils`, `libc6:amd64`) where it read them. */
+function splitFileLists(stdout: string): [string, Map<string, string[]> | undefined] {
+  const mark = `${PACKAGE_FILES_MARK}\n`;
+  const at = `\n${stdout}`.indexOf(`\n${mark}`);
+  if (at === -1) return [stdout, undefined];
+  const section = stdout.slice(at + mark.length);
+  if (section.includes(`${PACKAGE_FILES_MARK} failed`)) return [stdout.slice(0, at), undefined];
+  const lists = new Map<string, string[]>();
+  for (const line of section.split('\n')) {
+    const cut = line.indexOf('.list:');
+    if (cut === -1) continue;
+    const name = line.slice(0, cut);
+    const files = lists.get(name) ?? [];
+    files.push(line.slice(cut + '.list:'.length));
+    lists.set(name, files);
+  }
+  return [stdout.slice(0, at), lists];
+}
+
+function filesOf(lists: Map<string, string[]> | undefined, instance: PackageInstance): { files?: string[] } {
+  const files = lists?.get(`${instance.name}:${instance.architecture}`) ?? lists?.get(instance.name);
+  return files ? { files } : {};
+}
+
+/** The top directories a merged /usr makes links into /usr: dpkg lists `/bin/ls` for `/usr/bin/ls`. */
+const MERGED_USR = /^\/(bin|sbin|lib|lib32|lib64|libx32)(\/|$)/;
+
+/** Each package's files narrowed to those the snapshot's file trees hold, by the paths the walk recorded. */
+function withRecordedFiles(packages: SnapshotPackage[], snapshot: SnapshotView): SnapshotPackage[] {
+  const recorded = new Set(((snapshot.files ?? []) as Array<{ path: string }>).map((f) => f.path));
+  // A walked tree's top (/usr/bin) is every package's directory and never goes with one.
+  for (const root of (snapshot.fileRoots ?? []) as string[]) recorded.delete(root);
+  return packages.map(({ files, ...item }) => {
+    const kept = (files ?? []).flatMap((path) => {
+      if (recorded.has(path)) return [path];
+      return MERGED_USR.test(path) && recorded.has(`/usr${path}`) ? [`/usr${path}`] : [];
+    });
+    return kept.length > 0 ? { ...item, files: [...new Set(kept)].sort() } : item;
+  });
+}
 
 function readInstances(
   manager: SnapshotPackage['manager'],

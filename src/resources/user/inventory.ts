@@ -84,6 +84,8 @@ export const userInventory: InventoryPart<SnapshotUser> = {
   attributes: attributesOf(SnapshotUserSchema, ['name']),
   // A name listed twice in passwd is recorded twice: lookups find the first.
   unique: false,
+  // A home made with the user (useradd -m) comes and goes with it.
+  brings: (u) => [{ kind: 'files', under: u.home }],
   generate: (snapshot) => {
     const users = snapshot.users as SnapshotUser[];
     return [

@@ -1,0 +1,34 @@
+import { Option, type Command } from 'commander';
+import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
+import { addConnectionOptions } from '../connection-options.js';
+import { addFleetOptions } from '../fleet-options.js';
+import type { VerifyPackagesFlags } from '../flags.js';
+import type { CliIo } from '../io.js';
+import { collect } from '../options.js';
+
+/** `driftspec verify-packages [targets…]`. */
+export function register(program: Command, io: CliIo): void {
+  const command = program
+    .command('verify-packages')
+    .description(
+      "check the installed packages' files against the package manager's own records (dpkg --verify and md5sums, " +
+        'rpm -Va, apk audit), no baseline needed; conffiles changed by the admin are listed apart',
+    )
+    .argument('[targets...]', '"local" (default), ssh://[user@]host[:port] or rootfs:/path (an image root)')
+    .option('--under <path>', 'only package files under this path (repeatable, one check each; default: /)', collect)
+    .option('--conffiles', 'also fail on conffiles that differ (by default they are listed, not judged)', false)
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
+    .option('-v, --verbose', 'list every check, not only failures and errors', false)
+    .option(
+      '-r, --reporter <name[:path]>',
+      `a report: ${REPORT_FORMAT_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`,
+      collect,
+    )
+    .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md');
+  addFleetOptions(addConnectionOptions(command), { done: 'verified', named: 'the targets given as arguments' })
+    .exitOverride()
+    .action(async (targets: string[], flags: VerifyPackagesFlags) => {
+      const { verifyPackagesCommand } = await import('./verify-packages-action.js');
+      io.exitCode = await verifyPackagesCommand(targets, flags, io);
+    });
+}
