@@ -14,6 +14,11 @@ export interface RunFlags extends FleetFlags, ConnectionFlags {
   reporter?: string[];
   policy?: string;
   imageId?: string;
+  /** `--waivers FILE`. */
+  waivers?: string;
+  /** `--controls` and `--tags`: globs, each flag's commas already split. */
+  controls?: string[];
+  tags?: string[];
 }
 
 /** `driftspec snapshot`. */

@@ -25,9 +25,16 @@ export interface SpecDefinition {
 export interface ControlMeta {
   title?: string;
   description?: string;
+  /** Why the control matters. */
+  rationale?: string;
+  /** How to fix a failure. */
+  remediation?: string;
+  /** 0.0–1.0, or none, low, medium, high, critical. */
   impact?: ImpactInput;
+  /** `{ cis: '5.2.1', nist: ['AC-6'], level: 1 }`. */
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
+  references?: { url?: string; title?: string }[];
   /** Keeps the control in reports as skipped, with this reason. */
   skip?: string;
 }

@@ -1,3 +1,5 @@
+import { withControlResults } from '../controls/status.js';
+import type { WaiverBook } from '../controls/waivers.js';
 import type { Plan } from '../plan/schema.js';
 import {
   addCounts,
@@ -6,6 +8,7 @@ import {
   timestamp,
   type HostResult,
   type RunResult,
+  type Selection,
 } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
 import { runFleet, type FleetClock, type HostStop } from './fleet.js';
@@ -35,6 +38,10 @@ export interface RunOptions extends RunHostOptions {
   /** Aborted on the first SIGINT: no host is started after it, and hosts in progress end as errors. */
   interrupt?: AbortSignal;
   clock?: FleetClock;
+  /** `--waivers`, sorted against the plan: waived controls get the status `waived`. */
+  waivers?: WaiverBook;
+  /** `--controls` / `--tags`, recorded in the result. */
+  selection?: Selection;
 }
 
 export interface PlanRun {
@@ -58,7 +65,8 @@ export async function runPlanInterruptibly(
 ): Promise<PlanRun> {
   const startedAt = timestamp();
   const shared: RunOptions = { ...options, queryPlan: options.queryPlan ?? sharedQueryPlan(plan, options) };
-  const withInventory = (result: HostResult, index: number) => {
+  const withInventory = (judged: HostResult, index: number) => {
+    const result = withControlResults(plan, judged, options.waivers);
     const inventory = options.inventory?.get(targets[index]!);
     return inventory ? { ...result, inventory } : result;
   };
@@ -81,6 +89,9 @@ export async function runPlanInterruptibly(
     controls: plan.controls,
     counts: hosts.reduce((sum, h) => addCounts(sum, h.counts), emptyCounts()),
     hosts,
+    ...(options.waivers ? { waivers: options.waivers.outcomes } : {}),
+    ...(options.selection ? { selection: options.selection } : {}),
+    ...(options.waivers?.warnings.length ? { warnings: options.waivers.warnings } : {}),
   };
   return { result, interrupted: fleet.interrupted };
 }

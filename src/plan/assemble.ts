@@ -1,14 +1,19 @@
+import type { z } from 'zod';
+import { formatZodIssues } from '../inputs/zod-issues.js';
 import { SpecError } from '../inputs/input-error.js';
 import { buildCheck, type CheckRequest } from './build.js';
 import {
   ControlIdSchema,
+  ImpactInputSchema,
   impactValue,
+  ReferenceSchema,
   PLAN_SCHEMA_VERSION,
   TagsSchema,
   type Check,
   type Control,
   type ImpactInput,
   type Plan,
+  type Reference,
   type SpecInfo,
 } from './schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
@@ -17,14 +22,24 @@ export interface ControlInput {
   id: string;
   title?: string;
   description?: string;
+  rationale?: string;
+  remediation?: string;
   impact?: ImpactInput;
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
+  references?: Reference[];
   skip?: string;
 }
 
 /** The impact of a control that names none. */
 export const DEFAULT_IMPACT: ImpactInput = 'medium';
+
+/** A TypeScript spec's metadata is not checked by a schema on the way in, so it is checked here. */
+function checkedMeta<T>(control: string, field: string, schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new SpecError(`invalid ${field} of control "${control}": ${formatZodIssues(parsed.error)}`);
+}
 
 /**
  * Collects specs, controls and checks into one plan, giving every check a stable id
@@ -65,9 +80,14 @@ export class PlanAssembler {
       id: input.id,
       ...(input.title === undefined ? {} : { title: input.title }),
       ...(input.description === undefined ? {} : { description: input.description }),
-      impact: impactValue(input.impact ?? DEFAULT_IMPACT),
+      ...(input.rationale === undefined ? {} : { rationale: input.rationale }),
+      ...(input.remediation === undefined ? {} : { remediation: input.remediation }),
+      impact: impactValue(checkedMeta(input.id, 'impact', ImpactInputSchema, input.impact ?? DEFAULT_IMPACT)),
       tags: tags.data,
       refs: input.refs ?? [],
+      ...(input.references === undefined
+        ? {}
+        : { references: checkedMeta(input.id, 'references', ReferenceSchema.array(), input.references) }),
       ...(input.skip === undefined ? {} : { skip: input.skip }),
     };
     this.controls.set(control.id, { control, spec: spec.name });

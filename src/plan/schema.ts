@@ -32,14 +32,30 @@ export const ControlIdSchema = z
   .max(200)
   .regex(/^[^\s/#]+$/, 'a control id has no spaces, "/" or "#"');
 
+/** A reference an auditor follows: a benchmark section, an advisory. */
+export const ReferenceSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    title: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((ref) => ref.url !== undefined || ref.title !== undefined, 'a reference needs a url, a title or both');
+export type Reference = z.infer<typeof ReferenceSchema>;
+
 export const ControlSchema = z
   .object({
     id: ControlIdSchema,
     title: z.string().optional(),
     description: z.string().optional(),
+    /** Why the control matters; shown to auditors next to a finding. */
+    rationale: z.string().optional(),
+    /** How to fix a failure. */
+    remediation: z.string().optional(),
     impact: z.number().min(0).max(1),
     tags: TagsSchema,
     refs: z.array(z.string()),
+    /** References with a url and title; present only where the spec gives some. */
+    references: z.array(ReferenceSchema).optional(),
     skip: z.string().optional(),
   })
   .strict();

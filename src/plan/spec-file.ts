@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ValueMatcherSchema } from '../matchers/value.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
-import { ControlIdSchema, EventuallyShapeSchema, ImpactInputSchema, TagsSchema } from './schema.js';
+import { ControlIdSchema, EventuallyShapeSchema, ImpactInputSchema, ReferenceSchema, TagsSchema } from './schema.js';
 
 /** Keys of a YAML check that are not matchers. */
 export const CHECK_META_KEYS = ['options', 'skip', 'eventually', 'not'] as const;
@@ -14,9 +14,12 @@ export const ControlFileSchema = z
     id: ControlIdSchema,
     title: z.string().optional(),
     description: z.string().optional(),
+    rationale: z.string().optional(),
+    remediation: z.string().optional(),
     impact: ImpactInputSchema.optional(),
     tags: TagsSchema.optional(),
     refs: z.array(z.string()).optional(),
+    references: z.array(ReferenceSchema).optional(),
     skip: z.string().optional(),
     checks: z.array(CheckItemSchema).min(1, 'a control needs at least one check'),
   })
@@ -85,9 +88,12 @@ export function specFileJsonSchema(registry: ResourceRegistry): unknown {
               id: ControlIdSchema,
               title: z.string().optional(),
               description: z.string().optional(),
+              rationale: z.string().optional(),
+              remediation: z.string().optional(),
               impact: ImpactInputSchema.optional(),
               tags: TagsSchema.optional(),
               refs: z.array(z.string()).optional(),
+              references: z.array(ReferenceSchema).optional(),
               skip: z.string().optional(),
               checks: z.array(check).min(1),
             })

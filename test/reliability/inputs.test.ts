@@ -15,6 +15,7 @@ import { readDriftReport, readGoldenRecord, readRunResult } from '../../src/prom
 import { firstInvalidUtf8 } from '../../src/inputs/utf8.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { loadPlan } from '../../src/plan/load.js';
+import { loadWaiversFile } from '../../src/controls/waivers.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
 import { driftReportOf, runResultOf } from '../support/promotion.js';
@@ -47,6 +48,7 @@ const LIMITS: Record<InputKindName, string> = {
   driftReport: '256 MiB for a drift report',
   golden: '1 MiB for a golden record',
   packageJson: '4 MiB for a package.json',
+  waivers: '4 MiB for a waivers file',
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -170,6 +172,14 @@ const KINDS: Kind[] = [
     valid: '{\n  "name": "app"\n}\n',
     truncated: '{\n  "name": "app",\n  "scri',
     wrongType: ['{"scripts": {"build": 1}}\n', /package\.json: scripts\.build: a command line \(text\)/],
+  },
+  {
+    kind: 'waivers',
+    file: 'waivers.yaml',
+    load: async (path) => loadWaiversFile(path, dir),
+    valid: 'ssh-01:\n  justification: replaced next quarter\n',
+    truncated: 'ssh-01:\n  justification: "repl',
+    wrongType: ['ssh-01:\n  justification: x\n  run: sometimes\n', /waivers\.yaml:3:3: ssh-01\.run: .*expected bool/],
   },
 ];
 

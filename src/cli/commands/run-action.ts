@@ -4,6 +4,7 @@ import { writeReports } from '../../../reporters/output.js';
 import { RUN_PROGRESS } from '../../../reporters/progress.js';
 import { runHostTimeoutMs } from '../../engine/budget.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
+import { prepareControls } from '../../controls/prepare.js';
 import { loadGatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
 import { loadPlan } from '../../plan/load.js';
@@ -42,7 +43,15 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   checkWaitFlags(flags);
   const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
   const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
-  const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
+  const loaded = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
+  const { plan, waivers, selection } = prepareControls(loaded, {
+    ...(flags.controls ? { controls: flags.controls } : {}),
+    ...(flags.tags ? { tags: flags.tags } : {}),
+    ...(flags.waivers === undefined ? {} : { waivers: flags.waivers }),
+    today: new Date(),
+    cwd: io.cwd,
+  });
+  for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
   const sudo = loadSudoSettings(flags, io.env);
   const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
@@ -56,6 +65,8 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
       hostTimeoutMs: runHostTimeoutMs(flags, plan),
       ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
       inventory,
+      ...(waivers ? { waivers } : {}),
+      ...(selection ? { selection } : {}),
       interrupt: session.interrupt,
       ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
     });
