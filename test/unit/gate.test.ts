@@ -471,7 +471,14 @@ describe('gate: policy files', () => {
   it('exports a JSON Schema for editors', () => {
     const schema = policyJsonSchema() as { $id: string; properties: Record<string, unknown>; required?: string[] };
     expect(schema.$id).to.equal('urn:driftspec:schema:policy:1');
-    expect(Object.keys(schema.properties)).to.deep.equal(['failures', 'errors', 'unreachable', 'skips', 'waived', 'drift']);
+    expect(Object.keys(schema.properties)).to.deep.equal([
+      'failures',
+      'errors',
+      'unreachable',
+      'skips',
+      'waived',
+      'drift',
+    ]);
     expect(schema.required ?? []).to.deep.equal([]);
   });
 });
