@@ -286,8 +286,8 @@ describe('controls: a run with waivers and filters', () => {
   it('probes only what is selected and not waived, and gives each control its status', async () => {
     const selected = selectControls(yamlPlan(), { tags: ['nist', 'cis:1.*'] });
     const waivers = parseWaiversFile(
-      'fs-02:\n  justification: replaced soon\n  run: false\nssh-01:\n  justification: kept\nfs-01:\n  justification: x\n' +
-        '  expires: 2020-01-01\n',
+      'fs-02:\n  justification: replaced soon\n  run: false\nssh-01:\n  justification: kept\n' +
+        'fs-01:\n  justification: x\n  expires: 2020-01-01\n',
       'w.yaml',
     );
     const book = resolveWaivers(waivers, selected.plan, new Date('2026-03-01'), selected.filteredOut);

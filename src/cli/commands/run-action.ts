@@ -51,7 +51,9 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
     today: new Date(),
     cwd: io.cwd,
   });
-  for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
+  // The cli report on stdout lists the warnings itself; anything else gets them on stderr too.
+  const cliOnStdout = reports.some((request) => request.name === 'cli' && request.path === undefined);
+  if (!cliOnStdout) for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
   const sudo = loadSudoSettings(flags, io.env);
   const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
