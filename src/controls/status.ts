@@ -1,5 +1,6 @@
 import type { Plan } from '../plan/schema.js';
 import {
+  ControlStatusSchema,
   countStatuses,
   type CheckResult,
   type CheckStatus,
@@ -42,11 +43,13 @@ export function withControlResults(plan: Plan, host: HostResult, waivers?: Waive
   return { ...host, controls: controlResults(plan, host.results, waivers) };
 }
 
-/** How many controls have each status, over every host (a control counted once per host). */
+/** How many controls have each status, over every host (a control counted once per host), in the schema's order. */
 export function countControlStatuses(hosts: readonly HostResult[]): Map<ControlStatus, number> {
   const counts = new Map<ControlStatus, number>();
-  for (const host of hosts)
-    for (const control of host.controls ?? []) counts.set(control.status, (counts.get(control.status) ?? 0) + 1);
+  for (const status of ControlStatusSchema.options) {
+    const n = hosts.reduce((sum, host) => sum + (host.controls ?? []).filter((c) => c.status === status).length, 0);
+    if (n > 0) counts.set(status, n);
+  }
   return counts;
 }
 
