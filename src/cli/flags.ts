@@ -19,6 +19,9 @@ export interface RunFlags extends FleetFlags, ConnectionFlags {
   /** `--controls` and `--tags`: globs, each flag's commas already split. */
   controls?: string[];
   tags?: string[];
+  /** `--input name=value` (repeatable) and `--input-file FILE`. */
+  input?: string[];
+  inputFile?: string;
 }
 
 /** `driftspec snapshot`. */

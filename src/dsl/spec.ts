@@ -3,6 +3,12 @@ import { PlanAssembler } from '../plan/assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import {
+  InputDeclarationsSchema,
+  type InputDeclaration,
+  type InputDeclarations,
+  type InputValues,
+} from '../plan/inputs.js';
+import {
   EventuallyInputSchema,
   type EventuallyInput,
   type ImpactInput,
@@ -19,7 +25,9 @@ const SPEC_MARK = Symbol.for('driftspec.spec');
 export interface SpecDefinition {
   readonly [SPEC_MARK]: true;
   readonly info: SpecInfo;
-  readonly body: () => void;
+  /** Typed inputs; the body receives their values (per host, where inventory vars set them). */
+  readonly inputs?: InputDeclarations;
+  readonly body: (inputs: Record<string, unknown>) => void;
 }
 
 export interface ControlMeta {
@@ -39,12 +47,26 @@ export interface ControlMeta {
   skip?: string;
 }
 
-export function spec(
-  info: string | { name: string; version?: string; title?: string },
-  body: () => void,
+/**
+ * A spec. With `inputs` (name → `{ type, items?, default?, sensitive?, description? }`) the body
+ * receives their values, typed: `spec({ name: 'web', inputs: { port: { type: 'number', default: 22 } } },
+ * (inputs) => port(inputs.port).listening())`.
+ */
+export function spec<const D extends Record<string, InputDeclaration> = Record<never, InputDeclaration>>(
+  info: string | { name: string; version?: string; title?: string; inputs?: D },
+  body: (inputs: InputValues<D>) => void,
 ): SpecDefinition {
-  const specInfo = typeof info === 'string' ? { name: info } : { ...info };
-  return { [SPEC_MARK]: true, info: specInfo, body };
+  if (typeof info === 'string') return { [SPEC_MARK]: true, info: { name: info }, body: body as () => void };
+  const { inputs, ...specInfo } = info;
+  const declarations = inputs === undefined ? undefined : InputDeclarationsSchema.safeParse(inputs);
+  if (declarations && !declarations.success)
+    throw new SpecError(`spec("${info.name}"): invalid inputs: ${formatZodIssues(declarations.error)}`);
+  return {
+    [SPEC_MARK]: true,
+    info: specInfo,
+    ...(declarations ? { inputs: declarations.data } : {}),
+    body: body as (inputs: Record<string, unknown>) => void,
+  };
 }
 
 export function isSpecDefinition(value: unknown): value is SpecDefinition {
@@ -164,7 +186,7 @@ export function collectSpec(assembler: PlanAssembler, definition: SpecDefinition
   const previous = activeCollection();
   setActiveCollection({ assembler, control: null, location });
   try {
-    definition.body();
+    definition.body(assembler.resolveSpecInputs(definition.inputs ?? {}));
   } catch (error) {
     if (isSpecError(error) && !error.location) throw new SpecError(error.message, location);
     throw error;

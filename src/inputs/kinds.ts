@@ -28,6 +28,7 @@ export const INPUT_KINDS = {
   golden: { noun: 'golden record', maxBytes: 1 * MiB },
   packageJson: { noun: 'package.json', maxBytes: 4 * MiB },
   waivers: { noun: 'waivers file', maxBytes: 4 * MiB },
+  inputs: { noun: 'input file', maxBytes: 4 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 export type InputKindName = keyof typeof INPUT_KINDS;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import { SpecError } from '../inputs/input-error.js';
 import { buildCheck, type CheckRequest } from './build.js';
+import { resolveInputs, type InputDeclarations, type InputLayer, type InputRecord } from './inputs.js';
 import {
   ControlIdSchema,
   ImpactInputSchema,
@@ -52,8 +53,36 @@ export class PlanAssembler {
   private readonly checks: Check[] = [];
   private readonly counters = new Map<string, number>();
   private currentSpec: SpecInfo | undefined;
+  private readonly inputRecords: InputRecord[] = [];
+  private readonly secretTexts = new Set<string>();
 
-  constructor(private readonly registry: ResourceRegistry) {}
+  /** `inputLayers`: where input values come from, lowest priority first (defaults are below them all). */
+  constructor(
+    private readonly registry: ResourceRegistry,
+    private readonly inputLayers: readonly InputLayer[] = [],
+  ) {}
+
+  /** The current spec's declared inputs with their values from the layers; each is recorded for the report. */
+  resolveSpecInputs(
+    declarations: InputDeclarations,
+    locateDefault?: (name: string) => string,
+  ): Record<string, unknown> {
+    const spec = this.requireSpec();
+    const resolved = resolveInputs(declarations, this.inputLayers, spec.name, locateDefault);
+    this.inputRecords.push(...resolved.records);
+    for (const secret of resolved.secrets) this.secretTexts.add(secret);
+    return resolved.values;
+  }
+
+  /** Every input resolved so far (sensitive values masked). */
+  inputs(): InputRecord[] {
+    return [...this.inputRecords];
+  }
+
+  /** The text of every sensitive input value resolved so far. */
+  secrets(): string[] {
+    return [...this.secretTexts];
+  }
 
   beginSpec(info: SpecInfo): void {
     const canonical: SpecInfo = {

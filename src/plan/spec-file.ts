@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ValueMatcherSchema } from '../matchers/value.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
+import { InputDeclarationsSchema } from './inputs.js';
 import { ControlIdSchema, EventuallyShapeSchema, ImpactInputSchema, ReferenceSchema, TagsSchema } from './schema.js';
 
 /** Keys of a YAML check that are not matchers. */
@@ -31,6 +32,7 @@ export const SpecFileSchema = z
     spec: z.string().min(1),
     version: z.union([z.string(), z.number()]).transform(String).optional(),
     title: z.string().optional(),
+    inputs: InputDeclarationsSchema.optional(),
     controls: z.array(ControlFileSchema).optional(),
     checks: z.array(CheckItemSchema).optional(),
   })
@@ -81,6 +83,9 @@ export function specFileJsonSchema(registry: ResourceRegistry): unknown {
       spec: z.string().min(1).describe('The spec name, shown in reports.'),
       version: z.union([z.string(), z.number()]).optional(),
       title: z.string().optional(),
+      inputs: InputDeclarationsSchema.optional().describe(
+        'Typed inputs: name → { type, items, default, sensitive, description }; checks use them as ${input.name}.',
+      ),
       controls: z
         .array(
           z

@@ -111,6 +111,17 @@ export const SelectionSchema = z
   .strict();
 export type Selection = z.infer<typeof SelectionSchema>;
 
+/** An input's value on a host and where it came from; a sensitive one is `***`. */
+export const InputRecordSchema = z
+  .object({
+    spec: z.string(),
+    name: z.string(),
+    value: z.unknown(),
+    source: z.string(),
+    sensitive: z.literal(true).optional(),
+  })
+  .strict();
+
 export const HostStatusSchema = z.enum(['completed', 'unreachable', 'error']);
 export type HostStatus = z.infer<typeof HostStatusSchema>;
 
@@ -135,6 +146,8 @@ export const HostResultSchema = z
     execCount: z.number().int().nonnegative(),
     counts: StatusCountsSchema,
     results: z.array(CheckResultSchema),
+    /** The specs' inputs as this host was checked with them; absent when no spec declares any. */
+    inputs: z.array(InputRecordSchema).optional(),
     /** Each control's status on this host, in the plan's order; absent when the plan has no controls. */
     controls: z.array(ControlResultSchema).optional(),
     evidence: z.record(z.string(), EvidenceSchema),

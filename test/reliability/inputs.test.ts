@@ -16,6 +16,7 @@ import { firstInvalidUtf8 } from '../../src/inputs/utf8.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { loadWaiversFile } from '../../src/controls/waivers.js';
+import { loadInputFile } from '../../src/plan/input-sources.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
 import { driftReportOf, runResultOf } from '../support/promotion.js';
@@ -49,6 +50,7 @@ const LIMITS: Record<InputKindName, string> = {
   golden: '1 MiB for a golden record',
   packageJson: '4 MiB for a package.json',
   waivers: '4 MiB for a waivers file',
+  inputs: '4 MiB for an input file',
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -180,6 +182,14 @@ const KINDS: Kind[] = [
     valid: 'ssh-01:\n  justification: replaced next quarter\n',
     truncated: 'ssh-01:\n  justification: "repl',
     wrongType: ['ssh-01:\n  justification: x\n  run: sometimes\n', /waivers\.yaml:3:3: ssh-01\.run: .*expected bool/],
+  },
+  {
+    kind: 'inputs',
+    file: 'inputs.yaml',
+    load: async (path) => loadInputFile(path, dir),
+    valid: 'ssh_port: 2222\n',
+    truncated: 'admins: [root, "ops',
+    wrongType: ['1port: 22\n', /inputs\.yaml:1:1: .*an input name is letters/],
   },
 ];
 

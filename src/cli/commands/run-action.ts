@@ -4,10 +4,9 @@ import { writeReports } from '../../../reporters/output.js';
 import { RUN_PROGRESS } from '../../../reporters/progress.js';
 import { runHostTimeoutMs } from '../../engine/budget.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
-import { prepareControls } from '../../controls/prepare.js';
+import { planRun } from '../../controls/host-plans.js';
 import { loadGatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
-import { loadPlan } from '../../plan/load.js';
 import { expandSpecArguments } from '../../plan/spec-paths.js';
 import { createRegistry } from '../../resources/index.js';
 import type { HostResult } from '../../results/schema.js';
@@ -43,19 +42,26 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   checkWaitFlags(flags);
   const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
   const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
-  const loaded = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
-  const { plan, waivers, selection } = prepareControls(loaded, {
+  const sudo = loadSudoSettings(flags, io.env);
+  const { targets, inventory, vars } = runTargets(flags, io, sshSettings, sudo);
+  const planning = await planRun(paths, {
+    registry,
+    cacheDir: specCacheDir(io.env),
+    ...(flags.inputFile === undefined ? {} : { inputFile: flags.inputFile }),
+    ...(flags.input ? { inputFlags: flags.input } : {}),
+    ...(flags.inventory === undefined ? {} : { hosts: { vars, inventory: flags.inventory } }),
+    targets,
     ...(flags.controls ? { controls: flags.controls } : {}),
     ...(flags.tags ? { tags: flags.tags } : {}),
     ...(flags.waivers === undefined ? {} : { waivers: flags.waivers }),
     today: new Date(),
     cwd: io.cwd,
   });
+  const { plan, waivers, selection } = planning;
+  const hostPlans = await planning.planHosts();
   // The cli report on stdout lists the warnings itself; anything else gets them on stderr too.
   const cliOnStdout = reports.some((request) => request.name === 'cli' && request.path === undefined);
   if (!cliOnStdout) for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
-  const sudo = loadSudoSettings(flags, io.env);
-  const { targets, inventory } = runTargets(flags, io, sshSettings, sudo);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
   let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
   try {
@@ -69,6 +75,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
       inventory,
       ...(waivers ? { waivers } : {}),
       ...(selection ? { selection } : {}),
+      hostPlan: (target) => hostPlans(target) ?? planning,
       interrupt: session.interrupt,
       ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
     });

@@ -28,6 +28,8 @@ export function register(program: Command, io: CliIo): void {
     )
     .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md')
     .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
+    .option('--input <name=value>', "set a spec's input (repeatable; overrides everything else)", collect)
+    .option('--input-file <file>', 'input values (YAML map); overridden by inventory vars and --input')
     .option('--waivers <file>', 'waivers (YAML): control id → justification, expires, run; see docs/controls.md')
     .option(
       '--controls <ids>',
