@@ -6,6 +6,7 @@ import {
   InputDeclarationsSchema,
   type InputDeclaration,
   type InputDeclarations,
+  type InputLayer,
   type InputValues,
 } from '../plan/inputs.js';
 import {
@@ -195,12 +196,13 @@ export function collectSpec(assembler: PlanAssembler, definition: SpecDefinition
   }
 }
 
-/** Runs spec bodies, in order, into one plan. */
+/** Runs spec bodies, in order, into one plan; `inputLayers` set their inputs (see plan/inputs.ts). */
 export function planSpecs(
   definitions: readonly { definition: SpecDefinition; source?: string }[],
   registry: ResourceRegistry,
+  inputLayers: readonly InputLayer[] = [],
 ): Plan {
-  const assembler = new PlanAssembler(registry);
+  const assembler = new PlanAssembler(registry, inputLayers);
   for (const { definition, source } of definitions) collectSpec(assembler, definition, source);
   return assembler.finish();
 }

@@ -84,7 +84,7 @@ export function specFileJsonSchema(registry: ResourceRegistry): unknown {
       version: z.union([z.string(), z.number()]).optional(),
       title: z.string().optional(),
       inputs: InputDeclarationsSchema.optional().describe(
-        'Typed inputs: name → { type, items, default, sensitive, description }; checks use them as ${input.name}.',
+        'Typed inputs: name → { type, items, default, sensitive, description }; checks use them as $' + '{input.name}.',
       ),
       controls: z
         .array(
