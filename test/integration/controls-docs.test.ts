@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { RunResult } from '../../src/results/schema.js';
 import { cliArgv, cliEnvironment, type CliRun } from '../support/cli.js';
+import { schemaErrors } from '../support/xmllint.js';
 
 // Every example of docs/controls.md, run through the built CLI against this machine, in a folder
 // holding the files its ```yaml blocks name in their first line (written with that line, so that
@@ -104,6 +105,8 @@ describe('docs/controls.md', function () {
     const junit = run(line, '-r', 'junit').stdout;
     const waiver = 'the telnet leftover is removed with the next image (ticket OPS-1234)';
     expect(junit).to.include(`<skipped message="waived: ${waiver} (until 2999-12-31)"/>`);
+    writeFileSync(join(work, 'junit.xml'), junit);
+    expect(schemaErrors(join(work, 'junit.xml'))).to.equal(null);
     const result = json(line);
     expect(result.waivers!.map((w) => `${w.control} ${w.state}`)).to.deep.equal([
       'acct-02 applied',
