@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { withControlResults } from '../../src/controls/status.js';
 import { parseWaiversFile, resolveWaivers } from '../../src/controls/waivers.js';
+import { checkResultBase } from '../../src/engine/evaluate.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
 import { PlanAssembler } from '../../src/plan/assemble.js';
 import { loadYamlSpec } from '../../src/plan/yaml.js';
@@ -73,13 +74,7 @@ function sampleRun(): RunResult {
   };
   const results = plan.checks.map(
     (check): CheckResult => ({
-      checkId: check.id,
-      control: check.control,
-      title: check.title,
-      resource: check.resource,
-      subject: check.subject,
-      matcher: check.matcher,
-      negated: false,
+      ...checkResultBase(check),
       status: statuses[check.control!]!,
       message:
         check.control === 'tmp-01' ? 'skipped: waived: separate /tmp' : `${check.title}: ${statuses[check.control!]}`,

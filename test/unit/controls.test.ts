@@ -3,14 +3,15 @@ import { aggregateStatus, controlResults } from '../../src/controls/status.js';
 import { selectControls } from '../../src/controls/select.js';
 import { parseWaiversFile, resolveWaivers, skipWaivedChecks } from '../../src/controls/waivers.js';
 import { command, control, file, planSpecs, spec } from '../../src/dsl/index.js';
+import { checkResultBase } from '../../src/engine/evaluate.js';
 import { runPlan } from '../../src/engine/run.js';
 import { planQueries } from '../../src/engine/queries.js';
-import { isSpecError } from '../../src/inputs/input-error.js';
 import { PlanAssembler } from '../../src/plan/assemble.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { loadYamlSpec } from '../../src/plan/yaml.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { RunResultSchema, type CheckResult, type CheckStatus } from '../../src/results/schema.js';
+import { refusal } from '../support/spec-error.js';
 import { execResult, framedOutput, HOST_FRAME_TEXT, ScriptedTarget } from '../support/fake-target.js';
 
 const registry = createRegistry();
@@ -51,16 +52,6 @@ function yamlPlan(text: string = SPEC, source = 'audit.yaml'): Plan {
   const assembler = new PlanAssembler(registry);
   loadYamlSpec(text, source, assembler, registry);
   return assembler.finish();
-}
-
-function refusal(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    if (isSpecError(error)) return error.message;
-    throw error;
-  }
-  throw new Error('expected a SpecError');
 }
 
 function probedScripts(plan: Plan): string {
@@ -164,13 +155,7 @@ describe('controls: status', () => {
     const plan = yamlPlan();
     const results = plan.checks.map(
       (check, i): CheckResult => ({
-        checkId: check.id,
-        control: check.control,
-        title: check.title,
-        resource: check.resource,
-        subject: check.subject,
-        matcher: check.matcher,
-        negated: check.negated,
+        ...checkResultBase(check),
         status: (['failed', 'passed', 'error', 'failed'] as const)[i]!,
         message: '',
       }),

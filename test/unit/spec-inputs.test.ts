@@ -5,7 +5,6 @@ import { expect } from 'chai';
 import { planRun } from '../../src/controls/host-plans.js';
 import { control, file, planSpecs, spec } from '../../src/dsl/index.js';
 import { runPlan } from '../../src/engine/run.js';
-import { isSpecError } from '../../src/inputs/input-error.js';
 import { PlanAssembler } from '../../src/plan/assemble.js';
 import { inputFlagLayer, inventoryVarsLayer, parseInputFile } from '../../src/plan/input-sources.js';
 import type { InputLayer } from '../../src/plan/inputs.js';
@@ -14,6 +13,7 @@ import { loadYamlSpec } from '../../src/plan/yaml.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { RunResultSchema } from '../../src/results/schema.js';
 import type { Target } from '../../src/targets/target.js';
+import { refusal } from '../support/spec-error.js';
 import { execResult, framedOutput, HOST_FRAME_TEXT, ScriptedTarget } from '../support/fake-target.js';
 
 const registry = createRegistry();
@@ -41,16 +41,6 @@ function plan(text: string, layers: InputLayer[] = [], source = 'web.yaml') {
   const assembler = new PlanAssembler(registry, layers);
   loadYamlSpec(text, source, assembler, registry);
   return { plan: assembler.finish(), inputs: assembler.inputs(), secrets: assembler.secrets() };
-}
-
-function refusal(action: () => unknown): string {
-  try {
-    action();
-  } catch (error) {
-    if (isSpecError(error)) return error.message;
-    throw error;
-  }
-  throw new Error('expected a SpecError');
 }
 
 const fileLayer = parseInputFile('conf_dir: /srv/app\nport: 2200\n', 'inputs.yaml');
