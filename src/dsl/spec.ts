@@ -44,6 +44,8 @@ export interface ControlMeta {
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
   references?: { url?: string; title?: string }[];
+  /** Where the control applies: `{ os: ['debian', 'ubuntu'], osVersion: '>= 12' }`. */
+  onlyIf?: { os?: string[]; osVersion?: string };
   /** Keeps the control in reports as skipped, with this reason. */
   skip?: string;
 }

@@ -1,3 +1,4 @@
+import { applyOnlyIf } from '../controls/only-if.js';
 import { withControlResults } from '../controls/status.js';
 import type { WaiverBook } from '../controls/waivers.js';
 import type { HostPlan } from '../controls/host-plans.js';
@@ -80,7 +81,7 @@ export async function runPlanInterruptibly(
   };
   const finishHost = (judged: HostResult, target: Target) => {
     const { plan: hostPlan, inputs, secrets } = planOf(target);
-    const result = withControlResults(hostPlan, judged, options.waivers);
+    const result = withControlResults(hostPlan, applyOnlyIf(hostPlan, judged), options.waivers);
     const inventory = options.inventory?.get(target);
     const recorded = {
       ...result,

@@ -7,12 +7,14 @@ import {
   ControlIdSchema,
   ImpactInputSchema,
   impactValue,
+  OnlyIfSchema,
   ReferenceSchema,
   PLAN_SCHEMA_VERSION,
   TagsSchema,
   type Check,
   type Control,
   type ImpactInput,
+  type OnlyIf,
   type Plan,
   type Reference,
   type SpecInfo,
@@ -29,6 +31,7 @@ export interface ControlInput {
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
   references?: Reference[];
+  onlyIf?: OnlyIf;
   skip?: string;
 }
 
@@ -117,6 +120,7 @@ export class PlanAssembler {
       ...(input.references === undefined
         ? {}
         : { references: checkedMeta(input.id, 'references', ReferenceSchema.array(), input.references) }),
+      ...(input.onlyIf === undefined ? {} : { onlyIf: checkedMeta(input.id, 'onlyIf', OnlyIfSchema, input.onlyIf) }),
       ...(input.skip === undefined ? {} : { skip: input.skip }),
     };
     this.controls.set(control.id, { control, spec: spec.name });

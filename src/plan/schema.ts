@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseVersionConstraint } from '../versions/constraint.js';
 import { DurationSchema } from './duration.js';
 
 /** InSpec's named impacts, so auditors' profiles keep their meaning. */
@@ -42,6 +43,28 @@ export const ReferenceSchema = z
   .refine((ref) => ref.url !== undefined || ref.title !== undefined, 'a reference needs a url, a title or both');
 export type Reference = z.infer<typeof ReferenceSchema>;
 
+/**
+ * When a control applies, judged on the host facts every probe gathers: `os` the OS ids (ID or
+ * ID_LIKE of os-release) it applies to, `osVersion` a constraint on VERSION_ID (`>= 12`).
+ */
+export const OnlyIfSchema = z
+  .object({
+    os: z.array(z.string().min(1)).min(1).optional(),
+    osVersion: z
+      .string()
+      .refine((text) => {
+        try {
+          parseVersionConstraint(text, 'rpm');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected a version constraint such as ">= 12" or ">= 8, < 10"')
+      .optional(),
+  })
+  .strict();
+export type OnlyIf = z.infer<typeof OnlyIfSchema>;
+
 export const ControlSchema = z
   .object({
     id: ControlIdSchema,
@@ -56,6 +79,8 @@ export const ControlSchema = z
     refs: z.array(z.string()),
     /** References with a url and title; present only where the spec gives some. */
     references: z.array(ReferenceSchema).optional(),
+    /** Where the control applies; on other hosts its checks are `not-applicable`. */
+    onlyIf: OnlyIfSchema.optional(),
     skip: z.string().optional(),
   })
   .strict();

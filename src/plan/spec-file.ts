@@ -3,7 +3,14 @@ import { ValueMatcherSchema } from '../matchers/value.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import { InputDeclarationsSchema } from './inputs.js';
-import { ControlIdSchema, EventuallyShapeSchema, ImpactInputSchema, ReferenceSchema, TagsSchema } from './schema.js';
+import {
+  ControlIdSchema,
+  EventuallyShapeSchema,
+  ImpactInputSchema,
+  OnlyIfSchema,
+  ReferenceSchema,
+  TagsSchema,
+} from './schema.js';
 
 /** Keys of a YAML check that are not matchers. */
 export const CHECK_META_KEYS = ['options', 'skip', 'eventually', 'not'] as const;
@@ -21,6 +28,7 @@ export const ControlFileSchema = z
     tags: TagsSchema.optional(),
     refs: z.array(z.string()).optional(),
     references: z.array(ReferenceSchema).optional(),
+    onlyIf: OnlyIfSchema.optional(),
     skip: z.string().optional(),
     checks: z.array(CheckItemSchema).min(1, 'a control needs at least one check'),
   })
@@ -99,6 +107,7 @@ export function specFileJsonSchema(registry: ResourceRegistry): unknown {
               tags: TagsSchema.optional(),
               refs: z.array(z.string()).optional(),
               references: z.array(ReferenceSchema).optional(),
+              onlyIf: OnlyIfSchema.optional(),
               skip: z.string().optional(),
               checks: z.array(check).min(1),
             })

@@ -71,8 +71,12 @@ describe('docs/controls.md', function () {
     expect(result.hosts[0]!.controls!.map((c) => `${c.id} ${c.status}`)).to.deep.equal([
       'acct-01 passed',
       'acct-02 failed',
+      'rhel-01 not-applicable',
       'acct-03 failed',
     ]);
+    const shown = /`(not applicable: the control applies only to rhel, fedora \(this host: [^`]*)`/.exec(PAGE)![1]!;
+    const rhel = result.hosts[0]!.results.find((r) => r.control === 'rhel-01')!;
+    expect(rhel.message).to.equal(shown);
     expect(run(line).code).to.equal(1);
   });
 

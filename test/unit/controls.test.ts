@@ -304,3 +304,54 @@ describe('controls: a run with waivers and filters', () => {
     expect(result.selection).to.deep.equal({ tags: ['nist', 'cis:1.*'], filteredOutControls: 0, filteredOutChecks: 1 });
   });
 });
+
+describe('controls: onlyIf on host facts', () => {
+  const ONLY_IF = `spec: only-if
+controls:
+  - id: rhel-01
+    onlyIf: { os: [rhel, fedora] }
+    checks:
+      - file: /etc/redhat-release
+        exists: true
+  - id: deb-13
+    onlyIf: { os: [debian], osVersion: ">= 13" }
+    checks:
+      - file: /etc/debian_version
+        exists: true
+  - id: deb-12
+    onlyIf: { os: [debian], osVersion: ">= 12, < 13" }
+    checks:
+      - file: /etc/debian_version
+        exists: true
+`;
+
+  it('turns the checks of a control the host does not meet not-applicable, naming why, in the one exec', async () => {
+    const target = new ScriptedTarget([() => execResult(framedOutput([{ id: 'host', stdout: HOST_FRAME_TEXT }]))]);
+    const result = await runPlan(yamlPlan(ONLY_IF, 'only-if.yaml'), [target], {
+      registry,
+      commandTimeoutMs: 5000,
+      toolVersion: '0.0.0',
+      concurrency: 1,
+      hostTimeoutMs: 10_000,
+    });
+    expect(target.calls).to.have.length(1);
+    const host = result.hosts[0]!;
+    expect(host.controls!.map((c) => `${c.id} ${c.status}`)).to.deep.equal([
+      'rhel-01 not-applicable',
+      'deb-13 not-applicable',
+      'deb-12 error',
+    ]);
+    expect(host.results.map((r) => r.message)).to.deep.equal([
+      'not applicable: the control applies only to rhel, fedora (this host: debian 12)',
+      'not applicable: the control applies only to OS version >= 13 (this host: debian 12)',
+      'could not check file /etc/debian_version: the probe did not report this query',
+    ]);
+    expect(host.counts['not-applicable']).to.equal(2);
+  });
+
+  it('refuses a version constraint that cannot be read, naming file:line', () => {
+    expect(refusal(() => yamlPlan(ONLY_IF.replace('">= 13"', '">= 13?"'), 'only-if.yaml'))).to.match(
+      /^only-if\.yaml:\d+:\d+: controls\.1\.onlyIf\.osVersion: expected a version constraint/,
+    );
+  });
+});
