@@ -12,6 +12,8 @@ import { commandResource, type CommandOptions } from '../resources/command/index
 import { fileResource } from '../resources/file/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
+import { sshdConfigResource, type SshdConfigOptions } from '../resources/sshd-config/index.js';
+import { fileSearchResource, type FileSearchOptions } from '../resources/file-search/index.js';
 import { mountResource } from '../resources/mount/index.js';
 import { packageResource } from '../resources/package/index.js';
 import { portResource } from '../resources/port/index.js';
@@ -60,6 +62,8 @@ export interface Host {
   processes(name: string): Subject<typeof processResource>;
   kernelParameter(name: string): Subject<typeof kernelParameterResource>;
   mount(path: string): Subject<typeof mountResource>;
+  sshdConfig(keyword: string, options?: SshdConfigOptions): Subject<typeof sshdConfigResource>;
+  fileSearch(root: string, options: FileSearchOptions): Subject<typeof fileSearchResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -84,6 +88,8 @@ export async function host(target: string, options: HostOptions = {}): Promise<H
     processes: (name) => subject(made, processResource, name),
     kernelParameter: (name) => subject(made, kernelParameterResource, name),
     mount: (path) => subject(made, mountResource, path),
+    sshdConfig: (keyword, sshdOptions) => subject(made, sshdConfigResource, keyword, sshdOptions),
+    fileSearch: (root, searchOptions) => subject(made, fileSearchResource, root, searchOptions),
     check: async (requests) => {
       const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
       return result.hosts[0]!;

@@ -22,6 +22,11 @@ export interface RunFlags extends FleetFlags, ConnectionFlags {
   /** `--input name=value` (repeatable) and `--input-file FILE`. */
   input?: string[];
   inputFile?: string;
+  /** `--shard K/N` as given. */
+  shard?: string;
+  /** `--shard-count N`: the index from --shard-index or JOB_COMPLETION_INDEX (0-based). */
+  shardCount?: number;
+  shardIndex?: string;
 }
 
 /** `driftspec snapshot`. */
@@ -66,6 +71,16 @@ export interface PromoteFlags {
   spec: string[];
   baseline?: string;
   golden: string;
+}
+
+/** `driftspec merge`. */
+export interface MergeFlags {
+  format: 'cli' | 'json';
+  verbose: boolean;
+  reporter?: string[];
+  policy?: string;
+  imageId?: string;
+  quiet: boolean;
 }
 
 /** `driftspec init`. */

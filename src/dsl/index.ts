@@ -1,5 +1,6 @@
 import { commandResource } from '../resources/command/index.js';
 import { fileResource } from '../resources/file/index.js';
+import { fileSearchResource } from '../resources/file-search/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
 import { mountResource } from '../resources/mount/index.js';
@@ -7,6 +8,7 @@ import { packageResource } from '../resources/package/index.js';
 import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
+import { sshdConfigResource } from '../resources/sshd-config/index.js';
 import { userResource } from '../resources/user/index.js';
 import { resourceFunction } from './spec.js';
 
@@ -27,3 +29,5 @@ export const command = resourceFunction(commandResource);
 export const processes = resourceFunction(processResource);
 export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
+export const sshdConfig = resourceFunction(sshdConfigResource);
+export const fileSearch = resourceFunction(fileSearchResource);

@@ -29,6 +29,7 @@ export const INPUT_KINDS = {
   packageJson: { noun: 'package.json', maxBytes: 4 * MiB },
   waivers: { noun: 'waivers file', maxBytes: 4 * MiB },
   inputs: { noun: 'input file', maxBytes: 4 * MiB },
+  shardResult: { noun: 'shard result', maxBytes: 256 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 export type InputKindName = keyof typeof INPUT_KINDS;

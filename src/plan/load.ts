@@ -7,7 +7,7 @@ import { readInputFile } from '../inputs/read.js';
 import type { Plan } from './schema.js';
 import { isMissingInputError, type InputLayer, type InputRecord } from './inputs.js';
 import { maskSecrets } from './mask.js';
-import { importTypeScriptSpec } from './typescript-loader.js';
+import { errorLocation, importTypeScriptSpec } from './typescript-loader.js';
 import { loadYamlSpec } from './yaml.js';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -60,7 +60,7 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
       path,
     );
   readInputFile(path, 'spec');
-  const exported = await importTypeScriptSpec(resolve(path), options.cacheDir);
+  const { exported, locate } = await importTypeScriptSpec(resolve(path), options.cacheDir);
   const definitions = Array.isArray(exported) ? exported : [exported];
   if (definitions.length === 0 || !definitions.every(isSpecDefinition))
     throw new SpecError('the default export must be spec(…) (or an array of them)', path);
@@ -69,7 +69,7 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
       collectSpec(assembler, definition, path);
     } catch (error) {
       if (isSpecError(error)) throw error;
-      throw new SpecError(`the spec body threw: ${(error as Error).message}`, path);
+      throw new SpecError(`the spec body threw: ${(error as Error).message}`, errorLocation(path, locate(error)));
     }
   }
 }

@@ -17,6 +17,7 @@ import { loadInventory } from '../../src/inventory/load.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { loadWaiversFile } from '../../src/controls/waivers.js';
 import { loadInputFile } from '../../src/plan/input-sources.js';
+import { readShardResult } from '../../src/shard/read.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
 import { driftReportOf, runResultOf } from '../support/promotion.js';
@@ -51,6 +52,7 @@ const LIMITS: Record<InputKindName, string> = {
   packageJson: '4 MiB for a package.json',
   waivers: '4 MiB for a waivers file',
   inputs: '4 MiB for an input file',
+  shardResult: '256 MiB for a shard result',
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -190,6 +192,14 @@ const KINDS: Kind[] = [
     valid: 'ssh_port: 2222\n',
     truncated: 'admins: [root, "ops',
     wrongType: ['1port: 22\n', /inputs\.yaml:1:1: .*an input name is letters/],
+  },
+  {
+    kind: 'shardResult',
+    file: 'shard.json',
+    load: async (path) => readShardResult(path, dir),
+    valid: json(runResultOf()),
+    truncated: json(runResultOf()).slice(0, 300),
+    wrongType: [json({ ...runResultOf(), hosts: {} }), /shard\.json: not a shard result .*: hosts: .*expected array/],
   },
 ];
 

@@ -4,7 +4,7 @@ import { addConnectionOptions } from '../connection-options.js';
 import { addFleetOptions } from '../fleet-options.js';
 import type { RunFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { collect, collectCommaList, collectTarget } from '../options.js';
+import { collect, collectCommaList, collectTarget, parseCount } from '../options.js';
 
 /** `driftspec run [specs…]`. */
 export function register(program: Command, io: CliIo): void {
@@ -41,6 +41,18 @@ export function register(program: Command, io: CliIo): void {
       'check only controls with one of these tags (key or key:value, globs ok)',
       collectCommaList,
     )
+    .option(
+      '--shard <K/N>',
+      'check only shard K of N (1-based) of the selected hosts, a stable split by host; join the shards ' +
+        'with "driftspec merge" (docs/scale.md)',
+    )
+    .option(
+      '--shard-count <n>',
+      'the number of shards, the shard taken from --shard-index or $JOB_COMPLETION_INDEX (0-based, as a ' +
+        'Kubernetes Indexed Job sets it)',
+      parseCount,
+    )
+    .option('--shard-index <i>', 'with --shard-count: this shard, 0-based (default: $JOB_COMPLETION_INDEX)')
     .exitOverride()
     .action(async (specs: string[], options: RunFlags) => {
       const { runCommand } = await import('./run-action.js');
