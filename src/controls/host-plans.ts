@@ -6,7 +6,7 @@ import type { Plan } from '../plan/schema.js';
 import type { Selection } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
 import { selectControls, type ControlFilter } from './select.js';
-import { loadWaiversFile, resolveWaivers, skipWaivedChecks, type WaiverBook } from './waivers.js';
+import { loadWaiversFile, resolveWaivers, skipWaivedChecks, type WaiverBook, type WaiverClock } from './waivers.js';
 
 /** What one host runs: its plan, the inputs it was made with, the sensitive values to mask in its result. */
 export interface HostPlan {
@@ -23,9 +23,9 @@ export interface RunPlanningOptions extends ControlFilter, Omit<LoadOptions, 'in
   /** `--input-file` and `--input name=value`. */
   inputFile?: string;
   inputFlags?: readonly string[];
-  /** `--waivers`, judged on `today`. */
+  /** `--waivers`, judged on the clock's day (default: now). */
   waivers?: string;
-  today: Date;
+  clock?: WaiverClock;
   cwd: string;
 }
 
@@ -97,7 +97,7 @@ export async function planRun(paths: readonly string[], options: RunPlanningOpti
       : resolveWaivers(
           loadWaiversFile(options.waivers, options.cwd),
           selected.plan,
-          options.today,
+          options.clock ?? Date,
           selected.filteredOut,
         );
   const finish = (plan: Plan): Plan => {

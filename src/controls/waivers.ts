@@ -35,6 +35,11 @@ export interface WaiverBook {
   warnings: string[];
 }
 
+/** What tells the day a waiver is judged on (`Date`, or a test's fake clock). */
+export interface WaiverClock {
+  now(): number;
+}
+
 export function loadWaiversFile(path: string, cwd: string = process.cwd()): WaiversFile {
   return parseWaiversFile(readInputFile(path, 'waivers', cwd), path);
 }
@@ -54,19 +59,19 @@ export function parseWaiversFile(text: string, source: string): WaiversFile {
 }
 
 /**
- * Sorts the file's waivers against the plan on `today`: a waiver applies up to and including its
+ * Sorts the file's waivers against the plan on the clock's day: a waiver applies up to and including its
  * `expires` day (UTC); after that it is expired and the control is judged as usual. A waiver for a
  * control no spec defines is a warning, one for a control the filters left out is only recorded.
  */
 export function resolveWaivers(
   file: WaiversFile,
   plan: Plan,
-  today: Date,
+  clock: WaiverClock,
   filteredOut: ReadonlySet<string> = new Set(),
 ): WaiverBook {
   const known = new Set(plan.controls.map((c) => c.id));
   const book: WaiverBook = { byControl: new Map(), outcomes: [], warnings: [] };
-  const day = today.toISOString().slice(0, 10);
+  const day = new Date(clock.now()).toISOString().slice(0, 10);
   for (const [control, waiver] of file.waivers) {
     if (filteredOut.has(control)) {
       book.outcomes.push({ control, ...waiver, state: 'filtered-out' });

@@ -15,6 +15,7 @@ import {
   type RunResult,
 } from '../../src/results/schema.js';
 import { renderCliReport } from '../../reporters/cli.js';
+import { dayClock } from '../support/fake-clock.js';
 import { renderHtmlReport } from '../../reporters/html/run.js';
 import { renderJsonReport } from '../../reporters/json.js';
 import { renderJunitReport } from '../../reporters/junit.js';
@@ -65,7 +66,7 @@ function sampleRun(): RunResult {
   const assembler = new PlanAssembler(registry);
   loadYamlSpec(SPEC, 'audit.yaml', assembler, registry);
   const plan = assembler.finish();
-  const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), plan, new Date('2026-06-01T12:00:00Z'));
+  const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), plan, dayClock('2026-06-01T12:00:00Z'));
   const statuses: Record<string, CheckStatus> = {
     'ssh-01': 'failed',
     'tmp-01': 'skipped',

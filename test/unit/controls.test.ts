@@ -13,6 +13,7 @@ import { createRegistry } from '../../src/resources/index.js';
 import { RunResultSchema, type CheckResult, type CheckStatus } from '../../src/results/schema.js';
 import { refusal } from '../support/spec-error.js';
 import { execResult, framedOutput, HOST_FRAME_TEXT, ScriptedTarget } from '../support/fake-target.js';
+import { dayClock } from '../support/fake-clock.js';
 
 const registry = createRegistry();
 
@@ -182,9 +183,9 @@ gone-01:
 
   it('applies a waiver up to and including its expiry day (UTC), and not the day after', () => {
     const file = parseWaiversFile(WAIVERS, 'waivers.yaml');
-    const onTheDay = resolveWaivers(file, yamlPlan(), new Date('2026-06-30T23:59:59Z'));
+    const onTheDay = resolveWaivers(file, yamlPlan(), dayClock('2026-06-30T23:59:59Z'));
     expect(onTheDay.byControl.get('ssh-01')?.expired).to.equal(false);
-    const after = resolveWaivers(file, yamlPlan(), new Date('2026-07-01T00:00:00Z'));
+    const after = resolveWaivers(file, yamlPlan(), dayClock('2026-07-01T00:00:00Z'));
     expect(after.byControl.get('ssh-01')?.expired).to.equal(true);
     expect(after.outcomes.map((o) => [o.control, o.state])).to.deep.equal([
       ['fs-02', 'expired'],
@@ -197,7 +198,7 @@ gone-01:
   });
 
   it('warns, without failing, about a waiver for a control no spec defines', () => {
-    const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), yamlPlan(), new Date('2026-01-01'));
+    const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), yamlPlan(), dayClock('2026-01-01'));
     expect(book.warnings).to.deep.equal([
       'waivers.yaml:8:1: waiver for unknown control "gone-01" (no spec defines it)',
     ]);
@@ -205,7 +206,7 @@ gone-01:
 
   it('does not probe the checks of a waiver with run: false, and keeps probing the others', () => {
     const plan = yamlPlan();
-    const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), plan, new Date('2026-01-01'));
+    const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), plan, dayClock('2026-01-01'));
     const waived = skipWaivedChecks(plan, book);
     expect(waived.checks.find((c) => c.control === 'fs-02')?.skip).to.equal(
       'waived: replaced by the new image in June',
@@ -217,7 +218,7 @@ gone-01:
 
   it('an expired run: false waiver runs the control again', () => {
     const plan = yamlPlan();
-    const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), plan, new Date('2027-01-01'));
+    const book = resolveWaivers(parseWaiversFile(WAIVERS, 'waivers.yaml'), plan, dayClock('2027-01-01'));
     expect(probedScripts(skipWaivedChecks(plan, book))).to.include('/etc/waived-marker');
   });
 
@@ -275,7 +276,7 @@ describe('controls: a run with waivers and filters', () => {
         'fs-01:\n  justification: x\n  expires: 2020-01-01\n',
       'w.yaml',
     );
-    const book = resolveWaivers(waivers, selected.plan, new Date('2026-03-01'), selected.filteredOut);
+    const book = resolveWaivers(waivers, selected.plan, dayClock('2026-03-01'), selected.filteredOut);
     const plan = skipWaivedChecks(selected.plan, book);
     const target = new ScriptedTarget([() => execResult(framedOutput([{ id: 'host', stdout: HOST_FRAME_TEXT }]))]);
     const result = await runPlan(plan, [target], {

@@ -118,7 +118,6 @@ describe('inputs: mistakes', () => {
       registry,
       cacheDir: '/nonexistent',
       inputFlags: ['port=1'],
-      today: new Date(),
       cwd: '/',
     }).catch((error: Error) => {
       message = error.message;
@@ -232,5 +231,5 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 async function planRunFromText(text: string, hosts: Parameters<typeof planRun>[1]['hosts']) {
   const path = join(dir, 'web.yaml');
   writeFileSync(path, text);
-  return planRun([path], { registry, cacheDir: dir, ...(hosts ? { hosts } : {}), today: new Date(), cwd: dir });
+  return planRun([path], { registry, cacheDir: dir, ...(hosts ? { hosts } : {}), cwd: dir });
 }

@@ -61,7 +61,6 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
     ...(flags.controls ? { controls: flags.controls } : {}),
     ...(flags.tags ? { tags: flags.tags } : {}),
     ...(flags.waivers === undefined ? {} : { waivers: flags.waivers }),
-    today: new Date(),
     cwd: io.cwd,
   });
   const { plan, waivers, selection } = planning;
