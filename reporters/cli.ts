@@ -1,9 +1,12 @@
 import Table from 'cli-table3';
 import { impactName } from '../src/plan/schema.js';
+import { countControlStatuses } from '../src/controls/status.js';
 import {
   emptyCounts,
   notApplicable,
   type CheckResult,
+  type ControlResult,
+  type ControlStatus,
   type HostResult,
   type RunResult,
   type StatusCounts,
@@ -12,6 +15,7 @@ import type { Verdict } from '../src/gate/verdict.js';
 import { painter, type Painter } from '../src/text/paint.js';
 import { printable } from '../src/text/printable.js';
 import { evidenceLine } from '../src/results/evidence-line.js';
+import { controlOnHost, describeSelection, describeWaiver } from './details.js';
 
 export interface CliReportOptions {
   color: boolean;
@@ -37,7 +41,13 @@ export function* cliReportPieces(result: RunResult, verdict: Verdict, options: C
   const controls = renderControlTable(result);
   if (controls) yield `\n\n${controls}`;
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
-  const lines = ['', renderSummaryTable(result), '', verdictColor(`Result: ${printable(verdict.summary)}`)];
+  const lines = ['', renderSummaryTable(result), ''];
+  const controlTally = describeControlTally(result);
+  if (controlTally) lines.push(`Controls: ${controlTally}`);
+  if (result.selection) lines.push(paint.dim(printable(describeSelection(result.selection))));
+  for (const warning of result.warnings ?? []) lines.push(paint.yellow(`Warning: ${printable(warning)}`));
+  if (lines.length > 3) lines.push('');
+  lines.push(verdictColor(`Result: ${printable(verdict.summary)}`));
   for (const reason of verdict.reasons) {
     const line = `  - ${printable(reason)}`;
     lines.push(reason.startsWith('allowed: ') ? paint.dim(line) : line);
@@ -52,18 +62,50 @@ function renderHost(host: HostResult, result: RunResult, options: CliReportOptio
   const lines = [header];
   const groups = groupByControl(host.results);
   for (const [controlId, results] of groups) {
-    const shown = options.verbose ? results : results.filter((r) => r.status === 'failed' || r.status === 'error');
-    if (shown.length === 0) continue;
-    if (controlId !== null) {
-      const control = result.controls.find((c) => c.id === controlId);
-      const title = control?.title ? `  ${printable(control.title)}` : '';
-      const impact = control ? paint.dim(` [${impactName(control.impact)}]`) : '';
-      lines.push(`  ${paint.bold(printable(controlId))}${title}${impact}`);
-    }
+    const onHost = controlOnHost(host, controlId);
+    const waived = onHost?.status === 'waived';
+    const needsAttention = results.filter((r) => r.status === 'failed' || r.status === 'error');
+    // A waived control is listed with its waiver; its checks only with -v, its outcome is in the heading.
+    const shown = options.verbose ? results : waived ? [] : needsAttention;
+    if (shown.length === 0 && !onHost?.waiver) continue;
+    if (controlId !== null) lines.push(...renderControlHeading(controlId, onHost, result, paint));
     for (const check of shown) lines.push(...renderCheck(check, host, controlId === null ? '  ' : '    ', paint));
   }
   if (lines.length === 1) lines.push(paint.green(`  all ${host.results.length} checks ${allPassedPhrase(host)}`));
   return lines;
+}
+
+function renderControlHeading(
+  id: string,
+  onHost: ControlResult | undefined,
+  result: RunResult,
+  paint: Painter,
+): string[] {
+  const control = result.controls.find((c) => c.id === id);
+  const title = control?.title ? `  ${printable(control.title)}` : '';
+  const impact = control ? paint.dim(` [${impactName(control.impact)}]`) : '';
+  const status = onHost ? ` ${CONTROL_COLORS(paint)[onHost.status](controlStatusText(onHost))}` : '';
+  const lines = [`  ${paint.bold(printable(id))}${title}${impact}${status}`];
+  if (onHost?.waiver) lines.push(paint.dim(`    ${printable(describeWaiver(onHost.waiver))}`));
+  if (control?.remediation && (onHost?.outcome === 'failed' || onHost?.outcome === 'error'))
+    lines.push(paint.dim(`    remediation: ${printable(control.remediation)}`));
+  return lines;
+}
+
+/** `failed`, or `waived (checks: failed)`: a waived control still says what its checks found. */
+function controlStatusText(control: ControlResult): string {
+  return control.status === 'waived' ? `waived (checks: ${control.outcome})` : control.status;
+}
+
+function CONTROL_COLORS(paint: Painter): Record<ControlStatus, (text: string) => string> {
+  return {
+    passed: paint.green,
+    failed: paint.red,
+    error: paint.yellow,
+    skipped: paint.dim,
+    'not-applicable': paint.dim,
+    waived: paint.yellow,
+  };
 }
 
 function renderCheck(check: CheckResult, host: HostResult, indent: string, paint: Painter): string[] {
@@ -99,9 +141,26 @@ function groupByControl(results: readonly CheckResult[]): Map<string | null, Che
   return groups;
 }
 
+/** `2 passed, 1 failed, 1 waived`: each control counted once per host. */
+function describeControlTally(result: RunResult): string {
+  const counts = countControlStatuses(result.hosts);
+  return [...counts].map(([status, n]) => `${n} ${status}`).join(', ');
+}
+
+/** A control's statuses over the hosts: `failed`, or `passed 2, failed 1`. */
+function statusOverHosts(result: RunResult, id: string): string {
+  const statuses = new Map<string, number>();
+  for (const host of result.hosts) {
+    const status = host.controls?.find((c) => c.id === id)?.status;
+    if (host.status === 'completed' && status) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  }
+  if (statuses.size === 1 && result.hosts.length === 1) return [...statuses.keys()][0]!;
+  return [...statuses].map(([status, n]) => `${status} ${n}`).join(', ');
+}
+
 /** Checks per control (or per resource type outside controls), summed over the hosts that completed. */
 function renderControlTable(result: RunResult): string | undefined {
-  const rows = new Map<string, { impact: string; counts: StatusCounts }>();
+  const rows = new Map<string, { impact: string; status: string; counts: StatusCounts }>();
   for (const host of result.hosts) {
     if (host.status !== 'completed') continue;
     for (const check of host.results) {
@@ -109,6 +168,7 @@ function renderControlTable(result: RunResult): string | undefined {
       const control = check.control === null ? undefined : result.controls.find((c) => c.id === check.control);
       const row = rows.get(key) ?? {
         impact: control ? impactName(control.impact) : '',
+        status: check.control === null ? '' : statusOverHosts(result, check.control),
         counts: emptyCounts(),
       };
       row.counts[check.status] = (row.counts[check.status] ?? 0) + 1;
@@ -117,11 +177,13 @@ function renderControlTable(result: RunResult): string | undefined {
   }
   if (rows.size === 0) return undefined;
   const columns = countColumns(result);
+  const withStatus = result.hosts.some((h) => h.controls !== undefined);
   const table = new Table({
-    head: ['control / resource', 'impact', ...columns.head],
+    head: ['control / resource', 'impact', ...(withStatus ? ['status'] : []), ...columns.head],
     style: { head: [], border: [] },
   });
-  for (const [key, { impact, counts }] of rows) table.push([printable(key), impact, ...columns.cells(counts)]);
+  for (const [key, { impact, status, counts }] of rows)
+    table.push([printable(key), impact, ...(withStatus ? [status] : []), ...columns.cells(counts)]);
   return table.toString();
 }
 

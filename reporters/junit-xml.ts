@@ -92,6 +92,11 @@ export function problem(element: 'failure' | 'error', message: string, type: str
 
 export const SKIPPED = '<skipped/>';
 
+/** `<skipped message="…"/>`: a check of a waived control, the waiver said in the message. */
+export function skippedWith(message: string): string {
+  return startTag('skipped', { message }, true);
+}
+
 export function systemOut(text: string): string[] {
   return text === '' ? [] : [cdataElement('system-out', {}, text)];
 }

@@ -1,6 +1,16 @@
 import type { Verdict } from '../src/gate/verdict.js';
 import type { CheckResult, HostResult, RunResult } from '../src/results/schema.js';
-import { describeEvidence, describeImpact, describeSpecs, describeTags, findControl } from './details.js';
+import {
+  controlOnHost,
+  describeControlGuidance,
+  describeEvidence,
+  describeImpact,
+  describeSelection,
+  describeSpecs,
+  describeTags,
+  describeWaiver,
+  findControl,
+} from './details.js';
 import {
   addJunitCounts,
   junitClassName,
@@ -8,6 +18,7 @@ import {
   noCounts,
   problem,
   SKIPPED,
+  skippedWith,
   SUITE_END,
   suiteStart,
   systemOut,
@@ -46,7 +57,8 @@ function suiteCounts(host: HostResult): JunitCounts {
   const counts = noCounts();
   for (const check of host.results) {
     counts.tests++;
-    if (check.status === 'failed') counts.failures++;
+    if (controlOnHost(host, check.control)?.status === 'waived') counts.skipped++;
+    else if (check.status === 'failed') counts.failures++;
     else if (check.status === 'error') counts.errors++;
     else if (check.status === 'skipped' || check.status === 'not-applicable') counts.skipped++;
   }
@@ -81,6 +93,8 @@ function suiteProperties(host: HostResult, result: RunResult, options: JunitRepo
   if (options.imageId !== undefined) properties.push(['image.id', options.imageId]);
   for (const spec of result.specs) properties.push([`spec.${spec.name}`, spec.version ?? '']);
   properties.push(['driftspec.version', result.tool.version]);
+  if (result.selection) properties.push(['selection', describeSelection(result.selection)]);
+  for (const warning of result.warnings ?? []) properties.push(['warning', warning]);
   const facts = host.host;
   if (facts) {
     properties.push(['host.os', facts.os.prettyName ?? facts.os.id], ['host.os.id', facts.os.id]);
@@ -102,9 +116,17 @@ function checkCase(check: CheckResult, name: string, host: HostResult, result: R
     details.push(`control: ${control.id}${title}`, `impact: ${describeImpact(control.impact)}`);
     if (Object.keys(control.tags).length > 0) details.push(`tags: ${describeTags(control.tags)}`);
     if (control.refs.length > 0) details.push(`refs: ${control.refs.join(' ')}`);
+    details.push(...describeControlGuidance(control));
   }
+  const onHost = controlOnHost(host, check.control);
+  if (onHost) details.push(`control status: ${onHost.status}`);
+  if (onHost?.waiver?.expired) details.push(describeWaiver(onHost.waiver));
   const children: string[] = [];
-  if (check.status === 'failed') {
+  if (onHost?.status === 'waived' && onHost.waiver) {
+    // A waived control's checks are skipped for the CI server whatever they found; what they found is kept.
+    children.push(skippedWith(describeWaiver(onHost.waiver)));
+    details.push(`check outcome: ${check.status}: ${check.message}`);
+  } else if (check.status === 'failed') {
     children.push(problem('failure', check.message, check.matcher, expectedVersusActual(check)));
   } else if (check.status === 'error') {
     children.push(problem('error', check.message, host.status === 'completed' ? 'error' : host.status));

@@ -2,7 +2,15 @@ import type { Verdict } from '../src/gate/verdict.js';
 import { impactName } from '../src/plan/schema.js';
 import { notApplicable, type CheckResult, type HostResult, type RunResult } from '../src/results/schema.js';
 import { printable } from '../src/text/printable.js';
-import { describeEvidence, describeSpecs, findControl } from './details.js';
+import { countControlStatuses } from '../src/controls/status.js';
+import {
+  controlOnHost,
+  describeEvidence,
+  describeSelection,
+  describeSpecs,
+  describeWaiver,
+  findControl,
+} from './details.js';
 
 export interface MarkdownReportOptions {
   /** At most this many failed or errored checks are listed, over all hosts (default 25). */
@@ -29,6 +37,8 @@ export function renderMarkdownReport(result: RunResult, verdict: Verdict, option
     renderHeading(result, verdict),
     renderHostTable(result),
     renderReasons(verdict),
+    renderNotes(result),
+    renderControls(result),
     ...result.hosts.map((host) => renderHostFindings(host, result, budget)),
   ];
   if (budget.omitted > 0)
@@ -86,6 +96,56 @@ function renderHostTable(result: RunResult): string {
   ].join('\n');
 }
 
+/** Warnings (expired waivers, waivers of unknown controls) and what the filters left out. */
+function renderNotes(result: RunResult): string {
+  const notes = [
+    ...(result.warnings ?? []).map((warning) => `- ⚠️ ${text(warning)}`),
+    ...(result.selection ? [`- ${text(describeSelection(result.selection))}`] : []),
+  ];
+  return notes.length === 0 ? '' : ['**Notes**', '', ...notes].join('\n');
+}
+
+/**
+ * The controls that are not plainly passed on every host that completed, with their status per
+ * host, their waiver or their remediation; then how many controls had each status.
+ */
+function renderControls(result: RunResult): string {
+  const tally = countControlStatuses(result.hosts);
+  if (tally.size === 0) return '';
+  const rows: string[] = [];
+  for (const control of result.controls) {
+    const onHosts = result.hosts.flatMap((host) => {
+      const found = host.status === 'completed' ? controlOnHost(host, control.id) : undefined;
+      return found ? [{ host, found }] : [];
+    });
+    const notable = onHosts.filter(({ found }) => found.status !== 'passed' || found.waiver !== undefined);
+    if (notable.length === 0) continue;
+    const statuses = notable.map(({ host, found }) =>
+      result.hosts.length === 1
+        ? `${CONTROL_MARK[found.status]} ${found.status}`
+        : `${code(host.target)}: ${found.status}`,
+    );
+    const waiver = notable.find(({ found }) => found.waiver)?.found.waiver;
+    const note = waiver ? describeWaiver(waiver) : control.remediation ? `remediation: ${control.remediation}` : '';
+    rows.push(
+      row([code(control.id), cell(control.title ?? ''), impactName(control.impact), statuses.join('<br>'), cell(note)]),
+    );
+  }
+  const summary = `Controls: ${[...tally].map(([status, n]) => `${n} ${status}`).join(', ')}.`;
+  if (rows.length === 0) return summary;
+  return [
+    summary,
+    '',
+    row(['Control', 'Title', 'Impact', 'Status', 'Waiver or remediation']),
+    TABLE_RULE,
+    ...rows,
+  ].join('\n');
+}
+
+const TABLE_RULE = '| :-- | :-- | :-- | :-- | :-- |';
+
+const CONTROL_MARK = { ...STATUS_MARK, waived: '🏳️' } as const;
+
 function renderReasons(verdict: Verdict): string {
   if (verdict.reasons.length === 0) return '';
   return ['**Why**', '', ...verdict.reasons.map((reason) => `- ${text(reason)}`)].join('\n');
@@ -100,7 +160,9 @@ function renderHostFindings(host: HostResult, result: RunResult, budget: { left:
       `${host.counts.error === 1 ? 'check' : 'checks'} could not be checked${skipped}.`
     );
   }
-  const findings = host.results.filter((r) => r.status === 'failed' || r.status === 'error');
+  const findings = host.results.filter(
+    (r) => (r.status === 'failed' || r.status === 'error') && controlOnHost(host, r.control)?.status !== 'waived',
+  );
   if (findings.length === 0) return '';
   const listed = findings.slice(0, Math.max(0, budget.left));
   budget.left -= listed.length;

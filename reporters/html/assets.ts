@@ -52,6 +52,7 @@ th{font-size:12px;color:var(--muted);font-weight:600}
 tr.reason td{border-top:0;padding-top:0;color:var(--error)}
 .b{display:inline-block;min-width:74px;text-align:center;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;line-height:18px;color:#fff;background:var(--skipped)}
 .b.failed{background:var(--failed)}.b.error,.b.unreachable{background:var(--error)}.b.passed,.b.completed{background:var(--passed)}
+.b.waived{background:#8250df}.waiver{color:#8250df}.warnings{margin:0 0 12px;padding-left:22px;color:var(--error)}
 .filters{position:sticky;top:0;z-index:1;display:flex;flex-wrap:wrap;align-items:center;gap:6px 14px;margin:24px 0 0;padding:8px 12px;background:var(--panel);border:1px solid var(--line);border-radius:8px}
 .filters .label{display:inline}
 .filters label{cursor:pointer;white-space:nowrap}

@@ -1,9 +1,12 @@
+import { countControlStatuses, waivedControlIds } from '../../src/controls/status.js';
 import { impactName, type Control } from '../../src/plan/schema.js';
+import { controlOnHost, describeSelection, describeWaiver } from '../details.js';
 import {
   EVIDENCE_LIMIT,
   notApplicable,
   type CheckResult,
   type CheckStatus,
+  type ControlResult,
   type Evidence,
   type HostResult,
   type RunResult,
@@ -34,6 +37,7 @@ export function* htmlReportPieces(result: RunResult, verdict: Verdict): Generato
   });
   yield html`<main>
 ${renderHeader(result, verdict)}
+${renderNotes(result)}
 ${renderHostTable(result)}
 ${renderAttention(result, controls)}
 ${renderFilters(result.counts)}
@@ -116,6 +120,22 @@ finished ${result.finishedAt}${duration ? ` (${duration})` : ''} · ${result.too
 </header>`;
 }
 
+/** Warnings (an expired waiver, one for an unknown control), what the filters left out, the controls' statuses. */
+function renderNotes(result: RunResult): Html | '' {
+  const tally = [...countControlStatuses(result.hosts)];
+  const warnings = result.warnings ?? [];
+  if (warnings.length === 0 && !result.selection && tally.length === 0) return '';
+  return html`<section id="notes">${
+    tally.length > 0
+      ? html`<p id="control-tally">controls: ${tally.map(
+          ([status, n], i) => html`${i > 0 ? ', ' : ''}<span class="c-${status}">${n} ${status}</span>`,
+        )}</p>`
+      : ''
+  }${
+    warnings.length > 0 ? html`<ul class="warnings">${warnings.map((w) => html`<li>warning: ${w}</li>`)}</ul>` : ''
+  }${result.selection ? html`<p class="muted">${describeSelection(result.selection)}</p>` : ''}</section>`;
+}
+
 function renderHostTable(result: RunResult): Html {
   if (result.hosts.length === 0) return html`<section><h2>Hosts</h2><p>No host was checked.</p></section>`;
   const statuses = shownStatuses(result.counts);
@@ -157,8 +177,10 @@ function renderAttention(result: RunResult, controls: ReadonlyMap<string, Contro
   const tally = new Map<string, { failed: number; error: number; hosts: Set<number> }>();
   result.hosts.forEach((host, index) => {
     if (host.status !== 'completed') return;
+    const waived = waivedControlIds(host);
     for (const check of host.results) {
       if (check.control === null || (check.status !== 'failed' && check.status !== 'error')) continue;
+      if (waived.has(check.control)) continue;
       const entry = tally.get(check.control) ?? { failed: 0, error: 0, hosts: new Set<number>() };
       entry[check.status]++;
       entry.hosts.add(index);
@@ -226,7 +248,7 @@ function renderHost(host: HostResult, index: number, controls: ReadonlyMap<strin
   const groups = groupByControl(host.results, controls);
   return html`<section class="host" id="host-${index}">
 ${heading}
-${groups.map((group) => renderGroup(group, controls, evidenceIds))}
+${groups.map((group) => renderGroup(group, controls, evidenceIds, controlOnHost(host, group.control)))}
 <p class="nomatch muted" hidden>No check of this host matches the filter.</p>
 ${renderEvidenceList(host, evidenceIds)}
 </section>`;
@@ -273,6 +295,7 @@ function renderGroup(
   group: Group,
   controls: ReadonlyMap<string, Control>,
   evidenceIds: ReadonlyMap<string, string>,
+  onHost?: ControlResult,
 ): Html {
   const counts = STATUSES.map((s) => [s, group.checks.filter((c) => c.status === s).length] as const).filter(
     ([, n]) => n > 0,
@@ -290,9 +313,16 @@ function renderGroup(
           html`<span class="tag">${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}</span>`,
       )
     : [];
-  return html`<section class="group"><div class="gh"><h3><span class="mono">${group.control}\
+  const status = onHost ? html`<span class="b ${onHost.status}" title="control status">${onHost.status}</span> ` : '';
+  const waiver = onHost?.waiver
+    ? html`<p class="waiver">${describeWaiver(onHost.waiver)}${
+        onHost.status === 'waived' ? ` (checks: ${onHost.outcome})` : ''
+      }</p>`
+    : '';
+  return html`<section class="group"${onHost ? html` data-control-status="${onHost.status}"` : ''}><div class="gh">\
+<h3>${status}<span class="mono">${group.control}\
 </span>${control?.title ? html` ${control.title}` : ''}</h3>${control ? impactBadge(control.impact) : ''}${tally}</div>
-${tags.length > 0 ? html`<div class="tags">${tags}</div>` : ''}${
+${waiver}${tags.length > 0 ? html`<div class="tags">${tags}</div>` : ''}${
   control?.description
     ? html`\
 <p class="desc">${control.description}</p>`
@@ -307,8 +337,26 @@ ${tags.length > 0 ? html`<div class="tags">${tags}</div>` : ''}${
     ? html`\
 <p class="muted">skipped: ${control.skip}</p>`
     : ''
-}
+}${control ? renderGuidance(control) : ''}
 ${checks}</section>`;
+}
+
+/** Rationale, remediation and references with their links (only http and https reach a reference's url). */
+function renderGuidance(control: Control): Html | '' {
+  const references = control.references ?? [];
+  if (!control.rationale && !control.remediation && references.length === 0) return '';
+  return html`<dl class="guidance">${
+    control.rationale ? html`<dt>rationale</dt><dd>${control.rationale}</dd>` : ''
+  }${control.remediation ? html`<dt>remediation</dt><dd>${control.remediation}</dd>` : ''}${
+    references.length > 0
+      ? html`<dt>references</dt><dd>${references.map(
+          (ref, i) =>
+            html`${i > 0 ? ' · ' : ''}${
+              ref.url ? html`<a href="${ref.url}" rel="noreferrer">${ref.title ?? ref.url}</a>` : (ref.title ?? '')
+            }`,
+        )}</dd>`
+      : ''
+  }</dl>`;
 }
 
 function impactBadge(impact: number): Html {

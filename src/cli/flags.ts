@@ -14,6 +14,14 @@ export interface RunFlags extends FleetFlags, ConnectionFlags {
   reporter?: string[];
   policy?: string;
   imageId?: string;
+  /** `--waivers FILE`. */
+  waivers?: string;
+  /** `--controls` and `--tags`: globs, each flag's commas already split. */
+  controls?: string[];
+  tags?: string[];
+  /** `--input name=value` (repeatable) and `--input-file FILE`. */
+  input?: string[];
+  inputFile?: string;
   /** `--shard K/N` as given. */
   shard?: string;
   /** `--shard-count N`: the index from --shard-index or JOB_COMPLETION_INDEX (0-based). */

@@ -29,6 +29,13 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** A malformed --target is a bad option value (exit 64); commander prints the reason. */
+/** `--controls a,b --controls c` → a, b, c; an empty item is a bad option value (exit 64). */
+export function collectCommaList(value: string, previous: string[] = []): string[] {
+  const items = value.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) throw new InvalidArgumentError(`empty item in "${value}"`);
+  return [...previous, ...items];
+}
+
 export function collectTarget(value: string, previous: TargetAddress[] = []): TargetAddress[] {
   return [...previous, asOptionValue(() => parseTargetAddress(value))];
 }

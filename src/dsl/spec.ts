@@ -3,6 +3,13 @@ import { PlanAssembler } from '../plan/assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import {
+  InputDeclarationsSchema,
+  type InputDeclaration,
+  type InputDeclarations,
+  type InputLayer,
+  type InputValues,
+} from '../plan/inputs.js';
+import {
   EventuallyInputSchema,
   type EventuallyInput,
   type ImpactInput,
@@ -19,25 +26,50 @@ const SPEC_MARK = Symbol.for('driftspec.spec');
 export interface SpecDefinition {
   readonly [SPEC_MARK]: true;
   readonly info: SpecInfo;
-  readonly body: () => void;
+  /** Typed inputs; the body receives their values (per host, where inventory vars set them). */
+  readonly inputs?: InputDeclarations;
+  readonly body: (inputs: Record<string, unknown>) => void;
 }
 
 export interface ControlMeta {
   title?: string;
   description?: string;
+  /** Why the control matters. */
+  rationale?: string;
+  /** How to fix a failure. */
+  remediation?: string;
+  /** 0.0–1.0, or none, low, medium, high, critical. */
   impact?: ImpactInput;
+  /** `{ cis: '5.2.1', nist: ['AC-6'], level: 1 }`. */
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
+  references?: { url?: string; title?: string }[];
+  /** Where the control applies: `{ os: ['debian', 'ubuntu'], osVersion: '>= 12' }`. */
+  onlyIf?: { os?: string[]; osVersion?: string };
   /** Keeps the control in reports as skipped, with this reason. */
   skip?: string;
 }
 
-export function spec(
-  info: string | { name: string; version?: string; title?: string },
-  body: () => void,
+/**
+ * A spec. With `inputs` (name → `{ type, items?, default?, sensitive?, description? }`) the body
+ * receives their values, typed: `spec({ name: 'web', inputs: { port: { type: 'number', default: 22 } } },
+ * (inputs) => port(inputs.port).listening())`.
+ */
+export function spec<const D extends Record<string, InputDeclaration> = Record<never, InputDeclaration>>(
+  info: string | { name: string; version?: string; title?: string; inputs?: D },
+  body: (inputs: InputValues<D>) => void,
 ): SpecDefinition {
-  const specInfo = typeof info === 'string' ? { name: info } : { ...info };
-  return { [SPEC_MARK]: true, info: specInfo, body };
+  if (typeof info === 'string') return { [SPEC_MARK]: true, info: { name: info }, body: body as () => void };
+  const { inputs, ...specInfo } = info;
+  const declarations = inputs === undefined ? undefined : InputDeclarationsSchema.safeParse(inputs);
+  if (declarations && !declarations.success)
+    throw new SpecError(`spec("${info.name}"): invalid inputs: ${formatZodIssues(declarations.error)}`);
+  return {
+    [SPEC_MARK]: true,
+    info: specInfo,
+    ...(declarations ? { inputs: declarations.data } : {}),
+    body: body as (inputs: Record<string, unknown>) => void,
+  };
 }
 
 export function isSpecDefinition(value: unknown): value is SpecDefinition {
@@ -157,7 +189,7 @@ export function collectSpec(assembler: PlanAssembler, definition: SpecDefinition
   const previous = activeCollection();
   setActiveCollection({ assembler, control: null, location });
   try {
-    definition.body();
+    definition.body(assembler.resolveSpecInputs(definition.inputs ?? {}));
   } catch (error) {
     if (isSpecError(error) && !error.location) throw new SpecError(error.message, location);
     throw error;
@@ -166,12 +198,13 @@ export function collectSpec(assembler: PlanAssembler, definition: SpecDefinition
   }
 }
 
-/** Runs spec bodies, in order, into one plan. */
+/** Runs spec bodies, in order, into one plan; `inputLayers` set their inputs (see plan/inputs.ts). */
 export function planSpecs(
   definitions: readonly { definition: SpecDefinition; source?: string }[],
   registry: ResourceRegistry,
+  inputLayers: readonly InputLayer[] = [],
 ): Plan {
-  const assembler = new PlanAssembler(registry);
+  const assembler = new PlanAssembler(registry, inputLayers);
   for (const { definition, source } of definitions) collectSpec(assembler, definition, source);
   return assembler.finish();
 }

@@ -1,3 +1,8 @@
+import { applyOnlyIf } from '../controls/only-if.js';
+import { withControlResults } from '../controls/status.js';
+import type { WaiverBook } from '../controls/waivers.js';
+import type { HostPlan } from '../controls/host-plans.js';
+import { maskSecretsDeep } from '../plan/mask.js';
 import type { Plan } from '../plan/schema.js';
 import {
   addCounts,
@@ -6,6 +11,7 @@ import {
   timestamp,
   type HostResult,
   type RunResult,
+  type Selection,
 } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
 import { runFleet, type FleetClock, type HostStop } from './fleet.js';
@@ -35,6 +41,15 @@ export interface RunOptions extends RunHostOptions {
   /** Aborted on the first SIGINT: no host is started after it, and hosts in progress end as errors. */
   interrupt?: AbortSignal;
   clock?: FleetClock;
+  /** `--waivers`, sorted against the plan: waived controls get the status `waived`. */
+  waivers?: WaiverBook;
+  /** `--controls` / `--tags`, recorded in the result. */
+  selection?: Selection;
+  /**
+   * A host's own plan, where inputs differ per host (inventory vars): its checks, the inputs it was
+   * made with and the sensitive values masked in its result. Without it every host runs `plan`.
+   */
+  hostPlan?: (target: Target) => HostPlan;
 }
 
 export interface PlanRun {
@@ -57,16 +72,32 @@ export async function runPlanInterruptibly(
   options: RunOptions,
 ): Promise<PlanRun> {
   const startedAt = timestamp();
-  const shared: RunOptions = { ...options, queryPlan: options.queryPlan ?? sharedQueryPlan(plan, options) };
-  const withInventory = (result: HostResult, index: number) => {
-    const inventory = options.inventory?.get(targets[index]!);
-    return inventory ? { ...result, inventory } : result;
+  const planOf = (target: Target): HostPlan => options.hostPlan?.(target) ?? { plan, inputs: [], secrets: [] };
+  const queryPlans = new Map<Plan, QueryPlan | undefined>();
+  const optionsFor = (hostPlan: Plan): RunOptions => {
+    if (!queryPlans.has(hostPlan)) queryPlans.set(hostPlan, options.queryPlan ?? sharedQueryPlan(hostPlan, options));
+    const queryPlan = queryPlans.get(hostPlan);
+    return { ...options, ...(queryPlan ? { queryPlan } : {}) };
+  };
+  const finishHost = (judged: HostResult, target: Target) => {
+    const { plan: hostPlan, inputs, secrets } = planOf(target);
+    const result = withControlResults(hostPlan, applyOnlyIf(hostPlan, judged), options.waivers);
+    const inventory = options.inventory?.get(target);
+    const recorded = {
+      ...result,
+      ...(inputs.length > 0 ? { inputs } : {}),
+      ...(inventory ? { inventory: { name: inventory.name, groups: inventory.groups, tags: inventory.tags } } : {}),
+    };
+    return maskSecretsDeep(recorded, secrets);
   };
   const fleet = await runFleet(targets, {
     concurrency: options.concurrency,
     hostTimeoutMs: options.hostTimeoutMs,
-    work: async (target, index) => withInventory(await runHost(plan, target, shared), index),
-    stopped: (target, stop, started, index) => withInventory(stoppedHost(plan, target, stop, started), index),
+    work: async (target) => {
+      const hostPlan = planOf(target).plan;
+      return finishHost(await runHost(hostPlan, target, optionsFor(hostPlan)), target);
+    },
+    stopped: (target, stop, started) => finishHost(stoppedHost(planOf(target).plan, target, stop, started), target),
     ...(options.onHostDone ? { onHostDone: options.onHostDone } : {}),
     ...(options.interrupt ? { interrupt: options.interrupt } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -78,11 +109,27 @@ export async function runPlanInterruptibly(
     startedAt,
     finishedAt: timestamp(),
     specs: plan.specs,
-    controls: plan.controls,
+    controls: options.hostPlan
+      ? everyControl(
+          plan,
+          targets.map((t) => planOf(t).plan),
+        )
+      : plan.controls,
     counts: hosts.reduce((sum, h) => addCounts(sum, h.counts), emptyCounts()),
     hosts,
+    ...(options.waivers ? { waivers: options.waivers.outcomes } : {}),
+    ...(options.selection ? { selection: options.selection } : {}),
+    ...(options.waivers?.warnings.length ? { warnings: options.waivers.warnings } : {}),
   };
   return { result, interrupted: fleet.interrupted };
+}
+
+/** The controls of every host's plan, each once, in the order first met. */
+function everyControl(plan: Plan, hostPlans: readonly Plan[]): Plan['controls'] {
+  const byId = new Map<string, Plan['controls'][number]>();
+  for (const control of [plan, ...hostPlans].flatMap((p) => p.controls))
+    if (!byId.has(control.id)) byId.set(control.id, control);
+  return [...byId.values()];
 }
 
 /** One query plan for every host; a plan it cannot be made for fails on each host instead, as before. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IMPACT_NAMES, type ImpactName } from '../plan/schema.js';
+import { IMPACT_NAMES, ImpactInputSchema, type ImpactName } from '../plan/schema.js';
 import type { Path } from '../inputs/located-yaml.js';
 import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
@@ -35,6 +35,9 @@ export const GatePolicySchema = z
           .describe(
             "Failed controls tolerated per host, by the control's impact; an impact not listed tolerates none.",
           ),
+        minImpact: ImpactInputSchema.optional().describe(
+          'Failed controls below this impact (0.0–1.0 or none, low, medium, high, critical) never block.',
+        ),
       })
       .strict()
       .default({ allow: {} }),
@@ -45,6 +48,9 @@ export const GatePolicySchema = z
       'Whether hosts that could not be reached block promotion.',
     ),
     skips: BlockOrAllowSchema.default('allow').describe('Whether skipped checks block promotion.'),
+    waived: BlockOrAllowSchema.default('allow').describe(
+      'Whether controls waived by `--waivers` block promotion (their checks never do on their own).',
+    ),
     drift: DriftPolicySchema.optional().describe(
       'Rules for `driftspec drift` (docs/drift.md); `driftspec run` does not read them.',
     ),
@@ -71,7 +77,7 @@ export function loadGatePolicy(path: string, cwd: string = process.cwd()): GateP
 
 export function parseGatePolicy(text: string, source: string): GatePolicy {
   return parseYamlInput(text, source, GatePolicySchema, {
-    shape: 'a policy file must be a map with any of `failures:`, `errors:`, `unreachable:`, `skips:`',
+    shape: 'a policy file must be a map with any of `failures:`, `errors:`, `unreachable:`, `skips:`, `waived:`',
     expectedKeys,
     describe: (issue, path) => (issue.code !== 'unrecognized_keys' && path.at(-2) === 'allow' ? ALLOWANCE : undefined),
   }).value;
@@ -82,5 +88,5 @@ const ALLOWANCE = 'expected a count (0 or more) or "unlimited"';
 function expectedKeys(path: Path): readonly string[] {
   if (path[0] === 'drift') return driftPolicyKeys(path);
   if (path.at(-1) === 'allow') return IMPACT_LEVELS;
-  return path.length === 0 ? Object.keys(GatePolicySchema.shape) : ['allow'];
+  return path.length === 0 ? Object.keys(GatePolicySchema.shape) : ['allow', 'minImpact'];
 }

@@ -1,3 +1,4 @@
+import { waivedControlIds } from '../controls/status.js';
 import { DEFAULT_IMPACT } from '../plan/assemble.js';
 import { impactName, impactValue, type Control, type ImpactName } from '../plan/schema.js';
 import type { CheckResult, HostResult, RunResult } from '../results/schema.js';
@@ -47,11 +48,14 @@ function noHostChecked(result: RunResult): Finding[] {
 }
 
 function judgeHost(host: HostResult, controls: readonly Control[], policy: GatePolicy): Finding[] {
-  const findings: Finding[] = [];
-  const skipped = host.results.filter((r) => r.status === 'skipped');
+  const waived = waivedControlIds(host);
+  // A waived control's checks are judged by the waiver, never on their own.
+  const judged = host.results.filter((r) => r.control === null || !waived.has(r.control));
+  const findings: Finding[] = [...judgeWaived(host, waived, policy)];
+  const skipped = judged.filter((r) => r.status === 'skipped');
   if (host.status === 'completed') {
-    findings.push(...judgeFailures(host, controls, policy));
-    const errored = host.results.filter((r) => r.status === 'error');
+    findings.push(...judgeFailures(host.target, judged, controls, policy));
+    const errored = judged.filter((r) => r.status === 'error');
     if (errored.length > 0) {
       findings.push({
         blocks: policy.errors === 'block' ? 'incomplete' : false,
@@ -82,12 +86,28 @@ function judgeHost(host: HostResult, controls: readonly Control[], policy: GateP
  * Failures count per failed control (a check outside any control counts as one of its own, at
  * the default impact), per host, against the allowance for the control's impact.
  */
-function judgeFailures(host: HostResult, controls: readonly Control[], policy: GatePolicy): Finding[] {
+function judgeFailures(
+  target: string,
+  results: readonly CheckResult[],
+  controls: readonly Control[],
+  policy: GatePolicy,
+): Finding[] {
   const failedByLevel = new Map<ImpactName, string[]>();
-  for (const [unit, level] of failedUnits(host.results, controls)) {
-    failedByLevel.set(level, [...(failedByLevel.get(level) ?? []), unit]);
+  const belowMinimum: string[] = [];
+  const minImpact = policy.failures.minImpact === undefined ? 0 : impactValue(policy.failures.minImpact);
+  for (const [unit, impact] of failedUnits(results, controls)) {
+    if (impact < minImpact) belowMinimum.push(unit);
+    else failedByLevel.set(impactName(impact), [...(failedByLevel.get(impactName(impact)) ?? []), unit]);
   }
   const findings: Finding[] = [];
+  if (belowMinimum.length > 0)
+    findings.push({
+      blocks: false,
+      text:
+        `${target}: ${plural(belowMinimum.length, 'failed control')} below the minimum impact ${minImpact} ` +
+        `(${belowMinimum.join(', ')})`,
+      tally: { noun: 'failed control', suffix: ' below the minimum impact', count: belowMinimum.length },
+    });
   for (const level of [...IMPACT_LEVELS].reverse()) {
     const units = failedByLevel.get(level);
     if (!units) continue;
@@ -96,7 +116,7 @@ function judgeFailures(host: HostResult, controls: readonly Control[], policy: G
     findings.push({
       blocks: within ? false : 'failures',
       text:
-        `${host.target}: ${plural(units.length, `failed ${level} control`)} (${units.join(', ')}); ` +
+        `${target}: ${plural(units.length, `failed ${level} control`)} (${units.join(', ')}); ` +
         `${describeAllowance(level, allowance, within)}`,
       tally: { noun: 'failed control', suffix: '', count: units.length },
     });
@@ -104,14 +124,30 @@ function judgeFailures(host: HostResult, controls: readonly Control[], policy: G
   return findings;
 }
 
-function failedUnits(results: readonly CheckResult[], controls: readonly Control[]): Map<string, ImpactName> {
-  const units = new Map<string, ImpactName>();
+/** Each failed control (or check outside any control) and its impact. */
+function failedUnits(results: readonly CheckResult[], controls: readonly Control[]): Map<string, number> {
+  const units = new Map<string, number>();
   for (const r of results) {
     if (r.status !== 'failed') continue;
     const impact = controls.find((c) => c.id === r.control)?.impact ?? impactValue(DEFAULT_IMPACT);
-    units.set(r.control ?? r.checkId, impactName(impact));
+    units.set(r.control ?? r.checkId, impact);
   }
   return units;
+}
+
+/** Waived controls are listed with the verdict; they block only where the policy says `waived: block`. */
+function judgeWaived(host: HostResult, waived: ReadonlySet<string>, policy: GatePolicy): Finding[] {
+  if (waived.size === 0) return [];
+  const blocks = policy.waived === 'block';
+  return [
+    {
+      blocks: blocks ? 'failures' : false,
+      text: `${host.target}: ${plural(waived.size, 'control')} waived (${abbreviatedList([...waived])})${
+        blocks ? '; the policy blocks waived controls' : ''
+      }`,
+      tally: { noun: 'control', suffix: ' waived', count: waived.size },
+    },
+  ];
 }
 
 function describeAllowance(level: ImpactName, allowance: Allowance, within: boolean): string {

@@ -12,6 +12,8 @@ export interface SelectedTargets {
   targets: Target[];
   /** The inventory entry of each target that came from the inventory. */
   inventory: Map<Target, HostInventoryInfo>;
+  /** The vars of each target that came from the inventory. */
+  vars: Map<Target, Record<string, unknown>>;
 }
 
 /** A host named twice: once directly and once by the inventory. */
@@ -47,9 +49,10 @@ export function selectTargets(
   const { sshSettings, sudo, named } = context;
   const targets = addresses.map((address) => createTarget(address, sshSettings, sudo));
   const inventory = new Map<Target, HostInventoryInfo>();
+  const vars = new Map<Target, Record<string, unknown>>();
   if (selection.inventory !== undefined) {
     const hosts = selectHosts(loadInventory(selection.inventory, context.cwd), selection.limit ?? []);
-    for (const { target, info } of inventoryTargets(hosts, sshSettings, context.env, sudo)) {
+    for (const { target, info, vars: hostVars } of inventoryTargets(hosts, sshSettings, context.env, sudo)) {
       const twin = targets.find((other) => other.name === target.name);
       if (twin)
         throw new DuplicateTargetError(
@@ -57,7 +60,8 @@ export function selectTargets(
         );
       targets.push(target);
       inventory.set(target, info);
+      vars.set(target, hostVars);
     }
   }
-  return { targets, inventory };
+  return { targets, inventory, vars };
 }

@@ -10,6 +10,8 @@ import type { InventoryHost } from './load.js';
 export interface InventoryTarget {
   target: Target;
   info: HostInventoryInfo;
+  /** The host's vars (defaults, groups, its own, merged), which specs' inputs read. */
+  vars: Record<string, unknown>;
 }
 
 /**
@@ -52,6 +54,7 @@ export function inventoryTargets(
     return {
       target: createTarget(host.address, settingsForHost, sudo),
       info: { name: host.name, groups: host.groups, tags: host.tags },
+      vars: host.vars,
     };
   });
 }

@@ -1,14 +1,22 @@
+import type { z } from 'zod';
+import { formatZodIssues } from '../inputs/zod-issues.js';
 import { SpecError } from '../inputs/input-error.js';
 import { buildCheck, type CheckRequest } from './build.js';
+import { resolveInputs, type InputDeclarations, type InputLayer, type InputRecord } from './inputs.js';
 import {
   ControlIdSchema,
+  ImpactInputSchema,
   impactValue,
+  OnlyIfSchema,
+  ReferenceSchema,
   PLAN_SCHEMA_VERSION,
   TagsSchema,
   type Check,
   type Control,
   type ImpactInput,
+  type OnlyIf,
   type Plan,
+  type Reference,
   type SpecInfo,
 } from './schema.js';
 import type { ResourceRegistry } from '../resources/index.js';
@@ -17,14 +25,25 @@ export interface ControlInput {
   id: string;
   title?: string;
   description?: string;
+  rationale?: string;
+  remediation?: string;
   impact?: ImpactInput;
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
+  references?: Reference[];
+  onlyIf?: OnlyIf;
   skip?: string;
 }
 
 /** The impact of a control that names none. */
 export const DEFAULT_IMPACT: ImpactInput = 'medium';
+
+/** A TypeScript spec's metadata is not checked by a schema on the way in, so it is checked here. */
+function checkedMeta<T>(control: string, field: string, schema: z.ZodType<T>, value: unknown): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new SpecError(`invalid ${field} of control "${control}": ${formatZodIssues(parsed.error)}`);
+}
 
 /**
  * Collects specs, controls and checks into one plan, giving every check a stable id
@@ -37,8 +56,36 @@ export class PlanAssembler {
   private readonly checks: Check[] = [];
   private readonly counters = new Map<string, number>();
   private currentSpec: SpecInfo | undefined;
+  private readonly inputRecords: InputRecord[] = [];
+  private readonly secretTexts = new Set<string>();
 
-  constructor(private readonly registry: ResourceRegistry) {}
+  /** `inputLayers`: where input values come from, lowest priority first (defaults are below them all). */
+  constructor(
+    private readonly registry: ResourceRegistry,
+    private readonly inputLayers: readonly InputLayer[] = [],
+  ) {}
+
+  /** The current spec's declared inputs with their values from the layers; each is recorded for the report. */
+  resolveSpecInputs(
+    declarations: InputDeclarations,
+    locateDefault?: (name: string) => string,
+  ): Record<string, unknown> {
+    const spec = this.requireSpec();
+    const resolved = resolveInputs(declarations, this.inputLayers, spec.name, locateDefault);
+    this.inputRecords.push(...resolved.records);
+    for (const secret of resolved.secrets) this.secretTexts.add(secret);
+    return resolved.values;
+  }
+
+  /** Every input resolved so far (sensitive values masked). */
+  inputs(): InputRecord[] {
+    return [...this.inputRecords];
+  }
+
+  /** The text of every sensitive input value resolved so far. */
+  secrets(): string[] {
+    return [...this.secretTexts];
+  }
 
   beginSpec(info: SpecInfo): void {
     const canonical: SpecInfo = {
@@ -65,9 +112,15 @@ export class PlanAssembler {
       id: input.id,
       ...(input.title === undefined ? {} : { title: input.title }),
       ...(input.description === undefined ? {} : { description: input.description }),
-      impact: impactValue(input.impact ?? DEFAULT_IMPACT),
+      ...(input.rationale === undefined ? {} : { rationale: input.rationale }),
+      ...(input.remediation === undefined ? {} : { remediation: input.remediation }),
+      impact: impactValue(checkedMeta(input.id, 'impact', ImpactInputSchema, input.impact ?? DEFAULT_IMPACT)),
       tags: tags.data,
       refs: input.refs ?? [],
+      ...(input.references === undefined
+        ? {}
+        : { references: checkedMeta(input.id, 'references', ReferenceSchema.array(), input.references) }),
+      ...(input.onlyIf === undefined ? {} : { onlyIf: checkedMeta(input.id, 'onlyIf', OnlyIfSchema, input.onlyIf) }),
       ...(input.skip === undefined ? {} : { skip: input.skip }),
     };
     this.controls.set(control.id, { control, spec: spec.name });

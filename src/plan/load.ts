@@ -5,6 +5,8 @@ import { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { readInputFile } from '../inputs/read.js';
 import type { Plan } from './schema.js';
+import { isMissingInputError, type InputLayer, type InputRecord } from './inputs.js';
+import { maskSecrets } from './mask.js';
 import { errorLocation, importTypeScriptSpec } from './typescript-loader.js';
 import { loadYamlSpec } from './yaml.js';
 
@@ -15,13 +17,36 @@ export interface LoadOptions {
   registry: ResourceRegistry;
   /** Where transpiled TypeScript specs are cached between runs. */
   cacheDir: string;
+  /** Where input values come from, lowest priority first; without them every input takes its default. */
+  inputs?: readonly InputLayer[];
+}
+
+/** A plan and the inputs it was made with. */
+export interface PlanWithInputs {
+  plan: Plan;
+  inputs: InputRecord[];
+  /** The text of every sensitive input value: reports and messages show *** instead. */
+  secrets: string[];
 }
 
 /** Reads every spec file, YAML or TypeScript, into one plan. */
 export async function loadPlan(paths: readonly string[], options: LoadOptions): Promise<Plan> {
-  const assembler = new PlanAssembler(options.registry);
-  for (const path of paths) await loadSpecFile(path, assembler, options);
-  return assembler.finish();
+  return (await loadPlanWithInputs(paths, options)).plan;
+}
+
+/**
+ * The same, with the inputs' values and sources. A mistake's message never shows a sensitive
+ * input's value (a check built from it may be refused and quote it).
+ */
+export async function loadPlanWithInputs(paths: readonly string[], options: LoadOptions): Promise<PlanWithInputs> {
+  const assembler = new PlanAssembler(options.registry, options.inputs ?? []);
+  try {
+    for (const path of paths) await loadSpecFile(path, assembler, options);
+  } catch (error) {
+    if (!isSpecError(error) || isMissingInputError(error) || assembler.secrets().length === 0) throw error;
+    throw new SpecError(maskSecrets(error.message, assembler.secrets()));
+  }
+  return { plan: assembler.finish(), inputs: assembler.inputs(), secrets: assembler.secrets() };
 }
 
 async function loadSpecFile(path: string, assembler: PlanAssembler, options: LoadOptions): Promise<void> {

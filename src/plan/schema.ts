@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseVersionConstraint } from '../versions/constraint.js';
 import { DurationSchema } from './duration.js';
 
 /** InSpec's named impacts, so auditors' profiles keep their meaning. */
@@ -32,14 +33,54 @@ export const ControlIdSchema = z
   .max(200)
   .regex(/^[^\s/#]+$/, 'a control id has no spaces, "/" or "#"');
 
+/** A reference an auditor follows: a benchmark section, an advisory. */
+export const ReferenceSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).optional(),
+    title: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((ref) => ref.url !== undefined || ref.title !== undefined, 'a reference needs a url, a title or both');
+export type Reference = z.infer<typeof ReferenceSchema>;
+
+/**
+ * When a control applies, judged on the host facts every probe gathers: `os` the OS ids (ID or
+ * ID_LIKE of os-release) it applies to, `osVersion` a constraint on VERSION_ID (`>= 12`).
+ */
+export const OnlyIfSchema = z
+  .object({
+    os: z.array(z.string().min(1)).min(1).optional(),
+    osVersion: z
+      .string()
+      .refine((text) => {
+        try {
+          parseVersionConstraint(text, 'rpm');
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'expected a version constraint such as ">= 12" or ">= 8, < 10"')
+      .optional(),
+  })
+  .strict();
+export type OnlyIf = z.infer<typeof OnlyIfSchema>;
+
 export const ControlSchema = z
   .object({
     id: ControlIdSchema,
     title: z.string().optional(),
     description: z.string().optional(),
+    /** Why the control matters; shown to auditors next to a finding. */
+    rationale: z.string().optional(),
+    /** How to fix a failure. */
+    remediation: z.string().optional(),
     impact: z.number().min(0).max(1),
     tags: TagsSchema,
     refs: z.array(z.string()),
+    /** References with a url and title; present only where the spec gives some. */
+    references: z.array(ReferenceSchema).optional(),
+    /** Where the control applies; on other hosts its checks are `not-applicable`. */
+    onlyIf: OnlyIfSchema.optional(),
     skip: z.string().optional(),
   })
   .strict();

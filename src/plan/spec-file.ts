@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { ValueMatcherSchema } from '../matchers/value.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
-import { ControlIdSchema, EventuallyShapeSchema, ImpactInputSchema, TagsSchema } from './schema.js';
+import { InputDeclarationsSchema } from './inputs.js';
+import {
+  ControlIdSchema,
+  EventuallyShapeSchema,
+  ImpactInputSchema,
+  OnlyIfSchema,
+  ReferenceSchema,
+  TagsSchema,
+} from './schema.js';
 
 /** Keys of a YAML check that are not matchers. */
 export const CHECK_META_KEYS = ['options', 'skip', 'eventually', 'not'] as const;
@@ -14,9 +22,13 @@ export const ControlFileSchema = z
     id: ControlIdSchema,
     title: z.string().optional(),
     description: z.string().optional(),
+    rationale: z.string().optional(),
+    remediation: z.string().optional(),
     impact: ImpactInputSchema.optional(),
     tags: TagsSchema.optional(),
     refs: z.array(z.string()).optional(),
+    references: z.array(ReferenceSchema).optional(),
+    onlyIf: OnlyIfSchema.optional(),
     skip: z.string().optional(),
     checks: z.array(CheckItemSchema).min(1, 'a control needs at least one check'),
   })
@@ -28,6 +40,7 @@ export const SpecFileSchema = z
     spec: z.string().min(1),
     version: z.union([z.string(), z.number()]).transform(String).optional(),
     title: z.string().optional(),
+    inputs: InputDeclarationsSchema.optional(),
     controls: z.array(ControlFileSchema).optional(),
     checks: z.array(CheckItemSchema).optional(),
   })
@@ -78,6 +91,9 @@ export function specFileJsonSchema(registry: ResourceRegistry): unknown {
       spec: z.string().min(1).describe('The spec name, shown in reports.'),
       version: z.union([z.string(), z.number()]).optional(),
       title: z.string().optional(),
+      inputs: InputDeclarationsSchema.optional().describe(
+        'Typed inputs: name → { type, items, default, sensitive, description }; checks use them as $' + '{input.name}.',
+      ),
       controls: z
         .array(
           z
@@ -85,9 +101,13 @@ export function specFileJsonSchema(registry: ResourceRegistry): unknown {
               id: ControlIdSchema,
               title: z.string().optional(),
               description: z.string().optional(),
+              rationale: z.string().optional(),
+              remediation: z.string().optional(),
               impact: ImpactInputSchema.optional(),
               tags: TagsSchema.optional(),
               refs: z.array(z.string()).optional(),
+              references: z.array(ReferenceSchema).optional(),
+              onlyIf: OnlyIfSchema.optional(),
               skip: z.string().optional(),
               checks: z.array(check).min(1),
             })

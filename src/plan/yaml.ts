@@ -7,6 +7,7 @@ import { parseLocatedYaml, yamlValue, type Path, type SourceMap } from '../input
 import { validateLocated } from '../inputs/yaml-input.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import { parseOptions, parseSubject, type CheckRequest } from './build.js';
+import { substituteInputs } from './inputs.js';
 import { EventuallyInputSchema } from './schema.js';
 import { CHECK_META_KEYS, SpecFileSchema } from './spec-file.js';
 
@@ -26,15 +27,21 @@ export function loadYamlSpec(text: string, source: string, assembler: PlanAssemb
     ...(file.version === undefined ? {} : { version: file.version }),
     ...(file.title === undefined ? {} : { title: file.title }),
   });
+  const declared = file.inputs ?? {};
+  const values = assembler.resolveSpecInputs(declared, (name) => where.at(['inputs', name, 'default']));
+  const inputs = { declared: new Set(Object.keys(declared)), values };
+  const resolve = (item: Record<string, unknown>, path: Path) =>
+    substituteInputs(item, inputs, (inner) => where.at([...path, ...inner])) as Record<string, unknown>;
   file.controls?.forEach((control, c) => {
     const { checks, ...meta } = control;
     withLocation(where, ['controls', c, 'id'], () => assembler.addControl(meta));
     checks.forEach((item, i) => {
-      addCheckItem(item, control.id, ['controls', c, 'checks', i], where, assembler, registry);
+      const path = ['controls', c, 'checks', i];
+      addCheckItem(resolve(item, path), control.id, path, where, assembler, registry);
     });
   });
   file.checks?.forEach((item, i) => {
-    addCheckItem(item, null, ['checks', i], where, assembler, registry);
+    addCheckItem(resolve(item, ['checks', i]), null, ['checks', i], where, assembler, registry);
   });
 }
 

@@ -60,6 +60,68 @@ export const StatusCountsSchema = z
   .strict();
 export type StatusCounts = z.infer<typeof StatusCountsSchema>;
 
+/**
+ * A control's status on one host: the aggregate of its checks (a failed check outranks an errored
+ * one, then passed, skipped, not-applicable), or `waived` while an unexpired waiver covers it.
+ */
+export const ControlStatusSchema = z.enum(['passed', 'failed', 'error', 'skipped', 'not-applicable', 'waived']);
+export type ControlStatus = z.infer<typeof ControlStatusSchema>;
+
+/** A waiver as the waivers file gave it. */
+export const WaiverSchema = z
+  .object({
+    justification: z.string().min(1),
+    /** The last day (UTC, YYYY-MM-DD) on which the waiver applies. */
+    expires: z.string().optional(),
+    /** Whether the waived control's checks still run. */
+    run: z.boolean(),
+  })
+  .strict();
+export type Waiver = z.infer<typeof WaiverSchema>;
+
+export const ControlResultSchema = z
+  .object({
+    id: z.string(),
+    status: ControlStatusSchema,
+    /** What the checks alone say; differs from `status` only for a waived control. */
+    outcome: ControlStatusSchema.exclude(['waived']),
+    counts: StatusCountsSchema,
+    /** The waiver that covers this control; `expired: true` when it no longer applies. */
+    waiver: WaiverSchema.extend({ expired: z.boolean() }).strict().optional(),
+  })
+  .strict();
+export type ControlResult = z.infer<typeof ControlResultSchema>;
+
+/** What `--waivers` did with each waiver of the file. */
+export const WaiverOutcomeSchema = WaiverSchema.extend({
+  control: z.string(),
+  state: z.enum(['applied', 'expired', 'unknown-control', 'filtered-out']),
+}).strict();
+export type WaiverOutcome = z.infer<typeof WaiverOutcomeSchema>;
+
+/** `--controls` and `--tags`: the filters and how many controls they left out (never probed, not listed). */
+export const SelectionSchema = z
+  .object({
+    controls: z.array(z.string()).optional(),
+    tags: z.array(z.string()).optional(),
+    /** Controls, and checks outside any control, the filters left out. */
+    filteredOutControls: z.number().int().nonnegative(),
+    filteredOutChecks: z.number().int().nonnegative(),
+  })
+  .strict();
+export type Selection = z.infer<typeof SelectionSchema>;
+
+/** An input's value on a host and where it came from; a sensitive one is `***`. */
+export const InputRecordSchema = z
+  .object({
+    spec: z.string(),
+    name: z.string(),
+    value: z.unknown(),
+    source: z.string(),
+    sensitive: z.literal(true).optional(),
+  })
+  .strict();
+
 export const HostStatusSchema = z.enum(['completed', 'unreachable', 'error']);
 export type HostStatus = z.infer<typeof HostStatusSchema>;
 
@@ -84,6 +146,10 @@ export const HostResultSchema = z
     execCount: z.number().int().nonnegative(),
     counts: StatusCountsSchema,
     results: z.array(CheckResultSchema),
+    /** The specs' inputs as this host was checked with them; absent when no spec declares any. */
+    inputs: z.array(InputRecordSchema).optional(),
+    /** Each control's status on this host, in the plan's order; absent when the plan has no controls. */
+    controls: z.array(ControlResultSchema).optional(),
     evidence: z.record(z.string(), EvidenceSchema),
   })
   .strict();
@@ -123,6 +189,12 @@ export const RunResultSchema = z
     controls: z.array(ControlSchema),
     counts: StatusCountsSchema,
     hosts: z.array(HostResultSchema),
+    /** Each waiver of `--waivers` and what became of it. */
+    waivers: z.array(WaiverOutcomeSchema).optional(),
+    /** The `--controls` / `--tags` filters, when given. */
+    selection: SelectionSchema.optional(),
+    /** Things the reader must know that are not findings (an expired waiver, one for an unknown control). */
+    warnings: z.array(z.string()).optional(),
     /** Present only in a shard's result (`run --shard`); a merged or single run has none. */
     shard: ShardRecordSchema.optional(),
     /** The gate's decision, added when the run is reported. */

@@ -133,6 +133,10 @@ function joined(shards: readonly Shard[], hosts: HostResult[]): RunResult {
     controls: first.controls,
     counts: hosts.reduce((sum, host) => addCounts(sum, host.counts), emptyCounts()),
     hosts,
+    // The same specs and command line in every shard: their waivers, filters and warnings too.
+    ...(first.waivers ? { waivers: first.waivers } : {}),
+    ...(first.selection ? { selection: first.selection } : {}),
+    ...(first.warnings ? { warnings: first.warnings } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ import { readDriftReport, readGoldenRecord, readRunResult } from '../../src/prom
 import { firstInvalidUtf8 } from '../../src/inputs/utf8.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { loadPlan } from '../../src/plan/load.js';
+import { loadWaiversFile } from '../../src/controls/waivers.js';
+import { loadInputFile } from '../../src/plan/input-sources.js';
 import { readShardResult } from '../../src/shard/read.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
@@ -48,6 +50,8 @@ const LIMITS: Record<InputKindName, string> = {
   driftReport: '256 MiB for a drift report',
   golden: '1 MiB for a golden record',
   packageJson: '4 MiB for a package.json',
+  waivers: '4 MiB for a waivers file',
+  inputs: '4 MiB for an input file',
   shardResult: '256 MiB for a shard result',
 };
 
@@ -172,6 +176,22 @@ const KINDS: Kind[] = [
     valid: '{\n  "name": "app"\n}\n',
     truncated: '{\n  "name": "app",\n  "scri',
     wrongType: ['{"scripts": {"build": 1}}\n', /package\.json: scripts\.build: a command line \(text\)/],
+  },
+  {
+    kind: 'waivers',
+    file: 'waivers.yaml',
+    load: async (path) => loadWaiversFile(path, dir),
+    valid: 'ssh-01:\n  justification: replaced next quarter\n',
+    truncated: 'ssh-01:\n  justification: "repl',
+    wrongType: ['ssh-01:\n  justification: x\n  run: sometimes\n', /waivers\.yaml:3:3: ssh-01\.run: .*expected bool/],
+  },
+  {
+    kind: 'inputs',
+    file: 'inputs.yaml',
+    load: async (path) => loadInputFile(path, dir),
+    valid: 'ssh_port: 2222\n',
+    truncated: 'admins: [root, "ops',
+    wrongType: ['1port: 22\n', /inputs\.yaml:1:1: .*an input name is letters/],
   },
   {
     kind: 'shardResult',

@@ -69,3 +69,8 @@ export class FakeTimers implements FleetClock, Clock {
 export async function settle(): Promise<void> {
   for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** A clock standing still at a moment (`2026-06-30T23:59:59Z`, or a day at midnight UTC), for waiver expiry. */
+export function dayClock(moment: string): FakeClock {
+  return new FakeClock(Date.parse(moment.includes('T') ? moment : `${moment}T00:00:00Z`));
+}

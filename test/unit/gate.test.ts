@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { aggregateStatus } from '../../src/controls/status.js';
 import { EXIT } from '../../src/gate/exit-codes.js';
 import {
   DEFAULT_POLICY,
@@ -21,6 +22,7 @@ import {
   RunResultSchema,
   type CheckResult,
   type CheckStatus,
+  type ControlResult,
   type HostResult,
   type RunResult,
 } from '../../src/results/schema.js';
@@ -42,6 +44,8 @@ type CheckSketch = `${string}:${CheckStatus}`;
 interface HostSketch {
   status?: HostResult['status'];
   checks?: CheckSketch[];
+  /** Controls an unexpired waiver covers on this host. */
+  waived?: string[];
 }
 
 interface GateCase {
@@ -284,6 +288,59 @@ const CASES: GateCase[] = [
     verdict: 'passed',
     exitCode: EXIT.passed,
   },
+  {
+    name: 'a waived control that failed does not block; the verdict lists it',
+    hosts: [{ checks: ['high:failed', 'med1:passed'], waived: ['high'] }],
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+    reasons: [/^allowed: h0: 1 control waived \(high\)$/],
+    summary: /allowed by the policy: 1 control waived/,
+  },
+  {
+    name: "a waived control's errors and skips do not block either",
+    hosts: [{ checks: ['high:error', 'crit:skipped'], waived: ['high', 'crit'] }],
+    policy: { skips: 'block' },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
+  {
+    name: 'waivers cover only their own controls',
+    hosts: [{ checks: ['high:failed', 'med1:failed'], waived: ['high'] }],
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+    reasons: [/^h0: 1 failed medium control \(med1\)/, /^allowed: h0: 1 control waived/],
+  },
+  {
+    name: 'waived: block makes a waived control a finding',
+    hosts: [{ checks: ['high:passed'], waived: ['high'] }],
+    policy: { waived: 'block' },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+    reasons: [/^h0: 1 control waived \(high\); the policy blocks waived controls$/],
+  },
+  {
+    name: 'failures below minImpact (a name) never block',
+    hosts: [{ checks: ['med1:failed', 'low1:failed', 'zero:failed'] }],
+    policy: { failures: { minImpact: 'high' } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+    reasons: [/^allowed: h0: 3 failed controls below the minimum impact 0\.7 \(med1, low1, zero\)$/],
+  },
+  {
+    name: 'failures at or above minImpact (a number) still block',
+    hosts: [{ checks: ['high:failed', 'med1:failed'] }],
+    policy: { failures: { minImpact: 0.7 } },
+    verdict: 'blocked',
+    exitCode: EXIT.failed,
+    reasons: [/^h0: 1 failed high control \(high\)/, /^allowed: h0: 1 failed control below the minimum impact/],
+  },
+  {
+    name: 'minImpact and allowances together',
+    hosts: [{ checks: ['high:failed', 'low1:failed'] }],
+    policy: { failures: { minImpact: 0.4, allow: { high: 1 } } },
+    verdict: 'passed',
+    exitCode: EXIT.passed,
+  },
 ];
 
 describe('gate: decisions', () => {
@@ -324,6 +381,7 @@ describe('gate: decisions', () => {
       errors: 'block',
       unreachable: 'block',
       skips: 'allow',
+      waived: 'allow',
     });
   });
 });
@@ -347,17 +405,20 @@ describe('gate: policy files', () => {
         '  allow:',
         '    medium: 3',
         '    low: unlimited',
+        '  minImpact: high',
         'errors: allow',
         'unreachable: allow',
         'skips: block',
+        'waived: block',
         '',
       ].join('\n'),
     );
     expect(policy).to.deep.equal({
-      failures: { allow: { medium: 3, low: 'unlimited' } },
+      failures: { allow: { medium: 3, low: 'unlimited' }, minImpact: 'high' },
       errors: 'allow',
       unreachable: 'allow',
       skips: 'block',
+      waived: 'block',
     });
   });
 
@@ -368,13 +429,13 @@ describe('gate: policy files', () => {
 
   it('names file, line and column of an unknown key and lists the known ones', () => {
     expect(failure('errors: block\nblock: { failedImpactAtLeast: high }\n').message).to.equal(
-      'gate.yaml:2:1: unknown key "block"; expected one of: failures, errors, unreachable, skips, drift',
+      'gate.yaml:2:1: unknown key "block"; expected one of: failures, errors, unreachable, skips, waived, drift',
     );
     expect(failure('failures:\n  allow:\n    severe: 2\n').message).to.equal(
       'gate.yaml:3:5: failures.allow: unknown key "severe"; expected one of: none, low, medium, high, critical',
     );
     expect(failure('failures:\n  block: high\n').message).to.equal(
-      'gate.yaml:2:3: failures: unknown key "block"; expected one of: allow',
+      'gate.yaml:2:3: failures: unknown key "block"; expected one of: allow, minImpact',
     );
   });
 
@@ -410,7 +471,14 @@ describe('gate: policy files', () => {
   it('exports a JSON Schema for editors', () => {
     const schema = policyJsonSchema() as { $id: string; properties: Record<string, unknown>; required?: string[] };
     expect(schema.$id).to.equal('urn:driftspec:schema:policy:1');
-    expect(Object.keys(schema.properties)).to.deep.equal(['failures', 'errors', 'unreachable', 'skips', 'drift']);
+    expect(Object.keys(schema.properties)).to.deep.equal([
+      'failures',
+      'errors',
+      'unreachable',
+      'skips',
+      'waived',
+      'drift',
+    ]);
     expect(schema.required ?? []).to.deep.equal([]);
   });
 });
@@ -465,8 +533,21 @@ function hostResult(target: string, sketch: HostSketch): HostResult {
     execCount: status === 'unreachable' ? 0 : 1,
     counts: countStatuses(results),
     results,
+    ...(sketch.waived ? { controls: waivedControls(results, sketch.waived) } : {}),
     evidence: {},
   };
+}
+
+function waivedControls(results: readonly CheckResult[], waived: readonly string[]): ControlResult[] {
+  const ids = [...new Set(results.flatMap((r) => (r.control === null ? [] : [r.control])))];
+  return ids.map((id) => {
+    const checks = results.filter((r) => r.control === id);
+    const outcome = aggregateStatus(checks.map((r) => r.status));
+    const waiver = { justification: 'replaced soon', run: true, expired: false };
+    return waived.includes(id)
+      ? { id, status: 'waived', outcome, counts: countStatuses(checks), waiver }
+      : { id, status: outcome, outcome, counts: countStatuses(checks) };
+  });
 }
 
 function expectInOrder(reasons: readonly string[], patterns: readonly RegExp[]): void {

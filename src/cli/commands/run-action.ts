@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
 import { RUN_PROGRESS } from '../../../reporters/progress.js';
+import { planRun, type RunPlanning } from '../../controls/host-plans.js';
 import { runHostTimeoutMs } from '../../engine/budget.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
 import { DEFAULT_POLICY, loadGatePolicy, type GatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
-import { loadPlan } from '../../plan/load.js';
 import type { Plan } from '../../plan/schema.js';
 import { expandSpecArguments } from '../../plan/spec-paths.js';
 import { createRegistry, type ResourceRegistry } from '../../resources/index.js';
@@ -45,9 +45,22 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
     io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   }
   const checked = checkRunFlags(flags, io);
-  const plan = await loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) });
   const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
-  return runOnTargets(plan, addresses, flags, io, { registry, named: 'a --target', ...checked });
+  // The hosts are selected first: their inventory vars may set the spec's inputs.
+  const planFor = (selected: SelectedTargets) =>
+    planRun(paths, {
+      registry,
+      cacheDir: specCacheDir(io.env),
+      ...(flags.inputFile === undefined ? {} : { inputFile: flags.inputFile }),
+      ...(flags.input ? { inputFlags: flags.input } : {}),
+      ...(flags.inventory === undefined ? {} : { hosts: { vars: selected.vars, inventory: flags.inventory } }),
+      targets: selected.targets,
+      ...(flags.controls ? { controls: flags.controls } : {}),
+      ...(flags.tags ? { tags: flags.tags } : {}),
+      ...(flags.waivers === undefined ? {} : { waivers: flags.waivers }),
+      cwd: io.cwd,
+    });
+  return runOnTargets(addresses, flags, io, { registry, named: 'a --target', ...checked }, planFor);
 }
 
 /** The options of a run that are read and checked before any spec is loaded or host touched. */
@@ -59,23 +72,34 @@ export function checkRunFlags(flags: RunFlags, io: CliIo) {
   return { reports, shard, policy };
 }
 
+/** The planning of a command that checks a plan of its own: no inputs, waivers or filters. */
+export function fixedPlanning(plan: Plan): RunPlanning {
+  return { plan, inputs: [], secrets: [], planHosts: async () => () => undefined };
+}
+
 /**
  * Checks a plan on the addresses (given as `named` says, and the inventory's hosts `--limit`
  * selects), then the verdict and the reports: `driftspec run` and the commands that check a plan
- * of their own.
+ * of their own. `planFor` makes the plan once the hosts are selected.
  */
 export async function runOnTargets(
-  plan: Plan,
   addresses: readonly TargetAddress[],
   flags: RunFlags,
   io: CliIo,
   checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry; named: string },
+  planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
 ): Promise<number> {
   const { registry, reports, policy, named, shard } = checked;
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
   const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named });
+  const planning = await planFor(selected);
+  const { plan, waivers, selection } = planning;
+  const hostPlans = await planning.planHosts();
+  // The cli report on stdout lists the warnings itself; anything else gets them on stderr too.
+  const cliOnStdout = reports.some((request) => request.name === 'cli' && request.path === undefined);
+  if (!cliOnStdout) for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
   const { targets, inventory, record } =
     shard === undefined ? { ...selected, record: undefined } : shardTargets(selected, shard, plan, policy);
   const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
@@ -89,6 +113,9 @@ export async function runOnTargets(
       hostTimeoutMs: runHostTimeoutMs(flags, plan),
       ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
       inventory,
+      ...(waivers ? { waivers } : {}),
+      ...(selection ? { selection } : {}),
+      hostPlan: (target) => hostPlans(target) ?? planning,
       interrupt: session.interrupt,
       ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
     });
@@ -111,5 +138,5 @@ function shardTargets(
   const candidate = (target: Target) => ({ target: target.name, inventoryName: selected.inventory.get(target)?.name });
   const fingerprints = { plan, policy: policy ?? DEFAULT_POLICY };
   const { hosts, record } = selectShard(selected.targets, candidate, shard, fingerprints);
-  return { targets: hosts, inventory: selected.inventory, record };
+  return { targets: hosts, inventory: selected.inventory, vars: selected.vars, record };
 }

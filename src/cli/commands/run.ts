@@ -4,7 +4,7 @@ import { addConnectionOptions } from '../connection-options.js';
 import { addFleetOptions } from '../fleet-options.js';
 import type { RunFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { collect, collectTarget, parseCount } from '../options.js';
+import { collect, collectCommaList, collectTarget, parseCount } from '../options.js';
 
 /** `driftspec run [specs…]`. */
 export function register(program: Command, io: CliIo): void {
@@ -28,6 +28,19 @@ export function register(program: Command, io: CliIo): void {
     )
     .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md')
     .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
+    .option('--input <name=value>', "set a spec's input (repeatable; overrides everything else)", collect)
+    .option('--input-file <file>', 'input values (YAML map); overridden by inventory vars and --input')
+    .option('--waivers <file>', 'waivers (YAML): control id → justification, expires, run; see docs/controls.md')
+    .option(
+      '--controls <ids>',
+      'check only these controls (comma-separated ids or globs; repeatable)',
+      collectCommaList,
+    )
+    .option(
+      '--tags <tags>',
+      'check only controls with one of these tags (key or key:value, globs ok)',
+      collectCommaList,
+    )
     .option(
       '--shard <K/N>',
       'check only shard K of N (1-based) of the selected hosts, a stable split by host; join the shards ' +

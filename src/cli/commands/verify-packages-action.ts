@@ -6,7 +6,7 @@ import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../.
 import type { VerifyPackagesFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { usageError } from '../usage.js';
-import { checkRunFlags, runOnTargets } from './run-action.js';
+import { checkRunFlags, fixedPlanning, runOnTargets } from './run-action.js';
 
 export const VERIFY_PACKAGES_CONTROL = 'package-integrity';
 
@@ -20,7 +20,8 @@ export async function verifyPackagesCommand(targets: string[], flags: VerifyPack
   const checked = checkRunFlags(flags, io);
   const plan = verifyPackagesPlan(registry, flags.under ?? ['/'], flags.conffiles);
   const local = addresses.length === 0 && flags.inventory === undefined ? [{ kind: 'local' as const }] : [];
-  return runOnTargets(plan, [...addresses, ...local], flags, io, { registry, named: 'an argument', ...checked });
+  const checks = { registry, named: 'an argument', ...checked };
+  return runOnTargets([...addresses, ...local], flags, io, checks, async () => fixedPlanning(plan));
 }
 
 export function verifyPackagesPlan(registry: ResourceRegistry, roots: readonly string[], conffiles: boolean): Plan {

@@ -1,0 +1,155 @@
+import { SpecError } from '../inputs/input-error.js';
+import { isMissingInputError, type InputLayer, type InputRecord } from '../plan/inputs.js';
+import { inputFlagLayer, inventoryVarsLayer, loadInputFile } from '../plan/input-sources.js';
+import { loadPlanWithInputs, type LoadOptions, type PlanWithInputs } from '../plan/load.js';
+import type { Plan } from '../plan/schema.js';
+import type { Selection } from '../results/schema.js';
+import type { Target } from '../targets/target.js';
+import { selectControls, type ControlFilter } from './select.js';
+import { loadWaiversFile, resolveWaivers, skipWaivedChecks, type WaiverBook, type WaiverClock } from './waivers.js';
+
+/** What one host runs: its plan, the inputs it was made with, the sensitive values to mask in its result. */
+export interface HostPlan {
+  plan: Plan;
+  inputs: InputRecord[];
+  secrets: readonly string[];
+}
+
+export interface RunPlanningOptions extends ControlFilter, Omit<LoadOptions, 'inputs'> {
+  /** Inventory hosts' vars, when an input has no value but theirs. */
+  hosts?: InventoryVars;
+  /** Every target of the run, to refuse one without vars when an input has no value elsewhere. */
+  targets?: readonly Target[];
+  /** `--input-file` and `--input name=value`. */
+  inputFile?: string;
+  inputFlags?: readonly string[];
+  /** `--waivers`, judged on the clock's day (default: now). */
+  waivers?: string;
+  clock?: WaiverClock;
+  cwd: string;
+}
+
+export interface RunPlanning extends HostPlan {
+  waivers?: WaiverBook;
+  selection?: Selection;
+  /** Each inventory host's own plan where its vars set inputs (hosts with the same values share one). */
+  planHosts(): Promise<HostPlans>;
+}
+
+export type HostPlans = (target: Target) => HostPlan | undefined;
+
+export interface InventoryVars {
+  vars: ReadonlyMap<Target, Readonly<Record<string, unknown>>>;
+  /** The inventory file, named as the source of a value. */
+  inventory: string;
+}
+
+/**
+ * The plan the run is described by (its controls, the waivers judged against them). When an input
+ * has no value outside the inventory, that is the first inventory host's plan.
+ */
+async function loadBase(
+  load: () => Promise<PlanWithInputs>,
+  hosts: InventoryVars | undefined,
+  loadWith: (vars: InputLayer) => Promise<PlanWithInputs>,
+): Promise<PlanWithInputs & { fromInventory?: true }> {
+  try {
+    return await load();
+  } catch (error) {
+    const first = hosts ? [...hosts.vars][0] : undefined;
+    if (!isMissingInputError(error) || !first || !hosts) throw error;
+    const loaded = await forHost(first[0], () => loadWith(inventoryVarsLayer(first[1], hosts.inventory)));
+    return { ...loaded, fromInventory: true };
+  }
+}
+
+function refuseTargetsWithoutVars(hosts: InventoryVars | undefined, targets: readonly Target[]): void {
+  const without = targets.find((target) => !hosts?.vars.has(target));
+  if (without)
+    throw new SpecError(
+      `${without.name}: an input has no value and no default, and only the inventory's vars give it; ` +
+        'give it with --input or --input-file, or check inventory hosts only',
+    );
+}
+
+/**
+ * Reads the specs with the inputs of the command line (defaults, then `--input-file`, then
+ * `--input`), applies `--controls`, `--tags` and `--waivers`, and can make each inventory host its
+ * own plan with its vars between the file and the flags: inputs in one documented order.
+ */
+export async function planRun(paths: readonly string[], options: RunPlanningOptions): Promise<RunPlanning> {
+  const file = options.inputFile === undefined ? undefined : loadInputFile(options.inputFile, options.cwd);
+  const flags = options.inputFlags?.length ? inputFlagLayer(options.inputFlags) : undefined;
+  const layers = (vars?: InputLayer): InputLayer[] => [file, vars, flags].filter((l) => l !== undefined);
+  const load = (inputs: InputLayer[]) =>
+    loadPlanWithInputs(paths, { registry: options.registry, cacheDir: options.cacheDir, inputs });
+  const base = await loadBase(
+    () => load(layers()),
+    options.hosts,
+    (vars) => load(layers(vars)),
+  );
+  if (base.fromInventory) refuseTargetsWithoutVars(options.hosts, options.targets ?? []);
+  refuseUndeclaredFlags(flags, base.inputs);
+  const selected = selectControls(base.plan, options);
+  const waivers =
+    options.waivers === undefined
+      ? undefined
+      : resolveWaivers(
+          loadWaiversFile(options.waivers, options.cwd),
+          selected.plan,
+          options.clock ?? Date,
+          selected.filteredOut,
+        );
+  const finish = (plan: Plan): Plan => {
+    const kept = selectControls(plan, options).plan;
+    return waivers ? skipWaivedChecks(kept, waivers) : kept;
+  };
+  const declared = new Set(base.inputs.map((input) => input.name));
+  return {
+    plan: finish(base.plan),
+    inputs: base.inputs,
+    secrets: base.secrets,
+    ...(waivers ? { waivers } : {}),
+    ...(selected.selection ? { selection: selected.selection } : {}),
+    async planHosts() {
+      if (!options.hosts) return () => undefined;
+      const { vars, inventory } = options.hosts;
+      const byVars = new Map<string, HostPlan>();
+      const plans = new Map<Target, HostPlan>();
+      for (const [target, hostVars] of vars) {
+        // Only the vars that are inputs decide whether two hosts can share a plan.
+        const relevant = Object.fromEntries(Object.entries(hostVars).filter(([name]) => declared.has(name)));
+        if (Object.keys(relevant).length === 0) continue;
+        const key = JSON.stringify(relevant);
+        let plan = byVars.get(key);
+        if (!plan) {
+          const loaded = await forHost(target, () => load(layers(inventoryVarsLayer(relevant, inventory))));
+          plan = { plan: finish(loaded.plan), inputs: loaded.inputs, secrets: loaded.secrets };
+          byVars.set(key, plan);
+        }
+        plans.set(target, plan);
+      }
+      return (target) => plans.get(target);
+    },
+  };
+}
+
+/** A `--input` that no spec declares is a typo: refused rather than silently unused. */
+function refuseUndeclaredFlags(flags: InputLayer | undefined, inputs: readonly InputRecord[]): void {
+  const declared = new Set(inputs.map((input) => input.name));
+  const unknown = [...(flags?.values.keys() ?? [])].filter((name) => !declared.has(name));
+  if (unknown.length > 0)
+    throw new SpecError(
+      `--input ${unknown.join(', ')}: no spec declares ${unknown.length === 1 ? 'this input' : 'these inputs'}` +
+        `; declared: ${[...declared].join(', ') || '(none)'}`,
+    );
+}
+
+async function forHost<T>(target: Target, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof Error && error.name === 'SpecError') throw new SpecError(`${target.name}: ${error.message}`);
+    throw error;
+  }
+}
