@@ -18,6 +18,11 @@ import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
 import { userResource } from '../resources/user/index.js';
+import { interfaceResource } from '../resources/interface/index.js';
+import { routeResource, type RouteOptions } from '../resources/route/index.js';
+import { hostResource, type HostOptions as RemoteHostOptions } from '../resources/host/index.js';
+import { dnsResource, type DnsOptions } from '../resources/dns/index.js';
+import { httpResource, type HttpOptions } from '../resources/http/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -60,6 +65,11 @@ export interface Host {
   processes(name: string): Subject<typeof processResource>;
   kernelParameter(name: string): Subject<typeof kernelParameterResource>;
   mount(path: string): Subject<typeof mountResource>;
+  networkInterface(name: string): Subject<typeof interfaceResource>;
+  route(destination: string, options?: RouteOptions): Subject<typeof routeResource>;
+  remoteHost(name: string, options?: RemoteHostOptions): Subject<typeof hostResource>;
+  dns(name: string, options?: DnsOptions): Subject<typeof dnsResource>;
+  http(url: string, options?: HttpOptions): Subject<typeof httpResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -84,6 +94,11 @@ export async function host(target: string, options: HostOptions = {}): Promise<H
     processes: (name) => subject(made, processResource, name),
     kernelParameter: (name) => subject(made, kernelParameterResource, name),
     mount: (path) => subject(made, mountResource, path),
+    networkInterface: (name) => subject(made, interfaceResource, name),
+    route: (destination, routeOptions) => subject(made, routeResource, destination, routeOptions),
+    remoteHost: (name, hostOptions) => subject(made, hostResource, name, hostOptions),
+    dns: (name, dnsOptions) => subject(made, dnsResource, name, dnsOptions),
+    http: (url, httpOptions) => subject(made, httpResource, url, httpOptions),
     check: async (requests) => {
       const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
       return result.hosts[0]!;

@@ -8,6 +8,11 @@ import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
 import { userResource } from '../resources/user/index.js';
+import { interfaceResource } from '../resources/interface/index.js';
+import { routeResource } from '../resources/route/index.js';
+import { hostResource } from '../resources/host/index.js';
+import { dnsResource } from '../resources/dns/index.js';
+import { httpResource } from '../resources/http/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -27,3 +32,10 @@ export const command = resourceFunction(commandResource);
 export const processes = resourceFunction(processResource);
 export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
+/** `interface` is a reserved word in strict mode, hence `networkInterface`. */
+export const networkInterface = resourceFunction(interfaceResource);
+export const route = resourceFunction(routeResource);
+/** Resolution and reachability as the target sees them; `host` alone would read as the target itself. */
+export const remoteHost = resourceFunction(hostResource);
+export const dns = resourceFunction(dnsResource);
+export const http = resourceFunction(httpResource);

@@ -17,6 +17,13 @@ import { packageInventory } from './package/inventory.js';
 import { listenerInventory } from './port/inventory.js';
 import { serviceInventory } from './service/inventory.js';
 import { userInventory } from './user/inventory.js';
+import { interfaceResource } from './interface/index.js';
+import { interfaceInventory } from './interface/inventory.js';
+import { routeResource } from './route/index.js';
+import { routeInventory } from './route/inventory.js';
+import { hostResource } from './host/index.js';
+import { dnsResource } from './dns/index.js';
+import { httpResource } from './http/index.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
@@ -30,6 +37,11 @@ export const RESOURCES: readonly AnyResource[] = [
   processResource,
   { ...kernelParameterResource, inventory: kernelParameterInventory },
   { ...mountResource, inventory: mountInventory },
+  { ...interfaceResource, inventory: interfaceInventory },
+  { ...routeResource, inventory: routeInventory },
+  hostResource,
+  dnsResource,
+  httpResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
