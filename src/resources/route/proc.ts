@@ -14,7 +14,11 @@ export function parseProcRoute(lines: readonly string[], littleEndian: boolean):
     .filter((line) => line.trim() !== '' && !line.startsWith('Iface'))
     .flatMap((line) => {
       const f = line.trim().split(/\s+/);
-      if (f.length < 8 || ![f[1], f[2], f[3], f[7]].every((x) => /^[0-9A-F]{8}$/i.test(x ?? '')))
+      if (
+        f.length < 8 ||
+        ![f[1], f[2], f[7]].every((x) => /^[0-9A-F]{8}$/i.test(x ?? '')) ||
+        !/^[0-9A-F]+$/i.test(f[3]!)
+      )
         throw new FactError(`reading /proc/net/route: unexpected line ${JSON.stringify(line.slice(0, 200))}`);
       const flags = Number.parseInt(f[3]!, 16);
       const prefix = maskBits(f[7]!);
@@ -44,8 +48,8 @@ function maskBits(hex: string): number {
 
 /**
  * /proc/net/ipv6_route: destination, prefix, source, source prefix, next hop, metric, refcnt,
- * use, flags, device (hex, network order). It holds every table: local addresses, cached routes
- * and the kernel's catch-all reject entry are left out, as `ip -6 route` (main table) leaves them.
+ * use, flags, device (hex, network order). It holds every table: local addresses, cached routes,
+ * ff00::/8 and the kernel's catch-all reject entry are left out, as `ip -6 route` (main table) leaves them.
  */
 export function parseProcIpv6Route(lines: readonly string[]): Route[] {
   return lines
@@ -59,6 +63,8 @@ export function parseProcIpv6Route(lines: readonly string[]): Route[] {
       if (flags & (RTF_LOCAL | RTF_CACHE)) return [];
       if (flags & RTF_REJECT && metric === NO_METRIC) return [];
       const prefix = Number.parseInt(f[1]!, 16);
+      // The kernel's multicast route lives in the local table, which `ip -6 route` does not show.
+      if (prefix === 8 && f[0]!.startsWith('ff00')) return [];
       const gateway = decodeProcAddress(f[4]!, false);
       return [
         {
