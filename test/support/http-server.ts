@@ -19,29 +19,27 @@ export interface TestHttpServers {
 
 export const BIG_BODY_BYTES = 200_000;
 
+type Answer = [status: number, headers: Record<string, string>, body: string];
+
+const ANSWERS: Record<string, Answer> = {
+  '/': [200, { 'Content-Type': 'text/plain', 'X-Driftspec-Test': 'yes' }, 'hello driftspec\n'],
+  '/json': [200, { 'Content-Type': 'application/json; charset=utf-8' }, '{"ok":true}\n'],
+  '/moved': [301, { Location: '/' }, 'moved\n'],
+  '/loop': [302, { Location: '/loop' }, ''],
+  '/big': [200, { 'Content-Type': 'text/plain' }, 'x'.repeat(BIG_BODY_BYTES)],
+};
+const NOT_FOUND: Answer = [404, { 'Content-Type': 'text/plain' }, 'not found\n'];
+
 function route(request: IncomingMessage, response: ServerResponse): void {
-  const send = (status: number, headers: Record<string, string>, body = '') => {
+  const send = ([status, headers, body]: Answer) => {
     response.writeHead(status, headers);
     response.end(request.method === 'HEAD' ? undefined : body);
   };
-  switch (request.url) {
-    case '/':
-      return send(200, { 'Content-Type': 'text/plain', 'X-Driftspec-Test': 'yes' }, 'hello driftspec\n');
-    case '/json':
-      return send(200, { 'Content-Type': 'application/json; charset=utf-8' }, '{"ok":true}\n');
-    case '/moved':
-      return send(301, { Location: '/' }, 'moved\n');
-    case '/loop':
-      return send(302, { Location: '/loop' });
-    case '/big':
-      return send(200, { 'Content-Type': 'text/plain' }, 'x'.repeat(BIG_BODY_BYTES));
-    case '/slow': {
-      const timer = setTimeout(() => send(200, {}, 'late\n'), 5000);
-      request.socket.once('close', () => clearTimeout(timer));
-      return;
-    }
-    default:
-      return send(404, { 'Content-Type': 'text/plain' }, 'not found\n');
+  if (request.url === '/slow') {
+    const timer = setTimeout(() => send([200, {}, 'late\n']), 5000);
+    request.socket.once('close', () => clearTimeout(timer));
+  } else {
+    send(ANSWERS[request.url ?? ''] ?? NOT_FOUND);
   }
 }
 

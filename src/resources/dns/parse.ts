@@ -21,9 +21,12 @@ export function parseLookup(frame: Frame, lookup: Lookup): DnsAnswer {
   throw new FactError(`${what}: unexpected output (exit ${frame.exitCode})${stderrSuffix(frame)}`);
 }
 
+/** host(1) names the server it asked before answering: not part of the answer. */
+const HOST_PREAMBLE = /^(Using domain server:|Name: |Address: |Aliases:)/;
+
 function failure(frame: Frame, what: string, lines: readonly string[]): FactError {
   const said = lines
-    .filter((l) => l.trim() !== '' && !l.startsWith(';; ->>'))
+    .filter((l) => l.trim() !== '' && !l.startsWith(';; ->>') && !HOST_PREAMBLE.test(l))
     .slice(0, 3)
     .join(' / ');
   return new FactError(`${what}: exited ${frame.exitCode}${said ? `: ${said}` : ''}${stderrSuffix(frame)}`);

@@ -81,7 +81,9 @@ export function parseResponse(frame: Frame, request: Request): HttpResponse {
           .split('\n')
           .filter((line) => line.startsWith('  '))
           .map((line) => line.slice(2).replace(/\r$/, ''));
-  const failed = tool === 'curl' ? exit !== 0 && !(exit === 23 && truncated) : exit !== 0 && exit !== 8;
+  // curl 23 and wget 3 are write errors: what `head` does to them once it has the bytes it keeps.
+  const cut = truncated && exit === (tool === 'curl' ? 23 : 3);
+  const failed = exit !== 0 && !cut && !(tool === 'wget' && exit === 8);
   if (failed) {
     const known = (tool === 'curl' ? CURL_FAILURES : WGET_FAILURES)[exit];
     const said = tool === 'curl' ? stderrInline(frame) : `: ${headerText.trim().split('\n').slice(-2).join(' / ')}`;

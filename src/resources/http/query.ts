@@ -19,11 +19,10 @@ function curlCommand(r: Request): string {
   const flags = [
     '-sS',
     '-D "$ds_t/h"',
-    '-o -',
+    r.method === 'HEAD' ? '-I -o /dev/null' : '-o -',
     `--max-time ${r.timeout}`,
     r.followRedirects ? `-L --max-redirs ${MAX_REDIRECTS}` : '',
     r.insecure ? '-k' : '',
-    r.method === 'HEAD' ? '-I' : '',
   ];
   return `curl ${flags.filter(Boolean).join(' ')} ${shellQuote(r.url)} 2>"$ds_t/e"`;
 }

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { resourceFunction } from '../../../src/dsl/spec.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { canonicalDestination, parseRouteTable, routeResource } from '../../../src/resources/route/index.js';
-import { routeInventory } from '../../../src/resources/route/inventory.js';
+import { routeInventory, type SnapshotRoute } from '../../../src/resources/route/inventory.js';
 import { parseProcRoute } from '../../../src/resources/route/proc.js';
 import { frame, hostFacts, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, parseError, resultLines, statuses } from '../../support/judge.js';
@@ -97,7 +97,7 @@ describe('route resource', () => {
   });
 
   it('lists the routes for a snapshot by family and destination', () => {
-    const listing = routeInventory.listing as { read: (...a: unknown[]) => { items: typeof EXPECTED } };
+    const listing = routeInventory.listing as { read: (...a: unknown[]) => { items: SnapshotRoute[] } };
     const items = listing.read(viaIp, { host, ignored: (name: string) => name === 'ipv6 fe80::/64' }).items;
     expect(items.map(routeInventory.identity)).to.deep.equal([
       'ipv4 default',
