@@ -11,6 +11,9 @@ import { LocalTarget } from '../../src/targets/local.js';
 import { outcomes } from '../support/local.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 import { startServiceUntilRestored } from '../support/init-services.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { startHttpServers, type TestHttpServers } from '../support/http-server.js';
+import { DNS_SERVER_ADDRESS, DNS_ZONE } from '../fixtures/recorded/network/zone.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/resources/', import.meta.url));
 const registry = createRegistry();
@@ -33,6 +36,18 @@ describe('docs/resources examples', () => {
     if (existsSync('/etc/init.d/cron') && isRoot()) restoreCron = startServiceUntilRestored('cron');
   });
   after(() => restoreCron());
+
+  // The host, dns and http examples ask servers on loopback, on the addresses their pages name.
+  let servers: TestHttpServers | undefined;
+  let dnsServer: DnsServer | undefined;
+  before(async () => {
+    servers = await startHttpServers('127.0.0.1', { http: 47080, https: 47443 });
+    if (isRoot()) dnsServer = await startDnsServer(DNS_ZONE, DNS_SERVER_ADDRESS, 53);
+  });
+  after(async () => {
+    await servers?.close();
+    await dnsServer?.close();
+  });
 
   it('documents every resource', () => {
     const pages = readdirSync(DOCS)

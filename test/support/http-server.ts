@@ -73,10 +73,10 @@ function selfSignedCertificate(address: string): { key: Buffer; cert: Buffer } {
   }
 }
 
-function listen(server: Server, address: string): Promise<number> {
+function listen(server: Server, address: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, address, () => resolve((server.address() as { port: number }).port));
+    server.listen(port, address, () => resolve((server.address() as { port: number }).port));
   });
 }
 
@@ -85,10 +85,14 @@ function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-export async function startHttpServers(address = '127.0.0.1'): Promise<TestHttpServers> {
+/** Ports 0 (the default) are any free ones; the documentation's examples use fixed ones. */
+export async function startHttpServers(
+  address = '127.0.0.1',
+  ports: { http: number; https: number } = { http: 0, https: 0 },
+): Promise<TestHttpServers> {
   const plain = createHttpServer(route);
   const secure = createHttpsServer(selfSignedCertificate(address), route);
-  const [httpPort, httpsPort] = [await listen(plain, address), await listen(secure, address)];
+  const [httpPort, httpsPort] = [await listen(plain, address, ports.http), await listen(secure, address, ports.https)];
   return {
     http: `http://${address}:${httpPort}`,
     https: `https://${address}:${httpsPort}`,
