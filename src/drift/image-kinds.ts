@@ -26,16 +26,18 @@ export function imageComparison(
   );
   const notes: KindNote[] = [];
   const attributes = new Map<string, ReadonlySet<string>>();
-  if (images.length === 0) return { notes, attributes };
   const held = { baseline: heldKinds(baseline, parts), candidate: heldKinds(candidate, parts) };
+  const missingOf = (kind: string) => (['baseline', 'candidate'] as const).filter((side) => !held[side].has(kind));
+  // A snapshot written before a kind existed holds none of it, booted or not.
+  if (images.length === 0 && parts.every((part) => missingOf(part.kind).length === 0)) return { notes, attributes };
   for (const part of parts) {
     const kind = part.kind as SnapshotKind;
-    const missing = (['baseline', 'candidate'] as const).filter((side) => !held[side].has(kind));
+    const missing = missingOf(kind);
     if (missing.length > 0) {
-      notes.push({ kind, compared: false, note: notHeld(part, missing) });
+      notes.push({ kind, compared: false, note: notHeld(part, missing, images) });
       continue;
     }
-    if (!part.onImage) continue;
+    if (!part.onImage || images.length === 0) continue;
     const { holds, comparableWithBooted } = part.onImage;
     if (images.length === 2) {
       notes.push({ kind, compared: true, note: `both snapshots hold ${holds}` });
@@ -54,7 +56,10 @@ export function imageComparison(
   return { notes, attributes };
 }
 
-function notHeld(part: AnyInventoryPart, missing: readonly Side[]): string {
+function notHeld(part: AnyInventoryPart, missing: readonly Side[], images: readonly Side[]): string {
   const who = missing.length === 2 ? 'neither snapshot holds' : `the ${missing[0]} holds no`;
-  return `not compared: ${who} ${part.noun}s (an image that was not booted has none)`;
+  const why = missing.every((side) => images.includes(side))
+    ? 'an image that was not booted has none'
+    : 'a snapshot taken before driftspec recorded them';
+  return `not compared: ${who} ${part.noun}s (${why})`;
 }

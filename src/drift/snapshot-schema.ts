@@ -18,6 +18,8 @@ import type { SnapshotPackage } from '../resources/package/inventory.js';
 import type { SnapshotListener } from '../resources/port/inventory.js';
 import type { SnapshotService } from '../resources/service/inventory.js';
 import type { SnapshotUser } from '../resources/user/inventory.js';
+import type { SnapshotInterface } from '../resources/interface/inventory.js';
+import type { SnapshotRoute } from '../resources/route/inventory.js';
 
 /**
  * A snapshot: the whole observable state of one machine at one moment, written by
@@ -118,6 +120,38 @@ export function snapshotSchemaFor(parts: readonly AnyInventoryPart[]) {
     });
 }
 
+/**
+ * Kinds added to schemaVersion 1 after it was first published. A snapshot written before one of
+ * them existed has no field for it: it is read as a kind the snapshot does not hold (as an image
+ * holds no listeners), never as an empty set, and without that kind's ignore globs. Any other
+ * missing kind is refused.
+ */
+export const KINDS_ADDED_LATER: readonly string[] = ['interfaces', 'routes'];
+
+export function withoutLaterKinds(parts: readonly AnyInventoryPart[]) {
+  return (value: unknown): unknown => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    const snapshot = value as Record<string, unknown>;
+    const missing = parts.filter((part) => KINDS_ADDED_LATER.includes(part.kind) && !(part.kind in snapshot));
+    if (missing.length === 0) return value;
+    const listed = Array.isArray(snapshot.kinds) ? (snapshot.kinds as unknown[]) : parts.map((part) => part.kind);
+    const ignores = snapshot.ignores;
+    const filledIgnores =
+      ignores !== null && typeof ignores === 'object' && !Array.isArray(ignores)
+        ? {
+            ...Object.fromEntries(missing.flatMap((part) => (part.ignore ? [[part.ignore.field, []]] : []))),
+            ...ignores,
+          }
+        : ignores;
+    return {
+      ...snapshot,
+      kinds: listed.filter((kind) => !missing.some((part) => part.kind === kind)),
+      ...Object.fromEntries(missing.map((part) => [part.kind, part.collection.store([])])),
+      ignores: filledIgnores,
+    };
+  };
+}
+
 export type SnapshotIgnores = {
   /** Path globs whose matches (and, for directories, everything below) were not recorded. */
   paths: string[];
@@ -125,6 +159,8 @@ export type SnapshotIgnores = {
   mounts: string[];
   /** Kernel parameter globs (dotted keys) not recorded because they change on their own. */
   kernelParameters: string[];
+  /** Interface name globs not recorded (veth*, tun*, tap*: links that come and go with workloads). */
+  interfaces?: string[];
 };
 
 /** A snapshot of the built-in kinds, as `driftspec snapshot` writes it. */
@@ -147,16 +183,19 @@ export type Snapshot = {
   kernelParameters: Record<string, string>;
   mounts: SnapshotMount[];
   files: SnapshotFile[];
+  /** Optional only for values made before the kind existed; a snapshot read from a file always has them. */
+  interfaces?: SnapshotInterface[];
+  routes?: SnapshotRoute[];
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
   ignores: SnapshotIgnores;
 };
 
 /** The published snapshot schema (`driftspec schema snapshot`), assembled from the built-in parts. */
-export const SnapshotSchema = snapshotSchemaFor(SNAPSHOT_PARTS) as unknown as Omit<
-  z.ZodObject<z.ZodRawShape>,
-  'parse' | 'safeParse'
-> & {
+const BUILT_IN_SNAPSHOT = snapshotSchemaFor(SNAPSHOT_PARTS);
+export const SnapshotSchema = Object.assign(z.preprocess(withoutLaterKinds(SNAPSHOT_PARTS), BUILT_IN_SNAPSHOT), {
+  shape: BUILT_IN_SNAPSHOT.shape,
+}) as unknown as Omit<z.ZodObject<z.ZodRawShape>, 'parse' | 'safeParse'> & {
   parse(value: unknown): Snapshot;
   safeParse(value: unknown): z.ZodSafeParseResult<Snapshot>;
 };
@@ -172,7 +211,11 @@ export function sortSnapshot<S extends SnapshotView>(
   parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
 ): S {
   const sorted: Record<string, unknown> = { ...snapshot, gaps: sortedBy(snapshot.gaps as SnapshotGap[], ...byGap) };
-  for (const part of parts) sorted[part.kind] = part.collection.store(itemsOf(part, snapshot));
+  for (const part of parts) {
+    // A later kind the snapshot has no field for is read as not held (withoutLaterKinds).
+    if (part.kind in snapshot || !KINDS_ADDED_LATER.includes(part.kind))
+      sorted[part.kind] = part.collection.store(itemsOf(part, snapshot));
+  }
   return sorted as unknown as S;
 }
 

@@ -30,21 +30,18 @@ function withoutSources(plan: Plan): Plan {
 }
 
 describe('docs/resources examples', () => {
-  // The service examples check a running cron, as on a typical Debian server.
+  // The service examples check a running cron, as on a typical Debian server; the host, dns and
+  // http examples ask servers on loopback, on the addresses their pages name.
   let restoreCron = () => {};
-  before(() => {
-    if (existsSync('/etc/init.d/cron') && isRoot()) restoreCron = startServiceUntilRestored('cron');
-  });
-  after(() => restoreCron());
-
-  // The host, dns and http examples ask servers on loopback, on the addresses their pages name.
   let servers: TestHttpServers | undefined;
   let dnsServer: DnsServer | undefined;
   before(async () => {
+    if (existsSync('/etc/init.d/cron') && isRoot()) restoreCron = startServiceUntilRestored('cron');
     servers = await startHttpServers('127.0.0.1', { http: 47080, https: 47443 });
     if (isRoot()) dnsServer = await startDnsServer(DNS_ZONE, DNS_SERVER_ADDRESS, 53);
   });
   after(async () => {
+    restoreCron();
     await servers?.close();
     await dnsServer?.close();
   });

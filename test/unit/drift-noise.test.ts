@@ -106,7 +106,7 @@ describe('drift noise control', () => {
         'ignore:\n  - kind: file\n',
         new RegExp(
           /^ignore\.yaml:2:5: ignore\.0\.kind: expected one of: packages, services, listeners, users, groups,/.source +
-            / kernelParameters, mounts, files$/.source,
+            / kernelParameters, mounts, interfaces, routes, files$/.source,
         ),
       ],
       [

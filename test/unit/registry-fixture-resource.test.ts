@@ -43,7 +43,7 @@ function snapshotOf(modules: string): Snapshot {
       takenAt: '2026-01-02T03:04:05.000Z',
       toolVersion: '0.1.0',
       fileRoots: ['/etc'],
-      ignores: { paths: [], mounts: [], kernelParameters: [] },
+      ignores: { paths: [], mounts: [], interfaces: [], kernelParameters: [] },
       timeoutMs: 1000,
     },
     parts,

@@ -27,7 +27,8 @@ elif command -v host >/dev/null 2>&1; then
   echo '@@tool host'
   exec host -W ${lookup.timeout} -t ${type} ${name}${server}
 elif command -v nslookup >/dev/null 2>&1; then
-  echo 'only nslookup is installed, whose output driftspec does not read: install dig or host (dnsutils, bind-tools)' >&2
+  echo 'only nslookup is installed, whose output driftspec does not read:' \
+    'install dig or host (dnsutils, bind-tools)' >&2
   exit ${NO_DNS_TOOL}
 fi
 echo 'neither dig nor host (nor nslookup) is installed on the target (dnsutils, bind-tools)' >&2

@@ -96,11 +96,16 @@ export const httpResource = defineResource({
     hasHeader: (name: string, value: string | RegExp) => ({
       matcher: 'headers',
       args: {
-        matches: `^${escapeRegExp(name.toLowerCase())}: ${value instanceof RegExp ? value.source : `${escapeRegExp(value)}$`}`,
+        matches: `^${escapeRegExp(name.toLowerCase())}: ${headerValuePattern(value)}`,
       },
     }),
   },
 });
+
+/** A RegExp's own source, or the whole value literally. */
+function headerValuePattern(value: string | RegExp): string {
+  return value instanceof RegExp ? value.source : `${escapeRegExp(value)}$`;
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

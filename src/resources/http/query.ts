@@ -63,7 +63,8 @@ elif command -v wget >/dev/null 2>&1 && ! wget --help 2>&1 | grep -q BusyBox; th
   ${bounded(wgetCommand(r))}
 else
   if command -v wget >/dev/null 2>&1; then
-    echo 'only BusyBox wget is installed, which reports no status for error responses and always follows redirects: install curl' >&2
+    echo 'only BusyBox wget is installed, which reports no status for error responses' \
+      'and always follows redirects: install curl' >&2
   else
     echo 'neither curl nor wget is installed on the target' >&2
   fi

@@ -103,8 +103,8 @@ export const interfaceResource = defineResource({
       describe: () => 'be up',
       test: (fact) => {
         if (!fact.exists) return { pass: false, actual: noSuch(fact) };
-        const state = `${fact.link.adminUp ? 'administratively up' : 'administratively down'}, operstate ${fact.link.operstate}`;
-        return { pass: isUp(fact.link), actual: `it is ${state}` };
+        const admin = fact.link.adminUp ? 'administratively up' : 'administratively down';
+        return { pass: isUp(fact.link), actual: `it is ${admin}, operstate ${fact.link.operstate}` };
       },
     }),
     operstate: attribute<InterfaceFact, string | ValueExpectation>({

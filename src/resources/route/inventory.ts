@@ -39,12 +39,4 @@ export const routeInventory: InventoryPart<SnapshotRoute> = {
   identity,
   attributes: attributesOf(SnapshotRouteSchema, ['family', 'destination']),
   unique: false,
-  ignore: {
-    field: 'routes',
-    defaults: [],
-    takesIgnoreOption: false,
-    match: 'name',
-    subject: identity,
-    leftOut: 'these routes out',
-  },
 };

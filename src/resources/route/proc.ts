@@ -30,10 +30,19 @@ export function parseProcRoute(lines: readonly string[], littleEndian: boolean):
           gateways: flags & RTF_GATEWAY ? [decodeProcAddress(f[2]!, littleEndian)] : [],
           devices: f[0] === '*' ? [] : [f[0]!],
           metric: Number(f[6]),
-          type: flags & RTF_REJECT ? 'unreachable' : 'unicast',
+          type: ipv4Type(flags, f[0]!),
         },
       ];
     });
+}
+
+/**
+ * A route without a device ("*") drops what it matches: with RTF_REJECT it answers (unreachable or
+ * prohibit, which /proc does not tell apart), without it silently (blackhole).
+ */
+function ipv4Type(flags: number, device: string): string {
+  if (flags & RTF_REJECT) return 'unreachable';
+  return device === '*' ? 'blackhole' : 'unicast';
 }
 
 function maskBits(hex: string): number {

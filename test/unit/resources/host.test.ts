@@ -74,7 +74,8 @@ describe('host resource', () => {
       ),
     );
     expect(errors).to.deep.equal([
-      'error: could not check host db: connecting to db port 5432: neither bash with timeout(1) nor nc is available to open a TCP connection',
+      'error: could not check host db: connecting to db port 5432: ' +
+        'neither bash with timeout(1) nor nc is available to open a TCP connection',
       'error: could not check host db: reachable needs the TCP port to try: give the option port',
       'passed: host no-such-name.invalid should not be resolvable',
     ]);

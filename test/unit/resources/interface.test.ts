@@ -17,8 +17,8 @@ describe('interface resource', () => {
     expect(table.source).to.equal('ip');
     expect(interfaceFactFor(table, 'eth0')).to.deep.include({ exists: true, source: '`ip -j addr`' });
     const eth0 = table.interfaces.find((i) => i.name === 'eth0')!;
-    expect(eth0).to.deep.include({ adminUp: true, operstate: 'up', mtu: 1400, mac: '02:fc:00:00:00:01' });
-    expect(eth0.addresses).to.deep.equal(['192.0.2.2/24', 'fd00::2/64', 'fe80::fc:ff:fe00:1/64']);
+    expect(eth0).to.deep.include({ adminUp: true, operstate: 'up', mtu: 1400, mac: '02:00:00:00:00:02' });
+    expect(eth0.addresses).to.deep.equal(['192.0.2.2/24', 'fd00::2/64', 'fe80::ff:fe00:2/64']);
     expect(table.interfaces.find((i) => i.name === 'lo')).to.deep.include({ operstate: 'unknown', mtu: 65536 });
     expect(interfaceFactFor(table, 'eth')).to.deep.equal({ exists: false, source: '`ip -j addr`' });
   });
@@ -27,17 +27,17 @@ describe('interface resource', () => {
     const table = parseInterfaceTable(viaSys);
     expect(table.source).to.equal('sys');
     const eth0 = table.interfaces.find((i) => i.name === 'eth0')!;
-    expect(eth0).to.deep.include({ adminUp: true, operstate: 'up', mtu: 1400, mac: '02:fc:00:00:00:01' });
-    expect([...eth0.addresses].sort()).to.deep.equal(['fd00::2/64', 'fe80::fc:ff:fe00:1/64']);
-    expect(table.interfaces.find((i) => i.name === 'ifb0')).to.deep.include({ adminUp: false, operstate: 'down' });
+    expect(eth0).to.deep.include({ adminUp: true, operstate: 'up', mtu: 1400, mac: '02:00:00:00:00:02' });
+    expect([...eth0.addresses].sort()).to.deep.equal(['fd00::2/64', 'fe80::ff:fe00:2/64']);
+    expect(table.interfaces.find((i) => i.name === 'down0')).to.deep.include({ adminUp: false, operstate: 'down' });
     expect(table.ipv4Unknown).to.match(/IPv4 addresses cannot be read without `ip -j`/);
   });
 
   it('judges both sources alike, and an address check without ip is an error, never a pass', () => {
     const body = () => {
-      networkInterface('eth0').exists().up().mtu(1400).mac('02:FC:00:00:00:01');
+      networkInterface('eth0').exists().up().mtu(1400).mac('02:00:00:00:00:02');
       networkInterface('lo').up();
-      networkInterface('ifb0').not.up();
+      networkInterface('down0').not.up();
       networkInterface('nope0').not.exists();
       networkInterface('eth0').hasAddress('fd00::2/64');
     };
@@ -55,7 +55,7 @@ describe('interface resource', () => {
           networkInterface('nope0').up();
           networkInterface('nope0').not.mtu(9000);
           networkInterface('eth0').mtu(9000);
-          networkInterface('ifb0').up();
+          networkInterface('down0').up();
           networkInterface('eth0').hasAddress('10.9.9.9/24');
         },
         viaIp,
@@ -65,7 +65,7 @@ describe('interface resource', () => {
       'failed: expected interface nope0 to be up, but there is no such interface (per `ip -j addr`)',
       'failed: expected interface nope0 not to have MTU 9000, but there is no such interface (per `ip -j addr`)',
       'failed: expected interface eth0 to have MTU 9000, but got 1400',
-      'failed: expected interface ifb0 to be up, but it is administratively down, operstate down',
+      'failed: expected interface down0 to be up, but it is administratively down, operstate down',
       lines[4]!,
     ]);
     expect(lines[4]).to.match(/^failed: expected interface eth0 to have addresses containing/);
@@ -88,7 +88,7 @@ describe('interface resource', () => {
   });
 
   it('lists every interface for a snapshot, veth* left out by default, addresses sorted or unknown', () => {
-    const read = (f: typeof viaIp, ignored = (name: string) => name.startsWith('ifb')) =>
+    const read = (f: typeof viaIp, ignored = (name: string) => name.startsWith('down') || name === 'peer0') =>
       (interfaceInventory.listing as { read: (...a: unknown[]) => { items: unknown[] } }).read(f, {
         host: hostFacts(),
         ignored,
@@ -99,8 +99,8 @@ describe('interface resource', () => {
         name: 'eth0',
         up: true,
         mtu: 1400,
-        mac: '02:fc:00:00:00:01',
-        addresses: ['192.0.2.2/24', 'fd00::2/64', 'fe80::fc:ff:fe00:1/64'],
+        mac: '02:00:00:00:00:02',
+        addresses: ['192.0.2.2/24', 'fd00::2/64', 'fe80::ff:fe00:2/64'],
       },
     ]);
     expect(read(viaSys).map((i) => (i as { addresses: unknown }).addresses)).to.deep.equal([null, null]);

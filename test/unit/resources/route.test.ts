@@ -13,12 +13,30 @@ const viaIp = recordedFrame('recorded/network/routes-ip.json');
 const viaProc = recordedFrame('recorded/network/routes-proc.json');
 const host = hostFacts();
 
+const route4 = (destination: string, gateways: string[], devices: string[], metric = 0, type = 'unicast') => ({
+  family: 'ipv4',
+  destination,
+  gateways,
+  devices,
+  metric,
+  type,
+});
+const route6 = (destination: string, gateways: string[], devices: string[], metric: number) => ({
+  ...route4(destination, gateways, devices, metric),
+  family: 'ipv6',
+});
+
+/** The routes test/fixtures/recorded/network/record.mts sets up in its network namespace. */
 const EXPECTED = [
-  { family: 'ipv4', destination: 'default', gateways: ['192.0.2.1'], devices: ['eth0'], metric: 0, type: 'unicast' },
-  { family: 'ipv4', destination: '192.0.2.0/24', gateways: [], devices: ['eth0'], metric: 0, type: 'unicast' },
-  { family: 'ipv6', destination: 'fd00::/64', gateways: [], devices: ['eth0'], metric: 256, type: 'unicast' },
-  { family: 'ipv6', destination: 'fe80::/64', gateways: [], devices: ['eth0'], metric: 256, type: 'unicast' },
-  { family: 'ipv6', destination: 'default', gateways: ['fd00::1'], devices: ['eth0'], metric: 1024, type: 'unicast' },
+  route4('default', ['192.0.2.1'], ['eth0']),
+  route4('192.0.2.0/24', [], ['eth0']),
+  route4('192.0.2.99/32', [], ['eth0']),
+  route4('198.51.100.0/24', ['192.0.2.254'], ['eth0'], 100),
+  route4('203.0.113.0/24', [], [], 0, 'blackhole'),
+  route6('fd00::/64', [], ['eth0'], 256),
+  route6('fe80::/64', [], ['peer0'], 256),
+  route6('fe80::/64', [], ['eth0'], 256),
+  route6('default', ['fd00::1'], ['eth0'], 1024),
 ];
 
 describe('route resource', () => {
@@ -54,8 +72,11 @@ describe('route resource', () => {
         route('192.0.2.0/24').device('eth0').routeType('unicast');
         route('fd00:0:0:0::/64').exists();
         route('10.0.0.0/8').not.exists();
+        route('192.0.2.99').device('eth0');
+        route('198.51.100.0/24').gateway('192.0.2.254').metric(100);
+        route('203.0.113.0/24').routeType('blackhole');
       };
-      expect(statuses(judgeFrame(registry, body, recorded))).to.deep.equal(Array(10).fill('passed'));
+      expect(statuses(judgeFrame(registry, body, recorded))).to.deep.equal(Array(14).fill('passed'));
     });
   }
 
@@ -74,8 +95,10 @@ describe('route resource', () => {
     );
     expect(lines).to.deep.equal([
       'failed: expected route default to have gateway "192.0.2.254", but got "192.0.2.1"',
-      'failed: expected route 10.0.0.0/8 not to have gateway "192.0.2.1", but there is no such ipv4 route (per `ip -j route`)',
-      'failed: expected route 192.0.2.0/24 to have gateway "192.0.2.1", but it has no gateway (a directly connected route)',
+      'failed: expected route 10.0.0.0/8 not to have gateway "192.0.2.1", ' +
+        'but there is no such ipv4 route (per `ip -j route`)',
+      'failed: expected route 192.0.2.0/24 to have gateway "192.0.2.1", ' +
+        'but it has no gateway (a directly connected route)',
       'failed: expected route default not to exist, but it exists (default via fd00::1 dev eth0 metric 1024)',
     ]);
   });
@@ -102,6 +125,9 @@ describe('route resource', () => {
     expect(items.map(routeInventory.identity)).to.deep.equal([
       'ipv4 default',
       'ipv4 192.0.2.0/24',
+      'ipv4 192.0.2.99/32',
+      'ipv4 198.51.100.0/24',
+      'ipv4 203.0.113.0/24',
       'ipv6 fd00::/64',
       'ipv6 default',
     ]);
