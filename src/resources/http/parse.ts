@@ -21,6 +21,7 @@ const CURL_FAILURES: Record<number, string> = {
   47: 'too many redirects',
   51: "the server's TLS certificate does not match its name",
   60: "the server's TLS certificate could not be verified (set insecure: true to skip verification)",
+  77: 'the CA certificates could not be read, so no TLS certificate can be verified (install ca-certificates)',
 };
 
 /** GNU wget exit statuses that are not an answer, worded (8, an error response, is an answer). */
