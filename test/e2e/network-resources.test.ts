@@ -54,7 +54,8 @@ describe('network resources on a booted instance', function () {
       `- host: ${net}.1\n  options: { port: ${port}, timeout: 3 }\n  reachable: true`,
       `- host: ${net}.1\n  options: { port: 1, timeout: 3 }\n  reachable: false`,
       `- dns: www.example.test\n  options: { server: ${net}.1, timeout: 3 }\n  records: { contains: [192.0.2.10] }`,
-      `- dns: example.test\n  options: { server: ${net}.1, type: MX, timeout: 3 }\n  records: { contains: [10 mail.example.test] }`,
+      `- dns: example.test\n  options: { server: ${net}.1, type: MX, timeout: 3 }\n` +
+        '  records: { contains: [10 mail.example.test] }',
       `- dns: missing.example.test\n  options: { server: ${net}.1, timeout: 3 }\n  resolvable: false`,
       `- http: ${servers!.http}/\n  status: 200\n  body: { matches: hello }`,
       `- http: ${servers!.http}/moved\n  status: 301\n  headers: { contains: ['location: /'] }`,
