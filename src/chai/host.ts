@@ -16,7 +16,7 @@ import { kernelParameterResource } from '../resources/kernel-parameter/index.js'
 import { sshdConfigResource, type SshdConfigOptions } from '../resources/sshd-config/index.js';
 import { fileSearchResource, type FileSearchOptions } from '../resources/file-search/index.js';
 import { mountResource } from '../resources/mount/index.js';
-import { packageResource } from '../resources/package/index.js';
+import { packageIntegrityResource, packageResource } from '../resources/package/index.js';
 import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
@@ -30,6 +30,11 @@ import {
   yamlFileResource,
   type KeyValueOptions,
 } from '../resources/structured-file/index.js';
+import { interfaceResource } from '../resources/interface/index.js';
+import { routeResource, type RouteOptions } from '../resources/route/index.js';
+import { hostResource, type HostOptions as RemoteHostOptions } from '../resources/host/index.js';
+import { dnsResource, type DnsOptions } from '../resources/dns/index.js';
+import { httpResource, type HttpOptions } from '../resources/http/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -81,6 +86,12 @@ export interface Host {
   kernelModule(name: string): Subject<typeof kernelModuleResource>;
   x509Certificate(path: string): Subject<typeof x509CertificateResource>;
   accountDatabase(scope?: 'local'): Subject<typeof accountDatabaseResource>;
+  packageIntegrity(root: string): Subject<typeof packageIntegrityResource>;
+  networkInterface(name: string): Subject<typeof interfaceResource>;
+  route(destination: string, options?: RouteOptions): Subject<typeof routeResource>;
+  remoteHost(name: string, options?: RemoteHostOptions): Subject<typeof hostResource>;
+  dns(name: string, options?: DnsOptions): Subject<typeof dnsResource>;
+  http(url: string, options?: HttpOptions): Subject<typeof httpResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -114,6 +125,12 @@ export async function host(target: string, options: HostOptions = {}): Promise<H
     kernelModule: (name) => subject(made, kernelModuleResource, name),
     x509Certificate: (path) => subject(made, x509CertificateResource, path),
     accountDatabase: (scope = 'local') => subject(made, accountDatabaseResource, scope),
+    packageIntegrity: (root) => subject(made, packageIntegrityResource, root),
+    networkInterface: (name) => subject(made, interfaceResource, name),
+    route: (destination, routeOptions) => subject(made, routeResource, destination, routeOptions),
+    remoteHost: (name, hostOptions) => subject(made, hostResource, name, hostOptions),
+    dns: (name, dnsOptions) => subject(made, dnsResource, name, dnsOptions),
+    http: (url, httpOptions) => subject(made, httpResource, url, httpOptions),
     check: async (requests) => {
       const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
       return result.hosts[0]!;

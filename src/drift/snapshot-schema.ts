@@ -18,6 +18,9 @@ import type { SnapshotPackage } from '../resources/package/inventory.js';
 import type { SnapshotListener } from '../resources/port/inventory.js';
 import type { SnapshotService } from '../resources/service/inventory.js';
 import type { SnapshotUser } from '../resources/user/inventory.js';
+import type { SnapshotInterface } from '../resources/interface/inventory.js';
+import type { SnapshotRoute } from '../resources/route/inventory.js';
+import type { KernelModuleItem } from '../resources/kernel-module/inventory.js';
 
 /**
  * A snapshot: the whole observable state of one machine at one moment, written by
@@ -75,7 +78,12 @@ export { SnapshotFileSchema, type SnapshotFile } from '../resources/file/invento
  */
 export function snapshotSchemaFor(parts: readonly AnyInventoryPart[]) {
   const ignores = z.object(
-    Object.fromEntries(ignoringParts(parts).map((part) => [part.ignore!.field, z.array(z.string())])),
+    Object.fromEntries(
+      ignoringParts(parts).map((part) => {
+        const globs = z.array(z.string());
+        return [part.ignore!.field, part.absentFromOlderSnapshots ? globs.optional() : globs];
+      }),
+    ),
   );
   return z
     .object({
@@ -140,7 +148,10 @@ export function holdingPresentKinds<S extends SnapshotView & { kinds?: readonly 
   const absent = new Set(missing.map((part) => part.kind));
   const held = (snapshot.kinds ?? parts.map((part) => part.kind)).filter((kind) => !absent.has(kind));
   const filled = Object.fromEntries(missing.map((part) => [part.kind, part.collection.store([])]));
-  return { ...snapshot, ...filled, kinds: held };
+  // Nor did that driftspec record the kind's ignore globs: none.
+  const ignores = { ...(snapshot.ignores as Record<string, unknown>) };
+  for (const part of missing) if (part.ignore) ignores[part.ignore.field] ??= [];
+  return { ...snapshot, ...filled, kinds: held, ignores };
 }
 
 export type SnapshotIgnores = {
@@ -150,6 +161,8 @@ export type SnapshotIgnores = {
   mounts: string[];
   /** Kernel parameter globs (dotted keys) not recorded because they change on their own. */
   kernelParameters: string[];
+  /** Interface name globs not recorded (veth*, tun*, tap*: links that come and go with workloads). */
+  interfaces: string[];
 };
 
 /** A snapshot of the built-in kinds, as `driftspec snapshot` writes it. */
@@ -174,6 +187,9 @@ export type Snapshot = {
   files: SnapshotFile[];
   /** sshd's effective settings (`sshd -T`): lower-case keyword → value as text. */
   sshdSettings: Record<string, string>;
+  kernelModules: KernelModuleItem[];
+  interfaces: SnapshotInterface[];
+  routes: SnapshotRoute[];
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
   ignores: SnapshotIgnores;
@@ -211,7 +227,11 @@ export function sortSnapshot<S extends SnapshotView>(
   parts: readonly AnyInventoryPart[] = SNAPSHOT_PARTS,
 ): S {
   const sorted: Record<string, unknown> = { ...snapshot, gaps: sortedBy(snapshot.gaps as SnapshotGap[], ...byGap) };
-  for (const part of parts) sorted[part.kind] = part.collection.store(itemsOf(part, snapshot));
+  for (const part of parts) {
+    // A later kind the snapshot has no field for stays absent: it is read as not held (holdingPresentKinds).
+    if (part.kind in snapshot || !part.absentFromOlderSnapshots)
+      sorted[part.kind] = part.collection.store(itemsOf(part, snapshot));
+  }
   return sorted as unknown as S;
 }
 

@@ -19,6 +19,11 @@ import {
 } from '../resources/structured-file/index.js';
 import { kernelModuleResource } from '../resources/kernel-module/index.js';
 import { x509CertificateResource } from '../resources/x509-certificate/index.js';
+import { interfaceResource } from '../resources/interface/index.js';
+import { routeResource } from '../resources/route/index.js';
+import { hostResource } from '../resources/host/index.js';
+import { dnsResource } from '../resources/dns/index.js';
+import { httpResource } from '../resources/http/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -49,3 +54,10 @@ export const kernelModule = resourceFunction(kernelModuleResource);
 export const x509Certificate = resourceFunction(x509CertificateResource);
 export const accountDatabase = resourceFunction(accountDatabaseResource);
 export const packageIntegrity = resourceFunction(packageIntegrityResource);
+/** `interface` is a reserved word in strict mode, hence `networkInterface`. */
+export const networkInterface = resourceFunction(interfaceResource);
+export const route = resourceFunction(routeResource);
+/** Resolution and reachability as the target sees them; `host` alone would read as the target itself. */
+export const remoteHost = resourceFunction(hostResource);
+export const dns = resourceFunction(dnsResource);
+export const http = resourceFunction(httpResource);

@@ -14,6 +14,7 @@ import { sshdConfigResource } from './sshd-config/index.js';
 import { userResource } from './user/index.js';
 import { iniFileResource, jsonFileResource, keyValueFileResource, yamlFileResource } from './structured-file/index.js';
 import { kernelModuleResource } from './kernel-module/index.js';
+import { kernelModuleInventory } from './kernel-module/inventory.js';
 import { x509CertificateResource } from './x509-certificate/index.js';
 import { fileInventory } from './file/inventory.js';
 import { groupInventory } from './group/inventory.js';
@@ -24,6 +25,13 @@ import { listenerInventory } from './port/inventory.js';
 import { serviceInventory } from './service/inventory.js';
 import { sshdConfigInventory } from './sshd-config/inventory.js';
 import { userInventory } from './user/inventory.js';
+import { interfaceResource } from './interface/index.js';
+import { interfaceInventory } from './interface/inventory.js';
+import { routeResource } from './route/index.js';
+import { routeInventory } from './route/inventory.js';
+import { hostResource } from './host/index.js';
+import { dnsResource } from './dns/index.js';
+import { httpResource } from './http/index.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
@@ -43,10 +51,15 @@ export const RESOURCES: readonly AnyResource[] = [
   yamlFileResource,
   iniFileResource,
   keyValueFileResource,
-  kernelModuleResource,
+  { ...kernelModuleResource, inventory: kernelModuleInventory },
   x509CertificateResource,
   accountDatabaseResource,
   packageIntegrityResource,
+  { ...interfaceResource, inventory: interfaceInventory },
+  { ...routeResource, inventory: routeInventory },
+  hostResource,
+  dnsResource,
+  httpResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

@@ -1,20 +1,15 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { RunResultSchema, type RunResult } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
+import { countSessions, journalCursor, sshdLogAfter } from '../support/sshd-log.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-snapshot-'));
 const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
-
-/** DEBUG1 makes sshd log "Starting session: command for USER" once per session: the exec count, read on the server. */
-function countSessions({ upperDir }: { upperDir: string }): void {
-  mkdirSync(join(upperDir, 'etc/ssh/sshd_config.d'), { recursive: true });
-  writeFileSync(join(upperDir, 'etc/ssh/sshd_config.d/50-driftspec-snapshot.conf'), 'LogLevel DEBUG1\n');
-}
 
 describe('driftspec snapshot and generate against a booted instance', function () {
   this.timeout(600_000);
@@ -34,7 +29,7 @@ describe('driftspec snapshot and generate against a booted instance', function (
       new RegExp(
         /^snapshot of ssh:\/\/root@10\.231\.\d+\.2:22 \(Debian GNU\/Linux 12 \(bookworm\)\) in [\d.]+ s: /.source +
           /\d+ packages, \d+ services, 4 listeners, \d+ users, \d+ groups, \d+ kernel parameters, \d+ mounts, /.source +
-          /\d+ sshd settings, /.source +
+          /\d+ sshd settings, \d+ kernel modules, 2 interfaces, \d+ routes, /.source +
           /\d+ files → /.source,
         'm',
       ),
@@ -148,28 +143,4 @@ function failures(result: RunResult): string[] {
 
 function sha256Remote(instance: TestInstance, path: string): string {
   return instance.inContainer(['sha256sum', path]).split(' ')[0]!;
-}
-
-/** A position in the instance's sshd log, read from its journal without SSH. */
-function journalCursor(instance: TestInstance): string {
-  const output = instance.inContainer(['journalctl', '-t', 'sshd', '-n', '1', '--show-cursor', '-o', 'cat']);
-  const cursor = /^-- cursor: (.+)$/m.exec(output)?.[1];
-  if (!cursor) throw new Error(`no journal cursor in: ${output}`);
-  return cursor;
-}
-
-async function sshdLogAfter(
-  instance: TestInstance,
-  cursor: string,
-  done: (lines: string[]) => boolean,
-): Promise<string[]> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const lines = instance
-      .inContainer(['journalctl', '-t', 'sshd', `--after-cursor=${cursor}`, '-o', 'cat'])
-      .split('\n')
-      .filter(Boolean);
-    if (done(lines) || Date.now() > deadline) return lines;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }

@@ -105,6 +105,52 @@ describe('shared fact queries', () => {
     const { queries } = planQueries(plan.checks, registry);
     expect(queries).to.have.length(3);
   });
+
+  it('gathers one interface and one route table for every interface and route check', async () => {
+    const { planQueries } = await import('../../src/engine/queries.js');
+    const { networkInterface, route } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('network', () => {
+            for (const name of ['lo', 'eth0', 'nosuch0']) networkInterface(name).exists();
+            for (const destination of ['default', '10.0.0.0/8', '::/0']) route(destination).exists();
+          }),
+        },
+      ],
+      registry,
+    );
+    expect(planQueries(plan.checks, registry).queries).to.have.length(2);
+  });
+});
+
+describe('one exec per host with network checks', () => {
+  it('runs an interface, route, host, dns and http check in exactly one exec', async () => {
+    const { dns, http, networkInterface, remoteHost, route } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('network', () => {
+            file('/etc/hostname').exists();
+            networkInterface('lo').up();
+            route('198.51.100.0/24').not.exists();
+            remoteHost('localhost').resolvable();
+            dns('localhost', { timeout: 1 }).not.resolvable();
+            http('http://127.0.0.1:1/', { timeout: 2 }).not.status(200);
+          }),
+        },
+      ],
+      registry,
+    );
+    const { shell, log } = countingShell();
+    const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
+    expect(result.status).to.equal('completed');
+    expect(result.results).to.have.length(6);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).to.have.length(1);
+    expect(result.execCount).to.equal(1);
+  });
 });
 
 describe('grouped fact queries', () => {

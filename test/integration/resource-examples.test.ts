@@ -11,6 +11,9 @@ import { LocalTarget } from '../../src/targets/local.js';
 import { outcomes } from '../support/local.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 import { startServiceUntilRestored } from '../support/init-services.js';
+import { startDnsServer, type DnsServer } from '../support/dns-server.js';
+import { startHttpServers, type TestHttpServers } from '../support/http-server.js';
+import { DNS_SERVER_ADDRESS, DNS_ZONE } from '../fixtures/recorded/network/zone.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/resources/', import.meta.url));
 const registry = createRegistry();
@@ -27,12 +30,21 @@ function withoutSources(plan: Plan): Plan {
 }
 
 describe('docs/resources examples', () => {
-  // The service examples check a running cron, as on a typical Debian server.
+  // The service examples check a running cron, as on a typical Debian server; the host, dns and
+  // http examples ask servers on loopback, on the addresses their pages name.
   let restoreCron = () => {};
-  before(() => {
+  let servers: TestHttpServers | undefined;
+  let dnsServer: DnsServer | undefined;
+  before(async () => {
     if (existsSync('/etc/init.d/cron') && isRoot()) restoreCron = startServiceUntilRestored('cron');
+    servers = await startHttpServers('127.0.0.1', { http: 47080, https: 47443 });
+    if (isRoot()) dnsServer = await startDnsServer(DNS_ZONE, DNS_SERVER_ADDRESS, 53);
   });
-  after(() => restoreCron());
+  after(async () => {
+    restoreCron();
+    await servers?.close();
+    await dnsServer?.close();
+  });
 
   it('documents every resource', () => {
     const pages = readdirSync(DOCS)

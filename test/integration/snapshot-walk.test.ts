@@ -38,7 +38,7 @@ describe('snapshot file walk: GNU and busybox record the same tree', function ()
   after(() => rmSync(work, { recursive: true, force: true }));
 
   function snapshotWith(shell: string[], path: string, walk: 'gnu' | 'portable'): Snapshot {
-    const ignores = { paths: [`${tree}/skipped`], mounts: [], kernelParameters: [] };
+    const ignores = { paths: [`${tree}/skipped`], mounts: [], interfaces: [], kernelParameters: [] };
     const run = spawnSync(shell[0]!, shell.slice(1), {
       input: buildSnapshotScript({ roots: [tree], ignores: ignores.paths }),
       env: { ...process.env, PATH: path },

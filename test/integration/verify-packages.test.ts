@@ -25,8 +25,8 @@ describe('driftspec verify-packages on this machine', function () {
     expect(host!.execCount).to.equal(1);
     expect(result.controls.map((c) => c.id)).to.deep.equal(['package-integrity']);
     expect(host!.results.map((r) => `${r.resource} ${r.subject} ${r.matcher}`)).to.deep.equal([
-      'package-integrity /usr/sbin verified',
-      'package-integrity /etc verified',
+      'package_integrity /usr/sbin verified',
+      'package_integrity /etc verified',
     ]);
     // This machine's own packages are as dpkg installed them; its conffiles may have been changed.
     expect(host!.results.map((r) => r.status)).to.deep.equal(['passed', 'passed']);

@@ -53,6 +53,14 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       { point: '/', source: '/dev/sda1', filesystem: 'ext4', options: ['rw', 'relatime'] },
       { point: '/tmp', source: 'tmpfs', filesystem: 'tmpfs', options: ['rw', 'nosuid', 'nodev'] },
     ],
+    interfaces: [
+      { name: 'eth0', up: true, mtu: 1500, mac: '02:00:00:00:00:05', addresses: ['10.0.0.5/24', 'fe80::5/64'] },
+      { name: 'lo', up: true, mtu: 65536, mac: '00:00:00:00:00:00', addresses: ['127.0.0.1/8', '::1/128'] },
+    ],
+    routes: [
+      { family: 'ipv4', destination: 'default', gateways: ['10.0.0.1'], devices: ['eth0'], metric: 0, type: 'unicast' },
+      { family: 'ipv4', destination: '10.0.0.0/24', gateways: [], devices: ['eth0'], metric: 0, type: 'unicast' },
+    ],
     files: [
       { path: '/etc', type: 'directory', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' },
       {
@@ -123,8 +131,17 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       },
     ],
     sshdSettings: { passwordauthentication: 'no', permitrootlogin: 'without-password', port: '22' },
+    kernelModules: [
+      { name: 'overlay', state: 'Live', blacklisted: false, install: null },
+      { name: 'usb_storage', state: 'not loaded', blacklisted: true, install: '/bin/false' },
+    ],
     fileRoots: ['/etc', '/usr/bin', '/var/lib/app'],
-    ignores: { paths: ['/etc/machine-id', '/var/log'], mounts: ['/run/user/*'], kernelParameters: ['kernel.random.*'] },
+    ignores: {
+      paths: ['/etc/machine-id', '/var/log'],
+      mounts: ['/run/user/*'],
+      interfaces: ['veth*', 'tun*', 'tap*'],
+      kernelParameters: ['kernel.random.*'],
+    },
     ...overrides,
   };
   return SnapshotSchema.parse(sortSnapshot(snapshot));

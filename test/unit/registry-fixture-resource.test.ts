@@ -44,7 +44,7 @@ function snapshotOf(modules: string): Snapshot {
       takenAt: '2026-01-02T03:04:05.000Z',
       toolVersion: '0.1.0',
       fileRoots: ['/etc'],
-      ignores: { paths: [], mounts: [], kernelParameters: [] },
+      ignores: { paths: [], mounts: [], interfaces: [], kernelParameters: [] },
       timeoutMs: 1000,
     },
     parts,
@@ -52,7 +52,7 @@ function snapshotOf(modules: string): Snapshot {
   collector.push(
     framedOutput([
       { id: HOST_QUERY_ID, stdout: HOST_FRAME_TEXT },
-      { id: 'snapshot-kernel-modules', stdout: modules },
+      { id: 'snapshot-loaded-modules', stdout: modules },
     ]),
   );
   return collector.finish(execResult(Buffer.alloc(0)));
@@ -76,21 +76,21 @@ describe('a resource from a fixture folder, through the registry alone', () => {
   });
 
   it('the snapshot records its items in the field its part names, and the schema has that field', () => {
-    const snapshot = snapshotOf(MODULES) as Snapshot & { kernelModules: unknown };
-    expect(snapshot.kernelModules).to.deep.equal([
+    const snapshot = snapshotOf(MODULES) as Snapshot & { loadedModules: unknown };
+    expect(snapshot.loadedModules).to.deep.equal([
       { name: 'bridge', size: 311296, state: 'Live' },
       { name: 'overlay', size: 151552, state: 'Live' },
     ]);
-    expect(snapshot.gaps.filter((gap) => (gap.kind as string) === 'kernelModules')).to.deep.equal([]);
+    expect(snapshot.gaps.filter((gap) => (gap.kind as string) === 'loadedModules')).to.deep.equal([]);
     const fileSchema = z.toJSONSchema(snapshotSchemaFor(parts), { io: 'input' }) as { properties: object };
-    expect(Object.keys(fileSchema.properties)).to.include('kernelModules');
+    expect(Object.keys(fileSchema.properties)).to.include('loadedModules');
   });
 
   it('drift compares its items: added, removed and changed', () => {
     const before = snapshotOf(MODULES);
     const after = snapshotOf('overlay 151553 0 - Live 0x0\nvfat 20480 0 - Live 0x0\n');
     const drift = diffSnapshots(before, after, { now: new Date('2026-01-03T00:00:00Z'), parts });
-    const modules = drift.kinds.find((kind) => (kind.kind as string) === 'kernelModules')!;
+    const modules = drift.kinds.find((kind) => (kind.kind as string) === 'loadedModules')!;
     expect(modules.added.map((item) => item.key)).to.deep.equal(['vfat']);
     expect(modules.removed.map((item) => item.key)).to.deep.equal(['bridge']);
     expect(modules.changed.map((item) => [item.key, item.changes])).to.deep.equal([

@@ -69,6 +69,8 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
     ['groups', `${snapshot.groups.length} groups`],
     ['kernelParameters', `${Object.keys(snapshot.kernelParameters).length} kernel parameters`],
     ['mounts', `${snapshot.mounts.length} mounts`],
+    ['interfaces', `${snapshot.interfaces?.length ?? 0} interfaces`],
+    ['routes', `${snapshot.routes?.length ?? 0} routes`],
     ['files', `${snapshot.files.length} files`],
   ];
   const counts = counted

@@ -12,7 +12,7 @@ export function register(program: Command, io: CliIo): void {
       .command('snapshot')
       .description(
         'record the whole state of one target (packages, services, listeners, accounts, kernel parameters, mounts, ' +
-          'file trees) in one probe, as a baseline for drift',
+          'interfaces, routes, file trees) in one probe, as a baseline for drift',
       )
       .argument('<target>', '"local", ssh://[user@]host[:port] or rootfs:/path (an image root)')
       .option('-o, --output <file>', 'where to write the snapshot (JSON; default or "-": stdout)')

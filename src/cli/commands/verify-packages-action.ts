@@ -11,7 +11,7 @@ import { checkRunFlags, fixedPlanning, runOnTargets } from './run-action.js';
 export const VERIFY_PACKAGES_CONTROL = 'package-integrity';
 
 /**
- * `driftspec verify-packages`: one `package-integrity` check per `--under` path, run like any
+ * `driftspec verify-packages`: one `package_integrity` check per `--under` path, run like any
  * spec (one probe per host, the run reports, the gate's exit codes).
  */
 export async function verifyPackagesCommand(targets: string[], flags: VerifyPackagesFlags, io: CliIo): Promise<number> {
@@ -36,7 +36,7 @@ export function verifyPackagesPlan(registry: ResourceRegistry, roots: readonly s
     try {
       plan.addCheck({
         control: VERIFY_PACKAGES_CONTROL,
-        resource: 'package-integrity',
+        resource: 'package_integrity',
         subject: root,
         matcher: 'verified',
         negated: false,

@@ -24,6 +24,7 @@ const KIND = 'kernelModules';
 export const kernelModuleInventory: InventoryPart<KernelModuleItem> = {
   kind: KIND,
   noun: 'kernel module',
+  absentFromOlderSnapshots: true,
   onImage: {
     holds: 'the modprobe configuration the image holds; no module is loaded in an image',
     comparableWithBooted: ['blacklisted', 'install'],

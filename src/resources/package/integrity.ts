@@ -91,7 +91,7 @@ function within(fact: IntegrityFact, root: string): IntegrityFact {
 }
 
 export const packageIntegrityResource = defineResource({
-  type: 'package-integrity',
+  type: 'package_integrity',
   dslName: 'packageIntegrity',
   summary:
     "The installed packages' files under a path, checked against the package manager's own records " +

@@ -51,7 +51,7 @@ const BIG_ENDIAN_ARCHES =
   /^(s390x?|ppc|ppc64|powerpc|powerpc64|sparc|sparc64|m68k|parisc|parisc64|hppa|armeb|aarch64_be|mips|mips64)$/;
 
 /** `od` tells the byte order; `uname -m` is the fallback where there is no od. */
-function isLittleEndian(byteOrder: string | undefined, host: HostFacts): boolean {
+export function isLittleEndian(byteOrder: string | undefined, host: HostFacts): boolean {
   if (byteOrder === '00000001') return true;
   if (byteOrder === '01000000') return false;
   return !BIG_ENDIAN_ARCHES.test(host.arch);
