@@ -106,7 +106,8 @@ export function useHost(target?: string, options: Omit<UseHostsOptions, 'targets
   return hosts[0]!;
 }
 
-function withEnvironment(options: UseHostsOptions, env: NodeJS.ProcessEnv): UseHostsOptions {
+/** The file's hosts, or else those the environment names. */
+export function withEnvironment(options: UseHostsOptions, env: NodeJS.ProcessEnv): UseHostsOptions {
   if (options.targets !== undefined || options.inventory !== undefined) return options;
   const list = (text: string | undefined) => (text ?? '').split(/[\s,]+/).filter((word) => word.length > 0);
   const targets = list(env[TARGETS_ENV]);
