@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { loadRunRenderers } from '../../reporters/formats.js';
 import { writeReports, writeToStream, type ReporterRequest } from '../../reporters/output.js';
 import { EXIT } from '../gate/exit-codes.js';
+import { isSpecError } from '../inputs/input-error.js';
+import { OutputFileError } from '../io/atomic-write.js';
 import { loadGatePolicy } from '../gate/policy.js';
 import { decideVerdict } from '../gate/verdict.js';
 import { timestamp } from '../results/schema.js';
@@ -58,7 +60,7 @@ export class DriftspecMochaReporter {
   done(_failures: number, exit: (code: number) => void): void {
     this.finish().then(exit, (error: unknown) => {
       process.stderr.write(`driftspec mocha reporter: ${error instanceof Error ? error.message : String(error)}\n`);
-      exit(EXIT.output);
+      exit(exitCodeOf(error));
     });
   }
 
@@ -106,6 +108,13 @@ export class DriftspecMochaReporter {
 }
 
 export default DriftspecMochaReporter;
+
+/** As the CLI ends on the same errors: a bad input file 78, a report not written 73, anything else 70. */
+function exitCodeOf(error: unknown): number {
+  if (isSpecError(error)) return EXIT.config;
+  if (error instanceof OutputFileError) return EXIT.output;
+  return EXIT.internal;
+}
 
 function mochaReporter(name: string): ReporterConstructor {
   // mocha is the process running this reporter: its own reporters come from the copy it resolves.
