@@ -31,6 +31,9 @@ export const UseHostsOptionsSchema = withFleetRules(
 
 export type UseHostsOptions = z.input<typeof UseHostsOptionsSchema>;
 
+/** Environment variables, as `process.env` holds them; written out so the declarations need no node types. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
 /** The gathering probe has no `eventually` of its own: its host budget is a plain run's. */
 const NO_CHECKS: Plan = { schemaVersion: PLAN_SCHEMA_VERSION, specs: [], controls: [], checks: [] };
 
@@ -61,7 +64,7 @@ interface HostState {
  * neither, those of DRIFTSPEC_TARGETS (addresses separated by spaces or commas) and
  * DRIFTSPEC_INVENTORY (with DRIFTSPEC_LIMIT), and `local` when those are unset too.
  */
-export function useHosts(options: UseHostsOptions = {}, env: NodeJS.ProcessEnv = process.env): Host[] {
+export function useHosts(options: UseHostsOptions = {}, env: Environment = process.env): Host[] {
   const parsed = parseOptions('useHosts', UseHostsOptionsSchema, withEnvironment(options, env));
   const access = accessFor('useHosts', parsed);
   const registry = createRegistry();
@@ -107,7 +110,7 @@ export function useHost(target?: string, options: Omit<UseHostsOptions, 'targets
 }
 
 /** The file's hosts, or else those the environment names. */
-export function withEnvironment(options: UseHostsOptions, env: NodeJS.ProcessEnv): UseHostsOptions {
+export function withEnvironment(options: UseHostsOptions, env: Environment): UseHostsOptions {
   if (options.targets !== undefined || options.inventory !== undefined) return options;
   const list = (text: string | undefined) => (text ?? '').split(/[\s,]+/).filter((word) => word.length > 0);
   const targets = list(env[TARGETS_ENV]);
