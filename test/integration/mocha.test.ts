@@ -130,6 +130,12 @@ describe('driftspec/mocha with real mocha against this machine', function () {
     expect(Object.keys(host.evidence).some((id) => id.startsWith('round'))).to.equal(true);
   });
 
+  it('ends with exit 78 for a policy file that is missing, as driftspec run does', () => {
+    const run = runMocha([...reporterArgs(work, { policy: 'no-such-gate.yaml', console: 'none' }), 'local.test.mjs']);
+    expect(run.code).to.equal(78);
+    expect(run.stderr).to.match(/driftspec mocha reporter: .*no-such-gate\.yaml/);
+  });
+
   it('refuses an unknown reporter option, naming it', () => {
     writeFileSync(join(work, 'x'), '');
     const run = runMocha(['--reporter', REPORTER, '-O', 'junt=x.xml', 'local.test.mjs']);
