@@ -64,6 +64,8 @@ function gaveUp(result: CheckResult, check: Retried, rounds: number, elapsedMs: 
   const { timeoutMs, intervalMs } = check.eventually;
   return {
     ...result,
-    message: `${result.message} (${tried}; eventually: timeout ${formatDuration(timeoutMs)}, interval ${formatDuration(intervalMs)})`,
+    message:
+      `${result.message} (${tried}; eventually: timeout ${formatDuration(timeoutMs)}, ` +
+      `interval ${formatDuration(intervalMs)})`,
   };
 }

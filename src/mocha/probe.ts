@@ -9,7 +9,7 @@ import { parseProbeOutput, type Frame } from '../probe/frames.js';
 import { HOST_QUERY_ID, parseHostFrame, type HostFacts } from '../probe/host.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import { countStatuses, timestamp, type Evidence, type HostResult } from '../results/schema.js';
-import type { Target } from '../targets/target.js';
+import type { ExecResult, Target } from '../targets/target.js';
 
 /**
  * What one exec on one host gathered: the facts' frames by the key of the fact query they answer,
@@ -96,8 +96,12 @@ async function probeTarget(target: Target, checks: readonly Check[], settings: P
   }
   const missing = probe.complete
     ? 'the probe did not report this query'
-    : `the probe ended early (${first.exec.timedOut ? 'timed out' : `exit ${first.exec.exitCode ?? first.exec.signal}`}) before this query finished`;
+    : `the probe ended early (${endOf(first.exec)}) before this query finished`;
   return { ok: true, host, queryOfFact: factKeys(plan, prefix), frames, evidence, missing };
+}
+
+function endOf(exec: ExecResult): string {
+  return exec.timedOut ? 'timed out' : `exit ${exec.exitCode ?? exec.signal}`;
 }
 
 function factKeys(plan: QueryPlan, prefix: string): Map<string, string> {

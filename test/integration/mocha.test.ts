@@ -21,7 +21,7 @@ describe('driftspec/mocha with real mocha against this machine', function () {
     if (!isRoot()) requireInCi(this, 'the fixtures read /etc/shadow');
   });
 
-  it('gathers the subjects of a file in one exec; a subject first named in a test costs one more, with a warning', () => {
+  it('gathers a file’s subjects in one exec; a subject first named in a test costs one more, and a warning', () => {
     const run = runMocha([...reporterArgs(work, { console: 'spec' }), 'local.test.mjs']);
     expect(run.code, run.stdout + run.stderr).to.equal(0);
     expect(run.stdout).to.match(/5 passing/);
