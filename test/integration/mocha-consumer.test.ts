@@ -1,9 +1,10 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { dependencyClosure, REPO, REPO_MODULES, sh, TSC } from '../support/package-consumer.js';
 import { RunResultSchema } from '../../src/results/schema.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 
@@ -11,29 +12,7 @@ import { isRoot, requireInCi } from '../support/environment.js';
 // file compiled strictly with skipLibCheck false and no node types, run by mocha with
 // `--require driftspec/mocha` and `--reporter driftspec/mocha/reporter` by their package names.
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const REPO_MODULES = join(REPO, 'node_modules');
 const CONSUMER = fileURLToPath(new URL('../fixtures/mocha/consumer/', import.meta.url));
-const TSC = join(REPO_MODULES, 'typescript', 'bin', 'tsc');
-
-function sh(program: string, args: readonly string[], cwd: string): string {
-  return execFileSync(program, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-}
-
-/** Packages and the runtime dependencies of each, as the repository's flat node_modules holds them. */
-function withDependencies(names: readonly string[]): Set<string> {
-  const found = new Set<string>();
-  const pending = [...names];
-  while (pending.length > 0) {
-    const name = pending.pop()!;
-    const manifest = join(REPO_MODULES, name, 'package.json');
-    if (found.has(name) || !existsSync(manifest)) continue;
-    found.add(name);
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, Record<string, string> | undefined>;
-    pending.push(...Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
-  }
-  return found;
-}
 
 /**
  * driftspec unpacked and mocha copied into the consumer's node_modules, so that mocha finds
@@ -47,7 +26,7 @@ function install(tarball: string, consumer: string): void {
     dependencies: Record<string, string>;
   };
   cpSync(join(REPO_MODULES, 'mocha'), join(modules, 'mocha'), { recursive: true, dereference: true });
-  const linked = withDependencies([
+  const linked = dependencyClosure([
     ...Object.keys(manifest.dependencies),
     'mocha',
     'chai',
