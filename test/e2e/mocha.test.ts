@@ -67,6 +67,18 @@ describe('driftspec/mocha on two booted instances', function () {
   const inventory = join(work, 'inventory.yaml');
   const env = () => ({ DRIFTSPEC_INVENTORY: inventory });
 
+  /** The JUnit report of `driftspec run` for the same checks on the same inventory, which must end with `code`. */
+  async function cliJunit(name: string, code: number): Promise<string> {
+    const path = join(work, name);
+    const spec = join(FIXTURES, 'fleet.spec.mjs');
+    const cli = await runCli(
+      ['run', spec, '--inventory', inventory, '--reporter', `junit:${path}`],
+      join(work, 'cache'),
+    );
+    expect(cli.code, cli.stderr).to.equal(code);
+    return readFileSync(path, 'utf8');
+  }
+
   before(() => {
     const hosts = bed.instances.map(
       (instance) =>
@@ -92,13 +104,8 @@ describe('driftspec/mocha on two booted instances', function () {
       bed.instances.map((instance) => [instance.url, 1, 25]),
     );
     expect(schemaErrors(junit)).to.equal(null);
-    const cliJunit = join(work, 'cli.xml');
-    const cli = await runCli(
-      ['run', join(FIXTURES, 'fleet.spec.mjs'), '--inventory', inventory, '--reporter', `junit:${cliJunit}`],
-      join(work, 'cache'),
-    );
-    expect(cli.code, cli.stderr).to.equal(0);
-    expect(timeless(readFileSync(junit, 'utf8'))).to.equal(timeless(readFileSync(cliJunit, 'utf8')));
+    const cli = await cliJunit('cli.xml', 0);
+    expect(timeless(readFileSync(junit, 'utf8'))).to.equal(timeless(cli));
   });
 
   it('fails exactly the assertions a change over SSH broke, with readable messages', async function () {
@@ -119,13 +126,8 @@ describe('driftspec/mocha on two booted instances', function () {
       );
       expect(failed).to.deep.equal([`${changed.url} fleet#2`, `${changed.url} fleet#25`]);
       expect(schemaErrors(junit)).to.equal(null);
-      const cliJunit = join(work, 'cli-changed.xml');
-      const cli = await runCli(
-        ['run', join(FIXTURES, 'fleet.spec.mjs'), '--inventory', inventory, '--reporter', `junit:${cliJunit}`],
-        join(work, 'cache'),
-      );
-      expect(cli.code, cli.stderr).to.equal(1);
-      expect(testcases(readFileSync(junit, 'utf8'))).to.deep.equal(testcases(readFileSync(cliJunit, 'utf8')));
+      const cli = await cliJunit('cli-changed.xml', 1);
+      expect(testcases(readFileSync(junit, 'utf8'))).to.deep.equal(testcases(cli));
       expect(testcases(readFileSync(junit, 'utf8'))).to.have.length(50);
     } finally {
       overSsh(changed, 'chmod 0644 /etc/passwd && mv /etc/debian_version.moved /etc/debian_version');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { RunResultSchema } from '../../src/results/schema.js';
+import { fencedBlocks as blocksOf, typecheckBlocks } from '../support/doc-examples.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 import { PLUGIN, REPORTER } from '../support/mocha-run.js';
 
@@ -15,17 +16,13 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PAGE = readFileSync(join(REPO, 'docs', 'mocha.md'), 'utf8');
 const TSX = pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const MOCHA = join(REPO, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const IMPORTS: Record<string, string> = {
   'driftspec/chai': pathToFileURL(join(REPO, 'dist', 'src', 'chai', 'index.js')).href,
   'driftspec/mocha': pathToFileURL(PLUGIN).href,
   chai: pathToFileURL(join(REPO, 'node_modules', 'chai', 'index.js')).href,
 };
 
-function fencedBlocks(language: string): string[] {
-  const fence = '```';
-  return [...PAGE.matchAll(new RegExp(`^${fence}${language}\\n([\\s\\S]*?)^${fence}`, 'gm'))].map((match) => match[1]!);
-}
+const fencedBlocks = (language: string): string[] => blocksOf(PAGE, language);
 
 /** The page's .mocharc.json, its package names replaced by the files of this checkout (reports go to cwd). */
 function mocharc(): Record<string, unknown> {
@@ -51,27 +48,16 @@ describe('docs/mocha.md', function () {
   });
 
   it('type-checks every example as written, against the sources', () => {
-    const typed = join(work, 'typed');
-    mkdirSync(typed, { recursive: true });
-    for (const [index, code] of fencedBlocks('ts').entries())
-      writeFileSync(join(typed, `example-${index + 1}.mts`), code);
-    const config = {
-      extends: join(REPO, 'tsconfig.json'),
-      compilerOptions: {
-        noEmit: true,
-        rootDir: '/',
-        typeRoots: [join(REPO, 'node_modules', '@types')],
-        types: ['node', 'mocha'],
-        paths: {
-          'driftspec/chai': [join(REPO, 'src', 'chai', 'index.ts')],
-          'driftspec/mocha': [join(REPO, 'src', 'mocha', 'index.ts')],
-          chai: [join(REPO, 'node_modules', '@types', 'chai')],
-        },
+    const tsc = typecheckBlocks(
+      fencedBlocks('ts'),
+      join(work, 'typed'),
+      {
+        'driftspec/chai': [join(REPO, 'src', 'chai', 'index.ts')],
+        'driftspec/mocha': [join(REPO, 'src', 'mocha', 'index.ts')],
+        chai: [join(REPO, 'node_modules', '@types', 'chai')],
       },
-      include: [join(typed, '*.mts')],
-    };
-    writeFileSync(join(typed, 'tsconfig.json'), JSON.stringify(config));
-    const tsc = spawnSync(process.execPath, [TSC, '-p', typed], { encoding: 'utf8', timeout: 100_000 });
+      ['node', 'mocha'],
+    );
     expect(tsc.status, tsc.stdout).to.equal(0);
   });
 
