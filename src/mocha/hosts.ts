@@ -53,6 +53,8 @@ interface HostState {
   gathered?: Gathered;
   assembler: PlanAssembler;
   probes: number;
+  /** The controls this host's plan has, by id. */
+  controls: Set<string>;
 }
 
 /**
@@ -89,6 +91,7 @@ export function useHosts(options: UseHostsOptions = {}, env: Environment = proce
       inventory: selected.inventory.get(target),
       assembler: new PlanAssembler(registry),
       probes: 0,
+      controls: new Set(),
       host: makeHost(
         target.name,
         (requests) => checkOnHost(state, index, requests, session),
@@ -177,7 +180,7 @@ async function checkOnHost(
       `an assertion on ${state.target.name} ran before its facts were gathered: ` +
         'await assertions inside it(), not at describe time or in an earlier before() hook',
     );
-  const checks = requests.map((request) => state.assembler.addCheck(request));
+  const checks = withinControl(state, requests).map((request) => state.assembler.addCheck(request));
   const assembled = state.assembler.finish();
   const plan = { ...assembled, checks };
   let execCount = 0;
@@ -211,13 +214,24 @@ async function checkOnHost(
 function recorded(state: HostState, plan: Plan, result: HostResult): HostResult {
   writeRecord({
     kind: 'assertion',
-    test: currentTest(),
+    test: currentTest()?.place ?? null,
     spec: plan.specs[0]!,
     controls: plan.controls,
     result,
     ...(state.inventory ? { inventory: state.inventory } : {}),
   });
   return result;
+}
+
+/** The requests as checks of the control of the test in progress, the control added to the plan on first use. */
+function withinControl(state: HostState, requests: readonly CheckRequest[]): CheckRequest[] {
+  const control = currentTest()?.control;
+  if (!control) return [...requests];
+  if (!state.controls.has(control.id)) {
+    state.assembler.addControl(control);
+    state.controls.add(control.id);
+  }
+  return requests.map((request) => ({ ...request, control: control.id }));
 }
 
 function warnNotGathered(target: string, subjectTitles: readonly string[]): void {

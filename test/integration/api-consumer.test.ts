@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { dependencyClosure, REPO, REPO_MODULES, sh, TSC } from '../support/package-consumer.js';
+import { dependencyClosure, REPO, REPO_MODULES, sh, TSC, unpackPackage } from '../support/package-consumer.js';
 
 // The package as a user gets it: `npm pack` (which builds it), unpacked into an empty consumer
 // with no @types/node, then an ES module and a CommonJS consumer compiled in strict mode with
@@ -17,12 +17,7 @@ const CONSUMERS = fileURLToPath(new URL('../fixtures/api-consumer/', import.meta
  */
 function install(tarball: string, consumer: string): void {
   const modules = join(consumer, 'node_modules');
-  mkdirSync(join(modules, 'driftspec'), { recursive: true });
-  sh('tar', ['-xzf', tarball, '-C', join(modules, 'driftspec'), '--strip-components=1'], consumer);
-  const manifest = JSON.parse(readFileSync(join(modules, 'driftspec', 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-    peerDependencies: Record<string, string>;
-  };
+  const manifest = unpackPackage(tarball, consumer);
   const peers = consumer.endsWith('chai') ? Object.keys(manifest.peerDependencies) : [];
   for (const name of dependencyClosure([...Object.keys(manifest.dependencies), ...peers])) {
     mkdirSync(dirname(join(modules, name)), { recursive: true });

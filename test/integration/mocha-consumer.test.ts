@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { dependencyClosure, REPO, REPO_MODULES, sh, TSC } from '../support/package-consumer.js';
+import { dependencyClosure, REPO, REPO_MODULES, sh, TSC, unpackPackage } from '../support/package-consumer.js';
 import { RunResultSchema } from '../../src/results/schema.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 
@@ -20,11 +20,7 @@ const CONSUMER = fileURLToPath(new URL('../fixtures/mocha/consumer/', import.met
  */
 function install(tarball: string, consumer: string): void {
   const modules = join(consumer, 'node_modules');
-  mkdirSync(join(modules, 'driftspec'), { recursive: true });
-  sh('tar', ['-xzf', tarball, '-C', join(modules, 'driftspec'), '--strip-components=1'], consumer);
-  const manifest = JSON.parse(readFileSync(join(modules, 'driftspec', 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-  };
+  const manifest = unpackPackage(tarball, consumer);
   cpSync(join(REPO_MODULES, 'mocha'), join(modules, 'mocha'), { recursive: true, dereference: true });
   const linked = dependencyClosure([
     ...Object.keys(manifest.dependencies),

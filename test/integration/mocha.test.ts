@@ -60,6 +60,33 @@ describe('driftspec/mocha with real mocha against this machine', function () {
     });
   });
 
+  it('makes the assertions in a control() its checks, and its JUnit equals the CLI’s for the same spec', async () => {
+    const junit = join(work, 'mocha.xml');
+    const run = runMocha([...reporterArgs(work, { junit, console: 'none' }), 'controls.test.mjs']);
+    expect(run.code, run.stderr).to.equal(1);
+    const result = report(work);
+    expect(result.controls.map((control) => [control.id, control.impact])).to.deep.equal([
+      ['fs-01', 0.7],
+      ['acct-01', 0.1],
+    ]);
+    expect(result.hosts[0]!.results.map((check) => [check.checkId, check.status])).to.deep.equal([
+      ['controls#1', 'passed'],
+      ['fs-01#1', 'passed'],
+      ['fs-01#2', 'passed'],
+      ['fs-01#3', 'failed'],
+      ['acct-01#1', 'passed'],
+      ['acct-01#2', 'passed'],
+    ]);
+    expect(result.verdict?.reasons[0]).to.contain('1 failed high control (fs-01)');
+    const cliJunit = join(work, 'cli.xml');
+    const cli = await runCli(
+      ['run', join(FIXTURES, 'controls.spec.mjs'), '--reporter', `junit:${cliJunit}`],
+      join(work, 'c'),
+    );
+    expect(cli.code, cli.stderr).to.equal(1);
+    expect(timeless(readFileSync(junit, 'utf8'))).to.equal(timeless(readFileSync(cliJunit, 'utf8')));
+  });
+
   it('fails exactly the broken assertions, exits as the gate says, and applies a policy file', () => {
     const blocked = runMocha([...reporterArgs(work, { markdown: join(work, 'run.md') }), 'failing.test.mjs']);
     expect(blocked.code, blocked.stderr).to.equal(1);

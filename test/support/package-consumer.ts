@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,4 +27,15 @@ export function dependencyClosure(names: readonly string[]): Set<string> {
     pending.push(...Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
   }
   return found;
+}
+
+/** The tarball unpacked as the consumer's node_modules/driftspec; its manifest's dependencies. */
+export function unpackPackage(
+  tarball: string,
+  consumer: string,
+): { dependencies: Record<string, string>; peerDependencies: Record<string, string> } {
+  const target = join(consumer, 'node_modules', 'driftspec');
+  mkdirSync(target, { recursive: true });
+  sh('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], consumer);
+  return JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { controlOf } from '../../src/mocha/control.js';
 import { withEnvironment } from '../../src/mocha/hosts.js';
 import { parseRecords, type MochaRecord } from '../../src/mocha/record.js';
 import { parseReporterOptions } from '../../src/mocha/reporter-options.js';
@@ -132,5 +133,16 @@ describe('driftspec/mocha: which hosts a file checks', () => {
       limit: ['web', 'db'],
     });
     expect(withEnvironment({}, {})).to.deep.equal({});
+  });
+});
+
+describe('driftspec/mocha: the control of a test', () => {
+  it('is the nearest suite marked by control(), or none', () => {
+    const mark = Symbol.for('driftspec.mocha.control');
+    const outer = { [mark]: { id: 'fs-01', impact: 'high' as const } };
+    const inner = { parent: outer };
+    expect(controlOf({ parent: inner })).to.deep.equal({ id: 'fs-01', impact: 'high' });
+    expect(controlOf({ parent: {} })).to.equal(undefined);
+    expect(controlOf(undefined)).to.equal(undefined);
   });
 });
