@@ -138,10 +138,9 @@ describe('driftspec/mocha: which hosts a file checks', () => {
 
 describe('driftspec/mocha: the control of a test', () => {
   it('is the nearest suite marked by control(), or none', () => {
-    const mark = Symbol.for('driftspec.mocha.control');
-    const outer = { [mark]: { id: 'fs-01', impact: 'high' as const } };
-    const inner = { parent: outer };
-    expect(controlOf({ parent: inner })).to.deep.equal({ id: 'fs-01', impact: 'high' });
+    const outer: Parameters<typeof controlOf>[0] = {};
+    Object.assign(outer!, { [Symbol.for('driftspec.mocha.control')]: { id: 'fs-01', impact: 'high' } });
+    expect(controlOf({ parent: { parent: outer } })).to.deep.equal({ id: 'fs-01', impact: 'high' });
     expect(controlOf({ parent: {} })).to.equal(undefined);
     expect(controlOf(undefined)).to.equal(undefined);
   });
