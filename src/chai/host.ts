@@ -12,12 +12,23 @@ import { commandResource, type CommandOptions } from '../resources/command/index
 import { fileResource } from '../resources/file/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
+import { sshdConfigResource, type SshdConfigOptions } from '../resources/sshd-config/index.js';
+import { fileSearchResource, type FileSearchOptions } from '../resources/file-search/index.js';
 import { mountResource } from '../resources/mount/index.js';
 import { packageResource } from '../resources/package/index.js';
 import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
 import { userResource } from '../resources/user/index.js';
+import { kernelModuleResource } from '../resources/kernel-module/index.js';
+import { x509CertificateResource } from '../resources/x509-certificate/index.js';
+import {
+  iniFileResource,
+  jsonFileResource,
+  keyValueFileResource,
+  yamlFileResource,
+  type KeyValueOptions,
+} from '../resources/structured-file/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -67,6 +78,14 @@ export interface Host {
   processes(name: string): Subject<typeof processResource>;
   kernelParameter(name: string): Subject<typeof kernelParameterResource>;
   mount(path: string): Subject<typeof mountResource>;
+  sshdConfig(keyword: string, options?: SshdConfigOptions): Subject<typeof sshdConfigResource>;
+  fileSearch(root: string, options: FileSearchOptions): Subject<typeof fileSearchResource>;
+  jsonFile(path: string): Subject<typeof jsonFileResource>;
+  yamlFile(path: string): Subject<typeof yamlFileResource>;
+  iniFile(path: string): Subject<typeof iniFileResource>;
+  keyValueFile(path: string, options?: KeyValueOptions): Subject<typeof keyValueFileResource>;
+  kernelModule(name: string): Subject<typeof kernelModuleResource>;
+  x509Certificate(path: string): Subject<typeof x509CertificateResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -106,6 +125,14 @@ export function makeHost(
     processes: (name) => subject(made, processResource, name),
     kernelParameter: (name) => subject(made, kernelParameterResource, name),
     mount: (path) => subject(made, mountResource, path),
+    sshdConfig: (keyword, sshdOptions) => subject(made, sshdConfigResource, keyword, sshdOptions),
+    fileSearch: (root, searchOptions) => subject(made, fileSearchResource, root, searchOptions),
+    jsonFile: (path) => subject(made, jsonFileResource, path),
+    yamlFile: (path) => subject(made, yamlFileResource, path),
+    iniFile: (path) => subject(made, iniFileResource, path),
+    keyValueFile: (path, fileOptions) => subject(made, keyValueFileResource, path, fileOptions),
+    kernelModule: (name) => subject(made, kernelModuleResource, name),
+    x509Certificate: (path) => subject(made, x509CertificateResource, path),
     check,
   };
   const subject = <Res extends AnyResource>(

@@ -166,9 +166,13 @@ function chainState(utils: ChaiUtilsLike, assertion: object, name: string): Chai
 function describeChain(state: ChainState): string {
   const words = state.calls.map((call) => `${call.negated ? '.not' : ''}.${call.name}${call.args ? '(…)' : ''}`);
   return (
-    `expect(${state.subject.resource.title(state.subject.name)})${words.join('')} was not awaited, ` +
+    `expect(${subjectTitle(state)})${words.join('')} was not awaited, ` +
     'so it checked nothing: write `await expect(…)…` (or return the assertion from the test)'
   );
+}
+
+function subjectTitle(state: ChainState): string {
+  return state.subject.resource.title(state.subject.name, state.subject.options ?? {});
 }
 
 async function judge(chai: ChaiLike, state: ChainState, message: string | undefined): Promise<void> {

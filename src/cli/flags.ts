@@ -14,6 +14,11 @@ export interface RunFlags extends FleetFlags, ConnectionFlags {
   reporter?: string[];
   policy?: string;
   imageId?: string;
+  /** `--shard K/N` as given. */
+  shard?: string;
+  /** `--shard-count N`: the index from --shard-index or JOB_COMPLETION_INDEX (0-based). */
+  shardCount?: number;
+  shardIndex?: string;
 }
 
 /** `driftspec snapshot`. */
@@ -58,6 +63,16 @@ export interface PromoteFlags {
   spec: string[];
   baseline?: string;
   golden: string;
+}
+
+/** `driftspec merge`. */
+export interface MergeFlags {
+  format: 'cli' | 'json';
+  verbose: boolean;
+  reporter?: string[];
+  policy?: string;
+  imageId?: string;
+  quiet: boolean;
 }
 
 /** `driftspec init`. */

@@ -2,14 +2,15 @@ import { writePiecesAtomically } from '../io/atomic-write.js';
 import { SpecError } from '../inputs/input-error.js';
 import { parseJsonInput } from '../inputs/json-input.js';
 import { readInputFile } from '../inputs/read.js';
-import { checkSnapshot, SnapshotSchema, type Snapshot } from './snapshot-schema.js';
+import { checkSnapshot, SNAPSHOT_FIELDS, SNAPSHOT_KINDS, type Snapshot } from './snapshot-schema.js';
 
 /**
  * A snapshot on disk: JSON with one item per line, so a text diff of two baselines reads item by
  * item, written piece by piece (a large file tree is never one string) and atomically.
  */
 
-const TOP_LEVEL_KEYS = Object.keys(SnapshotSchema.shape) as (keyof Snapshot)[];
+const TOP_LEVEL_KEYS = SNAPSHOT_FIELDS;
+const KIND_FIELDS = new Set<string>(SNAPSHOT_KINDS);
 
 /** The file's text in pieces, in schema key order; lists and maps one entry per line. */
 export function* snapshotJsonPieces(snapshot: Snapshot): Generator<string> {
@@ -21,7 +22,7 @@ export function* snapshotJsonPieces(snapshot: Snapshot): Generator<string> {
     const value = snapshot[key];
     yield `  ${JSON.stringify(key)}: `;
     if (Array.isArray(value)) yield* listPieces(value);
-    else if (key === 'kernelParameters') yield* mapPieces(value as Record<string, string>);
+    else if (KIND_FIELDS.has(key) && typeof value === 'object') yield* mapPieces(value as Record<string, string>);
     else yield JSON.stringify(value);
     yield last ? '\n' : ',\n';
   }

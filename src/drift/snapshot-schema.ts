@@ -94,7 +94,13 @@ export function snapshotSchemaFor(parts: readonly AnyInventoryPart[]) {
       /** True only when no section and no item is missing: `gaps` is empty. */
       complete: z.boolean(),
       gaps: z.array(snapshotGapSchema(parts.map((part) => part.kind))),
-      ...Object.fromEntries(parts.map((part) => [part.kind, part.collection.schema])),
+      // A kind an older driftspec did not list is absent from its snapshots (see holdingPresentKinds).
+      ...Object.fromEntries(
+        parts.map((part) => [
+          part.kind,
+          part.absentFromOlderSnapshots ? part.collection.schema.optional() : part.collection.schema,
+        ]),
+      ),
       ...Object.assign({}, ...parts.map((part) => part.settings ?? {})),
       ignores,
     })
@@ -115,7 +121,26 @@ export function snapshotSchemaFor(parts: readonly AnyInventoryPart[]) {
             });
         });
       }
-    });
+    })
+    .transform((snapshot) => holdingPresentKinds(snapshot as SnapshotView, parts));
+}
+
+/**
+ * A snapshot written before a kind existed (an older driftspec; the part is marked
+ * `absentFromOlderSnapshots`) holds no field for it: it is read
+ * as a snapshot that does not hold that kind (`kinds` lists those it has), its field empty, so
+ * drift compares only the kinds both sides hold rather than reporting a whole kind as added.
+ */
+export function holdingPresentKinds<S extends SnapshotView & { kinds?: readonly string[] }>(
+  snapshot: S,
+  parts: readonly AnyInventoryPart[],
+): S {
+  const missing = parts.filter((part) => snapshot[part.kind] === undefined);
+  if (missing.length === 0) return snapshot;
+  const absent = new Set(missing.map((part) => part.kind));
+  const held = (snapshot.kinds ?? parts.map((part) => part.kind)).filter((kind) => !absent.has(kind));
+  const filled = Object.fromEntries(missing.map((part) => [part.kind, part.collection.store([])]));
+  return { ...snapshot, ...filled, kinds: held };
 }
 
 export type SnapshotIgnores = {
@@ -147,19 +172,33 @@ export type Snapshot = {
   kernelParameters: Record<string, string>;
   mounts: SnapshotMount[];
   files: SnapshotFile[];
+  /** sshd's effective settings (`sshd -T`): lower-case keyword → value as text. */
+  sshdSettings: Record<string, string>;
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
   ignores: SnapshotIgnores;
 };
 
 /** The published snapshot schema (`driftspec schema snapshot`), assembled from the built-in parts. */
-export const SnapshotSchema = snapshotSchemaFor(SNAPSHOT_PARTS) as unknown as Omit<
-  z.ZodObject<z.ZodRawShape>,
-  'parse' | 'safeParse'
-> & {
+export const SnapshotSchema = snapshotSchemaFor(SNAPSHOT_PARTS) as unknown as Omit<z.ZodType, 'parse' | 'safeParse'> & {
   parse(value: unknown): Snapshot;
   safeParse(value: unknown): z.ZodSafeParseResult<Snapshot>;
 };
+
+/** A snapshot file's top-level fields, in the order they are written. */
+export const SNAPSHOT_FIELDS = [
+  'schemaVersion',
+  'tool',
+  'target',
+  'takenAt',
+  'host',
+  'kinds',
+  'complete',
+  'gaps',
+  ...SNAPSHOT_KINDS,
+  ...SNAPSHOT_PARTS.flatMap((part) => Object.keys(part.settings ?? {})),
+  'ignores',
+] as (keyof Snapshot)[];
 
 /** Code-unit order: the same on every machine and locale (no localeCompare). */
 export { compareText };
@@ -179,7 +218,8 @@ export function sortSnapshot<S extends SnapshotView>(
 /** `driftspec schema snapshot`: the JSON Schema of a snapshot file, generated from the zod schema. */
 export function snapshotJsonSchema(): unknown {
   return {
-    ...(z.toJSONSchema(SnapshotSchema) as object),
+    // The file as written (the input side), not as read with the kinds it lacks filled in.
+    ...(z.toJSONSchema(SnapshotSchema, { io: 'input' }) as object),
     $id: `urn:driftspec:schema:snapshot:${SNAPSHOT_SCHEMA_VERSION}`,
     title: 'driftspec snapshot',
   };

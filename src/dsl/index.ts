@@ -1,5 +1,6 @@
 import { commandResource } from '../resources/command/index.js';
 import { fileResource } from '../resources/file/index.js';
+import { fileSearchResource } from '../resources/file-search/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
 import { mountResource } from '../resources/mount/index.js';
@@ -7,7 +8,16 @@ import { packageResource } from '../resources/package/index.js';
 import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
+import { sshdConfigResource } from '../resources/sshd-config/index.js';
 import { userResource } from '../resources/user/index.js';
+import {
+  iniFileResource,
+  jsonFileResource,
+  keyValueFileResource,
+  yamlFileResource,
+} from '../resources/structured-file/index.js';
+import { kernelModuleResource } from '../resources/kernel-module/index.js';
+import { x509CertificateResource } from '../resources/x509-certificate/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -27,3 +37,12 @@ export const command = resourceFunction(commandResource);
 export const processes = resourceFunction(processResource);
 export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
+export const sshdConfig = resourceFunction(sshdConfigResource);
+export const fileSearch = resourceFunction(fileSearchResource);
+export const jsonFile = resourceFunction(jsonFileResource);
+export const yamlFile = resourceFunction(yamlFileResource);
+export const iniFile = resourceFunction(iniFileResource);
+/** Options: separator, comment, duplicates (first or last wins), ignoreCase, endAt. */
+export const keyValueFile = resourceFunction(keyValueFileResource);
+export const kernelModule = resourceFunction(kernelModuleResource);
+export const x509Certificate = resourceFunction(x509CertificateResource);

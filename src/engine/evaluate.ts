@@ -53,7 +53,7 @@ function judge(
   fact: FactOutcome | undefined,
   host: HostFacts,
 ): Judgement {
-  const subject = resource.title(check.subject);
+  const subject = resource.title(check.subject, check.options ?? {});
   const expectation = `${check.negated ? 'not ' : ''}to ${describeExpectation(matcher, check.args)}`;
   if (!fact) return { status: 'error', message: `expected ${subject} ${expectation}, but its fact was not gathered` };
   if (!fact.ok && fact.notApplicable) return { status: 'not-applicable', message: `not applicable: ${fact.error}` };

@@ -73,15 +73,26 @@ export async function runFleet<R>(targets: readonly Target[], options: FleetOpti
     closing.push(closeWithin(targets[index]!, closeLimitMs, clock));
     options.onHostDone?.(result, index);
   };
+  // One listener on the signal for the whole fleet, fanned out to the hosts in progress: a
+  // listener per host would pass Node's limit of ten per signal at a concurrency above ten.
+  const inProgress = new Set<() => void>();
+  const onInterrupt = () => {
+    for (const stop of [...inProgress]) stop();
+  };
+  options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   let next = 0;
   const worker = async () => {
     while (next < targets.length && !interrupted()) {
       const index = next++;
-      end(index, await hostWithinBudget(targets[index]!, index, options, clock));
+      end(index, await hostWithinBudget(targets[index]!, index, options, clock, inProgress));
     }
   };
   const workers = Math.max(1, Math.min(Math.floor(options.concurrency), targets.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    options.interrupt?.removeEventListener('abort', onInterrupt);
+  }
   for (let index = next; index < targets.length; index++) {
     end(index, options.stopped(targets[index]!, { kind: 'interrupted', started: false }, clock.now(), index));
   }
@@ -90,7 +101,13 @@ export async function runFleet<R>(targets: readonly Target[], options: FleetOpti
 }
 
 /** One host, never longer than its budget, never past an interrupt, never throwing for the host's own failures. */
-function hostWithinBudget<R>(target: Target, index: number, options: FleetOptions<R>, clock: FleetClock): Promise<R> {
+function hostWithinBudget<R>(
+  target: Target,
+  index: number,
+  options: FleetOptions<R>,
+  clock: FleetClock,
+  inProgress: Set<() => void>,
+): Promise<R> {
   const startedAt = clock.now();
   return new Promise<R>((resolve, reject) => {
     let settled = false;
@@ -98,7 +115,7 @@ function hostWithinBudget<R>(target: Target, index: number, options: FleetOption
       if (settled) return;
       settled = true;
       cancelTimer();
-      options.interrupt?.removeEventListener('abort', onInterrupt);
+      inProgress.delete(onInterrupt);
       // A `stopped` that throws is driftspec's own error: it ends the whole fleet.
       try {
         resolve(result());
@@ -110,7 +127,7 @@ function hostWithinBudget<R>(target: Target, index: number, options: FleetOption
     const budgetMs = options.hostTimeoutMs;
     const cancelTimer = clock.after(budgetMs, () => stop({ kind: 'timeout', budgetMs }));
     const onInterrupt = () => stop({ kind: 'interrupted', started: true });
-    options.interrupt?.addEventListener('abort', onInterrupt, { once: true });
+    inProgress.add(onInterrupt);
     Promise.resolve()
       .then(() => options.work(target, index))
       .then(

@@ -16,5 +16,7 @@ export const EXIT = {
   output: 73,
   /** A spec, inventory or other input file is invalid or missing. */
   config: 78,
+  /** `driftspec merge` refused its shards: of different sweeps, missing, given twice, or a host in two. */
+  shards: 79,
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -27,6 +27,7 @@ export const INPUT_KINDS = {
   driftReport: { noun: 'drift report', maxBytes: 256 * MiB },
   golden: { noun: 'golden record', maxBytes: 1 * MiB },
   packageJson: { noun: 'package.json', maxBytes: 4 * MiB },
+  shardResult: { noun: 'shard result', maxBytes: 256 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 export type InputKindName = keyof typeof INPUT_KINDS;

@@ -188,7 +188,9 @@ async function checkOnHost(
   if (notGathered.length > 0) {
     warnNotGathered(
       state.target.name,
-      notGathered.map((check) => lookupResource(session.registry, check.resource).title(check.subject)),
+      notGathered.map((check) =>
+        lookupResource(session.registry, check.resource).title(check.subject, check.options ?? {}),
+      ),
     );
     const prefix = `extra${state.probes++}.`;
     const [extra] = await probeTargets([session.freshTarget(index)], () => notGathered, session.settings(prefix));

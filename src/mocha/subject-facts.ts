@@ -25,7 +25,7 @@ export function gatheringChecks(subjects: readonly Subject[]): Check[] {
         matcher,
         negated: false,
         args: undefined,
-        title: `${resource.title(name)}: every fact`,
+        title: `${resource.title(name, options)}: every fact`,
       });
     }
   }

@@ -31,7 +31,7 @@ export function buildCheck(registry: ResourceRegistry, request: CheckRequest, id
   const matcher = lookupMatcher(resource, request.matcher);
   const args = normaliseArgs(resource, request.matcher, matcher, request.args);
   const should = request.negated ? 'should not' : 'should';
-  const title = `${resource.title(subject)} ${should} ${describeExpectation(matcher, args)}`;
+  const title = `${resource.title(subject, options)} ${should} ${describeExpectation(matcher, args)}`;
   const eventually =
     request.eventually === undefined
       ? undefined

@@ -5,7 +5,7 @@ import { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { readInputFile } from '../inputs/read.js';
 import type { Plan } from './schema.js';
-import { importTypeScriptSpec } from './typescript-loader.js';
+import { errorLocation, importTypeScriptSpec } from './typescript-loader.js';
 import { loadYamlSpec } from './yaml.js';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -35,7 +35,7 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
       path,
     );
   readInputFile(path, 'spec');
-  const exported = await importTypeScriptSpec(resolve(path), options.cacheDir);
+  const { exported, locate } = await importTypeScriptSpec(resolve(path), options.cacheDir);
   const definitions = Array.isArray(exported) ? exported : [exported];
   if (definitions.length === 0 || !definitions.every(isSpecDefinition))
     throw new SpecError('the default export must be spec(…) (or an array of them)', path);
@@ -44,7 +44,7 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
       collectSpec(assembler, definition, path);
     } catch (error) {
       if (isSpecError(error)) throw error;
-      throw new SpecError(`the spec body threw: ${(error as Error).message}`, path);
+      throw new SpecError(`the spec body threw: ${(error as Error).message}`, errorLocation(path, locate(error)));
     }
   }
 }

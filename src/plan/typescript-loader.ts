@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
+import { SourceMap } from 'node:module';
+import { relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Message, Plugin } from 'esbuild';
 import { z } from 'zod';
 import { writeFileAtomically } from '../io/atomic-write.js';
@@ -35,17 +38,26 @@ interface OwnApi {
 
 const CacheMetaSchema = z.object({ output: z.string(), inputs: z.record(z.string(), z.string()) });
 
+/** A loaded spec module: its default export, and where in its sources an error was thrown. */
+export interface LoadedSpecModule {
+  exported: unknown;
+  /** `file:line:col` (relative to the working directory) of the spec's own frame nearest the throw. */
+  locate(error: unknown): string | undefined;
+}
+
 /**
  * Loads a TypeScript (or JavaScript) spec: bundled once by esbuild into the cache, then imported.
  * The cache entry stays valid while every input file hashes the same, so a second run pays for
  * no compilation at all.
  */
-export async function importTypeScriptSpec(absolutePath: string, cacheDir: string): Promise<unknown> {
+export async function importTypeScriptSpec(absolutePath: string, cacheDir: string): Promise<LoadedSpecModule> {
   const api = await ownApi();
   const entryKey = sha256(`${absolutePath}\0${api.moduleSource}`).slice(0, 24);
   const metaPath = `${cacheDir}/${entryKey}.json`;
   const cached = await readValidCache(metaPath);
-  const output = cached ?? (await compile(absolutePath, cacheDir, entryKey, metaPath, api));
+  const compiled = cached ?? (await compile(absolutePath, cacheDir, entryKey, metaPath, api));
+  const { output } = compiled;
+  const locate = (error: unknown) => locateInSources(error, compiled);
   try {
     // `await import(` as written: scripts/bundle-cli.ts hands exactly that to the module loader.
     const url = `${pathToFileURL(output).href}?${API_QUERY}=${api.id}`;
@@ -53,10 +65,70 @@ export async function importTypeScriptSpec(absolutePath: string, cacheDir: strin
     const module = await unlessStalled(loading, absolutePath);
     if (module.default === undefined)
       throw new SpecError('has no default export; export default spec(…)', absolutePath);
-    return module.default;
+    return { exported: module.default, locate };
   } catch (error) {
     if (isSpecError(error) || isSpecStalledError(error)) throw error;
-    throw new SpecError(`failed while loading: ${(error as Error).message}`, absolutePath);
+    throw new SpecError(
+      `failed while loading: ${(error as Error).message}`,
+      errorLocation(absolutePath, locate(error)),
+    );
+  }
+}
+
+/**
+ * Where a spec's error is reported: its own line when the throw is in the spec's file; the spec
+ * and the line in another module it imports otherwise; the spec alone when nothing maps.
+ */
+export function errorLocation(specPath: string, where: string | undefined): string {
+  if (!where) return specPath;
+  return where.startsWith(`${relative(process.cwd(), specPath)}:`) ? where : `${specPath}: ${where}`;
+}
+
+/**
+ * The first stack frame in the spec's own sources: a frame in the compiled bundle is mapped back
+ * through its inline source map (frames in the module standing for 'driftspec' are skipped); a
+ * frame that already names a source file (Node's --enable-source-maps, a test runner's loader)
+ * is taken as it is.
+ */
+function locateInSources(error: unknown, compiled: CompiledSpec): string | undefined {
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (!stack) return undefined;
+  const sources = new Set(compiled.inputs);
+  let map: SourceMapPayload | undefined;
+  for (const line of stack.split('\n')) {
+    const frame = STACK_FRAME.exec(line.trim());
+    if (!frame) continue;
+    const file = frame[1]!.startsWith('file:') ? fileURLToPath(frame[1]!.replace(/\?.*$/, '')) : frame[1]!;
+    const [lineNumber, column] = [Number(frame[2]), Number(frame[3])];
+    if (sources.has(file)) return `${relative(process.cwd(), file)}:${lineNumber}:${column}`;
+    if (file !== compiled.output) continue;
+    map ??= inlineSourceMap(compiled.output);
+    const entry = map?.consumer.findEntry(lineNumber - 1, column - 1);
+    if (!entry || !('originalSource' in entry) || entry.originalSource.startsWith(`${API_NAMESPACE}:`)) continue;
+    const source = fileURLToPath(new URL(entry.originalSource, map!.sourceRoot));
+    return `${relative(process.cwd(), source)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
+  }
+  return undefined;
+}
+
+/** `at name (LOCATION)` or `at LOCATION`, LOCATION being `path-or-URL:line:column`. */
+const STACK_FRAME = /^at (?:.*\()?((?:file:\/\/|\/)[^\s()]*?):(\d+):(\d+)\)?$/;
+
+interface SourceMapPayload {
+  consumer: SourceMap;
+  sourceRoot: string;
+}
+
+const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/;
+
+function inlineSourceMap(output: string): SourceMapPayload | undefined {
+  try {
+    const encoded = INLINE_MAP.exec(readFileSync(output, 'utf8'))?.[1];
+    if (!encoded) return undefined;
+    const payload = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { sourceRoot?: string };
+    return { consumer: new SourceMap(payload as never), sourceRoot: payload.sourceRoot ?? pathToFileURL('/').href };
+  } catch {
+    return undefined;
   }
 }
 
@@ -119,13 +191,40 @@ function apiModuleSource(names: readonly string[]): string {
   const lines = [
     `const api = ${registry}?.get(new URL(${SPEC_MODULE_URL}).searchParams.get(${JSON.stringify(API_QUERY)}));`,
     `if (api === undefined) throw new Error("a compiled spec is loaded only by driftspec's spec loader");`,
-    ...names.map((name, index) => `const value${index} = api[${JSON.stringify(name)}];`),
-    `export { ${names.map((name, index) => `value${index} as ${JSON.stringify(name)}`).join(', ')} };`,
+    ...names.map((name, index) => `const ${localName(name, index)} = api[${JSON.stringify(name)}];`),
+    `export { ${names.map((name, index) => `${localName(name, index)} as ${JSON.stringify(name)}`).join(', ')} };`,
   ];
   return `${lines.join('\n')}\n`;
 }
 
-async function readValidCache(metaPath: string): Promise<string | undefined> {
+/**
+ * The export's own name where it is an identifier, so that an error the engine words from the
+ * code (`pkg(...).instaled is not a function`) shows the name the spec wrote.
+ */
+function localName(name: string, index: number): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) && !RESERVED_WORDS.has(name) ? name : `value${index}`;
+}
+
+const RESERVED_WORDS = new Set([
+  'api',
+  'default',
+  'import',
+  'export',
+  'const',
+  'let',
+  'var',
+  'function',
+  'class',
+  'new',
+]);
+
+/** A bundled spec in the cache, and the source files it was bundled from. */
+interface CompiledSpec {
+  output: string;
+  inputs: string[];
+}
+
+async function readValidCache(metaPath: string): Promise<CompiledSpec | undefined> {
   let meta: z.infer<typeof CacheMetaSchema>;
   try {
     meta = CacheMetaSchema.parse(JSON.parse(await readFile(metaPath, 'utf8')));
@@ -136,7 +235,7 @@ async function readValidCache(metaPath: string): Promise<string | undefined> {
     const content = await readFile(path).catch(() => undefined);
     if (!content || sha256(content) !== hash) return undefined;
   }
-  return meta.output;
+  return { output: meta.output, inputs: Object.keys(meta.inputs) };
 }
 
 async function compile(
@@ -145,7 +244,7 @@ async function compile(
   entryKey: string,
   metaPath: string,
   api: OwnApi,
-): Promise<string> {
+): Promise<CompiledSpec> {
   await mkdir(cacheDir, { recursive: true });
   // esbuild loads only to compile: a spec served from the cache never pays for it.
   const { build } = await import('esbuild');
@@ -158,6 +257,10 @@ async function compile(
     target: 'node20',
     metafile: true,
     logLevel: 'silent',
+    // Sources named from a root of their own: a cached bundle maps back whatever the working directory.
+    sourcemap: 'inline',
+    sourcesContent: false,
+    sourceRoot: `${pathToFileURL(process.cwd()).href}/`,
     plugins: [publicApi(api)],
   }).catch((error: { errors?: Message[] }) => {
     throw new SpecError(formatBuildErrors(error.errors ?? [], api.names) || String(error), absolutePath);
@@ -168,11 +271,11 @@ async function compile(
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     if (input === API_MODULE) continue;
-    const path = input.startsWith('/') ? input : `${process.cwd()}/${input}`;
+    const path = resolve(input);
     inputs[path] = sha256(await readFile(path));
   }
   await writeFileAtomically(metaPath, JSON.stringify({ output, inputs }));
-  return output;
+  return { output, inputs: Object.keys(inputs) };
 }
 
 function publicApi(api: OwnApi): Plugin {

@@ -42,7 +42,8 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-function readJsonInput<S extends z.ZodType>(
+/** A JSON input file of `kind` checked against `schema`; `expected` words what it should have been. */
+export function readJsonInput<S extends z.ZodType>(
   path: string,
   cwd: string,
   kind: InputKindName,

@@ -1,6 +1,7 @@
 import type { AnyResource } from './resource.js';
 import { commandResource } from './command/index.js';
 import { fileResource } from './file/index.js';
+import { fileSearchResource } from './file-search/index.js';
 import { groupResource } from './group/index.js';
 import { kernelParameterResource } from './kernel-parameter/index.js';
 import { mountResource } from './mount/index.js';
@@ -8,7 +9,11 @@ import { packageResource } from './package/index.js';
 import { portResource } from './port/index.js';
 import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
+import { sshdConfigResource } from './sshd-config/index.js';
 import { userResource } from './user/index.js';
+import { iniFileResource, jsonFileResource, keyValueFileResource, yamlFileResource } from './structured-file/index.js';
+import { kernelModuleResource } from './kernel-module/index.js';
+import { x509CertificateResource } from './x509-certificate/index.js';
 import { fileInventory } from './file/inventory.js';
 import { groupInventory } from './group/inventory.js';
 import { kernelParameterInventory } from './kernel-parameter/inventory.js';
@@ -16,6 +21,7 @@ import { mountInventory } from './mount/inventory.js';
 import { packageInventory } from './package/inventory.js';
 import { listenerInventory } from './port/inventory.js';
 import { serviceInventory } from './service/inventory.js';
+import { sshdConfigInventory } from './sshd-config/inventory.js';
 import { userInventory } from './user/inventory.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
@@ -30,6 +36,14 @@ export const RESOURCES: readonly AnyResource[] = [
   processResource,
   { ...kernelParameterResource, inventory: kernelParameterInventory },
   { ...mountResource, inventory: mountInventory },
+  { ...sshdConfigResource, inventory: sshdConfigInventory },
+  fileSearchResource,
+  jsonFileResource,
+  yamlFileResource,
+  iniFileResource,
+  keyValueFileResource,
+  kernelModuleResource,
+  x509CertificateResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

@@ -132,6 +132,12 @@ export interface InventoryPart<Item extends object = any, Field = any> {
   listing: FramedListing<Item> | StreamedListing<Item>;
   /** Only a running system has this kind (listeners, mounts): an image's snapshot does not hold it. */
   needsRunningSystem?: boolean;
+  /**
+   * A kind added after snapshots were first written: a snapshot file without its field (written by
+   * an older driftspec) is read as one that does not hold the kind. A kind without this mark is
+   * required, so a snapshot that lost a section is refused rather than read as holding less.
+   */
+  absentFromOlderSnapshots?: true;
   /** What this kind holds on an image that is not booted, where that is not what a running system shows. */
   onImage?: {
     holds: string;
@@ -227,7 +233,8 @@ export function attributesOf(schema: { shape: Record<string, unknown> }, identit
 
 /** The items a snapshot holds for a part. */
 export function itemsOf<Item extends object>(part: InventoryPart<Item>, snapshot: SnapshotView): Item[] {
-  return part.collection.items(snapshot[part.kind]);
+  const field = snapshot[part.kind];
+  return field === undefined ? [] : part.collection.items(field);
 }
 
 /** A listing without item gaps. */

@@ -119,8 +119,8 @@ export interface ResourceDefinition<
   summary: string;
   subject: z.ZodType<S>;
   options: z.ZodType<O>;
-  /** "file /etc/shadow", "package openssh-server". */
-  title(subject: S): string;
+  /** "file /etc/shadow", "package openssh-server"; options where they change what is checked. */
+  title(subject: S, options: O): string;
   facts: Record<string, (subject: S, options: O) => FactQuery<unknown>>;
   matchers: M;
   shortcuts: C;

@@ -89,6 +89,30 @@ export const HostResultSchema = z
   .strict();
 export type HostResult = z.infer<typeof HostResultSchema>;
 
+const HashSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/);
+
+/**
+ * Which part of a sharded sweep (`driftspec run --shard K/N`) a result holds, and what
+ * `driftspec merge` checks before it joins shards: the same plan, policy, selection and count.
+ */
+export const ShardRecordSchema = z
+  .object({
+    /** K, 1-based. */
+    index: z.number().int().positive(),
+    /** N, the number of shards. */
+    count: z.number().int().positive(),
+    /** sha256 of the plan (specs, controls, checks) as canonical JSON. */
+    planHash: HashSchema,
+    /** sha256 of the gate policy in force (its defaults filled in) as canonical JSON. */
+    policyHash: HashSchema,
+    /** The hosts selected before sharding: how many, and the sha256 of their identities in order. */
+    selection: z.object({ hash: HashSchema, hosts: z.number().int().nonnegative() }).strict(),
+    /** Each of this shard's hosts' place (0-based) in the whole selection, in the order of `hosts`. */
+    positions: z.array(z.number().int().nonnegative()),
+  })
+  .strict();
+export type ShardRecord = z.infer<typeof ShardRecordSchema>;
+
 export const RunResultSchema = z
   .object({
     schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
@@ -99,6 +123,8 @@ export const RunResultSchema = z
     controls: z.array(ControlSchema),
     counts: StatusCountsSchema,
     hosts: z.array(HostResultSchema),
+    /** Present only in a shard's result (`run --shard`); a merged or single run has none. */
+    shard: ShardRecordSchema.optional(),
     /** The gate's decision, added when the run is reported. */
     verdict: z
       .object({

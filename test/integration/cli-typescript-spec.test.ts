@@ -112,4 +112,23 @@ describe('TypeScript specs in the compiled CLI', () => {
       );
     }
   });
+
+  it('names the TypeScript line of a runtime error, with and without --enable-source-maps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-throws-'));
+    const spec = join(dir, 'throws.ts');
+    writeFileSync(
+      spec,
+      "import { spec, pkg } from 'driftspec';\n\ninterface Named { name: string }\nconst names: Named[] = [];\n" +
+        "export default spec('x', () => {\n  pkg(names[0]!.name).installed();\n});\n",
+    );
+    const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-ts-spec-'));
+    for (const nodeOptions of ['', '--enable-source-maps']) {
+      const run = await runCli(['plan', spec], cacheDir, { NODE_OPTIONS: nodeOptions });
+      expect(run.code, nodeOptions).to.equal(78);
+      expect(run.stderr, nodeOptions).to.match(
+        /throws\.ts:6:\d+: the spec body threw: Cannot read properties of undefined/,
+      );
+      expect(run.stderr, nodeOptions).not.to.match(/\.mjs/);
+    }
+  });
 });

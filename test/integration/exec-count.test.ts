@@ -48,6 +48,43 @@ describe('one exec per host', () => {
   }
 });
 
+describe('one exec per host with the structured-file, kernel module and certificate resources', () => {
+  it('runs file checks and one check of each of them in exactly one exec', async () => {
+    const dsl = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const egl = '/usr/share/glvnd/egl_vendor.d/50_mesa.json';
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('new-resources', () => {
+            file('/etc/passwd').exists();
+            dsl.jsonFile(egl).hasKey('ICD.library_path');
+            dsl.yamlFile(egl).value('file_format_version', /^1\./);
+            dsl.iniFile('/etc/systemd/journald.conf').hasKey('Journal');
+            dsl.keyValueFile('/etc/login.defs').value('PASS_MAX_DAYS', { ge: 1 });
+            dsl.kernelModule('bonding').not.blacklisted();
+            dsl.x509Certificate('/usr/share/ca-certificates/mozilla/ISRG_Root_X1.crt').valid();
+          }),
+        },
+      ],
+      registry,
+    );
+    const { shell, log } = countingShell();
+    const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
+    expect(result.results.map((r) => `${r.resource} ${r.status}`)).to.deep.equal([
+      'file passed',
+      'json_file passed',
+      'yaml_file passed',
+      'ini_file passed',
+      'key_value_file passed',
+      'kernel_module passed',
+      'x509_certificate passed',
+    ]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).to.have.length(1);
+    expect(result.execCount).to.equal(1);
+  });
+});
+
 describe('shared fact queries', () => {
   it('gathers one socket, process and mount table for every port, process and mount check', async () => {
     const { planQueries } = await import('../../src/engine/queries.js');

@@ -214,8 +214,57 @@ describe('spec loading', () => {
       );
       await loadPlan([join(dir, 'wrong.ts')], { registry, cacheDir }).then(
         () => expect.fail('loaded a spec with an unknown matcher'),
-        (error: Error) => expect(error.message).to.match(/wrong\.ts: the spec body threw: .*colour is not a function/),
+        (error: Error) =>
+          expect(error.message).to.match(
+            /wrong\.ts:2:\d+: the spec body threw: file\(\.\.\.\)\.colour is not a function/,
+          ),
       );
+    });
+
+    describe('a runtime error names the line of the TypeScript source, never the bundle', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-lines-'));
+      writeFileSync(
+        join(dir, 'helper.ts'),
+        'interface Port { n: number }\n\nexport function portOf(text: string): Port {\n' +
+          "  throw new Error('no port in ' + text);\n}\n",
+      );
+      const specs = {
+        body:
+          "import { spec, pkg } from 'driftspec';\n\ntype T = string;\n" +
+          "export default spec('x', () => {\n  pkg('bash').instaled();\n});\n",
+        load:
+          "import { spec } from 'driftspec';\n\nconst broken: string[] = JSON.parse('{');\n" +
+          "export default spec('x', () => {});\n",
+        imported:
+          "import { spec, port } from 'driftspec';\nimport { portOf } from './helper.js';\n\n" +
+          "export default spec('x', () => {\n  port(portOf('web').n).listening();\n});\n",
+      };
+      for (const [name, text] of Object.entries(specs)) writeFileSync(join(dir, `${name}.ts`), text);
+      const expected = {
+        body: /^\S*body\.ts:5:15: the spec body threw: pkg\(\.\.\.\)\.instaled is not a function$/,
+        load: /^\S*load\.ts:3:\d+: failed while loading: /,
+        imported: /^\S*imported\.ts: \S*helper\.ts:4:9: the spec body threw: no port in web$/,
+      };
+
+      async function loadError(name: keyof typeof specs): Promise<string> {
+        return loadPlan([join(dir, `${name}.ts`)], { registry, cacheDir }).then(
+          () => expect.fail(`loaded ${name}.ts`),
+          (error: Error) => error.message,
+        );
+      }
+
+      for (const name of Object.keys(specs) as Array<keyof typeof specs>) {
+        it(`${name}: from the compiler, then from the cache in another working directory`, async () => {
+          expect(await loadError(name)).to.match(expected[name]);
+          const before = process.cwd();
+          process.chdir(tmpdir());
+          try {
+            expect(await loadError(name)).to.match(expected[name]);
+          } finally {
+            process.chdir(before);
+          }
+        });
+      }
     });
   });
 });

@@ -15,6 +15,7 @@ import { readDriftReport, readGoldenRecord, readRunResult } from '../../src/prom
 import { firstInvalidUtf8 } from '../../src/inputs/utf8.js';
 import { loadInventory } from '../../src/inventory/load.js';
 import { loadPlan } from '../../src/plan/load.js';
+import { readShardResult } from '../../src/shard/read.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { handMadeSnapshot } from '../support/drift-snapshots.js';
 import { driftReportOf, runResultOf } from '../support/promotion.js';
@@ -47,6 +48,7 @@ const LIMITS: Record<InputKindName, string> = {
   driftReport: '256 MiB for a drift report',
   golden: '1 MiB for a golden record',
   packageJson: '4 MiB for a package.json',
+  shardResult: '256 MiB for a shard result',
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -170,6 +172,14 @@ const KINDS: Kind[] = [
     valid: '{\n  "name": "app"\n}\n',
     truncated: '{\n  "name": "app",\n  "scri',
     wrongType: ['{"scripts": {"build": 1}}\n', /package\.json: scripts\.build: a command line \(text\)/],
+  },
+  {
+    kind: 'shardResult',
+    file: 'shard.json',
+    load: async (path) => readShardResult(path, dir),
+    valid: json(runResultOf()),
+    truncated: json(runResultOf()).slice(0, 300),
+    wrongType: [json({ ...runResultOf(), hosts: {} }), /shard\.json: not a shard result .*: hosts: .*expected array/],
   },
 ];
 

@@ -122,6 +122,7 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
         sha256: SHA('e'),
       },
     ],
+    sshdSettings: { passwordauthentication: 'no', permitrootlogin: 'without-password', port: '22' },
     fileRoots: ['/etc', '/usr/bin', '/var/lib/app'],
     ignores: { paths: ['/etc/machine-id', '/var/log'], mounts: ['/run/user/*'], kernelParameters: ['kernel.random.*'] },
     ...overrides,

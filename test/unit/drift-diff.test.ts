@@ -181,6 +181,7 @@ describe('drift: comparing two snapshots', () => {
         '/usr/share/zoneinfo/Europe/Berlin',
       ],
       ['files', 'sha256', (s) => (s.files.find((f) => f.path === '/etc/motd')!.sha256 = SHA('f')), SHA('a'), SHA('f')],
+      ['sshdSettings', 'value', (s) => (s.sshdSettings.passwordauthentication = 'yes'), 'no', 'yes'],
     ];
 
     it('covers every attribute the snapshot schema has', () => {

@@ -9,7 +9,8 @@ import { FileTreeReader } from '../../src/resources/file/inventory-walk.js';
 import { readSnapshotFile, renderSnapshot, writeSnapshotFile } from '../../src/drift/snapshot-file.js';
 import { SpecError } from '../../src/inputs/input-error.js';
 import { globToRegExp, nameIgnorer, normalisePathGlob, pathIgnorer } from '../../src/drift/path-glob.js';
-import { parseSnapshot, snapshotJsonSchema, sortSnapshot } from '../../src/drift/snapshot-schema.js';
+import { parseSnapshot, SNAPSHOT_KINDS, snapshotJsonSchema, sortSnapshot } from '../../src/drift/snapshot-schema.js';
+import { diffSnapshots } from '../../src/drift/diff.js';
 import { parseProcSysWalk, parseSysctlOutput } from '../../src/resources/kernel-parameter/inventory.js';
 import { parseOpenrcServices, parseSystemdServices, parseSysvServices } from '../../src/resources/service/inventory.js';
 
@@ -384,6 +385,27 @@ describe('snapshot file', () => {
     expect(
       validate({ ...JSON.parse(renderSnapshot(root)), files: [{ path: '/x', type: 'file', mode: '644' }] }),
     ).to.equal(false);
+  });
+
+  it('reads a snapshot an older driftspec wrote, without a newer kind, as one that does not hold it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftspec-older-snapshot-'));
+    const { sshdSettings: _newer, ...older } = JSON.parse(renderSnapshot(root)) as Record<string, unknown>;
+    writeFileSync(join(dir, 'older.json'), JSON.stringify(older));
+    const read = await readSnapshotFile('older.json', dir);
+    expect(read.kinds).to.deep.equal(SNAPSHOT_KINDS.filter((kind) => kind !== 'sshdSettings'));
+    expect(read.sshdSettings).to.deep.equal({});
+    const drift = diffSnapshots(read, root, { now: new Date('2026-01-03T00:00:00Z') });
+    // root's only gap is a file root that does not exist: incomplete, but nothing drifted.
+    expect(drift.state).to.equal('incomplete');
+    expect(
+      drift.kinds.filter((kind) => kind.added.length + kind.removed.length + kind.changed.length > 0),
+    ).to.deep.equal([]);
+    expect(drift.kinds.find((kind) => kind.kind === 'sshdSettings')?.compared).to.equal('none');
+    expect(drift.kindNotes).to.deep.include({
+      kind: 'sshdSettings',
+      compared: false,
+      note: 'not compared: the baseline holds no sshd settings (written by a driftspec that did not list them yet)',
+    });
   });
 
   describe('one reader for every command: each mistake names the file and what is wrong (a SpecError: exit 78)', () => {

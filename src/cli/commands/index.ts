@@ -3,6 +3,7 @@ import type { CliIo } from '../io.js';
 import * as drift from './drift.js';
 import * as generate from './generate.js';
 import * as init from './init.js';
+import * as merge from './merge.js';
 import * as plan from './plan.js';
 import * as promote from './promote.js';
 import * as run from './run.js';
@@ -18,4 +19,4 @@ export interface CommandModule {
 }
 
 /** In the order `--help` lists them (the names also in ../command-names.ts, for the code cache). */
-export const COMMANDS: readonly CommandModule[] = [run, plan, schema, snapshot, drift, generate, promote, init];
+export const COMMANDS: readonly CommandModule[] = [run, plan, schema, snapshot, drift, generate, promote, init, merge];

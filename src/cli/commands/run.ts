@@ -4,7 +4,7 @@ import { addConnectionOptions } from '../connection-options.js';
 import { addFleetOptions } from '../fleet-options.js';
 import type { RunFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { collect, collectTarget } from '../options.js';
+import { collect, collectTarget, parseCount } from '../options.js';
 
 /** `driftspec run [specs…]`. */
 export function register(program: Command, io: CliIo): void {
@@ -28,6 +28,18 @@ export function register(program: Command, io: CliIo): void {
     )
     .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md')
     .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
+    .option(
+      '--shard <K/N>',
+      'check only shard K of N (1-based) of the selected hosts, a stable split by host; join the shards ' +
+        'with "driftspec merge" (docs/scale.md)',
+    )
+    .option(
+      '--shard-count <n>',
+      'the number of shards, the shard taken from --shard-index or $JOB_COMPLETION_INDEX (0-based, as a ' +
+        'Kubernetes Indexed Job sets it)',
+      parseCount,
+    )
+    .option('--shard-index <i>', 'with --shard-count: this shard, 0-based (default: $JOB_COMPLETION_INDEX)')
     .exitOverride()
     .action(async (specs: string[], options: RunFlags) => {
       const { runCommand } = await import('./run-action.js');

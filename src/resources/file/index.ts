@@ -67,7 +67,7 @@ if ds_has timeout; then exec timeout -s KILL ${FILE_READ_TIMEOUT_SECONDS} ${read
 exec ${read}`;
 }
 
-function contentQuery(path: string): FactQuery<FileContent> {
+export function contentQuery(path: string): FactQuery<FileContent> {
   return {
     key: `file-content:${path}`,
     script: regularFileRead(path, `head -c ${FILE_CONTENT_LIMIT + 1} -- ${shellQuote(path)}`),
