@@ -4,7 +4,7 @@ import { run } from '../api/run.js';
 import { ConnectionOptionsSchema } from '../api/schemas.js';
 import { PlanAssembler } from '../plan/assemble.js';
 import type { CheckRequest } from '../plan/build.js';
-import type { Plan } from '../plan/schema.js';
+import type { EventuallyInput, Plan } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';
 import type { HostResult } from '../results/schema.js';
 import type { AnyResource } from '../resources/resource.js';
@@ -58,6 +58,13 @@ export interface Subject<Res extends AnyResource = AnyResource> {
   readonly resource: Res;
   readonly name: unknown;
   readonly options: Record<string, unknown> | undefined;
+  /** How assertions on this subject are retried while they fail, as `eventually` in a spec; set by `.eventually()`. */
+  readonly retry: EventuallyInput | undefined;
+  /**
+   * The same subject, its assertions re-probed while they fail until they pass or the timeout
+   * passes: `.eventually('30s')` or `.eventually({ timeout: '30s', interval: '2s' })`.
+   */
+  eventually(retry: EventuallyInput): Subject<Res>;
 }
 
 export function isSubject(value: unknown): value is Subject {
@@ -104,6 +111,21 @@ export async function host(target: string, options: HostOptions = {}): Promise<H
   parseTarget('host', 'target', target);
   parseOptions('host', HostOptionsSchema, options);
   const registry = createRegistry();
+  return makeHost(target, async (requests) => {
+    const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
+    return result.hosts[0]!;
+  });
+}
+
+/**
+ * A host whose assertions are judged by `check`; `onSubject` hears of every subject made from it
+ * (driftspec/mocha gathers their facts before the tests).
+ */
+export function makeHost(
+  target: string,
+  check: Host['check'],
+  onSubject: (made: Subject) => void = () => undefined,
+): Host {
   const made: Host = {
     target,
     package: (name) => subject(made, packageResource, name),
@@ -131,21 +153,37 @@ export async function host(target: string, options: HostOptions = {}): Promise<H
     remoteHost: (name, hostOptions) => subject(made, hostResource, name, hostOptions),
     dns: (name, dnsOptions) => subject(made, dnsResource, name, dnsOptions),
     http: (url, httpOptions) => subject(made, httpResource, url, httpOptions),
-    check: async (requests) => {
-      const { result } = await run({ ...options, targets: [target], plan: planOf(requests, registry) });
-      return result.hosts[0]!;
-    },
+    check,
+  };
+  const subject = <Res extends AnyResource>(
+    owner: Host,
+    resource: Res,
+    name: unknown,
+    options?: Record<string, unknown>,
+  ): Subject<Res> => {
+    const made = makeSubject(owner, resource, name, options, undefined);
+    onSubject(made);
+    return made;
   };
   return made;
 }
 
-function subject<Res extends AnyResource>(
+function makeSubject<Res extends AnyResource>(
   owner: Host,
   resource: Res,
   name: unknown,
-  options?: Record<string, unknown>,
+  options: Record<string, unknown> | undefined,
+  retry: EventuallyInput | undefined,
 ): Subject<Res> {
-  return { [SUBJECT_MARK]: true, host: owner, resource, name, options };
+  return {
+    [SUBJECT_MARK]: true,
+    host: owner,
+    resource,
+    name,
+    options,
+    retry,
+    eventually: (again) => makeSubject(owner, resource, name, options, again),
+  };
 }
 
 function planOf(requests: readonly CheckRequest[], registry: ReturnType<typeof createRegistry>): Plan {

@@ -177,7 +177,9 @@ function subjectTitle(state: ChainState): string {
 
 async function judge(chai: ChaiLike, state: ChainState, message: string | undefined): Promise<void> {
   const { subject } = state;
-  const requests = chainToChecks(subject.resource, subject.name, subject.options, state.calls);
+  const requests = chainToChecks(subject.resource, subject.name, subject.options, state.calls).map((request) =>
+    subject.retry === undefined ? request : { ...request, eventually: subject.retry },
+  );
   const judged = judgeHost(await subject.host.check(requests));
   const prefix = message ? `${message}: ` : '';
   if (judged.outcome === 'error') throw new CheckNotJudgedError(`${prefix}${judged.message}`);

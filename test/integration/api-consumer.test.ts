@@ -1,37 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { dependencyClosure, REPO, REPO_MODULES, sh, TSC, unpackPackage } from '../support/package-consumer.js';
 
 // The package as a user gets it: `npm pack` (which builds it), unpacked into an empty consumer
 // with no @types/node, then an ES module and a CommonJS consumer compiled in strict mode with
 // skipLibCheck false by the repository's TypeScript, and run against this machine.
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const REPO_MODULES = join(REPO, 'node_modules');
 const CONSUMERS = fileURLToPath(new URL('../fixtures/api-consumer/', import.meta.url));
-const TSC = join(REPO_MODULES, 'typescript', 'bin', 'tsc');
-
-function sh(program: string, args: readonly string[], cwd: string): string {
-  return execFileSync(program, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
-}
-
-/** The runtime dependencies of `name` and theirs, as the repository's flat node_modules holds them. */
-function dependencyClosure(names: readonly string[]): Set<string> {
-  const found = new Set<string>();
-  const pending = [...names];
-  while (pending.length > 0) {
-    const name = pending.pop()!;
-    const manifest = join(REPO_MODULES, name, 'package.json');
-    if (found.has(name) || !existsSync(manifest)) continue;
-    found.add(name);
-    const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, Record<string, string> | undefined>;
-    pending.push(...Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies }));
-  }
-  return found;
-}
 
 /**
  * Unpacks the tarball as node_modules/driftspec and links its dependencies from the repository's
@@ -39,12 +17,7 @@ function dependencyClosure(names: readonly string[]): Set<string> {
  */
 function install(tarball: string, consumer: string): void {
   const modules = join(consumer, 'node_modules');
-  mkdirSync(join(modules, 'driftspec'), { recursive: true });
-  sh('tar', ['-xzf', tarball, '-C', join(modules, 'driftspec'), '--strip-components=1'], consumer);
-  const manifest = JSON.parse(readFileSync(join(modules, 'driftspec', 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-    peerDependencies: Record<string, string>;
-  };
+  const manifest = unpackPackage(tarball, consumer);
   const peers = consumer.endsWith('chai') ? Object.keys(manifest.peerDependencies) : [];
   for (const name of dependencyClosure([...Object.keys(manifest.dependencies), ...peers])) {
     mkdirSync(dirname(join(modules, name)), { recursive: true });

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { RESOURCES } from '../../src/resources/index.js';
+import { fencedBlocks as blocksOf, typecheckBlocks } from '../support/doc-examples.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 
 // Every ```ts block of docs/chai.md, run as the mocha test file it is, against the sources and
@@ -14,16 +15,12 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const PAGE = readFileSync(join(REPO, 'docs', 'chai.md'), 'utf8');
 const TSX = pathToFileURL(join(REPO, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 const MOCHA = join(REPO, 'node_modules', 'mocha', 'bin', 'mocha.js');
-const TSC = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
 const IMPORTS: Record<string, string> = {
   'driftspec/chai': pathToFileURL(join(REPO, 'src', 'chai', 'index.ts')).href,
   chai: pathToFileURL(join(REPO, 'node_modules', 'chai', 'index.js')).href,
 };
 
-function fencedBlocks(language: string): string[] {
-  const fence = '```';
-  return [...PAGE.matchAll(new RegExp(`^${fence}${language}\\n([\\s\\S]*?)^${fence}`, 'gm'))].map((match) => match[1]!);
-}
+const fencedBlocks = (language: string): string[] => blocksOf(PAGE, language);
 
 describe('docs/chai.md', function () {
   this.timeout(120_000);
@@ -51,25 +48,10 @@ describe('docs/chai.md', function () {
   });
 
   it('type-checks every example as written, against the sources (each @ts-expect-error must be one)', () => {
-    const typed = join(work, 'typed');
-    mkdirSync(typed, { recursive: true });
-    for (const [index, code] of fencedBlocks('ts').entries())
-      writeFileSync(join(typed, `example-${index + 1}.mts`), code);
-    const config = {
-      extends: join(REPO, 'tsconfig.json'),
-      compilerOptions: {
-        noEmit: true,
-        rootDir: '/',
-        typeRoots: [join(REPO, 'node_modules', '@types')],
-        paths: {
-          'driftspec/chai': [join(REPO, 'src', 'chai', 'index.ts')],
-          chai: [join(REPO, 'node_modules', '@types', 'chai')],
-        },
-      },
-      include: [join(typed, '*.mts')],
-    };
-    writeFileSync(join(typed, 'tsconfig.json'), JSON.stringify(config));
-    const tsc = spawnSync(process.execPath, [TSC, '-p', typed], { encoding: 'utf8', timeout: 100_000 });
+    const tsc = typecheckBlocks(fencedBlocks('ts'), join(work, 'typed'), {
+      'driftspec/chai': [join(REPO, 'src', 'chai', 'index.ts')],
+      chai: [join(REPO, 'node_modules', '@types', 'chai')],
+    });
     expect(tsc.status, tsc.stdout).to.equal(0);
   });
 

@@ -1,0 +1,83 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { dependencyClosure, REPO, REPO_MODULES, sh, TSC, unpackPackage } from '../support/package-consumer.js';
+import { RunResultSchema } from '../../src/results/schema.js';
+import { isRoot, requireInCi } from '../support/environment.js';
+
+// The package as a user gets it (`npm pack`), beside mocha in a consumer's node_modules: a mocha
+// file compiled strictly with skipLibCheck false and no node types, run by mocha with
+// `--require driftspec/mocha` and `--reporter driftspec/mocha/reporter` by their package names.
+
+const CONSUMER = fileURLToPath(new URL('../fixtures/mocha/consumer/', import.meta.url));
+
+/**
+ * driftspec unpacked and mocha copied into the consumer's node_modules, so that mocha finds
+ * driftspec from where it is, as after `npm install`; everything else linked from the repository.
+ */
+function install(tarball: string, consumer: string): void {
+  const modules = join(consumer, 'node_modules');
+  const manifest = unpackPackage(tarball, consumer);
+  cpSync(join(REPO_MODULES, 'mocha'), join(modules, 'mocha'), { recursive: true, dereference: true });
+  const linked = dependencyClosure([
+    ...Object.keys(manifest.dependencies),
+    'mocha',
+    'chai',
+    '@types/chai',
+    '@types/mocha',
+  ]);
+  linked.delete('mocha');
+  for (const name of linked) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(REPO_MODULES, name), join(modules, name));
+  }
+}
+
+describe('driftspec/mocha in a consumer, by package name', function () {
+  this.timeout(120_000);
+  const work = mkdtempSync(join(tmpdir(), 'driftspec-mocha-consumer-'));
+  const consumer = join(work, 'consumer');
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  before(function () {
+    if (!isRoot()) requireInCi(this, 'the consumer reads /etc/shadow');
+    sh('npm', ['pack', '--silent', '--pack-destination', work], REPO);
+    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+    expect(tarball, 'npm pack wrote a tarball').to.be.a('string');
+    cpSync(CONSUMER, consumer, { recursive: true });
+    install(join(work, tarball!), consumer);
+    expect(existsSync(join(consumer, 'node_modules', '@types', 'node'))).to.equal(false);
+  });
+
+  it('compiles strictly against the shipped declarations, with no node types in the program', () => {
+    const files = sh(process.execPath, [TSC, '-p', '.', '--listFilesOnly'], consumer).split('\n');
+    expect(files.filter((path) => /@types[\\/]node/.test(path))).to.deep.equal([]);
+    expect(files.some((path) => path.includes('node_modules/driftspec/dist/src/mocha/index.d.ts'))).to.equal(true);
+    try {
+      sh(process.execPath, [TSC, '-p', '.'], consumer);
+    } catch (error) {
+      throw new Error(`tsc refused the consumer:\n${(error as { stdout: string }).stdout}`);
+    }
+  });
+
+  it('runs with its .mocharc.json: one exec, the broken assertion failed, the gate’s exit code', () => {
+    const run = spawnSync(process.execPath, [join('node_modules', 'mocha', 'bin', 'mocha.js')], {
+      cwd: consumer,
+      encoding: 'utf8',
+      timeout: 100_000,
+      env: Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DRIFTSPEC_'))),
+    });
+    expect(run.status, run.stdout + run.stderr).to.equal(1);
+    expect(run.stdout).to.match(/2 passing/);
+    expect(run.stdout).to.contain('expected file /etc/passwd to have mode 0600, but got 0644');
+    const result = RunResultSchema.parse(JSON.parse(readFileSync(join(consumer, 'out', 'infra.json'), 'utf8')));
+    expect(result.specs).to.deep.equal([{ name: 'infra' }]);
+    expect(
+      result.hosts.map((host) => [host.target, host.execCount, host.counts.passed, host.counts.failed]),
+    ).to.deep.equal([['local', 1, 2, 1]]);
+    expect(result.verdict).to.include({ verdict: 'blocked', exitCode: 1 });
+  });
+});
