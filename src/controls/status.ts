@@ -20,14 +20,18 @@ export function aggregateStatus(statuses: readonly CheckStatus[]): CheckStatus {
   return found ?? 'error';
 }
 
-/** Each control's status on one host, in the plan's order. A waiver in force makes it `waived`. */
-export function controlResults(plan: Plan, results: readonly CheckResult[], waivers?: WaiverBook): ControlResult[] {
+/** Each control's status on one host, in the controls' order. A waiver in force makes it `waived`. */
+export function controlResults(
+  controls: Plan['controls'],
+  results: readonly CheckResult[],
+  waivers?: WaiverBook,
+): ControlResult[] {
   const byControl = new Map<string, CheckResult[]>();
   for (const result of results) {
     if (result.control === null) continue;
     byControl.set(result.control, [...(byControl.get(result.control) ?? []), result]);
   }
-  return plan.controls.flatMap((control) => {
+  return controls.flatMap((control) => {
     const checks = byControl.get(control.id);
     if (!checks) return [];
     const outcome = aggregateStatus(checks.map((check) => check.status));
@@ -40,7 +44,7 @@ export function controlResults(plan: Plan, results: readonly CheckResult[], waiv
 /** The host with its control statuses; unchanged when the plan has no controls. */
 export function withControlResults(plan: Plan, host: HostResult, waivers?: WaiverBook): HostResult {
   if (plan.controls.length === 0) return host;
-  return { ...host, controls: controlResults(plan, host.results, waivers) };
+  return { ...host, controls: controlResults(plan.controls, host.results, waivers) };
 }
 
 /** How many controls have each status, over every host (a control counted once per host), in the schema's order. */

@@ -7,6 +7,7 @@ import {
   type HostResult,
   type RunResult,
 } from '../results/schema.js';
+import { controlResults } from '../controls/status.js';
 import type { MochaRecord } from './record.js';
 
 export interface RunTimes {
@@ -63,7 +64,12 @@ export function assembleRunResult(records: readonly MochaRecord[], times: RunTim
     Object.assign(host.evidence, result.evidence);
     if (record.inventory) host.inventory = record.inventory;
   }
-  const hostResults = [...hosts.values()].map((host) => ({ ...host, counts: countStatuses(host.results) }));
+  // Each host's control statuses, as `driftspec run` gives them.
+  const controlList = [...controls.values()];
+  const hostResults = [...hosts.values()].map((host) => {
+    const counted = { ...host, counts: countStatuses(host.results) };
+    return controlList.length === 0 ? counted : { ...counted, controls: controlResults(controlList, host.results) };
+  });
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'driftspec', version: times.toolVersion },

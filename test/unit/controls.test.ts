@@ -161,7 +161,7 @@ describe('controls: status', () => {
         message: '',
       }),
     );
-    expect(controlResults(plan, results).map((c) => [c.id, c.status, c.counts.failed])).to.deep.equal([
+    expect(controlResults(plan.controls, results).map((c) => [c.id, c.status, c.counts.failed])).to.deep.equal([
       ['ssh-01', 'failed', 1],
       ['fs-01', 'passed', 0],
       ['fs-02', 'error', 0],
