@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { parse as yamlParse } from 'yaml';
 import { controlResults } from '../../src/controls/status.js';
 import { runHost } from '../../src/engine/run-host.js';
+import { parseInputFile } from '../../src/plan/input-sources.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { createRegistry } from '../../src/resources/index.js';
 import type { HostResult } from '../../src/results/schema.js';
+import { fencedBlocks } from '../support/doc-examples.js';
 import { ScriptedTarget } from '../support/fake-target.js';
 import { type RecordedState, SSH_BASELINE, SSH_BASELINE_RECORDINGS, STOCK_FAILURES } from '../support/ssh-baseline.js';
 
@@ -95,11 +98,22 @@ describe('the bundled SSH baseline on recorded probes of a Debian 12 instance', 
     ]);
   });
 
-  it('judges with the site inputs: a site allowing key-only root logins and 6 tries passes those on stock', async () => {
-    const plan = await baselinePlan({ permit_root_login: ['without-password', 'no'], max_auth_tries: 6 });
+  it("judges with the docs' site input file: key-only root logins and 6 tries pass on stock", async () => {
+    const block = fencedBlocks(readFileSync(DOCS, 'utf8'), 'yaml').find((text) => text.startsWith('# ssh-site.yaml'));
+    const plan = await loadPlan([SSH_BASELINE], {
+      registry,
+      cacheDir: '/nonexistent',
+      inputs: [parseInputFile(block ?? '', 'ssh-site.yaml')],
+    });
     const statuses = await controlStatuses('stock', plan);
     expect(statuses['ssh-13']).to.equal('passed');
     expect(statuses['ssh-17']).to.equal('passed');
     expect(withStatus(statuses, 'failed')).to.have.length(Object.keys(STOCK_FAILURES).length - 2);
+  });
+
+  it('documents every input of the baseline', async () => {
+    const docs = readFileSync(DOCS, 'utf8');
+    const declared = Object.keys(yamlParse(readFileSync(SSH_BASELINE, 'utf8')).inputs as Record<string, unknown>);
+    expect(declared.filter((name) => !docs.includes(`\`${name}\``))).to.deep.equal([]);
   });
 });
