@@ -61,7 +61,7 @@ describe('the bundled SSH baseline on recorded probes of a Debian 12 instance', 
     for (const control of plan.controls) {
       const missing = (['title', 'description', 'rationale', 'remediation'] as const).filter((key) => !control[key]);
       expect(missing, control.id).to.deep.equal([]);
-      expect(control.tags['nist'], control.id).to.be.an('array').that.is.not.empty;
+      expect(control.tags.nist, control.id).to.be.an('array').that.is.not.empty;
       expect(control.references, control.id).to.not.be.empty;
     }
   });
