@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -44,6 +44,7 @@ function controlsWith(host: HostResult, status: string): string[] {
 describe('the bundled SSH baseline on booted Debian 12 instances', function () {
   this.timeout(300_000);
   const bed = useTestbed({ base: 60, count: 2 });
+  after(() => rmSync(work, { recursive: true, force: true }));
 
   it('fails on a stock instance exactly the controls docs/baselines.md lists, in one exec', async () => {
     const { code, host } = await runBaseline(bed.instances[0]!);
