@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { type HostResult, RunResultSchema } from '../../src/results/schema.js';
+import { runCli } from '../support/cli.js';
+import { HARDEN_SCRIPT, SSH_BASELINE, STOCK_FAILURES } from '../support/ssh-baseline.js';
+import { type TestInstance, useTestbed } from '../support/testbed.js';
+
+const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-ssh-baseline-'));
+
+async function runBaseline(instance: TestInstance): Promise<{ code: number | null; host: HostResult }> {
+  const args = ['run', SSH_BASELINE, '--format', 'json', '--target', instance.url];
+  const run = await runCli(
+    [...args, '--identity', instance.keyPath, '--known-hosts', instance.knownHostsPath],
+    join(work, 'cache'),
+  );
+  const result = RunResultSchema.parse(JSON.parse(run.stdout));
+  return { code: run.code, host: result.hosts[0]! };
+}
+
+/** Runs a shell script as root on the instance over SSH, as an administrator would. */
+function overSsh(instance: TestInstance, script: string): void {
+  const options = [
+    '-i',
+    instance.keyPath,
+    '-o',
+    `UserKnownHostsFile=${instance.knownHostsPath}`,
+    '-o',
+    'BatchMode=yes',
+  ];
+  const run = spawnSync('ssh', [...options, '-p', String(instance.port), `root@${instance.address}`, 'sh -s'], {
+    input: script,
+    encoding: 'utf8',
+  });
+  expect(run.status, run.stderr).to.equal(0);
+}
+
+function controlsWith(host: HostResult, status: string): string[] {
+  return (host.controls ?? []).filter((control) => control.status === status).map((control) => control.id);
+}
+
+describe('the bundled SSH baseline on booted Debian 12 instances', function () {
+  this.timeout(300_000);
+  const bed = useTestbed({ base: 60, count: 2 });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('fails on a stock instance exactly the controls docs/baselines.md lists, in one exec', async () => {
+    const { code, host } = await runBaseline(bed.instances[0]!);
+    expect(controlsWith(host, 'failed')).to.deep.equal(Object.keys(STOCK_FAILURES));
+    expect(controlsWith(host, 'passed')).to.have.length((host.controls ?? []).length - 19);
+    expect(host.execCount).to.equal(1);
+    expect(code).to.equal(1);
+  });
+
+  it('passes completely, in one exec, once a drop-in written over SSH hardens the instance', async () => {
+    const instance = bed.instances[1]!;
+    overSsh(instance, HARDEN_SCRIPT);
+    const { code, host } = await runBaseline(instance);
+    const notPassed = host.results.filter((r) => r.status !== 'passed').map((r) => `${r.checkId} ${r.message}`);
+    expect(notPassed).to.deep.equal([]);
+    expect(controlsWith(host, 'passed')).to.have.length(46);
+    expect(host.execCount).to.equal(1);
+    expect(code).to.equal(0);
+  });
+});
