@@ -62,6 +62,11 @@ function partName(spec: string): string {
   return spec === '' ? '-' : spec;
 }
 
+/** Why `sshd -T` may print no line for a keyword. */
+const UNPRINTED =
+  'it is not set (AllowUsers, AllowGroups, DenyUsers and DenyGroups are printed only when set), ' +
+  'or this sshd does not know the keyword';
+
 function settingQuery(keyword: string, options: SshdConfigOptions): FactQuery<SshdSetting> {
   const spec = connectionSpec(options);
   const lower = keyword.toLowerCase();
@@ -72,7 +77,7 @@ function settingQuery(keyword: string, options: SshdConfigOptions): FactQuery<Ss
     const settings = readSshdFrame(requirePart(readParts(frame, what), partName(spec), what), what);
     const value = settings.get(lower);
     return value === undefined
-      ? { exists: false, reason: `sshd -T prints no setting ${lower} (not a keyword this sshd knows)` }
+      ? { exists: false, reason: `sshd -T prints no setting ${lower} (${UNPRINTED})` }
       : { exists: true, value };
   });
 }

@@ -66,7 +66,8 @@ describe('sshd_config', () => {
     );
     expect(resultLines(results)[0]).to.equal(
       'failed: expected sshd setting PermitRootLgin not to have value "yes", but sshd -T prints no setting ' +
-        'permitrootlgin (not a keyword this sshd knows)',
+        'permitrootlgin (it is not set (AllowUsers, AllowGroups, DenyUsers and DenyGroups are printed only when ' +
+        'set), or this sshd does not know the keyword)',
     );
     expect(statuses(results)[1]).to.equal('passed');
   });
