@@ -45,7 +45,13 @@ export interface ControlMeta {
   refs?: string[];
   references?: { url?: string; title?: string }[];
   /** Where the control applies: `{ os: ['debian', 'ubuntu'], osVersion: '>= 12', package: 'openssh-server' }`. */
-  onlyIf?: { os?: string[]; osVersion?: string; package?: string | string[]; file?: string | string[]; container?: boolean };
+  onlyIf?: {
+    os?: string[];
+    osVersion?: string;
+    package?: string | string[];
+    file?: string | string[];
+    container?: boolean;
+  };
   /** Keeps the control in reports as skipped, with this reason. */
   skip?: string;
 }

@@ -81,7 +81,9 @@ export const PlatformSchema = z
 export type Platform = z.infer<typeof PlatformSchema>;
 
 /** The platforms the profile a control came from supports; on any other host the control does not apply. */
-export const SupportsSchema = z.object({ profile: z.string().min(1), platforms: z.array(PlatformSchema).min(1) }).strict();
+export const SupportsSchema = z
+  .object({ profile: z.string().min(1), platforms: z.array(PlatformSchema).min(1) })
+  .strict();
 export type Supports = z.infer<typeof SupportsSchema>;
 
 export const ControlSchema = z
