@@ -101,11 +101,12 @@ function judgeControl(control: Control, facts: HostFacts, conditions: readonly C
     return { kind: 'error', message: 'onlyIf container: this host did not say whether it runs in a container' };
   for (const condition of conditions) {
     if (condition.status === 'passed' || condition.status === 'skipped') continue;
-    const what = condition.resource === 'package' ? `package ${condition.subject}` : `file ${condition.subject}`;
+    const isPackage = condition.resource === 'package';
+    const what = `${isPackage ? 'package' : 'file'} ${condition.subject}`;
     if (condition.status === 'failed')
       return {
         kind: 'not-applicable',
-        reason: `the control applies only where ${what} ${condition.resource === 'package' ? 'is installed' : 'exists'}`,
+        reason: `the control applies only where ${what} ${isPackage ? 'is installed' : 'exists'}`,
       };
     return { kind: 'error', message: `onlyIf ${what}: could not be told: ${condition.message}` };
   }

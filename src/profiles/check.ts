@@ -66,7 +66,8 @@ async function checkTree(
     for (const name of Object.keys(dependency.inputs))
       if (!declared.has(name))
         problems.push(
-          `${tree.file.where.at(['depends', index, 'inputs', name])}: inputs: ${child.file.metadata.name} declares no input "${name}"`,
+          `${tree.file.where.at(['depends', index, 'inputs', name])}: inputs: ` +
+            `${child.file.metadata.name} declares no input "${name}"`,
         );
     try {
       parts.push({ from: child.file.metadata.name, plan: shapeDependency(childPlan, dependency, tree.file, index) });

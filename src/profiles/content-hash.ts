@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Left out of a profile's hash: installed dependencies (hashed as profiles of their own) and dot-entries such as .git. */
+/** Left out of a profile's hash: installed dependencies (hashed as profiles of their own), dot-entries such as .git. */
 function counts(name: string): boolean {
   return name !== 'node_modules' && !name.startsWith('.');
 }
