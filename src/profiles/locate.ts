@@ -52,7 +52,8 @@ export function dependencyFolder(
   if (folder === undefined)
     throw new SpecError(
       `dependency ${name}: no installed package of that name with a ${PROFILE_FILE} ` +
-        `(looked in node_modules from ${profileFolder} up); add it to the profile's package.json dependencies and install it`,
+        `(looked in node_modules from ${profileFolder} up); ` +
+        "add it to the profile's package.json dependencies and install it",
       location,
     );
   return folder;

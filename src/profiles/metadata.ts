@@ -95,7 +95,9 @@ export function readProfileFile(path: string): ProfileFile {
 
 export function parseProfileFile(text: string, source: string): ProfileFile {
   const { value, where } = parseYamlInput(text, source, ProfileMetadataSchema, {
-    shape: `a profile's ${PROFILE_FILE} must be a map with name, version and optionally title, summary, maintainer, license, supports, driftspec and depends`,
+    shape:
+      `a profile's ${PROFILE_FILE} must be a map with name, version and optionally ` +
+      'title, summary, maintainer, license, supports, driftspec and depends',
   });
   return { source, metadata: value, where };
 }

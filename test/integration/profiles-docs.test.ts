@@ -83,7 +83,8 @@ describe('docs/profiles.md', function () {
     ]);
     if (inContainer)
       expect(host.results[0]!.message).to.equal(
-        `not applicable: the control applies only outside a container (this host: in a ${host.host!.container} container)`,
+        'not applicable: the control applies only outside a container ' +
+          `(this host: in a ${host.host!.container} container)`,
       );
     expect(result.controls.find((c) => c.id === 'base-02')).to.include({
       impact: 0.9,
@@ -124,7 +125,8 @@ describe('docs/profiles.md', function () {
     expect(statuses(result)).to.deep.equal(['rhel-01 not-applicable']);
     const os = host.host!.os;
     expect(host.results[0]!.message).to.equal(
-      `not applicable: profile rhel-only supports only rhel >= 9 (this host: ${[os.id, os.versionId].filter(Boolean).join(' ')})`,
+      'not applicable: profile rhel-only supports only rhel >= 9 ' +
+        `(this host: ${[os.id, os.versionId].filter(Boolean).join(' ')})`,
     );
     const shown = /`(not applicable: profile rhel-only supports only rhel >= 9 \(this host: [^`]*\))`/.exec(PAGE)![1]!;
     if (os.id === 'debian' && os.versionId === '12') expect(host.results[0]!.message).to.equal(shown);
@@ -155,7 +157,8 @@ describe('docs/profiles.md', function () {
       `  ${FIXTURES}broken/profile.yaml:5:15: include: the dependency has no control "base-09"; ` +
         'its controls: base-01, base-02, base-03, base-04',
       `  ${FIXTURES}broken/profile.yaml:9:7: inputs: base-hardening declares no input "confdir"`,
-      `  ${FIXTURES}broken/profile.yaml: control "base-01" comes from more than one profile: broken-profile, base-hardening`,
+      `  ${FIXTURES}broken/profile.yaml: control "base-01" comes from more than one profile: ` +
+        'broken-profile, base-hardening',
     ]);
   });
 

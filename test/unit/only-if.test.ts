@@ -112,7 +112,8 @@ describe('onlyIf on packages, files and containers', () => {
       'nginx-01#1 not-applicable: not applicable: the control applies only where file /etc/nginx/nginx.conf exists',
     );
     expect(messages(noFile)[1]).to.equal(
-      'ct-01#1 not-applicable: not applicable: the control applies only inside a container (this host: not in a container)',
+      'ct-01#1 not-applicable: not applicable: the control applies only inside a container ' +
+        '(this host: not in a container)',
     );
   });
 
