@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { applyOnlyIf } from '../../src/controls/only-if.js';
+import { checkResultBase } from '../../src/engine/evaluate.js';
 import { PlanAssembler } from '../../src/plan/assemble.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { loadYamlSpec } from '../../src/plan/yaml.js';
 import { parseHostFrame, type HostFacts } from '../../src/probe/host.js';
 import { createRegistry } from '../../src/resources/index.js';
+import { hostFacts } from '../support/frames.js';
 import { countStatuses, type CheckResult, type CheckStatus, type HostResult } from '../../src/results/schema.js';
 
 const registry = createRegistry();
@@ -34,28 +36,13 @@ function plan(): Plan {
   return assembler.finish();
 }
 
-const DEBIAN: HostFacts = {
-  packageManager: 'dpkg',
-  initSystem: 'systemd',
-  uid: 0,
-  kernel: 'Linux',
-  kernelRelease: '6.1.0',
-  arch: 'x86_64',
-  hostname: 'h',
-  os: { id: 'debian', idLike: [], versionId: '12' },
-};
+const DEBIAN: HostFacts = hostFacts();
 
 /** The host's results as the engine judged them: each check of the plan with the status given by its id. */
 function judged(facts: HostFacts, statuses: Record<string, CheckStatus>): HostResult {
   const results = plan().checks.map(
     (check): CheckResult => ({
-      checkId: check.id,
-      control: check.control,
-      title: check.title,
-      resource: check.resource,
-      subject: check.subject,
-      matcher: check.matcher,
-      negated: check.negated,
+      ...checkResultBase(check),
       status: statuses[check.id] ?? 'passed',
       message: statuses[check.id] === 'error' ? 'dpkg-query is missing' : 'as found',
     }),

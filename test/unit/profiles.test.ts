@@ -11,6 +11,7 @@ import { loadProfilePlan, profileRecords, readProfileTree } from '../../src/prof
 import { sortRunArgument } from '../../src/profiles/locate.js';
 import { parseProfileFile } from '../../src/profiles/metadata.js';
 import { createRegistry } from '../../src/resources/index.js';
+import { hostFacts } from '../support/frames.js';
 import { refusal } from '../support/spec-error.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/profiles/', import.meta.url));
@@ -31,16 +32,7 @@ depends:
 `;
 
 function host(id: string, versionId?: string, idLike: string[] = []): HostFacts {
-  return {
-    packageManager: 'dpkg',
-    initSystem: 'systemd',
-    uid: 0,
-    kernel: 'Linux',
-    kernelRelease: '6.1.0',
-    arch: 'x86_64',
-    hostname: 'h',
-    os: { id, idLike, ...(versionId === undefined ? {} : { versionId }) },
-  };
+  return hostFacts({ os: { id, idLike, ...(versionId === undefined ? {} : { versionId }) } });
 }
 
 describe('profiles: metadata', () => {
