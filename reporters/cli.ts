@@ -1,3 +1,4 @@
+import { describeProfiles } from '../src/profiles/describe.js';
 import Table from 'cli-table3';
 import { impactName } from '../src/plan/schema.js';
 import { countControlStatuses } from '../src/controls/status.js';
@@ -37,6 +38,7 @@ export function* cliReportPieces(result: RunResult, verdict: Verdict, options: C
   const paint = painter(options.color);
   const specNames = result.specs.map((s) => (s.version ? `${s.name} ${s.version}` : s.name)).join(', ');
   yield paint.dim(printable(`driftspec ${result.tool.version} · ${specNames}`));
+  if (result.profiles) yield `\n${paint.dim(printable(`profiles: ${describeProfiles(result.profiles)}`))}`;
   for (const host of result.hosts) yield `\n\n${renderHost(host, result, options, paint).join('\n')}`;
   const controls = renderControlTable(result);
   if (controls) yield `\n\n${controls}`;

@@ -92,6 +92,8 @@ function suiteProperties(host: HostResult, result: RunResult, options: JunitRepo
   if (host.reason !== undefined) properties.push(['reason', host.reason]);
   if (options.imageId !== undefined) properties.push(['image.id', options.imageId]);
   for (const spec of result.specs) properties.push([`spec.${spec.name}`, spec.version ?? '']);
+  for (const profile of result.profiles ?? [])
+    properties.push([`profile.${profile.name}`, `${profile.version} ${profile.hash}`]);
   properties.push(['driftspec.version', result.tool.version]);
   if (result.selection) properties.push(['selection', describeSelection(result.selection)]);
   for (const warning of result.warnings ?? []) properties.push(['warning', warning]);

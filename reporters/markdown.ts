@@ -1,3 +1,4 @@
+import { describeProfiles } from '../src/profiles/describe.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { impactName } from '../src/plan/schema.js';
 import { notApplicable, type CheckResult, type HostResult, type RunResult } from '../src/results/schema.js';
@@ -60,6 +61,7 @@ function renderHeading(result: RunResult, verdict: Verdict): string {
     '',
     `Specs: ${text(describeSpecs(result))} · hosts: ${result.hosts.length} · checks: ${checks} · driftspec ` +
       `${text(result.tool.version)} · ${text(result.finishedAt)}`,
+    ...(result.profiles ? ['', `Profiles: ${text(describeProfiles(result.profiles))}`] : []),
   ].join('\n');
 }
 

@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'init',
   'merge',
   'verify-packages',
+  'profile',
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

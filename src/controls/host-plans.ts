@@ -27,6 +27,8 @@ export interface RunPlanningOptions extends ControlFilter, Omit<LoadOptions, 'in
   waivers?: string;
   clock?: WaiverClock;
   cwd: string;
+  /** Loads the plan in place of reading `paths` as spec files (a run of profiles). */
+  loader?: (inputs: InputLayer[]) => Promise<PlanWithInputs>;
 }
 
 export interface RunPlanning extends HostPlan {
@@ -82,7 +84,9 @@ export async function planRun(paths: readonly string[], options: RunPlanningOpti
   const flags = options.inputFlags?.length ? inputFlagLayer(options.inputFlags) : undefined;
   const layers = (vars?: InputLayer): InputLayer[] => [file, vars, flags].filter((l) => l !== undefined);
   const load = (inputs: InputLayer[]) =>
-    loadPlanWithInputs(paths, { registry: options.registry, cacheDir: options.cacheDir, inputs });
+    options.loader
+      ? options.loader(inputs)
+      : loadPlanWithInputs(paths, { registry: options.registry, cacheDir: options.cacheDir, inputs });
   const base = await loadBase(
     () => load(layers()),
     options.hosts,

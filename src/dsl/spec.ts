@@ -44,8 +44,14 @@ export interface ControlMeta {
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
   references?: { url?: string; title?: string }[];
-  /** Where the control applies: `{ os: ['debian', 'ubuntu'], osVersion: '>= 12' }`. */
-  onlyIf?: { os?: string[]; osVersion?: string };
+  /** Where the control applies: `{ os: ['debian', 'ubuntu'], osVersion: '>= 12', package: 'openssh-server' }`. */
+  onlyIf?: {
+    os?: string[];
+    osVersion?: string;
+    package?: string | string[];
+    file?: string | string[];
+    container?: boolean;
+  };
   /** Keeps the control in reports as skipped, with this reason. */
   skip?: string;
 }

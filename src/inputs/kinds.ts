@@ -30,6 +30,7 @@ export const INPUT_KINDS = {
   waivers: { noun: 'waivers file', maxBytes: 4 * MiB },
   inputs: { noun: 'input file', maxBytes: 4 * MiB },
   shardResult: { noun: 'shard result', maxBytes: 256 * MiB },
+  profile: { noun: 'profile metadata file', maxBytes: 1 * MiB },
 } as const satisfies Record<string, InputKind>;
 
 export type InputKindName = keyof typeof INPUT_KINDS;

@@ -1,3 +1,4 @@
+import { conditionChecks } from '../controls/only-if.js';
 import type { z } from 'zod';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import { SpecError } from '../inputs/input-error.js';
@@ -124,6 +125,8 @@ export class PlanAssembler {
       ...(input.skip === undefined ? {} : { skip: input.skip }),
     };
     this.controls.set(control.id, { control, spec: spec.name });
+    // onlyIf's packages and files are asked in the same probe as the control's own checks.
+    this.checks.push(...conditionChecks(this.registry, control));
     return control;
   }
 

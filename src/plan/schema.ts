@@ -61,9 +61,30 @@ export const OnlyIfSchema = z
         }
       }, 'expected a version constraint such as ">= 12" or ">= 8, < 10"')
       .optional(),
+    /** Packages that must be installed (every one), asked in the same probe. */
+    package: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Paths that must exist (every one), asked in the same probe. */
+    file: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** true: only inside a container; false: only outside one. */
+    container: z.boolean().optional(),
   })
   .strict();
 export type OnlyIf = z.infer<typeof OnlyIfSchema>;
+
+/** A platform a profile supports: an os-release id (ID or ID_LIKE) and, optionally, a VERSION_ID constraint. */
+export const PlatformSchema = z
+  .object({
+    os: z.string().min(1),
+    versions: OnlyIfSchema.shape.osVersion,
+  })
+  .strict();
+export type Platform = z.infer<typeof PlatformSchema>;
+
+/** The platforms the profile a control came from supports; on any other host the control does not apply. */
+export const SupportsSchema = z
+  .object({ profile: z.string().min(1), platforms: z.array(PlatformSchema).min(1) })
+  .strict();
+export type Supports = z.infer<typeof SupportsSchema>;
 
 export const ControlSchema = z
   .object({
@@ -81,6 +102,8 @@ export const ControlSchema = z
     references: z.array(ReferenceSchema).optional(),
     /** Where the control applies; on other hosts its checks are `not-applicable`. */
     onlyIf: OnlyIfSchema.optional(),
+    /** Set by the profile the control came from when that profile names the platforms it supports. */
+    supports: SupportsSchema.optional(),
     skip: z.string().optional(),
   })
   .strict();

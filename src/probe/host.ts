@@ -42,6 +42,17 @@ printf 'kernel_release=%s\\n' "$(uname -r)"
 printf 'arch=%s\\n' "$(uname -m)"
 printf 'hostname=%s\\n' "$(uname -n)"
 fi
+if [ "$DS_BOOTED" != no ]; then
+  ds_ct=
+  if ds_has systemd-detect-virt; then ds_ct=$(systemd-detect-virt -c 2>/dev/null); fi
+  if [ -z "$ds_ct" ]; then
+    if [ -e /.dockerenv ]; then ds_ct=docker
+    elif [ -e /run/.containerenv ]; then ds_ct=podman
+    elif grep -qE '/(docker|kubepods|containerd|lxc|libpod)' /proc/1/cgroup 2>/dev/null; then ds_ct=container-other
+    else ds_ct=none; fi
+  fi
+  printf 'container=%s\\n' "$ds_ct"
+fi
 echo 'os_release:'
 cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release 2>/dev/null || true`;
 
@@ -60,6 +71,11 @@ export const HostFactsSchema = z.object({
   hostname: z.string(),
   /** Present, and false, only for an image's root that is not running: its facts are what it configures. */
   booted: z.literal(false).optional(),
+  /**
+   * The container the host runs in (`docker`, `podman`, `lxc` …) or `none`; absent for an image's
+   * root that is not running, and from results recorded before it was gathered.
+   */
+  container: z.string().min(1).optional(),
   os: z.object({
     id: z.string(),
     idLike: z.array(z.string()),
@@ -83,6 +99,7 @@ export function parseHostFrame(frame: Frame): HostFacts {
     arch: fields.get('arch') ?? '',
     hostname: fields.get('hostname') ?? '',
     ...(fields.get('booted') === 'no' ? { booted: false } : {}),
+    ...(fields.get('container') ? { container: fields.get('container') } : {}),
     os: {
       id: os.get('ID') ?? 'unknown',
       idLike: (os.get('ID_LIKE') ?? '').split(/\s+/).filter(Boolean),

@@ -179,6 +179,20 @@ export const ShardRecordSchema = z
   .strict();
 export type ShardRecord = z.infer<typeof ShardRecordSchema>;
 
+/** A profile a run checked (given or depended on): what it is and exactly which files it had. */
+export const ProfileRecordSchema = z
+  .object({
+    name: z.string().min(1),
+    version: z.string().min(1),
+    title: z.string().optional(),
+    /** sha256 over the profile folder's files (not node_modules or dot-entries), in a stable order. */
+    hash: HashSchema,
+    /** The profile that depends on it; absent for a profile named on the command line. */
+    requiredBy: z.string().optional(),
+  })
+  .strict();
+export type ProfileRecord = z.infer<typeof ProfileRecordSchema>;
+
 export const RunResultSchema = z
   .object({
     schemaVersion: z.literal(RESULT_SCHEMA_VERSION),
@@ -186,6 +200,8 @@ export const RunResultSchema = z
     startedAt: z.string(),
     finishedAt: z.string(),
     specs: z.array(SpecInfoSchema),
+    /** The profiles the specs came from, each once; absent when no profile was run. */
+    profiles: z.array(ProfileRecordSchema).optional(),
     controls: z.array(ControlSchema),
     counts: StatusCountsSchema,
     hosts: z.array(HostResultSchema),

@@ -53,6 +53,7 @@ const LIMITS: Record<InputKindName, string> = {
   waivers: '4 MiB for a waivers file',
   inputs: '4 MiB for an input file',
   shardResult: '256 MiB for a shard result',
+  profile: '1 MiB for a profile metadata file',
 };
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

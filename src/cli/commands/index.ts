@@ -5,6 +5,7 @@ import * as generate from './generate.js';
 import * as init from './init.js';
 import * as merge from './merge.js';
 import * as plan from './plan.js';
+import * as profile from './profile.js';
 import * as promote from './promote.js';
 import * as run from './run.js';
 import * as schema from './schema.js';
@@ -31,4 +32,5 @@ export const COMMANDS: readonly CommandModule[] = [
   init,
   merge,
   verifyPackages,
+  profile,
 ];

@@ -9,7 +9,8 @@ import { decideVerdict } from '../../gate/verdict.js';
 import type { Plan } from '../../plan/schema.js';
 import { expandSpecArguments } from '../../plan/spec-paths.js';
 import { createRegistry, type ResourceRegistry } from '../../resources/index.js';
-import type { HostResult, ShardRecord } from '../../results/schema.js';
+import { profileRunSources } from '../../profiles/run-arguments.js';
+import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
 import type { ShardNumber } from '../../shard/partition.js';
 import { selectShard } from '../../shard/select.js';
@@ -40,7 +41,9 @@ export function defaultSpecPath(): string {
  */
 export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): Promise<number> {
   const registry = createRegistry();
-  const paths = specs.length > 0 ? expandSpecArguments(specs, io.cwd) : [defaultSpecPath()];
+  const cacheDir = specCacheDir(io.env);
+  const profiles = profileRunSources(specs, io.cwd, { registry, cacheDir, toolVersion: toolVersion() });
+  const paths = profiles ? [] : specs.length > 0 ? expandSpecArguments(specs, io.cwd) : [defaultSpecPath()];
   if (specs.length === 0 && flags.format === 'cli' && !flags.quiet) {
     io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
   }
@@ -50,7 +53,8 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   const planFor = (selected: SelectedTargets) =>
     planRun(paths, {
       registry,
-      cacheDir: specCacheDir(io.env),
+      cacheDir,
+      ...(profiles ? { loader: profiles.load } : {}),
       ...(flags.inputFile === undefined ? {} : { inputFile: flags.inputFile }),
       ...(flags.input ? { inputFlags: flags.input } : {}),
       ...(flags.inventory === undefined ? {} : { hosts: { vars: selected.vars, inventory: flags.inventory } }),
@@ -60,7 +64,8 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
       ...(flags.waivers === undefined ? {} : { waivers: flags.waivers }),
       cwd: io.cwd,
     });
-  return runOnTargets(addresses, flags, io, { registry, named: 'a --target', ...checked }, planFor);
+  const withProfiles = profiles ? { profiles: profiles.profiles } : {};
+  return runOnTargets(addresses, flags, io, { registry, named: 'a --target', ...checked, ...withProfiles }, planFor);
 }
 
 /** The options of a run that are read and checked before any spec is loaded or host touched. */
@@ -86,7 +91,7 @@ export async function runOnTargets(
   addresses: readonly TargetAddress[],
   flags: RunFlags,
   io: CliIo,
-  checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry; named: string },
+  checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry; named: string; profiles?: ProfileRecord[] },
   planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
 ): Promise<number> {
   const { registry, reports, policy, named, shard } = checked;
@@ -122,7 +127,8 @@ export async function runOnTargets(
   } finally {
     session.finish();
   }
-  const result = record === undefined ? run.result : { ...run.result, shard: record };
+  const profiled = checked.profiles ? { ...run.result, profiles: checked.profiles } : run.result;
+  const result = record === undefined ? profiled : { ...profiled, shard: record };
   const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
   await writeRunReports(reports, result, verdict, flags, io);
   return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
