@@ -186,6 +186,8 @@ describe('drift: comparing two snapshots', () => {
       ['routes', 'devices', (s) => (s.routes![1]!.devices = ['eth1']), ['eth0'], ['eth1']],
       ['routes', 'metric', (s) => (s.routes![1]!.metric = 100), 0, 100],
       ['routes', 'type', (s) => (s.routes![1]!.type = 'blackhole'), 'unicast', 'blackhole'],
+      ['cronEntries', 'schedule', (s) => (s.cronEntries[0]!.schedule = '@hourly'), '30 3 * * 0', '@hourly'],
+      ['cronEntries', 'user', (s) => (s.cronEntries[0]!.user = 'nobody'), 'root', 'nobody'],
       ['files', 'type', (s) => (s.files.find((f) => f.path === '/etc')!.type = 'symlink'), 'directory', 'symlink'],
       ['files', 'mode', (s) => (s.files.find((f) => f.path === '/etc/motd')!.mode = '0600'), '0644', '0600'],
       ['files', 'uid', (s) => (s.files.find((f) => f.path === '/etc/motd')!.uid = 1000), 0, 1000],
