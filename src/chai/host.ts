@@ -36,6 +36,7 @@ import { hostResource, type HostOptions as RemoteHostOptions } from '../resource
 import { dnsResource, type DnsOptions } from '../resources/dns/index.js';
 import { httpResource, type HttpOptions } from '../resources/http/index.js';
 import { cronResource } from '../resources/cron/index.js';
+import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -101,6 +102,7 @@ export interface Host {
   dns(name: string, options?: DnsOptions): Subject<typeof dnsResource>;
   http(url: string, options?: HttpOptions): Subject<typeof httpResource>;
   cron(crontab: string): Subject<typeof cronResource>;
+  systemdTimer(name: string): Subject<typeof systemdTimerResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -156,6 +158,7 @@ export function makeHost(
     dns: (name, dnsOptions) => subject(made, dnsResource, name, dnsOptions),
     http: (url, httpOptions) => subject(made, httpResource, url, httpOptions),
     cron: (crontab) => subject(made, cronResource, crontab),
+    systemdTimer: (name) => subject(made, systemdTimerResource, name),
     check,
   };
   const subject = <Res extends AnyResource>(

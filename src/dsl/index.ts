@@ -25,6 +25,7 @@ import { hostResource } from '../resources/host/index.js';
 import { dnsResource } from '../resources/dns/index.js';
 import { httpResource } from '../resources/http/index.js';
 import { cronResource } from '../resources/cron/index.js';
+import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -64,3 +65,4 @@ export const dns = resourceFunction(dnsResource);
 export const http = resourceFunction(httpResource);
 /** Subject: "*" (every entry), a user name, /etc/crontab, /etc/cron.d/NAME or /etc/cron.daily (…). */
 export const cron = resourceFunction(cronResource);
+export const systemdTimer = resourceFunction(systemdTimerResource);

@@ -70,6 +70,16 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       },
       { source: '/etc/cron.daily', schedule: '@daily', user: 'root', command: '/etc/cron.daily/dpkg' },
     ],
+    systemdTimers: [
+      {
+        name: 'apt-daily.timer',
+        state: 'enabled',
+        onCalendar: ['*-*-* 6,18:00'],
+        monotonic: [],
+        unit: 'apt-daily.service',
+        persistent: true,
+      },
+    ],
     files: [
       { path: '/etc', type: 'directory', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' },
       {
