@@ -1,5 +1,5 @@
 import type { Frame } from '../../probe/frames.js';
-import { FactError, readParts, requirePart, stderrSuffix } from '../resource.js';
+import { FactError, readFileParts, readParts, requirePart, stderrSuffix } from '../resource.js';
 import { parseCrontab, type CronEntry } from './crontab.js';
 import { CRON_D, NO_SPOOL, PERIODIC_DIRECTORIES, SPOOL_DENIED, SYSTEM_CRONTAB, USER_SPOOL } from './query.js';
 
@@ -28,7 +28,9 @@ export function parseCronTables(frame: Frame): CronTables {
   const spool = requirePart(parts, 'spool', what);
   if (spool.exitCode !== 0 && spool.exitCode !== NO_SPOOL && spool.exitCode !== SPOOL_DENIED)
     throw new FactError(`${what}: listing ${USER_SPOOL} exited ${spool.exitCode}${stderrSuffix(spool)}`);
-  const files = readFiles(parts, what).filter((file) => file !== undefined);
+  const files = readFileParts(parts, 'file:', what)
+    .map((file) => cronFile(file.path, file.content))
+    .filter((file) => file !== undefined);
   const periodic = new Map<string, string[]>();
   for (const directory of PERIODIC_DIRECTORIES) {
     const part = parts.get(`periodic:${directory}`);
@@ -39,20 +41,6 @@ export function parseCronTables(frame: Frame): CronTables {
   }
   const spoolUnknown = spool.exitCode === SPOOL_DENIED ? `${what}${stderrSuffix(spool)}` : undefined;
   return { files, periodic, ...(spoolUnknown ? { spoolUnknown } : {}) };
-}
-
-function readFiles(parts: ReadonlyMap<string, Frame>, what: string): (CronFile | undefined)[] {
-  const files: (CronFile | undefined)[] = [];
-  for (let index = 1; parts.has(`file:${index}`); index++) {
-    const part = parts.get(`file:${index}`)!;
-    const stdout = part.stdout.toString('utf8');
-    const nul = stdout.indexOf('\0');
-    if (nul === -1) throw new FactError(`${what}: unexpected output ${JSON.stringify(stdout.slice(0, 200))}`);
-    const path = stdout.slice(0, nul);
-    if (part.exitCode !== 0) throw new FactError(`${what}: reading ${path} failed${stderrSuffix(part)}`);
-    files.push(cronFile(path, stdout.slice(nul + 1)));
-  }
-  return files;
 }
 
 function cronFile(path: string, content: string): CronFile | undefined {

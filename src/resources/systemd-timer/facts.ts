@@ -1,5 +1,5 @@
 import type { Frame } from '../../probe/frames.js';
-import { FactError, readParts, stderrSuffix } from '../resource.js';
+import { FactError, readFileParts, readParts, stderrSuffix } from '../resource.js';
 import { parseIsEnabled } from '../service/systemd.js';
 import { timerSettings, type TimerSettings, type UnitFileText } from './unit-file.js';
 
@@ -30,16 +30,7 @@ export interface TimerFact {
  * (the others are hidden by it), then the drop-ins by file name.
  */
 export function readUnitFiles(parts: ReadonlyMap<string, Frame>, name: string, what: string): UnitFileText[] {
-  const files: UnitFileText[] = [];
-  for (let index = 1; parts.has(`file:${name}:${index}`); index++) {
-    const part = parts.get(`file:${name}:${index}`)!;
-    const stdout = part.stdout.toString('utf8');
-    const nul = stdout.indexOf('\0');
-    if (nul === -1) throw new FactError(`${what}: unexpected output ${JSON.stringify(stdout.slice(0, 200))}`);
-    const path = stdout.slice(0, nul);
-    if (part.exitCode !== 0) throw new FactError(`${what}: reading ${path} failed${stderrSuffix(part)}`);
-    files.push({ path, content: stdout.slice(nul + 1) });
-  }
+  const files = readFileParts(parts, `file:${name}:`, what);
   const main = files.find((file) => file.path.endsWith(`/${name}`));
   const byName = new Map<string, UnitFileText>();
   // A drop-in's name in an earlier directory hides the same name in a later one (/lib may be /usr/lib).
