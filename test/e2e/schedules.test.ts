@@ -58,10 +58,10 @@ checks:
     exists: true
     enabled: true
     active: true
-    onCalendar: ['*-*-* 03:30:00']
-    monotonic: [OnBootSec=1h]
+    onCalendar: { contains: '*-*-* 03:30:00' }
+    monotonic: { contains: OnBootSec=1h }
     triggers: driftspec-e2e.service
-    nextTrigger: { matches: '^\\w{3} \\d{4}-\\d\\d-\\d\\d 03:30:00' }
+    nextTrigger: { matches: '^\\w{3} \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d' }
   - systemd_timer: no-such.timer
     not: { exists: true }
 `;

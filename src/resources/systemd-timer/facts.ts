@@ -82,8 +82,14 @@ function showBlock(text: string, name: string): TimerRuntime | undefined {
       activeState: fields.get('ActiveState') ?? '',
       subState: fields.get('SubState') ?? '',
       lastTrigger: fields.get('LastTriggerUSec') ?? '',
-      nextElapse: fields.get('NextElapseUSecRealtime') || fields.get('NextElapseUSecMonotonic') || '',
+      nextElapse: nextElapse(fields.get('NextElapseUSecRealtime'), fields.get('NextElapseUSecMonotonic')),
     };
   }
   return undefined;
+}
+
+/** The realtime elapse where there is one, else the monotonic one; `0` and `infinity` mean none. */
+function nextElapse(realtime = '', monotonic = ''): string {
+  if (realtime !== '') return realtime;
+  return monotonic === '0' || monotonic === 'infinity' ? '' : monotonic;
 }

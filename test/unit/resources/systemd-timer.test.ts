@@ -101,6 +101,31 @@ describe('systemd_timer resource', () => {
     ]);
   });
 
+  it('reads systemctl show on a booted instance: properties in systemd order, a block per unit (recorded)', () => {
+    const lines = judge(() => {
+      systemdTimer('driftspec-rec.timer')
+        .active()
+        .onCalendar({ contains: '*-*-* 03:30:00' })
+        .monotonic({ contains: 'OnBootSec=1h' });
+      systemdTimer('driftspec-rec.timer').nextTrigger('Mon 2026-12-07 03:30:00 UTC');
+      systemdTimer('driftspec-rec.timer').lastTrigger({ matches: '.' });
+      systemdTimer('apt-daily.timer').active();
+      systemdTimer('apt-daily.timer').nextTrigger({ matches: '.' });
+      systemdTimer('no-such.timer').not.active();
+    }, recorded('booted-timers'));
+    expect(lines).to.deep.equal([
+      'passed: systemd timer driftspec-rec.timer should be active',
+      'passed: systemd timer driftspec-rec.timer should have OnCalendar containing "*-*-* 03:30:00"',
+      'passed: systemd timer driftspec-rec.timer should have monotonic settings containing "OnBootSec=1h"',
+      'passed: systemd timer driftspec-rec.timer should have next trigger at "Mon 2026-12-07 03:30:00 UTC"',
+      'failed: expected systemd timer driftspec-rec.timer to have last triggered at matching /./, ' +
+        'but systemd has no such time for it',
+      'passed: systemd timer apt-daily.timer should be active',
+      'passed: systemd timer apt-daily.timer should have next trigger at matching /./',
+      'passed: systemd timer no-such.timer should not be active',
+    ]);
+  });
+
   it('a missing systemctl is an error', () => {
     const lines = judge(() => systemdTimer('apt-daily.timer').not.enabled(), {
       id: 'q',
