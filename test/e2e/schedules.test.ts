@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect } from 'chai';
 import { DriftReportSchema } from '../../src/drift/diff-schema.js';
 import { RunResultSchema } from '../../src/results/schema.js';
@@ -85,6 +85,36 @@ describe('cron and systemd timers on a booted instance', function () {
       lines.some((l) => /^Disconnected from user root /.test(l)),
     );
     expect(log.filter((l) => l.startsWith('Starting session:'))).to.have.length(1);
+  });
+
+  it('on the unbooted image (rootfs:) the files are read; running state is not applicable', async () => {
+    const path = join(work, 'image.yaml');
+    writeFileSync(
+      path,
+      `spec: schedules-image
+checks:
+  - cron: /etc/crontab
+    hasEntry: { user: root, command: cd / && run-parts --report /etc/cron.hourly }
+  - cron: /etc/cron.d/driftspec-e2e
+    exists: false
+  - systemd_timer: apt-daily.timer
+    enabled: true
+    onCalendar: { contains: '*-*-* 6,18:00' }
+  - systemd_timer: apt-daily.timer
+    active: true
+`,
+    );
+    const root = join(dirname(instance().keyPath), 'rootfs');
+    const run = await cli('run', path, '--format', 'json', '--target', `rootfs:${root}`);
+    const host = RunResultSchema.parse(JSON.parse(run.stdout)).hosts[0]!;
+    expect(host.results.map((r) => `${r.subject} ${r.matcher}: ${r.status}`)).to.deep.equal([
+      '/etc/crontab hasEntry: passed',
+      '/etc/cron.d/driftspec-e2e exists: passed',
+      'apt-daily.timer enabled: passed',
+      'apt-daily.timer onCalendar: passed',
+      'apt-daily.timer active: not-applicable',
+    ]);
+    expect(host.execCount).to.equal(1);
   });
 
   it('drift names a new cron.d entry, a changed schedule and a new timer, old → new', async () => {
