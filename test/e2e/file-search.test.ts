@@ -6,30 +6,16 @@ import { RunResultSchema } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
 import { connection } from '../support/drift-e2e.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
+import { STOCK_SETUID_FILES } from '../testbed/stock-image.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-search-'));
 const cli = (...args: string[]) => runCli(args, join(work, 'cache'));
-
-/** The setuid files of the stock test-bed image. */
-const STOCK_SETUID = [
-  '/usr/bin/chfn',
-  '/usr/bin/chsh',
-  '/usr/bin/gpasswd',
-  '/usr/bin/mount',
-  '/usr/bin/newgrp',
-  '/usr/bin/passwd',
-  '/usr/bin/su',
-  '/usr/bin/sudo',
-  '/usr/bin/umount',
-  '/usr/lib/dbus-1.0/dbus-daemon-launch-helper',
-  '/usr/lib/openssh/ssh-keysign',
-];
 
 const SPEC = `spec: search
 checks:
   - file_search: /
     options: { condition: setuid, type: file }
-    onlyPaths: { paths: [${STOCK_SETUID.join(', ')}] }
+    onlyPaths: { paths: [${STOCK_SETUID_FILES.join(', ')}] }
   - file_search: /etc
     options: { condition: world-writable, type: file }
     empty: true

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import { dependencyClosure, REPO, REPO_MODULES, sh, TSC, unpackPackage } from '../support/package-consumer.js';
+import { installWithMocha, REPO, sh, TSC } from '../support/package-consumer.js';
 import { RunResultSchema } from '../../src/results/schema.js';
 import { isRoot, requireInCi } from '../support/environment.js';
 
@@ -13,28 +13,6 @@ import { isRoot, requireInCi } from '../support/environment.js';
 // `--require driftspec/mocha` and `--reporter driftspec/mocha/reporter` by their package names.
 
 const CONSUMER = fileURLToPath(new URL('../fixtures/mocha/consumer/', import.meta.url));
-
-/**
- * driftspec unpacked and mocha copied into the consumer's node_modules, so that mocha finds
- * driftspec from where it is, as after `npm install`; everything else linked from the repository.
- */
-function install(tarball: string, consumer: string): void {
-  const modules = join(consumer, 'node_modules');
-  const manifest = unpackPackage(tarball, consumer);
-  cpSync(join(REPO_MODULES, 'mocha'), join(modules, 'mocha'), { recursive: true, dereference: true });
-  const linked = dependencyClosure([
-    ...Object.keys(manifest.dependencies),
-    'mocha',
-    'chai',
-    '@types/chai',
-    '@types/mocha',
-  ]);
-  linked.delete('mocha');
-  for (const name of linked) {
-    mkdirSync(dirname(join(modules, name)), { recursive: true });
-    symlinkSync(join(REPO_MODULES, name), join(modules, name));
-  }
-}
 
 describe('driftspec/mocha in a consumer, by package name', function () {
   this.timeout(120_000);
@@ -48,7 +26,7 @@ describe('driftspec/mocha in a consumer, by package name', function () {
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
     expect(tarball, 'npm pack wrote a tarball').to.be.a('string');
     cpSync(CONSUMER, consumer, { recursive: true });
-    install(join(work, tarball!), consumer);
+    installWithMocha(join(work, tarball!), consumer);
     expect(existsSync(join(consumer, 'node_modules', '@types', 'node'))).to.equal(false);
   });
 

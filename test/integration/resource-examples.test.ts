@@ -55,6 +55,8 @@ describe('docs/resources examples', () => {
 
   for (const resource of RESOURCES) {
     it(`${resource.type}: the YAML and TypeScript examples are twins and pass on this machine`, async function () {
+      // Some examples read the whole system (package_integrity verifies every installed package).
+      this.timeout(180_000);
       if (!isRoot()) return requireInCi(this, 'the examples read root-only facts');
       const markdown = readFileSync(join(DOCS, `${resource.type}.md`), 'utf8');
       const [yaml] = fencedBlocks(markdown, 'yaml');
@@ -68,7 +70,7 @@ describe('docs/resources examples', () => {
       const fromTs = await loadPlan([join(dir, 'example.ts')], { registry, cacheDir });
       expect(withoutSources(fromTs)).to.deep.equal(withoutSources(fromYaml));
       expect(fromYaml.checks.every((c) => c.resource === resource.type)).to.equal(true);
-      const result = await runHost(fromYaml, new LocalTarget(), { registry, commandTimeoutMs: 60_000 });
+      const result = await runHost(fromYaml, new LocalTarget(), { registry, commandTimeoutMs: 150_000 });
       expect(result.results.length).to.be.greaterThan(0);
       expect(outcomes(result).filter((o) => !o.startsWith('passed'))).to.deep.equal([]);
     });

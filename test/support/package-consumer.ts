@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // What the consumer tests share: the package as `npm pack` makes it, installed beside the
@@ -38,4 +38,26 @@ export function unpackPackage(
   mkdirSync(target, { recursive: true });
   sh('tar', ['-xzf', tarball, '-C', target, '--strip-components=1'], consumer);
   return JSON.parse(readFileSync(join(target, 'package.json'), 'utf8'));
+}
+
+/**
+ * driftspec unpacked and mocha copied into the consumer's node_modules, so that mocha finds
+ * driftspec from where it is, as after `npm install`; everything else linked from the repository.
+ */
+export function installWithMocha(tarball: string, consumer: string): void {
+  const modules = join(consumer, 'node_modules');
+  const manifest = unpackPackage(tarball, consumer);
+  cpSync(join(REPO_MODULES, 'mocha'), join(modules, 'mocha'), { recursive: true, dereference: true });
+  const linked = dependencyClosure([
+    ...Object.keys(manifest.dependencies),
+    'mocha',
+    'chai',
+    '@types/chai',
+    '@types/mocha',
+  ]);
+  linked.delete('mocha');
+  for (const name of linked) {
+    mkdirSync(dirname(join(modules, name)), { recursive: true });
+    symlinkSync(join(REPO_MODULES, name), join(modules, name));
+  }
 }

@@ -4,6 +4,7 @@ import { fileSearchScript } from '../../../src/resources/file-search/index.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import { partsFrame, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, resultLines } from '../../support/judge.js';
+import { STOCK_SETUID_FILES } from '../../testbed/stock-image.js';
 
 const registry = createRegistry();
 
@@ -16,26 +17,12 @@ function recordedSearch(name: string) {
   ]);
 }
 
-const STOCK_SETUID = [
-  '/usr/bin/chfn',
-  '/usr/bin/chsh',
-  '/usr/bin/gpasswd',
-  '/usr/bin/mount',
-  '/usr/bin/newgrp',
-  '/usr/bin/passwd',
-  '/usr/bin/su',
-  '/usr/bin/sudo',
-  '/usr/bin/umount',
-  '/usr/lib/dbus-1.0/dbus-daemon-launch-helper',
-  '/usr/lib/openssh/ssh-keysign',
-];
-
 describe('file_search', () => {
   it('names the setuid file that is not on the allowed list, and counts what it found', () => {
     const results = judgeFrame(
       registry,
       () => {
-        fileSearch('/', { condition: 'setuid', type: 'file' }).onlyPaths({ paths: STOCK_SETUID });
+        fileSearch('/', { condition: 'setuid', type: 'file' }).onlyPaths({ paths: [...STOCK_SETUID_FILES] });
         fileSearch('/', { condition: 'setuid', type: 'file' }).count(12);
         fileSearch('/', { condition: 'setuid', type: 'file' }).paths({ contains: '/usr/bin/sudo' });
         fileSearch('/', { condition: 'setuid', type: 'file' }).not.empty();
@@ -67,7 +54,7 @@ describe('file_search', () => {
       const results = judgeFrame(
         registry,
         () => {
-          fileSearch('/', { condition: 'setuid', type: 'file' }).onlyPaths({ paths: STOCK_SETUID });
+          fileSearch('/', { condition: 'setuid', type: 'file' }).onlyPaths({ paths: [...STOCK_SETUID_FILES] });
           fileSearch('/', { condition: 'setuid', type: 'file' }).not.empty();
         },
         recordedSearch(name),
