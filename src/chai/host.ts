@@ -35,6 +35,8 @@ import { routeResource, type RouteOptions } from '../resources/route/index.js';
 import { hostResource, type HostOptions as RemoteHostOptions } from '../resources/host/index.js';
 import { dnsResource, type DnsOptions } from '../resources/dns/index.js';
 import { httpResource, type HttpOptions } from '../resources/http/index.js';
+import { cronResource } from '../resources/cron/index.js';
+import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -99,6 +101,8 @@ export interface Host {
   remoteHost(name: string, options?: RemoteHostOptions): Subject<typeof hostResource>;
   dns(name: string, options?: DnsOptions): Subject<typeof dnsResource>;
   http(url: string, options?: HttpOptions): Subject<typeof httpResource>;
+  cron(crontab: string): Subject<typeof cronResource>;
+  systemdTimer(name: string): Subject<typeof systemdTimerResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -153,6 +157,8 @@ export function makeHost(
     remoteHost: (name, hostOptions) => subject(made, hostResource, name, hostOptions),
     dns: (name, dnsOptions) => subject(made, dnsResource, name, dnsOptions),
     http: (url, httpOptions) => subject(made, httpResource, url, httpOptions),
+    cron: (crontab) => subject(made, cronResource, crontab),
+    systemdTimer: (name) => subject(made, systemdTimerResource, name),
     check,
   };
   const subject = <Res extends AnyResource>(

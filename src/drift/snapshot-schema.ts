@@ -20,6 +20,8 @@ import type { SnapshotService } from '../resources/service/inventory.js';
 import type { SnapshotUser } from '../resources/user/inventory.js';
 import type { SnapshotInterface } from '../resources/interface/inventory.js';
 import type { SnapshotRoute } from '../resources/route/inventory.js';
+import type { CronEntryItem } from '../resources/cron/inventory.js';
+import type { TimerItem } from '../resources/systemd-timer/inventory.js';
 import type { KernelModuleItem } from '../resources/kernel-module/inventory.js';
 
 /**
@@ -190,6 +192,8 @@ export type Snapshot = {
   kernelModules: KernelModuleItem[];
   interfaces: SnapshotInterface[];
   routes: SnapshotRoute[];
+  cronEntries: CronEntryItem[];
+  systemdTimers: TimerItem[];
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
   ignores: SnapshotIgnores;

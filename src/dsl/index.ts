@@ -24,6 +24,8 @@ import { routeResource } from '../resources/route/index.js';
 import { hostResource } from '../resources/host/index.js';
 import { dnsResource } from '../resources/dns/index.js';
 import { httpResource } from '../resources/http/index.js';
+import { cronResource } from '../resources/cron/index.js';
+import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -61,3 +63,6 @@ export const route = resourceFunction(routeResource);
 export const remoteHost = resourceFunction(hostResource);
 export const dns = resourceFunction(dnsResource);
 export const http = resourceFunction(httpResource);
+/** Subject: "*" (every entry), a user name, /etc/crontab, /etc/cron.d/NAME or /etc/cron.daily (…). */
+export const cron = resourceFunction(cronResource);
+export const systemdTimer = resourceFunction(systemdTimerResource);

@@ -32,6 +32,10 @@ import { routeInventory } from './route/inventory.js';
 import { hostResource } from './host/index.js';
 import { dnsResource } from './dns/index.js';
 import { httpResource } from './http/index.js';
+import { cronResource } from './cron/index.js';
+import { cronInventory } from './cron/inventory.js';
+import { systemdTimerResource } from './systemd-timer/index.js';
+import { systemdTimerInventory } from './systemd-timer/inventory.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
@@ -60,6 +64,8 @@ export const RESOURCES: readonly AnyResource[] = [
   hostResource,
   dnsResource,
   httpResource,
+  { ...cronResource, inventory: cronInventory },
+  { ...systemdTimerResource, inventory: systemdTimerInventory },
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

@@ -230,3 +230,25 @@ export function requirePart(parts: ReadonlyMap<string, Frame>, name: string, wha
   if (!part) throw new FactError(`${what}: the output has no part ${JSON.stringify(name)}`);
   return part;
 }
+
+/**
+ * The parts `PREFIX1`, `PREFIX2` … of a grouped query that each hold a file as the probe writes it:
+ * its path, a NUL, its content. A file that could not be read is an error naming it.
+ */
+export function readFileParts(
+  parts: ReadonlyMap<string, Frame>,
+  prefix: string,
+  what: string,
+): { path: string; content: string }[] {
+  const files: { path: string; content: string }[] = [];
+  for (let index = 1; parts.has(`${prefix}${index}`); index++) {
+    const part = parts.get(`${prefix}${index}`)!;
+    const stdout = part.stdout.toString('utf8');
+    const nul = stdout.indexOf('\0');
+    if (nul === -1) throw new FactError(`${what}: unexpected output ${JSON.stringify(stdout.slice(0, 200))}`);
+    const path = stdout.slice(0, nul);
+    if (part.exitCode !== 0) throw new FactError(`${what}: reading ${path} failed${stderrSuffix(part)}`);
+    files.push({ path, content: stdout.slice(nul + 1) });
+  }
+  return files;
+}

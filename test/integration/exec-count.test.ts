@@ -209,3 +209,41 @@ describe('grouped fact queries', () => {
     expect(new Set(result.results.map((r) => r.evidence))).to.deep.equal(new Set(['q1']));
   });
 });
+
+describe('one exec per host with cron and systemd timer checks', () => {
+  it('gathers one cron query and one timer query for many subjects, all in exactly one exec', async () => {
+    const { planQueries } = await import('../../src/engine/queries.js');
+    const { cron, systemdTimer } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('schedules', () => {
+            file('/etc/hostname').exists();
+            cron('/etc/crontab').exists();
+            cron('/etc/cron.daily').hasEntry({ command: '/etc/cron.daily/dpkg' });
+            cron('/etc/crontab').not.hasEntry({ command: '/usr/bin/false' });
+            systemdTimer('apt-daily.timer').enabled();
+            systemdTimer('man-db.timer').onCalendar('daily');
+            systemdTimer('no-such.timer').not.exists();
+          }),
+        },
+      ],
+      registry,
+    );
+    expect(planQueries(plan.checks, registry).queries).to.have.length(3);
+    const { shell, log } = countingShell();
+    const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
+    expect(result.results.map((r) => `${r.resource} ${r.status}`)).to.deep.equal([
+      'file passed',
+      'cron passed',
+      'cron passed',
+      'cron passed',
+      'systemd_timer passed',
+      'systemd_timer passed',
+      'systemd_timer passed',
+    ]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).to.have.length(1);
+    expect(result.execCount).to.equal(1);
+  });
+});

@@ -61,6 +61,25 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       { family: 'ipv4', destination: 'default', gateways: ['10.0.0.1'], devices: ['eth0'], metric: 0, type: 'unicast' },
       { family: 'ipv4', destination: '10.0.0.0/24', gateways: [], devices: ['eth0'], metric: 0, type: 'unicast' },
     ],
+    cronEntries: [
+      {
+        source: '/etc/cron.d/e2scrub_all',
+        schedule: '30 3 * * 0',
+        user: 'root',
+        command: 'test -e /run/systemd/system || /sbin/e2scrub_all',
+      },
+      { source: '/etc/cron.daily', schedule: '@daily', user: 'root', command: '/etc/cron.daily/dpkg' },
+    ],
+    systemdTimers: [
+      {
+        name: 'apt-daily.timer',
+        state: 'enabled',
+        onCalendar: ['*-*-* 6,18:00'],
+        monotonic: [],
+        unit: 'apt-daily.service',
+        persistent: true,
+      },
+    ],
     files: [
       { path: '/etc', type: 'directory', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' },
       {

@@ -1,7 +1,7 @@
 import type { Frame } from '../../probe/frames.js';
 import type { HostFacts } from '../../probe/host.js';
 import { partScript, partsScript, runtimeNamedPart } from '../../probe/parts.js';
-import { FactError, readParts, requireRan, stderrSuffix } from '../resource.js';
+import { FactError, readFileParts, readParts, requireRan, stderrSuffix } from '../resource.js';
 import {
   configFromFiles,
   configFromShowconfig,
@@ -95,16 +95,7 @@ function readLoaded(
 }
 
 function readConfFiles(parts: ReadonlyMap<string, Frame>, what: string): ModprobeFile[] {
-  const files: ModprobeFile[] = [];
-  for (let index = 1; parts.has(`conf:${index}`); index++) {
-    const part = parts.get(`conf:${index}`)!;
-    const stdout = part.stdout.toString('utf8');
-    const nul = stdout.indexOf('\0');
-    if (nul === -1) throw new FactError(`${what}: unexpected output ${JSON.stringify(stdout.slice(0, 200))}`);
-    const path = stdout.slice(0, nul);
-    if (part.exitCode !== 0) throw new FactError(`${what}: reading ${path} failed${stderrSuffix(part)}`);
-    files.push({ path, content: stdout.slice(nul + 1) });
-  }
+  const files: ModprobeFile[] = readFileParts(parts, 'conf:', what);
   const expected = files.length + (parts.has('proc') ? 1 : 0);
   if (parts.size !== expected) throw new FactError(`${what}: the output holds parts that are not modprobe files`);
   return files;

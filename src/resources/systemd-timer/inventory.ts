@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { attributesOf, listCollection, type InventoryPart } from '../inventory-part.js';
+import { FactError, readParts, requireExit } from '../resource.js';
+import { readUnitFiles } from './facts.js';
+import { TIMER_LISTING_SCRIPT } from './query.js';
+import { timerSettings } from './unit-file.js';
+
+export const TimerItemSchema = z
+  .object({
+    name: z.string().min(1),
+    /** The unit file state (`systemctl --root=/ list-unit-files`): enabled, disabled, static, masked … */
+    state: z.string().min(1),
+    onCalendar: z.array(z.string()),
+    monotonic: z.array(z.string()),
+    unit: z.string().min(1),
+    persistent: z.boolean(),
+  })
+  .strict();
+export type TimerItem = z.infer<typeof TimerItemSchema>;
+
+/**
+ * Every timer unit file (templates apart) with its state and [Timer] settings, read from the unit
+ * files as systemd would at boot: the same on a booted host and on an image, so a new timer, one
+ * enabled or disabled, or a changed schedule is drift.
+ */
+export const systemdTimerInventory: InventoryPart<TimerItem> = {
+  kind: 'systemdTimers',
+  noun: 'systemd timer',
+  absentFromOlderSnapshots: true,
+  listing: {
+    type: 'framed',
+    id: 'snapshot-systemd-timers',
+    script: TIMER_LISTING_SCRIPT,
+    read: (frame, { ignored }) => {
+      const what = 'listing the systemd timers';
+      const parts = readParts(frame, what);
+      const list = parts.get('list');
+      if (!list) throw new FactError(`${what}: the output has no part "list"`);
+      requireExit(list, [0], `${what} (systemctl --root=/ list-unit-files --type=timer)`);
+      const items = list.stdout
+        .toString('utf8')
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter(([name = '']) => name.endsWith('.timer') && !name.endsWith('@.timer'))
+        .filter(([name]) => !ignored(name!))
+        .map(([name, state]): TimerItem => {
+          const settings = timerSettings(name!, readUnitFiles(parts, name!, what));
+          return { name: name!, state: state ?? 'unknown', ...settings };
+        });
+      return { items, gaps: [] };
+    },
+  },
+  collection: listCollection(TimerItemSchema, (item) => item.name),
+  identity: (item) => item.name,
+  attributes: attributesOf(TimerItemSchema, ['name']),
+  unique: true,
+};
