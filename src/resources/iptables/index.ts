@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { attribute, defineResource, FactError, NoArgs, predicate, type FactQuery } from '../resource.js';
+import { IPTABLES_FAMILIES, IPTABLES_SCRIPT, parseIptables, type BackendChain, type IptablesFamily } from './query.js';
+
+export { IPTABLES_SCRIPT, parseIptables, type IptablesFacts } from './query.js';
+export { parseIptablesSave } from './save-format.js';
+
+const ChainNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.+-]{1,28}$/, 'an iptables chain name (letters, digits, "_", ".", "+", "-"; at most 28)');
+
+export const IptablesOptionsSchema = z
+  .object({
+    /** The table the chain is in; filter by default, as for the iptables command. */
+    table: z
+      .enum(['filter', 'nat', 'mangle', 'raw', 'security'], { error: 'filter, nat, mangle, raw or security' })
+      .optional(),
+    /** ipv4 reads iptables-save, ipv6 ip6tables-save; ipv4 by default. */
+    family: z.enum(IPTABLES_FAMILIES, { error: 'ipv4 or ipv6' }).optional(),
+  })
+  .strict();
+export type IptablesOptions = z.infer<typeof IptablesOptionsSchema>;
+
+export interface IptablesChainFact {
+  chain: string;
+  where: string;
+  /** The chain in each backend that holds it: none where it does not exist. */
+  found: BackendChain[];
+}
+
+function chainQuery(chain: string, options: IptablesOptions): FactQuery<IptablesChainFact> {
+  const table = options.table ?? 'filter';
+  const family: IptablesFamily = options.family ?? 'ipv4';
+  return {
+    key: 'iptables',
+    script: IPTABLES_SCRIPT,
+    parse: (frame) => {
+      const rules = parseIptables(frame)[family];
+      if ('unknown' in rules) throw new FactError(rules.unknown);
+      const found = rules.chains.filter((c) => c.table === table && c.chain === chain);
+      return { chain, where: `the ${table} table (${family}, ${rules.backends.join(' and ')})`, found };
+    },
+  };
+}
+
+/** A rule as iptables-save prints it after `-A CHAIN `; a leading `-A CHAIN ` is accepted and dropped. */
+export function canonicalRule(rule: string, chain: string): string {
+  const words = rule.trim().split(/\s+/);
+  return (words[0] === '-A' && words[1] === chain ? words.slice(2) : words).join(' ');
+}
+
+function missing(fact: IptablesChainFact, chain: string) {
+  return { absent: `there is no chain ${chain} in ${fact.where}` };
+}
+
+export const iptablesResource = defineResource({
+  type: 'iptables',
+  summary: 'An iptables or ip6tables chain (either backend, as iptables-save prints it): exists, policy, rules.',
+  subject: ChainNameSchema,
+  options: IptablesOptionsSchema,
+  title: (chain: string, options: IptablesOptions) =>
+    `iptables chain ${chain} (${options.table ?? 'filter'}, ${options.family ?? 'ipv4'})`,
+  facts: { chain: (chain: string, options: IptablesOptions) => chainQuery(chain, options) },
+  matchers: {
+    exists: predicate<IptablesChainFact, Record<string, never>>({
+      fact: 'chain',
+      needsRunningSystem: true,
+      args: NoArgs,
+      describe: () => 'exist',
+      test: (fact) =>
+        fact.found.length > 0
+          ? { pass: true, actual: `it exists in ${fact.where}` }
+          : { pass: false, actual: `it is not in ${fact.where}` },
+    }),
+    policy: attribute<IptablesChainFact>({
+      fact: 'chain',
+      needsRunningSystem: true,
+      describe: 'have policy',
+      read: (fact) => {
+        if (fact.found.length === 0) return missing(fact, fact.chain);
+        const policies = [...new Set(fact.found.map((c) => c.policy))];
+        if (policies.length > 1)
+          throw new FactError(
+            `the chain has a different policy in each backend: ${fact.found.map((c) => `${c.policy ?? 'none'} (${c.backend})`).join(', ')}`,
+          );
+        return policies[0] ?? { absent: `${fact.chain} is a user-defined chain: it has no policy` };
+      },
+    }),
+    rules: attribute<IptablesChainFact>({
+      fact: 'chain',
+      needsRunningSystem: true,
+      describe: 'have rules',
+      read: (fact) => (fact.found.length === 0 ? missing(fact, fact.chain) : fact.found.flatMap((c) => c.rules)),
+    }),
+    hasRule: predicate<IptablesChainFact, { rule: string }>({
+      fact: 'chain',
+      needsRunningSystem: true,
+      args: z.object({ rule: z.string().min(1) }).strict(),
+      describe: (args) => `have rule ${JSON.stringify(args.rule)}`,
+      test: (fact, args) => {
+        if (fact.found.length === 0) throw new FactError(missing(fact, fact.chain).absent);
+        const wanted = canonicalRule(args.rule, fact.chain);
+        const holder = fact.found.find((c) => c.rules.includes(wanted));
+        if (holder) return { pass: true, actual: `it has it (${holder.backend})` };
+        const count = fact.found.reduce((sum, c) => sum + c.rules.length, 0);
+        return { pass: false, actual: `none of its ${count} rules is ${JSON.stringify(wanted)} in ${fact.where}` };
+      },
+    }),
+  },
+});
