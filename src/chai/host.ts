@@ -35,6 +35,7 @@ import { routeResource, type RouteOptions } from '../resources/route/index.js';
 import { hostResource, type HostOptions as RemoteHostOptions } from '../resources/host/index.js';
 import { dnsResource, type DnsOptions } from '../resources/dns/index.js';
 import { httpResource, type HttpOptions } from '../resources/http/index.js';
+import { iptablesResource, type IptablesOptions } from '../resources/iptables/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -99,6 +100,7 @@ export interface Host {
   remoteHost(name: string, options?: RemoteHostOptions): Subject<typeof hostResource>;
   dns(name: string, options?: DnsOptions): Subject<typeof dnsResource>;
   http(url: string, options?: HttpOptions): Subject<typeof httpResource>;
+  iptables(chain: string, options?: IptablesOptions): Subject<typeof iptablesResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -153,6 +155,7 @@ export function makeHost(
     remoteHost: (name, hostOptions) => subject(made, hostResource, name, hostOptions),
     dns: (name, dnsOptions) => subject(made, dnsResource, name, dnsOptions),
     http: (url, httpOptions) => subject(made, httpResource, url, httpOptions),
+    iptables: (chain, iptablesOptions) => subject(made, iptablesResource, chain, iptablesOptions),
     check,
   };
   const subject = <Res extends AnyResource>(

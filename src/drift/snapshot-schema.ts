@@ -20,6 +20,7 @@ import type { SnapshotService } from '../resources/service/inventory.js';
 import type { SnapshotUser } from '../resources/user/inventory.js';
 import type { SnapshotInterface } from '../resources/interface/inventory.js';
 import type { SnapshotRoute } from '../resources/route/inventory.js';
+import type { IptablesChainItem } from '../resources/iptables/inventory.js';
 import type { KernelModuleItem } from '../resources/kernel-module/inventory.js';
 
 /**
@@ -190,6 +191,7 @@ export type Snapshot = {
   kernelModules: KernelModuleItem[];
   interfaces: SnapshotInterface[];
   routes: SnapshotRoute[];
+  iptablesChains: IptablesChainItem[];
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
   ignores: SnapshotIgnores;

@@ -24,6 +24,7 @@ import { routeResource } from '../resources/route/index.js';
 import { hostResource } from '../resources/host/index.js';
 import { dnsResource } from '../resources/dns/index.js';
 import { httpResource } from '../resources/http/index.js';
+import { iptablesResource } from '../resources/iptables/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -61,3 +62,4 @@ export const route = resourceFunction(routeResource);
 export const remoteHost = resourceFunction(hostResource);
 export const dns = resourceFunction(dnsResource);
 export const http = resourceFunction(httpResource);
+export const iptables = resourceFunction(iptablesResource);

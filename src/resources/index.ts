@@ -32,6 +32,8 @@ import { routeInventory } from './route/inventory.js';
 import { hostResource } from './host/index.js';
 import { dnsResource } from './dns/index.js';
 import { httpResource } from './http/index.js';
+import { iptablesResource } from './iptables/index.js';
+import { iptablesInventory } from './iptables/inventory.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
@@ -60,6 +62,7 @@ export const RESOURCES: readonly AnyResource[] = [
   hostResource,
   dnsResource,
   httpResource,
+  { ...iptablesResource, inventory: iptablesInventory },
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

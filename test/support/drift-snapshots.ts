@@ -61,6 +61,17 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       { family: 'ipv4', destination: 'default', gateways: ['10.0.0.1'], devices: ['eth0'], metric: 0, type: 'unicast' },
       { family: 'ipv4', destination: '10.0.0.0/24', gateways: [], devices: ['eth0'], metric: 0, type: 'unicast' },
     ],
+    iptablesChains: [
+      {
+        family: 'ipv4',
+        backend: 'nf_tables',
+        table: 'filter',
+        chain: 'INPUT',
+        policy: 'DROP',
+        rules: ['-i lo -j ACCEPT'],
+      },
+      { family: 'ipv4', backend: 'nf_tables', table: 'filter', chain: 'LOGDROP', policy: null, rules: ['-j DROP'] },
+    ],
     files: [
       { path: '/etc', type: 'directory', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' },
       {

@@ -21,6 +21,17 @@ export const IptablesOptionsSchema = z
   .strict();
 export type IptablesOptions = z.infer<typeof IptablesOptionsSchema>;
 
+type Table = NonNullable<IptablesOptions['table']>;
+
+/** The chains each table has as soon as it is loaded (iptables -L shows them with policy ACCEPT). */
+const BUILT_IN_CHAINS: Record<Table, readonly string[]> = {
+  filter: ['INPUT', 'FORWARD', 'OUTPUT'],
+  nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
+  mangle: ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'],
+  raw: ['PREROUTING', 'OUTPUT'],
+  security: ['INPUT', 'FORWARD', 'OUTPUT'],
+};
+
 export interface IptablesChainFact {
   chain: string;
   where: string;
@@ -29,7 +40,7 @@ export interface IptablesChainFact {
 }
 
 function chainQuery(chain: string, options: IptablesOptions): FactQuery<IptablesChainFact> {
-  const table = options.table ?? 'filter';
+  const table: Table = options.table ?? 'filter';
   const family: IptablesFamily = options.family ?? 'ipv4';
   return {
     key: 'iptables',
@@ -37,8 +48,13 @@ function chainQuery(chain: string, options: IptablesOptions): FactQuery<Iptables
     parse: (frame) => {
       const rules = parseIptables(frame)[family];
       if ('unknown' in rules) throw new FactError(rules.unknown);
+      const where = `the ${table} table (${family}, ${rules.backends.join(' and ')})`;
       const found = rules.chains.filter((c) => c.table === table && c.chain === chain);
-      return { chain, where: `the ${table} table (${family}, ${rules.backends.join(' and ')})`, found };
+      if (found.length > 0 || rules.chains.some((c) => c.table === table)) return { chain, where, found };
+      // A table no rule has loaded yet hooks nothing: its built-in chains accept every packet.
+      if (!BUILT_IN_CHAINS[table].includes(chain)) return { chain, where: `${where}, not loaded`, found };
+      const accepting = { table, chain, policy: 'ACCEPT', rules: [], backend: rules.backends[0]! };
+      return { chain, where: `${where}, not loaded: no rule filters packets`, found: [accepting] };
     },
   };
 }
@@ -91,6 +107,13 @@ export const iptablesResource = defineResource({
       needsRunningSystem: true,
       describe: 'have rules',
       read: (fact) => (fact.found.length === 0 ? missing(fact, fact.chain) : fact.found.flatMap((c) => c.rules)),
+    }),
+    ruleCount: attribute<IptablesChainFact>({
+      fact: 'chain',
+      needsRunningSystem: true,
+      describe: 'have rule count',
+      read: (fact) =>
+        fact.found.length === 0 ? missing(fact, fact.chain) : fact.found.reduce((n, c) => n + c.rules.length, 0),
     }),
     hasRule: predicate<IptablesChainFact, { rule: string }>({
       fact: 'chain',
