@@ -95,10 +95,10 @@ export const iptablesResource = defineResource({
       read: (fact) => {
         if (fact.found.length === 0) return missing(fact, fact.chain);
         const policies = [...new Set(fact.found.map((c) => c.policy))];
-        if (policies.length > 1)
-          throw new FactError(
-            `the chain has a different policy in each backend: ${fact.found.map((c) => `${c.policy ?? 'none'} (${c.backend})`).join(', ')}`,
-          );
+        if (policies.length > 1) {
+          const each = fact.found.map((c) => `${c.policy ?? 'none'} (${c.backend})`);
+          throw new FactError(`the chain has a different policy in each backend: ${each.join(', ')}`);
+        }
         return policies[0] ?? { absent: `${fact.chain} is a user-defined chain: it has no policy` };
       },
     }),

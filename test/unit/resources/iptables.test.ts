@@ -72,10 +72,14 @@ describe('iptables resource', () => {
     );
     expect(lines).to.deep.equal([
       'failed: expected iptables chain FORWARD (filter, ipv4) to have policy "DROP", but got "ACCEPT"',
-      'error: could not check iptables chain NOSUCH (filter, ipv4): there is no chain NOSUCH in the filter table (ipv4, nf_tables)',
-      'failed: expected iptables chain NOSUCH (filter, ipv4) not to have policy "DROP", but there is no chain NOSUCH in the filter table (ipv4, nf_tables)',
-      'failed: expected iptables chain LOGDROP (filter, ipv4) to have policy "DROP", but LOGDROP is a user-defined chain: it has no policy',
-      'failed: expected iptables chain OUTPUT (filter, ipv4) to have rule "-j DROP", but none of its 0 rules is "-j DROP" in the filter table (ipv4, nf_tables)',
+      'error: could not check iptables chain NOSUCH (filter, ipv4): ' +
+        'there is no chain NOSUCH in the filter table (ipv4, nf_tables)',
+      'failed: expected iptables chain NOSUCH (filter, ipv4) not to have policy "DROP", ' +
+        'but there is no chain NOSUCH in the filter table (ipv4, nf_tables)',
+      'failed: expected iptables chain LOGDROP (filter, ipv4) to have policy "DROP", ' +
+        'but LOGDROP is a user-defined chain: it has no policy',
+      'failed: expected iptables chain OUTPUT (filter, ipv4) to have rule "-j DROP", ' +
+        'but none of its 0 rules is "-j DROP" in the filter table (ipv4, nf_tables)',
     ]);
   });
 
@@ -143,7 +147,8 @@ describe('iptables resource', () => {
       resultLines(judgeFrame(registry, () => iptables('INPUT').not.hasRule({ rule: '-j DROP' }), denied)),
     ).to.deep.equal([
       'error: could not check iptables chain INPUT (filter, ipv4): iptables-save exited 4: ' +
-        'iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
+        'iptables-save v1.8.9 (nf_tables): Could not fetch rule set generation id: ' +
+        'Permission denied (you must be root)',
     ]);
     const [line] = resultLines(judgeFrame(registry, () => iptables('INPUT', { family: 'ipv6' }).exists(), denied));
     expect(line).to.match(/^error: .*ip6tables-save: command not found on the target \(exit 127\)/);
