@@ -21,7 +21,8 @@ const KIND = 'iptablesChains';
 /**
  * Every chain of every loaded table, per family and backend: a rule added, removed or moved is the
  * chain's `rules` changed (old → new), a new policy its `policy`, a new user chain an added item.
- * A family whose rules could not be read (no ip6tables, no root) is a gap, never an empty set.
+ * A family whose rules could not be read (no root, output that does not parse) is a gap, never an
+ * empty set; a host without the save command at all lists none of that family.
  */
 export const iptablesInventory: InventoryPart<IptablesChainItem> = {
   kind: KIND,
@@ -39,7 +40,8 @@ export const iptablesInventory: InventoryPart<IptablesChainItem> = {
       for (const family of IPTABLES_FAMILIES) {
         const rules = facts[family];
         if ('unknown' in rules) {
-          gaps.push({ kind: KIND, reason: rules.unknown });
+          // Like sshd settings without sshd: a host without the iptables tools lists no chain.
+          if (!rules.noTool) gaps.push({ kind: KIND, reason: rules.unknown });
           continue;
         }
         for (const { backend, table, chain, policy, rules: lines } of rules.chains)

@@ -29,8 +29,11 @@ export interface BackendChain extends IptablesChain {
   backend: IptablesBackend;
 }
 
-/** The rules of one family, or why they could not be read (kept per family: IPv4 checks stand without IPv6). */
-export type FamilyRules = { chains: BackendChain[]; backends: IptablesBackend[] } | { unknown: string };
+/**
+ * The rules of one family, or why they could not be read (kept per family: IPv4 checks stand
+ * without IPv6); `noTool` where the save command is not installed at all.
+ */
+export type FamilyRules = { chains: BackendChain[]; backends: IptablesBackend[] } | { unknown: string; noTool?: true };
 
 export type IptablesFacts = Record<IptablesFamily, FamilyRules>;
 
@@ -51,7 +54,8 @@ function readFamily(parts: ReadonlyMap<string, Frame>, family: IptablesFamily): 
     if (legacy.chains.length === 0) return { chains: main.chains, backends: [main.backend] };
     return { chains: [...main.chains, ...legacy.chains], backends: [main.backend, 'legacy'] };
   } catch (error) {
-    if (error instanceof FactError) return { unknown: error.message };
+    const noTool = parts.get(family)?.exitCode === 127;
+    if (error instanceof FactError) return noTool ? { unknown: error.message, noTool } : { unknown: error.message };
     throw error;
   }
 }

@@ -188,6 +188,11 @@ describe('iptables resource', () => {
       rules: [],
     });
     expect(items).to.have.length(8);
+    const noTools = partsFrame([
+      { name: 'ipv4', exitCode: 127, stderr: 'sh: 1: exec: iptables-save: not found' },
+      { name: 'ipv6', exitCode: 127, stderr: 'sh: 1: exec: ip6tables-save: not found' },
+    ]);
+    expect(iptablesInventory.listing.read(noTools, context)).to.deep.equal({ items: [], gaps: [] });
     expect(gaps).to.deep.equal([
       {
         kind: 'iptablesChains',
