@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { iptables, planSpecs, spec } from '../../src/dsl/index.js';
 import { diffSnapshots } from '../../src/drift/diff.js';
@@ -7,24 +6,8 @@ import { runHost } from '../../src/engine/run-host.js';
 import { createRegistry } from '../../src/resources/index.js';
 import { inventoryParts } from '../../src/resources/inventory-part.js';
 import type { IptablesChainItem } from '../../src/resources/iptables/inventory.js';
-import { parseKnownHosts } from '../../src/targets/known-hosts.js';
-import { loadIdentity } from '../../src/targets/ssh-credentials.js';
-import { SshTarget } from '../../src/targets/ssh.js';
-import { useTestbed, type TestInstance } from '../support/testbed.js';
-
-function sshTarget(instance: TestInstance): SshTarget {
-  return new SshTarget({
-    address: { kind: 'ssh', user: 'root', host: instance.address, port: instance.port },
-    credentials: { identities: [loadIdentity(instance.keyPath)] },
-    hostKeys: {
-      knownHosts: parseKnownHosts(readFileSync(instance.knownHostsPath, 'utf8'), 'test-known-hosts'),
-      knownHostsFiles: ['test-known-hosts'],
-      pins: [],
-      acceptNew: false,
-    },
-    connectTimeoutMs: 10_000,
-  });
-}
+import { instanceSshTarget } from '../support/instance-ssh.js';
+import { useTestbed } from '../support/testbed.js';
 
 describe('iptables on a booted instance (an image with iptables)', function () {
   this.timeout(900_000);
@@ -35,7 +18,7 @@ describe('iptables on a booted instance (an image with iptables)', function () {
   it('judges the chains over ssh, and drift names a rule added and a policy changed, old → new', async () => {
     const inside = (script: string) => instance().inContainer(['sh', '-ec', script]);
     inside('iptables -A INPUT -i lo -j ACCEPT; ip6tables -P INPUT ACCEPT');
-    const target = sshTarget(instance());
+    const target = instanceSshTarget(instance());
     const options = {
       fileRoots: ['/etc/default'],
       ignores: [],
