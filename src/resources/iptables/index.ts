@@ -36,7 +36,7 @@ export interface IptablesChainFact {
   chain: string;
   where: string;
   /** The chain in each backend that holds it: none where it does not exist. */
-  found: BackendChain[];
+  found: Array<Omit<BackendChain, 'backend'> & { backend: string }>;
 }
 
 function chainQuery(chain: string, options: IptablesOptions): FactQuery<IptablesChainFact> {
@@ -48,12 +48,13 @@ function chainQuery(chain: string, options: IptablesOptions): FactQuery<Iptables
     parse: (frame) => {
       const rules = parseIptables(frame)[family];
       if ('unknown' in rules) throw new FactError(rules.unknown);
-      const where = `the ${table} table (${family}, ${rules.backends.join(' and ')})`;
+      const backends = rules.backends.length > 0 ? `, ${rules.backends.join(' and ')}` : '';
+      const where = `the ${table} table (${family}${backends})`;
       const found = rules.chains.filter((c) => c.table === table && c.chain === chain);
       if (found.length > 0 || rules.chains.some((c) => c.table === table)) return { chain, where, found };
       // A table no rule has loaded yet hooks nothing: its built-in chains accept every packet.
       if (!BUILT_IN_CHAINS[table].includes(chain)) return { chain, where: `${where}, not loaded`, found };
-      const accepting = { table, chain, policy: 'ACCEPT', rules: [], backend: rules.backends[0]! };
+      const accepting = { table, chain, policy: 'ACCEPT', rules: [], backend: rules.backends[0] ?? 'no backend' };
       return { chain, where: `${where}, not loaded: no rule filters packets`, found: [accepting] };
     },
   };

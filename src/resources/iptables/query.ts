@@ -49,10 +49,12 @@ function readFamily(parts: ReadonlyMap<string, Frame>, family: IptablesFamily): 
     const legacyCommand = command.replace('-save', '-legacy-save');
     const legacyPart = parts.get(`${family}-legacy`);
     // Where the default tool is the legacy one, the legacy part repeats it.
-    if (main.backend === 'legacy' || !legacyPart) return { chains: main.chains, backends: [main.backend] };
+    // An output without any table has no header: it names no backend.
+    const mainBackends = main.chains.length > 0 ? [main.backend] : [];
+    if (main.backend === 'legacy' || !legacyPart) return { chains: main.chains, backends: mainBackends };
     const legacy = readSave(legacyPart, legacyCommand, 'legacy');
-    if (legacy.chains.length === 0) return { chains: main.chains, backends: [main.backend] };
-    return { chains: [...main.chains, ...legacy.chains], backends: [main.backend, 'legacy'] };
+    if (legacy.chains.length === 0) return { chains: main.chains, backends: mainBackends };
+    return { chains: [...main.chains, ...legacy.chains], backends: [...mainBackends, 'legacy'] };
   } catch (error) {
     const noTool = parts.get(family)?.exitCode === 127;
     if (error instanceof FactError) return noTool ? { unknown: error.message, noTool } : { unknown: error.message };
