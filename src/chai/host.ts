@@ -37,6 +37,7 @@ import { dnsResource, type DnsOptions } from '../resources/dns/index.js';
 import { httpResource, type HttpOptions } from '../resources/http/index.js';
 import { cronResource } from '../resources/cron/index.js';
 import { systemdTimerResource } from '../resources/systemd-timer/index.js';
+import { iptablesResource, type IptablesOptions } from '../resources/iptables/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -103,6 +104,7 @@ export interface Host {
   http(url: string, options?: HttpOptions): Subject<typeof httpResource>;
   cron(crontab: string): Subject<typeof cronResource>;
   systemdTimer(name: string): Subject<typeof systemdTimerResource>;
+  iptables(chain: string, options?: IptablesOptions): Subject<typeof iptablesResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -159,6 +161,7 @@ export function makeHost(
     http: (url, httpOptions) => subject(made, httpResource, url, httpOptions),
     cron: (crontab) => subject(made, cronResource, crontab),
     systemdTimer: (name) => subject(made, systemdTimerResource, name),
+    iptables: (chain, iptablesOptions) => subject(made, iptablesResource, chain, iptablesOptions),
     check,
   };
   const subject = <Res extends AnyResource>(

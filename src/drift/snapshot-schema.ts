@@ -22,6 +22,7 @@ import type { SnapshotInterface } from '../resources/interface/inventory.js';
 import type { SnapshotRoute } from '../resources/route/inventory.js';
 import type { CronEntryItem } from '../resources/cron/inventory.js';
 import type { TimerItem } from '../resources/systemd-timer/inventory.js';
+import type { IptablesChainItem } from '../resources/iptables/inventory.js';
 import type { KernelModuleItem } from '../resources/kernel-module/inventory.js';
 
 /**
@@ -194,6 +195,7 @@ export type Snapshot = {
   routes: SnapshotRoute[];
   cronEntries: CronEntryItem[];
   systemdTimers: TimerItem[];
+  iptablesChains: IptablesChainItem[];
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
   ignores: SnapshotIgnores;

@@ -26,6 +26,7 @@ import { dnsResource } from '../resources/dns/index.js';
 import { httpResource } from '../resources/http/index.js';
 import { cronResource } from '../resources/cron/index.js';
 import { systemdTimerResource } from '../resources/systemd-timer/index.js';
+import { iptablesResource } from '../resources/iptables/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -66,3 +67,4 @@ export const http = resourceFunction(httpResource);
 /** Subject: "*" (every entry), a user name, /etc/crontab, /etc/cron.d/NAME or /etc/cron.daily (…). */
 export const cron = resourceFunction(cronResource);
 export const systemdTimer = resourceFunction(systemdTimerResource);
+export const iptables = resourceFunction(iptablesResource);

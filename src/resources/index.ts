@@ -36,6 +36,8 @@ import { cronResource } from './cron/index.js';
 import { cronInventory } from './cron/inventory.js';
 import { systemdTimerResource } from './systemd-timer/index.js';
 import { systemdTimerInventory } from './systemd-timer/inventory.js';
+import { iptablesResource } from './iptables/index.js';
+import { iptablesInventory } from './iptables/inventory.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
@@ -66,6 +68,7 @@ export const RESOURCES: readonly AnyResource[] = [
   httpResource,
   { ...cronResource, inventory: cronInventory },
   { ...systemdTimerResource, inventory: systemdTimerInventory },
+  { ...iptablesResource, inventory: iptablesInventory },
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

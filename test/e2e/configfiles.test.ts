@@ -10,10 +10,8 @@ import { createRegistry, RESOURCES } from '../../src/resources/index.js';
 import { kernelModuleResource } from '../../src/resources/kernel-module/index.js';
 import { kernelModuleInventory, type KernelModuleItem } from '../../src/resources/kernel-module/inventory.js';
 import { RunResultSchema, type HostResult } from '../../src/results/schema.js';
-import { parseKnownHosts } from '../../src/targets/known-hosts.js';
-import { loadIdentity } from '../../src/targets/ssh-credentials.js';
-import { SshTarget } from '../../src/targets/ssh.js';
 import { runCli } from '../support/cli.js';
+import { instanceSshTarget } from '../support/instance-ssh.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-configfiles-'));
@@ -69,20 +67,6 @@ controls:
         keySize: 2048
         signatureAlgorithm: sha256WithRSAEncryption
 `;
-
-function sshTarget(instance: TestInstance): SshTarget {
-  return new SshTarget({
-    address: { kind: 'ssh', user: 'root', host: instance.address, port: instance.port },
-    credentials: { identities: [loadIdentity(instance.keyPath)] },
-    hostKeys: {
-      knownHosts: parseKnownHosts(readFileSync(instance.knownHostsPath, 'utf8'), 'test-known-hosts'),
-      knownHostsFiles: ['test-known-hosts'],
-      pins: [],
-      acceptNew: false,
-    },
-    connectTimeoutMs: 10_000,
-  });
-}
 
 function sessions(instance: TestInstance): number {
   const log = instance.inContainer(['journalctl', '-t', 'sshd', '-o', 'cat']);
@@ -190,7 +174,7 @@ checks:
       registry,
     };
     const modulesOf = (snapshot: unknown) => (snapshot as { kernelModules: KernelModuleItem[] }).kernelModules;
-    const target = sshTarget(instance());
+    const target = instanceSshTarget(instance());
     try {
       const baseline = await takeSnapshot(target, options);
       expect(modulesOf(baseline).find((m) => m.name === 'cramfs')).to.include({

@@ -247,3 +247,35 @@ describe('one exec per host with cron and systemd timer checks', () => {
     expect(result.execCount).to.equal(1);
   });
 });
+
+describe('one exec per host with iptables checks', () => {
+  it('reads every chain of both families from one iptables query, in the one exec', async () => {
+    const { planQueries } = await import('../../src/engine/queries.js');
+    const { iptables } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('firewall', () => {
+            file('/etc/hostname').exists();
+            iptables('INPUT').exists();
+            iptables('OUTPUT', { family: 'ipv6' }).exists();
+            iptables('POSTROUTING', { table: 'nat' }).not.hasRule({ rule: '-j DROP' });
+          }),
+        },
+      ],
+      registry,
+    );
+    expect(planQueries(plan.checks, registry).queries).to.have.length(2);
+    const { shell, log } = countingShell();
+    const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
+    expect(result.results.map((r) => `${r.resource} ${r.status}`)).to.deep.equal([
+      'file passed',
+      'iptables passed',
+      'iptables passed',
+      'iptables passed',
+    ]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).to.have.length(1);
+    expect(result.execCount).to.equal(1);
+  });
+});

@@ -80,6 +80,17 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
         persistent: true,
       },
     ],
+    iptablesChains: [
+      {
+        family: 'ipv4',
+        backend: 'nf_tables',
+        table: 'filter',
+        chain: 'INPUT',
+        policy: 'DROP',
+        rules: ['-i lo -j ACCEPT'],
+      },
+      { family: 'ipv4', backend: 'nf_tables', table: 'filter', chain: 'LOGDROP', policy: null, rules: ['-j DROP'] },
+    ],
     files: [
       { path: '/etc', type: 'directory', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' },
       {

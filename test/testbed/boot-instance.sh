@@ -106,11 +106,13 @@ Host $ADDR
   LogLevel ERROR
 CFG
 
+# CAP_NET_ADMIN in the instance's own network namespace, as root has on a real machine (iptables-save
+# needs it); --network-namespace-path, unlike --private-network, does not grant it.
 # Boot. Without a job-control shell the background child is not a process-group leader, so
 # setsid does not fork and \$! is the PID of systemd-nspawn itself.
 setsid systemd-nspawn --register=no --keep-unit -q -D "$ROOTFS" \
   --overlay="$ROOTFS:$DIR/upper:/" -M "$NAME" \
-  --network-namespace-path="/run/netns/$NAME" -b \
+  --network-namespace-path="/run/netns/$NAME" --capability=CAP_NET_ADMIN -b \
   > "$DIR/console.log" 2>&1 < /dev/null &
 pid=$!
 printf '%s\n' "$pid" > "$DIR/pid"
