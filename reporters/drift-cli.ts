@@ -20,6 +20,7 @@ import {
   TYPES,
   type DriftItem,
   type FlatItem,
+  diffLines,
 } from './drift-text.js';
 
 export interface DriftCliOptions {
@@ -125,6 +126,17 @@ function* hostLines(host: HostDrift, paint: Painter): Generator<string> {
   }
 }
 
+function paintDiffLine(line: string, paint: Painter): string {
+  const tone = line.startsWith('@@')
+    ? paint.dim
+    : line.startsWith('+')
+      ? paint.green
+      : line.startsWith('-')
+        ? paint.red
+        : undefined;
+  return `          ${tone ? tone(line) : line}`;
+}
+
 function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
   const decision = describeDecision(item);
   const tone = { accepted: paint.dim, block: paint.red, allow: paint.green, open: (s: string) => s }[
@@ -141,6 +153,7 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
         `        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ` +
           `${formatValue(change.new, { shortHashes: true })}${accepted}`,
       );
+      if (change.diff !== undefined) lines.push(...diffLines(change.diff).map((line) => paintDiffLine(line, paint)));
     }
   } else {
     const record = describeAddedOrRemoved(kind, type, item, { shortHashes: true });

@@ -13,6 +13,7 @@ import {
   printable,
   stateWords,
   type FlatItem,
+  diffLines,
 } from './drift-text.js';
 import {
   addJunitCounts,
@@ -139,7 +140,8 @@ function describeItem({ kind, type, item }: FlatItem): string[] {
   if (!('changes' in item)) return [`${head}: ${describeAddedOrRemoved(kind, type, item)}`];
   return item.changes.map((c, i) => {
     const accepted = c.accepted && !item.accepted ? ` (accepted: ${c.accepted.reason})` : '';
-    return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${formatValue(c.old)} → ${formatValue(c.new)}${accepted}`;
+    const diff = c.diff === undefined ? '' : `\n${diffLines(c.diff).join('\n')}`;
+    return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${formatValue(c.old)} → ${formatValue(c.new)}${accepted}${diff}`;
   });
 }
 

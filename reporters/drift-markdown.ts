@@ -15,6 +15,8 @@ import {
   noun,
   stateWords,
   type FlatItem,
+  contentDiffs,
+  diffLines,
 } from './drift-text.js';
 import { code, text } from './markdown.js';
 
@@ -116,6 +118,8 @@ function hostDifferences(host: HostDrift, budget: { left: number; omitted: numbe
           ...listed.map(itemRow),
         ].join('\n'),
       );
+      const diffs = listed.flatMap((entry) => contentDiffs(entry.item).map((diff) => contentDiffBlock(entry, diff)));
+      if (diffs.length > 0) parts.push(['**Content diffs**', ...diffs].join('\n\n'));
     }
   }
   if (host.notCompared.length > 0 && host.candidate)
@@ -130,6 +134,17 @@ function hostDifferences(host: HostDrift, budget: { left: number; omitted: numbe
     return `#### ${code(host.target, false)}: not compared\n\n${text(host.reason ?? 'no snapshot of the host')}`;
   if (parts.length === 0) return '';
   return [`#### ${code(host.target, false)}: ${text(describeCounts(host))}`, ...parts].join('\n\n');
+}
+
+/** A fence longer than any run of backticks in the diff, so no line of the file can end the block. */
+function contentDiffBlock({ item }: FlatItem, diff: string): string {
+  const lines = diffLines(diff);
+  const longest = Math.max(
+    2,
+    ...lines.map((line) => Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length))),
+  );
+  const fence = '`'.repeat(longest + 1);
+  return [`${code(item.key)}:`, '', `${fence}diff`, ...lines, fence].join('\n');
 }
 
 function firstItems(host: HostDrift, limit: number): FlatItem[] {

@@ -182,3 +182,17 @@ export function reportTitle(report: DriftReport): string {
         `${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}`
     : `baseline ${report.baseline.file ?? report.baseline.target}`;
 }
+
+/** The content diffs of a changed item (small text files), with the key of the file each is of. */
+export function contentDiffs(item: DriftItem): string[] {
+  if (!('changes' in item)) return [];
+  return item.changes.flatMap((change) => (change.diff === undefined ? [] : [change.diff]));
+}
+
+/** A unified diff's lines, each made safe for a terminal or a text report; the last newline dropped. */
+export function diffLines(diff: string): string[] {
+  return diff
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => printable(line));
+}

@@ -29,6 +29,7 @@ import {
   toldUnderCause,
   TYPES,
   type DriftItem,
+  diffLines,
 } from '../drift-text.js';
 import { DRIFT_CSS } from './assets.js';
 import { BASE_STYLE, contentSecurityPolicy, PAGE_END, pageStart } from './page.js';
@@ -190,7 +191,7 @@ function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', i
 <td class="old">${value(c.old)}</td><td class="arrow">→</td><td class="new">${value(c.new)}</td>\
 <td>${c.accepted && !item.accepted ? html`<span class="muted">accepted: ${c.accepted.reason}</span>` : ''}</td></tr>`,
         )}\
-</tbody></table>`
+</tbody></table>${item.changes.map((c) => (c.diff === undefined ? '' : contentDiff(c.diff)))}`
       : html`<table class="attrs"><tbody>${KIND_DEFINITIONS[kind].attributes
           .filter((attribute) => item.record[attribute] !== undefined)
           .map(
@@ -214,10 +215,25 @@ function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', i
   }</div></li>`;
 }
 
+/** A unified diff, a line per element so the page colours removed and added lines. */
+function contentDiff(diff: string): Html {
+  const kind = (line: string) =>
+    line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : 'ctx';
+  return html`<pre class="diff">${diffLines(diff).map(
+    (line) => html`<span class="${kind(line)}">${line}</span>\n`,
+  )}</pre>`;
+}
+
 function value(v: AttributeValue | undefined): Html {
   return html`<span class="mono">${formatValue(v)}</span>`;
 }
 
-const PAGE_STYLE = `${BASE_STYLE}\n${DRIFT_CSS}`;
+/** Content diffs: removed lines on red, added on green, hunk headers muted; long lines scroll. */
+const DIFF_CSS =
+  '.diff{margin:.4em 0;padding:.4em .6em;overflow-x:auto;font:12px/1.4 ui-monospace,monospace;' +
+  'background:var(--bg-soft,#f6f8fa);border-radius:4px}.diff .add{background:#e6ffec;color:#116329}' +
+  '.diff .del{background:#ffebe9;color:#82071e}.diff .hunk{color:#6e7781}';
+
+const PAGE_STYLE = `${BASE_STYLE}\n${DRIFT_CSS}\n${DIFF_CSS}`;
 
 const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ style: PAGE_STYLE });

@@ -48,6 +48,11 @@ export const AttributeChangeSchema = z
     old: AttributeValueSchema.optional(),
     /** Left out when the candidate does not record it. */
     new: AttributeValueSchema.optional(),
+    /**
+     * On a content hash change where both snapshots kept the file's text (a small text file that is
+     * no secret): the unified diff of the lines, hunks only (`@@ -1,3 +1,3 @@`, then " ", "-", "+" lines).
+     */
+    diff: z.string().optional(),
     accepted: AcceptanceSchema.optional(),
   })
   .strict();
