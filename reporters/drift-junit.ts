@@ -141,7 +141,8 @@ function describeItem({ kind, type, item }: FlatItem): string[] {
   return item.changes.map((c, i) => {
     const accepted = c.accepted && !item.accepted ? ` (accepted: ${c.accepted.reason})` : '';
     const diff = c.diff === undefined ? '' : `\n${diffLines(c.diff).join('\n')}`;
-    return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${formatValue(c.old)} → ${formatValue(c.new)}${accepted}${diff}`;
+    const values = `${formatValue(c.old)} → ${formatValue(c.new)}`;
+    return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${values}${accepted}${diff}`;
   });
 }
 

@@ -114,7 +114,7 @@ describe('drift content: the walk keeps the text of small text files and never o
     expect(baseline.snapshot.files.every((f) => f.type !== 'file' || f.sha256 !== undefined)).to.equal(true);
   });
 
-  it('sends no byte of a secret, a binary or a too large file from the target (a non-UTF-8 text is dropped on arrival)', () => {
+  it('sends no byte of a secret, a binary or a too large file (a non-UTF-8 text is dropped on arrival)', () => {
     for (const side of [baseline, candidate]) {
       const raw = side.raw.toString('latin1');
       expect(raw).to.include('C\0');

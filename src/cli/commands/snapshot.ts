@@ -25,7 +25,8 @@ export function register(program: Command, io: CliIo): void {
       )
       .option(
         '--content-trees <path>',
-        `keep the text of small text files under this tree, for content diffs (repeatable; default: ${DEFAULT_FILE_CONTENT.trees.join(' ')})`,
+        'keep the text of small text files under this tree, for content diffs ' +
+          `(repeatable; default: ${DEFAULT_FILE_CONTENT.trees.join(' ')})`,
         collect,
       )
       .option(

@@ -82,10 +82,13 @@ export function contentScript(
   content: { limit: number; secrets: readonly string[] },
 ): string {
   if (starts.length === 0 || content.limit === 0) return '';
-  const secrets =
-    content.secrets.length > 0 ? `! \\( ${content.secrets.map((g) => `-path ${shellQuote(g)}`).join(' -o ')} \\)` : '';
-  const emit = `for f; do printf 'C\\000%s\\000' "$f"; head -c ${content.limit} -- "$f" | tr -d '\\000'; printf '\\000'; done`;
-  return `find ${starts.map(shellQuote).join(' ')} ${prune} -type f -perm -0004 -size -${content.limit + 1}c ${secrets} \
+  const paths = content.secrets.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ');
+  const secrets = content.secrets.length > 0 ? `! \\( ${paths} \\)` : '';
+  const emit =
+    `for f; do printf 'C\\000%s\\000' "$f"; head -c ${content.limit} -- "$f" | tr -d '\\000'; ` +
+    `printf '\\000'; done`;
+  const starting = starts.map(shellQuote).join(' ');
+  return `find ${starting} ${prune} -type f -perm -0004 -size -${content.limit + 1}c ${secrets} \
 -print0 2>/dev/null | xargs -0 -r grep -L -Z -F -e 'PRIVATE KEY' -- 2>/dev/null \
 | xargs -0 -r grep -I -l -Z -e '' -- 2>/dev/null | xargs -0 -r sh -c ${shellQuote(emit)} sh`;
 }
