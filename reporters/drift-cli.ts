@@ -21,7 +21,12 @@ import {
   type DriftItem,
   type FlatItem,
   diffLines,
+  describeFleetGroup,
+  describeInventory,
+  FLEET_HEADING,
+  fleetHosts,
 } from './drift-text.js';
+import { fleetSummary } from '../src/drift/fleet.js';
 
 export interface DriftCliOptions {
   color: boolean;
@@ -53,6 +58,7 @@ function* reportLines(report: DriftReport, verdict: DriftVerdict, paint: Painter
     yield '';
     yield* hostLines(host, paint);
   }
+  yield* fleetLines(report, paint);
   if (report.warnings.length > 0) {
     yield '';
     yield paint.yellow('Warnings:');
@@ -103,9 +109,24 @@ function countOf<T>(items: readonly T[], wanted: (item: T) => boolean): number {
   return count;
 }
 
+/** Drift the same on several hosts, each told once with how many hosts and which. */
+function* fleetLines(report: DriftReport, paint: Painter): Generator<string> {
+  if (report.hosts.length < 2) return;
+  const groups = fleetSummary(report.hosts);
+  if (groups.length === 0) return;
+  yield '';
+  yield paint.bold(`${FLEET_HEADING}:`);
+  for (const group of groups) {
+    yield `  ${group.hosts.length} hosts: ${describeFleetGroup(group, { shortHashes: true })}`;
+    yield paint.dim(`      ${fleetHosts(group)}`);
+  }
+}
+
 function* hostLines(host: HostDrift, paint: Painter): Generator<string> {
   const tone = host.state === 'no-drift' ? paint.green : host.state === 'drift' ? paint.red : paint.yellow;
   yield `${paint.bold(printable(host.target))} ${tone(stateWords(host))}`;
+  const inventory = describeInventory(host);
+  if (inventory) yield paint.dim(`  ${inventory}`);
   if (host.candidate) yield paint.dim(`  candidate ${describeSnapshotInfo(host.candidate)}`);
   yield paint.dim(`  ${describeCounts(host)}`);
   let kind: string | undefined;

@@ -106,6 +106,11 @@ function suiteProperties(host: HostDrift, report: DriftReport): Array<[string, s
     ['baseline', describeSnapshotInfo(report.baseline)],
   ];
   if (host.candidate) properties.push(['candidate', describeSnapshotInfo(host.candidate)]);
+  if (host.inventory) {
+    properties.push(['inventory.name', host.inventory.name]);
+    for (const group of host.inventory.groups) properties.push(['inventory.group', group]);
+    for (const tag of host.inventory.tags) properties.push(['inventory.tag', tag]);
+  }
   if (host.reason !== undefined) properties.push(['reason', host.reason]);
   properties.push(['counts', describeCounts(host)], ['driftspec.version', report.tool.version]);
   for (const note of host.kindNotes ?? []) if (note.compared) properties.push(['kind', describeKindNote(note)]);

@@ -30,7 +30,12 @@ import {
   TYPES,
   type DriftItem,
   diffLines,
+  describeFleetGroup,
+  describeInventory,
+  FLEET_HEADING,
+  fleetHosts,
 } from '../drift-text.js';
+import { fleetSummary } from '../../src/drift/fleet.js';
 import { DRIFT_CSS } from './assets.js';
 import { BASE_STYLE, contentSecurityPolicy, PAGE_END, pageStart } from './page.js';
 import { html, type Html } from './template.js';
@@ -52,6 +57,7 @@ export function* renderDriftHtml(report: DriftReport, verdict: DriftVerdict): Ge
 ${renderHeader(report, verdict)}
 ${renderHostTable(report)}
 `.text;
+  yield renderFleet(report).text;
   for (const [index, host] of report.hosts.entries()) yield* hostPieces(host, index);
   yield `
 </main>
@@ -116,7 +122,20 @@ function renderHostTable(report: DriftReport): Html {
 }
 
 /** A host's section, one piece per drifted item. */
+/** Drift the same on several hosts, told once with its hosts. */
+function renderFleet(report: DriftReport): Html {
+  const groups = report.hosts.length > 1 ? fleetSummary(report.hosts) : [];
+  if (groups.length === 0) return html``;
+  return html`<section class="fleet"><h2>${FLEET_HEADING}</h2><ul class="checks">${groups.map(
+    (group) => html`<li class="check" data-type="${group.type}"><span class="b ${group.type}">\
+${group.hosts.length} hosts</span><div class="cb"><div class="t mono">${describeFleetGroup(group, { shortHashes: true })}</div>\
+<p class="muted">${fleetHosts(group)}</p></div></li>`,
+  )}</ul></section>
+`;
+}
+
 function* hostPieces(host: HostDrift, index: number): Generator<string> {
+  const inventory = describeInventory(host);
   const details = host.candidate ? html`<p class="muted">candidate ${describeSnapshotInfo(host.candidate)}</p>` : '';
   const unknown = host.candidate ? host.notCompared.map(notComparedItem) : [];
   const notCompared =
@@ -125,7 +144,7 @@ function* hostPieces(host: HostDrift, index: number): Generator<string> {
       : '';
   yield html`<section class="host" id="host-${index}">
 <h2><span class="b ${host.state}">${host.state}</span> ${host.target}</h2>
-${details}
+${details}${inventory ? html`<p class="muted">${inventory}</p>` : ''}
 <p class="muted">${stateWords(host)} · ${describeCounts(host)}</p>
 ${notCompared}${kindNotes(host)}
 `.text;
