@@ -36,6 +36,7 @@ import {
   fleetHosts,
 } from '../drift-text.js';
 import { fleetSummary } from '../../src/drift/fleet.js';
+import type { FleetGroup } from '../../src/drift/diff-schema.js';
 import { DRIFT_CSS } from './assets.js';
 import { BASE_STYLE, contentSecurityPolicy, PAGE_END, pageStart } from './page.js';
 import { html, type Html } from './template.js';
@@ -126,9 +127,10 @@ function renderHostTable(report: DriftReport): Html {
 function renderFleet(report: DriftReport): Html {
   const groups = report.hosts.length > 1 ? fleetSummary(report.hosts) : [];
   if (groups.length === 0) return html``;
+  const described = (group: FleetGroup) => describeFleetGroup(group, { shortHashes: true });
   return html`<section class="fleet"><h2>${FLEET_HEADING}</h2><ul class="checks">${groups.map(
     (group) => html`<li class="check" data-type="${group.type}"><span class="b ${group.type}">\
-${group.hosts.length} hosts</span><div class="cb"><div class="t mono">${describeFleetGroup(group, { shortHashes: true })}</div>\
+${group.hosts.length} hosts</span><div class="cb"><div class="t mono">${described(group)}</div>\
 <p class="muted">${fleetHosts(group)}</p></div></li>`,
   )}</ul></section>
 `;

@@ -17,7 +17,8 @@ interface Pending {
 }
 
 /**
- * Drift that is not accepted and is the same on at least two hosts, the most widespread first.
+ * Drift that is not accepted and is the same on at least two hosts (by name: a host compared twice
+ * counts once), the most widespread first; an item told under its cause is told with the cause.
  * Identical means the same kind, change type and key and, for a change, the same attributes with
  * the same old and new values.
  */
@@ -27,11 +28,13 @@ export function fleetSummary(hosts: readonly HostDrift[]): FleetGroup[] {
     for (const kind of host.kinds) {
       for (const type of ['added', 'removed', 'changed'] as const) {
         for (const item of kind[type]) {
-          if (item.accepted) continue;
+          // Accepted drift is not drift; an item told under its cause (a package's files) goes with it.
+          if (item.accepted || ('cause' in item && item.cause !== undefined)) continue;
           const group = groupOf(kind.kind, type, item);
           const signature = JSON.stringify(group);
           const pending = groups.get(signature) ?? { group, hosts: [] };
-          pending.hosts.push(hostName(host));
+          const name = hostName(host);
+          if (!pending.hosts.includes(name)) pending.hosts.push(name);
           groups.set(signature, pending);
         }
       }

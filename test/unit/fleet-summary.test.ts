@@ -59,7 +59,7 @@ describe('fleet summary: identical drift across hosts told once', () => {
     expect(groups[0]!.hosts.slice(10)).to.deep.equal(['ssh://root@10.0.1.11:22', 'ssh://root@10.0.1.12:22']);
   });
 
-  it('leaves out drift on one host only, accepted drift, and everything for a single host', () => {
+  it('leaves out drift on one host only (a host compared twice counts once), accepted drift, items under a cause', () => {
     const one = report.hosts.slice(0, 1);
     expect(fleetSummary(one)).to.deep.equal([]);
     const accepted = report.hosts.map((host) => ({
@@ -73,6 +73,16 @@ describe('fleet summary: identical drift across hosts told once', () => {
       })),
     }));
     expect(fleetSummary(accepted).map((g) => g.key)).to.deep.equal(['/etc/motd', '/etc/motd']);
+    const underCause = report.hosts.map((host) => ({
+      ...host,
+      kinds: host.kinds.map((kind) => ({
+        ...kind,
+        added: kind.added.map((item) => ({ ...item, cause: { kind: 'packages' as const, key: 'evil:amd64' } })),
+      })),
+    }));
+    expect(fleetSummary(underCause).map((g) => g.key)).to.deep.equal(['/etc/motd', '/etc/motd']);
+    const twice = [report.hosts[0]!, report.hosts[0]!];
+    expect(fleetSummary(twice)).to.deep.equal([]);
   });
 
   it('shows the summary and the inventory data in the cli, markdown, html, junit and json reports', () => {
