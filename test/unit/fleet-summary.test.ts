@@ -59,7 +59,7 @@ describe('fleet summary: identical drift across hosts told once', () => {
     expect(groups[0]!.hosts.slice(10)).to.deep.equal(['ssh://root@10.0.1.11:22', 'ssh://root@10.0.1.12:22']);
   });
 
-  it('leaves out drift on one host only (a host compared twice counts once), accepted drift, items under a cause', () => {
+  it('leaves out drift on one host only (a host twice counts once), accepted drift, items under a cause', () => {
     const one = report.hosts.slice(0, 1);
     expect(fleetSummary(one)).to.deep.equal([]);
     const accepted = report.hosts.map((host) => ({
