@@ -49,7 +49,7 @@ function applyDiff(before: string, diff: string): string {
 
 describe('drift content: unified diffs of small text files', () => {
   it('prints the hunks of a one-line change with three lines of context, as diff -u does', () => {
-    const before = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].join('\n') + '\n';
+    const before = 'a\nb\nc\nd\ne\nf\ng\nh\n';
     const after = before.replace('e\n', 'E\n');
     expect(unifiedDiff(before, after)).to.equal('@@ -2,7 +2,7 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n');
   });
@@ -246,5 +246,22 @@ describe('drift content: the diff in the drift reports', () => {
     const drift = report(baseline, ticks);
     const markdown = [...renderDriftMarkdown(drift, drift.verdict!)].join('');
     expect(markdown).to.include('````diff\n').and.include('+a ``` b\n````');
+  });
+});
+
+describe('drift content: the docs say what the code does', () => {
+  it('docs/drift.md lists every default secret glob and the defaults; docs/cli.md names the options', async () => {
+    const { readFileSync } = await import('node:fs');
+    const drift = readFileSync(new URL('../../docs/drift.md', import.meta.url), 'utf8');
+    const section = drift.slice(
+      drift.indexOf('### Content diffs of small text files'),
+      drift.indexOf('### Fleet summary'),
+    );
+    const listed = [...section.slice(section.indexOf('default list:')).matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    expect(listed.slice(0, DEFAULT_FILE_CONTENT.secrets.length)).to.deep.equal(DEFAULT_FILE_CONTENT.secrets);
+    expect(section).to.include(`default\n  \`${DEFAULT_FILE_CONTENT.trees[0]}\``);
+    expect(section).to.include(`default\n  ${DEFAULT_FILE_CONTENT.limit},`);
+    const cli = readFileSync(new URL('../../docs/cli.md', import.meta.url), 'utf8');
+    for (const option of ['--content-trees', '--content-limit', '--content-secret']) expect(cli).to.include(option);
   });
 });
