@@ -4,11 +4,10 @@ import { renderDriftCli } from '../../reporters/drift-cli.js';
 import { renderDriftJunit } from '../../reporters/drift-junit.js';
 import { renderDriftMarkdown } from '../../reporters/drift-markdown.js';
 import { renderDriftHtml } from '../../reporters/html/drift.js';
-import { describeSnapshot, diffSnapshots } from '../../src/drift/diff.js';
-import { DRIFT_REPORT_SCHEMA_VERSION, DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
+import { diffSnapshots } from '../../src/drift/diff.js';
+import { DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
 import { SnapshotSchema, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { unifiedDiff } from '../../src/drift/text-diff.js';
-import { judgeDrift } from '../../src/gate/drift-policy.js';
 import {
   contentScript,
   contentStarts,
@@ -16,7 +15,7 @@ import {
   keptText,
 } from '../../src/resources/file/inventory-content.js';
 import { FileTreeReader, fileWalkScript } from '../../src/resources/file/inventory-walk.js';
-import { handMadeSnapshot, withChanges } from '../support/drift-snapshots.js';
+import { handMadeSnapshot, judgedDriftReport, withChanges } from '../support/drift-snapshots.js';
 
 const NOW = new Date('2025-06-02T12:00:00Z');
 const sha = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
@@ -183,15 +182,7 @@ function withText(path: string, text: string): (s: Snapshot) => void {
 }
 
 function report(baseline: Snapshot, candidate: Snapshot): DriftReport {
-  return judgeDrift({
-    schemaVersion: DRIFT_REPORT_SCHEMA_VERSION,
-    tool: { name: 'driftspec', version: '0.1.0' },
-    generatedAt: NOW.toISOString(),
-    mode: 'snapshots',
-    baseline: describeSnapshot(baseline, 'baseline.json'),
-    hosts: [diffSnapshots(baseline, candidate, { now: NOW })],
-    warnings: [],
-  });
+  return judgedDriftReport(baseline, [diffSnapshots(baseline, candidate, { now: NOW })], { now: NOW });
 }
 
 describe('drift content: the diff in the drift reports', () => {

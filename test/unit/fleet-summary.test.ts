@@ -4,12 +4,11 @@ import { renderDriftJson } from '../../reporters/drift-json.js';
 import { renderDriftJunit } from '../../reporters/drift-junit.js';
 import { renderDriftMarkdown } from '../../reporters/drift-markdown.js';
 import { renderDriftHtml } from '../../reporters/html/drift.js';
-import { describeSnapshot, diffSnapshots } from '../../src/drift/diff.js';
-import { DRIFT_REPORT_SCHEMA_VERSION, DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
+import { diffSnapshots } from '../../src/drift/diff.js';
+import { DriftReportSchema, type DriftReport } from '../../src/drift/diff-schema.js';
 import { fleetSummary } from '../../src/drift/fleet.js';
 import type { Snapshot } from '../../src/drift/snapshot-schema.js';
-import { judgeDrift } from '../../src/gate/drift-policy.js';
-import { handMadeSnapshot, withChanges } from '../support/drift-snapshots.js';
+import { handMadeSnapshot, judgedDriftReport, withChanges } from '../support/drift-snapshots.js';
 
 const NOW = new Date('2025-06-02T12:00:00Z');
 const baseline = handMadeSnapshot();
@@ -34,15 +33,7 @@ function fleetReport(): DriftReport {
       ...(i < 10 ? { inventory: { name: `web-${i + 1}`, groups: ['web', 'prod'], tags: ['pci'] } } : {}),
     };
   });
-  return judgeDrift({
-    schemaVersion: DRIFT_REPORT_SCHEMA_VERSION,
-    tool: { name: 'driftspec', version: '0.1.0' },
-    generatedAt: NOW.toISOString(),
-    mode: 'live',
-    baseline: describeSnapshot(baseline, 'baseline.json'),
-    hosts,
-    warnings: [],
-  });
+  return judgedDriftReport(baseline, hosts, { mode: 'live', now: NOW });
 }
 
 describe('fleet summary: identical drift across hosts told once', () => {
