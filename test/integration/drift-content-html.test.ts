@@ -1,15 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { renderDriftHtml } from '../../reporters/html/drift.js';
 import { sampleDriftReport } from '../fixtures/drift/sample-drift.js';
-import { requireInCi } from '../support/environment.js';
-
-/** Debian's chromium package; a browser is never downloaded. */
-const CHROMIUM = '/usr/bin/chromium';
+import { useChromium } from '../support/chromium.js';
 
 /** Pixels of a PNG near each colour, counted in a blank page's canvas (no image library needed). */
 async function countColours(browser: Browser, png: Buffer, colours: Record<string, number[]>) {
@@ -50,30 +46,16 @@ async function countColours(browser: Browser, png: Buffer, colours: Record<strin
 
 describe('drift content: the diff in the html report, in headless Chromium', function () {
   this.timeout(120_000);
-  let browser: Browser | undefined;
-  let files: string;
-
-  before(async function () {
-    if (!existsSync(CHROMIUM)) requireInCi(this, `${CHROMIUM} (Debian package chromium) is not installed`);
-    files = mkdtempSync(join(tmpdir(), 'driftspec-content-html-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (files) rmSync(files, { recursive: true, force: true });
-  });
+  const chrome = useChromium('driftspec-content-html-');
 
   it('shows removed lines on red and added lines on green; hostile text in a diff runs nothing', async () => {
     const report = sampleDriftReport();
-    const path = join(files, 'drift.html');
+    const path = join(chrome.files(), 'drift.html');
     writeFileSync(path, [...renderDriftHtml(report, report.verdict!)].join(''));
     const url = pathToFileURL(path).href;
-    const context = await browser!.newContext({ javaScriptEnabled: true, viewport: { width: 1000, height: 800 } });
+    const context = await chrome
+      .browser()
+      .newContext({ javaScriptEnabled: true, viewport: { width: 1000, height: 800 } });
     await context.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
     const page = await context.newPage();
     const dialogs: string[] = [];
@@ -90,8 +72,11 @@ describe('drift content: the diff in the html report, in headless Chromium', fun
       ['add', '+<script>alert(1)</script> ]]> `x` | \\x1b[31mred\\u202e'],
     ]);
     const diff = await page.$('pre.diff');
-    const screenshot = await diff!.screenshot({ path: join(files, 'diff.png') });
-    const counts = await countColours(browser!, screenshot, { added: [230, 255, 236], removed: [255, 235, 233] });
+    const screenshot = await diff!.screenshot({ path: join(chrome.files(), 'diff.png') });
+    const counts = await countColours(chrome.browser(), screenshot, {
+      added: [230, 255, 236],
+      removed: [255, 235, 233],
+    });
     expect(counts.added, 'green pixels of the added line').to.be.greaterThan(500);
     expect(counts.removed, 'red pixels of the removed line').to.be.greaterThan(500);
     expect(dialogs).to.deep.equal([]);
