@@ -130,26 +130,11 @@ describe('drift content: what the target sends and what the reader keeps', () =>
 
   it('sets a file content from its C record, after its hash', () => {
     const reader = new FileTreeReader(() => false);
+    const walked = (path: string) => ['M', 'f', '644', '0', '0', '3', '', path];
     const tokens = [
-      'W',
-      'gnu',
-      '',
-      'M',
-      'f',
-      '644',
-      '0',
-      '0',
-      '3',
-      '',
-      '/etc/a',
-      'M',
-      'f',
-      '644',
-      '0',
-      '0',
-      '3',
-      '',
-      '/etc/b',
+      ...['W', 'gnu', ''],
+      ...walked('/etc/a'),
+      ...walked('/etc/b'),
       `${sha('hi\n')}  /etc/a`,
       `${sha('yo\n')}  /etc/b`,
       'C',
