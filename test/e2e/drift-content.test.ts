@@ -28,7 +28,7 @@ describe('drift content diffs on a booted instance', function () {
   const bed = useTestbed({ base: 150, count: 1 });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('shows a changed config file as a diff in the cli and html reports; changed secrets only as a hash', async function () {
+  it('shows a changed config file as a diff in the cli and html reports, changed secrets as a hash', async function () {
     if (bed.instances.length === 0) return this.skip();
     const instance = bed.instances[0]!;
     settle(instance);
