@@ -20,7 +20,13 @@ import {
   TYPES,
   type DriftItem,
   type FlatItem,
+  diffLines,
+  describeFleetGroup,
+  describeInventory,
+  FLEET_HEADING,
+  fleetHosts,
 } from './drift-text.js';
+import { fleetSummary } from '../src/drift/fleet.js';
 
 export interface DriftCliOptions {
   color: boolean;
@@ -52,6 +58,7 @@ function* reportLines(report: DriftReport, verdict: DriftVerdict, paint: Painter
     yield '';
     yield* hostLines(host, paint);
   }
+  yield* fleetLines(report, paint);
   if (report.warnings.length > 0) {
     yield '';
     yield paint.yellow('Warnings:');
@@ -102,9 +109,24 @@ function countOf<T>(items: readonly T[], wanted: (item: T) => boolean): number {
   return count;
 }
 
+/** Drift the same on several hosts, each told once with how many hosts and which. */
+function* fleetLines(report: DriftReport, paint: Painter): Generator<string> {
+  if (report.hosts.length < 2) return;
+  const groups = fleetSummary(report.hosts);
+  if (groups.length === 0) return;
+  yield '';
+  yield paint.bold(`${FLEET_HEADING}:`);
+  for (const group of groups) {
+    yield `  ${group.hosts.length} hosts: ${describeFleetGroup(group, { shortHashes: true })}`;
+    yield paint.dim(`      ${fleetHosts(group)}`);
+  }
+}
+
 function* hostLines(host: HostDrift, paint: Painter): Generator<string> {
   const tone = host.state === 'no-drift' ? paint.green : host.state === 'drift' ? paint.red : paint.yellow;
   yield `${paint.bold(printable(host.target))} ${tone(stateWords(host))}`;
+  const inventory = describeInventory(host);
+  if (inventory) yield paint.dim(`  ${inventory}`);
   if (host.candidate) yield paint.dim(`  candidate ${describeSnapshotInfo(host.candidate)}`);
   yield paint.dim(`  ${describeCounts(host)}`);
   let kind: string | undefined;
@@ -125,6 +147,17 @@ function* hostLines(host: HostDrift, paint: Painter): Generator<string> {
   }
 }
 
+function paintDiffLine(line: string, paint: Painter): string {
+  const tone = line.startsWith('@@')
+    ? paint.dim
+    : line.startsWith('+')
+      ? paint.green
+      : line.startsWith('-')
+        ? paint.red
+        : undefined;
+  return `          ${tone ? tone(line) : line}`;
+}
+
 function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
   const decision = describeDecision(item);
   const tone = { accepted: paint.dim, block: paint.red, allow: paint.green, open: (s: string) => s }[
@@ -141,6 +174,7 @@ function itemLines({ kind, type, item }: FlatItem, paint: Painter): string[] {
         `        ${change.attribute.padEnd(width)}  ${formatValue(change.old, { shortHashes: true })} → ` +
           `${formatValue(change.new, { shortHashes: true })}${accepted}`,
       );
+      if (change.diff !== undefined) lines.push(...diffLines(change.diff).map((line) => paintDiffLine(line, paint)));
     }
   } else {
     const record = describeAddedOrRemoved(kind, type, item, { shortHashes: true });

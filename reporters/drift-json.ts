@@ -1,4 +1,5 @@
 import type { DriftReport, DriftVerdict } from '../src/drift/diff-schema.js';
+import { fleetSummary } from '../src/drift/fleet.js';
 import { jsonPieces } from './json.js';
 
 /**
@@ -8,6 +9,7 @@ import { jsonPieces } from './json.js';
  */
 export function* renderDriftJson(report: DriftReport, verdict: DriftVerdict): Generator<string> {
   // Levels: the report, its hosts, a host, its kinds, a kind, its added/removed/changed lists; their items whole.
-  yield* jsonPieces({ ...report, verdict }, 6);
+  const fleet = report.hosts.length > 1 ? { fleet: fleetSummary(report.hosts) } : {};
+  yield* jsonPieces({ ...report, verdict, ...fleet }, 6);
   yield '\n';
 }

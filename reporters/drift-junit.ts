@@ -13,6 +13,7 @@ import {
   printable,
   stateWords,
   type FlatItem,
+  diffLines,
 } from './drift-text.js';
 import {
   addJunitCounts,
@@ -105,6 +106,11 @@ function suiteProperties(host: HostDrift, report: DriftReport): Array<[string, s
     ['baseline', describeSnapshotInfo(report.baseline)],
   ];
   if (host.candidate) properties.push(['candidate', describeSnapshotInfo(host.candidate)]);
+  if (host.inventory) {
+    properties.push(['inventory.name', host.inventory.name]);
+    for (const group of host.inventory.groups) properties.push(['inventory.group', group]);
+    for (const tag of host.inventory.tags) properties.push(['inventory.tag', tag]);
+  }
   if (host.reason !== undefined) properties.push(['reason', host.reason]);
   properties.push(['counts', describeCounts(host)], ['driftspec.version', report.tool.version]);
   for (const note of host.kindNotes ?? []) if (note.compared) properties.push(['kind', describeKindNote(note)]);
@@ -139,7 +145,9 @@ function describeItem({ kind, type, item }: FlatItem): string[] {
   if (!('changes' in item)) return [`${head}: ${describeAddedOrRemoved(kind, type, item)}`];
   return item.changes.map((c, i) => {
     const accepted = c.accepted && !item.accepted ? ` (accepted: ${c.accepted.reason})` : '';
-    return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${formatValue(c.old)} → ${formatValue(c.new)}${accepted}`;
+    const diff = c.diff === undefined ? '' : `\n${diffLines(c.diff).join('\n')}`;
+    const values = `${formatValue(c.old)} → ${formatValue(c.new)}`;
+    return `${i === 0 ? `${head}: ` : ''}${c.attribute} ${values}${accepted}${diff}`;
   });
 }
 

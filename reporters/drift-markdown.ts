@@ -15,7 +15,14 @@ import {
   noun,
   stateWords,
   type FlatItem,
+  contentDiffs,
+  diffLines,
+  describeFleetGroup,
+  describeInventory,
+  FLEET_HEADING,
+  fleetHosts,
 } from './drift-text.js';
+import { fleetSummary } from '../src/drift/fleet.js';
 import { code, text } from './markdown.js';
 
 export interface DriftMarkdownOptions {
@@ -52,6 +59,7 @@ function* blocks(report: DriftReport, verdict: DriftVerdict, options: DriftMarkd
   yield hostTable(report);
   yield warnings(report);
   yield reasons(verdict);
+  yield fleetTable(report);
   for (const host of report.hosts) yield hostDifferences(host, budget);
   if (budget.omitted > 0) {
     yield `_${budget.omitted} more differences are not listed here; the JSON, JUnit and HTML reports have every one._`;
@@ -101,6 +109,25 @@ function reasons(verdict: DriftVerdict): string {
   return ['**Why**', '', ...verdict.reasons.map((reason) => `- ${text(reason)}`)].join('\n');
 }
 
+function fleetTable(report: DriftReport): string {
+  if (report.hosts.length < 2) return '';
+  const groups = fleetSummary(report.hosts);
+  if (groups.length === 0) return '';
+  return [
+    `### ${text(FLEET_HEADING)}`,
+    '',
+    row(['Hosts', 'Difference', 'On']),
+    '| --: | :-- | :-- |',
+    ...groups.map((group) =>
+      row([
+        String(group.hosts.length),
+        text(describeFleetGroup(group, { shortHashes: true })),
+        text(fleetHosts(group)),
+      ]),
+    ),
+  ].join('\n');
+}
+
 function hostDifferences(host: HostDrift, budget: { left: number; omitted: number }): string {
   const count = itemCount(host);
   const parts: string[] = [];
@@ -116,6 +143,8 @@ function hostDifferences(host: HostDrift, budget: { left: number; omitted: numbe
           ...listed.map(itemRow),
         ].join('\n'),
       );
+      const diffs = listed.flatMap((entry) => contentDiffs(entry.item).map((diff) => contentDiffBlock(entry, diff)));
+      if (diffs.length > 0) parts.push(['**Content diffs**', ...diffs].join('\n\n'));
     }
   }
   if (host.notCompared.length > 0 && host.candidate)
@@ -129,7 +158,23 @@ function hostDifferences(host: HostDrift, budget: { left: number; omitted: numbe
   if (!host.candidate)
     return `#### ${code(host.target, false)}: not compared\n\n${text(host.reason ?? 'no snapshot of the host')}`;
   if (parts.length === 0) return '';
-  return [`#### ${code(host.target, false)}: ${text(describeCounts(host))}`, ...parts].join('\n\n');
+  const inventory = describeInventory(host);
+  return [
+    `#### ${code(host.target, false)}: ${text(describeCounts(host))}`,
+    ...(inventory ? [`_${text(inventory)}_`] : []),
+    ...parts,
+  ].join('\n\n');
+}
+
+/** A fence longer than any run of backticks in the diff, so no line of the file can end the block. */
+function contentDiffBlock({ item }: FlatItem, diff: string): string {
+  const lines = diffLines(diff);
+  const longest = Math.max(
+    2,
+    ...lines.map((line) => Math.max(0, ...(line.match(/`+/g) ?? []).map((run) => run.length))),
+  );
+  const fence = '`'.repeat(longest + 1);
+  return [`${code(item.key)}:`, '', `${fence}diff`, ...lines, fence].join('\n');
 }
 
 function firstItems(host: HostDrift, limit: number): FlatItem[] {

@@ -11,6 +11,7 @@ import type {
   ChangedItem,
   ChangeType,
   DriftReport,
+  FleetGroup,
   HostDrift,
   KindNote,
   NotCompared,
@@ -181,4 +182,47 @@ export function reportTitle(report: DriftReport): string {
     ? `${report.baseline.file ?? report.baseline.target} → ` +
         `${report.hosts[0]?.candidate?.file ?? report.hosts[0]?.target ?? ''}`
     : `baseline ${report.baseline.file ?? report.baseline.target}`;
+}
+
+/** The content diffs of a changed item (small text files), with the key of the file each is of. */
+export function contentDiffs(item: DriftItem): string[] {
+  if (!('changes' in item)) return [];
+  return item.changes.flatMap((change) => (change.diff === undefined ? [] : [change.diff]));
+}
+
+/** A unified diff's lines, each made safe for a terminal or a text report; the last newline dropped. */
+export function diffLines(diff: string): string[] {
+  return diff
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((line) => printable(line));
+}
+
+/** "inventory web-1 · groups web, prod · tags pci" for a host from an inventory. */
+export function describeInventory(host: HostDrift): string | undefined {
+  const inventory = host.inventory;
+  if (inventory === undefined) return undefined;
+  const parts = [`inventory ${printable(inventory.name)}`];
+  if (inventory.groups.length > 0) parts.push(`groups ${inventory.groups.map((g) => printable(g)).join(', ')}`);
+  if (inventory.tags.length > 0) parts.push(`tags ${inventory.tags.map((t) => printable(t)).join(', ')}`);
+  return parts.join(' · ');
+}
+
+export const FLEET_HEADING = 'Drift on several hosts';
+
+/** "+ user intruder", "~ file /etc/motd: mode 0644 → 0666". */
+export function describeFleetGroup(group: FleetGroup, options: { shortHashes?: boolean } = {}): string {
+  const head = `${TYPE_MARK[group.type]} ${noun(group.kind)} ${printable(group.key)}`;
+  if (group.changes === undefined) return head;
+  const changes = group.changes.map(
+    (c) => `${c.attribute} ${formatValue(c.old, options)} → ${formatValue(c.new, options)}`,
+  );
+  return `${head}: ${changes.join(', ')}`;
+}
+
+/** The first hosts of a group by name, then "… and N more". */
+export function fleetHosts(group: FleetGroup, shown = 8): string {
+  const names = group.hosts.slice(0, shown).map((name) => printable(name));
+  const more = group.hosts.length - names.length;
+  return more > 0 ? `${names.join(', ')} … and ${more} more` : names.join(', ');
 }

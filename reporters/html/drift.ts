@@ -29,7 +29,14 @@ import {
   toldUnderCause,
   TYPES,
   type DriftItem,
+  diffLines,
+  describeFleetGroup,
+  describeInventory,
+  FLEET_HEADING,
+  fleetHosts,
 } from '../drift-text.js';
+import { fleetSummary } from '../../src/drift/fleet.js';
+import type { FleetGroup } from '../../src/drift/diff-schema.js';
 import { DRIFT_CSS } from './assets.js';
 import { BASE_STYLE, contentSecurityPolicy, PAGE_END, pageStart } from './page.js';
 import { html, type Html } from './template.js';
@@ -51,6 +58,7 @@ export function* renderDriftHtml(report: DriftReport, verdict: DriftVerdict): Ge
 ${renderHeader(report, verdict)}
 ${renderHostTable(report)}
 `.text;
+  yield renderFleet(report).text;
   for (const [index, host] of report.hosts.entries()) yield* hostPieces(host, index);
   yield `
 </main>
@@ -115,7 +123,21 @@ function renderHostTable(report: DriftReport): Html {
 }
 
 /** A host's section, one piece per drifted item. */
+/** Drift the same on several hosts, told once with its hosts. */
+function renderFleet(report: DriftReport): Html {
+  const groups = report.hosts.length > 1 ? fleetSummary(report.hosts) : [];
+  if (groups.length === 0) return html``;
+  const described = (group: FleetGroup) => describeFleetGroup(group, { shortHashes: true });
+  return html`<section class="fleet"><h2>${FLEET_HEADING}</h2><ul class="checks">${groups.map(
+    (group) => html`<li class="check" data-type="${group.type}"><span class="b ${group.type}">\
+${group.hosts.length} hosts</span><div class="cb"><div class="t mono">${described(group)}</div>\
+<p class="muted">${fleetHosts(group)}</p></div></li>`,
+  )}</ul></section>
+`;
+}
+
 function* hostPieces(host: HostDrift, index: number): Generator<string> {
+  const inventory = describeInventory(host);
   const details = host.candidate ? html`<p class="muted">candidate ${describeSnapshotInfo(host.candidate)}</p>` : '';
   const unknown = host.candidate ? host.notCompared.map(notComparedItem) : [];
   const notCompared =
@@ -124,7 +146,7 @@ function* hostPieces(host: HostDrift, index: number): Generator<string> {
       : '';
   yield html`<section class="host" id="host-${index}">
 <h2><span class="b ${host.state}">${host.state}</span> ${host.target}</h2>
-${details}
+${details}${inventory ? html`<p class="muted">${inventory}</p>` : ''}
 <p class="muted">${stateWords(host)} · ${describeCounts(host)}</p>
 ${notCompared}${kindNotes(host)}
 `.text;
@@ -190,7 +212,7 @@ function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', i
 <td class="old">${value(c.old)}</td><td class="arrow">→</td><td class="new">${value(c.new)}</td>\
 <td>${c.accepted && !item.accepted ? html`<span class="muted">accepted: ${c.accepted.reason}</span>` : ''}</td></tr>`,
         )}\
-</tbody></table>`
+</tbody></table>${item.changes.map((c) => (c.diff === undefined ? '' : contentDiff(c.diff)))}`
       : html`<table class="attrs"><tbody>${KIND_DEFINITIONS[kind].attributes
           .filter((attribute) => item.record[attribute] !== undefined)
           .map(
@@ -214,10 +236,25 @@ function renderItem(kind: SnapshotKind, type: 'added' | 'removed' | 'changed', i
   }</div></li>`;
 }
 
+/** A unified diff, a line per element so the page colours removed and added lines. */
+function contentDiff(diff: string): Html {
+  const kind = (line: string) =>
+    line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : 'ctx';
+  return html`<pre class="diff">${diffLines(diff).map(
+    (line) => html`<span class="${kind(line)}">${line}</span>\n`,
+  )}</pre>`;
+}
+
 function value(v: AttributeValue | undefined): Html {
   return html`<span class="mono">${formatValue(v)}</span>`;
 }
 
-const PAGE_STYLE = `${BASE_STYLE}\n${DRIFT_CSS}`;
+/** Content diffs: removed lines on red, added on green, hunk headers muted; long lines scroll. */
+const DIFF_CSS =
+  '.diff{margin:.4em 0;padding:.4em .6em;overflow-x:auto;font:12px/1.4 ui-monospace,monospace;' +
+  'background:var(--bg-soft,#f6f8fa);border-radius:4px}.diff .add{background:#e6ffec;color:#116329}' +
+  '.diff .del{background:#ffebe9;color:#82071e}.diff .hunk{color:#6e7781}';
+
+const PAGE_STYLE = `${BASE_STYLE}\n${DRIFT_CSS}\n${DIFF_CSS}`;
 
 const CONTENT_SECURITY_POLICY = contentSecurityPolicy({ style: PAGE_STYLE });

@@ -40,6 +40,12 @@ export interface SnapshotFlags extends ConnectionFlags {
   allowIncomplete?: boolean;
   /** `-q`: no summary on stderr unless the snapshot fails for its gaps. */
   quiet: boolean;
+  /** Trees whose small text files keep their text (content diffs). */
+  contentTrees?: string[];
+  /** Largest file whose text is kept, in bytes, as typed. */
+  contentLimit?: string;
+  /** Globs of paths whose text is never kept, on top of the defaults. */
+  contentSecret?: string[];
 }
 
 /** `driftspec drift`. */

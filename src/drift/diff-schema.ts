@@ -48,6 +48,11 @@ export const AttributeChangeSchema = z
     old: AttributeValueSchema.optional(),
     /** Left out when the candidate does not record it. */
     new: AttributeValueSchema.optional(),
+    /**
+     * On a content hash change where both snapshots kept the file's text (a small text file that is
+     * no secret): the unified diff of the lines, hunks only (`@@ -1,3 +1,3 @@`, then " ", "-", "+" lines).
+     */
+    diff: z.string().optional(),
     accepted: AcceptanceSchema.optional(),
   })
   .strict();
@@ -205,6 +210,26 @@ export const DriftVerdictSchema = z
   .strict();
 export type DriftVerdict = z.infer<typeof DriftVerdictSchema>;
 
+/** Drift the same on several hosts, told once (src/drift/fleet.ts). */
+export const FleetGroupSchema = z
+  .object({
+    kind: SnapshotKindSchema,
+    type: ChangeTypeSchema,
+    key: z.string(),
+    /** For a changed item: each attribute old → new, the same on every host of the group. */
+    changes: z
+      .array(
+        z
+          .object({ attribute: z.string(), old: AttributeValueSchema.optional(), new: AttributeValueSchema.optional() })
+          .strict(),
+      )
+      .optional(),
+    /** The hosts (their inventory names where they came from an inventory), in report order. */
+    hosts: z.array(z.string()).min(2),
+  })
+  .strict();
+export type FleetGroup = z.infer<typeof FleetGroupSchema>;
+
 export const DriftReportSchema = z
   .object({
     schemaVersion: z.literal(DRIFT_REPORT_SCHEMA_VERSION),
@@ -217,6 +242,11 @@ export const DriftReportSchema = z
     /** Expired accepted-drift entries and other things every reader must see. */
     warnings: z.array(z.string()),
     verdict: DriftVerdictSchema.optional(),
+    /**
+     * Derived, written by the JSON reporter when more than one host was compared: the drift that is
+     * the same on several hosts, each told once with its hosts (src/drift/fleet.ts).
+     */
+    fleet: z.array(FleetGroupSchema).optional(),
   })
   .strict();
 export type DriftReport = z.infer<typeof DriftReportSchema>;

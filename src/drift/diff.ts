@@ -1,3 +1,4 @@
+import { unifiedDiff } from './text-diff.js';
 import { findAcceptance, NO_ACCEPTED_DRIFT, type AcceptedDrift } from './accept.js';
 import { ignoringParts, type AnyInventoryPart, type SnapshotView } from '../resources/inventory-part.js';
 import { groupByCause } from './cause.js';
@@ -201,7 +202,7 @@ function addedOrRemoved(
   const match = findAcceptance(context.accept, context.now, kind, item.key, type);
   return {
     key: item.key,
-    record: item.record as Record<string, AttributeValue>,
+    record: reportRecord(context.definitions[kind]!, item),
     ...(match.accepted ? { accepted: match.accepted } : {}),
     ...(match.expired ? { expiredAcceptance: match.expired } : {}),
   };
@@ -248,12 +249,39 @@ function compareItem(
     : (whole.expired ?? expiredForSomeAttribute(kind, after.key, decorated, context));
   return {
     key: after.key,
-    changes: decorated,
-    before: before.record as Record<string, AttributeValue>,
-    after: after.record as Record<string, AttributeValue>,
+    changes: withTextDiff(definition, before, after, decorated),
+    before: reportRecord(definition, before),
+    after: reportRecord(definition, after),
     ...(accepted ? { accepted } : {}),
     ...(expired ? { expiredAcceptance: expired } : {}),
   };
+}
+
+/** An item's record as reports carry it: without its text (reports show a diff of it instead). */
+function reportRecord(definition: KindDefinition, item: DiffItem): Record<string, AttributeValue> {
+  const field = definition.part.text?.field;
+  if (field === undefined || !(field in item.record)) return item.record as Record<string, AttributeValue>;
+  const { [field]: _text, ...rest } = item.record;
+  return rest as Record<string, AttributeValue>;
+}
+
+/** The hash change of an item whose text both snapshots kept carries the unified diff of the text. */
+function withTextDiff(
+  definition: KindDefinition,
+  before: DiffItem,
+  after: DiffItem,
+  changes: AttributeChange[],
+): AttributeChange[] {
+  const text = definition.part.text;
+  if (text === undefined) return changes;
+  const old = before.record[text.field];
+  const now = after.record[text.field];
+  if (typeof old !== 'string' || typeof now !== 'string') return changes;
+  return changes.map((change) => {
+    if (change.attribute !== text.attribute) return change;
+    const diff = unifiedDiff(old, now);
+    return diff === '' ? change : { ...change, diff };
+  });
 }
 
 function expiredForSomeAttribute(

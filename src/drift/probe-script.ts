@@ -17,6 +17,8 @@ export interface FileWalkOptions {
   ignores: readonly string[];
   /** Use the portable walk even where GNU find and sha256sum -z exist (tests). */
   portable?: boolean;
+  /** Small text files whose text is kept; none when absent. */
+  content?: StreamRequest['content'];
 }
 
 export function buildSnapshotScript(
@@ -32,7 +34,12 @@ export function buildSnapshotScript(
       if (!queries.has(listing.id)) queries.set(listing.id, { id: listing.id, script: listing.script });
       continue;
     }
-    const request: StreamRequest = { roots: walk.roots, ignores: walk.ignores, portable: walk.portable ?? false };
+    const request: StreamRequest = {
+      roots: walk.roots,
+      ignores: walk.ignores,
+      portable: walk.portable ?? false,
+      ...(walk.content ? { content: walk.content } : {}),
+    };
     streams.push(streamedSection(listing.id, listing.errorsId, listing.script(request)));
   }
   return buildProbeScript([...queries.values()], { tail: streams.join('\n'), booted });

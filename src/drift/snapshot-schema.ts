@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HostFactsSchema, type HostFacts } from '../probe/host.js';
 import type { SnapshotFile } from '../resources/file/inventory.js';
+import type { FileContentSettings } from '../resources/file/inventory-content.js';
 import type { SnapshotGroup } from '../resources/group/inventory.js';
 import { RESOURCES } from '../resources/index.js';
 import {
@@ -198,6 +199,8 @@ export type Snapshot = {
   iptablesChains: IptablesChainItem[];
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
+  /** Which files keep their text; absent in snapshots written before content diffs, and without any. */
+  fileContent?: FileContentSettings;
   ignores: SnapshotIgnores;
 };
 

@@ -12,6 +12,7 @@ import {
 import { FactError, firstLines } from '../resources/resource.js';
 import type { ExecResult, Target } from '../targets/target.js';
 import { buildSnapshotScript } from './probe-script.js';
+import { DEFAULT_FILE_CONTENT, type FileContentSettings } from '../resources/file/inventory-content.js';
 import { ProbeStreamParser } from './probe-stream.js';
 import { nameIgnorer, pathIgnorer } from './path-glob.js';
 import {
@@ -33,6 +34,8 @@ export interface SnapshotOptions {
   toolVersion: string;
   /** Use the portable file walk even where GNU find exists (tests). */
   portableWalk?: boolean;
+  /** Which small text files keep their text; the defaults when absent, none when false. */
+  fileContent?: FileContentSettings | false;
   now?: () => Date;
   /** The kinds to record; the built-in resources by default. */
   registry?: ResourceRegistry;
@@ -97,7 +100,13 @@ export async function takeSnapshot(target: Target, options: SnapshotOptions): Pr
   const parts = inventoryParts((options.registry ?? createRegistry()).values());
   const ignores = snapshotIgnores(options, parts);
   const pathIgnores = (ignores as unknown as Record<string, string[]>)[streamedIgnoreField(parts)] ?? [];
-  const walk = { roots: options.fileRoots, ignores: pathIgnores, portable: options.portableWalk ?? false };
+  const fileContent = options.fileContent === undefined ? DEFAULT_FILE_CONTENT : options.fileContent || undefined;
+  const walk = {
+    roots: options.fileRoots,
+    ignores: pathIgnores,
+    portable: options.portableWalk ?? false,
+    ...(fileContent ? { content: fileContent } : {}),
+  };
   const booted = target.booted !== false;
   // An image that is not booted has no running state to list: those kinds are not asked for.
   const held = booted ? parts : parts.filter((part) => !part.needsRunningSystem);
@@ -108,6 +117,7 @@ export async function takeSnapshot(target: Target, options: SnapshotOptions): Pr
       takenAt: (options.now ?? (() => new Date()))().toISOString(),
       toolVersion: options.toolVersion,
       fileRoots: options.fileRoots,
+      ...(fileContent ? { fileContent } : {}),
       ignores,
       timeoutMs: options.timeoutMs,
       ...(held.length < parts.length ? { kinds: held.map((part) => part.kind) } : {}),
@@ -126,6 +136,7 @@ export interface CollectorSettings {
   takenAt: string;
   toolVersion: string;
   fileRoots: readonly string[];
+  fileContent?: FileContentSettings;
   ignores: Snapshot['ignores'];
   /** For the message when the probe timed out. */
   timeoutMs: number;
@@ -193,7 +204,12 @@ export class SnapshotCollector {
       if (part.relate)
         snapshot[part.kind] = part.collection.store(part.relate(items.get(part.kind)!, snapshot as never));
     }
-    Object.assign(snapshot, { fileRoots: [...this.settings.fileRoots], ignores: this.settings.ignores });
+    const content = this.settings.fileContent;
+    Object.assign(snapshot, {
+      fileRoots: [...this.settings.fileRoots],
+      ...(content ? { fileContent: { ...content, trees: [...content.trees], secrets: [...content.secrets] } } : {}),
+      ignores: this.settings.ignores,
+    });
     snapshot.complete = (snapshot.gaps as InventoryGap[]).length === 0;
     return snapshotSchemaFor(this.parts).parse(sortSnapshot(snapshot as never, this.parts)) as unknown as Snapshot;
   }

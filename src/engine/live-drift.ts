@@ -23,6 +23,8 @@ import type { WaitOptions } from './wait.js';
 export function liveSnapshotOptions(baseline: Snapshot, timeoutSeconds: number, version: string): SnapshotOptions {
   return {
     fileRoots: baseline.fileRoots,
+    // Text only where the baseline kept text: an older baseline has nothing to show a diff against.
+    fileContent: baseline.fileContent ?? false,
     ...recordedIgnoreOptions(baseline),
     timeoutMs: timeoutSeconds * 1000,
     toolVersion: version,

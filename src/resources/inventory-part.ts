@@ -50,6 +50,8 @@ export interface StreamRequest {
   ignores: readonly string[];
   /** Use the portable walk even where GNU tools exist (tests). */
   portable: boolean;
+  /** Small text files whose text is kept (src/resources/file/inventory-content.ts); none when absent. */
+  content?: { trees: readonly string[]; limit: number; secrets: readonly string[] };
 }
 
 /** Reads a streamed section token by token (src/drift/probe-stream.ts) and says what it read. */
@@ -169,6 +171,11 @@ export interface InventoryPart<Item extends object = any, Field = any> {
   differentScope?(baseline: SnapshotView, candidate: SnapshotView): Array<{ path: string; reason: string }>;
   /** Attributes that may grow without being drift, under an ignore rule with `growing: true`. */
   growth?: { size: string; content: string };
+  /**
+   * A field holding an item's text (a small file's content): left out of drift reports' records, and
+   * shown as a unified diff on the change of `attribute` (the hash) when both sides hold it.
+   */
+  text?: { field: string; attribute: string };
   /** Completes items once every kind is listed (file owners named from the account database). */
   relate?(items: Item[], snapshot: SnapshotView): Item[];
   /**

@@ -1,42 +1,21 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { chromium, type Browser } from 'playwright-core';
 import { renderDriftHtml } from '../../reporters/html/drift.js';
 import { HOSTILE_USER, sampleDriftReport } from '../fixtures/drift/sample-drift.js';
-import { requireInCi } from '../support/environment.js';
-
-/** Debian's chromium package; a browser is never downloaded. */
-const CHROMIUM = '/usr/bin/chromium';
+import { useChromium } from '../support/chromium.js';
 
 describe('drift html report in headless Chromium', function () {
   this.timeout(120_000);
-  let browser: Browser | undefined;
-  let files: string;
-
-  before(async function () {
-    if (!existsSync(CHROMIUM)) requireInCi(this, `${CHROMIUM} (Debian package chromium) is not installed`);
-    files = mkdtempSync(join(tmpdir(), 'driftspec-drift-html-'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
-  });
-
-  after(async () => {
-    await browser?.close();
-    if (files) rmSync(files, { recursive: true, force: true });
-  });
+  const chrome = useChromium('driftspec-drift-html-');
 
   it('renders styled (the policy admits its style), requests and runs nothing, hostile text stays text', async () => {
     const report = sampleDriftReport();
-    const path = join(files, 'drift.html');
+    const path = join(chrome.files(), 'drift.html');
     writeFileSync(path, [...renderDriftHtml(report, report.verdict!)].join(''));
     const url = pathToFileURL(path).href;
-    const context = await browser!.newContext({ javaScriptEnabled: true });
+    const context = await chrome.browser().newContext({ javaScriptEnabled: true });
     const requests: string[] = [];
     const errors: string[] = [];
     const dialogs: string[] = [];

@@ -1,4 +1,7 @@
 import { SnapshotSchema, sortSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
+import { describeSnapshot } from '../../src/drift/diff.js';
+import { DRIFT_REPORT_SCHEMA_VERSION, type DriftReport, type HostDrift } from '../../src/drift/diff-schema.js';
+import { judgeDrift } from '../../src/gate/drift-policy.js';
 
 const SHA = (c: string) => c.repeat(64);
 
@@ -188,3 +191,21 @@ export function withChanges(snapshot: Snapshot, change: (copy: Snapshot) => void
 }
 
 export { SHA };
+
+/** A judged drift report of hosts compared with a baseline, as `driftspec drift` builds one. */
+export function judgedDriftReport(
+  baseline: Snapshot,
+  hosts: HostDrift[],
+  options: { mode?: 'live' | 'snapshots'; now?: Date } = {},
+): DriftReport {
+  const now = options.now ?? new Date('2025-06-02T12:00:00Z');
+  return judgeDrift({
+    schemaVersion: DRIFT_REPORT_SCHEMA_VERSION,
+    tool: { name: 'driftspec', version: '0.1.0' },
+    generatedAt: now.toISOString(),
+    mode: options.mode ?? 'snapshots',
+    baseline: describeSnapshot(baseline, 'baseline.json'),
+    hosts,
+    warnings: [],
+  });
+}

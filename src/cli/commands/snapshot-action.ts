@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
 import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
+import {
+  DEFAULT_FILE_CONTENT,
+  MAX_CONTENT_LIMIT,
+  type FileContentSettings,
+} from '../../resources/file/inventory-content.js';
 import { writeToStream } from '../../../reporters/output.js';
 import { snapshotJsonPieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
 import { heldKinds, type Snapshot, type SnapshotKind } from '../../drift/snapshot-schema.js';
@@ -33,7 +38,14 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   const target = createTarget(address, sshSettings, loadSudoSettings(flags, io.env));
   const started = Date.now();
   const timeoutMs = flags.timeout * 1000;
-  const options = { fileRoots, ignores, defaultIgnores: flags.defaultIgnores, timeoutMs, toolVersion: toolVersion() };
+  const options = {
+    fileRoots,
+    ignores,
+    defaultIgnores: flags.defaultIgnores,
+    timeoutMs,
+    toolVersion: toolVersion(),
+    fileContent: contentSettings(flags),
+  };
   const interrupt = fleetInterrupt(io);
   let taken: SnapshotTaken;
   try {
@@ -104,6 +116,26 @@ function parseAddress(text: string): TargetAddress {
     if (error instanceof TargetAddressError) throw usageError(error.message);
     throw error;
   }
+}
+
+/** --content-trees, --content-limit and --content-secret over the defaults; false when no text is kept. */
+function contentSettings(flags: SnapshotFlags): FileContentSettings | false {
+  const limitText = flags.contentLimit ?? String(DEFAULT_FILE_CONTENT.limit);
+  if (!/^\d+$/.test(limitText) || Number(limitText) > MAX_CONTENT_LIMIT)
+    throw usageError(
+      `--content-limit takes a number of bytes from 0 to ${MAX_CONTENT_LIMIT}, got ${JSON.stringify(limitText)}`,
+    );
+  const limit = Number(limitText);
+  if (limit === 0) return false;
+  const trees = (flags.contentTrees ?? DEFAULT_FILE_CONTENT.trees).map((path) => {
+    if (!path.startsWith('/')) throw usageError(`--content-trees takes absolute paths, got ${JSON.stringify(path)}`);
+    return path.length > 1 ? path.replace(/\/+$/, '') || '/' : path;
+  });
+  const secrets = [
+    ...DEFAULT_FILE_CONTENT.secrets,
+    ...(flags.contentSecret ?? []).map((glob) => checkedPathGlob(glob, '--content-secret')),
+  ];
+  return { trees, limit, secrets };
 }
 
 function normaliseRoot(path: string): string {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
+import { DEFAULT_FILE_CONTENT } from '../../resources/file/inventory-content.js';
 import { addConnectionOptions } from '../connection-options.js';
 import type { SnapshotFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -20,6 +21,21 @@ export function register(program: Command, io: CliIo): void {
       .option(
         '--ignore <glob>',
         'leave out paths (and mount points) that match; "*" also matches "/" (repeatable)',
+        collect,
+      )
+      .option(
+        '--content-trees <path>',
+        'keep the text of small text files under this tree, for content diffs ' +
+          `(repeatable; default: ${DEFAULT_FILE_CONTENT.trees.join(' ')})`,
+        collect,
+      )
+      .option(
+        '--content-limit <bytes>',
+        `largest file whose text is kept (default: ${DEFAULT_FILE_CONTENT.limit}; 0 keeps no text)`,
+      )
+      .option(
+        '--content-secret <glob>',
+        'never keep the text of paths that match, on top of the default secret list (repeatable)',
         collect,
       )
       .option(

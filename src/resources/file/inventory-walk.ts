@@ -1,6 +1,7 @@
 import { shellQuote } from '../../probe/quote.js';
 import { TYPE_BY_FORMAT_BITS, type FileType } from '../file/index.js';
 import type { InventoryGap, NamePredicate, StreamReader, StreamRequest } from '../inventory-part.js';
+import { contentScript, contentStarts, keptText } from './inventory-content.js';
 
 /**
  * The file-tree listing of a snapshot: a walk on the target that streams one record per file,
@@ -20,6 +21,8 @@ export interface WalkedFile {
   size?: number;
   linkTarget?: string;
   sha256?: string;
+  /** The text of a small text file that is no secret (inventory-content.ts). */
+  content?: string;
   owner?: string | null;
   group?: string | null;
 }
@@ -31,11 +34,12 @@ export interface WalkedFile {
  *   M type mode uid gid size link path   (GNU find -printf: %y %m %U %G %s %l %p)
  *   "<sha256>  <path>"                    (sha256sum -z, untagged: a tag is one letter)
  *   P hexmode+ids+size link sha256 path   (portable walk: stat -c, readlink, sha256sum per file)
+ *   C path text                  the text of a small text file that is no secret (GNU walk only)
  *   S stage status               find / hashing exit status
  *   Z status                     end of stream, then a newline
  * Errors go to stderr, which follows as its own frame.
  */
-export function fileWalkScript({ roots, ignores, portable }: StreamRequest): string {
+export function fileWalkScript({ roots, ignores, portable, content }: StreamRequest): string {
   const rootWords = roots.map(shellQuote).join(' ');
   const prune =
     ignores.length > 0 ? `\\( ${ignores.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ')} \\) -prune -o` : '';
@@ -61,6 +65,7 @@ elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 
   printf 'S\\000walk\\000%s\\000' "$?"
   find "$@" ${prune} -type f -print0 | xargs -0 -r sha256sum -z --
   printf 'S\\000hash\\000%s\\000' "$?"
+  ${content ? contentScript(contentStarts(roots, content.trees), prune, content) : ''}
 elif stat -c %f / >/dev/null 2>&1; then
   printf 'W\\000portable\\000\\000'
   find "$@" ${prune} -exec sh -c ${shellQuote(portableWalk)} sh {} +
@@ -82,7 +87,7 @@ const TYPE_BY_LETTER: Record<string, FileType> = {
 };
 
 /** Fields after the tag, per record tag (see fileWalkScript). */
-const FIELD_COUNT: Record<string, number> = { R: 2, W: 2, M: 7, P: 4, S: 2, Z: 1 };
+const FIELD_COUNT: Record<string, number> = { R: 2, W: 2, M: 7, P: 4, S: 2, Z: 1, C: 2 };
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const lenientUtf8 = new TextDecoder('utf-8');
@@ -105,6 +110,12 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
   constructor(private readonly ignored: NamePredicate) {}
 
   token(token: Buffer): 'more' | 'end' {
+    // A text's bytes are checked against the file's hash, never decoded as a name.
+    if (this.record.length === 2 && this.record[0] === 'C') {
+      this.addContent(this.record[1]!, token);
+      this.record = [];
+      return 'more';
+    }
     const text = this.decode(token);
     // sha256sum -z lines come untagged; a tag is one letter, a hash line never is.
     if (this.record.length === 0 && text.length > 1) {
@@ -188,6 +199,13 @@ export class FileTreeReader implements StreamReader<WalkedFile> {
     const entry = walkedFile(path, type, bits & 0o7777, match[2]!, match[3]!, match[4]!, link);
     if (type === 'file' && sha256 !== '') entry.sha256 = checkedHash(sha256, path);
     this.add(entry);
+  }
+
+  private addContent(path: string, bytes: Buffer): void {
+    const entry = this.entries.get(path);
+    if (entry?.type !== 'file') return;
+    const text = keptText(bytes, entry.sha256);
+    if (text !== undefined) entry.content = text;
   }
 
   /** sha256sum -z: "<64 hex>  <path>" (two spaces; " *" in binary mode), no escaping. */

@@ -10,6 +10,7 @@ import {
   type SnapshotView,
 } from '../inventory-part.js';
 import { FileTreeReader, fileWalkScript, type WalkedFile } from './inventory-walk.js';
+import { FileContentSettingsSchema } from './inventory-content.js';
 import type { StreamReader } from '../inventory-part.js';
 
 /** A path a snapshot records: absolute, since every comparison places it below a walked root. */
@@ -35,6 +36,11 @@ export const SnapshotFileSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /**
+   * The text of a regular file at most the content limit long, under a content tree, readable by
+   * others, valid UTF-8 and no secret (inventory-content.ts); absent otherwise and in older snapshots.
+   */
+  content: z.string().optional(),
 });
 export type SnapshotFile = z.infer<typeof SnapshotFileSchema>;
 
@@ -93,7 +99,7 @@ export const fileInventory: InventoryPart<SnapshotFile> = {
   },
   collection: listCollection(SnapshotFileSchema, (f) => f.path),
   identity: (f) => f.path,
-  attributes: attributesOf(SnapshotFileSchema, ['path']),
+  attributes: attributesOf(SnapshotFileSchema, ['path', 'content']),
   unique: true,
   ignore: {
     field: 'paths',
@@ -104,7 +110,7 @@ export const fileInventory: InventoryPart<SnapshotFile> = {
     leftOut: 'these paths out',
   },
   /** The trees that were walked, absolute, as given. */
-  settings: { fileRoots: z.array(absolute(z.string())) },
+  settings: { fileRoots: z.array(absolute(z.string())), fileContent: FileContentSettingsSchema.optional() },
   covers: (gapPath, key) => isAtOrBelow(key, gapPath),
   looked: (snapshot, key) => rootsOf(snapshot).some((root) => isAtOrBelow(key, root)),
   differentScope: (baseline, candidate) => [
@@ -116,6 +122,7 @@ export const fileInventory: InventoryPart<SnapshotFile> = {
       .map((path) => ({ path, reason: 'only the candidate snapshot walked this tree' })),
   ],
   growth: { size: 'size', content: 'sha256' },
+  text: { field: 'content', attribute: 'sha256' },
   relate: (files, snapshot) => nameOwners(files, snapshot),
   generate: (snapshot, choices) => [
     {

@@ -1,0 +1,73 @@
+import type { AttributeValue, ChangeType, FleetGroup, HostDrift } from './diff-schema.js';
+import type { SnapshotKind } from './snapshot-schema.js';
+
+/**
+ * The fleet summary: drift found identical on several hosts, told once with the hosts it is on
+ * ("12 hosts: + user intruder"). Derived from the hosts' drift; nothing in it is new.
+ */
+
+/** The name a host goes by in reports: its inventory name, or its target. */
+export function hostName(host: Pick<HostDrift, 'target' | 'inventory'>): string {
+  return host.inventory?.name ?? host.target;
+}
+
+interface Pending {
+  group: Omit<FleetGroup, 'hosts'>;
+  hosts: string[];
+}
+
+/**
+ * Drift that is not accepted and is the same on at least two hosts (by name: a host compared twice
+ * counts once), the most widespread first; an item told under its cause is told with the cause.
+ * Identical means the same kind, change type and key and, for a change, the same attributes with
+ * the same old and new values.
+ */
+export function fleetSummary(hosts: readonly HostDrift[]): FleetGroup[] {
+  const groups = new Map<string, Pending>();
+  for (const host of hosts) {
+    for (const kind of host.kinds) {
+      for (const type of ['added', 'removed', 'changed'] as const) {
+        for (const item of kind[type]) {
+          // Accepted drift is not drift; an item told under its cause (a package's files) goes with it.
+          if (item.accepted || ('cause' in item && item.cause !== undefined)) continue;
+          const group = groupOf(kind.kind, type, item);
+          const signature = JSON.stringify(group);
+          const pending = groups.get(signature) ?? { group, hosts: [] };
+          const name = hostName(host);
+          if (!pending.hosts.includes(name)) pending.hosts.push(name);
+          groups.set(signature, pending);
+        }
+      }
+    }
+  }
+  const order = { added: 0, removed: 1, changed: 2 } as const;
+  return [...groups.values()]
+    .filter((pending) => pending.hosts.length >= 2)
+    .sort(
+      (a, b) =>
+        b.hosts.length - a.hosts.length ||
+        compare(a.group.kind, b.group.kind) ||
+        order[a.group.type] - order[b.group.type] ||
+        compare(a.group.key, b.group.key),
+    )
+    .map(({ group, hosts: names }) => ({ ...group, hosts: names }));
+}
+
+function groupOf(
+  kind: SnapshotKind,
+  type: ChangeType,
+  item: { key: string; changes?: ReadonlyArray<{ attribute: string; old?: AttributeValue; new?: AttributeValue }> },
+): Omit<FleetGroup, 'hosts'> {
+  if (item.changes === undefined) return { kind, type, key: item.key };
+  const changes = item.changes.map((change) => ({
+    attribute: change.attribute,
+    ...(change.old !== undefined ? { old: change.old } : {}),
+    ...(change.new !== undefined ? { new: change.new } : {}),
+  }));
+  return { kind, type, key: item.key, changes };
+}
+
+/** Code-unit order: the same on every machine and locale. */
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

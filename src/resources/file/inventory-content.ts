@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { shellQuote } from '../../probe/quote.js';
+
+/**
+ * The text a snapshot keeps of small text files, so drift can show the lines that changed. What
+ * is a secret is decided on the target, before any byte of the file leaves it: a file whose text
+ * is sent is regular, readable by others, at most `limit` bytes, under a content tree, matching
+ * no secret glob, holding no PEM private key and no NUL byte. Everything else keeps its hash only.
+ */
+
+/** Paths whose text is never kept, whatever their mode (matched as `find -path`: "*" also matches "/"). */
+export const DEFAULT_SECRET_GLOBS: readonly string[] = [
+  '/etc/shadow*',
+  '/etc/gshadow*',
+  '/etc/security/opasswd',
+  '*/ssh_host_*_key',
+  '*/.ssh/id_*',
+  '*.key',
+  '*.p12',
+  '*.pfx',
+  '*.keytab',
+  '*/private/*',
+  '*/.netrc',
+  '*/.pgpass',
+  '*-secrets',
+  '*secret*',
+  '*password*',
+  '*token*',
+  '*credential*',
+  '/etc/NetworkManager/system-connections/*',
+  '/etc/wpa_supplicant/*',
+];
+
+export const DEFAULT_CONTENT_TREES: readonly string[] = ['/etc'];
+export const DEFAULT_CONTENT_LIMIT = 64 * 1024;
+/** The longest token the snapshot stream takes (src/drift/probe-stream.ts). */
+export const MAX_CONTENT_LIMIT = 1024 * 1024;
+
+export const FileContentSettingsSchema = z
+  .object({
+    /** Absolute trees whose small text files keep their text. */
+    trees: z.array(z.string().refine((path) => path.startsWith('/'), 'not an absolute path')),
+    /** Largest file, in bytes, whose text is kept. */
+    limit: z.number().int().nonnegative().max(MAX_CONTENT_LIMIT),
+    /** Paths whose text is never kept. */
+    secrets: z.array(z.string()),
+  })
+  .strict()
+  .describe('Which files keep their text (small text files for content diffs); absent in older snapshots.');
+export type FileContentSettings = z.infer<typeof FileContentSettingsSchema>;
+
+export const DEFAULT_FILE_CONTENT: FileContentSettings = {
+  trees: [...DEFAULT_CONTENT_TREES],
+  limit: DEFAULT_CONTENT_LIMIT,
+  secrets: [...DEFAULT_SECRET_GLOBS],
+};
+
+function atOrBelow(path: string, root: string): boolean {
+  if (root === '/') return true;
+  return path === root || path.startsWith(`${root}/`);
+}
+
+/** The trees to read text from: the content trees within the walked roots, or the roots within them. */
+export function contentStarts(roots: readonly string[], trees: readonly string[]): string[] {
+  const starts = new Set<string>();
+  for (const root of roots) {
+    if (trees.some((tree) => atOrBelow(root, tree))) starts.add(root);
+    else for (const tree of trees) if (atOrBelow(tree, root)) starts.add(tree);
+  }
+  return [...starts];
+}
+
+/**
+ * Records `C path text` for each file whose text may leave the target (GNU find, grep and xargs;
+ * the walk's GNU branch runs it). `tr` keeps a NUL that appears after the checks out of the
+ * stream; the reader then finds the text does not match the hash and drops it.
+ */
+export function contentScript(
+  starts: readonly string[],
+  prune: string,
+  content: { limit: number; secrets: readonly string[] },
+): string {
+  if (starts.length === 0 || content.limit === 0) return '';
+  const paths = content.secrets.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ');
+  const secrets = content.secrets.length > 0 ? `! \\( ${paths} \\)` : '';
+  const emit =
+    `for f; do printf 'C\\000%s\\000' "$f"; head -c ${content.limit} -- "$f" | tr -d '\\000'; ` +
+    `printf '\\000'; done`;
+  const starting = starts.map(shellQuote).join(' ');
+  return `find ${starting} ${prune} -type f -perm -0004 -size -${content.limit + 1}c ${secrets} \
+-print0 2>/dev/null | xargs -0 -r grep -L -Z -F -e 'PRIVATE KEY' -- 2>/dev/null \
+| xargs -0 -r grep -I -l -Z -e '' -- 2>/dev/null | xargs -0 -r sh -c ${shellQuote(emit)} sh`;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of a `C` record, if it is UTF-8 and is the content the hash was taken of. */
+export function keptText(bytes: Buffer, sha256: string | undefined): string | undefined {
+  if (sha256 === undefined) return undefined;
+  if (createHash('sha256').update(bytes).digest('hex') !== sha256) return undefined;
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
