@@ -24,10 +24,20 @@ interface Pending {
  */
 export function fleetSummary(hosts: readonly HostDrift[]): FleetGroup[] {
   const groups = new Map<string, Pending>();
+  // Drift on several hosts is drift some host other than the largest has too: the largest host's
+  // other items (a million changed files on one host) are never grouped, nor held in memory twice.
+  const largest = hostWithMostItems(hosts);
+  const elsewhere = new Set<string>();
+  for (const host of hosts) {
+    if (host === largest) continue;
+    for (const kind of host.kinds)
+      for (const type of CHANGE_TYPES) for (const item of kind[type]) elsewhere.add(itemId(kind.kind, type, item.key));
+  }
   for (const host of hosts) {
     for (const kind of host.kinds) {
-      for (const type of ['added', 'removed', 'changed'] as const) {
+      for (const type of CHANGE_TYPES) {
         for (const item of kind[type]) {
+          if (host === largest && !elsewhere.has(itemId(kind.kind, type, item.key))) continue;
           // Accepted drift is not drift; an item told under its cause (a package's files) goes with it.
           if (item.accepted || ('cause' in item && item.cause !== undefined)) continue;
           const group = groupOf(kind.kind, type, item);
@@ -51,6 +61,22 @@ export function fleetSummary(hosts: readonly HostDrift[]): FleetGroup[] {
         compare(a.group.key, b.group.key),
     )
     .map(({ group, hosts: names }) => ({ ...group, hosts: names }));
+}
+
+const CHANGE_TYPES = ['added', 'removed', 'changed'] as const;
+
+function itemId(kind: string, type: ChangeType, key: string): string {
+  return `${kind}\0${type}\0${key}`;
+}
+
+function itemCount(host: HostDrift): number {
+  return host.kinds.reduce((sum, kind) => sum + kind.added.length + kind.removed.length + kind.changed.length, 0);
+}
+
+function hostWithMostItems(hosts: readonly HostDrift[]): HostDrift | undefined {
+  let largest: HostDrift | undefined;
+  for (const host of hosts) if (!largest || itemCount(host) > itemCount(largest)) largest = host;
+  return largest;
 }
 
 function groupOf(

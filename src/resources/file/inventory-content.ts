@@ -96,7 +96,7 @@ export function contentScript(
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** The text of a `C` record, if it is UTF-8 and is the content the hash was taken of. */
-export function keptText(bytes: Buffer, sha256: string | undefined): string | undefined {
+export function keptText(bytes: Uint8Array, sha256: string | undefined): string | undefined {
   if (sha256 === undefined) return undefined;
   if (createHash('sha256').update(bytes).digest('hex') !== sha256) return undefined;
   try {
