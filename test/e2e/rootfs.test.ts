@@ -216,7 +216,18 @@ describe('an image root checked without booting it (rootfs:)', function () {
     const recorded = SnapshotSchema.parse(JSON.parse(readFileSync(output, 'utf8')));
     expect(recorded).to.include({ target: `rootfs:${root}`, complete: true });
     expect(recorded.host.booted).to.equal(false);
-    expect(recorded.kinds).to.deep.equal(['packages', 'services', 'users', 'groups', 'kernelParameters', 'files']);
+    expect(recorded.kinds).to.deep.equal([
+      'packages',
+      'services',
+      'users',
+      'groups',
+      'kernelParameters',
+      'sshdSettings',
+      'kernelModules',
+      'cronEntries',
+      'systemdTimers',
+      'files',
+    ]);
     expect(recorded.listeners).to.deep.equal([]);
     expect(recorded.mounts).to.deep.equal([]);
     expect(recorded.packages.map((p) => p.name)).to.include.members(['nginx', 'openssh-server']);
@@ -256,6 +267,10 @@ describe('an image root checked without booting it (rootfs:)', function () {
       'listeners false',
       'kernelParameters false',
       'mounts false',
+      'kernelModules true',
+      'interfaces false',
+      'routes false',
+      'iptablesChains false',
     ]);
     expect(stdout).to.include('**kinds of an image that was not booted**');
     // What the image's unit files enable is what the booted instance has, but for what only a

@@ -7,7 +7,8 @@ import {
 } from '../../resources/file/inventory-content.js';
 import { writeToStream } from '../../../reporters/output.js';
 import { snapshotJsonPieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
-import { heldKinds, type Snapshot, type SnapshotKind } from '../../drift/snapshot-schema.js';
+import { heldKinds, SNAPSHOT_PARTS, type Snapshot } from '../../drift/snapshot-schema.js';
+import { itemsOf, type SnapshotView } from '../../resources/inventory-part.js';
 import { snapshotTarget, type SnapshotTaken } from '../../engine/snapshot-target.js';
 import { EXIT } from '../../gate/exit-codes.js';
 import { parseTargetAddress, TargetAddressError, type TargetAddress } from '../../targets/address.js';
@@ -71,20 +72,22 @@ export async function snapshotCommand(targetText: string, flags: SnapshotFlags, 
   return EXIT.error;
 }
 
+/** "listener" → "listeners", "cron entry" → "cron entries". */
+function plural(noun: string): string {
+  return /[^aeiou]y$/.test(noun) ? `${noun.slice(0, -1)}ies` : `${noun}s`;
+}
+
 function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
   const held = heldKinds(snapshot);
-  const counted: [SnapshotKind, string][] = [
-    ['packages', `${snapshot.packages.length} packages`],
-    ['services', `${snapshot.services.length} services`],
-    ['listeners', `${snapshot.listeners.length} listeners`],
-    ['users', `${snapshot.users.length} users`],
-    ['groups', `${snapshot.groups.length} groups`],
-    ['kernelParameters', `${Object.keys(snapshot.kernelParameters).length} kernel parameters`],
-    ['mounts', `${snapshot.mounts.length} mounts`],
-    ['interfaces', `${snapshot.interfaces?.length ?? 0} interfaces`],
-    ['routes', `${snapshot.routes?.length ?? 0} routes`],
-    ['files', `${snapshot.files.length} files`],
+  // Every kind in snapshot order, the file trees last (the longest part of a snapshot).
+  const parts = [
+    ...SNAPSHOT_PARTS.filter((part) => part.kind !== 'files'),
+    ...SNAPSHOT_PARTS.filter((p) => p.kind === 'files'),
   ];
+  const counted: [string, string][] = parts.map((part) => [
+    part.kind,
+    `${itemsOf(part, snapshot as unknown as SnapshotView).length} ${plural(part.noun)}`,
+  ]);
   const counts = counted
     .filter(([kind]) => held.has(kind))
     .map(([, count]) => count)
