@@ -1,23 +1,15 @@
-import { Option, type Command } from 'commander';
-import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
+import type { Command } from 'commander';
 import type { MergeFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { collect } from '../options.js';
+import { addReportOptions } from '../report-options.js';
 
 /** `driftspec merge <results…>`. */
 export function register(program: Command, io: CliIo): void {
-  program
+  const merge = program
     .command('merge')
     .description('join the JSON results of every shard of a sweep (run --shard) into the reports of one run')
-    .argument('<results...>', "each shard's JSON result (driftspec run --shard K/N --reporter json:FILE)")
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
-    .option('-v, --verbose', 'list every check, not only failures and errors', false)
-    .option(
-      '-r, --reporter <name[:path]>',
-      `a report: ${REPORT_FORMAT_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`,
-      collect,
-    )
-    .option('--policy <file>', 'the gate policy the shards ran with (refused when it differs)')
+    .argument('<results...>', "each shard's JSON result (driftspec run --shard K/N --reporter json:FILE)");
+  addReportOptions(merge, 'the gate policy the shards ran with (refused when it differs)')
     .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
     .option('-q, --quiet', 'only errors on stderr; no cli report on stdout unless --reporter asks for one', false)
     .exitOverride()

@@ -1,10 +1,10 @@
-import { Option, type Command } from 'commander';
-import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
+import type { Command } from 'commander';
 import { addConnectionOptions } from '../connection-options.js';
 import { addFleetOptions } from '../fleet-options.js';
 import type { RunFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { collect, collectCommaList, collectTarget, parseCount } from '../options.js';
+import { addReportOptions, POLICY_HELP } from '../report-options.js';
 
 /** `driftspec run [specs…]`. */
 export function register(program: Command, io: CliIo): void {
@@ -16,17 +16,9 @@ export function register(program: Command, io: CliIo): void {
       '-t, --target <target>',
       'where to check: "local" (default), ssh://[user@]host[:port] or rootfs:/path (an image root; repeatable)',
       collectTarget,
-    )
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
-    .option('-v, --verbose', 'list every check, not only failures and errors', false);
+    );
   addConnectionOptions(run);
-  addFleetOptions(run, { done: 'checked', named: '--target' })
-    .option(
-      '-r, --reporter <name[:path]>',
-      `a report: ${REPORT_FORMAT_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`,
-      collect,
-    )
-    .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md')
+  addReportOptions(addFleetOptions(run, { done: 'checked', named: '--target' }), POLICY_HELP)
     .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
     .option('--input <name=value>', "set a spec's input (repeatable; overrides everything else)", collect)
     .option('--input-file <file>', 'input values (YAML map); overridden by inventory vars and --input')

@@ -1,10 +1,10 @@
-import { Option, type Command } from 'commander';
-import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
+import type { Command } from 'commander';
 import { addConnectionOptions } from '../connection-options.js';
 import { addFleetOptions } from '../fleet-options.js';
 import type { VerifyPackagesFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
 import { collect } from '../options.js';
+import { addReportOptions, POLICY_HELP } from '../report-options.js';
 
 /** `driftspec verify-packages [targets…]`. */
 export function register(program: Command, io: CliIo): void {
@@ -16,15 +16,8 @@ export function register(program: Command, io: CliIo): void {
     )
     .argument('[targets...]', '"local" (default), ssh://[user@]host[:port] or rootfs:/path (an image root)')
     .option('--under <path>', 'only package files under this path (repeatable, one check each; default: /)', collect)
-    .option('--conffiles', 'also fail on conffiles that differ (by default they are listed, not judged)', false)
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['cli', 'json']).default('cli'))
-    .option('-v, --verbose', 'list every check, not only failures and errors', false)
-    .option(
-      '-r, --reporter <name[:path]>',
-      `a report: ${REPORT_FORMAT_NAMES.join(', ')}; to stdout without a path (repeatable; default: --format to stdout)`,
-      collect,
-    )
-    .option('--policy <file>', 'gate policy (YAML) that decides what blocks promotion; see docs/reports.md');
+    .option('--conffiles', 'also fail on conffiles that differ (by default they are listed, not judged)', false);
+  addReportOptions(command, POLICY_HELP);
   addFleetOptions(addConnectionOptions(command), { done: 'verified', named: 'the targets given as arguments' })
     .exitOverride()
     .action(async (targets: string[], flags: VerifyPackagesFlags) => {
