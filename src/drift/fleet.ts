@@ -75,7 +75,11 @@ function itemCount(host: HostDrift): number {
 
 function hostWithMostItems(hosts: readonly HostDrift[]): HostDrift | undefined {
   let largest: HostDrift | undefined;
-  for (const host of hosts) if (!largest || itemCount(host) > itemCount(largest)) largest = host;
+  let largestCount = -1;
+  for (const host of hosts) {
+    const count = itemCount(host);
+    if (count > largestCount) [largest, largestCount] = [host, count];
+  }
   return largest;
 }
 
