@@ -50,7 +50,7 @@ export function specFromSnapshot(snapshot: Snapshot, options: GenerateOptions = 
     chosenFile: pathIgnorer(files),
     withContentHashes: options.withContentHashes ?? false,
   };
-  const view = snapshot as SnapshotView;
+  const view: SnapshotView = snapshot;
   const controls = parts
     .flatMap((part) => part.generate?.(view, choices) ?? [])
     .filter((control) => control.checks.length > 0);

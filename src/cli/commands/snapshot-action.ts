@@ -79,6 +79,7 @@ function plural(noun: string): string {
 
 function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
   const held = heldKinds(snapshot);
+  const view: SnapshotView = snapshot;
   // Every kind in snapshot order, the file trees last (the longest part of a snapshot).
   const parts = [
     ...SNAPSHOT_PARTS.filter((part) => part.kind !== 'files'),
@@ -86,7 +87,7 @@ function summary(snapshot: Snapshot, where: string, elapsedMs: number): string {
   ];
   const counted: [string, string][] = parts.map((part) => [
     part.kind,
-    `${itemsOf(part, snapshot as unknown as SnapshotView).length} ${plural(part.noun)}`,
+    `${itemsOf(part, view).length} ${plural(part.noun)}`,
   ]);
   const counts = counted
     .filter(([kind]) => held.has(kind))
