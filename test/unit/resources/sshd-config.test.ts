@@ -93,6 +93,25 @@ describe('sshd_config', () => {
     expect(result!.message).to.match(/command not found on the target \(exit 127\): sshd is not installed/);
   });
 
+  it('is an error, never a pass, when sshd -T prints a line that is not a setting or prints nothing', () => {
+    const stock = recordedFrame('recorded/sshd/default.json').stdout.toString('utf8');
+    const forged = [
+      ['a banner before the settings', `Welcome to the target\n${stock}`],
+      ['a keyword with a capital', stock.replace('permitrootlogin ', 'PermitRootLogin ')],
+      ['a keyword without a value', stock.replace(/^maxauthtries .*$/m, 'maxauthtries')],
+      ['nothing at all', ''],
+    ];
+    for (const [what, stdout] of forged) {
+      const [result] = judgeFrame(
+        registry,
+        () => sshdConfig('PermitRootLogin').not.value('yes'),
+        partsFrame([{ name: '-', stdout: stdout!, stderr: '', exitCode: 0 }]),
+      );
+      expect(result!.status, what).to.equal('error');
+      expect(result!.message, what).to.match(/unexpected sshd -T line|sshd -T printed no settings/);
+    }
+  });
+
   it('runs one sshd -T per connection the spec names, in one grouped query', () => {
     const plan = planSpecs(
       [
