@@ -38,11 +38,12 @@ export function parseGroupFile(text: string, what: string): GroupEntry[] {
 /** The probe's `name:state` lines (awk over /etc/shadow: the hashes never leave the target). */
 export function parseShadowStates(text: string, what: string): Map<string, ShadowState> {
   const states = new Map<string, ShadowState>();
-  for (const line of accountLines(text)) {
+  accountLines(text).forEach((line, index) => {
     const match = /^([^:]+):(empty|locked|set)$/.exec(line);
-    if (!match) throw new FactError(`${what}: unexpected shadow line ${JSON.stringify(line.slice(0, 80))}`);
+    // The line is not quoted: whatever printed it, it may hold a password hash.
+    if (!match) throw new FactError(`${what}: shadow state line ${index + 1} is not "name:empty|locked|set"`);
     states.set(match[1]!, match[2] as ShadowState);
-  }
+  });
   return states;
 }
 

@@ -92,6 +92,34 @@ describe('account_database', () => {
     expect(garbled!.message).to.match(/unparseable passwd entry "root:x:zero:0:root:\/root:\/bin\/bash"/);
   });
 
+  it('is an error, never a pass, and quotes no hash, when a shadow state line is not what the query prints', () => {
+    const passwd = recordedFrame('recorded/account-database/stock-passwd.json').stdout;
+    const group = recordedFrame('recorded/account-database/stock-group.json').stdout;
+    const hash = '$6$forgedsalt$forgedhashforgedhashforgedhash';
+    const forged = [`root:${hash}`, 'root:unknown', 'root', `root:set:${hash}`];
+    for (const line of forged) {
+      const frame = partsFrame([
+        { name: 'passwd', stdout: passwd },
+        { name: 'group', stdout: group },
+        { name: 'shadow', stdout: `daemon:locked\n${line}\n` },
+      ]);
+      const results = judgeFrame(
+        registry,
+        () => {
+          accountDatabase('local').shadowed();
+          accountDatabase('local').not.noEmptyPasswords();
+        },
+        frame,
+      );
+      expect(resultLines(results), line).to.deep.equal([
+        'error: could not check the local account database: reading the local account files and /etc/shadow: ' +
+          'shadow state line 2 is not "name:empty|locked|set"',
+        'error: could not check the local account database: reading the local account files and /etc/shadow: ' +
+          'shadow state line 2 is not "name:empty|locked|set"',
+      ]);
+    }
+  });
+
   it('keeps every password hash on the target: the query prints only names and states', () => {
     const stdout = recordedFrame('recorded/account-database/stock-shadow.json').stdout.toString('utf8');
     expect(
