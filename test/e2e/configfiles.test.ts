@@ -12,7 +12,8 @@ import { kernelModuleInventory, type KernelModuleItem } from '../../src/resource
 import { RunResultSchema, type HostResult } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
 import { instanceSshTarget } from '../support/instance-ssh.js';
-import { useTestbed, type TestInstance } from '../support/testbed.js';
+import { journalCursor, sessionsAfter } from '../support/sshd-log.js';
+import { useTestbed } from '../support/testbed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-configfiles-'));
 const recordedCertificate = JSON.parse(
@@ -68,11 +69,6 @@ controls:
         signatureAlgorithm: sha256WithRSAEncryption
 `;
 
-function sessions(instance: TestInstance): number {
-  const log = instance.inContainer(['journalctl', '-t', 'sshd', '-o', 'cat']);
-  return log.split('\n').filter((line) => line.startsWith('Starting session:')).length;
-}
-
 describe('structured files, kernel modules and certificates on a booted instance', function () {
   this.timeout(600_000);
   const bed = useTestbed({ base: 245, count: 1, prepare });
@@ -81,7 +77,7 @@ describe('structured files, kernel modules and certificates on a booted instance
   it('judges a check of every new resource in ONE exec (counted by sshd)', async () => {
     const path = join(work, 'spec.yaml');
     writeFileSync(path, SPEC);
-    const before = sessions(instance());
+    const cursor = journalCursor(instance());
     const run = await runCli(
       [
         'run',
@@ -121,9 +117,8 @@ describe('structured files, kernel modules and certificates on a booted instance
     ]);
     expect(host.results[2]!.message).to.include('/etc/driftspec-app/broken.json:4:3: not valid JSON');
     expect(host.execCount).to.equal(1);
-    const deadline = Date.now() + 10_000;
-    while (sessions(instance()) === before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(sessions(instance()) - before).to.equal(1);
+    const { sessions, log } = await sessionsAfter(instance(), cursor);
+    expect(sessions, log).to.have.length(1);
   });
 
   it('on the unbooted image (rootfs:) loaded is not applicable, the configuration is read from the image', async () => {

@@ -9,7 +9,7 @@ import { runCli } from '../support/cli.js';
 import { startDnsServer, type DnsServer } from '../support/dns-server.js';
 import { connection, differences } from '../support/drift-e2e.js';
 import { startHttpServers, type TestHttpServers } from '../support/http-server.js';
-import { countSessions, journalCursor, sshdLogAfter } from '../support/sshd-log.js';
+import { countSessions, journalCursor, sessionsAfter } from '../support/sshd-log.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-network-'));
@@ -82,13 +82,8 @@ describe('network resources on a booted instance', function () {
     );
     expect(results.length).to.equal(25);
     expect(run.code, run.stderr).to.equal(2);
-    const log = await sshdLogAfter(instance(), cursor, (lines) =>
-      lines.some((l) => /^Disconnected from user root /.test(l)),
-    );
-    expect(
-      log.filter((l) => l.startsWith('Starting session:')),
-      log.join('\n'),
-    ).to.have.length(1);
+    const { sessions, log } = await sessionsAfter(instance(), cursor);
+    expect(sessions, log).to.have.length(1);
   });
 
   it('drift shows an added address and an added route, old → new', async () => {

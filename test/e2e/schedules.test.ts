@@ -6,7 +6,7 @@ import { DriftReportSchema } from '../../src/drift/diff-schema.js';
 import { RunResultSchema } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
 import { connection, settle, TESTBED_IGNORES } from '../support/drift-e2e.js';
-import { countSessions, journalCursor, sshdLogAfter } from '../support/sshd-log.js';
+import { countSessions, journalCursor, sessionsAfter } from '../support/sshd-log.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-schedules-'));
@@ -81,10 +81,8 @@ describe('cron and systemd timers on a booted instance', function () {
     expect(notPassed).to.deep.equal([]);
     expect(results.length).to.equal(12);
     expect(run.code, run.stderr).to.equal(0);
-    const log = await sshdLogAfter(instance(), cursor, (lines) =>
-      lines.some((l) => /^Disconnected from user root /.test(l)),
-    );
-    expect(log.filter((l) => l.startsWith('Starting session:'))).to.have.length(1);
+    const { sessions, log } = await sessionsAfter(instance(), cursor);
+    expect(sessions, log).to.have.length(1);
   });
 
   it('on the unbooted image (rootfs:) the files are read; running state is not applicable', async () => {

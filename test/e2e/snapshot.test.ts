@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { RunResultSchema, type RunResult } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
-import { countSessions, journalCursor, sshdLogAfter } from '../support/sshd-log.js';
+import { countSessions, journalCursor, sessionsAfter } from '../support/sshd-log.js';
 import { useTestbed, type TestInstance } from '../support/testbed.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-snapshot-'));
@@ -63,13 +63,8 @@ describe('driftspec snapshot and generate against a booted instance', function (
       snapshot.files.filter((f) => f.path === '/etc/machine-id' || f.path.startsWith('/etc/ssh/ssh_host_')),
     ).to.deep.equal([]);
 
-    const log = await sshdLogAfter(instance(), cursor, (lines) =>
-      lines.some((line) => /^Disconnected from user root /.test(line)),
-    );
-    expect(
-      log.filter((line) => line.startsWith('Starting session:')),
-      log.join('\n'),
-    ).to.have.length(1);
+    const { sessions, log } = await sessionsAfter(instance(), cursor);
+    expect(sessions, log).to.have.length(1);
     console.log(`      (snapshot over SSH: ${elapsed} ms wall for the CLI, ${snapshot.files.length} files)`);
   });
 

@@ -31,3 +31,17 @@ export async function sshdLogAfter(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/**
+ * The sessions sshd started after `cursor`, read once the login that `user` made has disconnected
+ * (or after 10 s): one "Starting session: …" line per exec. `log` is every line, for the message.
+ */
+export async function sessionsAfter(
+  instance: TestInstance,
+  cursor: string,
+  user = 'root',
+): Promise<{ sessions: string[]; log: string }> {
+  const disconnected = new RegExp(`^Disconnected from user ${user} `);
+  const lines = await sshdLogAfter(instance, cursor, (log) => log.some((line) => disconnected.test(line)));
+  return { sessions: lines.filter((line) => line.startsWith('Starting session:')), log: lines.join('\n') };
+}
