@@ -4,13 +4,13 @@ import { runHostTimeoutMs } from '../engine/budget.js';
 import { runPlanInterruptibly } from '../engine/run.js';
 import { GatePolicySchema, loadGatePolicy, type GatePolicy } from '../gate/policy.js';
 import { decideVerdict } from '../gate/verdict.js';
-import { PlanSchema, type Plan } from '../plan/schema.js';
+import { PlanSchema } from '../plan/schema.js';
 import { createRegistry } from '../resources/index.js';
 import type { RunResult } from '../results/schema.js';
 import { toolVersion } from '../version.js';
 import { checkedCall, selectHosts } from './access.js';
 import { FleetOptionsSchema, fleetPacing, withFleetRules } from './schemas.js';
-import { plan as planOf } from './plan.js';
+import { planWith, PlanningOptionsSchema } from './planning.js';
 import { apiVerdict, type ApiVerdict } from './verdict.js';
 
 const specSchema = z.union([
@@ -22,7 +22,11 @@ const specSchema = z.union([
 
 export const RunOptionsSchema = withFleetRules(
   FleetOptionsSchema.extend({
-    /** Spec files (YAML, JSON, TypeScript, JavaScript) or spec() definitions; or give `plan`. */
+    ...PlanningOptionsSchema.shape,
+    /**
+     * Spec files (YAML, JSON, TypeScript, JavaScript), folders, globs and profiles, or spec()
+     * definitions; or give `plan`.
+     */
     specs: z.array(specSchema, { error: 'an array of spec file paths or spec() definitions' }).min(1).optional(),
     /** A plan, as `plan()` returns it; or give `specs`. */
     plan: PlanSchema.optional(),
@@ -51,24 +55,33 @@ export interface RunOutcome {
 export async function run(options: RunOptions): Promise<RunOutcome> {
   return checkedCall('run', RunOptionsSchema, options, async ({ options: parsed, abort, access }) => {
     const policy = gatePolicy(parsed.policy, access.cwd);
-    const { targets, inventory } = selectHosts('run', parsed, ['local'], access);
-    const plan: Plan = parsed.plan ?? (await planOf(parsed.specs!, { cwd: access.cwd }));
+    const { targets, inventory, vars } = selectHosts('run', parsed, ['local'], access);
+    const registry = createRegistry();
+    const source = parsed.plan ? { plan: parsed.plan } : { specs: parsed.specs! };
+    const hosts = parsed.inventory === undefined ? undefined : { vars: { vars, inventory: parsed.inventory }, targets };
+    const planning = await planWith('run', source, { ...parsed, cwd: access.cwd, registry }, hosts);
+    const { plan, waivers, selection } = planning;
+    const hostPlans = await planning.planHosts();
     abort.throwIfAborted();
     const pacing = fleetPacing(parsed);
     const waitMs = pacing.wait;
     const done = await runPlanInterruptibly(plan, targets, {
-      registry: createRegistry(),
+      registry,
       commandTimeoutMs: parsed.commandTimeoutSeconds * 1000,
       toolVersion: toolVersion(),
       concurrency: parsed.concurrency,
       hostTimeoutMs: runHostTimeoutMs(pacing, plan),
       ...(waitMs === undefined ? {} : { wait: { timeoutMs: waitMs, allowDegraded: parsed.allowDegraded } }),
       inventory,
+      ...(waivers ? { waivers } : {}),
+      ...(selection ? { selection } : {}),
+      hostPlan: (target) => hostPlans(target) ?? planning,
       interrupt: abort.interrupt,
     });
     abort.throwIfAborted();
-    const verdict = decideVerdict(done.result, policy);
-    return { result: { ...done.result, verdict }, verdict: apiVerdict(verdict) };
+    const result = planning.profiles ? { ...done.result, profiles: planning.profiles } : done.result;
+    const verdict = decideVerdict(result, policy);
+    return { result: { ...result, verdict }, verdict: apiVerdict(verdict) };
   });
 }
 

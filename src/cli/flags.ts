@@ -6,14 +6,8 @@ import type { FleetFlags } from './fleet-options.js';
 // What each command's options parse to: read by the command's registration (./commands/<name>.ts)
 // and by its action (./commands/<name>-action.ts), which the registration loads when it runs.
 
-/** `driftspec run`. */
-export interface RunFlags extends FleetFlags, ConnectionFlags {
-  target?: TargetAddress[];
-  format: 'cli' | 'json';
-  verbose: boolean;
-  reporter?: string[];
-  policy?: string;
-  imageId?: string;
+/** What `run` and `plan` add to the specs' own plan. */
+export interface PlanningFlags {
   /** `--waivers FILE`. */
   waivers?: string;
   /** `--controls` and `--tags`: globs, each flag's commas already split. */
@@ -22,6 +16,16 @@ export interface RunFlags extends FleetFlags, ConnectionFlags {
   /** `--input name=value` (repeatable) and `--input-file FILE`. */
   input?: string[];
   inputFile?: string;
+}
+
+/** `driftspec run`. */
+export interface RunFlags extends FleetFlags, ConnectionFlags, PlanningFlags {
+  target?: TargetAddress[];
+  format: 'cli' | 'json';
+  verbose: boolean;
+  reporter?: string[];
+  policy?: string;
+  imageId?: string;
   /** `--shard K/N` as given. */
   shard?: string;
   /** `--shard-count N`: the index from --shard-index or JOB_COMPLETION_INDEX (0-based). */

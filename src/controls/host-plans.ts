@@ -23,6 +23,8 @@ export interface RunPlanningOptions extends ControlFilter, Omit<LoadOptions, 'in
   /** `--input-file` and `--input name=value`. */
   inputFile?: string;
   inputFlags?: readonly string[];
+  /** Input values given as they are (the API's `inputs`): in place of `--input`, the same priority. */
+  inputValues?: Readonly<Record<string, unknown>>;
   /** `--waivers`, judged on the clock's day (default: now). */
   waivers?: string;
   clock?: WaiverClock;
@@ -81,7 +83,7 @@ function refuseTargetsWithoutVars(hosts: InventoryVars | undefined, targets: rea
  */
 export async function planRun(paths: readonly string[], options: RunPlanningOptions): Promise<RunPlanning> {
   const file = options.inputFile === undefined ? undefined : loadInputFile(options.inputFile, options.cwd);
-  const flags = options.inputFlags?.length ? inputFlagLayer(options.inputFlags) : undefined;
+  const flags = topInputLayer(options);
   const layers = (vars?: InputLayer): InputLayer[] => [file, vars, flags].filter((l) => l !== undefined);
   const load = (inputs: InputLayer[]) =>
     options.loader
@@ -93,7 +95,7 @@ export async function planRun(paths: readonly string[], options: RunPlanningOpti
     (vars) => load(layers(vars)),
   );
   if (base.fromInventory) refuseTargetsWithoutVars(options.hosts, options.targets ?? []);
-  refuseUndeclaredFlags(flags, base.inputs);
+  refuseUndeclaredFlags(flags, base.inputs, options.inputValues ? 'inputs' : '--input');
   const selected = selectControls(base.plan, options);
   const waivers =
     options.waivers === undefined
@@ -138,13 +140,21 @@ export async function planRun(paths: readonly string[], options: RunPlanningOpti
   };
 }
 
+/** The layer that overrides every other: `--input` flags, or the values the API was given. */
+function topInputLayer(options: RunPlanningOptions): InputLayer | undefined {
+  if (options.inputFlags?.length) return inputFlagLayer(options.inputFlags);
+  const values = options.inputValues;
+  if (values === undefined || Object.keys(values).length === 0) return undefined;
+  return { values: new Map(Object.entries(values)), locate: (name) => `inputs.${name}` };
+}
+
 /** A `--input` that no spec declares is a typo: refused rather than silently unused. */
-function refuseUndeclaredFlags(flags: InputLayer | undefined, inputs: readonly InputRecord[]): void {
+function refuseUndeclaredFlags(flags: InputLayer | undefined, inputs: readonly InputRecord[], given: string): void {
   const declared = new Set(inputs.map((input) => input.name));
   const unknown = [...(flags?.values.keys() ?? [])].filter((name) => !declared.has(name));
   if (unknown.length > 0)
     throw new SpecError(
-      `--input ${unknown.join(', ')}: no spec declares ${unknown.length === 1 ? 'this input' : 'these inputs'}` +
+      `${given} ${unknown.join(', ')}: no spec declares ${unknown.length === 1 ? 'this input' : 'these inputs'}` +
         `; declared: ${[...declared].join(', ') || '(none)'}`,
     );
 }

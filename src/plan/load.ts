@@ -1,5 +1,5 @@
 import { extname, resolve } from 'node:path';
-import { collectSpec, isSpecDefinition } from '../dsl/spec.js';
+import { collectSpec, isSpecDefinition, type SpecDefinition } from '../dsl/spec.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
@@ -46,6 +46,16 @@ export async function loadPlanWithInputs(paths: readonly string[], options: Load
     if (!isSpecError(error) || isMissingInputError(error) || assembler.secrets().length === 0) throw error;
     throw new SpecError(maskSecrets(error.message, assembler.secrets()));
   }
+  return { plan: assembler.finish(), inputs: assembler.inputs(), secrets: assembler.secrets() };
+}
+
+/** spec() definitions given as they are (the programmatic API), planned with the inputs given. */
+export function planDefinitionsWithInputs(
+  definitions: readonly SpecDefinition[],
+  options: Pick<LoadOptions, 'registry' | 'inputs'>,
+): PlanWithInputs {
+  const assembler = new PlanAssembler(options.registry, options.inputs ?? []);
+  for (const definition of definitions) collectSpec(assembler, definition);
   return { plan: assembler.finish(), inputs: assembler.inputs(), secrets: assembler.secrets() };
 }
 

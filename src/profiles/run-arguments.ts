@@ -45,3 +45,17 @@ export function profileRunSources(
     },
   };
 }
+
+/** Where a run's plan comes from: spec files, or a loader of the profiles named among them. */
+export interface PlanSources {
+  paths: string[];
+  profiles?: ProfileRecord[];
+  loader?: RunSources['load'];
+}
+
+/** The run and plan arguments sorted: profiles (and specs beside them) loaded together, or spec files alone. */
+export function planSources(args: readonly string[], cwd: string, options: ProfileLoadOptions): PlanSources {
+  const profiles = profileRunSources(args, cwd, options);
+  if (profiles) return { paths: [], profiles: profiles.profiles, loader: profiles.load };
+  return { paths: expandSpecArguments(args, cwd) };
+}

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { DriftReportSchema } from '../../src/drift/diff-schema.js';
 import { RunResultSchema } from '../../src/results/schema.js';
-import { DriftspecAbortError, drift, run, snapshot, SpecError } from '../../src/index.js';
+import { DriftspecAbortError, drift, plan, run, snapshot, SpecError } from '../../src/index.js';
 
 const work = mkdtempSync(join(tmpdir(), 'driftspec-api-'));
 process.env.DRIFTSPEC_CACHE_DIR = join(work, 'cache');
@@ -74,6 +74,30 @@ describe('API against this machine', function () {
     const { result, verdict } = await run({ specs: ['web.ts'], cwd: work });
     expect(result.specs.map((info) => info.name)).to.deep.equal(['ts']);
     expect(verdict).to.deep.include({ passed: true, exitCode: 0 });
+  });
+
+  it('run and plan: profiles, inputs, controls and waivers as the CLI takes them', async () => {
+    const profiles = new URL('../fixtures/profiles/', import.meta.url).pathname;
+    const waivers = file(
+      'waivers.yaml',
+      'base-02:\n  justification: the group database is checked by the site agent\n  run: false\n',
+    );
+    const options = { specs: ['base'], cwd: profiles, inputs: { conf_dir: '/etc' }, waivers };
+    const { result } = await run({ ...options, controls: ['base-0[12]'] });
+    expect(result.profiles?.map((p) => `${p.name} ${p.version}`)).to.deep.equal(['base-hardening 1.2.0']);
+    expect(result.hosts[0]!.controls!.map((c) => `${c.id} ${c.status}`)).to.deep.equal([
+      'base-01 passed',
+      'base-02 waived',
+    ]);
+    expect(result.hosts[0]!.inputs!.find((i) => i.name === 'conf_dir')).to.deep.include({
+      value: '/etc',
+      source: 'inputs.conf_dir',
+    });
+    expect(result.selection).to.deep.include({ controls: ['base-0[12]'], filteredOutControls: 2 });
+    const planned = await plan(['base'], { cwd: profiles, inputs: { conf_dir: '/srv' }, controls: ['base-01'] });
+    expect(planned.checks.map((check) => `${check.control} ${check.subject}`)).to.deep.equal(['base-01 /srv/passwd']);
+    const refused = await plan(['base'], { cwd: profiles, inputs: { nope: 1 } }).catch((error: Error) => error);
+    expect(String(refused)).to.include('inputs nope: no spec declares this input');
   });
 
   it('run: a bad spec file is a SpecError naming the file', async () => {

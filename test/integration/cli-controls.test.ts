@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { Plan } from '../../src/plan/schema.js';
 import type { RunResult } from '../../src/results/schema.js';
 import { cliArgv, cliEnvironment, type CliRun } from '../support/cli.js';
 
@@ -95,6 +96,30 @@ describe('driftspec run: inputs, sensitive values and filters (local)', function
     expect(scripts).not.to.include('driftspec-cli-controls-never-probed');
     expect(scripts).not.to.include('printf %s');
     expect(result.selection).to.deep.equal({ tags: ['area:in*'], filteredOutControls: 2, filteredOutChecks: 0 });
+  });
+
+  it('plan takes the same inputs, filters, waivers and profiles as run', () => {
+    writeFileSync(join(work, 'skip.yaml'), 'in-01:\n  justification: checked elsewhere\n  run: false\n');
+    const planned = run(
+      'plan',
+      'spec.yaml',
+      '--tags',
+      'area:in*',
+      '--input',
+      'marker_dir=/srv',
+      '--waivers',
+      'skip.yaml',
+    );
+    expect(planned.code, planned.stderr).to.equal(0);
+    const plan = JSON.parse(planned.stdout) as Plan;
+    expect(plan.checks.map((c) => `${c.control} ${c.subject} ${c.skip}`)).to.deep.equal([
+      'in-01 /srv/passwd waived: checked elsewhere',
+    ]);
+    const profile = new URL('../fixtures/profiles/base', import.meta.url).pathname;
+    const fromProfile = run('plan', profile, '--controls', 'base-01', '--input', 'conf_dir=/etc');
+    expect(fromProfile.code, fromProfile.stderr).to.equal(0);
+    expect((JSON.parse(fromProfile.stdout) as Plan).checks.map((c) => c.subject)).to.deep.equal(['/etc/passwd']);
+    expect(run('plan', 'spec.yaml', '--controls', 'nothing-*').code).to.equal(78);
   });
 
   it('an empty selection, a bad --input and a bad waivers file stop the run with exit 78', () => {

@@ -1,14 +1,28 @@
-import { loadPlan } from '../../plan/load.js';
-import { expandSpecArguments } from '../../plan/spec-paths.js';
-import { createRegistry } from '../../resources/index.js';
+import { planRun } from '../../controls/host-plans.js';
 import { specCacheDir } from '../../io/spec-cache-dir.js';
+import { planSources } from '../../profiles/run-arguments.js';
+import { createRegistry } from '../../resources/index.js';
+import { toolVersion } from '../../version.js';
+import type { PlanningFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
+import { planningFlags } from '../planning-options.js';
 
-export async function planCommand(specs: string[], io: CliIo): Promise<number> {
-  const plan = await loadPlan(expandSpecArguments(specs, io.cwd), {
-    registry: createRegistry(),
-    cacheDir: specCacheDir(io.env),
+/**
+ * `driftspec plan`: the plan `run` would check, made the same way (profiles, inputs, `--controls`,
+ * `--tags`, waivers that do not run), on no host: inventory vars, which only hosts give, are not read.
+ */
+export async function planCommand(specs: string[], flags: PlanningFlags, io: CliIo): Promise<number> {
+  const registry = createRegistry();
+  const cacheDir = specCacheDir(io.env);
+  const sources = planSources(specs, io.cwd, { registry, cacheDir, toolVersion: toolVersion() });
+  const planning = await planRun(sources.paths, {
+    registry,
+    cacheDir,
+    ...(sources.loader ? { loader: sources.loader } : {}),
+    ...planningFlags(flags),
+    cwd: io.cwd,
   });
-  io.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+  for (const warning of planning.waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
+  io.stdout.write(`${JSON.stringify(planning.plan, null, 2)}\n`);
   return 0;
 }

@@ -7,9 +7,8 @@ import { runPlanInterruptibly } from '../../engine/run.js';
 import { DEFAULT_POLICY, loadGatePolicy, type GatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
 import type { Plan } from '../../plan/schema.js';
-import { expandSpecArguments } from '../../plan/spec-paths.js';
 import { createRegistry, type ResourceRegistry } from '../../resources/index.js';
-import { profileRunSources } from '../../profiles/run-arguments.js';
+import { planSources } from '../../profiles/run-arguments.js';
 import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
 import type { ShardNumber } from '../../shard/partition.js';
@@ -28,6 +27,7 @@ import { checkWaitFlags, selectTargets, type SelectedTargets } from '../select-t
 import { shardRequest } from '../shard-options.js';
 import { reporterRequests } from '../usage.js';
 import type { RunFlags } from '../flags.js';
+import { planningFlags } from '../planning-options.js';
 
 /** The spec `driftspec run` checks when none is named. */
 export function defaultSpecPath(): string {
@@ -42,29 +42,28 @@ export function defaultSpecPath(): string {
 export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): Promise<number> {
   const registry = createRegistry();
   const cacheDir = specCacheDir(io.env);
-  const profiles = profileRunSources(specs, io.cwd, { registry, cacheDir, toolVersion: toolVersion() });
-  const paths = profiles ? [] : specs.length > 0 ? expandSpecArguments(specs, io.cwd) : [defaultSpecPath()];
+  const sources = planSources(specs.length > 0 ? specs : [defaultSpecPath()], io.cwd, {
+    registry,
+    cacheDir,
+    toolVersion: toolVersion(),
+  });
   if (specs.length === 0 && flags.format === 'cli' && !flags.quiet) {
-    io.stderr.write(`driftspec: no spec named; checking the bundled ${paths[0]}\n`);
+    io.stderr.write(`driftspec: no spec named; checking the bundled ${sources.paths[0]}\n`);
   }
   const checked = checkRunFlags(flags, io);
   const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
   // The hosts are selected first: their inventory vars may set the spec's inputs.
   const planFor = (selected: SelectedTargets) =>
-    planRun(paths, {
+    planRun(sources.paths, {
       registry,
       cacheDir,
-      ...(profiles ? { loader: profiles.load } : {}),
-      ...(flags.inputFile === undefined ? {} : { inputFile: flags.inputFile }),
-      ...(flags.input ? { inputFlags: flags.input } : {}),
+      ...(sources.loader ? { loader: sources.loader } : {}),
+      ...planningFlags(flags),
       ...(flags.inventory === undefined ? {} : { hosts: { vars: selected.vars, inventory: flags.inventory } }),
       targets: selected.targets,
-      ...(flags.controls ? { controls: flags.controls } : {}),
-      ...(flags.tags ? { tags: flags.tags } : {}),
-      ...(flags.waivers === undefined ? {} : { waivers: flags.waivers }),
       cwd: io.cwd,
     });
-  const withProfiles = profiles ? { profiles: profiles.profiles } : {};
+  const withProfiles = sources.profiles ? { profiles: sources.profiles } : {};
   return runOnTargets(addresses, flags, io, { registry, named: 'a --target', ...checked, ...withProfiles }, planFor);
 }
 

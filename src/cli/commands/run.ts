@@ -3,7 +3,8 @@ import { addConnectionOptions } from '../connection-options.js';
 import { addFleetOptions } from '../fleet-options.js';
 import type { RunFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { collect, collectCommaList, collectTarget, parseCount } from '../options.js';
+import { collectTarget, parseCount } from '../options.js';
+import { addPlanningOptions } from '../planning-options.js';
 import { addReportOptions, POLICY_HELP } from '../report-options.js';
 
 /** `driftspec run [specs…]`. */
@@ -18,21 +19,12 @@ export function register(program: Command, io: CliIo): void {
       collectTarget,
     );
   addConnectionOptions(run);
-  addReportOptions(addFleetOptions(run, { done: 'checked', named: '--target' }), POLICY_HELP)
-    .option('--image-id <id>', 'the image these hosts were booted from, recorded in the JUnit report')
-    .option('--input <name=value>', "set a spec's input (repeatable; overrides everything else)", collect)
-    .option('--input-file <file>', 'input values (YAML map); overridden by inventory vars and --input')
-    .option('--waivers <file>', 'waivers (YAML): control id → justification, expires, run; see docs/controls.md')
-    .option(
-      '--controls <ids>',
-      'check only these controls (comma-separated ids or globs; repeatable)',
-      collectCommaList,
-    )
-    .option(
-      '--tags <tags>',
-      'check only controls with one of these tags (key or key:value, globs ok)',
-      collectCommaList,
-    )
+  addFleetOptions(run, { done: 'checked', named: '--target' });
+  addReportOptions(run, POLICY_HELP).option(
+    '--image-id <id>',
+    'the image these hosts were booted from, recorded in the JUnit report',
+  );
+  addPlanningOptions(run)
     .option(
       '--shard <K/N>',
       'check only shard K of N (1-based) of the selected hosts, a stable split by host; join the shards ' +
