@@ -42,7 +42,7 @@ const PATHS_OF_VERIFY = `sed -n 's|^[^/]*\\(/.*\\)$|\\1|p' "$ds_v"`;
  * rpm -V may end a line with ` (Permission denied)` or a file state such as ` (replaced)`: the
  * path rpm -qf is asked about is the one before it, as parseRpmVerifyLine reads it.
  */
-const RPM_PATHS_OF_VERIFY = `sed -n -e 's| ([^()/][^()/]*)$||' -e 's|^[^/]*\\(/.*\\)$|\\1|p' "$ds_v"`;
+const RPM_PATHS_OF_VERIFY = `sed -n -e 's| ([^()][^()]*)$||' -e 's|^[^/]*\\(/.*\\)$|\\1|p' "$ds_v"`;
 
 /**
  * The whole system checked against the package manager's own records, in one query: dpkg --verify
