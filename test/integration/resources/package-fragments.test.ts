@@ -349,6 +349,28 @@ describe('package resource', () => {
       expect(statuses(results)).to.deep.equal(['passed', 'failed']);
     });
 
+    it('uses pacman and apk ordering on the versions those tools printed', () => {
+      const pacman = judge(
+        () => {
+          pkg('driftspec-demo').installed({ version: '>= 2:0.9' });
+          pkg('driftspec-demo').installed({ version: '< 3.0' }); // the epoch 2 outranks any epoch 0
+        },
+        pacmanRecording('pacman-qi-demo'),
+        hostFacts({ packageManager: 'pacman' }),
+      );
+      expect(statuses(pacman)).to.deep.equal(['passed', 'failed']);
+      const apk = judge(
+        () => {
+          pkg('driftspec-tool').installed({ version: '> 9.6-r0' }); // _p1 is a patch level after 9.6
+          pkg('driftspec-tool').installed({ version: '< 9.6_p1-r1' });
+          pkg('driftspec-tool').installed({ version: '> 9.6_p1-r1' });
+        },
+        apkRecording('apk-db-query'),
+        hostFacts({ packageManager: 'apk' }),
+      );
+      expect(statuses(apk)).to.deep.equal(['passed', 'passed', 'failed']);
+    });
+
     it('passes a version constraint when any installed instance satisfies it', () => {
       const host = hostFacts({ packageManager: 'rpm' });
       const results = judge(

@@ -265,6 +265,7 @@ describe('package integrity (apk-tools 2.14.10, its audit recorded against an ap
 
   it('reads apk audit --system and --backup: changed files, protected configuration apart, no added ones', () => {
     const frame = recordedFrame(`${APK}/apk-audit-changed.json`);
+    expect(frame.stdout.toString('utf8')).to.include('\nA etc/driftspec-added.conf\n');
     expect(parseSystemIntegrity(frame, apk).findings).to.deep.equal([
       { path: '/usr/sbin/driftspec-tool', conffile: false, problems: ['metadata'], package: null },
       { path: '/usr/bin/driftspec-demo', conffile: false, problems: ['checksum'], package: null },
