@@ -191,36 +191,22 @@ describe('package integrity (rpm 4.18, its fragments recorded against an rpm dat
   });
 
   it('run without privileges: a file it cannot read or stat is unreadable, never missing or unchanged', () => {
-    // As nobody, rpm --root enters a user namespace where uid 0 is not mapped: the U and G on every
-    // line are that, not a change (see the recording's source).
-    const findings = parseSystemIntegrity(recordedFrame(`${RPM}/rpm-integrity-changed-nobody.json`), rpm).findings;
-    expect(findings.filter((f) => f.problems.includes('unreadable') || f.problems.includes('missing'))).to.deep.equal([
-      {
-        path: '/etc/driftspec-demo.key',
-        conffile: true,
-        problems: ['owner', 'group', 'unreadable'],
-        package: 'driftspec-demo',
-      },
-      // `missing   c /etc/driftspec-private/secret.conf (Permission denied)`: rpm could not stat it.
-      {
-        path: '/etc/driftspec-private/secret.conf',
-        conffile: true,
-        problems: ['unreadable'],
-        package: 'driftspec-demo',
-      },
-      {
-        path: '/usr/share/doc/driftspec-demo/README',
-        conffile: false,
-        problems: ['missing'],
-        package: 'driftspec-demo',
-      },
+    const frame = recordedFrame(`${RPM}/rpm-integrity-user.json`);
+    // `missing   c PATH (Permission denied)`: rpm could not stat it, which says nothing of its presence.
+    expect(frame.stdout.toString('utf8')).to.include(' (Permission denied)\n');
+    const dir = '/tmp/driftspec-record-rpm-user';
+    expect(parseSystemIntegrity(frame, rpm).findings).to.deep.equal([
+      { path: `${dir}/key.conf`, conffile: true, problems: ['unreadable'], package: 'driftspec-user' },
+      { path: `${dir}/private/secret.conf`, conffile: true, problems: ['unreadable'], package: 'driftspec-user' },
+      { path: `${dir}/settings.conf`, conffile: true, problems: ['checksum'], package: 'driftspec-user' },
     ]);
+    const results = judgeFrame(registry, () => packageIntegrity(dir).verified({ conffiles: true }), frame, rpm);
+    expect(statuses(results)).to.deep.equal(['error']);
   });
 
-  it('names the owner of a path rpm -V wrote with a suffix (" (Permission denied)", " (replaced)")', () => {
-    const owners = recordedFrame(`${RPM}/rpm-integrity-changed-nobody.json`).stdout.toString('utf8');
-    expect(owners).to.include('missing   c /etc/driftspec-private/secret.conf (Permission denied)\n');
-    expect(owners).to.include('\n/etc/driftspec-private/secret.conf\tdriftspec-demo \n');
+  it('asks rpm -qf about the path before a " (replaced)" suffix, so the owner is named', () => {
+    const owners = recordedFrame(`${RPM}/rpm-integrity-changed.json`).stdout.toString('utf8');
+    expect(owners).to.include('.........    /usr/share/driftspec-tool/data (replaced)\n');
     expect(owners).to.include('\n/usr/share/driftspec-tool/data\tdriftspec-overlay \n');
   });
 
