@@ -57,7 +57,16 @@ export function packageFact(
   instances: PackageInstance[],
   what: string,
 ): PackageFact {
-  return validateFact(PackageFactSchema, { manager, name, instances }, what);
+  return validateFact(PackageFactSchema, { manager, name, instances: oncePerEntry(instances) }, what);
+}
+
+/**
+ * Asked for several names at once, a manager describes a package again for each name that leads to
+ * it (`pacman -Qi NAME PROVIDED`, `rpm -q NAME NAME-VERSION`); one database entry is one instance.
+ */
+function oncePerEntry(instances: readonly PackageInstance[]): PackageInstance[] {
+  const entries = new Map(instances.map((i) => [JSON.stringify([i.name, i.version, i.architecture, i.state]), i]));
+  return [...entries.values()];
 }
 
 /**

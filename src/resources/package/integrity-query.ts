@@ -38,6 +38,11 @@ export const DPKG_UNVERIFIABLE_SCRIPT = [
 ].join('\n');
 
 const PATHS_OF_VERIFY = `sed -n 's|^[^/]*\\(/.*\\)$|\\1|p' "$ds_v"`;
+/**
+ * rpm -V may end a line with ` (Permission denied)` or a file state such as ` (replaced)`: the
+ * path rpm -qf is asked about is the one before it, as parseRpmVerifyLine reads it.
+ */
+const RPM_PATHS_OF_VERIFY = `sed -n -e 's| ([^()][^()]*)$||' -e 's|^[^/]*\\(/.*\\)$|\\1|p' "$ds_v"`;
 
 /**
  * The whole system checked against the package manager's own records, in one query: dpkg --verify
@@ -60,7 +65,7 @@ export const SYSTEM_INTEGRITY_SCRIPT = [
     KEEP_VERIFY_OUTPUT,
     partScript(
       'owners',
-      `${PATHS_OF_VERIFY} | while IFS= read -r ds_f; do\n` +
+      `${RPM_PATHS_OF_VERIFY} | while IFS= read -r ds_f; do\n` +
         `  ds_o=$(rpm -qf --qf '%{NAME} ' -- "$ds_f" 2>/dev/null) || ds_o=\n` +
         `  printf '%s\\t%s\\n' "$ds_f" "$ds_o"\ndone`,
     ),

@@ -8,14 +8,21 @@ import { integrityFact, linesOf, verifyProblems, type IntegrityFact, type Verify
  * followed by ` (strerror)` or a file state ` (replaced)`. The attribute letter is c (%config),
  * d (%doc), g (%ghost), l (%license), r (%readme), a (%artifact) or a space.
  */
-const RPM_VERIFY_LINE = /^(?:missing {3}([cdglra ]) |([SM5DLUGTP.?]{9}) {2}([cdglra ]) )(\/.*?)(?: \(([^()/]+)\))?$/;
+const RPM_VERIFY_LINE = /^(?:missing {3}([cdglra ]) |([SM5DLUGTP.?]{9}) {2}([cdglra ]) )(\/.*?)(?: \(([^()]+)\))?$/;
 const NOT_INSTALLED = /^package (.+) is not installed$/;
+/** The file states rpm -V may append (lib/verify.c); any other text in parentheses is a strerror. */
+const FILE_STATES = new Set(['replaced', 'not installed', 'wrong color', 'net shared']);
 
 export function parseRpmVerifyLine(line: string, what: string): VerifyLine | undefined {
   const match = RPM_VERIFY_LINE.exec(line);
   if (!match) throw new FactError(`${what}: unexpected output line ${JSON.stringify(line)}`);
-  const [, missingAttribute, flags, attribute, path = ''] = match;
-  if (missingAttribute !== undefined) return { path, conffile: missingAttribute === 'c', problems: ['missing'] };
+  const [, missingAttribute, flags, attribute, path = '', note] = match;
+  if (missingAttribute !== undefined) {
+    // rpm adds strerror when lstat failed for another reason than ENOENT (`(Permission denied)`):
+    // the file may well be there, unchecked.
+    const unchecked = note !== undefined && !FILE_STATES.has(note);
+    return { path, conffile: missingAttribute === 'c', problems: [unchecked ? 'unreadable' : 'missing'] };
+  }
   // A line for a file state alone (`.........    /x (replaced)`) names no difference.
   if (flags === '.........') return undefined;
   return { path, conffile: attribute === 'c', problems: verifyProblems(flags ?? '', line, what) };

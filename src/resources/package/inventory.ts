@@ -103,6 +103,8 @@ export const packageInventory: InventoryPart<SnapshotPackage> = {
     (p) => p.name,
     (p) => p.architecture ?? '',
     (p) => p.manager,
+    // rpm lists the versions of an install-only package (kernel) in its database's order.
+    (p) => p.version,
   ),
   identity: (p) => `${p.manager}\0${p.name}\0${p.architecture ?? ''}`,
   // "openssh-server:amd64", or just the name where the manager gives no architecture.

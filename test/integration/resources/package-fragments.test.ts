@@ -31,7 +31,10 @@ const DPKG_FORMAT =
 const judge = (body: () => void, fact: Frame, host?: HostFacts) => judgeFrame(registry, body, fact, host);
 
 const dpkg = (name: string) => recordedFrame(`recorded/debian12/${name}.json`);
-const documented = (path: string) => recordedFrame(`documented/${path}.json`);
+/** The package fragments run in the real probe against private rpm, pacman and apk roots (see each record.mts). */
+const rpmRecording = (name: string) => recordedFrame(`recorded/rpm/${name}.json`);
+const pacmanRecording = (name: string) => recordedFrame(`recorded/pacman/${name}.json`);
+const apkRecording = (name: string) => recordedFrame(`recorded/apk/${name}.json`);
 
 describe('package resource', () => {
   describe('subject', () => {
@@ -157,33 +160,27 @@ describe('package resource', () => {
       expect(parseError(() => parseDpkgQuery(broken, 'b'))).to.match(/exited 1/);
     });
 
-    it('rpm: the exit status must count the names rpm said are not installed', () => {
-      const answer =
-        'openssh-server\t(none)\t8.7p1\t38.el9\tx86_64\n' +
-        'package telnet-server is not installed\nbash\t(none)\t5.1.8\t9.el9\tx86_64\n';
-      expect(parseRpmQuery(frame(answer, 1), 'openssh-server').instances).to.have.length(1);
-      expect(parseRpmQuery(frame(answer, 1), 'telnet-server').instances).to.deep.equal([]);
-      expect(parseRpmQuery(frame(answer, 1), 'bash-5.1.8').instances).to.deep.equal([]);
-      expect(parseError(() => parseRpmQuery(frame(answer, 2), 'openssh-server'))).to.match(/exited 2/);
-      expect(parseError(() => parseRpmQuery(frame(answer, 0), 'openssh-server'))).to.match(
-        /exited 0|unexpected output line/,
-      );
+    it('rpm: reads each name from one real answer; the exit status must count the names said not installed', () => {
+      const several = rpmRecording('rpm-q-several');
+      expect(several.exitCode).to.equal(2);
+      expect(parseRpmQuery(several, 'driftspec-demo').instances.map((i) => i.version)).to.deep.equal(['1.0-1']);
+      expect(parseRpmQuery(several, 'driftspec-epoch').instances).to.have.length(2);
+      expect(parseRpmQuery(several, 'telnet-server').instances).to.deep.equal([]);
+      expect(parseRpmQuery(several, 'no-such-package').instances).to.deep.equal([]);
+      const answer = several.stdout.toString('utf8');
+      expect(parseError(() => parseRpmQuery(frame(answer, 1), 'driftspec-demo'))).to.match(/exited 1/);
+      expect(parseError(() => parseRpmQuery(frame(answer, 0), 'driftspec-demo'))).to.match(/exited 0/);
     });
 
-    it('pacman: blocks for the found names, "was not found" for the others', () => {
-      const info = readFileSync(fixturePath('documented/pacman/pacman-qi-openssh.json'), 'utf8');
-      const block = (JSON.parse(info) as { stdout: string }).stdout;
-      const answer = frame(block, 1, "error: package 'telnet' was not found\n");
-      expect(parsePacmanQuery(answer, 'openssh').instances.map((i) => i.version)).to.deep.equal(['9.6p1-1']);
-      expect(parsePacmanQuery(answer, 'telnet').instances).to.deep.equal([]);
-      expect(
-        parseError(() =>
-          parsePacmanQuery(
-            frame(block, 1, "error: package 'telnet' was not found\nerror: could not open file\n"),
-            'openssh',
-          ),
-        ),
-      ).to.match(/exited 1/);
+    it('pacman: blocks for the found names, "was not found" for the others, from one real answer', () => {
+      const several = pacmanRecording('pacman-qi-several');
+      expect(several.exitCode).to.equal(1);
+      expect(parsePacmanQuery(several, 'driftspec-tool').instances.map((i) => i.version)).to.deep.equal(['5.2.026-2']);
+      expect(parsePacmanQuery(several, 'driftspec-demo').instances.map((i) => i.version)).to.deep.equal(['2:1.0-1']);
+      expect(parsePacmanQuery(several, 'telnet').instances).to.deep.equal([]);
+      expect(parsePacmanQuery(several, 'no-such-package').instances).to.deep.equal([]);
+      const forged = frame(several.stdout, 1, `${several.stderr.toString('utf8')}error: could not open file\n`);
+      expect(parseError(() => parsePacmanQuery(forged, 'driftspec-tool'))).to.match(/exited 1/);
     });
 
     it('the real fragment for several names gives each one its own word', () => {
@@ -193,43 +190,40 @@ describe('package resource', () => {
     });
   });
 
-  describe('rpm (documented output)', () => {
+  describe('rpm 4.18 (recorded against an rpm database of its own)', () => {
     it('reads name, epoch:version-release and architecture', () => {
-      expect(parseRpmQuery(documented('rpm/rpm-q-openssh-server'), 'openssh-server').instances).to.deep.equal([
-        {
-          name: 'openssh-server',
-          version: '8.7p1-38.el9',
-          architecture: 'x86_64',
-          state: 'installed',
-          presence: 'installed',
-        },
+      expect(parseRpmQuery(rpmRecording('rpm-q-demo'), 'driftspec-demo').instances).to.deep.equal([
+        { name: 'driftspec-demo', version: '1.0-1', architecture: 'noarch', state: 'installed', presence: 'installed' },
       ]);
-      expect(parseRpmQuery(documented('rpm/rpm-q-openssl-epoch'), 'openssl').instances[0]!.version).to.equal(
-        '1:3.0.7-27.el9',
-      );
+      expect(
+        parseRpmQuery(rpmRecording('rpm-q-epoch-multilib'), 'driftspec-epoch').instances.map((i) => i.version),
+      ).to.deep.equal(['1:3.0.7-27.ds', '1:3.0.7-27.ds']);
     });
 
-    it('keeps every installed instance (several kernels, multilib)', () => {
-      expect(parseRpmQuery(documented('rpm/rpm-q-kernel-several'), 'kernel').instances).to.have.length(2);
+    it('keeps every installed instance (two versions of an install-only package, a multilib pair)', () => {
       expect(
-        parseRpmQuery(documented('rpm/rpm-q-multilib'), 'glibc').instances.map((i) => i.architecture),
+        parseRpmQuery(rpmRecording('rpm-q-kernel-several'), 'driftspec-kernel').instances.map((i) => i.version),
+      ).to.deep.equal(['5.14.0-427.13.1.ds', '5.14.0-362.8.1.ds']);
+      expect(
+        parseRpmQuery(rpmRecording('rpm-q-epoch-multilib'), 'driftspec-epoch').instances.map((i) => i.architecture),
       ).to.deep.equal(['x86_64', 'i686']);
     });
 
     it('takes "package X is not installed" as evidence of absence', () => {
-      expect(parseRpmQuery(documented('rpm/rpm-q-not-installed'), 'telnet-server').instances).to.deep.equal([]);
+      expect(parseRpmQuery(rpmRecording('rpm-q-not-installed'), 'telnet-server').instances).to.deep.equal([]);
     });
 
     it('does not take a NAME-VERSION label match for the exact name', () => {
-      expect(parseRpmQuery(documented('rpm/rpm-q-label-names-another-package'), 'bash-5.1.8').instances).to.deep.equal(
-        [],
-      );
+      const label = rpmRecording('rpm-q-label');
+      expect(label.stdout.toString('utf8')).to.match(/^driftspec-tool\t/);
+      expect(parseRpmQuery(label, 'driftspec-tool-5.1.8').instances).to.deep.equal([]);
     });
 
-    it('is an error when the database cannot be opened, even though rpm also says "not installed"', () => {
-      expect(parseError(() => parseRpmQuery(documented('rpm/rpm-q-database-error'), 'openssh-server'))).to.match(
-        /exited 1: error: rpmdb/,
-      );
+    it('is an error when the database cannot be opened, though rpm also says each name is not installed', () => {
+      const broken = rpmRecording('rpm-q-database-error');
+      expect(broken.stdout.toString('utf8')).to.include('package driftspec-demo is not installed\n');
+      for (const name of ['driftspec-demo', 'telnet-server'])
+        expect(parseError(() => parseRpmQuery(broken, name))).to.match(/exited 4: error: sqlite failure/);
     });
 
     it('is an error for a not-installed message about another name or unexpected lines', () => {
@@ -242,57 +236,67 @@ describe('package resource', () => {
     });
   });
 
-  describe('apk (documented installed database)', () => {
+  describe('apk (an installed database written by apk-tools 2.14.10)', () => {
     it('reads P:, V: and A: records', () => {
-      expect(parseApkDatabase(documented('apk/apk-db-installed'), 'openssh-server').instances).to.deep.equal([
+      expect(parseApkDatabase(apkRecording('apk-db-query'), 'driftspec-tool').instances).to.deep.equal([
         {
-          name: 'openssh-server',
+          name: 'driftspec-tool',
           version: '9.6_p1-r0',
           architecture: 'x86_64',
           state: 'installed',
           presence: 'installed',
         },
       ]);
+      expect(parseApkDatabase(apkRecording('apk-db-query'), 'telnet').instances).to.deep.equal([]);
     });
 
-    it('matches names exactly (openssh-server is not openssh-server-common or openssh)', () => {
-      expect(parseApkDatabase(documented('apk/apk-db-installed'), 'openssh').instances).to.deep.equal([]);
-      expect(parseApkDatabase(documented('apk/apk-db-installed'), 'openssh-server-common').instances).to.have.length(1);
+    it('matches names exactly (driftspec-tool is not driftspec-tool-common or driftspec)', () => {
+      expect(parseApkDatabase(apkRecording('apk-db-query'), 'driftspec').instances).to.deep.equal([]);
+      expect(parseApkDatabase(apkRecording('apk-db-query'), 'driftspec-tool-common').instances).to.have.length(1);
     });
 
     it('is an error without a database or when it cannot be read', () => {
-      expect(parseError(() => parseApkDatabase(documented('apk/apk-db-missing'), 'musl'))).to.match(
+      expect(parseError(() => parseApkDatabase(apkRecording('apk-db-missing'), 'musl'))).to.match(
         /exited 3: driftspec: no apk installed database/,
       );
-      expect(parseError(() => parseApkDatabase(documented('apk/apk-db-unreadable'), 'musl'))).to.match(
-        /Permission denied/,
+      expect(parseError(() => parseApkDatabase(apkRecording('apk-db-unreadable'), 'musl'))).to.match(
+        /exited 2: grep: .*Permission denied/,
       );
       expect(parseError(() => parseApkDatabase(frame('P:musl\n\n'), 'musl'))).to.match(/without P: or V:/);
     });
   });
 
-  describe('pacman (documented output)', () => {
-    it('reads Name, Version and Architecture from -Qi', () => {
-      expect(parsePacmanQuery(documented('pacman/pacman-qi-openssh'), 'openssh').instances).to.deep.equal([
-        { name: 'openssh', version: '9.6p1-1', architecture: 'x86_64', state: 'installed', presence: 'installed' },
+  describe('pacman 6.0.2 (recorded against a pacman database of its own)', () => {
+    it('reads Name, Version and Architecture from -Qi, an epoch kept in the version', () => {
+      expect(parsePacmanQuery(pacmanRecording('pacman-qi-tool'), 'driftspec-tool').instances).to.deep.equal([
+        {
+          name: 'driftspec-tool',
+          version: '5.2.026-2',
+          architecture: 'x86_64',
+          state: 'installed',
+          presence: 'installed',
+        },
       ]);
-      expect(
-        parsePacmanQuery(documented('pacman/pacman-qi-epoch'), 'python-setuptools').instances[0]!.version,
-      ).to.equal('1:69.0.3-1');
+      expect(parsePacmanQuery(pacmanRecording('pacman-qi-demo'), 'driftspec-demo').instances).to.deep.equal([
+        { name: 'driftspec-demo', version: '2:1.0-1', architecture: 'any', state: 'installed', presence: 'installed' },
+      ]);
     });
 
     it('takes "package was not found" as evidence of absence', () => {
-      expect(parsePacmanQuery(documented('pacman/pacman-qi-not-found'), 'telnet').instances).to.deep.equal([]);
+      expect(parsePacmanQuery(pacmanRecording('pacman-qi-not-found'), 'telnet').instances).to.deep.equal([]);
     });
 
     it('does not take the package that provides the name for the name itself', () => {
-      expect(parsePacmanQuery(documented('pacman/pacman-qi-provider'), 'sh').instances).to.deep.equal([]);
+      const provider = pacmanRecording('pacman-qi-provider');
+      expect(provider.stdout.toString('utf8')).to.match(/^Name {12}: driftspec-demo\n/);
+      expect(parsePacmanQuery(provider, 'driftspec-sh').instances).to.deep.equal([]);
     });
 
-    it('is an error when pacman cannot read its database', () => {
-      expect(parseError(() => parsePacmanQuery(documented('pacman/pacman-qi-lock-error'), 'openssh'))).to.match(
-        /failed to initialize alpm/,
-      );
+    it('is an error when pacman cannot open its database (unreadable, or no such folder)', () => {
+      for (const name of ['pacman-qi-unreadable', 'pacman-qi-no-database'])
+        expect(parseError(() => parsePacmanQuery(pacmanRecording(name), 'telnet'))).to.match(
+          /exited 255: error: failed to initialize alpm library/,
+        );
     });
   });
 
@@ -336,25 +340,47 @@ describe('package resource', () => {
       const host = hostFacts({ packageManager: 'rpm' });
       const results = judge(
         () => {
-          pkg('openssl').installed({ version: '>= 1:3.0.7-1' });
-          pkg('openssl').installed({ version: '< 3.1' });
+          pkg('driftspec-epoch').installed({ version: '>= 1:3.0.7-1' });
+          pkg('driftspec-epoch').installed({ version: '< 3.1' });
         },
-        documented('rpm/rpm-q-openssl-epoch'),
+        rpmRecording('rpm-q-epoch-multilib'),
         host,
       );
       expect(statuses(results)).to.deep.equal(['passed', 'failed']);
+    });
+
+    it('uses pacman and apk ordering on the versions those tools printed', () => {
+      const pacman = judge(
+        () => {
+          pkg('driftspec-demo').installed({ version: '>= 2:0.9' });
+          pkg('driftspec-demo').installed({ version: '< 3.0' }); // the epoch 2 outranks any epoch 0
+        },
+        pacmanRecording('pacman-qi-demo'),
+        hostFacts({ packageManager: 'pacman' }),
+      );
+      expect(statuses(pacman)).to.deep.equal(['passed', 'failed']);
+      const apk = judge(
+        () => {
+          pkg('driftspec-tool').installed({ version: '> 9.6-r0' }); // _p1 is a patch level after 9.6
+          pkg('driftspec-tool').installed({ version: '< 9.6_p1-r1' });
+          pkg('driftspec-tool').installed({ version: '> 9.6_p1-r1' });
+        },
+        apkRecording('apk-db-query'),
+        hostFacts({ packageManager: 'apk' }),
+      );
+      expect(statuses(apk)).to.deep.equal(['passed', 'passed', 'failed']);
     });
 
     it('passes a version constraint when any installed instance satisfies it', () => {
       const host = hostFacts({ packageManager: 'rpm' });
       const results = judge(
         () => {
-          pkg('kernel').installed({ version: '>= 5.14.0-400' });
-          pkg('kernel').not.installed({ version: '< 5.14.0-300' });
-          pkg('kernel').version('5.14.0-427.13.1.el9_4');
-          pkg('kernel').version({ contains: ['5.14.0-362.8.1.el9_3', '5.14.0-427.13.1.el9_4'] });
+          pkg('driftspec-kernel').installed({ version: '>= 5.14.0-400' });
+          pkg('driftspec-kernel').not.installed({ version: '< 5.14.0-300' });
+          pkg('driftspec-kernel').version('5.14.0-427.13.1.ds');
+          pkg('driftspec-kernel').version({ contains: ['5.14.0-362.8.1.ds', '5.14.0-427.13.1.ds'] });
         },
-        documented('rpm/rpm-q-kernel-several'),
+        rpmRecording('rpm-q-kernel-several'),
         host,
       );
       // Two versions are a list: a plain value asks whether some instance has it, `contains` wants all.
@@ -424,7 +450,7 @@ describe('package resource', () => {
     });
   });
 
-  describe('the real fragment, replayed with documented outputs under each shell', () => {
+  describe('the real fragment, replayed with recorded outputs under each shell', () => {
     const shells = ['dash', 'bash', 'busybox sh'].filter((s) => {
       const [command, ...flags] = s.split(' ');
       return spawnSync(command!, [...flags, '-c', 'true']).status === 0;
@@ -432,9 +458,9 @@ describe('package resource', () => {
 
     for (const shell of shells) {
       it(`rpm and pacman branches under ${shell}`, () => {
-        const rpmFact = replay(shell, 'rpm', 'openssl', { rpm: 'documented/rpm/rpm-q-openssl-epoch.json' });
-        expect(rpmFact.instances[0]!.version).to.equal('1:3.0.7-27.el9');
-        const pacmanFact = replay(shell, 'pacman', 'telnet', { pacman: 'documented/pacman/pacman-qi-not-found.json' });
+        const rpmFact = replay(shell, 'rpm', 'driftspec-epoch', { rpm: 'recorded/rpm/rpm-q-epoch-multilib.json' });
+        expect(rpmFact.instances[0]!.version).to.equal('1:3.0.7-27.ds');
+        const pacmanFact = replay(shell, 'pacman', 'telnet', { pacman: 'recorded/pacman/pacman-qi-not-found.json' });
         expect(pacmanFact.instances).to.deep.equal([]);
       });
 

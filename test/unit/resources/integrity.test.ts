@@ -4,6 +4,7 @@ import type { Frame } from '../../../src/probe/frames.js';
 import { createRegistry } from '../../../src/resources/index.js';
 import {
   parsePackageIntegrity,
+  parseRpmVerifyLine,
   parseSystemIntegrity,
   type IntegrityFact,
 } from '../../../src/resources/package/index.js';
@@ -158,13 +159,13 @@ function recordedLikeUnsupported(): Frame {
   };
 }
 
-describe('package integrity (rpm, recorded with rpm 4.18 on a package of its own)', () => {
+describe('package integrity (rpm 4.18, its fragments recorded against an rpm database of their own)', () => {
   const rpm = hostFacts({ packageManager: 'rpm' });
-  const RPM = 'recorded/integrity-rpm';
+  const RPM = 'recorded/rpm';
 
-  it('reads rpm -Va with its owners: a changed program, a changed %config file, a missing %doc file', () => {
-    const frame = partsFrame([part('verify', `${RPM}/rpm-Va.json`), part('owners', `${RPM}/rpm-qf-owners.json`)]);
-    expect(parseSystemIntegrity(frame, rpm).findings).to.deep.equal([
+  it('reads rpm -Va with its owners: a program, a %config file, a removed %doc file, a file given away', () => {
+    expect(parseSystemIntegrity(recordedFrame(`${RPM}/rpm-integrity-changed.json`), rpm).findings).to.deep.equal([
+      { path: '/usr/bin/driftspec-tool', conffile: false, problems: ['owner', 'group'], package: 'driftspec-tool' },
       { path: '/etc/driftspec-demo.conf', conffile: true, problems: ['checksum'], package: 'driftspec-demo' },
       {
         path: '/usr/bin/driftspec-demo',
@@ -179,23 +180,45 @@ describe('package integrity (rpm, recorded with rpm 4.18 on a package of its own
         package: 'driftspec-demo',
       },
     ]);
-    const clean = partsFrame([part('verify', `${RPM}/rpm-Va-clean.json`), { name: 'owners' }]);
-    const results = judgeFrame(registry, () => packageIntegrity('/').verified(), clean, rpm);
-    expect(statuses(results)).to.deep.equal(['passed']);
   });
 
-  it('verifies one package with rpm -V; one that is not installed is an error', () => {
-    const frames: Record<string, Frame> = {
-      'driftspec-demo': partsFrame([part('verify:driftspec-demo', `${RPM}/rpm-V-demo.json`)]),
-      'telnet-server': partsFrame([part('verify:telnet-server', `${RPM}/rpm-V-not-installed.json`)]),
-    };
+  it('passes a clean database; a file another package replaced (its " (replaced)" line) is no finding', () => {
+    const clean = recordedFrame(`${RPM}/rpm-integrity-clean.json`);
+    expect(parseSystemIntegrity(clean, rpm).findings).to.deep.equal([]);
+    expect(statuses(judgeFrame(registry, () => packageIntegrity('/').verified(), clean, rpm))).to.deep.equal([
+      'passed',
+    ]);
+  });
+
+  it('run without privileges: a file it cannot read or stat is unreadable, never missing or unchanged', () => {
+    const frame = recordedFrame(`${RPM}/rpm-integrity-user.json`);
+    // `missing   c PATH (Permission denied)`: rpm could not stat it, which says nothing of its presence.
+    expect(frame.stdout.toString('utf8')).to.include(' (Permission denied)\n');
+    const dir = '/tmp/driftspec-record-rpm-user';
+    expect(parseSystemIntegrity(frame, rpm).findings).to.deep.equal([
+      { path: `${dir}/key.conf`, conffile: true, problems: ['unreadable'], package: 'driftspec-user' },
+      { path: `${dir}/private/secret.conf`, conffile: true, problems: ['unreadable'], package: 'driftspec-user' },
+      { path: `${dir}/settings.conf`, conffile: true, problems: ['checksum'], package: 'driftspec-user' },
+    ]);
+    const results = judgeFrame(registry, () => packageIntegrity(dir).verified({ conffiles: true }), frame, rpm);
+    expect(statuses(results)).to.deep.equal(['error']);
+  });
+
+  it('asks rpm -qf about the path before a " (replaced)" suffix, so the owner is named', () => {
+    const owners = recordedFrame(`${RPM}/rpm-integrity-changed.json`).stdout.toString('utf8');
+    expect(owners).to.include('.........    /usr/share/driftspec-tool/data (replaced)\n');
+    expect(owners).to.include('\n/usr/share/driftspec-tool/data\tdriftspec-overlay \n');
+  });
+
+  it('verifies packages with rpm -V, one part each; one that is not installed is an error', () => {
+    const frame = recordedFrame(`${RPM}/rpm-integrity-of-packages.json`);
     const results = judgeFrame(
       registry,
       () => {
         pkg('driftspec-demo').verified();
         pkg('telnet-server').verified();
       },
-      (check) => frames[String(check.subject)]!,
+      frame,
       rpm,
     );
     expect(resultLines(results)).to.deep.equal([
@@ -206,76 +229,59 @@ describe('package integrity (rpm, recorded with rpm 4.18 on a package of its own
       'error: could not check package telnet-server: verifying the files of package telnet-server (rpm -V): ' +
         'package telnet-server is not installed, so its files cannot be verified',
     ]);
+    expect(parseError(() => parsePackageIntegrity(frame, rpm, 'telnet-server'))).to.include(
+      'package telnet-server is not installed, so its files cannot be verified',
+    );
+  });
+
+  it('forged: any text in parentheses after a missing file but a file state is why rpm could not stat it', () => {
+    expect(parseRpmVerifyLine('missing   c /etc/x (Input/output error)', 'x')).to.deep.equal({
+      path: '/etc/x',
+      conffile: true,
+      problems: ['unreadable'],
+    });
+    expect(parseRpmVerifyLine('.........    /usr/x (net shared)', 'x')).to.equal(undefined);
+    expect(() => parseRpmVerifyLine('S.5.....  c /etc/x', 'x')).to.throw(/unexpected output line/);
   });
 });
 
-describe('package integrity (rpm and apk, documented formats)', () => {
-  it('reads rpm -Va with its owners: result letters, missing files, unreadable files, file states', () => {
-    const frame = partsFrame([
-      part('verify', 'documented/rpm/rpm-Va.json'),
-      part('owners', 'documented/rpm/rpm-qf-owners.json'),
-    ]);
-    const fact = parseSystemIntegrity(frame, hostFacts({ packageManager: 'rpm' }));
-    expect(fact.findings).to.deep.equal([
-      {
-        path: '/etc/ssh/sshd_config',
-        conffile: true,
-        problems: ['size', 'checksum', 'mtime'],
-        package: 'openssh-server',
-      },
-      { path: '/usr/bin/ls', conffile: false, problems: ['checksum'], package: 'coreutils' },
-      { path: '/usr/sbin/sshd', conffile: false, problems: ['mode'], package: 'openssh-server' },
-      { path: '/usr/share/doc/openssh/README', conffile: false, problems: ['missing'], package: 'openssh' },
-      { path: '/etc/sysconfig/sshd', conffile: true, problems: ['missing'], package: null },
-      {
-        path: '/usr/libexec/openssh/ssh-keysign',
-        conffile: false,
-        problems: ['unreadable'],
-        package: 'openssh-keysign',
-      },
-      { path: '/etc/sudoers', conffile: true, problems: ['owner', 'group'], package: 'sudo' },
-    ]);
-    const results = judgeFrame(
-      registry,
-      () => packageIntegrity('/usr/bin').verified(),
-      frame,
-      hostFacts({ packageManager: 'rpm' }),
-    );
-    expect(resultLines(results)).to.deep.equal([
-      "failed: expected package files under /usr/bin to match the package manager's record, but 1 package file(s) " +
-        "differ from rpm's record: /usr/bin/ls (coreutils: checksum)",
-    ]);
-  });
+describe('package integrity (apk-tools 2.14.10, its audit recorded against an apk root of its own)', () => {
+  const apk = hostFacts({ packageManager: 'apk' });
+  const APK = 'recorded/apk';
 
-  it('takes "package NAME is not installed" from rpm -V as an error', () => {
-    const frame = partsFrame([part('verify:telnet-server', 'documented/rpm/rpm-V-not-installed.json')]);
-    expect(
-      parseError(() => parsePackageIntegrity(frame, hostFacts({ packageManager: 'rpm' }), 'telnet-server')),
-    ).to.include('package telnet-server is not installed, so its files cannot be verified');
-  });
-
-  it('reads apk audit --system and --backup: changed files, protected configuration apart, no added files', () => {
-    const frame = partsFrame([
-      part('system', 'documented/apk/apk-audit-system.json'),
-      part('backup', 'documented/apk/apk-audit-backup.json'),
-    ]);
-    const apk = hostFacts({ packageManager: 'apk' });
+  it('reads apk audit --system and --backup: changed files, protected configuration apart, no added ones', () => {
+    const frame = recordedFrame(`${APK}/apk-audit-changed.json`);
+    expect(frame.stdout.toString('utf8')).to.include('\nA etc/driftspec-added.conf\n');
     expect(parseSystemIntegrity(frame, apk).findings).to.deep.equal([
-      { path: '/bin/busybox', conffile: false, problems: ['checksum'], package: null },
-      { path: '/usr/sbin/sshd', conffile: false, problems: ['metadata'], package: null },
-      { path: '/usr/share/doc/README', conffile: false, problems: ['missing'], package: null },
-      { path: '/etc/ssh/sshd_config', conffile: true, problems: ['checksum'], package: null },
-      { path: '/etc/shadow-', conffile: true, problems: ['unreadable'], package: null },
+      { path: '/usr/sbin/driftspec-tool', conffile: false, problems: ['metadata'], package: null },
+      { path: '/usr/bin/driftspec-demo', conffile: false, problems: ['checksum'], package: null },
+      { path: '/usr/share/doc/driftspec-demo/README', conffile: false, problems: ['missing'], package: null },
+      { path: '/etc/driftspec-demo.conf', conffile: true, problems: ['checksum'], package: null },
     ]);
     const results = judgeFrame(
       registry,
       () => {
         packageIntegrity('/etc').verified();
         packageIntegrity('/etc').verified({ conffiles: true });
+        packageIntegrity('/usr/bin').verified();
       },
       frame,
       apk,
     );
-    expect(statuses(results)).to.deep.equal(['passed', 'error']);
+    expect(statuses(results)).to.deep.equal(['passed', 'failed', 'failed']);
+  });
+
+  it('passes a clean root: the D line of a directory not in a package is no finding', () => {
+    const clean = recordedFrame(`${APK}/apk-audit-clean.json`);
+    expect(clean.stdout.toString('utf8')).to.include('D etc/apk/\n');
+    expect(parseSystemIntegrity(clean, apk).findings).to.deep.equal([]);
+  });
+
+  it('run without privileges: a file apk cannot read (an e line) is unreadable, and an error for the check', () => {
+    const frame = recordedFrame(`${APK}/apk-audit-changed-nobody.json`);
+    const unreadable = parseSystemIntegrity(frame, apk).findings.filter((f) => f.problems.includes('unreadable'));
+    expect(unreadable.map((f) => f.path)).to.deep.equal(['/usr/sbin/driftspec-tool', '/etc/driftspec-demo.key']);
+    const results = judgeFrame(registry, () => packageIntegrity('/usr/sbin').verified(), frame, apk);
+    expect(statuses(results)).to.deep.equal(['error']);
   });
 });
