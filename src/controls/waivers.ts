@@ -71,7 +71,7 @@ export function resolveWaivers(
 ): WaiverBook {
   const known = new Set(plan.controls.map((c) => c.id));
   const book: WaiverBook = { byControl: new Map(), outcomes: [], warnings: [] };
-  const day = new Date(clock.now()).toISOString().slice(0, 10);
+  const day = waiverDay(clock);
   for (const [control, waiver] of file.waivers) {
     if (filteredOut.has(control)) {
       book.outcomes.push({ control, ...waiver, state: 'filtered-out' });
@@ -79,7 +79,7 @@ export function resolveWaivers(
       book.outcomes.push({ control, ...waiver, state: 'unknown-control' });
       book.warnings.push(`${file.lineOf(control)}: waiver for unknown control "${control}" (no spec defines it)`);
     } else {
-      const expired = waiver.expires !== undefined && waiver.expires < day;
+      const { expired } = waiverOnDay(waiver, day);
       book.byControl.set(control, { ...waiver, expired });
       book.outcomes.push({ control, ...waiver, state: expired ? 'expired' : 'applied' });
       if (expired)
@@ -90,6 +90,21 @@ export function resolveWaivers(
     }
   }
   return book;
+}
+
+/** A waiver as it stands on a day (YYYY-MM-DD, UTC): it applies up to and including its `expires` day. */
+export function waiverOnDay(waiver: Waiver, day: string): Waiver & { expired: boolean } {
+  return { ...waiver, expired: waiver.expires !== undefined && waiver.expires < day };
+}
+
+/** The day a clock says it is, as waivers are judged: YYYY-MM-DD in UTC. */
+export function waiverDay(clock: WaiverClock): string {
+  return new Date(clock.now()).toISOString().slice(0, 10);
+}
+
+/** A book of the given waivers alone, with no outcomes or warnings: one control's waiver, judged apart. */
+export function waiverBookOf(waivers: ReadonlyMap<string, Waiver & { expired: boolean }>): WaiverBook {
+  return { byControl: new Map(waivers), outcomes: [], warnings: [] };
 }
 
 /** The plan with the checks of every control waived with `run: false` skipped (and so never probed). */

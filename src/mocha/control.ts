@@ -1,5 +1,5 @@
 import type { ControlInput } from '../plan/assemble.js';
-import type { ImpactInput } from '../plan/schema.js';
+import type { ImpactInput, OnlyIf } from '../plan/schema.js';
 
 /** What a control says about itself, as `control()` of a spec takes it (docs/specs.md). */
 export interface MochaControlMeta {
@@ -8,13 +8,20 @@ export interface MochaControlMeta {
   impact?: ImpactInput;
   tags?: Record<string, string | number | boolean | string[]>;
   refs?: string[];
+  /**
+   * Where the control applies (`{ os: ['debian'], package: 'openssh-server' }`): judged from the
+   * facts gathered before the tests; where it does not apply, its tests are skipped (pending) and
+   * its checks reported `not-applicable` with the reason.
+   */
+  onlyIf?: OnlyIf;
 }
 
 const CONTROL_MARK = Symbol.for('driftspec.mocha.control');
 
 /** What mocha's `describe` returns and this module reads: the suite, and the one around it. */
-interface SuiteLike {
+export interface SuiteLike {
   parent?: SuiteLike;
+  suites?: SuiteLike[];
   [CONTROL_MARK]?: ControlInput;
 }
 
@@ -38,4 +45,11 @@ export function control(id: string, meta: MochaControlMeta, body: () => void): v
 export function controlOf(suite: SuiteLike | undefined): ControlInput | undefined {
   for (let at = suite; at; at = at.parent) if (at[CONTROL_MARK]) return at[CONTROL_MARK];
   return undefined;
+}
+
+/** The controls of a suite and of every suite inside it, in the order they were declared. */
+export function controlsWithin(suite: SuiteLike | undefined): ControlInput[] {
+  if (!suite) return [];
+  const own = suite[CONTROL_MARK];
+  return [...(own ? [own] : []), ...(suite.suites ?? []).flatMap((inner) => controlsWithin(inner))];
 }

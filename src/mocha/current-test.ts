@@ -5,6 +5,8 @@ import type { TestPlace } from './record.js';
 export interface CurrentTest {
   place: TestPlace;
   control: ControlInput | undefined;
+  /** Marks the test pending and ends it (mocha's `this.skip()`): a control that does not apply, or is waived. */
+  skip?: () => never;
 }
 
 // The mocha test in progress, as the root hooks (index.ts) see it: mocha runs one test at a time

@@ -3,14 +3,24 @@ import { z } from 'zod';
 import { accessFor, parseOptions, selectHosts } from '../api/access.js';
 import { fleetPacing, FleetOptionsSchema, withFleetRules } from '../api/schemas.js';
 import { makeHost, type Host, type Subject } from '../chai/host.js';
+import { isConditionCheckId, applyOnlyIf } from '../controls/only-if.js';
+import {
+  loadWaiversFile,
+  skipWaivedChecks,
+  waiverBookOf,
+  waiverDay,
+  waiverOnDay,
+  type WaiversFile,
+} from '../controls/waivers.js';
 import { runHostTimeoutMs } from '../engine/budget.js';
-import { PlanAssembler } from '../plan/assemble.js';
+import { PlanAssembler, type ControlInput } from '../plan/assemble.js';
 import { lookupResource, type CheckRequest } from '../plan/build.js';
-import { PLAN_SCHEMA_VERSION, type Plan } from '../plan/schema.js';
+import { PLAN_SCHEMA_VERSION, type Check, type Plan } from '../plan/schema.js';
 import { createRegistry, type ResourceRegistry } from '../resources/index.js';
-import type { HostResult } from '../results/schema.js';
+import type { HostResult, Waiver } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
 import { printable } from '../text/printable.js';
+import { controlsWithin, type SuiteLike } from './control.js';
 import { currentTest } from './current-test.js';
 import { retryFailing } from './eventually.js';
 import { checksNotGathered, judgeGathered, probeTargets, type Gathered, type ProbeSettings } from './probe.js';
@@ -26,6 +36,8 @@ export const UseHostsOptionsSchema = withFleetRules(
   FleetOptionsSchema.extend({
     /** The spec name the checks' ids and reports carry (default: the test file's name without extensions). */
     spec: z.string({ error: 'a spec name' }).min(1, { error: 'a spec name' }).optional(),
+    /** A waivers file (docs/controls.md): a waived control's tests are skipped, its checks reported as waived. */
+    waivers: z.string({ error: 'a waivers file path' }).min(1, { error: 'a waivers file path' }).optional(),
   }).strict(),
 );
 
@@ -40,7 +52,7 @@ const NO_CHECKS: Plan = { schemaVersion: PLAN_SCHEMA_VERSION, specs: [], control
 /** What mocha's `before` gives a hook: its timeout and the suite's file. */
 interface HookContext {
   timeout(ms: number): void;
-  test?: { file?: string; parent?: { file?: string } };
+  test?: { file?: string; parent?: SuiteLike & { file?: string } };
 }
 
 type BeforeHook = (fn: (this: HookContext) => Promise<void>) => void;
@@ -83,7 +95,8 @@ export function useHosts(options: UseHostsOptions = {}, env: Environment = proce
   // A target is closed once probed; a later probe of the same host (a subject first named in a
   // test, an `eventually` round) gets a fresh one, selected as the first was.
   const freshTarget = (index: number) => selectHosts('useHosts', parsed, ['local'], access).targets[index]!;
-  const session = { spec: parsed.spec, registry, settings, freshTarget };
+  const waivers = parsed.waivers === undefined ? undefined : loadWaiversFile(parsed.waivers, access.cwd);
+  const session: Session = { spec: parsed.spec, registry, settings, freshTarget, waivers };
   const states: HostState[] = selected.targets.map((target, index) => {
     const state: HostState = {
       target,
@@ -132,6 +145,7 @@ interface Session {
   registry: ResourceRegistry;
   settings: (prefix: string) => ProbeSettings;
   freshTarget: (index: number) => Target;
+  waivers: WaiversFile | undefined;
 }
 
 function registerGathering(states: HostState[], session: Session): void {
@@ -143,9 +157,11 @@ function registerGathering(states: HostState[], session: Session): void {
     this.timeout(settings.hostTimeoutMs + 5000);
     specName ??= specOfFile(this.test?.parent?.file ?? this.test?.file);
     for (const state of states) state.assembler.beginSpec({ name: specName });
+    // The onlyIf conditions of the suite's controls are gathered with the subjects' facts.
+    const conditions = conditionChecksOf(controlsWithin(this.test?.parent), session.registry, specName);
     const gathered = await probeTargets(
       states.map((state) => state.target),
-      (index) => gatheringChecks(states[index]!.subjects),
+      (index) => [...gatheringChecks(states[index]!.subjects), ...conditions],
       settings,
     );
     gathered.forEach((outcome, index) => {
@@ -164,6 +180,16 @@ function registerGathering(states: HostState[], session: Session): void {
   });
 }
 
+/** The checks that ask the controls' onlyIf packages and files, as a spec's plan has them. */
+function conditionChecksOf(controls: readonly ControlInput[], registry: ResourceRegistry, spec: string): Check[] {
+  const withConditions = controls.filter((control) => control.onlyIf !== undefined);
+  if (withConditions.length === 0) return [];
+  const assembler = new PlanAssembler(registry);
+  assembler.beginSpec({ name: spec });
+  for (const control of withConditions) assembler.addControl(control);
+  return assembler.finish().checks.filter((check) => isConditionCheckId(check.id));
+}
+
 function specOfFile(file: string | undefined): string {
   if (!file) return 'mocha';
   return basename(file).replace(/(\.(spec|test))?\.[cm]?[jt]sx?$/, '') || 'mocha';
@@ -180,9 +206,14 @@ async function checkOnHost(
       `an assertion on ${state.target.name} ran before its facts were gathered: ` +
         'await assertions inside it(), not at describe time or in an earlier before() hook',
     );
+  const control = currentTest()?.control;
   const checks = withinControl(state, requests).map((request) => state.assembler.addCheck(request));
   const assembled = state.assembler.finish();
-  const plan = { ...assembled, checks };
+  // The control's onlyIf conditions are judged with its checks, then taken out of the result.
+  const conditions = assembled.checks.filter((c) => c.control === control?.id && isConditionCheckId(c.id));
+  const waiver = control && waiverOf(session.waivers, control.id);
+  const waivers = waiverBookOf(new Map(waiver ? [[control.id, waiver]] : []));
+  const plan = skipWaivedChecks({ ...assembled, checks: [...conditions, ...checks] }, waivers);
   let execCount = 0;
   const notGathered = checksNotGathered(plan, state.target, state.gathered, session.registry);
   if (notGathered.length > 0) {
@@ -200,8 +231,9 @@ async function checkOnHost(
     if (!extra!.ok)
       return recorded(state, plan, { ...judgeGathered(plan, state.target, extra!, session.registry), execCount });
   }
-  const judged = judgeGathered(plan, state.target, state.gathered, session.registry);
-  const retried = await retryFailing(plan, judged, {
+  const judged = applyOnlyIf(plan, judgeGathered(plan, state.target, state.gathered, session.registry));
+  const own = { ...plan, checks: plan.checks.filter((check) => !isConditionCheckId(check.id)) };
+  const retried = await retryFailing(own, judged, {
     target: state.target,
     registry: session.registry,
     probe: async (failing) => {
@@ -210,10 +242,36 @@ async function checkOnHost(
       return round!;
     },
   });
-  return recorded(state, plan, { ...retried.result, execCount: execCount + retried.execCount });
+  const result = recorded(state, plan, { ...retried.result, execCount: execCount + retried.execCount }, waiver);
+  if (notJudgedHere(result, waiver)) currentTest()?.skip?.();
+  return result;
 }
 
-function recorded(state: HostState, plan: Plan, result: HostResult): HostResult {
+/** The control's waiver in the file, as it stands today. */
+function waiverOf(file: WaiversFile | undefined, control: string) {
+  const waiver = file?.waivers.get(control);
+  return waiver && waiverOnDay(waiver, waiverDay(Date));
+}
+
+/**
+ * Whether the assertion's test is skipped rather than passed or failed: its control does not apply
+ * (every check not applicable), or is waived (its checks skipped, or run and not passed). The
+ * reports still hold every check's status.
+ */
+function notJudgedHere(result: HostResult, waiver: (Waiver & { expired: boolean }) | undefined): boolean {
+  const statuses = result.results.map((check) => check.status);
+  if (statuses.length === 0) return false;
+  if (statuses.every((status) => status === 'not-applicable')) return true;
+  return waiver !== undefined && !waiver.expired && statuses.some((status) => status !== 'passed');
+}
+
+function recorded(
+  state: HostState,
+  plan: Plan,
+  result: HostResult,
+  waiver?: Waiver & { expired: boolean },
+): HostResult {
+  const control = currentTest()?.control;
   writeRecord({
     kind: 'assertion',
     test: currentTest()?.place ?? null,
@@ -221,6 +279,7 @@ function recorded(state: HostState, plan: Plan, result: HostResult): HostResult 
     controls: plan.controls,
     result,
     ...(state.inventory ? { inventory: state.inventory } : {}),
+    ...(control && waiver ? { waivers: [{ control: control.id, ...waiver }] } : {}),
   });
   return result;
 }

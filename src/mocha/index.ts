@@ -9,7 +9,7 @@ export { control, type MochaControlMeta } from './control.js';
 
 /** What mocha hands a root hook: the test about to run. */
 interface RootHookContext {
-  currentTest?: { fullTitle(): string; file?: string; parent?: Parameters<typeof controlOf>[0] };
+  currentTest?: { fullTitle(): string; file?: string; parent?: Parameters<typeof controlOf>[0]; skip?(): never };
 }
 
 /**
@@ -21,7 +21,8 @@ export const mochaHooks = {
   beforeEach(this: RootHookContext): void {
     const test = this.currentTest;
     const place = test && { title: test.fullTitle(), ...(test.file ? { file: test.file } : {}) };
-    enterTest(test && place ? { place, control: controlOf(test.parent) } : null);
+    const skip = test?.skip ? { skip: () => test.skip!() } : {};
+    enterTest(test && place ? { place, control: controlOf(test.parent), ...skip } : null);
   },
   afterEach(): void {
     enterTest(null);

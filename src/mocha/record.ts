@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ControlSchema, SpecInfoSchema } from '../plan/schema.js';
-import { HostInventorySchema, HostResultSchema } from '../results/schema.js';
+import { HostInventorySchema, HostResultSchema, WaiverSchema } from '../results/schema.js';
 
 /**
  * What the tests tell the reporter, one JSON line each, in a folder the reporter names in this
@@ -35,6 +35,8 @@ const AssertionRecordSchema = z
     controls: z.array(ControlSchema),
     result: HostResultSchema,
     inventory: HostInventorySchema.optional(),
+    /** The waiver of the assertion's control, as it stood when the assertion ran. */
+    waivers: z.array(WaiverSchema.extend({ control: z.string(), expired: z.boolean() }).strict()).optional(),
   })
   .strict();
 

@@ -6,8 +6,10 @@ import {
   RESULT_SCHEMA_VERSION,
   type HostResult,
   type RunResult,
+  type Waiver,
 } from '../results/schema.js';
 import { controlResults } from '../controls/status.js';
+import { waiverBookOf } from '../controls/waivers.js';
 import type { MochaRecord } from './record.js';
 
 export interface RunTimes {
@@ -25,6 +27,7 @@ export function assembleRunResult(records: readonly MochaRecord[], times: RunTim
   const hosts = new Map<string, HostResult>();
   const specs = new Map<string, SpecInfo>();
   const controls = new Map<string, Control>();
+  const waivers = new Map<string, Waiver & { expired: boolean }>();
   const hostOf = (target: string, startedAt: string) => {
     let host = hosts.get(target);
     if (!host) {
@@ -55,6 +58,7 @@ export function assembleRunResult(records: readonly MochaRecord[], times: RunTim
     }
     if (!specs.has(record.spec.name)) specs.set(record.spec.name, record.spec);
     for (const control of record.controls) if (!controls.has(control.id)) controls.set(control.id, control);
+    for (const { control, ...waiver } of record.waivers ?? []) waivers.set(control, waiver);
     const { result } = record;
     const host = hostOf(result.target, result.startedAt);
     host.host ??= result.host;
@@ -68,7 +72,8 @@ export function assembleRunResult(records: readonly MochaRecord[], times: RunTim
   const controlList = [...controls.values()];
   const hostResults = [...hosts.values()].map((host) => {
     const counted = { ...host, counts: countStatuses(host.results) };
-    return controlList.length === 0 ? counted : { ...counted, controls: controlResults(controlList, host.results) };
+    if (controlList.length === 0) return counted;
+    return { ...counted, controls: controlResults(controlList, host.results, waiverBookOf(waivers)) };
   });
   return {
     schemaVersion: RESULT_SCHEMA_VERSION,

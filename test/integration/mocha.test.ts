@@ -87,6 +87,35 @@ describe('driftspec/mocha with real mocha against this machine', function () {
     expect(timeless(readFileSync(junit, 'utf8'))).to.equal(timeless(readFileSync(cliJunit, 'utf8')));
   });
 
+  it('skips the tests of a control that does not apply or is waived; the reports say why', () => {
+    const run = runMocha([...reporterArgs(work, { console: 'spec' }), 'applicability.test.mjs']);
+    expect(run.stdout).to.match(/1 passing/);
+    expect(run.stdout).to.match(/4 pending/);
+    expect(run.stdout).to.match(/1 failing/);
+    expect(run.stdout).to.contain('wv-03');
+    const result = report(work);
+    const host = result.hosts[0]!;
+    expect(host.controls!.map((c) => `${c.id} ${c.status}`)).to.deep.equal([
+      'na-01 not-applicable',
+      'os-01 not-applicable',
+      'here-01 passed',
+      'wv-01 waived',
+      'wv-02 waived',
+      'wv-03 failed',
+    ]);
+    expect(host.results.map((check) => `${check.control} ${check.status}: ${check.message}`)).to.include.members([
+      'na-01 not-applicable: not applicable: the control applies only where package driftspec-no-such-package ' +
+        'is installed',
+      'wv-01 skipped: skipped: waived: passwd modes are checked by the site agent',
+    ]);
+    expect(host.results.some((check) => check.checkId.includes('#onlyIf:'))).to.equal(false);
+    expect(host.controls!.find((c) => c.id === 'wv-03')!.waiver).to.deep.include({ expired: true });
+    // One exec: the onlyIf conditions were gathered with the subjects' facts.
+    expect(host.execCount).to.equal(1);
+    expect(result.verdict?.reasons.join('\n')).to.contain('wv-03');
+    expect(run.code, run.stderr).to.equal(1);
+  });
+
   it('fails exactly the broken assertions, exits as the gate says, and applies a policy file', () => {
     const blocked = runMocha([...reporterArgs(work, { markdown: join(work, 'run.md') }), 'failing.test.mjs']);
     expect(blocked.code, blocked.stderr).to.equal(1);
