@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import type { SnapshotService } from '../../src/resources/service/inventory.js';
 import { RunResultSchema, type HostResult } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
 import { fencedBlocks } from '../support/doc-examples.js';
@@ -35,6 +36,16 @@ function serviceChecks(host: HostResult): string[] {
   return host.results.filter((r) => r.title.startsWith('service ')).map((r) => `${r.title} ${r.status}`);
 }
 
+/** The services of a snapshot of the instance (its listing under that init), by name. */
+async function snapshotServices(instance: TestInstance): Promise<Map<string, SnapshotService>> {
+  const output = join(work, `snapshot-${instance.name}.json`);
+  const args = ['snapshot', instance.url, '--identity', instance.keyPath, '--known-hosts', instance.knownHostsPath];
+  // A host without systemd has no systemctl to list systemd timers with: that kind is a gap.
+  await runCli([...args, '--files', '/etc/init.d', '--allow-incomplete', '-o', output], join(work, 'cache'));
+  const { services } = JSON.parse(readFileSync(output, 'utf8')) as { services: SnapshotService[] };
+  return new Map(services.map((service) => [service.name, service]));
+}
+
 interface InitCase {
   init: 'sysvinit' | 'openrc';
   image: ImageVariant;
@@ -43,6 +54,8 @@ interface InitCase {
   stopAndDisableNginx: string[][];
   /** The failures of service nginx's enabled and running checks, in that order. */
   nginxReasons: [string, string];
+  /** What a snapshot's service listing knows of a running service: only openrc records states. */
+  runningActive: string | null;
 }
 
 const CASES: InitCase[] = [
@@ -58,6 +71,7 @@ const CASES: InitCase[] = [
       'it has no S<nn>nginx start link in /etc/rcS.d, /etc/rc2.d, /etc/rc3.d, /etc/rc4.d, /etc/rc5.d',
       'it is not running (LSB status 3): "nginx is not running ... failed!"',
     ],
+    runningActive: null,
   },
   {
     init: 'openrc',
@@ -68,6 +82,7 @@ const CASES: InitCase[] = [
       ['rc-update', 'del', 'nginx', 'default'],
     ],
     nginxReasons: ['it is in no runlevel', 'it is not running (LSB status 3): "nginx is not running ... failed!"'],
+    runningActive: 'active',
   },
 ];
 
@@ -96,6 +111,19 @@ for (const initCase of CASES) {
       const { code, host } = await runSpec(bed.instances[0]!, example);
       expect(notPassed(host)).to.deep.equal([]);
       expect(code).to.equal(0);
+    });
+
+    it("a snapshot lists the services as that init's listing reads them", async () => {
+      const services = await snapshotServices(bed.instances[0]!);
+      for (const name of ['ssh', 'cron', 'nginx'])
+        expect(services.get(name)).to.deep.equal({
+          name,
+          enabled: 'enabled',
+          active: initCase.runningActive,
+          sub: null,
+        });
+      // sysvinit's shutdown scripts have K links only; openrc's are in the runlevel off only.
+      expect(services.get('sendsigs')).to.include({ enabled: 'disabled' });
     });
 
     it('fails a stopped, disabled service with the reason its init gives', async () => {
