@@ -218,6 +218,8 @@ function openrcStatus(name: string, status: StatusCommandResult): Outcome {
   // openrc-run refuses to act on a system openrc did not boot, and exits 1.
   if (/openrc did not boot/.test(status.output))
     throw new FactError(`rc-service ${name} status: openrc did not boot this system${said}`);
+  // rc-service's own complaint (the script went away after --exists): no status of the service's.
+  if (/^ \* rc-service: /m.test(status.output)) throw new FactError(`rc-service ${name} status failed${said}`);
   if (!OPENRC_RUN_STATUS.test(status.output)) return lsbStatus(`rc-service ${name}`, status);
   if (status.exitCode === 0) return { pass: true, actual: 'it is started' };
   const state = OPENRC_NOT_RUNNING[status.exitCode];

@@ -628,6 +628,18 @@ describe('service resource', () => {
       expect(results[0]!.message).to.match(/openrc did not boot this system/);
     });
 
+    it('rc-service failing on its own (the script gone after --exists) is an error both ways', () => {
+      const results = judge(
+        'openrc',
+        () => service('nosuch').running().not.running(),
+        openrc('nosuch', 'rc-service-nosuch-status'),
+      );
+      expect(statuses(results)).to.deep.equal(['error', 'error']);
+      expect(results[0]!.message).to.match(
+        /rc-service nosuch status failed: +\* rc-service: service `nosuch' does not exist/,
+      );
+    });
+
     it('masked is an error on openrc', () => {
       const [result] = judge(
         'openrc',
