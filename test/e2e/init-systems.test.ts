@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import type { SnapshotService } from '../../src/resources/service/inventory.js';
+import { z } from 'zod';
+import { SnapshotServiceSchema, type SnapshotService } from '../../src/resources/service/inventory.js';
 import { RunResultSchema, type HostResult } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
 import { fencedBlocks } from '../support/doc-examples.js';
@@ -36,13 +37,15 @@ function serviceChecks(host: HostResult): string[] {
   return host.results.filter((r) => r.title.startsWith('service ')).map((r) => `${r.title} ${r.status}`);
 }
 
+const SnapshotServices = z.object({ services: z.array(SnapshotServiceSchema) });
+
 /** The services of a snapshot of the instance (its listing under that init), by name. */
 async function snapshotServices(instance: TestInstance): Promise<Map<string, SnapshotService>> {
   const output = join(work, `snapshot-${instance.name}.json`);
   const args = ['snapshot', instance.url, '--identity', instance.keyPath, '--known-hosts', instance.knownHostsPath];
   // A host without systemd has no systemctl to list systemd timers with: that kind is a gap.
   await runCli([...args, '--files', '/etc/init.d', '--allow-incomplete', '-o', output], join(work, 'cache'));
-  const { services } = JSON.parse(readFileSync(output, 'utf8')) as { services: SnapshotService[] };
+  const { services } = SnapshotServices.parse(JSON.parse(readFileSync(output, 'utf8')));
   return new Map(services.map((service) => [service.name, service]));
 }
 
