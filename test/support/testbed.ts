@@ -1,6 +1,7 @@
 /**
- * Booted Debian 12 instances for end-to-end tests (test/testbed/README.md): real systemd, real
- * sshd, each in its own network namespace. Instances are always stopped: in the suite's after()
+ * Booted Debian 12 instances for end-to-end tests (test/testbed/README.md): real systemd (or, in
+ * the SYSVINIT_IMAGE and OPENRC_IMAGE variants, sysvinit and openrc), real sshd, each in its own
+ * network namespace. Instances are always stopped: in the suite's after()
  * hook, and as a last resort when the process exits or is interrupted.
  *
  *   describe('…', function () {
@@ -67,6 +68,12 @@ export interface ImageVariant {
   install?: readonly string[];
   purge?: readonly string[];
 }
+
+/** sysvinit as PID 1 with sysv-rc's runlevel links, and no systemd at all (test/testbed/README.md). */
+export const SYSVINIT_IMAGE: ImageVariant = { install: ['sysvinit-core'], purge: ['systemd'] };
+
+/** sysvinit's init running openrc's runlevels, as Debian's openrc package sets it up; no systemd. */
+export const OPENRC_IMAGE: ImageVariant = { install: ['sysvinit-core', 'openrc'], purge: ['systemd'] };
 
 export interface Testbed {
   instances: TestInstance[];

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Boot one copy-on-write instance of the golden image with systemd-nspawn in its own network
-# namespace, and wait until it answers SSH with a settled systemd state.
+# Boot one copy-on-write instance of the golden image (or of a variant) with systemd-nspawn in its
+# own network namespace, and wait until it answers SSH with a settled boot: systemd's state, or for
+# an image whose /sbin/init is sysvinit's (with sysv-rc or openrc), a multi-user runlevel whose rc
+# scripts have finished.
 #
 # Usage: boot-instance.sh [--no-wait] ROOTFS INDEX STATEDIR
 #   --no-wait start the instance and return at once, without waiting for SSH or systemd (for
@@ -18,7 +20,7 @@
 #              DRIFTSPEC_TESTBED_BOOT_TIMEOUT  seconds to wait for running/degraded (default 60)
 #
 # Progress goes to stderr; the last line on stdout is the system state (running or degraded),
-# or "started" with --no-wait.
+# or "started" with --no-wait. Under sysvinit the state is "running" once the boot is settled.
 # On failure the instance is stopped again (stop-instance.sh) and the exit code is non-zero.
 set -euo pipefail
 
@@ -106,24 +108,41 @@ Host $ADDR
   LogLevel ERROR
 CFG
 
+# The init the image boots: nspawn runs systemd where it is installed, /sbin/init otherwise.
+# sysvinit ignores systemd's SIGRTMIN+3; SIGINT is its ctrl-alt-del, a clean shutdown by inittab
+# (stop-instance.sh sends nspawn SIGTERM, which nspawn passes on as the kill signal).
+if [ -x "$ROOTFS/usr/lib/systemd/systemd" ] || [ -x "$ROOTFS/lib/systemd/systemd" ]; then
+  INIT=systemd
+  init_options=()
+  ready_command='systemctl is-system-running'
+else
+  INIT=sysvinit
+  init_options=(--kill-signal=SIGINT)
+  # Settled: a runlevel 2-5 and no rc script (sysv-rc's rc and startpar, openrc) still at work.
+  # shellcheck disable=SC2016 # expanded by the instance's shell
+  ready_command='set -- $(runlevel)
+    case $2 in [2-5]) pgrep -x "rc|startpar|openrc" >/dev/null || echo running ;; esac'
+fi
+
 # CAP_NET_ADMIN in the instance's own network namespace, as root has on a real machine (iptables-save
 # needs it); --network-namespace-path, unlike --private-network, does not grant it.
 # Boot. Without a job-control shell the background child is not a process-group leader, so
 # setsid does not fork and \$! is the PID of systemd-nspawn itself.
 setsid systemd-nspawn --register=no --keep-unit -q -D "$ROOTFS" \
   --overlay="$ROOTFS:$DIR/upper:/" -M "$NAME" \
-  --network-namespace-path="/run/netns/$NAME" --capability=CAP_NET_ADMIN -b \
+  --network-namespace-path="/run/netns/$NAME" --capability=CAP_NET_ADMIN \
+  ${init_options[@]+"${init_options[@]}"} -b \
   > "$DIR/console.log" 2>&1 < /dev/null &
 pid=$!
 printf '%s\n' "$pid" > "$DIR/pid"
-log "$NAME: systemd-nspawn PID $pid, address $ADDR"
+log "$NAME: systemd-nspawn PID $pid, address $ADDR, init $INIT"
 if [ "$WAIT" -eq 0 ]; then
   ok=1
   printf 'started\n'
   exit 0
 fi
 
-# Wait for: ssh works and systemd says running or degraded.
+# Wait for: ssh works and the init says running (or systemd degraded).
 deadline=$(( $(date +%s) + TIMEOUT ))
 state=
 while :; do
@@ -133,7 +152,7 @@ while :; do
   state=$(ssh -i "$KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o ConnectTimeout=2 \
       -o StrictHostKeyChecking=yes -o UserKnownHostsFile="$DIR/known_hosts" \
       -o GlobalKnownHostsFile=/dev/null -o LogLevel=ERROR \
-      "root@$ADDR" systemctl is-system-running 2>/dev/null) || true
+      "root@$ADDR" "$ready_command" 2>/dev/null) || true
   case $state in
     running|degraded) break ;;
   esac

@@ -3,11 +3,14 @@
 #
 # Usage: stop-instance.sh INDEX STATEDIR
 # Sends SIGTERM to the systemd-nspawn PID recorded in STATEDIR/img<INDEX>/pid (nspawn asks systemd
-# inside to power off cleanly) and repeats it every 5 s, because a SIGTERM that arrives while the
-# container's systemd is still starting is lost. After 15 s the container's init (the child of
-# nspawn; killing it ends the whole PID namespace) and nspawn get SIGKILL: killing only nspawn
-# would leave the container's processes running. Safe to run twice. The upper dir and console log
-# are left in STATEDIR for inspection; delete STATEDIR when done.
+# inside to power off cleanly; an image whose init is sysvinit gets SIGINT, its ctrl-alt-del, see
+# boot-instance.sh) and repeats it every 5 s, because a SIGTERM that arrives while the
+# container's systemd is still starting is lost. nspawn ends the container at once on the second
+# SIGTERM: a shutdown that takes longer than 5 s (openrc's here) is cut short there. After 15 s
+# the container's init (the child of nspawn; killing it ends the whole PID namespace) and nspawn
+# get SIGKILL: killing only nspawn would leave the container's processes running. Safe to run
+# twice. The upper dir and console log are left in STATEDIR for inspection; delete STATEDIR when
+# done.
 set -euo pipefail
 
 log() { printf 'stop-instance: %s\n' "$*" >&2; }

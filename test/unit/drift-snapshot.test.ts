@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -19,6 +19,7 @@ const valuesOf = (listed: { items: Array<{ key: string; value: string }> }) =>
   Object.fromEntries(listed.items.map((i) => [i.key, i.value]));
 import { SnapshotProbeError } from '../../src/drift/snapshot.js';
 import { FactError } from '../../src/resources/resource.js';
+import { fixturePath } from '../support/frames.js';
 import { collectRecording, recording as recordedSnapshot } from '../support/recorded-snapshot.js';
 
 const recording = recordedSnapshot;
@@ -318,6 +319,23 @@ describe('snapshot: section parsers on documented formats', () => {
       { name: 'ssh', enabled: 'enabled', active: null, sub: null },
       { name: 'cron', enabled: 'disabled', active: null, sub: null },
     ]);
+  });
+
+  it('openrc: rc-update show -v and rc-status --all recorded on a booted instance', () => {
+    const stdout = (name: string) =>
+      (JSON.parse(readFileSync(fixturePath(`recorded/openrc/${name}.json`), 'utf8')) as { stdout: string }).stdout;
+    const listing = (update: string, status: string) => `${stdout(update)}#driftspec status\n${stdout(status)}`;
+    const byName = (body: string) => new Map(parseOpenrcServices(body, 'x').map((s) => [s.name, s]));
+    const booted = byName(listing('rc-update-show-v', 'rc-status-all'));
+    expect(booted.get('ssh')).to.deep.equal({ name: 'ssh', enabled: 'enabled', active: 'active', sub: null });
+    expect(booted.get('checkroot-bootclean.sh')).to.include({ enabled: 'enabled', active: 'active' });
+    // Only in Debian's shutdown runlevel "off": not started at boot.
+    expect(booted.get('sendsigs')).to.include({ enabled: 'disabled', active: 'inactive' });
+    expect(booted.get('agetty')).to.include({ enabled: 'disabled', active: null });
+    expect(booted.get('bootlogs')).to.include({ enabled: 'enabled', active: 'active' });
+    const deleted = byName(listing('rc-update-show-v-nginx-deleted', 'rc-status-all-nginx-deleted'));
+    // rc-status shows openrc's own record: nginx's LSB script, stopped by rc-service, stays "started".
+    expect(deleted.get('nginx')).to.deep.equal({ name: 'nginx', enabled: 'disabled', active: 'active', sub: null });
   });
 
   it('openrc: rc-update show -v and rc-status --all (documented formats)', () => {

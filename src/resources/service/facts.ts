@@ -6,6 +6,9 @@ export { SECTION_MARK } from '../inventory-listing.js';
 /** sysvinit links that start a service at boot: rcS.d (every boot) and the multi-user runlevels. */
 export const SYSV_START_DIRS = ['/etc/rcS.d', '/etc/rc2.d', '/etc/rc3.d', '/etc/rc4.d', '/etc/rc5.d'] as const;
 
+/** Runlevels openrc enters to stop the machine: `shutdown`, and Debian's `off` (its rc 0 and rc 6). */
+export const OPENRC_SHUTDOWN_RUNLEVELS: ReadonlySet<string> = new Set(['shutdown', 'off']);
+
 const StatusCommandResultSchema = z.object({ exitCode: z.number().int(), output: z.string() });
 export type StatusCommandResult = z.infer<typeof StatusCommandResultSchema>;
 

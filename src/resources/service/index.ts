@@ -9,6 +9,7 @@ import {
 import { attribute, defineResource, FactError, firstLines, NoArgs, NoOptions, predicate } from '../resource.js';
 import {
   ENABLED_STATES,
+  OPENRC_SHUTDOWN_RUNLEVELS,
   SYSV_START_DIRS,
   UNIT_FILE_STATES,
   type ServiceFact,
@@ -20,6 +21,7 @@ import { serviceQuery } from './query.js';
 
 export {
   ENABLED_STATES,
+  OPENRC_SHUTDOWN_RUNLEVELS,
   OpenrcServiceSchema,
   scriptName,
   SECTION_MARK,
@@ -90,7 +92,7 @@ function enabledOutcome(fact: ServiceFact): Outcome {
     }
     case 'openrc': {
       if (!fact.exists) return { pass: false, actual: `openrc has no service ${fact.name}` };
-      const boot = fact.runlevels.filter((r) => r !== 'shutdown');
+      const boot = fact.runlevels.filter((r) => !OPENRC_SHUTDOWN_RUNLEVELS.has(r));
       if (boot.length > 0) return { pass: true, actual: `it is in runlevel ${fact.runlevels.join(', ')}` };
       return {
         pass: false,
@@ -167,7 +169,7 @@ function runningOutcome(fact: ServiceFact): Outcome {
     case 'sysvinit':
       if (fact.script === 'absent' || !fact.status)
         return { pass: false, actual: `there is no /etc/init.d/${fact.name}` };
-      return lsbStatus(fact.name, fact.status);
+      return lsbStatus(`/etc/init.d/${fact.name}`, fact.status);
     case 'openrc':
       if (!fact.exists || !fact.status) return { pass: false, actual: `openrc has no service ${fact.name}` };
       return openrcStatus(fact.name, fact.status);
@@ -180,17 +182,19 @@ const LSB_NOT_RUNNING: Record<number, string> = {
   3: 'it is not running (LSB status 3)',
 };
 
-/** LSB init script status codes: 0 running, 1–3 not running, 4 unknown; nothing else is defined. */
-function lsbStatus(name: string, status: StatusCommandResult): Outcome {
+/**
+ * LSB init script status codes: 0 running, 1–3 not running, 4 unknown; nothing else is defined.
+ * `script` is the script as the message names it (`/etc/init.d/ssh`).
+ */
+function lsbStatus(script: string, status: StatusCommandResult): Outcome {
   const said = status.output ? `: ${JSON.stringify(firstLines(status.output, 2))}` : '';
   // A script without a status action prints its usage and exits 1 or 3, which LSB would read as "not running".
-  if (/^\s*Usage:/m.test(status.output)) throw new FactError(`/etc/init.d/${name} has no status action${said}`);
+  if (/^\s*Usage:/m.test(status.output)) throw new FactError(`${script} has no status action${said}`);
   if (status.exitCode === 0) return { pass: true, actual: `it is running (LSB status 0${said})` };
   const notRunning = LSB_NOT_RUNNING[status.exitCode];
   if (notRunning) return { pass: false, actual: `${notRunning}${said}` };
-  if (status.exitCode === 4)
-    throw new FactError(`/etc/init.d/${name} status: the status is unknown (LSB status 4)${said}`);
-  throw new FactError(`/etc/init.d/${name} status exited ${status.exitCode}, which LSB does not define${said}`);
+  if (status.exitCode === 4) throw new FactError(`${script} status: the status is unknown (LSB status 4)${said}`);
+  throw new FactError(`${script} status exited ${status.exitCode}, which LSB does not define${said}`);
 }
 
 /** openrc-run's status: 0 started, 3 stopped, 4 stopping, 8 starting, 16 inactive, 32 crashed. */
@@ -202,11 +206,28 @@ const OPENRC_NOT_RUNNING: Record<number, string> = {
   32: 'crashed',
 };
 
+/** The line openrc-run's status action prints (` * status: started`); an LSB script prints its own words. */
+const OPENRC_RUN_STATUS = /^ \* status: [a-z]+$/m;
+
+/**
+ * rc-service runs an openrc-run script's status action, or an LSB script (what Debian's packages
+ * ship) as it is: its exit codes are LSB's then, where 1 and 2 mean not running and 4 unknown.
+ */
 function openrcStatus(name: string, status: StatusCommandResult): Outcome {
+  const said = status.output ? `: ${firstLines(status.output, 3)}` : '';
+  // openrc-run refuses to act on a system openrc did not boot, and exits 1.
+  if (/openrc did not boot/.test(status.output))
+    throw new FactError(`rc-service ${name} status: openrc did not boot this system${said}`);
+  // rc-service's own complaint (the script went away after --exists): no status of the service's.
+  if (/^ \* rc-service: /m.test(status.output)) throw new FactError(`rc-service ${name} status failed${said}`);
+  if (!OPENRC_RUN_STATUS.test(status.output)) return lsbStatus(`rc-service ${name}`, status);
   if (status.exitCode === 0) return { pass: true, actual: 'it is started' };
   const state = OPENRC_NOT_RUNNING[status.exitCode];
   if (state) return { pass: false, actual: `it is ${state}` };
-  const said = status.output ? `: ${firstLines(status.output, 3)}` : '';
+  if (status.exitCode === 64)
+    throw new FactError(
+      `rc-service ${name} status: its supervise-daemon is gone, so whether it runs is unknown${said}`,
+    );
   throw new FactError(`rc-service ${name} status exited ${status.exitCode}${said}`);
 }
 

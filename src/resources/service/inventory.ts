@@ -11,7 +11,13 @@ import {
   type MatcherValue,
 } from '../inventory-part.js';
 import { FactError, requireRan } from '../resource.js';
-import { ENABLED_STATES, parseProperties, scriptName, SYSV_START_DIRS } from '../service/index.js';
+import {
+  ENABLED_STATES,
+  OPENRC_SHUTDOWN_RUNLEVELS,
+  parseProperties,
+  scriptName,
+  SYSV_START_DIRS,
+} from '../service/index.js';
 
 /** Identity: name. Systemd units are recorded without the ".service" suffix ("ssh", "getty@tty1"). */
 export const SnapshotServiceSchema = z.object({
@@ -220,7 +226,10 @@ export function parseSysvServices(body: string, what: string): SnapshotService[]
   }));
 }
 
-/** `rc-update show -v` (" name | runlevels"), then `rc-status --all` (" name [ started ]"). */
+/**
+ * `rc-update show -v` (" name | runlevels"), then `rc-status --all` (" name [ started ]"). Enabled:
+ * in a runlevel other than those that stop the machine, as the service check's enabled() reads it.
+ */
 export function parseOpenrcServices(body: string, what: string): SnapshotService[] {
   const [updates = '', statuses = ''] = body.split(new RegExp(`^${SECTION_MARK} status$`, 'm'));
   const services = new Map<string, SnapshotService>();
@@ -228,7 +237,8 @@ export function parseOpenrcServices(body: string, what: string): SnapshotService
     if (line.trim() === '') continue;
     const match = /^\s*(\S+)\s*\|\s*(.*)$/.exec(line);
     if (!match) throw new FactError(`${what}: unexpected rc-update line ${JSON.stringify(line.slice(0, 200))}`);
-    const enabled = match[2]!.trim() === '' ? 'disabled' : 'enabled';
+    const boot = match[2]!.split(/\s+/).filter((r) => r !== '' && !OPENRC_SHUTDOWN_RUNLEVELS.has(r));
+    const enabled = boot.length === 0 ? 'disabled' : 'enabled';
     // A script whose name holds a newline can print a line that looks like another's.
     if (services.has(match[1]!)) throw new FactError(`${what}: rc-update lists ${match[1]} twice`);
     services.set(match[1]!, { name: match[1]!, enabled, active: null, sub: null });

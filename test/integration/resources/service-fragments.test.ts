@@ -522,51 +522,89 @@ describe('service resource', () => {
     }
   });
 
-  describe('openrc (documented output, replayed through the fragment)', () => {
-    const doc = (name: string) => recording(`documented/openrc/${name}.json`);
-    const rcUpdate = { '*': doc('rc-update-show-v') };
-    const openrc = (name: string, status: string | undefined, shell = 'dash') =>
+  describe('openrc (recorded on a booted instance, replayed through the fragment)', () => {
+    const rec = (name: string) => recording(`recorded/openrc/${name}.json`);
+    const openrc = (
+      name: string,
+      status: string | Recording | undefined,
+      options: { update?: string; shell?: string } = {},
+    ) =>
       replayFrame(
         'openrc',
         name,
         {
-          'rc-update': rcUpdate,
+          'rc-update': { '*': rec(options.update ?? 'rc-update-show-v') },
           'rc-service': status
-            ? { '--exists': doc('rc-service-exists-present'), '*': doc(status) }
-            : { '--exists': doc('rc-service-exists-missing') },
+            ? { '--exists': rec('rc-service-exists-ssh'), '*': typeof status === 'string' ? rec(status) : status }
+            : { '--exists': rec('rc-service-exists-nosuch') },
         },
-        shell,
+        options.shell,
       );
 
-    it('a started service in the default runlevel', () => {
+    it('an LSB script (what Debian ships) started in the default runlevel: LSB status words', () => {
       const results = judge(
         'openrc',
-        () => service('sshd').installed().enabled().running().not.running(),
-        openrc('sshd', 'rc-service-sshd-status-started'),
+        () => service('ssh').installed().enabled().running().not.running(),
+        openrc('ssh', 'rc-service-ssh-status-started'),
       );
       expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed', 'failed']);
       expect(results[1]!.actual).to.equal('it is in runlevel default');
+      expect(results[2]!.actual).to.equal('it is running (LSB status 0: "sshd is running.")');
     });
 
-    it('a stopped service in no runlevel, and one only in shutdown', () => {
-      expect(
-        statuses(judge('openrc', bothWays('nginx'), openrc('nginx', 'rc-service-nginx-status-stopped'))),
-      ).to.deep.equal(['passed', 'failed', 'failed', 'passed', 'failed', 'passed']);
-      const shutdownOnly = judge(
+    it('an LSB script stopped and taken out of its runlevel', () => {
+      const results = judge(
         'openrc',
-        () => service('killprocs').enabled(),
-        openrc('killprocs', 'rc-service-nginx-status-stopped'),
+        bothWays('nginx'),
+        openrc('nginx', 'rc-service-nginx-status-stopped', { update: 'rc-update-show-v-nginx-deleted' }),
       );
-      expect(shutdownOnly[0]!.actual).to.equal('it is only in runlevel shutdown');
+      expect(statuses(results)).to.deep.equal(['passed', 'failed', 'failed', 'passed', 'failed', 'passed']);
+      expect(results[2]!.actual).to.equal('it is in no runlevel');
+      expect(results[4]!.actual).to.equal('it is not running (LSB status 3): "nginx is not running ... failed!"');
     });
 
-    it('a crashed service is not running, and says so', () => {
+    it("a service only in Debian's shutdown runlevel off is not enabled", () => {
       const [result] = judge(
         'openrc',
-        () => service('crond').running(),
-        openrc('crond', 'rc-service-crond-status-crashed'),
+        () => service('sendsigs').enabled(),
+        openrc('sendsigs', 'rc-service-nginx-status-stopped'),
       );
-      expect(result!.actual).to.equal('it is crashed');
+      expect(result!.status).to.equal('failed');
+      expect(result!.actual).to.equal('it is only in runlevel off');
+    });
+
+    it("an openrc-run script: openrc-run's own status words", () => {
+      const started = judge(
+        'openrc',
+        () => service('dsdemo').running(),
+        openrc('dsdemo', 'rc-service-dsdemo-status-started'),
+      );
+      expect(started[0]!).to.include({ status: 'passed', actual: 'it is started' });
+      const stopped = judge(
+        'openrc',
+        () => service('dsdemo').running().not.running().enabled(),
+        openrc('dsdemo', 'rc-service-dsdemo-status-stopped'),
+      );
+      expect(statuses(stopped)).to.deep.equal(['failed', 'passed', 'failed']);
+      expect(stopped[0]!.actual).to.equal('it is stopped');
+    });
+
+    it('an openrc-run service whose supervise-daemon is gone is an error both ways', () => {
+      const results = judge(
+        'openrc',
+        () => service('dsdemo').running().not.running(),
+        openrc('dsdemo', 'rc-service-dsdemo-status-unsupervised'),
+      );
+      expect(statuses(results)).to.deep.equal(['error', 'error']);
+      expect(results[0]!.message).to.match(/its supervise-daemon is gone, so whether it runs is unknown/);
+    });
+
+    // Status 32 as openrc-run.sh prints it: Debian's openrc starts daemons with dpkg's start-stop-daemon,
+    // which registers none, so a booted Debian instance never shows it.
+    it('crashed is not running', () => {
+      const crashed = { command: 'rc-service crond status', exitCode: 32, stdout: '', stderr: ' * status: crashed\n' };
+      const [result] = judge('openrc', () => service('crond').running(), openrc('crond', crashed));
+      expect(result!).to.include({ status: 'failed', actual: 'it is crashed' });
     });
 
     it('a service openrc does not know', () => {
@@ -580,23 +618,33 @@ describe('service resource', () => {
       ]);
     });
 
-    it('openrc not booted is an error for running, both ways', () => {
-      expect(
-        statuses(
-          judge(
-            'openrc',
-            () => service('sshd').running().not.running().installed(),
-            openrc('sshd', 'rc-service-status-not-booted'),
-          ),
-        ),
-      ).to.deep.equal(['error', 'error', 'passed']);
+    it('a system openrc did not boot is an error for running, both ways', () => {
+      const results = judge(
+        'openrc',
+        () => service('dsdemo').running().not.running().installed(),
+        openrc('dsdemo', 'rc-service-status-not-booted'),
+      );
+      expect(statuses(results)).to.deep.equal(['error', 'error', 'passed']);
+      expect(results[0]!.message).to.match(/openrc did not boot this system/);
+    });
+
+    it('rc-service failing on its own (the script gone after --exists) is an error both ways', () => {
+      const results = judge(
+        'openrc',
+        () => service('nosuch').running().not.running(),
+        openrc('nosuch', 'rc-service-nosuch-status'),
+      );
+      expect(statuses(results)).to.deep.equal(['error', 'error']);
+      expect(results[0]!.message).to.match(
+        /rc-service nosuch status failed: +\* rc-service: service `nosuch' does not exist/,
+      );
     });
 
     it('masked is an error on openrc', () => {
       const [result] = judge(
         'openrc',
-        () => service('sshd').not.masked(),
-        openrc('sshd', 'rc-service-sshd-status-started'),
+        () => service('ssh').not.masked(),
+        openrc('ssh', 'rc-service-ssh-status-started'),
       );
       expect(result!.message).to.match(/only systemd knows masked units; this host uses openrc/);
     });
@@ -604,19 +652,62 @@ describe('service resource', () => {
     for (const shell of SHELLS) {
       it(`the fragment under ${shell}`, () => {
         const fact = parseGroupedService(
-          openrc('sshd.service', 'rc-service-sshd-status-started', shell),
+          openrc('ssh.service', 'rc-service-ssh-status-started', { shell }),
           'openrc',
-          'sshd.service',
+          'ssh.service',
         );
         expect(fact).to.deep.equal({
           init: 'openrc',
-          name: 'sshd',
+          name: 'ssh',
           exists: true,
-          status: { exitCode: 0, output: ' * status: started' },
+          status: { exitCode: 0, output: 'sshd is running.' },
           runlevels: ['default'],
         });
       });
     }
+  });
+
+  describe('sysvinit (recorded on a booted instance)', () => {
+    const rec = (name: string) => recording(`recorded/sysvinit/${name}.json`);
+    /** The parts the fragment writes from these recordings: `2>&1` puts the status's stderr in its output. */
+    const booted = (links: string, status: string) => (name: string) => {
+      const ran = rec(status);
+      return partsFrame([
+        { name: 'start-links', stdout: rec(links).stdout },
+        { name: `script:${name}`, stdout: 'present\n' },
+        { name: `status:${name}`, stdout: `${ran.stdout}${ran.stderr}`, exitCode: ran.exitCode },
+      ]);
+    };
+
+    it('ssh, cron and nginx enabled by their S01 links in rc2.d-rc5.d, and running', () => {
+      for (const name of ['ssh', 'cron', 'nginx']) {
+        const fact = booted('start-links', `init.d-${name}-status-running`);
+        const results = judge('sysvinit', () => service(name).installed().enabled().running(), fact);
+        expect(statuses(results)).to.deep.equal(['passed', 'passed', 'passed']);
+        expect(results[1]!.actual).to.equal(
+          `it has start links ${[2, 3, 4, 5].map((level) => `/etc/rc${level}.d/S01${name}`).join(', ')}`,
+        );
+      }
+    });
+
+    it('nginx stopped and disabled (update-rc.d): not running, not enabled', () => {
+      const results = judge(
+        'sysvinit',
+        () => service('nginx').enabled().running().not.enabled().not.running(),
+        booted('start-links-nginx-disabled', 'init.d-nginx-status-stopped'),
+      );
+      expect(statuses(results)).to.deep.equal(['failed', 'failed', 'passed', 'passed']);
+      expect(results[1]!.actual).to.equal('it is not running (LSB status 3): "nginx is not running ... failed!"');
+    });
+
+    it('rcS.d links count: procps starts in every boot', () => {
+      const results = judge(
+        'sysvinit',
+        () => service('procps').enabled(),
+        booted('start-links', 'init.d-ssh-status-running'),
+      );
+      expect(results[0]!).to.include({ status: 'passed', actual: 'it has start links /etc/rcS.d/S08procps' });
+    });
   });
 
   it('reads each service of a grouped sysvinit query from its own parts', () => {
