@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { type HostResult, RunResultSchema } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
+import { runScriptOverSsh } from '../support/instance-ssh.js';
 import {
   HARDEN_SCRIPT,
   HARDENED_IMAGE,
@@ -24,23 +24,6 @@ async function runBaseline(instance: TestInstance): Promise<{ code: number | nul
   );
   const result = RunResultSchema.parse(JSON.parse(run.stdout));
   return { code: run.code, host: result.hosts[0]! };
-}
-
-/** Runs a shell script as root on the instance over SSH, as an administrator would. */
-function overSsh(instance: TestInstance, script: string): void {
-  const options = [
-    '-i',
-    instance.keyPath,
-    '-o',
-    `UserKnownHostsFile=${instance.knownHostsPath}`,
-    '-o',
-    'BatchMode=yes',
-  ];
-  const run = spawnSync('ssh', [...options, '-p', String(instance.port), `root@${instance.address}`, 'sh -s'], {
-    input: script,
-    encoding: 'utf8',
-  });
-  expect(run.status, run.stderr).to.equal(0);
 }
 
 function controlsWith(host: HostResult, status: string): string[] {
@@ -70,7 +53,7 @@ describe('the bundled Linux baseline on booted Debian 12 instances', function ()
 
   it('passes every control but the kernel parameters (a container) once hardened over SSH, in one exec', async () => {
     const instance = hardenedBed.instances[0]!;
-    overSsh(instance, HARDEN_SCRIPT);
+    runScriptOverSsh(instance, HARDEN_SCRIPT);
     const { code, host } = await runBaseline(instance);
     const notPassed = host.results
       .filter((r) => r.status !== 'passed' && !(r.control?.startsWith('sysctl-') && r.status === 'not-applicable'))
