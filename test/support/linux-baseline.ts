@@ -206,7 +206,7 @@ ${HARDENED_SYSCTL_CONF}CONF
 const INSTALL_EMPTY_PACKAGES = `ds_debs=$(mktemp -d)
 for ds_name in "$@"; do
   mkdir -p "$ds_debs/$ds_name/DEBIAN"
-  printf 'Package: %s\\nVersion: 99:0-driftspec\\nArchitecture: all\\nMaintainer: driftspec tests <tests@example.org>\\n\
+  printf 'Package: %s\\nVersion: 99:0-driftspec\\nArchitecture: all\\nMaintainer: tests <tests@example.org>\\n\
 Description: empty package of a name the baseline forbids\\n' "$ds_name" > "$ds_debs/$ds_name/DEBIAN/control"
   dpkg-deb --build "$ds_debs/$ds_name" "$ds_debs/$ds_name.deb" > /dev/null
 done
