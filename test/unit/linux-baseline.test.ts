@@ -165,6 +165,20 @@ describe('the bundled Linux baseline on recorded probes of Debian 12 instances',
     expect(withStatus(statuses, 'failed')).to.deep.equal([yama]);
   });
 
+  it('judges none of the controls whose answers a probe cut short lacks, on a connection lost halfway', async () => {
+    const plan = await baselinePlan();
+    const whole = recording('hardened');
+    const cut = { stdout: whole.stdout.subarray(0, whole.stdout.length / 2), stderr: '', exitCode: 255 };
+    const statuses = await controlStatuses(plan, cut);
+    const complete = await controlStatuses(plan, whole);
+    const lost = withStatus(statuses, 'error');
+    expect(lost.length).to.be.at.least(40);
+    expect(withStatus(statuses, 'failed')).to.deep.equal([]);
+    expect(withStatus(statuses, 'passed')).to.deep.equal(
+      withStatus(complete, 'passed').filter((id) => !lost.includes(id)),
+    );
+  });
+
   it('fails on stock Debian exactly the controls the docs list, and passes the others', async () => {
     const plan = await baselinePlan();
     const statuses = await controlStatuses(plan, recording('stock'));
