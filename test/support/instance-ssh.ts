@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseKnownHosts } from '../../src/targets/known-hosts.js';
 import { loadIdentity } from '../../src/targets/ssh-credentials.js';
@@ -17,4 +18,21 @@ export function instanceSshTarget(instance: TestInstance): SshTarget {
     },
     connectTimeoutMs: 10_000,
   });
+}
+
+/** Runs a shell script as root on the instance with the ssh client, as an administrator would; throws if it fails. */
+export function runScriptOverSsh(instance: TestInstance, script: string): void {
+  const options = [
+    '-i',
+    instance.keyPath,
+    '-o',
+    `UserKnownHostsFile=${instance.knownHostsPath}`,
+    '-o',
+    'BatchMode=yes',
+  ];
+  const run = spawnSync('ssh', [...options, '-p', String(instance.port), `root@${instance.address}`, 'sh -s'], {
+    input: script,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`script over ssh exited ${run.status}: ${run.stderr}`);
 }

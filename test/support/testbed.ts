@@ -206,6 +206,11 @@ function describeInstance(rootfs: string, index: number, stateDir: string): Test
   };
 }
 
+/** The container's root directory as the host sees it (through its PID 1), for tools that read an image offline. */
+export function containerRoot(instance: TestInstance): string {
+  return `/proc/${containerInit(instance.stateDir, instance.name)}/root`;
+}
+
 /** The container's PID 1 as the host sees it: the child of systemd-nspawn. */
 function containerInit(stateDir: string, name: string): string {
   const nspawn = readFileSync(join(stateDir, name, 'pid'), 'utf8').trim();
