@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { attributesOf, listCollection, type InventoryPart } from '../inventory-part.js';
 import { FactError, readParts, requireExit } from '../resource.js';
 import { readUnitFiles } from './facts.js';
-import { TIMER_LISTING_SCRIPT } from './query.js';
+import { NO_SYSTEMCTL, TIMER_LISTING_SCRIPT } from './query.js';
 import { timerSettings } from './unit-file.js';
 
 export const TimerItemSchema = z
@@ -21,7 +21,7 @@ export type TimerItem = z.infer<typeof TimerItemSchema>;
 /**
  * Every timer unit file (templates apart) with its state and [Timer] settings, read from the unit
  * files as systemd would at boot: the same on a booted host and on an image, so a new timer, one
- * enabled or disabled, or a changed schedule is drift.
+ * enabled or disabled, or a changed schedule is drift. A host without systemd lists none.
  */
 export const systemdTimerInventory: InventoryPart<TimerItem> = {
   kind: 'systemdTimers',
@@ -33,6 +33,9 @@ export const systemdTimerInventory: InventoryPart<TimerItem> = {
     script: TIMER_LISTING_SCRIPT,
     read: (frame, { ignored }) => {
       const what = 'listing the systemd timers';
+      // systemd always brings systemctl: a host without it (sysvinit, openrc) has no systemd timers.
+      if (frame.exitCode === NO_SYSTEMCTL && /systemctl is not on the target/.test(frame.stderr.toString('utf8')))
+        return { items: [], gaps: [] };
       const parts = readParts(frame, what);
       const list = parts.get('list');
       if (!list) throw new FactError(`${what}: the output has no part "list"`);

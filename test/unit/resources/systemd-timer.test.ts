@@ -136,6 +136,21 @@ describe('systemd_timer resource', () => {
     expect(lines[0]).to.match(/^error: .*systemctl is not on the target/);
   });
 
+  it('lists no timers, and no gap, for a snapshot of a host without systemd (no systemctl)', () => {
+    const listing = systemdTimerInventory.listing;
+    if (listing.type !== 'framed') throw new Error('framed listing expected');
+    const noSystemd = {
+      id: 'q',
+      exitCode: 3,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.from('systemctl is not on the target\n'),
+    };
+    expect(listing.read(noSystemd, { host: hostFacts(), ignored: () => false })).to.deep.equal({ items: [], gaps: [] });
+    // Any other failure is still a gap, never an empty list.
+    const failed = { ...noSystemd, stderr: Buffer.from('Segmentation fault\n') };
+    expect(() => listing.read(failed, { host: hostFacts(), ignored: () => false })).to.throw();
+  });
+
   it('reads continued lines and comments as systemd does', () => {
     const settings = timerSettings('x.timer', [
       {
