@@ -58,7 +58,7 @@ function unitLabel(fact: SystemdService): string {
   return prop(fact, 'Id') || fact.name;
 }
 
-function installedOutcome(fact: ServiceFact): Outcome {
+export function installedOutcome(fact: ServiceFact): Outcome {
   switch (fact.init) {
     case 'systemd':
       return unitExists(fact)
@@ -77,7 +77,7 @@ function installedOutcome(fact: ServiceFact): Outcome {
   }
 }
 
-function enabledOutcome(fact: ServiceFact): Outcome {
+export function enabledOutcome(fact: ServiceFact): Outcome {
   switch (fact.init) {
     case 'systemd':
       return systemdEnabled(fact);
@@ -216,7 +216,7 @@ function requireSystemd(fact: ServiceFact, what: string): SystemdService {
   throw new FactError(`only systemd knows ${what}; this host uses ${fact.init}`);
 }
 
-function maskedOutcome(fact: ServiceFact): Outcome {
+export function maskedOutcome(fact: ServiceFact): Outcome {
   if (fact.init === 'systemd-unit-files') {
     const state = offlineState(fact);
     return { pass: MASKED_STATES.has(state), actual: `systemctl --root=/ is-enabled says "${state}"` };
@@ -231,7 +231,7 @@ function maskedOutcome(fact: ServiceFact): Outcome {
 }
 
 /** A property is keyed by name, so it is a predicate whose arguments carry the name and a value matcher. */
-const PropertyArgs = z
+export const PropertyArgs = z
   .object({
     name: z
       .string()
