@@ -36,8 +36,9 @@ export {
   type SystemdService,
   type SysvService,
 } from './facts.js';
-export { parseGroupedService, serviceGroupScript } from './query.js';
-export { parseProperties } from './systemd.js';
+export { parseGroupedService, serviceGroupScript, systemdParts } from './query.js';
+export { parseUnitFile, unitFileParts } from './unit-files.js';
+export { parseProperties, parseSystemd } from './systemd.js';
 
 interface Outcome {
   pass: boolean;

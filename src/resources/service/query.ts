@@ -23,11 +23,9 @@ export function serviceQuery(name: string): FactQuery<ServiceFact> {
  * `systemctl is-enabled` (part `is-enabled`), taken only when it printed one known state word per
  * unit (systemd before 254 stops at the first unit it cannot find); otherwise `is-enabled` runs
  * once per unit (part `is-enabled:NAME`). Under sysvinit and openrc every service has parts of its
- * own, named after it. `systemd_unit` checks share the query (group key `service`).
+ * own, named after it.
  */
-export function serviceGroupScript(members: readonly string[]): string {
-  // `service` and `systemd_unit` share this query, so one name can be a member twice.
-  const names = [...new Set(members)];
+export function serviceGroupScript(names: readonly string[]): string {
   return [
     'case $DS_INIT in',
     `systemd)\nif [ "$DS_BOOTED" = no ]; then\n${unitFileParts(names)}\nelse\n${systemdParts(names)}\nfi ;;`,
@@ -38,7 +36,7 @@ export function serviceGroupScript(members: readonly string[]): string {
   ].join('\n');
 }
 
-function systemdParts(names: readonly string[]): string {
+export function systemdParts(names: readonly string[]): string {
   const units = names.map(shellQuote).join(' ');
   const eachUnit = names.map((name) =>
     partScript(`is-enabled:${name}`, `systemctl is-enabled -- ${shellQuote(name)} 2>&1`),

@@ -7,12 +7,14 @@ import {
   enabledOutcome,
   installedOutcome,
   maskedOutcome,
-  parseGroupedService,
   PropertyArgs,
-  serviceGroupScript,
   type SystemdService,
-  type SystemdUnitFile,
 } from '../service/index.js';
+import { notLoadedReason, parseUnit, unitsScript, type UnitFact } from './query.js';
+
+type Outcome = { pass: boolean; actual: string };
+
+export { NO_SYSTEMCTL, parseUnit, unitsScript, type UnitFact } from './query.js';
 
 /** Every unit type systemctl knows (systemd.unit(5)). */
 export const UNIT_TYPES = [
@@ -36,38 +38,22 @@ const UnitNameSchema = z
     `a unit name with its type, such as ssh.socket or -.mount (one of: ${UNIT_TYPES.join(', ')})`,
   );
 
-/** A unit as a running systemd knows it, or, on an image that is not booted, as its unit files say. */
-export type UnitFact = SystemdService | SystemdUnitFile;
-
-/**
- * Shares the service query (group key `service`): one `systemctl show` and one `systemctl
- * is-enabled` answer every service and unit of a spec.
- */
 function unitQuery(name: string): FactQuery<UnitFact> {
-  const group = { key: 'service', member: name, script: serviceGroupScript };
+  const group = { key: 'systemd-unit', member: name, script: unitsScript };
   return groupedQuery(`systemd-unit:${name}`, group, (frame, host) => parseUnit(frame, name, host));
 }
 
-export function parseUnit(frame: Parameters<typeof parseGroupedService>[0], name: string, host: HostFacts): UnitFact {
-  if (host.initSystem !== 'systemd')
-    throw new FactError(`systemd units need systemd; this host's init system is ${host.initSystem}`);
-  const fact = parseGroupedService(frame, 'systemd', name, host.booted !== false);
-  if (fact.init !== 'systemd' && fact.init !== 'systemd-unit-files')
-    throw new FactError(`expected a systemd answer for ${name}`);
-  return fact;
-}
-
-function loaded(fact: UnitFact): SystemdService {
+function loaded(fact: UnitFact, host: HostFacts): SystemdService {
   if (fact.init === 'systemd') return fact;
-  throw new FactError('the image is not booted: no systemd has loaded its units');
+  throw new FactError(notLoadedReason(host));
 }
 
 function state(key: 'LoadState' | 'ActiveState' | 'SubState') {
-  return (fact: UnitFact) => loaded(fact).properties[key] ?? '';
+  return (fact: UnitFact, host: HostFacts) => loaded(fact, host).properties[key] ?? '';
 }
 
-function activeOutcome(fact: UnitFact): { pass: boolean; actual: string } {
-  const unit = loaded(fact);
+function activeOutcome(fact: UnitFact, _args: unknown, host: HostFacts): Outcome {
+  const unit = loaded(fact, host);
   const { LoadState: load, ActiveState: active, SubState: sub } = unit.properties;
   const pass = active === 'active' || active === 'reloading';
   const missing = load === 'not-found' && !pass ? `systemd has no unit ${unit.name} and ` : '';
@@ -78,8 +64,8 @@ function activeOutcome(fact: UnitFact): { pass: boolean; actual: string } {
  * A property as `systemctl show` prints it: a list property printed once per entry (Listen,
  * ExecStart) is every entry, so a plain value or `matches` asks whether one of them matches.
  */
-export function propertyValue(fact: UnitFact, name: string): ActualValue {
-  const unit = loaded(fact);
+export function propertyValue(fact: UnitFact, name: string, host: HostFacts): ActualValue {
+  const unit = loaded(fact, host);
   const all = unit.repeated?.[name];
   if (all) return all;
   const value = unit.properties[name];
@@ -89,8 +75,8 @@ export function propertyValue(fact: UnitFact, name: string): ActualValue {
   return value;
 }
 
-function propertyOutcome(fact: UnitFact, args: PropertyArgs): { pass: boolean; actual: string } {
-  const value = propertyValue(fact, args.name);
+function propertyOutcome(fact: UnitFact, args: PropertyArgs, host: HostFacts): Outcome {
+  const value = propertyValue(fact, args.name, host);
   const said = Array.isArray(value) ? value.map((v) => JSON.stringify(v)).join(', ') : JSON.stringify(value);
   return { pass: matchValue(value, toValueMatcher(args.value)), actual: `${args.name} is ${said}` };
 }
@@ -100,7 +86,15 @@ function enabledState(fact: UnitFact): string {
   return fact.unitFileState;
 }
 
-function unitPredicate(describe: string, test: (fact: UnitFact) => { pass: boolean; actual: string }) {
+/** The service outcomes, worded for any host: unit files are not only an image's. */
+function unitPredicate(describe: string, outcome: (fact: UnitFact) => Outcome) {
+  const test = (fact: UnitFact): Outcome => {
+    const { pass, actual } = outcome(fact);
+    return {
+      pass,
+      actual: actual.replace(/^the image has (no )?unit /, (_, no) => `there is ${no ? 'no' : 'a'} unit file for `),
+    };
+  };
   return predicate<UnitFact, Record<string, never>>({ fact: 'unit', args: NoArgs, describe: () => describe, test });
 }
 

@@ -5,16 +5,16 @@ import { planSpecs, spec } from '../../../src/dsl/index.js';
 import type { Frame } from '../../../src/probe/frames.js';
 import type { HostFacts } from '../../../src/probe/host.js';
 import { createRegistry } from '../../../src/resources/index.js';
-import { serviceGroupScript, serviceResource } from '../../../src/resources/service/index.js';
-import { systemdUnitResource } from '../../../src/resources/systemd-unit/index.js';
+import { systemdUnitResource, unitsScript } from '../../../src/resources/systemd-unit/index.js';
 import { hostFacts, partsFrame, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, resultLines } from '../../support/judge.js';
 
-const registry = createRegistry([serviceResource, systemdUnitResource]);
+const registry = createRegistry([systemdUnitResource]);
 const systemdUnit = resourceFunction(systemdUnitResource);
-const service = resourceFunction(serviceResource);
 /** Recorded on a booted instance with driftspec-rec.socket added (record-booted.mts). */
 const booted = recordedFrame('recorded/systemd-unit/booted-units.json');
+/** Recorded on this machine: systemd installed, not PID 1 (record.mts). */
+const local = recordedFrame('recorded/systemd-unit/local-units.json');
 const judge = (body: () => void, frame: Frame, host: HostFacts = hostFacts()) =>
   resultLines(judgeFrame(registry, body, frame, host));
 
@@ -64,15 +64,14 @@ describe('systemd_unit resource', () => {
     ]);
   });
 
-  it('shares one query with service checks, a name checked by both asked once', () => {
+  it('asks systemctl show once for every unit of a spec, in one query of its own', () => {
     const plan = planSpecs(
       [
         {
           definition: spec('t', () => {
-            service('ssh').running();
-            service('ssh.service').enabled();
             systemdUnit('ssh.service').active();
             systemdUnit('ssh.socket').exists();
+            systemdUnit('-.mount').property({ name: 'What', value: 'overlay' });
           }),
         },
       ],
@@ -80,17 +79,53 @@ describe('systemd_unit resource', () => {
     );
     const { queries } = planQueries(plan.checks, registry);
     expect(queries).to.have.length(1);
-    expect(queries[0]!.script).to.equal(serviceGroupScript(['ssh', 'ssh.service', 'ssh.socket']));
-    expect(queries[0]!.script.match(/systemctl show/g)).to.have.length(1);
+    expect(queries[0]!.script).to.equal(unitsScript(['ssh.service', 'ssh.socket', '-.mount']));
+    expect(queries[0]!.script).to.include("systemctl show --no-pager -- 'ssh.service' 'ssh.socket' '-.mount'");
   });
 
-  it('needs systemd: another init system or none is an error, never absent', () => {
-    const sysv = judge(() => systemdUnit('ssh.socket').not.exists(), booted, hostFacts({ initSystem: 'sysvinit' }));
-    expect(sysv).to.deep.equal([
-      "error: could not check systemd unit ssh.socket: systemd units need systemd; this host's init system is sysvinit",
+  it('where systemd is not PID 1, the unit files answer; running state is an error (recorded here)', () => {
+    const host = hostFacts({ initSystem: 'sysvinit' });
+    const lines = judge(
+      () => {
+        systemdUnit('ssh.socket').exists().not.enabled().enabledState('disabled');
+        systemdUnit('sshd.service').enabled();
+        systemdUnit('multi-user.target').enabledState('static');
+        systemdUnit('apt-daily.timer').enabled();
+        systemdUnit('no-such.socket').not.exists();
+        systemdUnit('ssh.socket').not.active();
+      },
+      local,
+      host,
+    );
+    expect(lines).to.deep.equal([
+      'passed: systemd unit ssh.socket should exist',
+      'passed: systemd unit ssh.socket should not be enabled',
+      'passed: systemd unit ssh.socket should have unit file state "disabled"',
+      'passed: systemd unit sshd.service should be enabled',
+      'passed: systemd unit multi-user.target should have unit file state "static"',
+      'passed: systemd unit apt-daily.timer should be enabled',
+      'passed: systemd unit no-such.socket should not exist',
+      'error: could not check systemd unit ssh.socket: systemd is not running on this host ' +
+        '(its init system is sysvinit): only unit files can be read',
     ]);
-    const none = judge(() => systemdUnit('ssh.socket').not.active(), booted, hostFacts({ initSystem: 'none' }));
-    expect(none[0]).to.match(/^error: .*init system is none$/);
+    const missing = judge(() => systemdUnit('no-such.socket').exists(), local, host);
+    expect(missing[0]).to.equal(
+      'failed: expected systemd unit no-such.socket to exist, but there is no unit file for no-such.socket ' +
+        '(systemctl --root=/ is-enabled says "not-found")',
+    );
+  });
+
+  it('a missing systemctl is an error, never absent', () => {
+    const frame = {
+      id: 'q',
+      exitCode: 3,
+      stdout: Buffer.alloc(0),
+      stderr: Buffer.from('systemctl is not on the target\n'),
+    };
+    const lines = judge(() => systemdUnit('ssh.socket').not.exists(), frame, hostFacts({ initSystem: 'sysvinit' }));
+    expect(lines).to.deep.equal([
+      'error: could not check systemd unit ssh.socket: systemd unit ssh.socket: systemctl is not on the target',
+    ]);
   });
 
   it('a failed systemctl show is an error both ways (no running systemd, no bus)', () => {
