@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { describeValueMatcher, matchValue, toValueMatcher, type ActualValue } from '../../matchers/value.js';
 import type { HostFacts } from '../../probe/host.js';
-import { attribute, defineResource, FactError, groupedQuery, NoArgs, NoOptions, predicate } from '../resource.js';
-import type { FactQuery } from '../resource.js';
+import {
+  attribute,
+  defineResource,
+  FactError,
+  groupedQuery,
+  NoArgs,
+  NoOptions,
+  predicate,
+  type FactQuery,
+} from '../resource.js';
 import {
   enabledOutcome,
   installedOutcome,
@@ -12,9 +20,9 @@ import {
 } from '../service/index.js';
 import { notLoadedReason, parseUnit, unitsScript, type UnitFact } from './query.js';
 
-type Outcome = { pass: boolean; actual: string };
-
 export { NO_SYSTEMCTL, parseUnit, unitsScript, type UnitFact } from './query.js';
+
+type Outcome = { pass: boolean; actual: string };
 
 /** Every unit type systemctl knows (systemd.unit(5)). */
 export const UNIT_TYPES = [
