@@ -38,6 +38,8 @@ import { httpResource, type HttpOptions } from '../resources/http/index.js';
 import { cronResource } from '../resources/cron/index.js';
 import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { iptablesResource, type IptablesOptions } from '../resources/iptables/index.js';
+import { systemdUnitResource } from '../resources/systemd-unit/index.js';
+import { containerResource } from '../resources/container/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -105,6 +107,8 @@ export interface Host {
   cron(crontab: string): Subject<typeof cronResource>;
   systemdTimer(name: string): Subject<typeof systemdTimerResource>;
   iptables(chain: string, options?: IptablesOptions): Subject<typeof iptablesResource>;
+  systemdUnit(name: string): Subject<typeof systemdUnitResource>;
+  container(name: string): Subject<typeof containerResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -162,6 +166,8 @@ export function makeHost(
     cron: (crontab) => subject(made, cronResource, crontab),
     systemdTimer: (name) => subject(made, systemdTimerResource, name),
     iptables: (chain, iptablesOptions) => subject(made, iptablesResource, chain, iptablesOptions),
+    systemdUnit: (name) => subject(made, systemdUnitResource, name),
+    container: (name) => subject(made, containerResource, name),
     check,
   };
   const subject = <Res extends AnyResource>(

@@ -22,7 +22,7 @@ const FILE_KINDS = ['file', 'masked', 'sysctl.conf', 'directory'] as const;
  * /dev/null) and Debian's link to /etc/sysctl.conf, inside the image. Which of them count, and in
  * what order, is decided by the parser (configured.ts), not here.
  */
-export const CONFIGURED_PARAMETERS_SCRIPT = `ds_i=0
+export const SYSCTL_FILES_SCRIPT = `ds_i=0
 for ds_f in ${SYSCTL_DIRECTORIES.map((d) => `${d}/*.conf`).join(' ')} ${SYSCTL_CONF}; do
   [ -e "$ds_f" ] || [ -L "$ds_f" ] || continue
   ds_i=$((ds_i + 1))
@@ -35,8 +35,9 @@ elif [ "$ds_f" != ${SYSCTL_CONF} ] && [ "$ds_f" -ef ${SYSCTL_CONF} ]; then
 else printf 'file %s\\0' "$ds_f"; cat -- "$ds_f"; fi`,
   { inline: true },
 )}
-done
-ds_parts_out`;
+done`;
+
+export const CONFIGURED_PARAMETERS_SCRIPT = `${SYSCTL_FILES_SCRIPT}\nds_parts_out`;
 
 /** The value the image configures for `key`, or not applicable where it configures none. */
 export function parseConfiguredParameter(
@@ -77,8 +78,15 @@ function dottedKey(path: string): string {
     .join('.');
 }
 
-/** The files in the probe's order; a file that could not be read leaves the configuration unknown. */
-export function readSysctlFiles(parts: ReadonlyMap<string, Frame>, what: string): SysctlFile[] {
+/**
+ * The files in the probe's order; a file that could not be read leaves the configuration unknown.
+ * `otherParts` are the query's parts that are not files (the live values beside them).
+ */
+export function readSysctlFiles(
+  parts: ReadonlyMap<string, Frame>,
+  what: string,
+  otherParts: readonly string[] = [],
+): SysctlFile[] {
   const files: SysctlFile[] = [];
   for (let index = 1; parts.has(`sysctl:${index}`); index++) {
     const part = parts.get(`sysctl:${index}`)!;
@@ -93,6 +101,8 @@ export function readSysctlFiles(parts: ReadonlyMap<string, Frame>, what: string)
     if (part.exitCode !== 0) throw new FactError(`${what}: reading ${path} failed${stderrSuffix(part)}`);
     files.push({ path, kind, content: stdout.slice(nul + 1) });
   }
-  if (parts.size !== files.length) throw new FactError(`${what}: the output holds parts that are not sysctl files`);
+  const others = otherParts.filter((name) => parts.has(name)).length;
+  if (parts.size !== files.length + others)
+    throw new FactError(`${what}: the output holds parts that are not sysctl files`);
   return files;
 }

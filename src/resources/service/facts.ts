@@ -30,6 +30,8 @@ export const SystemdServiceSchema = z.object({
   name: z.string(),
   /** Every property `systemctl show` printed; LoadState, ActiveState and SubState are always there. */
   properties: StringRecordSchema,
+  /** The properties printed more than once (list properties such as Listen, ExecStart): every value. */
+  repeated: z.record(z.string(), z.array(z.string())).optional(),
   /** The word `systemctl is-enabled` printed (enabled, static, masked, …), or "not-found". */
   unitFileState: z.string().nullable(),
   /** Why `systemctl is-enabled` gave no state, when it failed in some other way. */

@@ -38,8 +38,9 @@ export {
   type SystemdService,
   type SysvService,
 } from './facts.js';
-export { parseGroupedService, serviceGroupScript } from './query.js';
-export { parseProperties } from './systemd.js';
+export { parseGroupedService, serviceGroupScript, systemdParts } from './query.js';
+export { parseUnitFile, unitFileParts } from './unit-files.js';
+export { parseProperties, parseSystemd } from './systemd.js';
 
 interface Outcome {
   pass: boolean;
@@ -60,7 +61,7 @@ function unitLabel(fact: SystemdService): string {
   return prop(fact, 'Id') || fact.name;
 }
 
-function installedOutcome(fact: ServiceFact): Outcome {
+export function installedOutcome(fact: ServiceFact): Outcome {
   switch (fact.init) {
     case 'systemd':
       return unitExists(fact)
@@ -79,7 +80,7 @@ function installedOutcome(fact: ServiceFact): Outcome {
   }
 }
 
-function enabledOutcome(fact: ServiceFact): Outcome {
+export function enabledOutcome(fact: ServiceFact): Outcome {
   switch (fact.init) {
     case 'systemd':
       return systemdEnabled(fact);
@@ -237,7 +238,7 @@ function requireSystemd(fact: ServiceFact, what: string): SystemdService {
   throw new FactError(`only systemd knows ${what}; this host uses ${fact.init}`);
 }
 
-function maskedOutcome(fact: ServiceFact): Outcome {
+export function maskedOutcome(fact: ServiceFact): Outcome {
   if (fact.init === 'systemd-unit-files') {
     const state = offlineState(fact);
     return { pass: MASKED_STATES.has(state), actual: `systemctl --root=/ is-enabled says "${state}"` };
@@ -252,7 +253,7 @@ function maskedOutcome(fact: ServiceFact): Outcome {
 }
 
 /** A property is keyed by name, so it is a predicate whose arguments carry the name and a value matcher. */
-const PropertyArgs = z
+export const PropertyArgs = z
   .object({
     name: z
       .string()

@@ -36,7 +36,7 @@ export function serviceGroupScript(names: readonly string[]): string {
   ].join('\n');
 }
 
-function systemdParts(names: readonly string[]): string {
+export function systemdParts(names: readonly string[]): string {
   const units = names.map(shellQuote).join(' ');
   const eachUnit = names.map((name) =>
     partScript(`is-enabled:${name}`, `systemctl is-enabled -- ${shellQuote(name)} 2>&1`),

@@ -19,11 +19,12 @@ export function parseSystemd(parts: ReadonlyMap<string, Frame>, name: string): S
     );
   }
   const properties = parseProperties(blocks[index]!);
+  const repeated = repeatedProperties(blocks[index]!);
   for (const key of ['LoadState', 'ActiveState', 'SubState']) {
     if (!properties[key]) throw new FactError(`${what}: no ${key} in the output${stderrSuffix(show)}`);
   }
   const { state, error } = unitFileState(parts, name, index, units.length);
-  const fact = { init: 'systemd', name, properties, unitFileState: state, unitFileStateError: error };
+  const fact = { init: 'systemd', name, properties, repeated, unitFileState: state, unitFileStateError: error };
   return validateFact(SystemdServiceSchema, fact, what);
 }
 
@@ -57,6 +58,19 @@ export function parseProperties(text: string): Record<string, string> {
     properties[match[1]!] = match[2]!;
   }
   return properties;
+}
+
+/** The list properties systemd printed more than once (Listen, ExecStart, …): every value, in order. */
+export function repeatedProperties(text: string): Record<string, string[]> {
+  const seen = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    const match = /^([A-Za-z][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) continue;
+    const values = seen.get(match[1]!) ?? [];
+    values.push(match[2]!);
+    seen.set(match[1]!, values);
+  }
+  return Object.fromEntries([...seen].filter(([, values]) => values.length > 1));
 }
 
 const SINGLE_STATES = new Set(['Id', 'LoadState', 'ActiveState', 'SubState', 'UnitFileState']);
