@@ -13,7 +13,10 @@ describe('ssh_config resource on this machine (the real ssh -G)', function () {
     work = mkdtempSync(join(tmpdir(), 'driftspec-ssh-config-it-'));
     mkdirSync(join(work, 'conf.d'));
     writeFileSync(join(work, 'config'), `Include ${work}/conf.d/*.conf\nHost *\n  ForwardAgent no\n  Port 22\n`);
-    writeFileSync(join(work, 'conf.d', '10-dropin.conf'), 'Host *.example.org\n  ForwardAgent yes\nHost *\n  Port 2022\n');
+    writeFileSync(
+      join(work, 'conf.d', '10-dropin.conf'),
+      'Host *.example.org\n  ForwardAgent yes\nHost *\n  Port 2022\n',
+    );
     writeFileSync(join(work, 'bad'), 'ForwardAgnt no\n');
   });
   after(() => work && rmSync(work, { recursive: true, force: true }));
