@@ -61,7 +61,7 @@ describe('the bundled SSH baseline on booted Debian 12 instances', function () {
     const { code, host } = await runBaseline(instance);
     const notPassed = host.results.filter((r) => r.status !== 'passed').map((r) => `${r.checkId} ${r.message}`);
     expect(notPassed).to.deep.equal([]);
-    expect(controlsWith(host, 'passed')).to.have.length(71);
+    expect(controlsWith(host, 'passed')).to.have.length(78);
     expect(host.execCount).to.equal(1);
     expect(code).to.equal(0);
   });

@@ -32,14 +32,15 @@ export const STOCK_FAILURES: Readonly<Record<string, string>> = {
   'ssh-44': 'Banner defaults to none',
   'ssh-45': 'no AllowGroups: every account may log in',
   'ssh-46': 'for the Match connection as globally: password logins, root logins and forwarding are on',
-  'ssh-50': 'the client offers the same MACs as the server: hmac-sha1, hmac-sha1-etm@openssh.com and umac-64',
-  'ssh-54': "the client's RequiredRSASize defaults to 1024",
-  'ssh-57': 'Debian builds ssh with ForwardX11Trusted yes as its default',
-  'ssh-60': "the client's PasswordAuthentication defaults to yes",
-  'ssh-61': "the client's KbdInteractiveAuthentication defaults to yes",
-  'ssh-62': "Debian's ssh_config sets GSSAPIAuthentication yes",
-  'ssh-67': 'CheckHostIP defaults to no since OpenSSH 8.5',
-  'ssh-71': 'for the named destination as globally: password authentication is on',
+  'ssh-51': 'TCPKeepAlive defaults to yes',
+  'ssh-57': 'the client offers the same MACs as the server: hmac-sha1, hmac-sha1-etm@openssh.com and umac-64',
+  'ssh-61': "the client's RequiredRSASize defaults to 1024",
+  'ssh-64': 'Debian builds ssh with ForwardX11Trusted yes as its default',
+  'ssh-67': "the client's PasswordAuthentication defaults to yes",
+  'ssh-68': "the client's KbdInteractiveAuthentication defaults to yes",
+  'ssh-69': "Debian's ssh_config sets GSSAPIAuthentication yes",
+  'ssh-74': 'CheckHostIP defaults to no since OpenSSH 8.5',
+  'ssh-78': 'for the named destination as globally: password authentication is on',
 };
 
 const DROPIN_DIR = '/etc/ssh/sshd_config.d';
@@ -89,6 +90,7 @@ RequiredRSASize 3072
 IgnoreUserKnownHosts yes
 PermitUserRC no
 AllowGroups root ssh-users
+TCPKeepAlive no
 Ciphers ${STRONG_CIPHERS.join(',')}
 MACs ${STRONG_MACS.join(',')}
 KexAlgorithms ${STRONG_KEX.join(',')}
@@ -198,6 +200,12 @@ HostKeyAlgorithms +ssh-rsa,ssh-dss
 PubkeyAcceptedAlgorithms +ssh-rsa,ssh-dss
 HostbasedAcceptedAlgorithms +ssh-rsa
 CASignatureAlgorithms +ssh-rsa
+Port 2222
+KerberosTicketCleanup no
+GSSAPICleanupCredentials no
+TCPKeepAlive yes
+X11UseLocalhost no
+PrintMotd yes
 `;
 
 /** A client drop-in under which every ssh_config control fails. */
@@ -234,8 +242,8 @@ Host *
 `;
 
 /**
- * Undoes the hardening, then weakens (sh, as root): the weak drop-ins with a DSA host key, the
- * drop-in folders group-writable, a private key in group adm, a public key and ssh_config writable
+ * Undoes the hardening, then weakens (sh, as root): the weak drop-ins with a DSA host key, /etc/ssh
+ * and the drop-in folders group-writable, a private key in group adm, a public key and ssh_config writable
  * by everyone.
  */
 export const WEAKEN_SCRIPT = `set -e
@@ -254,8 +262,8 @@ cat > ${DROPIN_DIR}/05-driftspec-weak.conf <<'CONF'
 ${WEAK_DROPIN}Match Group root,sudo
   PasswordAuthentication yes
 CONF
-chgrp adm ${DROPIN_DIR} /etc/ssh/ssh_host_ecdsa_key
-chmod 0775 ${DROPIN_DIR}
+chgrp adm /etc/ssh ${DROPIN_DIR} /etc/ssh/ssh_host_ecdsa_key
+chmod 0775 /etc/ssh ${DROPIN_DIR}
 chmod 0666 /etc/ssh/ssh_host_ed25519_key.pub
 /usr/sbin/sshd -t
 `;

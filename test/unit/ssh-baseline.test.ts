@@ -76,7 +76,7 @@ describe('the bundled SSH baseline on recorded probes of a Debian 12 instance', 
     }
     for (const control of plan.controls) {
       const used = [...(resources.get(control.id) ?? [])];
-      const expected = used.includes('ssh_config') || control.id === 'ssh-47' || control.id === 'ssh-48';
+      const expected = used.includes('ssh_config') || control.id === 'ssh-54' || control.id === 'ssh-55';
       expect(side(control.id), `${control.id}: ${used.join(', ')}`).to.equal(expected ? 'client' : 'server');
     }
     expect(plan.controls.filter((control) => control.tags.side === 'client')).to.have.length(25);
@@ -112,7 +112,7 @@ describe('the bundled SSH baseline on recorded probes of a Debian 12 instance', 
     expect(notPassed(host)).to.deep.equal([
       'ssh-46#1 failed: expected sshd setting PasswordAuthentication for ' +
         'user=root,host=client.example.org,addr=192.0.2.10 to have value "no", but got "yes"',
-      'ssh-71#1 failed: expected ssh client setting ForwardAgent for server.example.org to have value "no", ' +
+      'ssh-78#1 failed: expected ssh client setting ForwardAgent for server.example.org to have value "no", ' +
         'but got "yes"',
     ]);
   });
