@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { sshConfig } from '../../../src/dsl/index.js';
-import { sshConfigResource } from '../../../src/resources/ssh-config/index.js';
+import { createRegistry } from '../../../src/resources/index.js';
+import { sshConfigResource, sshGroupScript } from '../../../src/resources/ssh-config/index.js';
+import { judgeFrame } from '../../support/judge.js';
 import { outcomes, runLocally } from '../../support/local.js';
+import { runInProbe } from '../../support/probe-run.js';
 
 describe('ssh_config resource on this machine (the real ssh -G)', function () {
   this.timeout(60_000);
@@ -47,5 +50,13 @@ describe('ssh_config resource on this machine (the real ssh -G)', function () {
     expect(result.results.map((r) => r.status)).to.deep.equal(['error', 'error']);
     expect(result.results[0]!.message).to.match(/ssh -G exited 255: .*Bad configuration option: forwardagnt/);
     expect(result.results[1]!.message).to.match(/ssh -G exited 255: Can't open user config file/);
+  });
+
+  it('is an error, never a pass, where the target has no ssh', () => {
+    const member = 'driftspec.invalid /etc/ssh/ssh_config';
+    const frame = runInProbe(`PATH=${work}/no-such-dir\n${sshGroupScript([member])}`);
+    const [result] = judgeFrame(createRegistry(), () => sshConfig('ForwardAgent').not.value('yes'), frame);
+    expect(result!.status).to.equal('error');
+    expect(result!.message).to.match(/command not found on the target \(exit 127\): ssh is not installed/);
   });
 });
