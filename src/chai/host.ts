@@ -13,6 +13,7 @@ import { commandResource, type CommandOptions } from '../resources/command/index
 import { fileResource } from '../resources/file/index.js';
 import { groupResource } from '../resources/group/index.js';
 import { kernelParameterResource } from '../resources/kernel-parameter/index.js';
+import { sshConfigResource, type SshConfigOptions } from '../resources/ssh-config/index.js';
 import { sshdConfigResource, type SshdConfigOptions } from '../resources/sshd-config/index.js';
 import { fileSearchResource, type FileSearchOptions } from '../resources/file-search/index.js';
 import { mountResource } from '../resources/mount/index.js';
@@ -90,6 +91,7 @@ export interface Host {
   kernelParameter(name: string): Subject<typeof kernelParameterResource>;
   mount(path: string): Subject<typeof mountResource>;
   sshdConfig(keyword: string, options?: SshdConfigOptions): Subject<typeof sshdConfigResource>;
+  sshConfig(keyword: string, options?: SshConfigOptions): Subject<typeof sshConfigResource>;
   fileSearch(root: string, options: FileSearchOptions): Subject<typeof fileSearchResource>;
   jsonFile(path: string): Subject<typeof jsonFileResource>;
   yamlFile(path: string): Subject<typeof yamlFileResource>;
@@ -149,6 +151,7 @@ export function makeHost(
     kernelParameter: (name) => subject(made, kernelParameterResource, name),
     mount: (path) => subject(made, mountResource, path),
     sshdConfig: (keyword, sshdOptions) => subject(made, sshdConfigResource, keyword, sshdOptions),
+    sshConfig: (keyword, sshOptions) => subject(made, sshConfigResource, keyword, sshOptions),
     fileSearch: (root, searchOptions) => subject(made, fileSearchResource, root, searchOptions),
     jsonFile: (path) => subject(made, jsonFileResource, path),
     yamlFile: (path) => subject(made, yamlFileResource, path),

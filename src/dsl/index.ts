@@ -9,6 +9,7 @@ import { packageIntegrityResource, packageResource } from '../resources/package/
 import { portResource } from '../resources/port/index.js';
 import { processResource } from '../resources/process/index.js';
 import { serviceResource } from '../resources/service/index.js';
+import { sshConfigResource } from '../resources/ssh-config/index.js';
 import { sshdConfigResource } from '../resources/sshd-config/index.js';
 import { userResource } from '../resources/user/index.js';
 import {
@@ -49,6 +50,7 @@ export const processes = resourceFunction(processResource);
 export const kernelParameter = resourceFunction(kernelParameterResource);
 export const mount = resourceFunction(mountResource);
 export const sshdConfig = resourceFunction(sshdConfigResource);
+export const sshConfig = resourceFunction(sshConfigResource);
 export const fileSearch = resourceFunction(fileSearchResource);
 export const jsonFile = resourceFunction(jsonFileResource);
 export const yamlFile = resourceFunction(yamlFileResource);

@@ -10,6 +10,7 @@ import { packageIntegrityResource, packageResource } from './package/index.js';
 import { portResource } from './port/index.js';
 import { processResource } from './process/index.js';
 import { serviceResource } from './service/index.js';
+import { sshConfigResource } from './ssh-config/index.js';
 import { sshdConfigResource } from './sshd-config/index.js';
 import { userResource } from './user/index.js';
 import { iniFileResource, jsonFileResource, keyValueFileResource, yamlFileResource } from './structured-file/index.js';
@@ -54,6 +55,7 @@ export const RESOURCES: readonly AnyResource[] = [
   { ...kernelParameterResource, inventory: kernelParameterInventory },
   { ...mountResource, inventory: mountInventory },
   { ...sshdConfigResource, inventory: sshdConfigInventory },
+  sshConfigResource,
   fileSearchResource,
   jsonFileResource,
   yamlFileResource,

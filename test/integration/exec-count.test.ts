@@ -248,6 +248,42 @@ describe('one exec per host with cron and systemd timer checks', () => {
   });
 });
 
+describe('one exec per host with ssh client checks', () => {
+  it('reads every destination of every ssh_config check from one query, in the one exec', async () => {
+    const { planQueries } = await import('../../src/engine/queries.js');
+    const { sshConfig } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('ssh-client', () => {
+            file('/etc/hostname').exists();
+            sshConfig('HashKnownHosts').value('yes');
+            sshConfig('Ciphers').not.value({ contains: '3des-cbc' });
+            sshConfig('Port', { host: 'server.example.org' }).value(22);
+            sshConfig('NoSuchKeyword', { host: 'other.example.org' }).not.exists();
+          }),
+        },
+      ],
+      registry,
+    );
+    const { queries } = planQueries(plan.checks, registry);
+    expect(queries).to.have.length(2);
+    expect(queries[1]!.script.match(/ds_ssh_g '/g)).to.have.length(3);
+    const { shell, log } = countingShell();
+    const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
+    expect(result.results.map((r) => `${r.resource} ${r.status}`)).to.deep.equal([
+      'file passed',
+      'ssh_config passed',
+      'ssh_config passed',
+      'ssh_config passed',
+      'ssh_config passed',
+    ]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).to.have.length(1);
+    expect(result.execCount).to.equal(1);
+  });
+});
+
 describe('one exec per host with iptables checks', () => {
   it('reads every chain of both families from one iptables query, in the one exec', async () => {
     const { planQueries } = await import('../../src/engine/queries.js');

@@ -32,9 +32,19 @@ export const STOCK_FAILURES: Readonly<Record<string, string>> = {
   'ssh-44': 'Banner defaults to none',
   'ssh-45': 'no AllowGroups: every account may log in',
   'ssh-46': 'for the Match connection as globally: password logins, root logins and forwarding are on',
+  'ssh-51': 'TCPKeepAlive defaults to yes',
+  'ssh-57': 'the client offers the same MACs as the server: hmac-sha1, hmac-sha1-etm@openssh.com and umac-64',
+  'ssh-61': "the client's RequiredRSASize defaults to 1024",
+  'ssh-64': 'Debian builds ssh with ForwardX11Trusted yes as its default',
+  'ssh-67': "the client's PasswordAuthentication defaults to yes",
+  'ssh-68': "the client's KbdInteractiveAuthentication defaults to yes",
+  'ssh-69': "Debian's ssh_config sets GSSAPIAuthentication yes",
+  'ssh-74': 'CheckHostIP defaults to no since OpenSSH 8.5',
+  'ssh-78': 'for the named destination as globally: password authentication is on',
 };
 
 const DROPIN_DIR = '/etc/ssh/sshd_config.d';
+const CLIENT_DROPIN_DIR = '/etc/ssh/ssh_config.d';
 
 const STRONG_CIPHERS = [
   'chacha20-poly1305@openssh.com',
@@ -80,31 +90,69 @@ RequiredRSASize 3072
 IgnoreUserKnownHosts yes
 PermitUserRC no
 AllowGroups root ssh-users
+TCPKeepAlive no
 Ciphers ${STRONG_CIPHERS.join(',')}
 MACs ${STRONG_MACS.join(',')}
 KexAlgorithms ${STRONG_KEX.join(',')}
 `;
 
+/** A client drop-in that makes every client control pass; `ssh_config.d` is included first on Debian. */
+export const HARDENED_CLIENT_DROPIN = `# written by the ssh-baseline tests
+Host *
+  Ciphers ${STRONG_CIPHERS.join(',')}
+  MACs ${STRONG_MACS.join(',')}
+  KexAlgorithms ${STRONG_KEX.join(',')}
+  RequiredRSASize 3072
+  ForwardAgent no
+  ForwardX11 no
+  ForwardX11Trusted no
+  HostbasedAuthentication no
+  EnableSSHKeysign no
+  PasswordAuthentication no
+  KbdInteractiveAuthentication no
+  GSSAPIAuthentication no
+  GSSAPIDelegateCredentials no
+  Tunnel no
+  PermitLocalCommand no
+  StrictHostKeyChecking ask
+  CheckHostIP yes
+  HashKnownHosts yes
+  BatchMode no
+  Port 22
+`;
+
 /**
- * Hardens an instance as root (sh): the drop-in, sshd_config readable by root only, moduli of 3072
- * bits and more. The running sshd keeps its loaded configuration, so the test's root login still works.
+ * Hardens an instance as root (sh): the server and client drop-ins, sshd_config readable by root
+ * only, moduli of 3072 bits and more. The running sshd keeps its loaded configuration, so the
+ * test's root login still works.
  */
 export const HARDEN_SCRIPT = `set -e
 cat > ${DROPIN_DIR}/10-driftspec-hardening.conf <<'CONF'
 ${HARDENED_DROPIN}CONF
+cat > ${CLIENT_DROPIN_DIR}/10-driftspec-hardening.conf <<'CONF'
+${HARDENED_CLIENT_DROPIN}CONF
+ssh -G -F /etc/ssh/ssh_config driftspec.invalid </dev/null >/dev/null
 chmod 0600 /etc/ssh/sshd_config
 [ -e /etc/ssh/moduli.driftspec-stock ] || cp -p /etc/ssh/moduli /etc/ssh/moduli.driftspec-stock
 awk '$5 >= 3071' /etc/ssh/moduli.driftspec-stock > /etc/ssh/moduli
 /usr/sbin/sshd -t
 `;
 
-/** On top of the hardened state: a Match block that re-enables password logins for a group root is in. */
+/**
+ * On top of the hardened state: a Match block that re-enables password logins for a group root is
+ * in, and a client Host block, read before the hardening, that forwards the agent to example.org.
+ */
 export const MATCH_WEAKENING_SCRIPT = `set -e
 cat > ${DROPIN_DIR}/20-driftspec-match.conf <<'CONF'
 Match Group root,sudo
   PasswordAuthentication yes
 CONF
+cat > ${CLIENT_DROPIN_DIR}/05-driftspec-host.conf <<'CONF'
+Host *.example.org
+  ForwardAgent yes
+CONF
 /usr/sbin/sshd -t
+ssh -G -F /etc/ssh/ssh_config driftspec.invalid </dev/null >/dev/null
 `;
 
 /** A drop-in under which every sshd_config control fails. */
@@ -152,14 +200,61 @@ HostKeyAlgorithms +ssh-rsa,ssh-dss
 PubkeyAcceptedAlgorithms +ssh-rsa,ssh-dss
 HostbasedAcceptedAlgorithms +ssh-rsa
 CASignatureAlgorithms +ssh-rsa
+Port 2222
+KerberosTicketCleanup no
+GSSAPICleanupCredentials no
+TCPKeepAlive yes
+X11UseLocalhost no
+PrintMotd yes
+`;
+
+/** A client drop-in under which every ssh_config control fails. */
+export const WEAK_CLIENT_DROPIN = `# written by the ssh-baseline recordings
+Host *.example.org
+  ForwardX11 yes
+  Tunnel yes
+  StrictHostKeyChecking no
+Host *
+  Ciphers +aes128-cbc,3des-cbc
+  MACs +hmac-md5
+  KexAlgorithms +diffie-hellman-group1-sha1
+  HostKeyAlgorithms +ssh-rsa,ssh-dss
+  PubkeyAcceptedAlgorithms +ssh-rsa
+  HostbasedAcceptedAlgorithms +ssh-rsa
+  CASignatureAlgorithms +ssh-rsa
+  RequiredRSASize 1024
+  ForwardAgent yes
+  ForwardX11 yes
+  ForwardX11Trusted yes
+  HostbasedAuthentication yes
+  EnableSSHKeysign yes
+  PasswordAuthentication yes
+  KbdInteractiveAuthentication yes
+  GSSAPIAuthentication yes
+  GSSAPIDelegateCredentials yes
+  Tunnel yes
+  PermitLocalCommand yes
+  StrictHostKeyChecking no
+  CheckHostIP no
+  HashKnownHosts no
+  BatchMode yes
+  Port 2222
 `;
 
 /**
- * Undoes the hardening, then weakens (sh, as root): the weak drop-in with a DSA host key, the drop-in
- * folder group-writable, a private key in group adm, a public key writable by everyone.
+ * Undoes the hardening, then weakens (sh, as root): the weak drop-ins with a DSA host key, /etc/ssh
+ * and the drop-in folders group-writable, a private key in group adm, a public key and ssh_config writable
+ * by everyone.
  */
 export const WEAKEN_SCRIPT = `set -e
 rm -f ${DROPIN_DIR}/10-driftspec-hardening.conf ${DROPIN_DIR}/20-driftspec-match.conf
+rm -f ${CLIENT_DROPIN_DIR}/10-driftspec-hardening.conf ${CLIENT_DROPIN_DIR}/05-driftspec-host.conf
+cat > ${CLIENT_DROPIN_DIR}/05-driftspec-weak.conf <<'CONF'
+${WEAK_CLIENT_DROPIN}CONF
+chgrp adm ${CLIENT_DROPIN_DIR}
+chmod 0775 ${CLIENT_DROPIN_DIR}
+chmod 0666 /etc/ssh/ssh_config
+ssh -G -F /etc/ssh/ssh_config driftspec.invalid </dev/null >/dev/null
 cp -p /etc/ssh/moduli.driftspec-stock /etc/ssh/moduli
 chmod 0644 /etc/ssh/sshd_config
 ssh-keygen -q -t dsa -N '' -f /etc/ssh/ssh_host_dsa_key
@@ -167,8 +262,8 @@ cat > ${DROPIN_DIR}/05-driftspec-weak.conf <<'CONF'
 ${WEAK_DROPIN}Match Group root,sudo
   PasswordAuthentication yes
 CONF
-chgrp adm ${DROPIN_DIR} /etc/ssh/ssh_host_ecdsa_key
-chmod 0775 ${DROPIN_DIR}
+chgrp adm /etc/ssh ${DROPIN_DIR} /etc/ssh/ssh_host_ecdsa_key
+chmod 0775 /etc/ssh ${DROPIN_DIR}
 chmod 0666 /etc/ssh/ssh_host_ed25519_key.pub
 /usr/sbin/sshd -t
 `;

@@ -52,9 +52,9 @@ function notPassed(host: HostResult): string[] {
 }
 
 describe('the bundled SSH baseline on recorded probes of a Debian 12 instance', () => {
-  it('has at least 45 controls, each with metadata an auditor needs', async () => {
+  it('has at least 71 controls, each with metadata an auditor needs', async () => {
     const plan = await baselinePlan();
-    expect(plan.controls.length).to.be.at.least(45);
+    expect(plan.controls.length).to.be.at.least(71);
     expect(plan.controls.map((c) => c.id)).to.deep.equal(
       plan.controls.map((_, i) => `ssh-${String(i + 1).padStart(2, '0')}`),
     );
@@ -64,6 +64,22 @@ describe('the bundled SSH baseline on recorded probes of a Debian 12 instance', 
       expect(control.tags.nist, control.id).to.be.an('array').that.is.not.empty;
       expect(control.references, control.id).to.not.be.empty;
     }
+  });
+
+  it('tags each control with the side it judges: the server (sshd -T) or the client (ssh -G)', async () => {
+    const plan = await baselinePlan();
+    const side = (id: string) => plan.controls.find((control) => control.id === id)?.tags.side;
+    const resources = new Map<string, Set<string>>();
+    for (const check of plan.checks) {
+      const id = check.control ?? '';
+      resources.set(id, (resources.get(id) ?? new Set()).add(check.resource));
+    }
+    for (const control of plan.controls) {
+      const used = [...(resources.get(control.id) ?? [])];
+      const expected = used.includes('ssh_config') || control.id === 'ssh-54' || control.id === 'ssh-55';
+      expect(side(control.id), `${control.id}: ${used.join(', ')}`).to.equal(expected ? 'client' : 'server');
+    }
+    expect(plan.controls.filter((control) => control.tags.side === 'client')).to.have.length(25);
   });
 
   it('passes every control, every check, on the hardened instance', async () => {
@@ -84,17 +100,20 @@ describe('the bundled SSH baseline on recorded probes of a Debian 12 instance', 
   it('fails on stock Debian exactly the controls the docs list, and passes the others', async () => {
     const statuses = await controlStatuses('stock');
     expect(withStatus(statuses, 'failed')).to.deep.equal(Object.keys(STOCK_FAILURES));
-    expect(withStatus(statuses, 'passed')).to.have.length(Object.keys(statuses).length - 19);
+    const failing = Object.keys(STOCK_FAILURES).length;
+    expect(withStatus(statuses, 'passed')).to.have.length(Object.keys(statuses).length - failing);
     const docs = readFileSync(DOCS, 'utf8');
     for (const id of Object.keys(STOCK_FAILURES)) expect(docs, id).to.match(new RegExp(`^\\| \`${id}\` \\|`, 'm'));
   });
 
-  it('fails the Match control only, when a Match block re-enables password logins on a hardened instance', async () => {
+  it('fails the Match controls only, when a Match block and a Host block weaken a hardened instance', async () => {
     const plan = await baselinePlan();
     const host = await judgeRecorded(plan, 'hardened-match');
     expect(notPassed(host)).to.deep.equal([
       'ssh-46#1 failed: expected sshd setting PasswordAuthentication for ' +
         'user=root,host=client.example.org,addr=192.0.2.10 to have value "no", but got "yes"',
+      'ssh-78#1 failed: expected ssh client setting ForwardAgent for server.example.org to have value "no", ' +
+        'but got "yes"',
     ]);
   });
 

@@ -35,8 +35,8 @@ export const SSHD_T_FUNCTION = `ds_sshd_t() {
   "$ds_sshd" -T "$@"
 }`;
 
-/** Settings whose value is one comma-separated list (algorithm lists). */
-const COMMA_LISTS = new Set([
+/** Settings whose value is one comma-separated list (algorithm lists), in sshd -T and ssh -G alike. */
+export const COMMA_LISTS: ReadonlySet<string> = new Set([
   'ciphers',
   'macs',
   'kexalgorithms',
@@ -66,29 +66,54 @@ export type SshdValue = string | number | string[];
 /** Every setting sshd printed, by lower-case keyword; a setting printed several times is a list. */
 export type SshdSettings = ReadonlyMap<string, SshdValue>;
 
-const SETTING_LINE = /^([a-z][a-z0-9]*) (.*)$/;
+/** How one OpenSSH tool prints its effective settings: `keyword value` lines. */
+export interface SettingsSyntax {
+  /** The command, as messages name it (`sshd -T`). */
+  tool: string;
+  /** Keywords that start in lower case but go on in mixed case (ssh -G prints one): read in lower case. */
+  mixedCaseKeywords: boolean;
+  commaLists: ReadonlySet<string>;
+  wordLists: ReadonlySet<string>;
+}
+
+const SSHD_SYNTAX: SettingsSyntax = {
+  tool: 'sshd -T',
+  mixedCaseKeywords: false,
+  commaLists: COMMA_LISTS,
+  wordLists: WORD_LISTS,
+};
+
+const LOWER_SETTING_LINE = /^([a-z][a-z0-9]*) (.*)$/;
+const MIXED_SETTING_LINE = /^([a-z][A-Za-z0-9]*) (.*)$/;
 
 /**
  * Parses `sshd -T` output. Numbers stay numbers (`maxauthtries 3`), except those written with a
  * leading zero, which are octal modes (`streamlocalbindmask 0177`) and stay text.
  */
 export function parseSshdT(text: string, what: string): SshdSettings {
-  const raw = new Map<string, string[]>();
-  for (const line of text.split('\n')) {
-    if (line === '') continue;
-    const match = SETTING_LINE.exec(line);
-    if (!match) throw new FactError(`${what}: unexpected sshd -T line ${JSON.stringify(line.slice(0, 200))}`);
-    const values = raw.get(match[1]!) ?? [];
-    values.push(match[2]!);
-    raw.set(match[1]!, values);
-  }
-  if (raw.size === 0) throw new FactError(`${what}: sshd -T printed no settings`);
-  return new Map([...raw].map(([keyword, values]) => [keyword, settingValue(keyword, values)]));
+  return parseSettings(text, what, SSHD_SYNTAX);
 }
 
-function settingValue(keyword: string, values: readonly string[]): SshdValue {
-  if (COMMA_LISTS.has(keyword)) return values.flatMap((value) => value.split(',')).filter((v) => v !== '');
-  if (WORD_LISTS.has(keyword)) return values.flatMap((value) => value.split(/\s+/)).filter((v) => v !== '');
+/** Parses the `keyword value` lines of an OpenSSH tool's effective settings (sshd -T, ssh -G). */
+export function parseSettings(text: string, what: string, syntax: SettingsSyntax): SshdSettings {
+  const line = syntax.mixedCaseKeywords ? MIXED_SETTING_LINE : LOWER_SETTING_LINE;
+  const raw = new Map<string, string[]>();
+  for (const printed of text.split('\n')) {
+    if (printed === '') continue;
+    const match = line.exec(printed);
+    if (!match) {
+      throw new FactError(`${what}: unexpected ${syntax.tool} line ${JSON.stringify(printed.slice(0, 200))}`);
+    }
+    const keyword = match[1]!.toLowerCase();
+    raw.set(keyword, [...(raw.get(keyword) ?? []), match[2]!]);
+  }
+  if (raw.size === 0) throw new FactError(`${what}: ${syntax.tool} printed no settings`);
+  return new Map([...raw].map(([keyword, values]) => [keyword, settingValue(keyword, values, syntax)]));
+}
+
+function settingValue(keyword: string, values: readonly string[], syntax: SettingsSyntax): SshdValue {
+  if (syntax.commaLists.has(keyword)) return values.flatMap((value) => value.split(',')).filter((v) => v !== '');
+  if (syntax.wordLists.has(keyword)) return values.flatMap((value) => value.split(/\s+/)).filter((v) => v !== '');
   if (values.length > 1) return [...values];
   const value = values[0]!;
   return /^(0|[1-9]\d{0,14})$/.test(value) ? Number(value) : value;
