@@ -37,15 +37,21 @@ function serviceChecks(host: HostResult): string[] {
   return host.results.filter((r) => r.title.startsWith('service ')).map((r) => `${r.title} ${r.status}`);
 }
 
-const SnapshotServices = z.object({ services: z.array(SnapshotServiceSchema) });
+const SnapshotServices = z.object({
+  services: z.array(SnapshotServiceSchema),
+  complete: z.boolean(),
+  systemdTimers: z.array(z.unknown()),
+});
 
 /** The services of a snapshot of the instance (its listing under that init), by name. */
 async function snapshotServices(instance: TestInstance): Promise<Map<string, SnapshotService>> {
   const output = join(work, `snapshot-${instance.name}.json`);
   const args = ['snapshot', instance.url, '--identity', instance.keyPath, '--known-hosts', instance.knownHostsPath];
-  // A host without systemd has no systemctl to list systemd timers with: that kind is a gap.
-  await runCli([...args, '--files', '/etc/init.d', '--allow-incomplete', '-o', output], join(work, 'cache'));
-  const { services } = SnapshotServices.parse(JSON.parse(readFileSync(output, 'utf8')));
+  // Complete: a host without systemd has no systemd timers, which is not a gap.
+  const run = await runCli([...args, '--files', '/etc/init.d', '-o', output], join(work, 'cache'));
+  expect(run.code, run.stderr).to.equal(0);
+  const { services, complete, systemdTimers } = SnapshotServices.parse(JSON.parse(readFileSync(output, 'utf8')));
+  expect([complete, systemdTimers]).to.deep.equal([true, []]);
   return new Map(services.map((service) => [service.name, service]));
 }
 
