@@ -38,6 +38,7 @@ import { httpResource, type HttpOptions } from '../resources/http/index.js';
 import { cronResource } from '../resources/cron/index.js';
 import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { iptablesResource, type IptablesOptions } from '../resources/iptables/index.js';
+import { nftablesResource, type NftablesOptions } from '../resources/nftables/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -105,6 +106,7 @@ export interface Host {
   cron(crontab: string): Subject<typeof cronResource>;
   systemdTimer(name: string): Subject<typeof systemdTimerResource>;
   iptables(chain: string, options?: IptablesOptions): Subject<typeof iptablesResource>;
+  nftables(table: string, options?: NftablesOptions): Subject<typeof nftablesResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -162,6 +164,7 @@ export function makeHost(
     cron: (crontab) => subject(made, cronResource, crontab),
     systemdTimer: (name) => subject(made, systemdTimerResource, name),
     iptables: (chain, iptablesOptions) => subject(made, iptablesResource, chain, iptablesOptions),
+    nftables: (table, nftablesOptions) => subject(made, nftablesResource, table, nftablesOptions),
     check,
   };
   const subject = <Res extends AnyResource>(

@@ -27,6 +27,7 @@ import { httpResource } from '../resources/http/index.js';
 import { cronResource } from '../resources/cron/index.js';
 import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { iptablesResource } from '../resources/iptables/index.js';
+import { nftablesResource } from '../resources/nftables/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -68,3 +69,4 @@ export const http = resourceFunction(httpResource);
 export const cron = resourceFunction(cronResource);
 export const systemdTimer = resourceFunction(systemdTimerResource);
 export const iptables = resourceFunction(iptablesResource);
+export const nftables = resourceFunction(nftablesResource);

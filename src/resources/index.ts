@@ -38,6 +38,8 @@ import { systemdTimerResource } from './systemd-timer/index.js';
 import { systemdTimerInventory } from './systemd-timer/inventory.js';
 import { iptablesResource } from './iptables/index.js';
 import { iptablesInventory } from './iptables/inventory.js';
+import { nftablesResource } from './nftables/index.js';
+import { nftablesInventory } from './nftables/inventory.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
@@ -69,6 +71,7 @@ export const RESOURCES: readonly AnyResource[] = [
   { ...cronResource, inventory: cronInventory },
   { ...systemdTimerResource, inventory: systemdTimerInventory },
   { ...iptablesResource, inventory: iptablesInventory },
+  { ...nftablesResource, inventory: nftablesInventory },
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
