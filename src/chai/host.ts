@@ -39,6 +39,7 @@ import { cronResource } from '../resources/cron/index.js';
 import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { iptablesResource, type IptablesOptions } from '../resources/iptables/index.js';
 import { nftablesResource, type NftablesOptions } from '../resources/nftables/index.js';
+import { apparmorResource, selinuxResource } from '../resources/lsm/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -107,6 +108,8 @@ export interface Host {
   systemdTimer(name: string): Subject<typeof systemdTimerResource>;
   iptables(chain: string, options?: IptablesOptions): Subject<typeof iptablesResource>;
   nftables(table: string, options?: NftablesOptions): Subject<typeof nftablesResource>;
+  selinux(): Subject<typeof selinuxResource>;
+  apparmor(): Subject<typeof apparmorResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -165,6 +168,8 @@ export function makeHost(
     systemdTimer: (name) => subject(made, systemdTimerResource, name),
     iptables: (chain, iptablesOptions) => subject(made, iptablesResource, chain, iptablesOptions),
     nftables: (table, nftablesOptions) => subject(made, nftablesResource, table, nftablesOptions),
+    selinux: () => subject(made, selinuxResource, 'local'),
+    apparmor: () => subject(made, apparmorResource, 'local'),
     check,
   };
   const subject = <Res extends AnyResource>(

@@ -28,6 +28,7 @@ import { cronResource } from '../resources/cron/index.js';
 import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { iptablesResource } from '../resources/iptables/index.js';
 import { nftablesResource } from '../resources/nftables/index.js';
+import { apparmorResource, selinuxResource } from '../resources/lsm/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -70,3 +71,5 @@ export const cron = resourceFunction(cronResource);
 export const systemdTimer = resourceFunction(systemdTimerResource);
 export const iptables = resourceFunction(iptablesResource);
 export const nftables = resourceFunction(nftablesResource);
+export const selinux = resourceFunction(selinuxResource);
+export const apparmor = resourceFunction(apparmorResource);

@@ -94,6 +94,11 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       },
       { family: 'ipv4', backend: 'nf_tables', table: 'filter', chain: 'LOGDROP', policy: null, rules: ['-j DROP'] },
     ],
+    securityModules: [
+      { name: 'apparmor', mode: 'enabled' },
+      { name: 'apparmor profile /usr/sbin/sshd', mode: 'enforce' },
+      { name: 'selinux', mode: 'disabled' },
+    ],
     nftablesChains: [
       {
         family: 'inet',

@@ -224,6 +224,7 @@ describe('drift: comparing two snapshots', () => {
         ['iif "lo" accept', 'jump logdrop'],
         ['iif "lo" accept', 'tcp dport 22 accept', 'jump logdrop'],
       ],
+      ['securityModules', 'mode', (s) => (s.securityModules[1]!.mode = 'complain'), 'enforce', 'complain'],
       ['files', 'type', (s) => (s.files.find((f) => f.path === '/etc')!.type = 'symlink'), 'directory', 'symlink'],
       ['files', 'mode', (s) => (s.files.find((f) => f.path === '/etc/motd')!.mode = '0600'), '0644', '0600'],
       ['files', 'uid', (s) => (s.files.find((f) => f.path === '/etc/motd')!.uid = 1000), 0, 1000],
