@@ -20,7 +20,7 @@ describe('nftables on a booted instance (an image with nftables)', function () {
   const instance = () => bed.instances[0]!;
   const registry = createRegistry();
 
-  it('judges tables, chains and sets over ssh in one exec, and drift names a rule and a policy, old → new', async () => {
+  it('judges tables, chains and sets over ssh in one exec; drift names a rule and a policy, old → new', async () => {
     const inside = (script: string) => instance().inContainer(['sh', '-ec', script]);
     inside(`nft -f - <<'NFT'\n${RULESET}\nNFT`);
     const target = instanceSshTarget(instance());
