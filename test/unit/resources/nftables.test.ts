@@ -144,6 +144,22 @@ describe('nftables resource', () => {
     expect(resultLines(results).filter((line) => !line.startsWith('passed'))).to.deep.equal([]);
   });
 
+  it('reads the listings recorded on a booted instance, before and after a firewall is loaded', () => {
+    const booted = (suffix: string) =>
+      partsFrame([recorded('json', `booted-nft-json${suffix}`), recorded('text', `booted-nft-text${suffix}`)]);
+    const body = () => {
+      nftables('inet filter', { chain: 'input' })
+        .policy('drop')
+        .hasRule({ rule: 'ip saddr @admins tcp dport 8080 accept' })
+        .ruleCount(4);
+      nftables('inet filter', { set: 'admins' }).elements({ contains: ['192.0.2.5'] });
+    };
+    expect(statuses(judgeFrame(registry, body, booted('')))).to.deep.equal(Array(4).fill('passed'));
+    expect(statuses(judgeFrame(registry, () => nftables('inet filter').not.exists(), booted('-none')))).to.deep.equal([
+      'passed',
+    ]);
+  });
+
   it('errs without root or without nft, never passing a negated check', () => {
     const denied = partsFrame([recorded('json', 'nft-json-denied'), recorded('text', 'nft-text-denied')]);
     expect(resultLines(judgeFrame(registry, () => nftables('inet filter').not.exists(), denied))).to.deep.equal([
