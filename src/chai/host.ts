@@ -41,6 +41,8 @@ import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { iptablesResource, type IptablesOptions } from '../resources/iptables/index.js';
 import { systemdUnitResource } from '../resources/systemd-unit/index.js';
 import { containerResource } from '../resources/container/index.js';
+import { nftablesResource, type NftablesOptions } from '../resources/nftables/index.js';
+import { apparmorResource, selinuxResource } from '../resources/lsm/index.js';
 
 /** The options of `host()`: run()'s, less those that choose or pace several hosts. */
 export const HostOptionsSchema = ConnectionOptionsSchema.extend({
@@ -111,6 +113,9 @@ export interface Host {
   iptables(chain: string, options?: IptablesOptions): Subject<typeof iptablesResource>;
   systemdUnit(name: string): Subject<typeof systemdUnitResource>;
   container(name: string): Subject<typeof containerResource>;
+  nftables(table: string, options?: NftablesOptions): Subject<typeof nftablesResource>;
+  selinux(): Subject<typeof selinuxResource>;
+  apparmor(): Subject<typeof apparmorResource>;
   /** Runs checks on this host in one exec, as `driftspec run` would, and returns the host's result. */
   check(requests: readonly CheckRequest[]): Promise<HostResult>;
 }
@@ -171,6 +176,9 @@ export function makeHost(
     iptables: (chain, iptablesOptions) => subject(made, iptablesResource, chain, iptablesOptions),
     systemdUnit: (name) => subject(made, systemdUnitResource, name),
     container: (name) => subject(made, containerResource, name),
+    nftables: (table, nftablesOptions) => subject(made, nftablesResource, table, nftablesOptions),
+    selinux: () => subject(made, selinuxResource, 'local'),
+    apparmor: () => subject(made, apparmorResource, 'local'),
     check,
   };
   const subject = <Res extends AnyResource>(

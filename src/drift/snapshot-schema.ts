@@ -24,6 +24,8 @@ import type { SnapshotRoute } from '../resources/route/inventory.js';
 import type { CronEntryItem } from '../resources/cron/inventory.js';
 import type { TimerItem } from '../resources/systemd-timer/inventory.js';
 import type { IptablesChainItem } from '../resources/iptables/inventory.js';
+import type { NftablesChainItem } from '../resources/nftables/inventory.js';
+import type { SecurityModuleItem } from '../resources/lsm/inventory.js';
 import type { KernelModuleItem } from '../resources/kernel-module/inventory.js';
 
 /**
@@ -197,6 +199,8 @@ export type Snapshot = {
   cronEntries: CronEntryItem[];
   systemdTimers: TimerItem[];
   iptablesChains: IptablesChainItem[];
+  nftablesChains: NftablesChainItem[];
+  securityModules: SecurityModuleItem[];
   /** The trees that were walked, absolute, as given. */
   fileRoots: string[];
   /** Which files keep their text; absent in snapshots written before content diffs, and without any. */

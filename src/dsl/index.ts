@@ -30,6 +30,8 @@ import { systemdTimerResource } from '../resources/systemd-timer/index.js';
 import { iptablesResource } from '../resources/iptables/index.js';
 import { systemdUnitResource } from '../resources/systemd-unit/index.js';
 import { containerResource } from '../resources/container/index.js';
+import { nftablesResource } from '../resources/nftables/index.js';
+import { apparmorResource, selinuxResource } from '../resources/lsm/index.js';
 import { resourceFunction } from './spec.js';
 
 export { spec, control, planSpecs, isSpecDefinition, type SpecDefinition, type ControlMeta } from './spec.js';
@@ -74,3 +76,6 @@ export const systemdTimer = resourceFunction(systemdTimerResource);
 export const iptables = resourceFunction(iptablesResource);
 export const systemdUnit = resourceFunction(systemdUnitResource);
 export const container = resourceFunction(containerResource);
+export const nftables = resourceFunction(nftablesResource);
+export const selinux = resourceFunction(selinuxResource);
+export const apparmor = resourceFunction(apparmorResource);

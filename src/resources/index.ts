@@ -41,6 +41,10 @@ import { iptablesResource } from './iptables/index.js';
 import { iptablesInventory } from './iptables/inventory.js';
 import { systemdUnitResource } from './systemd-unit/index.js';
 import { containerResource } from './container/index.js';
+import { nftablesResource } from './nftables/index.js';
+import { nftablesInventory } from './nftables/inventory.js';
+import { apparmorResource, selinuxResource } from './lsm/index.js';
+import { securityModulesInventory } from './lsm/inventory.js';
 
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
@@ -75,6 +79,10 @@ export const RESOURCES: readonly AnyResource[] = [
   { ...iptablesResource, inventory: iptablesInventory },
   systemdUnitResource,
   containerResource,
+  { ...nftablesResource, inventory: nftablesInventory },
+  // One query reads both modules: their modes and AppArmor's profiles are one snapshot part.
+  { ...selinuxResource, inventory: securityModulesInventory },
+  apparmorResource,
 ];
 
 export type ResourceRegistry = ReadonlyMap<string, AnyResource>;

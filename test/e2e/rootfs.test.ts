@@ -271,6 +271,8 @@ describe('an image root checked without booting it (rootfs:)', function () {
       'interfaces false',
       'routes false',
       'iptablesChains false',
+      'nftablesChains false',
+      'securityModules false',
     ]);
     expect(stdout).to.include('**kinds of an image that was not booted**');
     // What the image's unit files enable is what the booted instance has, but for what only a

@@ -30,7 +30,7 @@ describe('driftspec snapshot and generate against a booted instance', function (
         /^snapshot of ssh:\/\/root@10\.231\.\d+\.2:22 \(Debian GNU\/Linux 12 \(bookworm\)\) in [\d.]+ s: /.source +
           /\d+ packages, \d+ services, 4 listeners, \d+ users, \d+ groups, \d+ kernel parameters, \d+ mounts, /.source +
           /\d+ sshd settings, \d+ kernel modules, 2 interfaces, \d+ routes, \d+ cron entries, /.source +
-          /\d+ systemd timers, \d+ iptables chains, /.source +
+          /\d+ systemd timers, \d+ iptables chains, \d+ nftables chains, 2 security module settings, /.source +
           /\d+ files → /.source,
         'm',
       ),

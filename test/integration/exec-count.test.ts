@@ -315,3 +315,35 @@ describe('one exec per host with iptables checks', () => {
     expect(result.execCount).to.equal(1);
   });
 });
+
+describe('one exec per host with nftables checks', () => {
+  it('reads tables, chains and sets from one nftables query, in the one exec', async () => {
+    const { planQueries } = await import('../../src/engine/queries.js');
+    const { nftables } = await import('../../src/dsl/index.js');
+    const registry = createRegistry();
+    const plan = planSpecs(
+      [
+        {
+          definition: spec('firewall', () => {
+            file('/etc/hostname').exists();
+            nftables('inet driftspec-absent').not.exists();
+            nftables('inet driftspec-absent', { chain: 'input' }).not.exists();
+            nftables('ip driftspec-absent', { set: 'blocked' }).not.exists();
+          }),
+        },
+      ],
+      registry,
+    );
+    expect(planQueries(plan.checks, registry).queries).to.have.length(2);
+    const { shell, log } = countingShell();
+    const result = await runHost(plan, new LocalTarget(shell), { registry, commandTimeoutMs: 60_000 });
+    expect(result.results.map((r) => `${r.resource} ${r.status}`)).to.deep.equal([
+      'file passed',
+      'nftables passed',
+      'nftables passed',
+      'nftables passed',
+    ]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).to.have.length(1);
+    expect(result.execCount).to.equal(1);
+  });
+});

@@ -94,6 +94,33 @@ export function handMadeSnapshot(overrides: Partial<Snapshot> = {}): Snapshot {
       },
       { family: 'ipv4', backend: 'nf_tables', table: 'filter', chain: 'LOGDROP', policy: null, rules: ['-j DROP'] },
     ],
+    securityModules: [
+      { name: 'apparmor', mode: 'enabled' },
+      { name: 'apparmor profile /usr/sbin/sshd', mode: 'enforce' },
+      { name: 'selinux', mode: 'disabled' },
+    ],
+    nftablesChains: [
+      {
+        family: 'inet',
+        table: 'filter',
+        chain: 'input',
+        type: 'filter',
+        hook: 'input',
+        priority: 0,
+        policy: 'drop',
+        rules: ['iif "lo" accept', 'jump logdrop'],
+      },
+      {
+        family: 'inet',
+        table: 'filter',
+        chain: 'logdrop',
+        type: null,
+        hook: null,
+        priority: null,
+        policy: null,
+        rules: ['drop'],
+      },
+    ],
     files: [
       { path: '/etc', type: 'directory', mode: '0755', uid: 0, gid: 0, owner: 'root', group: 'root' },
       {
