@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { type HostResult, RunResultSchema } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
+import { runScriptOverSsh } from '../support/instance-ssh.js';
 import { HARDEN_SCRIPT, SSH_BASELINE, STOCK_FAILURES } from '../support/ssh-baseline.js';
 import { type TestInstance, useTestbed } from '../support/testbed.js';
 
@@ -18,23 +18,6 @@ async function runBaseline(instance: TestInstance): Promise<{ code: number | nul
   );
   const result = RunResultSchema.parse(JSON.parse(run.stdout));
   return { code: run.code, host: result.hosts[0]! };
-}
-
-/** Runs a shell script as root on the instance over SSH, as an administrator would. */
-function overSsh(instance: TestInstance, script: string): void {
-  const options = [
-    '-i',
-    instance.keyPath,
-    '-o',
-    `UserKnownHostsFile=${instance.knownHostsPath}`,
-    '-o',
-    'BatchMode=yes',
-  ];
-  const run = spawnSync('ssh', [...options, '-p', String(instance.port), `root@${instance.address}`, 'sh -s'], {
-    input: script,
-    encoding: 'utf8',
-  });
-  expect(run.status, run.stderr).to.equal(0);
 }
 
 function controlsWith(host: HostResult, status: string): string[] {
@@ -57,7 +40,7 @@ describe('the bundled SSH baseline on booted Debian 12 instances', function () {
 
   it('passes completely, in one exec, once drop-ins written over SSH harden the server and the client', async () => {
     const instance = bed.instances[1]!;
-    overSsh(instance, HARDEN_SCRIPT);
+    runScriptOverSsh(instance, HARDEN_SCRIPT);
     const { code, host } = await runBaseline(instance);
     const notPassed = host.results.filter((r) => r.status !== 'passed').map((r) => `${r.checkId} ${r.message}`);
     expect(notPassed).to.deep.equal([]);
