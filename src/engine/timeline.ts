@@ -1,10 +1,10 @@
-import type { HostPhase, PhaseListener } from '../targets/target.js';
+import type { PhaseListener } from '../targets/target.js';
 import { printable } from '../text/printable.js';
 
 /**
  * The phases of a run, in the order they end: the command's code loaded, the spec read into a
- * plan, every host's plan made, then per host its connection and probe (HostPhase) and its checks
- * judged, and last the reports written.
+ * plan, every host's plan made, then per host its connection and probe (a target's HostPhase, each
+ * of which is one of these) and its checks judged, and last the reports written.
  */
 export const RUN_PHASES = [
   'cli-loaded',
@@ -17,7 +17,7 @@ export const RUN_PHASES = [
   'probe-done',
   'evaluated',
   'reports-written',
-] as const satisfies readonly (string | HostPhase)[];
+] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
 
 /** Where a run notes the moment each phase ends; a host's phases name the host. */
