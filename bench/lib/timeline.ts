@@ -28,8 +28,9 @@ export function renderTimelines(timelines: readonly SpecTimeline[]): string[] {
     '',
     'driftspec with `--timings` in the same rounds (this build only): when each phase ended, in ms',
     'since the process started (median over the rounds), and the time from the phase before. The',
-    'first hosts connect while the spec is read and planned, so the connection and the planning run',
-    'side by side; the probe is sent when both are done.',
+    "first hosts' connections are started while the spec is read and planned (`tcp-connected` is",
+    'measured from `cli-loaded`); the probe is sent when both are done (`probe-sent` is measured',
+    'from the later of the two).',
     '',
     `| phase | ${timelines.map((t) => `${t.spec}: ends at | step`).join(' | ')} |`,
     `|---|${timelines.map(() => '---:|---:').join('|')}|`,
@@ -79,13 +80,13 @@ function criticalPath(spec: string, phases: ReadonlyMap<RunPhase, number>): stri
   const done = phases.get('reports-written');
   if (planned === undefined || ready === undefined || done === undefined) return `${spec}: incomplete timeline`;
   const waitedFor = ready > planned ? 'the SSH login' : 'the plan';
-  const hidden = Math.min(ready, planned) - (phases.get('cli-loaded') ?? 0);
+  const tcp = phases.get('tcp-connected');
   const sent = phases.get('probe-sent') ?? Math.max(ready, planned);
-  const probe = (phases.get('probe-done') ?? sent) - sent;
+  const probeDone = phases.get('probe-done') ?? sent;
   return (
-    `${spec}: the probe waited for ${waitedFor} (plan built at ${planned.toFixed(0)} ms, logged in at ` +
-    `${ready.toFixed(0)} ms; ${hidden.toFixed(0)} ms of the shorter one ran beside the longer), then the probe ` +
-    `${probe.toFixed(0)} ms from sending to its last byte, then judging and reports ` +
-    `${(done - (phases.get('probe-done') ?? sent)).toFixed(0)} ms; the process ended at ${done.toFixed(0)} ms.`
+    `${spec}: the probe waited for ${waitedFor} (plan built at ${planned.toFixed(0)} ms; TCP connected at ` +
+    `${tcp === undefined ? '–' : tcp.toFixed(0)} ms, logged in at ${ready.toFixed(0)} ms), then the probe ` +
+    `${(probeDone - sent).toFixed(0)} ms from sending to its last byte, then judging and reports ` +
+    `${(done - probeDone).toFixed(0)} ms; the process ended at ${done.toFixed(0)} ms.`
   );
 }
