@@ -30,6 +30,7 @@ import {
 } from './lib/measure.js';
 import { type BenchResults, REPORT_BLOCKS, renderReport, type Series, writeReportSection } from './lib/report.js';
 import { bootTestbed, testbedUnavailable, type BenchInstance } from './lib/testbed.js';
+import { phasesOfRun } from './lib/timeline.js';
 import { runScaleBenchmark } from './sim/scale.js';
 
 const { values: flags } = parseArgs({
@@ -219,24 +220,19 @@ async function warmUp(instances: readonly BenchInstance[]): Promise<void> {
 }
 
 async function single(instance: BenchInstance): Promise<void> {
+  // This build's runs print their phase timeline (--timings); the other build may not have it.
+  const driftspecOf = (spec: string, checks: number) => (build: DriftspecBuild) =>
+    checkedDriftspec([instance], spec, checks, build, build === currentBuild);
   await paired('50 checks, 1 instance', 'single-50', 1.3, rounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-50.sh') },
     ...onBothBuilds([
-      { label: 'driftspec (YAML spec)', run: (build) => checkedDriftspec([instance], 'checks-50.yaml', 50, build) },
-      {
-        label: 'driftspec (TypeScript spec, cached)',
-        run: (build) => checkedDriftspec([instance], 'checks-50.ts', 50, build),
-      },
+      { label: 'driftspec (YAML spec)', run: driftspecOf('checks-50.yaml', 50) },
+      { label: 'driftspec (TypeScript spec, cached)', run: driftspecOf('checks-50.ts', 50) },
     ]),
   ]);
   await paired('500 checks, 1 instance', 'single-500', 1.6, rounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-500.sh') },
-    ...onBothBuilds([
-      {
-        label: 'driftspec (YAML spec)',
-        run: (build) => checkedDriftspec([instance], 'checks-500.yaml', 500, build),
-      },
-    ]),
+    ...onBothBuilds([{ label: 'driftspec (YAML spec)', run: driftspecOf('checks-500.yaml', 500) }]),
   ]);
 }
 
@@ -383,8 +379,10 @@ async function checkedDriftspec(
   spec: string,
   checks: number,
   build = currentBuild,
+  timings = false,
 ): Promise<number> {
-  const run = await checked(driftspecRun(instances, spec, build), `driftspec ${spec} (${build.root})`);
+  const run = await checked(driftspecRun(instances, spec, build, timings), `driftspec ${spec} (${build.root})`);
+  if (timings) recordTimeline(spec, run.stderr);
   const report = JSON.parse(run.stdout) as { hosts: { status: string; counts: { passed: number } }[] };
   const passed = report.hosts.map((host) => (host.status === 'completed' ? host.counts.passed : -1));
   if (passed.length !== instances.length || passed.some((count) => count !== checks)) {
@@ -394,6 +392,17 @@ async function checkedDriftspec(
     );
   }
   return run.ms;
+}
+
+/** A run's phases (`--timings`), kept with the other runs of its spec. */
+function recordTimeline(spec: string, stderr: string): void {
+  results.timelines ??= [];
+  let timeline = results.timelines.find((entry) => entry.spec === spec);
+  if (!timeline) {
+    timeline = { spec, runs: [] };
+    results.timelines.push(timeline);
+  }
+  timeline.runs.push(phasesOfRun(stderr));
 }
 
 async function parallelFloor(instances: readonly BenchInstance[]): Promise<number> {

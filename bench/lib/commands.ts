@@ -37,8 +37,16 @@ export function floorRun(instance: BenchInstance, probe: string): Invocation {
   return { command: 'ssh', args: [...opensshArgs(instance), 'sh', '-s'], stdinFile: `${BENCH}floor/${probe}` };
 }
 
-/** A build's `node bin/driftspec run` against the instances, every host key checked against its known_hosts. */
-export function driftspecRun(instances: readonly BenchInstance[], spec: string, build: DriftspecBuild): Invocation {
+/**
+ * A build's `node bin/driftspec run` against the instances, every host key checked against its
+ * known_hosts; `timings` adds `--timings` (the phase timeline on stderr; builds before it lack it).
+ */
+export function driftspecRun(
+  instances: readonly BenchInstance[],
+  spec: string,
+  build: DriftspecBuild,
+  timings = false,
+): Invocation {
   const args = [
     'bin/driftspec',
     'run',
@@ -53,6 +61,7 @@ export function driftspecRun(instances: readonly BenchInstance[], spec: string, 
   ];
   for (const instance of instances)
     args.push('-t', `ssh://root@${instance.address}`, '--known-hosts', instance.knownHostsPath);
+  if (timings) args.push('--timings');
   args.push(`${BENCH}specs/${spec}`);
   return { command: process.execPath, args, cwd: build.root, env: build.env };
 }

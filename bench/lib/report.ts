@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { ScaleResults, SweepSummary } from '../sim/scale.js';
 import type { MachineFacts } from './machine.js';
 import { median, medianInterval95, quantile } from './measure.js';
+import { renderTimelines, type SpecTimeline } from './timeline.js';
 
 export interface ReportBlock {
   begin: string;
@@ -69,6 +70,8 @@ export interface BenchResults {
   cases: BenchCase[];
   scale?: ScaleResults;
   comparison?: BuildComparison;
+  /** The phase timeline of this build's single-instance runs, per spec. */
+  timelines?: SpecTimeline[];
   notes: string[];
 }
 
@@ -141,6 +144,7 @@ export function renderReport(results: BenchResults, heading: string): string {
     lines.push('');
   }
 
+  if (results.timelines) lines.push(...renderTimelines(results.timelines));
   if (results.comparison) lines.push(...renderComparison(results.comparison));
   if (results.scale) lines.push(...renderScale(results.scale));
   if (results.notes.length > 0)

@@ -31,6 +31,8 @@ export interface RunFlags extends FleetFlags, ConnectionFlags, PlanningFlags {
   /** `--shard-count N`: the index from --shard-index or JOB_COMPLETION_INDEX (0-based). */
   shardCount?: number;
   shardIndex?: string;
+  /** `--timings`: the end of every phase of the run on stderr (docs/benchmarks.md). */
+  timings?: boolean;
 }
 
 /** `driftspec snapshot`. */

@@ -1,5 +1,5 @@
 import { isSpecError } from '../inputs/input-error.js';
-import type { Target } from '../targets/target.js';
+import type { PhaseListener, Target } from '../targets/target.js';
 
 /** Time as the fleet executor reads it; tests hand in a fake one (test/support/fake-clock.ts). */
 export interface FleetClock {
@@ -141,6 +141,21 @@ function hostWithinBudget<R>(
             : stop({ kind: 'threw', error }),
       );
   });
+}
+
+/**
+ * Starts connecting to the hosts the fleet will work on first (its first `concurrency` targets,
+ * in order), while the caller still reads and plans the spec; the rest connect when their turn
+ * comes. Returns the targets it started, which the caller closes should it never run the fleet.
+ */
+export function connectFirstHosts(
+  targets: readonly Target[],
+  concurrency: number,
+  onPhase: (target: Target) => PhaseListener | undefined,
+): Target[] {
+  const first = targets.slice(0, Math.max(1, Math.floor(concurrency)));
+  for (const target of first) target.connectEarly?.(onPhase(target));
+  return first;
 }
 
 /** A target whose close() fails or hangs is left behind rather than holding up the run. */

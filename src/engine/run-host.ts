@@ -10,6 +10,7 @@ import { checkResultBase } from './evaluate.js';
 import { retryEventually } from './eventually.js';
 import { judgeChecks, makeEvidence } from './facts.js';
 import { planQueries, type QueryPlan } from './queries.js';
+import { hostPhases, type PhaseRecorder } from './timeline.js';
 import { BOOT_QUERY_ID, execOnce, execWhenReady, type WaitOptions } from './wait.js';
 
 export interface RunHostOptions {
@@ -23,6 +24,8 @@ export interface RunHostOptions {
    * copy of every query script (in their evidence too) instead of holding one each.
    */
   queryPlan?: QueryPlan;
+  /** `--timings`: where each host's connection, probe and judging are noted as they end. */
+  timeline?: PhaseRecorder;
 }
 
 /**
@@ -37,9 +40,10 @@ export async function runHost(plan: Plan, target: Target, options: RunHostOption
   const { applicable, notApplicable } = splitByApplicability(plan.checks, target, options.registry);
   const sharedPlan = notApplicable.length === 0 ? options.queryPlan : undefined;
   const { queries, factByCheck } = sharedPlan ?? planQueries(applicable, options.registry);
+  const onPhase = hostPhases(options.timeline, target.name);
   const first = options.wait
-    ? await execWhenReady(target, queries, options.commandTimeoutMs, options.wait)
-    : await execOnce(target, queries, options.commandTimeoutMs);
+    ? await execWhenReady(target, queries, options.commandTimeoutMs, options.wait, onPhase)
+    : await execOnce(target, queries, options.commandTimeoutMs, onPhase);
   if (!first.ok)
     return hostFailure(plan, target, first.status, first.reason, startedAt, started, first.execCount, first.reasonKind);
   const { exec } = first;
@@ -82,6 +86,7 @@ export async function runHost(plan: Plan, target: Target, options: RunHostOption
   const results =
     notApplicable.length === 0 ? retried.results : inPlanOrder(plan.checks, retried.results, NOT_BOOTED_REASON);
   Object.assign(evidence, retried.evidence);
+  options.timeline?.mark('evaluated', target.name);
   return {
     target: target.name,
     status: 'completed',

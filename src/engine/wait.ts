@@ -5,7 +5,13 @@ import { parseProbeOutput, type Frame } from '../probe/frames.js';
 import { HOST_QUERY_ID } from '../probe/host.js';
 import { shellQuote } from '../probe/quote.js';
 import { buildProbeScript, type ProbeQuery } from '../probe/script.js';
-import { TargetUnreachableError, type ExecResult, type Target, type UnreachableKind } from '../targets/target.js';
+import {
+  TargetUnreachableError,
+  type ExecResult,
+  type PhaseListener,
+  type Target,
+  type UnreachableKind,
+} from '../targets/target.js';
 
 /** Time as the waiting code sees it; tests pass a fake one. */
 export interface Clock {
@@ -215,12 +221,14 @@ export async function execOnce(
   target: Target,
   queries: readonly ProbeQuery[],
   commandTimeoutMs: number,
+  onPhase?: PhaseListener,
 ): Promise<FirstExec> {
   try {
     return {
       ok: true,
       exec: await target.exec(buildProbeScript(queries, { booted: target.booted !== false }), {
         timeoutMs: commandTimeoutMs,
+        ...(onPhase ? { onPhase } : {}),
       }),
       execCount: 1,
     };
@@ -244,6 +252,7 @@ export async function execWhenReady(
   queries: readonly ProbeQuery[],
   commandTimeoutMs: number,
   wait: WaitOptions,
+  onPhase?: PhaseListener,
 ): Promise<FirstExec> {
   const clock = wait.clock ?? systemClock;
   const random = wait.random ?? Math.random;
@@ -260,7 +269,7 @@ export async function execWhenReady(
     attempts++;
     let exec: ExecResult;
     try {
-      exec = await target.exec(script, { timeoutMs: remainingMs + commandTimeoutMs });
+      exec = await target.exec(script, { timeoutMs: remainingMs + commandTimeoutMs, ...(onPhase ? { onPhase } : {}) });
     } catch (error) {
       if (isSpecError(error)) throw error;
       if (!(error instanceof TargetUnreachableError))

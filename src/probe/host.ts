@@ -33,7 +33,15 @@ else DS_INIT=none; fi`;
 
 export const HOST_QUERY_SCRIPT = `printf 'package_manager=%s\\ninit_system=%s\\n' "$DS_PKG" "$DS_INIT"
 [ "$DS_BOOTED" != no ] || echo booted=no
-printf 'uid=%s\\n' "$(id -u)"
+ds_uid=
+# The effective uid from procfs where it is mounted, by the shell itself; id(1) elsewhere.
+if [ -r /proc/self/status ]; then
+  while read -r ds_k ds_r ds_e ds_rest; do
+    if [ "$ds_k" = Uid: ]; then ds_uid=$ds_e; break; fi
+  done 2>/dev/null </proc/self/status
+fi
+case $ds_uid in '' | *[!0-9]*) ds_uid=$(id -u) ;; esac
+printf 'uid=%s\\n' "$ds_uid"
 set -f; set -- $(uname -s -n -r -m); set +f
 if [ $# -eq 4 ]; then printf 'kernel=%s\\nhostname=%s\\nkernel_release=%s\\narch=%s\\n' "$1" "$2" "$3" "$4"
 else

@@ -13,7 +13,14 @@ import { decideHostKey, hostLabel, preferredHostKeyAlgorithms, type HostKeyPolic
 import type { SshCredentials } from './ssh-credentials.js';
 import { classifyClientError, classifyNetworkError, isFatalClientError } from './ssh-errors.js';
 import { classifyForwardError, viaJumpHost } from './jump-errors.js';
-import { StdoutCollector, TargetUnreachableError, type ExecOptions, type ExecResult, type Target } from './target.js';
+import {
+  StdoutCollector,
+  TargetUnreachableError,
+  type ExecOptions,
+  type ExecResult,
+  type PhaseListener,
+  type Target,
+} from './target.js';
 import { plainLaunch, PrivilegeError, sudoLaunch, type ProbeLaunch, type SudoSettings } from './privilege.js';
 import { ProxyCommandProcess, type ProxyCommandSetting } from './proxy-command.js';
 
@@ -77,6 +84,8 @@ export class SshTarget implements Target {
   /** Set when the host key was trusted only because --accept-new-host-keys allowed it. */
   acceptedNewHostKey: string | undefined;
   private connection: Promise<Connection> | undefined;
+  /** The connection connectEarly opened, kept for the first exec even when it failed. */
+  private early: Promise<Connection> | undefined;
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
   /** Abandons a connection attempt still in progress, so close() never waits for the connect timeout. */
@@ -93,7 +102,8 @@ export class SshTarget implements Target {
 
   exec(script: string, options: ExecOptions): Promise<ExecResult> {
     const run = async () => {
-      const result = await runProbe(await this.usableConnection(), this.launch, script, options, this.hostLabel());
+      const connection = await this.usableConnection(options.onPhase);
+      const result = await runProbe(connection, this.launch, script, options, this.hostLabel());
       const refusal = this.launch.diagnose(result);
       if (refusal) throw new PrivilegeError(refusal);
       return result;
@@ -108,8 +118,14 @@ export class SshTarget implements Target {
     return result;
   }
 
+  connectEarly(onPhase?: PhaseListener): void {
+    if (this.closed || this.connection) return;
+    this.early = this.connect(onPhase);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    this.early = undefined;
     this.abandonConnecting?.();
     const connection = this.connection;
     this.connection = undefined;
@@ -119,18 +135,20 @@ export class SshTarget implements Target {
   }
 
   /** The open connection, or a new one when the last was lost or dropped after a timeout. */
-  private async usableConnection(): Promise<Connection> {
-    const current = this.connect();
+  private async usableConnection(onPhase: PhaseListener | undefined): Promise<Connection> {
+    // A connection opened early that failed is this exec's failure: the host is not tried twice.
+    const current = this.early ?? this.connect(onPhase);
+    this.early = undefined;
     const open = await current;
     if (!open.socket.destroyed && open.socket.writable) return open;
     this.forget(current);
-    return this.connect();
+    return this.connect(onPhase);
   }
 
-  private connect(): Promise<Connection> {
+  private connect(onPhase: PhaseListener | undefined): Promise<Connection> {
     if (this.closed) return Promise.reject(new Error(`${this.name}: the target was closed`));
     if (!this.connection) {
-      const connection = this.openConnection();
+      const connection = this.openConnection(onPhase);
       this.connection = connection;
       connection.then(
         (open) => open.client.once('close', () => this.forget(connection)),
@@ -150,18 +168,18 @@ export class SshTarget implements Target {
   }
 
   /** Logs in to each jump host through the one before it, then to the target through the last. */
-  private async openConnection(): Promise<Connection> {
+  private async openConnection(onPhase: PhaseListener | undefined): Promise<Connection> {
     const jumps: Connection[] = [];
     let via: Via | undefined;
     try {
       for (const hop of this.options.jumps ?? []) {
-        const connection = await this.login(hop, 'jump', via);
+        const connection = await this.login(hop, 'jump', via, onPhase);
         jumps.push(connection);
         via = { name: hop.name, connection };
       }
       const { address, credentials, proxyCommand } = this.options;
       const target: SshHop = { name: this.name, address, credentials, ...(proxyCommand ? { proxyCommand } : {}) };
-      const connection = await this.login(target, 'target', via);
+      const connection = await this.login(target, 'target', via, onPhase);
       connection.jumps = jumps;
       if (jumps.length > 0) connection.client.once('close', () => void endJumps(jumps));
       return connection;
@@ -176,7 +194,12 @@ export class SshTarget implements Target {
    * with the host key checked and the login, all within the connect timeout. A jump host's failure
    * is told as "via jump host …", a forwarding failure as the forwarding host's.
    */
-  private login(hop: SshHop, role: 'jump' | 'target', via: Via | undefined): Promise<Connection> {
+  private login(
+    hop: SshHop,
+    role: 'jump' | 'target',
+    via: Via | undefined,
+    onPhase: PhaseListener | undefined,
+  ): Promise<Connection> {
     const { connectTimeoutMs } = this.options;
     const { address } = hop;
     const label = hostLabel(address.host, address.port);
@@ -250,6 +273,7 @@ export class SshTarget implements Target {
           phase = 'settled';
           this.abandonConnecting = undefined;
           clearTimeout(deadline);
+          if (role === 'target') onPhase?.('ssh-ready');
           resolve({ client, socket: opened, sessionsOpened: 0, jumps: [] });
         });
         try {
@@ -320,6 +344,8 @@ export class SshTarget implements Target {
       socket.once('error', (error) => fail(ofThisHop(classifyNetworkError(error, label))));
       socket.once('connect', () => {
         socket.removeAllListeners('error');
+        // The first hop's TCP connection: the only one a route through jump hosts opens.
+        onPhase?.('tcp-connected');
         startSsh(socket);
       });
     });
@@ -456,7 +482,7 @@ function collectProbe(
   connection: Connection,
   channel: ClientChannel,
   script: string,
-  { timeoutMs, onStdout }: ExecOptions,
+  { timeoutMs, onStdout, onPhase }: ExecOptions,
   label: string,
 ): Promise<ExecResult> {
   const { client } = connection;
@@ -499,15 +525,24 @@ function collectProbe(
         finish(() => resolve(result()));
       }, CLOSE_GRACE_MS);
     }, timeoutMs);
-    channel.on('data', (chunk: Buffer) => stdout.add(chunk));
+    let firstByte = true;
+    channel.on('data', (chunk: Buffer) => {
+      if (firstByte) onPhase?.('first-byte');
+      firstByte = false;
+      stdout.add(chunk);
+    });
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     channel.on('exit', (code: number | null, signalName?: string) => {
       if (typeof code === 'number') exitCode = code;
       else if (signalName) signal = signalName.startsWith('SIG') ? signalName : `SIG${signalName}`;
     });
-    channel.on('close', () => finish(() => resolve(result())));
+    channel.on('close', () => {
+      onPhase?.('probe-done');
+      finish(() => resolve(result()));
+    });
     channel.on('error', () => undefined);
     channel.end(script);
+    onPhase?.('probe-sent');
   });
 }
 

@@ -8,8 +8,16 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** The steps of reaching a host and running one probe on it, in order (`--timings`). */
+export type HostPhase = 'tcp-connected' | 'ssh-ready' | 'probe-sent' | 'first-byte' | 'probe-done';
+
+/** Told of each step as it happens; a target without such steps tells nothing. */
+export type PhaseListener = (phase: HostPhase) => void;
+
 export interface ExecOptions {
   timeoutMs: number;
+  /** Told when the connection (if this exec opens it) and the probe reach each step. */
+  onPhase?: PhaseListener;
   /**
    * Streams stdout: each chunk is handed over as it arrives and not kept, so a large output
    * (a snapshot's file tree) never sits in memory whole. The result's stdout then holds only the
@@ -54,6 +62,11 @@ export interface Target {
    */
   readonly booted?: boolean;
   exec(script: string, options: ExecOptions): Promise<ExecResult>;
+  /**
+   * Starts connecting at once, before the first exec asks for it, so that the handshake runs while
+   * the spec is read and planned. Its outcome, a failure too, is the first exec's connection.
+   */
+  connectEarly?(onPhase?: PhaseListener): void;
   close(): Promise<void>;
 }
 

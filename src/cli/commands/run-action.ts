@@ -3,7 +3,9 @@ import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
 import { RUN_PROGRESS } from '../../../reporters/progress.js';
 import { planRun, type RunPlanning } from '../../controls/host-plans.js';
 import { runHostTimeoutMs } from '../../engine/budget.js';
+import { CLOSE_LIMIT_MS, closeWithin, connectFirstHosts } from '../../engine/fleet.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
+import { hostPhases, PhaseTimeline } from '../../engine/timeline.js';
 import { DEFAULT_POLICY, loadGatePolicy, type GatePolicy } from '../../gate/policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
 import type { Plan } from '../../plan/schema.js';
@@ -40,6 +42,8 @@ export function defaultSpecPath(): string {
  * hosts not checked are errors) and the exit code is 130.
  */
 export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): Promise<number> {
+  const timeline = flags.timings ? new PhaseTimeline(() => performance.now()) : undefined;
+  timeline?.mark('cli-loaded');
   const registry = createRegistry();
   const cacheDir = specCacheDir(io.env);
   const sources = planSources(specs.length > 0 ? specs : [defaultSpecPath()], io.cwd, {
@@ -64,7 +68,9 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
       cwd: io.cwd,
     });
   const withProfiles = sources.profiles ? { profiles: sources.profiles } : {};
-  return runOnTargets(addresses, flags, io, { registry, named: 'a --target', ...checked, ...withProfiles }, planFor);
+  const withTimeline = timeline ? { timeline } : {};
+  const context = { registry, named: 'a --target', ...checked, ...withProfiles, ...withTimeline };
+  return runOnTargets(addresses, flags, io, context, planFor);
 }
 
 /** The options of a run that are read and checked before any spec is loaded or host touched. */
@@ -81,26 +87,64 @@ export function fixedPlanning(plan: Plan): RunPlanning {
   return { plan, inputs: [], secrets: [], planHosts: async () => () => undefined };
 }
 
+/** What runOnTargets is given besides the flags: the options checked, and where phases are noted. */
+export type RunContext = ReturnType<typeof checkRunFlags> & {
+  registry: ResourceRegistry;
+  named: string;
+  profiles?: ProfileRecord[];
+  /** `--timings`: printed to stderr once the reports are written. */
+  timeline?: PhaseTimeline;
+};
+
 /**
  * Checks a plan on the addresses (given as `named` says, and the inventory's hosts `--limit`
  * selects), then the verdict and the reports: `driftspec run` and the commands that check a plan
- * of their own. `planFor` makes the plan once the hosts are selected.
+ * of their own. `planFor` makes the plan once the hosts are selected; the first hosts' connections
+ * are opened meanwhile (connectFirstHosts), and closed should the plan fail.
  */
 export async function runOnTargets(
   addresses: readonly TargetAddress[],
   flags: RunFlags,
   io: CliIo,
-  checked: ReturnType<typeof checkRunFlags> & { registry: ResourceRegistry; named: string; profiles?: ProfileRecord[] },
+  context: RunContext,
   planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
 ): Promise<number> {
-  const { registry, reports, policy, named, shard } = checked;
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
-  const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named });
+  const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named: context.named });
+  const { timeline } = context;
+  // A shard's hosts are known only with the plan; --wait connects with retries of its own.
+  const early =
+    context.shard === undefined && flags.wait === undefined
+      ? connectFirstHosts(selected.targets, flags.concurrency, (target) => hostPhases(timeline, target.name))
+      : [];
+  try {
+    const code = await planAndRun(selected, flags, io, context, planFor);
+    if (timeline) {
+      timeline.mark('reports-written');
+      io.stderr.write(timeline.render());
+    }
+    return code;
+  } catch (error) {
+    await Promise.all(early.map((target) => closeWithin(target, CLOSE_LIMIT_MS)));
+    throw error;
+  }
+}
+
+async function planAndRun(
+  selected: SelectedTargets,
+  flags: RunFlags,
+  io: CliIo,
+  context: RunContext,
+  planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
+): Promise<number> {
+  const { registry, reports, policy, shard, timeline } = context;
   const planning = await planFor(selected);
+  timeline?.mark('spec-read');
   const { plan, waivers, selection } = planning;
   const hostPlans = await planning.planHosts();
+  timeline?.mark('plan-built');
   // The cli report on stdout lists the warnings itself; anything else gets them on stderr too.
   const cliOnStdout = reports.some((request) => request.name === 'cli' && request.path === undefined);
   if (!cliOnStdout) for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
@@ -122,11 +166,12 @@ export async function runOnTargets(
       hostPlan: (target) => hostPlans(target) ?? planning,
       interrupt: session.interrupt,
       ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
+      ...(timeline ? { timeline } : {}),
     });
   } finally {
     session.finish();
   }
-  const profiled = checked.profiles ? { ...run.result, profiles: checked.profiles } : run.result;
+  const profiled = context.profiles ? { ...run.result, profiles: context.profiles } : run.result;
   const result = record === undefined ? profiled : { ...profiled, shard: record };
   const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
   await writeRunReports(reports, result, verdict, flags, io);

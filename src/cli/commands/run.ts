@@ -37,6 +37,7 @@ export function register(program: Command, io: CliIo): void {
       parseCount,
     )
     .option('--shard-index <i>', 'with --shard-count: this shard, 0-based (default: $JOB_COMPLETION_INDEX)')
+    .option('--timings', 'print when each phase of the run ended (ms since the process started) to stderr')
     .exitOverride()
     .action(async (specs: string[], options: RunFlags) => {
       const { runCommand } = await import('./run-action.js');

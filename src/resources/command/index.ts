@@ -50,6 +50,15 @@ export const COMMAND_KILL_AFTER = 2;
 const KILL_AFTER = `-k ${COMMAND_KILL_AFTER}`;
 const KILL_AT_ONCE = '-s KILL';
 
+/**
+ * The wrapper's files emptied once its frame is written, by the shell itself (no `rm` process):
+ * the space goes back at once, and an empty status or spool file is one the next command check
+ * cannot read, so a write of its own that fails is never read as this check's (exit 92).
+ */
+const EMPTY_COMMAND_FILES = ['stdout', 'stderr', 'status', 'stdout-spool', 'stderr-spool']
+  .map((name) => `: >"$ds_dir/command-${name}"`)
+  .join('; ');
+
 /** Exit status of the wrapper when its spool files could not be read back. */
 const SPOOL_READ_FAILED = 92;
 
@@ -115,7 +124,7 @@ if [ "$ds_out" -gt ${COMMAND_OUTPUT_LIMIT} ] || [ "$ds_err" -gt ${COMMAND_OUTPUT
 elif [ $((ds_out + ds_err)) -gt 0 ]; then
   cat -- "$ds_dir/command-stdout" "$ds_dir/command-stderr"
 fi
-rm -f -- "$ds_dir"/command-*`;
+${EMPTY_COMMAND_FILES}`;
 }
 
 function commandQuery(text: string, options: CommandOptions): FactQuery<CommandResult> {
