@@ -72,8 +72,8 @@ function localPlace(work: string): Place {
     label: 'this machine',
     commands: {
       aide: { command: 'aide', args: ['--init', '-c', config], timeoutMs: 1_800_000 },
-      whole: driftspec(['snapshot', 'local', '--no-progress', '-o', snapshotFile]),
-      fixed: driftspec(['snapshot', 'local', '--no-progress', '--files', empty, '-o', join(work, 'fixed.json')]),
+      whole: driftspec(['snapshot', 'local', '-o', snapshotFile]),
+      fixed: driftspec(['snapshot', 'local', '--files', empty, '-o', join(work, 'fixed.json')]),
     },
     snapshotFile,
     databaseFile: database,
@@ -96,8 +96,8 @@ async function instancePlace(instance: BenchInstance, work: string): Promise<Pla
     label: 'a stock test-bed instance (over SSH)',
     commands: {
       aide: { ...ssh('aide', '--init', '-c', REMOTE_CONFIG), timeoutMs: 1_800_000 },
-      whole: driftspec(['snapshot', ...target, '--no-progress', '-o', snapshotFile]),
-      fixed: driftspec(['snapshot', ...target, '--no-progress', '--files', REMOTE_EMPTY, '-o', join(work, 'f.json')]),
+      whole: driftspec(['snapshot', ...target, '-o', snapshotFile]),
+      fixed: driftspec(['snapshot', ...target, '--files', REMOTE_EMPTY, '-o', join(work, 'f.json')]),
     },
     snapshotFile,
     databaseFile: undefined,
