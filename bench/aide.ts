@@ -15,6 +15,7 @@
  *
  *   npm run build && npm run bench:aide [-- --rounds 6 --local-rounds 6 --only local|instance --no-write]
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,8 @@ function driftspec(args: readonly string[]): Invocation {
 }
 
 function localPlace(work: string): Place {
+  if (spawnSync('sh', ['-c', 'command -v aide'], { stdio: 'ignore' }).status !== 0)
+    throw new Error("this machine has no aide: apt-get install aide (Debian's, 0.18)");
   const config = join(work, 'aide.conf');
   const database = join(work, 'aide.db');
   writeFileSync(
