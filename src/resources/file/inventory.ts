@@ -65,7 +65,8 @@ export const DEFAULT_PATH_IGNORES: readonly string[] = [
   '/var/lib/cloud/instances',
   '/var/lib/cloud/data',
   '/run/cloud-init',
-  // interactive history and per-user caches under the homes (AIDE: VarFile, no content)
+  // interactive history (the VarFile rules Debian's aide suggests, commented out, in 31_aide_root-dotfiles)
+  // and the homes' XDG caches, which any program may rewrite
   '*/.bash_history',
   '*/.lesshst',
   '*/.viminfo',
