@@ -46,11 +46,17 @@ export function testbedUnavailable(): string | undefined {
 const live = new Map<number, string>();
 let lastResortInstalled = false;
 
-/** Boots `count` instances at the first free indexes from `base` on, in parallel. */
-export async function bootTestbed(base: number, count: number): Promise<BenchTestbed> {
+/**
+ * Boots `count` instances at the first free indexes from `base` on, in parallel: of the golden
+ * image, or of a variant with more packages (test/testbed/build-variant-image.sh).
+ */
+export async function bootTestbed(
+  base: number,
+  count: number,
+  variant?: { install: readonly string[] },
+): Promise<BenchTestbed> {
   installLastResort();
-  const rootfs = (await runScript('build-image.sh', [])).trim().split('\n').pop();
-  if (!rootfs) throw new Error('build-image.sh printed no root filesystem path');
+  const rootfs = await imageRoot(variant);
   const stateDir = mkdtempSync('/tmp/driftspec-bench-');
   const indexes = reserveIndexes(base, count);
   for (const index of indexes) live.set(index, stateDir);
@@ -67,6 +73,16 @@ export async function bootTestbed(base: number, count: number): Promise<BenchTes
     throw failed.reason;
   }
   return { instances: indexes.map((index) => describeInstance(rootfs, index, stateDir)), stop };
+}
+
+async function imageRoot(variant: { install: readonly string[] } | undefined): Promise<string> {
+  const golden = (await runScript('build-image.sh', [])).trim().split('\n').pop();
+  if (!golden) throw new Error('build-image.sh printed no root filesystem path');
+  if (!variant) return golden;
+  const installs = variant.install.flatMap((name) => ['--install', name]);
+  const rootfs = (await runScript('build-variant-image.sh', [golden, ...installs])).trim().split('\n').pop();
+  if (!rootfs) throw new Error('build-variant-image.sh printed no root filesystem path');
+  return rootfs;
 }
 
 function describeInstance(rootfs: string, index: number, stateDir: string): BenchInstance {

@@ -18,7 +18,7 @@ const absolutePath = z
 export const SnapshotOptionsSchema = ConnectionOptionsSchema.extend({
   /** The target address, as `driftspec snapshot` takes it (default "local"). */
   target: z.string({ error: 'a target address' }).default('local'),
-  /** The file trees to record (default /etc, /usr/bin, /usr/sbin, /usr/lib/systemd/system). */
+  /** The file trees to record (default DEFAULT_FILE_ROOTS: what Debian's AIDE watches, docs/drift.md). */
   files: z.array(absolutePath, { error: 'an array of absolute paths' }).optional(),
   /** Path globs not to record, on top of the default ignores. */
   ignore: z.array(z.string({ error: 'a path glob' }), { error: 'an array of path globs' }).optional(),

@@ -3,8 +3,24 @@
  * command line loads nothing of snapshot or generate.
  */
 
-/** The file trees `driftspec snapshot` records when no --files is given. */
-export const DEFAULT_FILE_ROOTS: readonly string[] = ['/etc', '/usr/bin', '/usr/sbin', '/usr/lib/systemd/system'];
+/**
+ * The file trees `driftspec snapshot` records when no --files is given: what Debian's AIDE
+ * configuration watches for integrity (docs/drift.md maps its rules). /bin, /sbin and /lib are
+ * links into /usr on a merged-/usr system (the link itself is recorded) and trees elsewhere; each
+ * of these exists on every Debian system, so none is reported missing.
+ */
+export const DEFAULT_FILE_ROOTS: readonly string[] = [
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/usr',
+  '/etc',
+  '/boot',
+  '/opt',
+  '/root',
+  '/home',
+  '/var/spool',
+];
 
 /** Files whose type, mode and ownership hardening baselines check; `generate` adds every setuid/setgid file. */
 export const DEFAULT_GENERATED_FILES: readonly string[] = [

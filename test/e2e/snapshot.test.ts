@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
+import { DEFAULT_FILE_ROOTS } from '../../src/drift/snapshot-defaults.js';
 import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
 import { RunResultSchema, type RunResult } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
@@ -54,7 +55,7 @@ describe('driftspec snapshot and generate against a booted instance', function (
     expect(snapshot.users.find((u) => u.name === 'www-data')).to.include({ uid: 33, shell: '/usr/sbin/nologin' });
     expect(snapshot.kernelParameters['net.ipv4.ip_forward']).to.match(/^[01]$/);
     expect(snapshot.mounts.find((m) => m.point === '/')).to.include({ filesystem: 'overlay' });
-    expect(snapshot.fileRoots).to.deep.equal(['/etc', '/usr/bin', '/usr/sbin', '/usr/lib/systemd/system']);
+    expect(snapshot.fileRoots).to.deep.equal([...DEFAULT_FILE_ROOTS]);
     const nginxUnit = snapshot.files.find((f) => f.path === '/usr/lib/systemd/system/nginx.service');
     expect(nginxUnit).to.include({ type: 'file', mode: '0644', owner: 'root', group: 'root' });
     expect(nginxUnit!.sha256).to.equal(sha256Remote(instance(), '/usr/lib/systemd/system/nginx.service'));

@@ -31,11 +31,48 @@ export const SUDO_FILES = [
 /** The next image: the golden one with two more packages and one less (test/testbed/build-variant-image.sh). */
 export const NEXT_IMAGE: ImageVariant = { install: ['tree', 'less'], purge: ['cron'] };
 
+/** less's and tree's own files under /usr beyond their programs: documentation, manuals, MIME entry. */
+const NEXT_IMAGE_PACKAGE_DOCS: readonly string[] = [
+  '/usr/lib/mime/packages/less',
+  ...['', '/LESSOPEN', '/NEWS.gz', '/README.Debian', '/changelog.Debian.gz', '/copyright'].map(
+    (name) => `/usr/share/doc/less${name}`,
+  ),
+  ...['', '/README.gz', '/TODO', '/changelog.Debian.gz', '/changelog.gz', '/copyright'].map(
+    (name) => `/usr/share/doc/tree${name}`,
+  ),
+  ...['less', 'lessecho', 'lessfile', 'lesskey', 'lesspipe', 'tree'].map((name) => `/usr/share/man/man1/${name}.1.gz`),
+];
+
+/** cron's own files under /usr/share, which its purge removes. */
+const CRON_DOCS: readonly string[] = [
+  ...['', '/control', '/script'].map((name) => `/usr/share/bug/cron${name}`),
+  ...[
+    '',
+    '/FEATURES',
+    '/NEWS.Debian.gz',
+    '/README',
+    '/README.Debian',
+    '/README.anacron',
+    '/THANKS',
+    '/TODO.Debian',
+    '/changelog.Debian.gz',
+    '/changelog.gz',
+    '/copyright',
+    '/examples',
+    '/examples/cron-stats.pl',
+    '/examples/cron-tasks-review.sh',
+    '/examples/crontab2english.pl',
+  ].map((name) => `/usr/share/doc/cron${name}`),
+  '/usr/share/man/man1/crontab.1.gz',
+  '/usr/share/man/man5/crontab.5.gz',
+  '/usr/share/man/man8/cron.8.gz',
+];
+
 /**
- * Everything the package changes change in the snapshotted trees of the bookworm image, and
- * nothing else: the packages' own files, the start links and systemd wants link that cron's
- * postinst made (its purge removes them), and the `pager` alternative, which less takes over from
- * more (util-linux) with its higher priority.
+ * Everything the package changes change in the snapshotted trees of the bookworm image (the
+ * default trees: /usr whole), and nothing else: the packages' own files, the start links and
+ * systemd wants link that cron's postinst made (its purge removes them), and the `pager`
+ * alternative, which less takes over from more (util-linux) with its higher priority.
  */
 export const NEXT_IMAGE_DIFFERENCES: readonly string[] = [
   'packages + less:amd64',
@@ -48,6 +85,7 @@ export const NEXT_IMAGE_DIFFERENCES: readonly string[] = [
   'files + /usr/bin/lesskey',
   'files + /usr/bin/lesspipe',
   'files + /usr/bin/tree',
+  ...NEXT_IMAGE_PACKAGE_DOCS.map((file) => `files + ${file}`),
   'files - /etc/default/cron',
   'files - /etc/init.d/cron',
   'files - /etc/pam.d/cron',
@@ -59,6 +97,7 @@ export const NEXT_IMAGE_DIFFERENCES: readonly string[] = [
   'files - /usr/bin/crontab',
   'files - /usr/lib/systemd/system/cron.service',
   'files - /usr/sbin/cron',
+  ...CRON_DOCS.map((file) => `files - ${file}`),
   'files ~ /etc/alternatives/pager size,linkTarget',
   'files ~ /etc/alternatives/pager.1.gz linkTarget',
 ];

@@ -65,6 +65,22 @@ export const DEFAULT_PATH_IGNORES: readonly string[] = [
   '/var/lib/cloud/instances',
   '/var/lib/cloud/data',
   '/run/cloud-init',
+  // interactive history (the VarFile rules Debian's aide suggests, commented out, in 31_aide_root-dotfiles)
+  // and the homes' XDG caches, which any program may rewrite
+  '*/.bash_history',
+  '*/.lesshst',
+  '*/.viminfo',
+  '*/.python_history',
+  '*/.wget-hsts',
+  '/root/.cache',
+  '/home/*/.cache',
+  // queues and timestamps of the spools (AIDE: mail and print queue files excluded, VarFile stamps)
+  '/var/spool/anacron',
+  '/var/spool/postfix',
+  '/var/spool/exim4',
+  '/var/spool/cups',
+  '/var/spool/rsyslog',
+  '/var/spool/news',
   // logs, caches, scratch space and pseudo file systems
   '/var/log',
   '/var/cache',
