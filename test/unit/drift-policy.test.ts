@@ -291,7 +291,9 @@ describe('drift gate', () => {
     }
 
     it('is described by the published policy JSON Schema', () => {
-      const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(policyJsonSchema() as object);
+      const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(
+        policyJsonSchema() as object,
+      );
       const documented = parseYaml(`drift:
   rules:
     - { name: exporter, kind: listeners, change: added, keys: 'tcp4 *:9100', action: allow }

@@ -125,7 +125,9 @@ describe('not-applicable: running-state checks on a target that is not booted', 
 
   it('is in the published result schema', async () => {
     const { host } = await runUnbooted();
-    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(jsonSchemaFor('result') as object);
+    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(
+      jsonSchemaFor('result') as object,
+    );
     expect(validate(JSON.parse(JSON.stringify(runResult(host)))), JSON.stringify(validate.errors)).to.equal(true);
     const wrong = runResult({ ...host, counts: { ...host.counts, 'not-applicable': 0 } });
     expect(validate(JSON.parse(JSON.stringify(wrong)))).to.equal(false);

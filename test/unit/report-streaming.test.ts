@@ -72,7 +72,9 @@ describe('reports rendered in pieces', () => {
   it('json: the streamed fleet report is valid under the published result schema', () => {
     const result = fleetResult();
     const verdict = decideVerdict(result);
-    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(jsonSchemaFor('result') as object);
+    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(
+      jsonSchemaFor('result') as object,
+    );
     const document: unknown = JSON.parse([...jsonReportPieces({ ...result, verdict }, verdict)].join(''));
     validate(document);
     expect(validate.errors ?? []).to.deep.equal([]);
