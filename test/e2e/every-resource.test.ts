@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,60 +16,7 @@ import { useTestbed } from '../support/testbed.js';
 const BUNDLED = fileURLToPath(new URL('../../specs/debian-web-server.yaml', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'driftspec-e2e-every-'));
 
-const EVERY_RESOURCE = `spec: every-resource
-checks:
-  - sshd_config: PermitEmptyPasswords
-    value: 'no'
-  - ssh_config: ForwardAgent
-    value: 'no'
-  - file_search: /usr/bin
-    options: { condition: setuid, type: file }
-    paths: { contains: /usr/bin/passwd }
-  - json_file: /etc/driftspec-every.json
-    key: { path: db.port, value: 5432 }
-  - yaml_file: /etc/driftspec-every.json
-    key: { path: db.port, value: 5432 }
-  - ini_file: /etc/systemd/journald.conf
-    key: { path: Journal }
-  - key_value_file: /etc/login.defs
-    key: { path: PASS_MAX_DAYS, value: { le: 99999 } }
-  - kernel_module: cramfs
-    not: { loaded: true }
-  - x509_certificate: /etc/driftspec-every.pem
-    valid: false
-  - account_database: local
-    uniqueUids: true
-  - package_integrity: /usr/sbin
-    verified: true
-  - interface: lo
-    up: true
-  - route: default
-    exists: true
-  - host: localhost
-    resolvable: true
-  - dns: localhost
-    resolvable: true
-  - http: http://127.0.0.1:1/
-    status: 200
-  - cron: /etc/crontab
-    exists: true
-  - systemd_timer: apt-daily.timer
-    exists: true
-  - iptables: INPUT
-    exists: true
-  - systemd_unit: multi-user.target
-    exists: true
-  - container: driftspec-every
-    exists: false
-  - nftables: inet driftspec-every
-    exists: false
-  - selinux: local
-    not: { enforcing: true }
-  - apparmor: local
-    not: { hasProfile: { profile: /usr/bin/man } }
-  - kernel_parameter: net.ipv4.ip_forward
-    configured: 0
-`;
+const EVERY_RESOURCE = fileURLToPath(new URL('../../bench/specs/every-resource.yaml', import.meta.url));
 
 describe('the bundled spec and one check of every resource kind on a booted instance', function () {
   this.timeout(300_000);
@@ -79,12 +26,10 @@ describe('the bundled spec and one check of every resource kind on a booted inst
     const instance = bed.instances[0]!;
     instance.inContainer(['sh', '-c', `printf '{"db": {"port": 5432}}' > /etc/driftspec-every.json`]);
     instance.inContainer(['sh', '-c', 'printf "not a certificate" > /etc/driftspec-every.pem']);
-    const spec = join(work, 'every-resource.yaml');
-    writeFileSync(spec, EVERY_RESOURCE);
     const cursor = journalCursor(instance);
     const started = Date.now();
     const run = await runCli(
-      ['run', BUNDLED, spec, '-t', instance.url, ...connection(instance), '--format', 'json'],
+      ['run', BUNDLED, EVERY_RESOURCE, '-t', instance.url, ...connection(instance), '--format', 'json'],
       join(work, 'cache'),
     );
     const elapsed = Date.now() - started;
