@@ -122,6 +122,7 @@ describe('spooled hosts: a few hundred simulated hosts through the CLI', functio
     writeInventory(at('small.yaml'), { hosts: 20, refused: 1, silent: 0 }, ports, keys);
     writeInventory(at('hung.yaml'), { hosts: 40, refused: 0, silent: 20 }, ports, keys);
     writeFileSync(at('spec.yaml'), SPEC);
+    await sweepSmallAndLarge();
   });
   after(async () => {
     await simulator.close();
@@ -131,7 +132,8 @@ describe('spooled hosts: a few hundred simulated hosts through the CLI', functio
   let reports: Record<'json' | 'junit' | 'markdown' | 'html' | 'cli', string> | undefined;
   let fds: { small: number; large: number } | undefined;
 
-  before(async () => {
+  /** 20 hosts, then 300 with every report, each run with a TMPDIR of its own. */
+  async function sweepSmallAndLarge(): Promise<void> {
     const tmp = privateTmp('tmp-large');
     const files = {
       junit: at('junit.xml'),
@@ -154,7 +156,7 @@ describe('spooled hosts: a few hundred simulated hosts through the CLI', functio
       html: read(files.html),
       cli: read(files.cli),
     };
-  });
+  }
 
   it('every report written from the spool equals the report rendered from the result kept in memory', () => {
     // As written, without the verdict: a schema's parse would give its members in the schema's order.
