@@ -32,8 +32,9 @@ interface Slot {
 /**
  * Finished hosts' results as JSON lines in a file of a private temporary folder (mode 0700, under
  * TMPDIR), so that a sweep's memory does not grow with its hosts: ten thousand hosts' results
- * with their evidence are some 350 MiB. Only each line's place stays in memory. The folder is
- * removed by `close()` and, should the process end first (a second Ctrl-C, SIGTERM), by an exit hook.
+ * with their evidence are some 180 MiB of JSON, and twice that as objects. Only each line's place
+ * stays in memory. The folder is removed by `close()` and, should the process end first (a second
+ * Ctrl-C, SIGTERM), by an exit hook.
  */
 export class HostSpool implements HostStore {
   readonly dir: string;
