@@ -5,7 +5,8 @@
  * docs/benchmarks.md at the end.
  *
  *   npm run bench:fleet10k -- [--hosts 10000] [--small-hosts 1000] [--latency-ms 50]
- *                             [--concurrency 500] [--shards 4] [--cases high,sharded,default]
+ *                             [--concurrency 250]
+ *                             [--connect-timeout 30] [--shards 4] [--cases high,sharded,default]
  *                             [--out fleet10k.json] [--no-docs]
  *   npm run bench:fleet10k -- --render a.json,b.json
  *
@@ -27,7 +28,8 @@ const { values: flags } = parseArgs({
     hosts: { type: 'string', default: '10000' },
     'small-hosts': { type: 'string', default: '1000' },
     'latency-ms': { type: 'string', default: '50' },
-    concurrency: { type: 'string', default: '500' },
+    concurrency: { type: 'string', default: '250' },
+    'connect-timeout': { type: 'string', default: '30' },
     shards: { type: 'string', default: '4' },
     cases: { type: 'string', default: 'high,sharded,default' },
     out: { type: 'string', default: 'fleet10k.json' },
@@ -48,6 +50,7 @@ if (flags.render === undefined) {
     smallHosts: Number(flags['small-hosts']),
     latencyMs: Number(flags['latency-ms']),
     highConcurrency: Number(flags.concurrency),
+    connectTimeoutS: Number(flags['connect-timeout']),
     shards: Number(flags.shards),
     cases: new Set(flags.cases.split(',') as Fleet10kCaseKind[]),
     spec: `${BENCH}specs/checks-50.yaml`,
