@@ -13,7 +13,7 @@ import { FleetSimulator, makeSimKeys, ProbeRecordings, runSampled, writeInventor
 
 export interface Fleet10kOptions {
   hosts: number;
-  /** The smaller fleet that shows memory does not grow with the hosts. */
+  /** The smaller fleet that shows memory does not grow with the hosts (0: none). */
   smallHosts: number;
   latencyMs: number;
   highConcurrency: number;
@@ -169,14 +169,14 @@ export async function runFleet10kBenchmark(options: Fleet10kOptions): Promise<Fl
     results.checks = await recordOnce(common(1, 1), recordings);
     if (options.cases.has('high')) {
       await sweep('large, high concurrency', options.hosts, options.highConcurrency);
-      await sweep('small, high concurrency', options.smallHosts, options.highConcurrency);
+      if (options.smallHosts > 0) await sweep('small, high concurrency', options.smallHosts, options.highConcurrency);
     }
     if (options.cases.has('sharded')) {
       results.sharded = await sharded(options, common(options.hosts, options.highConcurrency), simulator, dir);
       options.onCase?.(results);
     }
     if (options.cases.has('default')) {
-      await sweep('small, default concurrency', options.smallHosts, DEFAULT_CONCURRENCY);
+      if (options.smallHosts > 0) await sweep('small, default concurrency', options.smallHosts, DEFAULT_CONCURRENCY);
       await sweep('large, default concurrency', options.hosts, DEFAULT_CONCURRENCY);
     }
     results.finishedAt = new Date().toISOString();
