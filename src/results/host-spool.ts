@@ -32,7 +32,7 @@ interface Slot {
 /**
  * Finished hosts' results as JSON lines in a file of a private temporary folder (mode 0700, under
  * TMPDIR), so that a sweep's memory does not grow with its hosts: ten thousand hosts' results
- * with their evidence are some 180 MiB of JSON, and twice that as objects. Only each line's place
+ * with their evidence are some 460 MiB of JSON, and more as objects. Only each line's place
  * stays in memory. The folder is removed by `close()` and, should the process end first (a second
  * Ctrl-C, SIGTERM), by an exit hook.
  */
