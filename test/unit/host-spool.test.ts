@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ function spooled(result: RunResult, parent: string): { spool: HostSpool; result:
 
 describe('HostSpool: finished hosts in a temporary file', () => {
   const parent = mkdtempSync(join(tmpdir(), 'driftspec-spool-test-'));
+  after(() => rmSync(parent, { recursive: true, force: true }));
 
   it('every report and the verdict are byte for byte those of the hosts kept in memory', () => {
     const inMemory = fleetResult();
