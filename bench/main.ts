@@ -4,7 +4,7 @@
  * `node -e 0`. Writes its part of docs/benchmarks.md (between markers) and the raw numbers to
  * test-output/bench/results.json. See docs/benchmarks.md for the method.
  *
- *   npm run bench -- [--rounds 7] [--peer-rounds 3] [--only startup,single,peers,fleet,sim]
+ *   npm run bench -- [--rounds 7] [--peer-rounds 3] [--only startup,single,peers,fleet,sim,fleet10k]
  *                    [--hosts 1000] [--latency-ms 50] [--sim-concurrency 64] [--base 140] [--no-docs]
  *                    [--compare-with DIR]
  *
@@ -31,13 +31,15 @@ import {
 import { type BenchResults, REPORT_BLOCKS, renderReport, type Series, writeReportSection } from './lib/report.js';
 import { bootTestbed, testbedUnavailable, type BenchInstance } from './lib/testbed.js';
 import { phasesOfRun } from './lib/timeline.js';
-import { runScaleBenchmark } from './sim/scale.js';
+import { runFleet10kBenchmark, type Fleet10kResults } from './sim/fleet10k.js';
+import { FLEET10K_BLOCK, renderFleet10k } from './sim/fleet10k-report.js';
+import { recordOnInstance, runScaleBenchmark } from './sim/scale.js';
 
 const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '7' },
     'peer-rounds': { type: 'string', default: '3' },
-    only: { type: 'string', default: 'startup,single,peers,fleet,sim' },
+    only: { type: 'string', default: 'startup,single,peers,fleet,sim,fleet10k' },
     hosts: { type: 'string', default: '1000' },
     'latency-ms': { type: 'string', default: '50' },
     'sim-concurrency': { type: 'string', default: '64' },
@@ -86,7 +88,7 @@ try {
   ] as const)
     await floorCoversSpec(spec, probe);
   if (only.has('startup')) await startup();
-  const needsBed = ['single', 'peers', 'fleet', 'sim'].some((name) => only.has(name));
+  const needsBed = ['single', 'peers', 'fleet', 'sim', 'fleet10k'].some((name) => only.has(name));
   const unavailable = needsBed ? testbedUnavailable() : undefined;
   if (unavailable) results.notes.push(`Not measured on booted instances: ${unavailable}.`);
   if (needsBed && !unavailable) {
@@ -103,6 +105,7 @@ try {
       if (only.has('peers')) await peers(bed.instances[0]!);
       if (only.has('fleet')) await fleet(bed.instances);
       if (only.has('sim')) await sim(bed.instances[0]!);
+      if (only.has('fleet10k')) await fleet10k(bed.instances[0]!);
     } finally {
       log('stopping the instances');
       await bed.stop();
@@ -282,6 +285,30 @@ async function sim(instance: BenchInstance): Promise<void> {
     spec: `${BENCH}specs/checks-50.yaml`,
     log,
   });
+}
+
+/** Ten thousand simulated hosts (bench/sim/fleet10k.ts), in a block of docs/benchmarks.md of its own. */
+async function fleet10k(instance: BenchInstance): Promise<void> {
+  const outDir = join(ROOT, 'test-output', 'bench');
+  mkdirSync(outDir, { recursive: true });
+  const save = (fleet: Fleet10kResults) =>
+    writeFileSync(join(outDir, 'fleet10k.json'), `${JSON.stringify(fleet, null, 2)}\n`);
+  const fleet = await runFleet10kBenchmark({
+    hosts: 10_000,
+    smallHosts: 1000,
+    latencyMs: Number(flags['latency-ms']),
+    highConcurrency: 250,
+    connectTimeoutS: 30,
+    shards: 4,
+    cases: new Set(['high', 'sharded', 'default']),
+    spec: `${BENCH}specs/checks-50.yaml`,
+    record: (script) => recordOnInstance(instance, script),
+    recordedOn: 'a booted instance',
+    log,
+    onCase: save,
+  });
+  if (!flags['no-docs'])
+    writeReportSection(join(ROOT, 'docs', 'benchmarks.md'), renderFleet10k([fleet]), FLEET10K_BLOCK);
 }
 
 interface Subject {

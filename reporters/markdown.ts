@@ -116,16 +116,15 @@ function renderControls(result: RunResult): string {
   if (tally.size === 0) return '';
   const rows: string[] = [];
   for (const control of result.controls) {
+    // The target, not the host: a host read back from a spool must not stay in memory with its evidence.
     const onHosts = result.hosts.flatMap((host) => {
       const found = host.status === 'completed' ? controlOnHost(host, control.id) : undefined;
-      return found ? [{ host, found }] : [];
+      return found ? [{ target: host.target, found }] : [];
     });
     const notable = onHosts.filter(({ found }) => found.status !== 'passed' || found.waiver !== undefined);
     if (notable.length === 0) continue;
-    const statuses = notable.map(({ host, found }) =>
-      result.hosts.length === 1
-        ? `${CONTROL_MARK[found.status]} ${found.status}`
-        : `${code(host.target)}: ${found.status}`,
+    const statuses = notable.map(({ target, found }) =>
+      result.hosts.length === 1 ? `${CONTROL_MARK[found.status]} ${found.status}` : `${code(target)}: ${found.status}`,
     );
     const waiver = notable.find(({ found }) => found.waiver)?.found.waiver;
     const note = waiver ? describeWaiver(waiver) : control.remediation ? `remediation: ${control.remediation}` : '';

@@ -264,7 +264,7 @@ async function checkCount(spec: string): Promise<number> {
  * Runs a probe script on the booted instance through OpenSSH exactly as driftspec sends it
  * (`/bin/sh -s`, script on stdin).
  */
-function recordOnInstance(instance: BenchInstance, script: string): Promise<RecordedProbe> {
+export function recordOnInstance(instance: BenchInstance, script: string): Promise<RecordedProbe> {
   return new Promise((resolve, reject) => {
     const child = spawn('ssh', [...opensshArgs(instance), '/bin/sh -s'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];

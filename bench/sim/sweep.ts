@@ -88,11 +88,12 @@ export function runSampled(
   cwd: string,
   intervalMs = 25,
   timeoutMs = 300_000,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<SweepRun> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e6;
-    const child = spawn(process.execPath, ['bin/driftspec', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/driftspec', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = child.pid!;
     const samples: ProcessSample[] = [];
     let peakRssKiB = 0;

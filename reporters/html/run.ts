@@ -87,7 +87,8 @@ function withMore<T>(items: readonly T[], render: (item: T) => Html, wrap: (rows
 function renderHeader(result: RunResult, verdict: Verdict): Html {
   const total = totalOf(result.counts);
   const hostStates = (['completed', 'unreachable', 'error'] as const)
-    .map((status) => [status, result.hosts.filter((h) => h.status === status).length] as const)
+    // Counted, not filtered: hosts read back from a spool must not be held together.
+    .map((status) => [status, result.hosts.reduce((n, h) => n + (h.status === status ? 1 : 0), 0)] as const)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`);
   const duration = runDuration(result);

@@ -22,7 +22,7 @@ export type HostStop =
   | { kind: 'interrupted'; started: boolean }
   | { kind: 'threw'; error: unknown };
 
-export interface FleetOptions<R> {
+export interface FleetOptions<R, K = R> {
   /** How many hosts are worked on at once. */
   concurrency: number;
   /**
@@ -37,6 +37,11 @@ export interface FleetOptions<R> {
   /** Called as each host reaches its end, in the order they end (progress display). */
   onHostDone?: (result: R, index: number) => void;
   /**
+   * What the fleet holds of a host's result from its end until every host has ended, by default
+   * the result itself: a run that spools its hosts to a file holds nothing.
+   */
+  keep?: (result: R, index: number) => K;
+  /**
    * Once aborted, no further host is started; hosts in progress end at once as interrupted, and
    * every connection is closed. The hosts never started end as interrupted, not started.
    */
@@ -46,9 +51,9 @@ export interface FleetOptions<R> {
   closeLimitMs?: number;
 }
 
-export interface FleetOutcome<R> {
-  /** In the targets' order. */
-  results: R[];
+export interface FleetOutcome<K> {
+  /** What `keep` kept of each host, in the targets' order. */
+  results: K[];
   /** True when `interrupt` was aborted before every host ended on its own. */
   interrupted: boolean;
 }
@@ -61,14 +66,18 @@ export const CLOSE_LIMIT_MS = 2000;
  * fails, hangs or throws never stops or delays the others; a finished host's connection is closed
  * in the background, so closing never holds a slot that the next host could use.
  */
-export async function runFleet<R>(targets: readonly Target[], options: FleetOptions<R>): Promise<FleetOutcome<R>> {
+export async function runFleet<R, K = R>(
+  targets: readonly Target[],
+  options: FleetOptions<R, K>,
+): Promise<FleetOutcome<K>> {
   const clock = options.clock ?? SYSTEM_CLOCK;
   const closeLimitMs = options.closeLimitMs ?? CLOSE_LIMIT_MS;
-  const results = new Array<R>(targets.length);
+  const keep = options.keep ?? ((result: R) => result as unknown as K);
+  const results = new Array<K>(targets.length);
   const closing: Promise<void>[] = [];
   const interrupted = () => options.interrupt?.aborted === true;
   const end = (index: number, result: R) => {
-    results[index] = result;
+    results[index] = keep(result, index);
     // Closing also abandons whatever a host that ran out of time was still doing.
     closing.push(closeWithin(targets[index]!, closeLimitMs, clock));
     options.onHostDone?.(result, index);
@@ -101,10 +110,10 @@ export async function runFleet<R>(targets: readonly Target[], options: FleetOpti
 }
 
 /** One host, never longer than its budget, never past an interrupt, never throwing for the host's own failures. */
-function hostWithinBudget<R>(
+function hostWithinBudget<R, K>(
   target: Target,
   index: number,
-  options: FleetOptions<R>,
+  options: FleetOptions<R, K>,
   clock: FleetClock,
   inProgress: Set<() => void>,
 ): Promise<R> {

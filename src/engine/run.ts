@@ -13,6 +13,7 @@ import {
   type RunResult,
   type Selection,
 } from '../results/schema.js';
+import { memoryHostStore, type HostStore } from '../results/host-spool.js';
 import type { Target } from '../targets/target.js';
 import { runFleet, type FleetClock, type HostStop } from './fleet.js';
 import { planQueries, type QueryPlan } from './queries.js';
@@ -50,6 +51,11 @@ export interface RunOptions extends RunHostOptions {
    * made with and the sensitive values masked in its result. Without it every host runs `plan`.
    */
   hostPlan?: (target: Target) => HostPlan;
+  /**
+   * Where finished hosts' results wait for the reports (a HostSpool: a temporary file); the
+   * result's `hosts` are read from it. By default they are kept in memory.
+   */
+  hostStore?: HostStore;
 }
 
 export interface PlanRun {
@@ -90,6 +96,12 @@ export async function runPlanInterruptibly(
     };
     return maskSecretsDeep(recorded, secrets);
   };
+  const store = options.hostStore ?? memoryHostStore(targets.length);
+  let counts = emptyCounts();
+  const keep = (host: HostResult, index: number) => {
+    counts = addCounts(counts, host.counts);
+    store.put(index, host);
+  };
   const fleet = await runFleet(targets, {
     concurrency: options.concurrency,
     hostTimeoutMs: options.hostTimeoutMs,
@@ -98,11 +110,11 @@ export async function runPlanInterruptibly(
       return finishHost(await runHost(hostPlan, target, optionsFor(hostPlan)), target);
     },
     stopped: (target, stop, started) => finishHost(stoppedHost(planOf(target).plan, target, stop, started), target),
+    keep,
     ...(options.onHostDone ? { onHostDone: options.onHostDone } : {}),
     ...(options.interrupt ? { interrupt: options.interrupt } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const hosts = fleet.results;
   const result: RunResult = {
     schemaVersion: RESULT_SCHEMA_VERSION,
     tool: { name: 'driftspec', version: options.toolVersion },
@@ -115,8 +127,8 @@ export async function runPlanInterruptibly(
           targets.map((t) => planOf(t).plan),
         )
       : plan.controls,
-    counts: hosts.reduce((sum, h) => addCounts(sum, h.counts), emptyCounts()),
-    hosts,
+    counts,
+    hosts: store.hosts(),
     ...(options.waivers ? { waivers: options.waivers.outcomes } : {}),
     ...(options.selection ? { selection: options.selection } : {}),
     ...(options.waivers?.warnings.length ? { warnings: options.waivers.warnings } : {}),

@@ -11,6 +11,7 @@ import { decideVerdict } from '../../gate/verdict.js';
 import type { Plan } from '../../plan/schema.js';
 import { createRegistry, type ResourceRegistry } from '../../resources/index.js';
 import { planSources } from '../../profiles/run-arguments.js';
+import { HostSpool } from '../../results/host-spool.js';
 import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
 import type { ShardNumber } from '../../shard/partition.js';
@@ -150,32 +151,39 @@ async function planAndRun(
   if (!cliOnStdout) for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
   const { targets, inventory, record } =
     shard === undefined ? { ...selected, record: undefined } : shardTargets(selected, shard, plan, policy);
-  const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
-  let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
+  // Finished hosts wait for the reports in a temporary file, not in memory (docs/scale.md).
+  const hostStore = new HostSpool(targets.length);
   try {
-    run = await runPlanInterruptibly(plan, targets, {
-      registry,
-      commandTimeoutMs: flags.timeout * 1000,
-      toolVersion: toolVersion(),
-      concurrency: flags.concurrency,
-      hostTimeoutMs: runHostTimeoutMs(flags, plan),
-      ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
-      inventory,
-      ...(waivers ? { waivers } : {}),
-      ...(selection ? { selection } : {}),
-      hostPlan: (target) => hostPlans(target) ?? planning,
-      interrupt: session.interrupt,
-      ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
-      ...(timeline ? { timeline } : {}),
-    });
+    const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
+    let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
+    try {
+      run = await runPlanInterruptibly(plan, targets, {
+        registry,
+        commandTimeoutMs: flags.timeout * 1000,
+        toolVersion: toolVersion(),
+        concurrency: flags.concurrency,
+        hostTimeoutMs: runHostTimeoutMs(flags, plan),
+        ...(flags.wait === undefined ? {} : { wait: { timeoutMs: flags.wait, allowDegraded: flags.degraded } }),
+        inventory,
+        ...(waivers ? { waivers } : {}),
+        ...(selection ? { selection } : {}),
+        hostPlan: (target) => hostPlans(target) ?? planning,
+        interrupt: session.interrupt,
+        ...(session.onHostDone ? { onHostDone: session.onHostDone } : {}),
+        ...(timeline ? { timeline } : {}),
+        hostStore,
+      });
+    } finally {
+      session.finish();
+    }
+    const profiled = context.profiles ? { ...run.result, profiles: context.profiles } : run.result;
+    const result = record === undefined ? profiled : { ...profiled, shard: record };
+    const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
+    await writeRunReports(reports, result, verdict, flags, io);
+    return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
   } finally {
-    session.finish();
+    hostStore.close();
   }
-  const profiled = context.profiles ? { ...run.result, profiles: context.profiles } : run.result;
-  const result = record === undefined ? profiled : { ...profiled, shard: record };
-  const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
-  await writeRunReports(reports, result, verdict, flags, io);
-  return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
 }
 
 /** The selected hosts of one shard, and the record its result carries. */

@@ -1,0 +1,126 @@
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { onProcessExit } from '../io/exit-hooks.js';
+import type { HostResult } from './schema.js';
+
+/**
+ * Where a fleet run keeps its finished hosts' results until the reports are written: in memory,
+ * or spooled to a temporary file (HostSpool). Either way `hosts()` gives them in the targets' order.
+ */
+export interface HostStore {
+  put(index: number, host: HostResult): void;
+  /** Every host, once each has been put; a HostSpool's list reads them back one at a time. */
+  hosts(): HostResult[];
+}
+
+/** The results kept as they are: for a library run, a test, a handful of hosts. */
+export function memoryHostStore(count: number): HostStore {
+  const hosts = new Array<HostResult>(count);
+  return {
+    put: (index, host) => void (hosts[index] = host),
+    hosts: () => hosts,
+  };
+}
+
+/** Where one host's line is in the spool file. */
+interface Slot {
+  offset: number;
+  bytes: number;
+}
+
+/**
+ * Finished hosts' results as JSON lines in a file of a private temporary folder (mode 0700, under
+ * TMPDIR), so that a sweep's memory does not grow with its hosts: ten thousand hosts' results
+ * with their evidence are some 460 MiB of JSON, and more as objects. Only each line's place
+ * stays in memory. The folder is removed by `close()` and, should the process end first (a second
+ * Ctrl-C, SIGTERM), by an exit hook.
+ */
+export class HostSpool implements HostStore {
+  readonly dir: string;
+  private readonly fd: number;
+  private readonly slots: Array<Slot | undefined>;
+  private size = 0;
+  private closed = false;
+  private readonly cancelExitHook: () => void;
+
+  constructor(count: number, parent = tmpdir()) {
+    this.dir = mkdtempSync(join(parent, 'driftspec-hosts-'));
+    this.cancelExitHook = onProcessExit(() => rmSync(this.dir, { recursive: true, force: true }));
+    this.fd = openSync(join(this.dir, 'hosts.jsonl'), 'wx+', 0o600);
+    this.slots = new Array<Slot | undefined>(count).fill(undefined);
+  }
+
+  put(index: number, host: HostResult): void {
+    const line = Buffer.from(`${JSON.stringify(host)}\n`, 'utf8');
+    // A write may take fewer bytes than given: go on until the whole line is in.
+    for (let written = 0; written < line.length; )
+      written += writeSync(this.fd, line, written, line.length - written, this.size + written);
+    this.slots[index] = { offset: this.size, bytes: line.length - 1 };
+    this.size += line.length;
+  }
+
+  /** One host, read back from the file: the caller holds it only as long as it needs it. */
+  read(index: number): HostResult {
+    const slot = this.slots[index];
+    if (slot === undefined) throw new RangeError(`host ${index} of the spool was never put`);
+    const buffer = Buffer.allocUnsafe(slot.bytes);
+    for (let read = 0; read < slot.bytes; ) {
+      const got = readSync(this.fd, buffer, read, slot.bytes - read, slot.offset + read);
+      if (got === 0) throw new Error(`the spool file ${this.dir} ended inside host ${index}`);
+      read += got;
+    }
+    // Written by this process a moment ago, in a folder only it can read: not outside data.
+    return JSON.parse(buffer.toString('utf8')) as HostResult;
+  }
+
+  hosts(): HostResult[] {
+    return spooledList(this);
+  }
+
+  /** Removes the folder; the list from `hosts()` cannot be read after it. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+    rmSync(this.dir, { recursive: true, force: true });
+    this.cancelExitHook();
+  }
+
+  get length(): number {
+    return this.slots.length;
+  }
+}
+
+/**
+ * A read-only array whose items are read from the spool as they are asked for, so that every
+ * reporter, the gate and `merge` (which take a RunResult's `hosts` as an array) work unchanged
+ * and byte for byte as on results kept in memory. The last host read is kept: loops that read an
+ * item twice in a row parse it once.
+ */
+function spooledList(spool: HostSpool): HostResult[] {
+  let last: { index: number; host: HostResult } | undefined;
+  const read = (index: number) => {
+    if (last?.index !== index) last = { index, host: spool.read(index) };
+    return last.host;
+  };
+  const refuse = () => {
+    throw new TypeError('the hosts of a spooled run result cannot be changed');
+  };
+  // Placeholders, so that `in`, holes and the array methods see every index as present.
+  const shape = new Array<null>(spool.length).fill(null);
+  return new Proxy(shape, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && isIndex(key, target.length)) return read(Number(key));
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    set: refuse,
+    defineProperty: refuse,
+    deleteProperty: refuse,
+  }) as unknown as HostResult[];
+}
+
+function isIndex(key: string, length: number): boolean {
+  if (!/^(?:0|[1-9]\d*)$/.test(key)) return false;
+  return Number(key) < length;
+}

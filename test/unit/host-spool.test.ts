@@ -1,0 +1,120 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { renderCliReport } from '../../reporters/cli.js';
+import { renderHtmlReport } from '../../reporters/html/run.js';
+import { renderJsonReport } from '../../reporters/json.js';
+import { renderJunitReport } from '../../reporters/junit.js';
+import { renderMarkdownReport } from '../../reporters/markdown.js';
+import { decideVerdict } from '../../src/gate/verdict.js';
+import { HostSpool, memoryHostStore } from '../../src/results/host-spool.js';
+import { RunResultSchema, type HostResult, type RunResult } from '../../src/results/schema.js';
+
+const GOLDEN = fileURLToPath(new URL('../fixtures/golden/', import.meta.url));
+
+/** 30 hosts from the recorded golden run, with text JSON must escape and the odd inventory entry. */
+function fleetResult(): RunResult {
+  const golden = RunResultSchema.parse(JSON.parse(readFileSync(`${GOLDEN}run.json`, 'utf8')));
+  const [completed, unreachable] = golden.hosts as [HostResult, HostResult];
+  const hosts = Array.from({ length: 30 }, (_, i) => {
+    const host = structuredClone(i % 4 === 3 ? unreachable : completed);
+    host.target = `ssh://root@10.0.${i}.2:22`;
+    if (i % 3 === 0) host.inventory = { name: `web-${i}`, groups: ['web'], tags: [`rack=${i}`] };
+    const evidence = Object.values(host.evidence)[0];
+    if (evidence) evidence.stdout += `€ 😀 \u2028 "quoted" \\ \t\u0001 \ud800 ${i}\n`;
+    return host;
+  });
+  return { ...golden, hosts };
+}
+
+/** The same result with its hosts put into a spool in the order a fleet ends them (not the targets' order). */
+function spooled(result: RunResult, parent: string): { spool: HostSpool; result: RunResult } {
+  const spool = new HostSpool(result.hosts.length, parent);
+  const order = result.hosts.map((_, i) => i).sort((a, b) => (a % 7) - (b % 7) || b - a);
+  for (const index of order) spool.put(index, result.hosts[index]!);
+  return { spool, result: { ...result, hosts: spool.hosts() } };
+}
+
+describe('HostSpool: finished hosts in a temporary file', () => {
+  const parent = mkdtempSync(join(tmpdir(), 'driftspec-spool-test-'));
+  after(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('every report and the verdict are byte for byte those of the hosts kept in memory', () => {
+    const inMemory = fleetResult();
+    const { spool, result } = spooled(inMemory, parent);
+    try {
+      const verdict = decideVerdict(inMemory);
+      expect(decideVerdict(result)).to.deep.equal(verdict);
+      expect(renderJsonReport(result, verdict)).to.equal(renderJsonReport(inMemory, verdict));
+      expect(renderJunitReport(result, verdict)).to.equal(renderJunitReport(inMemory, verdict));
+      expect(renderMarkdownReport(result, verdict)).to.equal(renderMarkdownReport(inMemory, verdict));
+      expect(renderHtmlReport(result, verdict)).to.equal(renderHtmlReport(inMemory, verdict));
+      for (const verbose of [false, true]) {
+        const options = { color: false, verbose };
+        expect(renderCliReport(result, verdict, options)).to.equal(renderCliReport(inMemory, verdict, options));
+      }
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('reads as an array: length, indexes, iteration, array methods, JSON', () => {
+    const inMemory = fleetResult();
+    const { spool, result } = spooled(inMemory, parent);
+    try {
+      const hosts = result.hosts;
+      expect(Array.isArray(hosts)).to.equal(true);
+      expect(hosts.length).to.equal(30);
+      expect(hosts[29]).to.deep.equal(inMemory.hosts[29]);
+      expect(hosts[30]).to.equal(undefined);
+      expect(5 in hosts).to.equal(true);
+      expect([...hosts].map((h) => h.target)).to.deep.equal(inMemory.hosts.map((h) => h.target));
+      expect(hosts.filter((h) => h.status === 'unreachable')).to.have.length(7);
+      expect([...hosts.entries()].at(-1)?.[0]).to.equal(29);
+      expect(JSON.stringify(hosts)).to.equal(JSON.stringify(inMemory.hosts));
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('cannot be changed through the list', () => {
+    const { spool, result } = spooled(fleetResult(), parent);
+    try {
+      expect(() => result.hosts.push(result.hosts[0]!)).to.throw(TypeError, /cannot be changed/);
+      expect(() => result.hosts.sort()).to.throw(TypeError, /cannot be changed/);
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('keeps its file in a folder of its own that only this user can enter, removed by close()', () => {
+    const spool = new HostSpool(1, parent);
+    expect(statSync(spool.dir).mode & 0o777).to.equal(0o700);
+    expect(statSync(join(spool.dir, 'hosts.jsonl')).mode & 0o777).to.equal(0o600);
+    spool.put(0, fleetResult().hosts[0]!);
+    spool.close();
+    spool.close();
+    expect(existsSync(spool.dir)).to.equal(false);
+    expect(readdirSync(parent)).to.deep.equal([]);
+  });
+
+  it('names a host that was never put', () => {
+    const spool = new HostSpool(2, parent);
+    try {
+      spool.put(1, fleetResult().hosts[0]!);
+      expect(() => spool.hosts()[0]).to.throw(RangeError, /host 0 of the spool was never put/);
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('the memory store gives back the hosts as they were put', () => {
+    const hosts = fleetResult().hosts.slice(0, 3);
+    const store = memoryHostStore(3);
+    for (const index of [2, 0, 1]) store.put(index, hosts[index]!);
+    expect(store.hosts()).to.deep.equal(hosts);
+    expect(store.hosts()[0]).to.equal(hosts[0]);
+  });
+});
