@@ -179,7 +179,9 @@ describe('spooled hosts: a few hundred simulated hosts through the CLI', functio
 
   it('descriptors open when the report is written are as many after 300 hosts as after 20', () => {
     expect(fds!.large).to.be.greaterThan(0);
-    expect(fds!.large).to.equal(fds!.small);
+    // Counted at one instant: a connection whose close is still under way, or a report file being
+    // written, may hold one or two more. Descriptors kept per host would be some 280 more.
+    expect(fds!.large).to.be.within(fds!.small - 2, fds!.small + 2);
   });
 
   it('a Ctrl-C: the reports hold what was gathered and the spool folder is removed', async () => {
