@@ -57,6 +57,9 @@ const CANDIDATES: Candidate[] = [
     accepted: [
       { kind: 'packages', key: 'tree:*', change: 'added' },
       { kind: 'files', key: '/usr/bin/tree', change: 'added' },
+      // The files the default trees (all of /usr) see beside the binary: its documentation and man page.
+      { kind: 'files', key: '/usr/share/doc/tree*', change: 'added' },
+      { kind: 'files', key: '/usr/share/man/man1/tree.1.gz', change: 'added' },
     ],
   },
 ];

@@ -228,8 +228,10 @@ async function checkOnHost(
     execCount++;
     state.gathered = mergeGathered(state.gathered, extra!);
     // A host that did not answer the extra probe: the assertion's checks are errors saying why.
-    if (!extra!.ok)
-      return recorded(state, plan, { ...judgeGathered(plan, state.target, extra!, session.registry), execCount });
+    if (!extra!.ok) {
+      const failed = applyOnlyIf(plan, judgeGathered(plan, state.target, extra!, session.registry));
+      return recorded(state, plan, { ...failed, execCount }, waiver);
+    }
   }
   const judged = applyOnlyIf(plan, judgeGathered(plan, state.target, state.gathered, session.registry));
   const own = { ...plan, checks: plan.checks.filter((check) => !isConditionCheckId(check.id)) };

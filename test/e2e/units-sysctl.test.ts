@@ -111,6 +111,8 @@ describe('systemd units of every type and configured kernel parameters on a boot
 
   it('a configured value that is not live fails with both values, and passes once applied', async () => {
     // systemd-sysctl does not run in a container whose /proc/sys is read-only: nothing was applied.
+    // A new network namespace takes the host's IPv4 settings, so the value is set to 0 here first.
+    instance().inNamespace(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=0']);
     const before = await run(APPLIED_SPEC, 'applied.yaml');
     expect(before.host.results.map((r) => `${r.status}: ${r.message}`)).to.deep.equal([
       'failed: expected kernel parameter net.ipv4.ip_forward to have its configured value live, but ' +
