@@ -13,15 +13,14 @@
  * `--render` writes the docs block from results saved by earlier runs (in test-output/bench/), for
  * cases measured by separate runs at the same time.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { BENCH, ROOT } from './lib/commands.js';
-import type { RecordedProbe } from './sim/fleet-simulator.js';
 import { runFleet10kBenchmark, type Fleet10kCaseKind, type Fleet10kResults } from './sim/fleet10k.js';
 import { FLEET10K_BLOCK, renderFleet10k } from './sim/fleet10k-report.js';
 import { writeReportSection } from './lib/report.js';
+import { runProbeHere } from './sim/sweep.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -54,7 +53,7 @@ if (flags.render === undefined) {
     shards: Number(flags.shards),
     cases: new Set(flags.cases.split(',') as Fleet10kCaseKind[]),
     spec: `${BENCH}specs/checks-50.yaml`,
-    record: recordHere,
+    record: runProbeHere,
     recordedOn: 'the machine running the benchmark (Debian 12)',
     log: (message) => process.stderr.write(`bench: ${message}\n`),
     onCase: save,
@@ -66,20 +65,4 @@ if (flags.render === undefined) {
     .split(',')
     .map((name) => JSON.parse(readFileSync(join(outputDir, name), 'utf8')) as Fleet10kResults);
   writeReportSection(docs, renderFleet10k(saved), FLEET10K_BLOCK);
-}
-
-/** The probe script run here as the simulated hosts' sshd would run it: `/bin/sh -s`, script on stdin. */
-function recordHere(script: string): Promise<RecordedProbe> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? 255 }),
-    );
-    child.stdin.end(script);
-  });
 }

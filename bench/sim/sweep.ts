@@ -174,3 +174,19 @@ export class ProbeRecordings {
 }
 
 export { FleetSimulator };
+
+/** A probe script run on this machine as the simulated hosts' sshd would run it (`/bin/sh -s`): their answer. */
+export function runProbeHere(script: string): Promise<RecordedProbe> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? 255 }),
+    );
+    child.stdin.end(script);
+  });
+}

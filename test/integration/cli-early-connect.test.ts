@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import type { RecordedProbe } from '../../bench/sim/fleet-simulator.js';
-import { FleetSimulator, makeSimKeys, ProbeRecordings, writeInventory } from '../../bench/sim/sweep.js';
+import { FleetSimulator, makeSimKeys, ProbeRecordings, runProbeHere, writeInventory } from '../../bench/sim/sweep.js';
 import { EXIT } from '../../src/gate/exit-codes.js';
 import { parseTimingLines, RUN_PHASES, type PhaseMark } from '../../src/engine/timeline.js';
 import { runCli } from '../support/cli.js';
-
-/** Answers a probe by running it here, as the host would. */
-function runHere(script: string): Promise<RecordedProbe> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? 255 }),
-    );
-    child.stdin.end(script);
-  });
-}
 
 /** A TCP server that accepts and never speaks: it counts the connections and knows which are still open. */
 class SilentServer {
@@ -75,7 +57,7 @@ describe('CLI: connections opened while the spec is read, and --timings', functi
   const dir = mkdtempSync(join(tmpdir(), 'driftspec-early-connect-'));
   const cacheDir = join(dir, 'cache');
   const keys = makeSimKeys(dir);
-  const recordings = new ProbeRecordings(runHere);
+  const recordings = new ProbeRecordings(runProbeHere);
   const simulator = new FleetSimulator({
     hostKey: keys.hostKey,
     clientPublicKey: keys.clientPublicKey,

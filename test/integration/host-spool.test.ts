@@ -9,28 +9,18 @@ import { renderJsonReport } from '../../reporters/json.js';
 import { renderJunitReport } from '../../reporters/junit.js';
 import { renderMarkdownReport } from '../../reporters/markdown.js';
 import { ROOT } from '../../bench/lib/commands.js';
-import type { RecordedProbe } from '../../bench/sim/fleet-simulator.js';
-import { FleetSimulator, makeSimKeys, ProbeRecordings, runSampled, writeInventory } from '../../bench/sim/sweep.js';
+import {
+  FleetSimulator,
+  makeSimKeys,
+  ProbeRecordings,
+  runProbeHere,
+  runSampled,
+  writeInventory,
+} from '../../bench/sim/sweep.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
 import { RunResultSchema, type RunResult } from '../../src/results/schema.js';
 import { BIN, cliEnvironment, type CliRun } from '../support/cli.js';
 import { requireXmllint, schemaErrors } from '../support/xmllint.js';
-
-/** Runs a probe script on this machine as the simulated hosts' sshd would (`/bin/sh -s`), once. */
-function recordHere(script: string): Promise<RecordedProbe> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? 255 }),
-    );
-    child.stdin.end(script);
-  });
-}
 
 const SPEC = `spec: spooled
 version: 1.0.0
@@ -87,7 +77,7 @@ describe('spooled hosts: a few hundred simulated hosts through the CLI', functio
   const dir = mkdtempSync(join(tmpdir(), 'driftspec-spool-'));
   const cacheDir = join(dir, 'cache');
   const keys = makeSimKeys(dir);
-  const recordings = new ProbeRecordings(recordHere);
+  const recordings = new ProbeRecordings(runProbeHere);
   const simulator = new FleetSimulator({
     hostKey: keys.hostKey,
     clientPublicKey: keys.clientPublicKey,

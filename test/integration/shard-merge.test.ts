@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import ssh2 from 'ssh2';
 import { parse as parseYaml } from 'yaml';
-import { FleetSimulator, makeSimKeys, ProbeRecordings, writeInventory } from '../../bench/sim/sweep.js';
-import type { RecordedProbe } from '../../bench/sim/fleet-simulator.js';
+import { FleetSimulator, makeSimKeys, ProbeRecordings, runProbeHere, writeInventory } from '../../bench/sim/sweep.js';
 import { EXIT } from '../../src/gate/exit-codes.js';
 import type { RunResult } from '../../src/results/schema.js';
 import { BIN, runCli } from '../support/cli.js';
@@ -31,22 +30,6 @@ function runScript(
 
 const example = (path: string) => readFileSync(new URL(`../../examples/${path}`, import.meta.url), 'utf8');
 
-/** Runs a probe script on this machine as the simulated hosts' sshd would (`/bin/sh -s`), once. */
-function recordHere(script: string): Promise<RecordedProbe> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-s'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), exitCode: code ?? 255 }),
-    );
-    child.stdin.end(script);
-  });
-}
-
 const SPEC = `spec: shards
 version: 1.0.0
 controls:
@@ -69,7 +52,7 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
   const dir = mkdtempSync(join(tmpdir(), 'driftspec-shards-'));
   const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-shards-cache-'));
   const keys = makeSimKeys(dir);
-  const recordings = new ProbeRecordings(recordHere);
+  const recordings = new ProbeRecordings(runProbeHere);
   const simulator = new FleetSimulator({
     hostKey: keys.hostKey,
     clientPublicKey: keys.clientPublicKey,
