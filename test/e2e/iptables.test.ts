@@ -7,6 +7,7 @@ import { createRegistry } from '../../src/resources/index.js';
 import { inventoryParts } from '../../src/resources/inventory-part.js';
 import type { IptablesChainItem } from '../../src/resources/iptables/inventory.js';
 import { instanceSshTarget } from '../support/instance-ssh.js';
+import { smallSnapshotOptions } from '../support/drift-e2e.js';
 import { useTestbed } from '../support/testbed.js';
 
 describe('iptables on a booted instance (an image with iptables)', function () {
@@ -19,14 +20,7 @@ describe('iptables on a booted instance (an image with iptables)', function () {
     const inside = (script: string) => instance().inContainer(['sh', '-ec', script]);
     inside('iptables -A INPUT -i lo -j ACCEPT; ip6tables -P INPUT ACCEPT');
     const target = instanceSshTarget(instance());
-    const options = {
-      fileRoots: ['/etc/default'],
-      ignores: [],
-      defaultIgnores: true,
-      timeoutMs: 60_000,
-      toolVersion: '0.1.0',
-      registry,
-    };
+    const options = smallSnapshotOptions(registry);
     const chainsOf = (snapshot: unknown) => (snapshot as { iptablesChains: IptablesChainItem[] }).iptablesChains;
     try {
       const baseline = await takeSnapshot(target, options);

@@ -7,6 +7,7 @@ import { createRegistry } from '../../src/resources/index.js';
 import { inventoryParts } from '../../src/resources/inventory-part.js';
 import type { NftablesChainItem } from '../../src/resources/nftables/inventory.js';
 import { instanceSshTarget } from '../support/instance-ssh.js';
+import { smallSnapshotOptions } from '../support/drift-e2e.js';
 import { useTestbed } from '../support/testbed.js';
 
 const RULESET = `table inet filter {
@@ -24,14 +25,7 @@ describe('nftables on a booted instance (an image with nftables)', function () {
     const inside = (script: string) => instance().inContainer(['sh', '-ec', script]);
     inside(`nft -f - <<'NFT'\n${RULESET}\nNFT`);
     const target = instanceSshTarget(instance());
-    const options = {
-      fileRoots: ['/etc/default'],
-      ignores: [],
-      defaultIgnores: true,
-      timeoutMs: 60_000,
-      toolVersion: '0.1.0',
-      registry,
-    };
+    const options = smallSnapshotOptions(registry);
     const chainsOf = (snapshot: unknown) => (snapshot as { nftablesChains: NftablesChainItem[] }).nftablesChains;
     try {
       const baseline = await takeSnapshot(target, options);

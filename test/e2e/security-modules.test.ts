@@ -7,6 +7,7 @@ import { createRegistry } from '../../src/resources/index.js';
 import { inventoryParts } from '../../src/resources/inventory-part.js';
 import type { SecurityModuleItem } from '../../src/resources/lsm/inventory.js';
 import { instanceSshTarget } from '../support/instance-ssh.js';
+import { smallSnapshotOptions } from '../support/drift-e2e.js';
 import { useTestbed } from '../support/testbed.js';
 
 /**
@@ -25,14 +26,7 @@ describe('selinux and apparmor on a booted instance (a kernel without either)', 
       inside(`mkdir -p /etc/selinux; printf 'SELINUX=${mode}\\nSELINUXTYPE=default\\n' > /etc/selinux/config`);
     configure('permissive');
     const target = instanceSshTarget(instance());
-    const options = {
-      fileRoots: ['/etc/default'],
-      ignores: [],
-      defaultIgnores: true,
-      timeoutMs: 60_000,
-      toolVersion: '0.1.0',
-      registry,
-    };
+    const options = smallSnapshotOptions(registry);
     const itemsOf = (snapshot: unknown) => (snapshot as { securityModules: SecurityModuleItem[] }).securityModules;
     try {
       const baseline = await takeSnapshot(target, options);

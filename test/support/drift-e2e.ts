@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import type { HostDrift } from '../../src/drift/diff-schema.js';
+import type { SnapshotOptions } from '../../src/drift/snapshot.js';
+import type { ResourceRegistry } from '../../src/resources/index.js';
 import type { ImageVariant, TestInstance } from './testbed.js';
 
 export { TESTBED_IGNORES } from '../testbed/ignores.js';
@@ -150,4 +152,16 @@ export function settle(instance: TestInstance): void {
     instance.inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend']).trim(),
     `${instance.name}: units still failed`,
   ).to.equal('');
+}
+
+/** Snapshot options for a kind's own drift test: one small file tree, the default ignores. */
+export function smallSnapshotOptions(registry: ResourceRegistry): SnapshotOptions {
+  return {
+    fileRoots: ['/etc/default'],
+    ignores: [],
+    defaultIgnores: true,
+    timeoutMs: 60_000,
+    toolVersion: '0.1.0',
+    registry,
+  };
 }
