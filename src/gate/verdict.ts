@@ -5,7 +5,8 @@ import type { CheckResult, HostResult, RunResult } from '../results/schema.js';
 import { abbreviatedList } from '../text/abbreviated-list.js';
 import { plural } from '../text/plural.js';
 import { EXIT } from './exit-codes.js';
-import { DEFAULT_POLICY, IMPACT_LEVELS, type Allowance, type GatePolicy } from './policy.js';
+import type { GatePolicy } from './policy.js';
+import { DEFAULT_POLICY, IMPACT_LEVELS, type Allowance } from './run-policy.js';
 
 /** The gate's decision, as it goes into the JSON report (`verdict`). */
 export type Verdict = NonNullable<RunResult['verdict']>;

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { mapMatcherScalars, ValueMatcherSchema, type ValueMatcher } from '../matchers/value.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
-import type { ResourceRegistry } from '../resources/index.js';
+import { kindNames, type ResourceRegistry } from '../resources/registry.js';
 import { SpecError } from '../inputs/input-error.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import { describeExpectation } from './describe.js';
@@ -61,8 +61,11 @@ export function parseOptions(resource: AnyResource, options: unknown): Record<st
 
 export function lookupResource(registry: ResourceRegistry, type: string): AnyResource {
   const resource = registry.get(type);
-  if (!resource) throw new SpecError(`unknown resource "${type}"; expected one of: ${[...registry.keys()].join(', ')}`);
-  return resource;
+  if (resource) return resource;
+  const kinds = kindNames(registry);
+  // A kind the registry knows but holds not: the planner did not load what its plan names.
+  if (kinds.includes(type)) throw new Error(`resource "${type}" is used before it was loaded`);
+  throw new SpecError(`unknown resource "${type}"; expected one of: ${kinds.join(', ')}`);
 }
 
 export function lookupMatcher(resource: AnyResource, name: string): AnyMatcher {

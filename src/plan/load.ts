@@ -1,6 +1,6 @@
 import { extname, resolve } from 'node:path';
 import { collectSpec, isSpecDefinition, type SpecDefinition } from '../dsl/spec.js';
-import type { ResourceRegistry } from '../resources/index.js';
+import { kindNames, loadKinds, type ResourceRegistry } from '../resources/registry.js';
 import { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { readInputFile } from '../inputs/read.js';
@@ -8,7 +8,7 @@ import type { Plan } from './schema.js';
 import { isMissingInputError, type InputLayer, type InputRecord } from './inputs.js';
 import { maskSecrets } from './mask.js';
 import { errorLocation, importTypeScriptSpec } from './typescript-loader.js';
-import { loadYamlSpec } from './yaml.js';
+import { addYamlSpec, keysWithin, readYamlSpec } from './yaml.js';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
@@ -62,7 +62,9 @@ export function planDefinitionsWithInputs(
 async function loadSpecFile(path: string, assembler: PlanAssembler, options: LoadOptions): Promise<void> {
   const extension = extname(path).toLowerCase();
   if (YAML_EXTENSIONS.has(extension)) {
-    return loadYamlSpec(readInputFile(path, 'spec'), path, assembler, options.registry);
+    const spec = readYamlSpec(readInputFile(path, 'spec'), path);
+    await loadKinds(options.registry, keysWithin(spec));
+    return addYamlSpec(spec, assembler, options.registry);
   }
   if (!MODULE_EXTENSIONS.has(extension))
     throw new SpecError(
@@ -71,6 +73,8 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
     );
   readInputFile(path, 'spec');
   const { exported, locate } = await importTypeScriptSpec(resolve(path), options.cacheDir);
+  // The spec's import of 'driftspec' has loaded every kind's module: the registry may as well hold them all.
+  await loadKinds(options.registry, kindNames(options.registry));
   const definitions = Array.isArray(exported) ? exported : [exported];
   if (definitions.length === 0 || !definitions.every(isSpecDefinition))
     throw new SpecError('the default export must be spec(…) (or an array of them)', path);

@@ -1,5 +1,5 @@
 import { visit, type Document } from 'yaml';
-import type { ResourceRegistry } from '../resources/index.js';
+import { kindNames, type ResourceRegistry } from '../resources/registry.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
@@ -9,18 +9,54 @@ import { formatZodIssues } from '../inputs/zod-issues.js';
 import { parseOptions, parseSubject, type CheckRequest } from './build.js';
 import { substituteInputs } from './inputs.js';
 import { EventuallyInputSchema } from './schema.js';
-import { CHECK_META_KEYS, SpecFileSchema } from './spec-file.js';
+import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
 
 /**
  * Reads a YAML (or JSON) spec into the assembler. Every mistake is a SpecError naming the
  * file, line and column, what was found and what was expected.
  */
 export function loadYamlSpec(text: string, source: string, assembler: PlanAssembler, registry: ResourceRegistry): void {
+  addYamlSpec(readYamlSpec(text, source), assembler, registry);
+}
+
+/** A spec file read and validated, its checks not yet built. */
+export interface YamlSpec {
+  source: string;
+  file: SpecFile;
+  where: SourceMap;
+}
+
+export function readYamlSpec(text: string, source: string): YamlSpec {
   const { document, where } = parseLocatedYaml(text, source, { keepSourceTokens: true });
   keepLeadingZeroNumbersAsText(document);
   const file = validateLocated(yamlValue(document, source), where, SpecFileSchema, {
     shape: 'a spec file must be a map with at least `spec:` and `controls:` or `checks:`',
   });
+  return { source, file, where };
+}
+
+/** Every key of the spec's maps: the resource kinds its checks and conditions name are among them. */
+export function keysWithin(spec: YamlSpec): Set<string> {
+  const keys = new Set<string>();
+  const visitValue = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visitValue);
+    else if (value !== null && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        keys.add(key);
+        visitValue(inner);
+      }
+    }
+  };
+  visitValue(spec.file);
+  return keys;
+}
+
+/** Builds the checks of a spec read by readYamlSpec into the assembler. */
+export function addYamlSpec(
+  { source, file, where }: YamlSpec,
+  assembler: PlanAssembler,
+  registry: ResourceRegistry,
+): void {
   assembler.beginSpec({
     name: file.spec,
     source,
@@ -151,7 +187,7 @@ function findResource(
   const named = Object.keys(item).find((key) => registry.has(key));
   const hint = named ? `; put "${named}:" first` : '';
   throw new SpecError(
-    `a check must start with a resource key (one of: ${[...registry.keys()].join(', ')})${hint}`,
+    `a check must start with a resource key (one of: ${kindNames(registry).join(', ')})${hint}`,
     where.at(first === undefined ? path : [...path, first]),
   );
 }

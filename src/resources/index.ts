@@ -1,4 +1,5 @@
 import type { AnyResource } from './resource.js';
+import type { ResourceRegistry } from './registry.js';
 import { accountDatabaseResource } from './account-database/index.js';
 import { commandResource } from './command/index.js';
 import { fileResource } from './file/index.js';
@@ -46,6 +47,8 @@ import { nftablesInventory } from './nftables/inventory.js';
 import { apparmorResource, selinuxResource } from './lsm/index.js';
 import { securityModulesInventory } from './lsm/inventory.js';
 
+export type { ResourceRegistry } from './registry.js';
+
 /** Every resource driftspec knows, keyed by the name a YAML check and a plan use. */
 export const RESOURCES: readonly AnyResource[] = [
   { ...packageResource, inventory: packageInventory },
@@ -84,8 +87,6 @@ export const RESOURCES: readonly AnyResource[] = [
   { ...selinuxResource, inventory: securityModulesInventory },
   apparmorResource,
 ];
-
-export type ResourceRegistry = ReadonlyMap<string, AnyResource>;
 
 export function createRegistry(resources: readonly AnyResource[] = RESOURCES): ResourceRegistry {
   return new Map(resources.map((r) => [r.type, r]));

@@ -1,7 +1,7 @@
 import { planRun } from '../../controls/host-plans.js';
 import { specCacheDir } from '../../io/spec-cache-dir.js';
 import { planSources } from '../../profiles/run-arguments.js';
-import { createRegistry } from '../../resources/index.js';
+import { createCheckRegistry } from '../../resources/loaders.js';
 import { toolVersion } from '../../version.js';
 import type { PlanningFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -12,7 +12,7 @@ import { planningFlags } from '../planning-options.js';
  * `--tags`, waivers that do not run), on no host: inventory vars, which only hosts give, are not read.
  */
 export async function planCommand(specs: string[], flags: PlanningFlags, io: CliIo): Promise<number> {
-  const registry = createRegistry();
+  const registry = createCheckRegistry();
   const cacheDir = specCacheDir(io.env);
   const sources = planSources(specs, io.cwd, { registry, cacheDir, toolVersion: toolVersion() });
   const planning = await planRun(sources.paths, {

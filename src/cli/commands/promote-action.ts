@@ -2,7 +2,7 @@ import { EXIT } from '../../gate/exit-codes.js';
 import { specCacheDir } from '../../io/spec-cache-dir.js';
 import { loadPlan } from '../../plan/load.js';
 import { promote } from '../../promotion/promote.js';
-import { createRegistry } from '../../resources/index.js';
+import { createCheckRegistry } from '../../resources/loaders.js';
 import { printable } from '../../text/printable.js';
 import { toolVersion } from '../../version.js';
 import type { PromoteFlags } from '../flags.js';
@@ -20,7 +20,7 @@ export async function promoteCommand(
   io: CliIo,
   now: () => Date = () => new Date(),
 ): Promise<number> {
-  const registry = createRegistry();
+  const registry = createCheckRegistry();
   const decision = await promote({
     imageId: flags.imageId,
     runPath: flags.run,

@@ -6,10 +6,12 @@ import { runHostTimeoutMs } from '../../engine/budget.js';
 import { CLOSE_LIMIT_MS, closeWithin, connectFirstHosts } from '../../engine/fleet.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
 import { hostPhases, PhaseTimeline } from '../../engine/timeline.js';
-import { DEFAULT_POLICY, loadGatePolicy, type GatePolicy } from '../../gate/policy.js';
+import type { GatePolicy } from '../../gate/policy.js';
+import { DEFAULT_POLICY } from '../../gate/run-policy.js';
 import { decideVerdict } from '../../gate/verdict.js';
 import type { Plan } from '../../plan/schema.js';
-import { createRegistry, type ResourceRegistry } from '../../resources/index.js';
+import { createCheckRegistry } from '../../resources/loaders.js';
+import type { ResourceRegistry } from '../../resources/registry.js';
 import { planSources } from '../../profiles/run-arguments.js';
 import { HostSpool } from '../../results/host-spool.js';
 import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
@@ -45,7 +47,7 @@ export function defaultSpecPath(): string {
 export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): Promise<number> {
   const timeline = flags.timings ? new PhaseTimeline(() => performance.now()) : undefined;
   timeline?.mark('cli-loaded');
-  const registry = createRegistry();
+  const registry = createCheckRegistry();
   const cacheDir = specCacheDir(io.env);
   const sources = planSources(specs.length > 0 ? specs : [defaultSpecPath()], io.cwd, {
     registry,
@@ -55,7 +57,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
   if (specs.length === 0 && flags.format === 'cli' && !flags.quiet) {
     io.stderr.write(`driftspec: no spec named; checking the bundled ${sources.paths[0]}\n`);
   }
-  const checked = checkRunFlags(flags, io);
+  const checked = await checkRunFlags(flags, io);
   const addresses = flags.target ?? (flags.inventory === undefined ? [{ kind: 'local' as const }] : []);
   // The hosts are selected first: their inventory vars may set the spec's inputs.
   const planFor = (selected: SelectedTargets) =>
@@ -75,11 +77,15 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
 }
 
 /** The options of a run that are read and checked before any spec is loaded or host touched. */
-export function checkRunFlags(flags: RunFlags, io: CliIo) {
+export async function checkRunFlags(flags: RunFlags, io: CliIo) {
   checkWaitFlags(flags);
   const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
   const shard = shardRequest(flags, io.env);
-  const policy = flags.policy === undefined ? undefined : loadGatePolicy(flags.policy, io.cwd);
+  // Loaded only when named: the policy file's drift rules bring every kind's inventory part.
+  const policy =
+    flags.policy === undefined
+      ? undefined
+      : (await import('../../gate/policy.js')).loadGatePolicy(flags.policy, io.cwd);
   return { reports, shard, policy };
 }
 
@@ -89,7 +95,7 @@ export function fixedPlanning(plan: Plan): RunPlanning {
 }
 
 /** What runOnTargets is given besides the flags: the options checked, and where phases are noted. */
-export type RunContext = ReturnType<typeof checkRunFlags> & {
+export type RunContext = Awaited<ReturnType<typeof checkRunFlags>> & {
   registry: ResourceRegistry;
   named: string;
   profiles?: ProfileRecord[];

@@ -17,7 +17,7 @@ export const VERIFY_PACKAGES_CONTROL = 'package-integrity';
 export async function verifyPackagesCommand(targets: string[], flags: VerifyPackagesFlags, io: CliIo): Promise<number> {
   const registry = createRegistry();
   const addresses = targets.map(targetAddress);
-  const checked = checkRunFlags(flags, io);
+  const checked = await checkRunFlags(flags, io);
   const plan = verifyPackagesPlan(registry, flags.under ?? ['/'], flags.conffiles);
   const local = addresses.length === 0 && flags.inventory === undefined ? [{ kind: 'local' as const }] : [];
   const checks = { registry, named: 'an argument', ...checked };
