@@ -4,6 +4,7 @@ import { kindNames, loadKinds, type ResourceRegistry } from '../resources/regist
 import { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { readInputFile } from '../inputs/read.js';
+import { nextTurn } from '../io/next-turn.js';
 import type { Plan } from './schema.js';
 import { isMissingInputError, type InputLayer, type InputRecord } from './inputs.js';
 import { maskSecrets } from './mask.js';
@@ -62,9 +63,12 @@ export function planDefinitionsWithInputs(
 async function loadSpecFile(path: string, assembler: PlanAssembler, options: LoadOptions): Promise<void> {
   const extension = extname(path).toLowerCase();
   if (YAML_EXTENSIONS.has(extension)) {
-    const spec = readYamlSpec(readInputFile(path, 'spec'), path);
-    await loadKinds(options.registry, keysWithin(spec));
-    return addYamlSpec(spec, assembler, options.registry);
+    const text = readInputFile(path, 'spec');
+    await nextTurn();
+    const spec = readYamlSpec(text, path);
+    await Promise.all([loadKinds(options.registry, keysWithin(spec)), nextTurn()]);
+    addYamlSpec(spec, assembler, options.registry);
+    return nextTurn();
   }
   if (!MODULE_EXTENSIONS.has(extension))
     throw new SpecError(

@@ -46,6 +46,12 @@ export default spec('slow', () => {
 `;
 }
 
+/** A YAML spec of `checks` checks of one file: reading and planning it takes a while. */
+function largeYamlSpec(checks: number): string {
+  const lines = Array.from({ length: checks }, () => '  - { file: /etc/passwd, exists: true }');
+  return ['spec: large', 'checks:', ...lines, ''].join('\n');
+}
+
 function markOf(marks: readonly PhaseMark[], phase: PhaseMark['phase']): number {
   const mark = marks.find((m) => m.phase === phase);
   expect(mark, phase).to.not.equal(undefined);
@@ -75,6 +81,7 @@ describe('CLI: connections opened while the spec is read, and --timings', functi
     writeInventory(at('fleet.yaml'), { hosts: 1, refused: 0, silent: 0 }, ports, keys);
     writeFileSync(at('slow.ts'), slowSpec(1500));
     writeFileSync(at('broken.ts'), slowSpec(1000, { broken: true }));
+    writeFileSync(at('large.yaml'), largeYamlSpec(3000));
   });
   after(async () => {
     await simulator.close();
@@ -101,6 +108,18 @@ describe('CLI: connections opened while the spec is read, and --timings', functi
     expect(times).to.deep.equal([...times].sort((a, b) => a - b));
     expect(simulator.stats.logins).to.equal(1);
     expect(simulator.stats.probes).to.equal(1);
+  });
+
+  it('moves the handshake on while a large YAML spec is read and planned, which is synchronous work', async () => {
+    const run = await runCli(
+      ['run', at('large.yaml'), '--inventory', at('fleet.yaml'), ...common(), '--timings', '-q'],
+      cacheDir,
+    );
+    expect(run.code, run.stderr).to.equal(EXIT.passed);
+    const marks = parseTimingLines(run.stderr);
+    // Planning yields to the event loop between its steps: the connection is seen before it ends.
+    expect(markOf(marks, 'tcp-connected')).to.be.below(markOf(marks, 'spec-read'));
+    expect(simulator.stats.probes).to.be.above(0);
   });
 
   it('tries a host that never answers once: its early failure is the host result (exit 2)', async () => {
