@@ -1,6 +1,6 @@
 import { isAscii } from 'node:buffer';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,8 +111,35 @@ export function loadBundle(
     exports: module.exports,
     cachePath,
     cache,
-    writeCache: cache === 'used' ? undefined : () => writeCacheFile(cachePath, script.createCachedData()),
+    writeCache:
+      cache === 'used'
+        ? undefined
+        : () => {
+            writeCacheFile(cachePath, script.createCachedData());
+            removeOlderCaches(options.cacheDir, command);
+          },
   };
+}
+
+/** How many code caches of one command are kept: those of the builds or installations run last. */
+export const CACHES_KEPT_PER_COMMAND = 3;
+
+/**
+ * Each new build or installation writes a cache of its own for each command (about 1.5 MB):
+ * beyond the few used last, older ones of the same command are removed as a new one is written,
+ * so upgrades do not pile them up. Nothing here is an error: another run may remove them too.
+ */
+function removeOlderCaches(cacheDir: string, command: string): void {
+  const prefix = `cli-${command}-`;
+  try {
+    const caches = readdirSync(cacheDir)
+      .filter((name) => name.startsWith(prefix) && name.endsWith('.v8cache'))
+      .map((name) => ({ path: join(cacheDir, name), mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
+      .sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const old of caches.slice(CACHES_KEPT_PER_COMMAND)) rmSync(old.path, { force: true });
+  } catch {
+    // a cache folder that cannot be listed, or a file gone meanwhile: left for the next write
+  }
 }
 
 function cacheKey(bundle: Buffer, installation: string): string {

@@ -1,9 +1,9 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { CACHED_COMMANDS, IMPORT_PARAMETER, loadBundle } from '../../src/cli/code-cache.js';
+import { CACHED_COMMANDS, CACHES_KEPT_PER_COMMAND, IMPORT_PARAMETER, loadBundle } from '../../src/cli/code-cache.js';
 import { main } from '../../src/cli/main.js';
 
 /** A small CommonJS bundle in a fresh folder; enough functions that V8's cache data has a body to damage. */
@@ -108,6 +108,24 @@ describe('code cache of the bundled CLI', () => {
     expect(path('/etc/passwd')).to.equal(path('--version'));
     const changed = bundleFile('exports.answer = () => 43;');
     expect(loadBundle(changed, { cacheDir, command: 'run' }).cachePath).to.not.equal(path('run'));
+  });
+
+  it('keeps the caches of the builds written last, per command, and removes older ones as it writes', () => {
+    const cacheDir = freshCacheDir();
+    const write = (answer: number, command: string) => {
+      const loaded = loadBundle(bundleFile(`exports.answer = () => ${answer};`), { cacheDir, command });
+      loaded.writeCache!();
+      // Modification times a second apart: the order does not rest on the file system's clock resolution.
+      const at = new Date(Date.UTC(2026, 0, 1, 0, 0, answer));
+      utimesSync(loaded.cachePath, at, at);
+      return loaded.cachePath;
+    };
+    const runCaches = [1, 2, 3, 4, 5].map((answer) => write(answer, 'run'));
+    const planCache = write(6, 'plan');
+    const kept = readdirSync(cacheDir).filter((name) => name.startsWith('cli-run-'));
+    expect(kept).to.have.length(CACHES_KEPT_PER_COMMAND);
+    expect(kept.map((name) => join(cacheDir, name)).sort()).to.deep.equal(runCaches.slice(-3).sort());
+    expect(existsSync(planCache)).to.equal(true);
   });
 
   it('keeps the caches of two installations of the same bundle apart: stack traces name their own files', () => {
