@@ -1,7 +1,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onProcessExit } from '../io/exit-hooks.js';
 import type { HostResult } from './schema.js';
 
 /**
@@ -30,11 +29,12 @@ interface Slot {
 }
 
 /**
- * Finished hosts' results as JSON lines in a file of a private temporary folder (mode 0700, under
- * TMPDIR), so that a sweep's memory does not grow with its hosts: ten thousand hosts' results
- * with their evidence are some 460 MiB of JSON, and more as objects. Only each line's place
- * stays in memory. The folder is removed by `close()` and, should the process end first (a second
- * Ctrl-C, SIGTERM), by an exit hook.
+ * Finished hosts' results as JSON lines in a temporary file, so that a sweep's memory does not
+ * grow with its hosts: ten thousand hosts' results with their evidence are some 460 MiB of JSON,
+ * and more as objects. Only each line's place stays in memory. The file is made in a private
+ * folder (mode 0700, under TMPDIR) and both are removed at once, the open descriptor being all
+ * this process needs: however the process ends, even by SIGKILL, nothing is left behind, and the
+ * space is the system's again when the descriptor is closed.
  */
 export class HostSpool implements HostStore {
   readonly dir: string;
@@ -42,12 +42,14 @@ export class HostSpool implements HostStore {
   private readonly slots: Array<Slot | undefined>;
   private size = 0;
   private closed = false;
-  private readonly cancelExitHook: () => void;
 
   constructor(count: number, parent = tmpdir()) {
     this.dir = mkdtempSync(join(parent, 'driftspec-hosts-'));
-    this.cancelExitHook = onProcessExit(() => rmSync(this.dir, { recursive: true, force: true }));
-    this.fd = openSync(join(this.dir, 'hosts.jsonl'), 'wx+', 0o600);
+    try {
+      this.fd = openSync(join(this.dir, 'hosts.jsonl'), 'wx+', 0o600);
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+    }
     this.slots = new Array<Slot | undefined>(count).fill(undefined);
   }
 
@@ -78,13 +80,11 @@ export class HostSpool implements HostStore {
     return spooledList(this);
   }
 
-  /** Removes the folder; the list from `hosts()` cannot be read after it. */
+  /** Closes the file, which has no name left: the list from `hosts()` cannot be read after it. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     closeSync(this.fd);
-    rmSync(this.dir, { recursive: true, force: true });
-    this.cancelExitHook();
   }
 
   get length(): number {

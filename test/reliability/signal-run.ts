@@ -16,10 +16,10 @@ export interface SignalledRun {
 export function startCli(
   args: readonly string[],
   cacheDir: string,
-  options: { readStdout: boolean } = { readStdout: true },
+  options: { readStdout: boolean; env?: NodeJS.ProcessEnv } = { readStdout: true },
 ): SignalledRun {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: cacheDir, SSH_AUTH_SOCK: '' },
+    env: { ...process.env, NO_COLOR: '1', DRIFTSPEC_CACHE_DIR: cacheDir, SSH_AUTH_SOCK: '', ...options.env },
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -51,14 +51,21 @@ describe('reliability: signals to driftspec on the local target', function () {
     });
   }
 
-  it("SIGKILL while probing: no exit hook runs, and the probe's watchdog ends the probe and the command", async () => {
+  it("SIGKILL while probing: no exit hook runs, the watchdog ends probe and command, no file left", async () => {
     const marker = `ds-signal-kill-${process.pid}`;
-    const run = startCli(['run', specWith(stubborn(marker))], join(work, 'cache'));
+    const tmp = join(work, 'tmp');
+    mkdirSync(tmp);
+    const run = startCli(['run', specWith(stubborn(marker))], join(work, 'cache'), {
+      readStdout: true,
+      env: { TMPDIR: tmp },
+    });
     await waitUntil(() => processesMatching(marker).length >= 2, 15_000, 'the command started');
     run.child.kill('SIGKILL');
     expect(await run.ended).to.equal('SIGKILL');
     // The watchdog looks once a second, then SIGTERM, and SIGKILL two seconds later.
     await waitForNone(marker, 5_000);
+    // The run's host spool had no name from the start (src/results/host-spool.ts).
+    await waitUntil(() => readdirSync(tmp).length === 0, 5_000, 'the probe cleaned up');
   });
 
   it('SIGKILL while probing as another user through sudo: the watchdog sees sudo orphaned', async function () {

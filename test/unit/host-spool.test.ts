@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,19 @@ function spooled(result: RunResult, parent: string): { spool: HostSpool; result:
   const order = result.hosts.map((_, i) => i).sort((a, b) => (a % 7) - (b % 7) || b - a);
   for (const index of order) spool.put(index, result.hosts[index]!);
   return { spool, result: { ...result, hosts: spool.hosts() } };
+}
+
+/** The /proc/self/fd entry of the spool file made in `dir`, which has been removed since (Linux). */
+function openSpoolFile(dir: string): string | undefined {
+  return readdirSync('/proc/self/fd')
+    .map((fd) => join('/proc/self/fd', fd))
+    .find((entry) => {
+      try {
+        return readlinkSync(entry) === `${join(dir, 'hosts.jsonl')} (deleted)`;
+      } catch {
+        return false;
+      }
+    });
 }
 
 describe('HostSpool: finished hosts in a temporary file', () => {
@@ -89,15 +102,22 @@ describe('HostSpool: finished hosts in a temporary file', () => {
     }
   });
 
-  it('keeps its file in a folder of its own that only this user can enter, removed by close()', () => {
+  it('leaves no name in TMPDIR from the start: its file, readable by this user only, lives on its descriptor', () => {
     const spool = new HostSpool(1, parent);
-    expect(statSync(spool.dir).mode & 0o777).to.equal(0o700);
-    expect(statSync(join(spool.dir, 'hosts.jsonl')).mode & 0o777).to.equal(0o600);
-    spool.put(0, fleetResult().hosts[0]!);
-    spool.close();
-    spool.close();
-    expect(existsSync(spool.dir)).to.equal(false);
-    expect(readdirSync(parent)).to.deep.equal([]);
+    try {
+      expect(readdirSync(parent)).to.deep.equal([]);
+      expect(existsSync(spool.dir)).to.equal(false);
+      const file = openSpoolFile(spool.dir);
+      expect(file, 'the spool file among the descriptors of this process').to.not.equal(undefined);
+      expect(statSync(file!).mode & 0o777).to.equal(0o600);
+      const host = fleetResult().hosts[0]!;
+      spool.put(0, host);
+      expect(spool.read(0)).to.deep.equal(host);
+    } finally {
+      spool.close();
+      spool.close();
+    }
+    expect(openSpoolFile(spool.dir)).to.equal(undefined);
   });
 
   it('names a host that was never put', () => {
