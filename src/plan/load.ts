@@ -1,6 +1,6 @@
 import { extname, resolve } from 'node:path';
 import { collectSpec, isSpecDefinition, type SpecDefinition } from '../dsl/spec.js';
-import { kindNames, loadKinds, type ResourceRegistry } from '../resources/registry.js';
+import { loadKinds, type ResourceRegistry } from '../resources/registry.js';
 import { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import { readInputFile } from '../inputs/read.js';
@@ -76,9 +76,8 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
       path,
     );
   readInputFile(path, 'spec');
-  const { exported, locate } = await importTypeScriptSpec(resolve(path), options.cacheDir);
-  // The spec's import of 'driftspec' has loaded every kind's module: the registry may as well hold them all.
-  await loadKinds(options.registry, kindNames(options.registry));
+  const { exported, locate, kinds } = await importTypeScriptSpec(resolve(path), options.cacheDir);
+  await loadKinds(options.registry, kinds);
   const definitions = Array.isArray(exported) ? exported : [exported];
   if (definitions.length === 0 || !definitions.every(isSpecDefinition))
     throw new SpecError('the default export must be spec(…) (or an array of them)', path);

@@ -31,16 +31,26 @@ type ApiRegistry = { [API_REGISTRY]?: Map<string, PublicApi> };
 
 interface OwnApi {
   id: string;
-  names: string[];
+  names: readonly string[];
   /** The source of the module standing for 'driftspec': part of every cache key. */
   moduleSource: string;
+  /** Makes the resource functions a compiled spec uses before it is imported. */
+  prepare(uses: readonly string[]): Promise<void>;
+  /** The resource kinds of the exports a compiled spec uses. */
+  kindsOf(uses: readonly string[]): string[];
 }
 
-const CacheMetaSchema = z.object({ output: z.string(), inputs: z.record(z.string(), z.string()) });
+const CacheMetaSchema = z.object({
+  output: z.string(),
+  inputs: z.record(z.string(), z.string()),
+  uses: z.array(z.string()),
+});
 
 /** A loaded spec module: its default export, and where in its sources an error was thrown. */
 export interface LoadedSpecModule {
   exported: unknown;
+  /** The resource kinds whose functions the spec imports. */
+  kinds: string[];
   /** `file:line:col` (relative to the working directory) of the spec's own frame nearest the throw. */
   locate(error: unknown): string | undefined;
 }
@@ -58,6 +68,7 @@ export async function importTypeScriptSpec(absolutePath: string, cacheDir: strin
   const compiled = cached ?? (await compile(absolutePath, cacheDir, entryKey, metaPath, api));
   const { output } = compiled;
   const locate = (error: unknown) => locateInSources(error, compiled);
+  await api.prepare(compiled.uses);
   try {
     // `await import(` as written: scripts/bundle-cli.ts hands exactly that to the module loader.
     const url = `${pathToFileURL(output).href}?${API_QUERY}=${api.id}`;
@@ -65,7 +76,7 @@ export async function importTypeScriptSpec(absolutePath: string, cacheDir: strin
     const module = await unlessStalled(loading, absolutePath);
     if (module.default === undefined)
       throw new SpecError('has no default export; export default spec(…)', absolutePath);
-    return { exported: module.default, locate };
+    return { exported: module.default, locate, kinds: api.kindsOf(compiled.uses) };
   } catch (error) {
     if (isSpecError(error) || isSpecStalledError(error)) throw error;
     throw new SpecError(
@@ -170,19 +181,35 @@ let ownApiPromise: Promise<OwnApi> | undefined;
 
 /**
  * What a spec imports from 'driftspec': the DSL of the copy of driftspec that is running (the
- * package entry's values less the programmatic API, which loads specs itself). In the bundled CLI
+ * package entry's values less the programmatic API, which loads specs itself), each resource
+ * function made once a compiled spec is known to use it (src/dsl/lazy-api.ts). In the bundled CLI
  * this relative import is bundled too: a spec then uses the bundle's own functions, where an
  * import of dist/src/index.js would load some three hundred modules a second time.
  */
 function ownApi(): Promise<OwnApi> {
-  ownApiPromise ??= import('../dsl/index.js').then((entry: PublicApi) => {
+  ownApiPromise ??= import('../dsl/lazy-api.js').then(({ DSL_EXPORT_NAMES, LazyDslApi, kindsOfExports }) => {
     const id = randomBytes(8).toString('hex');
+    const dsl = new LazyDslApi();
     const registry = globalThis as ApiRegistry;
-    (registry[API_REGISTRY] ??= new Map()).set(id, entry);
-    const names = Object.keys(entry).sort();
-    return { id, names, moduleSource: apiModuleSource(names) };
+    (registry[API_REGISTRY] ??= new Map()).set(id, dsl.entry);
+    return {
+      id,
+      names: DSL_EXPORT_NAMES,
+      moduleSource: apiModuleSource(DSL_EXPORT_NAMES),
+      prepare: (uses) => dsl.prepare(uses),
+      kindsOf: (uses) => kindsOfExports(uses),
+    };
   });
   return ownApiPromise;
+}
+
+const EXPORT_READER = 'driftspecExport';
+/** An export the compiled spec kept; esbuild numbers the reader's name should the spec have one like it. */
+const KEPT_EXPORT = new RegExp(`\\b${EXPORT_READER}\\d*\\("([^"]+)"\\)`, 'g');
+
+/** The exports of 'driftspec' that a compiled spec reads. */
+export function usedExports(code: string): string[] {
+  return [...new Set([...code.matchAll(KEPT_EXPORT)].map((match) => match[1]!))].sort();
 }
 
 /** Has the same source for the same export names, whichever copy compiles the spec. */
@@ -191,7 +218,11 @@ function apiModuleSource(names: readonly string[]): string {
   const lines = [
     `const api = ${registry}?.get(new URL(${SPEC_MODULE_URL}).searchParams.get(${JSON.stringify(API_QUERY)}));`,
     `if (api === undefined) throw new Error("a compiled spec is loaded only by driftspec's spec loader");`,
-    ...names.map((name, index) => `const ${localName(name, index)} = api[${JSON.stringify(name)}];`),
+    `const ${EXPORT_READER} = (name) => api[name];`,
+    // Pure: esbuild drops the exports a spec does not use, and what is left says which it uses.
+    ...names.map(
+      (name, index) => `const ${localName(name, index)} = /* @__PURE__ */ ${EXPORT_READER}(${JSON.stringify(name)});`,
+    ),
     `export { ${names.map((name, index) => `${localName(name, index)} as ${JSON.stringify(name)}`).join(', ')} };`,
   ];
   return `${lines.join('\n')}\n`;
@@ -207,6 +238,7 @@ function localName(name: string, index: number): string {
 
 const RESERVED_WORDS = new Set([
   'api',
+  EXPORT_READER,
   'default',
   'import',
   'export',
@@ -222,6 +254,8 @@ const RESERVED_WORDS = new Set([
 interface CompiledSpec {
   output: string;
   inputs: string[];
+  /** The exports of 'driftspec' it reads. */
+  uses: string[];
 }
 
 async function readValidCache(metaPath: string): Promise<CompiledSpec | undefined> {
@@ -235,7 +269,7 @@ async function readValidCache(metaPath: string): Promise<CompiledSpec | undefine
     const content = await readFile(path).catch(() => undefined);
     if (!content || sha256(content) !== hash) return undefined;
   }
-  return { output: meta.output, inputs: Object.keys(meta.inputs) };
+  return { output: meta.output, inputs: Object.keys(meta.inputs), uses: meta.uses };
 }
 
 async function compile(
@@ -274,8 +308,9 @@ async function compile(
     const path = resolve(input);
     inputs[path] = sha256(await readFile(path));
   }
-  await writeFileAtomically(metaPath, JSON.stringify({ output, inputs }));
-  return { output, inputs: Object.keys(inputs) };
+  const uses = usedExports(Buffer.from(code).toString('utf8'));
+  await writeFileAtomically(metaPath, JSON.stringify({ output, inputs, uses }));
+  return { output, inputs: Object.keys(inputs), uses };
 }
 
 function publicApi(api: OwnApi): Plugin {

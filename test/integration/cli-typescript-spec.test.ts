@@ -20,7 +20,9 @@ const YAML_SPEC = join(ROOT, 'bench/specs/checks-50.yaml');
 const RECORD_MODULE_LOADS = join(ROOT, 'test/support/record-module-loads.mjs');
 const PACKAGE_ENTRY = pathToFileURL(join(ROOT, 'dist/src/index.js')).href;
 /** What a spec's `import … from 'driftspec'` reaches: the DSL, without the programmatic API. */
-const DSL_ENTRY = pathToFileURL(join(ROOT, 'dist/src/dsl/index.js')).href;
+/** The DSL a compiled spec gets (src/dsl/lazy-api.ts): its resource functions made as a spec needs them. */
+const DSL_ENTRY = pathToFileURL(join(ROOT, 'dist/src/dsl/lazy-api.js')).href;
+const FULL_DSL = pathToFileURL(join(ROOT, 'dist/src/dsl/index.js')).href;
 
 /**
  * A copy of bin/driftspec whose dist/ holds the compiled modules but no bundle: the CLI falls back
@@ -69,7 +71,7 @@ function compiledSpecLoads(run: LoggedRun): string[] {
 }
 
 describe('TypeScript specs in the compiled CLI', () => {
-  it('reach the bundle’s own DSL (not the package entry again), else dist/src/dsl/index.js; one build', async () => {
+  it('reach the bundle’s own DSL (not the package entry again), else dist/src/dsl/lazy-api.js; one build', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-ts-spec-'));
     const compiling = await runLogged(BIN, ['plan', TS_SPEC], cacheDir);
     expect(compiling.code, compiling.stderr).to.equal(0);
@@ -87,6 +89,7 @@ describe('TypeScript specs in the compiled CLI', () => {
     expect(compiledSpecLoads(fallback)).to.have.length(1);
     expect(fallback.modules).to.include(DSL_ENTRY);
     expect(fallback.modules).to.not.include(PACKAGE_ENTRY);
+    expect(fallback.modules).to.not.include(FULL_DSL);
     expect(specCacheState(cacheDir)).to.deep.equal(compiled);
 
     const again = await runLogged(BIN, ['plan', TS_SPEC], cacheDir);

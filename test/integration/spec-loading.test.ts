@@ -7,6 +7,7 @@ import { SpecError } from '../../src/inputs/input-error.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { createRegistry } from '../../src/resources/index.js';
+import { createCheckRegistry } from '../../src/resources/loaders.js';
 import { fixturePath } from '../support/frames.js';
 
 const registry = createRegistry();
@@ -97,6 +98,35 @@ describe('spec loading', () => {
       () => expect.fail('a compiled spec loaded outside the spec loader'),
       (error: Error) => expect(error.message).to.equal("a compiled spec is loaded only by driftspec's spec loader"),
     );
+  });
+
+  it('makes only the resource functions a TypeScript spec uses, and its registry loads only their kinds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'driftspec-ts-'));
+    const ownCacheDir = mkdtempSync(join(tmpdir(), 'driftspec-cache-'));
+    const path = join(dir, 'two-kinds.ts');
+    writeFileSync(
+      path,
+      [
+        "import { spec, file, pkg, service } from 'driftspec';",
+        "export default spec('two-kinds', () => { file('/etc/passwd').exists(); pkg('bash').installed(); });",
+        'export const alsoExported = service;',
+        '',
+      ].join('\n'),
+    );
+    const checkRegistry = createCheckRegistry();
+    for (const round of ['compiled', 'cached']) {
+      const plan = await loadPlan([path], { registry: checkRegistry, cacheDir: ownCacheDir });
+      expect(
+        plan.checks.map((c) => c.resource),
+        round,
+      ).to.deep.equal(['file', 'package']);
+    }
+    // The spec exports `service` too: kept, and loaded, though the spec makes no check of it.
+    expect([...checkRegistry.keys()].sort()).to.deep.equal(['file', 'package', 'service']);
+    const compiled = readdirSync(ownCacheDir).filter((name) => name.endsWith('.mjs'));
+    const code = readFileSync(join(ownCacheDir, compiled[0]!), 'utf8');
+    expect(code).to.contain('driftspecExport("pkg")');
+    expect(code).to.not.contain('driftspecExport("user")');
   });
 
   it('reads 0644 in YAML as the octal mode a person means', async () => {

@@ -51,7 +51,7 @@ describe('reliability: signals to driftspec on the local target', function () {
     });
   }
 
-  it("SIGKILL while probing: no exit hook runs, the watchdog ends probe and command, no file left", async () => {
+  it('SIGKILL while probing: no exit hook runs, the watchdog ends probe and command, no file left', async () => {
     const marker = `ds-signal-kill-${process.pid}`;
     const tmp = join(work, 'tmp');
     mkdirSync(tmp);
