@@ -42,7 +42,7 @@ export function buildSnapshotScript(
     };
     streams.push(streamedSection(listing.id, listing.errorsId, listing.script(request)));
   }
-  return buildProbeScript([...queries.values()], { tail: streams.join('\n'), booted });
+  return buildProbeScript([...queries.values()], { tail: streams.join('\n'), booted, concurrent: true });
 }
 
 /**
