@@ -234,13 +234,14 @@ describe('probe: the queries of a batch at the same time (the snapshot probe)', 
   ];
   // More queries than one batch holds, grouped and plain, with NUL bytes, stderr and exit statuses;
   // the later a query is written the sooner it ends, so frames do not come out in finishing order.
-  const queries = Array.from({ length: 20 }, (_, i) => ({
-    id: `c${i}`,
-    script:
+  const queries = Array.from({ length: 20 }, (_, i) => {
+    const nap = `sleep ${(20 - i) / 200}`;
+    const script =
       i % 4 === 1
-        ? partsScript([partScript(`part ${i}`, `sleep ${(20 - i) / 200}; printf 'in\\000%s' ${i}; exit ${i % 3}`)])
-        : `sleep ${(20 - i) / 200}; printf 'out %s\\000|' ${i}; [ ${i % 3} -eq 0 ] || printf 'err ${i}' >&2; exit ${i % 5}`,
-  }));
+        ? partsScript([partScript(`part ${i}`, `${nap}; printf 'in\\000%s' ${i}; exit ${i % 3}`)])
+        : `${nap}; printf 'out %s\\000|' ${i}; [ ${i % 3} -eq 0 ] || printf 'err ${i}' >&2; exit ${i % 5}`;
+    return { id: `c${i}`, script };
+  });
 
   it('writes the same frames as one query after the other, in every shell', function () {
     for (const [name, [command, ...args]] of shells) {
