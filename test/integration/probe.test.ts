@@ -252,7 +252,7 @@ describe('probe: the queries of a batch at the same time (the snapshot probe)', 
         expect(parsed.complete, `${name}: ${run.stderr.toString()}`).to.equal(true);
         expect(parsed.stray, name).to.equal('');
         parsed.frames.delete('host');
-        return [...parsed.frames.entries()].map(([id, frame]) => ({ id, ...frame }));
+        return [...parsed.frames.values()];
       };
       const together = frames(true);
       expect(
