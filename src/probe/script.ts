@@ -86,8 +86,8 @@ function checkQueryId(id: string): void {
  * queueQuery does, then waited for one by one in query order: a query's exit status is its job's
  * (`wait`), and the batch is written by the one flush as before. The batch starts after a flush
  * (`ds_n` 0), so slot numbers are those a sequential batch would use. The probe's total time is
- * then about its slowest query's instead of the sum (two `systemctl list-unit-files` take most of
- * a snapshot's fixed part on a small system).
+ * then about its slowest query's instead of the sum, where cores are free (a snapshot's systemd
+ * listings are its slowest queries on a small system).
  */
 function concurrentBatch(queries: readonly ProbeQuery[]): string {
   const lines = ['ds_flush'];
