@@ -100,8 +100,7 @@ function textRecords(limit: number): string {
     `defined(read($h, $t, ${limit})) or warn "cannot read $f: $!\\n" } ` +
     'else { warn "cannot open $f: $!\\n" } ' +
     '$t =~ tr/\\0//d; print "C\\0$f\\0$t\\0" }';
-  const shell =
-    `for f; do printf 'C\\000%s\\000' "$f"; head -c ${limit} -- "$f" | tr -d '\\000'; ` + `printf '\\000'; done`;
+  const shell = `for f; do printf 'C\\000%s\\000' "$f"; head -c ${limit} -- "$f" | tr -d '\\000'; printf '\\000'; done`;
   return `if command -v perl >/dev/null 2>&1; then xargs -0 -r perl -e ${shellQuote(perl)} --; \
 else xargs -0 -r sh -c ${shellQuote(shell)} sh; fi`;
 }
