@@ -5,9 +5,11 @@ import { SNAPSHOT_PARTS } from './snapshot-schema.js';
 
 /**
  * The snapshot probe: ONE script that records the whole state. Every part's framed listing is an
- * ordinary framed query (src/probe/script.ts; parts sharing an id share the query); a streamed
- * listing (a file tree, which may be large) follows as NUL-terminated records that the client
- * parses as it arrives (probe-stream.ts), then its stderr as a framed query.
+ * ordinary framed query (src/probe/script.ts; parts sharing an id share the query), run at the
+ * same time as the others: none waits on or changes another's state (a command check would, and
+ * is never part of a snapshot). A streamed listing (a file tree, which may be large) follows as
+ * NUL-terminated records that the client parses as it arrives (probe-stream.ts), then its stderr
+ * as a framed query.
  */
 
 /** What the streamed listing (the file tree) records: its roots, its ignore globs (pruned on the target). */
@@ -42,7 +44,7 @@ export function buildSnapshotScript(
     };
     streams.push(streamedSection(listing.id, listing.errorsId, listing.script(request)));
   }
-  return buildProbeScript([...queries.values()], { tail: streams.join('\n'), booted });
+  return buildProbeScript([...queries.values()], { tail: streams.join('\n'), booted, concurrent: true });
 }
 
 /**

@@ -15,6 +15,7 @@ import { snapshotJsonPieces } from '../../src/drift/snapshot-file.js';
 import type { Snapshot } from '../../src/drift/snapshot-schema.js';
 import { judgeDrift } from '../../src/gate/drift-policy.js';
 import { DEFAULT_FILE_CONTENT, type FileContentSettings } from '../../src/resources/file/inventory-content.js';
+import { requireInCi } from '../support/environment.js';
 
 /**
  * The content part of the file walk, run for real on this machine (GNU find, grep, xargs under
@@ -58,10 +59,15 @@ describe('drift content: the walk keeps the text of small text files and never o
     put('latin1.conf', Buffer.from([0x63, 0x61, 0x66, 0xe9, generation === 'a' ? 0x0a : 0x21]), 0o644);
   }
 
-  function snapshot(): { raw: Buffer; snapshot: Snapshot } {
+  const perlCheck = 'command -v perl >/dev/null 2>&1';
+
+  /** `withoutPerl`: the text is read by the shell fallback, as on a system without perl. */
+  function snapshot(withoutPerl = false): { raw: Buffer; snapshot: Snapshot } {
     const ignores = { paths: [], mounts: [], interfaces: [], kernelParameters: [] };
+    const script = buildSnapshotScript({ roots: [tree], ignores: [], content });
+    expect(script).to.include(perlCheck);
     const run = spawnSync('/bin/sh', ['-s'], {
-      input: buildSnapshotScript({ roots: [tree], ignores: [], content }),
+      input: withoutPerl ? script.replace(perlCheck, 'false') : script,
       maxBuffer: 64 * 1024 * 1024,
     });
     expect(run.status, run.stderr.toString()).to.equal(0);
@@ -112,6 +118,17 @@ describe('drift content: the walk keeps the text of small text files and never o
     expect(baseline.snapshot.fileContent).to.deep.equal(content);
     expect(baseline.snapshot.complete, JSON.stringify(baseline.snapshot.gaps)).to.equal(true);
     expect(baseline.snapshot.files.every((f) => f.type !== 'file' || f.sha256 !== undefined)).to.equal(true);
+  });
+
+  it('keeps the same text whether perl or the shell fallback reads it', function () {
+    if (spawnSync('sh', ['-c', perlCheck]).status !== 0) return requireInCi(this, 'perl is not installed');
+    const shell = snapshot(true);
+    const text = (side: ReturnType<typeof snapshot>) =>
+      side.snapshot.files.map((file) => [file.path, file.sha256, file.content]);
+    expect(text(shell)).to.deep.equal(text(candidate));
+    expect(shell.raw.toString('latin1').match(/C\0[^\0]*\0/g)).to.deep.equal(
+      candidate.raw.toString('latin1').match(/C\0[^\0]*\0/g),
+    );
   });
 
   it('sends no byte of a secret, a binary or a too large file (a non-UTF-8 text is dropped on arrival)', () => {

@@ -226,6 +226,54 @@ describe('probe: nested parts of a grouped query', () => {
   });
 });
 
+describe('probe: the queries of a batch at the same time (the snapshot probe)', () => {
+  const shells: Array<[string, string[]]> = [
+    ['dash', ['/usr/bin/dash', '-s']],
+    ['bash', ['/bin/bash', '-s']],
+    ['busybox ash', ['/usr/bin/busybox', 'ash', '-s']],
+  ];
+  // More queries than one batch holds, grouped and plain, with NUL bytes, stderr and exit statuses;
+  // the later a query is written the sooner it ends, so frames do not come out in finishing order.
+  const queries = Array.from({ length: 20 }, (_, i) => {
+    const nap = `sleep ${(20 - i) / 200}`;
+    const script =
+      i % 4 === 1
+        ? partsScript([partScript(`part ${i}`, `${nap}; printf 'in\\000%s' ${i}; exit ${i % 3}`)])
+        : `${nap}; printf 'out %s\\000|' ${i}; [ ${i % 3} -eq 0 ] || printf 'err ${i}' >&2; exit ${i % 5}`;
+    return { id: `c${i}`, script };
+  });
+
+  it('writes the same frames as one query after the other, in every shell', function () {
+    for (const [name, [command, ...args]] of shells) {
+      if (!existsSync(command!)) return requireInCi(this, `${command} is not installed`);
+      const frames = (concurrent: boolean) => {
+        const run = spawnSync(command!, args, { input: buildProbeScript(queries, { concurrent }) });
+        const parsed = parseProbeOutput(run.stdout);
+        expect(parsed.complete, `${name}: ${run.stderr.toString()}`).to.equal(true);
+        expect(parsed.stray, name).to.equal('');
+        parsed.frames.delete('host');
+        return [...parsed.frames.values()];
+      };
+      const together = frames(true);
+      expect(
+        together.map((frame) => frame.id),
+        name,
+      ).to.deep.equal(queries.map((query) => query.id));
+      expect(together, name).to.deep.equal(frames(false));
+      const grouped = parseParts(together[5]!.stdout).get('part 5')!;
+      expect([grouped.stdout.toString('latin1'), grouped.exitCode], name).to.deep.equal(['in\u00005', 2]);
+    }
+  });
+
+  it("takes about the slowest query's time, not the sum", () => {
+    const slow = Array.from({ length: 4 }, (_, i) => ({ id: `s${i}`, script: 'sleep 1' }));
+    const started = Date.now();
+    const run = spawnSync('/bin/sh', ['-s'], { input: buildProbeScript(slow, { concurrent: true }) });
+    expect(parseProbeOutput(run.stdout).complete).to.equal(true);
+    expect(Date.now() - started).to.be.below(3_000);
+  });
+});
+
 describe('probe: os-release', () => {
   it('unquotes values the way the format defines', () => {
     const fields = parseOsRelease(

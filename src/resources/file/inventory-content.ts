@@ -73,8 +73,10 @@ export function contentStarts(roots: readonly string[], trees: readonly string[]
 
 /**
  * Records `C path text` for each file whose text may leave the target (GNU find, grep and xargs;
- * the walk's GNU branch runs it). `tr` keeps a NUL that appears after the checks out of the
- * stream; the reader then finds the text does not match the hash and drops it.
+ * the walk's GNU branch runs it). The text is read by one perl per batch where perl is installed
+ * (on every Debian system: perl-base is essential), else by `head | tr` per file, two processes a
+ * file. Both drop a NUL that appears after the checks, which keeps it out of the stream; the
+ * reader then finds the text does not match the hash and drops it.
  */
 export function contentScript(
   starts: readonly string[],
@@ -84,13 +86,23 @@ export function contentScript(
   if (starts.length === 0 || content.limit === 0) return '';
   const paths = content.secrets.map((glob) => `-path ${shellQuote(glob)}`).join(' -o ');
   const secrets = content.secrets.length > 0 ? `! \\( ${paths} \\)` : '';
-  const emit =
-    `for f; do printf 'C\\000%s\\000' "$f"; head -c ${content.limit} -- "$f" | tr -d '\\000'; ` +
-    `printf '\\000'; done`;
   const starting = starts.map(shellQuote).join(' ');
   return `find ${starting} ${prune} -type f -perm -0004 -size -${content.limit + 1}c ${secrets} \
 -print0 2>/dev/null | xargs -0 -r grep -L -Z -F -e 'PRIVATE KEY' -- 2>/dev/null \
-| xargs -0 -r grep -I -l -Z -e '' -- 2>/dev/null | xargs -0 -r sh -c ${shellQuote(emit)} sh`;
+| xargs -0 -r grep -I -l -Z -e '' -- 2>/dev/null | ${textRecords(content.limit)}`;
+}
+
+/** Reads the NUL-separated paths on stdin and writes each one's `C` record (see contentScript). */
+function textRecords(limit: number): string {
+  const perl =
+    'for my $f (@ARGV) { my $t = ""; ' +
+    'if (open(my $h, "<", $f)) { binmode $h; ' +
+    `defined(read($h, $t, ${limit})) or warn "cannot read $f: $!\\n" } ` +
+    'else { warn "cannot open $f: $!\\n" } ' +
+    '$t =~ tr/\\0//d; print "C\\0$f\\0$t\\0" }';
+  const shell = `for f; do printf 'C\\000%s\\000' "$f"; head -c ${limit} -- "$f" | tr -d '\\000'; printf '\\000'; done`;
+  return `if command -v perl >/dev/null 2>&1; then xargs -0 -r perl -e ${shellQuote(perl)} --; \
+else xargs -0 -r sh -c ${shellQuote(shell)} sh; fi`;
 }
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

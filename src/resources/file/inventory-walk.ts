@@ -32,6 +32,7 @@ export interface WalkedFile {
  *   R root present|missing       one per root, first
  *   W gnu|portable|none reason   which walk runs
  *   M type mode uid gid size link path   (GNU find -printf: %y %m %U %G %s %l %p)
+ *                                        and the regular files' paths to $ds_dir/walked-files (one walk)
  *   "<sha256>  <path>"                    (sha256sum -z, untagged: a tag is one letter)
  *   P hexmode+ids+size link sha256 path   (portable walk: stat -c, readlink, sha256sum per file)
  *   C path text                  the text of a small text file that is no secret (GNU walk only)
@@ -61,9 +62,9 @@ if [ $# -eq 0 ]; then printf 'W\\000none\\000no root exists\\000'
 elif ${portable ? 'false' : 'true'} && find / -maxdepth 0 -printf '' >/dev/null 2>&1 \
 && printf '' | sha256sum -z >/dev/null 2>&1; then
   printf 'W\\000gnu\\000\\000'
-  find "$@" ${prune} -printf 'M\\0%y\\0%m\\0%U\\0%G\\0%s\\0%l\\0%p\\0'
+  find "$@" ${prune} -printf 'M\\0%y\\0%m\\0%U\\0%G\\0%s\\0%l\\0%p\\0' -type f -fprint0 "$ds_dir/walked-files"
   printf 'S\\000walk\\000%s\\000' "$?"
-  find "$@" ${prune} -type f -print0 | xargs -0 -r sha256sum -z --
+  xargs -0 -r sha256sum -z -- <"$ds_dir/walked-files"
   printf 'S\\000hash\\000%s\\000' "$?"
   ${content ? contentScript(contentStarts(roots, content.trees), prune, content) : ''}
 elif stat -c %f / >/dev/null 2>&1; then

@@ -38,20 +38,36 @@ export const SnapshotServiceSchema = z.object({
 export type SnapshotService = z.infer<typeof SnapshotServiceSchema>;
 
 /**
- * systemd: every service unit loaded or with a unit file, then one `systemctl show` for all of
- * them. Only properties whose values cannot hold a newline (a unit name, state words) are asked
- * for, so a line or a blank line always belongs to the unit whose block it is in.
+ * systemd: every service unit loaded or with a unit file, then `systemctl show` for all of them.
+ * Only properties whose values cannot hold a newline (a unit name, state words) are asked for, so
+ * a line or a blank line always belongs to the unit whose block it is in. Listing the unit files
+ * is slow, so the loaded units are shown while it runs and the units only on disk after it; the
+ * blocks of the two `show`s are told apart by a blank line. The name pattern lists the same units
+ * as the type alone, but systemd then skips the other unit files before looking up their state
+ * (0.17 s instead of 0.35 s on a small Debian 12).
  */
 const SYSTEMD_SERVICES = `ds_f="$ds_dir/units"
+systemctl list-unit-files --type=service --no-legend --no-pager --full '*.service' >"$ds_f.files" &
+ds_files_job=$!
 systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" \
-|| { echo "systemctl list-units exited $?" >&2; exit 4; }
-systemctl list-unit-files --type=service --no-legend --no-pager --full >"$ds_f.files" \
-|| { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
-awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$ds_f.loaded" "$ds_f.files" \
-| grep -v '@[.]service$' | sort -u >"$ds_f"
+|| { echo "systemctl list-units exited $?" >&2; kill "$ds_files_job" 2>/dev/null; exit 4; }
+ds_service_names() {
+  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$@" \\
+  | grep -v '@[.]service$' | sort -u
+}
+ds_show_services() {
+  tr '\\n' '\\000' | xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --
+}
+ds_service_names "$ds_f.loaded" >"$ds_f.first"
+ds_show_services <"$ds_f.first" >"$ds_f.shown"
+ds_shown=$?
+wait "$ds_files_job" || { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
+ds_service_names "$ds_f.loaded" "$ds_f.files" >"$ds_f"
 printf '${SECTION_MARK} units %s\\n' "$(wc -l <"$ds_f")"
-tr '\\n' '\\000' <"$ds_f" \
-| xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
+cat "$ds_f.shown"
+echo
+comm -13 "$ds_f.first" "$ds_f" | ds_show_services || exit
+exit "$ds_shown"`;
 
 /**
  * sysvinit: scripts and start links only; running a status action per script is left to `service`
@@ -79,7 +95,7 @@ rc-status --all --nocolor || exit $?`;
  * them at boot; nothing is loaded, so nothing is active.
  */
 const UNIT_FILE_SERVICES = `systemctl --root=/ list-unit-files --type=service --no-legend --no-pager --full \
-|| { echo "systemctl --root=/ list-unit-files exited $?" >&2; exit 4; }`;
+'*.service' || { echo "systemctl --root=/ list-unit-files exited $?" >&2; exit 4; }`;
 
 export const SERVICES_SCRIPT = [
   'case $DS_INIT in',

@@ -55,11 +55,13 @@ fi`,
 
 /**
  * Every timer unit file for a snapshot: `systemctl --root=/ list-unit-files --type=timer` (part
- * `list`: name and state), then the files of each that is not a template.
+ * `list`: name and state), then the files of each that is not a template. The name pattern lists
+ * the same units as the type alone, but systemd then skips every other unit file before looking up
+ * its state (0.01 s instead of 0.35 s on a small Debian 12).
  */
 export const TIMER_LISTING_SCRIPT = partsScript([
   NO_SYSTEMCTL_CHECK,
-  partScript('list', 'systemctl --root=/ list-unit-files --type=timer --no-legend --no-pager'),
+  partScript('list', "systemctl --root=/ list-unit-files --type=timer --no-legend --no-pager '*.timer'"),
   `while read -r ds_t ds_x; do
   case $ds_t in *@.timer | '') continue ;; esac
 ${FILES_SCRIPT}
