@@ -38,7 +38,10 @@ export function* htmlReportPieces(result: RunResult, verdict: Verdict): Generato
   yield html`<main>
 ${renderHeader(result, verdict)}
 ${renderNotes(result)}
-${renderHostTable(result)}
+`.text;
+  // A row per host: ten thousand rows are megabytes, written row by row.
+  yield* hostTablePieces(result);
+  yield html`
 ${renderAttention(result, controls)}
 ${renderFilters(result.counts)}
 `.text;
@@ -137,26 +140,29 @@ function renderNotes(result: RunResult): Html | '' {
   }${result.selection ? html`<p class="muted">${describeSelection(result.selection)}</p>` : ''}</section>`;
 }
 
-function renderHostTable(result: RunResult): Html {
-  if (result.hosts.length === 0) return html`<section><h2>Hosts</h2><p>No host was checked.</p></section>`;
+function* hostTablePieces(result: RunResult): Generator<string> {
+  if (result.hosts.length === 0) return yield html`<section><h2>Hosts</h2><p>No host was checked.</p></section>`.text;
   const statuses = shownStatuses(result.counts);
-  const rows = result.hosts.map((host, index) => {
-    const facts = host.host;
-    const os = facts ? (facts.os.prettyName ?? [facts.os.id, facts.os.versionId].filter(Boolean).join(' ')) : '';
-    const kernel = facts ? `${facts.kernelRelease} ${facts.arch}`.trim() : '';
-    const row = html`<tr><td><a href="#host-${index}">${host.target}</a>${inventoryNote(host)}</td><td>\
-<span class="b ${host.status}">${host.status}</span></td><td>${os}</td><td>${kernel}</td>${statuses.map(
-      (s) => html`\
-<td class="n${countOf(host.counts, s) > 0 ? ` c-${s}` : ''}">${countOf(host.counts, s)}</td>`,
-    )}\
-<td class="n">${readableDuration(host.durationMs)}</td></tr>`;
-    if (host.status === 'completed') return row;
-    return html`${row}<tr class="reason"><td colspan="${5 + statuses.length}">${reasonText(host)}</td></tr>`;
-  });
-  return html`<section id="hosts"><h2>Hosts</h2>
+  yield html`<section id="hosts"><h2>Hosts</h2>
 <table class="hosts"><thead><tr><th>target</th><th>status</th><th>OS</th><th>kernel</th>\
 ${statuses.map((s) => html`<th class="n">${s}</th>`)}<th class="n">time</th></tr></thead>
-<tbody>${rows}</tbody></table></section>`;
+<tbody>`.text;
+  for (const [index, host] of result.hosts.entries()) yield hostRow(host, index, statuses).text;
+  yield '</tbody></table></section>';
+}
+
+function hostRow(host: HostResult, index: number, statuses: ReturnType<typeof shownStatuses>): Html {
+  const facts = host.host;
+  const os = facts ? (facts.os.prettyName ?? [facts.os.id, facts.os.versionId].filter(Boolean).join(' ')) : '';
+  const kernel = facts ? `${facts.kernelRelease} ${facts.arch}`.trim() : '';
+  const row = html`<tr><td><a href="#host-${index}">${host.target}</a>${inventoryNote(host)}</td><td>\
+<span class="b ${host.status}">${host.status}</span></td><td>${os}</td><td>${kernel}</td>${statuses.map(
+    (s) => html`\
+<td class="n${countOf(host.counts, s) > 0 ? ` c-${s}` : ''}">${countOf(host.counts, s)}</td>`,
+  )}\
+<td class="n">${readableDuration(host.durationMs)}</td></tr>`;
+  if (host.status === 'completed') return row;
+  return html`${row}<tr class="reason"><td colspan="${5 + statuses.length}">${reasonText(host)}</td></tr>`;
 }
 
 function inventoryNote(host: HostResult): Html | '' {

@@ -29,7 +29,8 @@ export const INPUT_KINDS = {
   packageJson: { noun: 'package.json', maxBytes: 4 * MiB },
   waivers: { noun: 'waivers file', maxBytes: 4 * MiB },
   inputs: { noun: 'input file', maxBytes: 4 * MiB },
-  shardResult: { noun: 'shard result', maxBytes: 256 * MiB },
+  // Read host by host (src/shard/read.ts), never whole: bounded by the disk, not the memory.
+  shardResult: { noun: 'shard result', maxBytes: 16 * 1024 * MiB },
   profile: { noun: 'profile metadata file', maxBytes: 1 * MiB },
 } as const satisfies Record<string, InputKind>;
 

@@ -43,7 +43,7 @@ export class HostSpool implements HostStore {
   private size = 0;
   private closed = false;
 
-  constructor(count: number, parent = tmpdir()) {
+  constructor(count = 0, parent = tmpdir()) {
     this.dir = mkdtempSync(join(parent, 'driftspec-hosts-'));
     try {
       this.fd = openSync(join(this.dir, 'hosts.jsonl'), 'wx+', 0o600);
@@ -62,6 +62,12 @@ export class HostSpool implements HostStore {
     this.size += line.length;
   }
 
+  /** Puts a host after the last one, for a spool filled before the number of hosts is known. */
+  append(host: HostResult): void {
+    this.slots.push(undefined);
+    this.put(this.slots.length - 1, host);
+  }
+
   /** One host, read back from the file: the caller holds it only as long as it needs it. */
   read(index: number): HostResult {
     const slot = this.slots[index];
@@ -76,8 +82,9 @@ export class HostSpool implements HostStore {
     return JSON.parse(buffer.toString('utf8')) as HostResult;
   }
 
-  hosts(): HostResult[] {
-    return spooledList(this);
+  /** Every host in the order they were put at, or the hosts at the indexes of `order`, in its order. */
+  hosts(order?: readonly number[]): HostResult[] {
+    return spooledList(this, order);
   }
 
   /** Closes the file, which has no name left: the list from `hosts()` cannot be read after it. */
@@ -98,17 +105,17 @@ export class HostSpool implements HostStore {
  * and byte for byte as on results kept in memory. The last host read is kept: loops that read an
  * item twice in a row parse it once.
  */
-function spooledList(spool: HostSpool): HostResult[] {
+function spooledList(spool: HostSpool, order: readonly number[] | undefined): HostResult[] {
   let last: { index: number; host: HostResult } | undefined;
   const read = (index: number) => {
-    if (last?.index !== index) last = { index, host: spool.read(index) };
+    if (last?.index !== index) last = { index, host: spool.read(order ? order[index]! : index) };
     return last.host;
   };
   const refuse = () => {
     throw new TypeError('the hosts of a spooled run result cannot be changed');
   };
   // Placeholders, so that `in`, holes and the array methods see every index as present.
-  const shape = new Array<null>(spool.length).fill(null);
+  const shape = new Array<null>(order?.length ?? spool.length).fill(null);
   return new Proxy(shape, {
     get(target, key, receiver) {
       if (typeof key === 'string' && isIndex(key, target.length)) return read(Number(key));

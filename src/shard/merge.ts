@@ -1,4 +1,11 @@
-import { addCounts, emptyCounts, type HostResult, type RunResult, type ShardRecord } from '../results/schema.js';
+import {
+  addCounts,
+  emptyCounts,
+  type HostResult,
+  type RunResult,
+  type ShardRecord,
+  type StatusCounts,
+} from '../results/schema.js';
 import { hostIdentity, shardOf } from './partition.js';
 
 /** A shard's result and the file it came from, for messages. */
@@ -15,9 +22,31 @@ export class ShardMergeError extends Error {
   }
 }
 
-interface Shard {
+/** What merge needs of a host to place it: who it is and its counts; its results may stay in a spool. */
+export interface HostKey {
+  target: string;
+  inventoryName: string | undefined;
+  counts: StatusCounts;
+}
+
+export function hostKey(host: HostResult): HostKey {
+  return { target: host.target, inventoryName: host.inventory?.name, counts: host.counts };
+}
+
+/** A shard as merge checks it: its result (whose `hosts` are not read) and its hosts' keys, in its order. */
+export interface ShardSummary {
   path: string;
   result: RunResult;
+  hosts: readonly HostKey[];
+}
+
+/** Where a host of the merged result comes from: its shard (index in the files given) and its index there. */
+export interface HostPlace {
+  shard: number;
+  host: number;
+}
+
+interface Shard extends ShardSummary {
   record: ShardRecord;
 }
 
@@ -30,19 +59,35 @@ interface Shard {
  * duplicate or forged shards, and a host in two shards.
  */
 export function mergeShards(files: readonly ShardFile[], policyHash: string): RunResult {
-  if (files.length === 0) throw new ShardMergeError(['no shard result was given']);
-  const shards = files.map(asShard);
+  const summaries = files.map((file) => ({
+    path: file.path,
+    result: file.result,
+    hosts: file.result.hosts.map(hostKey),
+  }));
+  const order = planMerge(summaries, policyHash);
+  return joinShards(
+    summaries,
+    order.map(({ shard, host }) => files[shard]!.result.hosts[host]!),
+  );
+}
+
+/**
+ * The checks of `mergeShards` on the shards' summaries, and where each host of the merged result
+ * comes from, in the order of the whole selection: for a merge whose hosts are not in memory.
+ */
+export function planMerge(summaries: readonly ShardSummary[], policyHash: string): HostPlace[] {
+  if (summaries.length === 0) throw new ShardMergeError(['no shard result was given']);
+  const shards = summaries.map(asShard);
   const problems = shards.flatMap((shard) => (shard.record === undefined ? [notAShard(shard.path)] : []));
   if (problems.length > 0) throw new ShardMergeError(problems);
   const complete = shards as Shard[];
   problems.push(...sameSweep(complete, policyHash), ...oneOfEachShard(complete));
   if (problems.length > 0) throw new ShardMergeError(problems);
-  const ordered = placeHosts(complete);
-  return joined(complete, ordered);
+  return placeHosts(complete);
 }
 
-function asShard(file: ShardFile): { path: string; result: RunResult; record: ShardRecord | undefined } {
-  return { path: file.path, result: file.result, record: file.result.shard };
+function asShard(summary: ShardSummary): Omit<Shard, 'record'> & { record: ShardRecord | undefined } {
+  return { ...summary, record: summary.result.shard };
 }
 
 function notAShard(path: string): string {
@@ -94,36 +139,40 @@ function oneOfEachShard(shards: readonly Shard[]): string[] {
  * shard whose positions do not match its hosts, or a host in a shard its identity does not hash to
  * is refused: the shards were edited or do not come from one sweep.
  */
-function placeHosts(shards: readonly Shard[]): HostResult[] {
+function placeHosts(shards: readonly Shard[]): HostPlace[] {
   const { hosts: total } = shards[0]!.record.selection;
-  const places = Array.from({ length: total }, (): { host: HostResult; path: string } | undefined => undefined);
+  const places = Array.from({ length: total }, (): (HostPlace & { path: string }) | undefined => undefined);
   const problems: string[] = [];
-  for (const { path, result, record } of shards) {
-    if (record.positions.length !== result.hosts.length) {
-      problems.push(`${path}: ${result.hosts.length} hosts but ${record.positions.length} positions`);
-      continue;
+  shards.forEach(({ path, hosts, record }, shard) => {
+    if (record.positions.length !== hosts.length) {
+      problems.push(`${path}: ${hosts.length} hosts but ${record.positions.length} positions`);
+      return;
     }
-    result.hosts.forEach((host, i) => {
+    hosts.forEach((host, i) => {
       const position = record.positions[i]!;
-      const identity = hostIdentity({ target: host.target, inventoryName: host.inventory?.name });
+      const identity = hostIdentity({ target: host.target, inventoryName: host.inventoryName });
       const placed = places[position];
       if (position >= total) problems.push(`${path}: ${host.target} is at position ${position} of ${total} hosts`);
       else if (placed) problems.push(`${host.target} is in two shards: ${placed.path} and ${path}`);
       else if (shardOf(identity, record.count) !== record.index)
         problems.push(`${path}: ${host.target} does not belong to shard ${record.index}/${record.count}`);
-      else places[position] = { host, path };
+      else places[position] = { shard, host: i, path };
     });
-  }
+  });
   const empty = places.filter((place) => place === undefined).length;
   if (problems.length === 0 && empty > 0) problems.push(`${empty} of the ${total} selected hosts are in no shard`);
   if (problems.length > 0) throw new ShardMergeError(problems);
-  return places.map((place) => place!.host);
+  return places.map((place) => ({ shard: place!.shard, host: place!.host }));
 }
 
-function joined(shards: readonly Shard[], hosts: HostResult[]): RunResult {
-  const first = shards[0]!.result;
-  const starts = shards.map((s) => s.result.startedAt);
-  const ends = shards.map((s) => s.result.finishedAt);
+/** The merged result of checked shards, with their hosts in the order `planMerge` gave (a list or a spool's). */
+export function joinShards(summaries: readonly ShardSummary[], hosts: HostResult[]): RunResult {
+  const first = summaries[0]!.result;
+  const starts = summaries.map((s) => s.result.startedAt);
+  const ends = summaries.map((s) => s.result.finishedAt);
+  const counts = summaries
+    .flatMap((summary) => summary.hosts)
+    .reduce((sum: StatusCounts, host) => addCounts(sum, host.counts), emptyCounts());
   return {
     schemaVersion: first.schemaVersion,
     tool: first.tool,
@@ -131,7 +180,7 @@ function joined(shards: readonly Shard[], hosts: HostResult[]): RunResult {
     finishedAt: latest(ends),
     specs: first.specs,
     controls: first.controls,
-    counts: hosts.reduce((sum, host) => addCounts(sum, host.counts), emptyCounts()),
+    counts,
     hosts,
     // The same specs and command line in every shard: their waivers, filters and warnings too.
     ...(first.waivers ? { waivers: first.waivers } : {}),

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -155,6 +164,39 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     expect(sizes.reduce((a, b) => a + b)).to.equal(23);
     expect(results.map((r) => r.shard?.index)).to.deep.equal([1, 2, 3, 4]);
     for (const result of results) expect(result.shard?.positions).to.have.length(result.hosts.length);
+  });
+
+  it('merges shards larger than its heap: each host read into the spool, never every host at once', async () => {
+    // Every live host's first evidence padded to 4 MiB: some 84 MiB of shard JSON, merged by a
+    // process whose heap stops at 48 MiB. Reading the files whole would need the text and its parse.
+    const padding = 'x'.repeat(4 * 1024 * 1024);
+    const bigFiles = shardFiles.map((file, i) => {
+      const result = JSON.parse(readFileSync(file, 'utf8')) as RunResult;
+      for (const host of result.hosts) {
+        const first = Object.values(host.evidence)[0];
+        if (first) first.stdout += padding;
+      }
+      writeFileSync(at(`big-${i + 1}.json`), JSON.stringify(result, null, 2));
+      return at(`big-${i + 1}.json`);
+    });
+    const total = bigFiles.reduce((sum, file) => sum + statSync(file).size, 0);
+    expect(total).to.be.above(80 * 1024 * 1024);
+    const merged = await runCli(
+      ['merge', ...bigFiles, '--policy', at('policy.yaml'), '-q', '-r', `json:${at('big-merged.json')}`],
+      cacheDir,
+      { NODE_OPTIONS: '--max-old-space-size=48' },
+    );
+    expect(merged.stderr).to.equal('');
+    const mergedRun = JSON.parse(readFileSync(at('big-merged.json'), 'utf8')) as RunResult;
+    for (const host of mergedRun.hosts) {
+      const first = Object.values(host.evidence)[0];
+      if (first) {
+        expect(first.stdout.endsWith(padding)).to.equal(true);
+        first.stdout = first.stdout.slice(0, -padding.length);
+      }
+    }
+    const normal = JSON.parse(readFileSync(at('merged.json'), 'utf8')) as RunResult;
+    expect(comparableRun(mergedRun)).to.deep.equal(comparableRun(normal));
   });
 
   it('a shard holds the same hosts whatever the order of the inventory', async () => {

@@ -52,7 +52,7 @@ const LIMITS: Record<InputKindName, string> = {
   packageJson: '4 MiB for a package.json',
   waivers: '4 MiB for a waivers file',
   inputs: '4 MiB for an input file',
-  shardResult: '256 MiB for a shard result',
+  shardResult: '16384 MiB for a shard result',
   profile: '1 MiB for a profile metadata file',
 };
 

@@ -120,6 +120,21 @@ describe('HostSpool: finished hosts in a temporary file', () => {
     expect(openSpoolFile(spool.dir)).to.equal(undefined);
   });
 
+  it('appends hosts whose number is not known beforehand, and reads them in any order given', () => {
+    const { hosts } = fleetResult();
+    const spool = new HostSpool(undefined, parent);
+    try {
+      for (const host of hosts) spool.append(host);
+      expect(spool.length).to.equal(hosts.length);
+      const order = hosts.map((_, i) => hosts.length - 1 - i).filter((i) => i % 2 === 0);
+      const list = spool.hosts(order);
+      expect(list).to.have.length(order.length);
+      expect(JSON.stringify(list)).to.equal(JSON.stringify(order.map((i) => hosts[i])));
+    } finally {
+      spool.close();
+    }
+  });
+
   it('names a host that was never put', () => {
     const spool = new HostSpool(2, parent);
     try {

@@ -14,6 +14,7 @@ import { createCheckRegistry } from '../../resources/loaders.js';
 import type { ResourceRegistry } from '../../resources/registry.js';
 import { planSources } from '../../profiles/run-arguments.js';
 import { HostSpool } from '../../results/host-spool.js';
+import { boundHeapGrowth } from '../heap-growth.js';
 import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
 import type { ShardNumber } from '../../shard/partition.js';
@@ -159,6 +160,7 @@ async function planAndRun(
     shard === undefined ? { ...selected, record: undefined } : shardTargets(selected, shard, plan, policy);
   // Finished hosts wait for the reports in a temporary file, not in memory (docs/scale.md).
   const hostStore = new HostSpool(targets.length);
+  boundHeapGrowth(targets.length);
   try {
     const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
     let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;
