@@ -25,12 +25,7 @@ const CHUNK = 64 * 1024;
 
 /** Reads at most one chunk beyond the limit, so that a pipe or a device never fills the memory. */
 function readBounded(path: string, kind: InputKindName, cwd: string): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(resolve(cwd, path), 'r');
-  } catch (error) {
-    throw readError(error, path, kind);
-  }
+  const fd = openInput(path, kind, cwd);
   try {
     return readAll(fd, path, kind);
   } catch (error) {
@@ -40,11 +35,25 @@ function readBounded(path: string, kind: InputKindName, cwd: string): Buffer {
   }
 }
 
-function readAll(fd: number, path: string, kind: InputKindName): Buffer {
+function openInput(path: string, kind: InputKindName, cwd: string): number {
+  try {
+    return openSync(resolve(cwd, path), 'r');
+  } catch (error) {
+    throw readError(error, path, kind);
+  }
+}
+
+/** The kind's size limit, and how a message names it; a file already larger is refused. */
+function sizeLimit(fd: number, path: string, kind: InputKindName): { maxBytes: number; limit: string } {
   const { noun, maxBytes } = INPUT_KINDS[kind];
   const limit = `the limit of ${describeSize(maxBytes)} for ${withArticle(noun)}`;
   const { size } = fstatSync(fd);
   if (size > maxBytes) throw new SpecError(`the file is ${size} bytes, more than ${limit}`, path);
+  return { maxBytes, limit };
+}
+
+function readAll(fd: number, path: string, kind: InputKindName): Buffer {
+  const { maxBytes, limit } = sizeLimit(fd, path, kind);
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
@@ -66,12 +75,7 @@ export function* readInputPieces(
   kind: InputKindName,
   cwd: string = process.cwd(),
 ): Generator<string, void, undefined> {
-  let fd: number;
-  try {
-    fd = openSync(resolve(cwd, path), 'r');
-  } catch (error) {
-    throw readError(error, path, kind);
-  }
+  const fd = openInput(path, kind, cwd);
   try {
     yield* decodedPieces(fd, path, kind);
   } catch (error) {
@@ -82,10 +86,7 @@ export function* readInputPieces(
 }
 
 function* decodedPieces(fd: number, path: string, kind: InputKindName): Generator<string, void, undefined> {
-  const { noun, maxBytes } = INPUT_KINDS[kind];
-  const limit = `the limit of ${describeSize(maxBytes)} for ${withArticle(noun)}`;
-  const { size } = fstatSync(fd);
-  if (size > maxBytes) throw new SpecError(`the file is ${size} bytes, more than ${limit}`, path);
+  const { maxBytes, limit } = sizeLimit(fd, path, kind);
   const place = new TextPlace();
   let carry = Buffer.alloc(0);
   let total = 0;
