@@ -39,6 +39,8 @@ export const systemdTimerInventory: InventoryPart<TimerItem> = {
       const parts = readParts(frame, what);
       const list = parts.get('list');
       if (!list) throw new FactError(`${what}: the output has no part "list"`);
+      // systemctl exits 1, saying nothing, where no unit file matches: a system without timers.
+      if (list.exitCode === 1 && list.stdout.length === 0 && list.stderr.length === 0) return { items: [], gaps: [] };
       requireExit(list, [0], `${what} (systemctl --root=/ list-unit-files --type=timer)`);
       const items = list.stdout
         .toString('utf8')

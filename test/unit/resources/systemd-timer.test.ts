@@ -151,6 +151,16 @@ describe('systemd_timer resource', () => {
     expect(() => listing.read(failed, { host: hostFacts(), ignored: () => false })).to.throw();
   });
 
+  it('lists no timers, and no gap, for a systemd without timer unit files (recorded: exit 1, nothing said)', () => {
+    const listing = systemdTimerInventory.listing;
+    if (listing.type !== 'framed') throw new Error('framed listing expected');
+    const none = recorded('local-listing-none');
+    expect(listing.read(none, { host: hostFacts(), ignored: () => false })).to.deep.equal({ items: [], gaps: [] });
+    // Exit 1 with a word from systemctl is a failure: a gap, never an empty list.
+    const said = partsFrame([{ name: 'list', exitCode: 1, stderr: 'Failed to list unit files: Access denied\n' }]);
+    expect(() => listing.read(said, { host: hostFacts(), ignored: () => false })).to.throw(/exited 1: Failed/);
+  });
+
   it('reads continued lines and comments as systemd does', () => {
     const settings = timerSettings('x.timer', [
       {
