@@ -20,6 +20,7 @@ const LAYERS = ['unit', 'integration', 'e2e'] as const;
 type Layer = (typeof LAYERS)[number];
 const LAYER_FILES = [
   ...LAYERS.map((layer) => `.mocharc.${layer}.json`),
+  'test/support/private-tmpdir.ts',
   'test/support/unit-layer-guard.ts',
   'test/support/machine-state-guard.ts',
   'test/support/init-services.ts',
