@@ -10,7 +10,11 @@ describe('reliability: a requested file root is never silently ignored (this mac
   this.timeout(120_000);
 
   describe('on this machine, a tree under /tmp', () => {
-    const tree = mkdtempSync('/tmp/driftspec-reliability-');
+    // Made when the tests run, not when the file is loaded: a dry run (test-layers) runs no after hook.
+    let tree = '';
+    before(() => {
+      tree = mkdtempSync('/tmp/driftspec-reliability-');
+    });
     const snapshot = (ignores: string[] = []) =>
       takeSnapshot(new LocalTarget(), {
         fileRoots: [tree],
