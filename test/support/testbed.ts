@@ -202,7 +202,11 @@ function describeInstance(rootfs: string, index: number, stateDir: string): Test
     upperDir: join(stateDir, name, 'upper'),
     inNamespace: (command) => execFileSync('ip', ['netns', 'exec', name, ...command], { encoding: 'utf8' }),
     inContainer: (command) =>
-      execFileSync('nsenter', ['-t', containerInit(stateDir, name), '-a', ...command], { encoding: 'utf8' }),
+      execFileSync('nsenter', ['-t', containerInit(stateDir, name), '-a', ...command], {
+        encoding: 'utf8',
+        // The test run's TMPDIR (test/support/private-tmpdir.ts) is a folder of the host: inside, /tmp.
+        env: { ...process.env, TMPDIR: '/tmp' },
+      }),
   };
 }
 
