@@ -161,10 +161,6 @@ class ValueScanner {
   private started = false;
   private scalar = false;
 
-  get empty(): boolean {
-    return !this.started;
-  }
-
   get length(): number {
     return this.size;
   }

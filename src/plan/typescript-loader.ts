@@ -308,7 +308,7 @@ async function compile(
     const path = resolve(input);
     inputs[path] = sha256(await readFile(path));
   }
-  const uses = usedExports(Buffer.from(code).toString('utf8'));
+  const uses = usedExports(result.outputFiles[0]!.text);
   await writeFileAtomically(metaPath, JSON.stringify({ output, inputs, uses }));
   return { output, inputs: Object.keys(inputs), uses };
 }
