@@ -83,7 +83,9 @@ describe('snapshots of images that were not booted', () => {
       { name: 'sudo', enabled: 'masked', active: null, sub: null },
       { name: 'old', enabled: 'disabled', active: null, sub: null },
     ]);
-    expect(() => parseUnitFileServices('2 unit files listed.', 'listing')).to.throw(/listing: unexpected line/);
+    expect(() => parseUnitFileServices('2 unit files listed.', 'listing')).to.throw(
+      /listing: unexpected list-unit-files line/,
+    );
   });
 });
 

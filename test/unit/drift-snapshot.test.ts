@@ -303,13 +303,41 @@ describe('snapshot: section parsers on documented formats', () => {
   });
 
   it('systemd: a unit count that does not match the blocks is an error, not a shorter list', () => {
-    expect(() =>
-      parseSystemdServices(
-        '#driftspec units ' +
-          '2\nId=a.service\nLoadState=loaded\nActiveState=active\nSubState=running\nUnitFileState=enabled\n',
-        'x',
-      ),
-    ).to.throw(FactError, 'systemctl show described 1 units of 2');
+    const listing = (shown: string) =>
+      '#driftspec loaded\n#driftspec files aliases-marked\n' +
+      `#driftspec shown ${shown}\nId=a.service\nLoadState=loaded\nActiveState=active\nSubState=running\n`;
+    expect(parseSystemdServices(listing('1'), 'x')).to.deep.equal([
+      { name: 'a', enabled: null, active: 'active', sub: 'running' },
+    ]);
+    expect(() => parseSystemdServices(listing('2'), 'x')).to.throw(FactError, 'systemctl show described 1 units of 2');
+  });
+
+  it('systemd: states from list-units and list-unit-files; no aliases, templates or missing units', () => {
+    const body = [
+      '#driftspec loaded',
+      'ssh.service     loaded    active   running OpenBSD Secure Shell server',
+      'gone.service    not-found inactive dead    gone.service',
+      'getty@tty1.service loaded inactive dead    Getty on tty1',
+      '#driftspec files aliases-marked',
+      'ssh.service     enabled  enabled',
+      'sshd.service    alias    -',
+      'getty@.service  enabled  enabled',
+      'fstrim.service  static   -',
+      '#driftspec shown 1',
+      'Id=getty@tty1.service\nLoadState=loaded\nActiveState=inactive\nSubState=dead\nUnitFileState=enabled\n',
+    ].join('\n');
+    expect(parseSystemdServices(body, 'x')).to.deep.equal([
+      { name: 'ssh', enabled: 'enabled', active: 'active', sub: 'running' },
+      { name: 'getty@tty1', enabled: 'enabled', active: 'inactive', sub: 'dead' },
+      { name: 'fstrim', enabled: 'static', active: 'inactive', sub: 'dead' },
+    ]);
+    // An older systemd: its units only on disk were shown, the file list says nothing of them.
+    const unmarked = body.replace('aliases-marked', 'aliases-unmarked');
+    expect(parseSystemdServices(unmarked, 'x').map((s) => s.name)).to.deep.equal(['ssh', 'getty@tty1']);
+    expect(() => parseSystemdServices(body.replace('#driftspec shown', '#driftspec showd'), 'x')).to.throw(
+      FactError,
+      'x: unexpected output',
+    );
   });
 
   it('sysvinit: scripts, enabled by their S links; whether they run is not known', () => {

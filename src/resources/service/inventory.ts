@@ -37,37 +37,47 @@ export const SnapshotServiceSchema = z.object({
 });
 export type SnapshotService = z.infer<typeof SnapshotServiceSchema>;
 
+/** The first systemd whose list-unit-files is known to mark an alias as "alias" (Debian 12's). */
+export const ALIAS_STATE_SINCE = 252;
+const ALIASES_MARKED = 'aliases-marked';
+const ALIASES_UNMARKED = 'aliases-unmarked';
+
 /**
- * systemd: every service unit loaded or with a unit file, then `systemctl show` for all of them.
- * Only properties whose values cannot hold a newline (a unit name, state words) are asked for, so
- * a line or a blank line always belongs to the unit whose block it is in. Listing the unit files
- * is slow, so the loaded units are shown while it runs and the units only on disk after it; the
- * blocks of the two `show`s are told apart by a blank line. The name pattern lists the same units
- * as the type alone, but systemd then skips the other unit files before looking up their state
- * (0.17 s instead of 0.35 s on a small Debian 12).
+ * systemd: every service unit loaded or with a unit file. Asking systemd (PID 1) about a unit costs
+ * a D-Bus exchange, and a unit only on disk is loaded to answer, so the states come from the two
+ * listings where they can: `list-units --all` gives a loaded unit's load, active and sub state,
+ * `list-unit-files` the unit file state of every unit with a file (the name pattern lists the same
+ * units as the type alone, but systemd then skips the other unit files before looking up their
+ * state). A unit only on disk is not active (inactive, dead). `systemctl show` is left for the
+ * loaded units without an entry of their own in the file list (instances such as getty@tty1,
+ * transient units) and, on a systemd older than ALIAS_STATE_SINCE, for every unit only on disk: it
+ * may list an alias with its unit's state instead of "alias", and only `show` tells it apart (its
+ * Id is the unit's). Only properties whose values cannot hold a newline are asked for, so a line
+ * or a blank line always belongs to the unit whose block it is in.
  */
 const SYSTEMD_SERVICES = `ds_f="$ds_dir/units"
 systemctl list-unit-files --type=service --no-legend --no-pager --full '*.service' >"$ds_f.files" &
 ds_files_job=$!
 systemctl list-units --all --type=service --no-legend --plain --no-pager --full >"$ds_f.loaded" \
 || { echo "systemctl list-units exited $?" >&2; kill "$ds_files_job" 2>/dev/null; exit 4; }
-ds_service_names() {
-  awk '{ for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { print $i; break } }' "$@" \\
-  | grep -v '@[.]service$' | sort -u
-}
-ds_show_services() {
-  tr '\\n' '\\000' | xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --
-}
-ds_service_names "$ds_f.loaded" >"$ds_f.first"
-ds_show_services <"$ds_f.first" >"$ds_f.shown"
-ds_shown=$?
+ds_v=$(systemctl --version 2>/dev/null); ds_v=\${ds_v#systemd }; ds_v=\${ds_v%%[!0-9]*}
+if [ "\${ds_v:-0}" -ge ${ALIAS_STATE_SINCE} ]; then ds_aliases=${ALIASES_MARKED} ds_show_disk=0
+else ds_aliases=${ALIASES_UNMARKED} ds_show_disk=1; fi
 wait "$ds_files_job" || { echo "systemctl list-unit-files exited $?" >&2; exit 4; }
-ds_service_names "$ds_f.loaded" "$ds_f.files" >"$ds_f"
-printf '${SECTION_MARK} units %s\\n' "$(wc -l <"$ds_f")"
-cat "$ds_f.shown"
-echo
-comm -13 "$ds_f.first" "$ds_f" | ds_show_services || exit
-exit "$ds_shown"`;
+awk -v show_disk="$ds_show_disk" '
+  FNR == NR { on_disk[$1] = 1; next }
+  { for (i = 1; i <= NF; i++) if ($i ~ /[.]service$/) { if ($(i + 1) != "not-found") loaded[$i] = 1; break } }
+  END {
+    for (u in loaded) if (!(u in on_disk)) print u
+    if (show_disk) for (u in on_disk) if (!(u in loaded) && u !~ /@[.]service$/) print u
+  }' "$ds_f.files" "$ds_f.loaded" >"$ds_f.show" || exit 4
+echo '${SECTION_MARK} loaded'
+cat "$ds_f.loaded"
+echo "${SECTION_MARK} files $ds_aliases"
+cat "$ds_f.files"
+printf '${SECTION_MARK} shown %s\\n' "$(wc -l <"$ds_f.show")"
+tr '\\n' '\\000' <"$ds_f.show" \
+| xargs -0 -r systemctl show --no-pager -p Id,LoadState,ActiveState,SubState,UnitFileState --`;
 
 /**
  * sysvinit: scripts and start links only; running a status action per script is left to `service`
@@ -173,19 +183,23 @@ function parseServicesListing(frame: Frame, init: ServiceListing): SnapshotServi
   }
 }
 
-/** `#driftspec units N`, then N blank-line separated `systemctl show` blocks (an alias shows its unit). */
+/**
+ * The systemd listing: `#driftspec loaded`, the `list-units` lines; `#driftspec files <aliases>`,
+ * the `list-unit-files` lines; `#driftspec shown N`, then N blank-line separated `systemctl show`
+ * blocks. No unit name holds "#", so no listed line starts like a marker.
+ */
 export function parseSystemdServices(body: string, what: string): SnapshotService[] {
-  const count = new RegExp(`^${SECTION_MARK} units\\s*(\\d+)\\n`).exec(body);
-  if (!count) throw new FactError(`${what}: the unit count is missing (${JSON.stringify(body.slice(0, 200))})`);
-  const blocks = body
-    .slice(count[0].length)
-    .split(/\n\s*\n/)
-    .filter((block) => block.trim() !== '');
-  if (blocks.length !== Number(count[1])) {
-    throw new FactError(`${what}: systemctl show described ${blocks.length} units of ${count[1]}`);
-  }
+  const listing = splitSystemdListing(body, what);
   const services = new Map<string, SnapshotService>();
-  for (const block of blocks) {
+  const add = (service: SnapshotService) => {
+    if (!services.has(service.name)) services.set(service.name, service);
+  };
+  for (const [unit, state] of listing.loaded) {
+    const fileState = listing.files.get(unit);
+    if (state.load !== 'not-found' && fileState !== undefined)
+      add({ name: scriptName(unit), enabled: fileState, active: state.active, sub: state.sub });
+  }
+  for (const block of listing.shown) {
     const properties = parseProperties(block);
     const id = properties.Id;
     if (!id || properties.LoadState === undefined || properties.ActiveState === undefined) {
@@ -195,15 +209,80 @@ export function parseSystemdServices(body: string, what: string): SnapshotServic
     }
     // Referenced by another unit but nowhere on disk: not a service of this machine.
     if (properties.LoadState === 'not-found') continue;
-    const name = scriptName(id);
-    services.set(name, {
-      name,
+    add({
+      name: scriptName(id),
       enabled: properties.UnitFileState || null,
       active: properties.ActiveState || null,
       sub: properties.SubState || null,
     });
   }
+  if (listing.aliasesMarked) {
+    for (const [unit, state] of listing.files) {
+      if (listing.loaded.has(unit) || unit.endsWith('@.service') || state === 'alias') continue;
+      add({ name: scriptName(unit), enabled: state, active: 'inactive', sub: 'dead' });
+    }
+  }
   return [...services.values()];
+}
+
+interface LoadedUnit {
+  load: string;
+  active: string;
+  sub: string;
+}
+
+interface SystemdListing {
+  loaded: Map<string, LoadedUnit>;
+  files: Map<string, string>;
+  aliasesMarked: boolean;
+  shown: string[];
+}
+
+function splitSystemdListing(body: string, what: string): SystemdListing {
+  const shape = new RegExp(
+    `^${SECTION_MARK} loaded\\n([^]*?)^${SECTION_MARK} files (${ALIASES_MARKED}|${ALIASES_UNMARKED})\\n` +
+      `([^]*?)^${SECTION_MARK} shown\\s*(\\d+)\\n([^]*)$`,
+    'm',
+  ).exec(body);
+  if (shape?.index !== 0) throw new FactError(`${what}: unexpected output ${JSON.stringify(body.slice(0, 200))}`);
+  const [, loadedText = '', aliases, filesText = '', count, shownText = ''] = shape;
+  const shown = shownText.split(/\n\s*\n/).filter((block) => block.trim() !== '');
+  if (shown.length !== Number(count)) {
+    throw new FactError(`${what}: systemctl show described ${shown.length} units of ${count}`);
+  }
+  return {
+    loaded: parseLoadedUnits(loadedText, what),
+    files: parseUnitFileStates(filesText, what),
+    aliasesMarked: aliases === ALIASES_MARKED,
+    shown,
+  };
+}
+
+/** `list-units --plain`: "UNIT LOAD ACTIVE SUB DESCRIPTION"; a failed unit may carry a mark before its name. */
+function parseLoadedUnits(text: string, what: string): Map<string, LoadedUnit> {
+  const units = new Map<string, LoadedUnit>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = /^\S*?\s*(\S+\.service)\s+(\S+)\s+(\S+)\s+(\S+)/.exec(line);
+    if (!match) throw new FactError(`${what}: unexpected list-units line ${JSON.stringify(line.slice(0, 200))}`);
+    const [, unit = '', load = '', active = '', sub = ''] = match;
+    if (units.has(unit)) throw new FactError(`${what}: list-units lists ${unit} twice`);
+    units.set(unit, { load, active, sub });
+  }
+  return units;
+}
+
+/** `list-unit-files`: "UNIT STATE [PRESET]". */
+function parseUnitFileStates(text: string, what: string): Map<string, string> {
+  const states = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const match = /^(\S+\.service)\s+(\S+)(\s+\S+)?\s*$/.exec(line);
+    if (!match) throw new FactError(`${what}: unexpected list-unit-files line ${JSON.stringify(line.slice(0, 200))}`);
+    if (states.has(match[1]!)) throw new FactError(`${what}: list-unit-files lists ${match[1]} twice`);
+    states.set(match[1]!, match[2]!);
+  }
+  return states;
 }
 
 /**
@@ -212,11 +291,7 @@ export function parseSystemdServices(body: string, what: string): SnapshotServic
  */
 export function parseUnitFileServices(body: string, what: string): SnapshotService[] {
   const services: SnapshotService[] = [];
-  for (const line of body.split('\n')) {
-    if (line.trim() === '') continue;
-    const match = /^(\S+\.service)\s+(\S+)(\s+\S+)?\s*$/.exec(line);
-    if (!match) throw new FactError(`${what}: unexpected line ${JSON.stringify(line.slice(0, 200))}`);
-    const [, unit = '', state = ''] = match;
+  for (const [unit, state] of parseUnitFileStates(body, what)) {
     if (unit.endsWith('@.service') || state === 'alias') continue;
     services.push({ name: scriptName(unit), enabled: state, active: null, sub: null });
   }
