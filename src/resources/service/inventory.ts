@@ -102,10 +102,17 @@ rc-status --all --nocolor || exit $?`;
 
 /**
  * systemd on an image that is not booted: the unit files and their states, as systemd would find
- * them at boot; nothing is loaded, so nothing is active.
+ * them at boot; nothing is loaded, so nothing is active. systemctl exits 1, saying nothing, where
+ * no unit file matches: an image without services.
  */
-const UNIT_FILE_SERVICES = `systemctl --root=/ list-unit-files --type=service --no-legend --no-pager --full \
-'*.service' || { echo "systemctl --root=/ list-unit-files exited $?" >&2; exit 4; }`;
+const UNIT_FILE_SERVICES = `ds_f="$ds_dir/units"
+systemctl --root=/ list-unit-files --type=service --no-legend --no-pager --full '*.service' \
+>"$ds_f" 2>"$ds_f.err"
+ds_s=$?
+cat "$ds_f"
+if [ "$ds_s" -ne 0 ] && { [ "$ds_s" -ne 1 ] || [ -s "$ds_f" ] || [ -s "$ds_f.err" ]; }; then
+  cat "$ds_f.err" >&2; echo "systemctl --root=/ list-unit-files exited $ds_s" >&2; exit 4
+fi`;
 
 export const SERVICES_SCRIPT = [
   'case $DS_INIT in',
