@@ -1,5 +1,6 @@
 /**
- * `npm run build`, after tsc: the CLI as one CommonJS file, dist/driftspec-cli.cjs, which
+ * `npm run build`, after tsc: the CLI as one CommonJS module, wrapped in a function expression,
+ * in dist/driftspec-cli.cjs, which
  * bin/driftspec compiles with a V8 code cache (src/cli/code-cache.ts). Start-up then reads one
  * file instead of resolving and loading some three hundred modules, and compiles nothing that
  * an earlier run of the same command compiled. Each command's code still runs only when the
@@ -9,7 +10,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { BUNDLE_FILE, IMPORT_PARAMETER } from '../src/cli/code-cache.js';
+import { BUNDLE_FILE, IMPORT_PARAMETER, wrapBundle } from '../src/cli/code-cache.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
@@ -42,7 +43,7 @@ const leftover = /\bimport\s*\(|\bimport\.meta\b/.exec(code);
 if (leftover)
   throw new Error(`bundling the CLI: "${code.slice(leftover.index, leftover.index + 80)}" is left in ${BUNDLE_FILE}`);
 // Renamed into place: a CLI starting meanwhile reads the old bundle or the new one, never half of one.
-await writeFile(`${outfile}.${process.pid}.tmp`, code);
+await writeFile(`${outfile}.${process.pid}.tmp`, wrapBundle(code));
 await rename(`${outfile}.${process.pid}.tmp`, outfile);
 
 /**

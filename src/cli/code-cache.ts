@@ -10,7 +10,10 @@ import { specCacheDir } from '../io/spec-cache-dir.js';
 import { COMMAND_NAMES } from './command-names.js';
 import type { main, watchInterrupts } from './main.js';
 
-/** The CLI bundled into one CommonJS file in dist/ by scripts/bundle-cli.ts. */
+/**
+ * The CLI bundled into one file in dist/ by scripts/bundle-cli.ts: a CommonJS module's code inside
+ * the function expression that loadBundle compiles and calls (`wrapBundle`).
+ */
 export const BUNDLE_FILE = 'driftspec-cli.cjs';
 /** What the bundle calls instead of `import()`: a script compiled by node:vm has no module loader. */
 export const IMPORT_PARAMETER = '__driftspecImport';
@@ -22,6 +25,15 @@ export const CACHED_COMMANDS = COMMAND_NAMES;
 
 const WRAPPER_HEAD = `(function (exports, require, module, __filename, __dirname, ${IMPORT_PARAMETER}) {`;
 const WRAPPER_TAIL = '\n})';
+
+/**
+ * A CommonJS module's code as the function expression loadBundle runs. Wrapped when the bundle is
+ * written, not when it is loaded: joining the two at start-up would copy the whole text (1.7 MB)
+ * once more, on the heap, and that copy alone could start V8's first full collection of a run.
+ */
+export function wrapBundle(code: string): string {
+  return WRAPPER_HEAD + code + WRAPPER_TAIL;
+}
 /** A cache file: this tag, the SHA-1 of the V8 data, the V8 data. */
 const CACHE_TAG = Buffer.from('DSV8');
 const CHECKSUM_BYTES = 20;
@@ -71,7 +83,7 @@ function isCurrent(bundlePath: string, entryPath: string): boolean {
 }
 
 /**
- * Runs a CommonJS bundle through node:vm with a V8 code cache from `cacheDir`, one per command,
+ * Runs a wrapped CommonJS bundle (`wrapBundle`) through node:vm with a V8 code cache from `cacheDir`, one per command,
  * named by a hash of the bundle, its path and the Node version and architecture: the path, because
  * the compiled functions carry the file name that stack traces show, so two checkouts of the same
  * bundle must not share a cache. A cache that is missing,
@@ -95,7 +107,7 @@ export function loadBundle(
   const command = CACHED_COMMANDS.find((name) => name === options.command) ?? 'other';
   const cachePath = join(options.cacheDir, `cli-${command}-${key}.v8cache`);
   const stored = readCacheFile(cachePath);
-  const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: bundlePath, cachedData: stored.data });
+  const script = new Script(source, { filename: bundlePath, cachedData: stored.data });
   const cache = stored.state !== 'present' ? stored.state : script.cachedDataRejected ? 'rejected' : 'used';
   const module = { exports: {} as Record<string, unknown> };
   const importModule = options.importModule ?? ((specifier: string) => import(specifier));
@@ -143,7 +155,7 @@ function removeOlderCaches(cacheDir: string, command: string): void {
 }
 
 function cacheKey(bundle: Buffer, installation: string): string {
-  const hash = createHash('sha1').update(WRAPPER_HEAD).update(bundle).update(WRAPPER_TAIL);
+  const hash = createHash('sha1').update(bundle);
   return hash.update(`\0${process.version}\0${process.arch}\0${installation}`).digest('hex').slice(0, 24);
 }
 

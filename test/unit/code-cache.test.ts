@@ -3,10 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
-import { CACHED_COMMANDS, CACHES_KEPT_PER_COMMAND, IMPORT_PARAMETER, loadBundle } from '../../src/cli/code-cache.js';
+import {
+  CACHED_COMMANDS,
+  CACHES_KEPT_PER_COMMAND,
+  IMPORT_PARAMETER,
+  loadBundle,
+  wrapBundle,
+} from '../../src/cli/code-cache.js';
 import { main } from '../../src/cli/main.js';
 
-/** A small CommonJS bundle in a fresh folder; enough functions that V8's cache data has a body to damage. */
+/**
+ * A small CommonJS bundle in a fresh folder, wrapped as the build writes it; enough functions that
+ * V8's cache data has a body to damage.
+ */
 function bundleFile(body: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'driftspec-bundle-')), 'bundle.cjs');
   const helpers = Array.from(
@@ -15,8 +24,10 @@ function bundleFile(body: string): string {
   ).join('\n');
   writeFileSync(
     path,
-    `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += ` +
-      `helper0(i).length;\n`,
+    wrapBundle(
+      `"use strict";\n${helpers}\n${body}\nexports.sum = 0;\nfor (let i = 0; i < 50; i++) exports.sum += ` +
+        `helper0(i).length;\n`,
+    ),
   );
   return path;
 }
