@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT } from '../gate/exit-codes.js';
 import { isSpecError } from '../inputs/input-error.js';
-import { isSpecStalledError } from '../plan/typescript-loader.js';
+import { isSpecStalledError } from '../plan/spec-stalled.js';
 import { OutputFileError } from '../io/atomic-write.js';
 import { toolVersion } from '../version.js';
 import { COMMANDS } from './commands/index.js';

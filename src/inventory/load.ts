@@ -16,7 +16,7 @@ import {
 import { parseFingerprint } from '../targets/host-key-policy.js';
 import {
   ALL_GROUP,
-  InventoryFileSchema,
+  inventoryFileSchema,
   type InventoryFile,
   type InventoryGroupEntry,
   type InventoryHostEntry,
@@ -63,7 +63,7 @@ export function loadInventory(path: string, cwd: string = process.cwd()): Invent
 }
 
 export function parseInventory(text: string, source: string, context: InventoryContext): Inventory {
-  const { value: file, where } = parseYamlInput(text, source, InventoryFileSchema, {
+  const { value: file, where } = parseYamlInput(text, source, inventoryFileSchema(), {
     shape: 'an inventory file must be a map with `hosts:` (and optionally `groups:` and `defaults:`)',
   });
   return new InventoryResolver(file, source, where, context).resolve();

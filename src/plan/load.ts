@@ -8,7 +8,6 @@ import { nextTurn } from '../io/next-turn.js';
 import type { Plan } from './schema.js';
 import { isMissingInputError, type InputLayer, type InputRecord } from './inputs.js';
 import { maskSecrets } from './mask.js';
-import { errorLocation, importTypeScriptSpec } from './typescript-loader.js';
 import { addYamlSpec, keysWithin, readYamlSpec } from './yaml.js';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -76,6 +75,8 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
       path,
     );
   readInputFile(path, 'spec');
+  // Loaded only for a spec in TypeScript or JavaScript: a YAML run does not pay for it.
+  const { errorLocation, importTypeScriptSpec } = await import('./typescript-loader.js');
   const { exported, locate, kinds } = await importTypeScriptSpec(resolve(path), options.cacheDir);
   await loadKinds(options.registry, kinds);
   const definitions = Array.isArray(exported) ? exported : [exported];

@@ -8,6 +8,7 @@ import type { Message, Plugin } from 'esbuild';
 import { z } from 'zod';
 import { writeFileAtomically } from '../io/atomic-write.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
+import { isSpecStalledError, SpecStalledError } from './spec-stalled.js';
 
 type PublicApi = Record<string, unknown>;
 
@@ -141,16 +142,6 @@ function inlineSourceMap(output: string): SourceMapPayload | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A spec module that can never finish loading; the CLI exits with its own code (docs/cli.md). */
-export class SpecStalledError extends Error {
-  override name = 'SpecStalledError';
-}
-
-/** By name, like isSpecError. */
-export function isSpecStalledError(error: unknown): error is SpecStalledError {
-  return error instanceof Error && error.name === 'SpecStalledError';
 }
 
 /**

@@ -11,7 +11,7 @@ import {
   selectHosts,
   type Inventory,
 } from '../../src/inventory/load.js';
-import { InventoryFileSchema } from '../../src/inventory/schema.js';
+import { inventoryFileSchema } from '../../src/inventory/schema.js';
 import { inventoryTargets } from '../../src/inventory/targets.js';
 import { loadSshSettings, type SshSettings } from '../../src/targets/ssh-settings.js';
 
@@ -399,7 +399,7 @@ describe('inventory', () => {
   });
 
   it('accepts every documented host form in the schema', () => {
-    const parsed = InventoryFileSchema.safeParse({
+    const parsed = inventoryFileSchema().safeParse({
       hosts: { a: null, b: { url: 'local' }, c: { identity: ['x', 'y'], hostKey: FINGERPRINT } },
       groups: { g: ['a'], h: { hosts: ['b'], groups: ['g'] } },
     });

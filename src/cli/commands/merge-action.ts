@@ -9,7 +9,7 @@ import { ShardMergeError } from '../../shard/merge.js';
 import { mergeShardFiles } from '../../shard/merge-files.js';
 import type { MergeFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
-import { boundHeapGrowth } from '../heap-growth.js';
+import { boundHeapGrowthForSweep } from '../heap-growth.js';
 import { writeRunReports } from '../run-reports.js';
 import { reporterRequests } from '../usage.js';
 
@@ -22,9 +22,9 @@ import { reporterRequests } from '../usage.js';
 export async function mergeCommand(paths: string[], flags: MergeFlags, io: CliIo): Promise<number> {
   const reports = reporterRequests(flags, REPORT_FORMAT_NAMES);
   const policy = flags.policy === undefined ? DEFAULT_POLICY : loadGatePolicy(flags.policy, io.cwd);
-  const spool = new HostSpool();
   // A merge is a whole sweep's hosts, read and rendered one by one: garbage, mostly.
-  boundHeapGrowth(Number.POSITIVE_INFINITY);
+  await boundHeapGrowthForSweep();
+  const spool = new HostSpool();
   try {
     let merged: RunResult;
     try {

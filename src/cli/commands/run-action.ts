@@ -158,9 +158,9 @@ async function planAndRun(
   if (!cliOnStdout) for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
   const { targets, inventory, record } =
     shard === undefined ? { ...selected, record: undefined } : shardTargets(selected, shard, plan, policy);
+  await boundHeapGrowth(targets.length);
   // Finished hosts wait for the reports in a temporary file, not in memory (docs/scale.md).
   const hostStore = new HostSpool(targets.length);
-  boundHeapGrowth(targets.length);
   try {
     const session = startFleetSession<HostResult>(io, flags, targets.length, RUN_PROGRESS);
     let run: Awaited<ReturnType<typeof runPlanInterruptibly>>;

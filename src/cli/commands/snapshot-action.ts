@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
-import {
-  DEFAULT_FILE_CONTENT,
-  MAX_CONTENT_LIMIT,
-  type FileContentSettings,
-} from '../../resources/file/inventory-content.js';
+import { MAX_CONTENT_LIMIT } from '../../resources/file/content-defaults.js';
+import { DEFAULT_FILE_CONTENT, type FileContentSettings } from '../../resources/file/inventory-content.js';
 import { writeToStream } from '../../../reporters/output.js';
 import { snapshotJsonPieces, writeSnapshotFile } from '../../drift/snapshot-file.js';
 import { heldKinds, SNAPSHOT_PARTS, type Snapshot } from '../../drift/snapshot-schema.js';

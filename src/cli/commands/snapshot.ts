@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_FILE_ROOTS } from '../../drift/snapshot-defaults.js';
-import { DEFAULT_FILE_CONTENT } from '../../resources/file/inventory-content.js';
+import { DEFAULT_CONTENT_LIMIT, DEFAULT_CONTENT_TREES } from '../../resources/file/content-defaults.js';
 import { addConnectionOptions } from '../connection-options.js';
 import type { SnapshotFlags } from '../flags.js';
 import type { CliIo } from '../io.js';
@@ -26,12 +26,12 @@ export function register(program: Command, io: CliIo): void {
       .option(
         '--content-trees <path>',
         'keep the text of small text files under this tree, for content diffs ' +
-          `(repeatable; default: ${DEFAULT_FILE_CONTENT.trees.join(' ')})`,
+          `(repeatable; default: ${DEFAULT_CONTENT_TREES.join(' ')})`,
         collect,
       )
       .option(
         '--content-limit <bytes>',
-        `largest file whose text is kept (default: ${DEFAULT_FILE_CONTENT.limit}; 0 keeps no text)`,
+        `largest file whose text is kept (default: ${DEFAULT_CONTENT_LIMIT}; 0 keeps no text)`,
       )
       .option(
         '--content-secret <glob>',

@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { shellQuote } from '../../probe/quote.js';
+import {
+  DEFAULT_CONTENT_LIMIT,
+  DEFAULT_CONTENT_TREES,
+  DEFAULT_SECRET_GLOBS,
+  MAX_CONTENT_LIMIT,
+} from './content-defaults.js';
 
 /**
  * The text a snapshot keeps of small text files, so drift can show the lines that changed. What
@@ -8,34 +14,6 @@ import { shellQuote } from '../../probe/quote.js';
  * is sent is regular, readable by others, at most `limit` bytes, under a content tree, matching
  * no secret glob, holding no PEM private key and no NUL byte. Everything else keeps its hash only.
  */
-
-/** Paths whose text is never kept, whatever their mode (matched as `find -path`: "*" also matches "/"). */
-export const DEFAULT_SECRET_GLOBS: readonly string[] = [
-  '/etc/shadow*',
-  '/etc/gshadow*',
-  '/etc/security/opasswd',
-  '*/ssh_host_*_key',
-  '*/.ssh/id_*',
-  '*.key',
-  '*.p12',
-  '*.pfx',
-  '*.keytab',
-  '*/private/*',
-  '*/.netrc',
-  '*/.pgpass',
-  '*-secrets',
-  '*secret*',
-  '*password*',
-  '*token*',
-  '*credential*',
-  '/etc/NetworkManager/system-connections/*',
-  '/etc/wpa_supplicant/*',
-];
-
-export const DEFAULT_CONTENT_TREES: readonly string[] = ['/etc'];
-export const DEFAULT_CONTENT_LIMIT = 64 * 1024;
-/** The longest token the snapshot stream takes (src/drift/probe-stream.ts). */
-export const MAX_CONTENT_LIMIT = 1024 * 1024;
 
 export const FileContentSettingsSchema = z
   .object({
