@@ -1,4 +1,5 @@
-import { Composer, isScalar, LineCounter, Parser, YAMLParseError, type Document } from 'yaml';
+import { Composer, isScalar, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from 'yaml';
+import { nextTurn } from '../io/next-turn.js';
 import { SpecError } from './input-error.js';
 import { withinDepth } from './yaml-depth.js';
 
@@ -47,7 +48,45 @@ export function parseLocatedYaml(
   options: { keepSourceTokens?: boolean } = {},
 ): { document: Document; where: SourceMap } {
   const lines = new LineCounter();
-  const document = composeOneDocument(text, source, lines, options.keepSourceTokens ?? false);
+  const tokens = new Parser(lines.addNewLine).parse(text);
+  return locatedDocument(tokens, text, source, lines, options.keepSourceTokens ?? false);
+}
+
+/** How many tokens of the lexer the yielding parser reads between turns of the event loop. */
+const LEXEMES_PER_TURN = 400;
+
+/**
+ * The same, for a large input read while connections are being made (a spec): the parser, which
+ * takes tens of milliseconds over a file of some thousand lines before its code is optimised,
+ * lets the event loop run between slices of the text, so that SSH handshakes move on meanwhile.
+ */
+export async function parseLocatedYamlYielding(
+  text: string,
+  source: string,
+  options: { keepSourceTokens?: boolean } = {},
+): Promise<{ document: Document; where: SourceMap }> {
+  const lines = new LineCounter();
+  const parser = new Parser(lines.addNewLine);
+  const tokens: CST.Token[] = [];
+  let lexemes = 0;
+  // What Parser.parse does, as the yaml package documents it, with the turns between slices.
+  lines.addNewLine(0);
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) tokens.push(token);
+    if (++lexemes % LEXEMES_PER_TURN === 0) await nextTurn();
+  }
+  for (const token of parser.end()) tokens.push(token);
+  return locatedDocument(tokens, text, source, lines, options.keepSourceTokens ?? false);
+}
+
+function locatedDocument(
+  tokens: Iterable<CST.Token>,
+  text: string,
+  source: string,
+  lines: LineCounter,
+  keepSourceTokens: boolean,
+): { document: Document; where: SourceMap } {
+  const document = composeOneDocument(tokens, text, source, lines, keepSourceTokens);
   const syntaxError = document.errors[0];
   if (syntaxError) {
     const pos = lines.linePos(syntaxError.pos[0]);
@@ -60,9 +99,15 @@ export function parseLocatedYaml(
  * What `parseDocument` of the yaml package does, with the nesting measured between its parser
  * and its composer.
  */
-function composeOneDocument(text: string, source: string, lines: LineCounter, keepSourceTokens: boolean): Document {
+function composeOneDocument(
+  parsed: Iterable<CST.Token>,
+  text: string,
+  source: string,
+  lines: LineCounter,
+  keepSourceTokens: boolean,
+): Document {
   const composer = new Composer({ keepSourceTokens, uniqueKeys: true });
-  const tokens = withinDepth(new Parser(lines.addNewLine).parse(text), source, lines);
+  const tokens = withinDepth(parsed, source, lines);
   let first: Document | undefined;
   for (const document of composer.compose(tokens, true, text.length)) {
     if (first === undefined) {

@@ -8,7 +8,7 @@ import { nextTurn } from '../io/next-turn.js';
 import type { Plan } from './schema.js';
 import { isMissingInputError, type InputLayer, type InputRecord } from './inputs.js';
 import { maskSecrets } from './mask.js';
-import { addYamlSpec, keysWithin, readYamlSpec } from './yaml.js';
+import { addYamlSpecInSteps, keysWithin, readYamlSpecYielding } from './yaml.js';
 
 const YAML_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
@@ -64,9 +64,9 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
   if (YAML_EXTENSIONS.has(extension)) {
     const text = readInputFile(path, 'spec');
     await nextTurn();
-    const spec = readYamlSpec(text, path);
+    const spec = await readYamlSpecYielding(text, path);
     await Promise.all([loadKinds(options.registry, keysWithin(spec)), nextTurn()]);
-    addYamlSpec(spec, assembler, options.registry);
+    for (const _ of addYamlSpecInSteps(spec, assembler, options.registry)) await nextTurn();
     return nextTurn();
   }
   if (!MODULE_EXTENSIONS.has(extension))

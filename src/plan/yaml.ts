@@ -3,7 +3,13 @@ import { kindNames, type ResourceRegistry } from '../resources/registry.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
-import { parseLocatedYaml, yamlValue, type Path, type SourceMap } from '../inputs/located-yaml.js';
+import {
+  parseLocatedYaml,
+  parseLocatedYamlYielding,
+  yamlValue,
+  type Path,
+  type SourceMap,
+} from '../inputs/located-yaml.js';
 import { validateLocated } from '../inputs/yaml-input.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import { parseOptions, parseSubject, type CheckRequest } from './build.js';
@@ -27,7 +33,15 @@ export interface YamlSpec {
 }
 
 export function readYamlSpec(text: string, source: string): YamlSpec {
-  const { document, where } = parseLocatedYaml(text, source, { keepSourceTokens: true });
+  return validSpec(parseLocatedYaml(text, source, { keepSourceTokens: true }), source);
+}
+
+/** The same, letting the event loop run while the text is parsed (see parseLocatedYamlYielding). */
+export async function readYamlSpecYielding(text: string, source: string): Promise<YamlSpec> {
+  return validSpec(await parseLocatedYamlYielding(text, source, { keepSourceTokens: true }), source);
+}
+
+function validSpec({ document, where }: { document: Document; where: SourceMap }, source: string): YamlSpec {
   keepLeadingZeroNumbersAsText(document);
   const file = validateLocated(yamlValue(document, source), where, SpecFileSchema, {
     shape: 'a spec file must be a map with at least `spec:` and `controls:` or `checks:`',
@@ -52,11 +66,22 @@ export function keysWithin(spec: YamlSpec): Set<string> {
 }
 
 /** Builds the checks of a spec read by readYamlSpec into the assembler. */
-export function addYamlSpec(
+export function addYamlSpec(spec: YamlSpec, assembler: PlanAssembler, registry: ResourceRegistry): void {
+  for (const _ of addYamlSpecInSteps(spec, assembler, registry));
+}
+
+/** How many checks addYamlSpecInSteps builds between its steps. */
+const CHECKS_PER_STEP = 20;
+
+/**
+ * The same, in steps of CHECKS_PER_STEP checks: a caller that lets the event loop run between
+ * them keeps the SSH handshakes of a run moving while a large spec is planned.
+ */
+export function* addYamlSpecInSteps(
   { source, file, where }: YamlSpec,
   assembler: PlanAssembler,
   registry: ResourceRegistry,
-): void {
+): Generator<void> {
   assembler.beginSpec({
     name: file.spec,
     source,
@@ -68,17 +93,20 @@ export function addYamlSpec(
   const inputs = { declared: new Set(Object.keys(declared)), values };
   const resolve = (item: Record<string, unknown>, path: Path) =>
     substituteInputs(item, inputs, (inner) => where.at([...path, ...inner])) as Record<string, unknown>;
-  file.controls?.forEach((control, c) => {
+  let built = 0;
+  for (const [c, control] of (file.controls ?? []).entries()) {
     const { checks, ...meta } = control;
     withLocation(where, ['controls', c, 'id'], () => assembler.addControl(meta));
-    checks.forEach((item, i) => {
+    for (const [i, item] of checks.entries()) {
       const path = ['controls', c, 'checks', i];
       addCheckItem(resolve(item, path), control.id, path, where, assembler, registry);
-    });
-  });
-  file.checks?.forEach((item, i) => {
+      if (++built % CHECKS_PER_STEP === 0) yield;
+    }
+  }
+  for (const [i, item] of (file.checks ?? []).entries()) {
     addCheckItem(resolve(item, ['checks', i]), null, ['checks', i], where, assembler, registry);
-  });
+    if (++built % CHECKS_PER_STEP === 0) yield;
+  }
 }
 
 /** `mode: 0640` is octal to a person but the integer 640 to YAML 1.2; keep such numbers as written. */

@@ -1,3 +1,4 @@
+import { nextTurn } from '../io/next-turn.js';
 import type { AnyResource } from './resource.js';
 
 /** The resource kinds a plan can use, keyed by the name a YAML check and a plan use. */
@@ -24,8 +25,12 @@ export class LoadingRegistry extends Map<string, AnyResource> {
   /** Loads the kinds among `names` (other names are left for the caller to refuse). */
   async load(names: Iterable<string>): Promise<void> {
     const wanted = [...new Set(names)].filter((name) => this.loaders.has(name) && !this.has(name));
-    const loaded = await Promise.all(wanted.map((name) => this.loaders.get(name)!()));
-    for (const resource of loaded) this.set(resource.type, resource);
+    for (const name of wanted) {
+      const resource = await this.loaders.get(name)!();
+      this.set(resource.type, resource);
+      // Each kind's modules are set up in one go: the SSH handshakes of a run move on in between.
+      await nextTurn();
+    }
   }
 
   async loadAll(): Promise<void> {
