@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planQueries } from '../src/engine/queries.js';
 import { loadPlan } from '../src/plan/load.js';
-import { buildProbeScript, withProbeDeadline } from '../src/probe/script.js';
+import { checkProbeScript } from '../src/engine/check-probe.js';
+import { withProbeDeadline } from '../src/probe/script.js';
 import { createRegistry } from '../src/resources/index.js';
 
 export interface ProbeCounts {
@@ -27,7 +28,7 @@ export interface ProbeCounts {
 export async function probeScriptFor(specPath: string, cacheDir: string): Promise<string> {
   const registry = createRegistry();
   const plan = await loadPlan([specPath], { registry, cacheDir });
-  return withProbeDeadline(buildProbeScript(planQueries(plan.checks, registry).queries), 300_000);
+  return withProbeDeadline(checkProbeScript(planQueries(plan.checks, registry).queries, {}), 300_000);
 }
 
 /** Counts the system calls of one probe run under strace. */

@@ -3,11 +3,11 @@ import { formatDuration } from '../plan/duration.js';
 import type { Check, Eventually } from '../plan/schema.js';
 import { parseProbeOutput } from '../probe/frames.js';
 import { HOST_QUERY_ID, type HostFacts } from '../probe/host.js';
-import { buildProbeScript } from '../probe/script.js';
 import type { ResourceRegistry } from '../resources/index.js';
 import type { CheckResult, Evidence } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
 import { judgeChecks, makeEvidence } from './facts.js';
+import { checkProbeScript } from './check-probe.js';
 import { planQueries } from './queries.js';
 import { systemClock, type Clock } from './wait.js';
 
@@ -69,7 +69,7 @@ export async function retryEventually(
     const { queries, factByCheck } = planQueries(pending, context.registry);
     let stdout: Buffer;
     try {
-      const exec = await context.target.exec(buildProbeScript(queries, { booted: context.target.booted !== false }), {
+      const exec = await context.target.exec(checkProbeScript(queries, context.target), {
         timeoutMs: context.commandTimeoutMs,
       });
       execCount++;

@@ -57,6 +57,7 @@ export function planQueries(checks: readonly Check[], registry: ResourceRegistry
       query = newQuery(fact.script);
       byKey.set(fact.key, query);
     }
+    if (fact.alone) query.alone = true;
     // A shared query (one socket table for every port) is parsed once per subject it serves.
     const parseKey = `${query.id}\0${check.resource}\0${JSON.stringify([check.subject, check.options ?? {}])}`;
     factByCheck.set(check.id, { queryId: query.id, fact, parseKey });

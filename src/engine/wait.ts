@@ -4,7 +4,8 @@ import { formatDuration } from '../plan/duration.js';
 import { parseProbeOutput, type Frame } from '../probe/frames.js';
 import { HOST_QUERY_ID } from '../probe/host.js';
 import { shellQuote } from '../probe/quote.js';
-import { buildProbeScript, type ProbeQuery } from '../probe/script.js';
+import type { ProbeQuery } from '../probe/script.js';
+import { checkProbeScript } from './check-probe.js';
 import {
   TargetUnreachableError,
   type ExecResult,
@@ -77,6 +78,8 @@ export function bootQuery(budgetSeconds: number): ProbeQuery {
   const budget = shellQuote(Math.max(1, Math.ceil(budgetSeconds)));
   return {
     id: BOOT_QUERY_ID,
+    // The checks' queries start once it has waited for the boot to end.
+    alone: true,
     script: `ds_boot_budget=${budget}
 ds_boot_end=$(( $(date +%s) + ds_boot_budget ))
 ds_bounded() {
@@ -226,7 +229,7 @@ export async function execOnce(
   try {
     return {
       ok: true,
-      exec: await target.exec(buildProbeScript(queries, { booted: target.booted !== false }), {
+      exec: await target.exec(checkProbeScript(queries, target), {
         timeoutMs: commandTimeoutMs,
         ...(onPhase ? { onPhase } : {}),
       }),
@@ -265,7 +268,7 @@ export async function execWhenReady(
   for (;;) {
     const remainingMs = Math.max(0, deadline - clock.now());
     const boot = bootQuery(remainingMs / 1000);
-    const script = buildProbeScript([boot, ...queries], { booted: target.booted !== false });
+    const script = checkProbeScript([boot, ...queries], target);
     attempts++;
     let exec: ExecResult;
     try {

@@ -6,6 +6,11 @@ import { APPEND_PART_FILES, writesParts, PART_FLUSH_HELPERS, PART_HELPERS } from
 export interface ProbeQuery {
   id: string;
   script: string;
+  /**
+   * Runs with no other query at the same time, even in a concurrent probe: a command of the
+   * spec's own (which may read what another query changes, or change it), a wait for boot.
+   */
+  alone?: boolean;
 }
 
 export interface ProbeScriptOptions {
@@ -15,7 +20,7 @@ export interface ProbeScriptOptions {
   booted?: boolean;
   /**
    * Run the queries of each batch at the same time (see concurrentBatch); their frames still come
-   * out in query order. For queries that neither wait on nor change one another (the snapshot's).
+   * out in query order. Queries marked `alone` run by themselves, in their place in the order.
    */
   concurrent?: boolean;
 }
@@ -43,12 +48,8 @@ export function buildProbeScript(queries: readonly ProbeQuery[], options: ProbeS
     HOST_DETECTION,
     runQuery({ id: HOST_QUERY_ID, script: HOST_QUERY_SCRIPT }),
   ];
-  if (options.concurrent) {
-    for (let start = 0; start < queries.length; start += FLUSH_EVERY)
-      parts.push(concurrentBatch(queries.slice(start, start + FLUSH_EVERY)));
-  } else {
-    for (const query of queries) parts.push(queueQuery(query));
-  }
+  if (options.concurrent) parts.push(...concurrentQueries(queries));
+  else for (const query of queries) parts.push(queueQuery(query));
   parts.push('ds_flush');
   // Output that is not framed (a streamed section, see src/drift/probe-stream.ts) goes last.
   if (options.tail !== undefined) parts.push(options.tail);
@@ -79,6 +80,28 @@ function queueQuery(query: ProbeQuery): string {
 
 function checkQueryId(id: string): void {
   if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new Error(`invalid probe query id: ${id}`);
+}
+
+/** Runs of queries that may share the time in concurrent batches, each query marked `alone` by itself. */
+function concurrentQueries(queries: readonly ProbeQuery[]): string[] {
+  const parts: string[] = [];
+  let together: ProbeQuery[] = [];
+  const startTogether = () => {
+    for (let start = 0; start < together.length; start += FLUSH_EVERY)
+      parts.push(concurrentBatch(together.slice(start, start + FLUSH_EVERY)));
+    together = [];
+  };
+  for (const query of queries) {
+    if (!query.alone) {
+      together.push(query);
+      continue;
+    }
+    startTogether();
+    // After a batch, whose every job has ended; written by the next flush, with the queries after it.
+    parts.push(queueQuery(query));
+  }
+  startTogether();
+  return parts;
 }
 
 /**

@@ -36,6 +36,12 @@ export interface FactQuery<F> {
    * group's script for this member alone.
    */
   group?: FactGroup;
+  /**
+   * The probe never runs another query at the same time as this one: a command of the spec's own
+   * (it may read what another query's programs change, or change what they read), a table of the
+   * host's processes (the probe's own processes must hold still while it is read).
+   */
+  alone?: boolean;
 }
 
 export interface FactGroup {

@@ -226,7 +226,7 @@ describe('probe: nested parts of a grouped query', () => {
   });
 });
 
-describe('probe: the queries of a batch at the same time (the snapshot probe)', () => {
+describe('probe: the queries of a batch at the same time (snapshot and check probes)', () => {
   const shells: Array<[string, string[]]> = [
     ['dash', ['/usr/bin/dash', '-s']],
     ['bash', ['/bin/bash', '-s']],
@@ -262,6 +262,39 @@ describe('probe: the queries of a batch at the same time (the snapshot probe)', 
       expect(together, name).to.deep.equal(frames(false));
       const grouped = parseParts(together[5]!.stdout).get('part 5')!;
       expect([grouped.stdout.toString('latin1'), grouped.exitCode], name).to.deep.equal(['in\u00005', 2]);
+    }
+  });
+
+  it('runs a query marked alone by itself, between the batches, its frame in its place', function () {
+    // Each query notes in a log when it starts and ends; the last one prints the log.
+    const noting = (id: string) =>
+      `echo "+${id}" >>"$ds_dir/log"; sleep 0.1; echo "-${id}" >>"$ds_dir/log"; echo ${id}`;
+    const ids = ['t1', 't2', 'a1', 't3', 't4', 'a2', 'a3', 't5'];
+    const mixed = ids.map((id) => ({ id, script: noting(id), ...(id.startsWith('a') ? { alone: true } : {}) }));
+    const log = { id: 'log', script: 'cat "$ds_dir/log"', alone: true };
+    for (const [name, [command, ...args]] of shells) {
+      if (!existsSync(command!)) return requireInCi(this, `${command} is not installed`);
+      const run = spawnSync(command!, args, { input: buildProbeScript([...mixed, log], { concurrent: true }) });
+      const parsed = parseProbeOutput(run.stdout);
+      expect(parsed.complete, `${name}: ${run.stderr.toString()}`).to.equal(true);
+      parsed.frames.delete('host');
+      const frames = [...parsed.frames.values()];
+      expect(
+        frames.map((frame) => frame.id),
+        name,
+      ).to.deep.equal([...ids, 'log']);
+      expect(
+        frames.slice(0, -1).map((frame) => frame.stdout.toString().trim()),
+        name,
+      ).to.deep.equal(ids);
+      const events = frames.at(-1)!.stdout.toString().trim().split('\n');
+      // Who ran at the same time as whom: a query alone ends before anything else starts.
+      const order = events.join(' ');
+      for (const alone of ['a1', 'a2', 'a3']) expect(order, name).to.include(`+${alone} -${alone}`);
+      expect(events.slice(0, 4).sort(), name).to.deep.equal(['+t1', '+t2', '-t1', '-t2']);
+      expect(events.slice(0, 2).sort(), name).to.deep.equal(['+t1', '+t2']);
+      expect(events.indexOf('+a1'), name).to.equal(4);
+      expect(events.slice(6, 8).sort(), name).to.deep.equal(['+t3', '+t4']);
     }
   });
 

@@ -133,6 +133,7 @@ function commandQuery(text: string, options: CommandOptions): FactQuery<CommandR
     key: `command:${timeout}:${text}`,
     script: commandScript(text, timeout),
     parse: (frame) => parseCommandResult(frame, text),
+    alone: true,
   };
 }
 

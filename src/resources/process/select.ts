@@ -42,5 +42,8 @@ export function processQuery(name: string): FactQuery<ProcessMatches> {
     key: 'process-table',
     script: PROCESS_TABLE_SCRIPT,
     parse: (frame, host) => selectProcesses(parseProcessTable(frame, host), name),
+    // The probe's own processes are told apart by their parents; a query running meanwhile could
+    // end a parent between the reads of the table and leave its child looking like the host's.
+    alone: true,
   };
 }
