@@ -83,10 +83,10 @@ function isCurrent(bundlePath: string, entryPath: string): boolean {
 }
 
 /**
- * Runs a wrapped CommonJS bundle (`wrapBundle`) through node:vm with a V8 code cache from `cacheDir`, one per command,
- * named by a hash of the bundle, its path and the Node version and architecture: the path, because
- * the compiled functions carry the file name that stack traces show, so two checkouts of the same
- * bundle must not share a cache. A cache that is missing,
+ * Runs a wrapped CommonJS bundle (`wrapBundle`) through node:vm with a V8 code cache from
+ * `cacheDir`, one per command, named by a hash of the bundle, its path and the Node version and
+ * architecture: the path, because the compiled functions carry the file name that stack traces
+ * show, so two checkouts of the same bundle must not share a cache. A cache that is missing,
  * damaged or refused by V8 is ignored and `writeCache` is returned to write it anew.
  */
 export function loadBundle(

@@ -7,8 +7,8 @@ export interface ProbeQuery {
   id: string;
   script: string;
   /**
-   * Runs with no other query at the same time, even in a concurrent probe: a command of the
-   * spec's own (which may read what another query changes, or change it), a wait for boot.
+   * Runs with no other query at the same time, even in a concurrent probe (see FactQuery.alone in
+   * src/resources/resource.ts; the wait for boot is one too).
    */
   alone?: boolean;
 }
@@ -70,16 +70,18 @@ export function runQuery(query: ProbeQuery): string {
  * batch's frames: either way those queries are reported as unfinished, never as passed.
  */
 function queueQuery(query: ProbeQuery): string {
-  checkQueryId(query.id);
-  return [
-    'ds_n=$((ds_n + 1)) ds_q=$((ds_q + 1))',
-    `(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null`,
-    `ds_done ${query.id} $?${writesParts(query.script) ? ' grouped' : ''}`,
-  ].join('\n');
+  return ['ds_n=$((ds_n + 1)) ds_q=$((ds_q + 1))', querySubshell(query), queryDone(query, '$?')].join('\n');
 }
 
-function checkQueryId(id: string): void {
-  if (!/^[A-Za-z0-9_.-]+$/.test(id)) throw new Error(`invalid probe query id: ${id}`);
+/** The query in a subshell of its own, its stdout and stderr to the files of slot `ds_n`. */
+function querySubshell(query: ProbeQuery): string {
+  if (!/^[A-Za-z0-9_.-]+$/.test(query.id)) throw new Error(`invalid probe query id: ${query.id}`);
+  return `(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null`;
+}
+
+/** Notes the query's frame for the next flush, with its exit status. */
+function queryDone(query: ProbeQuery, status: string): string {
+  return `ds_done ${query.id} ${status}${writesParts(query.script) ? ' grouped' : ''}`;
 }
 
 /** Runs of queries that may share the time in concurrent batches, each query marked `alone` by itself. */
@@ -115,21 +117,11 @@ function concurrentQueries(queries: readonly ProbeQuery[]): string[] {
 function concurrentBatch(queries: readonly ProbeQuery[]): string {
   const lines = ['ds_flush'];
   queries.forEach((query, slot) => {
-    checkQueryId(query.id);
-    lines.push(
-      'ds_n=$((ds_n + 1)) ds_q=$((ds_q + 1))',
-      `(\n${query.script}\n) >"$ds_dir/o$ds_n" 2>"$ds_dir/e$ds_n" </dev/null &`,
-      `ds_job${slot}=$!`,
-    );
+    lines.push('ds_n=$((ds_n + 1)) ds_q=$((ds_q + 1))', `${querySubshell(query)} &`, `ds_job${slot}=$!`);
   });
   lines.push('ds_n=0');
   queries.forEach((query, slot) => {
-    lines.push(
-      `wait "$ds_job${slot}"`,
-      'ds_status=$?',
-      'ds_n=$((ds_n + 1))',
-      `ds_done ${query.id} $ds_status${writesParts(query.script) ? ' grouped' : ''}`,
-    );
+    lines.push(`wait "$ds_job${slot}"`, 'ds_status=$?', 'ds_n=$((ds_n + 1))', queryDone(query, '$ds_status'));
   });
   lines.push('ds_flush');
   return lines.join('\n');
