@@ -340,6 +340,24 @@ describe('snapshot: section parsers on documented formats', () => {
     );
   });
 
+  it('systemd: a listing forged or cut short is an error, never a shorter or other list', () => {
+    const listing = (loaded: string, files: string, shown = '#driftspec shown 0\n') =>
+      `#driftspec loaded\n${loaded}#driftspec files aliases-marked\n${files}${shown}`;
+    const ssh = 'ssh.service loaded active running OpenBSD Secure Shell server\n';
+    expect(parseSystemdServices(listing(ssh, 'ssh.service enabled enabled\n'), 'x')).to.have.length(1);
+    const refusals: Array<[string, string]> = [
+      [listing(ssh + ssh, 'ssh.service enabled enabled\n'), 'list-units lists ssh.service twice'],
+      [listing(ssh, 'ssh.service enabled enabled\nssh.service disabled enabled\n'), 'lists ssh.service twice'],
+      [listing(ssh, 'ssh.service\n'), 'unexpected list-unit-files line'],
+      [listing('loaded active running\n', ''), 'unexpected list-units line'],
+      [listing(ssh, 'ssh.service enabled enabled\n', ''), 'unexpected output'],
+      [`#driftspec loaded\n${ssh}`, 'unexpected output'],
+      [listing('', '', '#driftspec shown 1\nLoadState=loaded\nActiveState=active\n'), 'a unit without Id'],
+    ];
+    for (const [body, message] of refusals)
+      expect(() => parseSystemdServices(body, 'x'), message).to.throw(FactError, message);
+  });
+
   it('sysvinit: scripts, enabled by their S links; whether they run is not known', () => {
     expect(
       parseSysvServices('#driftspec script ssh\n#driftspec script cron\n#driftspec start S01ssh\n', 'x'),
