@@ -123,7 +123,9 @@ export function connection(instance: TestInstance): string[] {
  * unit that failed at boot (seen: systemd-remount-fs, systemd-user-sessions,
  * systemd-update-utmp-runlevel) and runs fine when started again. Drift would rightly report that
  * as a changed service; the tests want each instance in the image's intended state first, so
- * such units are started again (and named on stderr) before anything is snapshotted.
+ * such units are started again (and named on stderr) before anything is snapshotted. A failed
+ * unit is not running, so it is started, not restarted: some refuse a manual stop
+ * (systemd-tmpfiles-setup has RefuseManualStop=yes), which a restart needs.
  */
 export function settle(instance: TestInstance): void {
   const failed = instance
@@ -147,7 +149,7 @@ export function settle(instance: TestInstance): void {
     `test bed: ${instance.name} booted with failed units ${failed.join(', ')}; starting them again\n${journal}`,
   );
   instance.inContainer(['systemctl', 'reset-failed', ...failed]);
-  instance.inContainer(['systemctl', 'restart', ...failed]);
+  instance.inContainer(['systemctl', 'start', ...failed]);
   expect(
     instance.inContainer(['systemctl', 'list-units', '--failed', '--plain', '--no-legend']).trim(),
     `${instance.name}: units still failed`,
