@@ -17,7 +17,7 @@ import { LocalTarget } from '../../../src/targets/local.js';
 import { isRoot, requireInCi } from '../../support/environment.js';
 import { hostFacts } from '../../support/frames.js';
 import { outcomes, runLocally } from '../../support/local.js';
-import { runFragment } from '../../fixtures/local/process/run-fragment.js';
+import { runFragment, withoutProgram } from '../../fixtures/local/process/run-fragment.js';
 
 const processes = resourceFunction(processResource);
 const me = userInfo().username;
@@ -41,6 +41,8 @@ describe('process resource on this machine', function () {
   const short = `ds-sleep-${suffix}`;
   /** 20 characters: the kernel keeps the first 15. */
   const long = `ds-long-sleep-${suffix}`;
+  /** A name holding a newline, whose second line looks like the start of pid 1's stat line. */
+  const forging = `x\n1 (dsforged`;
   const dir = mkdtempSync(join(tmpdir(), 'ds-process-it-'));
   const children: ChildProcess[] = [];
 
@@ -50,6 +52,8 @@ describe('process resource on this machine', function () {
     copyFileSync('/bin/sleep', join(dir, long));
     children.push(spawn(join(dir, short), ['3600'], { stdio: 'ignore' }));
     children.push(spawn(join(dir, long), ['3601'], { stdio: 'ignore' }));
+    copyFileSync('/bin/sleep', join(dir, forging));
+    children.push(spawn(join(dir, forging), ['3604'], { stdio: 'ignore' }));
     if (isRoot()) children.push(spawn(join(dir, short), ['3602'], { stdio: 'ignore', uid: 65534, gid: 65534 }));
     await Promise.all(children.map(started));
   });
@@ -118,19 +122,27 @@ describe('process resource on this machine', function () {
     expect(outcomes(result).map((l) => l.slice(0, 6))).to.deep.equal(['passed', 'passed']);
   });
 
-  const shells: Array<{ title: string; shell?: string[]; prefix?: string }> = [
+  const shells: Array<{ title: string; shell?: string[]; prefix?: string; cmdline?: boolean; loop?: boolean }> = [
     { title: 'bash', shell: ['/bin/bash'] },
     { title: 'busybox ash', shell: ['/bin/busybox', 'ash'] },
+    {
+      title: 'busybox ash with busybox grep',
+      shell: ['/bin/busybox', 'ash'],
+      prefix: 'grep() { busybox grep "$@"; }\n',
+    },
     // The fallback where there is no ps: /proc/PID/cmdline.
-    { title: 'dash without ps', prefix: 'ds_has() { [ "$1" != ps ] && command -v "$1" >/dev/null 2>&1; }\n' },
+    { title: 'dash without ps', prefix: withoutProgram('ps'), cmdline: true },
+    // The fallback where there is no grep: the shell reads each stat and status.
+    { title: 'dash without grep', prefix: withoutProgram('grep'), loop: true },
   ];
-  for (const { title, shell, prefix = '' } of shells) {
+  for (const { title, shell, prefix = '', cmdline = false, loop = false } of shells) {
     it(`gives the same facts under ${title}`, async function () {
       if (shell && !existsSync(shell[0]!)) return this.skip();
       const host = hostFacts({ uid: process.getuid?.() ?? 0 });
       const frame = await runFragment(prefix + PROCESS_TABLE_SCRIPT, shell ? { shell } : {});
       const table = parseProcessTable(frame, host);
-      expect(table.argsSource).to.equal(prefix ? 'cmdline' : 'ps');
+      expect(table.argsSource).to.equal(cmdline ? 'cmdline' : 'ps');
+      expect(frame.stdout.toString('utf8')).to.include(loop ? '\n@ds:procs\n' : '\n@ds:proc-files\n');
       const pick = (name: string) =>
         selectProcesses(table, name)
           .processes.map((p) => `${p.user} ${p.args}`)
@@ -139,6 +151,11 @@ describe('process resource on this machine', function () {
         [`${me} ${join(dir, short)} 3600`, ...(isRoot() ? [`nobody ${join(dir, short)} 3602`] : [])].sort(),
       );
       expect(pick(long)).to.deep.equal([`${me} ${join(dir, long)} 3601`]);
+      // grep passed the forged line on, named by the forging process's own stat file; it is not a process.
+      if (!loop) expect(frame.stdout.toString('utf8')).to.include(`/proc/${children[2]!.pid}/stat:1 (dsforged) `);
+      expect(table.processes.filter((p) => p.comm.includes('dsforged') || p.pid === children[2]!.pid)).to.deep.equal(
+        [],
+      );
     });
   }
 });

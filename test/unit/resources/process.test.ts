@@ -17,6 +17,7 @@ import {
 import { FactError } from '../../../src/resources/resource.js';
 import { fixturePath, frame, hostFacts, recordedFrame } from '../../support/frames.js';
 import { judgeFrame, resultLines, statuses } from '../../support/judge.js';
+import { withoutProgram } from '../../fixtures/local/process/run-fragment.js';
 
 const processes = resourceFunction(processResource);
 const registry = createRegistry([processResource]);
@@ -53,7 +54,10 @@ function debianFrame(): Frame {
   );
 }
 
-const FIXTURE = 'local/process/table-root.json';
+const RECORDED_TABLES = [
+  { fixture: 'local/process/table-root.json', prefix: '', title: 'read by grep' },
+  { fixture: 'local/process/table-root-loop.json', prefix: withoutProgram('grep'), title: "read by the shell's loop" },
+];
 
 describe('process resource', () => {
   describe('/proc/PID/stat lines', () => {
@@ -92,83 +96,88 @@ describe('process resource', () => {
     });
   });
 
-  describe('a real table recorded on this kind of machine', () => {
-    const setup = () =>
-      readRecording(FIXTURE).setup as { names: Record<string, string>; pids: Record<string, number>; probePid: number };
+  for (const { fixture, prefix, title } of RECORDED_TABLES)
+    describe(`a real table recorded on this kind of machine, ${title}`, () => {
+      const setup = () =>
+        readRecording(fixture).setup as {
+          names: Record<string, string>;
+          pids: Record<string, number>;
+          probePid: number;
+        };
 
-    it('recorded the real query', () => {
-      expect(readRecording(FIXTURE).command).to.equal(PROCESS_TABLE_SCRIPT);
-    });
+      it('recorded the real query', () => {
+        expect(readRecording(fixture).command).to.equal(prefix + PROCESS_TABLE_SCRIPT);
+      });
 
-    it('judges running, count, user and args', () => {
-      const { names } = setup();
-      const results = judge(() => {
-        processes(names.short!)
-          .running()
-          .count(2)
-          .user({ contains: ['root', 'nobody'] })
-          .runsAs('nobody')
-          .args({ matches: `/${names.short} 3601$` });
-        processes(names.long!).running().count(1).user({ contains: 'root' }).not.runsAs('nobody');
-        processes(names.odd!)
-          .running()
-          .count(1)
-          .args({ contains: `${(readRecording(FIXTURE).setup as { directory: string }).directory}/odd) name 3603` });
-        processes('kthreadd').running().args({ contains: '[kthreadd]' });
-      }, recordedFrame(FIXTURE));
-      expect(results.filter((r) => !r.startsWith('passed'))).to.deep.equal([]);
-    });
+      it('judges running, count, user and args', () => {
+        const { names } = setup();
+        const results = judge(() => {
+          processes(names.short!)
+            .running()
+            .count(2)
+            .user({ contains: ['root', 'nobody'] })
+            .runsAs('nobody')
+            .args({ matches: `/${names.short} 3601$` });
+          processes(names.long!).running().count(1).user({ contains: 'root' }).not.runsAs('nobody');
+          processes(names.odd!)
+            .running()
+            .count(1)
+            .args({ contains: `${(readRecording(fixture).setup as { directory: string }).directory}/odd) name 3603` });
+          processes('kthreadd').running().args({ contains: '[kthreadd]' });
+        }, recordedFrame(fixture));
+        expect(results.filter((r) => !r.startsWith('passed'))).to.deep.equal([]);
+      });
 
-    it('does not match a prefix, a longer name, or the 15-character kernel name of another', () => {
-      const { names } = setup();
-      const results = judge(() => {
-        processes('ds-sleep').not.running().count(0);
-        processes(`${names.short}x`).not.running();
-        processes('ds-long-sleep-recordedX').not.running();
-        processes('ds-long-sleep-rec').not.running();
-      }, recordedFrame(FIXTURE));
-      expect(results.filter((r) => !r.startsWith('passed'))).to.deep.equal([]);
-      // The kernel's own 15-character name is a name too.
-      expect(statuses(judge(() => processes('ds-long-sleep-r').running(), recordedFrame(FIXTURE)))).to.deep.equal([
-        'passed',
-      ]);
-    });
+      it('does not match a prefix, a longer name, or the 15-character kernel name of another', () => {
+        const { names } = setup();
+        const results = judge(() => {
+          processes('ds-sleep').not.running().count(0);
+          processes(`${names.short}x`).not.running();
+          processes('ds-long-sleep-recordedX').not.running();
+          processes('ds-long-sleep-rec').not.running();
+        }, recordedFrame(fixture));
+        expect(results.filter((r) => !r.startsWith('passed'))).to.deep.equal([]);
+        // The kernel's own 15-character name is a name too.
+        expect(statuses(judge(() => processes('ds-long-sleep-r').running(), recordedFrame(fixture)))).to.deep.equal([
+          'passed',
+        ]);
+      });
 
-    it("leaves out the probe's own shell, its subshell and ps", () => {
-      const table = parseProcessTable(recordedFrame(FIXTURE), hostFacts());
-      expect(table.probePid).to.equal(setup().probePid);
-      expect(table.processes.map((p) => p.comm).sort()).to.deep.equal([
-        'ds-long-sleep-r',
-        'ds-sleep-rec',
-        'ds-sleep-rec',
-        'kthreadd',
-        'odd) name',
-      ]);
-      expect(statuses(judge(() => processes('sh').not.running().count(0), recordedFrame(FIXTURE)))).to.deep.equal([
-        'passed',
-        'passed',
-      ]);
-    });
+      it("leaves out the probe's own shell, its subshells, ps and grep", () => {
+        const table = parseProcessTable(recordedFrame(fixture), hostFacts());
+        expect(table.probePid).to.equal(setup().probePid);
+        expect(table.processes.map((p) => p.comm).sort()).to.deep.equal([
+          'ds-long-sleep-r',
+          'ds-sleep-rec',
+          'ds-sleep-rec',
+          'kthreadd',
+          'odd) name',
+        ]);
+        expect(statuses(judge(() => processes('sh').not.running().count(0), recordedFrame(fixture)))).to.deep.equal([
+          'passed',
+          'passed',
+        ]);
+      });
 
-    it('explains failures', () => {
-      const { names } = setup();
-      const results = judge(() => {
-        processes('nginx').running();
-        processes('nginx').user({ contains: 'root' });
-        processes('nginx').not.args({ matches: 'debug' });
-        processes(names.short!).count(1);
-        processes(names.short!).user({ contains: 'www-data' });
-      }, recordedFrame(FIXTURE));
-      expect(results).to.deep.equal([
-        'failed: expected process nginx to be running, but no process with that name is running',
-        'failed: expected process nginx to run as users containing "root", but no process named "nginx" is running',
-        'failed: expected process nginx not to have command lines matching /debug/, but no process named "nginx" is ' +
-          'running',
-        'failed: expected process ds-sleep-rec to have a process count of 1, but got 2',
-        'failed: expected process ds-sleep-rec to run as users containing "www-data", but got ["nobody", "root"]',
-      ]);
+      it('explains failures', () => {
+        const { names } = setup();
+        const results = judge(() => {
+          processes('nginx').running();
+          processes('nginx').user({ contains: 'root' });
+          processes('nginx').not.args({ matches: 'debug' });
+          processes(names.short!).count(1);
+          processes(names.short!).user({ contains: 'www-data' });
+        }, recordedFrame(fixture));
+        expect(results).to.deep.equal([
+          'failed: expected process nginx to be running, but no process with that name is running',
+          'failed: expected process nginx to run as users containing "root", but no process named "nginx" is running',
+          'failed: expected process nginx not to have command lines matching /debug/, ' +
+            'but no process named "nginx" is running',
+          'failed: expected process ds-sleep-rec to have a process count of 1, but got 2',
+          'failed: expected process ds-sleep-rec to run as users containing "www-data", but got ["nobody", "root"]',
+        ]);
+      });
     });
-  });
 
   describe('the real Debian 12 test bed', () => {
     it('counts nginx and sshd and reads their command lines', () => {
@@ -211,6 +220,8 @@ describe('process resource', () => {
         argsSource?: string;
         args?: string[];
         procs?: string[];
+        /** grep's lines, which take the place of the loop's. */
+        files?: string[];
         passwdSource?: string;
         passwd?: string[];
         end?: number;
@@ -230,13 +241,19 @@ describe('process resource', () => {
         passwdSource = 'getent',
         passwd = ['root:x:0:0:root:/root:/bin/bash'],
         end = 0,
+        files,
       } = parts;
+      const processLines = files ? `@ds:proc-files\n${files.join('\n')}` : `@ds:procs\n${procs.join('\n')}`;
       return (
         `@ds:self ${self}\n@ds:proc-mount ${mount}\n@ds:args ` +
-        `${argsSource}\n${args.join('\n')}\n@ds:procs\n${procs.join('\n')}\n@ds:passwd ` +
+        `${argsSource}\n${args.join('\n')}\n${processLines}\n@ds:passwd ` +
         `${passwdSource}\n${passwd.join('\n')}\n\n@ds:end ${end}\n`
       );
     }
+    const statFile = (pid: number, comm: string, ppid: number) => `/proc/${pid}/stat:${stat(pid, comm, ppid)}`;
+    const uidFile = (pid: number, real: number, effective: number) =>
+      `/proc/${pid}/status:Uid:\t${real}\t${effective}\t${effective}\t${effective}`;
+    const shellFiles = [statFile(100, 'sh', 1), statFile(101, 'grep', 100), uidFile(100, 0, 0), uidFile(101, 0, 0)];
 
     it('reads a complete table', () => {
       const table = parseProcessTable(frame(build()), hostFacts());
@@ -245,6 +262,51 @@ describe('process resource', () => {
         '50 cron 0 /usr/sbin/cron -f',
       ]);
       expect(table).to.include({ incomplete: null, userLookupProblem: null, argsSource: 'ps' });
+    });
+
+    it("reads grep's stat and Uid lines: the effective uid; none for a process whose status was gone", () => {
+      const files = [
+        statFile(1, 'init', 0),
+        statFile(50, 'cron', 1),
+        statFile(60, 'su', 1),
+        ...shellFiles,
+        uidFile(1, 0, 0),
+        uidFile(60, 1000, 0),
+      ];
+      const args = ['    1 /sbin/init', '   50 /usr/sbin/cron -f', '   60 su', '  100 /bin/sh -s'];
+      const table = parseProcessTable(frame(build({ files, args })), hostFacts());
+      expect(table.processes.map((p) => `${p.pid} ${p.comm} ${p.euid} ${p.args}`)).to.deep.equal([
+        '1 init 0 /sbin/init',
+        '50 cron null /usr/sbin/cron -f',
+        '60 su 0 su',
+      ]);
+      expect(table.userNames).to.deep.equal({ 0: 'root' });
+    });
+
+    it('leaves out a stat that grep gave in more lines than one, which cannot pass for another process', () => {
+      // Names "x<newline>1 (sshd" and "ev<newline>il": the rest of each stat is named by its own file.
+      const files = [
+        statFile(1, 'init', 0),
+        '/proc/77/stat:77 (x',
+        `/proc/77/stat:${stat(1, 'sshd', 0)}`,
+        '/proc/78/stat:78 (ev',
+        ...shellFiles,
+      ];
+      const table = parseProcessTable(frame(build({ files })), hostFacts());
+      expect(table.processes.map((p) => `${p.pid} ${p.comm}`)).to.deep.equal(['1 init']);
+    });
+
+    it("is an error when grep's lines are garbled", () => {
+      const garbled = (files: string[]) => () => parseProcessTable(frame(build({ files })), hostFacts());
+      expect(garbled(['1 (init) S 0', ...shellFiles])).to.throw(FactError, /unexpected line "1 \(init\) S 0"/);
+      expect(garbled([statFile(1, 'init', 0), '/proc/1/status:Gid:\t0\t0\t0\t0', ...shellFiles])).to.throw(
+        FactError,
+        /unexpected line "\/proc\/1\/status:Gid:/,
+      );
+      expect(garbled([`/proc/2/stat:${stat(1, 'init', 0)}`, ...shellFiles])).to.throw(
+        FactError,
+        /unexpected line "\/proc\/2\/stat:1 \(init\)/,
+      );
     });
 
     it('reads command lines from /proc/PID/cmdline where there is no ps', () => {
