@@ -8,6 +8,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -227,6 +228,29 @@ describe('image archives unpacked (oci:, docker-archive:)', function () {
     try {
       expect((await refusal({ kind: 'oci', path: zstd })).message).to.match(
         /a application\/vnd\.oci\.image\.layer\.v1\.tar\+zstd layer needs the zstd program to unpack, and it is not/,
+      );
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it("waits for zstd's exit status after its output has ended: a success unpacks, a failure refuses", async () => {
+    // A zstd that closes its output first and exits a moment later, as a busy machine may show it.
+    const programs = join(work, 'slow-zstd');
+    mkdirSync(programs, { recursive: true });
+    const real = execFileSync('sh', ['-c', 'command -v zstd'], { encoding: 'utf8' }).trim();
+    const wrapper = (status: string) => `#!/bin/sh\n${real} "$@"\nstatus=$?\nexec >&-\nsleep 0.3\n${status}\n`;
+    const archive = ociTar([writeTar(BASE)], 'zstd');
+    const path = process.env.PATH;
+    process.env.PATH = `${programs}:${path}`;
+    try {
+      writeFileSync(join(programs, 'zstd'), wrapper('exit "$status"'), { mode: 0o755 });
+      const prepared = await unpack({ kind: 'oci', path: archive });
+      expect(readFileSync(join(prepared.path, 'etc/motd'), 'utf8')).to.equal('hello');
+      prepared.release();
+      writeFileSync(join(programs, 'zstd'), wrapper('echo "checksum mismatch" >&2; exit 1'), { mode: 0o755 });
+      expect((await refusal({ kind: 'oci', path: archive })).message).to.match(
+        /corrupt zstd layer: checksum mismatch$/,
       );
     } finally {
       process.env.PATH = path;

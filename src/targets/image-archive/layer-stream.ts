@@ -112,10 +112,14 @@ async function* unzstd(compressed: AsyncIterable<Buffer>, mediaType = 'zstd-comp
   const stderr: Buffer[] = [];
   child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
   pipeline(Readable.from(compressed), child.stdin, () => undefined);
+  let read = false;
   try {
     for await (const chunk of child.stdout) yield chunk as Buffer;
+    read = true;
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    // Only a reader that stopped early ends zstd: once its output has ended, zstd may not have
+    // exited yet, and its exit status is the verdict on the layer.
+    if (!read && child.exitCode === null) child.kill('SIGKILL');
   }
   const { code, error } = await exited;
   if (error?.code === 'ENOENT')
