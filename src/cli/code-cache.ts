@@ -43,10 +43,14 @@ export interface LoadedCli {
   watchInterrupts: typeof watchInterrupts;
   /** For process 'exit', when there was no cache to use: writes one with every function compiled so far. */
   onExit?: (code: number) => void;
+  /** Names the bundle that runs (its code-cache key); none when the compiled modules run instead. */
+  buildId?: string;
 }
 
 export interface CompiledBundle {
   exports: Record<string, unknown>;
+  /** A hash of the bundle, its installation, the Node version and architecture. */
+  key: string;
   cachePath: string;
   /** used: V8 took it; absent; corrupt: checksum or tag wrong; rejected: V8 refused it (other V8, flags or source). */
   cache: 'used' | 'absent' | 'corrupt' | 'rejected';
@@ -64,14 +68,14 @@ export async function loadCli(
   const bundlePath = fileURLToPath(new URL(BUNDLE_FILE, distDir));
   const entry = new URL('src/cli/main.js', distDir);
   if (!isCurrent(bundlePath, fileURLToPath(entry))) return (await import(entry.href)) as LoadedCli;
-  const { exports, writeCache } = loadBundle(bundlePath, {
+  const { exports, writeCache, key } = loadBundle(bundlePath, {
     cacheDir: specCacheDir(options.env),
     command: options.command,
   });
   // A run refused for bad input compiled little of its command: the next run writes the cache instead.
   const onExit = writeCache && ((code: number) => code < EXIT.usage && writeCache());
   const cli = { main: exports.main as typeof main, watchInterrupts: exports.watchInterrupts as typeof watchInterrupts };
-  return { ...cli, onExit };
+  return { ...cli, onExit, buildId: key };
 }
 
 function isCurrent(bundlePath: string, entryPath: string): boolean {
@@ -121,6 +125,7 @@ export function loadBundle(
   );
   return {
     exports: module.exports,
+    key,
     cachePath,
     cache,
     writeCache:

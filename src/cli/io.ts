@@ -4,6 +4,8 @@ export interface CliIo {
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Names the running build (bin/driftspec: the bundle's code-cache key); see LoadOptions.buildId. */
+  buildId?: string;
   /** Set by the command that ran: its exit code. */
   exitCode?: number;
   /** Where a fleet command learns of the user's first Ctrl-C (bin/driftspec wires SIGINT to it). */

@@ -88,7 +88,12 @@ export async function planRun(paths: readonly string[], options: RunPlanningOpti
   const load = (inputs: InputLayer[]) =>
     options.loader
       ? options.loader(inputs)
-      : loadPlanWithInputs(paths, { registry: options.registry, cacheDir: options.cacheDir, inputs });
+      : loadPlanWithInputs(paths, {
+          registry: options.registry,
+          cacheDir: options.cacheDir,
+          ...(options.buildId === undefined ? {} : { buildId: options.buildId }),
+          inputs,
+        });
   const base = await loadBase(
     () => load(layers()),
     options.hosts,

@@ -5,8 +5,13 @@ import { withinDepth } from './yaml-depth.js';
 
 export type Path = ReadonlyArray<string | number>;
 
+/** Names `file:line:column` for a path inside a document. */
+export interface Locator {
+  at(path: Path): string;
+}
+
 /** Points at `file:line:column` for a path inside the document. */
-export class SourceMap {
+export class SourceMap implements Locator {
   constructor(
     private readonly source: string,
     private readonly document: Document,
@@ -50,6 +55,20 @@ export function parseLocatedYaml(
   const lines = new LineCounter();
   const tokens = new Parser(lines.addNewLine).parse(text);
   return locatedDocument(tokens, text, source, lines, options.keepSourceTokens ?? false);
+}
+
+/**
+ * A Locator for a text whose values were had without its positions (a spec read from the
+ * cache): the text is parsed for them the first time a place is asked for, on a mistake.
+ */
+export function lazyLocator(text: string, source: string): Locator {
+  let where: SourceMap | undefined;
+  return {
+    at(path) {
+      where ??= parseLocatedYaml(text, source).where;
+      return where.at(path);
+    },
+  };
 }
 
 /** How many tokens of the lexer the yielding parser reads between turns of the event loop. */

@@ -15,8 +15,14 @@ const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
 
 export interface LoadOptions {
   registry: ResourceRegistry;
-  /** Where transpiled TypeScript specs are cached between runs. */
+  /** Where transpiled TypeScript specs, and YAML specs read by this build (`buildId`), are cached between runs. */
   cacheDir: string;
+  /**
+   * Names the running build (the CLI's, see src/cli/code-cache.ts). With it, a YAML spec this
+   * build read and validated before is taken from the cache instead of parsed again; without it
+   * (the API, tests) YAML specs are always parsed.
+   */
+  buildId?: string;
   /** Where input values come from, lowest priority first; without them every input takes its default. */
   inputs?: readonly InputLayer[];
 }
@@ -64,7 +70,8 @@ async function loadSpecFile(path: string, assembler: PlanAssembler, options: Loa
   if (YAML_EXTENSIONS.has(extension)) {
     const text = readInputFile(path, 'spec');
     await nextTurn();
-    const spec = await readYamlSpecYielding(text, path);
+    const cache = options.buildId === undefined ? undefined : { dir: options.cacheDir, buildId: options.buildId };
+    const spec = await readYamlSpecYielding(text, path, cache);
     await Promise.all([loadKinds(options.registry, keysWithin(spec)), nextTurn()]);
     for (const _ of addYamlSpecInSteps(spec, assembler, options.registry)) await nextTurn();
     return nextTurn();

@@ -4,9 +4,11 @@ import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import {
+  lazyLocator,
   parseLocatedYaml,
   parseLocatedYamlYielding,
   yamlValue,
+  type Locator,
   type Path,
   type SourceMap,
 } from '../inputs/located-yaml.js';
@@ -16,6 +18,7 @@ import { parseOptions, parseSubject, type CheckRequest } from './build.js';
 import { substituteInputs } from './inputs.js';
 import { EventuallyInputSchema } from './schema.js';
 import { CHECK_META_KEYS, SpecFileSchema, type SpecFile } from './spec-file.js';
+import { cachedSpecFile, storeSpecFile, type YamlSpecCache } from './yaml-cache.js';
 
 /**
  * Reads a YAML (or JSON) spec into the assembler. Every mistake is a SpecError naming the
@@ -29,16 +32,24 @@ export function loadYamlSpec(text: string, source: string, assembler: PlanAssemb
 export interface YamlSpec {
   source: string;
   file: SpecFile;
-  where: SourceMap;
+  where: Locator;
 }
 
 export function readYamlSpec(text: string, source: string): YamlSpec {
   return validSpec(parseLocatedYaml(text, source, { keepSourceTokens: true }), source);
 }
 
-/** The same, letting the event loop run while the text is parsed (see parseLocatedYamlYielding). */
-export async function readYamlSpecYielding(text: string, source: string): Promise<YamlSpec> {
-  return validSpec(await parseLocatedYamlYielding(text, source, { keepSourceTokens: true }), source);
+/**
+ * The same, letting the event loop run while the text is parsed (see parseLocatedYamlYielding).
+ * With a cache, a text this build read before is not parsed again: its positions are found only
+ * should a later mistake need one.
+ */
+export async function readYamlSpecYielding(text: string, source: string, cache?: YamlSpecCache): Promise<YamlSpec> {
+  const cached = cache && cachedSpecFile(cache, text);
+  if (cached) return { source, file: cached, where: lazyLocator(text, source) };
+  const spec = validSpec(await parseLocatedYamlYielding(text, source, { keepSourceTokens: true }), source);
+  if (cache) storeSpecFile(cache, text, spec.file);
+  return spec;
 }
 
 function validSpec({ document, where }: { document: Document; where: SourceMap }, source: string): YamlSpec {
@@ -123,7 +134,7 @@ function addCheckItem(
   item: Record<string, unknown>,
   control: string | null,
   path: Path,
-  where: SourceMap,
+  where: Locator,
   assembler: PlanAssembler,
   registry: ResourceRegistry,
 ): void {
@@ -181,7 +192,7 @@ function addCheckItem(
 }
 
 /** Checked here too, so that a mistake points at the `eventually:` key rather than at a matcher. */
-function checkEventually(value: unknown, at: Path, where: SourceMap): void {
+function checkEventually(value: unknown, at: Path, where: Locator): void {
   const result = EventuallyInputSchema.safeParse(value);
   if (result.success) return;
   const detail = formatZodIssues(result.error);
@@ -206,7 +217,7 @@ function predicateOrAttribute(
 function findResource(
   item: Record<string, unknown>,
   path: Path,
-  where: SourceMap,
+  where: Locator,
   registry: ResourceRegistry,
 ): AnyResource {
   const first = Object.keys(item)[0];
@@ -224,7 +235,7 @@ function matcherNames(resource: AnyResource): string {
   return Object.keys(resource.matchers).join(', ');
 }
 
-function withLocation<T>(where: SourceMap, path: Path, action: () => T): T {
+function withLocation<T>(where: Locator, path: Path, action: () => T): T {
   try {
     return action();
   } catch (error) {

@@ -1,10 +1,20 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { runCli } from '../support/cli.js';
+import { BIN, runCli } from '../support/cli.js';
 
 const SPEC = new URL('../../bench/specs/checks-50.yaml', import.meta.url).pathname;
+const ROOT = new URL('../..', import.meta.url).pathname;
 
 function cacheFiles(cacheDir: string): string[] {
   return readdirSync(cacheDir)
@@ -62,5 +72,41 @@ describe('CLI code cache (compiled CLI)', () => {
       'cli-other',
       'cli-schema',
     ]);
+  });
+});
+
+/** bin/driftspec installed in another place, with the same package.json, dist/ (the bundle) and node_modules. */
+function installedElsewhere(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'driftspec-installed-'));
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync(BIN, join(dir, 'bin', 'driftspec'));
+  for (const name of ['package.json', 'dist', 'node_modules']) symlinkSync(join(ROOT, name), join(dir, name));
+  return join(dir, 'bin', 'driftspec');
+}
+
+describe('CLI spec cache: a YAML spec read by this build', () => {
+  const yamlEntries = (cacheDir: string) => readdirSync(cacheDir).filter((name) => name.startsWith('yaml-'));
+
+  it('is read from the cache by the next plan and run of the same text, and by no other build', async () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'driftspec-spec-cache-'));
+    const first = await runCli(['plan', SPEC], cacheDir);
+    expect(first.code, first.stderr).to.equal(0);
+    const [entry, ...others] = yamlEntries(cacheDir);
+    expect(others).to.deep.equal([]);
+    expect(await runCli(['plan', SPEC], cacheDir)).to.deep.equal(first);
+    // A spec named otherwise in the entry: the plan that shows the name was made from the cache.
+    const path = join(cacheDir, entry!);
+    const intact = readFileSync(path, 'utf8');
+    const renamed = JSON.parse(intact) as { file: { spec: string } };
+    renamed.file.spec = 'named in the cache';
+    writeFileSync(path, JSON.stringify(renamed));
+    const fromCache = await runCli(['plan', SPEC], cacheDir);
+    expect(JSON.parse(fromCache.stdout).specs[0].name).to.equal('named in the cache');
+    const run = await runCli(['run', SPEC, '--format', 'json'], cacheDir);
+    expect(run.stdout, run.stderr).to.include('"name": "named in the cache"');
+    // Another installation of the CLI is another build: it reads the text, and keeps its own entry.
+    const other = await runCli(['plan', SPEC], cacheDir, {}, { bin: installedElsewhere() });
+    expect(other).to.deep.equal(first);
+    expect(yamlEntries(cacheDir)).to.have.length(2);
   });
 });

@@ -18,6 +18,7 @@ export async function planCommand(specs: string[], flags: PlanningFlags, io: Cli
   const planning = await planRun(sources.paths, {
     registry,
     cacheDir,
+    ...(io.buildId === undefined ? {} : { buildId: io.buildId }),
     ...(sources.loader ? { loader: sources.loader } : {}),
     ...planningFlags(flags),
     cwd: io.cwd,

@@ -30,7 +30,12 @@ export async function promoteCommand(
     ...(flags.baseline === undefined ? {} : { baselinePath: flags.baseline }),
     goldenPath: flags.golden,
     cwd: io.cwd,
-    loadPlan: (paths) => loadPlan(paths, { registry, cacheDir: specCacheDir(io.env) }),
+    loadPlan: (paths) =>
+      loadPlan(paths, {
+        registry,
+        cacheDir: specCacheDir(io.env),
+        ...(io.buildId === undefined ? {} : { buildId: io.buildId }),
+      }),
     now: now(),
     toolVersion: toolVersion(),
   });

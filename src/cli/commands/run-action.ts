@@ -65,6 +65,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
     planRun(sources.paths, {
       registry,
       cacheDir,
+      ...(io.buildId === undefined ? {} : { buildId: io.buildId }),
       ...(sources.loader ? { loader: sources.loader } : {}),
       ...planningFlags(flags),
       ...(flags.inventory === undefined ? {} : { hosts: { vars: selected.vars, inventory: flags.inventory } }),
