@@ -147,8 +147,15 @@ async function startup(): Promise<void> {
         run: (build) => timed(cli(build, ['--version']), 'driftspec --version'),
       },
       {
-        label: 'driftspec plan (YAML spec)',
+        label: 'driftspec plan (YAML spec, cached)',
         run: (build) => timed(cli(build, ['plan', `${BENCH}specs/checks-50.yaml`]), 'driftspec plan'),
+      },
+      {
+        label: 'driftspec plan (YAML spec, not cached)',
+        run: (build) => {
+          forgetYamlSpecs(build);
+          return timed(cli(build, ['plan', `${BENCH}specs/checks-50.yaml`]), 'driftspec plan');
+        },
       },
       {
         label: 'driftspec plan (TypeScript spec, cached)',
@@ -193,15 +200,26 @@ async function floorCoversSpec(spec: string, probe: string): Promise<void> {
     );
 }
 
-/** Names, sizes and modification times of the spec cache: unchanged means nothing was compiled again. */
+/**
+ * Names, sizes and modification times of the TypeScript spec cache: unchanged means nothing was
+ * compiled again.
+ */
 function cacheSnapshot(): { name: string; size: number; mtimeMs: number }[] {
   return readdirSync(cacheDir)
-    .filter((name) => !name.endsWith('.v8cache'))
+    .filter((name) => !name.endsWith('.v8cache') && !name.startsWith(YAML_ENTRY_PREFIX))
     .sort()
     .map((name) => {
       const stat = statSync(join(cacheDir, name));
       return { name, size: stat.size, mtimeMs: stat.mtimeMs };
     });
+}
+
+const YAML_ENTRY_PREFIX = 'yaml-';
+
+/** Removes the YAML specs a build's CLI read and kept (src/plan/yaml-cache.ts): its next run reads its spec anew. */
+function forgetYamlSpecs(build: DriftspecBuild): void {
+  const dir = build.env.DRIFTSPEC_CACHE_DIR!;
+  for (const name of readdirSync(dir)) if (name.startsWith(YAML_ENTRY_PREFIX)) rmSync(join(dir, name));
 }
 
 /** One run of each, not timed: caches on both sides (the instance's page cache, the spec cache) are warm. */
@@ -226,16 +244,25 @@ async function single(instance: BenchInstance): Promise<void> {
   // This build's runs print their phase timeline (--timings); the other build may not have it.
   const driftspecOf = (spec: string, checks: number) => (build: DriftspecBuild) =>
     checkedDriftspec([instance], spec, checks, build, build === currentBuild);
+  // Not timed by --timings: the timeline of a spec is that of its cached runs.
+  const notCached = (spec: string, checks: number) => (build: DriftspecBuild) => {
+    forgetYamlSpecs(build);
+    return checkedDriftspec([instance], spec, checks, build);
+  };
   await paired('50 checks, 1 instance', 'single-50', 1.3, rounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-50.sh') },
     ...onBothBuilds([
-      { label: 'driftspec (YAML spec)', run: driftspecOf('checks-50.yaml', 50) },
+      { label: 'driftspec (YAML spec, cached)', run: driftspecOf('checks-50.yaml', 50) },
+      { label: 'driftspec (YAML spec, not cached)', run: notCached('checks-50.yaml', 50) },
       { label: 'driftspec (TypeScript spec, cached)', run: driftspecOf('checks-50.ts', 50) },
     ]),
   ]);
   await paired('500 checks, 1 instance', 'single-500', 1.6, rounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-500.sh') },
-    ...onBothBuilds([{ label: 'driftspec (YAML spec)', run: driftspecOf('checks-500.yaml', 500) }]),
+    ...onBothBuilds([
+      { label: 'driftspec (YAML spec, cached)', run: driftspecOf('checks-500.yaml', 500) },
+      { label: 'driftspec (YAML spec, not cached)', run: notCached('checks-500.yaml', 500) },
+    ]),
   ]);
 }
 
@@ -247,7 +274,7 @@ async function peers(instance: BenchInstance): Promise<void> {
   }
   await paired('Peers: the same 50 checks, 1 instance', 'peers', undefined, peerRounds, [
     { label: 'OpenSSH floor', run: () => checkedFloor(instance, 'probe-50.sh') },
-    { label: 'driftspec (YAML spec)', run: () => checkedDriftspec([instance], 'checks-50.yaml', 50) },
+    { label: 'driftspec (YAML spec, cached)', run: () => checkedDriftspec([instance], 'checks-50.yaml', 50) },
     {
       label: 'Serverspec (ruby-serverspec, net-ssh)',
       run: () => timed(serverspecRun(instance), 'Serverspec', /50 examples, 0 failures/),
