@@ -66,6 +66,8 @@ const results: BenchResults = {
 const currentCheckout = describeCheckout(ROOT);
 const otherCheckout = flags['compare-with'] ? describeCheckout(flags['compare-with']) : undefined;
 const cacheDir = mkdtempSync('/tmp/driftspec-bench-cache-');
+/** How the YAML specs a CLI read and kept are named in its cache (src/plan/yaml-cache.ts). */
+const YAML_ENTRY_PREFIX = 'yaml-';
 const env = { ...process.env, DRIFTSPEC_CACHE_DIR: cacheDir, NO_COLOR: '1' };
 const currentBuild: DriftspecBuild = { ...currentCheckout, env };
 const otherCacheDir = otherCheckout ? mkdtempSync('/tmp/driftspec-bench-cache-') : undefined;
@@ -213,8 +215,6 @@ function cacheSnapshot(): { name: string; size: number; mtimeMs: number }[] {
       return { name, size: stat.size, mtimeMs: stat.mtimeMs };
     });
 }
-
-const YAML_ENTRY_PREFIX = 'yaml-';
 
 /** Removes the YAML specs a build's CLI read and kept (src/plan/yaml-cache.ts): its next run reads its spec anew. */
 function forgetYamlSpecs(build: DriftspecBuild): void {
