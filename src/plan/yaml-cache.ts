@@ -45,7 +45,8 @@ export function storeSpecFile(cache: YamlSpecCache, text: string, file: SpecFile
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(cache.dir, { recursive: true });
-    writeFileSync(temporary, JSON.stringify({ key, file }), { flag: 'wx' });
+    // Readable by its owner only: the spec file itself may be.
+    writeFileSync(temporary, JSON.stringify({ key, file }), { flag: 'wx', mode: 0o600 });
     renameSync(temporary, path);
     removeOlderEntries(cache.dir);
   } catch {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -43,6 +43,7 @@ describe('YAML specs kept between runs by the build that read them', () => {
     const { dir, path, entries } = setUp();
     const first = await plan(path, dir, 'build-a');
     expect(entries()).to.have.length(1);
+    expect(statSync(join(dir, 'cache', entries()[0]!)).mode & 0o777).to.equal(0o600);
     expect(await plan(path, dir, 'build-a')).to.deep.equal(first);
     expect(JSON.stringify(first)).to.include('should have mode 0644');
     tamper(dir, entries()[0]!);
