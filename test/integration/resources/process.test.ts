@@ -134,6 +134,12 @@ describe('process resource on this machine', function () {
     { title: 'dash without ps', prefix: withoutProgram('ps'), cmdline: true },
     // The fallback where there is no grep: the shell reads each stat and status.
     { title: 'dash without grep', prefix: withoutProgram('grep'), loop: true },
+    // And where grep gives nothing, as when the shell cannot start it for a list of files too long.
+    {
+      title: 'dash whose grep cannot start',
+      prefix: "grep() { echo 'grep: Argument list too long' >&2; return 126; }\n",
+      loop: true,
+    },
   ];
   for (const { title, shell, prefix = '', cmdline = false, loop = false } of shells) {
     it(`gives the same facts under ${title}`, async function () {
