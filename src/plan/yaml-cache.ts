@@ -50,7 +50,11 @@ export function storeSpecFile(cache: YamlSpecCache, text: string, file: SpecFile
     renameSync(temporary, path);
     removeOlderEntries(cache.dir);
   } catch {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // nothing was written, or nothing can be
+    }
   }
 }
 
