@@ -1,11 +1,12 @@
 import { isAscii } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
 import { EXIT } from '../gate/exit-codes.js';
+import { keepNewestCacheFiles, writeCacheFile } from '../io/cache-file.js';
 import { specCacheDir } from '../io/spec-cache-dir.js';
 import { COMMAND_NAMES } from './command-names.js';
 import type { main, watchInterrupts } from './main.js';
@@ -132,7 +133,7 @@ export function loadBundle(
       cache === 'used'
         ? undefined
         : () => {
-            writeCacheFile(cachePath, script.createCachedData());
+            writeCodeCache(cachePath, script.createCachedData());
             removeOlderCaches(options.cacheDir, command);
           },
   };
@@ -144,19 +145,12 @@ export const CACHES_KEPT_PER_COMMAND = 3;
 /**
  * Each new build or installation writes a cache of its own for each command (about 1.5 MB):
  * beyond the few used last, older ones of the same command are removed as a new one is written,
- * so upgrades do not pile them up. Nothing here is an error: another run may remove them too.
+ * so upgrades do not pile them up.
  */
 function removeOlderCaches(cacheDir: string, command: string): void {
   const prefix = `cli-${command}-`;
-  try {
-    const caches = readdirSync(cacheDir)
-      .filter((name) => name.startsWith(prefix) && name.endsWith('.v8cache'))
-      .map((name) => ({ path: join(cacheDir, name), mtimeMs: statSync(join(cacheDir, name)).mtimeMs }))
-      .sort((a, b) => b.mtimeMs - a.mtimeMs);
-    for (const old of caches.slice(CACHES_KEPT_PER_COMMAND)) rmSync(old.path, { force: true });
-  } catch {
-    // a cache folder that cannot be listed, or a file gone meanwhile: left for the next write
-  }
+  const isCache = (name: string) => name.startsWith(prefix) && name.endsWith('.v8cache');
+  keepNewestCacheFiles(cacheDir, isCache, CACHES_KEPT_PER_COMMAND);
 }
 
 function cacheKey(bundle: Buffer, installation: string): string {
@@ -180,23 +174,9 @@ function readCacheFile(path: string): { data?: Buffer; state: 'present' | 'absen
   return intact ? { data, state: 'present' } : { state: 'corrupt' };
 }
 
-/**
- * Written whole or not at all (a temporary file renamed into place), without fsync: after a crash
- * a torn file fails the checksum and is written again. A cache that cannot be written is no error.
- */
-function writeCacheFile(path: string, data: Buffer): void {
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, Buffer.concat([CACHE_TAG, sha1(data), data]), { flag: 'wx' });
-    renameSync(temporary, path);
-  } catch {
-    try {
-      rmSync(temporary, { force: true });
-    } catch {
-      // nothing was written, or nothing can be
-    }
-  }
+/** After a crash a torn file fails the checksum and is written again (see writeCacheFile). */
+function writeCodeCache(path: string, data: Buffer): void {
+  writeCacheFile(path, Buffer.concat([CACHE_TAG, sha1(data), data]));
 }
 
 function sha1(data: Uint8Array): Buffer {

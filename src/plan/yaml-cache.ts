@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { keepNewestCacheFiles, writeCacheFile } from '../io/cache-file.js';
 import type { SpecFile } from './spec-file.js';
 
 /**
@@ -41,21 +42,9 @@ export function cachedSpecFile(cache: YamlSpecCache, text: string): SpecFile | u
 export function storeSpecFile(cache: YamlSpecCache, text: string, file: SpecFile): void {
   if (!isPlainData(file)) return;
   const key = entryKey(cache, text);
-  const path = entryPath(cache, key);
-  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    mkdirSync(cache.dir, { recursive: true });
-    // Readable by its owner only: the spec file itself may be.
-    writeFileSync(temporary, JSON.stringify({ key, file }), { flag: 'wx', mode: 0o600 });
-    renameSync(temporary, path);
-    removeOlderEntries(cache.dir);
-  } catch {
-    try {
-      rmSync(temporary, { force: true });
-    } catch {
-      // nothing was written, or nothing can be
-    }
-  }
+  // Readable by its owner only: the spec file itself may be.
+  writeCacheFile(entryPath(cache, key), JSON.stringify({ key, file }), 0o600);
+  keepNewestCacheFiles(cache.dir, isEntry, YAML_SPECS_KEPT);
 }
 
 function entryKey(cache: YamlSpecCache, text: string): string {
@@ -66,6 +55,10 @@ function entryPath(cache: YamlSpecCache, key: string): string {
   return join(cache.dir, `${PREFIX}${key}.json`);
 }
 
+function isEntry(name: string): boolean {
+  return name.startsWith(PREFIX) && name.endsWith('.json');
+}
+
 /** Data that JSON gives back as it was: plain objects and arrays, strings, finite numbers, booleans, null. */
 function isPlainData(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
@@ -73,22 +66,4 @@ function isPlainData(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(isPlainData);
   if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
   return Object.entries(value).every(([key, inner]) => key !== '__proto__' && isPlainData(inner));
-}
-
-/** Beyond the YAML_SPECS_KEPT written last, older entries are removed; another run may remove them too. */
-function removeOlderEntries(dir: string): void {
-  try {
-    const names = readdirSync(dir).filter((name) => name.startsWith(PREFIX) && name.endsWith('.json'));
-    if (names.length <= YAML_SPECS_KEPT) return;
-    const entries = names
-      .map((name) => ({
-        path: join(dir, name),
-        mtimeMs: statSync(join(dir, name), { throwIfNoEntry: false })?.mtimeMs,
-      }))
-      .filter((entry): entry is { path: string; mtimeMs: number } => entry.mtimeMs !== undefined)
-      .sort((a, b) => b.mtimeMs - a.mtimeMs);
-    for (const old of entries.slice(YAML_SPECS_KEPT)) rmSync(old.path, { force: true });
-  } catch {
-    // a folder that cannot be listed: left for the next write
-  }
 }
