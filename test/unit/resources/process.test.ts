@@ -281,6 +281,16 @@ describe('process resource', () => {
         '60 su 0 su',
       ]);
       expect(table.userNames).to.deep.equal({ 0: 'root' });
+      // The user of a process whose status was gone is unknown: an error, never a pass or a failure.
+      const results = judge(
+        () => {
+          processes('cron').runsAs('root');
+          processes('cron').user({ not: { contains: 'nobody' } });
+        },
+        frame(build({ files, args })),
+      );
+      expect(statuses(results)).to.deep.equal(['error', 'error']);
+      expect(results[0]).to.include('cannot read the user of process 50');
     });
 
     it('leaves out a stat that grep gave in more lines than one, which cannot pass for another process', () => {
