@@ -1,4 +1,4 @@
-import { Composer, isScalar, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from 'yaml';
+import { Composer, isScalar, Lexer, LineCounter, Parser, visit, YAMLParseError, type CST, type Document } from 'yaml';
 import { nextTurn } from '../io/next-turn.js';
 import { SpecError } from './input-error.js';
 import { withinDepth } from './yaml-depth.js';
@@ -138,6 +138,17 @@ function composeOneDocument(
     break;
   }
   return first!;
+}
+
+/** `mode: 0640` is octal to a person but the integer 640 to YAML 1.2; keep such numbers as written
+ * (the document must keep its source tokens). Read the same way by readPlainYamlMap. */
+export function leadingZeroNumbersAsText(document: Document): void {
+  visit(document, {
+    Scalar(_key, node) {
+      const written = (node.srcToken as { source?: string } | undefined)?.source;
+      if (typeof node.value === 'number' && written && /^[-+]?0\d+$/.test(written)) node.value = written;
+    },
+  });
 }
 
 /** How many alias expansions a document may make, the `yaml` package's own default, stated. */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { SpecError } from './input-error.js';
-import { parseLocatedYaml, yamlValue, type SourceMap } from './located-yaml.js';
+import { parseLocatedYaml, yamlValue, type Locator, type SourceMap } from './located-yaml.js';
 import { locatedIssueError, type IssueWording } from './zod-issues.js';
 
 export interface LocatedValue<T> {
@@ -28,7 +28,7 @@ export function parseYamlInput<S extends z.ZodType>(
 /** Validates the value of a located document: the whole file must be a map, then match the schema. */
 export function validateLocated<S extends z.ZodType>(
   value: unknown,
-  where: SourceMap,
+  where: Locator,
   schema: S,
   options: YamlInputOptions,
 ): z.output<S> {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { SpecError } from './input-error.js';
-import type { Path, SourceMap } from './located-yaml.js';
+import type { Locator, Path } from './located-yaml.js';
 
 /** Every issue on one line: `controls.0.id: Invalid input; spec: …`, for values without a file position. */
 export function formatZodIssues(error: z.ZodError): string {
@@ -56,13 +56,13 @@ function field(path: Path): string {
 }
 
 /** The first issue of a failed validation, worded and located at `file:line:col` (an unknown key at the key). */
-export function locatedIssueError(error: z.ZodError, where: SourceMap, wording: IssueWording = {}): SpecError {
+export function locatedIssueError(error: z.ZodError, where: Locator, wording: IssueWording = {}): SpecError {
   const { issue, path } = innermostIssue(error.issues[0]!);
   const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
   return new SpecError(`${field(path)}${describeIssue(issue, path, wording)}`, where.at(at));
 }
 
 /** A mistake found after schema validation (a bad glob, an attribute the kind does not have). */
-export function locatedError(message: string, where: SourceMap, path: Path): SpecError {
+export function locatedError(message: string, where: Locator, path: Path): SpecError {
   return new SpecError(`${field(path)}${message}`, where.at(path));
 }

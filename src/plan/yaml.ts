@@ -1,10 +1,11 @@
-import { visit, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { kindNames, type ResourceRegistry } from '../resources/registry.js';
 import type { AnyMatcher, AnyResource } from '../resources/resource.js';
 import type { PlanAssembler } from './assemble.js';
 import { isSpecError, SpecError } from '../inputs/input-error.js';
 import {
   lazyLocator,
+  leadingZeroNumbersAsText,
   parseLocatedYaml,
   parseLocatedYamlYielding,
   yamlValue,
@@ -12,6 +13,7 @@ import {
   type Path,
   type SourceMap,
 } from '../inputs/located-yaml.js';
+import { NOT_PLAIN, readPlainYamlMap } from '../inputs/plain-yaml.js';
 import { validateLocated } from '../inputs/yaml-input.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
 import { parseOptions, parseSubject, type CheckRequest } from './build.js';
@@ -36,7 +38,7 @@ export interface YamlSpec {
 }
 
 export function readYamlSpec(text: string, source: string): YamlSpec {
-  return validSpec(parseLocatedYaml(text, source, { keepSourceTokens: true }), source);
+  return plainSpec(text, source) ?? validSpec(parseLocatedYaml(text, source, { keepSourceTokens: true }), source);
 }
 
 /**
@@ -47,18 +49,30 @@ export function readYamlSpec(text: string, source: string): YamlSpec {
 export async function readYamlSpecYielding(text: string, source: string, cache?: YamlSpecCache): Promise<YamlSpec> {
   const cached = cache && cachedSpecFile(cache, text);
   if (cached) return { source, file: cached, where: lazyLocator(text, source) };
-  const spec = validSpec(await parseLocatedYamlYielding(text, source, { keepSourceTokens: true }), source);
+  const spec =
+    plainSpec(text, source) ??
+    validSpec(await parseLocatedYamlYielding(text, source, { keepSourceTokens: true }), source);
   if (cache) storeSpecFile(cache, text, spec.file);
   return spec;
 }
 
 function validSpec({ document, where }: { document: Document; where: SourceMap }, source: string): YamlSpec {
-  keepLeadingZeroNumbersAsText(document);
-  const file = validateLocated(yamlValue(document, source), where, SpecFileSchema, {
-    shape: 'a spec file must be a map with at least `spec:` and `controls:` or `checks:`',
-  });
-  return { source, file, where };
+  leadingZeroNumbersAsText(document);
+  return { source, file: validateLocated(yamlValue(document, source), where, SpecFileSchema, SPEC_SHAPE), where };
 }
+
+/**
+ * A spec written in the YAML that readPlainYamlMap reads, read without the `yaml` package: its
+ * positions are found only should a mistake need one. Undefined for any other text.
+ */
+function plainSpec(text: string, source: string): YamlSpec | undefined {
+  const value = readPlainYamlMap(text, { leadingZeroNumbersAsText: true });
+  if (value === NOT_PLAIN) return undefined;
+  const where = lazyLocator(text, source);
+  return { source, file: validateLocated(value, where, SpecFileSchema, SPEC_SHAPE), where };
+}
+
+const SPEC_SHAPE = { shape: 'a spec file must be a map with at least `spec:` and `controls:` or `checks:`' };
 
 /** Every key of the spec's maps: the resource kinds its checks and conditions name are among them. */
 export function keysWithin(spec: YamlSpec): Set<string> {
@@ -118,16 +132,6 @@ export function* addYamlSpecInSteps(
     addCheckItem(resolve(item, ['checks', i]), null, ['checks', i], where, assembler, registry);
     if (++built % CHECKS_PER_STEP === 0) yield;
   }
-}
-
-/** `mode: 0640` is octal to a person but the integer 640 to YAML 1.2; keep such numbers as written. */
-function keepLeadingZeroNumbersAsText(document: Document): void {
-  visit(document, {
-    Scalar(_key, node) {
-      const written = (node.srcToken as { source?: string } | undefined)?.source;
-      if (typeof node.value === 'number' && written && /^[-+]?0\d+$/.test(written)) node.value = written;
-    },
-  });
 }
 
 function addCheckItem(
