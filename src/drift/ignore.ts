@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Path, SourceMap } from '../inputs/located-yaml.js';
+import type { Locator, Path } from '../inputs/located-yaml.js';
 import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
 import { locatedError } from '../inputs/zod-issues.js';
@@ -97,7 +97,7 @@ function expectedKeys(path: Path): readonly string[] {
   return path.length === 0 ? Object.keys(IgnoreFileSchema.shape) : Object.keys(IgnoreRuleSchema.shape);
 }
 
-function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: SourceMap): IgnoreRule {
+function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: Locator): IgnoreRule {
   if (rule.kind === undefined && rule.paths === undefined && rule.keys === undefined && rule.attributes === undefined)
     throw locatedError(
       'a rule needs at least one of kind, paths, keys or attributes (an empty rule would ignore everything)',
@@ -133,7 +133,7 @@ function compileRule(rule: z.output<typeof IgnoreRuleSchema>, at: Path, where: S
   };
 }
 
-export function compileLocated(globs: readonly string[], where: SourceMap, path: Path): KeyMatcher {
+export function compileLocated(globs: readonly string[], where: Locator, path: Path): KeyMatcher {
   try {
     return compileKeyGlobs(globs);
   } catch (error) {
@@ -142,7 +142,7 @@ export function compileLocated(globs: readonly string[], where: SourceMap, path:
   }
 }
 
-function checkedPathGlob(glob: string, where: SourceMap, path: Path): string {
+function checkedPathGlob(glob: string, where: Locator, path: Path): string {
   try {
     checkPathGlob(glob);
   } catch (error) {
@@ -156,7 +156,7 @@ function checkedPathGlob(glob: string, where: SourceMap, path: Path): string {
 export function checkAttribute(
   attribute: string,
   kinds: readonly SnapshotKind[] | undefined,
-  where: SourceMap,
+  where: Locator,
   path: Path,
 ): void {
   if (kinds === undefined) {

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { SpecError } from '../inputs/input-error.js';
-import type { Path, SourceMap } from '../inputs/located-yaml.js';
+import type { Locator, Path } from '../inputs/located-yaml.js';
 import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
 import {
@@ -28,8 +28,11 @@ export interface InventoryHost {
   address: TargetAddress;
   /** Absolute paths of this host's own key files; empty when the run's keys apply. */
   identityFiles: string[];
-  /** Where the identity is written (`file:line:col`), for a key that turns out unusable. */
-  identityLocation: string;
+  /**
+   * Where the identity is written (`file:line:col`), for a key that turns out unusable: looked
+   * up only then, since positions cost the inventory's whole YAML document.
+   */
+  identityLocation: () => string;
   /** Pinned host key fingerprints of this host alone; empty when the run's pins apply. */
   hostKeys: string[];
   /** The host's own ProxyCommand and where it is written (`file:line:col`). */
@@ -69,6 +72,11 @@ export function parseInventory(text: string, source: string, context: InventoryC
   return new InventoryResolver(file, source, where, context).resolve();
 }
 
+/** A place looked up when asked for, holding only the locator and the path. */
+function locatedBy(where: Locator, path: Path): () => string {
+  return () => where.at(path);
+}
+
 interface Member {
   name: string;
   /** Where the name is written in the group. */
@@ -89,7 +97,7 @@ class InventoryResolver {
   constructor(
     private readonly file: InventoryFile,
     private readonly source: string,
-    private readonly where: SourceMap,
+    private readonly where: Locator,
     private readonly context: InventoryContext,
   ) {}
 
@@ -186,7 +194,7 @@ class InventoryResolver {
       name,
       address: this.addressOf(name, entry),
       identityFiles: asList(entry.identity ?? defaults.identity).map((file) => this.keyPath(file)),
-      identityLocation: this.where.at(at('identity')),
+      identityLocation: locatedBy(this.where, at('identity')),
       hostKeys: asList(entry.hostKey ?? defaults.hostKey).map((fingerprint) =>
         this.fingerprint(fingerprint, at('hostKey')),
       ),

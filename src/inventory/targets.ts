@@ -33,7 +33,7 @@ export function inventoryTargets(
         identity = loadIdentity(path, env.DRIFTSPEC_SSH_PASSPHRASE || undefined);
       } catch (error) {
         if (error instanceof IdentityError)
-          throw new SpecError(`identity ${error.path}: ${error.message}`, host.identityLocation);
+          throw new SpecError(`identity ${error.path}: ${error.message}`, host.identityLocation());
         throw error;
       }
       keys.set(path, identity);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
-import type { SourceMap } from '../inputs/located-yaml.js';
+import type { Locator } from '../inputs/located-yaml.js';
 import { InputNameSchema } from '../plan/inputs.js';
 import {
   ControlIdSchema,
@@ -86,7 +86,7 @@ export interface ProfileFile {
   /** The metadata file as named in messages. */
   source: string;
   metadata: ProfileMetadata;
-  where: SourceMap;
+  where: Locator;
 }
 
 export function readProfileFile(path: string): ProfileFile {

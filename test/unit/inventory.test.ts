@@ -77,8 +77,8 @@ describe('inventory', () => {
       expect(db2!.hostKeys).to.deep.equal([FINGERPRINT]);
       expect(bastion!.address).to.deep.equal({ kind: 'ssh', user: 'ops', host: '192.0.2.10', port: 2222 });
       expect(bastion!.identityFiles).to.deep.equal([join(EXAMPLE, '..', 'keys', 'ops_ed25519')]);
-      expect(bastion!.identityLocation).to.match(/inventory\.yaml:27:5$/);
-      expect(web1!.identityLocation).to.match(/inventory\.yaml:8:3$/);
+      expect(bastion!.identityLocation()).to.match(/inventory\.yaml:27:5$/);
+      expect(web1!.identityLocation()).to.match(/inventory\.yaml:8:3$/);
     });
 
     it('expands child groups and merges vars from the farthest group to the host', () => {

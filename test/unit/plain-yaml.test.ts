@@ -7,19 +7,22 @@ import { NOT_PLAIN, readPlainYamlMap } from '../../src/inputs/plain-yaml.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** What the `yaml` package makes of a text, as a spec is read: the oracle. */
-function fullParser(text: string): { value: unknown } | { error: string } {
+/**
+ * What the `yaml` package makes of a text: the oracle. As a spec is read (numbers written with a
+ * leading zero kept as text), or as every other input file is.
+ */
+function fullParser(text: string, leadingZeroNumbers: boolean): { value: unknown } | { error: string } {
   try {
     const { document } = parseLocatedYaml(text, 'doc.yaml', { keepSourceTokens: true });
-    leadingZeroNumbersAsText(document);
+    if (leadingZeroNumbers) leadingZeroNumbersAsText(document);
     return { value: yamlValue(document, 'doc.yaml') };
   } catch (error) {
     return { error: String(error) };
   }
 }
 
-function fast(text: string): unknown {
-  return readPlainYamlMap(text, { leadingZeroNumbersAsText: true });
+function fast(text: string, leadingZeroNumbers = true): unknown {
+  return readPlainYamlMap(text, { leadingZeroNumbersAsText: leadingZeroNumbers });
 }
 
 /** Equal as values, -0, NaN and prototypes included. */
@@ -33,15 +36,24 @@ function same(a: unknown, b: unknown): boolean {
   return keysA.every((key) => same((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
-/** The property every text must have: read fast only when it reads exactly as the full parser reads it. */
+/**
+ * The property every text must have, in both ways of reading numbers: read fast only when it reads
+ * exactly as the full parser reads it.
+ */
 function agreesWithFullParser(text: string): 'fast' | 'left to the full parser' {
-  const quick = fast(text);
-  if (quick === NOT_PLAIN) return 'left to the full parser';
-  const full = fullParser(text);
-  if ('error' in full) expect.fail(`read fast, but the full parser refuses it (${full.error}):\n${text}`);
-  if (!same(quick, full.value))
-    expect.fail(`read fast differently:\n${text}\nfast: ${JSON.stringify(quick)}\nfull: ${JSON.stringify(full.value)}`);
-  return 'fast';
+  const verdicts = [true, false].map((leadingZeroNumbers) => {
+    const quick = fast(text, leadingZeroNumbers);
+    if (quick === NOT_PLAIN) return 'left to the full parser';
+    const full = fullParser(text, leadingZeroNumbers);
+    if ('error' in full) expect.fail(`read fast, but the full parser refuses it (${full.error}):\n${text}`);
+    if (!same(quick, full.value))
+      expect.fail(
+        `read fast differently:\n${text}\nfast: ${JSON.stringify(quick)}\nfull: ${JSON.stringify(full.value)}`,
+      );
+    return 'fast';
+  });
+  expect(verdicts[1], 'the same texts are read fast either way').to.equal(verdicts[0]);
+  return verdicts[0]!;
 }
 
 function yamlFilesUnder(dir: string): string[] {
@@ -258,6 +270,7 @@ describe('plain YAML reader (the fast path for spec files)', () => {
     ...yamlFilesUnder(join(ROOT, 'specs')),
     ...yamlFilesUnder(join(ROOT, 'bench', 'specs')),
     ...yamlFilesUnder(join(ROOT, 'examples')),
+    ...yamlFilesUnder(join(ROOT, 'templates')),
     ...yamlFilesUnder(join(ROOT, 'docs')),
     ...yamlFilesUnder(join(ROOT, 'test', 'fixtures')),
   ];
