@@ -1,5 +1,6 @@
 import { describeProfiles } from '../src/profiles/describe.js';
 import Table from 'cli-table3';
+import { BoxTable } from './box-table.js';
 import { impactName } from '../src/plan/schema.js';
 import { countControlStatuses } from '../src/controls/status.js';
 import {
@@ -39,22 +40,28 @@ export function* cliReportPieces(result: RunResult, verdict: Verdict, options: C
   const specNames = result.specs.map((s) => (s.version ? `${s.name} ${s.version}` : s.name)).join(', ');
   yield paint.dim(printable(`driftspec ${result.tool.version} · ${specNames}`));
   if (result.profiles) yield `\n${paint.dim(printable(`profiles: ${describeProfiles(result.profiles)}`))}`;
-  for (const host of result.hosts) yield `\n\n${renderHost(host, result, options, paint).join('\n')}`;
+  const summary = summaryTable(result);
+  for (const host of result.hosts) {
+    yield `\n\n${renderHost(host, result, options, paint).join('\n')}`;
+    summary.add([printable(host.target), host.status, ...summary.cells(host.counts)]);
+  }
   const controls = renderControlTable(result);
   if (controls) yield `\n\n${controls}`;
+  if (result.hosts.length > 1) summary.add(['all hosts', '', ...summary.cells(result.counts)]);
+  yield* summary.pieces();
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
-  const lines = ['', renderSummaryTable(result), ''];
+  const lines: string[] = [];
   const controlTally = describeControlTally(result);
   if (controlTally) lines.push(`Controls: ${controlTally}`);
   if (result.selection) lines.push(paint.dim(printable(describeSelection(result.selection))));
   for (const warning of result.warnings ?? []) lines.push(paint.yellow(`Warning: ${printable(warning)}`));
-  if (lines.length > 3) lines.push('');
+  if (lines.length > 0) lines.push('');
   lines.push(verdictColor(`Result: ${printable(verdict.summary)}`));
   for (const reason of verdict.reasons) {
     const line = `  - ${printable(reason)}`;
     lines.push(reason.startsWith('allowed: ') ? paint.dim(line) : line);
   }
-  yield `\n${lines.join('\n')}\n`;
+  yield `\n\n${lines.join('\n')}\n`;
 }
 
 function renderHost(host: HostResult, result: RunResult, options: CliReportOptions, paint: Painter): string[] {
@@ -189,15 +196,32 @@ function renderControlTable(result: RunResult): string | undefined {
   return table.toString();
 }
 
-function renderSummaryTable(result: RunResult): string {
+/** How many of the summary table's rows are written in one piece. */
+const SUMMARY_ROWS_PER_PIECE = 256;
+
+/**
+ * The table of hosts and their counts, drawn once every row is known (a column is as wide as its
+ * widest cell). A row is a few short strings; the table's text is written in slices.
+ */
+function summaryTable(result: RunResult) {
   const columns = countColumns(result);
-  const table = new Table({
-    head: ['target', 'status', ...columns.head],
-    style: { head: [], border: [] },
-  });
-  for (const host of result.hosts) table.push([printable(host.target), host.status, ...columns.cells(host.counts)]);
-  if (result.hosts.length > 1) table.push(['all hosts', '', ...columns.cells(result.counts)]);
-  return table.toString();
+  const table = new BoxTable(['target', 'status', ...columns.head]);
+  const rows: string[][] = [];
+  return {
+    cells: (counts: StatusCounts) => columns.cells(counts).map(String),
+    add(row: string[]): void {
+      table.measure(row);
+      rows.push(row);
+    },
+    *pieces(): Generator<string> {
+      yield `\n\n${[table.top(), ...table.headLines(rows.length > 0)].join('\n')}`;
+      for (let start = 0; start < rows.length; start += SUMMARY_ROWS_PER_PIECE) {
+        const slice = rows.slice(start, start + SUMMARY_ROWS_PER_PIECE);
+        const lines = slice.flatMap((row, i) => table.rowLines(row, start + i === rows.length - 1));
+        yield `\n${lines.join('\n')}`;
+      }
+    },
+  };
 }
 
 /** The count columns; "not applicable" only in a run that had such checks. */

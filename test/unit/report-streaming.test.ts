@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import Table from 'cli-table3';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { cliReportPieces, renderCliReport } from '../../reporters/cli.js';
 import { htmlReportPieces, renderHtmlReport } from '../../reporters/html/run.js';
@@ -20,13 +21,13 @@ const GOLDEN = fileURLToPath(new URL('../fixtures/golden/', import.meta.url));
  * A fleet of 40 hosts made from the recorded golden run (one completed host with every outcome,
  * one unreachable): inventory entries, and output with characters JSON has to escape.
  */
-function fleetResult(): RunResult {
+function fleetResult(size = 40): RunResult {
   const golden = RunResultSchema.parse(JSON.parse(readFileSync(`${GOLDEN}run.json`, 'utf8')));
   const [completed, unreachable] = golden.hosts as [HostResult, HostResult];
   const hosts: HostResult[] = [];
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < size; i++) {
     const source = structuredClone(i % 5 === 4 ? unreachable : completed);
-    source.target = `ssh://root@10.0.${i}.2:22`;
+    source.target = `ssh://root@10.${i >> 8}.${i & 255}.2:22`;
     if (i % 3 === 0) source.inventory = { name: `web-${i}`, groups: ['web', 'eu'], tags: [`rack=${i}`] };
     const firstEvidence = Object.values(source.evidence)[0];
     if (firstEvidence) firstEvidence.stdout += `€ 😀 \u2028 "quoted" \\ back\ttab\u0001 ${i}\n`;
@@ -51,9 +52,29 @@ function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'driftspec-streaming-'));
 }
 
+function countCells(counts: RunResult['counts']): number[] {
+  return [counts.passed, counts.failed, counts.error, counts.skipped];
+}
+
 const VERDICT: Verdict = { verdict: 'passed', exitCode: 0, summary: 'passed', reasons: [] };
 
 describe('reports rendered in pieces', () => {
+  it('cli: the summary table of 600 hosts, written in slices, is the one table cli-table3 draws', () => {
+    const result = fleetResult(600);
+    const report = renderCliReport(result, VERDICT, { color: false, verbose: false });
+    const lines = report.split('\n');
+    const top = lines.findLastIndex((line) => line.startsWith('┌'));
+    const bottom = lines.findLastIndex((line) => line.startsWith('└'));
+    const table = new Table({
+      head: ['target', 'status', 'passed', 'failed', 'error', 'skipped'],
+      style: { head: [], border: [] },
+    });
+    for (const host of result.hosts) table.push([host.target, host.status, ...countCells(host.counts)]);
+    table.push(['all hosts', '', ...countCells(result.counts)]);
+    expect(lines.slice(top, bottom + 1).join('\n')).to.equal(table.toString());
+    expect([...cliReportPieces(result, VERDICT, { color: false, verbose: false })].join('')).to.equal(report);
+  });
+
   it('json: the pieces of a fleet report join to exactly the one-string rendering, one host per piece', () => {
     const result = fleetResult();
     const verdict = decideVerdict(result);
