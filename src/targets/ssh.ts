@@ -70,7 +70,9 @@ interface Via {
 
 /** The probe is read from stdin by a fixed command, so nothing of the spec is ever on a command line. */
 export const REMOTE_SHELL = '/bin/sh';
-export const REMOTE_COMMAND = plainLaunch(REMOTE_SHELL).command;
+/** The launch of every target without sudo: one shared object, not one per host of a fleet. */
+const PLAIN_LAUNCH: ProbeLaunch = Object.freeze(plainLaunch(REMOTE_SHELL));
+export const REMOTE_COMMAND = PLAIN_LAUNCH.command;
 
 /** How long a killed probe's channel may take to close before the connection is dropped. */
 const CLOSE_GRACE_MS = 1000;
@@ -97,7 +99,7 @@ export class SshTarget implements Target {
     this.name = options.name ?? sshTargetName(options.address);
     this.launch = options.sudo
       ? sudoLaunch(options.sudo, { shell: REMOTE_SHELL, loginUser: options.address.user })
-      : plainLaunch(REMOTE_SHELL);
+      : PLAIN_LAUNCH;
   }
 
   exec(script: string, options: ExecOptions): Promise<ExecResult> {
