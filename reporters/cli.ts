@@ -157,27 +157,36 @@ function describeControlTally(result: RunResult): string {
 }
 
 /** A control's statuses over the hosts: `failed`, or `passed 2, failed 1`. */
-function statusOverHosts(result: RunResult, id: string): string {
-  const statuses = new Map<string, number>();
-  for (const host of result.hosts) {
-    const status = host.controls?.find((c) => c.id === id)?.status;
-    if (host.status === 'completed' && status) statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  }
-  if (statuses.size === 1 && result.hosts.length === 1) return [...statuses.keys()][0]!;
+function describeStatusOverHosts(statuses: ReadonlyMap<string, number> | undefined, hosts: number): string {
+  if (statuses === undefined) return '';
+  if (statuses.size === 1 && hosts === 1) return [...statuses.keys()][0]!;
   return [...statuses].map(([status, n]) => `${status} ${n}`).join(', ');
 }
 
-/** Checks per control (or per resource type outside controls), summed over the hosts that completed. */
+/**
+ * Checks per control (or per resource type outside controls), summed over the hosts that
+ * completed, with each control's statuses over them: one pass over the hosts, which a fleet's
+ * report reads back from its spool one at a time.
+ */
 function renderControlTable(result: RunResult): string | undefined {
-  const rows = new Map<string, { impact: string; status: string; counts: StatusCounts }>();
+  const rows = new Map<string, { impact: string; control: string | null; counts: StatusCounts }>();
+  const statuses = new Map<string, Map<string, number>>();
   for (const host of result.hosts) {
     if (host.status !== 'completed') continue;
+    const seen = new Set<string>();
+    for (const { id, status } of host.controls ?? []) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const counted = statuses.get(id) ?? new Map<string, number>();
+      counted.set(status, (counted.get(status) ?? 0) + 1);
+      statuses.set(id, counted);
+    }
     for (const check of host.results) {
       const key = check.control ?? `(${check.resource})`;
       const control = check.control === null ? undefined : result.controls.find((c) => c.id === check.control);
       const row = rows.get(key) ?? {
         impact: control ? impactName(control.impact) : '',
-        status: check.control === null ? '' : statusOverHosts(result, check.control),
+        control: check.control,
         counts: emptyCounts(),
       };
       row.counts[check.status] = (row.counts[check.status] ?? 0) + 1;
@@ -191,8 +200,10 @@ function renderControlTable(result: RunResult): string | undefined {
     head: ['control / resource', 'impact', ...(withStatus ? ['status'] : []), ...columns.head],
     style: { head: [], border: [] },
   });
-  for (const [key, { impact, status, counts }] of rows)
+  for (const [key, { impact, control, counts }] of rows) {
+    const status = control === null ? '' : describeStatusOverHosts(statuses.get(control), result.hosts.length);
     table.push([printable(key), impact, ...(withStatus ? [status] : []), ...columns.cells(counts)]);
+  }
   return table.toString();
 }
 

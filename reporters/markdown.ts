@@ -1,7 +1,13 @@
 import { describeProfiles } from '../src/profiles/describe.js';
 import type { Verdict } from '../src/gate/verdict.js';
 import { impactName } from '../src/plan/schema.js';
-import { notApplicable, type CheckResult, type HostResult, type RunResult } from '../src/results/schema.js';
+import {
+  notApplicable,
+  type CheckResult,
+  type ControlResult,
+  type HostResult,
+  type RunResult,
+} from '../src/results/schema.js';
 import { printable } from '../src/text/printable.js';
 import { countControlStatuses } from '../src/controls/status.js';
 import {
@@ -108,20 +114,41 @@ function renderNotes(result: RunResult): string {
 }
 
 /**
+ * Where each control is not plainly passed (or is waived), host by host in one pass over the
+ * hosts, which a fleet's report reads back from its spool one at a time. The target, not the host,
+ * is kept: a host must not stay in memory with its evidence.
+ */
+function notableControlsOnHosts(result: RunResult): Map<string, NotableControl[]> {
+  const notable = new Map<string, NotableControl[]>();
+  for (const host of result.hosts) {
+    if (host.status !== 'completed') continue;
+    for (const control of result.controls) {
+      const found = controlOnHost(host, control.id);
+      if (!found || (found.status === 'passed' && found.waiver === undefined)) continue;
+      const list = notable.get(control.id) ?? [];
+      list.push({ target: host.target, found });
+      notable.set(control.id, list);
+    }
+  }
+  return notable;
+}
+
+interface NotableControl {
+  target: string;
+  found: ControlResult;
+}
+
+/**
  * The controls that are not plainly passed on every host that completed, with their status per
  * host, their waiver or their remediation; then how many controls had each status.
  */
 function renderControls(result: RunResult): string {
   const tally = countControlStatuses(result.hosts);
   if (tally.size === 0) return '';
+  const notableOnHosts = notableControlsOnHosts(result);
   const rows: string[] = [];
   for (const control of result.controls) {
-    // The target, not the host: a host read back from a spool must not stay in memory with its evidence.
-    const onHosts = result.hosts.flatMap((host) => {
-      const found = host.status === 'completed' ? controlOnHost(host, control.id) : undefined;
-      return found ? [{ target: host.target, found }] : [];
-    });
-    const notable = onHosts.filter(({ found }) => found.status !== 'passed' || found.waiver !== undefined);
+    const notable = notableOnHosts.get(control.id) ?? [];
     if (notable.length === 0) continue;
     const statuses = notable.map(({ target, found }) =>
       result.hosts.length === 1 ? `${CONTROL_MARK[found.status]} ${found.status}` : `${code(target)}: ${found.status}`,

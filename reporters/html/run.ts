@@ -89,9 +89,10 @@ function withMore<T>(items: readonly T[], render: (item: T) => Html, wrap: (rows
 
 function renderHeader(result: RunResult, verdict: Verdict): Html {
   const total = totalOf(result.counts);
-  const hostStates = (['completed', 'unreachable', 'error'] as const)
-    // Counted, not filtered: hosts read back from a spool must not be held together.
-    .map((status) => [status, result.hosts.reduce((n, h) => n + (h.status === status ? 1 : 0), 0)] as const)
+  // Counted in one pass, not filtered: hosts read back from a spool must not be held together.
+  const byStatus = { completed: 0, unreachable: 0, error: 0 };
+  for (const host of result.hosts) byStatus[host.status]++;
+  const hostStates = Object.entries(byStatus)
     .filter(([, n]) => n > 0)
     .map(([status, n]) => `${n} ${status}`);
   const duration = runDuration(result);
