@@ -140,8 +140,10 @@ function composeOneDocument(
   return first!;
 }
 
-/** `mode: 0640` is octal to a person but the integer 640 to YAML 1.2; keep such numbers as written
- * (the document must keep its source tokens). Read the same way by readPlainYamlMap. */
+/**
+ * `mode: 0640` is octal to a person but the integer 640 to YAML 1.2; keep such numbers as written
+ * (the document must keep its source tokens). readPlainYamlMap reads them the same way.
+ */
 export function leadingZeroNumbersAsText(document: Document): void {
   visit(document, {
     Scalar(_key, node) {
