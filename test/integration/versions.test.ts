@@ -17,6 +17,7 @@ import {
   rpmvercmp,
   satisfiesVersionConstraint,
 } from '../../src/versions/index.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 type Relation = '<' | '=' | '>';
 type Comparator = (a: string, b: string) => -1 | 0 | 1;
@@ -586,18 +587,6 @@ function dpkgRelations(pairs: ReadonlyArray<readonly [string, string]>): string[
   const relations = result.stdout.trim().split('\n');
   expect(relations).to.have.length(pairs.length);
   return relations;
-}
-
-/** Deterministic PRNG (mulberry32), so the cross-check is reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function generateDpkgPairs(count: number, seed: number): Array<[string, string]> {

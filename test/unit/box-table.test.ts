@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import Table from 'cli-table3';
 import { BoxTable } from '../../reporters/box-table.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 /** The whole table as BoxTable draws it, line by line. */
 function drawn(head: string[], rows: string[][]): string {
@@ -20,8 +21,7 @@ function cliTable3(head: string[], rows: string[][]): string {
 describe('box table (the cli report summary, drawn in slices)', () => {
   it('draws exactly what cli-table3 draws, wide, combining and emoji characters included', () => {
     const cells = ['', 'a', 'ssh://root@10.0.0.1:22', 'completed', '12345', '東京-web', 'e\u0301', '🙂 ok', 'ÄÖÜ', '·'];
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const next = seededRandom(7);
     for (let round = 0; round < 200; round++) {
       const columns = 1 + Math.floor(next() * 6);
       const head = Array.from({ length: columns }, (_, i) =>

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { leadingZeroNumbersAsText, parseLocatedYaml, yamlValue } from '../../src/inputs/located-yaml.js';
 import { NOT_PLAIN, readPlainYamlMap } from '../../src/inputs/plain-yaml.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -65,18 +66,6 @@ function yamlFilesUnder(dir: string): string[] {
     else if (/\.ya?ml$/.test(name)) found.push(path);
   }
   return found;
-}
-
-/** A small seeded generator, so that every run tries the same texts. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Scalars as written in a document: every rule of the core schema, quoting and comments. */
@@ -347,7 +336,7 @@ describe('plain YAML reader (the fast path for spec files)', () => {
   });
 
   it('agrees with the yaml package on generated documents', () => {
-    const next = random(17);
+    const next = seededRandom(17);
     let read = 0;
     const total = 3000;
     for (let i = 0; i < total; i++) if (agreesWithFullParser(generatedDocument(next)) === 'fast') read++;
@@ -356,7 +345,7 @@ describe('plain YAML reader (the fast path for spec files)', () => {
   });
 
   it('never reads a damaged document differently from the yaml package, nor one it refuses', () => {
-    const next = random(4242);
+    const next = seededRandom(4242);
     const seeds = [
       readFileSync(join(ROOT, 'bench', 'specs', 'checks-50.yaml'), 'utf8'),
       readFileSync(join(ROOT, 'specs', 'debian-web-server.yaml'), 'utf8').slice(0, 4000),
