@@ -115,7 +115,7 @@ describe('CLI: connections opened while the spec is read, and --timings', functi
     expect(simulator.stats.probes).to.equal(1);
   });
 
-  it('moves the handshake on while the yaml package reads and plans a large spec, which is synchronous work', async () => {
+  it('lets the handshake move on while the yaml package reads and plans a large spec', async () => {
     expect(readPlainYamlMap(readFileSync(at('large.yaml'), 'utf8'))).to.equal(NOT_PLAIN);
     const run = await runCli(
       ['run', at('large.yaml'), '--inventory', at('fleet.yaml'), ...common(), '--timings', '-q'],
