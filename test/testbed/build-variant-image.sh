@@ -97,7 +97,9 @@ printf '%s\n' '#!/bin/sh' '# driftspec variant build: no service starts or stops
   > "$R/usr/sbin/policy-rc.d"
 chmod 755 "$R/usr/sbin/policy-rc.d"
 
-in_chroot() { chroot "$R" env DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
+# TMPDIR=/tmp: the caller's TMPDIR (a test run's private folder) is not there inside the image, and
+# maintainer scripts that make temporary files (ca-certificates' mktemp) would fail.
+in_chroot() { chroot "$R" env TMPDIR=/tmp DEBIAN_FRONTEND=noninteractive LC_ALL=C "$@"; }
 apt_quiet=(-q -y -o Dpkg::Use-Pty=0)
 if [ ${#INSTALL[@]} -gt 0 ]; then
   log "apt-get install ${INSTALL[*]}"
