@@ -10,13 +10,13 @@ export class BoxTable {
   private readonly widths: number[];
 
   constructor(private readonly head: readonly string[]) {
-    this.widths = head.map(cellWidth);
+    this.widths = head.map((cell) => stringWidth(cell));
   }
 
   /** Widens the columns for a row that will be drawn. */
   measure(row: readonly string[]): void {
     row.forEach((cell, i) => {
-      this.widths[i] = Math.max(this.widths[i] ?? 0, cellWidth(cell));
+      this.widths[i] = Math.max(this.widths[i] ?? 0, stringWidth(cell));
     });
   }
 
@@ -37,7 +37,7 @@ export class BoxTable {
   private line(cells: readonly string[]): string {
     const padded = this.widths.map((width, i) => {
       const cell = cells[i] ?? '';
-      return ` ${cell}${' '.repeat(width - cellWidth(cell))} `;
+      return ` ${cell}${' '.repeat(width - stringWidth(cell))} `;
     });
     return `│${padded.join('│')}│`;
   }
@@ -45,8 +45,4 @@ export class BoxTable {
   private border(left: string, middle: string, right: string): string {
     return `${left}${this.widths.map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
   }
-}
-
-function cellWidth(cell: string): number {
-  return stringWidth(cell);
 }

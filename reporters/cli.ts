@@ -183,14 +183,13 @@ function renderControlTable(result: RunResult): string | undefined {
     }
     for (const check of host.results) {
       const key = check.control ?? `(${check.resource})`;
-      const control = check.control === null ? undefined : result.controls.find((c) => c.id === check.control);
-      const row = rows.get(key) ?? {
-        impact: control ? impactName(control.impact) : '',
-        control: check.control,
-        counts: emptyCounts(),
-      };
+      let row = rows.get(key);
+      if (!row) {
+        const control = check.control === null ? undefined : result.controls.find((c) => c.id === check.control);
+        row = { impact: control ? impactName(control.impact) : '', control: check.control, counts: emptyCounts() };
+        rows.set(key, row);
+      }
       row.counts[check.status] = (row.counts[check.status] ?? 0) + 1;
-      rows.set(key, row);
     }
   }
   if (rows.size === 0) return undefined;

@@ -122,12 +122,15 @@ function notableControlsOnHosts(result: RunResult): Map<string, NotableControl[]
   const notable = new Map<string, NotableControl[]>();
   for (const host of result.hosts) {
     if (host.status !== 'completed') continue;
-    for (const control of result.controls) {
-      const found = controlOnHost(host, control.id);
-      if (!found || (found.status === 'passed' && found.waiver === undefined)) continue;
-      const list = notable.get(control.id) ?? [];
+    // A control's first entry on the host is its result there, as controlOnHost finds it.
+    const seen = new Set<string>();
+    for (const found of host.controls ?? []) {
+      if (seen.has(found.id)) continue;
+      seen.add(found.id);
+      if (found.status === 'passed' && found.waiver === undefined) continue;
+      const list = notable.get(found.id) ?? [];
       list.push({ target: host.target, found });
-      notable.set(control.id, list);
+      notable.set(found.id, list);
     }
   }
   return notable;
