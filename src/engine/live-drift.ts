@@ -8,7 +8,7 @@ import { timestamp } from '../results/schema.js';
 import type { Target } from '../targets/target.js';
 import { defaultHostTimeoutSeconds } from './budget.js';
 import { runFleet, type HostStop } from './fleet.js';
-import type { HostInventoryInfo } from './run.js';
+import { inventoryRecord, type HostInventoryInfo } from './run.js';
 import type { WaitOptions } from './wait.js';
 
 // Drift against live hosts, for `driftspec drift` and the drift() function: each host snapshotted
@@ -81,7 +81,7 @@ export async function snapshotLiveHosts(
   const { targets, inventory } = selected;
   const withInventory = (host: HostDrift, target: Target): HostDrift => {
     const info = inventory.get(target);
-    return info ? { ...host, inventory: info } : host;
+    return info ? { ...host, inventory: inventoryRecord(info) } : host;
   };
   const fleet = await runFleet(targets, {
     concurrency: run.concurrency,

@@ -22,8 +22,14 @@ import { hostFailure, runHost, type RunHostOptions } from './run-host.js';
 /** What an inventory says about a host, recorded with its result. */
 export interface HostInventoryInfo {
   name: string;
-  groups: string[];
-  tags: string[];
+  /** Shared by the hosts of the same groups and tags: copied into a result, never changed. */
+  groups: readonly string[];
+  tags: readonly string[];
+}
+
+/** The inventory entry as a result records it: lists of its own, which the result may be given out with. */
+export function inventoryRecord(info: HostInventoryInfo): { name: string; groups: string[]; tags: string[] } {
+  return { name: info.name, groups: [...info.groups], tags: [...info.tags] };
 }
 
 export interface RunOptions extends RunHostOptions {
@@ -92,7 +98,7 @@ export async function runPlanInterruptibly(
     const recorded = {
       ...result,
       ...(inputs.length > 0 ? { inputs } : {}),
-      ...(inventory ? { inventory: { name: inventory.name, groups: inventory.groups, tags: inventory.tags } } : {}),
+      ...(inventory ? { inventory: inventoryRecord(inventory) } : {}),
     };
     return maskSecretsDeep(recorded, secrets);
   };

@@ -22,25 +22,29 @@ import {
   type InventoryHostEntry,
 } from './schema.js';
 
-/** One host of an inventory, resolved: how to reach it and what the inventory says about it. */
+/**
+ * One host of an inventory, resolved: how to reach it and what the inventory says about it. Hosts
+ * that say the same share one list, one vars map and one location (a fleet holds every host for
+ * the whole run): none of them is to be changed.
+ */
 export interface InventoryHost {
   name: string;
   address: TargetAddress;
   /** Absolute paths of this host's own key files; empty when the run's keys apply. */
-  identityFiles: string[];
+  identityFiles: readonly string[];
   /**
    * Where the identity is written (`file:line:col`), for a key that turns out unusable: looked
    * up only then, since positions cost the inventory's whole YAML document.
    */
   identityLocation: () => string;
   /** Pinned host key fingerprints of this host alone; empty when the run's pins apply. */
-  hostKeys: string[];
+  hostKeys: readonly string[];
   /** The host's own ProxyCommand and where it is written (`file:line:col`). */
   proxyCommand?: { command: string; source: string };
-  tags: string[];
+  tags: readonly string[];
   /** Every group the host belongs to, directly or through child groups, in file order. */
-  groups: string[];
-  vars: Record<string, unknown>;
+  groups: readonly string[];
+  vars: Readonly<Record<string, unknown>>;
 }
 
 export interface Inventory {
@@ -77,6 +81,23 @@ function locatedBy(where: Locator, path: Path): () => string {
   return () => where.at(path);
 }
 
+/** One value per key, made the first time the key is met: what many hosts say alike, held once. */
+class Shared<T> {
+  private readonly values = new Map<string, T>();
+
+  get(key: string, make: () => T): T {
+    let value = this.values.get(key);
+    if (value === undefined) {
+      value = make();
+      this.values.set(key, value);
+    }
+    return value;
+  }
+}
+
+/** A list of strings as a key that no other list has. */
+const keyOf = (items: readonly (string | number)[]): string => JSON.stringify(items);
+
 interface Member {
   name: string;
   /** Where the name is written in the group. */
@@ -93,6 +114,11 @@ class InventoryResolver {
   private readonly members = new Map<string, GroupMembers>();
   /** Group → host → how many group steps away the host is (1: listed directly). */
   private readonly distances = new Map<string, Map<string, number>>();
+  private readonly lists = new Shared<readonly string[]>();
+  private readonly texts = new Shared<string>();
+  private readonly sharedVars = new Shared<Readonly<Record<string, unknown>>>();
+  private readonly locations = new Shared<() => string>();
+  private readonly proxyCommands = new Shared<{ command: string; source: string }>();
 
   constructor(
     private readonly file: InventoryFile,
@@ -189,25 +215,36 @@ class InventoryResolver {
   private resolveHost(name: string, entry: InventoryHostEntry): InventoryHost {
     const defaults = this.file.defaults ?? {};
     const at = (key: string): Path => (Object.hasOwn(entry, key) ? ['hosts', name, key] : ['defaults', key]);
-    const groups = [...this.members.keys()].filter((group) => this.distances.get(group)!.has(name));
+    const groups = this.list([...this.members.keys()].filter((group) => this.distances.get(group)!.has(name)));
+    const identityPath = at('identity');
     return {
       name,
       address: this.addressOf(name, entry),
-      identityFiles: asList(entry.identity ?? defaults.identity).map((file) => this.keyPath(file)),
-      identityLocation: locatedBy(this.where, at('identity')),
-      hostKeys: asList(entry.hostKey ?? defaults.hostKey).map((fingerprint) =>
-        this.fingerprint(fingerprint, at('hostKey')),
+      identityFiles: this.list(asList(entry.identity ?? defaults.identity).map((file) => this.keyPath(file))),
+      identityLocation: this.locations.get(keyOf(identityPath), () => locatedBy(this.where, identityPath)),
+      hostKeys: this.list(
+        asList(entry.hostKey ?? defaults.hostKey).map((fingerprint) => this.fingerprint(fingerprint, at('hostKey'))),
       ),
       ...this.proxyCommandOf(entry, at('proxyCommand')),
-      tags: entry.tags ?? [],
+      tags: this.list(entry.tags ?? []),
       groups,
       vars: this.varsOf(name, entry, groups),
     };
   }
 
+  private list(items: readonly string[]): readonly string[] {
+    return this.lists.get(keyOf(items), () => items);
+  }
+
+  private text(value: string): string {
+    return this.texts.get(value, () => value);
+  }
+
   private proxyCommandOf(entry: InventoryHostEntry, path: Path): Pick<InventoryHost, 'proxyCommand'> {
     const command = entry.proxyCommand ?? this.file.defaults?.proxyCommand;
-    return command === undefined ? {} : { proxyCommand: { command, source: this.where.at(path) } };
+    if (command === undefined) return {};
+    const source = this.where.at(path);
+    return { proxyCommand: this.proxyCommands.get(keyOf([command, source]), () => ({ command, source })) };
   }
 
   /**
@@ -236,8 +273,8 @@ class InventoryResolver {
     } else {
       address = this.parseAddress(name, entry, {
         kind: 'ssh',
-        host: (entry.host ?? name).replace(/^\[(.*)\]$/, '$1').toLowerCase(),
-        user: entry.user ?? defaultUser(),
+        host: this.text((entry.host ?? name).replace(/^\[(.*)\]$/, '$1').toLowerCase()),
+        user: this.text(entry.user ?? defaultUser()),
         port: entry.port ?? 22,
         defaulted: [
           ...(entry.user === undefined ? (['user'] as const) : []),
@@ -284,20 +321,29 @@ class InventoryResolver {
     }
   }
 
-  /** defaults, then groups from the farthest to the nearest (later in the file wins a tie), then the host. */
-  private varsOf(name: string, entry: InventoryHostEntry, groups: readonly string[]): Record<string, unknown> {
+  /**
+   * defaults, then groups from the farthest to the nearest (later in the file wins a tie), then the
+   * host. Hosts without vars of their own that merge the same groups in the same order share one map.
+   */
+  private varsOf(
+    name: string,
+    entry: InventoryHostEntry,
+    groups: readonly string[],
+  ): Readonly<Record<string, unknown>> {
     const fileOrder = [...this.members.keys()];
     const ordered = [...groups].sort(
       (a, b) =>
         this.distances.get(b)!.get(name)! - this.distances.get(a)!.get(name)! ||
         fileOrder.indexOf(a) - fileOrder.indexOf(b),
     );
-    return Object.assign(
-      {},
-      this.file.defaults?.vars,
-      ...ordered.map((group) => this.members.get(group)!.vars),
-      entry.vars,
-    );
+    const merge = () =>
+      Object.assign(
+        {},
+        this.file.defaults?.vars,
+        ...ordered.map((group) => this.members.get(group)!.vars),
+        entry.vars,
+      ) as Record<string, unknown>;
+    return entry.vars === undefined ? this.sharedVars.get(keyOf(ordered), merge) : merge();
   }
 
   private refuseDuplicateTargets(hosts: readonly InventoryHost[]): void {

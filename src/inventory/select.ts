@@ -52,9 +52,10 @@ export function selectTargets(
   const vars = new Map<Target, Record<string, unknown>>();
   if (selection.inventory !== undefined) {
     const hosts = selectHosts(loadInventory(selection.inventory, context.cwd), selection.limit ?? []);
+    // The inventory refuses two of its own hosts that reach one target; only the named ones are left to compare.
+    const namedDirectly = new Set(targets.map((target) => target.name));
     for (const { target, info, vars: hostVars } of inventoryTargets(hosts, sshSettings, context.env, sudo)) {
-      const twin = targets.find((other) => other.name === target.name);
-      if (twin)
+      if (namedDirectly.has(target.name))
         throw new DuplicateTargetError(
           `${target.name} is both ${named} and inventory host "${info.name}"; name each host once`,
         );

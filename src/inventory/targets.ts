@@ -2,7 +2,7 @@ import type { HostInventoryInfo } from '../engine/run.js';
 import { SpecError } from '../inputs/input-error.js';
 import { createTarget } from '../targets/parse.js';
 import type { SudoSettings } from '../targets/privilege.js';
-import { IdentityError, loadIdentity, type Identity } from '../targets/ssh-credentials.js';
+import { IdentityError, loadIdentity, type Identity, type SshCredentials } from '../targets/ssh-credentials.js';
 import type { SshSettings } from '../targets/ssh-settings.js';
 import type { Target } from '../targets/target.js';
 import type { InventoryHost } from './load.js';
@@ -11,7 +11,7 @@ export interface InventoryTarget {
   target: Target;
   info: HostInventoryInfo;
   /** The host's vars (defaults, groups, its own, merged), which specs' inputs read. */
-  vars: Record<string, unknown>;
+  vars: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -40,14 +40,27 @@ export function inventoryTargets(
     }
     return identity;
   };
+  // Hosts with the same key files or pins share one list of keys and one object made of it.
+  const identitiesOf = new Map<readonly string[], readonly Identity[]>();
+  const keysOf = (host: InventoryHost): readonly Identity[] => {
+    if (host.address.kind !== 'ssh') return [];
+    let identities = identitiesOf.get(host.identityFiles);
+    if (!identities) {
+      identities = host.identityFiles.map((path) => loadKey(host, path));
+      identitiesOf.set(host.identityFiles, identities);
+    }
+    return identities;
+  };
+  const credentials = derivedOnce<readonly Identity[], SshCredentials>((base, identities) => ({ ...base, identities }));
+  const hostKeys = derivedOnce<readonly string[], SshSettings['hostKeys']>((base, pins) => ({ ...base, pins }));
   return hosts.map((host) => {
-    const identities = host.address.kind !== 'ssh' ? [] : host.identityFiles.map((path) => loadKey(host, path));
+    const identities = keysOf(host);
     const settingsForHost = (): SshSettings => {
       const shared = sshSettings();
       return {
         ...shared,
-        credentials: identities.length > 0 ? { ...shared.credentials, identities } : shared.credentials,
-        hostKeys: host.hostKeys.length > 0 ? { ...shared.hostKeys, pins: host.hostKeys } : shared.hostKeys,
+        credentials: identities.length > 0 ? credentials(shared.credentials, identities) : shared.credentials,
+        hostKeys: host.hostKeys.length > 0 ? hostKeys(shared.hostKeys, host.hostKeys) : shared.hostKeys,
         ...(host.proxyCommand ? { proxyCommand: host.proxyCommand } : {}),
       };
     };
@@ -57,4 +70,20 @@ export function inventoryTargets(
       vars: host.vars,
     };
   });
+}
+
+/**
+ * `derive(base, part)`, made once for each part (compared by identity) and the same base: ten
+ * thousand hosts with one key file hold one set of credentials, not ten thousand.
+ */
+function derivedOnce<P extends object, T>(derive: (base: T, part: P) => T): (base: T, part: P) => T {
+  const made = new Map<P, { base: T; value: T }>();
+  return (base, part) => {
+    let entry = made.get(part);
+    if (entry?.base !== base) {
+      entry = { base, value: derive(base, part) };
+      made.set(part, entry);
+    }
+    return entry.value;
+  };
 }

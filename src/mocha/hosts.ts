@@ -13,6 +13,7 @@ import {
   type WaiversFile,
 } from '../controls/waivers.js';
 import { runHostTimeoutMs } from '../engine/budget.js';
+import { inventoryRecord, type HostInventoryInfo } from '../engine/run.js';
 import { PlanAssembler, type ControlInput } from '../plan/assemble.js';
 import { lookupResource, type CheckRequest } from '../plan/build.js';
 import { PLAN_SCHEMA_VERSION, type Check, type Plan } from '../plan/schema.js';
@@ -101,7 +102,7 @@ export function useHosts(options: UseHostsOptions = {}, env: Environment = proce
     const state: HostState = {
       target,
       subjects: [],
-      inventory: selected.inventory.get(target),
+      inventory: inventoryOf(selected.inventory.get(target)),
       assembler: new PlanAssembler(registry),
       probes: 0,
       controls: new Set(),
@@ -315,4 +316,8 @@ function mergeGathered(before: Gathered, later: Gathered): Gathered {
     frames: new Map([...before.frames, ...later.frames]),
     evidence: { ...before.evidence, ...later.evidence },
   };
+}
+
+function inventoryOf(info: HostInventoryInfo | undefined): HostState['inventory'] {
+  return info === undefined ? undefined : inventoryRecord(info);
 }

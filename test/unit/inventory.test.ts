@@ -14,6 +14,8 @@ import {
 import { inventoryFileSchema } from '../../src/inventory/schema.js';
 import { inventoryTargets } from '../../src/inventory/targets.js';
 import { loadSshSettings, type SshSettings } from '../../src/targets/ssh-settings.js';
+import type { SshTargetOptions } from '../../src/targets/ssh.js';
+import ssh2 from 'ssh2';
 
 const EXAMPLE = fileURLToPath(new URL('../../docs/examples/inventory.yaml', import.meta.url));
 const FINGERPRINT = 'SHA256:3o5fVfAQxW4JKZtmNWmTaVq5kjUyUbZpvo1AjChDZE8';
@@ -198,6 +200,24 @@ describe('inventory', () => {
       expect(a!.vars).to.deep.equal({ level: 'sibling', from: 'outer' });
     });
 
+    it('gives hosts that say the same one list and one vars map, and a host with vars of its own its own map', () => {
+      const [a, b, c] = inventory(
+        'defaults:\n  identity: k\nhosts:\n  a:\n    tags: [t]\n  b:\n    tags: [t]\n  c:\n    vars: { z: 1 }\n' +
+          'groups:\n  g:\n    hosts: [a, b, c]\n    vars: { x: 1 }\n',
+      ).hosts;
+      expect(a!.tags).to.equal(b!.tags);
+      expect(a!.identityFiles).to.equal(c!.identityFiles);
+      expect(a!.groups).to.equal(c!.groups);
+      expect(a!.vars).to.equal(b!.vars);
+      expect(c!.vars).to.not.equal(a!.vars);
+      expect([a!.vars, c!.vars]).to.deep.equal([{ x: 1 }, { x: 1, z: 1 }]);
+      expect(c!.tags).to.equal(c!.hostKeys).and.deep.equal([]);
+      // a is in sibling as well as inner, middle and outer: its groups and vars are not b's.
+      const [inA, inB] = inventory(text).hosts;
+      expect(inA!.groups).to.not.equal(inB!.groups);
+      expect(inA!.vars).to.not.equal(inB!.vars);
+    });
+
     it('lets a list name hosts and groups alike', () => {
       const loaded = inventory('hosts:\n  a:\n  b:\ngroups:\n  one: [a]\n  both: [one, b]\n');
       expect(loaded.groups.get('both')).to.deep.equal(['a', 'b']);
@@ -377,6 +397,28 @@ describe('inventory', () => {
         { command: 'aws ssm start-session --target i-1', source: 'fleet.yaml:2:3' },
         { command: 'nc i-2 22', source: 'fleet.yaml:6:5' },
       ]);
+    });
+
+    it('gives hosts with the same key file or pins one set of credentials and one set of host keys', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'driftspec-inventory-'));
+      writeFileSync(join(dir, 'key'), ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+      const loaded = parseInventory(
+        `defaults:\n  identity: key\n  hostKey: ${FINGERPRINT}\n` +
+          `hosts:\n  a:\n  b:\n  c:\n    hostKey: ${FINGERPRINT}\n`,
+        'fleet.yaml',
+        { baseDir: dir, defaultUser: () => 'me' },
+      );
+      const settings = sshSettings();
+      const options = inventoryTargets(loaded.hosts, () => settings, {}).map(
+        (entry) => (entry.target as unknown as { options: SshTargetOptions }).options,
+      );
+      const [a, b, c] = options;
+      expect(a!.credentials).to.equal(b!.credentials).and.equal(c!.credentials);
+      expect(a!.credentials.identities.map((identity) => identity.path)).to.deep.equal([join(dir, 'key')]);
+      expect(a!.hostKeys).to.equal(b!.hostKeys);
+      expect(a!.hostKeys.pins).to.deep.equal([FINGERPRINT]);
+      // c names the same fingerprint in a place of its own: an equal list, not the same one.
+      expect(c!.hostKeys).to.deep.equal(a!.hostKeys);
     });
 
     it('stops with the inventory line when a host key file cannot be used', () => {
