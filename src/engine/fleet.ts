@@ -74,12 +74,14 @@ export async function runFleet<R, K = R>(
   const closeLimitMs = options.closeLimitMs ?? CLOSE_LIMIT_MS;
   const keep = options.keep ?? ((result: R) => result as unknown as K);
   const results = new Array<K>(targets.length);
-  const closing: Promise<void>[] = [];
+  // Only the closes still under way: a finished close is let go, not held for every host of a large fleet.
+  const closing = new Set<Promise<void>>();
   const interrupted = () => options.interrupt?.aborted === true;
   const end = (index: number, result: R) => {
     results[index] = keep(result, index);
     // Closing also abandons whatever a host that ran out of time was still doing.
-    closing.push(closeWithin(targets[index]!, closeLimitMs, clock));
+    const closed = closeWithin(targets[index]!, closeLimitMs, clock).then(() => void closing.delete(closed));
+    closing.add(closed);
     options.onHostDone?.(result, index);
   };
   // One listener on the signal for the whole fleet, fanned out to the hosts in progress: a
@@ -105,7 +107,7 @@ export async function runFleet<R, K = R>(
   for (let index = next; index < targets.length; index++) {
     end(index, options.stopped(targets[index]!, { kind: 'interrupted', started: false }, clock.now(), index));
   }
-  await Promise.all(closing);
+  await Promise.all([...closing]);
   return { results, interrupted: interrupted() };
 }
 

@@ -9,6 +9,8 @@ export interface QueryPlan {
   queries: ProbeQuery[];
   /** For each check that runs: the probe id of the query it reads and its own parser. */
   factByCheck: Map<string, { queryId: string; fact: FactQuery<unknown>; parseKey: string }>;
+  /** The probe script of these queries by whether the target is booted, made for the first host that needs it. */
+  scripts?: Map<boolean, string>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { retryEventually } from './eventually.js';
 import { judgeChecks, makeEvidence } from './facts.js';
 import { planQueries, type QueryPlan } from './queries.js';
 import { hostPhases, type PhaseRecorder } from './timeline.js';
+import { sharedProbeScript } from './check-probe.js';
 import { BOOT_QUERY_ID, execOnce, execWhenReady, type WaitOptions } from './wait.js';
 
 export interface RunHostOptions {
@@ -43,7 +44,13 @@ export async function runHost(plan: Plan, target: Target, options: RunHostOption
   const onPhase = hostPhases(options.timeline, target.name);
   const first = options.wait
     ? await execWhenReady(target, queries, options.commandTimeoutMs, options.wait, onPhase)
-    : await execOnce(target, queries, options.commandTimeoutMs, onPhase);
+    : await execOnce(
+        target,
+        queries,
+        options.commandTimeoutMs,
+        onPhase,
+        sharedPlan && sharedProbeScript(sharedPlan, target),
+      );
   if (!first.ok)
     return hostFailure(plan, target, first.status, first.reason, startedAt, started, first.execCount, first.reasonKind);
   const { exec } = first;

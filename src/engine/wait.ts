@@ -225,11 +225,12 @@ export async function execOnce(
   queries: readonly ProbeQuery[],
   commandTimeoutMs: number,
   onPhase?: PhaseListener,
+  script: string = checkProbeScript(queries, target),
 ): Promise<FirstExec> {
   try {
     return {
       ok: true,
-      exec: await target.exec(checkProbeScript(queries, target), {
+      exec: await target.exec(script, {
         timeoutMs: commandTimeoutMs,
         ...(onPhase ? { onPhase } : {}),
       }),

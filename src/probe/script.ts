@@ -194,7 +194,12 @@ export const WATCHDOG_MARGIN_SECONDS = 2;
  * under sudo, cannot be signalled by driftspec).
  */
 export function withProbeDeadline(script: string, timeoutMs: number): string {
-  return `ds_deadline=${Math.ceil(timeoutMs / 1000) + WATCHDOG_MARGIN_SECONDS}\n${script}`;
+  return `${probeDeadlineLine(timeoutMs)}${script}`;
+}
+
+/** The line withProbeDeadline puts before the script, for a target that sends the two apart. */
+export function probeDeadlineLine(timeoutMs: number): string {
+  return `ds_deadline=${Math.ceil(timeoutMs / 1000) + WATCHDOG_MARGIN_SECONDS}\n`;
 }
 
 /**

@@ -22,10 +22,49 @@ export function memoryHostStore(count: number): HostStore {
   };
 }
 
-/** Where one host's line is in the spool file. */
-interface Slot {
-  offset: number;
-  bytes: number;
+/**
+ * Where each host's line is in the spool file: its offset and length, in two number arrays rather
+ * than an object per host. A length of -1 marks a host never put.
+ */
+class Slots {
+  private offsets: Float64Array;
+  private lengths: Float64Array;
+  length: number;
+
+  constructor(count: number) {
+    this.length = count;
+    this.offsets = new Float64Array(Math.max(count, 16));
+    this.lengths = new Float64Array(Math.max(count, 16)).fill(-1);
+  }
+
+  /** Refuses an index no slot has, before anything is written for it. */
+  check(index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.length)
+      throw new RangeError(`host ${index} is outside the spool's ${this.length} hosts`);
+  }
+
+  set(index: number, offset: number, bytes: number): void {
+    this.offsets[index] = offset;
+    this.lengths[index] = bytes;
+  }
+
+  get(index: number): { offset: number; bytes: number } | undefined {
+    const bytes = index < this.length ? this.lengths[index]! : -1;
+    return bytes < 0 ? undefined : { offset: this.offsets[index]!, bytes };
+  }
+
+  /** One more slot at the end, never put yet; its index. */
+  add(): number {
+    if (this.length === this.lengths.length) {
+      const offsets = new Float64Array(this.length * 2);
+      const lengths = new Float64Array(this.length * 2).fill(-1);
+      offsets.set(this.offsets);
+      lengths.set(this.lengths);
+      this.offsets = offsets;
+      this.lengths = lengths;
+    }
+    return this.length++;
+  }
 }
 
 /**
@@ -39,7 +78,7 @@ interface Slot {
 export class HostSpool implements HostStore {
   readonly dir: string;
   private readonly fd: number;
-  private readonly slots: Array<Slot | undefined>;
+  private readonly slots: Slots;
   private size = 0;
   private closed = false;
 
@@ -50,27 +89,27 @@ export class HostSpool implements HostStore {
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
     }
-    this.slots = new Array<Slot | undefined>(count).fill(undefined);
+    this.slots = new Slots(count);
   }
 
   put(index: number, host: HostResult): void {
+    this.slots.check(index);
     const line = Buffer.from(`${JSON.stringify(host)}\n`, 'utf8');
     // A write may take fewer bytes than given: go on until the whole line is in.
     for (let written = 0; written < line.length; )
       written += writeSync(this.fd, line, written, line.length - written, this.size + written);
-    this.slots[index] = { offset: this.size, bytes: line.length - 1 };
+    this.slots.set(index, this.size, line.length - 1);
     this.size += line.length;
   }
 
   /** Puts a host after the last one, for a spool filled before the number of hosts is known. */
   append(host: HostResult): void {
-    this.slots.push(undefined);
-    this.put(this.slots.length - 1, host);
+    this.put(this.slots.add(), host);
   }
 
   /** One host, read back from the file: the caller holds it only as long as it needs it. */
   read(index: number): HostResult {
-    const slot = this.slots[index];
+    const slot = this.slots.get(index);
     if (slot === undefined) throw new RangeError(`host ${index} of the spool was never put`);
     const buffer = Buffer.allocUnsafe(slot.bytes);
     for (let read = 0; read < slot.bytes; ) {

@@ -7,7 +7,7 @@ import ssh2, {
   type ClientChannel,
   type ServerHostKeyAlgorithm,
 } from 'ssh2';
-import { withProbeDeadline } from '../probe/script.js';
+import { probeDeadlineLine } from '../probe/script.js';
 import { sshTargetName, type SshAddress } from './address.js';
 import { decideHostKey, hostLabel, preferredHostKeyAlgorithms, type HostKeyPolicy } from './host-key-policy.js';
 import type { SshCredentials } from './ssh-credentials.js';
@@ -88,7 +88,8 @@ export class SshTarget implements Target {
   private connection: Promise<Connection> | undefined;
   /** The connection connectEarly opened, kept for the first exec even when it failed. */
   private early: Promise<Connection> | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  /** The last exec still running, which the next one waits for; none at rest (a fleet holds every target). */
+  private queue: Promise<void> | undefined;
   private closed = false;
   /** Abandons a connection attempt still in progress, so close() never waits for the connect timeout. */
   private abandonConnecting: (() => void) | undefined;
@@ -110,13 +111,17 @@ export class SshTarget implements Target {
       if (refusal) throw new PrivilegeError(refusal);
       return result;
     };
-    const result = this.queue.then(run, run);
+    const result = (this.queue ?? Promise.resolve()).then(run, run);
     // The queue keeps only the order, not the output: a fleet run holds every finished target
     // until the report is written, and with it each host's whole probe output (measured in bench/).
-    this.queue = result.then(
+    const queued = result.then(
       () => undefined,
       () => undefined,
     );
+    this.queue = queued;
+    void queued.then(() => {
+      if (this.queue === queued) this.queue = undefined;
+    });
     return result;
   }
 
@@ -428,8 +433,9 @@ async function runProbe(
   const channel = await openSession(connection, launch.command, label);
   connection.sessionsOpened++;
   // The deadline lets the probe end itself: sshd refuses to signal a root login's session.
-  const stdin = launch.stdinPrefix() + withProbeDeadline(script, options.timeoutMs);
-  return collectProbe(connection, channel, stdin, options, label);
+  // Written before the script, not joined to it: the script is one string shared by every host.
+  const head = launch.stdinPrefix() + probeDeadlineLine(options.timeoutMs);
+  return collectProbe(connection, channel, [head, script], options, label);
 }
 
 /** Delays before asking again when sshd refuses a session on a connection that had one. */
@@ -483,7 +489,7 @@ function execChannel(client: Client, command: string): Promise<ClientChannel> {
 function collectProbe(
   connection: Connection,
   channel: ClientChannel,
-  script: string,
+  stdin: readonly string[],
   { timeoutMs, onStdout, onPhase }: ExecOptions,
   label: string,
 ): Promise<ExecResult> {
@@ -543,7 +549,8 @@ function collectProbe(
       finish(() => resolve(result()));
     });
     channel.on('error', () => undefined);
-    channel.end(script);
+    for (const part of stdin.slice(0, -1)) channel.write(part);
+    channel.end(stdin.at(-1));
     onPhase?.('probe-sent');
   });
 }

@@ -135,6 +135,22 @@ describe('HostSpool: finished hosts in a temporary file', () => {
     }
   });
 
+  it('grows past its first places as hosts are appended, and refuses a place it does not have', () => {
+    const host = fleetResult().hosts[0]!;
+    const spool = new HostSpool(undefined, parent);
+    try {
+      const names = Array.from({ length: 40 }, (_, i) => `host-${i}`);
+      for (const name of names) spool.append({ ...host, target: name });
+      expect(spool.length).to.equal(40);
+      expect(spool.hosts().map((h) => h.target)).to.deep.equal(names);
+      expect(() => spool.put(40, host)).to.throw(RangeError, /host 40 is outside the spool's 40 hosts/);
+      expect(() => spool.put(-1, host)).to.throw(RangeError, /outside/);
+      expect(spool.hosts().map((h) => h.target)).to.deep.equal(names);
+    } finally {
+      spool.close();
+    }
+  });
+
   it('names a host that was never put', () => {
     const spool = new HostSpool(2, parent);
     try {

@@ -48,4 +48,20 @@ describe('fleet: what it keeps of a finished host', () => {
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(kept).to.deep.equal(['timeout']);
   });
+
+  it('ends only once every close still under way has ended, the slow ones included', async () => {
+    const closed: number[] = [];
+    const slowToClose = (index: number): Target => ({
+      ...target(index),
+      close: () => new Promise<void>((resolve) => setTimeout(() => resolve(void closed.push(index)), index * 15)),
+    });
+    const { results } = await runFleet([0, 1, 2, 3].map(slowToClose), {
+      concurrency: 2,
+      hostTimeoutMs: 60_000,
+      work: async (t) => t.name,
+      stopped: (t) => t.name,
+    });
+    expect(results).to.have.length(4);
+    expect(closed.sort()).to.deep.equal([0, 1, 2, 3]);
+  });
 });
