@@ -4,9 +4,9 @@
  * instance is booted. Writes test-output/bench/fleet10k.json after every case and its block of
  * docs/benchmarks.md at the end.
  *
- *   npm run bench:fleet10k -- [--hosts 10000] [--small-hosts 1000] [--latency-ms 50]
- *                             [--concurrency 250]
- *                             [--connect-timeout 30] [--shards 4] [--cases high,sharded,default]
+ *   npm run bench:fleet10k -- [--hosts 10000] [--small-hosts 1000] [--largest-hosts 50000]
+ *                             [--latency-ms 50] [--concurrency 250] [--connect-timeout 30] [--shards 4]
+ *                             [--cases high,largest,sharded,default]
  *                             [--out fleet10k.json] [--no-docs]
  *   npm run bench:fleet10k -- --render a.json,b.json
  *
@@ -26,11 +26,12 @@ const { values: flags } = parseArgs({
   options: {
     hosts: { type: 'string', default: '10000' },
     'small-hosts': { type: 'string', default: '1000' },
+    'largest-hosts': { type: 'string', default: '50000' },
     'latency-ms': { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '250' },
     'connect-timeout': { type: 'string', default: '30' },
     shards: { type: 'string', default: '4' },
-    cases: { type: 'string', default: 'high,sharded,default' },
+    cases: { type: 'string', default: 'high,largest,sharded,default' },
     out: { type: 'string', default: 'fleet10k.json' },
     'no-docs': { type: 'boolean', default: false },
     render: { type: 'string' },
@@ -47,6 +48,7 @@ if (flags.render === undefined) {
   const results = await runFleet10kBenchmark({
     hosts: Number(flags.hosts),
     smallHosts: Number(flags['small-hosts']),
+    largestHosts: Number(flags['largest-hosts']),
     latencyMs: Number(flags['latency-ms']),
     highConcurrency: Number(flags.concurrency),
     connectTimeoutS: Number(flags['connect-timeout']),

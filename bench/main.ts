@@ -326,11 +326,12 @@ async function fleet10k(instance: BenchInstance): Promise<void> {
   const fleet = await runFleet10kBenchmark({
     hosts: 10_000,
     smallHosts: 1000,
+    largestHosts: 50_000,
     latencyMs: Number(flags['latency-ms']),
     highConcurrency: 250,
     connectTimeoutS: 30,
     shards: 4,
-    cases: new Set(['high', 'sharded', 'default']),
+    cases: new Set(['high', 'largest', 'sharded', 'default']),
     spec: `${BENCH}specs/checks-50.yaml`,
     record: (script) => recordOnInstance(instance, script),
     recordedOn: 'a booted instance',

@@ -55,20 +55,26 @@ function caseVerdict(c: Fleet10kCase): string {
   );
 }
 
-/** The large fleet against the small one at the same concurrency: memory and descriptors. */
+/**
+ * Each larger fleet against the smallest at the same concurrency: memory, what it comes to per
+ * host, and descriptors.
+ */
 function growthLines(cases: readonly Fleet10kCase[]): string[] {
   const lines: string[] = [];
   for (const concurrency of new Set(cases.map((c) => c.concurrency))) {
     const same = cases.filter((c) => c.concurrency === concurrency).sort((a, b) => a.hosts - b.hosts);
-    if (same.length < 2) continue;
     const small = same[0]!;
-    const large = same.at(-1)!;
-    const fdGrowth = large.endFds - small.endFds;
-    lines.push(
-      `- --concurrency ${concurrency}, ${large.hosts} hosts against ${small.hosts}: peak RSS ` +
-        `${signed(large.peakRssMiB - small.peakRssMiB)} MiB; descriptors open when the report is written ` +
-        `${large.endFds} against ${small.endFds}: ${fdGrowth <= 0 ? 'no growth' : `**${fdGrowth} more**`}.`,
-    );
+    for (const large of same.slice(1)) {
+      const growthMiB = large.peakRssMiB - small.peakRssMiB;
+      const perHost = (growthMiB * 1024 * 1024) / (large.hosts - small.hosts);
+      const fdGrowth = large.endFds - small.endFds;
+      const fds = fdGrowth <= 0 ? 'no growth' : `**${fdGrowth} more**`;
+      lines.push(
+        `- --concurrency ${concurrency}, ${large.hosts} hosts against ${small.hosts}: peak RSS ` +
+          `${signed(growthMiB)} MiB (${signed(perHost)} bytes per host more); descriptors open when the report ` +
+          `is written ${large.endFds} against ${small.endFds}: ${fds}.`,
+      );
+    }
   }
   return lines;
 }

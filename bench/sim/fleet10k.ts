@@ -1,6 +1,7 @@
 /**
  * Ten thousand simulated hosts: one driftspec process at the default and at a high concurrency,
- * the same at a thousand hosts (memory must not grow with the hosts), and the sharded sweep (N
+ * the same at a thousand hosts and, at the high concurrency, at fifty thousand (memory must not
+ * grow with the hosts), and the sharded sweep (N
  * shard processes at once on this machine, merged with `driftspec merge`). Every report goes to a
  * file (JSON, JUnit, HTML, Markdown) besides the default one on stdout; each process's peak RSS,
  * descriptors and wall time are sampled from /proc, and the simulator counts the execs.
@@ -15,6 +16,8 @@ export interface Fleet10kOptions {
   hosts: number;
   /** The smaller fleet that shows memory does not grow with the hosts (0: none). */
   smallHosts: number;
+  /** The largest fleet, at the high concurrency: where memory would show its growth per host (case `largest`). */
+  largestHosts: number;
   latencyMs: number;
   highConcurrency: number;
   /**
@@ -23,7 +26,7 @@ export interface Fleet10kOptions {
    */
   connectTimeoutS: number;
   shards: number;
-  /** Which sweeps to run: at the high concurrency, sharded, at the default concurrency. */
+  /** Which sweeps to run: at the high concurrency, the largest fleet, sharded, at the default concurrency. */
   cases: ReadonlySet<Fleet10kCaseKind>;
   spec: string;
   /** Where the probe's answer comes from: run once, its output served to every live host. */
@@ -35,7 +38,7 @@ export interface Fleet10kOptions {
   onCase?: (results: Fleet10kResults) => void;
 }
 
-export type Fleet10kCaseKind = 'high' | 'sharded' | 'default';
+export type Fleet10kCaseKind = 'high' | 'largest' | 'sharded' | 'default';
 
 export interface ProcessFigures {
   ms: number;
@@ -171,6 +174,8 @@ export async function runFleet10kBenchmark(options: Fleet10kOptions): Promise<Fl
       await sweep('large, high concurrency', options.hosts, options.highConcurrency);
       if (options.smallHosts > 0) await sweep('small, high concurrency', options.smallHosts, options.highConcurrency);
     }
+    if (options.cases.has('largest') && options.largestHosts > 0)
+      await sweep('largest, high concurrency', options.largestHosts, options.highConcurrency);
     if (options.cases.has('sharded')) {
       results.sharded = await sharded(options, common(options.hosts, options.highConcurrency), simulator, dir);
       options.onCase?.(results);

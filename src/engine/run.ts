@@ -127,12 +127,7 @@ export async function runPlanInterruptibly(
     startedAt,
     finishedAt: timestamp(),
     specs: plan.specs,
-    controls: options.hostPlan
-      ? everyControl(
-          plan,
-          targets.map((t) => planOf(t).plan),
-        )
-      : plan.controls,
+    controls: options.hostPlan ? everyControl(plan, new Set(targets.map((t) => planOf(t).plan))) : plan.controls,
     counts,
     hosts: store.hosts(),
     ...(options.waivers ? { waivers: options.waivers.outcomes } : {}),
@@ -142,11 +137,14 @@ export async function runPlanInterruptibly(
   return { result, interrupted: fleet.interrupted };
 }
 
-/** The controls of every host's plan, each once, in the order first met. */
-function everyControl(plan: Plan, hostPlans: readonly Plan[]): Plan['controls'] {
+/**
+ * The controls of every host's plan, each once, in the order first met. Hosts share plans (one per
+ * set of input values): each plan is read once, not once per host.
+ */
+function everyControl(plan: Plan, hostPlans: Iterable<Plan>): Plan['controls'] {
   const byId = new Map<string, Plan['controls'][number]>();
-  for (const control of [plan, ...hostPlans].flatMap((p) => p.controls))
-    if (!byId.has(control.id)) byId.set(control.id, control);
+  for (const distinct of new Set([plan, ...hostPlans]))
+    for (const control of distinct.controls) if (!byId.has(control.id)) byId.set(control.id, control);
   return [...byId.values()];
 }
 

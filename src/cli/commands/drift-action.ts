@@ -17,6 +17,7 @@ import { toolVersion } from '../../version.js';
 import { startFleetSession } from '../fleet-session.js';
 import { INTERRUPTED_EXIT } from '../interrupt.js';
 import type { CliIo } from '../io.js';
+import { boundHeapGrowthForInventory } from '../heap-growth.js';
 import { checkWaitFlags, selectTargets, type SelectedTargets } from '../select-targets.js';
 import { reporterRequests, usageError } from '../usage.js';
 import type { DriftFlags } from '../flags.js';
@@ -57,6 +58,7 @@ export async function driftCommand(
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
   const addresses = candidates.flatMap((candidate) => (candidate.kind === 'live' ? [candidate.address] : []));
+  await boundHeapGrowthForInventory(flags.inventory);
   const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named: 'an argument' });
   const live = await snapshotLiveHostsWithProgress(selected, liveBudget(baseline, flags, toolVersion()), compare, {
     io,

@@ -14,7 +14,7 @@ import { createCheckRegistry } from '../../resources/loaders.js';
 import type { ResourceRegistry } from '../../resources/registry.js';
 import { planSources } from '../../profiles/run-arguments.js';
 import { HostSpool } from '../../results/host-spool.js';
-import { boundHeapGrowth } from '../heap-growth.js';
+import { boundHeapGrowth, boundHeapGrowthForInventory } from '../heap-growth.js';
 import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
 import type { ShardNumber } from '../../shard/partition.js';
@@ -121,6 +121,7 @@ export async function runOnTargets(
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
+  await boundHeapGrowthForInventory(flags.inventory);
   const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named: context.named });
   const { timeline } = context;
   // A shard's hosts are known only with the plan; --wait connects with retries of its own.
