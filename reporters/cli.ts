@@ -43,11 +43,11 @@ export function* cliReportPieces(result: RunResult, verdict: Verdict, options: C
   const summary = summaryTable(result);
   for (const host of result.hosts) {
     yield `\n\n${renderHost(host, result, options, paint).join('\n')}`;
-    summary.add([printable(host.target), host.status, ...summary.cells(host.counts)]);
+    summary.add(printable(host.target), host.status, summary.cells(host.counts));
   }
   const controls = renderControlTable(result);
   if (controls) yield `\n\n${controls}`;
-  if (result.hosts.length > 1) summary.add(['all hosts', '', ...summary.cells(result.counts)]);
+  if (result.hosts.length > 1) summary.add('all hosts', '', summary.cells(result.counts));
   yield* summary.pieces();
   const verdictColor = verdict.exitCode === 0 ? paint.green : verdict.exitCode === 1 ? paint.red : paint.yellow;
   const lines: string[] = [];
@@ -211,23 +211,40 @@ const SUMMARY_ROWS_PER_PIECE = 256;
 
 /**
  * The table of hosts and their counts, drawn once every row is known (a column is as wide as its
- * widest cell). A row is a few short strings; the table's text is written in slices.
+ * widest cell). A row is kept as its first two cells and its counts, the cells' text made again
+ * when it is drawn (fifty thousand hosts' rows as text were some 15 MiB); the table's text is
+ * written in slices.
  */
 function summaryTable(result: RunResult) {
   const columns = countColumns(result);
   const table = new BoxTable(['target', 'status', ...columns.head]);
-  const rows: string[][] = [];
+  const labels: string[] = [];
+  const statuses: string[] = [];
+  // A status read back from the spool is a string of its own per host: the first one met is kept.
+  const sameStatus = new Map<string, string>();
+  const counts: number[] = [];
+  const width = columns.head.length;
+  const rowAt = (index: number): string[] => [
+    labels[index]!,
+    statuses[index]!,
+    ...counts.slice(index * width, (index + 1) * width).map(String),
+  ];
   return {
-    cells: (counts: StatusCounts) => columns.cells(counts).map(String),
-    add(row: string[]): void {
-      table.measure(row);
-      rows.push(row);
+    cells: (hostCounts: StatusCounts) => columns.cells(hostCounts),
+    add(label: string, status: string, cells: readonly number[]): void {
+      table.measure([label, status, ...cells.map(String)]);
+      labels.push(label);
+      if (!sameStatus.has(status)) sameStatus.set(status, status);
+      statuses.push(sameStatus.get(status)!);
+      counts.push(...cells);
     },
     *pieces(): Generator<string> {
-      yield `\n\n${[table.top(), ...table.headLines(rows.length > 0)].join('\n')}`;
-      for (let start = 0; start < rows.length; start += SUMMARY_ROWS_PER_PIECE) {
-        const slice = rows.slice(start, start + SUMMARY_ROWS_PER_PIECE);
-        const lines = slice.flatMap((row, i) => table.rowLines(row, start + i === rows.length - 1));
+      yield `\n\n${[table.top(), ...table.headLines(labels.length > 0)].join('\n')}`;
+      for (let start = 0; start < labels.length; start += SUMMARY_ROWS_PER_PIECE) {
+        const end = Math.min(start + SUMMARY_ROWS_PER_PIECE, labels.length);
+        const lines: string[] = [];
+        for (let index = start; index < end; index++)
+          lines.push(...table.rowLines(rowAt(index), index === labels.length - 1));
         yield `\n${lines.join('\n')}`;
       }
     },

@@ -39,21 +39,44 @@ const STATUS_MARK = { passed: '✅', failed: '❌', error: '⚠️', skipped: '�
  * collapsed. Everything taken from specs or hosts is escaped, so it renders as the text it is.
  */
 export function renderMarkdownReport(result: RunResult, verdict: Verdict, options: MarkdownReportOptions = {}): string {
+  return [...markdownReportPieces(result, verdict, options)].join('');
+}
+
+/**
+ * The same text in pieces: the table of hosts in slices of rows, then each host's findings, so a
+ * fleet's report is written as it is rendered rather than held whole (fifty thousand hosts' report
+ * is some 23 MiB of text).
+ */
+export function* markdownReportPieces(
+  result: RunResult,
+  verdict: Verdict,
+  options: MarkdownReportOptions = {},
+): Generator<string> {
   const budget = { left: options.maxListed ?? DEFAULT_MAX_LISTED, omitted: 0 };
-  const blocks = [
-    renderHeading(result, verdict),
-    renderHostTable(result),
-    renderReasons(verdict),
-    renderNotes(result),
-    renderControls(result),
-    ...result.hosts.map((host) => renderHostFindings(host, result, budget)),
-  ];
+  let first = true;
+  // Blocks are parted by a blank line; an empty block is left out.
+  const block = (text: string): string => {
+    if (text === '') return '';
+    const piece = first ? text : `\n\n${text}`;
+    first = false;
+    return piece;
+  };
+  yield block(renderHeading(result, verdict));
+  let tableStarted = false;
+  for (const piece of hostTablePieces(result)) {
+    yield tableStarted ? piece : block(piece);
+    tableStarted = true;
+  }
+  yield block(renderReasons(verdict));
+  yield block(renderNotes(result));
+  yield block(renderControls(result));
+  for (const host of result.hosts) yield block(renderHostFindings(host, result, budget));
   if (budget.omitted > 0)
-    blocks.push(
+    yield block(
       `_${budget.omitted} more failed or errored checks are not listed here; the JSON, JUnit and HTML reports have ` +
         `every check._`,
     );
-  return `${blocks.filter((b) => b !== '').join('\n\n')}\n`;
+  yield '\n';
 }
 
 function renderHeading(result: RunResult, verdict: Verdict): string {
@@ -71,9 +94,13 @@ function renderHeading(result: RunResult, verdict: Verdict): string {
   ].join('\n');
 }
 
-function renderHostTable(result: RunResult): string {
+/** How many rows of the table of hosts are written in one piece. */
+const HOST_ROWS_PER_PIECE = 256;
+
+/** The table of hosts: its head first, then its rows in slices, each slice starting with a line break. */
+function* hostTablePieces(result: RunResult): Generator<string> {
   const withNotApplicable = notApplicable(result.counts) > 0;
-  const rows = result.hosts.map((host) => {
+  const hostRow = (host: HostResult): string => {
     const os = host.host ? (host.host.os.prettyName ?? host.host.os.id) : '';
     const status = host.status === 'completed' ? '✅ completed' : `⚠️ ${host.status}`;
     const c = host.counts;
@@ -87,8 +114,8 @@ function renderHostTable(result: RunResult): string {
       String(c.skipped),
       ...(withNotApplicable ? [String(notApplicable(c))] : []),
     ]);
-  });
-  return [
+  };
+  yield [
     row([
       'Host',
       'Status',
@@ -100,8 +127,16 @@ function renderHostTable(result: RunResult): string {
       ...(withNotApplicable ? ['Not applicable'] : []),
     ]),
     `| :-- | :-- | :-- | --: | --: | --: | --: |${withNotApplicable ? ' --: |' : ''}`,
-    ...rows,
   ].join('\n');
+  let rows: string[] = [];
+  for (const host of result.hosts) {
+    rows.push(hostRow(host));
+    if (rows.length === HOST_ROWS_PER_PIECE) {
+      yield `\n${rows.join('\n')}`;
+      rows = [];
+    }
+  }
+  if (rows.length > 0) yield `\n${rows.join('\n')}`;
 }
 
 /** Warnings (expired waivers, waivers of unknown controls) and what the filters left out. */
@@ -113,13 +148,17 @@ function renderNotes(result: RunResult): string {
   return notes.length === 0 ? '' : ['**Notes**', '', ...notes].join('\n');
 }
 
+/** Hosts named in a control's status cell; the rest are counted (the JSON and HTML reports name them all). */
+const HOSTS_PER_CONTROL = 20;
+
 /**
  * Where each control is not plainly passed (or is waived), host by host in one pass over the
- * hosts, which a fleet's report reads back from its spool one at a time. The target, not the host,
- * is kept: a host must not stay in memory with its evidence.
+ * hosts, which a fleet's report reads back from its spool one at a time. Only the first hosts'
+ * targets and statuses are kept, the others counted: a host must not stay in memory with its
+ * evidence, nor fifty thousand hosts' names with every control.
  */
-function notableControlsOnHosts(result: RunResult): Map<string, NotableControl[]> {
-  const notable = new Map<string, NotableControl[]>();
+function notableControlsOnHosts(result: RunResult): Map<string, NotableControl> {
+  const notable = new Map<string, NotableControl>();
   for (const host of result.hosts) {
     if (host.status !== 'completed') continue;
     // A control's first entry on the host is its result there, as controlOnHost finds it.
@@ -128,22 +167,31 @@ function notableControlsOnHosts(result: RunResult): Map<string, NotableControl[]
       if (seen.has(found.id)) continue;
       seen.add(found.id);
       if (found.status === 'passed' && found.waiver === undefined) continue;
-      const list = notable.get(found.id) ?? [];
-      list.push({ target: host.target, found });
-      notable.set(found.id, list);
+      let entry = notable.get(found.id);
+      if (!entry) {
+        entry = { listed: [], more: new Map() };
+        notable.set(found.id, entry);
+      }
+      if (entry.listed.length < HOSTS_PER_CONTROL) entry.listed.push({ target: host.target, status: found.status });
+      else entry.more.set(found.status, (entry.more.get(found.status) ?? 0) + 1);
+      entry.waiver ??= found.waiver;
     }
   }
   return notable;
 }
 
 interface NotableControl {
-  target: string;
-  found: ControlResult;
+  listed: { target: string; status: ControlResult['status'] }[];
+  /** The hosts past HOSTS_PER_CONTROL, by status. */
+  more: Map<string, number>;
+  /** The first waiver met for the control. */
+  waiver?: ControlResult['waiver'];
 }
 
 /**
  * The controls that are not plainly passed on every host that completed, with their status per
- * host, their waiver or their remediation; then how many controls had each status.
+ * host (the first HOSTS_PER_CONTROL hosts, then how many more), their waiver or their remediation;
+ * then how many controls had each status.
  */
 function renderControls(result: RunResult): string {
   const tally = countControlStatuses(result.hosts);
@@ -151,12 +199,15 @@ function renderControls(result: RunResult): string {
   const notableOnHosts = notableControlsOnHosts(result);
   const rows: string[] = [];
   for (const control of result.controls) {
-    const notable = notableOnHosts.get(control.id) ?? [];
-    if (notable.length === 0) continue;
-    const statuses = notable.map(({ target, found }) =>
-      result.hosts.length === 1 ? `${CONTROL_MARK[found.status]} ${found.status}` : `${code(target)}: ${found.status}`,
+    const notable = notableOnHosts.get(control.id);
+    if (notable === undefined) continue;
+    const statuses = notable.listed.map(({ target, status }) =>
+      result.hosts.length === 1 ? `${CONTROL_MARK[status]} ${status}` : `${code(target)}: ${status}`,
     );
-    const waiver = notable.find(({ found }) => found.waiver)?.found.waiver;
+    const more = [...notable.more.values()].reduce((sum, n) => sum + n, 0);
+    if (more > 0)
+      statuses.push(`… and ${more} more hosts: ${[...notable.more].map(([status, n]) => `${n} ${status}`).join(', ')}`);
+    const { waiver } = notable;
     const note = waiver ? describeWaiver(waiver) : control.remediation ? `remediation: ${control.remediation}` : '';
     rows.push(
       row([code(control.id), cell(control.title ?? ''), impactName(control.impact), statuses.join('<br>'), cell(note)]),

@@ -124,6 +124,20 @@ describe('control status and waivers in every report', () => {
     ]);
   });
 
+  it('markdown: a control names its first 20 hosts and counts the others by status', () => {
+    const host = result.hosts[0]!;
+    const hosts = Array.from({ length: 45 }, (_, i) => ({ ...host, target: `ssh://root@10.0.0.${i}:22` }));
+    const fleet = { ...result, hosts };
+    const lines = renderMarkdownReport(fleet, decideVerdict(fleet)).split('\n');
+    const old01 = lines.find((line) => line.startsWith('| `old-01` |'))!;
+    expect(old01.match(/`ssh:\/\/[^`]+`: failed/g)).to.have.length(20);
+    expect(old01).to.include('`ssh://root@10.0.0.19:22`: failed<br>… and 25 more hosts: 25 failed |');
+    expect(old01).to.not.include('10.0.0.20:22');
+    const ssh01 = lines.find((line) => line.startsWith('| `ssh-01` |'))!;
+    expect(ssh01).to.include('… and 25 more hosts: 25 waived');
+    expect(ssh01).to.include('bastion image until the 2027 rebuild');
+  });
+
   it('cli: the status per control, the waiver, the expired one, remediation and the warning', () => {
     const text = renderCliReport(result, verdict, { color: false, verbose: false });
     expect(text).to.include('ssh-01  Root cannot log in over SSH [high] waived (checks: failed)');

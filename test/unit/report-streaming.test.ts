@@ -9,6 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { cliReportPieces, renderCliReport } from '../../reporters/cli.js';
 import { htmlReportPieces, renderHtmlReport } from '../../reporters/html/run.js';
 import { jsonPieces, jsonReportPieces, renderJsonReport } from '../../reporters/json.js';
+import { markdownReportPieces, renderMarkdownReport } from '../../reporters/markdown.js';
 import { writeReports, writeToStream } from '../../reporters/output.js';
 import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';
 import { decideVerdict, type Verdict } from '../../src/gate/verdict.js';
@@ -73,6 +74,20 @@ describe('reports rendered in pieces', () => {
     table.push(['all hosts', '', ...countCells(result.counts)]);
     expect(lines.slice(top, bottom + 1).join('\n')).to.equal(table.toString());
     expect([...cliReportPieces(result, VERDICT, { color: false, verbose: false })].join('')).to.equal(report);
+  });
+
+  it('markdown: the table of 600 hosts comes in slices, every host once and in order', () => {
+    const result = fleetResult(600);
+    const pieces = [...markdownReportPieces(result, VERDICT)];
+    const report = pieces.join('');
+    expect(report).to.equal(renderMarkdownReport(result, VERDICT));
+    expect(pieces.length).to.be.greaterThan(result.hosts.length / 256 + 2);
+    expect(report.endsWith('\n') && !report.includes('\n\n\n')).to.equal(true);
+    const lines = report.split('\n');
+    const head = lines.indexOf('| Host | Status | OS | Passed | Failed | Errors | Skipped |');
+    const rows = lines.slice(head + 2, head + 2 + result.hosts.length);
+    expect(rows.map((line) => /^\| `([^`]+)`/.exec(line)?.[1])).to.deep.equal(result.hosts.map((h) => h.target));
+    expect(lines[head + 2 + result.hosts.length]).to.equal('');
   });
 
   it('json: the pieces of a fleet report join to exactly the one-string rendering, one host per piece', () => {
