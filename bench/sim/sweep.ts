@@ -16,10 +16,23 @@ export interface SimKeys {
   clientKeyPath: string;
 }
 
+/**
+ * An ED25519 key pair that ssh2 can read back. ssh2's generator drops a public key's leading zero
+ * bytes, so about one pair in 256 is one its own parser refuses ("Malformed OpenSSH public key",
+ * mscdex/ssh2#1513): such a pair is made again.
+ */
+export function usableKeyPair(): { private: string; public: string } {
+  for (;;) {
+    const pair = ssh2.utils.generateKeyPairSync('ed25519');
+    const readable = [pair.private, pair.public].every((key) => !(ssh2.utils.parseKey(key) instanceof Error));
+    if (readable) return pair;
+  }
+}
+
 /** One ED25519 host key for the simulator (pinned with its fingerprint) and one login key. */
 export function makeSimKeys(dir: string): SimKeys {
-  const host = ssh2.utils.generateKeyPairSync('ed25519');
-  const client = ssh2.utils.generateKeyPairSync('ed25519');
+  const host = usableKeyPair();
+  const client = usableKeyPair();
   const clientKeyPath = join(dir, 'sim_client_ed25519');
   writeFileSync(clientKeyPath, client.private, { mode: 0o600 });
   const blob = Buffer.from(host.public.split(/\s+/)[1]!, 'base64');

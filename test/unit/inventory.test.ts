@@ -15,7 +15,7 @@ import { inventoryFileSchema } from '../../src/inventory/schema.js';
 import { inventoryTargets } from '../../src/inventory/targets.js';
 import { loadSshSettings, type SshSettings } from '../../src/targets/ssh-settings.js';
 import type { SshTargetOptions } from '../../src/targets/ssh.js';
-import ssh2 from 'ssh2';
+import { usableKeyPair } from '../../bench/sim/sweep.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../docs/examples/inventory.yaml', import.meta.url));
 const FINGERPRINT = 'SHA256:3o5fVfAQxW4JKZtmNWmTaVq5kjUyUbZpvo1AjChDZE8';
@@ -401,7 +401,7 @@ describe('inventory', () => {
 
     it('gives hosts with the same key file or pins one set of credentials and one set of host keys', () => {
       const dir = mkdtempSync(join(tmpdir(), 'driftspec-inventory-'));
-      writeFileSync(join(dir, 'key'), ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+      writeFileSync(join(dir, 'key'), usableKeyPair().private, { mode: 0o600 });
       const loaded = parseInventory(
         `defaults:\n  identity: key\n  hostKey: ${FINGERPRINT}\n` +
           `hosts:\n  a:\n  b:\n  c:\n    hostKey: ${FINGERPRINT}\n`,

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import ssh2 from 'ssh2';
 import { isSpecError } from '../../../src/inputs/input-error.js';
 import { currentUser, parseTargetAddress, type SshAddress } from '../../../src/targets/address.js';
 import { routeSshTarget } from '../../../src/targets/jump.js';
@@ -12,6 +11,7 @@ import { globMatches, hostLineMatches, resolveHostConfig, type SshConfig } from 
 import { expandGlobPath, readSshConfig } from '../../../src/targets/ssh-config-read.js';
 import { loadIdentity, type SshCredentials } from '../../../src/targets/ssh-credentials.js';
 import { loadSshSettings, type SshSettings } from '../../../src/targets/ssh-settings.js';
+import { usableKeyPair } from '../../../bench/sim/sweep.js';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/ssh-config/', import.meta.url));
 const HOME = join(FIXTURES, 'home');
@@ -218,7 +218,7 @@ describe('routes to SSH targets', () => {
   const keys = mkdtempSync(join(tmpdir(), 'driftspec-route-keys-'));
   mkdirSync(join(keys, '.ssh'));
   const keyFile = join(keys, '.ssh', 'web_deploy_2222_web-01');
-  writeFileSync(keyFile, ssh2.utils.generateKeyPairSync('ed25519').private, { mode: 0o600 });
+  writeFileSync(keyFile, usableKeyPair().private, { mode: 0o600 });
 
   function settings(overrides: Partial<SshSettings> = {}, sshConfig: SshConfig | null = config): SshSettings {
     return {
