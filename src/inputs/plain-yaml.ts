@@ -1,4 +1,5 @@
 import { isScalar, Schema, type ScalarTag } from 'yaml';
+import { builtOnce } from './built-once.js';
 import { MAX_YAML_DEPTH } from './yaml-depth.js';
 
 /**
@@ -65,6 +66,13 @@ const SIMPLE_ESCAPES: Record<string, string> = {
 };
 const HEX_ESCAPE_LENGTHS: Record<string, number> = { x: 2, u: 4, U: 8 };
 
+/** The core schema's tags that resolve a plain scalar; made once, since a large inventory is read host by host. */
+const coreScalarTags = builtOnce(() =>
+  new Schema({}).tags.filter(
+    (tag): tag is ScalarTag => tag.default === true && 'test' in tag && tag.test !== undefined,
+  ),
+);
+
 interface Line {
   indent: number;
   /** The line after its indentation. */
@@ -84,9 +92,7 @@ class PlainReader {
       const indent = leadingSpaces(raw);
       return { indent, content: raw.slice(indent) };
     });
-    this.scalarTags = new Schema({}).tags.filter(
-      (tag): tag is ScalarTag => tag.default === true && 'test' in tag && tag.test !== undefined,
-    );
+    this.scalarTags = coreScalarTags();
   }
 
   document(): Record<string, unknown> {

@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { SpecError } from '../inputs/input-error.js';
-import type { Locator, Path } from '../inputs/located-yaml.js';
+import { lazyLocator, type Locator, type Path } from '../inputs/located-yaml.js';
+import { NOT_PLAIN, readPlainYamlMap } from '../inputs/plain-yaml.js';
 import { readInputFile } from '../inputs/read.js';
 import { parseYamlInput } from '../inputs/yaml-input.js';
 import {
@@ -14,9 +15,11 @@ import {
   type TargetAddress,
 } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
+import { inventoryPieces } from './read-in-pieces.js';
 import {
   ALL_GROUP,
   inventoryFileSchema,
+  inventoryPartSchemas,
   type InventoryFile,
   type InventoryGroupEntry,
   type InventoryHostEntry,
@@ -70,10 +73,63 @@ export function loadInventory(path: string, cwd: string = process.cwd()): Invent
 }
 
 export function parseInventory(text: string, source: string, context: InventoryContext): Inventory {
+  return parseInPieces(text, source, context) ?? parseWhole(text, source, context);
+}
+
+/** The file as one document: every mistake is found and named here. */
+export function parseWhole(text: string, source: string, context: InventoryContext): Inventory {
   const { value: file, where } = parseYamlInput(text, source, inventoryFileSchema(), {
     shape: 'an inventory file must be a map with `hosts:` (and optionally `groups:` and `defaults:`)',
   });
-  return new InventoryResolver(file, source, where, context).resolve();
+  const hosts: HostEntries = { names: new Set(Object.keys(file.hosts)), entries: () => Object.entries(file.hosts) };
+  return new InventoryResolver(file, hosts, source, where, context).resolve();
+}
+
+/** Thrown while reading in pieces when a piece is not what the whole file's reading would accept. */
+const READ_WHOLE = Symbol('read the file whole');
+
+/**
+ * The file read host by host (read-in-pieces.ts), each host's entry checked as the whole file's
+ * schema checks it and let go once resolved. Undefined for any file that is not plain, or holds a
+ * mistake of any kind: the whole file's reading then finds it and names where it is.
+ */
+export function parseInPieces(text: string, source: string, context: InventoryContext): Inventory | undefined {
+  const pieces = inventoryPieces(text);
+  if (!pieces) return undefined;
+  const schemas = inventoryPartSchemas();
+  const rest = schemas.InventoryRestSchema.safeParse(NO_CONTENT.test(pieces.rest) ? {} : readPlainYamlMap(pieces.rest));
+  if (!rest.success) return undefined;
+  const names = new Set(pieces.names);
+  // Numeric names come first in a parsed map's key order, not in file order; `__proto__` is no plain key.
+  const unusual = (name: string) => /^\d+$/.test(name) || name === '__proto__';
+  if (names.size !== pieces.names.length || pieces.names.some(unusual)) return undefined;
+  if (pieces.names.some((name) => !schemas.InventoryNameSchema.safeParse(name).success)) return undefined;
+  const entrySchema = schemas.InventoryHostSchema.nullable();
+  function* entries(): Generator<[string, InventoryHostEntry | null]> {
+    for (const [index, name] of pieces!.names.entries()) {
+      const value = readPlainYamlMap(pieces!.hostText(index));
+      if (value === NOT_PLAIN || Object.keys(value as object).length !== 1) throw READ_WHOLE;
+      const entry = entrySchema.safeParse((value as Record<string, unknown>)[name]);
+      if (!entry.success || !Object.hasOwn(value as object, name)) throw READ_WHOLE;
+      yield [name, entry.data];
+    }
+  }
+  try {
+    return new InventoryResolver(rest.data, { names, entries }, source, lazyLocator(text, source), context).resolve();
+  } catch (error) {
+    if (error === READ_WHOLE || error instanceof SpecError) return undefined;
+    throw error;
+  }
+}
+
+/** Text of blank lines and comments only. */
+const NO_CONTENT = /^(?:[ ]*(?:#[^\n]*)?(?:\n|$))*$/;
+
+/** An inventory's hosts: every name first (groups name them), then each entry in turn. */
+interface HostEntries {
+  /** In file order. */
+  names: ReadonlySet<string>;
+  entries(): Iterable<readonly [string, InventoryHostEntry | null]>;
 }
 
 /** A place looked up when asked for, holding only the locator and the path. */
@@ -121,20 +177,22 @@ class InventoryResolver {
   private readonly proxyCommands = new Shared<{ command: string; source: string }>();
 
   constructor(
-    private readonly file: InventoryFile,
+    private readonly file: Omit<InventoryFile, 'hosts'>,
+    private readonly hosts: HostEntries,
     private readonly source: string,
     private readonly where: Locator,
     private readonly context: InventoryContext,
   ) {}
 
   resolve(): Inventory {
-    if (Object.hasOwn(this.file.hosts, ALL_GROUP)) {
+    if (this.hosts.names.has(ALL_GROUP)) {
       this.fail(`"${ALL_GROUP}" is the implicit group of every host; choose another host name`, ['hosts', ALL_GROUP]);
     }
     const groupEntries = Object.entries(this.file.groups ?? {});
     for (const [group, entry] of groupEntries) this.members.set(group, this.readGroup(group, entry));
     for (const [group] of groupEntries) this.hostDistances(group, []);
-    const hosts = Object.entries(this.file.hosts).map(([name, entry]) => this.resolveHost(name, entry ?? {}));
+    const hosts: InventoryHost[] = [];
+    for (const [name, entry] of this.hosts.entries()) hosts.push(this.resolveHost(name, entry ?? {}));
     this.refuseDuplicateTargets(hosts);
     const groups = new Map(
       groupEntries.map(([group]) => [
@@ -152,13 +210,13 @@ class InventoryResolver {
   private readGroup(group: string, entry: InventoryGroupEntry): GroupMembers {
     if (group === ALL_GROUP)
       this.fail(`"${ALL_GROUP}" is the implicit group of every host; choose another name`, ['groups', group]);
-    if (Object.hasOwn(this.file.hosts, group))
+    if (this.hosts.names.has(group))
       this.fail(`"${group}" is both a host and a group; a name may be only one`, ['groups', group]);
     if (Array.isArray(entry)) {
       const members: GroupMembers = { hosts: [], groups: [], vars: {} };
       entry.forEach((name, i) => {
         const member = { name, path: ['groups', group, i] };
-        if (Object.hasOwn(this.file.hosts, name)) members.hosts.push(member);
+        if (this.hosts.names.has(name)) members.hosts.push(member);
         else if (Object.hasOwn(this.file.groups ?? {}, name)) members.groups.push(member);
         else this.fail(`unknown host or group "${name}"; ${this.describeNames()}`, member.path);
       });
@@ -167,7 +225,7 @@ class InventoryResolver {
     const hosts = (entry.hosts ?? []).map((name, i) => ({ name, path: ['groups', group, 'hosts', i] }));
     const groups = (entry.groups ?? []).map((name, i) => ({ name, path: ['groups', group, 'groups', i] }));
     for (const host of hosts) {
-      if (!Object.hasOwn(this.file.hosts, host.name)) {
+      if (!this.hosts.names.has(host.name)) {
         const hint = Object.hasOwn(this.file.groups ?? {}, host.name)
           ? ` ("${host.name}" is a group: list it under groups)`
           : `; ${this.describeNames()}`;
@@ -176,7 +234,7 @@ class InventoryResolver {
     }
     for (const child of groups) {
       if (!Object.hasOwn(this.file.groups ?? {}, child.name)) {
-        const hint = Object.hasOwn(this.file.hosts, child.name)
+        const hint = this.hosts.names.has(child.name)
           ? ` ("${child.name}" is a host: list it under hosts)`
           : `; ${this.describeNames()}`;
         this.fail(`unknown group "${child.name}"${hint}`, child.path);
@@ -187,7 +245,7 @@ class InventoryResolver {
 
   private describeNames(): string {
     return (
-      `the inventory has ${describeNameList('host', Object.keys(this.file.hosts))} and ` +
+      `the inventory has ${describeNameList('host', [...this.hosts.names])} and ` +
       `${describeNameList('group', Object.keys(this.file.groups ?? {}))}`
     );
   }

@@ -89,7 +89,13 @@ const inventorySchemas = builtOnce(() => {
     })
     .strict();
 
-  return { InventoryFileSchema, InventoryHostSchema, InventoryGroupSchema };
+  return {
+    InventoryFileSchema,
+    InventoryHostSchema,
+    InventoryGroupSchema,
+    InventoryNameSchema,
+    InventoryRestSchema: InventoryFileSchema.omit({ hosts: true }),
+  };
 });
 
 type InventorySchemas = ReturnType<typeof inventorySchemas>;
@@ -99,6 +105,17 @@ export type InventoryFile = z.infer<InventorySchemas['InventoryFileSchema']>;
 
 export function inventoryFileSchema(): InventorySchemas['InventoryFileSchema'] {
   return inventorySchemas().InventoryFileSchema;
+}
+
+/**
+ * The parts of the file schema that an inventory read host by host checks one at a time: a host's
+ * name and entry (each as the file's `hosts:` checks it) and the rest of the file.
+ */
+export function inventoryPartSchemas(): Pick<
+  InventorySchemas,
+  'InventoryNameSchema' | 'InventoryHostSchema' | 'InventoryRestSchema'
+> {
+  return inventorySchemas();
 }
 
 /** `driftspec schema inventory`: for editors, generated from the schema that validates the file. */
