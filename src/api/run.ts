@@ -55,10 +55,13 @@ export interface RunOutcome {
 export async function run(options: RunOptions): Promise<RunOutcome> {
   return checkedCall('run', RunOptionsSchema, options, async ({ options: parsed, abort, access }) => {
     const policy = gatePolicy(parsed.policy, access.cwd);
-    const { targets, inventory, vars } = selectHosts('run', parsed, ['local'], access);
+    const { targets, inventory } = selectHosts('run', parsed, ['local'], access);
     const registry = createRegistry();
     const source = parsed.plan ? { plan: parsed.plan } : { specs: parsed.specs! };
-    const hosts = parsed.inventory === undefined ? undefined : { vars: { vars, inventory: parsed.inventory }, targets };
+    const hosts =
+      parsed.inventory === undefined
+        ? undefined
+        : { vars: { entries: inventory, inventory: parsed.inventory }, targets };
     const planning = await planWith('run', source, { ...parsed, cwd: access.cwd, registry }, hosts);
     const { plan, waivers, selection } = planning;
     const hostPlans = await planning.planHosts();

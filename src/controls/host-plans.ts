@@ -43,7 +43,8 @@ export interface RunPlanning extends HostPlan {
 export type HostPlans = (target: Target) => HostPlan | undefined;
 
 export interface InventoryVars {
-  vars: ReadonlyMap<Target, Readonly<Record<string, unknown>>>;
+  /** Each inventory host's entry, holding its vars. */
+  entries: ReadonlyMap<Target, { readonly vars: Readonly<Record<string, unknown>> }>;
   /** The inventory file, named as the source of a value. */
   inventory: string;
 }
@@ -60,15 +61,15 @@ async function loadBase(
   try {
     return await load();
   } catch (error) {
-    const first = hosts ? [...hosts.vars][0] : undefined;
+    const first = hosts ? [...hosts.entries][0] : undefined;
     if (!isMissingInputError(error) || !first || !hosts) throw error;
-    const loaded = await forHost(first[0], () => loadWith(inventoryVarsLayer(first[1], hosts.inventory)));
+    const loaded = await forHost(first[0], () => loadWith(inventoryVarsLayer(first[1].vars, hosts.inventory)));
     return { ...loaded, fromInventory: true };
   }
 }
 
 function refuseTargetsWithoutVars(hosts: InventoryVars | undefined, targets: readonly Target[]): void {
-  const without = targets.find((target) => !hosts?.vars.has(target));
+  const without = targets.find((target) => !hosts?.entries.has(target));
   if (without)
     throw new SpecError(
       `${without.name}: an input has no value and no default, and only the inventory's vars give it; ` +
@@ -124,10 +125,10 @@ export async function planRun(paths: readonly string[], options: RunPlanningOpti
     ...(selected.selection ? { selection: selected.selection } : {}),
     async planHosts() {
       if (!options.hosts) return () => undefined;
-      const { vars, inventory } = options.hosts;
+      const { entries, inventory } = options.hosts;
       const byVars = new Map<string, HostPlan>();
       const plans = new Map<Target, HostPlan>();
-      for (const [target, hostVars] of vars) {
+      for (const [target, { vars: hostVars }] of entries) {
         // Only the vars that are inputs decide whether two hosts can share a plan.
         const relevant = Object.fromEntries(Object.entries(hostVars).filter(([name]) => declared.has(name)));
         if (Object.keys(relevant).length === 0) continue;

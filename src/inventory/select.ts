@@ -1,19 +1,16 @@
-import type { HostInventoryInfo } from '../engine/run.js';
 import type { TargetAddress } from '../targets/address.js';
 import { createTarget } from '../targets/parse.js';
 import type { SudoSettings } from '../targets/privilege.js';
 import type { SshSettings } from '../targets/ssh-settings.js';
 import type { Target } from '../targets/target.js';
 import { loadInventory, selectHosts } from './load.js';
-import { inventoryTargets } from './targets.js';
+import { inventoryTargets, type InventoryEntry } from './targets.js';
 
 export interface SelectedTargets {
   /** The hosts named directly first, then the inventory's that the limits select, in file order. */
   targets: Target[];
-  /** The inventory entry of each target that came from the inventory. */
-  inventory: Map<Target, HostInventoryInfo>;
-  /** The vars of each target that came from the inventory. */
-  vars: Map<Target, Record<string, unknown>>;
+  /** The inventory entry (and vars) of each target that came from the inventory. */
+  inventory: Map<Target, InventoryEntry>;
 }
 
 /** A host named twice: once directly and once by the inventory. */
@@ -48,21 +45,19 @@ export function selectTargets(
 ): SelectedTargets {
   const { sshSettings, sudo, named } = context;
   const targets = addresses.map((address) => createTarget(address, sshSettings, sudo));
-  const inventory = new Map<Target, HostInventoryInfo>();
-  const vars = new Map<Target, Record<string, unknown>>();
+  const inventory = new Map<Target, InventoryEntry>();
   if (selection.inventory !== undefined) {
     const hosts = selectHosts(loadInventory(selection.inventory, context.cwd), selection.limit ?? []);
     // The inventory refuses two of its own hosts that reach one target; only the named ones are left to compare.
     const namedDirectly = new Set(targets.map((target) => target.name));
-    for (const { target, info, vars: hostVars } of inventoryTargets(hosts, sshSettings, context.env, sudo)) {
+    for (const { target, entry } of inventoryTargets(hosts, sshSettings, context.env, sudo)) {
       if (namedDirectly.has(target.name))
         throw new DuplicateTargetError(
-          `${target.name} is both ${named} and inventory host "${info.name}"; name each host once`,
+          `${target.name} is both ${named} and inventory host "${entry.name}"; name each host once`,
         );
       targets.push(target);
-      inventory.set(target, info);
-      vars.set(target, hostVars);
+      inventory.set(target, entry);
     }
   }
-  return { targets, inventory, vars };
+  return { targets, inventory };
 }

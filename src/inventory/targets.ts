@@ -7,11 +7,15 @@ import type { SshSettings } from '../targets/ssh-settings.js';
 import type { Target } from '../targets/target.js';
 import type { InventoryHost } from './load.js';
 
-export interface InventoryTarget {
-  target: Target;
-  info: HostInventoryInfo;
+/** What a run keeps of an inventory host beside its target: one object per host, held for the whole run. */
+export interface InventoryEntry extends HostInventoryInfo {
   /** The host's vars (defaults, groups, its own, merged), which specs' inputs read. */
   vars: Readonly<Record<string, unknown>>;
+}
+
+export interface InventoryTarget {
+  target: Target;
+  entry: InventoryEntry;
 }
 
 /**
@@ -66,8 +70,7 @@ export function inventoryTargets(
     };
     return {
       target: createTarget(host.address, settingsForHost, sudo),
-      info: { name: host.name, groups: host.groups, tags: host.tags },
-      vars: host.vars,
+      entry: { name: host.name, groups: host.groups, tags: host.tags, vars: host.vars },
     };
   });
 }
@@ -80,7 +83,7 @@ function derivedOnce<P extends object, T>(derive: (base: T, part: P) => T): (bas
   const made = new Map<P, { base: T; value: T }>();
   return (base, part) => {
     let entry = made.get(part);
-    if (entry?.base !== base) {
+    if (entry === undefined || entry.base !== base) {
       entry = { base, value: derive(base, part) };
       made.set(part, entry);
     }

@@ -213,7 +213,9 @@ export function targetName(address: TargetAddress): string {
 /** How reports name an SSH host: `ssh://root@10.0.0.5:22`, the user %-encoded as in a URL. */
 export function sshTargetName(address: SshAddress): string {
   const host = address.host.includes(':') ? `[${address.host}]` : address.host;
-  return `ssh://${encodeURIComponent(address.user)}@${host}:${address.port}`;
+  // Joined, not concatenated: V8 keeps a concatenation as a tree of its parts, and a fleet holds
+  // every host's name for the whole run (about 100 bytes per host more, measured in bench/).
+  return ['ssh://', encodeURIComponent(address.user), '@', host, ':', address.port].join('');
 }
 
 export function currentUser(): string {

@@ -378,7 +378,7 @@ describe('inventory', () => {
       );
       const targets = inventoryTargets(loaded.hosts, sshSettings, {});
       expect(targets.map((t) => t.target.name)).to.deep.equal(['ssh://me@10.0.0.1:22', 'local']);
-      expect(targets[0]!.info).to.deep.equal({ name: 'web', groups: ['g'], tags: ['t'] });
+      expect(targets[0]!.entry).to.deep.equal({ name: 'web', groups: ['g'], tags: ['t'], vars: {} });
     });
 
     it("reaches a host through its own proxyCommand, else the defaults', naming where it is written", () => {

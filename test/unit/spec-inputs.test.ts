@@ -195,12 +195,12 @@ describe('inputs: a plan per host where inventory vars differ, still one exec pe
     const hostA = target('ssh://a');
     const hostB = target('ssh://b');
     const hostC = target('ssh://c');
-    const vars = new Map<Target, Record<string, unknown>>([
-      [hostA, { port: 2201, other: 1 }],
-      [hostB, { port: 2202 }],
-      [hostC, { port: 2201, other: 2 }],
+    const entries = new Map<Target, { vars: Record<string, unknown> }>([
+      [hostA, { vars: { port: 2201, other: 1 } }],
+      [hostB, { vars: { port: 2202 } }],
+      [hostC, { vars: { port: 2201, other: 2 } }],
     ]);
-    const planning = await planRunFromText(SPEC, { vars, inventory: 'fleet.yaml' });
+    const planning = await planRunFromText(SPEC, { entries, inventory: 'fleet.yaml' });
     const hostPlans = await planning.planHosts();
     expect(hostPlans(hostA)!.plan.checks[2]!.subject).to.equal(2201);
     expect(hostPlans(hostB)!.plan.checks[2]!.subject).to.equal(2202);

@@ -68,7 +68,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
       ...(io.buildId === undefined ? {} : { buildId: io.buildId }),
       ...(sources.loader ? { loader: sources.loader } : {}),
       ...planningFlags(flags),
-      ...(flags.inventory === undefined ? {} : { hosts: { vars: selected.vars, inventory: flags.inventory } }),
+      ...(flags.inventory === undefined ? {} : { hosts: { entries: selected.inventory, inventory: flags.inventory } }),
       targets: selected.targets,
       cwd: io.cwd,
     });
@@ -206,5 +206,5 @@ function shardTargets(
   const candidate = (target: Target) => ({ target: target.name, inventoryName: selected.inventory.get(target)?.name });
   const fingerprints = { plan, policy: policy ?? DEFAULT_POLICY };
   const { hosts, record } = selectShard(selected.targets, candidate, shard, fingerprints);
-  return { targets: hosts, inventory: selected.inventory, vars: selected.vars, record };
+  return { targets: hosts, inventory: selected.inventory, record };
 }
