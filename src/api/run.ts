@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inventoryVars } from '../controls/host-plans.js';
 import { isSpecDefinition, type SpecDefinition } from '../dsl/spec.js';
 import { runHostTimeoutMs } from '../engine/budget.js';
 import { runPlanInterruptibly } from '../engine/run.js';
@@ -55,13 +56,12 @@ export interface RunOutcome {
 export async function run(options: RunOptions): Promise<RunOutcome> {
   return checkedCall('run', RunOptionsSchema, options, async ({ options: parsed, abort, access }) => {
     const policy = gatePolicy(parsed.policy, access.cwd);
-    const { targets, inventory } = selectHosts('run', parsed, ['local'], access);
+    const selected = selectHosts('run', parsed, ['local'], access);
+    const { targets, inventory } = selected;
     const registry = createRegistry();
     const source = parsed.plan ? { plan: parsed.plan } : { specs: parsed.specs! };
     const hosts =
-      parsed.inventory === undefined
-        ? undefined
-        : { vars: { entries: inventory, inventory: parsed.inventory }, targets };
+      parsed.inventory === undefined ? undefined : { vars: inventoryVars(selected, parsed.inventory), targets };
     const planning = await planWith('run', source, { ...parsed, cwd: access.cwd, registry }, hosts);
     const { plan, waivers, selection } = planning;
     const hostPlans = await planning.planHosts();

@@ -24,13 +24,20 @@ export type { SelectedTargets };
 export function selectTargets(
   addresses: readonly TargetAddress[],
   flags: Pick<FleetFlags, 'inventory' | 'limit'>,
-  context: { io: CliIo; sshSettings: () => SshSettings; sudo: SudoSettings | undefined; named: string },
+  context: {
+    io: CliIo;
+    sshSettings: () => SshSettings;
+    sudo: SudoSettings | undefined;
+    named: string;
+    keepInventoryHost?: (name: string) => boolean;
+  },
 ): SelectedTargets {
-  const { io, sshSettings, sudo, named } = context;
+  const { io, sshSettings, sudo, named, keepInventoryHost } = context;
   if (flags.limit && flags.inventory === undefined)
     throw usageError('--limit selects hosts of an inventory: add --inventory <file>');
   try {
-    return selectInventoryTargets(addresses, flags, { cwd: io.cwd, env: io.env, sshSettings, sudo, named });
+    const keep = keepInventoryHost ? { keepInventoryHost } : {};
+    return selectInventoryTargets(addresses, flags, { cwd: io.cwd, env: io.env, sshSettings, sudo, named, ...keep });
   } catch (error) {
     if (error instanceof InventoryLimitError || error instanceof DuplicateTargetError) throw usageError(error.message);
     throw error;

@@ -45,8 +45,21 @@ export type HostPlans = (target: Target) => HostPlan | undefined;
 export interface InventoryVars {
   /** Each inventory host's entry, holding its vars. */
   entries: ReadonlyMap<Target, { readonly vars: Readonly<Record<string, unknown>> }>;
+  /** The first host of the inventory's selection, a target of this run or not (a shard's). */
+  first: { target: string; vars: Readonly<Record<string, unknown>> } | undefined;
   /** The inventory file, named as the source of a value. */
   inventory: string;
+}
+
+/** What planning reads of a run's selected hosts (inventory/select.ts) and its inventory file. */
+export function inventoryVars(
+  selected: {
+    inventory: InventoryVars['entries'];
+    firstInventoryHost?: NonNullable<InventoryVars['first']>;
+  },
+  inventory: string,
+): InventoryVars {
+  return { entries: selected.inventory, first: selected.firstInventoryHost, inventory };
 }
 
 /**
@@ -61,9 +74,9 @@ async function loadBase(
   try {
     return await load();
   } catch (error) {
-    const first = hosts ? [...hosts.entries][0] : undefined;
+    const first = hosts?.first;
     if (!isMissingInputError(error) || !first || !hosts) throw error;
-    const loaded = await forHost(first[0], () => loadWith(inventoryVarsLayer(first[1].vars, hosts.inventory)));
+    const loaded = await forHost(first.target, () => loadWith(inventoryVarsLayer(first.vars, hosts.inventory)));
     return { ...loaded, fromInventory: true };
   }
 }
@@ -135,7 +148,7 @@ export async function planRun(paths: readonly string[], options: RunPlanningOpti
         const key = JSON.stringify(relevant);
         let plan = byVars.get(key);
         if (!plan) {
-          const loaded = await forHost(target, () => load(layers(inventoryVarsLayer(relevant, inventory))));
+          const loaded = await forHost(target.name, () => load(layers(inventoryVarsLayer(relevant, inventory))));
           plan = { plan: finish(loaded.plan), inputs: loaded.inputs, secrets: loaded.secrets };
           byVars.set(key, plan);
         }
@@ -165,11 +178,11 @@ function refuseUndeclaredFlags(flags: InputLayer | undefined, inputs: readonly I
     );
 }
 
-async function forHost<T>(target: Target, action: () => Promise<T>): Promise<T> {
+async function forHost<T>(target: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    if (error instanceof Error && error.name === 'SpecError') throw new SpecError(`${target.name}: ${error.message}`);
+    if (error instanceof Error && error.name === 'SpecError') throw new SpecError(`${target}: ${error.message}`);
     throw error;
   }
 }

@@ -19,15 +19,16 @@ export interface InventoryTarget {
 }
 
 /**
- * One target per inventory host. A host's own `identity` and `hostKey` replace the run's keys and
- * pins for that host alone; a key file that cannot be used stops the run before any host is
- * contacted (SpecError at the inventory line, exit 78).
+ * One target per inventory host that `keep` keeps. A host's own `identity` and `hostKey` replace
+ * the run's keys and pins for that host alone; a key file that cannot be used stops the run before
+ * any host is contacted (SpecError at the inventory line, exit 78), also a key file of a host not kept.
  */
 export function inventoryTargets(
   hosts: readonly InventoryHost[],
   sshSettings: () => SshSettings,
   env: NodeJS.ProcessEnv,
   sudo?: SudoSettings,
+  keep: (host: InventoryHost) => boolean = () => true,
 ): InventoryTarget[] {
   const keys = new Map<string, Identity>();
   const loadKey = (host: InventoryHost, path: string): Identity => {
@@ -57,8 +58,10 @@ export function inventoryTargets(
   };
   const credentials = derivedOnce<readonly Identity[], SshCredentials>((base, identities) => ({ ...base, identities }));
   const hostKeys = derivedOnce<readonly string[], SshSettings['hostKeys']>((base, pins) => ({ ...base, pins }));
-  return hosts.map((host) => {
+  const targets: InventoryTarget[] = [];
+  for (const host of hosts) {
     const identities = keysOf(host);
+    if (!keep(host)) continue;
     const settingsForHost = (): SshSettings => {
       const shared = sshSettings();
       return {
@@ -68,11 +71,12 @@ export function inventoryTargets(
         ...(host.proxyCommand ? { proxyCommand: host.proxyCommand } : {}),
       };
     };
-    return {
+    targets.push({
       target: createTarget(host.address, settingsForHost, sudo),
       entry: { name: host.name, groups: host.groups, tags: host.tags, vars: host.vars },
-    };
-  });
+    });
+  }
+  return targets;
 }
 
 /**

@@ -23,7 +23,11 @@ export function shardOf(identity: string, count: number): number {
  * same when the address changes), otherwise its target as given (`ssh://user@host:port`).
  */
 export function hostIdentity(host: { target: string; inventoryName?: string | undefined }): string {
-  return host.inventoryName === undefined ? host.target : `inventory:${host.inventoryName}`;
+  return host.inventoryName === undefined ? host.target : inventoryHostIdentity(host.inventoryName);
+}
+
+export function inventoryHostIdentity(name: string): string {
+  return `inventory:${name}`;
 }
 
 /** A wrong shard number: the message says what was expected. */

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { Plan } from '../plan/schema.js';
 import type { ShardRecord } from '../results/schema.js';
 import { valueHash } from './fingerprint.js';
@@ -26,21 +27,44 @@ export function selectShard<T>(
   shard: ShardNumber,
   fingerprints: { plan: Plan; policy: unknown },
 ): ShardSelection<T> {
-  const identities = selected.map((host) => hostIdentity(candidate(host)));
-  const positions = identities.flatMap((identity, position) =>
-    shardOf(identity, shard.count) === shard.index ? [position] : [],
-  );
-  return {
-    hosts: positions.map((position) => selected[position]!),
-    record: {
-      index: shard.index,
-      count: shard.count,
+  const selector = new ShardSelector(shard);
+  const hosts = selected.filter((host) => selector.offer(hostIdentity(candidate(host))));
+  return { hosts, record: selector.record(fingerprints) };
+}
+
+/**
+ * The whole selection as a shard records it, told one host at a time in the selection's order:
+ * which are this shard's, and the hash of every host's identity, without holding the identities
+ * (a shard of a very large inventory keeps only its own hosts).
+ */
+export class ShardSelector {
+  private readonly identities: Hash = createHash('sha256').update('[');
+  private hosts = 0;
+  private readonly positions: number[] = [];
+
+  constructor(private readonly shard: ShardNumber) {}
+
+  /** Counts the host (its hostIdentity) in the whole selection; true when it belongs to this shard. */
+  offer(identity: string): boolean {
+    // The JSON of the identities' list, written as it goes: the same hash as valueHash(identities).
+    this.identities.update(`${this.hosts > 0 ? ',' : ''}${JSON.stringify(identity)}`, 'utf8');
+    const position = this.hosts++;
+    if (shardOf(identity, this.shard.count) !== this.shard.index) return false;
+    this.positions.push(position);
+    return true;
+  }
+
+  /** Once every host of the selection was offered. */
+  record(fingerprints: { plan: Plan; policy: unknown }): ShardRecord {
+    return {
+      index: this.shard.index,
+      count: this.shard.count,
       planHash: planHash(fingerprints.plan),
       policyHash: valueHash(fingerprints.policy),
-      selection: { hash: valueHash(identities), hosts: identities.length },
-      positions,
-    },
-  };
+      selection: { hash: `sha256:${this.identities.copy().update(']').digest('hex')}`, hosts: this.hosts },
+      positions: [...this.positions],
+    };
+  }
 }
 
 /** The plan's hash: its specs, controls and checks as data. */

@@ -166,6 +166,31 @@ describe('sharded sweep: N shard processes of the CLI against the fleet simulato
     for (const result of results) expect(result.shard?.positions).to.have.length(result.hosts.length);
   });
 
+  it('hosts named on the command line beside the inventory: each in one shard, merged as the single run', async () => {
+    const named = [1, 2].flatMap((n) => ['-t', `ssh://named${n}@127.0.0.1:${livePort}`]);
+    const args = [...common, ...named, '-i', keys.clientKeyPath];
+    const single = await runCli([...args, '-r', `json:${at('named-single.json')}`], cacheDir);
+    expect(single.stderr).to.equal('');
+    const files = [1, 2, 3].map((k) => at(`named-shard-${k}.json`));
+    const shards = await Promise.all(
+      files.map((file, i) => runCli([...args, '--shard', `${i + 1}/3`, '-r', `json:${file}`], cacheDir)),
+    );
+    for (const shard of shards) expect(shard.stderr).to.equal('');
+    const merged = await runCli(
+      ['merge', ...files, '--policy', at('policy.yaml'), '-q', '-r', `json:${at('named-merged.json')}`],
+      cacheDir,
+    );
+    expect(merged.stderr).to.equal('');
+    const singleRun = JSON.parse(readFileSync(at('named-single.json'), 'utf8')) as RunResult;
+    const mergedRun = JSON.parse(readFileSync(at('named-merged.json'), 'utf8')) as RunResult;
+    expect(singleRun.hosts.map((host) => host.target).slice(0, 2)).to.deep.equal([
+      `ssh://named1@127.0.0.1:${livePort}`,
+      `ssh://named2@127.0.0.1:${livePort}`,
+    ]);
+    expect(singleRun.hosts).to.have.length(25);
+    expect(comparableRun(mergedRun)).to.deep.equal(comparableRun(singleRun));
+  });
+
   it('merges shards larger than its heap: each host read into the spool, never every host at once', async () => {
     // Every live host's first evidence padded to 4 MiB: some 84 MiB of shard JSON, merged by a
     // process whose heap stops at 48 MiB. Reading the files whole would need the text and its parse.

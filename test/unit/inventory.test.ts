@@ -12,6 +12,7 @@ import {
   type Inventory,
 } from '../../src/inventory/load.js';
 import { inventoryFileSchema } from '../../src/inventory/schema.js';
+import { selectTargets } from '../../src/inventory/select.js';
 import { inventoryTargets } from '../../src/inventory/targets.js';
 import { loadSshSettings, type SshSettings } from '../../src/targets/ssh-settings.js';
 import type { SshTargetOptions } from '../../src/targets/ssh.js';
@@ -437,6 +438,31 @@ describe('inventory', () => {
         defaultUser: () => 'me',
       });
       expect(() => inventoryTargets(missing.hosts, sshSettings, {})).to.throw(SpecError, 'fleet.yaml:2:3: identity');
+      // A host that is not made a target (another shard's) still has its key files checked.
+      expect(() => inventoryTargets(loaded.hosts, sshSettings, {}, undefined, () => false)).to.throw(SpecError);
+    });
+
+    it('makes targets of the hosts a shard keeps only, asked for every selected host in order', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'driftspec-inventory-'));
+      const file = join(dir, 'fleet.yaml');
+      const hosts = ['a', 'b', 'c', 'd'].map((name, i) => `  ${name}: { host: 10.0.0.${i + 1}, vars: { n: ${i} } }`);
+      writeFileSync(file, `defaults:\n  user: me\nhosts:\n${hosts.join('\n')}\ngroups:\n  g: [b, c, d]\n`);
+      const context = { cwd: dir, env: {}, sshSettings, sudo: undefined, named: 'a --target' };
+      const asked: string[] = [];
+      const keepInventoryHost = (name: string) => asked.push(name) > 0 && name !== 'b';
+      const selected = selectTargets([], { inventory: file, limit: ['g'] }, { ...context, keepInventoryHost });
+      expect(asked).to.deep.equal(['b', 'c', 'd']);
+      expect(selected.targets.map((target) => target.name)).to.deep.equal([
+        'ssh://me@10.0.0.3:22',
+        'ssh://me@10.0.0.4:22',
+      ]);
+      expect([...selected.inventory.values()].map((entry) => entry.name)).to.deep.equal(['c', 'd']);
+      // The plan's inputs come from the selection's first host in every shard, this one's or not.
+      expect(selected.firstInventoryHost).to.deep.equal({ target: 'ssh://me@10.0.0.2:22', vars: { n: 1 } });
+      expect(selectTargets([], { inventory: file }, context).firstInventoryHost?.vars).to.deep.equal({ n: 0 });
+      expect(() => selectTargets([{ kind: 'local' }], { inventory: file }, { ...context, keepInventoryHost })).to.throw(
+        'no host named directly',
+      );
     });
   });
 

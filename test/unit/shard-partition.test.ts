@@ -7,13 +7,14 @@ import { emptyShardVerdict } from '../../src/shard/empty.js';
 import { canonicalJson, valueHash } from '../../src/shard/fingerprint.js';
 import {
   hostIdentity,
+  inventoryHostIdentity,
   MAX_SHARDS,
   parseShardFraction,
   shardFromZeroBasedIndex,
   ShardOptionError,
   shardOf,
 } from '../../src/shard/partition.js';
-import { planHash, selectShard } from '../../src/shard/select.js';
+import { planHash, selectShard, ShardSelector } from '../../src/shard/select.js';
 
 const PLAN: Plan = { schemaVersion: 1, specs: [{ name: 's' }], controls: [], checks: [] };
 const names = (count: number) => Array.from({ length: count }, (_, i) => `web${String(i + 1).padStart(5, '0')}`);
@@ -103,6 +104,19 @@ describe('sharding: the partition of the selected hosts', () => {
       },
     );
     expect(other.record.selection.hash, 'another order is another selection').to.not.equal(record.selection.hash);
+  });
+
+  it('hashes the selection as the list of every identity, though each host is offered and let go in turn', () => {
+    const hosts = names(50);
+    const identities = hosts.map((host) => hostIdentity(asCandidate(host)));
+    const fingerprints = { plan: PLAN, policy: DEFAULT_POLICY };
+    const selector = new ShardSelector({ index: 1, count: 4 });
+    const mine = identities.filter((identity) => selector.offer(identity));
+    const record = selector.record(fingerprints);
+    expect(record.selection).to.deep.equal({ hash: valueHash(identities), hosts: 50 });
+    expect(record).to.deep.equal(selectShard(hosts, asCandidate, { index: 1, count: 4 }, fingerprints).record);
+    expect(record.positions.map((position) => identities[position])).to.deep.equal(mine);
+    expect(hostIdentity({ target: 'ssh://x', inventoryName: 'web1' })).to.equal(inventoryHostIdentity('web1'));
   });
 
   it('names a host by its inventory name, else by its target', () => {

@@ -200,7 +200,8 @@ describe('inputs: a plan per host where inventory vars differ, still one exec pe
       [hostB, { vars: { port: 2202 } }],
       [hostC, { vars: { port: 2201, other: 2 } }],
     ]);
-    const planning = await planRunFromText(SPEC, { entries, inventory: 'fleet.yaml' });
+    const first = { target: hostA.name, vars: entries.get(hostA)!.vars };
+    const planning = await planRunFromText(SPEC, { entries, first, inventory: 'fleet.yaml' });
     const hostPlans = await planning.planHosts();
     expect(hostPlans(hostA)!.plan.checks[2]!.subject).to.equal(2201);
     expect(hostPlans(hostB)!.plan.checks[2]!.subject).to.equal(2202);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { REPORT_FORMAT_NAMES } from '../../../reporters/formats.js';
 import { RUN_PROGRESS } from '../../../reporters/progress.js';
-import { planRun, type RunPlanning } from '../../controls/host-plans.js';
+import { inventoryVars, planRun, type RunPlanning } from '../../controls/host-plans.js';
 import { runHostTimeoutMs } from '../../engine/budget.js';
 import { CLOSE_LIMIT_MS, closeWithin, connectFirstHosts } from '../../engine/fleet.js';
 import { runPlanInterruptibly } from '../../engine/run.js';
@@ -17,8 +17,8 @@ import { HostSpool } from '../../results/host-spool.js';
 import { boundHeapGrowth, boundHeapGrowthForInventory } from '../heap-growth.js';
 import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
-import type { ShardNumber } from '../../shard/partition.js';
-import { selectShard } from '../../shard/select.js';
+import { inventoryHostIdentity, type ShardNumber } from '../../shard/partition.js';
+import { selectShard, ShardSelector } from '../../shard/select.js';
 import type { TargetAddress } from '../../targets/address.js';
 import { loadSudoSettings } from '../../targets/privilege.js';
 import { loadSshSettings, type SshSettings } from '../../targets/ssh-settings.js';
@@ -68,7 +68,7 @@ export async function runCommand(specs: string[], flags: RunFlags, io: CliIo): P
       ...(io.buildId === undefined ? {} : { buildId: io.buildId }),
       ...(sources.loader ? { loader: sources.loader } : {}),
       ...planningFlags(flags),
-      ...(flags.inventory === undefined ? {} : { hosts: { entries: selected.inventory, inventory: flags.inventory } }),
+      ...(flags.inventory === undefined ? {} : { hosts: inventoryVars(selected, flags.inventory) }),
       targets: selected.targets,
       cwd: io.cwd,
     });
@@ -122,15 +122,17 @@ export async function runOnTargets(
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
   await boundHeapGrowthForInventory(flags.inventory);
-  const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named: context.named });
+  const selector = shardBeforeTargets(context.shard, addresses, flags);
+  const keep = selector ? { keepInventoryHost: (name: string) => selector.offer(inventoryHostIdentity(name)) } : {};
+  const selected = selectTargets(addresses, flags, { io, sshSettings, sudo, named: context.named, ...keep });
   const { timeline } = context;
-  // A shard's hosts are known only with the plan; --wait connects with retries of its own.
+  // A shard chosen among targets knows its hosts only with the plan; --wait connects with retries of its own.
   const early =
-    context.shard === undefined && flags.wait === undefined
+    (context.shard === undefined || selector) && flags.wait === undefined
       ? connectFirstHosts(selected.targets, flags.concurrency, (target) => hostPhases(timeline, target.name))
       : [];
   try {
-    const code = await planAndRun(selected, flags, io, context, planFor);
+    const code = await planAndRun(selected, flags, io, context, planFor, selector);
     if (timeline) {
       timeline.mark('reports-written');
       io.stderr.write(timeline.render());
@@ -148,6 +150,7 @@ async function planAndRun(
   io: CliIo,
   context: RunContext,
   planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
+  selector: ShardSelector | undefined,
 ): Promise<number> {
   const { registry, reports, policy, shard, timeline } = context;
   const planning = await planFor(selected);
@@ -158,8 +161,13 @@ async function planAndRun(
   // The cli report on stdout lists the warnings itself; anything else gets them on stderr too.
   const cliOnStdout = reports.some((request) => request.name === 'cli' && request.path === undefined);
   if (!cliOnStdout) for (const warning of waivers?.warnings ?? []) io.stderr.write(`driftspec: warning: ${warning}\n`);
+  const fingerprints = { plan, policy: policy ?? DEFAULT_POLICY };
   const { targets, inventory, record } =
-    shard === undefined ? { ...selected, record: undefined } : shardTargets(selected, shard, plan, policy);
+    shard === undefined
+      ? { ...selected, record: undefined }
+      : selector
+        ? { ...selected, record: selector.record(fingerprints) }
+        : shardTargets(selected, shard, fingerprints);
   await boundHeapGrowth(targets.length);
   // Finished hosts wait for the reports in a temporary file, not in memory (docs/scale.md).
   const hostStore = new HostSpool(targets.length);
@@ -196,15 +204,28 @@ async function planAndRun(
   }
 }
 
+/**
+ * A shard of an inventory alone is chosen as the inventory is read: only its own hosts are made
+ * targets. With hosts named directly the shard is chosen among the targets (shardTargets), once
+ * each named host was compared with every inventory host.
+ */
+function shardBeforeTargets(
+  shard: ShardNumber | undefined,
+  addresses: readonly TargetAddress[],
+  flags: Pick<RunFlags, 'inventory'>,
+): ShardSelector | undefined {
+  return shard !== undefined && addresses.length === 0 && flags.inventory !== undefined
+    ? new ShardSelector(shard)
+    : undefined;
+}
+
 /** The selected hosts of one shard, and the record its result carries. */
 function shardTargets(
   selected: SelectedTargets,
   shard: ShardNumber,
-  plan: Plan,
-  policy: GatePolicy | undefined,
+  fingerprints: { plan: Plan; policy: GatePolicy },
 ): SelectedTargets & { record: ShardRecord } {
   const candidate = (target: Target) => ({ target: target.name, inventoryName: selected.inventory.get(target)?.name });
-  const fingerprints = { plan, policy: policy ?? DEFAULT_POLICY };
   const { hosts, record } = selectShard(selected.targets, candidate, shard, fingerprints);
   return { targets: hosts, inventory: selected.inventory, record };
 }
