@@ -114,6 +114,35 @@ describe('inventory read host by host', () => {
     });
   });
 
+  describe('generated inventories, whole and damaged: the same outcome as the whole file read at once', () => {
+    it('gives the same inventory, or the same mistake, for 400 files', () => {
+      const random = seeded(17);
+      let readInPieces = 0;
+      for (let i = 0; i < 400; i++) {
+        const lines = generatedInventory(random);
+        const text = (i % 2 === 0 ? lines : damaged(lines, random)).join('\n');
+        const outcome = (read: () => Inventory) => {
+          try {
+            return comparable(read());
+          } catch (error) {
+            return { error: (error as Error).message };
+          }
+        };
+        const whole = outcome(() => parseWhole(text, 'fleet.yaml', CONTEXT));
+        expect(
+          outcome(() => parseInventory(text, 'fleet.yaml', CONTEXT)),
+          text,
+        ).to.deep.equal(whole);
+        const inPieces = parseInPieces(text, 'fleet.yaml', CONTEXT);
+        if (inPieces) {
+          readInPieces++;
+          expect(comparable(inPieces), text).to.deep.equal(whole);
+        }
+      }
+      expect(readInPieces, 'files read in pieces').to.be.above(150);
+    });
+  });
+
   describe('a file the pieces do not read leaves it to the whole file, which names the mistake', () => {
     const mistakes = {
       'an unknown key in a host': 'hosts:\n  a:\n    hots: x\n',
@@ -153,3 +182,61 @@ describe('inventory read host by host', () => {
     });
   });
 });
+
+/** A small deterministic generator (mulberry32), so that a failure names a file that comes back. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+/** An inventory in the forms the documentation shows, its parts in any order, with comments and blank lines. */
+function generatedInventory(random: () => number): string[] {
+  const count = 1 + Math.floor(random() * 6);
+  const names = Array.from({ length: count }, (_, i) => `${pick(random, ['web', 'db', 'h'])}-${i}`);
+  const indent = pick(random, ['  ', '    ']);
+  const hostForms = (name: string, i: number): string[] =>
+    pick(random, [
+      [`${name}:`],
+      [`${name}: { host: 10.0.0.${i + 1} }`],
+      [`${name}: { port: ${2200 + i}, tags: [a, b] }`],
+      [`${name}:`, '  host: 192.0.2.1', '  user: ops', `  vars: { n: ${i} }`],
+      [`${name}:`, '  url: ssh://root@x.example:2222', '  tags:', '    - edge'],
+      [`${name}:`, '  vars:', '    motd: |', '      hello', '', '        there', '    role: app'],
+      [`${name}:   # a comment`, '  host: 10.1.0.1', '# at column 0', '  port: 22'],
+    ]).map((line) => (line === '' || line.startsWith('#') ? line : `${indent}${line}`));
+  const hosts = ['hosts:', ...names.flatMap((name, i) => [...hostForms(name, i), ...(random() < 0.3 ? [''] : [])])];
+  const groups = [
+    'groups:',
+    `  all-web: [${names.filter((_, i) => i % 2 === 0).join(', ')}]`,
+    '  nested:',
+    '    groups: [all-web]',
+  ];
+  const defaults = ['defaults:', '  user: audit', '  vars:', '    owner: team'];
+  const parts = [hosts, ...(random() < 0.6 ? [groups] : []), ...(random() < 0.6 ? [defaults] : [])];
+  parts.sort(() => random() - 0.5);
+  return ['# generated', ...parts.flat(), ''];
+}
+
+/** One line dropped, indented, duplicated, or given a character outside the plain subset. */
+function damaged(lines: readonly string[], random: () => number): string[] {
+  const copy = [...lines];
+  const at = Math.floor(random() * copy.length);
+  const line = copy[at]!;
+  const damage = pick(random, [
+    () => copy.splice(at, 1),
+    () => (copy[at] = ` ${line}`),
+    () => copy.splice(at, 0, line),
+    () => (copy[at] = `${line} &anchor`),
+    () => (copy[at] = line.replace(':', ' :')),
+    () => (copy[at] = line.slice(1)),
+  ]);
+  damage();
+  return copy;
+}
