@@ -19,16 +19,19 @@ export class SourceMap implements Locator {
   ) {}
 
   at(path: Path): string {
+    const position = this.position(path);
+    return position ? `${this.source}:${position.line}:${position.col}` : this.source;
+  }
+
+  /** The line and column (1-based) of the path, or of the nearest part of it that is written. */
+  position(path: Path): { line: number; col: number } | undefined {
     for (let depth = path.length; depth >= 0; depth--) {
       const node = this.document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
       const keyNode = depth === path.length ? this.keyNode(path) : undefined;
       const range = keyNode?.range ?? node?.range;
-      if (range) {
-        const { line, col } = this.lines.linePos(range[0]);
-        return `${this.source}:${line}:${col}`;
-      }
+      if (range) return this.lines.linePos(range[0]);
     }
-    return this.source;
+    return undefined;
   }
 
   /** For a missing or wrong key, the key itself is the better place to point at. */
@@ -164,6 +167,12 @@ export function yamlValue(document: Document, source: string): unknown {
   try {
     return document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    const unresolved = error instanceof ReferenceError ? /^Unresolved alias.*: (.*)$/.exec(error.message) : null;
+    if (unresolved)
+      throw new SpecError(
+        `the YAML alias *${unresolved[1]} names no anchor (&${unresolved[1]}) written before it`,
+        source,
+      );
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
       const message = `YAML aliases (*name) expand to more than ${MAX_ALIAS_COUNT} copies; write the values out`;
       throw new SpecError(message, source);

@@ -4,7 +4,7 @@ import { SpecError } from '../inputs/input-error.js';
 import { lazyLocator, type Locator, type Path } from '../inputs/located-yaml.js';
 import { NOT_PLAIN, readPlainYamlMap } from '../inputs/plain-yaml.js';
 import { readInputFile } from '../inputs/read.js';
-import { parseYamlInput } from '../inputs/yaml-input.js';
+import { parseYamlInput, validateLocated } from '../inputs/yaml-input.js';
 import {
   currentUser,
   parseTargetAddress,
@@ -15,7 +15,7 @@ import {
   type TargetAddress,
 } from '../targets/address.js';
 import { parseFingerprint } from '../targets/host-key-policy.js';
-import { inventoryPieces } from './read-in-pieces.js';
+import { inventoryPieces, whereLayoutBreaks } from './read-in-pieces.js';
 import {
   ALL_GROUP,
   inventoryFileSchema,
@@ -72,15 +72,22 @@ export function loadInventory(path: string, cwd: string = process.cwd()): Invent
   return parseInventory(readInputFile(path, 'inventory', cwd), path, { baseDir: dirname(absolute) });
 }
 
+/**
+ * Larger inventories are read host by host only, their mistakes named from the piece that holds
+ * them: the whole file's document of one would take several hundred MiB (docs/benchmarks.md).
+ */
+export const WHOLE_INVENTORY_MAX_BYTES = 4 * 1024 * 1024;
+
 export function parseInventory(text: string, source: string, context: InventoryContext): Inventory {
+  if (Buffer.byteLength(text, 'utf8') > WHOLE_INVENTORY_MAX_BYTES) return parseLarge(text, source, context);
   return parseInPieces(text, source, context) ?? parseWhole(text, source, context);
 }
 
+const WORDING = { shape: 'an inventory file must be a map with `hosts:` (and optionally `groups:` and `defaults:`)' };
+
 /** The file as one document: every mistake is found and named here. */
 export function parseWhole(text: string, source: string, context: InventoryContext): Inventory {
-  const { value: file, where } = parseYamlInput(text, source, inventoryFileSchema(), {
-    shape: 'an inventory file must be a map with `hosts:` (and optionally `groups:` and `defaults:`)',
-  });
+  const { value: file, where } = parseYamlInput(text, source, inventoryFileSchema(), WORDING);
   const hosts: HostEntries = { names: new Set(Object.keys(file.hosts)), entries: () => Object.entries(file.hosts) };
   return new InventoryResolver(file, hosts, source, where, context).resolve();
 }
@@ -120,6 +127,46 @@ export function parseInPieces(text: string, source: string, context: InventoryCo
     if (error === READ_WHOLE || error instanceof SpecError) return undefined;
     throw error;
   }
+}
+
+/**
+ * An inventory over WHOLE_INVENTORY_MAX_BYTES: read host by host, each piece in any YAML, every
+ * mistake named here at its line (which one is named first may differ from the whole file's reading).
+ */
+export function parseLarge(text: string, source: string, context: InventoryContext): Inventory {
+  const pieces = inventoryPieces(text);
+  if (!pieces)
+    throw new SpecError(
+      `an inventory over ${WHOLE_INVENTORY_MAX_BYTES / 1024 / 1024} MiB is read host by host, so it is written ` +
+        'with `hosts:` at column 0 and each host under it at one indentation, its name a plain word ' +
+        '(letters, digits, "_", "." and "-"); split the file, or write it so',
+      `${source}:${whereLayoutBreaks(text)}`,
+    );
+  const where = pieces.locator(source);
+  const schemas = inventoryPartSchemas();
+  const restValue = NO_CONTENT.test(pieces.rest) ? {} : pieces.restValue(source);
+  if (restValue !== null && typeof restValue === 'object' && Object.hasOwn(restValue, 'hosts'))
+    throw new SpecError('`hosts:` is written twice; list every host under one', where.inRest(['hosts']));
+  const rest = validateLocated(restValue, where, schemas.InventoryRestSchema, WORDING);
+  const seen = new Set<string>();
+  for (const name of pieces.names) {
+    if (seen.has(name))
+      throw new SpecError(`host "${name}" is listed twice; list each host once`, where.at(['hosts', name]));
+    if (name === '__proto__') throw new SpecError('"__proto__" cannot be a host name', where.at(['hosts', name]));
+    seen.add(name);
+  }
+  function* entries(): Generator<[string, InventoryHostEntry | null]> {
+    for (const [index, name] of pieces!.names.entries()) {
+      const hosts = validateLocated(
+        { hosts: pieces!.hostValue(index, source) },
+        where,
+        schemas.InventoryOneHostSchema,
+        WORDING,
+      ).hosts;
+      yield [name, hosts[name] ?? null];
+    }
+  }
+  return new InventoryResolver(rest, { names: seen, entries }, source, where, context).resolve();
 }
 
 /** Text of blank lines and comments only. */

@@ -95,6 +95,8 @@ const inventorySchemas = builtOnce(() => {
     InventoryGroupSchema,
     InventoryNameSchema,
     InventoryRestSchema: InventoryFileSchema.omit({ hosts: true }),
+    /** One host at a time, under `hosts:` as in the file, so that a mistake has the file's path. */
+    InventoryOneHostSchema: z.object({ hosts: z.record(InventoryNameSchema, InventoryHostSchema.nullable()) }),
   };
 });
 
@@ -113,7 +115,7 @@ export function inventoryFileSchema(): InventorySchemas['InventoryFileSchema'] {
  */
 export function inventoryPartSchemas(): Pick<
   InventorySchemas,
-  'InventoryNameSchema' | 'InventoryHostSchema' | 'InventoryRestSchema'
+  'InventoryNameSchema' | 'InventoryHostSchema' | 'InventoryRestSchema' | 'InventoryOneHostSchema'
 > {
   return inventorySchemas();
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -39,6 +39,25 @@ describe('CLI: --inventory and --limit', function () {
     const missing = await cli('run', spec, '--inventory', join(work, 'none.yaml'));
     expect(missing.code).to.equal(78);
     expect(missing.stderr).to.include(`${join(work, 'none.yaml')}: inventory file not found`);
+  });
+
+  it('reads an inventory over 4 MiB host by host: --limit picks its hosts, names where a mistake is', async () => {
+    const hosts = Array.from(
+      { length: 80_000 },
+      (_, i) => `  web-${i}: { host: 10.9.${i >> 8}.${i & 255}, port: 2222, tags: [web] }`,
+    );
+    hosts[79_998] = '  here:\n    url: local\n    tags: [laptop]';
+    const large = file('large.yaml', `hosts:\n${hosts.join('\n')}\ngroups:\n  mine: [here]\n`);
+    expect(statSync(large).size).to.be.above(4 * 1024 * 1024);
+    const run = await cli('run', spec, '--inventory', large, '--limit', 'mine', '--format', 'json');
+    expect(run.code, run.stderr).to.equal(0);
+    const result = RunResultSchema.parse(JSON.parse(run.stdout));
+    expect(result.hosts.map((h) => [h.target, h.inventory?.name])).to.deep.equal([['local', 'here']]);
+    hosts[40_000] = '  web-40000: { host: 10.9.156.64, port: 22222222, tags: [web] }';
+    const bad = file('large-bad.yaml', `hosts:\n${hosts.join('\n')}\n`);
+    const refused = await cli('run', spec, '--inventory', bad, '--limit', 'here');
+    expect(refused.code).to.equal(78);
+    expect(refused.stderr).to.match(new RegExp(`^driftspec: ${bad}:40002:35: hosts\\.web-40000\\.port: Too big`));
   });
 
   it('exits 64 for a --limit that names nothing of the inventory, listing what exists', async () => {

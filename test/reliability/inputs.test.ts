@@ -41,7 +41,7 @@ const LATIN1_SPEC = Buffer.concat([
 /** As docs/cli.md lists them. */
 const LIMITS: Record<InputKindName, string> = {
   spec: '4 MiB for a spec file',
-  inventory: '4 MiB for an inventory file',
+  inventory: '32 MiB for an inventory file',
   policy: '1 MiB for a policy file',
   ignore: '4 MiB for an ignore file',
   accept: '4 MiB for an accepted-drift file',

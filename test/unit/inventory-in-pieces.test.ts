@@ -5,13 +5,16 @@ import { SpecError } from '../../src/inputs/input-error.js';
 import {
   parseInPieces,
   parseInventory,
+  parseLarge,
   parseWhole,
+  WHOLE_INVENTORY_MAX_BYTES,
   type Inventory,
   type InventoryContext,
 } from '../../src/inventory/load.js';
 import { inventoryPieces } from '../../src/inventory/read-in-pieces.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../docs/examples/inventory.yaml', import.meta.url));
+const MANY_HOSTS = Array.from({ length: 300 }, (_, i) => `    h${i}:\n      tags: [t]`).join('\n');
 const CONTEXT: InventoryContext = { baseDir: '/inventories', home: '/home/auditor', defaultUser: () => 'me' };
 
 /** What an inventory resolved to, its lazily looked-up places written out. */
@@ -19,7 +22,11 @@ function comparable(inventory: Inventory | undefined): unknown {
   if (!inventory) return undefined;
   return {
     ...inventory,
-    hosts: inventory.hosts.map((host) => ({ ...host, identityLocation: host.identityLocation() })),
+    hosts: inventory.hosts.map((host) => ({
+      ...host,
+      // Looked up only for a host's own key files, whose place is written.
+      identityLocation: host.identityFiles.length > 0 ? host.identityLocation() : undefined,
+    })),
     groups: [...inventory.groups],
   };
 }
@@ -138,8 +145,78 @@ describe('inventory read host by host', () => {
           readInPieces++;
           expect(comparable(inPieces), text).to.deep.equal(whole);
         }
+        // Read as a large inventory is: the same hosts, or a mistake named at a line.
+        const large = outcome(() => parseLarge(text, 'fleet.yaml', CONTEXT));
+        if ('error' in (whole as object))
+          expect(large, text)
+            .to.have.property('error')
+            .match(/^fleet\.yaml:\d+(:\d+)?: /);
+        else if (inventoryPieces(text)) expect(large, text).to.deep.equal(whole);
       }
       expect(readInPieces, 'files read in pieces').to.be.above(150);
+    });
+  });
+
+  describe(`an inventory over ${WHOLE_INVENTORY_MAX_BYTES / 1024 / 1024} MiB: read host by host only`, () => {
+    const mistakes = {
+      'an unknown key in a host': 'hosts:\n  a:\n    hots: x\n',
+      'an unknown key beside hosts, after them': 'defaults:\n  user: x\nhosts:\n  a:\n  b:\n# end\nextra: 1\n',
+      'a group naming no host, after the hosts': 'hosts:\n  a:\n  b: { port: 22 }\ngroups:\n  web: [c]\n',
+      'a host also a group': 'hosts:\n  a:\ngroups:\n  a: []\n',
+      'a bad port in the defaults': 'defaults:\n  port: 0\nhosts:\n  a:\n',
+      'two hosts reaching one target': 'hosts:\n  a: { host: x }\n  b: { host: x }\n',
+      'a bad fingerprint': 'hosts:\n  a: { hostKey: nope }\n',
+      'a YAML syntax error in a host': 'hosts:\n  a:\n  b:\n    vars: { x: [1, }\n',
+      'a wrong type deep in the last of many hosts': `hosts:\n${MANY_HOSTS}\n      port: x\n`,
+    };
+    for (const [label, text] of Object.entries(mistakes)) {
+      it(`names ${label} as the whole file does`, () => {
+        expect(errorOf(() => parseLarge(text, 'fleet.yaml', CONTEXT))).to.equal(
+          errorOf(() => parseWhole(text, 'fleet.yaml', CONTEXT)),
+        );
+      });
+    }
+
+    it('reads any YAML inside a host, anchors of its own included', () => {
+      const text =
+        'defaults:\n  vars: { owner: team }\nhosts:\n' +
+        '  a:\n    vars: &v { role: app }\n    tags: [x]\n  b: !!map { port: 2222 }\n';
+      expect(comparable(parseLarge(text, 'fleet.yaml', CONTEXT))).to.deep.equal(
+        comparable(parseWhole(text, 'fleet.yaml', CONTEXT)),
+      );
+    });
+
+    it('says what it cannot read, and where', () => {
+      const said = (text: string) => errorOf(() => parseLarge(text, 'fleet.yaml', CONTEXT));
+      expect(said('hosts: { a: {} }\n')).to.match(/^fleet\.yaml:1: an inventory over 4 MiB is read host by host/);
+      expect(said('hosts:\n    a:\n  b:\n')).to.match(/^fleet\.yaml:3: an inventory over 4 MiB is read host by host/);
+      expect(said('hosts:\n  "a":\n')).to.match(/^fleet\.yaml:2: an inventory over 4 MiB is read host by host/);
+      expect(said('defaults:\n  vars: &v { a: 1 }\nhosts:\n  a:\n  b:\n    vars: *v\n')).to.equal(
+        'fleet.yaml:5:3: the YAML alias *v names no anchor (&v) written before it',
+      );
+      expect(said('hosts:\n  a:\n  b:\nhosts:\n  c:\n')).to.equal(
+        'fleet.yaml:4:1: `hosts:` is written twice; list every host under one',
+      );
+      expect(said('hosts:\n  a:\n  b:\n  a: { port: 2 }\n')).to.equal(
+        'fleet.yaml:4:3: host "a" is listed twice; list each host once',
+      );
+    });
+
+    it('is how parseInventory reads a file over the size, naming a mistake in its middle at its line', () => {
+      const hosts = Array.from(
+        { length: 30_000 },
+        (_, i) => `  web-${i}: { host: 10.${i >> 16}.${(i >> 8) & 255}.${i & 255}, tags: [web] }  # ${'-'.repeat(100)}`,
+      );
+      hosts[15_000] = '  web-15000: { host: 10.0.0.1, prot: 22, tags: [web] }';
+      const text = `# a large fleet\nhosts:\n${hosts.join('\n')}\n`;
+      expect(Buffer.byteLength(text)).to.be.above(WHOLE_INVENTORY_MAX_BYTES);
+      expect(errorOf(() => parseInventory(text, 'fleet.yaml', CONTEXT))).to.equal(
+        'fleet.yaml:15003:32: hosts.web-15000: unknown key "prot"',
+      );
+      hosts[15_000] = '  web-15000: { host: 10.0.58.152, tags: [web] }';
+      const inventory = parseInventory(`# a large fleet\nhosts:\n${hosts.join('\n')}\n`, 'fleet.yaml', CONTEXT);
+      expect(inventory.hosts).to.have.length(30_000);
+      expect(inventory.hosts[29_999]).to.deep.include({ name: 'web-29999' });
     });
   });
 
