@@ -222,6 +222,8 @@ class InventoryResolver {
   private readonly sharedVars = new Shared<Readonly<Record<string, unknown>>>();
   private readonly locations = new Shared<() => string>();
   private readonly proxyCommands = new Shared<{ command: string; source: string }>();
+  /** The login user of hosts that name none, asked of the system once (a password database lookup). */
+  private unnamedUser: string | undefined;
 
   constructor(
     private readonly file: Omit<InventoryFile, 'hosts'>,
@@ -358,7 +360,7 @@ class InventoryResolver {
    */
   private addressOf(name: string, entry: InventoryHostEntry): TargetAddress {
     const defaults = this.file.defaults ?? {};
-    const defaultUser = this.context.defaultUser ?? currentUser;
+    const defaultUser = () => (this.unnamedUser ??= (this.context.defaultUser ?? currentUser)());
     let address: TargetAddress;
     if (entry.url !== undefined) {
       const mixed = (['host', 'user', 'port'] as const).find((key) => entry[key] !== undefined);

@@ -68,7 +68,7 @@ class Router {
   private readonly localUser: string;
 
   constructor(private readonly settings: SshSettings) {
-    this.localUser = currentUser();
+    this.localUser = settings.localUser?.() ?? currentUser();
   }
 
   /** A host's connection settings: what the user wrote, then ssh_config, then the defaults. */

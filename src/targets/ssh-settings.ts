@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SpecError } from '../inputs/input-error.js';
+import { currentUser } from './address.js';
 import type { HostKeyPolicy } from './host-key-policy.js';
 import type { JumpSpec } from './jump-spec.js';
 import { formatZodIssues } from '../inputs/zod-issues.js';
@@ -25,6 +26,11 @@ export interface SshSettings {
   home: string;
   passphrase?: string;
   configIdentities: Map<string, Identity | Error>;
+  /**
+   * The user running driftspec, asked of the system once per run: every target is routed with it,
+   * and the system's answer is a password database lookup (1.2 s for 80,000 inventory hosts).
+   */
+  localUser?: () => string;
 }
 
 /** The `driftspec run` options; the repeatable ones are undefined when not given. */
@@ -85,7 +91,13 @@ export function loadSshSettings(
     home,
     ...(env.DRIFTSPEC_SSH_PASSPHRASE ? { passphrase: env.DRIFTSPEC_SSH_PASSPHRASE } : {}),
     configIdentities: new Map(),
+    localUser: askedOnce(currentUser),
   };
+}
+
+function askedOnce(ask: () => string): () => string {
+  let answer: string | undefined;
+  return () => (answer ??= ask());
 }
 
 /** OpenSSH's user configuration file. */
