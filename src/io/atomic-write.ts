@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { onProcessExit } from './exit-hooks.js';
 
@@ -91,7 +91,9 @@ export async function prepareFileAtomically(
   path: string,
   produce: (write: (content: string | Uint8Array) => Promise<void>) => Promise<void>,
 ): Promise<PreparedFile> {
-  await refuseDirectory(path);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new OutputFileError(path, 'it is a directory');
+  if (existing && !existing.isFile()) return writtenInPlace(path, produce);
   await writingStep(path, () => mkdir(dirname(path), { recursive: true }));
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await writingStep(path, () => open(temporary, 'wx'));
@@ -103,12 +105,7 @@ export async function prepareFileAtomically(
   };
   try {
     try {
-      await produce(async (content) => {
-        const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-        // A write may take fewer bytes than given (a full disk, a signal): go on until all are in.
-        for (let offset = 0; offset < bytes.length; )
-          offset += (await writingStep(path, () => handle.write(bytes, offset, bytes.length - offset))).bytesWritten;
-      });
+      await produce(writerTo(handle, path));
       await writingStep(path, () => handle.sync());
     } finally {
       await handle.close();
@@ -138,10 +135,31 @@ export async function prepareFileAtomically(
   };
 }
 
-/** An existing directory at `path` is refused before anything is written, not at the final rename. */
-async function refuseDirectory(path: string): Promise<void> {
-  const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new OutputFileError(path, 'it is a directory');
+/** Writes every byte given, in order: a write may take fewer bytes than given (a full disk, a signal). */
+function writerTo(handle: FileHandle, path: string): (content: string | Uint8Array) => Promise<void> {
+  return async (content) => {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    for (let offset = 0; offset < bytes.length; )
+      offset += (await writingStep(path, () => handle.write(bytes, offset, bytes.length - offset))).bytesWritten;
+  };
+}
+
+/**
+ * A target that is no regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written into as it
+ * is, at once: renaming a file over it would put a plain file in its place (as root, in place of
+ * /dev/null itself), and a device or a pipe has no whole-or-nothing to keep.
+ */
+async function writtenInPlace(
+  path: string,
+  produce: (write: (content: string | Uint8Array) => Promise<void>) => Promise<void>,
+): Promise<PreparedFile> {
+  const handle = await writingStep(path, () => open(path, 'w'));
+  try {
+    await produce(writerTo(handle, path));
+  } finally {
+    await handle.close();
+  }
+  return { commit: async () => undefined, discard: async () => undefined };
 }
 
 /**
