@@ -110,15 +110,14 @@ export function parseInPieces(text: string, source: string, context: InventoryCo
   // Numeric names come first in a parsed map's key order, not in file order; `__proto__` is no plain key.
   const unusual = (name: string) => /^\d+$/.test(name) || name === '__proto__';
   if (names.size !== pieces.names.length || pieces.names.some(unusual)) return undefined;
-  if (pieces.names.some((name) => !schemas.InventoryNameSchema.safeParse(name).success)) return undefined;
-  const entrySchema = schemas.InventoryHostSchema.nullable();
   function* entries(): Generator<[string, InventoryHostEntry | null]> {
     for (const [index, name] of pieces!.names.entries()) {
       const value = readPlainYamlMap(pieces!.hostText(index));
-      if (value === NOT_PLAIN || Object.keys(value as object).length !== 1) throw READ_WHOLE;
-      const entry = entrySchema.safeParse((value as Record<string, unknown>)[name]);
-      if (!entry.success || !Object.hasOwn(value as object, name)) throw READ_WHOLE;
-      yield [name, entry.data];
+      // The host's name and entry, checked as the whole file's `hosts:` checks them.
+      const checked = value === NOT_PLAIN ? undefined : schemas.InventoryOneHostSchema.safeParse({ hosts: value });
+      if (!checked?.success || Object.keys(checked.data.hosts).length !== 1 || !Object.hasOwn(checked.data.hosts, name))
+        throw READ_WHOLE;
+      yield [name, checked.data.hosts[name] ?? null];
     }
   }
   try {

@@ -93,7 +93,6 @@ const inventorySchemas = builtOnce(() => {
     InventoryFileSchema,
     InventoryHostSchema,
     InventoryGroupSchema,
-    InventoryNameSchema,
     InventoryRestSchema: InventoryFileSchema.omit({ hosts: true }),
     /** One host at a time, under `hosts:` as in the file, so that a mistake has the file's path. */
     InventoryOneHostSchema: z.object({ hosts: z.record(InventoryNameSchema, InventoryHostSchema.nullable()) }),
@@ -111,12 +110,9 @@ export function inventoryFileSchema(): InventorySchemas['InventoryFileSchema'] {
 
 /**
  * The parts of the file schema that an inventory read host by host checks one at a time: a host's
- * name and entry (each as the file's `hosts:` checks it) and the rest of the file.
+ * name and entry (as the file's `hosts:` checks them) and the rest of the file.
  */
-export function inventoryPartSchemas(): Pick<
-  InventorySchemas,
-  'InventoryNameSchema' | 'InventoryHostSchema' | 'InventoryRestSchema' | 'InventoryOneHostSchema'
-> {
+export function inventoryPartSchemas(): Pick<InventorySchemas, 'InventoryRestSchema' | 'InventoryOneHostSchema'> {
   return inventorySchemas();
 }
 
