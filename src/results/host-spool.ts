@@ -23,18 +23,20 @@ export function memoryHostStore(count: number): HostStore {
 }
 
 /**
- * Where each host's line is in the spool file: its offset and length, in two number arrays rather
- * than an object per host. A length of -1 marks a host never put.
+ * Where each host's record is in the spool file: its offset, its length and the length of its head
+ * (lazyRecord), in three number arrays rather than an object per host. A length of -1 marks a host never put.
  */
 class Slots {
   private offsets: Float64Array;
   private lengths: Float64Array;
+  private heads: Float64Array;
   length: number;
 
   constructor(count: number) {
     this.length = count;
     this.offsets = new Float64Array(Math.max(count, 16));
     this.lengths = new Float64Array(Math.max(count, 16)).fill(-1);
+    this.heads = new Float64Array(Math.max(count, 16));
   }
 
   /** Refuses an index no slot has, before anything is written for it. */
@@ -43,34 +45,103 @@ class Slots {
       throw new RangeError(`host ${index} is outside the spool's ${this.length} hosts`);
   }
 
-  set(index: number, offset: number, bytes: number): void {
+  set(index: number, offset: number, bytes: number, headBytes: number): void {
     this.offsets[index] = offset;
     this.lengths[index] = bytes;
+    this.heads[index] = headBytes;
   }
 
-  get(index: number): { offset: number; bytes: number } | undefined {
+  get(index: number): { offset: number; bytes: number; headBytes: number } | undefined {
     const bytes = index < this.length ? this.lengths[index]! : -1;
-    return bytes < 0 ? undefined : { offset: this.offsets[index]!, bytes };
+    return bytes < 0 ? undefined : { offset: this.offsets[index]!, bytes, headBytes: this.heads[index]! };
   }
 
   /** One more slot at the end, never put yet; its index. */
   add(): number {
     if (this.length === this.lengths.length) {
-      const offsets = new Float64Array(this.length * 2);
-      const lengths = new Float64Array(this.length * 2).fill(-1);
-      offsets.set(this.offsets);
-      lengths.set(this.lengths);
-      this.offsets = offsets;
-      this.lengths = lengths;
+      const grown = (from: Float64Array, fill = 0) => {
+        const to = new Float64Array(this.length * 2).fill(fill);
+        to.set(from);
+        return to;
+      };
+      this.offsets = grown(this.offsets);
+      this.lengths = grown(this.lengths, -1);
+      this.heads = grown(this.heads);
     }
     return this.length++;
   }
 }
 
 /**
- * Finished hosts' results as JSON lines in a temporary file, so that a sweep's memory does not
- * grow with its hosts: ten thousand hosts' results with their evidence are some 460 MiB of JSON,
- * and more as objects. Only each line's place stays in memory. The file is made in a private
+ * From this many characters of JSON on, a host's top-level field (its check results, its evidence)
+ * is parsed only when it is read. Reports pass over the hosts several times, most passes for their
+ * status, counts and controls only: parsing every host whole on each pass took most of the time a
+ * large fleet's reports took to write (docs/benchmarks.md).
+ */
+export const LAZY_FIELD_CHARS = 1024;
+
+/**
+ * A host as the spool writes it: a head, `[fields, name, bytes, name, bytes, …]`, whose `fields`
+ * hold every field in the host's order with 0 in place of each large one, followed by the large
+ * fields' JSON in the order the head names them.
+ */
+function lazyRecord(host: HostResult): { record: Buffer; headBytes: number } {
+  const fields: string[] = [];
+  const large: string[] = [];
+  const tail: Buffer[] = [];
+  for (const [key, value] of Object.entries(host)) {
+    const json = JSON.stringify(value) as string | undefined;
+    // Left out, as JSON.stringify leaves out of an object what it cannot write.
+    if (json === undefined) continue;
+    const name = JSON.stringify(key);
+    if (json.length < LAZY_FIELD_CHARS) {
+      fields.push(`${name}:${json}`);
+      continue;
+    }
+    const bytes = Buffer.from(json, 'utf8');
+    fields.push(`${name}:0`);
+    large.push(name, String(bytes.length));
+    tail.push(bytes);
+  }
+  const head = Buffer.from(`[{${fields.join(',')}}${large.map((part) => `,${part}`).join('')}]`, 'utf8');
+  return { record: Buffer.concat([head, ...tail, NEWLINE]), headBytes: head.length };
+}
+
+const NEWLINE = Buffer.from('\n');
+
+/**
+ * A host read back from its head: the large fields are getters that read and parse their JSON the
+ * first time they are read and then hold the value, in the place the field had (redefining a
+ * property keeps its place among the keys), so JSON, spreads and key order are those of the host put.
+ * `readBytes(start, bytes)` reads the record from `start` on, as the spool can while it is open.
+ */
+function hostOfHead(head: Buffer, readBytes: (start: number, bytes: number) => Buffer): HostResult {
+  const [host, ...large] = JSON.parse(head.toString('utf8')) as [Record<string, unknown>, ...unknown[]];
+  let start = head.length;
+  for (let at = 0; at < large.length; at += 2) {
+    const key = large[at] as string;
+    const [from, bytes] = [start, large[at + 1] as number];
+    const settle = (value: unknown) =>
+      Object.defineProperty(host, key, { value, writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(host, key, {
+      get: () => {
+        const value: unknown = JSON.parse(readBytes(from, bytes).toString('utf8'));
+        settle(value);
+        return value;
+      },
+      set: settle,
+      enumerable: true,
+      configurable: true,
+    });
+    start += bytes;
+  }
+  return host as unknown as HostResult;
+}
+
+/**
+ * Finished hosts' results in a temporary file, one line each (lazyRecord), so that a sweep's memory
+ * does not grow with its hosts: ten thousand hosts' results with their evidence are some 460 MiB of
+ * JSON, and more as objects. Only each line's place stays in memory. The file is made in a private
  * folder (mode 0700, under TMPDIR) and both are removed at once, the open descriptor being all
  * this process needs: however the process ends, even by SIGKILL, nothing is left behind, and the
  * space is the system's again when the descriptor is closed.
@@ -94,12 +165,12 @@ export class HostSpool implements HostStore {
 
   put(index: number, host: HostResult): void {
     this.slots.check(index);
-    const line = Buffer.from(`${JSON.stringify(host)}\n`, 'utf8');
-    // A write may take fewer bytes than given: go on until the whole line is in.
-    for (let written = 0; written < line.length; )
-      written += writeSync(this.fd, line, written, line.length - written, this.size + written);
-    this.slots.set(index, this.size, line.length - 1);
-    this.size += line.length;
+    const { record, headBytes } = lazyRecord(host);
+    // A write may take fewer bytes than given: go on until the whole record is in.
+    for (let written = 0; written < record.length; )
+      written += writeSync(this.fd, record, written, record.length - written, this.size + written);
+    this.slots.set(index, this.size, record.length - 1, headBytes);
+    this.size += record.length;
   }
 
   /** Puts a host after the last one, for a spool filled before the number of hosts is known. */
@@ -107,18 +178,27 @@ export class HostSpool implements HostStore {
     this.put(this.slots.add(), host);
   }
 
-  /** One host, read back from the file: the caller holds it only as long as it needs it. */
+  /**
+   * One host, read back from the file: the caller holds it only as long as it needs it. Its large
+   * fields are read when first used, which the spool must still be open for.
+   */
   read(index: number): HostResult {
     const slot = this.slots.get(index);
     if (slot === undefined) throw new RangeError(`host ${index} of the spool was never put`);
-    const buffer = Buffer.allocUnsafe(slot.bytes);
-    for (let read = 0; read < slot.bytes; ) {
-      const got = readSync(this.fd, buffer, read, slot.bytes - read, slot.offset + read);
+    const readBytes = (start: number, bytes: number) => this.readAt(index, slot.offset + start, bytes);
+    // Written by this process a moment ago, in a folder only it can read: not outside data.
+    return hostOfHead(readBytes(0, slot.headBytes), readBytes);
+  }
+
+  private readAt(index: number, offset: number, bytes: number): Buffer {
+    if (this.closed) throw new Error(`host ${index} of the spool was read after the spool was closed`);
+    const buffer = Buffer.allocUnsafe(bytes);
+    for (let read = 0; read < bytes; ) {
+      const got = readSync(this.fd, buffer, read, bytes - read, offset + read);
       if (got === 0) throw new Error(`the spool file ${this.dir} ended inside host ${index}`);
       read += got;
     }
-    // Written by this process a moment ago, in a folder only it can read: not outside data.
-    return JSON.parse(buffer.toString('utf8')) as HostResult;
+    return buffer;
   }
 
   /** Every host in the order they were put at, or the hosts at the indexes of `order`, in its order. */

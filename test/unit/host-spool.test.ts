@@ -9,7 +9,7 @@ import { renderJsonReport } from '../../reporters/json.js';
 import { renderJunitReport } from '../../reporters/junit.js';
 import { renderMarkdownReport } from '../../reporters/markdown.js';
 import { decideVerdict } from '../../src/gate/verdict.js';
-import { HostSpool, memoryHostStore } from '../../src/results/host-spool.js';
+import { HostSpool, LAZY_FIELD_CHARS, memoryHostStore } from '../../src/results/host-spool.js';
 import { RunResultSchema, type HostResult, type RunResult } from '../../src/results/schema.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/golden/', import.meta.url));
@@ -149,6 +149,40 @@ describe('HostSpool: finished hosts in a temporary file', () => {
     } finally {
       spool.close();
     }
+  });
+
+  it("reads a host's large fields only when they are used, keeping their place, value and JSON", () => {
+    const host = fleetResult().hosts[0]!;
+    const large = Object.keys(host).filter(
+      (key) => JSON.stringify(host[key as keyof HostResult]).length >= LAZY_FIELD_CHARS,
+    );
+    expect(large, 'the recorded host has large fields').to.include.members(['results', 'evidence']);
+    const spool = new HostSpool(1, parent);
+    try {
+      spool.put(0, host);
+      const read = spool.read(0);
+      expect(Object.keys(read)).to.deep.equal(Object.keys(host));
+      for (const key of large) expect(Object.getOwnPropertyDescriptor(read, key)?.get, key).to.be.a('function');
+      expect(Object.getOwnPropertyDescriptor(read, 'status')?.value).to.equal(host.status);
+      expect(read.results).to.deep.equal(host.results);
+      expect(Object.getOwnPropertyDescriptor(read, 'results')?.value, 'held once read').to.equal(read.results);
+      expect(Object.getOwnPropertyDescriptor(read, 'evidence')?.get, 'others still unread').to.be.a('function');
+      expect(JSON.stringify(read)).to.equal(JSON.stringify(host));
+      expect(Object.keys({ ...read })).to.deep.equal(Object.keys(host));
+      read.evidence = {};
+      expect(read.evidence).to.deep.equal({});
+      expect(Object.keys(read)).to.deep.equal(Object.keys(host));
+    } finally {
+      spool.close();
+    }
+  });
+
+  it('refuses to read a large field once the spool is closed, naming why', () => {
+    const spool = new HostSpool(1, parent);
+    spool.put(0, fleetResult().hosts[0]!);
+    const read = spool.read(0);
+    spool.close();
+    expect(() => read.results).to.throw(Error, /host 0 of the spool was read after the spool was closed/);
   });
 
   it('names a host that was never put', () => {
