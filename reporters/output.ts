@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
-import { chunkPieces, prepareFileAtomically, type PreparedFile } from '../src/io/atomic-write.js';
+import {
+  chunkPieces,
+  prepareFileAtomically,
+  writeChunksOverlapped,
+  type PreparedFile,
+} from '../src/io/atomic-write.js';
 import type { RunResult } from '../src/results/schema.js';
 import type { Verdict } from '../src/gate/verdict.js';
 
@@ -74,9 +79,7 @@ export async function writeReports<R = RunResult, V = Verdict>(
       if (request.path === undefined) continue;
       const pieces = piecesOf(renderers[request.name]!(result, verdict));
       prepared.push(
-        await prepareFileAtomically(request.path, async (write) => {
-          for (const chunk of chunkPieces(pieces)) await write(chunk);
-        }),
+        await prepareFileAtomically(request.path, (write) => writeChunksOverlapped(chunkPieces(pieces), write)),
       );
     }
     const toStdout = requests.find((request) => request.path === undefined);

@@ -13,7 +13,7 @@ import { markdownReportPieces, renderMarkdownReport } from '../../reporters/mark
 import { writeReports, writeToStream } from '../../reporters/output.js';
 import { jsonSchemaFor } from '../../src/cli/commands/schema-action.js';
 import { decideVerdict, type Verdict } from '../../src/gate/verdict.js';
-import { chunkPieces, writePiecesAtomically } from '../../src/io/atomic-write.js';
+import { chunkPieces, writeChunksOverlapped, writePiecesAtomically } from '../../src/io/atomic-write.js';
 import { RunResultSchema, type HostResult, type RunResult } from '../../src/results/schema.js';
 
 const GOLDEN = fileURLToPath(new URL('../fixtures/golden/', import.meta.url));
@@ -200,6 +200,46 @@ describe('writing reports in pieces', () => {
     await writePiecesAtomically(join(dir, 'r.txt'), pieces);
     expect(readFileSync(join(dir, 'r.txt'), 'utf8')).to.equal(pieces.join(''));
     expect(readdirSync(dir)).to.deep.equal(['r.txt']);
+  });
+
+  it('overlapped writes: one in flight while the next chunk is made, in order; a failure waits for it', async () => {
+    const events: string[] = [];
+    let inFlight = 0;
+    const write = async (chunk: string) => {
+      inFlight++;
+      expect(inFlight, 'never two writes at once').to.equal(1);
+      events.push(`write ${chunk}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      events.push(`wrote ${chunk}`);
+      inFlight--;
+    };
+    function* chunks(fail: boolean): Generator<string> {
+      for (const chunk of ['a', 'b', 'c']) {
+        events.push(`made ${chunk}`);
+        yield chunk;
+      }
+      if (fail) throw new Error('renderer broke');
+    }
+    await writeChunksOverlapped(chunks(false), write);
+    expect(events).to.deep.equal([
+      'made a',
+      'write a',
+      'made b',
+      'wrote a',
+      'write b',
+      'made c',
+      'wrote b',
+      'write c',
+      'wrote c',
+    ]);
+    events.length = 0;
+    const failed = await writeChunksOverlapped(chunks(true), write).catch((error: Error) => error);
+    expect(failed).to.be.instanceOf(Error).with.property('message', 'renderer broke');
+    expect(events.at(-1), 'the write in flight ended first').to.equal('wrote c');
+    const refused = await writeChunksOverlapped(['x', 'y'], async (chunk) => {
+      if (chunk === 'x') throw new Error('disk full');
+    }).catch((error: Error) => error);
+    expect(refused).to.be.instanceOf(Error).with.property('message', 'disk full');
   });
 
   it('writeReports: a report failing half-way writes no file, and no other report is put in place either', async () => {
