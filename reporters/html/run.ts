@@ -182,16 +182,18 @@ function reasonText(host: HostResult): Html {
 
 /** Controls that failed or errored on hosts that were checked; unreachable hosts are in the host table. */
 function renderAttention(result: RunResult, controls: ReadonlyMap<string, Control>): Html | '' {
-  const tally = new Map<string, { failed: number; error: number; hosts: Set<number> }>();
+  // Hosts are counted, not listed: each is met once, in order, so a control counts a host when it was not its last.
+  const tally = new Map<string, { failed: number; error: number; hosts: number; lastHost: number }>();
   result.hosts.forEach((host, index) => {
     if (host.status !== 'completed') return;
     const waived = waivedControlIds(host);
     for (const check of host.results) {
       if (check.control === null || (check.status !== 'failed' && check.status !== 'error')) continue;
       if (waived.has(check.control)) continue;
-      const entry = tally.get(check.control) ?? { failed: 0, error: 0, hosts: new Set<number>() };
+      const entry = tally.get(check.control) ?? { failed: 0, error: 0, hosts: 0, lastHost: -1 };
       entry[check.status]++;
-      entry.hosts.add(index);
+      if (entry.lastHost !== index) entry.hosts++;
+      entry.lastHost = index;
       tally.set(check.control, entry);
     }
   });
@@ -205,7 +207,7 @@ function renderAttention(result: RunResult, controls: ReadonlyMap<string, Contro
   const row = ({ id, entry, control }: (typeof rows)[number]) =>
     html`<tr><td class="mono">${id}</td><td>${control ? impactBadge(control.impact) : ''}</td>\
 <td>${control?.title ?? ''}</td><td class="n${entry.failed > 0 ? ' c-failed' : ''}">${entry.failed}</td>\
-<td class="n${entry.error > 0 ? ' c-error' : ''}">${entry.error}</td><td class="n">${entry.hosts.size}</td></tr>`;
+<td class="n${entry.error > 0 ? ' c-error' : ''}">${entry.error}</td><td class="n">${entry.hosts}</td></tr>`;
   return html`<section id="attention"><h2>Controls that need attention</h2>
 ${withMore(rows, row, table, 'controls')}</section>`;
 }

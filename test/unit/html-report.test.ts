@@ -55,6 +55,33 @@ describe('html reporter (page text)', () => {
     expect(page).not.to.match(/@import|url\(|https?:\/\//i);
   });
 
+  it('counts each host once in "controls that need attention", however many of its checks fail', () => {
+    const one = largeRun(40);
+    const base = one.hosts[0]!;
+    // Every check of ctl-000 (ten) fails on three hosts of four.
+    const withStatus = (failing: boolean) =>
+      base.results.map((r) => ({
+        ...r,
+        status: failing && r.control === 'ctl-000' ? ('failed' as const) : ('passed' as const),
+      }));
+    const hosts = [true, false, true, true].map((failing, i) => ({
+      ...base,
+      target: `ssh://h${i}:22`,
+      results: withStatus(failing),
+    }));
+    const page = render({ ...one, hosts }, LARGE_VERDICT);
+    const rows = [
+      ...page.matchAll(
+        new RegExp(
+          '<tr><td class="mono">(ctl-\\d+)</td>.*?<td class="n[^"]*">(\\d+)</td>' +
+            '<td class="n[^"]*">(\\d+)</td><td class="n">(\\d+)</td></tr>',
+          'g',
+        ),
+      ),
+    ];
+    expect(rows.map((row) => [row[1], row[2], row[4]])).to.deep.equal([['ctl-000', '30', '3']]);
+  });
+
   it('keeps a 1000-check report small and quick to render', () => {
     const result = largeRun(1000);
     const started = process.hrtime.bigint();
