@@ -85,10 +85,10 @@ export const LAZY_FIELD_CHARS = 1024;
  * hold every field in the host's order with 0 in place of each large one, followed by the large
  * fields' JSON in the order the head names them.
  */
-function lazyRecord(host: HostResult): { record: Buffer; headBytes: number } {
+function lazyRecord(host: HostResult): { record: string; headBytes: number } {
   const fields: string[] = [];
   const large: string[] = [];
-  const tail: Buffer[] = [];
+  const tail: string[] = [];
   for (const [key, value] of Object.entries(host)) {
     const json = JSON.stringify(value) as string | undefined;
     // Left out, as JSON.stringify leaves out of an object what it cannot write.
@@ -98,16 +98,15 @@ function lazyRecord(host: HostResult): { record: Buffer; headBytes: number } {
       fields.push(`${name}:${json}`);
       continue;
     }
-    const bytes = Buffer.from(json, 'utf8');
     fields.push(`${name}:0`);
-    large.push(name, String(bytes.length));
-    tail.push(bytes);
+    large.push(name, String(Buffer.byteLength(json, 'utf8')));
+    tail.push(json);
   }
-  const head = Buffer.from(`[{${fields.join(',')}}${large.map((part) => `,${part}`).join('')}]`, 'utf8');
-  return { record: Buffer.concat([head, ...tail, NEWLINE]), headBytes: head.length };
+  const head = `[{${fields.join(',')}}${large.map((part) => `,${part}`).join('')}]`;
+  // One string made into one buffer: a buffer per field and then their join would each hold the
+  // host's size outside the heap until a collection.
+  return { record: `${head}${tail.join('')}\n`, headBytes: Buffer.byteLength(head, 'utf8') };
 }
-
-const NEWLINE = Buffer.from('\n');
 
 /**
  * A host read back from its head: the large fields are getters that read and parse their JSON the
@@ -165,7 +164,8 @@ export class HostSpool implements HostStore {
 
   put(index: number, host: HostResult): void {
     this.slots.check(index);
-    const { record, headBytes } = lazyRecord(host);
+    const { record: text, headBytes } = lazyRecord(host);
+    const record = Buffer.from(text, 'utf8');
     // A write may take fewer bytes than given: go on until the whole record is in.
     for (let written = 0; written < record.length; )
       written += writeSync(this.fd, record, written, record.length - written, this.size + written);
