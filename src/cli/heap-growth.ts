@@ -9,27 +9,42 @@ export const BOUNDED_HEAP_GROWTH_HOSTS = 100;
 export const HEAP_GROWING_PERCENT = 20;
 
 /**
- * The V8 flag a run over `hosts` hosts sets, or undefined: none for a small run, nor when node
- * was started with its own `--heap-growing-percent`.
+ * By how much V8 grows its young generation when much of it survives a scavenge: 1, not at all.
+ * On its own V8 doubles it up to 16 MiB a semi-space, which a sweep's steady stream of short-lived
+ * garbage reached, some 40 MiB of peak RSS at ten thousand hosts, for about a tenth of the wall time
+ * (docs/benchmarks.md). Unlike its size, the growth factor can be set once the process runs.
  */
-export function heapGrowthFlag(hosts: number, execArgv: readonly string[]): string | undefined {
-  if (hosts < BOUNDED_HEAP_GROWTH_HOSTS) return undefined;
-  if (execArgv.some((arg) => /^--heap[-_]growing[-_]percent\b/.test(arg))) return undefined;
-  return `--heap-growing-percent=${HEAP_GROWING_PERCENT}`;
+export const SEMI_SPACE_GROWTH_FACTOR = 1;
+
+/**
+ * The V8 flags a run over `hosts` hosts sets: none for a small run, and none that node was started
+ * with a value of its own for (`--heap-growing-percent`, `--semi-space-growth-factor`, or the
+ * young generation's size).
+ */
+export function heapGrowthFlags(hosts: number, execArgv: readonly string[]): string[] {
+  if (hosts < BOUNDED_HEAP_GROWTH_HOSTS) return [];
+  const given = (pattern: RegExp) => execArgv.some((arg) => pattern.test(arg));
+  return [
+    ...(given(/^--heap[-_]growing[-_]percent\b/) ? [] : [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]),
+    ...(given(/^--(?:semi[-_]space[-_]growth[-_]factor|(?:min|max)[-_]semi[-_]space[-_]size)\b/)
+      ? []
+      : [`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`]),
+  ];
 }
 
 /**
- * Has V8 collect its old generation once it has grown HEAP_GROWING_PERCENT past its live data.
- * Not a limit: a run that holds more still gets the memory (the heap grows as before, only
- * collected sooner), at the cost of more full collections. The flag is read at each collection,
- * so setting it once the process runs takes effect.
+ * Has V8 collect its old generation once it has grown HEAP_GROWING_PERCENT past its live data, and
+ * keep its young generation at the size it has. Not a limit: a run that holds more still gets the
+ * memory (the heap grows as before, only collected sooner), at the cost of more collections. Both
+ * flags are read at each collection, so setting them once the process runs takes effect (an
+ * integration test checks it of this node: test/integration/heap-growth.test.ts).
  */
 export async function boundHeapGrowth(hosts: number, execArgv: readonly string[] = process.execArgv): Promise<void> {
-  const flag = heapGrowthFlag(hosts, execArgv);
-  if (flag === undefined) return;
-  // Loaded by the runs that set the flag only: loading node:v8 costs a small run about half a millisecond.
+  const flags = heapGrowthFlags(hosts, execArgv);
+  if (flags.length === 0) return;
+  // Loaded by the runs that set the flags only: loading node:v8 costs a small run about half a millisecond.
   const { setFlagsFromString } = await import('node:v8');
-  setFlagsFromString(flag);
+  for (const flag of flags) setFlagsFromString(flag);
 }
 
 /**
