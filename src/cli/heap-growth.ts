@@ -18,12 +18,12 @@ export const SEMI_SPACE_GROWTH_FACTOR = 1;
 
 /**
  * The V8 flags a run over `hosts` hosts sets: none for a small run, and none that node was started
- * with a value of its own for (`--heap-growing-percent`, `--semi-space-growth-factor`, or the
- * young generation's size).
+ * with a value of its own for (on its command line or in NODE_OPTIONS, see nodeFlags):
+ * `--heap-growing-percent`, `--semi-space-growth-factor`, or the young generation's size.
  */
-export function heapGrowthFlags(hosts: number, execArgv: readonly string[]): string[] {
+export function heapGrowthFlags(hosts: number, startFlags: readonly string[]): string[] {
   if (hosts < BOUNDED_HEAP_GROWTH_HOSTS) return [];
-  const given = (pattern: RegExp) => execArgv.some((arg) => pattern.test(arg));
+  const given = (pattern: RegExp) => startFlags.some((flag) => pattern.test(flag));
   return [
     ...(given(/^--heap[-_]growing[-_]percent\b/) ? [] : [`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]),
     ...(given(/^--(?:semi[-_]space[-_]growth[-_]factor|(?:min|max)[-_]semi[-_]space[-_]size)\b/)
@@ -39,12 +39,20 @@ export function heapGrowthFlags(hosts: number, execArgv: readonly string[]): str
  * flags are read at each collection, so setting them once the process runs takes effect (an
  * integration test checks it of this node: test/integration/heap-growth.test.ts).
  */
-export async function boundHeapGrowth(hosts: number, execArgv: readonly string[] = process.execArgv): Promise<void> {
-  const flags = heapGrowthFlags(hosts, execArgv);
+export async function boundHeapGrowth(hosts: number, startFlags: readonly string[] = nodeFlags()): Promise<void> {
+  const flags = heapGrowthFlags(hosts, startFlags);
   if (flags.length === 0) return;
   // Loaded by the runs that set the flags only: loading node:v8 costs a small run about half a millisecond.
   const { setFlagsFromString } = await import('node:v8');
   for (const flag of flags) setFlagsFromString(flag);
+}
+
+/** The flags node was started with: its command line's, and NODE_OPTIONS' (which execArgv leaves out). */
+export function nodeFlags(
+  execArgv: readonly string[] = process.execArgv,
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  return [...execArgv, ...(env.NODE_OPTIONS ?? '').split(/\s+/).filter((flag) => flag !== '')];
 }
 
 /**
