@@ -3,6 +3,7 @@ import { DEFAULT_IMPACT } from '../plan/assemble.js';
 import { impactName, impactValue, type Control, type ImpactName } from '../plan/schema.js';
 import type { CheckResult, HostResult, RunResult } from '../results/schema.js';
 import { abbreviatedList } from '../text/abbreviated-list.js';
+import { flatText } from '../text/flat-text.js';
 import { plural } from '../text/plural.js';
 import { EXIT } from './exit-codes.js';
 import type { GatePolicy } from './policy.js';
@@ -27,19 +28,49 @@ interface Finding {
  * error and unreachable host blocks: the strict gate.
  */
 export function decideVerdict(result: RunResult, policy: GatePolicy = DEFAULT_POLICY): Verdict {
-  const findings = [
-    ...noHostChecked(result),
-    ...result.hosts.flatMap((host) => judgeHost(host, result.controls, policy)),
-  ];
-  const blocking = findings.filter((f) => f.blocks !== false);
-  const allowed = findings.filter((f) => f.blocks === false);
-  const reasons = [...blocking.map((f) => f.text), ...allowed.map((f) => `allowed: ${f.text}`)];
-  if (blocking.length === 0) {
-    const summary = allowed.length === 0 ? 'passed' : `passed; allowed by the policy: ${tallies(allowed)}`;
+  // Host by host, keeping only each finding's text and the running tallies: a large fleet's
+  // findings are never all held at once (docs/scale.md).
+  const blocking = new FindingList('');
+  const allowed = new FindingList('allowed: ');
+  const add = (finding: Finding) => (finding.blocks === false ? allowed : blocking).add(finding);
+  noHostChecked(result).forEach(add);
+  for (const host of result.hosts) judgeHost(host, result.controls, policy).forEach(add);
+  const reasons = [...blocking.texts, ...allowed.texts];
+  if (blocking.texts.length === 0) {
+    const summary = allowed.texts.length === 0 ? 'passed' : `passed; allowed by the policy: ${allowed.tallies()}`;
     return { verdict: 'passed', exitCode: EXIT.passed, summary, reasons };
   }
-  const exitCode = blocking.some((f) => f.blocks === 'incomplete') ? EXIT.error : EXIT.failed;
-  return { verdict: 'blocked', exitCode, summary: `blocked: ${tallies(blocking)}`, reasons };
+  const exitCode = blocking.incomplete ? EXIT.error : EXIT.failed;
+  return { verdict: 'blocked', exitCode, summary: `blocked: ${blocking.tallies()}`, reasons };
+}
+
+/** Findings of one kind (blocking or allowed), in the order found: their reasons and their totals. */
+class FindingList {
+  readonly texts: string[] = [];
+  incomplete = false;
+  private readonly totals = new Map<string, { noun: string; suffix: string; count: number } | string>();
+
+  /** `prefix` goes before each finding's text in the verdict's reasons. */
+  constructor(private readonly prefix: string) {}
+
+  add({ blocks, text, tally }: Finding): void {
+    this.texts.push(flatText(this.prefix + text));
+    if (blocks === 'incomplete') this.incomplete = true;
+    if (typeof tally === 'string') {
+      this.totals.set(tally, tally);
+      return;
+    }
+    const key = `${tally.noun}${tally.suffix}`;
+    const seen = this.totals.get(key);
+    this.totals.set(key, { ...tally, count: tally.count + (typeof seen === 'object' ? seen.count : 0) });
+  }
+
+  /** "2 failed controls, 1 host unreachable": each kind of finding counted, in the order first met. */
+  tallies(): string {
+    return [...this.totals.values()]
+      .map((t) => (typeof t === 'string' ? t : `${plural(t.count, t.noun)}${t.suffix}`))
+      .join(', ');
+  }
 }
 
 /** Allowing every unreachable host must not turn a run that checked nothing into a pass. */
@@ -155,22 +186,6 @@ function describeAllowance(level: ImpactName, allowance: Allowance, within: bool
   if (allowance === 'unlimited') return `${level} failures are allowed without limit`;
   if (allowance === 0) return `${level} failures are not allowed`;
   return `${within ? 'within' : 'over'} the allowance of ${allowance} per host`;
-}
-
-function tallies(findings: readonly Finding[]): string {
-  const totals = new Map<string, { noun: string; suffix: string; count: number } | string>();
-  for (const { tally } of findings) {
-    if (typeof tally === 'string') {
-      totals.set(tally, tally);
-      continue;
-    }
-    const key = `${tally.noun}${tally.suffix}`;
-    const seen = totals.get(key);
-    totals.set(key, { ...tally, count: tally.count + (typeof seen === 'object' ? seen.count : 0) });
-  }
-  return [...totals.values()]
-    .map((t) => (typeof t === 'string' ? t : `${plural(t.count, t.noun)}${t.suffix}`))
-    .join(', ');
 }
 
 function listIds(results: readonly CheckResult[]): string {

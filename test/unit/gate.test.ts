@@ -370,6 +370,24 @@ describe('gate: decisions', () => {
     expect(reasons[1]).to.match(/^allowed: h0: 1 failed low control/);
   });
 
+  it('counts each kind of finding over every host, in the order first met', () => {
+    const policy = GatePolicySchema.parse({ failures: { allow: { low: 'unlimited' } } });
+    const hosts: HostSketch[] = [
+      { status: 'unreachable', checks: ['high:error'] },
+      { checks: ['high:failed', 'med1:failed', 'low1:failed'] },
+      { status: 'unreachable', checks: ['high:error'] },
+      { checks: ['med2:failed', 'low2:failed'] },
+    ];
+    const verdict = decideVerdict(runResult(hosts), policy);
+    expect(verdict.summary).to.equal('blocked: 2 hosts unreachable, 3 failed controls');
+    expect(verdict.exitCode).to.equal(EXIT.error);
+    expect(verdict.reasons).to.have.length(7);
+    expect(verdict.reasons.slice(5)).to.deep.equal([
+      'allowed: h1: 1 failed low control (low1); low failures are allowed without limit',
+      'allowed: h3: 1 failed low control (low2); low failures are allowed without limit',
+    ]);
+  });
+
   it('writes a verdict that the result schema accepts', () => {
     const result = runResult([{ checks: ['high:failed'] }, { status: 'unreachable', checks: ['high:error'] }]);
     RunResultSchema.parse({ ...result, verdict: decideVerdict(result) });

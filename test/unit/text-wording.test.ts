@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { abbreviatedList } from '../../src/text/abbreviated-list.js';
+import { flatText } from '../../src/text/flat-text.js';
 import { painter } from '../../src/text/paint.js';
 import { plural } from '../../src/text/plural.js';
 
@@ -22,5 +23,13 @@ describe('report wording', () => {
     expect(painter(true).dim('x')).to.equal('\u001b[2mx\u001b[0m');
     expect(painter(false).red('x')).to.equal('x');
     expect(painter(false).bold('x')).to.equal('x');
+  });
+
+  it('flattens a text without changing a code unit of it', () => {
+    const lone = '\ud800';
+    for (const text of ['', 'h1: host unreachable', `${'a'.repeat(40)}: ${lone} é ✓ "q" \\ \n`]) {
+      expect(flatText(text)).to.equal(text);
+      expect(flatText(text).length).to.equal(text.length);
+    }
   });
 });
