@@ -15,7 +15,7 @@ import type { ResourceRegistry } from '../../resources/registry.js';
 import { planSources } from '../../profiles/run-arguments.js';
 import { HostSpool } from '../../results/host-spool.js';
 import { boundHeapGrowth, boundHeapGrowthForInventory } from '../heap-growth.js';
-import type { HostResult, ProfileRecord, ShardRecord } from '../../results/schema.js';
+import type { HostResult, ProfileRecord, RunResult, ShardRecord } from '../../results/schema.js';
 import { emptyShardVerdict } from '../../shard/empty.js';
 import { inventoryHostIdentity, type ShardNumber } from '../../shard/partition.js';
 import { selectShard, ShardSelector } from '../../shard/select.js';
@@ -118,6 +118,38 @@ export async function runOnTargets(
   context: RunContext,
   planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
 ): Promise<number> {
+  // V8 keeps an async function's locals, used again or not, across each of its awaits: the targets,
+  // their inventory entries and the hosts' plans live in checkTargets, which has returned before
+  // the reports are written, so that a large fleet's are not held while its reports are rendered.
+  const checked = await checkTargets(addresses, flags, io, context, planFor);
+  try {
+    const code = await reportChecked(checked, flags, io, context);
+    if (context.timeline) {
+      context.timeline.mark('reports-written');
+      io.stderr.write(context.timeline.render());
+    }
+    return code;
+  } finally {
+    checked.hostStore.close();
+  }
+}
+
+/** What the verdict and the reports need of the checked hosts; the caller closes the spool. */
+export interface CheckedHosts {
+  /** The run's result, its hosts read from hostStore. */
+  result: RunResult;
+  interrupted: boolean;
+  hostStore: HostSpool;
+}
+
+/** Selects the hosts, plans, and checks them; nothing it returns holds a target. */
+export async function checkTargets(
+  addresses: readonly TargetAddress[],
+  flags: RunFlags,
+  io: CliIo,
+  context: RunContext,
+  planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
+): Promise<CheckedHosts> {
   let settings: SshSettings | undefined;
   const sshSettings = () => (settings ??= loadSshSettings(flags, io.env));
   const sudo = loadSudoSettings(flags, io.env);
@@ -132,26 +164,21 @@ export async function runOnTargets(
       ? connectFirstHosts(selected.targets, flags.concurrency, (target) => hostPhases(timeline, target.name))
       : [];
   try {
-    const code = await planAndRun(selected, flags, io, context, planFor, selector);
-    if (timeline) {
-      timeline.mark('reports-written');
-      io.stderr.write(timeline.render());
-    }
-    return code;
+    return await planAndCheck(selected, flags, io, context, planFor, selector);
   } catch (error) {
     await Promise.all(early.map((target) => closeWithin(target, CLOSE_LIMIT_MS)));
     throw error;
   }
 }
 
-async function planAndRun(
+async function planAndCheck(
   selected: SelectedTargets,
   flags: RunFlags,
   io: CliIo,
   context: RunContext,
   planFor: (selected: SelectedTargets) => Promise<RunPlanning>,
   selector: ShardSelector | undefined,
-): Promise<number> {
+): Promise<CheckedHosts> {
   const { registry, reports, policy, shard, timeline } = context;
   const planning = await planFor(selected);
   timeline?.mark('spec-read');
@@ -196,12 +223,24 @@ async function planAndRun(
     }
     const profiled = context.profiles ? { ...run.result, profiles: context.profiles } : run.result;
     const result = record === undefined ? profiled : { ...profiled, shard: record };
-    const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
-    await writeRunReports(reports, result, verdict, flags, io);
-    return run.interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
-  } finally {
+    return { result, interrupted: run.interrupted, hostStore };
+  } catch (error) {
     hostStore.close();
+    throw error;
   }
+}
+
+/** The verdict and every report; the exit code. */
+async function reportChecked(
+  { result, interrupted }: CheckedHosts,
+  flags: RunFlags,
+  io: CliIo,
+  { reports, policy }: RunContext,
+): Promise<number> {
+  const record = result.shard;
+  const verdict = record?.positions.length === 0 ? emptyShardVerdict(record) : decideVerdict(result, policy);
+  await writeRunReports(reports, result, verdict, flags, io);
+  return interrupted ? INTERRUPTED_EXIT : verdict.exitCode;
 }
 
 /**
