@@ -3,13 +3,15 @@
  * directory (`rootfs:`), as container archives made from it (an OCI layout with gzip layers, its
  * tar, a `docker save` tar), and booted: an instance of the same image started, then checked over
  * SSH. Whole processes in paired rounds, the order rotated every round. The archive's extra time
- * over `rootfs:` is the unpacking. Writes its block of docs/benchmarks.md.
+ * over `rootfs:` is the unpacking. Writes its block of docs/benchmarks.md. Also the `rootfs` case
+ * of `npm run bench`.
  *
  *   npm run build && npx tsx bench/image-archive.ts [-- --rounds 5 --no-write]
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { testbedArchives } from '../test/support/image-archive-testbed.js';
 import { BENCH, ROOT } from './lib/commands.js';
 import { currentLoad, machineFacts } from './lib/machine.js';
@@ -93,7 +95,8 @@ function section(subjects: readonly Subject[], rounds: number, startedAt: Date):
   });
   return `## ${MARKERS.heading}
 
-\`bench/image-archive.ts\` (\`npm run build && npx tsx bench/image-archive.ts\`): \`driftspec run\` of
+\`bench/image-archive.ts\` (\`npm run build && npx tsx bench/image-archive.ts\`, or the \`rootfs\` case of
+\`npm run bench\`): \`driftspec run\` of
 \`bench/specs/checks-50.yaml\` on the golden test-bed image (Debian 12, about 230 MB, 9,000 paths)
 as a root directory and as archives made from it by \`test/support/image-archive-testbed.ts\`
 (two layers: the tree, then a whiteout and a new file), and booted: an instance of the same image
@@ -117,10 +120,17 @@ load ${machine.load.join(' / ')} (1/5/15 min) at the end; the machine was shared
 times are noisy. ${archives.filter((subject) => subject.target !== BOOT).length} archive forms.`;
 }
 
-async function main(): Promise<void> {
+export interface ImageArchiveOptions {
+  rounds: number;
+  /** Write the block of docs/benchmarks.md, besides printing it. */
+  writeDocs: boolean;
+  log: (message: string) => void;
+}
+
+/** Every target form in paired rounds; the block of docs/benchmarks.md, which it prints and may write. */
+export async function runImageArchiveBenchmark({ rounds, writeDocs, log }: ImageArchiveOptions): Promise<string> {
   if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('run "npm run build" first');
   if (process.getuid?.() !== 0) throw new Error('rootfs: and archive targets need root');
-  const rounds = option('rounds', 5);
   const archives = testbedArchives();
   const subjects: Subject[] = [
     { label: '`rootfs:` (the directory)', target: `rootfs:${archives.rootfs}`, ms: [], cpuMs: [] },
@@ -134,7 +144,7 @@ async function main(): Promise<void> {
     },
   ];
   const noBoot = testbedUnavailable();
-  if (noBoot) process.stderr.write(`booted instance left out: ${noBoot}\n`);
+  if (noBoot) log(`booted instance left out: ${noBoot}`);
   else subjects.push({ label: 'booted instance (boot, then `ssh://`)', target: BOOT, ms: [], cpuMs: [] });
   const temporary = mkdtempSync(join(tmpdir(), 'driftspec-bench-archives-'));
   const startedAt = new Date();
@@ -145,16 +155,20 @@ async function main(): Promise<void> {
         const subject = subjects[(round + step) % subjects.length]!;
         await timeRun(subject, temporary);
       }
-      process.stderr.write(
-        `round ${round + 1} (load ${currentLoad()[0]}): ${subjects.map((s) => Math.round(s.ms.at(-1)!)).join(' ')}\n`,
-      );
+      log(`round ${round + 1} (load ${currentLoad()[0]}): ${subjects.map((s) => Math.round(s.ms.at(-1)!)).join(' ')}`);
     }
   } finally {
     rmSync(temporary, { recursive: true, force: true });
   }
   const text = section(subjects, rounds, startedAt);
   process.stdout.write(`${text}\n`);
-  if (!process.argv.includes('--no-write')) writeReportSection(join(ROOT, 'docs/benchmarks.md'), text, MARKERS);
+  if (writeDocs) writeReportSection(join(ROOT, 'docs/benchmarks.md'), text, MARKERS);
+  return text;
 }
 
-await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href)
+  await runImageArchiveBenchmark({
+    rounds: option('rounds', 5),
+    writeDocs: !process.argv.includes('--no-write'),
+    log: (message) => process.stderr.write(`${message}\n`),
+  });

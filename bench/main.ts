@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: driftspec against the one-exec OpenSSH floor, against Serverspec and
  * Testinfra, on 1, 5 and 20 booted instances, and against 1000 simulated hosts; start-up against
- * `node -e 0`. Writes its part of docs/benchmarks.md (between markers) and the raw numbers to
+ * `node -e 0`; an unbooted image (`rootfs:` and container archives) against the same image booted.
+ * Writes its part of docs/benchmarks.md (between markers) and the raw numbers to
  * test-output/bench/results.json. See docs/benchmarks.md for the method.
  *
- *   npm run bench -- [--rounds 7] [--peer-rounds 3] [--only startup,single,peers,fleet,sim,fleet10k]
+ *   npm run bench -- [--rounds 7] [--peer-rounds 3] [--only startup,single,peers,fleet,sim,fleet10k,rootfs]
  *                    [--hosts 1000] [--latency-ms 50] [--sim-concurrency 64] [--base 140] [--no-docs]
  *                    [--compare-with DIR]
  *
@@ -28,6 +29,7 @@ import {
   timeParallel,
   timeProcess,
 } from './lib/measure.js';
+import { runImageArchiveBenchmark } from './image-archive.js';
 import { type BenchResults, REPORT_BLOCKS, renderReport, type Series, writeReportSection } from './lib/report.js';
 import { bootTestbed, testbedUnavailable, type BenchInstance } from './lib/testbed.js';
 import { phasesOfRun } from './lib/timeline.js';
@@ -39,7 +41,7 @@ const { values: flags } = parseArgs({
   options: {
     rounds: { type: 'string', default: '7' },
     'peer-rounds': { type: 'string', default: '3' },
-    only: { type: 'string', default: 'startup,single,peers,fleet,sim,fleet10k' },
+    only: { type: 'string', default: 'startup,single,peers,fleet,sim,fleet10k,rootfs' },
     hosts: { type: 'string', default: '1000' },
     'latency-ms': { type: 'string', default: '50' },
     'sim-concurrency': { type: 'string', default: '64' },
@@ -115,6 +117,8 @@ try {
       await bed.stop();
     }
   }
+  // After the instances above are stopped: this case boots one of its own, and writes its own block.
+  if (only.has('rootfs')) await rootfs();
   results.finishedAt = new Date().toISOString();
   results.machine.load = currentLoad();
   writeOutputs();
@@ -180,6 +184,17 @@ async function startup(): Promise<void> {
       `The TypeScript spec cache changed after the first run: before ${JSON.stringify(cacheAfterCold)}, after ` +
         `${JSON.stringify(cacheAfterWarm)}.`,
     );
+}
+
+/** The 50 checks on the test-bed image unbooted (`rootfs:`, container archives) and booted. */
+async function rootfs(): Promise<void> {
+  log('rootfs: the image unbooted, as archives, and booted');
+  const unavailable = process.getuid?.() === 0 ? undefined : 'rootfs: and archive targets need root';
+  if (unavailable) {
+    results.notes.push(`Not measured on the unbooted image: ${unavailable}.`);
+    return;
+  }
+  await runImageArchiveBenchmark({ rounds: Math.min(rounds, 5), writeDocs: !flags['no-docs'], log });
 }
 
 /** Every subject the spec checks is named in its floor probe: the floor gathers the same facts. */
