@@ -27,12 +27,12 @@ const { createRegistry } = await import(dist + '/resources/index.js');
 const watched = [];
 let heldAtReport;
 const stdout = {
-  write(_chunk, _encoding, callback) {
+  write(_chunk, encoding, callback) {
     if (heldAtReport === undefined) {
       globalThis.gc();
       heldAtReport = watched.filter((ref) => ref.deref() !== undefined).length;
     }
-    (typeof _encoding === 'function' ? _encoding : callback)?.();
+    (typeof encoding === 'function' ? encoding : callback)?.();
     return true;
   },
   once() { return this; },
@@ -43,7 +43,7 @@ let flags;
 const program = new Command().exitOverride();
 register(program, io);
 program.commands.find((command) => command.name() === 'run').action((_specs, options) => (flags = options));
-const args = ['run', '--inventory', inventory, '--no-progress', '--connect-timeout', '5'];
+const args = ['run', '--inventory', inventory, '--no-ssh-config', '--no-progress', '--connect-timeout', '5'];
 await program.parseAsync(args, { from: 'user' });
 const registry = createRegistry();
 const context = { registry, named: 'a --target', ...(await checkRunFlags(flags, io)) };

@@ -135,7 +135,7 @@ export async function runOnTargets(
 }
 
 /** What the verdict and the reports need of the checked hosts; the caller closes the spool. */
-export interface CheckedHosts {
+interface CheckedHosts {
   /** The run's result, its hosts read from hostStore. */
   result: RunResult;
   interrupted: boolean;
@@ -143,7 +143,7 @@ export interface CheckedHosts {
 }
 
 /** Selects the hosts, plans, and checks them; nothing it returns holds a target. */
-export async function checkTargets(
+async function checkTargets(
   addresses: readonly TargetAddress[],
   flags: RunFlags,
   io: CliIo,
