@@ -82,7 +82,10 @@ describe('driftspec snapshot and generate against a booted instance', function (
     const changes: string[] = [];
     for (let pair = 1; pair <= 3; pair++) {
       const next = await takeSnapshot(`again-${pair}.json`);
-      if (next === previous) return;
+      if (next === previous) {
+        if (changes.length > 0) console.log(`      (the instance changed between snapshots:\n${changes.join('\n')})`);
+        return;
+      }
       changes.push(`pair ${pair}:\n${differingLines(previous, next).join('\n')}`);
       previous = next;
     }
