@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { DEFAULT_FILE_ROOTS } from '../../src/drift/snapshot-defaults.js';
 import { parseSnapshot, type Snapshot } from '../../src/drift/snapshot-schema.js';
+import { unifiedDiff } from '../../src/drift/text-diff.js';
 import { RunResultSchema, type RunResult } from '../../src/results/schema.js';
 import { runCli } from '../support/cli.js';
 import { countSessions, journalCursor, sessionsAfter } from '../support/sshd-log.js';
@@ -86,7 +87,7 @@ describe('driftspec snapshot and generate against a booted instance', function (
         if (changes.length > 0) console.log(`      (the instance changed between snapshots:\n${changes.join('\n')})`);
         return;
       }
-      changes.push(`pair ${pair}:\n${differingLines(previous, next).join('\n')}`);
+      changes.push(`pair ${pair}:\n${firstLines(unifiedDiff(previous, next), 60)}`);
       previous = next;
     }
     expect.fail(`three pairs of snapshots taken back to back differed:\n${changes.join('\n')}`);
@@ -147,13 +148,9 @@ describe('driftspec snapshot and generate against a booted instance', function (
   });
 });
 
-/** The lines only one of two texts has, marked - and +, at most 20 of each. */
-function differingLines(before: string, after: string): string[] {
-  const beforeLines = new Set(before.split('\n'));
-  const afterLines = new Set(after.split('\n'));
-  const removed = [...beforeLines].filter((line) => !afterLines.has(line)).slice(0, 20);
-  const added = [...afterLines].filter((line) => !beforeLines.has(line)).slice(0, 20);
-  return [...removed.map((line) => `- ${line.trim()}`), ...added.map((line) => `+ ${line.trim()}`)];
+function firstLines(text: string, count: number): string {
+  const lines = text.split('\n');
+  return lines.length > count ? [...lines.slice(0, count), `… ${lines.length - count} more lines`].join('\n') : text;
 }
 
 function failures(result: RunResult): string[] {
