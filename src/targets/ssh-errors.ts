@@ -65,5 +65,11 @@ export function classifyClientError(
     return new TargetUnreachableError('timeout', `${label} stopped answering: ${error.message}`);
   if (error.level === 'handshake')
     return new TargetUnreachableError('other', `the SSH handshake with ${label} failed: ${error.message}`);
-  return new TargetUnreachableError('network', `the SSH connection to ${label} failed: ${error.message}`);
+  const hint = /before handshake/i.test(error.message) ? ` ${CLOSED_BEFORE_GREETING}` : '';
+  return new TargetUnreachableError('network', `the SSH connection to ${label} failed: ${error.message}${hint}`);
 }
+
+/** ssh2's "Connection lost before handshake": TCP was accepted, then closed with no SSH greeting. */
+const CLOSED_BEFORE_GREETING =
+  '(the far end closed the connection without an SSH greeting: no SSH server answers there, ' +
+  'or sshd turned this client away, as MaxStartups or a TCP wrapper does)';

@@ -54,8 +54,12 @@ describe('SSH error kinds', () => {
     );
     expect(handshake.kind).to.equal('other');
     expect(handshake.message).to.include(`the SSH handshake with ${label} failed`);
-    expect(classifyClientError(failure('Connection lost before handshake', 'protocol'), label, '').kind).to.equal(
-      'network',
+    const closed = classifyClientError(failure('Connection lost before handshake', 'protocol'), label, '');
+    expect(closed.kind).to.equal('network');
+    expect(closed.message).to.equal(
+      `the SSH connection to ${label} failed: Connection lost before handshake (the far end closed the connection ` +
+        'without an SSH greeting: no SSH server answers there, or sshd turned this client away, as MaxStartups ' +
+        'or a TCP wrapper does)',
     );
   });
 });
